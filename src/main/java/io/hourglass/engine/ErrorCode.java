@@ -1,0 +1,68 @@
+package io.hourglass.engine;
+
+/**
+ * The one registry of numbered errors. Numbers below 90000 are TimesTen's own (a TimesTen user
+ * can look them up in TimesTen's error reference); numbers from 90000 up are Hourglass's, used
+ * where no TimesTen number is known to fit. A number, once published, is never reused.
+ *
+ * <p>The {@link Kind} says how an adapter should report the error (HTTP status, gRPC status).
+ */
+public enum ErrorCode {
+    PERM_SPACE_EXHAUSTED(802, Kind.RESOURCE, "Database permanent space exhausted"),
+    UNIQUE_VIOLATION(907, Kind.CONFLICT, "Unique constraint (%s) violated"),
+    CONNECTION_TERMINATED(994, Kind.UNAVAILABLE, "Database connection terminated. Please reconnect."),
+    SYNTAX_ERROR(1001, Kind.BAD_REQUEST, "Syntax error in SQL statement at position %d: %s"),
+    TABLE_NOT_FOUND(2206, Kind.NOT_FOUND, "Table %s not found"),
+    TABLE_EXISTS(2207, Kind.CONFLICT, "Table %s already exists"),
+    COLUMN_NOT_FOUND(2211, Kind.BAD_REQUEST, "Referenced column %s not found"),
+    DEADLOCK(6002, Kind.CONFLICT, "Lock request denied because of deadlock; transaction rolled back (%s)"),
+    LOCK_TIMEOUT(6003, Kind.CONFLICT, "Lock request denied because of time-out (%s)"),
+    AUTHENTICATION_FAILED(7001, Kind.UNAUTHENTICATED, "User authentication failed"),
+
+    // Hourglass-assigned numbers.
+    NOT_NULL_VIOLATION(90001, Kind.BAD_REQUEST, "Column %s cannot be NULL"),
+    VALUE_TOO_LONG(90002, Kind.BAD_REQUEST, "Value too long for column %s (maximum %d, actual %d)"),
+    TYPE_MISMATCH(90003, Kind.BAD_REQUEST, "Type mismatch: %s"),
+    NUMERIC_OVERFLOW(90004, Kind.BAD_REQUEST, "Numeric overflow: %s"),
+    DIVISION_BY_ZERO(90005, Kind.BAD_REQUEST, "Division by zero"),
+    PRIVILEGE_REQUIRED(90006, Kind.FORBIDDEN, "User %s lacks privilege %s"),
+    INDEX_NOT_FOUND(90007, Kind.NOT_FOUND, "Index %s not found"),
+    INDEX_EXISTS(90008, Kind.CONFLICT, "Index %s already exists"),
+    USER_NOT_FOUND(90009, Kind.NOT_FOUND, "User %s not found"),
+    USER_EXISTS(90010, Kind.CONFLICT, "User %s already exists"),
+    DATABASE_NOT_FOUND(90011, Kind.NOT_FOUND, "Database %s is not defined"),
+    CONNECTION_CLOSED(90012, Kind.BAD_REQUEST, "The connection is closed"),
+    INVALID_ATTRIBUTE(90013, Kind.BAD_REQUEST, "Invalid connection attribute: %s"),
+    WRONG_PARAMETER_COUNT(90014, Kind.BAD_REQUEST, "Statement expects %d parameter(s), got %d"),
+    SEMANTIC_ERROR(90015, Kind.BAD_REQUEST, "%s"),
+    UNKNOWN_PROCEDURE(90016, Kind.NOT_FOUND, "Built-in procedure %s not found"),
+    AMBIGUOUS_COLUMN(90017, Kind.BAD_REQUEST, "Column reference %s is ambiguous"),
+    TRANSACTION_NOT_FOUND(90018, Kind.NOT_FOUND, "Transaction %s not found or expired"),
+    UNSUPPORTED(90019, Kind.BAD_REQUEST, "Not supported: %s"),
+    CANNOT_DROP(90020, Kind.CONFLICT, "Cannot drop %s: %s"),
+    INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
+
+    /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */
+    public enum Kind { BAD_REQUEST, NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN, RESOURCE, UNAVAILABLE, INTERNAL }
+
+    private final int number;
+    private final Kind kind;
+    private final String template;
+
+    ErrorCode(int number, Kind kind, String template) {
+        this.number = number;
+        this.kind = kind;
+        this.template = template;
+    }
+
+    public int number() { return number; }
+
+    public Kind kind() { return kind; }
+
+    public String template() { return template; }
+
+    /** Builds the exception with the formatted, numbered message. */
+    public HourglassException error(Object... args) {
+        return new HourglassException(this, String.format(template, args));
+    }
+}

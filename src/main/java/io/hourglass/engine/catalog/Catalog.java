@@ -1,0 +1,216 @@
+package io.hourglass.engine.catalog;
+
+import io.hourglass.engine.ErrorCode;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The schema of one database: tables, indexes, users and privileges. DDL methods are
+ * synchronized (DDL is rare); lookups are lock-free. {@link #version()} rises with every
+ * change so prepared statements know when to re-plan.
+ */
+public final class Catalog {
+    public static final String INSTANCE_ADMIN = "ADMIN";
+
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private final Map<String, IndexDef> indexes = new ConcurrentHashMap<>();
+    private final Map<String, Table> indexTables = new ConcurrentHashMap<>();
+    private final Map<String, User> users = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicLong tableIds = new AtomicLong();
+    // Credentials verified with the slow hash are remembered as an HMAC under a per-process key,
+    // so HTTP Basic does not pay PBKDF2 on every request. Cleared on any change to the user.
+    private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
+    private final byte[] cacheKey = new byte[32];
+
+    public Catalog(String adminPasswordHash) {
+        new SecureRandom().nextBytes(cacheKey);
+        users.put(INSTANCE_ADMIN, new User(INSTANCE_ADMIN, adminPasswordHash, true));
+    }
+
+    public long version() { return version.get(); }
+
+    // ---- tables and indexes ------------------------------------------------------------------
+
+    public Table table(String owner, String name) { return tables.get(owner + "." + name); }
+
+    public Table requireTable(String owner, String name) {
+        Table t = table(owner, name);
+        if (t == null) throw ErrorCode.TABLE_NOT_FOUND.error(owner + "." + name);
+        return t;
+    }
+
+    public Collection<Table> tables() { return tables.values(); }
+
+    public synchronized Table createTable(String owner, String name, List<Column> columns, int[] primaryKey) {
+        String q = owner + "." + name;
+        if (tables.containsKey(q)) throw ErrorCode.TABLE_EXISTS.error(q);
+        Table t = new Table(tableIds.incrementAndGet(), owner, name, columns, primaryKey);
+        tables.put(q, t);
+        version.incrementAndGet();
+        return t;
+    }
+
+    public synchronized void dropTable(Table t) {
+        tables.remove(t.qualifiedName(), t);
+        for (IndexDef ix : t.indexes()) {
+            indexes.remove(ix.qualifiedName());
+            indexTables.remove(ix.qualifiedName());
+        }
+        for (User u : users.values()) u.objects.remove(t.qualifiedName());
+        version.incrementAndGet();
+    }
+
+    /** Registers an index built by the caller; the name must be free. */
+    public synchronized void checkIndexNameFree(String owner, String name) {
+        if (indexes.containsKey(owner + "." + name)) throw ErrorCode.INDEX_EXISTS.error(owner + "." + name);
+    }
+
+    public synchronized void addIndex(Table t, IndexDef ix) {
+        checkIndexNameFree(ix.owner(), ix.name());
+        indexes.put(ix.qualifiedName(), ix);
+        indexTables.put(ix.qualifiedName(), t);
+        t.indexes().add(ix);
+        version.incrementAndGet();
+    }
+
+    public IndexDef index(String owner, String name) { return indexes.get(owner + "." + name); }
+
+    public Table tableOfIndex(IndexDef ix) { return indexTables.get(ix.qualifiedName()); }
+
+    public synchronized void dropIndex(IndexDef ix) {
+        Table t = indexTables.remove(ix.qualifiedName());
+        indexes.remove(ix.qualifiedName());
+        if (t != null) t.indexes().remove(ix);
+        version.incrementAndGet();
+    }
+
+    // ---- users --------------------------------------------------------------------------------
+
+    public User user(String name) { return users.get(name); }
+
+    public Collection<User> users() { return users.values(); }
+
+    public synchronized void createUser(String name, String passwordHash) {
+        if (users.containsKey(name)) throw ErrorCode.USER_EXISTS.error(name);
+        users.put(name, new User(name, passwordHash, false));
+        version.incrementAndGet();
+    }
+
+    public synchronized void alterPassword(String name, String passwordHash) {
+        requireUser(name).passwordHash = passwordHash;
+        verified.remove(name);
+        version.incrementAndGet();
+    }
+
+    public synchronized void dropUser(String name) {
+        User u = requireUser(name);
+        if (u.instanceAdmin()) throw ErrorCode.CANNOT_DROP.error("user " + name, "it is the instance administrator");
+        for (Table t : tables.values()) {
+            if (t.owner().equals(name)) {
+                throw ErrorCode.CANNOT_DROP.error("user " + name, "it owns table " + t.qualifiedName());
+            }
+        }
+        users.remove(name);
+        verified.remove(name);
+        version.incrementAndGet();
+    }
+
+    private User requireUser(String name) {
+        User u = users.get(name);
+        if (u == null) throw ErrorCode.USER_NOT_FOUND.error(name);
+        return u;
+    }
+
+    /**
+     * Checks a password; returns the user or throws TT7001. The same error for an unknown user
+     * and a wrong password, so the answer does not reveal which user names exist.
+     */
+    public User authenticate(String name, String password) {
+        User u = users.get(name);
+        if (u == null || password == null) throw ErrorCode.AUTHENTICATION_FAILED.error();
+        byte[] fast = hmac(name, password);
+        byte[] known = verified.get(name);
+        if (known != null && MessageDigest.isEqual(known, fast)) return u;
+        if (!PasswordHasher.verify(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
+        verified.put(name, fast);
+        return u;
+    }
+
+    private byte[] hmac(String name, String password) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(cacheKey, "HmacSHA256"));
+            mac.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return mac.doFinal(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- privileges ---------------------------------------------------------------------------
+
+    public synchronized void grant(String user, Privilege p, Table on) {
+        User u = requireUser(user);
+        if (on == null) {
+            u.system.add(p);
+        } else {
+            u.objects.computeIfAbsent(on.qualifiedName(), k -> EnumSet.noneOf(Privilege.class)).add(p);
+        }
+        version.incrementAndGet();
+    }
+
+    public synchronized void revoke(String user, Privilege p, Table on) {
+        User u = requireUser(user);
+        if (on == null) {
+            u.system.remove(p);
+        } else {
+            Set<Privilege> s = u.objects.get(on.qualifiedName());
+            if (s != null) s.remove(p);
+        }
+        verified.remove(user);
+        version.incrementAndGet();
+    }
+
+    /** Whether {@code u} holds system privilege {@code p} (ADMIN implies every privilege). */
+    public synchronized boolean has(User u, Privilege p) {
+        return u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || u.system.contains(p);
+    }
+
+    /** Whether {@code u} may do {@code p} on {@code t}: owner, ADMIN, or an object grant. */
+    public synchronized boolean has(User u, Privilege p, Table t) {
+        if (u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || t.owner().equals(u.name())) return true;
+        Set<Privilege> s = u.objects.get(t.qualifiedName());
+        return s != null && s.contains(p);
+    }
+
+    /** (user, privilege, object) rows for ttUserPrivileges-style listings; object "" for system. */
+    public synchronized List<String[]> privilegeRows() {
+        List<String[]> rows = new ArrayList<>();
+        for (User u : new TreeMap<>(users).values()) {
+            if (u.instanceAdmin()) {
+                rows.add(new String[] {u.name(), "ADMIN", ""});
+                continue;
+            }
+            for (Privilege p : u.system) rows.add(new String[] {u.name(), p.sqlName(), ""});
+            for (var e : new TreeMap<>(u.objects).entrySet()) {
+                for (Privilege p : e.getValue()) rows.add(new String[] {u.name(), p.sqlName(), e.getKey()});
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,50 @@
+package io.hourglass.engine.catalog;
+
+import io.hourglass.engine.store.HashIndex;
+import io.hourglass.engine.store.Index;
+import io.hourglass.engine.store.Key;
+import io.hourglass.engine.store.RangeIndex;
+
+/**
+ * An index of a table: its definition and its structure. {@code constraint} marks the index
+ * that enforces a PRIMARY KEY or UNIQUE constraint (dropped with the table, not by DROP INDEX).
+ */
+public final class IndexDef {
+    public enum Kind { HASH, RANGE }
+
+    private final String owner;
+    private final String name;
+    private final int[] columns;
+    private final boolean unique;
+    private final Kind kind;
+    private final boolean constraint;
+    private final Index index;
+
+    public IndexDef(String owner, String name, int[] columns, boolean unique, Kind kind, boolean constraint) {
+        this.owner = owner;
+        this.name = name;
+        this.columns = columns;
+        this.unique = unique;
+        this.kind = kind;
+        this.constraint = constraint;
+        this.index = kind == Kind.HASH ? new HashIndex() : new RangeIndex();
+    }
+
+    public String owner() { return owner; }
+
+    public String name() { return name; }
+
+    public String qualifiedName() { return owner + "." + name; }
+
+    public int[] columns() { return columns; }
+
+    public boolean unique() { return unique; }
+
+    public Kind kind() { return kind; }
+
+    public boolean constraint() { return constraint; }
+
+    public Index index() { return index; }
+
+    public Key keyOf(Object[] row) { return Key.of(row, columns); }
+}

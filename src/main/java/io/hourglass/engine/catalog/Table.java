@@ -1,0 +1,65 @@
+package io.hourglass.engine.catalog;
+
+import io.hourglass.engine.store.RowCodec;
+import io.hourglass.engine.store.RowStore;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A table: its columns, its rows and its indexes. Columns never change after creation (no
+ * ALTER TABLE yet); the index list is copy-on-write so readers plan without locks.
+ */
+public final class Table {
+    private final long id;
+    private final String owner;
+    private final String name;
+    private final List<Column> columns;
+    private final int[] primaryKey; // column positions, empty when none
+    private final RowStore store = new RowStore();
+    private final RowCodec codec;
+    private final List<IndexDef> indexes = new CopyOnWriteArrayList<>();
+
+    public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
+        this.id = id;
+        this.owner = owner;
+        this.name = name;
+        this.columns = List.copyOf(columns);
+        this.primaryKey = primaryKey;
+        SqlType[] types = new SqlType[columns.size()];
+        for (int i = 0; i < types.length; i++) types[i] = columns.get(i).type();
+        this.codec = new RowCodec(types);
+    }
+
+    public long id() { return id; }
+
+    public String owner() { return owner; }
+
+    public String name() { return name; }
+
+    public String qualifiedName() { return owner + "." + name; }
+
+    public List<Column> columns() { return columns; }
+
+    public int[] primaryKey() { return primaryKey; }
+
+    public RowStore store() { return store; }
+
+    public RowCodec codec() { return codec; }
+
+    public List<IndexDef> indexes() { return indexes; }
+
+    /** Position of a column by its (already upper-cased) name, or -1. */
+    public int columnIndex(String column) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) return i;
+        }
+        return -1;
+    }
+
+    public String columnLabel(int i) { return qualifiedName() + "." + columns.get(i).name(); }
+
+    @Override
+    public String toString() { return qualifiedName().toLowerCase(Locale.ROOT); }
+}

@@ -1,0 +1,248 @@
+package io.hourglass.engine.catalog;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.store.Bytes;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Value semantics shared by predicates, indexes and sorting. Strings compare with PAD SPACE
+ * semantics (trailing blanks are not significant), so a CHAR(10) column equals the literal
+ * 'abc'; {@link #hashOf} normalises the same way so hash indexes agree with comparisons.
+ * Numbers compare by value across Long, BigDecimal and Double.
+ */
+public final class Values {
+    public static final MathContext DIVISION = new MathContext(38, RoundingMode.HALF_UP);
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private Values() {}
+
+    /** Total order for non-null values of comparable kinds; NULLs sort first. */
+    public static int compare(Object a, Object b) {
+        if (a == b) return 0;
+        if (a == null) return -1;
+        if (b == null) return 1;
+        if (a instanceof Long x && b instanceof Long y) return Long.compare(x, y);
+        if (a instanceof String x && b instanceof String y) return comparePadSpace(x, y);
+        if (isNumber(a) && isNumber(b)) return compareNumbers(a, b);
+        if (a instanceof LocalDateTime x && b instanceof LocalDateTime y) return x.compareTo(y);
+        if (a instanceof Bytes x && b instanceof Bytes y) return x.compareTo(y);
+        if (a instanceof Boolean x && b instanceof Boolean y) return Boolean.compare(x, y);
+        // Comparing a string with a number or a date converts the string, as Oracle does.
+        if (a instanceof String s && (isNumber(b) || b instanceof LocalDateTime)) return compare(convertLike(s, b), b);
+        if (b instanceof String s && (isNumber(a) || a instanceof LocalDateTime)) return compare(a, convertLike(s, a));
+        throw ErrorCode.TYPE_MISMATCH.error("cannot compare " + describe(a) + " with " + describe(b));
+    }
+
+    private static Object convertLike(String s, Object model) {
+        if (model instanceof LocalDateTime) return SqlType.TIMESTAMP.coerce(s, "comparison");
+        try {
+            return new BigDecimal(s.trim());
+        } catch (NumberFormatException e) {
+            throw ErrorCode.TYPE_MISMATCH.error("cannot compare '" + s + "' with a number");
+        }
+    }
+
+    static int comparePadSpace(String x, String y) {
+        int lx = trailingTrimmedLength(x), ly = trailingTrimmedLength(y);
+        int n = Math.min(lx, ly);
+        for (int i = 0; i < n; i++) {
+            char cx = x.charAt(i), cy = y.charAt(i);
+            if (cx != cy) return cx - cy;
+        }
+        return lx - ly;
+    }
+
+    private static int trailingTrimmedLength(String s) {
+        int n = s.length();
+        while (n > 0 && s.charAt(n - 1) == ' ') n--;
+        return n;
+    }
+
+    public static boolean isNumber(Object v) { return v instanceof Long || v instanceof BigDecimal || v instanceof Double; }
+
+    private static int compareNumbers(Object a, Object b) {
+        if (a instanceof Double || b instanceof Double) {
+            return Double.compare(toDouble(a), toDouble(b));
+        }
+        return toDecimal(a).compareTo(toDecimal(b));
+    }
+
+    public static double toDouble(Object v) {
+        return switch (v) {
+            case Long l -> l;
+            case BigDecimal d -> d.doubleValue();
+            case Double d -> d;
+            default -> throw ErrorCode.TYPE_MISMATCH.error(describe(v) + " is not a number");
+        };
+    }
+
+    public static BigDecimal toDecimal(Object v) {
+        return switch (v) {
+            case Long l -> BigDecimal.valueOf(l);
+            case BigDecimal d -> d;
+            case Double d -> new BigDecimal(Double.toString(d));
+            case String s -> {
+                try {
+                    yield new BigDecimal(s.trim());
+                } catch (NumberFormatException e) {
+                    throw ErrorCode.TYPE_MISMATCH.error("'" + s + "' is not a number");
+                }
+            }
+            default -> throw ErrorCode.TYPE_MISMATCH.error(describe(v) + " is not a number");
+        };
+    }
+
+    /** Hash consistent with {@link #compare}: equal values hash alike across numeric kinds. */
+    public static int hashOf(Object v) {
+        return switch (v) {
+            case null -> 0;
+            case Long l -> Long.hashCode(l);
+            case String s -> s.substring(0, trailingTrimmedLength(s)).hashCode();
+            case BigDecimal d -> {
+                BigDecimal n = normalize(d);
+                yield n.scale() <= 0 && n.unscaledValue().bitLength() < 63 ? Long.hashCode(n.longValueExact()) : n.hashCode();
+            }
+            case Double d -> d == Math.rint(d) && Math.abs(d) < 9.0e18 ? Long.hashCode(d.longValue())
+                    : hashOf(new BigDecimal(Double.toString(d)));
+            default -> v.hashCode();
+        };
+    }
+
+    /** A BigDecimal without trailing zeros, and scale 0 for integral values. */
+    public static BigDecimal normalize(BigDecimal d) {
+        if (d.signum() == 0) return BigDecimal.ZERO;
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    // ---- arithmetic ------------------------------------------------------------------------
+
+    public static Object add(Object a, Object b) {
+        if (a == null || b == null) return null;
+        if (a instanceof LocalDateTime t) return plusDays(t, b);
+        if (b instanceof LocalDateTime t) return plusDays(t, a);
+        if (a instanceof Long x && b instanceof Long y) {
+            try {
+                return Math.addExact(x, y);
+            } catch (ArithmeticException e) {
+                return BigDecimal.valueOf(x).add(BigDecimal.valueOf(y));
+            }
+        }
+        if (a instanceof Double || b instanceof Double) return toDouble(a) + toDouble(b);
+        return toDecimal(a).add(toDecimal(b));
+    }
+
+    public static Object subtract(Object a, Object b) {
+        if (a == null || b == null) return null;
+        if (a instanceof LocalDateTime x && b instanceof LocalDateTime y) {
+            BigDecimal secs = BigDecimal.valueOf(java.time.Duration.between(y, x).toNanos()).movePointLeft(9);
+            return normalize(secs.divide(BigDecimal.valueOf(86400), DIVISION));
+        }
+        if (a instanceof LocalDateTime t) return plusDays(t, negate(b));
+        if (a instanceof Long x && b instanceof Long y) {
+            try {
+                return Math.subtractExact(x, y);
+            } catch (ArithmeticException e) {
+                return BigDecimal.valueOf(x).subtract(BigDecimal.valueOf(y));
+            }
+        }
+        if (a instanceof Double || b instanceof Double) return toDouble(a) - toDouble(b);
+        return toDecimal(a).subtract(toDecimal(b));
+    }
+
+    public static Object multiply(Object a, Object b) {
+        if (a == null || b == null) return null;
+        if (a instanceof Long x && b instanceof Long y) {
+            try {
+                return Math.multiplyExact(x, y);
+            } catch (ArithmeticException e) {
+                return BigDecimal.valueOf(x).multiply(BigDecimal.valueOf(y));
+            }
+        }
+        if (a instanceof Double || b instanceof Double) return toDouble(a) * toDouble(b);
+        return toDecimal(a).multiply(toDecimal(b));
+    }
+
+    /** Division is exact decimal division (7/2 = 3.5), as Oracle's NUMBER arithmetic. */
+    public static Object divide(Object a, Object b) {
+        if (a == null || b == null) return null;
+        if (a instanceof Double || b instanceof Double) {
+            double d = toDouble(b);
+            if (d == 0) throw ErrorCode.DIVISION_BY_ZERO.error();
+            return toDouble(a) / d;
+        }
+        BigDecimal divisor = toDecimal(b);
+        if (divisor.signum() == 0) throw ErrorCode.DIVISION_BY_ZERO.error();
+        BigDecimal q = normalize(toDecimal(a).divide(divisor, DIVISION));
+        return integralOrDecimal(q);
+    }
+
+    public static Object mod(Object a, Object b) {
+        if (a == null || b == null) return null;
+        if (a instanceof Long x && b instanceof Long y) return y == 0 ? x : x % y;
+        BigDecimal divisor = toDecimal(b);
+        if (divisor.signum() == 0) return a;
+        return integralOrDecimal(normalize(toDecimal(a).remainder(divisor)));
+    }
+
+    public static Object negate(Object a) {
+        return switch (a) {
+            case null -> null;
+            case Long l when l != Long.MIN_VALUE -> -l;
+            case Long l -> BigDecimal.valueOf(l).negate();
+            case BigDecimal d -> d.negate();
+            case Double d -> -d;
+            default -> throw ErrorCode.TYPE_MISMATCH.error("cannot negate " + describe(a));
+        };
+    }
+
+    /** Returns a Long when the decimal is integral and fits, so integer results stay integers. */
+    public static Object integralOrDecimal(BigDecimal d) {
+        if (d.scale() <= 0 && d.setScale(0).unscaledValue().bitLength() < 63) return d.longValue();
+        return d;
+    }
+
+    private static LocalDateTime plusDays(LocalDateTime t, Object days) {
+        BigDecimal nanos = toDecimal(days).multiply(BigDecimal.valueOf(86_400_000_000_000L));
+        return t.plusNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
+    }
+
+    // ---- text ------------------------------------------------------------------------------
+
+    public static String formatDouble(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+        return Double.toString(d);
+    }
+
+    public static String formatDateTime(LocalDateTime t) {
+        String s = DATE_TIME.format(t);
+        if (t.getNano() == 0) return s;
+        String frac = String.format("%09d", t.getNano());
+        int end = frac.length();
+        while (end > 1 && frac.charAt(end - 1) == '0') end--;
+        return s + "." + frac.substring(0, end);
+    }
+
+    /** How a value appears in text output (the shell, the conformance suite, error messages). */
+    public static String toText(Object v) {
+        return switch (v) {
+            case null -> "NULL";
+            case BigDecimal d -> normalize(d).toPlainString();
+            case Double d -> formatDouble(d);
+            case LocalDateTime t -> formatDateTime(t);
+            case Bytes b -> b.toHex();
+            default -> v.toString();
+        };
+    }
+
+    public static String describe(Object v) {
+        if (v == null) return "NULL";
+        if (v instanceof String s) return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
+        return toText(v);
+    }
+}

@@ -1,0 +1,731 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.Column;
+import io.hourglass.engine.catalog.IndexDef;
+import io.hourglass.engine.catalog.PasswordHasher;
+import io.hourglass.engine.catalog.Privilege;
+import io.hourglass.engine.catalog.SqlType;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.catalog.User;
+import io.hourglass.engine.catalog.Values;
+import io.hourglass.engine.store.Key;
+import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.store.Version;
+import io.hourglass.engine.txn.Isolation;
+import io.hourglass.engine.txn.LockMode;
+import io.hourglass.engine.txn.Transaction;
+import io.hourglass.engine.txn.TransactionManager;
+
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns statement trees into plans and runs them. */
+final class Executor {
+    private Executor() {}
+
+    /** A planned statement. */
+    interface Plan {
+        StatementResult run(Session s, Object[] params);
+    }
+
+    static Plan plan(Ast.Stmt stmt, Session s) {
+        return switch (stmt) {
+            case Ast.Select sel -> {
+                QueryPlan q = planQuery(sel, s);
+                yield (ss, p) -> q.run(ss, p);
+            }
+            case Ast.Insert ins -> planInsert(ins, s);
+            case Ast.Update upd -> planUpdate(upd, s);
+            case Ast.Delete del -> planDelete(del, s);
+            case Ast.Commit c -> (ss, p) -> {
+                ss.commitWork();
+                return StatementResult.none();
+            };
+            case Ast.Rollback r -> (ss, p) -> {
+                ss.rollbackWork();
+                return StatementResult.none();
+            };
+            case Ast.CallProc c -> planCall(c, s);
+            case Ast.Explain e -> planExplain(e, s);
+            default -> (ss, p) -> Ddl.run(stmt, ss, p);
+        };
+    }
+
+    // ---- names and privileges -----------------------------------------------------------------
+
+    static String owner(Ast.Name n, Session s) { return n.owner() != null ? n.owner() : s.user().name(); }
+
+    static Table table(Ast.Name n, Session s) { return s.catalog().requireTable(owner(n, s), n.name()); }
+
+    static void require(Session s, Privilege p, Table t) {
+        if (!s.catalog().has(s.user(), p, t)) {
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), p.sqlName() + " on " + t.qualifiedName());
+        }
+    }
+
+    static void require(Session s, Privilege p) {
+        if (!s.catalog().has(s.user(), p)) throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), p.sqlName());
+    }
+
+    // ---- running a statement against its transaction ------------------------------------------
+
+    /**
+     * Runs a data statement with statement-level atomicity: on failure its own changes are undone
+     * and the transaction goes on, except a deadlock victim, whose whole transaction is rolled back.
+     */
+    static StatementResult atomically(Session s, java.util.function.Function<Transaction, StatementResult> body) {
+        Transaction t = s.transaction();
+        int savepoint = t.savepoint();
+        TransactionManager tm = s.transactions();
+        try {
+            return body.apply(t);
+        } catch (HourglassException e) {
+            if (e.code() == ErrorCode.DEADLOCK) s.rollbackWork();
+            else tm.rollbackTo(t, savepoint);
+            throw e;
+        } catch (RuntimeException e) {
+            tm.rollbackTo(t, savepoint);
+            throw ErrorCode.INTERNAL.error(String.valueOf(e));
+        } finally {
+            tm.closeSnapshot(s.snapshotSlot());
+        }
+    }
+
+    /** Locks the tables a read needs: none under READ COMMITTED, shared under SERIALIZABLE. */
+    static void lockForRead(Session s, Transaction t, Table[] tables) {
+        if (t.isolation() == Isolation.SERIALIZABLE) {
+            for (Table tb : tables) s.transactions().lockTable(t, tb, LockMode.S);
+        } else {
+            // Intention lock so DDL on the table waits for the statement's transaction.
+            for (Table tb : tables) s.transactions().lockTable(t, tb, LockMode.IS);
+        }
+    }
+
+    static LockMode writeTableMode(Transaction t) { return t.isolation() == Isolation.SERIALIZABLE ? LockMode.SIX : LockMode.IX; }
+
+    // ---- queries ------------------------------------------------------------------------------
+
+    static final class QueryPlan {
+        Table[] tables;
+        Access[] access;
+        List<List<Expr>> filters; // per level
+        List<Expr> outputs = new ArrayList<>();
+        List<ResultColumn> columns = new ArrayList<>();
+        boolean aggregate;
+        List<Expr> groupBy = new ArrayList<>();
+        List<Expr.Aggregate> aggregates = new ArrayList<>();
+        Expr having;
+        List<Expr> sortKeys = new ArrayList<>();
+        List<Boolean> sortDesc = new ArrayList<>();
+        List<Boolean> sortNullsFirst = new ArrayList<>();
+        boolean distinct;
+        Expr limit, offset, first;
+        Expr constantFilter; // conjuncts with no source, for a FROM-less query
+
+        StatementResult run(Session s, Object[] params) {
+            return atomically(s, t -> {
+                lockForRead(s, t, tables);
+                long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
+                return new StatementResult(columns, execute(s, t, snapshot, params), -1);
+            });
+        }
+
+        List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params) {
+            Expr.Ctx ctx = new Expr.Ctx(tables.length, params, LocalDateTime.now());
+            long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
+            long max = Long.MAX_VALUE;
+            if (limit != null) max = nonNegative(limit.eval(ctx), "LIMIT");
+            if (first != null) max = Math.min(max, nonNegative(first.eval(ctx), "FIRST"));
+            final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
+            boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty();
+            List<Object[]> out = new ArrayList<>();
+            List<Object[]> keys = new ArrayList<>();
+            Map<Key, Object[][]> groups = new LinkedHashMap<>();
+            RowSink sink = c -> {
+                if (aggregate) {
+                    accumulate(c, groups);
+                    return true;
+                }
+                out.add(project(c));
+                if (!sortKeys.isEmpty()) keys.add(sortKeyValues(c));
+                return !earlyStop || out.size() < want;
+            };
+            if (constantFilter == null || Boolean.TRUE.equals(Expr.truth(constantFilter.eval(ctx), constantFilter.pos))) {
+                scan(0, ctx, t, snapshot, sink);
+            }
+            if (aggregate) {
+                if (groups.isEmpty() && groupBy.isEmpty()) groups.put(new Key(new Object[0]), newAccumulators());
+                for (Map.Entry<Key, Object[][]> g : groups.entrySet()) {
+                    ctx.groupKey = groupKeyValues(g.getKey());
+                    ctx.aggValues = finish(g.getValue());
+                    if (having != null && !Boolean.TRUE.equals(Expr.truth(having.eval(ctx), having.pos))) continue;
+                    out.add(project(ctx));
+                    if (!sortKeys.isEmpty()) keys.add(sortKeyValues(ctx));
+                }
+            }
+            List<Integer> order = new ArrayList<>(out.size());
+            for (int i = 0; i < out.size(); i++) order.add(i);
+            if (!sortKeys.isEmpty()) order.sort(rowComparator(keys));
+            List<Object[]> result = new ArrayList<>();
+            Set<Key> seen = distinct ? new HashSet<>() : null;
+            long skipped = 0;
+            for (int i : order) {
+                Object[] row = out.get(i);
+                if (seen != null && !seen.add(new Key(row))) continue;
+                if (skipped < skip) { skipped++; continue; }
+                if (result.size() >= max) break;
+                result.add(row);
+            }
+            return result;
+        }
+
+        private Comparator<Integer> rowComparator(List<Object[]> keys) {
+            return (a, b) -> {
+                Object[] x = keys.get(a), y = keys.get(b);
+                for (int k = 0; k < x.length; k++) {
+                    boolean desc = sortDesc.get(k);
+                    Boolean nf = sortNullsFirst.get(k);
+                    // Oracle: NULLs sort as the largest value unless NULLS FIRST/LAST says otherwise.
+                    boolean nullsFirst = nf != null ? nf : desc;
+                    Object u = x[k], v = y[k];
+                    int c;
+                    if (u == null || v == null) {
+                        if (u == v) continue;
+                        c = (u == null) == nullsFirst ? -1 : 1;
+                        return c;
+                    }
+                    c = Values.compare(u, v);
+                    if (c != 0) return desc ? -c : c;
+                }
+                return 0;
+            };
+        }
+
+        private Object[] project(Expr.Ctx c) {
+            Object[] row = new Object[outputs.size()];
+            for (int i = 0; i < row.length; i++) row[i] = outputs.get(i).eval(c);
+            return row;
+        }
+
+        private Object[] sortKeyValues(Expr.Ctx c) {
+            Object[] k = new Object[sortKeys.size()];
+            for (int i = 0; i < k.length; i++) k[i] = sortKeys.get(i).eval(c);
+            return k;
+        }
+
+        private Object[] groupKeyValues(Key k) {
+            Object[] v = new Object[k.size()];
+            for (int i = 0; i < v.length; i++) v[i] = k.get(i);
+            return v;
+        }
+
+        // Accumulator layout per aggregate: [0] = count or running value, [1] = sum for AVG, [2] = distinct set.
+        private Object[][] newAccumulators() {
+            Object[][] acc = new Object[aggregates.size()][];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = new Object[] {aggregates.get(i).name.equals("COUNT") ? 0L : null, null,
+                        aggregates.get(i).distinct ? new HashSet<Key>() : null};
+            }
+            return acc;
+        }
+
+        @SuppressWarnings("unchecked")
+        private void accumulate(Expr.Ctx c, Map<Key, Object[][]> groups) {
+            Object[] gk = new Object[groupBy.size()];
+            for (int i = 0; i < gk.length; i++) gk[i] = groupBy.get(i).eval(c);
+            Object[][] acc = groups.computeIfAbsent(new Key(gk), k -> newAccumulators());
+            for (int i = 0; i < aggregates.size(); i++) {
+                Expr.Aggregate a = aggregates.get(i);
+                Object[] st = acc[i];
+                if (a.arg == null) {
+                    st[0] = (Long) st[0] + 1;
+                    continue;
+                }
+                Object v = a.arg.eval(c);
+                if (v == null) continue;
+                if (a.distinct && !((Set<Key>) st[2]).add(new Key(new Object[] {v}))) continue;
+                switch (a.name) {
+                    case "COUNT" -> st[0] = (Long) st[0] + 1;
+                    case "SUM" -> st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
+                    case "AVG" -> {
+                        st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
+                        st[1] = st[1] == null ? 1L : (Long) st[1] + 1;
+                    }
+                    case "MIN" -> { if (st[0] == null || Values.compare(v, st[0]) < 0) st[0] = v; }
+                    case "MAX" -> { if (st[0] == null || Values.compare(v, st[0]) > 0) st[0] = v; }
+                    default -> throw ErrorCode.INTERNAL.error("aggregate " + a.name);
+                }
+            }
+        }
+
+        private static Object numeric(Object v, Expr.Aggregate a) {
+            if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(a.name + " needs numbers, got " + Values.describe(v));
+            return v;
+        }
+
+        private Object[] finish(Object[][] acc) {
+            Object[] v = new Object[acc.length];
+            for (int i = 0; i < acc.length; i++) {
+                Object[] st = acc[i];
+                v[i] = aggregates.get(i).name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1])) : st[0];
+            }
+            return v;
+        }
+
+        /** Nested-loop join over the sources, each read through its chosen access. */
+        private boolean scan(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
+            if (level == tables.length) return sink.accept(ctx);
+            Table tb = tables[level];
+            RowStore store = tb.store();
+            List<Expr> f = filters.get(level);
+            Access a = access[level];
+            boolean[] go = {true};
+            if (a.kind == Access.Kind.FULL_SCAN) {
+                store.forEachHead((rowId, head) -> {
+                    go[0] = visit(level, ctx, t, snapshot, sink, tb, f, head);
+                    return go[0];
+                });
+            } else {
+                List<Long> ids = new ArrayList<>();
+                a.rowIds(tb, ctx, ids::add);
+                for (long id : ids) {
+                    if (!visit(level, ctx, t, snapshot, sink, tb, f, store.head(id))) return false;
+                }
+            }
+            return go[0];
+        }
+
+        private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Version head) {
+            byte[] img = Version.visible(head, snapshot, t.id());
+            if (img == null) return true;
+            ctx.rows[level] = tb.codec().decode(img);
+            for (Expr e : f) {
+                if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
+            }
+            return scan(level + 1, ctx, t, snapshot, sink);
+        }
+    }
+
+    @FunctionalInterface
+    interface RowSink {
+        boolean accept(Expr.Ctx ctx);
+    }
+
+    static long nonNegative(Object v, String what) {
+        if (v == null || !Values.isNumber(v) || Values.compare(v, 0L) < 0) {
+            throw ErrorCode.SEMANTIC_ERROR.error(what + " must be a non-negative integer, got " + Values.describe(v));
+        }
+        return Values.toDecimal(v).longValue();
+    }
+
+    static List<Expr> conjuncts(Expr e) {
+        List<Expr> out = new ArrayList<>();
+        if (e == null) return out;
+        if (e instanceof Expr.Binary b && b.op.equals("AND")) {
+            out.addAll(conjuncts(b.left));
+            out.addAll(conjuncts(b.right));
+        } else {
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** Assigns sources, binds WHERE, chooses access paths and places each filter at its level. */
+    static void planSources(QueryPlan q, Table[] tables, Binder binder, Expr where) {
+        q.tables = tables;
+        q.access = new Access[tables.length];
+        q.filters = new ArrayList<>();
+        for (int i = 0; i < tables.length; i++) q.filters.add(new ArrayList<>());
+        List<Expr> cs = conjuncts(where);
+        for (Expr c : cs) {
+            binder.bind(c);
+            checkNoAggregate(c, "WHERE");
+        }
+        for (int i = 0; i < tables.length; i++) q.access[i] = Access.choose(tables[i], i, cs);
+        List<Expr> constant = new ArrayList<>();
+        for (Expr c : cs) {
+            if (c.sources == 0) {
+                if (tables.length == 0) constant.add(c);
+                else q.filters.get(0).add(c);
+            } else {
+                q.filters.get(63 - Long.numberOfLeadingZeros(c.sources)).add(c);
+            }
+        }
+        for (Expr c : constant) q.constantFilter = q.constantFilter == null ? c : new Expr.Binary(c.pos, "AND", q.constantFilter, c);
+    }
+
+    private static void checkNoAggregate(Expr e, String where) {
+        if (e instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions are not allowed in " + where);
+        e.children(x -> checkNoAggregate(x, where));
+    }
+
+    static QueryPlan planQuery(Ast.Select sel, Session s) {
+        QueryPlan q = new QueryPlan();
+        List<Table> tl = new ArrayList<>();
+        List<String> al = new ArrayList<>();
+        for (Ast.FromItem f : sel.from()) {
+            if (f.table().owner() == null && f.table().name().equals("DUAL")
+                    && s.catalog().table(s.user().name(), "DUAL") == null) {
+                continue; // the one-row DUAL: no source at all
+            }
+            Table t = table(f.table(), s);
+            require(s, Privilege.SELECT, t);
+            tl.add(t);
+            al.add(f.alias());
+        }
+        if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
+        Table[] tables = tl.toArray(new Table[0]);
+        Binder binder = new Binder(tables, al.toArray(new String[0]));
+        planSources(q, tables, binder, sel.where());
+        q.distinct = sel.distinct();
+        q.first = sel.first() == null ? null : binder.bind(sel.first());
+        q.limit = sel.limit() == null ? null : binder.bind(sel.limit());
+        q.offset = sel.offset() == null ? null : binder.bind(sel.offset());
+
+        // Select list.
+        List<String> names = new ArrayList<>();
+        for (Ast.SelectItem it : sel.items()) {
+            if (it.star()) {
+                if (tables.length == 0) throw ErrorCode.SEMANTIC_ERROR.error("* needs a FROM table");
+                binder.expandStar(it.starQualifier(), q.outputs, names);
+            } else {
+                q.outputs.add(binder.bind(it.expr()));
+                names.add(it.alias() != null ? it.alias() : label(it.expr()));
+            }
+        }
+        for (Expr g : sel.groupBy()) {
+            binder.bind(g);
+            checkNoAggregate(g, "GROUP BY");
+            q.groupBy.add(g);
+        }
+        Expr having = sel.having() == null ? null : binder.bind(sel.having());
+        List<Expr> order = new ArrayList<>();
+        for (Ast.OrderItem o : sel.orderBy()) {
+            Expr e = o.expr();
+            if (e instanceof Expr.Literal l && l.value instanceof Long pos) {
+                if (pos < 1 || pos > q.outputs.size()) throw ErrorCode.SEMANTIC_ERROR.error("ORDER BY position " + pos + " is out of range");
+                e = q.outputs.get((int) (pos - 1));
+            } else if (e instanceof Expr.ColumnRef c && c.qualifier == null && names.contains(c.column)) {
+                e = q.outputs.get(names.indexOf(c.column)); // a select-list name wins, as in Oracle
+            } else {
+                binder.bind(e);
+            }
+            order.add(e);
+            q.sortDesc.add(o.descending());
+            q.sortNullsFirst.add(o.nullsFirst());
+        }
+        q.aggregate = !sel.groupBy().isEmpty() || having != null || containsAggregate(q.outputs) || containsAggregate(order);
+        if (q.aggregate) {
+            List<String> groupTexts = new ArrayList<>();
+            for (Expr g : q.groupBy) groupTexts.add(g.text());
+            for (int i = 0; i < q.outputs.size(); i++) q.outputs.set(i, rewriteForGroups(q.outputs.get(i), groupTexts, q));
+            for (int i = 0; i < order.size(); i++) order.set(i, rewriteForGroups(order.get(i), groupTexts, q));
+            q.having = having == null ? null : rewriteForGroups(having, groupTexts, q);
+        }
+        q.sortKeys = order;
+        for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
+        return q;
+    }
+
+    private static String label(Expr e) {
+        if (e instanceof Expr.ColumnRef c) return c.column;
+        String t = e.text();
+        if (t.startsWith("(") && t.endsWith(")")) t = t.substring(1, t.length() - 1);
+        return t.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private static boolean containsAggregate(List<Expr> es) {
+        boolean[] found = {false};
+        for (Expr e : es) walk(e, x -> { if (x instanceof Expr.Aggregate) found[0] = true; });
+        return found[0];
+    }
+
+    private static void walk(Expr e, java.util.function.Consumer<Expr> f) {
+        f.accept(e);
+        e.children(x -> walk(x, f));
+    }
+
+    /** Replaces GROUP BY expressions by group slots and aggregates by their result slots. */
+    private static Expr rewriteForGroups(Expr e, List<String> groupTexts, QueryPlan q) {
+        int g = groupTexts.indexOf(e.text());
+        if (g >= 0 && !(e instanceof Expr.Aggregate)) return new Expr.GroupRef(e, g);
+        if (e instanceof Expr.Aggregate a) {
+            if (a.arg != null) {
+                walk(a.arg, x -> {
+                    if (x instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions cannot be nested");
+                });
+            }
+            for (Expr.Aggregate existing : q.aggregates) {
+                if (existing.text().equals(a.text())) {
+                    a.slot = existing.slot;
+                    return a;
+                }
+            }
+            a.slot = q.aggregates.size();
+            q.aggregates.add(a);
+            return a;
+        }
+        if (e instanceof Expr.ColumnRef c) {
+            throw ErrorCode.SEMANTIC_ERROR.error("column " + c.text() + " must appear in GROUP BY or in an aggregate function");
+        }
+        return switch (e) {
+            case Expr.Binary b -> copyType(b, new Expr.Binary(b.pos, b.op, rewriteForGroups(b.left, groupTexts, q), rewriteForGroups(b.right, groupTexts, q)));
+            case Expr.Unary u -> copyType(u, new Expr.Unary(u.pos, u.op, rewriteForGroups(u.arg, groupTexts, q)));
+            case Expr.Call c -> copyType(c, new Expr.Call(c.pos, c.name, c.args.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList()));
+            case Expr.Cast c -> new Expr.Cast(c.pos, rewriteForGroups(c.arg, groupTexts, q), c.type);
+            case Expr.IsNull n -> new Expr.IsNull(n.pos, rewriteForGroups(n.arg, groupTexts, q), n.negated);
+            case Expr.Between b -> new Expr.Between(b.pos, rewriteForGroups(b.arg, groupTexts, q), rewriteForGroups(b.low, groupTexts, q),
+                    rewriteForGroups(b.high, groupTexts, q), b.negated);
+            case Expr.InList il -> new Expr.InList(il.pos, rewriteForGroups(il.arg, groupTexts, q),
+                    il.list.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList(), il.negated);
+            case Expr.Like l -> new Expr.Like(l.pos, rewriteForGroups(l.arg, groupTexts, q), rewriteForGroups(l.pattern, groupTexts, q),
+                    l.escape == null ? null : rewriteForGroups(l.escape, groupTexts, q), l.negated);
+            case Expr.Case c -> copyType(c, new Expr.Case(c.pos, c.operand == null ? null : rewriteForGroups(c.operand, groupTexts, q),
+                    c.whens.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList(),
+                    c.thens.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList(),
+                    c.otherwise == null ? null : rewriteForGroups(c.otherwise, groupTexts, q)));
+            default -> e; // literals, parameters, SYSDATE
+        };
+    }
+
+    private static Expr copyType(Expr from, Expr to) {
+        to.type = from.type;
+        return to;
+    }
+
+    // ---- DML ----------------------------------------------------------------------------------
+
+    /** Coerces a full row to the table's types and checks NOT NULL. */
+    static Object[] checkRow(Table t, Object[] row) {
+        for (int i = 0; i < row.length; i++) {
+            Column c = t.columns().get(i);
+            row[i] = c.type().coerce(row[i], t.columnLabel(i));
+            if (row[i] == null && c.notNull()) throw ErrorCode.NOT_NULL_VIOLATION.error(t.columnLabel(i));
+        }
+        return row;
+    }
+
+    static Plan planInsert(Ast.Insert ins, Session s) {
+        Table t = table(ins.table(), s);
+        require(s, Privilege.INSERT, t);
+        int[] target;
+        if (ins.columns() == null) {
+            target = new int[t.columns().size()];
+            for (int i = 0; i < target.length; i++) target[i] = i;
+        } else {
+            target = new int[ins.columns().size()];
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < target.length; i++) {
+                target[i] = t.columnIndex(ins.columns().get(i));
+                if (target[i] < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + ins.columns().get(i));
+                if (!seen.add(target[i])) throw ErrorCode.SEMANTIC_ERROR.error("column " + ins.columns().get(i) + " appears twice");
+            }
+        }
+        Binder none = new Binder(new Table[0], new String[0]);
+        QueryPlan query = ins.query() == null ? null : planQuery(ins.query(), s);
+        if (query != null && query.outputs.size() != target.length) {
+            throw ErrorCode.SEMANTIC_ERROR.error("INSERT has " + target.length + " target columns but the query returns " + query.outputs.size());
+        }
+        List<List<Expr>> rows = new ArrayList<>();
+        if (ins.rows() != null) {
+            for (List<Expr> r : ins.rows()) {
+                if (r.size() != target.length) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("INSERT has " + target.length + " target columns but " + r.size() + " values");
+                }
+                for (Expr e : r) {
+                    none.bind(e);
+                    checkNoAggregate(e, "VALUES");
+                }
+                rows.add(r);
+            }
+        }
+        return (ss, params) -> atomically(ss, txn -> {
+            ss.transactions().lockTable(txn, t, writeTableMode(txn));
+            Expr.Ctx ctx = new Expr.Ctx(0, params, LocalDateTime.now());
+            List<Object[]> values = new ArrayList<>();
+            if (query != null) {
+                lockForRead(ss, txn, query.tables);
+                long snapshot = ss.transactions().openSnapshot(ss.snapshotSlot());
+                values.addAll(query.execute(ss, txn, snapshot, params));
+            } else {
+                for (List<Expr> r : rows) {
+                    Object[] v = new Object[r.size()];
+                    for (int i = 0; i < v.length; i++) v[i] = r.get(i).eval(ctx);
+                    values.add(v);
+                }
+            }
+            long n = 0;
+            for (Object[] v : values) {
+                Object[] row = new Object[t.columns().size()];
+                boolean[] given = new boolean[row.length];
+                for (int i = 0; i < target.length; i++) {
+                    if (v[i] != Parser.DEFAULT) {
+                        row[target[i]] = v[i];
+                        given[target[i]] = true;
+                    }
+                }
+                for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
+                ss.transactions().insert(txn, t, checkRow(t, row));
+                n++;
+            }
+            return StatementResult.count(n);
+        });
+    }
+
+    /** Plans the WHERE of a single-table UPDATE or DELETE. */
+    private static QueryPlan planTarget(Table t, String alias, Expr where) {
+        QueryPlan q = new QueryPlan();
+        Binder binder = new Binder(new Table[] {t}, new String[] {alias});
+        planSources(q, new Table[] {t}, binder, where);
+        return q;
+    }
+
+    /** Row ids matching the plan's filters in the snapshot, collected before any change. */
+    private static List<Long> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
+        long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
+        Expr.Ctx ctx = new Expr.Ctx(1, params, LocalDateTime.now());
+        Table t = q.tables[0];
+        List<Long> ids = new ArrayList<>();
+        java.util.function.LongConsumer consider = id -> {
+            byte[] img = Version.visible(t.store().head(id), snapshot, txn.id());
+            if (img == null) return;
+            ctx.rows[0] = t.codec().decode(img);
+            if (passes(q.filters.get(0), ctx)) ids.add(id);
+        };
+        if (q.access[0].kind == Access.Kind.FULL_SCAN) {
+            t.store().forEachHead((id, head) -> {
+                consider.accept(id);
+                return true;
+            });
+        } else {
+            q.access[0].rowIds(t, ctx, consider);
+        }
+        return ids;
+    }
+
+    private static boolean passes(List<Expr> filters, Expr.Ctx ctx) {
+        for (Expr e : filters) if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return false;
+        return true;
+    }
+
+    static Plan planUpdate(Ast.Update upd, Session s) {
+        Table t = table(upd.table(), s);
+        require(s, Privilege.UPDATE, t);
+        QueryPlan q = planTarget(t, upd.alias(), upd.where());
+        Binder binder = new Binder(new Table[] {t}, new String[] {upd.alias()});
+        int[] cols = new int[upd.columns().size()];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = t.columnIndex(upd.columns().get(i));
+            if (cols[i] < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + upd.columns().get(i));
+            binder.bind(upd.values().get(i));
+            checkNoAggregate(upd.values().get(i), "SET");
+        }
+        return (ss, params) -> atomically(ss, txn -> {
+            TransactionManager tm = ss.transactions();
+            tm.lockTable(txn, t, writeTableMode(txn));
+            List<Long> ids = candidates(q, ss, txn, params);
+            Expr.Ctx ctx = new Expr.Ctx(1, params, LocalDateTime.now());
+            long n = 0;
+            for (long id : ids) {
+                tm.lockRow(txn, t, id);
+                byte[] img = tm.currentImage(txn, t, id);
+                if (img == null) continue; // deleted meanwhile
+                Object[] old = t.codec().decode(img);
+                ctx.rows[0] = old;
+                if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
+                Object[] row = old.clone();
+                for (int i = 0; i < cols.length; i++) {
+                    Object v = upd.values().get(i).eval(ctx);
+                    row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull() : v;
+                }
+                tm.update(txn, t, id, old, checkRow(t, row));
+                n++;
+            }
+            return StatementResult.count(n);
+        });
+    }
+
+    static Plan planDelete(Ast.Delete del, Session s) {
+        Table t = table(del.table(), s);
+        require(s, Privilege.DELETE, t);
+        QueryPlan q = planTarget(t, del.alias(), del.where());
+        return (ss, params) -> atomically(ss, txn -> {
+            TransactionManager tm = ss.transactions();
+            tm.lockTable(txn, t, writeTableMode(txn));
+            List<Long> ids = candidates(q, ss, txn, params);
+            Expr.Ctx ctx = new Expr.Ctx(1, params, LocalDateTime.now());
+            long n = 0;
+            for (long id : ids) {
+                tm.lockRow(txn, t, id);
+                byte[] img = tm.currentImage(txn, t, id);
+                if (img == null) continue;
+                ctx.rows[0] = t.codec().decode(img);
+                if (!passes(q.filters.get(0), ctx)) continue;
+                tm.delete(txn, t, id);
+                n++;
+            }
+            return StatementResult.count(n);
+        });
+    }
+
+    // ---- CALL and EXPLAIN ---------------------------------------------------------------------
+
+    static Plan planCall(Ast.CallProc c, Session s) {
+        Binder none = new Binder(new Table[0], new String[0]);
+        for (Expr e : c.args()) none.bind(e);
+        return (ss, params) -> {
+            Expr.Ctx ctx = new Expr.Ctx(0, params, LocalDateTime.now());
+            Object[] args = new Object[c.args().size()];
+            for (int i = 0; i < args.length; i++) args[i] = c.args().get(i).eval(ctx);
+            return ss.callProcedure(c.name(), args);
+        };
+    }
+
+    static Plan planExplain(Ast.Explain e, Session s) {
+        List<String> lines = new ArrayList<>();
+        switch (e.stmt()) {
+            case Ast.Select sel -> {
+                QueryPlan q = planQuery(sel, s);
+                for (int i = 0; i < q.tables.length; i++) lines.add(q.access[i].describe(q.tables[i]));
+                if (q.tables.length == 0) lines.add("NO TABLE (one row)");
+            }
+            case Ast.Update u -> {
+                Table t = table(u.table(), s);
+                lines.add("UPDATE " + planTarget(t, u.alias(), u.where()).access[0].describe(t));
+            }
+            case Ast.Delete d -> {
+                Table t = table(d.table(), s);
+                lines.add("DELETE " + planTarget(t, d.alias(), d.where()).access[0].describe(t));
+            }
+            default -> throw ErrorCode.UNSUPPORTED.error("EXPLAIN of this statement");
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (String l : lines) rows.add(new Object[] {l});
+        StatementResult r = new StatementResult(List.of(new ResultColumn("PLAN", SqlType.VARCHAR_ANY)), rows, -1);
+        return (ss, p) -> r;
+    }
+
+    // ---- helpers for DDL ----------------------------------------------------------------------
+
+    static Map<String, Integer> columnPositions(Table t) {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = 0; i < t.columns().size(); i++) m.put(t.columns().get(i).name(), i);
+        return m;
+    }
+
+    static String hash(String password) { return PasswordHasher.hash(password); }
+
+    static User userOf(Catalog c, String name) { return c.user(name); }
+
+    static IndexDef.Kind kind(boolean hash) { return hash ? IndexDef.Kind.HASH : IndexDef.Kind.RANGE; }
+}

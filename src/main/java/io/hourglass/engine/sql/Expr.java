@@ -1,0 +1,530 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.SqlType;
+import io.hourglass.engine.catalog.TypeKind;
+import io.hourglass.engine.catalog.Values;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Expression tree nodes. The parser builds them; the binder resolves column references and
+ * sets {@link #type} and {@link #sources}; then {@link #eval} runs against a {@link Ctx}.
+ * A statement is re-parsed when it is re-planned, so nodes may be bound in place.
+ */
+abstract class Expr {
+    final int pos;
+    SqlType type = SqlType.VARCHAR_ANY;
+    long sources; // bit i set: depends on FROM source i
+
+    Expr(int pos) { this.pos = pos; }
+
+    abstract Object eval(Ctx c);
+
+    void children(Consumer<Expr> f) {}
+
+    /** Canonical text, used to match GROUP BY expressions and name result columns. */
+    abstract String text();
+
+    @Override
+    public String toString() { return text(); }
+
+    /** Evaluation context: the current row of each source, the parameters, group results. */
+    static final class Ctx {
+        final Object[][] rows;
+        final Object[] params;
+        final LocalDateTime now;
+        Object[] groupKey;
+        Object[] aggValues;
+
+        Ctx(int sources, Object[] params, LocalDateTime now) {
+            this.rows = new Object[sources][];
+            this.params = params;
+            this.now = now;
+        }
+    }
+
+    static Boolean truth(Object v, int pos) {
+        if (v == null) return null;
+        if (v instanceof Boolean b) return b;
+        throw ErrorCode.TYPE_MISMATCH.error("expected a condition at position " + (pos + 1) + ", got " + Values.describe(v));
+    }
+
+    // ---- leaves -------------------------------------------------------------------------------
+
+    static final class Literal extends Expr {
+        final Object value;
+
+        Literal(int pos, Object value, SqlType type) {
+            super(pos);
+            this.value = value;
+            this.type = type;
+        }
+
+        Object eval(Ctx c) { return value; }
+
+        String text() { return value instanceof String s ? "'" + s + "'" : Values.toText(value); }
+    }
+
+    static final class Param extends Expr {
+        final int index;
+
+        Param(int pos, int index) {
+            super(pos);
+            this.index = index;
+        }
+
+        Object eval(Ctx c) { return c.params[index]; }
+
+        String text() { return "?" + (index + 1); }
+    }
+
+    static final class ColumnRef extends Expr {
+        final String qualifier; // alias, table, or owner.table; null when unqualified
+        final String column;
+        int source = -1;
+        int index = -1;
+
+        ColumnRef(int pos, String qualifier, String column) {
+            super(pos);
+            this.qualifier = qualifier;
+            this.column = column;
+        }
+
+        Object eval(Ctx c) { return c.rows[source][index]; }
+
+        String text() { return qualifier == null ? column : qualifier + "." + column; }
+    }
+
+    /** A GROUP BY expression's value in the current group. */
+    static final class GroupRef extends Expr {
+        final int slot;
+        final String name;
+
+        GroupRef(Expr of, int slot) {
+            super(of.pos);
+            this.slot = slot;
+            this.type = of.type;
+            this.name = of.text();
+        }
+
+        Object eval(Ctx c) { return c.groupKey[slot]; }
+
+        String text() { return name; }
+    }
+
+    static final class Sysdate extends Expr {
+        final boolean timestamp;
+
+        Sysdate(int pos, boolean timestamp) {
+            super(pos);
+            this.timestamp = timestamp;
+            this.type = timestamp ? SqlType.TIMESTAMP : SqlType.DATE;
+        }
+
+        Object eval(Ctx c) { return timestamp ? c.now : c.now.withNano(0); }
+
+        String text() { return timestamp ? "SYSTIMESTAMP" : "SYSDATE"; }
+    }
+
+    // ---- operators ----------------------------------------------------------------------------
+
+    static final class Unary extends Expr {
+        final String op; // "-" or "NOT"
+        final Expr arg;
+
+        Unary(int pos, String op, Expr arg) {
+            super(pos);
+            this.op = op;
+            this.arg = arg;
+        }
+
+        Object eval(Ctx c) {
+            Object v = arg.eval(c);
+            if (op.equals("-")) return Values.negate(v);
+            Boolean b = truth(v, arg.pos);
+            return b == null ? null : !b;
+        }
+
+        void children(Consumer<Expr> f) { f.accept(arg); }
+
+        String text() { return op.equals("-") ? "-" + arg.text() : "NOT " + arg.text(); }
+    }
+
+    static final class Binary extends Expr {
+        final String op;
+        final Expr left, right;
+
+        Binary(int pos, String op, Expr left, Expr right) {
+            super(pos);
+            this.op = op;
+            this.left = left;
+            this.right = right;
+        }
+
+        Object eval(Ctx c) {
+            switch (op) {
+                case "AND" -> {
+                    Boolean l = truth(left.eval(c), left.pos);
+                    if (Boolean.FALSE.equals(l)) return false;
+                    Boolean r = truth(right.eval(c), right.pos);
+                    if (Boolean.FALSE.equals(r)) return false;
+                    return l == null || r == null ? null : true;
+                }
+                case "OR" -> {
+                    Boolean l = truth(left.eval(c), left.pos);
+                    if (Boolean.TRUE.equals(l)) return true;
+                    Boolean r = truth(right.eval(c), right.pos);
+                    if (Boolean.TRUE.equals(r)) return true;
+                    return l == null || r == null ? null : false;
+                }
+                default -> { }
+            }
+            Object l = left.eval(c), r = right.eval(c);
+            if (l == null || r == null) {
+                // Oracle treats NULL as the empty string in concatenation.
+                if (op.equals("||")) return l == null && r == null ? null : (l == null ? text(r) : text(l));
+                return null;
+            }
+            return switch (op) {
+                case "+" -> Values.add(num(l), num(r));
+                case "-" -> Values.subtract(num(l), num(r));
+                case "*" -> Values.multiply(num(l), num(r));
+                case "/" -> Values.divide(num(l), num(r));
+                case "||" -> text(l) + text(r);
+                case "=" -> Values.compare(l, r) == 0;
+                case "<>" -> Values.compare(l, r) != 0;
+                case "<" -> Values.compare(l, r) < 0;
+                case "<=" -> Values.compare(l, r) <= 0;
+                case ">" -> Values.compare(l, r) > 0;
+                case ">=" -> Values.compare(l, r) >= 0;
+                default -> throw ErrorCode.INTERNAL.error("operator " + op);
+            };
+        }
+
+        private Object num(Object v) {
+            if (v instanceof String s) return Values.integralOrDecimal(Values.toDecimal(s));
+            if (Values.isNumber(v) || v instanceof LocalDateTime) return v;
+            throw ErrorCode.TYPE_MISMATCH.error("operator " + op + " at position " + (pos + 1) + " needs numbers, got " + Values.describe(v));
+        }
+
+        static String text(Object v) { return v instanceof String s ? s : Values.toText(v); }
+
+        void children(Consumer<Expr> f) {
+            f.accept(left);
+            f.accept(right);
+        }
+
+        String text() { return "(" + left.text() + " " + op + " " + right.text() + ")"; }
+    }
+
+    static final class InList extends Expr {
+        final Expr arg;
+        final List<Expr> list;
+        final boolean negated;
+
+        InList(int pos, Expr arg, List<Expr> list, boolean negated) {
+            super(pos);
+            this.arg = arg;
+            this.list = list;
+            this.negated = negated;
+            this.type = SqlType.BOOLEAN;
+        }
+
+        Object eval(Ctx c) {
+            Object v = arg.eval(c);
+            if (v == null) return null;
+            boolean sawNull = false;
+            for (Expr e : list) {
+                Object x = e.eval(c);
+                if (x == null) { sawNull = true; continue; }
+                if (Values.compare(v, x) == 0) return !negated;
+            }
+            return sawNull ? null : negated;
+        }
+
+        void children(Consumer<Expr> f) {
+            f.accept(arg);
+            list.forEach(f);
+        }
+
+        String text() {
+            StringBuilder sb = new StringBuilder(arg.text()).append(negated ? " NOT IN (" : " IN (");
+            for (int i = 0; i < list.size(); i++) sb.append(i > 0 ? ", " : "").append(list.get(i).text());
+            return sb.append(")").toString();
+        }
+    }
+
+    static final class Between extends Expr {
+        final Expr arg, low, high;
+        final boolean negated;
+
+        Between(int pos, Expr arg, Expr low, Expr high, boolean negated) {
+            super(pos);
+            this.arg = arg;
+            this.low = low;
+            this.high = high;
+            this.negated = negated;
+            this.type = SqlType.BOOLEAN;
+        }
+
+        Object eval(Ctx c) {
+            Object v = arg.eval(c), lo = low.eval(c), hi = high.eval(c);
+            if (v == null || lo == null || hi == null) return null;
+            boolean in = Values.compare(v, lo) >= 0 && Values.compare(v, hi) <= 0;
+            return in != negated;
+        }
+
+        void children(Consumer<Expr> f) {
+            f.accept(arg);
+            f.accept(low);
+            f.accept(high);
+        }
+
+        String text() { return arg.text() + (negated ? " NOT BETWEEN " : " BETWEEN ") + low.text() + " AND " + high.text(); }
+    }
+
+    static final class Like extends Expr {
+        final Expr arg, pattern, escape;
+        final boolean negated;
+        private String cachedPattern;
+        private Pattern cachedRegex;
+
+        Like(int pos, Expr arg, Expr pattern, Expr escape, boolean negated) {
+            super(pos);
+            this.arg = arg;
+            this.pattern = pattern;
+            this.escape = escape;
+            this.negated = negated;
+            this.type = SqlType.BOOLEAN;
+        }
+
+        Object eval(Ctx c) {
+            Object v = arg.eval(c), p = pattern.eval(c);
+            if (v == null || p == null) return null;
+            String esc = escape == null ? null : (String) escape.eval(c);
+            String ps = Binary.text(p);
+            Pattern rx;
+            synchronized (this) {
+                if (!ps.equals(cachedPattern) || escape != null) {
+                    cachedRegex = toRegex(ps, esc);
+                    cachedPattern = ps;
+                }
+                rx = cachedRegex;
+            }
+            String s = Binary.text(v);
+            // CHAR values carry trailing blanks that the pattern did not ask for.
+            boolean m = rx.matcher(s).matches() || rx.matcher(s.stripTrailing()).matches();
+            return m != negated;
+        }
+
+        static Pattern toRegex(String p, String esc) {
+            if (esc != null && esc.length() != 1) throw ErrorCode.SEMANTIC_ERROR.error("ESCAPE must be one character");
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < p.length(); i++) {
+                char ch = p.charAt(i);
+                if (esc != null && ch == esc.charAt(0) && i + 1 < p.length()) {
+                    sb.append(Pattern.quote(String.valueOf(p.charAt(++i))));
+                } else if (ch == '%') {
+                    sb.append(".*");
+                } else if (ch == '_') {
+                    sb.append('.');
+                } else {
+                    sb.append(Pattern.quote(String.valueOf(ch)));
+                }
+            }
+            return Pattern.compile(sb.toString(), Pattern.DOTALL);
+        }
+
+        void children(Consumer<Expr> f) {
+            f.accept(arg);
+            f.accept(pattern);
+            if (escape != null) f.accept(escape);
+        }
+
+        String text() { return arg.text() + (negated ? " NOT LIKE " : " LIKE ") + pattern.text(); }
+    }
+
+    static final class IsNull extends Expr {
+        final Expr arg;
+        final boolean negated;
+
+        IsNull(int pos, Expr arg, boolean negated) {
+            super(pos);
+            this.arg = arg;
+            this.negated = negated;
+            this.type = SqlType.BOOLEAN;
+        }
+
+        Object eval(Ctx c) { return (arg.eval(c) == null) != negated; }
+
+        void children(Consumer<Expr> f) { f.accept(arg); }
+
+        String text() { return arg.text() + (negated ? " IS NOT NULL" : " IS NULL"); }
+    }
+
+    static final class Case extends Expr {
+        final Expr operand; // null for searched CASE
+        final List<Expr> whens, thens;
+        final Expr otherwise;
+
+        Case(int pos, Expr operand, List<Expr> whens, List<Expr> thens, Expr otherwise) {
+            super(pos);
+            this.operand = operand;
+            this.whens = whens;
+            this.thens = thens;
+            this.otherwise = otherwise;
+        }
+
+        Object eval(Ctx c) {
+            Object o = operand == null ? null : operand.eval(c);
+            for (int i = 0; i < whens.size(); i++) {
+                if (operand == null) {
+                    if (Boolean.TRUE.equals(truth(whens.get(i).eval(c), whens.get(i).pos))) return thens.get(i).eval(c);
+                } else {
+                    Object w = whens.get(i).eval(c);
+                    if (o != null && w != null && Values.compare(o, w) == 0) return thens.get(i).eval(c);
+                }
+            }
+            return otherwise == null ? null : otherwise.eval(c);
+        }
+
+        void children(Consumer<Expr> f) {
+            if (operand != null) f.accept(operand);
+            whens.forEach(f);
+            thens.forEach(f);
+            if (otherwise != null) f.accept(otherwise);
+        }
+
+        String text() {
+            StringBuilder sb = new StringBuilder("CASE");
+            if (operand != null) sb.append(' ').append(operand.text());
+            for (int i = 0; i < whens.size(); i++) sb.append(" WHEN ").append(whens.get(i).text()).append(" THEN ").append(thens.get(i).text());
+            if (otherwise != null) sb.append(" ELSE ").append(otherwise.text());
+            return sb.append(" END").toString();
+        }
+    }
+
+    static final class Cast extends Expr {
+        final Expr arg;
+
+        Cast(int pos, Expr arg, SqlType target) {
+            super(pos);
+            this.arg = arg;
+            this.type = target;
+        }
+
+        Object eval(Ctx c) { return type.coerce(arg.eval(c), "CAST"); }
+
+        void children(Consumer<Expr> f) { f.accept(arg); }
+
+        String text() { return "CAST(" + arg.text() + " AS " + type.sqlName() + ")"; }
+    }
+
+    /** Scalar functions; aggregates are {@link Aggregate}. */
+    static final class Call extends Expr {
+        final String name;
+        final List<Expr> args;
+
+        Call(int pos, String name, List<Expr> args) {
+            super(pos);
+            this.name = name;
+            this.args = args;
+        }
+
+        Object eval(Ctx c) {
+            Object[] a = new Object[args.size()];
+            for (int i = 0; i < a.length; i++) a[i] = args.get(i).eval(c);
+            switch (name) {
+                case "COALESCE", "NVL" -> {
+                    for (Object x : a) if (x != null) return x;
+                    return null;
+                }
+                case "NULLIF" -> { return a[0] != null && a[1] != null && Values.compare(a[0], a[1]) == 0 ? null : a[0]; }
+                default -> { }
+            }
+            for (Object x : a) if (x == null) return null;
+            return switch (name) {
+                case "UPPER" -> Binary.text(a[0]).toUpperCase(Locale.ROOT);
+                case "LOWER" -> Binary.text(a[0]).toLowerCase(Locale.ROOT);
+                case "LENGTH" -> (long) Binary.text(a[0]).codePointCount(0, Binary.text(a[0]).length());
+                case "TRIM" -> Binary.text(a[0]).strip();
+                case "LTRIM" -> Binary.text(a[0]).stripLeading();
+                case "RTRIM" -> Binary.text(a[0]).stripTrailing();
+                case "SUBSTR" -> substr(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? toLong(a[2]) : null);
+                case "ABS" -> Values.compare(a[0], 0L) < 0 ? Values.negate(a[0]) : a[0];
+                case "MOD" -> Values.mod(a[0], a[1]);
+                case "ROUND" -> roundOrTrunc(a, RoundingMode.HALF_UP);
+                case "TRUNC" -> roundOrTrunc(a, RoundingMode.DOWN);
+                case "FLOOR" -> Values.integralOrDecimal(Values.toDecimal(a[0]).setScale(0, RoundingMode.FLOOR));
+                case "CEIL" -> Values.integralOrDecimal(Values.toDecimal(a[0]).setScale(0, RoundingMode.CEILING));
+                case "TO_CHAR" -> Binary.text(a[0]);
+                case "TO_NUMBER" -> Values.integralOrDecimal(Values.normalize(Values.toDecimal(a[0])));
+                case "TO_DATE" -> SqlType.DATE.coerce(a[0], "TO_DATE");
+                case "TO_TIMESTAMP" -> SqlType.TIMESTAMP.coerce(a[0], "TO_TIMESTAMP");
+                default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + name);
+            };
+        }
+
+        private static long toLong(Object v) { return Values.toDecimal(v).setScale(0, RoundingMode.DOWN).longValue(); }
+
+        private static String substr(String s, long start, Long len) {
+            int n = s.length();
+            long from = start > 0 ? start - 1 : (start == 0 ? 0 : n + start);
+            if (from < 0 || from >= n) return null;
+            long to = len == null ? n : Math.min(n, from + len);
+            if (len != null && len < 1) return null;
+            return s.substring((int) from, (int) to);
+        }
+
+        private static Object roundOrTrunc(Object[] a, RoundingMode mode) {
+            int places = a.length > 1 ? (int) toLong(a[1]) : 0;
+            if (a[0] instanceof Double d) {
+                return new BigDecimal(Double.toString(d)).setScale(places, mode).doubleValue();
+            }
+            return Values.integralOrDecimal(Values.normalize(Values.toDecimal(a[0]).setScale(places, mode)));
+        }
+
+        void children(Consumer<Expr> f) { args.forEach(f); }
+
+        String text() {
+            StringBuilder sb = new StringBuilder(name).append('(');
+            for (int i = 0; i < args.size(); i++) sb.append(i > 0 ? ", " : "").append(args.get(i).text());
+            return sb.append(')').toString();
+        }
+    }
+
+    /** COUNT, SUM, MIN, MAX, AVG; evaluated after grouping through {@link #slot}. */
+    static final class Aggregate extends Expr {
+        final String name;
+        final Expr arg; // null for COUNT(*)
+        final boolean distinct;
+        int slot = -1;
+
+        Aggregate(int pos, String name, Expr arg, boolean distinct) {
+            super(pos);
+            this.name = name;
+            this.arg = arg;
+            this.distinct = distinct;
+        }
+
+        Object eval(Ctx c) {
+            if (c.aggValues == null || slot < 0) {
+                throw ErrorCode.SEMANTIC_ERROR.error("aggregate " + name + " is not allowed here (position " + (pos + 1) + ")");
+            }
+            return c.aggValues[slot];
+        }
+
+        void children(Consumer<Expr> f) { if (arg != null) f.accept(arg); }
+
+        String text() { return name + "(" + (distinct ? "DISTINCT " : "") + (arg == null ? "*" : arg.text()) + ")"; }
+    }
+
+    static boolean isKind(Expr e, TypeKind k) { return e.type != null && e.type.kind() == k; }
+}

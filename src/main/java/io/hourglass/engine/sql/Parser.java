@@ -1,0 +1,765 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.SqlType;
+import io.hourglass.engine.sql.Lexer.T;
+import io.hourglass.engine.sql.Lexer.Token;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Recursive-descent parser for Hourglass SQL (docs/SQL.md). Errors carry the 1-based character
+ * position of the offending token (TT1001).
+ */
+final class Parser {
+    private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
+    private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
+            "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "LIMIT", "OFFSET", "UNION",
+            "AS", "SET", "VALUES", "INTO", "IS", "IN", "LIKE", "BETWEEN", "NULL", "WHEN", "THEN", "ELSE", "END", "CASE",
+            "DISTINCT", "ASC", "DESC");
+
+    private final List<Token> tokens;
+    private int at;
+    private int paramCount;
+
+    private final String sql;
+
+    private Parser(String sql) {
+        this.sql = sql;
+        this.tokens = Lexer.lex(sql);
+    }
+
+    /** Parses one statement (a trailing semicolon is allowed) and counts its parameters. */
+    static Parsed parse(String sql) {
+        Parser p = new Parser(sql);
+        Ast.Stmt s = p.statement();
+        p.accept(";");
+        if (p.peek().type() != T.EOF) throw p.error("unexpected '" + p.peek().text() + "' after the end of the statement");
+        return new Parsed(s, p.paramCount);
+    }
+
+    record Parsed(Ast.Stmt stmt, int paramCount) {}
+
+    // ---- token helpers ------------------------------------------------------------------------
+
+    private Token peek() { return tokens.get(at); }
+
+    private Token peek(int ahead) { return tokens.get(Math.min(at + ahead, tokens.size() - 1)); }
+
+    private Token next() { return tokens.get(at++); }
+
+    private boolean accept(String kw) {
+        if (peek().is(kw)) {
+            at++;
+            return true;
+        }
+        return false;
+    }
+
+    private Token expect(String kw) {
+        if (!peek().is(kw)) throw error("expected " + kw + " but found " + describe(peek()));
+        return next();
+    }
+
+    private HourglassException error(String msg) { return ErrorCode.SYNTAX_ERROR.error(peek().pos() + 1, msg); }
+
+    private static String describe(Token t) { return t.type() == T.EOF ? "the end of the statement" : "'" + t.text() + "'"; }
+
+    private String identifier() {
+        Token t = peek();
+        if (t.type() == T.QUOTED || (t.type() == T.IDENT && !RESERVED.contains(t.text()))) {
+            at++;
+            return t.text();
+        }
+        throw error("expected a name but found " + describe(t));
+    }
+
+    private Ast.Name name() {
+        int pos = peek().pos();
+        String first = identifier();
+        if (accept(".")) return new Ast.Name(first, identifier(), pos);
+        return new Ast.Name(null, first, pos);
+    }
+
+    private long integer() {
+        Token t = next();
+        if (t.type() != T.NUMBER) { at--; throw error("expected a number but found " + describe(t)); }
+        try {
+            return Long.parseLong(t.text());
+        } catch (NumberFormatException e) {
+            at--;
+            throw error("expected an integer but found " + t.text());
+        }
+    }
+
+    // ---- statements ---------------------------------------------------------------------------
+
+    private Ast.Stmt statement() {
+        Token t = peek();
+        if (t.type() != T.IDENT) throw error("expected a statement but found " + describe(t));
+        return switch (t.text()) {
+            case "SELECT" -> select();
+            case "INSERT" -> insert();
+            case "UPDATE" -> update();
+            case "DELETE" -> delete();
+            case "CREATE" -> create();
+            case "DROP" -> drop();
+            case "ALTER" -> alter();
+            case "COMMIT" -> { next(); accept("WORK"); yield new Ast.Commit(); }
+            case "ROLLBACK" -> { next(); accept("WORK"); yield new Ast.Rollback(); }
+            case "CALL" -> call();
+            case "GRANT", "REVOKE" -> grantRevoke();
+            case "EXPLAIN" -> { next(); accept("PLAN"); accept("FOR"); yield new Ast.Explain(statement()); }
+            default -> throw error("unknown statement " + t.text());
+        };
+    }
+
+    private Ast.Select select() {
+        expect("SELECT");
+        Expr first = null;
+        if (accept("FIRST")) first = primary();
+        boolean distinct = accept("DISTINCT");
+        if (!distinct) accept("ALL");
+        List<Ast.SelectItem> items = new ArrayList<>();
+        do {
+            if (peek().is("*")) {
+                next();
+                items.add(new Ast.SelectItem(null, null, null, true));
+            } else if (peek().type() == T.IDENT && peek(1).is(".") && peek(2).is("*")) {
+                String q = next().text();
+                next();
+                next();
+                items.add(new Ast.SelectItem(null, null, q, true));
+            } else if (peek().type() == T.IDENT && peek(1).is(".") && peek(2).type() == T.IDENT && peek(3).is(".") && peek(4).is("*")) {
+                String q = next().text() + "." + tokens.get(at + 1).text();
+                at += 4;
+                items.add(new Ast.SelectItem(null, null, q, true));
+            } else {
+                Expr e = expr();
+                String alias = null;
+                if (accept("AS")) {
+                    alias = identifier();
+                } else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) {
+                    alias = identifier();
+                }
+                items.add(new Ast.SelectItem(e, alias, null, false));
+            }
+        } while (accept(","));
+        List<Ast.FromItem> from = new ArrayList<>();
+        Expr where = null;
+        if (accept("FROM")) {
+            from.add(fromItem());
+            while (true) {
+                if (accept(",")) {
+                    from.add(fromItem());
+                } else if (peek().is("JOIN") || peek().is("INNER")) {
+                    accept("INNER");
+                    expect("JOIN");
+                    from.add(fromItem());
+                    expect("ON");
+                    Expr on = expr();
+                    where = where == null ? on : new Expr.Binary(on.pos, "AND", where, on);
+                } else if (peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL") || peek().is("CROSS")) {
+                    throw ErrorCode.UNSUPPORTED.error(peek().text() + " JOIN (only inner joins are supported)");
+                } else {
+                    break;
+                }
+            }
+        }
+        if (accept("WHERE")) {
+            Expr w = expr();
+            where = where == null ? w : new Expr.Binary(w.pos, "AND", where, w);
+        }
+        List<Expr> groupBy = new ArrayList<>();
+        if (accept("GROUP")) {
+            expect("BY");
+            do groupBy.add(expr()); while (accept(","));
+        }
+        Expr having = accept("HAVING") ? expr() : null;
+        List<Ast.OrderItem> orderBy = new ArrayList<>();
+        if (accept("ORDER")) {
+            expect("BY");
+            do {
+                Expr e = expr();
+                boolean desc = accept("DESC");
+                if (!desc) accept("ASC");
+                Boolean nullsFirst = null;
+                if (accept("NULLS")) {
+                    if (accept("FIRST")) nullsFirst = true;
+                    else { expect("LAST"); nullsFirst = false; }
+                }
+                orderBy.add(new Ast.OrderItem(e, desc, nullsFirst));
+            } while (accept(","));
+        }
+        Expr limit = null, offset = null;
+        if (accept("LIMIT")) {
+            limit = primary();
+            if (accept("OFFSET")) offset = primary();
+        } else if (accept("OFFSET")) {
+            offset = primary();
+            accept("ROWS");
+            if (accept("FETCH")) {
+                if (!accept("FIRST")) expect("NEXT");
+                limit = primary();
+                if (!accept("ROWS")) accept("ROW");
+                expect("ONLY");
+            }
+        }
+        return new Ast.Select(distinct, first, items, from, where, groupBy, having, orderBy, limit, offset);
+    }
+
+    private Ast.FromItem fromItem() {
+        Ast.Name n = name();
+        String alias = null;
+        if (accept("AS")) alias = identifier();
+        else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) alias = identifier();
+        return new Ast.FromItem(n, alias);
+    }
+
+    private Ast.Stmt insert() {
+        expect("INSERT");
+        expect("INTO");
+        Ast.Name table = name();
+        List<String> cols = null;
+        if (peek().is("(") && !peek(1).is("SELECT")) {
+            next();
+            cols = new ArrayList<>();
+            do cols.add(identifier()); while (accept(","));
+            expect(")");
+        }
+        if (peek().is("SELECT") || (peek().is("(") && peek(1).is("SELECT"))) {
+            boolean paren = accept("(");
+            Ast.Select q = select();
+            if (paren) expect(")");
+            return new Ast.Insert(table, cols, null, q);
+        }
+        expect("VALUES");
+        List<List<Expr>> rows = new ArrayList<>();
+        do {
+            expect("(");
+            List<Expr> row = new ArrayList<>();
+            do row.add(peek().is("DEFAULT") ? defaultMarker() : expr()); while (accept(","));
+            expect(")");
+            rows.add(row);
+        } while (accept(","));
+        return new Ast.Insert(table, cols, rows, null);
+    }
+
+    /** DEFAULT inside VALUES: a literal marker the executor replaces with the column default. */
+    static final Object DEFAULT = new Object() {
+        @Override
+        public String toString() { return "DEFAULT"; }
+    };
+
+    private Expr defaultMarker() {
+        int pos = next().pos();
+        return new Expr.Literal(pos, DEFAULT, SqlType.VARCHAR_ANY);
+    }
+
+    private Ast.Stmt update() {
+        expect("UPDATE");
+        Ast.Name table = name();
+        String alias = null;
+        if (!peek().is("SET")) alias = identifier();
+        expect("SET");
+        List<String> cols = new ArrayList<>();
+        List<Expr> vals = new ArrayList<>();
+        do {
+            String c = identifier();
+            if (accept(".")) c = identifier(); // alias.column
+            cols.add(c);
+            expect("=");
+            vals.add(peek().is("DEFAULT") ? defaultMarker() : expr());
+        } while (accept(","));
+        Expr where = accept("WHERE") ? expr() : null;
+        return new Ast.Update(table, alias, cols, vals, where);
+    }
+
+    private Ast.Stmt delete() {
+        expect("DELETE");
+        accept("FROM");
+        Ast.Name table = name();
+        String alias = null;
+        if (!peek().is("WHERE") && peek().type() == T.IDENT) alias = identifier();
+        Expr where = accept("WHERE") ? expr() : null;
+        return new Ast.Delete(table, alias, where);
+    }
+
+    private Ast.Stmt create() {
+        expect("CREATE");
+        if (accept("TABLE")) return createTable();
+        if (accept("USER")) {
+            String u = identifier();
+            expect("IDENTIFIED");
+            expect("BY");
+            return new Ast.CreateUser(u, password());
+        }
+        boolean unique = accept("UNIQUE");
+        boolean hash = false;
+        if (accept("HASH")) hash = true;
+        else accept("RANGE");
+        expect("INDEX");
+        Ast.Name ix = name();
+        expect("ON");
+        Ast.Name table = name();
+        expect("(");
+        List<String> cols = new ArrayList<>();
+        do {
+            cols.add(identifier());
+            if (!accept("ASC")) accept("DESC");
+        } while (accept(","));
+        expect(")");
+        pages();
+        return new Ast.CreateIndex(ix, table, cols, unique, hash);
+    }
+
+    private String password() {
+        Token t = next();
+        if (t.type() == T.STRING || t.type() == T.QUOTED || t.type() == T.IDENT || t.type() == T.NUMBER) {
+            return t.type() == T.IDENT ? tokenSource(t) : t.text();
+        }
+        at--;
+        throw error("expected a password");
+    }
+
+    /** An unquoted password keeps its case as typed, as TimesTen does. */
+    private String tokenSource(Token t) { return sql.substring(t.pos(), t.pos() + t.text().length()); }
+
+    private void pages() {
+        if (accept("PAGES")) {
+            expect("=");
+            if (!accept("CURRENT")) integer();
+        }
+    }
+
+    private Ast.Stmt createTable() {
+        Ast.Name table = name();
+        expect("(");
+        List<Ast.ColumnDef> cols = new ArrayList<>();
+        List<String> pk = new ArrayList<>();
+        List<List<String>> uniques = new ArrayList<>();
+        boolean hashPk = false;
+        do {
+            if (peek().is("CONSTRAINT")) {
+                next();
+                identifier();
+            }
+            if (accept("PRIMARY")) {
+                expect("KEY");
+                if (!pk.isEmpty()) throw error("a table can have only one primary key");
+                pk.addAll(columnList());
+            } else if (peek().is("UNIQUE") && peek(1).is("HASH")) {
+                next();
+                next();
+                expect("ON");
+                List<String> c = columnList();
+                pages();
+                if (pk.isEmpty() || pk.equals(c)) {
+                    if (pk.isEmpty()) pk.addAll(c);
+                    hashPk = true;
+                } else {
+                    uniques.add(c);
+                }
+            } else if (peek().is("UNIQUE") && peek(1).is("(")) {
+                next();
+                uniques.add(columnList());
+            } else {
+                cols.add(columnDef());
+            }
+        } while (accept(","));
+        expect(")");
+        if (peek().is("UNIQUE") && peek(1).is("HASH")) {
+            next();
+            next();
+            expect("ON");
+            List<String> c = columnList();
+            pages();
+            if (pk.isEmpty()) pk.addAll(c);
+            hashPk = true;
+        }
+        for (Ast.ColumnDef c : cols) {
+            if (c.primaryKey()) {
+                if (!pk.isEmpty() && !pk.equals(List.of(c.name()))) throw error("a table can have only one primary key");
+                if (pk.isEmpty()) pk.add(c.name());
+            }
+            if (c.unique()) uniques.add(List.of(c.name()));
+        }
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques);
+    }
+
+    private List<String> columnList() {
+        expect("(");
+        List<String> c = new ArrayList<>();
+        do c.add(identifier()); while (accept(","));
+        expect(")");
+        return c;
+    }
+
+    private Ast.ColumnDef columnDef() {
+        String name = identifier();
+        SqlType type = type();
+        boolean notNull = false, pk = false, unique = false;
+        Expr def = null;
+        String defSql = null;
+        while (true) {
+            if (accept("NOT")) {
+                expect("NULL");
+                notNull = true;
+            } else if (accept("NULL")) {
+                // explicit nullable
+            } else if (accept("DEFAULT")) {
+                int start = at;
+                def = expr();
+                StringBuilder sb = new StringBuilder();
+                for (int i = start; i < at; i++) {
+                    Token t = tokens.get(i);
+                    sb.append(i > start ? " " : "").append(t.type() == T.STRING ? "'" + t.text().replace("'", "''") + "'" : t.text());
+                }
+                defSql = sb.toString();
+            } else if (accept("PRIMARY")) {
+                expect("KEY");
+                pk = true;
+                notNull = true;
+            } else if (accept("UNIQUE")) {
+                unique = true;
+            } else {
+                break;
+            }
+        }
+        return new Ast.ColumnDef(name, type, notNull, def, defSql, pk, unique);
+    }
+
+    SqlType type() {
+        Token t = peek();
+        String n = identifier();
+        return switch (n) {
+            case "TT_TINYINT" -> SqlType.TINYINT;
+            case "TT_SMALLINT", "SMALLINT" -> SqlType.SMALLINT;
+            case "TT_INTEGER", "INTEGER", "INT" -> SqlType.INTEGER;
+            case "TT_BIGINT", "BIGINT" -> SqlType.BIGINT;
+            case "BINARY_DOUBLE", "DOUBLE", "FLOAT", "BINARY_FLOAT", "REAL" -> {
+                if (n.equals("DOUBLE")) accept("PRECISION");
+                if (n.equals("FLOAT") && accept("(")) { integer(); expect(")"); }
+                yield SqlType.DOUBLE;
+            }
+            case "NUMBER", "NUMERIC", "DECIMAL", "DEC" -> {
+                if (!accept("(")) yield n.equals("NUMBER") ? SqlType.NUMBER : SqlType.number(38, 0);
+                int p;
+                if (accept("*")) p = 0;
+                else p = (int) integer();
+                int s = 0;
+                if (accept(",")) {
+                    boolean neg = accept("-");
+                    s = (int) integer() * (neg ? -1 : 1);
+                }
+                expect(")");
+                if (p < 0 || p > SqlType.MAX_NUMBER_PRECISION) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "NUMBER precision must be 1 to 38");
+                if (s < -84 || s > 127) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "NUMBER scale must be -84 to 127");
+                yield SqlType.number(p, s);
+            }
+            case "CHAR", "CHARACTER" -> {
+                int len = 1;
+                if (accept("(")) { len = (int) integer(); accept("BYTE"); accept("CHAR"); expect(")"); }
+                if (len < 1 || len > SqlType.MAX_CHAR) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "CHAR length must be 1 to " + SqlType.MAX_CHAR);
+                yield SqlType.charType(len);
+            }
+            case "VARCHAR", "VARCHAR2" -> {
+                expect("(");
+                int len = (int) integer();
+                accept("BYTE");
+                accept("CHAR");
+                expect(")");
+                if (len < 1 || len > SqlType.MAX_VARCHAR) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "VARCHAR2 length must be 1 to " + SqlType.MAX_VARCHAR);
+                yield SqlType.varchar(len);
+            }
+            case "VARBINARY", "BINARY" -> {
+                expect("(");
+                int len = (int) integer();
+                expect(")");
+                if (len < 1 || len > SqlType.MAX_VARCHAR) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "VARBINARY length must be 1 to " + SqlType.MAX_VARCHAR);
+                yield SqlType.varbinary(len);
+            }
+            case "DATE" -> SqlType.DATE;
+            case "TIMESTAMP" -> {
+                int scale = 6;
+                if (accept("(")) { scale = (int) integer(); expect(")"); }
+                if (scale < 0 || scale > 9) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "TIMESTAMP precision must be 0 to 9");
+                yield new SqlType(io.hourglass.engine.catalog.TypeKind.TIMESTAMP, 0, 0, scale);
+            }
+            default -> throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "unknown data type " + n);
+        };
+    }
+
+    private Ast.Stmt drop() {
+        expect("DROP");
+        if (accept("TABLE")) return new Ast.DropTable(name());
+        if (accept("INDEX")) return new Ast.DropIndex(name());
+        if (accept("USER")) return new Ast.DropUser(identifier());
+        throw error("expected TABLE, INDEX or USER after DROP");
+    }
+
+    private Ast.Stmt alter() {
+        expect("ALTER");
+        expect("USER");
+        String u = identifier();
+        expect("IDENTIFIED");
+        expect("BY");
+        return new Ast.AlterUser(u, password());
+    }
+
+    private Ast.Stmt call() {
+        expect("CALL");
+        String proc = identifier();
+        List<Expr> args = new ArrayList<>();
+        if (accept("(")) {
+            if (!accept(")")) {
+                do args.add(expr()); while (accept(","));
+                expect(")");
+            }
+        }
+        return new Ast.CallProc(proc, args);
+    }
+
+    private Ast.Stmt grantRevoke() {
+        boolean grant = next().text().equals("GRANT");
+        List<String> privs = new ArrayList<>();
+        do {
+            StringBuilder p = new StringBuilder(next().text());
+            while (peek().type() == T.IDENT && !peek().is("ON") && !peek().is("TO") && !peek().is("FROM")) {
+                p.append(' ').append(next().text());
+            }
+            privs.add(p.toString());
+        } while (accept(","));
+        Ast.Name table = null;
+        if (accept("ON")) table = name();
+        if (grant) expect("TO");
+        else expect("FROM");
+        List<String> users = new ArrayList<>();
+        do users.add(identifier()); while (accept(","));
+        return new Ast.GrantRevoke(grant, privs, table, users);
+    }
+
+    // ---- expressions --------------------------------------------------------------------------
+
+    Expr expr() { return or(); }
+
+    private Expr or() {
+        Expr e = and();
+        while (peek().is("OR")) {
+            int pos = next().pos();
+            e = new Expr.Binary(pos, "OR", e, and());
+        }
+        return e;
+    }
+
+    private Expr and() {
+        Expr e = not();
+        while (peek().is("AND")) {
+            int pos = next().pos();
+            e = new Expr.Binary(pos, "AND", e, not());
+        }
+        return e;
+    }
+
+    private Expr not() {
+        if (peek().is("NOT")) {
+            int pos = next().pos();
+            return new Expr.Unary(pos, "NOT", not());
+        }
+        return predicate();
+    }
+
+    private Expr predicate() {
+        Expr e = additive();
+        while (true) {
+            Token t = peek();
+            if (t.type() == T.OP && Set.of("=", "<>", "<", "<=", ">", ">=").contains(t.text())) {
+                next();
+                e = new Expr.Binary(t.pos(), t.text(), e, additive());
+                continue;
+            }
+            boolean negated = false;
+            if (t.is("NOT") && (peek(1).is("IN") || peek(1).is("BETWEEN") || peek(1).is("LIKE"))) {
+                next();
+                negated = true;
+                t = peek();
+            }
+            if (t.is("IS")) {
+                next();
+                boolean neg = accept("NOT");
+                expect("NULL");
+                e = new Expr.IsNull(t.pos(), e, neg);
+            } else if (t.is("IN")) {
+                next();
+                expect("(");
+                List<Expr> list = new ArrayList<>();
+                do list.add(expr()); while (accept(","));
+                expect(")");
+                e = new Expr.InList(t.pos(), e, list, negated);
+            } else if (t.is("BETWEEN")) {
+                next();
+                Expr lo = additive();
+                expect("AND");
+                Expr hi = additive();
+                e = new Expr.Between(t.pos(), e, lo, hi, negated);
+            } else if (t.is("LIKE")) {
+                next();
+                Expr p = additive();
+                Expr esc = accept("ESCAPE") ? primary() : null;
+                e = new Expr.Like(t.pos(), e, p, esc, negated);
+            } else {
+                return e;
+            }
+        }
+    }
+
+    private Expr additive() {
+        Expr e = multiplicative();
+        while (peek().is("+") || peek().is("-") || peek().is("||")) {
+            Token t = next();
+            e = new Expr.Binary(t.pos(), t.text(), e, multiplicative());
+        }
+        return e;
+    }
+
+    private Expr multiplicative() {
+        Expr e = unary();
+        while (peek().is("*") || peek().is("/")) {
+            Token t = next();
+            e = new Expr.Binary(t.pos(), t.text(), e, unary());
+        }
+        return e;
+    }
+
+    private Expr unary() {
+        if (peek().is("-")) {
+            int pos = next().pos();
+            Expr inner = unary();
+            if (inner instanceof Expr.Literal l && io.hourglass.engine.catalog.Values.isNumber(l.value)) {
+                return new Expr.Literal(pos, io.hourglass.engine.catalog.Values.negate(l.value), l.type);
+            }
+            return new Expr.Unary(pos, "-", inner);
+        }
+        if (peek().is("+")) {
+            next();
+            return unary();
+        }
+        return primary();
+    }
+
+    private Expr primary() {
+        Token t = next();
+        switch (t.type()) {
+            case NUMBER -> {
+                String s = t.text();
+                if (s.contains("e") || s.contains("E")) return new Expr.Literal(t.pos(), Double.parseDouble(s), SqlType.DOUBLE);
+                BigDecimal d = new BigDecimal(s);
+                if (d.scale() <= 0 && d.setScale(0).unscaledValue().bitLength() < 63) return new Expr.Literal(t.pos(), d.longValue(), SqlType.BIGINT);
+                return new Expr.Literal(t.pos(), d, SqlType.NUMBER);
+            }
+            case STRING -> {
+                return new Expr.Literal(t.pos(), t.text(), SqlType.varchar(Math.max(1, t.text().length())));
+            }
+            case PARAM -> {
+                return new Expr.Param(t.pos(), paramCount++);
+            }
+            case OP -> {
+                if (t.text().equals("(")) {
+                    Expr e = expr();
+                    expect(")");
+                    return e;
+                }
+                at--;
+                throw error("unexpected " + describe(t));
+            }
+            case EOF -> {
+                at--;
+                throw error("unexpected end of the statement");
+            }
+            default -> { }
+        }
+        if (t.type() == T.QUOTED) return columnRef(t);
+        String w = t.text();
+        switch (w) {
+            case "NULL" -> { return new Expr.Literal(t.pos(), null, SqlType.VARCHAR_ANY); }
+            case "TRUE" -> { return new Expr.Literal(t.pos(), Boolean.TRUE, SqlType.BOOLEAN); }
+            case "FALSE" -> { return new Expr.Literal(t.pos(), Boolean.FALSE, SqlType.BOOLEAN); }
+            case "SYSDATE" -> { return new Expr.Sysdate(t.pos(), false); }
+            case "SYSTIMESTAMP", "CURRENT_TIMESTAMP" -> { return new Expr.Sysdate(t.pos(), true); }
+            case "CURRENT_DATE" -> { return new Expr.Sysdate(t.pos(), false); }
+            case "DATE", "TIMESTAMP" -> {
+                if (peek().type() == T.STRING) {
+                    Token s = next();
+                    SqlType ty = w.equals("DATE") ? SqlType.DATE : SqlType.TIMESTAMP;
+                    try {
+                        return new Expr.Literal(t.pos(), ty.coerce(s.text(), w + " literal"), ty);
+                    } catch (HourglassException e) {
+                        throw ErrorCode.SYNTAX_ERROR.error(s.pos() + 1, "invalid " + w + " literal '" + s.text() + "'");
+                    }
+                }
+            }
+            case "CASE" -> { return caseExpr(t); }
+            case "CAST" -> {
+                expect("(");
+                Expr e = expr();
+                expect("AS");
+                SqlType ty = type();
+                expect(")");
+                return new Expr.Cast(t.pos(), e, ty);
+            }
+            default -> { }
+        }
+        if (RESERVED.contains(w)) {
+            at--;
+            throw error("unexpected keyword " + w);
+        }
+        if (peek().is("(")) {
+            next();
+            if (AGGREGATES.contains(w)) {
+                if (w.equals("COUNT") && accept("*")) {
+                    expect(")");
+                    return new Expr.Aggregate(t.pos(), w, null, false);
+                }
+                boolean distinct = accept("DISTINCT");
+                Expr arg = expr();
+                expect(")");
+                return new Expr.Aggregate(t.pos(), w, arg, distinct);
+            }
+            List<Expr> args = new ArrayList<>();
+            if (!accept(")")) {
+                do args.add(expr()); while (accept(","));
+                expect(")");
+            }
+            return new Expr.Call(t.pos(), w, args);
+        }
+        return columnRef(t);
+    }
+
+    private Expr columnRef(Token first) {
+        String a = first.text();
+        if (accept(".")) {
+            String b = identifier();
+            if (accept(".")) return new Expr.ColumnRef(first.pos(), a + "." + b, identifier());
+            return new Expr.ColumnRef(first.pos(), a, b);
+        }
+        return new Expr.ColumnRef(first.pos(), null, a);
+    }
+
+    private Expr caseExpr(Token t) {
+        Expr operand = peek().is("WHEN") ? null : expr();
+        List<Expr> whens = new ArrayList<>(), thens = new ArrayList<>();
+        while (accept("WHEN")) {
+            whens.add(expr());
+            expect("THEN");
+            thens.add(expr());
+        }
+        if (whens.isEmpty()) throw error("CASE needs at least one WHEN");
+        Expr otherwise = accept("ELSE") ? expr() : null;
+        expect("END");
+        return new Expr.Case(t.pos(), operand, whens, thens, otherwise);
+    }
+}

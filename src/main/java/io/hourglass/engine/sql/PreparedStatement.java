@@ -1,0 +1,60 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.Catalog;
+
+/**
+ * A parsed statement ready to run many times with different parameters. The plan is made on
+ * first execution and made again whenever the catalog has changed since (a table or index was
+ * created or dropped), so a prepared statement never runs against a stale schema.
+ *
+ * <p>Not thread-safe: one connection uses it at a time.
+ */
+public final class PreparedStatement {
+    private final String sql;
+    private final int paramCount;
+    private final Ast.Stmt syntax;
+    private Executor.Plan plan;
+    private long planVersion = -1;
+    private String planUser;
+
+    PreparedStatement(String sql) {
+        this.sql = sql;
+        Parser.Parsed p = Parser.parse(sql);
+        this.paramCount = p.paramCount();
+        this.syntax = p.stmt();
+    }
+
+    /** Parses {@code sql}; fails with TT1001 and the position on a syntax error. */
+    public static PreparedStatement prepare(String sql) {
+        if (sql == null || sql.isBlank()) throw ErrorCode.SYNTAX_ERROR.error(1, "empty statement");
+        return new PreparedStatement(sql);
+    }
+
+    public String sql() { return sql; }
+
+    public int parameterCount() { return paramCount; }
+
+    /** True for statements that end or cross a transaction boundary (COMMIT, ROLLBACK, DDL). */
+    public boolean isTransactionControl() { return syntax instanceof Ast.Commit || syntax instanceof Ast.Rollback; }
+
+    public StatementResult execute(Session session, Object... params) {
+        Object[] p = params == null ? new Object[0] : params;
+        if (p.length != paramCount) throw ErrorCode.WRONG_PARAMETER_COUNT.error(paramCount, p.length);
+        Catalog cat = session.catalog();
+        if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser)) {
+            long v = cat.version();
+            // Re-parse: binding annotates the tree in place, so each plan gets a fresh tree.
+            Ast.Stmt fresh = plan == null ? syntax : Parser.parse(sql).stmt();
+            plan = Executor.plan(fresh, session);
+            planVersion = v;
+            planUser = session.user().name();
+        }
+        try {
+            return plan.run(session, p);
+        } catch (StackOverflowError e) {
+            throw new HourglassException(ErrorCode.UNSUPPORTED, "statement too deeply nested");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.hourglass.engine.store;
+
+import io.hourglass.engine.ErrorCode;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * PermSize accounting: every row version and index entry reserves its bytes here before it is
+ * created; a reservation past the limit fails with TT802 and changes nothing.
+ */
+public final class MemoryAccount {
+    /** Bytes charged per row version beyond its image (version header and slot). */
+    public static final int VERSION_OVERHEAD = 48;
+    /** Bytes charged per index entry. */
+    public static final int INDEX_ENTRY_OVERHEAD = 64;
+
+    private final long limitBytes;
+    private final AtomicLong used = new AtomicLong();
+
+    public MemoryAccount(long limitBytes) { this.limitBytes = limitBytes; }
+
+    public void reserve(long bytes) {
+        while (true) {
+            long u = used.get();
+            if (u + bytes > limitBytes) {
+                throw ErrorCode.PERM_SPACE_EXHAUSTED.error();
+            }
+            if (used.compareAndSet(u, u + bytes)) return;
+        }
+    }
+
+    public void release(long bytes) { used.addAndGet(-bytes); }
+
+    public long used() { return used.get(); }
+
+    public long limit() { return limitBytes; }
+}

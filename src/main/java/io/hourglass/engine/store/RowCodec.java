@@ -1,0 +1,161 @@
+package io.hourglass.engine.store;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.SqlType;
+import io.hourglass.engine.catalog.TypeKind;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Encodes a row as a compact byte image, the unit a block slot holds and a checkpoint will
+ * write. Layout (docs/FORMAT.md, "Row image"): a null bitmap of ceil(n/8) bytes (bit i set =
+ * column i is NULL), then each non-null column in order:
+ * TINYINT 1 byte unsigned, SMALLINT 2, INTEGER 4, BIGINT 8, BINARY_DOUBLE 8 (IEEE bits),
+ * DATE 8 (epoch seconds, no zone), TIMESTAMP 8 + 4 (epoch seconds, nanos),
+ * NUMBER: 1 byte scale (signed), varint length, unscaled two's-complement big-endian bytes,
+ * CHAR/VARCHAR2: varint length, UTF-8 bytes; VARBINARY: varint length, bytes.
+ * All multi-byte integers are big-endian. Varints are unsigned LEB128.
+ */
+public final class RowCodec {
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final TypeKind[] kinds;
+    private final int bitmapBytes;
+
+    public RowCodec(SqlType[] types) {
+        this.kinds = new TypeKind[types.length];
+        for (int i = 0; i < types.length; i++) kinds[i] = types[i].kind();
+        this.bitmapBytes = (types.length + 7) >>> 3;
+    }
+
+    public int columnCount() { return kinds.length; }
+
+    public byte[] encode(Object[] row) {
+        Buf out = new Buf(bitmapBytes + 8 * kinds.length);
+        out.pos = bitmapBytes;
+        for (int i = 0; i < kinds.length; i++) {
+            Object v = row[i];
+            if (v == null) {
+                out.data[i >>> 3] |= (byte) (1 << (i & 7));
+                continue;
+            }
+            switch (kinds[i]) {
+                case TINYINT -> out.put((byte) (long) (Long) v);
+                case SMALLINT -> { out.ensure(2); SHORT.set(out.data, out.pos, (short) (long) (Long) v); out.pos += 2; }
+                case INTEGER -> { out.ensure(4); INT.set(out.data, out.pos, (int) (long) (Long) v); out.pos += 4; }
+                case BIGINT -> out.putLong((Long) v);
+                case DOUBLE -> out.putLong(Double.doubleToRawLongBits((Double) v));
+                case DATE -> out.putLong(((LocalDateTime) v).toEpochSecond(ZoneOffset.UTC));
+                case TIMESTAMP -> {
+                    LocalDateTime t = (LocalDateTime) v;
+                    out.putLong(t.toEpochSecond(ZoneOffset.UTC));
+                    out.ensure(4);
+                    INT.set(out.data, out.pos, t.getNano());
+                    out.pos += 4;
+                }
+                case NUMBER -> {
+                    BigDecimal d = (BigDecimal) v;
+                    if (d.scale() > 127 || d.scale() < -128) throw ErrorCode.NUMERIC_OVERFLOW.error("scale of " + d);
+                    out.put((byte) d.scale());
+                    out.putBytes(d.unscaledValue().toByteArray());
+                }
+                case CHAR, VARCHAR -> out.putBytes(((String) v).getBytes(StandardCharsets.UTF_8));
+                case VARBINARY -> out.putBytes(((Bytes) v).data());
+                case BOOLEAN -> out.put((byte) ((Boolean) v ? 1 : 0));
+            }
+        }
+        return java.util.Arrays.copyOf(out.data, out.pos);
+    }
+
+    public Object[] decode(byte[] img) {
+        Object[] row = new Object[kinds.length];
+        int pos = bitmapBytes;
+        for (int i = 0; i < kinds.length; i++) {
+            if ((img[i >>> 3] & (1 << (i & 7))) != 0) continue;
+            switch (kinds[i]) {
+                case TINYINT -> row[i] = (long) (img[pos++] & 0xFF);
+                case SMALLINT -> { row[i] = (long) (short) SHORT.get(img, pos); pos += 2; }
+                case INTEGER -> { row[i] = (long) (int) INT.get(img, pos); pos += 4; }
+                case BIGINT -> { row[i] = (long) LONG.get(img, pos); pos += 8; }
+                case DOUBLE -> { row[i] = Double.longBitsToDouble((long) LONG.get(img, pos)); pos += 8; }
+                case DATE -> { row[i] = LocalDateTime.ofEpochSecond((long) LONG.get(img, pos), 0, ZoneOffset.UTC); pos += 8; }
+                case TIMESTAMP -> {
+                    long secs = (long) LONG.get(img, pos);
+                    int nanos = (int) INT.get(img, pos + 8);
+                    row[i] = LocalDateTime.ofEpochSecond(secs, nanos, ZoneOffset.UTC);
+                    pos += 12;
+                }
+                case NUMBER -> {
+                    int scale = img[pos++];
+                    long lenAndPos = readVarint(img, pos);
+                    int len = (int) (lenAndPos >>> 32);
+                    pos = (int) lenAndPos;
+                    row[i] = new BigDecimal(new BigInteger(img, pos, len), scale);
+                    pos += len;
+                }
+                case CHAR, VARCHAR -> {
+                    long lenAndPos = readVarint(img, pos);
+                    int len = (int) (lenAndPos >>> 32);
+                    pos = (int) lenAndPos;
+                    row[i] = new String(img, pos, len, StandardCharsets.UTF_8);
+                    pos += len;
+                }
+                case VARBINARY -> {
+                    long lenAndPos = readVarint(img, pos);
+                    int len = (int) (lenAndPos >>> 32);
+                    pos = (int) lenAndPos;
+                    row[i] = new Bytes(java.util.Arrays.copyOfRange(img, pos, pos + len));
+                    pos += len;
+                }
+                case BOOLEAN -> row[i] = img[pos++] != 0;
+            }
+        }
+        return row;
+    }
+
+    /** Returns (length << 32) | newPosition. */
+    private static long readVarint(byte[] b, int pos) {
+        int value = 0, shift = 0;
+        while (true) {
+            byte x = b[pos++];
+            value |= (x & 0x7F) << shift;
+            if ((x & 0x80) == 0) break;
+            shift += 7;
+        }
+        return ((long) value << 32) | (pos & 0xFFFFFFFFL);
+    }
+
+    private static final class Buf {
+        byte[] data;
+        int pos;
+
+        Buf(int cap) { data = new byte[Math.max(cap, 16)]; }
+
+        void ensure(int n) {
+            if (pos + n > data.length) data = java.util.Arrays.copyOf(data, Math.max(data.length * 2, pos + n));
+        }
+
+        void put(byte b) { ensure(1); data[pos++] = b; }
+
+        void putLong(long v) { ensure(8); LONG.set(data, pos, v); pos += 8; }
+
+        void putBytes(byte[] b) {
+            int len = b.length;
+            ensure(5 + len);
+            while ((len & ~0x7F) != 0) { data[pos++] = (byte) ((len & 0x7F) | 0x80); len >>>= 7; }
+            data[pos++] = (byte) len;
+            System.arraycopy(b, 0, data, pos, b.length);
+            pos += b.length;
+        }
+    }
+
+}

@@ -1,0 +1,68 @@
+package io.hourglass.engine.store;
+
+/**
+ * One version of a row in a slot's version chain, newest first. A committed version carries the
+ * commit timestamp of its transaction; an uncommitted one carries {@link #UNCOMMITTED} and the id
+ * of the transaction that wrote it, which is the only one that sees it. A null image is a
+ * deletion (tombstone).
+ *
+ * <p>The image is immutable. {@link #commitTs} is written once, by the committer under the
+ * database's commit lock, before the commit timestamp is published. {@link #prev} is cut by the
+ * garbage collector only when no active snapshot can reach the versions behind it.
+ */
+public final class Version {
+    public static final long UNCOMMITTED = Long.MAX_VALUE;
+
+    public final byte[] image;
+    public final long ownerTxn;
+    private volatile long commitTs;
+    private volatile Version prev;
+
+    public Version(byte[] image, long ownerTxn, Version prev) {
+        this.image = image;
+        this.ownerTxn = ownerTxn;
+        this.commitTs = UNCOMMITTED;
+        this.prev = prev;
+    }
+
+    /** A version that is committed from the start (loading, recovery). */
+    public static Version committed(byte[] image, long commitTs) {
+        Version v = new Version(image, 0, null);
+        v.commitTs = commitTs;
+        return v;
+    }
+
+    public long commitTs() { return commitTs; }
+
+    public void markCommitted(long ts) { this.commitTs = ts; }
+
+    public boolean isCommitted() { return commitTs != UNCOMMITTED; }
+
+    public Version prev() { return prev; }
+
+    public void cutPrev() { this.prev = null; }
+
+    /**
+     * The image visible to a reader with snapshot {@code snapshot} in transaction {@code txnId}:
+     * its own uncommitted write if there is one, else the newest version committed at or before
+     * the snapshot. Null when the row does not exist for that reader.
+     */
+    public static byte[] visible(Version v, long snapshot, long txnId) {
+        while (v != null) {
+            long ts = v.commitTs;
+            if (ts == UNCOMMITTED) {
+                if (v.ownerTxn == txnId) return v.image;
+            } else if (ts <= snapshot) {
+                return v.image;
+            }
+            v = v.prev;
+        }
+        return null;
+    }
+
+    /** The newest committed version in the chain (skipping an uncommitted head), or null. */
+    public static Version latestCommitted(Version v) {
+        while (v != null && !v.isCommitted()) v = v.prev;
+        return v;
+    }
+}

@@ -1,0 +1,348 @@
+package io.hourglass.engine.txn;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.IndexDef;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.store.Key;
+import io.hourglass.engine.store.MemoryAccount;
+import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.store.Version;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Transactions of one database: row writes with their undo, commit, rollback, snapshots and the
+ * collection of versions no snapshot can see any more.
+ *
+ * <p>Visibility: a commit takes the next commit timestamp under {@link #commitLock}, stamps
+ * every version it wrote, and only then publishes the timestamp in {@link #lastCommitTs}. A
+ * statement reads as of the published timestamp at its start, so it sees a transaction's
+ * changes all or none (no dirty reads, no fractured reads), and never waits for a writer.
+ *
+ * <p>Writes: a writer holds the row's exclusive lock, replaces the slot head with its own
+ * uncommitted version (whose {@code prev} is the newest committed version) and adds index
+ * entries for new keys at once, so uniqueness is checked against concurrent writers. Old keys
+ * and tombstones are removed by the collector once no snapshot can reach them.
+ */
+public final class TransactionManager {
+    private final LockManager locks = new LockManager();
+    private final MemoryAccount memory;
+    private final Object commitLock = new Object();
+    private volatile long lastCommitTs; // written under commitLock
+    private final AtomicLong txnIds = new AtomicLong();
+    private final List<SnapshotSlot> slots = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<Garbage> garbage = new ArrayDeque<>(); // guarded by commitLock
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder rollbacks = new LongAdder();
+
+    /** Work the collector does once every snapshot is at or past {@code ts}. */
+    private record Garbage(long ts, Table table, long rowId, List<Transaction.IndexEntry> staleEntries) {}
+
+    public TransactionManager(MemoryAccount memory) { this.memory = memory; }
+
+    public LockManager locks() { return locks; }
+
+    public MemoryAccount memory() { return memory; }
+
+    public long lastCommitTs() { return lastCommitTs; }
+
+    public long commits() { return commits.sum(); }
+
+    public long rollbacks() { return rollbacks.sum(); }
+
+    public Transaction begin(Isolation isolation, long lockTimeoutNanos) {
+        return new Transaction(txnIds.incrementAndGet(), isolation, lockTimeoutNanos);
+    }
+
+    // ---- snapshots ----------------------------------------------------------------------------
+
+    public SnapshotSlot registerSlot() {
+        SnapshotSlot s = new SnapshotSlot();
+        slots.add(s);
+        return s;
+    }
+
+    public void unregisterSlot(SnapshotSlot s) { slots.remove(s); }
+
+    /**
+     * Publishes and returns the snapshot for a statement. The re-check loop makes sure the
+     * collector, which reads the slots after any commit it races with, sees this snapshot
+     * before it could drop a version the snapshot needs.
+     */
+    public long openSnapshot(SnapshotSlot slot) {
+        while (true) {
+            long s = lastCommitTs;
+            slot.snapshot = s;
+            if (lastCommitTs == s) return s;
+        }
+    }
+
+    public void closeSnapshot(SnapshotSlot slot) { slot.snapshot = SnapshotSlot.IDLE; }
+
+    private long oldestSnapshot() {
+        long oldest = lastCommitTs;
+        for (SnapshotSlot s : slots) oldest = Math.min(oldest, s.snapshot);
+        return oldest;
+    }
+
+    // ---- locks --------------------------------------------------------------------------------
+
+    public void lockTable(Transaction t, Table table, LockMode mode) {
+        locks.lock(t, new LockManager.TableLock(table.id()), mode, t.lockTimeoutNanos);
+    }
+
+    public void lockRow(Transaction t, Table table, long rowId) {
+        locks.lock(t, new LockManager.RowLock(table.id(), rowId), LockMode.X, t.lockTimeoutNanos);
+    }
+
+    /**
+     * The row as the writer {@code t} must see it once it holds the row lock: its own
+     * uncommitted version, else the newest committed one. Null when the row is gone.
+     */
+    public byte[] currentImage(Transaction t, Table table, long rowId) {
+        Version h = table.store().head(rowId);
+        if (h == null) return null;
+        if (!h.isCommitted()) {
+            if (h.ownerTxn == t.id()) return h.image;
+            h = Version.latestCommitted(h);
+            return h == null ? null : h.image;
+        }
+        return h.image;
+    }
+
+    // ---- writes -------------------------------------------------------------------------------
+
+    /** Inserts a row (values already coerced and checked) and returns its row id. */
+    public long insert(Transaction t, Table table, Object[] row) {
+        byte[] img = table.codec().encode(row);
+        long bytes = img.length + MemoryAccount.VERSION_OVERHEAD
+                + (long) table.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        memory.reserve(bytes);
+        RowStore store = table.store();
+        long rowId;
+        try {
+            rowId = store.allocate();
+        } catch (RuntimeException e) {
+            memory.release(bytes);
+            throw e;
+        }
+        store.setHead(rowId, new Version(img, t.id(), null));
+        List<Transaction.IndexEntry> added = new ArrayList<>(table.indexes().size());
+        t.undo.add(new Transaction.Undo(table, rowId, null, true, added, bytes));
+        lockRow(t, table, rowId); // a fresh slot: granted at once unless a stale waiter holds it
+        for (IndexDef ix : table.indexes()) {
+            Key k = ix.keyOf(row);
+            ix.index().insert(k, rowId);
+            added.add(new Transaction.IndexEntry(ix, k));
+            if (ix.unique()) checkUnique(t, table, ix, k, rowId);
+        }
+        return rowId;
+    }
+
+    /**
+     * Replaces the row {@code rowId}, whose lock {@code t} holds and whose current image is
+     * {@code oldRow}, by {@code newRow} (coerced and checked).
+     */
+    public void update(Transaction t, Table table, long rowId, Object[] oldRow, Object[] newRow) {
+        byte[] img = table.codec().encode(newRow);
+        long bytes = img.length + MemoryAccount.VERSION_OVERHEAD;
+        List<IndexDef> changed = new ArrayList<>();
+        for (IndexDef ix : table.indexes()) {
+            if (!ix.keyOf(oldRow).equals(ix.keyOf(newRow))) changed.add(ix);
+        }
+        bytes += (long) changed.size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        memory.reserve(bytes);
+        replaceHead(t, table, rowId, img, bytes, changed, newRow);
+    }
+
+    /** Deletes the row {@code rowId}, whose lock {@code t} holds. */
+    public void delete(Transaction t, Table table, long rowId) {
+        memory.reserve(MemoryAccount.VERSION_OVERHEAD);
+        replaceHead(t, table, rowId, null, MemoryAccount.VERSION_OVERHEAD, List.of(), null);
+    }
+
+    private void replaceHead(Transaction t, Table table, long rowId, byte[] img, long bytes,
+                             List<IndexDef> changedIndexes, Object[] newRow) {
+        RowStore store = table.store();
+        Version head = store.head(rowId);
+        Version committedBase = head != null && !head.isCommitted() ? head.prev() : head;
+        List<Transaction.IndexEntry> added = new ArrayList<>(changedIndexes.size());
+        t.undo.add(new Transaction.Undo(table, rowId, head, false, added, bytes));
+        store.setHead(rowId, new Version(img, t.id(), committedBase));
+        for (IndexDef ix : changedIndexes) {
+            Key k = ix.keyOf(newRow);
+            ix.index().insert(k, rowId);
+            added.add(new Transaction.IndexEntry(ix, k));
+            if (ix.unique()) checkUnique(t, table, ix, k, rowId);
+        }
+    }
+
+    /**
+     * Fails with TT907 if another row carries {@code key} in unique index {@code ix}. A row
+     * another transaction is writing is waited for (its lock), then judged on what committed.
+     */
+    private void checkUnique(Transaction t, Table table, IndexDef ix, Key key, long self) {
+        if (key.hasNull()) return; // NULLs never collide, as in Oracle
+        List<Long> candidates = new ArrayList<>(2);
+        ix.index().lookup(key, candidates::add);
+        for (long other : candidates) {
+            if (other == self) continue;
+            Version h = table.store().head(other);
+            if (h != null && !h.isCommitted() && h.ownerTxn != t.id()) {
+                lockRow(t, table, other); // wait for the writer to finish
+            }
+            byte[] img = currentImage(t, table, other);
+            if (img != null && ix.keyOf(table.codec().decode(img)).equals(key)) {
+                throw ErrorCode.UNIQUE_VIOLATION.error(ix.qualifiedName() + " on " + table.qualifiedName() + " key " + key);
+            }
+        }
+    }
+
+    // ---- end of transaction -------------------------------------------------------------------
+
+    /**
+     * Commits {@code t}: its changes become visible to statements that start afterwards. The
+     * stage completes when the commit is as durable as the database promises; with no log yet
+     * that is at once (memory only).
+     */
+    public CompletionStage<Void> commit(Transaction t) {
+        if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
+        if (!t.undo.isEmpty()) {
+            // Index entries this transaction added, per row: those the final version does not
+            // carry (a key changed twice, a row inserted then deleted) become garbage too.
+            Map<LockManager.RowLock, List<Transaction.IndexEntry>> added = new LinkedHashMap<>();
+            for (Transaction.Undo u : t.undo) {
+                added.computeIfAbsent(new LockManager.RowLock(u.table().id(), u.rowId()), k -> new ArrayList<>())
+                        .addAll(u.addedEntries());
+            }
+            synchronized (commitLock) {
+                long ts = lastCommitTs + 1;
+                for (Transaction.Undo u : t.undo) {
+                    List<Transaction.IndexEntry> mine = added.remove(new LockManager.RowLock(u.table().id(), u.rowId()));
+                    if (mine != null) finishRow(u.table(), u.rowId(), ts, mine);
+                }
+                lastCommitTs = ts; // publish: from here on new statements see the whole transaction
+            }
+        }
+        t.state = Transaction.State.COMMITTED;
+        end(t);
+        commits.increment();
+        collectGarbage();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Stamps the row's uncommitted head and queues the cleanup of what it superseded. */
+    private void finishRow(Table table, long rowId, long ts, List<Transaction.IndexEntry> addedByTxn) {
+        RowStore store = table.store();
+        Version head = store.head(rowId);
+        if (head == null || head.isCommitted()) return;
+        head.markCommitted(ts);
+        store.markChanged(rowId);
+        Version base = head.prev();
+        Object[] newRow = head.image == null ? null : table.codec().decode(head.image);
+        List<Transaction.IndexEntry> candidates = new ArrayList<>(addedByTxn);
+        if (base != null && base.image != null) {
+            Object[] oldRow = table.codec().decode(base.image);
+            for (IndexDef ix : table.indexes()) candidates.add(new Transaction.IndexEntry(ix, ix.keyOf(oldRow)));
+        }
+        List<Transaction.IndexEntry> stale = new ArrayList<>();
+        for (Transaction.IndexEntry e : candidates) {
+            if ((newRow == null || !e.key().equals(e.index().keyOf(newRow))) && !stale.contains(e)) stale.add(e);
+        }
+        if (base != null || head.image == null || !stale.isEmpty()) garbage.add(new Garbage(ts, table, rowId, stale));
+    }
+
+    /** Undoes every change of {@code t} and ends it. */
+    public void rollback(Transaction t) {
+        if (t.state != Transaction.State.ACTIVE) return;
+        rollbackTo(t, 0);
+        t.state = Transaction.State.ROLLED_BACK;
+        end(t);
+        rollbacks.increment();
+    }
+
+    /** Undoes the changes made after {@code savepoint}; the transaction stays active. */
+    public void rollbackTo(Transaction t, int savepoint) {
+        for (int i = t.undo.size() - 1; i >= savepoint; i--) {
+            Transaction.Undo u = t.undo.remove(i);
+            RowStore store = u.table().store();
+            store.setHead(u.rowId(), u.previousHead());
+            for (Transaction.IndexEntry e : u.addedEntries()) removeIfUnused(u.table(), u.rowId(), e);
+            // The slot's row lock stays held until the transaction ends; free it only then, so
+            // no other inserter gets a slot it would have to wait for.
+            if (u.freshSlot()) t.freedSlots.add(new Transaction.Slot(u.table(), u.rowId()));
+            memory.release(u.bytes());
+        }
+    }
+
+    private void end(Transaction t) {
+        locks.releaseAll(t);
+        for (Transaction.Slot s : t.freedSlots) s.table().store().release(s.rowId());
+        t.freedSlots.clear();
+    }
+
+    /** Removes an index entry unless some version still in the row's chain carries the key. */
+    private static void removeIfUnused(Table table, long rowId, Transaction.IndexEntry e) {
+        for (Version v = table.store().head(rowId); v != null; v = v.prev()) {
+            if (v.image != null && e.index().keyOf(table.codec().decode(v.image)).equals(e.key())) return;
+        }
+        e.index().index().remove(e.key(), rowId);
+    }
+
+    // ---- garbage ------------------------------------------------------------------------------
+
+    /** Drops versions, index entries and tombstones that no snapshot can reach any more. */
+    public void collectGarbage() {
+        long oldest = oldestSnapshot();
+        synchronized (commitLock) {
+            Garbage g;
+            while ((g = garbage.peek()) != null && g.ts() <= oldest) {
+                garbage.poll();
+                collect(g, oldest);
+            }
+        }
+    }
+
+    private void collect(Garbage g, long oldest) {
+        RowStore store = g.table().store();
+        Version head = store.head(g.rowId());
+        // Keep the newest version every snapshot may need; cut everything behind it.
+        for (Version v = head; v != null; v = v.prev()) {
+            if (v.isCommitted() && v.commitTs() <= oldest) {
+                Version cut = v.prev();
+                v.cutPrev();
+                for (Version c = cut; c != null; c = c.prev()) {
+                    memory.release((c.image == null ? 0 : c.image.length) + MemoryAccount.VERSION_OVERHEAD);
+                }
+                break;
+            }
+        }
+        for (Transaction.IndexEntry e : g.staleEntries()) {
+            removeIfUnused(g.table(), g.rowId(), e);
+            memory.release(MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        }
+        head = store.head(g.rowId());
+        if (head != null && head.image == null && head.isCommitted() && head.commitTs() <= oldest
+                && head.prev() == null
+                && !locks.isLocked(new LockManager.RowLock(g.table().id(), g.rowId()))) {
+            memory.release(MemoryAccount.VERSION_OVERHEAD);
+            store.release(g.rowId());
+        }
+    }
+
+    /** Garbage entries waiting for old snapshots to finish (diagnostics). */
+    public int pendingGarbage() {
+        synchronized (commitLock) {
+            return garbage.size();
+        }
+    }
+}
