@@ -120,6 +120,34 @@ public final class Values {
         return s.scale() < 0 ? s.setScale(0) : s;
     }
 
+    /**
+     * Converts a parameter from a Java caller to the engine's representation: integral boxes
+     * to Long, Float to Double, BigInteger to BigDecimal, byte[] to Bytes, LocalDate and
+     * java.sql times to LocalDateTime. Other types are refused (TT90003).
+     */
+    public static Object fromJava(Object v) {
+        return switch (v) {
+            case null -> null;
+            case Long l -> l;
+            case Integer i -> (long) i;
+            case Short s -> (long) s;
+            case Byte b -> (long) b;
+            case Double d -> d;
+            case Float f -> (double) f;
+            case BigDecimal d -> d;
+            case java.math.BigInteger b -> new BigDecimal(b);
+            case String s -> s;
+            case Character c -> String.valueOf(c);
+            case Boolean b -> b;
+            case Bytes b -> b;
+            case byte[] b -> new Bytes(b);
+            case LocalDateTime t -> t;
+            case java.time.LocalDate d -> d.atStartOfDay();
+            case java.time.Instant i -> LocalDateTime.ofInstant(i, java.time.ZoneOffset.UTC);
+            default -> throw ErrorCode.TYPE_MISMATCH.error("unsupported parameter type " + v.getClass().getName());
+        };
+    }
+
     // ---- arithmetic ------------------------------------------------------------------------
 
     public static Object add(Object a, Object b) {

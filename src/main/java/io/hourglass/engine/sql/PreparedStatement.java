@@ -40,8 +40,10 @@ public final class PreparedStatement {
     public boolean isTransactionControl() { return syntax instanceof Ast.Commit || syntax instanceof Ast.Rollback; }
 
     public StatementResult execute(Session session, Object... params) {
-        Object[] p = params == null ? new Object[0] : params;
-        if (p.length != paramCount) throw ErrorCode.WRONG_PARAMETER_COUNT.error(paramCount, p.length);
+        int given = params == null ? 0 : params.length;
+        if (given != paramCount) throw ErrorCode.WRONG_PARAMETER_COUNT.error(paramCount, given);
+        Object[] p = new Object[given];
+        for (int i = 0; i < given; i++) p[i] = io.hourglass.engine.catalog.Values.fromJava(params[i]);
         Catalog cat = session.catalog();
         if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser)) {
             long v = cat.version();

@@ -166,7 +166,7 @@ public final class TransactionManager {
 
     /** Deletes the row {@code rowId}, whose lock {@code t} holds. */
     public void delete(Transaction t, Table table, long rowId) {
-        memory.reserve(MemoryAccount.VERSION_OVERHEAD);
+        memory.charge(MemoryAccount.VERSION_OVERHEAD);
         replaceHead(t, table, rowId, null, MemoryAccount.VERSION_OVERHEAD, List.of(), null);
     }
 

@@ -1,0 +1,323 @@
+package io.hourglass.engine.txn;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Instance;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Isolation and locking: the anomalies a user would notice, provoked on purpose. */
+class ConcurrencyTest {
+    private Instance inst;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void setUp() {
+        inst = TestInstances.one("CC");
+        try (Connection c = admin()) {
+            c.execute("CREATE TABLE acct (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)");
+            for (int i = 1; i <= 10; i++) c.execute("INSERT INTO acct VALUES (?, 100)", i);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+        inst.close();
+    }
+
+    private Connection admin() { return inst.connect("CC", "admin", TestInstances.ADMIN_PASSWORD); }
+
+    private Connection admin(String attrs) {
+        return inst.connect("DSN=CC;UID=admin;PWD=" + TestInstances.ADMIN_PASSWORD + ";" + attrs);
+    }
+
+    private static long bal(Connection c, int id) {
+        return (Long) c.execute("SELECT bal FROM acct WHERE id = ?", id).rows().get(0)[0];
+    }
+
+    @Test
+    void readersSeeNoUncommittedChangeAndDoNotWait() throws Exception {
+        try (Connection writer = admin(); Connection reader = admin("LockWait=0")) {
+            writer.setAutocommit(false);
+            writer.execute("UPDATE acct SET bal = 999 WHERE id = 1");
+            writer.execute("INSERT INTO acct VALUES (11, 5)");
+            // LockWait=0: a reader that needed the writer's lock would fail at once.
+            assertEquals(100L, bal(reader, 1));
+            assertEquals(0, reader.execute("SELECT * FROM acct WHERE id = 11").rows().size());
+            assertEquals(1000L, reader.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            assertEquals(999L, bal(writer, 1), "a transaction sees its own change");
+            writer.commit().toCompletableFuture().get();
+            assertEquals(999L, bal(reader, 1));
+            assertEquals(1, reader.execute("SELECT * FROM acct WHERE id = 11").rows().size());
+        }
+    }
+
+    @Test
+    void rollbackUndoesEverything() {
+        try (Connection c = admin()) {
+            c.setAutocommit(false);
+            c.execute("UPDATE acct SET bal = 0");
+            c.execute("DELETE FROM acct WHERE id > 5");
+            c.execute("INSERT INTO acct VALUES (42, 42)");
+            c.rollback();
+            assertEquals(10L, c.execute("SELECT COUNT(*) FROM acct").rows().get(0)[0]);
+            assertEquals(1000L, c.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            assertEquals(0, c.execute("SELECT * FROM acct WHERE id = 42").rows().size());
+        }
+    }
+
+    @Test
+    void concurrentIncrementsLoseNoUpdate() throws Exception {
+        int threads = 8, each = 300;
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            fs.add(pool.submit(() -> {
+                try (Connection c = admin()) {
+                    for (int i = 0; i < each; i++) c.execute("UPDATE acct SET bal = bal + 1 WHERE id = 1");
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
+        try (Connection c = admin()) {
+            assertEquals(100L + threads * each, bal(c, 1));
+        }
+    }
+
+    @Test
+    void transfersNeverShowAPartialTransaction() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong transfers = new AtomicLong();
+        List<Future<?>> writers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            int seed = w;
+            writers.add(pool.submit(() -> {
+                java.util.Random r = new java.util.Random(seed);
+                try (Connection c = admin()) {
+                    c.setAutocommit(false);
+                    while (!stop.get()) {
+                        int a = 1 + r.nextInt(10), b = 1 + r.nextInt(10);
+                        if (a == b) continue;
+                        try {
+                            // Lock in id order so the workload itself cannot deadlock.
+                            int lo = Math.min(a, b), hi = Math.max(a, b);
+                            c.execute("UPDATE acct SET bal = bal - 1 WHERE id = ?", lo);
+                            c.execute("UPDATE acct SET bal = bal + 1 WHERE id = ?", hi);
+                            c.commit();
+                            transfers.incrementAndGet();
+                        } catch (HourglassException e) {
+                            c.rollback();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        int checks = 0;
+        try (Connection reader = admin()) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (System.nanoTime() < deadline) {
+                assertEquals(1000L, reader.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0],
+                        "a statement saw part of a transfer");
+                checks++;
+            }
+        } finally {
+            stop.set(true);
+            for (Future<?> f : writers) f.get(30, TimeUnit.SECONDS);
+        }
+        assertTrue(transfers.get() > 10, "the writers made progress: " + transfers.get());
+        assertTrue(checks > 10);
+    }
+
+    @Test
+    void lockWaitLongerThanLockWaitFailsWithTT6003AndKeepsTheTransaction() {
+        try (Connection a = admin(); Connection b = admin("LockWait=0.2")) {
+            a.setAutocommit(false);
+            b.setAutocommit(false);
+            a.execute("UPDATE acct SET bal = 1 WHERE id = 1");
+            b.execute("UPDATE acct SET bal = 2 WHERE id = 2");
+            long t0 = System.nanoTime();
+            HourglassException e = assertThrows(HourglassException.class, () -> b.execute("UPDATE acct SET bal = 3 WHERE id = 1"));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals(6003, e.number());
+            assertTrue(waitedMs >= 150, "gave up after " + waitedMs + " ms, LockWait was 200 ms");
+            assertTrue(b.inTransaction(), "a lock timeout fails the statement, not the transaction");
+            a.commit();
+            b.execute("UPDATE acct SET bal = 3 WHERE id = 1");
+            b.commit();
+        }
+        try (Connection c = admin()) {
+            assertEquals(3L, bal(c, 1));
+            assertEquals(2L, bal(c, 2));
+        }
+    }
+
+    @Test
+    void deadlockIsDetectedAndOneVictimRolledBack() throws Exception {
+        try (Connection a = admin("LockWait=30"); Connection b = admin("LockWait=30")) {
+            a.setAutocommit(false);
+            b.setAutocommit(false);
+            a.execute("UPDATE acct SET bal = bal + 10 WHERE id = 1");
+            b.execute("UPDATE acct SET bal = bal + 20 WHERE id = 2");
+            CountDownLatch started = new CountDownLatch(1);
+            CompletableFuture<Object> aWaits = CompletableFuture.supplyAsync(() -> {
+                started.countDown();
+                try {
+                    a.execute("UPDATE acct SET bal = bal + 10 WHERE id = 2");
+                    a.commit();
+                    return "committed";
+                } catch (HourglassException e) {
+                    return e;
+                }
+            }, pool);
+            started.await();
+            Thread.sleep(100); // let a block on row 2
+            long t0 = System.nanoTime();
+            Object bOutcome;
+            try {
+                b.execute("UPDATE acct SET bal = bal + 20 WHERE id = 1");
+                b.commit();
+                bOutcome = "committed";
+            } catch (HourglassException e) {
+                bOutcome = e;
+            }
+            Object aOutcome = aWaits.get(30, TimeUnit.SECONDS);
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 10, "detected, not timed out");
+            int victims = 0;
+            for (Object o : List.of(aOutcome, bOutcome)) {
+                if (o instanceof HourglassException e) {
+                    assertEquals(6002, e.number());
+                    victims++;
+                }
+            }
+            assertEquals(1, victims, "exactly one victim: " + aOutcome + " / " + bOutcome);
+            assertFalse(a.inTransaction() && b.inTransaction());
+        }
+        try (Connection c = admin()) {
+            long b1 = bal(c, 1), b2 = bal(c, 2);
+            // The survivor applied both of its updates; the victim none.
+            assertTrue((b1 == 110 && b2 == 110) || (b1 == 120 && b2 == 120), b1 + "/" + b2);
+        }
+    }
+
+    @Test
+    void serializableReaderBlocksWritersUntilItEnds() {
+        try (Connection s = admin("Isolation=SERIALIZABLE"); Connection w = admin("LockWait=0.2")) {
+            s.setAutocommit(false);
+            assertEquals(1000L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            HourglassException e = assertThrows(HourglassException.class, () -> w.execute("INSERT INTO acct VALUES (50, 1)"));
+            assertEquals(6003, e.number());
+            assertThrows(HourglassException.class, () -> w.execute("UPDATE acct SET bal = 0 WHERE id = 3"));
+            assertEquals(1000L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0], "repeatable, no phantom");
+            s.commit();
+            w.execute("INSERT INTO acct VALUES (50, 1)");
+        }
+    }
+
+    @Test
+    void serializableWriterHoldsOffOtherWritersButNotReadCommittedReaders() {
+        try (Connection s = admin("Isolation=SERIALIZABLE"); Connection r = admin("LockWait=0")) {
+            s.setAutocommit(false);
+            s.execute("UPDATE acct SET bal = bal - 50 WHERE id = 1");
+            assertEquals(100L, bal(r, 1));
+            s.commit();
+            assertEquals(50L, bal(r, 1));
+        }
+    }
+
+    @Test
+    void concurrentInsertOfTheSameKeyWaitsThenFailsOrSucceeds() throws Exception {
+        try (Connection a = admin(); Connection b = admin("LockWait=10")) {
+            a.setAutocommit(false);
+            a.execute("INSERT INTO acct VALUES (77, 1)");
+            Future<Object> bInsert = pool.submit(() -> {
+                try {
+                    b.execute("INSERT INTO acct VALUES (77, 2)");
+                    return "inserted";
+                } catch (HourglassException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(150);
+            assertFalse(bInsert.isDone(), "the second insert waits for the first transaction");
+            a.commit();
+            Object outcome = bInsert.get(10, TimeUnit.SECONDS);
+            assertTrue(outcome instanceof HourglassException he && he.number() == 907, String.valueOf(outcome));
+
+            a.execute("INSERT INTO acct VALUES (78, 1)");
+            Future<Object> again = pool.submit(() -> {
+                b.execute("INSERT INTO acct VALUES (78, 2)");
+                return "inserted";
+            });
+            Thread.sleep(150);
+            a.rollback();
+            assertEquals("inserted", again.get(10, TimeUnit.SECONDS));
+        }
+        try (Connection c = admin()) {
+            assertEquals(1L, bal(c, 77));
+            assertEquals(2L, bal(c, 78));
+        }
+    }
+
+    @Test
+    void ddlWaitsForTransactionsUsingTheTable() {
+        try (Connection a = admin(); Connection ddl = admin("LockWait=0.2")) {
+            a.setAutocommit(false);
+            a.execute("UPDATE acct SET bal = 1 WHERE id = 1");
+            HourglassException e = assertThrows(HourglassException.class, () -> ddl.execute("DROP TABLE acct"));
+            assertEquals(ErrorCode.LOCK_TIMEOUT, e.code());
+            a.commit();
+            ddl.execute("DROP TABLE acct");
+        }
+    }
+
+    @Test
+    void manyConcurrentWritersOnDistinctRowsAllCommit() throws Exception {
+        AtomicInteger errors = new AtomicInteger();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int base = 1000 * (t + 1);
+            fs.add(pool.submit(() -> {
+                try (Connection c = admin()) {
+                    for (int i = 0; i < 200; i++) {
+                        try {
+                            c.execute("INSERT INTO acct VALUES (?, ?)", base + i, i);
+                            c.execute("UPDATE acct SET bal = bal + 1 WHERE id = ?", base + i);
+                        } catch (HourglassException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
+        assertEquals(0, errors.get());
+        try (Connection c = admin()) {
+            assertEquals(1210L, c.execute("SELECT COUNT(*) FROM acct").rows().get(0)[0]);
+            // sum over t of sum(i+1 for i<200) = 6 * 20100, plus the original 1000
+            assertEquals(6L * 20100 + 1000, c.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+        }
+    }
+}

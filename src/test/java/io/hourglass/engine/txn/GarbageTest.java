@@ -1,0 +1,72 @@
+package io.hourglass.engine.txn;
+
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Database;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.store.Version;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Old versions, stale index entries and deleted slots are reclaimed once no snapshot needs them. */
+class GarbageTest {
+
+    @Test
+    void versionChainsStayShortAndMemoryReturnsAfterDelete() {
+        try (Instance inst = TestInstances.one("GC"); Connection c = inst.connect("GC", "admin", TestInstances.ADMIN_PASSWORD)) {
+            Database db = inst.database("GC");
+            c.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, v INTEGER)");
+            long empty = db.transactions().memory().used();
+            for (int i = 0; i < 1000; i++) c.execute("INSERT INTO g VALUES (?, 0)", i);
+            for (int round = 0; round < 20; round++) c.execute("UPDATE g SET v = v + 1 WHERE id < 10");
+            Table t = db.catalog().table("ADMIN", "G");
+            long rowId = firstRow(t);
+            int chain = 0;
+            for (Version v = t.store().head(rowId); v != null; v = v.prev()) chain++;
+            assertTrue(chain <= 2, "chain of " + chain + " versions after 20 updates");
+            c.execute("UPDATE g SET id = id + 5000");
+            assertEquals(1000, t.indexes().get(0).index().keyCount(), "old keys left the index");
+            c.execute("DELETE FROM g");
+            assertEquals(0, db.transactions().pendingGarbage());
+            assertEquals(empty, db.transactions().memory().used(), "PermSize in use is back to the empty table");
+            assertEquals(0, t.indexes().get(0).index().keyCount());
+            c.execute("INSERT INTO g VALUES (1, 1)");
+            assertTrue(t.store().highWater() <= 1000, "freed slots are reused");
+        }
+    }
+
+    @Test
+    void anOpenSnapshotKeepsTheVersionsItNeeds() {
+        try (Instance inst = TestInstances.one("GC2"); Connection c = inst.connect("GC2", "admin", TestInstances.ADMIN_PASSWORD)) {
+            Database db = inst.database("GC2");
+            c.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.execute("INSERT INTO g VALUES (1, 1)");
+            SnapshotSlot reader = db.transactions().registerSlot();
+            long snap = db.transactions().openSnapshot(reader);
+            c.execute("UPDATE g SET v = 2 WHERE id = 1");
+            c.execute("DELETE FROM g WHERE id = 1");
+            Table t = db.catalog().table("ADMIN", "G");
+            long rowId = firstRow(t);
+            assertEquals(1L, t.codec().decode(Version.visible(t.store().head(rowId), snap, -1))[1]);
+            assertTrue(db.transactions().pendingGarbage() > 0);
+            db.transactions().closeSnapshot(reader);
+            db.transactions().collectGarbage();
+            assertEquals(0, db.transactions().pendingGarbage());
+            assertNull(t.store().head(rowId));
+            db.transactions().unregisterSlot(reader);
+        }
+    }
+
+    private static long firstRow(Table t) {
+        long[] found = {-1};
+        t.store().forEachHead((id, h) -> {
+            found[0] = id;
+            return false;
+        });
+        return found[0];
+    }
+}
