@@ -40,6 +40,7 @@ public enum ErrorCode {
     TRANSACTION_NOT_FOUND(90018, Kind.NOT_FOUND, "Transaction %s not found or expired"),
     UNSUPPORTED(90019, Kind.BAD_REQUEST, "Not supported: %s"),
     CANNOT_DROP(90020, Kind.CONFLICT, "Cannot drop %s: %s"),
+    NOT_CONNECTED(90021, Kind.BAD_REQUEST, "Not connected: the session's first request must be connect"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

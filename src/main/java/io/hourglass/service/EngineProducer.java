@@ -1,0 +1,55 @@
+package io.hourglass.service;
+
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.txn.Isolation;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the engine instance from configuration at start-up and closes it at shutdown. */
+@ApplicationScoped
+public class EngineProducer {
+    private static final Logger LOG = Logger.getLogger(EngineProducer.class);
+
+    @Produces
+    @Singleton
+    @Startup
+    Instance instance(HourglassConfig config) {
+        String password = config.admin().password()
+                .orElseThrow(() -> new IllegalStateException("No instance administrator password: set "
+                        + "HOURGLASS_ADMIN_PASSWORD (or hourglass.admin.password) before starting Hourglass"));
+        List<DatabaseConfig> dbs = new ArrayList<>();
+        for (Map.Entry<String, HourglassConfig.DatabaseAttributes> e : config.databases().entrySet()) {
+            dbs.add(toEngine(e.getKey(), e.getValue()));
+        }
+        Instance instance = new Instance(password, dbs);
+        for (DatabaseConfig d : dbs) {
+            LOG.infof("Database %s loaded (PermSize %d MB, DataStore %s)", d.name(), d.permSizeMb(), d.dataStore());
+        }
+        return instance;
+    }
+
+    static DatabaseConfig toEngine(String dsn, HourglassConfig.DatabaseAttributes a) {
+        try {
+            return new DatabaseConfig(dsn, a.dataStore(), a.logDir().orElse(null), a.permSize(), a.durableCommits(),
+                    a.lockWait(), Isolation.parse(a.isolation()), a.logBufMb(), a.logFileSize(), a.logBufParallelism(),
+                    a.ckptFrequency(), a.ckptLogVolume(), a.ckptRate(), a.ckptReadThreads(), a.recoveryThreads(),
+                    a.logPurge(), a.backupFailThreshold());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("hourglass.databases." + dsn + ": " + e.getMessage(), e);
+        }
+    }
+
+    void close(@Observes ShutdownEvent ev, Instance instance) {
+        instance.close();
+    }
+}

@@ -1,0 +1,88 @@
+package io.hourglass.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The service's configuration, under {@code hourglass.*}. Database attributes keep their
+ * TimesTen names in kebab case (docs/OPERATIONS.md lists them with their defaults).
+ */
+@ConfigMapping(prefix = "hourglass")
+public interface HourglassConfig {
+    Admin admin();
+
+    /** Databases by DSN name. */
+    Map<String, DatabaseAttributes> databases();
+
+    Http http();
+
+    interface Admin {
+        /** The instance administrator's password; also read from HOURGLASS_ADMIN_PASSWORD. */
+        Optional<String> password();
+    }
+
+    interface Http {
+        /** Idle time after which an HTTP transaction is rolled back and forgotten. */
+        @WithDefault("PT2M")
+        Duration transactionTimeout();
+
+        /** Open HTTP transactions allowed at once, to bound what abandoned clients can hold. */
+        @WithDefault("1000")
+        int maxTransactions();
+    }
+
+    interface DatabaseAttributes {
+        @WithName("data-store")
+        String dataStore();
+
+        Optional<String> logDir();
+
+        @WithDefault("256")
+        long permSize();
+
+        @WithDefault("0")
+        int durableCommits();
+
+        @WithDefault("10")
+        double lockWait();
+
+        @WithDefault("READ_COMMITTED")
+        String isolation();
+
+        @WithName("log-buf-mb")
+        @WithDefault("64")
+        int logBufMb();
+
+        @WithDefault("64")
+        int logFileSize();
+
+        @WithDefault("4")
+        int logBufParallelism();
+
+        @WithDefault("600")
+        int ckptFrequency();
+
+        @WithDefault("64")
+        int ckptLogVolume();
+
+        @WithDefault("0")
+        int ckptRate();
+
+        @WithDefault("1")
+        int ckptReadThreads();
+
+        @WithDefault("1")
+        int recoveryThreads();
+
+        @WithDefault("1")
+        int logPurge();
+
+        @WithDefault("0")
+        int backupFailThreshold();
+    }
+}

@@ -1,0 +1,47 @@
+package io.hourglass.service;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.sql.StatementResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * What the HTTP and gRPC edges share: connecting and running one autocommitted statement.
+ * Blocking: call it from an engine thread ({@link EngineExecutor}), never an event loop.
+ */
+@ApplicationScoped
+public class SqlGateway {
+    @Inject
+    Instance instance;
+
+    public Connection connect(String dsn, String user, String password) {
+        return instance.connect(dsn, user, password);
+    }
+
+    public Connection connect(String connectionString) {
+        return instance.connect(connectionString);
+    }
+
+    /**
+     * Runs {@code sql} in its own transaction. With {@code durable}, returns only once the commit
+     * is as durable as a durable commit promises.
+     */
+    public StatementResult autocommit(Connection c, String sql, Object[] params, boolean durable) {
+        if (sql == null) throw ErrorCode.SYNTAX_ERROR.error(1, "no statement given");
+        try (c) {
+            c.setAutocommit(false);
+            StatementResult r;
+            try {
+                r = c.execute(sql, params);
+            } catch (RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            var stage = c.commit();
+            if (durable) stage.toCompletableFuture().join();
+            return r;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.hourglass.api.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.hourglass.api.grpc.v1.Connect;
+import io.hourglass.api.grpc.v1.ExecuteRequest;
+import io.hourglass.api.grpc.v1.ExecuteResponse;
+import io.hourglass.api.grpc.v1.SessionRequest;
+import io.hourglass.api.grpc.v1.SessionResponse;
+import io.hourglass.api.grpc.v1.SetAutocommit;
+import io.hourglass.api.grpc.v1.Sql;
+import io.hourglass.api.grpc.v1.Statement;
+import io.hourglass.api.grpc.v1.Commit;
+import io.hourglass.api.grpc.v1.Rollback;
+import io.hourglass.api.grpc.v1.Value;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The gRPC Sql service through a real gRPC client over HTTP/2 on the service's port. */
+@QuarkusTest
+class SqlGrpcTest {
+    static final String CS = "DSN=testdb;UID=admin;PWD=test-admin-password";
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @GrpcClient("hourglass")
+    Sql client;
+
+    private ExecuteResponse exec(String sql, Value... params) {
+        return client.execute(ExecuteRequest.newBuilder().setConnectionString(CS).setSql(sql).addAllParams(List.of(params)).build())
+                .await().atMost(WAIT);
+    }
+
+    static Value i(long v) { return Value.newBuilder().setIntValue(v).build(); }
+
+    static Value s(String v) { return Value.newBuilder().setStringValue(v).build(); }
+
+    @BeforeEach
+    void clean() {
+        try {
+            exec("DROP TABLE g");
+        } catch (StatusRuntimeException ignored) {
+            // not there yet
+        }
+        exec("CREATE TABLE g (id INTEGER PRIMARY KEY, name VARCHAR2(20), amount NUMBER(10,2), at TIMESTAMP, raw VARBINARY(4))");
+    }
+
+    @Test
+    void executeRoundTripsEveryValueKind() {
+        ExecuteResponse ins = exec("INSERT INTO g VALUES (?, ?, ?, ?, ?)", i(1), s("one"),
+                Value.newBuilder().setDecimalValue("12.50").build(),
+                Value.newBuilder().setDatetimeValue("2024-01-02 03:04:05.5").build(),
+                Value.newBuilder().setBytesValue(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2})).build());
+        assertEquals(1, ins.getUpdateCount());
+        ExecuteResponse q = exec("SELECT id, name, amount, at, raw, NULL FROM g WHERE id = ?", i(1));
+        assertEquals("TT_INTEGER", q.getColumns(0).getType());
+        assertEquals("AMOUNT", q.getColumns(2).getName());
+        List<Value> row = q.getRows(0).getValuesList();
+        assertEquals(1, row.get(0).getIntValue());
+        assertEquals("one", row.get(1).getStringValue());
+        assertEquals("12.5", row.get(2).getDecimalValue());
+        assertEquals("2024-01-02 03:04:05.5", row.get(3).getDatetimeValue());
+        assertEquals(2, row.get(4).getBytesValue().size());
+        assertTrue(row.get(5).getNullValue());
+    }
+
+    @Test
+    void executeFailuresAreStatusesWithTheErrorNumber() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> exec("SELEC 1"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("TT1001"));
+        assertEquals("1001", e.getTrailers().get(ProtoValues.ERROR_CODE));
+        exec("INSERT INTO g (id) VALUES (5)");
+        StatusRuntimeException dup = assertThrows(StatusRuntimeException.class, () -> exec("INSERT INTO g (id) VALUES (5)"));
+        assertEquals(Status.Code.ABORTED, dup.getStatus().getCode());
+        assertEquals("907", dup.getTrailers().get(ProtoValues.ERROR_CODE));
+        StatusRuntimeException auth = assertThrows(StatusRuntimeException.class, () -> client.execute(ExecuteRequest.newBuilder()
+                .setConnectionString("DSN=testdb;UID=admin;PWD=nope").setSql("SELECT 1 FROM dual").build()).await().atMost(WAIT));
+        assertEquals(Status.Code.UNAUTHENTICATED, auth.getStatus().getCode());
+    }
+
+    /** A session driven request by request, reading the responses of each before the next. */
+    private final class Session implements AutoCloseable {
+        final BlockingQueue<SessionResponse> responses = new LinkedBlockingQueue<>();
+        final AtomicReference<MultiEmitter<? super SessionRequest>> emitter = new AtomicReference<>();
+        long nextId = 1;
+
+        Session() {
+            Multi<SessionRequest> requests = Multi.createFrom().<SessionRequest>emitter(emitter::set);
+            client.session(requests).subscribe().with(responses::add, t -> { }, () -> { });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (emitter.get() == null && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertNotNull(emitter.get());
+        }
+
+        /** Sends one request and returns its responses up to the last one for it. */
+        List<SessionResponse> send(SessionRequest.Builder req) throws InterruptedException {
+            long id = nextId++;
+            emitter.get().emit(req.setRequestId(id).build());
+            List<SessionResponse> out = new java.util.ArrayList<>();
+            while (true) {
+                SessionResponse r = responses.poll(30, TimeUnit.SECONDS);
+                assertNotNull(r, "no response to request " + id);
+                assertEquals(id, r.getRequestId());
+                out.add(r);
+                boolean more = r.hasHeader() || (r.hasRows() && !r.getRows().getLast());
+                if (!more) return out;
+            }
+        }
+
+        List<SessionResponse> sql(String sql, int batch) throws InterruptedException {
+            return send(SessionRequest.newBuilder().setExecute(Statement.newBuilder().setSql(sql).setBatchSize(batch)));
+        }
+
+        @Override
+        public void close() { emitter.get().complete(); }
+    }
+
+    @Test
+    void aSessionRunsATransactionAndStreamsRowsInBatches() throws Exception {
+        try (Session s = new Session()) {
+            SessionResponse c = s.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(CS)
+                    .setAutocommit(false))).get(0);
+            assertEquals("ADMIN", c.getConnected().getUser());
+            for (int k = 0; k < 5; k++) {
+                StringBuilder sb = new StringBuilder("INSERT INTO g (id, name) VALUES ");
+                for (int j = 0; j < 500; j++) sb.append(j > 0 ? "," : "").append("(").append(k * 500 + j).append(", 'n')");
+                assertEquals(500, s.sql(sb.toString(), 0).get(0).getUpdateCount().getCount());
+            }
+            assertEquals(0, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue(), "not committed yet");
+            List<SessionResponse> q = s.sql("SELECT id FROM g ORDER BY id", 1000);
+            assertTrue(q.get(0).hasHeader());
+            assertEquals(4, q.size(), "a header and three batches for 2500 rows");
+            assertEquals(1000, q.get(1).getRows().getRowsCount());
+            assertFalse(q.get(2).getRows().getLast());
+            assertEquals(500, q.get(3).getRows().getRowsCount());
+            assertTrue(q.get(3).getRows().getLast());
+            assertTrue(s.send(SessionRequest.newBuilder().setCommit(Commit.newBuilder().setDurable(true))).get(0).hasDone());
+            assertEquals(2500, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
+
+            s.sql("DELETE FROM g", 0);
+            assertTrue(s.send(SessionRequest.newBuilder().setRollback(Rollback.getDefaultInstance())).get(0).hasDone());
+            assertEquals(2500, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
+
+            SessionResponse err = s.sql("SELECT nope FROM g", 0).get(0);
+            assertEquals(2211, err.getError().getCode());
+            assertEquals(1, s.sql("SELECT COUNT(*) FROM g WHERE id = 7", 0).get(1).getRows().getRowsCount(),
+                    "the session goes on after an error");
+            s.send(SessionRequest.newBuilder().setSetAutocommit(SetAutocommit.newBuilder().setAutocommit(true)));
+            s.sql("DELETE FROM g WHERE id = 7", 0);
+            assertEquals(2499, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
+        }
+    }
+
+    @Test
+    void statementsBeforeConnectAndBadCredentialsAreErrors() throws Exception {
+        try (Session s = new Session()) {
+            assertEquals(90021, s.sql("SELECT 1 FROM dual", 0).get(0).getError().getCode());
+            SessionResponse bad = s.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder()
+                    .setConnectionString("DSN=testdb;UID=admin;PWD=bad"))).get(0);
+            assertEquals(7001, bad.getError().getCode());
+        }
+    }
+
+    @Test
+    void closingTheStreamRollsBack() throws Exception {
+        try (Session s = new Session()) {
+            s.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(CS).setAutocommit(false)));
+            s.sql("INSERT INTO g (id) VALUES (99)", 0);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        // The insert held the row lock until the stream closed; after that the row can be written.
+        while (true) {
+            try {
+                exec("INSERT INTO g (id) VALUES (99)");
+                break;
+            } catch (StatusRuntimeException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(100);
+            }
+        }
+        assertEquals(1, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
+    }
+
+    @Test
+    void lockWaitsNeverBlockAnEventLoop() throws Exception {
+        List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler catcher = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                String m = r.getMessage();
+                if (m != null && m.contains("has been blocked for")) blocked.add(m);
+            }
+
+            @Override
+            public void flush() { }
+
+            @Override
+            public void close() { }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(catcher);
+        try (Session holder = new Session()) {
+            exec("INSERT INTO g (id, name) VALUES (1, 'x')");
+            holder.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(CS).setAutocommit(false)));
+            holder.sql("UPDATE g SET name = 'held' WHERE id = 1", 0);
+            // Twenty writers wait up to 5 s for the row; the event loop's blocked-thread checker
+            // warns after 2 s, so waiting on an event loop would be reported.
+            List<java.util.concurrent.CompletableFuture<ExecuteResponse>> waiters = new java.util.ArrayList<>();
+            for (int k = 0; k < 20; k++) {
+                waiters.add(client.execute(ExecuteRequest.newBuilder().setConnectionString(CS + ";LockWait=5")
+                        .setSql("UPDATE g SET name = 'w' WHERE id = 1").build()).subscribeAsCompletionStage());
+            }
+            Thread.sleep(3000);
+            assertEquals(1, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue(), "still serving");
+            holder.send(SessionRequest.newBuilder().setCommit(Commit.getDefaultInstance()));
+            for (var w : waiters) assertEquals(1, w.get(30, TimeUnit.SECONDS).getUpdateCount());
+        } finally {
+            root.removeHandler(catcher);
+        }
+        assertTrue(blocked.isEmpty(), "blocked-thread warnings: " + blocked);
+    }
+}
