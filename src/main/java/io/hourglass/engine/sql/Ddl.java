@@ -17,7 +17,6 @@ import io.hourglass.engine.txn.LockMode;
 import io.hourglass.engine.txn.Transaction;
 import io.hourglass.engine.txn.TransactionManager;
 
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -100,8 +99,8 @@ final class Ddl {
                 Expr e = none.bind(d.defaultValue());
                 String label = owner + "." + ct.table().name() + "." + d.name();
                 // Check the default fits the column now, not at the first insert.
-                d.type().coerce(e.eval(new Expr.Ctx(0, new Object[0], LocalDateTime.now())), label);
-                def = () -> e.eval(new Expr.Ctx(0, new Object[0], LocalDateTime.now()));
+                d.type().coerce(e.eval(new Expr.Ctx(0, new Object[0])), label);
+                def = () -> e.eval(new Expr.Ctx(0, new Object[0]));
             }
             cols.add(new Column(d.name(), d.type(), notNull, d.defaultSql(), def));
         }

@@ -19,7 +19,6 @@ import io.hourglass.engine.txn.LockMode;
 import io.hourglass.engine.txn.Transaction;
 import io.hourglass.engine.txn.TransactionManager;
 
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -101,13 +100,14 @@ final class Executor {
         }
     }
 
-    /** Locks the tables a read needs: none under READ COMMITTED, shared under SERIALIZABLE. */
+    /**
+     * Locks the tables a read needs: shared under SERIALIZABLE; none under READ COMMITTED, whose
+     * statements read their snapshot of the table objects they resolved, so even a concurrent
+     * DROP TABLE cannot disturb them (and readers stay off the lock manager's monitor).
+     */
     static void lockForRead(Session s, Transaction t, Table[] tables) {
         if (t.isolation() == Isolation.SERIALIZABLE) {
             for (Table tb : tables) s.transactions().lockTable(t, tb, LockMode.S);
-        } else {
-            // Intention lock so DDL on the table waits for the statement's transaction.
-            for (Table tb : tables) s.transactions().lockTable(t, tb, LockMode.IS);
         }
     }
 
@@ -141,7 +141,7 @@ final class Executor {
         }
 
         List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params) {
-            Expr.Ctx ctx = new Expr.Ctx(tables.length, params, LocalDateTime.now());
+            Expr.Ctx ctx = new Expr.Ctx(tables.length, params);
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = Long.MAX_VALUE;
             if (limit != null) max = nonNegative(limit.eval(ctx), "LIMIT");
@@ -149,8 +149,8 @@ final class Executor {
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
             boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty();
             List<Object[]> out = new ArrayList<>();
-            List<Object[]> keys = new ArrayList<>();
-            Map<Key, Object[][]> groups = new LinkedHashMap<>();
+            List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
+            Map<Key, Object[][]> groups = aggregate ? new LinkedHashMap<>() : null;
             RowSink sink = c -> {
                 if (aggregate) {
                     accumulate(c, groups);
@@ -172,6 +172,11 @@ final class Executor {
                     out.add(project(ctx));
                     if (!sortKeys.isEmpty()) keys.add(sortKeyValues(ctx));
                 }
+            }
+            if (!aggregate && !distinct && sortKeys.isEmpty()) {
+                if (skip == 0 && out.size() <= max) return out;
+                int from = (int) Math.min(skip, out.size());
+                return new ArrayList<>(out.subList(from, (int) Math.min(out.size(), from + Math.min(max, Integer.MAX_VALUE))));
             }
             List<Integer> order = new ArrayList<>(out.size());
             for (int i = 0; i < out.size(); i++) order.add(i);
@@ -551,7 +556,7 @@ final class Executor {
         }
         return (ss, params) -> atomically(ss, txn -> {
             ss.transactions().lockTable(txn, t, writeTableMode(txn));
-            Expr.Ctx ctx = new Expr.Ctx(0, params, LocalDateTime.now());
+            Expr.Ctx ctx = new Expr.Ctx(0, params);
             List<Object[]> values = new ArrayList<>();
             if (query != null) {
                 lockForRead(ss, txn, query.tables);
@@ -593,7 +598,7 @@ final class Executor {
     /** Row ids matching the plan's filters in the snapshot, collected before any change. */
     private static List<Long> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
         long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
-        Expr.Ctx ctx = new Expr.Ctx(1, params, LocalDateTime.now());
+        Expr.Ctx ctx = new Expr.Ctx(1, params);
         Table t = q.tables[0];
         List<Long> ids = new ArrayList<>();
         java.util.function.LongConsumer consider = id -> {
@@ -634,7 +639,7 @@ final class Executor {
             TransactionManager tm = ss.transactions();
             tm.lockTable(txn, t, writeTableMode(txn));
             List<Long> ids = candidates(q, ss, txn, params);
-            Expr.Ctx ctx = new Expr.Ctx(1, params, LocalDateTime.now());
+            Expr.Ctx ctx = new Expr.Ctx(1, params);
             long n = 0;
             for (long id : ids) {
                 tm.lockRow(txn, t, id);
@@ -663,7 +668,7 @@ final class Executor {
             TransactionManager tm = ss.transactions();
             tm.lockTable(txn, t, writeTableMode(txn));
             List<Long> ids = candidates(q, ss, txn, params);
-            Expr.Ctx ctx = new Expr.Ctx(1, params, LocalDateTime.now());
+            Expr.Ctx ctx = new Expr.Ctx(1, params);
             long n = 0;
             for (long id : ids) {
                 tm.lockRow(txn, t, id);
@@ -684,7 +689,7 @@ final class Executor {
         Binder none = new Binder(new Table[0], new String[0]);
         for (Expr e : c.args()) none.bind(e);
         return (ss, params) -> {
-            Expr.Ctx ctx = new Expr.Ctx(0, params, LocalDateTime.now());
+            Expr.Ctx ctx = new Expr.Ctx(0, params);
             Object[] args = new Object[c.args().size()];
             for (int i = 0; i < args.length; i++) args[i] = c.args().get(i).eval(ctx);
             return ss.callProcedure(c.name(), args);

@@ -39,14 +39,19 @@ abstract class Expr {
     static final class Ctx {
         final Object[][] rows;
         final Object[] params;
-        final LocalDateTime now;
+        private LocalDateTime now;
         Object[] groupKey;
         Object[] aggValues;
 
-        Ctx(int sources, Object[] params, LocalDateTime now) {
+        Ctx(int sources, Object[] params) {
             this.rows = new Object[sources][];
             this.params = params;
-            this.now = now;
+        }
+
+        /** The statement's time (SYSDATE), read once, on first use. */
+        LocalDateTime now() {
+            if (now == null) now = LocalDateTime.now();
+            return now;
         }
     }
 
@@ -128,7 +133,7 @@ abstract class Expr {
             this.type = timestamp ? SqlType.TIMESTAMP : SqlType.DATE;
         }
 
-        Object eval(Ctx c) { return timestamp ? c.now : c.now.withNano(0); }
+        Object eval(Ctx c) { return timestamp ? c.now() : c.now().withNano(0); }
 
         String text() { return timestamp ? "SYSTIMESTAMP" : "SYSDATE"; }
     }

@@ -216,7 +216,8 @@ public final class TransactionManager {
      */
     public CompletionStage<Void> commit(Transaction t) {
         if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
-        if (!t.undo.isEmpty()) {
+        boolean hadWrites = !t.undo.isEmpty();
+        if (hadWrites) {
             // Index entries this transaction added, per row: those the final version does not
             // carry (a key changed twice, a row inserted then deleted) become garbage too.
             Map<LockManager.RowLock, List<Transaction.IndexEntry>> added = new LinkedHashMap<>();
@@ -236,7 +237,7 @@ public final class TransactionManager {
         t.state = Transaction.State.COMMITTED;
         end(t);
         commits.increment();
-        collectGarbage();
+        if (hadWrites) collectGarbage(); // a read-only commit creates no garbage
         return CompletableFuture.completedFuture(null);
     }
 
