@@ -139,8 +139,8 @@ final class Ddl {
         long bytes = 0;
         // Give back the PermSize the table's versions and index entries held.
         long[] total = {0};
-        t.store().forEachHead((id, head) -> {
-            for (Version v = head; v != null; v = v.prev()) {
+        t.store().forEachHead((id, slot) -> {
+            for (Version v = Version.of(slot); v != null; v = v.prev()) {
                 total[0] += (v.image == null ? 0 : v.image.length) + io.hourglass.engine.store.MemoryAccount.VERSION_OVERHEAD
                         + (long) t.indexes().size() * io.hourglass.engine.store.MemoryAccount.INDEX_ENTRY_OVERHEAD;
             }
@@ -172,7 +172,8 @@ final class Ddl {
         RowStore store = t.store();
         Map<Key, Long> seen = ci.unique() ? new HashMap<>() : null;
         long[] entries = {0};
-        store.forEachHead((id, head) -> {
+        store.forEachHead((id, slot) -> {
+            Version head = Version.of(slot);
             Version latest = Version.latestCommitted(head);
             for (Version v = head; v != null; v = v.prev()) {
                 if (v.image == null) continue;

@@ -296,22 +296,22 @@ final class Executor {
             Access a = access[level];
             boolean[] go = {true};
             if (a.kind == Access.Kind.FULL_SCAN) {
-                store.forEachHead((rowId, head) -> {
-                    go[0] = visit(level, ctx, t, snapshot, sink, tb, f, head);
+                store.forEachHead((rowId, slot) -> {
+                    go[0] = visit(level, ctx, t, snapshot, sink, tb, f, slot);
                     return go[0];
                 });
             } else {
                 List<Long> ids = new ArrayList<>();
                 a.rowIds(tb, ctx, ids::add);
                 for (long id : ids) {
-                    if (!visit(level, ctx, t, snapshot, sink, tb, f, store.head(id))) return false;
+                    if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
                 }
             }
             return go[0];
         }
 
-        private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Version head) {
-            byte[] img = Version.visible(head, snapshot, t.id());
+        private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Object slot) {
+            byte[] img = Version.visible(slot, snapshot, t.id());
             if (img == null) return true;
             ctx.rows[level] = tb.codec().decode(img);
             for (Expr e : f) {
@@ -602,7 +602,7 @@ final class Executor {
         Table t = q.tables[0];
         List<Long> ids = new ArrayList<>();
         java.util.function.LongConsumer consider = id -> {
-            byte[] img = Version.visible(t.store().head(id), snapshot, txn.id());
+            byte[] img = Version.visible(t.store().slot(id), snapshot, txn.id());
             if (img == null) return;
             ctx.rows[0] = t.codec().decode(img);
             if (passes(q.filters.get(0), ctx)) ids.add(id);

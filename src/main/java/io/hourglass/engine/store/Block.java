@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A fixed-size block of {@link #SLOTS} row slots. Each slot holds the head of a version chain or
- * null when free. {@link #changeCount} rises with every committed change to any slot, so a
+ * A fixed-size block of {@link #SLOTS} row slots. A slot is empty (null), holds a bare row image
+ * ({@code byte[]}: committed and visible to every snapshot, the common case, without the cost of
+ * a version header), or holds the head of a {@link Version} chain. {@link #changeCount} rises with every committed change to any slot, so a
  * checkpoint can write only the blocks whose count moved since it last wrote them.
  */
 public final class Block {
@@ -13,7 +14,7 @@ public final class Block {
     public static final int SLOTS = 1 << SHIFT;
 
     final int number;
-    final AtomicReferenceArray<Version> slots = new AtomicReferenceArray<>(SLOTS);
+    final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(SLOTS);
     private final AtomicLong changeCount = new AtomicLong();
 
     Block(int number) { this.number = number; }
@@ -24,5 +25,6 @@ public final class Block {
 
     void markChanged() { changeCount.incrementAndGet(); }
 
-    public Version head(int slot) { return slots.get(slot); }
+    /** The slot's raw content: null, a row image or a version. */
+    public Object slot(int slot) { return slots.get(slot); }
 }

@@ -15,8 +15,14 @@ public interface Index {
     /** Row ids whose key equals {@code key}. */
     void lookup(Key key, LongConsumer out);
 
-    /** Number of distinct keys (statistics). */
+    /** Number of entries (statistics and PermSize accounting). */
     long keyCount();
+
+    /**
+     * Whether entries for keys {@code a} and {@code b} of one row are the same entry, so one must
+     * not be removed while the row still carries the other.
+     */
+    default boolean sameEntry(Key a, Key b) { return a.equals(b); }
 
     /** Row ids for every entry, in key order for a range index. */
     void scanAll(LongConsumer out);

@@ -6,9 +6,10 @@ import java.util.Arrays;
  * The rows of one table, in blocks of {@link Block#SLOTS} slots addressed by a row id
  * {@code (blockNumber << Block.SHIFT) | slot}. Row ids are stable for the life of the row.
  *
- * <p>Concurrency: slot heads are read without locks (acquire semantics through the atomic
+ * <p>Concurrency: slots are read without locks (acquire semantics through the atomic
  * array). A head is replaced only by the transaction holding the row's exclusive lock, by the
- * committer, or by the garbage collector freeing a tombstone no snapshot can see. The block
+ * committer, or by the garbage collector (with compare-and-set) collapsing a version every
+ * snapshot sees into a bare image or freeing a tombstone no snapshot can see. The block
  * array and the free list are guarded by {@code this}.
  */
 public final class RowStore {
@@ -37,15 +38,33 @@ public final class RowStore {
         free[freeCount++] = rowId;
     }
 
-    public Version head(long rowId) {
+    /** The slot's raw content: null, a bare row image (byte[]) or a {@link Version} chain head. */
+    public Object slot(long rowId) {
         Block[] b = blocks;
         int blockNo = (int) (rowId >>> Block.SHIFT);
         if (blockNo >= b.length) return null;
         return b[blockNo].slots.get((int) (rowId & (Block.SLOTS - 1)));
     }
 
-    public void setHead(long rowId, Version v) {
-        blocks[(int) (rowId >>> Block.SHIFT)].slots.set((int) (rowId & (Block.SLOTS - 1)), v);
+    /** The slot as a version chain (a bare image is presented as a version committed at 0). */
+    public Version head(long rowId) { return Version.of(slot(rowId)); }
+
+    /** Sets the slot; only the holder of the row's exclusive lock (or its rollback) does this. */
+    public void setHead(long rowId, Object content) {
+        blocks[(int) (rowId >>> Block.SHIFT)].slots.set((int) (rowId & (Block.SLOTS - 1)), content);
+    }
+
+    /** Replaces the slot's content only if it is still {@code expected} (the collector's move). */
+    public boolean replaceIf(long rowId, Object expected, Object content) {
+        return blocks[(int) (rowId >>> Block.SHIFT)].slots.compareAndSet((int) (rowId & (Block.SLOTS - 1)), expected, content);
+    }
+
+    /** Frees the slot if it still holds {@code expected}; returns whether it did. */
+    public synchronized boolean releaseIf(long rowId, Object expected) {
+        if (!replaceIf(rowId, expected, null)) return false;
+        if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
+        free[freeCount++] = rowId;
+        return true;
     }
 
     /** Records a committed change in the row's block (dirty tracking for checkpoints). */
@@ -63,14 +82,14 @@ public final class RowStore {
         long limit = highWater();
         Block[] b = blocks;
         for (long rowId = 0; rowId < limit; rowId++) {
-            Version v = b[(int) (rowId >>> Block.SHIFT)].slots.get((int) (rowId & (Block.SLOTS - 1)));
+            Object v = b[(int) (rowId >>> Block.SHIFT)].slots.get((int) (rowId & (Block.SLOTS - 1)));
             if (v != null && !visitor.visit(rowId, v)) return;
         }
     }
 
     @FunctionalInterface
     public interface HeadVisitor {
-        /** Returns false to stop the scan. */
-        boolean visit(long rowId, Version head);
+        /** Returns false to stop the scan. {@code slot} is a row image or a version (see {@link #slot}). */
+        boolean visit(long rowId, Object slot);
     }
 }

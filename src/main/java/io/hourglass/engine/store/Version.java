@@ -47,7 +47,9 @@ public final class Version {
      * its own uncommitted write if there is one, else the newest version committed at or before
      * the snapshot. Null when the row does not exist for that reader.
      */
-    public static byte[] visible(Version v, long snapshot, long txnId) {
+    public static byte[] visible(Object slot, long snapshot, long txnId) {
+        if (slot instanceof byte[] img) return img;
+        Version v = (Version) slot;
         while (v != null) {
             long ts = v.commitTs;
             if (ts == UNCOMMITTED) {
@@ -58,6 +60,12 @@ public final class Version {
             v = v.prev;
         }
         return null;
+    }
+
+    /** A slot's content as a version: a bare image is a version committed before every snapshot. */
+    public static Version of(Object slot) {
+        if (slot == null || slot instanceof Version) return (Version) slot;
+        return committed((byte[]) slot, 0);
     }
 
     /** The newest committed version in the chain (skipping an uncommitted head), or null. */

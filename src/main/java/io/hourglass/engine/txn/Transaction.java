@@ -3,7 +3,6 @@ package io.hourglass.engine.txn;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.store.Key;
-import io.hourglass.engine.store.Version;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,7 @@ public final class Transaction {
     public enum State { ACTIVE, COMMITTED, ROLLED_BACK }
 
     /** One change to one row: enough to undo it and to finish it at commit. */
-    record Undo(Table table, long rowId, Version previousHead, boolean freshSlot, List<IndexEntry> addedEntries, long bytes) {}
+    record Undo(Table table, long rowId, Object previousSlot, boolean freshSlot, List<IndexEntry> addedEntries, long bytes) {}
 
     record IndexEntry(IndexDef index, Key key) {}
 

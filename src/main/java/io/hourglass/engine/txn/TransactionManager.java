@@ -109,8 +109,9 @@ public final class TransactionManager {
      * uncommitted version, else the newest committed one. Null when the row is gone.
      */
     public byte[] currentImage(Transaction t, Table table, long rowId) {
-        Version h = table.store().head(rowId);
-        if (h == null) return null;
+        Object slot = table.store().slot(rowId);
+        if (slot == null || slot instanceof byte[]) return (byte[]) slot;
+        Version h = (Version) slot;
         if (!h.isCommitted()) {
             if (h.ownerTxn == t.id()) return h.image;
             h = Version.latestCommitted(h);
@@ -173,10 +174,11 @@ public final class TransactionManager {
     private void replaceHead(Transaction t, Table table, long rowId, byte[] img, long bytes,
                              List<IndexDef> changedIndexes, Object[] newRow) {
         RowStore store = table.store();
-        Version head = store.head(rowId);
+        Object previous = store.slot(rowId);
+        Version head = Version.of(previous);
         Version committedBase = head != null && !head.isCommitted() ? head.prev() : head;
         List<Transaction.IndexEntry> added = new ArrayList<>(changedIndexes.size());
-        t.undo.add(new Transaction.Undo(table, rowId, head, false, added, bytes));
+        t.undo.add(new Transaction.Undo(table, rowId, previous, false, added, bytes));
         store.setHead(rowId, new Version(img, t.id(), committedBase));
         for (IndexDef ix : changedIndexes) {
             Key k = ix.keyOf(newRow);
@@ -196,8 +198,7 @@ public final class TransactionManager {
         ix.index().lookup(key, candidates::add);
         for (long other : candidates) {
             if (other == self) continue;
-            Version h = table.store().head(other);
-            if (h != null && !h.isCommitted() && h.ownerTxn != t.id()) {
+            if (table.store().slot(other) instanceof Version h && !h.isCommitted() && h.ownerTxn != t.id()) {
                 lockRow(t, table, other); // wait for the writer to finish
             }
             byte[] img = currentImage(t, table, other);
@@ -244,8 +245,7 @@ public final class TransactionManager {
     /** Stamps the row's uncommitted head and queues the cleanup of what it superseded. */
     private void finishRow(Table table, long rowId, long ts, List<Transaction.IndexEntry> addedByTxn) {
         RowStore store = table.store();
-        Version head = store.head(rowId);
-        if (head == null || head.isCommitted()) return;
+        if (!(store.slot(rowId) instanceof Version head) || head.isCommitted()) return;
         head.markCommitted(ts);
         store.markChanged(rowId);
         Version base = head.prev();
@@ -259,7 +259,9 @@ public final class TransactionManager {
         for (Transaction.IndexEntry e : candidates) {
             if ((newRow == null || !e.key().equals(e.index().keyOf(newRow))) && !stale.contains(e)) stale.add(e);
         }
-        if (base != null || head.image == null || !stale.isEmpty()) garbage.add(new Garbage(ts, table, rowId, stale));
+        // Always queued: once every snapshot sees this version, the collector turns it into a
+        // bare image (or frees the slot of a deletion).
+        garbage.add(new Garbage(ts, table, rowId, stale));
     }
 
     /** Undoes every change of {@code t} and ends it. */
@@ -276,7 +278,7 @@ public final class TransactionManager {
         for (int i = t.undo.size() - 1; i >= savepoint; i--) {
             Transaction.Undo u = t.undo.remove(i);
             RowStore store = u.table().store();
-            store.setHead(u.rowId(), u.previousHead());
+            store.setHead(u.rowId(), u.previousSlot());
             for (Transaction.IndexEntry e : u.addedEntries()) removeIfUnused(u.table(), u.rowId(), e);
             // The slot's row lock stays held until the transaction ends; free it only then, so
             // no other inserter gets a slot it would have to wait for.
@@ -294,7 +296,7 @@ public final class TransactionManager {
     /** Removes an index entry unless some version still in the row's chain carries the key. */
     private static void removeIfUnused(Table table, long rowId, Transaction.IndexEntry e) {
         for (Version v = table.store().head(rowId); v != null; v = v.prev()) {
-            if (v.image != null && e.index().keyOf(table.codec().decode(v.image)).equals(e.key())) return;
+            if (v.image != null && e.index().index().sameEntry(e.index().keyOf(table.codec().decode(v.image)), e.key())) return;
         }
         e.index().index().remove(e.key(), rowId);
     }
@@ -315,28 +317,34 @@ public final class TransactionManager {
 
     private void collect(Garbage g, long oldest) {
         RowStore store = g.table().store();
-        Version head = store.head(g.rowId());
-        // Keep the newest version every snapshot may need; cut everything behind it.
-        for (Version v = head; v != null; v = v.prev()) {
-            if (v.isCommitted() && v.commitTs() <= oldest) {
-                Version cut = v.prev();
-                v.cutPrev();
-                for (Version c = cut; c != null; c = c.prev()) {
-                    memory.release((c.image == null ? 0 : c.image.length) + MemoryAccount.VERSION_OVERHEAD);
+        Object slot = store.slot(g.rowId());
+        if (slot instanceof Version head) {
+            // Keep the newest version every snapshot may need; cut everything behind it.
+            for (Version v = head; v != null; v = v.prev()) {
+                if (v.isCommitted() && v.commitTs() <= oldest) {
+                    Version cut = v.prev();
+                    v.cutPrev();
+                    for (Version c = cut; c != null; c = c.prev()) {
+                        memory.release((c.image == null ? 0 : c.image.length) + MemoryAccount.VERSION_OVERHEAD);
+                    }
+                    break;
                 }
-                break;
             }
         }
         for (Transaction.IndexEntry e : g.staleEntries()) {
             removeIfUnused(g.table(), g.rowId(), e);
             memory.release(MemoryAccount.INDEX_ENTRY_OVERHEAD);
         }
-        head = store.head(g.rowId());
-        if (head != null && head.image == null && head.isCommitted() && head.commitTs() <= oldest
-                && head.prev() == null
-                && !locks.isLocked(new LockManager.RowLock(g.table().id(), g.rowId()))) {
-            memory.release(MemoryAccount.VERSION_OVERHEAD);
-            store.release(g.rowId());
+        // A lone committed version every snapshot sees: keep just its image, or free the slot of
+        // a deletion. Compare-and-set, so a writer that replaced the head meanwhile wins.
+        if (store.slot(g.rowId()) instanceof Version head && head.isCommitted() && head.commitTs() <= oldest
+                && head.prev() == null) {
+            if (head.image != null) {
+                store.replaceIf(g.rowId(), head, head.image);
+            } else if (!locks.isLocked(new LockManager.RowLock(g.table().id(), g.rowId()))
+                    && store.releaseIf(g.rowId(), head)) {
+                memory.release(MemoryAccount.VERSION_OVERHEAD);
+            }
         }
     }
 

@@ -1,0 +1,104 @@
+package io.hourglass.engine.store;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HashIndexTest {
+    private static Key k(long v) { return new Key(new Object[] {v}); }
+
+    private static Set<Long> lookup(Index ix, Key key) {
+        Set<Long> out = new HashSet<>();
+        ix.lookup(key, out::add);
+        return out;
+    }
+
+    @Test
+    void insertLookupRemoveAcrossGrowth() {
+        HashIndex ix = new HashIndex();
+        for (long i = 0; i < 100_000; i++) ix.insert(k(i * 7), i);
+        assertEquals(100_000, ix.keyCount());
+        for (long i = 0; i < 100_000; i += 997) assertEquals(Set.of(i), lookup(ix, k(i * 7)));
+        assertEquals(Set.of(), lookup(ix, k(3)));
+        for (long i = 0; i < 100_000; i += 2) ix.remove(k(i * 7), i);
+        assertEquals(50_000, ix.keyCount());
+        assertEquals(Set.of(), lookup(ix, k(0)));
+        assertEquals(Set.of(1L), lookup(ix, k(7)));
+        ix.insert(k(7), 1);
+        assertEquals(50_000, ix.keyCount(), "inserting an existing entry changes nothing");
+    }
+
+    @Test
+    void rowZeroWithHashZeroIsAnEntryLikeAnyOther() {
+        HashIndex ix = new HashIndex();
+        Key zero = new Key(new Object[0]); // hash 1, not 0; find a key whose hash is 0
+        Key h0 = k(0xFFFF_FFE1L); // 31 * 1 + Long.hashCode(0xFFFFFFE1) = 31 - 31 = 0
+        assertEquals(0, h0.hashCode());
+        ix.insert(h0, 0);
+        assertEquals(Set.of(0L), lookup(ix, h0));
+        ix.remove(h0, 0);
+        assertEquals(Set.of(), lookup(ix, h0));
+        ix.insert(zero, 5);
+        assertEquals(Set.of(5L), lookup(ix, zero));
+    }
+
+    @Test
+    void keysWithEqualHashesShareProbesAndEntries() {
+        HashIndex ix = new HashIndex();
+        Key a = k(0L), b = k(0x1_0000_0001L);
+        assertEquals(a.hashCode(), b.hashCode());
+        ix.insert(a, 10);
+        ix.insert(b, 11);
+        assertEquals(Set.of(10L, 11L), lookup(ix, a), "the caller re-checks the rows");
+        assertTrue(ix.sameEntry(a, b));
+        ix.remove(a, 10);
+        assertEquals(Set.of(11L), lookup(ix, b));
+    }
+
+    @Test
+    void readersSeeEveryStableEntryWhileWritersChurn() throws Exception {
+        HashIndex ix = new HashIndex();
+        for (long i = 0; i < 10_000; i++) ix.insert(k(i), i);
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> writer = pool.submit(() -> {
+                long n = 1_000_000;
+                while (!stop.get()) {
+                    ix.insert(k(n), n);
+                    if (n % 3 == 0) ix.remove(k(n), n);
+                    n++;
+                }
+            });
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int checks = 0;
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                    while (System.nanoTime() < deadline) {
+                        long i = (checks * 7919L) % 10_000;
+                        assertEquals(Set.of(i), lookup(ix, k(i)));
+                        checks++;
+                    }
+                    return checks;
+                }));
+            }
+            for (Future<Integer> f : readers) assertTrue(f.get() > 1000);
+            stop.set(true);
+            writer.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
