@@ -29,8 +29,8 @@ public class SqlGateway {
      * is as durable as a durable commit promises.
      */
     public StatementResult autocommit(Connection c, String sql, Object[] params, boolean durable) {
-        if (sql == null) throw ErrorCode.SYNTAX_ERROR.error(1, "no statement given");
         try (c) {
+            if (sql == null) throw ErrorCode.SYNTAX_ERROR.error(1, "no statement given");
             c.setAutocommit(false);
             StatementResult r;
             try {

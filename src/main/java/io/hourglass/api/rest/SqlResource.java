@@ -30,8 +30,8 @@ public class SqlResource {
     public SqlResult execute(@PathParam("dsn") String dsn, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
                              SqlRequest req) {
         Credentials cred = Credentials.fromHeader(auth);
-        if (req == null) throw io.hourglass.engine.ErrorCode.SYNTAX_ERROR.error(1, "no statement given");
-        return JsonValues.result(gateway.autocommit(gateway.connect(dsn, cred.user(), cred.password()), req.sql(),
-                JsonValues.params(req.params()), false));
+        String sql = req == null ? null : req.sql();
+        Object[] params = req == null ? new Object[0] : JsonValues.params(req.params());
+        return JsonValues.result(gateway.autocommit(gateway.connect(dsn, cred.user(), cred.password()), sql, params, false));
     }
 }

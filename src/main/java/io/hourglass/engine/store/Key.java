@@ -15,9 +15,34 @@ public final class Key implements Comparable<Key> {
 
     public Key(Object[] values) {
         this.values = values;
-        int h = 1;
-        for (Object v : values) h = 31 * h + Values.hashOf(v);
-        this.hash = h;
+        this.hash = mix(values);
+    }
+
+    /** A key with a given hash, for tests of hash-index corner cases. */
+    Key(Object[] values, int hash) {
+        this.values = values;
+        this.hash = hash;
+    }
+
+    /**
+     * A well-spread 32-bit hash of the values (MurmurHash3's 32-bit mixing over each value's
+     * {@link Values#hashOf}). It matters: the hash index keeps only this hash, so keys that
+     * collide cost the reader a row decode each; {@code 31 * h + v} would give TPTBM's
+     * (vpn_id, vpn_nb) keys some 32,000 distinct hashes for a million keys.
+     */
+    static int mix(Object[] values) {
+        int h = 0x9747B28C;
+        for (Object v : values) {
+            int k = Values.hashOf(v) * 0xCC9E2D51;
+            k = Integer.rotateLeft(k, 15) * 0x1B873593;
+            h = Integer.rotateLeft(h ^ k, 13) * 5 + 0xE6546B64;
+        }
+        h ^= values.length;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
     }
 
     public static Key of(Object[] row, int[] columns) {

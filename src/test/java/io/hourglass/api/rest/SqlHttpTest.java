@@ -57,6 +57,18 @@ class SqlHttpTest {
         sql("SELECT price FROM items WHERE id = 2").body("rows[0][0]", equalTo(1));
     }
 
+    @jakarta.inject.Inject
+    io.hourglass.engine.lifecycle.Instance instance;
+
+    @Test
+    void aRequestWithoutSqlFailsAndLeavesNoConnectionOpen() {
+        int before = instance.database("testdb").connectionCount();
+        admin().body(Map.of("params", List.of(1))).post("/v1/databases/testdb/sql")
+                .then().statusCode(400).body("error.code", equalTo(1001));
+        admin().body("{}").post("/v1/databases/testdb/sql").then().statusCode(400).body("error.code", equalTo(1001));
+        org.junit.jupiter.api.Assertions.assertEquals(before, instance.database("testdb").connectionCount());
+    }
+
     @Test
     void builtInsAnswerLikeQueries() {
         sql("CALL ttConfiguration('LockWait')").statusCode(200)
