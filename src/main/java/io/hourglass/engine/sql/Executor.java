@@ -635,52 +635,54 @@ final class Executor {
             binder.bind(upd.values().get(i));
             checkNoAggregate(upd.values().get(i), "SET");
         }
-        return (ss, params) -> atomically(ss, txn -> {
-            TransactionManager tm = ss.transactions();
-            tm.lockTable(txn, t, writeTableMode(txn));
-            List<Long> ids = candidates(q, ss, txn, params);
-            Expr.Ctx ctx = new Expr.Ctx(1, params);
-            long n = 0;
-            for (long id : ids) {
-                tm.lockRow(txn, t, id);
-                byte[] img = tm.currentImage(txn, t, id);
-                if (img == null) continue; // deleted meanwhile
-                Object[] old = t.codec().decode(img);
-                ctx.rows[0] = old;
-                if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
-                Object[] row = old.clone();
-                for (int i = 0; i < cols.length; i++) {
-                    Object v = upd.values().get(i).eval(ctx);
-                    row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull() : v;
-                }
-                tm.update(txn, t, id, old, checkRow(t, row));
-                n++;
-            }
-            return StatementResult.count(n);
-        });
+        return (ss, params) -> atomically(ss, txn -> StatementResult.count(
+                forEachLockedMatch(ss, txn, q, params, (id, old, ctx) -> {
+                    Object[] row = old.clone();
+                    for (int i = 0; i < cols.length; i++) {
+                        Object v = upd.values().get(i).eval(ctx);
+                        row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull() : v;
+                    }
+                    ss.transactions().update(txn, t, id, old, checkRow(t, row));
+                })));
     }
 
     static Plan planDelete(Ast.Delete del, Session s) {
         Table t = table(del.table(), s);
         require(s, Privilege.DELETE, t);
         QueryPlan q = planTarget(t, del.alias(), del.where());
-        return (ss, params) -> atomically(ss, txn -> {
-            TransactionManager tm = ss.transactions();
-            tm.lockTable(txn, t, writeTableMode(txn));
-            List<Long> ids = candidates(q, ss, txn, params);
-            Expr.Ctx ctx = new Expr.Ctx(1, params);
-            long n = 0;
-            for (long id : ids) {
-                tm.lockRow(txn, t, id);
-                byte[] img = tm.currentImage(txn, t, id);
-                if (img == null) continue;
-                ctx.rows[0] = t.codec().decode(img);
-                if (!passes(q.filters.get(0), ctx)) continue;
-                tm.delete(txn, t, id);
-                n++;
-            }
-            return StatementResult.count(n);
-        });
+        return (ss, params) -> atomically(ss, txn -> StatementResult.count(
+                forEachLockedMatch(ss, txn, q, params, (id, old, ctx) -> ss.transactions().delete(txn, t, id))));
+    }
+
+    /** What UPDATE or DELETE does to one row it holds locked. */
+    @FunctionalInterface
+    private interface RowChange {
+        void apply(long rowId, Object[] current, Expr.Ctx ctx);
+    }
+
+    /**
+     * The write rule of UPDATE and DELETE: find the rows matching in the statement's snapshot,
+     * then lock each, re-read its newest version and re-check the WHERE clause on it, so a
+     * concurrent change is never lost or applied to a row that no longer matches. Returns the
+     * number of rows changed.
+     */
+    private static long forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, RowChange change) {
+        TransactionManager tm = s.transactions();
+        Table t = q.tables[0];
+        tm.lockTable(txn, t, writeTableMode(txn));
+        Expr.Ctx ctx = new Expr.Ctx(1, params);
+        long n = 0;
+        for (long id : candidates(q, s, txn, params)) {
+            tm.lockRow(txn, t, id);
+            byte[] img = tm.currentImage(txn, t, id);
+            if (img == null) continue; // deleted meanwhile
+            Object[] current = t.codec().decode(img);
+            ctx.rows[0] = current;
+            if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
+            change.apply(id, current, ctx);
+            n++;
+        }
+        return n;
     }
 
     // ---- CALL and EXPLAIN ---------------------------------------------------------------------
