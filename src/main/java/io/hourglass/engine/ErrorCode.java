@@ -41,6 +41,10 @@ public enum ErrorCode {
     UNSUPPORTED(90019, Kind.BAD_REQUEST, "Not supported: %s"),
     CANNOT_DROP(90020, Kind.CONFLICT, "Cannot drop %s: %s"),
     NOT_CONNECTED(90021, Kind.BAD_REQUEST, "Not connected: the session's first request must be connect"),
+    LOG_DISK_FULL(90022, Kind.RESOURCE, "The transaction log cannot grow: log file %s could not be created (%s); the commit was refused and nothing changed"),
+    LOG_RECORD_TOO_LARGE(90023, Kind.RESOURCE, "A log record of %d bytes does not fit a log file of %d bytes (raise LogFileSize)"),
+    TORN_LOG_TAIL(744, Kind.INTERNAL, "Data found after the last valid log record at %s was ignored (%s)"),
+    RECOVERY_FAILED(848, Kind.UNAVAILABLE, "Recovery failed: %s. Restore the database from a backup"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

@@ -33,17 +33,24 @@ public class EngineProducer {
         }
         Instance instance = new Instance(password, dbs);
         for (DatabaseConfig d : dbs) {
-            LOG.infof("Database %s loaded (PermSize %d MB, DataStore %s)", d.name(), d.permSizeMb(), d.dataStore());
+            var db = instance.database(d.name());
+            if (d.temporary()) {
+                LOG.infof("Database %s loaded, Temporary: memory only (PermSize %d MB)", d.name(), d.permSizeMb());
+            } else {
+                LOG.infof("Database %s loaded (PermSize %d MB, DataStore %s, log in %s): recovered %d transaction(s) in %d ms",
+                        d.name(), d.permSizeMb(), d.dataStore(), d.logDirectory(), db.recovery().transactions(),
+                        db.recovery().nanos() / 1_000_000);
+            }
         }
         return instance;
     }
 
     static DatabaseConfig toEngine(String dsn, HourglassConfig.DatabaseAttributes a) {
         try {
-            return new DatabaseConfig(dsn, a.dataStore(), a.logDir().orElse(null), a.permSize(), a.durableCommits(),
+            return new DatabaseConfig(dsn, a.dataStore().orElse(null), a.logDir().orElse(null), a.permSize(), a.durableCommits(),
                     a.lockWait(), Isolation.parse(a.isolation()), a.logBufMb(), a.logFileSize(), a.logBufParallelism(),
                     a.ckptFrequency(), a.ckptLogVolume(), a.ckptRate(), a.ckptReadThreads(), a.recoveryThreads(),
-                    a.logPurge(), a.backupFailThreshold());
+                    a.logPurge(), a.backupFailThreshold(), a.temporary());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("hourglass.databases." + dsn + ": " + e.getMessage(), e);
         }

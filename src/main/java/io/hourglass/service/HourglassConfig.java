@@ -37,8 +37,13 @@ public interface HourglassConfig {
     }
 
     interface DatabaseAttributes {
+        /** Path prefix of the database's files; required unless the database is temporary. */
         @WithName("data-store")
-        String dataStore();
+        Optional<String> dataStore();
+
+        /** TimesTen's Temporary: memory only, nothing written, empty at every start. */
+        @WithDefault("false")
+        boolean temporary();
 
         Optional<String> logDir();
 

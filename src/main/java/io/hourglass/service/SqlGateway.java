@@ -39,8 +39,7 @@ public class SqlGateway {
                 c.rollback();
                 throw e;
             }
-            var stage = c.commit();
-            if (durable) stage.toCompletableFuture().join();
+            Connection.join(c.commit(durable));
             return r;
         }
     }

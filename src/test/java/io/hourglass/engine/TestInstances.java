@@ -11,7 +11,8 @@ public final class TestInstances {
 
     private TestInstances() {}
 
-    public static Instance one(String dsn) { return new Instance(ADMIN_PASSWORD, List.of(DatabaseConfig.defaults(dsn, "/tmp/" + dsn))); }
+    /** A Temporary (memory-only) database. */
+    public static Instance one(String dsn) { return new Instance(ADMIN_PASSWORD, List.of(DatabaseConfig.temporary(dsn))); }
 
     public static Instance with(DatabaseConfig cfg) { return new Instance(ADMIN_PASSWORD, List.of(cfg)); }
 }

@@ -18,7 +18,7 @@ public final class Tptbm {
     private Tptbm() {}
 
     public static Instance open(long permSizeMb) {
-        return new Instance(PASSWORD, List.of(DatabaseConfig.defaults(DSN, "/tmp/tptbm").withPermSize(permSizeMb)));
+        return new Instance(PASSWORD, List.of(DatabaseConfig.temporary(DSN).withPermSize(permSizeMb)));
     }
 
     public static Connection connect(Instance inst) { return inst.connect(DSN, "admin", PASSWORD); }

@@ -97,8 +97,7 @@ public class SqlGrpcService implements Sql {
                         }
                     }
                     case COMMIT -> {
-                        var stage = connected().commit();
-                        if (req.getCommit().getDurable()) stage.toCompletableFuture().join();
+                        Connection.join(connected().commit(req.getCommit().getDurable()));
                         out.add(response(id).setDone(Done.getDefaultInstance()).build());
                     }
                     case ROLLBACK -> {

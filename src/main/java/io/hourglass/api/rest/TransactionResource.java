@@ -66,8 +66,7 @@ public class TransactionResource {
     public Ended commit(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, CommitRequest body) {
         HttpTransactions.Entry e = entry(id, auth);
         try {
-            var stage = e.connection().commit();
-            if (body != null && Boolean.TRUE.equals(body.durable())) stage.toCompletableFuture().join();
+            Connection.join(e.connection().commit(body != null && Boolean.TRUE.equals(body.durable())));
         } finally {
             transactions.end(e);
         }

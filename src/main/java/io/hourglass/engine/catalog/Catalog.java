@@ -26,6 +26,9 @@ public final class Catalog {
     public static final String INSTANCE_ADMIN = "ADMIN";
 
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private final Map<Long, Table> tablesById = new ConcurrentHashMap<>();
+    /** Serialises DDL: a change is checked, logged and applied as one step. */
+    private final java.util.concurrent.locks.ReentrantLock ddl = new java.util.concurrent.locks.ReentrantLock();
     private final Map<String, IndexDef> indexes = new ConcurrentHashMap<>();
     private final Map<String, Table> indexTables = new ConcurrentHashMap<>();
     private final Map<String, User> users = new ConcurrentHashMap<>();
@@ -55,17 +58,29 @@ public final class Catalog {
 
     public Collection<Table> tables() { return tables.values(); }
 
-    public synchronized Table createTable(String owner, String name, List<Column> columns, int[] primaryKey) {
+    /** The lock every DDL statement holds from its checks until its change is applied. */
+    public java.util.concurrent.locks.ReentrantLock ddlLock() { return ddl; }
+
+    /** The id the next CREATE TABLE will use. */
+    public long nextTableId() { return tableIds.get() + 1; }
+
+    public Table tableById(long id) { return tablesById.get(id); }
+
+    /** Creates a table with a given id (the log's, at recovery; {@link #nextTableId} when live). */
+    public synchronized Table createTable(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
         String q = owner + "." + name;
         if (tables.containsKey(q)) throw ErrorCode.TABLE_EXISTS.error(q);
-        Table t = new Table(tableIds.incrementAndGet(), owner, name, columns, primaryKey);
+        Table t = new Table(id, owner, name, columns, primaryKey);
         tables.put(q, t);
+        tablesById.put(id, t);
+        tableIds.accumulateAndGet(id, Math::max);
         version.incrementAndGet();
         return t;
     }
 
     public synchronized void dropTable(Table t) {
         tables.remove(t.qualifiedName(), t);
+        tablesById.remove(t.id(), t);
         for (IndexDef ix : t.indexes()) {
             indexes.remove(ix.qualifiedName());
             indexTables.remove(ix.qualifiedName());

@@ -31,6 +31,8 @@ public final class Connection implements Session, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Procedures procedures;
     private boolean autocommit = true;
+    private boolean durableCommits;
+    private boolean durableNext; // CALL ttDurableCommit: the current transaction's commit is durable
     private Isolation isolation;
     private long lockWaitNanos;
     private Transaction txn;
@@ -56,7 +58,7 @@ public final class Connection implements Session, AutoCloseable {
     /** Turning autocommit on commits an open transaction, as JDBC does. */
     public void setAutocommit(boolean on) {
         locked(() -> {
-            if (on && !autocommit && txn != null) commitNow();
+            if (on && !autocommit && txn != null) join(commitNow(false));
             autocommit = on;
             return null;
         });
@@ -68,6 +70,26 @@ public final class Connection implements Session, AutoCloseable {
         locked(() -> {
             if (txn != null) throw ErrorCode.SEMANTIC_ERROR.error("isolation can change only between transactions");
             isolation = iso;
+            return null;
+        });
+    }
+
+    /** DurableCommits for this connection: true, every commit returns once durable. */
+    public void setDurableCommits(boolean on) { durableCommits = on; }
+
+    public boolean durableCommits() { return durableCommits; }
+
+    /**
+     * CALL ttDurableCommit: the current transaction's commit will be durable, and with it every
+     * earlier commit; outside a transaction, waits until every commit so far is durable.
+     */
+    public void durableCommit() {
+        locked(() -> {
+            if (txn != null) {
+                durableNext = true;
+            } else {
+                db.transactions().flushDurably().toCompletableFuture().join();
+            }
             return null;
         });
     }
@@ -86,23 +108,34 @@ public final class Connection implements Session, AutoCloseable {
         return PreparedStatement.prepare(sql);
     }
 
-    /** Parses and runs one statement. */
+    /** Parses and runs one statement; see {@link #execute(PreparedStatement, Object...)}. */
     public StatementResult execute(String sql, Object... params) {
         return execute(prepare(sql), params);
     }
 
     /**
-     * Runs a prepared statement. In autocommit mode its effects are committed (in memory) when
-     * this returns; see {@link #commit()} for what a commit promises.
+     * Runs a prepared statement and, in autocommit mode, commits it. Returns when the statement
+     * is done and its commit is as durable as DurableCommits promises (blocking the caller for a
+     * durable commit's sync; {@link #executeAsync} does not).
      */
     public StatementResult execute(PreparedStatement ps, Object... params) {
+        return join(executeAsync(ps, params));
+    }
+
+    /**
+     * Runs a prepared statement now (it may wait for row locks) and returns a stage that
+     * completes with its result once its autocommit, if any, is as durable as DurableCommits
+     * promises. Outside autocommit the stage is complete on return.
+     */
+    public CompletionStage<StatementResult> executeAsync(PreparedStatement ps, Object... params) {
         return locked(() -> {
             boolean ok = false;
             try {
                 StatementResult r = ps.execute(this, params);
-                if (autocommit && txn != null && !ps.isTransactionControl()) commitNow();
+                CompletionStage<Void> done = autocommit && txn != null && !ps.isTransactionControl()
+                        ? commitNow(false) : CompletableFuture.completedFuture(null);
                 ok = true;
-                return r;
+                return done.thenApply(v -> r);
             } catch (HourglassException e) {
                 if (autocommit) rollbackWork();
                 throw e;
@@ -112,13 +145,29 @@ public final class Connection implements Session, AutoCloseable {
         });
     }
 
+    /** Waits for a stage, rethrowing the engine's error as itself. */
+    public static <T> T join(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof HourglassException he) throw he;
+            throw e;
+        }
+    }
+
     /**
-     * Commits the current transaction. Its changes are visible to others when this returns; the
-     * stage completes when the commit is as durable as DurableCommits promises (until the
-     * transaction log exists, that is at once and in memory only).
+     * Commits the current transaction. Its changes are visible to others when this returns. The
+     * stage completes when the commit is durable if DurableCommits=1 or ttDurableCommit was
+     * called in the transaction, else at once (the commit is in the log buffer and reaches disk
+     * within the log's flush window).
      */
     public CompletionStage<Void> commit() {
-        return locked(this::commitNow);
+        return locked(() -> commitNow(false));
+    }
+
+    /** Commits, durably if {@code durable} (or if the connection's settings say so). */
+    public CompletionStage<Void> commit(boolean durable) {
+        return locked(() -> commitNow(durable));
     }
 
     public void rollback() {
@@ -128,12 +177,14 @@ public final class Connection implements Session, AutoCloseable {
         });
     }
 
-    private CompletionStage<Void> commitNow() {
+    private CompletionStage<Void> commitNow(boolean durable) {
         checkOpen();
-        if (txn == null) return CompletableFuture.completedFuture(null);
+        boolean d = durable || durableCommits || durableNext;
+        durableNext = false;
+        if (txn == null) return d ? db.transactions().flushDurably() : CompletableFuture.completedFuture(null);
         Transaction t = txn;
         txn = null;
-        return db.transactions().commit(t);
+        return db.transactions().commit(t, d);
     }
 
     @Override
@@ -157,6 +208,14 @@ public final class Connection implements Session, AutoCloseable {
 
     private void checkOpen() {
         if (closed) throw ErrorCode.CONNECTION_CLOSED.error();
+        if (db.invalidation() != null) {
+            // TT0994: the database failed; roll back what is open and tell the caller to reconnect.
+            if (txn != null) {
+                db.transactions().rollback(txn);
+                txn = null;
+            }
+            throw ErrorCode.CONNECTION_TERMINATED.error();
+        }
     }
 
     private <T> T locked(java.util.function.Supplier<T> body) {
@@ -190,10 +249,11 @@ public final class Connection implements Session, AutoCloseable {
     public SnapshotSlot snapshotSlot() { return slot; }
 
     @Override
-    public void commitWork() { commitNow(); }
+    public void commitWork() { join(commitNow(false)); }
 
     @Override
     public void rollbackWork() {
+        durableNext = false;
         if (txn == null) return;
         Transaction t = txn;
         txn = null;

@@ -1,16 +1,34 @@
 package io.hourglass.engine.lifecycle;
 
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.log.LogCodec;
+import io.hourglass.engine.log.LogFiles;
+import io.hourglass.engine.log.Lsn;
+import io.hourglass.engine.log.TransactionLog;
+import io.hourglass.engine.recovery.Recovery;
+import io.hourglass.engine.spi.StorageIo;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.txn.TransactionManager;
 
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
-/** One loaded database: its catalog, its transactions, its connections and its counters. */
+/**
+ * One loaded database: its catalog, its transactions and log, its connections and counters.
+ * Opening a persistent database recovers it from its log; closing it logs a clean shutdown.
+ */
 public final class Database {
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
+
     private final DatabaseConfig config;
     private final Catalog catalog;
     private final TransactionManager transactions;
@@ -18,11 +36,38 @@ public final class Database {
     private final AtomicLong connectionIds = new AtomicLong();
     private final LongAdder statements = new LongAdder();
     private final LongAdder statementErrors = new LongAdder();
+    private final TransactionLog log;
+    private final Recovery.Report recovery;
+    private volatile HourglassException invalidated;
 
-    Database(DatabaseConfig config, String adminPasswordHash) {
+    Database(DatabaseConfig config, String adminPasswordHash, StorageIo io) {
         this.config = config;
         this.catalog = new Catalog(adminPasswordHash);
         this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024));
+        if (config.temporary()) {
+            this.log = null;
+            this.recovery = null;
+            return;
+        }
+        LogFiles files = new LogFiles(io, config.logDirectory(), config.fileName(), config.logFileSizeMb() * 1024L * 1024L);
+        try {
+            this.recovery = Recovery.run(files, catalog, transactions, config.recoveryThreads());
+            if (recovery.log().tornTail() != null) {
+                LOG.warning(ErrorCode.TORN_LOG_TAIL.error(Lsn.of(recovery.log().end()),
+                        recovery.log().tornTail()).getMessage());
+            }
+            if (recovery.neededAfterCrash()) {
+                LOG.warning("TT20100: Database " + config.name() + " was not shut down cleanly; recovered "
+                        + recovery.transactions() + " transaction(s) from the log");
+            }
+            long databaseId = recovery.log().databaseId() != 0 ? recovery.log().databaseId() : new SecureRandom().nextLong() | 1;
+            TransactionLog.Settings settings = TransactionLog.Settings.defaults(config.logBufMb() * 1024L * 1024L);
+            this.log = new TransactionLog(files, settings, databaseId, recovery.log().end(),
+                    recovery.log().tornTail() != null, this::invalidate);
+        } catch (IOException e) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
+        }
+        transactions.attachLog(log);
     }
 
     public String name() { return config.name(); }
@@ -33,7 +78,28 @@ public final class Database {
 
     public TransactionManager transactions() { return transactions; }
 
-    public boolean loaded() { return true; }
+    /** The recovery this load ran, or null for a Temporary database. */
+    public Recovery.Report recovery() { return recovery; }
+
+    /** The log writer, or null for a Temporary database. */
+    public TransactionLog log() { return log; }
+
+    public boolean loaded() { return invalidated == null; }
+
+    /** Why the database was invalidated, or null while it is valid. */
+    public HourglassException invalidation() { return invalidated; }
+
+    /**
+     * Marks the database invalid after a fatal error (a failed log write or sync): every
+     * connection gets TT0994 on its next call. The in-memory image is kept until its
+     * connections are gone; nothing of it is trusted to be durable.
+     */
+    void invalidate(HourglassException cause) {
+        if (invalidated == null) {
+            invalidated = cause;
+            LOG.log(Level.SEVERE, "Database " + config.name() + " invalidated", cause.getCause() != null ? cause.getCause() : cause);
+        }
+    }
 
     public int connectionCount() { return connections.size(); }
 
@@ -48,6 +114,25 @@ public final class Database {
     void countStatement(boolean ok) {
         statements.increment();
         if (!ok) statementErrors.increment();
+    }
+
+    /**
+     * Closes the database: rolls back open transactions, logs a clean shutdown and makes the
+     * whole log durable. Returns once all committed work is on disk (unless the log had failed).
+     */
+    void close() {
+        for (Connection c : connections()) c.close();
+        if (log != null) {
+            if (invalidated == null) {
+                try {
+                    long end = log.append(List.of(LogCodec.shutdown()));
+                    log.whenDurable(end).join();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "could not log a clean shutdown of " + config.name(), e);
+                }
+            }
+            log.close();
+        }
     }
 
     /** Counters for metrics: statements, failed statements, commits, rollbacks, lock waits. */

@@ -2,13 +2,19 @@ package io.hourglass.engine.lifecycle;
 
 import io.hourglass.engine.txn.Isolation;
 
+import java.nio.file.Path;
+
 /**
  * A database's attributes under their TimesTen names (REFERENCE.md). First-connection
  * attributes are fixed while the database is loaded; general attributes (DurableCommits,
  * LockWait, Isolation) are defaults a connection string may override.
  *
- * @param permSizeMb data memory in MB; inserts past it fail with TT802
+ * @param dataStore path prefix of the database's files; its last element names the log files
+ * @param logDir directory of the log files; null means the DataStore's directory
+ * @param permSizeMb data memory in MB; inserts past it fail with TT0802
+ * @param durableCommits 1: commits return once durable; 0: once in the log buffer
  * @param lockWaitSeconds how long a lock request waits before TT6003 (fractions allowed)
+ * @param temporary true: nothing is written to disk, the database starts empty every time
  */
 public record DatabaseConfig(
         String name,
@@ -27,34 +33,76 @@ public record DatabaseConfig(
         int ckptReadThreads,
         int recoveryThreads,
         int logPurge,
-        int backupFailThreshold) {
+        int backupFailThreshold,
+        boolean temporary) {
 
     public DatabaseConfig {
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("a DSN name is letters, digits and _, starting with a letter: " + name);
         }
+        if (!temporary && (dataStore == null || dataStore.isBlank())) {
+            throw new IllegalArgumentException("DataStore is required for " + name + " (or set Temporary)");
+        }
         if (permSizeMb < 1) throw new IllegalArgumentException("PermSize must be at least 1 MB for " + name);
         if (durableCommits != 0 && durableCommits != 1) throw new IllegalArgumentException("DurableCommits must be 0 or 1 for " + name);
         if (lockWaitSeconds < 0 || lockWaitSeconds > 1_000_000) throw new IllegalArgumentException("LockWait must be 0 to 1000000 seconds for " + name);
+        if (logBufMb < 1) throw new IllegalArgumentException("LogBufMB must be at least 1 for " + name);
         if (logFileSizeMb < 8) throw new IllegalArgumentException("LogFileSize must be at least 8 MB for " + name);
         if (logFileSizeMb < logBufMb) throw new IllegalArgumentException("LogFileSize may not be below LogBufMB for " + name);
+        if (logFileSizeMb > 2047) throw new IllegalArgumentException("LogFileSize must be below 2048 MB for " + name);
+        if (recoveryThreads < 1) throw new IllegalArgumentException("RecoveryThreads must be at least 1 for " + name);
     }
 
-    /** A configuration with TimesTen's (and Hourglass's) defaults. */
+    /** A persistent database with TimesTen's (and Hourglass's) defaults. */
     public static DatabaseConfig defaults(String name, String dataStore) {
         return new DatabaseConfig(name, dataStore, null, 256, 0, 10.0, Isolation.READ_COMMITTED,
-                64, 64, 4, 600, 64, 0, 1, 1, 1, 0);
+                64, 64, 4, 600, 64, 0, 1, 1, 1, 0, false);
     }
+
+    /** A Temporary database: memory only, nothing on disk. */
+    public static DatabaseConfig temporary(String name) {
+        return new DatabaseConfig(name, null, null, 256, 0, 10.0, Isolation.READ_COMMITTED,
+                64, 64, 4, 600, 64, 0, 1, 1, 1, 0, true);
+    }
+
+    /** The log directory: LogDir, or the DataStore's directory. */
+    public Path logDirectory() {
+        if (logDir != null) return Path.of(logDir);
+        Path parent = Path.of(dataStore).toAbsolutePath().getParent();
+        return parent == null ? Path.of(".") : parent;
+    }
+
+    /** The base name of the database's files (the DataStore's last element). */
+    public String fileName() { return Path.of(dataStore).getFileName().toString(); }
 
     public DatabaseConfig withPermSize(long mb) {
         return new DatabaseConfig(name, dataStore, logDir, mb, durableCommits, lockWaitSeconds, isolation, logBufMb,
                 logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                recoveryThreads, logPurge, backupFailThreshold);
+                recoveryThreads, logPurge, backupFailThreshold, temporary);
     }
 
     public DatabaseConfig withLockWait(double seconds) {
         return new DatabaseConfig(name, dataStore, logDir, permSizeMb, durableCommits, seconds, isolation, logBufMb,
                 logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                recoveryThreads, logPurge, backupFailThreshold);
+                recoveryThreads, logPurge, backupFailThreshold, temporary);
+    }
+
+    public DatabaseConfig withDurableCommits(int dc) {
+        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, dc, lockWaitSeconds, isolation, logBufMb,
+                logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
+                recoveryThreads, logPurge, backupFailThreshold, temporary);
+    }
+
+    /** LogFileSize and LogBufMB, in MB. */
+    public DatabaseConfig withLog(int fileSizeMb, int bufMb) {
+        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, durableCommits, lockWaitSeconds, isolation, bufMb,
+                fileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
+                recoveryThreads, logPurge, backupFailThreshold, temporary);
+    }
+
+    public DatabaseConfig withRecoveryThreads(int n) {
+        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, durableCommits, lockWaitSeconds, isolation, logBufMb,
+                logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
+                n, logPurge, backupFailThreshold, temporary);
     }
 }

@@ -5,6 +5,8 @@ import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.User;
+import io.hourglass.engine.spi.FileStorageIo;
+import io.hourglass.engine.spi.StorageIo;
 import io.hourglass.engine.txn.Isolation;
 
 import java.util.Collection;
@@ -22,10 +24,18 @@ public final class Instance implements AutoCloseable {
     private final Map<String, Database> databases = new LinkedHashMap<>();
     private final Map<String, Procedures> procedures = new LinkedHashMap<>();
 
-    /**
-     * @param adminPassword the instance administrator's password; required, never defaulted
-     */
+    /** An instance on the real file system. */
     public Instance(String adminPassword, Collection<DatabaseConfig> configs) {
+        this(adminPassword, configs, FileStorageIo.INSTANCE);
+    }
+
+    /**
+     * Loads every database, recovering persistent ones from their logs.
+     *
+     * @param adminPassword the instance administrator's password; required, never defaulted
+     * @param io where every file operation goes (tests inject faults here)
+     */
+    public Instance(String adminPassword, Collection<DatabaseConfig> configs, StorageIo io) {
         if (adminPassword == null || adminPassword.isBlank()) {
             throw new IllegalArgumentException("the instance administrator needs a password "
                     + "(hourglass.admin.password or HOURGLASS_ADMIN_PASSWORD)");
@@ -35,7 +45,7 @@ public final class Instance implements AutoCloseable {
         for (DatabaseConfig c : configs) {
             String key = c.name().toUpperCase(Locale.ROOT);
             if (databases.containsKey(key)) throw new IllegalArgumentException("database " + c.name() + " is defined twice");
-            databases.put(key, new Database(c, hash));
+            databases.put(key, new Database(c, hash, io));
             procedures.put(key, new Procedures(VERSION));
         }
     }
@@ -61,14 +71,19 @@ public final class Instance implements AutoCloseable {
         Database db = database(cs.dsn());
         Isolation iso = db.config().isolation();
         double lockWait = db.config().lockWaitSeconds();
+        int durable = db.config().durableCommits();
         try {
             if (cs.get("Isolation") != null) iso = Isolation.parse(cs.get("Isolation"));
             if (cs.get("LockWait") != null) lockWait = Double.parseDouble(cs.get("LockWait"));
+            if (cs.get("DurableCommits") != null) durable = Integer.parseInt(cs.get("DurableCommits"));
         } catch (IllegalArgumentException e) {
             throw ErrorCode.INVALID_ATTRIBUTE.error(e.getMessage());
         }
         if (lockWait < 0) throw ErrorCode.INVALID_ATTRIBUTE.error("LockWait must not be negative");
-        return open(db, cs.uid(), cs.pwd(), iso, lockWait);
+        if (durable != 0 && durable != 1) throw ErrorCode.INVALID_ATTRIBUTE.error("DurableCommits must be 0 or 1");
+        Connection c = open(db, cs.uid(), cs.pwd(), iso, lockWait);
+        c.setDurableCommits(durable == 1);
+        return c;
     }
 
     /** Connects to {@code dsn} as {@code user} with the database's default attributes. */
@@ -78,17 +93,19 @@ public final class Instance implements AutoCloseable {
     }
 
     private Connection open(Database db, String uid, String pwd, Isolation iso, double lockWait) {
+        if (db.invalidation() != null) throw ErrorCode.CONNECTION_TERMINATED.error();
         String name = uid.toUpperCase(Locale.ROOT);
         Catalog cat = db.catalog();
         User u = cat.authenticate(name, pwd);
         if (!cat.has(u, Privilege.CREATE_SESSION)) throw ErrorCode.PRIVILEGE_REQUIRED.error(name, "CREATE SESSION");
-        return new Connection(db, u, iso, lockWait, procedures.get(db.name().toUpperCase(Locale.ROOT)));
+        Connection c = new Connection(db, u, iso, lockWait, procedures.get(db.name().toUpperCase(Locale.ROOT)));
+        c.setDurableCommits(db.config().durableCommits() == 1);
+        return c;
     }
 
+    /** Closes every database: open transactions roll back, committed work is made durable. */
     @Override
     public void close() {
-        for (Database d : databases.values()) {
-            for (Connection c : d.connections()) c.close();
-        }
+        for (Database d : databases.values()) d.close();
     }
 }

@@ -1,6 +1,6 @@
 /**
- * Ports the outside plugs into. Empty until the transaction log arrives: StorageIo (files,
- * fsync, rename, with fault injection in tests), LogShipper and CheckpointListener (archiving)
- * and Clock will live here. The engine calls them; adapters implement them.
+ * Ports the outside plugs into. {@link io.hourglass.engine.spi.StorageIo} carries all file I/O
+ * (tests put a fault-injecting implementation behind it); LogShipper and CheckpointListener
+ * (archiving) arrive with their issues. The engine calls these ports; adapters implement them.
  */
 package io.hourglass.engine.spi;

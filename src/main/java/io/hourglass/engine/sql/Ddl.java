@@ -1,16 +1,14 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
-import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
-import io.hourglass.engine.catalog.Column;
+import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.Table;
-import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.store.Key;
-import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.Version;
 import io.hourglass.engine.txn.Isolation;
 import io.hourglass.engine.txn.LockMode;
@@ -29,6 +27,10 @@ import java.util.Set;
  * default (DDLCommitBehavior=0), it commits the session's open transaction first and takes
  * effect at once; a later ROLLBACK does not undo it. It waits, through table locks, for other
  * transactions that use the table.
+ *
+ * <p>Each statement runs under the catalog's DDL lock: check, then log the
+ * {@link CatalogChange} (durably: a DDL statement that returned survives a crash), then apply it
+ * with {@link CatalogChanges}, exactly as recovery will.
  */
 final class Ddl {
     private Ddl() {}
@@ -37,8 +39,9 @@ final class Ddl {
         s.commitWork();
         TransactionManager tm = s.transactions();
         Transaction ddl = tm.begin(Isolation.READ_COMMITTED, 10_000_000_000L);
+        s.catalog().ddlLock().lock();
         try {
-            StatementResult r = switch (stmt) {
+            switch (stmt) {
                 case Ast.CreateTable ct -> createTable(ct, s);
                 case Ast.DropTable dt -> dropTable(dt, s, ddl);
                 case Ast.CreateIndex ci -> createIndex(ci, s, ddl);
@@ -46,80 +49,95 @@ final class Ddl {
                 case Ast.CreateUser cu -> {
                     Executor.require(s, Privilege.ADMIN);
                     validatePassword(cu.password());
-                    s.catalog().createUser(cu.user(), PasswordHasher.hash(cu.password()));
-                    s.catalog().grant(cu.user(), Privilege.CREATE_SESSION, null);
-                    yield StatementResult.none();
+                    if (s.catalog().user(cu.user()) != null) throw ErrorCode.USER_EXISTS.error(cu.user());
+                    String hash = PasswordHasher.hash(cu.password());
+                    change(s, new CatalogChange.CreateUser(cu.user(), hash));
+                    change(s, new CatalogChange.Privileges(true, cu.user(), Privilege.CREATE_SESSION, null));
                 }
                 case Ast.AlterUser au -> {
                     if (!au.user().equals(s.user().name())) Executor.require(s, Privilege.ADMIN);
                     validatePassword(au.password());
-                    s.catalog().alterPassword(au.user(), PasswordHasher.hash(au.password()));
-                    yield StatementResult.none();
+                    if (s.catalog().user(au.user()) == null) throw ErrorCode.USER_NOT_FOUND.error(au.user());
+                    if (au.user().equals(Catalog.INSTANCE_ADMIN)) {
+                        throw ErrorCode.SEMANTIC_ERROR.error("the instance administrator's password comes from configuration");
+                    }
+                    change(s, new CatalogChange.AlterPassword(au.user(), PasswordHasher.hash(au.password())));
                 }
                 case Ast.DropUser du -> {
                     Executor.require(s, Privilege.ADMIN);
                     if (du.user().equals(s.user().name())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it is connected");
-                    s.catalog().dropUser(du.user());
-                    yield StatementResult.none();
+                    if (s.catalog().user(du.user()) == null) throw ErrorCode.USER_NOT_FOUND.error(du.user());
+                    if (du.user().equals(Catalog.INSTANCE_ADMIN)) {
+                        throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it is the instance administrator");
+                    }
+                    for (Table t : s.catalog().tables()) {
+                        if (t.owner().equals(du.user())) {
+                            throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns table " + t.qualifiedName());
+                        }
+                    }
+                    change(s, new CatalogChange.DropUser(du.user()));
                 }
                 case Ast.GrantRevoke gr -> grantRevoke(gr, s);
                 default -> throw ErrorCode.INTERNAL.error("not a DDL statement: " + stmt);
-            };
-            tm.commit(ddl);
-            return r;
+            }
+            tm.commit(ddl, false);
+            return StatementResult.none();
         } catch (RuntimeException e) {
             tm.rollback(ddl);
             throw e;
+        } finally {
+            s.catalog().ddlLock().unlock();
         }
+    }
+
+    /** Logs {@code c} durably, then applies it. */
+    private static void change(Session s, CatalogChange c) {
+        s.transactions().logCatalogChange(c);
+        CatalogChanges.apply(s.catalog(), c);
     }
 
     private static void validatePassword(String pwd) {
         if (pwd.isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a password may not be empty");
     }
 
-    private static StatementResult createTable(Ast.CreateTable ct, Session s) {
+    private static void createTable(Ast.CreateTable ct, Session s) {
         String owner = Executor.owner(ct.table(), s);
+        Catalog cat = s.catalog();
         if (owner.equals(s.user().name())) {
-            if (!s.catalog().has(s.user(), Privilege.CREATE_TABLE) && !s.catalog().has(s.user(), Privilege.CREATE_ANY_TABLE)) {
+            if (!cat.has(s.user(), Privilege.CREATE_TABLE) && !cat.has(s.user(), Privilege.CREATE_ANY_TABLE)) {
                 throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "CREATE TABLE");
             }
         } else {
             Executor.require(s, Privilege.CREATE_ANY_TABLE);
-            if (s.catalog().user(owner) == null) throw ErrorCode.USER_NOT_FOUND.error(owner);
+            if (cat.user(owner) == null) throw ErrorCode.USER_NOT_FOUND.error(owner);
         }
+        String tableName = ct.table().name();
+        if (cat.table(owner, tableName) != null) throw ErrorCode.TABLE_EXISTS.error(owner + "." + tableName);
         if (ct.columns().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a table needs at least one column");
-        List<Column> cols = new ArrayList<>();
+        List<CatalogChange.ColumnSpec> cols = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        Binder none = new Binder(new Table[0], new String[0]);
         for (Ast.ColumnDef d : ct.columns()) {
             if (!names.add(d.name())) throw ErrorCode.SEMANTIC_ERROR.error("column " + d.name() + " is defined twice");
             boolean notNull = d.notNull() || ct.primaryKey().contains(d.name());
-            java.util.function.Supplier<Object> def = null;
-            if (d.defaultValue() != null) {
-                Expr e = none.bind(d.defaultValue());
-                String label = owner + "." + ct.table().name() + "." + d.name();
+            if (d.defaultSql() != null) {
                 // Check the default fits the column now, not at the first insert.
-                d.type().coerce(e.eval(new Expr.Ctx(0, new Object[0])), label);
-                def = () -> e.eval(new Expr.Ctx(0, new Object[0]));
+                Object v = CatalogChanges.defaultOf(d.defaultSql()).get();
+                d.type().coerce(v, owner + "." + tableName + "." + d.name());
             }
-            cols.add(new Column(d.name(), d.type(), notNull, d.defaultSql(), def));
+            cols.add(CatalogChange.ColumnSpec.of(d.name(), d.type(), notNull, d.defaultSql()));
         }
         Map<String, Integer> pos = new HashMap<>();
         for (int i = 0; i < cols.size(); i++) pos.put(cols.get(i).name(), i);
-        int[] pk = positions(ct.primaryKey(), pos, owner + "." + ct.table().name());
-        List<int[]> uniques = new ArrayList<>();
-        for (List<String> u : ct.uniques()) uniques.add(positions(u, pos, owner + "." + ct.table().name()));
-        Catalog cat = s.catalog();
-        String tableName = ct.table().name();
-        // Check every index name before creating anything, so a failure leaves nothing behind.
-        if (pk.length > 0) cat.checkIndexNameFree(owner, tableName);
-        for (int i = 0; i < uniques.size(); i++) cat.checkIndexNameFree(owner, tableName + "_UQ" + (i + 1));
-        Table t = cat.createTable(owner, tableName, cols, pk);
-        if (pk.length > 0) cat.addIndex(t, new IndexDef(owner, tableName, pk, true, Executor.kind(ct.hashPrimaryKey()), true));
-        for (int i = 0; i < uniques.size(); i++) {
-            cat.addIndex(t, new IndexDef(owner, tableName + "_UQ" + (i + 1), uniques.get(i), true, IndexDef.Kind.RANGE, true));
+        int[] pk = positions(ct.primaryKey(), pos, owner + "." + tableName);
+        List<CatalogChange.IndexSpec> indexes = new ArrayList<>();
+        if (pk.length > 0) indexes.add(new CatalogChange.IndexSpec(owner, tableName, pk, true, Executor.kind(ct.hashPrimaryKey()), true));
+        for (int i = 0; i < ct.uniques().size(); i++) {
+            int[] u = positions(ct.uniques().get(i), pos, owner + "." + tableName);
+            indexes.add(new CatalogChange.IndexSpec(owner, tableName + "_UQ" + (i + 1), u, true, IndexDef.Kind.RANGE, true));
         }
-        return StatementResult.none();
+        // Check every index name before logging anything, so a failure leaves nothing behind.
+        for (CatalogChange.IndexSpec ix : indexes) cat.checkIndexNameFree(ix.owner(), ix.name());
+        change(s, new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes));
     }
 
     private static int[] positions(List<String> names, Map<String, Integer> pos, String table) {
@@ -132,24 +150,21 @@ final class Ddl {
         return p;
     }
 
-    private static StatementResult dropTable(Ast.DropTable dt, Session s, Transaction ddl) {
+    private static void dropTable(Ast.DropTable dt, Session s, Transaction ddl) {
         Table t = Executor.table(dt.table(), s);
         requireOwnerOrAdmin(s, t, "DROP TABLE");
         s.transactions().lockTable(ddl, t, LockMode.X);
-        long bytes = 0;
         // Give back the PermSize the table's versions and index entries held.
         long[] total = {0};
         t.store().forEachHead((id, slot) -> {
             for (Version v = Version.of(slot); v != null; v = v.prev()) {
-                total[0] += (v.image == null ? 0 : v.image.length) + io.hourglass.engine.store.MemoryAccount.VERSION_OVERHEAD
-                        + (long) t.indexes().size() * io.hourglass.engine.store.MemoryAccount.INDEX_ENTRY_OVERHEAD;
+                total[0] += (v.image == null ? 0 : v.image.length) + MemoryAccount.VERSION_OVERHEAD
+                        + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
             }
             return true;
         });
-        bytes += total[0];
-        s.catalog().dropTable(t);
-        s.transactions().memory().release(bytes);
-        return StatementResult.none();
+        change(s, new CatalogChange.DropTable(t.owner(), t.name()));
+        s.transactions().memory().release(total[0]);
     }
 
     private static void requireOwnerOrAdmin(Session s, Table t, String what) {
@@ -158,21 +173,38 @@ final class Ddl {
         }
     }
 
-    private static StatementResult createIndex(Ast.CreateIndex ci, Session s, Transaction ddl) {
+    private static void createIndex(Ast.CreateIndex ci, Session s, Transaction ddl) {
         Table t = Executor.table(ci.table(), s);
         requireOwnerOrAdmin(s, t, "CREATE INDEX");
         String owner = ci.index().owner() != null ? ci.index().owner() : t.owner();
-        Map<String, Integer> pos = Executor.columnPositions(t);
-        int[] cols = positions(ci.columns(), pos, t.qualifiedName());
+        int[] cols = positions(ci.columns(), Executor.columnPositions(t), t.qualifiedName());
         if (new HashSet<>(ci.columns()).size() != cols.length) throw ErrorCode.SEMANTIC_ERROR.error("an index column appears twice");
         s.catalog().checkIndexNameFree(owner, ci.index().name());
         // Shared lock: writers finish first and none start until the index is in place.
         s.transactions().lockTable(ddl, t, LockMode.S);
-        IndexDef ix = new IndexDef(owner, ci.index().name(), cols, ci.unique(), Executor.kind(ci.hash()), false);
-        RowStore store = t.store();
-        Map<Key, Long> seen = ci.unique() ? new HashMap<>() : null;
+        CatalogChange.IndexSpec spec = new CatalogChange.IndexSpec(owner, ci.index().name(), cols, ci.unique(),
+                Executor.kind(ci.hash()), false);
+        IndexDef ix = CatalogChanges.index(spec);
+        long entries = fill(t, ix);
+        long bytes = entries * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        s.transactions().memory().reserve(bytes);
+        try {
+            s.transactions().logCatalogChange(new CatalogChange.CreateIndex(t.owner(), t.name(), spec));
+        } catch (RuntimeException e) {
+            s.transactions().memory().release(bytes);
+            throw e;
+        }
+        s.catalog().addIndex(t, ix); // already filled: what CatalogChanges.apply would do, plus the rows
+    }
+
+    /**
+     * Puts every version of every row of {@code t} into {@code ix}; fails with TT0907 if a unique
+     * index would have two current rows with one key. Returns the number of entries.
+     */
+    static long fill(Table t, IndexDef ix) {
+        Map<Key, Long> seen = ix.unique() ? new HashMap<>() : null;
         long[] entries = {0};
-        store.forEachHead((id, slot) -> {
+        t.store().forEachHead((id, slot) -> {
             Version head = Version.of(slot);
             Version latest = Version.latestCommitted(head);
             for (Version v = head; v != null; v = v.prev()) {
@@ -180,27 +212,16 @@ final class Ddl {
                 Key k = ix.keyOf(t.codec().decode(v.image));
                 ix.index().insert(k, id);
                 entries[0]++;
-                if (seen != null && v == latest && !k.hasNull()) {
-                    Long other = seen.putIfAbsent(k, id);
-                    if (other != null) {
-                        throw ErrorCode.UNIQUE_VIOLATION.error(ix.qualifiedName() + " on " + t.qualifiedName() + " key " + k);
-                    }
+                if (seen != null && v == latest && !k.hasNull() && seen.putIfAbsent(k, id) != null) {
+                    throw ErrorCode.UNIQUE_VIOLATION.error(ix.qualifiedName() + " on " + t.qualifiedName() + " key " + k);
                 }
             }
             return true;
         });
-        long bytes = entries[0] * io.hourglass.engine.store.MemoryAccount.INDEX_ENTRY_OVERHEAD;
-        s.transactions().memory().reserve(bytes);
-        try {
-            s.catalog().addIndex(t, ix);
-        } catch (HourglassException e) {
-            s.transactions().memory().release(bytes);
-            throw e;
-        }
-        return StatementResult.none();
+        return entries[0];
     }
 
-    private static StatementResult dropIndex(Ast.DropIndex di, Session s, Transaction ddl) {
+    private static void dropIndex(Ast.DropIndex di, Session s, Transaction ddl) {
         String owner = Executor.owner(di.index(), s);
         IndexDef ix = s.catalog().index(owner, di.index().name());
         if (ix == null) throw ErrorCode.INDEX_NOT_FOUND.error(owner + "." + di.index().name());
@@ -210,12 +231,11 @@ final class Ddl {
             throw ErrorCode.CANNOT_DROP.error("index " + ix.qualifiedName(), "it enforces a PRIMARY KEY or UNIQUE constraint");
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
-        s.catalog().dropIndex(ix);
-        s.transactions().memory().release(ix.index().keyCount() * io.hourglass.engine.store.MemoryAccount.INDEX_ENTRY_OVERHEAD);
-        return StatementResult.none();
+        change(s, new CatalogChange.DropIndex(ix.owner(), ix.name()));
+        s.transactions().memory().release(ix.index().keyCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
     }
 
-    private static StatementResult grantRevoke(Ast.GrantRevoke gr, Session s) {
+    private static void grantRevoke(Ast.GrantRevoke gr, Session s) {
         Catalog cat = s.catalog();
         Table on = gr.table() == null ? null : Executor.table(gr.table(), s);
         List<Privilege> privs = new ArrayList<>();
@@ -238,13 +258,7 @@ final class Ddl {
             if (u.equals(Catalog.INSTANCE_ADMIN)) throw ErrorCode.SEMANTIC_ERROR.error("the instance administrator's privileges cannot change");
         }
         for (String u : gr.users()) {
-            for (Privilege p : privs) {
-                if (gr.grant()) cat.grant(u, p, on);
-                else cat.revoke(u, p, on);
-            }
+            for (Privilege p : privs) change(s, new CatalogChange.Privileges(gr.grant(), u, p, on == null ? null : on.qualifiedName()));
         }
-        return StatementResult.none();
     }
-
-    static String text(Object v) { return Values.toText(v); }
 }

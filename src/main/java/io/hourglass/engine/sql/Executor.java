@@ -113,6 +113,16 @@ final class Executor {
 
     static LockMode writeTableMode(Transaction t) { return t.isolation() == Isolation.SERIALIZABLE ? LockMode.SIX : LockMode.IX; }
 
+    /**
+     * Takes the table lock a writer needs, then checks the table was not dropped while the lock
+     * was awaited (a DROP TABLE holds X until it is done): writing to a dropped table would log
+     * rows of a table recovery no longer knows.
+     */
+    static void lockForWrite(Session s, Transaction t, Table table) {
+        s.transactions().lockTable(t, table, writeTableMode(t));
+        if (s.catalog().tableById(table.id()) != table) throw ErrorCode.TABLE_NOT_FOUND.error(table.qualifiedName());
+    }
+
     // ---- queries ------------------------------------------------------------------------------
 
     static final class QueryPlan {
@@ -555,7 +565,7 @@ final class Executor {
             }
         }
         return (ss, params) -> atomically(ss, txn -> {
-            ss.transactions().lockTable(txn, t, writeTableMode(txn));
+            lockForWrite(ss, txn, t);
             Expr.Ctx ctx = new Expr.Ctx(0, params);
             List<Object[]> values = new ArrayList<>();
             if (query != null) {
@@ -669,7 +679,7 @@ final class Executor {
     private static long forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, RowChange change) {
         TransactionManager tm = s.transactions();
         Table t = q.tables[0];
-        tm.lockTable(txn, t, writeTableMode(txn));
+        lockForWrite(s, txn, t);
         Expr.Ctx ctx = new Expr.Ctx(1, params);
         long n = 0;
         for (long id : candidates(q, s, txn, params)) {

@@ -44,6 +44,14 @@ final class Parser {
 
     record Parsed(Ast.Stmt stmt, int paramCount) {}
 
+    /** Parses a lone expression, such as a DEFAULT clause kept in the catalog. */
+    static Expr parseExpression(String sql) {
+        Parser p = new Parser(sql);
+        Expr e = p.expr();
+        if (p.peek().type() != T.EOF) throw p.error("unexpected '" + p.peek().text() + "' after the expression");
+        return e;
+    }
+
     // ---- token helpers ------------------------------------------------------------------------
 
     private Token peek() { return tokens.get(at); }

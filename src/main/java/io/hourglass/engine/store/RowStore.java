@@ -14,7 +14,7 @@ import java.util.Arrays;
  */
 public final class RowStore {
     private volatile Block[] blocks = new Block[0];
-    private int nextFresh; // next never-used row id; guarded by this
+    private long nextFresh; // next never-used row id; guarded by this
     private long[] free = new long[16]; // free row ids, used as a stack; guarded by this
     private int freeCount;              // guarded by this
 
@@ -29,6 +29,38 @@ public final class RowStore {
             blocks = grown;
         }
         return rowId;
+    }
+
+    /** Recovery: puts a committed row image at {@code rowId}, growing the store as needed. */
+    public synchronized void installAt(long rowId, byte[] image) {
+        int blockNo = (int) (rowId >>> Block.SHIFT);
+        if (blockNo >= blocks.length) {
+            Block[] grown = Arrays.copyOf(blocks, Math.max(blockNo + 1, blocks.length * 2));
+            for (int i = blocks.length; i < grown.length; i++) grown[i] = new Block(i);
+            blocks = grown;
+        }
+        nextFresh = Math.max(nextFresh, rowId + 1);
+        setHead(rowId, image);
+        blocks[blockNo].markChanged();
+    }
+
+    /** Recovery: empties the slot at {@code rowId} (a replayed delete). */
+    public synchronized void clearAt(long rowId) {
+        if ((rowId >>> Block.SHIFT) < blocks.length) {
+            setHead(rowId, null);
+            blocks[(int) (rowId >>> Block.SHIFT)].markChanged();
+        }
+    }
+
+    /** Recovery, at the end: every empty slot below the high-water mark becomes free. */
+    public synchronized void rebuildFreeList() {
+        freeCount = 0;
+        for (long rowId = nextFresh - 1; rowId >= 0; rowId--) {
+            if (slot(rowId) == null) {
+                if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
+                free[freeCount++] = rowId;
+            }
+        }
     }
 
     /** Returns a slot to the free list; its head must already be null. */

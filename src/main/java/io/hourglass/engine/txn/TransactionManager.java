@@ -1,8 +1,12 @@
 package io.hourglass.engine.txn;
 
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.log.LogCodec;
+import io.hourglass.engine.log.TransactionLog;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.RowStore;
@@ -43,6 +47,7 @@ public final class TransactionManager {
     private final ArrayDeque<Garbage> garbage = new ArrayDeque<>(); // guarded by commitLock
     private final LongAdder commits = new LongAdder();
     private final LongAdder rollbacks = new LongAdder();
+    private volatile TransactionLog log; // null for a Temporary database
 
     /** Work the collector does once every snapshot is at or past {@code ts}. */
     private record Garbage(long ts, Table table, long rowId, List<Transaction.IndexEntry> staleEntries) {}
@@ -50,6 +55,19 @@ public final class TransactionManager {
     public TransactionManager(MemoryAccount memory) { this.memory = memory; }
 
     public LockManager locks() { return locks; }
+
+    /** Starts logging commits to {@code log} (after recovery). */
+    public void attachLog(TransactionLog log) { this.log = log; }
+
+    public TransactionLog log() { return log; }
+
+    /** Recovery: continue commit timestamps and transaction ids after those in the log. */
+    public void restoreCounters(long lastTs, long lastTxnId) {
+        synchronized (commitLock) {
+            lastCommitTs = Math.max(lastCommitTs, lastTs);
+        }
+        txnIds.accumulateAndGet(lastTxnId, Math::max);
+    }
 
     public MemoryAccount memory() { return memory; }
 
@@ -211,14 +229,22 @@ public final class TransactionManager {
     // ---- end of transaction -------------------------------------------------------------------
 
     /**
-     * Commits {@code t}: its changes become visible to statements that start afterwards. The
-     * stage completes when the commit is as durable as the database promises; with no log yet
-     * that is at once (memory only).
+     * Commits {@code t}: its changes are visible to statements that start after this returns.
+     * The stage completes when the commit is durable: at once for a non-durable commit (its log
+     * records are in the log buffer, on disk within the flusher's window), after the sync that
+     * covers its COMMIT record for a durable one. For a read-only transaction a durable commit
+     * waits for every earlier commit to be durable (ttDurableCommit). If the log refuses the
+     * batch (disk full), the transaction is rolled back, nothing of it was visible, and the
+     * refusal is thrown.
      */
-    public CompletionStage<Void> commit(Transaction t) {
+    public CompletionStage<Void> commit(Transaction t, boolean durable) {
         if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
         boolean hadWrites = !t.undo.isEmpty();
+        TransactionLog lg = log;
+        long endLsn = -1;
         if (hadWrites) {
+            // Encoded before taking the commit lock: only the append itself is serialised.
+            List<LogCodec.Entry> entries = lg == null ? null : logEntries(t);
             // Index entries this transaction added, per row: those the final version does not
             // carry (a key changed twice, a row inserted then deleted) become garbage too.
             Map<LockManager.RowLock, List<Transaction.IndexEntry>> added = new LinkedHashMap<>();
@@ -226,20 +252,81 @@ public final class TransactionManager {
                 added.computeIfAbsent(new LockManager.RowLock(u.table().id(), u.rowId()), k -> new ArrayList<>())
                         .addAll(u.addedEntries());
             }
+            HourglassException refused = null;
             synchronized (commitLock) {
                 long ts = lastCommitTs + 1;
-                for (Transaction.Undo u : t.undo) {
-                    List<Transaction.IndexEntry> mine = added.remove(new LockManager.RowLock(u.table().id(), u.rowId()));
-                    if (mine != null) finishRow(u.table(), u.rowId(), ts, mine);
+                if (entries != null) {
+                    entries.add(LogCodec.commit(t.id(), ts, System.currentTimeMillis()));
+                    try {
+                        endLsn = lg.append(entries); // log order = commit order
+                    } catch (HourglassException e) {
+                        refused = e;
+                    }
                 }
-                lastCommitTs = ts; // publish: from here on new statements see the whole transaction
+                if (refused == null) {
+                    for (Transaction.Undo u : t.undo) {
+                        List<Transaction.IndexEntry> mine = added.remove(new LockManager.RowLock(u.table().id(), u.rowId()));
+                        if (mine != null) finishRow(u.table(), u.rowId(), ts, mine);
+                    }
+                    lastCommitTs = ts; // publish: from here on new statements see the whole transaction
+                }
+            }
+            if (refused != null) {
+                rollback(t);
+                throw refused;
             }
         }
         t.state = Transaction.State.COMMITTED;
         end(t);
         commits.increment();
         if (hadWrites) collectGarbage(); // a read-only commit creates no garbage
-        return CompletableFuture.completedFuture(null);
+        if (!durable || lg == null) return CompletableFuture.completedFuture(null);
+        return lg.whenDurable(hadWrites ? endLsn : lg.appendedLsn());
+    }
+
+    /** A stage that completes when every commit so far is durable (ttDurableCommit outside a transaction). */
+    public CompletionStage<Void> flushDurably() {
+        TransactionLog lg = log;
+        return lg == null ? CompletableFuture.completedFuture(null) : lg.whenDurable(lg.appendedLsn());
+    }
+
+    /** The commit's log records: each row it changed, once, with its final image. */
+    private static List<LogCodec.Entry> logEntries(Transaction t) {
+        List<LogCodec.Entry> out = new ArrayList<>();
+        java.util.Set<LockManager.RowLock> seen = new java.util.HashSet<>();
+        for (Transaction.Undo u : t.undo) {
+            if (!seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
+            if (!(u.table().store().slot(u.rowId()) instanceof Version head) || head.isCommitted()) continue;
+            boolean existedBefore = head.prev() != null;
+            if (head.image == null) {
+                if (existedBefore) out.add(LogCodec.rowDelete(t.id(), u.table().id(), u.rowId()));
+            } else {
+                out.add(LogCodec.rowImage(t.id(), !existedBefore, u.table().id(), u.rowId(), head.image));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Logs a catalog change as its own committed batch and returns once it is durable: a DDL
+     * statement that returned survives a crash. The caller applies the change after this, under
+     * the catalog's DDL lock, so every later commit that depends on it comes after it in the log.
+     */
+    public void logCatalogChange(CatalogChange change) {
+        TransactionLog lg = log;
+        if (lg == null) return;
+        long end;
+        synchronized (commitLock) {
+            long id = txnIds.incrementAndGet();
+            long ts = lastCommitTs + 1;
+            end = lg.append(List.of(LogCodec.ddl(id, change), LogCodec.commit(id, ts, System.currentTimeMillis())));
+            lastCommitTs = ts;
+        }
+        try {
+            lg.whenDurable(end).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof HourglassException he ? he : ErrorCode.INTERNAL.error(String.valueOf(e.getCause()));
+        }
     }
 
     /** Stamps the row's uncommitted head and queues the cleanup of what it superseded. */

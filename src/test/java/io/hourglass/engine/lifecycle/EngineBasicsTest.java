@@ -27,8 +27,8 @@ class EngineBasicsTest {
 
     @Test
     void instanceRefusesToStartWithoutAnAdminPassword() {
-        assertThrows(IllegalArgumentException.class, () -> new Instance(null, List.of(DatabaseConfig.defaults("A", "/tmp/a"))));
-        assertThrows(IllegalArgumentException.class, () -> new Instance(" ", List.of(DatabaseConfig.defaults("A", "/tmp/a"))));
+        assertThrows(IllegalArgumentException.class, () -> new Instance(null, List.of(DatabaseConfig.temporary("A"))));
+        assertThrows(IllegalArgumentException.class, () -> new Instance(" ", List.of(DatabaseConfig.temporary("A"))));
     }
 
     @Test
@@ -149,7 +149,7 @@ class EngineBasicsTest {
 
     @Test
     void permSizeFullFailsWithTT802AndKeepsCommittedData() {
-        DatabaseConfig cfg = DatabaseConfig.defaults("SMALL", "/tmp/small").withPermSize(1);
+        DatabaseConfig cfg = DatabaseConfig.temporary("SMALL").withPermSize(1);
         try (Instance inst = TestInstances.with(cfg); Connection c = inst.connect("SMALL", "admin", TestInstances.ADMIN_PASSWORD)) {
             c.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, pad VARCHAR2(1000))");
             String pad = "x".repeat(1000);
@@ -181,7 +181,7 @@ class EngineBasicsTest {
     @Test
     void severalDatabasesAreIndependent() {
         try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD,
-                List.of(DatabaseConfig.defaults("ONE", "/tmp/one"), DatabaseConfig.defaults("TWO", "/tmp/two")));
+                List.of(DatabaseConfig.temporary("ONE"), DatabaseConfig.temporary("TWO")));
              Connection one = inst.connect("ONE", "admin", TestInstances.ADMIN_PASSWORD);
              Connection two = inst.connect("two", "admin", TestInstances.ADMIN_PASSWORD)) {
             one.execute("CREATE TABLE t (x INTEGER)");

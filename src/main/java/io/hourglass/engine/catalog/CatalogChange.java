@@ -1,0 +1,41 @@
+package io.hourglass.engine.catalog;
+
+import java.util.List;
+
+/**
+ * One change to a database's schema or users, as DDL makes it and the transaction log records
+ * it. The same value is applied live (after checks and privileges) and at recovery (as is), so
+ * replay rebuilds exactly the catalog the statements built. Passwords appear only as hashes.
+ */
+public sealed interface CatalogChange {
+
+    /** A column as declared: type parts, NOT NULL, and the DEFAULT clause's text. */
+    record ColumnSpec(String name, TypeKind kind, int length, int precision, int scale, boolean notNull, String defaultSql) {
+        public SqlType type() { return new SqlType(kind, length, precision, scale); }
+
+        public static ColumnSpec of(String name, SqlType t, boolean notNull, String defaultSql) {
+            return new ColumnSpec(name, t.kind(), t.length(), t.precision(), t.scale(), notNull, defaultSql);
+        }
+    }
+
+    /** An index: its owner and name, column positions, uniqueness, kind, and whether a constraint owns it. */
+    record IndexSpec(String owner, String name, int[] columns, boolean unique, IndexDef.Kind kind, boolean constraint) {}
+
+    record CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
+                       List<IndexSpec> indexes) implements CatalogChange {}
+
+    record DropTable(String owner, String name) implements CatalogChange {}
+
+    record CreateIndex(String tableOwner, String tableName, IndexSpec index) implements CatalogChange {}
+
+    record DropIndex(String owner, String name) implements CatalogChange {}
+
+    record CreateUser(String name, String passwordHash) implements CatalogChange {}
+
+    record AlterPassword(String name, String passwordHash) implements CatalogChange {}
+
+    record DropUser(String name) implements CatalogChange {}
+
+    /** GRANT ({@code grant}) or REVOKE of a privilege, on a table ({@code owner.name}) or system-wide (null). */
+    record Privileges(boolean grant, String user, Privilege privilege, String table) implements CatalogChange {}
+}

@@ -1,0 +1,182 @@
+package io.hourglass.engine.log;
+
+import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.IndexDef;
+import io.hourglass.engine.catalog.Privilege;
+import io.hourglass.engine.catalog.TypeKind;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Encodes and decodes record payloads (layouts in {@link LogRecord} and docs/FORMAT.md). */
+public final class LogCodec {
+    private LogCodec() {}
+
+    /** A record ready to append: its type, transaction and payload. */
+    public record Entry(byte type, long txnId, byte[] payload) {
+        public int size() { return LogFormat.RECORD_HEADER + payload.length; }
+    }
+
+    public static Entry rowImage(long txnId, boolean insert, long tableId, long rowId, byte[] image) {
+        Out o = new Out(20 + image.length);
+        o.u64(tableId).u64(rowId).bytes(image);
+        return new Entry(insert ? LogRecord.INSERT : LogRecord.UPDATE, txnId, o.toArray());
+    }
+
+    public static Entry rowDelete(long txnId, long tableId, long rowId) {
+        return new Entry(LogRecord.DELETE, txnId, new Out(16).u64(tableId).u64(rowId).toArray());
+    }
+
+    public static Entry commit(long txnId, long commitTs, long commitMillis) {
+        return new Entry(LogRecord.COMMIT, txnId, new Out(16).u64(commitTs).u64(commitMillis).toArray());
+    }
+
+    public static Entry shutdown() { return new Entry(LogRecord.SHUTDOWN, 0, new byte[0]); }
+
+    // Catalog change kinds in a DDL payload's first byte. Never renumber.
+    private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
+            ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8;
+
+    public static Entry ddl(long txnId, CatalogChange c) {
+        Out o = new Out(128);
+        switch (c) {
+            case CatalogChange.CreateTable ct -> {
+                o.u8(CREATE_TABLE).u64(ct.tableId()).str(ct.owner()).str(ct.name()).u32(ct.columns().size());
+                for (CatalogChange.ColumnSpec col : ct.columns()) {
+                    o.str(col.name()).u8(col.kind().ordinal()).u32(col.length()).u32(col.precision()).u32(col.scale())
+                            .u8(col.notNull() ? 1 : 0).str(col.defaultSql());
+                }
+                o.ints(ct.primaryKey()).u32(ct.indexes().size());
+                for (CatalogChange.IndexSpec ix : ct.indexes()) index(o, ix);
+            }
+            case CatalogChange.DropTable dt -> o.u8(DROP_TABLE).str(dt.owner()).str(dt.name());
+            case CatalogChange.CreateIndex ci -> index(o.u8(CREATE_INDEX).str(ci.tableOwner()).str(ci.tableName()), ci.index());
+            case CatalogChange.DropIndex di -> o.u8(DROP_INDEX).str(di.owner()).str(di.name());
+            case CatalogChange.CreateUser cu -> o.u8(CREATE_USER).str(cu.name()).str(cu.passwordHash());
+            case CatalogChange.AlterPassword ap -> o.u8(ALTER_PASSWORD).str(ap.name()).str(ap.passwordHash());
+            case CatalogChange.DropUser du -> o.u8(DROP_USER).str(du.name());
+            case CatalogChange.Privileges p -> o.u8(PRIVILEGES).u8(p.grant() ? 1 : 0).str(p.user())
+                    .str(p.privilege().name()).str(p.table());
+        }
+        return new Entry(LogRecord.DDL, txnId, o.toArray());
+    }
+
+    private static void index(Out o, CatalogChange.IndexSpec ix) {
+        o.str(ix.owner()).str(ix.name()).ints(ix.columns()).u8(ix.unique() ? 1 : 0).u8(ix.kind().ordinal())
+                .u8(ix.constraint() ? 1 : 0);
+    }
+
+    /**
+     * Decodes a record whose header was already validated. Throws IllegalArgumentException when
+     * the payload does not parse (the reader treats that as an invalid record).
+     */
+    static LogRecord decode(long lsn, byte type, long txnId, ByteBuffer p) {
+        try {
+            return switch (type) {
+                case LogRecord.INSERT, LogRecord.UPDATE ->
+                        new LogRecord.RowImage(lsn, txnId, type == LogRecord.INSERT, p.getLong(), p.getLong(), bytes(p));
+                case LogRecord.DELETE -> new LogRecord.RowDelete(lsn, txnId, p.getLong(), p.getLong());
+                case LogRecord.DDL -> new LogRecord.Ddl(lsn, txnId, change(p));
+                case LogRecord.COMMIT -> new LogRecord.Commit(lsn, txnId, p.getLong(), p.getLong());
+                case LogRecord.ROLLBACK -> new LogRecord.Rollback(lsn, txnId);
+                case LogRecord.SHUTDOWN -> new LogRecord.Shutdown(lsn, txnId);
+                default -> throw new IllegalArgumentException("unknown record type " + type);
+            };
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("truncated payload", e);
+        }
+    }
+
+    private static CatalogChange change(ByteBuffer p) {
+        int kind = p.get() & 0xFF;
+        return switch (kind) {
+            case CREATE_TABLE -> {
+                long id = p.getLong();
+                String owner = str(p), name = str(p);
+                int n = p.getInt();
+                List<CatalogChange.ColumnSpec> cols = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    cols.add(new CatalogChange.ColumnSpec(str(p), TypeKind.values()[p.get()], p.getInt(), p.getInt(), p.getInt(),
+                            p.get() != 0, str(p)));
+                }
+                int[] pk = ints(p);
+                int m = p.getInt();
+                List<CatalogChange.IndexSpec> ixs = new ArrayList<>(m);
+                for (int i = 0; i < m; i++) ixs.add(index(p));
+                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs);
+            }
+            case DROP_TABLE -> new CatalogChange.DropTable(str(p), str(p));
+            case CREATE_INDEX -> new CatalogChange.CreateIndex(str(p), str(p), index(p));
+            case DROP_INDEX -> new CatalogChange.DropIndex(str(p), str(p));
+            case CREATE_USER -> new CatalogChange.CreateUser(str(p), str(p));
+            case ALTER_PASSWORD -> new CatalogChange.AlterPassword(str(p), str(p));
+            case DROP_USER -> new CatalogChange.DropUser(str(p));
+            case PRIVILEGES -> new CatalogChange.Privileges(p.get() != 0, str(p), Privilege.valueOf(str(p)), str(p));
+            default -> throw new IllegalArgumentException("unknown catalog change " + kind);
+        };
+    }
+
+    private static CatalogChange.IndexSpec index(ByteBuffer p) {
+        return new CatalogChange.IndexSpec(str(p), str(p), ints(p), p.get() != 0, IndexDef.Kind.values()[p.get()], p.get() != 0);
+    }
+
+    private static byte[] bytes(ByteBuffer p) {
+        int n = p.getInt();
+        if (n < 0 || n > p.remaining()) throw new IllegalArgumentException("bad length " + n);
+        byte[] b = new byte[n];
+        p.get(b);
+        return b;
+    }
+
+    /** A string: u32 length (-1 for null) and UTF-8 bytes. */
+    private static String str(ByteBuffer p) {
+        int n = p.getInt();
+        if (n == -1) return null;
+        if (n < 0 || n > p.remaining()) throw new IllegalArgumentException("bad length " + n);
+        byte[] b = new byte[n];
+        p.get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static int[] ints(ByteBuffer p) {
+        int n = p.getInt();
+        if (n < 0 || n > p.remaining() / 4) throw new IllegalArgumentException("bad count " + n);
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = p.getInt();
+        return a;
+    }
+
+    /** Little-endian payload builder. */
+    private static final class Out {
+        private final ByteArrayOutputStream out;
+        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+
+        Out(int size) { out = new ByteArrayOutputStream(size); }
+
+        Out u8(int v) { out.write(v); return this; }
+
+        Out u32(int v) { out.write(scratch.clear().putInt(v).array(), 0, 4); return this; }
+
+        Out u64(long v) { out.write(scratch.clear().putLong(v).array(), 0, 8); return this; }
+
+        Out bytes(byte[] b) { u32(b.length); out.writeBytes(b); return this; }
+
+        Out str(String s) {
+            if (s == null) return u32(-1);
+            return bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Out ints(int[] a) {
+            u32(a.length);
+            for (int v : a) u32(v);
+            return this;
+        }
+
+        byte[] toArray() { return out.toByteArray(); }
+    }
+}

@@ -1,0 +1,87 @@
+package io.hourglass.engine.log;
+
+import io.hourglass.engine.spi.StorageIo;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Owns log file names ({@code <name>.log<N>} in the log directory) and their creation. A file
+ * appears whole or not at all: it is written under a temporary name, zero-filled to LogFileSize,
+ * given its header, synced, renamed, and the directory synced (sync order, rule 1).
+ */
+public final class LogFiles {
+    private final StorageIo io;
+    private final Path dir;
+    private final String name;
+    private final long fileSize;
+    private final Pattern pattern;
+
+    public LogFiles(StorageIo io, Path dir, String name, long fileSize) {
+        this.io = io;
+        this.dir = dir;
+        this.name = name;
+        this.fileSize = fileSize;
+        this.pattern = Pattern.compile(Pattern.quote(name) + "\\.log(\\d+)");
+    }
+
+    public Path dir() { return dir; }
+
+    public String name() { return name; }
+
+    public long fileSize() { return fileSize; }
+
+    public StorageIo io() { return io; }
+
+    public Path path(int fileNo) { return dir.resolve(name + ".log" + fileNo); }
+
+    /** Existing log files by number; leftover temporary files of an interrupted creation are removed. */
+    public TreeMap<Integer, Path> list() throws IOException {
+        TreeMap<Integer, Path> out = new TreeMap<>();
+        for (Path p : io.list(dir, name + ".log")) {
+            String f = p.getFileName().toString();
+            Matcher m = pattern.matcher(f);
+            if (m.matches()) {
+                out.put(Integer.parseInt(m.group(1)), p);
+            } else if (f.endsWith(".tmp") && pattern.matcher(f.substring(0, f.length() - 4)).matches()) {
+                io.delete(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Creates log file {@code fileNo} if it does not exist yet. Returns once the file and its
+     * directory entry are durable. Throws IOException (disk full, for one) and leaves no file.
+     */
+    public void create(int fileNo, long databaseId) throws IOException {
+        Path target = path(fileNo);
+        if (io.exists(target)) return;
+        io.createDirectories(dir);
+        Path tmp = dir.resolve(target.getFileName() + ".tmp");
+        try (StorageIo.FileHandle h = io.open(tmp, true)) {
+            // Zero-fill the whole file now, so appending later never changes its size and an
+            // fdatasync has only data to write.
+            ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(1 << 20, fileSize));
+            for (long pos = 0; pos < fileSize; pos += zeros.capacity()) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), fileSize - pos));
+                h.write(pos, zeros);
+            }
+            h.write(0, ByteBuffer.wrap(LogFormat.fileHeader(fileNo, databaseId, System.currentTimeMillis())));
+            h.sync();
+        } catch (IOException e) {
+            try {
+                io.delete(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        io.rename(tmp, target);
+        io.syncDirectory(dir);
+    }
+}

@@ -1,0 +1,75 @@
+package io.hourglass.engine.log;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * Byte layout of log files and records (docs/FORMAT.md, "Transaction log"). All integers are
+ * little-endian.
+ *
+ * <pre>
+ * File header, 64 bytes at offset 0:
+ *   0  8  magic "HGLOG001"
+ *   8  4  format version (1)
+ *  12  4  file number N
+ *  16  8  database id (random, the same in every file of one database)
+ *  24  8  creation time, ms since the epoch
+ *  32 28  zero
+ *  60  4  CRC32C of bytes 0..59
+ * Record, from offset 64:
+ *   0  4  length L of the whole record, header included (28 <= L <= file size - offset)
+ *   4  4  CRC32C of bytes 8..L-1
+ *   8  4  file number of this record
+ *  12  4  offset of this record in its file
+ *  16  1  type
+ *  17  3  zero
+ *  20  8  transaction id
+ *  28  L-28 payload (by type, see LogRecord)
+ * </pre>
+ */
+public final class LogFormat {
+    public static final byte[] MAGIC = "HGLOG001".getBytes(StandardCharsets.US_ASCII);
+    public static final int VERSION = 1;
+    public static final int FILE_HEADER = 64;
+    public static final int RECORD_HEADER = 28;
+
+    private LogFormat() {}
+
+    public static ByteBuffer le(int capacity) { return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN); }
+
+    static byte[] fileHeader(int fileNo, long databaseId, long createdMillis) {
+        ByteBuffer b = le(FILE_HEADER);
+        b.put(MAGIC).putInt(VERSION).putInt(fileNo).putLong(databaseId).putLong(createdMillis);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 60);
+        b.putInt(60, (int) crc.getValue());
+        return b.array();
+    }
+
+    /** The header's fields if it is valid for file {@code fileNo}, else null. */
+    static Header readFileHeader(byte[] h, int fileNo) {
+        if (h.length < FILE_HEADER) return null;
+        ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < MAGIC.length; i++) if (h[i] != MAGIC[i]) return null;
+        CRC32C crc = new CRC32C();
+        crc.update(h, 0, 60);
+        if (b.getInt(60) != (int) crc.getValue()) return null;
+        if (b.getInt(8) != VERSION || b.getInt(12) != fileNo) return null;
+        return new Header(b.getInt(12), b.getLong(16), b.getLong(24));
+    }
+
+    record Header(int fileNo, long databaseId, long createdMillis) {}
+
+    /** Writes a complete record (header, payload, CRC) at {@code at} in {@code dst}. */
+    static void writeRecord(byte[] dst, int at, int fileNo, long offset, byte type, long txnId, byte[] payload) {
+        int len = RECORD_HEADER + payload.length;
+        ByteBuffer b = ByteBuffer.wrap(dst, at, len).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(len).putInt(0).putInt(fileNo).putInt((int) offset).put(type).put((byte) 0).putShort((short) 0).putLong(txnId);
+        System.arraycopy(payload, 0, dst, at + RECORD_HEADER, payload.length);
+        CRC32C crc = new CRC32C();
+        crc.update(dst, at + 8, len - 8);
+        ByteBuffer.wrap(dst, at + 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+    }
+}

@@ -1,0 +1,148 @@
+package io.hourglass.engine.log;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.spi.StorageIo;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads the log from its first file and hands every valid record, in LSN order, to a consumer.
+ * It applies the validity rule of {@link io.hourglass.engine.log}: reading stops at the first
+ * invalid record. If that record is in the last file that holds records, it is a torn tail (a
+ * crash during a write): reported as TT0744 and ignored. If a later file holds valid records, the
+ * log is damaged in the middle and reading fails with TT0848 rather than drop committed work.
+ */
+public final class LogReader {
+    /**
+     * What reading found.
+     *
+     * @param end where appending continues (just after the last valid record)
+     * @param databaseId the database id in the files' headers (0 when there is no log)
+     * @param tornTail a description of ignored data after the end, or null when the tail is clean
+     * @param lastRecordType the type of the last valid record (SHUTDOWN after a clean close), 0 if none
+     */
+    public record Result(long end, long databaseId, int files, long records, String tornTail, byte lastRecordType) {
+        public boolean empty() { return files == 0; }
+    }
+
+    private LogReader() {}
+
+    public static Result read(LogFiles files, Consumer<LogRecord> sink) throws IOException {
+        TreeMap<Integer, Path> list = files.list();
+        if (list.isEmpty()) return new Result(Lsn.pack(0, LogFormat.FILE_HEADER), 0, 0, 0, null, (byte) 0);
+        StorageIo io = files.io();
+        long fileSize = files.fileSize();
+        byte[] data = new byte[(int) fileSize];
+        long databaseId = 0;
+        long records = 0;
+        byte lastType = 0;
+        int expected = list.firstKey();
+        for (Map.Entry<Integer, Path> e : list.entrySet()) {
+            int fileNo = e.getKey();
+            if (fileNo != expected) {
+                throw ErrorCode.RECOVERY_FAILED.error("log file " + files.path(expected) + " is missing");
+            }
+            expected++;
+            int n = readFully(io, e.getValue(), data);
+            LogFormat.Header h = LogFormat.readFileHeader(data, fileNo);
+            if (h == null || n < fileSize) {
+                if (fileNo == list.lastKey() && h == null) {
+                    // A file whose creation was cut short holds nothing: the log ends before it.
+                    return new Result(Lsn.pack(fileNo, LogFormat.FILE_HEADER), databaseId, list.size(), records, null, lastType);
+                }
+                throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " has a bad header or size");
+            }
+            if (databaseId == 0) databaseId = h.databaseId();
+            if (h.databaseId() != databaseId) {
+                throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " belongs to another database");
+            }
+            long off = LogFormat.FILE_HEADER;
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            while (true) {
+                if (fileSize - off < LogFormat.RECORD_HEADER) break; // no room for a record: next file
+                String invalid = check(b, data, fileNo, off, fileSize);
+                if (invalid != null) {
+                    boolean zeros = allZero(data, (int) off, (int) fileSize);
+                    boolean laterRecords = laterFileHasRecords(files, list, fileNo, data);
+                    if (laterRecords) {
+                        throw ErrorCode.RECOVERY_FAILED.error("invalid log record at " + Lsn.of(Lsn.pack(fileNo, off))
+                                + " (" + invalid + ") with valid records in later files");
+                    }
+                    String torn = zeros ? null : invalid;
+                    return new Result(Lsn.pack(fileNo, off), databaseId, list.size(), records, torn, lastType);
+                }
+                int len = b.getInt((int) off);
+                byte type = data[(int) off + 16];
+                if (type == LogRecord.END_OF_FILE) break;
+                long txnId = b.getLong((int) off + 20);
+                ByteBuffer payload = ByteBuffer.wrap(data, (int) off + LogFormat.RECORD_HEADER, len - LogFormat.RECORD_HEADER)
+                        .slice().order(ByteOrder.LITTLE_ENDIAN);
+                LogRecord r;
+                try {
+                    r = LogCodec.decode(Lsn.pack(fileNo, off), type, txnId, payload);
+                } catch (IllegalArgumentException ex) {
+                    // A record whose CRC matches but whose payload does not parse was written by
+                    // a different format: never guess.
+                    throw ErrorCode.RECOVERY_FAILED.error("unreadable log record at " + Lsn.of(Lsn.pack(fileNo, off)) + ": " + ex.getMessage());
+                }
+                sink.accept(r);
+                records++;
+                lastType = type;
+                off += len;
+            }
+            if (fileNo == list.lastKey()) {
+                // The last file was full (or closed by END_OF_FILE): the log continues in a new one.
+                return new Result(Lsn.pack(fileNo + 1, LogFormat.FILE_HEADER), databaseId, list.size(), records, null, lastType);
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** Why the record at {@code off} is invalid, or null if it is valid. */
+    private static String check(ByteBuffer b, byte[] data, int fileNo, long off, long fileSize) {
+        int len = b.getInt((int) off);
+        if (len == 0) return "end of the written log";
+        if (len < LogFormat.RECORD_HEADER || off + len > fileSize) return "bad length " + len;
+        if (b.getInt((int) off + 8) != fileNo || (b.getInt((int) off + 12) & 0xFFFF_FFFFL) != off) return "wrong LSN";
+        CRC32C crc = new CRC32C();
+        crc.update(data, (int) off + 8, len - 8);
+        if (b.getInt((int) off + 4) != (int) crc.getValue()) return "checksum mismatch";
+        return null;
+    }
+
+    private static boolean allZero(byte[] d, int from, int to) {
+        for (int i = from; i < to; i++) if (d[i] != 0) return false;
+        return true;
+    }
+
+    private static boolean laterFileHasRecords(LogFiles files, TreeMap<Integer, Path> list, int fileNo, byte[] scratch) throws IOException {
+        byte[] data = new byte[(int) files.fileSize()];
+        for (Map.Entry<Integer, Path> e : list.tailMap(fileNo, false).entrySet()) {
+            int n = readFully(files.io(), e.getValue(), data);
+            if (n < LogFormat.FILE_HEADER + LogFormat.RECORD_HEADER || LogFormat.readFileHeader(data, e.getKey()) == null) continue;
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            if (check(b, data, e.getKey(), LogFormat.FILE_HEADER, files.fileSize()) == null) return true;
+        }
+        return false;
+    }
+
+    private static int readFully(StorageIo io, Path p, byte[] into) throws IOException {
+        try (StorageIo.FileHandle h = io.open(p, false)) {
+            ByteBuffer dst = ByteBuffer.wrap(into);
+            int total = 0;
+            while (dst.hasRemaining()) {
+                int n = h.read(total, dst);
+                if (n < 0) break;
+                total += n;
+            }
+            return total;
+        }
+    }
+}

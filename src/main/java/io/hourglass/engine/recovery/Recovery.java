@@ -1,0 +1,116 @@
+package io.hourglass.engine.recovery;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.IndexDef;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.log.LogFiles;
+import io.hourglass.engine.log.LogReader;
+import io.hourglass.engine.log.LogRecord;
+import io.hourglass.engine.sql.CatalogChanges;
+import io.hourglass.engine.store.MemoryAccount;
+import io.hourglass.engine.txn.TransactionManager;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** Replays the transaction log into an empty catalog and store. */
+public final class Recovery {
+    /**
+     * What recovery did.
+     *
+     * @param log what the log reader found (end, torn tail, last record)
+     * @param transactions committed transactions replayed
+     * @param discarded transactions without a COMMIT record, ignored
+     * @param lastCommitTs the highest commit timestamp replayed
+     */
+    public record Report(LogReader.Result log, long transactions, long discarded, long lastCommitTs, long lastTxnId,
+                         long rows, long nanos) {
+        /** TT20100: the database was not closed cleanly (its log does not end with a shutdown). */
+        public boolean neededAfterCrash() { return !log.empty() && log.lastRecordType() != LogRecord.SHUTDOWN; }
+    }
+
+    private Recovery() {}
+
+    public static Report run(LogFiles files, Catalog catalog, TransactionManager tm, int threads) throws IOException {
+        long t0 = System.nanoTime();
+        Map<Long, List<LogRecord>> open = new HashMap<>();
+        long[] counts = new long[3]; // transactions, last ts, last txn id
+        LogReader.Result result = LogReader.read(files, r -> {
+            counts[2] = Math.max(counts[2], r.txnId());
+            switch (r) {
+                case LogRecord.Commit c -> {
+                    List<LogRecord> batch = open.remove(c.txnId());
+                    if (batch != null) for (LogRecord x : batch) apply(catalog, x);
+                    counts[0]++;
+                    counts[1] = Math.max(counts[1], c.commitTs());
+                }
+                case LogRecord.Rollback rb -> open.remove(rb.txnId());
+                case LogRecord.Shutdown s -> { }
+                default -> open.computeIfAbsent(r.txnId(), k -> new ArrayList<>()).add(r);
+            }
+        });
+        long rows = rebuild(catalog, tm.memory(), threads);
+        tm.restoreCounters(counts[1], counts[2]);
+        return new Report(result, counts[0], open.size(), counts[1], counts[2], rows, System.nanoTime() - t0);
+    }
+
+    private static void apply(Catalog catalog, LogRecord r) {
+        switch (r) {
+            case LogRecord.Ddl d -> CatalogChanges.apply(catalog, d.change());
+            case LogRecord.RowImage ri -> {
+                Table t = catalog.tableById(ri.tableId());
+                if (t == null) throw ErrorCode.RECOVERY_FAILED.error("log record at " + r.lsn() + " names unknown table " + ri.tableId());
+                t.store().installAt(ri.rowId(), ri.image());
+            }
+            case LogRecord.RowDelete rd -> {
+                Table t = catalog.tableById(rd.tableId());
+                if (t == null) throw ErrorCode.RECOVERY_FAILED.error("log record at " + r.lsn() + " names unknown table " + rd.tableId());
+                t.store().clearAt(rd.rowId());
+            }
+            default -> throw ErrorCode.RECOVERY_FAILED.error("unexpected record " + r);
+        }
+    }
+
+    /** Free lists, indexes (one task per index) and PermSize use, from the replayed rows. */
+    private static long rebuild(Catalog catalog, MemoryAccount memory, int threads) {
+        long rows = 0;
+        List<Runnable> tasks = new ArrayList<>();
+        for (Table t : catalog.tables()) {
+            t.store().rebuildFreeList();
+            long[] stats = new long[2];
+            t.store().forEachHead((id, slot) -> {
+                stats[0]++;
+                stats[1] += ((byte[]) slot).length;
+                return true;
+            });
+            rows += stats[0];
+            memory.charge(stats[1] + stats[0] * (MemoryAccount.VERSION_OVERHEAD
+                    + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD));
+            for (IndexDef ix : t.indexes()) {
+                tasks.add(() -> t.store().forEachHead((id, slot) -> {
+                    ix.index().insert(ix.keyOf(t.codec().decode((byte[]) slot)), id);
+                    return true;
+                }));
+            }
+        }
+        if (threads <= 1 || tasks.size() <= 1) {
+            tasks.forEach(Runnable::run);
+        } else {
+            try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+                List<Future<?>> fs = new ArrayList<>();
+                for (Runnable r : tasks) fs.add(pool.submit(r));
+                for (Future<?> f : fs) f.get();
+            } catch (Exception e) {
+                throw ErrorCode.RECOVERY_FAILED.error("rebuilding indexes: " + e);
+            }
+        }
+        return rows;
+    }
+}

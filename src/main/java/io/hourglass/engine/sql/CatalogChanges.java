@@ -1,0 +1,65 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.Column;
+import io.hourglass.engine.catalog.IndexDef;
+import io.hourglass.engine.catalog.Table;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Applies a {@link CatalogChange} to a catalog: the one place where a change becomes catalog
+ * state, used by DDL after its checks and by recovery when it replays the log. Indexes it creates
+ * are empty; whoever applies a CREATE INDEX to a table with rows fills the index (live DDL before
+ * it logs the change, recovery once all rows are back).
+ */
+public final class CatalogChanges {
+    private CatalogChanges() {}
+
+    public static void apply(Catalog cat, CatalogChange change) {
+        switch (change) {
+            case CatalogChange.CreateTable ct -> {
+                List<Column> cols = new ArrayList<>();
+                for (CatalogChange.ColumnSpec c : ct.columns()) {
+                    cols.add(new Column(c.name(), c.type(), c.notNull(), c.defaultSql(), defaultOf(c.defaultSql())));
+                }
+                Table t = cat.createTable(ct.tableId(), ct.owner(), ct.name(), cols, ct.primaryKey());
+                for (CatalogChange.IndexSpec ix : ct.indexes()) cat.addIndex(t, index(ix));
+            }
+            case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
+            case CatalogChange.CreateIndex ci -> cat.addIndex(cat.requireTable(ci.tableOwner(), ci.tableName()), index(ci.index()));
+            case CatalogChange.DropIndex di -> {
+                IndexDef ix = cat.index(di.owner(), di.name());
+                if (ix == null) throw ErrorCode.INDEX_NOT_FOUND.error(di.owner() + "." + di.name());
+                cat.dropIndex(ix);
+            }
+            case CatalogChange.CreateUser cu -> cat.createUser(cu.name(), cu.passwordHash());
+            case CatalogChange.AlterPassword ap -> cat.alterPassword(ap.name(), ap.passwordHash());
+            case CatalogChange.DropUser du -> cat.dropUser(du.name());
+            case CatalogChange.Privileges p -> {
+                Table on = null;
+                if (p.table() != null) {
+                    int dot = p.table().indexOf('.');
+                    on = cat.requireTable(p.table().substring(0, dot), p.table().substring(dot + 1));
+                }
+                if (p.grant()) cat.grant(p.user(), p.privilege(), on);
+                else cat.revoke(p.user(), p.privilege(), on);
+            }
+        }
+    }
+
+    public static IndexDef index(CatalogChange.IndexSpec s) {
+        return new IndexDef(s.owner(), s.name(), s.columns(), s.unique(), s.kind(), s.constraint());
+    }
+
+    /** Compiles a DEFAULT clause into what an insert evaluates (null for none). */
+    static Supplier<Object> defaultOf(String sql) {
+        if (sql == null) return null;
+        Expr e = new Binder(new Table[0], new String[0]).bind(Parser.parseExpression(sql));
+        return () -> e.eval(new Expr.Ctx(0, new Object[0]));
+    }
+}
