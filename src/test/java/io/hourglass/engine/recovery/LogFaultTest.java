@@ -1,0 +1,87 @@
+package io.hourglass.engine.recovery;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.spi.SimulatedDisk;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A failed sync invalidates the database and is never retried; a full disk refuses commits cleanly. */
+class LogFaultTest {
+    private static final DatabaseConfig CONFIG = DatabaseConfig.defaults("LF", "/sim/lf").withLog(8, 1);
+
+    private static Connection admin(Instance i) { return i.connect("LF", "admin", TestInstances.ADMIN_PASSWORD); }
+
+    private static long count(Connection c) { return (Long) c.execute("SELECT COUNT(*) FROM t").rows().get(0)[0]; }
+
+    @Test
+    void aFailedSyncInvalidatesTheDatabaseAndIsNeverRetried() {
+        SimulatedDisk disk = new SimulatedDisk();
+        Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG), disk);
+        Connection a = admin(inst), b = admin(inst);
+        a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        a.setDurableCommits(true);
+        a.execute("INSERT INTO t VALUES (1)");
+        int before = disk.points();
+        disk.failSyncAt(before + 2); // the next durable commit: its write, then its failing sync
+        HourglassException e = assertThrows(HourglassException.class, () -> a.execute("INSERT INTO t VALUES (2)"));
+        assertEquals(994, e.number(), "the committer learns the database is gone");
+        assertNotNull(inst.database("LF").invalidation());
+        assertFalse(inst.database("LF").loaded());
+        assertEquals(994, assertThrows(HourglassException.class, () -> b.execute("SELECT * FROM t")).number(),
+                "every connection gets TT0994 on its next call");
+        assertEquals(994, assertThrows(HourglassException.class, () -> admin(inst)).number());
+        List<String> after = disk.trace().subList(before + 2, disk.trace().size());
+        assertTrue(after.stream().noneMatch(op -> op.contains("lf.log")), "nothing retried or written after the failed sync: " + after);
+        inst.close();
+        // What the pages the kernel dropped held is gone; what was durable before is there.
+        try (Instance again = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG),
+                disk.afterPowerLoss(SimulatedDisk.Loss.DROP_ALL, 1)); Connection c = admin(again)) {
+            assertEquals(1L, count(c));
+        }
+    }
+
+    @Test
+    void aFullDiskRefusesCommitsCleanlyAndWorksAgainWhenSpaceIsFreed() {
+        long oneFile = 8L << 20;
+        SimulatedDisk disk = new SimulatedDisk().capacity(oneFile + (1 << 20)); // room for one log file only
+        long committed = 0;
+        try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG), disk); Connection c = admin(inst)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, pad VARCHAR2(2000))");
+            String pad = "x".repeat(2000);
+            HourglassException full = null;
+            for (int k = 0; k < 10_000 && full == null; k++) {
+                try {
+                    c.execute("INSERT INTO t VALUES (?, ?)", k, pad);
+                    committed++;
+                } catch (HourglassException e) {
+                    full = e;
+                }
+            }
+            assertNotNull(full, "the log ran out of disk");
+            assertEquals(90022, full.number(), full.getMessage());
+            assertTrue(full.getMessage().contains("nothing changed"), full.getMessage());
+            assertEquals(committed, count(c), "the refused insert left nothing behind");
+            assertTrue(inst.database("LF").loaded(), "a full disk is not fatal");
+            assertEquals(90022, assertThrows(HourglassException.class,
+                    () -> c.execute("INSERT INTO t VALUES (-2, ?)", pad)).number(), "still full");
+            disk.capacity(Long.MAX_VALUE); // space is freed
+            c.execute("INSERT INTO t VALUES (-1, 'after')");
+            committed++;
+            assertEquals(committed, count(c));
+        }
+        try (Instance again = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG), disk); Connection c = admin(again)) {
+            assertEquals(committed, count(c), "every commit that succeeded, and only those, is in the log");
+        }
+    }
+}
