@@ -20,6 +20,7 @@ public final class Table {
     private final RowStore store = new RowStore();
     private final RowCodec codec;
     private final List<IndexDef> indexes = new CopyOnWriteArrayList<>();
+    private final String[] labels; // "OWNER.TABLE.COLUMN", for error messages
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
         this.id = id;
@@ -30,6 +31,8 @@ public final class Table {
         SqlType[] types = new SqlType[columns.size()];
         for (int i = 0; i < types.length; i++) types[i] = columns.get(i).type();
         this.codec = new RowCodec(types);
+        this.labels = new String[columns.size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = owner + "." + name + "." + columns.get(i).name();
     }
 
     public long id() { return id; }
@@ -58,7 +61,7 @@ public final class Table {
         return -1;
     }
 
-    public String columnLabel(int i) { return qualifiedName() + "." + columns.get(i).name(); }
+    public String columnLabel(int i) { return labels[i]; }
 
     @Override
     public String toString() { return qualifiedName().toLowerCase(Locale.ROOT); }

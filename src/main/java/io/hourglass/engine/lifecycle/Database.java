@@ -3,7 +3,7 @@ package io.hourglass.engine.lifecycle;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
-import io.hourglass.engine.log.LogCodec;
+import io.hourglass.engine.log.LogBatch;
 import io.hourglass.engine.log.LogFiles;
 import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.log.TransactionLog;
@@ -125,7 +125,7 @@ public final class Database {
         if (log != null) {
             if (invalidated == null) {
                 try {
-                    long end = log.append(List.of(LogCodec.shutdown()));
+                    long end = log.append(new LogBatch().shutdown());
                     log.whenDurable(end).join();
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "could not log a clean shutdown of " + config.name(), e);

@@ -5,7 +5,6 @@ import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.TypeKind;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,36 +12,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Encodes and decodes record payloads (layouts in {@link LogRecord} and docs/FORMAT.md). */
+/**
+ * Encodes catalog changes and decodes record payloads (layouts in {@link LogRecord} and
+ * docs/FORMAT.md); {@link LogBatch} writes the other records.
+ */
 public final class LogCodec {
+    private static final java.lang.invoke.VarHandle LE_LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LE_INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
     private LogCodec() {}
-
-    /** A record ready to append: its type, transaction and payload. */
-    public record Entry(byte type, long txnId, byte[] payload) {
-        public int size() { return LogFormat.RECORD_HEADER + payload.length; }
-    }
-
-    public static Entry rowImage(long txnId, boolean insert, long tableId, long rowId, byte[] image) {
-        Out o = new Out(20 + image.length);
-        o.u64(tableId).u64(rowId).bytes(image);
-        return new Entry(insert ? LogRecord.INSERT : LogRecord.UPDATE, txnId, o.toArray());
-    }
-
-    public static Entry rowDelete(long txnId, long tableId, long rowId) {
-        return new Entry(LogRecord.DELETE, txnId, new Out(16).u64(tableId).u64(rowId).toArray());
-    }
-
-    public static Entry commit(long txnId, long commitTs, long commitMillis) {
-        return new Entry(LogRecord.COMMIT, txnId, new Out(16).u64(commitTs).u64(commitMillis).toArray());
-    }
-
-    public static Entry shutdown() { return new Entry(LogRecord.SHUTDOWN, 0, new byte[0]); }
 
     // Catalog change kinds in a DDL payload's first byte. Never renumber.
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8;
 
-    public static Entry ddl(long txnId, CatalogChange c) {
+    /** The payload of a DDL record. */
+    static byte[] ddlPayload(CatalogChange c) {
         Out o = new Out(128);
         switch (c) {
             case CatalogChange.CreateTable ct -> {
@@ -63,7 +50,7 @@ public final class LogCodec {
             case CatalogChange.Privileges p -> o.u8(PRIVILEGES).u8(p.grant() ? 1 : 0).str(p.user())
                     .str(p.privilege().name()).str(p.table());
         }
-        return new Entry(LogRecord.DDL, txnId, o.toArray());
+        return o.toArray();
     }
 
     private static void index(Out o, CatalogChange.IndexSpec ix) {
@@ -82,7 +69,7 @@ public final class LogCodec {
                         new LogRecord.RowImage(lsn, txnId, type == LogRecord.INSERT, p.getLong(), p.getLong(), bytes(p));
                 case LogRecord.DELETE -> new LogRecord.RowDelete(lsn, txnId, p.getLong(), p.getLong());
                 case LogRecord.DDL -> new LogRecord.Ddl(lsn, txnId, change(p));
-                case LogRecord.COMMIT -> new LogRecord.Commit(lsn, txnId, p.getLong(), p.getLong());
+                case LogRecord.COMMIT -> new LogRecord.Commit(lsn, txnId, p.getLong());
                 case LogRecord.ROLLBACK -> new LogRecord.Rollback(lsn, txnId);
                 case LogRecord.SHUTDOWN -> new LogRecord.Shutdown(lsn, txnId);
                 default -> throw new IllegalArgumentException("unknown record type " + type);
@@ -151,20 +138,28 @@ public final class LogCodec {
         return a;
     }
 
-    /** Little-endian payload builder. */
+    /** Little-endian payload builder (not synchronised, unlike ByteArrayOutputStream). */
     private static final class Out {
-        private final ByteArrayOutputStream out;
-        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        private byte[] buf;
+        private int len;
 
-        Out(int size) { out = new ByteArrayOutputStream(size); }
+        Out(int size) { buf = new byte[Math.max(size, 16)]; }
 
-        Out u8(int v) { out.write(v); return this; }
+        private void ensure(int n) { if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n)); }
 
-        Out u32(int v) { out.write(scratch.clear().putInt(v).array(), 0, 4); return this; }
+        Out u8(int v) { ensure(1); buf[len++] = (byte) v; return this; }
 
-        Out u64(long v) { out.write(scratch.clear().putLong(v).array(), 0, 8); return this; }
+        Out u32(int v) { ensure(4); LE_INT.set(buf, len, v); len += 4; return this; }
 
-        Out bytes(byte[] b) { u32(b.length); out.writeBytes(b); return this; }
+        Out u64(long v) { ensure(8); LE_LONG.set(buf, len, v); len += 8; return this; }
+
+        Out bytes(byte[] b) {
+            u32(b.length);
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
+            return this;
+        }
 
         Out str(String s) {
             if (s == null) return u32(-1);
@@ -177,6 +172,6 @@ public final class LogCodec {
             return this;
         }
 
-        byte[] toArray() { return out.toByteArray(); }
+        byte[] toArray() { return java.util.Arrays.copyOf(buf, len); }
     }
 }

@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  *  60  4  CRC32C of bytes 0..59
  * Record, from offset 64:
  *   0  4  length L of the whole record, header included (28 <= L <= file size - offset)
- *   4  4  CRC32C of bytes 8..L-1
+ *   4  4  CRC32C of bytes 16..L-1 (the LSN is checked against the record's position instead)
  *   8  4  file number of this record
  *  12  4  offset of this record in its file
  *  16  1  type
@@ -34,6 +34,9 @@ public final class LogFormat {
     public static final int VERSION = 1;
     public static final int FILE_HEADER = 64;
     public static final int RECORD_HEADER = 28;
+
+    private static final java.lang.invoke.VarHandle INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private LogFormat() {}
 
@@ -62,14 +65,23 @@ public final class LogFormat {
 
     record Header(int fileNo, long databaseId, long createdMillis) {}
 
-    /** Writes a complete record (header, payload, CRC) at {@code at} in {@code dst}. */
-    static void writeRecord(byte[] dst, int at, int fileNo, long offset, byte type, long txnId, byte[] payload) {
+    /** A complete record with its CRC and zero LSN fields; {@link #place} puts it at its LSN. */
+    static byte[] record(byte type, long txnId, byte[] payload) {
         int len = RECORD_HEADER + payload.length;
-        ByteBuffer b = ByteBuffer.wrap(dst, at, len).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(len).putInt(0).putInt(fileNo).putInt((int) offset).put(type).put((byte) 0).putShort((short) 0).putLong(txnId);
-        System.arraycopy(payload, 0, dst, at + RECORD_HEADER, payload.length);
+        byte[] r = new byte[len];
+        ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(len).putInt(0).putInt(0).putInt(0).put(type).put((byte) 0).putShort((short) 0).putLong(txnId);
+        System.arraycopy(payload, 0, r, RECORD_HEADER, payload.length);
         CRC32C crc = new CRC32C();
-        crc.update(dst, at + 8, len - 8);
-        ByteBuffer.wrap(dst, at + 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+        crc.update(r, 16, len - 16);
+        b.putInt(4, (int) crc.getValue());
+        return r;
+    }
+
+    /** Copies a record (built with a zero LSN) to {@code dst} at {@code at}, with its LSN. */
+    static void place(byte[] src, int from, int length, byte[] dst, int at, int fileNo, long offset) {
+        System.arraycopy(src, from, dst, at, length);
+        INT.set(dst, at + 8, fileNo);
+        INT.set(dst, at + 12, (int) offset);
     }
 }

@@ -112,7 +112,7 @@ public final class LogReader {
         if (len < LogFormat.RECORD_HEADER || off + len > fileSize) return "bad length " + len;
         if (b.getInt((int) off + 8) != fileNo || (b.getInt((int) off + 12) & 0xFFFF_FFFFL) != off) return "wrong LSN";
         CRC32C crc = new CRC32C();
-        crc.update(data, (int) off + 8, len - 8);
+        crc.update(data, (int) off + 16, len - 16);
         if (b.getInt((int) off + 4) != (int) crc.getValue()) return "checksum mismatch";
         return null;
     }

@@ -9,7 +9,7 @@ import io.hourglass.engine.catalog.CatalogChange;
  * INSERT, UPDATE  u64 table id, u64 row id, bytes row image (docs/FORMAT.md, "Row image")
  * DELETE          u64 table id, u64 row id
  * DDL             a catalog change (LogCodec)
- * COMMIT          u64 commit timestamp, u64 commit time in ms since the epoch
+ * COMMIT          u64 commit time in ms since the epoch (commit order is log order)
  * ROLLBACK        empty (reserved: transactions are logged at commit, so none is written yet)
  * SHUTDOWN        empty: the database was closed cleanly after the record before it
  * END_OF_FILE     empty: the log goes on at the next file's first record
@@ -28,7 +28,7 @@ public sealed interface LogRecord {
 
     record Ddl(long lsn, long txnId, CatalogChange change) implements LogRecord {}
 
-    record Commit(long lsn, long txnId, long commitTs, long commitMillis) implements LogRecord {}
+    record Commit(long lsn, long txnId, long commitMillis) implements LogRecord {}
 
     record Rollback(long lsn, long txnId) implements LogRecord {}
 

@@ -30,9 +30,10 @@ import java.util.logging.Logger;
  *       (then they survive a process crash) and syncs them within
  *       {@link Settings#syncWindowNanos} (then they survive a power loss). That bounds what
  *       DurableCommits=0 can lose.</li>
- *   <li>A durable batch's stage completes only after a sync covering it. Durable committers that
- *       arrive while a sync runs share the next one (group commit); a lone committer's sync
- *       starts as soon as the flusher sees it, with no waiting for company.</li>
+ *   <li>A durable batch's stage completes only after a sync covering it. A durable committer
+ *       that finds no write or sync in progress leads: it writes and syncs the pending log itself,
+ *       on its own (engine) thread, with no hand-off to the flusher and no waiting for company;
+ *       committers arriving meanwhile share the next sync (group commit).</li>
  * </ul>
  * A failed write or sync is fatal: every waiting and later commit fails with TT0994 and
  * {@code onFatal} invalidates the database. It is never retried.
@@ -55,12 +56,13 @@ public final class TransactionLog implements AutoCloseable {
     private static final class Chunk {
         final int file;
         final long start;
-        byte[] buf = new byte[1 << 14];
+        byte[] buf;
         int len;
 
-        Chunk(int file, long start) {
+        Chunk(int file, long start, byte[] buf) {
             this.file = file;
             this.start = start;
+            this.buf = buf;
         }
 
         void ensure(int more) {
@@ -69,6 +71,9 @@ public final class TransactionLog implements AutoCloseable {
     }
 
     private record Waiter(long lsn, CompletableFuture<Void> done) {}
+
+    private static final byte[] END_OF_FILE = LogFormat.record(LogRecord.END_OF_FILE, 0, new byte[0]);
+    private static final long PREPARE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final LogFiles files;
     private final Settings settings;
@@ -79,7 +84,10 @@ public final class TransactionLog implements AutoCloseable {
     private final ReentrantLock appendLock = new ReentrantLock();
     private int appendFile;
     private long appendOffset;
-    private int preparedUpTo; // highest file number known to exist; guarded by appendLock
+    // Highest log file number known to exist. Files are created under prepareLock, never under
+    // appendLock, so the flusher can make the next file ahead of need without stopping commits.
+    private final ReentrantLock prepareLock = new ReentrantLock();
+    private volatile int preparedUpTo;
 
     // Shared with the flusher; guarded by buffer.
     private final ReentrantLock buffer = new ReentrantLock();
@@ -89,6 +97,7 @@ public final class TransactionLog implements AutoCloseable {
     private long pendingBytes;
     private long oldestPendingNanos;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> spareBuffers = new ArrayDeque<>(); // written chunks' buffers, reused
     private long appendedLsn;
     private boolean closing;
 
@@ -96,7 +105,9 @@ public final class TransactionLog implements AutoCloseable {
     private volatile long syncedLsn;
     private volatile HourglassException fatal;
 
-    // Flusher-only state.
+    // Who writes and syncs: the flusher, or a durable committer leading its group. Guards the
+    // state below.
+    private final ReentrantLock io = new ReentrantLock();
     private final Map<Integer, StorageIo.FileHandle> handles = new HashMap<>();
     private int writeFile = -1;
     private long firstUnsyncedNanos;
@@ -117,7 +128,7 @@ public final class TransactionLog implements AutoCloseable {
         this.appendFile = at.file();
         this.appendOffset = at.offset();
         files.create(appendFile, databaseId);
-        this.preparedUpTo = appendFile;
+        this.preparedUpTo = appendFile;  // created just above
         if (zeroTail) zeroFrom(appendFile, appendOffset);
         this.appendedLsn = end;
         this.writtenLsn = end;
@@ -164,40 +175,31 @@ public final class TransactionLog implements AutoCloseable {
      * TT90023 for a record larger than a log file. Callers serialise appends with their commit
      * order (the transaction manager's commit lock).
      */
-    public long append(List<LogCodec.Entry> batch) {
+    public long append(LogBatch batch) {
         appendLock.lock();
         try {
             checkFatal();
             long capacity = files.fileSize() - LogFormat.FILE_HEADER;
             int file = appendFile;
             long off = appendOffset;
-            int bytes = 0;
-            for (LogCodec.Entry e : batch) {
-                if (e.size() > capacity) {
-                    throw ErrorCode.LOG_RECORD_TOO_LARGE.error(e.size(), files.fileSize());
-                }
-                if (off + e.size() > files.fileSize()) {
+            int bytes = batch.bytes();
+            for (int i = 0; i < batch.records(); i++) {
+                int size = batch.length(i);
+                if (size > capacity) throw ErrorCode.LOG_RECORD_TOO_LARGE.error(size, files.fileSize());
+                if (off + size > files.fileSize()) {
                     file++;
                     off = LogFormat.FILE_HEADER;
                 }
-                off += e.size();
-                bytes += e.size();
+                off += size;
             }
-            for (int f = preparedUpTo + 1; f <= file; f++) {
-                try {
-                    files.create(f, databaseId);
-                    preparedUpTo = f;
-                } catch (IOException ex) {
-                    throw ErrorCode.LOG_DISK_FULL.error(files.path(f), ex.getMessage());
-                }
-            }
+            if (preparedUpTo < file) prepareUpTo(file); // the flusher was not ahead: make it now
             return place(batch, bytes);
         } finally {
             appendLock.unlock();
         }
     }
 
-    private long place(List<LogCodec.Entry> batch, int bytes) {
+    private long place(LogBatch batch, int bytes) {
         buffer.lock();
         try {
             while (pendingBytes > 0 && pendingBytes + bytes > settings.bufferBytes()) {
@@ -206,14 +208,15 @@ public final class TransactionLog implements AutoCloseable {
                 space.awaitUninterruptibly(); // the log buffer is full: wait for the flusher
             }
             checkFatal();
-            for (LogCodec.Entry e : batch) {
-                if (appendOffset + e.size() > files.fileSize()) {
+            for (int i = 0; i < batch.records(); i++) {
+                int size = batch.length(i);
+                if (appendOffset + size > files.fileSize()) {
                     long room = files.fileSize() - appendOffset;
                     if (room >= LogFormat.RECORD_HEADER) {
                         // An END_OF_FILE record says the log goes on in the next file.
                         Chunk c = chunk(appendFile, appendOffset);
                         c.ensure(LogFormat.RECORD_HEADER);
-                        LogFormat.writeRecord(c.buf, c.len, appendFile, appendOffset, LogRecord.END_OF_FILE, 0, new byte[0]);
+                        LogFormat.place(END_OF_FILE, 0, END_OF_FILE.length, c.buf, c.len, appendFile, appendOffset);
                         c.len += LogFormat.RECORD_HEADER;
                         pendingBytes += LogFormat.RECORD_HEADER;
                     }
@@ -221,11 +224,11 @@ public final class TransactionLog implements AutoCloseable {
                     appendOffset = LogFormat.FILE_HEADER;
                 }
                 Chunk c = chunk(appendFile, appendOffset);
-                c.ensure(e.size());
-                LogFormat.writeRecord(c.buf, c.len, appendFile, appendOffset, e.type(), e.txnId(), e.payload());
-                c.len += e.size();
-                appendOffset += e.size();
-                pendingBytes += e.size();
+                c.ensure(size);
+                LogFormat.place(batch.buffer(), batch.start(i), size, c.buf, c.len, appendFile, appendOffset);
+                c.len += size;
+                appendOffset += size;
+                pendingBytes += size;
             }
             if (oldestPendingNanos == 0) oldestPendingNanos = System.nanoTime();
             appendedLsn = Lsn.pack(appendFile, appendOffset);
@@ -239,7 +242,8 @@ public final class TransactionLog implements AutoCloseable {
     private Chunk chunk(int file, long offset) {
         Chunk last = pending.isEmpty() ? null : pending.getLast();
         if (last != null && last.file == file && last.start + last.len == offset) return last;
-        Chunk c = new Chunk(file, offset);
+        byte[] buf = spareBuffers.poll();
+        Chunk c = new Chunk(file, offset, buf != null ? buf : new byte[1 << 16]);
         pending.add(c);
         return c;
     }
@@ -250,13 +254,13 @@ public final class TransactionLog implements AutoCloseable {
      */
     public CompletableFuture<Void> whenDurable(long lsn) {
         if (syncedLsn >= lsn) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> f = new CompletableFuture<>();
         buffer.lock();
         try {
             if (fatal != null) return CompletableFuture.failedFuture(fatal);
             if (syncedLsn >= lsn) return CompletableFuture.completedFuture(null);
-            CompletableFuture<Void> f = new CompletableFuture<>();
             // Waiters are added in LSN order except when a caller asks for an older LSN; keep the
-            // deque ordered so the flusher completes a prefix.
+            // deque ordered so a sync completes a prefix.
             if (!waiters.isEmpty() && waiters.getLast().lsn() > lsn) {
                 List<Waiter> tail = new ArrayList<>();
                 while (!waiters.isEmpty() && waiters.getLast().lsn() > lsn) tail.add(waiters.removeLast());
@@ -265,11 +269,51 @@ public final class TransactionLog implements AutoCloseable {
             } else {
                 waiters.add(new Waiter(lsn, f));
             }
-            work.signal(); // a durable committer waits: no delay
-            return f;
         } finally {
             buffer.unlock();
         }
+        if (io.tryLock()) {
+            // Nobody is writing: lead. Write what is pending and sync, for this commit and every
+            // commit buffered before it.
+            try {
+                flushNow(true);
+            } catch (IOException | RuntimeException e) {
+                die(e);
+            } finally {
+                io.unlock();
+            }
+        }
+        if (!f.isDone()) {
+            buffer.lock();
+            try {
+                work.signal(); // a write or sync is under way; the flusher takes this one next
+            } finally {
+                buffer.unlock();
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Takes everything pending, writes it, and syncs if {@code sync} (or the sync window is up).
+     * The caller holds {@link #io}.
+     */
+    private void flushNow(boolean sync) throws IOException {
+        checkFatal();
+        List<Chunk> take;
+        buffer.lock();
+        try {
+            take = pending;
+            pending = new ArrayList<>();
+            pendingBytes = 0;
+            oldestPendingNanos = 0;
+            space.signalAll();
+        } finally {
+            buffer.unlock();
+        }
+        for (Chunk c : take) write(c);
+        recycle(take);
+        if (writtenLsn > syncedLsn && (sync || System.nanoTime() - firstUnsyncedNanos >= settings.syncWindowNanos())) sync();
     }
 
     private void checkFatal() {
@@ -282,7 +326,6 @@ public final class TransactionLog implements AutoCloseable {
     private void flushLoop() {
         try {
             while (true) {
-                List<Chunk> take;
                 boolean syncNow;
                 boolean stop;
                 buffer.lock();
@@ -297,27 +340,24 @@ public final class TransactionLog implements AutoCloseable {
                         boolean syncDue = unsynced && (durableWaiting || closing
                                 || now - firstUnsyncedNanos >= settings.syncWindowNanos());
                         if (writeDue || syncDue || (closing && pending.isEmpty() && !unsynced)) break;
-                        long waitNanos = Long.MAX_VALUE;
-                        if (!pending.isEmpty()) waitNanos = settings.writeDelayNanos() - (now - oldestPendingNanos);
+                        // Wake at least every 50 ms to make the next log file ahead of need.
+                        long waitNanos = PREPARE_CHECK_NANOS;
+                        if (!pending.isEmpty()) waitNanos = Math.min(waitNanos, settings.writeDelayNanos() - (now - oldestPendingNanos));
                         if (unsynced) waitNanos = Math.min(waitNanos, settings.syncWindowNanos() - (now - firstUnsyncedNanos));
-                        if (waitNanos == Long.MAX_VALUE) work.awaitUninterruptibly();
-                        else work.awaitNanos(Math.max(waitNanos, 1000));
+                        if (work.awaitNanos(Math.max(waitNanos, 1000)) <= 0 && waitNanos == PREPARE_CHECK_NANOS) break;
                     }
-                    take = pending;
-                    pending = new ArrayList<>();
-                    pendingBytes = 0;
-                    oldestPendingNanos = 0;
-                    space.signalAll();
                     syncNow = !waiters.isEmpty() || closing;
                     stop = closing;
                 } finally {
                     buffer.unlock();
                 }
-                for (Chunk c : take) write(c);
-                long now = System.nanoTime();
-                if (writtenLsn > syncedLsn && (syncNow || now - firstUnsyncedNanos >= settings.syncWindowNanos())) {
-                    sync();
+                io.lock();
+                try {
+                    flushNow(syncNow);
+                } finally {
+                    io.unlock();
                 }
+                prepareAhead(); // file creation stays off every commit's path
                 if (stop && writtenLsn == syncedLsn) {
                     buffer.lock();
                     try {
@@ -332,6 +372,19 @@ public final class TransactionLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             die(e);
+        }
+    }
+
+    /** Returns written chunks' buffers for reuse, so appends rarely allocate. */
+    private void recycle(List<Chunk> written) {
+        if (written.isEmpty()) return;
+        buffer.lock();
+        try {
+            for (Chunk c : written) {
+                if (spareBuffers.size() < 4 && c.buf.length <= settings.bufferBytes()) spareBuffers.push(c.buf);
+            }
+        } finally {
+            buffer.unlock();
         }
     }
 
@@ -370,25 +423,35 @@ public final class TransactionLog implements AutoCloseable {
             buffer.unlock();
         }
         for (Waiter w : done) w.done().complete(null);
-        prepareAhead();
+    }
+
+    /** Makes sure log files up to {@code file} exist; TT90022 if one cannot be created. */
+    private void prepareUpTo(int file) {
+        prepareLock.lock();
+        try {
+            for (int f = preparedUpTo + 1; f <= file; f++) {
+                try {
+                    files.create(f, databaseId);
+                    preparedUpTo = f;
+                } catch (IOException ex) {
+                    throw ErrorCode.LOG_DISK_FULL.error(files.path(f), ex.getMessage());
+                }
+            }
+        } finally {
+            prepareLock.unlock();
+        }
     }
 
     /** Creates the next log file ahead of need once the current one is half full. */
     private void prepareAhead() {
-        if (Lsn.of(writtenLsn).offset() < files.fileSize() / 2) return;
-        if (!appendLock.tryLock()) return; // a committer is appending; try at the next sync
+        Lsn written = Lsn.of(writtenLsn);
+        if (written.offset() < files.fileSize() / 2 || preparedUpTo > written.file()) return;
         try {
-            int next = appendFile + 1;
-            if (preparedUpTo < next) {
-                files.create(next, databaseId);
-                preparedUpTo = next;
-            }
-        } catch (IOException e) {
+            prepareUpTo(written.file() + 1);
+        } catch (HourglassException e) {
             // Not fatal: the append that needs the file tries again and refuses its commit if it
             // still cannot (TT90022), before anything of it becomes visible.
             LOG.log(Level.WARNING, "cannot create the next log file yet: " + e.getMessage());
-        } finally {
-            appendLock.unlock();
         }
     }
 
@@ -396,17 +459,21 @@ public final class TransactionLog implements AutoCloseable {
         HourglassException f = ErrorCode.CONNECTION_TERMINATED.error();
         f.initCause(cause);
         List<Waiter> failed;
+        boolean first;
         buffer.lock();
         try {
-            fatal = f;
+            first = fatal == null;
+            if (first) fatal = f;
+            f = fatal;
             failed = new ArrayList<>(waiters);
             waiters.clear();
             space.signalAll();
         } finally {
             buffer.unlock();
         }
-        LOG.log(Level.SEVERE, "transaction log " + files.path(Math.max(writeFile, 0)) + " failed; the database is invalidated", cause);
         for (Waiter w : failed) w.done().completeExceptionally(f);
+        if (!first) return;
+        LOG.log(Level.SEVERE, "transaction log " + files.path(Math.max(writeFile, 0)) + " failed; the database is invalidated", cause);
         closeHandles();
         onFatal.accept(f);
     }

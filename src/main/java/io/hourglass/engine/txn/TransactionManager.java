@@ -5,7 +5,7 @@ import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Table;
-import io.hourglass.engine.log.LogCodec;
+import io.hourglass.engine.log.LogBatch;
 import io.hourglass.engine.log.TransactionLog;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
@@ -243,20 +243,15 @@ public final class TransactionManager {
         TransactionLog lg = log;
         long endLsn = -1;
         if (hadWrites) {
-            // Encoded before taking the commit lock: only the append itself is serialised.
-            List<LogCodec.Entry> entries = lg == null ? null : logEntries(t);
-            // Index entries this transaction added, per row: those the final version does not
-            // carry (a key changed twice, a row inserted then deleted) become garbage too.
-            Map<LockManager.RowLock, List<Transaction.IndexEntry>> added = new LinkedHashMap<>();
-            for (Transaction.Undo u : t.undo) {
-                added.computeIfAbsent(new LockManager.RowLock(u.table().id(), u.rowId()), k -> new ArrayList<>())
-                        .addAll(u.addedEntries());
-            }
+            // Everything that does not need the commit order is done before taking the commit
+            // lock: log records built and checksummed, stale index entries found. Under the lock:
+            // the timestamp, the append (a copy), the stamping, the publication.
+            LogBatch entries = lg == null ? null : logEntries(t).commit(t.id(), System.currentTimeMillis());
+            List<Finish> finishes = finishes(t);
             HourglassException refused = null;
             synchronized (commitLock) {
                 long ts = lastCommitTs + 1;
                 if (entries != null) {
-                    entries.add(LogCodec.commit(t.id(), ts, System.currentTimeMillis()));
                     try {
                         endLsn = lg.append(entries); // log order = commit order
                     } catch (HourglassException e) {
@@ -264,9 +259,12 @@ public final class TransactionManager {
                     }
                 }
                 if (refused == null) {
-                    for (Transaction.Undo u : t.undo) {
-                        List<Transaction.IndexEntry> mine = added.remove(new LockManager.RowLock(u.table().id(), u.rowId()));
-                        if (mine != null) finishRow(u.table(), u.rowId(), ts, mine);
+                    for (Finish f : finishes) {
+                        f.head().markCommitted(ts);
+                        f.table().store().markChanged(f.rowId());
+                        // Once every snapshot sees this version, the collector turns it into a
+                        // bare image (or frees the slot of a deletion) and drops stale entries.
+                        garbage.add(new Garbage(ts, f.table(), f.rowId(), f.stale()));
                     }
                     lastCommitTs = ts; // publish: from here on new statements see the whole transaction
                 }
@@ -290,18 +288,21 @@ public final class TransactionManager {
         return lg == null ? CompletableFuture.completedFuture(null) : lg.whenDurable(lg.appendedLsn());
     }
 
+    /** Each committing thread reuses one batch buffer. */
+    private static final ThreadLocal<LogBatch> BATCH = ThreadLocal.withInitial(LogBatch::new);
+
     /** The commit's log records: each row it changed, once, with its final image. */
-    private static List<LogCodec.Entry> logEntries(Transaction t) {
-        List<LogCodec.Entry> out = new ArrayList<>();
-        java.util.Set<LockManager.RowLock> seen = new java.util.HashSet<>();
+    private static LogBatch logEntries(Transaction t) {
+        LogBatch out = BATCH.get().clear();
+        java.util.Set<LockManager.RowLock> seen = t.undo.size() == 1 ? null : new java.util.HashSet<>();
         for (Transaction.Undo u : t.undo) {
-            if (!seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
+            if (seen != null && !seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
             if (!(u.table().store().slot(u.rowId()) instanceof Version head) || head.isCommitted()) continue;
             boolean existedBefore = head.prev() != null;
             if (head.image == null) {
-                if (existedBefore) out.add(LogCodec.rowDelete(t.id(), u.table().id(), u.rowId()));
+                if (existedBefore) out.rowDelete(t.id(), u.table().id(), u.rowId());
             } else {
-                out.add(LogCodec.rowImage(t.id(), !existedBefore, u.table().id(), u.rowId(), head.image));
+                out.rowImage(t.id(), !existedBefore, u.table().id(), u.rowId(), head.image);
             }
         }
         return out;
@@ -319,7 +320,7 @@ public final class TransactionManager {
         synchronized (commitLock) {
             long id = txnIds.incrementAndGet();
             long ts = lastCommitTs + 1;
-            end = lg.append(List.of(LogCodec.ddl(id, change), LogCodec.commit(id, ts, System.currentTimeMillis())));
+            end = lg.append(new LogBatch().ddl(id, change).commit(id, System.currentTimeMillis()));
             lastCommitTs = ts;
         }
         try {
@@ -329,12 +330,37 @@ public final class TransactionManager {
         }
     }
 
-    /** Stamps the row's uncommitted head and queues the cleanup of what it superseded. */
-    private void finishRow(Table table, long rowId, long ts, List<Transaction.IndexEntry> addedByTxn) {
-        RowStore store = table.store();
-        if (!(store.slot(rowId) instanceof Version head) || head.isCommitted()) return;
-        head.markCommitted(ts);
-        store.markChanged(rowId);
+    /** One row a commit finishes: its uncommitted head, and index entries that become stale. */
+    private record Finish(Table table, long rowId, Version head, List<Transaction.IndexEntry> stale) {}
+
+    /**
+     * For each row the transaction changed, once: its head and the index entries the committed
+     * version no longer carries (the old version's keys, and keys this transaction added and
+     * then changed again). Needs no lock: only the committer touches its own versions.
+     */
+    private static List<Finish> finishes(Transaction t) {
+        if (t.undo.size() == 1) {
+            Transaction.Undo u = t.undo.getFirst();
+            Finish f = finish(u.table(), u.rowId(), u.addedEntries());
+            return f == null ? List.of() : List.of(f);
+        }
+        Map<LockManager.RowLock, Transaction.Undo> first = new LinkedHashMap<>();
+        Map<LockManager.RowLock, List<Transaction.IndexEntry>> added = new LinkedHashMap<>();
+        for (Transaction.Undo u : t.undo) {
+            LockManager.RowLock k = new LockManager.RowLock(u.table().id(), u.rowId());
+            first.putIfAbsent(k, u);
+            added.computeIfAbsent(k, x -> new ArrayList<>()).addAll(u.addedEntries());
+        }
+        List<Finish> out = new ArrayList<>(first.size());
+        for (Map.Entry<LockManager.RowLock, Transaction.Undo> e : first.entrySet()) {
+            Finish f = finish(e.getValue().table(), e.getValue().rowId(), added.get(e.getKey()));
+            if (f != null) out.add(f);
+        }
+        return out;
+    }
+
+    private static Finish finish(Table table, long rowId, List<Transaction.IndexEntry> addedByTxn) {
+        if (!(table.store().slot(rowId) instanceof Version head) || head.isCommitted()) return null;
         Version base = head.prev();
         Object[] newRow = head.image == null ? null : table.codec().decode(head.image);
         List<Transaction.IndexEntry> candidates = new ArrayList<>(addedByTxn);
@@ -346,9 +372,7 @@ public final class TransactionManager {
         for (Transaction.IndexEntry e : candidates) {
             if ((newRow == null || !e.key().equals(e.index().keyOf(newRow))) && !stale.contains(e)) stale.add(e);
         }
-        // Always queued: once every snapshot sees this version, the collector turns it into a
-        // bare image (or frees the slot of a deletion).
-        garbage.add(new Garbage(ts, table, rowId, stale));
+        return new Finish(table, rowId, head, stale);
     }
 
     /** Undoes every change of {@code t} and ends it. */

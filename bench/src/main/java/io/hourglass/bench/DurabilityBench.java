@@ -1,0 +1,208 @@
+package io.hourglass.bench;
+
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.sql.PreparedStatement;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The durability benchmark of issue 3, in one run on one log directory:
+ * <ol>
+ *   <li>the disk's own fdatasync latency: 256-byte appends to a preallocated file, each synced;</li>
+ *   <li>one client, durable single-row commits: latency (median, p99) and throughput;</li>
+ *   <li>64 concurrent durable committers: throughput (group commit at work);</li>
+ *   <li>non-durable single-row commits on 2 threads, against the same engine with logging off
+ *       (a Temporary database).</li>
+ * </ol>
+ * Usage: java -cp benchmarks.jar io.hourglass.bench.DurabilityBench [dir] [seconds per phase]
+ */
+public final class DurabilityBench {
+    private DurabilityBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "bench/target/durability");
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Files.createDirectories(dir);
+        if (args.length > 2 && args[2].equals("nondurable")) {
+            compareNonDurable(dir, seconds); // only the last phase, for profiling
+            return;
+        }
+        long[] fsync = fdatasync(dir.resolve("fsync-probe"), seconds);
+        report("fdatasync (256-byte append + fdatasync)", fsync);
+
+        long[] one = durable(dir.resolve("one"), 1, seconds);
+        report("durable commit, 1 client", one);
+        double oneRate = one.length / (double) seconds;
+        System.out.printf("ratio: median durable commit / median fdatasync = %.2f%n", median(one) / (double) median(fsync));
+
+        long[] many = durable(dir.resolve("many"), 64, seconds);
+        report("durable commit, 64 clients", many);
+        System.out.printf("ratio: 64-client throughput / 1-client throughput = %.1f%n", (many.length / (double) seconds) / oneRate);
+
+        compareNonDurable(dir, seconds);
+    }
+
+    /**
+     * Non-durable commits with the log against the same engine with logging off, in back-to-back
+     * pairs of rounds (a noisy neighbour or a GC then hits both sides of a pair alike); the result
+     * is the median of the pairs' ratios.
+     */
+    private static void compareNonDurable(Path dir, int seconds) throws Exception {
+        int n = 7;
+        double[] logged = new double[n], unlogged = new double[n], ratio = new double[n];
+        nonDurable(DatabaseConfig.temporary("ND"), 1); // warm-up
+        for (int r = 0; r < n; r++) {
+            System.gc();
+            logged[r] = nonDurable(DatabaseConfig.defaults("ND", dir.resolve("nd/nd").toString()), seconds);
+            System.gc();
+            unlogged[r] = nonDurable(DatabaseConfig.temporary("ND"), seconds);
+            ratio[r] = logged[r] / unlogged[r];
+        }
+        System.out.printf("non-durable commits, 2 threads, rounds with the log: %s%n", Arrays.toString(round(logged)));
+        System.out.printf("non-durable commits, 2 threads, rounds with logging off (Temporary): %s%n", Arrays.toString(round(unlogged)));
+        System.out.printf("non-durable commits, 2 threads: median %.0f/s with the log, %.0f/s with logging off; "
+                + "median ratio of back-to-back pairs %.1f%%%n", medianOf(logged), medianOf(unlogged), 100 * medianOf(ratio));
+    }
+
+    private static long[] round(double[] a) {
+        long[] r = new long[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = Math.round(a[i]);
+        return r;
+    }
+
+    private static double medianOf(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static long[] fdatasync(Path file, int seconds) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = 64L << 20;
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            for (long p = 0; p < size; p += zeros.capacity()) ch.write(zeros.clear(), p);
+            ch.force(true);
+            ByteBuffer rec = ByteBuffer.allocate(256);
+            List<Long> lat = new ArrayList<>();
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            for (long pos = 0; System.nanoTime() < end && pos + 256 < size; pos += 256) {
+                long t0 = System.nanoTime();
+                ch.write(rec.clear(), pos);
+                ch.force(false);
+                lat.add(System.nanoTime() - t0);
+            }
+            return lat.stream().mapToLong(Long::longValue).toArray();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static long[] durable(Path dir, int clients, int seconds) throws Exception {
+        deleteTree(dir);
+        DatabaseConfig cfg = DatabaseConfig.defaults("DUR", dir.resolve("dur").toString()).withDurableCommits(1).withPermSize(2048);
+        try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg))) {
+            try (Connection c = inst.connect("DUR", "admin", Tptbm.PASSWORD)) {
+                c.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v INTEGER)");
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong ids = new AtomicLong();
+            List<long[]> perThread = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < clients; k++) {
+                long[][] slot = new long[1][];
+                // Virtual threads, as the service runs engine calls: a committer waiting for its
+                // group's sync costs a parked virtual thread, not a kernel context switch.
+                threads.add(Thread.ofVirtual().start(() -> {
+                    long[] lat = new long[1 << 20];
+                    int n = 0;
+                    try (Connection c = inst.connect("DUR", "admin", Tptbm.PASSWORD)) {
+                        PreparedStatement ins = c.prepare("INSERT INTO t VALUES (?, 1)");
+                        while (!stop.get() && n < lat.length) {
+                            long t0 = System.nanoTime();
+                            c.execute(ins, ids.incrementAndGet());
+                            lat[n++] = System.nanoTime() - t0;
+                        }
+                    }
+                    synchronized (perThread) {
+                        perThread.add(Arrays.copyOf(lat, n));
+                    }
+                }));
+            }
+            Thread.sleep(seconds * 1000L);
+            stop.set(true);
+            for (Thread t : threads) t.join();
+            return perThread.stream().flatMapToLong(Arrays::stream).toArray();
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static double nonDurable(DatabaseConfig cfg, int seconds) throws Exception {
+        if (!cfg.temporary()) deleteTree(cfg.logDirectory());
+        try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg.withPermSize(4096)))) {
+            try (Connection c = inst.connect("ND", "admin", Tptbm.PASSWORD)) {
+                c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+                for (int i = 0; i < 100_000; i++) c.execute("INSERT INTO t VALUES (?, 0)", i);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong done = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                int seed = k;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                    try (Connection c = inst.connect("ND", "admin", Tptbm.PASSWORD)) {
+                        PreparedStatement upd = c.prepare("UPDATE t SET v = v + 1 WHERE id = ?");
+                        long n = 0;
+                        while (!stop.get()) {
+                            c.execute(upd, r.nextInt(100_000));
+                            n++;
+                        }
+                        done.addAndGet(n);
+                    }
+                }));
+            }
+            Thread.sleep(1000); // warm-up
+            long before = done.get();
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            stop.set(true);
+            for (Thread t : threads) t.join();
+            return (done.get() - before) / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (!cfg.temporary()) deleteTree(cfg.logDirectory());
+        }
+    }
+
+    private static long median(long[] a) {
+        long[] s = a.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static void report(String what, long[] lat) {
+        long[] s = lat.clone();
+        Arrays.sort(s);
+        System.out.printf("%s: n=%d median=%.1f us p99=%.1f us p99.9=%.1f us max=%.1f us%n", what, s.length,
+                s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, s[(int) (s.length * 0.999)] / 1e3, s[s.length - 1] / 1e3);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(x);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.hourglass.engine.log;
+
+import io.hourglass.engine.catalog.CatalogChange;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The records of one commit, encoded back to back in one reusable buffer, each complete with
+ * header and CRC (docs/FORMAT.md) except its LSN, which {@link TransactionLog#append} fills in
+ * when it copies the records into the log buffer. Building a batch needs no lock; one batch is
+ * used by one thread at a time and may be cleared and reused for the next commit, which spares
+ * the commit path nearly all its allocation.
+ */
+public final class LogBatch {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private byte[] buf = new byte[1024];
+    private int len;
+    private int[] starts = new int[8];
+    private int count;
+    private final CRC32C crc = new CRC32C();
+
+    public LogBatch clear() {
+        len = 0;
+        count = 0;
+        return this;
+    }
+
+    public int records() { return count; }
+
+    public int bytes() { return len; }
+
+    int start(int i) { return starts[i]; }
+
+    int length(int i) { return (int) INT.get(buf, starts[i]); }
+
+    byte[] buffer() { return buf; }
+
+    /** INSERT or UPDATE: the row's complete new image. */
+    public LogBatch rowImage(long txnId, boolean insert, long tableId, long rowId, byte[] image) {
+        int at = begin(insert ? LogRecord.INSERT : LogRecord.UPDATE, txnId, 20 + image.length);
+        LONG.set(buf, at, tableId);
+        LONG.set(buf, at + 8, rowId);
+        INT.set(buf, at + 16, image.length);
+        System.arraycopy(image, 0, buf, at + 20, image.length);
+        return end();
+    }
+
+    public LogBatch rowDelete(long txnId, long tableId, long rowId) {
+        int at = begin(LogRecord.DELETE, txnId, 16);
+        LONG.set(buf, at, tableId);
+        LONG.set(buf, at + 8, rowId);
+        return end();
+    }
+
+    public LogBatch commit(long txnId, long commitMillis) {
+        int at = begin(LogRecord.COMMIT, txnId, 8); // first: begin may replace buf
+        LONG.set(buf, at, commitMillis);
+        return end();
+    }
+
+    public LogBatch ddl(long txnId, CatalogChange change) {
+        byte[] payload = LogCodec.ddlPayload(change);
+        int at = begin(LogRecord.DDL, txnId, payload.length); // first: begin may replace buf
+        System.arraycopy(payload, 0, buf, at, payload.length);
+        return end();
+    }
+
+    public LogBatch shutdown() {
+        begin(LogRecord.SHUTDOWN, 0, 0);
+        return end();
+    }
+
+    /** Writes a record header for a payload of {@code payload} bytes; returns the payload's offset. */
+    private int begin(byte type, long txnId, int payload) {
+        int size = LogFormat.RECORD_HEADER + payload;
+        if (len + size > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + size));
+        if (count == starts.length) starts = Arrays.copyOf(starts, count * 2);
+        starts[count++] = len;
+        int at = len;
+        INT.set(buf, at, size);
+        INT.set(buf, at + 4, 0);
+        LONG.set(buf, at + 8, 0L); // LSN: filled in at append
+        buf[at + 16] = type;
+        buf[at + 17] = 0;
+        buf[at + 18] = 0;
+        buf[at + 19] = 0;
+        LONG.set(buf, at + 20, txnId);
+        len += size;
+        return at + LogFormat.RECORD_HEADER;
+    }
+
+    /** Computes the CRC32C of the record just written, over bytes 16..L-1. */
+    private LogBatch end() {
+        int at = starts[count - 1];
+        int size = (int) INT.get(buf, at);
+        crc.reset();
+        crc.update(buf, at + 16, size - 16);
+        INT.set(buf, at + 4, (int) crc.getValue());
+        return this;
+    }
+}
