@@ -114,7 +114,7 @@ public final class DurabilityBench {
         DatabaseConfig cfg = DatabaseConfig.defaults("DUR", dir.resolve("dur").toString()).withDurableCommits(1).withPermSize(2048);
         try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg))) {
             try (Connection c = inst.connect("DUR", "admin", Tptbm.PASSWORD)) {
-                c.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v INTEGER)");
+                c.execute("CREATE TABLE t (id BIGINT NOT NULL, v INTEGER, PRIMARY KEY (id)) UNIQUE HASH ON (id) PAGES = 1000");
             }
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong ids = new AtomicLong();
