@@ -9,14 +9,8 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 out="bench/results/$(date -u +%Y-%m-%d)-durability"
 mkdir -p "$out"
 secs="${1:-5}"
-{
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores"
-  echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}')"
-  echo "log directory: bench/target/durability on $(df -h bench | awk 'NR==2 {print $1 " (" $2 ")"}')"
-  echo "java: $("$JAVA" -version 2>&1 | head -n 1)"
-} > "$out/machine.txt"
+. bench/machine-info.sh
+machine_info "$JAVA" > "$out/machine.txt"
 cmd=("$JAVA" -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.DurabilityBench bench/target/durability "$secs")
 echo "${cmd[*]}" > "$out/commands.txt"
 "${cmd[@]}" 2>&1 | grep -v '^WARNING' | tee "$out/output.txt"

@@ -8,14 +8,8 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 out="bench/results/$(date -u +%Y-%m-%d)-tptbm"
 mkdir -p "$out"
 if [ "${1:-}" = quick ]; then iters="-wi 2 -w 3s -i 3 -r 3s"; else iters="-wi 3 -w 5s -i 5 -r 5s"; fi
-{
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores"
-  echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}')"
-  echo "java: $("$JAVA" -version 2>&1 | head -n 1)"
-  echo "jvm options: -Xmx8g (JMH fork default otherwise)"
-} > "$out/machine.txt"
+. bench/machine-info.sh
+machine_info "$JAVA" > "$out/machine.txt"
 jmh=("$JAVA" -Xmx8g -jar bench/target/benchmarks.jar TptbmBenchmark -f 1 $iters -jvmArgs -Xmx8g)
 echo "${jmh[*]} -t 2 -bm thrpt -tu s" > "$out/commands.txt"
 "${jmh[@]}" -t 2 -bm thrpt -tu s -rf json -rff "$out/throughput.json" | tee "$out/throughput.txt"

@@ -75,34 +75,50 @@ public record DatabaseConfig(
     /** The base name of the database's files (the DataStore's last element). */
     public String fileName() { return Path.of(dataStore).getFileName().toString(); }
 
-    public DatabaseConfig withPermSize(long mb) {
-        return new DatabaseConfig(name, dataStore, logDir, mb, durableCommits, lockWaitSeconds, isolation, logBufMb,
-                logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                recoveryThreads, logPurge, backupFailThreshold, temporary);
-    }
+    public DatabaseConfig withPermSize(long mb) { return copy().permSize(mb).build(); }
 
-    public DatabaseConfig withLockWait(double seconds) {
-        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, durableCommits, seconds, isolation, logBufMb,
-                logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                recoveryThreads, logPurge, backupFailThreshold, temporary);
-    }
+    public DatabaseConfig withLockWait(double seconds) { return copy().lockWait(seconds).build(); }
 
-    public DatabaseConfig withDurableCommits(int dc) {
-        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, dc, lockWaitSeconds, isolation, logBufMb,
-                logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                recoveryThreads, logPurge, backupFailThreshold, temporary);
-    }
+    public DatabaseConfig withDurableCommits(int dc) { return copy().durableCommits(dc).build(); }
 
     /** LogFileSize and LogBufMB, in MB. */
-    public DatabaseConfig withLog(int fileSizeMb, int bufMb) {
-        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, durableCommits, lockWaitSeconds, isolation, bufMb,
-                fileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                recoveryThreads, logPurge, backupFailThreshold, temporary);
-    }
+    public DatabaseConfig withLog(int fileSizeMb, int bufMb) { return copy().log(fileSizeMb, bufMb).build(); }
 
-    public DatabaseConfig withRecoveryThreads(int n) {
-        return new DatabaseConfig(name, dataStore, logDir, permSizeMb, durableCommits, lockWaitSeconds, isolation, logBufMb,
-                logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                n, logPurge, backupFailThreshold, temporary);
+    public DatabaseConfig withRecoveryThreads(int n) { return copy().recoveryThreads(n).build(); }
+
+    private Copy copy() { return new Copy(this); }
+
+    /** A mutable copy for the {@code with...} methods; the record's constructor checks the result. */
+    private static final class Copy {
+        private final DatabaseConfig c;
+        private long permSize;
+        private double lockWait;
+        private int durableCommits, logFileSize, logBuf, recoveryThreads;
+
+        Copy(DatabaseConfig c) {
+            this.c = c;
+            permSize = c.permSizeMb;
+            lockWait = c.lockWaitSeconds;
+            durableCommits = c.durableCommits;
+            logFileSize = c.logFileSizeMb;
+            logBuf = c.logBufMb;
+            recoveryThreads = c.recoveryThreads;
+        }
+
+        Copy permSize(long v) { permSize = v; return this; }
+
+        Copy lockWait(double v) { lockWait = v; return this; }
+
+        Copy durableCommits(int v) { durableCommits = v; return this; }
+
+        Copy log(int fileSize, int buf) { logFileSize = fileSize; logBuf = buf; return this; }
+
+        Copy recoveryThreads(int v) { recoveryThreads = v; return this; }
+
+        DatabaseConfig build() {
+            return new DatabaseConfig(c.name, c.dataStore, c.logDir, permSize, durableCommits, lockWait, c.isolation, logBuf,
+                    logFileSize, c.logBufParallelism, c.ckptFrequency, c.ckptLogVolume, c.ckptRate, c.ckptReadThreads,
+                    recoveryThreads, c.logPurge, c.backupFailThreshold, c.temporary);
+        }
     }
 }
