@@ -2,14 +2,11 @@ package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
-import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.Column;
 import io.hourglass.engine.catalog.IndexDef;
-import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
-import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.RowStore;
@@ -739,10 +736,6 @@ final class Executor {
         for (int i = 0; i < t.columns().size(); i++) m.put(t.columns().get(i).name(), i);
         return m;
     }
-
-    static String hash(String password) { return PasswordHasher.hash(password); }
-
-    static User userOf(Catalog c, String name) { return c.user(name); }
 
     static IndexDef.Kind kind(boolean hash) { return hash ? IndexDef.Kind.HASH : IndexDef.Kind.RANGE; }
 }
