@@ -250,7 +250,9 @@ public final class TransactionLog implements AutoCloseable {
 
     /**
      * A stage that completes when everything up to {@code lsn} is synced (at once if it is), or
-     * fails with TT0994 if the log fails first.
+     * fails with TT0994 if the log fails first. If no write or sync is under way, the calling
+     * thread leads: it writes and syncs the pending log itself before returning, so the stage is
+     * usually complete on return. Call it only from engine threads, never from an event loop.
      */
     public CompletableFuture<Void> whenDurable(long lsn) {
         if (syncedLsn >= lsn) return CompletableFuture.completedFuture(null);
