@@ -8,6 +8,9 @@ package io.hourglass.engine;
  * <p>The {@link Kind} says how an adapter should report the error (HTTP status, gRPC status).
  */
 public enum ErrorCode {
+    CHECKPOINT_CONFLICT(625, Kind.CONFLICT, "Checkpoint cannot proceed because the following conflicting operation is in progress: %s started by connection id %d (pid %d; name '%s')"),
+    CHECKPOINT_FAILED(615, Kind.UNAVAILABLE, "Checkpoint failure: %s"),
+    CHECKPOINT_OUTCOME_UNKNOWN(618, Kind.UNAVAILABLE, "Cannot tell whether the checkpoint succeeded (%s); see ttCkptHistory"),
     PERM_SPACE_EXHAUSTED(802, Kind.RESOURCE, "Database permanent space exhausted"),
     UNIQUE_VIOLATION(907, Kind.CONFLICT, "Unique constraint (%s) violated"),
     CONNECTION_TERMINATED(994, Kind.UNAVAILABLE, "Database connection terminated. Please reconnect."),

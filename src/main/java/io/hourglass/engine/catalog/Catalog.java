@@ -38,6 +38,7 @@ public final class Catalog {
     // so HTTP Basic does not pay PBKDF2 on every request. Cleared on any change to the user.
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
     private final byte[] cacheKey = new byte[32];
+    private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
 
     public Catalog(String adminPasswordHash) {
         new SecureRandom().nextBytes(cacheKey);
@@ -60,6 +61,9 @@ public final class Catalog {
 
     /** The lock every DDL statement holds from its checks until its change is applied. */
     public java.util.concurrent.locks.ReentrantLock ddlLock() { return ddl; }
+
+    /** Recovery from a checkpoint: table ids continue after {@code lastId} even if that table was dropped. */
+    public void restoreTableIds(long lastId) { tableIds.accumulateAndGet(lastId, Math::max); }
 
     /** The id the next CREATE TABLE will use. */
     public long nextTableId() { return tableIds.get() + 1; }
@@ -175,6 +179,54 @@ public final class Catalog {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    // ---- settings kept with the schema ----------------------------------------------------------
+
+    /** The ttCkptConfig settings stored in the database (each null when never set). */
+    public CatalogChange.CheckpointSettings checkpointSettings() { return checkpointSettings; }
+
+    /** Applies ttCkptConfig: non-null values replace the stored ones. */
+    public synchronized void setCheckpointSettings(CatalogChange.CheckpointSettings change) {
+        var cur = checkpointSettings;
+        checkpointSettings = new CatalogChange.CheckpointSettings(
+                change.frequencySeconds() != null ? change.frequencySeconds() : cur.frequencySeconds(),
+                change.logVolumeMb() != null ? change.logVolumeMb() : cur.logVolumeMb(),
+                change.rateMbPerSecond() != null ? change.rateMbPerSecond() : cur.rateMbPerSecond());
+        version.incrementAndGet();
+    }
+
+    /**
+     * The whole catalog as the changes that rebuild it from an empty one (the instance
+     * administrator excepted: the configuration supplies that user). A checkpoint stores this;
+     * the caller holds the DDL lock so it matches one point of the log.
+     */
+    public synchronized List<CatalogChange> snapshot() {
+        List<CatalogChange> out = new ArrayList<>();
+        for (User u : new TreeMap<>(users).values()) {
+            if (!u.instanceAdmin()) out.add(new CatalogChange.CreateUser(u.name(), u.passwordHash));
+        }
+        List<Table> byId = new ArrayList<>(tables.values());
+        byId.sort(java.util.Comparator.comparingLong(Table::id));
+        for (Table t : byId) {
+            List<CatalogChange.ColumnSpec> cols = new ArrayList<>();
+            for (Column c : t.columns()) cols.add(CatalogChange.ColumnSpec.of(c.name(), c.type(), c.notNull(), c.defaultSql()));
+            List<CatalogChange.IndexSpec> ixs = new ArrayList<>();
+            for (IndexDef ix : t.indexes()) {
+                ixs.add(new CatalogChange.IndexSpec(ix.owner(), ix.name(), ix.columns(), ix.unique(), ix.kind(), ix.constraint()));
+            }
+            out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs));
+        }
+        for (User u : new TreeMap<>(users).values()) {
+            if (u.instanceAdmin()) continue;
+            for (Privilege p : u.system) out.add(new CatalogChange.Privileges(true, u.name(), p, null));
+            for (var e : new TreeMap<>(u.objects).entrySet()) {
+                for (Privilege p : e.getValue()) out.add(new CatalogChange.Privileges(true, u.name(), p, e.getKey()));
+            }
+        }
+        var cs = checkpointSettings;
+        if (cs.frequencySeconds() != null || cs.logVolumeMb() != null || cs.rateMbPerSecond() != null) out.add(cs);
+        return out;
     }
 
     // ---- privileges ---------------------------------------------------------------------------

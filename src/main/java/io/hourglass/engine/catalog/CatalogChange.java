@@ -38,4 +38,10 @@ public sealed interface CatalogChange {
 
     /** GRANT ({@code grant}) or REVOKE of a privilege, on a table ({@code owner.name}) or system-wide (null). */
     record Privileges(boolean grant, String user, Privilege privilege, String table) implements CatalogChange {}
+
+    /**
+     * ttCkptConfig: the checkpoint settings the database keeps across restarts, overriding the
+     * configured CkptFrequency, CkptLogVolume and CkptRate. A null leaves that setting as it was.
+     */
+    record CheckpointSettings(Integer frequencySeconds, Integer logVolumeMb, Integer rateMbPerSecond) implements CatalogChange {}
 }

@@ -12,6 +12,8 @@ import io.hourglass.engine.txn.SnapshotSlot;
 import io.hourglass.engine.txn.Transaction;
 import io.hourglass.engine.txn.TransactionManager;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,6 +38,7 @@ public final class Connection implements Session, AutoCloseable {
     private Isolation isolation;
     private long lockWaitNanos;
     private Transaction txn;
+    private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
 
     Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures) {
@@ -102,6 +105,16 @@ public final class Connection implements Session, AutoCloseable {
     public double lockWait() { return lockWaitNanos / 1e9; }
 
     public boolean inTransaction() { return txn != null; }
+
+    /** Runs {@code action} once the current transaction commits or rolls back (ttCkptBlocking). */
+    void afterTransaction(Runnable action) { afterTransaction.add(action); }
+
+    private void runAfterTransaction() {
+        if (afterTransaction.isEmpty()) return;
+        List<Runnable> todo = List.copyOf(afterTransaction);
+        afterTransaction.clear();
+        for (Runnable r : todo) r.run();
+    }
 
     public PreparedStatement prepare(String sql) {
         checkOpen();
@@ -184,7 +197,11 @@ public final class Connection implements Session, AutoCloseable {
         if (txn == null) return d ? db.transactions().flushDurably() : CompletableFuture.completedFuture(null);
         Transaction t = txn;
         txn = null;
-        return db.transactions().commit(t, d);
+        try {
+            return db.transactions().commit(t, d);
+        } finally {
+            runAfterTransaction();
+        }
     }
 
     @Override
@@ -258,6 +275,7 @@ public final class Connection implements Session, AutoCloseable {
         Transaction t = txn;
         txn = null;
         db.transactions().rollback(t);
+        runAfterTransaction();
     }
 
     @Override

@@ -3,6 +3,9 @@ package io.hourglass.engine.lifecycle;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.checkpoint.Activities;
+import io.hourglass.engine.checkpoint.CheckpointFiles;
+import io.hourglass.engine.checkpoint.Checkpointer;
 import io.hourglass.engine.log.LogBatch;
 import io.hourglass.engine.log.LogFiles;
 import io.hourglass.engine.log.Lsn;
@@ -38,20 +41,27 @@ public final class Database {
     private final LongAdder statementErrors = new LongAdder();
     private final TransactionLog log;
     private final Recovery.Report recovery;
+    private final Activities activities;
+    private final Checkpointer checkpointer;
     private volatile HourglassException invalidated;
 
     Database(DatabaseConfig config, String adminPasswordHash, StorageIo io) {
         this.config = config;
-        this.catalog = new Catalog(adminPasswordHash);
         this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024));
+        this.activities = new Activities(config.name());
         if (config.temporary()) {
+            this.catalog = new Catalog(adminPasswordHash);
             this.log = null;
             this.recovery = null;
+            this.checkpointer = null;
             return;
         }
         LogFiles files = new LogFiles(io, config.logDirectory(), config.fileName(), config.logFileSizeMb() * 1024L * 1024L);
+        CheckpointFiles ckptFiles = new CheckpointFiles(io, config.dataStore());
         try {
-            this.recovery = Recovery.run(files, catalog, transactions, config.recoveryThreads());
+            this.recovery = Recovery.run(files, ckptFiles, () -> new Catalog(adminPasswordHash), transactions,
+                    config.recoveryThreads(), config.ckptReadThreads());
+            this.catalog = recovery.catalog();
             if (recovery.log().tornTail() != null) {
                 LOG.warning(ErrorCode.TORN_LOG_TAIL.error(Lsn.of(recovery.log().end()),
                         recovery.log().tornTail()).getMessage());
@@ -60,7 +70,7 @@ public final class Database {
                 LOG.warning("TT20100: Database " + config.name() + " was not shut down cleanly; recovered "
                         + recovery.transactions() + " transaction(s) from the log");
             }
-            long databaseId = recovery.log().databaseId() != 0 ? recovery.log().databaseId() : new SecureRandom().nextLong() | 1;
+            long databaseId = recovery.databaseId() != 0 ? recovery.databaseId() : new SecureRandom().nextLong() | 1;
             TransactionLog.Settings settings = TransactionLog.Settings.defaults(config.logBufMb() * 1024L * 1024L);
             this.log = new TransactionLog(files, settings, databaseId, recovery.log().end(),
                     recovery.log().tornTail() != null, this::invalidate);
@@ -68,7 +78,25 @@ public final class Database {
             throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
         }
         transactions.attachLog(log);
+        this.checkpointer = new Checkpointer(config.name(), ckptFiles, catalog, transactions, log, recovery.checkpoints(),
+                this::checkpointSettings, config.logPurge() == 0, activities);
+        checkpointer.start();
     }
+
+    /** The checkpoint settings in force: ttCkptConfig's stored values, else the configured attributes. */
+    public Checkpointer.Settings checkpointSettings() {
+        var stored = catalog.checkpointSettings();
+        return new Checkpointer.Settings(
+                stored.frequencySeconds() != null ? stored.frequencySeconds() : config.ckptFrequency(),
+                stored.logVolumeMb() != null ? stored.logVolumeMb() : config.ckptLogVolume(),
+                stored.rateMbPerSecond() != null ? stored.rateMbPerSecond() : config.ckptRate());
+    }
+
+    /** The checkpoint writer, or null for a Temporary database. */
+    public Checkpointer checkpointer() { return checkpointer; }
+
+    /** The slot a checkpoint or backup holds while it runs. */
+    public Activities activities() { return activities; }
 
     public String name() { return config.name(); }
 
@@ -122,6 +150,18 @@ public final class Database {
      */
     void close() {
         for (Connection c : connections()) c.close();
+        if (checkpointer != null) {
+            checkpointer.close();
+            if (invalidated == null) {
+                // The unload checkpoint: the next load starts from it and replays no log.
+                try {
+                    checkpointer.checkpoint(new Checkpointer.Request(Checkpointer.Type.BLOCKING, Checkpointer.Initiator.SUBDAEMON,
+                            "unload", 0, false, config.lockWaitSeconds(), 0));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "the unload checkpoint of " + config.name() + " failed; the next load replays the log", e);
+                }
+            }
+        }
         if (log != null) {
             if (invalidated == null) {
                 try {

@@ -51,6 +51,11 @@ public record DatabaseConfig(
         if (logFileSizeMb < logBufMb) throw new IllegalArgumentException("LogFileSize may not be below LogBufMB for " + name);
         if (logFileSizeMb > 2047) throw new IllegalArgumentException("LogFileSize must be below 2048 MB for " + name);
         if (recoveryThreads < 1) throw new IllegalArgumentException("RecoveryThreads must be at least 1 for " + name);
+        if (ckptFrequency < 0 || ckptLogVolume < 0 || ckptRate < 0) {
+            throw new IllegalArgumentException("CkptFrequency, CkptLogVolume and CkptRate must not be negative for " + name);
+        }
+        if (ckptReadThreads < 1) throw new IllegalArgumentException("CkptReadThreads must be at least 1 for " + name);
+        if (logPurge != 0 && logPurge != 1) throw new IllegalArgumentException("LogPurge must be 0 or 1 for " + name);
     }
 
     /** A persistent database with TimesTen's (and Hourglass's) defaults. */
@@ -86,6 +91,28 @@ public record DatabaseConfig(
 
     public DatabaseConfig withRecoveryThreads(int n) { return copy().recoveryThreads(n).build(); }
 
+    /** CkptFrequency (s), CkptLogVolume (MB) and CkptRate (MB/s); 0 turns each off. */
+    public DatabaseConfig withCheckpoints(int frequencySeconds, int logVolumeMb, int rateMbPerSecond) {
+        Copy c = copy();
+        c.ckptFrequency = frequencySeconds;
+        c.ckptLogVolume = logVolumeMb;
+        c.ckptRate = rateMbPerSecond;
+        return c.build();
+    }
+
+    /** LogPurge: 1 deletes log files no longer needed, 0 renames them to {@code .arch}. */
+    public DatabaseConfig withLogPurge(int logPurge) {
+        Copy c = copy();
+        c.logPurge = logPurge;
+        return c.build();
+    }
+
+    public DatabaseConfig withCkptReadThreads(int n) {
+        Copy c = copy();
+        c.ckptReadThreads = n;
+        return c.build();
+    }
+
     private Copy copy() { return new Copy(this); }
 
     /** A mutable copy for the {@code with...} methods; the record's constructor checks the result. */
@@ -94,6 +121,7 @@ public record DatabaseConfig(
         private long permSize;
         private double lockWait;
         private int durableCommits, logFileSize, logBuf, recoveryThreads;
+        private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge;
 
         Copy(DatabaseConfig c) {
             this.c = c;
@@ -103,6 +131,11 @@ public record DatabaseConfig(
             logFileSize = c.logFileSizeMb;
             logBuf = c.logBufMb;
             recoveryThreads = c.recoveryThreads;
+            ckptFrequency = c.ckptFrequency;
+            ckptLogVolume = c.ckptLogVolume;
+            ckptRate = c.ckptRate;
+            ckptReadThreads = c.ckptReadThreads;
+            logPurge = c.logPurge;
         }
 
         Copy permSize(long v) { permSize = v; return this; }
@@ -117,8 +150,8 @@ public record DatabaseConfig(
 
         DatabaseConfig build() {
             return new DatabaseConfig(c.name, c.dataStore, c.logDir, permSize, durableCommits, lockWait, c.isolation, logBuf,
-                    logFileSize, c.logBufParallelism, c.ckptFrequency, c.ckptLogVolume, c.ckptRate, c.ckptReadThreads,
-                    recoveryThreads, c.logPurge, c.backupFailThreshold, c.temporary);
+                    logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
+                    recoveryThreads, logPurge, c.backupFailThreshold, c.temporary);
         }
     }
 }

@@ -43,24 +43,9 @@ public final class Procedures {
         });
         register("ttLogHolds", (c, a) -> {
             arity("ttLogHolds", a, 0, 0);
-            List<Object[]> rows = new ArrayList<>();
-            var log = c.database().log();
-            if (log != null) {
-                try {
-                    var files = log.files().list();
-                    if (!files.isEmpty()) {
-                        // Until checkpoints exist, recovery starts at the first record of the log:
-                        // that is what the Checkpoint hold keeps.
-                        rows.add(new Object[] {(long) files.firstKey(), (long) io.hourglass.engine.log.LogFormat.FILE_HEADER,
-                                "Checkpoint", "no checkpoint yet: recovery reads the log from its start"});
-                    }
-                } catch (java.io.IOException e) {
-                    throw ErrorCode.INTERNAL.error("listing log files: " + e.getMessage());
-                }
-            }
-            return table(List.of(col("HOLDLFN", SqlType.BIGINT), col("HOLDLFO", SqlType.BIGINT),
-                    col("TYPE", SqlType.VARCHAR_ANY), col("DESCRIPTION", SqlType.VARCHAR_ANY)), rows);
+            return CheckpointProcedures.logHolds(c);
         });
+        CheckpointProcedures.register(this);
         register("ttUserPrivileges", (c, a) -> {
             if (!c.catalog().has(c.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(c.user().name(), "ADMIN");
             List<Object[]> rows = new ArrayList<>();

@@ -26,10 +26,10 @@ public final class LogCodec {
 
     // Catalog change kinds in a DDL payload's first byte. Never renumber.
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
-            ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8;
+            ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9;
 
-    /** The payload of a DDL record. */
-    static byte[] ddlPayload(CatalogChange c) {
+    /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
+    public static byte[] ddlPayload(CatalogChange c) {
         Out o = new Out(128);
         switch (c) {
             case CatalogChange.CreateTable ct -> {
@@ -49,8 +49,26 @@ public final class LogCodec {
             case CatalogChange.DropUser du -> o.u8(DROP_USER).str(du.name());
             case CatalogChange.Privileges p -> o.u8(PRIVILEGES).u8(p.grant() ? 1 : 0).str(p.user())
                     .str(p.privilege().name()).str(p.table());
+            case CatalogChange.CheckpointSettings cs -> o.u8(CHECKPOINT_SETTINGS).u32(orMinus1(cs.frequencySeconds()))
+                    .u32(orMinus1(cs.logVolumeMb())).u32(orMinus1(cs.rateMbPerSecond()));
         }
         return o.toArray();
+    }
+
+    private static int orMinus1(Integer v) { return v == null ? -1 : v; }
+
+    private static Integer nullIfMinus1(int v) { return v == -1 ? null : v; }
+
+    /**
+     * Decodes a catalog change written by {@link #ddlPayload}; IllegalArgumentException when it
+     * does not parse.
+     */
+    public static CatalogChange decodeChange(ByteBuffer p) {
+        try {
+            return change(p.order(ByteOrder.LITTLE_ENDIAN));
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("truncated catalog change", e);
+        }
     }
 
     private static void index(Out o, CatalogChange.IndexSpec ix) {
@@ -104,6 +122,8 @@ public final class LogCodec {
             case ALTER_PASSWORD -> new CatalogChange.AlterPassword(str(p), str(p));
             case DROP_USER -> new CatalogChange.DropUser(str(p));
             case PRIVILEGES -> new CatalogChange.Privileges(p.get() != 0, str(p), Privilege.valueOf(str(p)), str(p));
+            case CHECKPOINT_SETTINGS -> new CatalogChange.CheckpointSettings(nullIfMinus1(p.getInt()), nullIfMinus1(p.getInt()),
+                    nullIfMinus1(p.getInt()));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };
     }

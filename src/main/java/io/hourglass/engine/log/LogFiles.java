@@ -84,4 +84,23 @@ public final class LogFiles {
         io.rename(tmp, target);
         io.syncDirectory(dir);
     }
+
+    /**
+     * Purges the log files numbered below {@code fileNo}: deletes them, or with {@code archive}
+     * (LogPurge=0) renames them to {@code <name>.log<N>.arch}, which recovery never reads. The
+     * directory is synced. Returns the numbers purged, lowest first.
+     */
+    public java.util.List<Integer> purgeBefore(int fileNo, boolean archive) throws IOException {
+        java.util.List<Integer> purged = new java.util.ArrayList<>();
+        for (var e : list().headMap(fileNo, false).entrySet()) {
+            if (archive) {
+                io.rename(e.getValue(), dir.resolve(e.getValue().getFileName() + ".arch"));
+            } else {
+                io.delete(e.getValue());
+            }
+            purged.add(e.getKey());
+        }
+        if (!purged.isEmpty()) io.syncDirectory(dir);
+        return purged;
+    }
 }

@@ -34,9 +34,22 @@ public final class LogReader {
 
     private LogReader() {}
 
+    /** Reads the whole log, which must start at its first file (nothing purged). */
     public static Result read(LogFiles files, Consumer<LogRecord> sink) throws IOException {
-        TreeMap<Integer, Path> list = files.list();
-        if (list.isEmpty()) return new Result(Lsn.pack(0, LogFormat.FILE_HEADER), 0, 0, 0, null, (byte) 0);
+        return read(files, Lsn.pack(0, LogFormat.FILE_HEADER), sink);
+    }
+
+    /**
+     * Reads the log from {@code from} (a checkpoint's redo LSN, a record boundary); files before
+     * it are not read. With no log file at or after {@code from}, the log is empty and ends there.
+     */
+    public static Result read(LogFiles files, long from, Consumer<LogRecord> sink) throws IOException {
+        Lsn start = Lsn.of(from);
+        TreeMap<Integer, Path> list = new TreeMap<>(files.list().tailMap(start.file(), true));
+        if (list.isEmpty()) return new Result(from, 0, 0, 0, null, (byte) 0);
+        if (list.firstKey() != start.file()) {
+            throw ErrorCode.RECOVERY_FAILED.error("log file " + files.path(start.file()) + ", where recovery must start, is missing");
+        }
         StorageIo io = files.io();
         long fileSize = files.fileSize();
         byte[] data = new byte[(int) fileSize];
@@ -55,7 +68,8 @@ public final class LogReader {
             if (h == null || n < fileSize) {
                 if (fileNo == list.lastKey() && h == null) {
                     // A file whose creation was cut short holds nothing: the log ends before it.
-                    return new Result(Lsn.pack(fileNo, LogFormat.FILE_HEADER), databaseId, list.size(), records, null, lastType);
+                    return new Result(Math.max(from, Lsn.pack(fileNo, LogFormat.FILE_HEADER)), databaseId, list.size(), records,
+                            null, lastType);
                 }
                 throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " has a bad header or size");
             }
@@ -63,7 +77,7 @@ public final class LogReader {
             if (h.databaseId() != databaseId) {
                 throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " belongs to another database");
             }
-            long off = LogFormat.FILE_HEADER;
+            long off = fileNo == start.file() ? Math.max(start.offset(), LogFormat.FILE_HEADER) : LogFormat.FILE_HEADER;
             ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
             while (true) {
                 if (fileSize - off < LogFormat.RECORD_HEADER) break; // no room for a record: next file

@@ -112,6 +112,7 @@ public final class TransactionLog implements AutoCloseable {
     private int writeFile = -1;
     private long firstUnsyncedNanos;
     private final Thread flusher;
+    private final LogHolds holds = new LogHolds();
 
     /**
      * Opens the log for appending at {@code end} (where recovery found its end), creating the
@@ -163,6 +164,19 @@ public final class TransactionLog implements AutoCloseable {
     }
 
     public long writtenLsn() { return writtenLsn; }
+
+    /** The holds that keep log files from being purged. */
+    public LogHolds holds() { return holds; }
+
+    /**
+     * Purges every log file that no hold needs any more (LogPurge: delete; with {@code archive},
+     * rename to {@code .arch}). The file being written is never purged. Returns the numbers purged.
+     */
+    public List<Integer> purge(boolean archive) throws IOException {
+        long keepFrom = holds.minimum(appendedLsn());
+        int below = Math.min(Lsn.of(keepFrom).file(), Lsn.of(syncedLsn).file());
+        return files.purgeBefore(below, archive);
+    }
 
     public long syncedLsn() { return syncedLsn; }
 

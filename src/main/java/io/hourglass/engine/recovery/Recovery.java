@@ -1,6 +1,11 @@
 package io.hourglass.engine.recovery;
 
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.checkpoint.CheckpointFiles;
+import io.hourglass.engine.checkpoint.CheckpointFormat;
+import io.hourglass.engine.log.LogFormat;
+import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Table;
@@ -19,9 +24,17 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
-/** Replays the transaction log into an empty catalog and store. */
+/**
+ * Rebuilds a database in memory: the newest usable checkpoint image (falling back to the other
+ * file if the newest is damaged), then every committed transaction in the log from that image's
+ * redo LSN; then free lists, indexes and PermSize use.
+ */
 public final class Recovery {
+    private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
+
     /**
      * What recovery did.
      *
@@ -31,23 +44,84 @@ public final class Recovery {
      * @param lastCommitTs the commit timestamp after replay (commits counted in log order)
      */
     public record Report(LogReader.Result log, long transactions, long discarded, long lastCommitTs, long lastTxnId,
-                         long rows, long nanos) {
+                         long rows, long nanos, Catalog catalog, CheckpointFormat.Header checkpoint, List<String> rejected,
+                         CheckpointFiles.State checkpoints) {
+        /** The database id: the log's, else the checkpoint's, else 0 (a new database). */
+        public long databaseId() {
+            if (log.databaseId() != 0) return log.databaseId();
+            return checkpoint == null ? 0 : checkpoint.databaseId();
+        }
+
         /** TT20100: the database was not closed cleanly (its log does not end with a shutdown). */
         public boolean neededAfterCrash() { return !log.empty() && log.lastRecordType() != LogRecord.SHUTDOWN; }
     }
 
     private Recovery() {}
 
+    /** Recovery from the log alone (no checkpoint files). */
     public static Report run(LogFiles files, Catalog catalog, TransactionManager tm, int threads) throws IOException {
+        return run(files, null, () -> catalog, tm, threads, 1);
+    }
+
+    /**
+     * Recovers into a catalog from {@code newCatalog} (called again if a checkpoint file turns
+     * out damaged half way through loading). Throws TT0848 when neither checkpoint file can be
+     * used and the log no longer starts at its beginning.
+     */
+    public static Report run(LogFiles files, CheckpointFiles ckpt, Supplier<Catalog> newCatalog, TransactionManager tm,
+                             int threads, int readThreads) throws IOException {
         long t0 = System.nanoTime();
+        CheckpointFiles.State state = new CheckpointFiles.State();
+        Catalog catalog = null;
+        CheckpointFormat.Header used = null;
+        List<String> rejected = new ArrayList<>();
+        boolean anyCheckpointFile = false;
+        if (ckpt != null) {
+            for (CheckpointFormat.Header h : ckpt.candidates(state)) {
+                Catalog c = newCatalog.get();
+                try {
+                    ckpt.load(h, c, readThreads, state);
+                    catalog = c;
+                    used = h;
+                    break;
+                } catch (HourglassException e) {
+                    LOG.warning(e.getMessage() + (rejected.isEmpty() ? "; trying the other checkpoint file" : ""));
+                    rejected.add(e.getMessage());
+                    state.forget(h.fileNo());
+                }
+            }
+            anyCheckpointFile = files.io().exists(ckpt.path(0)) || files.io().exists(ckpt.path(1));
+        }
+        long from = Lsn.pack(0, LogFormat.FILE_HEADER);
+        if (used != null) {
+            from = used.redoLsn();
+        } else {
+            catalog = newCatalog.get();
+            var logs = files.list();
+            boolean logFromStart = !logs.isEmpty() && logs.firstKey() == 0;
+            if (anyCheckpointFile && !logFromStart) {
+                throw ErrorCode.RECOVERY_FAILED.error("no checkpoint file can be used"
+                        + (rejected.isEmpty() ? "" : " (" + String.join("; ", rejected) + ")")
+                        + " and the log does not reach back to the database's start");
+            }
+            if (!logs.isEmpty() && !logFromStart) {
+                throw ErrorCode.RECOVERY_FAILED.error("the log starts at " + files.path(logs.firstKey())
+                        + " but there is no checkpoint file to start from");
+            }
+        }
+        Catalog cat = catalog;
         Map<Long, List<LogRecord>> open = new HashMap<>();
         long[] counts = new long[3]; // transactions, last ts, last txn id
-        LogReader.Result result = LogReader.read(files, r -> {
+        if (used != null) {
+            counts[1] = used.commitTs();
+            counts[2] = used.lastTxnId();
+        }
+        LogReader.Result result = LogReader.read(files, from, r -> {
             counts[2] = Math.max(counts[2], r.txnId());
             switch (r) {
                 case LogRecord.Commit c -> {
                     List<LogRecord> batch = open.remove(c.txnId());
-                    if (batch != null) for (LogRecord x : batch) apply(catalog, x);
+                    if (batch != null) for (LogRecord x : batch) apply(cat, x);
                     counts[0]++;
                     counts[1]++; // commit timestamps need only be monotonic: one per commit in log order
                 }
@@ -56,9 +130,14 @@ public final class Recovery {
                 default -> open.computeIfAbsent(r.txnId(), k -> new ArrayList<>()).add(r);
             }
         });
+        if (used != null && result.databaseId() != 0 && result.databaseId() != used.databaseId()) {
+            throw ErrorCode.RECOVERY_FAILED.error("the log in " + files.dir() + " belongs to another database than "
+                    + ckpt.path(used.fileNo()));
+        }
         long rows = rebuild(catalog, tm.memory(), threads);
         tm.restoreCounters(counts[1], counts[2]);
-        return new Report(result, counts[0], open.size(), counts[1], counts[2], rows, System.nanoTime() - t0);
+        return new Report(result, counts[0], open.size(), counts[1], counts[2], rows, System.nanoTime() - t0, catalog, used,
+                List.copyOf(rejected), state);
     }
 
     private static void apply(Catalog catalog, LogRecord r) {

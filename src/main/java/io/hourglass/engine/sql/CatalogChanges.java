@@ -49,6 +49,21 @@ public final class CatalogChanges {
                 if (p.grant()) cat.grant(p.user(), p.privilege(), on);
                 else cat.revoke(p.user(), p.privilege(), on);
             }
+            case CatalogChange.CheckpointSettings cs -> cat.setCheckpointSettings(cs);
+        }
+    }
+
+    /**
+     * Logs {@code change} durably and applies it, under the DDL lock: how a built-in procedure
+     * (ttCkptConfig) changes what the database keeps, the way DDL does.
+     */
+    public static void logAndApply(Catalog cat, io.hourglass.engine.txn.TransactionManager tm, CatalogChange change) {
+        cat.ddlLock().lock();
+        try {
+            tm.logCatalogChange(change);
+            apply(cat, change);
+        } finally {
+            cat.ddlLock().unlock();
         }
     }
 

@@ -44,6 +44,24 @@ public final class RowStore {
         blocks[blockNo].markChanged();
     }
 
+    /**
+     * Loading a checkpoint: puts {@code count} committed row images into block {@code blockNo}
+     * (slot numbers in {@code slots}), growing the store as needed.
+     */
+    public synchronized void installBlock(int blockNo, int count, int[] slots, byte[][] images) {
+        if (blockNo >= blocks.length) {
+            Block[] grown = Arrays.copyOf(blocks, Math.max(blockNo + 1, blocks.length * 2));
+            for (int i = blocks.length; i < grown.length; i++) grown[i] = new Block(i);
+            blocks = grown;
+        }
+        Block b = blocks[blockNo];
+        for (int i = 0; i < count; i++) {
+            b.slots.set(slots[i], images[i]);
+            nextFresh = Math.max(nextFresh, ((long) blockNo << Block.SHIFT) + slots[i] + 1);
+        }
+        b.markChanged();
+    }
+
     /** Recovery: empties the slot at {@code rowId} (a replayed delete). */
     public synchronized void clearAt(long rowId) {
         if ((rowId >>> Block.SHIFT) < blocks.length) {
@@ -107,7 +125,13 @@ public final class RowStore {
     /** Upper bound (exclusive) of row ids handed out so far; scans iterate up to it. */
     public synchronized long highWater() { return nextFresh; }
 
-    public Block[] blocks() { return blocks; }
+    /** The blocks in use: those below the high-water mark. */
+    public Block[] blocks() {
+        long limit = highWater();
+        Block[] b = blocks;
+        int n = (int) Math.min(b.length, (limit + Block.SLOTS - 1) >>> Block.SHIFT);
+        return n == b.length ? b : Arrays.copyOf(b, n);
+    }
 
     /** Calls {@code visitor} for every occupied slot in row-id order. */
     public void forEachHead(HeadVisitor visitor) {

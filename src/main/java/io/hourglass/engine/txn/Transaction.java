@@ -30,6 +30,7 @@ public final class Transaction {
     volatile LockManager.Resource waitingFor;
     volatile LockMode waitingMode;
     State state = State.ACTIVE;
+    boolean inGate; // passed the write gate; leaves it when it ends
 
     Transaction(long id, Isolation isolation, long lockTimeoutNanos) {
         this.id = id;

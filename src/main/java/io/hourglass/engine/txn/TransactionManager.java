@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TransactionManager {
     private final LockManager locks = new LockManager();
+    private final WriteGate gate = new WriteGate();
     private final MemoryAccount memory;
     private final Object commitLock = new Object();
     private volatile long lastCommitTs; // written under commitLock
@@ -55,6 +56,27 @@ public final class TransactionManager {
     public TransactionManager(MemoryAccount memory) { this.memory = memory; }
 
     public LockManager locks() { return locks; }
+
+    /** The door writers pass; a blocking checkpoint closes it. */
+    public WriteGate writeGate() { return gate; }
+
+    /**
+     * Where a checkpoint starts: the log position and commit timestamp such that every commit
+     * at or below the timestamp has all its records before the position and every later commit
+     * after it. With {@code snapshot} non-null, also publishes a snapshot at that timestamp in it
+     * (under the commit lock, so the collector keeps every version the snapshot can see).
+     */
+    public CheckpointPoint checkpointPoint(SnapshotSlot snapshot) {
+        synchronized (commitLock) {
+            long ts = lastCommitTs;
+            if (snapshot != null) snapshot.snapshot = ts;
+            TransactionLog lg = log;
+            return new CheckpointPoint(lg == null ? 0 : lg.appendedLsn(), ts, txnIds.get());
+        }
+    }
+
+    /** See {@link #checkpointPoint}. */
+    public record CheckpointPoint(long lsn, long commitTs, long lastTxnId) {}
 
     /** Starts logging commits to {@code log} (after recovery). */
     public void attachLog(TransactionLog log) { this.log = log; }
@@ -115,6 +137,10 @@ public final class TransactionManager {
     // ---- locks --------------------------------------------------------------------------------
 
     public void lockTable(Transaction t, Table table, LockMode mode) {
+        if (!t.inGate && mode != LockMode.S && mode != LockMode.IS) {
+            gate.enter(t.lockTimeoutNanos); // a writer: queue behind a blocking checkpoint
+            t.inGate = true;
+        }
         locks.lock(t, new LockManager.TableLock(table.id()), mode, t.lockTimeoutNanos);
     }
 
@@ -399,6 +425,10 @@ public final class TransactionManager {
     }
 
     private void end(Transaction t) {
+        if (t.inGate) {
+            t.inGate = false;
+            gate.exit();
+        }
         locks.releaseAll(t);
         for (Transaction.Slot s : t.freedSlots) s.table().store().release(s.rowId());
         t.freedSlots.clear();

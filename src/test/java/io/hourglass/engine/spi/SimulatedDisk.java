@@ -58,6 +58,9 @@ public final class SimulatedDisk implements StorageIo {
     private volatile int crashAt = -1;
     private volatile int failSyncAt = -1;
     private volatile boolean down;
+    private java.util.function.Predicate<String> crashMatching;
+    private int crashMatchingAt = -1;
+    private int matched;
     private volatile long capacity = Long.MAX_VALUE;
     private Map<Path, Content> frozenEntries; // durable state at the power cut
     private final List<String> trace = new ArrayList<>();
@@ -65,6 +68,24 @@ public final class SimulatedDisk implements StorageIo {
     public synchronized SimulatedDisk crashAt(int point) {
         this.crashAt = point;
         return this;
+    }
+
+    /**
+     * Cuts the power at the {@code n}-th operation whose description matches {@code which}
+     * (descriptions as in {@link #trace}, e.g. "write db.ds0 @4096 +512"): a crash inside one
+     * file's writes, whatever other threads do meanwhile.
+     */
+    public synchronized SimulatedDisk crashAtMatching(java.util.function.Predicate<String> which, int n) {
+        this.crashMatching = which;
+        this.crashMatchingAt = n;
+        return this;
+    }
+
+    /** How many operations so far matched {@code which}. */
+    public synchronized int matching(java.util.function.Predicate<String> which) {
+        int n = 0;
+        for (String t : trace) if (which.test(t.substring(t.indexOf(' ') + 1))) n++;
+        return n;
     }
 
     public synchronized SimulatedDisk failSyncAt(int point) {
@@ -102,6 +123,10 @@ public final class SimulatedDisk implements StorageIo {
         if (down) throw new IOException("simulated power loss (after " + what + ")");
         int n = points.incrementAndGet();
         trace.add(n + " " + what);
+        if (crashMatching != null && crashMatching.test(what) && ++matched == crashMatchingAt) {
+            powerCut();
+            throw new IOException("simulated power loss at point " + n + ": " + what);
+        }
         if (n == crashAt) {
             powerCut();
             throw new IOException("simulated power loss at point " + n + ": " + what);

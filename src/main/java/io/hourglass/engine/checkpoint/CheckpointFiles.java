@@ -1,0 +1,263 @@
+package io.hourglass.engine.checkpoint;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.log.LogCodec;
+import io.hourglass.engine.spi.StorageIo;
+import io.hourglass.engine.sql.CatalogChanges;
+import io.hourglass.engine.store.Block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Owns the two checkpoint files of a database, {@code <DataStore>.ds0} and {@code .ds1}: their
+ * names, reading their headers, and loading an image into an empty catalog (recovery). Writing
+ * is the {@link Checkpointer}'s.
+ */
+public final class CheckpointFiles {
+    private static final int READ_SPAN = 4 << 20;
+
+    private final StorageIo io;
+    private final String dataStore;
+
+    public CheckpointFiles(StorageIo io, String dataStore) {
+        this.io = io;
+        this.dataStore = dataStore;
+    }
+
+    public StorageIo io() { return io; }
+
+    public Path path(int fileNo) { return Path.of(dataStore + ".ds" + fileNo); }
+
+    public Path directory() {
+        Path p = path(0).toAbsolutePath().getParent();
+        return p == null ? Path.of(".") : p;
+    }
+
+    /** The file's header if the file exists and its header is intact (complete or not); else null. */
+    public CheckpointFormat.Header readHeader(int fileNo) {
+        Path p = path(fileNo);
+        if (!io.exists(p)) return null;
+        try (StorageIo.FileHandle h = io.open(p, false)) {
+            byte[] page = new byte[CheckpointFormat.PAGE];
+            if (readFully(h, 0, page, page.length) < CheckpointFormat.HEADER_BYTES) return null;
+            return CheckpointFormat.Header.decode(page, fileNo);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** What recovery found and loaded; the writer starts from it. */
+    public static final class State {
+        final CheckpointFormat.Header[] complete = new CheckpointFormat.Header[2];
+        final FileLayout[] layouts = new FileLayout[2];
+
+        /** The complete header of file {@code n}, or null. */
+        public CheckpointFormat.Header header(int n) { return complete[n]; }
+
+        /** File {@code n} turned out unusable: the writer treats it as incomplete. */
+        public void forget(int n) {
+            complete[n] = null;
+            layouts[n] = null;
+        }
+    }
+
+    /** The complete headers of both files, newest first. */
+    public List<CheckpointFormat.Header> candidates(State state) {
+        List<CheckpointFormat.Header> out = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+            CheckpointFormat.Header h = readHeader(n);
+            if (h != null && h.complete()) {
+                state.complete[n] = h;
+                out.add(h);
+            }
+        }
+        out.sort(Comparator.comparingLong(CheckpointFormat.Header::checkpointId).reversed());
+        return out;
+    }
+
+    /**
+     * Loads the image of the file {@code h} describes into {@code into}, an empty catalog: its
+     * tables, users and grants, then every block, verifying every checksum. Blocks are read by
+     * {@code threads} readers. Throws TT0848 when anything does not match; {@code into} is then
+     * unusable and the caller tries the other file.
+     */
+    public void load(CheckpointFormat.Header h, Catalog into, int threads, State state) {
+        Path p = path(h.fileNo());
+        try (StorageIo.FileHandle f = io.open(p, false)) {
+            for (CatalogChange c : readCatalog(f, h)) CatalogChanges.apply(into, c);
+            into.restoreTableIds(h.nextTableId());
+            List<long[]> entries = readDirectory(f, h); // tableId, block, offset, len, capacity, crc
+            FileLayout layout = new FileLayout();
+            layout.catalogOffset = h.catalogOffset();
+            layout.catalogCapacity = CheckpointFormat.capacityFor(h.catalogLength());
+            layout.directoryOffset = h.directoryOffset();
+            layout.directoryCapacity = CheckpointFormat.capacityFor(h.directoryLength());
+            entries.sort(Comparator.comparingLong(e -> e[2]));
+            int n = Math.max(1, Math.min(threads, entries.size()));
+            long rows = 0;
+            if (n == 1) {
+                rows = loadBlocks(f, p, into, entries, h);
+            } else {
+                try (ExecutorService pool = Executors.newFixedThreadPool(n, r -> Thread.ofPlatform().daemon().name("hourglass-ckpt-read").unstarted(r))) {
+                    List<Future<Long>> parts = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        List<long[]> part = entries.subList(entries.size() * i / n, entries.size() * (i + 1) / n);
+                        parts.add(pool.submit(() -> {
+                            try (StorageIo.FileHandle own = io.open(p, false)) {
+                                return loadBlocks(own, p, into, part, h);
+                            }
+                        }));
+                    }
+                    for (Future<Long> part : parts) rows += part.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof HourglassException he) throw he;
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while loading " + p);
+                }
+            }
+            if (rows != h.rows()) throw damaged(p, "holds " + rows + " rows, its header says " + h.rows());
+            for (long[] e : entries) {
+                Table t = into.tableById(e[0]);
+                FileLayout.Entry x = new FileLayout.Entry();
+                x.offset = e[2];
+                x.length = (int) e[3];
+                x.capacity = (int) e[4];
+                x.crc = (int) e[5];
+                x.count = t.store().blocks()[(int) e[1]].changeCount(); // as loaded, before the log replays
+                layout.put(e[0], (int) e[1], x);
+            }
+            layout.rebuildFree();
+            state.layouts[h.fileNo()] = layout;
+        } catch (IOException e) {
+            throw damaged(p, e.toString());
+        }
+    }
+
+    private static HourglassException damaged(Path p, String why) {
+        return ErrorCode.RECOVERY_FAILED.error("checkpoint file " + p + " cannot be used: " + why);
+    }
+
+    private List<CatalogChange> readCatalog(StorageIo.FileHandle f, CheckpointFormat.Header h) throws IOException {
+        ByteBuffer b = section(f, h.catalogOffset(), h.catalogLength(), h.catalogCrc(), "catalog");
+        List<CatalogChange> out = new ArrayList<>();
+        try {
+            int count = b.getInt();
+            for (int i = 0; i < count; i++) {
+                int len = b.getInt();
+                ByteBuffer one = b.slice(b.position(), len).order(ByteOrder.LITTLE_ENDIAN);
+                out.add(LogCodec.decodeChange(one));
+                b.position(b.position() + len);
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("unreadable catalog: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private List<long[]> readDirectory(StorageIo.FileHandle f, CheckpointFormat.Header h) throws IOException {
+        ByteBuffer b = section(f, h.directoryOffset(), h.directoryLength(), h.directoryCrc(), "directory");
+        int count = b.getInt();
+        if (count != h.blocks() || (long) count * CheckpointFormat.DIRECTORY_ENTRY != b.remaining()) {
+            throw new IOException("directory has a bad entry count " + count);
+        }
+        List<long[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(new long[] {b.getLong(), b.getInt(), b.getLong(), b.getInt(), b.getInt(), b.getInt()});
+        }
+        return out;
+    }
+
+    private static ByteBuffer section(StorageIo.FileHandle f, long offset, int len, int crc, String what) throws IOException {
+        if (offset < CheckpointFormat.PAGE || len < 4) throw new IOException("bad " + what + " position");
+        byte[] data = new byte[len];
+        if (readFully(f, offset, data, len) != len) throw new IOException(what + " is cut short");
+        if (CheckpointFormat.crc(data, 0, len) != crc) throw new IOException(what + " checksum mismatch");
+        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Reads and installs the blocks of {@code entries} (sorted by offset), in spans of up to 4 MB. */
+    private static long loadBlocks(StorageIo.FileHandle f, Path p, Catalog into, List<long[]> entries,
+                                   CheckpointFormat.Header h) throws IOException {
+        long rows = 0;
+        int[] slots = new int[Block.SLOTS];
+        byte[][] images = new byte[Block.SLOTS][];
+        int i = 0;
+        byte[] span = new byte[0];
+        while (i < entries.size()) {
+            long start = entries.get(i)[2];
+            int j = i;
+            long spanEnd = start;
+            while (j < entries.size() && entries.get(j)[2] + entries.get(j)[3] - start <= READ_SPAN
+                    && entries.get(j)[2] - spanEnd <= CheckpointFormat.ALIGN * 4L) {
+                spanEnd = entries.get(j)[2] + entries.get(j)[3];
+                j++;
+            }
+            if (j == i) j = i + 1; // a single record longer than a span
+            spanEnd = Math.max(spanEnd, entries.get(i)[2] + entries.get(i)[3]);
+            int spanLen = (int) (spanEnd - start);
+            if (span.length < spanLen) span = new byte[spanLen];
+            if (readFully(f, start, span, spanLen) != spanLen) throw damaged(p, "a block record is cut short");
+            for (int k = i; k < j; k++) {
+                long[] e = entries.get(k);
+                rows += install(p, into, e, span, (int) (e[2] - start), slots, images);
+            }
+            i = j;
+        }
+        return rows;
+    }
+
+    private static int install(Path p, Catalog into, long[] e, byte[] span, int at, int[] slots, byte[][] images) {
+        ByteBuffer b = ByteBuffer.wrap(span).order(ByteOrder.LITTLE_ENDIAN);
+        int len = b.getInt(at);
+        if (len != e[3] || len < CheckpointFormat.BLOCK_HEADER) throw damaged(p, "block record at " + e[2] + " has a bad length");
+        int crc = CheckpointFormat.crc(span, at + 8, len - 8);
+        if (b.getInt(at + 4) != crc || crc != (int) e[5]) throw damaged(p, "block record at " + e[2] + ": checksum mismatch");
+        long tableId = b.getLong(at + 8);
+        int blockNo = b.getInt(at + 16);
+        int rows = b.getInt(at + 20);
+        if (tableId != e[0] || blockNo != e[1] || rows < 0 || rows > Block.SLOTS) {
+            throw damaged(p, "block record at " + e[2] + " does not match the directory");
+        }
+        Table t = into.tableById(tableId);
+        if (t == null) throw damaged(p, "block record at " + e[2] + " names unknown table " + tableId);
+        int pos = at + CheckpointFormat.BLOCK_HEADER;
+        int end = at + len;
+        for (int r = 0; r < rows; r++) {
+            if (pos + 5 > end) throw damaged(p, "block record at " + e[2] + " is malformed");
+            slots[r] = span[pos] & 0xFF;
+            int n = b.getInt(pos + 1);
+            if (n < 0 || pos + 5 + n > end) throw damaged(p, "block record at " + e[2] + " is malformed");
+            images[r] = java.util.Arrays.copyOfRange(span, pos + 5, pos + 5 + n);
+            pos += 5 + n;
+        }
+        t.store().installBlock(blockNo, rows, slots, images);
+        return rows;
+    }
+
+    static int readFully(StorageIo.FileHandle h, long position, byte[] into, int len) throws IOException {
+        ByteBuffer dst = ByteBuffer.wrap(into, 0, len);
+        int total = 0;
+        while (dst.hasRemaining()) {
+            int n = h.read(position + total, dst);
+            if (n < 0) break;
+            total += n;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,480 @@
+package io.hourglass.engine.checkpoint;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.catalog.Values;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Database;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.log.Lsn;
+import io.hourglass.engine.spi.CheckpointListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Checkpoints on real files: what they write, what recovery makes of them, and how they are run. */
+class CheckpointTest {
+    @TempDir
+    Path dir;
+
+    private DatabaseConfig config() {
+        return DatabaseConfig.defaults("CK", dir.resolve("ck").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
+    }
+
+    private Instance open(DatabaseConfig cfg) { return TestInstances.with(cfg); }
+
+    private Instance open() { return open(config()); }
+
+    private static Connection admin(Instance i) { return i.connect("CK", "admin", TestInstances.ADMIN_PASSWORD); }
+
+    private static List<String> rows(Connection c, String sql, Object... params) {
+        List<String> out = new ArrayList<>();
+        for (Object[] row : c.execute(sql, params).rows()) {
+            StringBuilder sb = new StringBuilder();
+            for (Object v : row) sb.append(sb.isEmpty() ? "" : "|").append(v == null ? "null" : Values.toText(v).stripTrailing());
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    private static String one(Connection c, String sql, Object... params) { return rows(c, sql, params).getFirst(); }
+
+    private static List<CheckpointHistory.Entry> history(Instance i) {
+        return i.database("CK").checkpointer().history().entries();
+    }
+
+    private static void fill(Connection c, int from, int to) {
+        c.setAutocommit(false);
+        for (int k = from; k < to; k++) c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k * 2, "row " + k);
+        c.commit().toCompletableFuture().join();
+        c.setAutocommit(true);
+    }
+
+    private Path ds(int n) { return dir.resolve("ck.ds" + n); }
+
+    private List<String> logFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(f -> f.contains(".log")).sorted().toList();
+        }
+    }
+
+    @Test
+    void recoveryStartsFromTheCheckpointAndReplaysOnlyTheLogAfterIt() {
+        Instance crashed = open();
+        Connection c = admin(crashed);
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+        c.execute("CREATE USER app IDENTIFIED BY 'app-pw-1'");
+        c.execute("GRANT SELECT ON t TO app");
+        fill(c, 0, 1000);
+        c.execute("CALL ttCkpt()");
+        c.setDurableCommits(true);
+        c.execute("UPDATE t SET v = -1 WHERE id = 7");
+        c.execute("DELETE FROM t WHERE id = 8");
+        c.execute("INSERT INTO t VALUES (5000, 1, 'after')");
+        // No close: a crash.
+        try (Instance i = open(); Connection d = admin(i)) {
+            var report = i.database("CK").recovery();
+            assertNotNull(report.checkpoint(), "recovery started from the checkpoint");
+            assertEquals(3, report.transactions(), "only the three commits after the checkpoint are replayed");
+            assertTrue(report.neededAfterCrash());
+            assertEquals("1000|504492", one(d, "SELECT COUNT(*), SUM(id) FROM t"));
+            assertEquals("-1", one(d, "SELECT v FROM t WHERE id = 7"));
+            assertEquals(List.of(), rows(d, "SELECT * FROM t WHERE id = 8"));
+            assertEquals("after", one(d, "SELECT note FROM t WHERE id = 5000"));
+            // Users, grants and indexes came back from the checkpoint's catalog.
+            try (Connection app = i.connect("CK", "app", "app-pw-1")) {
+                assertEquals("1", one(app, "SELECT COUNT(*) FROM admin.t WHERE id = 5000"));
+            }
+            assertTrue(one(d, "EXPLAIN SELECT * FROM t WHERE id = 3").contains("INDEX"));
+            d.execute("INSERT INTO t VALUES (6000, 1, 'new')"); // ids, free slots and the log go on
+            assertEquals(907, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO t VALUES (7, 0, 'dup')")).number());
+        }
+    }
+
+    @Test
+    void aCleanUnloadTakesABlockingCheckpointSoTheNextLoadReplaysNothing() {
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 300);
+        }
+        try (Instance i = open(); Connection c = admin(i)) {
+            var report = i.database("CK").recovery();
+            assertEquals(0, report.transactions());
+            assertFalse(report.neededAfterCrash());
+            assertTrue(report.checkpoint().consistent(), "the unload checkpoint is transaction-consistent");
+            assertEquals("300", one(c, "SELECT COUNT(*) FROM t"));
+            // Both files are not current yet (the older one predates the rows): a blocking
+            // checkpoint writes it; then both are current and the next one does nothing.
+            c.execute("CALL ttCkptBlocking()");
+            int n = history(i).size();
+            c.execute("CALL ttCkptBlocking()");
+            assertEquals(n, history(i).size(), "nothing to do when both files are current");
+            c.execute("INSERT INTO t VALUES (300, 0, 'x')");
+            c.execute("CALL ttCkptBlocking()");
+            assertEquals(n + 1, history(i).size());
+        }
+    }
+
+    @Test
+    void checkpointsAlternateFilesAndWriteOnlyTheBlocksThatChanged() {
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 20_000);
+            c.execute("CALL ttCkpt()");
+            c.execute("CALL ttCkpt()");
+            c.execute("UPDATE t SET v = 0 WHERE id = 12345");
+            c.execute("CALL ttCkpt()");
+            List<CheckpointHistory.Entry> h = history(i); // newest first
+            assertEquals(List.of(0, 1, 0), List.of(h.get(2).ckptFileNum(), h.get(1).ckptFileNum(), h.get(0).ckptFileNum()));
+            CheckpointHistory.Entry full = h.get(2), incremental = h.get(0);
+            assertTrue(full.blksInUse() >= 70, "20,000 rows fill " + full.blksInUse() + " blocks");
+            long perBlock = full.bytesInUse() / full.blksInUse();
+            // One changed block, plus the catalog and the directory, each in aligned extents.
+            assertTrue(incremental.bytesWritten() < perBlock + 8 * 1024,
+                    "incremental checkpoint wrote " + incremental.bytesWritten() + " bytes; a block is " + perBlock);
+            assertTrue(full.bytesWritten() >= full.bytesInUse());
+            assertEquals("Completed", incremental.status());
+            assertEquals("Fuzzy", incremental.type());
+            assertEquals("User", incremental.initiator());
+        }
+        // The incremental file holds the whole database.
+        try (Instance i = open(); Connection c = admin(i)) {
+            assertEquals("20000|0", one(c, "SELECT COUNT(*), MIN(v) FROM t"));
+        }
+    }
+
+    @Test
+    void aDamagedNewestFileFallsBackToTheOtherOneAndTheLog() throws IOException {
+        for (String damage : List.of("flip", "truncate", "header")) {
+            Path sub = dir.resolve(damage);
+            DatabaseConfig cfg = DatabaseConfig.defaults("CK", sub.resolve("ck").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
+            Instance crashed = open(cfg);
+            Connection c = admin(crashed);
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 2000);
+            c.execute("CALL ttCkpt()"); // file 0
+            c.execute("UPDATE t SET v = v + 1 WHERE id < 1000");
+            c.execute("CALL ttCkpt()"); // file 1, the newest
+            c.execute("UPDATE t SET v = v + 1 WHERE id < 10");
+            c.setDurableCommits(true);
+            c.execute("INSERT INTO t VALUES (9999, 0, 'last')");
+            Path newest = sub.resolve("ck.ds1");
+            try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
+                switch (damage) {
+                    case "flip" -> {
+                        f.seek(CheckpointFormat.PAGE + 100);
+                        int b = f.read();
+                        f.seek(CheckpointFormat.PAGE + 100);
+                        f.write(b ^ 0x40);
+                    }
+                    case "truncate" -> f.setLength(f.length() / 2);
+                    default -> {
+                        f.seek(30);
+                        f.write(0x55);
+                    }
+                }
+            }
+            try (Instance i = TestInstances.with(cfg); Connection d = admin(i)) {
+                var report = i.database("CK").recovery();
+                assertEquals(0, report.checkpoint().fileNo(), damage + ": recovered from the older file");
+                assertEquals(damage.equals("header") ? 0 : 1, report.rejected().size(), damage + ": " + report.rejected());
+                assertEquals("2001|" + (2000L * 1999 + 1000 + 10 + 2 * 0), one(d, "SELECT COUNT(*), SUM(v) FROM t"), damage);
+                // The damaged file is written next.
+                d.execute("CALL ttCkpt()");
+                assertEquals(1, history(i).getFirst().ckptFileNum());
+            }
+        }
+    }
+
+    @Test
+    void logFilesArePurgedExactlyWhenBothCheckpointFilesHoldTheirChangesAndNoOtherwise() throws IOException {
+        String pad = "p".repeat(1900);
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
+            c.setAutocommit(false);
+            for (int k = 0; k < 9000; k++) {
+                c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k, pad);
+                if (k % 100 == 99) c.commit().toCompletableFuture().join();
+            }
+            c.commit().toCompletableFuture().join();
+            c.setAutocommit(true);
+            assertTrue(logFiles().size() >= 3, "the rows span log files: " + logFiles());
+            c.execute("CALL ttCkpt()");
+            // One complete checkpoint file: recovery may still need the log from its start.
+            assertTrue(logFiles().contains("ck.log0"), "nothing purged after the first checkpoint: " + logFiles());
+            assertEquals(List.of("0|64|Checkpoint|only one complete checkpoint file: recovery may need the log from its start"),
+                    rows(c, "CALL ttLogHolds()"));
+            long firstRedo = Lsn.pack((int) history(i).getFirst().ckptLfn(), history(i).getFirst().ckptLfo());
+            for (int k = 0; k < 3000; k++) c.execute("UPDATE t SET v = v + 1 WHERE id = ?", k);
+            c.execute("CALL ttCkpt()");
+            // Both files complete: the log before the older checkpoint's redo LSN goes, not one file more.
+            int keepFrom = Lsn.of(firstRedo).file();
+            List<String> expected = new ArrayList<>();
+            for (String f : logFiles()) expected.add(f);
+            for (String f : expected) {
+                int n = Integer.parseInt(f.substring("ck.log".length()));
+                assertTrue(n >= keepFrom, "purged up to " + keepFrom + ": " + expected);
+            }
+            assertTrue(expected.contains("ck.log" + keepFrom), expected.toString());
+            assertEquals(List.of(keepFrom + "|" + Lsn.of(firstRedo).offset() + "|Checkpoint|ck.ds0 (checkpoint 1)"),
+                    rows(c, "CALL ttLogHolds()"));
+            assertTrue(keepFrom >= 1, "the first checkpoint came after log file 0 was full");
+        }
+        // Both checkpoint files damaged and the log's start purged: nothing can recover it.
+        for (int n = 0; n < 2; n++) {
+            try (RandomAccessFile f = new RandomAccessFile(ds(n).toFile(), "rw")) {
+                f.seek(CheckpointFormat.PAGE + 64);
+                f.write(0xFF);
+                f.write(0x00);
+                f.write(0x13);
+            }
+        }
+        HourglassException e = assertThrows(HourglassException.class, this::open);
+        assertEquals(848, e.number());
+        assertTrue(e.getMessage().contains("no checkpoint file can be used"), e.getMessage());
+    }
+
+    @Test
+    void withLogPurgeZeroPurgedLogFilesAreKeptAsArch() throws IOException {
+        String pad = "p".repeat(1900);
+        try (Instance i = open(config().withLogPurge(0)); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
+            c.setAutocommit(false);
+            for (int k = 0; k < 6000; k++) {
+                c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k, pad);
+                if (k % 100 == 99) c.commit().toCompletableFuture().join();
+            }
+            c.commit().toCompletableFuture().join();
+            c.setAutocommit(true);
+            c.execute("CALL ttCkpt()");
+            c.execute("CALL ttCkpt()");
+            assertTrue(logFiles().contains("ck.log0.arch"), logFiles().toString());
+            assertFalse(logFiles().contains("ck.log0"), logFiles().toString());
+        }
+        try (Instance i = open(); Connection c = admin(i)) {
+            assertEquals("6000", one(c, "SELECT COUNT(*) FROM t"));
+        }
+    }
+
+    @Test
+    void aBlockingCheckpointWaitsForOpenWritersQueuesNewOnesAndItsImageNeedsNoLog() throws Exception {
+        Instance crashed = open();
+        Connection a = admin(crashed);
+        a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+        fill(a, 0, 100);
+        Connection longRunning = admin(crashed);
+        longRunning.setAutocommit(false);
+        longRunning.execute("INSERT INTO t VALUES (1000, 0, 'long')");
+        // Times out as asked: TT6003, the failure in the history, and writers go on afterwards.
+        HourglassException timeout = assertThrows(HourglassException.class, () -> a.execute("CALL ttCkptBlocking(0.2, 1)"));
+        assertEquals(6003, timeout.number());
+        assertEquals("Failed", history(crashed).getFirst().status());
+        assertEquals("Blocking", history(crashed).getFirst().type());
+        a.execute("INSERT INTO t VALUES (1001, 0, 'after timeout')");
+
+        CompletableFuture<Void> ckpt = CompletableFuture.runAsync(() -> a.execute("CALL ttCkptBlocking(30)"));
+        waitFor(() -> !history(crashed).isEmpty() && history(crashed).getFirst().status().equals("In Progress"));
+        Connection newcomer = admin(crashed);
+        CompletableFuture<Void> queued = CompletableFuture.runAsync(() -> newcomer.execute("INSERT INTO t VALUES (1002, 0, 'queued')"));
+        Thread.sleep(300);
+        assertFalse(queued.isDone(), "a new writer queues behind the blocking checkpoint");
+        assertFalse(ckpt.isDone(), "the checkpoint waits for the open write transaction");
+        // A reader is not held up.
+        assertEquals("101", one(admin(crashed), "SELECT COUNT(*) FROM t"));
+        longRunning.commit().toCompletableFuture().join();
+        ckpt.get(10, TimeUnit.SECONDS);
+        queued.get(10, TimeUnit.SECONDS);
+        CheckpointHistory.Entry done = history(crashed).getFirst();
+        assertEquals("Completed", done.status());
+
+        a.execute("CALL ttCkptBlocking()");
+        // Crash, and lose the whole log: the blocking image alone is the database.
+        for (String f : logFiles()) Files.delete(dir.resolve(f));
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(List.of("1000|long", "1001|after timeout", "1002|queued"),
+                    rows(d, "SELECT id, note FROM t WHERE id >= 1000 ORDER BY id"));
+            assertEquals("103", one(d, "SELECT COUNT(*) FROM t"));
+            d.execute("INSERT INTO t VALUES (2000, 0, 'new log')");
+        }
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals("104", one(d, "SELECT COUNT(*) FROM t"));
+        }
+    }
+
+    @Test
+    void ttCkptBlockingInsideATransactionRunsWhenItEnds() {
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            c.setAutocommit(false);
+            c.execute("INSERT INTO t VALUES (1, 1, 'x')");
+            c.execute("CALL ttCkptBlocking()");
+            assertTrue(history(i).isEmpty(), "deferred until the transaction ends");
+            c.commit().toCompletableFuture().join();
+            assertEquals("Completed", history(i).getFirst().status());
+            assertEquals("Blocking", history(i).getFirst().type());
+        }
+    }
+
+    @Test
+    void aCheckpointWhileOneRunsFailsWithTT625InTimesTensWords() throws Exception {
+        try (Instance i = open(); Connection c = admin(i); Connection other = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
+            i.database("CK").checkpointer().addListener(new CheckpointListener() {
+                @Override
+                public void started(Event e) {
+                    inside.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            CompletableFuture<Void> first = CompletableFuture.runAsync(() -> c.execute("CALL ttCkpt()"));
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            for (String call : List.of("CALL ttCkpt()", "CALL ttCkptBlocking()")) {
+                HourglassException e = assertThrows(HourglassException.class, () -> other.execute(call));
+                assertEquals(625, e.number());
+                assertEquals("TT0625: Checkpoint cannot proceed because the following conflicting operation is in progress: "
+                        + "Checkpoint started by connection id " + c.id() + " (pid " + ProcessHandle.current().pid()
+                        + "; name 'CK')", e.getMessage());
+            }
+            release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            other.execute("CALL ttCkpt()"); // free again
+        }
+    }
+
+    @Test
+    void listenersHearStartCompletionAndFailureWithTheHistoryFields() {
+        try (Instance i = open(); Connection c = admin(i)) {
+            List<CheckpointListener.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            i.database("CK").checkpointer().addListener(new CheckpointListener() {
+                @Override public void started(Event e) { events.add(e); }
+                @Override public void completed(Event e) { events.add(e); }
+                @Override public void failed(Event e) { events.add(e); }
+            });
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 500);
+            c.execute("CALL ttCkpt()");
+            Connection open = admin(i);
+            open.setAutocommit(false);
+            open.execute("INSERT INTO t VALUES (9000, 1, 'open')");
+            assertThrows(HourglassException.class, () -> c.execute("CALL ttCkptBlocking(0.1)"));
+            assertEquals(List.of("In Progress", "Completed", "In Progress", "Failed"), events.stream().map(CheckpointListener.Event::status).toList());
+            CheckpointListener.Event done = events.get(1);
+            CheckpointHistory.Entry h = history(i).get(1);
+            assertEquals(h.checkpointId(), done.checkpointId());
+            assertEquals(h.ckptLfn(), done.redoLsnFile());
+            assertEquals(h.ckptLfo(), done.redoLsnOffset());
+            assertEquals(500, done.rows());
+            assertEquals(h.bytesWritten(), done.bytesWritten());
+            assertEquals("CK", done.database());
+            assertTrue(done.directoryCrc() != 0);
+            assertEquals(ds(0), done.file());
+            assertNotNull(events.get(3).error());
+            open.rollback();
+        }
+    }
+
+    @Test
+    void ttCkptConfigReadsForEveryoneChangesForAdminAndPersists() {
+        try (Instance i = open(config().withCheckpoints(600, 64, 0)); Connection c = admin(i)) {
+            c.execute("CREATE USER app IDENTIFIED BY 'app-pw-1'");
+            try (Connection app = i.connect("CK", "app", "app-pw-1")) {
+                assertEquals("600|64|0", one(app, "CALL ttCkptConfig()"));
+                assertEquals(90006, assertThrows(HourglassException.class, () -> app.execute("CALL ttCkptConfig(30, 16, 5)")).number());
+                assertEquals(90006, assertThrows(HourglassException.class, () -> app.execute("CALL ttCkpt()")).number());
+            }
+            assertEquals("30|16|5", one(c, "CALL ttCkptConfig(30, 16, 5)"));
+            assertEquals("30|8|5", one(c, "CALL ttCkptConfig(NULL, 8, NULL)"));
+            assertEquals(90015, assertThrows(HourglassException.class, () -> c.execute("CALL ttCkptConfig(-1)")).number());
+        }
+        try (Instance i = open(config().withCheckpoints(600, 64, 0)); Connection c = admin(i)) {
+            assertEquals("30|8|5", one(c, "CALL ttCkptConfig()"), "kept across a restart, over the configured values");
+            assertEquals(new Checkpointer.Settings(30, 8, 5), i.database("CK").checkpointSettings());
+        }
+    }
+
+    @Test
+    void theCheckpointerRunsByLogVolumeAndByFrequency() throws Exception {
+        try (Instance i = open(config().withCheckpoints(0, 1, 0)); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
+            c.setAutocommit(false);
+            String pad = "v".repeat(1500);
+            for (int k = 0; k < 800; k++) c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k, pad); // > 1 MB of log
+            c.commit().toCompletableFuture().join();
+            waitFor(() -> history(i).stream().anyMatch(e -> e.reason().startsWith("CkptLogVolume") && e.status().equals("Completed")));
+            CheckpointHistory.Entry e = history(i).getFirst();
+            assertEquals("Checkpointer", e.initiator());
+            assertEquals("Fuzzy", e.type());
+            int before = history(i).size();
+            Thread.sleep(500);
+            assertEquals(before, history(i).size(), "no more log, no more checkpoints");
+            c.setAutocommit(true);
+            c.execute("CALL ttCkptConfig(1, 0, 0)");
+            waitFor(() -> history(i).stream().anyMatch(x -> x.reason().startsWith("CkptFrequency")));
+        }
+    }
+
+    @Test
+    void ckptRateThrottlesAndAChangeAppliesToTheRunningCheckpoint() throws Exception {
+        try (Instance i = open(config().withCheckpoints(0, 0, 1)); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
+            c.setAutocommit(false);
+            String pad = "r".repeat(1000);
+            for (int k = 0; k < 10_000; k++) {
+                c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k, pad); // ~10 MB: 10 s at 1 MB/s
+                if (k % 1000 == 999) c.commit().toCompletableFuture().join();
+            }
+            c.setAutocommit(true);
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> ckpt = CompletableFuture.runAsync(() -> c.execute("CALL ttCkpt()"));
+            Thread.sleep(1000);
+            assertFalse(ckpt.isDone(), "at 1 MB/s the checkpoint is still writing");
+            try (Connection d = admin(i)) {
+                d.execute("CALL ttCkptConfig(NULL, NULL, 0)");
+            }
+            ckpt.get(30, TimeUnit.SECONDS);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+            assertTrue(seconds < 8, "the running checkpoint sped up when CkptRate went to 0 (took " + seconds + " s)");
+            assertTrue(history(i).getFirst().bytesWritten() > 9_000_000);
+        }
+    }
+
+    @Test
+    void aCheckpointOfATemporaryDatabaseIsRefusedClearly() {
+        try (Instance i = TestInstances.one("TMP"); Connection c = i.connect("TMP", "admin", TestInstances.ADMIN_PASSWORD)) {
+            assertEquals(90019, assertThrows(HourglassException.class, () -> c.execute("CALL ttCkpt()")).number());
+            Database db = i.database("TMP");
+            assertNull(db.checkpointer());
+        }
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 20 s");
+            Thread.sleep(20);
+        }
+    }
+}
