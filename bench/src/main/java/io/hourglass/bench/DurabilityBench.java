@@ -40,15 +40,15 @@ public final class DurabilityBench {
             return;
         }
         long[] fsync = fdatasync(dir.resolve("fsync-probe"), seconds);
-        report("fdatasync (256-byte append + fdatasync)", fsync);
+        Stats.report("fdatasync (256-byte append + fdatasync)", fsync);
 
         long[] one = durable(dir.resolve("one"), 1, seconds);
-        report("durable commit, 1 client", one);
+        Stats.report("durable commit, 1 client", one);
         double oneRate = one.length / (double) seconds;
-        System.out.printf("ratio: median durable commit / median fdatasync = %.2f%n", median(one) / (double) median(fsync));
+        System.out.printf("ratio: median durable commit / median fdatasync = %.2f%n", Stats.median(one) / (double) Stats.median(fsync));
 
         long[] many = durable(dir.resolve("many"), 64, seconds);
-        report("durable commit, 64 clients", many);
+        Stats.report("durable commit, 64 clients", many);
         System.out.printf("ratio: 64-client throughput / 1-client throughput = %.1f%n", (many.length / (double) seconds) / oneRate);
 
         compareNonDurable(dir, seconds);
@@ -110,7 +110,7 @@ public final class DurabilityBench {
     }
 
     private static long[] durable(Path dir, int clients, int seconds) throws Exception {
-        deleteTree(dir);
+        Stats.deleteTree(dir);
         DatabaseConfig cfg = DatabaseConfig.defaults("DUR", dir.resolve("dur").toString()).withDurableCommits(1).withPermSize(2048);
         try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg))) {
             try (Connection c = inst.connect("DUR", "admin", Tptbm.PASSWORD)) {
@@ -145,12 +145,12 @@ public final class DurabilityBench {
             for (Thread t : threads) t.join();
             return perThread.stream().flatMapToLong(Arrays::stream).toArray();
         } finally {
-            deleteTree(dir);
+            Stats.deleteTree(dir);
         }
     }
 
     private static double nonDurable(DatabaseConfig cfg, int seconds) throws Exception {
-        if (!cfg.temporary()) deleteTree(cfg.logDirectory());
+        if (!cfg.temporary()) Stats.deleteTree(cfg.logDirectory());
         try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg.withPermSize(4096)))) {
             try (Connection c = inst.connect("ND", "admin", Tptbm.PASSWORD)) {
                 c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
@@ -182,27 +182,7 @@ public final class DurabilityBench {
             for (Thread t : threads) t.join();
             return (done.get() - before) / ((System.nanoTime() - t0) / 1e9);
         } finally {
-            if (!cfg.temporary()) deleteTree(cfg.logDirectory());
-        }
-    }
-
-    private static long median(long[] a) {
-        long[] s = a.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static void report(String what, long[] lat) {
-        long[] s = lat.clone();
-        Arrays.sort(s);
-        System.out.printf("%s: n=%d median=%.1f us p99=%.1f us p99.9=%.1f us max=%.1f us%n", what, s.length,
-                s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, s[(int) (s.length * 0.999)] / 1e3, s[s.length - 1] / 1e3);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(x);
+            if (!cfg.temporary()) Stats.deleteTree(cfg.logDirectory());
         }
     }
 }

@@ -39,19 +39,25 @@ public final class LogFiles {
 
     public Path path(int fileNo) { return dir.resolve(name + ".log" + fileNo); }
 
-    /** Existing log files by number; leftover temporary files of an interrupted creation are removed. */
+    /** Existing log files by number. Temporary files of a creation under way are not listed. */
     public TreeMap<Integer, Path> list() throws IOException {
         TreeMap<Integer, Path> out = new TreeMap<>();
         for (Path p : io.list(dir, name + ".log")) {
-            String f = p.getFileName().toString();
-            Matcher m = pattern.matcher(f);
-            if (m.matches()) {
-                out.put(Integer.parseInt(m.group(1)), p);
-            } else if (f.endsWith(".tmp") && pattern.matcher(f.substring(0, f.length() - 4)).matches()) {
-                io.delete(p);
-            }
+            Matcher m = pattern.matcher(p.getFileName().toString());
+            if (m.matches()) out.put(Integer.parseInt(m.group(1)), p);
         }
         return out;
+    }
+
+    /**
+     * Removes the temporary files of log file creations a crash interrupted. Only at load, before
+     * the log writer starts: while it runs, such a file is a creation under way.
+     */
+    public void removeLeftovers() throws IOException {
+        for (Path p : io.list(dir, name + ".log")) {
+            String f = p.getFileName().toString();
+            if (f.endsWith(".tmp") && pattern.matcher(f.substring(0, f.length() - 4)).matches()) io.delete(p);
+        }
     }
 
     /**

@@ -71,6 +71,7 @@ public final class Recovery {
     public static Report run(LogFiles files, CheckpointFiles ckpt, Supplier<Catalog> newCatalog, TransactionManager tm,
                              int threads, int readThreads) throws IOException {
         long t0 = System.nanoTime();
+        files.removeLeftovers();
         CheckpointFiles.State state = new CheckpointFiles.State();
         Catalog catalog = null;
         CheckpointFormat.Header used = null;

@@ -253,6 +253,21 @@ class CheckpointTest {
     }
 
     @Test
+    void aPurgeLeavesALogFileBeingCreatedAloneAndTheNextLoadRemovesLeftovers() throws IOException {
+        Path inCreation = dir.resolve("ck.log9.tmp");
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            Files.write(inCreation, new byte[64]); // as the flusher leaves it while it makes the next file
+            c.execute("CALL ttCkpt()");
+            c.execute("CALL ttCkpt()"); // both files complete: a purge runs
+            assertTrue(Files.exists(inCreation), "a purge must not remove a log file being created");
+        }
+        try (Instance i = open()) {
+            assertFalse(Files.exists(inCreation), "at load, before the log writer starts, it is a leftover of a crash");
+        }
+    }
+
+    @Test
     void withLogPurgeZeroPurgedLogFilesAreKeptAsArch() throws IOException {
         String pad = "p".repeat(1900);
         try (Instance i = open(config().withLogPurge(0)); Connection c = admin(i)) {
