@@ -114,6 +114,7 @@ public final class Checkpointer implements AutoCloseable {
     private volatile long retryAtNanos;
     private volatile long retryIntervalNanos = TimeUnit.SECONDS.toNanos(30);
     private Thread background;
+    private final java.util.concurrent.ExecutorService worker;
 
     public Checkpointer(String database, CheckpointFiles files, Catalog catalog, TransactionManager tm, TransactionLog log,
                         CheckpointFiles.State recovered, Supplier<Settings> settings, boolean archiveLog, Activities activities) {
@@ -126,6 +127,11 @@ public final class Checkpointer implements AutoCloseable {
         this.archiveLog = archiveLog;
         this.databaseId = log.databaseId();
         this.activities = activities;
+        this.worker = java.util.concurrent.Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
+                .name("hourglass-ckpt-writer-" + database).unstarted(() -> {
+                    BackgroundPriority.lowerCurrentThread();
+                    task.run();
+                }));
         for (int n = 0; n < 2; n++) {
             complete[n] = recovered.complete[n];
             layouts[n] = recovered.layouts[n];
@@ -189,7 +195,23 @@ public final class Checkpointer implements AutoCloseable {
     public CheckpointHistory.Entry checkpoint(Request r) {
         Activities.Ticket ticket = activities.tryBegin("Checkpoint", r.connectionId());
         try {
-            return run(r);
+            // On the checkpoint thread, whose priority is lowered: the caller waits.
+            java.util.concurrent.Future<CheckpointHistory.Entry> f = worker.submit(() -> run(r));
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return f.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // a checkpoint is not abandoned half way
+                    }
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw ErrorCode.CHECKPOINT_FAILED.error(String.valueOf(e.getCause()));
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         } finally {
             ticket.close();
         }
@@ -335,78 +357,82 @@ public final class Checkpointer implements AutoCloseable {
             f.write(0, ByteBuffer.wrap(writing.encode()));
             f.sync();
             if (created) io.syncDirectory(files.directory());
-            Writer w = new Writer(f, r.throttled(), pr);
-            // 2. Changed blocks.
-            Set<Long> live = new HashSet<>();
-            for (Table t : tables) live.add(t.id());
-            layout.retainTables(live);
-            Encoder enc = new Encoder();
-            long blocksTotal = 0, blocksInUse = 0, bytesInUse = 0, rows = 0;
-            for (Table t : tables) {
-                Block[] blocks = t.store().blocks();
-                blocksTotal += blocks.length;
-                for (Block b : blocks) {
-                    long count = b.changeCount(); // before the slots: a change after this is written next time
-                    FileLayout.Entry e = layout.entry(t.id(), b.number());
-                    if (layout.writtenCount(t.id(), b.number()) != count) {
-                        int n = enc.encode(t.id(), b, snapshot);
-                        if (n == 0) {
-                            layout.markEmpty(t.id(), b.number(), count);
-                            e = null;
-                        } else {
-                            if (e == null || e.capacity < enc.len) {
-                                if (e != null) layout.release(e.offset, e.capacity);
-                                FileLayout.Extent x = layout.allocate(CheckpointFormat.capacityFor(enc.len));
-                                e = new FileLayout.Entry();
-                                e.offset = x.offset();
-                                e.capacity = x.capacity();
-                                layout.put(t.id(), b.number(), e);
+            try (Writer w = new Writer(f, r.throttled(), pr)) {
+                // 2. Changed blocks.
+                Set<Long> live = new HashSet<>();
+                for (Table t : tables) live.add(t.id());
+                layout.retainTables(live);
+                Encoder enc = new Encoder();
+                long blocksTotal = 0, blocksInUse = 0, bytesInUse = 0, rows = 0;
+                for (Table t : tables) {
+                    Block[] blocks = t.store().blocks();
+                    blocksTotal += blocks.length;
+                    for (Block b : blocks) {
+                        long count = b.changeCount(); // before the slots: a change after this is written next time
+                        FileLayout.Entry e = layout.entry(t.id(), b.number());
+                        if (layout.writtenCount(t.id(), b.number()) != count) {
+                            int n = enc.encode(t.id(), b, snapshot);
+                            // A snapshot image of a block changed after the snapshot is not the
+                            // block at this count: the next checkpoint of this file writes it again.
+                            if (enc.newer) count = -1;
+                            if (n == 0) {
+                                layout.markEmpty(t.id(), b.number(), count);
+                                e = null;
+                            } else {
+                                if (e == null || e.capacity < enc.len) {
+                                    if (e != null) layout.release(e.offset, e.capacity);
+                                    FileLayout.Extent x = layout.allocate(CheckpointFormat.capacityFor(enc.len));
+                                    e = new FileLayout.Entry();
+                                    e.offset = x.offset();
+                                    e.capacity = x.capacity();
+                                    layout.put(t.id(), b.number(), e);
+                                }
+                                e.length = enc.len;
+                                e.crc = enc.crc;
+                                e.count = count;
+                                e.rows = n;
+                                w.write(e.offset, enc.buf, enc.len, e.capacity);
+                                pr.blocksWritten++;
                             }
-                            e.length = enc.len;
-                            e.crc = enc.crc;
-                            e.count = count;
-                            e.rows = n;
-                            w.write(e.offset, enc.buf, enc.len, e.capacity);
-                            pr.blocksWritten++;
+                        }
+                        if (e != null) {
+                            blocksInUse++;
+                            bytesInUse += e.length;
+                            rows += e.rows;
                         }
                     }
-                    if (e != null) {
-                        blocksInUse++;
-                        bytesInUse += e.length;
-                        rows += e.rows;
-                    }
                 }
+                // 3. Catalog and directory, rewritten every time.
+                byte[] catBytes = encodeCatalog(cat);
+                if (layout.catalogOffset >= 0) layout.release(layout.catalogOffset, layout.catalogCapacity);
+                FileLayout.Extent cx = layout.allocate(CheckpointFormat.capacityFor(catBytes.length));
+                layout.catalogOffset = cx.offset();
+                layout.catalogCapacity = cx.capacity();
+                w.write(cx.offset(), catBytes, catBytes.length, cx.capacity());
+                if (layout.directoryOffset >= 0) layout.release(layout.directoryOffset, layout.directoryCapacity);
+                layout.directoryOffset = -1;
+                byte[] dir = encodeDirectory(layout, tables, blocksInUse);
+                FileLayout.Extent dx = layout.allocate(CheckpointFormat.capacityFor(dir.length));
+                layout.directoryOffset = dx.offset();
+                layout.directoryCapacity = dx.capacity();
+                w.write(dx.offset(), dir, dir.length, dx.capacity());
+                w.finish();
+                pr.blocksTotal = blocksTotal;
+                pr.blocksInUse = blocksInUse;
+                pr.bytesInUse = bytesInUse;
+                pr.bytesTotal = layout.end;
+                // 4. Write-ahead: every commit the image may hold is durable in the log before the
+                // image can be used. Then the image itself.
+                long seenUpTo = log.appendedLsn();
+                log.whenDurable(seenUpTo).join();
+                f.sync();
+                boolean consistent = snapshot != Version.UNCOMMITTED - 1 || tm.lastCommitTs() == point.commitTs();
+                return new CheckpointFormat.Header(target, CheckpointFormat.STATE_COMPLETE,
+                        consistent ? CheckpointFormat.FLAG_CONSISTENT : 0, pr.id, databaseId, point.lsn(), point.commitTs(),
+                        point.lastTxnId(), nextTableId, pr.startMillis, System.currentTimeMillis(), cx.offset(), catBytes.length,
+                        CheckpointFormat.crc(catBytes, 0, catBytes.length), dx.offset(), dir.length,
+                        CheckpointFormat.crc(dir, 0, dir.length), blocksInUse, rows, bytesInUse);
             }
-            // 3. Catalog and directory, rewritten every time.
-            byte[] catBytes = encodeCatalog(cat);
-            if (layout.catalogOffset >= 0) layout.release(layout.catalogOffset, layout.catalogCapacity);
-            FileLayout.Extent cx = layout.allocate(CheckpointFormat.capacityFor(catBytes.length));
-            layout.catalogOffset = cx.offset();
-            layout.catalogCapacity = cx.capacity();
-            w.write(cx.offset(), catBytes, catBytes.length, cx.capacity());
-            if (layout.directoryOffset >= 0) layout.release(layout.directoryOffset, layout.directoryCapacity);
-            layout.directoryOffset = -1;
-            byte[] dir = encodeDirectory(layout, tables, blocksInUse);
-            FileLayout.Extent dx = layout.allocate(CheckpointFormat.capacityFor(dir.length));
-            layout.directoryOffset = dx.offset();
-            layout.directoryCapacity = dx.capacity();
-            w.write(dx.offset(), dir, dir.length, dx.capacity());
-            w.flush();
-            pr.blocksTotal = blocksTotal;
-            pr.blocksInUse = blocksInUse;
-            pr.bytesInUse = bytesInUse;
-            pr.bytesTotal = layout.end;
-            // 4. Write-ahead: every commit the image may hold is durable in the log before the
-            // image can be used. Then the image itself.
-            long seenUpTo = log.appendedLsn();
-            log.whenDurable(seenUpTo).join();
-            f.sync();
-            boolean consistent = snapshot != Version.UNCOMMITTED - 1 || tm.lastCommitTs() == point.commitTs();
-            return new CheckpointFormat.Header(target, CheckpointFormat.STATE_COMPLETE,
-                    consistent ? CheckpointFormat.FLAG_CONSISTENT : 0, pr.id, databaseId, point.lsn(), point.commitTs(),
-                    point.lastTxnId(), nextTableId, pr.startMillis, System.currentTimeMillis(), cx.offset(), catBytes.length,
-                    CheckpointFormat.crc(catBytes, 0, catBytes.length), dx.offset(), dir.length,
-                    CheckpointFormat.crc(dir, 0, dir.length), blocksInUse, rows, bytesInUse);
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof HourglassException he) throw he;
             throw new IOException(e.getCause());
@@ -456,13 +482,20 @@ public final class Checkpointer implements AutoCloseable {
         byte[] buf = new byte[64 << 10];
         int len;
         int crc;
+        /** The block holds a change committed after the snapshot, which the record leaves out. */
+        boolean newer;
 
         int encode(long tableId, Block b, long snapshot) {
             int pos = CheckpointFormat.BLOCK_HEADER;
             int rows = 0;
+            newer = false;
             for (int s = 0; s < Block.SLOTS; s++) {
                 Object slot = b.slot(s);
                 if (slot == null) continue;
+                if (slot instanceof Version v) {
+                    Version c = Version.latestCommitted(v);
+                    if (c != null && c.commitTs() > snapshot) newer = true;
+                }
                 byte[] img = Version.visible(slot, snapshot, -1);
                 if (img == null) continue;
                 if (pos + 5 + img.length > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + 5 + img.length));
@@ -492,51 +525,137 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     /**
-     * Gathers records into large sequential writes (a record whose extent follows the previous
-     * one's joins it, the gap being the previous extent's own slack) and applies CkptRate.
+     * Gathers records into 1 MB sequential writes (a record whose extent follows the previous
+     * one's joins it, the gap being the previous extent's own slack) and hands them to an I/O
+     * thread, so encoding the next megabyte overlaps writing this one. The I/O thread applies
+     * CkptRate and syncs every {@link #SYNC_EVERY} bytes, keeping the disk busy from the start
+     * instead of leaving everything to the final sync.
      */
-    private final class Writer {
+    private final class Writer implements AutoCloseable {
+        private static final long SYNC_EVERY = 32L << 20;
+        private record Chunk(long offset, ByteBuffer data, boolean pooled) {}
+        private static final Chunk END = new Chunk(-1, null, false);
+
         private final StorageIo.FileHandle f;
         private final boolean throttled;
         private final Progress pr;
-        private final byte[] buf = new byte[WRITE_BUFFER];
+        private final java.util.concurrent.BlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        private final java.util.concurrent.BlockingQueue<ByteBuffer> free = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final Thread io;
+        private volatile Throwable error;
+        private ByteBuffer cur = ByteBuffer.allocateDirect(WRITE_BUFFER);
+        private int pooled = 1;
         private long start = -1;
-        private int len;
         private long nextContiguous = -1; // end of the last extent's capacity
+        private long written;
         private long allowedAtNanos = System.nanoTime();
 
         Writer(StorageIo.FileHandle f, boolean throttled, Progress pr) {
             this.f = f;
             this.throttled = throttled;
             this.pr = pr;
+            this.io = Thread.ofPlatform().daemon().name("hourglass-ckpt-io-" + database).start(this::ioLoop);
         }
 
         void write(long offset, byte[] data, int n, int capacity) throws IOException {
-            if (len > 0 && (offset != nextContiguous || (offset - start) + n > buf.length)) flush();
-            if (n > buf.length) {
+            if (cur.position() > 0 && (offset != nextContiguous || (offset - start) + n > cur.capacity())) flush();
+            if (n > cur.capacity()) {
                 flush();
-                physical(offset, data, n);
+                hand(new Chunk(offset, ByteBuffer.wrap(data.clone(), 0, n), false));
                 return;
             }
-            if (len == 0) {
-                start = offset;
-            } else {
-                java.util.Arrays.fill(buf, len, (int) (offset - start), (byte) 0);
-            }
-            System.arraycopy(data, 0, buf, (int) (offset - start), n);
-            len = (int) (offset - start) + n;
+            if (cur.position() == 0) start = offset;
+            while (cur.position() < offset - start) cur.put((byte) 0); // the previous extent's slack
+            cur.put(data, 0, n);
             nextContiguous = offset + capacity;
         }
 
+        /** Hands the gathered bytes to the I/O thread. */
         void flush() throws IOException {
-            if (len == 0) return;
-            physical(start, buf, len);
-            len = 0;
+            if (cur.position() == 0) return;
+            hand(new Chunk(start, cur.flip(), true));
+            ByteBuffer next = free.poll();
+            if (next == null && pooled < 4) {
+                next = ByteBuffer.allocateDirect(WRITE_BUFFER);
+                pooled++;
+            }
+            try {
+                cur = next != null ? next : free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
         }
 
-        private void physical(long offset, byte[] data, int n) throws IOException {
-            f.write(offset, ByteBuffer.wrap(data, 0, n));
-            pr.bytesWritten += n;
+        private void hand(Chunk c) throws IOException {
+            checkError();
+            try {
+                full.put(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+
+        private void checkError() throws IOException {
+            Throwable t = error;
+            if (t instanceof IOException e) throw e;
+            if (t instanceof RuntimeException e) throw e;
+            if (t != null) throw new IOException(t);
+        }
+
+        /** Writes what is left and waits for the I/O thread; the bytes are not synced yet. */
+        void finish() throws IOException {
+            flush();
+            close();
+            checkError();
+            pr.bytesWritten += written;
+        }
+
+        @Override
+        public void close() {
+            if (!io.isAlive()) return;
+            try {
+                full.put(END);
+                io.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void ioLoop() {
+            BackgroundPriority.lowerCurrentThread();
+            long sinceSync = 0;
+            while (true) {
+                Chunk c;
+                try {
+                    c = full.take();
+                } catch (InterruptedException e) {
+                    error = e;
+                    return;
+                }
+                if (c == END) return;
+                try {
+                    if (error == null) {
+                        int n = c.data().remaining();
+                        f.write(c.offset(), c.data());
+                        written += n;
+                        sinceSync += n;
+                        if (sinceSync >= SYNC_EVERY) {
+                            f.sync();
+                            sinceSync = 0;
+                        }
+                        throttle(n);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    error = e; // the encoder sees it at its next hand-off; keep draining
+                } finally {
+                    if (c.pooled()) free.add(c.data().clear());
+                }
+            }
+        }
+
+        private void throttle(int n) {
             int rate = settings.get().rateMbPerSecond();
             if (throttled && !unthrottle && rate > 0) {
                 // CkptRate, read at every write so a change applies to a running checkpoint.
@@ -674,11 +793,29 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     /**
-     * Stops the background checkpointer; a checkpoint it is writing finishes at full speed.
-     * Does not take the unload checkpoint; the database does, after its connections are gone.
+     * Stops the background checkpointer (a checkpoint it is writing finishes at full speed),
+     * takes the unload checkpoint (blocking, unthrottled: the next load replays no log) and
+     * stops. Returns the unload checkpoint's outcome; a failure is logged, not thrown.
      */
+    public void unload(double lockWaitSeconds) {
+        stopBackground();
+        try {
+            checkpoint(new Request(Type.BLOCKING, Initiator.SUBDAEMON, "unload", 0, false, lockWaitSeconds, 0));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the unload checkpoint of " + database + " failed; the next load replays the log", e);
+        } finally {
+            worker.shutdown();
+        }
+    }
+
+    /** Stops without a checkpoint (the database failed). */
     @Override
     public void close() {
+        stopBackground();
+        worker.shutdown();
+    }
+
+    private void stopBackground() {
         Thread t;
         synchronized (this) {
             t = background;

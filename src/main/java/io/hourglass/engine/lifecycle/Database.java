@@ -151,16 +151,9 @@ public final class Database {
     void close() {
         for (Connection c : connections()) c.close();
         if (checkpointer != null) {
-            checkpointer.close();
-            if (invalidated == null) {
-                // The unload checkpoint: the next load starts from it and replays no log.
-                try {
-                    checkpointer.checkpoint(new Checkpointer.Request(Checkpointer.Type.BLOCKING, Checkpointer.Initiator.SUBDAEMON,
-                            "unload", 0, false, config.lockWaitSeconds(), 0));
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "the unload checkpoint of " + config.name() + " failed; the next load replays the log", e);
-                }
-            }
+            // The unload checkpoint: the next load starts from it and replays no log.
+            if (invalidated == null) checkpointer.unload(config.lockWaitSeconds());
+            else checkpointer.close();
         }
         if (log != null) {
             if (invalidated == null) {
