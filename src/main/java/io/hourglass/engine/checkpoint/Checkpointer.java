@@ -703,6 +703,7 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     private void fail(Progress pr, RuntimeException error, CheckpointFormat.Header h) {
+        retryAtNanos = System.nanoTime() + retryIntervalNanos; // the checkpointer tries again
         if (!pr.announced) return;
         CheckpointHistory.Entry e = pr.entry("Failed", error.getMessage(), System.currentTimeMillis(), 0, 0);
         history.update(e);
@@ -752,7 +753,10 @@ public final class Checkpointer implements AutoCloseable {
             Settings s = settings.get();
             long now = System.nanoTime();
             String reason = null;
-            if (retryAtNanos != 0) {
+            boolean enabled = s.frequencySeconds() > 0 || s.logVolumeMb() > 0;
+            if (!enabled) {
+                reason = null; // automatic checkpoints (and their retries) are off
+            } else if (retryAtNanos != 0) {
                 if (now >= retryAtNanos) reason = "retry after a failed checkpoint";
             } else if (s.frequencySeconds() > 0 && now - lastStartNanos >= TimeUnit.SECONDS.toNanos(s.frequencySeconds())) {
                 reason = "CkptFrequency (" + s.frequencySeconds() + " s)";
@@ -763,11 +767,9 @@ public final class Checkpointer implements AutoCloseable {
                 try {
                     checkpoint(Request.fuzzy(Initiator.CHECKPOINTER, reason, 0));
                 } catch (HourglassException e) {
-                    if (e.code() == ErrorCode.CHECKPOINT_CONFLICT) {
-                        lastStartNanos = System.nanoTime(); // someone else is checkpointing: that counts
-                    } else {
-                        retryAtNanos = System.nanoTime() + retryIntervalNanos;
-                    }
+                    // A failure has set the retry time; a conflict means someone else is
+                    // checkpointing, which counts as a checkpoint.
+                    if (e.code() == ErrorCode.CHECKPOINT_CONFLICT) lastStartNanos = System.nanoTime();
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "checkpointer of " + database + " failed", e);
                     retryAtNanos = System.nanoTime() + retryIntervalNanos;

@@ -155,9 +155,10 @@ class CheckpointTest {
             assertEquals("Fuzzy", incremental.type());
             assertEquals("User", incremental.initiator());
         }
-        // The incremental file holds the whole database.
-        try (Instance i = open(); Connection c = admin(i)) {
-            assertEquals("20000|0", one(c, "SELECT COUNT(*), MIN(v) FROM t"));
+        // The incremental file holds the whole database, read by several threads.
+        try (Instance i = open(config().withCkptReadThreads(4)); Connection c = admin(i)) {
+            assertEquals("20000|0|199990000", one(c, "SELECT COUNT(*), MIN(v), SUM(id) FROM t"));
+            assertEquals("row 12345", one(c, "SELECT note FROM t WHERE id = 12345"));
         }
     }
 
@@ -473,6 +474,31 @@ class CheckpointTest {
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
             assertTrue(seconds < 8, "the running checkpoint sped up when CkptRate went to 0 (took " + seconds + " s)");
             assertTrue(history(i).getFirst().bytesWritten() > 9_000_000);
+        }
+    }
+
+    @Test
+    void aFailedCheckpointIsReportedLeavesTheDatabaseRunningAndIsRetriedByTheCheckpointer() throws Exception {
+        io.hourglass.engine.spi.SimulatedDisk disk = new io.hourglass.engine.spi.SimulatedDisk();
+        DatabaseConfig cfg = DatabaseConfig.defaults("CK", "/sim/ck").withLog(8, 1).withCheckpoints(0, 0, 0);
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), disk); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 3000);
+            // The checkpointer retries a failed checkpoint after its retry interval (30 s; shortened here).
+            i.database("CK").checkpointer().setRetryInterval(TimeUnit.MILLISECONDS.toNanos(200));
+            disk.capacity(disk.used() + 8192); // room for the header, not for the image
+            HourglassException e = assertThrows(HourglassException.class, () -> c.execute("CALL ttCkpt()"));
+            assertEquals(615, e.number());
+            CheckpointHistory.Entry failed = history(i).getFirst();
+            assertEquals("Failed", failed.status());
+            assertTrue(failed.error().startsWith("TT0615: Checkpoint failure"), failed.error());
+            c.execute("INSERT INTO t VALUES (5000, 1, 'still running')");
+            c.execute("CALL ttCkptConfig(3600, 0, 0)"); // the checkpointer is on, not due for an hour
+            waitFor(() -> history(i).size() >= 2); // a retry that fails again
+            assertEquals("Checkpointer", history(i).getFirst().initiator());
+            assertEquals("retry after a failed checkpoint", history(i).getFirst().reason());
+            disk.capacity(Long.MAX_VALUE); // space is back
+            waitFor(() -> history(i).getFirst().status().equals("Completed"));
         }
     }
 

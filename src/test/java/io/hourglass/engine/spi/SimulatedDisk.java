@@ -177,7 +177,8 @@ public final class SimulatedDisk implements StorageIo {
         return d;
     }
 
-    private long used() {
+    /** Bytes all files occupy now. */
+    public synchronized long used() {
         long n = 0;
         for (Content c : entries.values()) n += c.size();
         return n;
