@@ -77,6 +77,18 @@ class SqlHttpTest {
     }
 
     @Test
+    void checkpointsByHandAndTheirHistoryOverHttp() {
+        sql("CALL ttCkpt()").statusCode(200);
+        sql("CALL ttCkptHistory()").statusCode(200)
+                .body("columns[0].name", equalTo("STARTTIME"))
+                .body("rows[0][2]", equalTo("Fuzzy"))
+                .body("rows[0][3]", equalTo("Completed"))
+                .body("rows[0][4]", equalTo("User"))
+                .body("rows[0][0]", notNullValue());
+        sql("CALL ttCkptConfig()").statusCode(200).body("columns[0].name", equalTo("CKPTFREQUENCY"));
+    }
+
+    @Test
     void errorsCarryTheirNumber() {
         sql("SELEC 1").statusCode(400).body("error.code", equalTo(1001)).body("error.message", containsString("position 1"));
         sql("SELECT * FROM nosuch").statusCode(404).body("error.code", equalTo(2206));
