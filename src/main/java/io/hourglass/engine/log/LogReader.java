@@ -95,12 +95,9 @@ public final class LogReader {
                 int len = b.getInt((int) off);
                 byte type = data[(int) off + 16];
                 if (type == LogRecord.END_OF_FILE) break;
-                long txnId = b.getLong((int) off + 20);
-                ByteBuffer payload = ByteBuffer.wrap(data, (int) off + LogFormat.RECORD_HEADER, len - LogFormat.RECORD_HEADER)
-                        .slice().order(ByteOrder.LITTLE_ENDIAN);
                 LogRecord r;
                 try {
-                    r = LogCodec.decode(Lsn.pack(fileNo, off), type, txnId, payload);
+                    r = decodeAt(b, data, (int) off, Lsn.pack(fileNo, off));
                 } catch (IllegalArgumentException ex) {
                     // A record whose CRC matches but whose payload does not parse was written by
                     // a different format: never guess.
@@ -121,14 +118,30 @@ public final class LogReader {
 
     /** Why the record at {@code off} is invalid, or null if it is valid. */
     private static String check(ByteBuffer b, byte[] data, int fileNo, long off, long fileSize) {
-        int len = b.getInt((int) off);
+        return check(b, data, (int) off, fileNo, off, fileSize - off);
+    }
+
+    /**
+     * Why the record at {@code data[at]}, which sits at {@code offset} in log file {@code fileNo}
+     * with {@code room} bytes of the file from there on, is invalid; null if it is valid.
+     */
+    static String check(ByteBuffer b, byte[] data, int at, int fileNo, long offset, long room) {
+        int len = b.getInt(at);
         if (len == 0) return "end of the written log";
-        if (len < LogFormat.RECORD_HEADER || off + len > fileSize) return "bad length " + len;
-        if (b.getInt((int) off + 8) != fileNo || (b.getInt((int) off + 12) & 0xFFFF_FFFFL) != off) return "wrong LSN";
+        if (len < LogFormat.RECORD_HEADER || len > room || at + (long) len > data.length) return "bad length " + len;
+        if (b.getInt(at + 8) != fileNo || (b.getInt(at + 12) & 0xFFFF_FFFFL) != offset) return "wrong LSN";
         CRC32C crc = new CRC32C();
-        crc.update(data, (int) off + 16, len - 16);
-        if (b.getInt((int) off + 4) != (int) crc.getValue()) return "checksum mismatch";
+        crc.update(data, at + 16, len - 16);
+        if (b.getInt(at + 4) != (int) crc.getValue()) return "checksum mismatch";
         return null;
+    }
+
+    /** Decodes the valid record at {@code data[at]}; IllegalArgumentException if its payload does not parse. */
+    static LogRecord decodeAt(ByteBuffer b, byte[] data, int at, long lsn) {
+        int len = b.getInt(at);
+        ByteBuffer payload = ByteBuffer.wrap(data, at + LogFormat.RECORD_HEADER, len - LogFormat.RECORD_HEADER)
+                .slice().order(ByteOrder.LITTLE_ENDIAN);
+        return LogCodec.decode(lsn, data[at + 16], b.getLong(at + 20), payload);
     }
 
     private static boolean allZero(byte[] d, int from, int to) {
