@@ -21,6 +21,19 @@ public interface HourglassConfig {
 
     Http http();
 
+    Archive archive();
+
+    /** The Kafka archive (docs/ARCHIVE.md). */
+    interface Archive {
+        /** Ship every persistent database's committed transactions to Kafka. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Topics are {@code <prefix>.<database>.log} (and .checkpoints, .snapshots). */
+        @WithDefault("hourglass")
+        String topicPrefix();
+    }
+
     interface Admin {
         /** The instance administrator's password; also read from HOURGLASS_ADMIN_PASSWORD. */
         Optional<String> password();
