@@ -53,7 +53,7 @@ public final class CheckpointFiles {
         if (!io.exists(p)) return null;
         try (StorageIo.FileHandle h = io.open(p, false)) {
             byte[] page = new byte[CheckpointFormat.PAGE];
-            if (readFully(h, 0, page, page.length) < CheckpointFormat.HEADER_BYTES) return null;
+            if (h.readFully(0, ByteBuffer.wrap(page)) < CheckpointFormat.HEADER_BYTES) return null;
             return CheckpointFormat.Header.decode(page, fileNo);
         } catch (IOException e) {
             return null;
@@ -186,7 +186,7 @@ public final class CheckpointFiles {
     private static ByteBuffer section(StorageIo.FileHandle f, long offset, int len, int crc, String what) throws IOException {
         if (offset < CheckpointFormat.PAGE || len < 4) throw new IOException("bad " + what + " position");
         byte[] data = new byte[len];
-        if (readFully(f, offset, data, len) != len) throw new IOException(what + " is cut short");
+        if (f.readFully(offset, ByteBuffer.wrap(data)) != len) throw new IOException(what + " is cut short");
         if (CheckpointFormat.crc(data, 0, len) != crc) throw new IOException(what + " checksum mismatch");
         return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -212,7 +212,7 @@ public final class CheckpointFiles {
             spanEnd = Math.max(spanEnd, entries.get(i)[2] + entries.get(i)[3]);
             int spanLen = (int) (spanEnd - start);
             if (span.length < spanLen) span = new byte[spanLen];
-            if (readFully(f, start, span, spanLen) != spanLen) throw damaged(p, "a block record is cut short");
+            if (f.readFully(start, ByteBuffer.wrap(span, 0, spanLen)) != spanLen) throw damaged(p, "a block record is cut short");
             for (int k = i; k < j; k++) {
                 long[] e = entries.get(k);
                 rows += install(p, into, e, span, (int) (e[2] - start), slots, images);
@@ -248,16 +248,5 @@ public final class CheckpointFiles {
         }
         t.store().installBlock(blockNo, rows, slots, images);
         return rows;
-    }
-
-    static int readFully(StorageIo.FileHandle h, long position, byte[] into, int len) throws IOException {
-        ByteBuffer dst = ByteBuffer.wrap(into, 0, len);
-        int total = 0;
-        while (dst.hasRemaining()) {
-            int n = h.read(position + total, dst);
-            if (n < 0) break;
-            total += n;
-        }
-        return total;
     }
 }

@@ -260,7 +260,7 @@ public final class Checkpointer implements AutoCloseable {
                 tm.closeSnapshot(slot);
                 tm.unregisterSlot(slot);
             }
-            fail(pr, e, null);
+            fail(pr, e);
             throw e;
         } finally {
             catalog.ddlLock().unlock();
@@ -285,7 +285,7 @@ public final class Checkpointer implements AutoCloseable {
                 lastCheckpointId = Math.max(lastCheckpointId, id);
             }
             retryAtNanos = 0;
-            CheckpointHistory.Entry done = pr.entry("Completed", null, System.currentTimeMillis(), h.catalogCrc(), h.directoryCrc());
+            CheckpointHistory.Entry done = pr.entry("Completed", null, System.currentTimeMillis());
             history.update(done);
             notifyListeners(pr, done, h, CheckpointListener::completed);
             purgeLog();
@@ -295,7 +295,7 @@ public final class Checkpointer implements AutoCloseable {
                     ? ErrorCode.CHECKPOINT_OUTCOME_UNKNOWN.error(e.getMessage())
                     : e instanceof HourglassException x ? x : ErrorCode.CHECKPOINT_FAILED.error(String.valueOf(e.getMessage()));
             if (he != e) he.initCause(e);
-            fail(pr, he, null);
+            fail(pr, he);
             throw he;
         } finally {
             if (slot != null) {
@@ -392,7 +392,6 @@ public final class Checkpointer implements AutoCloseable {
                                 e.count = count;
                                 e.rows = n;
                                 w.write(e.offset, enc.buf, enc.len, e.capacity);
-                                pr.blocksWritten++;
                             }
                         }
                         if (e != null) {
@@ -676,7 +675,7 @@ public final class Checkpointer implements AutoCloseable {
         final Request request;
         final int fileNo;
         long redoLsn;
-        long blocksTotal, blocksInUse, bytesInUse, bytesTotal, bytesWritten, blocksWritten;
+        long blocksTotal, blocksInUse, bytesInUse, bytesTotal, bytesWritten;
         boolean announced;
 
         Progress(long id, long startMillis, Request request, int fileNo) {
@@ -686,7 +685,7 @@ public final class Checkpointer implements AutoCloseable {
             this.fileNo = fileNo;
         }
 
-        CheckpointHistory.Entry entry(String status, String error, long endMillis, int catalogCrc, int directoryCrc) {
+        CheckpointHistory.Entry entry(String status, String error, long endMillis) {
             Lsn redo = Lsn.of(redoLsn);
             return new CheckpointHistory.Entry(id, startMillis, endMillis, request.type().label, status,
                     request.initiator().label, request.reason(), error, fileNo, redo.file(), redo.offset(), blocksTotal,
@@ -697,18 +696,18 @@ public final class Checkpointer implements AutoCloseable {
 
     private void started(Progress pr) {
         pr.announced = true;
-        CheckpointHistory.Entry e = pr.entry("In Progress", null, 0, 0, 0);
+        CheckpointHistory.Entry e = pr.entry("In Progress", null, 0);
         history.add(e);
         notifyListeners(pr, e, null, CheckpointListener::started);
     }
 
-    private void fail(Progress pr, RuntimeException error, CheckpointFormat.Header h) {
+    private void fail(Progress pr, RuntimeException error) {
         retryAtNanos = System.nanoTime() + retryIntervalNanos; // the checkpointer tries again
         if (!pr.announced) return;
-        CheckpointHistory.Entry e = pr.entry("Failed", error.getMessage(), System.currentTimeMillis(), 0, 0);
+        CheckpointHistory.Entry e = pr.entry("Failed", error.getMessage(), System.currentTimeMillis());
         history.update(e);
         LOG.log(Level.WARNING, "checkpoint " + pr.id + " of " + database + " failed", error);
-        notifyListeners(pr, e, h, CheckpointListener::failed);
+        notifyListeners(pr, e, null, CheckpointListener::failed);
     }
 
     private void notifyListeners(Progress pr, CheckpointHistory.Entry e, CheckpointFormat.Header h,

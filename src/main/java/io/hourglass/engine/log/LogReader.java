@@ -162,14 +162,7 @@ public final class LogReader {
 
     private static int readFully(StorageIo io, Path p, byte[] into) throws IOException {
         try (StorageIo.FileHandle h = io.open(p, false)) {
-            ByteBuffer dst = ByteBuffer.wrap(into);
-            int total = 0;
-            while (dst.hasRemaining()) {
-                int n = h.read(total, dst);
-                if (n < 0) break;
-                total += n;
-            }
-            return total;
+            return h.readFully(0, ByteBuffer.wrap(into));
         }
     }
 }

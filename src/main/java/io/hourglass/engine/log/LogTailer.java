@@ -129,14 +129,7 @@ public final class LogTailer implements AutoCloseable {
             handle = files.io().open(files.path(file), false);
             openFile = file;
         }
-        ByteBuffer dst = ByteBuffer.wrap(chunk, 0, n);
-        int total = 0;
-        while (dst.hasRemaining()) {
-            int r = handle.read(offset + total, dst);
-            if (r < 0) break;
-            total += r;
-        }
-        return total;
+        return handle.readFully(offset, ByteBuffer.wrap(chunk, 0, n));
     }
 
     private void closeHandle() throws IOException {

@@ -58,11 +58,6 @@ public final class Recovery {
 
     private Recovery() {}
 
-    /** Recovery from the log alone (no checkpoint files). */
-    public static Report run(LogFiles files, Catalog catalog, TransactionManager tm, int threads) throws IOException {
-        return run(files, null, () -> catalog, tm, threads, 1);
-    }
-
     /**
      * Recovers into a catalog from {@code newCatalog} (called again if a checkpoint file turns
      * out damaged half way through loading). Throws TT0848 when neither checkpoint file can be

@@ -49,6 +49,17 @@ public interface StorageIo {
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; returns the count, -1 at end. */
         int read(long position, ByteBuffer dst) throws IOException;
 
+        /** Reads until {@code dst} is full or the file ends; returns the bytes read. */
+        default int readFully(long position, ByteBuffer dst) throws IOException {
+            int total = 0;
+            while (dst.hasRemaining()) {
+                int n = read(position + total, dst);
+                if (n < 0) break;
+                total += n;
+            }
+            return total;
+        }
+
         /** Makes every byte written so far durable (fdatasync). */
         void sync() throws IOException;
 
