@@ -15,30 +15,17 @@ import io.hourglass.engine.log.LogRecord;
 import io.hourglass.engine.log.LogTailer;
 import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.log.TransactionLog;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -54,38 +41,62 @@ import java.util.logging.Logger;
  * idempotent with acks=all and never gives up on a record, so within one run the archive has no
  * gap and no duplicate; an Archive log hold keeps every log file Kafka has not acknowledged yet.
  * After a restart it resumes after the last whole transaction the topic holds.
+ *
+ * <p>While Kafka is away the hold grows. Past {@link Settings#holdLimitBytes} the
+ * {@link HoldPolicy} applies: refuse commits (the default: the archive stays whole) or drop the
+ * hold (commits go on; the archive will have a gap).
  */
 public final class KafkaLogShipper implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KafkaLogShipper.class.getName());
-    public static final String START_LSN = "hourglass-start-lsn";
-    public static final String END_LSN = "hourglass-end-lsn";
-    public static final String COMMIT_TIME = "hourglass-commit-time";
-    public static final String PART = "hourglass-part";
     /** Bytes of changes per Kafka record before a transaction is split (under the 1 MB default limit). */
     static final int PART_BYTES = 768 * 1024;
 
+    /** What to do when the Archive hold reaches its limit. */
+    public enum HoldPolicy {
+        /** Refuse commits with TT90026 until Kafka has caught up below the limit; the archive stays whole. */
+        FAIL_COMMITS,
+        /** Drop the hold so the log can be purged; commits go on, the archive gets a gap (logged loudly). */
+        DROP_HOLD
+    }
+
+    /**
+     * @param holdLimitBytes how far the archive may fall behind the log before {@code policy}
+     *        applies; 0 for no limit
+     */
+    public record Settings(long holdLimitBytes, HoldPolicy policy) {
+        public static Settings defaults() { return new Settings(4096L << 20, HoldPolicy.FAIL_COMMITS); }
+    }
+
+    /** What the shipper is doing now, for status and metrics. */
+    public record Status(String topic, String state, long acknowledgedLsn, long behindBytes, long behindMillis,
+                         long acknowledgedTransactions, boolean holdDropped, boolean refusingCommits, String lastError) {}
+
     private final Database db;
     private final TransactionLog log;
+    private final ArchiveTopics topics;
     private final String topic;
-    private final Map<String, Object> kafka;
+    private final Settings settings;
     private final byte[] key;
     private volatile long acked;        // end LSN of the last transaction Kafka acknowledged whole
     private volatile Exception failure;
     private volatile boolean stopping;
+    private volatile String state = "starting";
+    private volatile String lastError;
+    private volatile boolean holdDropped;
+    private volatile long lastAckMillis = System.currentTimeMillis();
+    private final ConcurrentLinkedDeque<long[]> inFlight = new ConcurrentLinkedDeque<>(); // {endLsn, commitMillis}
     private final AtomicLong shippedTransactions = new AtomicLong();
     private final AtomicLong ackedTransactions = new AtomicLong();
     private Thread thread;
+    private Thread watcher;
 
-    /**
-     * @param kafka client properties (bootstrap.servers and any security settings)
-     * @param topicPrefix topics are {@code <prefix>.<database>.log}, the database name in lower case
-     */
-    public KafkaLogShipper(Database db, Map<String, Object> kafka, String topicPrefix) {
+    public KafkaLogShipper(Database db, ArchiveTopics topics, Settings settings) {
         this.db = db;
         this.log = db.log();
         if (log == null) throw ErrorCode.UNSUPPORTED.error("archiving a Temporary database (it has no log)");
-        this.topic = topicPrefix + "." + db.name().toLowerCase(Locale.ROOT) + ".log";
-        this.kafka = Map.copyOf(kafka);
+        this.topics = topics;
+        this.topic = topics.log();
+        this.settings = settings;
         this.key = db.name().getBytes(StandardCharsets.UTF_8);
         // Until the resume position is known, hold the whole log: no purge may race the start.
         this.acked = Lsn.pack(0, LogFormat.FILE_HEADER);
@@ -94,6 +105,8 @@ public final class KafkaLogShipper implements AutoCloseable {
 
     public String topic() { return topic; }
 
+    public String database() { return db.name(); }
+
     /** End LSN of the last transaction Kafka has acknowledged. */
     public long acknowledgedLsn() { return acked; }
 
@@ -101,95 +114,140 @@ public final class KafkaLogShipper implements AutoCloseable {
 
     public long acknowledgedTransactions() { return ackedTransactions.get(); }
 
-    private LogHolds.Hold hold() {
-        return new LogHolds.Hold(acked, "Archive", "Kafka topic " + topic + " has every transaction up to " + Lsn.of(acked));
+    /** Bytes of log between what Kafka has acknowledged and the log's end. */
+    public long behindBytes() { return distance(acked, log.appendedLsn()); }
+
+    /** How long the oldest transaction Kafka has not acknowledged has waited (0 when caught up). */
+    public long behindMillis() {
+        long[] oldest = inFlight.peekFirst();
+        long now = System.currentTimeMillis();
+        if (oldest != null) return Math.max(0, now - oldest[1]);
+        return behindBytes() > 0 ? Math.max(0, now - lastAckMillis) : 0;
     }
 
-    /** Starts shipping on its own thread. */
+    public Status status() {
+        return new Status(topic, state, acked, behindBytes(), behindMillis(), ackedTransactions.get(), holdDropped,
+                log.commitRefusal() != null, lastError);
+    }
+
+    private long distance(long from, long to) {
+        Lsn a = Lsn.of(from), b = Lsn.of(to);
+        if (b.compareTo(a) <= 0) return 0;
+        return (long) (b.file() - a.file()) * (log.files().fileSize() - LogFormat.FILE_HEADER) + b.offset() - a.offset();
+    }
+
+    private LogHolds.Hold hold() {
+        long behind = behindBytes();
+        return new LogHolds.Hold(acked, "Archive", "Kafka topic " + topic + " has every transaction up to " + Lsn.of(acked)
+                + (behind == 0 ? "" : "; " + (behind >> 10) + " KB behind, oldest waiting " + behindMillis() + " ms"));
+    }
+
+    /** Starts shipping on its own thread, and the watcher of the hold limit. */
     public synchronized void start() {
         if (thread != null) return;
         thread = Thread.ofPlatform().daemon().name("hourglass-archive-" + db.name()).start(this::run);
+        watcher = Thread.ofPlatform().daemon().name("hourglass-archive-watch-" + db.name()).start(this::watch);
     }
 
     private void run() {
         while (!stopping) {
             try {
-                ensureTopic();
+                state = "connecting";
+                topics.ensure(topic);
                 long from = resumePosition();
                 acked = from;
+                lastAckMillis = System.currentTimeMillis();
+                state = "shipping";
                 ship(from);
             } catch (Exception e) {
                 if (stopping) return;
+                state = "retrying";
+                lastError = String.valueOf(e);
+                inFlight.clear();
                 LOG.log(Level.WARNING, "shipping " + db.name() + " to Kafka failed; retrying in 5 s", e);
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
             }
         }
     }
 
-    private Map<String, Object> producerConfig() {
-        Map<String, Object> p = new HashMap<>(kafka);
-        p.put("enable.idempotence", true);
-        p.put("acks", "all");
-        p.put("max.in.flight.requests.per.connection", 5);
-        p.put("delivery.timeout.ms", Integer.MAX_VALUE); // never give up on a record: that would leave a gap
-        p.put("linger.ms", 2);
-        return p;
-    }
-
-    /** Creates the topic if it does not exist: one partition, kept forever. */
-    private void ensureTopic() throws InterruptedException, ExecutionException {
-        try (Admin admin = Admin.create(kafka)) {
-            if (admin.listTopics().names().get().contains(topic)) return;
-            NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of("retention.ms", "-1", "retention.bytes", "-1", "cleanup.policy", "delete"));
-            try {
-                admin.createTopics(List.of(t)).all().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+    /** Every 100 ms: applies the hold limit. */
+    private void watch() {
+        while (!stopping) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            long limit = settings.holdLimitBytes();
+            if (limit <= 0) continue;
+            long behind = behindBytes();
+            if (settings.policy() == HoldPolicy.FAIL_COMMITS) {
+                if (behind >= limit && log.commitRefusal() == null) {
+                    log.refuseCommits(ErrorCode.ARCHIVE_BEHIND.error(behind >> 20, limit >> 20));
+                    LOG.severe("Database " + db.name() + ": the Kafka archive is " + (behind >> 20) + " MB behind (limit "
+                            + (limit >> 20) + " MB); commits are refused until Kafka catches up");
+                } else if (behind < limit / 2 && log.commitRefusal() != null) {
+                    log.refuseCommits(null);
+                    LOG.warning("Database " + db.name() + ": the Kafka archive caught up; commits are accepted again");
+                }
+            } else if (behind >= limit && !holdDropped) {
+                holdDropped = true;
+                log.holds().unregister("archive");
+                LOG.severe("Database " + db.name() + ": the Kafka archive is " + (behind >> 20) + " MB behind (limit "
+                        + (limit >> 20) + " MB); its log hold is DROPPED. Log files Kafka has not received may be purged, "
+                        + "and the archive then has a gap: a restore from Kafka cannot cross it until a checkpoint after it "
+                        + "is archived.");
+            } else if (holdDropped && behind < limit / 2) {
+                holdDropped = false;
+                log.holds().register("archive", this::hold);
+                LOG.warning("Database " + db.name() + ": the Kafka archive caught up; its log hold is back");
             }
         }
+        log.refuseCommits(null);
     }
 
     /**
      * Where to go on: after the last whole transaction in the topic (an unfinished split
      * transaction is sent again from its start). An empty topic starts at the log's first
      * transaction, or, if the log's start is purged already, at the older checkpoint's redo LSN.
+     * A topic written by another database (another database id) is refused.
      */
     long resumePosition() throws IOException {
-        TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.assign(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            if (end > 0) {
-                c.seek(tp, end - 1);
-                for (int i = 0; i < 100; i++) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                        if (r.offset() != end - 1) continue;
-                        ByteBuffer part = ByteBuffer.wrap(r.headers().lastHeader(PART).value());
-                        int k = part.getInt(), parts = part.getInt();
-                        return k == parts - 1 ? number(r.headers().lastHeader(END_LSN)) : number(r.headers().lastHeader(START_LSN));
-                    }
-                }
-                throw new IOException("could not read the last record of " + topic);
+        ConsumerRecord<byte[], byte[]> last = topics.last(topic);
+        if (last != null) {
+            LogTransaction t = LogTransaction.parseFrom(last.value());
+            if (t.getDatabaseId() != 0 && t.getDatabaseId() != log.databaseId()) {
+                throw new IOException("the topic " + topic + " holds the archive of another database (id "
+                        + Long.toHexString(t.getDatabaseId()) + ", this one is " + Long.toHexString(log.databaseId())
+                        + "; a database restored to an earlier point gets a new id): archive it under another "
+                        + "hourglass.archive.topic-prefix");
             }
+            long at = t.getPart() == t.getParts() - 1 ? t.getEndLsn() : t.getStartLsn();
+            if (log.files().list().containsKey(Lsn.of(at).file()) || Lsn.of(at).offset() == LogFormat.FILE_HEADER) return at;
+            if (!holdDropped) {
+                throw new IOException("the log file holding " + Lsn.of(at) + ", where the archive " + topic + " ends, is gone");
+            }
+            long from = oldestRedo();
+            LOG.severe("the archive " + topic + " has a gap: it ends at " + Lsn.of(at) + ", the log now starts at " + Lsn.of(from));
+            return from;
         }
         if (log.files().list().containsKey(0)) return Lsn.pack(0, LogFormat.FILE_HEADER);
+        long oldest = oldestRedo();
+        LOG.warning("the archive " + topic + " starts at " + Lsn.of(oldest) + ": the log before it was purged before archiving began");
+        return oldest;
+    }
+
+    private long oldestRedo() throws IOException {
         long oldest = Long.MAX_VALUE;
         for (int n = 0; n < 2; n++) {
             CheckpointFormat.Header h = db.checkpointer().header(n);
             if (h != null) oldest = Math.min(oldest, h.redoLsn());
         }
         if (oldest == Long.MAX_VALUE) throw new IOException("the log's start is purged and no checkpoint exists");
-        LOG.warning("the archive " + topic + " starts at " + Lsn.of(oldest) + ": the log before it was purged before archiving began");
         return oldest;
     }
 
-    private static long number(Header h) { return ByteBuffer.wrap(h.value()).getLong(); }
-
     private void ship(long from) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        try (KafkaProducer<byte[], byte[]> producer = topics.producer();
              LogTailer tailer = new LogTailer(log.files(), from)) {
             failure = null;
+            lastError = null;
             while (!stopping) {
                 Exception f = failure;
                 if (f != null) throw f;
@@ -218,15 +276,17 @@ public final class KafkaLogShipper implements AutoCloseable {
         }
         parts.add(cur);
         shippedTransactions.incrementAndGet();
+        long[] flight = {tx.endLsn(), tx.commitMillis()};
+        inFlight.addLast(flight);
         for (int k = 0; k < parts.size(); k++) {
-            LogTransaction value = LogTransaction.newBuilder().setDatabase(db.name()).setStartLsn(tx.startLsn())
-                    .setEndLsn(tx.endLsn()).setTxnId(tx.txnId()).setCommitTimeMillis(tx.commitMillis())
+            LogTransaction value = LogTransaction.newBuilder().setDatabase(db.name()).setDatabaseId(log.databaseId())
+                    .setStartLsn(tx.startLsn()).setEndLsn(tx.endLsn()).setTxnId(tx.txnId()).setCommitTimeMillis(tx.commitMillis())
                     .addAllChanges(parts.get(k)).setPart(k).setParts(parts.size()).build();
             ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, 0, tx.commitMillis(), key, value.toByteArray(), List.of(
-                    new RecordHeader(START_LSN, ByteBuffer.allocate(8).putLong(tx.startLsn()).array()),
-                    new RecordHeader(END_LSN, ByteBuffer.allocate(8).putLong(tx.endLsn()).array()),
-                    new RecordHeader(COMMIT_TIME, ByteBuffer.allocate(8).putLong(tx.commitMillis()).array()),
-                    new RecordHeader(PART, ByteBuffer.allocate(8).putInt(k).putInt(parts.size()).array())));
+                    new RecordHeader(ArchiveTopics.START_LSN, ArchiveTopics.number(tx.startLsn())),
+                    new RecordHeader(ArchiveTopics.END_LSN, ArchiveTopics.number(tx.endLsn())),
+                    new RecordHeader(ArchiveTopics.COMMIT_TIME, ArchiveTopics.number(tx.commitMillis())),
+                    new RecordHeader(ArchiveTopics.PART, ByteBuffer.allocate(8).putInt(k).putInt(parts.size()).array())));
             boolean last = k == parts.size() - 1;
             producer.send(rec, (md, e) -> {
                 if (e != null) {
@@ -234,6 +294,8 @@ public final class KafkaLogShipper implements AutoCloseable {
                 } else if (last) {
                     // One partition: callbacks come in send order, so what is acknowledged is a prefix.
                     acked = tx.endLsn();
+                    lastAckMillis = System.currentTimeMillis();
+                    inFlight.remove(flight);
                     ackedTransactions.incrementAndGet();
                 }
             });
@@ -255,19 +317,23 @@ public final class KafkaLogShipper implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        Thread t;
+        Thread t, w;
         synchronized (this) {
             t = thread;
+            w = watcher;
             thread = null;
+            watcher = null;
         }
-        if (t != null) {
-            LockSupport.unpark(t);
+        for (Thread x : new Thread[] {t, w}) {
+            if (x == null) continue;
+            LockSupport.unpark(x);
             try {
-                t.join(TimeUnit.SECONDS.toMillis(30));
+                x.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        state = "stopped";
     }
 
     /** Drops the Archive hold (archiving is switched off for this database). */

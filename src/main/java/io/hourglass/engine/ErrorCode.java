@@ -46,6 +46,9 @@ public enum ErrorCode {
     NOT_CONNECTED(90021, Kind.BAD_REQUEST, "Not connected: the session's first request must be connect"),
     LOG_DISK_FULL(90022, Kind.RESOURCE, "The transaction log cannot grow: log file %s could not be created (%s); the commit was refused and nothing changed"),
     LOG_RECORD_TOO_LARGE(90023, Kind.RESOURCE, "A log record of %d bytes does not fit a log file of %d bytes (raise LogFileSize)"),
+    DATABASE_EXISTS(90024, Kind.CONFLICT, "Database %s already exists (%s): a restore does not overwrite a database; destroy it first or restore into a new DSN"),
+    ARCHIVE_RESTORE_FAILED(90025, Kind.UNAVAILABLE, "Restore from the Kafka archive failed: %s"),
+    ARCHIVE_BEHIND(90026, Kind.RESOURCE, "The Kafka archive is %d MB behind (limit %d MB, hourglass.archive.hold-limit-mb): commits are refused until Kafka acknowledges the log; nothing changed"),
     TORN_LOG_TAIL(744, Kind.INTERNAL, "Data found after the last valid log record at %s was ignored (%s)"),
     RECOVERY_FAILED(848, Kind.UNAVAILABLE, "Recovery failed: %s. Restore the database from a backup"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");

@@ -1,8 +1,15 @@
 package io.hourglass.service;
 
+import io.hourglass.archive.ArchiveTopics;
+import io.hourglass.archive.KafkaCheckpointShipper;
 import io.hourglass.archive.KafkaLogShipper;
+import io.hourglass.archive.KafkaRestore;
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.lifecycle.Database;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.spi.FileStorageIo;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.Priority;
@@ -12,37 +19,156 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Starts a Kafka log shipper for every persistent database when {@code hourglass.archive.enabled}
- * is set, right after the engine has loaded them (each shipper's Archive log hold is in place
- * before any checkpoint could purge), and stops them before the engine closes.
+ * The Kafka archive in the service. When {@code hourglass.archive.enabled} is set it starts, for
+ * every persistent database, a log shipper and a checkpoint shipper right after the engine has
+ * loaded them (each shipper's Archive log hold is in place before any checkpoint could purge),
+ * and stops them before the engine closes. Restores from Kafka run here as background jobs whose
+ * progress can be polled.
  */
 @ApplicationScoped
 @Startup
 public class ArchiveService {
     private static final Logger LOG = Logger.getLogger(ArchiveService.class);
 
+    private final Instance instance;
+    private final HourglassConfig config;
     private final List<KafkaLogShipper> shippers = new ArrayList<>();
+    private final List<KafkaCheckpointShipper> checkpointShippers = new ArrayList<>();
+    private final Map<String, RestoreJob> restores = new ConcurrentHashMap<>();
 
     ArchiveService(Instance instance, HourglassConfig config) {
+        this.instance = instance;
+        this.config = config;
         if (!config.archive().enabled()) return;
-        String servers = ConfigProvider.getConfig().getOptionalValue("kafka.bootstrap.servers", String.class)
-                .orElseThrow(() -> new IllegalStateException("hourglass.archive.enabled needs kafka.bootstrap.servers"));
+        String servers = bootstrapServers().orElseThrow(
+                () -> new IllegalStateException("hourglass.archive.enabled needs kafka.bootstrap.servers"));
+        KafkaLogShipper.Settings settings = holdSettings(config.archive());
         for (Database db : instance.databases()) {
             if (db.config().temporary()) continue;
-            KafkaLogShipper s = new KafkaLogShipper(db, Map.of("bootstrap.servers", servers), config.archive().topicPrefix());
+            ArchiveTopics topics = topics(servers, db.name());
+            KafkaLogShipper s = new KafkaLogShipper(db, topics, settings);
             s.start();
             shippers.add(s);
-            LOG.infof("Database %s is archived to Kafka topic %s at %s", db.name(), s.topic(), servers);
+            KafkaCheckpointShipper c = new KafkaCheckpointShipper(db, topics);
+            c.start();
+            checkpointShippers.add(c);
+            LOG.infof("Database %s is archived to Kafka at %s: topics %s, %s, %s", db.name(), servers, topics.log(),
+                    topics.checkpoints(), topics.snapshots());
         }
+    }
+
+    static KafkaLogShipper.Settings holdSettings(HourglassConfig.Archive a) {
+        KafkaLogShipper.HoldPolicy policy = switch (a.onHoldLimit().toLowerCase(Locale.ROOT)) {
+            case "fail-commits" -> KafkaLogShipper.HoldPolicy.FAIL_COMMITS;
+            case "drop-hold" -> KafkaLogShipper.HoldPolicy.DROP_HOLD;
+            default -> throw new IllegalStateException("hourglass.archive.on-hold-limit must be fail-commits or drop-hold, not "
+                    + a.onHoldLimit());
+        };
+        if (a.holdLimitMb() < 0) throw new IllegalStateException("hourglass.archive.hold-limit-mb must not be negative");
+        return new KafkaLogShipper.Settings(a.holdLimitMb() << 20, policy);
+    }
+
+    private static Optional<String> bootstrapServers() {
+        return ConfigProvider.getConfig().getOptionalValue("kafka.bootstrap.servers", String.class);
+    }
+
+    private ArchiveTopics topics(String servers, String database) {
+        return new ArchiveTopics(Map.of("bootstrap.servers", servers), config.archive().topicPrefix(), database);
     }
 
     public List<KafkaLogShipper> shippers() { return List.copyOf(shippers); }
 
+    public List<KafkaCheckpointShipper> checkpointShippers() { return List.copyOf(checkpointShippers); }
+
+    /** Per database: the log shipper's state and lag, and the newest archived checkpoint. */
+    public List<Map<String, Object>> status() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < shippers.size(); i++) {
+            KafkaLogShipper.Status s = shippers.get(i).status();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("database", shippers.get(i).database());
+            m.put("topic", s.topic());
+            m.put("state", s.state());
+            m.put("acknowledgedLsn", io.hourglass.engine.log.Lsn.of(s.acknowledgedLsn()).toString());
+            m.put("behindBytes", s.behindBytes());
+            m.put("behindMillis", s.behindMillis());
+            m.put("acknowledgedTransactions", s.acknowledgedTransactions());
+            m.put("holdDropped", s.holdDropped());
+            m.put("refusingCommits", s.refusingCommits());
+            m.put("lastError", s.lastError());
+            m.put("archivedCheckpointId", checkpointShippers.get(i).archivedCheckpointId());
+            out.add(m);
+        }
+        return out;
+    }
+
+    // ---- restore jobs ---------------------------------------------------------------------------
+
+    /** A restore running (or done) in the background. */
+    public static final class RestoreJob {
+        public final String id = UUID.randomUUID().toString();
+        public final String source;
+        public final String target;
+        public volatile String state = "running";
+        public volatile KafkaRestore.Progress progress;
+        public volatile KafkaRestore.Result result;
+        public volatile HourglassException error;
+
+        RestoreJob(String source, String target) {
+            this.source = source;
+            this.target = target;
+        }
+    }
+
+    /**
+     * Starts restoring {@code source}'s archive into the new database {@code target}. A target
+     * this instance has loaded is refused (TT90024); so are existing files, before any work.
+     */
+    public RestoreJob restore(String source, DatabaseConfig target, KafkaRestore.Target goal) {
+        String servers = bootstrapServers().orElseThrow(() -> ErrorCode.ARCHIVE_RESTORE_FAILED.error(
+                "kafka.bootstrap.servers is not set"));
+        if (instance.has(target.name())) {
+            throw ErrorCode.DATABASE_EXISTS.error(target.name(), "it is loaded by this instance");
+        }
+        Database.refuseIfExists(target, FileStorageIo.INSTANCE);
+        RestoreJob job = new RestoreJob(source, target.name());
+        restores.put(job.id, job);
+        Thread.ofPlatform().daemon().name("hourglass-restore-" + target.name()).start(() -> {
+            try {
+                job.result = KafkaRestore.run(topics(servers, source), target, FileStorageIo.INSTANCE, goal,
+                        Math.max(1, Runtime.getRuntime().availableProcessors()), p -> job.progress = p);
+                job.state = "done";
+                LOG.infof("Restored %s from Kafka into %s: %s", source, target.name(), job.result);
+            } catch (HourglassException e) {
+                job.error = e;
+                job.state = "failed";
+                LOG.warnf("Restoring %s from Kafka into %s failed: %s", source, target.name(), e.getMessage());
+            } catch (RuntimeException e) {
+                job.error = ErrorCode.ARCHIVE_RESTORE_FAILED.error(String.valueOf(e));
+                job.state = "failed";
+                LOG.error("restore failed", e);
+            }
+        });
+        return job;
+    }
+
+    public RestoreJob restoreJob(String id) {
+        RestoreJob j = id == null ? null : restores.get(id);
+        if (j == null) throw ErrorCode.SEMANTIC_ERROR.error("no restore job " + id);
+        return j;
+    }
+
     void stop(@Observes @Priority(1) ShutdownEvent ev) {
+        for (KafkaCheckpointShipper c : checkpointShippers) c.close();
         for (KafkaLogShipper s : shippers) s.close();
     }
 }

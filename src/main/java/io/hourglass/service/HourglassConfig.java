@@ -32,6 +32,20 @@ public interface HourglassConfig {
         /** Topics are {@code <prefix>.<database>.log} (and .checkpoints, .snapshots). */
         @WithDefault("hourglass")
         String topicPrefix();
+
+        /**
+         * How far (MB of log) the archive may fall behind while Kafka is away before
+         * {@link #onHoldLimit()} applies; 0: no limit (the log may fill the disk).
+         */
+        @WithDefault("4096")
+        long holdLimitMb();
+
+        /**
+         * fail-commits (default: commits get TT90026 until Kafka catches up; the archive stays
+         * whole) or drop-hold (commits go on, the log may be purged, the archive gets a gap).
+         */
+        @WithDefault("fail-commits")
+        String onHoldLimit();
     }
 
     interface Admin {

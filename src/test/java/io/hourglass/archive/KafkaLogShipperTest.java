@@ -74,7 +74,7 @@ class KafkaLogShipperTest {
         String topic;
         try (Instance i = TestInstances.with(cfg); Connection c = i.connect("ARC", "admin", TestInstances.ADMIN_PASSWORD)) {
             var log = i.database("ARC").log();
-            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), client(), "hg-test")) {
+            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), new ArchiveTopics(client(), "hg-test", "ARC"), KafkaLogShipper.Settings.defaults())) {
                 topic = s.topic();
                 s.start();
                 c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(4000))");
@@ -94,7 +94,7 @@ class KafkaLogShipperTest {
             // Shipping stopped (Kafka away, or a restart): commits go on.
             for (int k = 300; k < 350; k++, commits++) c.execute("INSERT INTO t VALUES (?, ?, 'later')", k, k);
             c.execute("CALL ttDurableCommit()");
-            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), client(), "hg-test")) {
+            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), new ArchiveTopics(client(), "hg-test", "ARC"), KafkaLogShipper.Settings.defaults())) {
                 s.start();
                 waitFor(() -> s.acknowledgedLsn() >= log.syncedLsn());
                 assertEquals(50, s.acknowledgedTransactions(), "resumed after the last archived transaction");

@@ -154,7 +154,11 @@ public final class CheckpointFiles {
     }
 
     private List<CatalogChange> readCatalog(StorageIo.FileHandle f, CheckpointFormat.Header h) throws IOException {
-        ByteBuffer b = section(f, h.catalogOffset(), h.catalogLength(), h.catalogCrc(), "catalog");
+        return parseCatalog(section(f, h.catalogOffset(), h.catalogLength(), h.catalogCrc(), "catalog"));
+    }
+
+    /** Parses a catalog section ({@code count | count x (len | change)}). */
+    public static List<CatalogChange> parseCatalog(ByteBuffer b) throws IOException {
         List<CatalogChange> out = new ArrayList<>();
         try {
             int count = b.getInt();
@@ -225,28 +229,90 @@ public final class CheckpointFiles {
     private static int install(Path p, Catalog into, long[] e, byte[] span, int at, int[] slots, byte[][] images) {
         ByteBuffer b = ByteBuffer.wrap(span).order(ByteOrder.LITTLE_ENDIAN);
         int len = b.getInt(at);
-        if (len != e[3] || len < CheckpointFormat.BLOCK_HEADER) throw damaged(p, "block record at " + e[2] + " has a bad length");
-        int crc = CheckpointFormat.crc(span, at + 8, len - 8);
-        if (b.getInt(at + 4) != crc || crc != (int) e[5]) throw damaged(p, "block record at " + e[2] + ": checksum mismatch");
+        if (len != e[3]) throw damaged(p, "block record at " + e[2] + " has a bad length");
+        if (b.getInt(at + 4) != (int) e[5] || b.getLong(at + 8) != e[0] || b.getInt(at + 16) != e[1]) {
+            throw damaged(p, "block record at " + e[2] + " does not match the directory");
+        }
+        try {
+            return installRecord(into, span, at, slots, images);
+        } catch (IOException x) {
+            throw damaged(p, "block record at " + e[2] + ": " + x.getMessage());
+        }
+    }
+
+    /**
+     * Verifies one block record ({@code len | crc | tableId | blockNo | rows | rows x (slot |
+     * imageLen | image)}) at {@code at} in {@code buf} and installs its rows into its table of
+     * {@code into}. Returns the rows installed; IOException when the record is damaged.
+     * {@code slots} and {@code images} are scratch arrays of {@link Block#SLOTS}.
+     */
+    public static int installRecord(Catalog into, byte[] buf, int at, int[] slots, byte[][] images) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+        if (at + CheckpointFormat.BLOCK_HEADER > buf.length) throw new IOException("cut short");
+        int len = b.getInt(at);
+        if (len < CheckpointFormat.BLOCK_HEADER || at + (long) len > buf.length) throw new IOException("bad length " + len);
+        if (b.getInt(at + 4) != CheckpointFormat.crc(buf, at + 8, len - 8)) throw new IOException("checksum mismatch");
         long tableId = b.getLong(at + 8);
         int blockNo = b.getInt(at + 16);
         int rows = b.getInt(at + 20);
-        if (tableId != e[0] || blockNo != e[1] || rows < 0 || rows > Block.SLOTS) {
-            throw damaged(p, "block record at " + e[2] + " does not match the directory");
-        }
+        if (rows < 0 || rows > Block.SLOTS || blockNo < 0) throw new IOException("bad block header");
         Table t = into.tableById(tableId);
-        if (t == null) throw damaged(p, "block record at " + e[2] + " names unknown table " + tableId);
+        if (t == null) throw new IOException("names unknown table " + tableId);
         int pos = at + CheckpointFormat.BLOCK_HEADER;
         int end = at + len;
         for (int r = 0; r < rows; r++) {
-            if (pos + 5 > end) throw damaged(p, "block record at " + e[2] + " is malformed");
-            slots[r] = span[pos] & 0xFF;
+            if (pos + 5 > end) throw new IOException("malformed");
+            slots[r] = buf[pos] & 0xFF;
             int n = b.getInt(pos + 1);
-            if (n < 0 || pos + 5 + n > end) throw damaged(p, "block record at " + e[2] + " is malformed");
-            images[r] = java.util.Arrays.copyOfRange(span, pos + 5, pos + 5 + n);
+            if (n < 0 || pos + 5 + n > end) throw new IOException("malformed");
+            images[r] = java.util.Arrays.copyOfRange(buf, pos + 5, pos + 5 + n);
             pos += 5 + n;
         }
         t.store().installBlock(blockNo, rows, slots, images);
         return rows;
+    }
+
+    /** Where an exported image goes: its records in order, each self-delimited and checksummed. */
+    public interface ImageSink {
+        void write(byte[] data, int off, int len) throws IOException;
+    }
+
+    /**
+     * Exports the image of checkpoint {@code checkpointId} in file {@code fileNo} as a stream of
+     * records (docs/FORMAT.md, "Image stream"): first the catalog record ({@code len | crc |
+     * catalog section}), then every block record as the file holds it, each checksum verified
+     * on the way. The file may be rewritten by a later checkpoint meanwhile: the header is read
+     * again at the end, and if the checkpoint is no longer there, IOException (the export is
+     * unusable). Returns the header.
+     */
+    public CheckpointFormat.Header export(int fileNo, long checkpointId, ImageSink out) throws IOException {
+        CheckpointFormat.Header h = readHeader(fileNo);
+        if (h == null || !h.complete() || h.checkpointId() != checkpointId) {
+            throw new IOException(path(fileNo) + " no longer holds checkpoint " + checkpointId);
+        }
+        Path p = path(fileNo);
+        try (StorageIo.FileHandle f = io.open(p, false)) {
+            ByteBuffer cat = section(f, h.catalogOffset(), h.catalogLength(), h.catalogCrc(), "catalog");
+            byte[] rec = new byte[8 + h.catalogLength()];
+            ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN).putInt(rec.length).putInt(0).put(cat);
+            ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN).putInt(4, CheckpointFormat.crc(rec, 8, rec.length - 8));
+            out.write(rec, 0, rec.length);
+            List<long[]> entries = readDirectory(f, h);
+            entries.sort(Comparator.comparingLong(e -> e[2]));
+            byte[] buf = new byte[64 * 1024];
+            for (long[] e : entries) {
+                int len = (int) e[3];
+                if (buf.length < len) buf = new byte[len];
+                if (f.readFully(e[2], ByteBuffer.wrap(buf, 0, len)) != len) throw new IOException("a block record is cut short");
+                ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+                if (b.getInt(0) != len || b.getInt(4) != (int) e[5] || CheckpointFormat.crc(buf, 8, len - 8) != (int) e[5]) {
+                    throw new IOException("block record at " + e[2] + " of " + p + " does not match its checksum");
+                }
+                out.write(buf, 0, len);
+            }
+        }
+        CheckpointFormat.Header after = readHeader(fileNo);
+        if (after == null || !after.equals(h)) throw new IOException(p + " was rewritten while it was exported");
+        return h;
     }
 }

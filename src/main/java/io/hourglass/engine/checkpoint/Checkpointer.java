@@ -152,6 +152,19 @@ public final class Checkpointer implements AutoCloseable {
     /** The complete header of checkpoint file {@code n}, or null. */
     public synchronized CheckpointFormat.Header header(int n) { return complete[n]; }
 
+    /** The newest complete checkpoint's header, or null. */
+    public synchronized CheckpointFormat.Header newest() {
+        CheckpointFormat.Header a = complete[0], b = complete[1];
+        if (a == null) return b;
+        if (b == null) return a;
+        return a.checkpointId() > b.checkpointId() ? a : b;
+    }
+
+    public CheckpointFiles files() { return files; }
+
+    /** Numbers the next checkpoints after {@code id} (a restored database goes on after its archive's). */
+    public synchronized void continueIdsAfter(long id) { lastCheckpointId = Math.max(lastCheckpointId, id); }
+
     /** Wakes the background checkpointer (after ttCkptConfig changed its settings). */
     public void settingsChanged() {
         synchronized (wake) {
@@ -423,6 +436,7 @@ public final class Checkpointer implements AutoCloseable {
                 // 4. Write-ahead: every commit the image may hold is durable in the log before the
                 // image can be used. Then the image itself.
                 long seenUpTo = log.appendedLsn();
+                pr.imageEndLsn = seenUpTo;
                 log.whenDurable(seenUpTo).join();
                 f.sync();
                 boolean consistent = snapshot != Version.UNCOMMITTED - 1 || tm.lastCommitTs() == point.commitTs();
@@ -675,6 +689,7 @@ public final class Checkpointer implements AutoCloseable {
         final Request request;
         final int fileNo;
         long redoLsn;
+        long imageEndLsn;
         long blocksTotal, blocksInUse, bytesInUse, bytesTotal, bytesWritten;
         boolean announced;
 
@@ -717,7 +732,8 @@ public final class Checkpointer implements AutoCloseable {
         CheckpointListener.Event ev = new CheckpointListener.Event(database, e.checkpointId(), e.type(), e.status(),
                 e.initiator(), e.reason(), e.error(), e.startMillis(), e.endMillis(), e.ckptFileNum(), files.path(e.ckptFileNum()),
                 redo.file(), redo.offset(), h != null && h.consistent(), e.blksInUse(), e.bytesInUse(), h == null ? 0 : h.rows(),
-                e.bytesWritten(), h == null ? 0 : h.directoryCrc(), h == null ? 0 : h.catalogCrc());
+                e.bytesWritten(), h == null ? 0 : h.directoryCrc(), h == null ? 0 : h.catalogCrc(), databaseId,
+                pr.redoLsn, h == null ? 0 : h.consistent() ? pr.redoLsn : pr.imageEndLsn);
         for (CheckpointListener l : listeners) {
             try {
                 call.accept(l, ev);

@@ -8,8 +8,10 @@ import io.hourglass.engine.checkpoint.CheckpointFiles;
 import io.hourglass.engine.checkpoint.Checkpointer;
 import io.hourglass.engine.log.LogBatch;
 import io.hourglass.engine.log.LogFiles;
+import io.hourglass.engine.log.LogFormat;
 import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.log.TransactionLog;
+import io.hourglass.engine.recovery.ImageBuilder;
 import io.hourglass.engine.recovery.Recovery;
 import io.hourglass.engine.spi.StorageIo;
 import io.hourglass.engine.store.MemoryAccount;
@@ -81,6 +83,71 @@ public final class Database {
         this.checkpointer = new Checkpointer(config.name(), ckptFiles, catalog, transactions, log, recovery.checkpoints(),
                 this::checkpointSettings, config.logPurge() == 0, activities);
         checkpointer.start();
+    }
+
+    /** A new database's files around an image rebuilt elsewhere (see {@link #create}). */
+    private Database(DatabaseConfig config, StorageIo io, ImageBuilder.Image image, LogFiles files) throws IOException {
+        this.config = config;
+        this.transactions = image.transactions();
+        this.activities = new Activities(config.name());
+        this.catalog = image.catalog();
+        this.recovery = null;
+        Lsn end = Lsn.of(image.endLsn());
+        // The log goes on right after the image's last transaction, so its LSNs continue the
+        // archived ones; a smaller LogFileSize than the source's starts the next file instead.
+        long start = end.offset() < files.fileSize() ? image.endLsn() : Lsn.pack(end.file() + 1, LogFormat.FILE_HEADER);
+        this.log = new TransactionLog(files, TransactionLog.Settings.defaults(config.logBufMb() * 1024L * 1024L),
+                image.databaseId(), start, false, this::invalidate);
+        transactions.attachLog(log);
+        this.checkpointer = new Checkpointer(config.name(), new CheckpointFiles(io, config.dataStore()), catalog, transactions,
+                log, new CheckpointFiles.State(), this::checkpointSettings, config.logPurge() == 0, activities);
+        checkpointer.continueIdsAfter(image.lastCheckpointId());
+    }
+
+    /** TT90024 when {@code config}'s database has checkpoint or log files already; TT90019 for a Temporary one. */
+    public static void refuseIfExists(DatabaseConfig config, StorageIo io) {
+        if (config.temporary()) throw ErrorCode.UNSUPPORTED.error("restoring into a Temporary database");
+        LogFiles files = logFiles(config, io);
+        CheckpointFiles ckpt = new CheckpointFiles(io, config.dataStore());
+        for (int n = 0; n < 2; n++) {
+            if (io.exists(ckpt.path(n))) throw ErrorCode.DATABASE_EXISTS.error(config.name(), ckpt.path(n));
+        }
+        try {
+            if (io.exists(files.dir()) && !files.list().isEmpty()) {
+                throw ErrorCode.DATABASE_EXISTS.error(config.name(), "log files in " + files.dir());
+            }
+        } catch (IOException e) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
+        }
+    }
+
+    private static LogFiles logFiles(DatabaseConfig config, StorageIo io) {
+        return new LogFiles(io, config.logDirectory(), config.fileName(), config.logFileSizeMb() * 1024L * 1024L);
+    }
+
+    /**
+     * Writes {@code image} as the files of the new database {@code config} describes: a
+     * blocking checkpoint of it and a log that goes on after its last transaction, so the
+     * database then loads normally and replays nothing. TT90024 when the database already has
+     * files (a restore never overwrites).
+     */
+    public static void create(DatabaseConfig config, StorageIo io, ImageBuilder.Image image) {
+        refuseIfExists(config, io);
+        LogFiles files = logFiles(config, io);
+        try {
+            io.createDirectories(files.dir());
+            io.createDirectories(new CheckpointFiles(io, config.dataStore()).directory());
+            Database db = new Database(config, io, image, files);
+            try {
+                // Must succeed: without a checkpoint the log (which starts late) cannot be loaded.
+                db.checkpointer.checkpoint(new Checkpointer.Request(Checkpointer.Type.BLOCKING, Checkpointer.Initiator.SUBDAEMON,
+                        "restore", 0, false, 0, 0));
+            } finally {
+                db.close();
+            }
+        } catch (IOException e) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": writing the restored database: " + e.getMessage());
+        }
     }
 
     /** The checkpoint settings in force: ttCkptConfig's stored values, else the configured attributes. */

@@ -80,6 +80,13 @@ public record DatabaseConfig(
     /** The base name of the database's files (the DataStore's last element). */
     public String fileName() { return Path.of(dataStore).getFileName().toString(); }
 
+    /** LogDir: where the log files go (null: the DataStore's directory). */
+    public DatabaseConfig withLogDir(String dir) {
+        Copy c = copy();
+        c.logDir = dir;
+        return c.build();
+    }
+
     public DatabaseConfig withPermSize(long mb) { return copy().permSize(mb).build(); }
 
     public DatabaseConfig withLockWait(double seconds) { return copy().lockWait(seconds).build(); }
@@ -118,6 +125,7 @@ public record DatabaseConfig(
     /** A mutable copy for the {@code with...} methods; the record's constructor checks the result. */
     private static final class Copy {
         private final DatabaseConfig c;
+        private String logDir;
         private long permSize;
         private double lockWait;
         private int durableCommits, logFileSize, logBuf, recoveryThreads;
@@ -125,6 +133,7 @@ public record DatabaseConfig(
 
         Copy(DatabaseConfig c) {
             this.c = c;
+            logDir = c.logDir;
             permSize = c.permSizeMb;
             lockWait = c.lockWaitSeconds;
             durableCommits = c.durableCommits;
@@ -149,7 +158,7 @@ public record DatabaseConfig(
         Copy recoveryThreads(int v) { recoveryThreads = v; return this; }
 
         DatabaseConfig build() {
-            return new DatabaseConfig(c.name, c.dataStore, c.logDir, permSize, durableCommits, lockWait, c.isolation, logBuf,
+            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, durableCommits, lockWait, c.isolation, logBuf,
                     logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
                     recoveryThreads, logPurge, c.backupFailThreshold, c.temporary);
         }

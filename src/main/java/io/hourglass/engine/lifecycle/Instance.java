@@ -23,6 +23,7 @@ public final class Instance implements AutoCloseable {
 
     private final Map<String, Database> databases = new LinkedHashMap<>();
     private final Map<String, Procedures> procedures = new LinkedHashMap<>();
+    private final String adminHash;
 
     /** An instance on the real file system. */
     public Instance(String adminPassword, Collection<DatabaseConfig> configs) {
@@ -42,6 +43,7 @@ public final class Instance implements AutoCloseable {
         }
         // One slow hash, shared by every database's ADMIN user.
         String hash = PasswordHasher.hash(adminPassword);
+        this.adminHash = hash;
         for (DatabaseConfig c : configs) {
             String key = c.name().toUpperCase(Locale.ROOT);
             if (databases.containsKey(key)) throw new IllegalArgumentException("database " + c.name() + " is defined twice");
@@ -51,6 +53,20 @@ public final class Instance implements AutoCloseable {
     }
 
     public Collection<Database> databases() { return databases.values(); }
+
+    /** Whether {@code dsn} is one of this instance's databases (loaded). */
+    public boolean has(String dsn) { return dsn != null && databases.containsKey(dsn.toUpperCase(Locale.ROOT)); }
+
+    /**
+     * Checks the instance administrator's credentials (restore and destroy are theirs alone):
+     * TT7001 for any other user or a wrong password.
+     */
+    public void authenticateAdmin(String user, String password) {
+        if (user == null || password == null || !Catalog.INSTANCE_ADMIN.equalsIgnoreCase(user)
+                || !PasswordHasher.verify(password, adminHash)) {
+            throw ErrorCode.AUTHENTICATION_FAILED.error();
+        }
+    }
 
     public Database database(String dsn) {
         Database d = dsn == null ? null : databases.get(dsn.toUpperCase(Locale.ROOT));

@@ -23,9 +23,11 @@ public final class LogBatch {
     private int len;
     private int[] starts = new int[8];
     private int count;
+    private boolean commits;
     private final CRC32C crc = new CRC32C();
 
     public LogBatch clear() {
+        commits = false;
         len = 0;
         count = 0;
         return this;
@@ -58,7 +60,11 @@ public final class LogBatch {
         return end();
     }
 
+    /** Whether the batch commits a transaction (holds a COMMIT record). */
+    public boolean commits() { return commits; }
+
     public LogBatch commit(long txnId, long commitMillis) {
+        commits = true;
         int at = begin(LogRecord.COMMIT, txnId, 8); // first: begin may replace buf
         LONG.set(buf, at, commitMillis);
         return end();

@@ -31,7 +31,8 @@ public final class LogTailer implements AutoCloseable {
     public record Committed(long startLsn, long endLsn, long txnId, long commitMillis, List<LogRecord> records) {}
 
     private final LogFiles files;
-    private long position;                  // just after the last transaction handed out
+    private long position;                  // where reading resumes: a transaction boundary
+    private long lastEnd;                   // just after the last transaction handed out
     private int openFile = -1;
     private StorageIo.FileHandle handle;
     private byte[] chunk = new byte[CHUNK];
@@ -40,10 +41,11 @@ public final class LogTailer implements AutoCloseable {
     public LogTailer(LogFiles files, long from) {
         this.files = files;
         this.position = from;
+        this.lastEnd = from;
     }
 
     /** Just after the last transaction handed out. */
-    public long position() { return position; }
+    public long position() { return lastEnd; }
 
     /**
      * Hands out, in order, every transaction whose COMMIT record ends at or before
@@ -53,7 +55,7 @@ public final class LogTailer implements AutoCloseable {
     public int poll(long upTo, Consumer<Committed> sink) throws IOException {
         int handed = 0;
         long at = position;           // where reading goes on
-        long txnStart = position;
+        long txnStart = lastEnd;      // a shutdown record between two transactions does not part them
         List<LogRecord> pending = new ArrayList<>();
         while (at < upTo) {
             Lsn p = Lsn.of(at);
@@ -105,13 +107,11 @@ public final class LogTailer implements AutoCloseable {
                         handed++;
                         pending.clear();
                         position = after;
+                        lastEnd = after;
                         txnStart = after;
                     }
                     case LogRecord.Shutdown s -> {
-                        if (pending.isEmpty()) {
-                            position = after;
-                            txnStart = after;
-                        }
+                        if (pending.isEmpty()) position = after;
                     }
                     case LogRecord.Rollback rb -> pending.removeIf(x -> x.txnId() == rb.txnId());
                     default -> pending.add(r);

@@ -104,6 +104,7 @@ public final class TransactionLog implements AutoCloseable {
     private volatile long writtenLsn;
     private volatile long syncedLsn;
     private volatile HourglassException fatal;
+    private volatile HourglassException refusal;
 
     // Who writes and syncs: the flusher, or a durable committer leading its group. Guards the
     // state below.
@@ -183,6 +184,16 @@ public final class TransactionLog implements AutoCloseable {
     public boolean failed() { return fatal != null; }
 
     /**
+     * While {@code why} is set, batches that commit a transaction are refused with it and nothing
+     * of them is appended (a log hold has reached its limit); a shutdown record still goes. Null
+     * lifts the refusal.
+     */
+    public void refuseCommits(HourglassException why) { refusal = why; }
+
+    /** Why commits are refused now, or null. */
+    public HourglassException commitRefusal() { return refusal; }
+
+    /**
      * Appends a batch of records, contiguously, and returns the LSN just after it. Nothing is on
      * disk when this returns. Fails without appending anything when the log cannot take the batch:
      * TT0994 after a fatal error, TT90022 when a new log file cannot be created (disk full),
@@ -190,6 +201,8 @@ public final class TransactionLog implements AutoCloseable {
      * order (the transaction manager's commit lock).
      */
     public long append(LogBatch batch) {
+        HourglassException refused = refusal;
+        if (refused != null && batch.commits()) throw refused;
         appendLock.lock();
         try {
             checkFatal();

@@ -136,7 +136,7 @@ public final class Recovery {
                 List.copyOf(rejected), state);
     }
 
-    private static void apply(Catalog catalog, LogRecord r) {
+    static void apply(Catalog catalog, LogRecord r) {
         switch (r) {
             case LogRecord.Ddl d -> CatalogChanges.apply(catalog, d.change());
             case LogRecord.RowImage ri -> {
@@ -154,7 +154,7 @@ public final class Recovery {
     }
 
     /** Free lists, indexes (one task per index) and PermSize use, from the replayed rows. */
-    private static long rebuild(Catalog catalog, MemoryAccount memory, int threads) {
+    static long rebuild(Catalog catalog, MemoryAccount memory, int threads) {
         long rows = 0;
         List<Runnable> tasks = new ArrayList<>();
         for (Table t : catalog.tables()) {

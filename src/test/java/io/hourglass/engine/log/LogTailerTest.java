@@ -76,4 +76,25 @@ class LogTailerTest {
                     rest.stream().map(LogTailer.Committed::endLsn).toList());
         }
     }
+
+    @Test
+    void aShutdownRecordBetweenTwoTransactionsDoesNotPartThem() throws Exception {
+        DatabaseConfig cfg = DatabaseConfig.defaults("SD", dir.resolve("sd").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
+        try (Instance i = TestInstances.with(cfg); Connection c = i.connect("SD", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            c.execute("INSERT INTO t VALUES (1)");
+        } // a clean shutdown: a SHUTDOWN record, and the unload checkpoint
+        try (Instance i = TestInstances.with(cfg); Connection c = i.connect("SD", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("INSERT INTO t VALUES (2)");
+            c.execute("CALL ttDurableCommit()");
+            TransactionLog log = i.database("SD").log();
+            List<LogTailer.Committed> all = new ArrayList<>();
+            try (LogTailer t = new LogTailer(log.files(), Lsn.pack(0, LogFormat.FILE_HEADER))) {
+                t.poll(log.syncedLsn(), all::add);
+            }
+            assertEquals(3, all.size());
+            assertTrue(all.get(2).startLsn() == all.get(1).endLsn(), "the next transaction starts where the last ended");
+            assertTrue(all.get(2).records().getFirst().lsn() > all.get(1).endLsn(), "with the shutdown record between them");
+        }
+    }
 }

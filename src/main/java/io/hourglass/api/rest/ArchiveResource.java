@@ -1,0 +1,139 @@
+package io.hourglass.api.rest;
+
+import io.hourglass.archive.KafkaRestore;
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.log.Lsn;
+import io.hourglass.service.ArchiveService;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Kafka archive's admin API: its state, and restores from it (instance administrator only). */
+@Path("/v1/admin")
+@Tag(name = "Archive")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class ArchiveResource {
+    @Inject
+    Instance instance;
+
+    @Inject
+    ArchiveService archive;
+
+    /**
+     * A restore request.
+     *
+     * @param source the archived database (its topics are {@code <prefix>.<source>.*})
+     * @param target the new database's name; defaults to the source's
+     * @param dataStore the new database's DataStore path prefix (required)
+     * @param logDir where its log goes (default: the DataStore's directory)
+     * @param permSizeMb its PermSize (default 256)
+     * @param toLsn stop after the transaction ending at or before this LSN ("file.offset")
+     * @param toTime stop after the last transaction committed at or before this instant (ISO-8601)
+     */
+    public record RestoreRequest(String source, String target, String dataStore, String logDir, Long permSizeMb,
+                                 String toLsn, String toTime) {}
+
+    @GET
+    @Path("/archive")
+    @RunOnVirtualThread
+    @Operation(summary = "State of the Kafka archive of every database: shipping, lag, hold, newest archived checkpoint")
+    public List<Map<String, Object>> status(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        admin(auth);
+        return archive.status();
+    }
+
+    @POST
+    @Path("/restores")
+    @RunOnVirtualThread
+    @Operation(summary = "Restore a database from its Kafka archive into a new database",
+            description = "Runs in the background; poll GET /v1/admin/restores/{id} for progress and the result.")
+    public Response restore(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, RestoreRequest req) {
+        admin(auth);
+        if (req == null || req.source() == null || req.dataStore() == null) {
+            throw ErrorCode.SEMANTIC_ERROR.error("a restore needs source and dataStore");
+        }
+        String target = req.target() != null ? req.target() : req.source();
+        DatabaseConfig cfg;
+        try {
+            cfg = DatabaseConfig.defaults(target, req.dataStore()).withLogDir(req.logDir());
+            if (req.permSizeMb() != null) cfg = cfg.withPermSize(req.permSizeMb());
+        } catch (IllegalArgumentException e) {
+            throw ErrorCode.SEMANTIC_ERROR.error(e.getMessage());
+        }
+        ArchiveService.RestoreJob job = archive.restore(req.source(), cfg, goal(req.toLsn(), req.toTime()));
+        return Response.accepted(view(job)).build();
+    }
+
+    @GET
+    @Path("/restores/{id}")
+    @RunOnVirtualThread
+    @Operation(summary = "A restore's progress (records, bytes, rate, ETA) and, once done, its result")
+    public Map<String, Object> restoreStatus(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("id") String id) {
+        admin(auth);
+        return view(archive.restoreJob(id));
+    }
+
+    /** The restore target from the API's (or the command line's) two optional strings. */
+    public static KafkaRestore.Target goal(String toLsn, String toTime) {
+        if (toLsn != null && toTime != null) throw ErrorCode.SEMANTIC_ERROR.error("give toLsn or toTime, not both");
+        if (toLsn != null) return KafkaRestore.Target.lsn(parseLsn(toLsn));
+        if (toTime != null) {
+            try {
+                return KafkaRestore.Target.time(Instant.parse(toTime).toEpochMilli());
+            } catch (DateTimeParseException e) {
+                throw ErrorCode.SEMANTIC_ERROR.error("toTime is not an ISO-8601 instant: " + toTime);
+            }
+        }
+        return KafkaRestore.Target.end();
+    }
+
+    /** An LSN as {@code file.offset} (as ttLogHolds shows it) or as one packed number. */
+    public static long parseLsn(String s) {
+        try {
+            int dot = s.indexOf('.');
+            if (dot < 0) return Long.parseLong(s.trim());
+            return Lsn.pack(Integer.parseInt(s.substring(0, dot).trim()), Long.parseLong(s.substring(dot + 1).trim()));
+        } catch (NumberFormatException e) {
+            throw ErrorCode.SEMANTIC_ERROR.error("not an LSN (file.offset): " + s);
+        }
+    }
+
+    private void admin(String auth) {
+        Credentials c = Credentials.fromHeader(auth);
+        instance.authenticateAdmin(c.user(), c.password());
+    }
+
+    private static Map<String, Object> view(ArchiveService.RestoreJob j) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", j.id);
+        m.put("source", j.source);
+        m.put("target", j.target);
+        m.put("state", j.state);
+        KafkaRestore.Progress p = j.progress;
+        if (p != null) m.put("progress", p);
+        KafkaRestore.Result r = j.result;
+        if (r != null) m.put("result", r);
+        if (j.error != null) m.put("error", Map.of("code", j.error.number(), "message", j.error.getMessage()));
+        return m;
+    }
+}

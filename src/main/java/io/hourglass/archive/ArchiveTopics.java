@@ -1,0 +1,168 @@
+package io.hourglass.archive;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The archive's three topics of one database and the Kafka clients that use them. Every topic
+ * has one partition (order is the point) and keeps its records forever.
+ */
+public final class ArchiveTopics {
+    public static final String START_LSN = "hourglass-start-lsn";
+    public static final String END_LSN = "hourglass-end-lsn";
+    public static final String COMMIT_TIME = "hourglass-commit-time";
+    public static final String PART = "hourglass-part";
+
+    private final Map<String, Object> kafka;
+    private final String database;
+    private final String prefix;
+
+    /**
+     * @param kafka client properties: bootstrap.servers and any security settings
+     * @param prefix topics are {@code <prefix>.<database>.log|checkpoints|snapshots}, the name in lower case
+     */
+    public ArchiveTopics(Map<String, Object> kafka, String prefix, String database) {
+        this.kafka = Map.copyOf(kafka);
+        this.prefix = prefix;
+        this.database = database;
+    }
+
+    public String database() { return database; }
+
+    public String log() { return name("log"); }
+
+    public String checkpoints() { return name("checkpoints"); }
+
+    public String snapshots() { return name("snapshots"); }
+
+    private String name(String kind) { return prefix + "." + database.toLowerCase(Locale.ROOT) + "." + kind; }
+
+    public Map<String, Object> kafka() { return kafka; }
+
+    /** Creates the topics that do not exist yet: one partition, kept forever. */
+    public void ensure(String... topics) throws InterruptedException, ExecutionException {
+        try (Admin admin = Admin.create(kafka)) {
+            Set<String> existing = admin.listTopics().names().get();
+            for (String topic : topics) {
+                if (existing.contains(topic)) continue;
+                NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())
+                        .configs(Map.of("retention.ms", "-1", "retention.bytes", "-1", "cleanup.policy", "delete",
+                                "max.message.bytes", String.valueOf(2 << 20)));
+                try {
+                    admin.createTopics(List.of(t)).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) throw e;
+                }
+            }
+        }
+    }
+
+    /** An idempotent producer with acks=all that never gives up on a record (a gap is worse than a wait). */
+    public KafkaProducer<byte[], byte[]> producer() {
+        Map<String, Object> p = new HashMap<>(kafka);
+        p.put("enable.idempotence", true);
+        p.put("acks", "all");
+        p.put("max.in.flight.requests.per.connection", 5);
+        p.put("delivery.timeout.ms", Integer.MAX_VALUE);
+        p.put("linger.ms", 2);
+        p.put("max.request.size", 2 << 20);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A consumer that reads by assignment (no group), in large fetches. */
+    public KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> c = new HashMap<>(kafka);
+        c.put("enable.auto.commit", false);
+        c.put("max.poll.records", 5000);
+        c.put("fetch.max.bytes", 64 << 20);
+        c.put("max.partition.fetch.bytes", 16 << 20);
+        c.put("receive.buffer.bytes", 4 << 20);
+        return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Partition 0 of {@code topic}. */
+    public static TopicPartition partition(String topic) { return new TopicPartition(topic, 0); }
+
+    /** The last record of {@code topic}, or null when it is empty (or does not exist). */
+    public ConsumerRecord<byte[], byte[]> last(String topic) throws IOException {
+        TopicPartition tp = partition(topic);
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            if (end == 0) return null;
+            ConsumerRecord<byte[], byte[]> r = at(c, tp, end - 1);
+            if (r == null) throw new IOException("could not read the last record of " + topic);
+            return r;
+        }
+    }
+
+    /** The record at {@code offset} of the assigned partition {@code tp}, or null if none arrives. */
+    static ConsumerRecord<byte[], byte[]> at(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long offset) {
+        c.seek(tp, offset);
+        for (int i = 0; i < 100; i++) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                if (r.offset() == offset) return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Reads every record of {@code topic} from {@code from} to its end as of now, in order.
+     * IOException when nothing arrives for a minute (the broker is gone).
+     */
+    public void readAll(String topic, long from, RecordSink sink) throws IOException {
+        TopicPartition tp = partition(topic);
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            if (from >= end) return;
+            c.seek(tp, from);
+            long next = from;
+            long lastProgress = System.nanoTime();
+            while (next < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.offset() >= end) break;
+                    if (!sink.accept(r)) return;
+                    next = r.offset() + 1;
+                    lastProgress = System.nanoTime();
+                }
+                if (System.nanoTime() - lastProgress > STALL_NANOS) {
+                    throw new IOException("no record of " + topic + " arrived for 60 s at offset " + next + " (of " + end + ")");
+                }
+            }
+        }
+    }
+
+    private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+    /** Takes records in order; false stops the reading. */
+    @FunctionalInterface
+    public interface RecordSink {
+        boolean accept(ConsumerRecord<byte[], byte[]> r) throws IOException;
+    }
+
+    /** A header holding one big-endian long. */
+    public static long number(Header h) { return ByteBuffer.wrap(h.value()).getLong(); }
+
+    public static byte[] number(long v) { return ByteBuffer.allocate(8).putLong(v).array(); }
+}
