@@ -83,7 +83,9 @@ public final class ArchiveTopics {
         p.put("acks", "all");
         p.put("max.in.flight.requests.per.connection", 5);
         p.put("delivery.timeout.ms", Integer.MAX_VALUE);
-        p.put("linger.ms", 2);
+        p.put("linger.ms", 5);
+        p.put("batch.size", 512 * 1024);
+        p.put("buffer.memory", 64L << 20);
         p.put("max.request.size", 2 << 20);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }

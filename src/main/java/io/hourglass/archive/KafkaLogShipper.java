@@ -50,6 +50,8 @@ public final class KafkaLogShipper implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KafkaLogShipper.class.getName());
     /** Bytes of changes per Kafka record before a transaction is split (under the 1 MB default limit). */
     static final int PART_BYTES = 768 * 1024;
+    /** How often the shipper asks the log for a sync when it waits for unsynced transactions. */
+    static final long SYNC_ASK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** What to do when the Archive hold reaches its limit. */
     public enum HoldPolicy {
@@ -114,8 +116,11 @@ public final class KafkaLogShipper implements AutoCloseable {
 
     public long acknowledgedTransactions() { return ackedTransactions.get(); }
 
-    /** Bytes of log between what Kafka has acknowledged and the log's end. */
-    public long behindBytes() { return distance(acked, log.appendedLsn()); }
+    /**
+     * Bytes of synced log Kafka has not acknowledged yet (what is not synced yet cannot be
+     * shipped, so it is not the archive's lag).
+     */
+    public long behindBytes() { return distance(acked, log.syncedLsn()); }
 
     /** How long the oldest transaction Kafka has not acknowledged has waited (0 when caught up). */
     public long behindMillis() {
@@ -248,11 +253,23 @@ public final class KafkaLogShipper implements AutoCloseable {
              LogTailer tailer = new LogTailer(log.files(), from)) {
             failure = null;
             lastError = null;
+            long syncAsked = 0;
             while (!stopping) {
                 Exception f = failure;
                 if (f != null) throw f;
                 int n = tailer.poll(log.syncedLsn(), tx -> send(producer, tx));
-                if (n == 0) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                if (n == 0) {
+                    // Only synced transactions are shipped (a crash could take the others back).
+                    // Non-durable commits may wait up to the flusher's sync window for a sync; ask
+                    // for one every SYNC_ASK instead, so the archive lags by milliseconds.
+                    long now = System.nanoTime();
+                    long appended = log.appendedLsn();
+                    if (appended > log.syncedLsn() && now - syncAsked > SYNC_ASK_NANOS) {
+                        syncAsked = now;
+                        log.whenDurable(appended);
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
             }
             producer.flush();
         }
