@@ -68,4 +68,57 @@ class ArchiveServiceTest {
         }
         assertTrue(found, "the CREATE TABLE is the archive's last transaction");
     }
+
+    @Test
+    void theAdminApiShowsTheArchiveAndRestoresIntoANewDatabaseButNeverOverALoadedOne() throws Exception {
+        var admin = given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON);
+        admin.body(Map.of("sql", "DROP TABLE restored_here")).post("/v1/databases/testdb/sql");
+        given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
+                .body(Map.of("sql", "CREATE TABLE restored_here (id INTEGER PRIMARY KEY, v VARCHAR2(20))"))
+                .post("/v1/databases/testdb/sql").then().statusCode(200);
+        given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
+                .body(Map.of("sql", "INSERT INTO restored_here VALUES (1, 'one')")).post("/v1/databases/testdb/sql")
+                .then().statusCode(200);
+        given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
+                .body(Map.of("sql", "CALL ttCkpt()")).post("/v1/databases/testdb/sql").then().statusCode(200);
+        KafkaCheckpointShipper ckpt = archive.checkpointShippers().getFirst();
+        long newest = instance.database("testdb").checkpointer().newest().checkpointId();
+        KafkaRestoreTest.waitFor(() -> ckpt.archivedCheckpointId() >= newest);
+        long target = instance.database("testdb").log().appendedLsn();
+        KafkaRestoreTest.waitFor(() -> archive.shippers().getFirst().acknowledgedLsn() >= target);
+
+        given().auth().preemptive().basic("admin", "test-admin-password").get("/v1/admin/archive").then().statusCode(200)
+                .body("[0].database", org.hamcrest.Matchers.equalToIgnoringCase("testdb"))
+                .body("[0].archivedCheckpointId", org.hamcrest.Matchers.greaterThanOrEqualTo((int) newest));
+        given().auth().preemptive().basic("admin", "wrong").get("/v1/admin/archive").then().statusCode(401);
+
+        // Over the loaded database: refused before any work.
+        given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
+                .body(Map.of("source", "testdb", "target", "testdb", "dataStore", "target/test-data/testdb/testdb"))
+                .post("/v1/admin/restores").then().statusCode(409).body("error.code", org.hamcrest.Matchers.equalTo(90024));
+
+        java.nio.file.Path into = java.nio.file.Files.createTempDirectory("hg-restore").resolve("copy");
+        String id = given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
+                .body(Map.of("source", "testdb", "target", "COPY", "dataStore", into.toString(), "permSizeMb", 64))
+                .post("/v1/admin/restores").then().statusCode(202).extract().path("id");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String state;
+        do {
+            assertTrue(System.nanoTime() < deadline, "restored within 60 s");
+            Thread.sleep(50);
+            state = given().auth().preemptive().basic("admin", "test-admin-password").get("/v1/admin/restores/" + id)
+                    .then().statusCode(200).extract().path("state");
+        } while (state.equals("running"));
+        var done = given().auth().preemptive().basic("admin", "test-admin-password").get("/v1/admin/restores/" + id)
+                .then().extract().jsonPath();
+        assertEquals("done", state, String.valueOf(done.getMap("error")));
+        assertEquals("done", done.getString("progress.phase"));
+        assertTrue(done.getLong("result.checkpointId") >= newest);
+        var cfg = io.hourglass.engine.lifecycle.DatabaseConfig.defaults("COPY", into.toString()).withPermSize(64);
+        try (Instance copy = new Instance("another-password", List.of(cfg));
+             var c = copy.connect("COPY", "admin", "another-password")) {
+            var rows = c.execute("SELECT v FROM restored_here WHERE id = 1").rows();
+            assertEquals("one", rows.getFirst()[0]);
+        }
+    }
 }
