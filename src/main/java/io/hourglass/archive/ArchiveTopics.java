@@ -98,6 +98,7 @@ public final class ArchiveTopics {
         c.put("fetch.max.bytes", 64 << 20);
         c.put("max.partition.fetch.bytes", 16 << 20);
         c.put("receive.buffer.bytes", 4 << 20);
+        c.put("default.api.timeout.ms", 30_000);
         return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -54,6 +54,32 @@ public final class KafkaRestore {
 
         public static Target time(long millis) { return new Target(null, millis); }
 
+        /**
+         * From the command line's or the API's two optional strings: an LSN as {@code
+         * file.offset} (as ttLogHolds shows it) or one packed number, a time as an ISO-8601
+         * instant; neither: the end. TT90015 when they do not parse or both are given.
+         */
+        public static Target parse(String toLsn, String toTime) {
+            if (toLsn != null && toTime != null) throw ErrorCode.SEMANTIC_ERROR.error("give a target LSN or a target time, not both");
+            if (toLsn != null) {
+                try {
+                    int dot = toLsn.indexOf('.');
+                    return lsn(dot < 0 ? Long.parseLong(toLsn.trim()) : Lsn.pack(Integer.parseInt(toLsn.substring(0, dot).trim()),
+                            Long.parseLong(toLsn.substring(dot + 1).trim())));
+                } catch (NumberFormatException e) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("not an LSN (file.offset): " + toLsn);
+                }
+            }
+            if (toTime != null) {
+                try {
+                    return time(java.time.Instant.parse(toTime).toEpochMilli());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("not an ISO-8601 instant (like 2026-11-21T09:30:00Z): " + toTime);
+                }
+            }
+            return end();
+        }
+
         @Override
         public String toString() {
             return lsn != null ? "LSN " + Lsn.of(lsn) : timeMillis != null ? "time " + java.time.Instant.ofEpochMilli(timeMillis)
@@ -101,6 +127,9 @@ public final class KafkaRestore {
             throw ErrorCode.ARCHIVE_RESTORE_FAILED.error(e.getMessage());
         } catch (HourglassException e) {
             throw e;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw ErrorCode.ARCHIVE_RESTORE_FAILED.error("Kafka at " + topics.kafka().get("bootstrap.servers")
+                    + " did not answer in time (" + e.getMessage() + ")");
         } catch (RuntimeException e) { // Kafka's, mostly
             throw ErrorCode.ARCHIVE_RESTORE_FAILED.error(String.valueOf(e));
         }

@@ -4,7 +4,6 @@ import io.hourglass.archive.KafkaRestore;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
-import io.hourglass.engine.log.Lsn;
 import io.hourglass.service.ArchiveService;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.inject.Inject;
@@ -21,8 +20,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +77,7 @@ public class ArchiveResource {
         } catch (IllegalArgumentException e) {
             throw ErrorCode.SEMANTIC_ERROR.error(e.getMessage());
         }
-        ArchiveService.RestoreJob job = archive.restore(req.source(), cfg, goal(req.toLsn(), req.toTime()));
+        ArchiveService.RestoreJob job = archive.restore(req.source(), cfg, KafkaRestore.Target.parse(req.toLsn(), req.toTime()));
         return Response.accepted(view(job)).build();
     }
 
@@ -91,31 +88,6 @@ public class ArchiveResource {
     public Map<String, Object> restoreStatus(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("id") String id) {
         admin(auth);
         return view(archive.restoreJob(id));
-    }
-
-    /** The restore target from the API's (or the command line's) two optional strings. */
-    public static KafkaRestore.Target goal(String toLsn, String toTime) {
-        if (toLsn != null && toTime != null) throw ErrorCode.SEMANTIC_ERROR.error("give toLsn or toTime, not both");
-        if (toLsn != null) return KafkaRestore.Target.lsn(parseLsn(toLsn));
-        if (toTime != null) {
-            try {
-                return KafkaRestore.Target.time(Instant.parse(toTime).toEpochMilli());
-            } catch (DateTimeParseException e) {
-                throw ErrorCode.SEMANTIC_ERROR.error("toTime is not an ISO-8601 instant: " + toTime);
-            }
-        }
-        return KafkaRestore.Target.end();
-    }
-
-    /** An LSN as {@code file.offset} (as ttLogHolds shows it) or as one packed number. */
-    public static long parseLsn(String s) {
-        try {
-            int dot = s.indexOf('.');
-            if (dot < 0) return Long.parseLong(s.trim());
-            return Lsn.pack(Integer.parseInt(s.substring(0, dot).trim()), Long.parseLong(s.substring(dot + 1).trim()));
-        } catch (NumberFormatException e) {
-            throw ErrorCode.SEMANTIC_ERROR.error("not an LSN (file.offset): " + s);
-        }
     }
 
     private void admin(String auth) {

@@ -1,0 +1,207 @@
+package io.hourglass.cli;
+
+import io.hourglass.archive.ArchiveTopics;
+import io.hourglass.archive.KafkaRestore;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.log.Lsn;
+import io.hourglass.engine.spi.FileStorageIo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Level;
+
+/**
+ * The {@code hourglass} command's offline utilities, which work on files and Kafka without a
+ * running service (the service itself is {@code hourglass serve}). Today: {@code restore}.
+ *
+ * <p>Exit codes: 0 done, 1 the operation failed (the TTnnnn message says why), 2 bad usage.
+ */
+public final class HourglassCli {
+    static final int OK = 0, FAILED = 1, USAGE = 2;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    HourglassCli(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        // The Kafka client logs through JUL here: keep it to warnings.
+        java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(Level.WARNING);
+        System.exit(new HourglassCli(System.out, System.err, System.getenv()).run(args));
+    }
+
+    int run(String[] args) {
+        if (args.length == 0) return usage("no command");
+        try {
+            return switch (args[0]) {
+                case "restore" -> restore(List.of(args).subList(1, args.length));
+                case "help", "--help", "-h" -> {
+                    out.println(USAGE_TEXT);
+                    yield OK;
+                }
+                default -> usage("unknown command " + args[0]);
+            };
+        } catch (UsageException e) {
+            return usage(e.getMessage());
+        } catch (HourglassException e) {
+            err.println(e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static final String USAGE_TEXT = """
+            usage: hourglass serve [JVM options]
+                   hourglass restore --from-kafka DSN [--to-time ISO-8601 | --to-lsn FILE.OFFSET]
+                                     [--into DSN] [--data-store PATH] [--log-dir DIR] [--perm-size MB]
+                                     [--bootstrap-servers HOST:PORT] [--topic-prefix P] [--config FILE]
+              restore rebuilds DSN from its Kafka archive alone (docs/ARCHIVE.md) into a database that
+              does not exist yet: --into names it (default DSN); its DataStore, LogDir and PermSize come
+              from --config (default config/application.properties, then the built-in one) unless given.""";
+
+    private int usage(String why) {
+        err.println("hourglass: " + why);
+        err.println(USAGE_TEXT);
+        return USAGE;
+    }
+
+    private static final class UsageException extends RuntimeException {
+        UsageException(String m) { super(m); }
+    }
+
+    // ---- restore --------------------------------------------------------------------------------
+
+    private int restore(List<String> args) {
+        Map<String, String> o = options(args, List.of("--from-kafka", "--to-time", "--to-lsn", "--into", "--data-store",
+                "--log-dir", "--perm-size", "--bootstrap-servers", "--topic-prefix", "--config"));
+        String source = o.get("--from-kafka");
+        if (source == null) throw new UsageException("restore needs --from-kafka DSN");
+        String into = o.getOrDefault("--into", source);
+        Properties p = config(o.get("--config"));
+        String prefix = "hourglass.databases." + into.toLowerCase(Locale.ROOT) + ".";
+        String dataStore = o.getOrDefault("--data-store", find(p, prefix + "data-store"));
+        if (dataStore == null) throw new UsageException("no DataStore for " + into + ": give --data-store or configure " + prefix + "data-store");
+        String logDir = o.getOrDefault("--log-dir", find(p, prefix + "log-dir"));
+        String perm = o.getOrDefault("--perm-size", find(p, prefix + "perm-size"));
+        String servers = o.getOrDefault("--bootstrap-servers", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS",
+                p.getProperty("kafka.bootstrap.servers", "localhost:" + env.getOrDefault("HOURGLASS_KAFKA_PORT", "9092"))));
+        String topicPrefix = o.getOrDefault("--topic-prefix", p.getProperty("hourglass.archive.topic-prefix", "hourglass"));
+        DatabaseConfig target;
+        try {
+            target = DatabaseConfig.defaults(into, dataStore).withLogDir(logDir);
+            if (perm != null) target = target.withPermSize(Long.parseLong(perm.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        KafkaRestore.Target goal = KafkaRestore.Target.parse(o.get("--to-lsn"), o.get("--to-time"));
+        ArchiveTopics topics = new ArchiveTopics(Map.of("bootstrap.servers", servers), topicPrefix, source);
+        err.printf("Restoring %s from Kafka %s (topics %s.*) into %s at %s, up to %s%n", source, servers,
+                topicPrefix + "." + source.toLowerCase(Locale.ROOT), into, dataStore, goal);
+        ProgressBar bar = new ProgressBar(err);
+        KafkaRestore.Result r = KafkaRestore.run(topics, target, FileStorageIo.INSTANCE, goal,
+                Math.max(1, Runtime.getRuntime().availableProcessors()), bar::show);
+        bar.end();
+        out.printf("Restored %s into %s: %s, %d transaction(s) replayed (%d changes), %d rows; the log goes on at %s%s.%n",
+                source, into, r.checkpointId() == 0 ? "from the database's start" : "from checkpoint " + r.checkpointId()
+                        + " (" + r.snapshotBytes() + " image bytes)", r.transactions(), r.changes(), r.rows(),
+                Lsn.of(r.endLsn()), r.newDatabaseId() ? "; it stops before the archive's end, so it is a new database "
+                        + "(it will not ship into " + source + "'s topics)" : "");
+        out.printf("Took %d ms (image %d ms, log %d ms).%n", r.totalMillis(), r.snapshotMillis(), r.logMillis());
+        return OK;
+    }
+
+    /** --name value pairs; anything else is a usage error. */
+    private static Map<String, String> options(List<String> args, List<String> known) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String value = null;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            if (!known.contains(a)) throw new UsageException("unknown option " + a);
+            if (value == null) {
+                if (i + 1 >= args.size()) throw new UsageException(a + " needs a value");
+                value = args.get(++i);
+            }
+            o.put(a, value);
+        }
+        return o;
+    }
+
+    /** The service's configuration file (profile-free keys only), or the built-in one. */
+    private Properties config(String file) {
+        Properties p = new Properties();
+        try {
+            Path f = file != null ? Path.of(file) : Path.of("config", "application.properties");
+            if (Files.exists(f)) {
+                try (Reader r = Files.newBufferedReader(f)) {
+                    p.load(r);
+                }
+            } else if (file != null) {
+                throw new UsageException("no configuration file " + file);
+            } else {
+                try (InputStream in = HourglassCli.class.getClassLoader().getResourceAsStream("application.properties")) {
+                    if (in != null) p.load(in);
+                }
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read the configuration: " + e.getMessage());
+        }
+        return p;
+    }
+
+    /** A property by key, ignoring the case of the DSN part. */
+    private static String find(Properties p, String key) {
+        for (String k : p.stringPropertyNames()) {
+            if (k.equalsIgnoreCase(key)) return p.getProperty(k);
+        }
+        return null;
+    }
+
+    /** One line on standard error, redrawn: phase, amount, rate, ETA. */
+    static final class ProgressBar {
+        private final PrintStream err;
+        private String phase = "";
+        private final List<String> finished = new ArrayList<>();
+
+        ProgressBar(PrintStream err) { this.err = err; }
+
+        void show(KafkaRestore.Progress p) {
+            if (!p.phase().equals(phase)) {
+                if (!phase.isEmpty()) err.println();
+                phase = p.phase();
+                finished.add(phase);
+            }
+            if (p.phase().equals("done")) return;
+            String unit = p.phase().equals("snapshot") ? "MB" : "records";
+            double scale = p.phase().equals("snapshot") ? 1 << 20 : 1;
+            int width = 30;
+            int filled = p.total() <= 0 ? 0 : (int) Math.min(width, width * p.done() / p.total());
+            err.printf("\r%-8s [%s%s] %,.1f / %,.1f %s  %,.0f %s/s  ETA %s   ", p.phase(), "#".repeat(filled),
+                    " ".repeat(width - filled), p.done() / scale, p.total() / scale, unit, p.perSecond() / scale, unit,
+                    p.etaMillis() < 0 ? "?" : String.format("%.1f s", p.etaMillis() / 1000.0));
+        }
+
+        void end() {
+            if (!phase.isEmpty() && !phase.equals("done")) err.println();
+        }
+    }
+}

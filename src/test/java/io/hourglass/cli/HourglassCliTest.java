@@ -1,0 +1,83 @@
+package io.hourglass.cli;
+
+import io.hourglass.archive.ArchiveTopics;
+import io.hourglass.archive.KafkaBroker;
+import io.hourglass.archive.KafkaLogShipper;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code hourglass restore} in-process against a real broker: output, progress and exit codes. */
+class HourglassCliTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = new HourglassCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of()).run(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void restoresFromKafkaIntoANewDatabaseAndSaysSoWithExitCodes() throws Exception {
+        try (KafkaClusterTestKit kafka = KafkaBroker.startEmbedded()) {
+            String servers = kafka.bootstrapServers();
+            DatabaseConfig cfg = DatabaseConfig.defaults("CLIDB", dir.resolve("src/clidb").toString()).withCheckpoints(0, 0, 0);
+            try (Instance i = TestInstances.with(cfg); Connection c = i.connect("CLIDB", "admin", TestInstances.ADMIN_PASSWORD);
+                 KafkaLogShipper s = new KafkaLogShipper(i.database("CLIDB"),
+                         new ArchiveTopics(Map.of("bootstrap.servers", servers), "cli", "CLIDB"), KafkaLogShipper.Settings.defaults())) {
+                s.start();
+                c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(10))");
+                for (int k = 0; k < 100; k++) c.execute("INSERT INTO t VALUES (?, 'v')", k);
+                c.execute("CALL ttDurableCommit()");
+                long synced = i.database("CLIDB").log().syncedLsn();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (s.acknowledgedLsn() < synced) {
+                    assertTrue(System.nanoTime() < deadline);
+                    Thread.sleep(20);
+                }
+            }
+            String into = dir.resolve("copy/copy").toString();
+            Run ok = cli("restore", "--from-kafka", "clidb", "--into", "COPY", "--data-store", into, "--perm-size", "32",
+                    "--bootstrap-servers", servers, "--topic-prefix", "cli");
+            assertEquals(0, ok.code(), ok.err());
+            assertTrue(ok.out().contains("Restored clidb into COPY: from the database's start, 101 transaction(s)"), ok.out());
+            assertTrue(ok.err().contains("log "), "progress is shown: " + ok.err());
+            try (Instance i = TestInstances.with(DatabaseConfig.defaults("COPY", into).withPermSize(32));
+                 Connection c = i.connect("COPY", "admin", TestInstances.ADMIN_PASSWORD)) {
+                assertEquals(100L, ((Number) c.execute("SELECT COUNT(*) FROM t").rows().getFirst()[0]).longValue());
+            }
+
+            Run again = cli("restore", "--from-kafka", "clidb", "--into", "COPY", "--data-store", into,
+                    "--bootstrap-servers", servers, "--topic-prefix", "cli");
+            assertEquals(1, again.code());
+            assertTrue(again.err().contains("TT90024"), again.err());
+            assertTrue(Files.exists(Path.of(into + ".ds0")), "the existing database is untouched");
+
+            Run bad = cli("restore", "--from-kafka", "clidb", "--to-time", "yesterday", "--data-store", dir.resolve("x/x").toString(),
+                    "--bootstrap-servers", servers);
+            assertEquals(1, bad.code());
+            assertTrue(bad.err().contains("TT90015"), bad.err());
+            assertEquals(2, cli("restore", "--bogus", "1").code());
+            assertEquals(2, cli("frobnicate").code());
+        }
+    }
+}
