@@ -10,7 +10,11 @@ import io.hourglass.engine.lifecycle.Database;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.spi.FileStorageIo;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -83,6 +87,27 @@ public class ArchiveService {
 
     private ArchiveTopics topics(String servers, String database) {
         return new ArchiveTopics(Map.of("bootstrap.servers", servers), config.archive().topicPrefix(), database);
+    }
+
+    /** Archive lag and progress per database, as metrics. */
+    void metrics(@Observes StartupEvent ev, MeterRegistry registry) {
+        for (int i = 0; i < shippers.size(); i++) {
+            KafkaLogShipper s = shippers.get(i);
+            KafkaCheckpointShipper c = checkpointShippers.get(i);
+            Gauge.builder("hourglass.archive.behind", s, KafkaLogShipper::behindBytes).baseUnit("bytes")
+                    .description("synced log Kafka has not acknowledged (the Archive hold's size)")
+                    .tag("database", s.database()).register(registry);
+            Gauge.builder("hourglass.archive.behind.age", s, x -> x.behindMillis() / 1000.0).baseUnit("seconds")
+                    .description("how long the oldest unacknowledged transaction has waited")
+                    .tag("database", s.database()).register(registry);
+            FunctionCounter.builder("hourglass.archive.transactions", s, KafkaLogShipper::acknowledgedTransactions)
+                    .description("transactions Kafka acknowledged").tag("database", s.database()).register(registry);
+            Gauge.builder("hourglass.archive.refusing.commits", s, x -> x.status().refusingCommits() ? 1 : 0)
+                    .description("1 while commits are refused at the hold limit").tag("database", s.database()).register(registry);
+            Gauge.builder("hourglass.archive.checkpoint", c, KafkaCheckpointShipper::archivedCheckpointId)
+                    .description("id of the newest checkpoint whose snapshot Kafka holds").tag("database", s.database())
+                    .register(registry);
+        }
     }
 
     public List<KafkaLogShipper> shippers() { return List.copyOf(shippers); }

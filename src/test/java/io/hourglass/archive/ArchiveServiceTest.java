@@ -91,6 +91,9 @@ class ArchiveServiceTest {
                 .body("[0].database", org.hamcrest.Matchers.equalToIgnoringCase("testdb"))
                 .body("[0].archivedCheckpointId", org.hamcrest.Matchers.greaterThanOrEqualTo((int) newest));
         given().auth().preemptive().basic("admin", "wrong").get("/v1/admin/archive").then().statusCode(401);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("hourglass_archive_behind_bytes{database=\"TESTDB\"}")
+                || metrics.contains("hourglass_archive_behind_bytes{database=\"testdb\"}"), "archive lag is a metric");
 
         // Over the loaded database: refused before any work.
         given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
