@@ -119,7 +119,8 @@ public final class ImageBuilder {
      * Applies one committed transaction. {@code startLsn} is where the transaction's reading
      * began (just after the previous one), {@code endLsn} just after its commit. A transaction
      * that ends at or before the image's redo LSN is in the image already and is skipped.
-     * IOException on a gap.
+     * IOException on a gap. {@code records} are its row and DDL records (a trailing COMMIT
+     * record, as {@code LogTailer} hands out, is ignored).
      *
      * @return whether it was applied
      */
@@ -129,7 +130,10 @@ public final class ImageBuilder {
             throw new IOException("the log has a gap: the next transaction starts at " + Lsn.of(startLsn)
                     + ", the one before ended at " + Lsn.of(position));
         }
-        for (LogRecord r : records) Recovery.apply(catalog, r);
+        for (LogRecord r : records) {
+            if (r instanceof LogRecord.Commit) continue; // the call itself is the commit
+            Recovery.apply(catalog, r);
+        }
         firstApplied = true;
         position = endLsn;
         commitTs++; // one per commit in log order, as recovery counts them

@@ -1,0 +1,130 @@
+package io.hourglass.engine.recovery;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.checkpoint.CheckpointFormat;
+import io.hourglass.engine.checkpoint.Checkpointer;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Database;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.log.LogTailer;
+import io.hourglass.engine.spi.FileStorageIo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Rebuilding a database from an exported image and the log, as a restore does, without Kafka. */
+class ImageBuilderTest {
+    @TempDir
+    Path dir;
+
+    private record Archive(CheckpointFormat.Header header, byte[] image, List<LogTailer.Committed> log, long rows) {}
+
+    /** A database with a checkpoint taken mid-way; its exported image and the whole log. */
+    private Archive archive() throws Exception {
+        DatabaseConfig cfg = DatabaseConfig.defaults("IMG", dir.resolve("img/img").toString()).withCheckpoints(0, 0, 0);
+        try (Instance i = TestInstances.with(cfg); Connection c = i.connect("IMG", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(100))");
+            for (int k = 0; k < 2000; k++) c.execute("INSERT INTO t VALUES (?, 'before')", k);
+            Database db = i.database("IMG");
+            db.checkpointer().checkpoint(Checkpointer.Request.fuzzy(Checkpointer.Initiator.USER, "test", 0));
+            c.execute("UPDATE t SET v = 'after' WHERE id < 500");
+            c.execute("DELETE FROM t WHERE id >= 1900");
+            c.execute("CALL ttDurableCommit()");
+            CheckpointFormat.Header h = db.checkpointer().newest();
+            ByteArrayOutputStream image = new ByteArrayOutputStream();
+            db.checkpointer().files().export(h.fileNo(), h.checkpointId(), image::write);
+            List<LogTailer.Committed> log = new ArrayList<>();
+            try (LogTailer t = new LogTailer(db.log().files(), io.hourglass.engine.log.Lsn.pack(0, 64))) {
+                t.poll(db.log().syncedLsn(), log::add);
+            }
+            return new Archive(h, image.toByteArray(), log, 1900);
+        }
+    }
+
+    @Test
+    void anExportOverlappingARewriteOfItsFileIsThrownAway() throws Exception {
+        DatabaseConfig cfg = DatabaseConfig.defaults("EXP", dir.resolve("exp/exp").toString()).withCheckpoints(0, 0, 0);
+        try (Instance i = TestInstances.with(cfg); Connection c = i.connect("EXP", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            for (int k = 0; k < 3000; k++) c.execute("INSERT INTO t VALUES (?)", k);
+            Checkpointer ck = i.database("EXP").checkpointer();
+            ck.checkpoint(Checkpointer.Request.fuzzy(Checkpointer.Initiator.USER, "test", 0));
+            CheckpointFormat.Header h = ck.newest();
+            boolean[] once = {false};
+            IOException e = assertThrows(IOException.class, () -> ck.files().export(h.fileNo(), h.checkpointId(), (d, o, n) -> {
+                if (once[0]) return;
+                once[0] = true;
+                // Two checkpoints later the exported file is written again, under the export's feet.
+                for (int k = 0; k < 2; k++) {
+                    c.execute("UPDATE t SET id = id WHERE id = ?", k);
+                    ck.checkpoint(Checkpointer.Request.fuzzy(Checkpointer.Initiator.USER, "test", 0));
+                }
+            }));
+            assertTrue(e.getMessage().contains("rewritten"), e.getMessage());
+        }
+    }
+
+    private static ImageBuilder feed(Archive a, byte[] image, int piece) throws IOException {
+        ImageBuilder b = new ImageBuilder(a.header().databaseId(), a.header(), 64L << 20);
+        for (int at = 0; at < image.length; at += piece) b.imageBytes(image, at, Math.min(piece, image.length - at));
+        b.imageEnd(a.header().blocks(), a.header().rows());
+        return b;
+    }
+
+    @Test
+    void anImageCutAnywhereAndTheLogAfterItRebuildTheDatabaseWhichThenLoadsNormally() throws Exception {
+        Archive a = archive();
+        ImageBuilder b = feed(a, a.image(), 997); // records span pieces
+        int skipped = 0;
+        for (LogTailer.Committed t : a.log()) if (!b.apply(t.startLsn(), t.endLsn(), t.txnId(), t.records())) skipped++;
+        assertTrue(skipped > 2000, "transactions in the image are skipped: " + skipped);
+        ImageBuilder.Image img = b.finish(2);
+        assertEquals(a.rows(), img.rows());
+        DatabaseConfig into = DatabaseConfig.defaults("COPY", dir.resolve("copy/copy").toString());
+        Database.create(into, FileStorageIo.INSTANCE, img);
+        try (Instance i = TestInstances.with(into); Connection c = i.connect("COPY", "admin", TestInstances.ADMIN_PASSWORD)) {
+            assertEquals(500L, ((Number) c.execute("SELECT COUNT(*) FROM t WHERE v = 'after'").rows().getFirst()[0]).longValue());
+            assertEquals(1900L, ((Number) c.execute("SELECT COUNT(*) FROM t").rows().getFirst()[0]).longValue());
+            assertEquals(0, i.database("COPY").recovery().transactions());
+            c.execute("INSERT INTO t VALUES (5000, 'new')"); // the primary key index was rebuilt
+            assertThrows(HourglassException.class, () -> c.execute("INSERT INTO t VALUES (1, 'dup')"));
+        }
+        HourglassException exists = assertThrows(HourglassException.class,
+                () -> Database.create(into, FileStorageIo.INSTANCE, feed(a, a.image(), 1 << 20).finish(1)));
+        assertEquals(90024, exists.number());
+    }
+
+    @Test
+    void aDamagedImageAGapOrTooSmallAPermSizeIsRefusedClearly() throws Exception {
+        Archive a = archive();
+        byte[] damaged = a.image().clone();
+        damaged[damaged.length / 2] ^= 0x40;
+        IOException bad = assertThrows(IOException.class, () -> feed(a, damaged, 4096));
+        assertTrue(bad.getMessage().contains("checksum"), bad.getMessage());
+        byte[] cut = java.util.Arrays.copyOf(a.image(), a.image().length - 10);
+        assertThrows(IOException.class, () -> feed(a, cut, 4096));
+
+        ImageBuilder b = feed(a, a.image(), 1 << 16);
+        List<LogTailer.Committed> after = a.log().stream().filter(t -> t.endLsn() > a.header().redoLsn()).toList();
+        b.apply(after.get(0).startLsn(), after.get(0).endLsn(), after.get(0).txnId(), after.get(0).records());
+        IOException gap = assertThrows(IOException.class,
+                () -> b.apply(after.get(1).startLsn() + 8, after.get(1).endLsn(), after.get(1).txnId(), after.get(1).records()));
+        assertTrue(gap.getMessage().contains("gap"), gap.getMessage());
+
+        ImageBuilder small = new ImageBuilder(1, a.header(), 1 << 16);
+        small.imageBytes(a.image(), 0, a.image().length);
+        HourglassException full = assertThrows(HourglassException.class, () -> small.finish(1));
+        assertEquals(802, full.number());
+    }
+}
