@@ -156,6 +156,87 @@ public final class ArchiveTopics {
         }
     }
 
+    /** Turns a record into what the sink takes; runs on the fetching thread. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(ConsumerRecord<byte[], byte[]> r) throws IOException;
+    }
+
+    /** Takes parsed records in order; false stops the reading. */
+    @FunctionalInterface
+    public interface Sink<T> {
+        boolean accept(ConsumerRecord<byte[], byte[]> r, T parsed) throws IOException;
+    }
+
+    /**
+     * Like {@link #readAll}, in two stages: a fetching thread polls and parses (protobuf
+     * decoding, checksums) while the calling thread applies, so a restore uses two cores.
+     */
+    public <T> void readParsed(String topic, long from, Parser<T> parser, Sink<T> sink) throws IOException {
+        record Item<T>(ConsumerRecord<byte[], byte[]> r, T parsed, Throwable error, boolean end) {}
+        java.util.concurrent.ArrayBlockingQueue<List<Item<T>>> queue = new java.util.concurrent.ArrayBlockingQueue<>(64);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread fetcher = Thread.ofPlatform().daemon().name("hourglass-restore-fetch").start(() -> {
+            TopicPartition tp = partition(topic);
+            try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+                c.assign(List.of(tp));
+                long end = c.endOffsets(List.of(tp)).get(tp);
+                long next = from;
+                if (from < end) c.seek(tp, from);
+                long lastProgress = System.nanoTime();
+                while (next < end && !stop.get()) {
+                    List<Item<T>> batch = new java.util.ArrayList<>();
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                        if (r.offset() >= end) break;
+                        batch.add(new Item<>(r, parser.parse(r), null, false));
+                        next = r.offset() + 1;
+                    }
+                    if (!batch.isEmpty()) {
+                        lastProgress = System.nanoTime();
+                        if (!put(queue, batch, stop)) return;
+                    } else if (System.nanoTime() - lastProgress > STALL_NANOS) {
+                        throw new IOException("no record of " + topic + " arrived for 60 s at offset " + next + " (of " + end + ")");
+                    }
+                }
+                put(queue, List.of(new Item<>(null, null, null, true)), stop);
+            } catch (Throwable e) {
+                put(queue, List.of(new Item<>(null, null, e, true)), stop);
+            }
+        });
+        try {
+            while (true) {
+                List<Item<T>> batch = queue.take();
+                for (Item<T> it : batch) {
+                    if (it.error() != null) {
+                        if (it.error() instanceof IOException io) throw io;
+                        if (it.error() instanceof RuntimeException re) throw re;
+                        throw new IOException(it.error());
+                    }
+                    if (it.end()) return;
+                    if (!sink.accept(it.r(), it.parsed())) return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        } finally {
+            stop.set(true);
+            queue.clear();
+            fetcher.interrupt();
+        }
+    }
+
+    private static <T> boolean put(java.util.concurrent.BlockingQueue<T> q, T item, java.util.concurrent.atomic.AtomicBoolean stop) {
+        try {
+            while (!stop.get()) {
+                if (q.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
     /** Takes records in order; false stops the reading. */

@@ -204,7 +204,7 @@ public final class KafkaRestore {
             long logNanos = System.nanoTime() - tl;
             boolean wholeArchive = b.position() >= archiveEnd;
             long newId = wholeArchive ? databaseId : new SecureRandom().nextLong() | 1;
-            report(new Progress("writing", 0, 1, 0, -1, b.transactions(), b.changes()), true);
+            report(new Progress("writing", 0, 1, 0, -1, b.transactions(), b.changes()));
             ImageBuilder.Image image = b.finish(threads);
             if (newId != databaseId) {
                 image = new ImageBuilder.Image(image.catalog(), image.transactions(), newId, image.endLsn(), image.rows(),
@@ -212,7 +212,7 @@ public final class KafkaRestore {
             }
             Database.create(target, io, image);
             long total = System.nanoTime() - t0;
-            report(new Progress("done", 1, 1, 0, 0, b.transactions(), b.changes()), true);
+            report(new Progress("done", 1, 1, 0, 0, b.transactions(), b.changes()));
             return new Result(topics.database(), target.name(), from == null ? 0 : from.getCheckpointId(),
                     from == null ? Lsn.pack(0, LogFormat.FILE_HEADER) : from.getRedoLsn(), image.endLsn(), b.transactions(),
                     b.changes(), b.imageBytesRead(), image.rows(), lastCommit[0], newId, newId != databaseId,
@@ -260,25 +260,27 @@ public final class KafkaRestore {
             long t0 = System.nanoTime();
             long[] next = {0};
             boolean[] done = {false};
-            topics.readAll(topics.snapshots(), from.getSnapshotOffset(), r -> {
+            // Decoding and the chunk checksum on the fetching thread; installing here.
+            topics.readParsed(topics.snapshots(), from.getSnapshotOffset(), r -> {
                 SnapshotChunk c = SnapshotChunk.parseFrom(r.value());
-                if (c.getCheckpointId() != from.getCheckpointId() || c.getDatabaseId() != from.getDatabaseId()) return true;
-                if (c.getSeq() != next[0]) {
-                    throw new IOException("snapshot chunk " + c.getSeq() + " of checkpoint " + from.getCheckpointId()
-                            + " arrived where chunk " + next[0] + " was expected (offset " + r.offset() + ")");
-                }
-                byte[] data = c.getData().toByteArray();
+                if (c.getCheckpointId() != from.getCheckpointId() || c.getDatabaseId() != from.getDatabaseId()) return null;
                 CRC32C crc = new CRC32C();
-                crc.update(data);
+                crc.update(c.getData().asReadOnlyByteBuffer());
                 if ((int) crc.getValue() != c.getCrc32C()) {
                     throw new IOException("snapshot chunk " + c.getSeq() + " of checkpoint " + from.getCheckpointId()
                             + " does not match its checksum (offset " + r.offset() + ")");
                 }
-                b.imageBytes(data, 0, data.length);
+                return c;
+            }, (r, c) -> {
+                if (c == null) return true; // a chunk of another snapshot
+                if (c.getSeq() != next[0]) {
+                    throw new IOException("snapshot chunk " + c.getSeq() + " of checkpoint " + from.getCheckpointId()
+                            + " arrived where chunk " + next[0] + " was expected (offset " + r.offset() + ")");
+                }
+                b.imageBytes(c.getData().asReadOnlyByteBuffer());
                 next[0]++;
                 long n = b.imageBytesRead();
-                report(new Progress("snapshot", n, from.getSnapshotBytes(), rate(n, t0),
-                        eta(n, from.getSnapshotBytes(), t0), 0, 0), false);
+                if (due()) report(new Progress("snapshot", n, from.getSnapshotBytes(), rate(n, t0), eta(n, from.getSnapshotBytes(), t0), 0, 0));
                 if (c.getLast()) {
                     if (c.getTotalBytes() != n || next[0] != from.getSnapshotChunks()) {
                         throw new IOException("the snapshot of checkpoint " + from.getCheckpointId() + " is incomplete");
@@ -292,13 +294,21 @@ public final class KafkaRestore {
             if (!done[0]) throw new IOException("the snapshot of checkpoint " + from.getCheckpointId() + " ends before its last chunk");
         }
 
+        /** A log topic record decoded, with its changes as log records. */
+        private record Decoded(LogTransaction t, List<LogRecord> records) {}
+
         void replay(long start, long end, long targetLsn, long databaseId, ImageBuilder b, long[] lastCommit) throws IOException {
             long t0 = System.nanoTime();
             List<LogRecord> records = new ArrayList<>();
             long[] read = {0};
             long[] partsSeen = {0, -1}; // next part expected, end LSN of the transaction assembling
-            topics.readAll(topics.log(), start, r -> {
+            topics.readParsed(topics.log(), start, r -> {
                 LogTransaction t = LogTransaction.parseFrom(r.value());
+                List<LogRecord> rs = new ArrayList<>(t.getChangesCount());
+                for (Change c : t.getChangesList()) rs.add(record(t.getTxnId(), c));
+                return new Decoded(t, rs);
+            }, (r, d) -> {
+                LogTransaction t = d.t();
                 read[0]++;
                 if (t.getEndLsn() > targetLsn) return false;
                 if (databaseId != 0 && t.getDatabaseId() != 0 && t.getDatabaseId() != databaseId) {
@@ -312,25 +322,34 @@ public final class KafkaRestore {
                     throw new IOException("offset " + r.offset() + " of " + topics.log() + " is part " + t.getPart()
                             + " of a transaction whose earlier parts are missing");
                 }
-                for (Change c : t.getChangesList()) records.add(record(t.getTxnId(), c));
                 partsSeen[0]++;
-                if (t.getPart() == t.getParts() - 1) {
-                    if (b.apply(t.getStartLsn(), t.getEndLsn(), t.getTxnId(), records)) lastCommit[0] = t.getCommitTimeMillis();
-                    records.clear();
+                if (t.getParts() == 1) {
+                    if (b.apply(t.getStartLsn(), t.getEndLsn(), t.getTxnId(), d.records())) lastCommit[0] = t.getCommitTimeMillis();
+                } else {
+                    records.addAll(d.records());
+                    if (t.getPart() == t.getParts() - 1) {
+                        if (b.apply(t.getStartLsn(), t.getEndLsn(), t.getTxnId(), records)) lastCommit[0] = t.getCommitTimeMillis();
+                        records.clear();
+                    }
                 }
-                report(new Progress("log", read[0], end - start, rate(read[0], t0), eta(read[0], end - start, t0),
-                        b.transactions(), b.changes()), false);
+                if (due()) {
+                    report(new Progress("log", read[0], end - start, rate(read[0], t0), eta(read[0], end - start, t0),
+                            b.transactions(), b.changes()));
+                }
                 return true;
             });
-            report(new Progress("log", read[0], end - start, rate(read[0], t0), 0, b.transactions(), b.changes()), true);
+            report(new Progress("log", read[0], end - start, rate(read[0], t0), 0, b.transactions(), b.changes()));
         }
 
-        void report(Progress p, boolean always) {
+        /** Whether a progress report is due (one every 250 ms). */
+        boolean due() {
             long now = System.nanoTime();
-            if (!always && now - lastReport < 250_000_000L) return;
+            if (now - lastReport < 250_000_000L) return false;
             lastReport = now;
-            progress.accept(p);
+            return true;
         }
+
+        void report(Progress p) { progress.accept(p); }
     }
 
     private static double rate(long done, long t0) {

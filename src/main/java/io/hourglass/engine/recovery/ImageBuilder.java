@@ -75,8 +75,14 @@ public final class ImageBuilder {
 
     /** Feeds the next piece of the image stream. IOException when a record is damaged. */
     public void imageBytes(byte[] data, int off, int len) throws IOException {
+        imageBytes(ByteBuffer.wrap(data, off, len));
+    }
+
+    /** Feeds the next piece of the image stream (its remaining bytes). */
+    public void imageBytes(ByteBuffer piece) throws IOException {
+        int len = piece.remaining();
         if (pendingLen + len > pending.length) pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + len));
-        System.arraycopy(data, off, pending, pendingLen, len);
+        piece.get(pending, pendingLen, len);
         pendingLen += len;
         imageBytes += len;
         ByteBuffer b = ByteBuffer.wrap(pending).order(ByteOrder.LITTLE_ENDIAN);
