@@ -217,7 +217,7 @@ public final class KafkaLogShipper implements AutoCloseable {
         ConsumerRecord<byte[], byte[]> last = topics.last(topic);
         if (last != null) {
             LogTransaction t = LogTransaction.parseFrom(last.value());
-            if (t.getDatabaseId() != 0 && t.getDatabaseId() != log.databaseId()) {
+            if (t.getDatabaseId() != log.databaseId()) {
                 throw new IOException("the topic " + topic + " holds the archive of another database (id "
                         + Long.toHexString(t.getDatabaseId()) + ", this one is " + Long.toHexString(log.databaseId())
                         + "; a database restored to an earlier point gets a new id): archive it under another "

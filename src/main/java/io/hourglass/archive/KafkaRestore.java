@@ -311,7 +311,7 @@ public final class KafkaRestore {
                 LogTransaction t = d.t();
                 read[0]++;
                 if (t.getEndLsn() > targetLsn) return false;
-                if (databaseId != 0 && t.getDatabaseId() != 0 && t.getDatabaseId() != databaseId) {
+                if (databaseId != 0 && t.getDatabaseId() != databaseId) {
                     throw new IOException("offset " + r.offset() + " of " + topics.log() + " belongs to another database");
                 }
                 if (t.getPart() == 0) {

@@ -191,6 +191,10 @@ public final class HourglassCli {
                 finished.add(phase);
             }
             if (p.phase().equals("done")) return;
+            if (p.phase().equals("writing")) {
+                err.print("writing  the new database's files (a blocking checkpoint)");
+                return;
+            }
             String unit = p.phase().equals("snapshot") ? "MB" : "records";
             double scale = p.phase().equals("snapshot") ? 1 << 20 : 1;
             int width = 30;
