@@ -8,10 +8,30 @@ import java.util.Map;
 
 /**
  * A real KRaft broker in the test JVM for Quarkus tests, with the archive switched on. Set
- * {@code -Dhourglass.test.kafka=host:port} to use an outside broker instead.
+ * {@code -Dtest.kafka.servers=host:port} to use an outside broker instead (not under
+ * {@code hourglass.}: Quarkus rejects unknown keys under its configuration roots).
  */
 public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
     private KafkaClusterTestKit kafka;
+
+    /** Makes this run's topic names unique, so runs against one outside broker never meet. */
+    public static final String RUN = Long.toHexString(System.currentTimeMillis());
+
+    /** A running broker for a plain JUnit test: its bootstrap servers, and the in-JVM kit to close (null if outside). */
+    public record Running(String servers, KafkaClusterTestKit kit) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            if (kit != null) kit.close();
+        }
+    }
+
+    /** The outside broker named by {@code -Dtest.kafka.servers=host:port}, else a new in-JVM one. */
+    public static Running forTest() throws Exception {
+        String outside = System.getProperty("test.kafka.servers");
+        if (outside != null) return new Running(outside, null);
+        KafkaClusterTestKit k = startEmbedded();
+        return new Running(k.bootstrapServers(), k);
+    }
 
     /** Starts an in-JVM broker (one combined node) and returns it. */
     public static KafkaClusterTestKit startEmbedded() throws Exception {
@@ -25,7 +45,7 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        String outside = System.getProperty("hourglass.test.kafka");
+        String outside = System.getProperty("test.kafka.servers");
         String servers = outside;
         if (outside == null) {
             try {
@@ -36,7 +56,7 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
             servers = kafka.bootstrapServers();
         }
         return Map.of("kafka.bootstrap.servers", servers, "hourglass.archive.enabled", "true",
-                "hourglass.archive.topic-prefix", "svc-test");
+                "hourglass.archive.topic-prefix", "svc-test-" + RUN);
     }
 
     @Override

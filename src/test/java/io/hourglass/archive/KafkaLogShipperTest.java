@@ -10,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,14 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The log archive against a real KRaft broker in this JVM. */
 class KafkaLogShipperTest {
-    private static KafkaClusterTestKit kafka;
+    private static KafkaBroker.Running kafka;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void broker() throws Exception {
-        kafka = KafkaBroker.startEmbedded();
+        kafka = KafkaBroker.forTest();
     }
 
     @AfterAll
@@ -43,7 +42,7 @@ class KafkaLogShipperTest {
         if (kafka != null) kafka.close();
     }
 
-    private static Map<String, Object> client() { return Map.of("bootstrap.servers", kafka.bootstrapServers()); }
+    private static Map<String, Object> client() { return Map.of("bootstrap.servers", kafka.servers()); }
 
     private static List<LogTransaction> archived(String topic) throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
@@ -74,7 +73,7 @@ class KafkaLogShipperTest {
         String topic;
         try (Instance i = TestInstances.with(cfg); Connection c = i.connect("ARC", "admin", TestInstances.ADMIN_PASSWORD)) {
             var log = i.database("ARC").log();
-            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), new ArchiveTopics(client(), "hg-test", "ARC"), KafkaLogShipper.Settings.defaults())) {
+            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), new ArchiveTopics(client(), "hg-test-" + KafkaBroker.RUN, "ARC"), KafkaLogShipper.Settings.defaults())) {
                 topic = s.topic();
                 s.start();
                 c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(4000))");
@@ -94,7 +93,7 @@ class KafkaLogShipperTest {
             // Shipping stopped (Kafka away, or a restart): commits go on.
             for (int k = 300; k < 350; k++, commits++) c.execute("INSERT INTO t VALUES (?, ?, 'later')", k, k);
             c.execute("CALL ttDurableCommit()");
-            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), new ArchiveTopics(client(), "hg-test", "ARC"), KafkaLogShipper.Settings.defaults())) {
+            try (KafkaLogShipper s = new KafkaLogShipper(i.database("ARC"), new ArchiveTopics(client(), "hg-test-" + KafkaBroker.RUN, "ARC"), KafkaLogShipper.Settings.defaults())) {
                 s.start();
                 waitFor(() -> s.acknowledgedLsn() >= log.syncedLsn());
                 assertEquals(50, s.acknowledgedTransactions(), "resumed after the last archived transaction");

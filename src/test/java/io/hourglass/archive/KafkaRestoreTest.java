@@ -11,7 +11,6 @@ import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.spi.FileStorageIo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,14 +39,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Restores from the Kafka archive alone, against a real KRaft broker in this JVM. */
 class KafkaRestoreTest {
-    private static KafkaClusterTestKit kafka;
+    private static KafkaBroker.Running kafka;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void broker() throws Exception {
-        kafka = KafkaBroker.startEmbedded();
+        kafka = KafkaBroker.forTest();
     }
 
     @AfterAll
@@ -56,7 +55,7 @@ class KafkaRestoreTest {
     }
 
     private static ArchiveTopics topics(String prefix, String db) {
-        return new ArchiveTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), prefix, db);
+        return new ArchiveTopics(Map.of("bootstrap.servers", kafka.servers()), prefix + "-" + KafkaBroker.RUN, db);
     }
 
     static void waitFor(BooleanSupplier cond) throws InterruptedException {

@@ -7,7 +7,6 @@ import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,12 +37,13 @@ class HourglassCliTest {
 
     @Test
     void restoresFromKafkaIntoANewDatabaseAndSaysSoWithExitCodes() throws Exception {
-        try (KafkaClusterTestKit kafka = KafkaBroker.startEmbedded()) {
-            String servers = kafka.bootstrapServers();
+        try (KafkaBroker.Running kafka = KafkaBroker.forTest()) {
+            String servers = kafka.servers();
+            String prefix = "cli-" + KafkaBroker.RUN;
             DatabaseConfig cfg = DatabaseConfig.defaults("CLIDB", dir.resolve("src/clidb").toString()).withCheckpoints(0, 0, 0);
             try (Instance i = TestInstances.with(cfg); Connection c = i.connect("CLIDB", "admin", TestInstances.ADMIN_PASSWORD);
                  KafkaLogShipper s = new KafkaLogShipper(i.database("CLIDB"),
-                         new ArchiveTopics(Map.of("bootstrap.servers", servers), "cli", "CLIDB"), KafkaLogShipper.Settings.defaults())) {
+                         new ArchiveTopics(Map.of("bootstrap.servers", servers), prefix, "CLIDB"), KafkaLogShipper.Settings.defaults())) {
                 s.start();
                 c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(10))");
                 for (int k = 0; k < 100; k++) c.execute("INSERT INTO t VALUES (?, 'v')", k);
@@ -57,7 +57,7 @@ class HourglassCliTest {
             }
             String into = dir.resolve("copy/copy").toString();
             Run ok = cli("restore", "--from-kafka", "clidb", "--into", "COPY", "--data-store", into, "--perm-size", "32",
-                    "--bootstrap-servers", servers, "--topic-prefix", "cli");
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
             assertEquals(0, ok.code(), ok.err());
             assertTrue(ok.out().contains("Restored clidb into COPY: from the database's start, 101 transaction(s)"), ok.out());
             assertTrue(ok.err().contains("log "), "progress is shown: " + ok.err());
@@ -67,13 +67,13 @@ class HourglassCliTest {
             }
 
             Run again = cli("restore", "--from-kafka", "clidb", "--into", "COPY", "--data-store", into,
-                    "--bootstrap-servers", servers, "--topic-prefix", "cli");
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
             assertEquals(1, again.code());
             assertTrue(again.err().contains("TT90024"), again.err());
             assertTrue(Files.exists(Path.of(into + ".ds0")), "the existing database is untouched");
 
             Run bad = cli("restore", "--from-kafka", "clidb", "--to-time", "yesterday", "--data-store", dir.resolve("x/x").toString(),
-                    "--bootstrap-servers", servers);
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
             assertEquals(1, bad.code());
             assertTrue(bad.err().contains("TT90015"), bad.err());
             assertEquals(2, cli("restore", "--bogus", "1").code());

@@ -11,7 +11,6 @@ import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.Database;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +46,9 @@ class ContractTest {
 
     @Test
     void aConsumerWrittenFromTheProtoFilesReadsTheLogCheckpointAndSnapshotTopics() throws Exception {
-        try (KafkaClusterTestKit kafka = KafkaBroker.startEmbedded()) {
-            ArchiveTopics t = new ArchiveTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), "contract", "PUB");
+        try (KafkaBroker.Running kafka = KafkaBroker.forTest()) {
+            String prefix = "contract-" + KafkaBroker.RUN;
+            ArchiveTopics t = new ArchiveTopics(Map.of("bootstrap.servers", kafka.servers()), prefix, "PUB");
             DatabaseConfig cfg = DatabaseConfig.defaults("PUB", dir.resolve("pub").toString()).withCheckpoints(0, 0, 0);
             try (Instance i = TestInstances.with(cfg); Connection c = i.connect("PUB", "admin", TestInstances.ADMIN_PASSWORD);
                  KafkaLogShipper log = new KafkaLogShipper(i.database("PUB"), t, KafkaLogShipper.Settings.defaults());
@@ -64,7 +64,7 @@ class ContractTest {
                 long synced = db.log().syncedLsn();
                 waitFor(() -> log.acknowledgedLsn() >= synced && ckpt.archivedCheckpointId() >= 1);
             }
-            ArchiveContractConsumer.Summary s = new ArchiveContractConsumer(kafka.bootstrapServers()).read("contract", "PUB");
+            ArchiveContractConsumer.Summary s = new ArchiveContractConsumer(kafka.servers()).read(prefix, "PUB");
             assertEquals(1 + 600 + 1, s.transactions());
             assertEquals(1 + 600 + 10, s.changes());
             assertEquals(1, s.catalogChanges());
