@@ -186,6 +186,29 @@ public class ArchiveService {
         return job;
     }
 
+    /**
+     * A restore as the admin APIs ask for it: {@code target} defaults to {@code source},
+     * {@code dataStore} is required, the rest may be null; {@code toLsn} ("file.offset") or
+     * {@code toTime} (ISO-8601) or neither (the archive's end).
+     */
+    public RestoreJob restore(String source, String target, String dataStore, String logDir, Long permSizeMb,
+                              String toLsn, String toTime) {
+        if (source == null || source.isBlank() || dataStore == null || dataStore.isBlank()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("a restore needs a source and a dataStore");
+        }
+        KafkaRestore.Target goal = KafkaRestore.Target.parse(blankToNull(toLsn), blankToNull(toTime));
+        DatabaseConfig cfg;
+        try {
+            cfg = DatabaseConfig.defaults(blankToNull(target) != null ? target : source, dataStore).withLogDir(blankToNull(logDir));
+            if (permSizeMb != null && permSizeMb > 0) cfg = cfg.withPermSize(permSizeMb);
+        } catch (IllegalArgumentException e) {
+            throw ErrorCode.SEMANTIC_ERROR.error(e.getMessage());
+        }
+        return restore(source, cfg, goal);
+    }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }
+
     public RestoreJob restoreJob(String id) {
         RestoreJob j = id == null ? null : restores.get(id);
         if (j == null) throw ErrorCode.SEMANTIC_ERROR.error("no restore job " + id);

@@ -32,6 +32,9 @@ class ArchiveServiceTest {
     @Inject
     Instance instance;
 
+    @io.quarkus.grpc.GrpcClient("hourglass")
+    io.hourglass.api.grpc.v1.Admin grpcAdmin;
+
     @Test
     void aCommitOverHttpIsArchivedInKafka() throws Exception {
         assertEquals(1, archive.shippers().size(), "the persistent test database is archived, the temporary one is not");
@@ -123,5 +126,40 @@ class ArchiveServiceTest {
             var rows = c.execute("SELECT v FROM restored_here WHERE id = 1").rows();
             assertEquals("one", rows.getFirst()[0]);
         }
+    }
+
+    @Test
+    void theAdminGrpcServiceRestoresWithStreamedProgressAndRefusesOthers() throws Exception {
+        var creds = io.hourglass.api.grpc.v1.AdminCredentials.newBuilder().setUser("admin").setPassword("test-admin-password").build();
+        given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON)
+                .body(Map.of("sql", "CALL ttCkpt()")).post("/v1/databases/testdb/sql").then().statusCode(200);
+        long newest = instance.database("testdb").checkpointer().newest().checkpointId();
+        KafkaRestoreTest.waitFor(() -> archive.checkpointShippers().getFirst().archivedCheckpointId() >= newest);
+        long target = instance.database("testdb").log().appendedLsn();
+        KafkaRestoreTest.waitFor(() -> archive.shippers().getFirst().acknowledgedLsn() >= target);
+
+        var status = grpcAdmin.archiveStatus(creds).await().atMost(Duration.ofSeconds(30));
+        assertEquals(1, status.getDatabasesCount());
+        assertTrue(status.getDatabases(0).getArchivedCheckpointId() >= newest);
+        var wrong = creds.toBuilder().setPassword("nope").build();
+        var denied = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> grpcAdmin.archiveStatus(wrong).await().atMost(Duration.ofSeconds(30)));
+        assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, denied.getStatus().getCode());
+
+        java.nio.file.Path into = java.nio.file.Files.createTempDirectory("hg-grpc-restore").resolve("gcopy");
+        var req = io.hourglass.api.grpc.v1.RestoreRequest.newBuilder().setCredentials(creds).setSource("testdb")
+                .setTarget("GCOPY").setDataStore(into.toString()).setPermSizeMb(64).build();
+        List<io.hourglass.api.grpc.v1.RestoreProgress> seen = grpcAdmin.restore(req).collect().asList()
+                .await().atMost(Duration.ofSeconds(120));
+        var last = seen.getLast();
+        assertTrue(last.hasResult(), last.toString());
+        assertEquals("done", last.getPhase());
+        assertTrue(last.getResult().getCheckpointId() >= newest);
+        assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(into + ".ds0")));
+
+        var again = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> grpcAdmin.restore(req).collect().asList().await().atMost(Duration.ofSeconds(60)));
+        assertEquals(io.grpc.Status.Code.ABORTED, again.getStatus().getCode());
+        assertTrue(again.getStatus().getDescription().contains("TT90024"), again.getStatus().getDescription());
     }
 }

@@ -2,7 +2,6 @@ package io.hourglass.api.rest;
 
 import io.hourglass.archive.KafkaRestore;
 import io.hourglass.engine.ErrorCode;
-import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.service.ArchiveService;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -66,18 +65,9 @@ public class ArchiveResource {
             description = "Runs in the background; poll GET /v1/admin/restores/{id} for progress and the result.")
     public Response restore(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, RestoreRequest req) {
         admin(auth);
-        if (req == null || req.source() == null || req.dataStore() == null) {
-            throw ErrorCode.SEMANTIC_ERROR.error("a restore needs source and dataStore");
-        }
-        String target = req.target() != null ? req.target() : req.source();
-        DatabaseConfig cfg;
-        try {
-            cfg = DatabaseConfig.defaults(target, req.dataStore()).withLogDir(req.logDir());
-            if (req.permSizeMb() != null) cfg = cfg.withPermSize(req.permSizeMb());
-        } catch (IllegalArgumentException e) {
-            throw ErrorCode.SEMANTIC_ERROR.error(e.getMessage());
-        }
-        ArchiveService.RestoreJob job = archive.restore(req.source(), cfg, KafkaRestore.Target.parse(req.toLsn(), req.toTime()));
+        if (req == null) throw ErrorCode.SEMANTIC_ERROR.error("a restore needs a source and a dataStore");
+        ArchiveService.RestoreJob job = archive.restore(req.source(), req.target(), req.dataStore(), req.logDir(),
+                req.permSizeMb(), req.toLsn(), req.toTime());
         return Response.accepted(view(job)).build();
     }
 

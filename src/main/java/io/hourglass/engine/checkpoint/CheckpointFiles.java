@@ -100,7 +100,7 @@ public final class CheckpointFiles {
         try (StorageIo.FileHandle f = io.open(p, false)) {
             for (CatalogChange c : readCatalog(f, h)) CatalogChanges.apply(into, c);
             into.restoreTableIds(h.nextTableId());
-            List<long[]> entries = readDirectory(f, h); // tableId, block, offset, len, capacity, crc
+            List<long[]> entries = readDirectory(f, h); // tableId, block, offset, len, capacity, crc, rows
             FileLayout layout = new FileLayout();
             layout.catalogOffset = h.catalogOffset();
             layout.catalogCapacity = CheckpointFormat.capacityFor(h.catalogLength());
@@ -140,6 +140,7 @@ public final class CheckpointFiles {
                 x.capacity = (int) e[4];
                 x.crc = (int) e[5];
                 x.count = t.store().blocks()[(int) e[1]].changeCount(); // as loaded, before the log replays
+                x.rows = (int) e[6]; // an unchanged block keeps counting in the next header's rows
                 layout.put(e[0], (int) e[1], x);
             }
             layout.rebuildFree();
@@ -182,7 +183,8 @@ public final class CheckpointFiles {
         }
         List<long[]> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            out.add(new long[] {b.getLong(), b.getInt(), b.getLong(), b.getInt(), b.getInt(), b.getInt()});
+            // tableId, blockNo, offset, len, capacity, crc, and the rows loaded (filled in by the reader)
+            out.add(new long[] {b.getLong(), b.getInt(), b.getLong(), b.getInt(), b.getInt(), b.getInt(), 0});
         }
         return out;
     }
@@ -219,7 +221,8 @@ public final class CheckpointFiles {
             if (f.readFully(start, ByteBuffer.wrap(span, 0, spanLen)) != spanLen) throw damaged(p, "a block record is cut short");
             for (int k = i; k < j; k++) {
                 long[] e = entries.get(k);
-                rows += install(p, into, e, span, (int) (e[2] - start), slots, images);
+                e[6] = install(p, into, e, span, (int) (e[2] - start), slots, images);
+                rows += e[6];
             }
             i = j;
         }

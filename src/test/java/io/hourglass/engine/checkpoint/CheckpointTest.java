@@ -110,6 +110,28 @@ class CheckpointTest {
     }
 
     @Test
+    void afterARestartAnIncrementalCheckpointStillCountsTheRowsOfTheBlocksItLeavesAlone() {
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 1000); // four blocks
+            c.execute("CALL ttCkpt()");
+        } // the unload checkpoint writes the other file: both hold every block
+        for (int round = 0; round < 2; round++) {
+            try (Instance i = open(); Connection c = admin(i)) {
+                assertEquals(List.of(), i.database("CK").recovery().rejected(), "both files pass every check");
+                c.execute("UPDATE t SET v = -1 WHERE id = ?", round); // one block changes, three stay
+                c.execute("CALL ttCkpt()");
+                var newest = i.database("CK").checkpointer().newest();
+                assertEquals(1000, newest.rows(), "the header counts the rows of the blocks left alone too");
+            }
+        }
+        try (Instance i = open(); Connection c = admin(i)) {
+            assertEquals(List.of(), i.database("CK").recovery().rejected());
+            assertEquals("1000", one(c, "SELECT COUNT(*) FROM t"));
+        }
+    }
+
+    @Test
     void aCleanUnloadTakesABlockingCheckpointSoTheNextLoadReplaysNothing() {
         try (Instance i = open(); Connection c = admin(i)) {
             c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
