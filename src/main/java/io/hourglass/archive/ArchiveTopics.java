@@ -134,6 +134,25 @@ public final class ArchiveTopics {
      * IOException when nothing arrives for a minute (the broker is gone).
      */
     public void readAll(String topic, long from, RecordSink sink) throws IOException {
+        fetch(topic, from, batch -> {
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                if (!sink.accept(r)) return false;
+            }
+            return true;
+        });
+    }
+
+    /** Takes the records of one poll, in order; false stops the reading. */
+    @FunctionalInterface
+    private interface BatchSink {
+        boolean accept(List<ConsumerRecord<byte[], byte[]>> batch) throws IOException;
+    }
+
+    /**
+     * The one polling loop: the records of {@code topic} from {@code from} to its end as of the
+     * start, a poll's worth at a time. IOException when nothing arrives for a minute.
+     */
+    private void fetch(String topic, long from, BatchSink sink) throws IOException {
         TopicPartition tp = partition(topic);
         try (KafkaConsumer<byte[], byte[]> c = consumer()) {
             c.assign(List.of(tp));
@@ -143,13 +162,16 @@ public final class ArchiveTopics {
             long next = from;
             long lastProgress = System.nanoTime();
             while (next < end) {
+                List<ConsumerRecord<byte[], byte[]>> batch = new java.util.ArrayList<>();
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                     if (r.offset() >= end) break;
-                    if (!sink.accept(r)) return;
+                    batch.add(r);
                     next = r.offset() + 1;
-                    lastProgress = System.nanoTime();
                 }
-                if (System.nanoTime() - lastProgress > STALL_NANOS) {
+                if (!batch.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                    if (!sink.accept(batch)) return;
+                } else if (System.nanoTime() - lastProgress > STALL_NANOS) {
                     throw new IOException("no record of " + topic + " arrived for 60 s at offset " + next + " (of " + end + ")");
                 }
             }
@@ -177,27 +199,13 @@ public final class ArchiveTopics {
         java.util.concurrent.ArrayBlockingQueue<List<Item<T>>> queue = new java.util.concurrent.ArrayBlockingQueue<>(64);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread fetcher = Thread.ofPlatform().daemon().name("hourglass-restore-fetch").start(() -> {
-            TopicPartition tp = partition(topic);
-            try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-                c.assign(List.of(tp));
-                long end = c.endOffsets(List.of(tp)).get(tp);
-                long next = from;
-                if (from < end) c.seek(tp, from);
-                long lastProgress = System.nanoTime();
-                while (next < end && !stop.get()) {
-                    List<Item<T>> batch = new java.util.ArrayList<>();
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                        if (r.offset() >= end) break;
-                        batch.add(new Item<>(r, parser.parse(r), null, false));
-                        next = r.offset() + 1;
-                    }
-                    if (!batch.isEmpty()) {
-                        lastProgress = System.nanoTime();
-                        if (!put(queue, batch, stop)) return;
-                    } else if (System.nanoTime() - lastProgress > STALL_NANOS) {
-                        throw new IOException("no record of " + topic + " arrived for 60 s at offset " + next + " (of " + end + ")");
-                    }
-                }
+            try {
+                fetch(topic, from, records -> {
+                    if (stop.get()) return false;
+                    List<Item<T>> batch = new java.util.ArrayList<>(records.size());
+                    for (ConsumerRecord<byte[], byte[]> r : records) batch.add(new Item<>(r, parser.parse(r), null, false));
+                    return put(queue, batch, stop);
+                });
                 put(queue, List.of(new Item<>(null, null, null, true)), stop);
             } catch (Throwable e) {
                 put(queue, List.of(new Item<>(null, null, e, true)), stop);

@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,7 +51,6 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
     private final LinkedBlockingDeque<Event> events = new LinkedBlockingDeque<>();
     private final Map<Long, Event> completed = new ConcurrentHashMap<>(); // checkpoint id -> its completion
     private final Set<Long> unusable = new HashSet<>();
-    private final AtomicLong snapshotBytes = new AtomicLong();
     private volatile long archivedId = -1; // unknown until read from the topic
     private volatile boolean stopping;
     private Thread thread;
@@ -66,9 +64,6 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
 
     /** The id of the newest checkpoint whose snapshot Kafka holds whole (-1 until known, 0 for none). */
     public long archivedCheckpointId() { return archivedId; }
-
-    /** Snapshot bytes shipped by this shipper. */
-    public long snapshotBytes() { return snapshotBytes.get(); }
 
     public synchronized void start() {
         if (thread != null) return;
@@ -225,7 +220,6 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
                 }
             }
             sent.add(f);
-            snapshotBytes.addAndGet(len);
             seq++;
             len = 0;
         }

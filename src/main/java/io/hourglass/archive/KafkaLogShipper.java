@@ -87,7 +87,6 @@ public final class KafkaLogShipper implements AutoCloseable {
     private volatile boolean holdDropped;
     private volatile long lastAckMillis = System.currentTimeMillis();
     private final ConcurrentLinkedDeque<long[]> inFlight = new ConcurrentLinkedDeque<>(); // {endLsn, commitMillis}
-    private final AtomicLong shippedTransactions = new AtomicLong();
     private final AtomicLong ackedTransactions = new AtomicLong();
     private Thread thread;
     private Thread watcher;
@@ -111,8 +110,6 @@ public final class KafkaLogShipper implements AutoCloseable {
 
     /** End LSN of the last transaction Kafka has acknowledged. */
     public long acknowledgedLsn() { return acked; }
-
-    public long shippedTransactions() { return shippedTransactions.get(); }
 
     public long acknowledgedTransactions() { return ackedTransactions.get(); }
 
@@ -224,7 +221,7 @@ public final class KafkaLogShipper implements AutoCloseable {
                         + "hourglass.archive.topic-prefix");
             }
             long at = t.getPart() == t.getParts() - 1 ? t.getEndLsn() : t.getStartLsn();
-            if (log.files().list().containsKey(Lsn.of(at).file()) || Lsn.of(at).offset() == LogFormat.FILE_HEADER) return at;
+            if (log.files().list().containsKey(Lsn.of(at).file())) return at;
             if (!holdDropped) {
                 throw new IOException("the log file holding " + Lsn.of(at) + ", where the archive " + topic + " ends, is gone");
             }
@@ -292,7 +289,6 @@ public final class KafkaLogShipper implements AutoCloseable {
             bytes += size;
         }
         parts.add(cur);
-        shippedTransactions.incrementAndGet();
         long[] flight = {tx.endLsn(), tx.commitMillis()};
         inFlight.addLast(flight);
         for (int k = 0; k < parts.size(); k++) {
@@ -330,7 +326,7 @@ public final class KafkaLogShipper implements AutoCloseable {
         };
     }
 
-    /** Stops shipping; what was handed to the producer is flushed. The Archive hold stays (see {@link #release}). */
+    /** Stops shipping; what was handed to the producer is flushed. The Archive hold stays. */
     @Override
     public void close() {
         stopping = true;
@@ -352,7 +348,4 @@ public final class KafkaLogShipper implements AutoCloseable {
         }
         state = "stopped";
     }
-
-    /** Drops the Archive hold (archiving is switched off for this database). */
-    public void release() { log.holds().unregister("archive"); }
 }

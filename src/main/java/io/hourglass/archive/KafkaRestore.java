@@ -114,8 +114,11 @@ public final class KafkaRestore {
 
     /**
      * Restores the database archived in {@code topics} into the new database {@code target}
-     * (its files must not exist: TT90024). Throws TT90025 when the archive cannot give what is
-     * asked (nothing archived, a gap, a damaged chunk, a target before the archive's start).
+     * (its files must not exist: TT90024). Nothing is written until the whole image is rebuilt
+     * in memory; it returns once the new database's checkpoint and log are written and synced
+     * ({@link Database#create}). A failure while writing may leave partial files to remove
+     * before trying again. Throws TT90025 when the archive cannot give what is asked (nothing
+     * archived, a gap, a damaged chunk, a target before the archive's start).
      */
     public static Result run(ArchiveTopics topics, DatabaseConfig target, StorageIo io, Target goal, int threads,
                              Consumer<Progress> progress) {
@@ -148,21 +151,27 @@ public final class KafkaRestore {
         }
 
         Result restore(DatabaseConfig target, StorageIo io, int threads, long t0) throws IOException {
-            String logTopic = topics.log();
-            TopicPartition tp = ArchiveTopics.partition(logTopic);
-            long begin, end;
-            LogTransaction first = null, last = null;
+            TopicPartition tp = ArchiveTopics.partition(topics.log());
+            // One consumer of the log topic for the lookups (ends, target, start); the bulk reads
+            // have their own.
             try (KafkaConsumer<byte[], byte[]> c = topics.consumer()) {
                 c.assign(List.of(tp));
-                begin = c.beginningOffsets(List.of(tp)).get(tp);
-                end = c.endOffsets(List.of(tp)).get(tp);
-                if (end > begin) {
-                    first = parse(ArchiveTopics.at(c, tp, begin));
-                    last = parse(ArchiveTopics.at(c, tp, end - 1));
-                }
+                return restore(c, tp, target, io, threads, t0);
+            }
+        }
+
+        private Result restore(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, DatabaseConfig target, StorageIo io,
+                               int threads, long t0) throws IOException {
+            String logTopic = tp.topic();
+            long begin = c.beginningOffsets(List.of(tp)).get(tp);
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            LogTransaction first = null, last = null;
+            if (end > begin) {
+                first = parse(ArchiveTopics.at(c, tp, begin));
+                last = parse(ArchiveTopics.at(c, tp, end - 1));
             }
             long archiveEnd = last == null ? 0 : last.getPart() == last.getParts() - 1 ? last.getEndLsn() : last.getStartLsn();
-            long targetLsn = targetLsn(tp, begin, end);
+            long targetLsn = targetLsn(c, tp, begin, end);
 
             // The newest archived checkpoint whose image holds nothing past the target.
             List<CheckpointEvent> archived = new ArrayList<>();
@@ -198,7 +207,7 @@ public final class KafkaRestore {
             long tl = System.nanoTime();
             long[] lastCommit = {0};
             if (last != null && end > begin) {
-                long start = firstAfter(tp, begin, end, b.position());
+                long start = firstAfter(c, tp, begin, end, b.position());
                 replay(start, end, targetLsn, databaseId, b, lastCommit);
             }
             long logNanos = System.nanoTime() - tl;
@@ -220,40 +229,32 @@ public final class KafkaRestore {
         }
 
         /** The LSN to stop at: transactions that end at or before it are restored. */
-        long targetLsn(TopicPartition tp, long begin, long end) throws IOException {
+        long targetLsn(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long begin, long end) throws IOException {
             if (goal.lsn() != null) return goal.lsn();
             if (goal.timeMillis() == null || end == begin) return Long.MAX_VALUE;
             // Records are stamped with their commit time: the first one after the target ends it.
-            try (KafkaConsumer<byte[], byte[]> c = topics.consumer()) {
-                c.assign(List.of(tp));
-                Map<TopicPartition, OffsetAndTimestamp> after = c.offsetsForTimes(Map.of(tp, goal.timeMillis() + 1));
-                OffsetAndTimestamp o = after.get(tp);
-                if (o == null) return Long.MAX_VALUE;
-                LogTransaction t = parse(ArchiveTopics.at(c, tp, o.offset()));
-                return t.getStartLsn();
-            }
+            Map<TopicPartition, OffsetAndTimestamp> after = c.offsetsForTimes(Map.of(tp, goal.timeMillis() + 1));
+            OffsetAndTimestamp o = after.get(tp);
+            if (o == null) return Long.MAX_VALUE;
+            return parse(ArchiveTopics.at(c, tp, o.offset())).getStartLsn();
         }
 
         /** The first offset whose transaction ends after {@code lsn} (binary search over end LSNs). */
-        long firstAfter(TopicPartition tp, long begin, long end, long lsn) throws IOException {
-            try (KafkaConsumer<byte[], byte[]> c = topics.consumer()) {
-                c.assign(List.of(tp));
-                long lo = begin, hi = end;
-                while (lo < hi) {
-                    long mid = (lo + hi) >>> 1;
-                    ConsumerRecord<byte[], byte[]> r = ArchiveTopics.at(c, tp, mid);
-                    if (r == null) throw new IOException("could not read offset " + mid + " of " + tp.topic());
-                    if (ArchiveTopics.number(r.headers().lastHeader(ArchiveTopics.END_LSN)) <= lsn) lo = mid + 1;
-                    else hi = mid;
-                }
-                // Back to the first part of a split transaction.
-                while (lo > begin && lo < end) {
-                    LogTransaction t = parse(ArchiveTopics.at(c, tp, lo));
-                    if (t.getPart() == 0) break;
-                    lo--;
-                }
-                return lo;
+        long firstAfter(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long begin, long end, long lsn) throws IOException {
+            long lo = begin, hi = end;
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                ConsumerRecord<byte[], byte[]> r = ArchiveTopics.at(c, tp, mid);
+                if (r == null) throw new IOException("could not read offset " + mid + " of " + tp.topic());
+                if (ArchiveTopics.number(r.headers().lastHeader(ArchiveTopics.END_LSN)) <= lsn) lo = mid + 1;
+                else hi = mid;
             }
+            // Back to the first part of a split transaction.
+            while (lo > begin && lo < end) {
+                if (parse(ArchiveTopics.at(c, tp, lo)).getPart() == 0) break;
+                lo--;
+            }
+            return lo;
         }
 
         void rebuildSnapshot(CheckpointEvent from, ImageBuilder b) throws IOException {

@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -180,7 +179,6 @@ public final class HourglassCli {
     static final class ProgressBar {
         private final PrintStream err;
         private String phase = "";
-        private final List<String> finished = new ArrayList<>();
 
         ProgressBar(PrintStream err) { this.err = err; }
 
@@ -188,7 +186,6 @@ public final class HourglassCli {
             if (!p.phase().equals(phase)) {
                 if (!phase.isEmpty()) err.println();
                 phase = p.phase();
-                finished.add(phase);
             }
             if (p.phase().equals("done")) return;
             if (p.phase().equals("writing")) {

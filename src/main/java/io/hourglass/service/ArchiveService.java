@@ -9,6 +9,7 @@ import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.lifecycle.Database;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.spi.FileStorageIo;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,24 +114,19 @@ public class ArchiveService {
 
     public List<KafkaCheckpointShipper> checkpointShippers() { return List.copyOf(checkpointShippers); }
 
+    /** One database's archive, as the admin APIs show it. */
+    public record DatabaseArchive(String database, String topic, String state, String acknowledgedLsn, long behindBytes,
+                                  long behindMillis, long acknowledgedTransactions, boolean holdDropped,
+                                  boolean refusingCommits, String lastError, long archivedCheckpointId) {}
+
     /** Per database: the log shipper's state and lag, and the newest archived checkpoint. */
-    public List<Map<String, Object>> status() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    public List<DatabaseArchive> status() {
+        List<DatabaseArchive> out = new ArrayList<>();
         for (int i = 0; i < shippers.size(); i++) {
             KafkaLogShipper.Status s = shippers.get(i).status();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("database", shippers.get(i).database());
-            m.put("topic", s.topic());
-            m.put("state", s.state());
-            m.put("acknowledgedLsn", io.hourglass.engine.log.Lsn.of(s.acknowledgedLsn()).toString());
-            m.put("behindBytes", s.behindBytes());
-            m.put("behindMillis", s.behindMillis());
-            m.put("acknowledgedTransactions", s.acknowledgedTransactions());
-            m.put("holdDropped", s.holdDropped());
-            m.put("refusingCommits", s.refusingCommits());
-            m.put("lastError", s.lastError());
-            m.put("archivedCheckpointId", checkpointShippers.get(i).archivedCheckpointId());
-            out.add(m);
+            out.add(new DatabaseArchive(shippers.get(i).database(), s.topic(), s.state(), Lsn.of(s.acknowledgedLsn()).toString(),
+                    s.behindBytes(), s.behindMillis(), s.acknowledgedTransactions(), s.holdDropped(), s.refusingCommits(),
+                    s.lastError(), checkpointShippers.get(i).archivedCheckpointId()));
         }
         return out;
     }

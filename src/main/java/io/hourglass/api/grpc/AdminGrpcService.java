@@ -17,8 +17,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code hourglass.v1.Admin} service: the same archive powers as {@code /v1/admin} over
@@ -42,15 +40,13 @@ public class AdminGrpcService implements Admin {
         return Uni.createFrom().item(() -> {
                     admin(credentials);
                     ArchiveStatusReply.Builder b = ArchiveStatusReply.newBuilder();
-                    for (Map<String, Object> m : archive.status()) {
-                        b.addDatabases(DatabaseArchive.newBuilder().setDatabase((String) m.get("database"))
-                                .setTopic((String) m.get("topic")).setState((String) m.get("state"))
-                                .setAcknowledgedLsn((String) m.get("acknowledgedLsn")).setBehindBytes((Long) m.get("behindBytes"))
-                                .setBehindMillis((Long) m.get("behindMillis"))
-                                .setAcknowledgedTransactions((Long) m.get("acknowledgedTransactions"))
-                                .setHoldDropped((Boolean) m.get("holdDropped")).setRefusingCommits((Boolean) m.get("refusingCommits"))
-                                .setLastError(m.get("lastError") == null ? "" : (String) m.get("lastError"))
-                                .setArchivedCheckpointId((Long) m.get("archivedCheckpointId")));
+                    for (ArchiveService.DatabaseArchive d : archive.status()) {
+                        b.addDatabases(DatabaseArchive.newBuilder().setDatabase(d.database()).setTopic(d.topic())
+                                .setState(d.state()).setAcknowledgedLsn(d.acknowledgedLsn()).setBehindBytes(d.behindBytes())
+                                .setBehindMillis(d.behindMillis()).setAcknowledgedTransactions(d.acknowledgedTransactions())
+                                .setHoldDropped(d.holdDropped()).setRefusingCommits(d.refusingCommits())
+                                .setLastError(d.lastError() == null ? "" : d.lastError())
+                                .setArchivedCheckpointId(d.archivedCheckpointId()));
                     }
                     return b.build();
                 })
@@ -67,7 +63,7 @@ public class AdminGrpcService implements Admin {
                         req.getLogDir(), req.getPermSizeMb(), req.getToLsn(), req.getToTime());
                 while (job.state.equals("running") && !em.isCancelled()) {
                     em.emit(progress(job).build());
-                    Thread.sleep(TimeUnit.MILLISECONDS.toMillis(250));
+                    Thread.sleep(250);
                 }
                 if (em.isCancelled()) return; // the restore goes on; its job id was sent
                 if (job.error != null) {

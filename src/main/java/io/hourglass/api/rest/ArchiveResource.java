@@ -53,7 +53,7 @@ public class ArchiveResource {
     @Path("/archive")
     @RunOnVirtualThread
     @Operation(summary = "State of the Kafka archive of every database: shipping, lag, hold, newest archived checkpoint")
-    public List<Map<String, Object>> status(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public List<ArchiveService.DatabaseArchive> status(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         admin(auth);
         return archive.status();
     }

@@ -128,8 +128,10 @@ public final class Database {
     /**
      * Writes {@code image} as the files of the new database {@code config} describes: a
      * blocking checkpoint of it and a log that goes on after its last transaction, so the
-     * database then loads normally and replays nothing. TT90024 when the database already has
-     * files (a restore never overwrites).
+     * database then loads normally and replays nothing. Durable on return: the checkpoint file,
+     * its header, the log file (and its directory entry) and a shutdown record are all synced;
+     * if it throws, the files written so far are incomplete and must be removed by hand.
+     * TT90024 when the database already has files (a restore never overwrites).
      */
     public static void create(DatabaseConfig config, StorageIo io, ImageBuilder.Image image) {
         refuseIfExists(config, io);
