@@ -45,29 +45,55 @@ public class ArchiveService {
 
     private final Instance instance;
     private final HourglassConfig config;
-    private final List<KafkaLogShipper> shippers = new ArrayList<>();
-    private final List<KafkaCheckpointShipper> checkpointShippers = new ArrayList<>();
+    /** The shippers of each loaded image, by database name; an unload or invalidation detaches them. */
+    private final Map<String, Attached> attached = new ConcurrentHashMap<>();
     private final Map<String, RestoreJob> restores = new ConcurrentHashMap<>();
+    private String servers;
+    private KafkaLogShipper.Settings settings;
+
+    private record Attached(Database db, KafkaLogShipper log, KafkaCheckpointShipper checkpoints) {}
 
     ArchiveService(Instance instance, HourglassConfig config) {
         this.instance = instance;
         this.config = config;
         if (!config.archive().enabled()) return;
-        String servers = bootstrapServers().orElseThrow(
+        servers = bootstrapServers().orElseThrow(
                 () -> new IllegalStateException("hourglass.archive.enabled needs kafka.bootstrap.servers"));
-        KafkaLogShipper.Settings settings = holdSettings(config.archive());
-        for (Database db : instance.databases()) {
-            if (db.config().temporary()) continue;
-            ArchiveTopics topics = topics(servers, db.name());
-            KafkaLogShipper s = new KafkaLogShipper(db, topics, settings);
-            s.start();
-            shippers.add(s);
-            KafkaCheckpointShipper c = new KafkaCheckpointShipper(db, topics);
-            c.start();
-            checkpointShippers.add(c);
-            LOG.infof("Database %s is archived to Kafka at %s: topics %s, %s, %s", db.name(), servers, topics.log(),
-                    topics.checkpoints(), topics.snapshots());
-        }
+        settings = holdSettings(config.archive());
+        instance.addListener(new Instance.Listener() {
+            @Override
+            public void loaded(Database db) { attach(db); }
+
+            @Override
+            public void unloading(Database db) { detach(db); }
+        });
+        for (Database db : instance.databases()) attach(db);
+    }
+
+    private synchronized void attach(Database db) {
+        if (db.config().temporary() || db.invalidation() != null) return;
+        String key = db.name().toUpperCase(Locale.ROOT);
+        Attached old = attached.get(key);
+        if (old != null && old.db() == db) return;
+        if (old != null) detach(old.db());
+        ArchiveTopics topics = topics(servers, db.name());
+        KafkaLogShipper s = new KafkaLogShipper(db, topics, settings);
+        s.start();
+        KafkaCheckpointShipper c = new KafkaCheckpointShipper(db, topics);
+        c.start();
+        attached.put(key, new Attached(db, s, c));
+        LOG.infof("Database %s is archived to Kafka at %s: topics %s, %s, %s", db.name(), servers, topics.log(),
+                topics.checkpoints(), topics.snapshots());
+    }
+
+    /** Before an unload: the shippers stop; the next load's shippers resume from Kafka's last record. */
+    private synchronized void detach(Database db) {
+        String key = db.name().toUpperCase(Locale.ROOT);
+        Attached a = attached.get(key);
+        if (a == null || a.db() != db) return;
+        attached.remove(key);
+        a.checkpoints().close();
+        a.log().close();
     }
 
     static KafkaLogShipper.Settings holdSettings(HourglassConfig.Archive a) {
@@ -89,30 +115,54 @@ public class ArchiveService {
         return new ArchiveTopics(Map.of("bootstrap.servers", servers), config.archive().topicPrefix(), database);
     }
 
-    /** Archive lag and progress per database, as metrics. */
+    /** Archive lag and progress per database, as metrics (bound to the name: images come and go). */
     void metrics(@Observes StartupEvent ev, MeterRegistry registry) {
-        for (int i = 0; i < shippers.size(); i++) {
-            KafkaLogShipper s = shippers.get(i);
-            KafkaCheckpointShipper c = checkpointShippers.get(i);
-            Gauge.builder("hourglass.archive.behind", s, KafkaLogShipper::behindBytes).baseUnit("bytes")
+        if (!config.archive().enabled()) return;
+        for (String name : instance.names()) {
+            if (instance.config(name).temporary()) continue;
+            String key = name.toUpperCase(Locale.ROOT);
+            Gauge.builder("hourglass.archive.behind", attached, m -> log(m, key, KafkaLogShipper::behindBytes)).baseUnit("bytes")
                     .description("synced log Kafka has not acknowledged (the Archive hold's size)")
-                    .tag("database", s.database()).register(registry);
-            Gauge.builder("hourglass.archive.behind.age", s, x -> x.behindMillis() / 1000.0).baseUnit("seconds")
-                    .description("how long the oldest unacknowledged transaction has waited")
-                    .tag("database", s.database()).register(registry);
-            FunctionCounter.builder("hourglass.archive.transactions", s, KafkaLogShipper::acknowledgedTransactions)
-                    .description("transactions Kafka acknowledged").tag("database", s.database()).register(registry);
-            Gauge.builder("hourglass.archive.refusing.commits", s, x -> x.status().refusingCommits() ? 1 : 0)
-                    .description("1 while commits are refused at the hold limit").tag("database", s.database()).register(registry);
-            Gauge.builder("hourglass.archive.checkpoint", c, KafkaCheckpointShipper::archivedCheckpointId)
-                    .description("id of the newest checkpoint whose snapshot Kafka holds").tag("database", s.database())
+                    .tag("database", name).register(registry);
+            Gauge.builder("hourglass.archive.behind.age", attached, m -> log(m, key, x -> x.behindMillis() / 1000.0))
+                    .baseUnit("seconds").description("how long the oldest unacknowledged transaction has waited")
+                    .tag("database", name).register(registry);
+            FunctionCounter.builder("hourglass.archive.transactions", attached, m -> log(m, key, KafkaLogShipper::acknowledgedTransactions))
+                    .description("transactions Kafka acknowledged (since the image was loaded)").tag("database", name).register(registry);
+            Gauge.builder("hourglass.archive.refusing.commits", attached, m -> log(m, key, x -> x.status().refusingCommits() ? 1 : 0))
+                    .description("1 while commits are refused at the hold limit").tag("database", name).register(registry);
+            Gauge.builder("hourglass.archive.checkpoint", attached, m -> {
+                        Attached a = m.get(key);
+                        return a == null ? 0 : a.checkpoints().archivedCheckpointId();
+                    })
+                    .description("id of the newest checkpoint whose snapshot Kafka holds").tag("database", name)
                     .register(registry);
         }
     }
 
-    public List<KafkaLogShipper> shippers() { return List.copyOf(shippers); }
+    private static double log(Map<String, Attached> m, String key, java.util.function.ToDoubleFunction<KafkaLogShipper> f) {
+        Attached a = m.get(key);
+        return a == null ? 0 : f.applyAsDouble(a.log());
+    }
 
-    public List<KafkaCheckpointShipper> checkpointShippers() { return List.copyOf(checkpointShippers); }
+    /** The log shippers at work now, one per loaded persistent database. */
+    public List<KafkaLogShipper> shippers() {
+        List<KafkaLogShipper> out = new ArrayList<>();
+        for (Attached a : attached.values()) out.add(a.log());
+        return out;
+    }
+
+    public List<KafkaCheckpointShipper> checkpointShippers() {
+        List<KafkaCheckpointShipper> out = new ArrayList<>();
+        for (Attached a : attached.values()) out.add(a.checkpoints());
+        return out;
+    }
+
+    /** The archive state of {@code dsn} now, or null when it is not archived (or not loaded). */
+    public DatabaseArchive status(String dsn) {
+        Attached a = dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT));
+        return a == null ? null : describe(a);
+    }
 
     /** One database's archive, as the admin APIs show it. */
     public record DatabaseArchive(String database, String topic, String state, String acknowledgedLsn, long behindBytes,
@@ -122,13 +172,15 @@ public class ArchiveService {
     /** Per database: the log shipper's state and lag, and the newest archived checkpoint. */
     public List<DatabaseArchive> status() {
         List<DatabaseArchive> out = new ArrayList<>();
-        for (int i = 0; i < shippers.size(); i++) {
-            KafkaLogShipper.Status s = shippers.get(i).status();
-            out.add(new DatabaseArchive(shippers.get(i).database(), s.topic(), s.state(), Lsn.of(s.acknowledgedLsn()).toString(),
-                    s.behindBytes(), s.behindMillis(), s.acknowledgedTransactions(), s.holdDropped(), s.refusingCommits(),
-                    s.lastError(), checkpointShippers.get(i).archivedCheckpointId()));
-        }
+        for (Attached a : attached.values()) out.add(describe(a));
         return out;
+    }
+
+    private static DatabaseArchive describe(Attached a) {
+        KafkaLogShipper.Status s = a.log().status();
+        return new DatabaseArchive(a.log().database(), s.topic(), s.state(), Lsn.of(s.acknowledgedLsn()).toString(),
+                s.behindBytes(), s.behindMillis(), s.acknowledgedTransactions(), s.holdDropped(), s.refusingCommits(),
+                s.lastError(), a.checkpoints().archivedCheckpointId());
     }
 
     // ---- restore jobs ---------------------------------------------------------------------------
@@ -157,7 +209,11 @@ public class ArchiveService {
         String servers = bootstrapServers().orElseThrow(() -> ErrorCode.ARCHIVE_RESTORE_FAILED.error(
                 "kafka.bootstrap.servers is not set"));
         if (instance.has(target.name())) {
-            throw ErrorCode.DATABASE_EXISTS.error(target.name(), "it is loaded by this instance");
+            instance.refuseRestoreOver(target.name()); // a defined database: only when destroyed (or never created)
+            if (!instance.config(target.name()).dataStore().equals(target.dataStore())) {
+                throw ErrorCode.SEMANTIC_ERROR.error("database " + target.name() + " is defined with DataStore "
+                        + instance.config(target.name()).dataStore() + "; restore it there");
+            }
         }
         Database.refuseIfExists(target, FileStorageIo.INSTANCE);
         RestoreJob job = new RestoreJob(source, target.name());
@@ -168,6 +224,7 @@ public class ArchiveService {
                         Math.max(1, Runtime.getRuntime().availableProcessors()), p -> job.progress = p);
                 job.state = "done";
                 LOG.infof("Restored %s from Kafka into %s: %s", source, target.name(), job.result);
+                if (instance.has(target.name())) instance.restored(target.name());
             } catch (HourglassException e) {
                 job.error = e;
                 job.state = "failed";
@@ -211,7 +268,6 @@ public class ArchiveService {
     }
 
     void stop(@Observes @Priority(1) ShutdownEvent ev) {
-        for (KafkaCheckpointShipper c : checkpointShippers) c.close();
-        for (KafkaLogShipper s : shippers) s.close();
+        for (Attached a : List.copyOf(attached.values())) detach(a.db());
     }
 }

@@ -20,24 +20,34 @@ import java.util.function.ToDoubleFunction;
 public class EngineMetrics {
 
     void register(@Observes StartupEvent ev, Instance instance, MeterRegistry registry) {
-        for (Database db : instance.databases()) {
-            counter(registry, db, "hourglass.statements", "SQL statements executed", d -> d.stats().statements());
-            counter(registry, db, "hourglass.statement.errors", "SQL statements that failed", d -> d.stats().statementErrors());
-            counter(registry, db, "hourglass.commits", "transactions committed", d -> d.stats().commits());
-            counter(registry, db, "hourglass.rollbacks", "transactions rolled back", d -> d.stats().rollbacks());
-            counter(registry, db, "hourglass.lock.waits", "lock requests that had to wait", d -> d.stats().lockWaits());
-            counter(registry, db, "hourglass.lock.timeouts", "lock waits that ended in TT6003", d -> d.stats().lockTimeouts());
-            counter(registry, db, "hourglass.deadlocks", "deadlocks detected (TT6002)", d -> d.stats().deadlocks());
-            Gauge.builder("hourglass.perm.in.use", db, d -> d.stats().permInUse()).baseUnit("bytes")
-                    .description("PermSize in use").tag("database", db.name()).register(registry);
-            Gauge.builder("hourglass.perm.size", db, d -> d.stats().permSize()).baseUnit("bytes")
-                    .description("PermSize").tag("database", db.name()).register(registry);
-            Gauge.builder("hourglass.connections", db, Database::connectionCount)
-                    .description("open connections").tag("database", db.name()).register(registry);
+        // Bound to the name, not to one image: a database unloaded, reloaded or recovered after
+        // an invalidation goes on under the same meters (counters restart with each image).
+        for (String name : instance.names()) {
+            counter(registry, instance, name, "hourglass.statements", "SQL statements executed", d -> d.stats().statements());
+            counter(registry, instance, name, "hourglass.statement.errors", "SQL statements that failed", d -> d.stats().statementErrors());
+            counter(registry, instance, name, "hourglass.commits", "transactions committed", d -> d.stats().commits());
+            counter(registry, instance, name, "hourglass.rollbacks", "transactions rolled back", d -> d.stats().rollbacks());
+            counter(registry, instance, name, "hourglass.lock.waits", "lock requests that had to wait", d -> d.stats().lockWaits());
+            counter(registry, instance, name, "hourglass.lock.timeouts", "lock waits that ended in TT6003", d -> d.stats().lockTimeouts());
+            counter(registry, instance, name, "hourglass.deadlocks", "deadlocks detected (TT6002)", d -> d.stats().deadlocks());
+            Gauge.builder("hourglass.perm.in.use", instance, i -> i.memoryUsed(name)).baseUnit("bytes")
+                    .description("PermSize in use, an invalidated image still held by connections included")
+                    .tag("database", name).register(registry);
+            Gauge.builder("hourglass.perm.size", instance, i -> i.config(name).permSizeMb() << 20).baseUnit("bytes")
+                    .description("PermSize").tag("database", name).register(registry);
+            Gauge.builder("hourglass.connections", instance, i -> of(i, name, Database::connectionCount))
+                    .description("open connections").tag("database", name).register(registry);
+            Gauge.builder("hourglass.loaded", instance, i -> of(i, name, d -> d.invalidation() == null ? 1 : 0))
+                    .description("1 while the database is loaded and valid").tag("database", name).register(registry);
         }
     }
 
-    private static void counter(MeterRegistry r, Database db, String name, String help, ToDoubleFunction<Database> f) {
-        FunctionCounter.builder(name, db, f).description(help).tag("database", db.name()).register(r);
+    private static double of(Instance i, String name, ToDoubleFunction<Database> f) {
+        Database d = i.loaded(name);
+        return d == null ? 0 : f.applyAsDouble(d);
+    }
+
+    private static void counter(MeterRegistry r, Instance i, String name, String metric, String help, ToDoubleFunction<Database> f) {
+        FunctionCounter.builder(metric, i, x -> of(x, name, f)).description(help).tag("database", name).register(r);
     }
 }

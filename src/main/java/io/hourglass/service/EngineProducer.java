@@ -2,6 +2,7 @@ package io.hourglass.service;
 
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.lifecycle.RamPolicy;
 import io.hourglass.engine.txn.Isolation;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -32,14 +33,21 @@ public class EngineProducer {
             dbs.add(toEngine(e.getKey(), e.getValue()));
         }
         Instance instance = new Instance(password, dbs);
-        for (DatabaseConfig d : dbs) {
-            var db = instance.database(d.name());
+        instance.allowFaultInjection(config.admin().faultInjection());
+        if (config.admin().faultInjection()) LOG.warn("Fault injection is on (hourglass.admin.fault-injection): for tests only");
+        for (var db : instance.databases()) {
+            DatabaseConfig d = db.config();
             if (d.temporary()) {
                 LOG.infof("Database %s loaded, Temporary: memory only (PermSize %d MB)", d.name(), d.permSizeMb());
             } else {
                 LOG.infof("Database %s loaded (PermSize %d MB, DataStore %s, log in %s): recovered %d transaction(s) in %d ms",
                         d.name(), d.permSizeMb(), d.dataStore(), d.logDirectory(), db.recovery().transactions(),
                         db.recovery().nanos() / 1_000_000);
+            }
+        }
+        for (DatabaseConfig d : dbs) {
+            if (instance.loaded(d.name()) == null) {
+                LOG.infof("Database %s defined, not loaded (RAM policy %s)", d.name(), instance.ramPolicy(d.name()));
             }
         }
         return instance;
@@ -50,7 +58,8 @@ public class EngineProducer {
             return new DatabaseConfig(dsn, a.dataStore().orElse(null), a.logDir().orElse(null), a.permSize(), a.durableCommits(),
                     a.lockWait(), Isolation.parse(a.isolation()), a.logBufMb(), a.logFileSize(), a.logBufParallelism(),
                     a.ckptFrequency(), a.ckptLogVolume(), a.ckptRate(), a.ckptReadThreads(), a.recoveryThreads(),
-                    a.logPurge(), a.backupFailThreshold(), a.temporary());
+                    a.logPurge(), a.backupFailThreshold(), a.temporary(),
+                    new RamPolicy(RamPolicy.Kind.parse(a.ramPolicy()), a.ramGrace(), a.autoreload()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("hourglass.databases." + dsn + ": " + e.getMessage(), e);
         }

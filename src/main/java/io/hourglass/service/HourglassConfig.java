@@ -51,6 +51,13 @@ public interface HourglassConfig {
     interface Admin {
         /** The instance administrator's password; also read from HOURGLASS_ADMIN_PASSWORD. */
         Optional<String> password();
+
+        /**
+         * Allows {@code CALL ttHourglassInvalidate}, which invalidates a database on purpose
+         * (tests of invalidation and reload). Never on in production.
+         */
+        @WithDefault("false")
+        boolean faultInjection();
     }
 
     interface Http {
@@ -116,5 +123,20 @@ public interface HourglassConfig {
 
         @WithDefault("0")
         int backupFailThreshold();
+
+        /**
+         * always (default: loaded at start and kept), manual (ramLoad / ramUnload) or inUse
+         * (loaded at the first connect, unloaded ram-grace seconds after the last). What an
+         * administrator sets later (hourglass admin -ramPolicy) is stored and wins.
+         */
+        @WithDefault("always")
+        String ramPolicy();
+
+        @WithDefault("0")
+        int ramGrace();
+
+        /** Reload a database invalidated by a fatal error at the next connect. */
+        @WithDefault("true")
+        boolean autoreload();
     }
 }

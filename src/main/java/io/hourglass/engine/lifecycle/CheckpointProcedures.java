@@ -128,7 +128,7 @@ final class CheckpointProcedures {
         return ck;
     }
 
-    private static void requireAdmin(Connection c) {
+    static void requireAdmin(Connection c) {
         if (!c.catalog().has(c.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(c.user().name(), "ADMIN");
     }
 

@@ -46,9 +46,11 @@ public final class Database {
     private final Activities activities;
     private final Checkpointer checkpointer;
     private volatile HourglassException invalidated;
+    private final ManagedDatabase home; // null for a database written by create()
 
-    Database(DatabaseConfig config, String adminPasswordHash, StorageIo io) {
+    Database(DatabaseConfig config, String adminPasswordHash, StorageIo io, ManagedDatabase home) {
         this.config = config;
+        this.home = home;
         this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024));
         this.activities = new Activities(config.name());
         if (config.temporary()) {
@@ -56,6 +58,7 @@ public final class Database {
             this.log = null;
             this.recovery = null;
             this.checkpointer = null;
+            transactions.onBroken(this::invalidate);
             return;
         }
         LogFiles files = new LogFiles(io, config.logDirectory(), config.fileName(), config.logFileSizeMb() * 1024L * 1024L);
@@ -80,6 +83,7 @@ public final class Database {
             throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
         }
         transactions.attachLog(log);
+        transactions.onBroken(this::invalidate);
         this.checkpointer = new Checkpointer(config.name(), ckptFiles, catalog, transactions, log, recovery.checkpoints(),
                 this::checkpointSettings, config.logPurge() == 0, activities);
         checkpointer.start();
@@ -88,6 +92,7 @@ public final class Database {
     /** A new database's files around an image rebuilt elsewhere (see {@link #create}). */
     private Database(DatabaseConfig config, StorageIo io, ImageBuilder.Image image, LogFiles files) throws IOException {
         this.config = config;
+        this.home = null;
         this.transactions = image.transactions();
         this.activities = new Activities(config.name());
         this.catalog = image.catalog();
@@ -191,11 +196,34 @@ public final class Database {
      * connection gets TT0994 on its next call. The in-memory image is kept until its
      * connections are gone; nothing of it is trusted to be durable.
      */
-    void invalidate(HourglassException cause) {
-        if (invalidated == null) {
-            invalidated = cause;
-            LOG.log(Level.SEVERE, "Database " + config.name() + " invalidated", cause.getCause() != null ? cause.getCause() : cause);
-        }
+    synchronized void invalidate(HourglassException cause) {
+        if (invalidated != null) return;
+        invalidated = cause;
+        LOG.log(Level.SEVERE, "Database " + config.name() + " invalidated", cause.getCause() != null ? cause.getCause() : cause);
+        // Nothing more of this image may reach disk: a checkpoint of it would make lost commits
+        // durable. A failed log is failed already; for any other cause, fail it now.
+        if (log != null && !log.failed()) log.fail(cause);
+    }
+
+    /**
+     * Lets go of the files of an invalidated image (its checkpointer stops, its failed log
+     * closes), so a reload can open them; its connections keep the image until they close.
+     */
+    void release() {
+        if (checkpointer != null) checkpointer.close();
+        if (log != null) log.close();
+    }
+
+    /** Closes every connection (their transactions roll back). */
+    void closeConnections() {
+        for (Connection c : connections()) c.close();
+    }
+
+    /** Destroy: connections closed, background work stopped, no checkpoint (the files go next). */
+    void abandon() {
+        closeConnections();
+        if (checkpointer != null) checkpointer.close();
+        if (log != null) log.close();
     }
 
     public int connectionCount() { return connections.size(); }
@@ -206,7 +234,24 @@ public final class Database {
 
     void opened(Connection c) { connections.add(c); }
 
-    void closed(Connection c) { connections.remove(c); }
+    void closed(Connection c) {
+        connections.remove(c);
+        if (home != null && connections.isEmpty()) home.idle(this);
+    }
+
+    /**
+     * Records where the next incremental backup into {@code dir} starts (null: releases it); the
+     * Backup log hold keeps that log until then, across restarts.
+     */
+    public void setBackupHold(String dir, Long lsn) {
+        if (home == null || log == null) throw ErrorCode.UNSUPPORTED.error("incremental backups of " + config.name());
+        home.setBackupHold(this, dir, lsn);
+    }
+
+    /** The incremental backup directories and the LSN each needs next. */
+    public java.util.Map<String, Long> backupHolds() {
+        return home == null ? java.util.Map.of() : home.settings().backupHolds();
+    }
 
     void countStatement(boolean ok) {
         statements.increment();
@@ -218,7 +263,7 @@ public final class Database {
      * whole log durable. Returns once all committed work is on disk (unless the log had failed).
      */
     void close() {
-        for (Connection c : connections()) c.close();
+        closeConnections();
         if (checkpointer != null) {
             // The unload checkpoint: the next load starts from it and replays no log.
             if (invalidated == null) checkpointer.unload(config.lockWaitSeconds());

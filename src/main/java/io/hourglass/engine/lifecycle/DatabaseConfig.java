@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param durableCommits 1: commits return once durable; 0: once in the log buffer
  * @param lockWaitSeconds how long a lock request waits before TT6003 (fractions allowed)
  * @param temporary true: nothing is written to disk, the database starts empty every time
+ * @param ramPolicy the RAM policy until an administrator sets one (which is then stored and
+ *                  wins); null means {@link RamPolicy#DEFAULT}
  */
 public record DatabaseConfig(
         String name,
@@ -34,9 +36,11 @@ public record DatabaseConfig(
         int recoveryThreads,
         int logPurge,
         int backupFailThreshold,
-        boolean temporary) {
+        boolean temporary,
+        RamPolicy ramPolicy) {
 
     public DatabaseConfig {
+        if (ramPolicy == null) ramPolicy = RamPolicy.DEFAULT;
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("a DSN name is letters, digits and _, starting with a letter: " + name);
         }
@@ -56,18 +60,19 @@ public record DatabaseConfig(
         }
         if (ckptReadThreads < 1) throw new IllegalArgumentException("CkptReadThreads must be at least 1 for " + name);
         if (logPurge != 0 && logPurge != 1) throw new IllegalArgumentException("LogPurge must be 0 or 1 for " + name);
+        if (backupFailThreshold < 0) throw new IllegalArgumentException("BackupFailThreshold must not be negative for " + name);
     }
 
     /** A persistent database with TimesTen's (and Hourglass's) defaults. */
     public static DatabaseConfig defaults(String name, String dataStore) {
         return new DatabaseConfig(name, dataStore, null, 256, 0, 10.0, Isolation.READ_COMMITTED,
-                64, 64, 4, 600, 64, 0, 1, 1, 1, 0, false);
+                64, 64, 4, 600, 64, 0, 1, 1, 1, 0, false, null);
     }
 
     /** A Temporary database: memory only, nothing on disk. */
     public static DatabaseConfig temporary(String name) {
         return new DatabaseConfig(name, null, null, 256, 0, 10.0, Isolation.READ_COMMITTED,
-                64, 64, 4, 600, 64, 0, 1, 1, 1, 0, true);
+                64, 64, 4, 600, 64, 0, 1, 1, 1, 0, true, null);
     }
 
     /** The log directory: LogDir, or the DataStore's directory. */
@@ -120,6 +125,19 @@ public record DatabaseConfig(
         return c.build();
     }
 
+    public DatabaseConfig withRamPolicy(RamPolicy p) {
+        Copy c = copy();
+        c.ramPolicy = p;
+        return c.build();
+    }
+
+    /** BackupFailThreshold: log files a backup may let pile up before a checkpoint goes ahead and fails it (0: never). */
+    public DatabaseConfig withBackupFailThreshold(int files) {
+        Copy c = copy();
+        c.backupFailThreshold = files;
+        return c.build();
+    }
+
     private Copy copy() { return new Copy(this); }
 
     /** A mutable copy for the {@code with...} methods; the record's constructor checks the result. */
@@ -129,7 +147,8 @@ public record DatabaseConfig(
         private long permSize;
         private double lockWait;
         private int durableCommits, logFileSize, logBuf, recoveryThreads;
-        private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge;
+        private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge, backupFailThreshold;
+        private RamPolicy ramPolicy;
 
         Copy(DatabaseConfig c) {
             this.c = c;
@@ -145,6 +164,8 @@ public record DatabaseConfig(
             ckptRate = c.ckptRate;
             ckptReadThreads = c.ckptReadThreads;
             logPurge = c.logPurge;
+            backupFailThreshold = c.backupFailThreshold;
+            ramPolicy = c.ramPolicy;
         }
 
         Copy permSize(long v) { permSize = v; return this; }
@@ -160,7 +181,7 @@ public record DatabaseConfig(
         DatabaseConfig build() {
             return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, durableCommits, lockWait, c.isolation, logBuf,
                     logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                    recoveryThreads, logPurge, c.backupFailThreshold, c.temporary);
+                    recoveryThreads, logPurge, backupFailThreshold, c.temporary, ramPolicy);
         }
     }
 }

@@ -484,6 +484,12 @@ public final class TransactionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails the log for good (the database was invalidated for another reason): nothing more
+     * is written, waiting and later commits get TT0994.
+     */
+    public void fail(Throwable cause) { die(cause); }
+
     private void die(Throwable cause) {
         HourglassException f = ErrorCode.CONNECTION_TERMINATED.error();
         f.initCause(cause);

@@ -81,6 +81,14 @@ public final class TransactionManager {
     /** Starts logging commits to {@code log} (after recovery). */
     public void attachLog(TransactionLog log) { this.log = log; }
 
+    private volatile java.util.function.Consumer<HourglassException> onBroken = e -> {};
+
+    /**
+     * Who hears of a broken invariant (memory and log no longer agree): the database, which
+     * invalidates itself (TT0994) rather than go on serving a state its log does not describe.
+     */
+    public void onBroken(java.util.function.Consumer<HourglassException> handler) { this.onBroken = handler; }
+
     public TransactionLog log() { return log; }
 
     /** Recovery: continue commit timestamps and transaction ids after those in the log. */
@@ -285,12 +293,20 @@ public final class TransactionManager {
                     }
                 }
                 if (refused == null) {
-                    for (Finish f : finishes) {
-                        f.head().markCommitted(ts);
-                        f.table().store().markChanged(f.rowId());
-                        // Once every snapshot sees this version, the collector turns it into a
-                        // bare image (or frees the slot of a deletion) and drops stale entries.
-                        garbage.add(new Garbage(ts, f.table(), f.rowId(), f.stale()));
+                    try {
+                        for (Finish f : finishes) {
+                            f.head().markCommitted(ts);
+                            f.table().store().markChanged(f.rowId());
+                            // Once every snapshot sees this version, the collector turns it into a
+                            // bare image (or frees the slot of a deletion) and drops stale entries.
+                            garbage.add(new Garbage(ts, f.table(), f.rowId(), f.stale()));
+                        }
+                    } catch (RuntimeException bug) {
+                        // The commit is in the log but only partly in memory: no later state can be trusted.
+                        HourglassException e = ErrorCode.CONNECTION_TERMINATED.error();
+                        e.initCause(bug);
+                        onBroken.accept(e);
+                        throw e;
                     }
                     lastCommitTs = ts; // publish: from here on new statements see the whole transaction
                 }
