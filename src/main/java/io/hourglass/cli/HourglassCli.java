@@ -21,35 +21,52 @@ import java.util.Properties;
 import java.util.logging.Level;
 
 /**
- * The {@code hourglass} command's offline utilities, which work on files and Kafka without a
- * running service (the service itself is {@code hourglass serve}). Today: {@code restore}.
+ * The {@code hourglass} command's utilities (the service itself is {@code hourglass serve}):
+ * {@code restore --from-kafka} works offline on files and Kafka; sql, backup, restore (from a
+ * backup), destroy, admin and status act on a running service over gRPC
+ * ({@link ServiceCommands}).
  *
- * <p>Exit codes: 0 done, 1 the operation failed (the TTnnnn message says why), 2 bad usage.
+ * <p>Exit codes: 0 done, 1 the operation failed (the TTnnnn message says why), 2 bad usage,
+ * 3 the service cannot be reached.
  */
 public final class HourglassCli {
-    static final int OK = 0, FAILED = 1, USAGE = 2;
+    static final int OK = 0, FAILED = 1, USAGE = 2, UNREACHABLE = 3;
 
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
+    private final ServiceCommands service;
 
     HourglassCli(PrintStream out, PrintStream err, Map<String, String> env) {
+        this(out, err, InputStream.nullInputStream(), out, env);
+    }
+
+    /** {@code rawOut}: where a streamFull backup's bytes go (standard output, unbuffered by lines). */
+    HourglassCli(PrintStream out, PrintStream err, InputStream in, java.io.OutputStream rawOut, Map<String, String> env) {
         this.out = out;
         this.err = err;
         this.env = env;
+        this.service = new ServiceCommands(out, err, in, rawOut, env);
     }
 
     public static void main(String[] args) {
         // The Kafka client logs through JUL here: keep it to warnings.
         java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(Level.WARNING);
-        System.exit(new HourglassCli(System.out, System.err, System.getenv()).run(args));
+        java.io.OutputStream raw = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+        System.exit(new HourglassCli(System.out, System.err, System.in, raw, System.getenv()).run(args));
     }
 
     int run(String[] args) {
         if (args.length == 0) return usage("no command");
         try {
             return switch (args[0]) {
-                case "restore" -> restore(List.of(args).subList(1, args.length));
+                case "restore" -> List.of(args).contains("--from-kafka") ? restore(List.of(args).subList(1, args.length))
+                        : service.restore(List.of(args).subList(1, args.length));
+                case "sql" -> service.sql(List.of(args).subList(1, args.length));
+                case "backup" -> service.backup(List.of(args).subList(1, args.length));
+                case "destroy" -> service.destroy(List.of(args).subList(1, args.length));
+                case "admin" -> service.admin(List.of(args).subList(1, args.length));
+                case "status" -> service.status(List.of(args).subList(1, args.length));
                 case "help", "--help", "-h" -> {
                     out.println(USAGE_TEXT);
                     yield OK;
@@ -66,6 +83,18 @@ public final class HourglassCli {
 
     private static final String USAGE_TEXT = """
             usage: hourglass serve [JVM options]
+                   hourglass sql "DSN=..;UID=..;PWD=.." [-f FILE]          (ttIsql; standard input works too)
+                   hourglass backup -dir DIR [-type T] [-fname F] [-force] [-q] DSN
+                            T: fileFull (default), fileFullEnable, fileIncremental, fileIncrOrFull,
+                               streamFull (to standard output, no -dir), incrementalStop
+                   hourglass restore -dir DIR [-fname F] DSN | hourglass restore -i DSN   (-i: a stream on stdin)
+                   hourglass destroy [-wait [-timeout S]] [-force] DSN
+                   hourglass admin [-ramPolicy always|manual|inUse] [-ramGrace S] [-autoreload | -noautoreload]
+                                   [-ramLoad | -ramUnload] [-query] DSN
+                   hourglass status [DSN]
+              These act on a running service: --server HOST:PORT (default HOURGLASS_SERVER or localhost:8080),
+              --user (default ADMIN) and --password (default HOURGLASS_ADMIN_PASSWORD), or -connstr "DSN=..;UID=..;PWD=..".
+              Exit codes: 0 done, 1 failed (the TT message says why), 2 bad usage, 3 service unreachable.
                    hourglass restore --from-kafka DSN [--to-time ISO-8601 | --to-lsn FILE.OFFSET]
                                      [--into DSN] [--data-store PATH] [--log-dir DIR] [--perm-size MB]
                                      [--bootstrap-servers HOST:PORT] [--topic-prefix P] [--config FILE]
@@ -79,7 +108,7 @@ public final class HourglassCli {
         return USAGE;
     }
 
-    private static final class UsageException extends RuntimeException {
+    static final class UsageException extends RuntimeException {
         UsageException(String m) { super(m); }
     }
 

@@ -1,6 +1,6 @@
 package io.hourglass.service;
 
-import io.hourglass.engine.lifecycle.Database;
+import io.hourglass.engine.lifecycle.DatabaseStatus;
 import io.hourglass.engine.lifecycle.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,7 +9,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when every configured database is loaded. */
+/** Ready when no database is loading, recovering or invalid, and every one with the always policy is loaded. */
 @Readiness
 @ApplicationScoped
 public class DatabasesReadiness implements HealthCheck {
@@ -20,9 +20,15 @@ public class DatabasesReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("databases");
         boolean all = true;
-        for (Database d : instance.databases()) {
-            b.withData(d.name(), d.loaded() ? "loaded" : "not loaded");
-            all &= d.loaded();
+        for (DatabaseStatus d : instance.status()) {
+            b.withData(d.name(), d.state() + " (RAM policy " + d.ramPolicy() + ")");
+            // Not ready while a database loads or recovers, or is invalid; an always database must be loaded.
+            boolean ok = switch (d.state()) {
+                case "loaded" -> true;
+                case "unloaded", "destroyed" -> !d.ramPolicy().equals("always");
+                default -> false;
+            };
+            all &= ok;
         }
         return b.status(all).build();
     }

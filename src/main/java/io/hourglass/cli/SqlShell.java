@@ -1,0 +1,324 @@
+package io.hourglass.cli;
+
+import io.grpc.stub.StreamObserver;
+import io.hourglass.api.grpc.v1.Commit;
+import io.hourglass.api.grpc.v1.Connect;
+import io.hourglass.api.grpc.v1.Rollback;
+import io.hourglass.api.grpc.v1.Row;
+import io.hourglass.api.grpc.v1.SessionRequest;
+import io.hourglass.api.grpc.v1.SessionResponse;
+import io.hourglass.api.grpc.v1.SetAutocommit;
+import io.hourglass.api.grpc.v1.SqlGrpc;
+import io.hourglass.api.grpc.v1.Statement;
+import io.hourglass.api.grpc.v1.Value;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code hourglass sql}: an interactive SQL shell in the spirit of ttIsql, over one gRPC SQL
+ * session. A statement ends with a semicolon and may span lines; shell commands (autocommit,
+ * commit, rollback, commitdurable, timing, @file, help, exit) take one line. Results print as
+ * tables. Read from a file ({@code -f}) or a pipe, every command is echoed after the prompt, so
+ * the output reads as a transcript.
+ */
+final class SqlShell {
+    /** Where lines come from: the terminal (with line editing and history) or a reader. */
+    interface Lines {
+        /** The next line, or null at the end. */
+        String read(String prompt) throws IOException;
+    }
+
+    private final PrintStream out;
+    private final Session session;
+    private final boolean echo;
+    private boolean autocommit = true;
+    private boolean timing;
+    private int failures;
+
+    SqlShell(PrintStream out, Session session, boolean echo) {
+        this.out = out;
+        this.session = session;
+        this.echo = echo;
+    }
+
+    /** Runs until exit or the end of input; returns the number of commands that failed. */
+    int run(Lines in) throws IOException {
+        StringBuilder stmt = new StringBuilder();
+        while (true) {
+            String prompt = stmt.isEmpty() ? "Command> " : "       > ";
+            String line = in.read(prompt);
+            if (line == null) break;
+            if (echo) out.println(prompt + line);
+            String t = line.strip();
+            if (stmt.isEmpty()) {
+                if (t.isEmpty() || t.startsWith("--")) continue;
+                String cmd = t.endsWith(";") ? t.substring(0, t.length() - 1).strip() : t;
+                Boolean handled = command(cmd);
+                if (handled == null) break; // exit
+                if (handled) continue;
+            }
+            stmt.append(stmt.isEmpty() ? "" : "\n").append(line);
+            if (t.endsWith(";")) {
+                String sql = stmt.toString().strip();
+                stmt.setLength(0);
+                execute(sql.substring(0, sql.length() - 1));
+            }
+        }
+        if (!stmt.isEmpty() && !stmt.toString().isBlank()) execute(stmt.toString().strip()); // a last statement without ';'
+        return failures;
+    }
+
+    /** A shell command: true if handled, false if it is SQL, null for exit. */
+    private Boolean command(String cmd) throws IOException {
+        String[] w = cmd.split("\\s+");
+        String first = w[0].toLowerCase(Locale.ROOT);
+        if (first.startsWith("@")) {
+            String file = cmd.substring(1).strip();
+            runFile(Path.of(file));
+            return true;
+        }
+        switch (first) {
+            case "exit", "quit", "bye" -> {
+                return null;
+            }
+            case "help" -> {
+                out.println(HELP);
+                return true;
+            }
+            case "autocommit" -> {
+                Boolean on = onOff(w);
+                if (on == null) return true;
+                if (ok(session.call(SessionRequest.newBuilder().setSetAutocommit(SetAutocommit.newBuilder().setAutocommit(on))))) {
+                    autocommit = on;
+                }
+                return true;
+            }
+            case "timing" -> {
+                Boolean on = onOff(w);
+                if (on != null) timing = on;
+                return true;
+            }
+            case "commit", "commitdurable" -> {
+                if (w.length > 1) return false; // COMMIT WORK and the like: SQL
+                long t0 = System.nanoTime();
+                ok(session.call(SessionRequest.newBuilder().setCommit(Commit.newBuilder().setDurable(first.equals("commitdurable")))));
+                time(t0);
+                return true;
+            }
+            case "rollback" -> {
+                if (w.length > 1) return false;
+                ok(session.call(SessionRequest.newBuilder().setRollback(Rollback.getDefaultInstance())));
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private Boolean onOff(String[] w) {
+        if (w.length == 2) {
+            switch (w[1].toLowerCase(Locale.ROOT)) {
+                case "on", "1" -> { return true; }
+                case "off", "0" -> { return false; }
+                default -> { }
+            }
+        }
+        out.println("Expected: " + w[0] + " on|off");
+        failures++;
+        return null;
+    }
+
+    private void runFile(Path file) throws IOException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            out.println("Cannot read " + file + ": " + e.getMessage());
+            failures++;
+            return;
+        }
+        java.util.Iterator<String> it = lines.iterator();
+        failures += new SqlShell(out, session, true).withState(autocommit, timing).run(p -> it.hasNext() ? it.next() : null);
+    }
+
+    private SqlShell withState(boolean autocommit, boolean timing) {
+        this.autocommit = autocommit;
+        this.timing = timing;
+        return this;
+    }
+
+    private void execute(String sql) {
+        long t0 = System.nanoTime();
+        List<SessionResponse> rs = session.call(SessionRequest.newBuilder().setExecute(Statement.newBuilder().setSql(sql)));
+        if (!ok(rs)) return;
+        List<String> columns = null;
+        List<List<String>> rows = new ArrayList<>();
+        for (SessionResponse r : rs) {
+            switch (r.getKindCase()) {
+                case HEADER -> {
+                    columns = new ArrayList<>();
+                    for (var c : r.getHeader().getColumnsList()) columns.add(c.getName());
+                }
+                case ROWS -> {
+                    for (Row row : r.getRows().getRowsList()) {
+                        List<String> cells = new ArrayList<>();
+                        for (Value v : row.getValuesList()) cells.add(text(v));
+                        rows.add(cells);
+                    }
+                }
+                case UPDATE_COUNT -> {
+                    long n = r.getUpdateCount().getCount();
+                    String verb = verb(sql);
+                    if (n >= 0 && verb != null) out.println(n + (n == 1 ? " row " : " rows ") + verb + ".");
+                }
+                default -> { }
+            }
+        }
+        if (columns != null) table(columns, rows);
+        time(t0);
+    }
+
+    private void time(long t0) {
+        if (timing) out.printf("Execution time = %.6f seconds.%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static String verb(String sql) {
+        String first = sql.strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+        return switch (first) {
+            case "INSERT" -> "inserted";
+            case "UPDATE" -> "updated";
+            case "DELETE" -> "deleted";
+            default -> null;
+        };
+    }
+
+    private void table(List<String> columns, List<List<String>> rows) {
+        int[] width = new int[columns.size()];
+        for (int i = 0; i < width.length; i++) width[i] = columns.get(i).length();
+        for (List<String> r : rows) for (int i = 0; i < width.length; i++) width[i] = Math.max(width[i], r.get(i).length());
+        StringBuilder sep = new StringBuilder();
+        for (int w : width) sep.append('+').append("-".repeat(w + 2));
+        sep.append('+');
+        out.println(sep);
+        out.println(line(columns, width));
+        out.println(sep);
+        for (List<String> r : rows) out.println(line(r, width));
+        out.println(sep);
+        out.println(rows.size() + (rows.size() == 1 ? " row found." : " rows found."));
+    }
+
+    private static String line(List<String> cells, int[] width) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < width.length; i++) b.append("| ").append(String.format("%-" + width[i] + "s", cells.get(i))).append(' ');
+        return b.append('|').toString();
+    }
+
+    private static String text(Value v) {
+        return switch (v.getKindCase()) {
+            case NULL_VALUE, KIND_NOT_SET -> "<NULL>";
+            case INT_VALUE -> Long.toString(v.getIntValue());
+            case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+            case DECIMAL_VALUE -> v.getDecimalValue();
+            case STRING_VALUE -> v.getStringValue();
+            case BYTES_VALUE -> java.util.HexFormat.of().formatHex(v.getBytesValue().toByteArray());
+            case DATETIME_VALUE -> v.getDatetimeValue();
+            case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+        };
+    }
+
+    /** True when the responses carry no error; an error is printed and counted. */
+    private boolean ok(List<SessionResponse> rs) {
+        for (SessionResponse r : rs) {
+            if (r.hasError()) {
+                out.println(r.getError().getMessage());
+                failures++;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static final String HELP = """
+            Statements end with ';' and may span lines. Commands:
+              autocommit on|off     commit each statement (default on)
+              commit | rollback     end the transaction
+              commitdurable         commit, returning once the commit is durable
+              timing on|off         print each command's time
+              @FILE                 run the commands in FILE
+              help | exit""";
+
+    // ---- the gRPC session -------------------------------------------------------------------------
+
+    /** One SQL session over the bidirectional {@code Sql/Session} stream; one request at a time. */
+    static final class Session implements AutoCloseable {
+        private final BlockingQueue<Object> responses = new LinkedBlockingQueue<>();
+        private final StreamObserver<SessionRequest> requests;
+        private long nextId = 1;
+
+        Session(ServiceClient client) {
+            requests = SqlGrpc.newStub(client.channel).session(new StreamObserver<>() {
+                @Override
+                public void onNext(SessionResponse r) { responses.add(r); }
+
+                @Override
+                public void onError(Throwable t) { responses.add(t); }
+
+                @Override
+                public void onCompleted() { responses.add(new IllegalStateException("the service ended the session")); }
+            });
+        }
+
+        /** Connects; returns the error message, or null when connected. */
+        String connect(String connectionString) {
+            List<SessionResponse> rs = call(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(connectionString)));
+            return rs.getLast().hasError() ? rs.getLast().getError().getMessage() : null;
+        }
+
+        /** Sends one request and collects its responses up to the last (done, error, last rows, update count). */
+        List<SessionResponse> call(SessionRequest.Builder req) {
+            long id = nextId++;
+            requests.onNext(req.setRequestId(id).build());
+            List<SessionResponse> out = new ArrayList<>();
+            while (true) {
+                Object o;
+                try {
+                    o = responses.poll(10, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted");
+                }
+                if (o == null) throw new IllegalStateException("no answer from the service in 10 minutes");
+                if (o instanceof Throwable t) {
+                    if (t instanceof io.grpc.StatusRuntimeException sre) throw sre;
+                    throw new IllegalStateException(t.getMessage(), t);
+                }
+                SessionResponse r = (SessionResponse) o;
+                if (r.getRequestId() != id) continue;
+                out.add(r);
+                boolean last = switch (r.getKindCase()) {
+                    case ROWS -> r.getRows().getLast();
+                    case HEADER -> false;
+                    default -> true;
+                };
+                if (last) return out;
+            }
+        }
+
+        @Override
+        public void close() { requests.onCompleted(); }
+    }
+
+    /** Lines from a reader (a file or a pipe). */
+    static Lines lines(BufferedReader r) { return p -> r.readLine(); }
+}

@@ -1,0 +1,179 @@
+package io.hourglass.cli;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code hourglass} utilities against the running test service over gRPC (sql, backup,
+ * restore, destroy, admin, status), and the same admin powers over HTTP. Works on the test
+ * profile's {@code lifedb}, destroyed and recreated empty before each test.
+ */
+@QuarkusTest
+class ServiceCommandsTest {
+    private static final String PW = "test-admin-password";
+    private static final Map<String, String> ENV = Map.of("HOURGLASS_ADMIN_PASSWORD", PW, "HOURGLASS_SERVER", "localhost:8081");
+
+    record Run(int code, String out, String err, byte[] raw) {}
+
+    static Run cli(byte[] stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(), raw = new ByteArrayOutputStream();
+        int code = new HourglassCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin), raw, ENV).run(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), raw.toByteArray());
+    }
+
+    static Run cli(String... args) { return cli(new byte[0], args); }
+
+    static Run ok(String... args) {
+        Run r = cli(args);
+        assertEquals(0, r.code(), "hourglass " + String.join(" ", args) + ": " + r.out() + r.err());
+        return r;
+    }
+
+    static Run sql(String script) {
+        return cli(script.getBytes(StandardCharsets.UTF_8), "sql", "DSN=lifedb;UID=admin;PWD=" + PW);
+    }
+
+    @BeforeEach
+    void freshLifedb() {
+        ok("destroy", "-force", "lifedb");
+        ok("admin", "-ramPolicy", "always", "-autoreload", "-ramLoad", "lifedb"); // created empty
+    }
+
+    @Test
+    void theShellRunsStandardInputAndPrintsATranscript() {
+        Run r = sql("""
+                CREATE TABLE t (id INTEGER PRIMARY KEY,
+                  name VARCHAR2(20));
+                INSERT INTO t VALUES (1, 'one');
+                autocommit off
+                INSERT INTO t VALUES (2, NULL);
+                rollback
+                INSERT INTO t VALUES (3, 'three');
+                INSERT INTO t VALUES (4, NULL);
+                commitdurable
+                SELECT * FROM t ORDER BY id;
+                SELECT nosuch FROM t;
+                exit
+                """);
+        assertEquals("""
+                Connection successful: DSN=lifedb;UID=admin;
+                Command> CREATE TABLE t (id INTEGER PRIMARY KEY,
+                       >   name VARCHAR2(20));
+                Command> INSERT INTO t VALUES (1, 'one');
+                1 row inserted.
+                Command> autocommit off
+                Command> INSERT INTO t VALUES (2, NULL);
+                1 row inserted.
+                Command> rollback
+                Command> INSERT INTO t VALUES (3, 'three');
+                1 row inserted.
+                Command> INSERT INTO t VALUES (4, NULL);
+                1 row inserted.
+                Command> commitdurable
+                Command> SELECT * FROM t ORDER BY id;
+                +----+--------+
+                | ID | NAME   |
+                +----+--------+
+                | 1  | one    |
+                | 3  | three  |
+                | 4  | <NULL> |
+                +----+--------+
+                3 rows found.
+                Command> SELECT nosuch FROM t;
+                TT2211: Referenced column NOSUCH not found
+                Command> exit
+                Disconnecting...
+                Done.
+                """, r.out());
+        assertEquals(1, r.code(), "a failed statement makes a script's exit code 1");
+    }
+
+    @Test
+    void backupDestroyRestoreAndStatusThroughTheCommand() throws Exception {
+        Path dir = Files.createTempDirectory("hg-backup");
+        assertEquals(0, sql("CREATE TABLE t (id INTEGER PRIMARY KEY);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\n").code());
+        Run b = ok("backup", "-dir", dir.toString(), "lifedb");
+        assertTrue(b.out().contains("Backup complete: fileFull of lifedb"), b.out());
+        Run again = cli("backup", "-dir", dir.toString(), "lifedb");
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("TT90031"), again.err());
+        Run stream = ok("backup", "-type", "streamFull", "-q", "lifedb");
+        assertTrue(stream.raw().length > 64 && new String(stream.raw(), 0, 8, StandardCharsets.US_ASCII).equals("HGBKSTRM"));
+        assertEquals(0, sql("INSERT INTO t VALUES (3);\n").code()); // after both backups
+
+        Run refused = cli("restore", "-dir", dir.toString(), "lifedb");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("TT90024"), refused.err());
+        ok("destroy", "lifedb");
+        assertTrue(ok("status", "lifedb").out().contains("Database lifedb: destroyed"));
+        Run r = ok("restore", "-dir", dir.toString(), "lifedb");
+        assertTrue(r.out().contains("Restore started ...") && r.out().contains("Restore complete"), r.out());
+        assertTrue(sql("SELECT COUNT(*) FROM t;\n").out().contains("| 2        |"), "the state at the backup: 2 rows");
+
+        ok("destroy", "-force", "lifedb");
+        Run fromStdin = cli(stream.raw(), "restore", "-i", "-q", "lifedb");
+        assertEquals(0, fromStdin.code(), fromStdin.err());
+        assertTrue(sql("SELECT COUNT(*) FROM t;\n").out().contains("| 2        |"), "streamFull through standard input");
+
+        Run st = ok("status");
+        assertTrue(st.out().contains("Database lifedb: loaded") && st.out().contains("RAM policy: always, autoreload on"), st.out());
+        assertTrue(st.out().contains("hold Checkpoint"), st.out());
+    }
+
+    @Test
+    void adminChangesThePolicyLoadsAndUnloads() {
+        Run manual = ok("admin", "-ramPolicy", "manual", "lifedb");
+        assertTrue(manual.out().contains("RAM Residence Policy            : manual"), manual.out());
+        ok("admin", "-ramUnload", "lifedb");
+        Run refused = sql("SELECT 1 FROM dual;\n");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("707") && refused.err().contains("manually unloaded"), refused.err());
+        assertTrue(ok("admin", "-ramLoad", "lifedb").out().contains("State                           : loaded"));
+        assertEquals(0, sql("CREATE TABLE u (id INTEGER PRIMARY KEY);\n").code());
+        Run unloadWhileLoaded = cli("admin", "-ramPolicy", "always", "-ramUnload", "lifedb");
+        assertEquals(1, unloadWhileLoaded.code(), "ramUnload is for the manual policy");
+        assertTrue(unloadWhileLoaded.err().contains("TT90034"), unloadWhileLoaded.err());
+
+        Run wrong = cli(new byte[0], "status", "--password", "nope");
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("TT7001"), wrong.err());
+        Run away = cli("status", "--server", "localhost:1");
+        assertEquals(3, away.code(), away.err());
+        assertEquals(2, cli("backup", "lifedb").code(), "no -dir: a usage error");
+    }
+
+    @Test
+    void theSameAdminPowersOverHttp() {
+        given().auth().preemptive().basic("ADMIN", PW).get("/v1/admin/status").then().statusCode(200)
+                .body("status.name", hasItem("lifedb"));
+        given().auth().preemptive().basic("ADMIN", PW).contentType("application/json").body("{\"policy\":\"inUse\",\"grace\":30}")
+                .post("/v1/admin/databases/lifedb/ram").then().statusCode(200)
+                .body("status.ramPolicy", equalTo("inUse")).body("status.ramGraceSeconds", equalTo(30));
+        byte[] stream = given().auth().preemptive().basic("ADMIN", PW).get("/v1/admin/databases/lifedb/backup-stream")
+                .then().statusCode(200).extract().asByteArray();
+        assertArrayEquals("HGBKSTRM".getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(stream, 8));
+        given().auth().preemptive().basic("ADMIN", "wrong").delete("/v1/admin/databases/lifedb").then().statusCode(401);
+        given().auth().preemptive().basic("ADMIN", PW).delete("/v1/admin/databases/lifedb").then().statusCode(200);
+        given().auth().preemptive().basic("ADMIN", PW).contentType("application/octet-stream").body(stream)
+                .post("/v1/admin/databases/lifedb/restore-stream").then().statusCode(200).body("database", equalTo("lifedb"));
+        given().auth().preemptive().basic("ADMIN", PW).contentType("application/json").body("{\"policy\":\"always\"}")
+                .post("/v1/admin/databases/lifedb/ram").then().statusCode(200).body("status.state", equalTo("loaded"));
+    }
+}
