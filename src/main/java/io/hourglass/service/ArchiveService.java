@@ -145,17 +145,16 @@ public class ArchiveService {
         return a == null ? 0 : f.applyAsDouble(a.log());
     }
 
-    /** The log shippers at work now, one per loaded persistent database. */
-    public List<KafkaLogShipper> shippers() {
-        List<KafkaLogShipper> out = new ArrayList<>();
-        for (Attached a : attached.values()) out.add(a.log());
-        return out;
+    /** The log shipper of {@code dsn}'s loaded image, or null when it is not archived now. */
+    public KafkaLogShipper shipper(String dsn) {
+        Attached a = dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT));
+        return a == null ? null : a.log();
     }
 
-    public List<KafkaCheckpointShipper> checkpointShippers() {
-        List<KafkaCheckpointShipper> out = new ArrayList<>();
-        for (Attached a : attached.values()) out.add(a.checkpoints());
-        return out;
+    /** The checkpoint shipper of {@code dsn}'s loaded image, or null. */
+    public KafkaCheckpointShipper checkpointShipper(String dsn) {
+        Attached a = dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT));
+        return a == null ? null : a.checkpoints();
     }
 
     /** The archive state of {@code dsn} now, or null when it is not archived (or not loaded). */

@@ -21,7 +21,7 @@ public class DatabasesReadiness implements HealthCheck {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("databases");
         boolean all = true;
         for (DatabaseStatus d : instance.status()) {
-            b.withData(d.name(), d.state() + " (RAM policy " + d.ramPolicy() + ")");
+            b.withData(d.name(), d.state());
             // Not ready while a database loads or recovers, or is invalid; an always database must be loaded.
             boolean ok = switch (d.state()) {
                 case "loaded" -> true;

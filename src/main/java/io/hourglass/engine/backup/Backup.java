@@ -129,10 +129,13 @@ public final class Backup {
         String holdKey = "backup-running:" + (req.dir() == null ? "stream@" + System.identityHashCode(this) : dir());
         List<Path> written = new ArrayList<>();
         try {
+            // The Backup hold first: from here on, the log this backup copies stays.
+            long holdFrom = type == BackupType.FILE_INCREMENTAL ? existing.endLsn() : firstNeeded();
+            LogHolds.Hold hold = new LogHolds.Hold(holdFrom, "Backup", type.label + " backup of " + db.name() + " running");
+            log.holds().register(holdKey, () -> hold);
             endLsn = log.appendedLsn();
             Connection.join(log.whenDurable(endLsn)); // B: every commit before it, durable
-            Result r = type == BackupType.FILE_INCREMENTAL ? incremental(existing, holdKey, written)
-                    : full(type, existing, holdKey, written);
+            Result r = type == BackupType.FILE_INCREMENTAL ? incremental(existing, written) : full(type, existing, written);
             LOG.info("Backup of " + db.name() + " (" + type.label + ") to " + (req.dir() == null ? "a stream" : dir())
                     + ": up to LSN " + Lsn.of(endLsn) + ", " + r.bytes() + " bytes");
             return new Result(r.type(), r.backupLsn(), r.bytes(), r.files(), (System.nanoTime() - t0) / 1_000_000);
@@ -158,12 +161,21 @@ public final class Backup {
         return null;
     }
 
-    private Result full(BackupType type, BackupManifest old, String holdKey, List<Path> written) throws IOException {
+    /** Where a full backup's log starts: the newest checkpoint's redo LSN, else the oldest log file. */
+    private long firstNeeded() {
         CheckpointFormat.Header ckpt = db.checkpointer().newest();
-        int firstFile = log.files().list().isEmpty() ? 0 : log.files().list().firstKey();
-        long start = ckpt != null ? ckpt.redoLsn() : Lsn.pack(firstFile, LogFormat.FILE_HEADER);
-        LogHolds.Hold hold = new LogHolds.Hold(start, "Backup", "backup of " + db.name() + " running");
-        log.holds().register(holdKey, () -> hold);
+        if (ckpt != null) return ckpt.redoLsn();
+        try {
+            var files = log.files().list();
+            return Lsn.pack(files.isEmpty() ? 0 : files.firstKey(), LogFormat.FILE_HEADER);
+        } catch (IOException e) {
+            throw ErrorCode.BACKUP_FAILED.error(db.name(), "listing the log files: " + e.getMessage());
+        }
+    }
+
+    private Result full(BackupType type, BackupManifest old, List<Path> written) throws IOException {
+        CheckpointFormat.Header ckpt = db.checkpointer().newest(); // stable: this backup holds the checkpoint slot
+        long start = firstNeeded();
         int seq = old == null ? 0 : old.backups().getLast().seq() + 1;
         String prefix = fname() + "." + seq;
         Path ckptFile = ckpt == null ? null : db.checkpointer().files().path(ckpt.fileNo());
@@ -196,10 +208,8 @@ public final class Backup {
         return new Result(type, Lsn.of(endLsn).toString(), done, m.files().size() + 1, 0);
     }
 
-    private Result incremental(BackupManifest m, String holdKey, List<Path> written) throws IOException {
+    private Result incremental(BackupManifest m, List<Path> written) throws IOException {
         Lsn from = Lsn.of(m.endLsn()), to = Lsn.of(endLsn);
-        LogHolds.Hold hold = new LogHolds.Hold(m.endLsn(), "Backup", "incremental backup of " + db.name() + " running");
-        log.holds().register(holdKey, () -> hold);
         int seq = m.backups().getLast().seq() + 1;
         List<BackupManifest.Piece> pieces = new ArrayList<>();
         for (int f = from.file(); f <= to.file(); f++) {
