@@ -106,6 +106,26 @@ class ServiceCommandsTest {
     }
 
     @Test
+    void theShellRunsFilesTimesCommandsAndReadsScriptsWithDashF() throws Exception {
+        Path script = Files.createTempFile("hg-script", ".sql");
+        Files.writeString(script, "CREATE TABLE s (id INTEGER PRIMARY KEY);\nINSERT INTO s VALUES (7);\n");
+        Run r = sql("@" + script + "\ntiming on\nSELECT COUNT(*) FROM s;\ntiming off\nSELECT id FROM s;\n");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("Command> CREATE TABLE s (id INTEGER PRIMARY KEY);\nCommand> INSERT INTO s VALUES (7);\n1 row inserted."),
+                "@file runs and echoes the file's commands: " + r.out());
+        assertTrue(r.out().matches("(?s).*1 row found\\.\nExecution time = [0-9.]+ seconds\\.\nCommand> timing off.*"), r.out());
+        assertEquals(1, r.out().split("Execution time", -1).length - 1, "timing off stops it");
+        Path f = Files.createTempFile("hg-f", ".sql");
+        Files.writeString(f, "SELECT id FROM s;\n");
+        Run dashF = cli("sql", "DSN=lifedb;UID=admin;PWD=" + PW, "-f", f.toString());
+        assertEquals(0, dashF.code());
+        assertTrue(dashF.out().contains("| 7  |"), dashF.out());
+        Run bad = cli("sql", "DSN=lifedb;UID=admin;PWD=wrong");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("TT7001"), bad.err());
+    }
+
+    @Test
     void backupDestroyRestoreAndStatusThroughTheCommand() throws Exception {
         Path dir = Files.createTempDirectory("hg-backup");
         assertEquals(0, sql("CREATE TABLE t (id INTEGER PRIMARY KEY);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\n").code());
