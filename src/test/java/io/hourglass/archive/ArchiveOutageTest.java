@@ -79,8 +79,12 @@ class ArchiveOutageTest {
             waitFor(() -> refused.get() > 0);
             assertTrue(committed.get() > atStop + 500, "commits went on locally while Kafka was away: " + atStop + " then "
                     + committed.get() + ", " + refused.get() + " refused; " + s.status());
-            KafkaLogShipper.Status behind = s.status();
-            assertTrue(behind.refusingCommits() && behind.behindBytes() >= limit, behind.toString());
+            // Acks for records sent before the shutdown may still trickle in and lift the refusal for a
+            // moment (below half the limit); what matters is that it holds once Kafka is silent.
+            waitFor(() -> {
+                KafkaLogShipper.Status st = s.status();
+                return st.refusingCommits() && st.behindBytes() >= limit;
+            });
             var holds = c.execute("CALL ttLogHolds()").rows();
             assertTrue(holds.stream().anyMatch(r -> r[2].equals("Archive") && r[3].toString().contains("behind")));
 
