@@ -119,20 +119,22 @@ public final class Backup {
         } else if (existing != null && !req.force()) {
             throw ErrorCode.BACKUP_EXISTS.error(fname(), dir());
         }
+        // The Backup hold first, so it shows (ttLogHolds) as soon as the backup does: from the newest
+        // checkpoint's redo LSN now, which a checkpoint finishing before the backup starts only moves later.
+        String holdKey = "backup-running:" + (req.dir() == null ? "stream@" + System.identityHashCode(this) : dir());
+        long holdFrom = type == BackupType.FILE_INCREMENTAL ? existing.endLsn() : firstNeeded();
+        LogHolds.Hold hold = new LogHolds.Hold(holdFrom, "Backup", type.label + " backup of " + db.name() + " running");
+        log.holds().register(holdKey, () -> hold);
         Activities.Ticket ticket;
         try {
             ticket = db.activities().awaitBegin("Backup", req.connectionId()); // waits for a running checkpoint
         } catch (InterruptedException e) {
+            log.holds().unregister(holdKey);
             Thread.currentThread().interrupt();
             throw ErrorCode.BACKUP_FAILED.error(db.name(), "interrupted while waiting for a checkpoint to finish");
         }
-        String holdKey = "backup-running:" + (req.dir() == null ? "stream@" + System.identityHashCode(this) : dir());
         List<Path> written = new ArrayList<>();
         try {
-            // The Backup hold first: from here on, the log this backup copies stays.
-            long holdFrom = type == BackupType.FILE_INCREMENTAL ? existing.endLsn() : firstNeeded();
-            LogHolds.Hold hold = new LogHolds.Hold(holdFrom, "Backup", type.label + " backup of " + db.name() + " running");
-            log.holds().register(holdKey, () -> hold);
             endLsn = log.appendedLsn();
             Connection.join(log.whenDurable(endLsn)); // B: every commit before it, durable
             Result r = type == BackupType.FILE_INCREMENTAL ? incremental(existing, written) : full(type, existing, written);
