@@ -334,7 +334,7 @@ final class ServiceCommands {
             StatusReply r = c.admin().status(credentials(a));
             out.println(r.getVersion() + " at " + c.target);
             for (DatabaseState d : r.getDatabasesList()) {
-                if (!a.positional().isEmpty() && !a.positional().contains(d.getName()) && !a.positional().contains(d.getName().toLowerCase())) continue;
+                if (!a.positional().isEmpty() && a.positional().stream().noneMatch(d.getName()::equalsIgnoreCase)) continue;
                 out.println("------------------------------------------------------------------------");
                 out.printf("Data store %s%n", d.getTemporary() ? d.getName() + " (Temporary: memory only)" : d.getDataStore());
                 out.printf("Database %s: %s%n", d.getName(), d.getState());

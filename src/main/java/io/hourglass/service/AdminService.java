@@ -72,10 +72,8 @@ public class AdminService {
     }
 
     private DatabaseView view(String dsn) {
-        for (DatabaseStatus s : instance.status()) {
-            if (s.name().equalsIgnoreCase(dsn)) return new DatabaseView(s, archive.status(s.name()));
-        }
-        throw ErrorCode.DATABASE_NOT_FOUND.error(dsn);
+        DatabaseStatus s = instance.status(dsn);
+        return new DatabaseView(s, archive.status(s.name()));
     }
 
     /**

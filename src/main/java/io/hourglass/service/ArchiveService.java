@@ -147,19 +147,21 @@ public class ArchiveService {
 
     /** The log shipper of {@code dsn}'s loaded image, or null when it is not archived now. */
     public KafkaLogShipper shipper(String dsn) {
-        Attached a = dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT));
+        Attached a = attached(dsn);
         return a == null ? null : a.log();
     }
 
     /** The checkpoint shipper of {@code dsn}'s loaded image, or null. */
     public KafkaCheckpointShipper checkpointShipper(String dsn) {
-        Attached a = dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT));
+        Attached a = attached(dsn);
         return a == null ? null : a.checkpoints();
     }
 
+    private Attached attached(String dsn) { return dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT)); }
+
     /** The archive state of {@code dsn} now, or null when it is not archived (or not loaded). */
     public DatabaseArchive status(String dsn) {
-        Attached a = dsn == null ? null : attached.get(dsn.toUpperCase(Locale.ROOT));
+        Attached a = attached(dsn);
         return a == null ? null : describe(a);
     }
 

@@ -77,7 +77,13 @@ public final class Backup {
         this.progress = progress;
     }
 
-    /** Takes the backup {@code req} asks for; the caller has checked ADMIN. */
+    /**
+     * Takes the backup {@code req} asks for; the caller has checked ADMIN. Durable on return for
+     * the file types: every file written is synced, then the directory, then the manifest is
+     * written beside, synced, renamed over the old one and the directory synced again; until that
+     * rename, the previous backup in the directory stands whole. If it throws, the files it wrote
+     * are removed. For streamFull, durability is the reader's business: the stream is flushed.
+     */
     public static Result run(Database db, StorageIo io, Request req, Progress progress) {
         if (db.config().temporary() || db.log() == null) throw ErrorCode.UNSUPPORTED.error("backups of a Temporary database");
         if (db.invalidation() != null) throw ErrorCode.CONNECTION_TERMINATED.error();
@@ -177,26 +183,22 @@ public final class Backup {
 
     private Result full(BackupType type, BackupManifest old, List<Path> written) throws IOException {
         CheckpointFormat.Header ckpt = db.checkpointer().newest(); // stable: this backup holds the checkpoint slot
-        long start = firstNeeded();
         int seq = old == null ? 0 : old.backups().getLast().seq() + 1;
         String prefix = fname() + "." + seq;
         Path ckptFile = ckpt == null ? null : db.checkpointer().files().path(ckpt.fileNo());
-        Lsn from = Lsn.of(start), to = Lsn.of(endLsn);
-        total = ckptFile == null ? 0 : size(ckptFile);
-        for (int f = from.file(); f <= to.file(); f++) total += f == to.file() ? to.offset() : log.files().fileSize();
+        long ckptSize = ckptFile == null ? 0 : size(ckptFile);
+        // Whole files from the one holding the redo LSN: the first piece carries its file header.
+        List<Range> ranges = logRanges(Lsn.pack(Lsn.of(firstNeeded()).file(), 0));
+        total = ckptSize;
+        for (Range r : ranges) total += r.length();
         Sink sink = req.type() == BackupType.STREAM_FULL ? new StreamSink(req.stream()) : new DirectorySink(written);
         BackupManifest.CheckpointFile ck = null;
         if (ckptFile != null) {
             String name = prefix + ".ds" + ckpt.fileNo();
-            int crc = copy(ckptFile, 0, size(ckptFile), name, sink);
-            ck = new BackupManifest.CheckpointFile(name, ckpt.fileNo(), size(ckptFile), crc, ckpt.checkpointId());
+            int crc = copy(ckptFile, 0, ckptSize, name, sink);
+            ck = new BackupManifest.CheckpointFile(name, ckpt.fileNo(), ckptSize, crc, ckpt.checkpointId());
         }
-        List<BackupManifest.Piece> pieces = new ArrayList<>();
-        for (int f = from.file(); f <= to.file(); f++) {
-            long len = f == to.file() ? to.offset() : log.files().fileSize();
-            String name = prefix + ".log" + f;
-            pieces.add(new BackupManifest.Piece(name, f, 0, len, copy(log.files().path(f), 0, len, name, sink)));
-        }
+        List<BackupManifest.Piece> pieces = copyLog(ranges, prefix, sink);
         BackupManifest m = new BackupManifest(Instance.VERSION, db.name(), log.databaseId(), log.files().fileSize(),
                 type == BackupType.FILE_FULL_ENABLE,
                 List.of(new BackupManifest.Backup(seq, type.label, System.currentTimeMillis(), endLsn)), ck, pieces);
@@ -211,30 +213,48 @@ public final class Backup {
     }
 
     private Result incremental(BackupManifest m, List<Path> written) throws IOException {
-        Lsn from = Lsn.of(m.endLsn()), to = Lsn.of(endLsn);
         int seq = m.backups().getLast().seq() + 1;
-        List<BackupManifest.Piece> pieces = new ArrayList<>();
-        for (int f = from.file(); f <= to.file(); f++) {
-            if (!io.exists(log.files().path(f))) {
-                throw ErrorCode.BACKUP_NOT_ENABLED.error(dir(), db.name(), "log file " + f + " it needs is gone");
+        List<Range> ranges = logRanges(m.endLsn());
+        for (Range r : ranges) {
+            if (!io.exists(log.files().path(r.file()))) {
+                throw ErrorCode.BACKUP_NOT_ENABLED.error(dir(), db.name(), "log file " + r.file() + " it needs is gone");
             }
-            long off = f == from.file() ? from.offset() : 0;
-            long end = f == to.file() ? to.offset() : log.files().fileSize();
-            if (end > off) total += end - off;
+            total += r.length();
         }
         Sink sink = new DirectorySink(written);
-        for (int f = from.file(); f <= to.file(); f++) {
-            long off = f == from.file() ? from.offset() : 0;
-            long end = f == to.file() ? to.offset() : log.files().fileSize();
-            if (end <= off) continue;
-            String name = fname() + "." + seq + ".log" + f;
-            pieces.add(new BackupManifest.Piece(name, f, off, end - off, copy(log.files().path(f), off, end - off, name, sink)));
-        }
+        List<BackupManifest.Piece> pieces = copyLog(ranges, fname() + "." + seq, sink);
         BackupManifest next = m.withIncrement(new BackupManifest.Backup(seq, BackupType.FILE_INCREMENTAL.label,
                 System.currentTimeMillis(), endLsn), pieces);
         sink.finish(next);
         db.setBackupHold(dir().toString(), endLsn);
         return new Result(BackupType.FILE_INCREMENTAL, Lsn.of(endLsn).toString(), done, pieces.size() + 1, 0);
+    }
+
+    /** Bytes {@code [offset, end)} of log file {@code file}. */
+    private record Range(int file, long offset, long end) {
+        long length() { return end - offset; }
+    }
+
+    /** The log from {@code from} to the backup point, file by file, empty stretches left out. */
+    private List<Range> logRanges(long from) {
+        Lsn a = Lsn.of(from), b = Lsn.of(endLsn);
+        List<Range> out = new ArrayList<>();
+        for (int f = a.file(); f <= b.file(); f++) {
+            long off = f == a.file() ? a.offset() : 0;
+            long end = f == b.file() ? b.offset() : log.files().fileSize();
+            if (end > off) out.add(new Range(f, off, end));
+        }
+        return out;
+    }
+
+    private List<BackupManifest.Piece> copyLog(List<Range> ranges, String prefix, Sink sink) throws IOException {
+        List<BackupManifest.Piece> pieces = new ArrayList<>();
+        for (Range r : ranges) {
+            String name = prefix + ".log" + r.file();
+            int crc = copy(log.files().path(r.file()), r.offset(), r.length(), name, sink);
+            pieces.add(new BackupManifest.Piece(name, r.file(), r.offset(), r.length(), crc));
+        }
+        return pieces;
     }
 
     /** Copies {@code [offset, offset+length)} of {@code src} into the sink as {@code name}; returns its CRC32C. */

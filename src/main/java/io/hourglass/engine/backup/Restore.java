@@ -27,6 +27,9 @@ import java.util.zip.CRC32C;
  * source's). Every file's size and checksum is verified against the manifest before the
  * restore counts as done; nothing is written over an existing database (TT90024). The restored
  * database then loads like any other: the checkpoint plus the log up to the backup point.
+ *
+ * <p>Durable on return: every file written is synced, then both directories. If it throws, the
+ * files it wrote are removed (best effort; the error says when one could not be).
  */
 public final class Restore {
     private static final Logger LOG = Logger.getLogger(Restore.class.getName());
@@ -74,14 +77,12 @@ public final class Restore {
         List<Path> written = new ArrayList<>();
         try {
             long[] done = {0};
-            long all = total;
-            Backup.Progress counted = (ph, x, t) -> progress.update(ph, x, all);
             CheckpointFiles ck = new CheckpointFiles(io, target.dataStore());
             io.createDirectories(ck.directory());
             if (m.checkpoint() != null) {
                 Path out = ck.path(m.checkpoint().fileNo());
                 written.add(out);
-                int crc = copy(io, d.resolve(m.checkpoint().name()), out, 0, m.checkpoint().size(), 0, done, counted);
+                int crc = copy(io, d.resolve(m.checkpoint().name()), out, m.checkpoint().size(), 0, done, total, progress);
                 if (crc != m.checkpoint().crc()) throw BackupManifest.unusable(d.toString(), "file " + m.checkpoint().name() + " is damaged (checksum)");
             }
             LogFiles logs = new LogFiles(io, target.logDirectory(), target.fileName(), fileSize);
@@ -92,7 +93,7 @@ public final class Restore {
                     written.add(out);
                     preallocate(io, out, fileSize);
                 }
-                int crc = copy(io, d.resolve(p.name()), out, 0, p.length(), p.offset(), done, counted);
+                int crc = copy(io, d.resolve(p.name()), out, p.length(), p.offset(), done, total, progress);
                 if (crc != p.crc()) throw BackupManifest.unusable(d.toString(), "file " + p.name() + " is damaged (checksum)");
             }
             for (Path p : written) {
@@ -202,7 +203,8 @@ public final class Restore {
         }
     }
 
-    private static int copy(StorageIo io, Path src, Path dst, long srcOffset, long length, long dstOffset, long[] done,
+    /** Copies all {@code length} bytes of {@code src} to {@code dst} at {@code dstOffset}; returns their CRC32C. */
+    private static int copy(StorageIo io, Path src, Path dst, long length, long dstOffset, long[] done, long total,
                             Backup.Progress progress) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, length)));
@@ -210,13 +212,13 @@ public final class Restore {
             if (in.size() != length) throw new IOException(src + " is " + in.size() + " bytes, the manifest says " + length);
             for (long pos = 0; pos < length; ) {
                 buf.clear().limit((int) Math.min(buf.capacity(), length - pos));
-                int n = in.readFully(srcOffset + pos, buf);
+                int n = in.readFully(pos, buf);
                 buf.flip();
                 crc.update(buf.duplicate());
                 out.write(dstOffset + pos, buf);
                 pos += n;
                 done[0] += n;
-                progress.update("restoring", done[0], -1);
+                progress.update("restoring", done[0], total);
             }
         }
         return (int) crc.getValue();

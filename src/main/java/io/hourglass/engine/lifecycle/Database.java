@@ -222,8 +222,7 @@ public final class Database {
     /** Destroy: connections closed, background work stopped, no checkpoint (the files go next). */
     void abandon() {
         closeConnections();
-        if (checkpointer != null) checkpointer.close();
-        if (log != null) log.close();
+        release();
     }
 
     public int connectionCount() { return connections.size(); }

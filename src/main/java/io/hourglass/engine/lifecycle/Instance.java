@@ -192,6 +192,9 @@ public final class Instance implements AutoCloseable {
     /** Memory in use by {@code dsn}'s images, an invalidated one still held by connections included. */
     public long memoryUsed(String dsn) { return managed(dsn).memoryUsed(); }
 
+    /** ttStatus for {@code dsn}. */
+    public DatabaseStatus status(String dsn) { return DatabaseStatus.of(managed(dsn)); }
+
     /** ttStatus for every database. */
     public List<DatabaseStatus> status() {
         List<DatabaseStatus> out = new ArrayList<>();

@@ -26,7 +26,7 @@ final class RamProcedures {
             RamPolicy next;
             try {
                 next = now.withKind(RamPolicy.Kind.parse(a[0] == null ? null : a[0].toString()));
-                if (a.length > 1 && a[1] != null) next = next.withGrace(wholeSeconds("ramGrace", a[1]));
+                if (a.length > 1 && a[1] != null) next = next.withGrace(wholeNumber("ramGrace", a[1]));
             } catch (IllegalArgumentException e) {
                 throw ErrorCode.SEMANTIC_ERROR.error(e.getMessage());
             }
@@ -42,7 +42,7 @@ final class RamProcedures {
         p.register("ttRamPolicyAutoReloadSet", (c, a) -> {
             arity("ttRamPolicyAutoReloadSet", a, 1, 1);
             CheckpointProcedures.requireAdmin(c);
-            int v = wholeSeconds("ttRamPolicyAutoReloadSet's flag", a[0]);
+            int v = wholeNumber("ttRamPolicyAutoReloadSet's flag", a[0]);
             if (v != 0 && v != 1) throw ErrorCode.SEMANTIC_ERROR.error("ttRamPolicyAutoReloadSet takes 0 or 1, got " + v);
             m.setPolicy(m.policy().withAutoreload(v == 1));
             return StatementResult.none();
@@ -64,7 +64,7 @@ final class RamProcedures {
         });
     }
 
-    private static int wholeSeconds(String what, Object v) {
+    private static int wholeNumber(String what, Object v) {
         if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(what + " must be a number, got " + Values.describe(v));
         double d = Values.toDouble(v);
         if (d < 0 || d != Math.floor(d) || d > Integer.MAX_VALUE) {

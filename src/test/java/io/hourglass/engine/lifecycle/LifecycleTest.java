@@ -38,6 +38,16 @@ class LifecycleTest {
 
     private static long count(Connection c) { return (Long) c.execute("SELECT COUNT(*) FROM t").rows().get(0)[0]; }
 
+    /** Table t with one durable row, then the fault switch: the image is invalid. */
+    private static void oneDurableRowThenInvalidate(Instance inst) {
+        try (Connection a = admin(inst)) {
+            a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            a.execute("INSERT INTO t VALUES (1)");
+            a.execute("CALL ttDurableCommit()"); // an invalidation loses what is not durable (DurableCommits=0)
+            a.execute("CALL ttHourglassInvalidate()");
+        }
+    }
+
     private static DatabaseStatus status(Instance i) { return i.status().getFirst(); }
 
     static void waitFor(Supplier<Boolean> cond) {
@@ -187,12 +197,7 @@ class LifecycleTest {
     void withoutAutoreloadConnectsGet707UntilAnAdminLoads() {
         try (Instance inst = TestInstances.with(config(RamPolicy.DEFAULT.withAutoreload(false)))) {
             inst.allowFaultInjection(true);
-            try (Connection a = admin(inst)) {
-                a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
-                a.execute("INSERT INTO t VALUES (1)");
-                a.execute("CALL ttDurableCommit()");
-                a.execute("CALL ttHourglassInvalidate()");
-            }
+            oneDurableRowThenInvalidate(inst);
             assertEquals(707, number(() -> admin(inst)));
             assertEquals(707, number(() -> admin(inst)), "still, until an admin acts");
             assertEquals("invalid, not reloaded (noautoreload)", status(inst).state());
@@ -208,12 +213,7 @@ class LifecycleTest {
         GatedIo io = new GatedIo();
         try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(config(RamPolicy.DEFAULT)), io)) {
             inst.allowFaultInjection(true);
-            try (Connection a = admin(inst)) {
-                a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
-                a.execute("INSERT INTO t VALUES (1)");
-                a.execute("CALL ttDurableCommit()");
-                a.execute("CALL ttHourglassInvalidate()");
-            }
+            oneDurableRowThenInvalidate(inst);
             io.close(); // the reload's recovery will wait at its first checkpoint or log file
             CompletableFuture<Long> reloading = CompletableFuture.supplyAsync(() -> {
                 try (Connection c = admin(inst)) {
