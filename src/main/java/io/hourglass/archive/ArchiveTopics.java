@@ -76,6 +76,28 @@ public final class ArchiveTopics {
         }
     }
 
+    /**
+     * Whether anything was ever archived here: the log or the snapshots topic holds a record.
+     * Topics that do not exist hold nothing; a Kafka that does not answer within a minute is an
+     * IOException, never "nothing" (a caller that starts an empty database on "nothing" must not
+     * do so because Kafka was away).
+     */
+    public boolean holdsAnything() throws IOException {
+        Set<String> existing;
+        try (Admin admin = Admin.create(kafka)) {
+            existing = admin.listTopics().names().get(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while listing the topics of Kafka at " + kafka.get("bootstrap.servers"));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("Kafka at " + kafka.get("bootstrap.servers") + " did not list its topics: " + e, e);
+        }
+        for (String topic : List.of(log(), snapshots())) {
+            if (existing.contains(topic) && last(topic) != null) return true;
+        }
+        return false;
+    }
+
     /** An idempotent producer with acks=all that never gives up on a record (a gap is worse than a wait). */
     public KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> p = new HashMap<>(kafka);

@@ -2,7 +2,9 @@ package io.hourglass.cli;
 
 import io.hourglass.archive.ArchiveTopics;
 import io.hourglass.archive.KafkaRestore;
+import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.lifecycle.Database;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.spi.FileStorageIo;
@@ -95,12 +97,14 @@ public final class HourglassCli {
               These act on a running service: --server HOST:PORT (default HOURGLASS_SERVER or localhost:8080),
               --user (default ADMIN) and --password (default HOURGLASS_ADMIN_PASSWORD), or -connstr "DSN=..;UID=..;PWD=..".
               Exit codes: 0 done, 1 failed (the TT message says why), 2 bad usage, 3 service unreachable.
-                   hourglass restore --from-kafka DSN [--to-time ISO-8601 | --to-lsn FILE.OFFSET]
+                   hourglass restore --from-kafka DSN [--to-time ISO-8601 | --to-lsn FILE.OFFSET] [--if-empty]
                                      [--into DSN] [--data-store PATH] [--log-dir DIR] [--perm-size MB]
                                      [--bootstrap-servers HOST:PORT] [--topic-prefix P] [--config FILE]
               restore rebuilds DSN from its Kafka archive alone (docs/ARCHIVE.md) into a database that
               does not exist yet: --into names it (default DSN); its DataStore, LogDir and PermSize come
-              from --config (default config/application.properties, then the built-in one) unless given.""";
+              from --config (default config/application.properties, then the built-in one) unless given.
+              --if-empty: do nothing when DSN has files or nothing is archived (a pod's init container).
+              Kafka client settings: kafka.* keys of the configuration and KAFKA_* environment variables.""";
 
     private int usage(String why) {
         err.println("hourglass: " + why);
@@ -114,7 +118,9 @@ public final class HourglassCli {
 
     // ---- restore --------------------------------------------------------------------------------
 
-    private int restore(List<String> args) {
+    private int restore(List<String> all) {
+        boolean ifEmpty = all.contains("--if-empty");
+        List<String> args = all.stream().filter(a -> !a.equals("--if-empty")).toList();
         Map<String, String> o = options(args, List.of("--from-kafka", "--to-time", "--to-lsn", "--into", "--data-store",
                 "--log-dir", "--perm-size", "--bootstrap-servers", "--topic-prefix", "--config"));
         String source = o.get("--from-kafka");
@@ -137,7 +143,8 @@ public final class HourglassCli {
             throw new UsageException(e.getMessage());
         }
         KafkaRestore.Target goal = KafkaRestore.Target.parse(o.get("--to-lsn"), o.get("--to-time"));
-        ArchiveTopics topics = new ArchiveTopics(Map.of("bootstrap.servers", servers), topicPrefix, source);
+        ArchiveTopics topics = new ArchiveTopics(kafkaSettings(p, servers), topicPrefix, source);
+        if (ifEmpty && !needsRestore(target, topics)) return OK;
         err.printf("Restoring %s from Kafka %s (topics %s.*) into %s at %s, up to %s%n", source, servers,
                 topicPrefix + "." + source.toLowerCase(Locale.ROOT), into, dataStore, goal);
         ProgressBar bar = new ProgressBar(err);
@@ -151,6 +158,50 @@ public final class HourglassCli {
                         + "(it will not ship into " + source + "'s topics)" : "");
         out.printf("Took %d ms (image %d ms, log %d ms).%n", r.totalMillis(), r.snapshotMillis(), r.logMillis());
         return OK;
+    }
+
+    /**
+     * For {@code --if-empty} (a pod's init container, docs/KUBERNETES.md): false, with a line
+     * saying why, when the database already has files or nothing was ever archived (a new
+     * database starts empty); true when its volume is empty and the archive holds it. Kafka
+     * not answering is an error (exit 1), so a pod never starts empty beside a full archive.
+     */
+    private boolean needsRestore(DatabaseConfig target, ArchiveTopics topics) {
+        try {
+            Database.refuseIfExists(target, FileStorageIo.INSTANCE);
+        } catch (HourglassException e) {
+            if (e.code() != ErrorCode.DATABASE_EXISTS) throw e;
+            out.printf("%s has files already (%s): nothing to restore.%n", target.name(), target.dataStore());
+            return false;
+        }
+        try {
+            if (!topics.holdsAnything()) {
+                out.printf("Nothing is archived in %s: %s starts as a new database.%n", topics.log(), target.name());
+                return false;
+            }
+        } catch (IOException e) {
+            throw ErrorCode.ARCHIVE_RESTORE_FAILED.error(e.getMessage());
+        }
+        return true;
+    }
+
+    /**
+     * The Kafka client settings: every {@code kafka.*} key of the configuration file, then every
+     * {@code KAFKA_*} environment variable (KAFKA_SASL_JAAS_CONFIG is sasl.jaas.config), as the
+     * service reads them; the bootstrap servers as chosen.
+     */
+    private Map<String, Object> kafkaSettings(Properties p, String servers) {
+        Map<String, Object> k = new HashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("kafka.")) k.put(key.substring("kafka.".length()), p.getProperty(key).trim());
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith("KAFKA_") && !value.isEmpty()) {
+                k.put(name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        k.put("bootstrap.servers", servers);
+        return k;
     }
 
     /** --name value pairs; anything else is a usage error. */

@@ -18,6 +18,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.Priority;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -48,14 +49,21 @@ public class ArchiveService {
     /** The shippers of each loaded image, by database name; an unload or invalidation detaches them. */
     private final Map<String, Attached> attached = new ConcurrentHashMap<>();
     private final Map<String, RestoreJob> restores = new ConcurrentHashMap<>();
+    private final Map<String, Object> kafka;
     private String servers;
     private KafkaLogShipper.Settings settings;
 
     private record Attached(Database db, KafkaLogShipper log, KafkaCheckpointShipper checkpoints) {}
 
-    ArchiveService(Instance instance, HourglassConfig config) {
+    /**
+     * @param kafka every {@code kafka.*} setting (and {@code KAFKA_*} environment variable) without
+     *        its prefix, as the Quarkus Kafka extension collects them: bootstrap servers and the
+     *        security settings (SASL, TLS) the archive's clients use
+     */
+    ArchiveService(Instance instance, HourglassConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.instance = instance;
         this.config = config;
+        this.kafka = Map.copyOf(kafka);
         if (!config.archive().enabled()) return;
         servers = bootstrapServers().orElseThrow(
                 () -> new IllegalStateException("hourglass.archive.enabled needs kafka.bootstrap.servers"));
@@ -112,7 +120,9 @@ public class ArchiveService {
     }
 
     private ArchiveTopics topics(String servers, String database) {
-        return new ArchiveTopics(Map.of("bootstrap.servers", servers), config.archive().topicPrefix(), database);
+        Map<String, Object> settings = new java.util.HashMap<>(kafka);
+        settings.put("bootstrap.servers", servers);
+        return new ArchiveTopics(settings, config.archive().topicPrefix(), database);
     }
 
     /** Archive lag and progress per database, as metrics (bound to the name: images come and go). */

@@ -78,6 +78,39 @@ class HourglassCliTest {
             assertTrue(bad.err().contains("TT90015"), bad.err());
             assertEquals(2, cli("restore", "--bogus", "1").code());
             assertEquals(2, cli("frobnicate").code());
+
+            // --if-empty, as a pod's init container runs it: an empty volume with an archive is restored ...
+            String pod = dir.resolve("pod/clidb").toString();
+            Run restored = cli("restore", "--from-kafka", "clidb", "--if-empty", "--data-store", pod, "--perm-size", "32",
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
+            assertEquals(0, restored.code(), restored.err());
+            assertTrue(restored.out().contains("101 transaction(s)"), restored.out());
+            long size = Files.size(Path.of(pod + ".ds0"));
+            // ... a volume with files is left alone, whatever the archive holds ...
+            Run kept = cli("restore", "--from-kafka", "clidb", "--if-empty", "--data-store", pod,
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
+            assertEquals(0, kept.code(), kept.err());
+            assertTrue(kept.out().contains("has files already"), kept.out());
+            assertEquals(size, Files.size(Path.of(pod + ".ds0")));
+            // ... nothing archived (a new pod of a new cluster): nothing is written, the service starts it empty ...
+            String fresh = dir.resolve("fresh/newdb").toString();
+            Run none = cli("restore", "--from-kafka", "newdb", "--if-empty", "--data-store", fresh,
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
+            assertEquals(0, none.code(), none.err());
+            assertTrue(none.out().contains("Nothing is archived in " + prefix + ".newdb.log"), none.out());
+            assertTrue(!Files.exists(Path.of(fresh + ".ds0")) && !Files.exists(Path.of(fresh + ".ds1")));
+        }
+        // ... and a Kafka that does not answer is a failure, never "nothing archived".
+        try (var unused = new java.net.ServerSocket(0)) {
+            String nowhere = "localhost:" + unused.getLocalPort();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            int code = new HourglassCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                    Map.of("KAFKA_REQUEST_TIMEOUT_MS", "2000", "KAFKA_DEFAULT_API_TIMEOUT_MS", "3000"))
+                    .run(new String[] {"restore", "--from-kafka", "clidb", "--if-empty", "--data-store", dir.resolve("down/clidb").toString(),
+                            "--bootstrap-servers", nowhere});
+            assertEquals(1, code, out + " / " + err);
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("TT90025"), err.toString(StandardCharsets.UTF_8));
+            assertTrue(!Files.exists(dir.resolve("down")) || Files.list(dir.resolve("down")).findAny().isEmpty());
         }
     }
 }
