@@ -3,7 +3,9 @@
 # native binary, side by side. Writes bench/results/<date>-startup/.
 #   bench/run-startup.sh [runs]
 # Build first: ./mvnw package -DskipTests (the jar); native/build.sh -DskipITs (the native binary).
-# Each run starts the service on a fresh, empty persistent database (archive off) and measures
+# Each run starts the service on one empty database (archive off), temporary (memory only) or
+# persistent (a new database: its first log file of LogFileSize, 64 MB, is preallocated and
+# synced before the port opens), and measures
 #   ready: from exec to the first 200 from /q/health/ready (polled every 2 ms),
 #   rss:   VmRSS of the process after 5 s idle,
 #   stop:  from SIGTERM to exit (the unload checkpoint of the empty database included).
@@ -22,14 +24,15 @@ port=18089
 
 now_ms() { date +%s%3N; }
 
-measure() { # name, command... (the command ends where the settings go: -D options)
-  local name="$1"; shift
+measure() { # name, kind (temporary | persistent), command... (the command ends where the settings go: -D options)
+  local name="$1" kind="$2"; shift 2
   local ready=() rss=() stop=()
   for i in $(seq 1 "$runs"); do
     rm -rf "$work/db"
     local t0; t0=$(now_ms)
     local settings=(-Dquarkus.http.port=$port -Dhourglass.databases.sampledb.data-store="$work/db/sampledb"
                     -Dhourglass.databases.sampledb.log-dir="$work/db")
+    [ "$kind" = temporary ] && settings+=(-Dhourglass.databases.sampledb.temporary=true)
     if [ "$name" = jar ]; then
       HOURGLASS_ADMIN_PASSWORD=bench "$@" "${settings[@]}" -jar target/quarkus-app/quarkus-run.jar >"$work/$name.log" 2>&1 &
     else
@@ -47,7 +50,7 @@ measure() { # name, command... (the command ends where the settings go: -D optio
     stop+=($(( $(now_ms) - t0 )))
   done
   median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  printf '%-7s ready %5s ms (min %s, max %s)   idle RSS %4s MB   stop %4s ms   [%d runs]\n' "$name" \
+  printf '%-7s %-10s ready %5s ms (min %s, max %s)   idle RSS %4s MB   stop %4s ms   [%d runs]\n' "$name" "$kind" \
     "$(median "${ready[@]}")" "$(printf '%s\n' "${ready[@]}" | sort -n | head -1)" "$(printf '%s\n' "${ready[@]}" | sort -n | tail -1)" \
     "$(median "${rss[@]}")" "$(median "${stop[@]}")" "$runs" | tee -a "$out/output.txt"
   grep -o 'started in [0-9.]*s' "$work/$name.log" | tail -1 | sed "s/^/$name: Quarkus says /" | tee -a "$out/output.txt"
@@ -58,8 +61,10 @@ measure() { # name, command... (the command ends where the settings go: -D optio
   echo "java -jar target/quarkus-app/quarkus-run.jar (JVM defaults: $(java -version 2>&1 | head -1))"
   ls target/*-runner >/dev/null 2>&1 && echo "$(ls target/*-runner) (native, default heap settings)"
 } > "$out/commands.txt"
-measure jar java --enable-native-access=ALL-UNNAMED
-if ls target/*-runner >/dev/null 2>&1; then
-  measure native "$(ls target/*-runner | head -1)"
-fi
+for kind in temporary persistent; do
+  measure jar "$kind" java --enable-native-access=ALL-UNNAMED
+  if ls target/*-runner >/dev/null 2>&1; then
+    measure native "$kind" "$(ls target/*-runner | head -1)"
+  fi
+done
 echo "results in $out"

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The schema of one database: tables, indexes, users and privileges. DDL methods are
@@ -40,9 +41,21 @@ public final class Catalog {
     private final byte[] cacheKey = new byte[32];
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
 
+    /** The instance administrator's slow hash, possibly still being computed (see {@code Instance}). */
+    private final Supplier<String> adminPasswordHash;
+
     public Catalog(String adminPasswordHash) {
+        this(() -> adminPasswordHash);
+    }
+
+    /**
+     * @param adminPasswordHash the instance administrator's hash, asked for only when ADMIN
+     *        logs in: the instance computes it while the databases load
+     */
+    public Catalog(Supplier<String> adminPasswordHash) {
         new SecureRandom().nextBytes(cacheKey);
-        users.put(INSTANCE_ADMIN, new User(INSTANCE_ADMIN, adminPasswordHash, true));
+        this.adminPasswordHash = adminPasswordHash;
+        users.put(INSTANCE_ADMIN, new User(INSTANCE_ADMIN, null, true));
     }
 
     public long version() { return version.get(); }
@@ -164,7 +177,8 @@ public final class Catalog {
         byte[] fast = hmac(name, password);
         byte[] known = verified.get(name);
         if (known != null && MessageDigest.isEqual(known, fast)) return u;
-        if (!PasswordHasher.verify(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
+        String hash = u.instanceAdmin() ? adminPasswordHash.get() : u.passwordHash;
+        if (!PasswordHasher.verify(password, hash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
         verified.put(name, fast);
         return u;
     }

@@ -48,7 +48,7 @@ public final class Database {
     private volatile HourglassException invalidated;
     private final ManagedDatabase home; // null for a database written by create()
 
-    Database(DatabaseConfig config, String adminPasswordHash, StorageIo io, ManagedDatabase home) {
+    Database(DatabaseConfig config, java.util.function.Supplier<String> adminPasswordHash, StorageIo io, ManagedDatabase home) {
         this.config = config;
         this.home = home;
         this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024));

@@ -15,9 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * The Hourglass instance: the databases it defines, loaded or not, and their instance
@@ -38,7 +40,11 @@ public final class Instance implements AutoCloseable {
     }
 
     private final Map<String, ManagedDatabase> databases = new LinkedHashMap<>();
-    private final String adminHash;
+    /**
+     * The administrator's slow hash (PBKDF2), computed on its own thread while the databases
+     * load: it costs about as much as the rest of a start, and only a login needs it.
+     */
+    private final CompletableFuture<String> adminHash;
     private final StorageIo io;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -63,7 +69,14 @@ public final class Instance implements AutoCloseable {
                     + "(hourglass.admin.password or HOURGLASS_ADMIN_PASSWORD)");
         }
         // One slow hash, shared by every database's ADMIN user.
-        this.adminHash = PasswordHasher.hash(adminPassword);
+        this.adminHash = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("hourglass-admin-hash").start(() -> {
+            try {
+                adminHash.complete(PasswordHasher.hash(adminPassword));
+            } catch (Throwable t) {
+                adminHash.completeExceptionally(t);
+            }
+        });
         this.io = io;
         for (DatabaseConfig c : configs) {
             String key = c.name().toUpperCase(Locale.ROOT);
@@ -83,7 +96,7 @@ public final class Instance implements AutoCloseable {
         }
     }
 
-    String adminHash() { return adminHash; }
+    Supplier<String> adminHash() { return adminHash::join; }
 
     StorageIo io() { return io; }
 
@@ -143,7 +156,7 @@ public final class Instance implements AutoCloseable {
      */
     public void authenticateAdmin(String user, String password) {
         if (user == null || password == null || !Catalog.INSTANCE_ADMIN.equalsIgnoreCase(user)
-                || !PasswordHasher.verify(password, adminHash)) {
+                || !PasswordHasher.verify(password, adminHash.join())) {
             throw ErrorCode.AUTHENTICATION_FAILED.error();
         }
     }
