@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -144,13 +145,22 @@ public final class LogReader {
         return LogCodec.decode(lsn, data[at + 16], b.getLong(at + 20), payload);
     }
 
-    private static boolean allZero(byte[] d, int from, int to) {
-        for (int i = from; i < to; i++) if (d[i] != 0) return false;
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    /** Whether {@code d[from, to)} is all zero: the rest of a preallocated file after its last record. */
+    static boolean allZero(byte[] d, int from, int to) {
+        // Arrays.mismatch compares in wide words (vectorised in the JVM and in a native image);
+        // a byte loop over a 64 MB file's tail cost a native start about 60 ms.
+        for (int i = from; i < to; i += ZEROS.length) {
+            int n = Math.min(ZEROS.length, to - i);
+            if (Arrays.mismatch(d, i, i + n, ZEROS, 0, n) >= 0) return false;
+        }
         return true;
     }
 
+    /** Whether a file after {@code fileNo} holds a valid record; reads them into {@code scratch}, whose contents it replaces. */
     private static boolean laterFileHasRecords(LogFiles files, TreeMap<Integer, Path> list, int fileNo, byte[] scratch) throws IOException {
-        byte[] data = new byte[(int) files.fileSize()];
+        byte[] data = scratch;
         for (Map.Entry<Integer, Path> e : list.tailMap(fileNo, false).entrySet()) {
             int n = readFully(files.io(), e.getValue(), data);
             if (n < LogFormat.FILE_HEADER + LogFormat.RECORD_HEADER || LogFormat.readFileHeader(data, e.getKey()) == null) continue;
