@@ -84,7 +84,7 @@ public class ArchiveService {
         Attached old = attached.get(key);
         if (old != null && old.db() == db) return;
         if (old != null) detach(old.db());
-        ArchiveTopics topics = topics(servers, db.name());
+        ArchiveTopics topics = topics(db.name());
         KafkaLogShipper s = new KafkaLogShipper(db, topics, settings);
         s.start();
         KafkaCheckpointShipper c = new KafkaCheckpointShipper(db, topics);
@@ -119,10 +119,9 @@ public class ArchiveService {
         return ConfigProvider.getConfig().getOptionalValue("kafka.bootstrap.servers", String.class);
     }
 
-    private ArchiveTopics topics(String servers, String database) {
-        Map<String, Object> settings = new java.util.HashMap<>(kafka);
-        settings.put("bootstrap.servers", servers);
-        return new ArchiveTopics(settings, config.archive().topicPrefix(), database);
+    /** The topics of {@code database}, for clients with every Kafka setting (bootstrap.servers among them). */
+    private ArchiveTopics topics(String database) {
+        return new ArchiveTopics(kafka, config.archive().topicPrefix(), database);
     }
 
     /** Archive lag and progress per database, as metrics (bound to the name: images come and go). */
@@ -217,8 +216,7 @@ public class ArchiveService {
      * this instance has loaded is refused (TT90024); so are existing files, before any work.
      */
     public RestoreJob restore(String source, DatabaseConfig target, KafkaRestore.Target goal) {
-        String servers = bootstrapServers().orElseThrow(() -> ErrorCode.ARCHIVE_RESTORE_FAILED.error(
-                "kafka.bootstrap.servers is not set"));
+        bootstrapServers().orElseThrow(() -> ErrorCode.ARCHIVE_RESTORE_FAILED.error("kafka.bootstrap.servers is not set"));
         if (instance.has(target.name())) {
             instance.refuseRestoreOver(target.name()); // a defined database: only when destroyed (or never created)
             if (!instance.config(target.name()).dataStore().equals(target.dataStore())) {
@@ -231,7 +229,7 @@ public class ArchiveService {
         restores.put(job.id, job);
         Thread.ofPlatform().daemon().name("hourglass-restore-" + target.name()).start(() -> {
             try {
-                job.result = KafkaRestore.run(topics(servers, source), target, FileStorageIo.INSTANCE, goal,
+                job.result = KafkaRestore.run(topics(source), target, FileStorageIo.INSTANCE, goal,
                         Math.max(1, Runtime.getRuntime().availableProcessors()), p -> job.progress = p);
                 job.state = "done";
                 LOG.infof("Restored %s from Kafka into %s: %s", source, target.name(), job.result);

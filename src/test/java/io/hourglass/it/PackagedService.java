@@ -2,9 +2,9 @@ package io.hourglass.it;
 
 import io.hourglass.archive.KafkaBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -20,23 +20,15 @@ public class PackagedService implements QuarkusTestResourceLifecycleManager {
 
     /** The broker's bootstrap servers, for the test's own consumers (same JVM). */
     static volatile String servers;
-    private KafkaClusterTestKit kafka;
+    /** The same broker the service tests use (in this JVM, or -Dtest.kafka.servers). */
+    private final KafkaBroker broker = new KafkaBroker();
 
     @Override
     public Map<String, String> start() {
-        String outside = System.getProperty("test.kafka.servers");
-        if (outside == null) {
-            try {
-                kafka = KafkaBroker.startEmbedded();
-            } catch (Exception e) {
-                throw new IllegalStateException("could not start the in-JVM Kafka broker", e);
-            }
-        }
-        servers = outside != null ? outside : kafka.bootstrapServers();
-        return Map.ofEntries(
+        Map<String, String> settings = new HashMap<>(broker.start()); // kafka.bootstrap.servers, archive on
+        servers = settings.get("kafka.bootstrap.servers");
+        settings.putAll(Map.ofEntries(
                 Map.entry("hourglass.admin.password", PASSWORD),
-                Map.entry("kafka.bootstrap.servers", servers),
-                Map.entry("hourglass.archive.enabled", "true"),
                 Map.entry("hourglass.archive.topic-prefix", PREFIX),
                 Map.entry("hourglass.databases.sampledb.data-store", DATA.resolve("sampledb/sampledb").toString()),
                 Map.entry("hourglass.databases.sampledb.log-dir", DATA.resolve("sampledb").toString()),
@@ -44,17 +36,12 @@ public class PackagedService implements QuarkusTestResourceLifecycleManager {
                 Map.entry("hourglass.databases.itdb.data-store", DATA.resolve("itdb/itdb").toString()),
                 Map.entry("hourglass.databases.itdb.perm-size", "64"),
                 Map.entry("hourglass.databases.itdb.log-file-size", "8"),
-                Map.entry("hourglass.databases.itdb.log-buf-mb", "4"));
+                Map.entry("hourglass.databases.itdb.log-buf-mb", "4")));
+        return settings;
     }
 
     @Override
     public void stop() {
-        if (kafka != null) {
-            try {
-                kafka.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        broker.stop();
     }
 }
