@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * The schema of one database: tables, indexes, users and privileges. DDL methods are
@@ -41,20 +40,13 @@ public final class Catalog {
     private final byte[] cacheKey = new byte[32];
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
 
-    /** The instance administrator's slow hash, possibly still being computed (see {@code Instance}). */
-    private final Supplier<String> adminPasswordHash;
+    /** The instance administrator's password (ADMIN in every database); null: no one logs in as ADMIN. */
+    private final InstanceSecret instanceAdmin;
 
-    public Catalog(String adminPasswordHash) {
-        this(() -> adminPasswordHash);
-    }
-
-    /**
-     * @param adminPasswordHash the instance administrator's hash, asked for only when ADMIN
-     *        logs in: the instance computes it while the databases load
-     */
-    public Catalog(Supplier<String> adminPasswordHash) {
+    /** @param instanceAdmin the instance administrator's password, or null for a catalog no one logs in to */
+    public Catalog(InstanceSecret instanceAdmin) {
         new SecureRandom().nextBytes(cacheKey);
-        this.adminPasswordHash = adminPasswordHash;
+        this.instanceAdmin = instanceAdmin;
         users.put(INSTANCE_ADMIN, new User(INSTANCE_ADMIN, null, true));
     }
 
@@ -174,11 +166,14 @@ public final class Catalog {
     public User authenticate(String name, String password) {
         User u = users.get(name);
         if (u == null || password == null) throw ErrorCode.AUTHENTICATION_FAILED.error();
+        if (u.instanceAdmin()) {
+            if (instanceAdmin == null || !instanceAdmin.matches(password)) throw ErrorCode.AUTHENTICATION_FAILED.error();
+            return u;
+        }
         byte[] fast = hmac(name, password);
         byte[] known = verified.get(name);
         if (known != null && MessageDigest.isEqual(known, fast)) return u;
-        String hash = u.instanceAdmin() ? adminPasswordHash.get() : u.passwordHash;
-        if (!PasswordHasher.verify(password, hash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
+        if (!PasswordHasher.verify(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
         verified.put(name, fast);
         return u;
     }

@@ -3,6 +3,7 @@ package io.hourglass.engine.lifecycle;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.InstanceSecret;
 import io.hourglass.engine.checkpoint.Activities;
 import io.hourglass.engine.checkpoint.CheckpointFiles;
 import io.hourglass.engine.checkpoint.Checkpointer;
@@ -48,13 +49,13 @@ public final class Database {
     private volatile HourglassException invalidated;
     private final ManagedDatabase home; // null for a database written by create()
 
-    Database(DatabaseConfig config, java.util.function.Supplier<String> adminPasswordHash, StorageIo io, ManagedDatabase home) {
+    Database(DatabaseConfig config, InstanceSecret instanceAdmin, StorageIo io, ManagedDatabase home) {
         this.config = config;
         this.home = home;
         this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024));
         this.activities = new Activities(config.name());
         if (config.temporary()) {
-            this.catalog = new Catalog(adminPasswordHash);
+            this.catalog = new Catalog(instanceAdmin);
             this.log = null;
             this.recovery = null;
             this.checkpointer = null;
@@ -64,7 +65,7 @@ public final class Database {
         LogFiles files = new LogFiles(io, config.logDirectory(), config.fileName(), config.logFileSizeMb() * 1024L * 1024L);
         CheckpointFiles ckptFiles = new CheckpointFiles(io, config.dataStore());
         try {
-            this.recovery = Recovery.run(files, ckptFiles, () -> new Catalog(adminPasswordHash), transactions,
+            this.recovery = Recovery.run(files, ckptFiles, () -> new Catalog(instanceAdmin), transactions,
                     config.recoveryThreads(), config.ckptReadThreads());
             this.catalog = recovery.catalog();
             if (recovery.log().tornTail() != null) {

@@ -2,7 +2,7 @@ package io.hourglass.engine.lifecycle;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.Catalog;
-import io.hourglass.engine.catalog.PasswordHasher;
+import io.hourglass.engine.catalog.InstanceSecret;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.spi.FileStorageIo;
@@ -15,11 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Supplier;
 
 /**
  * The Hourglass instance: the databases it defines, loaded or not, and their instance
@@ -40,11 +38,7 @@ public final class Instance implements AutoCloseable {
     }
 
     private final Map<String, ManagedDatabase> databases = new LinkedHashMap<>();
-    /**
-     * The administrator's slow hash (PBKDF2), computed on its own thread while the databases
-     * load: it costs about as much as the rest of a start, and only a login needs it.
-     */
-    private final CompletableFuture<String> adminHash;
+    private final InstanceSecret admin;
     private final StorageIo io;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -68,15 +62,7 @@ public final class Instance implements AutoCloseable {
             throw new IllegalArgumentException("the instance administrator needs a password "
                     + "(hourglass.admin.password or HOURGLASS_ADMIN_PASSWORD)");
         }
-        // One slow hash, shared by every database's ADMIN user.
-        this.adminHash = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("hourglass-admin-hash").start(() -> {
-            try {
-                adminHash.complete(PasswordHasher.hash(adminPassword));
-            } catch (Throwable t) {
-                adminHash.completeExceptionally(t);
-            }
-        });
+        this.admin = new InstanceSecret(adminPassword); // ADMIN of every database
         this.io = io;
         for (DatabaseConfig c : configs) {
             String key = c.name().toUpperCase(Locale.ROOT);
@@ -96,7 +82,7 @@ public final class Instance implements AutoCloseable {
         }
     }
 
-    Supplier<String> adminHash() { return adminHash::join; }
+    InstanceSecret admin() { return admin; }
 
     StorageIo io() { return io; }
 
@@ -156,7 +142,7 @@ public final class Instance implements AutoCloseable {
      */
     public void authenticateAdmin(String user, String password) {
         if (user == null || password == null || !Catalog.INSTANCE_ADMIN.equalsIgnoreCase(user)
-                || !PasswordHasher.verify(password, adminHash.join())) {
+                || !admin.matches(password)) {
             throw ErrorCode.AUTHENTICATION_FAILED.error();
         }
     }

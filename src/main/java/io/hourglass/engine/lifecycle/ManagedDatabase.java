@@ -138,7 +138,7 @@ final class ManagedDatabase {
     private Database load(State loadAs, boolean forConnect) {
         Database db;
         try {
-            db = new Database(config, instance.adminHash(), instance.io(), this);
+            db = new Database(config, instance.admin(), instance.io(), this);
         } catch (RuntimeException e) {
             synchronized (this) {
                 state = State.UNLOADED;

@@ -31,11 +31,9 @@ import java.util.List;
  * or before the image's redo LSN. Not thread-safe.
  */
 public final class ImageBuilder {
-    /** The placeholder for the instance administrator: a restored image is never served from here. */
-    private static final String NO_LOGIN = "!restore";
 
     private final TransactionManager tm;
-    private final Catalog catalog = new Catalog(NO_LOGIN);
+    private final Catalog catalog = new Catalog(null); // a restored image is never served from here: no one logs in
     private final long databaseId;
     private long position;       // end LSN of the last transaction applied (or the image's redo LSN)
     private boolean firstApplied;

@@ -3,6 +3,7 @@ package io.hourglass.engine.lifecycle;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.catalog.InstanceSecret;
 import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.sql.PreparedStatement;
 import io.hourglass.engine.sql.StatementResult;
@@ -61,6 +62,33 @@ class EngineBasicsTest {
         assertTrue(PasswordHasher.ITERATIONS >= 100_000);
         assertTrue(PasswordHasher.verify("secret", h1));
         assertFalse(PasswordHasher.verify("Secret", h1));
+    }
+
+    @Test
+    void instanceAdministratorIsCheckedAgainstItsKeyedMac() throws Exception {
+        InstanceSecret secret = new InstanceSecret("s3cret pw");
+        assertTrue(secret.matches("s3cret pw"));
+        assertFalse(secret.matches("s3cret pW"));
+        assertFalse(secret.matches("s3cret pw "));
+        assertFalse(secret.matches(""));
+        assertFalse(secret.matches(null));
+        // Nothing in the object is the password or a fixed function of it: the key is random.
+        assertNotEquals(macField(secret), macField(new InstanceSecret("s3cret pw")));
+        try (Instance inst = TestInstances.one("ADM")) {
+            inst.authenticateAdmin("admin", TestInstances.ADMIN_PASSWORD);
+            inst.authenticateAdmin("ADMIN", TestInstances.ADMIN_PASSWORD);
+            assertEquals(7001, code(() -> inst.authenticateAdmin("admin", TestInstances.ADMIN_PASSWORD + "x")));
+            assertEquals(7001, code(() -> inst.authenticateAdmin("admin", null)));
+            assertEquals(7001, code(() -> inst.authenticateAdmin("other", TestInstances.ADMIN_PASSWORD)));
+            inst.connect("ADM", "admin", TestInstances.ADMIN_PASSWORD).close();
+            assertEquals(7001, code(() -> inst.connect("ADM", "admin", TestInstances.ADMIN_PASSWORD.toUpperCase())));
+        }
+    }
+
+    private static String macField(InstanceSecret s) throws ReflectiveOperationException {
+        var f = InstanceSecret.class.getDeclaredField("mac");
+        f.setAccessible(true);
+        return java.util.HexFormat.of().formatHex((byte[]) f.get(s));
     }
 
     @Test
