@@ -258,7 +258,7 @@ public final class Connection implements Session, AutoCloseable {
 
     @Override
     public Transaction transaction() {
-        if (txn == null) txn = db.transactions().begin(isolation, lockWaitNanos);
+        if (txn == null) txn = db.transactions().begin(slot, isolation, lockWaitNanos);
         return txn;
     }
 

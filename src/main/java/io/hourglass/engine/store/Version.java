@@ -6,6 +6,10 @@ package io.hourglass.engine.store;
  * of the transaction that wrote it, which is the only one that sees it. A null image is a
  * deletion (tombstone).
  *
+ * <p>An uncommitted version of a row its transaction inserted also names that transaction
+ * ({@link #writer}, opaque to the store): the insert's row lock, implicit until another
+ * transaction needs to wait for it (see {@code TransactionManager.lockRow}).
+ *
  * <p>The image is immutable. {@link #commitTs} is written once, by the committer under the
  * database's commit lock, before the commit timestamp is published. {@link #prev} is cut by the
  * garbage collector only when no active snapshot can reach the versions behind it.
@@ -17,10 +21,17 @@ public final class Version {
     public final long ownerTxn;
     private volatile long commitTs;
     private volatile Version prev;
+    private Object writer; // cleared before the commit timestamp is written
 
     public Version(byte[] image, long ownerTxn, Version prev) {
+        this(image, ownerTxn, prev, null);
+    }
+
+    /** @param writer the transaction whose implicit lock this uncommitted version is, or null */
+    public Version(byte[] image, long ownerTxn, Version prev, Object writer) {
         this.image = image;
         this.ownerTxn = ownerTxn;
+        this.writer = writer;
         this.commitTs = UNCOMMITTED;
         this.prev = prev;
     }
@@ -34,7 +45,13 @@ public final class Version {
 
     public long commitTs() { return commitTs; }
 
-    public void markCommitted(long ts) { this.commitTs = ts; }
+    public void markCommitted(long ts) {
+        this.writer = null; // the transaction object is not kept alive by what it wrote
+        this.commitTs = ts;
+    }
+
+    /** The transaction holding this uncommitted version's implicit row lock, or null. */
+    public Object writer() { return writer; }
 
     public boolean isCommitted() { return commitTs != UNCOMMITTED; }
 

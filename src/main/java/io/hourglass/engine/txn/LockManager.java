@@ -24,6 +24,17 @@ import java.util.concurrent.atomic.LongAdder;
  * over by a fast grant. Lock order: the manager's monitor, then a state's. A release that frees
  * a resource with waiters wakes them through the manager's monitor.
  *
+ * <p>Intention locks on tables take a fast path: the table lock every writer takes (IX) would
+ * otherwise make one table's state the single hottest object of a write load. A connection's
+ * transaction records IS and IX in its connection's {@link SnapshotSlot} instead, under that
+ * slot's own monitor (uncontended), as long as no transaction holds or waits for a mode that
+ * conflicts with an intention (S, SIX, X) on that table. Such a strong request first counts
+ * itself on the table, then moves every recorded intention on it into the table's state (as the
+ * owners' locks, released when they end), and only then waits as usual, so waiting, wake-ups and
+ * the deadlock search see every holder. The count and the slot monitors order the two sides: a
+ * fast grant either happens before the strong request reads that slot (and is moved) or sees
+ * the count (and takes the usual path). The count drops only after the strong lock is released.
+ *
  * <p>The deadlock search reads other resources' holders while fast releases may remove them, so
  * it can, rarely, see a cycle that dissolved a moment before and fail a request with TT6002 that
  * would have been granted; it never misses a real cycle, because every edge of a real cycle
@@ -57,6 +68,15 @@ public final class LockManager {
     }
 
     private final ConcurrentHashMap<Resource, State> locks = new ConcurrentHashMap<>();
+    /** Per table id: transactions holding or asking for S, SIX or X on it (see the class comment). */
+    private final ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> strong = new ConcurrentHashMap<>();
+    private final Iterable<SnapshotSlot> slots;
+
+    /** A lock manager without the intention fast path (every request goes to the lock table). */
+    public LockManager() { this(List.of()); }
+
+    /** @param slots every connection's slot, where intention locks on the fast path are recorded */
+    public LockManager(Iterable<SnapshotSlot> slots) { this.slots = slots; }
     private final LongAdder waits = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder deadlocks = new LongAdder();
@@ -66,6 +86,28 @@ public final class LockManager {
      * {@code timeoutNanos}.
      */
     public void lock(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
+        if (r instanceof TableLock tl) {
+            if (mode == LockMode.IS || mode == LockMode.IX) {
+                if (t.slot != null && lockFast(t, tl, mode)) return;
+            } else if ((t.strongTables == null ? t.strongTables = new java.util.HashSet<>(2) : t.strongTables).add(tl.tableId())) {
+                java.util.concurrent.atomic.AtomicInteger count = strong.computeIfAbsent(tl.tableId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+                count.incrementAndGet();
+                try {
+                    moveFastIntentions(tl);
+                    lockSlow(t, r, mode, timeoutNanos);
+                } catch (RuntimeException e) {
+                    t.strongTables.remove(tl.tableId());
+                    count.decrementAndGet();
+                    throw e;
+                }
+                return;
+            }
+        }
+        lockSlow(t, r, mode, timeoutNanos);
+    }
+
+    /** The lock table's path: grants at once when it can, else waits. */
+    private void lockSlow(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
         while (true) {
             State st = locks.computeIfAbsent(r, k -> new State());
             synchronized (st) {
@@ -78,12 +120,76 @@ public final class LockManager {
                     return;
                 }
             }
-            if (lockSlow(t, r, mode, timeoutNanos)) return;
+            if (lockWaiting(t, r, mode, timeoutNanos)) return;
+        }
+    }
+
+    /**
+     * Grants IS or IX on a table through {@code t}'s slot, if no strong mode is held or asked for
+     * on it and {@code t} holds nothing on it in the lock table. Returns false to take the lock
+     * table's path.
+     */
+    private boolean lockFast(Transaction t, TableLock r, LockMode mode) {
+        SnapshotSlot s = t.slot;
+        synchronized (s) {
+            java.util.concurrent.atomic.AtomicInteger count = strong.get(r.tableId());
+            if (count != null && count.get() > 0) return false;
+            if (s.fastOwner != t) {
+                s.fastOwner = t;
+                s.fastCount = 0;
+            }
+            for (int i = 0; i < s.fastCount; i++) {
+                if (s.fastTable[i] == r.tableId()) {
+                    s.fastMode[i] = s.fastMode[i].plus(mode); // IS + IX = IX
+                    return true;
+                }
+            }
+            if (s.fastCount == SnapshotSlot.FAST_LOCKS || (t.movedTables != null && t.movedTables.contains(r.tableId()))
+                    || t.locks.contains(r)) {
+                return false;
+            }
+            s.fastTable[s.fastCount] = r.tableId();
+            s.fastMode[s.fastCount] = mode;
+            s.fastCount++;
+            return true;
+        }
+    }
+
+    /**
+     * Moves every fast-path intention on {@code r} into its lock-table state, as a lock of the
+     * transaction that recorded it. The caller has counted a strong request on the table first.
+     */
+    private void moveFastIntentions(TableLock r) {
+        for (SnapshotSlot s : slots) {
+            synchronized (s) {
+                Transaction owner = s.fastOwner;
+                for (int i = 0; i < s.fastCount; i++) {
+                    if (s.fastTable[i] != r.tableId()) continue;
+                    LockMode m = s.fastMode[i];
+                    s.fastCount--;
+                    s.fastTable[i] = s.fastTable[s.fastCount];
+                    s.fastMode[i] = s.fastMode[s.fastCount];
+                    if (owner.movedTables == null) owner.movedTables = new ArrayList<>(1);
+                    owner.movedTables.add(r.tableId()); // guarded by the slot's monitor, held here
+                    synchronized (owner) {
+                        while (true) {
+                            State st = locks.computeIfAbsent(r, k -> new State());
+                            synchronized (st) {
+                                if (st.dead) continue;
+                                st.put(owner, m); // granted already: the strong side waits for it
+                                break;
+                            }
+                        }
+                        owner.heldForIt.add(r);
+                    }
+                    break;
+                }
+            }
         }
     }
 
     /** The waiting path, under the manager's monitor. Returns false if the state died meanwhile. */
-    private synchronized boolean lockSlow(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
+    private synchronized boolean lockWaiting(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
         State st = locks.computeIfAbsent(r, k -> new State());
         LockMode want;
         synchronized (st) {
@@ -184,11 +290,73 @@ public final class LockManager {
         return false;
     }
 
-    /** Releases every lock of {@code t} and wakes whoever waited for them. */
+    /**
+     * Records that {@code owner} holds X on {@code r} without asking: the row is one {@code owner}
+     * inserted and has not finished, so it holds the row's lock implicitly; a transaction about to
+     * wait for it makes that lock explicit, so that waiting, wake-up and the deadlock search see
+     * it. Does nothing once {@code owner} has started to end (it releases nothing later, and
+     * whoever asked then finds the row committed or gone).
+     */
+    void holdFor(Transaction owner, RowLock r) {
+        synchronized (owner) {
+            if (owner.ending) return;
+            while (true) {
+                State st = locks.computeIfAbsent(r, k -> new State());
+                synchronized (st) {
+                    if (st.dead) continue;
+                    if (st.holders.containsKey(owner)) return; // explicit already
+                    st.put(owner, LockMode.X); // a fact, not a request: no compatibility check
+                }
+                owner.heldForIt.add(r);
+                return;
+            }
+        }
+    }
+
+    /**
+     * {@code t} is ending: after this no other transaction adds to its locks, so
+     * {@link #releaseAll} sees every lock it has to release.
+     */
+    void ending(Transaction t) {
+        SnapshotSlot s = t.slot;
+        if (s != null) {
+            // Intentions still on the fast path go first: one not moved by now never will be.
+            synchronized (s) {
+                if (s.fastOwner == t) {
+                    s.fastOwner = null;
+                    s.fastCount = 0;
+                }
+                t.movedTables = null;
+            }
+        }
+        synchronized (t) {
+            t.ending = true;
+        }
+    }
+
+    /**
+     * Releases every lock of {@code t} and wakes whoever waited for them. Call it after
+     * {@link #ending}, or the implicit locks others made explicit may be missed.
+     */
     public void releaseAll(Transaction t) {
-        if (t.locks.isEmpty()) return;
+        boolean wake = release(t, t.locks) | release(t, t.heldForIt);
+        // Only now, with the strong locks gone, may intentions on those tables go fast again.
+        if (t.strongTables != null) {
+            for (long tableId : t.strongTables) strong.get(tableId).decrementAndGet();
+            t.strongTables = null;
+        }
+        if (wake) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** Releases {@code t}'s hold on each of {@code held}; returns whether any had waiters. */
+    private boolean release(Transaction t, List<Resource> held) {
+        if (held.isEmpty()) return false;
         boolean wake = false;
-        for (Resource r : t.locks) {
+        for (Resource r : held) {
             State st = locks.get(r);
             if (st == null) continue;
             synchronized (st) {
@@ -197,12 +365,8 @@ public final class LockManager {
                 retireIfIdle(r, st);
             }
         }
-        t.locks.clear();
-        if (wake) {
-            synchronized (this) {
-                notifyAll();
-            }
-        }
+        held.clear();
+        return wake;
     }
 
     /** Whether anyone holds or waits for {@code r} (the garbage collector leaves such rows alone). */

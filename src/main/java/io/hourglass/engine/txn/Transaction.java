@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A transaction: its locks and its undo list. Used by one connection at a time; the lock
- * manager reads {@link #waitingFor} under its own monitor.
+ * manager reads {@link #waitingFor} under its own monitor, and other transactions add to
+ * {@link #heldForIt} (implicit row locks made explicit) only under this object's monitor.
  */
 public final class Transaction {
     public enum State { ACTIVE, COMMITTED, ROLLED_BACK }
@@ -21,19 +22,29 @@ public final class Transaction {
 
     record Slot(Table table, long rowId) {}
 
+    /** The connection's slot, where fast-path intention locks are recorded; null: none. */
+    final SnapshotSlot slot;
+    /** Tables on which this transaction asked for S, SIX or X (counted in the lock manager); null: none. */
+    java.util.Set<Long> strongTables;
+    /** Tables whose fast-path intention a strong request moved to the lock table; null: none. Guarded by {@link #slot}'s monitor. */
+    List<Long> movedTables;
     private final long id;
     private final Isolation isolation;
     final long lockTimeoutNanos;
     final List<LockManager.Resource> locks = new ArrayList<>();
+    /** Implicit locks of this transaction that others made explicit; guarded by this object's monitor. */
+    final List<LockManager.Resource> heldForIt = new ArrayList<>();
     final List<Undo> undo = new ArrayList<>();
     final List<Slot> freedSlots = new ArrayList<>();
     volatile LockManager.Resource waitingFor;
     volatile LockMode waitingMode;
     State state = State.ACTIVE;
     boolean inGate; // passed the write gate; leaves it when it ends
+    boolean ending; // set under this object's monitor when it ends: see LockManager.holdFor
 
-    Transaction(long id, Isolation isolation, long lockTimeoutNanos) {
+    Transaction(long id, SnapshotSlot slot, Isolation isolation, long lockTimeoutNanos) {
         this.id = id;
+        this.slot = slot;
         this.isolation = isolation;
         this.lockTimeoutNanos = lockTimeoutNanos;
     }

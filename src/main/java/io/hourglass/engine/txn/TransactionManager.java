@@ -38,14 +38,15 @@ import java.util.concurrent.atomic.LongAdder;
  * and tombstones are removed by the collector once no snapshot can reach them.
  */
 public final class TransactionManager {
-    private final LockManager locks = new LockManager();
+    private final List<SnapshotSlot> slots = new CopyOnWriteArrayList<>();
+    private final LockManager locks = new LockManager(slots);
     private final WriteGate gate = new WriteGate();
     private final MemoryAccount memory;
     private final Object commitLock = new Object();
     private volatile long lastCommitTs; // written under commitLock
     private final AtomicLong txnIds = new AtomicLong();
-    private final List<SnapshotSlot> slots = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Garbage> garbage = new ArrayDeque<>(); // guarded by commitLock
+    private long knownOldest; // a lower bound of every snapshot from now on (see collectAfterCommit); guarded by commitLock
     private final LongAdder commits = new LongAdder();
     private final LongAdder rollbacks = new LongAdder();
     private volatile TransactionLog log; // null for a Temporary database
@@ -107,8 +108,14 @@ public final class TransactionManager {
 
     public long rollbacks() { return rollbacks.sum(); }
 
+    /** A transaction of no connection (DDL's own): its table locks always go to the lock table. */
     public Transaction begin(Isolation isolation, long lockTimeoutNanos) {
-        return new Transaction(txnIds.incrementAndGet(), isolation, lockTimeoutNanos);
+        return new Transaction(txnIds.incrementAndGet(), null, isolation, lockTimeoutNanos);
+    }
+
+    /** A connection's transaction; {@code slot} is the connection's (intention locks go there). */
+    public Transaction begin(SnapshotSlot slot, Isolation isolation, long lockTimeoutNanos) {
+        return new Transaction(txnIds.incrementAndGet(), slot, isolation, lockTimeoutNanos);
     }
 
     // ---- snapshots ----------------------------------------------------------------------------
@@ -152,8 +159,18 @@ public final class TransactionManager {
         locks.lock(t, new LockManager.TableLock(table.id()), mode, t.lockTimeoutNanos);
     }
 
+    /**
+     * Takes the row's exclusive lock for {@code t}. A row another transaction inserted and has
+     * not finished is locked implicitly by its uncommitted version (an insert does not visit the
+     * lock manager: its slot is new, so no one else can be using it); such a lock is made
+     * explicit for its owner here, the moment someone has to wait for it.
+     */
     public void lockRow(Transaction t, Table table, long rowId) {
-        locks.lock(t, new LockManager.RowLock(table.id(), rowId), LockMode.X, t.lockTimeoutNanos);
+        LockManager.RowLock r = new LockManager.RowLock(table.id(), rowId);
+        if (table.store().slot(rowId) instanceof Version h && h.writer() instanceof Transaction owner && owner != t) {
+            locks.holdFor(owner, r);
+        }
+        locks.lock(t, r, LockMode.X, t.lockTimeoutNanos);
     }
 
     /**
@@ -188,10 +205,10 @@ public final class TransactionManager {
             memory.release(bytes);
             throw e;
         }
-        store.setHead(rowId, new Version(img, t.id(), null));
+        // A fresh slot: the uncommitted version naming t is the row's lock (see lockRow).
+        store.setHead(rowId, new Version(img, t.id(), null, t));
         List<Transaction.IndexEntry> added = new ArrayList<>(table.indexes().size());
         t.undo.add(new Transaction.Undo(table, rowId, null, true, added, bytes));
-        lockRow(t, table, rowId); // a fresh slot: granted at once unless a stale waiter holds it
         for (IndexDef ix : table.indexes()) {
             Key k = ix.keyOf(row);
             ix.index().insert(k, rowId);
@@ -319,7 +336,7 @@ public final class TransactionManager {
         t.state = Transaction.State.COMMITTED;
         end(t);
         commits.increment();
-        if (hadWrites) collectGarbage(); // a read-only commit creates no garbage
+        if (hadWrites) collectAfterCommit(); // a read-only commit creates no garbage
         if (!durable || lg == null) return CompletableFuture.completedFuture(null);
         return lg.whenDurable(hadWrites ? endLsn : lg.appendedLsn());
     }
@@ -383,6 +400,11 @@ public final class TransactionManager {
     private static List<Finish> finishes(Transaction t) {
         if (t.undo.size() == 1) {
             Transaction.Undo u = t.undo.getFirst();
+            if (u.freshSlot()) {
+                // A lone insert: every entry it added carries the final image's key, none is stale.
+                return u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()
+                        ? List.of(new Finish(u.table(), u.rowId(), head, List.of())) : List.of();
+            }
             Finish f = finish(u.table(), u.rowId(), u.addedEntries());
             return f == null ? List.of() : List.of(f);
         }
@@ -441,6 +463,7 @@ public final class TransactionManager {
     }
 
     private void end(Transaction t) {
+        locks.ending(t); // from here on no implicit lock of t is made explicit
         if (t.inGate) {
             t.inGate = false;
             gate.exit();
@@ -461,9 +484,28 @@ public final class TransactionManager {
     // ---- garbage ------------------------------------------------------------------------------
 
     /** Drops versions, index entries and tombstones that no snapshot can reach any more. */
-    public void collectGarbage() {
-        long oldest = oldestSnapshot();
+    public void collectGarbage() { collectUpTo(oldestSnapshot()); }
+
+    /**
+     * The collection a commit does. Scanning every connection's slot costs a cache miss per
+     * connection, too much for every commit of many connections; but snapshots only move forward
+     * (a new one is the newest commit at its start, see {@link #openSnapshot}), so the oldest a
+     * scan found stays a lower bound of every snapshot from then on. A commit collects up to that
+     * bound and scans again only once a quarter as many entries as there are connections wait:
+     * the scan's cost per commit stays constant, and what waits is bounded by the connections.
+     */
+    private void collectAfterCommit() {
+        boolean scan;
         synchronized (commitLock) {
+            if (garbage.isEmpty()) return;
+            scan = garbage.peek().ts() > knownOldest && garbage.size() >= Math.max(1, slots.size() / 4);
+        }
+        collectUpTo(scan ? oldestSnapshot() : Long.MIN_VALUE);
+    }
+
+    private void collectUpTo(long oldestSnapshot) {
+        synchronized (commitLock) {
+            long oldest = knownOldest = Math.max(knownOldest, oldestSnapshot);
             Garbage g;
             while ((g = garbage.peek()) != null && g.ts() <= oldest) {
                 garbage.poll();

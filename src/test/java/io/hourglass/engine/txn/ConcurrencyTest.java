@@ -235,6 +235,76 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * A writer's IX on the table sits in its connection's slot (the fast path); a SERIALIZABLE
+     * reader's S must still wait for it, and its own lock, once granted, must send later writers
+     * back through the lock table until it ends.
+     */
+    @Test
+    void serializableReaderWaitsForAWriterHoldingItsIntentionOnTheFastPath() {
+        try (Connection w = admin(); Connection s = admin("Isolation=SERIALIZABLE;LockWait=0.2");
+             Connection w2 = admin("LockWait=0.2")) {
+            w.setAutocommit(false);
+            w.execute("UPDATE acct SET bal = 0 WHERE id = 1");
+            s.setAutocommit(false);
+            assertEquals(6003, assertThrows(HourglassException.class, () -> s.execute("SELECT SUM(bal) FROM acct")).number());
+            w.commit();
+            assertEquals(900L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            assertEquals(6003, assertThrows(HourglassException.class, () -> w2.execute("UPDATE acct SET bal = 1 WHERE id = 2")).number());
+            s.commit();
+            w2.execute("UPDATE acct SET bal = 1 WHERE id = 2"); // fast again
+            assertEquals(1L, bal(w2, 2));
+        }
+    }
+
+    /**
+     * A cycle through an intention that was on the fast path: the strong request moved it into
+     * the lock table, so the deadlock search sees it and answers at once with TT6002.
+     */
+    @Test
+    void deadlockThroughAMovedIntentionIsDetected() throws Exception {
+        try (Connection c = admin()) {
+            c.execute("CREATE TABLE other (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.execute("INSERT INTO other VALUES (1, 0)");
+        }
+        try (Connection a = admin("LockWait=30"); Connection s = admin("Isolation=SERIALIZABLE;LockWait=30")) {
+            a.setAutocommit(false);
+            s.setAutocommit(false);
+            a.execute("UPDATE acct SET bal = 0 WHERE id = 1");  // a: IX on acct, fast path
+            s.execute("UPDATE other SET v = 1 WHERE id = 1");   // s: SIX on other
+            Future<Object> aWaits = pool.submit(() -> {
+                try {
+                    a.execute("UPDATE other SET v = 2 WHERE id = 1"); // a waits for s
+                    return "updated";
+                } catch (HourglassException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(150);
+            assertFalse(aWaits.isDone(), "a waits for s's SIX on other");
+            long t0 = System.nanoTime();
+            Object sOutcome;
+            try {
+                s.execute("SELECT SUM(bal) FROM acct"); // s needs S on acct: waits for a's IX
+                sOutcome = "read";
+            } catch (HourglassException e) {
+                sOutcome = e;
+            }
+            if (sOutcome instanceof HourglassException e) {
+                assertEquals(6002, e.number());
+                s.rollback();
+                assertEquals("updated", aWaits.get(10, TimeUnit.SECONDS));
+                a.commit();
+            } else {
+                Object aOutcome = aWaits.get(10, TimeUnit.SECONDS);
+                assertTrue(aOutcome instanceof HourglassException he && he.number() == 6002, String.valueOf(aOutcome));
+                a.rollback();
+                s.commit();
+            }
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 10, "detected, not timed out");
+        }
+    }
+
     @Test
     void serializableWriterHoldsOffOtherWritersButNotReadCommittedReaders() {
         try (Connection s = admin("Isolation=SERIALIZABLE"); Connection r = admin("LockWait=0")) {
@@ -277,6 +347,60 @@ class ConcurrencyTest {
         try (Connection c = admin()) {
             assertEquals(1L, bal(c, 77));
             assertEquals(2L, bal(c, 78));
+        }
+    }
+
+    /**
+     * An insert's row lock is implicit (its uncommitted version) until someone waits for it; the
+     * waits-for graph must still see it, so a cycle through two inserts is a deadlock found at
+     * once, not a LockWait timeout, and the survivor's rows are all there.
+     */
+    @Test
+    void deadlockThroughInsertedKeysIsDetected() throws Exception {
+        try (Connection a = admin("LockWait=30"); Connection b = admin("LockWait=30")) {
+            a.setAutocommit(false);
+            b.setAutocommit(false);
+            a.execute("INSERT INTO acct VALUES (81, 1)");
+            a.execute("UPDATE acct SET bal = 5 WHERE id = 81"); // the owner's own lock on its row, explicit too
+            b.execute("INSERT INTO acct VALUES (82, 2)");
+            Future<Object> aWaits = pool.submit(() -> {
+                try {
+                    a.execute("INSERT INTO acct VALUES (82, 1)"); // waits for b's insert
+                    return "inserted";
+                } catch (HourglassException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(150);
+            assertFalse(aWaits.isDone(), "a waits for b's uncommitted key");
+            long t0 = System.nanoTime();
+            Object bOutcome;
+            try {
+                b.execute("INSERT INTO acct VALUES (81, 2)"); // waits for a's: a cycle
+                bOutcome = "inserted";
+            } catch (HourglassException e) {
+                bOutcome = e;
+            }
+            Object aOutcome;
+            if (bOutcome instanceof HourglassException e) {
+                assertEquals(6002, e.number(), String.valueOf(e));
+                b.rollback(); // the victim ends, releasing 82
+                aOutcome = aWaits.get(10, TimeUnit.SECONDS);
+                assertEquals("inserted", aOutcome);
+                a.commit();
+            } else {
+                aOutcome = aWaits.get(10, TimeUnit.SECONDS);
+                assertTrue(aOutcome instanceof HourglassException he && he.number() == 6002, String.valueOf(aOutcome));
+                a.rollback();
+                b.commit();
+            }
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 10, "detected, not timed out");
+        }
+        try (Connection c = admin()) {
+            List<Object[]> rows = c.execute("SELECT id, bal FROM acct WHERE id > 80 ORDER BY id").rows();
+            assertEquals(2, rows.size());
+            long b81 = (Long) rows.get(0)[1], b82 = (Long) rows.get(1)[1];
+            assertTrue((b81 == 5 && b82 == 1) || (b81 == 2 && b82 == 2), b81 + "/" + b82);
         }
     }
 

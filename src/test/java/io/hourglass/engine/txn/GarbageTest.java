@@ -86,4 +86,36 @@ class GarbageTest {
         });
         return found[0];
     }
+
+    /**
+     * With many connections a commit does not scan every slot: it collects up to what the last
+     * scan proved and scans again once a quarter as many entries as connections wait. An open
+     * snapshot is still spared, and what waits stays bounded.
+     */
+    @Test
+    void withManyConnectionsGarbageIsCollectedInBoundedBatches() {
+        try (Instance inst = TestInstances.one("GC4"); Connection c = inst.connect("GC4", "admin", TestInstances.ADMIN_PASSWORD)) {
+            java.util.List<Connection> idle = new java.util.ArrayList<>();
+            for (int i = 0; i < 39; i++) idle.add(inst.connect("GC4", "admin", TestInstances.ADMIN_PASSWORD));
+            Database db = inst.database("GC4");
+            c.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.execute("INSERT INTO g VALUES (1, 0)");
+            SnapshotSlot reader = db.transactions().registerSlot();
+            long snap = db.transactions().openSnapshot(reader);
+            for (int i = 0; i < 100; i++) c.execute("UPDATE g SET v = v + 1 WHERE id = 1");
+            Table t = db.catalog().table("ADMIN", "G");
+            long rowId = firstRow(t);
+            assertEquals(0L, t.codec().decode(Version.visible(t.store().slot(rowId), snap, -1))[1], "the open snapshot's version is kept");
+            assertTrue(db.transactions().pendingGarbage() >= 100, "nothing newer than the open snapshot is collected");
+            db.transactions().closeSnapshot(reader);
+            for (int i = 0; i < 20; i++) c.execute("UPDATE g SET v = v + 1 WHERE id = 1");
+            int waiting = db.transactions().pendingGarbage();
+            assertTrue(waiting <= 42 / 4, waiting + " entries wait with 42 slots");
+            db.transactions().collectGarbage();
+            assertEquals(0, db.transactions().pendingGarbage());
+            assertEquals(120L, c.execute("SELECT v FROM g WHERE id = 1").rows().get(0)[0]);
+            db.transactions().unregisterSlot(reader);
+            idle.forEach(Connection::close);
+        }
+    }
 }
