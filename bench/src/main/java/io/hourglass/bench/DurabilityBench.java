@@ -21,13 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The durability benchmark of issue 3, in one run on one log directory:
  * <ol>
  *   <li>the disk's own fdatasync latency: 256-byte appends to a preallocated file, each synced;</li>
- *   (each durable phase below runs once unmeasured first, for the JIT)
  *   <li>one client, durable single-row commits: latency (median, p99) and throughput;</li>
  *   <li>64 concurrent durable committers: throughput (group commit at work);</li>
  *   <li>non-durable single-row commits on 2 threads, against the same engine with logging off
  *       (a Temporary database).</li>
  * </ol>
+ * Each durable phase runs once unmeasured first, for the JIT.
  * Usage: java -cp benchmarks.jar io.hourglass.bench.DurabilityBench [dir] [seconds per phase]
+ * [nondurable | many | many-nondurable] (one phase only, for profiling; -Drounds=N for "many")
  */
 public final class DurabilityBench {
     private DurabilityBench() {}
