@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>non-durable single-row commits on 2 threads, against the same engine with logging off
  *       (a Temporary database).</li>
  * </ol>
- * Each durable phase runs once unmeasured first, for the JIT.
+ * Each durable phase first runs unmeasured for three times its length, for the JIT.
  * Usage: java -cp benchmarks.jar io.hourglass.bench.DurabilityBench [dir] [seconds per phase]
  * [nondurable | many | many-nondurable] (one phase only, for profiling; -Drounds=N for "many")
  */
@@ -54,16 +54,17 @@ public final class DurabilityBench {
         long[] fsync = fdatasync(dir.resolve("fsync-probe"), seconds);
         Stats.report("fdatasync (256-byte append + fdatasync)", fsync);
 
-        // Each durable phase runs once unmeasured first, on a database of its own: the JIT then
-        // compiles the path the phase measures (the leader's sync for one client, group commit
-        // for 64), as a server that has been up for a while runs it.
-        durable(dir.resolve("one"), 1, seconds);
+        // Each durable phase runs unmeasured first, three times as long, on a database of its own:
+        // the JIT then compiles the path the phase measures (the leader's sync for one client,
+        // group commit for 64), as a server that has been up for a while runs it. (Run cold, the
+        // 64-client load took about 15 s to reach its steady rate.)
+        durable(dir.resolve("one"), 1, 3 * seconds);
         long[] one = durable(dir.resolve("one"), 1, seconds);
         Stats.report("durable commit, 1 client", one);
         double oneRate = one.length / (double) seconds;
         System.out.printf("ratio: median durable commit / median fdatasync = %.2f%n", Stats.median(one) / (double) Stats.median(fsync));
 
-        durable(dir.resolve("many"), 64, seconds);
+        durable(dir.resolve("many"), 64, 3 * seconds);
         long[] many = durable(dir.resolve("many"), 64, seconds);
         Stats.report("durable commit, 64 clients", many);
         System.out.printf("ratio: 64-client throughput / 1-client throughput = %.1f%n", (many.length / (double) seconds) / oneRate);
