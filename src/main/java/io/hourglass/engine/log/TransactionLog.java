@@ -298,6 +298,11 @@ public final class TransactionLog implements AutoCloseable {
             } else {
                 waiters.add(new Waiter(lsn, f));
             }
+            // A write or sync under way may have taken the buffer before this commit's records:
+            // the flusher takes this one next. (If no one holds io now but someone takes it before
+            // the tryLock below, that holder takes the buffer after this commit's append: a
+            // leader syncs it; the flusher finds this waiter when it looks for work again.)
+            if (io.isLocked()) work.signal();
         } finally {
             buffer.unlock();
         }
@@ -310,14 +315,6 @@ public final class TransactionLog implements AutoCloseable {
                 die(e);
             } finally {
                 io.unlock();
-            }
-        }
-        if (!f.isDone()) {
-            buffer.lock();
-            try {
-                work.signal(); // a write or sync is under way; the flusher takes this one next
-            } finally {
-                buffer.unlock();
             }
         }
         return f;
