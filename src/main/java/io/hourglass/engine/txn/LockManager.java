@@ -144,8 +144,9 @@ public final class LockManager {
                     return true;
                 }
             }
+            // Not for a table t already holds in the lock table: one lock, in one place, per table.
             if (s.fastCount == SnapshotSlot.FAST_LOCKS || (t.movedTables != null && t.movedTables.contains(r.tableId()))
-                    || t.locks.contains(r)) {
+                    || (t.slowTables != null && t.slowTables.contains(r.tableId()))) {
                 return false;
             }
             s.fastTable[s.fastCount] = r.tableId();
@@ -253,7 +254,13 @@ public final class LockManager {
 
     private static void grant(State st, Transaction t, Resource r, LockMode want, LockMode held) {
         st.put(t, want);
-        if (held == null) t.locks.add(r);
+        if (held == null) {
+            t.locks.add(r);
+            if (r instanceof TableLock tl) {
+                if (t.slowTables == null) t.slowTables = new ArrayList<>(2);
+                t.slowTables.add(tl.tableId());
+            }
+        }
     }
 
     /** Drops an unused state from the map. Caller holds the state's monitor. */
@@ -340,6 +347,7 @@ public final class LockManager {
      */
     public void releaseAll(Transaction t) {
         boolean wake = release(t, t.locks) | release(t, t.heldForIt);
+        t.slowTables = null;
         // Only now, with the strong locks gone, may intentions on those tables go fast again.
         if (t.strongTables != null) {
             for (long tableId : t.strongTables) strong.get(tableId).decrementAndGet();

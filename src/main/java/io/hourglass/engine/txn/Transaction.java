@@ -26,6 +26,8 @@ public final class Transaction {
     final SnapshotSlot slot;
     /** Tables on which this transaction asked for S, SIX or X (counted in the lock manager); null: none. */
     java.util.Set<Long> strongTables;
+    /** Tables this transaction holds a lock on in the lock table (its own grants); null: none. */
+    List<Long> slowTables;
     /** Tables whose fast-path intention a strong request moved to the lock table; null: none. Guarded by {@link #slot}'s monitor. */
     List<Long> movedTables;
     private final long id;
