@@ -41,6 +41,7 @@ import java.util.zip.CRC32C;
  * the target: a follower (warm standby) is this loop left running on the log topic.
  */
 public final class KafkaRestore {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(KafkaRestore.class.getName());
     private KafkaRestore() {}
 
     /**
@@ -123,7 +124,10 @@ public final class KafkaRestore {
     public static Result run(ArchiveTopics topics, DatabaseConfig target, StorageIo io, Target goal, int threads,
                              Consumer<Progress> progress) {
         long t0 = System.nanoTime();
-        Database.refuseIfExists(target, io); // before any work
+        // Before any work: the files of a restore cut short go, a real database's stay (TT90024).
+        if (Database.prepareRestoreTarget(target, io)) {
+            LOG.warning("removed the files of an earlier restore of " + target.name() + " that was cut short");
+        }
         try {
             return new Run(topics, goal, progress).restore(target, io, threads, t0);
         } catch (IOException e) {

@@ -168,7 +168,9 @@ public final class HourglassCli {
      */
     private boolean needsRestore(DatabaseConfig target, ArchiveTopics topics) {
         try {
-            Database.refuseIfExists(target, FileStorageIo.INSTANCE);
+            if (Database.prepareRestoreTarget(target, FileStorageIo.INSTANCE)) {
+                out.printf("Removed the files of a restore of %s that was cut short; restoring again.%n", target.name());
+            }
         } catch (HourglassException e) {
             if (e.code() != ErrorCode.DATABASE_EXISTS) throw e;
             out.printf("%s has files already (%s): nothing to restore.%n", target.name(), target.dataStore());

@@ -224,7 +224,7 @@ public class ArchiveService {
                         + instance.config(target.name()).dataStore() + "; restore it there");
             }
         }
-        Database.refuseIfExists(target, FileStorageIo.INSTANCE);
+        Database.prepareRestoreTarget(target, FileStorageIo.INSTANCE); // a restore cut short is removed, a database refused
         RestoreJob job = new RestoreJob(source, target.name());
         restores.put(job.id, job);
         Thread.ofPlatform().daemon().name("hourglass-restore-" + target.name()).start(() -> {

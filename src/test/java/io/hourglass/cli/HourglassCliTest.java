@@ -92,6 +92,20 @@ class HourglassCliTest {
             assertEquals(0, kept.code(), kept.err());
             assertTrue(kept.out().contains("has files already"), kept.out());
             assertEquals(size, Files.size(Path.of(pod + ".ds0")));
+            // ... a volume holding a restore that was cut short (its marker and a partial image) is restored anew ...
+            String cut = dir.resolve("cut/clidb").toString();
+            Files.createDirectories(dir.resolve("cut"));
+            Files.write(Path.of(cut + ".ds0"), new byte[] {1, 2, 3});
+            Files.write(Path.of(cut + ".restoring"), new byte[0]);
+            Run redone = cli("restore", "--from-kafka", "clidb", "--if-empty", "--data-store", cut, "--perm-size", "32",
+                    "--bootstrap-servers", servers, "--topic-prefix", prefix);
+            assertEquals(0, redone.code(), redone.err());
+            assertTrue(redone.out().contains("cut short; restoring again") && redone.out().contains("101 transaction(s)"), redone.out());
+            assertTrue(!Files.exists(Path.of(cut + ".restoring")));
+            try (Instance i = TestInstances.with(DatabaseConfig.defaults("CLIDB", cut).withPermSize(32));
+                 Connection c = i.connect("CLIDB", "admin", TestInstances.ADMIN_PASSWORD)) {
+                assertEquals(100L, ((Number) c.execute("SELECT COUNT(*) FROM t").rows().getFirst()[0]).longValue());
+            }
             // ... nothing archived (a new pod of a new cluster): nothing is written, the service starts it empty ...
             String fresh = dir.resolve("fresh/newdb").toString();
             Run none = cli("restore", "--from-kafka", "newdb", "--if-empty", "--data-store", fresh,

@@ -64,6 +64,10 @@ public final class Database {
         }
         LogFiles files = new LogFiles(io, config.logDirectory(), config.fileName(), config.logFileSizeMb() * 1024L * 1024L);
         CheckpointFiles ckptFiles = new CheckpointFiles(io, config.dataStore());
+        if (io.exists(createMarker(config))) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + "'s files are a restore that was cut short (" + createMarker(config)
+                    + " is still there); restore it again, which removes them first");
+        }
         try {
             this.recovery = Recovery.run(files, ckptFiles, () -> new Catalog(instanceAdmin), transactions,
                     config.recoveryThreads(), config.ckptReadThreads());
@@ -135,16 +139,30 @@ public final class Database {
      * Writes {@code image} as the files of the new database {@code config} describes: a
      * blocking checkpoint of it and a log that goes on after its last transaction, so the
      * database then loads normally and replays nothing. Durable on return: the checkpoint file,
-     * its header, the log file (and its directory entry) and a shutdown record are all synced;
-     * if it throws, the files written so far are incomplete and must be removed by hand.
+     * its header, the log file (and its directory entry) and a shutdown record are all synced.
      * TT90024 when the database already has files (a restore never overwrites).
+     *
+     * <p>A marker ({@link #createMarker}) is written and synced before anything else and removed
+     * last. If writing fails, what was written is removed again; if the process dies meanwhile,
+     * the marker stays: a load then refuses the files (TT848) and the next restore into the
+     * same database removes them first ({@link #prepareRestoreTarget}).
      */
     public static void create(DatabaseConfig config, StorageIo io, ImageBuilder.Image image) {
         refuseIfExists(config, io);
         LogFiles files = logFiles(config, io);
+        CheckpointFiles ckpt = new CheckpointFiles(io, config.dataStore());
+        java.nio.file.Path marker = createMarker(config);
         try {
             io.createDirectories(files.dir());
-            io.createDirectories(new CheckpointFiles(io, config.dataStore()).directory());
+            io.createDirectories(ckpt.directory());
+            try (StorageIo.FileHandle h = io.open(marker, true)) {
+                h.sync();
+            }
+            io.syncDirectory(ckpt.directory());
+        } catch (IOException e) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": writing the restored database: " + e.getMessage());
+        }
+        try {
             Database db = new Database(config, io, image, files);
             try {
                 // Must succeed: without a checkpoint the log (which starts late) cannot be loaded.
@@ -153,9 +171,58 @@ public final class Database {
             } finally {
                 db.close();
             }
-        } catch (IOException e) {
+            io.delete(marker);
+            io.syncDirectory(ckpt.directory());
+        } catch (IOException | RuntimeException e) {
+            try {
+                removeInterruptedCreate(config, io);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            if (e instanceof HourglassException he) throw he;
             throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": writing the restored database: " + e.getMessage());
         }
+    }
+
+    /** The file {@link #create} writes first and removes last: while it exists, the database's files are incomplete. */
+    public static java.nio.file.Path createMarker(DatabaseConfig config) {
+        return java.nio.file.Path.of(config.dataStore() + ".restoring");
+    }
+
+    /**
+     * Removes what a {@link #create} cut short left behind (its marker says so): the checkpoint
+     * files, the log files, then the marker. Returns whether there was any. Files of a database
+     * without the marker are never touched.
+     */
+    public static boolean removeInterruptedCreate(DatabaseConfig config, StorageIo io) throws IOException {
+        java.nio.file.Path marker = createMarker(config);
+        if (!io.exists(marker)) return false;
+        CheckpointFiles ckpt = new CheckpointFiles(io, config.dataStore());
+        for (int n = 0; n < 2; n++) {
+            if (io.exists(ckpt.path(n))) io.delete(ckpt.path(n));
+        }
+        LogFiles files = logFiles(config, io);
+        var logs = files.list().values();
+        for (java.nio.file.Path p : logs) io.delete(p);
+        if (!logs.isEmpty()) io.syncDirectory(files.dir());
+        io.delete(marker);
+        io.syncDirectory(ckpt.directory());
+        return true;
+    }
+
+    /**
+     * Makes {@code config}'s database ready to be restored into: removes the files of a restore
+     * that was cut short, if any (returns true then), and refuses (TT90024) if real files remain.
+     */
+    public static boolean prepareRestoreTarget(DatabaseConfig config, StorageIo io) {
+        boolean removed;
+        try {
+            removed = removeInterruptedCreate(config, io);
+        } catch (IOException e) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": removing the files of a restore cut short: " + e.getMessage());
+        }
+        refuseIfExists(config, io);
+        return removed;
     }
 
     /** The checkpoint settings in force: ttCkptConfig's stored values, else the configured attributes. */

@@ -10,6 +10,7 @@ import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.log.LogTailer;
 import io.hourglass.engine.spi.FileStorageIo;
+import io.hourglass.engine.spi.SimulatedDisk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +104,45 @@ class ImageBuilderTest {
         HourglassException exists = assertThrows(HourglassException.class,
                 () -> Database.create(into, FileStorageIo.INSTANCE, feed(a, a.image(), 1 << 20).finish(1)));
         assertEquals(90024, exists.number());
+    }
+
+    /**
+     * Writing a restored database can fail (disk full) or be cut short (the process dies). A
+     * failure removes what it wrote; a cut leaves a marker that makes a load refuse the files
+     * (TT848) and the next restore remove them before it writes anew.
+     */
+    @Test
+    void aRestoreCutShortIsNeverLoadedAndTheNextRestoreStartsClean() throws Exception {
+        Archive a = archive();
+        DatabaseConfig into = DatabaseConfig.defaults("COPY", dir.resolve("copy/copy").toString()).withLog(8, 1);
+        SimulatedDisk full = new SimulatedDisk().capacity((8 << 20) + (8 << 10)); // the log file fits, the image does not
+        assertThrows(HourglassException.class, () -> Database.create(into, full, feed(a, a.image(), 1 << 20).finish(1)));
+        assertTrue(full.trace().stream().anyMatch(w -> w.contains(".ds")), "it got as far as the checkpoint file");
+        assertEquals(0, full.used(), "what the failed restore wrote is gone: " + full.list(dir.resolve("copy"), ""));
+
+        SimulatedDisk disk = new SimulatedDisk();
+        disk.crashAtMatching(w -> w.startsWith("write") && w.contains(".ds"), 3);
+        assertThrows(HourglassException.class, () -> Database.create(into, disk, feed(a, a.image(), 1 << 20).finish(1)));
+        SimulatedDisk restarted = disk.afterPowerLoss(SimulatedDisk.Loss.KEEP_ALL, 1);
+        assertTrue(restarted.exists(Database.createMarker(into)));
+        HourglassException refused = assertThrows(HourglassException.class,
+                () -> new Instance(TestInstances.ADMIN_PASSWORD, List.of(into), restarted).close());
+        assertEquals(848, refused.number(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("cut short"), refused.getMessage());
+        assertEquals(90024, assertThrows(HourglassException.class, () -> Database.refuseIfExists(into, restarted)).number(),
+                "the partial files are there");
+
+        assertTrue(Database.prepareRestoreTarget(into, restarted), "the partial files are removed");
+        ImageBuilder.Image img = feed(a, a.image(), 1 << 20).finish(1);
+        Database.create(into, restarted, img);
+        assertTrue(!restarted.exists(Database.createMarker(into)), "a complete restore removes its marker");
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(into), restarted);
+             Connection c = i.connect("COPY", "admin", TestInstances.ADMIN_PASSWORD)) {
+            assertEquals(img.rows(), ((Number) c.execute("SELECT COUNT(*) FROM t").rows().getFirst()[0]).longValue());
+        }
+        assertTrue(!Database.prepareRestoreTarget(into, new SimulatedDisk()), "nothing to remove");
+        assertEquals(90024, assertThrows(HourglassException.class, () -> Database.prepareRestoreTarget(into, restarted)).number(),
+                "a complete database is never removed");
     }
 
     @Test
