@@ -73,9 +73,10 @@ public final class Restore {
             }
             total += f.getValue();
         }
-        Database.refuseIfExists(target, io);
+        Database.prepareRestoreTarget(target, io); // a restore cut short is removed, a database refused
         List<Path> written = new ArrayList<>();
         try {
+            Database.beginRestore(target, io);
             long[] done = {0};
             CheckpointFiles ck = new CheckpointFiles(io, target.dataStore());
             io.createDirectories(ck.directory());
@@ -103,6 +104,7 @@ public final class Restore {
             }
             io.syncDirectory(ck.directory());
             io.syncDirectory(logs.dir());
+            Database.endRestore(target, io);
             LOG.info("Restored " + m.database() + " from " + d + " into " + target.name() + ": up to LSN " + Lsn.of(m.endLsn())
                     + " (" + m.backups().size() + " backup(s))");
             return new Result(target.name(), Lsn.of(m.endLsn()).toString(), m.backups().size(), done[0],
@@ -115,6 +117,11 @@ public final class Restore {
                     e.addSuppressed(suppressed);
                 }
             }
+            try {
+                if (io.exists(Database.createMarker(target))) Database.endRestore(target, io);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             if (e instanceof HourglassException he) throw he;
             throw ErrorCode.RECOVERY_FAILED.error(target.name() + ": restoring from " + d + ": " + e.getMessage());
         }
@@ -126,7 +133,7 @@ public final class Restore {
      */
     public static Result fromStream(InputStream stream, DatabaseConfig target, StorageIo io, Backup.Progress progress) {
         if (target.temporary()) throw ErrorCode.UNSUPPORTED.error("restoring into a Temporary database");
-        Database.refuseIfExists(target, io); // before reading a byte
+        Database.prepareRestoreTarget(target, io); // before reading a byte
         Path staging = Path.of(target.dataStore() + ".restore").toAbsolutePath();
         List<Path> staged = new ArrayList<>();
         String manifest = null;

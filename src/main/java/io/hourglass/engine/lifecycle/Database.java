@@ -150,15 +150,9 @@ public final class Database {
     public static void create(DatabaseConfig config, StorageIo io, ImageBuilder.Image image) {
         refuseIfExists(config, io);
         LogFiles files = logFiles(config, io);
-        CheckpointFiles ckpt = new CheckpointFiles(io, config.dataStore());
-        java.nio.file.Path marker = createMarker(config);
         try {
             io.createDirectories(files.dir());
-            io.createDirectories(ckpt.directory());
-            try (StorageIo.FileHandle h = io.open(marker, true)) {
-                h.sync();
-            }
-            io.syncDirectory(ckpt.directory());
+            beginRestore(config, io);
         } catch (IOException e) {
             throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": writing the restored database: " + e.getMessage());
         }
@@ -171,8 +165,7 @@ public final class Database {
             } finally {
                 db.close();
             }
-            io.delete(marker);
-            io.syncDirectory(ckpt.directory());
+            endRestore(config, io);
         } catch (IOException | RuntimeException e) {
             try {
                 removeInterruptedCreate(config, io);
@@ -184,7 +177,26 @@ public final class Database {
         }
     }
 
-    /** The file {@link #create} writes first and removes last: while it exists, the database's files are incomplete. */
+    /**
+     * Writes and syncs the marker of a restore under way, before its first file: until
+     * {@link #endRestore}, a load refuses the database's files and a restore removes them.
+     */
+    public static void beginRestore(DatabaseConfig config, StorageIo io) throws IOException {
+        CheckpointFiles ckpt = new CheckpointFiles(io, config.dataStore());
+        io.createDirectories(ckpt.directory());
+        try (StorageIo.FileHandle h = io.open(createMarker(config), true)) {
+            h.sync();
+        }
+        io.syncDirectory(ckpt.directory());
+    }
+
+    /** The restore's files are all durable: its marker goes (and that is durable too). */
+    public static void endRestore(DatabaseConfig config, StorageIo io) throws IOException {
+        io.delete(createMarker(config));
+        io.syncDirectory(new CheckpointFiles(io, config.dataStore()).directory());
+    }
+
+    /** The file a restore writes first and removes last: while it exists, the database's files are incomplete. */
     public static java.nio.file.Path createMarker(DatabaseConfig config) {
         return java.nio.file.Path.of(config.dataStore() + ".restoring");
     }

@@ -235,10 +235,16 @@ class BackupTest {
         }
         assertTrue(message(other, "V").contains("damaged"));
         assertFalse(Files.exists(dir.resolve("v/v.ds0")) || Files.exists(dir.resolve("v/v.ds1")), "a failed restore leaves no files");
+        assertFalse(Files.exists(Database.createMarker(copy("V"))), "nor its marker");
+        // What a restore cut short left (its marker, half a checkpoint file) is removed by the next one.
+        Files.createDirectories(dir.resolve("w"));
+        Files.write(dir.resolve("w/w.ds0"), new byte[] {1, 2, 3});
+        Files.write(Database.createMarker(copy("W")), new byte[0]);
         // The good one restores, also with another LogFileSize refused clearly.
         assertTrue(assertThrows(HourglassException.class, () -> Restore.fromDirectory(bdir, null, copy("W").withLog(16, 4), IO,
                 Backup.Progress.NONE)).getMessage().contains("LogFileSize=8"));
         Restore.fromDirectory(bdir, null, copy("W"), IO, Backup.Progress.NONE);
+        assertFalse(Files.exists(Database.createMarker(copy("W"))), "a complete restore removes its marker");
         try (Instance inst = TestInstances.with(copy("W")); Connection c = admin(inst, "W")) {
             assertEquals(50_000L, scalar(c, "SELECT SUM(bal) FROM acct"));
         }
