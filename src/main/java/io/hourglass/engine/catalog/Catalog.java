@@ -167,7 +167,7 @@ public final class Catalog {
         User u = users.get(name);
         if (u == null || password == null) throw ErrorCode.AUTHENTICATION_FAILED.error();
         if (u.instanceAdmin()) {
-            if (instanceAdmin == null || !instanceAdmin.matches(password)) throw ErrorCode.AUTHENTICATION_FAILED.error();
+            if (instanceAdmin == null || !instanceAdmin.verify(password)) throw ErrorCode.AUTHENTICATION_FAILED.error();
             return u;
         }
         byte[] fast = hmac(name, password);

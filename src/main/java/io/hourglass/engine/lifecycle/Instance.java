@@ -142,7 +142,7 @@ public final class Instance implements AutoCloseable {
      */
     public void authenticateAdmin(String user, String password) {
         if (user == null || password == null || !Catalog.INSTANCE_ADMIN.equalsIgnoreCase(user)
-                || !admin.matches(password)) {
+                || !admin.verify(password)) {
             throw ErrorCode.AUTHENTICATION_FAILED.error();
         }
     }

@@ -74,6 +74,20 @@ class EngineBasicsTest {
         assertFalse(secret.matches(null));
         // Nothing in the object is the password or a fixed function of it: the key is random.
         assertNotEquals(macField(secret), macField(new InstanceSecret("s3cret pw")));
+        // Guessing is slowed as the slow hash slowed it: wrong answers take their delay one at a
+        // time, however many guess at once; the right password still passes.
+        long t0 = System.nanoTime();
+        java.util.List<Thread> guessers = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        for (int g = 0; g < 4; g++) {
+            String guess = "guess " + g;
+            guessers.add(Thread.ofVirtual().start(() -> { if (secret.verify(guess)) accepted.incrementAndGet(); }));
+        }
+        assertTrue(secret.verify("s3cret pw"));
+        for (Thread g : guessers) g.join();
+        long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals(0, accepted.get());
+        assertTrue(ms >= 4 * InstanceSecret.FAILURE_DELAY_MILLIS - 20, "4 wrong guesses answered in " + ms + " ms");
         try (Instance inst = TestInstances.one("ADM")) {
             inst.authenticateAdmin("admin", TestInstances.ADMIN_PASSWORD);
             inst.authenticateAdmin("ADMIN", TestInstances.ADMIN_PASSWORD);
