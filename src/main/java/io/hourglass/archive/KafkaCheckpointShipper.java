@@ -52,6 +52,7 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
     private final Map<Long, Event> completed = new ConcurrentHashMap<>(); // checkpoint id -> its completion
     private final Set<Long> unusable = new HashSet<>();
     private volatile long archivedId = -1; // unknown until read from the topic
+    private volatile long newestAtStart; // checkpoints up to this one completed before we listened
     private volatile boolean stopping;
     private Thread thread;
 
@@ -68,6 +69,8 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
     public synchronized void start() {
         if (thread != null) return;
         db.checkpointer().addListener(this);
+        CheckpointFormat.Header h = db.checkpointer().newest(); // after listening: a later one is heard of
+        newestAtStart = h == null ? 0 : h.checkpointId();
         thread = Thread.ofPlatform().daemon().name("hourglass-archive-ckpt-" + db.name()).start(this::run);
     }
 
@@ -78,8 +81,8 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
 
     @Override
     public void completed(Event e) {
+        queue(e); // before it counts as completed here: its "Completed" event goes out before "Archived"
         completed.put(e.checkpointId(), e);
-        queue(e);
     }
 
     @Override
@@ -112,7 +115,7 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
                                 throw x;
                             }
                         }
-                        archiveNewest(producer);
+                        if (events.isEmpty()) archiveNewest(producer); // the events before it first
                     }
                 }
             } catch (InterruptedException e) {
@@ -141,6 +144,9 @@ public final class KafkaCheckpointShipper implements CheckpointListener, AutoClo
         CheckpointFormat.Header h = db.checkpointer().newest();
         if (h == null || h.checkpointId() <= archivedId || unusable.contains(h.checkpointId())) return;
         Event done = completed.get(h.checkpointId());
+        // Its header is visible a moment before its completion is heard of; wait for that, so
+        // the "Completed" event precedes "Archived" (one that completed before we listened has none).
+        if (done == null && h.checkpointId() > newestAtStart) return;
         // The image holds nothing that ends after this: exact for a consistent image and for a
         // completion we heard of; otherwise the log's end now, later than anything in it.
         long imageEnd = h.consistent() ? h.redoLsn() : done != null ? done.imageEndLsn() : db.log().appendedLsn();

@@ -71,6 +71,8 @@ class ContractTest {
             assertEquals(0, s.duplicatesDropped());
             assertTrue(s.checkpointEvents().containsAll(java.util.List.of("1 In Progress", "1 Completed", "1 Archived")),
                     s.checkpointEvents().toString());
+            assertTrue(s.checkpointEvents().indexOf("1 Completed") < s.checkpointEvents().indexOf("1 Archived"),
+                    "a checkpoint is archived after its completion is published: " + s.checkpointEvents());
             assertTrue(s.snapshotChunks() >= 2 && s.snapshotBytes() > 1_800_000, s.toString());
         }
     }
