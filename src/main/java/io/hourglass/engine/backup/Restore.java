@@ -110,16 +110,9 @@ public final class Restore {
             return new Result(target.name(), Lsn.of(m.endLsn()).toString(), m.backups().size(), done[0],
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException | RuntimeException e) {
-            for (Path p : written) {
-                try {
-                    if (io.exists(p)) io.delete(p);
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
             try {
-                if (io.exists(Database.createMarker(target))) Database.endRestore(target, io);
-            } catch (IOException suppressed) {
+                Database.removeInterruptedCreate(target, io); // what this restore wrote, under its marker
+            } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             if (e instanceof HourglassException he) throw he;

@@ -2,11 +2,7 @@ package io.hourglass.engine.catalog;
 
 import io.hourglass.engine.ErrorCode;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -37,7 +33,7 @@ public final class Catalog {
     // Credentials verified with the slow hash are remembered as an HMAC under a per-process key,
     // so HTTP Basic does not pay PBKDF2 on every request. Cleared on any change to the user.
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
-    private final byte[] cacheKey = new byte[32];
+    private final KeyedMac cacheMac = new KeyedMac();
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
 
     /** The instance administrator's password (ADMIN in every database); null: no one logs in as ADMIN. */
@@ -45,7 +41,6 @@ public final class Catalog {
 
     /** @param instanceAdmin the instance administrator's password, or null for a catalog no one logs in to */
     public Catalog(InstanceSecret instanceAdmin) {
-        new SecureRandom().nextBytes(cacheKey);
         this.instanceAdmin = instanceAdmin;
         users.put(INSTANCE_ADMIN, new User(INSTANCE_ADMIN, null, true));
     }
@@ -170,24 +165,12 @@ public final class Catalog {
             if (instanceAdmin == null || !instanceAdmin.verify(password)) throw ErrorCode.AUTHENTICATION_FAILED.error();
             return u;
         }
-        byte[] fast = hmac(name, password);
+        byte[] fast = cacheMac.of(name, password);
         byte[] known = verified.get(name);
         if (known != null && MessageDigest.isEqual(known, fast)) return u;
         if (!PasswordHasher.verify(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
         verified.put(name, fast);
         return u;
-    }
-
-    private byte[] hmac(String name, String password) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(cacheKey, "HmacSHA256"));
-            mac.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            return mac.doFinal(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     // ---- settings kept with the schema ----------------------------------------------------------

@@ -1,11 +1,7 @@
 package io.hourglass.engine.catalog;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The instance administrator's password as the process holds it: an HMAC-SHA256 of it under a
@@ -25,20 +21,17 @@ import java.security.SecureRandom;
  * connections try, while the right password is answered at once and never waits behind them.
  */
 public final class InstanceSecret {
-    private static final String ALGORITHM = "HmacSHA256";
     /** How long a wrong password takes to be refused; one refusal at a time. */
     public static final long FAILURE_DELAY_MILLIS = 200;
 
-    private final byte[] key = new byte[32];
+    private final KeyedMac keyed = new KeyedMac();
     private final byte[] mac;
+    private final ReentrantLock refusals = new ReentrantLock(true);
 
     public InstanceSecret(String password) {
         if (password == null || password.isBlank()) throw new IllegalArgumentException("the instance administrator needs a password");
-        new SecureRandom().nextBytes(key);
-        this.mac = mac(password);
+        this.mac = keyed.of(password);
     }
-
-    private final java.util.concurrent.locks.ReentrantLock refusals = new java.util.concurrent.locks.ReentrantLock(true);
 
     /**
      * Whether {@code candidate} is the administrator's password, for a login: a wrong one is
@@ -60,16 +53,6 @@ public final class InstanceSecret {
 
     /** Whether {@code candidate} is the administrator's password (no delay: not for logins). */
     public boolean matches(String candidate) {
-        return candidate != null && MessageDigest.isEqual(mac, mac(candidate));
-    }
-
-    private byte[] mac(String password) {
-        try {
-            Mac m = Mac.getInstance(ALGORITHM);
-            m.init(new SecretKeySpec(key, ALGORITHM));
-            return m.doFinal(password.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(ALGORITHM + " unavailable", e);
-        }
+        return candidate != null && MessageDigest.isEqual(mac, keyed.of(candidate));
     }
 }

@@ -202,9 +202,10 @@ public final class Database {
     }
 
     /**
-     * Removes what a {@link #create} cut short left behind (its marker says so): the checkpoint
-     * files, the log files, then the marker. Returns whether there was any. Files of a database
-     * without the marker are never touched.
+     * Removes what a restore cut short left behind (its marker says so): the checkpoint files,
+     * the log files, then the marker. Returns whether there was any. Files of a database without
+     * the marker are never touched. Durable on return: both directories are synced after the
+     * deletions, the marker's last, so a crash part-way leaves the marker and a retry finishes.
      */
     public static boolean removeInterruptedCreate(DatabaseConfig config, StorageIo io) throws IOException {
         java.nio.file.Path marker = createMarker(config);
@@ -214,9 +215,10 @@ public final class Database {
             if (io.exists(ckpt.path(n))) io.delete(ckpt.path(n));
         }
         LogFiles files = logFiles(config, io);
-        var logs = files.list().values();
+        var logs = files.list().values(); // none when the log directory was never made
         for (java.nio.file.Path p : logs) io.delete(p);
         if (!logs.isEmpty()) io.syncDirectory(files.dir());
+        io.syncDirectory(ckpt.directory()); // the files' removal is durable before the marker's
         io.delete(marker);
         io.syncDirectory(ckpt.directory());
         return true;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -69,7 +70,7 @@ public final class LockManager {
 
     private final ConcurrentHashMap<Resource, State> locks = new ConcurrentHashMap<>();
     /** Per table id: transactions holding or asking for S, SIX or X on it (see the class comment). */
-    private final ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> strong = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, AtomicInteger> strong = new ConcurrentHashMap<>();
     private final Iterable<SnapshotSlot> slots;
 
     /** A lock manager without the intention fast path (every request goes to the lock table). */
@@ -90,7 +91,7 @@ public final class LockManager {
             if (mode == LockMode.IS || mode == LockMode.IX) {
                 if (t.slot != null && lockFast(t, tl, mode)) return;
             } else if ((t.strongTables == null ? t.strongTables = new java.util.HashSet<>(2) : t.strongTables).add(tl.tableId())) {
-                java.util.concurrent.atomic.AtomicInteger count = strong.computeIfAbsent(tl.tableId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+                AtomicInteger count = strong.computeIfAbsent(tl.tableId(), k -> new AtomicInteger());
                 count.incrementAndGet();
                 try {
                     moveFastIntentions(tl);
@@ -132,7 +133,7 @@ public final class LockManager {
     private boolean lockFast(Transaction t, TableLock r, LockMode mode) {
         SnapshotSlot s = t.slot;
         synchronized (s) {
-            java.util.concurrent.atomic.AtomicInteger count = strong.get(r.tableId());
+            AtomicInteger count = strong.get(r.tableId());
             if (count != null && count.get() > 0) return false;
             if (s.fastOwner != t) {
                 s.fastOwner = t;

@@ -52,6 +52,16 @@ class ConcurrencyTest {
         return inst.connect("DSN=CC;UID=admin;PWD=" + TestInstances.ADMIN_PASSWORD + ";" + attrs);
     }
 
+    /** Runs {@code sql} on {@code c}: {@code done} if it succeeds, else the engine's error (never thrown). */
+    private static Object outcome(Connection c, String sql, String done) {
+        try {
+            c.execute(sql);
+            return done;
+        } catch (HourglassException e) {
+            return e;
+        }
+    }
+
     private static long bal(Connection c, int id) {
         return (Long) c.execute("SELECT bal FROM acct WHERE id = ?", id).rows().get(0)[0];
     }
@@ -272,24 +282,11 @@ class ConcurrencyTest {
             s.setAutocommit(false);
             a.execute("UPDATE acct SET bal = 0 WHERE id = 1");  // a: IX on acct, fast path
             s.execute("UPDATE other SET v = 1 WHERE id = 1");   // s: SIX on other
-            Future<Object> aWaits = pool.submit(() -> {
-                try {
-                    a.execute("UPDATE other SET v = 2 WHERE id = 1"); // a waits for s
-                    return "updated";
-                } catch (HourglassException e) {
-                    return e;
-                }
-            });
+            Future<Object> aWaits = pool.submit(() -> outcome(a, "UPDATE other SET v = 2 WHERE id = 1", "updated")); // a waits for s
             Thread.sleep(150);
             assertFalse(aWaits.isDone(), "a waits for s's SIX on other");
             long t0 = System.nanoTime();
-            Object sOutcome;
-            try {
-                s.execute("SELECT SUM(bal) FROM acct"); // s needs S on acct: waits for a's IX
-                sOutcome = "read";
-            } catch (HourglassException e) {
-                sOutcome = e;
-            }
+            Object sOutcome = outcome(s, "SELECT SUM(bal) FROM acct", "read"); // s needs S on acct: waits for a's IX
             if (sOutcome instanceof HourglassException e) {
                 assertEquals(6002, e.number());
                 s.rollback();
@@ -363,24 +360,11 @@ class ConcurrencyTest {
             a.execute("INSERT INTO acct VALUES (81, 1)");
             a.execute("UPDATE acct SET bal = 5 WHERE id = 81"); // the owner's own lock on its row, explicit too
             b.execute("INSERT INTO acct VALUES (82, 2)");
-            Future<Object> aWaits = pool.submit(() -> {
-                try {
-                    a.execute("INSERT INTO acct VALUES (82, 1)"); // waits for b's insert
-                    return "inserted";
-                } catch (HourglassException e) {
-                    return e;
-                }
-            });
+            Future<Object> aWaits = pool.submit(() -> outcome(a, "INSERT INTO acct VALUES (82, 1)", "inserted")); // waits for b's insert
             Thread.sleep(150);
             assertFalse(aWaits.isDone(), "a waits for b's uncommitted key");
             long t0 = System.nanoTime();
-            Object bOutcome;
-            try {
-                b.execute("INSERT INTO acct VALUES (81, 2)"); // waits for a's: a cycle
-                bOutcome = "inserted";
-            } catch (HourglassException e) {
-                bOutcome = e;
-            }
+            Object bOutcome = outcome(b, "INSERT INTO acct VALUES (81, 2)", "inserted"); // waits for a's: a cycle
             Object aOutcome;
             if (bOutcome instanceof HourglassException e) {
                 assertEquals(6002, e.number(), String.valueOf(e));
