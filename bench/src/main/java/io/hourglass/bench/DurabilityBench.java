@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>non-durable single-row commits on 2 threads, against the same engine with logging off
  *       (a Temporary database).</li>
  * </ol>
- * Each durable phase first runs unmeasured for three times its length, for the JIT.
+ * Each durable load first runs unmeasured for three times a phase's length, for the JIT; then
+ * rounds (-Drounds=N, 5 by default) of the first three phases, each round's ratios taken within
+ * it, and the medians of those ratios reported.
  * Usage: java -cp benchmarks.jar io.hourglass.bench.DurabilityBench [dir] [seconds per phase]
  * [nondurable | many | many-nondurable] (one phase only, for profiling; -Drounds=N for "many")
  */
@@ -51,23 +53,37 @@ public final class DurabilityBench {
             }
             return;
         }
-        long[] fsync = fdatasync(dir.resolve("fsync-probe"), seconds);
-        Stats.report("fdatasync (256-byte append + fdatasync)", fsync);
-
-        // Each durable phase runs unmeasured first, three times as long, on a database of its own:
+        // Each durable load runs unmeasured first, three times as long, on a database of its own:
         // the JIT then compiles the path the phase measures (the leader's sync for one client,
         // group commit for 64), as a server that has been up for a while runs it. (Run cold, the
         // 64-client load took about 15 s to reach its steady rate.)
         durable(dir.resolve("one"), 1, 3 * seconds);
-        long[] one = durable(dir.resolve("one"), 1, seconds);
-        Stats.report("durable commit, 1 client", one);
-        double oneRate = one.length / (double) seconds;
-        System.out.printf("ratio: median durable commit / median fdatasync = %.2f%n", Stats.median(one) / (double) Stats.median(fsync));
-
         durable(dir.resolve("many"), 64, 3 * seconds);
-        long[] many = durable(dir.resolve("many"), 64, seconds);
-        Stats.report("durable commit, 64 clients", many);
-        System.out.printf("ratio: 64-client throughput / 1-client throughput = %.1f%n", (many.length / (double) seconds) / oneRate);
+
+        // Then rounds of (disk probe, one client, 64 clients), each compared within its round: the
+        // disk's sync time and this VM's pace drift by a quarter over minutes, and a ratio of two
+        // phases minutes apart measures the drift as much as the engine.
+        int rounds = Integer.getInteger("rounds", 5);
+        List<long[]> fsyncs = new ArrayList<>(), ones = new ArrayList<>(), manys = new ArrayList<>();
+        double[] latencyRatio = new double[rounds], throughputRatio = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long[] fsync = fdatasync(dir.resolve("fsync-probe"), Math.max(1, seconds / 2));
+            long[] one = durable(dir.resolve("one"), 1, seconds);
+            long[] many = durable(dir.resolve("many"), 64, seconds);
+            fsyncs.add(fsync);
+            ones.add(one);
+            manys.add(many);
+            latencyRatio[r] = Stats.median(one) / (double) Stats.median(fsync);
+            throughputRatio[r] = many.length / (double) one.length; // same length of time
+            System.out.printf("round %d: fdatasync median %.1f us; 1 client median %.1f us (%.2fx), %.0f/s; 64 clients %.0f/s (%.1fx)%n",
+                    r + 1, Stats.median(fsync) / 1e3, Stats.median(one) / 1e3, latencyRatio[r], one.length / (double) seconds,
+                    many.length / (double) seconds, throughputRatio[r]);
+        }
+        Stats.report("fdatasync (256-byte append + fdatasync), all rounds", concat(fsyncs));
+        Stats.report("durable commit, 1 client, all rounds", concat(ones));
+        Stats.report("durable commit, 64 clients, all rounds", concat(manys));
+        System.out.printf("ratio (median of %d rounds): median durable commit / median fdatasync = %.2f%n", rounds, medianOf(latencyRatio));
+        System.out.printf("ratio (median of %d rounds): 64-client throughput / 1-client throughput = %.1f%n", rounds, medianOf(throughputRatio));
 
         compareNonDurable(dir, seconds);
     }
@@ -92,6 +108,10 @@ public final class DurabilityBench {
         System.out.printf("non-durable commits, 2 threads, rounds with logging off (Temporary): %s%n", Arrays.toString(round(unlogged)));
         System.out.printf("non-durable commits, 2 threads: median %.0f/s with the log, %.0f/s with logging off; "
                 + "median ratio of back-to-back pairs %.1f%%%n", medianOf(logged), medianOf(unlogged), 100 * medianOf(ratio));
+    }
+
+    private static long[] concat(List<long[]> parts) {
+        return parts.stream().flatMapToLong(Arrays::stream).toArray();
     }
 
     private static long[] round(double[] a) {
