@@ -65,6 +65,17 @@ public final class LogFiles {
      * directory entry are durable. Throws IOException (disk full, for one) and leaves no file.
      */
     public void create(int fileNo, long databaseId) throws IOException {
+        create(fileNo, databaseId, fileSize);
+    }
+
+    /**
+     * Creates log file {@code fileNo} as {@link #create(int, long)} does, syncing the zeros every
+     * {@code syncEvery} bytes: made ahead of need while commits sync the current file, a file
+     * synced in one piece would put its whole size in the device's queue (and the host's cache
+     * flush) ahead of every commit's sync for as long as it takes to write; in slices, a commit's
+     * sync waits for one slice at most.
+     */
+    public void create(int fileNo, long databaseId, long syncEvery) throws IOException {
         Path target = path(fileNo);
         if (io.exists(target)) return;
         io.createDirectories(dir);
@@ -73,9 +84,15 @@ public final class LogFiles {
             // Zero-fill the whole file now, so appending later never changes its size and an
             // fdatasync has only data to write.
             ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(1 << 20, fileSize));
+            long unsynced = 0;
             for (long pos = 0; pos < fileSize; pos += zeros.capacity()) {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), fileSize - pos));
+                unsynced += zeros.remaining();
                 h.write(pos, zeros);
+                if (unsynced >= syncEvery && pos + zeros.capacity() < fileSize) {
+                    h.sync();
+                    unsynced = 0;
+                }
             }
             h.write(0, ByteBuffer.wrap(LogFormat.fileHeader(fileNo, databaseId, System.currentTimeMillis())));
             h.sync();

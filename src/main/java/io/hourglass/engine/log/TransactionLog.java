@@ -74,6 +74,7 @@ public final class TransactionLog implements AutoCloseable {
 
     private static final byte[] END_OF_FILE = LogFormat.record(LogRecord.END_OF_FILE, 0, new byte[0]);
     private static final long PREPARE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long PREPARE_SYNC_SLICE = 1 << 20;
 
     private final LogFiles files;
     private final Settings settings;
@@ -113,6 +114,7 @@ public final class TransactionLog implements AutoCloseable {
     private int writeFile = -1;
     private long firstUnsyncedNanos;
     private final Thread flusher;
+    private volatile Thread preparer; // creates the next log file ahead of need; started by the flusher
     private final LogHolds holds = new LogHolds();
 
     /**
@@ -219,7 +221,7 @@ public final class TransactionLog implements AutoCloseable {
                 }
                 off += size;
             }
-            if (preparedUpTo < file) prepareUpTo(file); // the flusher was not ahead: make it now
+            if (preparedUpTo < file) prepareUpTo(file, files.fileSize()); // not made ahead: make it now, in one piece
             return place(batch, bytes);
         } finally {
             appendLock.unlock();
@@ -383,7 +385,7 @@ public final class TransactionLog implements AutoCloseable {
                 } finally {
                     io.unlock();
                 }
-                prepareAhead(); // file creation stays off every commit's path
+                prepareAhead(); // file creation stays off every commit's path and off this thread
                 if (stop && writtenLsn == syncedLsn) {
                     buffer.lock();
                     try {
@@ -452,12 +454,12 @@ public final class TransactionLog implements AutoCloseable {
     }
 
     /** Makes sure log files up to {@code file} exist; TT90022 if one cannot be created. */
-    private void prepareUpTo(int file) {
+    private void prepareUpTo(int file, long syncEvery) {
         prepareLock.lock();
         try {
             for (int f = preparedUpTo + 1; f <= file; f++) {
                 try {
-                    files.create(f, databaseId);
+                    files.create(f, databaseId, syncEvery);
                     preparedUpTo = f;
                 } catch (IOException ex) {
                     throw ErrorCode.LOG_DISK_FULL.error(files.path(f), ex.getMessage());
@@ -468,17 +470,25 @@ public final class TransactionLog implements AutoCloseable {
         }
     }
 
-    /** Creates the next log file ahead of need once the current one is half full. */
+    /**
+     * Once the current file is half full, starts creating the next one on a thread of its own:
+     * the flusher goes on writing meanwhile (DurableCommits=0's window holds while a file of
+     * LogFileSize is zero-filled), and the zeros are synced in slices so commits' syncs do not
+     * queue behind the whole file.
+     */
     private void prepareAhead() {
         Lsn written = Lsn.of(writtenLsn);
         if (written.offset() < files.fileSize() / 2 || preparedUpTo > written.file()) return;
-        try {
-            prepareUpTo(written.file() + 1);
-        } catch (HourglassException e) {
-            // Not fatal: the append that needs the file tries again and refuses its commit if it
-            // still cannot (TT90022), before anything of it becomes visible.
-            LOG.log(Level.WARNING, "cannot create the next log file yet: " + e.getMessage());
-        }
+        if (preparer != null && preparer.isAlive()) return;
+        preparer = Thread.ofPlatform().daemon().name("hourglass-log-prepare-" + files.name()).start(() -> {
+            try {
+                prepareUpTo(written.file() + 1, PREPARE_SYNC_SLICE);
+            } catch (HourglassException e) {
+                // Not fatal: the append that needs the file tries again and refuses its commit if
+                // it still cannot (TT90022), before anything of it becomes visible.
+                LOG.log(Level.WARNING, "cannot create the next log file yet: " + e.getMessage());
+            }
+        });
     }
 
     /**
@@ -536,6 +546,8 @@ public final class TransactionLog implements AutoCloseable {
         }
         try {
             flusher.join();
+            Thread p = preparer;
+            if (p != null) p.join(); // no file is created after close returns
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,0 +1,144 @@
+package io.hourglass.engine.log;
+
+import io.hourglass.engine.spi.FileStorageIo;
+import io.hourglass.engine.spi.StorageIo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The next log file is made ahead of need without holding up the log: the flusher keeps writing
+ * (DurableCommits=0's window) and durable commits keep syncing while it is zero-filled, and its
+ * zeros are synced in slices rather than all at once.
+ */
+class LogPreparationTest {
+    private static final long FILE_SIZE = 4L << 20;
+
+    @TempDir
+    Path dir;
+
+    /** Real files; writes to log file 1 while it is prepared ({@code .log1.tmp}) can be held, and its syncs are counted. */
+    private static final class HeldPreparation implements StorageIo {
+        final StorageIo real = new FileStorageIo();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean hold = true;
+        final AtomicInteger tmpSyncs = new AtomicInteger();
+        final AtomicLong tmpBytes = new AtomicLong();
+
+        @Override
+        public FileHandle open(Path file, boolean create) throws IOException {
+            FileHandle h = real.open(file, create);
+            if (!file.getFileName().toString().endsWith(".log1.tmp")) return h;
+            return new FileHandle() {
+                @Override
+                public void write(long position, ByteBuffer src) throws IOException {
+                    if (hold) {
+                        entered.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new IOException(e);
+                        }
+                    }
+                    tmpBytes.addAndGet(src.remaining());
+                    h.write(position, src);
+                }
+
+                @Override
+                public int read(long position, ByteBuffer dst) throws IOException { return h.read(position, dst); }
+
+                @Override
+                public void sync() throws IOException {
+                    tmpSyncs.incrementAndGet();
+                    h.sync();
+                }
+
+                @Override
+                public long size() throws IOException { return h.size(); }
+
+                @Override
+                public void close() throws IOException { h.close(); }
+            };
+        }
+
+        @Override
+        public boolean exists(Path file) { return real.exists(file); }
+
+        @Override
+        public List<Path> list(Path d, String prefix) throws IOException { return real.list(d, prefix); }
+
+        @Override
+        public void createDirectories(Path d) throws IOException { real.createDirectories(d); }
+
+        @Override
+        public void delete(Path file) throws IOException { real.delete(file); }
+
+        @Override
+        public void rename(Path from, Path to) throws IOException { real.rename(from, to); }
+
+        @Override
+        public void syncDirectory(Path d) throws IOException { real.syncDirectory(d); }
+    }
+
+    private static LogBatch commit(long txn, byte[] image) {
+        return new LogBatch().rowImage(txn, true, 1, txn, image).commit(txn, System.currentTimeMillis());
+    }
+
+    private static void awaitWritten(TransactionLog log, long lsn) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (log.writtenLsn() < lsn && System.nanoTime() < deadline) Thread.sleep(2);
+    }
+
+    @Test
+    void theLogKeepsWritingAndSyncingWhileTheNextFileIsPreparedInSyncedSlices() throws Exception {
+        HeldPreparation io = new HeldPreparation();
+        LogFiles files = new LogFiles(io, dir, "lp", FILE_SIZE);
+        byte[] image = new byte[1000];
+        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
+                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+            try {
+                // Fill the first file past half: the flusher then starts making file 1, whose
+                // first write is held.
+                long txn = 0, end = 0;
+                while (Lsn.of(end).offset() < FILE_SIZE / 2 + 8192) end = log.append(commit(++txn, image));
+                awaitWritten(log, end);
+                assertTrue(io.entered.await(10, TimeUnit.SECONDS), "the next log file is being prepared");
+
+                // While it is held: a non-durable commit still reaches the file within the write
+                // window, and a durable one still completes.
+                long nonDurable = log.append(commit(++txn, image));
+                awaitWritten(log, nonDurable);
+                assertTrue(log.writtenLsn() >= nonDurable, "the flusher writes while the next file is prepared");
+                long durable = log.append(commit(++txn, image));
+                log.whenDurable(durable).get(10, TimeUnit.SECONDS);
+                assertTrue(log.syncedLsn() >= durable);
+
+                io.hold = false;
+                io.release.countDown();
+                // The log goes on into the prepared file.
+                while (Lsn.of(end).file() < 1) end = log.append(commit(++txn, image));
+                log.whenDurable(end).get(10, TimeUnit.SECONDS);
+            } finally {
+                io.hold = false;
+                io.release.countDown(); // never leave the log's threads held
+            }
+        }
+        assertEquals(FILE_SIZE, Files.size(dir.resolve("lp.log1")), "file 1 is preallocated whole");
+        assertEquals(FILE_SIZE + LogFormat.FILE_HEADER, io.tmpBytes.get(), "zeros and the header");
+        // One sync per MB of zeros (the last one with the header), not one for the whole file.
+        assertEquals(FILE_SIZE >> 20, io.tmpSyncs.get(), "the zeros are synced in 1 MB slices");
+    }
+}
