@@ -73,7 +73,10 @@ public final class LogFiles {
      * {@code syncEvery} bytes: made ahead of need while commits sync the current file, a file
      * synced in one piece would put its whole size in the device's queue (and the host's cache
      * flush) ahead of every commit's sync for as long as it takes to write; in slices, a commit's
-     * sync waits for one slice at most.
+     * sync waits for one slice at most. The promise is the same: when this returns, the whole
+     * file (zeros and header) and its directory entry are durable; on an IOException no file of
+     * that name exists (a {@code .tmp} left by a failed delete or a crash goes at the next load,
+     * {@link #removeLeftovers}).
      */
     public void create(int fileNo, long databaseId, long syncEvery) throws IOException {
         Path target = path(fileNo);

@@ -2,8 +2,7 @@ package io.hourglass.engine.lifecycle;
 
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
-import io.hourglass.engine.spi.FileStorageIo;
-import io.hourglass.engine.spi.StorageIo;
+import io.hourglass.engine.spi.ForwardingStorageIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -292,7 +291,7 @@ class LifecycleTest {
     }
 
     /** Real files; {@link #close()} makes the next open of a checkpoint or log file wait until {@link #open()}. */
-    static final class GatedIo implements StorageIo {
+    static final class GatedIo extends ForwardingStorageIo {
         private volatile CountDownLatch gate;
         final CountDownLatch reached = new CountDownLatch(1);
 
@@ -312,25 +311,7 @@ class LifecycleTest {
                     throw new IOException(e);
                 }
             }
-            return FileStorageIo.INSTANCE.open(file, create);
+            return real.open(file, create);
         }
-
-        @Override
-        public boolean exists(Path file) { return FileStorageIo.INSTANCE.exists(file); }
-
-        @Override
-        public List<Path> list(Path d, String prefix) throws IOException { return FileStorageIo.INSTANCE.list(d, prefix); }
-
-        @Override
-        public void createDirectories(Path d) throws IOException { FileStorageIo.INSTANCE.createDirectories(d); }
-
-        @Override
-        public void delete(Path file) throws IOException { FileStorageIo.INSTANCE.delete(file); }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException { FileStorageIo.INSTANCE.rename(from, to); }
-
-        @Override
-        public void syncDirectory(Path d) throws IOException { FileStorageIo.INSTANCE.syncDirectory(d); }
     }
 }

@@ -1,7 +1,6 @@
 package io.hourglass.engine.log;
 
-import io.hourglass.engine.spi.FileStorageIo;
-import io.hourglass.engine.spi.StorageIo;
+import io.hourglass.engine.spi.ForwardingStorageIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +28,7 @@ class LogPreparationTest {
     Path dir;
 
     /** Real files; writes to log file 1 while it is prepared ({@code .log1.tmp}) can be held, and its syncs are counted. */
-    private static final class HeldPreparation implements StorageIo {
-        final StorageIo real = new FileStorageIo();
+    private static final class HeldPreparation extends ForwardingStorageIo {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile boolean hold = true;
@@ -73,24 +70,6 @@ class LogPreparationTest {
                 public void close() throws IOException { h.close(); }
             };
         }
-
-        @Override
-        public boolean exists(Path file) { return real.exists(file); }
-
-        @Override
-        public List<Path> list(Path d, String prefix) throws IOException { return real.list(d, prefix); }
-
-        @Override
-        public void createDirectories(Path d) throws IOException { real.createDirectories(d); }
-
-        @Override
-        public void delete(Path file) throws IOException { real.delete(file); }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException { real.rename(from, to); }
-
-        @Override
-        public void syncDirectory(Path d) throws IOException { real.syncDirectory(d); }
     }
 
     private static LogBatch commit(long txn, byte[] image) {
