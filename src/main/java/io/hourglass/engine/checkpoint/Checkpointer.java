@@ -114,7 +114,16 @@ public final class Checkpointer implements AutoCloseable {
     private volatile long retryAtNanos;
     private volatile long retryIntervalNanos = TimeUnit.SECONDS.toNanos(30);
     private Thread background;
+    /** Runs a checkpoint: normal priority, for it takes locks transactions wait for (see {@link #encoder}). */
     private final java.util.concurrent.ExecutorService worker;
+    /**
+     * Encodes the changed blocks, at lowered priority: the bulk of a checkpoint's CPU, and it
+     * takes no lock a transaction needs. The short steps that do (the commit lock for the redo
+     * point, the log buffer's lock, leading a log sync) stay on {@link #worker}: a nice-19 thread
+     * preempted while holding one of those would stall every committer behind it (priority
+     * inversion, measured as 3 to 8 ms waits for the commit lock while a checkpoint ran).
+     */
+    private final java.util.concurrent.ExecutorService encoder;
 
     public Checkpointer(String database, CheckpointFiles files, Catalog catalog, TransactionManager tm, TransactionLog log,
                         CheckpointFiles.State recovered, Supplier<Settings> settings, boolean archiveLog, Activities activities) {
@@ -128,6 +137,8 @@ public final class Checkpointer implements AutoCloseable {
         this.databaseId = log.databaseId();
         this.activities = activities;
         this.worker = java.util.concurrent.Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
+                .name("hourglass-ckpt-run-" + database).unstarted(task));
+        this.encoder = java.util.concurrent.Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
                 .name("hourglass-ckpt-writer-" + database).unstarted(() -> {
                     BackgroundPriority.lowerCurrentThread();
                     task.run();
@@ -208,7 +219,7 @@ public final class Checkpointer implements AutoCloseable {
     public CheckpointHistory.Entry checkpoint(Request r) {
         Activities.Ticket ticket = activities.tryBegin("Checkpoint", r.connectionId());
         try {
-            // On the checkpoint thread, whose priority is lowered: the caller waits.
+            // On the checkpoint's own thread (an interrupt of the caller never reaches its I/O): the caller waits.
             java.util.concurrent.Future<CheckpointHistory.Entry> f = worker.submit(() -> run(r));
             boolean interrupted = false;
             try {
@@ -371,49 +382,8 @@ public final class Checkpointer implements AutoCloseable {
             f.sync();
             if (created) io.syncDirectory(files.directory());
             try (Writer w = new Writer(f, r.throttled(), pr)) {
-                // 2. Changed blocks.
-                Set<Long> live = new HashSet<>();
-                for (Table t : tables) live.add(t.id());
-                layout.retainTables(live);
-                Encoder enc = new Encoder();
-                long blocksTotal = 0, blocksInUse = 0, bytesInUse = 0, rows = 0;
-                for (Table t : tables) {
-                    Block[] blocks = t.store().blocks();
-                    blocksTotal += blocks.length;
-                    for (Block b : blocks) {
-                        long count = b.changeCount(); // before the slots: a change after this is written next time
-                        FileLayout.Entry e = layout.entry(t.id(), b.number());
-                        if (layout.writtenCount(t.id(), b.number()) != count) {
-                            int n = enc.encode(t.id(), b, snapshot);
-                            // A snapshot image of a block changed after the snapshot is not the
-                            // block at this count: the next checkpoint of this file writes it again.
-                            if (enc.newer) count = -1;
-                            if (n == 0) {
-                                layout.markEmpty(t.id(), b.number(), count);
-                                e = null;
-                            } else {
-                                if (e == null || e.capacity < enc.len) {
-                                    if (e != null) layout.release(e.offset, e.capacity);
-                                    FileLayout.Extent x = layout.allocate(CheckpointFormat.capacityFor(enc.len));
-                                    e = new FileLayout.Entry();
-                                    e.offset = x.offset();
-                                    e.capacity = x.capacity();
-                                    layout.put(t.id(), b.number(), e);
-                                }
-                                e.length = enc.len;
-                                e.crc = enc.crc;
-                                e.count = count;
-                                e.rows = n;
-                                w.write(e.offset, enc.buf, enc.len, e.capacity);
-                            }
-                        }
-                        if (e != null) {
-                            blocksInUse++;
-                            bytesInUse += e.length;
-                            rows += e.rows;
-                        }
-                    }
-                }
+                // 2. Changed blocks, encoded on the lowered thread.
+                Counts n = onEncoder(() -> writeBlocks(layout, tables, snapshot, w));
                 // 3. Catalog and directory, rewritten every time.
                 byte[] catBytes = encodeCatalog(cat);
                 if (layout.catalogOffset >= 0) layout.release(layout.catalogOffset, layout.catalogCapacity);
@@ -423,15 +393,15 @@ public final class Checkpointer implements AutoCloseable {
                 w.write(cx.offset(), catBytes, catBytes.length, cx.capacity());
                 if (layout.directoryOffset >= 0) layout.release(layout.directoryOffset, layout.directoryCapacity);
                 layout.directoryOffset = -1;
-                byte[] dir = encodeDirectory(layout, tables, blocksInUse);
+                byte[] dir = encodeDirectory(layout, tables, n.blocksInUse());
                 FileLayout.Extent dx = layout.allocate(CheckpointFormat.capacityFor(dir.length));
                 layout.directoryOffset = dx.offset();
                 layout.directoryCapacity = dx.capacity();
                 w.write(dx.offset(), dir, dir.length, dx.capacity());
                 w.finish();
-                pr.blocksTotal = blocksTotal;
-                pr.blocksInUse = blocksInUse;
-                pr.bytesInUse = bytesInUse;
+                pr.blocksTotal = n.blocksTotal();
+                pr.blocksInUse = n.blocksInUse();
+                pr.bytesInUse = n.bytesInUse();
                 pr.bytesTotal = layout.end;
                 // 4. Write-ahead: every commit the image may hold is durable in the log before the
                 // image can be used. Then the image itself.
@@ -444,11 +414,84 @@ public final class Checkpointer implements AutoCloseable {
                         consistent ? CheckpointFormat.FLAG_CONSISTENT : 0, pr.id, databaseId, point.lsn(), point.commitTs(),
                         point.lastTxnId(), nextTableId, pr.startMillis, System.currentTimeMillis(), cx.offset(), catBytes.length,
                         CheckpointFormat.crc(catBytes, 0, catBytes.length), dx.offset(), dir.length,
-                        CheckpointFormat.crc(dir, 0, dir.length), blocksInUse, rows, bytesInUse);
+                        CheckpointFormat.crc(dir, 0, dir.length), n.blocksInUse(), n.rows(), n.bytesInUse());
             }
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof HourglassException he) throw he;
             throw new IOException(e.getCause());
+        }
+    }
+
+    /** What step 2 found: blocks in the tables, blocks and bytes the file holds, rows in them. */
+    private record Counts(long blocksTotal, long blocksInUse, long bytesInUse, long rows) {}
+
+    /** Writes every block changed since {@code layout}'s file last got it, as of {@code snapshot}. */
+    private static Counts writeBlocks(FileLayout layout, List<Table> tables, long snapshot, Writer w) throws IOException {
+        Set<Long> live = new HashSet<>();
+        for (Table t : tables) live.add(t.id());
+        layout.retainTables(live);
+        Encoder enc = new Encoder();
+        long blocksTotal = 0, blocksInUse = 0, bytesInUse = 0, rows = 0;
+        for (Table t : tables) {
+            Block[] blocks = t.store().blocks();
+            blocksTotal += blocks.length;
+            for (Block b : blocks) {
+                long count = b.changeCount(); // before the slots: a change after this is written next time
+                FileLayout.Entry e = layout.entry(t.id(), b.number());
+                if (layout.writtenCount(t.id(), b.number()) != count) {
+                    int n = enc.encode(t.id(), b, snapshot);
+                    // A snapshot image of a block changed after the snapshot is not the
+                    // block at this count: the next checkpoint of this file writes it again.
+                    if (enc.newer) count = -1;
+                    if (n == 0) {
+                        layout.markEmpty(t.id(), b.number(), count);
+                        e = null;
+                    } else {
+                        if (e == null || e.capacity < enc.len) {
+                            if (e != null) layout.release(e.offset, e.capacity);
+                            FileLayout.Extent x = layout.allocate(CheckpointFormat.capacityFor(enc.len));
+                            e = new FileLayout.Entry();
+                            e.offset = x.offset();
+                            e.capacity = x.capacity();
+                            layout.put(t.id(), b.number(), e);
+                        }
+                        e.length = enc.len;
+                        e.crc = enc.crc;
+                        e.count = count;
+                        e.rows = n;
+                        w.write(e.offset, enc.buf, enc.len, e.capacity);
+                    }
+                }
+                if (e != null) {
+                    blocksInUse++;
+                    bytesInUse += e.length;
+                    rows += e.rows;
+                }
+            }
+        }
+        return new Counts(blocksTotal, blocksInUse, bytesInUse, rows);
+    }
+
+    /** Runs {@code work} on the lowered-priority encoder thread and waits for it. */
+    private <T> T onEncoder(java.util.concurrent.Callable<T> work) throws IOException {
+        java.util.concurrent.Future<T> f = encoder.submit(work);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the encoder is not abandoned half way: it writes into the file
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            if (c instanceof Error err) throw err;
+            throw new IOException(c);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -822,6 +865,7 @@ public final class Checkpointer implements AutoCloseable {
             LOG.log(Level.WARNING, "the unload checkpoint of " + database + " failed; the next load replays the log", e);
         } finally {
             worker.shutdown();
+            encoder.shutdown();
         }
     }
 
@@ -830,6 +874,7 @@ public final class Checkpointer implements AutoCloseable {
     public void close() {
         stopBackground();
         worker.shutdown();
+        encoder.shutdown();
     }
 
     private void stopBackground() {

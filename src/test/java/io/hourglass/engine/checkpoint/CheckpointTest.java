@@ -434,6 +434,63 @@ class CheckpointTest {
         }
     }
 
+    /** The calling thread's nice value, from /proc (Linux). */
+    private static int niceOfThisThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(fields[16]); // field 19 of stat; fields here start at field 3
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void onlyTheBulkOfACheckpointRunsAtLoweredPriorityNotTheStepsThatTakeLocksTransactionsWaitFor() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/stat")), "thread priorities are read from Linux's /proc");
+        java.util.Map<String, java.util.Set<Integer>> nice = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Consumer<String> note = what -> nice.computeIfAbsent(what, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                .add(niceOfThisThread());
+        io.hourglass.engine.spi.StorageIo io = new io.hourglass.engine.spi.ForwardingStorageIo() {
+            @Override
+            public FileHandle open(Path file, boolean create) throws IOException {
+                FileHandle h = super.open(file, create);
+                if (!file.getFileName().toString().contains(".ds")) return h;
+                return new FileHandle() {
+                    @Override
+                    public void write(long position, java.nio.ByteBuffer src) throws IOException {
+                        note.accept(position == 0 ? "header" : "blocks");
+                        h.write(position, src);
+                    }
+
+                    @Override public int read(long position, java.nio.ByteBuffer dst) throws IOException { return h.read(position, dst); }
+
+                    @Override public void sync() throws IOException { h.sync(); }
+
+                    @Override public long size() throws IOException { return h.size(); }
+
+                    @Override public void close() throws IOException { h.close(); }
+                };
+            }
+        };
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(config()), io); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 5000);
+            // The listeners run where the redo point is taken under the commit lock and the log is
+            // synced: a nice-19 thread preempted there would hold every committer up behind it.
+            i.database("CK").checkpointer().addListener(new CheckpointListener() {
+                @Override public void started(Event e) { note.accept("started"); }
+
+                @Override public void completed(Event e) { note.accept("completed"); }
+            });
+            c.execute("CALL ttCkpt()");
+        }
+        assertEquals(java.util.Set.of(0), nice.get("started"), "the checkpoint's own thread keeps normal priority");
+        assertEquals(java.util.Set.of(0), nice.get("completed"));
+        assertEquals(java.util.Set.of(0), nice.get("header"));
+        assertEquals(java.util.Set.of(19), nice.get("blocks"), "the block images are written at nice 19");
+    }
+
     @Test
     void listenersHearStartCompletionAndFailureWithTheHistoryFields() {
         try (Instance i = open(); Connection c = admin(i)) {
