@@ -79,9 +79,9 @@ public final class DurabilityBench {
                     r + 1, Stats.median(fsync) / 1e3, Stats.median(one) / 1e3, latencyRatio[r], one.length / (double) seconds,
                     many.length / (double) seconds, throughputRatio[r]);
         }
-        Stats.report("fdatasync (256-byte append + fdatasync), all rounds", concat(fsyncs));
-        Stats.report("durable commit, 1 client, all rounds", concat(ones));
-        Stats.report("durable commit, 64 clients, all rounds", concat(manys));
+        Stats.report("fdatasync (256-byte append + fdatasync), all rounds", Stats.concat(fsyncs));
+        Stats.report("durable commit, 1 client, all rounds", Stats.concat(ones));
+        Stats.report("durable commit, 64 clients, all rounds", Stats.concat(manys));
         System.out.printf("ratio (median of %d rounds): median durable commit / median fdatasync = %.2f%n", rounds, medianOf(latencyRatio));
         System.out.printf("ratio (median of %d rounds): 64-client throughput / 1-client throughput = %.1f%n", rounds, medianOf(throughputRatio));
 
@@ -108,10 +108,6 @@ public final class DurabilityBench {
         System.out.printf("non-durable commits, 2 threads, rounds with logging off (Temporary): %s%n", Arrays.toString(round(unlogged)));
         System.out.printf("non-durable commits, 2 threads: median %.0f/s with the log, %.0f/s with logging off; "
                 + "median ratio of back-to-back pairs %.1f%%%n", medianOf(logged), medianOf(unlogged), 100 * medianOf(ratio));
-    }
-
-    private static long[] concat(List<long[]> parts) {
-        return parts.stream().flatMapToLong(Arrays::stream).toArray();
     }
 
     private static long[] round(double[] a) {

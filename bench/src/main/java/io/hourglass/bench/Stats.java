@@ -18,6 +18,10 @@ final class Stats {
         return s[Math.min(s.length - 1, (int) (s.length * q))];
     }
 
+    static long[] concat(java.util.List<long[]> parts) {
+        return parts.stream().flatMapToLong(Arrays::stream).toArray();
+    }
+
     static void report(String what, long[] lat) {
         long[] s = lat.clone();
         Arrays.sort(s);
