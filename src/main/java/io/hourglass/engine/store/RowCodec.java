@@ -76,11 +76,22 @@ public final class RowCodec {
         return java.util.Arrays.copyOf(out.data, out.pos);
     }
 
-    public Object[] decode(byte[] img) {
+    public Object[] decode(byte[] img) { return decode(img, null); }
+
+    /**
+     * Decodes only the columns {@code wanted} marks (all when null); the others are left null
+     * and only skipped over, so no value object is made for them (a commit that needs a row's
+     * index keys does not build its strings).
+     */
+    public Object[] decode(byte[] img, boolean[] wanted) {
         Object[] row = new Object[kinds.length];
         int pos = bitmapBytes;
         for (int i = 0; i < kinds.length; i++) {
             if ((img[i >>> 3] & (1 << (i & 7))) != 0) continue;
+            if (wanted != null && !wanted[i]) {
+                pos = skip(img, pos, kinds[i]);
+                continue;
+            }
             switch (kinds[i]) {
                 case TINYINT -> row[i] = (long) (img[pos++] & 0xFF);
                 case SMALLINT -> { row[i] = (long) (short) SHORT.get(img, pos); pos += 2; }
@@ -120,6 +131,25 @@ public final class RowCodec {
             }
         }
         return row;
+    }
+
+    /** The position after the non-null value of kind {@code k} that starts at {@code pos}. */
+    private static int skip(byte[] img, int pos, TypeKind k) {
+        return switch (k) {
+            case TINYINT, BOOLEAN -> pos + 1;
+            case SMALLINT -> pos + 2;
+            case INTEGER -> pos + 4;
+            case BIGINT, DOUBLE, DATE -> pos + 8;
+            case TIMESTAMP -> pos + 12;
+            case NUMBER -> {
+                long lenAndPos = readVarint(img, pos + 1);
+                yield (int) lenAndPos + (int) (lenAndPos >>> 32);
+            }
+            case CHAR, VARCHAR, VARBINARY -> {
+                long lenAndPos = readVarint(img, pos);
+                yield (int) lenAndPos + (int) (lenAndPos >>> 32);
+            }
+        };
     }
 
     /** Returns (length << 32) | newPosition. */

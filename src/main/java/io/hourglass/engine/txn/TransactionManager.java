@@ -426,10 +426,11 @@ public final class TransactionManager {
     private static Finish finish(Table table, long rowId, List<Transaction.IndexEntry> addedByTxn) {
         if (!(table.store().slot(rowId) instanceof Version head) || head.isCommitted()) return null;
         Version base = head.prev();
-        Object[] newRow = head.image == null ? null : table.codec().decode(head.image);
+        boolean[] keyColumns = keyColumns(table); // only the index keys are compared: no other value is decoded
+        Object[] newRow = head.image == null ? null : table.codec().decode(head.image, keyColumns);
         List<Transaction.IndexEntry> candidates = new ArrayList<>(addedByTxn);
         if (base != null && base.image != null) {
-            Object[] oldRow = table.codec().decode(base.image);
+            Object[] oldRow = table.codec().decode(base.image, keyColumns);
             for (IndexDef ix : table.indexes()) candidates.add(new Transaction.IndexEntry(ix, ix.keyOf(oldRow)));
         }
         List<Transaction.IndexEntry> stale = new ArrayList<>();
@@ -473,10 +474,23 @@ public final class TransactionManager {
         t.freedSlots.clear();
     }
 
+    /** The columns some index of {@code table} keys on. */
+    private static boolean[] keyColumns(Table table) {
+        boolean[] k = new boolean[table.codec().columnCount()];
+        for (IndexDef ix : table.indexes()) for (int c : ix.columns()) k[c] = true;
+        return k;
+    }
+
     /** Removes an index entry unless some version still in the row's chain carries the key. */
     private static void removeIfUnused(Table table, long rowId, Transaction.IndexEntry e) {
+        boolean[] keyColumns = null;
         for (Version v = table.store().head(rowId); v != null; v = v.prev()) {
-            if (v.image != null && e.index().index().sameEntry(e.index().keyOf(table.codec().decode(v.image)), e.key())) return;
+            if (v.image == null) continue;
+            if (keyColumns == null) {
+                keyColumns = new boolean[table.codec().columnCount()];
+                for (int c : e.index().columns()) keyColumns[c] = true;
+            }
+            if (e.index().index().sameEntry(e.index().keyOf(table.codec().decode(v.image, keyColumns)), e.key())) return;
         }
         e.index().index().remove(e.key(), rowId);
     }
