@@ -220,21 +220,11 @@ public final class Checkpointer implements AutoCloseable {
         Activities.Ticket ticket = activities.tryBegin("Checkpoint", r.connectionId());
         try {
             // On the checkpoint's own thread (an interrupt of the caller never reaches its I/O): the caller waits.
-            java.util.concurrent.Future<CheckpointHistory.Entry> f = worker.submit(() -> run(r));
-            boolean interrupted = false;
             try {
-                while (true) {
-                    try {
-                        return f.get();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // a checkpoint is not abandoned half way
-                    }
-                }
+                return awaitFully(worker.submit(() -> run(r)));
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException re) throw re;
                 throw ErrorCode.CHECKPOINT_FAILED.error(String.valueOf(e.getCause()));
-            } finally {
-                if (interrupted) Thread.currentThread().interrupt();
             }
         } finally {
             ticket.close();
@@ -474,22 +464,31 @@ public final class Checkpointer implements AutoCloseable {
 
     /** Runs {@code work} on the lowered-priority encoder thread and waits for it. */
     private <T> T onEncoder(java.util.concurrent.Callable<T> work) throws IOException {
-        java.util.concurrent.Future<T> f = encoder.submit(work);
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the encoder is not abandoned half way: it writes into the file
-                }
-            }
+            return awaitFully(encoder.submit(work));
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) throw io;
             if (c instanceof RuntimeException re) throw re;
             if (c instanceof Error err) throw err;
             throw new IOException(c);
+        }
+    }
+
+    /**
+     * Waits for {@code f} to finish, whatever interrupts the waiting thread (noted and restored
+     * once it has): checkpoint work is never abandoned half way through writing its file.
+     */
+    private static <T> T awaitFully(java.util.concurrent.Future<T> f) throws java.util.concurrent.ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
         }

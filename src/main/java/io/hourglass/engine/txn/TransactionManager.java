@@ -426,7 +426,7 @@ public final class TransactionManager {
     private static Finish finish(Table table, long rowId, List<Transaction.IndexEntry> addedByTxn) {
         if (!(table.store().slot(rowId) instanceof Version head) || head.isCommitted()) return null;
         Version base = head.prev();
-        boolean[] keyColumns = keyColumns(table); // only the index keys are compared: no other value is decoded
+        boolean[] keyColumns = keyColumns(table, table.indexes()); // only the index keys are compared: no other value is decoded
         Object[] newRow = head.image == null ? null : table.codec().decode(head.image, keyColumns);
         List<Transaction.IndexEntry> candidates = new ArrayList<>(addedByTxn);
         if (base != null && base.image != null) {
@@ -474,10 +474,10 @@ public final class TransactionManager {
         t.freedSlots.clear();
     }
 
-    /** The columns some index of {@code table} keys on. */
-    private static boolean[] keyColumns(Table table) {
+    /** The columns of {@code table} that one of {@code indexes} keys on. */
+    private static boolean[] keyColumns(Table table, List<IndexDef> indexes) {
         boolean[] k = new boolean[table.codec().columnCount()];
-        for (IndexDef ix : table.indexes()) for (int c : ix.columns()) k[c] = true;
+        for (IndexDef ix : indexes) for (int c : ix.columns()) k[c] = true;
         return k;
     }
 
@@ -486,10 +486,7 @@ public final class TransactionManager {
         boolean[] keyColumns = null;
         for (Version v = table.store().head(rowId); v != null; v = v.prev()) {
             if (v.image == null) continue;
-            if (keyColumns == null) {
-                keyColumns = new boolean[table.codec().columnCount()];
-                for (int c : e.index().columns()) keyColumns[c] = true;
-            }
+            if (keyColumns == null) keyColumns = keyColumns(table, List.of(e.index()));
             if (e.index().index().sameEntry(e.index().keyOf(table.codec().decode(v.image, keyColumns)), e.key())) return;
         }
         e.index().index().remove(e.key(), rowId);

@@ -456,20 +456,12 @@ class CheckpointTest {
             public FileHandle open(Path file, boolean create) throws IOException {
                 FileHandle h = super.open(file, create);
                 if (!file.getFileName().toString().contains(".ds")) return h;
-                return new FileHandle() {
+                return new ForwardingHandle(h) {
                     @Override
                     public void write(long position, java.nio.ByteBuffer src) throws IOException {
                         note.accept(position == 0 ? "header" : "blocks");
                         h.write(position, src);
                     }
-
-                    @Override public int read(long position, java.nio.ByteBuffer dst) throws IOException { return h.read(position, dst); }
-
-                    @Override public void sync() throws IOException { h.sync(); }
-
-                    @Override public long size() throws IOException { return h.size(); }
-
-                    @Override public void close() throws IOException { h.close(); }
                 };
             }
         };

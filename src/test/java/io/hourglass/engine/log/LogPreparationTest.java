@@ -39,7 +39,7 @@ class LogPreparationTest {
         public FileHandle open(Path file, boolean create) throws IOException {
             FileHandle h = real.open(file, create);
             if (!file.getFileName().toString().endsWith(".log1.tmp")) return h;
-            return new FileHandle() {
+            return new ForwardingHandle(h) {
                 @Override
                 public void write(long position, ByteBuffer src) throws IOException {
                     if (hold) {
@@ -55,19 +55,10 @@ class LogPreparationTest {
                 }
 
                 @Override
-                public int read(long position, ByteBuffer dst) throws IOException { return h.read(position, dst); }
-
-                @Override
                 public void sync() throws IOException {
                     tmpSyncs.incrementAndGet();
                     h.sync();
                 }
-
-                @Override
-                public long size() throws IOException { return h.size(); }
-
-                @Override
-                public void close() throws IOException { h.close(); }
             };
         }
     }

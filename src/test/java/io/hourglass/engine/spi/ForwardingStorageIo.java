@@ -28,4 +28,26 @@ public class ForwardingStorageIo implements StorageIo {
 
     @Override
     public void syncDirectory(Path dir) throws IOException { real.syncDirectory(dir); }
+
+    /** A file handle that forwards every call to {@code h}; a test overrides the calls it intercepts. */
+    public static class ForwardingHandle implements FileHandle {
+        protected final FileHandle h;
+
+        public ForwardingHandle(FileHandle h) { this.h = h; }
+
+        @Override
+        public void write(long position, java.nio.ByteBuffer src) throws IOException { h.write(position, src); }
+
+        @Override
+        public int read(long position, java.nio.ByteBuffer dst) throws IOException { return h.read(position, dst); }
+
+        @Override
+        public void sync() throws IOException { h.sync(); }
+
+        @Override
+        public long size() throws IOException { return h.size(); }
+
+        @Override
+        public void close() throws IOException { h.close(); }
+    }
 }
