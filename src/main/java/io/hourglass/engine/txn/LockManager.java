@@ -91,14 +91,13 @@ public final class LockManager {
             if (mode == LockMode.IS || mode == LockMode.IX) {
                 if (t.slot != null && lockFast(t, tl, mode)) return;
             } else if ((t.strongTables == null ? t.strongTables = new java.util.HashSet<>(2) : t.strongTables).add(tl.tableId())) {
-                AtomicInteger count = strong.computeIfAbsent(tl.tableId(), k -> new AtomicInteger());
-                count.incrementAndGet();
+                countStrong(tl.tableId(), 1);
                 try {
                     moveFastIntentions(tl);
                     lockSlow(t, r, mode, timeoutNanos);
                 } catch (RuntimeException e) {
                     t.strongTables.remove(tl.tableId());
-                    count.decrementAndGet();
+                    countStrong(tl.tableId(), -1);
                     throw e;
                 }
                 return;
@@ -106,6 +105,22 @@ public final class LockManager {
         }
         lockSlow(t, r, mode, timeoutNanos);
     }
+
+    /**
+     * Counts a strong request on a table in or out. A table's counter exists only while some
+     * transaction holds or asks for a strong mode on it (each change happens inside the map's
+     * lock for that key, so a counter is never dropped while another request counts itself in);
+     * otherwise every table ever dropped, or locked once by DDL, would keep one for good.
+     */
+    private void countStrong(long tableId, int delta) {
+        strong.compute(tableId, (k, count) -> {
+            if (count == null) count = new AtomicInteger();
+            return count.addAndGet(delta) == 0 ? null : count;
+        });
+    }
+
+    /** How many tables have a strong request counted now (for tests). */
+    int tablesWithStrongRequests() { return strong.size(); }
 
     /** The lock table's path: grants at once when it can, else waits. */
     private void lockSlow(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
@@ -351,7 +366,7 @@ public final class LockManager {
         t.slowTables = null;
         // Only now, with the strong locks gone, may intentions on those tables go fast again.
         if (t.strongTables != null) {
-            for (long tableId : t.strongTables) strong.get(tableId).decrementAndGet();
+            for (long tableId : t.strongTables) countStrong(tableId, -1);
             t.strongTables = null;
         }
         if (wake) {

@@ -388,6 +388,38 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * A table's count of strong requests lives only while one is held or asked for: neither a
+     * granted lock, nor one that timed out, nor dropping the table leaves it behind (it used to
+     * stay for every table ever locked by DDL).
+     */
+    @Test
+    void strongLockCountsAreDroppedWithTheirLastRequest() {
+        LockManager locks = inst.database("CC").transactions().locks();
+        try (Connection w = admin(); Connection s = admin("Isolation=SERIALIZABLE;LockWait=0.2")) {
+            w.setAutocommit(false);
+            w.execute("UPDATE acct SET bal = 0 WHERE id = 1");
+            s.setAutocommit(false);
+            assertThrows(HourglassException.class, () -> s.execute("SELECT SUM(bal) FROM acct"));
+            assertEquals(0, locks.tablesWithStrongRequests(), "a timed-out request is counted out");
+            w.commit();
+            s.execute("SELECT SUM(bal) FROM acct");
+            assertEquals(1, locks.tablesWithStrongRequests(), "held: counted");
+            s.commit();
+            assertEquals(0, locks.tablesWithStrongRequests(), "released: gone");
+            for (int i = 0; i < 20; i++) {
+                w.execute("CREATE TABLE scratch" + i + " (id INTEGER PRIMARY KEY)");
+                w.commit();
+                w.execute("DROP TABLE scratch" + i);
+                w.commit();
+            }
+            assertEquals(0, locks.tablesWithStrongRequests(), "dropped tables leave no count behind");
+            w.execute("UPDATE acct SET bal = 5 WHERE id = 2"); // and the fast path still works after
+            w.commit();
+            assertEquals(5L, bal(w, 2));
+        }
+    }
+
     @Test
     void ddlWaitsForTransactionsUsingTheTable() {
         try (Connection a = admin(); Connection ddl = admin("LockWait=0.2")) {
