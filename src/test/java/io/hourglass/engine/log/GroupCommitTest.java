@@ -1,0 +1,110 @@
+package io.hourglass.engine.log;
+
+import io.hourglass.engine.spi.ForwardingStorageIo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Group commit: commits that wait while a sync runs share the next one, and completing a group
+ * does not hold up the sync after it: its completions (and whatever runs on them) go to a thread
+ * of their own while the log goes on syncing.
+ */
+class GroupCommitTest {
+    @TempDir
+    Path dir;
+
+    /** Real files; counts the log's syncs and can hold the next one. */
+    private static final class HeldSync extends ForwardingStorageIo {
+        final ConcurrentLinkedQueue<Thread> syncers = new ConcurrentLinkedQueue<>();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean hold;
+
+        @Override
+        public FileHandle open(Path file, boolean create) throws IOException {
+            FileHandle h = real.open(file, create);
+            if (!file.getFileName().toString().endsWith(".log0")) return h;
+            return new ForwardingHandle(h) {
+                @Override
+                public void sync() throws IOException {
+                    syncers.add(Thread.currentThread());
+                    if (hold) {
+                        hold = false;
+                        entered.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new IOException(e);
+                        }
+                    }
+                    h.sync();
+                }
+            };
+        }
+    }
+
+    private static LogBatch commit(long txn) {
+        return new LogBatch().rowImage(txn, true, 1, txn, new byte[64]).commit(txn, System.currentTimeMillis());
+    }
+
+    @Test
+    void aGroupSharesOneSyncAndItsCompletionsDoNotHoldUpTheNext() throws Exception {
+        HeldSync io = new HeldSync();
+        LogFiles files = new LogFiles(io, dir, "gc", 4L << 20);
+        CountDownLatch callbacksMayGo = new CountDownLatch(1);
+        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
+                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+            try {
+                // The first commit's sync is held; eight more commits wait behind it.
+                io.hold = true;
+                long first = log.append(commit(1));
+                Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
+                assertTrue(io.entered.await(10, TimeUnit.SECONDS), "the first sync is under way");
+                ConcurrentLinkedQueue<Thread> ranOn = new ConcurrentLinkedQueue<>();
+                for (int i = 2; i <= 9; i++) {
+                    CompletableFuture<Void> f = log.whenDurable(log.append(commit(i)));
+                    // Whatever a caller chains on its commit runs where the commit completes;
+                    // this one blocks until the end of the test.
+                    f.thenRun(() -> {
+                        ranOn.add(Thread.currentThread());
+                        try {
+                            callbacksMayGo.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+                assertEquals(9, log.durableWaiters());
+                io.syncers.clear();
+                io.release.countDown();
+                leader.join(10_000);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (ranOn.isEmpty() && System.nanoTime() < deadline) Thread.sleep(1);
+                assertFalse(ranOn.isEmpty(), "the group's sync completed it");
+                assertEquals(1, io.syncers.size(), "the eight share one sync");
+
+                // A callback is blocked where the group completes, yet the next durable commit is synced.
+                long next = log.append(commit(10));
+                log.whenDurable(next).get(10, TimeUnit.SECONDS);
+                assertTrue(log.syncedLsn() >= next);
+                for (Thread t : ranOn) {
+                    assertFalse(t.getName().startsWith("hourglass-log-"), "a group's completions run off the flusher: " + t);
+                }
+            } finally {
+                io.release.countDown();
+                callbacksMayGo.countDown();
+            }
+        }
+    }
+}
