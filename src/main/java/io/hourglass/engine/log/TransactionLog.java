@@ -98,7 +98,10 @@ public final class TransactionLog implements AutoCloseable {
     private List<Chunk> pending = new ArrayList<>();
     private long pendingBytes;
     private long oldestPendingNanos;
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    // Durable commits waiting for a sync, in no particular order: committers register after the
+    // commit lock, so LSNs arrive out of order, and keeping them sorted cost more than a sync's
+    // pass over a few dozen.
+    private List<Waiter> waiters = new ArrayList<>();
     private final ArrayDeque<byte[]> spareBuffers = new ArrayDeque<>(); // written chunks' buffers, reused
     private long appendedLsn;
     private boolean closing;
@@ -301,16 +304,7 @@ public final class TransactionLog implements AutoCloseable {
         try {
             if (fatal != null) return CompletableFuture.failedFuture(fatal);
             if (syncedLsn >= lsn) return CompletableFuture.completedFuture(null);
-            // Waiters are added in LSN order except when a caller asks for an older LSN; keep the
-            // deque ordered so a sync completes a prefix.
-            if (!waiters.isEmpty() && waiters.getLast().lsn() > lsn) {
-                List<Waiter> tail = new ArrayList<>();
-                while (!waiters.isEmpty() && waiters.getLast().lsn() > lsn) tail.add(waiters.removeLast());
-                waiters.add(new Waiter(lsn, f));
-                for (int i = tail.size() - 1; i >= 0; i--) waiters.add(tail.get(i));
-            } else {
-                waiters.add(new Waiter(lsn, f));
-            }
+            waiters.add(new Waiter(lsn, f));
             // A write or sync under way may have taken the buffer before this commit's records:
             // the flusher takes this one next. (If no one holds io now but someone takes it before
             // the tryLock below, that holder takes the buffer after this commit's append: a
@@ -457,7 +451,17 @@ public final class TransactionLog implements AutoCloseable {
         List<Waiter> done = new ArrayList<>();
         buffer.lock();
         try {
-            while (!waiters.isEmpty() && waiters.getFirst().lsn() <= upTo) done.add(waiters.removeFirst());
+            List<Waiter> later = null;
+            for (Waiter w : waiters) {
+                if (w.lsn() <= upTo) {
+                    done.add(w);
+                } else {
+                    if (later == null) later = new ArrayList<>();
+                    later.add(w);
+                }
+            }
+            if (done.size() == waiters.size()) waiters.clear();
+            else waiters = later;
         } finally {
             buffer.unlock();
         }

@@ -107,4 +107,29 @@ class GroupCommitTest {
             }
         }
     }
+
+    /** Committers register after the commit lock, so LSNs arrive out of order: a sync completes every one it covers, and only those. */
+    @Test
+    void aSyncCompletesEveryWaiterItCoversWhateverTheirOrder() throws Exception {
+        HeldSync io = new HeldSync();
+        LogFiles files = new LogFiles(io, dir, "gc", 4L << 20);
+        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
+                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+            try {
+                io.hold = true;
+                long first = log.append(commit(1));
+                Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
+                assertTrue(io.entered.await(10, TimeUnit.SECONDS));
+                long a = log.append(commit(2)), b = log.append(commit(3)), c = log.append(commit(4));
+                CompletableFuture<Void> fc = log.whenDurable(c), fa = log.whenDurable(a), fb = log.whenDurable(b);
+                assertFalse(fa.isDone() || fb.isDone() || fc.isDone(), "nothing after the held sync is durable yet");
+                io.release.countDown();
+                leader.join(10_000);
+                CompletableFuture.allOf(fa, fb, fc).get(10, TimeUnit.SECONDS);
+                assertTrue(log.syncedLsn() >= c);
+            } finally {
+                io.release.countDown();
+            }
+        }
+    }
 }
