@@ -75,6 +75,11 @@ public final class TransactionLog implements AutoCloseable {
     private static final byte[] END_OF_FILE = LogFormat.record(LogRecord.END_OF_FILE, 0, new byte[0]);
     private static final long PREPARE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long PREPARE_SYNC_SLICE = 1 << 20;
+    // After a failed attempt to make the next log file (disk full), the next waits 100 ms, then
+    // twice as long each time, up to 30 s: the flusher looks for work thousands of times a second
+    // under load, and each look used to start a new attempt, and a new warning.
+    static final long PREPARE_RETRY_FIRST_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long PREPARE_RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final int COMPLETE_ASIDE = 4;
 
     private final LogFiles files;
@@ -119,6 +124,9 @@ public final class TransactionLog implements AutoCloseable {
     private long firstUnsyncedNanos;
     private final Thread flusher;
     private volatile Thread preparer; // creates the next log file ahead of need; started by the flusher
+    // Failed attempts to make the next file since the last success, and when the next may start.
+    private volatile int prepareFailures;
+    private volatile long prepareRetryAtNanos;
     private final LogHolds holds = new LogHolds();
 
     /**
@@ -480,15 +488,20 @@ public final class TransactionLog implements AutoCloseable {
 
     /** Makes sure log files up to {@code file} exist; TT90022 if one cannot be created. */
     private void prepareUpTo(int file, long syncEvery) {
+        try {
+            createUpTo(file, syncEvery);
+        } catch (IOException ex) {
+            throw ErrorCode.LOG_DISK_FULL.error(files.path(preparedUpTo + 1), ex.getMessage());
+        }
+    }
+
+    /** Makes sure log files up to {@code file} exist. */
+    private void createUpTo(int file, long syncEvery) throws IOException {
         prepareLock.lock();
         try {
             for (int f = preparedUpTo + 1; f <= file; f++) {
-                try {
-                    files.create(f, databaseId, syncEvery);
-                    preparedUpTo = f;
-                } catch (IOException ex) {
-                    throw ErrorCode.LOG_DISK_FULL.error(files.path(f), ex.getMessage());
-                }
+                files.create(f, databaseId, syncEvery);
+                preparedUpTo = f;
             }
         } finally {
             prepareLock.unlock();
@@ -505,13 +518,25 @@ public final class TransactionLog implements AutoCloseable {
         Lsn written = Lsn.of(writtenLsn);
         if (written.offset() < files.fileSize() / 2 || preparedUpTo > written.file()) return;
         if (preparer != null && preparer.isAlive()) return;
+        if (prepareFailures > 0 && System.nanoTime() - prepareRetryAtNanos < 0) return;
         preparer = Thread.ofPlatform().daemon().name("hourglass-log-prepare-" + files.name()).start(() -> {
             try {
-                prepareUpTo(written.file() + 1, PREPARE_SYNC_SLICE);
-            } catch (HourglassException e) {
+                createUpTo(written.file() + 1, PREPARE_SYNC_SLICE);
+                if (prepareFailures > 0) {
+                    LOG.info("made the next log file of " + files.name() + " after " + prepareFailures + " failed attempts");
+                    prepareFailures = 0;
+                }
+            } catch (IOException e) {
                 // Not fatal: the append that needs the file tries again and refuses its commit if
                 // it still cannot (TT90022), before anything of it becomes visible.
-                LOG.log(Level.WARNING, "cannot create the next log file yet: " + e.getMessage());
+                int failures = ++prepareFailures;
+                long wait = Math.min(PREPARE_RETRY_MAX_NANOS, PREPARE_RETRY_FIRST_NANOS << Math.min(failures - 1, 20));
+                prepareRetryAtNanos = System.nanoTime() + wait;
+                // The first failure, then about one warning a minute while it lasts.
+                if (failures == 1 || (wait == PREPARE_RETRY_MAX_NANOS && failures % 2 == 0)) {
+                    LOG.log(Level.WARNING, "cannot create the next log file " + files.path(preparedUpTo + 1) + " yet (attempt "
+                            + failures + ", next in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms): " + e.getMessage());
+                }
             }
         });
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -110,5 +111,58 @@ class LogPreparationTest {
         assertEquals(FILE_SIZE + LogFormat.FILE_HEADER, io.tmpBytes.get(), "zeros and the header");
         // One sync per MB of zeros (the last one with the header), not one for the whole file.
         assertEquals(FILE_SIZE >> 20, io.tmpSyncs.get(), "the zeros are synced in 1 MB slices");
+    }
+
+    /** Real files; making log file 1 fails (as on a full disk) while {@code full} is set. */
+    private static final class FullDisk extends ForwardingStorageIo {
+        volatile boolean full = true;
+        final AtomicInteger attempts = new AtomicInteger();
+
+        @Override
+        public FileHandle open(Path file, boolean create) throws IOException {
+            if (file.getFileName().toString().endsWith(".log1.tmp")) {
+                attempts.incrementAndGet();
+                if (full) throw new IOException("No space left on device");
+            }
+            return real.open(file, create);
+        }
+    }
+
+    /**
+     * While the next file cannot be made, attempts back off (100 ms, doubling) instead of starting
+     * again at every look of the flusher; the log keeps committing in the current file meanwhile,
+     * and once space is back the next attempt makes the file.
+     */
+    @Test
+    void aFailedPreparationBacksOffAndSucceedsOnceSpaceIsBack() throws Exception {
+        FullDisk io = new FullDisk();
+        LogFiles files = new LogFiles(io, dir, "lp", FILE_SIZE);
+        byte[] image = new byte[1000];
+        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
+                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+            long txn = 0, end = 0;
+            while (Lsn.of(end).offset() < FILE_SIZE / 2 + 8192) end = log.append(commit(++txn, image));
+            log.whenDurable(end).get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (io.attempts.get() == 0 && System.nanoTime() < deadline) Thread.sleep(1);
+            long t0 = System.nanoTime();
+            // Durable commits keep going for a while (each flusher pass looks at the next file).
+            while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(650)) {
+                log.whenDurable(log.append(commit(++txn, new byte[16]))).get(10, TimeUnit.SECONDS);
+            }
+            // 100 + 200 + 400 ms: at most 4 attempts in 650 ms (every look would be thousands).
+            int attempts = io.attempts.get();
+            assertTrue(attempts >= 2 && attempts <= 4, "attempts in 650 ms: " + attempts);
+            assertFalse(Files.exists(dir.resolve("lp.log1")));
+
+            io.full = false;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(dir.resolve("lp.log1")) && System.nanoTime() < deadline) {
+                log.whenDurable(log.append(commit(++txn, new byte[16]))).get(10, TimeUnit.SECONDS);
+                Thread.sleep(5);
+            }
+            assertTrue(Files.exists(dir.resolve("lp.log1")), "made once space is back");
+            assertEquals(FILE_SIZE, Files.size(dir.resolve("lp.log1")));
+        }
     }
 }
