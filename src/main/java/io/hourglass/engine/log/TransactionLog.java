@@ -124,6 +124,8 @@ public final class TransactionLog implements AutoCloseable {
     private long firstUnsyncedNanos;
     private final Thread flusher;
     private volatile Thread preparer; // creates the next log file ahead of need; started by the flusher
+    // Runs a sync's completions of a large group (a test replaces it).
+    private volatile Consumer<Runnable> completer = Thread::startVirtualThread;
     // Failed attempts to make the next file since the last success, and when the next may start.
     private volatile int prepareFailures;
     private volatile long prepareRetryAtNanos;
@@ -194,6 +196,9 @@ public final class TransactionLog implements AutoCloseable {
     }
 
     public long syncedLsn() { return syncedLsn; }
+
+    /** Replaces what runs a large group's completions (for tests). */
+    void completeGroupsWith(Consumer<Runnable> c) { completer = c; }
 
     /** Durable commits waiting for a sync now (for tests). */
     int durableWaiters() {
@@ -477,12 +482,19 @@ public final class TransactionLog implements AutoCloseable {
         // 2-core machine), time in which the disk would wait for the next sync. A group's
         // completions, and whatever runs on them, go to a virtual thread of their own; the syncing
         // thread writes and syncs the next group meanwhile. A few are cheaper to complete here.
-        if (done.size() < COMPLETE_ASIDE) {
+        Runnable complete = () -> {
             for (Waiter w : done) w.done().complete(null);
-        } else {
-            Thread.startVirtualThread(() -> {
-                for (Waiter w : done) w.done().complete(null);
-            });
+        };
+        if (done.size() < COMPLETE_ASIDE) {
+            complete.run();
+            return;
+        }
+        try {
+            completer.accept(complete);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // These commits are durable and no longer among the waiters: they must complete, here
+            // if no thread can be had for them, rather than never.
+            complete.run();
         }
     }
 

@@ -132,4 +132,32 @@ class GroupCommitTest {
             }
         }
     }
+
+    /** When no thread can be had for a group's completions, the syncing thread completes them itself: durable commits never hang. */
+    @Test
+    void aGroupCompletesEvenWhenNoThreadCanBeHadForIt() throws Exception {
+        HeldSync io = new HeldSync();
+        LogFiles files = new LogFiles(io, dir, "gc", 4L << 20);
+        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
+                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+            try {
+                log.completeGroupsWith(r -> {
+                    throw new java.util.concurrent.RejectedExecutionException("no thread");
+                });
+                io.hold = true;
+                long first = log.append(commit(1));
+                Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
+                assertTrue(io.entered.await(10, TimeUnit.SECONDS));
+                java.util.List<CompletableFuture<Void>> group = new java.util.ArrayList<>();
+                for (int i = 2; i <= 9; i++) group.add(log.whenDurable(log.append(commit(i))));
+                io.release.countDown();
+                leader.join(10_000);
+                CompletableFuture.allOf(group.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                assertFalse(log.failed(), "the log goes on");
+                log.whenDurable(log.append(commit(10))).get(10, TimeUnit.SECONDS);
+            } finally {
+                io.release.countDown();
+            }
+        }
+    }
 }
