@@ -51,7 +51,13 @@ public final class HashIndex implements Index {
 
     private static int hashOf(long e) { return e == ZERO_ENTRY ? 0 : (int) (e >>> 32); }
 
-    static int home(int hash, int mask) { return (hash * 0x9E3779B9) >>> 7 & mask; }
+    /**
+     * The slot a hash's probe chain starts at: the high half of a 64-bit Fibonacci product, so
+     * every bit of the hash moves it and every slot of any table can be a home. (An int product
+     * shifted right by 7 has 25 bits: in a table above 2^25 slots, about 16 million rows, only its
+     * first 2^25 slots were ever homes, and the chains piled up into the rest.)
+     */
+    static int home(int hash, int mask) { return (int) ((hash * 0x9E3779B97F4A7C15L) >>> 32) & mask; }
 
     @Override
     public void insert(Key key, long rowId) {

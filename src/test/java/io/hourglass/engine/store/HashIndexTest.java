@@ -150,6 +150,22 @@ class HashIndexTest {
         }
     }
 
+    /** Homes spread over all of a large table, for consecutive hashes and for keys' own hashes alike. */
+    @Test
+    void homesCoverEveryPartOfALargeTable() {
+        int mask = (1 << 28) - 1; // a table for about 130 million rows
+        int[] buckets = new int[16];
+        int n = 1 << 16;
+        for (int i = 0; i < n; i++) {
+            buckets[HashIndex.home(i, mask) >>> 24]++;
+            buckets[HashIndex.home(new Key(new Object[] {(long) i * 7919}).hashCode(), mask) >>> 24]++;
+        }
+        for (int b = 0; b < 16; b++) {
+            double share = buckets[b] / (2.0 * n);
+            assertTrue(share > 0.05 && share < 0.075, "sixteenth " + b + " of the table gets " + share + " of the homes");
+        }
+    }
+
     @Test
     void aProbeChainAcrossTheDrainedPartStaysWhole() {
         // 64 rows under one hash fill a 128-slot table from slot DRAIN_STEP - 3 on; the 65th
