@@ -307,7 +307,12 @@ public final class CheckpointBench {
     private static final class Load {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
-        private final long[][] due = new long[2][], lat = new long[2][];
+        // Each thread's records in chunks of CHUNK entries, added as they fill: growing one array
+        // by copying (it was 8 MB at first, then 16, 32, 64) held a load thread up to tens of
+        // milliseconds mid-run, a stall of the benchmark that a window then counted.
+        private static final int CHUNK = 1 << 16;
+        private final List<List<long[]>> due = List.of(new ArrayList<>(), new ArrayList<>());
+        private final List<List<long[]>> lat = List.of(new ArrayList<>(), new ArrayList<>());
         private final int[] counts = new int[2];
         private final long start = System.nanoTime();
         private final Object[] locks = {new Object(), new Object()};
@@ -316,8 +321,10 @@ public final class CheckpointBench {
             long interval = (long) (2e9 / rate);
             for (int t = 0; t < 2; t++) {
                 int id = t;
-                due[id] = new long[1 << 20];
-                lat[id] = new long[1 << 20];
+                for (int c = 0; c < 64; c++) { // room for 4M operations a thread before the load starts
+                    due.get(id).add(new long[CHUNK]);
+                    lat.get(id).add(new long[CHUNK]);
+                }
                 threads.add(Thread.ofPlatform().start(() -> {
                     Worker w = new Worker(inst, rows, 100 + id);
                     long next = System.nanoTime();
@@ -331,12 +338,12 @@ public final class CheckpointBench {
                         long l = System.nanoTime() - Math.min(now, next);
                         synchronized (locks[id]) {
                             int n = counts[id];
-                            if (n == due[id].length) {
-                                due[id] = java.util.Arrays.copyOf(due[id], n * 2);
-                                lat[id] = java.util.Arrays.copyOf(lat[id], n * 2);
+                            if (n == due.get(id).size() * CHUNK) {
+                                due.get(id).add(new long[CHUNK]);
+                                lat.get(id).add(new long[CHUNK]);
                             }
-                            due[id][n] = next;
-                            lat[id][n] = l;
+                            due.get(id).get(n / CHUNK)[n % CHUNK] = next;
+                            lat.get(id).get(n / CHUNK)[n % CHUNK] = l;
                             counts[id] = n + 1;
                         }
                         next += interval;
@@ -347,21 +354,23 @@ public final class CheckpointBench {
         }
 
         /**
-         * The operations due in [from, to). Only the arrays and counts are read under the
+         * The operations due in [from, to). Only the chunk lists and counts are read under the
          * recording locks; the scan runs outside them, so the load threads never wait for it
-         * (entries below a count never change, and a grown array keeps the old one's prefix).
+         * (entries below a count never change, and chunks never move).
          */
         Window window(long from, long to) {
             List<Long> out = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
-                long[] d, l;
+                List<long[]> d, l;
                 int n;
                 synchronized (locks[t]) {
-                    d = due[t];
-                    l = lat[t];
+                    d = List.copyOf(due.get(t));
+                    l = List.copyOf(lat.get(t));
                     n = counts[t];
                 }
-                for (int i = 0; i < n; i++) if (d[i] >= from && d[i] < to) out.add(l[i]);
+                for (int i = 0; i < n; i++) {
+                    if (d.get(i / CHUNK)[i % CHUNK] >= from && d.get(i / CHUNK)[i % CHUNK] < to) out.add(l.get(i / CHUNK)[i % CHUNK]);
+                }
             }
             int k = out.size();
             long[] a = new long[Math.max(k, 1)];
