@@ -603,16 +603,28 @@ final class Executor {
     }
 
     /** Row ids matching the plan's filters in the snapshot, collected before any change. */
-    private static List<Long> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
+    /**
+     * A row UPDATE or DELETE found matching in its snapshot. The first few keep the image they
+     * were decoded from and the decoded row: if the row is unchanged once locked (the same image),
+     * it is not decoded again. A large statement keeps only row ids, so it never holds all its
+     * rows decoded at once.
+     */
+    private record Candidate(long id, byte[] image, Object[] row) {}
+
+    private static final int CANDIDATES_KEPT_DECODED = 64;
+
+    private static List<Candidate> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
         long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
         Expr.Ctx ctx = new Expr.Ctx(1, params);
         Table t = q.tables[0];
-        List<Long> ids = new ArrayList<>();
+        List<Candidate> ids = new ArrayList<>();
         java.util.function.LongConsumer consider = id -> {
             byte[] img = Version.visible(t.store().slot(id), snapshot, txn.id());
             if (img == null) return;
-            ctx.rows[0] = t.codec().decode(img);
-            if (passes(q.filters.get(0), ctx)) ids.add(id);
+            Object[] row = t.codec().decode(img);
+            ctx.rows[0] = row;
+            if (!passes(q.filters.get(0), ctx)) return;
+            ids.add(ids.size() < CANDIDATES_KEPT_DECODED ? new Candidate(id, img, row) : new Candidate(id, null, null));
         };
         if (q.access[0].kind == Access.Kind.FULL_SCAN) {
             t.store().forEachHead((id, head) -> {
@@ -679,11 +691,13 @@ final class Executor {
         lockForWrite(s, txn, t);
         Expr.Ctx ctx = new Expr.Ctx(1, params);
         long n = 0;
-        for (long id : candidates(q, s, txn, params)) {
+        for (Candidate c : candidates(q, s, txn, params)) {
+            long id = c.id();
             tm.lockRow(txn, t, id);
             byte[] img = tm.currentImage(txn, t, id);
             if (img == null) continue; // deleted meanwhile
-            Object[] current = t.codec().decode(img);
+            // Images are never changed in place: the same image is the same row.
+            Object[] current = img == c.image() ? c.row() : t.codec().decode(img);
             ctx.rows[0] = current;
             if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
             change.apply(id, current, ctx);

@@ -389,6 +389,33 @@ class ConcurrencyTest {
     }
 
     /**
+     * An UPDATE that waited for a row lock applies to the row as the other transaction left it,
+     * and skips it if it no longer matches: the row found in the statement's snapshot is reused
+     * only when it is still the newest.
+     */
+    @Test
+    void anUpdateThatWaitedForARowSeesItsNewestVersion() throws Exception {
+        try (Connection w = admin(); Connection u = admin()) {
+            w.setAutocommit(false);
+            w.execute("UPDATE acct SET bal = 7 WHERE id = 1");
+            w.execute("UPDATE acct SET bal = 0 WHERE id = 2");
+            Future<Long> inc = pool.submit(() -> u.execute("UPDATE acct SET bal = bal + 1 WHERE id = 1").updateCount());
+            Future<Long> gone = pool.submit(() -> {
+                try (Connection v = admin()) {
+                    return v.execute("UPDATE acct SET bal = 500 WHERE id = 2 AND bal = 100").updateCount();
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (inst.database("CC").transactions().locks().waits() < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+            w.commit();
+            assertEquals(1L, inc.get(10, TimeUnit.SECONDS));
+            assertEquals(0L, gone.get(10, TimeUnit.SECONDS), "no longer matches once locked");
+            assertEquals(8L, bal(w, 1), "the increment applies to the committed 7, not the 100 it first saw");
+            assertEquals(0L, bal(w, 2));
+        }
+    }
+
+    /**
      * A table's count of strong requests lives only while one is held or asked for: neither a
      * granted lock, nor one that timed out, nor dropping the table leaves it behind (it used to
      * stay for every table ever locked by DDL).
