@@ -51,9 +51,8 @@ public final class LogReader {
         if (list.firstKey() != start.file()) {
             throw ErrorCode.RECOVERY_FAILED.error("log file " + files.path(start.file()) + ", where recovery must start, is missing");
         }
-        StorageIo io = files.io();
         long fileSize = files.fileSize();
-        byte[] data = new byte[(int) fileSize];
+        Window w = new Window();
         long databaseId = 0;
         long records = 0;
         byte lastType = 0;
@@ -64,50 +63,55 @@ public final class LogReader {
                 throw ErrorCode.RECOVERY_FAILED.error("log file " + files.path(expected) + " is missing");
             }
             expected++;
-            int n = readFully(io, e.getValue(), data);
-            LogFormat.Header h = LogFormat.readFileHeader(data, fileNo);
-            if (h == null || n < fileSize) {
-                if (fileNo == list.lastKey() && h == null) {
-                    // A file whose creation was cut short holds nothing: the log ends before it.
-                    return new Result(Math.max(from, Lsn.pack(fileNo, LogFormat.FILE_HEADER)), databaseId, list.size(), records,
-                            null, lastType);
-                }
-                throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " has a bad header or size");
-            }
-            if (databaseId == 0) databaseId = h.databaseId();
-            if (h.databaseId() != databaseId) {
-                throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " belongs to another database");
-            }
-            long off = fileNo == start.file() ? Math.max(start.offset(), LogFormat.FILE_HEADER) : LogFormat.FILE_HEADER;
-            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-            while (true) {
-                if (fileSize - off < LogFormat.RECORD_HEADER) break; // no room for a record: next file
-                String invalid = check(b, data, fileNo, off, fileSize);
-                if (invalid != null) {
-                    boolean zeros = allZero(data, (int) off, (int) fileSize);
-                    boolean laterRecords = laterFileHasRecords(files, list, fileNo, data);
-                    if (laterRecords) {
-                        throw ErrorCode.RECOVERY_FAILED.error("invalid log record at " + Lsn.of(Lsn.pack(fileNo, off))
-                                + " (" + invalid + ") with valid records in later files");
+            try (StorageIo.FileHandle f = files.io().open(e.getValue(), false)) {
+                long size = f.size();
+                w.open(f, Math.min(size, fileSize));
+                int h0 = w.at(0, LogFormat.FILE_HEADER);
+                LogFormat.Header h = h0 < 0 ? null : LogFormat.readFileHeader(w.data, fileNo);
+                if (h == null || size < fileSize) {
+                    if (fileNo == list.lastKey() && h == null) {
+                        // A file whose creation was cut short holds nothing: the log ends before it.
+                        return new Result(Math.max(from, Lsn.pack(fileNo, LogFormat.FILE_HEADER)), databaseId, list.size(), records,
+                                null, lastType);
                     }
-                    String torn = zeros ? null : invalid;
-                    return new Result(Lsn.pack(fileNo, off), databaseId, list.size(), records, torn, lastType);
+                    throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " has a bad header or size");
                 }
-                int len = b.getInt((int) off);
-                byte type = data[(int) off + 16];
-                if (type == LogRecord.END_OF_FILE) break;
-                LogRecord r;
-                try {
-                    r = decodeAt(b, data, (int) off, Lsn.pack(fileNo, off));
-                } catch (IllegalArgumentException ex) {
-                    // A record whose CRC matches but whose payload does not parse was written by
-                    // a different format: never guess.
-                    throw ErrorCode.RECOVERY_FAILED.error("unreadable log record at " + Lsn.of(Lsn.pack(fileNo, off)) + ": " + ex.getMessage());
+                if (databaseId == 0) databaseId = h.databaseId();
+                if (h.databaseId() != databaseId) {
+                    throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " belongs to another database");
                 }
-                sink.accept(r);
-                records++;
-                lastType = type;
-                off += len;
+                long off = fileNo == start.file() ? Math.max(start.offset(), LogFormat.FILE_HEADER) : LogFormat.FILE_HEADER;
+                while (true) {
+                    if (fileSize - off < LogFormat.RECORD_HEADER) break; // no room for a record: next file
+                    int at = w.at(off, LogFormat.RECORD_HEADER);
+                    int len = at < 0 ? 0 : w.b.getInt(at);
+                    if (len > LogFormat.RECORD_HEADER && len <= fileSize - off) at = w.at(off, len); // the whole record in view
+                    String invalid = at < 0 ? "a short read" : check(w.b, w.data, at, fileNo, off, fileSize - off);
+                    if (invalid != null) {
+                        boolean zeros = w.zerosFrom(off);
+                        boolean laterRecords = laterFileHasRecords(files, list, fileNo, w);
+                        if (laterRecords) {
+                            throw ErrorCode.RECOVERY_FAILED.error("invalid log record at " + Lsn.of(Lsn.pack(fileNo, off))
+                                    + " (" + invalid + ") with valid records in later files");
+                        }
+                        String torn = zeros ? null : invalid;
+                        return new Result(Lsn.pack(fileNo, off), databaseId, list.size(), records, torn, lastType);
+                    }
+                    byte type = w.data[at + 16];
+                    if (type == LogRecord.END_OF_FILE) break;
+                    LogRecord r;
+                    try {
+                        r = decodeAt(w.b, w.data, at, Lsn.pack(fileNo, off));
+                    } catch (IllegalArgumentException ex) {
+                        // A record whose CRC matches but whose payload does not parse was written by
+                        // a different format: never guess.
+                        throw ErrorCode.RECOVERY_FAILED.error("unreadable log record at " + Lsn.of(Lsn.pack(fileNo, off)) + ": " + ex.getMessage());
+                    }
+                    sink.accept(r);
+                    records++;
+                    lastType = type;
+                    off += len;
+                }
             }
             if (fileNo == list.lastKey()) {
                 // The last file was full (or closed by END_OF_FILE): the log continues in a new one.
@@ -117,9 +121,57 @@ public final class LogReader {
         throw new IllegalStateException("unreachable");
     }
 
-    /** Why the record at {@code off} is invalid, or null if it is valid. */
-    private static String check(ByteBuffer b, byte[] data, int fileNo, long off, long fileSize) {
-        return check(b, data, (int) off, fileNo, off, fileSize - off);
+    /**
+     * A view of one log file through a buffer that slides forward as records are read, so a log
+     * file costs what it holds rather than its whole LogFileSize (64 MB by default, most of it
+     * zeros at a restart), and no file-sized array is made. A record longer than the buffer
+     * grows it. The buffer is reused from file to file.
+     */
+    static final class Window {
+        static final int CHUNK = 1 << 20;
+
+        byte[] data = new byte[CHUNK];
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        private StorageIo.FileHandle f;
+        private long limit;  // bytes of the file that may be read
+        private long start;  // file offset of data[0]
+        private int len;     // bytes of data that hold the file from start
+
+        void open(StorageIo.FileHandle f, long limit) {
+            this.f = f;
+            this.limit = limit;
+            this.start = 0;
+            this.len = 0;
+        }
+
+        /**
+         * Brings the file's bytes {@code [off, off + n)} into view, reading from {@code off} on as
+         * much as the buffer holds; returns their index in {@link #data}, or -1 if the file ends first.
+         */
+        int at(long off, int n) throws IOException {
+            if (off >= start && off + n <= start + len) return (int) (off - start);
+            if (off + n > limit) return -1;
+            if (n > data.length) {
+                data = new byte[n];
+                b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            int want = (int) Math.min(data.length, limit - off);
+            int got = f.readFully(off, ByteBuffer.wrap(data, 0, want));
+            start = off;
+            len = Math.max(0, got);
+            return got < n ? -1 : 0;
+        }
+
+        /** Whether the file is all zeros from {@code off} to the end of what may be read. */
+        boolean zerosFrom(long off) throws IOException {
+            for (long pos = off; pos < limit; ) {
+                int n = (int) Math.min(CHUNK, limit - pos);
+                int at = at(pos, n);
+                if (at < 0 || !allZero(data, at, at + n)) return false;
+                pos += n;
+            }
+            return true;
+        }
     }
 
     /**
@@ -158,21 +210,18 @@ public final class LogReader {
         return true;
     }
 
-    /** Whether a file after {@code fileNo} holds a valid record; reads them into {@code scratch}, whose contents it replaces. */
-    private static boolean laterFileHasRecords(LogFiles files, TreeMap<Integer, Path> list, int fileNo, byte[] scratch) throws IOException {
-        byte[] data = scratch;
+    /** Whether a file after {@code fileNo} holds a valid record at its start; reads through {@code w}. */
+    private static boolean laterFileHasRecords(LogFiles files, TreeMap<Integer, Path> list, int fileNo, Window w) throws IOException {
         for (Map.Entry<Integer, Path> e : list.tailMap(fileNo, false).entrySet()) {
-            int n = readFully(files.io(), e.getValue(), data);
-            if (n < LogFormat.FILE_HEADER + LogFormat.RECORD_HEADER || LogFormat.readFileHeader(data, e.getKey()) == null) continue;
-            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-            if (check(b, data, e.getKey(), LogFormat.FILE_HEADER, files.fileSize()) == null) return true;
+            try (StorageIo.FileHandle f = files.io().open(e.getValue(), false)) {
+                long room = Math.min(f.size(), files.fileSize());
+                w.open(f, room);
+                if (w.at(0, LogFormat.FILE_HEADER + LogFormat.RECORD_HEADER) < 0 || LogFormat.readFileHeader(w.data, e.getKey()) == null) continue;
+                int len = w.b.getInt(LogFormat.FILE_HEADER);
+                int at = len > LogFormat.RECORD_HEADER && len <= room - LogFormat.FILE_HEADER ? w.at(LogFormat.FILE_HEADER, len) : LogFormat.FILE_HEADER;
+                if (at >= 0 && check(w.b, w.data, at, e.getKey(), LogFormat.FILE_HEADER, files.fileSize() - LogFormat.FILE_HEADER) == null) return true;
+            }
         }
         return false;
-    }
-
-    private static int readFully(StorageIo io, Path p, byte[] into) throws IOException {
-        try (StorageIo.FileHandle h = io.open(p, false)) {
-            return h.readFully(0, ByteBuffer.wrap(into));
-        }
     }
 }
