@@ -40,9 +40,11 @@ public class EngineProducer {
             if (d.temporary()) {
                 LOG.infof("Database %s loaded, Temporary: memory only (PermSize %d MB)", d.name(), d.permSizeMb());
             } else {
-                LOG.infof("Database %s loaded (PermSize %d MB, DataStore %s, log in %s): recovered %d transaction(s) in %d ms",
-                        d.name(), d.permSizeMb(), d.dataStore(), d.logDirectory(), db.recovery().transactions(),
-                        db.recovery().nanos() / 1_000_000);
+                var r = db.recovery();
+                LOG.infof("Database %s loaded (PermSize %d MB, DataStore %s, log in %s): %d row(s), recovered %d transaction(s)"
+                                + " in %d ms (checkpoint image %d ms, log %d ms, indexes %d ms)",
+                        d.name(), d.permSizeMb(), d.dataStore(), d.logDirectory(), r.rows(), r.transactions(),
+                        r.nanos() / 1_000_000, r.imageNanos() / 1_000_000, r.logNanos() / 1_000_000, r.rebuildNanos() / 1_000_000);
             }
         }
         for (DatabaseConfig d : dbs) {

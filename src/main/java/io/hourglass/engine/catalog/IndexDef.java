@@ -47,4 +47,11 @@ public final class IndexDef {
     public Index index() { return index; }
 
     public Key keyOf(Object[] row) { return Key.of(row, columns); }
+
+    /** Which of a row's {@code columnCount} columns this index keys on: what a decode needs for {@link #keyOf}. */
+    public boolean[] columnMask(int columnCount) {
+        boolean[] m = new boolean[columnCount];
+        for (int c : columns) m[c] = true;
+        return m;
+    }
 }

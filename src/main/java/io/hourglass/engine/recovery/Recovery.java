@@ -42,10 +42,13 @@ public final class Recovery {
      * @param transactions committed transactions replayed
      * @param discarded transactions without a COMMIT record, ignored
      * @param lastCommitTs the commit timestamp after replay (commits counted in log order)
+     * @param nanos the whole recovery; {@code imageNanos}, {@code logNanos} and {@code rebuildNanos}
+     *              its three stages: loading the checkpoint image (0 without one), reading and
+     *              replaying the log, rebuilding free lists and indexes
      */
     public record Report(LogReader.Result log, long transactions, long discarded, long lastCommitTs, long lastTxnId,
-                         long rows, long nanos, Catalog catalog, CheckpointFormat.Header checkpoint, List<String> rejected,
-                         CheckpointFiles.State checkpoints) {
+                         long rows, long nanos, long imageNanos, long logNanos, long rebuildNanos, Catalog catalog,
+                         CheckpointFormat.Header checkpoint, List<String> rejected, CheckpointFiles.State checkpoints) {
         /** The database id: the log's, else the checkpoint's, else 0 (a new database). */
         public long databaseId() {
             if (log.databaseId() != 0) return log.databaseId();
@@ -88,6 +91,7 @@ public final class Recovery {
             }
             anyCheckpointFile = files.io().exists(ckpt.path(0)) || files.io().exists(ckpt.path(1));
         }
+        long tImage = System.nanoTime();
         long from = Lsn.pack(0, LogFormat.FILE_HEADER);
         if (used != null) {
             from = used.redoLsn();
@@ -130,10 +134,12 @@ public final class Recovery {
             throw ErrorCode.RECOVERY_FAILED.error("the log in " + files.dir() + " belongs to another database than "
                     + ckpt.path(used.fileNo()));
         }
+        long tLog = System.nanoTime();
         long rows = rebuild(catalog, tm.memory(), threads);
         tm.restoreCounters(counts[1], counts[2]);
-        return new Report(result, counts[0], open.size(), counts[1], counts[2], rows, System.nanoTime() - t0, catalog, used,
-                List.copyOf(rejected), state);
+        long end = System.nanoTime();
+        return new Report(result, counts[0], open.size(), counts[1], counts[2], rows, end - t0, tImage - t0, tLog - tImage,
+                end - tLog, catalog, used, List.copyOf(rejected), state);
     }
 
     static void apply(Catalog catalog, LogRecord r) {
@@ -153,7 +159,15 @@ public final class Recovery {
         }
     }
 
-    /** Free lists, indexes (one task per index) and PermSize use, from the replayed rows. */
+    /** A table's rows are split into parts of at least this many row ids for a parallel index build. */
+    private static final long MIN_PART = 65_536;
+
+    /**
+     * Free lists, indexes and PermSize use, from the replayed rows. With {@code threads} above
+     * one, the indexes are built in parallel, and a large table's rows in parts, so that even one
+     * big index (a primary key) uses every thread. Each index is first sized for its rows, and
+     * only its key columns are decoded.
+     */
     static long rebuild(Catalog catalog, MemoryAccount memory, int threads) {
         long rows = 0;
         List<Runnable> tasks = new ArrayList<>();
@@ -168,11 +182,18 @@ public final class Recovery {
             rows += stats[0];
             memory.charge(stats[1] + stats[0] * (MemoryAccount.VERSION_OVERHEAD
                     + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD));
+            long high = t.store().highWater();
+            int parts = (int) Math.max(1, Math.min(threads, high / MIN_PART));
             for (IndexDef ix : t.indexes()) {
-                tasks.add(() -> t.store().forEachHead((id, slot) -> {
-                    ix.index().insert(ix.keyOf(t.codec().decode((byte[]) slot)), id);
-                    return true;
-                }));
+                ix.index().expect(stats[0]);
+                boolean[] keyColumns = ix.columnMask(t.codec().columnCount());
+                for (int p = 0; p < parts; p++) {
+                    long from = high * p / parts, to = high * (p + 1) / parts;
+                    tasks.add(() -> t.store().forEachHead(from, to, (id, slot) -> {
+                        ix.index().insert(ix.keyOf(t.codec().decode((byte[]) slot, keyColumns)), id);
+                        return true;
+                    }));
+                }
             }
         }
         if (threads <= 1 || tasks.size() <= 1) {

@@ -74,6 +74,28 @@ public final class HashIndex implements Index {
         }
     }
 
+    /**
+     * Grows the table at once to hold {@code keys} entries at under half full, so a build over
+     * existing rows (recovery, CREATE INDEX) neither grows nor drains on the way.
+     */
+    @Override
+    public void expect(long keys) {
+        long need = Math.max(16, Math.min(1L << 30, (keys + 1) * 2)); // the insert's bound: (used + 1) * 2 <= length
+        long want = Long.highestOneBit(need - 1) << 1;                 // the power of two at or above it
+        long stamp = lock.writeLock();
+        try {
+            if (want <= table.length) return;
+            if (size == 0 && draining == null) {
+                table = new long[(int) want];
+                used = 0;
+            } else {
+                grow((int) want);
+            }
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
     @Override
     public void remove(Key key, long rowId) {
         long e = entry(key.hashCode(), rowId);

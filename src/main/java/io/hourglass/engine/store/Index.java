@@ -15,6 +15,12 @@ public interface Index {
     /** Row ids whose key equals {@code key}. */
     void lookup(Key key, LongConsumer out);
 
+    /**
+     * A hint that about {@code keys} entries are coming (an index built over rows that exist):
+     * an index that grows by copying may size itself once instead.
+     */
+    default void expect(long keys) {}
+
     /** Number of entries (statistics and PermSize accounting). */
     long keyCount();
 

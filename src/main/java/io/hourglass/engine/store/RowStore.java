@@ -134,10 +134,13 @@ public final class RowStore {
     }
 
     /** Calls {@code visitor} for every occupied slot in row-id order. */
-    public void forEachHead(HeadVisitor visitor) {
-        long limit = highWater();
+    public void forEachHead(HeadVisitor visitor) { forEachHead(0, Long.MAX_VALUE, visitor); }
+
+    /** Calls {@code visitor} for every occupied slot with {@code from <= rowId < to}, in row-id order. */
+    public void forEachHead(long from, long to, HeadVisitor visitor) {
+        long limit = Math.min(to, highWater());
         Block[] b = blocks;
-        for (long rowId = 0; rowId < limit; rowId++) {
+        for (long rowId = Math.max(0, from); rowId < limit; rowId++) {
             Object v = b[(int) (rowId >>> Block.SHIFT)].slots.get((int) (rowId & (Block.SLOTS - 1)));
             if (v != null && !visitor.visit(rowId, v)) return;
         }

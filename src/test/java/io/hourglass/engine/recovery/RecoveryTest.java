@@ -132,4 +132,71 @@ class RecoveryTest {
             assertEquals(List.of("9000|100"), rows(c, "SELECT COUNT(*), SUM(CASE WHEN pad = 'short' THEN 1 ELSE 0 END) FROM big"));
         }
     }
+
+    @Test
+    void recordsAcrossTheReadersChunksAndOneLongerThanAChunkAreRecovered() {
+        String big = "x".repeat(3 << 20) + "end"; // one record of 3 MB: longer than the 1 MB the reader reads at once
+        Instance crashed = open();
+        Connection c = admin(crashed);
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, pad VARCHAR2(4000000))");
+        c.setDurableCommits(true);
+        for (int k = 0; k < 1500; k++) c.execute("INSERT INTO t VALUES (?, ?)", k, "p".repeat(1000 + k)); // 3.7 MB of records
+        c.execute("INSERT INTO t VALUES (?, ?)", 5000, big);
+        c.execute("INSERT INTO t VALUES (?, ?)", 5001, "after");
+        // No close: recovery replays the log (no checkpoint), read chunk by chunk.
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(null, i.database("REC").recovery().log().tornTail());
+            assertEquals(List.of("1502"), rows(d, "SELECT COUNT(*) FROM t"));
+            assertEquals(List.of("1999"), rows(d, "SELECT LENGTH(pad) FROM t WHERE id = 999"));
+            assertEquals(List.of(String.valueOf(big.length())), rows(d, "SELECT LENGTH(pad) FROM t WHERE id = 5000"));
+            assertEquals(big, d.execute("SELECT pad FROM t WHERE id = 5000").rows().getFirst()[0]);
+            assertEquals(List.of("after"), rows(d, "SELECT pad FROM t WHERE id = 5001"));
+        }
+    }
+
+    @Test
+    void bytesFarPastTheLogsEndAreATornTail() throws Exception {
+        Instance crashed = open();
+        Connection c = admin(crashed);
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        c.setDurableCommits(true);
+        for (int k = 0; k < 10; k++) c.execute("INSERT INTO t VALUES (?)", k);
+        // A write from beyond the end (later pages reached the disk, an earlier one did not),
+        // megabytes past the last record: the reader must still look there.
+        try (var ch = java.nio.channels.FileChannel.open(dir.resolve("rec.log0"), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 6L << 20);
+        }
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertTrue(i.database("REC").recovery().log().tornTail() != null, "data after the end is reported (TT0744)");
+            assertEquals(List.of("10"), rows(d, "SELECT COUNT(*) FROM t"));
+        }
+    }
+
+    @Test
+    void oneLargeIndexIsRebuiltInPartsByTheRecoveryThreads() {
+        int n = 200_000; // split into three parts of about 67,000 row ids
+        Instance crashed = open();
+        Connection c = admin(crashed);
+        c.execute("CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, v VARCHAR2(20), w INTEGER)");
+        c.execute("CREATE INDEX t_w ON t (w)");
+        c.setAutocommit(false);
+        var ins = c.prepare("INSERT INTO t VALUES (?, ?, ?)");
+        for (int k = 0; k < n; k++) {
+            c.execute(ins, k, "v" + k, k % 1000);
+            if (k % 20_000 == 19_999) c.commit();
+        }
+        c.commit();
+        c.setAutocommit(true);
+        c.execute("DELETE FROM t WHERE id BETWEEN 66000 AND 68000"); // holes around a part's boundary
+        DatabaseConfig three = config().withRecoveryThreads(3);
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(three)); Connection d = admin(i)) {
+            var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals("T")).findFirst().orElseThrow();
+            var pk = t.indexes().stream().filter(x -> x.constraint()).findFirst().orElseThrow();
+            assertEquals(n - 2001, pk.index().keyCount(), "the primary key holds every row");
+            for (int k : new int[] {0, 1, 65_999, 68_001, 133_332, 133_333, 133_334, n - 1}) {
+                assertEquals(List.of("v" + k), rows(d, "SELECT v FROM t WHERE id = " + k), "row " + k + " by its key");
+            }
+            assertEquals(List.of("198"), rows(d, "SELECT COUNT(*) FROM t WHERE w = 7"));
+        }
+    }
 }

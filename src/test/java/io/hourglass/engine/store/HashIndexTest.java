@@ -40,6 +40,23 @@ class HashIndexTest {
     }
 
     @Test
+    void anIndexToldHowManyKeysAreComingNeverGrowsOnTheWay() {
+        HashIndex ix = new HashIndex();
+        ix.expect(50_000);
+        for (long i = 0; i < 50_000; i++) {
+            ix.insert(k(i), i);
+            assertTrue(!ix.draining(), "no growth at insert " + i);
+        }
+        for (long i = 0; i < 50_000; i += 101) assertEquals(Set.of(i), lookup(ix, k(i)));
+        ix.expect(200_000); // with entries in it: they move to the larger table and stay found
+        for (long i = 0; i < 50_000; i++) assertEquals(Set.of(i), lookup(ix, k(i)), "key " + i);
+        ix.insert(k(1_000_000), 50_000);
+        assertEquals(50_001, ix.keyCount());
+        ix.expect(10); // never shrinks
+        assertEquals(Set.of(50_000L), lookup(ix, k(1_000_000)));
+    }
+
+    @Test
     void compositeKeysSpreadOverTheHashSpace() {
         // TPTBM's keys: (vpn_id, vpn_nb) for a million rows. Few collisions, or every lookup
         // decodes many rows.
