@@ -17,10 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Owns the two checkpoint files of a database, {@code <DataStore>.ds0} and {@code .ds1}: their
@@ -107,30 +104,7 @@ public final class CheckpointFiles {
             layout.directoryOffset = h.directoryOffset();
             layout.directoryCapacity = CheckpointFormat.capacityFor(h.directoryLength());
             entries.sort(Comparator.comparingLong(e -> e[2]));
-            int n = Math.max(1, Math.min(threads, entries.size()));
-            long rows = 0;
-            if (n == 1) {
-                rows = loadBlocks(f, p, into, entries, h);
-            } else {
-                try (ExecutorService pool = Executors.newFixedThreadPool(n, r -> Thread.ofPlatform().daemon().name("hourglass-ckpt-read").unstarted(r))) {
-                    List<Future<Long>> parts = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        List<long[]> part = entries.subList(entries.size() * i / n, entries.size() * (i + 1) / n);
-                        parts.add(pool.submit(() -> {
-                            try (StorageIo.FileHandle own = io.open(p, false)) {
-                                return loadBlocks(own, p, into, part, h);
-                            }
-                        }));
-                    }
-                    for (Future<Long> part : parts) rows += part.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof HourglassException he) throw he;
-                    throw new IOException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while loading " + p);
-                }
-            }
+            long rows = new ImageLoader(f, p, into, entries, Math.max(1, threads)).run();
             if (rows != h.rows()) throw damaged(p, "holds " + rows + " rows, its header says " + h.rows());
             for (long[] e : entries) {
                 Table t = into.tableById(e[0]);
@@ -197,36 +171,151 @@ public final class CheckpointFiles {
         return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Reads and installs the blocks of {@code entries} (sorted by offset), in spans of up to 4 MB. */
-    private static long loadBlocks(StorageIo.FileHandle f, Path p, Catalog into, List<long[]> entries,
-                                   CheckpointFormat.Header h) throws IOException {
-        long rows = 0;
-        int[] slots = new int[Block.SLOTS];
-        byte[][] images = new byte[Block.SLOTS][];
-        int i = 0;
-        byte[] span = new byte[0];
-        while (i < entries.size()) {
-            long start = entries.get(i)[2];
-            int j = i;
-            long spanEnd = start;
-            while (j < entries.size() && entries.get(j)[2] + entries.get(j)[3] - start <= READ_SPAN
-                    && entries.get(j)[2] - spanEnd <= CheckpointFormat.ALIGN * 4L) {
-                spanEnd = entries.get(j)[2] + entries.get(j)[3];
-                j++;
-            }
-            if (j == i) j = i + 1; // a single record longer than a span
-            spanEnd = Math.max(spanEnd, entries.get(i)[2] + entries.get(i)[3]);
-            int spanLen = (int) (spanEnd - start);
-            if (span.length < spanLen) span = new byte[spanLen];
-            if (f.readFully(start, ByteBuffer.wrap(span, 0, spanLen)) != spanLen) throw damaged(p, "a block record is cut short");
-            for (int k = i; k < j; k++) {
-                long[] e = entries.get(k);
-                e[6] = install(p, into, e, span, (int) (e[2] - start), slots, images);
-                rows += e[6];
-            }
-            i = j;
+    /**
+     * Loads the blocks of a file as a pipeline: one thread reads the file in order, in spans of
+     * up to 4 MB (adjacent records, a few pages of slack between them at most), a few spans ahead
+     * of the {@code installers} (CkptReadThreads: the calling thread and the rest), which verify
+     * each record's checksum and install its rows. Reading from a cold disk thus overlaps with
+     * the installing instead of alternating with it, and the disk sees one sequential reader.
+     */
+    private static final class ImageLoader {
+        private record Span(byte[] data, long start, int from, int to) {}
+        private static final Span END = new Span(null, 0, 0, 0);
+
+        private final StorageIo.FileHandle f;
+        private final Path p;
+        private final Catalog into;
+        private final List<long[]> entries;
+        private final int installers;
+        private final java.util.concurrent.BlockingQueue<Span> full;
+        private final java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final int buffers;
+        private volatile RuntimeException failure;
+
+        ImageLoader(StorageIo.FileHandle f, Path p, Catalog into, List<long[]> entries, int installers) {
+            this.f = f;
+            this.p = p;
+            this.into = into;
+            this.entries = entries;
+            this.installers = installers;
+            this.buffers = installers + 2; // each installer busy with one, one being read, one ready
+            this.full = new java.util.concurrent.ArrayBlockingQueue<>(buffers + installers);
         }
-        return rows;
+
+        long run() throws IOException {
+            if (entries.isEmpty()) return 0;
+            Thread reader = Thread.ofPlatform().daemon().name("hourglass-ckpt-read").start(this::read);
+            List<Thread> others = new ArrayList<>();
+            long[] counts = new long[installers];
+            for (int i = 1; i < installers; i++) {
+                int slot = i;
+                others.add(Thread.ofPlatform().daemon().name("hourglass-ckpt-install").start(() -> counts[slot] = install()));
+            }
+            counts[0] = install();
+            try {
+                reader.join();
+                for (Thread t : others) t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = damaged(p, "interrupted while loading");
+            }
+            if (failure != null) throw failure;
+            long rows = 0;
+            for (long c : counts) rows += c;
+            return rows;
+        }
+
+        /** The reader: spans in file order, then one END per installer. */
+        private void read() {
+            int made = 0;
+            try {
+                int i = 0;
+                while (i < entries.size() && failure == null) {
+                    long start = entries.get(i)[2];
+                    int j = i;
+                    long spanEnd = start;
+                    while (j < entries.size() && entries.get(j)[2] + entries.get(j)[3] - start <= READ_SPAN
+                            && entries.get(j)[2] - spanEnd <= CheckpointFormat.ALIGN * 4L) {
+                        spanEnd = entries.get(j)[2] + entries.get(j)[3];
+                        j++;
+                    }
+                    if (j == i) j = i + 1; // a single record longer than a span
+                    spanEnd = Math.max(spanEnd, entries.get(i)[2] + entries.get(i)[3]);
+                    int len = (int) (spanEnd - start);
+                    byte[] buf = free.poll();
+                    if (buf == null && made < buffers) {
+                        made++; // no larger than the image needs: a small database reads it in one small span
+                        long rest = entries.getLast()[2] + entries.getLast()[3] - start;
+                        buf = new byte[(int) Math.max(len, Math.min(READ_SPAN, rest))];
+                    }
+                    while (buf == null && failure == null) buf = free.poll(50, TimeUnit.MILLISECONDS);
+                    if (buf == null) break;
+                    if (buf.length < len) buf = new byte[len];
+                    if (f.readFully(start, ByteBuffer.wrap(buf, 0, len)) != len) throw damaged(p, "a block record is cut short");
+                    hand(new Span(buf, start, i, j));
+                    i = j;
+                }
+            } catch (IOException e) {
+                fail(damaged(p, e.toString()));
+            } catch (RuntimeException e) {
+                fail(e);
+            } catch (InterruptedException e) {
+                fail(damaged(p, "interrupted while loading"));
+            } finally {
+                for (int k = 0; k < installers; k++) {
+                    try {
+                        hand(END);
+                    } catch (InterruptedException e) {
+                        fail(damaged(p, "interrupted while loading"));
+                    }
+                }
+            }
+        }
+
+        /** Queues a span; gives up (dropping it) if an installer failed and the queue stays full. */
+        private void hand(Span s) throws InterruptedException {
+            while (!full.offer(s, 50, TimeUnit.MILLISECONDS)) {
+                if (failure != null) return;
+            }
+        }
+
+        /** An installer: rows of the spans it takes, until END; after a failure it only drains. */
+        private long install() {
+            int[] slots = new int[Block.SLOTS];
+            byte[][] images = new byte[Block.SLOTS][];
+            long rows = 0;
+            while (true) {
+                Span s;
+                try {
+                    s = full.poll(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    fail(damaged(p, "interrupted while loading"));
+                    return rows;
+                }
+                if (s == null) {
+                    if (failure != null) return rows;
+                    continue;
+                }
+                if (s == END) return rows;
+                try {
+                    if (failure == null) {
+                        for (int k = s.from(); k < s.to(); k++) {
+                            long[] e = entries.get(k);
+                            e[6] = CheckpointFiles.install(p, into, e, s.data(), (int) (e[2] - s.start()), slots, images);
+                            rows += e[6];
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    fail(e);
+                } finally {
+                    free.add(s.data());
+                }
+            }
+        }
+
+        private void fail(RuntimeException e) {
+            if (failure == null) failure = e;
+        }
     }
 
     private static int install(Path p, Catalog into, long[] e, byte[] span, int at, int[] slots, byte[][] images) {

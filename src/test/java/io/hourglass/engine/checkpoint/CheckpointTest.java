@@ -228,6 +228,43 @@ class CheckpointTest {
     }
 
     @Test
+    void aDamagedBlockFarIntoALargeImageFailsItsLoadCleanlyWhateverTheReaderCount() throws Exception {
+        for (int readers : new int[] {1, 3}) {
+            Path sub = dir.resolve("readers" + readers);
+            DatabaseConfig cfg = DatabaseConfig.defaults("CK", sub.resolve("ck").toString()).withLog(8, 1).withCheckpoints(0, 0, 0)
+                    .withCkptReadThreads(readers);
+            Instance crashed = open(cfg);
+            Connection c = admin(crashed);
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
+            c.setAutocommit(false);
+            for (int k = 0; k < 8000; k++) c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k, String.format("note-%05d-", k) + "n".repeat(1200));
+            c.commit().toCompletableFuture().join();
+            c.setAutocommit(true);
+            c.execute("CALL ttCkpt()"); // file 0
+            c.execute("UPDATE t SET v = v + 1");
+            c.execute("CALL ttCkpt()"); // file 1, the newest: 10 MB, read in three spans
+            c.setDurableCommits(true);
+            c.execute("INSERT INTO t VALUES (99999, 0, 'last')");
+            // Damage one row of a block in the last span, while the reader is ahead of the installers.
+            byte[] file = Files.readAllBytes(sub.resolve("ck.ds1"));
+            int at = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("note-07000-");
+            assertTrue(at > 8 << 20, "the row sits in a later span: " + at);
+            try (RandomAccessFile f = new RandomAccessFile(sub.resolve("ck.ds1").toFile(), "rw")) {
+                f.seek(at + 20);
+                f.write('X');
+            }
+            try (Instance i = TestInstances.with(cfg); Connection d = admin(i)) {
+                var report = i.database("CK").recovery();
+                assertEquals(0, report.checkpoint().fileNo(), readers + " reader(s): the older file and the log");
+                assertEquals(1, report.rejected().size(), report.rejected().toString());
+                assertTrue(report.rejected().getFirst().contains("checksum"), report.rejected().getFirst());
+                assertEquals("8001|" + (8000L * 7999 / 2 + 8000), one(d, "SELECT COUNT(*), SUM(v) FROM t"));
+                assertEquals("note-07000-", one(d, "SELECT SUBSTR(note, 1, 11) FROM t WHERE id = 7000"));
+            }
+        }
+    }
+
+    @Test
     void logFilesArePurgedExactlyWhenBothCheckpointFilesHoldTheirChangesAndNoOtherwise() throws IOException {
         String pad = "p".repeat(1900);
         try (Instance i = open(); Connection c = admin(i)) {
