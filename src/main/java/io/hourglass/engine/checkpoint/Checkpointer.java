@@ -52,6 +52,14 @@ import java.util.logging.Logger;
 public final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Checkpointer.class.getName());
     private static final int WRITE_BUFFER = 1 << 20;
+    private static final int WRITE_BUFFERS = 4;
+    /**
+     * The writers' direct buffers, kept from one checkpoint to the next (one runs at a time):
+     * made anew for each checkpoint they would be freed only when the collector gets to them,
+     * and a database checkpointing often would hold megabytes of dead ones.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> writeBuffers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger writeBuffersMade = new java.util.concurrent.atomic.AtomicInteger();
 
     public enum Type {
         FUZZY("Fuzzy"), BLOCKING("Blocking");
@@ -598,7 +606,7 @@ public final class Checkpointer implements AutoCloseable {
         private final java.util.concurrent.BlockingQueue<ByteBuffer> free = new java.util.concurrent.LinkedBlockingQueue<>();
         private final Thread io;
         private volatile Throwable error;
-        private ByteBuffer cur = ByteBuffer.allocateDirect(WRITE_BUFFER);
+        private ByteBuffer cur = writeBuffer();
         private int pooled = 1;
         private long start = -1;
         private long nextContiguous = -1; // end of the last extent's capacity
@@ -630,8 +638,8 @@ public final class Checkpointer implements AutoCloseable {
             if (cur.position() == 0) return;
             hand(new Chunk(start, cur.flip(), true));
             ByteBuffer next = free.poll();
-            if (next == null && pooled < 4) {
-                next = ByteBuffer.allocateDirect(WRITE_BUFFER);
+            if (next == null && pooled < WRITE_BUFFERS) {
+                next = writeBuffer();
                 pooled++;
             }
             try {
@@ -669,13 +677,19 @@ public final class Checkpointer implements AutoCloseable {
 
         @Override
         public void close() {
-            if (!io.isAlive()) return;
-            try {
-                full.put(END);
-                io.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (io.isAlive()) {
+                try {
+                    full.put(END);
+                    io.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // the I/O thread may still hold buffers: leave them to the collector
+                }
             }
+            // Every pooled buffer is back (the I/O thread returns each chunk it took): keep them.
+            if (cur != null) writeBuffers.add(cur.clear());
+            cur = null;
+            for (ByteBuffer b; (b = free.poll()) != null; ) writeBuffers.add(b);
         }
 
         private void ioLoop() {
@@ -721,6 +735,16 @@ public final class Checkpointer implements AutoCloseable {
             }
         }
     }
+
+    private ByteBuffer writeBuffer() {
+        ByteBuffer b = writeBuffers.poll();
+        if (b != null) return b;
+        writeBuffersMade.incrementAndGet();
+        return ByteBuffer.allocateDirect(WRITE_BUFFER);
+    }
+
+    /** Direct write buffers made so far (for tests). */
+    int writeBuffersMade() { return writeBuffersMade.get(); }
 
     // ---- progress, history, listeners ----------------------------------------------------------
 

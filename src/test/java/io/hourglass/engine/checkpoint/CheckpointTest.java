@@ -265,6 +265,26 @@ class CheckpointTest {
     }
 
     @Test
+    void checkpointsReuseTheirDirectWriteBuffersInsteadOfLeavingThemToTheCollector() {
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
+            c.setAutocommit(false);
+            for (int k = 0; k < 3000; k++) c.execute("INSERT INTO t VALUES (?, ?, ?)", k, k, "n".repeat(1500)); // 4.5 MB
+            c.commit().toCompletableFuture().join();
+            c.setAutocommit(true);
+            c.execute("CALL ttCkpt()");
+            int first = i.database("CK").checkpointer().writeBuffersMade();
+            assertTrue(first >= 1 && first <= 4, "a 4.5 MB checkpoint used " + first + " of at most 4 buffers");
+            for (int n = 0; n < 10; n++) {
+                c.execute("UPDATE t SET v = v + 1");
+                c.execute("CALL ttCkpt()");
+            }
+            assertTrue(i.database("CK").checkpointer().writeBuffersMade() <= 4,
+                    "eleven checkpoints made " + i.database("CK").checkpointer().writeBuffersMade() + " direct buffers");
+        }
+    }
+
+    @Test
     void logFilesArePurgedExactlyWhenBothCheckpointFilesHoldTheirChangesAndNoOtherwise() throws IOException {
         String pad = "p".repeat(1900);
         try (Instance i = open(); Connection c = admin(i)) {
