@@ -31,6 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  *       without a checkpoint and a window with one: throughput, p99 (against the stretch of equal
  *       length just before the checkpoint) and the longest operation (latency counts from when
  *       the operation was due, so a stall shows in full).</li>
+ *   <li>the memory a full checkpoint uses beyond the database (heap allocated, direct buffers);</li>
+ *   <li>load at startup: the disk's cold sequential read speed, then loads of the database in
+ *       fresh JVMs from a cold page cache, and in this JVM.</li>
  * </ol>
  * Usage: java -cp benchmarks.jar io.hourglass.bench.CheckpointBench [dir] [rows] [seconds per window] [load fraction]
  * [CkptRate under load, MB/s] [rounds]; -Dcontrol=spin replaces each checkpoint under load by a nice-19
@@ -68,6 +71,7 @@ public final class CheckpointBench {
                 c.execute("CALL ttCkpt()");
             }
             int mb = (int) Math.max(16, first.bytesWritten() >> 20);
+            checkpointMemory(c, ck, rows, inst.database(DSN).transactions().memory().used());
             int speedRounds = 5;
             double[] ratios = new double[speedRounds];
             for (int r = 0; r < speedRounds; r++) {
@@ -106,7 +110,125 @@ public final class CheckpointBench {
             c.execute("CALL ttCkptConfig(NULL, NULL, " + loadRate + ")");
             System.out.printf("CkptRate under load: %s%n", loadRate == 0 ? "0 (unlimited)" : loadRate + " MB/s");
             underLoad(inst, c, ck, rows, target, seconds, rounds);
+        } // closing unloads the database with a blocking checkpoint: the next load needs no log
+        startupLoad(dir, cfg, 3);
+    }
+
+    /**
+     * What a checkpoint needs beyond the database: the heap it allocates (every thread's
+     * allocation over one full checkpoint while nothing else runs, an upper bound of what it
+     * holds at once) and the direct buffers it writes through (the pool's peak, sampled every
+     * millisecond), against the database's size (PermSize in use).
+     */
+    private static void checkpointMemory(Connection c, io.hourglass.engine.checkpoint.Checkpointer ck, int rows, long dbBytes)
+            throws Exception {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        var direct = java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        for (int r = 0; r < 3; r++) {
+            dirtyEveryBlock(c, rows);
+            System.gc();
+            long directBefore = direct.getMemoryUsed();
+            long[] directPeak = {directBefore};
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread sampler = Thread.ofPlatform().start(() -> {
+                while (sampling.get()) {
+                    directPeak[0] = Math.max(directPeak[0], direct.getMemoryUsed());
+                    LockSupport.parkNanos(1_000_000);
+                }
+            });
+            long heapBefore = threads.getTotalThreadAllocatedBytes();
+            c.execute("CALL ttCkpt()");
+            long heap = threads.getTotalThreadAllocatedBytes() - heapBefore;
+            sampling.set(false);
+            sampler.join();
+            CheckpointHistory.Entry e = ck.history().entries().getFirst();
+            long extra = heap + directPeak[0] - directBefore;
+            System.out.printf("memory of a full checkpoint (%.1f MB written): heap allocated %.2f MB (all threads), direct buffers %.2f MB"
+                            + " at peak; %.2f%% of the database's %.1f MB in use%n", e.bytesWritten() / 1048576.0, heap / 1048576.0,
+                    (directPeak[0] - directBefore) / 1048576.0, 100.0 * extra / dbBytes, dbBytes / 1048576.0);
         }
+    }
+
+    /**
+     * Load at startup: the disk's sequential read speed of the newest checkpoint file from a cold
+     * page cache (4 MB reads), then loads of the database (the checkpoint image, the log after it,
+     * the indexes), each in a fresh JVM as a start is, and each from a cold page cache. Dropping
+     * the page cache needs root (/proc/sys/vm/drop_caches); without it the file is read from
+     * memory, which the output says. The load inside this JVM (a RAM policy reload after a
+     * failure, compiled code warm) follows.
+     */
+    private static void startupLoad(Path dir, DatabaseConfig cfg, int rounds) throws Exception {
+        Path ds = Files.getLastModifiedTime(dir.resolve("tptbm.ds0")).compareTo(Files.getLastModifiedTime(dir.resolve("tptbm.ds1"))) > 0
+                ? dir.resolve("tptbm.ds0") : dir.resolve("tptbm.ds1");
+        for (int r = 0; r < rounds; r++) {
+            boolean cold = dropPageCache();
+            System.out.printf("disk sequential read of %s (%.1f MB, 4 MB reads, %s page cache): %.0f MB/s%n", ds.getFileName(),
+                    Files.size(ds) / 1048576.0, cold ? "cold" : "warm (cannot drop it)", sequentialRead(ds));
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (int r = 0; r < rounds; r++) {
+            boolean cold = dropPageCache();
+            Process p = new ProcessBuilder(java, "-XX:+UseZGC", "-Xms6g", "-Xmx6g", "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), LoadOnce.class.getName(), cfg.dataStore(), String.valueOf(cfg.ckptReadThreads()),
+                    String.valueOf(cfg.recoveryThreads()), cold ? "cold" : "warm")
+                    .redirectErrorStream(true).start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                out.lines().filter(l -> l.startsWith("load")).forEach(l -> System.out.println("fresh JVM: " + l));
+            }
+            if (p.waitFor() != 0) throw new IllegalStateException("the load in a fresh JVM failed: " + p.exitValue());
+        }
+        for (int r = 0; r < rounds; r++) {
+            try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg)); Connection c = Tptbm.connect(inst)) {
+                System.out.println("this JVM (warm): " + LoadOnce.describe(inst, cfg, "warm"));
+            }
+        }
+    }
+
+    /** Loads the database once in this JVM and prints what its recovery took. */
+    public static final class LoadOnce {
+        public static void main(String[] a) {
+            DatabaseConfig cfg = DatabaseConfig.defaults(DSN, a[0]).withPermSize(2048).withCheckpoints(0, 0, 0)
+                    .withCkptReadThreads(Integer.parseInt(a[1])).withRecoveryThreads(Integer.parseInt(a[2]));
+            try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg)); Connection c = Tptbm.connect(inst)) {
+                System.out.println(describe(inst, cfg, a[3]));
+            }
+        }
+
+        static String describe(Instance inst, DatabaseConfig cfg, String cache) {
+            var r = inst.database(DSN).recovery();
+            double mb;
+            try {
+                mb = Files.size(Path.of(cfg.dataStore() + ".ds" + r.checkpoint().fileNo())) / 1048576.0;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return String.format("load (%s page cache) of %,d rows, a %.1f MB checkpoint file: image %.0f ms = %.0f MB/s; log %.0f ms "
+                            + "(%d transactions); indexes %.0f ms; whole recovery %.0f ms = %.0f MB/s", cache, r.rows(), mb,
+                    r.imageNanos() / 1e6, mb / (r.imageNanos() / 1e9), r.logNanos() / 1e6, r.transactions(), r.rebuildNanos() / 1e6,
+                    r.nanos() / 1e6, mb / (r.nanos() / 1e9));
+        }
+    }
+
+    /** Empties the kernel's page cache (root only); whether it did. */
+    private static boolean dropPageCache() {
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+            return true;
+        } catch (IOException | InterruptedException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static double sequentialRead(Path file) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
+        long t0 = System.nanoTime(), total = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            int n;
+            while ((n = ch.read(buf.clear(), total)) > 0) total += n;
+        }
+        return total / 1048576.0 / ((System.nanoTime() - t0) / 1e9);
     }
 
     /**
