@@ -117,36 +117,21 @@ public final class CheckpointBench {
     /**
      * What a checkpoint needs beyond the database: the heap it allocates (every thread's
      * allocation over one full checkpoint while nothing else runs, an upper bound of what it
-     * holds at once) and the direct buffers it writes through (the pool's peak, sampled every
-     * millisecond), against the database's size (PermSize in use).
+     * holds at once) and the direct write buffers the checkpointer keeps (made once, at most
+     * 4 MB), against the database's size (PermSize in use).
      */
-    private static void checkpointMemory(Connection c, io.hourglass.engine.checkpoint.Checkpointer ck, int rows, long dbBytes)
-            throws Exception {
+    private static void checkpointMemory(Connection c, io.hourglass.engine.checkpoint.Checkpointer ck, int rows, long dbBytes) {
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        var direct = java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
-                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
         for (int r = 0; r < 3; r++) {
             dirtyEveryBlock(c, rows);
-            System.gc();
-            long directBefore = direct.getMemoryUsed();
-            long[] directPeak = {directBefore};
-            AtomicBoolean sampling = new AtomicBoolean(true);
-            Thread sampler = Thread.ofPlatform().start(() -> {
-                while (sampling.get()) {
-                    directPeak[0] = Math.max(directPeak[0], direct.getMemoryUsed());
-                    LockSupport.parkNanos(1_000_000);
-                }
-            });
             long heapBefore = threads.getTotalThreadAllocatedBytes();
             c.execute("CALL ttCkpt()");
             long heap = threads.getTotalThreadAllocatedBytes() - heapBefore;
-            sampling.set(false);
-            sampler.join();
             CheckpointHistory.Entry e = ck.history().entries().getFirst();
-            long extra = heap + directPeak[0] - directBefore;
-            System.out.printf("memory of a full checkpoint (%.1f MB written): heap allocated %.2f MB (all threads), direct buffers %.2f MB"
-                            + " at peak; %.2f%% of the database's %.1f MB in use%n", e.bytesWritten() / 1048576.0, heap / 1048576.0,
-                    (directPeak[0] - directBefore) / 1048576.0, 100.0 * extra / dbBytes, dbBytes / 1048576.0);
+            long buffers = ck.writeBufferBytes();
+            System.out.printf("memory of a full checkpoint (%.1f MB written): heap allocated %.2f MB (all threads), direct write buffers"
+                            + " kept %.2f MB; together %.2f%% of the database's %.1f MB in use%n", e.bytesWritten() / 1048576.0,
+                    heap / 1048576.0, buffers / 1048576.0, 100.0 * (heap + buffers) / dbBytes, dbBytes / 1048576.0);
         }
     }
 

@@ -743,8 +743,8 @@ public final class Checkpointer implements AutoCloseable {
         return ByteBuffer.allocateDirect(WRITE_BUFFER);
     }
 
-    /** Direct write buffers made so far (for tests). */
-    int writeBuffersMade() { return writeBuffersMade.get(); }
+    /** Bytes of direct write buffers made so far, all kept for the next checkpoint: at most 4 MB. */
+    public long writeBufferBytes() { return (long) writeBuffersMade.get() * WRITE_BUFFER; }
 
     // ---- progress, history, listeners ----------------------------------------------------------
 
