@@ -187,6 +187,7 @@ class RecoveryTest {
         }
         c.commit();
         c.setAutocommit(true);
+        c.setDurableCommits(true); // its sync covers the commits before it: the log holds them all before the "crash"
         c.execute("DELETE FROM t WHERE id BETWEEN 66000 AND 68000"); // holes around a part's boundary
         DatabaseConfig three = config().withRecoveryThreads(3);
         try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(three)); Connection d = admin(i)) {
