@@ -54,6 +54,15 @@ class GroupCommitTest {
         }
     }
 
+    /** Commits transaction 1 on a thread of its own and returns that thread once its sync is under way and held. */
+    private static Thread holdFirstSync(TransactionLog log, HeldSync io) throws InterruptedException {
+        io.hold = true;
+        long first = log.append(commit(1));
+        Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
+        assertTrue(io.entered.await(10, TimeUnit.SECONDS), "the first sync is under way");
+        return leader;
+    }
+
     private static LogBatch commit(long txn) {
         return new LogBatch().rowImage(txn, true, 1, txn, new byte[64]).commit(txn, System.currentTimeMillis());
     }
@@ -61,16 +70,11 @@ class GroupCommitTest {
     @Test
     void aGroupSharesOneSyncAndItsCompletionsDoNotHoldUpTheNext() throws Exception {
         HeldSync io = new HeldSync();
-        LogFiles files = new LogFiles(io, dir, "gc", 4L << 20);
         CountDownLatch callbacksMayGo = new CountDownLatch(1);
-        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
-                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+        try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
             try {
                 // The first commit's sync is held; eight more commits wait behind it.
-                io.hold = true;
-                long first = log.append(commit(1));
-                Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
-                assertTrue(io.entered.await(10, TimeUnit.SECONDS), "the first sync is under way");
+                Thread leader = holdFirstSync(log, io);
                 ConcurrentLinkedQueue<Thread> ranOn = new ConcurrentLinkedQueue<>();
                 for (int i = 2; i <= 9; i++) {
                     CompletableFuture<Void> f = log.whenDurable(log.append(commit(i)));
@@ -112,14 +116,9 @@ class GroupCommitTest {
     @Test
     void aSyncCompletesEveryWaiterItCoversWhateverTheirOrder() throws Exception {
         HeldSync io = new HeldSync();
-        LogFiles files = new LogFiles(io, dir, "gc", 4L << 20);
-        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
-                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+        try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
             try {
-                io.hold = true;
-                long first = log.append(commit(1));
-                Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
-                assertTrue(io.entered.await(10, TimeUnit.SECONDS));
+                Thread leader = holdFirstSync(log, io);
                 long a = log.append(commit(2)), b = log.append(commit(3)), c = log.append(commit(4));
                 CompletableFuture<Void> fc = log.whenDurable(c), fa = log.whenDurable(a), fb = log.whenDurable(b);
                 assertFalse(fa.isDone() || fb.isDone() || fc.isDone(), "nothing after the held sync is durable yet");
@@ -137,17 +136,12 @@ class GroupCommitTest {
     @Test
     void aGroupCompletesEvenWhenNoThreadCanBeHadForIt() throws Exception {
         HeldSync io = new HeldSync();
-        LogFiles files = new LogFiles(io, dir, "gc", 4L << 20);
-        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
-                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+        try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
             try {
                 log.completeGroupsWith(r -> {
                     throw new java.util.concurrent.RejectedExecutionException("no thread");
                 });
-                io.hold = true;
-                long first = log.append(commit(1));
-                Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
-                assertTrue(io.entered.await(10, TimeUnit.SECONDS));
+                Thread leader = holdFirstSync(log, io);
                 java.util.List<CompletableFuture<Void>> group = new java.util.ArrayList<>();
                 for (int i = 2; i <= 9; i++) group.add(log.whenDurable(log.append(commit(i))));
                 io.release.countDown();

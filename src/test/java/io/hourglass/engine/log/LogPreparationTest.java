@@ -76,10 +76,8 @@ class LogPreparationTest {
     @Test
     void theLogKeepsWritingAndSyncingWhileTheNextFileIsPreparedInSyncedSlices() throws Exception {
         HeldPreparation io = new HeldPreparation();
-        LogFiles files = new LogFiles(io, dir, "lp", FILE_SIZE);
         byte[] image = new byte[1000];
-        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
-                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+        try (TransactionLog log = TestLogs.fresh(io, dir, "lp", FILE_SIZE)) {
             try {
                 // Fill the first file past half: the flusher then starts making file 1, whose
                 // first write is held.
@@ -136,10 +134,8 @@ class LogPreparationTest {
     @Test
     void aFailedPreparationBacksOffAndSucceedsOnceSpaceIsBack() throws Exception {
         FullDisk io = new FullDisk();
-        LogFiles files = new LogFiles(io, dir, "lp", FILE_SIZE);
         byte[] image = new byte[1000];
-        try (TransactionLog log = new TransactionLog(files, TransactionLog.Settings.defaults(1 << 20), 7,
-                Lsn.pack(0, LogFormat.FILE_HEADER), false, e -> { })) {
+        try (TransactionLog log = TestLogs.fresh(io, dir, "lp", FILE_SIZE)) {
             long txn = 0, end = 0;
             while (Lsn.of(end).offset() < FILE_SIZE / 2 + 8192) end = log.append(commit(++txn, image));
             log.whenDurable(end).get(10, TimeUnit.SECONDS);
