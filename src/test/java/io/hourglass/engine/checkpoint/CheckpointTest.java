@@ -1,5 +1,6 @@
 package io.hourglass.engine.checkpoint;
 
+import io.hourglass.engine.Crashable;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.catalog.Values;
@@ -78,7 +79,8 @@ class CheckpointTest {
 
     @Test
     void recoveryStartsFromTheCheckpointAndReplaysOnlyTheLogAfterIt() {
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection c = admin(crashed);
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
         c.execute("CREATE USER app IDENTIFIED BY 'app-pw-1'");
@@ -89,7 +91,7 @@ class CheckpointTest {
         c.execute("UPDATE t SET v = -1 WHERE id = 7");
         c.execute("DELETE FROM t WHERE id = 8");
         c.execute("INSERT INTO t VALUES (5000, 1, 'after')");
-        // No close: a crash.
+        dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             var report = i.database("CK").recovery();
             assertNotNull(report.checkpoint(), "recovery started from the checkpoint");
@@ -189,7 +191,8 @@ class CheckpointTest {
         for (String damage : List.of("flip", "truncate", "header")) {
             Path sub = dir.resolve(damage);
             DatabaseConfig cfg = DatabaseConfig.defaults("CK", sub.resolve("ck").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
-            Instance crashed = open(cfg);
+            Crashable dying = Crashable.open(cfg);
+            Instance crashed = dying.instance();
             Connection c = admin(crashed);
             c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
             fill(c, 0, 2000);
@@ -199,6 +202,7 @@ class CheckpointTest {
             c.execute("UPDATE t SET v = v + 1 WHERE id < 10");
             c.setDurableCommits(true);
             c.execute("INSERT INTO t VALUES (9999, 0, 'last')");
+            dying.kill();
             Path newest = sub.resolve("ck.ds1");
             try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
                 switch (damage) {
@@ -233,7 +237,8 @@ class CheckpointTest {
             Path sub = dir.resolve("readers" + readers);
             DatabaseConfig cfg = DatabaseConfig.defaults("CK", sub.resolve("ck").toString()).withLog(8, 1).withCheckpoints(0, 0, 0)
                     .withCkptReadThreads(readers);
-            Instance crashed = open(cfg);
+            Crashable dying = Crashable.open(cfg);
+            Instance crashed = dying.instance();
             Connection c = admin(crashed);
             c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(2000))");
             c.setAutocommit(false);
@@ -245,6 +250,7 @@ class CheckpointTest {
             c.execute("CALL ttCkpt()"); // file 1, the newest: 10 MB, read in three spans
             c.setDurableCommits(true);
             c.execute("INSERT INTO t VALUES (99999, 0, 'last')");
+            dying.kill();
             // Damage one row of a block in the last span, while the reader is ahead of the installers.
             byte[] file = Files.readAllBytes(sub.resolve("ck.ds1"));
             int at = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("note-07000-");
@@ -375,7 +381,8 @@ class CheckpointTest {
      */
     @Test
     void fullThenSparseIncrementalImagesReadBackExactlyWithoutTheLog() throws Exception {
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection c = admin(crashed);
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
         c.execute("CREATE TABLE u (id INTEGER PRIMARY KEY, w VARCHAR2(100))");
@@ -391,6 +398,7 @@ class CheckpointTest {
         c.execute("CALL ttCkptBlocking()");
         c.execute("CALL ttCkptBlocking()"); // both files now hold the incremental changes
         List<String> t = rows(c, "SELECT * FROM t ORDER BY id"), u = rows(c, "SELECT * FROM u ORDER BY id");
+        dying.kill();
         for (String f : logFiles()) Files.delete(dir.resolve(f));
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(0, i.database("CK").recovery().transactions(), "nothing replayed: the image alone");
@@ -403,7 +411,8 @@ class CheckpointTest {
 
     @Test
     void aBlockingCheckpointWaitsForOpenWritersQueuesNewOnesAndItsImageNeedsNoLog() throws Exception {
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection a = admin(crashed);
         a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
         fill(a, 0, 100);
@@ -434,6 +443,7 @@ class CheckpointTest {
 
         a.execute("CALL ttCkptBlocking()");
         // Crash, and lose the whole log: the blocking image alone is the database.
+        dying.kill();
         for (String f : logFiles()) Files.delete(dir.resolve(f));
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(List.of("1000|long", "1001|after timeout", "1002|queued"),

@@ -1,5 +1,6 @@
 package io.hourglass.engine.recovery;
 
+import io.hourglass.engine.Crashable;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
@@ -91,14 +92,15 @@ class RecoveryTest {
 
     @Test
     void aCrashWithoutCloseRecoversDurableCommitsAndSaysSo() {
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection c = admin(crashed);
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
         c.setDurableCommits(true);
         for (int k = 0; k < 50; k++) c.execute("INSERT INTO t VALUES (?, ?)", k, k * k);
         c.setAutocommit(false);
         c.execute("UPDATE t SET v = -1"); // never committed
-        // No close: the instance is abandoned as a crash would leave it.
+        dying.kill(); // no close: the instance dies as a crash would leave it
         try (Instance i = open(); Connection d = admin(i)) {
             assertTrue(i.database("REC").recovery().neededAfterCrash(), "TT20100: not shut down cleanly");
             assertEquals(List.of("50|40425"), rows(d, "SELECT COUNT(*), SUM(v) FROM t"));
@@ -136,14 +138,15 @@ class RecoveryTest {
     @Test
     void recordsAcrossTheReadersChunksAndOneLongerThanAChunkAreRecovered() {
         String big = "x".repeat(3 << 20) + "end"; // one record of 3 MB: longer than the 1 MB the reader reads at once
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection c = admin(crashed);
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, pad VARCHAR2(4000000))");
         c.setDurableCommits(true);
         for (int k = 0; k < 1500; k++) c.execute("INSERT INTO t VALUES (?, ?)", k, "p".repeat(1000 + k)); // 3.7 MB of records
         c.execute("INSERT INTO t VALUES (?, ?)", 5000, big);
         c.execute("INSERT INTO t VALUES (?, ?)", 5001, "after");
-        // No close: recovery replays the log (no checkpoint), read chunk by chunk.
+        dying.kill(); // recovery replays the log (no checkpoint), read chunk by chunk
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(null, i.database("REC").recovery().log().tornTail());
             assertEquals(List.of("1502"), rows(d, "SELECT COUNT(*) FROM t"));
@@ -156,11 +159,13 @@ class RecoveryTest {
 
     @Test
     void bytesFarPastTheLogsEndAreATornTail() throws Exception {
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection c = admin(crashed);
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
         c.setDurableCommits(true);
         for (int k = 0; k < 10; k++) c.execute("INSERT INTO t VALUES (?)", k);
+        dying.kill();
         // A write from beyond the end (later pages reached the disk, an earlier one did not),
         // megabytes past the last record: the reader must still look there.
         try (var ch = java.nio.channels.FileChannel.open(dir.resolve("rec.log0"), java.nio.file.StandardOpenOption.WRITE)) {
@@ -175,7 +180,8 @@ class RecoveryTest {
     @Test
     void oneLargeIndexIsRebuiltInPartsByTheRecoveryThreads() {
         int n = 200_000; // split into three parts of about 67,000 row ids
-        Instance crashed = open();
+        Crashable dying = Crashable.open(config());
+        Instance crashed = dying.instance();
         Connection c = admin(crashed);
         c.execute("CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, v VARCHAR2(20), w INTEGER)");
         c.execute("CREATE INDEX t_w ON t (w)");
@@ -189,6 +195,7 @@ class RecoveryTest {
         c.setAutocommit(true);
         c.setDurableCommits(true); // its sync covers the commits before it: the log holds them all before the "crash"
         c.execute("DELETE FROM t WHERE id BETWEEN 66000 AND 68000"); // holes around a part's boundary
+        dying.kill();
         DatabaseConfig three = config().withRecoveryThreads(3);
         try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(three)); Connection d = admin(i)) {
             var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals("T")).findFirst().orElseThrow();

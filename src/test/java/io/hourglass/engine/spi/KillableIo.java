@@ -1,0 +1,62 @@
+package io.hourglass.engine.spi;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Real files until {@link #kill()}; from then on nothing more reaches them, as after a SIGKILL:
+ * every write, sync, create, delete and rename fails. Reads still work (they change nothing).
+ */
+public final class KillableIo extends ForwardingStorageIo {
+    private volatile boolean killed;
+
+    public void kill() { killed = true; }
+
+    private void alive() throws IOException {
+        if (killed) throw new IOException("the process was killed");
+    }
+
+    @Override
+    public FileHandle open(Path file, boolean create) throws IOException {
+        if (create && !real.exists(file)) alive();
+        FileHandle h = real.open(file, create);
+        return new ForwardingHandle(h) {
+            @Override
+            public void write(long position, ByteBuffer src) throws IOException {
+                alive();
+                h.write(position, src);
+            }
+
+            @Override
+            public void sync() throws IOException {
+                alive();
+                h.sync();
+            }
+        };
+    }
+
+    @Override
+    public void createDirectories(Path dir) throws IOException {
+        alive();
+        real.createDirectories(dir);
+    }
+
+    @Override
+    public void delete(Path file) throws IOException {
+        alive();
+        real.delete(file);
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+        alive();
+        real.rename(from, to);
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+        alive();
+        real.syncDirectory(dir);
+    }
+}
