@@ -229,12 +229,17 @@ final class Manifests {
         return null;
     }
 
-    /** -Xmx covers every database's 2 x PermSize + LogBufMB; memory = -Xmx + overhead, request = limit. */
+    /** -Xmx covers every database's 2 x PermSize + LogBufMB, -Xms = -Xmx; memory = -Xmx + overhead, request = limit. */
     private static void sizing(List<String> out, Container c, Map<String, Database> dbs) {
         long heapNeeded = dbs.values().stream().mapToLong(d -> 2 * d.permSizeMb + d.logBufMb).sum();
         String xmx = c.getArgs() == null ? null : c.getArgs().stream().filter(a -> a.startsWith("-Xmx")).findFirst().orElse(null);
         long heap = xmx == null ? -1 : mib(xmx.substring(4));
         if (heap < heapNeeded) out.add(c.getName() + ": -Xmx " + xmx + " is less than 2 x PermSize + LogBufMB = " + heapNeeded + "m");
+        // The heap is taken whole at start: a load grows the live set by the whole database, and a
+        // heap growing under it collects at every step (the native runtime's serial collector did
+        // four full collections, about half of a 1 GB database's image load).
+        String xms = c.getArgs() == null ? null : c.getArgs().stream().filter(a -> a.startsWith("-Xms")).findFirst().orElse(null);
+        if (xms == null || mib(xms.substring(4)) != heap) out.add(c.getName() + ": -Xms " + xms + " is not the -Xmx " + xmx);
         var res = c.getResources();
         Quantity req = res == null || res.getRequests() == null ? null : res.getRequests().get("memory");
         Quantity lim = res == null || res.getLimits() == null ? null : res.getLimits().get("memory");

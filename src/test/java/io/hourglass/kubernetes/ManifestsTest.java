@@ -62,6 +62,7 @@ class ManifestsTest {
         assertEquals(256, dbs.get("sampledb").permSizeMb());
         Container c = container();
         assertTrue(c.getArgs().contains("-Xmx576m"));
+        assertTrue(c.getArgs().contains("-Xms576m"));
         assertEquals(new Quantity("704Mi"), c.getResources().getLimits().get("memory"));
     }
 
@@ -101,6 +102,8 @@ class ManifestsTest {
     @Test
     void memoryBelowPermSizeIsCaught() throws Exception {
         broken(c -> c.getArgs().replaceAll(a -> a.startsWith("-Xmx") ? "-Xmx256m" : a), "is less than 2 x PermSize + LogBufMB");
+        broken(c -> c.getArgs().removeIf(a -> a.startsWith("-Xms")), "-Xms null is not the -Xmx");
+        broken(c -> c.getArgs().replaceAll(a -> a.startsWith("-Xms") ? "-Xms64m" : a), "-Xms -Xms64m is not the -Xmx");
         broken(c -> c.getResources().getLimits().put("memory", new Quantity("512Mi")), "differs from the limit");
         // PermSize raised in the ConfigMap without the StatefulSet following.
         load();
