@@ -13,6 +13,7 @@ import io.hourglass.engine.log.LogFiles;
 import io.hourglass.engine.log.LogReader;
 import io.hourglass.engine.log.LogRecord;
 import io.hourglass.engine.sql.CatalogChanges;
+import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.txn.TransactionManager;
 
@@ -162,6 +163,9 @@ public final class Recovery {
     /** A table's rows are split into parts of at least this many row ids for a parallel index build. */
     private static final long MIN_PART = 65_536;
 
+    /** Rows whose index entries are added at once (one lock per batch). */
+    private static final int BUILD_BATCH = 256;
+
     /**
      * Free lists, indexes and PermSize use, from the replayed rows. With {@code threads} above
      * one, the indexes are built in parallel, and a large table's rows in parts, so that even one
@@ -189,10 +193,21 @@ public final class Recovery {
                 boolean[] keyColumns = ix.columnMask(t.codec().columnCount());
                 for (int p = 0; p < parts; p++) {
                     long from = high * p / parts, to = high * (p + 1) / parts;
-                    tasks.add(() -> t.store().forEachHead(from, to, (id, slot) -> {
-                        ix.index().insert(ix.keyOf(t.codec().decode((byte[]) slot, keyColumns)), id);
-                        return true;
-                    }));
+                    tasks.add(() -> {
+                        Key[] keys = new Key[BUILD_BATCH];
+                        long[] ids = new long[BUILD_BATCH];
+                        int[] n = {0};
+                        t.store().forEachHead(from, to, (id, slot) -> {
+                            keys[n[0]] = ix.keyOf(t.codec().decode((byte[]) slot, keyColumns));
+                            ids[n[0]] = id;
+                            if (++n[0] == BUILD_BATCH) {
+                                ix.index().insertNew(keys, ids, BUILD_BATCH);
+                                n[0] = 0;
+                            }
+                            return true;
+                        });
+                        ix.index().insertNew(keys, ids, n[0]);
+                    });
                 }
             }
         }

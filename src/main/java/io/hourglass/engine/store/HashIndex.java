@@ -75,6 +75,27 @@ public final class HashIndex implements Index {
     }
 
     /**
+     * A batch under one write lock, and without {@link #insert}'s look for the same entry first
+     * (a row new to the index has none): half the probing and one lock per batch instead of per
+     * row, for a build over a million rows.
+     */
+    @Override
+    public void insertNew(Key[] keys, long[] rowIds, int n) {
+        long stamp = lock.writeLock();
+        try {
+            for (int i = 0; i < n; i++) {
+                long e = entry(keys[i].hashCode(), rowIds[i]);
+                drainSome();
+                if ((used + 1) * 2 > table.length) grow(size * 2 + 2 > table.length ? table.length * 2 : table.length);
+                if (place(table, e)) used++;
+                size++;
+            }
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
      * Grows the table at once to hold {@code keys} entries at under half full, so a build over
      * existing rows (recovery, CREATE INDEX) neither grows nor drains on the way.
      */

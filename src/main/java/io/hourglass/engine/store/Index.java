@@ -21,6 +21,15 @@ public interface Index {
      */
     default void expect(long keys) {}
 
+    /**
+     * Adds the entries of rows that have none in this index yet: {@code keys[i]} for
+     * {@code rowIds[i]}, {@code i < n}. For a build over existing rows (recovery), where each row
+     * comes once; an index may then take a batch in one step instead of one insert each.
+     */
+    default void insertNew(Key[] keys, long[] rowIds, int n) {
+        for (int i = 0; i < n; i++) insert(keys[i], rowIds[i]);
+    }
+
     /** Number of entries (statistics and PermSize accounting). */
     long keyCount();
 

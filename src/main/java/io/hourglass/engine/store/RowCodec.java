@@ -81,12 +81,14 @@ public final class RowCodec {
     /**
      * Decodes only the columns {@code wanted} marks (all when null); the others are left null
      * and only skipped over, so no value object is made for them (a commit that needs a row's
-     * index keys does not build its strings).
+     * index keys does not build its strings). Columns after the last wanted one are not read.
      */
     public Object[] decode(byte[] img, boolean[] wanted) {
         Object[] row = new Object[kinds.length];
         int pos = bitmapBytes;
-        for (int i = 0; i < kinds.length; i++) {
+        int end = kinds.length;
+        if (wanted != null) while (end > 0 && !wanted[end - 1]) end--;
+        for (int i = 0; i < end; i++) {
             if ((img[i >>> 3] & (1 << (i & 7))) != 0) continue;
             if (wanted != null && !wanted[i]) {
                 pos = skip(img, pos, kinds[i]);

@@ -57,6 +57,35 @@ class HashIndexTest {
     }
 
     @Test
+    void batchesOfNewRowsAreAddedThroughGrowthAndBehaveAsSingleInserts() {
+        // No expect(): the batches grow the table and drain it on the way, some rows share a
+        // key (a non-unique index), and the table already holds entries the batches must keep.
+        HashIndex ix = new HashIndex();
+        for (long i = 0; i < 1_000; i++) ix.insert(k(10_000_000 + i), 1_000_000 + i);
+        int n = 60_000, batch = 256;
+        Key[] keys = new Key[batch];
+        long[] ids = new long[batch];
+        boolean grewInABatch = false;
+        for (int from = 0; from < n; from += batch) {
+            int m = Math.min(batch, n - from);
+            for (int j = 0; j < m; j++) {
+                keys[j] = k((from + j) / 3);
+                ids[j] = from + j;
+            }
+            ix.insertNew(keys, ids, m);
+            grewInABatch |= ix.draining();
+        }
+        assertTrue(grewInABatch, "the table grew while batches came");
+        assertEquals(n + 1_000, ix.keyCount());
+        for (long key = 0; key < n / 3; key += 7) assertEquals(Set.of(3 * key, 3 * key + 1, 3 * key + 2), lookup(ix, k(key)), "key " + key);
+        for (long i = 0; i < 1_000; i += 37) assertEquals(Set.of(1_000_000 + i), lookup(ix, k(10_000_000 + i)));
+        ix.remove(k(5), 16);
+        assertEquals(Set.of(15L, 17L), lookup(ix, k(5)));
+        ix.insertNew(keys, ids, 0); // an empty batch changes nothing
+        assertEquals(n + 999, ix.keyCount());
+    }
+
+    @Test
     void compositeKeysSpreadOverTheHashSpace() {
         // TPTBM's keys: (vpn_id, vpn_nb) for a million rows. Few collisions, or every lookup
         // decodes many rows.

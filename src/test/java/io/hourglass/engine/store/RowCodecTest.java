@@ -47,6 +47,13 @@ class RowCodecTest {
         for (int i = 1; i < odd.length; i += 2) odd[i] = true;
         Object[] back = codec.decode(img, odd);
         for (int i = 0; i < TYPES.length; i++) assertEquals(odd[i] ? row[i] : null, back[i], "column " + i);
+        // Nothing after the last wanted column is read: an image cut right after column 2 (the
+        // 2-byte bitmap, then 1 + 2 + 4 bytes) still gives columns 0 to 2.
+        boolean[] firstThree = new boolean[TYPES.length];
+        firstThree[0] = firstThree[2] = true;
+        Object[] head = codec.decode(java.util.Arrays.copyOf(img, 9), firstThree);
+        assertEquals(7L, head[0]);
+        assertEquals(42L, head[2]);
     }
 
     @Test
