@@ -506,30 +506,22 @@ public final class TransactionManager {
      * the scan's cost per commit stays constant, and what waits is bounded by the connections.
      */
     private void collectAfterCommit() {
+        boolean scan;
         synchronized (commitLock) {
             if (garbage.isEmpty()) return;
-            if (garbage.peek().ts() <= knownOldest || garbage.size() < Math.max(1, slots.size() / 4)) {
-                collectKnown(); // no scan: one turn of the commit lock, not two
-                return;
-            }
+            scan = garbage.peek().ts() > knownOldest && garbage.size() >= Math.max(1, slots.size() / 4);
         }
-        collectUpTo(oldestSnapshot());
+        collectUpTo(scan ? oldestSnapshot() : Long.MIN_VALUE);
     }
 
     private void collectUpTo(long oldestSnapshot) {
         synchronized (commitLock) {
-            knownOldest = Math.max(knownOldest, oldestSnapshot);
-            collectKnown();
-        }
-    }
-
-    /** Collects what waits with a timestamp at or below {@link #knownOldest}. The caller holds the commit lock. */
-    private void collectKnown() {
-        long oldest = knownOldest;
-        Garbage g;
-        while ((g = garbage.peek()) != null && g.ts() <= oldest) {
-            garbage.poll();
-            collect(g, oldest);
+            long oldest = knownOldest = Math.max(knownOldest, oldestSnapshot);
+            Garbage g;
+            while ((g = garbage.peek()) != null && g.ts() <= oldest) {
+                garbage.poll();
+                collect(g, oldest);
+            }
         }
     }
 
