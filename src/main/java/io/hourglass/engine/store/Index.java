@@ -30,6 +30,14 @@ public interface Index {
         for (int i = 0; i < n; i++) insert(keys[i], rowIds[i]);
     }
 
+    /**
+     * Fills this index, empty, with the entries of existing rows: {@code keys[i]} for
+     * {@code rowIds[i]}, {@code i < n}, each row once. For an ordered index the caller gives
+     * them sorted by key (equal keys adjacent), and the index may then be built in one pass
+     * instead of searched for each key.
+     */
+    default void fill(Key[] keys, long[] rowIds, int n) { insertNew(keys, rowIds, n); }
+
     /** Number of entries (statistics and PermSize accounting). */
     long keyCount();
 
