@@ -168,9 +168,10 @@ public final class Recovery {
 
     /**
      * Free lists, indexes and PermSize use, from the replayed rows. With {@code threads} above
-     * one, the indexes are built in parallel, and a large table's rows in parts, so that even one
-     * big index (a primary key) uses every thread. Each index is first sized for its rows, and
-     * only its key columns are decoded.
+     * one, the indexes are built in parallel, and a large hash index in parts of its table's
+     * rows, so that even one big hash primary key uses every thread; a range index is built in
+     * one sorted pass (see {@link #buildInKeyOrder}). Each hash index is first sized for its rows,
+     * and only key columns are decoded.
      */
     static long rebuild(Catalog catalog, MemoryAccount memory, int threads) {
         long rows = 0;
