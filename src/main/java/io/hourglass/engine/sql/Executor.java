@@ -602,7 +602,6 @@ final class Executor {
         return q;
     }
 
-    /** Row ids matching the plan's filters in the snapshot, collected before any change. */
     /**
      * A row UPDATE or DELETE found matching in its snapshot. The first few keep the image they
      * were decoded from and the decoded row: if the row is unchanged once locked (the same image),
@@ -613,6 +612,7 @@ final class Executor {
 
     private static final int CANDIDATES_KEPT_DECODED = 64;
 
+    /** The rows matching the plan's filters in the snapshot, collected before any change. */
     private static List<Candidate> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
         long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
         Expr.Ctx ctx = new Expr.Ctx(1, params);

@@ -66,9 +66,7 @@ public final class HashIndex implements Index {
         try {
             drainSome();
             if (find(table, e) >= 0 || (draining != null && find(draining, e) >= 0)) return;
-            if ((used + 1) * 2 > table.length) grow(size * 2 + 2 > table.length ? table.length * 2 : table.length);
-            if (place(table, e)) used++;
-            size++;
+            add(e);
         } finally {
             lock.unlockWrite(stamp);
         }
@@ -86,13 +84,18 @@ public final class HashIndex implements Index {
             for (int i = 0; i < n; i++) {
                 long e = entry(keys[i].hashCode(), rowIds[i]);
                 drainSome();
-                if ((used + 1) * 2 > table.length) grow(size * 2 + 2 > table.length ? table.length * 2 : table.length);
-                if (place(table, e)) used++;
-                size++;
+                add(e);
             }
         } finally {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /** Adds an entry known to be absent, growing first if the table would pass half full. The caller holds the write lock. */
+    private void add(long e) {
+        if ((used + 1) * 2 > table.length) grow(size * 2 + 2 > table.length ? table.length * 2 : table.length);
+        if (place(table, e)) used++;
+        size++;
     }
 
     /**
