@@ -83,7 +83,7 @@ public final class Database {
             long databaseId = recovery.databaseId() != 0 ? recovery.databaseId() : new SecureRandom().nextLong() | 1;
             TransactionLog.Settings settings = TransactionLog.Settings.defaults(config.logBufMb() * 1024L * 1024L);
             this.log = new TransactionLog(files, settings, databaseId, recovery.log().end(),
-                    recovery.log().tornTail() != null, this::invalidate);
+                    recovery.log().staleAfterEnd(), this::invalidate);
         } catch (IOException e) {
             throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
         }

@@ -90,6 +90,7 @@ public final class LogCodec {
                 case LogRecord.COMMIT -> new LogRecord.Commit(lsn, txnId, p.getLong());
                 case LogRecord.ROLLBACK -> new LogRecord.Rollback(lsn, txnId);
                 case LogRecord.SHUTDOWN -> new LogRecord.Shutdown(lsn, txnId);
+                case LogRecord.OPENED -> new LogRecord.Opened(lsn, txnId);
                 default -> throw new IllegalArgumentException("unknown record type " + type);
             };
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {

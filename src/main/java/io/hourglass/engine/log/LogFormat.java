@@ -16,11 +16,16 @@ import java.util.zip.CRC32C;
  *  12  4  file number N
  *  16  8  database id (random, the same in every file of one database)
  *  24  8  creation time, ms since the epoch
- *  32 28  zero
+ *  32  4  0 for a file zero-filled at its creation; K + 1 for a file recycled from log file K
+ *         (what follows its last record may then be what it held in its earlier lives)
+ *  36  4  salt: random, new with every life of the file (0 in files of older versions)
+ *  40 20  zero
  *  60  4  CRC32C of bytes 0..59
  * Record, from offset 64:
  *   0  4  length L of the whole record, header included (28 <= L <= file size - offset)
- *   4  4  CRC32C of bytes 16..L-1 (the LSN is checked against the record's position instead)
+ *   4  4  CRC32C of bytes 16..L-1, XOR the file's salt (the LSN is checked against the
+ *         record's position instead; the salt makes a record written in an earlier life of a
+ *         recycled file, or bytes shaped like a record inside a row's value, invalid here)
  *   8  4  file number of this record
  *  12  4  offset of this record in its file
  *  16  1  type
@@ -42,9 +47,10 @@ public final class LogFormat {
 
     public static ByteBuffer le(int capacity) { return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN); }
 
-    static byte[] fileHeader(int fileNo, long databaseId, long createdMillis) {
+    /** The header of log file {@code fileNo}; {@code recycledFrom} is the file's earlier number, or -1 if it is new. */
+    static byte[] fileHeader(int fileNo, long databaseId, long createdMillis, int recycledFrom, int salt) {
         ByteBuffer b = le(FILE_HEADER);
-        b.put(MAGIC).putInt(VERSION).putInt(fileNo).putLong(databaseId).putLong(createdMillis);
+        b.put(MAGIC).putInt(VERSION).putInt(fileNo).putLong(databaseId).putLong(createdMillis).putInt(recycledFrom + 1).putInt(salt);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, 60);
         b.putInt(60, (int) crc.getValue());
@@ -60,10 +66,16 @@ public final class LogFormat {
         crc.update(h, 0, 60);
         if (b.getInt(60) != (int) crc.getValue()) return null;
         if (b.getInt(8) != VERSION || b.getInt(12) != fileNo) return null;
-        return new Header(b.getInt(12), b.getLong(16), b.getLong(24));
+        return new Header(b.getInt(12), b.getLong(16), b.getLong(24), b.getInt(32) - 1, b.getInt(36));
     }
 
-    record Header(int fileNo, long databaseId, long createdMillis) {}
+    /**
+     * @param recycledFrom the number the file had before it was recycled, -1 for a file made new
+     * @param salt what every record's stored CRC of this file is XORed with
+     */
+    record Header(int fileNo, long databaseId, long createdMillis, int recycledFrom, int salt) {
+        boolean recycled() { return recycledFrom >= 0; }
+    }
 
     /** A complete record with its CRC and zero LSN fields; {@link #place} puts it at its LSN. */
     static byte[] record(byte type, long txnId, byte[] payload) {
@@ -78,9 +90,13 @@ public final class LogFormat {
         return r;
     }
 
-    /** Copies a record (built with a zero LSN) to {@code dst} at {@code at}, with its LSN. */
-    static void place(byte[] src, int from, int length, byte[] dst, int at, int fileNo, long offset) {
+    /**
+     * Copies a record (built with a zero LSN and its plain CRC) to {@code dst} at {@code at}, with
+     * its LSN, and its CRC XORed with the salt of the file it goes to.
+     */
+    static void place(byte[] src, int from, int length, byte[] dst, int at, int fileNo, long offset, int salt) {
         System.arraycopy(src, from, dst, at, length);
+        INT.set(dst, at + 4, (int) INT.get(dst, at + 4) ^ salt);
         INT.set(dst, at + 8, fileNo);
         INT.set(dst, at + 12, (int) offset);
     }

@@ -16,9 +16,12 @@ import java.util.zip.CRC32C;
 /**
  * Reads the log from its first file and hands every valid record, in LSN order, to a consumer.
  * It applies the validity rule of {@link io.hourglass.engine.log}: reading stops at the first
- * invalid record. If that record is in the last file that holds records, it is a torn tail (a
- * crash during a write): reported as TT0744 and ignored. If a later file holds valid records, the
- * log is damaged in the middle and reading fails with TT0848 rather than drop committed work.
+ * invalid record. That is the clean end of the log when it is a zero length (the rest of a new
+ * file) or, in a recycled file, anything but a record of this file's own life (what the file held
+ * before, which the file's salt tells apart); a record of its own that fails its check is a torn
+ * tail (a crash during a write), reported as TT0744 and ignored. If a later file holds
+ * valid records, the log is damaged in the middle and reading fails with TT0848 rather than
+ * drop committed work.
  */
 public final class LogReader {
     /**
@@ -28,8 +31,14 @@ public final class LogReader {
      * @param databaseId the database id in the files' headers (0 when there is no log)
      * @param tornTail a description of ignored data after the end, or null when the tail is clean
      * @param lastRecordType the type of the last valid record (SHUTDOWN after a clean close), 0 if none
+     * @param staleAfterEnd whether the end's file may hold records of its current number after
+     *        the end (written before a crash, and not all of them reached the disk): appending
+     *        must then not go on there, where new records could line up with them, but in the
+     *        next file. False when the end is right after a SHUTDOWN (nothing followed it) or at
+     *        the start of a file that does not exist yet.
      */
-    public record Result(long end, long databaseId, int files, long records, String tornTail, byte lastRecordType) {
+    public record Result(long end, long databaseId, int files, long records, String tornTail, byte lastRecordType,
+                         boolean staleAfterEnd) {
         public boolean empty() { return files == 0; }
     }
 
@@ -47,7 +56,7 @@ public final class LogReader {
     public static Result read(LogFiles files, long from, Consumer<LogRecord> sink) throws IOException {
         Lsn start = Lsn.of(from);
         TreeMap<Integer, Path> list = new TreeMap<>(files.list().tailMap(start.file(), true));
-        if (list.isEmpty()) return new Result(from, 0, 0, 0, null, (byte) 0);
+        if (list.isEmpty()) return new Result(from, 0, 0, 0, null, (byte) 0, false);
         if (list.firstKey() != start.file()) {
             throw ErrorCode.RECOVERY_FAILED.error("log file " + files.path(start.file()) + ", where recovery must start, is missing");
         }
@@ -72,7 +81,7 @@ public final class LogReader {
                     if (fileNo == list.lastKey() && h == null) {
                         // A file whose creation was cut short holds nothing: the log ends before it.
                         return new Result(Math.max(from, Lsn.pack(fileNo, LogFormat.FILE_HEADER)), databaseId, list.size(), records,
-                                null, lastType);
+                                null, lastType, false);
                     }
                     throw ErrorCode.RECOVERY_FAILED.error("log file " + e.getValue() + " has a bad header or size");
                 }
@@ -86,16 +95,22 @@ public final class LogReader {
                     int at = w.at(off, LogFormat.RECORD_HEADER);
                     int len = at < 0 ? 0 : w.b.getInt(at);
                     if (len > LogFormat.RECORD_HEADER && len <= fileSize - off) at = w.at(off, len); // the whole record in view
-                    String invalid = at < 0 ? "a short read" : check(w.b, w.data, at, fileNo, off, fileSize - off);
+                    String invalid = at < 0 ? "a short read" : check(w.b, w.data, at, fileNo, off, fileSize - off, h.salt());
                     if (invalid != null) {
-                        boolean zeros = w.zerosFrom(off);
-                        boolean laterRecords = laterFileHasRecords(files, list, fileNo, w);
-                        if (laterRecords) {
+                        boolean clean = at >= 0 && (w.b.getInt(at) == 0 || h.recycled() && !ownLsn(w.b, at, fileNo, off));
+                        boolean afterShutdown = lastType == LogRecord.SHUTDOWN && clean;
+                        String torn = clean ? null : invalid;
+                        if (clean && !afterShutdown && !h.recycled() && !w.zerosFrom(off)) {
+                            // After a crash, in a file made new (zeros after its last record): bytes
+                            // further on are writes from beyond the end that reached the disk when
+                            // an earlier one did not. Only reported: appending goes on in the next file.
+                            torn = "data after the last valid record";
+                        }
+                        if (laterFileHasRecords(files, list, fileNo, w)) {
                             throw ErrorCode.RECOVERY_FAILED.error("invalid log record at " + Lsn.of(Lsn.pack(fileNo, off))
                                     + " (" + invalid + ") with valid records in later files");
                         }
-                        String torn = zeros ? null : invalid;
-                        return new Result(Lsn.pack(fileNo, off), databaseId, list.size(), records, torn, lastType);
+                        return new Result(Lsn.pack(fileNo, off), databaseId, list.size(), records, torn, lastType, !afterShutdown);
                     }
                     byte type = w.data[at + 16];
                     if (type == LogRecord.END_OF_FILE) break;
@@ -115,7 +130,7 @@ public final class LogReader {
             }
             if (fileNo == list.lastKey()) {
                 // The last file was full (or closed by END_OF_FILE): the log continues in a new one.
-                return new Result(Lsn.pack(fileNo + 1, LogFormat.FILE_HEADER), databaseId, list.size(), records, null, lastType);
+                return new Result(Lsn.pack(fileNo + 1, LogFormat.FILE_HEADER), databaseId, list.size(), records, null, lastType, false);
             }
         }
         throw new IllegalStateException("unreachable");
@@ -178,15 +193,20 @@ public final class LogReader {
      * Why the record at {@code data[at]}, which sits at {@code offset} in log file {@code fileNo}
      * with {@code room} bytes of the file from there on, is invalid; null if it is valid.
      */
-    static String check(ByteBuffer b, byte[] data, int at, int fileNo, long offset, long room) {
+    static String check(ByteBuffer b, byte[] data, int at, int fileNo, long offset, long room, int salt) {
         int len = b.getInt(at);
         if (len == 0) return "end of the written log";
         if (len < LogFormat.RECORD_HEADER || len > room || at + (long) len > data.length) return "bad length " + len;
-        if (b.getInt(at + 8) != fileNo || (b.getInt(at + 12) & 0xFFFF_FFFFL) != offset) return "wrong LSN";
+        if (!ownLsn(b, at, fileNo, offset)) return "wrong LSN";
         CRC32C crc = new CRC32C();
         crc.update(data, at + 16, len - 16);
-        if (b.getInt(at + 4) != (int) crc.getValue()) return "checksum mismatch";
+        if ((b.getInt(at + 4) ^ salt) != (int) crc.getValue()) return "checksum mismatch";
         return null;
+    }
+
+    /** Whether the record header at {@code at} names the place it is read from. */
+    private static boolean ownLsn(ByteBuffer b, int at, int fileNo, long offset) {
+        return b.getInt(at + 8) == fileNo && (b.getInt(at + 12) & 0xFFFF_FFFFL) == offset;
     }
 
     /** Decodes the valid record at {@code data[at]}; IllegalArgumentException if its payload does not parse. */
@@ -216,10 +236,12 @@ public final class LogReader {
             try (StorageIo.FileHandle f = files.io().open(e.getValue(), false)) {
                 long room = Math.min(f.size(), files.fileSize());
                 w.open(f, room);
-                if (w.at(0, LogFormat.FILE_HEADER + LogFormat.RECORD_HEADER) < 0 || LogFormat.readFileHeader(w.data, e.getKey()) == null) continue;
+                if (w.at(0, LogFormat.FILE_HEADER + LogFormat.RECORD_HEADER) < 0) continue;
+                LogFormat.Header h = LogFormat.readFileHeader(w.data, e.getKey());
+                if (h == null) continue;
                 int len = w.b.getInt(LogFormat.FILE_HEADER);
                 int at = len > LogFormat.RECORD_HEADER && len <= room - LogFormat.FILE_HEADER ? w.at(LogFormat.FILE_HEADER, len) : LogFormat.FILE_HEADER;
-                if (at >= 0 && check(w.b, w.data, at, e.getKey(), LogFormat.FILE_HEADER, files.fileSize() - LogFormat.FILE_HEADER) == null) return true;
+                if (at >= 0 && check(w.b, w.data, at, e.getKey(), LogFormat.FILE_HEADER, files.fileSize() - LogFormat.FILE_HEADER, h.salt()) == null) return true;
             }
         }
         return false;

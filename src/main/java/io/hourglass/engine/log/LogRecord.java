@@ -13,10 +13,12 @@ import io.hourglass.engine.catalog.CatalogChange;
  * ROLLBACK        empty (reserved: transactions are logged at commit, so none is written yet)
  * SHUTDOWN        empty: the database was closed cleanly after the record before it
  * END_OF_FILE     empty: the log goes on at the next file's first record
+ * OPENED          empty: a load went on appending here, right after a SHUTDOWN (synced before
+ *                 anything after it is written, so a SHUTDOWN last in the log means nothing followed)
  * </pre>
  */
 public sealed interface LogRecord {
-    byte INSERT = 1, UPDATE = 2, DELETE = 3, DDL = 4, COMMIT = 5, ROLLBACK = 6, SHUTDOWN = 7, END_OF_FILE = 8;
+    byte INSERT = 1, UPDATE = 2, DELETE = 3, DDL = 4, COMMIT = 5, ROLLBACK = 6, SHUTDOWN = 7, END_OF_FILE = 8, OPENED = 9;
 
     long lsn();
 
@@ -33,4 +35,6 @@ public sealed interface LogRecord {
     record Rollback(long lsn, long txnId) implements LogRecord {}
 
     record Shutdown(long lsn, long txnId) implements LogRecord {}
+
+    record Opened(long lsn, long txnId) implements LogRecord {}
 }

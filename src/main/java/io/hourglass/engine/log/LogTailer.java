@@ -72,6 +72,7 @@ public final class LogTailer implements AutoCloseable {
             if (chunk.length < Math.min(n, CHUNK)) chunk = new byte[Math.min(n, CHUNK)];
             int len = read(p.file(), p.offset(), Math.min(n, chunk.length));
             ByteBuffer b = ByteBuffer.wrap(chunk, 0, len).order(ByteOrder.LITTLE_ENDIAN);
+            int salt = files.salt(p.file());
             int i = 0;
             boolean nextFile = false;
             while (len - i >= LogFormat.RECORD_HEADER) {
@@ -87,7 +88,7 @@ public final class LogTailer implements AutoCloseable {
                     }
                 }
                 long off = p.offset() + i;
-                String invalid = LogReader.check(b, chunk, i, p.file(), off, fileSize - off);
+                String invalid = LogReader.check(b, chunk, i, p.file(), off, fileSize - off, salt);
                 if (invalid != null) {
                     throw ErrorCode.RECOVERY_FAILED.error("log record at " + Lsn.of(Lsn.pack(p.file(), off))
                             + " below the synced end is invalid (" + invalid + ")");
@@ -111,6 +112,9 @@ public final class LogTailer implements AutoCloseable {
                         txnStart = after;
                     }
                     case LogRecord.Shutdown s -> {
+                        if (pending.isEmpty()) position = after;
+                    }
+                    case LogRecord.Opened o -> {
                         if (pending.isEmpty()) position = after;
                     }
                     case LogRecord.Rollback rb -> pending.removeIf(x -> x.txnId() == rb.txnId());

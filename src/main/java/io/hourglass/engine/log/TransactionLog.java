@@ -73,6 +73,7 @@ public final class TransactionLog implements AutoCloseable {
     private record Waiter(long lsn, CompletableFuture<Void> done) {}
 
     private static final byte[] END_OF_FILE = LogFormat.record(LogRecord.END_OF_FILE, 0, new byte[0]);
+    private static final byte[] OPENED = LogFormat.record(LogRecord.OPENED, 0, new byte[0]);
     private static final long PREPARE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long PREPARE_SYNC_SLICE = 1 << 20;
     // After a failed attempt to make the next log file (disk full), the next waits 100 ms, then
@@ -91,6 +92,7 @@ public final class TransactionLog implements AutoCloseable {
     private final ReentrantLock appendLock = new ReentrantLock();
     private int appendFile;
     private long appendOffset;
+    private int appendSalt; // appendFile's salt (LogFormat)
     // Highest log file number known to exist. Files are created under prepareLock, never under
     // appendLock, so the flusher can make the next file ahead of need without stopping commits.
     private final ReentrantLock prepareLock = new ReentrantLock();
@@ -132,36 +134,52 @@ public final class TransactionLog implements AutoCloseable {
     private final LogHolds holds = new LogHolds();
 
     /**
-     * Opens the log for appending at {@code end} (where recovery found its end), creating the
-     * file there if needed. {@code zeroTailFrom}: an offset in the end file from which stale bytes
-     * of a torn tail must be zeroed before anything is appended (-1 when the tail is clean).
+     * Opens the log for appending at {@code end}, where recovery found its end. With
+     * {@code staleAfterEnd} (after a crash: records of the end's file may lie beyond the end, see
+     * {@link LogReader.Result#staleAfterEnd}) the end's file is closed there with an END_OF_FILE
+     * record, synced, and appending starts in the next file; otherwise it goes on at the end, in
+     * a file created now if there is none, and in a file that already holds the log after an
+     * OPENED record, synced before anything else is written, so that the SHUTDOWN before it is no
+     * longer the last record (LogReader then knows that this life wrote there).
      */
-    public TransactionLog(LogFiles files, Settings settings, long databaseId, long end, boolean zeroTail,
+    public TransactionLog(LogFiles files, Settings settings, long databaseId, long end, boolean staleAfterEnd,
                           Consumer<HourglassException> onFatal) throws IOException {
         this.files = files;
         this.settings = settings;
         this.databaseId = databaseId;
         this.onFatal = onFatal;
         Lsn at = Lsn.of(end);
+        if (staleAfterEnd) {
+            if (files.fileSize() - at.offset() >= LogFormat.RECORD_HEADER) writeSynced(at, END_OF_FILE);
+            at = Lsn.of(Lsn.pack(at.file() + 1, LogFormat.FILE_HEADER));
+        }
+        boolean existed = files.io().exists(files.path(at.file()));
+        if (existed && !staleAfterEnd && !files.headerValid(at.file())) {
+            // A file the reader found no header in (its creation cut short) holds nothing: made anew.
+            files.io().delete(files.path(at.file()));
+            existed = false;
+        }
+        files.create(at.file(), databaseId);
+        if (existed && !staleAfterEnd) {
+            writeSynced(at, OPENED);
+            at = Lsn.of(Lsn.pack(at.file(), at.offset() + OPENED.length));
+        }
         this.appendFile = at.file();
         this.appendOffset = at.offset();
-        files.create(appendFile, databaseId);
+        this.appendSalt = files.salt(appendFile);
         this.preparedUpTo = appendFile;  // created just above
-        if (zeroTail) zeroFrom(appendFile, appendOffset);
-        this.appendedLsn = end;
-        this.writtenLsn = end;
-        this.syncedLsn = end;
+        this.appendedLsn = at.packed();
+        this.writtenLsn = appendedLsn;
+        this.syncedLsn = appendedLsn;
         this.flusher = Thread.ofPlatform().daemon().name("hourglass-log-" + files.name()).start(this::flushLoop);
     }
 
-    /** Overwrites a torn tail with zeros and syncs, so no stale record can ever be read as new. */
-    private void zeroFrom(int file, long offset) throws IOException {
-        try (StorageIo.FileHandle h = files.io().open(files.path(file), false)) {
-            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-            for (long pos = offset; pos < files.fileSize(); pos += zeros.capacity()) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), files.fileSize() - pos));
-                h.write(pos, zeros);
-            }
+    /** Writes one record (built with a zero LSN) at {@code at} and syncs its file. */
+    private void writeSynced(Lsn at, byte[] record) throws IOException {
+        byte[] placed = new byte[record.length];
+        LogFormat.place(record, 0, record.length, placed, 0, at.file(), at.offset(), files.salt(at.file()));
+        try (StorageIo.FileHandle h = files.io().open(files.path(at.file()), false)) {
+            h.write(at.offset(), ByteBuffer.wrap(placed));
             h.sync();
         }
     }
@@ -272,16 +290,17 @@ public final class TransactionLog implements AutoCloseable {
                         // An END_OF_FILE record says the log goes on in the next file.
                         Chunk c = chunk(appendFile, appendOffset);
                         c.ensure(LogFormat.RECORD_HEADER);
-                        LogFormat.place(END_OF_FILE, 0, END_OF_FILE.length, c.buf, c.len, appendFile, appendOffset);
+                        LogFormat.place(END_OF_FILE, 0, END_OF_FILE.length, c.buf, c.len, appendFile, appendOffset, appendSalt);
                         c.len += LogFormat.RECORD_HEADER;
                         pendingBytes += LogFormat.RECORD_HEADER;
                     }
                     appendFile++;
                     appendOffset = LogFormat.FILE_HEADER;
+                    appendSalt = files.knownSalt(appendFile); // append made the file (and learnt its salt) first
                 }
                 Chunk c = chunk(appendFile, appendOffset);
                 c.ensure(size);
-                LogFormat.place(batch.buffer(), batch.start(i), size, c.buf, c.len, appendFile, appendOffset);
+                LogFormat.place(batch.buffer(), batch.start(i), size, c.buf, c.len, appendFile, appendOffset, appendSalt);
                 c.len += size;
                 appendOffset += size;
                 pendingBytes += size;
@@ -513,6 +532,7 @@ public final class TransactionLog implements AutoCloseable {
         try {
             for (int f = preparedUpTo + 1; f <= file; f++) {
                 files.create(f, databaseId, syncEvery);
+                files.salt(f); // known before any record is placed for the file (read if it was there already)
                 preparedUpTo = f;
             }
         } finally {

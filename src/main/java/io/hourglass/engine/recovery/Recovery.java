@@ -128,6 +128,7 @@ public final class Recovery {
                 }
                 case LogRecord.Rollback rb -> open.remove(rb.txnId());
                 case LogRecord.Shutdown s -> { }
+                case LogRecord.Opened o -> { }
                 default -> open.computeIfAbsent(r.txnId(), k -> new ArrayList<>()).add(r);
             }
         });

@@ -71,9 +71,12 @@ class CheckpointTest {
 
     private Path ds(int n) { return dir.resolve("ck.ds" + n); }
 
-    private List<String> logFiles() throws IOException {
+    /** The log files (not the spares a purge keeps, {@code .log<N>.free}). */
+    private List<String> logFiles() throws IOException { return files("\\.log\\d+"); }
+
+    private List<String> files(String suffix) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(f -> f.contains(".log")).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(f -> f.matches("ck" + suffix)).sorted().toList();
         }
     }
 
@@ -320,6 +323,10 @@ class CheckpointTest {
                 assertTrue(n >= keepFrom, "purged up to " + keepFrom + ": " + expected);
             }
             assertTrue(expected.contains("ck.log" + keepFrom), expected.toString());
+            // The purged files: the two newest kept as spares for later log files, the rest deleted.
+            List<String> spares = new ArrayList<>();
+            for (int n = Math.max(0, keepFrom - 2); n < keepFrom; n++) spares.add("ck.log" + n + ".free");
+            assertEquals(spares, files("\\.log\\d+\\.free"));
             assertEquals(List.of(keepFrom + "|" + Lsn.of(firstRedo).offset() + "|Checkpoint|ck.ds0 (checkpoint 1)"),
                     rows(c, "CALL ttLogHolds()"));
             assertTrue(keepFrom >= 1, "the first checkpoint came after log file 0 was full");
@@ -367,8 +374,9 @@ class CheckpointTest {
             c.setAutocommit(true);
             c.execute("CALL ttCkpt()");
             c.execute("CALL ttCkpt()");
-            assertTrue(logFiles().contains("ck.log0.arch"), logFiles().toString());
+            assertTrue(files("\\.log\\d+\\.arch").contains("ck.log0.arch"), files(".*").toString());
             assertFalse(logFiles().contains("ck.log0"), logFiles().toString());
+            assertEquals(List.of(), files("\\.log\\d+\\.free"), "LogPurge=0 keeps every purged file as .arch, none as a spare");
         }
         try (Instance i = open(); Connection c = admin(i)) {
             assertEquals("6000", one(c, "SELECT COUNT(*) FROM t"));

@@ -78,7 +78,7 @@ class LogTailerTest {
     }
 
     @Test
-    void aShutdownRecordBetweenTwoTransactionsDoesNotPartThem() throws Exception {
+    void shutdownAndOpenedRecordsBetweenTwoTransactionsDoNotPartThem() throws Exception {
         DatabaseConfig cfg = DatabaseConfig.defaults("SD", dir.resolve("sd").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
         try (Instance i = TestInstances.with(cfg); Connection c = i.connect("SD", "admin", TestInstances.ADMIN_PASSWORD)) {
             c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
@@ -95,6 +95,9 @@ class LogTailerTest {
             assertEquals(3, all.size());
             assertTrue(all.get(2).startLsn() == all.get(1).endLsn(), "the next transaction starts where the last ended");
             assertTrue(all.get(2).records().getFirst().lsn() > all.get(1).endLsn(), "with the shutdown record between them");
+            // The load went on after the SHUTDOWN with an OPENED record: no part of a transaction either.
+            assertEquals(List.of(LogRecord.RowImage.class, LogRecord.Commit.class),
+                    all.get(2).records().stream().map(Object::getClass).toList());
         }
     }
 }

@@ -6,6 +6,12 @@ import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.log.LogFiles;
+import io.hourglass.engine.log.LogFormat;
+import io.hourglass.engine.log.LogReader;
+import io.hourglass.engine.log.LogRecord;
+import io.hourglass.engine.log.Lsn;
+import io.hourglass.engine.spi.FileStorageIo;
 import io.hourglass.engine.sql.StatementResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +180,98 @@ class RecoveryTest {
         try (Instance i = open(); Connection d = admin(i)) {
             assertTrue(i.database("REC").recovery().log().tornTail() != null, "data after the end is reported (TT0744)");
             assertEquals(List.of("10"), rows(d, "SELECT COUNT(*) FROM t"));
+        }
+    }
+
+    @Test
+    void afterACrashTheLogGoesOnInTheNextFileAndAfterACleanCloseRightAfterIt() {
+        Crashable dying = Crashable.open(config());
+        Connection c = admin(dying.instance());
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        c.setDurableCommits(true);
+        for (int k = 0; k < 10; k++) c.execute("INSERT INTO t VALUES (?, 0)", k);
+        assertEquals(0, Lsn.of(dying.instance().database("REC").log().appendedLsn()).file());
+        dying.kill();
+        long cleanEnd;
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertTrue(i.database("REC").recovery().log().staleAfterEnd());
+            // Log file 0 may hold writes of the crashed run past its end: it is closed there with
+            // an END_OF_FILE record, and the log goes on in file 1.
+            assertEquals(Lsn.pack(1, LogFormat.FILE_HEADER), i.database("REC").log().appendedLsn());
+            for (int k = 10; k < 20; k++) d.execute("INSERT INTO t VALUES (?, 1)", k);
+            cleanEnd = i.database("REC").log().appendedLsn();
+        }
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertFalse(i.database("REC").recovery().log().staleAfterEnd(), "nothing followed the SHUTDOWN");
+            long at = i.database("REC").log().appendedLsn();
+            assertEquals(1, Lsn.of(at).file(), "after a clean close the log goes on where it was");
+            assertTrue(at > cleanEnd && at - cleanEnd <= 2 * 64, "after the SHUTDOWN (and its checkpoint's records) and an OPENED record");
+            assertEquals(List.of("20|10"), rows(d, "SELECT COUNT(*), SUM(v) FROM t"));
+        }
+    }
+
+    /**
+     * A crash can leave records of the end's file past the end (later writes reached the disk, an
+     * earlier one did not). New records must never be written where they could line up with
+     * those and make them look valid: here the next run's only transaction is exactly as long as
+     * the lost one, so in place, the crashed run's later transactions would follow it.
+     */
+    @Test
+    void recordsPastTheEndOfACrashedRunNeverComeBackAfterTheNextRunsRecords() throws Exception {
+        Crashable first = Crashable.open(config());
+        Connection c = admin(first.instance());
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        c.setDurableCommits(true);
+        for (int k = 0; k < 10; k++) c.execute("INSERT INTO t VALUES (?, 0)", k);
+        first.kill();
+        // The write of the sixth row's transaction "never reached the disk": its length is zero.
+        LogFiles files = new LogFiles(new FileStorageIo(), dir, "rec", 8L << 20);
+        List<Long> inserts = new ArrayList<>();
+        LogReader.read(files, r -> {
+            if (r instanceof LogRecord.RowImage ri && ri.insert()) inserts.add(r.lsn());
+        });
+        Lsn lost = Lsn.of(inserts.get(5));
+        try (var ch = java.nio.channels.FileChannel.open(files.path(lost.file()), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(4), lost.offset());
+        }
+
+        Crashable second = Crashable.open(config());
+        Connection d = admin(second.instance());
+        assertTrue(second.instance().database("REC").recovery().log().tornTail() != null, "the records after the gap are reported");
+        assertEquals(List.of("5"), rows(d, "SELECT COUNT(*) FROM t"));
+        d.setDurableCommits(true);
+        d.execute("INSERT INTO t VALUES (100, 0)"); // as long as the lost transaction
+        second.kill();
+
+        try (Instance i = open(); Connection e = admin(i)) {
+            assertEquals(List.of("0", "1", "2", "3", "4", "100"), rows(e, "SELECT id FROM t ORDER BY id"));
+        }
+    }
+
+    /** Checkpoints purge log files into spares, later files are made from them, and a crash recovers across them. */
+    @Test
+    void aLogRunningThroughRecycledFilesRecoversAfterACrash() {
+        Crashable dying = Crashable.open(config());
+        Connection c = admin(dying.instance());
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, pad VARCHAR2(2000))");
+        for (int k = 0; k < 1000; k++) c.execute("INSERT INTO t VALUES (?, 0, ?)", k, "p".repeat(2000));
+        var update = c.prepare("UPDATE t SET n = n + 1 WHERE id = ?");
+        var log = dying.instance().database("REC").log();
+        int rounds = 0;
+        while (log.files().reused() < 2 && rounds < 40) { // about 2 MB of log a round, 8 MB log files
+            for (int k = 0; k < 1000; k++) c.execute(update, k);
+            c.execute("CALL ttCkpt()"); // purges what both checkpoint files hold
+            rounds++;
+        }
+        assertTrue(log.files().reused() >= 2, "log files made from spares: " + log.files().reused() + " in " + rounds + " rounds, "
+                + log.files().made() + " made new; " + java.util.Arrays.toString(dir.toFile().list()));
+        c.setDurableCommits(true);
+        c.execute("UPDATE t SET n = n + 1000 WHERE id = 7");
+        dying.kill();
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(null, i.database("REC").recovery().log().tornTail(), "the recycled files' old records are no torn tail");
+            assertEquals(List.of("1000|" + (1000L * rounds + 1000)), rows(d, "SELECT COUNT(*), SUM(n) FROM t"));
+            assertEquals(List.of(String.valueOf(rounds + 1000)), rows(d, "SELECT n FROM t WHERE id = 7"));
         }
     }
 
