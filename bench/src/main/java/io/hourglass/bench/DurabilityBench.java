@@ -98,16 +98,37 @@ public final class DurabilityBench {
         double[] logged = new double[n], unlogged = new double[n], ratio = new double[n];
         nonDurable(DatabaseConfig.temporary("ND"), 1); // warm-up
         for (int r = 0; r < n; r++) {
-            System.gc();
-            logged[r] = nonDurable(DatabaseConfig.defaults("ND", dir.resolve("nd/nd").toString()), seconds);
-            System.gc();
-            unlogged[r] = nonDurable(DatabaseConfig.temporary("ND"), seconds);
+            // Each side goes first in every other pair, so a drift of the machine's pace within a
+            // pair favours neither.
+            for (int side = 0; side < 2; side++) {
+                System.gc();
+                if ((side + r) % 2 == 0) {
+                    logged[r] = nonDurable(DatabaseConfig.defaults("ND", dir.resolve("nd/nd").toString()), seconds);
+                } else {
+                    unlogged[r] = nonDurable(DatabaseConfig.temporary("ND"), seconds);
+                }
+            }
             ratio[r] = logged[r] / unlogged[r];
         }
         System.out.printf("non-durable commits, 2 threads, rounds with the log: %s%n", Arrays.toString(round(logged)));
         System.out.printf("non-durable commits, 2 threads, rounds with logging off (Temporary): %s%n", Arrays.toString(round(unlogged)));
         System.out.printf("non-durable commits, 2 threads: median %.0f/s with the log, %.0f/s with logging off; "
                 + "median ratio of back-to-back pairs %.1f%%%n", medianOf(logged), medianOf(unlogged), 100 * medianOf(ratio));
+    }
+
+    /**
+     * What this process has sent to storage so far (Linux's /proc/self/io write_bytes, counted
+     * when pages are dirtied: the log's records, its files' zeros, checkpoints), or -1.
+     */
+    static long bytesWritten() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("write_bytes:")) return Long.parseLong(line.substring(12).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: the figure is left out
+        }
+        return -1;
     }
 
     private static long[] round(double[] a) {
@@ -200,7 +221,7 @@ public final class DurabilityBench {
                 c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
                 for (int i = 0; i < 100_000; i++) c.execute("INSERT INTO t VALUES (?, 0)", i);
             }
-            AtomicBoolean stop = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean(), measuring = new AtomicBoolean();
             AtomicLong done = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
             for (int k = 0; k < 2; k++) {
@@ -212,19 +233,27 @@ public final class DurabilityBench {
                         long n = 0;
                         while (!stop.get()) {
                             c.execute(upd, r.nextInt(100_000));
-                            n++;
+                            if (measuring.get()) n++; // only the commits of the measured window
                         }
                         done.addAndGet(n);
                     }
                 }));
             }
-            Thread.sleep(1000); // warm-up
-            long before = done.get();
+            Thread.sleep(1000); // warm-up, not counted
+            long written0 = bytesWritten();
+            measuring.set(true);
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
+            measuring.set(false);
+            long t1 = System.nanoTime();
+            long written = bytesWritten() - written0;
             stop.set(true);
             for (Thread t : threads) t.join();
-            return (done.get() - before) / ((System.nanoTime() - t0) / 1e9);
+            if (!cfg.temporary() && written0 >= 0) {
+                System.out.printf("  with the log: %d commits, %.1f MB written to storage, %.0f bytes a commit%n",
+                        done.get(), written / 1e6, written / (double) Math.max(1, done.get()));
+            }
+            return done.get() / ((t1 - t0) / 1e9);
         } finally {
             if (!cfg.temporary()) Stats.deleteTree(cfg.logDirectory());
         }
