@@ -115,10 +115,12 @@ class LogPreparationTest {
     private static final class FullDisk extends ForwardingStorageIo {
         volatile boolean full = true;
         final AtomicInteger attempts = new AtomicInteger();
+        final java.util.List<Long> attemptNanos = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public FileHandle open(Path file, boolean create) throws IOException {
             if (file.getFileName().toString().endsWith(".log1.tmp")) {
+                attemptNanos.add(System.nanoTime());
                 attempts.incrementAndGet();
                 if (full) throw new IOException("No space left on device");
             }
@@ -139,16 +141,17 @@ class LogPreparationTest {
             long txn = 0, end = 0;
             while (Lsn.of(end).offset() < FILE_SIZE / 2 + 8192) end = log.append(commit(++txn, image));
             log.whenDurable(end).get(10, TimeUnit.SECONDS);
+            // Durable commits keep going (each flusher pass looks at the next file) until the
+            // third attempt: the attempts' own times show the back-off, 100 then 200 ms at least
+            // (a stall of the machine can only make the gaps longer; every look would be thousands).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (io.attempts.get() == 0 && System.nanoTime() < deadline) Thread.sleep(1);
-            long t0 = System.nanoTime();
-            // Durable commits keep going for a while (each flusher pass looks at the next file).
-            while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(650)) {
+            while (io.attempts.get() < 3 && System.nanoTime() < deadline) {
                 log.whenDurable(log.append(commit(++txn, new byte[16]))).get(10, TimeUnit.SECONDS);
             }
-            // 100 + 200 + 400 ms: at most 4 attempts in 650 ms (every look would be thousands).
-            int attempts = io.attempts.get();
-            assertTrue(attempts >= 2 && attempts <= 4, "attempts in 650 ms: " + attempts);
+            java.util.List<Long> at = io.attemptNanos;
+            assertTrue(at.size() >= 3, "attempts in 10 s: " + at.size());
+            assertTrue(at.get(1) - at.get(0) >= TimeUnit.MILLISECONDS.toNanos(100), "first back-off: " + (at.get(1) - at.get(0)) / 1_000_000 + " ms");
+            assertTrue(at.get(2) - at.get(1) >= TimeUnit.MILLISECONDS.toNanos(200), "second back-off: " + (at.get(2) - at.get(1)) / 1_000_000 + " ms");
             assertFalse(Files.exists(dir.resolve("lp.log1")));
 
             io.full = false;
