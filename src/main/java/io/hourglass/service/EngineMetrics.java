@@ -14,7 +14,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * Per-database metrics, read from the engine's own counters (the engine knows nothing of
  * Micrometer): statements, failed statements, commits, rollbacks, lock waits, lock timeouts,
- * deadlocks, PermSize in use and connections.
+ * deadlocks, log files created and recycled, PermSize in use and connections.
  */
 @ApplicationScoped
 public class EngineMetrics {
@@ -30,6 +30,10 @@ public class EngineMetrics {
             counter(registry, instance, name, "hourglass.lock.waits", "lock requests that had to wait", d -> d.stats().lockWaits());
             counter(registry, instance, name, "hourglass.lock.timeouts", "lock waits that ended in TT6003", d -> d.stats().lockTimeouts());
             counter(registry, instance, name, "hourglass.deadlocks", "deadlocks detected (TT6002)", d -> d.stats().deadlocks());
+            counter(registry, instance, name, "hourglass.log.files.created", "log files made new (LogFileSize of zeros written)",
+                    d -> d.log() == null ? 0 : d.log().files().made());
+            counter(registry, instance, name, "hourglass.log.files.recycled", "log files made from a purged file kept as a spare",
+                    d -> d.log() == null ? 0 : d.log().files().reused());
             Gauge.builder("hourglass.perm.in.use", instance, i -> i.memoryUsed(name)).baseUnit("bytes")
                     .description("PermSize in use, an invalidated image still held by connections included")
                     .tag("database", name).register(registry);

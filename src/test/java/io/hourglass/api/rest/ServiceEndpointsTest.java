@@ -29,6 +29,8 @@ class ServiceEndpointsTest {
                 .body(containsString("hourglass_commits_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_rollbacks_total{database=\"sampledb\"}"))
                 .body(containsString("hourglass_lock_waits_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_log_files_created_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_log_files_recycled_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_perm_in_use_bytes{database=\"testdb\"}"));
     }
 
