@@ -11,6 +11,7 @@ import io.hourglass.api.grpc.v1.Value;
 import io.hourglass.archive.ArchiveTopics;
 import io.hourglass.archive.v1.LogTransaction;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.DisabledOnIntegrationTest;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -100,6 +102,50 @@ class ServiceIT {
                 .body("rows[0].toString()", containsString("Completed"));
         assertTrue(Files.exists(PackagedService.DATA.resolve("itdb/itdb.ds0")) || Files.exists(PackagedService.DATA.resolve("itdb/itdb.ds1")),
                 "a checkpoint file is on disk");
+    }
+
+    /**
+     * The checkpoint's writer thread lowers itself to nice 19 (foreign calls to gettid and
+     * setpriority); no other thread of the service does. Not on the native binary: the
+     * native-builder of this project's machines cannot look libc's symbols up (SystemLookup is
+     * unsupported there, native/README.md); a GraalVM 25 build has the downcalls registered.
+     */
+    @Test
+    @DisabledOnIntegrationTest(forArtifactTypes = DisabledOnIntegrationTest.ArtifactType.NATIVE_BINARY)
+    void checkpointThreadsRunAtNice19() {
+        if (!Files.isDirectory(Path.of("/proc/self/task"))) return; // Linux only
+        admin().body(Map.of("sql", "CALL ttCkpt()")).post(SQL).then().statusCode(200);
+        assertTrue(threadNiceValues(servicePid()).contains(19), "a checkpoint thread of the service runs at nice 19");
+    }
+
+    /** The packaged service's process: the one whose command line names this run's data directory. */
+    private static long servicePid() {
+        String data = PackagedService.DATA.toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> {
+                    try {
+                        return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline"))).contains(data);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .mapToLong(ProcessHandle::pid).findFirst().orElseThrow(() -> new AssertionError("no process runs with " + data));
+    }
+
+    /** The nice values of a process's threads (field 19 of /proc/<pid>/task/<tid>/stat). */
+    private static Set<Integer> threadNiceValues(long pid) {
+        Set<Integer> nice = new HashSet<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                String stat = Files.readString(t.resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // after "pid (comm) "
+                nice.add(Integer.parseInt(f[16])); // fields from 3 (state) on: nice is field 19
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError("reading the threads of process " + pid, e);
+        }
+        return nice;
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.logging.Logger;
  * the CPU the transactions leave idle instead of preempting them (the kernel's wakeup bonus
  * would otherwise let each burst of the checkpointer push a transaction's thread off its core
  * for milliseconds). Best effort: where the call is not available (another OS, a native image
- * built without foreign-function support, a denied native access) it does nothing.
+ * built without foreign-function support, a denied native access) it does nothing; on Linux it
+ * says so once, as a warning, since checkpoints then compete with transactions for the CPU.
  */
 final class BackgroundPriority {
     private static final Logger LOG = Logger.getLogger(BackgroundPriority.class.getName());
@@ -31,7 +32,8 @@ final class BackgroundPriority {
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
                 tid = linker.downcallHandle(libc.find("gettid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
             } catch (Throwable t) {
-                LOG.log(Level.FINE, "checkpoint threads keep normal priority", t);
+                LOG.log(Level.WARNING, "checkpoint threads keep normal priority (setpriority cannot be called: " + t + ")");
+                LOG.log(Level.FINE, "the failed lookup", t);
                 set = null;
                 tid = null;
             }
