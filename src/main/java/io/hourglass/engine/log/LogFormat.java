@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * File header, 64 bytes at offset 0:
  *   0  8  magic "HGLOG001"
- *   8  4  format version (1)
+ *   8  4  format version (2; 1 is read too)
  *  12  4  file number N
  *  16  8  database id (random, the same in every file of one database)
  *  24  8  creation time, ms since the epoch
@@ -36,7 +36,14 @@ import java.util.zip.CRC32C;
  */
 public final class LogFormat {
     public static final byte[] MAGIC = "HGLOG001".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    /**
+     * The format written: 2 since log files are recycled (a salt in the header, salted record
+     * CRCs, OPENED records). Version 1 files (no salt, never recycled) are still read, with a
+     * salt of 0; a reader of version 1 only refuses version 2 files at their header instead of
+     * taking their salted records for a torn tail.
+     */
+    public static final int VERSION = 2;
+    static final int OLDEST_READABLE = 1;
     public static final int FILE_HEADER = 64;
     public static final int RECORD_HEADER = 28;
 
@@ -65,7 +72,9 @@ public final class LogFormat {
         CRC32C crc = new CRC32C();
         crc.update(h, 0, 60);
         if (b.getInt(60) != (int) crc.getValue()) return null;
-        if (b.getInt(8) != VERSION || b.getInt(12) != fileNo) return null;
+        int version = b.getInt(8);
+        if (version < OLDEST_READABLE || version > VERSION || b.getInt(12) != fileNo) return null;
+        if (version == 1 && (b.getInt(32) != 0 || b.getInt(36) != 0)) return null; // version 1 had zeros there
         return new Header(b.getInt(12), b.getLong(16), b.getLong(24), b.getInt(32) - 1, b.getInt(36));
     }
 

@@ -157,6 +157,56 @@ class LogRecyclingTest {
         assertTrue(r.tornTail() != null, "in a file made new, a bad record there is a torn tail");
     }
 
+    /**
+     * A log file of format version 1 (before recycling: no salt, plain CRCs) is read as it was
+     * written, and a load goes on in it; a version 1 header with a salt is not a version 1 header.
+     */
+    @Test
+    void aVersion1FileIsReadWithoutASaltAndAppendedTo() throws Exception {
+        long size = SIZE;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        ByteBuffer file = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        file.put(LogFormat.MAGIC).putInt(1).putInt(0).putLong(DB).putLong(System.currentTimeMillis());
+        crc.update(file.array(), 0, 60);
+        file.putInt(60, (int) crc.getValue());
+        int at = LogFormat.FILE_HEADER;
+        for (long txn = 1; txn <= 3; txn++) {
+            LogBatch b = commit(txn, new byte[50]);
+            for (int i = 0; i < b.records(); i++) {
+                LogFormat.place(b.buffer(), b.start(i), b.length(i), file.array(), at, 0, at, 0);
+                at += b.length(i);
+            }
+        }
+        Files.write(dir.resolve("lr.log0"), file.array());
+        List<Long> commits = new ArrayList<>();
+        LogReader.Result r = LogReader.read(new LogFiles(io, dir, "lr", SIZE), rec -> {
+            if (rec instanceof LogRecord.Commit c) commits.add(c.txnId());
+        });
+        assertEquals(List.of(1L, 2L, 3L), commits);
+        assertEquals(Lsn.pack(0, at), r.end());
+        assertNull(r.tornTail());
+
+        // After a crash (no SHUTDOWN) the log goes on in a new file of version 2; the old one is
+        // closed with an END_OF_FILE record written without a salt, as its records were.
+        try (TransactionLog log = new TransactionLog(new LogFiles(io, dir, "lr", SIZE), TransactionLog.Settings.defaults(1 << 20),
+                DB, r.end(), r.staleAfterEnd(), e -> { })) {
+            log.whenDurable(log.append(commit(4, new byte[50]))).get(10, TimeUnit.SECONDS);
+        }
+        commits.clear();
+        LogReader.read(new LogFiles(io, dir, "lr", SIZE), rec -> {
+            if (rec instanceof LogRecord.Commit c) commits.add(c.txnId());
+        });
+        assertEquals(List.of(1L, 2L, 3L, 4L), commits);
+        assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(dir.resolve("lr.log1")), 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+
+        byte[] salted = java.util.Arrays.copyOf(file.array(), LogFormat.FILE_HEADER);
+        ByteBuffer.wrap(salted).order(ByteOrder.LITTLE_ENDIAN).putInt(36, 12345);
+        crc.reset();
+        crc.update(salted, 0, 60);
+        ByteBuffer.wrap(salted).order(ByteOrder.LITTLE_ENDIAN).putInt(60, (int) crc.getValue());
+        assertNull(LogFormat.readFileHeader(salted, 0), "version 1 had no salt");
+    }
+
     private static LogBatch commit(long txn, byte[] image) {
         return new LogBatch().rowImage(txn, true, 1, txn, image).commit(txn, System.currentTimeMillis());
     }
