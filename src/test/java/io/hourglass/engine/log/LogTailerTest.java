@@ -77,6 +77,42 @@ class LogTailerTest {
         }
     }
 
+    /**
+     * After a crash the log goes on in the next file, behind an END_OF_FILE record written where
+     * the crashed run's log ended: a tailer resuming there (as the Kafka archive does) or reading
+     * from the start follows it, and hands out every transaction once, in order.
+     */
+    @Test
+    void theTailerFollowsTheLogIntoTheNextFileAfterACrash() throws Exception {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CR", dir.resolve("cr").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
+        io.hourglass.engine.Crashable dying = io.hourglass.engine.Crashable.open(cfg);
+        long crashEnd;
+        try (Connection c = dying.instance().connect("CR", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            c.setDurableCommits(true);
+            for (int k = 0; k < 5; k++) c.execute("INSERT INTO t VALUES (?)", k);
+            crashEnd = dying.instance().database("CR").log().syncedLsn();
+        }
+        dying.kill();
+        try (Instance i = TestInstances.with(cfg); Connection c = i.connect("CR", "admin", TestInstances.ADMIN_PASSWORD)) {
+            for (int k = 5; k < 8; k++) c.execute("INSERT INTO t VALUES (?)", k);
+            c.execute("CALL ttDurableCommit()");
+            TransactionLog log = i.database("CR").log();
+            assertEquals(1, Lsn.of(log.syncedLsn()).file(), "the log went on in file 1");
+            List<LogTailer.Committed> all = new ArrayList<>(), rest = new ArrayList<>();
+            try (LogTailer t = new LogTailer(log.files(), Lsn.pack(0, LogFormat.FILE_HEADER))) {
+                t.poll(log.syncedLsn(), all::add);
+            }
+            try (LogTailer t = new LogTailer(log.files(), crashEnd)) {
+                t.poll(log.syncedLsn(), rest::add);
+            }
+            assertEquals(1 + 8, all.size(), "CREATE TABLE and eight inserts");
+            assertEquals(all.subList(6, 9).stream().map(LogTailer.Committed::endLsn).toList(),
+                    rest.stream().map(LogTailer.Committed::endLsn).toList(), "resumed at the crash's end: the three after it");
+            assertTrue(Lsn.of(rest.getFirst().records().getFirst().lsn()).file() == 1);
+        }
+    }
+
     @Test
     void shutdownAndOpenedRecordsBetweenTwoTransactionsDoNotPartThem() throws Exception {
         DatabaseConfig cfg = DatabaseConfig.defaults("SD", dir.resolve("sd").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
