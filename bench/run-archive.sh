@@ -4,14 +4,10 @@
 # The database and the in-JVM broker's log live under bench/target and /tmp, on this machine's disks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 ./mvnw -B -q compile            # generates the archive's protobuf classes the benchmark compiles with
-./mvnw -B -q -f bench/pom.xml package
-out="bench/results/$(date -u +%Y-%m-%d)-archive"
-mkdir -p "$out"
-rows="${1:-1000000}"; secs="${2:-10}"; threads="${3:-2}"
 . bench/machine-info.sh
-machine_info "$JAVA" > "$out/machine.txt"
+bench_start archive
+rows="${1:-1000000}"; secs="${2:-10}"; threads="${3:-2}"
 cmd=("$JAVA" -XX:+UseZGC -Xms8g -Xmx8g --enable-native-access=ALL-UNNAMED -Dslf4j.internal.verbosity=ERROR
      -cp bench/target/benchmarks.jar io.hourglass.bench.ArchiveBench bench/target/archive "$rows" "$secs" "$threads")
 echo "${cmd[*]}" > "$out/commands.txt"

@@ -4,13 +4,9 @@
 # The log directory is bench/target/durability, on the disk that holds the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-./mvnw -B -q -f bench/pom.xml package
-out="bench/results/$(date -u +%Y-%m-%d)-durability"
-mkdir -p "$out"
-secs="${1:-5}"
 . bench/machine-info.sh
-machine_info "$JAVA" > "$out/machine.txt"
+bench_start durability
+secs="${1:-5}"
 cmd=("$JAVA" -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.DurabilityBench bench/target/durability "$secs")
 echo "${cmd[*]}" > "$out/commands.txt"
 "${cmd[@]}" 2>&1 | grep -v '^WARNING' | tee "$out/output.txt"

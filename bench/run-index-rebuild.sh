@@ -4,13 +4,9 @@
 # Usage: bench/run-index-rebuild.sh [rows] [loads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-./mvnw -B -q -f bench/pom.xml package
-out="bench/results/$(date -u +%Y-%m-%d)-index-rebuild"
-mkdir -p "$out"
-rows="${1:-1000000}"; loads="${2:-6}"
 . bench/machine-info.sh
-machine_info "$JAVA" > "$out/machine.txt"
+bench_start index-rebuild
+rows="${1:-1000000}"; loads="${2:-6}"
 cmd=("$JAVA" -XX:+UseZGC -Xms6g -Xmx6g -cp bench/target/benchmarks.jar io.hourglass.bench.IndexRebuildBench bench/target/index-rebuild "$rows" "$loads")
 echo "${cmd[*]}" > "$out/commands.txt"
 "${cmd[@]}" 2>&1 | grep -v '^WARNING' | grep -v 'INFO' | grep -v '^[A-Z][a-z][a-z] [0-9]' | tee "$out/output.txt"

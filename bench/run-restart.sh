@@ -5,13 +5,9 @@
 # Usage: bench/run-restart.sh [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-./mvnw -B -q -f bench/pom.xml package
-out="bench/results/$(date -u +%Y-%m-%d)-restart"
-mkdir -p "$out"
-rounds="${1:-5}"
 . bench/machine-info.sh
-machine_info "$JAVA" > "$out/machine.txt"
+bench_start restart
+rounds="${1:-5}"
 rm -rf bench/target/restart
 cmd=("$JAVA" -cp bench/target/benchmarks.jar io.hourglass.bench.RestartBench bench/target/restart)
 echo "${cmd[*]}   (once to make the database, then per round: drop caches, run; run again warm)" > "$out/commands.txt"

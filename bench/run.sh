@@ -3,13 +3,9 @@
 # bench/results/<date>-tptbm/. Usage: bench/run.sh [quick]   (quick: shorter iterations)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-./mvnw -B -q -f bench/pom.xml package
-out="bench/results/$(date -u +%Y-%m-%d)-tptbm"
-mkdir -p "$out"
-if [ "${1:-}" = quick ]; then iters="-wi 2 -w 3s -i 3 -r 3s"; else iters="-wi 3 -w 5s -i 5 -r 5s"; fi
 . bench/machine-info.sh
-machine_info "$JAVA" > "$out/machine.txt"
+bench_start tptbm
+if [ "${1:-}" = quick ]; then iters="-wi 2 -w 3s -i 3 -r 3s"; else iters="-wi 3 -w 5s -i 5 -r 5s"; fi
 jmh=("$JAVA" -Xmx8g -jar bench/target/benchmarks.jar TptbmBenchmark -f 1 $iters -jvmArgs -Xmx8g)
 echo "${jmh[*]} -t 2 -bm thrpt -tu s" > "$out/commands.txt"
 "${jmh[@]}" -t 2 -bm thrpt -tu s -rf json -rff "$out/throughput.json" | tee "$out/throughput.txt"
