@@ -104,13 +104,17 @@ public final class LogFiles {
      * synced in one piece would put its whole size in the device's queue (and the host's cache
      * flush) ahead of every commit's sync for as long as it takes to write; in slices, a commit's
      * sync waits for one slice at most. The promise is the same: when this returns, the whole
-     * file (zeros and header) and its directory entry are durable; on an IOException no file of
+     * file (zeros and header) and its directory entry are durable, and its salt is known
+     * ({@link #knownSalt}; read from the header of a file that was there already); on an IOException no file of
      * that name exists (a {@code .tmp} left by a failed delete or a crash goes at the next load,
      * {@link #removeLeftovers}).
      */
     public void create(int fileNo, long databaseId, long syncEvery) throws IOException {
         Path target = path(fileNo);
-        if (io.exists(target)) return;
+        if (io.exists(target)) {
+            salt(fileNo);
+            return;
+        }
         io.createDirectories(dir);
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         if (reuseSpare(fileNo, databaseId, tmp)) {
@@ -168,10 +172,12 @@ public final class LogFiles {
         return s;
     }
 
-    /** Whether log file {@code fileNo} has its own, intact header. */
+    /** Whether log file {@code fileNo} has its own, intact header (its salt is then known). */
     boolean headerValid(int fileNo) throws IOException {
         try (StorageIo.FileHandle h = io.open(path(fileNo), false)) {
-            return header(h, fileNo) != null;
+            LogFormat.Header header = header(h, fileNo);
+            if (header != null) salts.put(fileNo, header.salt());
+            return header != null;
         }
     }
 

@@ -166,7 +166,7 @@ public final class TransactionLog implements AutoCloseable {
         }
         this.appendFile = at.file();
         this.appendOffset = at.offset();
-        this.appendSalt = files.salt(appendFile);
+        this.appendSalt = files.knownSalt(appendFile); // create learnt it
         this.preparedUpTo = appendFile;  // created just above
         this.appendedLsn = at.packed();
         this.writtenLsn = appendedLsn;
@@ -531,8 +531,7 @@ public final class TransactionLog implements AutoCloseable {
         prepareLock.lock();
         try {
             for (int f = preparedUpTo + 1; f <= file; f++) {
-                files.create(f, databaseId, syncEvery);
-                files.salt(f); // known before any record is placed for the file (read if it was there already)
+                files.create(f, databaseId, syncEvery); // and its salt is known before any record is placed for it
                 preparedUpTo = f;
             }
         } finally {
