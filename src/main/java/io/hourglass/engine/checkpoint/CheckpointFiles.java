@@ -94,7 +94,10 @@ public final class CheckpointFiles {
      */
     public void load(CheckpointFormat.Header h, Catalog into, int threads, State state) {
         Path p = path(h.fileNo());
-        try (StorageIo.FileHandle f = io.open(p, false)) {
+        // Read around the page cache: the image is read once, in 4 MB spans, into a database that
+        // then holds it in memory; through the cache it cost a kernel copy of every byte (most of
+        // the reader thread's time at a process start) and left a second copy in the cache.
+        try (StorageIo.FileHandle f = io.openForReading(p)) {
             for (CatalogChange c : readCatalog(f, h)) CatalogChanges.apply(into, c);
             into.restoreTableIds(h.nextTableId());
             List<long[]> entries = readDirectory(f, h); // tableId, block, offset, len, capacity, crc, rows

@@ -25,6 +25,9 @@ public final class FileStorageIo implements StorageIo {
     }
 
     @Override
+    public FileHandle openForReading(Path file) throws IOException { return DirectReadHandle.open(file); }
+
+    @Override
     public boolean exists(Path file) { return Files.exists(file); }
 
     @Override

@@ -26,6 +26,17 @@ public interface StorageIo {
     /** Opens a file for reading and writing, creating it (empty) when {@code create}. */
     FileHandle open(Path file, boolean create) throws IOException;
 
+    /**
+     * Opens an existing file to read it once, in large pieces (a checkpoint image at a load, a
+     * file a backup or an export copies), around the operating system's page cache where the
+     * file system allows it (O_DIRECT). Such a read neither copies the data through the cache
+     * nor leaves a second copy of a database that is already in memory in it (where memory
+     * limits count the cache, as a container's do, that copy counts against the database).
+     * Reads take any position, length and buffer, as {@link FileHandle#read}; writes and syncs
+     * through the handle fail. The default opens the file as {@link #open} does.
+     */
+    default FileHandle openForReading(Path file) throws IOException { return open(file, false); }
+
     boolean exists(Path file);
 
     /** The regular files in {@code dir} whose names start with {@code prefix}; empty if no dir. */

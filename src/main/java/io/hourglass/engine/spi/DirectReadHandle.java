@@ -1,0 +1,107 @@
+package io.hourglass.engine.spi;
+
+import com.sun.nio.file.ExtendedOpenOption;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file opened only for reading, with direct I/O (O_DIRECT): the device writes the data into
+ * this handle's own buffer, and no page of the file enters the page cache. Direct I/O wants the
+ * position, the length and the buffer's address aligned to the file system's block size; this
+ * handle reads the aligned range around what is asked into an aligned buffer of its own and
+ * copies the part asked for, so its callers read like anyone else.
+ *
+ * <p>Where the file system refuses direct I/O (at the open, or at a first read of the file's
+ * first block, which some accept the flag for and then refuse), the file is read through the
+ * cache instead: correct, only without the saving.
+ */
+final class DirectReadHandle implements StorageIo.FileHandle {
+    // The largest read done at once; a larger request is served in pieces (read may return less).
+    static final int MAX_READ = 8 << 20;
+
+    private final FileChannel ch;
+    private final int alignment; // 0: the channel reads through the page cache
+    private ByteBuffer bounce;
+
+    private DirectReadHandle(FileChannel ch, int alignment) {
+        this.ch = ch;
+        this.alignment = alignment;
+    }
+
+    static DirectReadHandle open(Path file) throws IOException {
+        FileChannel direct;
+        int alignment;
+        try {
+            alignment = Math.toIntExact(Files.getFileStore(file).getBlockSize());
+            direct = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+            return cached(file); // a missing file fails here as it would have
+        }
+        DirectReadHandle h = new DirectReadHandle(direct, alignment);
+        try {
+            h.read(0, ByteBuffer.allocate(1));
+            return h;
+        } catch (IOException e) {
+            direct.close();
+            return cached(file);
+        }
+    }
+
+    /** The same file read through the page cache (direct I/O refused, or for tests). */
+    static DirectReadHandle cached(Path file) throws IOException {
+        return new DirectReadHandle(FileChannel.open(file, StandardOpenOption.READ), 0);
+    }
+
+    /** Whether reads bypass the page cache. */
+    boolean direct() { return alignment > 0; }
+
+    @Override
+    public synchronized int read(long position, ByteBuffer dst) throws IOException {
+        if (alignment == 0) return ch.read(dst, position);
+        if (!dst.hasRemaining()) return 0;
+        long start = position - position % alignment;
+        int skip = (int) (position - start);
+        int want = (int) Math.min((long) skip + dst.remaining(), MAX_READ);
+        int len = (want + alignment - 1) / alignment * alignment;
+        if (bounce == null || bounce.capacity() < len) {
+            bounce = ByteBuffer.allocateDirect(len + alignment).alignedSlice(alignment);
+        }
+        bounce.clear().limit(len);
+        int got = 0;
+        while (bounce.hasRemaining()) {
+            int n = ch.read(bounce, start + got);
+            if (n <= 0) break; // end of file
+            got += n;
+            if (got % alignment != 0) break; // the end of the file, mid-block
+        }
+        if (got <= skip) return -1;
+        int n = Math.min(got, want) - skip;
+        dst.put(dst.position(), bounce, skip, n);
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    @Override
+    public void write(long position, ByteBuffer src) throws IOException {
+        throw new IOException("opened for reading only");
+    }
+
+    @Override
+    public void sync() throws IOException {
+        throw new IOException("opened for reading only");
+    }
+
+    @Override
+    public long size() throws IOException { return ch.size(); }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+        bounce = null;
+    }
+}
