@@ -170,9 +170,21 @@ public final class CheckpointBench {
         }
     }
 
-    /** Loads the database once in this JVM and prints what its recovery took. */
+    /**
+     * Loads the database once in this JVM and prints what its recovery took. With {@code make
+     * <rows>} in place of the other arguments, first makes the database (TPTBM rows, closed with
+     * a blocking checkpoint) when it has no checkpoint yet: bench/run-load.sh's setup.
+     */
     public static final class LoadOnce {
         public static void main(String[] a) {
+            if (a.length == 3 && a[1].equals("make")) {
+                if (Files.exists(Path.of(a[0] + ".ds0"))) return;
+                DatabaseConfig cfg = DatabaseConfig.defaults(DSN, a[0]).withPermSize(2048).withCheckpoints(0, 0, 0);
+                try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg)); Connection c = Tptbm.connect(inst)) {
+                    Tptbm.create(c, Integer.parseInt(a[2]));
+                }
+                return;
+            }
             DatabaseConfig cfg = DatabaseConfig.defaults(DSN, a[0]).withPermSize(2048).withCheckpoints(0, 0, 0)
                     .withCkptReadThreads(Integer.parseInt(a[1])).withRecoveryThreads(Integer.parseInt(a[2]));
             try (Instance inst = new Instance(Tptbm.PASSWORD, List.of(cfg)); Connection c = Tptbm.connect(inst)) {
