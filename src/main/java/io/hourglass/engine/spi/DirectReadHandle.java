@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 
 /**
  * A file opened only for reading, with direct I/O (O_DIRECT): the device writes the data into
@@ -21,6 +23,9 @@ import java.nio.file.StandardOpenOption;
  * cache instead: correct, only without the saving.
  */
 final class DirectReadHandle implements StorageIo.FileHandle {
+    private static final Logger LOG = Logger.getLogger(DirectReadHandle.class.getName());
+    private static final AtomicBoolean REFUSAL_LOGGED = new AtomicBoolean(); // said once a process
+
     // The largest read done at once; a larger request is served in pieces (read may return less).
     static final int MAX_READ = 8 << 20;
 
@@ -40,7 +45,7 @@ final class DirectReadHandle implements StorageIo.FileHandle {
             alignment = Math.toIntExact(Files.getFileStore(file).getBlockSize());
             direct = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
         } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
-            return cached(file); // a missing file fails here as it would have
+            return refused(file, e); // a missing file fails there as it would have
         }
         DirectReadHandle h = new DirectReadHandle(direct, alignment);
         try {
@@ -48,8 +53,16 @@ final class DirectReadHandle implements StorageIo.FileHandle {
             return h;
         } catch (IOException e) {
             direct.close();
-            return cached(file);
+            return refused(file, e);
         }
+    }
+
+    private static DirectReadHandle refused(Path file, Exception why) throws IOException {
+        DirectReadHandle h = cached(file);
+        if (REFUSAL_LOGGED.compareAndSet(false, true)) {
+            LOG.info("direct I/O refused for " + file + " (" + why + "): large reads go through the page cache");
+        }
+        return h;
     }
 
     /** The same file read through the page cache (direct I/O refused, or for tests). */
