@@ -118,6 +118,7 @@ public final class Checkpointer implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean unthrottle;
     private volatile long lastStartNanos = System.nanoTime();
+    private volatile String pendingRecovery; // the recovery checkpoint's reason until the background thread takes it
     private volatile long lastStartLsn;
     private volatile long retryAtNanos;
     private volatile long retryIntervalNanos = TimeUnit.SECONDS.toNanos(30);
@@ -824,8 +825,19 @@ public final class Checkpointer implements AutoCloseable {
     // ---- the background checkpointer ---------------------------------------------------------
 
     /** Starts the thread that takes fuzzy checkpoints by CkptFrequency and CkptLogVolume. */
-    public synchronized void start() {
+    public synchronized void start() { start(null); }
+
+    /**
+     * Starts the background checkpointer; with {@code recovery} (why: a load that replayed the
+     * log after a crash) its first checkpoint is the recovery checkpoint, taken at once: fuzzy,
+     * unthrottled, initiator Subdaemon. Without it the next recovery would replay the same log
+     * again, and after each crash of a crash loop a little more, from a log that no purge could
+     * shorten. Automatic checkpoints switched off (CkptFrequency and CkptLogVolume both 0) switch
+     * it off too; a failed one is retried as any automatic checkpoint is.
+     */
+    public synchronized void start(String recovery) {
         if (background != null) return;
+        pendingRecovery = recovery;
         background = Thread.ofPlatform().daemon().name("hourglass-ckpt-" + database).start(this::loop);
     }
 
@@ -835,8 +847,11 @@ public final class Checkpointer implements AutoCloseable {
             long now = System.nanoTime();
             String reason = null;
             boolean enabled = s.frequencySeconds() > 0 || s.logVolumeMb() > 0;
+            Request request = null;
             if (!enabled) {
                 reason = null; // automatic checkpoints (and their retries) are off
+            } else if (pendingRecovery != null) {
+                request = new Request(Type.FUZZY, Initiator.SUBDAEMON, pendingRecovery, 0, false, 0, 0);
             } else if (retryAtNanos != 0) {
                 if (now >= retryAtNanos) reason = "retry after a failed checkpoint";
             } else if (s.frequencySeconds() > 0 && now - lastStartNanos >= TimeUnit.SECONDS.toNanos(s.frequencySeconds())) {
@@ -844,9 +859,11 @@ public final class Checkpointer implements AutoCloseable {
             } else if (s.logVolumeMb() > 0 && logBytesSince(lastStartLsn) >= s.logVolumeMb() * 1048576L) {
                 reason = "CkptLogVolume (" + s.logVolumeMb() + " MB)";
             }
-            if (reason != null) {
+            pendingRecovery = null; // taken now, or not at all (automatic checkpoints are off)
+            if (request == null && reason != null) request = Request.fuzzy(Initiator.CHECKPOINTER, reason, 0);
+            if (request != null) {
                 try {
-                    checkpoint(Request.fuzzy(Initiator.CHECKPOINTER, reason, 0));
+                    checkpoint(request);
                 } catch (HourglassException e) {
                     // A failure has set the retry time; a conflict means someone else is
                     // checkpointing, which counts as a checkpoint.

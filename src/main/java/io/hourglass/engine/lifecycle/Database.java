@@ -91,7 +91,8 @@ public final class Database {
         transactions.onBroken(this::invalidate);
         this.checkpointer = new Checkpointer(config.name(), ckptFiles, catalog, transactions, log, recovery.checkpoints(),
                 this::checkpointSettings, config.logPurge() == 0, activities);
-        checkpointer.start();
+        checkpointer.start(recovery.neededAfterCrash() && recovery.transactions() > 0
+                ? "recovery (" + recovery.transactions() + " transaction(s) replayed after a crash)" : null);
     }
 
     /** A new database's files around an image rebuilt elsewhere (see {@link #create}). */

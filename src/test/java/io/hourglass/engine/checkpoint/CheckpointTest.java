@@ -114,6 +114,77 @@ class CheckpointTest {
         }
     }
 
+    /** The recovery checkpoint in {@code i}'s history once it has completed (waits up to 20 s), or fails. */
+    private static CheckpointHistory.Entry recoveryCheckpoint(Instance i) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (CheckpointHistory.Entry e : history(i)) {
+                if (e.reason().startsWith("recovery") && e.status().equals("Completed")) return e;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no recovery checkpoint completed: " + history(i));
+    }
+
+    private static boolean anyRecoveryCheckpoint(Instance i) {
+        return history(i).stream().anyMatch(e -> e.reason().startsWith("recovery"));
+    }
+
+    @Test
+    void aLoadThatReplayedTheLogAfterACrashTakesARecoveryCheckpointSoTheNextCrashReplaysNothingOfIt() throws Exception {
+        DatabaseConfig cfg = config().withCheckpoints(3600, 0, 0); // automatic checkpoints on, none due
+        Crashable first = Crashable.open(cfg);
+        Connection c = admin(first.instance());
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+        c.setDurableCommits(true);
+        for (int k = 0; k < 20; k++) c.execute("INSERT INTO t VALUES (?, ?, 'before')", k, k);
+        first.kill();
+
+        Crashable second = Crashable.open(cfg);
+        var report = second.instance().database("CK").recovery();
+        assertTrue(report.neededAfterCrash());
+        assertEquals(21, report.transactions(), "the table and 20 rows, all from the log");
+        CheckpointHistory.Entry e = recoveryCheckpoint(second.instance());
+        assertEquals("Fuzzy", e.type());
+        assertEquals("Subdaemon", e.initiator());
+        assertTrue(e.reason().contains("21 transaction(s) replayed"), e.reason());
+        Connection d = admin(second.instance());
+        d.setDurableCommits(true);
+        d.execute("INSERT INTO t VALUES (100, 0, 'after')");
+        second.kill(); // a crash again: one transaction since the recovery checkpoint
+
+        try (Instance third = open(cfg); Connection x = admin(third)) {
+            var again = third.database("CK").recovery();
+            assertNotNull(again.checkpoint(), "recovered from the recovery checkpoint");
+            assertEquals(1, again.transactions(), "only what came after the recovery checkpoint is replayed");
+            assertEquals("21|1|190", one(x, "SELECT COUNT(*), SUM(CASE WHEN note = 'after' THEN 1 ELSE 0 END), SUM(v) FROM t"));
+            recoveryCheckpoint(third); // it replayed a transaction after a crash: a recovery checkpoint again
+        }
+    }
+
+    @Test
+    void noRecoveryCheckpointAfterACleanCloseOrWithAutomaticCheckpointsOff() throws Exception {
+        DatabaseConfig on = config().withCheckpoints(3600, 0, 0);
+        try (Instance i = open(on); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 10);
+        }
+        try (Instance i = open(on)) {
+            Thread.sleep(500); // the background checkpointer looks at once, then every 100 ms
+            assertFalse(anyRecoveryCheckpoint(i), "a clean close left nothing to replay: " + history(i));
+        }
+        Crashable dying = Crashable.open(config()); // CkptFrequency and CkptLogVolume 0: off
+        Connection c = admin(dying.instance());
+        c.setDurableCommits(true);
+        c.execute("INSERT INTO t VALUES (50, 0, 'x')");
+        dying.kill();
+        try (Instance i = open(config())) {
+            assertEquals(1, i.database("CK").recovery().transactions());
+            Thread.sleep(500);
+            assertFalse(anyRecoveryCheckpoint(i), "automatic checkpoints off: " + history(i));
+        }
+    }
+
     @Test
     void afterARestartAnIncrementalCheckpointStillCountsTheRowsOfTheBlocksItLeavesAlone() {
         try (Instance i = open(); Connection c = admin(i)) {
