@@ -175,15 +175,18 @@ public final class CheckpointFiles {
     }
 
     /**
-     * Loads the blocks of a file as a pipeline: one thread reads the file in order, in spans of
-     * up to 4 MB (adjacent records, a few pages of slack between them at most), a few spans ahead
-     * of the {@code installers} (CkptReadThreads: the calling thread and the rest), which verify
-     * each record's checksum and install its rows. Reading from a cold disk thus overlaps with
-     * the installing instead of alternating with it, and the disk sees one sequential reader.
+     * Loads the blocks of a file as a pipeline: {@link #READERS} threads read the file in spans
+     * of up to 4 MB (adjacent records, a few pages of slack between them at most), taking the
+     * spans in file order, a few spans ahead of the {@code installers} (CkptReadThreads: the
+     * calling thread and the rest), which verify each record's checksum and install its rows.
+     * Reading from a cold disk thus overlaps with the installing instead of alternating with it;
+     * two readers keep two requests in the device's queue, which direct reads (no readahead) need
+     * to reach the disk's speed.
      */
     private static final class ImageLoader {
         private record Span(byte[] data, long start, int from, int to) {}
         private static final Span END = new Span(null, 0, 0, 0);
+        private static final int READERS = 2;
 
         private final StorageIo.FileHandle f;
         private final Path p;
@@ -193,6 +196,10 @@ public final class CheckpointFiles {
         private final java.util.concurrent.BlockingQueue<Span> full;
         private final java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.LinkedBlockingQueue<>();
         private final int buffers;
+        private final List<int[]> spans; // [first entry, entry after the last] in file order
+        private final java.util.concurrent.atomic.AtomicInteger nextSpan = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger readersLeft = new java.util.concurrent.atomic.AtomicInteger(READERS);
         private volatile RuntimeException failure;
 
         ImageLoader(StorageIo.FileHandle f, Path p, Catalog into, List<long[]> entries, int installers) {
@@ -201,13 +208,35 @@ public final class CheckpointFiles {
             this.into = into;
             this.entries = entries;
             this.installers = installers;
-            this.buffers = installers + 2; // each installer busy with one, one being read, one ready
+            this.buffers = installers + READERS + 1; // each installer busy with one, each reader with one, one ready
             this.full = new java.util.concurrent.ArrayBlockingQueue<>(buffers + installers);
+            this.spans = spans(entries);
+        }
+
+        /** The entries (sorted by offset) in read spans: adjacent records up to READ_SPAN together. */
+        private static List<int[]> spans(List<long[]> entries) {
+            List<int[]> out = new ArrayList<>();
+            int i = 0;
+            while (i < entries.size()) {
+                long start = entries.get(i)[2];
+                int j = i;
+                long spanEnd = start;
+                while (j < entries.size() && entries.get(j)[2] + entries.get(j)[3] - start <= READ_SPAN
+                        && entries.get(j)[2] - spanEnd <= CheckpointFormat.ALIGN * 4L) {
+                    spanEnd = entries.get(j)[2] + entries.get(j)[3];
+                    j++;
+                }
+                if (j == i) j = i + 1; // a single record longer than a span
+                out.add(new int[] {i, j});
+                i = j;
+            }
+            return out;
         }
 
         long run() throws IOException {
             if (entries.isEmpty()) return 0;
-            Thread reader = Thread.ofPlatform().daemon().name("hourglass-ckpt-read").start(this::read);
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < READERS; r++) readers.add(Thread.ofPlatform().daemon().name("hourglass-ckpt-read").start(this::read));
             List<Thread> others = new ArrayList<>();
             long[] counts = new long[installers];
             for (int i = 1; i < installers; i++) {
@@ -216,7 +245,7 @@ public final class CheckpointFiles {
             }
             counts[0] = install();
             try {
-                reader.join();
+                for (Thread t : readers) t.join();
                 for (Thread t : others) t.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -228,26 +257,18 @@ public final class CheckpointFiles {
             return rows;
         }
 
-        /** The reader: spans in file order, then one END per installer. */
+        /** A reader: the next span not yet taken, until none is left; the last reader to stop sends one END per installer. */
         private void read() {
-            int made = 0;
             try {
-                int i = 0;
-                while (i < entries.size() && failure == null) {
+                int k;
+                while (failure == null && (k = nextSpan.getAndIncrement()) < spans.size()) {
+                    int i = spans.get(k)[0], j = spans.get(k)[1];
                     long start = entries.get(i)[2];
-                    int j = i;
-                    long spanEnd = start;
-                    while (j < entries.size() && entries.get(j)[2] + entries.get(j)[3] - start <= READ_SPAN
-                            && entries.get(j)[2] - spanEnd <= CheckpointFormat.ALIGN * 4L) {
-                        spanEnd = entries.get(j)[2] + entries.get(j)[3];
-                        j++;
-                    }
-                    if (j == i) j = i + 1; // a single record longer than a span
-                    spanEnd = Math.max(spanEnd, entries.get(i)[2] + entries.get(i)[3]);
+                    long spanEnd = entries.get(j - 1)[2] + entries.get(j - 1)[3];
                     int len = (int) (spanEnd - start);
                     byte[] buf = free.poll();
-                    if (buf == null && made < buffers) {
-                        made++; // no larger than the image needs: a small database reads it in one small span
+                    if (buf == null && made.getAndIncrement() < buffers) {
+                        // no larger than the image needs: a small database reads it in one small span
                         long rest = entries.getLast()[2] + entries.getLast()[3] - start;
                         buf = new byte[(int) Math.max(len, Math.min(READ_SPAN, rest))];
                     }
@@ -256,7 +277,6 @@ public final class CheckpointFiles {
                     if (buf.length < len) buf = new byte[len];
                     if (f.readFully(start, ByteBuffer.wrap(buf, 0, len)) != len) throw damaged(p, "a block record is cut short");
                     hand(new Span(buf, start, i, j));
-                    i = j;
                 }
             } catch (IOException e) {
                 fail(damaged(p, e.toString()));
@@ -265,11 +285,13 @@ public final class CheckpointFiles {
             } catch (InterruptedException e) {
                 fail(damaged(p, "interrupted while loading"));
             } finally {
-                for (int k = 0; k < installers; k++) {
-                    try {
-                        hand(END);
-                    } catch (InterruptedException e) {
-                        fail(damaged(p, "interrupted while loading"));
+                if (readersLeft.decrementAndGet() == 0) {
+                    for (int k = 0; k < installers; k++) {
+                        try {
+                            hand(END);
+                        } catch (InterruptedException e) {
+                            fail(damaged(p, "interrupted while loading"));
+                        }
                     }
                 }
             }

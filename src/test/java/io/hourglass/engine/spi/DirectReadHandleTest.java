@@ -1,17 +1,21 @@
 package io.hourglass.engine.spi;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -20,7 +24,7 @@ class DirectReadHandleTest {
     @TempDir
     Path dir;
 
-    /** A file of an odd size (its end mid-block), random content. */
+    /** A file of an odd size (its end mid-block), random content, written through the page cache. */
     private byte[] file(Path p, int size) throws IOException {
         byte[] data = new byte[size];
         new SplittableRandom(size).nextBytes(data);
@@ -28,15 +32,39 @@ class DirectReadHandleTest {
         return data;
     }
 
+    /** The same, written with direct I/O: no page of it is in the page cache afterwards. */
+    private byte[] uncachedFile(Path p, int size) throws IOException {
+        byte[] data = new byte[size];
+        new SplittableRandom(size).nextBytes(data);
+        int align = Math.toIntExact(Files.getFileStore(dir).getBlockSize());
+        ByteBuffer b = ByteBuffer.allocateDirect((size + align - 1) / align * align + align).alignedSlice(align);
+        b.put(data).position(0).limit((size + align - 1) / align * align);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+            while (b.hasRemaining()) ch.write(b, b.position());
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+        return data;
+    }
+
     @Test
-    void theProjectsFileSystemReadsDirect() throws IOException {
-        // Where the tests run (ext4 on the build machines) direct I/O exists: the other tests here
-        // then read through it, not through the fallback.
-        Path p = dir.resolve("f");
-        file(p, 10_000);
-        try (DirectReadHandle h = DirectReadHandle.open(p)) {
-            assumeTrue(!"tmpfs".equals(Files.getFileStore(p).type()), "a tmpfs may refuse direct I/O");
-            assertTrue(h.direct(), "O_DIRECT refused on " + Files.getFileStore(p).type());
+    void aFileInThePageCacheIsReadThroughItAndOneNotThereDirect() throws IOException {
+        // Where the tests run (ext4 on the build machines) direct I/O exists; a tmpfs may refuse it.
+        assumeTrue(!"tmpfs".equals(Files.getFileStore(dir).type()), "a tmpfs may refuse direct I/O");
+        Path cold = dir.resolve("cold");
+        byte[] data = uncachedFile(cold, 300_000);
+        assertFalse(DirectReadHandle.inPageCache(cold));
+        try (DirectReadHandle h = DirectReadHandle.open(cold)) {
+            assertTrue(h.direct(), "O_DIRECT refused on " + Files.getFileStore(cold).type());
+            assertEquals(data.length, h.readFully(0, ByteBuffer.allocate(data.length)));
+        }
+        assertFalse(DirectReadHandle.inPageCache(cold), "a direct read leaves nothing in the cache");
+        Path warm = dir.resolve("warm");
+        file(warm, 300_000); // just written: all of it in the cache
+        assertTrue(DirectReadHandle.inPageCache(warm));
+        try (DirectReadHandle h = DirectReadHandle.open(warm)) {
+            assertFalse(h.direct(), "read from the cache that holds it");
         }
     }
 
@@ -44,7 +72,7 @@ class DirectReadHandleTest {
     void anyRangeReadsTheBytesWritten() throws IOException {
         Path p = dir.resolve("f");
         byte[] data = file(p, 3 * DirectReadHandle.MAX_READ / 2 + 12_345);
-        for (DirectReadHandle h : new DirectReadHandle[] {DirectReadHandle.open(p), DirectReadHandle.cached(p)}) {
+        for (DirectReadHandle h : new DirectReadHandle[] {DirectReadHandle.direct(p), DirectReadHandle.cached(p)}) {
             try (h) {
                 SplittableRandom r = new SplittableRandom(7);
                 for (int i = 0; i < 200; i++) {
@@ -65,10 +93,37 @@ class DirectReadHandleTest {
     }
 
     @Test
+    void concurrentReadsEachGetTheirOwnBytes() throws Exception {
+        // The image loader's readers share one handle, to keep two reads in the device's queue.
+        Path p = dir.resolve("f");
+        byte[] data = uncachedFile(p, 6_000_000);
+        try (DirectReadHandle h = DirectReadHandle.direct(p)) {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                for (int t = 0; t < 4; t++) {
+                    int seed = t;
+                    done.add(pool.submit(() -> {
+                        SplittableRandom r = new SplittableRandom(seed);
+                        for (int i = 0; i < 100; i++) {
+                            int from = r.nextInt(data.length - 1);
+                            int len = r.nextInt(1, Math.min(1 << 20, data.length - from));
+                            ByteBuffer dst = ByteBuffer.allocate(len);
+                            assertEquals(len, h.readFully(from, dst));
+                            assertArrayEquals(Arrays.copyOfRange(data, from, from + len), dst.array(), "at " + from);
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (var f : done) f.get();
+        }
+    }
+
+    @Test
     void aDirectBufferAndAnEmptyFileReadToo() throws IOException {
         Path p = dir.resolve("f");
         byte[] data = file(p, 5000);
-        try (DirectReadHandle h = DirectReadHandle.open(p)) {
+        try (DirectReadHandle h = DirectReadHandle.direct(p)) {
             ByteBuffer dst = ByteBuffer.allocateDirect(4000);
             assertEquals(4000, h.readFully(1000, dst));
             byte[] got = new byte[4000];
@@ -77,7 +132,7 @@ class DirectReadHandleTest {
         }
         Path empty = dir.resolve("empty");
         Files.write(empty, new byte[0]);
-        try (DirectReadHandle h = DirectReadHandle.open(empty)) {
+        try (DirectReadHandle h = DirectReadHandle.direct(empty)) {
             assertEquals(-1, h.read(0, ByteBuffer.allocate(10)));
         }
     }
@@ -86,7 +141,7 @@ class DirectReadHandleTest {
     void writesAreRefusedAndAMissingFileFails() throws IOException {
         Path p = dir.resolve("f");
         file(p, 100);
-        try (DirectReadHandle h = DirectReadHandle.open(p)) {
+        try (DirectReadHandle h = DirectReadHandle.direct(p)) {
             assertThrows(IOException.class, () -> h.write(0, ByteBuffer.allocate(1)));
             assertThrows(IOException.class, h::sync);
         }
@@ -102,7 +157,7 @@ class DirectReadHandleTest {
         assumeTrue(Files.isReadable(io), "needs /proc/self/io");
         Path p = dir.resolve("f");
         byte[] data = file(p, 4 << 20);
-        try (DirectReadHandle h = DirectReadHandle.open(p)) {
+        try (DirectReadHandle h = DirectReadHandle.direct(p)) {
             assumeTrue(h.direct());
             for (int round = 0; round < 2; round++) {
                 long before = readBytes(io);
