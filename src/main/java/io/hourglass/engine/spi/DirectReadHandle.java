@@ -94,6 +94,12 @@ final class DirectReadHandle implements StorageIo.FileHandle {
             return size > 0 && c.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).isLoaded();
         } catch (IOException | RuntimeException e) {
             return false;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) {
+            // A runtime without mapped segments (a native image's UnsupportedFeatureError is an
+            // Error): this probe must never fail a load, only leave it to direct reads.
+            return false;
         }
     }
 
