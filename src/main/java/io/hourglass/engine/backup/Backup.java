@@ -261,7 +261,7 @@ public final class Backup {
     private int copy(Path src, long offset, long length, String name, Sink sink) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, length)));
-        try (StorageIo.FileHandle in = io.openForReading(src); Sink.File out = sink.file(name, length)) {
+        try (StorageIo.FileHandle in = io.open(src, false); Sink.File out = sink.file(name, length)) {
             for (long pos = 0; pos < length; ) {
                 buf.clear().limit((int) Math.min(buf.capacity(), length - pos));
                 int n = in.readFully(offset + pos, buf);

@@ -208,7 +208,7 @@ public final class Restore {
                             Backup.Progress progress) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, length)));
-        try (StorageIo.FileHandle in = io.openForReading(src); StorageIo.FileHandle out = io.open(dst, true)) {
+        try (StorageIo.FileHandle in = io.open(src, false); StorageIo.FileHandle out = io.open(dst, true)) {
             if (in.size() != length) throw new IOException(src + " is " + in.size() + " bytes, the manifest says " + length);
             for (long pos = 0; pos < length; ) {
                 buf.clear().limit((int) Math.min(buf.capacity(), length - pos));

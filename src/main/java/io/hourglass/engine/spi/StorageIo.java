@@ -27,11 +27,12 @@ public interface StorageIo {
     FileHandle open(Path file, boolean create) throws IOException;
 
     /**
-     * Opens an existing file to read it once, in large pieces (a checkpoint image at a load, a
-     * file a backup or an export copies), around the operating system's page cache where the
-     * file system allows it (O_DIRECT). Such a read neither copies the data through the cache
-     * nor leaves a second copy of a database that is already in memory in it (where memory
-     * limits count the cache, as a container's do, that copy counts against the database).
+     * Opens an existing file to read it once, in large pieces, possibly from several threads at
+     * once (a checkpoint image at a load), around the operating system's page cache where the
+     * file system allows it (O_DIRECT) and the cache does not already hold the whole file. Such
+     * a read neither copies the data through the cache nor leaves a second copy of a database
+     * that is already in memory in it (where memory limits count the cache, as a container's
+     * do, that copy counts against the database).
      * Reads take any position, length and buffer, as {@link FileHandle#read}; writes and syncs
      * through the handle fail. The default opens the file as {@link #open} does.
      */
