@@ -1,5 +1,6 @@
 package io.hourglass.engine.checkpoint;
 
+import io.hourglass.engine.PowerLoss;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
@@ -18,7 +19,6 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Checkpoints written while transfers commit, with the power cut at every write, sync and
@@ -139,18 +139,8 @@ class CheckpointCrashTest {
             Outcome o = workload(disk);
             if (!o.crashed()) continue;
             crashes++;
-            for (SimulatedDisk.Loss loss : SimulatedDisk.Loss.values()) {
-                SimulatedDisk after = disk.afterPowerLoss(loss, k * 17L + loss.ordinal());
-                String problem;
-                try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG), after);
-                     Connection c = inst.connect("CC", "admin", TestInstances.ADMIN_PASSWORD)) {
-                    problem = check(c, o.acknowledged());
-                } catch (RuntimeException e) {
-                    fail("crash at checkpoint operation " + k + " (" + disk.trace().getLast() + "), " + loss + ": recovery failed: " + e, e);
-                    return;
-                }
-                if (problem != null) fail("crash at checkpoint operation " + k + " (" + disk.trace().getLast() + "), " + loss + ": " + problem);
-            }
+            PowerLoss.recoverAfterEach(disk, k * 17L, CONFIG, "checkpoint operation " + k + " (" + disk.trace().getLast() + ")",
+                    c -> check(c, o.acknowledged()));
         }
         assertTrue(crashes >= 25, "crashed at " + crashes + " checkpoint operations");
     }

@@ -1,6 +1,7 @@
 package io.hourglass.engine.recovery;
 
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.PowerLoss;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.lifecycle.Connection;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The log's central promise (docs/FORMAT.md, "Transaction log", validity rule and sync order):
@@ -133,23 +133,8 @@ class CrashPointTest {
             Outcome o = workload(disk);
             if (!disk.crashed()) continue;
             crashes++;
-            for (SimulatedDisk.Loss loss : SimulatedDisk.Loss.values()) {
-                SimulatedDisk after = disk.afterPowerLoss(loss, k * 31L + loss.ordinal());
-                String recovered;
-                try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG), after);
-                     Connection c = inst.connect("CP", "admin", TestInstances.ADMIN_PASSWORD)) {
-                    recovered = contents(c);
-                } catch (RuntimeException e) {
-                    fail("crash at point " + k + " (" + lastOp(disk) + "), " + loss + ": recovery failed: " + e, e);
-                    return;
-                }
-                int at = o.states().lastIndexOf(recovered);
-                if (at < 0 || at < o.lastDurable()) {
-                    fail("crash at point " + k + " (" + lastOp(disk) + "), " + loss + ": recovered [" + recovered
-                            + "], which is " + (at < 0 ? "no committed prefix" : "prefix " + at) + "; states "
-                            + o.states() + ", last acknowledged durable commit " + o.lastDurable());
-                }
-            }
+            PowerLoss.recoverAfterEach(disk, k * 31L, CONFIG, "point " + k + " (" + lastOp(disk) + ")",
+                    c -> PowerLoss.notADurablePrefix(contents(c), o.states(), o.lastDurable()));
         }
         assertTrue(crashes >= 20, "crashed at " + crashes + " points");
     }

@@ -1,6 +1,7 @@
 package io.hourglass.engine.recovery;
 
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.PowerLoss;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The log's promise where log files are recycled: a workload whose log runs through files made
@@ -134,22 +134,8 @@ class LogRecyclingCrashTest {
         SimulatedDisk disk = new SimulatedDisk().crashAtMatching(which, k);
         Outcome o = workload(disk);
         if (!o.crashed()) return 0;
-        for (SimulatedDisk.Loss loss : SimulatedDisk.Loss.values()) {
-            SimulatedDisk after = disk.afterPowerLoss(loss, k * 13L + loss.ordinal());
-            String state;
-            try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(CONFIG), after);
-                 Connection c = inst.connect("LR", "admin", TestInstances.ADMIN_PASSWORD)) {
-                state = recovered(c);
-            } catch (RuntimeException e) {
-                fail("crash at " + disk.trace().getLast() + ", " + loss + ": recovery failed: " + e, e);
-                return 0;
-            }
-            int at = o.states().lastIndexOf(state);
-            if (at < 0 || at < o.lastDurable()) {
-                fail("crash at " + disk.trace().getLast() + ", " + loss + ": recovered [" + state + "], "
-                        + (at < 0 ? "no committed prefix" : "prefix " + at) + "; last acknowledged durable commit " + o.lastDurable());
-            }
-        }
+        PowerLoss.recoverAfterEach(disk, k * 13L, CONFIG, disk.trace().getLast(),
+                c -> PowerLoss.notADurablePrefix(recovered(c), o.states(), o.lastDurable()));
         return 1;
     }
 }
