@@ -843,24 +843,8 @@ public final class Checkpointer implements AutoCloseable {
 
     private void loop() {
         while (!stopping) {
-            Settings s = settings.get();
-            long now = System.nanoTime();
-            String reason = null;
-            boolean enabled = s.frequencySeconds() > 0 || s.logVolumeMb() > 0;
-            Request request = null;
-            if (!enabled) {
-                reason = null; // automatic checkpoints (and their retries) are off
-            } else if (pendingRecovery != null) {
-                request = new Request(Type.FUZZY, Initiator.SUBDAEMON, pendingRecovery, 0, false, 0, 0);
-            } else if (retryAtNanos != 0) {
-                if (now >= retryAtNanos) reason = "retry after a failed checkpoint";
-            } else if (s.frequencySeconds() > 0 && now - lastStartNanos >= TimeUnit.SECONDS.toNanos(s.frequencySeconds())) {
-                reason = "CkptFrequency (" + s.frequencySeconds() + " s)";
-            } else if (s.logVolumeMb() > 0 && logBytesSince(lastStartLsn) >= s.logVolumeMb() * 1048576L) {
-                reason = "CkptLogVolume (" + s.logVolumeMb() + " MB)";
-            }
+            Request request = due(settings.get(), System.nanoTime());
             pendingRecovery = null; // taken now, or not at all (automatic checkpoints are off)
-            if (request == null && reason != null) request = Request.fuzzy(Initiator.CHECKPOINTER, reason, 0);
             if (request != null) {
                 try {
                     checkpoint(request);
@@ -882,6 +866,21 @@ public final class Checkpointer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The checkpoint the background checkpointer is to take now, or null. */
+    private Request due(Settings s, long now) {
+        if (s.frequencySeconds() <= 0 && s.logVolumeMb() <= 0) return null; // automatic checkpoints (and their retries) are off
+        if (pendingRecovery != null) return new Request(Type.FUZZY, Initiator.SUBDAEMON, pendingRecovery, 0, false, 0, 0);
+        String reason = null;
+        if (retryAtNanos != 0) {
+            if (now >= retryAtNanos) reason = "retry after a failed checkpoint";
+        } else if (s.frequencySeconds() > 0 && now - lastStartNanos >= TimeUnit.SECONDS.toNanos(s.frequencySeconds())) {
+            reason = "CkptFrequency (" + s.frequencySeconds() + " s)";
+        } else if (s.logVolumeMb() > 0 && logBytesSince(lastStartLsn) >= s.logVolumeMb() * 1048576L) {
+            reason = "CkptLogVolume (" + s.logVolumeMb() + " MB)";
+        }
+        return reason == null ? null : Request.fuzzy(Initiator.CHECKPOINTER, reason, 0);
     }
 
     /** Log bytes appended since {@code from} (approximate across files). */

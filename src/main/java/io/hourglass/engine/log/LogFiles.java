@@ -157,12 +157,8 @@ public final class LogFiles {
     public int salt(int fileNo) throws IOException {
         Integer s = salts.get(fileNo);
         if (s != null) return s;
-        try (StorageIo.FileHandle h = io.open(path(fileNo), false)) {
-            LogFormat.Header header = header(h, fileNo);
-            if (header == null) throw new IOException("log file " + path(fileNo) + " has no intact header");
-            salts.put(fileNo, header.salt());
-            return header.salt();
-        }
+        if (!headerValid(fileNo)) throw new IOException("log file " + path(fileNo) + " has no intact header");
+        return salts.get(fileNo);
     }
 
     /** The salt of a file this object made or has read ({@link #salt}) before. */
