@@ -28,6 +28,9 @@ public final class FileStorageIo implements StorageIo {
     public FileHandle openForReading(Path file) throws IOException { return DirectReadHandle.open(file); }
 
     @Override
+    public FileHandle openForWriting(Path file, boolean create) throws IOException { return DirectWriteHandle.open(file, create); }
+
+    @Override
     public boolean exists(Path file) { return Files.exists(file); }
 
     @Override

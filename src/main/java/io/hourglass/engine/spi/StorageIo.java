@@ -38,6 +38,16 @@ public interface StorageIo {
      */
     default FileHandle openForReading(Path file) throws IOException { return open(file, false); }
 
+    /**
+     * Opens a file (creating it, empty, when {@code create}) to write large pieces of it once, a
+     * checkpoint image, around the page cache where the file system allows it (O_DIRECT): the
+     * bytes are not copied into the cache, leave no dirty pages for the kernel's writeback
+     * threads, and no copy of the image stays in the cache afterwards. Writes take any position,
+     * length and buffer; reads, syncs and the durability promises are those of {@link #open}.
+     * The default opens the file as {@link #open} does.
+     */
+    default FileHandle openForWriting(Path file, boolean create) throws IOException { return open(file, create); }
+
     boolean exists(Path file);
 
     /** The regular files in {@code dir} whose names start with {@code prefix}; empty if no dir. */
