@@ -372,7 +372,7 @@ public final class Checkpointer implements AutoCloseable {
         StorageIo io = files.io();
         boolean created = !io.exists(files.path(target));
         if (created) io.createDirectories(files.directory());
-        try (StorageIo.FileHandle f = io.open(files.path(target), true)) {
+        try (StorageIo.FileHandle f = io.openForWriting(files.path(target), true)) {
             // 1. The file stops being a checkpoint before anything of it is overwritten.
             CheckpointFormat.Header writing = new CheckpointFormat.Header(target, CheckpointFormat.STATE_WRITING, 0, pr.id,
                     databaseId, point.lsn(), point.commitTs(), point.lastTxnId(), nextTableId, pr.startMillis, 0,
@@ -609,7 +609,8 @@ public final class Checkpointer implements AutoCloseable {
         private volatile Throwable error;
         private ByteBuffer cur = writeBuffer();
         private int pooled = 1;
-        private long start = -1;
+        private long start = -1;   // file offset of the chunk being gathered; -1: none
+        private int lead;          // where in cur that chunk starts: start's offset within its page
         private long nextContiguous = -1; // end of the last extent's capacity
         private long written;
         private long allowedAtNanos = System.nanoTime();
@@ -622,22 +623,29 @@ public final class Checkpointer implements AutoCloseable {
         }
 
         void write(long offset, byte[] data, int n, int capacity) throws IOException {
-            if (cur.position() > 0 && (offset != nextContiguous || (offset - start) + n > cur.capacity())) flush();
-            if (n > cur.capacity()) {
+            if (start >= 0 && (offset != nextContiguous || lead + (offset - start) + n > cur.capacity())) flush();
+            if (n > cur.capacity() - CheckpointFormat.PAGE) {
                 flush();
                 hand(new Chunk(offset, ByteBuffer.wrap(data.clone(), 0, n), false));
                 return;
             }
-            if (cur.position() == 0) start = offset;
-            while (cur.position() < offset - start) cur.put((byte) 0); // the previous extent's slack
+            if (start < 0) {
+                // The buffer is page-aligned in memory; the chunk's bytes sit at the same offset
+                // within a page as in the file, so the file's direct writes take them as they are.
+                start = offset;
+                lead = (int) (offset % CheckpointFormat.PAGE);
+                cur.position(lead);
+            }
+            while (cur.position() < lead + (offset - start)) cur.put((byte) 0); // the previous extent's slack
             cur.put(data, 0, n);
             nextContiguous = offset + capacity;
         }
 
         /** Hands the gathered bytes to the I/O thread. */
         void flush() throws IOException {
-            if (cur.position() == 0) return;
-            hand(new Chunk(start, cur.flip(), true));
+            if (start < 0) return;
+            hand(new Chunk(start, cur.flip().position(lead), true));
+            start = -1;
             ByteBuffer next = free.poll();
             if (next == null && pooled < WRITE_BUFFERS) {
                 next = writeBuffer();
@@ -741,11 +749,11 @@ public final class Checkpointer implements AutoCloseable {
         ByteBuffer b = writeBuffers.poll();
         if (b != null) return b;
         writeBuffersMade.incrementAndGet();
-        return ByteBuffer.allocateDirect(WRITE_BUFFER);
+        return ByteBuffer.allocateDirect(WRITE_BUFFER + CheckpointFormat.PAGE).alignedSlice(CheckpointFormat.PAGE);
     }
 
     /** Bytes of direct write buffers made so far, all kept for the next checkpoint: at most 4 MB. */
-    public long writeBufferBytes() { return (long) writeBuffersMade.get() * WRITE_BUFFER; }
+    public long writeBufferBytes() { return (long) writeBuffersMade.get() * (WRITE_BUFFER + CheckpointFormat.PAGE); }
 
     // ---- progress, history, listeners ----------------------------------------------------------
 

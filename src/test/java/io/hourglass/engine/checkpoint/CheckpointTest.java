@@ -12,6 +12,8 @@ import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.spi.CheckpointListener;
 import io.hourglass.engine.spi.DirectReadsIo;
 import io.hourglass.engine.spi.FileStorageIo;
+import io.hourglass.engine.spi.ForwardingStorageIo;
+import io.hourglass.engine.spi.PageCache;
 import io.hourglass.engine.spi.StorageIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -479,6 +481,13 @@ class CheckpointTest {
         c.commit().toCompletableFuture().join();
         c.setAutocommit(true);
         c.execute("CALL ttCkptBlocking()");
+        // The image went to the disk around the page cache: of its pages only the header and the
+        // unaligned ends of its 1 MB writes passed through the cache.
+        Path image = dir.resolve("ck.ds0");
+        long pages = (Files.size(image) + PageCache.PAGE - 1) / PageCache.PAGE;
+        assertTrue(pages > 150, "an image of " + pages + " pages");
+        int cached = PageCache.residentPages(image, 0, Files.size(image));
+        assertTrue(cached <= 8, cached + " of the image's " + pages + " pages in the page cache");
         c.execute("DELETE FROM t WHERE id BETWEEN 256 AND 700"); // a block or more emptied
         for (int k = 0; k < 20_000; k += 997) c.execute("UPDATE t SET note = ? WHERE id = ?", "changed " + k, k);
         c.execute("UPDATE u SET w = 'last' WHERE id = 5999");
@@ -493,6 +502,49 @@ class CheckpointTest {
             assertEquals(t, rows(d, "SELECT * FROM t ORDER BY id"));
             assertEquals(u, rows(d, "SELECT * FROM u ORDER BY id"));
             assertEquals("changed 19940", one(d, "SELECT note FROM t WHERE id = 19940"));
+        }
+    }
+
+    /**
+     * The checkpointer's write buffers hold each write's bytes at the place within a page that
+     * the file offset has, so the direct writes take them without a copy (a handle copies an
+     * unaligned buffer into one of its own first).
+     */
+    @Test
+    void theImageIsHandedToItsDirectWritesFromBuffersAlignedAsTheFileOffsets() throws Exception {
+        List<String> misplaced = new ArrayList<>();
+        long[] pageWrites = {0};
+        StorageIo watching = new ForwardingStorageIo() {
+            @Override
+            public FileHandle openForWriting(Path file, boolean create) throws IOException {
+                FileHandle h = real.openForWriting(file, create);
+                return new ForwardingHandle(h) {
+                    @Override
+                    public void write(long position, java.nio.ByteBuffer src) throws IOException {
+                        if (position >= PageCache.PAGE && src.remaining() >= PageCache.PAGE) { // not the header page
+                            pageWrites[0]++;
+                            if (!src.isDirect() || src.alignmentOffset(src.position(), PageCache.PAGE) != position % PageCache.PAGE) {
+                                misplaced.add(src.remaining() + " bytes at " + position + " (direct " + src.isDirect() + ")");
+                            }
+                        }
+                        h.write(position, src);
+                    }
+                };
+            }
+        };
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(config()), watching); Connection c = admin(i)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
+            fill(c, 0, 60_000); // a few MB: several 1 MB writes
+            c.execute("CALL ttCkpt()");
+            for (int k = 0; k < 60_000; k += 2_000) c.execute("UPDATE t SET note = 'moved' WHERE id = ?", k);
+            c.execute("CALL ttCkpt()");
+            c.execute("CALL ttCkpt()"); // incremental: writes far apart, starting anywhere in a page
+        }
+        assertTrue(pageWrites[0] > 10, pageWrites[0] + " writes of a page or more");
+        assertEquals(List.of(), misplaced);
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals("moved", one(d, "SELECT note FROM t WHERE id = 58000"));
+            assertEquals("row 58001", one(d, "SELECT note FROM t WHERE id = 58001"));
         }
     }
 

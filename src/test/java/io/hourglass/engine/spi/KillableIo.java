@@ -20,7 +20,17 @@ public final class KillableIo extends ForwardingStorageIo {
     @Override
     public FileHandle open(Path file, boolean create) throws IOException {
         if (create && !real.exists(file)) alive();
-        FileHandle h = real.open(file, create);
+        return killable(real.open(file, create));
+    }
+
+    /** The real process writes its checkpoint images direct: so does this one, until killed. */
+    @Override
+    public FileHandle openForWriting(Path file, boolean create) throws IOException {
+        if (create && !real.exists(file)) alive();
+        return killable(real.openForWriting(file, create));
+    }
+
+    private FileHandle killable(FileHandle h) {
         return new ForwardingHandle(h) {
             @Override
             public void write(long position, ByteBuffer src) throws IOException {
