@@ -408,7 +408,10 @@ public final class CheckpointFiles {
             throw new IOException(path(fileNo) + " no longer holds checkpoint " + checkpointId);
         }
         Path p = path(fileNo);
-        try (StorageIo.FileHandle f = io.open(p, false)) {
+        // Read as a load reads: around the page cache, in spans of adjacent records, so that
+        // exporting the image does not put the copy of the database that its checkpoint kept
+        // out of the cache there after all.
+        try (StorageIo.FileHandle f = io.openForReading(p)) {
             ByteBuffer cat = section(f, h.catalogOffset(), h.catalogLength(), h.catalogCrc(), "catalog");
             byte[] rec = new byte[8 + h.catalogLength()];
             ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN).putInt(rec.length).putInt(0).put(cat);
@@ -416,16 +419,22 @@ public final class CheckpointFiles {
             out.write(rec, 0, rec.length);
             List<long[]> entries = readDirectory(f, h);
             entries.sort(Comparator.comparingLong(e -> e[2]));
-            byte[] buf = new byte[64 * 1024];
-            for (long[] e : entries) {
-                int len = (int) e[3];
-                if (buf.length < len) buf = new byte[len];
-                if (f.readFully(e[2], ByteBuffer.wrap(buf, 0, len)) != len) throw new IOException("a block record is cut short");
+            byte[] buf = new byte[0];
+            for (int[] span : ImageLoader.spans(entries)) {
+                long start = entries.get(span[0])[2];
+                long[] last = entries.get(span[1] - 1);
+                int spanLen = (int) (last[2] + last[3] - start);
+                if (buf.length < spanLen) buf = new byte[spanLen];
+                if (f.readFully(start, ByteBuffer.wrap(buf, 0, spanLen)) != spanLen) throw new IOException("a block record is cut short");
                 ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
-                if (b.getInt(0) != len || b.getInt(4) != (int) e[5] || CheckpointFormat.crc(buf, 8, len - 8) != (int) e[5]) {
-                    throw new IOException("block record at " + e[2] + " of " + p + " does not match its checksum");
+                for (int k = span[0]; k < span[1]; k++) {
+                    long[] e = entries.get(k);
+                    int at = (int) (e[2] - start), len = (int) e[3];
+                    if (b.getInt(at) != len || b.getInt(at + 4) != (int) e[5] || CheckpointFormat.crc(buf, at + 8, len - 8) != (int) e[5]) {
+                        throw new IOException("block record at " + e[2] + " of " + p + " does not match its checksum");
+                    }
+                    out.write(buf, at, len);
                 }
-                out.write(buf, 0, len);
             }
         }
         CheckpointFormat.Header after = readHeader(fileNo);
