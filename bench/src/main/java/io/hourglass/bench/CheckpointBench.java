@@ -71,7 +71,7 @@ public final class CheckpointBench {
                 c.execute("CALL ttCkpt()");
             }
             int mb = (int) Math.max(16, first.bytesWritten() >> 20);
-            checkpointMemory(c, ck, rows, inst.database(DSN).transactions().memory().used());
+            checkpointMemory(dir, c, ck, rows, inst.database(DSN).transactions().memory().used());
             int speedRounds = 5;
             double[] ratios = new double[speedRounds];
             for (int r = 0; r < speedRounds; r++) {
@@ -120,7 +120,7 @@ public final class CheckpointBench {
      * holds at once) and the direct write buffers the checkpointer keeps (made once, at most
      * 4 MB), against the database's size (PermSize in use).
      */
-    private static void checkpointMemory(Connection c, io.hourglass.engine.checkpoint.Checkpointer ck, int rows, long dbBytes) {
+    private static void checkpointMemory(Path dir, Connection c, io.hourglass.engine.checkpoint.Checkpointer ck, int rows, long dbBytes) {
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = 0; r < 3; r++) {
             dirtyEveryBlock(c, rows);
@@ -129,9 +129,25 @@ public final class CheckpointBench {
             long heap = threads.getTotalThreadAllocatedBytes() - heapBefore;
             CheckpointHistory.Entry e = ck.history().entries().getFirst();
             long buffers = ck.writeBufferBytes();
+            long cached = pageCacheBytes(dir.resolve("tptbm.ds" + ck.newest().fileNo()));
             System.out.printf("memory of a full checkpoint (%.1f MB written): heap allocated %.2f MB (all threads), direct write buffers"
-                            + " kept %.2f MB; together %.2f%% of the database's %.1f MB in use%n", e.bytesWritten() / 1048576.0,
-                    heap / 1048576.0, buffers / 1048576.0, 100.0 * (heap + buffers) / dbBytes, dbBytes / 1048576.0);
+                            + " kept %.2f MB; together %.2f%% of the database's %.1f MB in use; the page cache holds %.2f MB of the file"
+                            + " just written%n", e.bytesWritten() / 1048576.0,
+                    heap / 1048576.0, buffers / 1048576.0, 100.0 * (heap + buffers) / dbBytes, dbBytes / 1048576.0, cached / 1048576.0);
+        }
+    }
+
+    /** Bytes of {@code file} in the page cache: mincore(2) page by page through one mapping, which reads nothing. */
+    private static long pageCacheBytes(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            long size = ch.size();
+            var m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            long n = 0;
+            for (long p = 0; p < size; p += 4096) if (m.asSlice(p, Math.min(4096, size - p)).isLoaded()) n += Math.min(4096, size - p);
+            return n;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
