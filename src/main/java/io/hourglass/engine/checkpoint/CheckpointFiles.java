@@ -116,7 +116,7 @@ public final class CheckpointFiles {
                 x.length = (int) e[3];
                 x.capacity = (int) e[4];
                 x.crc = (int) e[5];
-                x.count = t.store().blocks()[(int) e[1]].changeCount(); // as loaded, before the log replays
+                x.count = t.store().changeCount((int) e[1]); // as loaded, before the log replays
                 x.rows = (int) e[6]; // an unchanged block keeps counting in the next header's rows
                 layout.put(e[0], (int) e[1], x);
             }

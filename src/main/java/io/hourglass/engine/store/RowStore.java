@@ -117,6 +117,9 @@ public final class RowStore {
         return true;
     }
 
+    /** Block {@code blockNo}'s change count ({@link Block#changeCount}); the block must exist. */
+    public long changeCount(int blockNo) { return blocks[blockNo].changeCount(); }
+
     /** Records a committed change in the row's block (dirty tracking for checkpoints). */
     public void markChanged(long rowId) {
         blocks[(int) (rowId >>> Block.SHIFT)].markChanged();
