@@ -79,10 +79,20 @@ public final class HashIndex implements Index {
      */
     @Override
     public void insertNew(Key[] keys, long[] rowIds, int n) {
+        int[] hashes = new int[n];
+        for (int i = 0; i < n; i++) hashes[i] = keys[i].hashCode();
+        insertNewHashed(hashes, rowIds, n);
+    }
+
+    /**
+     * {@link #insertNew} for keys given by their hashes ({@link Key#hashCode}), which is all this
+     * index keeps of a key: a build need not make the keys ({@link RowCodec#keyHash}).
+     */
+    public void insertNewHashed(int[] hashes, long[] rowIds, int n) {
         long stamp = lock.writeLock();
         try {
             for (int i = 0; i < n; i++) {
-                long e = entry(keys[i].hashCode(), rowIds[i]);
+                long e = entry(hashes[i], rowIds[i]);
                 drainSome();
                 add(e);
             }

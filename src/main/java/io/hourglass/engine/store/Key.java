@@ -31,13 +31,32 @@ public final class Key implements Comparable<Key> {
      * (vpn_id, vpn_nb) keys some 32,000 distinct hashes for a million keys.
      */
     static int mix(Object[] values) {
-        int h = 0x9747B28C;
-        for (Object v : values) {
-            int k = Values.hashOf(v) * 0xCC9E2D51;
-            k = Integer.rotateLeft(k, 15) * 0x1B873593;
-            h = Integer.rotateLeft(h ^ k, 13) * 5 + 0xE6546B64;
-        }
-        h ^= values.length;
+        int h = MIX_START;
+        for (Object v : values) h = mixIn(h, Values.hashOf(v));
+        return mixEnd(h, values.length);
+    }
+
+    /**
+     * The hash of a key whose values hash (each {@link Values#hashOf}) to {@code valueHashes[c]}
+     * for each {@code c} of {@code columns}, in that order: what {@code new Key(values)} gets,
+     * for a caller that hashed the values without making them ({@link RowCodec#keyHash}).
+     */
+    public static int hashOfValueHashes(int[] valueHashes, int[] columns) {
+        int h = MIX_START;
+        for (int c : columns) h = mixIn(h, valueHashes[c]);
+        return mixEnd(h, columns.length);
+    }
+
+    private static final int MIX_START = 0x9747B28C;
+
+    private static int mixIn(int h, int valueHash) {
+        int k = valueHash * 0xCC9E2D51;
+        k = Integer.rotateLeft(k, 15) * 0x1B873593;
+        return Integer.rotateLeft(h ^ k, 13) * 5 + 0xE6546B64;
+    }
+
+    private static int mixEnd(int h, int count) {
+        h ^= count;
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
         h ^= h >>> 13;

@@ -3,6 +3,7 @@ package io.hourglass.engine.store;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.TypeKind;
+import io.hourglass.engine.catalog.Values;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -90,49 +91,66 @@ public final class RowCodec {
         if (wanted != null) while (end > 0 && !wanted[end - 1]) end--;
         for (int i = 0; i < end; i++) {
             if ((img[i >>> 3] & (1 << (i & 7))) != 0) continue;
-            if (wanted != null && !wanted[i]) {
-                pos = skip(img, pos, kinds[i]);
-                continue;
-            }
-            switch (kinds[i]) {
-                case TINYINT -> row[i] = (long) (img[pos++] & 0xFF);
-                case SMALLINT -> { row[i] = (long) (short) SHORT.get(img, pos); pos += 2; }
-                case INTEGER -> { row[i] = (long) (int) INT.get(img, pos); pos += 4; }
-                case BIGINT -> { row[i] = (long) LONG.get(img, pos); pos += 8; }
-                case DOUBLE -> { row[i] = Double.longBitsToDouble((long) LONG.get(img, pos)); pos += 8; }
-                case DATE -> { row[i] = LocalDateTime.ofEpochSecond((long) LONG.get(img, pos), 0, ZoneOffset.UTC); pos += 8; }
-                case TIMESTAMP -> {
-                    long secs = (long) LONG.get(img, pos);
-                    int nanos = (int) INT.get(img, pos + 8);
-                    row[i] = LocalDateTime.ofEpochSecond(secs, nanos, ZoneOffset.UTC);
-                    pos += 12;
-                }
-                case NUMBER -> {
-                    int scale = img[pos++];
-                    long lenAndPos = readVarint(img, pos);
-                    int len = (int) (lenAndPos >>> 32);
-                    pos = (int) lenAndPos;
-                    row[i] = new BigDecimal(new BigInteger(img, pos, len), scale);
-                    pos += len;
-                }
-                case CHAR, VARCHAR -> {
-                    long lenAndPos = readVarint(img, pos);
-                    int len = (int) (lenAndPos >>> 32);
-                    pos = (int) lenAndPos;
-                    row[i] = new String(img, pos, len, StandardCharsets.UTF_8);
-                    pos += len;
-                }
-                case VARBINARY -> {
-                    long lenAndPos = readVarint(img, pos);
-                    int len = (int) (lenAndPos >>> 32);
-                    pos = (int) lenAndPos;
-                    row[i] = new Bytes(java.util.Arrays.copyOfRange(img, pos, pos + len));
-                    pos += len;
-                }
-                case BOOLEAN -> row[i] = img[pos++] != 0;
-            }
+            if (wanted == null || wanted[i]) row[i] = valueAt(img, pos, kinds[i]);
+            pos = skip(img, pos, kinds[i]);
         }
         return row;
+    }
+
+    /**
+     * The hash {@code new Key(values of columns)} has, for the row image {@code img}, without
+     * making a key or, for integer columns, any value: a hash index build over a million rows
+     * then allocates nothing per row. {@code wanted} is the mask of {@code columns}
+     * ({@code IndexDef.columnMask}), {@code valueHashes} scratch of {@link #columnCount} ints.
+     */
+    public int keyHash(byte[] img, int[] columns, boolean[] wanted, int[] valueHashes) {
+        int pos = bitmapBytes;
+        int end = kinds.length;
+        while (end > 0 && !wanted[end - 1]) end--;
+        for (int i = 0; i < end; i++) {
+            if ((img[i >>> 3] & (1 << (i & 7))) != 0) {
+                valueHashes[i] = Values.hashOf(null);
+                continue;
+            }
+            if (wanted[i]) {
+                valueHashes[i] = switch (kinds[i]) {
+                    case TINYINT -> Long.hashCode(img[pos] & 0xFF);
+                    case SMALLINT -> Long.hashCode((short) SHORT.get(img, pos));
+                    case INTEGER -> Long.hashCode((int) INT.get(img, pos));
+                    case BIGINT -> Long.hashCode((long) LONG.get(img, pos));
+                    default -> Values.hashOf(valueAt(img, pos, kinds[i]));
+                };
+            }
+            pos = skip(img, pos, kinds[i]);
+        }
+        return Key.hashOfValueHashes(valueHashes, columns);
+    }
+
+    /** The non-null value of kind {@code k} that starts at {@code pos}. */
+    private static Object valueAt(byte[] img, int pos, TypeKind k) {
+        return switch (k) {
+            case TINYINT -> (long) (img[pos] & 0xFF);
+            case SMALLINT -> (long) (short) SHORT.get(img, pos);
+            case INTEGER -> (long) (int) INT.get(img, pos);
+            case BIGINT -> (long) LONG.get(img, pos);
+            case DOUBLE -> Double.longBitsToDouble((long) LONG.get(img, pos));
+            case DATE -> LocalDateTime.ofEpochSecond((long) LONG.get(img, pos), 0, ZoneOffset.UTC);
+            case TIMESTAMP -> LocalDateTime.ofEpochSecond((long) LONG.get(img, pos), (int) INT.get(img, pos + 8), ZoneOffset.UTC);
+            case NUMBER -> {
+                long lenAndPos = readVarint(img, pos + 1);
+                yield new BigDecimal(new BigInteger(img, (int) lenAndPos, (int) (lenAndPos >>> 32)), img[pos]);
+            }
+            case CHAR, VARCHAR -> {
+                long lenAndPos = readVarint(img, pos);
+                yield new String(img, (int) lenAndPos, (int) (lenAndPos >>> 32), StandardCharsets.UTF_8);
+            }
+            case VARBINARY -> {
+                long lenAndPos = readVarint(img, pos);
+                int at = (int) lenAndPos;
+                yield new Bytes(java.util.Arrays.copyOfRange(img, at, at + (int) (lenAndPos >>> 32)));
+            }
+            case BOOLEAN -> img[pos] != 0;
+        };
     }
 
     /** The position after the non-null value of kind {@code k} that starts at {@code pos}. */
