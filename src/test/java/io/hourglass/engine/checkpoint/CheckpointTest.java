@@ -267,7 +267,10 @@ class CheckpointTest {
 
     @Test
     void aDamagedNewestFileFallsBackToTheOtherOneAndTheLog() throws IOException {
-        for (String damage : List.of("flip", "truncate", "header")) {
+        // "catalog": a catalog whose checksums hold but which cannot be applied (every change in
+        // it twice: the table exists when it comes again); the loader's readers are already
+        // reading blocks then, and must be stopped before the file is closed.
+        for (String damage : List.of("flip", "truncate", "header", "catalog")) {
             Path sub = dir.resolve(damage);
             DatabaseConfig cfg = DatabaseConfig.defaults("CK", sub.resolve("ck").toString()).withLog(8, 1).withCheckpoints(0, 0, 0);
             Crashable dying = Crashable.open(cfg);
@@ -292,6 +295,27 @@ class CheckpointTest {
                         f.write(b ^ 0x40);
                     }
                     case "truncate" -> f.setLength(f.length() / 2);
+                    case "catalog" -> {
+                        byte[] page = new byte[CheckpointFormat.PAGE];
+                        f.readFully(page);
+                        CheckpointFormat.Header h = CheckpointFormat.Header.decode(page, 1);
+                        byte[] cat = new byte[h.catalogLength()];
+                        f.seek(h.catalogOffset());
+                        f.readFully(cat);
+                        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(cat).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        int count = in.getInt();
+                        java.nio.ByteBuffer twice = java.nio.ByteBuffer.allocate(4 + 2 * (cat.length - 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        twice.putInt(2 * count).put(cat, 4, cat.length - 4).put(cat, 4, cat.length - 4);
+                        long at = (f.length() + 511) / 512 * 512;
+                        f.seek(at);
+                        f.write(twice.array());
+                        CheckpointFormat.Header bad = new CheckpointFormat.Header(h.fileNo(), h.state(), h.flags(), h.checkpointId(),
+                                h.databaseId(), h.redoLsn(), h.commitTs(), h.lastTxnId(), h.nextTableId(), h.startMillis(), h.endMillis(),
+                                at, twice.capacity(), CheckpointFormat.crc(twice.array(), 0, twice.capacity()),
+                                h.directoryOffset(), h.directoryLength(), h.directoryCrc(), h.blocks(), h.rows(), h.bytesInUse());
+                        f.seek(0);
+                        f.write(bad.encode());
+                    }
                     default -> {
                         f.seek(30);
                         f.write(0x55);
@@ -302,6 +326,10 @@ class CheckpointTest {
                 var report = i.database("CK").recovery();
                 assertEquals(0, report.checkpoint().fileNo(), damage + ": recovered from the older file");
                 assertEquals(damage.equals("header") ? 0 : 1, report.rejected().size(), damage + ": " + report.rejected());
+                if (damage.equals("catalog")) {
+                    String why = report.rejected().getFirst();
+                    assertTrue(why.contains("TT0848") && why.contains("catalog cannot be rebuilt") && why.contains("TT2207"), why);
+                }
                 assertEquals("2001|" + (2000L * 1999 + 1000 + 10 + 2 * 0), one(d, "SELECT COUNT(*), SUM(v) FROM t"), damage);
                 // The damaged file is written next.
                 d.execute("CALL ttCkpt()");
@@ -312,7 +340,7 @@ class CheckpointTest {
 
     @Test
     void aDamagedBlockFarIntoALargeImageFailsItsLoadCleanlyWhateverTheReaderCount() throws Exception {
-        // Installers 1 and 3; the second round reads with direct I/O (two readers, several spans
+        // Installers 1 and 3; the second round reads with direct I/O (four readers, several spans
         // in flight), as a load after a machine's restart does, where the first reads the files
         // the test has just written through the page cache that holds them.
         assertTrue(DirectReadsIo.supported(dir), "the test directory takes direct reads");
@@ -331,7 +359,7 @@ class CheckpointTest {
             c.setAutocommit(true);
             c.execute("CALL ttCkpt()"); // file 0
             c.execute("UPDATE t SET v = v + 1");
-            c.execute("CALL ttCkpt()"); // file 1, the newest: 10 MB, read in three spans
+            c.execute("CALL ttCkpt()"); // file 1, the newest: 10 MB, read in five spans
             c.setDurableCommits(true);
             c.execute("INSERT INTO t VALUES (99999, 0, 'last')");
             dying.kill();
