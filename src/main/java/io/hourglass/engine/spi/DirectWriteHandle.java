@@ -106,15 +106,27 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
         int start = src.position();
         if (head > 0) writeCached(position, src.slice(start, head));
         ByteBuffer mid = src.slice(start + head, middle);
-        if (!writeDirect(position + head, mid)) {
-            writeCached(position + head, src.slice(start + head, middle)); // refused: nothing was written direct
+        IOException refusal = writeDirect(position + head, mid);
+        if (refusal != null) {
+            // Nothing was written direct. Through the cache: if that fails too, the direct write
+            // failed for a reason of the file's, not the flag's, and that failure is the one to give.
+            try {
+                writeCached(position + head, src.slice(start + head, middle));
+            } catch (IOException e) {
+                e.addSuppressed(refusal);
+                throw e;
+            }
+            refused(file, refusal);
         }
         src.position(start + head + middle);
         if (src.hasRemaining()) writeCached(position + head + middle, src);
     }
 
-    /** Writes {@code src} (aligned position and length) direct; false if this file system refused the first such write. */
-    private boolean writeDirect(long position, ByteBuffer src) throws IOException {
+    /**
+     * Writes {@code src} (aligned position and length) direct; returns null, or the failure of
+     * this handle's first direct write, after which the handle writes through the cache only.
+     */
+    private IOException writeDirect(long position, ByteBuffer src) throws IOException {
         try {
             if (src.isDirect() && Integer.bitCount(alignment) == 1 && src.alignmentOffset(src.position(), alignment) == 0) {
                 write(direct, position, src);
@@ -132,14 +144,13 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
                     pos += n;
                 }
             }
-            return true;
+            return null;
         } catch (IOException e) {
             if (proven) throw e;
             // The flag was taken at the open and the first write refused: the cache from now on.
             direct.close();
             direct = null;
-            refused(file, e);
-            return false;
+            return e;
         }
     }
 

@@ -141,6 +141,22 @@ class DirectWriteHandleTest {
     }
 
     @Test
+    void aFirstDirectWriteThatFailsThroughTheCacheTooIsAnErrorNotARefusal() throws IOException {
+        // Disk full or a device error at the first direct write: the cached write fails as well,
+        // and that failure is thrown, with the direct one attached, instead of being taken for a
+        // file system that refuses O_DIRECT.
+        Path p = dir.resolve("f");
+        FileChannel cached = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel direct = FileChannel.open(p, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        cached.close(); // stands for the file's own failure
+        try (DirectWriteHandle h = DirectWriteHandle.of(p, cached, direct, 8)) {
+            ClosedChannelException e = assertThrows(ClosedChannelException.class, () -> h.write(8, ByteBuffer.wrap(new byte[4096])));
+            assertEquals(1, e.getSuppressed().length, "the direct write's failure is attached");
+            assertFalse(h.direct());
+        }
+    }
+
+    @Test
     void aDirectWriteThatFailsAfterOneSucceededIsAnError() throws IOException {
         Path p = dir.resolve("f");
         FileChannel cached = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
