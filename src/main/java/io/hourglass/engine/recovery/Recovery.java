@@ -16,6 +16,7 @@ import io.hourglass.engine.sql.CatalogChanges;
 import io.hourglass.engine.store.HashIndex;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
+import io.hourglass.engine.store.RowCodec;
 import io.hourglass.engine.txn.TransactionManager;
 
 import java.io.IOException;
@@ -260,6 +261,10 @@ public final class Recovery {
      * sorted and the sort is then one pass; equal keys keep their row-id order.
      */
     private static void buildInKeyOrder(Table t, IndexDef ix, boolean[] keyColumns, long count) {
+        if (ix.columns().length == 1 && t.codec().isInteger(ix.columns()[0])) {
+            buildOnIntegerColumn(t, ix, count);
+            return;
+        }
         record Entry(Key key, long rowId) {}
         Entry[] entries = new Entry[Math.toIntExact(count)];
         int[] n = {0};
@@ -275,5 +280,82 @@ public final class Recovery {
             ids[i] = entries[i].rowId();
         }
         ix.index().fill(keys, ids, n[0]);
+    }
+
+    /**
+     * {@link #buildInKeyOrder} for an index on one integer column, the usual key: the values are
+     * read from the row images as longs and sorted with their row ids as two primitive arrays
+     * (one pass when they are in order already), and only then made into keys, in order. An
+     * object sort with a comparator took about a second for a million keys out of row order.
+     * NULLs sort first, equal keys keep their row-id order, as {@link #buildInKeyOrder} gives them.
+     */
+    private static void buildOnIntegerColumn(Table t, IndexDef ix, long count) {
+        int column = ix.columns()[0];
+        int cap = Math.toIntExact(count);
+        long[] values = new long[cap];
+        long[] rowIds = new long[cap];
+        long[][] nulls = {new long[16]};
+        int[] n = {0, 0}; // values, nulls
+        t.store().forEachHead((id, slot) -> {
+            byte[] img = (byte[]) slot;
+            if (RowCodec.isNull(img, column)) {
+                if (n[1] == nulls[0].length) nulls[0] = java.util.Arrays.copyOf(nulls[0], 2 * n[1]);
+                nulls[0][n[1]++] = id;
+            } else {
+                values[n[0]] = t.codec().integerAt(img, column);
+                rowIds[n[0]++] = id;
+            }
+            return true;
+        });
+        sortByValue(values, rowIds, n[0]);
+        int total = n[1] + n[0];
+        Key[] keys = new Key[total];
+        long[] ids = new long[total];
+        for (int i = 0; i < n[1]; i++) {
+            keys[i] = new Key(new Object[] {null});
+            ids[i] = nulls[0][i];
+        }
+        for (int i = 0; i < n[0]; i++) {
+            keys[n[1] + i] = new Key(new Object[] {values[i]});
+            ids[n[1] + i] = rowIds[i];
+        }
+        ix.index().fill(keys, ids, total);
+    }
+
+    /** Sorts {@code values[0, n)} and their {@code rowIds} alike, stably (a bottom-up merge sort). */
+    static void sortByValue(long[] values, long[] rowIds, int n) {
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) sorted = values[i - 1] <= values[i];
+        if (sorted) return;
+        long[] v = values, r = rowIds, v2 = new long[n], r2 = new long[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n; lo += 2 * width) {
+                int mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
+                int a = lo, b = mid, out = lo;
+                while (a < mid && b < hi) {
+                    if (v[b] < v[a]) {  // the left one first when equal: stable
+                        v2[out] = v[b];
+                        r2[out++] = r[b++];
+                    } else {
+                        v2[out] = v[a];
+                        r2[out++] = r[a++];
+                    }
+                }
+                while (a < mid) {
+                    v2[out] = v[a];
+                    r2[out++] = r[a++];
+                }
+                while (b < hi) {
+                    v2[out] = v[b];
+                    r2[out++] = r[b++];
+                }
+            }
+            long[] tv = v; v = v2; v2 = tv;
+            long[] tr = r; r = r2; r2 = tr;
+        }
+        if (v != values) {
+            System.arraycopy(v, 0, values, 0, n);
+            System.arraycopy(r, 0, rowIds, 0, n);
+        }
     }
 }

@@ -126,6 +126,30 @@ public final class RowCodec {
         return Key.hashOfValueHashes(valueHashes, columns);
     }
 
+    /** Whether column {@code column} is NULL in the row image {@code img}. */
+    public static boolean isNull(byte[] img, int column) { return (img[column >>> 3] & (1 << (column & 7))) != 0; }
+
+    /** Whether column {@code column} holds integers (TINYINT to BIGINT), which {@link #integerAt} reads. */
+    public boolean isInteger(int column) {
+        return switch (kinds[column]) {
+            case TINYINT, SMALLINT, INTEGER, BIGINT -> true;
+            default -> false;
+        };
+    }
+
+    /** The value of integer column {@code column}, not NULL, in the row image {@code img}, without making it. */
+    public long integerAt(byte[] img, int column) {
+        int pos = bitmapBytes;
+        for (int i = 0; i < column; i++) if (!isNull(img, i)) pos = skip(img, pos, kinds[i]);
+        return switch (kinds[column]) {
+            case TINYINT -> img[pos] & 0xFF;
+            case SMALLINT -> (short) SHORT.get(img, pos);
+            case INTEGER -> (int) INT.get(img, pos);
+            case BIGINT -> (long) LONG.get(img, pos);
+            default -> throw new IllegalArgumentException("column " + column + " is not an integer column");
+        };
+    }
+
     /** The non-null value of kind {@code k} that starts at {@code pos}. */
     private static Object valueAt(byte[] img, int pos, TypeKind k) {
         return switch (k) {
