@@ -261,8 +261,9 @@ public final class Recovery {
      * sorted and the sort is then one pass; equal keys keep their row-id order.
      */
     private static void buildInKeyOrder(Table t, IndexDef ix, boolean[] keyColumns, long count) {
-        if (ix.columns().length == 1 && t.codec().isInteger(ix.columns()[0])) {
-            buildOnIntegerColumn(t, ix, count);
+        if (java.util.Arrays.stream(ix.columns()).allMatch(t.codec()::isInteger)) {
+            if (ix.columns().length == 1) buildOnIntegerColumn(t, ix, count);
+            else buildOnIntegerColumns(t, ix, count);
             return;
         }
         record Entry(Key key, long rowId) {}
@@ -320,6 +321,79 @@ public final class Recovery {
             ids[n[1] + i] = rowIds[i];
         }
         ix.index().fill(keys, ids, total);
+    }
+
+    /**
+     * {@link #buildOnIntegerColumn} for an index on several integer columns: each column's values
+     * in a primitive array (and whether each is NULL), the rows' order found by a stable sort of
+     * their positions that compares those arrays, keys made only then, in order.
+     */
+    private static void buildOnIntegerColumns(Table t, IndexDef ix, long count) {
+        int[] columns = ix.columns();
+        int k = columns.length;
+        int cap = Math.toIntExact(count);
+        long[][] values = new long[k][cap];
+        boolean[][] nulls = new boolean[k][cap];
+        long[] rowIds = new long[cap];
+        int[] n = {0};
+        t.store().forEachHead((id, slot) -> {
+            byte[] img = (byte[]) slot;
+            int i = n[0]++;
+            for (int c = 0; c < k; c++) {
+                if (RowCodec.isNull(img, columns[c])) nulls[c][i] = true;
+                else values[c][i] = t.codec().integerAt(img, columns[c]);
+            }
+            rowIds[i] = id;
+            return true;
+        });
+        int[] order = sortedOrder(values, nulls, n[0]);
+        Key[] keys = new Key[n[0]];
+        long[] ids = new long[n[0]];
+        for (int j = 0; j < n[0]; j++) {
+            int p = order[j];
+            Object[] v = new Object[k];
+            for (int c = 0; c < k; c++) v[c] = nulls[c][p] ? null : (Object) values[c][p];
+            keys[j] = new Key(v);
+            ids[j] = rowIds[p];
+        }
+        ix.index().fill(keys, ids, n[0]);
+    }
+
+    /**
+     * The positions {@code 0..n-1} in the order of the keys they hold (column by column, NULL
+     * before any value, as {@link Key#compareTo}), equal keys in position order: a stable
+     * bottom-up merge sort.
+     */
+    static int[] sortedOrder(long[][] values, boolean[][] nulls, int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) sorted = compareRows(values, nulls, i - 1, i) <= 0;
+        if (sorted) return a;
+        int[] b = new int[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n; lo += 2 * width) {
+                int mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
+                int x = lo, y = mid, out = lo;
+                while (x < mid && y < hi) b[out++] = compareRows(values, nulls, a[y], a[x]) < 0 ? a[y++] : a[x++];
+                while (x < mid) b[out++] = a[x++];
+                while (y < hi) b[out++] = a[y++];
+            }
+            int[] swap = a; a = b; b = swap;
+        }
+        return a;
+    }
+
+    private static int compareRows(long[][] values, boolean[][] nulls, int x, int y) {
+        for (int c = 0; c < values.length; c++) {
+            boolean nx = nulls[c][x], ny = nulls[c][y];
+            if (nx != ny) return nx ? -1 : 1;
+            if (!nx) {
+                int r = Long.compare(values[c][x], values[c][y]);
+                if (r != 0) return r;
+            }
+        }
+        return 0;
     }
 
     /** Sorts {@code values[0, n)} and their {@code rowIds} alike, stably (a bottom-up merge sort). */

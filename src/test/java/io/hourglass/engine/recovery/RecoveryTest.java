@@ -339,6 +339,33 @@ class RecoveryTest {
     }
 
     @Test
+    void theOrderOfSeveralIntegerColumnsIsTheKeysOrderNullsFirstAndStable() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int n : new int[] {0, 1, 2, 33, 2000}) {
+            long[][] values = new long[2][n];
+            boolean[][] nulls = new boolean[2][n];
+            io.hourglass.engine.store.Key[] keys = new io.hourglass.engine.store.Key[n];
+            for (int i = 0; i < n; i++) {
+                Object[] v = new Object[2];
+                for (int c = 0; c < 2; c++) {
+                    if (r.nextInt(5) == 0) {
+                        nulls[c][i] = true;
+                    } else {
+                        values[c][i] = r.nextInt(-3, 3);
+                        v[c] = values[c][i];
+                    }
+                }
+                keys[i] = new io.hourglass.engine.store.Key(v);
+            }
+            Integer[] expected = new Integer[n];
+            for (int i = 0; i < n; i++) expected[i] = i;
+            java.util.Arrays.sort(expected, (x, y) -> keys[x].compareTo(keys[y])); // stable
+            int[] order = Recovery.sortedOrder(values, nulls, n);
+            for (int i = 0; i < n; i++) assertEquals((int) expected[i], order[i], "n=" + n + " at " + i);
+        }
+    }
+
+    @Test
     void theIntegerKeySortIsAStableSortOfValuesWithTheirRowIds() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         for (int n : new int[] {0, 1, 2, 3, 17, 1000, 4097}) {
@@ -380,37 +407,34 @@ class RecoveryTest {
         java.util.SplittableRandom r = new java.util.SplittableRandom(9);
         java.util.Map<Integer, Long> vOf = new java.util.HashMap<>();
         try (Instance i = open(); Connection c = admin(i)) {
-            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v SMALLINT, note VARCHAR2(20))"); // range primary key
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v SMALLINT, note VARCHAR2(20), w BIGINT)"); // range primary key
             c.execute("CREATE INDEX t_v ON t (v)");
+            c.execute("CREATE INDEX t_wv ON t (w, v)"); // two columns, the second past a string
             c.setAutocommit(false);
             for (int id : ids) {
                 Long v = r.nextInt(10) == 0 ? null : (long) r.nextInt(-40, 40);
+                Long w = r.nextInt(8) == 0 ? null : (r.nextBoolean() ? r.nextLong() : (long) r.nextInt(-3, 3));
                 vOf.put(id, v);
-                c.execute("INSERT INTO t VALUES (?, ?, ?)", id, v, "n" + id);
+                c.execute("INSERT INTO t VALUES (?, ?, ?, ?)", id, v, "n" + id, w);
             }
             c.commit().toCompletableFuture().join();
             c.setAutocommit(true);
         } // closed with a blocking checkpoint: the load rebuilds every index from the image
         try (Instance i = open(); Connection d = admin(i)) {
             var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals("T")).findFirst().orElseThrow();
+            assertEquals(3, t.indexes().size());
             for (var ix : t.indexes()) {
-                int col = ix.columns()[0];
                 List<Long> rowIds = new ArrayList<>();
                 ix.index().scanAll(rowIds::add);
                 assertEquals(n, rowIds.size(), ix.name() + ": every row once");
                 assertEquals(n, new java.util.HashSet<>(rowIds).size(), ix.name() + ": every row once");
-                Long prev = null;
-                boolean first = true;
+                io.hourglass.engine.store.Key prev = null;
                 for (long rowId : rowIds) {
-                    Object[] row = t.codec().decode((byte[]) t.store().slot(rowId));
-                    Long key = (Long) row[col];
-                    if (!first) {
-                        assertTrue(prev == null || (key != null && key >= prev), ix.name() + ": " + prev + " then " + key);
-                    }
+                    var key = io.hourglass.engine.store.Key.of(t.codec().decode((byte[]) t.store().slot(rowId)), ix.columns());
+                    assertTrue(prev == null || prev.compareTo(key) <= 0, ix.name() + ": " + prev + " then " + key);
                     prev = key;
-                    first = false;
                     List<Long> found = new ArrayList<>();
-                    ix.index().lookup(new io.hourglass.engine.store.Key(new Object[] {key}), found::add);
+                    ix.index().lookup(key, found::add);
                     assertTrue(found.contains(rowId), ix.name() + ": row " + rowId + " found by its key " + key);
                 }
             }
