@@ -42,14 +42,14 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
     static final int BOUNCE = 1 << 20;
 
     private final Path file;
-    private final FileChannel cached;
+    private final StorageIo.FileHandle cached; // the same file through the page cache
     private FileChannel direct;   // null: every write goes through the cache
     private final int alignment;
     private boolean proven;       // a direct write has succeeded on this handle
     private ByteBuffer bounce;    // aligned, made at the first unaligned buffer
     private long bounced;         // bytes copied through it
 
-    private DirectWriteHandle(Path file, FileChannel cached, FileChannel direct, int alignment) {
+    private DirectWriteHandle(Path file, StorageIo.FileHandle cached, FileChannel direct, int alignment) {
         this.file = file;
         this.cached = cached;
         this.direct = direct;
@@ -58,9 +58,7 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
 
     /** Opens {@code file} for reading and writing (creating it when {@code create}), direct where the file system allows. */
     static DirectWriteHandle open(Path file, boolean create) throws IOException {
-        FileChannel cached = create
-                ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
-                : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        StorageIo.FileHandle cached = FileStorageIo.INSTANCE.open(file, create);
         try {
             int alignment = Math.toIntExact(Files.getFileStore(file).getBlockSize());
             FileChannel direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
@@ -75,7 +73,7 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
     }
 
     /** A handle over channels already open (tests give it a direct channel that refuses). */
-    static DirectWriteHandle of(Path file, FileChannel cached, FileChannel direct, int alignment) {
+    static DirectWriteHandle of(Path file, StorageIo.FileHandle cached, FileChannel direct, int alignment) {
         return new DirectWriteHandle(file, cached, direct, alignment);
     }
 
@@ -155,7 +153,7 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
     }
 
     private void writeCached(long position, ByteBuffer src) throws IOException {
-        write(cached, position, src);
+        cached.write(position, src);
     }
 
     private static void write(FileChannel ch, long position, ByteBuffer src) throws IOException {
@@ -164,13 +162,13 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
     }
 
     @Override
-    public int read(long position, ByteBuffer dst) throws IOException { return cached.read(dst, position); }
+    public int read(long position, ByteBuffer dst) throws IOException { return cached.read(position, dst); }
 
     @Override
     public void sync() throws IOException {
-        // fdatasync: the inode's dirty pages from either descriptor, the metadata needed to read
-        // them back (a grown size), and a flush of the device's cache.
-        cached.force(false);
+        // fdatasync on the cached descriptor: the inode's dirty pages from either descriptor, the
+        // metadata needed to read them back (a grown size), and a flush of the device's cache.
+        cached.sync();
     }
 
     @Override

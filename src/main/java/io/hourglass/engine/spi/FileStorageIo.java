@@ -67,7 +67,8 @@ public final class FileStorageIo implements StorageIo {
         }
     }
 
-    private record Handle(FileChannel ch) implements FileHandle {
+    /** A file through one channel: what {@link #open} gives, and the cached side of a {@link DirectWriteHandle}. */
+    record Handle(FileChannel ch) implements FileHandle {
         @Override
         public void write(long position, ByteBuffer src) throws IOException {
             long pos = position;

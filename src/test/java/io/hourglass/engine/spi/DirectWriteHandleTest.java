@@ -127,7 +127,7 @@ class DirectWriteHandleTest {
         FileChannel direct = FileChannel.open(p, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
         byte[] data = new byte[100_000];
         new SplittableRandom(5).nextBytes(data);
-        try (DirectWriteHandle h = DirectWriteHandle.of(p, cached, direct, 8)) {
+        try (DirectWriteHandle h = DirectWriteHandle.of(p, new FileStorageIo.Handle(cached), direct, 8)) {
             h.write(8, ByteBuffer.wrap(data));
             assertFalse(h.direct(), "refused once: the cache from then on");
             assertFalse(direct.isOpen());
@@ -149,7 +149,7 @@ class DirectWriteHandleTest {
         FileChannel cached = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileChannel direct = FileChannel.open(p, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
         cached.close(); // stands for the file's own failure
-        try (DirectWriteHandle h = DirectWriteHandle.of(p, cached, direct, 8)) {
+        try (DirectWriteHandle h = DirectWriteHandle.of(p, new FileStorageIo.Handle(cached), direct, 8)) {
             ClosedChannelException e = assertThrows(ClosedChannelException.class, () -> h.write(8, ByteBuffer.wrap(new byte[4096])));
             assertEquals(1, e.getSuppressed().length, "the direct write's failure is attached");
             assertFalse(h.direct());
@@ -162,7 +162,7 @@ class DirectWriteHandleTest {
         FileChannel cached = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileChannel direct = FileChannel.open(p, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
         int align = Math.toIntExact(Files.getFileStore(p).getBlockSize());
-        try (DirectWriteHandle h = DirectWriteHandle.of(p, cached, direct, align)) {
+        try (DirectWriteHandle h = DirectWriteHandle.of(p, new FileStorageIo.Handle(cached), direct, align)) {
             h.write(0, aligned(4 * align));
             assertTrue(h.direct());
             direct.close(); // stands for a device error on a later write
