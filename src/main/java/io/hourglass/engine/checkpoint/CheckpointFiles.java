@@ -209,7 +209,7 @@ public final class CheckpointFiles {
         private final java.util.concurrent.BlockingQueue<Span> full;
         private final java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.LinkedBlockingQueue<>();
         private final int buffers;
-        private final List<int[]> spans; // [first entry, entry after the last] in file order
+        private final List<ReadSpan> spans; // in file order
         private final java.util.concurrent.atomic.AtomicInteger nextSpan = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicInteger readersLeft = new java.util.concurrent.atomic.AtomicInteger(READERS);
@@ -227,9 +227,12 @@ public final class CheckpointFiles {
             this.spans = spans(entries);
         }
 
+        /** Entries {@code [from, to)} (sorted by offset), read as one piece: {@code length} bytes at {@code start}. */
+        record ReadSpan(int from, int to, long start, int length) {}
+
         /** The entries (sorted by offset) in read spans: adjacent records up to READ_SPAN together. */
-        private static List<int[]> spans(List<long[]> entries) {
-            List<int[]> out = new ArrayList<>();
+        static List<ReadSpan> spans(List<long[]> entries) {
+            List<ReadSpan> out = new ArrayList<>();
             int i = 0;
             while (i < entries.size()) {
                 long start = entries.get(i)[2];
@@ -241,7 +244,8 @@ public final class CheckpointFiles {
                     j++;
                 }
                 if (j == i) j = i + 1; // a single record longer than a span
-                out.add(new int[] {i, j});
+                long[] last = entries.get(j - 1);
+                out.add(new ReadSpan(i, j, start, (int) (last[2] + last[3] - start)));
                 i = j;
             }
             return out;
@@ -291,10 +295,9 @@ public final class CheckpointFiles {
             try {
                 int k;
                 while (failure == null && (k = nextSpan.getAndIncrement()) < spans.size()) {
-                    int i = spans.get(k)[0], j = spans.get(k)[1];
-                    long start = entries.get(i)[2];
-                    long spanEnd = entries.get(j - 1)[2] + entries.get(j - 1)[3];
-                    int len = (int) (spanEnd - start);
+                    ReadSpan span = spans.get(k);
+                    long start = span.start();
+                    int len = span.length();
                     byte[] buf = free.poll();
                     if (buf == null && made.getAndIncrement() < buffers) {
                         // no larger than the image needs: a small database reads it in one small span
@@ -305,7 +308,7 @@ public final class CheckpointFiles {
                     if (buf == null) break;
                     if (buf.length < len) buf = new byte[len];
                     if (f.readFully(start, ByteBuffer.wrap(buf, 0, len)) != len) throw damaged(p, "a block record is cut short");
-                    hand(new Span(buf, start, i, j));
+                    hand(new Span(buf, start, span.from(), span.to()));
                 }
             } catch (IOException e) {
                 fail(damaged(p, e.toString()));
@@ -449,16 +452,15 @@ public final class CheckpointFiles {
             List<long[]> entries = readDirectory(f, h);
             entries.sort(Comparator.comparingLong(e -> e[2]));
             byte[] buf = new byte[0];
-            for (int[] span : ImageLoader.spans(entries)) {
-                long start = entries.get(span[0])[2];
-                long[] last = entries.get(span[1] - 1);
-                int spanLen = (int) (last[2] + last[3] - start);
-                if (buf.length < spanLen) buf = new byte[spanLen];
-                if (f.readFully(start, ByteBuffer.wrap(buf, 0, spanLen)) != spanLen) throw new IOException("a block record is cut short");
+            for (ImageLoader.ReadSpan span : ImageLoader.spans(entries)) {
+                if (buf.length < span.length()) buf = new byte[span.length()];
+                if (f.readFully(span.start(), ByteBuffer.wrap(buf, 0, span.length())) != span.length()) {
+                    throw new IOException("a block record is cut short");
+                }
                 ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
-                for (int k = span[0]; k < span[1]; k++) {
+                for (int k = span.from(); k < span.to(); k++) {
                     long[] e = entries.get(k);
-                    int at = (int) (e[2] - start), len = (int) e[3];
+                    int at = (int) (e[2] - span.start()), len = (int) e[3];
                     if (b.getInt(at) != len || b.getInt(at + 4) != (int) e[5] || CheckpointFormat.crc(buf, at + 8, len - 8) != (int) e[5]) {
                         throw new IOException("block record at " + e[2] + " of " + p + " does not match its checksum");
                     }
