@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * The index stage of a load, for the index kinds users have: a table of {@code rows} rows with a
  * range primary key (TimesTen's default PRIMARY KEY) whose values follow the row order, one whose
- * values do not (a key from elsewhere: an account number, a hash), and one with a unique hash
- * key. Each table is its own database, checkpointed; then loaded {@code loads} times in this JVM,
+ * values do not (a key from elsewhere: an account number, a hash), one with a unique hash
+ * key, and a range primary key on a string column out of row order. Each table is its own database, checkpointed; then loaded {@code loads} times in this JVM,
  * each load's stages printed, and the median of the index stage over the loads after the first.
  *
  * <pre>java -Xms6g -Xmx6g -XX:+UseZGC -cp bench/target/benchmarks.jar io.hourglass.bench.IndexRebuildBench dir [rows] [loads]</pre>
@@ -31,6 +31,7 @@ public final class IndexRebuildBench {
             {"range key out of row order", "CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(40))", "scattered"},
             {"unique hash key", "CREATE TABLE t (id INTEGER NOT NULL, v VARCHAR2(40), PRIMARY KEY (id)) UNIQUE HASH ON (id) PAGES = "
                     + Math.max(1, rows / 256), "ordered"},
+            {"range key on a string out of row order", "CREATE TABLE t (id VARCHAR2(24) PRIMARY KEY, v VARCHAR2(40))", "scattered"},
         };
         for (String[] kind : kinds) {
             Path db = dir.resolve(kind[0].replace(' ', '-'));
@@ -44,7 +45,7 @@ public final class IndexRebuildBench {
                 for (int k = 0; k < rows; k++) {
                     // Out of row order: k times an odd constant, modulo 2^32, is a permutation of the ints.
                     long id = kind[2].equals("scattered") ? (int) (k * 0x9E3779B1L) : k;
-                    c.execute(ins, id, "value " + k);
+                    c.execute(ins, kind[1].contains("id VARCHAR2") ? "account " + id : id, "value " + k);
                     if (k % 10_000 == 9_999) Connection.join(c.commit());
                 }
                 Connection.join(c.commit());

@@ -137,6 +137,9 @@ public final class RowCodec {
         };
     }
 
+    /** Whether column {@code column} holds strings (CHAR, VARCHAR2). */
+    public boolean isString(int column) { return kinds[column] == TypeKind.CHAR || kinds[column] == TypeKind.VARCHAR; }
+
     /** The value of integer column {@code column}, not NULL, in the row image {@code img}, without making it. */
     public long integerAt(byte[] img, int column) {
         int pos = bitmapBytes;

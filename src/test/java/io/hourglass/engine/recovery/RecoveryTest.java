@@ -366,6 +366,86 @@ class RecoveryTest {
     }
 
     @Test
+    void theStringKeyOrderIsTheComparisonsOrderStable() {
+        // Shared prefixes longer and shorter than the sort words, prefixes of one another,
+        // trailing blanks (ignored by comparisons), empty strings, U+0000 (which a sort word
+        // cannot tell from a string's end), units past Latin-1 and surrogates, duplicates, and
+        // values that differ only past the sort words ("mixed": a varying start, then a long
+        // shared middle): the order must be a stable sort by Values.compare.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        String[] prefixes = {"", "a", "account ", "account 12", "mixed"};
+        char[] alphabet = {' ', 'a', 'b', 'z', '0', '9', '\u0000', '\u00e9', '\u20ac', '\uffff', '\ud83d', '\ude00'};
+        for (int n : new int[] {0, 1, 2, 33, 2000}) {
+            for (String prefix : prefixes) {
+                String[] values = new String[n];
+                for (int i = 0; i < n; i++) {
+                    if (i > 0 && r.nextInt(6) == 0) {
+                        values[i] = values[r.nextInt(i)] + (r.nextBoolean() ? "" : "  "); // equal, maybe with more blanks
+                        continue;
+                    }
+                    StringBuilder b = new StringBuilder(!prefix.equals("mixed") ? prefix
+                            : (r.nextBoolean() ? "a" : "b") + (r.nextBoolean() ? "0123456789ab" : ""));
+                    int len = r.nextInt(10);
+                    for (int k = 0; k < len; k++) b.append(alphabet[r.nextInt(alphabet.length)]);
+                    values[i] = b.toString();
+                }
+                Integer[] expected = new Integer[n];
+                for (int i = 0; i < n; i++) expected[i] = i;
+                java.util.Arrays.sort(expected, (x, y) -> io.hourglass.engine.catalog.Values.compare(values[x], values[y])); // stable
+                int[] order = Recovery.stringOrder(values, n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals((int) expected[i], order[i], "prefix '" + prefix + "' n=" + n + " at " + i + ": "
+                            + values[expected[i]] + " / " + values[order[i]]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rangeIndexesOnStringColumnsComeBackInKeyOrder() {
+        int n = 3_000;
+        try (Instance i = open(); Connection c = admin(i)) {
+            c.execute("CREATE TABLE s (code VARCHAR2(20) PRIMARY KEY, grp CHAR(6), v INTEGER)");
+            c.execute("CREATE INDEX s_grp ON s (grp)");
+            c.setAutocommit(false);
+            for (int k = 0; k < n; k++) {
+                c.execute("INSERT INTO s VALUES (?, ?, ?)", "acct-" + (k * 7919 % n), k % 5 == 0 ? null : "g" + k % 7, k);
+            }
+            c.commit();
+            c.setAutocommit(true);
+            c.execute("CALL ttCkptBlocking()");
+        }
+        try (Instance i = open(); Connection c = admin(i)) {
+            List<String> codes = new java.util.ArrayList<>();
+            for (int k = 0; k < n; k++) codes.add("acct-" + k);
+            java.util.Collections.sort(codes);
+            assertEquals(List.of("RANGE INDEX SCAN ADMIN.S ON ADMIN.S (0 equal, low bound, high bound)"),
+                    rows(c, "EXPLAIN SELECT code FROM s WHERE code BETWEEN 'acct-' AND 'acct-:'"));
+            List<String> scanned = rows(c, "SELECT code FROM s WHERE code BETWEEN 'acct-' AND 'acct-:'"); // ':' follows '9'
+            int firstDiff = 0;
+            while (firstDiff < Math.min(codes.size(), scanned.size()) && codes.get(firstDiff).equals(scanned.get(firstDiff))) firstDiff++;
+            assertTrue(codes.equals(scanned), "the index scans in key order: " + scanned.size() + " rows, first difference at " + firstDiff);
+            assertEquals(codes.subList(0, 5), rows(c, "SELECT code FROM s WHERE code < 'acct-1001' ORDER BY code"));
+            assertEquals(List.of("acct-999"), rows(c, "SELECT code FROM s WHERE code > 'acct-998' ORDER BY code"), "the last key");
+            assertEquals(List.of("RANGE INDEX SCAN ADMIN.S_GRP ON ADMIN.S (0 equal, low bound, high bound)"),
+                    rows(c, "EXPLAIN SELECT v FROM s WHERE grp BETWEEN 'g2' AND 'g3'"));
+            long twos = java.util.stream.IntStream.range(0, n).filter(k -> k % 5 != 0 && k % 7 == 2).count();
+            assertEquals(List.of(String.valueOf(twos)), rows(c, "SELECT COUNT(*) FROM s WHERE grp = 'g2'"), "a padded CHAR through its index");
+            assertEquals(List.of(String.valueOf(n / 5)), rows(c, "SELECT COUNT(*) FROM s WHERE grp IS NULL"));
+            for (int k : new int[] {0, 1, 1234, n - 1}) {
+                assertEquals(List.of(String.valueOf(k)), rows(c, "SELECT v FROM s WHERE code = 'acct-" + (k * 7919 % n) + "'"));
+            }
+            assertEquals(907, assertThrows(HourglassException.class, () -> c.execute("INSERT INTO s VALUES ('acct-42', 'x', 0)")).number());
+            var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals("S")).findFirst().orElseThrow();
+            for (var ix : t.indexes()) {
+                java.util.Set<Long> ids = new java.util.HashSet<>();
+                ix.index().scanAll(ids::add);
+                assertEquals(n, ids.size(), ix.name() + " holds every row once, the NULLs too");
+            }
+        }
+    }
+
+    @Test
     void theIntegerKeySortIsAStableSortOfValuesWithTheirRowIds() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         for (int n : new int[] {0, 1, 2, 3, 17, 1000, 4097}) {
