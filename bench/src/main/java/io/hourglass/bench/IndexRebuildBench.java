@@ -14,7 +14,7 @@ import java.util.List;
  * The index stage of a load, for the index kinds users have: a table of {@code rows} rows with a
  * range primary key (TimesTen's default PRIMARY KEY) whose values follow the row order, one whose
  * values do not (a key from elsewhere: an account number, a hash), one with a unique hash
- * key, and a range primary key on a string column out of row order. Each table is its own database, checkpointed; then loaded {@code loads} times in this JVM,
+ * key, and range primary keys on a string column and on a NUMBER column, out of row order. Each table is its own database, checkpointed; then loaded {@code loads} times in this JVM,
  * each load's stages printed, and the median of the index stage over the loads after the first.
  *
  * <pre>java -Xms6g -Xmx6g -XX:+UseZGC -cp bench/target/benchmarks.jar io.hourglass.bench.IndexRebuildBench dir [rows] [loads]</pre>
@@ -32,6 +32,7 @@ public final class IndexRebuildBench {
             {"unique hash key", "CREATE TABLE t (id INTEGER NOT NULL, v VARCHAR2(40), PRIMARY KEY (id)) UNIQUE HASH ON (id) PAGES = "
                     + Math.max(1, rows / 256), "ordered"},
             {"range key on a string out of row order", "CREATE TABLE t (id VARCHAR2(24) PRIMARY KEY, v VARCHAR2(40))", "scattered"},
+            {"range key on a NUMBER out of row order", "CREATE TABLE t (id NUMBER(12) PRIMARY KEY, v VARCHAR2(40))", "scattered"},
         };
         for (String[] kind : kinds) {
             Path db = dir.resolve(kind[0].replace(' ', '-'));

@@ -9,6 +9,7 @@ import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.catalog.TypeKind;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.log.LogFiles;
 import io.hourglass.engine.log.LogReader;
@@ -271,21 +272,7 @@ public final class Recovery {
             buildOnStringColumn(t, ix, keyColumns, count);
             return;
         }
-        record Entry(Key key, long rowId) {}
-        Entry[] entries = new Entry[Math.toIntExact(count)];
-        int[] n = {0};
-        t.store().forEachHead((id, slot) -> {
-            entries[n[0]++] = new Entry(ix.keyOf(t.codec().decode((byte[]) slot, keyColumns)), id);
-            return true;
-        });
-        java.util.Arrays.sort(entries, 0, n[0], java.util.Comparator.comparing(Entry::key));
-        Key[] keys = new Key[n[0]];
-        long[] ids = new long[n[0]];
-        for (int i = 0; i < n[0]; i++) {
-            keys[i] = entries[i].key();
-            ids[i] = entries[i].rowId();
-        }
-        ix.index().fill(keys, ids, n[0]);
+        buildByWords(t, ix, keyColumns, count);
     }
 
     /**
@@ -451,17 +438,7 @@ public final class Recovery {
      */
     static int[] stringOrder(String[] values, int n) {
         int[] lengths = new int[n];
-        int common = Integer.MAX_VALUE;
-        for (int i = 0; i < n; i++) {
-            String s = values[i];
-            int len = s.length();
-            while (len > 0 && s.charAt(len - 1) == ' ') len--;
-            lengths[i] = len;
-            int limit = Math.min(common, Math.min(len, lengths[0]));
-            int same = 0;
-            while (same < limit && s.charAt(same) == values[0].charAt(same)) same++;
-            common = same;
-        }
+        int common = trimmedLengths(values, n, lengths);
         long[] hi = new long[n], lo = new long[n];
         int[] pos = new int[n];
         for (int i = 0; i < n; i++) {
@@ -499,6 +476,153 @@ public final class Recovery {
             int[] p = pos; pos = pos2; pos2 = p;
         }
         return pos;
+    }
+
+    /**
+     * Sets {@code lengths[i]} to the length of string {@code values[i]} without its trailing
+     * blanks (which comparisons ignore) and returns the length of the prefix that all of them
+     * share within those lengths; NULLs ({@code null}) are passed over.
+     */
+    private static int trimmedLengths(Object[] values, int n, int[] lengths) {
+        int common = Integer.MAX_VALUE;
+        String first = null;
+        for (int i = 0; i < n; i++) {
+            if (!(values[i] instanceof String s)) continue;
+            int len = s.length();
+            while (len > 0 && s.charAt(len - 1) == ' ') len--;
+            lengths[i] = len;
+            if (first == null) first = s;
+            int limit = Math.min(common, len);
+            int same = 0;
+            while (same < limit && s.charAt(same) == first.charAt(same)) same++;
+            common = same;
+        }
+        return common == Integer.MAX_VALUE ? 0 : common;
+    }
+
+    /**
+     * {@link #buildInKeyOrder} for the keys the paths above do not take (several columns with a
+     * string among them, NUMBER, BINARY_DOUBLE, DATE, TIMESTAMP, VARBINARY): the key columns'
+     * values are decoded once, in row order, each gets a sort word ({@link #keyOrder}), and the
+     * keys are made in key order (strings copied, so that they lie in memory in that order too).
+     */
+    private static void buildByWords(Table t, IndexDef ix, boolean[] keyColumns, long count) {
+        int[] columns = ix.columns();
+        int cap = Math.toIntExact(count);
+        Object[][] values = new Object[columns.length][cap];
+        long[] rowIds = new long[cap];
+        int[] n = {0};
+        t.store().forEachHead((id, slot) -> {
+            Object[] row = t.codec().decode((byte[]) slot, keyColumns);
+            for (int c = 0; c < columns.length; c++) values[c][n[0]] = row[columns[c]];
+            rowIds[n[0]++] = id;
+            return true;
+        });
+        TypeKind[] kinds = new TypeKind[columns.length];
+        for (int c = 0; c < columns.length; c++) kinds[c] = t.codec().kind(columns[c]);
+        int[] order = keyOrder(values, kinds, n[0]);
+        Key[] keys = new Key[n[0]];
+        long[] ids = new long[n[0]];
+        for (int i = 0; i < n[0]; i++) {
+            Object[] v = new Object[columns.length];
+            for (int c = 0; c < columns.length; c++) {
+                Object x = values[c][order[i]];
+                v[c] = x instanceof String str ? new String(str.toCharArray()) : x;
+            }
+            keys[i] = new Key(v);
+            ids[i] = rowIds[order[i]];
+        }
+        ix.index().fill(keys, ids, n[0]);
+    }
+
+    /**
+     * The positions of the keys {@code values[column][0, n)} in {@link Key} order (column by
+     * column, NULLs first, {@link Values#compare}), equal keys in position order: a stable merge
+     * sort comparing one sort word per column and value, an order-preserving long (a smaller
+     * word means a smaller value); where two words are equal the values are compared, unless the
+     * word is the whole value (integers, BINARY_DOUBLE).
+     */
+    static int[] keyOrder(Object[][] values, TypeKind[] kinds, int n) {
+        int k = values.length;
+        long[][] words = new long[k][n];
+        boolean[] exact = new boolean[k], unsigned = new boolean[k];
+        for (int c = 0; c < k; c++) {
+            Object[] col = values[c];
+            long[] w = words[c];
+            switch (kinds[c]) {
+                case TINYINT, SMALLINT, INTEGER, BIGINT -> {
+                    exact[c] = true;
+                    for (int i = 0; i < n; i++) if (col[i] != null) w[i] = (Long) col[i];
+                }
+                case DOUBLE -> {
+                    exact[c] = true; // the same order as Double.compare, which Values.compare uses for doubles
+                    for (int i = 0; i < n; i++) if (col[i] != null) w[i] = sortableBits((Double) col[i]);
+                }
+                case NUMBER -> { // rounding to the nearest double keeps the order (ties compared)
+                    for (int i = 0; i < n; i++) if (col[i] != null) w[i] = sortableBits(((java.math.BigDecimal) col[i]).doubleValue());
+                }
+                case DATE, TIMESTAMP -> {
+                    for (int i = 0; i < n; i++) {
+                        if (col[i] != null) w[i] = ((java.time.LocalDateTime) col[i]).toEpochSecond(java.time.ZoneOffset.UTC);
+                    }
+                }
+                case CHAR, VARCHAR -> {
+                    unsigned[c] = true;
+                    int[] lengths = new int[n];
+                    int common = trimmedLengths(col, n, lengths);
+                    for (int i = 0; i < n; i++) if (col[i] != null) w[i] = sortWord((String) col[i], lengths[i], common);
+                }
+                case VARBINARY -> {
+                    unsigned[c] = true; // the first eight bytes, big-endian, zeros past the end
+                    for (int i = 0; i < n; i++) {
+                        if (col[i] == null) continue;
+                        byte[] b = ((io.hourglass.engine.store.Bytes) col[i]).data();
+                        for (int j = 0; j < 8; j++) w[i] = w[i] << 8 | (j < b.length ? b[j] & 0xFF : 0);
+                    }
+                }
+                default -> { } // every word 0: the values decide
+            }
+        }
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) sorted = compareKeys(values, words, exact, unsigned, i - 1, i) <= 0;
+        if (sorted) return a;
+        int[] b = new int[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n; lo += 2 * width) {
+                int mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
+                int x = lo, y = mid, out = lo;
+                while (x < mid && y < hi) b[out++] = compareKeys(values, words, exact, unsigned, a[y], a[x]) < 0 ? a[y++] : a[x++];
+                while (x < mid) b[out++] = a[x++];
+                while (y < hi) b[out++] = a[y++];
+            }
+            int[] swap = a; a = b; b = swap;
+        }
+        return a;
+    }
+
+    private static int compareKeys(Object[][] values, long[][] words, boolean[] exact, boolean[] unsigned, int x, int y) {
+        for (int c = 0; c < values.length; c++) {
+            Object vx = values[c][x], vy = values[c][y];
+            if (vx == null || vy == null) {
+                if (vx != vy) return vx == null ? -1 : 1;
+                continue;
+            }
+            long wx = words[c][x], wy = words[c][y];
+            if (wx != wy) return unsigned[c] ? Long.compareUnsigned(wx, wy) : Long.compare(wx, wy);
+            if (!exact[c]) {
+                int r = Values.compare(vx, vy);
+                if (r != 0) return r;
+            }
+        }
+        return 0;
+    }
+
+    /** A double's bits as a long that orders as {@link Double#compare} orders the doubles. */
+    private static long sortableBits(double d) {
+        long bits = Double.doubleToLongBits(d);
+        return bits ^ (bits >> 63 & Long.MAX_VALUE);
     }
 
     /**

@@ -137,6 +137,9 @@ public final class RowCodec {
         };
     }
 
+    /** The kind of column {@code column}'s values. */
+    public TypeKind kind(int column) { return kinds[column]; }
+
     /** Whether column {@code column} holds strings (CHAR, VARCHAR2). */
     public boolean isString(int column) { return kinds[column] == TypeKind.CHAR || kinds[column] == TypeKind.VARCHAR; }
 
