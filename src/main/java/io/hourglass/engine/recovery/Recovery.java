@@ -434,7 +434,7 @@ public final class Recovery {
      * ignored, then UTF-16 code units, a prefix first), equal values in position order. Each value
      * gets two sort words, its first eight code units past the prefix that all the values share
      * ({@link #sortWord}); a stable merge sort moves the words with the positions and compares
-     * the strings themselves only where both words tie.
+     * the strings themselves only where both words tie (one pass when they are in order).
      */
     static int[] stringOrder(String[] values, int n) {
         int[] lengths = new int[n];
@@ -446,6 +446,12 @@ public final class Recovery {
             lo[i] = sortWord(values[i], lengths[i], common + 4);
             pos[i] = i;
         }
+        boolean sorted = true; // keys written in order come back in order: one pass
+        for (int i = 1; i < n && sorted; i++) {
+            sorted = hi[i - 1] != hi[i] ? Long.compareUnsigned(hi[i - 1], hi[i]) < 0
+                    : lo[i - 1] != lo[i] ? Long.compareUnsigned(lo[i - 1], lo[i]) < 0 : Values.compare(values[i - 1], values[i]) <= 0;
+        }
+        if (sorted) return pos;
         long[] hi2 = new long[n], lo2 = new long[n];
         int[] pos2 = new int[n];
         for (int width = 1; width < n; width *= 2) {

@@ -398,6 +398,14 @@ class RecoveryTest {
                     assertEquals((int) expected[i], order[i], "prefix '" + prefix + "' n=" + n + " at " + i + ": "
                             + values[expected[i]] + " / " + values[order[i]]);
                 }
+                // Out of order only past the sort words of the one pair that is: no one pass.
+                assertEquals(List.of(0, 2, 1), java.util.Arrays.stream(Recovery.stringOrder(
+                        new String[] {"a", "a0123456789abZ", "a0123456789abY"}, 3)).boxed().toList());
+                // Already in order (the one-pass case): every position stays where it is.
+                String[] inOrder = new String[n];
+                for (int i = 0; i < n; i++) inOrder[i] = values[expected[i]];
+                int[] same = Recovery.stringOrder(inOrder, n);
+                for (int i = 0; i < n; i++) assertEquals(i, same[i], "in order, n=" + n + " at " + i);
             }
         }
     }
