@@ -301,16 +301,26 @@ public final class Recovery {
             return true;
         });
         sortByValue(values, rowIds, n[0]);
-        int total = n[1] + n[0];
+        fillNullsFirst(ix, nulls[0], n[1], n[0], i -> values[i], i -> rowIds[i]);
+    }
+
+    /**
+     * Fills the one-column index {@code ix}: the {@code nullCount} rows {@code nullIds} whose key
+     * is NULL first (in row-id order), then {@code n} keys in key order, the i-th {@code value(i)}
+     * on row {@code rowId(i)}.
+     */
+    private static void fillNullsFirst(IndexDef ix, long[] nullIds, int nullCount, int n,
+                                       java.util.function.IntFunction<Object> value, java.util.function.IntToLongFunction rowId) {
+        int total = nullCount + n;
         Key[] keys = new Key[total];
         long[] ids = new long[total];
-        for (int i = 0; i < n[1]; i++) {
+        for (int i = 0; i < nullCount; i++) {
             keys[i] = new Key(new Object[] {null});
-            ids[i] = nulls[0][i];
+            ids[i] = nullIds[i];
         }
-        for (int i = 0; i < n[0]; i++) {
-            keys[n[1] + i] = new Key(new Object[] {values[i]});
-            ids[n[1] + i] = rowIds[i];
+        for (int i = 0; i < n; i++) {
+            keys[nullCount + i] = new Key(new Object[] {value.apply(i)});
+            ids[nullCount + i] = rowId.applyAsLong(i);
         }
         ix.index().fill(keys, ids, total);
     }
@@ -357,17 +367,25 @@ public final class Recovery {
      * bottom-up merge sort.
      */
     static int[] sortedOrder(long[][] values, boolean[][] nulls, int n) {
+        return stableOrder(n, (x, y) -> compareRows(values, nulls, x, y));
+    }
+
+    /**
+     * The positions {@code [0, n)} sorted by {@code compare}, equal ones in position order: a
+     * bottom-up merge sort, one pass when they are in order already.
+     */
+    private static int[] stableOrder(int n, java.util.function.IntBinaryOperator compare) {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) a[i] = i;
         boolean sorted = true;
-        for (int i = 1; i < n && sorted; i++) sorted = compareRows(values, nulls, i - 1, i) <= 0;
+        for (int i = 1; i < n && sorted; i++) sorted = compare.applyAsInt(i - 1, i) <= 0;
         if (sorted) return a;
         int[] b = new int[n];
         for (int width = 1; width < n; width *= 2) {
             for (int lo = 0; lo < n; lo += 2 * width) {
                 int mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
                 int x = lo, y = mid, out = lo;
-                while (x < mid && y < hi) b[out++] = compareRows(values, nulls, a[y], a[x]) < 0 ? a[y++] : a[x++];
+                while (x < mid && y < hi) b[out++] = compare.applyAsInt(a[y], a[x]) < 0 ? a[y++] : a[x++];
                 while (x < mid) b[out++] = a[x++];
                 while (y < hi) b[out++] = a[y++];
             }
@@ -413,20 +431,9 @@ public final class Recovery {
             return true;
         });
         int[] order = stringOrder(values, n[0]);
-        int total = n[1] + n[0];
-        Key[] keys = new Key[total];
-        long[] ids = new long[total];
-        for (int i = 0; i < n[1]; i++) {
-            keys[i] = new Key(new Object[] {null});
-            ids[i] = nulls[0][i];
-        }
-        for (int i = 0; i < n[0]; i++) {
-            // A copy, made in key order: the keys and their strings then lie in memory in the
-            // order the index is built and searched in (the values were made in row order).
-            keys[n[1] + i] = new Key(new Object[] {new String(values[order[i]].toCharArray())});
-            ids[n[1] + i] = rowIds[order[i]];
-        }
-        ix.index().fill(keys, ids, total);
+        // Copies, made in key order: the keys and their strings then lie in memory in the order
+        // the index is built and searched in (the values were made in row order).
+        fillNullsFirst(ix, nulls[0], n[1], n[0], i -> new String(values[order[i]].toCharArray()), i -> rowIds[order[i]]);
     }
 
     /**
@@ -589,23 +596,7 @@ public final class Recovery {
                 default -> { } // every word 0: the values decide
             }
         }
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) a[i] = i;
-        boolean sorted = true;
-        for (int i = 1; i < n && sorted; i++) sorted = compareKeys(values, words, exact, unsigned, i - 1, i) <= 0;
-        if (sorted) return a;
-        int[] b = new int[n];
-        for (int width = 1; width < n; width *= 2) {
-            for (int lo = 0; lo < n; lo += 2 * width) {
-                int mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
-                int x = lo, y = mid, out = lo;
-                while (x < mid && y < hi) b[out++] = compareKeys(values, words, exact, unsigned, a[y], a[x]) < 0 ? a[y++] : a[x++];
-                while (x < mid) b[out++] = a[x++];
-                while (y < hi) b[out++] = a[y++];
-            }
-            int[] swap = a; a = b; b = swap;
-        }
-        return a;
+        return stableOrder(n, (x, y) -> compareKeys(values, words, exact, unsigned, x, y));
     }
 
     private static int compareKeys(Object[][] values, long[][] words, boolean[] exact, boolean[] unsigned, int x, int y) {

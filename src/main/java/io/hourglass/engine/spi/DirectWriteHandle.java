@@ -92,24 +92,24 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
     @Override
     public void write(long position, ByteBuffer src) throws IOException {
         if (direct == null) {
-            writeCached(position, src);
+            cached.write(position, src);
             return;
         }
         int head = (int) Math.min(src.remaining(), (alignment - position % alignment) % alignment);
         int middle = (src.remaining() - head) / alignment * alignment;
         if (middle == 0) {
-            writeCached(position, src);
+            cached.write(position, src);
             return;
         }
         int start = src.position();
-        if (head > 0) writeCached(position, src.slice(start, head));
+        if (head > 0) cached.write(position, src.slice(start, head));
         ByteBuffer mid = src.slice(start + head, middle);
         IOException refusal = writeDirect(position + head, mid);
         if (refusal != null) {
             // Nothing was written direct. Through the cache: if that fails too, the direct write
             // failed for a reason of the file's, not the flag's, and that failure is the one to give.
             try {
-                writeCached(position + head, src.slice(start + head, middle));
+                cached.write(position + head, src.slice(start + head, middle));
             } catch (IOException e) {
                 e.addSuppressed(refusal);
                 throw e;
@@ -117,7 +117,7 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
             refused(file, refusal);
         }
         src.position(start + head + middle);
-        if (src.hasRemaining()) writeCached(position + head + middle, src);
+        if (src.hasRemaining()) cached.write(position + head + middle, src);
     }
 
     /**
@@ -127,7 +127,7 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
     private IOException writeDirect(long position, ByteBuffer src) throws IOException {
         try {
             if (src.isDirect() && Integer.bitCount(alignment) == 1 && src.alignmentOffset(src.position(), alignment) == 0) {
-                write(direct, position, src);
+                FileStorageIo.Handle.writeFully(direct, position, src);
                 proven = true;
             } else {
                 if (bounce == null) bounce = ByteBuffer.allocateDirect(BOUNCE + alignment).alignedSlice(alignment);
@@ -136,7 +136,7 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
                     int n = Math.min(src.remaining(), BOUNCE);
                     bounce.clear().put(0, src, src.position(), n).limit(n);
                     bounced += n;
-                    write(direct, pos, bounce);
+                    FileStorageIo.Handle.writeFully(direct, pos, bounce);
                     proven = true;
                     src.position(src.position() + n);
                     pos += n;
@@ -152,14 +152,6 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
         }
     }
 
-    private void writeCached(long position, ByteBuffer src) throws IOException {
-        cached.write(position, src);
-    }
-
-    private static void write(FileChannel ch, long position, ByteBuffer src) throws IOException {
-        long pos = position;
-        while (src.hasRemaining()) pos += ch.write(src, pos);
-    }
 
     @Override
     public int read(long position, ByteBuffer dst) throws IOException { return cached.read(position, dst); }

@@ -70,7 +70,10 @@ public final class FileStorageIo implements StorageIo {
     /** A file through one channel: what {@link #open} gives, and the cached side of a {@link DirectWriteHandle}. */
     record Handle(FileChannel ch) implements FileHandle {
         @Override
-        public void write(long position, ByteBuffer src) throws IOException {
+        public void write(long position, ByteBuffer src) throws IOException { writeFully(ch, position, src); }
+
+        /** Writes all of {@code src} at {@code position} ({@link FileChannel#write} may write less). */
+        static void writeFully(FileChannel ch, long position, ByteBuffer src) throws IOException {
             long pos = position;
             while (src.hasRemaining()) pos += ch.write(src, pos);
         }

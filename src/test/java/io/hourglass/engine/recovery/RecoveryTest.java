@@ -475,12 +475,17 @@ class RecoveryTest {
                     .filter(k -> k % 9 != 0 && k % 5 == 1 && k * 7919 % n >= 10 && (k * 7919 % n < 20 || (k * 7919 % n == 20 && k % 100 == 0)))
                     .count();
             assertEquals(List.of(String.valueOf(expected)), rows(c, "SELECT COUNT(*) FROM m WHERE region = 'r1' AND amount BETWEEN 10 AND 20"));
-            var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals("M")).findFirst().orElseThrow();
-            for (var ix : t.indexes()) {
-                java.util.Set<Long> ids = new java.util.HashSet<>();
-                ix.index().scanAll(ids::add);
-                assertEquals(n, ids.size(), ix.name() + " holds every row once, the NULLs too");
-            }
+            assertEveryIndexHoldsEachRowOnce(i, "M", n);
+        }
+    }
+
+    /** Each index of table {@code table} (of database REC) scans {@code rows} distinct rows: every row once, the NULLs too. */
+    private static void assertEveryIndexHoldsEachRowOnce(Instance i, String table, int rows) {
+        var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
+        for (var ix : t.indexes()) {
+            java.util.Set<Long> ids = new java.util.HashSet<>();
+            ix.index().scanAll(ids::add);
+            assertEquals(rows, ids.size(), ix.name() + " holds every row once, the NULLs too");
         }
     }
 
@@ -519,12 +524,7 @@ class RecoveryTest {
                 assertEquals(List.of(String.valueOf(k)), rows(c, "SELECT v FROM s WHERE code = 'acct-" + (k * 7919 % n) + "'"));
             }
             assertEquals(907, assertThrows(HourglassException.class, () -> c.execute("INSERT INTO s VALUES ('acct-42', 'x', 0)")).number());
-            var t = i.database("REC").catalog().tables().stream().filter(x -> x.name().equals("S")).findFirst().orElseThrow();
-            for (var ix : t.indexes()) {
-                java.util.Set<Long> ids = new java.util.HashSet<>();
-                ix.index().scanAll(ids::add);
-                assertEquals(n, ids.size(), ix.name() + " holds every row once, the NULLs too");
-            }
+            assertEveryIndexHoldsEachRowOnce(i, "S", n);
         }
     }
 
