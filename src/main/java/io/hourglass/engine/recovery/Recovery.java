@@ -552,12 +552,15 @@ public final class Recovery {
      * The positions of the keys {@code values[column][0, n)} in {@link Key} order (column by
      * column, NULLs first, {@link Values#compare}), equal keys in position order: a stable merge
      * sort comparing one sort word per column and value, an order-preserving long (a smaller
-     * word means a smaller value); where two words are equal the values are compared, unless the
-     * word is the whole value (integers, BINARY_DOUBLE).
+     * word means a smaller value), and for a string column a second word, its next four code
+     * units (keys such as {@code 'account 1234567'} share long starts: with one word, groups of
+     * hundreds tied and were compared as strings); where the words are equal the values are
+     * compared, unless the word is the whole value (integers, BINARY_DOUBLE).
      */
     static int[] keyOrder(Object[][] values, TypeKind[] kinds, int n) {
         int k = values.length;
         long[][] words = new long[k][n];
+        long[][] next = new long[k][]; // a string column's second word
         boolean[] exact = new boolean[k], unsigned = new boolean[k];
         for (int c = 0; c < k; c++) {
             Object[] col = values[c];
@@ -583,7 +586,12 @@ public final class Recovery {
                     unsigned[c] = true;
                     int[] lengths = new int[n];
                     int common = trimmedLengths(col, n, lengths);
-                    for (int i = 0; i < n; i++) if (col[i] != null) w[i] = sortWord((String) col[i], lengths[i], common);
+                    long[] w2 = next[c] = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        if (col[i] == null) continue;
+                        w[i] = sortWord((String) col[i], lengths[i], common);
+                        w2[i] = sortWord((String) col[i], lengths[i], common + 4);
+                    }
                 }
                 case VARBINARY -> {
                     unsigned[c] = true; // the first eight bytes, big-endian, zeros past the end
@@ -596,10 +604,11 @@ public final class Recovery {
                 default -> { } // every word 0: the values decide
             }
         }
-        return stableOrder(n, (x, y) -> compareKeys(values, words, exact, unsigned, x, y));
+        return stableOrder(n, (x, y) -> compareKeys(values, words, next, exact, unsigned, x, y));
     }
 
-    private static int compareKeys(Object[][] values, long[][] words, boolean[] exact, boolean[] unsigned, int x, int y) {
+    private static int compareKeys(Object[][] values, long[][] words, long[][] next, boolean[] exact, boolean[] unsigned,
+                                   int x, int y) {
         for (int c = 0; c < values.length; c++) {
             Object vx = values[c][x], vy = values[c][y];
             if (vx == null || vy == null) {
@@ -608,6 +617,7 @@ public final class Recovery {
             }
             long wx = words[c][x], wy = words[c][y];
             if (wx != wy) return unsigned[c] ? Long.compareUnsigned(wx, wy) : Long.compare(wx, wy);
+            if (next[c] != null && next[c][x] != next[c][y]) return Long.compareUnsigned(next[c][x], next[c][y]);
             if (!exact[c]) {
                 int r = Values.compare(vx, vy);
                 if (r != 0) return r;

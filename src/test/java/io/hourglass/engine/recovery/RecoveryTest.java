@@ -413,12 +413,15 @@ class RecoveryTest {
     @Test
     void theKeyOrderOfAnyColumnKindsIsTheKeysOrderNullsFirstAndStable() {
         // Values whose sort words tie while the values differ: NUMBERs one double apart or
-        // equal at another scale, timestamps within a second, strings past their word, bytes
+        // equal at another scale, timestamps within a second, strings past their words, bytes
         // past eight; and -0.0 against 0.0, years 9999 and -4712, NULLs, duplicates.
         java.util.SplittableRandom r = new java.util.SplittableRandom(6);
         TypeKind[] kinds = {TypeKind.VARCHAR, TypeKind.NUMBER, TypeKind.DOUBLE, TypeKind.TIMESTAMP, TypeKind.VARBINARY, TypeKind.INTEGER};
         java.util.function.Supplier<Object>[] make = new java.util.function.Supplier[] {
-            () -> new String[] {"", "a", "ab", "ab ", "ab\u0000", "abcdefgh", "abcdefghij", "abcdefghik", "\u20ac", "\uffff"}[r.nextInt(10)],
+            // (Strings tied on their first word that differ in the second, at its first unit and
+            // against the next one's order, and at its top unit past 0x7FFF.)
+            () -> new String[] {"", "a", "ab", "ab ", "ab\u0000", "abcdefgh", "abcdefghij", "abcdefghik", "\u20ac", "\uffff",
+                    "abcdZa", "abcdAb", "abcd\uffff", "abcd\u20acz"}[r.nextInt(14)],
             () -> new java.math.BigDecimal[] {new java.math.BigDecimal("0.1"), new java.math.BigDecimal("0.10000000000000001"),
                     new java.math.BigDecimal("1.0"), new java.math.BigDecimal("1.00"), new java.math.BigDecimal("-5"),
                     new java.math.BigDecimal("1e400"), new java.math.BigDecimal("2e400")}[r.nextInt(7)],
