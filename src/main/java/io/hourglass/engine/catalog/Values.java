@@ -108,7 +108,8 @@ public final class Values {
                 yield n.scale() <= 0 && n.unscaledValue().bitLength() < 63 ? Long.hashCode(n.longValueExact()) : n.hashCode();
             }
             case Double d -> d == Math.rint(d) && Math.abs(d) < 9.0e18 ? Long.hashCode(d.longValue())
-                    : hashOf(new BigDecimal(Double.toString(d)));
+                    : Double.isFinite(d) ? hashOf(new BigDecimal(Double.toString(d)))
+                    : d.hashCode(); // an infinity or NaN: there is no BigDecimal of it to hash
             default -> v.hashCode();
         };
     }

@@ -97,6 +97,28 @@ class HashIndexTest {
     }
 
     @Test
+    void everyDoubleMakesAKeyAndEqualNumbersHashAlike() {
+        // Infinities and NaN never reach an index through SQL (a BINARY_DOUBLE refuses them,
+        // TT90004), but a key of one must not fail to hash: it used to go through
+        // new BigDecimal("Infinity").
+        HashIndex ix = new HashIndex();
+        double[] odd = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -0.0, 0.0, Double.MAX_VALUE, Double.MIN_VALUE};
+        for (int i = 0; i < odd.length; i++) ix.insert(new Key(new Object[] {odd[i]}), i);
+        for (int i = 0; i < odd.length; i++) {
+            assertTrue(lookup(ix, new Key(new Object[] {odd[i]})).contains((long) i), "found again: " + odd[i]);
+        }
+        // Values that compare equal across kinds hash alike (a hash index agrees with comparisons).
+        Object[][] equal = {{3L, 3.0, new java.math.BigDecimal("3.00")}, {new java.math.BigDecimal("0.5"), 0.5},
+                {new java.math.BigDecimal("1E+300"), 1e300}};
+        for (Object[] same : equal) {
+            for (Object v : same) {
+                assertEquals(0, io.hourglass.engine.catalog.Values.compare(same[0], v), same[0] + " = " + v);
+                assertEquals(new Key(new Object[] {same[0]}).hashCode(), new Key(new Object[] {v}).hashCode(), same[0] + " and " + v);
+            }
+        }
+    }
+
+    @Test
     void rowZeroWithHashZeroIsAnEntryLikeAnyOther() {
         HashIndex ix = new HashIndex();
         Key zero = new Key(new Object[0]); // hash 1, not 0; find a key whose hash is 0
