@@ -453,8 +453,8 @@ public final class CheckpointFiles {
     /**
      * Exports the image of checkpoint {@code checkpointId} in file {@code fileNo} as a stream of
      * records (docs/FORMAT.md, "Image stream"): first the catalog record ({@code len | crc |
-     * catalog section}), then every block record as the file holds it, each checksum verified
-     * on the way. The file may be rewritten by a later checkpoint meanwhile: the header is read
+     * catalog section}), then every block record as the file holds it, each checked on the way as
+     * a load checks it (length, directory entry, table and block, checksum; IOException if not). The file may be rewritten by a later checkpoint meanwhile: the header is read
      * again at the end, and if the checkpoint is no longer there, IOException (the export is
      * unusable). Returns the header.
      */
@@ -481,14 +481,15 @@ public final class CheckpointFiles {
                 if (f.readFully(span.start(), ByteBuffer.wrap(buf, 0, span.length())) != span.length()) {
                     throw new IOException("a block record is cut short");
                 }
-                ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
                 for (int k = span.from(); k < span.to(); k++) {
                     long[] e = entries.get(k);
-                    int at = (int) (e[2] - span.start()), len = (int) e[3];
-                    if (b.getInt(at) != len || b.getInt(at + 4) != (int) e[5] || CheckpointFormat.crc(buf, at + 8, len - 8) != (int) e[5]) {
-                        throw new IOException("block record at " + e[2] + " of " + p + " does not match its checksum");
+                    int at = (int) (e[2] - span.start());
+                    try {
+                        verify(p, e, buf, at); // what a load would accept, no less
+                    } catch (HourglassException x) {
+                        throw new IOException(x.getMessage(), x);
                     }
-                    out.write(buf, at, len);
+                    out.write(buf, at, (int) e[3]);
                 }
             }
         }

@@ -76,6 +76,33 @@ class ImageBuilderTest {
         }
     }
 
+    @Test
+    void anExportRefusesADamagedBlockRecordAsALoadWould() throws Exception {
+        String base = dir.resolve("dmg/dmg").toString();
+        DatabaseConfig cfg = DatabaseConfig.defaults("DMG", base).withCheckpoints(0, 0, 0);
+        try (Instance i = TestInstances.with(cfg); Connection c = i.connect("DMG", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(100))");
+            for (int k = 0; k < 3000; k++) c.execute("INSERT INTO t VALUES (?, 'row')", k);
+            c.execute("CALL ttCkptBlocking()");
+        }
+        io.hourglass.engine.checkpoint.CheckpointFiles files = new io.hourglass.engine.checkpoint.CheckpointFiles(FileStorageIo.INSTANCE, base);
+        CheckpointFormat.Header h = java.util.stream.IntStream.of(0, 1).mapToObj(files::readHeader)
+                .filter(x -> x != null && x.complete()).max(java.util.Comparator.comparingLong(CheckpointFormat.Header::checkpointId))
+                .orElseThrow();
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        files.export(h.fileNo(), h.checkpointId(), whole::write);
+        assertTrue(whole.size() > 3000 * 10, "the undamaged image exports: " + whole.size() + " bytes");
+        // One bit inside the first block record (block records start at the first page).
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(files.path(h.fileNo()).toFile(), "rw")) {
+            f.seek(CheckpointFormat.PAGE + 100);
+            int b = f.read();
+            f.seek(CheckpointFormat.PAGE + 100);
+            f.write(b ^ 0x08);
+        }
+        IOException e = assertThrows(IOException.class, () -> files.export(h.fileNo(), h.checkpointId(), (d, o, n) -> { }));
+        assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains(files.path(h.fileNo()).toString()), e.getMessage());
+    }
+
     private static ImageBuilder feed(Archive a, byte[] image, int piece) throws IOException {
         ImageBuilder b = new ImageBuilder(a.header().databaseId(), a.header(), 64L << 20);
         for (int at = 0; at < image.length; at += piece) b.imageBytes(image, at, Math.min(piece, image.length - at));
