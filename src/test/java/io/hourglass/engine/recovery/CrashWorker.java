@@ -29,6 +29,7 @@ public final class CrashWorker {
         String dir = args[0];
         long round = Long.parseLong(args[1]);
         int threads = Integer.parseInt(args[2]);
+        long checkpointEveryMs = args.length > 3 ? Long.parseLong(args[3]) : 0; // 0: only the automatic ones
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
         Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(config(dir)));
         try (Connection c = inst.connect("BANK", "admin", TestInstances.ADMIN_PASSWORD)) {
@@ -45,6 +46,29 @@ public final class CrashWorker {
         synchronized (out) {
             out.println("READY");
             out.flush();
+        }
+        if (checkpointEveryMs > 0) {
+            // Fuzzy checkpoints back to back while the transfers commit, so that a kill also
+            // lands in the middle of one (writing blocks, the directory, the header) or of the
+            // log purge after it.
+            Thread.ofPlatform().daemon().start(() -> {
+                try (Connection c = inst.connect("BANK", "admin", TestInstances.ADMIN_PASSWORD)) {
+                    while (true) {
+                        try {
+                            c.execute("CALL ttCkpt()");
+                            synchronized (out) {
+                                out.println("CKPT");
+                                out.flush();
+                            }
+                        } catch (HourglassException e) {
+                            // TT625: the automatic checkpointer's own is running; try again
+                        }
+                        Thread.sleep(checkpointEveryMs);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
         for (int t = 0; t < threads; t++) {
             long thread = t;

@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * SIGKILL during concurrent durable bank transfers, then recovery: every acknowledged transfer is
  * there, no transfer is there in part, and no money appeared or vanished. Rounds run on the same
- * files, so each round also recovers the previous rounds' work. The default run does a few
- * rounds; {@code -Dhourglass.crash.rounds=100} runs the harness long.
+ * files, so each round also recovers the previous rounds' work; in every other round the worker
+ * also takes fuzzy checkpoints one after another, so kills land inside checkpoints too. The
+ * default run does a few rounds; {@code -Dhourglass.crash.rounds=100} runs the harness long.
  */
 class ProcessCrashTest {
     @TempDir
@@ -41,15 +42,17 @@ class ProcessCrashTest {
         for (int round = 1; round <= rounds; round++) {
             List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), CrashWorker.class.getName(), dir.toString(),
-                    Integer.toString(round), "4");
+                    Integer.toString(round), "4", round % 2 == 0 ? "20" : "0"); // every other round, checkpoints all along
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             CountDownLatch ready = new CountDownLatch(1);
             List<Long> roundAcks = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger checkpoints = new java.util.concurrent.atomic.AtomicInteger();
             Thread reader = Thread.ofPlatform().start(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
                         if (line.equals("READY")) ready.countDown();
+                        else if (line.equals("CKPT")) checkpoints.incrementAndGet();
                         else if (line.startsWith("ACK ")) {
                             synchronized (roundAcks) {
                                 roundAcks.add(Long.parseLong(line.substring(4)));
@@ -67,6 +70,7 @@ class ProcessCrashTest {
             reader.join(10_000);
             synchronized (roundAcks) {
                 assertTrue(roundAcks.size() > 5, "round " + round + " acknowledged only " + roundAcks.size());
+                if (round % 2 == 0) assertTrue(checkpoints.get() > 0, "round " + round + ": no checkpoint ran before the kill");
                 acked.addAll(roundAcks);
             }
             verify(acked, round);
