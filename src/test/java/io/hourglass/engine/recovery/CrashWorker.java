@@ -61,7 +61,14 @@ public final class CrashWorker {
                                 out.flush();
                             }
                         } catch (HourglassException e) {
-                            // TT625: the automatic checkpointer's own is running; try again
+                            // TT625: the automatic checkpointer's own is running; try again. Any
+                            // other failure is the harness's business.
+                            if (e.number() != 625) {
+                                synchronized (out) {
+                                    out.println("CKPTFAIL " + e.getMessage());
+                                    out.flush();
+                                }
+                            }
                         }
                         Thread.sleep(checkpointEveryMs);
                     }

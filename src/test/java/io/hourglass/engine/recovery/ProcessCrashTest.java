@@ -46,14 +46,19 @@ class ProcessCrashTest {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             CountDownLatch ready = new CountDownLatch(1);
             List<Long> roundAcks = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicInteger checkpoints = new java.util.concurrent.atomic.AtomicInteger();
+            CountDownLatch checkpointed = new CountDownLatch(1);
+            List<String> checkpointFailures = new ArrayList<>();
             Thread reader = Thread.ofPlatform().start(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
                         if (line.equals("READY")) ready.countDown();
-                        else if (line.equals("CKPT")) checkpoints.incrementAndGet();
-                        else if (line.startsWith("ACK ")) {
+                        else if (line.equals("CKPT")) checkpointed.countDown();
+                        else if (line.startsWith("CKPTFAIL ")) {
+                            synchronized (checkpointFailures) {
+                                checkpointFailures.add(line);
+                            }
+                        } else if (line.startsWith("ACK ")) {
                             synchronized (roundAcks) {
                                 roundAcks.add(Long.parseLong(line.substring(4)));
                             }
@@ -64,14 +69,17 @@ class ProcessCrashTest {
                 }
             });
             assertTrue(ready.await(60, TimeUnit.SECONDS), "the worker started");
+            if (round % 2 == 0) assertTrue(checkpointed.await(60, TimeUnit.SECONDS), "round " + round + ": a checkpoint ran");
             Thread.sleep(200 + random.nextInt(1000));
             p.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             reader.join(10_000);
             synchronized (roundAcks) {
                 assertTrue(roundAcks.size() > 5, "round " + round + " acknowledged only " + roundAcks.size());
-                if (round % 2 == 0) assertTrue(checkpoints.get() > 0, "round " + round + ": no checkpoint ran before the kill");
                 acked.addAll(roundAcks);
+            }
+            synchronized (checkpointFailures) {
+                assertEquals(List.of(), checkpointFailures, "round " + round + ": checkpoints failed");
             }
             verify(acked, round);
         }
