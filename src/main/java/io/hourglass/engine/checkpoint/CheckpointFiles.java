@@ -454,9 +454,10 @@ public final class CheckpointFiles {
      * Exports the image of checkpoint {@code checkpointId} in file {@code fileNo} as a stream of
      * records (docs/FORMAT.md, "Image stream"): first the catalog record ({@code len | crc |
      * catalog section}), then every block record as the file holds it, each checked on the way as
-     * a load checks it (length, directory entry, table and block, checksum; IOException if not). The file may be rewritten by a later checkpoint meanwhile: the header is read
-     * again at the end, and if the checkpoint is no longer there, IOException (the export is
-     * unusable). Returns the header.
+     * a load checks it (length, directory entry, table and block, checksum; IOException if not).
+     * The file may be rewritten by a later checkpoint meanwhile: the header is read again at the
+     * end, and if the checkpoint is no longer there, IOException (the export is unusable).
+     * Returns the header.
      */
     public CheckpointFormat.Header export(int fileNo, long checkpointId, ImageSink out) throws IOException {
         CheckpointFormat.Header h = readHeader(fileNo);

@@ -287,13 +287,12 @@ public final class Recovery {
         int cap = Math.toIntExact(count);
         long[] values = new long[cap];
         long[] rowIds = new long[cap];
-        long[][] nulls = {new long[16]};
-        int[] n = {0, 0}; // values, nulls
+        RowIds nulls = new RowIds();
+        int[] n = {0};
         t.store().forEachHead((id, slot) -> {
             byte[] img = (byte[]) slot;
             if (RowCodec.isNull(img, column)) {
-                if (n[1] == nulls[0].length) nulls[0] = java.util.Arrays.copyOf(nulls[0], 2 * n[1]);
-                nulls[0][n[1]++] = id;
+                nulls.add(id);
             } else {
                 values[n[0]] = t.codec().integerAt(img, column);
                 rowIds[n[0]++] = id;
@@ -301,22 +300,34 @@ public final class Recovery {
             return true;
         });
         sortByValue(values, rowIds, n[0]);
-        fillNullsFirst(ix, nulls[0], n[1], n[0], i -> values[i], i -> rowIds[i]);
+        fillNullsFirst(ix, nulls, n[0], i -> values[i], i -> rowIds[i]);
+    }
+
+    /** Row ids collected in row order, in an array grown by doubling. */
+    private static final class RowIds {
+        long[] ids = new long[16];
+        int size;
+
+        void add(long id) {
+            if (size == ids.length) ids = java.util.Arrays.copyOf(ids, 2 * size);
+            ids[size++] = id;
+        }
     }
 
     /**
-     * Fills the one-column index {@code ix}: the {@code nullCount} rows {@code nullIds} whose key
-     * is NULL first (in row-id order), then {@code n} keys in key order, the i-th {@code value(i)}
-     * on row {@code rowId(i)}.
+     * Fills the one-column index {@code ix}: the rows {@code nulls} whose key is NULL first (in
+     * row-id order), then {@code n} keys in key order, the i-th {@code value(i)} on row
+     * {@code rowId(i)}.
      */
-    private static void fillNullsFirst(IndexDef ix, long[] nullIds, int nullCount, int n,
+    private static void fillNullsFirst(IndexDef ix, RowIds nulls, int n,
                                        java.util.function.IntFunction<Object> value, java.util.function.IntToLongFunction rowId) {
+        int nullCount = nulls.size;
         int total = nullCount + n;
         Key[] keys = new Key[total];
         long[] ids = new long[total];
         for (int i = 0; i < nullCount; i++) {
             keys[i] = new Key(new Object[] {null});
-            ids[i] = nullIds[i];
+            ids[i] = nulls.ids[i];
         }
         for (int i = 0; i < n; i++) {
             keys[nullCount + i] = new Key(new Object[] {value.apply(i)});
@@ -417,13 +428,12 @@ public final class Recovery {
         int cap = Math.toIntExact(count);
         String[] values = new String[cap];
         long[] rowIds = new long[cap];
-        long[][] nulls = {new long[16]};
-        int[] n = {0, 0}; // values, nulls
+        RowIds nulls = new RowIds();
+        int[] n = {0};
         t.store().forEachHead((id, slot) -> {
             Object v = t.codec().decode((byte[]) slot, keyColumns)[column];
             if (v == null) {
-                if (n[1] == nulls[0].length) nulls[0] = java.util.Arrays.copyOf(nulls[0], 2 * n[1]);
-                nulls[0][n[1]++] = id;
+                nulls.add(id);
             } else {
                 values[n[0]] = (String) v;
                 rowIds[n[0]++] = id;
@@ -431,9 +441,15 @@ public final class Recovery {
             return true;
         });
         int[] order = stringOrder(values, n[0]);
-        // Copies, made in key order: the keys and their strings then lie in memory in the order
-        // the index is built and searched in (the values were made in row order).
-        fillNullsFirst(ix, nulls[0], n[1], n[0], i -> new String(values[order[i]].toCharArray()), i -> rowIds[order[i]]);
+        fillNullsFirst(ix, nulls, n[0], i -> copyInKeyOrder(values[order[i]]), i -> rowIds[order[i]]);
+    }
+
+    /**
+     * A copy of {@code s}, for a key made in key order: the keys and their strings then lie in
+     * memory in the order the index is built and searched in (the values were made in row order).
+     */
+    private static String copyInKeyOrder(String s) {
+        return new String(s.toCharArray());
     }
 
     /**
@@ -540,7 +556,7 @@ public final class Recovery {
             Object[] v = new Object[columns.length];
             for (int c = 0; c < columns.length; c++) {
                 Object x = values[c][order[i]];
-                v[c] = x instanceof String str ? new String(str.toCharArray()) : x;
+                v[c] = x instanceof String str ? copyInKeyOrder(str) : x;
             }
             keys[i] = new Key(v);
             ids[i] = rowIds[order[i]];

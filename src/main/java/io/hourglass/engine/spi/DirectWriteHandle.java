@@ -152,7 +152,6 @@ final class DirectWriteHandle implements StorageIo.FileHandle {
         }
     }
 
-
     @Override
     public int read(long position, ByteBuffer dst) throws IOException { return cached.read(position, dst); }
 
