@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * rounds (-Drounds=N, 5 by default) of the first three phases, each round's ratios taken within
  * it, and the medians of those ratios reported.
  * Usage: java -cp benchmarks.jar io.hourglass.bench.DurabilityBench [dir] [seconds per phase]
- * [nondurable | many | many-nondurable] (one phase only, for profiling; -Drounds=N for "many")
+ * [nondurable | many | many-nondurable] (one phase only, for profiling; -Drounds=N and -Dclients=N
+ * for "many")
  */
 public final class DurabilityBench {
     private DurabilityBench() {}
@@ -46,10 +47,12 @@ public final class DurabilityBench {
         if (args.length > 2 && args[2].startsWith("many")) {
             // Only the 64-client phase, for profiling; "many-nondurable" runs the same load with
             // DurableCommits=0, which shows what the durable path itself costs.
+            // -Dclients=N runs it with N clients instead.
+            int clients = Integer.getInteger("clients", 64);
             for (int r = 0; r < Integer.getInteger("rounds", 3); r++) {
-                long[] many = commits(dir.resolve("many"), 64, seconds, !args[2].endsWith("nondurable"));
-                Stats.report("durable commit, 64 clients", many);
-                System.out.printf("64-client throughput: %.0f/s%n", many.length / (double) seconds);
+                long[] many = commits(dir.resolve("many"), clients, seconds, !args[2].endsWith("nondurable"));
+                Stats.report("durable commit, " + clients + " clients", many);
+                System.out.printf("%d-client throughput: %.0f/s%n", clients, many.length / (double) seconds);
             }
             return;
         }

@@ -6,13 +6,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -24,12 +31,18 @@ class GroupCommitTest {
     @TempDir
     Path dir;
 
-    /** Real files; counts the log's syncs and can hold the next one. */
+    /** Real files; records who runs each of the log's syncs and can hold the next ones. */
     private static final class HeldSync extends ForwardingStorageIo {
         final ConcurrentLinkedQueue<Thread> syncers = new ConcurrentLinkedQueue<>();
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        volatile boolean hold;
+        final BlockingQueue<Thread> held = new LinkedBlockingQueue<>(); // whose sync is held, as it starts
+        final Semaphore release = new Semaphore(0); // a permit lets one held sync go
+        final AtomicInteger toHold = new AtomicInteger(); // how many of the next syncs to hold
+
+        /** Lets every held sync, and every later one, go. */
+        void releaseAll() {
+            toHold.set(0);
+            release.release(1000);
+        }
 
         @Override
         public FileHandle open(Path file, boolean create) throws IOException {
@@ -39,11 +52,10 @@ class GroupCommitTest {
                 @Override
                 public void sync() throws IOException {
                     syncers.add(Thread.currentThread());
-                    if (hold) {
-                        hold = false;
-                        entered.countDown();
+                    if (toHold.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        held.add(Thread.currentThread());
                         try {
-                            release.await();
+                            release.acquire();
                         } catch (InterruptedException e) {
                             throw new IOException(e);
                         }
@@ -56,10 +68,10 @@ class GroupCommitTest {
 
     /** Commits transaction 1 on a thread of its own and returns that thread once its sync is under way and held. */
     private static Thread holdFirstSync(TransactionLog log, HeldSync io) throws InterruptedException {
-        io.hold = true;
+        io.toHold.set(1);
         long first = log.append(commit(1));
         Thread leader = Thread.ofPlatform().start(() -> log.whenDurable(first).join());
-        assertTrue(io.entered.await(10, TimeUnit.SECONDS), "the first sync is under way");
+        assertEquals(leader, io.held.poll(10, TimeUnit.SECONDS), "the first sync is under way, the leader's");
         return leader;
     }
 
@@ -91,7 +103,7 @@ class GroupCommitTest {
                 }
                 assertEquals(9, log.durableWaiters());
                 io.syncers.clear();
-                io.release.countDown();
+                io.release.release();
                 leader.join(10_000);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (ranOn.isEmpty() && System.nanoTime() < deadline) Thread.sleep(1);
@@ -106,8 +118,51 @@ class GroupCommitTest {
                     assertFalse(t.getName().startsWith("hourglass-log-"), "a group's completions run off the flusher: " + t);
                 }
             } finally {
-                io.release.countDown();
+                io.releaseAll();
                 callbacksMayGo.countDown();
+            }
+        }
+    }
+
+    /**
+     * A leader syncs once, for its commit and those before it; commits that arrive during its
+     * sync are the flusher's, so the leader's caller does not wait for them. The flusher, once its
+     * sync ends with commits waiting that arrived during it, syncs them next at once (a chain).
+     */
+    @Test
+    void aLeaderSyncsOnceAndTheFlusherChainsTheSyncOfCommitsThatArriveDuringItsOwn() throws Exception {
+        HeldSync io = new HeldSync();
+        try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
+            try {
+                Thread leader = holdFirstSync(log, io);
+                List<CompletableFuture<Void>> second = new ArrayList<>();
+                for (int i = 2; i <= 5; i++) second.add(log.whenDurable(log.append(commit(i))));
+                io.toHold.set(1); // the next sync too
+                io.release.release();
+                leader.join(10_000);
+                assertFalse(leader.isAlive(), "the leader returned after its own sync, with commits still waiting");
+                Thread flusher = io.held.poll(10, TimeUnit.SECONDS);
+                assertNotNull(flusher, "the next sync is under way");
+                assertTrue(flusher.getName().startsWith("hourglass-log-"), "the flusher syncs what came during the leader's sync: " + flusher);
+
+                long chainedBefore = log.chainedSyncs();
+                List<CompletableFuture<Void>> third = new ArrayList<>();
+                long last = 0;
+                for (int i = 6; i <= 8; i++) {
+                    last = log.append(commit(i));
+                    third.add(log.whenDurable(last));
+                }
+                assertFalse(third.stream().anyMatch(CompletableFuture::isDone), "nothing after the held sync is durable yet");
+                io.release.release();
+                CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                CompletableFuture.allOf(third.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                assertTrue(log.syncedLsn() >= last);
+                assertEquals(chainedBefore + 1, log.chainedSyncs(), "the three shared one sync, chained on the flusher's");
+                Thread lastSyncer = null;
+                for (Thread t : io.syncers) lastSyncer = t;
+                assertEquals(flusher, lastSyncer, "the flusher ran it");
+            } finally {
+                io.releaseAll();
             }
         }
     }
@@ -122,12 +177,12 @@ class GroupCommitTest {
                 long a = log.append(commit(2)), b = log.append(commit(3)), c = log.append(commit(4));
                 CompletableFuture<Void> fc = log.whenDurable(c), fa = log.whenDurable(a), fb = log.whenDurable(b);
                 assertFalse(fa.isDone() || fb.isDone() || fc.isDone(), "nothing after the held sync is durable yet");
-                io.release.countDown();
+                io.release.release();
                 leader.join(10_000);
                 CompletableFuture.allOf(fa, fb, fc).get(10, TimeUnit.SECONDS);
                 assertTrue(log.syncedLsn() >= c);
             } finally {
-                io.release.countDown();
+                io.releaseAll();
             }
         }
     }
@@ -144,13 +199,13 @@ class GroupCommitTest {
                 Thread leader = holdFirstSync(log, io);
                 java.util.List<CompletableFuture<Void>> group = new java.util.ArrayList<>();
                 for (int i = 2; i <= 9; i++) group.add(log.whenDurable(log.append(commit(i))));
-                io.release.countDown();
+                io.release.release();
                 leader.join(10_000);
                 CompletableFuture.allOf(group.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
                 assertFalse(log.failed(), "the log goes on");
                 log.whenDurable(log.append(commit(10))).get(10, TimeUnit.SECONDS);
             } finally {
-                io.release.countDown();
+                io.releaseAll();
             }
         }
     }
