@@ -1,10 +1,13 @@
 package io.hourglass.engine.log;
 
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.spi.ForwardingStorageIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,6 +42,7 @@ class GroupCommitTest {
         final BlockingQueue<Thread> held = new LinkedBlockingQueue<>(); // whose sync is held, as it starts
         final Semaphore release = new Semaphore(0); // a permit lets one held sync go
         final AtomicInteger toHold = new AtomicInteger(); // how many of the next syncs to hold
+        volatile boolean failWrites;
 
         /** Lets every held sync, and every later one, go. */
         void releaseAll() {
@@ -49,6 +55,12 @@ class GroupCommitTest {
             FileHandle h = real.open(file, create);
             if (!file.getFileName().toString().endsWith(".log0")) return h;
             return new ForwardingHandle(h) {
+                @Override
+                public void write(long position, ByteBuffer src) throws IOException {
+                    if (failWrites) throw new IOException("injected write failure");
+                    h.write(position, src);
+                }
+
                 @Override
                 public void sync() throws IOException {
                     syncers.add(Thread.currentThread());
@@ -167,6 +179,39 @@ class GroupCommitTest {
         }
     }
 
+    /**
+     * A chain takes the next group's records as the last group's sync ends; if writing them then
+     * fails, the last group's commits are durable all the same and complete, and the next
+     * group's fail with TT0994.
+     */
+    @Test
+    void aFailedWriteInAChainStillCompletesTheGroupItsLastSyncCovered() throws Exception {
+        HeldSync io = new HeldSync();
+        try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
+            try {
+                Thread leader = holdFirstSync(log, io);
+                List<CompletableFuture<Void>> second = new ArrayList<>();
+                for (int i = 2; i <= 5; i++) second.add(log.whenDurable(log.append(commit(i))));
+                io.toHold.set(1);
+                io.release.release();
+                leader.join(10_000);
+                assertNotNull(io.held.poll(10, TimeUnit.SECONDS), "the flusher's sync of the four is under way");
+                List<CompletableFuture<Void>> third = new ArrayList<>();
+                for (int i = 6; i <= 8; i++) third.add(log.whenDurable(log.append(commit(i))));
+                io.failWrites = true; // the chain's write of the three fails
+                io.release.release();
+                CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                for (CompletableFuture<Void> f : third) {
+                    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+                    assertEquals(ErrorCode.CONNECTION_TERMINATED, ((HourglassException) e.getCause()).code());
+                }
+                assertTrue(log.failed());
+            } finally {
+                io.releaseAll();
+            }
+        }
+    }
+
     /** Committers register after the commit lock, so LSNs arrive out of order: a sync completes every one it covers, and only those. */
     @Test
     void aSyncCompletesEveryWaiterItCoversWhateverTheirOrder() throws Exception {
@@ -197,7 +242,7 @@ class GroupCommitTest {
                     throw new java.util.concurrent.RejectedExecutionException("no thread");
                 });
                 Thread leader = holdFirstSync(log, io);
-                java.util.List<CompletableFuture<Void>> group = new java.util.ArrayList<>();
+                List<CompletableFuture<Void>> group = new ArrayList<>();
                 for (int i = 2; i <= 9; i++) group.add(log.whenDurable(log.append(commit(i))));
                 io.release.release();
                 leader.join(10_000);
