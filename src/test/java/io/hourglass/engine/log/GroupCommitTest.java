@@ -87,6 +87,25 @@ class GroupCommitTest {
         return leader;
     }
 
+    /** The first sync (the leader's) held, four commits waiting behind it, then that sync let go and the next held. */
+    private record NextSyncHeld(Thread leader, List<CompletableFuture<Void>> four, Thread syncer) {}
+
+    private static NextSyncHeld holdTheSyncAfterTheLeaders(TransactionLog log, HeldSync io) throws InterruptedException {
+        Thread leader = holdFirstSync(log, io);
+        List<CompletableFuture<Void>> four = durableCommits(log, 2, 5);
+        io.toHold.set(1); // the next sync too
+        io.release.release();
+        leader.join(10_000);
+        return new NextSyncHeld(leader, four, io.held.poll(10, TimeUnit.SECONDS));
+    }
+
+    /** Appends commits of transactions {@code from} to {@code to} and asks for each to be durable. */
+    private static List<CompletableFuture<Void>> durableCommits(TransactionLog log, int from, int to) {
+        List<CompletableFuture<Void>> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) out.add(log.whenDurable(log.append(commit(i))));
+        return out;
+    }
+
     private static LogBatch commit(long txn) {
         return new LogBatch().rowImage(txn, true, 1, txn, new byte[64]).commit(txn, System.currentTimeMillis());
     }
@@ -146,27 +165,18 @@ class GroupCommitTest {
         HeldSync io = new HeldSync();
         try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
             try {
-                Thread leader = holdFirstSync(log, io);
-                List<CompletableFuture<Void>> second = new ArrayList<>();
-                for (int i = 2; i <= 5; i++) second.add(log.whenDurable(log.append(commit(i))));
-                io.toHold.set(1); // the next sync too
-                io.release.release();
-                leader.join(10_000);
-                assertFalse(leader.isAlive(), "the leader returned after its own sync, with commits still waiting");
-                Thread flusher = io.held.poll(10, TimeUnit.SECONDS);
+                NextSyncHeld held = holdTheSyncAfterTheLeaders(log, io);
+                assertFalse(held.leader().isAlive(), "the leader returned after its own sync, with commits still waiting");
+                Thread flusher = held.syncer();
                 assertNotNull(flusher, "the next sync is under way");
                 assertTrue(flusher.getName().startsWith("hourglass-log-"), "the flusher syncs what came during the leader's sync: " + flusher);
 
                 long chainedBefore = log.chainedSyncs();
-                List<CompletableFuture<Void>> third = new ArrayList<>();
-                long last = 0;
-                for (int i = 6; i <= 8; i++) {
-                    last = log.append(commit(i));
-                    third.add(log.whenDurable(last));
-                }
+                List<CompletableFuture<Void>> third = durableCommits(log, 6, 8);
+                long last = log.appendedLsn();
                 assertFalse(third.stream().anyMatch(CompletableFuture::isDone), "nothing after the held sync is durable yet");
                 io.release.release();
-                CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                CompletableFuture.allOf(held.four().toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
                 CompletableFuture.allOf(third.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
                 assertTrue(log.syncedLsn() >= last);
                 assertEquals(chainedBefore + 1, log.chainedSyncs(), "the three shared one sync, chained on the flusher's");
@@ -189,18 +199,12 @@ class GroupCommitTest {
         HeldSync io = new HeldSync();
         try (TransactionLog log = TestLogs.fresh(io, dir, "gc", 4L << 20)) {
             try {
-                Thread leader = holdFirstSync(log, io);
-                List<CompletableFuture<Void>> second = new ArrayList<>();
-                for (int i = 2; i <= 5; i++) second.add(log.whenDurable(log.append(commit(i))));
-                io.toHold.set(1);
-                io.release.release();
-                leader.join(10_000);
-                assertNotNull(io.held.poll(10, TimeUnit.SECONDS), "the flusher's sync of the four is under way");
-                List<CompletableFuture<Void>> third = new ArrayList<>();
-                for (int i = 6; i <= 8; i++) third.add(log.whenDurable(log.append(commit(i))));
+                NextSyncHeld held = holdTheSyncAfterTheLeaders(log, io);
+                assertNotNull(held.syncer(), "the flusher's sync of the four is under way");
+                List<CompletableFuture<Void>> third = durableCommits(log, 6, 8);
                 io.failWrites = true; // the chain's write of the three fails
                 io.release.release();
-                CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                CompletableFuture.allOf(held.four().toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
                 for (CompletableFuture<Void> f : third) {
                     ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
                     assertEquals(ErrorCode.CONNECTION_TERMINATED, ((HourglassException) e.getCause()).code());
@@ -242,8 +246,7 @@ class GroupCommitTest {
                     throw new java.util.concurrent.RejectedExecutionException("no thread");
                 });
                 Thread leader = holdFirstSync(log, io);
-                List<CompletableFuture<Void>> group = new ArrayList<>();
-                for (int i = 2; i <= 9; i++) group.add(log.whenDurable(log.append(commit(i))));
+                List<CompletableFuture<Void>> group = durableCommits(log, 2, 9);
                 io.release.release();
                 leader.join(10_000);
                 CompletableFuture.allOf(group.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
