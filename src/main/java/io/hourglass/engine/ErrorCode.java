@@ -14,7 +14,7 @@ public enum ErrorCode {
     BACKUP_NOT_ENABLED(651, Kind.CONFLICT, "Directory %s is not enabled for incremental backups of %s (%s); take a fileFullEnable backup there first"),
     DATA_STORE_RECOVERING(704, Kind.UNAVAILABLE, "Connect failed: database %s is being recovered after an invalidation; try again when the recovery completes"),
     MANUALLY_UNLOADED(707, Kind.UNAVAILABLE, "Attempt to connect to a data store that has been manually unloaded from RAM"),
-    PERM_SPACE_EXHAUSTED(802, Kind.RESOURCE, "Database permanent space exhausted"),
+    SPACE_EXHAUSTED(802, Kind.RESOURCE, "Database %s space exhausted%s"), // TimesTen's "memory_region": permanent (PermSize) or temporary (TempSize)
     UNIQUE_VIOLATION(907, Kind.CONFLICT, "Unique constraint (%s) violated"),
     CONNECTION_TERMINATED(994, Kind.UNAVAILABLE, "Database connection terminated. Please reconnect."),
     SYNTAX_ERROR(1001, Kind.BAD_REQUEST, "Syntax error in SQL statement at position %d: %s"),

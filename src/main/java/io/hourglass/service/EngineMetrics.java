@@ -39,6 +39,14 @@ public class EngineMetrics {
                     .tag("database", name).register(registry);
             Gauge.builder("hourglass.perm.size", instance, i -> i.config(name).permSizeMb() << 20).baseUnit("bytes")
                     .description("PermSize").tag("database", name).register(registry);
+            Gauge.builder("hourglass.temp.in.use", instance, i -> of(i, name, d -> d.transactions().temp().used())).baseUnit("bytes")
+                    .description("TempSize drawn by statements running now (results, sorts, groups being built)")
+                    .tag("database", name).register(registry);
+            Gauge.builder("hourglass.temp.in.use.high.water", instance, i -> of(i, name, d -> d.transactions().temp().highWater()))
+                    .baseUnit("bytes").description("the most TempSize in use at once since the database was loaded")
+                    .tag("database", name).register(registry);
+            Gauge.builder("hourglass.temp.size", instance, i -> i.config(name).tempSizeBytes()).baseUnit("bytes")
+                    .description("TempSize").tag("database", name).register(registry);
             Gauge.builder("hourglass.connections", instance, i -> of(i, name, Database::connectionCount))
                     .description("open connections").tag("database", name).register(registry);
             Gauge.builder("hourglass.loaded", instance, i -> of(i, name, d -> d.invalidation() == null ? 1 : 0))

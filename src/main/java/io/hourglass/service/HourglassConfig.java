@@ -84,6 +84,10 @@ public interface HourglassConfig {
         @WithDefault("256")
         long permSize();
 
+        /** MB for what statements build while they run; 0: TimesTen's default from PermSize. */
+        @WithDefault("0")
+        long tempSize();
+
         @WithDefault("0")
         int durableCommits();
 

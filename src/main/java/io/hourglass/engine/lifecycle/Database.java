@@ -16,6 +16,7 @@ import io.hourglass.engine.recovery.ImageBuilder;
 import io.hourglass.engine.recovery.Recovery;
 import io.hourglass.engine.spi.StorageIo;
 import io.hourglass.engine.store.MemoryAccount;
+import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.txn.TransactionManager;
 
 import java.io.IOException;
@@ -52,7 +53,8 @@ public final class Database {
     Database(DatabaseConfig config, InstanceSecret instanceAdmin, StorageIo io, ManagedDatabase home) {
         this.config = config;
         this.home = home;
-        this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024));
+        this.transactions = new TransactionManager(new MemoryAccount(config.permSizeMb() * 1024 * 1024),
+                new TempSpace(config.tempSizeBytes()));
         this.activities = new Activities(config.name());
         if (config.temporary()) {
             this.catalog = new Catalog(instanceAdmin);

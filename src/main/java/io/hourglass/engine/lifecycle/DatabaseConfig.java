@@ -1,5 +1,6 @@
 package io.hourglass.engine.lifecycle;
 
+import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.txn.Isolation;
 
 import java.nio.file.Path;
@@ -12,6 +13,9 @@ import java.nio.file.Path;
  * @param dataStore path prefix of the database's files; its last element names the log files
  * @param logDir directory of the log files; null means the DataStore's directory
  * @param permSizeMb data memory in MB; inserts past it fail with TT0802
+ * @param tempSizeMb MB of what statements build while they run (results, sorts, groups); a
+ *                   statement past it fails with TT0802 (temporary). 0: TimesTen's default,
+ *                   derived from PermSize ({@link #tempSizeBytes})
  * @param durableCommits 1: commits return once durable; 0: once in the log buffer
  * @param lockWaitSeconds how long a lock request waits before TT6003 (fractions allowed)
  * @param temporary true: nothing is written to disk, the database starts empty every time
@@ -23,6 +27,7 @@ public record DatabaseConfig(
         String dataStore,
         String logDir,
         long permSizeMb,
+        long tempSizeMb,
         int durableCommits,
         double lockWaitSeconds,
         Isolation isolation,
@@ -48,6 +53,9 @@ public record DatabaseConfig(
             throw new IllegalArgumentException("DataStore is required for " + name + " (or set Temporary)");
         }
         if (permSizeMb < 1) throw new IllegalArgumentException("PermSize must be at least 1 MB for " + name);
+        if (tempSizeMb != 0 && tempSizeMb < 32) {
+            throw new IllegalArgumentException("TempSize must be at least 32 MB (or 0 for the default) for " + name);
+        }
         if (durableCommits != 0 && durableCommits != 1) throw new IllegalArgumentException("DurableCommits must be 0 or 1 for " + name);
         if (lockWaitSeconds < 0 || lockWaitSeconds > 1_000_000) throw new IllegalArgumentException("LockWait must be 0 to 1000000 seconds for " + name);
         if (logBufMb < 1) throw new IllegalArgumentException("LogBufMB must be at least 1 for " + name);
@@ -65,14 +73,19 @@ public record DatabaseConfig(
 
     /** A persistent database with TimesTen's (and Hourglass's) defaults. */
     public static DatabaseConfig defaults(String name, String dataStore) {
-        return new DatabaseConfig(name, dataStore, null, 256, 0, 10.0, Isolation.READ_COMMITTED,
+        return new DatabaseConfig(name, dataStore, null, 256, 0, 0, 10.0, Isolation.READ_COMMITTED,
                 64, 64, 4, 600, 64, 0, 1, 1, 1, 0, false, null);
     }
 
     /** A Temporary database: memory only, nothing on disk. */
     public static DatabaseConfig temporary(String name) {
-        return new DatabaseConfig(name, null, null, 256, 0, 10.0, Isolation.READ_COMMITTED,
+        return new DatabaseConfig(name, null, null, 256, 0, 0, 10.0, Isolation.READ_COMMITTED,
                 64, 64, 4, 600, 64, 0, 1, 1, 1, 0, true, null);
+    }
+
+    /** TempSize in bytes: as given, or TimesTen's default for this PermSize. */
+    public long tempSizeBytes() {
+        return (tempSizeMb != 0 ? tempSizeMb : TempSpace.defaultSizeMb(permSizeMb)) << 20;
     }
 
     /** The log directory: LogDir, or the DataStore's directory. */
@@ -93,6 +106,13 @@ public record DatabaseConfig(
     }
 
     public DatabaseConfig withPermSize(long mb) { return copy().permSize(mb).build(); }
+
+    /** TempSize in MB; 0: TimesTen's default, derived from PermSize. */
+    public DatabaseConfig withTempSize(long mb) {
+        Copy c = copy();
+        c.tempSize = mb;
+        return c.build();
+    }
 
     public DatabaseConfig withLockWait(double seconds) { return copy().lockWait(seconds).build(); }
 
@@ -144,7 +164,7 @@ public record DatabaseConfig(
     private static final class Copy {
         private final DatabaseConfig c;
         private String logDir;
-        private long permSize;
+        private long permSize, tempSize;
         private double lockWait;
         private int durableCommits, logFileSize, logBuf, recoveryThreads;
         private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge, backupFailThreshold;
@@ -154,6 +174,7 @@ public record DatabaseConfig(
             this.c = c;
             logDir = c.logDir;
             permSize = c.permSizeMb;
+            tempSize = c.tempSizeMb;
             lockWait = c.lockWaitSeconds;
             durableCommits = c.durableCommits;
             logFileSize = c.logFileSizeMb;
@@ -179,7 +200,7 @@ public record DatabaseConfig(
         Copy recoveryThreads(int v) { recoveryThreads = v; return this; }
 
         DatabaseConfig build() {
-            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, durableCommits, lockWait, c.isolation, logBuf,
+            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, tempSize, durableCommits, lockWait, c.isolation, logBuf,
                     logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
                     recoveryThreads, logPurge, backupFailThreshold, c.temporary, ramPolicy);
         }

@@ -12,6 +12,7 @@ import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.sql.CatalogChanges;
 import io.hourglass.engine.store.Block;
 import io.hourglass.engine.store.MemoryAccount;
+import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.txn.TransactionManager;
 
 import java.io.IOException;
@@ -58,7 +59,7 @@ public final class ImageBuilder {
      */
     public ImageBuilder(long databaseId, CheckpointFormat.Header h, long permSizeBytes) {
         this.databaseId = databaseId;
-        this.tm = new TransactionManager(new MemoryAccount(permSizeBytes));
+        this.tm = new TransactionManager(new MemoryAccount(permSizeBytes), TempSpace.unlimited());
         if (h == null) {
             position = Lsn.pack(0, LogFormat.FILE_HEADER);
             catalogRead = true; // nothing to read: an empty database
@@ -168,7 +169,7 @@ public final class ImageBuilder {
     public Image finish(int threads) {
         long rows = Recovery.rebuild(catalog, tm.memory(), threads);
         if (tm.memory().used() > tm.memory().limit()) {
-            throw new HourglassException(ErrorCode.PERM_SPACE_EXHAUSTED, "Database permanent space exhausted: the restored image needs "
+            throw new HourglassException(ErrorCode.SPACE_EXHAUSTED, "Database permanent space exhausted: the restored image needs "
                     + (tm.memory().used() >> 20) + " MB, PermSize is " + (tm.memory().limit() >> 20) + " MB");
         }
         tm.restoreCounters(commitTs, lastTxnId);

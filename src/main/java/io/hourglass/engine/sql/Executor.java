@@ -10,6 +10,7 @@ import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.store.Version;
 import io.hourglass.engine.txn.Isolation;
 import io.hourglass.engine.txn.LockMode;
@@ -123,6 +124,10 @@ final class Executor {
     // ---- queries ------------------------------------------------------------------------------
 
     static final class QueryPlan {
+        // Estimated heap bytes, for TempSize: an entry of the sort order; a set or map entry with
+        // its Key; one aggregate's accumulator of a group.
+        static final long ORDER_ENTRY = 24, SET_ENTRY = 80, GROUP_ACCUMULATOR = 48;
+
         Table[] tables;
         Access[] access;
         List<List<Expr>> filters; // per level
@@ -143,11 +148,18 @@ final class Executor {
             return atomically(s, t -> {
                 lockForRead(s, t, tables);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
-                return new StatementResult(columns, execute(s, t, snapshot, params), -1);
+                try (TempSpace.Budget temp = s.transactions().temp().budget()) {
+                    return new StatementResult(columns, execute(t, snapshot, params, temp), -1);
+                }
             });
         }
 
-        List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params) {
+        /**
+         * The query's rows. What it builds on the way (result rows, sort keys, groups, DISTINCT
+         * sets) is charged to {@code temp}: TT0802 (temporary) past TempSize. Not charged: the
+         * row ids an index access collects, at most a table's rows.
+         */
+        List<Object[]> execute(Transaction t, long snapshot, Object[] params, TempSpace.Budget temp) {
             Expr.Ctx ctx = new Expr.Ctx(tables.length, params);
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = Long.MAX_VALUE;
@@ -160,11 +172,10 @@ final class Executor {
             Map<Key, Object[][]> groups = aggregate ? new LinkedHashMap<>() : null;
             RowSink sink = c -> {
                 if (aggregate) {
-                    accumulate(c, groups);
+                    accumulate(c, groups, temp);
                     return true;
                 }
-                out.add(project(c));
-                if (!sortKeys.isEmpty()) keys.add(sortKeyValues(c));
+                addRow(c, out, keys, temp);
                 return !earlyStop || out.size() < want;
             };
             if (constantFilter == null || Boolean.TRUE.equals(Expr.truth(constantFilter.eval(ctx), constantFilter.pos))) {
@@ -176,8 +187,7 @@ final class Executor {
                     ctx.groupKey = groupKeyValues(g.getKey());
                     ctx.aggValues = finish(g.getValue());
                     if (having != null && !Boolean.TRUE.equals(Expr.truth(having.eval(ctx), having.pos))) continue;
-                    out.add(project(ctx));
-                    if (!sortKeys.isEmpty()) keys.add(sortKeyValues(ctx));
+                    addRow(ctx, out, keys, temp);
                 }
             }
             if (!aggregate && !distinct && sortKeys.isEmpty()) {
@@ -185,6 +195,7 @@ final class Executor {
                 int from = (int) Math.min(skip, out.size());
                 return new ArrayList<>(out.subList(from, (int) Math.min(out.size(), from + Math.min(max, Integer.MAX_VALUE))));
             }
+            temp.charge(ORDER_ENTRY * out.size());
             List<Integer> order = new ArrayList<>(out.size());
             for (int i = 0; i < out.size(); i++) order.add(i);
             if (!sortKeys.isEmpty()) order.sort(rowComparator(keys));
@@ -193,12 +204,28 @@ final class Executor {
             long skipped = 0;
             for (int i : order) {
                 Object[] row = out.get(i);
-                if (seen != null && !seen.add(new Key(row))) continue;
+                if (seen != null) {
+                    if (!seen.add(new Key(row))) continue;
+                    temp.charge(SET_ENTRY);
+                }
                 if (skipped < skip) { skipped++; continue; }
                 if (result.size() >= max) break;
+                temp.charge(8);
                 result.add(row);
             }
             return result;
+        }
+
+        /** A row for the result (and its sort key, when the query sorts), charged to {@code temp}. */
+        private void addRow(Expr.Ctx c, List<Object[]> out, List<Object[]> keys, TempSpace.Budget temp) {
+            Object[] row = project(c);
+            temp.chargeRow(row);
+            out.add(row);
+            if (keys != null) {
+                Object[] k = sortKeyValues(c);
+                temp.chargeRow(k);
+                keys.add(k);
+            }
         }
 
         private Comparator<Integer> rowComparator(List<Object[]> keys) {
@@ -252,10 +279,13 @@ final class Executor {
         }
 
         @SuppressWarnings("unchecked")
-        private void accumulate(Expr.Ctx c, Map<Key, Object[][]> groups) {
+        private void accumulate(Expr.Ctx c, Map<Key, Object[][]> groups, TempSpace.Budget temp) {
             Object[] gk = new Object[groupBy.size()];
             for (int i = 0; i < gk.length; i++) gk[i] = groupBy.get(i).eval(c);
-            Object[][] acc = groups.computeIfAbsent(new Key(gk), k -> newAccumulators());
+            Object[][] acc = groups.computeIfAbsent(new Key(gk), k -> {
+                temp.charge(TempSpace.footprint(gk) + SET_ENTRY + GROUP_ACCUMULATOR * aggregates.size());
+                return newAccumulators();
+            });
             for (int i = 0; i < aggregates.size(); i++) {
                 Expr.Aggregate a = aggregates.get(i);
                 Object[] st = acc[i];
@@ -265,7 +295,10 @@ final class Executor {
                 }
                 Object v = a.arg.eval(c);
                 if (v == null) continue;
-                if (a.distinct && !((Set<Key>) st[2]).add(new Key(new Object[] {v}))) continue;
+                if (a.distinct) {
+                    if (!((Set<Key>) st[2]).add(new Key(new Object[] {v}))) continue;
+                    temp.charge(TempSpace.footprint(v) + SET_ENTRY);
+                }
                 switch (a.name) {
                     case "COUNT" -> st[0] = (Long) st[0] + 1;
                     case "SUM" -> st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
@@ -562,36 +595,45 @@ final class Executor {
             }
         }
         return (ss, params) -> atomically(ss, txn -> {
-            lockForWrite(ss, txn, t);
-            Expr.Ctx ctx = new Expr.Ctx(0, params);
-            List<Object[]> values = new ArrayList<>();
-            if (query != null) {
-                lockForRead(ss, txn, query.tables);
-                long snapshot = ss.transactions().openSnapshot(ss.snapshotSlot());
-                values.addAll(query.execute(ss, txn, snapshot, params));
-            } else {
-                for (List<Expr> r : rows) {
-                    Object[] v = new Object[r.size()];
-                    for (int i = 0; i < v.length; i++) v[i] = r.get(i).eval(ctx);
-                    values.add(v);
-                }
+            try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
+                return insertRows(ss, txn, t, target, query, rows, params, temp);
             }
-            long n = 0;
-            for (Object[] v : values) {
-                Object[] row = new Object[t.columns().size()];
-                boolean[] given = new boolean[row.length];
-                for (int i = 0; i < target.length; i++) {
-                    if (v[i] != Parser.DEFAULT) {
-                        row[target[i]] = v[i];
-                        given[target[i]] = true;
-                    }
-                }
-                for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
-                ss.transactions().insert(txn, t, checkRow(t, row));
-                n++;
-            }
-            return StatementResult.count(n);
         });
+    }
+
+    /** INSERT's rows: its VALUES, or its query's rows, read in full (and charged to {@code temp}) before any is inserted. */
+    private static StatementResult insertRows(Session ss, Transaction txn, Table t, int[] target, QueryPlan query,
+                                              List<List<Expr>> rows, Object[] params, TempSpace.Budget temp) {
+        lockForWrite(ss, txn, t);
+        Expr.Ctx ctx = new Expr.Ctx(0, params);
+        List<Object[]> values;
+        if (query != null) {
+            lockForRead(ss, txn, query.tables);
+            long snapshot = ss.transactions().openSnapshot(ss.snapshotSlot());
+            values = query.execute(txn, snapshot, params, temp);
+        } else {
+            values = new ArrayList<>();
+            for (List<Expr> r : rows) {
+                Object[] v = new Object[r.size()];
+                for (int i = 0; i < v.length; i++) v[i] = r.get(i).eval(ctx);
+                values.add(v);
+            }
+        }
+        long n = 0;
+        for (Object[] v : values) {
+            Object[] row = new Object[t.columns().size()];
+            boolean[] given = new boolean[row.length];
+            for (int i = 0; i < target.length; i++) {
+                if (v[i] != Parser.DEFAULT) {
+                    row[target[i]] = v[i];
+                    given[target[i]] = true;
+                }
+            }
+            for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
+            ss.transactions().insert(txn, t, checkRow(t, row));
+            n++;
+        }
+        return StatementResult.count(n);
     }
 
     /** Plans the WHERE of a single-table UPDATE or DELETE. */
@@ -691,6 +733,8 @@ final class Executor {
         lockForWrite(s, txn, t);
         Expr.Ctx ctx = new Expr.Ctx(1, params);
         long n = 0;
+        // The candidates are at most the table's rows, a row id each past the first few: not
+        // charged to TempSize, so that a DELETE, which frees space, is never refused for it.
         for (Candidate c : candidates(q, s, txn, params)) {
             long id = c.id();
             tm.lockRow(txn, t, id);

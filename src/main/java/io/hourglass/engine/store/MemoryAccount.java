@@ -23,7 +23,7 @@ public final class MemoryAccount {
         while (true) {
             long u = used.get();
             if (u + bytes > limitBytes) {
-                throw ErrorCode.PERM_SPACE_EXHAUSTED.error();
+                throw ErrorCode.SPACE_EXHAUSTED.error("permanent", "");
             }
             if (used.compareAndSet(u, u + bytes)) return;
         }

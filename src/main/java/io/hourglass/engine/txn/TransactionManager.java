@@ -10,6 +10,7 @@ import io.hourglass.engine.log.TransactionLog;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.store.Version;
 
 import java.util.ArrayDeque;
@@ -42,6 +43,7 @@ public final class TransactionManager {
     private final LockManager locks = new LockManager(slots);
     private final WriteGate gate = new WriteGate();
     private final MemoryAccount memory;
+    private final TempSpace temp;
     private final Object commitLock = new Object();
     private volatile long lastCommitTs; // written under commitLock
     private final AtomicLong txnIds = new AtomicLong();
@@ -54,7 +56,11 @@ public final class TransactionManager {
     /** Work the collector does once every snapshot is at or past {@code ts}. */
     private record Garbage(long ts, Table table, long rowId, List<Transaction.IndexEntry> staleEntries) {}
 
-    public TransactionManager(MemoryAccount memory) { this.memory = memory; }
+    /** {@code memory}: PermSize; {@code temp}: TempSize, what statements build while they run. */
+    public TransactionManager(MemoryAccount memory, TempSpace temp) {
+        this.memory = memory;
+        this.temp = temp;
+    }
 
     public LockManager locks() { return locks; }
 
@@ -101,6 +107,8 @@ public final class TransactionManager {
     }
 
     public MemoryAccount memory() { return memory; }
+
+    public TempSpace temp() { return temp; }
 
     public long lastCommitTs() { return lastCommitTs; }
 

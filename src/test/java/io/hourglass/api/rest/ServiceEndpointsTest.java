@@ -31,7 +31,9 @@ class ServiceEndpointsTest {
                 .body(containsString("hourglass_lock_waits_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_log_files_created_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_log_files_recycled_total{database=\"testdb\"}"))
-                .body(containsString("hourglass_perm_in_use_bytes{database=\"testdb\"}"));
+                .body(containsString("hourglass_perm_in_use_bytes{database=\"testdb\"}"))
+                .body(containsString("hourglass_temp_in_use_bytes{database=\"testdb\"}"))
+                .body(containsString("hourglass_temp_size_bytes{database=\"testdb\"}"));
     }
 
     @Test

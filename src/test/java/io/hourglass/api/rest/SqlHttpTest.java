@@ -70,6 +70,23 @@ class SqlHttpTest {
     }
 
     @Test
+    void aQueryPastTempSizeGetsTT0802AndTheServiceGoesOn() {
+        // testdb: PermSize 64 MB, so TempSize 48 MB; six 1 MB strings joined with themselves build 72 MB.
+        sql("DROP TABLE wide");
+        sql("CREATE TABLE wide (id INTEGER PRIMARY KEY, s VARCHAR2(1048576))").statusCode(200);
+        try {
+            for (int i = 0; i < 6; i++) sql("INSERT INTO wide VALUES (?, ?)", i, "w".repeat(1 << 20)).statusCode(200);
+            sql("SELECT a.s, b.s FROM wide a, wide b").statusCode(507)
+                    .body("error.code", equalTo(802))
+                    .body("error.message", containsString("temporary space exhausted"));
+            sql("SELECT COUNT(*) FROM wide a, wide b").statusCode(200).body("rows[0][0]", equalTo(36));
+            org.junit.jupiter.api.Assertions.assertEquals(0, instance.database("testdb").transactions().temp().used());
+        } finally {
+            sql("DROP TABLE wide");
+        }
+    }
+
+    @Test
     void builtInsAnswerLikeQueries() {
         sql("CALL ttConfiguration('LockWait')").statusCode(200)
                 .body("columns[0].name", equalTo("PARAMNAME"))

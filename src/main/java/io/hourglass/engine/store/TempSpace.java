@@ -1,0 +1,128 @@
+package io.hourglass.engine.store;
+
+import io.hourglass.engine.ErrorCode;
+
+import java.math.BigDecimal;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * TempSize accounting: the database's temporary region, which holds what a statement builds
+ * while it runs: a query's result rows, its sort keys, groups and DISTINCT sets, the row ids an
+ * index access collects, the rows an INSERT ... SELECT reads before it inserts them, the rows an
+ * UPDATE or DELETE found. Every statement of the database draws on it; a statement that would
+ * take it past TempSize fails with TT0802 (temporary space) and gives back what it held, so one
+ * query can neither take the heap from the others nor end the process in an OutOfMemoryError,
+ * and nothing committed is touched (the statement is undone as any failed statement is).
+ *
+ * <p>A statement charges a {@link Budget} of its own, with estimates of the objects it builds
+ * ({@link #footprint}). The first {@link #ALLOWANCE} bytes of a statement are not drawn from
+ * the region, so a statement that builds little (the usual lookup of a row or a few) never
+ * touches the shared counter; past them, the budget draws in chunks of at least {@link #CHUNK}.
+ */
+public final class TempSpace {
+    /** Bytes a statement builds before its budget draws on the region. */
+    public static final long ALLOWANCE = 256 << 10;
+    /** The least a budget draws at a time. */
+    static final long CHUNK = 1 << 20;
+
+    private final long limitBytes;
+    private final AtomicLong used = new AtomicLong();
+    private final AtomicLong highWater = new AtomicLong();
+
+    public TempSpace(long limitBytes) { this.limitBytes = limitBytes; }
+
+    /** A region no statement can exhaust (recovery's transaction manager, which runs no SQL). */
+    public static TempSpace unlimited() { return new TempSpace(Long.MAX_VALUE); }
+
+    /**
+     * TimesTen's TempSize when none is given: 32 MB + PermSize/4 below a PermSize of 64 MB,
+     * otherwise 40 MB + PermSize/8 (each rounded up to a MB).
+     */
+    public static long defaultSizeMb(long permSizeMb) {
+        return permSizeMb < 64 ? 32 + ceilDiv(permSizeMb, 4) : 40 + ceilDiv(permSizeMb, 8);
+    }
+
+    private static long ceilDiv(long a, long b) { return (a + b - 1) / b; }
+
+    /** A new statement's budget; close it when the statement ends, however it ends. */
+    public Budget budget() { return new Budget(); }
+
+    public long used() { return used.get(); }
+
+    /** The most that was in use at once since the database was loaded. */
+    public long highWater() { return highWater.get(); }
+
+    public long limit() { return limitBytes; }
+
+    private void take(long bytes) {
+        while (true) {
+            long u = used.get();
+            if (u + bytes > limitBytes) {
+                throw ErrorCode.SPACE_EXHAUSTED.error("temporary", String.format(
+                        ": the statement needs more than the %,d KB left of TempSize (%,d MB); raise TempSize or narrow the query",
+                        Math.max(0, limitBytes - u) >> 10, limitBytes >> 20));
+            }
+            if (used.compareAndSet(u, u + bytes)) {
+                highWater.accumulateAndGet(u + bytes, Math::max);
+                return;
+            }
+        }
+    }
+
+    /** One statement's share of the region. Not thread-safe: a statement runs on one thread. */
+    public final class Budget implements AutoCloseable {
+        private long built; // bytes the statement built, by estimate
+        private long held;  // bytes drawn from the region
+
+        private Budget() {}
+
+        /** Counts {@code bytes} more; TT0802 when the region cannot hold them (the budget keeps what it held until closed). */
+        public void charge(long bytes) {
+            long need = built + bytes - ALLOWANCE - held;
+            if (need > 0) {
+                long draw = Math.max(need, CHUNK);
+                take(draw);
+                held += draw;
+            }
+            built += bytes;
+        }
+
+        /** Counts a row of values and the list slot that holds it. */
+        public void chargeRow(Object[] row) { charge(footprint(row) + 8); }
+
+        /** Bytes drawn from the shared region so far. */
+        public long held() { return held; }
+
+        /** Gives back what the statement drew. */
+        @Override
+        public void close() {
+            if (held > 0) used.addAndGet(-held);
+            held = 0;
+            built = 0;
+        }
+    }
+
+    /** The estimated heap bytes of a row of values: the array and every value in it. */
+    public static long footprint(Object[] row) {
+        long n = 16 + 4L * row.length;
+        for (Object v : row) n += footprint(v);
+        return n;
+    }
+
+    /**
+     * The estimated heap bytes of one value (compressed references; a String as Latin-1, the
+     * usual case). An estimate for accounting, not a measurement.
+     */
+    public static long footprint(Object v) {
+        return switch (v) {
+            case null -> 0;
+            case String s -> 40 + s.length();
+            case Bytes b -> 32 + b.length();
+            case byte[] b -> 16 + b.length;
+            case BigDecimal d -> 72 + d.precision() / 2;
+            case java.time.LocalDateTime t -> 72; // itself, its date and its time
+            case Object[] a -> footprint(a);
+            default -> 16; // Long, Double, Boolean
+        };
+    }
+}
