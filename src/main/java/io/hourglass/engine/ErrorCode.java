@@ -60,6 +60,7 @@ public enum ErrorCode {
     DATABASE_DESTROYED(90032, Kind.UNAVAILABLE, "Database %s has no files (it was destroyed): restore it, or create it empty with hourglass admin -ramLoad"),
     DATABASE_NOT_LOADED(90033, Kind.UNAVAILABLE, "Database %s is not loaded (RAM policy %s)"),
     RAM_POLICY_REFUSED(90034, Kind.CONFLICT, "%s"),
+    STATEMENT_TOO_COMPLEX(90035, Kind.BAD_REQUEST, "Statement too complex: %s"),
     TORN_LOG_TAIL(744, Kind.INTERNAL, "Data found after the last valid log record at %s was ignored (%s)"),
     RECOVERY_FAILED(848, Kind.UNAVAILABLE, "Recovery failed: %s. Restore the database from a backup"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");

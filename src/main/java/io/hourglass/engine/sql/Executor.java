@@ -142,7 +142,7 @@ final class Executor {
         List<Boolean> sortNullsFirst = new ArrayList<>();
         boolean distinct;
         Expr limit, offset, first;
-        Expr constantFilter; // conjuncts with no source, for a FROM-less query
+        List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
 
         StatementResult run(Session s, Object[] params) {
             return atomically(s, t -> {
@@ -178,7 +178,7 @@ final class Executor {
                 addRow(c, out, keys, temp);
                 return !earlyStop || out.size() < want;
             };
-            if (constantFilter == null || Boolean.TRUE.equals(Expr.truth(constantFilter.eval(ctx), constantFilter.pos))) {
+            if (passes(constantFilters, ctx)) {
                 scan(0, ctx, t, snapshot, sink);
             }
             if (aggregate) {
@@ -406,7 +406,7 @@ final class Executor {
                 q.filters.get(63 - Long.numberOfLeadingZeros(c.sources)).add(c);
             }
         }
-        for (Expr c : constant) q.constantFilter = q.constantFilter == null ? c : new Expr.Binary(c.pos, "AND", q.constantFilter, c);
+        q.constantFilters = constant;
     }
 
     private static void checkNoAggregate(Expr e, String where) {

@@ -14,8 +14,20 @@ import java.util.Set;
 /**
  * Recursive-descent parser for Hourglass SQL (docs/SQL.md). Errors carry the 1-based character
  * position of the offending token (TT1001).
+ *
+ * <p>Every later stage walks expression trees recursively (binding, planning, evaluation,
+ * naming), so the parser bounds them: parentheses, NOT and signs nest at most {@link
+ * #MAX_NESTING} deep, and no tree is deeper than {@link #MAX_DEPTH}; past either a statement
+ * fails with TT90035 instead of overflowing a thread's stack. Chains of AND or OR, which
+ * generated SQL makes long ({@code id = 1 OR id = 2 OR ...}), are built as balanced trees, so
+ * their depth grows with the logarithm of their length.
  */
 final class Parser {
+    /** How deep parentheses, NOT and unary signs may nest (the parser's own recursion). */
+    static final int MAX_NESTING = 200;
+    /** How deep an expression tree may be. */
+    static final int MAX_DEPTH = 1000;
+
     private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
     private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
             "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "LIMIT", "OFFSET", "UNION",
@@ -25,6 +37,7 @@ final class Parser {
     private final List<Token> tokens;
     private int at;
     private int paramCount;
+    private int nesting;
 
     private final String sql;
 
@@ -553,30 +566,84 @@ final class Parser {
 
     // ---- expressions --------------------------------------------------------------------------
 
-    Expr expr() { return or(); }
-
-    private Expr or() {
-        Expr e = and();
-        while (peek().is("OR")) {
-            int pos = next().pos();
-            e = new Expr.Binary(pos, "OR", e, and());
+    Expr expr() {
+        enter();
+        Expr e;
+        try {
+            e = or();
+        } finally {
+            nesting--;
         }
+        if (nesting == 0) checkDepth(e);
         return e;
     }
 
-    private Expr and() {
-        Expr e = not();
-        while (peek().is("AND")) {
-            int pos = next().pos();
-            e = new Expr.Binary(pos, "AND", e, not());
+    /** One more level of the parser's recursion; TT90035 past {@link #MAX_NESTING}. */
+    private void enter() {
+        if (++nesting > MAX_NESTING) {
+            nesting = 0;
+            throw ErrorCode.STATEMENT_TOO_COMPLEX.error("expressions nested more than " + MAX_NESTING
+                    + " deep (parentheses, NOT, signs) at position " + (peek().pos() + 1));
         }
-        return e;
+    }
+
+    /** TT90035 if the tree is deeper than {@link #MAX_DEPTH}; walked without recursion. */
+    private static void checkDepth(Expr root) {
+        java.util.ArrayDeque<Expr> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+        nodes.push(root);
+        depths.push(1);
+        while (!nodes.isEmpty()) {
+            Expr e = nodes.pop();
+            int d = depths.pop();
+            if (d > MAX_DEPTH) {
+                throw ErrorCode.STATEMENT_TOO_COMPLEX.error("an expression more than " + MAX_DEPTH
+                        + " operators deep at position " + (e.pos + 1));
+            }
+            e.children(c -> {
+                nodes.push(c);
+                depths.push(d + 1);
+            });
+        }
+    }
+
+    private Expr or() { return chain("OR", this::and); }
+
+    private Expr and() { return chain("AND", this::not); }
+
+    /**
+     * {@code term (op term)*} for an associative op (AND, OR), as a balanced tree: evaluated left
+     * to right as a left-deep one would be, but only about log2(n) deep.
+     */
+    private Expr chain(String op, java.util.function.Supplier<Expr> term) {
+        Expr first = term.get();
+        if (!peek().is(op)) return first;
+        List<Expr> terms = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>(); // positions.get(i): the op before terms.get(i + 1)
+        terms.add(first);
+        while (peek().is(op)) {
+            positions.add(next().pos());
+            terms.add(term.get());
+        }
+        return balanced(op, terms, positions, 0, terms.size());
+    }
+
+    private static Expr balanced(String op, List<Expr> terms, List<Integer> positions, int from, int to) {
+        if (to - from == 1) return terms.get(from);
+        int mid = (from + to + 1) / 2; // the left half takes the odd term: two or three terms nest as before
+        return new Expr.Binary(positions.get(mid - 1), op, balanced(op, terms, positions, from, mid),
+                balanced(op, terms, positions, mid, to));
     }
 
     private Expr not() {
         if (peek().is("NOT")) {
             int pos = next().pos();
-            return new Expr.Unary(pos, "NOT", not());
+            enter();
+            try {
+                return new Expr.Unary(pos, "NOT", not());
+            } finally {
+                nesting--;
+            }
         }
         return predicate();
     }
@@ -644,19 +711,20 @@ final class Parser {
     }
 
     private Expr unary() {
-        if (peek().is("-")) {
-            int pos = next().pos();
-            Expr inner = unary();
-            if (inner instanceof Expr.Literal l && io.hourglass.engine.catalog.Values.isNumber(l.value)) {
-                return new Expr.Literal(pos, io.hourglass.engine.catalog.Values.negate(l.value), l.type);
-            }
-            return new Expr.Unary(pos, "-", inner);
+        if (!peek().is("-") && !peek().is("+")) return primary();
+        Token sign = next();
+        enter();
+        Expr inner;
+        try {
+            inner = unary();
+        } finally {
+            nesting--;
         }
-        if (peek().is("+")) {
-            next();
-            return unary();
+        if (sign.is("+")) return inner;
+        if (inner instanceof Expr.Literal l && io.hourglass.engine.catalog.Values.isNumber(l.value)) {
+            return new Expr.Literal(sign.pos(), io.hourglass.engine.catalog.Values.negate(l.value), l.type);
         }
-        return primary();
+        return new Expr.Unary(sign.pos(), "-", inner);
     }
 
     private Expr primary() {

@@ -1,7 +1,6 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
-import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
 
 /**
@@ -53,10 +52,6 @@ public final class PreparedStatement {
             planVersion = v;
             planUser = session.user().name();
         }
-        try {
-            return plan.run(session, p);
-        } catch (StackOverflowError e) {
-            throw new HourglassException(ErrorCode.UNSUPPORTED, "statement too deeply nested");
-        }
+        return plan.run(session, p);
     }
 }
