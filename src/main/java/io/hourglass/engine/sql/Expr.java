@@ -11,7 +11,6 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Expression tree nodes. The parser builds them; the binder resolves column references and
@@ -298,8 +297,10 @@ abstract class Expr {
     static final class Like extends Expr {
         final Expr arg, pattern, escape;
         final boolean negated;
-        private String cachedPattern;
-        private Pattern cachedRegex;
+        /** The last pattern compiled, whole in one field: a DEFAULT's tree is shared by connections. */
+        private volatile Compiled cached;
+
+        private record Compiled(String pattern, String escape, LikePattern like) {}
 
         Like(int pos, Expr arg, Expr pattern, Expr escape, boolean negated) {
             super(pos);
@@ -315,36 +316,16 @@ abstract class Expr {
             if (v == null || p == null) return null;
             String esc = escape == null ? null : (String) escape.eval(c);
             String ps = Binary.text(p);
-            Pattern rx;
-            synchronized (this) {
-                if (!ps.equals(cachedPattern) || escape != null) {
-                    cachedRegex = toRegex(ps, esc);
-                    cachedPattern = ps;
-                }
-                rx = cachedRegex;
+            Compiled k = cached;
+            if (k == null || !ps.equals(k.pattern()) || !java.util.Objects.equals(esc, k.escape())) {
+                k = new Compiled(ps, esc, LikePattern.compile(ps, esc));
+                cached = k;
             }
             String s = Binary.text(v);
             // CHAR values carry trailing blanks that the pattern did not ask for.
-            boolean m = rx.matcher(s).matches() || rx.matcher(s.stripTrailing()).matches();
+            boolean m = k.like().matches(s) || (!s.isEmpty() && Character.isWhitespace(s.charAt(s.length() - 1))
+                    && k.like().matches(s.stripTrailing()));
             return m != negated;
-        }
-
-        static Pattern toRegex(String p, String esc) {
-            if (esc != null && esc.length() != 1) throw ErrorCode.SEMANTIC_ERROR.error("ESCAPE must be one character");
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < p.length(); i++) {
-                char ch = p.charAt(i);
-                if (esc != null && ch == esc.charAt(0) && i + 1 < p.length()) {
-                    sb.append(Pattern.quote(String.valueOf(p.charAt(++i))));
-                } else if (ch == '%') {
-                    sb.append(".*");
-                } else if (ch == '_') {
-                    sb.append('.');
-                } else {
-                    sb.append(Pattern.quote(String.valueOf(ch)));
-                }
-            }
-            return Pattern.compile(sb.toString(), Pattern.DOTALL);
         }
 
         void children(Consumer<Expr> f) {
