@@ -92,12 +92,12 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
         if (v instanceof Byte b) return b;
         try {
             BigDecimal d = switch (v) {
-                case BigDecimal bd -> bd;
+                case BigDecimal bd -> Values.number(bd);
                 case Double dd -> {
                     if (dd.isNaN() || dd.isInfinite()) throw ErrorCode.NUMERIC_OVERFLOW.error(dd + " for " + column);
                     yield BigDecimal.valueOf(dd);
                 }
-                case String s -> new BigDecimal(s.trim());
+                case String s -> Values.parseDecimal(s);
                 default -> throw mismatch(v, "an integer", column);
             };
             // TimesTen rounds an exact value stored into an integer column.
@@ -113,14 +113,14 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
         BigDecimal d;
         try {
             d = switch (v) {
-                case BigDecimal bd -> bd;
+                case BigDecimal bd -> Values.number(bd);
                 case Long l -> BigDecimal.valueOf(l);
                 case Integer i -> BigDecimal.valueOf(i);
                 case Double dd -> {
                     if (dd.isNaN() || dd.isInfinite()) throw ErrorCode.NUMERIC_OVERFLOW.error(dd + " for " + column);
-                    yield new BigDecimal(Double.toString(dd));
+                    yield Values.number(new BigDecimal(Double.toString(dd)));
                 }
-                case String s -> new BigDecimal(s.trim());
+                case String s -> Values.parseDecimal(s);
                 default -> throw mismatch(v, "a number", column);
             };
         } catch (NumberFormatException e) {

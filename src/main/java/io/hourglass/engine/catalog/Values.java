@@ -41,11 +41,32 @@ public final class Values {
     private static Object convertLike(String s, Object model) {
         if (model instanceof LocalDateTime) return SqlType.TIMESTAMP.coerce(s, "comparison");
         try {
-            return new BigDecimal(s.trim());
+            return parseDecimal(s);
         } catch (NumberFormatException e) {
             throw ErrorCode.TYPE_MISMATCH.error("cannot compare '" + s + "' with a number");
         }
     }
+
+    private static final MathContext NUMBER_DIGITS = new MathContext(SqlType.MAX_NUMBER_PRECISION, RoundingMode.HALF_UP);
+
+    /**
+     * A decimal as Oracle's NUMBER keeps it: rounded to 38 significant digits, 0 below a
+     * magnitude of 1E-130, TT90004 (numeric overflow) from 1E126 up. Every decimal that enters
+     * the engine (literals, parameters, strings converted) or comes out of its arithmetic passes
+     * here, so none can grow to millions of digits ('1E999999999' would otherwise be a number
+     * whose first use takes the heap).
+     */
+    public static BigDecimal number(BigDecimal d) {
+        if (d.signum() == 0) return d;
+        if (d.precision() > SqlType.MAX_NUMBER_PRECISION) d = d.round(NUMBER_DIGITS);
+        long exponent = (long) d.precision() - d.scale() - 1; // of the leading digit
+        if (exponent >= 126) throw ErrorCode.NUMERIC_OVERFLOW.error("a NUMBER must be below 1E126 in magnitude");
+        if (exponent < -130) return BigDecimal.ZERO;
+        return d;
+    }
+
+    /** Text to a NUMBER ({@link #number}); NumberFormatException when it is not a number. */
+    public static BigDecimal parseDecimal(String s) { return number(new BigDecimal(s.trim())); }
 
     static int comparePadSpace(String x, String y) {
         int lx = trailingTrimmedLength(x), ly = trailingTrimmedLength(y);
@@ -88,7 +109,7 @@ public final class Values {
             case Double d -> new BigDecimal(Double.toString(d));
             case String s -> {
                 try {
-                    yield new BigDecimal(s.trim());
+                    yield parseDecimal(s);
                 } catch (NumberFormatException e) {
                     throw ErrorCode.TYPE_MISMATCH.error("'" + s + "' is not a number");
                 }
@@ -135,8 +156,8 @@ public final class Values {
             case Byte b -> (long) b;
             case Double d -> d;
             case Float f -> (double) f;
-            case BigDecimal d -> d;
-            case java.math.BigInteger b -> new BigDecimal(b);
+            case BigDecimal d -> number(d);
+            case java.math.BigInteger b -> number(new BigDecimal(b));
             case String s -> s;
             case Character c -> String.valueOf(c);
             case Boolean b -> b;
@@ -159,11 +180,11 @@ public final class Values {
             try {
                 return Math.addExact(x, y);
             } catch (ArithmeticException e) {
-                return BigDecimal.valueOf(x).add(BigDecimal.valueOf(y));
+                return BigDecimal.valueOf(x).add(BigDecimal.valueOf(y)); // within 38 digits
             }
         }
         if (a instanceof Double || b instanceof Double) return toDouble(a) + toDouble(b);
-        return toDecimal(a).add(toDecimal(b));
+        return number(toDecimal(a).add(toDecimal(b)));
     }
 
     public static Object subtract(Object a, Object b) {
@@ -181,7 +202,7 @@ public final class Values {
             }
         }
         if (a instanceof Double || b instanceof Double) return toDouble(a) - toDouble(b);
-        return toDecimal(a).subtract(toDecimal(b));
+        return number(toDecimal(a).subtract(toDecimal(b)));
     }
 
     public static Object multiply(Object a, Object b) {
@@ -194,7 +215,7 @@ public final class Values {
             }
         }
         if (a instanceof Double || b instanceof Double) return toDouble(a) * toDouble(b);
-        return toDecimal(a).multiply(toDecimal(b));
+        return number(toDecimal(a).multiply(toDecimal(b)));
     }
 
     /** Division is exact decimal division (7/2 = 3.5), as Oracle's NUMBER arithmetic. */
@@ -207,7 +228,7 @@ public final class Values {
         }
         BigDecimal divisor = toDecimal(b);
         if (divisor.signum() == 0) throw ErrorCode.DIVISION_BY_ZERO.error();
-        BigDecimal q = normalize(toDecimal(a).divide(divisor, DIVISION));
+        BigDecimal q = normalize(number(toDecimal(a).divide(divisor, DIVISION)));
         return integralOrDecimal(q);
     }
 
@@ -236,9 +257,22 @@ public final class Values {
         return d;
     }
 
+    private static final LocalDateTime FIRST_DATE = LocalDateTime.of(1, 1, 1, 0, 0);
+    private static final LocalDateTime AFTER_LAST_DATE = LocalDateTime.of(10_000, 1, 1, 0, 0);
+
+    /** {@code t} plus a number of days; TT90004 outside the years 1 to 9999, as Oracle's dates. */
     private static LocalDateTime plusDays(LocalDateTime t, Object days) {
         BigDecimal nanos = toDecimal(days).multiply(BigDecimal.valueOf(86_400_000_000_000L));
-        return t.plusNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
+        LocalDateTime r;
+        try {
+            r = t.plusNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
+        } catch (ArithmeticException | java.time.DateTimeException e) {
+            r = null;
+        }
+        if (r == null || r.isBefore(FIRST_DATE) || !r.isBefore(AFTER_LAST_DATE)) {
+            throw ErrorCode.NUMERIC_OVERFLOW.error("a date must fall in the years 1 to 9999: " + toText(t) + " + " + toText(days) + " days");
+        }
+        return r;
     }
 
     // ---- text ------------------------------------------------------------------------------

@@ -458,23 +458,34 @@ abstract class Expr {
             };
         }
 
-        private static long toLong(Object v) { return Values.toDecimal(v).setScale(0, RoundingMode.DOWN).longValue(); }
+        /** The integral part of a number, held at Long's bounds rather than wrapped past them. */
+        private static long toLong(Object v) {
+            BigDecimal t = Values.toDecimal(v).setScale(0, RoundingMode.DOWN);
+            java.math.BigInteger i = t.toBigInteger();
+            return i.bitLength() < 64 ? i.longValue() : i.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
 
         private static String substr(String s, long start, Long len) {
             int n = s.length();
             long from = start > 0 ? start - 1 : (start == 0 ? 0 : n + start);
             if (from < 0 || from >= n) return null;
-            long to = len == null ? n : Math.min(n, from + len);
             if (len != null && len < 1) return null;
+            long to = len == null || len >= n - from ? n : from + len;
             return s.substring((int) from, (int) to);
         }
 
         private static Object roundOrTrunc(Object[] a, RoundingMode mode) {
-            int places = a.length > 1 ? (int) toLong(a[1]) : 0;
+            // Places beyond a value's digits change nothing, and beyond NUMBER's range leave 0;
+            // clamped so that ROUND(x, 1000000000) does not pad a billion zeros.
+            long places = a.length > 1 ? toLong(a[1]) : 0;
             if (a[0] instanceof Double d) {
-                return new BigDecimal(Double.toString(d)).setScale(places, mode).doubleValue();
+                if (!Double.isFinite(d)) return d;
+                BigDecimal x = new BigDecimal(Double.toString(d));
+                return places >= x.scale() ? d : x.setScale((int) Math.max(places, -400), mode).doubleValue();
             }
-            return Values.integralOrDecimal(Values.normalize(Values.toDecimal(a[0]).setScale(places, mode)));
+            BigDecimal x = Values.toDecimal(a[0]);
+            if (places >= x.scale()) return Values.integralOrDecimal(Values.normalize(x));
+            return Values.integralOrDecimal(Values.normalize(x.setScale((int) Math.max(places, -200), mode)));
         }
 
         void children(Consumer<Expr> f) { args.forEach(f); }

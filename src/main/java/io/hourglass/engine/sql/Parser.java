@@ -733,7 +733,7 @@ final class Parser {
             case NUMBER -> {
                 String s = t.text();
                 if (s.contains("e") || s.contains("E")) return new Expr.Literal(t.pos(), Double.parseDouble(s), SqlType.DOUBLE);
-                BigDecimal d = new BigDecimal(s);
+                BigDecimal d = io.hourglass.engine.catalog.Values.number(new BigDecimal(s));
                 if (d.scale() <= 0 && d.setScale(0).unscaledValue().bitLength() < 63) return new Expr.Literal(t.pos(), d.longValue(), SqlType.BIGINT);
                 return new Expr.Literal(t.pos(), d, SqlType.NUMBER);
             }
