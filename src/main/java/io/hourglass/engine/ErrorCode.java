@@ -13,6 +13,7 @@ public enum ErrorCode {
     CHECKPOINT_OUTCOME_UNKNOWN(618, Kind.UNAVAILABLE, "Cannot tell whether the checkpoint succeeded (%s); see ttCkptHistory"),
     BACKUP_NOT_ENABLED(651, Kind.CONFLICT, "Directory %s is not enabled for incremental backups of %s (%s); take a fileFullEnable backup there first"),
     DATA_STORE_RECOVERING(704, Kind.UNAVAILABLE, "Connect failed: database %s is being recovered after an invalidation; try again when the recovery completes"),
+    TOO_MANY_CONNECTIONS(702, Kind.UNAVAILABLE, "Connect failed because max number of connections exceeded (max %d)"),
     MANUALLY_UNLOADED(707, Kind.UNAVAILABLE, "Attempt to connect to a data store that has been manually unloaded from RAM"),
     SPACE_EXHAUSTED(802, Kind.RESOURCE, "Database %s space exhausted%s"), // TimesTen's "memory_region": permanent (PermSize) or temporary (TempSize)
     UNIQUE_VIOLATION(907, Kind.CONFLICT, "Unique constraint (%s) violated"),

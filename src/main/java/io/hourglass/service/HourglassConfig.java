@@ -88,6 +88,10 @@ public interface HourglassConfig {
         @WithDefault("0")
         long tempSize();
 
+        /** TimesTen's Connections: how many may be open at once (gRPC sessions, HTTP transactions, requests). */
+        @WithDefault("2000")
+        int connections();
+
         @WithDefault("0")
         int durableCommits();
 

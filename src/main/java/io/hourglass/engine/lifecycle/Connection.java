@@ -48,7 +48,13 @@ public final class Connection implements Session, AutoCloseable {
         this.isolation = isolation;
         this.lockWaitNanos = (long) (lockWaitSeconds * 1e9);
         this.procedures = procedures;
-        this.slot = db.transactions().registerSlot();
+        db.admit();
+        try {
+            this.slot = db.transactions().registerSlot();
+        } catch (RuntimeException | Error e) {
+            db.unadmit();
+            throw e;
+        }
         db.opened(this);
     }
 

@@ -41,6 +41,7 @@ public final class Database {
     private final TransactionManager transactions;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder statements = new LongAdder();
     private final LongAdder statementErrors = new LongAdder();
     private final TransactionLog log;
@@ -316,10 +317,21 @@ public final class Database {
 
     long nextConnectionId() { return connectionIds.incrementAndGet(); }
 
+    /** Counts a connection about to open; TT0702 past the Connections attribute. */
+    void admit() {
+        if (admitted.incrementAndGet() > config.connections()) {
+            admitted.decrementAndGet();
+            throw ErrorCode.TOO_MANY_CONNECTIONS.error(config.connections());
+        }
+    }
+
+    /** Gives back what {@link #admit} counted, for a connection that did not open after all. */
+    void unadmit() { admitted.decrementAndGet(); }
+
     void opened(Connection c) { connections.add(c); }
 
     void closed(Connection c) {
-        connections.remove(c);
+        if (connections.remove(c)) admitted.decrementAndGet();
         if (home != null && connections.isEmpty()) home.idle(this);
     }
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param tempSizeMb MB of what statements build while they run (results, sorts, groups); a
  *                   statement past it fails with TT0802 (temporary). 0: TimesTen's default,
  *                   derived from PermSize ({@link #tempSizeBytes})
+ * @param connections at most this many connections at once; the next one fails with TT0702
  * @param durableCommits 1: commits return once durable; 0: once in the log buffer
  * @param lockWaitSeconds how long a lock request waits before TT6003 (fractions allowed)
  * @param temporary true: nothing is written to disk, the database starts empty every time
@@ -28,6 +29,7 @@ public record DatabaseConfig(
         String logDir,
         long permSizeMb,
         long tempSizeMb,
+        int connections,
         int durableCommits,
         double lockWaitSeconds,
         Isolation isolation,
@@ -56,6 +58,7 @@ public record DatabaseConfig(
         if (tempSizeMb != 0 && tempSizeMb < 32) {
             throw new IllegalArgumentException("TempSize must be at least 32 MB (or 0 for the default) for " + name);
         }
+        if (connections < 1 || connections > 32_000) throw new IllegalArgumentException("Connections must be 1 to 32000 for " + name);
         if (durableCommits != 0 && durableCommits != 1) throw new IllegalArgumentException("DurableCommits must be 0 or 1 for " + name);
         if (lockWaitSeconds < 0 || lockWaitSeconds > 1_000_000) throw new IllegalArgumentException("LockWait must be 0 to 1000000 seconds for " + name);
         if (logBufMb < 1) throw new IllegalArgumentException("LogBufMB must be at least 1 for " + name);
@@ -71,15 +74,18 @@ public record DatabaseConfig(
         if (backupFailThreshold < 0) throw new IllegalArgumentException("BackupFailThreshold must not be negative for " + name);
     }
 
+    /** TimesTen's default for Connections. */
+    public static final int DEFAULT_CONNECTIONS = 2000;
+
     /** A persistent database with TimesTen's (and Hourglass's) defaults. */
     public static DatabaseConfig defaults(String name, String dataStore) {
-        return new DatabaseConfig(name, dataStore, null, 256, 0, 0, 10.0, Isolation.READ_COMMITTED,
+        return new DatabaseConfig(name, dataStore, null, 256, 0, DEFAULT_CONNECTIONS, 0, 10.0, Isolation.READ_COMMITTED,
                 64, 64, 4, 600, 64, 0, 1, 1, 1, 0, false, null);
     }
 
     /** A Temporary database: memory only, nothing on disk. */
     public static DatabaseConfig temporary(String name) {
-        return new DatabaseConfig(name, null, null, 256, 0, 0, 10.0, Isolation.READ_COMMITTED,
+        return new DatabaseConfig(name, null, null, 256, 0, DEFAULT_CONNECTIONS, 0, 10.0, Isolation.READ_COMMITTED,
                 64, 64, 4, 600, 64, 0, 1, 1, 1, 0, true, null);
     }
 
@@ -111,6 +117,13 @@ public record DatabaseConfig(
     public DatabaseConfig withTempSize(long mb) {
         Copy c = copy();
         c.tempSize = mb;
+        return c.build();
+    }
+
+    /** Connections: how many connections may be open at once. */
+    public DatabaseConfig withConnections(int n) {
+        Copy c = copy();
+        c.connections = n;
         return c.build();
     }
 
@@ -166,7 +179,7 @@ public record DatabaseConfig(
         private String logDir;
         private long permSize, tempSize;
         private double lockWait;
-        private int durableCommits, logFileSize, logBuf, recoveryThreads;
+        private int connections, durableCommits, logFileSize, logBuf, recoveryThreads;
         private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge, backupFailThreshold;
         private RamPolicy ramPolicy;
 
@@ -175,6 +188,7 @@ public record DatabaseConfig(
             logDir = c.logDir;
             permSize = c.permSizeMb;
             tempSize = c.tempSizeMb;
+            connections = c.connections;
             lockWait = c.lockWaitSeconds;
             durableCommits = c.durableCommits;
             logFileSize = c.logFileSizeMb;
@@ -200,7 +214,7 @@ public record DatabaseConfig(
         Copy recoveryThreads(int v) { recoveryThreads = v; return this; }
 
         DatabaseConfig build() {
-            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, tempSize, durableCommits, lockWait, c.isolation, logBuf,
+            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, tempSize, connections, durableCommits, lockWait, c.isolation, logBuf,
                     logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
                     recoveryThreads, logPurge, backupFailThreshold, c.temporary, ramPolicy);
         }

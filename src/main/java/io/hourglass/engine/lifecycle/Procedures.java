@@ -80,6 +80,7 @@ public final class Procedures {
         m.put("DataStore", cfg.dataStore());
         m.put("LogDir", cfg.logDir());
         m.put("PermSize", cfg.permSizeMb());
+        m.put("Connections", (long) cfg.connections());
         m.put("TempSize", cfg.tempSizeBytes() >> 20);
         m.put("DurableCommits", (long) cfg.durableCommits());
         m.put("LockWait", c.lockWait());

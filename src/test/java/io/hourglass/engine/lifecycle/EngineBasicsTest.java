@@ -221,6 +221,30 @@ class EngineBasicsTest {
     }
 
     @Test
+    void connectionsPastTheConnectionsAttributeFailWithTT702() {
+        DatabaseConfig cfg = DatabaseConfig.temporary("FEW").withConnections(3);
+        try (Instance inst = TestInstances.with(cfg)) {
+            List<Connection> open = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) open.add(inst.connect("FEW", "admin", TestInstances.ADMIN_PASSWORD));
+            HourglassException e = assertThrows(HourglassException.class, () -> inst.connect("FEW", "admin", TestInstances.ADMIN_PASSWORD));
+            assertEquals(702, e.number());
+            assertTrue(e.getMessage().contains("(max 3)"), e.getMessage());
+            assertEquals(7001, code(() -> inst.connect("FEW", "admin", "wrong")), "authentication comes first");
+            assertEquals(3, inst.database("FEW").connectionCount());
+            open.remove(0).close();
+            open.get(0).close(); // closing twice gives back one place, not two
+            open.get(0).close();
+            open.add(inst.connect("FEW", "admin", TestInstances.ADMIN_PASSWORD));
+            open.add(inst.connect("FEW", "admin", TestInstances.ADMIN_PASSWORD));
+            assertEquals(702, code(() -> inst.connect("FEW", "admin", TestInstances.ADMIN_PASSWORD)));
+            assertEquals("3", open.get(1).execute("CALL ttConfiguration('Connections')").rows().get(0)[1]);
+            for (Connection c : open) c.close();
+        }
+        assertThrows(IllegalArgumentException.class, () -> DatabaseConfig.temporary("X").withConnections(0));
+        assertEquals(2000, DatabaseConfig.temporary("X").connections());
+    }
+
+    @Test
     void severalDatabasesAreIndependent() {
         try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD,
                 List.of(DatabaseConfig.temporary("ONE"), DatabaseConfig.temporary("TWO")));
