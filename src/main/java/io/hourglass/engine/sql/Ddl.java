@@ -33,6 +33,9 @@ import java.util.Set;
  * with {@link CatalogChanges}, exactly as recovery will.
  */
 final class Ddl {
+    /** TimesTen's limit of columns in a table. */
+    static final int MAX_COLUMNS = 1000;
+
     private Ddl() {}
 
     static StatementResult run(Ast.Stmt stmt, Session s, Object[] params) {
@@ -114,6 +117,9 @@ final class Ddl {
         String tableName = ct.table().name();
         if (cat.table(owner, tableName) != null) throw ErrorCode.TABLE_EXISTS.error(owner + "." + tableName);
         if (ct.columns().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a table needs at least one column");
+        if (ct.columns().size() > MAX_COLUMNS) {
+            throw ErrorCode.SEMANTIC_ERROR.error("a table has at most " + MAX_COLUMNS + " columns; " + tableName + " has " + ct.columns().size());
+        }
         List<CatalogChange.ColumnSpec> cols = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Ast.ColumnDef d : ct.columns()) {
@@ -142,9 +148,11 @@ final class Ddl {
 
     private static int[] positions(List<String> names, Map<String, Integer> pos, String table) {
         int[] p = new int[names.size()];
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < p.length; i++) {
             Integer x = pos.get(names.get(i));
             if (x == null) throw ErrorCode.COLUMN_NOT_FOUND.error(table + "." + names.get(i));
+            if (!seen.add(names.get(i))) throw ErrorCode.SEMANTIC_ERROR.error("column " + names.get(i) + " appears twice in a key of " + table);
             p[i] = x;
         }
         return p;

@@ -27,6 +27,8 @@ final class Parser {
     static final int MAX_NESTING = 200;
     /** How deep an expression tree may be. */
     static final int MAX_DEPTH = 1000;
+    /** The longest name of a table, column, index or user (Oracle's 128). */
+    static final int MAX_NAME = 128;
 
     private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
     private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
@@ -93,6 +95,7 @@ final class Parser {
     private String identifier() {
         Token t = peek();
         if (t.type() == T.QUOTED || (t.type() == T.IDENT && !RESERVED.contains(t.text()))) {
+            if (t.text().length() > MAX_NAME) throw error("a name is at most " + MAX_NAME + " characters");
             at++;
             return t.text();
         }

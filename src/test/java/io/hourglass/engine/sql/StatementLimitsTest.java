@@ -96,6 +96,23 @@ class StatementLimitsTest {
     }
 
     @Test
+    void namesAndColumnsHaveTheirLimits() {
+        String longest = "N".repeat(Parser.MAX_NAME);
+        c.execute("CREATE TABLE " + longest + " (" + longest + " INTEGER)");
+        c.execute("DROP TABLE " + longest);
+        assertEquals(1001, assertThrows(HourglassException.class, () -> c.execute("CREATE TABLE " + longest + "X (a INTEGER)")).number());
+        assertEquals(1001, assertThrows(HourglassException.class,
+                () -> c.execute("CREATE USER \"" + "u".repeat(100_000) + "\" IDENTIFIED BY pw")).number());
+        StringBuilder cols = new StringBuilder("c0 INTEGER");
+        for (int i = 1; i < Ddl.MAX_COLUMNS; i++) cols.append(", c").append(i).append(" INTEGER");
+        c.execute("CREATE TABLE widest (" + cols + ")");
+        c.execute("DROP TABLE widest");
+        HourglassException e = assertThrows(HourglassException.class, () -> c.execute("CREATE TABLE wider (" + cols + ", c1000 INTEGER)"));
+        assertEquals(90015, e.number());
+        assertEquals(2206, assertThrows(HourglassException.class, () -> c.execute("SELECT * FROM wider")).number());
+    }
+
+    @Test
     void aTreeDeeperThanTheLimitFailsWithTT90035() throws Exception {
         // Left-deep chains of the other operators: 999 additions are a tree 1000 deep (the limit),
         // which binding, naming and evaluation each walk recursively.
