@@ -33,6 +33,30 @@ public final class Catalog {
     // Credentials verified with the slow hash are remembered as an HMAC under a per-process key,
     // so HTTP Basic does not pay PBKDF2 on every request. Cleared on any change to the user.
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
+
+    /**
+     * Slow password checks (PBKDF2, about a tenth of a second of a core each) run one at a time
+     * in the process: a password not yet verified is checked in turn, so a flood of wrong
+     * passwords, which needs no session, takes at most one core from the database, however many
+     * connections send them. Passwords verified before are answered at once (cacheMac).
+     */
+    private static final java.util.concurrent.Semaphore SLOW_CHECKS = new java.util.concurrent.Semaphore(1, true);
+    private static final java.util.concurrent.atomic.AtomicInteger slowChecksRunning = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger slowChecksMostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** For tests: the most slow password checks that ran at once since the process started. */
+    static int slowChecksMostAtOnce() { return slowChecksMostAtOnce.get(); }
+
+    private static boolean slowCheck(String password, String hash) {
+        SLOW_CHECKS.acquireUninterruptibly();
+        try {
+            slowChecksMostAtOnce.accumulateAndGet(slowChecksRunning.incrementAndGet(), Math::max);
+            return PasswordHasher.verify(password, hash);
+        } finally {
+            slowChecksRunning.decrementAndGet();
+            SLOW_CHECKS.release();
+        }
+    }
     private final KeyedMac cacheMac = new KeyedMac();
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
 
@@ -168,7 +192,7 @@ public final class Catalog {
         byte[] fast = cacheMac.of(name, password);
         byte[] known = verified.get(name);
         if (known != null && MessageDigest.isEqual(known, fast)) return u;
-        if (!PasswordHasher.verify(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
+        if (!slowCheck(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
         verified.put(name, fast);
         return u;
     }
