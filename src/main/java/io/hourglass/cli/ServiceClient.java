@@ -21,7 +21,8 @@ final class ServiceClient implements AutoCloseable {
 
     ServiceClient(String target) {
         this.target = target;
-        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+        // Results can be as large as the service's TempSize lets a query build (gRPC's default is 4 MB).
+        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).maxInboundMessageSize(1 << 30).build();
     }
 
     AdminGrpc.AdminBlockingStub admin() { return AdminGrpc.newBlockingStub(channel); }

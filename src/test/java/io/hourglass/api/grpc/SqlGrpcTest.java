@@ -64,6 +64,15 @@ class SqlGrpcTest {
     }
 
     @Test
+    void theLargestValueACharacterColumnTakesTravelsBothWays() {
+        exec("DROP TABLE g");
+        exec("CREATE TABLE g (id INTEGER PRIMARY KEY, name VARCHAR2(4194304))");
+        String big = "x".repeat(4_194_304);
+        assertEquals(1, exec("INSERT INTO g VALUES (?, ?)", i(1), s(big)).getUpdateCount());
+        assertEquals(big, exec("SELECT name FROM g WHERE id = 1").getRows(0).getValues(0).getStringValue());
+    }
+
+    @Test
     void executeRoundTripsEveryValueKind() {
         ExecuteResponse ins = exec("INSERT INTO g VALUES (?, ?, ?, ?, ?)", i(1), s("one"),
                 Value.newBuilder().setDecimalValue("12.50").build(),
