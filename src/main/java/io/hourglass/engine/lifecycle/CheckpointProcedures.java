@@ -44,7 +44,7 @@ final class CheckpointProcedures {
             requireAdmin(c);
             Checkpointer ck = checkpointer(c);
             double timeout = a.length > 0 && a[0] != null ? nonNegative("ttCkptBlocking timeout", a[0]) : c.lockWait();
-            int retries = a.length > 1 && a[1] != null ? (int) nonNegative("ttCkptBlocking retries", a[1]) : 0;
+            int retries = a.length > 1 && a[1] != null ? Procedures.wholeNumber("ttCkptBlocking retries", a[1]) : 0;
             if (retries > 10) throw ErrorCode.SEMANTIC_ERROR.error("ttCkptBlocking retries must be 0 to 10");
             var req = new Checkpointer.Request(Checkpointer.Type.BLOCKING, Checkpointer.Initiator.USER, "ttCkptBlocking",
                     c.id(), true, timeout, retries);
@@ -70,7 +70,7 @@ final class CheckpointProcedures {
             Integer[] v = new Integer[3];
             for (int i = 0; i < a.length; i++) {
                 if (a[i] != null) {
-                    v[i] = (int) nonNegative("ttCkptConfig argument " + (i + 1), a[i]);
+                    v[i] = Procedures.wholeNumber("ttCkptConfig argument " + (i + 1), a[i]);
                     change = true;
                 }
             }
@@ -135,7 +135,7 @@ final class CheckpointProcedures {
     private static double nonNegative(String what, Object v) {
         if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(what + " must be a number, got " + Values.describe(v));
         double d = Values.toDouble(v);
-        if (d < 0 || d > Integer.MAX_VALUE) throw ErrorCode.SEMANTIC_ERROR.error(what + " must be 0 or more");
+        if (d < 0 || d > Integer.MAX_VALUE) throw ErrorCode.SEMANTIC_ERROR.error(what + " must be 0 to " + Integer.MAX_VALUE + " seconds");
         return d;
     }
 

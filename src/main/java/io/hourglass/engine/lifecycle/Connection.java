@@ -103,8 +103,11 @@ public final class Connection implements Session, AutoCloseable {
         });
     }
 
+    /** The longest LockWait, in seconds, as the attribute allows. */
+    static final double MAX_LOCK_WAIT = 1_000_000;
+
     public void setLockWait(double seconds) {
-        if (seconds < 0) throw ErrorCode.SEMANTIC_ERROR.error("LockWait must not be negative");
+        if (!(seconds >= 0 && seconds <= MAX_LOCK_WAIT)) throw ErrorCode.SEMANTIC_ERROR.error("LockWait must be 0 to 1000000 seconds");
         lockWaitNanos = (long) (seconds * 1e9);
     }
 

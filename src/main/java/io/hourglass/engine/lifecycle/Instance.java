@@ -217,7 +217,7 @@ public final class Instance implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ErrorCode.INVALID_ATTRIBUTE.error(e.getMessage());
         }
-        if (lockWait < 0) throw ErrorCode.INVALID_ATTRIBUTE.error("LockWait must not be negative");
+        if (!(lockWait >= 0 && lockWait <= Connection.MAX_LOCK_WAIT)) throw ErrorCode.INVALID_ATTRIBUTE.error("LockWait must be 0 to 1000000 seconds");
         if (durable != 0 && durable != 1) throw ErrorCode.INVALID_ATTRIBUTE.error("DurableCommits must be 0 or 1");
         Connection c = open(managed(cs.dsn()), cs.uid(), cs.pwd(), iso, lockWait);
         c.setDurableCommits(durable == 1);

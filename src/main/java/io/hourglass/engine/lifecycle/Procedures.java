@@ -103,4 +103,14 @@ public final class Procedures {
         });
         return table(List.of(col("PARAMNAME", SqlType.VARCHAR_ANY), col("PARAMVALUE", SqlType.VARCHAR_ANY)), rows);
     }
+
+    /** A whole number from 0 to Integer.MAX_VALUE, as built-ins take counts and intervals; TT90003 or TT90015 otherwise. */
+    static int wholeNumber(String what, Object v) {
+        if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(what + " must be a number, got " + Values.describe(v));
+        double d = Values.toDouble(v);
+        if (d < 0 || d != Math.floor(d) || d > Integer.MAX_VALUE) {
+            throw ErrorCode.SEMANTIC_ERROR.error(what + " must be a whole number from 0 to " + Integer.MAX_VALUE + ", got " + Values.toText(v));
+        }
+        return (int) d;
+    }
 }

@@ -2,7 +2,6 @@ package io.hourglass.engine.lifecycle;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.SqlType;
-import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.sql.StatementResult;
 
 import java.util.List;
@@ -26,7 +25,7 @@ final class RamProcedures {
             RamPolicy next;
             try {
                 next = now.withKind(RamPolicy.Kind.parse(a[0] == null ? null : a[0].toString()));
-                if (a.length > 1 && a[1] != null) next = next.withGrace(wholeNumber("ramGrace", a[1]));
+                if (a.length > 1 && a[1] != null) next = next.withGrace(Procedures.wholeNumber("ramGrace", a[1]));
             } catch (IllegalArgumentException e) {
                 throw ErrorCode.SEMANTIC_ERROR.error(e.getMessage());
             }
@@ -42,7 +41,7 @@ final class RamProcedures {
         p.register("ttRamPolicyAutoReloadSet", (c, a) -> {
             arity("ttRamPolicyAutoReloadSet", a, 1, 1);
             CheckpointProcedures.requireAdmin(c);
-            int v = wholeNumber("ttRamPolicyAutoReloadSet's flag", a[0]);
+            int v = Procedures.wholeNumber("ttRamPolicyAutoReloadSet's flag", a[0]);
             if (v != 0 && v != 1) throw ErrorCode.SEMANTIC_ERROR.error("ttRamPolicyAutoReloadSet takes 0 or 1, got " + v);
             m.setPolicy(m.policy().withAutoreload(v == 1));
             return StatementResult.none();
@@ -62,14 +61,5 @@ final class RamProcedures {
             c.database().invalidate(cause);
             return StatementResult.none();
         });
-    }
-
-    private static int wholeNumber(String what, Object v) {
-        if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(what + " must be a number, got " + Values.describe(v));
-        double d = Values.toDouble(v);
-        if (d < 0 || d != Math.floor(d) || d > Integer.MAX_VALUE) {
-            throw ErrorCode.SEMANTIC_ERROR.error(what + " must be a whole number of at least 0, got " + Values.toText(v));
-        }
-        return (int) d;
     }
 }

@@ -761,6 +761,12 @@ class CheckpointTest {
             assertEquals("30|16|5", one(c, "CALL ttCkptConfig(30, 16, 5)"));
             assertEquals("30|8|5", one(c, "CALL ttCkptConfig(NULL, 8, NULL)"));
             assertEquals(90015, assertThrows(HourglassException.class, () -> c.execute("CALL ttCkptConfig(-1)")).number());
+            // Whole numbers only: 0.5 seconds would have been taken as 0, which turns checkpoints off.
+            for (String bad : List.of("CALL ttCkptConfig(0.5, NULL, NULL)", "CALL ttCkptConfig(99999999999, NULL, NULL)",
+                    "CALL ttCkptBlocking(10, 1.5)")) {
+                assertEquals(90015, assertThrows(HourglassException.class, () -> c.execute(bad)).number(), bad);
+            }
+            assertEquals("30|8|5", one(c, "CALL ttCkptConfig()"), "the refused calls changed nothing");
         }
         try (Instance i = open(config().withCheckpoints(600, 64, 0)); Connection c = admin(i)) {
             assertEquals("30|8|5", one(c, "CALL ttCkptConfig()"), "kept across a restart, over the configured values");
