@@ -90,7 +90,20 @@ public final class Backup {
         if (req.type() == BackupType.STREAM_FULL ? req.stream() == null : req.dir() == null) {
             throw ErrorCode.SEMANTIC_ERROR.error(req.type() == BackupType.STREAM_FULL ? "streamFull needs a stream" : "a file backup needs -dir");
         }
+        checkFname(req.fname());
         return new Backup(db, io, req, progress).run();
+    }
+
+    /**
+     * TT90015 unless {@code fname} (null or blank: the database's name) is a plain file name: the
+     * backup's files are {@code <fname>.*} in -dir and nowhere else, so no separator and no
+     * {@code ..}, which would have put them (and the removal of a replaced backup's files) anywhere.
+     */
+    public static void checkFname(String fname) {
+        if (fname == null || fname.isBlank()) return;
+        if (fname.contains("/") || fname.contains("\\") || fname.equals(".") || fname.equals("..") || fname.indexOf('\0') >= 0) {
+            throw ErrorCode.SEMANTIC_ERROR.error("-fname is a file name in -dir, not a path: " + fname);
+        }
     }
 
     private String fname() { return req.fname() == null || req.fname().isBlank() ? db.name() : req.fname(); }

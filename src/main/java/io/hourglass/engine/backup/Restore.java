@@ -42,6 +42,7 @@ public final class Restore {
 
     /** Restores the backup {@code fname} (null: the target's name... or the only manifest) in {@code dir} as {@code target}. */
     public static Result fromDirectory(Path dir, String fname, DatabaseConfig target, StorageIo io, Backup.Progress progress) {
+        Backup.checkFname(fname);
         long t0 = System.nanoTime();
         if (target.temporary()) throw ErrorCode.UNSUPPORTED.error("restoring into a Temporary database");
         Path d = dir.toAbsolutePath().normalize();

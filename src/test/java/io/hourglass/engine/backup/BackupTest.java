@@ -209,6 +209,13 @@ class BackupTest {
             List<String> firstFiles = Backup.readManifest(IO, bdir, "SRC").files();
             Backup.run(inst.database("SRC"), IO, new Backup.Request(BackupType.FILE_FULL, bdir, null, true, null, 0), Backup.Progress.NONE);
             for (String f : firstFiles) assertFalse(Files.exists(bdir.resolve(f)), "-force replaced " + f);
+            // -fname names files in -dir: a path there would write (and -force remove) files elsewhere.
+            for (String fname : List.of("../escaped", "sub/name", "..")) {
+                assertEquals(90015, number(() -> Backup.run(inst.database("SRC"), IO,
+                        new Backup.Request(BackupType.FILE_FULL, bdir, fname, true, null, 0), Backup.Progress.NONE)), fname);
+                assertEquals(90015, number(() -> Restore.fromDirectory(bdir, fname, copy("P"), IO, Backup.Progress.NONE)), fname);
+            }
+            assertFalse(Files.exists(dir.resolve("escaped.manifest")), "nothing written outside -dir");
         }
         assertEquals(90024, number(() -> Restore.fromDirectory(bdir, null, source(), IO, Backup.Progress.NONE)), "never over a database");
 
