@@ -5,6 +5,7 @@ import io.hourglass.api.grpc.v1.Done;
 import io.hourglass.api.grpc.v1.ExecuteRequest;
 import io.hourglass.api.grpc.v1.ExecuteResponse;
 import io.hourglass.api.grpc.v1.ResultHeader;
+import io.hourglass.api.grpc.v1.Row;
 import io.hourglass.api.grpc.v1.RowBatch;
 import io.hourglass.api.grpc.v1.SessionRequest;
 import io.hourglass.api.grpc.v1.SessionResponse;
@@ -30,6 +31,8 @@ import java.util.List;
 @GrpcService
 public class SqlGrpcService implements Sql {
     static final int DEFAULT_BATCH = 1000;
+    /** A RowBatch stops growing at this many bytes of rows (one row alone may be larger). */
+    static final long BATCH_BYTES = 1 << 20;
 
     @Inject
     SqlGateway gateway;
@@ -86,10 +89,20 @@ public class SqlGrpcService implements Sql {
                             List<Object[]> rows = r.rows();
                             int from = 0;
                             do {
-                                int to = Math.min(rows.size(), from + batch);
-                                RowBatch.Builder b = RowBatch.newBuilder().setLast(to == rows.size());
-                                for (int i = from; i < to; i++) b.addRows(ProtoValues.row(rows.get(i)));
-                                out.add(response(id).setRows(b).build());
+                                // batch_size rows, or fewer once a batch reaches BATCH_BYTES (at least one row),
+                                // so that no message outgrows what a standard gRPC client accepts (4 MB).
+                                int limit = Math.min(rows.size(), from + batch);
+                                RowBatch.Builder b = RowBatch.newBuilder();
+                                long bytes = 0;
+                                int to = from;
+                                while (to < limit) {
+                                    Row row = ProtoValues.row(rows.get(to));
+                                    if (to > from && bytes + row.getSerializedSize() > BATCH_BYTES) break;
+                                    b.addRows(row);
+                                    bytes += row.getSerializedSize();
+                                    to++;
+                                }
+                                out.add(response(id).setRows(b.setLast(to == rows.size())).build());
                                 from = to;
                             } while (from < rows.size());
                         } else {

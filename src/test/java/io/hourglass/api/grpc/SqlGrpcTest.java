@@ -169,6 +169,23 @@ class SqlGrpcTest {
             assertTrue(s.send(SessionRequest.newBuilder().setRollback(Rollback.getDefaultInstance())).get(0).hasDone());
             assertEquals(2500, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
 
+            // Batches also end at about 1 MB of rows, so no message outgrows a standard client's 4 MB.
+            exec("CREATE TABLE wide (id INTEGER PRIMARY KEY, s VARCHAR2(400000))");
+            try {
+                for (int i = 0; i < 12; i++) exec("INSERT INTO wide VALUES (?, ?)", i(i), s("w".repeat(300_000)));
+                List<SessionResponse> big = s.sql("SELECT id, s FROM wide ORDER BY id", 1000);
+                int rows = 0;
+                for (SessionResponse r : big.subList(1, big.size())) {
+                    assertTrue(r.getSerializedSize() <= SqlGrpcService.BATCH_BYTES + 400_000, "a batch of " + r.getSerializedSize() + " bytes");
+                    rows += r.getRows().getRowsCount();
+                }
+                assertEquals(12, rows);
+                assertTrue(big.size() >= 1 + 4, "12 rows of 300 KB in batches of at most 1 MB: " + (big.size() - 1) + " batches");
+                assertTrue(big.getLast().getRows().getLast());
+            } finally {
+                exec("DROP TABLE wide");
+            }
+
             SessionResponse err = s.sql("SELECT nope FROM g", 0).get(0);
             assertEquals(2211, err.getError().getCode());
             assertEquals(1, s.sql("SELECT COUNT(*) FROM g WHERE id = 7", 0).get(1).getRows().getRowsCount(),
