@@ -31,8 +31,14 @@ public class ErrorMapper {
                 .build();
     }
 
+    /** A body of the wrong shape (params not a list, a list for an object): Quarkus's own mapper answers with no body. */
+    @ServerExceptionMapper
+    public Response badShape(com.fasterxml.jackson.databind.exc.MismatchedInputException e) { return badJson(e); }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        // A body that does not parse reaches here wrapped, with Jackson's reason as the cause.
+        if (e.getCause() instanceof JsonProcessingException j) return badJson(j);
         int status = e.getResponse().getStatus();
         return Response.status(status).type(MediaType.APPLICATION_JSON)
                 .entity(ErrorBody.of(ErrorCode.SEMANTIC_ERROR.number(), "TT" + ErrorCode.SEMANTIC_ERROR.number() + ": " + e.getMessage()))

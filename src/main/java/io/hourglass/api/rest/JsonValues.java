@@ -32,7 +32,13 @@ final class JsonValues {
     private static Object param(JsonNode n, int i) {
         if (n == null || n.isNull()) return null;
         if (n.isIntegralNumber()) return n.canConvertToLong() ? (Object) n.longValue() : new BigDecimal(n.bigIntegerValue());
-        if (n.isNumber()) return n.decimalValue();
+        if (n.isNumber()) {
+            // Jackson reads 1e400 as an infinite double, which no decimal holds.
+            if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue()) && !n.isBigDecimal()) {
+                throw ErrorCode.NUMERIC_OVERFLOW.error("parameter " + (i + 1) + " is beyond a double's range; send it as a string");
+            }
+            return n.decimalValue();
+        }
         if (n.isTextual()) return n.textValue();
         if (n.isBoolean()) return n.booleanValue();
         throw ErrorCode.TYPE_MISMATCH.error("parameter " + (i + 1) + " must be a number, string, boolean or null");

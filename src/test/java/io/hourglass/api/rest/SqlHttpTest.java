@@ -87,6 +87,17 @@ class SqlHttpTest {
     }
 
     @Test
+    void aMalformedBodyGetsANumberedErrorThatSaysWhy() {
+        for (String body : List.of("{not json", "[]", "{\"sql\": \"SELECT 1 FROM dual\", \"params\": \"notalist\"}")) {
+            admin().body(body).post("/v1/databases/testdb/sql").then().statusCode(400)
+                    .body("error.code", equalTo(90015))
+                    .body("error.message", containsString("malformed JSON request"));
+        }
+        admin().body("{\"sql\": \"SELECT ? FROM dual\", \"params\": [1e400]}").post("/v1/databases/testdb/sql").then()
+                .statusCode(400).body("error.code", equalTo(90004));
+    }
+
+    @Test
     void builtInsAnswerLikeQueries() {
         sql("CALL ttConfiguration('LockWait')").statusCode(200)
                 .body("columns[0].name", equalTo("PARAMNAME"))
