@@ -23,6 +23,7 @@ public enum ErrorCode {
     TABLE_EXISTS(2207, Kind.CONFLICT, "Table %s already exists"),
     COLUMN_NOT_FOUND(2211, Kind.BAD_REQUEST, "Referenced column %s not found"),
     DEADLOCK(6002, Kind.CONFLICT, "Lock request denied because of deadlock; transaction rolled back (%s)"),
+    QUERY_TIMEOUT(6111, Kind.UNAVAILABLE, "SQL statement has reached its timeout limit [%d ms] and has been terminated"),
     LOCK_TIMEOUT(6003, Kind.CONFLICT, "Lock request denied because of time-out (%s)"),
     AUTHENTICATION_FAILED(7001, Kind.UNAUTHENTICATED, "User authentication failed"),
 

@@ -58,7 +58,8 @@ public class EngineProducer {
     static DatabaseConfig toEngine(String dsn, HourglassConfig.DatabaseAttributes a) {
         try {
             return new DatabaseConfig(dsn, a.dataStore().orElse(null), a.logDir().orElse(null), a.permSize(), a.tempSize(),
-                    a.connections(), a.durableCommits(), a.lockWait(), Isolation.parse(a.isolation()), a.logBufMb(), a.logFileSize(), a.logBufParallelism(),
+                    a.connections(), a.durableCommits(), a.lockWait(), a.sqlQueryTimeoutMsec(), Isolation.parse(a.isolation()),
+                    a.logBufMb(), a.logFileSize(), a.logBufParallelism(),
                     a.ckptFrequency(), a.ckptLogVolume(), a.ckptRate(), a.ckptReadThreads(), a.recoveryThreads(),
                     a.logPurge(), a.backupFailThreshold(), a.temporary(),
                     new RamPolicy(RamPolicy.Kind.parse(a.ramPolicy()), a.ramGrace(), a.autoreload()));

@@ -98,6 +98,11 @@ public interface HourglassConfig {
         @WithDefault("10")
         double lockWait();
 
+        /** TimesTen's SQLQueryTimeoutMSec: how long a statement may run before TT6111 (0: no limit). */
+        @WithName("sql-query-timeout-msec")
+        @WithDefault("0")
+        long sqlQueryTimeoutMsec();
+
         @WithDefault("READ_COMMITTED")
         String isolation();
 

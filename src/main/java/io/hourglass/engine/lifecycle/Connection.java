@@ -37,6 +37,8 @@ public final class Connection implements Session, AutoCloseable {
     private boolean durableNext; // CALL ttDurableCommit: the current transaction's commit is durable
     private Isolation isolation;
     private long lockWaitNanos;
+    private long queryTimeoutMillis;   // SQLQueryTimeout(MSec); 0: none
+    private long statementDeadline;    // of the statement running now; 0: none
     private Transaction txn;
     private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
@@ -113,6 +115,18 @@ public final class Connection implements Session, AutoCloseable {
 
     public double lockWait() { return lockWaitNanos / 1e9; }
 
+    /** SQLQueryTimeoutMSec: a statement running longer fails with TT6111 and is undone (0: no limit). */
+    public void setQueryTimeoutMillis(long millis) {
+        if (millis < 0) throw ErrorCode.SEMANTIC_ERROR.error("SQLQueryTimeout must not be negative");
+        queryTimeoutMillis = millis;
+    }
+
+    @Override
+    public long queryTimeoutMillis() { return queryTimeoutMillis; }
+
+    @Override
+    public long statementDeadline() { return statementDeadline; }
+
     public boolean inTransaction() { return txn != null; }
 
     /** Runs {@code action} once the current transaction commits or rolls back (ttCkptBlocking). */
@@ -152,6 +166,7 @@ public final class Connection implements Session, AutoCloseable {
     public CompletionStage<StatementResult> executeAsync(PreparedStatement ps, Object... params) {
         return locked(() -> {
             boolean ok = false;
+            statementDeadline = queryTimeoutMillis == 0 ? 0 : (System.nanoTime() + queryTimeoutMillis * 1_000_000L) | 1;
             try {
                 StatementResult r = ps.execute(this, params);
                 CompletionStage<Void> done = autocommit && txn != null && !ps.isTransactionControl()

@@ -19,6 +19,8 @@ import java.nio.file.Path;
  * @param connections at most this many connections at once; the next one fails with TT0702
  * @param durableCommits 1: commits return once durable; 0: once in the log buffer
  * @param lockWaitSeconds how long a lock request waits before TT6003 (fractions allowed)
+ * @param sqlQueryTimeoutMs how long a statement may run before TT6111 (0: no limit), the
+ *                          default of SQLQueryTimeout / SQLQueryTimeoutMSec
  * @param temporary true: nothing is written to disk, the database starts empty every time
  * @param ramPolicy the RAM policy until an administrator sets one (which is then stored and
  *                  wins); null means {@link RamPolicy#DEFAULT}
@@ -32,6 +34,7 @@ public record DatabaseConfig(
         int connections,
         int durableCommits,
         double lockWaitSeconds,
+        long sqlQueryTimeoutMs,
         Isolation isolation,
         int logBufMb,
         int logFileSizeMb,
@@ -60,6 +63,7 @@ public record DatabaseConfig(
         }
         if (connections < 1 || connections > 32_000) throw new IllegalArgumentException("Connections must be 1 to 32000 for " + name);
         if (durableCommits != 0 && durableCommits != 1) throw new IllegalArgumentException("DurableCommits must be 0 or 1 for " + name);
+        if (sqlQueryTimeoutMs < 0) throw new IllegalArgumentException("SQLQueryTimeout must not be negative for " + name);
         if (lockWaitSeconds < 0 || lockWaitSeconds > 1_000_000) throw new IllegalArgumentException("LockWait must be 0 to 1000000 seconds for " + name);
         if (logBufMb < 1) throw new IllegalArgumentException("LogBufMB must be at least 1 for " + name);
         if (logFileSizeMb < 8) throw new IllegalArgumentException("LogFileSize must be at least 8 MB for " + name);
@@ -79,13 +83,13 @@ public record DatabaseConfig(
 
     /** A persistent database with TimesTen's (and Hourglass's) defaults. */
     public static DatabaseConfig defaults(String name, String dataStore) {
-        return new DatabaseConfig(name, dataStore, null, 256, 0, DEFAULT_CONNECTIONS, 0, 10.0, Isolation.READ_COMMITTED,
+        return new DatabaseConfig(name, dataStore, null, 256, 0, DEFAULT_CONNECTIONS, 0, 10.0, 0, Isolation.READ_COMMITTED,
                 64, 64, 4, 600, 64, 0, 1, 1, 1, 0, false, null);
     }
 
     /** A Temporary database: memory only, nothing on disk. */
     public static DatabaseConfig temporary(String name) {
-        return new DatabaseConfig(name, null, null, 256, 0, DEFAULT_CONNECTIONS, 0, 10.0, Isolation.READ_COMMITTED,
+        return new DatabaseConfig(name, null, null, 256, 0, DEFAULT_CONNECTIONS, 0, 10.0, 0, Isolation.READ_COMMITTED,
                 64, 64, 4, 600, 64, 0, 1, 1, 1, 0, true, null);
     }
 
@@ -124,6 +128,13 @@ public record DatabaseConfig(
     public DatabaseConfig withConnections(int n) {
         Copy c = copy();
         c.connections = n;
+        return c.build();
+    }
+
+    /** SQLQueryTimeoutMSec: the default time limit of a statement (0: none). */
+    public DatabaseConfig withSqlQueryTimeout(long millis) {
+        Copy c = copy();
+        c.sqlQueryTimeout = millis;
         return c.build();
     }
 
@@ -177,7 +188,7 @@ public record DatabaseConfig(
     private static final class Copy {
         private final DatabaseConfig c;
         private String logDir;
-        private long permSize, tempSize;
+        private long permSize, tempSize, sqlQueryTimeout;
         private double lockWait;
         private int connections, durableCommits, logFileSize, logBuf, recoveryThreads;
         private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge, backupFailThreshold;
@@ -190,6 +201,7 @@ public record DatabaseConfig(
             tempSize = c.tempSizeMb;
             connections = c.connections;
             lockWait = c.lockWaitSeconds;
+            sqlQueryTimeout = c.sqlQueryTimeoutMs;
             durableCommits = c.durableCommits;
             logFileSize = c.logFileSizeMb;
             logBuf = c.logBufMb;
@@ -214,7 +226,8 @@ public record DatabaseConfig(
         Copy recoveryThreads(int v) { recoveryThreads = v; return this; }
 
         DatabaseConfig build() {
-            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, tempSize, connections, durableCommits, lockWait, c.isolation, logBuf,
+            return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, tempSize, connections, durableCommits, lockWait,
+                    sqlQueryTimeout, c.isolation, logBuf,
                     logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
                     recoveryThreads, logPurge, backupFailThreshold, c.temporary, ramPolicy);
         }

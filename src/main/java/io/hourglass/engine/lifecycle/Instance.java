@@ -210,17 +210,23 @@ public final class Instance implements AutoCloseable {
         Isolation iso = cfg.isolation();
         double lockWait = cfg.lockWaitSeconds();
         int durable = cfg.durableCommits();
+        long queryTimeout = cfg.sqlQueryTimeoutMs();
         try {
+            // SQLQueryTimeout (seconds) and SQLQueryTimeoutMSec map to one value, as in TimesTen; MSec wins.
+            if (cs.get("SQLQueryTimeout") != null) queryTimeout = Math.multiplyExact(Long.parseLong(cs.get("SQLQueryTimeout").trim()), 1000L);
+            if (cs.get("SQLQueryTimeoutMSec") != null) queryTimeout = Long.parseLong(cs.get("SQLQueryTimeoutMSec").trim());
             if (cs.get("Isolation") != null) iso = Isolation.parse(cs.get("Isolation"));
             if (cs.get("LockWait") != null) lockWait = Double.parseDouble(cs.get("LockWait"));
             if (cs.get("DurableCommits") != null) durable = Integer.parseInt(cs.get("DurableCommits"));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw ErrorCode.INVALID_ATTRIBUTE.error(e.getMessage());
         }
+        if (queryTimeout < 0) throw ErrorCode.INVALID_ATTRIBUTE.error("SQLQueryTimeout must not be negative");
         if (!(lockWait >= 0 && lockWait <= Connection.MAX_LOCK_WAIT)) throw ErrorCode.INVALID_ATTRIBUTE.error("LockWait must be 0 to 1000000 seconds");
         if (durable != 0 && durable != 1) throw ErrorCode.INVALID_ATTRIBUTE.error("DurableCommits must be 0 or 1");
         Connection c = open(managed(cs.dsn()), cs.uid(), cs.pwd(), iso, lockWait);
         c.setDurableCommits(durable == 1);
+        c.setQueryTimeoutMillis(queryTimeout);
         return c;
     }
 
@@ -241,6 +247,7 @@ public final class Instance implements AutoCloseable {
             if (!cat.has(u, Privilege.CREATE_SESSION)) throw ErrorCode.PRIVILEGE_REQUIRED.error(name, "CREATE SESSION");
             Connection c = new Connection(db, u, iso, lockWait, m.procedures);
             c.setDurableCommits(db.config().durableCommits() == 1);
+            c.setQueryTimeoutMillis(db.config().sqlQueryTimeoutMs());
             ok = true;
             return c;
         } finally {

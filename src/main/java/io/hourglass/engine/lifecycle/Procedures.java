@@ -84,6 +84,7 @@ public final class Procedures {
         m.put("TempSize", cfg.tempSizeBytes() >> 20);
         m.put("DurableCommits", (long) cfg.durableCommits());
         m.put("LockWait", c.lockWait());
+        m.put("SQLQueryTimeoutMSec", c.queryTimeoutMillis());
         m.put("Isolation", c.isolation().name());
         m.put("LogBufMB", (long) cfg.logBufMb());
         m.put("LogFileSize", (long) cfg.logFileSizeMb());

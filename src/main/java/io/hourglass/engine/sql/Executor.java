@@ -149,7 +149,7 @@ final class Executor {
                 lockForRead(s, t, tables);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
                 try (TempSpace.Budget temp = s.transactions().temp().budget()) {
-                    return new StatementResult(columns, execute(t, snapshot, params, temp), -1);
+                    return new StatementResult(columns, execute(s, t, snapshot, params, temp), -1);
                 }
             });
         }
@@ -159,8 +159,8 @@ final class Executor {
          * sets) is charged to {@code temp}: TT0802 (temporary) past TempSize. Not charged: the
          * row ids an index access collects, at most a table's rows.
          */
-        List<Object[]> execute(Transaction t, long snapshot, Object[] params, TempSpace.Budget temp) {
-            Expr.Ctx ctx = new Expr.Ctx(tables.length, params);
+        List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params, TempSpace.Budget temp) {
+            Expr.Ctx ctx = new Expr.Ctx(tables.length, params).limitedBy(s);
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = Long.MAX_VALUE;
             if (limit != null) max = nonNegative(limit.eval(ctx), "LIMIT");
@@ -351,6 +351,7 @@ final class Executor {
         }
 
         private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Object slot) {
+            ctx.tick();
             byte[] img = Version.visible(slot, snapshot, t.id());
             if (img == null) return true;
             ctx.rows[level] = tb.codec().decode(img);
@@ -605,12 +606,12 @@ final class Executor {
     private static StatementResult insertRows(Session ss, Transaction txn, Table t, int[] target, QueryPlan query,
                                               List<List<Expr>> rows, Object[] params, TempSpace.Budget temp) {
         lockForWrite(ss, txn, t);
-        Expr.Ctx ctx = new Expr.Ctx(0, params);
+        Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
         List<Object[]> values;
         if (query != null) {
             lockForRead(ss, txn, query.tables);
             long snapshot = ss.transactions().openSnapshot(ss.snapshotSlot());
-            values = query.execute(txn, snapshot, params, temp);
+            values = query.execute(ss, txn, snapshot, params, temp);
         } else {
             values = new ArrayList<>();
             for (List<Expr> r : rows) {
@@ -621,6 +622,7 @@ final class Executor {
         }
         long n = 0;
         for (Object[] v : values) {
+            ctx.tick();
             Object[] row = new Object[t.columns().size()];
             boolean[] given = new boolean[row.length];
             for (int i = 0; i < target.length; i++) {
@@ -657,10 +659,11 @@ final class Executor {
     /** The rows matching the plan's filters in the snapshot, collected before any change. */
     private static List<Candidate> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
         long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
-        Expr.Ctx ctx = new Expr.Ctx(1, params);
+        Expr.Ctx ctx = new Expr.Ctx(1, params).limitedBy(s);
         Table t = q.tables[0];
         List<Candidate> ids = new ArrayList<>();
         java.util.function.LongConsumer consider = id -> {
+            ctx.tick();
             byte[] img = Version.visible(t.store().slot(id), snapshot, txn.id());
             if (img == null) return;
             Object[] row = t.codec().decode(img);
@@ -731,11 +734,12 @@ final class Executor {
         TransactionManager tm = s.transactions();
         Table t = q.tables[0];
         lockForWrite(s, txn, t);
-        Expr.Ctx ctx = new Expr.Ctx(1, params);
+        Expr.Ctx ctx = new Expr.Ctx(1, params).limitedBy(s);
         long n = 0;
         // The candidates are at most the table's rows, a row id each past the first few: not
         // charged to TempSize, so that a DELETE, which frees space, is never refused for it.
         for (Candidate c : candidates(q, s, txn, params)) {
+            ctx.tick();
             long id = c.id();
             tm.lockRow(txn, t, id);
             byte[] img = tm.currentImage(txn, t, id);

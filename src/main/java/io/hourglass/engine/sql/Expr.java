@@ -41,10 +41,31 @@ abstract class Expr {
         private LocalDateTime now;
         Object[] groupKey;
         Object[] aggValues;
+        private long deadline;      // System.nanoTime() past which tick() fails; 0: none
+        private long timeoutMillis;
+        private int ticks;
 
         Ctx(int sources, Object[] params) {
             this.rows = new Object[sources][];
             this.params = params;
+        }
+
+        /** Holds this evaluation to the session's running statement's SQLQueryTimeout. */
+        Ctx limitedBy(Session s) {
+            deadline = s.statementDeadline();
+            timeoutMillis = s.queryTimeoutMillis();
+            return this;
+        }
+
+        /**
+         * Called once per row a statement reads or changes: every 1024 calls, TT6111 if the
+         * statement's SQLQueryTimeout has passed (its effects are then undone as any failed
+         * statement's are).
+         */
+        void tick() {
+            if (deadline != 0 && (++ticks & 1023) == 0 && System.nanoTime() - deadline > 0) {
+                throw ErrorCode.QUERY_TIMEOUT.error(timeoutMillis);
+            }
         }
 
         /** The statement's time (SYSDATE), read once, on first use. */

@@ -19,6 +19,12 @@ public interface Session {
 
     SnapshotSlot snapshotSlot();
 
+    /** The running statement's deadline ({@link System#nanoTime}), 0 when it has none (SQLQueryTimeout). */
+    default long statementDeadline() { return 0; }
+
+    /** SQLQueryTimeout in milliseconds, for the TT6111 message; 0: none. */
+    default long queryTimeoutMillis() { return 0; }
+
     /** COMMIT statement and the implicit commit around DDL. */
     void commitWork();
 

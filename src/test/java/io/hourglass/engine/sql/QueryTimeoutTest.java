@@ -1,0 +1,104 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * SQLQueryTimeout: a statement that runs past it fails with TT6111 and is undone; its
+ * transaction goes on. The joins below would run for hours: the timeouts of these tests only
+ * catch a statement that was never stopped.
+ */
+class QueryTimeoutTest {
+    private static final Duration HANG = Duration.ofSeconds(60);
+    private static Instance inst;
+
+    @BeforeAll
+    static void load() {
+        inst = TestInstances.with(DatabaseConfig.temporary("QT"));
+        try (Connection c = admin("")) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.execute("CREATE TABLE t2 (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.setAutocommit(false);
+            for (int i = 0; i < 3000; i++) c.execute("INSERT INTO t VALUES (?, 0)", i);
+            c.commit();
+        }
+    }
+
+    @AfterAll
+    static void close() { inst.close(); }
+
+    private static Connection admin(String attributes) {
+        return inst.connect("DSN=QT;UID=admin;PWD=" + TestInstances.ADMIN_PASSWORD + attributes);
+    }
+
+    private static int timedOut(Connection c, String sql) {
+        return assertTimeoutPreemptively(HANG, () -> assertThrows(HourglassException.class, () -> c.execute(sql)).number());
+    }
+
+    @Test
+    void aQueryPastItsTimeoutFailsWithTT6111() {
+        try (Connection c = admin(";SQLQueryTimeoutMSec=200")) {
+            assertEquals(6111, timedOut(c, "SELECT COUNT(*) FROM t a, t b, t c"));
+            assertEquals(30000L, c.execute("SELECT COUNT(*) FROM t a, t b WHERE a.id < 10").rows().get(0)[0], "a short one runs");
+            assertEquals("200", c.execute("CALL ttConfiguration('SQLQueryTimeoutMSec')").rows().get(0)[1]);
+        }
+        try (Connection c = admin(";SQLQueryTimeout=1")) {
+            assertEquals(6111, timedOut(c, "SELECT COUNT(*) FROM t a, t b, t c"));
+        }
+    }
+
+    @Test
+    void aTimedOutStatementIsUndoneAndItsTransactionGoesOn() {
+        try (Connection c = admin(";SQLQueryTimeoutMSec=200")) {
+            c.setAutocommit(false);
+            c.execute("INSERT INTO t2 VALUES (-1, 0)");
+            // 9 million rows to insert: the query part runs out of time before any is inserted,
+            // and an UPDATE of them all would be undone the same way.
+            assertEquals(6111, timedOut(c, "INSERT INTO t2 SELECT a.id * 100000 + b.id, 0 FROM t a, t b"));
+            c.commit();
+            assertEquals(List.of(-1L), c.execute("SELECT id FROM t2").rows().stream().map(r -> ((Number) r[0]).longValue()).toList());
+            c.execute("DELETE FROM t2");
+            c.commit();
+        }
+        try (Connection c = admin("")) {
+            assertEquals(102_000L, c.execute("INSERT INTO t2 SELECT a.id * 100000 + b.id, 0 FROM t a, t b WHERE a.id < 34").updateCount());
+        }
+        try (Connection c = admin(";SQLQueryTimeoutMSec=1")) {
+            assertEquals(6111, timedOut(c, "UPDATE t2 SET v = 1"));
+            assertEquals(6111, timedOut(c, "DELETE FROM t2 WHERE v = 0"));
+        }
+        try (Connection c = admin("")) {
+            assertEquals(0L, c.execute("SELECT COUNT(*) FROM t2 WHERE v <> 0").rows().get(0)[0], "the UPDATE was undone");
+            assertEquals(102_000L, c.execute("SELECT COUNT(*) FROM t2").rows().get(0)[0], "the DELETE was undone");
+            c.execute("DELETE FROM t2");
+        }
+    }
+
+    @Test
+    void theDatabaseDefaultAppliesToEveryConnectionAndBadValuesAreRefused() {
+        try (Instance limited = TestInstances.with(DatabaseConfig.temporary("QD").withSqlQueryTimeout(100));
+             Connection c = limited.connect("QD", "admin", TestInstances.ADMIN_PASSWORD)) {
+            c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            c.setAutocommit(false);
+            for (int i = 0; i < 3000; i++) c.execute("INSERT INTO t VALUES (?)", i);
+            c.commit();
+            assertEquals(6111, timedOut(c, "SELECT COUNT(*) FROM t a, t b, t c"));
+        }
+        for (String bad : List.of(";SQLQueryTimeout=-1", ";SQLQueryTimeoutMSec=soon", ";SQLQueryTimeout=99999999999999999")) {
+            assertEquals(90013, assertThrows(HourglassException.class, () -> admin(bad)).number(), bad);
+        }
+    }
+}
