@@ -44,19 +44,36 @@ public final class Catalog {
     private static final java.util.concurrent.atomic.AtomicInteger slowChecksRunning = new java.util.concurrent.atomic.AtomicInteger();
     private static final java.util.concurrent.atomic.AtomicInteger slowChecksMostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
 
+    private static final java.util.concurrent.atomic.AtomicLong slowChecksDone = new java.util.concurrent.atomic.AtomicLong();
+
     /** For tests: the most slow password checks that ran at once since the process started. */
     static int slowChecksMostAtOnce() { return slowChecksMostAtOnce.get(); }
 
-    private static boolean slowCheck(String password, String hash) {
+    /** For tests: how many slow password checks ran since the process started. */
+    static long slowChecksDone() { return slowChecksDone.get(); }
+
+    /**
+     * The PBKDF2 check of {@code password} for {@code name}, one at a time in the process;
+     * remembers credentials that pass. Connections that arrive together with the same
+     * credentials (a pool reconnecting after a restart) wait in line, and the first to pass
+     * answers for the rest: each looks at what is remembered again once its turn comes.
+     */
+    private boolean slowCheck(String name, String password, byte[] fast, String hash) {
         SLOW_CHECKS.acquireUninterruptibly();
         try {
+            byte[] known = verified.get(name);
+            if (known != null && MessageDigest.isEqual(known, fast)) return true;
             slowChecksMostAtOnce.accumulateAndGet(slowChecksRunning.incrementAndGet(), Math::max);
-            return PasswordHasher.verify(password, hash);
+            slowChecksDone.incrementAndGet();
+            boolean ok = PasswordHasher.verify(password, hash);
+            if (ok) verified.put(name, fast);
+            return ok;
         } finally {
             slowChecksRunning.decrementAndGet();
             SLOW_CHECKS.release();
         }
     }
+
     private final KeyedMac cacheMac = new KeyedMac();
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
 
@@ -192,8 +209,7 @@ public final class Catalog {
         byte[] fast = cacheMac.of(name, password);
         byte[] known = verified.get(name);
         if (known != null && MessageDigest.isEqual(known, fast)) return u;
-        if (!slowCheck(password, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
-        verified.put(name, fast);
+        if (!slowCheck(name, password, fast, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
         return u;
     }
 

@@ -43,9 +43,27 @@ class PasswordChecksTest {
             for (Thread t : tries) t.join();
             assertEquals(java.util.Collections.nCopies(n, 7001), codes);
             assertEquals(1, Catalog.slowChecksMostAtOnce(), "the checks ran one at a time");
-            try (Connection ok = inst.connect("PW", "guesser", "right_one")) {
-                assertEquals("GUESSER", ok.user().name());
+            // Six connections with the right password at once (a pool after a restart): one check answers for all.
+            long before = Catalog.slowChecksDone();
+            List<Thread> pool = new ArrayList<>();
+            List<String> users = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch again = new CountDownLatch(1);
+            for (int i = 0; i < n; i++) {
+                pool.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        again.await();
+                        try (Connection ok = inst.connect("PW", "guesser", "right_one")) {
+                            users.add(ok.user().name());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
             }
+            again.countDown();
+            for (Thread t : pool) t.join();
+            assertEquals(java.util.Collections.nCopies(n, "GUESSER"), users);
+            assertEquals(1, Catalog.slowChecksDone() - before, "the first check answered for the others");
         }
     }
 }
