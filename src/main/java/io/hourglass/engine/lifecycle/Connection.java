@@ -105,6 +105,8 @@ public final class Connection implements Session, AutoCloseable {
         });
     }
 
+    private static final long CENTURY_MILLIS = 100L * 365 * 24 * 3600 * 1000;
+
     /** The longest LockWait, in seconds, as the attribute allows. */
     static final double MAX_LOCK_WAIT = 1_000_000;
 
@@ -166,7 +168,9 @@ public final class Connection implements Session, AutoCloseable {
     public CompletionStage<StatementResult> executeAsync(PreparedStatement ps, Object... params) {
         return locked(() -> {
             boolean ok = false;
-            statementDeadline = queryTimeoutMillis == 0 ? 0 : (System.nanoTime() + queryTimeoutMillis * 1_000_000L) | 1;
+            // (a limit past a century is none; | 1 keeps a deadline from reading as 0, "none")
+            statementDeadline = queryTimeoutMillis == 0 || queryTimeoutMillis > CENTURY_MILLIS ? 0
+                    : (System.nanoTime() + queryTimeoutMillis * 1_000_000L) | 1;
             try {
                 StatementResult r = ps.execute(this, params);
                 CompletionStage<Void> done = autocommit && txn != null && !ps.isTransactionControl()

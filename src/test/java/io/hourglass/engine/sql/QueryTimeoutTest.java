@@ -58,6 +58,9 @@ class QueryTimeoutTest {
         try (Connection c = admin(";SQLQueryTimeout=1")) {
             assertEquals(6111, timedOut(c, "SELECT COUNT(*) FROM t a, t b, t c"));
         }
+        try (Connection c = admin(";SQLQueryTimeoutMSec=" + Long.MAX_VALUE)) {
+            assertEquals(30000L, c.execute("SELECT COUNT(*) FROM t a, t b WHERE a.id < 10").rows().get(0)[0], "no limit in effect");
+        }
     }
 
     @Test
