@@ -39,6 +39,7 @@ public final class Connection implements Session, AutoCloseable {
     private long lockWaitNanos;
     private long queryTimeoutMillis;   // SQLQueryTimeout(MSec); 0: none
     private long statementDeadline;    // of the statement running now; 0: none
+    private volatile String cancelled; // why the running statement must stop: close() sets it first
     private Transaction txn;
     private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
@@ -128,6 +129,9 @@ public final class Connection implements Session, AutoCloseable {
 
     @Override
     public long statementDeadline() { return statementDeadline; }
+
+    @Override
+    public String cancelled() { return cancelled; }
 
     public boolean inTransaction() { return txn != null; }
 
@@ -234,6 +238,9 @@ public final class Connection implements Session, AutoCloseable {
 
     @Override
     public void close() {
+        // A statement running now (a client that went away mid-query) stops at its next check
+        // instead of running to its end with the connection's lock held and its snapshot open.
+        cancelled = "its connection is closing";
         lock.lock();
         try {
             if (closed) return;

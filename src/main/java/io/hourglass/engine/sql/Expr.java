@@ -43,6 +43,7 @@ abstract class Expr {
         Object[] aggValues;
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
+        private Session session;    // asked every 1024 ticks whether the statement was cancelled
         private int ticks;
 
         Ctx(int sources, Object[] params) {
@@ -50,22 +51,24 @@ abstract class Expr {
             this.params = params;
         }
 
-        /** Holds this evaluation to the session's running statement's SQLQueryTimeout. */
+        /** Holds this evaluation to the session's running statement: its SQLQueryTimeout, its cancellation. */
         Ctx limitedBy(Session s) {
             deadline = s.statementDeadline();
             timeoutMillis = s.queryTimeoutMillis();
+            session = s;
             return this;
         }
 
         /**
          * Called once per row a statement reads or changes: every 1024 calls, TT6111 if the
-         * statement's SQLQueryTimeout has passed (its effects are then undone as any failed
-         * statement's are).
+         * statement's SQLQueryTimeout has passed, TT90036 if its connection is closing (its
+         * effects are then undone as any failed statement's are).
          */
         void tick() {
-            if (deadline != 0 && (++ticks & 1023) == 0 && System.nanoTime() - deadline > 0) {
-                throw ErrorCode.QUERY_TIMEOUT.error(timeoutMillis);
-            }
+            if ((++ticks & 1023) != 0 || session == null) return;
+            if (deadline != 0 && System.nanoTime() - deadline > 0) throw ErrorCode.QUERY_TIMEOUT.error(timeoutMillis);
+            String why = session.cancelled();
+            if (why != null) throw ErrorCode.STATEMENT_CANCELLED.error(why);
         }
 
         /** The statement's time (SYSDATE), read once, on first use. */

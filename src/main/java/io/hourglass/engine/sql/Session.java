@@ -25,6 +25,9 @@ public interface Session {
     /** SQLQueryTimeout in milliseconds, for the TT6111 message; 0: none. */
     default long queryTimeoutMillis() { return 0; }
 
+    /** Why the running statement must stop (the connection is closing), or null. */
+    default String cancelled() { return null; }
+
     /** COMMIT statement and the implicit commit around DDL. */
     void commitWork();
 
