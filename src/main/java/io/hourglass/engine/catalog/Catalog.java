@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -40,11 +42,10 @@ public final class Catalog {
      * passwords, which needs no session, takes at most one core from the database, however many
      * connections send them. Passwords verified before are answered at once (cacheMac).
      */
-    private static final java.util.concurrent.Semaphore SLOW_CHECKS = new java.util.concurrent.Semaphore(1, true);
-    private static final java.util.concurrent.atomic.AtomicInteger slowChecksRunning = new java.util.concurrent.atomic.AtomicInteger();
-    private static final java.util.concurrent.atomic.AtomicInteger slowChecksMostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
-
-    private static final java.util.concurrent.atomic.AtomicLong slowChecksDone = new java.util.concurrent.atomic.AtomicLong();
+    private static final Semaphore SLOW_CHECKS = new Semaphore(1, true);
+    private static final AtomicInteger slowChecksRunning = new AtomicInteger();
+    private static final AtomicInteger slowChecksMostAtOnce = new AtomicInteger();
+    private static final AtomicLong slowChecksDone = new AtomicLong();
 
     /** For tests: the most slow password checks that ran at once since the process started. */
     static int slowChecksMostAtOnce() { return slowChecksMostAtOnce.get(); }

@@ -570,23 +570,22 @@ final class Parser {
     // ---- expressions --------------------------------------------------------------------------
 
     Expr expr() {
-        enter();
-        Expr e;
-        try {
-            e = or();
-        } finally {
-            nesting--;
-        }
+        Expr e = nested(this::or);
         if (nesting == 0) checkDepth(e);
         return e;
     }
 
-    /** One more level of the parser's recursion; TT90035 past {@link #MAX_NESTING}. */
-    private void enter() {
-        if (++nesting > MAX_NESTING) {
-            nesting = 0;
-            throw ErrorCode.STATEMENT_TOO_COMPLEX.error("expressions nested more than " + MAX_NESTING
-                    + " deep (parentheses, NOT, signs) at position " + (peek().pos() + 1));
+    /** {@code body} one level deeper in the parser's recursion; TT90035 past {@link #MAX_NESTING}. */
+    private Expr nested(java.util.function.Supplier<Expr> body) {
+        nesting++;
+        try {
+            if (nesting > MAX_NESTING) {
+                throw ErrorCode.STATEMENT_TOO_COMPLEX.error("expressions nested more than " + MAX_NESTING
+                        + " deep (parentheses, NOT, signs) at position " + (peek().pos() + 1));
+            }
+            return body.get();
+        } finally {
+            nesting--;
         }
     }
 
@@ -641,12 +640,7 @@ final class Parser {
     private Expr not() {
         if (peek().is("NOT")) {
             int pos = next().pos();
-            enter();
-            try {
-                return new Expr.Unary(pos, "NOT", not());
-            } finally {
-                nesting--;
-            }
+            return new Expr.Unary(pos, "NOT", nested(this::not));
         }
         return predicate();
     }
@@ -716,13 +710,7 @@ final class Parser {
     private Expr unary() {
         if (!peek().is("-") && !peek().is("+")) return primary();
         Token sign = next();
-        enter();
-        Expr inner;
-        try {
-            inner = unary();
-        } finally {
-            nesting--;
-        }
+        Expr inner = nested(this::unary);
         if (sign.is("+")) return inner;
         if (inner instanceof Expr.Literal l && io.hourglass.engine.catalog.Values.isNumber(l.value)) {
             return new Expr.Literal(sign.pos(), io.hourglass.engine.catalog.Values.negate(l.value), l.type);
