@@ -64,6 +64,7 @@ public enum ErrorCode {
     RAM_POLICY_REFUSED(90034, Kind.CONFLICT, "%s"),
     STATEMENT_TOO_COMPLEX(90035, Kind.BAD_REQUEST, "Statement too complex: %s"),
     STATEMENT_CANCELLED(90036, Kind.UNAVAILABLE, "Statement cancelled: %s; it was undone"),
+    OUT_OF_MEMORY(90037, Kind.RESOURCE, "Out of memory: the service's heap is exhausted (%s); %s was undone. Give the service more heap (-Xmx), or lower PermSize or TempSize"),
     TORN_LOG_TAIL(744, Kind.INTERNAL, "Data found after the last valid log record at %s was ignored (%s)"),
     RECOVERY_FAILED(848, Kind.UNAVAILABLE, "Recovery failed: %s. Restore the database from a backup"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");

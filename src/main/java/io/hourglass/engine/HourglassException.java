@@ -14,6 +14,21 @@ public final class HourglassException extends RuntimeException {
         this.detail = detail;
     }
 
+    /**
+     * What a client is told about {@code failure}, which stopped work that {@code undone} names
+     * ("the statement", "the transaction") and that the caller has undone: the engine's own
+     * error as it is, the heap running out as TT90037, anything else as an internal error.
+     */
+    public static HourglassException of(Throwable failure, String undone) {
+        HourglassException e = switch (failure) {
+            case HourglassException he -> he;
+            case OutOfMemoryError oom -> ErrorCode.OUT_OF_MEMORY.error(oom.getMessage(), undone);
+            default -> ErrorCode.INTERNAL.error(String.valueOf(failure));
+        };
+        if (e != failure) e.initCause(failure);
+        return e;
+    }
+
     public ErrorCode code() { return code; }
 
     public int number() { return code.number(); }

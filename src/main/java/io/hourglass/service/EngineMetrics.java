@@ -40,7 +40,7 @@ public class EngineMetrics {
             Gauge.builder("hourglass.perm.size", instance, i -> i.config(name).permSizeMb() << 20).baseUnit("bytes")
                     .description("PermSize").tag("database", name).register(registry);
             Gauge.builder("hourglass.temp.in.use", instance, i -> of(i, name, d -> d.transactions().temp().used())).baseUnit("bytes")
-                    .description("TempSize drawn by statements running now (results, sorts, groups being built)")
+                    .description("TempSize drawn now by running statements (results, sorts, groups being built) and open transactions (row locks, undo)")
                     .tag("database", name).register(registry);
             Gauge.builder("hourglass.temp.in.use.high.water", instance, i -> of(i, name, d -> d.transactions().temp().highWater()))
                     .baseUnit("bytes").description("the most TempSize in use at once since the database was loaded")

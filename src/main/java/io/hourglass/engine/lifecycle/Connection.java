@@ -181,9 +181,10 @@ public final class Connection implements Session, AutoCloseable {
                         ? commitNow(false) : CompletableFuture.completedFuture(null);
                 ok = true;
                 return done.thenApply(v -> r);
-            } catch (HourglassException e) {
+            } catch (RuntimeException | Error e) {
+                // (a failed statement has undone itself; a failed commit has rolled back)
                 if (autocommit) rollbackWork();
-                throw e;
+                throw HourglassException.of(e, "the statement");
             } finally {
                 db.countStatement(ok);
             }

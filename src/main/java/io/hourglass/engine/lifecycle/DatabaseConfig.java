@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * @param dataStore path prefix of the database's files; its last element names the log files
  * @param logDir directory of the log files; null means the DataStore's directory
  * @param permSizeMb data memory in MB; inserts past it fail with TT0802
- * @param tempSizeMb MB of what statements build while they run (results, sorts, groups); a
- *                   statement past it fails with TT0802 (temporary). 0: TimesTen's default,
+ * @param tempSizeMb MB of what statements build while they run (results, sorts, groups) and of
+ *                   what transactions hold (row locks, undo, their commit's log records); a
+ *                   statement or transaction past it fails with TT0802 (temporary). 0: TimesTen's default,
  *                   derived from PermSize ({@link #tempSizeBytes})
  * @param connections at most this many connections at once; the next one fails with TT0702
  * @param durableCommits 1: commits return once durable; 0: once in the log buffer

@@ -1,5 +1,7 @@
 package io.hourglass.engine.log;
 
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.CatalogChange;
 
 import java.lang.invoke.MethodHandles;
@@ -19,6 +21,9 @@ public final class LogBatch {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** The most one batch holds: one array, and an append copies it into the log buffer under the commit lock. */
+    static final int MAX_BYTES = 1 << 30;
+
     private byte[] buf = new byte[1024];
     private int len;
     private int[] starts = new int[8];
@@ -37,11 +42,36 @@ public final class LogBatch {
 
     public int bytes() { return len; }
 
+    /** The buffer's size: what the batch keeps allocated when cleared. */
+    public int capacity() { return buf.length; }
+
     int start(int i) { return starts[i]; }
 
     int length(int i) { return (int) INT.get(buf, starts[i]); }
 
     byte[] buffer() { return buf; }
+
+    /** The bytes a row record takes: INSERT or UPDATE with an image of {@code imageBytes}, or DELETE (-1). */
+    public static int rowRecordBytes(int imageBytes) {
+        return LogFormat.RECORD_HEADER + (imageBytes < 0 ? 16 : 20 + imageBytes);
+    }
+
+    /**
+     * Makes room for {@code bytes} more in {@code records} more records at once, so a large
+     * commit's batch is one allocation of its size, not a run of doublings; TT0802 past
+     * {@link #MAX_BYTES}.
+     */
+    public LogBatch reserve(long bytes, int records) {
+        if (len + bytes > MAX_BYTES) throw tooLarge();
+        if (len + bytes > buf.length) buf = Arrays.copyOf(buf, (int) (len + bytes));
+        if (count + records > starts.length) starts = Arrays.copyOf(starts, count + records);
+        return this;
+    }
+
+    private static HourglassException tooLarge() {
+        return ErrorCode.SPACE_EXHAUSTED.error("temporary", String.format(
+                ": a commit's log records are limited to %d MB; commit in smaller transactions", MAX_BYTES >> 20));
+    }
 
     /** INSERT or UPDATE: the row's complete new image. */
     public LogBatch rowImage(long txnId, boolean insert, long tableId, long rowId, byte[] image) {
@@ -85,7 +115,10 @@ public final class LogBatch {
     /** Writes a record header for a payload of {@code payload} bytes; returns the payload's offset. */
     private int begin(byte type, long txnId, int payload) {
         int size = LogFormat.RECORD_HEADER + payload;
-        if (len + size > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + size));
+        if (len + size > buf.length) {
+            if (len + (long) size > MAX_BYTES) throw tooLarge();
+            buf = Arrays.copyOf(buf, (int) Math.min(MAX_BYTES, Math.max(buf.length * 2L, len + size)));
+        }
         if (count == starts.length) starts = Arrays.copyOf(starts, count * 2);
         starts[count++] = len;
         int at = len;

@@ -52,6 +52,9 @@ public final class TransactionLog implements AutoCloseable {
         }
     }
 
+    /** How far a chunk grows before the next records go into a new one (a record larger than this has a chunk of its own). */
+    static final int CHUNK_MAX = 1 << 20;
+
     /** A contiguous run of buffered bytes for one file. */
     private static final class Chunk {
         final int file;
@@ -292,8 +295,7 @@ public final class TransactionLog implements AutoCloseable {
                     long room = files.fileSize() - appendOffset;
                     if (room >= LogFormat.RECORD_HEADER) {
                         // An END_OF_FILE record says the log goes on in the next file.
-                        Chunk c = chunk(appendFile, appendOffset);
-                        c.ensure(LogFormat.RECORD_HEADER);
+                        Chunk c = chunk(appendFile, appendOffset, LogFormat.RECORD_HEADER);
                         LogFormat.place(END_OF_FILE, 0, END_OF_FILE.length, c.buf, c.len, appendFile, appendOffset, appendSalt);
                         c.len += LogFormat.RECORD_HEADER;
                         pendingBytes += LogFormat.RECORD_HEADER;
@@ -302,8 +304,7 @@ public final class TransactionLog implements AutoCloseable {
                     appendOffset = LogFormat.FILE_HEADER;
                     appendSalt = files.knownSalt(appendFile); // append made the file (and learnt its salt) first
                 }
-                Chunk c = chunk(appendFile, appendOffset);
-                c.ensure(size);
+                Chunk c = chunk(appendFile, appendOffset, size);
                 LogFormat.place(batch.buffer(), batch.start(i), size, c.buf, c.len, appendFile, appendOffset, appendSalt);
                 c.len += size;
                 appendOffset += size;
@@ -318,11 +319,22 @@ public final class TransactionLog implements AutoCloseable {
         }
     }
 
-    private Chunk chunk(int file, long offset) {
+    /**
+     * The chunk to place {@code size} bytes at {@code offset} of {@code file} in, with room for
+     * them: the last one if they continue it and it stays within {@link #CHUNK_MAX}, else a new
+     * one. A large commit is so buffered in pieces of about a megabyte, not in one array that
+     * doubles its way up to the commit's size.
+     */
+    private Chunk chunk(int file, long offset, int size) {
         Chunk last = pending.isEmpty() ? null : pending.getLast();
-        if (last != null && last.file == file && last.start + last.len == offset) return last;
+        if (last != null && last.file == file && last.start + last.len == offset
+                && (last.len == 0 || last.len + size <= CHUNK_MAX)) {
+            last.ensure(size);
+            return last;
+        }
         byte[] buf = spareBuffers.poll();
         Chunk c = new Chunk(file, offset, buf != null ? buf : new byte[1 << 16]);
+        c.ensure(size);
         pending.add(c);
         return c;
     }

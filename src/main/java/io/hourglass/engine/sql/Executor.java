@@ -90,9 +90,10 @@ final class Executor {
             if (e.code() == ErrorCode.DEADLOCK) s.rollbackWork();
             else tm.rollbackTo(t, savepoint);
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // A bug, or the heap running out (TT90037): the statement is undone all the same.
             tm.rollbackTo(t, savepoint);
-            throw ErrorCode.INTERNAL.error(String.valueOf(e));
+            throw HourglassException.of(e, "the statement");
         } finally {
             tm.closeSnapshot(s.snapshotSlot());
         }

@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #footprint}). The first {@link #ALLOWANCE} bytes of a statement are not drawn from
  * the region, so a statement that builds little (the usual lookup of a row or a few) never
  * touches the shared counter; past them, the budget draws in chunks of at least {@link #CHUNK}.
+ *
+ * <p>A transaction has a budget too ({@link #transactionBudget}), for what it holds until it ends:
+ * its row locks and undo entries, and at its commit the log records it builds (TimesTen keeps
+ * its lock table in the temporary region as well).
  */
 public final class TempSpace {
     /** Bytes a statement builds before its budget draws on the region. */
@@ -45,7 +49,13 @@ public final class TempSpace {
     private static long ceilDiv(long a, long b) { return (a + b - 1) / b; }
 
     /** A new statement's budget; close it when the statement ends, however it ends. */
-    public Budget budget() { return new Budget(); }
+    public Budget budget() { return new Budget("the statement", "narrow the query"); }
+
+    /**
+     * A transaction's budget, for what it holds until it ends (its row locks, its undo entries,
+     * and at its commit the log records it builds); close it when the transaction ends.
+     */
+    public Budget transactionBudget() { return new Budget("the transaction", "commit in smaller transactions"); }
 
     public long used() { return used.get(); }
 
@@ -54,13 +64,13 @@ public final class TempSpace {
 
     public long limit() { return limitBytes; }
 
-    private void take(long bytes) {
+    private void take(long bytes, Budget who) {
         while (true) {
             long u = used.get();
             if (u + bytes > limitBytes) {
                 throw ErrorCode.SPACE_EXHAUSTED.error("temporary", String.format(
-                        ": the statement needs more than the %,d KB left of TempSize (%,d MB); raise TempSize or narrow the query",
-                        Math.max(0, limitBytes - u) >> 10, limitBytes >> 20));
+                        ": %s needs more than the %,d KB left of TempSize (%,d MB); raise TempSize or %s",
+                        who.user, Math.max(0, limitBytes - u) >> 10, limitBytes >> 20, who.advice));
             }
             if (used.compareAndSet(u, u + bytes)) {
                 highWater.accumulateAndGet(u + bytes, Math::max);
@@ -69,23 +79,48 @@ public final class TempSpace {
         }
     }
 
-    /** One statement's share of the region. Not thread-safe: a statement runs on one thread. */
+    /**
+     * One statement's (or one transaction's) share of the region. Not thread-safe: a statement
+     * runs on one thread, and a transaction is used by one connection at a time.
+     */
     public final class Budget implements AutoCloseable {
-        private long built; // bytes the statement built, by estimate
+        private final String user;   // who it is for, in TT0802's message
+        private final String advice; // what to do about TT0802
+        private long built; // bytes built, by estimate
         private long held;  // bytes drawn from the region
 
-        private Budget() {}
+        private Budget(String user, String advice) {
+            this.user = user;
+            this.advice = advice;
+        }
 
         /** Counts {@code bytes} more; TT0802 when the region cannot hold them (the budget keeps what it held until closed). */
         public void charge(long bytes) {
             long need = built + bytes - ALLOWANCE - held;
             if (need > 0) {
                 long draw = Math.max(need, CHUNK);
-                take(draw);
+                take(draw, this);
                 held += draw;
             }
             built += bytes;
         }
+
+        /**
+         * Counts {@code bytes} fewer (what was built is gone: an undone statement's entries), and
+         * gives back the whole chunks no longer needed.
+         */
+        public void release(long bytes) {
+            built = Math.max(0, built - bytes);
+            long spare = held - Math.max(0, built - ALLOWANCE);
+            if (spare >= CHUNK) {
+                long give = spare - spare % CHUNK;
+                used.addAndGet(-give);
+                held -= give;
+            }
+        }
+
+        /** Bytes built so far, by estimate. */
+        public long built() { return built; }
 
         /** Counts a row of values and the list slot that holds it. */
         public void chargeRow(Object[] row) { charge(footprint(row) + 8); }

@@ -3,6 +3,7 @@ package io.hourglass.engine.txn;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.store.Key;
+import io.hourglass.engine.store.TempSpace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,10 @@ public final class Transaction {
     final List<Slot> freedSlots = new ArrayList<>();
     volatile LockManager.Resource waitingFor;
     volatile LockMode waitingMode;
+    /** What it holds in TempSize (row locks, undo entries, its commit's records); null until it writes. */
+    TempSpace.Budget temp;
+    /** Whether some row has more than one undo entry (changed twice): the commit must then merge them. */
+    boolean rewrote;
     State state = State.ACTIVE;
     boolean inGate; // passed the write gate; leaves it when it ends
     boolean ending; // set under this object's monitor when it ends: see LockManager.holdFor

@@ -56,6 +56,22 @@ public final class TransactionManager {
     /** Work the collector does once every snapshot is at or past {@code ts}. */
     private record Garbage(long ts, Table table, long rowId, List<Transaction.IndexEntry> staleEntries) {}
 
+    // What a transaction holds in TempSize, per row, by estimate (compressed references). TimesTen
+    // keeps its lock table in the temporary region too; here it bounds what one transaction can
+    // take from the heap, so a million-row UPDATE meets TT0802, not an OutOfMemoryError.
+    /** An undo entry and its list slot. */
+    static final long UNDO_ENTRY = 64;
+    /** An index entry an undo entry remembers, with its share of the list. */
+    static final long UNDO_INDEX_ENTRY = 48;
+    /** An explicit row lock: its key, its node in the lock table, its state, its slot in the transaction's list. */
+    static final long ROW_LOCK = 144;
+    /** At commit, per changed row: its finish, later its garbage entry (the log records are counted as built). */
+    static final long COMMIT_ROW = 96;
+    /** At commit, per undo entry, when rows were changed more than once: the maps that merge their entries. */
+    static final long COMMIT_ROW_MERGED = 320;
+    /** A thread keeps its commit buffer for the next commit only up to this size. */
+    private static final int BATCH_KEPT = 1 << 20;
+
     /** {@code memory}: PermSize; {@code temp}: TempSize, what statements build while they run. */
     public TransactionManager(MemoryAccount memory, TempSpace temp) {
         this.memory = memory;
@@ -178,7 +194,16 @@ public final class TransactionManager {
         if (table.store().slot(rowId) instanceof Version h && h.writer() instanceof Transaction owner && owner != t) {
             locks.holdFor(owner, r);
         }
+        int held = t.locks.size();
         locks.lock(t, r, LockMode.X, t.lockTimeoutNanos);
+        if (t.locks.size() > held) holdTemp(t, ROW_LOCK);
+    }
+
+    /** Counts {@code bytes} more held by {@code t} until it ends; TT0802 past TempSize. */
+    private void holdTemp(Transaction t, long bytes) {
+        TempSpace.Budget b = t.temp;
+        if (b == null) b = t.temp = temp.transactionBudget();
+        b.charge(bytes);
     }
 
     /**
@@ -201,6 +226,7 @@ public final class TransactionManager {
 
     /** Inserts a row (values already coerced and checked) and returns its row id. */
     public long insert(Transaction t, Table table, Object[] row) {
+        holdTemp(t, UNDO_ENTRY + table.indexes().size() * UNDO_INDEX_ENTRY);
         byte[] img = table.codec().encode(row);
         long bytes = img.length + MemoryAccount.VERSION_OVERHEAD
                 + (long) table.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
@@ -209,20 +235,16 @@ public final class TransactionManager {
         long rowId;
         try {
             rowId = store.allocate();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             memory.release(bytes);
             throw e;
         }
+        // Undo first: whatever fails from here on (an index, the heap), the undo finds the slot.
+        List<Transaction.IndexEntry> added = entryList(table.indexes());
+        t.undo.add(new Transaction.Undo(table, rowId, null, true, added, bytes));
         // A fresh slot: the uncommitted version naming t is the row's lock (see lockRow).
         store.setHead(rowId, new Version(img, t.id(), null, t));
-        List<Transaction.IndexEntry> added = new ArrayList<>(table.indexes().size());
-        t.undo.add(new Transaction.Undo(table, rowId, null, true, added, bytes));
-        for (IndexDef ix : table.indexes()) {
-            Key k = ix.keyOf(row);
-            ix.index().insert(k, rowId);
-            added.add(new Transaction.IndexEntry(ix, k));
-            if (ix.unique()) checkUnique(t, table, ix, k, rowId);
-        }
+        addIndexEntries(t, table, table.indexes(), row, rowId, added);
         return rowId;
     }
 
@@ -238,12 +260,14 @@ public final class TransactionManager {
             if (!ix.keyOf(oldRow).equals(ix.keyOf(newRow))) changed.add(ix);
         }
         bytes += (long) changed.size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        holdTemp(t, UNDO_ENTRY + changed.size() * UNDO_INDEX_ENTRY);
         memory.reserve(bytes);
         replaceHead(t, table, rowId, img, bytes, changed, newRow);
     }
 
     /** Deletes the row {@code rowId}, whose lock {@code t} holds. */
     public void delete(Transaction t, Table table, long rowId) {
+        holdTemp(t, UNDO_ENTRY);
         memory.charge(MemoryAccount.VERSION_OVERHEAD);
         replaceHead(t, table, rowId, null, MemoryAccount.VERSION_OVERHEAD, List.of(), null);
     }
@@ -253,15 +277,33 @@ public final class TransactionManager {
         RowStore store = table.store();
         Object previous = store.slot(rowId);
         Version head = Version.of(previous);
-        Version committedBase = head != null && !head.isCommitted() ? head.prev() : head;
-        List<Transaction.IndexEntry> added = new ArrayList<>(changedIndexes.size());
+        boolean own = head != null && !head.isCommitted();
+        Version committedBase = own ? head.prev() : head;
+        if (own) t.rewrote = true; // t holds the row's lock: an uncommitted head is its own
+        List<Transaction.IndexEntry> added = entryList(changedIndexes);
         t.undo.add(new Transaction.Undo(table, rowId, previous, false, added, bytes));
         store.setHead(rowId, new Version(img, t.id(), committedBase));
-        for (IndexDef ix : changedIndexes) {
-            Key k = ix.keyOf(newRow);
-            ix.index().insert(k, rowId);
-            added.add(new Transaction.IndexEntry(ix, k));
-            if (ix.unique()) checkUnique(t, table, ix, k, rowId);
+        addIndexEntries(t, table, changedIndexes, newRow, rowId, added);
+    }
+
+    /** The list an undo entry keeps its index entries in: none when no index changes (the usual UPDATE). */
+    private static List<Transaction.IndexEntry> entryList(List<IndexDef> indexes) {
+        return indexes.isEmpty() ? List.of() : new ArrayList<>(indexes.size());
+    }
+
+    /**
+     * Adds {@code row}'s entries in {@code indexes} to them and to {@code added}, the undo
+     * entry's list. Each is recorded there before it goes into its index, so a failure at any
+     * point (a unique violation, or the heap running out) leaves nothing in an index that the
+     * undo would not take out.
+     */
+    private void addIndexEntries(Transaction t, Table table, List<IndexDef> indexes, Object[] row, long rowId,
+                                 List<Transaction.IndexEntry> added) {
+        for (IndexDef ix : indexes) {
+            Transaction.IndexEntry e = new Transaction.IndexEntry(ix, ix.keyOf(row));
+            added.add(e);
+            ix.index().insert(e.key(), rowId);
+            if (ix.unique()) checkUnique(t, table, ix, e.key(), rowId);
         }
     }
 
@@ -305,8 +347,19 @@ public final class TransactionManager {
             // Everything that does not need the commit order is done before taking the commit
             // lock: log records built and checksummed, stale index entries found. Under the lock:
             // the timestamp, the append (a copy), the stamping, the publication.
-            LogBatch entries = lg == null ? null : logEntries(t).commit(t.id(), System.currentTimeMillis());
-            List<Finish> finishes = finishes(t);
+            LogBatch entries;
+            List<Finish> finishes;
+            try {
+                holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
+                entries = lg == null ? null : logEntries(t).commit(t.id(), System.currentTimeMillis());
+                finishes = finishes(t);
+            } catch (RuntimeException | Error e) {
+                // TT0802 (a transaction too large for TempSize), or the heap gone: nothing of it is
+                // in the log or visible yet, so it is undone whole and its locks released.
+                dropLargeBatch();
+                rollback(t);
+                throw HourglassException.of(e, "the transaction");
+            }
             HourglassException refused = null;
             synchronized (commitLock) {
                 long ts = lastCommitTs + 1;
@@ -314,7 +367,9 @@ public final class TransactionManager {
                     try {
                         endLsn = lg.append(entries); // log order = commit order
                     } catch (HourglassException e) {
-                        refused = e;
+                        refused = e; // nothing of the batch was appended
+                    } catch (RuntimeException | Error e) {
+                        throw broken(e); // whether the batch is in the log cannot be told
                     }
                 }
                 if (refused == null) {
@@ -326,16 +381,13 @@ public final class TransactionManager {
                             // bare image (or frees the slot of a deletion) and drops stale entries.
                             garbage.add(new Garbage(ts, f.table(), f.rowId(), f.stale()));
                         }
-                    } catch (RuntimeException bug) {
-                        // The commit is in the log but only partly in memory: no later state can be trusted.
-                        HourglassException e = ErrorCode.CONNECTION_TERMINATED.error();
-                        e.initCause(bug);
-                        onBroken.accept(e);
-                        throw e;
+                    } catch (RuntimeException | Error e) {
+                        throw broken(e); // the commit is in the log but only partly in memory
                     }
                     lastCommitTs = ts; // publish: from here on new statements see the whole transaction
                 }
             }
+            dropLargeBatch();
             if (refused != null) {
                 rollback(t);
                 throw refused;
@@ -349,6 +401,17 @@ public final class TransactionManager {
         return lg.whenDurable(hadWrites ? endLsn : lg.appendedLsn());
     }
 
+    /**
+     * A commit failed after its log records may have reached the log: memory and log may no
+     * longer agree, and no later state can be trusted. The database invalidates itself (TT0994).
+     */
+    private HourglassException broken(Throwable cause) {
+        HourglassException e = ErrorCode.CONNECTION_TERMINATED.error();
+        e.initCause(cause);
+        onBroken.accept(e);
+        return e;
+    }
+
     /** A stage that completes when every commit so far is durable (ttDurableCommit outside a transaction). */
     public CompletionStage<Void> flushDurably() {
         TransactionLog lg = log;
@@ -358,10 +421,26 @@ public final class TransactionManager {
     /** Each committing thread reuses one batch buffer. */
     private static final ThreadLocal<LogBatch> BATCH = ThreadLocal.withInitial(LogBatch::new);
 
-    /** The commit's log records: each row it changed, once, with its final image. */
-    private static LogBatch logEntries(Transaction t) {
-        LogBatch out = BATCH.get().clear();
-        java.util.Set<LockManager.RowLock> seen = t.undo.size() == 1 ? null : new java.util.HashSet<>();
+    /** A large transaction's buffer is not kept for the thread's next commit (it was counted in TempSize only while it committed). */
+    private static void dropLargeBatch() {
+        if (BATCH.get().capacity() > BATCH_KEPT) BATCH.remove();
+    }
+
+    /**
+     * The commit's log records: each row it changed, once, with its final image. Their bytes
+     * count in the transaction's TempSize budget before they are built, twice: the batch, and
+     * its copy in the log buffer until the flusher has written it.
+     */
+    private LogBatch logEntries(Transaction t) {
+        long bytes = LogBatch.rowRecordBytes(8); // the COMMIT record, about
+        for (Transaction.Undo u : t.undo) {
+            if (u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()) {
+                bytes += LogBatch.rowRecordBytes(head.image == null ? -1 : head.image.length);
+            }
+        }
+        holdTemp(t, 2 * bytes + 4L * t.undo.size());
+        LogBatch out = BATCH.get().clear().reserve(bytes, t.undo.size() + 1);
+        java.util.Set<LockManager.RowLock> seen = t.rewrote ? new java.util.HashSet<>() : null;
         for (Transaction.Undo u : t.undo) {
             if (seen != null && !seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
             if (!(u.table().store().slot(u.rowId()) instanceof Version head) || head.isCommitted()) continue;
@@ -406,15 +485,18 @@ public final class TransactionManager {
      * then changed again). Needs no lock: only the committer touches its own versions.
      */
     private static List<Finish> finishes(Transaction t) {
-        if (t.undo.size() == 1) {
-            Transaction.Undo u = t.undo.getFirst();
-            if (u.freshSlot()) {
-                // A lone insert: every entry it added carries the final image's key, none is stale.
-                return u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()
-                        ? List.of(new Finish(u.table(), u.rowId(), head, List.of())) : List.of();
+        if (!t.rewrote) {
+            // Each row has one undo entry (the usual case, and every bulk statement's): no merging.
+            if (t.undo.size() == 1) {
+                Finish f = finish(t.undo.getFirst());
+                return f == null ? List.of() : List.of(f);
             }
-            Finish f = finish(u.table(), u.rowId(), u.addedEntries());
-            return f == null ? List.of() : List.of(f);
+            List<Finish> out = new ArrayList<>(t.undo.size());
+            for (Transaction.Undo u : t.undo) {
+                Finish f = finish(u);
+                if (f != null) out.add(f);
+            }
+            return out;
         }
         Map<LockManager.RowLock, Transaction.Undo> first = new LinkedHashMap<>();
         Map<LockManager.RowLock, List<Transaction.IndexEntry>> added = new LinkedHashMap<>();
@@ -431,6 +513,16 @@ public final class TransactionManager {
         return out;
     }
 
+    /** The finish of a row that has only the undo entry {@code u}. */
+    private static Finish finish(Transaction.Undo u) {
+        if (u.freshSlot()) {
+            // An insert not changed since: every entry it added carries the final image's key, none is stale.
+            return u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()
+                    ? new Finish(u.table(), u.rowId(), head, List.of()) : null;
+        }
+        return finish(u.table(), u.rowId(), u.addedEntries());
+    }
+
     private static Finish finish(Table table, long rowId, List<Transaction.IndexEntry> addedByTxn) {
         if (!(table.store().slot(rowId) instanceof Version head) || head.isCommitted()) return null;
         Version base = head.prev();
@@ -441,9 +533,12 @@ public final class TransactionManager {
             Object[] oldRow = table.codec().decode(base.image, keyColumns);
             for (IndexDef ix : table.indexes()) candidates.add(new Transaction.IndexEntry(ix, ix.keyOf(oldRow)));
         }
-        List<Transaction.IndexEntry> stale = new ArrayList<>();
+        List<Transaction.IndexEntry> stale = List.of(); // the usual UPDATE leaves none
         for (Transaction.IndexEntry e : candidates) {
-            if ((newRow == null || !e.key().equals(e.index().keyOf(newRow))) && !stale.contains(e)) stale.add(e);
+            if ((newRow == null || !e.key().equals(e.index().keyOf(newRow))) && !stale.contains(e)) {
+                if (stale.isEmpty()) stale = new ArrayList<>(2);
+                stale.add(e);
+            }
         }
         return new Finish(table, rowId, head, stale);
     }
@@ -459,8 +554,10 @@ public final class TransactionManager {
 
     /** Undoes the changes made after {@code savepoint}; the transaction stays active. */
     public void rollbackTo(Transaction t, int savepoint) {
+        long undone = 0;
         for (int i = t.undo.size() - 1; i >= savepoint; i--) {
             Transaction.Undo u = t.undo.remove(i);
+            undone += UNDO_ENTRY + u.addedEntries().size() * UNDO_INDEX_ENTRY;
             RowStore store = u.table().store();
             store.setHead(u.rowId(), u.previousSlot());
             for (Transaction.IndexEntry e : u.addedEntries()) removeIfUnused(u.table(), u.rowId(), e);
@@ -469,6 +566,7 @@ public final class TransactionManager {
             if (u.freshSlot()) t.freedSlots.add(new Transaction.Slot(u.table(), u.rowId()));
             memory.release(u.bytes());
         }
+        if (t.temp != null) t.temp.release(undone);
     }
 
     private void end(Transaction t) {
@@ -480,6 +578,10 @@ public final class TransactionManager {
         locks.releaseAll(t);
         for (Transaction.Slot s : t.freedSlots) s.table().store().release(s.rowId());
         t.freedSlots.clear();
+        if (t.temp != null) {
+            t.temp.close();
+            t.temp = null;
+        }
     }
 
     /** The columns of {@code table} that one of {@code indexes} keys on. */
