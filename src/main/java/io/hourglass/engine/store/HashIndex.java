@@ -21,6 +21,11 @@ import java.util.function.LongConsumer;
  * entry lives in exactly one of the two and lookups probe both. Moved slots become tombstones,
  * so the old table's probe chains stay intact until it is dropped.
  *
+ * <p>Many rows with one key (a hash index on a low-cardinality column) would make one probe
+ * chain as long as the rows, and every insert, delete and lookup of any key hashed into it walk
+ * all of it: a quadratic build. A chain holds at most {@link #CHAIN_SAME_HASH} entries of one
+ * hash; the rest of that hash's row ids go to a set of their own ({@link #overflow}).
+ *
  * <p>Concurrency: writers take the write lock; readers probe under an optimistic stamp and
  * retry under the read lock if a writer intervened.
  */
@@ -32,6 +37,8 @@ public final class HashIndex implements Index {
 
     /** Old-table slots moved per write while a growth drains: enough to finish long before the new table is half full. */
     static final int DRAIN_STEP = 64;
+    /** Entries of one hash an insert passes in a probe chain before it puts its entry in {@link #overflow} instead. */
+    static final int CHAIN_SAME_HASH = 16;
 
     private final StampedLock lock = new StampedLock();
     // All guarded by lock.
@@ -40,6 +47,13 @@ public final class HashIndex implements Index {
     private int drainedUpTo;             // slots of `draining` below this have been moved
     private int size;                    // live entries, in both tables
     private int used;                    // live entries + tombstones in `table`
+    /**
+     * Row ids of hashes with more entries than a chain takes, by hash; null until there is one.
+     * Changed only under the write lock; its sets are read only under a lock, the map itself
+     * also by the optimistic probe (whether a hash has a set).
+     */
+    private volatile java.util.concurrent.ConcurrentHashMap<Integer, java.util.Set<Long>> overflow;
+    private long overflowSize;           // entries in overflow
     @SuppressWarnings("unused")
     private long touched;                // touchHomes' result: written, never read
 
@@ -68,6 +82,11 @@ public final class HashIndex implements Index {
         try {
             drainSome();
             if (find(table, e) >= 0 || (draining != null && find(draining, e) >= 0)) return;
+            java.util.Set<Long> spilled = overflow == null ? null : overflow.get(hashOf(e));
+            if (spilled != null) {
+                if (spilled.add(rowIdOf(e))) overflowSize++;
+                return;
+            }
             add(e);
         } finally {
             lock.unlockWrite(stamp);
@@ -118,11 +137,27 @@ public final class HashIndex implements Index {
         touched = seen; // kept, so that the loads are not optimised away
     }
 
-    /** Adds an entry known to be absent, growing first if the table would pass half full. The caller holds the write lock. */
+    /**
+     * Adds an entry known to be absent, growing first if the table would pass half full; to
+     * {@link #overflow} if its chain already holds {@link #CHAIN_SAME_HASH} entries of its hash.
+     * The caller holds the write lock.
+     */
     private void add(long e) {
-        if ((used + 1) * 2 > table.length) grow(size * 2 + 2 > table.length ? table.length * 2 : table.length);
-        if (place(table, e)) used++;
-        size++;
+        int hash = hashOf(e);
+        java.util.Set<Long> spilled = overflow == null ? null : overflow.get(hash);
+        if (spilled == null) {
+            if ((used + 1) * 2 > table.length) grow(size * 2 + 2 > table.length ? table.length * 2 : table.length);
+            int placed = place(table, e, CHAIN_SAME_HASH);
+            if (placed != CHAIN_FULL) {
+                used += placed;
+                size++;
+                return;
+            }
+            if (overflow == null) overflow = new java.util.concurrent.ConcurrentHashMap<>();
+            spilled = new java.util.HashSet<>();
+            overflow.put(hash, spilled);
+        }
+        if (spilled.add(rowIdOf(e))) overflowSize++;
     }
 
     /**
@@ -160,21 +195,37 @@ public final class HashIndex implements Index {
             } else if (draining != null && (at = find(draining, e)) >= 0) {
                 draining[at] = TOMBSTONE;
                 size--;
+            } else if (overflow != null) {
+                java.util.Set<Long> spilled = overflow.get(hashOf(e));
+                if (spilled != null && spilled.remove(rowIdOf(e))) {
+                    overflowSize--;
+                    if (spilled.isEmpty()) overflow.remove(hashOf(e));
+                }
             }
         } finally {
             lock.unlockWrite(stamp);
         }
     }
 
-    /** Puts {@code e} in its probe chain's first free slot; true if that slot was never used. */
-    private static boolean place(long[] t, long e) {
+    /** {@link #place}'s answer when the chain already holds its limit of the entry's hash. */
+    private static final int CHAIN_FULL = -1;
+
+    /**
+     * Puts {@code e} in its probe chain's first free slot, unless the chain holds
+     * {@code sameHashLimit} entries of its hash before that slot. Returns 1 if the slot was
+     * never used, 0 for a tombstone reused, {@link #CHAIN_FULL} if nothing was placed.
+     */
+    private static int place(long[] t, long e, int sameHashLimit) {
         int mask = t.length - 1;
-        for (int i = home(hashOf(e), mask); ; i = (i + 1) & mask) {
-            if (t[i] == EMPTY || t[i] == TOMBSTONE) {
-                boolean fresh = t[i] == EMPTY;
+        int hash = hashOf(e);
+        int same = 0;
+        for (int i = home(hash, mask); ; i = (i + 1) & mask) {
+            long x = t[i];
+            if (x == EMPTY || x == TOMBSTONE) {
                 t[i] = e;
-                return fresh;
+                return x == EMPTY ? 1 : 0;
             }
+            if (hashOf(x) == hash && ++same >= sameHashLimit) return CHAIN_FULL;
         }
     }
 
@@ -200,7 +251,7 @@ public final class HashIndex implements Index {
         for (int i = drainedUpTo; i < end; i++) {
             long e = d[i];
             if (e == EMPTY || e == TOMBSTONE) continue;
-            if (place(table, e)) used++;
+            used += place(table, e, Integer.MAX_VALUE); // it had its place in the old chain: it keeps one
             d[i] = TOMBSTONE; // not EMPTY: entries further along its chain must stay reachable
         }
         drainedUpTo = end;
@@ -212,6 +263,19 @@ public final class HashIndex implements Index {
         long stamp = lock.readLock();
         try {
             return draining != null;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** Slots from {@code hash}'s home to the first empty one in the table entries go to (for tests). */
+    int chainLength(int hash) {
+        long stamp = lock.readLock();
+        try {
+            int mask = table.length - 1;
+            int n = 0;
+            for (int i = home(hash, mask); n < table.length && table[i] != EMPTY; i = (i + 1) & mask) n++;
+            return n;
         } finally {
             lock.unlockRead(stamp);
         }
@@ -237,15 +301,18 @@ public final class HashIndex implements Index {
             long other = probe(d, hash);
             single = other == -1 ? single : single == -1 ? other : -2;
         }
-        if (single >= -1 && lock.validate(stamp)) {
+        java.util.concurrent.ConcurrentHashMap<Integer, java.util.Set<Long>> ov = overflow;
+        if (single >= -1 && (ov == null || !ov.containsKey(hash)) && lock.validate(stamp)) {
             if (single >= 0) out.accept(single);
             return;
         }
-        // Several candidates, or a writer moved things: collect under the read lock.
+        // Several candidates, some of them spilled, or a writer moved things: collect under the read lock.
         long rs = lock.readLock();
         try {
             collect(table, hash, out);
             if (draining != null) collect(draining, hash, out);
+            java.util.Set<Long> spilled = overflow == null ? null : overflow.get(hash);
+            if (spilled != null) for (long id : spilled) out.accept(id);
         } finally {
             lock.unlockRead(rs);
         }
@@ -286,7 +353,7 @@ public final class HashIndex implements Index {
     public long keyCount() {
         long stamp = lock.readLock();
         try {
-            return size;
+            return size + overflowSize;
         } finally {
             lock.unlockRead(stamp);
         }
@@ -298,6 +365,7 @@ public final class HashIndex implements Index {
         try {
             for (long e : table) if (e != EMPTY && e != TOMBSTONE) out.accept(rowIdOf(e));
             if (draining != null) for (long e : draining) if (e != EMPTY && e != TOMBSTONE) out.accept(rowIdOf(e));
+            if (overflow != null) for (java.util.Set<Long> spilled : overflow.values()) for (long id : spilled) out.accept(id);
         } finally {
             lock.unlockRead(stamp);
         }

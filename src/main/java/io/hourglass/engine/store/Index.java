@@ -59,12 +59,30 @@ public interface Index {
      */
     void range(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, LongConsumer out);
 
-    /** Adds a row id to the posting value (a Long or a long[]), returning the new value. */
+    /**
+     * Row ids a posting keeps in an array, copied on every change; past this, a key's posting is
+     * a {@link RowIdSet}, changed in place, so that a key many rows share (an index on a status
+     * column) costs each insert and delete O(1), not a copy of every row id with that key.
+     */
+    int ARRAY_POSTING_MAX = 32;
+
+    /**
+     * Adds a row id to the posting value (a Long, a long[] or, past {@link #ARRAY_POSTING_MAX},
+     * a {@link RowIdSet}), returning the new value. A set is changed in place and returned as it
+     * is, unless a delete emptied and sealed it: then a new posting replaces it.
+     */
     static Object addPosting(Object current, long rowId) {
         if (current == null) return rowId;
         if (current instanceof Long l) return l == rowId ? l : new long[] {l, rowId};
+        if (current instanceof RowIdSet set) return set.add(rowId) ? set : (Object) rowId;
         long[] a = (long[]) current;
         for (long x : a) if (x == rowId) return a;
+        if (a.length >= ARRAY_POSTING_MAX) {
+            RowIdSet set = new RowIdSet(a.length * 2);
+            for (long x : a) set.add(x);
+            set.add(rowId);
+            return set;
+        }
         long[] b = java.util.Arrays.copyOf(a, a.length + 1);
         b[a.length] = rowId;
         return b;
@@ -74,6 +92,7 @@ public interface Index {
     static Object removePosting(Object current, long rowId) {
         if (current == null) return null;
         if (current instanceof Long l) return l == rowId ? null : l;
+        if (current instanceof RowIdSet set) return set.removeAndSealIfEmpty(rowId) ? null : set;
         long[] a = (long[]) current;
         int at = -1;
         for (int i = 0; i < a.length; i++) if (a[i] == rowId) at = i;
@@ -86,11 +105,23 @@ public interface Index {
     }
 
     static void emit(Object posting, LongConsumer out) {
-        if (posting == null) return;
-        if (posting instanceof Long l) {
-            out.accept(l);
-        } else {
-            for (long x : (long[]) posting) out.accept(x);
+        switch (posting) {
+            case null -> { }
+            case Long l -> out.accept(l);
+            case long[] a -> {
+                for (long x : a) out.accept(x);
+            }
+            case RowIdSet set -> set.forEach(out);
+            default -> throw new IllegalStateException("posting " + posting.getClass());
         }
+    }
+
+    /** The posting of row ids {@code ids[from..to)}, all different: as {@link #addPosting} would have made it. */
+    static Object postingOf(long[] ids, int from, int to) {
+        if (to - from == 1) return ids[from];
+        if (to - from <= ARRAY_POSTING_MAX) return java.util.Arrays.copyOfRange(ids, from, to);
+        RowIdSet set = new RowIdSet((to - from) * 2);
+        for (int i = from; i < to; i++) set.add(ids[i]);
+        return set;
     }
 }

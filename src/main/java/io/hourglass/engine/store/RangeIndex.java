@@ -18,6 +18,9 @@ public final class RangeIndex implements Index {
     @Override
     public void lookup(Key key, LongConsumer out) { Index.emit(map.get(key), out); }
 
+    /** The posting kept for {@code key}: null, a Long, a long[] or a set (for tests). */
+    Object posting(Key key) { return map.get(key); }
+
     /**
      * Sorted entries make the skip list in one pass: ConcurrentSkipListMap's copy of a sorted map
      * links its nodes in order, without a search per key. At a million random keys that is
@@ -92,8 +95,7 @@ public final class RangeIndex implements Index {
                             if (i >= n) throw new java.util.NoSuchElementException();
                             int from = i;
                             i = runEnd(from);
-                            Object posting = i - from == 1 ? (Object) rowIds[from] : java.util.Arrays.copyOfRange(rowIds, from, i);
-                            return new SimpleImmutableEntry<>(keys[from], posting);
+                            return new SimpleImmutableEntry<>(keys[from], Index.postingOf(rowIds, from, i));
                         }
                     };
                 }
