@@ -4,6 +4,8 @@ import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.TypeKind;
 import io.hourglass.engine.catalog.Values;
+import io.hourglass.engine.store.Bytes;
+import io.hourglass.engine.store.Key;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -69,6 +71,15 @@ abstract class Expr {
             if (deadline != 0 && System.nanoTime() - deadline > 0) throw ErrorCode.QUERY_TIMEOUT.error(timeoutMillis);
             String why = session.cancelled();
             if (why != null) throw ErrorCode.STATEMENT_CANCELLED.error(why);
+        }
+
+        private java.util.IdentityHashMap<Expr, Object> memo;
+
+        /** What {@code owner} built once for this evaluation (the same parameters throughout), made on first use. */
+        @SuppressWarnings("unchecked")
+        <T> T memo(Expr owner, java.util.function.Supplier<T> make) {
+            if (memo == null) memo = new java.util.IdentityHashMap<>(4);
+            return (T) memo.computeIfAbsent(owner, k -> make.get());
         }
 
         /** The statement's time (SYSDATE), read once, on first use. */
@@ -257,17 +268,72 @@ abstract class Expr {
         final List<Expr> list;
         final boolean negated;
 
+        /** A list of literals and parameters at least this long is looked up in a hash set, not walked. */
+        static final int HASHED_FROM = 8;
+        /** Whether the list is the same for every row of one evaluation (literals and parameters only) and long. */
+        private final boolean fixedList;
+
         InList(int pos, Expr arg, List<Expr> list, boolean negated) {
             super(pos);
             this.arg = arg;
             this.list = list;
             this.negated = negated;
             this.type = SqlType.BOOLEAN;
+            this.fixedList = list.size() >= HASHED_FROM && list.stream().allMatch(e -> e instanceof Literal || e instanceof Param);
+        }
+
+        /**
+         * A fixed list's values as a set: each a one-value {@link Key}, whose hash and equality
+         * agree with {@link Values#compare} within a family of types (numbers of any kind,
+         * strings with trailing blanks, ...). Comparing across families converts (a string to
+         * a number), which a hash cannot follow: a list mixing families, or a value of another
+         * family than the list's, is walked as before.
+         */
+        private record Hashed(java.util.Set<Key> values, int family, boolean sawNull) {
+            static final Hashed MIXED = new Hashed(java.util.Set.of(), -1, false);
+        }
+
+        private static int family(Object v) {
+            return switch (v) {
+                case Long l -> 0;
+                case BigDecimal d -> 0;
+                case Double d -> 0;
+                case String s -> 1;
+                case LocalDateTime t -> 2;
+                case Bytes b -> 3;
+                case Boolean b -> 4;
+                default -> -2;
+            };
+        }
+
+        private Hashed hashed(Ctx c) {
+            java.util.Set<Key> values = new java.util.HashSet<>(list.size() * 2);
+            int family = -1;
+            boolean sawNull = false;
+            for (Expr e : list) {
+                Object x = e.eval(c);
+                if (x == null) {
+                    sawNull = true;
+                    continue;
+                }
+                int f = family(x);
+                if (f < 0 || (family >= 0 && f != family)) return Hashed.MIXED;
+                family = f;
+                values.add(new Key(new Object[] {x}));
+            }
+            return new Hashed(values, family, sawNull);
         }
 
         Object eval(Ctx c) {
             Object v = arg.eval(c);
             if (v == null) return null;
+            if (fixedList) {
+                Hashed h = c.memo(this, () -> hashed(c));
+                if (h.family() >= 0 && h.family() == family(v)) {
+                    if (h.values().contains(new Key(new Object[] {v}))) return !negated;
+                    return h.sawNull() ? null : negated;
+                }
+            }
             boolean sawNull = false;
             for (Expr e : list) {
                 Object x = e.eval(c);

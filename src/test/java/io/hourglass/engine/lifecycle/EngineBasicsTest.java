@@ -32,6 +32,50 @@ class EngineBasicsTest {
         assertThrows(IllegalArgumentException.class, () -> new Instance(" ", List.of(DatabaseConfig.temporary("A"))));
     }
 
+    /**
+     * A long IN list of parameters is hashed once per execution, never across executions: the
+     * same prepared statement run again with other values, or with other kinds of values, or
+     * run from two connections at once, answers for its own values.
+     */
+    @Test
+    void aLongInListOfParametersAnswersForEachExecutionsOwnValues() throws Exception {
+        try (Instance inst = TestInstances.one("INP")) {
+            Connection c = inst.connect("INP", "admin", TestInstances.ADMIN_PASSWORD);
+            c.execute("CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER, s VARCHAR2(10))");
+            for (int i = 0; i < 100; i++) c.execute("INSERT INTO n VALUES (?, ?, ?)", i, i % 10, "s" + i % 10);
+            io.hourglass.engine.sql.PreparedStatement ps = c.prepare("SELECT COUNT(*) FROM n WHERE v IN (?, ?, ?, ?, ?, ?, ?, ?)");
+            java.util.function.Function<Object[], Long> count = p -> ((Number) c.execute(ps, p).rows().getFirst()[0]).longValue();
+            assertEquals(80L, count.apply(new Object[] {0, 1, 2, 3, 4, 5, 6, 7}));
+            assertEquals(10L, count.apply(new Object[] {9, 90, 91, 92, 93, 94, 95, 96}));
+            assertEquals(20L, count.apply(new Object[] {"8", 9, 90, 91, 92, 93, 94, 95}), "a string among numbers converts");
+            assertEquals(30L, count.apply(new Object[] {new java.math.BigDecimal("1.0"), 2.0, 3L, null, -1, -2, -3, -4}));
+            Object[] reused = {0, 1, 2, 3, 4, 5, 6, 7};
+            assertEquals(80L, count.apply(reused));
+            reused[0] = 100; // the same array, other contents: a new execution, a new set
+            assertEquals(70L, count.apply(reused));
+            // Two connections running the statement at once, each with its own values.
+            Connection d = inst.connect("INP", "admin", TestInstances.ADMIN_PASSWORD);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.concurrent.Future<Boolean> one = pool.submit(() -> {
+                for (int i = 0; i < 2_000; i++) {
+                    if (((Number) c.execute(ps, 0, 0, 0, 0, 0, 0, 0, 1).rows().getFirst()[0]).longValue() != 20) return false;
+                }
+                return true;
+            });
+            java.util.concurrent.Future<Boolean> two = pool.submit(() -> {
+                for (int i = 0; i < 2_000; i++) {
+                    if (((Number) d.execute(ps, 2, 3, 4, 2, 2, 2, 2, 2).rows().getFirst()[0]).longValue() != 30) return false;
+                }
+                return true;
+            });
+            assertTrue(one.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(two.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            pool.shutdown();
+            c.close();
+            d.close();
+        }
+    }
+
     @Test
     void wrongPasswordUnknownUserAndMissingSessionPrivilege() {
         try (Instance inst = TestInstances.one("AUTH")) {
