@@ -21,7 +21,7 @@ import java.util.function.LongConsumer;
  * source is read (constants, parameters, columns of earlier sources).
  */
 final class Access {
-    enum Kind { FULL_SCAN, INDEX_EQ, INDEX_RANGE, INDEX_IN }
+    enum Kind { FULL_SCAN, INDEX_EQ, INDEX_RANGE, INDEX_IN, TEMP_HASH }
 
     final Kind kind;
     final IndexDef index;
@@ -29,8 +29,17 @@ final class Access {
     final Expr low, high;           // bound on the next column (range)
     final boolean lowInclusive, highInclusive;
     final List<Expr> inList;
+    /** TEMP_HASH: the side of the join's equality computed from this source's row, and the side from earlier sources. */
+    final Expr build, probe;
 
     private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList) {
+        this(kind, index, eq, low, lowInc, high, highInc, inList, null, null);
+    }
+
+    private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList,
+                   Expr build, Expr probe) {
+        this.build = build;
+        this.probe = probe;
         this.kind = kind;
         this.index = index;
         this.eq = eq;
@@ -107,6 +116,21 @@ final class Access {
                 best = a;
             }
         }
+        if (best == FULL && level > 0) {
+            // A join on an equality no index answers: a temporary hash index on this source,
+            // built once per execution (TimesTen's optimizer makes temporary indexes the same way),
+            // instead of a scan of this source for every row of the sources before it.
+            long self = 1L << level;
+            for (Expr c : conjuncts) {
+                if (!(c instanceof Expr.Binary b) || !b.op.equals("=")) continue;
+                if (b.left.sources == self && b.right.sources != 0 && (b.right.sources & ~known) == 0) {
+                    return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, b.left, b.right);
+                }
+                if (b.right.sources == self && b.left.sources != 0 && (b.left.sources & ~known) == 0) {
+                    return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, b.right, b.left);
+                }
+            }
+        }
         return best;
     }
 
@@ -125,7 +149,7 @@ final class Access {
     /** Emits candidate row ids; the caller re-checks every predicate on the visible row. */
     void rowIds(Table t, Expr.Ctx ctx, LongConsumer out) {
         switch (kind) {
-            case FULL_SCAN -> throw new IllegalStateException("full scans iterate the store");
+            case FULL_SCAN, TEMP_HASH -> throw new IllegalStateException(kind + " is read by the executor");
             case INDEX_EQ -> {
                 Object[] key = new Object[eq.size()];
                 for (int i = 0; i < key.length; i++) {
@@ -208,6 +232,7 @@ final class Access {
             case INDEX_RANGE -> "RANGE INDEX SCAN " + index.qualifiedName() + " ON " + t.qualifiedName()
                     + " (" + eq.size() + " equal" + (low != null ? ", low bound" : "") + (high != null ? ", high bound" : "") + ")";
             case INDEX_IN -> "INDEX IN-LIST LOOKUP " + index.qualifiedName() + " ON " + t.qualifiedName() + " (" + inList.size() + " keys)";
+            case TEMP_HASH -> "TEMPORARY HASH INDEX LOOKUP ON " + t.qualifiedName() + " (" + build.text() + " = " + probe.text() + ")";
         };
     }
 }

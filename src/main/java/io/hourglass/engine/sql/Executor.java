@@ -8,6 +8,7 @@ import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.Values;
+import io.hourglass.engine.store.Index;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.RowStore;
 import io.hourglass.engine.store.TempSpace;
@@ -162,6 +163,7 @@ final class Executor {
          */
         List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params, TempSpace.Budget temp) {
             Expr.Ctx ctx = new Expr.Ctx(tables.length, params).limitedBy(s);
+            ctx.temp = temp;
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = Long.MAX_VALUE;
             if (limit != null) max = nonNegative(limit.eval(ctx), "LIMIT");
@@ -336,7 +338,22 @@ final class Executor {
             List<Expr> f = filters.get(level);
             Access a = access[level];
             boolean[] go = {true};
-            if (a.kind == Access.Kind.FULL_SCAN) {
+            if (a.kind == Access.Kind.TEMP_HASH) {
+                TempHash h = ctx.memo(a, () -> tempHash(level, ctx, t, snapshot, tb, a.build, f));
+                Object v = h.family < -1 ? null : a.probe.eval(ctx);
+                if (h.family >= -1 && (v == null || h.family == -1 || Expr.valueFamily(v) == h.family)) {
+                    // (NULL equals nothing; an empty index holds nothing; else the rows with the key)
+                    if (v == null || h.family == -1) return true;
+                    List<Long> ids = new ArrayList<>();
+                    Index.emit(h.rows.get(new Key(new Object[] {v})), ids::add);
+                    for (long id : ids) {
+                        if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
+                    }
+                    return true;
+                }
+                // Keys of mixed kinds, or a probe of another kind: compare row by row, as a scan does.
+            }
+            if (a.kind == Access.Kind.FULL_SCAN || a.kind == Access.Kind.TEMP_HASH) {
                 store.forEachHead((rowId, slot) -> {
                     go[0] = visit(level, ctx, t, snapshot, sink, tb, f, slot);
                     return go[0];
@@ -349,6 +366,49 @@ final class Executor {
                 }
             }
             return go[0];
+        }
+
+        /**
+         * A temporary hash index on source {@code level}: each row visible to the statement, by
+         * the value of {@code build} (the join equality's side computed from that row), built
+         * once per execution and charged to TempSize. {@code family} is the keys' value family
+         * ({@link Expr#valueFamily}), -1 if there is no key, -2 if the keys mix families (then
+         * the join compares row by row).
+         */
+        private record TempHash(Map<Key, Object> rows, int family) {}
+
+        /** What a temporary hash index entry holds besides its key's value: the key, the map node, the row id. */
+        private static final long TEMP_HASH_ENTRY = 96;
+
+        private static TempHash tempHash(int level, Expr.Ctx ctx, Transaction t, long snapshot, Table tb, Expr build,
+                                         List<Expr> levelFilters) {
+            // The conditions on this source alone narrow the index (the probe re-checks every condition).
+            List<Expr> own = levelFilters.stream().filter(e -> e.sources == 1L << level).toList();
+            Map<Key, Object> rows = new HashMap<>();
+            int[] family = {-1};
+            Object[] outer = ctx.rows[level];
+            tb.store().forEachHead((rowId, slot) -> {
+                ctx.tick();
+                byte[] img = Version.visible(slot, snapshot, t.id());
+                if (img == null) return true;
+                ctx.rows[level] = tb.codec().decode(img);
+                for (Expr e : own) {
+                    if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
+                }
+                Object k = build.eval(ctx);
+                if (k == null) return true; // matches nothing
+                int fam = Expr.valueFamily(k);
+                if (fam < 0 || (family[0] >= 0 && fam != family[0])) {
+                    family[0] = -2;
+                    return false;
+                }
+                family[0] = fam;
+                if (ctx.temp != null) ctx.temp.charge(TempSpace.footprint(k) + TEMP_HASH_ENTRY);
+                rows.compute(new Key(new Object[] {k}), (key, posting) -> Index.addPosting(posting, rowId));
+                return true;
+            });
+            ctx.rows[level] = outer;
+            return family[0] == -2 ? new TempHash(Map.of(), -2) : new TempHash(rows, family[0]);
         }
 
         private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Object slot) {

@@ -73,11 +73,13 @@ abstract class Expr {
             if (why != null) throw ErrorCode.STATEMENT_CANCELLED.error(why);
         }
 
-        private java.util.IdentityHashMap<Expr, Object> memo;
+        private java.util.IdentityHashMap<Object, Object> memo;
+        /** What the statement builds is charged here (a temporary index, ...); null: not charged. */
+        io.hourglass.engine.store.TempSpace.Budget temp;
 
         /** What {@code owner} built once for this evaluation (the same parameters throughout), made on first use. */
         @SuppressWarnings("unchecked")
-        <T> T memo(Expr owner, java.util.function.Supplier<T> make) {
+        <T> T memo(Object owner, java.util.function.Supplier<T> make) {
             if (memo == null) memo = new java.util.IdentityHashMap<>(4);
             return (T) memo.computeIfAbsent(owner, k -> make.get());
         }
@@ -263,6 +265,25 @@ abstract class Expr {
         String text() { return "(" + left.text() + " " + op + " " + right.text() + ")"; }
     }
 
+    /**
+     * Values of one family compare without conversion, and their {@link Key}s' hash and equality
+     * agree with {@link Values#compare}: numbers of any kind (0), strings (1), dates (2), binary
+     * (3), booleans (4); -2 for anything else. Across families a comparison converts (a string
+     * to a number), which no hash follows.
+     */
+    static int valueFamily(Object v) {
+        return switch (v) {
+            case Long l -> 0;
+            case BigDecimal d -> 0;
+            case Double d -> 0;
+            case String s -> 1;
+            case LocalDateTime t -> 2;
+            case Bytes b -> 3;
+            case Boolean b -> 4;
+            default -> -2;
+        };
+    }
+
     static final class InList extends Expr {
         final Expr arg;
         final List<Expr> list;
@@ -293,18 +314,7 @@ abstract class Expr {
             static final Hashed MIXED = new Hashed(java.util.Set.of(), -1, false);
         }
 
-        private static int family(Object v) {
-            return switch (v) {
-                case Long l -> 0;
-                case BigDecimal d -> 0;
-                case Double d -> 0;
-                case String s -> 1;
-                case LocalDateTime t -> 2;
-                case Bytes b -> 3;
-                case Boolean b -> 4;
-                default -> -2;
-            };
-        }
+        private static int family(Object v) { return valueFamily(v); }
 
         private Hashed hashed(Ctx c) {
             java.util.Set<Key> values = new java.util.HashSet<>(list.size() * 2);
