@@ -56,6 +56,43 @@ class GarbageTest {
         }
     }
 
+    /**
+     * A large commit's garbage is collected by that commit, in batches; a small commit collects
+     * about what it made and a batch more, not what a large one left (which held every other
+     * commit for 100 ms and more after a half-million-row commit).
+     */
+    @Test
+    void aSmallCommitDoesNotCollectALargeOnesGarbage() {
+        try (Instance inst = TestInstances.one("GC4"); Connection c = inst.connect("GC4", "admin", TestInstances.ADMIN_PASSWORD)) {
+            Database db = inst.database("GC4");
+            TransactionManager tm = db.transactions();
+            c.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.execute("CREATE TABLE s (id INTEGER PRIMARY KEY, v INTEGER)");
+            c.execute("INSERT INTO s VALUES (1, 0)");
+            c.setAutocommit(false);
+            for (int i = 0; i < 20_000; i++) c.execute("INSERT INTO g VALUES (?, 0)", i);
+            c.commit();
+            c.setAutocommit(true);
+            assertEquals(0, tm.pendingGarbage(), "the large commit collected its own garbage");
+
+            // An open snapshot holds the next large commit's garbage back.
+            SnapshotSlot reader = tm.registerSlot();
+            tm.openSnapshot(reader);
+            c.execute("UPDATE g SET v = 1");
+            assertEquals(20_000, tm.pendingGarbage());
+            tm.closeSnapshot(reader);
+            tm.unregisterSlot(reader);
+            // Now it could all go; each small commit takes its share.
+            c.execute("UPDATE s SET v = v + 1 WHERE id = 1");
+            int left = tm.pendingGarbage();
+            assertTrue(left >= 20_000 - 2 * TransactionManager.COLLECT_BATCH && left < 20_000, "left after a small commit: " + left);
+            c.execute("UPDATE s SET v = v + 1 WHERE id = 1");
+            assertTrue(tm.pendingGarbage() < left, "the next one takes its share too");
+            tm.collectGarbage();
+            assertEquals(0, tm.pendingGarbage());
+        }
+    }
+
     @Test
     void anOpenSnapshotKeepsTheVersionsItNeeds() {
         try (Instance inst = TestInstances.one("GC2"); Connection c = inst.connect("GC2", "admin", TestInstances.ADMIN_PASSWORD)) {
