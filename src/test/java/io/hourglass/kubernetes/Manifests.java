@@ -229,12 +229,12 @@ final class Manifests {
         return null;
     }
 
-    /** -Xmx covers every database's 2 x PermSize + LogBufMB, -Xms = -Xmx; memory = -Xmx + overhead, request = limit. */
+    /** -Xmx covers every database's 2 x PermSize + TempSize + LogBufMB, -Xms = -Xmx; memory = -Xmx + overhead, request = limit. */
     private static void sizing(List<String> out, Container c, Map<String, Database> dbs) {
-        long heapNeeded = dbs.values().stream().mapToLong(d -> 2 * d.permSizeMb + d.logBufMb).sum();
+        long heapNeeded = dbs.values().stream().mapToLong(d -> 2 * d.permSizeMb + d.tempSizeMb + d.logBufMb).sum();
         String xmx = c.getArgs() == null ? null : c.getArgs().stream().filter(a -> a.startsWith("-Xmx")).findFirst().orElse(null);
         long heap = xmx == null ? -1 : mib(xmx.substring(4));
-        if (heap < heapNeeded) out.add(c.getName() + ": -Xmx " + xmx + " is less than 2 x PermSize + LogBufMB = " + heapNeeded + "m");
+        if (heap < heapNeeded) out.add(c.getName() + ": -Xmx " + xmx + " is less than 2 x PermSize + TempSize + LogBufMB = " + heapNeeded + "m");
         // The heap is taken whole at start: a load grows the live set by the whole database, and a
         // heap growing under it collects at every step (the native runtime's serial collector did
         // four full collections, about half of a 1 GB database's image load).
@@ -284,7 +284,7 @@ final class Manifests {
         return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
     }
 
-    record Database(String name, String dataStore, String logDir, long permSizeMb, long logBufMb) {}
+    record Database(String name, String dataStore, String logDir, long permSizeMb, long tempSizeMb, long logBufMb) {}
 
     private static final Pattern DB_KEY = Pattern.compile("hourglass\\.databases\\.([^.]+)\\.([a-z-]+)");
 
@@ -298,7 +298,10 @@ final class Manifests {
         Map<String, Database> out = new TreeMap<>();
         byName.forEach((name, a) -> {
             if (Boolean.parseBoolean(a.getOrDefault("temporary", "false"))) return;
-            out.put(name, new Database(name, a.get("data-store"), a.get("log-dir"), Long.parseLong(a.getOrDefault("perm-size", "256")),
+            long perm = Long.parseLong(a.getOrDefault("perm-size", "256"));
+            long temp = Long.parseLong(a.getOrDefault("temp-size", "0"));
+            out.put(name, new Database(name, a.get("data-store"), a.get("log-dir"), perm,
+                    temp != 0 ? temp : io.hourglass.engine.store.TempSpace.defaultSizeMb(perm),
                     Long.parseLong(a.getOrDefault("log-buf-mb", "64"))));
         });
         return out;

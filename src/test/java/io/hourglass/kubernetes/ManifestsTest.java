@@ -57,13 +57,14 @@ class ManifestsTest {
     @Test
     void theShippedManifestsKeepEveryRule() throws Exception {
         assertEquals(List.of(), m.problems());
-        // The sizing rule at work on the shipped numbers: 2 x 256 + 64 = 576 MiB of heap, 704 MiB of memory.
+        // The sizing rule at work on the shipped numbers: 2 x 256 + 72 + 64 = 648 MiB of heap, 776 MiB of memory.
         Map<String, Manifests.Database> dbs = Manifests.databases(m.serviceConfig());
         assertEquals(256, dbs.get("sampledb").permSizeMb());
+        assertEquals(72, dbs.get("sampledb").tempSizeMb(), "TimesTen's default for PermSize 256");
         Container c = container();
-        assertTrue(c.getArgs().contains("-Xmx576m"));
-        assertTrue(c.getArgs().contains("-Xms576m"));
-        assertEquals(new Quantity("704Mi"), c.getResources().getLimits().get("memory"));
+        assertTrue(c.getArgs().contains("-Xmx648m"));
+        assertTrue(c.getArgs().contains("-Xms648m"));
+        assertEquals(new Quantity("776Mi"), c.getResources().getLimits().get("memory"));
     }
 
     @Test
@@ -101,7 +102,7 @@ class ManifestsTest {
 
     @Test
     void memoryBelowPermSizeIsCaught() throws Exception {
-        broken(c -> c.getArgs().replaceAll(a -> a.startsWith("-Xmx") ? "-Xmx256m" : a), "is less than 2 x PermSize + LogBufMB");
+        broken(c -> c.getArgs().replaceAll(a -> a.startsWith("-Xmx") ? "-Xmx256m" : a), "is less than 2 x PermSize + TempSize + LogBufMB");
         broken(c -> c.getArgs().removeIf(a -> a.startsWith("-Xms")), "-Xms null is not the -Xmx");
         broken(c -> c.getArgs().replaceAll(a -> a.startsWith("-Xms") ? "-Xms64m" : a), "-Xms -Xms64m is not the -Xmx");
         broken(c -> c.getResources().getLimits().put("memory", new Quantity("512Mi")), "differs from the limit");
@@ -110,7 +111,12 @@ class ManifestsTest {
         ConfigMap cm = m.one(ConfigMap.class);
         cm.getData().put("application.properties", cm.getData().get("application.properties")
                 .replace("sampledb.perm-size=256", "sampledb.perm-size=1024"));
-        assertProblem("is less than 2 x PermSize + LogBufMB = 2112m");
+        assertProblem("is less than 2 x PermSize + TempSize + LogBufMB = 2280m"); // TempSize follows PermSize: 168
+        // TempSize raised alone.
+        load();
+        cm = m.one(ConfigMap.class);
+        cm.getData().put("application.properties", cm.getData().get("application.properties") + "\nhourglass.databases.sampledb.temp-size=500\n");
+        assertProblem("is less than 2 x PermSize + TempSize + LogBufMB = 1076m");
     }
 
     @Test
