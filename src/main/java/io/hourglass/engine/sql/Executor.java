@@ -343,9 +343,8 @@ final class Executor {
                 Object v = h.family < -1 ? null : a.probe.eval(ctx);
                 if (h.family >= -1 && (v == null || h.family == -1 || Expr.valueFamily(v) == h.family)) {
                     // (NULL equals nothing; an empty index holds nothing; else the rows with the key)
-                    if (v == null || h.family == -1) return true;
-                    List<Long> ids = new ArrayList<>();
-                    Index.emit(h.rows.get(new Key(new Object[] {v})), ids::add);
+                    List<Long> ids = new ArrayList<>(h.unkeyed);
+                    if (v != null && h.family >= 0) Index.emit(h.rows.get(new Key(new Object[] {v})), ids::add);
                     for (long id : ids) {
                         if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
                     }
@@ -375,7 +374,7 @@ final class Executor {
          * ({@link Expr#valueFamily}), -1 if there is no key, -2 if the keys mix families (then
          * the join compares row by row).
          */
-        private record TempHash(Map<Key, Object> rows, int family) {}
+        private record TempHash(Map<Key, Object> rows, int family, List<Long> unkeyed) {}
 
         /** What a temporary hash index entry holds besides its key's value: the key, the map node, the row id. */
         private static final long TEMP_HASH_ENTRY = 96;
@@ -385,6 +384,7 @@ final class Executor {
             // The conditions on this source alone narrow the index (the probe re-checks every condition).
             List<Expr> own = levelFilters.stream().filter(e -> e.sources == 1L << level).toList();
             Map<Key, Object> rows = new HashMap<>();
+            List<Long> unkeyed = new ArrayList<>();
             int[] family = {-1};
             Object[] outer = ctx.rows[level];
             tb.store().forEachHead((rowId, slot) -> {
@@ -392,10 +392,20 @@ final class Executor {
                 byte[] img = Version.visible(slot, snapshot, t.id());
                 if (img == null) return true;
                 ctx.rows[level] = tb.codec().decode(img);
-                for (Expr e : own) {
-                    if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
+                Object k;
+                try {
+                    for (Expr e : own) {
+                        if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
+                    }
+                    k = build.eval(ctx);
+                } catch (HourglassException e) {
+                    // (a division by zero, a conversion): the loop would meet it only in its own
+                    // order of conditions, maybe never; such a row is checked with every probe
+                    if (e.code() == ErrorCode.QUERY_TIMEOUT || e.code() == ErrorCode.STATEMENT_CANCELLED
+                            || e.code() == ErrorCode.SPACE_EXHAUSTED) throw e;
+                    unkeyed.add(rowId);
+                    return true;
                 }
-                Object k = build.eval(ctx);
                 if (k == null) return true; // matches nothing
                 int fam = Expr.valueFamily(k);
                 if (fam < 0 || (family[0] >= 0 && fam != family[0])) {
@@ -408,7 +418,7 @@ final class Executor {
                 return true;
             });
             ctx.rows[level] = outer;
-            return family[0] == -2 ? new TempHash(Map.of(), -2) : new TempHash(rows, family[0]);
+            return family[0] == -2 ? new TempHash(Map.of(), -2, List.of()) : new TempHash(rows, family[0], unkeyed);
         }
 
         private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Object slot) {
