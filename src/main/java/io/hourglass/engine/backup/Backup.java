@@ -1,5 +1,6 @@
 package io.hourglass.engine.backup;
 
+import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.checkpoint.Activities;
 import io.hourglass.engine.checkpoint.CheckpointFormat;
@@ -121,7 +122,7 @@ public final class Backup {
                 try {
                     writeManifest(readManifest(io, dir(), fname()).withEnabled(false));
                 } catch (IOException e) {
-                    throw ErrorCode.BACKUP_FAILED.error(db.name(), "updating " + m + ": " + e.getMessage());
+                    throw ErrorCode.BACKUP_FAILED.error(db.name(), "updating " + m + ": " + IoErrors.describe(e));
                 }
             }
             return new Result(BackupType.INCREMENTAL_STOP, null, 0, 0, 0);
@@ -162,7 +163,7 @@ public final class Backup {
             return new Result(r.type(), r.backupLsn(), r.bytes(), r.files(), (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
             removeQuietly(written);
-            throw ErrorCode.BACKUP_FAILED.error(db.name(), e.getMessage());
+            throw ErrorCode.BACKUP_FAILED.error(db.name(), IoErrors.describe(e));
         } catch (RuntimeException e) {
             removeQuietly(written);
             throw e;
@@ -190,7 +191,7 @@ public final class Backup {
             var files = log.files().list();
             return Lsn.pack(files.isEmpty() ? 0 : files.firstKey(), LogFormat.FILE_HEADER);
         } catch (IOException e) {
-            throw ErrorCode.BACKUP_FAILED.error(db.name(), "listing the log files: " + e.getMessage());
+            throw ErrorCode.BACKUP_FAILED.error(db.name(), "listing the log files: " + IoErrors.describe(e));
         }
     }
 
@@ -317,7 +318,7 @@ public final class Backup {
             h.readFully(0, b);
             return BackupManifest.parse(java.util.Arrays.copyOf(b.array(), b.position()), dir.toString());
         } catch (IOException e) {
-            throw BackupManifest.unusable(dir.toString(), "reading " + p + ": " + e.getMessage());
+            throw BackupManifest.unusable(dir.toString(), "reading " + p + ": " + IoErrors.describe(e));
         }
     }
 
@@ -347,7 +348,7 @@ public final class Backup {
             try {
                 if (io.exists(p)) io.delete(p);
             } catch (IOException e) {
-                LOG.warning("could not remove " + p + ": " + e.getMessage());
+                LOG.warning("could not remove " + p + ": " + IoErrors.describe(e));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.hourglass.engine.backup;
 
+import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.checkpoint.CheckpointFiles;
@@ -70,7 +71,7 @@ public final class Restore {
                             + " bytes, the manifest says " + f.getValue() + " (truncated or replaced)");
                 }
             } catch (IOException e) {
-                throw BackupManifest.unusable(d.toString(), "reading " + p + ": " + e.getMessage());
+                throw BackupManifest.unusable(d.toString(), "reading " + p + ": " + IoErrors.describe(e));
             }
             total += f.getValue();
         }
@@ -161,7 +162,7 @@ public final class Restore {
         } catch (EOFException e) {
             throw BackupManifest.unusable("the stream", "it ends before its end mark (cut short)");
         } catch (IOException e) {
-            throw ErrorCode.RECOVERY_FAILED.error(target.name() + ": reading the backup stream: " + e.getMessage());
+            throw ErrorCode.RECOVERY_FAILED.error(target.name() + ": reading the backup stream: " + IoErrors.describe(e));
         } finally {
             for (Path p : staged) {
                 try {
@@ -189,7 +190,7 @@ public final class Restore {
             throw BackupManifest.unusable(dir.toString(), names.isEmpty() ? "it holds no backup manifest"
                     : "it holds several backups " + names + "; name one with -fname");
         } catch (IOException e) {
-            throw BackupManifest.unusable(dir.toString(), e.getMessage());
+            throw BackupManifest.unusable(dir.toString(), IoErrors.describe(e));
         }
     }
 

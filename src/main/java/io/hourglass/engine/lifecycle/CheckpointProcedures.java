@@ -1,5 +1,6 @@
 package io.hourglass.engine.lifecycle;
 
+import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.Privilege;
@@ -111,7 +112,7 @@ final class CheckpointProcedures {
                 var files = log.files().list();
                 first = Lsn.pack(files.isEmpty() ? 0 : files.firstKey(), LogFormat.FILE_HEADER);
             } catch (IOException e) {
-                throw ErrorCode.INTERNAL.error("listing log files: " + e.getMessage());
+                throw ErrorCode.INTERNAL.error("listing log files: " + IoErrors.describe(e));
             }
             for (LogHolds.Hold h : log.holds().holds()) {
                 Lsn at = Lsn.of(Math.max(h.lsn(), first)); // a hold below the oldest file holds that file

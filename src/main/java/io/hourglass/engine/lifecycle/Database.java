@@ -1,5 +1,6 @@
 package io.hourglass.engine.lifecycle;
 
+import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
@@ -88,7 +89,7 @@ public final class Database {
             this.log = new TransactionLog(files, settings, databaseId, recovery.log().end(),
                     recovery.log().staleAfterEnd(), this::invalidate);
         } catch (IOException e) {
-            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + IoErrors.describe(e));
         }
         transactions.attachLog(log);
         transactions.onBroken(this::invalidate);
@@ -131,7 +132,7 @@ public final class Database {
                 throw ErrorCode.DATABASE_EXISTS.error(config.name(), "log files in " + files.dir());
             }
         } catch (IOException e) {
-            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + e.getMessage());
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": " + IoErrors.describe(e));
         }
     }
 
@@ -158,7 +159,7 @@ public final class Database {
             io.createDirectories(files.dir());
             beginRestore(config, io);
         } catch (IOException e) {
-            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": writing the restored database: " + e.getMessage());
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": writing the restored database: " + IoErrors.describe(e));
         }
         try {
             Database db = new Database(config, io, image, files);
@@ -237,7 +238,7 @@ public final class Database {
         try {
             removed = removeInterruptedCreate(config, io);
         } catch (IOException e) {
-            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": removing the files of a restore cut short: " + e.getMessage());
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": removing the files of a restore cut short: " + IoErrors.describe(e));
         }
         refuseIfExists(config, io);
         return removed;

@@ -1,5 +1,6 @@
 package io.hourglass.engine.lifecycle;
 
+import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.checkpoint.CheckpointFiles;
 import io.hourglass.engine.log.LogHolds;
@@ -226,7 +227,7 @@ final class ManagedDatabase {
             } catch (IOException e) {
                 state = State.UNLOADED;
                 notifyAll();
-                throw ErrorCode.INTERNAL.error("destroying " + config.name() + ": " + e.getMessage()
+                throw ErrorCode.INTERNAL.error("destroying " + config.name() + ": " + IoErrors.describe(e)
                         + " (some files may remain; remove them by hand)");
             }
             settings = new StoredSettings(config.ramPolicy(), Map.of());
@@ -355,7 +356,7 @@ final class ManagedDatabase {
         try {
             next.write(instance.io(), StoredSettings.path(config));
         } catch (IOException e) {
-            throw ErrorCode.INTERNAL.error("cannot store the settings of " + config.name() + ": " + e.getMessage());
+            throw ErrorCode.INTERNAL.error("cannot store the settings of " + config.name() + ": " + IoErrors.describe(e));
         }
     }
 

@@ -216,7 +216,16 @@ class BackupTest {
                 assertEquals(90015, number(() -> Restore.fromDirectory(bdir, fname, copy("P"), IO, Backup.Progress.NONE)), fname);
             }
             assertFalse(Files.exists(dir.resolve("escaped.manifest")), "nothing written outside -dir");
+            // A -dir that cannot be made says why, not only where.
+            Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+            HourglassException bad = assertThrows(HourglassException.class, () -> Backup.run(inst.database("SRC"), IO,
+                    file(BackupType.FILE_FULL, aFile.resolve("sub")), Backup.Progress.NONE));
+            assertEquals(90029, bad.number());
+            assertTrue(bad.getMessage().contains("already exists: " + aFile) || bad.getMessage().contains("Not a directory"), bad.getMessage());
         }
+        assertEquals("no such file or directory: /x/y", io.hourglass.engine.IoErrors.describe(new java.nio.file.NoSuchFileException("/x/y")));
+        assertEquals("permission denied: /x", io.hourglass.engine.IoErrors.describe(new java.nio.file.AccessDeniedException("/x")));
+        assertEquals("/x: Read-only file system", io.hourglass.engine.IoErrors.describe(new java.nio.file.FileSystemException("/x", null, "Read-only file system")));
         assertEquals(90024, number(() -> Restore.fromDirectory(bdir, null, source(), IO, Backup.Progress.NONE)), "never over a database");
 
         BackupManifest m = Backup.readManifest(IO, bdir, "SRC");
