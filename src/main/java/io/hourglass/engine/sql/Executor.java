@@ -340,8 +340,18 @@ final class Executor {
             boolean[] go = {true};
             if (a.kind == Access.Kind.TEMP_HASH) {
                 TempHash h = ctx.memo(a, () -> tempHash(level, ctx, t, snapshot, tb, a.build, f));
-                Object v = h.family < -1 ? null : a.probe.eval(ctx);
-                if (h.family >= -1 && (v == null || h.family == -1 || Expr.valueFamily(v) == h.family)) {
+                if (h.family == -1 && h.unkeyed.isEmpty()) return true; // no row can match
+                Object v = null;
+                boolean probed = h.family >= -1;
+                if (probed) {
+                    try {
+                        v = a.probe.eval(ctx);
+                    } catch (HourglassException e) {
+                        if (e.code() == ErrorCode.QUERY_TIMEOUT || e.code() == ErrorCode.STATEMENT_CANCELLED) throw e;
+                        probed = false; // the loop below meets it, or not, in the conditions' own order
+                    }
+                }
+                if (probed && (v == null || h.family == -1 || Expr.valueFamily(v) == h.family)) {
                     // (NULL equals nothing; an empty index holds nothing; else the rows with the key)
                     List<Long> ids = new ArrayList<>(h.unkeyed);
                     if (v != null && h.family >= 0) Index.emit(h.rows.get(new Key(new Object[] {v})), ids::add);
