@@ -29,15 +29,15 @@ final class Access {
     final Expr low, high;           // bound on the next column (range)
     final boolean lowInclusive, highInclusive;
     final List<Expr> inList;
-    /** TEMP_HASH: the side of the join's equality computed from this source's row, and the side from earlier sources. */
-    final Expr build, probe;
+    /** TEMP_HASH: the sides of the join's equalities computed from this source's row, and those from earlier sources. */
+    final List<Expr> build, probe;
 
     private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList) {
         this(kind, index, eq, low, lowInc, high, highInc, inList, null, null);
     }
 
     private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList,
-                   Expr build, Expr probe) {
+                   List<Expr> build, List<Expr> probe) {
         this.build = build;
         this.probe = probe;
         this.kind = kind;
@@ -49,6 +49,9 @@ final class Access {
         this.highInclusive = highInc;
         this.inList = inList;
     }
+
+    /** Equalities a temporary hash index keys on at most. */
+    static final int MAX_TEMP_KEY = 8;
 
     static final Access FULL = new Access(Kind.FULL_SCAN, null, List.of(), null, false, null, false, null);
 
@@ -120,15 +123,22 @@ final class Access {
             // A join on an equality no index answers: a temporary hash index on this source,
             // built once per execution (TimesTen's optimizer makes temporary indexes the same way),
             // instead of a scan of this source for every row of the sources before it.
+            // Every such equality is part of the key, so a join on (order, line) does not probe
+            // all the lines of an order.
             long self = 1L << level;
+            List<Expr> build = new ArrayList<>(), probe = new ArrayList<>();
             for (Expr c : conjuncts) {
-                if (!(c instanceof Expr.Binary b) || !b.op.equals("=")) continue;
+                if (!(c instanceof Expr.Binary b) || !b.op.equals("=") || build.size() == MAX_TEMP_KEY) continue;
                 if (b.left.sources == self && b.right.sources != 0 && (b.right.sources & ~known) == 0) {
-                    return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, b.left, b.right);
+                    build.add(b.left);
+                    probe.add(b.right);
+                } else if (b.right.sources == self && b.left.sources != 0 && (b.left.sources & ~known) == 0) {
+                    build.add(b.right);
+                    probe.add(b.left);
                 }
-                if (b.right.sources == self && b.left.sources != 0 && (b.left.sources & ~known) == 0) {
-                    return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, b.right, b.left);
-                }
+            }
+            if (!build.isEmpty()) {
+                return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, List.copyOf(build), List.copyOf(probe));
             }
         }
         return best;
@@ -232,7 +242,13 @@ final class Access {
             case INDEX_RANGE -> "RANGE INDEX SCAN " + index.qualifiedName() + " ON " + t.qualifiedName()
                     + " (" + eq.size() + " equal" + (low != null ? ", low bound" : "") + (high != null ? ", high bound" : "") + ")";
             case INDEX_IN -> "INDEX IN-LIST LOOKUP " + index.qualifiedName() + " ON " + t.qualifiedName() + " (" + inList.size() + " keys)";
-            case TEMP_HASH -> "TEMPORARY HASH INDEX LOOKUP ON " + t.qualifiedName() + " (" + build.text() + " = " + probe.text() + ")";
+            case TEMP_HASH -> {
+                StringBuilder sb = new StringBuilder("TEMPORARY HASH INDEX LOOKUP ON ").append(t.qualifiedName()).append(" (");
+                for (int i = 0; i < build.size(); i++) {
+                    sb.append(i > 0 ? " AND " : "").append(build.get(i).text()).append(" = ").append(probe.get(i).text());
+                }
+                yield sb.append(")").toString();
+            }
         };
     }
 }

@@ -340,25 +340,28 @@ final class Executor {
             boolean[] go = {true};
             if (a.kind == Access.Kind.TEMP_HASH) {
                 TempHash h = ctx.memo(a, () -> tempHash(level, ctx, t, snapshot, tb, a.build, f));
-                if (h.family == -1 && h.unkeyed.isEmpty()) return true; // no row can match
-                Object v = null;
-                boolean probed = h.family >= -1;
-                if (probed) {
+                if (!h.mixed()) {
+                    if (h.families() == null && h.unkeyed().isEmpty()) return true; // no row can match
+                    Object[] key = new Object[a.probe.size()];
+                    boolean probed = true, nullKey = false;
                     try {
-                        v = a.probe.eval(ctx);
+                        for (int i = 0; i < key.length; i++) {
+                            key[i] = a.probe.get(i).eval(ctx);
+                            nullKey |= key[i] == null;
+                        }
                     } catch (HourglassException e) {
                         if (e.code() == ErrorCode.QUERY_TIMEOUT || e.code() == ErrorCode.STATEMENT_CANCELLED) throw e;
                         probed = false; // the loop below meets it, or not, in the conditions' own order
                     }
-                }
-                if (probed && (v == null || h.family == -1 || Expr.valueFamily(v) == h.family)) {
-                    // (NULL equals nothing; an empty index holds nothing; else the rows with the key)
-                    List<Long> ids = new ArrayList<>(h.unkeyed);
-                    if (v != null && h.family >= 0) Index.emit(h.rows.get(new Key(new Object[] {v})), ids::add);
-                    for (long id : ids) {
-                        if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
+                    if (probed && (nullKey || h.families() == null || TempHash.sameFamilies(key, h.families()))) {
+                        // (NULL equals nothing; an empty index holds nothing; else the rows with the key)
+                        List<Long> ids = new ArrayList<>(h.unkeyed());
+                        if (!nullKey && h.families() != null) Index.emit(h.rows().get(new Key(key)), ids::add);
+                        for (long id : ids) {
+                            if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
+                        }
+                        return true;
                     }
-                    return true;
                 }
                 // Keys of mixed kinds, or a probe of another kind: compare row by row, as a scan does.
             }
@@ -378,36 +381,44 @@ final class Executor {
         }
 
         /**
-         * A temporary hash index on source {@code level}: each row visible to the statement, by
-         * the value of {@code build} (the join equality's side computed from that row), built
-         * once per execution and charged to TempSize. {@code family} is the keys' value family
-         * ({@link Expr#valueFamily}), -1 if there is no key, -2 if the keys mix families (then
-         * the join compares row by row).
+         * A temporary hash index on source {@code level}: each row visible to the statement that
+         * passes the source's own conditions, by the values of {@code build} (the join
+         * equalities' sides computed from that row), built once per execution and charged to
+         * TempSize. {@code families} are the key's value families ({@link Expr#valueFamily}),
+         * null while no row has a key; {@code mixed} if rows' keys differ in families (the join
+         * then compares row by row); {@code unkeyed}, rows whose conditions or key failed to
+         * evaluate, which every probe visits.
          */
-        private record TempHash(Map<Key, Object> rows, int family, List<Long> unkeyed) {}
+        private record TempHash(Map<Key, Object> rows, int[] families, boolean mixed, List<Long> unkeyed) {
+            static boolean sameFamilies(Object[] key, int[] families) {
+                for (int i = 0; i < key.length; i++) if (Expr.valueFamily(key[i]) != families[i]) return false;
+                return true;
+            }
+        }
 
-        /** What a temporary hash index entry holds besides its key's value: the key, the map node, the row id. */
+        /** What a temporary hash index entry holds besides its key's values: the key, the map node, the row id. */
         private static final long TEMP_HASH_ENTRY = 96;
 
-        private static TempHash tempHash(int level, Expr.Ctx ctx, Transaction t, long snapshot, Table tb, Expr build,
+        private static TempHash tempHash(int level, Expr.Ctx ctx, Transaction t, long snapshot, Table tb, List<Expr> build,
                                          List<Expr> levelFilters) {
             // The conditions on this source alone narrow the index (the probe re-checks every condition).
             List<Expr> own = levelFilters.stream().filter(e -> e.sources == 1L << level).toList();
             Map<Key, Object> rows = new HashMap<>();
             List<Long> unkeyed = new ArrayList<>();
-            int[] family = {-1};
+            int[][] families = {null};
+            boolean[] mixed = {false};
             Object[] outer = ctx.rows[level];
             tb.store().forEachHead((rowId, slot) -> {
                 ctx.tick();
                 byte[] img = Version.visible(slot, snapshot, t.id());
                 if (img == null) return true;
                 ctx.rows[level] = tb.codec().decode(img);
-                Object k;
+                Object[] k = new Object[build.size()];
                 try {
                     for (Expr e : own) {
                         if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
                     }
-                    k = build.eval(ctx);
+                    for (int i = 0; i < k.length; i++) k[i] = build.get(i).eval(ctx);
                 } catch (HourglassException e) {
                     // (a division by zero, a conversion): the loop would meet it only in its own
                     // order of conditions, maybe never; such a row is checked with every probe
@@ -416,19 +427,24 @@ final class Executor {
                     unkeyed.add(rowId);
                     return true;
                 }
-                if (k == null) return true; // matches nothing
-                int fam = Expr.valueFamily(k);
-                if (fam < 0 || (family[0] >= 0 && fam != family[0])) {
-                    family[0] = -2;
+                long bytes = TEMP_HASH_ENTRY;
+                int[] fam = new int[k.length];
+                for (int i = 0; i < k.length; i++) {
+                    if (k[i] == null) return true; // matches nothing
+                    fam[i] = Expr.valueFamily(k[i]);
+                    bytes += TempSpace.footprint(k[i]);
+                }
+                if (families[0] == null) families[0] = fam;
+                if (!java.util.Arrays.equals(fam, families[0]) || java.util.Arrays.stream(fam).anyMatch(x -> x < 0)) {
+                    mixed[0] = true;
                     return false;
                 }
-                family[0] = fam;
-                if (ctx.temp != null) ctx.temp.charge(TempSpace.footprint(k) + TEMP_HASH_ENTRY);
-                rows.compute(new Key(new Object[] {k}), (key, posting) -> Index.addPosting(posting, rowId));
+                if (ctx.temp != null) ctx.temp.charge(bytes);
+                rows.compute(new Key(k), (key, posting) -> Index.addPosting(posting, rowId));
                 return true;
             });
             ctx.rows[level] = outer;
-            return family[0] == -2 ? new TempHash(Map.of(), -2, List.of()) : new TempHash(rows, family[0], unkeyed);
+            return mixed[0] ? new TempHash(Map.of(), null, true, List.of()) : new TempHash(rows, families[0], false, unkeyed);
         }
 
         private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Object slot) {

@@ -53,6 +53,13 @@ class HashJoinTest {
             assertEquals(rows(c, "SELECT a.id, b.id FROM a, b WHERE a.s >= b.s AND a.s <= b.s ORDER BY 1, 2"),
                     rows(c, "SELECT a.id, b.id FROM a, b WHERE b.s = a.s ORDER BY 1, 2"));
 
+            // Two equalities: one key of both.
+            String both = "SELECT a.id, b.id FROM a, b WHERE a.k = b.k AND b.s = a.s ORDER BY 1, 2";
+            assertTrue(plan(c, both).contains("(B.K = A.K AND B.S = A.S)"), plan(c, both));
+            List<String> viaBoth = rows(c, both);
+            assertTrue(viaBoth.size() > 50 && viaBoth.size() < viaHash.size(), "pairs: " + viaBoth.size());
+            assertEquals(rows(c, "SELECT a.id, b.id FROM a, b WHERE a.k >= b.k AND a.k <= b.k AND a.s >= b.s AND a.s <= b.s ORDER BY 1, 2"), viaBoth);
+
             // The statement's own uncommitted rows are in the index; another connection's are not.
             c.execute("INSERT INTO a VALUES (5000, 99999, 'x')");
             c.execute("INSERT INTO b VALUES (5000, 99999, 'x')");
