@@ -173,9 +173,17 @@ final class Executor {
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
             Map<Key, Object[][]> groups = aggregate ? new LinkedHashMap<>() : null;
+            // ORDER BY with LIMIT/FIRST: keep only the best skip + max rows as they come (a
+            // top-N heap), not every row (TT0802 for ORDER BY ... LIMIT 10 on a large table).
+            TopRows top = !aggregate && !distinct && !sortKeys.isEmpty() && want < Integer.MAX_VALUE
+                    ? new TopRows((int) want, keyComparator(), temp) : null;
             RowSink sink = c -> {
                 if (aggregate) {
                     accumulate(c, groups, temp);
+                    return true;
+                }
+                if (top != null) {
+                    top.offer(project(c), sortKeyValues(c));
                     return true;
                 }
                 addRow(c, out, keys, temp);
@@ -184,6 +192,7 @@ final class Executor {
             if (passes(constantFilters, ctx)) {
                 scan(0, ctx, t, snapshot, sink);
             }
+            if (top != null) top.drainTo(out, keys);
             if (aggregate) {
                 if (groups.isEmpty() && groupBy.isEmpty()) groups.put(new Key(new Object[0]), newAccumulators());
                 for (Map.Entry<Key, Object[][]> g : groups.entrySet()) {
@@ -232,8 +241,13 @@ final class Executor {
         }
 
         private Comparator<Integer> rowComparator(List<Object[]> keys) {
-            return (a, b) -> {
-                Object[] x = keys.get(a), y = keys.get(b);
+            Comparator<Object[]> byKey = keyComparator();
+            return (a, b) -> byKey.compare(keys.get(a), keys.get(b));
+        }
+
+        /** ORDER BY's order of two rows' sort keys. */
+        private Comparator<Object[]> keyComparator() {
+            return (x, y) -> {
                 for (int k = 0; k < x.length; k++) {
                     boolean desc = sortDesc.get(k);
                     Boolean nf = sortNullsFirst.get(k);
@@ -456,6 +470,53 @@ final class Executor {
                 if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
             }
             return scan(level + 1, ctx, t, snapshot, sink);
+        }
+    }
+
+    /**
+     * The best {@code n} rows of a sorted query so far, by sort key and then arrival (so the rows
+     * kept, and their order, are those a stable sort of every row would put first). The rows it
+     * holds are charged to the statement's TempSize budget; one it drops is given back.
+     */
+    static final class TopRows {
+        private record Entry(Object[] row, Object[] key, long seq) {}
+
+        private final int n;
+        private final Comparator<Entry> better;
+        private final java.util.PriorityQueue<Entry> worstFirst;
+        private final TempSpace.Budget temp;
+        private long seq;
+
+        TopRows(int n, Comparator<Object[]> byKey, TempSpace.Budget temp) {
+            this.n = n;
+            this.better = (a, b) -> {
+                int c = byKey.compare(a.key, b.key);
+                return c != 0 ? c : Long.compare(a.seq, b.seq);
+            };
+            this.worstFirst = new java.util.PriorityQueue<>(Math.min(n, 1024) + 1, better.reversed());
+            this.temp = temp;
+        }
+
+        void offer(Object[] row, Object[] key) {
+            Entry e = new Entry(row, key, seq++);
+            if (worstFirst.size() == n) {
+                if (n == 0 || better.compare(e, worstFirst.peek()) >= 0) return;
+                Entry out = worstFirst.poll();
+                temp.release(TempSpace.footprint(out.row) + 8 + TempSpace.footprint(out.key) + 8);
+            }
+            temp.chargeRow(row);
+            temp.chargeRow(key);
+            worstFirst.add(e);
+        }
+
+        /** The kept rows and their keys, in arrival order (the caller's stable sort orders them). */
+        void drainTo(List<Object[]> rows, List<Object[]> keys) {
+            List<Entry> kept = new ArrayList<>(worstFirst);
+            kept.sort(Comparator.comparingLong(Entry::seq));
+            for (Entry e : kept) {
+                rows.add(e.row);
+                keys.add(e.key);
+            }
         }
     }
 

@@ -100,6 +100,21 @@ class TempSizeTest {
         assertEquals(0, temp.used());
     }
 
+    /**
+     * ORDER BY with LIMIT keeps only the rows it may return (a top-N heap): the sort that needs
+     * 40 MB of keys for all rows needs 3 MB for the best three, and drops the others' charges.
+     */
+    @Test
+    void anOrderByWithALimitHoldsOnlyTheRowsItMayReturn() {
+        exhausted("SELECT id FROM big ORDER BY s DESC, id");
+        List<Object[]> top = c.execute("SELECT id FROM big ORDER BY s DESC, id LIMIT 3").rows();
+        // 'z' strings are ids 25 and 51..: only 25 is below 40; then the y's (24), the x's (23).
+        assertEquals(List.of(25L, 24L, 23L), top.stream().map(r -> ((Number) r[0]).longValue()).toList());
+        assertEquals(List.of(24L), c.execute("SELECT id FROM big ORDER BY s DESC, id LIMIT 1 OFFSET 1").rows().stream()
+                .map(r -> ((Number) r[0]).longValue()).toList());
+        assertEquals(0, temp.used());
+    }
+
     @Test
     void anInsertSelectIsBoundedByTheRowsItReadsBeforeInserting() {
         c.execute("CREATE TABLE copy (id INTEGER PRIMARY KEY, s VARCHAR2(2000000))");
