@@ -16,12 +16,27 @@ final class Ast {
 
     record SelectItem(Expr expr, String alias, String starQualifier, boolean star) {}
 
-    record FromItem(Name table, String alias) {}
+    /**
+     * A FROM source. {@code on} is the condition of a LEFT [OUTER] JOIN: the source joins the
+     * rows before it where {@code on} holds, or once as a row of NULLs where it holds for none of
+     * its rows. Null for the first source, a comma and an inner join (whose ON is part of WHERE).
+     */
+    record FromItem(Name table, String alias, Expr on) {
+        FromItem(Name table, String alias) { this(table, alias, null); }
+
+        boolean outer() { return on != null; }
+    }
 
     record OrderItem(Expr expr, boolean descending, Boolean nullsFirst) {}
 
+    /**
+     * {@code starOrder}: the sources in the order {@code *} lists their columns, when it is not
+     * the FROM order (a RIGHT JOIN is read as the LEFT JOIN of its two sources swapped); null
+     * otherwise.
+     */
     record Select(boolean distinct, Expr first, List<SelectItem> items, List<FromItem> from, Expr where,
-                  List<Expr> groupBy, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset) implements Stmt {}
+                  List<Expr> groupBy, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
+                  List<Integer> starOrder) implements Stmt {}
 
     record Insert(Name table, List<String> columns, List<List<Expr>> rows, Select query) implements Stmt {}
 

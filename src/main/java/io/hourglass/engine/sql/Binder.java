@@ -120,10 +120,11 @@ final class Binder {
         return t.name().equals(qualifier) || t.qualifiedName().equals(qualifier);
     }
 
-    /** Expands {@code *} or {@code q.*} into column references. */
-    void expandStar(String qualifier, List<Expr> out, List<String> names) {
+    /** Expands {@code *} or {@code q.*} into column references, the sources in {@code order} (null: FROM order). */
+    void expandStar(String qualifier, int[] order, List<Expr> out, List<String> names) {
         boolean any = false;
-        for (int s = 0; s < tables.length; s++) {
+        for (int o = 0; o < tables.length; o++) {
+            int s = order == null ? o : order[o];
             if (qualifier != null && !matches(s, qualifier)) continue;
             any = true;
             Table t = tables[s];

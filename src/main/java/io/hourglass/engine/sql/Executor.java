@@ -132,7 +132,9 @@ final class Executor {
 
         Table[] tables;
         Access[] access;
-        List<List<Expr>> filters; // per level
+        List<List<Expr>> filters; // per level: for an outer source, its ON conditions
+        List<List<Expr>> after;   // per outer level: the WHERE conditions checked once its row (or NULLs) is chosen
+        boolean[] outer;          // per level: a LEFT JOIN source, NULLs when no row matches
         List<Expr> outputs = new ArrayList<>();
         List<ResultColumn> columns = new ArrayList<>();
         boolean aggregate;
@@ -164,6 +166,7 @@ final class Executor {
         List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params, TempSpace.Budget temp) {
             Expr.Ctx ctx = new Expr.Ctx(tables.length, params).limitedBy(s);
             ctx.temp = temp;
+            ctx.matched = new boolean[tables.length];
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = Long.MAX_VALUE;
             if (limit != null) max = nonNegative(limit.eval(ctx), "LIMIT");
@@ -344,9 +347,24 @@ final class Executor {
             return v;
         }
 
-        /** Nested-loop join over the sources, each read through its chosen access. */
+        /**
+         * Nested-loop join over the sources, each read through its chosen access. An outer
+         * source that no row matched gives one row of NULLs.
+         */
         private boolean scan(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
             if (level == tables.length) return sink.accept(ctx);
+            if (!outer[level]) return scanRows(level, ctx, t, snapshot, sink);
+            boolean[] matched = ctx.matched;
+            matched[level] = false;
+            if (!scanRows(level, ctx, t, snapshot, sink)) return false;
+            if (matched[level]) return true;
+            ctx.rows[level] = new Object[tables[level].columns().size()];
+            if (!passes(after.get(level), ctx)) return true;
+            return scan(level + 1, ctx, t, snapshot, sink);
+        }
+
+        /** The rows of source {@code level} that pass its conditions, each joined with the sources after it. */
+        private boolean scanRows(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
             Table tb = tables[level];
             RowStore store = tb.store();
             List<Expr> f = filters.get(level);
@@ -469,6 +487,10 @@ final class Executor {
             for (Expr e : f) {
                 if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
             }
+            if (outer[level]) {
+                ctx.matched[level] = true;
+                if (!passes(after.get(level), ctx)) return true;
+            }
             return scan(level + 1, ctx, t, snapshot, sink);
         }
     }
@@ -546,24 +568,61 @@ final class Executor {
 
     /** Assigns sources, binds WHERE, chooses access paths and places each filter at its level. */
     static void planSources(QueryPlan q, Table[] tables, Binder binder, Expr where) {
+        planSources(q, tables, binder, where, java.util.Collections.nCopies(tables.length, null));
+    }
+
+    /**
+     * Assigns sources, binds WHERE and the outer joins' ON conditions ({@code ons}, per source,
+     * null for an inner one), chooses access paths and places each condition at its level.
+     *
+     * <p>An outer source is read through its ON conditions alone: they decide which of its rows
+     * match, and a WHERE condition on it applies after, to the matched rows or to the row of NULLs
+     * (so {@code WHERE b.x IS NULL} finds the rows with no match). Only ON conditions choose its
+     * access path, and none of them serves an earlier source.
+     */
+    static void planSources(QueryPlan q, Table[] tables, Binder binder, Expr where, List<Expr> ons) {
+        int n = tables.length;
         q.tables = tables;
-        q.access = new Access[tables.length];
+        q.access = new Access[n];
         q.filters = new ArrayList<>();
-        for (int i = 0; i < tables.length; i++) q.filters.add(new ArrayList<>());
+        q.after = new ArrayList<>();
+        q.outer = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            q.filters.add(new ArrayList<>());
+            q.after.add(new ArrayList<>());
+        }
         List<Expr> cs = conjuncts(where);
         for (Expr c : cs) {
             binder.bind(c);
             checkNoAggregate(c, "WHERE");
         }
-        for (int i = 0; i < tables.length; i++) q.access[i] = Access.choose(tables[i], i, cs);
+        for (int i = 0; i < n; i++) {
+            Expr on = ons.get(i);
+            if (on == null) {
+                q.access[i] = Access.choose(tables[i], i, cs);
+                continue;
+            }
+            q.outer[i] = true;
+            List<Expr> onConjuncts = conjuncts(on);
+            for (Expr c : onConjuncts) {
+                binder.bind(c);
+                checkNoAggregate(c, "ON");
+                if ((c.sources >>> (i + 1)) != 0) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the ON condition of the outer join of " + tables[i].qualifiedName()
+                            + " names a table joined after it: " + c.text());
+                }
+            }
+            q.access[i] = Access.choose(tables[i], i, onConjuncts);
+            q.filters.get(i).addAll(onConjuncts);
+        }
         List<Expr> constant = new ArrayList<>();
         for (Expr c : cs) {
-            if (c.sources == 0) {
-                if (tables.length == 0) constant.add(c);
-                else q.filters.get(0).add(c);
-            } else {
-                q.filters.get(63 - Long.numberOfLeadingZeros(c.sources)).add(c);
+            if (c.sources == 0 && n == 0) {
+                constant.add(c);
+                continue;
             }
+            int level = c.sources == 0 ? 0 : 63 - Long.numberOfLeadingZeros(c.sources);
+            (q.outer[level] ? q.after : q.filters).get(level).add(c);
         }
         q.constantFilters = constant;
     }
@@ -577,20 +636,31 @@ final class Executor {
         QueryPlan q = new QueryPlan();
         List<Table> tl = new ArrayList<>();
         List<String> al = new ArrayList<>();
-        for (Ast.FromItem f : sel.from()) {
+        List<Expr> ons = new ArrayList<>();
+        int[] levelOf = new int[sel.from().size()];
+        for (int i = 0; i < levelOf.length; i++) {
+            Ast.FromItem f = sel.from().get(i);
+            levelOf[i] = -1;
             if (f.table().owner() == null && f.table().name().equals("DUAL")
                     && s.catalog().table(s.user().name(), "DUAL") == null) {
+                if (f.outer()) throw ErrorCode.UNSUPPORTED.error("an outer join of DUAL");
                 continue; // the one-row DUAL: no source at all
             }
             Table t = table(f.table(), s);
             require(s, Privilege.SELECT, t);
+            levelOf[i] = tl.size();
             tl.add(t);
             al.add(f.alias());
+            ons.add(f.on());
         }
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]));
-        planSources(q, tables, binder, sel.where());
+        planSources(q, tables, binder, sel.where(), ons);
+        int[] starOrder = null;
+        if (sel.starOrder() != null) {
+            starOrder = sel.starOrder().stream().mapToInt(i -> levelOf[i]).filter(l -> l >= 0).toArray();
+        }
         q.distinct = sel.distinct();
         q.first = sel.first() == null ? null : binder.bind(sel.first());
         q.limit = sel.limit() == null ? null : binder.bind(sel.limit());
@@ -601,7 +671,7 @@ final class Executor {
         for (Ast.SelectItem it : sel.items()) {
             if (it.star()) {
                 if (tables.length == 0) throw ErrorCode.SEMANTIC_ERROR.error("* needs a FROM table");
-                binder.expandStar(it.starQualifier(), q.outputs, names);
+                binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
             } else {
                 q.outputs.add(binder.bind(it.expr()));
                 names.add(it.alias() != null ? it.alias() : label(it.expr()));
@@ -930,7 +1000,9 @@ final class Executor {
         switch (e.stmt()) {
             case Ast.Select sel -> {
                 QueryPlan q = planQuery(sel, s);
-                for (int i = 0; i < q.tables.length; i++) lines.add(q.access[i].describe(q.tables[i]));
+                for (int i = 0; i < q.tables.length; i++) {
+                    lines.add((q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
+                }
                 if (q.tables.length == 0) lines.add("NO TABLE (one row)");
             }
             case Ast.Update u -> {

@@ -43,6 +43,8 @@ abstract class Expr {
         private LocalDateTime now;
         Object[] groupKey;
         Object[] aggValues;
+        /** Per source of a query: whether an outer (LEFT JOIN) source matched a row for the current rows before it. */
+        boolean[] matched;
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
         private Session session;    // asked every 1024 ticks whether the statement was cancelled

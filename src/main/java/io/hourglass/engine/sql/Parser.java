@@ -32,7 +32,7 @@ final class Parser {
 
     private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
     private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
-            "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "LIMIT", "OFFSET", "UNION",
+            "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "OUTER", "NATURAL", "LIMIT", "OFFSET", "UNION",
             "AS", "SET", "VALUES", "INTO", "IS", "IN", "LIKE", "BETWEEN", "NULL", "WHEN", "THEN", "ELSE", "END", "CASE",
             "DISTINCT", "ASC", "DESC");
 
@@ -174,11 +174,16 @@ final class Parser {
             }
         } while (accept(","));
         List<Ast.FromItem> from = new ArrayList<>();
+        List<Integer> starOrder = null;
         Expr where = null;
         if (accept("FROM")) {
             from.add(fromItem());
             while (true) {
                 if (accept(",")) {
+                    from.add(fromItem());
+                } else if (peek().is("CROSS")) {
+                    next();
+                    expect("JOIN");
                     from.add(fromItem());
                 } else if (peek().is("JOIN") || peek().is("INNER")) {
                     accept("INNER");
@@ -187,8 +192,29 @@ final class Parser {
                     expect("ON");
                     Expr on = expr();
                     where = where == null ? on : new Expr.Binary(on.pos, "AND", where, on);
-                } else if (peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL") || peek().is("CROSS")) {
-                    throw ErrorCode.UNSUPPORTED.error(peek().text() + " JOIN (only inner joins are supported)");
+                } else if (peek().is("LEFT") || peek().is("RIGHT")) {
+                    Token side = next();
+                    accept("OUTER");
+                    expect("JOIN");
+                    Ast.FromItem item = fromItem();
+                    expect("ON");
+                    Expr on = expr();
+                    if (side.is("LEFT")) {
+                        from.add(new Ast.FromItem(item.table(), item.alias(), on));
+                    } else if (from.size() == 1 && starOrder == null) {
+                        // a RIGHT JOIN b ON c is b LEFT JOIN a ON c, whose * still lists a's columns first
+                        Ast.FromItem left = from.remove(0);
+                        from.add(item);
+                        from.add(new Ast.FromItem(left.table(), left.alias(), on));
+                        starOrder = List.of(1, 0);
+                    } else {
+                        throw ErrorCode.UNSUPPORTED.error("RIGHT JOIN after another join at position " + (side.pos() + 1)
+                                + " (write it as a LEFT JOIN with the sources swapped)");
+                    }
+                } else if (peek().is("FULL")) {
+                    throw ErrorCode.UNSUPPORTED.error("FULL OUTER JOIN (only inner, LEFT and RIGHT joins are supported)");
+                } else if (peek().is("NATURAL")) {
+                    throw ErrorCode.UNSUPPORTED.error("NATURAL JOIN (name the join condition with ON)");
                 } else {
                     break;
                 }
@@ -233,7 +259,7 @@ final class Parser {
                 expect("ONLY");
             }
         }
-        return new Ast.Select(distinct, first, items, from, where, groupBy, having, orderBy, limit, offset);
+        return new Ast.Select(distinct, first, items, from, where, groupBy, having, orderBy, limit, offset, starOrder);
     }
 
     private Ast.FromItem fromItem() {
