@@ -67,6 +67,7 @@ public enum ErrorCode {
     OUT_OF_MEMORY(90037, Kind.RESOURCE, "Out of memory: the service's heap is exhausted (%s); %s was undone. Give the service more heap (-Xmx), or lower PermSize or TempSize"),
     TORN_LOG_TAIL(744, Kind.INTERNAL, "Data found after the last valid log record at %s was ignored (%s)"),
     RECOVERY_FAILED(848, Kind.UNAVAILABLE, "Recovery failed: %s. Restore the database from a backup"),
+    SUBQUERY_ROWS(90038, Kind.BAD_REQUEST, "A subquery used as a value (at position %d) returned more than one row"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

@@ -144,7 +144,7 @@ final class Access {
         return best;
     }
 
-    private static boolean isCol(Expr e, int level) { return e instanceof Expr.ColumnRef c && c.source == level; }
+    private static boolean isCol(Expr e, int level) { return e instanceof Expr.ColumnRef c && c.depth == 0 && c.source == level; }
 
     private static String flip(String op) {
         return switch (op) {

@@ -1,21 +1,36 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
-import io.hourglass.engine.catalog.Column;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.TypeKind;
 
 import java.util.List;
 
-/** Resolves column references against the FROM sources and infers expression types. */
+/**
+ * Resolves column references against the FROM sources and infers expression types. A binder
+ * made with a session plans the subqueries it meets, each with a binder of its own whose parent
+ * is this one: a column the subquery's sources lack is looked for in the enclosing queries,
+ * innermost first, which makes the subquery correlated.
+ */
 final class Binder {
     private final Table[] tables;
     private final String[] aliases;
+    private final Session session;   // null: no subquery may appear (a DEFAULT, a CALL argument)
+    private final Binder parent;     // the enclosing query's, for a subquery
+    private final Expr.Subquery owner;
+    private final List<Expr.Subquery> subqueries = new java.util.ArrayList<>();
 
-    Binder(Table[] tables, String[] aliases) {
+    Binder(Table[] tables, String[] aliases) { this(tables, aliases, null, null, null); }
+
+    Binder(Table[] tables, String[] aliases, Session session) { this(tables, aliases, session, null, null); }
+
+    Binder(Table[] tables, String[] aliases, Session session, Binder parent, Expr.Subquery owner) {
         this.tables = tables;
         this.aliases = aliases;
+        this.session = session;
+        this.parent = parent;
+        this.owner = owner;
     }
 
     /** Binds {@code e} in place; returns it for chaining. */
@@ -23,6 +38,18 @@ final class Binder {
         e.children(this::bind);
         switch (e) {
             case Expr.ColumnRef c -> resolve(c);
+            case Expr.Subquery q when q.plan != null -> q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;
+            case Expr.Subquery q -> {
+                if (session == null) throw ErrorCode.UNSUPPORTED.error("a subquery in a DEFAULT value or a CALL argument");
+                q.plan = Executor.planQuery(q.select, session, this, q);
+                subqueries.add(q);
+                if (q.kind != Expr.Subquery.Kind.EXISTS && q.plan.columns.size() != 1) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the subquery at position " + (q.pos + 1) + " must select one column, not "
+                            + q.plan.columns.size());
+                }
+                q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;
+                q.type = q.kind == Expr.Subquery.Kind.SCALAR ? q.plan.columns.get(0).type() : SqlType.BOOLEAN;
+            }
             case Expr.Binary b -> {
                 b.sources = b.left.sources | b.right.sources;
                 b.type = switch (b.op) {
@@ -72,6 +99,9 @@ final class Binder {
         return e;
     }
 
+    /** The subqueries bound here, in the order met (their own subqueries are theirs). */
+    List<Expr.Subquery> subqueries() { return List.copyOf(subqueries); }
+
     private static void checkArity(Expr.Call c) {
         int n = c.args.size();
         boolean ok = switch (c.name) {
@@ -96,22 +126,42 @@ final class Binder {
         return SqlType.NUMBER;
     }
 
+    /**
+     * Binds {@code c} to a column of this query's sources, or else of the innermost enclosing
+     * query that has it: then it is a constant for this query (no sources), and each subquery
+     * between is correlated.
+     */
     private void resolve(Expr.ColumnRef c) {
-        int foundSource = -1, foundIndex = -1;
+        int depth = 0;
+        for (Binder b = this; b != null; b = b.parent, depth++) {
+            int[] found = b.find(c);
+            if (found == null) continue;
+            c.source = found[0];
+            c.index = found[1];
+            c.depth = depth;
+            c.sources = depth == 0 ? 1L << found[0] : 0;
+            c.type = b.tables[found[0]].columns().get(found[1]).type();
+            Binder inner = this;
+            for (int d = 1; d <= depth; d++, inner = inner.parent) {
+                inner.owner.correlated = true;
+                if (d == depth) inner.owner.outerSources |= 1L << found[0];
+            }
+            return;
+        }
+        throw ErrorCode.COLUMN_NOT_FOUND.error(c.text());
+    }
+
+    /** The source and column index of {@code c} among this query's sources; null if none has it. */
+    private int[] find(Expr.ColumnRef c) {
+        int[] found = null;
         for (int s = 0; s < tables.length; s++) {
             if (c.qualifier != null && !matches(s, c.qualifier)) continue;
             int i = tables[s].columnIndex(c.column);
             if (i < 0) continue;
-            if (foundSource >= 0) throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
-            foundSource = s;
-            foundIndex = i;
+            if (found != null) throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
+            found = new int[] {s, i};
         }
-        if (foundSource < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(c.text());
-        c.source = foundSource;
-        c.index = foundIndex;
-        c.sources = 1L << foundSource;
-        Column col = tables[foundSource].columns().get(foundIndex);
-        c.type = col.type();
+        return found;
     }
 
     private boolean matches(int s, String qualifier) {

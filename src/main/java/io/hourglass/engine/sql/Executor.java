@@ -125,6 +125,56 @@ final class Executor {
 
     // ---- queries ------------------------------------------------------------------------------
 
+    /**
+     * One execution of a statement, as its subqueries need it: the session, the transaction, the
+     * statement's snapshot (every subquery reads the same one), its parameters and TempSize
+     * budget, and what uncorrelated subqueries computed (once per execution).
+     */
+    static final class Scope {
+        final Session session;
+        final Transaction txn;
+        final long snapshot;
+        final Object[] params;
+        final TempSpace.Budget temp;
+        private java.util.IdentityHashMap<Object, Object> memo;
+
+        Scope(Session session, Transaction txn, long snapshot, Object[] params, TempSpace.Budget temp) {
+            this.session = session;
+            this.txn = txn;
+            this.snapshot = snapshot;
+            this.params = params;
+            this.temp = temp;
+        }
+
+        /** What {@code owner} computed once for this execution, made on first use. */
+        @SuppressWarnings("unchecked")
+        <T> T memo(Object owner, java.util.function.Supplier<T> make) {
+            if (memo == null) memo = new java.util.IdentityHashMap<>(4);
+            T v = (T) memo.get(owner);
+            if (v == null) {
+                v = make.get();
+                memo.put(owner, v);
+            }
+            return v;
+        }
+
+        /** The rows of subquery {@code q}, at most {@code cap}, its correlated columns read from {@code outer}. */
+        List<Object[]> rows(Expr.Subquery q, Expr.Ctx outer, long cap) {
+            QueryPlan plan = q.plan;
+            memo(plan, () -> {
+                lockForRead(session, txn, plan.tables);
+                return Boolean.TRUE;
+            });
+            return plan.execute(this, outer, cap);
+        }
+
+        /** What the statement has built so far (for {@link #releaseTo}). */
+        long built() { return temp.built(); }
+
+        /** Gives back what was built since {@code mark}: a correlated subquery's rows, once used. */
+        void releaseTo(long mark) { temp.release(temp.built() - mark); }
+    }
+
     static final class QueryPlan {
         // Estimated heap bytes, for TempSize: an entry of the sort order; a set or map entry with
         // its Key; one aggregate's accumulator of a group.
@@ -147,13 +197,14 @@ final class Executor {
         boolean distinct;
         Expr limit, offset, first;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
+        List<Expr.Subquery> subqueries = List.of(); // those in this query's clauses (not nested deeper)
 
         StatementResult run(Session s, Object[] params) {
             return atomically(s, t -> {
                 lockForRead(s, t, tables);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
                 try (TempSpace.Budget temp = s.transactions().temp().budget()) {
-                    return new StatementResult(columns, execute(s, t, snapshot, params, temp), -1);
+                    return new StatementResult(columns, execute(new Scope(s, t, snapshot, params, temp), null, Long.MAX_VALUE), -1);
                 }
             });
         }
@@ -163,13 +214,19 @@ final class Executor {
          * sets) is charged to {@code temp}: TT0802 (temporary) past TempSize. Not charged: the
          * row ids an index access collects, at most a table's rows.
          */
-        List<Object[]> execute(Session s, Transaction t, long snapshot, Object[] params, TempSpace.Budget temp) {
-            Expr.Ctx ctx = new Expr.Ctx(tables.length, params).limitedBy(s);
+        List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap) {
+            Session s = scope.session;
+            Transaction t = scope.txn;
+            long snapshot = scope.snapshot;
+            TempSpace.Budget temp = scope.temp;
+            Expr.Ctx ctx = new Expr.Ctx(tables.length, scope.params).limitedBy(s);
             ctx.temp = temp;
             ctx.matched = new boolean[tables.length];
+            ctx.scope = scope;
+            ctx.outer = outer;
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
-            long max = Long.MAX_VALUE;
-            if (limit != null) max = nonNegative(limit.eval(ctx), "LIMIT");
+            long max = cap;
+            if (limit != null) max = Math.min(max, nonNegative(limit.eval(ctx), "LIMIT"));
             if (first != null) max = Math.min(max, nonNegative(first.eval(ctx), "FIRST"));
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
             boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty();
@@ -632,7 +689,10 @@ final class Executor {
         e.children(x -> checkNoAggregate(x, where));
     }
 
-    static QueryPlan planQuery(Ast.Select sel, Session s) {
+    static QueryPlan planQuery(Ast.Select sel, Session s) { return planQuery(sel, s, null, null); }
+
+    /** Plans {@code sel}; a subquery's ({@code owner}) within the query {@code parent} binds. */
+    static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
         QueryPlan q = new QueryPlan();
         List<Table> tl = new ArrayList<>();
         List<String> al = new ArrayList<>();
@@ -655,7 +715,7 @@ final class Executor {
         }
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
         Table[] tables = tl.toArray(new Table[0]);
-        Binder binder = new Binder(tables, al.toArray(new String[0]));
+        Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
         planSources(q, tables, binder, sel.where(), ons);
         int[] starOrder = null;
         if (sel.starOrder() != null) {
@@ -706,6 +766,7 @@ final class Executor {
             for (int i = 0; i < order.size(); i++) order.set(i, rewriteForGroups(order.get(i), groupTexts, q));
             q.having = having == null ? null : rewriteForGroups(having, groupTexts, q);
         }
+        q.subqueries = binder.subqueries();
         q.sortKeys = order;
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         return q;
@@ -750,7 +811,15 @@ final class Executor {
             return a;
         }
         if (e instanceof Expr.ColumnRef c) {
+            if (c.depth > 0) return c; // an enclosing query's column: one value for the whole group
             throw ErrorCode.SEMANTIC_ERROR.error("column " + c.text() + " must appear in GROUP BY or in an aggregate function");
+        }
+        if (e instanceof Expr.Subquery sq) {
+            if (sq.outerSources != 0) {
+                throw ErrorCode.UNSUPPORTED.error("a subquery in the select list, HAVING or ORDER BY of a grouped query that names "
+                        + "the grouped query's columns (at position " + (sq.pos + 1) + "); join and group instead");
+            }
+            return sq.arg == null ? sq : sq.withArg(rewriteForGroups(sq.arg, groupTexts, q));
         }
         return switch (e) {
             case Expr.Binary b -> copyType(b, new Expr.Binary(b.pos, b.op, rewriteForGroups(b.left, groupTexts, q), rewriteForGroups(b.right, groupTexts, q)));
@@ -805,7 +874,7 @@ final class Executor {
                 if (!seen.add(target[i])) throw ErrorCode.SEMANTIC_ERROR.error("column " + ins.columns().get(i) + " appears twice");
             }
         }
-        Binder none = new Binder(new Table[0], new String[0]);
+        Binder none = new Binder(new Table[0], new String[0], s);
         QueryPlan query = ins.query() == null ? null : planQuery(ins.query(), s);
         if (query != null && query.outputs.size() != target.length) {
             throw ErrorCode.SEMANTIC_ERROR.error("INSERT has " + target.length + " target columns but the query returns " + query.outputs.size());
@@ -834,12 +903,13 @@ final class Executor {
     private static StatementResult insertRows(Session ss, Transaction txn, Table t, int[] target, QueryPlan query,
                                               List<List<Expr>> rows, Object[] params, TempSpace.Budget temp) {
         lockForWrite(ss, txn, t);
+        Scope scope = new Scope(ss, txn, ss.transactions().openSnapshot(ss.snapshotSlot()), params, temp);
         Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
+        ctx.scope = scope;
         List<Object[]> values;
         if (query != null) {
             lockForRead(ss, txn, query.tables);
-            long snapshot = ss.transactions().openSnapshot(ss.snapshotSlot());
-            values = query.execute(ss, txn, snapshot, params, temp);
+            values = query.execute(scope, null, Long.MAX_VALUE);
         } else {
             values = new ArrayList<>();
             for (List<Expr> r : rows) {
@@ -867,10 +937,11 @@ final class Executor {
     }
 
     /** Plans the WHERE of a single-table UPDATE or DELETE. */
-    private static QueryPlan planTarget(Table t, String alias, Expr where) {
+    private static QueryPlan planTarget(Table t, String alias, Expr where, Session s) {
         QueryPlan q = new QueryPlan();
-        Binder binder = new Binder(new Table[] {t}, new String[] {alias});
+        Binder binder = new Binder(new Table[] {t}, new String[] {alias}, s);
         planSources(q, new Table[] {t}, binder, where);
+        q.subqueries = binder.subqueries();
         return q;
     }
 
@@ -884,10 +955,13 @@ final class Executor {
 
     private static final int CANDIDATES_KEPT_DECODED = 64;
 
-    /** The rows matching the plan's filters in the snapshot, collected before any change. */
-    private static List<Candidate> candidates(QueryPlan q, Session s, Transaction txn, Object[] params) {
-        long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
-        Expr.Ctx ctx = new Expr.Ctx(1, params).limitedBy(s);
+    /** The rows matching the plan's filters in the statement's snapshot, collected before any change. */
+    private static List<Candidate> candidates(QueryPlan q, Scope scope) {
+        Session s = scope.session;
+        Transaction txn = scope.txn;
+        long snapshot = scope.snapshot;
+        Expr.Ctx ctx = new Expr.Ctx(1, scope.params).limitedBy(s);
+        ctx.scope = scope;
         Table t = q.tables[0];
         List<Candidate> ids = new ArrayList<>();
         java.util.function.LongConsumer consider = id -> {
@@ -918,8 +992,8 @@ final class Executor {
     static Plan planUpdate(Ast.Update upd, Session s) {
         Table t = table(upd.table(), s);
         require(s, Privilege.UPDATE, t);
-        QueryPlan q = planTarget(t, upd.alias(), upd.where());
-        Binder binder = new Binder(new Table[] {t}, new String[] {upd.alias()});
+        QueryPlan q = planTarget(t, upd.alias(), upd.where(), s);
+        Binder binder = new Binder(new Table[] {t}, new String[] {upd.alias()}, s);
         int[] cols = new int[upd.columns().size()];
         for (int i = 0; i < cols.length; i++) {
             cols[i] = t.columnIndex(upd.columns().get(i));
@@ -927,38 +1001,49 @@ final class Executor {
             binder.bind(upd.values().get(i));
             checkNoAggregate(upd.values().get(i), "SET");
         }
+        boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();
         return (ss, params) -> atomically(ss, txn -> StatementResult.count(
-                forEachLockedMatch(ss, txn, q, params, (id, old, ctx) -> {
+                forEachLockedMatch(ss, txn, q, params, subqueries, (old, ctx) -> {
                     Object[] row = old.clone();
                     for (int i = 0; i < cols.length; i++) {
                         Object v = upd.values().get(i).eval(ctx);
                         row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull() : v;
                     }
-                    ss.transactions().update(txn, t, id, old, checkRow(t, row));
+                    return checkRow(t, row);
                 })));
     }
 
     static Plan planDelete(Ast.Delete del, Session s) {
         Table t = table(del.table(), s);
         require(s, Privilege.DELETE, t);
-        QueryPlan q = planTarget(t, del.alias(), del.where());
+        QueryPlan q = planTarget(t, del.alias(), del.where(), s);
         return (ss, params) -> atomically(ss, txn -> StatementResult.count(
-                forEachLockedMatch(ss, txn, q, params, (id, old, ctx) -> ss.transactions().delete(txn, t, id))));
+                forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), (old, ctx) -> null)));
     }
 
-    /** What UPDATE or DELETE does to one row it holds locked. */
+    /** What UPDATE or DELETE makes of a row it holds locked: its new values, or null to delete it. */
     @FunctionalInterface
     private interface RowChange {
-        void apply(long rowId, Object[] current, Expr.Ctx ctx);
+        Object[] newRow(Object[] current, Expr.Ctx ctx);
     }
+
+    /** A change decided and not yet made (a statement with subqueries decides them all first). */
+    private record Pending(long id, Object[] current, Object[] next) {}
 
     /**
      * The write rule of UPDATE and DELETE: find the rows matching in the statement's snapshot,
      * then lock each, re-read its newest version and re-check the WHERE clause on it, so a
      * concurrent change is never lost or applied to a row that no longer matches. Returns the
      * number of rows changed.
+     *
+     * <p>A statement with subqueries ({@code decideFirst}) locks and decides every change before
+     * it makes any: a subquery reads the statement's own changes as the transaction's, so one
+     * that reads the target table (delete each row that has a duplicate with a smaller id; set
+     * each row to its group's maximum) would otherwise see the rows this statement already
+     * changed. What it decided counts in TempSize until it is made.
      */
-    private static long forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, RowChange change) {
+    private static long forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, boolean decideFirst,
+                                           RowChange change) {
         TransactionManager tm = s.transactions();
         Table t = q.tables[0];
         lockForWrite(s, txn, t);
@@ -966,20 +1051,42 @@ final class Executor {
         long n = 0;
         // The candidates are at most the table's rows, a row id each past the first few: not
         // charged to TempSize, so that a DELETE, which frees space, is never refused for it.
-        for (Candidate c : candidates(q, s, txn, params)) {
-            ctx.tick();
-            long id = c.id();
-            tm.lockRow(txn, t, id);
-            byte[] img = tm.currentImage(txn, t, id);
-            if (img == null) continue; // deleted meanwhile
-            // Images are never changed in place: the same image is the same row.
-            Object[] current = img == c.image() ? c.row() : t.codec().decode(img);
-            ctx.rows[0] = current;
-            if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
-            change.apply(id, current, ctx);
-            n++;
+        // (What subqueries in WHERE or SET build is.)
+        try (TempSpace.Budget temp = tm.temp().budget()) {
+            Scope scope = new Scope(s, txn, tm.openSnapshot(s.snapshotSlot()), params, temp);
+            ctx.scope = scope;
+            List<Pending> pending = new ArrayList<>();
+            for (Candidate c : candidates(q, scope)) {
+                ctx.tick();
+                long id = c.id();
+                tm.lockRow(txn, t, id);
+                byte[] img = tm.currentImage(txn, t, id);
+                if (img == null) continue; // deleted meanwhile
+                // Images are never changed in place: the same image is the same row.
+                Object[] current = img == c.image() ? c.row() : t.codec().decode(img);
+                ctx.rows[0] = current;
+                if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
+                Object[] next = change.newRow(current, ctx);
+                if (decideFirst) {
+                    temp.chargeRow(current);
+                    if (next != null) temp.chargeRow(next);
+                    pending.add(new Pending(id, current, next));
+                } else {
+                    make(tm, txn, t, id, current, next);
+                }
+                n++;
+            }
+            for (Pending p : pending) {
+                ctx.tick();
+                make(tm, txn, t, p.id(), p.current(), p.next());
+            }
         }
         return n;
+    }
+
+    private static void make(TransactionManager tm, Transaction txn, Table t, long id, Object[] current, Object[] next) {
+        if (next == null) tm.delete(txn, t, id);
+        else tm.update(txn, t, id, current, next);
     }
 
     // ---- CALL and EXPLAIN ---------------------------------------------------------------------
@@ -998,20 +1105,18 @@ final class Executor {
     static Plan planExplain(Ast.Explain e, Session s) {
         List<String> lines = new ArrayList<>();
         switch (e.stmt()) {
-            case Ast.Select sel -> {
-                QueryPlan q = planQuery(sel, s);
-                for (int i = 0; i < q.tables.length; i++) {
-                    lines.add((q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
-                }
-                if (q.tables.length == 0) lines.add("NO TABLE (one row)");
-            }
+            case Ast.Select sel -> explain(planQuery(sel, s), "", lines);
             case Ast.Update u -> {
                 Table t = table(u.table(), s);
-                lines.add("UPDATE " + planTarget(t, u.alias(), u.where()).access[0].describe(t));
+                QueryPlan q = planTarget(t, u.alias(), u.where(), s);
+                lines.add("UPDATE " + q.access[0].describe(t));
+                explainSubqueries(q, "", lines);
             }
             case Ast.Delete d -> {
                 Table t = table(d.table(), s);
-                lines.add("DELETE " + planTarget(t, d.alias(), d.where()).access[0].describe(t));
+                QueryPlan q = planTarget(t, d.alias(), d.where(), s);
+                lines.add("DELETE " + q.access[0].describe(t));
+                explainSubqueries(q, "", lines);
             }
             default -> throw ErrorCode.UNSUPPORTED.error("EXPLAIN of this statement");
         }
@@ -1019,6 +1124,22 @@ final class Executor {
         for (String l : lines) rows.add(new Object[] {l});
         StatementResult r = new StatementResult(List.of(new ResultColumn("PLAN", SqlType.VARCHAR_ANY)), rows, -1);
         return (ss, p) -> r;
+    }
+
+    /** The plan's lines: each source's access, then each subquery's, indented. */
+    private static void explain(QueryPlan q, String indent, List<String> lines) {
+        for (int i = 0; i < q.tables.length; i++) {
+            lines.add(indent + (q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
+        }
+        if (q.tables.length == 0) lines.add(indent + "NO TABLE (one row)");
+        explainSubqueries(q, indent, lines);
+    }
+
+    private static void explainSubqueries(QueryPlan q, String indent, List<String> lines) {
+        for (Expr.Subquery sq : q.subqueries) {
+            lines.add(indent + (sq.correlated ? "CORRELATED SUBQUERY " : "SUBQUERY ") + sq.text());
+            explain(sq.plan, indent + "  ", lines);
+        }
     }
 
     // ---- helpers for DDL ----------------------------------------------------------------------

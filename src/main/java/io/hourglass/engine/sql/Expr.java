@@ -45,6 +45,10 @@ abstract class Expr {
         Object[] aggValues;
         /** Per source of a query: whether an outer (LEFT JOIN) source matched a row for the current rows before it. */
         boolean[] matched;
+        /** The statement running, which subqueries run in; null where no subquery may run. */
+        Executor.Scope scope;
+        /** A subquery's evaluation: the enclosing query's, whose current rows its correlated columns read. */
+        Ctx outer;
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
         private Session session;    // asked every 1024 ticks whether the statement was cancelled
@@ -133,6 +137,8 @@ abstract class Expr {
         final String column;
         int source = -1;
         int index = -1;
+        /** 0: a column of this query; n: of the query n levels out (a correlated subquery's reference). */
+        int depth;
 
         ColumnRef(int pos, String qualifier, String column) {
             super(pos);
@@ -140,7 +146,10 @@ abstract class Expr {
             this.column = column;
         }
 
-        Object eval(Ctx c) { return c.rows[source][index]; }
+        Object eval(Ctx c) {
+            for (int d = depth; d > 0; d--) c = c.outer;
+            return c.rows[source][index];
+        }
 
         String text() { return qualifier == null ? column : qualifier + "." + column; }
     }
@@ -241,13 +250,22 @@ abstract class Expr {
                 case "*" -> Values.multiply(num(l), num(r));
                 case "/" -> Values.divide(num(l), num(r));
                 case "||" -> text(l) + text(r);
-                case "=" -> Values.compare(l, r) == 0;
-                case "<>" -> Values.compare(l, r) != 0;
-                case "<" -> Values.compare(l, r) < 0;
-                case "<=" -> Values.compare(l, r) <= 0;
-                case ">" -> Values.compare(l, r) > 0;
-                case ">=" -> Values.compare(l, r) >= 0;
+                case "=", "<>", "<", "<=", ">", ">=" -> compare(op, l, r);
                 default -> throw ErrorCode.INTERNAL.error("operator " + op);
+            };
+        }
+
+        /** {@code l op r} for two values that are not NULL. */
+        static boolean compare(String op, Object l, Object r) {
+            int c = Values.compare(l, r);
+            return switch (op) {
+                case "=" -> c == 0;
+                case "<>" -> c != 0;
+                case "<" -> c < 0;
+                case "<=" -> c <= 0;
+                case ">" -> c > 0;
+                case ">=" -> c >= 0;
+                default -> throw ErrorCode.INTERNAL.error("comparison " + op);
             };
         }
 
@@ -286,6 +304,56 @@ abstract class Expr {
         };
     }
 
+    /**
+     * A list of values as a hash set: each a one-value {@link Key}, whose hash and equality agree
+     * with {@link Values#compare} within a family of types (numbers of any kind, strings with
+     * trailing blanks, ...). Comparing across families converts (a string to a number), which a
+     * hash cannot follow: a list mixing families, or a value of another family than the list's,
+     * is walked instead.
+     */
+    record Hashed(java.util.Set<Key> values, int family, boolean sawNull) {
+        static final Hashed MIXED = new Hashed(java.util.Set.of(), -1, false);
+
+        static Hashed of(List<Object> list) {
+            java.util.Set<Key> values = new java.util.HashSet<>(list.size() * 2);
+            int family = -1;
+            boolean sawNull = false;
+            for (Object x : list) {
+                if (x == null) {
+                    sawNull = true;
+                    continue;
+                }
+                int f = valueFamily(x);
+                if (f < 0 || (family >= 0 && f != family)) return MIXED;
+                family = f;
+                values.add(new Key(new Object[] {x}));
+            }
+            return new Hashed(values, family, sawNull);
+        }
+
+        /** Whether the set can answer for {@code v} (not NULL, of the values' family). */
+        boolean answers(Object v) { return family >= 0 && valueFamily(v) == family; }
+
+        /** {@code v IN (values)}, three-valued, for a {@code v} it {@link #answers}. */
+        Boolean in(Object v) {
+            if (values.contains(new Key(new Object[] {v}))) return true;
+            return sawNull ? null : false;
+        }
+
+        /** {@code v IN (values)} by comparing with each, converting as a comparison does; three-valued. */
+        static Boolean walk(Object v, Iterable<Object> values) {
+            if (v == null) return null;
+            boolean sawNull = false;
+            for (Object x : values) {
+                if (x == null) { sawNull = true; continue; }
+                if (Values.compare(v, x) == 0) return true;
+            }
+            return sawNull ? null : false;
+        }
+
+        static Boolean negate(Boolean in, boolean negated) { return in == null ? null : in != negated; }
+    }
+
     static final class InList extends Expr {
         final Expr arg;
         final List<Expr> list;
@@ -305,35 +373,11 @@ abstract class Expr {
             this.fixedList = list.size() >= HASHED_FROM && list.stream().allMatch(e -> e instanceof Literal || e instanceof Param);
         }
 
-        /**
-         * A fixed list's values as a set: each a one-value {@link Key}, whose hash and equality
-         * agree with {@link Values#compare} within a family of types (numbers of any kind,
-         * strings with trailing blanks, ...). Comparing across families converts (a string to
-         * a number), which a hash cannot follow: a list mixing families, or a value of another
-         * family than the list's, is walked as before.
-         */
-        private record Hashed(java.util.Set<Key> values, int family, boolean sawNull) {
-            static final Hashed MIXED = new Hashed(java.util.Set.of(), -1, false);
-        }
-
-        private static int family(Object v) { return valueFamily(v); }
-
+        /** A fixed list's values as a set ({@link Hashed}). */
         private Hashed hashed(Ctx c) {
-            java.util.Set<Key> values = new java.util.HashSet<>(list.size() * 2);
-            int family = -1;
-            boolean sawNull = false;
-            for (Expr e : list) {
-                Object x = e.eval(c);
-                if (x == null) {
-                    sawNull = true;
-                    continue;
-                }
-                int f = family(x);
-                if (f < 0 || (family >= 0 && f != family)) return Hashed.MIXED;
-                family = f;
-                values.add(new Key(new Object[] {x}));
-            }
-            return new Hashed(values, family, sawNull);
+            List<Object> values = new java.util.ArrayList<>(list.size());
+            for (Expr e : list) values.add(e.eval(c));
+            return Hashed.of(values);
         }
 
         Object eval(Ctx c) {
@@ -341,10 +385,7 @@ abstract class Expr {
             if (v == null) return null;
             if (fixedList) {
                 Hashed h = c.memo(this, () -> hashed(c));
-                if (h.family() >= 0 && h.family() == family(v)) {
-                    if (h.values().contains(new Key(new Object[] {v}))) return !negated;
-                    return h.sawNull() ? null : negated;
-                }
+                if (h.answers(v)) return Hashed.negate(h.in(v), negated);
             }
             boolean sawNull = false;
             for (Expr e : list) {
@@ -364,6 +405,121 @@ abstract class Expr {
             StringBuilder sb = new StringBuilder(arg.text()).append(negated ? " NOT IN (" : " IN (");
             for (int i = 0; i < list.size(); i++) sb.append(i > 0 ? ", " : "").append(list.get(i).text());
             return sb.append(")").toString();
+        }
+    }
+
+    /**
+     * A subquery: a value (SCALAR: its one row's one column, NULL for no row, TT90038 for more),
+     * EXISTS, {@code arg [NOT] IN (subquery)} and {@code arg op ANY|ALL (subquery)}. The binder
+     * plans it ({@link #plan}) as a query of its own whose columns of enclosing queries read
+     * their current rows ({@link ColumnRef#depth}). One that names none is run once per
+     * statement execution (its rows, or their hash set, kept in the statement's {@link
+     * Executor.Scope}); a correlated one runs for each row it is asked about, and what it built is
+     * given back to TempSize once it has answered.
+     */
+    static final class Subquery extends Expr {
+        enum Kind { SCALAR, EXISTS, IN, ANY, ALL }
+
+        final Kind kind;
+        final Ast.Select select;
+        final Expr arg;       // IN, ANY, ALL: the value compared
+        final String op;      // IN ("="), ANY, ALL: the comparison
+        final boolean negated; // NOT IN
+        private final String sql;
+        Executor.QueryPlan plan;
+        /** Names a column of an enclosing query: run again for each of its rows. */
+        boolean correlated;
+        /** The sources of the immediately enclosing query whose columns it names (inside). */
+        long outerSources;
+
+        Subquery(int pos, Kind kind, Ast.Select select, Expr arg, String op, boolean negated, String sql) {
+            super(pos);
+            this.kind = kind;
+            this.select = select;
+            this.arg = arg;
+            this.op = op;
+            this.negated = negated;
+            this.sql = sql;
+            this.type = SqlType.BOOLEAN;
+        }
+
+        /** A copy comparing {@code newArg} (GROUP BY rewriting), sharing the plan. */
+        Subquery withArg(Expr newArg) {
+            Subquery s = new Subquery(pos, kind, select, newArg, op, negated, sql);
+            s.plan = plan;
+            s.correlated = correlated;
+            s.outerSources = outerSources;
+            s.type = type;
+            s.sources = (newArg == null ? 0 : newArg.sources) | outerSources;
+            return s;
+        }
+
+        /** The most rows the question needs: EXISTS one, a scalar two (to tell that it has more than one). */
+        private long cap() {
+            return switch (kind) {
+                case EXISTS -> 1;
+                case SCALAR -> 2;
+                default -> Long.MAX_VALUE;
+            };
+        }
+
+        /** The subquery's rows, as the question needs them. */
+        private record Answer(List<Object[]> rows, Hashed hashed) {}
+
+        private Answer answer(Ctx c) {
+            List<Object[]> rows = c.scope.rows(this, c, cap());
+            Hashed h = kind == Kind.IN && !correlated && rows.size() >= InList.HASHED_FROM
+                    ? Hashed.of(rows.stream().map(r -> r[0]).toList()) : null;
+            return new Answer(rows, h);
+        }
+
+        Object eval(Ctx c) {
+            if (c.scope == null) throw ErrorCode.INTERNAL.error("a subquery evaluated outside a statement");
+            Object v = arg == null ? null : arg.eval(c);
+            if (!correlated) return decide(v, c.scope.memo(this, () -> answer(c)));
+            long mark = c.scope.built();
+            try {
+                return decide(v, answer(c));
+            } finally {
+                c.scope.releaseTo(mark);
+            }
+        }
+
+        private Object decide(Object v, Answer a) {
+            List<Object[]> rows = a.rows();
+            switch (kind) {
+                case EXISTS -> { return !rows.isEmpty(); }
+                case SCALAR -> {
+                    if (rows.size() > 1) throw ErrorCode.SUBQUERY_ROWS.error(pos + 1);
+                    return rows.isEmpty() ? null : rows.get(0)[0];
+                }
+                default -> { }
+            }
+            if (rows.isEmpty()) return kind == Kind.ALL || negated; // (against no rows, whatever v is)
+            if (v == null) return null;
+            if (kind == Kind.IN) {
+                if (a.hashed() != null && a.hashed().answers(v)) return Hashed.negate(a.hashed().in(v), negated);
+                return Hashed.negate(Hashed.walk(v, () -> rows.stream().map(r -> r[0]).iterator()), negated);
+            }
+            // ANY: true if some comparison is; ALL: false if some comparison is false; else NULL if one was unknown.
+            boolean all = kind == Kind.ALL, unknown = false;
+            for (Object[] r : rows) {
+                if (r[0] == null) { unknown = true; continue; }
+                boolean holds = Binary.compare(op, v, r[0]);
+                if (holds != all) return holds;
+            }
+            return unknown ? null : all;
+        }
+
+        void children(Consumer<Expr> f) { if (arg != null) f.accept(arg); }
+
+        String text() {
+            return switch (kind) {
+                case SCALAR -> sql;
+                case EXISTS -> "EXISTS " + sql;
+                case IN -> arg.text() + (negated ? " NOT IN " : " IN ") + sql;
+                case ANY, ALL -> arg.text() + " " + op + " " + kind + " " + sql;
+            };
         }
     }
 

@@ -27,6 +27,8 @@ final class Parser {
     static final int MAX_NESTING = 200;
     /** How deep an expression tree may be. */
     static final int MAX_DEPTH = 1000;
+    /** How deep subqueries may nest (each is planned, bound and run recursively). */
+    static final int MAX_SUBQUERY_DEPTH = 32;
     /** The longest name of a table, column, index or user (Oracle's 128). */
     static final int MAX_NAME = 128;
 
@@ -40,6 +42,9 @@ final class Parser {
     private int at;
     private int paramCount;
     private int nesting;
+    /** The nesting at which the current (sub)query's expressions start: their depth is checked there. */
+    private int depthBase;
+    private int subqueries; // how deep the current subquery is nested
 
     private final String sql;
 
@@ -597,9 +602,36 @@ final class Parser {
 
     Expr expr() {
         Expr e = nested(this::or);
-        if (nesting == 0) checkDepth(e);
+        if (nesting == depthBase) checkDepth(e);
         return e;
     }
+
+    /**
+     * A subquery, its opening parenthesis read and SELECT next: {@code kind} of it, comparing
+     * {@code arg} by {@code op} for IN, ANY and ALL. Its expressions are checked for depth on
+     * their own; its nesting still counts against {@link #MAX_NESTING}.
+     */
+    private Expr.Subquery subquery(int pos, Expr.Subquery.Kind kind, Expr arg, String op, boolean negated) {
+        int open = tokens.get(at - 1).pos();
+        if (subqueries == MAX_SUBQUERY_DEPTH) {
+            throw ErrorCode.STATEMENT_TOO_COMPLEX.error("subqueries nested more than " + MAX_SUBQUERY_DEPTH
+                    + " deep at position " + (peek().pos() + 1));
+        }
+        int base = depthBase;
+        subqueries++;
+        depthBase = nesting;
+        try {
+            Ast.Select sel = select();
+            Token close = expect(")");
+            return new Expr.Subquery(pos, kind, sel, arg, op, negated, sql.substring(open, close.pos() + 1));
+        } finally {
+            depthBase = base;
+            subqueries--;
+        }
+    }
+
+    /** Whether a parenthesised subquery starts here. */
+    private boolean subqueryAhead() { return peek().is("(") && peek(1).is("SELECT"); }
 
     /** {@code body} one level deeper in the parser's recursion; TT90035 past {@link #MAX_NESTING}. */
     private Expr nested(java.util.function.Supplier<Expr> body) {
@@ -677,7 +709,11 @@ final class Parser {
             Token t = peek();
             if (t.type() == T.OP && Set.of("=", "<>", "<", "<=", ">", ">=").contains(t.text())) {
                 next();
-                e = new Expr.Binary(t.pos(), t.text(), e, additive());
+                if ((peek().is("ANY") || peek().is("SOME") || peek().is("ALL")) && peek(1).is("(")) {
+                    e = quantified(t, e, next().is("ALL"));
+                } else {
+                    e = new Expr.Binary(t.pos(), t.text(), e, additive());
+                }
                 continue;
             }
             boolean negated = false;
@@ -693,6 +729,11 @@ final class Parser {
                 e = new Expr.IsNull(t.pos(), e, neg);
             } else if (t.is("IN")) {
                 next();
+                if (subqueryAhead()) {
+                    next();
+                    e = subquery(t.pos(), Expr.Subquery.Kind.IN, e, "=", negated);
+                    continue;
+                }
                 expect("(");
                 List<Expr> list = new ArrayList<>();
                 do list.add(expr()); while (accept(","));
@@ -713,6 +754,26 @@ final class Parser {
                 return e;
             }
         }
+    }
+
+    /**
+     * {@code arg op ANY|ALL (subquery | list)}; a list is the OR (ANY) or AND (ALL) of the
+     * comparisons, as Oracle defines it.
+     */
+    private Expr quantified(Token op, Expr arg, boolean all) {
+        if (peek(1).is("SELECT")) {
+            next();
+            return subquery(op.pos(), all ? Expr.Subquery.Kind.ALL : Expr.Subquery.Kind.ANY, arg, op.text(), false);
+        }
+        expect("(");
+        List<Expr> terms = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        do {
+            terms.add(new Expr.Binary(op.pos(), op.text(), arg, expr()));
+            if (peek().is(",")) positions.add(peek().pos());
+        } while (accept(","));
+        expect(")");
+        return balanced(all ? "AND" : "OR", terms, positions, 0, terms.size());
     }
 
     private Expr additive() {
@@ -762,6 +823,7 @@ final class Parser {
             }
             case OP -> {
                 if (t.text().equals("(")) {
+                    if (peek().is("SELECT")) return subquery(t.pos(), Expr.Subquery.Kind.SCALAR, null, null, false);
                     Expr e = expr();
                     expect(")");
                     return e;
@@ -796,6 +858,12 @@ final class Parser {
                 }
             }
             case "CASE" -> { return caseExpr(t); }
+            case "EXISTS" -> {
+                if (subqueryAhead()) {
+                    next();
+                    return subquery(t.pos(), Expr.Subquery.Kind.EXISTS, null, null, false);
+                }
+            }
             case "CAST" -> {
                 expect("(");
                 Expr e = expr();

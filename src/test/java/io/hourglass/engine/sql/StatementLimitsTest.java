@@ -95,6 +95,24 @@ class StatementLimitsTest {
         tooComplex("SELECT " + "- ".repeat(100_000) + "1 FROM dual");
     }
 
+    /**
+     * Subqueries nest at most {@link Parser#MAX_SUBQUERY_DEPTH} deep (each is planned, bound and
+     * run recursively), and a subquery's own expressions are held to the depth limit as a
+     * statement's are.
+     */
+    @Test
+    void subqueriesNestWithinTheirLimit() throws Exception {
+        int n = Parser.MAX_SUBQUERY_DEPTH;
+        String deepest = "SELECT COUNT(*) FROM t WHERE v IN " + "(SELECT v FROM t WHERE v IN ".repeat(n - 1)
+                + "(SELECT v FROM t WHERE id < 3)" + ")".repeat(n - 1);
+        assertEquals(300L, value(deepest));
+        tooComplex("SELECT COUNT(*) FROM t WHERE v IN " + "(SELECT v FROM t WHERE v IN ".repeat(n) + "(SELECT v FROM t)" + ")".repeat(n));
+        tooComplex("SELECT COUNT(*) FROM t WHERE EXISTS (".repeat(50_000) + "SELECT 1 FROM dual" + ")".repeat(50_000));
+        tooComplex("SELECT COUNT(*) FROM t WHERE EXISTS (SELECT " + repeat("v", 100_000, " + ") + " FROM t)");
+        assertEquals((long) Parser.MAX_DEPTH * 7,
+                ((Number) value("SELECT (SELECT " + repeat("v", Parser.MAX_DEPTH, " + ") + " FROM t WHERE id = 7) FROM dual")).longValue());
+    }
+
     @Test
     void namesAndColumnsHaveTheirLimits() {
         String longest = "N".repeat(Parser.MAX_NAME);

@@ -115,6 +115,22 @@ class TempSizeTest {
         assertEquals(0, temp.used());
     }
 
+    /**
+     * A subquery's rows count while they are used: a correlated one's (10 MB for each of the 40
+     * outer rows) are given back once it has answered, an uncorrelated one's are kept for the
+     * statement, and one that needs more than TempSize fails as any statement does.
+     */
+    @Test
+    void aSubqueryHoldsItsRowsOnlyWhileItNeedsThem() {
+        String correlated = "SELECT COUNT(*) FROM big a WHERE a.s IN (SELECT b.s FROM big b WHERE b.id BETWEEN a.id - 9 AND a.id)";
+        assertEquals(List.of(40L), c.execute(correlated).rows().stream().map(r -> r[0]).toList());
+        assertEquals(0, temp.used());
+        assertEquals(List.of(10L), c.execute("SELECT COUNT(*) FROM big a WHERE a.s IN (SELECT b.s FROM big b WHERE b.id < 10)")
+                .rows().stream().map(r -> r[0]).toList());
+        exhausted("SELECT COUNT(*) FROM big a WHERE a.s IN (SELECT b.s FROM big b)");
+        committedDataIntact();
+    }
+
     @Test
     void anInsertSelectIsBoundedByTheRowsItReadsBeforeInserting() {
         c.execute("CREATE TABLE copy (id INTEGER PRIMARY KEY, s VARCHAR2(2000000))");

@@ -245,6 +245,22 @@ class ConcurrencyTest {
         }
     }
 
+    /** A SERIALIZABLE reader locks the tables its subqueries read as it locks those it names in FROM. */
+    @Test
+    void serializableReaderLocksWhatItsSubqueriesRead() {
+        try (Connection s = admin("Isolation=SERIALIZABLE"); Connection w = admin("LockWait=0.2")) {
+            w.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY, acct INTEGER)");
+            w.execute("INSERT INTO audit VALUES (1, 3)");
+            s.setAutocommit(false);
+            assertEquals(1L, s.execute("SELECT COUNT(*) FROM acct WHERE id IN (SELECT acct FROM audit)").rows().get(0)[0]);
+            HourglassException e = assertThrows(HourglassException.class, () -> w.execute("INSERT INTO audit VALUES (2, 4)"));
+            assertEquals(6003, e.number());
+            assertEquals(1L, s.execute("SELECT COUNT(*) FROM acct WHERE id IN (SELECT acct FROM audit)").rows().get(0)[0]);
+            s.commit();
+            w.execute("INSERT INTO audit VALUES (2, 4)");
+        }
+    }
+
     /**
      * A writer's IX on the table sits in its connection's slot (the fast path); a SERIALIZABLE
      * reader's S must still wait for it, and its own lock, once granted, must send later writers
