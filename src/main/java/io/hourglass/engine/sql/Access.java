@@ -119,20 +119,22 @@ final class Access {
                 best = a;
             }
         }
-        if (best == FULL && level > 0) {
+        if (best == FULL) {
             // A join on an equality no index answers: a temporary hash index on this source,
             // built once per execution (TimesTen's optimizer makes temporary indexes the same way),
-            // instead of a scan of this source for every row of the sources before it.
+            // instead of a scan of this source for every row of the sources before it. So is a
+            // correlated subquery's equality with the enclosing query's row: the index is built
+            // at its first execution and serves all the others (no scan per outer row).
             // Every such equality is part of the key, so a join on (order, line) does not probe
             // all the lines of an order.
             long self = 1L << level;
             List<Expr> build = new ArrayList<>(), probe = new ArrayList<>();
             for (Expr c : conjuncts) {
                 if (!(c instanceof Expr.Binary b) || !b.op.equals("=") || build.size() == MAX_TEMP_KEY) continue;
-                if (b.left.sources == self && b.right.sources != 0 && (b.right.sources & ~known) == 0) {
+                if (b.left.sources == self && !Expr.correlated(b.left) && varies(b.right, known)) {
                     build.add(b.left);
                     probe.add(b.right);
-                } else if (b.right.sources == self && b.left.sources != 0 && (b.left.sources & ~known) == 0) {
+                } else if (b.right.sources == self && !Expr.correlated(b.right) && varies(b.left, known)) {
                     build.add(b.right);
                     probe.add(b.left);
                 }
@@ -142,6 +144,14 @@ final class Access {
             }
         }
         return best;
+    }
+
+    /**
+     * Whether a probe key {@code e} is known when the source is read and changes from one read
+     * to the next: it reads earlier sources, or (none) an enclosing query's row.
+     */
+    private static boolean varies(Expr e, long known) {
+        return e.sources != 0 ? (e.sources & ~known) == 0 : Expr.correlated(e);
     }
 
     private static boolean isCol(Expr e, int level) { return e instanceof Expr.ColumnRef c && c.depth == 0 && c.source == level; }

@@ -137,6 +137,7 @@ final class Executor {
         final Object[] params;
         final TempSpace.Budget temp;
         private java.util.IdentityHashMap<Object, Object> memo;
+        private long kept; // what the memo's entries were charged, kept for the whole execution
 
         Scope(Session session, Transaction txn, long snapshot, Object[] params, TempSpace.Budget temp) {
             this.session = session;
@@ -146,14 +147,19 @@ final class Executor {
             this.temp = temp;
         }
 
-        /** What {@code owner} computed once for this execution, made on first use. */
+        /**
+         * What {@code owner} computed once for this execution, made on first use; what making it
+         * charged to TempSize stays charged until the statement ends (see {@link #releaseTo}).
+         */
         @SuppressWarnings("unchecked")
         <T> T memo(Object owner, java.util.function.Supplier<T> make) {
             if (memo == null) memo = new java.util.IdentityHashMap<>(4);
             T v = (T) memo.get(owner);
             if (v == null) {
+                long built0 = temp.built(), kept0 = kept;
                 v = make.get();
                 memo.put(owner, v);
+                kept = kept0 + (temp.built() - built0);
             }
             return v;
         }
@@ -168,11 +174,15 @@ final class Executor {
             return plan.execute(this, outer, cap);
         }
 
-        /** What the statement has built so far (for {@link #releaseTo}). */
-        long built() { return temp.built(); }
+        /** What the statement has built so far, and of it what the memo keeps (for {@link #releaseTo}). */
+        long[] mark() { return new long[] {temp.built(), kept}; }
 
-        /** Gives back what was built since {@code mark}: a correlated subquery's rows, once used. */
-        void releaseTo(long mark) { temp.release(temp.built() - mark); }
+        /**
+         * Gives back what was built since {@code mark} (a correlated subquery's rows, once used),
+         * except what the memo kept meanwhile (an uncorrelated subquery's rows, a temporary index
+         * the next executions share).
+         */
+        void releaseTo(long[] mark) { temp.release((temp.built() - mark[0]) - (kept - mark[1])); }
     }
 
     static final class QueryPlan {
@@ -428,7 +438,8 @@ final class Executor {
             Access a = access[level];
             boolean[] go = {true};
             if (a.kind == Access.Kind.TEMP_HASH) {
-                TempHash h = ctx.memo(a, () -> tempHash(level, ctx, t, snapshot, tb, a.build, f));
+                // Built once per execution of the statement: a correlated subquery's executions share it.
+                TempHash h = ctx.scope.memo(a, () -> tempHash(level, ctx, t, snapshot, tb, a.build, f));
                 if (!h.mixed()) {
                     if (h.families() == null && h.unkeyed().isEmpty()) return true; // no row can match
                     Object[] key = new Object[a.probe.size()];
@@ -490,8 +501,10 @@ final class Executor {
 
         private static TempHash tempHash(int level, Expr.Ctx ctx, Transaction t, long snapshot, Table tb, List<Expr> build,
                                          List<Expr> levelFilters) {
-            // The conditions on this source alone narrow the index (the probe re-checks every condition).
-            List<Expr> own = levelFilters.stream().filter(e -> e.sources == 1L << level).toList();
+            // The conditions on this source alone narrow the index (the probe re-checks every
+            // condition), except those reading an enclosing query's row, which vary between a
+            // correlated subquery's executions while the index serves them all.
+            List<Expr> own = levelFilters.stream().filter(e -> e.sources == 1L << level && !Expr.correlated(e)).toList();
             Map<Key, Object> rows = new HashMap<>();
             List<Long> unkeyed = new ArrayList<>();
             int[][] families = {null};

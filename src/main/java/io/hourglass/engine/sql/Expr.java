@@ -97,6 +97,18 @@ abstract class Expr {
         }
     }
 
+    /**
+     * Whether {@code e} reads an enclosing query's current row (a column of it, or a subquery
+     * that does): not one value over all the executions of the subquery it is in.
+     */
+    static boolean correlated(Expr e) {
+        if (e instanceof ColumnRef c && c.depth > 0) return true;
+        if (e instanceof Subquery q && q.correlated) return true;
+        boolean[] found = {false};
+        e.children(x -> found[0] |= correlated(x));
+        return found[0];
+    }
+
     static Boolean truth(Object v, int pos) {
         if (v == null) return null;
         if (v instanceof Boolean b) return b;
@@ -477,7 +489,7 @@ abstract class Expr {
             if (c.scope == null) throw ErrorCode.INTERNAL.error("a subquery evaluated outside a statement");
             Object v = arg == null ? null : arg.eval(c);
             if (!correlated) return decide(v, c.scope.memo(this, () -> answer(c)));
-            long mark = c.scope.built();
+            long[] mark = c.scope.mark();
             try {
                 return decide(v, answer(c));
             } finally {

@@ -80,6 +80,13 @@ class SubqueryTest {
                         ids(c, "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k)"));
                 assertEquals(expected(a, x -> same.apply(x).isEmpty()),
                         ids(c, "SELECT a.id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)"));
+                // Conditions beside the correlation: one on b alone, one reading a's row (kept out
+                // of the temporary index the executions share, checked on each probe).
+                assertEquals(expected(a, x -> same.apply(x).stream().anyMatch(y -> y.v() != null && y.v() < 90
+                                && x.v() != null && y.v() > x.v())),
+                        ids(c, "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k AND b.v < 90 AND b.v > a.v)"));
+                assertEquals(expected(a, x -> !same.apply(x).isEmpty()),
+                        ids(c, "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k >= a.k AND b.k <= a.k)"));
                 assertEquals(expected(a, x -> in(x.v(), same.apply(x).stream().map(Row::v).toList())),
                         ids(c, "SELECT a.id FROM a WHERE a.v IN (SELECT b.v FROM b WHERE b.k = a.k)"));
                 assertEquals(expected(a, x -> not(in(x.v(), same.apply(x).stream().map(Row::v).toList()))),
