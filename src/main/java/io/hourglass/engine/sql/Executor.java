@@ -208,6 +208,11 @@ final class Executor {
         Expr limit, offset, first;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         List<Expr.Subquery> subqueries = List.of(); // those in this query's clauses (not nested deeper)
+        // A compound query (UNION, INTERSECT, MINUS): its terms, the operators between them, and
+        // the result columns its ORDER BY sorts on; null for a plain query.
+        List<QueryPlan> terms;
+        List<String> setOps;
+        int[] sortColumns;
 
         StatementResult run(Session s, Object[] params) {
             return atomically(s, t -> {
@@ -225,6 +230,7 @@ final class Executor {
          * row ids an index access collects, at most a table's rows.
          */
         List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap) {
+            if (terms != null) return executeCompound(scope, outer, cap);
             Session s = scope.session;
             Transaction t = scope.txn;
             long snapshot = scope.snapshot;
@@ -296,6 +302,73 @@ final class Executor {
                 result.add(row);
             }
             return result;
+        }
+
+        /**
+         * A compound query's rows: each term's (its own ORDER BY and limits applied), combined
+         * left to right (UNION ALL appends; UNION, INTERSECT and MINUS keep distinct rows, by the
+         * values' Keys as DISTINCT does), then sorted and limited as a whole.
+         */
+        private List<Object[]> executeCompound(Scope scope, Expr.Ctx outer, long cap) {
+            Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
+            ctx.scope = scope;
+            ctx.outer = outer;
+            long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
+            long max = limit == null ? cap : Math.min(cap, nonNegative(limit.eval(ctx), "LIMIT"));
+            TempSpace.Budget temp = scope.temp;
+            List<Object[]> rows = terms.get(0).execute(scope, outer, Long.MAX_VALUE);
+            for (int i = 0; i < setOps.size(); i++) {
+                List<Object[]> right = terms.get(i + 1).execute(scope, outer, Long.MAX_VALUE);
+                rows = combine(setOps.get(i), rows, right, temp, ctx);
+            }
+            if (sortColumns.length > 0) {
+                List<Object[]> keys = new ArrayList<>(rows.size());
+                for (Object[] r : rows) {
+                    Object[] k = new Object[sortColumns.length];
+                    for (int j = 0; j < k.length; j++) k[j] = r[sortColumns[j]];
+                    keys.add(k);
+                }
+                temp.charge((ORDER_ENTRY + 16 + 4L * sortColumns.length) * rows.size());
+                List<Integer> order = new ArrayList<>(rows.size());
+                for (int i = 0; i < rows.size(); i++) order.add(i);
+                order.sort(rowComparator(keys));
+                List<Object[]> sorted = new ArrayList<>(rows.size());
+                for (int i : order) sorted.add(rows.get(i));
+                rows = sorted;
+            }
+            int from = (int) Math.min(skip, rows.size());
+            int to = (int) Math.min(rows.size(), from + Math.min(max, Integer.MAX_VALUE));
+            return from == 0 && to == rows.size() ? rows : new ArrayList<>(rows.subList(from, to));
+        }
+
+        private static List<Object[]> combine(String op, List<Object[]> left, List<Object[]> right, TempSpace.Budget temp, Expr.Ctx ctx) {
+            if (op.equals("UNION ALL")) {
+                List<Object[]> all = new ArrayList<>(left.size() + right.size());
+                all.addAll(left);
+                all.addAll(right);
+                return all;
+            }
+            Set<Key> other = null;
+            if (!op.equals("UNION")) {
+                other = new HashSet<>();
+                for (Object[] r : right) {
+                    ctx.tick();
+                    if (other.add(new Key(r))) temp.charge(SET_ENTRY);
+                }
+            }
+            Set<Key> seen = new HashSet<>();
+            List<Object[]> out = new ArrayList<>();
+            for (List<Object[]> side : op.equals("UNION") ? List.of(left, right) : List.of(left)) {
+                for (Object[] r : side) {
+                    ctx.tick();
+                    Key k = new Key(r);
+                    if (other != null && other.contains(k) != op.equals("INTERSECT")) continue;
+                    if (!seen.add(k)) continue;
+                    temp.charge(SET_ENTRY);
+                    out.add(r);
+                }
+            }
+            return out;
         }
 
         /** A row for the result (and its sort key, when the query sorts), charged to {@code temp}. */
@@ -706,6 +779,7 @@ final class Executor {
 
     /** Plans {@code sel}; a subquery's ({@code owner}) within the query {@code parent} binds. */
     static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
+        if (sel.isCompound()) return planCompound(sel, s, parent, owner);
         QueryPlan q = new QueryPlan();
         List<Table> tl = new ArrayList<>();
         List<String> al = new ArrayList<>();
@@ -782,6 +856,51 @@ final class Executor {
         q.subqueries = binder.subqueries();
         q.sortKeys = order;
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
+        return q;
+    }
+
+    /**
+     * A compound query: its terms planned as queries of their own (in the same enclosing query,
+     * for a subquery), each with the first term's number of columns, whose names and types the
+     * result takes. Its ORDER BY names result columns by position or name, as Oracle's does.
+     */
+    private static QueryPlan planCompound(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
+        QueryPlan q = new QueryPlan();
+        q.terms = new ArrayList<>();
+        for (Ast.Select term : sel.terms()) q.terms.add(planQuery(term, s, parent, owner));
+        QueryPlan first = q.terms.get(0);
+        for (int i = 1; i < q.terms.size(); i++) {
+            int n = q.terms.get(i).columns.size();
+            if (n != first.columns.size()) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the queries of a " + sel.setOps().get(i - 1) + " select " + first.columns.size()
+                        + " and " + n + " columns; each must select as many");
+            }
+        }
+        q.setOps = sel.setOps();
+        q.columns = first.columns;
+        q.outputs = first.outputs;
+        q.tables = q.terms.stream().flatMap(t -> java.util.Arrays.stream(t.tables)).toArray(Table[]::new);
+        List<String> names = first.columns.stream().map(ResultColumn::name).toList();
+        q.sortColumns = new int[sel.orderBy().size()];
+        for (int i = 0; i < q.sortColumns.length; i++) {
+            Ast.OrderItem o = sel.orderBy().get(i);
+            int column;
+            if (o.expr() instanceof Expr.Literal l && l.value instanceof Long pos) {
+                if (pos < 1 || pos > names.size()) throw ErrorCode.SEMANTIC_ERROR.error("ORDER BY position " + pos + " is out of range");
+                column = (int) (pos - 1);
+            } else if (o.expr() instanceof Expr.ColumnRef c && c.qualifier == null && names.contains(c.column)) {
+                column = names.indexOf(c.column);
+            } else {
+                throw ErrorCode.SEMANTIC_ERROR.error("the ORDER BY of a UNION, INTERSECT or MINUS (or after a query in parentheses) "
+                        + "names a result column, by position or by the first query's name for it, not " + o.expr().text());
+            }
+            q.sortColumns[i] = column;
+            q.sortDesc.add(o.descending());
+            q.sortNullsFirst.add(o.nullsFirst());
+        }
+        Binder none = new Binder(new Table[0], new String[0], s, parent, owner);
+        q.limit = sel.limit() == null ? null : none.bind(sel.limit());
+        q.offset = sel.offset() == null ? null : none.bind(sel.offset());
         return q;
     }
 
@@ -1139,8 +1258,15 @@ final class Executor {
         return (ss, p) -> r;
     }
 
-    /** The plan's lines: each source's access, then each subquery's, indented. */
+    /** The plan's lines: each source's access, then each subquery's, indented; a compound query's terms in turn. */
     private static void explain(QueryPlan q, String indent, List<String> lines) {
+        if (q.terms != null) {
+            for (int i = 0; i < q.terms.size(); i++) {
+                if (i > 0) lines.add(indent + q.setOps.get(i - 1));
+                explain(q.terms.get(i), indent, lines);
+            }
+            return;
+        }
         for (int i = 0; i < q.tables.length; i++) {
             lines.add(indent + (q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
         }

@@ -34,7 +34,7 @@ final class Parser {
 
     private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
     private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
-            "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "OUTER", "NATURAL", "LIMIT", "OFFSET", "UNION",
+            "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "OUTER", "NATURAL", "LIMIT", "OFFSET", "UNION", "INTERSECT", "MINUS", "EXCEPT",
             "AS", "SET", "VALUES", "INTO", "IS", "IN", "LIKE", "BETWEEN", "NULL", "WHEN", "THEN", "ELSE", "END", "CASE",
             "DISTINCT", "ASC", "DESC");
 
@@ -129,9 +129,10 @@ final class Parser {
 
     private Ast.Stmt statement() {
         Token t = peek();
+        if (t.is("(") && queryAhead(1)) return query();
         if (t.type() != T.IDENT) throw error("expected a statement but found " + describe(t));
         return switch (t.text()) {
-            case "SELECT" -> select();
+            case "SELECT" -> query();
             case "INSERT" -> insert();
             case "UPDATE" -> update();
             case "DELETE" -> delete();
@@ -147,6 +148,93 @@ final class Parser {
         };
     }
 
+    /** Whether a query starts {@code ahead} tokens on: SELECT, or parentheses around one. */
+    private boolean queryAhead(int ahead) {
+        int i = ahead;
+        while (peek(i).is("(")) i++;
+        return peek(i).is("SELECT");
+    }
+
+    /**
+     * A query: {@code term {UNION [ALL] | INTERSECT | MINUS | EXCEPT term} [ORDER BY ...]
+     * [LIMIT ... | OFFSET ... FETCH ...]}, each term a SELECT without ORDER BY and limits or a
+     * parenthesised query. The set operators have equal precedence and apply left to right, as
+     * in Oracle; the ORDER BY and limits after the last term apply to the whole.
+     */
+    private Ast.Select query() {
+        List<Ast.Select> terms = new ArrayList<>();
+        List<String> ops = new ArrayList<>();
+        boolean bare = !peek().is("(");
+        terms.add(queryTerm());
+        while (peek().is("UNION") || peek().is("INTERSECT") || peek().is("MINUS") || peek().is("EXCEPT")) {
+            String op = next().text();
+            if (op.equals("UNION") && accept("ALL")) op = "UNION ALL";
+            if (op.equals("EXCEPT")) op = "MINUS";
+            ops.add(op);
+            terms.add(queryTerm());
+        }
+        Tail tail = tail();
+        if (terms.size() == 1 && (bare || tail.none())) {
+            Ast.Select only = terms.get(0);
+            return bare ? only.withTail(tail.orderBy(), tail.limit(), tail.offset()) : only;
+        }
+        return Ast.Select.compound(terms, ops, tail.orderBy(), tail.limit(), tail.offset());
+    }
+
+    private Ast.Select queryTerm() {
+        if (accept("(")) {
+            nesting++;
+            try {
+                if (nesting > MAX_NESTING) throw error("queries in parentheses nested more than " + MAX_NESTING + " deep");
+                Ast.Select q = query();
+                expect(")");
+                return q;
+            } finally {
+                nesting--;
+            }
+        }
+        return select();
+    }
+
+    private record Tail(List<Ast.OrderItem> orderBy, Expr limit, Expr offset) {
+        boolean none() { return orderBy.isEmpty() && limit == null && offset == null; }
+    }
+
+    /** ORDER BY and the limits of a query. */
+    private Tail tail() {
+        List<Ast.OrderItem> orderBy = new ArrayList<>();
+        if (accept("ORDER")) {
+            expect("BY");
+            do {
+                Expr e = expr();
+                boolean desc = accept("DESC");
+                if (!desc) accept("ASC");
+                Boolean nullsFirst = null;
+                if (accept("NULLS")) {
+                    if (accept("FIRST")) nullsFirst = true;
+                    else { expect("LAST"); nullsFirst = false; }
+                }
+                orderBy.add(new Ast.OrderItem(e, desc, nullsFirst));
+            } while (accept(","));
+        }
+        Expr limit = null, offset = null;
+        if (accept("LIMIT")) {
+            limit = primary();
+            if (accept("OFFSET")) offset = primary();
+        } else if (accept("OFFSET")) {
+            offset = primary();
+            accept("ROWS");
+            if (accept("FETCH")) {
+                if (!accept("FIRST")) expect("NEXT");
+                limit = primary();
+                if (!accept("ROWS")) accept("ROW");
+                expect("ONLY");
+            }
+        }
+        return new Tail(orderBy, limit, offset);
+    }
+
+    /** A SELECT up to its HAVING: {@link #query} reads the ORDER BY and limits. */
     private Ast.Select select() {
         expect("SELECT");
         Expr first = null;
@@ -235,36 +323,7 @@ final class Parser {
             do groupBy.add(expr()); while (accept(","));
         }
         Expr having = accept("HAVING") ? expr() : null;
-        List<Ast.OrderItem> orderBy = new ArrayList<>();
-        if (accept("ORDER")) {
-            expect("BY");
-            do {
-                Expr e = expr();
-                boolean desc = accept("DESC");
-                if (!desc) accept("ASC");
-                Boolean nullsFirst = null;
-                if (accept("NULLS")) {
-                    if (accept("FIRST")) nullsFirst = true;
-                    else { expect("LAST"); nullsFirst = false; }
-                }
-                orderBy.add(new Ast.OrderItem(e, desc, nullsFirst));
-            } while (accept(","));
-        }
-        Expr limit = null, offset = null;
-        if (accept("LIMIT")) {
-            limit = primary();
-            if (accept("OFFSET")) offset = primary();
-        } else if (accept("OFFSET")) {
-            offset = primary();
-            accept("ROWS");
-            if (accept("FETCH")) {
-                if (!accept("FIRST")) expect("NEXT");
-                limit = primary();
-                if (!accept("ROWS")) accept("ROW");
-                expect("ONLY");
-            }
-        }
-        return new Ast.Select(distinct, first, items, from, where, groupBy, having, orderBy, limit, offset, starOrder);
+        return new Ast.Select(distinct, first, items, from, where, groupBy, having, List.of(), null, null, starOrder, null, null);
     }
 
     private Ast.FromItem fromItem() {
@@ -280,18 +339,13 @@ final class Parser {
         expect("INTO");
         Ast.Name table = name();
         List<String> cols = null;
-        if (peek().is("(") && !peek(1).is("SELECT")) {
+        if (peek().is("(") && !queryAhead(1)) {
             next();
             cols = new ArrayList<>();
             do cols.add(identifier()); while (accept(","));
             expect(")");
         }
-        if (peek().is("SELECT") || (peek().is("(") && peek(1).is("SELECT"))) {
-            boolean paren = accept("(");
-            Ast.Select q = select();
-            if (paren) expect(")");
-            return new Ast.Insert(table, cols, null, q);
-        }
+        if (peek().is("SELECT") || (peek().is("(") && queryAhead(1))) return new Ast.Insert(table, cols, null, query());
         expect("VALUES");
         List<List<Expr>> rows = new ArrayList<>();
         do {
@@ -621,7 +675,7 @@ final class Parser {
         subqueries++;
         depthBase = nesting;
         try {
-            Ast.Select sel = select();
+            Ast.Select sel = query();
             Token close = expect(")");
             return new Expr.Subquery(pos, kind, sel, arg, op, negated, sql.substring(open, close.pos() + 1));
         } finally {
