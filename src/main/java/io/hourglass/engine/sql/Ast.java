@@ -17,12 +17,17 @@ final class Ast {
     record SelectItem(Expr expr, String alias, String starQualifier, boolean star) {}
 
     /**
-     * A FROM source. {@code on} is the condition of a LEFT [OUTER] JOIN: the source joins the
+     * A FROM source: a table, or ({@code query}) a derived table. {@code on} is the condition of a LEFT [OUTER] JOIN: the source joins the
      * rows before it where {@code on} holds, or once as a row of NULLs where it holds for none of
      * its rows. Null for the first source, a comma and an inner join (whose ON is part of WHERE).
      */
-    record FromItem(Name table, String alias, Expr on) {
-        FromItem(Name table, String alias) { this(table, alias, null); }
+    record FromItem(Name table, String alias, Expr on, Select query) {
+        FromItem(Name table, String alias) { this(table, alias, null, null); }
+
+        /** A derived table: {@code (query) alias}. */
+        static FromItem derived(Select query, String alias) { return new FromItem(null, alias, null, query); }
+
+        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query); }
 
         boolean outer() { return on != null; }
     }

@@ -158,7 +158,11 @@ final class Binder {
             if (c.qualifier != null && !matches(s, c.qualifier)) continue;
             int i = tables[s].columnIndex(c.column);
             if (i < 0) continue;
-            if (found != null) throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
+            // (a derived table may have two columns of one name: SELECT a.id, b.id ...)
+            if (found != null || tables[s].columns().subList(i + 1, tables[s].columns().size()).stream()
+                    .anyMatch(col -> col.name().equals(c.column))) {
+                throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
+            }
             found = new int[] {s, i};
         }
         return found;

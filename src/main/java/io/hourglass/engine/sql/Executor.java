@@ -168,7 +168,7 @@ final class Executor {
         List<Object[]> rows(Expr.Subquery q, Expr.Ctx outer, long cap) {
             QueryPlan plan = q.plan;
             memo(plan, () -> {
-                lockForRead(session, txn, plan.tables);
+                lockForRead(session, txn, plan.lockTables);
                 return Boolean.TRUE;
             });
             return plan.execute(this, outer, cap);
@@ -213,10 +213,16 @@ final class Executor {
         List<QueryPlan> terms;
         List<String> setOps;
         int[] sortColumns;
+        /** Per source: the query of a derived table (its table is a stand-in for binding); null for a table. */
+        QueryPlan[] derived;
+        /** Derived tables are run for each execution of this query (a correlated subquery), not once per statement. */
+        boolean derivedPerExecution;
+        /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
+        Table[] lockTables = new Table[0];
 
         StatementResult run(Session s, Object[] params) {
             return atomically(s, t -> {
-                lockForRead(s, t, tables);
+                lockForRead(s, t, lockTables);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
                 try (TempSpace.Budget temp = s.transactions().temp().budget()) {
                     return new StatementResult(columns, execute(new Scope(s, t, snapshot, params, temp), null, Long.MAX_VALUE), -1);
@@ -506,13 +512,13 @@ final class Executor {
         /** The rows of source {@code level} that pass its conditions, each joined with the sources after it. */
         private boolean scanRows(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
             Table tb = tables[level];
-            RowStore store = tb.store();
             List<Expr> f = filters.get(level);
             Access a = access[level];
-            boolean[] go = {true};
             if (a.kind == Access.Kind.TEMP_HASH) {
-                // Built once per execution of the statement: a correlated subquery's executions share it.
-                TempHash h = ctx.scope.memo(a, () -> tempHash(level, ctx, t, snapshot, tb, a.build, f));
+                // Built once per execution of the statement (a correlated subquery's executions
+                // share it), or of this query when its source is a derived table made for each.
+                java.util.function.Supplier<TempHash> build = () -> tempHash(level, ctx, t, snapshot, a.build, f);
+                TempHash h = derivedPerExecution && derived[level] != null ? ctx.memo(a, build) : ctx.scope.memo(a, build);
                 if (!h.mixed()) {
                     if (h.families() == null && h.unkeyed().isEmpty()) return true; // no row can match
                     Object[] key = new Object[a.probe.size()];
@@ -530,27 +536,79 @@ final class Executor {
                         // (NULL equals nothing; an empty index holds nothing; else the rows with the key)
                         List<Long> ids = new ArrayList<>(h.unkeyed());
                         if (!nullKey && h.families() != null) Index.emit(h.rows().get(new Key(key)), ids::add);
-                        for (long id : ids) {
-                            if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
-                        }
-                        return true;
+                        return visitIds(level, ctx, t, snapshot, sink, f, ids);
                     }
                 }
                 // Keys of mixed kinds, or a probe of another kind: compare row by row, as a scan does.
             }
             if (a.kind == Access.Kind.FULL_SCAN || a.kind == Access.Kind.TEMP_HASH) {
-                store.forEachHead((rowId, slot) -> {
-                    go[0] = visit(level, ctx, t, snapshot, sink, tb, f, slot);
-                    return go[0];
-                });
-            } else {
-                List<Long> ids = new ArrayList<>();
-                a.rowIds(tb, ctx, ids::add);
-                for (long id : ids) {
-                    if (!visit(level, ctx, t, snapshot, sink, tb, f, store.slot(id))) return false;
-                }
+                return forEachRow(level, ctx, t, snapshot, (id, row) -> visitRow(level, ctx, t, snapshot, sink, f, row));
             }
+            List<Long> ids = new ArrayList<>();
+            a.rowIds(tb, ctx, ids::add);
+            return visitIds(level, ctx, t, snapshot, sink, f, ids);
+        }
+
+        /** What a source gives a reader: each row (by id) it may see. False from the visitor stops the walk. */
+        @FunctionalInterface
+        private interface RowVisitor {
+            boolean visit(long id, Object[] row);
+        }
+
+        /**
+         * Each row of source {@code level} visible to the statement, decoded: a table's in row id
+         * order, a derived table's in the order its query gave them (their ids are positions).
+         * False if the visitor stopped it.
+         */
+        private boolean forEachRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowVisitor v) {
+            if (derived[level] != null) {
+                List<Object[]> rows = derivedRows(level, ctx);
+                for (int i = 0; i < rows.size(); i++) {
+                    ctx.tick();
+                    if (!v.visit(i, rows.get(i))) return false;
+                }
+                return true;
+            }
+            Table tb = tables[level];
+            boolean[] go = {true};
+            tb.store().forEachHead((rowId, slot) -> {
+                ctx.tick();
+                byte[] img = Version.visible(slot, snapshot, t.id());
+                if (img == null) return true;
+                go[0] = v.visit(rowId, tb.codec().decode(img));
+                return go[0];
+            });
             return go[0];
+        }
+
+        /** Visits the rows {@code ids} of source {@code level} (those still visible, for a table). */
+        private boolean visitIds(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, List<Expr> f, List<Long> ids) {
+            List<Object[]> rows = derived[level] == null ? null : derivedRows(level, ctx);
+            Table tb = tables[level];
+            for (long id : ids) {
+                ctx.tick();
+                Object[] row;
+                if (rows != null) {
+                    row = rows.get((int) id);
+                } else {
+                    byte[] img = Version.visible(tb.store().slot(id), snapshot, t.id());
+                    if (img == null) continue;
+                    row = tb.codec().decode(img);
+                }
+                if (!visitRow(level, ctx, t, snapshot, sink, f, row)) return false;
+            }
+            return true;
+        }
+
+        /**
+         * A derived table's rows: its query run once per execution of the statement, or once per
+         * execution of this query when this query is a correlated subquery (the derived table may
+         * read the enclosing row too).
+         */
+        private List<Object[]> derivedRows(int level, Expr.Ctx ctx) {
+            QueryPlan dq = derived[level];
+            java.util.function.Supplier<List<Object[]>> run = () -> dq.execute(ctx.scope, ctx.outer, Long.MAX_VALUE);
+            return derivedPerExecution ? ctx.memo(dq, run) : ctx.scope.memo(dq, run);
         }
 
         /**
@@ -572,8 +630,7 @@ final class Executor {
         /** What a temporary hash index entry holds besides its key's values: the key, the map node, the row id. */
         private static final long TEMP_HASH_ENTRY = 96;
 
-        private static TempHash tempHash(int level, Expr.Ctx ctx, Transaction t, long snapshot, Table tb, List<Expr> build,
-                                         List<Expr> levelFilters) {
+        private TempHash tempHash(int level, Expr.Ctx ctx, Transaction t, long snapshot, List<Expr> build, List<Expr> levelFilters) {
             // The conditions on this source alone narrow the index (the probe re-checks every
             // condition), except those reading an enclosing query's row, which vary between a
             // correlated subquery's executions while the index serves them all.
@@ -583,11 +640,8 @@ final class Executor {
             int[][] families = {null};
             boolean[] mixed = {false};
             Object[] outer = ctx.rows[level];
-            tb.store().forEachHead((rowId, slot) -> {
-                ctx.tick();
-                byte[] img = Version.visible(slot, snapshot, t.id());
-                if (img == null) return true;
-                ctx.rows[level] = tb.codec().decode(img);
+            forEachRow(level, ctx, t, snapshot, (rowId, row) -> {
+                ctx.rows[level] = row;
                 Object[] k = new Object[build.size()];
                 try {
                     for (Expr e : own) {
@@ -622,11 +676,9 @@ final class Executor {
             return mixed[0] ? new TempHash(Map.of(), null, true, List.of()) : new TempHash(rows, families[0], false, unkeyed);
         }
 
-        private boolean visit(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, Table tb, List<Expr> f, Object slot) {
-            ctx.tick();
-            byte[] img = Version.visible(slot, snapshot, t.id());
-            if (img == null) return true;
-            ctx.rows[level] = tb.codec().decode(img);
+        /** Row {@code row} of source {@code level}: if it passes the level's conditions, joined with the sources after it. */
+        private boolean visitRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, List<Expr> f, Object[] row) {
+            ctx.rows[level] = row;
             for (Expr e : f) {
                 if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
             }
@@ -784,10 +836,26 @@ final class Executor {
         List<Table> tl = new ArrayList<>();
         List<String> al = new ArrayList<>();
         List<Expr> ons = new ArrayList<>();
+        List<QueryPlan> derived = new ArrayList<>();
+        List<Table> lock = new ArrayList<>();
         int[] levelOf = new int[sel.from().size()];
         for (int i = 0; i < levelOf.length; i++) {
             Ast.FromItem f = sel.from().get(i);
             levelOf[i] = -1;
+            if (f.query() != null) {
+                // A derived table: its query planned in the enclosing query's scope (it cannot
+                // name the sources beside it), and a stand-in table of its result columns.
+                QueryPlan dq = planQuery(f.query(), s, parent, owner);
+                List<Column> cols = new ArrayList<>();
+                for (ResultColumn rc : dq.columns) cols.add(new Column(rc.name(), rc.type(), false, null, null));
+                levelOf[i] = tl.size();
+                tl.add(new Table(-1, "DERIVED", f.alias() != null ? f.alias() : "", cols, new int[0]));
+                al.add(f.alias());
+                ons.add(f.on());
+                derived.add(dq);
+                lock.addAll(java.util.Arrays.asList(dq.lockTables));
+                continue;
+            }
             if (f.table().owner() == null && f.table().name().equals("DUAL")
                     && s.catalog().table(s.user().name(), "DUAL") == null) {
                 if (f.outer()) throw ErrorCode.UNSUPPORTED.error("an outer join of DUAL");
@@ -799,11 +867,15 @@ final class Executor {
             tl.add(t);
             al.add(f.alias());
             ons.add(f.on());
+            derived.add(null);
+            lock.add(t);
         }
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
         planSources(q, tables, binder, sel.where(), ons);
+        q.derived = derived.toArray(new QueryPlan[0]);
+        q.lockTables = lock.toArray(new Table[0]);
         int[] starOrder = null;
         if (sel.starOrder() != null) {
             starOrder = sel.starOrder().stream().mapToInt(i -> levelOf[i]).filter(l -> l >= 0).toArray();
@@ -854,6 +926,8 @@ final class Executor {
             q.having = having == null ? null : rewriteForGroups(having, groupTexts, q);
         }
         q.subqueries = binder.subqueries();
+        // (known once the whole query is bound: whether it reads an enclosing query's row)
+        q.derivedPerExecution = owner != null && owner.correlated;
         q.sortKeys = order;
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         return q;
@@ -879,7 +953,8 @@ final class Executor {
         q.setOps = sel.setOps();
         q.columns = first.columns;
         q.outputs = first.outputs;
-        q.tables = q.terms.stream().flatMap(t -> java.util.Arrays.stream(t.tables)).toArray(Table[]::new);
+        q.tables = new Table[0];
+        q.lockTables = q.terms.stream().flatMap(t -> java.util.Arrays.stream(t.lockTables)).toArray(Table[]::new);
         List<String> names = first.columns.stream().map(ResultColumn::name).toList();
         q.sortColumns = new int[sel.orderBy().size()];
         for (int i = 0; i < q.sortColumns.length; i++) {
@@ -1040,7 +1115,7 @@ final class Executor {
         ctx.scope = scope;
         List<Object[]> values;
         if (query != null) {
-            lockForRead(ss, txn, query.tables);
+            lockForRead(ss, txn, query.lockTables);
             values = query.execute(scope, null, Long.MAX_VALUE);
         } else {
             values = new ArrayList<>();
@@ -1074,6 +1149,8 @@ final class Executor {
         Binder binder = new Binder(new Table[] {t}, new String[] {alias}, s);
         planSources(q, new Table[] {t}, binder, where);
         q.subqueries = binder.subqueries();
+        q.derived = new QueryPlan[1];
+        q.lockTables = new Table[] {t};
         return q;
     }
 
@@ -1269,6 +1346,7 @@ final class Executor {
         }
         for (int i = 0; i < q.tables.length; i++) {
             lines.add(indent + (q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
+            if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);
         }
         if (q.tables.length == 0) lines.add(indent + "NO TABLE (one row)");
         explainSubqueries(q, indent, lines);

@@ -293,12 +293,12 @@ final class Parser {
                     expect("ON");
                     Expr on = expr();
                     if (side.is("LEFT")) {
-                        from.add(new Ast.FromItem(item.table(), item.alias(), on));
+                        from.add(item.withOn(on));
                     } else if (from.size() == 1 && starOrder == null) {
                         // a RIGHT JOIN b ON c is b LEFT JOIN a ON c, whose * still lists a's columns first
                         Ast.FromItem left = from.remove(0);
                         from.add(item);
-                        from.add(new Ast.FromItem(left.table(), left.alias(), on));
+                        from.add(left.withOn(on));
                         starOrder = List.of(1, 0);
                     } else {
                         throw ErrorCode.UNSUPPORTED.error("RIGHT JOIN after another join at position " + (side.pos() + 1)
@@ -327,6 +327,15 @@ final class Parser {
     }
 
     private Ast.FromItem fromItem() {
+        if (peek().is("(")) {
+            next();
+            Ast.Select q = nestedQuery();
+            expect(")");
+            String alias = null;
+            if (accept("AS")) alias = identifier();
+            else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) alias = identifier();
+            return Ast.FromItem.derived(q, alias);
+        }
         Ast.Name n = name();
         String alias = null;
         if (accept("AS")) alias = identifier();
@@ -667,6 +676,13 @@ final class Parser {
      */
     private Expr.Subquery subquery(int pos, Expr.Subquery.Kind kind, Expr arg, String op, boolean negated) {
         int open = tokens.get(at - 1).pos();
+        Ast.Select sel = nestedQuery();
+        Token close = expect(")");
+        return new Expr.Subquery(pos, kind, sel, arg, op, negated, sql.substring(open, close.pos() + 1));
+    }
+
+    /** A query inside another (a subquery, a derived table), at most {@link #MAX_SUBQUERY_DEPTH} deep. */
+    private Ast.Select nestedQuery() {
         if (subqueries == MAX_SUBQUERY_DEPTH) {
             throw ErrorCode.STATEMENT_TOO_COMPLEX.error("subqueries nested more than " + MAX_SUBQUERY_DEPTH
                     + " deep at position " + (peek().pos() + 1));
@@ -675,9 +691,7 @@ final class Parser {
         subqueries++;
         depthBase = nesting;
         try {
-            Ast.Select sel = query();
-            Token close = expect(")");
-            return new Expr.Subquery(pos, kind, sel, arg, op, negated, sql.substring(open, close.pos() + 1));
+            return query();
         } finally {
             depthBase = base;
             subqueries--;

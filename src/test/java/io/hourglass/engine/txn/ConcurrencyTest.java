@@ -245,7 +245,7 @@ class ConcurrencyTest {
         }
     }
 
-    /** A SERIALIZABLE reader locks the tables its subqueries read as it locks those it names in FROM. */
+    /** A SERIALIZABLE reader locks the tables its subqueries, derived tables and UNIONs read, as those it names in FROM. */
     @Test
     void serializableReaderLocksWhatItsSubqueriesRead() {
         try (Connection s = admin("Isolation=SERIALIZABLE"); Connection w = admin("LockWait=0.2")) {
@@ -256,8 +256,16 @@ class ConcurrencyTest {
             HourglassException e = assertThrows(HourglassException.class, () -> w.execute("INSERT INTO audit VALUES (2, 4)"));
             assertEquals(6003, e.number());
             assertEquals(1L, s.execute("SELECT COUNT(*) FROM acct WHERE id IN (SELECT acct FROM audit)").rows().get(0)[0]);
+            // A derived table's and a UNION's tables too.
+            w.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)");
+            w.execute("CREATE TABLE marks (id INTEGER PRIMARY KEY)");
+            assertEquals(0L, s.execute("SELECT COUNT(*) FROM (SELECT id FROM notes) n").rows().get(0)[0]);
+            assertEquals(10, s.execute("SELECT id FROM acct UNION SELECT id FROM marks").rows().size());
+            assertEquals(6003, assertThrows(HourglassException.class, () -> w.execute("INSERT INTO notes VALUES (1)")).number());
+            assertEquals(6003, assertThrows(HourglassException.class, () -> w.execute("INSERT INTO marks VALUES (1)")).number());
             s.commit();
             w.execute("INSERT INTO audit VALUES (2, 4)");
+            w.execute("INSERT INTO notes VALUES (1)");
         }
     }
 
