@@ -74,12 +74,14 @@ final class Binder {
                 c.sources = m;
                 checkArity(c);
                 c.type = switch (c.name) {
-                    case "LENGTH" -> SqlType.BIGINT;
-                    case "ABS", "ROUND", "TRUNC", "MOD", "FLOOR", "CEIL", "COALESCE", "NVL", "NULLIF" ->
+                    case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT" -> SqlType.BIGINT;
+                    case "ABS", "ROUND", "TRUNC", "MOD", "FLOOR", "CEIL", "COALESCE", "NVL", "NULLIF", "GREATEST", "LEAST" ->
                             c.args.isEmpty() ? SqlType.NUMBER : c.args.get(0).type;
-                    case "TO_NUMBER" -> SqlType.NUMBER;
-                    case "TO_DATE" -> SqlType.DATE;
+                    case "TO_NUMBER", "POWER", "SQRT", "EXP", "LN", "MONTHS_BETWEEN" -> SqlType.NUMBER;
+                    case "TO_DATE", "ADD_MONTHS", "LAST_DAY" -> SqlType.DATE;
                     case "TO_TIMESTAMP" -> SqlType.TIMESTAMP;
+                    case "DECODE" -> c.args.get(2).type;
+                    case "NVL2" -> c.args.get(1).type;
                     default -> SqlType.VARCHAR_ANY;
                 };
             }
@@ -105,12 +107,15 @@ final class Binder {
     private static void checkArity(Expr.Call c) {
         int n = c.args.size();
         boolean ok = switch (c.name) {
-            case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_CHAR", "TO_NUMBER",
-                 "TO_DATE", "TO_TIMESTAMP" -> n == 1;
-            case "SUBSTR" -> n == 2 || n == 3;
-            case "MOD", "NVL", "NULLIF" -> n == 2;
-            case "ROUND", "TRUNC" -> n == 1 || n == 2;
-            case "COALESCE" -> n >= 1;
+            case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
+                 "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY" -> n == 1;
+            case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
+            case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT" -> n == 2;
+            case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
+            case "INSTR" -> n >= 2 && n <= 4;
+            case "NVL2" -> n == 3;
+            case "DECODE" -> n >= 3;
+            case "COALESCE", "GREATEST", "LEAST" -> n >= 1;
             default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + c.name + " at position " + (c.pos + 1));
         };
         if (!ok) throw ErrorCode.SEMANTIC_ERROR.error("wrong number of arguments to " + c.name + " at position " + (c.pos + 1));

@@ -695,6 +695,21 @@ abstract class Expr {
         }
 
         Object eval(Ctx c) {
+            switch (name) {
+                case "DECODE" -> {
+                    // DECODE(x, s1, r1, ..., [default]): the result of the first search equal to x,
+                    // NULL matching NULL; searches and results are evaluated only as far as needed.
+                    Object x = args.get(0).eval(c);
+                    int n = args.size();
+                    for (int i = 1; i + 1 < n; i += 2) {
+                        Object v = args.get(i).eval(c);
+                        if (x == null ? v == null : v != null && Values.compare(x, v) == 0) return args.get(i + 1).eval(c);
+                    }
+                    return n % 2 == 0 ? args.get(n - 1).eval(c) : null;
+                }
+                case "NVL2" -> { return args.get(0).eval(c) != null ? args.get(1).eval(c) : args.get(2).eval(c); }
+                default -> { }
+            }
             Object[] a = new Object[args.size()];
             for (int i = 0; i < a.length; i++) a[i] = args.get(i).eval(c);
             switch (name) {
@@ -703,9 +718,25 @@ abstract class Expr {
                     return null;
                 }
                 case "NULLIF" -> { return a[0] != null && a[1] != null && Values.compare(a[0], a[1]) == 0 ? null : a[0]; }
+                case "CONCAT" -> { return a[0] == null && a[1] == null ? null : (a[0] == null ? "" : Binary.text(a[0])) + (a[1] == null ? "" : Binary.text(a[1])); }
+                case "REPLACE" -> {
+                    if (a[0] == null) return null;
+                    String from = a[1] == null ? "" : Binary.text(a[1]), to = a.length < 3 || a[2] == null ? "" : Binary.text(a[2]);
+                    return from.isEmpty() ? Binary.text(a[0]) : Binary.text(a[0]).replace(from, to);
+                }
                 default -> { }
             }
             for (Object x : a) if (x == null) return null;
+            if (a[0] instanceof LocalDateTime t) {
+                switch (name) {
+                    case "TRUNC", "ROUND" -> { return Formats.truncDateTime(t, a.length > 1 ? Binary.text(a[1]) : null, name.equals("ROUND")); }
+                    case "TO_CHAR" -> { if (a.length > 1) return Formats.formatDateTime(t, Binary.text(a[1])); }
+                    case "ADD_MONTHS" -> { return addMonths(t, toLong(a[1])); }
+                    case "LAST_DAY" -> { return t.withDayOfMonth(t.toLocalDate().lengthOfMonth()); }
+                    case "MONTHS_BETWEEN" -> { return monthsBetween(t, date(a[1])); }
+                    default -> { }
+                }
+            }
             return switch (name) {
                 case "UPPER" -> Binary.text(a[0]).toUpperCase(Locale.ROOT);
                 case "LOWER" -> Binary.text(a[0]).toLowerCase(Locale.ROOT);
@@ -720,12 +751,136 @@ abstract class Expr {
                 case "TRUNC" -> roundOrTrunc(a, RoundingMode.DOWN);
                 case "FLOOR" -> Values.integralOrDecimal(Values.toDecimal(a[0]).setScale(0, RoundingMode.FLOOR));
                 case "CEIL" -> Values.integralOrDecimal(Values.toDecimal(a[0]).setScale(0, RoundingMode.CEILING));
-                case "TO_CHAR" -> Binary.text(a[0]);
+                case "TO_CHAR" -> a.length > 1 && Values.isNumber(a[0]) ? Formats.formatNumber(Values.toDecimal(a[0]), Binary.text(a[1]))
+                        : Binary.text(a[0]);
                 case "TO_NUMBER" -> Values.integralOrDecimal(Values.normalize(Values.toDecimal(a[0])));
-                case "TO_DATE" -> SqlType.DATE.coerce(a[0], "TO_DATE");
-                case "TO_TIMESTAMP" -> SqlType.TIMESTAMP.coerce(a[0], "TO_TIMESTAMP");
+                case "TO_DATE" -> a.length > 1 ? Formats.parseDateTime(Binary.text(a[0]), Binary.text(a[1]), c.now()).withNano(0)
+                        : SqlType.DATE.coerce(a[0], "TO_DATE");
+                case "TO_TIMESTAMP" -> a.length > 1 ? Formats.parseDateTime(Binary.text(a[0]), Binary.text(a[1]), c.now())
+                        : SqlType.TIMESTAMP.coerce(a[0], "TO_TIMESTAMP");
+                case "INSTR" -> instr(Binary.text(a[0]), Binary.text(a[1]), a.length > 2 ? toLong(a[2]) : 1, a.length > 3 ? toLong(a[3]) : 1);
+                case "LPAD", "RPAD" -> pad(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? Binary.text(a[2]) : " ", name.equals("LPAD"));
+                case "INITCAP" -> initcap(Binary.text(a[0]));
+                case "ASCII" -> Binary.text(a[0]).isEmpty() ? null : (long) Binary.text(a[0]).codePointAt(0);
+                case "CHR" -> Character.toString((int) Math.max(0, Math.min(Character.MAX_CODE_POINT, toLong(a[0]))));
+                case "GREATEST", "LEAST" -> {
+                    Object best = a[0];
+                    for (Object x : a) {
+                        int cmp = Values.compare(x, best);
+                        if (name.equals("GREATEST") ? cmp > 0 : cmp < 0) best = x;
+                    }
+                    yield best;
+                }
+                case "SIGN" -> (long) Values.toDecimal(a[0]).signum();
+                case "POWER" -> power(a[0], a[1]);
+                case "SQRT" -> {
+                    BigDecimal x = Values.toDecimal(a[0]);
+                    if (x.signum() < 0) throw ErrorCode.NUMERIC_OVERFLOW.error("SQRT of a negative number, " + Values.toText(a[0]));
+                    yield Values.integralOrDecimal(Values.normalize(Values.number(x.sqrt(Values.DIVISION))));
+                }
+                case "EXP" -> real(Math.exp(Values.toDouble(a[0])), "EXP");
+                case "LN" -> {
+                    if (Values.toDecimal(a[0]).signum() <= 0) throw ErrorCode.NUMERIC_OVERFLOW.error("LN of " + Values.toText(a[0]) + ", not above 0");
+                    yield real(Math.log(Values.toDouble(a[0])), "LN");
+                }
+                case "EXTRACT" -> Formats.extract(Binary.text(a[0]), date(a[1]));
+                case "ADD_MONTHS", "LAST_DAY", "MONTHS_BETWEEN" ->
+                        throw ErrorCode.TYPE_MISMATCH.error(name + " needs a date here, got " + Values.describe(a[0]));
                 default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + name);
             };
+        }
+
+        private static LocalDateTime date(Object v) {
+            if (v instanceof LocalDateTime t) return t;
+            return (LocalDateTime) SqlType.TIMESTAMP.coerce(v, "a date");
+        }
+
+        /** Oracle's ADD_MONTHS: the last day of a month stays the last day; a later day is held to the month's end. */
+        private static LocalDateTime addMonths(LocalDateTime t, long months) {
+            if (Math.abs(months) > 12L * 10_000) throw ErrorCode.NUMERIC_OVERFLOW.error("ADD_MONTHS of " + months + " months");
+            LocalDateTime r = t.plusMonths(months);
+            if (t.getDayOfMonth() == t.toLocalDate().lengthOfMonth()) r = r.withDayOfMonth(r.toLocalDate().lengthOfMonth());
+            if (r.getYear() < 1 || r.getYear() > 9999) throw ErrorCode.NUMERIC_OVERFLOW.error("ADD_MONTHS past the years 1 to 9999");
+            return r;
+        }
+
+        /**
+         * Oracle's MONTHS_BETWEEN: whole months when both days are the same day of the month or
+         * both the last; else the whole months plus the rest in 31-day months, time included.
+         */
+        private static Object monthsBetween(LocalDateTime a, LocalDateTime b) {
+            long whole = (a.getYear() - b.getYear()) * 12L + (a.getMonthValue() - b.getMonthValue());
+            boolean aLast = a.getDayOfMonth() == a.toLocalDate().lengthOfMonth(), bLast = b.getDayOfMonth() == b.toLocalDate().lengthOfMonth();
+            if (a.getDayOfMonth() == b.getDayOfMonth() || (aLast && bLast)) return whole;
+            BigDecimal secondsA = BigDecimal.valueOf(a.getDayOfMonth() * 86_400L + a.toLocalTime().toSecondOfDay());
+            BigDecimal secondsB = BigDecimal.valueOf(b.getDayOfMonth() * 86_400L + b.toLocalTime().toSecondOfDay());
+            BigDecimal part = secondsA.subtract(secondsB).divide(BigDecimal.valueOf(31L * 86_400), Values.DIVISION);
+            return Values.integralOrDecimal(Values.normalize(Values.number(BigDecimal.valueOf(whole).add(part))));
+        }
+
+        /** INSTR: the position of the n-th occurrence, searching from {@code start} (backward when negative); 0 if none. */
+        private static long instr(String s, String sub, long start, long nth) {
+            if (start == 0 || nth < 1) return 0;
+            int n = s.length();
+            if (start > 0) {
+                int from = (int) Math.min(start - 1, n);
+                for (long k = 0; k < nth; k++) {
+                    int i = s.indexOf(sub, from);
+                    if (i < 0) return 0;
+                    if (k == nth - 1) return i + 1;
+                    from = i + 1;
+                }
+                return 0;
+            }
+            int from = (int) Math.max(-1, n + start);
+            for (long k = 0; k < nth; k++) {
+                int i = s.lastIndexOf(sub, from);
+                if (i < 0) return 0;
+                if (k == nth - 1) return i + 1;
+                from = i - 1;
+            }
+            return 0;
+        }
+
+        /** LPAD/RPAD: {@code s} cut or filled with {@code fill} to {@code len} characters; NULL for no characters. */
+        private static String pad(String s, long len, String fill, boolean left) {
+            if (len < 1 || fill.isEmpty()) return null;
+            if (len > SqlType.MAX_VARCHAR) throw ErrorCode.VALUE_TOO_LONG.error((left ? "LPAD" : "RPAD") + "'s result", SqlType.MAX_VARCHAR, len);
+            if (s.length() >= len) return s.substring(0, (int) len);
+            StringBuilder f = new StringBuilder();
+            while (f.length() < len - s.length()) f.append(fill);
+            f.setLength((int) (len - s.length()));
+            return left ? f + s : s + f;
+        }
+
+        private static String initcap(String s) {
+            StringBuilder sb = new StringBuilder(s.length());
+            boolean start = true;
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                sb.append(start ? Character.toUpperCase(ch) : Character.toLowerCase(ch));
+                start = !Character.isLetterOrDigit(ch);
+            }
+            return sb.toString();
+        }
+
+        /** POWER: exact for a whole exponent (up to 1,000), else in doubles. */
+        private static Object power(Object base, Object exp) {
+            BigDecimal e = Values.toDecimal(exp);
+            if (!(base instanceof Double) && !(exp instanceof Double) && e.stripTrailingZeros().scale() <= 0 && e.abs().compareTo(BigDecimal.valueOf(1000)) <= 0) {
+                BigDecimal b = Values.toDecimal(base);
+                int n = e.intValueExact();
+                if (b.signum() == 0 && n < 0) throw ErrorCode.DIVISION_BY_ZERO.error();
+                BigDecimal r = n >= 0 ? b.pow(n, Values.DIVISION) : BigDecimal.ONE.divide(b.pow(-n, Values.DIVISION), Values.DIVISION);
+                return Values.integralOrDecimal(Values.normalize(Values.number(r)));
+            }
+            return real(Math.pow(Values.toDouble(base), Values.toDouble(exp)), "POWER");
+        }
+
+        /** A double result as a NUMBER; TT90004 when it is not a finite number. */
+        private static Object real(double d, String what) {
+            if (!Double.isFinite(d)) throw ErrorCode.NUMERIC_OVERFLOW.error(what + " gives no finite number");
+            return Values.integralOrDecimal(Values.normalize(Values.number(new BigDecimal(d, Values.DIVISION))));
         }
 
         /** The integral part of a number, held at Long's bounds rather than wrapped past them. */

@@ -926,6 +926,20 @@ final class Parser {
                 }
             }
             case "CASE" -> { return caseExpr(t); }
+            case "EXTRACT" -> {
+                if (peek().is("(")) {
+                    next();
+                    Token field = next();
+                    if (!Set.of("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND").contains(field.text())) {
+                        at--;
+                        throw error("EXTRACT takes YEAR, MONTH, DAY, HOUR, MINUTE or SECOND, not " + describe(field));
+                    }
+                    expect("FROM");
+                    Expr from = expr();
+                    expect(")");
+                    return new Expr.Call(t.pos(), "EXTRACT", List.of(new Expr.Literal(field.pos(), field.text(), SqlType.VARCHAR_ANY), from));
+                }
+            }
             case "EXISTS" -> {
                 if (subqueryAhead()) {
                     next();
