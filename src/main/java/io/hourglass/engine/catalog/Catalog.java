@@ -24,6 +24,7 @@ public final class Catalog {
     public static final String INSTANCE_ADMIN = "ADMIN";
 
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
     private final Map<Long, Table> tablesById = new ConcurrentHashMap<>();
     /** Serialises DDL: a change is checked, logged and applied as one step. */
     private final java.util.concurrent.locks.ReentrantLock ddl = new java.util.concurrent.locks.ReentrantLock();
@@ -123,6 +124,24 @@ public final class Catalog {
         version.incrementAndGet();
         return t;
     }
+
+    public Sequence sequence(String owner, String name) { return sequences.get(owner + "." + name); }
+
+    public synchronized Sequence createSequence(CatalogChange.CreateSequence c) {
+        String q = c.owner() + "." + c.name();
+        if (sequences.containsKey(q)) throw ErrorCode.NAME_IN_USE.error(q, "sequence");
+        Sequence s = new Sequence(c.owner(), c.name(), c.increment(), c.min(), c.max(), c.cycle(), c.cache(), c.restart());
+        sequences.put(q, s);
+        version.incrementAndGet();
+        return s;
+    }
+
+    public synchronized void dropSequence(Sequence s) {
+        sequences.remove(s.qualifiedName(), s);
+        version.incrementAndGet();
+    }
+
+    public java.util.Collection<Sequence> sequences() { return sequences.values(); }
 
     public synchronized void dropTable(Table t) {
         tables.remove(t.qualifiedName(), t);
@@ -256,6 +275,10 @@ public final class Catalog {
             for (var e : new TreeMap<>(u.objects).entrySet()) {
                 for (Privilege p : e.getValue()) out.add(new CatalogChange.Privileges(true, u.name(), p, e.getKey()));
             }
+        }
+        for (Sequence q : new TreeMap<>(sequences).values()) {
+            out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
+                    q.restart()));
         }
         var cs = checkpointSettings;
         if (cs.frequencySeconds() != null || cs.logVolumeMb() != null || cs.rateMbPerSecond() != null) out.add(cs);

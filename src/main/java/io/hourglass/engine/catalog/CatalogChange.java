@@ -44,4 +44,13 @@ public sealed interface CatalogChange {
      * configured CkptFrequency, CkptLogVolume and CkptRate. A null leaves that setting as it was.
      */
     record CheckpointSettings(Integer frequencySeconds, Integer logVolumeMb, Integer rateMbPerSecond) implements CatalogChange {}
+
+    /** CREATE SEQUENCE; {@code restart} is the value NEXTVAL gives first (null: exhausted). */
+    record CreateSequence(String owner, String name, long increment, long min, long max, boolean cycle, long cache, Long restart)
+            implements CatalogChange {}
+
+    record DropSequence(String owner, String name) implements CatalogChange {}
+
+    /** A sequence's restart point: after a crash NEXTVAL resumes here (null: exhausted). */
+    record SequenceRestart(String owner, String name, Long restart) implements CatalogChange {}
 }

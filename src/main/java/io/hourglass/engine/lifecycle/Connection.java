@@ -33,6 +33,7 @@ public final class Connection implements Session, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Procedures procedures;
     private boolean autocommit = true;
+    private final java.util.Map<io.hourglass.engine.catalog.Sequence, Long> sequenceValues = new java.util.HashMap<>();
     private boolean durableCommits;
     private boolean durableNext; // CALL ttDurableCommit: the current transaction's commit is durable
     private Isolation isolation;
@@ -316,4 +317,7 @@ public final class Connection implements Session, AutoCloseable {
 
     @Override
     public StatementResult callProcedure(String name, Object[] args) { return procedures.call(this, name, args); }
+
+    @Override
+    public java.util.Map<io.hourglass.engine.catalog.Sequence, Long> sequenceValues() { return sequenceValues; }
 }

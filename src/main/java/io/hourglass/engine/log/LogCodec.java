@@ -26,7 +26,8 @@ public final class LogCodec {
 
     // Catalog change kinds in a DDL payload's first byte. Never renumber.
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
-            ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9;
+            ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
+            SEQUENCE_RESTART = 12;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -51,9 +52,18 @@ public final class LogCodec {
                     .str(p.privilege().name()).str(p.table());
             case CatalogChange.CheckpointSettings cs -> o.u8(CHECKPOINT_SETTINGS).u32(orMinus1(cs.frequencySeconds()))
                     .u32(orMinus1(cs.logVolumeMb())).u32(orMinus1(cs.rateMbPerSecond()));
+            case CatalogChange.CreateSequence cs -> restart(o.u8(CREATE_SEQUENCE).str(cs.owner()).str(cs.name()).u64(cs.increment())
+                    .u64(cs.min()).u64(cs.max()).u8(cs.cycle() ? 1 : 0).u64(cs.cache()), cs.restart());
+            case CatalogChange.DropSequence ds -> o.u8(DROP_SEQUENCE).str(ds.owner()).str(ds.name());
+            case CatalogChange.SequenceRestart sr -> restart(o.u8(SEQUENCE_RESTART).str(sr.owner()).str(sr.name()), sr.restart());
         }
         return o.toArray();
     }
+
+    /** A sequence's restart point: u8 1 and the u64 value, or u8 0 for exhausted. */
+    private static Out restart(Out o, Long restart) { return restart == null ? o.u8(0) : o.u8(1).u64(restart); }
+
+    private static Long restart(ByteBuffer p) { return p.get() != 0 ? p.getLong() : null; }
 
     private static int orMinus1(Integer v) { return v == null ? -1 : v; }
 
@@ -125,6 +135,10 @@ public final class LogCodec {
             case PRIVILEGES -> new CatalogChange.Privileges(p.get() != 0, str(p), Privilege.valueOf(str(p)), str(p));
             case CHECKPOINT_SETTINGS -> new CatalogChange.CheckpointSettings(nullIfMinus1(p.getInt()), nullIfMinus1(p.getInt()),
                     nullIfMinus1(p.getInt()));
+            case CREATE_SEQUENCE -> new CatalogChange.CreateSequence(str(p), str(p), p.getLong(), p.getLong(), p.getLong(), p.get() != 0,
+                    p.getLong(), restart(p));
+            case DROP_SEQUENCE -> new CatalogChange.DropSequence(str(p), str(p));
+            case SEQUENCE_RESTART -> new CatalogChange.SequenceRestart(str(p), str(p), restart(p));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };
     }

@@ -9,7 +9,7 @@ final class Ast {
     private Ast() {}
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
-            Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain {}
+            Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -91,4 +91,9 @@ final class Ast {
     record GrantRevoke(boolean grant, List<String> privileges, Name table, List<String> users) implements Stmt {}
 
     record Explain(Stmt stmt) implements Stmt {}
+
+    /** CREATE SEQUENCE; null for what the statement leaves to the defaults. */
+    record CreateSequence(Name sequence, Long increment, Long start, Long min, Long max, Boolean cycle, Long cache) implements Stmt {}
+
+    record DropSequence(Name sequence) implements Stmt {}
 }

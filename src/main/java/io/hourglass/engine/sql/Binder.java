@@ -20,6 +20,8 @@ final class Binder {
     private final Binder parent;     // the enclosing query's, for a subquery
     private final Expr.Subquery owner;
     private final List<Expr.Subquery> subqueries = new java.util.ArrayList<>();
+    /** Whether NEXTVAL and CURRVAL may appear in what is bound now (a select list, VALUES, SET). */
+    boolean sequencesAllowed;
 
     Binder(Table[] tables, String[] aliases) { this(tables, aliases, null, null, null); }
 
@@ -38,6 +40,18 @@ final class Binder {
         e.children(this::bind);
         switch (e) {
             case Expr.ColumnRef c -> resolve(c);
+            case Expr.SequenceRef q -> {
+                if (session == null) throw ErrorCode.UNSUPPORTED.error("a sequence in a DEFAULT value or a CALL argument");
+                if (!sequencesAllowed) {
+                    throw ErrorCode.SEMANTIC_ERROR.error(q.text() + " at position " + (q.pos + 1) + " is allowed only in a select list, "
+                            + "VALUES or SET");
+                }
+                String owner = q.owner != null ? q.owner : session.user().name();
+                q.sequence = CatalogChanges.requireSequence(session.catalog(), owner, q.name);
+                if (!owner.equals(session.user().name()) && !session.catalog().has(session.user(), io.hourglass.engine.catalog.Privilege.ADMIN)) {
+                    throw ErrorCode.PRIVILEGE_REQUIRED.error(session.user().name(), "use of sequence " + q.sequence.qualifiedName());
+                }
+            }
             case Expr.Subquery q when q.plan != null -> q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;
             case Expr.Subquery q -> {
                 if (session == null) throw ErrorCode.UNSUPPORTED.error("a subquery in a DEFAULT value or a CALL argument");

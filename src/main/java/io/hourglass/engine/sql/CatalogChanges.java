@@ -50,7 +50,16 @@ public final class CatalogChanges {
                 else cat.revoke(p.user(), p.privilege(), on);
             }
             case CatalogChange.CheckpointSettings cs -> cat.setCheckpointSettings(cs);
+            case CatalogChange.CreateSequence cs -> cat.createSequence(cs);
+            case CatalogChange.DropSequence ds -> cat.dropSequence(requireSequence(cat, ds.owner(), ds.name()));
+            case CatalogChange.SequenceRestart sr -> requireSequence(cat, sr.owner(), sr.name()).restartAt(sr.restart());
         }
+    }
+
+    static io.hourglass.engine.catalog.Sequence requireSequence(Catalog cat, String owner, String name) {
+        io.hourglass.engine.catalog.Sequence q = cat.sequence(owner, name);
+        if (q == null) throw ErrorCode.SEQUENCE_NOT_FOUND.error(owner + "." + name);
+        return q;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.catalog.Privilege;
+import io.hourglass.engine.catalog.Sequence;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
@@ -81,6 +82,14 @@ final class Ddl {
                     change(s, new CatalogChange.DropUser(du.user()));
                 }
                 case Ast.GrantRevoke gr -> grantRevoke(gr, s);
+                case Ast.CreateSequence cs -> createSequence(cs, s);
+                case Ast.DropSequence ds -> {
+                    Sequence q = sequence(ds.sequence(), s);
+                    if (!q.owner().equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
+                        throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "DROP SEQUENCE on " + q.qualifiedName());
+                    }
+                    change(s, new CatalogChange.DropSequence(q.owner(), q.name()));
+                }
                 default -> throw ErrorCode.INTERNAL.error("not a DDL statement: " + stmt);
             }
             tm.commit(ddl, false);
@@ -116,6 +125,7 @@ final class Ddl {
         }
         String tableName = ct.table().name();
         if (cat.table(owner, tableName) != null) throw ErrorCode.TABLE_EXISTS.error(owner + "." + tableName);
+        if (cat.sequence(owner, tableName) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + tableName, "sequence");
         if (ct.columns().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a table needs at least one column");
         if (ct.columns().size() > MAX_COLUMNS) {
             throw ErrorCode.SEMANTIC_ERROR.error("a table has at most " + MAX_COLUMNS + " columns; " + tableName + " has " + ct.columns().size());
@@ -173,6 +183,48 @@ final class Ddl {
         });
         change(s, new CatalogChange.DropTable(t.owner(), t.name()));
         s.transactions().memory().release(total[0]);
+    }
+
+    /** A sequence by its (possibly unqualified) name; TT90041 if there is none. */
+    static Sequence sequence(Ast.Name n, Session s) {
+        return CatalogChanges.requireSequence(s.catalog(), Executor.owner(n, s), n.name());
+    }
+
+    /** The most values a sequence hands out per durable restart point (CACHE). */
+    static final long MAX_CACHE = 1_000_000;
+
+    /**
+     * CREATE SEQUENCE, with TimesTen's defaults: INCREMENT BY 1; ascending from MINVALUE 1 to
+     * MAXVALUE 2^63-1, descending from MAXVALUE -1 down to MINVALUE -(2^63-1); START WITH the
+     * first bound it runs from; NOCYCLE; CACHE 20. The name may not be a table's, nor a table's
+     * a sequence's. Privileges as for CREATE TABLE.
+     */
+    private static void createSequence(Ast.CreateSequence cs, Session s) {
+        String owner = Executor.owner(cs.sequence(), s);
+        Catalog cat = s.catalog();
+        if (owner.equals(s.user().name())) {
+            if (!cat.has(s.user(), Privilege.CREATE_TABLE) && !cat.has(s.user(), Privilege.CREATE_ANY_TABLE)) {
+                throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "CREATE SEQUENCE (CREATE TABLE)");
+            }
+        } else {
+            Executor.require(s, Privilege.CREATE_ANY_TABLE);
+            if (cat.user(owner) == null) throw ErrorCode.USER_NOT_FOUND.error(owner);
+        }
+        String name = cs.sequence().name();
+        if (cat.sequence(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "sequence");
+        if (cat.table(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "table");
+        long inc = cs.increment() == null ? 1 : cs.increment();
+        if (inc == 0) throw ErrorCode.SEMANTIC_ERROR.error("INCREMENT BY may not be 0");
+        long min = cs.min() != null ? cs.min() : inc > 0 ? 1 : -Long.MAX_VALUE;
+        long max = cs.max() != null ? cs.max() : inc > 0 ? Long.MAX_VALUE : -1;
+        if (min >= max) throw ErrorCode.SEMANTIC_ERROR.error("MINVALUE " + min + " must be below MAXVALUE " + max);
+        long start = cs.start() != null ? cs.start() : inc > 0 ? min : max;
+        if (start < min || start > max) {
+            throw ErrorCode.SEMANTIC_ERROR.error("START WITH " + start + " must be between MINVALUE " + min + " and MAXVALUE " + max);
+        }
+        long cache = cs.cache() == null ? 20 : cs.cache();
+        if (cache < 1 || cache > MAX_CACHE) throw ErrorCode.SEMANTIC_ERROR.error("CACHE must be between 1 and " + MAX_CACHE + ", not " + cache);
+        change(s, new CatalogChange.CreateSequence(owner, name, inc, min, max, Boolean.TRUE.equals(cs.cycle()), cache, start));
     }
 
     private static void requireOwnerOrAdmin(Session s, Table t, String what) {

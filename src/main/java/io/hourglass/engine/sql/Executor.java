@@ -202,6 +202,8 @@ final class Executor {
         List<Expr.Aggregate> aggregates = new ArrayList<>();
         Expr having;
         List<Expr> sortKeys = new ArrayList<>();
+        /** Per sort key: the result column it is (ORDER BY a position or a select-list name), read from the row, not evaluated again; -1 if none. */
+        int[] sortOutputs = new int[0];
         List<Boolean> sortDesc = new ArrayList<>();
         List<Boolean> sortNullsFirst = new ArrayList<>();
         boolean distinct;
@@ -265,7 +267,8 @@ final class Executor {
                     return true;
                 }
                 if (top != null) {
-                    top.offer(project(c), sortKeyValues(c));
+                    Object[] row = project(c);
+                    top.offer(row, sortKeyValues(c, row));
                     return true;
                 }
                 addRow(c, out, keys, temp);
@@ -383,7 +386,7 @@ final class Executor {
             temp.chargeRow(row);
             out.add(row);
             if (keys != null) {
-                Object[] k = sortKeyValues(c);
+                Object[] k = sortKeyValues(c, row);
                 temp.chargeRow(k);
                 keys.add(k);
             }
@@ -422,9 +425,10 @@ final class Executor {
             return row;
         }
 
-        private Object[] sortKeyValues(Expr.Ctx c) {
+        /** The sort key of the row {@code row} projects from {@code c}: a result column's value is taken, not computed again (NEXTVAL, a subquery). */
+        private Object[] sortKeyValues(Expr.Ctx c, Object[] row) {
             Object[] k = new Object[sortKeys.size()];
-            for (int i = 0; i < k.length; i++) k[i] = sortKeys.get(i).eval(c);
+            for (int i = 0; i < k.length; i++) k[i] = sortOutputs[i] >= 0 ? row[sortOutputs[i]] : sortKeys.get(i).eval(c);
             return k;
         }
 
@@ -892,7 +896,9 @@ final class Executor {
                 if (tables.length == 0) throw ErrorCode.SEMANTIC_ERROR.error("* needs a FROM table");
                 binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
             } else {
+                binder.sequencesAllowed = parent == null; // not in a subquery
                 q.outputs.add(binder.bind(it.expr()));
+                binder.sequencesAllowed = false;
                 names.add(it.alias() != null ? it.alias() : label(it.expr()));
             }
         }
@@ -903,16 +909,20 @@ final class Executor {
         }
         Expr having = sel.having() == null ? null : binder.bind(sel.having());
         List<Expr> order = new ArrayList<>();
+        q.sortOutputs = new int[sel.orderBy().size()];
         for (Ast.OrderItem o : sel.orderBy()) {
             Expr e = o.expr();
+            int output = -1;
             if (e instanceof Expr.Literal l && l.value instanceof Long pos) {
                 if (pos < 1 || pos > q.outputs.size()) throw ErrorCode.SEMANTIC_ERROR.error("ORDER BY position " + pos + " is out of range");
-                e = q.outputs.get((int) (pos - 1));
+                output = (int) (pos - 1);
             } else if (e instanceof Expr.ColumnRef c && c.qualifier == null && names.contains(c.column)) {
-                e = q.outputs.get(names.indexOf(c.column)); // a select-list name wins, as in Oracle
+                output = names.indexOf(c.column); // a select-list name wins, as in Oracle
             } else {
                 binder.bind(e);
             }
+            if (output >= 0) e = q.outputs.get(output);
+            q.sortOutputs[order.size()] = output;
             order.add(e);
             q.sortDesc.add(o.descending());
             q.sortNullsFirst.add(o.nullsFirst());
@@ -1092,6 +1102,7 @@ final class Executor {
                 if (r.size() != target.length) {
                     throw ErrorCode.SEMANTIC_ERROR.error("INSERT has " + target.length + " target columns but " + r.size() + " values");
                 }
+                none.sequencesAllowed = true;
                 for (Expr e : r) {
                     none.bind(e);
                     checkNoAggregate(e, "VALUES");
@@ -1207,7 +1218,9 @@ final class Executor {
         for (int i = 0; i < cols.length; i++) {
             cols[i] = t.columnIndex(upd.columns().get(i));
             if (cols[i] < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + upd.columns().get(i));
+            binder.sequencesAllowed = true;
             binder.bind(upd.values().get(i));
+            binder.sequencesAllowed = false;
             checkNoAggregate(upd.values().get(i), "SET");
         }
         boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();

@@ -166,6 +166,42 @@ abstract class Expr {
         String text() { return qualifier == null ? column : qualifier + "." + column; }
     }
 
+    /**
+     * {@code seq.NEXTVAL} or {@code seq.CURRVAL}. NEXTVAL advances the sequence (logging a
+     * restart point durably once per CACHE values) and records the value as the session's
+     * CURRVAL; CURRVAL reads that record (TT90040 before the session's first NEXTVAL).
+     */
+    static final class SequenceRef extends Expr {
+        final String owner, name; // owner null: the session user's
+        final boolean next;
+        io.hourglass.engine.catalog.Sequence sequence; // set by the binder
+
+        SequenceRef(int pos, String owner, String name, boolean next) {
+            super(pos);
+            this.owner = owner;
+            this.name = name;
+            this.next = next;
+            this.type = SqlType.BIGINT;
+        }
+
+        Object eval(Ctx c) {
+            Session s = c.scope == null ? null : c.scope.session;
+            if (s == null) throw ErrorCode.INTERNAL.error("a sequence evaluated outside a statement");
+            if (!next) {
+                Long v = s.sequenceValues().get(sequence);
+                if (v == null) throw ErrorCode.SEQUENCE_NO_CURRVAL.error(sequence.qualifiedName());
+                return v;
+            }
+            io.hourglass.engine.catalog.Sequence q = sequence;
+            long v = q.nextval(restart -> s.transactions().logCatalogChange(
+                    new io.hourglass.engine.catalog.CatalogChange.SequenceRestart(q.owner(), q.name(), restart)));
+            s.sequenceValues().put(q, v);
+            return v;
+        }
+
+        String text() { return (owner == null ? "" : owner + ".") + name + (next ? ".NEXTVAL" : ".CURRVAL"); }
+    }
+
     /** A GROUP BY expression's value in the current group. */
     static final class GroupRef extends Expr {
         final int slot;

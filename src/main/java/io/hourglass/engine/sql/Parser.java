@@ -410,6 +410,7 @@ final class Parser {
     private Ast.Stmt create() {
         expect("CREATE");
         if (accept("TABLE")) return createTable();
+        if (accept("SEQUENCE")) return createSequence();
         if (accept("USER")) {
             String u = identifier();
             expect("IDENTIFIED");
@@ -617,7 +618,8 @@ final class Parser {
         if (accept("TABLE")) return new Ast.DropTable(name());
         if (accept("INDEX")) return new Ast.DropIndex(name());
         if (accept("USER")) return new Ast.DropUser(identifier());
-        throw error("expected TABLE, INDEX or USER after DROP");
+        if (accept("SEQUENCE")) return new Ast.DropSequence(name());
+        throw error("expected TABLE, INDEX, SEQUENCE or USER after DROP");
     }
 
     private Ast.Stmt alter() {
@@ -985,11 +987,56 @@ final class Parser {
     private Expr columnRef(Token first) {
         String a = first.text();
         if (accept(".")) {
+            if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), null, a, next().text().equals("NEXTVAL"));
             String b = identifier();
-            if (accept(".")) return new Expr.ColumnRef(first.pos(), a + "." + b, identifier());
+            if (accept(".")) {
+                if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), a, b, next().text().equals("NEXTVAL"));
+                return new Expr.ColumnRef(first.pos(), a + "." + b, identifier());
+            }
             return new Expr.ColumnRef(first.pos(), a, b);
         }
         return new Expr.ColumnRef(first.pos(), null, a);
+    }
+
+    /** A sequence's NEXTVAL or CURRVAL (unquoted: a quoted "NEXTVAL" is a column). */
+    private boolean pseudoColumnAhead() {
+        return peek().type() == T.IDENT && (peek().is("NEXTVAL") || peek().is("CURRVAL"));
+    }
+
+    /**
+     * CREATE SEQUENCE name [INCREMENT BY n] [START WITH n] [MINVALUE n | NOMINVALUE]
+     * [MAXVALUE n | NOMAXVALUE] [CYCLE | NOCYCLE] [CACHE n | NOCACHE], in any order.
+     */
+    private Ast.Stmt createSequence() {
+        Ast.Name n = name();
+        Long increment = null, start = null, min = null, max = null, cache = null;
+        Boolean cycle = null;
+        while (peek().type() == T.IDENT) {
+            Token t = peek();
+            if (accept("INCREMENT")) { expect("BY"); increment = once(increment, signedInteger(), t); }
+            else if (accept("START")) { expect("WITH"); start = once(start, signedInteger(), t); }
+            else if (accept("MINVALUE")) min = once(min, signedInteger(), t);
+            else if (accept("MAXVALUE")) max = once(max, signedInteger(), t);
+            else if (accept("NOMINVALUE") || accept("NOMAXVALUE")) { }
+            else if (accept("CYCLE")) cycle = once(cycle, true, t);
+            else if (accept("NOCYCLE")) cycle = once(cycle, false, t);
+            else if (accept("CACHE")) cache = once(cache, signedInteger(), t);
+            else if (accept("NOCACHE")) cache = once(cache, 1L, t);
+            else break;
+        }
+        return new Ast.CreateSequence(n, increment, start, min, max, cycle, cache);
+    }
+
+    private <V> V once(V before, V now, Token t) {
+        if (before != null) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, t.text() + " is given twice");
+        return now;
+    }
+
+    private long signedInteger() {
+        boolean negative = accept("-");
+        if (!negative) accept("+");
+        long v = integer();
+        return negative ? -v : v;
     }
 
     private Expr caseExpr(Token t) {

@@ -34,6 +34,9 @@ public interface Session {
     /** ROLLBACK statement, and the rollback of a deadlock victim. */
     void rollbackWork();
 
+    /** The last value NEXTVAL gave this session, per sequence (CURRVAL). */
+    java.util.Map<io.hourglass.engine.catalog.Sequence, Long> sequenceValues();
+
     /** Runs a built-in procedure (CALL name(args)). */
     StatementResult callProcedure(String name, Object[] args);
 }
