@@ -112,17 +112,28 @@ final class Ddl {
         if (pwd.isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a password may not be empty");
     }
 
-    private static void createTable(Ast.CreateTable ct, Session s) {
-        String owner = Executor.owner(ct.table(), s);
+    /**
+     * The owner a CREATE TABLE (or SEQUENCE) of {@code name} makes its object for, once the
+     * session may: CREATE TABLE (or CREATE ANY TABLE) in its own schema, CREATE ANY TABLE in
+     * another user's.
+     */
+    private static String creator(Ast.Name name, Session s, String what) {
+        String owner = Executor.owner(name, s);
         Catalog cat = s.catalog();
         if (owner.equals(s.user().name())) {
             if (!cat.has(s.user(), Privilege.CREATE_TABLE) && !cat.has(s.user(), Privilege.CREATE_ANY_TABLE)) {
-                throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "CREATE TABLE");
+                throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), what);
             }
         } else {
             Executor.require(s, Privilege.CREATE_ANY_TABLE);
             if (cat.user(owner) == null) throw ErrorCode.USER_NOT_FOUND.error(owner);
         }
+        return owner;
+    }
+
+    private static void createTable(Ast.CreateTable ct, Session s) {
+        String owner = creator(ct.table(), s, "CREATE TABLE");
+        Catalog cat = s.catalog();
         String tableName = ct.table().name();
         if (cat.table(owner, tableName) != null) throw ErrorCode.TABLE_EXISTS.error(owner + "." + tableName);
         if (cat.sequence(owner, tableName) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + tableName, "sequence");
@@ -200,16 +211,8 @@ final class Ddl {
      * a sequence's. Privileges as for CREATE TABLE.
      */
     private static void createSequence(Ast.CreateSequence cs, Session s) {
-        String owner = Executor.owner(cs.sequence(), s);
+        String owner = creator(cs.sequence(), s, "CREATE SEQUENCE (CREATE TABLE)");
         Catalog cat = s.catalog();
-        if (owner.equals(s.user().name())) {
-            if (!cat.has(s.user(), Privilege.CREATE_TABLE) && !cat.has(s.user(), Privilege.CREATE_ANY_TABLE)) {
-                throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "CREATE SEQUENCE (CREATE TABLE)");
-            }
-        } else {
-            Executor.require(s, Privilege.CREATE_ANY_TABLE);
-            if (cat.user(owner) == null) throw ErrorCode.USER_NOT_FOUND.error(owner);
-        }
         String name = cs.sequence().name();
         if (cat.sequence(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "sequence");
         if (cat.table(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "table");
