@@ -72,6 +72,7 @@ public enum ErrorCode {
     SEQUENCE_NO_CURRVAL(90040, Kind.BAD_REQUEST, "CURRVAL of sequence %s is not yet defined in this session: use NEXTVAL first"),
     SEQUENCE_NOT_FOUND(90041, Kind.NOT_FOUND, "Sequence %s not found"),
     NAME_IN_USE(90042, Kind.CONFLICT, "Name %s is already used by a %s"),
+    VIEW_NOT_FOUND(90043, Kind.NOT_FOUND, "View %s not found"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

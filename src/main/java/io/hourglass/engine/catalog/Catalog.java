@@ -25,6 +25,7 @@ public final class Catalog {
 
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
+    private final Map<String, CatalogChange.CreateView> views = new ConcurrentHashMap<>();
     private final Map<Long, Table> tablesById = new ConcurrentHashMap<>();
     /** Serialises DDL: a change is checked, logged and applied as one step. */
     private final java.util.concurrent.locks.ReentrantLock ddl = new java.util.concurrent.locks.ReentrantLock();
@@ -142,6 +143,23 @@ public final class Catalog {
     }
 
     public java.util.Collection<Sequence> sequences() { return sequences.values(); }
+
+    /** A view: its definition as CREATE VIEW gave it; null if none. */
+    public CatalogChange.CreateView view(String owner, String name) { return views.get(owner + "." + name); }
+
+    public boolean ownsViews(String user) { return views.values().stream().anyMatch(v -> v.owner().equals(user)); }
+
+    public synchronized void createView(CatalogChange.CreateView v) {
+        String q = v.owner() + "." + v.name();
+        if (views.containsKey(q)) throw ErrorCode.NAME_IN_USE.error(q, "view");
+        views.put(q, v);
+        version.incrementAndGet();
+    }
+
+    public synchronized void dropView(String owner, String name) {
+        views.remove(owner + "." + name);
+        version.incrementAndGet();
+    }
 
     public synchronized void dropTable(Table t) {
         tables.remove(t.qualifiedName(), t);
@@ -276,6 +294,7 @@ public final class Catalog {
                 for (Privilege p : e.getValue()) out.add(new CatalogChange.Privileges(true, u.name(), p, e.getKey()));
             }
         }
+        out.addAll(new TreeMap<>(views).values());
         for (Sequence q : new TreeMap<>(sequences).values()) {
             out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
                     q.restart()));

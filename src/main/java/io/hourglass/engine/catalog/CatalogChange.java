@@ -53,4 +53,9 @@ public sealed interface CatalogChange {
 
     /** A sequence's restart point: after a crash NEXTVAL resumes here (null: exhausted). */
     record SequenceRestart(String owner, String name, Long restart) implements CatalogChange {}
+
+    /** CREATE VIEW: its query's text, and the names of its columns (empty: the query's own). */
+    record CreateView(String owner, String name, List<String> columns, String sql) implements CatalogChange {}
+
+    record DropView(String owner, String name) implements CatalogChange {}
 }

@@ -27,7 +27,7 @@ public final class LogCodec {
     // Catalog change kinds in a DDL payload's first byte. Never renumber.
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
-            SEQUENCE_RESTART = 12;
+            SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -56,6 +56,12 @@ public final class LogCodec {
                     .u64(cs.min()).u64(cs.max()).u8(cs.cycle() ? 1 : 0).u64(cs.cache()), cs.restart());
             case CatalogChange.DropSequence ds -> o.u8(DROP_SEQUENCE).str(ds.owner()).str(ds.name());
             case CatalogChange.SequenceRestart sr -> restart(o.u8(SEQUENCE_RESTART).str(sr.owner()).str(sr.name()), sr.restart());
+            case CatalogChange.CreateView cv -> {
+                o.u8(CREATE_VIEW).str(cv.owner()).str(cv.name()).u32(cv.columns().size());
+                for (String col : cv.columns()) o.str(col);
+                o.str(cv.sql());
+            }
+            case CatalogChange.DropView dv -> o.u8(DROP_VIEW).str(dv.owner()).str(dv.name());
         }
         return o.toArray();
     }
@@ -139,6 +145,14 @@ public final class LogCodec {
                     p.getLong(), restart(p));
             case DROP_SEQUENCE -> new CatalogChange.DropSequence(str(p), str(p));
             case SEQUENCE_RESTART -> new CatalogChange.SequenceRestart(str(p), str(p), restart(p));
+            case CREATE_VIEW -> {
+                String owner = str(p), name = str(p);
+                int n = p.getInt();
+                List<String> cols = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) cols.add(str(p));
+                yield new CatalogChange.CreateView(owner, name, List.copyOf(cols), str(p));
+            }
+            case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };
     }

@@ -9,7 +9,8 @@ final class Ast {
     private Ast() {}
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
-            Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence {}
+            Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
+            CreateView, DropView {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -96,4 +97,9 @@ final class Ast {
     record CreateSequence(Name sequence, Long increment, Long start, Long min, Long max, Boolean cycle, Long cache) implements Stmt {}
 
     record DropSequence(Name sequence) implements Stmt {}
+
+    /** CREATE VIEW name [(columns)] AS query: the query kept as its text, planned where the view is used. */
+    record CreateView(Name view, List<String> columns, String sql) implements Stmt {}
+
+    record DropView(Name view) implements Stmt {}
 }

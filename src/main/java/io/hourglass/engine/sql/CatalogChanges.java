@@ -53,6 +53,8 @@ public final class CatalogChanges {
             case CatalogChange.CreateSequence cs -> cat.createSequence(cs);
             case CatalogChange.DropSequence ds -> cat.dropSequence(requireSequence(cat, ds.owner(), ds.name()));
             case CatalogChange.SequenceRestart sr -> requireSequence(cat, sr.owner(), sr.name()).restartAt(sr.restart());
+            case CatalogChange.CreateView cv -> cat.createView(cv);
+            case CatalogChange.DropView dv -> cat.dropView(dv.owner(), dv.name());
         }
     }
 

@@ -79,10 +79,25 @@ final class Ddl {
                             throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns table " + t.qualifiedName());
                         }
                     }
+                    for (Sequence q : s.catalog().sequences()) {
+                        if (q.owner().equals(du.user())) {
+                            throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns sequence " + q.qualifiedName());
+                        }
+                    }
+                    if (s.catalog().ownsViews(du.user())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns views");
                     change(s, new CatalogChange.DropUser(du.user()));
                 }
                 case Ast.GrantRevoke gr -> grantRevoke(gr, s);
                 case Ast.CreateSequence cs -> createSequence(cs, s);
+                case Ast.CreateView cv -> createView(cv, s);
+                case Ast.DropView dv -> {
+                    String owner = Executor.owner(dv.view(), s);
+                    if (s.catalog().view(owner, dv.view().name()) == null) throw ErrorCode.VIEW_NOT_FOUND.error(owner + "." + dv.view().name());
+                    if (!owner.equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
+                        throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "DROP VIEW on " + owner + "." + dv.view().name());
+                    }
+                    change(s, new CatalogChange.DropView(owner, dv.view().name()));
+                }
                 case Ast.DropSequence ds -> {
                     Sequence q = sequence(ds.sequence(), s);
                     if (!q.owner().equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
@@ -136,7 +151,7 @@ final class Ddl {
         Catalog cat = s.catalog();
         String tableName = ct.table().name();
         if (cat.table(owner, tableName) != null) throw ErrorCode.TABLE_EXISTS.error(owner + "." + tableName);
-        if (cat.sequence(owner, tableName) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + tableName, "sequence");
+        nameFree(cat, owner, tableName);
         if (ct.columns().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a table needs at least one column");
         if (ct.columns().size() > MAX_COLUMNS) {
             throw ErrorCode.SEMANTIC_ERROR.error("a table has at most " + MAX_COLUMNS + " columns; " + tableName + " has " + ct.columns().size());
@@ -214,8 +229,7 @@ final class Ddl {
         String owner = creator(cs.sequence(), s, "CREATE SEQUENCE (CREATE TABLE)");
         Catalog cat = s.catalog();
         String name = cs.sequence().name();
-        if (cat.sequence(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "sequence");
-        if (cat.table(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "table");
+        nameFree(cat, owner, name);
         long inc = cs.increment() == null ? 1 : cs.increment();
         if (inc == 0) throw ErrorCode.SEMANTIC_ERROR.error("INCREMENT BY may not be 0");
         long min = cs.min() != null ? cs.min() : inc > 0 ? 1 : -Long.MAX_VALUE;
@@ -228,6 +242,36 @@ final class Ddl {
         long cache = cs.cache() == null ? 20 : cs.cache();
         if (cache < 1 || cache > MAX_CACHE) throw ErrorCode.SEMANTIC_ERROR.error("CACHE must be between 1 and " + MAX_CACHE + ", not " + cache);
         change(s, new CatalogChange.CreateSequence(owner, name, inc, min, max, Boolean.TRUE.equals(cs.cycle()), cache, start));
+    }
+
+    /** A name a new table, sequence or view may take: TT2207 or TT90042 if one of them has it. */
+    private static void nameFree(Catalog cat, String owner, String name) {
+        if (cat.table(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "table");
+        if (cat.sequence(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "sequence");
+        if (cat.view(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "view");
+    }
+
+    /**
+     * CREATE VIEW: its query is planned now, as the owner, so that it names tables and columns
+     * that exist and the owner may read; it may have no parameters, and its columns (its own
+     * names or the list's) must be distinct. Privileges as for CREATE TABLE.
+     */
+    private static void createView(Ast.CreateView cv, Session s) {
+        String owner = creator(cv.view(), s, "CREATE VIEW (CREATE TABLE)");
+        Catalog cat = s.catalog();
+        String name = cv.view().name();
+        nameFree(cat, owner, name);
+        Parser.Parsed p = Parser.parse(cv.sql());
+        Executor.QueryPlan q = Executor.planQuery((Ast.Select) p.stmt(), new AsUser(s, cat.user(owner), 1), null, null);
+        List<String> names = cv.columns().isEmpty() ? q.columns.stream().map(ResultColumn::name).toList() : cv.columns();
+        if (names.size() != q.columns.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("view " + name + " names " + names.size() + " columns but its query has " + q.columns.size());
+        }
+        if (new HashSet<>(names).size() != names.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("the columns of view " + name + " must have distinct names (give the query's columns aliases): "
+                    + names);
+        }
+        change(s, new CatalogChange.CreateView(owner, name, List.copyOf(cv.columns()), cv.sql()));
     }
 
     private static void requireOwnerOrAdmin(Session s, Table t, String what) {

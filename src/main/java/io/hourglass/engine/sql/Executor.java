@@ -63,7 +63,42 @@ final class Executor {
 
     static String owner(Ast.Name n, Session s) { return n.owner() != null ? n.owner() : s.user().name(); }
 
-    static Table table(Ast.Name n, Session s) { return s.catalog().requireTable(owner(n, s), n.name()); }
+    static Table table(Ast.Name n, Session s) {
+        String owner = owner(n, s);
+        Table t = s.catalog().table(owner, n.name());
+        if (t == null && s.catalog().view(owner, n.name()) != null) {
+            throw ErrorCode.UNSUPPORTED.error("changing or indexing view " + owner + "." + n.name() + " (change its tables)");
+        }
+        return t != null ? t : s.catalog().requireTable(owner, n.name());
+    }
+
+    /** How deep views may be expanded within one another. */
+    static final int MAX_VIEW_DEPTH = 32;
+
+    /**
+     * The query of view {@code v}, planned as its owner (names in the owner's schema, the owner's
+     * privileges), as a query of its own: it sees no enclosing query. The session must own the
+     * view or have ADMIN.
+     */
+    private static QueryPlan planView(io.hourglass.engine.catalog.CatalogChange.CreateView v, Session s) {
+        if (!v.owner().equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "SELECT on view " + v.owner() + "." + v.name());
+        }
+        int depth = AsUser.depthOf(s) + 1;
+        if (depth > MAX_VIEW_DEPTH) {
+            throw ErrorCode.STATEMENT_TOO_COMPLEX.error("views nested more than " + MAX_VIEW_DEPTH + " deep (does view "
+                    + v.owner() + "." + v.name() + " read itself?)");
+        }
+        io.hourglass.engine.catalog.User owner = s.catalog().user(v.owner());
+        if (owner == null) throw ErrorCode.USER_NOT_FOUND.error(v.owner());
+        if (!(Parser.parse(v.sql()).stmt() instanceof Ast.Select sel)) throw ErrorCode.INTERNAL.error("view " + v.name() + " is no query");
+        QueryPlan q = planQuery(sel, new AsUser(s, owner, depth), null, null);
+        if (!v.columns().isEmpty() && v.columns().size() != q.columns.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("view " + v.owner() + "." + v.name() + " names " + v.columns().size()
+                    + " columns but its query now has " + q.columns.size());
+        }
+        return q;
+    }
 
     static void require(Session s, Privilege p, Table t) {
         if (!s.catalog().has(s.user(), p, t)) {
@@ -846,14 +881,21 @@ final class Executor {
         for (int i = 0; i < levelOf.length; i++) {
             Ast.FromItem f = sel.from().get(i);
             levelOf[i] = -1;
-            if (f.query() != null) {
-                // A derived table: its query planned in the enclosing query's scope (it cannot
-                // name the sources beside it), and a stand-in table of its result columns.
-                QueryPlan dq = planQuery(f.query(), s, parent, owner);
+            var view = f.query() != null ? null : s.catalog().view(owner(f.table(), s), f.table().name());
+            if (f.query() != null || view != null) {
+                // A derived table (its query planned in the enclosing query's scope: it cannot
+                // name the sources beside it) or a view (as its owner), and a stand-in table of
+                // its result columns.
+                QueryPlan dq = view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner);
                 List<Column> cols = new ArrayList<>();
-                for (ResultColumn rc : dq.columns) cols.add(new Column(rc.name(), rc.type(), false, null, null));
+                for (int c = 0; c < dq.columns.size(); c++) {
+                    ResultColumn rc = dq.columns.get(c);
+                    String colName = view != null && !view.columns().isEmpty() ? view.columns().get(c) : rc.name();
+                    cols.add(new Column(colName, rc.type(), false, null, null));
+                }
                 levelOf[i] = tl.size();
-                tl.add(new Table(-1, "DERIVED", f.alias() != null ? f.alias() : "", cols, new int[0]));
+                tl.add(view != null ? new Table(-1, view.owner(), view.name(), cols, new int[0])
+                        : new Table(-1, "DERIVED", f.alias() != null ? f.alias() : "", cols, new int[0]));
                 al.add(f.alias());
                 ons.add(f.on());
                 derived.add(dq);
@@ -896,7 +938,7 @@ final class Executor {
                 if (tables.length == 0) throw ErrorCode.SEMANTIC_ERROR.error("* needs a FROM table");
                 binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
             } else {
-                binder.sequencesAllowed = parent == null; // not in a subquery
+                binder.sequencesAllowed = parent == null && AsUser.depthOf(s) == 0; // not in a subquery or a view
                 q.outputs.add(binder.bind(it.expr()));
                 binder.sequencesAllowed = false;
                 names.add(it.alias() != null ? it.alias() : label(it.expr()));

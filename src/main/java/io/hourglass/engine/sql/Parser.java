@@ -411,6 +411,15 @@ final class Parser {
         expect("CREATE");
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
+        if (accept("VIEW")) {
+            Ast.Name n = name();
+            List<String> cols = peek().is("(") ? columnList() : List.of();
+            expect("AS");
+            int start = peek().pos(), params = paramCount;
+            query();
+            if (paramCount != params) throw ErrorCode.SEMANTIC_ERROR.error("a view's query may not have parameters");
+            return new Ast.CreateView(n, cols, sql.substring(start, peek().pos()).strip());
+        }
         if (accept("USER")) {
             String u = identifier();
             expect("IDENTIFIED");
@@ -619,7 +628,8 @@ final class Parser {
         if (accept("INDEX")) return new Ast.DropIndex(name());
         if (accept("USER")) return new Ast.DropUser(identifier());
         if (accept("SEQUENCE")) return new Ast.DropSequence(name());
-        throw error("expected TABLE, INDEX, SEQUENCE or USER after DROP");
+        if (accept("VIEW")) return new Ast.DropView(name());
+        throw error("expected TABLE, INDEX, SEQUENCE, VIEW or USER after DROP");
     }
 
     private Ast.Stmt alter() {

@@ -97,6 +97,28 @@ class RecoveryTest {
         }
     }
 
+    /** A view is in the log (replayed after a crash) and in a checkpoint (loaded from it), with its column names. */
+    @Test
+    void viewsComeBackFromTheLogAndFromACheckpoint() {
+        Crashable dying = Crashable.open(config());
+        Connection c = admin(dying.instance());
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        c.execute("INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)");
+        c.execute("CREATE VIEW big (id, value) AS SELECT id, v FROM t WHERE v > 15");
+        c.execute("CREATE VIEW gone AS SELECT id FROM t");
+        c.execute("DROP VIEW gone");
+        dying.kill();
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(List.of("2|20", "3|30"), rows(d, "SELECT id, value FROM big ORDER BY id"));
+            assertEquals(2206, assertThrows(HourglassException.class, () -> d.execute("SELECT * FROM gone")).number());
+            d.execute("CREATE VIEW later AS SELECT COUNT(*) AS n FROM big");
+        } // a clean close: its unload checkpoint holds the views, and the next load starts from it
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(List.of("2"), rows(d, "SELECT n FROM later"));
+            assertEquals(List.of("2|20", "3|30"), rows(d, "SELECT id, value FROM big ORDER BY id"));
+        }
+    }
+
     @Test
     void aCrashWithoutCloseRecoversDurableCommitsAndSaysSo() {
         Crashable dying = Crashable.open(config());
