@@ -132,12 +132,17 @@ class ServiceIT {
                 .mapToLong(ProcessHandle::pid).findFirst().orElseThrow(() -> new AssertionError("no process runs with " + data));
     }
 
-    /** The nice values of a process's threads (field 19 of /proc/<pid>/task/<tid>/stat). */
+    /** The nice values of a process's live threads (field 19 of /proc/<pid>/task/<tid>/stat). */
     private static Set<Integer> threadNiceValues(long pid) {
         Set<Integer> nice = new HashSet<>();
         try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path t : tasks.toList()) {
-                String stat = Files.readString(t.resolve("stat"));
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue; // the thread ended between the listing and the read
+                }
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // after "pid (comm) "
                 nice.add(Integer.parseInt(f[16])); // fields from 3 (state) on: nice is field 19
             }

@@ -139,6 +139,7 @@ public final class Catalog {
 
     public synchronized void dropSequence(Sequence s) {
         sequences.remove(s.qualifiedName(), s);
+        for (User u : users.values()) u.objects.remove(s.qualifiedName());
         version.incrementAndGet();
     }
 
@@ -158,6 +159,7 @@ public final class Catalog {
 
     public synchronized void dropView(String owner, String name) {
         views.remove(owner + "." + name);
+        for (User u : users.values()) u.objects.remove(owner + "." + name);
         version.incrementAndGet();
     }
 
@@ -287,17 +289,18 @@ public final class Catalog {
             }
             out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs));
         }
+        // (before the grants, which may name them)
+        out.addAll(new TreeMap<>(views).values());
+        for (Sequence q : new TreeMap<>(sequences).values()) {
+            out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
+                    q.restart()));
+        }
         for (User u : new TreeMap<>(users).values()) {
             if (u.instanceAdmin()) continue;
             for (Privilege p : u.system) out.add(new CatalogChange.Privileges(true, u.name(), p, null));
             for (var e : new TreeMap<>(u.objects).entrySet()) {
                 for (Privilege p : e.getValue()) out.add(new CatalogChange.Privileges(true, u.name(), p, e.getKey()));
             }
-        }
-        out.addAll(new TreeMap<>(views).values());
-        for (Sequence q : new TreeMap<>(sequences).values()) {
-            out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
-                    q.restart()));
         }
         var cs = checkpointSettings;
         if (cs.frequencySeconds() != null || cs.logVolumeMb() != null || cs.rateMbPerSecond() != null) out.add(cs);
@@ -306,26 +309,36 @@ public final class Catalog {
 
     // ---- privileges ---------------------------------------------------------------------------
 
-    public synchronized void grant(String user, Privilege p, Table on) {
+    public synchronized void grant(String user, Privilege p, Table on) { grant(user, p, on == null ? null : on.qualifiedName()); }
+
+    /** Grants {@code p} on the table, view or sequence named {@code object} ("OWNER.NAME"), or the system privilege when null. */
+    public synchronized void grant(String user, Privilege p, String object) {
         User u = requireUser(user);
-        if (on == null) {
+        if (object == null) {
             u.system.add(p);
         } else {
-            u.objects.computeIfAbsent(on.qualifiedName(), k -> EnumSet.noneOf(Privilege.class)).add(p);
+            u.objects.computeIfAbsent(object, k -> EnumSet.noneOf(Privilege.class)).add(p);
         }
         version.incrementAndGet();
     }
 
-    public synchronized void revoke(String user, Privilege p, Table on) {
+    public synchronized void revoke(String user, Privilege p, Table on) { revoke(user, p, on == null ? null : on.qualifiedName()); }
+
+    public synchronized void revoke(String user, Privilege p, String object) {
         User u = requireUser(user);
-        if (on == null) {
+        if (object == null) {
             u.system.remove(p);
         } else {
-            Set<Privilege> s = u.objects.get(on.qualifiedName());
+            Set<Privilege> s = u.objects.get(object);
             if (s != null) s.remove(p);
         }
         verified.remove(user);
         version.incrementAndGet();
+    }
+
+    /** Whether {@code object} ("OWNER.NAME") is a table, a view or a sequence. */
+    public boolean objectExists(String object) {
+        return tables.containsKey(object) || views.containsKey(object) || sequences.containsKey(object);
     }
 
     /** Whether {@code u} holds system privilege {@code p} (ADMIN implies every privilege). */
@@ -334,9 +347,12 @@ public final class Catalog {
     }
 
     /** Whether {@code u} may do {@code p} on {@code t}: owner, ADMIN, or an object grant. */
-    public synchronized boolean has(User u, Privilege p, Table t) {
-        if (u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || t.owner().equals(u.name())) return true;
-        Set<Privilege> s = u.objects.get(t.qualifiedName());
+    public synchronized boolean has(User u, Privilege p, Table t) { return has(u, p, t.owner(), t.qualifiedName()); }
+
+    /** Whether {@code u} may do {@code p} on the object {@code owner}'s {@code object} ("OWNER.NAME"): owner, ADMIN, or a grant. */
+    public synchronized boolean has(User u, Privilege p, String owner, String object) {
+        if (u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || owner.equals(u.name())) return true;
+        Set<Privilege> s = u.objects.get(object);
         return s != null && s.contains(p);
     }
 

@@ -48,8 +48,8 @@ final class Binder {
                 }
                 String owner = q.owner != null ? q.owner : session.user().name();
                 q.sequence = CatalogChanges.requireSequence(session.catalog(), owner, q.name);
-                if (!owner.equals(session.user().name()) && !session.catalog().has(session.user(), io.hourglass.engine.catalog.Privilege.ADMIN)) {
-                    throw ErrorCode.PRIVILEGE_REQUIRED.error(session.user().name(), "use of sequence " + q.sequence.qualifiedName());
+                if (!session.catalog().has(session.user(), io.hourglass.engine.catalog.Privilege.SELECT, owner, q.sequence.qualifiedName())) {
+                    throw ErrorCode.PRIVILEGE_REQUIRED.error(session.user().name(), "SELECT on sequence " + q.sequence.qualifiedName());
                 }
             }
             case Expr.Subquery q when q.plan != null -> q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;

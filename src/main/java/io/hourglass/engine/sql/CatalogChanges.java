@@ -41,13 +41,10 @@ public final class CatalogChanges {
             case CatalogChange.AlterPassword ap -> cat.alterPassword(ap.name(), ap.passwordHash());
             case CatalogChange.DropUser du -> cat.dropUser(du.name());
             case CatalogChange.Privileges p -> {
-                Table on = null;
-                if (p.table() != null) {
-                    int dot = p.table().indexOf('.');
-                    on = cat.requireTable(p.table().substring(0, dot), p.table().substring(dot + 1));
-                }
-                if (p.grant()) cat.grant(p.user(), p.privilege(), on);
-                else cat.revoke(p.user(), p.privilege(), on);
+                // on a table, a view or a sequence ("OWNER.NAME"), or a system privilege (null)
+                if (p.table() != null && !cat.objectExists(p.table())) throw ErrorCode.TABLE_NOT_FOUND.error(p.table());
+                if (p.grant()) cat.grant(p.user(), p.privilege(), p.table());
+                else cat.revoke(p.user(), p.privilege(), p.table());
             }
             case CatalogChange.CheckpointSettings cs -> cat.setCheckpointSettings(cs);
             case CatalogChange.CreateSequence cs -> cat.createSequence(cs);

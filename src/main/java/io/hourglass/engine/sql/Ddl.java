@@ -342,30 +342,42 @@ final class Ddl {
         s.transactions().memory().release(ix.index().keyCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
     }
 
+    /**
+     * GRANT and REVOKE: system privileges (ADMIN only), or object privileges on a table (its
+     * owner or ADMIN); on a view or a sequence only SELECT (reading it, using NEXTVAL and CURRVAL).
+     */
     private static void grantRevoke(Ast.GrantRevoke gr, Session s) {
         Catalog cat = s.catalog();
-        Table on = gr.table() == null ? null : Executor.table(gr.table(), s);
+        String objOwner = gr.table() == null ? null : Executor.owner(gr.table(), s);
+        String on = gr.table() == null ? null : objOwner + "." + gr.table().name();
+        boolean readOnly = on != null && cat.table(objOwner, gr.table().name()) == null
+                && (cat.view(objOwner, gr.table().name()) != null || cat.sequence(objOwner, gr.table().name()) != null);
+        if (on != null && !readOnly) Executor.table(gr.table(), s); // TT2206 if none of the three
         List<Privilege> privs = new ArrayList<>();
         for (String p : gr.privileges()) {
             if (p.equals("ALL") || p.equals("ALL PRIVILEGES")) {
                 if (on == null) throw ErrorCode.SEMANTIC_ERROR.error("ALL needs ON <table>");
-                privs.addAll(List.of(Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE, Privilege.DELETE));
+                privs.addAll(readOnly ? List.of(Privilege.SELECT) : List.of(Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE, Privilege.DELETE));
                 continue;
             }
             Privilege pr = Privilege.parse(p);
             if (pr == null) throw ErrorCode.SEMANTIC_ERROR.error("unknown privilege " + p);
             if (pr.system() && on != null) throw ErrorCode.SEMANTIC_ERROR.error(pr.sqlName() + " is a system privilege; it takes no ON clause");
             if (!pr.system() && on == null) throw ErrorCode.SEMANTIC_ERROR.error(pr.sqlName() + " needs ON <table>");
+            if (readOnly && pr != Privilege.SELECT) throw ErrorCode.SEMANTIC_ERROR.error("only SELECT is granted on a view or a sequence, not " + pr.sqlName());
             privs.add(pr);
         }
-        if (on == null) Executor.require(s, Privilege.ADMIN);
-        else requireOwnerOrAdmin(s, on, (gr.grant() ? "GRANT" : "REVOKE"));
+        if (on == null) {
+            Executor.require(s, Privilege.ADMIN);
+        } else if (!objOwner.equals(s.user().name()) && !cat.has(s.user(), Privilege.ADMIN)) {
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), (gr.grant() ? "GRANT" : "REVOKE") + " on " + on);
+        }
         for (String u : gr.users()) {
             if (cat.user(u) == null) throw ErrorCode.USER_NOT_FOUND.error(u);
             if (u.equals(Catalog.INSTANCE_ADMIN)) throw ErrorCode.SEMANTIC_ERROR.error("the instance administrator's privileges cannot change");
         }
         for (String u : gr.users()) {
-            for (Privilege p : privs) change(s, new CatalogChange.Privileges(gr.grant(), u, p, on == null ? null : on.qualifiedName()));
+            for (Privilege p : privs) change(s, new CatalogChange.Privileges(gr.grant(), u, p, on));
         }
     }
 }

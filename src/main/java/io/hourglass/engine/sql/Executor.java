@@ -77,11 +77,11 @@ final class Executor {
 
     /**
      * The query of view {@code v}, planned as its owner (names in the owner's schema, the owner's
-     * privileges), as a query of its own: it sees no enclosing query. The session must own the
-     * view or have ADMIN.
+     * privileges), as a query of its own: it sees no enclosing query. The session needs SELECT on
+     * the view (its owner and ADMIN have it).
      */
     private static QueryPlan planView(io.hourglass.engine.catalog.CatalogChange.CreateView v, Session s) {
-        if (!v.owner().equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
+        if (!s.catalog().has(s.user(), Privilege.SELECT, v.owner(), v.owner() + "." + v.name())) {
             throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "SELECT on view " + v.owner() + "." + v.name());
         }
         int depth = AsUser.depthOf(s) + 1;

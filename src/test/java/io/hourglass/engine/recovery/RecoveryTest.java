@@ -97,7 +97,7 @@ class RecoveryTest {
         }
     }
 
-    /** A view is in the log (replayed after a crash) and in a checkpoint (loaded from it), with its column names. */
+    /** A view is in the log (replayed after a crash) and in a checkpoint (loaded from it), with its column names and grants. */
     @Test
     void viewsComeBackFromTheLogAndFromACheckpoint() {
         Crashable dying = Crashable.open(config());
@@ -107,6 +107,8 @@ class RecoveryTest {
         c.execute("CREATE VIEW big (id, value) AS SELECT id, v FROM t WHERE v > 15");
         c.execute("CREATE VIEW gone AS SELECT id FROM t");
         c.execute("DROP VIEW gone");
+        c.execute("CREATE USER reader IDENTIFIED BY readerpw");
+        c.execute("GRANT SELECT ON big TO reader");
         dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(List.of("2|20", "3|30"), rows(d, "SELECT id, value FROM big ORDER BY id"));
@@ -116,6 +118,9 @@ class RecoveryTest {
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(List.of("2"), rows(d, "SELECT n FROM later"));
             assertEquals(List.of("2|20", "3|30"), rows(d, "SELECT id, value FROM big ORDER BY id"));
+            try (Connection r = i.connect("REC", "reader", "readerpw")) {
+                assertEquals(List.of("2"), rows(r, "SELECT COUNT(*) FROM admin.big"), "the grant on the view came back too");
+            }
         }
     }
 
