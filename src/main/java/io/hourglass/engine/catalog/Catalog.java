@@ -152,7 +152,7 @@ public final class Catalog {
 
     public synchronized void createView(CatalogChange.CreateView v) {
         String q = v.owner() + "." + v.name();
-        if (views.containsKey(q)) throw ErrorCode.NAME_IN_USE.error(q, "view");
+        if (views.containsKey(q) && !v.replace()) throw ErrorCode.NAME_IN_USE.error(q, "view");
         views.put(q, v);
         version.incrementAndGet();
     }
@@ -290,7 +290,9 @@ public final class Catalog {
             out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs));
         }
         // (before the grants, which may name them)
-        out.addAll(new TreeMap<>(views).values());
+        for (CatalogChange.CreateView v : new TreeMap<>(views).values()) {
+            out.add(new CatalogChange.CreateView(v.owner(), v.name(), v.columns(), v.sql(), false));
+        }
         for (Sequence q : new TreeMap<>(sequences).values()) {
             out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
                     q.restart()));

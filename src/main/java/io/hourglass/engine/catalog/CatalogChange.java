@@ -54,8 +54,11 @@ public sealed interface CatalogChange {
     /** A sequence's restart point: after a crash NEXTVAL resumes here (null: exhausted). */
     record SequenceRestart(String owner, String name, Long restart) implements CatalogChange {}
 
-    /** CREATE VIEW: its query's text, and the names of its columns (empty: the query's own). */
-    record CreateView(String owner, String name, List<String> columns, String sql) implements CatalogChange {}
+    /**
+     * CREATE VIEW: its query's text, and the names of its columns (empty: the query's own);
+     * {@code replace}: CREATE OR REPLACE of a view that exists (its grants stay).
+     */
+    record CreateView(String owner, String name, List<String> columns, String sql, boolean replace) implements CatalogChange {}
 
     record DropView(String owner, String name) implements CatalogChange {}
 }

@@ -59,7 +59,7 @@ public final class LogCodec {
             case CatalogChange.CreateView cv -> {
                 o.u8(CREATE_VIEW).str(cv.owner()).str(cv.name()).u32(cv.columns().size());
                 for (String col : cv.columns()) o.str(col);
-                o.str(cv.sql());
+                o.str(cv.sql()).u8(cv.replace() ? 1 : 0);
             }
             case CatalogChange.DropView dv -> o.u8(DROP_VIEW).str(dv.owner()).str(dv.name());
         }
@@ -150,7 +150,7 @@ public final class LogCodec {
                 int n = p.getInt();
                 List<String> cols = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) cols.add(str(p));
-                yield new CatalogChange.CreateView(owner, name, List.copyOf(cols), str(p));
+                yield new CatalogChange.CreateView(owner, name, List.copyOf(cols), str(p), p.get() != 0);
             }
             case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);

@@ -98,8 +98,8 @@ final class Ast {
 
     record DropSequence(Name sequence) implements Stmt {}
 
-    /** CREATE VIEW name [(columns)] AS query: the query kept as its text, planned where the view is used. */
-    record CreateView(Name view, List<String> columns, String sql) implements Stmt {}
+    /** CREATE [OR REPLACE] VIEW name [(columns)] AS query: the query kept as its text, planned where the view is used. */
+    record CreateView(Name view, List<String> columns, String sql, boolean orReplace) implements Stmt {}
 
     record DropView(Name view) implements Stmt {}
 }

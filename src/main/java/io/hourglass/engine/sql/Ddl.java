@@ -252,7 +252,7 @@ final class Ddl {
     }
 
     /**
-     * CREATE VIEW: its query is planned now, as the owner, so that it names tables and columns
+     * CREATE [OR REPLACE] VIEW (replacing keeps the view's grants): its query is planned now, as the owner, so that it names tables and columns
      * that exist and the owner may read; it may have no parameters, and its columns (its own
      * names or the list's) must be distinct. Privileges as for CREATE TABLE.
      */
@@ -260,7 +260,8 @@ final class Ddl {
         String owner = creator(cv.view(), s, "CREATE VIEW (CREATE TABLE)");
         Catalog cat = s.catalog();
         String name = cv.view().name();
-        nameFree(cat, owner, name);
+        boolean replace = cv.orReplace() && cat.view(owner, name) != null;
+        if (!replace) nameFree(cat, owner, name);
         Parser.Parsed p = Parser.parse(cv.sql());
         Executor.QueryPlan q = Executor.planQuery((Ast.Select) p.stmt(), new AsUser(s, cat.user(owner), 1), null, null);
         List<String> names = cv.columns().isEmpty() ? q.columns.stream().map(ResultColumn::name).toList() : cv.columns();
@@ -271,7 +272,7 @@ final class Ddl {
             throw ErrorCode.SEMANTIC_ERROR.error("the columns of view " + name + " must have distinct names (give the query's columns aliases): "
                     + names);
         }
-        change(s, new CatalogChange.CreateView(owner, name, List.copyOf(cv.columns()), cv.sql()));
+        change(s, new CatalogChange.CreateView(owner, name, List.copyOf(cv.columns()), cv.sql(), replace));
     }
 
     private static void requireOwnerOrAdmin(Session s, Table t, String what) {

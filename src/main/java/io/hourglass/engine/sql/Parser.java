@@ -409,6 +409,12 @@ final class Parser {
 
     private Ast.Stmt create() {
         expect("CREATE");
+        boolean orReplace = false;
+        if (accept("OR")) {
+            expect("REPLACE");
+            orReplace = true;
+            if (!peek().is("VIEW")) throw error("OR REPLACE is for views: expected VIEW but found " + describe(peek()));
+        }
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
         if (accept("VIEW")) {
@@ -418,7 +424,7 @@ final class Parser {
             int start = peek().pos(), params = paramCount;
             query();
             if (paramCount != params) throw ErrorCode.SEMANTIC_ERROR.error("a view's query may not have parameters");
-            return new Ast.CreateView(n, cols, sql.substring(start, peek().pos()).strip());
+            return new Ast.CreateView(n, cols, sql.substring(start, peek().pos()).strip(), orReplace);
         }
         if (accept("USER")) {
             String u = identifier();

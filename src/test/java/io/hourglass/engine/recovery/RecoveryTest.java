@@ -97,14 +97,18 @@ class RecoveryTest {
         }
     }
 
-    /** A view is in the log (replayed after a crash) and in a checkpoint (loaded from it), with its column names and grants. */
+    /**
+     * A view is in the log (replayed after a crash, a replaced one with its last definition) and in a checkpoint (loaded
+     * from it), with its column names and grants.
+     */
     @Test
     void viewsComeBackFromTheLogAndFromACheckpoint() {
         Crashable dying = Crashable.open(config());
         Connection c = admin(dying.instance());
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
         c.execute("INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)");
-        c.execute("CREATE VIEW big (id, value) AS SELECT id, v FROM t WHERE v > 15");
+        c.execute("CREATE VIEW big (id, value) AS SELECT id, v FROM t WHERE v > 25");
+        c.execute("CREATE OR REPLACE VIEW big (id, value) AS SELECT id, v FROM t WHERE v > 15"); // replayed as a replace
         c.execute("CREATE VIEW gone AS SELECT id FROM t");
         c.execute("DROP VIEW gone");
         c.execute("CREATE USER reader IDENTIFIED BY readerpw");
