@@ -455,6 +455,7 @@ final class Executor {
         }
 
         private Object[] project(Expr.Ctx c) {
+            c.row++;
             Object[] row = new Object[outputs.size()];
             for (int i = 0; i < row.length; i++) row[i] = outputs.get(i).eval(c);
             return row;
@@ -1173,6 +1174,7 @@ final class Executor {
         } else {
             values = new ArrayList<>();
             for (List<Expr> r : rows) {
+                ctx.row++;
                 Object[] v = new Object[r.size()];
                 for (int i = 0; i < v.length; i++) v[i] = r.get(i).eval(ctx);
                 values.add(v);
@@ -1268,6 +1270,7 @@ final class Executor {
         boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();
         return (ss, params) -> atomically(ss, txn -> StatementResult.count(
                 forEachLockedMatch(ss, txn, q, params, subqueries, (old, ctx) -> {
+                    ctx.row++;
                     Object[] row = old.clone();
                     for (int i = 0; i < cols.length; i++) {
                         Object v = upd.values().get(i).eval(ctx);

@@ -1,6 +1,8 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.Sequence;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.TypeKind;
 import io.hourglass.engine.catalog.Values;
@@ -10,6 +12,7 @@ import io.hourglass.engine.store.Key;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDateTime;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -49,6 +52,9 @@ abstract class Expr {
         Executor.Scope scope;
         /** A subquery's evaluation: the enclosing query's, whose current rows its correlated columns read. */
         Ctx outer;
+        /** Which output row (a select-list row, a VALUES row, an updated row) is being made: NEXTVAL gives each one value. */
+        long row;
+        private IdentityHashMap<Sequence, long[]> nextvals; // sequence -> {row, value}
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
         private Session session;    // asked every 1024 ticks whether the statement was cancelled
@@ -79,14 +85,14 @@ abstract class Expr {
             if (why != null) throw ErrorCode.STATEMENT_CANCELLED.error(why);
         }
 
-        private java.util.IdentityHashMap<Object, Object> memo;
+        private IdentityHashMap<Object, Object> memo;
         /** What the statement builds is charged here (a temporary index, ...); null: not charged. */
         io.hourglass.engine.store.TempSpace.Budget temp;
 
         /** What {@code owner} built once for this evaluation (the same parameters throughout), made on first use. */
         @SuppressWarnings("unchecked")
         <T> T memo(Object owner, java.util.function.Supplier<T> make) {
-            if (memo == null) memo = new java.util.IdentityHashMap<>(4);
+            if (memo == null) memo = new IdentityHashMap<>(4);
             return (T) memo.computeIfAbsent(owner, k -> make.get());
         }
 
@@ -174,7 +180,7 @@ abstract class Expr {
     static final class SequenceRef extends Expr {
         final String owner, name; // owner null: the session user's
         final boolean next;
-        io.hourglass.engine.catalog.Sequence sequence; // set by the binder
+        Sequence sequence; // set by the binder
 
         SequenceRef(int pos, String owner, String name, boolean next) {
             super(pos);
@@ -192,10 +198,15 @@ abstract class Expr {
                 if (v == null) throw ErrorCode.SEQUENCE_NO_CURRVAL.error(sequence.qualifiedName());
                 return v;
             }
-            io.hourglass.engine.catalog.Sequence q = sequence;
+            Sequence q = sequence;
+            // Every NEXTVAL of a sequence in one row gives that row's one value, as Oracle's.
+            long[] given = c.nextvals == null ? null : c.nextvals.get(q);
+            if (given != null && given[0] == c.row) return given[1];
             long v = q.nextval(restart -> s.transactions().logCatalogChange(
-                    new io.hourglass.engine.catalog.CatalogChange.SequenceRestart(q.owner(), q.name(), restart)));
+                    new CatalogChange.SequenceRestart(q.owner(), q.name(), restart)));
             s.sequenceValues().put(q, v);
+            if (c.nextvals == null) c.nextvals = new IdentityHashMap<>(2);
+            c.nextvals.put(q, new long[] {c.row, v});
             return v;
         }
 
