@@ -221,9 +221,12 @@ final class Parser {
         if (accept("LIMIT")) {
             limit = primary();
             if (accept("OFFSET")) offset = primary();
-        } else if (accept("OFFSET")) {
-            offset = primary();
-            accept("ROWS");
+        } else {
+            // Oracle's [OFFSET n ROWS] [FETCH {FIRST|NEXT} n ROWS ONLY], either or both
+            if (accept("OFFSET")) {
+                offset = primary();
+                if (!accept("ROWS")) accept("ROW");
+            }
             if (accept("FETCH")) {
                 if (!accept("FIRST")) expect("NEXT");
                 limit = primary();
