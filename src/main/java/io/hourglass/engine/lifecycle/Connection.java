@@ -5,6 +5,7 @@ import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.sql.PreparedStatement;
+import io.hourglass.engine.sql.ResultSink;
 import io.hourglass.engine.sql.Session;
 import io.hourglass.engine.sql.StatementResult;
 import io.hourglass.engine.txn.Isolation;
@@ -171,13 +172,27 @@ public final class Connection implements Session, AutoCloseable {
      * promises. Outside autocommit the stage is complete on return.
      */
     public CompletionStage<StatementResult> executeAsync(PreparedStatement ps, Object... params) {
+        return executeAsync(ps, null, params);
+    }
+
+    /**
+     * Runs a statement as {@link #execute(PreparedStatement, Object...)} does, a query handing its
+     * rows to {@code sink} as it makes them (a cursor: see {@link ResultSink}); the result then
+     * holds the columns and no rows. A failure after some rows went out undoes the statement all
+     * the same.
+     */
+    public StatementResult execute(PreparedStatement ps, ResultSink sink, Object... params) {
+        return join(executeAsync(ps, sink, params));
+    }
+
+    private CompletionStage<StatementResult> executeAsync(PreparedStatement ps, ResultSink sink, Object... params) {
         return locked(() -> {
             boolean ok = false;
             // (a limit past a century is none; | 1 keeps a deadline from reading as 0, "none")
             statementDeadline = queryTimeoutMillis == 0 || queryTimeoutMillis > CENTURY_MILLIS ? 0
                     : (System.nanoTime() + queryTimeoutMillis * 1_000_000L) | 1;
             try {
-                StatementResult r = ps.execute(this, params);
+                StatementResult r = ps.execute(this, sink, params);
                 CompletionStage<Void> done = autocommit && txn != null && !ps.isTransactionControl()
                         ? commitNow(false) : CompletableFuture.completedFuture(null);
                 ok = true;

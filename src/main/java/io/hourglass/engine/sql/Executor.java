@@ -34,13 +34,22 @@ final class Executor {
     /** A planned statement. */
     interface Plan {
         StatementResult run(Session s, Object[] params);
+
+        /** Runs with the rows handed to {@code sink} (see {@link ResultSink}); the result has none. */
+        default StatementResult run(Session s, Object[] params, ResultSink sink) { return ResultSink.handOut(run(s, params), sink); }
     }
 
     static Plan plan(Ast.Stmt stmt, Session s) {
         return switch (stmt) {
             case Ast.Select sel -> {
                 QueryPlan q = planQuery(sel, s);
-                yield (ss, p) -> q.run(ss, p);
+                yield new Plan() {
+                    @Override
+                    public StatementResult run(Session ss, Object[] p) { return q.run(ss, p, null); }
+
+                    @Override
+                    public StatementResult run(Session ss, Object[] p, ResultSink sink) { return q.run(ss, p, sink); }
+                };
             }
             case Ast.Insert ins -> planInsert(ins, s);
             case Ast.Update upd -> planUpdate(upd, s);
@@ -257,12 +266,17 @@ final class Executor {
         /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
         Table[] lockTables = new Table[0];
 
-        StatementResult run(Session s, Object[] params) {
+        /** Runs the query as a statement: its rows in the result, or, given a sink, handed to it as they come. */
+        StatementResult run(Session s, Object[] params, ResultSink sink) {
             return atomically(s, t -> {
                 lockForRead(s, t, lockTables);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
                 try (TempSpace.Budget temp = s.transactions().temp().budget()) {
-                    return new StatementResult(columns, execute(new Scope(s, t, snapshot, params, temp), null, Long.MAX_VALUE), -1);
+                    Scope scope = new Scope(s, t, snapshot, params, temp);
+                    if (sink == null) return new StatementResult(columns, execute(scope, null, Long.MAX_VALUE), -1);
+                    sink.columns(columns);
+                    execute(scope, null, Long.MAX_VALUE, sink::row);
+                    return new StatementResult(columns, List.of(), -1);
                 }
             });
         }
@@ -272,8 +286,20 @@ final class Executor {
          * sets) is charged to {@code temp}: TT0802 (temporary) past TempSize. Not charged: the
          * row ids an index access collects, at most a table's rows.
          */
-        List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap) {
-            if (terms != null) return executeCompound(scope, outer, cap);
+        List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap) { return execute(scope, outer, cap, null); }
+
+        /**
+         * The query's rows, or, with {@code emit}, none: each row is handed to it instead, a plain
+         * query's as the scan finds it (kept nowhere, so not charged), any other's once all are made.
+         */
+        List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap, java.util.function.Consumer<Object[]> emit) {
+            List<Object[]> rows = terms != null ? executeCompound(scope, outer, cap) : executeSimple(scope, outer, cap, emit);
+            if (emit == null) return rows;
+            for (Object[] row : rows) emit.accept(row);
+            return List.of();
+        }
+
+        private List<Object[]> executeSimple(Scope scope, Expr.Ctx outer, long cap, java.util.function.Consumer<Object[]> emit) {
             Session s = scope.session;
             Transaction t = scope.txn;
             long snapshot = scope.snapshot;
@@ -296,6 +322,13 @@ final class Executor {
             // top-N heap), not every row (TT0802 for ORDER BY ... LIMIT 10 on a large table).
             TopRows top = !aggregate && !distinct && !sortKeys.isEmpty() && want < Integer.MAX_VALUE
                     ? new TopRows((int) want, keyComparator(), temp) : null;
+            // A plain query's rows go out as the scan finds them (OFFSET skips them unmade), to
+            // the caller's emitter or into the list, charged.
+            java.util.function.Consumer<Object[]> plain = emit != null ? emit : row -> {
+                temp.chargeRow(row);
+                out.add(row);
+            };
+            long[] passed = {0};
             RowSink sink = c -> {
                 if (aggregate) {
                     accumulate(c, groups, temp);
@@ -306,8 +339,13 @@ final class Executor {
                     top.offer(row, sortKeyValues(c, row));
                     return true;
                 }
+                if (earlyStop) {
+                    if (passed[0] >= want) return false;
+                    if (++passed[0] > skip) plain.accept(project(c));
+                    return passed[0] < want;
+                }
                 addRow(c, out, keys, temp);
-                return !earlyStop || out.size() < want;
+                return true;
             };
             if (passes(constantFilters, ctx)) {
                 scan(0, ctx, t, snapshot, sink);
@@ -322,11 +360,7 @@ final class Executor {
                     addRow(ctx, out, keys, temp);
                 }
             }
-            if (!aggregate && !distinct && sortKeys.isEmpty()) {
-                if (skip == 0 && out.size() <= max) return out;
-                int from = (int) Math.min(skip, out.size());
-                return new ArrayList<>(out.subList(from, (int) Math.min(out.size(), from + Math.min(max, Integer.MAX_VALUE))));
-            }
+            if (earlyStop) return out; // (OFFSET and LIMIT applied as the rows came)
             temp.charge(ORDER_ENTRY * out.size());
             List<Integer> order = new ArrayList<>(out.size());
             for (int i = 0; i < out.size(); i++) order.add(i);

@@ -38,7 +38,10 @@ public final class PreparedStatement {
     /** True for statements that end or cross a transaction boundary (COMMIT, ROLLBACK, DDL). */
     public boolean isTransactionControl() { return syntax instanceof Ast.Commit || syntax instanceof Ast.Rollback; }
 
-    public StatementResult execute(Session session, Object... params) {
+    public StatementResult execute(Session session, Object... params) { return execute(session, null, params); }
+
+    /** Runs the statement; a query's rows go to {@code sink} if one is given (see {@link ResultSink}). */
+    public StatementResult execute(Session session, ResultSink sink, Object... params) {
         int given = params == null ? 0 : params.length;
         if (given != paramCount) throw ErrorCode.WRONG_PARAMETER_COUNT.error(paramCount, given);
         Object[] p = new Object[given];
@@ -52,6 +55,6 @@ public final class PreparedStatement {
             planVersion = v;
             planUser = session.user().name();
         }
-        return plan.run(session, p);
+        return sink == null ? plan.run(session, p) : plan.run(session, p, sink);
     }
 }
