@@ -66,9 +66,9 @@ final class ProtoValues {
         };
     }
 
-    static List<Column> columns(StatementResult r) {
-        List<Column> cols = new ArrayList<>(r.columns().size());
-        for (ResultColumn c : r.columns()) cols.add(Column.newBuilder().setName(c.name()).setType(c.type().sqlName()).build());
+    static List<Column> columns(List<ResultColumn> columns) {
+        List<Column> cols = new ArrayList<>(columns.size());
+        for (ResultColumn c : columns) cols.add(Column.newBuilder().setName(c.name()).setType(c.type().sqlName()).build());
         return cols;
     }
 

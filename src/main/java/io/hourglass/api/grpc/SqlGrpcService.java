@@ -1,5 +1,7 @@
 package io.hourglass.api.grpc;
 
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.hourglass.api.grpc.v1.Connected;
 import io.hourglass.api.grpc.v1.Done;
 import io.hourglass.api.grpc.v1.ExecuteRequest;
@@ -9,30 +11,47 @@ import io.hourglass.api.grpc.v1.Row;
 import io.hourglass.api.grpc.v1.RowBatch;
 import io.hourglass.api.grpc.v1.SessionRequest;
 import io.hourglass.api.grpc.v1.SessionResponse;
-import io.hourglass.api.grpc.v1.Sql;
+import io.hourglass.api.grpc.v1.SqlGrpc;
 import io.hourglass.api.grpc.v1.UpdateCount;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.sql.ResultColumn;
+import io.hourglass.engine.sql.ResultSink;
 import io.hourglass.engine.sql.StatementResult;
 import io.hourglass.service.EngineExecutor;
 import io.hourglass.service.SqlGateway;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcService;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@code hourglass.v1.Sql} service. Engine work runs on {@link EngineExecutor} threads,
- * never on the event loop; a session's requests are handled one after another, in order.
+ * The {@code hourglass.v1.Sql} service. Engine work runs on {@link EngineExecutor} threads, never
+ * on the event loop.
+ *
+ * <p>Written against grpc-java's own API rather than Mutiny's: a session streams a query's rows
+ * as the engine makes them (a cursor), and only {@link ServerCallStreamObserver} tells when the
+ * client's HTTP/2 window is full. The Mutiny binding of this Quarkus version requests without
+ * bound, so a slow client would have the whole result queued in the server's memory.
  */
 @GrpcService
-public class SqlGrpcService implements Sql {
+public class SqlGrpcService extends SqlGrpc.SqlImplBase {
     static final int DEFAULT_BATCH = 1000;
     /** A RowBatch stops growing at this many bytes of rows (one row alone may be larger). */
     static final long BATCH_BYTES = 1 << 20;
+    /** How long a waiting sender sleeps before it looks at the stream again, should a ready signal be missed. */
+    private static final long READY_RECHECK_MILLIS = 50;
 
     @Inject
     SqlGateway gateway;
@@ -40,36 +59,130 @@ public class SqlGrpcService implements Sql {
     @Inject
     EngineExecutor executor;
 
-    @Override
-    public Uni<ExecuteResponse> execute(ExecuteRequest req) {
-        return Uni.createFrom().item(() -> {
-                    StatementResult r = gateway.autocommit(gateway.connect(req.getConnectionString()), req.getSql(),
-                            ProtoValues.params(req.getParamsList()), req.getDurable());
-                    ExecuteResponse.Builder b = ExecuteResponse.newBuilder().setUpdateCount(r.updateCount());
-                    b.addAllColumns(ProtoValues.columns(r));
-                    for (Object[] row : r.rows()) b.addRows(ProtoValues.row(row));
-                    return b.build();
-                })
-                .runSubscriptionOn(executor)
-                .onFailure().transform(ProtoValues::status);
+    @Inject
+    MeterRegistry registry;
+
+    /** Sessions whose responses wait now for their clients to read (HTTP/2 flow control). */
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicLong waits = new AtomicLong();
+
+    @PostConstruct
+    void meters() {
+        Gauge.builder("hourglass.grpc.sessions.waiting", waiting, AtomicInteger::get)
+                .description("gRPC sessions whose results wait for their clients to read them").register(registry);
+        FunctionCounter.builder("hourglass.grpc.flow.waits", waits, AtomicLong::get)
+                .description("times a gRPC session waited for its client's HTTP/2 window before sending more").register(registry);
     }
 
     @Override
-    public Multi<SessionResponse> session(Multi<SessionRequest> requests) {
-        SessionState state = new SessionState();
-        return requests
-                .emitOn(executor)
-                .onItem().transformToIterable(state::handle)
-                .onTermination().invoke(state::close);
+    public void execute(ExecuteRequest req, StreamObserver<ExecuteResponse> responses) {
+        executor.execute(() -> {
+            ExecuteResponse response;
+            try {
+                StatementResult r = gateway.autocommit(gateway.connect(req.getConnectionString()), req.getSql(),
+                        ProtoValues.params(req.getParamsList()), req.getDurable());
+                ExecuteResponse.Builder b = ExecuteResponse.newBuilder().setUpdateCount(r.updateCount());
+                b.addAllColumns(ProtoValues.columns(r.columns()));
+                for (Object[] row : r.rows()) b.addRows(ProtoValues.row(row));
+                response = b.build();
+            } catch (RuntimeException e) {
+                responses.onError(ProtoValues.status(e));
+                return;
+            }
+            responses.onNext(response);
+            responses.onCompleted();
+        });
     }
 
-    /** One stream's connection. Touched only by the stream's serialized item handling. */
-    private final class SessionState {
-        private Connection connection;
+    @Override
+    public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> responses) {
+        SessionStream s = new SessionStream((ServerCallStreamObserver<SessionResponse>) responses);
+        executor.execute(s::run);
+        return s;
+    }
 
-        List<SessionResponse> handle(SessionRequest req) {
+    /**
+     * One stream's connection. The transport's thread (an event loop) only queues what arrives;
+     * one engine thread per stream handles the requests in order and writes every response,
+     * waiting while the client's window is full. Requests are asked for one at a time, so a
+     * client that sends faster than its statements run is held back by HTTP/2 as well.
+     */
+    private final class SessionStream implements StreamObserver<SessionRequest> {
+        private static final Object END = new Object();
+        private final ServerCallStreamObserver<SessionResponse> out;
+        /** The stream's Vert.x context: asking for the next request is done there, as the transport expects. */
+        private final io.vertx.core.Context transport = io.vertx.core.Vertx.currentContext();
+        private final BlockingQueue<Object> requests = new LinkedBlockingQueue<>();
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition ready = lock.newCondition();
+        /** The client cancelled or failed the stream: nothing more may be sent. */
+        private volatile boolean gone;
+        /** Written by the stream's engine thread; read by the cancel handler, to stop a running statement. */
+        private volatile Connection connection;
+
+        SessionStream(ServerCallStreamObserver<SessionResponse> out) {
+            this.out = out;
+            out.disableAutoRequest();
+            out.setOnReadyHandler(this::wake);
+            out.setOnCancelHandler(this::cancelled);
+            out.request(1);
+        }
+
+        @Override
+        public void onNext(SessionRequest req) { requests.add(req); }
+
+        @Override
+        public void onError(Throwable t) { cancelled(); }
+
+        @Override
+        public void onCompleted() { requests.add(END); }
+
+        private void cancelled() {
+            gone = true;
+            requests.add(END);
+            wake();
+            // A statement running now stops at its next check (TT90036) instead of running to its
+            // end; closing waits for it, so not here on the event loop.
+            Connection c = connection;
+            if (c != null) executor.execute(c::close);
+        }
+
+        private void wake() {
+            lock.lock();
+            try {
+                ready.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void run() {
+            try {
+                while (true) {
+                    Object next = requests.take();
+                    if (next == END) break;
+                    if (!gone) askForNext(); // the next one may arrive while this one runs
+                    handle((SessionRequest) next);
+                }
+                if (!gone) out.onCompleted();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the service is stopping
+            } catch (RuntimeException e) {
+                if (!gone) out.onError(ProtoValues.status(e));
+            } finally {
+                Connection c = connection;
+                if (c != null) c.close();
+            }
+        }
+
+        private void askForNext() {
+            if (transport == null) out.request(1);
+            else transport.runOnContext(v -> out.request(1));
+        }
+
+        private void handle(SessionRequest req) {
             long id = req.getRequestId();
-            List<SessionResponse> out = new ArrayList<>();
+            Batches rows = null;
             try {
                 switch (req.getKindCase()) {
                     case CONNECT -> {
@@ -77,66 +190,108 @@ public class SqlGrpcService implements Sql {
                         Connection c = gateway.connect(req.getConnect().getConnectionString());
                         c.setAutocommit(!req.getConnect().hasAutocommit() || req.getConnect().getAutocommit());
                         connection = c;
-                        out.add(response(id).setConnected(Connected.newBuilder().setConnectionId(c.id())
+                        if (gone) c.close(); // the client left while it connected
+                        send(response(id).setConnected(Connected.newBuilder().setConnectionId(c.id())
                                 .setDatabase(c.database().name()).setUser(c.user().name())).build());
                     }
                     case EXECUTE -> {
-                        StatementResult r = connected().execute(req.getExecute().getSql(),
+                        int batch = req.getExecute().getBatchSize() > 0 ? req.getExecute().getBatchSize() : DEFAULT_BATCH;
+                        rows = new Batches(id, batch);
+                        Connection c = connected();
+                        StatementResult r = c.execute(c.prepare(req.getExecute().getSql()), rows,
                                 ProtoValues.params(req.getExecute().getParamsList()));
-                        if (r.isQuery()) {
-                            out.add(response(id).setHeader(ResultHeader.newBuilder().addAllColumns(ProtoValues.columns(r))).build());
-                            int batch = req.getExecute().getBatchSize() > 0 ? req.getExecute().getBatchSize() : DEFAULT_BATCH;
-                            List<Object[]> rows = r.rows();
-                            int from = 0;
-                            do {
-                                // batch_size rows, or fewer once a batch reaches BATCH_BYTES (at least one row),
-                                // so that no message outgrows what a standard gRPC client accepts (4 MB).
-                                int limit = Math.min(rows.size(), from + batch);
-                                RowBatch.Builder b = RowBatch.newBuilder();
-                                long bytes = 0;
-                                int to = from;
-                                while (to < limit) {
-                                    Row row = ProtoValues.row(rows.get(to));
-                                    if (to > from && bytes + row.getSerializedSize() > BATCH_BYTES) break;
-                                    b.addRows(row);
-                                    bytes += row.getSerializedSize();
-                                    to++;
-                                }
-                                out.add(response(id).setRows(b.setLast(to == rows.size())).build());
-                                from = to;
-                            } while (from < rows.size());
-                        } else {
-                            out.add(response(id).setUpdateCount(UpdateCount.newBuilder().setCount(r.updateCount())).build());
-                        }
+                        if (r.isQuery()) rows.finish();
+                        else send(response(id).setUpdateCount(UpdateCount.newBuilder().setCount(r.updateCount())).build());
                     }
                     case COMMIT -> {
                         Connection.join(connected().commit(req.getCommit().getDurable()));
-                        out.add(response(id).setDone(Done.getDefaultInstance()).build());
+                        done(id);
                     }
                     case ROLLBACK -> {
                         connected().rollback();
-                        out.add(response(id).setDone(Done.getDefaultInstance()).build());
+                        done(id);
                     }
                     case SET_AUTOCOMMIT -> {
                         connected().setAutocommit(req.getSetAutocommit().getAutocommit());
-                        out.add(response(id).setDone(Done.getDefaultInstance()).build());
+                        done(id);
                     }
                     case KIND_NOT_SET -> throw ErrorCode.SEMANTIC_ERROR.error("empty session request");
                 }
             } catch (RuntimeException e) {
-                out.clear();
-                out.add(response(id).setError(ProtoValues.error(e)).build());
+                if (gone) return;
+                // Rows already sent stay sent: a result that fails part way ends with the error.
+                send(response(id).setError(ProtoValues.error(e)).build());
             }
-            return out;
         }
+
+        private void done(long id) { send(response(id).setDone(Done.getDefaultInstance()).build()); }
 
         private Connection connected() {
             if (connection == null) throw ErrorCode.NOT_CONNECTED.error();
             return connection;
         }
 
-        void close() {
-            if (connection != null) connection.close();
+        /** Sends once the client's window has room; TT90036 if the client has gone. */
+        private void send(SessionResponse r) {
+            if (!out.isReady() && !gone) awaitReady();
+            if (gone) throw ErrorCode.STATEMENT_CANCELLED.error("its client went away");
+            out.onNext(r);
+        }
+
+        private void awaitReady() {
+            waits.incrementAndGet();
+            waiting.incrementAndGet();
+            lock.lock();
+            try {
+                while (!out.isReady() && !gone) ready.await(READY_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                gone = true;
+            } finally {
+                lock.unlock();
+                waiting.decrementAndGet();
+            }
+        }
+
+        /**
+         * A query's header and rows, sent as the engine makes them: batch_size rows to a batch, or
+         * fewer once a batch reaches BATCH_BYTES (at least one row), so that no message outgrows
+         * what a standard gRPC client accepts (4 MB). The batch in hand is sent when the next row
+         * does not fit, so the last one can say it is the last.
+         */
+        private final class Batches implements ResultSink {
+            private final long id;
+            private final int size;
+            private RowBatch.Builder batch = RowBatch.newBuilder();
+            private long bytes;
+
+            Batches(long id, int size) {
+                this.id = id;
+                this.size = size;
+            }
+
+            @Override
+            public void columns(List<ResultColumn> columns) {
+                send(response(id).setHeader(ResultHeader.newBuilder().addAllColumns(ProtoValues.columns(columns))).build());
+            }
+
+            @Override
+            public void row(Object[] values) {
+                Row row = ProtoValues.row(values);
+                int n = row.getSerializedSize();
+                if (batch.getRowsCount() > 0 && (batch.getRowsCount() >= size || bytes + n > BATCH_BYTES)) flush(false);
+                batch.addRows(row);
+                bytes += n;
+            }
+
+            void finish() { flush(true); }
+
+            private void flush(boolean last) {
+                RowBatch b = batch.setLast(last).build();
+                batch = RowBatch.newBuilder();
+                bytes = 0;
+                send(response(id).setRows(b).build());
+            }
         }
     }
 

@@ -13,7 +13,13 @@ import io.hourglass.api.grpc.v1.Statement;
 import io.hourglass.api.grpc.v1.Commit;
 import io.hourglass.api.grpc.v1.Rollback;
 import io.hourglass.api.grpc.v1.Value;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.hourglass.api.grpc.v1.SqlGrpc;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -263,5 +269,126 @@ class SqlGrpcTest {
             root.removeHandler(catcher);
         }
         assertTrue(blocked.isEmpty(), "blocked-thread warnings: " + blocked);
+    }
+
+    @GrpcClient("hourglass")
+    io.grpc.Channel channel;
+
+    @Inject
+    MeterRegistry registry;
+
+    private double meter(String name) {
+        io.micrometer.core.instrument.Gauge g = registry.find(name).tag("database", "testdb").gauge();
+        return (g != null ? g : registry.find(name).gauge()).value();
+    }
+
+    private void awaitMeter(String name, double value) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (meter(name) != value) {
+            assertTrue(System.nanoTime() < deadline, name + " stayed " + meter(name) + ", expected " + value);
+            Thread.sleep(20);
+        }
+    }
+
+    /** A session whose client reads only what it asks for (grpc-java's manual flow control). */
+    private static final class SlowReader implements ClientResponseObserver<SessionRequest, SessionResponse> {
+        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        volatile ClientCallStreamObserver<SessionRequest> call;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<SessionRequest> c) {
+            call = c;
+            c.disableAutoRequestWithInitial(1);
+        }
+
+        @Override
+        public void onNext(SessionResponse r) { received.add(r); }
+
+        @Override
+        public void onError(Throwable t) { received.add(t); }
+
+        @Override
+        public void onCompleted() { received.add("completed"); }
+
+        SessionResponse next() throws InterruptedException {
+            Object o = received.poll(30, TimeUnit.SECONDS);
+            assertTrue(o instanceof SessionResponse, "a response, got " + o);
+            return (SessionResponse) o;
+        }
+    }
+
+    /** 16 rows of 256 KB: their cross join is 256 rows, 128 MB, more than testdb's TempSize (48 MB) as a list. */
+    private static final String WIDE_JOIN = "SELECT a.id, b.id, a.s, b.s FROM wide a, wide b";
+
+    private void wideTable() {
+        exec("CREATE TABLE wide (id INTEGER PRIMARY KEY, s VARCHAR2(300000))");
+        for (int i = 0; i < 16; i++) exec("INSERT INTO wide VALUES (?, ?)", i(i), s(Character.toString('a' + i).repeat(1 << 18)));
+    }
+
+    private StreamObserver<SessionRequest> startWideJoin(SlowReader reader) throws InterruptedException {
+        StreamObserver<SessionRequest> requests = SqlGrpc.newStub(channel).session(reader);
+        requests.onNext(SessionRequest.newBuilder().setRequestId(1).setConnect(Connect.newBuilder().setConnectionString(CS)).build());
+        assertTrue(reader.next().hasConnected());
+        requests.onNext(SessionRequest.newBuilder().setRequestId(2).setExecute(Statement.newBuilder().setSql(WIDE_JOIN).setBatchSize(1))
+                .build());
+        return requests;
+    }
+
+    /**
+     * A session streams a query's rows as the engine makes them (a result larger than TempSize
+     * goes through), and a client that stops reading holds the server back by HTTP/2 flow control
+     * instead of having the rest queued in the server's memory; once it reads, all of it arrives.
+     */
+    @Test
+    void aResultLargerThanTempSizeStreamsAtTheClientsPace() throws Exception {
+        wideTable();
+        try {
+            StatusRuntimeException whole = assertThrows(StatusRuntimeException.class, () -> exec(WIDE_JOIN));
+            assertEquals("802", whole.getTrailers().get(ProtoValues.ERROR_CODE), "Execute answers in one message, built whole");
+            SlowReader reader = new SlowReader();
+            StreamObserver<SessionRequest> requests = startWideJoin(reader);
+            awaitMeter("hourglass.grpc.sessions.waiting", 1); // the server stopped, its client's window full
+            Thread.sleep(200);
+            assertTrue(reader.received.isEmpty(), "nothing delivered that was not asked for");
+            reader.call.request(Integer.MAX_VALUE);
+            assertTrue(reader.next().hasHeader());
+            int rows = 0;
+            java.util.Set<String> pairs = new java.util.HashSet<>();
+            while (true) {
+                SessionResponse r = reader.next();
+                assertTrue(r.hasRows(), "rows, not " + r);
+                for (io.hourglass.api.grpc.v1.Row row : r.getRows().getRowsList()) {
+                    rows++;
+                    assertEquals(1 << 18, row.getValues(3).getStringValue().length());
+                    pairs.add(row.getValues(0).getIntValue() + "," + row.getValues(1).getIntValue());
+                }
+                if (r.getRows().getLast()) break;
+            }
+            assertEquals(256, rows);
+            assertEquals(256, pairs.size(), "every pair once");
+            awaitMeter("hourglass.grpc.sessions.waiting", 0);
+            requests.onCompleted();
+            assertEquals("completed", reader.received.poll(30, TimeUnit.SECONDS));
+        } finally {
+            exec("DROP TABLE wide");
+        }
+    }
+
+    /** A client that cancels while the server waits for it: the statement stops and the connection closes. */
+    @Test
+    void aClientThatLeavesMidResultStopsTheStatement() throws Exception {
+        wideTable();
+        try {
+            double before = meter("hourglass.connections");
+            SlowReader reader = new SlowReader();
+            startWideJoin(reader);
+            awaitMeter("hourglass.grpc.sessions.waiting", 1);
+            assertEquals(before + 1, meter("hourglass.connections"));
+            reader.call.cancel("the client leaves", null);
+            awaitMeter("hourglass.grpc.sessions.waiting", 0);
+            awaitMeter("hourglass.connections", before);
+        } finally {
+            exec("DROP TABLE wide");
+        }
     }
 }
