@@ -22,6 +22,8 @@ final class Binder {
     private final List<Expr.Subquery> subqueries = new java.util.ArrayList<>();
     /** Whether NEXTVAL and CURRVAL may appear in what is bound now (a select list, VALUES, SET). */
     boolean sequencesAllowed;
+    /** The sequence references bound so far, to tie a row's CURRVAL to its NEXTVAL. */
+    private final List<Expr.SequenceRef> sequenceRefs = new java.util.ArrayList<>();
 
     Binder(Table[] tables, String[] aliases) { this(tables, aliases, null, null, null); }
 
@@ -51,6 +53,14 @@ final class Binder {
                 if (!session.catalog().has(session.user(), io.hourglass.engine.catalog.Privilege.SELECT, owner, q.sequence.qualifiedName())) {
                     throw ErrorCode.PRIVILEGE_REQUIRED.error(session.user().name(), "SELECT on sequence " + q.sequence.qualifiedName());
                 }
+                // Oracle: in a row that also takes the sequence's NEXTVAL, CURRVAL is that value,
+                // wherever it is written in the row.
+                for (Expr.SequenceRef other : sequenceRefs) {
+                    if (other.sequence != q.sequence) continue;
+                    if (q.next && !other.next) other.rowsNext = true;
+                    if (!q.next && other.next) q.rowsNext = true;
+                }
+                sequenceRefs.add(q);
             }
             case Expr.Subquery q when q.plan != null -> q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;
             case Expr.Subquery q -> {

@@ -181,6 +181,8 @@ abstract class Expr {
         final String owner, name; // owner null: the session user's
         final boolean next;
         Sequence sequence; // set by the binder
+        /** A CURRVAL in a statement whose rows also take the sequence's NEXTVAL: it reads that value (set by the binder). */
+        boolean rowsNext;
 
         SequenceRef(int pos, String owner, String name, boolean next) {
             super(pos);
@@ -193,7 +195,7 @@ abstract class Expr {
         Object eval(Ctx c) {
             Session s = c.scope == null ? null : c.scope.session;
             if (s == null) throw ErrorCode.INTERNAL.error("a sequence evaluated outside a statement");
-            if (!next) {
+            if (!next && !rowsNext) {
                 Long v = s.sequenceValues().get(sequence);
                 if (v == null) throw ErrorCode.SEQUENCE_NO_CURRVAL.error(sequence.qualifiedName());
                 return v;
