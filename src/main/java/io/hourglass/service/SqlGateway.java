@@ -3,6 +3,7 @@ package io.hourglass.service;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.sql.ResultSink;
 import io.hourglass.engine.sql.StatementResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,12 +30,17 @@ public class SqlGateway {
      * is as durable as a durable commit promises.
      */
     public StatementResult autocommit(Connection c, String sql, Object[] params, boolean durable) {
+        return autocommit(c, sql, params, durable, null);
+    }
+
+    /** As {@link #autocommit(Connection, String, Object[], boolean)}, a query's rows handed to {@code sink} as they are made. */
+    public StatementResult autocommit(Connection c, String sql, Object[] params, boolean durable, ResultSink sink) {
         try (c) {
             if (sql == null) throw ErrorCode.SYNTAX_ERROR.error(1, "no statement given");
             c.setAutocommit(false);
             StatementResult r;
             try {
-                r = c.execute(sql, params);
+                r = sink == null ? c.execute(sql, params) : c.execute(c.prepare(sql), sink, params);
             } catch (RuntimeException e) {
                 c.rollback();
                 throw e;

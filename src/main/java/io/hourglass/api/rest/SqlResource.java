@@ -1,5 +1,8 @@
 package io.hourglass.api.rest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.service.EngineExecutor;
 import io.hourglass.service.SqlGateway;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.inject.Inject;
@@ -9,8 +12,14 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -23,15 +32,24 @@ public class SqlResource {
     @Inject
     SqlGateway gateway;
 
+    @Inject
+    EngineExecutor executor;
+
+    @Inject
+    ObjectMapper json;
+
     @POST
     @RunOnVirtualThread
     @Operation(summary = "Run one statement in its own transaction",
             description = "Queries and CALLs return columns and rows; DML returns the update count.")
-    public SqlResult execute(@PathParam("dsn") String dsn, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
-                             SqlRequest req) {
+    @APIResponse(responseCode = "200", description = "The result; a large one streams as the statement makes it, and a failure after"
+            + " rows were sent ends the body with an \"error\" member", content = @Content(schema = @Schema(implementation = SqlResult.class)))
+    public Response execute(@PathParam("dsn") String dsn, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                            SqlRequest req, @Context HttpServerResponse response) {
         Credentials cred = Credentials.fromHeader(auth);
         String sql = req == null ? null : req.sql();
         Object[] params = req == null ? new Object[0] : JsonValues.params(req.params());
-        return JsonValues.result(gateway.autocommit(gateway.connect(dsn, cred.user(), cred.password()), sql, params, false));
+        Connection c = gateway.connect(dsn, cred.user(), cred.password());
+        return StreamedResult.run(executor, json, response, sink -> gateway.autocommit(c, sql, params, false, sink));
     }
 }

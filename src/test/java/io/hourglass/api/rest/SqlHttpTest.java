@@ -76,7 +76,8 @@ class SqlHttpTest {
         sql("CREATE TABLE wide (id INTEGER PRIMARY KEY, s VARCHAR2(1048576))").statusCode(200);
         try {
             for (int i = 0; i < 6; i++) sql("INSERT INTO wide VALUES (?, ?)", i, "w".repeat(1 << 20)).statusCode(200);
-            sql("SELECT a.s, b.s FROM wide a, wide b").statusCode(507)
+            // Sorted, the join must be built whole; plain, it streams (see aLargeResultStreamsAtTheClientsPace).
+            sql("SELECT a.s, b.s FROM wide a, wide b ORDER BY a.id").statusCode(507)
                     .body("error.code", equalTo(802))
                     .body("error.message", containsString("temporary space exhausted"));
             sql("SELECT COUNT(*) FROM wide a, wide b").statusCode(200).body("rows[0][0]", equalTo(36));
@@ -230,5 +231,108 @@ class SqlHttpTest {
             else org.junit.jupiter.api.Assertions.assertEquals(409, s);
         }
         sql("SELECT price FROM items WHERE id = 1").body("rows[0][0]", equalTo(ok));
+    }
+
+    // ---- results streamed as the statement makes them --------------------------------------------
+
+    @io.quarkus.test.common.http.TestHTTPResource("/v1/databases/testdb/sql")
+    java.net.URI sqlUri;
+
+    /** Posts a statement with java.net.http, whose body stream asks for more only as it is read. */
+    private java.net.http.HttpResponse<java.io.InputStream> post(String sql) throws Exception {
+        String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("sql", sql));
+        String basic = java.util.Base64.getEncoder().encodeToString(("admin:" + ADMIN_PW).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(sqlUri).header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + basic).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+        return java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private int connections() { return instance.database("testdb").connectionCount(); }
+
+    private void awaitConnections(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (connections() != n) {
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() < deadline, "connections stayed " + connections() + ", expected " + n);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Six 1 MB rows joined with themselves: 36 rows, 72 MB, more than testdb's TempSize (48 MB) as a whole. */
+    private void wideTable() {
+        sql("DROP TABLE wide");
+        sql("CREATE TABLE wide (id INTEGER PRIMARY KEY, s VARCHAR2(1048576))").statusCode(200);
+        for (int i = 0; i < 6; i++) sql("INSERT INTO wide VALUES (?, ?)", i, Character.toString('a' + i).repeat(1 << 20)).statusCode(200);
+    }
+
+    /**
+     * A plain query larger than TempSize streams with status 200; a client that stops reading
+     * holds the statement back (its connection stays open) instead of having the rest queued in
+     * the server; once it reads, the whole result arrives, in the usual shape.
+     */
+    @Test
+    void aLargeResultStreamsAtTheClientsPace() throws Exception {
+        wideTable();
+        try {
+            int before = connections();
+            var resp = post("SELECT a.id, b.id, a.s, b.s FROM wide a, wide b");
+            org.junit.jupiter.api.Assertions.assertEquals(200, resp.statusCode());
+            try (java.io.InputStream in = resp.body()) {
+                org.junit.jupiter.api.Assertions.assertEquals('{', in.read());
+                Thread.sleep(1500);
+                org.junit.jupiter.api.Assertions.assertEquals(before + 1, connections(), "the statement waits for its reader");
+                var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(new byte[] {'{'}), in));
+                org.junit.jupiter.api.Assertions.assertEquals("ID", tree.get("columns").get(0).get("name").asText());
+                org.junit.jupiter.api.Assertions.assertEquals(36, tree.get("rows").size());
+                java.util.Set<String> pairs = new java.util.HashSet<>();
+                for (var row : tree.get("rows")) {
+                    org.junit.jupiter.api.Assertions.assertEquals(1 << 20, row.get(3).asText().length());
+                    org.junit.jupiter.api.Assertions.assertEquals((char) ('a' + row.get(1).asInt()), row.get(3).asText().charAt(0));
+                    pairs.add(row.get(0).asInt() + "," + row.get(1).asInt());
+                }
+                org.junit.jupiter.api.Assertions.assertEquals(36, pairs.size());
+                org.junit.jupiter.api.Assertions.assertEquals(-1, tree.get("updateCount").asInt());
+                org.junit.jupiter.api.Assertions.assertNull(tree.get("error"));
+            }
+            awaitConnections(before);
+        } finally {
+            sql("DROP TABLE wide");
+        }
+    }
+
+    /** A client that leaves mid-result stops its statement: the connection closes without the rest being made. */
+    @Test
+    void aClientThatLeavesMidResultStopsTheStatement() throws Exception {
+        wideTable();
+        try {
+            int before = connections();
+            var resp = post("SELECT a.s, b.s FROM wide a, wide b");
+            resp.body().read();
+            awaitConnections(before + 1);
+            resp.body().close();
+            awaitConnections(before);
+        } finally {
+            sql("DROP TABLE wide");
+        }
+    }
+
+    /**
+     * An error before the first chunk is sent keeps its status; one after rows were sent (a
+     * division by zero at row 1,500) ends the 200 body with an "error" after those rows.
+     */
+    @Test
+    void aFailureAfterRowsWereSentEndsTheBodyWithTheError() throws Exception {
+        StringBuilder values = new StringBuilder("INSERT INTO items (id, name) VALUES ");
+        for (int i = 1; i <= 3000; i++) values.append(i > 1 ? ", " : "").append("(").append(i).append(", 'n')");
+        sql(values.toString()).statusCode(200).body("updateCount", equalTo(3000));
+        sql("SELECT 100 / (id - 10) FROM items").statusCode(400).body("error.code", notNullValue());
+        var resp = post("SELECT id, 100 / (id - 1500) FROM items");
+        org.junit.jupiter.api.Assertions.assertEquals(200, resp.statusCode());
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
+        org.junit.jupiter.api.Assertions.assertTrue(tree.get("rows").size() >= 1000 && tree.get("rows").size() < 1500,
+                "the rows sent before the failure: " + tree.get("rows").size());
+        org.junit.jupiter.api.Assertions.assertTrue(tree.get("error").get("message").asText().startsWith("TT"), tree.toString().substring(0, 100));
+        org.junit.jupiter.api.Assertions.assertEquals(sql("SELECT 1 / 0 FROM dual").extract().path("error.code"),
+                (Object) tree.get("error").get("code").asInt(), "the same error a small result gets");
     }
 }
