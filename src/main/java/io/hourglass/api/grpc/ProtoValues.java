@@ -12,7 +12,6 @@ import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.sql.ResultColumn;
-import io.hourglass.engine.sql.StatementResult;
 import io.hourglass.engine.store.Bytes;
 
 import java.math.BigDecimal;

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Turns statement trees into plans and runs them. */
 final class Executor {
@@ -292,14 +293,14 @@ final class Executor {
          * The query's rows, or, with {@code emit}, none: each row is handed to it instead, a plain
          * query's as the scan finds it (kept nowhere, so not charged), any other's once all are made.
          */
-        List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap, java.util.function.Consumer<Object[]> emit) {
+        List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap, Consumer<Object[]> emit) {
             List<Object[]> rows = terms != null ? executeCompound(scope, outer, cap) : executeSimple(scope, outer, cap, emit);
             if (emit == null) return rows;
             for (Object[] row : rows) emit.accept(row);
             return List.of();
         }
 
-        private List<Object[]> executeSimple(Scope scope, Expr.Ctx outer, long cap, java.util.function.Consumer<Object[]> emit) {
+        private List<Object[]> executeSimple(Scope scope, Expr.Ctx outer, long cap, Consumer<Object[]> emit) {
             Session s = scope.session;
             Transaction t = scope.txn;
             long snapshot = scope.snapshot;
@@ -324,7 +325,7 @@ final class Executor {
                     ? new TopRows((int) want, keyComparator(), temp) : null;
             // A plain query's rows go out as the scan finds them (OFFSET skips them unmade), to
             // the caller's emitter or into the list, charged.
-            java.util.function.Consumer<Object[]> plain = emit != null ? emit : row -> {
+            Consumer<Object[]> plain = emit != null ? emit : row -> {
                 temp.chargeRow(row);
                 out.add(row);
             };
@@ -1079,7 +1080,7 @@ final class Executor {
         return found[0];
     }
 
-    private static void walk(Expr e, java.util.function.Consumer<Expr> f) {
+    private static void walk(Expr e, Consumer<Expr> f) {
         f.accept(e);
         e.children(x -> walk(x, f));
     }
