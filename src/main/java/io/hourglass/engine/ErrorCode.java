@@ -22,6 +22,10 @@ public enum ErrorCode {
     TABLE_NOT_FOUND(2206, Kind.NOT_FOUND, "Table %s not found"),
     TABLE_EXISTS(2207, Kind.CONFLICT, "Table %s already exists"),
     COLUMN_NOT_FOUND(2211, Kind.BAD_REQUEST, "Referenced column %s not found"),
+    FOREIGN_KEY_VIOLATION(3001, Kind.CONFLICT, "Foreign key violation [%s]: %s"),
+    FOREIGN_KEY_IN_USE(3003, Kind.CONFLICT, "Table/Index is in use by a foreign key: %s"),
+    FOREIGN_KEY_TYPE_MISMATCH(3004, Kind.BAD_REQUEST, "Foreign key column type mismatch: %s"),
+    FOREIGN_KEY_NO_UNIQUE_INDEX(3005, Kind.BAD_REQUEST, "There is no unique index on the referenced columns %s"),
     DEADLOCK(6002, Kind.CONFLICT, "Lock request denied because of deadlock; transaction rolled back (%s)"),
     QUERY_TIMEOUT(6111, Kind.UNAVAILABLE, "SQL statement has reached its timeout limit [%d ms] and has been terminated"),
     LOCK_TIMEOUT(6003, Kind.CONFLICT, "Lock request denied because of time-out (%s)"),
@@ -73,6 +77,7 @@ public enum ErrorCode {
     SEQUENCE_NOT_FOUND(90041, Kind.NOT_FOUND, "Sequence %s not found"),
     NAME_IN_USE(90042, Kind.CONFLICT, "Name %s is already used by a %s"),
     VIEW_NOT_FOUND(90043, Kind.NOT_FOUND, "View %s not found"),
+    CONSTRAINT_NOT_FOUND(90044, Kind.NOT_FOUND, "Constraint %s not found on table %s"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

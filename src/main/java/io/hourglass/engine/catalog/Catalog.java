@@ -164,6 +164,8 @@ public final class Catalog {
     }
 
     public synchronized void dropTable(Table t) {
+        for (ForeignKey fk : t.foreignKeys()) unlink(fk);
+        for (ForeignKey fk : t.referencedBy()) unlink(fk);
         tables.remove(t.qualifiedName(), t);
         tablesById.remove(t.id(), t);
         for (IndexDef ix : t.indexes()) {
@@ -196,6 +198,83 @@ public final class Catalog {
         indexes.remove(ix.qualifiedName());
         if (t != null) t.indexes().remove(ix);
         version.incrementAndGet();
+    }
+
+    // ---- foreign keys -------------------------------------------------------------------------
+
+    /**
+     * Links a FOREIGN KEY of {@code child} as {@code spec} defines it. The parent's unique index
+     * is the first of its indexes that is unique on exactly the referenced columns (DDL checked
+     * there is one); the child's index is the one named after the constraint, created empty if
+     * the table does not have it yet (recovery fills indexes once the rows are back).
+     */
+    public synchronized ForeignKey addForeignKey(Table child, CatalogChange.ForeignKeySpec spec) {
+        Table parent = requireTable(spec.parentOwner(), spec.parentName());
+        IndexDef parentIndex = uniqueIndexOn(parent, spec.parentColumns());
+        if (parentIndex == null) {
+            throw ErrorCode.FOREIGN_KEY_NO_UNIQUE_INDEX.error(parent.qualifiedName() + " " + columnNames(parent, spec.parentColumns()));
+        }
+        if (child.foreignKey(spec.name()) != null) throw ErrorCode.INDEX_EXISTS.error(child.owner() + "." + spec.name());
+        IndexDef childIndex = index(child.owner(), spec.name());
+        if (childIndex == null) {
+            childIndex = new IndexDef(child.owner(), spec.name(), spec.columns(), false, IndexDef.Kind.RANGE, true);
+            addIndex(child, childIndex);
+        } else if (indexTables.get(childIndex.qualifiedName()) != child) {
+            throw ErrorCode.INDEX_EXISTS.error(childIndex.qualifiedName());
+        }
+        ForeignKey fk = new ForeignKey(child.owner(), spec.name(), child, spec.columns(), childIndex, parent, spec.parentColumns(),
+                parentIndex, spec.cascade());
+        child.foreignKeys().add(fk);
+        parent.referencedBy().add(fk);
+        version.incrementAndGet();
+        return fk;
+    }
+
+    /** Drops a FOREIGN KEY and its index. */
+    public synchronized void dropForeignKey(ForeignKey fk) {
+        unlink(fk);
+        dropIndex(fk.childIndex());
+    }
+
+    private void unlink(ForeignKey fk) {
+        fk.child().foreignKeys().remove(fk);
+        fk.parent().referencedBy().remove(fk);
+        fk.markDropped();
+        version.incrementAndGet();
+    }
+
+    /** The first unique index of {@code t} on exactly the columns {@code cols} (in any order), or null. */
+    public static IndexDef uniqueIndexOn(Table t, int[] cols) {
+        for (IndexDef ix : t.indexes()) {
+            if (ix.unique() && sameColumns(ix.columns(), cols)) return ix;
+        }
+        return null;
+    }
+
+    /** Whether {@code a} and {@code b} name the same columns, in any order. */
+    public static boolean sameColumns(int[] a, int[] b) {
+        if (a.length != b.length) return false;
+        int[] x = a.clone(), y = b.clone();
+        java.util.Arrays.sort(x);
+        java.util.Arrays.sort(y);
+        return java.util.Arrays.equals(x, y);
+    }
+
+    /** "(A, B)": the names of columns {@code cols} of {@code t}. */
+    public static String columnNames(Table t, int[] cols) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < cols.length; i++) b.append(i == 0 ? "" : ", ").append(t.columns().get(cols[i]).name());
+        return b.append(')').toString();
+    }
+
+    /** The foreign keys that use {@code ix}: as their child index, or as the parent's unique index. */
+    public List<ForeignKey> foreignKeysUsing(IndexDef ix) {
+        Table t = tableOfIndex(ix);
+        List<ForeignKey> out = new ArrayList<>();
+        if (t == null) return out;
+        for (ForeignKey fk : t.foreignKeys()) if (fk.childIndex() == ix) out.add(fk);
+        for (ForeignKey fk : t.referencedBy()) if (fk.parentIndex() == ix) out.add(fk);
+        return out;
     }
 
     // ---- users --------------------------------------------------------------------------------
@@ -288,6 +367,13 @@ public final class Catalog {
                 ixs.add(new CatalogChange.IndexSpec(ix.owner(), ix.name(), ix.columns(), ix.unique(), ix.kind(), ix.constraint()));
             }
             out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs));
+        }
+        // Foreign keys once every table exists: a table may reference one created after it.
+        for (Table t : byId) {
+            for (ForeignKey fk : t.foreignKeys()) {
+                out.add(new CatalogChange.AddForeignKey(t.owner(), t.name(), new CatalogChange.ForeignKeySpec(fk.name(),
+                        fk.childColumns(), fk.parent().owner(), fk.parent().name(), fk.parentColumns(), fk.cascade())));
+            }
         }
         // (before the grants, which may name them)
         for (CatalogChange.CreateView v : new TreeMap<>(views).values()) {

@@ -21,8 +21,34 @@ public sealed interface CatalogChange {
     /** An index: its owner and name, column positions, uniqueness, kind, and whether a constraint owns it. */
     record IndexSpec(String owner, String name, int[] columns, boolean unique, IndexDef.Kind kind, boolean constraint) {}
 
+    /**
+     * A FOREIGN KEY constraint of a table: its name (in the child's owner's schema; the index it
+     * creates on {@code columns} has that name too), the child's columns, the parent table and its
+     * columns (i to i), and ON DELETE CASCADE. The parent's unique index is found by its columns.
+     */
+    record ForeignKeySpec(String name, int[] columns, String parentOwner, String parentName, int[] parentColumns,
+                          boolean cascade) {}
+
+    /**
+     * CREATE TABLE: its columns, primary key and constraint indexes (the foreign keys' among
+     * them), then its foreign keys, which may reference the table itself.
+     */
     record CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
-                       List<IndexSpec> indexes) implements CatalogChange {}
+                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys) implements CatalogChange {
+        public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes) {
+            this(tableId, owner, name, columns, primaryKey, indexes, List.of());
+        }
+    }
+
+    /**
+     * ALTER TABLE ADD FOREIGN KEY, and how a checkpoint stores every foreign key (after all the
+     * tables, which may reference each other in any order). The child's index named after the
+     * constraint is used if the table has it, else created empty (see CatalogChanges).
+     */
+    record AddForeignKey(String owner, String table, ForeignKeySpec foreignKey) implements CatalogChange {}
+
+    /** ALTER TABLE DROP CONSTRAINT of a foreign key: the constraint and its index go. */
+    record DropForeignKey(String owner, String table, String name) implements CatalogChange {}
 
     record DropTable(String owner, String name) implements CatalogChange {}
 

@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum Privilege {
     ADMIN(true), CREATE_SESSION(true), CREATE_TABLE(true), CREATE_ANY_TABLE(true),
     CACHE_MANAGER(true),
-    SELECT(false), INSERT(false), UPDATE(false), DELETE(false);
+    SELECT(false), INSERT(false), UPDATE(false), DELETE(false), REFERENCES(false);
 
     private final boolean system;
 

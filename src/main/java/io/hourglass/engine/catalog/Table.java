@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A table: its columns, its rows and its indexes. Columns never change after creation (no
- * ALTER TABLE yet); the index list is copy-on-write so readers plan without locks.
+ * A table: its columns, its rows, its indexes and its foreign keys. Columns never change after
+ * creation (ALTER TABLE changes constraints only); the index and constraint lists are
+ * copy-on-write so readers plan without locks.
  */
 public final class Table {
     private final long id;
@@ -20,6 +21,8 @@ public final class Table {
     private final RowStore store = new RowStore();
     private final RowCodec codec;
     private final List<IndexDef> indexes = new CopyOnWriteArrayList<>();
+    private final List<ForeignKey> foreignKeys = new CopyOnWriteArrayList<>();
+    private final List<ForeignKey> referencedBy = new CopyOnWriteArrayList<>();
     private final String[] labels; // "OWNER.TABLE.COLUMN", for error messages
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
@@ -52,6 +55,18 @@ public final class Table {
     public RowCodec codec() { return codec; }
 
     public List<IndexDef> indexes() { return indexes; }
+
+    /** The FOREIGN KEY constraints of this table (it is their child). */
+    public List<ForeignKey> foreignKeys() { return foreignKeys; }
+
+    /** The FOREIGN KEY constraints that reference this table (it is their parent), its own included. */
+    public List<ForeignKey> referencedBy() { return referencedBy; }
+
+    /** The constraint {@code name} (upper-cased already) among this table's foreign keys, or null. */
+    public ForeignKey foreignKey(String name) {
+        for (ForeignKey fk : foreignKeys) if (fk.name().equals(name)) return fk;
+        return null;
+    }
 
     /** Position of a column by its (already upper-cased) name, or -1. */
     public int columnIndex(String column) {

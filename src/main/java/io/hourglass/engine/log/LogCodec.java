@@ -27,7 +27,7 @@ public final class LogCodec {
     // Catalog change kinds in a DDL payload's first byte. Never renumber.
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
-            SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14;
+            SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -41,6 +41,8 @@ public final class LogCodec {
                 }
                 o.ints(ct.primaryKey()).u32(ct.indexes().size());
                 for (CatalogChange.IndexSpec ix : ct.indexes()) index(o, ix);
+                o.u32(ct.foreignKeys().size());
+                for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) foreignKey(o, fk);
             }
             case CatalogChange.DropTable dt -> o.u8(DROP_TABLE).str(dt.owner()).str(dt.name());
             case CatalogChange.CreateIndex ci -> index(o.u8(CREATE_INDEX).str(ci.tableOwner()).str(ci.tableName()), ci.index());
@@ -62,6 +64,8 @@ public final class LogCodec {
                 o.str(cv.sql()).u8(cv.replace() ? 1 : 0);
             }
             case CatalogChange.DropView dv -> o.u8(DROP_VIEW).str(dv.owner()).str(dv.name());
+            case CatalogChange.AddForeignKey af -> foreignKey(o.u8(ADD_FOREIGN_KEY).str(af.owner()).str(af.table()), af.foreignKey());
+            case CatalogChange.DropForeignKey df -> o.u8(DROP_FOREIGN_KEY).str(df.owner()).str(df.table()).str(df.name());
         }
         return o.toArray();
     }
@@ -90,6 +94,15 @@ public final class LogCodec {
     private static void index(Out o, CatalogChange.IndexSpec ix) {
         o.str(ix.owner()).str(ix.name()).ints(ix.columns()).u8(ix.unique() ? 1 : 0).u8(ix.kind().ordinal())
                 .u8(ix.constraint() ? 1 : 0);
+    }
+
+    private static void foreignKey(Out o, CatalogChange.ForeignKeySpec fk) {
+        o.str(fk.name()).ints(fk.columns()).str(fk.parentOwner()).str(fk.parentName()).ints(fk.parentColumns())
+                .u8(fk.cascade() ? 1 : 0);
+    }
+
+    private static CatalogChange.ForeignKeySpec foreignKey(ByteBuffer p) {
+        return new CatalogChange.ForeignKeySpec(str(p), ints(p), str(p), str(p), ints(p), p.get() != 0);
     }
 
     /**
@@ -130,7 +143,11 @@ public final class LogCodec {
                 int m = p.getInt();
                 List<CatalogChange.IndexSpec> ixs = new ArrayList<>(m);
                 for (int i = 0; i < m; i++) ixs.add(index(p));
-                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs);
+                // (payloads written before foreign keys existed end here)
+                int f = p.hasRemaining() ? p.getInt() : 0;
+                List<CatalogChange.ForeignKeySpec> fks = new ArrayList<>(f);
+                for (int i = 0; i < f; i++) fks.add(foreignKey(p));
+                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks));
             }
             case DROP_TABLE -> new CatalogChange.DropTable(str(p), str(p));
             case CREATE_INDEX -> new CatalogChange.CreateIndex(str(p), str(p), index(p));
@@ -153,6 +170,8 @@ public final class LogCodec {
                 yield new CatalogChange.CreateView(owner, name, List.copyOf(cols), str(p), p.get() != 0);
             }
             case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
+            case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
+            case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };
     }

@@ -10,7 +10,7 @@ final class Ast {
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
-            CreateView, DropView {}
+            CreateView, DropView, AlterTable {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -68,8 +68,17 @@ final class Ast {
     record ColumnDef(String name, SqlType type, boolean notNull, Expr defaultValue, String defaultSql,
                      boolean primaryKey, boolean unique) {}
 
+    /** REFERENCES parent [(columns)] [ON DELETE CASCADE]; no columns: the parent's primary key. */
+    record References(Name table, List<String> columns, boolean cascade) {}
+
+    /** A FOREIGN KEY constraint as written: its name (null: one is made up), the child's columns, what they reference. */
+    record ForeignKeyDef(String name, List<String> columns, References references) {}
+
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
-                       List<List<String>> uniques) implements Stmt {}
+                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys) implements Stmt {}
+
+    /** ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}), or ALTER TABLE t DROP CONSTRAINT n ({@code drop}). */
+    record AlterTable(Name table, ForeignKeyDef add, String drop) implements Stmt {}
 
     record DropTable(Name table) implements Stmt {}
 

@@ -29,6 +29,7 @@ public final class CatalogChanges {
                 }
                 Table t = cat.createTable(ct.tableId(), ct.owner(), ct.name(), cols, ct.primaryKey());
                 for (CatalogChange.IndexSpec ix : ct.indexes()) cat.addIndex(t, index(ix));
+                for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) cat.addForeignKey(t, fk);
             }
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
             case CatalogChange.CreateIndex ci -> cat.addIndex(cat.requireTable(ci.tableOwner(), ci.tableName()), index(ci.index()));
@@ -52,6 +53,13 @@ public final class CatalogChanges {
             case CatalogChange.SequenceRestart sr -> requireSequence(cat, sr.owner(), sr.name()).restartAt(sr.restart());
             case CatalogChange.CreateView cv -> cat.createView(cv);
             case CatalogChange.DropView dv -> cat.dropView(dv.owner(), dv.name());
+            case CatalogChange.AddForeignKey af -> cat.addForeignKey(cat.requireTable(af.owner(), af.table()), af.foreignKey());
+            case CatalogChange.DropForeignKey df -> {
+                Table t = cat.requireTable(df.owner(), df.table());
+                io.hourglass.engine.catalog.ForeignKey fk = t.foreignKey(df.name());
+                if (fk == null) throw ErrorCode.CONSTRAINT_NOT_FOUND.error(df.owner() + "." + df.name(), t.qualifiedName());
+                cat.dropForeignKey(fk);
+            }
         }
     }
 

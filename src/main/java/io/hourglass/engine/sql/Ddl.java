@@ -3,6 +3,7 @@ package io.hourglass.engine.sql;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.ForeignKey;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.catalog.Privilege;
@@ -50,6 +51,7 @@ final class Ddl {
                 case Ast.DropTable dt -> dropTable(dt, s, ddl);
                 case Ast.CreateIndex ci -> createIndex(ci, s, ddl);
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
+                case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.CreateUser cu -> {
                     Executor.require(s, Privilege.ADMIN);
                     validatePassword(cu.password());
@@ -177,10 +179,98 @@ final class Ddl {
             int[] u = positions(ct.uniques().get(i), pos, owner + "." + tableName);
             indexes.add(new CatalogChange.IndexSpec(owner, tableName + "_UQ" + (i + 1), u, true, IndexDef.Kind.RANGE, true));
         }
+        List<CatalogChange.ForeignKeySpec> fks = new ArrayList<>();
+        Set<String> fkNames = new HashSet<>();
+        for (Ast.ForeignKeyDef d : ct.foreignKeys()) {
+            String name = d.name() != null ? d.name() : freeConstraintName(cat, owner, tableName, fkNames);
+            if (!fkNames.add(name)) throw ErrorCode.INDEX_EXISTS.error(owner + "." + name);
+            Self self = new Self(owner, tableName, cols, pos, pk, indexes);
+            CatalogChange.ForeignKeySpec fk = foreignKey(d, name, self, s);
+            fks.add(fk);
+            indexes.add(new CatalogChange.IndexSpec(owner, name, fk.columns(), false, IndexDef.Kind.RANGE, true));
+        }
         // Check every index name before logging anything, so a failure leaves nothing behind.
-        for (CatalogChange.IndexSpec ix : indexes) cat.checkIndexNameFree(ix.owner(), ix.name());
-        change(s, new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes));
+        Set<String> ixNames = new HashSet<>();
+        for (CatalogChange.IndexSpec ix : indexes) {
+            cat.checkIndexNameFree(ix.owner(), ix.name());
+            if (!ixNames.add(ix.name())) throw ErrorCode.INDEX_EXISTS.error(ix.owner() + "." + ix.name());
+        }
+        change(s, new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes, List.copyOf(fks)));
     }
+
+    /** The table a CREATE TABLE is making, as a foreign key of it that references it sees it. */
+    private record Self(String owner, String name, List<CatalogChange.ColumnSpec> columns, Map<String, Integer> positions,
+                        int[] primaryKey, List<CatalogChange.IndexSpec> indexes) {
+        static Self of(Table t) {
+            List<CatalogChange.ColumnSpec> cols = new ArrayList<>();
+            for (var c : t.columns()) cols.add(CatalogChange.ColumnSpec.of(c.name(), c.type(), c.notNull(), c.defaultSql()));
+            List<CatalogChange.IndexSpec> ixs = new ArrayList<>();
+            for (IndexDef ix : t.indexes()) {
+                ixs.add(new CatalogChange.IndexSpec(ix.owner(), ix.name(), ix.columns(), ix.unique(), ix.kind(), ix.constraint()));
+            }
+            return new Self(t.owner(), t.name(), cols, Executor.columnPositions(t), t.primaryKey(), ixs);
+        }
+    }
+
+    /** {@code <TABLE>_FK<n>} for the least n not taken by an index of {@code owner} nor by {@code taken}. */
+    private static String freeConstraintName(Catalog cat, String owner, String table, Set<String> taken) {
+        for (int n = 1; ; n++) {
+            String name = table + "_FK" + n;
+            if (cat.index(owner, name) == null && !taken.contains(name)) return name;
+        }
+    }
+
+    /**
+     * Checks a FOREIGN KEY definition of the table {@code self} (being created) or {@code child}
+     * (existing; self null) and gives its spec: the parent is a table (the table itself allowed),
+     * the referenced columns (the parent's primary key if none are named) are keyed by a unique
+     * index of the parent (TT3005), one column for each of the child's, of the same type (TT3004),
+     * and another user's parent needs the REFERENCES privilege on it.
+     */
+    private static CatalogChange.ForeignKeySpec foreignKey(Ast.ForeignKeyDef d, String name, Self self, Session s) {
+        Catalog cat = s.catalog();
+        Ast.Name pn = d.references().table();
+        String parentOwner = Executor.owner(pn, s);
+        boolean toSelf = parentOwner.equals(self.owner()) && pn.name().equals(self.name());
+        Table parent = toSelf ? null : cat.table(parentOwner, pn.name());
+        if (!toSelf && parent == null) throw ErrorCode.TABLE_NOT_FOUND.error(parentOwner + "." + pn.name());
+        if (parent != null && !cat.has(s.user(), Privilege.REFERENCES, parent)) {
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "REFERENCES on " + parent.qualifiedName());
+        }
+        String childName = self.owner() + "." + self.name();
+        String parentName = parentOwner + "." + pn.name();
+        int[] cols = positions(d.columns(), self.positions(), childName);
+        int[] parentCols;
+        if (d.references().columns().isEmpty()) {
+            parentCols = toSelf ? self.primaryKey() : parent.primaryKey();
+            if (parentCols.length == 0) throw ErrorCode.FOREIGN_KEY_NO_UNIQUE_INDEX.error(parentName + " (it has no primary key)");
+        } else {
+            parentCols = positions(d.references().columns(), toSelf ? self.positions() : Executor.columnPositions(parent), parentName);
+        }
+        if (parentCols.length != cols.length) {
+            throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(cols.length + " columns of " + childName + " reference " + parentCols.length
+                    + " of " + parentName);
+        }
+        for (int i = 0; i < cols.length; i++) {
+            CatalogChange.ColumnSpec c = self.columns().get(cols[i]);
+            io.hourglass.engine.catalog.SqlType pt = toSelf ? self.columns().get(parentCols[i]).type() : parent.columns().get(parentCols[i]).type();
+            if (!c.type().equals(pt)) {
+                String pcol = toSelf ? self.columns().get(parentCols[i]).name() : parent.columns().get(parentCols[i]).name();
+                throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(childName + "." + c.name() + " is " + c.type().sqlName() + " but "
+                        + parentName + "." + pcol + " is " + pt.sqlName());
+            }
+        }
+        boolean keyed = toSelf
+                ? self.indexes().stream().anyMatch(ix -> ix.unique() && Catalog.sameColumns(ix.columns(), parentCols))
+                : Catalog.uniqueIndexOn(parent, parentCols) != null;
+        if (!keyed) {
+            String names = toSelf ? d.references().columns().toString() : Catalog.columnNames(parent, parentCols);
+            throw ErrorCode.FOREIGN_KEY_NO_UNIQUE_INDEX.error(parentName + " " + names);
+        }
+        return new CatalogChange.ForeignKeySpec(name, cols, parentOwner, pn.name(), parentCols, d.references().cascade());
+    }
+
+
 
     private static int[] positions(List<String> names, Map<String, Integer> pos, String table) {
         int[] p = new int[names.size()];
@@ -197,6 +287,12 @@ final class Ddl {
     private static void dropTable(Ast.DropTable dt, Session s, Transaction ddl) {
         Table t = Executor.table(dt.table(), s);
         requireOwnerOrAdmin(s, t, "DROP TABLE");
+        for (ForeignKey fk : t.referencedBy()) {
+            if (fk.child() != t) {
+                throw ErrorCode.FOREIGN_KEY_IN_USE.error("table " + t.qualifiedName() + " is referenced by " + fk.qualifiedName() + " of "
+                        + fk.child().qualifiedName() + "; drop that constraint (ALTER TABLE ... DROP CONSTRAINT) or that table first");
+            }
+        }
         s.transactions().lockTable(ddl, t, LockMode.X);
         // Give back the PermSize the table's versions and index entries held.
         long[] total = {0};
@@ -335,12 +431,59 @@ final class Ddl {
         if (ix == null) throw ErrorCode.INDEX_NOT_FOUND.error(owner + "." + di.index().name());
         Table t = s.catalog().tableOfIndex(ix);
         requireOwnerOrAdmin(s, t, "DROP INDEX");
+        for (ForeignKey fk : s.catalog().foreignKeysUsing(ix)) {
+            throw ErrorCode.FOREIGN_KEY_IN_USE.error("index " + ix.qualifiedName() + " is used by " + fk.qualifiedName() + " of "
+                    + fk.child().qualifiedName());
+        }
         if (ix.constraint()) {
             throw ErrorCode.CANNOT_DROP.error("index " + ix.qualifiedName(), "it enforces a PRIMARY KEY or UNIQUE constraint");
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.DropIndex(ix.owner(), ix.name()));
         s.transactions().memory().release(ix.index().keyCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+    }
+
+    /**
+     * ALTER TABLE ADD FOREIGN KEY: shared locks on the child and the parent while every row of
+     * the child is checked against the parent (TT3001 names the first that has no parent) and
+     * the constraint's index is built; writers of either finish first and wait until it is in
+     * place. ALTER TABLE DROP CONSTRAINT waits for every user of the table (as DROP INDEX).
+     */
+    private static void alterTable(Ast.AlterTable at, Session s, Transaction ddl) {
+        Table t = Executor.table(at.table(), s);
+        requireOwnerOrAdmin(s, t, "ALTER TABLE");
+        Catalog cat = s.catalog();
+        TransactionManager tm = s.transactions();
+        if (at.drop() != null) {
+            ForeignKey fk = t.foreignKey(at.drop());
+            if (fk == null) throw ErrorCode.CONSTRAINT_NOT_FOUND.error(t.owner() + "." + at.drop(), t.qualifiedName());
+            tm.lockTable(ddl, t, LockMode.X);
+            long entries = fk.childIndex().index().keyCount();
+            change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), fk.name()));
+            tm.memory().release(entries * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+            return;
+        }
+        Ast.ForeignKeyDef d = at.add();
+        String name = d.name() != null ? d.name() : freeConstraintName(cat, t.owner(), t.name(), Set.of());
+        cat.checkIndexNameFree(t.owner(), name);
+        CatalogChange.ForeignKeySpec spec = foreignKey(d, name, Self.of(t), s);
+        Table parent = cat.requireTable(spec.parentOwner(), spec.parentName());
+        tm.lockTable(ddl, t, LockMode.S);
+        if (parent != t) tm.lockTable(ddl, parent, LockMode.S);
+        IndexDef parentIndex = Catalog.uniqueIndexOn(parent, spec.parentColumns());
+        if (parentIndex == null) throw ErrorCode.FOREIGN_KEY_NO_UNIQUE_INDEX.error(parent.qualifiedName()); // dropped while we waited
+        ForeignKeys.checkExisting(t, spec, parent, parentIndex);
+        IndexDef ix = CatalogChanges.index(new CatalogChange.IndexSpec(t.owner(), name, spec.columns(), false, IndexDef.Kind.RANGE, true));
+        long bytes = fill(t, ix) * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        tm.memory().reserve(bytes);
+        try {
+            tm.logCatalogChange(new CatalogChange.AddForeignKey(t.owner(), t.name(), spec));
+        } catch (RuntimeException e) {
+            tm.memory().release(bytes);
+            throw e;
+        }
+        cat.addIndex(t, ix); // already filled; the constraint then finds it by name
+        CatalogChanges.apply(cat, new CatalogChange.AddForeignKey(t.owner(), t.name(), spec));
     }
 
     /**
@@ -358,7 +501,7 @@ final class Ddl {
         for (String p : gr.privileges()) {
             if (p.equals("ALL") || p.equals("ALL PRIVILEGES")) {
                 if (on == null) throw ErrorCode.SEMANTIC_ERROR.error("ALL needs ON <table>");
-                privs.addAll(readOnly ? List.of(Privilege.SELECT) : List.of(Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE, Privilege.DELETE));
+                privs.addAll(readOnly ? List.of(Privilege.SELECT) : List.of(Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE, Privilege.DELETE, Privilege.REFERENCES));
                 continue;
             }
             Privilege pr = Privilege.parse(p);

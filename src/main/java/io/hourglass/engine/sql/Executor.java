@@ -1215,6 +1215,7 @@ final class Executor {
                 values.add(v);
             }
         }
+        ForeignKeys.Checks checks = new ForeignKeys.Checks(ss, txn, temp, ctx);
         long n = 0;
         for (Object[] v : values) {
             ctx.tick();
@@ -1227,9 +1228,12 @@ final class Executor {
                 }
             }
             for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
-            ss.transactions().insert(txn, t, checkRow(t, row));
+            Object[] checked = checkRow(t, row);
+            long id = ss.transactions().insert(txn, t, checked);
+            checks.inserted(t, id, checked);
             n++;
         }
+        checks.finish();
         return StatementResult.count(n);
     }
 
@@ -1358,6 +1362,7 @@ final class Executor {
             Scope scope = new Scope(s, txn, tm.openSnapshot(s.snapshotSlot()), params, temp);
             ctx.scope = scope;
             List<Pending> pending = new ArrayList<>();
+            ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
             for (Candidate c : candidates(q, scope)) {
                 ctx.tick();
                 long id = c.id();
@@ -1374,21 +1379,28 @@ final class Executor {
                     if (next != null) temp.chargeRow(next);
                     pending.add(new Pending(id, current, next));
                 } else {
-                    make(tm, txn, t, id, current, next);
+                    make(tm, txn, t, id, current, next, checks);
                 }
                 n++;
             }
             for (Pending p : pending) {
                 ctx.tick();
-                make(tm, txn, t, p.id(), p.current(), p.next());
+                make(tm, txn, t, p.id(), p.current(), p.next(), checks);
             }
+            checks.finish();
         }
         return n;
     }
 
-    private static void make(TransactionManager tm, Transaction txn, Table t, long id, Object[] current, Object[] next) {
-        if (next == null) tm.delete(txn, t, id);
-        else tm.update(txn, t, id, current, next);
+    private static void make(TransactionManager tm, Transaction txn, Table t, long id, Object[] current, Object[] next,
+                             ForeignKeys.Checks checks) {
+        if (next == null) {
+            tm.delete(txn, t, id);
+            checks.deleted(t, current);
+        } else {
+            tm.update(txn, t, id, current, next);
+            checks.updated(t, id, current, next);
+        }
     }
 
     // ---- CALL and EXPLAIN ---------------------------------------------------------------------

@@ -479,13 +479,14 @@ final class Parser {
         List<Ast.ColumnDef> cols = new ArrayList<>();
         List<String> pk = new ArrayList<>();
         List<List<String>> uniques = new ArrayList<>();
+        List<Ast.ForeignKeyDef> fks = new ArrayList<>();
         boolean hashPk = false;
         do {
-            if (peek().is("CONSTRAINT")) {
-                next();
-                identifier();
-            }
-            if (accept("PRIMARY")) {
+            String constraint = accept("CONSTRAINT") ? identifier() : null;
+            if (accept("FOREIGN")) {
+                expect("KEY");
+                fks.add(new Ast.ForeignKeyDef(constraint, columnList(), references()));
+            } else if (accept("PRIMARY")) {
                 expect("KEY");
                 if (!pk.isEmpty()) throw error("a table can have only one primary key");
                 pk.addAll(columnList());
@@ -504,8 +505,10 @@ final class Parser {
             } else if (peek().is("UNIQUE") && peek(1).is("(")) {
                 next();
                 uniques.add(columnList());
+            } else if (constraint != null) {
+                throw error("expected PRIMARY KEY, UNIQUE or FOREIGN KEY after CONSTRAINT " + constraint);
             } else {
-                cols.add(columnDef());
+                cols.add(columnDef(fks));
             }
         } while (accept(","));
         expect(")");
@@ -525,7 +528,21 @@ final class Parser {
             }
             if (c.unique()) uniques.add(List.of(c.name()));
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques);
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks);
+    }
+
+    /** REFERENCES [owner.]table [(columns)] [ON DELETE CASCADE], REFERENCES next. */
+    private Ast.References references() {
+        expect("REFERENCES");
+        Ast.Name parent = name();
+        List<String> cols = peek().is("(") ? columnList() : List.of();
+        boolean cascade = false;
+        if (accept("ON")) {
+            expect("DELETE");
+            expect("CASCADE");
+            cascade = true;
+        }
+        return new Ast.References(parent, cols, cascade);
     }
 
     private List<String> columnList() {
@@ -536,14 +553,20 @@ final class Parser {
         return c;
     }
 
-    private Ast.ColumnDef columnDef() {
+    /** A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}. */
+    private Ast.ColumnDef columnDef(List<Ast.ForeignKeyDef> fks) {
         String name = identifier();
         SqlType type = type();
         boolean notNull = false, pk = false, unique = false;
         Expr def = null;
         String defSql = null;
         while (true) {
-            if (accept("NOT")) {
+            String constraint = accept("CONSTRAINT") ? identifier() : null;
+            if (peek().is("REFERENCES")) {
+                fks.add(new Ast.ForeignKeyDef(constraint, List.of(name), references()));
+            } else if (constraint != null && !peek().is("PRIMARY") && !peek().is("UNIQUE") && !peek().is("NOT")) {
+                throw error("expected PRIMARY KEY, UNIQUE, NOT NULL or REFERENCES after CONSTRAINT " + constraint);
+            } else if (accept("NOT")) {
                 expect("NULL");
                 notNull = true;
             } else if (accept("NULL")) {
@@ -643,6 +666,18 @@ final class Parser {
 
     private Ast.Stmt alter() {
         expect("ALTER");
+        if (accept("TABLE")) {
+            Ast.Name table = name();
+            if (accept("ADD")) {
+                String constraint = accept("CONSTRAINT") ? identifier() : null;
+                expect("FOREIGN");
+                expect("KEY");
+                return new Ast.AlterTable(table, new Ast.ForeignKeyDef(constraint, columnList(), references()), null);
+            }
+            expect("DROP");
+            expect("CONSTRAINT");
+            return new Ast.AlterTable(table, null, identifier());
+        }
         expect("USER");
         String u = identifier();
         expect("IDENTIFIED");

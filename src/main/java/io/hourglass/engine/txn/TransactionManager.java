@@ -189,14 +189,25 @@ public final class TransactionManager {
      * lock manager: its slot is new, so no one else can be using it); such a lock is made
      * explicit for its owner here, the moment someone has to wait for it.
      */
-    public void lockRow(Transaction t, Table table, long rowId) {
+    public void lockRow(Transaction t, Table table, long rowId) { lockRow(t, table, rowId, LockMode.X); }
+
+    /**
+     * Takes the row's lock in {@code mode} for {@code t}: X to change it, S to keep it as it is
+     * (a foreign key's parent row while the child that references it is uncommitted).
+     */
+    public void lockRow(Transaction t, Table table, long rowId, LockMode mode) {
         LockManager.RowLock r = new LockManager.RowLock(table.id(), rowId);
         if (table.store().slot(rowId) instanceof Version h && h.writer() instanceof Transaction owner && owner != t) {
             locks.holdFor(owner, r);
         }
         int held = t.locks.size();
-        locks.lock(t, r, LockMode.X, t.lockTimeoutNanos);
+        locks.lock(t, r, mode, t.lockTimeoutNanos);
         if (t.locks.size() > held) holdTemp(t, ROW_LOCK);
+    }
+
+    /** Whether the row's newest version is another transaction's, not yet committed (it holds the row's lock). */
+    public boolean writtenByOther(Transaction t, Table table, long rowId) {
+        return table.store().slot(rowId) instanceof Version h && !h.isCommitted() && h.ownerTxn != t.id();
     }
 
     /** Counts {@code bytes} more held by {@code t} until it ends; TT0802 past TempSize. */
@@ -317,9 +328,7 @@ public final class TransactionManager {
         ix.index().lookup(key, candidates::add);
         for (long other : candidates) {
             if (other == self) continue;
-            if (table.store().slot(other) instanceof Version h && !h.isCommitted() && h.ownerTxn != t.id()) {
-                lockRow(t, table, other); // wait for the writer to finish
-            }
+            if (writtenByOther(t, table, other)) lockRow(t, table, other); // wait for the writer to finish
             byte[] img = currentImage(t, table, other);
             if (img != null && ix.keyOf(table.codec().decode(img)).equals(key)) {
                 throw ErrorCode.UNIQUE_VIOLATION.error(ix.qualifiedName() + " on " + table.qualifiedName() + " key " + key);

@@ -128,6 +128,46 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * Foreign keys are in the log (replayed after a crash: declared with the table, added and
+     * dropped by ALTER TABLE) and in a checkpoint, where a child made before its parent must
+     * still load; once back, they are enforced, cascades included, and their indexes serve.
+     */
+    @Test
+    void foreignKeysComeBackFromTheLogAndFromACheckpoint() {
+        Crashable dying = Crashable.open(config());
+        Connection c = admin(dying.instance());
+        c.execute("CREATE TABLE early (id INTEGER PRIMARY KEY, late_id INTEGER)"); // its parent comes later
+        c.execute("CREATE TABLE late (id INTEGER PRIMARY KEY, up INTEGER REFERENCES late ON DELETE CASCADE)");
+        c.execute("INSERT INTO late VALUES (1, NULL), (2, 1), (3, 2)");
+        c.execute("INSERT INTO early VALUES (10, 3)");
+        c.execute("ALTER TABLE early ADD CONSTRAINT early_late FOREIGN KEY (late_id) REFERENCES late");
+        c.execute("CREATE TABLE other (x INTEGER REFERENCES late)");
+        c.execute("ALTER TABLE other DROP CONSTRAINT other_fk1");
+        c.execute("INSERT INTO other VALUES (99)");
+        dying.kill();
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertForeignKeysHold(d);
+        } // a clean close: the unload checkpoint holds them, and the next load starts from it
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertForeignKeysHold(d);
+            d.execute("DELETE FROM early");
+            d.execute("DELETE FROM late WHERE id = 2"); // cascades to 3
+            assertEquals(List.of("1"), rows(d, "SELECT id FROM late"));
+        }
+    }
+
+    private static void assertForeignKeysHold(Connection d) {
+        assertEquals(3001, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO early VALUES (11, 7)")).number());
+        assertEquals(3001, assertThrows(HourglassException.class, () -> d.execute("DELETE FROM late WHERE id = 3")).number());
+        assertEquals(3001, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO late VALUES (4, 8)")).number());
+        assertEquals(3003, assertThrows(HourglassException.class, () -> d.execute("DROP TABLE late")).number());
+        d.execute("INSERT INTO other VALUES (100)"); // its constraint was dropped
+        assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.EARLY_LATE ON ADMIN.EARLY"), rows(d, "EXPLAIN SELECT id FROM early WHERE late_id = 3"));
+        assertEquals(List.of("10"), rows(d, "SELECT id FROM early WHERE late_id = 3"), "the constraint's index was rebuilt");
+        d.execute("DELETE FROM other WHERE x = 100");
+    }
+
     @Test
     void aCrashWithoutCloseRecoversDurableCommitsAndSaysSo() {
         Crashable dying = Crashable.open(config());
