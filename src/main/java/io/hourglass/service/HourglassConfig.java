@@ -23,6 +23,15 @@ public interface HourglassConfig {
 
     Archive archive();
 
+    /**
+     * How long a statement's result may wait for its client to read more (a gRPC session whose
+     * client's HTTP/2 window stays full, an HTTP response nobody reads) before the statement is
+     * stopped (TT90036, undone) and the stream or response closed: a client that stalls would
+     * otherwise hold its statement's snapshot, and with it the garbage of every later change.
+     */
+    @WithDefault("PT5M")
+    Duration resultStallTimeout();
+
     /** The Kafka archive (docs/ARCHIVE.md). */
     interface Archive {
         /** Ship every persistent database's committed transactions to Kafka. */

@@ -14,11 +14,13 @@ import io.hourglass.api.grpc.v1.SessionResponse;
 import io.hourglass.api.grpc.v1.SqlGrpc;
 import io.hourglass.api.grpc.v1.UpdateCount;
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.sql.ResultColumn;
 import io.hourglass.engine.sql.ResultSink;
 import io.hourglass.engine.sql.StatementResult;
 import io.hourglass.service.EngineExecutor;
+import io.hourglass.service.HourglassConfig;
 import io.hourglass.service.SqlGateway;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -61,6 +63,9 @@ public class SqlGrpcService extends SqlGrpc.SqlImplBase {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    HourglassConfig config;
 
     /** Sessions whose responses wait now for their clients to read (HTTP/2 flow control). */
     private final AtomicInteger waiting = new AtomicInteger();
@@ -231,19 +236,39 @@ public class SqlGrpcService extends SqlGrpc.SqlImplBase {
             return connection;
         }
 
-        /** Sends once the client's window has room; TT90036 if the client has gone. */
+        /** Sends once the client's window has room; TT90036 if the client has gone (or stalled). */
         private void send(SessionResponse r) {
             if (!out.isReady() && !gone) awaitReady();
             if (gone) throw ErrorCode.STATEMENT_CANCELLED.error("its client went away");
             out.onNext(r);
         }
 
+        /**
+         * Waits while the client's window is full. A client that reads nothing for the stall
+         * timeout ends its session: the stream fails with TT90036, the statement is undone and the
+         * connection closed (rolling back its transaction), so that no one holds a snapshot by
+         * not reading.
+         */
         private void awaitReady() {
             waits.incrementAndGet();
             waiting.incrementAndGet();
+            long stall = config.resultStallTimeout().toNanos(), since = System.nanoTime();
             lock.lock();
             try {
-                while (!out.isReady() && !gone) ready.await(READY_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+                while (!out.isReady() && !gone) {
+                    Connection c = connection;
+                    String closing = c == null ? null : c.cancelled();
+                    if (closing != null) throw ErrorCode.STATEMENT_CANCELLED.error(closing); // the service stopping, say
+                    if (System.nanoTime() - since > stall) {
+                        gone = true;
+                        requests.add(END);
+                        HourglassException e = ErrorCode.STATEMENT_CANCELLED.error("its client read nothing for "
+                                + config.resultStallTimeout().toSeconds() + " s; the session ends");
+                        out.onError(ProtoValues.status(e));
+                        throw e;
+                    }
+                    ready.await(READY_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 gone = true;

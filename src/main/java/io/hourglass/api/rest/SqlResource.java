@@ -3,6 +3,7 @@ package io.hourglass.api.rest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.service.EngineExecutor;
+import io.hourglass.service.HourglassConfig;
 import io.hourglass.service.SqlGateway;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerResponse;
@@ -38,6 +39,9 @@ public class SqlResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    HourglassConfig config;
+
     @POST
     @RunOnVirtualThread
     @Operation(summary = "Run one statement in its own transaction",
@@ -50,6 +54,7 @@ public class SqlResource {
         String sql = req == null ? null : req.sql();
         Object[] params = req == null ? new Object[0] : JsonValues.params(req.params());
         Connection c = gateway.connect(dsn, cred.user(), cred.password());
-        return StreamedResult.run(executor, json, response, sink -> gateway.autocommit(c, sql, params, false, sink));
+        return StreamedResult.run(executor, json, response, config.resultStallTimeout(), c,
+                sink -> gateway.autocommit(c, sql, params, false, sink));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.sql.ResultColumn;
 import io.hourglass.engine.sql.ResultSink;
 import io.hourglass.engine.sql.StatementResult;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -49,20 +51,29 @@ final class StreamedResult implements ResultSink {
     private record End(HourglassException failure) {}
 
     private final BlockingQueue<Object> chunks = new ArrayBlockingQueue<>(4);
+    private final HttpServerResponse response;
+    private final long stallNanos;
+    /** The statement's connection: closing it (the service stopping) ends a wait for the client. */
+    private final Connection connection;
     private List<ResultColumn> columns;
     private List<Object[]> chunk = new ArrayList<>();
     private long chunkBytes;
     private boolean streaming;
     private volatile boolean gone;
 
-    private StreamedResult() {}
+    private StreamedResult(HttpServerResponse response, Duration stall, Connection connection) {
+        this.response = response;
+        this.stallNanos = stall.toNanos();
+        this.connection = connection;
+    }
 
     /**
      * Runs {@code statement} (given this cursor as its sink) on {@code engine} and answers: the
      * whole result if it is small, else a response that streams it. Blocks until that is known.
      */
-    static Response run(Executor engine, ObjectMapper json, HttpServerResponse response, Function<ResultSink, StatementResult> statement) {
-        StreamedResult s = new StreamedResult();
+    static Response run(Executor engine, ObjectMapper json, HttpServerResponse response, Duration stall, Connection connection,
+                        Function<ResultSink, StatementResult> statement) {
+        StreamedResult s = new StreamedResult(response, stall, connection);
         // A connection that closes (the client gone, the service stopping) stops the statement at
         // its next row even while no write is under way; a failed write says so too.
         if (response != null) response.closeHandler(v -> s.gone = true);
@@ -106,11 +117,23 @@ final class StreamedResult implements ResultSink {
         }
     }
 
-    /** Queues {@code item} for the response, waiting while the queue is full; TT90036 once the client has gone. */
+    /**
+     * Queues {@code item} for the response, waiting while the queue is full; TT90036 once the
+     * client has gone, or has read nothing for the stall timeout (the response is then reset,
+     * which also frees the thread blocked writing to it).
+     */
     private void hand(Object item) {
+        long since = System.nanoTime();
         try {
             while (!chunks.offer(item, OFFER_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (gone) throw ErrorCode.STATEMENT_CANCELLED.error("its client went away");
+                String closing = connection.cancelled();
+                if (closing != null) throw ErrorCode.STATEMENT_CANCELLED.error(closing);
+                if (System.nanoTime() - since > stallNanos) {
+                    gone = true;
+                    if (response != null) response.reset();
+                    throw ErrorCode.STATEMENT_CANCELLED.error("its client read nothing for " + Duration.ofNanos(stallNanos).toSeconds() + " s");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -391,4 +391,31 @@ class SqlGrpcTest {
             exec("DROP TABLE wide");
         }
     }
+
+    /**
+     * A client that reads nothing for the stall timeout (4 s under test) loses its session: the
+     * statement is stopped, the stream fails with TT90036 and the connection closes, so that no
+     * snapshot is held by a client that does not read.
+     */
+    @Test
+    void aClientThatStopsReadingLosesItsSessionAfterTheStallTimeout() throws Exception {
+        wideTable();
+        try {
+            double before = meter("hourglass.connections");
+            SlowReader reader = new SlowReader();
+            startWideJoin(reader);
+            awaitMeter("hourglass.grpc.sessions.waiting", 1);
+            Thread.sleep(1000);
+            assertEquals(before + 1, meter("hourglass.connections"), "within the stall timeout the session waits");
+            awaitMeter("hourglass.grpc.sessions.waiting", 0);
+            awaitMeter("hourglass.connections", before);
+            reader.call.request(Integer.MAX_VALUE);
+            Object last;
+            do last = reader.received.poll(30, TimeUnit.SECONDS); while (last instanceof SessionResponse);
+            assertTrue(last instanceof StatusRuntimeException, "the stream failed: " + last);
+            assertEquals("90036", ((StatusRuntimeException) last).getTrailers().get(ProtoValues.ERROR_CODE));
+        } finally {
+            exec("DROP TABLE wide");
+        }
+    }
 }

@@ -317,6 +317,31 @@ class SqlHttpTest {
     }
 
     /**
+     * A client that reads nothing for the stall timeout (4 s under test) is cut off: the
+     * statement stops and its connection closes, and the response ends short (reset).
+     */
+    @Test
+    void aClientThatStopsReadingIsCutOffAfterTheStallTimeout() throws Exception {
+        wideTable();
+        try {
+            int before = connections();
+            var resp = post("SELECT a.s, b.s FROM wide a, wide b");
+            try (java.io.InputStream in = resp.body()) {
+                org.junit.jupiter.api.Assertions.assertEquals('{', in.read());
+                awaitConnections(before + 1);
+                Thread.sleep(1000);
+                org.junit.jupiter.api.Assertions.assertEquals(before + 1, connections(), "within the stall timeout the statement waits");
+                awaitConnections(before);
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(new byte[] {'{'}), in)),
+                        "the body ends short");
+            }
+        } finally {
+            sql("DROP TABLE wide");
+        }
+    }
+
+    /**
      * An error before the first chunk is sent keeps its status; one after rows were sent (a
      * division by zero at row 1,500) ends the 200 body with an "error" after those rows.
      */
