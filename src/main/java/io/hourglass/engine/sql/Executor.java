@@ -254,6 +254,8 @@ final class Executor {
         boolean distinct;
         Expr limit, offset, first;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
+        /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
+        List<Expr> rownumFilters = List.of();
         List<Expr.Subquery> subqueries = List.of(); // those in this query's clauses (not nested deeper)
         // A compound query (UNION, INTERSECT, MINUS): its terms, the operators between them, and
         // the result columns its ORDER BY sorts on; null for a plain query.
@@ -331,6 +333,8 @@ final class Executor {
             };
             long[] passed = {0};
             RowSink sink = c -> {
+                Boolean numbered = number(c);
+                if (numbered != Boolean.TRUE) return numbered == null; // null: not this row; false: no later row either
                 if (aggregate) {
                     accumulate(c, groups, temp);
                     return true;
@@ -381,6 +385,30 @@ final class Executor {
                 result.add(row);
             }
             return result;
+        }
+
+        /**
+         * Gives the row that passed the other filters its ROWNUM if it passes the filters on
+         * ROWNUM: TRUE; null if it does not (the next row is offered the same number); FALSE if
+         * no later row can, because a failing condition reads nothing of the row
+         * ({@code ROWNUM <= 10} once ten went by, {@code ROWNUM > 1} at once, as Oracle's).
+         */
+        Boolean number(Expr.Ctx c) {
+            c.rownum++;
+            for (Expr f : rownumFilters) {
+                if (!Boolean.TRUE.equals(Expr.truth(f.eval(c), f.pos))) {
+                    c.rownum--;
+                    return f.sources == 0 && !hasSubquery(f) ? Boolean.FALSE : null;
+                }
+            }
+            return Boolean.TRUE;
+        }
+
+        private static boolean hasSubquery(Expr e) {
+            if (e instanceof Expr.Subquery) return true;
+            boolean[] found = {false};
+            e.children(x -> found[0] |= hasSubquery(x));
+            return found[0];
         }
 
         /**
@@ -861,11 +889,13 @@ final class Executor {
             q.filters.add(new ArrayList<>());
             q.after.add(new ArrayList<>());
         }
-        List<Expr> cs = conjuncts(where);
+        List<Expr> cs = new ArrayList<>(conjuncts(where));
         for (Expr c : cs) {
             binder.bind(c);
             checkNoAggregate(c, "WHERE");
         }
+        q.rownumFilters = cs.stream().filter(Expr::readsRownum).toList();
+        cs.removeAll(q.rownumFilters);
         for (int i = 0; i < n; i++) {
             Expr on = ons.get(i);
             if (on == null) {
@@ -1267,19 +1297,26 @@ final class Executor {
         ctx.scope = scope;
         Table t = q.tables[0];
         List<Candidate> ids = new ArrayList<>();
+        boolean[] done = {false}; // a condition on ROWNUM no later row can pass
         java.util.function.LongConsumer consider = id -> {
+            if (done[0]) return;
             ctx.tick();
             byte[] img = Version.visible(t.store().slot(id), snapshot, txn.id());
             if (img == null) return;
             Object[] row = t.codec().decode(img);
             ctx.rows[0] = row;
             if (!passes(q.filters.get(0), ctx)) return;
+            Boolean numbered = q.number(ctx);
+            if (numbered != Boolean.TRUE) {
+                done[0] = numbered == Boolean.FALSE;
+                return;
+            }
             ids.add(ids.size() < CANDIDATES_KEPT_DECODED ? new Candidate(id, img, row) : new Candidate(id, null, null));
         };
         if (q.access[0].kind == Access.Kind.FULL_SCAN) {
             t.store().forEachHead((id, head) -> {
                 consider.accept(id);
-                return true;
+                return !done[0];
             });
         } else {
             q.access[0].rowIds(t, ctx, consider);

@@ -54,6 +54,8 @@ abstract class Expr {
         Ctx outer;
         /** Which output row (a select-list row, a VALUES row, an updated row) is being made: NEXTVAL gives each one value. */
         long row;
+        /** ROWNUM: the number of the row being made among those that passed the WHERE clause so far (Oracle's). */
+        long rownum;
         private IdentityHashMap<Sequence, long[]> nextvals; // sequence -> {row, value}
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
@@ -244,6 +246,30 @@ abstract class Expr {
         Object eval(Ctx c) { return timestamp ? c.now() : c.now().withNano(0); }
 
         String text() { return timestamp ? "SYSTIMESTAMP" : "SYSDATE"; }
+    }
+
+    /**
+     * Oracle's ROWNUM: a row's number among the rows that passed the query's WHERE clause, given
+     * before ORDER BY; a WHERE condition on it is checked last (see QueryPlan.rownumFilters).
+     */
+    static final class RowNum extends Expr {
+        RowNum(int pos) {
+            super(pos);
+            this.type = SqlType.BIGINT;
+        }
+
+        Object eval(Ctx c) { return c.rownum; }
+
+        String text() { return "ROWNUM"; }
+    }
+
+    /** Whether {@code e} reads ROWNUM (its own query's: not inside a subquery). */
+    static boolean readsRownum(Expr e) {
+        if (e instanceof RowNum) return true;
+        if (e instanceof Subquery) return false;
+        boolean[] found = {false};
+        e.children(x -> found[0] |= readsRownum(x));
+        return found[0];
     }
 
     // ---- operators ----------------------------------------------------------------------------

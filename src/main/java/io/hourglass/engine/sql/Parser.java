@@ -968,6 +968,7 @@ final class Parser {
             case "TRUE" -> { return new Expr.Literal(t.pos(), Boolean.TRUE, SqlType.BOOLEAN); }
             case "FALSE" -> { return new Expr.Literal(t.pos(), Boolean.FALSE, SqlType.BOOLEAN); }
             case "SYSDATE" -> { return new Expr.Sysdate(t.pos(), false); }
+            case "ROWNUM" -> { return new Expr.RowNum(t.pos()); }
             case "SYSTIMESTAMP", "CURRENT_TIMESTAMP" -> { return new Expr.Sysdate(t.pos(), true); }
             case "CURRENT_DATE" -> { return new Expr.Sysdate(t.pos(), false); }
             case "DATE", "TIMESTAMP" -> {
