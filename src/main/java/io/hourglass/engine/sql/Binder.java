@@ -38,6 +38,15 @@ final class Binder {
     }
 
     /** Binds {@code e} in place; returns it for chaining. */
+    private static SqlType aggregateType(Expr.Aggregate a) {
+        return switch (a.name) {
+            case "COUNT" -> SqlType.BIGINT;
+            case "SUM" -> a.arg.type.kind().isInteger() ? SqlType.BIGINT : (isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER);
+            case "AVG" -> isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER;
+            default -> a.arg.type;
+        };
+    }
+
     Expr bind(Expr e) {
         e.children(this::bind);
         switch (e) {
@@ -85,12 +94,14 @@ final class Binder {
             }
             case Expr.Aggregate a -> {
                 a.sources = a.arg == null ? 0 : a.arg.sources;
-                a.type = switch (a.name) {
-                    case "COUNT" -> SqlType.BIGINT;
-                    case "SUM" -> a.arg.type.kind().isInteger() ? SqlType.BIGINT : (isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER);
-                    case "AVG" -> isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER;
-                    default -> a.arg.type;
-                };
+                a.type = aggregateType(a);
+            }
+            case Expr.Window w -> {
+                long[] m = {0};
+                w.children(x -> m[0] |= x.sources);
+                w.sources = m[0];
+                if (w.agg != null) w.agg.type = aggregateType(w.agg);
+                w.type = w.agg != null ? w.agg.type : w.args.isEmpty() ? SqlType.BIGINT : w.args.get(0).type;
             }
             case Expr.Call c -> {
                 long m = 0;

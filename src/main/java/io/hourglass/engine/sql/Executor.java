@@ -256,6 +256,8 @@ final class Executor {
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
         List<Expr> rownumFilters = List.of();
+        /** The window functions of the select list and ORDER BY, by slot: computed once every row of the query is known. */
+        List<Expr.Window> windows = List.of();
         List<Expr.Subquery> subqueries = List.of(); // those in this query's clauses (not nested deeper)
         // A compound query (UNION, INTERSECT, MINUS): its terms, the operators between them, and
         // the result columns its ORDER BY sorts on; null for a plain query.
@@ -317,7 +319,8 @@ final class Executor {
             if (limit != null) max = Math.min(max, nonNegative(limit.eval(ctx), "LIMIT"));
             if (first != null) max = Math.min(max, nonNegative(first.eval(ctx), "FIRST"));
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
-            boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty();
+            boolean windowed = !windows.isEmpty();
+            boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty() && !windowed;
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
             Map<Key, Object[][]> groups = aggregate ? new LinkedHashMap<>() : null;
@@ -332,9 +335,7 @@ final class Executor {
                 out.add(row);
             };
             long[] passed = {0};
-            RowSink sink = c -> {
-                Boolean numbered = number(c);
-                if (numbered != Boolean.TRUE) return numbered == null; // null: not this row; false: no later row either
+            RowSink downstream = c -> {
                 if (aggregate) {
                     accumulate(c, groups, temp);
                     return true;
@@ -352,8 +353,33 @@ final class Executor {
                 addRow(c, out, keys, temp);
                 return true;
             };
+            // With window functions every row is kept as the scan found it (its sources' rows),
+            // then given to the rest once the windows' values are known.
+            List<Object[][]> found = windowed ? new ArrayList<>() : null;
+            RowSink sink = c -> {
+                Boolean numbered = number(c);
+                if (numbered != Boolean.TRUE) return numbered == null; // null: not this row; false: no later row either
+                if (!windowed) return downstream.accept(c);
+                Object[][] r = java.util.Arrays.copyOf(c.rows, c.rows.length + 1);
+                r[c.rows.length] = new Object[] {c.rownum};
+                for (Object[] x : r) temp.chargeRow(x);
+                found.add(r);
+                return true;
+            };
             if (passes(constantFilters, ctx)) {
                 scan(0, ctx, t, snapshot, sink);
+            }
+            if (windowed) {
+                Object[][] values = windowValues(found, ctx);
+                int n = tables.length;
+                for (int i = 0; i < found.size(); i++) {
+                    Object[][] r = found.get(i);
+                    System.arraycopy(r, 0, ctx.rows, 0, n);
+                    ctx.rownum = (Long) r[n][0];
+                    ctx.windowValues = values[i];
+                    if (!downstream.accept(ctx)) break;
+                }
+                ctx.windowValues = null;
             }
             if (top != null) top.drainTo(out, keys);
             if (aggregate) {
@@ -496,7 +522,10 @@ final class Executor {
         }
 
         /** ORDER BY's order of two rows' sort keys. */
-        private Comparator<Object[]> keyComparator() {
+        private Comparator<Object[]> keyComparator() { return keyComparator(sortDesc, sortNullsFirst); }
+
+        /** The order of sort keys whose k-th value sorts descending if {@code desc[k]}, its NULLs as {@code nullsFirst[k]} says (null: Oracle's default). */
+        static Comparator<Object[]> keyComparator(List<Boolean> sortDesc, List<Boolean> sortNullsFirst) {
             return (x, y) -> {
                 for (int k = 0; k < x.length; k++) {
                     boolean desc = sortDesc.get(k);
@@ -515,6 +544,108 @@ final class Executor {
                 }
                 return 0;
             };
+        }
+
+        /**
+         * The values of the window functions for each row {@code found} (its sources' rows, then
+         * its ROWNUM), by row and slot, as Oracle computes them: the rows are split by PARTITION
+         * BY and sorted by the window's ORDER BY (ties in the order the scan found them);
+         * ROW_NUMBER counts, RANK gives peers (equal ORDER BY keys) the same rank and skips after
+         * them, DENSE_RANK does not skip; an aggregate covers the whole partition without ORDER
+         * BY, and with it the rows up to the current one and its peers (a running total).
+         */
+        private Object[][] windowValues(List<Object[][]> found, Expr.Ctx ctx) {
+            int n = found.size(), sources = tables.length;
+            Object[][] values = new Object[n][windows.size()];
+            ctx.scope.temp.charge((16L + 8L * windows.size()) * n);
+            for (Expr.Window w : windows) {
+                Map<Key, List<Integer>> parts = new LinkedHashMap<>();
+                Object[][] orderKeys = new Object[n][];
+                Object[] args = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    ctx.tick();
+                    Object[][] r = found.get(i);
+                    System.arraycopy(r, 0, ctx.rows, 0, sources);
+                    ctx.rownum = (Long) r[sources][0];
+                    Object[] pk = new Object[w.partition.size()];
+                    for (int k = 0; k < pk.length; k++) pk[k] = w.partition.get(k).eval(ctx);
+                    parts.computeIfAbsent(new Key(pk), x -> new ArrayList<>()).add(i);
+                    Object[] ok = new Object[w.order.size()];
+                    for (int k = 0; k < ok.length; k++) ok[k] = w.order.get(k).eval(ctx);
+                    orderKeys[i] = ok;
+                    if (w.agg != null && w.agg.arg != null) args[i] = w.agg.arg.eval(ctx);
+                    if (!w.args.isEmpty()) {
+                        // LAG/LEAD: {value, offset, default}, the offset and default of the row asking
+                        Object off = w.args.size() > 1 ? w.args.get(1).eval(ctx) : 1L;
+                        args[i] = new Object[] {w.args.get(0).eval(ctx), nonNegative(off, w.name + "'s offset"),
+                                w.args.size() > 2 ? w.args.get(2).eval(ctx) : null};
+                    }
+                }
+                Comparator<Object[]> byKey = keyComparator(w.descending, w.nullsFirst);
+                for (List<Integer> part : parts.values()) {
+                    part.sort((a, b) -> byKey.compare(orderKeys[a], orderKeys[b])); // stable
+                    windowOver(w, part, orderKeys, args, byKey, values);
+                }
+            }
+            return values;
+        }
+
+        /** One partition's values of window {@code w}, its rows {@code part} in the window's order. */
+        private static void windowOver(Expr.Window w, List<Integer> part, Object[][] orderKeys, Object[] args,
+                                       Comparator<Object[]> byKey, Object[][] values) {
+            int slot = w.slot;
+            if (!w.args.isEmpty()) {
+                for (int k = 0; k < part.size(); k++) {
+                    Object[] a = (Object[]) args[part.get(k)];
+                    long j = w.name.equals("LAG") ? k - (Long) a[1] : k + (Long) a[1];
+                    values[part.get(k)][slot] = j >= 0 && j < part.size() ? ((Object[]) args[part.get((int) j)])[0] : a[2];
+                }
+                return;
+            }
+            if (w.agg == null) {
+                long rank = 0, dense = 0;
+                for (int k = 0; k < part.size(); k++) {
+                    int i = part.get(k);
+                    boolean newPeer = k == 0 || byKey.compare(orderKeys[part.get(k - 1)], orderKeys[i]) != 0;
+                    if (newPeer) {
+                        rank = k + 1;
+                        dense++;
+                    }
+                    values[i][slot] = switch (w.name) {
+                        case "ROW_NUMBER" -> (long) (k + 1);
+                        case "RANK" -> rank;
+                        default -> dense;
+                    };
+                }
+                return;
+            }
+            Object[] st = {w.agg.name.equals("COUNT") ? 0L : null, null};
+            int k = 0;
+            while (k < part.size()) {
+                // the current row's peers: the whole partition without ORDER BY
+                int end = k + 1;
+                while (end < part.size() && (w.order.isEmpty() || byKey.compare(orderKeys[part.get(k)], orderKeys[part.get(end)]) == 0)) end++;
+                for (int j = k; j < end; j++) add(w.agg, st, w.agg.arg == null ? Boolean.TRUE : args[part.get(j)]);
+                Object v = w.agg.name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1])) : st[0];
+                for (int j = k; j < end; j++) values[part.get(j)][slot] = v;
+                k = end;
+            }
+        }
+
+        /** Adds one row's argument to an aggregate's state (a group's, a window's): [0] count or running value, [1] AVG's count. */
+        private static void add(Expr.Aggregate a, Object[] st, Object v) {
+            if (v == null) return;
+            switch (a.name) {
+                case "COUNT" -> st[0] = (Long) st[0] + 1;
+                case "SUM" -> st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
+                case "AVG" -> {
+                    st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
+                    st[1] = st[1] == null ? 1L : (Long) st[1] + 1;
+                }
+                case "MIN" -> { if (st[0] == null || Values.compare(v, st[0]) < 0) st[0] = v; }
+                case "MAX" -> { if (st[0] == null || Values.compare(v, st[0]) > 0) st[0] = v; }
+                default -> throw ErrorCode.INTERNAL.error("window aggregate " + a.name);
+            }
         }
 
         private Object[] project(Expr.Ctx c) {
@@ -568,17 +699,7 @@ final class Executor {
                     if (!((Set<Key>) st[2]).add(new Key(new Object[] {v}))) continue;
                     temp.charge(TempSpace.footprint(v) + SET_ENTRY);
                 }
-                switch (a.name) {
-                    case "COUNT" -> st[0] = (Long) st[0] + 1;
-                    case "SUM" -> st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
-                    case "AVG" -> {
-                        st[0] = st[0] == null ? numeric(v, a) : Values.add(st[0], numeric(v, a));
-                        st[1] = st[1] == null ? 1L : (Long) st[1] + 1;
-                    }
-                    case "MIN" -> { if (st[0] == null || Values.compare(v, st[0]) < 0) st[0] = v; }
-                    case "MAX" -> { if (st[0] == null || Values.compare(v, st[0]) > 0) st[0] = v; }
-                    default -> throw ErrorCode.INTERNAL.error("aggregate " + a.name);
-                }
+                add(a, st, v);
             }
         }
 
@@ -929,6 +1050,7 @@ final class Executor {
 
     private static void checkNoAggregate(Expr e, String where) {
         if (e instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions are not allowed in " + where);
+        if (e instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("window functions are not allowed in " + where);
         e.children(x -> checkNoAggregate(x, where));
     }
 
@@ -1036,6 +1158,18 @@ final class Executor {
             q.sortNullsFirst.add(o.nullsFirst());
         }
         q.aggregate = !sel.groupBy().isEmpty() || having != null || containsAggregate(q.outputs) || containsAggregate(order);
+        List<Expr.Window> windows = new ArrayList<>();
+        for (Expr e : q.outputs) walk(e, x -> { if (x instanceof Expr.Window w && w.slot < 0) { w.slot = windows.size(); windows.add(w); } });
+        for (Expr e : order) walk(e, x -> { if (x instanceof Expr.Window w && w.slot < 0) { w.slot = windows.size(); windows.add(w); } });
+        if (!windows.isEmpty()) {
+            if (q.aggregate) throw ErrorCode.UNSUPPORTED.error("window functions in a query with GROUP BY or aggregates");
+            for (Expr.Window w : windows) {
+                w.children(x -> walk(x, y -> {
+                    if (y instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("a window function inside another: " + w.text());
+                }));
+            }
+            q.windows = windows;
+        }
         if (q.aggregate) {
             List<String> groupTexts = new ArrayList<>();
             for (Expr g : q.groupBy) groupTexts.add(g.text());

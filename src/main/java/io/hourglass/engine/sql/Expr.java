@@ -56,6 +56,8 @@ abstract class Expr {
         long row;
         /** ROWNUM: the number of the row being made among those that passed the WHERE clause so far (Oracle's). */
         long rownum;
+        /** The values of the query's window functions for the row being made (by slot); null outside the select list. */
+        Object[] windowValues;
         private IdentityHashMap<Sequence, long[]> nextvals; // sequence -> {row, value}
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
@@ -1021,6 +1023,62 @@ abstract class Expr {
         void children(Consumer<Expr> f) { if (arg != null) f.accept(arg); }
 
         String text() { return name + "(" + (distinct ? "DISTINCT " : "") + (arg == null ? "*" : arg.text()) + ")"; }
+    }
+
+    /**
+     * An analytic (window) function, as Oracle's: {@code ROW_NUMBER() RANK() DENSE_RANK()} or an
+     * aggregate ({@code agg}: SUM COUNT AVG MIN MAX) {@code OVER ([PARTITION BY ...] [ORDER BY ...])}.
+     * Computed once the query's rows are known (QueryPlan.windows), read here by slot. Its
+     * aggregate is not a child: a window does not make its query a grouped one.
+     */
+    static final class Window extends Expr {
+        final String name;
+        final Aggregate agg; // null for a ranking function and LAG/LEAD
+        /** LAG and LEAD's: the value, the offset (default 1) and the default (NULL); empty for the others. */
+        final List<Expr> args;
+        final List<Expr> partition;
+        final List<Expr> order;
+        final List<Boolean> descending;
+        final List<Boolean> nullsFirst;
+        int slot = -1;
+
+        Window(int pos, String name, Aggregate agg, List<Expr> args, List<Expr> partition, List<Expr> order, List<Boolean> descending,
+               List<Boolean> nullsFirst) {
+            super(pos);
+            this.name = name;
+            this.agg = agg;
+            this.args = args;
+            this.partition = partition;
+            this.order = order;
+            this.descending = descending;
+            this.nullsFirst = nullsFirst;
+        }
+
+        Object eval(Ctx c) {
+            if (c.windowValues == null || slot < 0) {
+                throw ErrorCode.SEMANTIC_ERROR.error("window function " + name + " is allowed only in the select list and ORDER BY"
+                        + " (position " + (pos + 1) + ")");
+            }
+            return c.windowValues[slot];
+        }
+
+        void children(Consumer<Expr> f) {
+            if (agg != null && agg.arg != null) f.accept(agg.arg);
+            args.forEach(f);
+            partition.forEach(f);
+            order.forEach(f);
+        }
+
+        String text() {
+            StringBuilder b = new StringBuilder(agg != null ? agg.text()
+                    : name + "(" + String.join(", ", args.stream().map(Expr::text).toList()) + ")").append(" OVER (");
+            if (!partition.isEmpty()) b.append("PARTITION BY ").append(String.join(", ", partition.stream().map(Expr::text).toList()));
+            if (!order.isEmpty()) {
+                b.append(partition.isEmpty() ? "" : " ").append("ORDER BY ");
+                for (int i = 0; i < order.size(); i++) b.append(i == 0 ? "" : ", ").append(order.get(i).text()).append(descending.get(i) ? " DESC" : "");
+            }
+            return b.append(')').toString();
+        }
     }
 
     static boolean isKind(Expr e, TypeKind k) { return e.type != null && e.type.kind() == k; }

@@ -33,6 +33,10 @@ final class Parser {
     static final int MAX_NAME = 128;
 
     private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
+    /** Ranking window functions: no arguments, OVER required. */
+    private static final Set<String> RANKING = Set.of("ROW_NUMBER", "RANK", "DENSE_RANK");
+    /** Window functions that read another row of the partition: LAG(x [, offset [, default]]), LEAD. */
+    private static final Set<String> OFFSETS = Set.of("LAG", "LEAD");
     private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
             "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "OUTER", "NATURAL", "LIMIT", "OFFSET", "UNION", "INTERSECT", "MINUS", "EXCEPT",
             "AS", "SET", "VALUES", "INTO", "IS", "IN", "LIKE", "BETWEEN", "NULL", "WHEN", "THEN", "ELSE", "END", "CASE",
@@ -200,22 +204,49 @@ final class Parser {
         boolean none() { return orderBy.isEmpty() && limit == null && offset == null; }
     }
 
+    /** The items of an ORDER BY, its keywords read: {@code expr [ASC|DESC] [NULLS FIRST|LAST]}, ... */
+    private List<Ast.OrderItem> orderItems() {
+        List<Ast.OrderItem> orderBy = new ArrayList<>();
+        do {
+            Expr e = expr();
+            boolean desc = accept("DESC");
+            if (!desc) accept("ASC");
+            Boolean nullsFirst = null;
+            if (accept("NULLS")) {
+                if (accept("FIRST")) nullsFirst = true;
+                else { expect("LAST"); nullsFirst = false; }
+            }
+            orderBy.add(new Ast.OrderItem(e, desc, nullsFirst));
+        } while (accept(","));
+        return orderBy;
+    }
+
+    /** A window function's {@code OVER ([PARTITION BY exprs] [ORDER BY items])}, OVER next. */
+    private Expr over(Token t, String name, Expr.Aggregate agg, List<Expr> args) {
+        expect("OVER");
+        expect("(");
+        List<Expr> partition = new ArrayList<>();
+        if (accept("PARTITION")) {
+            expect("BY");
+            do partition.add(expr()); while (accept(","));
+        }
+        List<Ast.OrderItem> items = List.of();
+        if (accept("ORDER")) {
+            expect("BY");
+            items = orderItems();
+        }
+        expect(")");
+        if (OFFSETS.contains(name) && items.isEmpty()) throw error(name + " needs ORDER BY in its OVER (...)");
+        return new Expr.Window(t.pos(), name, agg, args, partition, items.stream().map(Ast.OrderItem::expr).toList(),
+                items.stream().map(Ast.OrderItem::descending).toList(), items.stream().map(Ast.OrderItem::nullsFirst).toList());
+    }
+
     /** ORDER BY and the limits of a query. */
     private Tail tail() {
         List<Ast.OrderItem> orderBy = new ArrayList<>();
         if (accept("ORDER")) {
             expect("BY");
-            do {
-                Expr e = expr();
-                boolean desc = accept("DESC");
-                if (!desc) accept("ASC");
-                Boolean nullsFirst = null;
-                if (accept("NULLS")) {
-                    if (accept("FIRST")) nullsFirst = true;
-                    else { expect("LAST"); nullsFirst = false; }
-                }
-                orderBy.add(new Ast.OrderItem(e, desc, nullsFirst));
-            } while (accept(","));
+            orderBy = orderItems();
         }
         Expr limit = null, offset = null;
         if (accept("LIMIT")) {
@@ -1020,19 +1051,33 @@ final class Parser {
         if (peek().is("(")) {
             next();
             if (AGGREGATES.contains(w)) {
+                Expr.Aggregate a;
                 if (w.equals("COUNT") && accept("*")) {
                     expect(")");
-                    return new Expr.Aggregate(t.pos(), w, null, false);
+                    a = new Expr.Aggregate(t.pos(), w, null, false);
+                } else {
+                    boolean distinct = accept("DISTINCT");
+                    Expr arg = expr();
+                    expect(")");
+                    a = new Expr.Aggregate(t.pos(), w, arg, distinct);
                 }
-                boolean distinct = accept("DISTINCT");
-                Expr arg = expr();
-                expect(")");
-                return new Expr.Aggregate(t.pos(), w, arg, distinct);
+                if (!peek().is("OVER")) return a;
+                if (a.distinct) throw error("DISTINCT in a window function is not supported");
+                return over(t, w, a, List.of());
             }
             List<Expr> args = new ArrayList<>();
             if (!accept(")")) {
                 do args.add(expr()); while (accept(","));
                 expect(")");
+            }
+            if (RANKING.contains(w)) {
+                if (!args.isEmpty()) throw error(w + " takes no arguments");
+                if (!peek().is("OVER")) throw error(w + " needs OVER (...)");
+                return over(t, w, null, List.of());
+            }
+            if (OFFSETS.contains(w) && peek().is("OVER")) {
+                if (args.isEmpty() || args.size() > 3) throw error(w + " takes a value, and an offset and a default if wanted");
+                return over(t, w, null, args);
             }
             return new Expr.Call(t.pos(), w, args);
         }
