@@ -359,7 +359,7 @@ final class Executor {
             RowSink sink = c -> {
                 Boolean numbered = number(c);
                 if (numbered != Boolean.TRUE) return numbered == null; // null: not this row; false: no later row either
-                if (!windowed) return downstream.accept(c);
+                if (!windowed || aggregate) return downstream.accept(c); // (a grouped query's windows are over its groups)
                 Object[][] r = java.util.Arrays.copyOf(c.rows, c.rows.length + 1);
                 r[c.rows.length] = new Object[] {c.rownum};
                 for (Object[] x : r) temp.chargeRow(x);
@@ -369,13 +369,16 @@ final class Executor {
             if (passes(constantFilters, ctx)) {
                 scan(0, ctx, t, snapshot, sink);
             }
-            if (windowed) {
-                Object[][] values = windowValues(found, ctx);
+            if (windowed && !aggregate) {
                 int n = tables.length;
-                for (int i = 0; i < found.size(); i++) {
+                java.util.function.IntConsumer load = i -> {
                     Object[][] r = found.get(i);
                     System.arraycopy(r, 0, ctx.rows, 0, n);
                     ctx.rownum = (Long) r[n][0];
+                };
+                Object[][] values = windowValues(found.size(), load, ctx);
+                for (int i = 0; i < found.size(); i++) {
+                    load.accept(i);
                     ctx.windowValues = values[i];
                     if (!downstream.accept(ctx)) break;
                 }
@@ -384,11 +387,26 @@ final class Executor {
             if (top != null) top.drainTo(out, keys);
             if (aggregate) {
                 if (groups.isEmpty() && groupBy.isEmpty()) groups.put(new Key(new Object[0]), newAccumulators());
+                List<Object[][]> kept = windowed ? new ArrayList<>() : null; // {group key, aggregates} of each group HAVING kept
                 for (Map.Entry<Key, Object[][]> g : groups.entrySet()) {
                     ctx.groupKey = groupKeyValues(g.getKey());
                     ctx.aggValues = finish(g.getValue());
                     if (having != null && !Boolean.TRUE.equals(Expr.truth(having.eval(ctx), having.pos))) continue;
-                    addRow(ctx, out, keys, temp);
+                    if (windowed) kept.add(new Object[][] {ctx.groupKey, ctx.aggValues});
+                    else addRow(ctx, out, keys, temp);
+                }
+                if (windowed) {
+                    java.util.function.IntConsumer load = i -> {
+                        ctx.groupKey = kept.get(i)[0];
+                        ctx.aggValues = kept.get(i)[1];
+                    };
+                    Object[][] values = windowValues(kept.size(), load, ctx);
+                    for (int i = 0; i < kept.size(); i++) {
+                        load.accept(i);
+                        ctx.windowValues = values[i];
+                        addRow(ctx, out, keys, temp);
+                    }
+                    ctx.windowValues = null;
                 }
             }
             if (earlyStop) return out; // (OFFSET and LIMIT applied as the rows came)
@@ -547,15 +565,15 @@ final class Executor {
         }
 
         /**
-         * The values of the window functions for each row {@code found} (its sources' rows, then
-         * its ROWNUM), by row and slot, as Oracle computes them: the rows are split by PARTITION
+         * The values of the window functions for each of the query's {@code n} rows (which
+         * {@code load} puts in {@code ctx}: a row's sources' rows and ROWNUM, or a group's key and
+         * aggregates), by row and slot, as Oracle computes them: the rows are split by PARTITION
          * BY and sorted by the window's ORDER BY (ties in the order the scan found them);
          * ROW_NUMBER counts, RANK gives peers (equal ORDER BY keys) the same rank and skips after
          * them, DENSE_RANK does not skip; an aggregate covers the whole partition without ORDER
          * BY, and with it the rows up to the current one and its peers (a running total).
          */
-        private Object[][] windowValues(List<Object[][]> found, Expr.Ctx ctx) {
-            int n = found.size(), sources = tables.length;
+        private Object[][] windowValues(int n, java.util.function.IntConsumer load, Expr.Ctx ctx) {
             Object[][] values = new Object[n][windows.size()];
             ctx.scope.temp.charge((16L + 8L * windows.size()) * n);
             for (Expr.Window w : windows) {
@@ -564,9 +582,7 @@ final class Executor {
                 Object[] args = new Object[n];
                 for (int i = 0; i < n; i++) {
                     ctx.tick();
-                    Object[][] r = found.get(i);
-                    System.arraycopy(r, 0, ctx.rows, 0, sources);
-                    ctx.rownum = (Long) r[sources][0];
+                    load.accept(i);
                     Object[] pk = new Object[w.partition.size()];
                     for (int k = 0; k < pk.length; k++) pk[k] = w.partition.get(k).eval(ctx);
                     parts.computeIfAbsent(new Key(pk), x -> new ArrayList<>()).add(i);
@@ -1158,24 +1174,24 @@ final class Executor {
             q.sortNullsFirst.add(o.nullsFirst());
         }
         q.aggregate = !sel.groupBy().isEmpty() || having != null || containsAggregate(q.outputs) || containsAggregate(order);
-        List<Expr.Window> windows = new ArrayList<>();
-        for (Expr e : q.outputs) walk(e, x -> { if (x instanceof Expr.Window w && w.slot < 0) { w.slot = windows.size(); windows.add(w); } });
-        for (Expr e : order) walk(e, x -> { if (x instanceof Expr.Window w && w.slot < 0) { w.slot = windows.size(); windows.add(w); } });
-        if (!windows.isEmpty()) {
-            if (q.aggregate) throw ErrorCode.UNSUPPORTED.error("window functions in a query with GROUP BY or aggregates");
-            for (Expr.Window w : windows) {
-                w.children(x -> walk(x, y -> {
-                    if (y instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("a window function inside another: " + w.text());
-                }));
-            }
-            q.windows = windows;
-        }
         if (q.aggregate) {
             List<String> groupTexts = new ArrayList<>();
             for (Expr g : q.groupBy) groupTexts.add(g.text());
             for (int i = 0; i < q.outputs.size(); i++) q.outputs.set(i, rewriteForGroups(q.outputs.get(i), groupTexts, q));
             for (int i = 0; i < order.size(); i++) order.set(i, rewriteForGroups(order.get(i), groupTexts, q));
             q.having = having == null ? null : rewriteForGroups(having, groupTexts, q);
+        }
+        // (collected once a grouped query's are rewritten: they read its groups)
+        List<Expr.Window> windows = new ArrayList<>();
+        for (Expr e : q.outputs) walk(e, x -> { if (x instanceof Expr.Window w && w.slot < 0) { w.slot = windows.size(); windows.add(w); } });
+        for (Expr e : order) walk(e, x -> { if (x instanceof Expr.Window w && w.slot < 0) { w.slot = windows.size(); windows.add(w); } });
+        if (!windows.isEmpty()) {
+            for (Expr.Window w : windows) {
+                w.children(x -> walk(x, y -> {
+                    if (y instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("a window function inside another: " + w.text());
+                }));
+            }
+            q.windows = windows;
         }
         q.subqueries = binder.subqueries();
         // (known once the whole query is bound: whether it reads an enclosing query's row)
@@ -1296,6 +1312,15 @@ final class Executor {
                     c.whens.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList(),
                     c.thens.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList(),
                     c.otherwise == null ? null : rewriteForGroups(c.otherwise, groupTexts, q)));
+            case Expr.Window w -> {
+                // over the groups: its expressions read group keys and aggregates, as the select list does
+                java.util.function.UnaryOperator<Expr> rw = x -> rewriteForGroups(x, groupTexts, q);
+                Expr.Aggregate agg = w.agg == null ? null : new Expr.Aggregate(w.agg.pos, w.agg.name,
+                        w.agg.arg == null ? null : rw.apply(w.agg.arg), w.agg.distinct);
+                if (agg != null) agg.type = w.agg.type;
+                yield copyType(w, new Expr.Window(w.pos, w.name, agg, w.args.stream().map(rw).toList(), w.partition.stream().map(rw).toList(),
+                        w.order.stream().map(rw).toList(), w.descending, w.nullsFirst));
+            }
             default -> e; // literals, parameters, SYSDATE
         };
     }
