@@ -101,7 +101,7 @@ final class Binder {
                 w.children(x -> m[0] |= x.sources);
                 w.sources = m[0];
                 if (w.agg != null) w.agg.type = aggregateType(w.agg);
-                w.type = w.agg != null ? w.agg.type : w.args.isEmpty() ? SqlType.BIGINT : w.args.get(0).type;
+                w.type = w.agg != null ? w.agg.type : w.args.isEmpty() || w.name.equals("NTILE") ? SqlType.BIGINT : w.args.get(0).type;
             }
             case Expr.Call c -> {
                 long m = 0;

@@ -590,11 +590,17 @@ final class Executor {
                     for (int k = 0; k < ok.length; k++) ok[k] = w.order.get(k).eval(ctx);
                     orderKeys[i] = ok;
                     if (w.agg != null && w.agg.arg != null) args[i] = w.agg.arg.eval(ctx);
-                    if (!w.args.isEmpty()) {
-                        // LAG/LEAD: {value, offset, default}, the offset and default of the row asking
+                    if (w.name.equals("LAG") || w.name.equals("LEAD")) {
+                        // {value, offset, default}, the offset and default of the row asking
                         Object off = w.args.size() > 1 ? w.args.get(1).eval(ctx) : 1L;
                         args[i] = new Object[] {w.args.get(0).eval(ctx), nonNegative(off, w.name + "'s offset"),
                                 w.args.size() > 2 ? w.args.get(2).eval(ctx) : null};
+                    } else if (w.name.equals("NTILE")) {
+                        long buckets = nonNegative(w.args.get(0).eval(ctx), "NTILE's number of buckets");
+                        if (buckets == 0) throw ErrorCode.SEMANTIC_ERROR.error("NTILE needs at least one bucket");
+                        args[i] = buckets;
+                    } else if (!w.args.isEmpty()) {
+                        args[i] = w.args.get(0).eval(ctx); // FIRST_VALUE, LAST_VALUE
                     }
                 }
                 Comparator<Object[]> byKey = keyComparator(w.descending, w.nullsFirst);
@@ -610,6 +616,13 @@ final class Executor {
         private static void windowOver(Expr.Window w, List<Integer> part, Object[][] orderKeys, Object[] args,
                                        Comparator<Object[]> byKey, Object[][] values) {
             int slot = w.slot;
+            switch (w.name) {
+                case "FIRST_VALUE", "LAST_VALUE", "NTILE" -> {
+                    valueOver(w, part, orderKeys, args, byKey, values);
+                    return;
+                }
+                default -> { }
+            }
             if (!w.args.isEmpty()) {
                 for (int k = 0; k < part.size(); k++) {
                     Object[] a = (Object[]) args[part.get(k)];
@@ -645,6 +658,34 @@ final class Executor {
                 Object v = w.agg.name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1])) : st[0];
                 for (int j = k; j < end; j++) values[part.get(j)][slot] = v;
                 k = end;
+            }
+        }
+
+        /**
+         * FIRST_VALUE: the value of the partition's first row; LAST_VALUE: of the last row of the
+         * frame (the current row's last peer with ORDER BY, as Oracle's default frame; the
+         * partition's last row without); NTILE(n): the bucket, 1 to n, of n as equal as may be,
+         * the first ones a row larger when they cannot be.
+         */
+        private static void valueOver(Expr.Window w, List<Integer> part, Object[][] orderKeys, Object[] args,
+                                      Comparator<Object[]> byKey, Object[][] values) {
+            int size = part.size(), slot = w.slot;
+            for (int k = 0; k < size; k++) {
+                int i = part.get(k);
+                values[i][slot] = switch (w.name) {
+                    case "FIRST_VALUE" -> args[part.get(0)];
+                    case "LAST_VALUE" -> {
+                        int end = k;
+                        if (w.order.isEmpty()) end = size - 1;
+                        else while (end + 1 < size && byKey.compare(orderKeys[i], orderKeys[part.get(end + 1)]) == 0) end++;
+                        yield args[part.get(end)];
+                    }
+                    default -> {
+                        long n = Math.min((Long) args[i], size), small = size / n, larger = size % n;
+                        // the first `larger` buckets hold small + 1 rows
+                        yield k < larger * (small + 1) ? k / (small + 1) + 1 : larger + (k - larger * (small + 1)) / small + 1;
+                    }
+                };
             }
         }
 

@@ -37,6 +37,8 @@ final class Parser {
     private static final Set<String> RANKING = Set.of("ROW_NUMBER", "RANK", "DENSE_RANK");
     /** Window functions that read another row of the partition: LAG(x [, offset [, default]]), LEAD. */
     private static final Set<String> OFFSETS = Set.of("LAG", "LEAD");
+    /** Window functions of one argument: FIRST_VALUE(x), LAST_VALUE(x), NTILE(n). */
+    private static final Set<String> ONE_ARGUMENT = Set.of("FIRST_VALUE", "LAST_VALUE", "NTILE");
     private static final Set<String> RESERVED = Set.of("SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY",
             "AND", "OR", "NOT", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "OUTER", "NATURAL", "LIMIT", "OFFSET", "UNION", "INTERSECT", "MINUS", "EXCEPT",
             "AS", "SET", "VALUES", "INTO", "IS", "IN", "LIKE", "BETWEEN", "NULL", "WHEN", "THEN", "ELSE", "END", "CASE",
@@ -1077,6 +1079,10 @@ final class Parser {
             }
             if (OFFSETS.contains(w) && peek().is("OVER")) {
                 if (args.isEmpty() || args.size() > 3) throw error(w + " takes a value, and an offset and a default if wanted");
+                return over(t, w, null, args);
+            }
+            if (ONE_ARGUMENT.contains(w) && peek().is("OVER")) {
+                if (args.size() != 1) throw error(w + " takes one argument");
                 return over(t, w, null, args);
             }
             return new Expr.Call(t.pos(), w, args);

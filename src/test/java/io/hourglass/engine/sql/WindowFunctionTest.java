@@ -45,7 +45,9 @@ class WindowFunctionTest {
                 var result = c.execute("SELECT id, RANK() OVER (PARTITION BY d ORDER BY s), DENSE_RANK() OVER (PARTITION BY d ORDER BY s DESC),"
                         + " ROW_NUMBER() OVER (PARTITION BY d ORDER BY s, id), SUM(x) OVER (PARTITION BY d ORDER BY s),"
                         + " COUNT(*) OVER (PARTITION BY d), MAX(x) OVER (ORDER BY s DESC), COUNT(x) OVER (PARTITION BY s),"
-                        + " LAG(x, 2, -1) OVER (PARTITION BY d ORDER BY s, id), LEAD(id) OVER (PARTITION BY d ORDER BY s, id) FROM w").rows();
+                        + " LAG(x, 2, -1) OVER (PARTITION BY d ORDER BY s, id), LEAD(id) OVER (PARTITION BY d ORDER BY s, id),"
+                        + " FIRST_VALUE(x) OVER (PARTITION BY d ORDER BY s, id), LAST_VALUE(id) OVER (PARTITION BY d ORDER BY s),"
+                        + " NTILE(3) OVER (PARTITION BY d ORDER BY s, id) FROM w").rows();
                 assertEquals(n, result.size());
                 Map<Long, Object[]> got = new HashMap<>();
                 for (Object[] r : result) got.put(((Number) r[0]).longValue(), r);
@@ -58,6 +60,14 @@ class WindowFunctionTest {
                     int at = p.indexOf(r);
                     Integer lag = at >= 2 ? p.get(at - 2).x() : Integer.valueOf(-1);
                     Long lead = at + 1 < p.size() ? p.get(at + 1).id() : null;
+                    Integer first = p.get(0).x();
+                    int buckets = Math.min(3, p.size()), base = p.size() / buckets, extra = p.size() % buckets;
+                    long tile = 0;
+                    for (int b = 1, from = 0; b <= buckets; b++) {
+                        int size = base + (b <= extra ? 1 : 0);
+                        if (at >= from && at < from + size) tile = b;
+                        from += size;
+                    }
                     long rank = 1, row = 1, count = 0, countX = 0;
                     java.util.Set<Integer> before = new java.util.HashSet<>();
                     Long sum = null;
@@ -74,6 +84,11 @@ class WindowFunctionTest {
                         if (asc(o.s(), r.s()) <= 0 && o.x() != null) sum = (sum == null ? 0 : sum) + o.x();
                     }
                     Object[] g = got.get(r.id());
+                    for (R o : rows) {
+                        if (Objects.equals(o.d(), r.d()) && Objects.equals(o.s(), r.s())) {
+                            assertEquals(((Number) g[11]).longValue(), ((Number) got.get(o.id())[11]).longValue(), "LAST_VALUE same for peers");
+                        }
+                    }
                     String where = "seed " + seed + ", row " + r;
                     assertEquals(rank, ((Number) g[1]).longValue(), "RANK, " + where);
                     assertEquals(before.size() + 1L, ((Number) g[2]).longValue(), "DENSE_RANK, " + where);
@@ -84,6 +99,12 @@ class WindowFunctionTest {
                     assertEquals(countX, ((Number) g[7]).longValue(), "COUNT(x), " + where);
                     assertEquals(lag, g[8] == null ? null : ((Number) g[8]).intValue(), "LAG, " + where);
                     assertEquals(lead, g[9] == null ? null : ((Number) g[9]).longValue(), "LEAD, " + where);
+                    assertEquals(first, g[10] == null ? null : ((Number) g[10]).intValue(), "FIRST_VALUE, " + where);
+                    // LAST_VALUE's frame ends with the current row's last peer: a peer, the same one for all of them
+                    R last = rows.get((int) ((Number) g[11]).longValue());
+                    assertEquals(r.d(), last.d(), "LAST_VALUE's row is in the partition, " + where);
+                    assertEquals(r.s(), last.s(), "LAST_VALUE's row is a peer, " + where);
+                    assertEquals(tile, ((Number) g[12]).longValue(), "NTILE, " + where);
                 }
             }
         }
