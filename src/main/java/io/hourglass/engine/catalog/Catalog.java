@@ -148,6 +148,9 @@ public final class Catalog {
     /** A view: its definition as CREATE VIEW gave it; null if none. */
     public CatalogChange.CreateView view(String owner, String name) { return views.get(owner + "." + name); }
 
+    /** Every view's definition. */
+    public Collection<CatalogChange.CreateView> views() { return views.values(); }
+
     public boolean ownsViews(String user) { return views.values().stream().anyMatch(v -> v.owner().equals(user)); }
 
     public synchronized void createView(CatalogChange.CreateView v) {

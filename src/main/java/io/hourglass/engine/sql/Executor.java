@@ -256,6 +256,9 @@ final class Executor {
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
         List<Expr> rownumFilters = List.of();
+        /** A system view's rows (SystemViews), made for the statement; null for a query. */
+        java.util.function.Function<Scope, List<Object[]>> generated;
+        String generatedName;
         /** The window functions of the select list and ORDER BY, by slot: computed once every row of the query is known. */
         List<Expr.Window> windows = List.of();
         List<Expr.Subquery> subqueries = List.of(); // those in this query's clauses (not nested deeper)
@@ -298,7 +301,8 @@ final class Executor {
          * query's as the scan finds it (kept nowhere, so not charged), any other's once all are made.
          */
         List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap, Consumer<Object[]> emit) {
-            List<Object[]> rows = terms != null ? executeCompound(scope, outer, cap) : executeSimple(scope, outer, cap, emit);
+            List<Object[]> rows = generated != null ? generated.apply(scope)
+                    : terms != null ? executeCompound(scope, outer, cap) : executeSimple(scope, outer, cap, emit);
             if (emit == null) return rows;
             for (Object[] row : rows) emit.accept(row);
             return List.of();
@@ -1126,7 +1130,19 @@ final class Executor {
         for (int i = 0; i < levelOf.length; i++) {
             Ast.FromItem f = sel.from().get(i);
             levelOf[i] = -1;
-            var view = f.query() != null ? null : s.catalog().view(owner(f.table(), s), f.table().name());
+            SystemViews.View system = f.query() != null ? null : SystemViews.find(f.table(), s);
+            var view = f.query() != null || system != null ? null : s.catalog().view(owner(f.table(), s), f.table().name());
+            if (system != null) {
+                QueryPlan dq = SystemViews.plan(system);
+                List<Column> cols = new ArrayList<>();
+                for (ResultColumn rc : dq.columns) cols.add(new Column(rc.name(), rc.type(), false, null, null));
+                levelOf[i] = tl.size();
+                tl.add(new Table(-1, SystemViews.OWNER, system.name(), cols, new int[0]));
+                al.add(f.alias());
+                ons.add(f.on());
+                derived.add(dq);
+                continue;
+            }
             if (f.query() != null || view != null) {
                 // A derived table (its query planned in the enclosing query's scope: it cannot
                 // name the sources beside it) or a view (as its owner), and a stand-in table of
@@ -1679,6 +1695,10 @@ final class Executor {
 
     /** The plan's lines: each source's access, then each subquery's, indented; a compound query's terms in turn. */
     private static void explain(QueryPlan q, String indent, List<String> lines) {
+        if (q.generated != null) {
+            lines.add(indent + "SYSTEM VIEW " + q.generatedName);
+            return;
+        }
         if (q.terms != null) {
             for (int i = 0; i < q.terms.size(); i++) {
                 if (i > 0) lines.add(indent + q.setOps.get(i - 1));

@@ -1,0 +1,204 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.Column;
+import io.hourglass.engine.catalog.ForeignKey;
+import io.hourglass.engine.catalog.IndexDef;
+import io.hourglass.engine.catalog.Privilege;
+import io.hourglass.engine.catalog.Sequence;
+import io.hourglass.engine.catalog.SqlType;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.catalog.TypeKind;
+import io.hourglass.engine.catalog.User;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The data dictionary: Oracle's (and TimesTen's) system views of the schema, read like tables
+ * ({@code SELECT * FROM all_tables}, or {@code sys.all_tables}), made from the catalog when a
+ * statement reads them. The ALL_ views show what the user owns or holds a privilege on (an ADMIN
+ * user: everything); the USER_ views what it owns. A table or view of the user's own with the
+ * same name hides a view here unless it is qualified with SYS.
+ */
+final class SystemViews {
+    private SystemViews() {}
+
+    static final String OWNER = "SYS";
+
+    /** A system view: its columns and how its rows are made for a session. */
+    record View(String name, List<ResultColumn> columns, Function<Session, List<Object[]>> rows) {}
+
+    private static final SqlType NAME = SqlType.VARCHAR_ANY, NUMBER = SqlType.BIGINT;
+
+    private static final Map<String, View> VIEWS = new LinkedHashMap<>();
+
+    private static void view(String name, Function<Session, List<Object[]>> rows, Object... columns) {
+        List<ResultColumn> cols = new ArrayList<>();
+        for (int i = 0; i < columns.length; i += 2) cols.add(new ResultColumn((String) columns[i], (SqlType) columns[i + 1]));
+        VIEWS.put(name, new View(name, List.copyOf(cols), rows));
+    }
+
+    static {
+        view("ALL_TABLES", s -> tables(s, true, t -> new Object[] {t.owner(), t.name()}), "OWNER", NAME, "TABLE_NAME", NAME);
+        view("USER_TABLES", s -> tables(s, false, t -> new Object[] {t.name()}), "TABLE_NAME", NAME);
+        view("ALL_TAB_COLUMNS", SystemViews::columns, "OWNER", NAME, "TABLE_NAME", NAME, "COLUMN_NAME", NAME, "DATA_TYPE", NAME,
+                "DATA_LENGTH", NUMBER, "DATA_PRECISION", NUMBER, "DATA_SCALE", NUMBER, "NULLABLE", NAME, "COLUMN_ID", NUMBER,
+                "DATA_DEFAULT", NAME);
+        view("ALL_INDEXES", SystemViews::indexes, "OWNER", NAME, "INDEX_NAME", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME,
+                "INDEX_TYPE", NAME, "UNIQUENESS", NAME);
+        view("ALL_IND_COLUMNS", SystemViews::indexColumns, "INDEX_OWNER", NAME, "INDEX_NAME", NAME, "TABLE_OWNER", NAME,
+                "TABLE_NAME", NAME, "COLUMN_NAME", NAME, "COLUMN_POSITION", NUMBER);
+        view("ALL_CONSTRAINTS", SystemViews::constraints, "OWNER", NAME, "CONSTRAINT_NAME", NAME, "CONSTRAINT_TYPE", NAME,
+                "TABLE_NAME", NAME, "R_OWNER", NAME, "R_CONSTRAINT_NAME", NAME, "DELETE_RULE", NAME);
+        view("ALL_CONS_COLUMNS", SystemViews::constraintColumns, "OWNER", NAME, "CONSTRAINT_NAME", NAME, "TABLE_NAME", NAME,
+                "COLUMN_NAME", NAME, "POSITION", NUMBER);
+        view("ALL_VIEWS", SystemViews::views, "OWNER", NAME, "VIEW_NAME", NAME, "TEXT", NAME);
+        view("ALL_SEQUENCES", SystemViews::sequences, "SEQUENCE_OWNER", NAME, "SEQUENCE_NAME", NAME, "MIN_VALUE", NUMBER,
+                "MAX_VALUE", NUMBER, "INCREMENT_BY", NUMBER, "CYCLE_FLAG", NAME, "CACHE_SIZE", NUMBER, "LAST_NUMBER", NUMBER);
+        view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
+                "USERNAME", NAME);
+    }
+
+    /** The system view a FROM item names, or null: {@code SYS.name}, or {@code name} when the user has no object of that name. */
+    static View find(Ast.Name n, Session s) {
+        View v = VIEWS.get(n.name());
+        if (v == null) return null;
+        if (n.owner() != null) return n.owner().equals(OWNER) ? v : null;
+        String me = s.user().name();
+        return s.catalog().table(me, n.name()) != null || s.catalog().view(me, n.name()) != null ? null : v;
+    }
+
+    /** A plan whose rows are the view's, made for the statement that reads it. */
+    static Executor.QueryPlan plan(View v) {
+        Executor.QueryPlan q = new Executor.QueryPlan();
+        q.columns = v.columns();
+        q.tables = new Table[0];
+        q.derived = new Executor.QueryPlan[0];
+        q.generated = scope -> v.rows().apply(scope.session);
+        q.generatedName = OWNER + "." + v.name();
+        return q;
+    }
+
+    /** Whether the session's user may see the object {@code owner}'s {@code object} ("OWNER.NAME"): owner, ADMIN, or any grant on it. */
+    private static boolean visible(Session s, String owner, String object) {
+        Catalog cat = s.catalog();
+        User u = s.user();
+        if (owner.equals(u.name()) || cat.has(u, Privilege.ADMIN)) return true;
+        for (Privilege p : Privilege.values()) {
+            if (!p.system() && cat.has(u, p, owner, object)) return true;
+        }
+        return false;
+    }
+
+    private static List<Table> visibleTables(Session s, boolean all) {
+        return s.catalog().tables().stream()
+                .filter(t -> all ? visible(s, t.owner(), t.qualifiedName()) : t.owner().equals(s.user().name()))
+                .sorted(Comparator.comparing(Table::owner).thenComparing(Table::name)).toList();
+    }
+
+    private static List<Object[]> tables(Session s, boolean all, Function<Table, Object[]> row) {
+        return visibleTables(s, all).stream().map(row).toList();
+    }
+
+    private static List<Object[]> columns(Session s) {
+        List<Object[]> out = new ArrayList<>();
+        for (Table t : visibleTables(s, true)) {
+            for (int i = 0; i < t.columns().size(); i++) {
+                Column c = t.columns().get(i);
+                SqlType ty = c.type();
+                boolean chars = ty.kind() == TypeKind.CHAR || ty.kind() == TypeKind.VARCHAR || ty.kind() == TypeKind.VARBINARY;
+                boolean number = ty.kind() == TypeKind.NUMBER && ty.precision() > 0;
+                out.add(new Object[] {t.owner(), t.name(), c.name(), ty.kind().sqlName(), chars ? (long) ty.length() : null,
+                        number ? (long) ty.precision() : null, number ? (long) ty.scale() : null, c.notNull() ? "N" : "Y", i + 1L,
+                        c.defaultSql()});
+            }
+        }
+        return out;
+    }
+
+    private static List<Object[]> indexes(Session s) {
+        List<Object[]> out = new ArrayList<>();
+        for (Table t : visibleTables(s, true)) {
+            for (IndexDef ix : sortedIndexes(t)) {
+                out.add(new Object[] {ix.owner(), ix.name(), t.owner(), t.name(), ix.kind().name(), ix.unique() ? "UNIQUE" : "NONUNIQUE"});
+            }
+        }
+        return out;
+    }
+
+    private static List<IndexDef> sortedIndexes(Table t) {
+        return t.indexes().stream().sorted(Comparator.comparing(IndexDef::owner).thenComparing(IndexDef::name)).toList();
+    }
+
+    private static List<Object[]> indexColumns(Session s) {
+        List<Object[]> out = new ArrayList<>();
+        for (Table t : visibleTables(s, true)) {
+            for (IndexDef ix : sortedIndexes(t)) {
+                for (int i = 0; i < ix.columns().length; i++) {
+                    out.add(new Object[] {ix.owner(), ix.name(), t.owner(), t.name(), t.columns().get(ix.columns()[i]).name(), i + 1L});
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A constraint as the dictionary shows it: its index's name for PRIMARY KEY (P) and UNIQUE (U), its own for FOREIGN KEY (R). */
+    private record Constraint(String owner, String name, String type, Table table, int[] columns, ForeignKey fk) {}
+
+    private static List<Constraint> constraintsOf(Session s) {
+        List<Constraint> out = new ArrayList<>();
+        for (Table t : visibleTables(s, true)) {
+            List<Constraint> mine = new ArrayList<>();
+            for (IndexDef ix : t.indexes()) {
+                if (!ix.constraint() || !ix.unique()) continue;
+                boolean pk = java.util.Arrays.equals(ix.columns(), t.primaryKey()) && ix.name().equals(t.name());
+                mine.add(new Constraint(ix.owner(), ix.name(), pk ? "P" : "U", t, ix.columns(), null));
+            }
+            for (ForeignKey fk : t.foreignKeys()) mine.add(new Constraint(fk.owner(), fk.name(), "R", t, fk.childColumns(), fk));
+            mine.sort(Comparator.comparing(Constraint::name));
+            out.addAll(mine);
+        }
+        return out;
+    }
+
+    private static List<Object[]> constraints(Session s) {
+        List<Object[]> out = new ArrayList<>();
+        for (Constraint c : constraintsOf(s)) {
+            ForeignKey fk = c.fk();
+            out.add(new Object[] {c.owner(), c.name(), c.type(), c.table().name(), fk == null ? null : fk.parentIndex().owner(),
+                    fk == null ? null : fk.parentIndex().name(), fk == null ? null : fk.cascade() ? "CASCADE" : "NO ACTION"});
+        }
+        return out;
+    }
+
+    private static List<Object[]> constraintColumns(Session s) {
+        List<Object[]> out = new ArrayList<>();
+        for (Constraint c : constraintsOf(s)) {
+            for (int i = 0; i < c.columns().length; i++) {
+                out.add(new Object[] {c.owner(), c.name(), c.table().name(), c.table().columns().get(c.columns()[i]).name(), i + 1L});
+            }
+        }
+        return out;
+    }
+
+    private static List<Object[]> views(Session s) {
+        return s.catalog().views().stream()
+                .filter(v -> visible(s, v.owner(), v.owner() + "." + v.name()))
+                .sorted(Comparator.comparing(CatalogChange.CreateView::owner).thenComparing(CatalogChange.CreateView::name))
+                .map(v -> new Object[] {v.owner(), v.name(), v.sql()}).toList();
+    }
+
+    private static List<Object[]> sequences(Session s) {
+        return s.catalog().sequences().stream()
+                .filter(q -> visible(s, q.owner(), q.qualifiedName()))
+                .sorted(Comparator.comparing(Sequence::owner).thenComparing(Sequence::name))
+                .map(q -> new Object[] {q.owner(), q.name(), q.min(), q.max(), q.increment(), q.cycle() ? "Y" : "N", q.cache(), q.restart()})
+                .toList();
+    }
+}
