@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code hourglass sql}: an interactive SQL shell in the spirit of ttIsql, over one gRPC SQL
  * session. A statement ends with a semicolon and may span lines; shell commands (autocommit,
- * commit, rollback, commitdurable, timing, @file, help, exit) take one line. Results print as
+ * commit, rollback, commitdurable, timing, tables, describe, @file, help, exit) take one line. Results print as
  * tables. Read from a file ({@code -f}) or a pipe, every command is echoed after the prompt, so
  * the output reads as a transcript.
  */
@@ -118,6 +118,27 @@ final class SqlShell {
             case "rollback" -> {
                 if (w.length > 1) return false;
                 ok(session.call(SessionRequest.newBuilder().setRollback(Rollback.getDefaultInstance())));
+                return true;
+            }
+            case "tables" -> {
+                if (w.length > 1) return false;
+                execute("SELECT owner, table_name FROM sys.all_tables ORDER BY owner, table_name");
+                return true;
+            }
+            case "describe", "desc" -> {
+                if (w.length != 2) return false;
+                String[] name = w[1].toUpperCase(Locale.ROOT).split("\\.");
+                for (String part : name) {
+                    if (!part.matches("[A-Z_][A-Z0-9_$#]*") || name.length > 2) {
+                        out.println("describe takes a table name: [OWNER.]TABLE");
+                        failures++;
+                        return true;
+                    }
+                }
+                String table = name[name.length - 1];
+                execute("SELECT owner, column_name, data_type, data_length, data_precision, data_scale, nullable, data_default"
+                        + " FROM sys.all_tab_columns WHERE table_name = '" + table + "'"
+                        + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "") + " ORDER BY owner, column_id");
                 return true;
             }
             default -> {
@@ -255,6 +276,8 @@ final class SqlShell {
               commit | rollback     end the transaction
               commitdurable         commit, returning once the commit is durable
               timing on|off         print each command's time
+              tables                the tables you can see
+              describe [OWNER.]T    the columns of table T
               @FILE                 run the commands in FILE
               help | exit""";
 

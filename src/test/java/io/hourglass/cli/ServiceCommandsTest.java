@@ -105,6 +105,40 @@ class ServiceCommandsTest {
         assertEquals(1, r.code(), "a failed statement makes a script's exit code 1");
     }
 
+    /** ttIsql's tables and describe, read from the data dictionary. */
+    @Test
+    void theShellListsTablesAndDescribesOne() {
+        Run r = sql("""
+                CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR2(20) DEFAULT 'n', amount NUMBER(8,2));
+                tables
+                describe t
+                desc admin.nosuch
+                describe a.b.c
+                """);
+        assertTrue(r.out().contains("""
+                Command> tables
+                +-------+------------+
+                | OWNER | TABLE_NAME |
+                +-------+------------+
+                | ADMIN | T          |
+                +-------+------------+
+                1 row found.
+                """), r.out());
+        assertTrue(r.out().contains("""
+                Command> describe t
+                +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
+                | OWNER | COLUMN_NAME | DATA_TYPE  | DATA_LENGTH | DATA_PRECISION | DATA_SCALE | NULLABLE | DATA_DEFAULT |
+                +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
+                | ADMIN | ID          | TT_INTEGER | <NULL>      | <NULL>         | <NULL>     | N        | <NULL>       |
+                | ADMIN | NAME        | VARCHAR2   | 20          | <NULL>         | <NULL>     | Y        | 'n'          |
+                | ADMIN | AMOUNT      | NUMBER     | <NULL>      | 8              | 2          | Y        | <NULL>       |
+                +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
+                3 rows found.
+                """), r.out());
+        assertTrue(r.out().matches("(?s).*Command> desc admin\\.nosuch\n.*?\n0 rows found\\.\nCommand> describe a\\.b\\.c.*"), r.out());
+        assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
+    }
+
     @Test
     void theShellRunsFilesTimesCommandsAndReadsScriptsWithDashF() throws Exception {
         Path script = Files.createTempFile("hg-script", ".sql");
