@@ -141,6 +141,7 @@ final class Executor {
             tm.rollbackTo(t, savepoint);
             throw HourglassException.of(e, "the statement");
         } finally {
+            tm.dropUniqueChecks(t);
             tm.closeSnapshot(s.snapshotSlot());
         }
     }

@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Enforcement of FOREIGN KEY constraints, as Oracle does it: at the end of each statement, so a
+ * The constraint checks a statement makes at its end (its deferred unique checks, see
+ * TransactionManager.deferUniqueChecks, then its foreign keys). FOREIGN KEY constraints are
+ * enforced as Oracle does it: at the end of each statement, so a
  * statement may insert a row before the row it references (a table referencing itself), or
  * delete a parent together with its children.
  *
@@ -58,6 +60,7 @@ final class ForeignKeys {
             this.txn = txn;
             this.temp = temp;
             this.ctx = ctx;
+            s.transactions().deferUniqueChecks(txn);
         }
 
         /** {@code row} was inserted into {@code t} as {@code rowId}. */
@@ -138,6 +141,7 @@ final class ForeignKeys {
 
         /** Makes the checks: TT3001 for the first row that references no parent, or the first removed key still referenced. */
         void finish() {
+            s.transactions().finishUniqueChecks(txn);
             if (parentKeys != null) {
                 for (int i = 0; i < parentKeys.size(); i++) {
                     ctx.tick();

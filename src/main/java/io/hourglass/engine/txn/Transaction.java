@@ -45,6 +45,12 @@ public final class Transaction {
     TempSpace.Budget temp;
     /** Whether some row has more than one undo entry (changed twice): the commit must then merge them. */
     boolean rewrote;
+    /**
+     * While a statement runs: the unique keys it found taken by another row, to be judged again at
+     * its end (the other row may lose the key later in the statement, as in {@code SET id = id + 1});
+     * null outside a statement, where a duplicate fails at once.
+     */
+    List<TransactionManager.PendingUnique> uniqueChecks;
     State state = State.ACTIVE;
     boolean inGate; // passed the write gate; leaves it when it ends
     boolean ending; // set under this object's monitor when it ends: see LockManager.holdFor

@@ -331,10 +331,41 @@ public final class TransactionManager {
             if (writtenByOther(t, table, other)) lockRow(t, table, other); // wait for the writer to finish
             byte[] img = currentImage(t, table, other);
             if (img != null && ix.keyOf(table.codec().decode(img)).equals(key)) {
+                if (t.uniqueChecks != null) {
+                    holdTemp(t, UNDO_INDEX_ENTRY);
+                    t.uniqueChecks.add(new PendingUnique(table, ix, key, self));
+                    return;
+                }
                 throw ErrorCode.UNIQUE_VIOLATION.error(ix.qualifiedName() + " on " + table.qualifiedName() + " key " + key);
             }
         }
     }
+
+    /** A key row {@code self} took in unique index {@code ix} while another row still had it. */
+    record PendingUnique(Table table, IndexDef ix, Key key, long self) {}
+
+    /**
+     * Starts a statement's unique checks: a key another row has is judged at the statement's end
+     * ({@link #finishUniqueChecks}), as Oracle judges its constraints, so {@code UPDATE t SET id
+     * = id + 1} passes whatever order it meets the rows in. Another transaction's row is still
+     * waited for at once.
+     */
+    public void deferUniqueChecks(Transaction t) { t.uniqueChecks = new ArrayList<>(); }
+
+    /** Judges the keys the statement found taken: TT0907 if a row still has one that {@code self} still has too. */
+    public void finishUniqueChecks(Transaction t) {
+        List<PendingUnique> pending = t.uniqueChecks;
+        t.uniqueChecks = null;
+        if (pending == null) return;
+        for (PendingUnique p : pending) {
+            byte[] img = currentImage(t, p.table(), p.self());
+            if (img == null || !p.ix().keyOf(p.table().codec().decode(img)).equals(p.key())) continue; // it gave the key up
+            checkUnique(t, p.table(), p.ix(), p.key(), p.self());
+        }
+    }
+
+    /** Ends a statement's unique checks without judging them (it failed and is undone). */
+    public void dropUniqueChecks(Transaction t) { t.uniqueChecks = null; }
 
     // ---- end of transaction -------------------------------------------------------------------
 
