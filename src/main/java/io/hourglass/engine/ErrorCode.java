@@ -78,6 +78,7 @@ public enum ErrorCode {
     NAME_IN_USE(90042, Kind.CONFLICT, "Name %s is already used by a %s"),
     VIEW_NOT_FOUND(90043, Kind.NOT_FOUND, "View %s not found"),
     CONSTRAINT_NOT_FOUND(90044, Kind.NOT_FOUND, "Constraint %s not found on table %s"),
+    CHECK_VIOLATION(90045, Kind.BAD_REQUEST, "Check constraint %s violated: %s"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

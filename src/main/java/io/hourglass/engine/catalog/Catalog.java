@@ -369,7 +369,9 @@ public final class Catalog {
             for (IndexDef ix : t.indexes()) {
                 ixs.add(new CatalogChange.IndexSpec(ix.owner(), ix.name(), ix.columns(), ix.unique(), ix.kind(), ix.constraint()));
             }
-            out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs));
+            List<CatalogChange.CheckSpec> checks = new ArrayList<>();
+            for (Table.Check c : t.checks()) checks.add(new CatalogChange.CheckSpec(c.name(), c.sql()));
+            out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs, List.of(), List.copyOf(checks)));
         }
         // Foreign keys once every table exists: a table may reference one created after it.
         for (Table t : byId) {

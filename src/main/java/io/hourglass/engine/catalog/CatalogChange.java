@@ -31,14 +31,17 @@ public sealed interface CatalogChange {
 
     /**
      * CREATE TABLE: its columns, primary key and constraint indexes (the foreign keys' among
-     * them), then its foreign keys, which may reference the table itself.
+     * them), then its foreign keys, which may reference the table itself, and its CHECK constraints.
      */
     record CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
-                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys) implements CatalogChange {
+                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks) implements CatalogChange {
         public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes) {
-            this(tableId, owner, name, columns, primaryKey, indexes, List.of());
+            this(tableId, owner, name, columns, primaryKey, indexes, List.of(), List.of());
         }
     }
+
+    /** A CHECK constraint: its name and its condition's SQL text, on the table's columns. */
+    record CheckSpec(String name, String sql) {}
 
     /**
      * ALTER TABLE ADD FOREIGN KEY, and how a checkpoint stores every foreign key (after all the

@@ -23,6 +23,13 @@ public final class Table {
     private final List<IndexDef> indexes = new CopyOnWriteArrayList<>();
     private final List<ForeignKey> foreignKeys = new CopyOnWriteArrayList<>();
     private final List<ForeignKey> referencedBy = new CopyOnWriteArrayList<>();
+    private final List<Check> checks = new CopyOnWriteArrayList<>();
+
+    /**
+     * A CHECK constraint: its name, its condition's SQL text, and the condition compiled against
+     * this table's row (TRUE, FALSE or NULL; only FALSE violates it).
+     */
+    public record Check(String name, String sql, java.util.function.Function<Object[], Object> condition) {}
     private final String[] labels; // "OWNER.TABLE.COLUMN", for error messages
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
@@ -55,6 +62,9 @@ public final class Table {
     public RowCodec codec() { return codec; }
 
     public List<IndexDef> indexes() { return indexes; }
+
+    /** The CHECK constraints of this table, in the order they were declared. */
+    public List<Check> checks() { return checks; }
 
     /** The FOREIGN KEY constraints of this table (it is their child). */
     public List<ForeignKey> foreignKeys() { return foreignKeys; }

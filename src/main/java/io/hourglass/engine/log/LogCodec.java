@@ -43,6 +43,8 @@ public final class LogCodec {
                 for (CatalogChange.IndexSpec ix : ct.indexes()) index(o, ix);
                 o.u32(ct.foreignKeys().size());
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) foreignKey(o, fk);
+                o.u32(ct.checks().size());
+                for (CatalogChange.CheckSpec ck : ct.checks()) o.str(ck.name()).str(ck.sql());
             }
             case CatalogChange.DropTable dt -> o.u8(DROP_TABLE).str(dt.owner()).str(dt.name());
             case CatalogChange.CreateIndex ci -> index(o.u8(CREATE_INDEX).str(ci.tableOwner()).str(ci.tableName()), ci.index());
@@ -147,7 +149,11 @@ public final class LogCodec {
                 int f = p.hasRemaining() ? p.getInt() : 0;
                 List<CatalogChange.ForeignKeySpec> fks = new ArrayList<>(f);
                 for (int i = 0; i < f; i++) fks.add(foreignKey(p));
-                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks));
+                // (and payloads written before CHECK constraints existed, here)
+                int k = p.hasRemaining() ? p.getInt() : 0;
+                List<CatalogChange.CheckSpec> checks = new ArrayList<>(k);
+                for (int i = 0; i < k; i++) checks.add(new CatalogChange.CheckSpec(str(p), str(p)));
+                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks));
             }
             case DROP_TABLE -> new CatalogChange.DropTable(str(p), str(p));
             case CREATE_INDEX -> new CatalogChange.CreateIndex(str(p), str(p), index(p));

@@ -74,8 +74,11 @@ final class Ast {
     /** A FOREIGN KEY constraint as written: its name (null: one is made up), the child's columns, what they reference. */
     record ForeignKeyDef(String name, List<String> columns, References references) {}
 
+    /** A CHECK constraint as written: its name (null: one is made up) and its condition, with the condition's text. */
+    record CheckDef(String name, String sql, Expr condition) {}
+
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
-                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys) implements Stmt {}
+                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks) implements Stmt {}
 
     /** ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}), or ALTER TABLE t DROP CONSTRAINT n ({@code drop}). */
     record AlterTable(Name table, ForeignKeyDef add, String drop) implements Stmt {}

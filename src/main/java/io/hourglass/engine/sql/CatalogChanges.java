@@ -30,6 +30,7 @@ public final class CatalogChanges {
                 Table t = cat.createTable(ct.tableId(), ct.owner(), ct.name(), cols, ct.primaryKey());
                 for (CatalogChange.IndexSpec ix : ct.indexes()) cat.addIndex(t, index(ix));
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) cat.addForeignKey(t, fk);
+                for (CatalogChange.CheckSpec ck : ct.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
             }
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
             case CatalogChange.CreateIndex ci -> cat.addIndex(cat.requireTable(ci.tableOwner(), ci.tableName()), index(ci.index()));
@@ -85,6 +86,19 @@ public final class CatalogChanges {
 
     public static IndexDef index(CatalogChange.IndexSpec s) {
         return new IndexDef(s.owner(), s.name(), s.columns(), s.unique(), s.kind(), s.constraint());
+    }
+
+    /**
+     * Compiles a CHECK condition against a row of {@code t}. It may read the row's columns,
+     * constants and functions of them, nothing else (Ddl checks that before it is logged).
+     */
+    static java.util.function.Function<Object[], Object> condition(Table t, String sql) {
+        Expr e = new Binder(new Table[] {t}, new String[] {null}).bind(Parser.parseExpression(sql));
+        return row -> {
+            Expr.Ctx c = new Expr.Ctx(1, new Object[0]);
+            c.rows[0] = row;
+            return e.eval(c);
+        };
     }
 
     /** Compiles a DEFAULT clause into what an insert evaluates (null for none). */

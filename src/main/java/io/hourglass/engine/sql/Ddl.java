@@ -195,7 +195,38 @@ final class Ddl {
             cat.checkIndexNameFree(ix.owner(), ix.name());
             if (!ixNames.add(ix.name())) throw ErrorCode.INDEX_EXISTS.error(ix.owner() + "." + ix.name());
         }
-        change(s, new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes, List.copyOf(fks)));
+        List<CatalogChange.CheckSpec> checks = checks(ct, owner, tableName, cols);
+        change(s, new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes, List.copyOf(fks), checks));
+    }
+
+    /**
+     * The CHECK constraints of a table being created, named ({@code <TABLE>_CK<n>} unless named)
+     * and checked: a condition may read only the row's columns, constants and functions of them;
+     * no subquery, aggregate, window function, sequence, ROWNUM, SYSDATE or parameter (TT90015).
+     */
+    private static List<CatalogChange.CheckSpec> checks(Ast.CreateTable ct, String owner, String tableName,
+                                                        List<CatalogChange.ColumnSpec> cols) {
+        List<io.hourglass.engine.catalog.Column> columns = new ArrayList<>();
+        for (CatalogChange.ColumnSpec c : cols) columns.add(new io.hourglass.engine.catalog.Column(c.name(), c.type(), c.notNull(), null, null));
+        Table shape = new Table(-1, owner, tableName, columns, new int[0]);
+        List<CatalogChange.CheckSpec> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        int unnamed = 0;
+        for (Ast.CheckDef d : ct.checks()) {
+            String name = d.name();
+            while (name == null || d.name() == null && names.contains(name)) name = tableName + "_CK" + ++unnamed;
+            if (!names.add(name)) throw ErrorCode.SEMANTIC_ERROR.error("constraint " + name + " is defined twice");
+            Executor.walk(d.condition(), x -> {
+                if (x instanceof Expr.Subquery || x instanceof Expr.Aggregate || x instanceof Expr.Window || x instanceof Expr.SequenceRef
+                        || x instanceof Expr.RowNum || x instanceof Expr.Sysdate || x instanceof Expr.Param) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may read only its row's columns, constants and functions of"
+                            + " them, not " + x.text() + ": " + d.sql());
+                }
+            });
+            new Binder(new Table[] {shape}, new String[] {null}).bind(d.condition()); // TT2211 for a column it does not have
+            out.add(new CatalogChange.CheckSpec(name, d.sql()));
+        }
+        return List.copyOf(out);
     }
 
     /** The table a CREATE TABLE is making, as a foreign key of it that references it sees it. */

@@ -1318,7 +1318,7 @@ final class Executor {
         return found[0];
     }
 
-    private static void walk(Expr e, Consumer<Expr> f) {
+    static void walk(Expr e, Consumer<Expr> f) {
         f.accept(e);
         e.children(x -> walk(x, f));
     }
@@ -1396,6 +1396,12 @@ final class Executor {
             Column c = t.columns().get(i);
             row[i] = c.type().coerce(row[i], t.columnLabel(i));
             if (row[i] == null && c.notNull()) throw ErrorCode.NOT_NULL_VIOLATION.error(t.columnLabel(i));
+        }
+        for (Table.Check c : t.checks()) {
+            // Only FALSE violates it: a NULL (unknown) passes, as in Oracle.
+            if (Boolean.FALSE.equals(Expr.truth(c.condition().apply(row), 0))) {
+                throw ErrorCode.CHECK_VIOLATION.error(t.owner() + "." + c.name(), c.sql());
+            }
         }
         return row;
     }

@@ -513,12 +513,15 @@ final class Parser {
         List<String> pk = new ArrayList<>();
         List<List<String>> uniques = new ArrayList<>();
         List<Ast.ForeignKeyDef> fks = new ArrayList<>();
+        List<Ast.CheckDef> checks = new ArrayList<>();
         boolean hashPk = false;
         do {
             String constraint = accept("CONSTRAINT") ? identifier() : null;
             if (accept("FOREIGN")) {
                 expect("KEY");
                 fks.add(new Ast.ForeignKeyDef(constraint, columnList(), references()));
+            } else if (peek().is("CHECK")) {
+                checks.add(check(constraint));
             } else if (accept("PRIMARY")) {
                 expect("KEY");
                 if (!pk.isEmpty()) throw error("a table can have only one primary key");
@@ -539,9 +542,9 @@ final class Parser {
                 next();
                 uniques.add(columnList());
             } else if (constraint != null) {
-                throw error("expected PRIMARY KEY, UNIQUE or FOREIGN KEY after CONSTRAINT " + constraint);
+                throw error("expected PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK after CONSTRAINT " + constraint);
             } else {
-                cols.add(columnDef(fks));
+                cols.add(columnDef(fks, checks));
             }
         } while (accept(","));
         expect(")");
@@ -561,7 +564,18 @@ final class Parser {
             }
             if (c.unique()) uniques.add(List.of(c.name()));
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks);
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks);
+    }
+
+    /** CHECK (condition), CHECK next; the condition's text is kept as written. */
+    private Ast.CheckDef check(String name) {
+        expect("CHECK");
+        expect("(");
+        int start = peek().pos();
+        Expr e = expr();
+        int end = peek().pos();
+        expect(")");
+        return new Ast.CheckDef(name, sql.substring(start, end).strip(), e);
     }
 
     /** REFERENCES [owner.]table [(columns)] [ON DELETE CASCADE], REFERENCES next. */
@@ -586,8 +600,8 @@ final class Parser {
         return c;
     }
 
-    /** A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}. */
-    private Ast.ColumnDef columnDef(List<Ast.ForeignKeyDef> fks) {
+    /** A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}, a CHECK to {@code checks}. */
+    private Ast.ColumnDef columnDef(List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks) {
         String name = identifier();
         SqlType type = type();
         boolean notNull = false, pk = false, unique = false;
@@ -597,8 +611,10 @@ final class Parser {
             String constraint = accept("CONSTRAINT") ? identifier() : null;
             if (peek().is("REFERENCES")) {
                 fks.add(new Ast.ForeignKeyDef(constraint, List.of(name), references()));
+            } else if (peek().is("CHECK")) {
+                checks.add(check(constraint));
             } else if (constraint != null && !peek().is("PRIMARY") && !peek().is("UNIQUE") && !peek().is("NOT")) {
-                throw error("expected PRIMARY KEY, UNIQUE, NOT NULL or REFERENCES after CONSTRAINT " + constraint);
+                throw error("expected PRIMARY KEY, UNIQUE, NOT NULL, REFERENCES or CHECK after CONSTRAINT " + constraint);
             } else if (accept("NOT")) {
                 expect("NULL");
                 notNull = true;

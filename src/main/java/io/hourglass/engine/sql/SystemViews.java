@@ -55,7 +55,7 @@ final class SystemViews {
         view("ALL_IND_COLUMNS", SystemViews::indexColumns, "INDEX_OWNER", NAME, "INDEX_NAME", NAME, "TABLE_OWNER", NAME,
                 "TABLE_NAME", NAME, "COLUMN_NAME", NAME, "COLUMN_POSITION", NUMBER);
         view("ALL_CONSTRAINTS", SystemViews::constraints, "OWNER", NAME, "CONSTRAINT_NAME", NAME, "CONSTRAINT_TYPE", NAME,
-                "TABLE_NAME", NAME, "R_OWNER", NAME, "R_CONSTRAINT_NAME", NAME, "DELETE_RULE", NAME);
+                "TABLE_NAME", NAME, "R_OWNER", NAME, "R_CONSTRAINT_NAME", NAME, "DELETE_RULE", NAME, "SEARCH_CONDITION", NAME);
         view("ALL_CONS_COLUMNS", SystemViews::constraintColumns, "OWNER", NAME, "CONSTRAINT_NAME", NAME, "TABLE_NAME", NAME,
                 "COLUMN_NAME", NAME, "POSITION", NUMBER);
         view("ALL_VIEWS", SystemViews::views, "OWNER", NAME, "VIEW_NAME", NAME, "TEXT", NAME);
@@ -149,7 +149,7 @@ final class SystemViews {
     }
 
     /** A constraint as the dictionary shows it: its index's name for PRIMARY KEY (P) and UNIQUE (U), its own for FOREIGN KEY (R). */
-    private record Constraint(String owner, String name, String type, Table table, int[] columns, ForeignKey fk) {}
+    private record Constraint(String owner, String name, String type, Table table, int[] columns, ForeignKey fk, String condition) {}
 
     private static List<Constraint> constraintsOf(Session s) {
         List<Constraint> out = new ArrayList<>();
@@ -158,9 +158,10 @@ final class SystemViews {
             for (IndexDef ix : t.indexes()) {
                 if (!ix.constraint() || !ix.unique()) continue;
                 boolean pk = java.util.Arrays.equals(ix.columns(), t.primaryKey()) && ix.name().equals(t.name());
-                mine.add(new Constraint(ix.owner(), ix.name(), pk ? "P" : "U", t, ix.columns(), null));
+                mine.add(new Constraint(ix.owner(), ix.name(), pk ? "P" : "U", t, ix.columns(), null, null));
             }
-            for (ForeignKey fk : t.foreignKeys()) mine.add(new Constraint(fk.owner(), fk.name(), "R", t, fk.childColumns(), fk));
+            for (ForeignKey fk : t.foreignKeys()) mine.add(new Constraint(fk.owner(), fk.name(), "R", t, fk.childColumns(), fk, null));
+            for (Table.Check c : t.checks()) mine.add(new Constraint(t.owner(), c.name(), "C", t, new int[0], null, c.sql()));
             mine.sort(Comparator.comparing(Constraint::name));
             out.addAll(mine);
         }
@@ -172,7 +173,7 @@ final class SystemViews {
         for (Constraint c : constraintsOf(s)) {
             ForeignKey fk = c.fk();
             out.add(new Object[] {c.owner(), c.name(), c.type(), c.table().name(), fk == null ? null : fk.parentIndex().owner(),
-                    fk == null ? null : fk.parentIndex().name(), fk == null ? null : fk.cascade() ? "CASCADE" : "NO ACTION"});
+                    fk == null ? null : fk.parentIndex().name(), fk == null ? null : fk.cascade() ? "CASCADE" : "NO ACTION", c.condition()});
         }
         return out;
     }

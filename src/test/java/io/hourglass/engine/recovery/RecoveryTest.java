@@ -129,12 +129,12 @@ class RecoveryTest {
     }
 
     /**
-     * Foreign keys are in the log (replayed after a crash: declared with the table, added and
+     * Foreign keys (and CHECK constraints) are in the log (replayed after a crash: declared with the table, added and
      * dropped by ALTER TABLE) and in a checkpoint, where a child made before its parent must
      * still load; once back, they are enforced, cascades included, and their indexes serve.
      */
     @Test
-    void foreignKeysComeBackFromTheLogAndFromACheckpoint() {
+    void foreignKeysAndChecksComeBackFromTheLogAndFromACheckpoint() {
         Crashable dying = Crashable.open(config());
         Connection c = admin(dying.instance());
         c.execute("CREATE TABLE early (id INTEGER PRIMARY KEY, late_id INTEGER)"); // its parent comes later
@@ -145,6 +145,7 @@ class RecoveryTest {
         c.execute("CREATE TABLE other (x INTEGER REFERENCES late)");
         c.execute("ALTER TABLE other DROP CONSTRAINT other_fk1");
         c.execute("INSERT INTO other VALUES (99)");
+        c.execute("CREATE TABLE chk (x INTEGER CONSTRAINT positive CHECK (x > 0), y INTEGER, CHECK (y IS NULL OR y < x))");
         dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             assertForeignKeysHold(d);
@@ -166,6 +167,10 @@ class RecoveryTest {
         assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.EARLY_LATE ON ADMIN.EARLY"), rows(d, "EXPLAIN SELECT id FROM early WHERE late_id = 3"));
         assertEquals(List.of("10"), rows(d, "SELECT id FROM early WHERE late_id = 3"), "the constraint's index was rebuilt");
         d.execute("DELETE FROM other WHERE x = 100");
+        assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO chk VALUES (0, NULL)")).number());
+        assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO chk VALUES (5, 7)")).number());
+        assertEquals(List.of("POSITIVE|x > 0", "CHK_CK1|y IS NULL OR y < x"),
+                rows(d, "SELECT constraint_name, search_condition FROM all_constraints WHERE table_name = 'CHK' ORDER BY 2"));
     }
 
     @Test
