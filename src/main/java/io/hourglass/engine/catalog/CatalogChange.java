@@ -50,8 +50,14 @@ public sealed interface CatalogChange {
      */
     record AddForeignKey(String owner, String table, ForeignKeySpec foreignKey) implements CatalogChange {}
 
-    /** ALTER TABLE DROP CONSTRAINT of a foreign key: the constraint and its index go. */
+    /**
+     * ALTER TABLE DROP CONSTRAINT: of a foreign key (the constraint and its index go) or of a
+     * CHECK constraint (the kind keeps its first name, from when only foreign keys were dropped).
+     */
     record DropForeignKey(String owner, String table, String name) implements CatalogChange {}
+
+    /** ALTER TABLE ADD CHECK. */
+    record AddCheck(String owner, String table, CheckSpec check) implements CatalogChange {}
 
     record DropTable(String owner, String name) implements CatalogChange {}
 

@@ -27,7 +27,8 @@ public final class LogCodec {
     // Catalog change kinds in a DDL payload's first byte. Never renumber.
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
-            SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16;
+            SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
+            ADD_CHECK = 17;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -68,6 +69,7 @@ public final class LogCodec {
             case CatalogChange.DropView dv -> o.u8(DROP_VIEW).str(dv.owner()).str(dv.name());
             case CatalogChange.AddForeignKey af -> foreignKey(o.u8(ADD_FOREIGN_KEY).str(af.owner()).str(af.table()), af.foreignKey());
             case CatalogChange.DropForeignKey df -> o.u8(DROP_FOREIGN_KEY).str(df.owner()).str(df.table()).str(df.name());
+            case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
     }
@@ -178,6 +180,7 @@ public final class LogCodec {
             case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
+            case ADD_CHECK -> new CatalogChange.AddCheck(str(p), str(p), new CatalogChange.CheckSpec(str(p), str(p)));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };
     }

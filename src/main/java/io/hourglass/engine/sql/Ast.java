@@ -80,8 +80,11 @@ final class Ast {
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
                        List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks) implements Stmt {}
 
-    /** ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}), or ALTER TABLE t DROP CONSTRAINT n ({@code drop}). */
-    record AlterTable(Name table, ForeignKeyDef add, String drop) implements Stmt {}
+    /**
+     * ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}) or CHECK (...) ({@code addCheck}),
+     * or ALTER TABLE t DROP CONSTRAINT n ({@code drop}).
+     */
+    record AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop) implements Stmt {}
 
     record DropTable(Name table) implements Stmt {}
 

@@ -58,8 +58,14 @@ public final class CatalogChanges {
             case CatalogChange.DropForeignKey df -> {
                 Table t = cat.requireTable(df.owner(), df.table());
                 io.hourglass.engine.catalog.ForeignKey fk = t.foreignKey(df.name());
-                if (fk == null) throw ErrorCode.CONSTRAINT_NOT_FOUND.error(df.owner() + "." + df.name(), t.qualifiedName());
-                cat.dropForeignKey(fk);
+                Table.Check ck = check(t, df.name());
+                if (fk != null) cat.dropForeignKey(fk);
+                else if (ck != null) t.checks().remove(ck);
+                else throw ErrorCode.CONSTRAINT_NOT_FOUND.error(df.owner() + "." + df.name(), t.qualifiedName());
+            }
+            case CatalogChange.AddCheck ac -> {
+                Table t = cat.requireTable(ac.owner(), ac.table());
+                t.checks().add(new Table.Check(ac.check().name(), ac.check().sql(), condition(t, ac.check().sql())));
             }
         }
     }
@@ -86,6 +92,12 @@ public final class CatalogChanges {
 
     public static IndexDef index(CatalogChange.IndexSpec s) {
         return new IndexDef(s.owner(), s.name(), s.columns(), s.unique(), s.kind(), s.constraint());
+    }
+
+    /** The CHECK constraint {@code name} of {@code t}, or null. */
+    static Table.Check check(Table t, String name) {
+        for (Table.Check c : t.checks()) if (c.name().equals(name)) return c;
+        return null;
     }
 
     /**

@@ -216,17 +216,22 @@ final class Ddl {
             String name = d.name();
             while (name == null || d.name() == null && names.contains(name)) name = tableName + "_CK" + ++unnamed;
             if (!names.add(name)) throw ErrorCode.SEMANTIC_ERROR.error("constraint " + name + " is defined twice");
-            Executor.walk(d.condition(), x -> {
-                if (x instanceof Expr.Subquery || x instanceof Expr.Aggregate || x instanceof Expr.Window || x instanceof Expr.SequenceRef
-                        || x instanceof Expr.RowNum || x instanceof Expr.Sysdate || x instanceof Expr.Param) {
-                    throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may read only its row's columns, constants and functions of"
-                            + " them, not " + x.text() + ": " + d.sql());
-                }
-            });
-            new Binder(new Table[] {shape}, new String[] {null}).bind(d.condition()); // TT2211 for a column it does not have
-            out.add(new CatalogChange.CheckSpec(name, d.sql()));
+            out.add(checkSpec(d, name, shape));
         }
         return List.copyOf(out);
+    }
+
+    /** A CHECK condition checked against the table {@code shape} (TT90015, TT2211), as a spec. */
+    private static CatalogChange.CheckSpec checkSpec(Ast.CheckDef d, String name, Table shape) {
+        Executor.walk(d.condition(), x -> {
+            if (x instanceof Expr.Subquery || x instanceof Expr.Aggregate || x instanceof Expr.Window || x instanceof Expr.SequenceRef
+                    || x instanceof Expr.RowNum || x instanceof Expr.Sysdate || x instanceof Expr.Param) {
+                throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may read only its row's columns, constants and functions of"
+                        + " them, not " + x.text() + ": " + d.sql());
+            }
+        });
+        new Binder(new Table[] {shape}, new String[] {null}).bind(d.condition()); // TT2211 for a column it does not have
+        return new CatalogChange.CheckSpec(name, d.sql());
     }
 
     /** The table a CREATE TABLE is making, as a foreign key of it that references it sees it. */
@@ -485,8 +490,17 @@ final class Ddl {
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         Catalog cat = s.catalog();
         TransactionManager tm = s.transactions();
+        if (at.addCheck() != null) {
+            addCheck(t, at.addCheck(), s, ddl);
+            return;
+        }
         if (at.drop() != null) {
             ForeignKey fk = t.foreignKey(at.drop());
+            if (fk == null && CatalogChanges.check(t, at.drop()) != null) {
+                tm.lockTable(ddl, t, LockMode.X);
+                change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), at.drop()));
+                return;
+            }
             if (fk == null) throw ErrorCode.CONSTRAINT_NOT_FOUND.error(t.owner() + "." + at.drop(), t.qualifiedName());
             tm.lockTable(ddl, t, LockMode.X);
             long entries = fk.childIndex().index().keyCount();
@@ -515,6 +529,34 @@ final class Ddl {
         }
         cat.addIndex(t, ix); // already filled; the constraint then finds it by name
         CatalogChanges.apply(cat, new CatalogChange.AddForeignKey(t.owner(), t.name(), spec));
+    }
+
+    /**
+     * ALTER TABLE ADD CHECK: under a shared lock on the table (its writers finish first and wait
+     * until the constraint is in place) every row is checked (TT90045 names the condition the first
+     * row that fails it fails), then the constraint is logged and applied.
+     */
+    private static void addCheck(Table t, Ast.CheckDef d, Session s, Transaction ddl) {
+        String name = d.name();
+        for (int n = t.checks().size() + 1; name == null; n++) {
+            String candidate = t.name() + "_CK" + n;
+            if (CatalogChanges.check(t, candidate) == null && t.foreignKey(candidate) == null) name = candidate;
+        }
+        if (CatalogChanges.check(t, name) != null || t.foreignKey(name) != null) {
+            throw ErrorCode.SEMANTIC_ERROR.error("table " + t.qualifiedName() + " already has a constraint " + name);
+        }
+        CatalogChange.CheckSpec spec = checkSpec(d, name, t);
+        String label = t.owner() + "." + name;
+        s.transactions().lockTable(ddl, t, LockMode.S);
+        java.util.function.Function<Object[], Object> cond = CatalogChanges.condition(t, spec.sql());
+        t.store().forEachHead((id, slot) -> {
+            Version v = Version.latestCommitted(Version.of(slot));
+            if (v != null && v.image != null && Boolean.FALSE.equals(Expr.truth(cond.apply(t.codec().decode(v.image)), 0))) {
+                throw ErrorCode.CHECK_VIOLATION.error(label, spec.sql() + " (by a row already in the table)");
+            }
+            return true;
+        });
+        change(s, new CatalogChange.AddCheck(t.owner(), t.name(), spec));
     }
 
     /**

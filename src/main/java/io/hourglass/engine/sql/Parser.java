@@ -719,13 +719,14 @@ final class Parser {
             Ast.Name table = name();
             if (accept("ADD")) {
                 String constraint = accept("CONSTRAINT") ? identifier() : null;
+                if (peek().is("CHECK")) return new Ast.AlterTable(table, null, check(constraint), null);
                 expect("FOREIGN");
                 expect("KEY");
-                return new Ast.AlterTable(table, new Ast.ForeignKeyDef(constraint, columnList(), references()), null);
+                return new Ast.AlterTable(table, new Ast.ForeignKeyDef(constraint, columnList(), references()), null, null);
             }
             expect("DROP");
             expect("CONSTRAINT");
-            return new Ast.AlterTable(table, null, identifier());
+            return new Ast.AlterTable(table, null, null, identifier());
         }
         expect("USER");
         String u = identifier();
