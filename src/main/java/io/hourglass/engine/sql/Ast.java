@@ -86,7 +86,8 @@ final class Ast {
      */
     record AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop) implements Stmt {}
 
-    record DropTable(Name table) implements Stmt {}
+    /** DROP TABLE; {@code cascadeConstraints}: CASCADE CONSTRAINTS, dropping the foreign keys of other tables that reference it. */
+    record DropTable(Name table, boolean cascadeConstraints) implements Stmt {}
 
     record CreateIndex(Name index, Name table, List<String> columns, boolean unique, boolean hash) implements Stmt {}
 

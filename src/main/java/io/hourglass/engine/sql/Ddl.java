@@ -324,10 +324,15 @@ final class Ddl {
         Table t = Executor.table(dt.table(), s);
         requireOwnerOrAdmin(s, t, "DROP TABLE");
         for (ForeignKey fk : t.referencedBy()) {
-            if (fk.child() != t) {
+            if (fk.child() != t && !dt.cascadeConstraints()) {
                 throw ErrorCode.FOREIGN_KEY_IN_USE.error("table " + t.qualifiedName() + " is referenced by " + fk.qualifiedName() + " of "
-                        + fk.child().qualifiedName() + "; drop that constraint (ALTER TABLE ... DROP CONSTRAINT) or that table first");
+                        + fk.child().qualifiedName() + "; drop that constraint (ALTER TABLE ... DROP CONSTRAINT) or that table first,"
+                        + " or DROP TABLE ... CASCADE CONSTRAINTS");
             }
+        }
+        // CASCADE CONSTRAINTS: the other tables' foreign keys to it go first, each logged as its own drop
+        for (ForeignKey fk : List.copyOf(t.referencedBy())) {
+            if (fk.child() != t) dropForeignKey(fk, s, ddl);
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
         // Give back the PermSize the table's versions and index entries held.
@@ -502,10 +507,7 @@ final class Ddl {
                 return;
             }
             if (fk == null) throw ErrorCode.CONSTRAINT_NOT_FOUND.error(t.owner() + "." + at.drop(), t.qualifiedName());
-            tm.lockTable(ddl, t, LockMode.X);
-            long entries = fk.childIndex().index().keyCount();
-            change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), fk.name()));
-            tm.memory().release(entries * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+            dropForeignKey(fk, s, ddl);
             return;
         }
         Ast.ForeignKeyDef d = at.add();
@@ -529,6 +531,16 @@ final class Ddl {
         }
         cat.addIndex(t, ix); // already filled; the constraint then finds it by name
         CatalogChanges.apply(cat, new CatalogChange.AddForeignKey(t.owner(), t.name(), spec));
+    }
+
+    /** Drops a foreign key and its index, once every user of its table is done (exclusive lock). */
+    private static void dropForeignKey(ForeignKey fk, Session s, Transaction ddl) {
+        TransactionManager tm = s.transactions();
+        Table t = fk.child();
+        tm.lockTable(ddl, t, LockMode.X);
+        long entries = fk.childIndex().index().keyCount();
+        change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), fk.name()));
+        tm.memory().release(entries * MemoryAccount.INDEX_ENTRY_OVERHEAD);
     }
 
     /**

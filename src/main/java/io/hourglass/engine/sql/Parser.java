@@ -705,7 +705,12 @@ final class Parser {
 
     private Ast.Stmt drop() {
         expect("DROP");
-        if (accept("TABLE")) return new Ast.DropTable(name());
+        if (accept("TABLE")) {
+            Ast.Name table = name();
+            boolean cascade = accept("CASCADE");
+            if (cascade) expect("CONSTRAINTS");
+            return new Ast.DropTable(table, cascade);
+        }
         if (accept("INDEX")) return new Ast.DropIndex(name());
         if (accept("USER")) return new Ast.DropUser(identifier());
         if (accept("SEQUENCE")) return new Ast.DropSequence(name());

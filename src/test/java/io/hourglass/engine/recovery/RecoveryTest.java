@@ -148,6 +148,9 @@ class RecoveryTest {
         c.execute("CREATE TABLE chk (x INTEGER CONSTRAINT positive CHECK (x > 0), y INTEGER, CHECK (y IS NULL OR y < x))");
         c.execute("ALTER TABLE chk ADD CONSTRAINT small CHECK (x < 100)");
         c.execute("ALTER TABLE chk DROP CONSTRAINT positive");
+        c.execute("CREATE TABLE p3 (id INTEGER PRIMARY KEY)");
+        c.execute("CREATE TABLE c3 (pid INTEGER REFERENCES p3)");
+        c.execute("DROP TABLE p3 CASCADE CONSTRAINTS");
         dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             assertForeignKeysHold(d);
@@ -172,6 +175,7 @@ class RecoveryTest {
         assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO chk VALUES (200, NULL)")).number());
         assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO chk VALUES (5, 7)")).number());
         d.execute("INSERT INTO chk VALUES (0, NULL)"); // its constraint was dropped
+        d.execute("INSERT INTO c3 VALUES (5)"); // its parent was dropped with CASCADE CONSTRAINTS
         assertEquals(List.of("SMALL|x < 100", "CHK_CK1|y IS NULL OR y < x"),
                 rows(d, "SELECT constraint_name, search_condition FROM all_constraints WHERE table_name = 'CHK' ORDER BY 2"));
     }
