@@ -211,10 +211,8 @@ final class Ddl {
         Table shape = new Table(-1, owner, tableName, columns, new int[0]);
         List<CatalogChange.CheckSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        int unnamed = 0;
         for (Ast.CheckDef d : ct.checks()) {
-            String name = d.name();
-            while (name == null || d.name() == null && names.contains(name)) name = tableName + "_CK" + ++unnamed;
+            String name = d.name() != null ? d.name() : freeName(tableName + "_CK", 1, names::contains);
             if (!names.add(name)) throw ErrorCode.SEMANTIC_ERROR.error("constraint " + name + " is defined twice");
             out.add(checkSpec(d, name, shape));
         }
@@ -250,9 +248,13 @@ final class Ddl {
 
     /** {@code <TABLE>_FK<n>} for the least n not taken by an index of {@code owner} nor by {@code taken}. */
     private static String freeConstraintName(Catalog cat, String owner, String table, Set<String> taken) {
-        for (int n = 1; ; n++) {
-            String name = table + "_FK" + n;
-            if (cat.index(owner, name) == null && !taken.contains(name)) return name;
+        return freeName(table + "_FK", 1, name -> cat.index(owner, name) != null || taken.contains(name));
+    }
+
+    /** {@code prefix<n>} for the least n from {@code from} that is not {@code taken}: a constraint's made-up name. */
+    private static String freeName(String prefix, int from, java.util.function.Predicate<String> taken) {
+        for (int n = from; ; n++) {
+            if (!taken.test(prefix + n)) return prefix + n;
         }
     }
 
@@ -549,12 +551,9 @@ final class Ddl {
      * row that fails it fails), then the constraint is logged and applied.
      */
     private static void addCheck(Table t, Ast.CheckDef d, Session s, Transaction ddl) {
-        String name = d.name();
-        for (int n = t.checks().size() + 1; name == null; n++) {
-            String candidate = t.name() + "_CK" + n;
-            if (CatalogChanges.check(t, candidate) == null && t.foreignKey(candidate) == null) name = candidate;
-        }
-        if (CatalogChanges.check(t, name) != null || t.foreignKey(name) != null) {
+        java.util.function.Predicate<String> taken = n -> CatalogChanges.check(t, n) != null || t.foreignKey(n) != null;
+        String name = d.name() != null ? d.name() : freeName(t.name() + "_CK", t.checks().size() + 1, taken);
+        if (taken.test(name)) {
             throw ErrorCode.SEMANTIC_ERROR.error("table " + t.qualifiedName() + " already has a constraint " + name);
         }
         CatalogChange.CheckSpec spec = checkSpec(d, name, t);

@@ -48,12 +48,17 @@ final class ForeignKeys {
         private final Transaction txn;
         private final TempSpace.Budget temp;
         private final Expr.Ctx ctx;
-        /** Rows that reference a parent, written by this statement: (constraint, row id). */
-        private List<ForeignKey> childKeys;
-        private List<Long> childRows;
-        /** Parent keys this statement removed: (constraint, the parent row before). */
-        private List<ForeignKey> parentKeys;
-        private List<Object[]> parentRows;
+        /** Rows that reference a parent, written by this statement. */
+        private final List<ChildRow> children = new ArrayList<>();
+        /** Parent keys this statement removed, with the parent row before. */
+        private final List<ParentRow> parents = new ArrayList<>();
+
+        private record ChildRow(ForeignKey fk, long rowId) {}
+
+        private record ParentRow(ForeignKey fk, Object[] old) {}
+
+        /** A row a cascade deleted, whose own children are yet to be seen to. */
+        private record Deleted(Table table, Object[] row) {}
 
         Checks(Session s, Transaction txn, TempSpace.Budget temp, Expr.Ctx ctx) {
             this.s = s;
@@ -89,13 +94,12 @@ final class ForeignKeys {
         void deleted(Table t, Object[] old) {
             if (t.referencedBy().isEmpty()) return;
             TransactionManager tm = s.transactions();
-            Deque<Object[]> work = new ArrayDeque<>(); // {table, row} pairs whose children are to be seen to
-            work.push(new Object[] {t, old});
+            Deque<Deleted> work = new ArrayDeque<>();
+            work.push(new Deleted(t, old));
             while (!work.isEmpty()) {
-                Object[] w = work.pop();
-                Table pt = (Table) w[0];
-                Object[] prow = (Object[]) w[1];
-                for (ForeignKey fk : pt.referencedBy()) {
+                Deleted w = work.pop();
+                Object[] prow = w.row();
+                for (ForeignKey fk : w.table().referencedBy()) {
                     Key k = fk.referencedKey(prow);
                     if (k.hasNull()) continue;
                     if (!fk.cascade()) {
@@ -113,47 +117,33 @@ final class ForeignKeys {
                         Object[] crow = c.codec().decode(img);
                         if (!fk.childKey(crow).equals(k)) continue;
                         tm.delete(txn, c, id);
-                        work.push(new Object[] {c, crow});
+                        work.push(new Deleted(c, crow));
                     }
                 }
             }
         }
 
         private void child(ForeignKey fk, long rowId) {
-            if (childKeys == null) {
-                childKeys = new ArrayList<>();
-                childRows = new ArrayList<>();
-            }
             temp.charge(PENDING_CHECK);
-            childKeys.add(fk);
-            childRows.add(rowId);
+            children.add(new ChildRow(fk, rowId));
         }
 
         private void parent(ForeignKey fk, Object[] old) {
-            if (parentKeys == null) {
-                parentKeys = new ArrayList<>();
-                parentRows = new ArrayList<>();
-            }
             temp.chargeRow(old);
-            parentKeys.add(fk);
-            parentRows.add(old);
+            parents.add(new ParentRow(fk, old));
         }
 
         /** Makes the checks: TT3001 for the first row that references no parent, or the first removed key still referenced. */
         void finish() {
             s.transactions().finishUniqueChecks(txn);
-            if (parentKeys != null) {
-                for (int i = 0; i < parentKeys.size(); i++) {
-                    ctx.tick();
-                    checkNotReferenced(parentKeys.get(i), parentRows.get(i));
-                }
+            for (ParentRow p : parents) {
+                ctx.tick();
+                checkNotReferenced(p.fk(), p.old());
             }
-            if (childKeys != null) {
-                Map<ForeignKey, Set<Key>> found = new HashMap<>();
-                for (int i = 0; i < childKeys.size(); i++) {
-                    ctx.tick();
-                    checkHasParent(childKeys.get(i), childRows.get(i), found);
-                }
+            Map<ForeignKey, Set<Key>> found = new HashMap<>();
+            for (ChildRow c : children) {
+                ctx.tick();
+                checkHasParent(c.fk(), c.rowId(), found);
             }
         }
 

@@ -377,16 +377,28 @@ class SqlGrpcTest {
     /** A client that cancels while the server waits for it: the statement stops and the connection closes. */
     @Test
     void aClientThatLeavesMidResultStopsTheStatement() throws Exception {
+        whileAWideJoinWaits((reader, before) -> {
+            assertEquals(before + 1, meter("hourglass.connections"));
+            reader.call.cancel("the client leaves", null);
+            awaitMeter("hourglass.grpc.sessions.waiting", 0);
+            awaitMeter("hourglass.connections", before);
+        });
+    }
+
+    /** What a test does while a wide join's session waits for its client, which has read nothing. */
+    private interface WaitingSession {
+        void run(SlowReader reader, double connectionsBefore) throws Exception;
+    }
+
+    /** Starts the wide join for a client that reads nothing, runs {@code body} once the server waits for it, then drops the table. */
+    private void whileAWideJoinWaits(WaitingSession body) throws Exception {
         wideTable();
         try {
             double before = meter("hourglass.connections");
             SlowReader reader = new SlowReader();
             startWideJoin(reader);
             awaitMeter("hourglass.grpc.sessions.waiting", 1);
-            assertEquals(before + 1, meter("hourglass.connections"));
-            reader.call.cancel("the client leaves", null);
-            awaitMeter("hourglass.grpc.sessions.waiting", 0);
-            awaitMeter("hourglass.connections", before);
+            body.run(reader, before);
         } finally {
             exec("DROP TABLE wide");
         }
@@ -399,12 +411,7 @@ class SqlGrpcTest {
      */
     @Test
     void aClientThatStopsReadingLosesItsSessionAfterTheStallTimeout() throws Exception {
-        wideTable();
-        try {
-            double before = meter("hourglass.connections");
-            SlowReader reader = new SlowReader();
-            startWideJoin(reader);
-            awaitMeter("hourglass.grpc.sessions.waiting", 1);
+        whileAWideJoinWaits((reader, before) -> {
             Thread.sleep(1000);
             assertEquals(before + 1, meter("hourglass.connections"), "within the stall timeout the session waits");
             awaitMeter("hourglass.grpc.sessions.waiting", 0);
@@ -414,8 +421,6 @@ class SqlGrpcTest {
             do last = reader.received.poll(30, TimeUnit.SECONDS); while (last instanceof SessionResponse);
             assertTrue(last instanceof StatusRuntimeException, "the stream failed: " + last);
             assertEquals("90036", ((StatusRuntimeException) last).getTrailers().get(ProtoValues.ERROR_CODE));
-        } finally {
-            exec("DROP TABLE wide");
-        }
+        });
     }
 }
