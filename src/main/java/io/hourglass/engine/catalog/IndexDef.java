@@ -19,6 +19,7 @@ public final class IndexDef {
     private final Kind kind;
     private final boolean constraint;
     private final Index index;
+    private volatile boolean retired;
 
     public IndexDef(String owner, String name, int[] columns, boolean unique, Kind kind, boolean constraint) {
         this.owner = owner;
@@ -45,6 +46,12 @@ public final class IndexDef {
     public boolean constraint() { return constraint; }
 
     public Index index() { return index; }
+
+    /** Whether the index was dropped: its entries were given back at once, the collector gives none back again. */
+    public boolean retired() { return retired; }
+
+    /** See {@link #retired()}; the transaction manager sets it under its commit lock. */
+    public void retire() { retired = true; }
 
     public Key keyOf(Object[] row) { return Key.of(row, columns); }
 

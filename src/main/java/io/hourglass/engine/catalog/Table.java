@@ -31,6 +31,7 @@ public final class Table {
      */
     public record Check(String name, String sql, java.util.function.Function<Object[], Object> condition) {}
     private final String[] labels; // "OWNER.TABLE.COLUMN", for error messages
+    private volatile boolean retired;
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
         this.id = id;
@@ -87,6 +88,15 @@ public final class Table {
     }
 
     public String columnLabel(int i) { return labels[i]; }
+
+    /**
+     * Whether the table left the catalog (dropped, or replaced by its new definition): what it
+     * holds in PermSize was given back at once, so the collector gives none of it back again.
+     */
+    public boolean retired() { return retired; }
+
+    /** See {@link #retired()}; the transaction manager sets it under its commit lock. */
+    public void retire() { retired = true; }
 
     @Override
     public String toString() { return qualifiedName().toLowerCase(Locale.ROOT); }

@@ -337,17 +337,9 @@ final class Ddl {
             if (fk.child() != t) dropForeignKey(fk, s, ddl);
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
-        // Give back the PermSize the table's versions and index entries held.
-        long[] total = {0};
-        t.store().forEachHead((id, slot) -> {
-            for (Version v = Version.of(slot); v != null; v = v.prev()) {
-                total[0] += (v.image == null ? 0 : v.image.length) + MemoryAccount.VERSION_OVERHEAD
-                        + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
-            }
-            return true;
-        });
         change(s, new CatalogChange.DropTable(t.owner(), t.name()));
-        s.transactions().memory().release(total[0]);
+        // Give back the PermSize the table's versions and index entries held, once.
+        s.transactions().memory().release(s.transactions().retire(t));
     }
 
     /** A sequence by its (possibly unqualified) name; TT90041 if there is none. */
@@ -483,7 +475,7 @@ final class Ddl {
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.DropIndex(ix.owner(), ix.name()));
-        s.transactions().memory().release(ix.index().keyCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        s.transactions().memory().release(s.transactions().retire(ix));
     }
 
     /**
@@ -540,9 +532,8 @@ final class Ddl {
         TransactionManager tm = s.transactions();
         Table t = fk.child();
         tm.lockTable(ddl, t, LockMode.X);
-        long entries = fk.childIndex().index().keyCount();
         change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), fk.name()));
-        tm.memory().release(entries * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        tm.memory().release(tm.retire(fk.childIndex()));
     }
 
     /**

@@ -38,8 +38,15 @@ public interface Index {
      */
     default void fill(Key[] keys, long[] rowIds, int n) { insertNew(keys, rowIds, n); }
 
-    /** Number of entries (statistics and PermSize accounting). */
+    /** Number of distinct keys (statistics). */
     long keyCount();
+
+    /** Number of entries, one per (key, row) (PermSize accounting). */
+    default long entryCount() {
+        long[] n = {0};
+        scanAll(id -> n[0]++);
+        return n[0];
+    }
 
     /**
      * Whether entries for keys {@code a} and {@code b} of one row are the same entry, so one must

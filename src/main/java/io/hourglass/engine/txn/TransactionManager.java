@@ -695,7 +695,37 @@ public final class TransactionManager {
     /** Garbage entries collected per hold of the commit lock. */
     static final int COLLECT_BATCH = 1024;
 
+    /**
+     * Takes a dropped table out of the collector's hands and returns the PermSize its row
+     * versions and index entries hold, for the dropper to give back once: from here on the
+     * collector gives back nothing of it (it did so for the garbage an open snapshot had held
+     * back, a second time). Call once the table is out of the catalog and no one writes it.
+     */
+    public long retire(Table table) {
+        synchronized (commitLock) {
+            table.retire();
+        }
+        long[] bytes = {0};
+        table.store().forEachHead((id, slot) -> {
+            for (Version v = Version.of(slot); v != null; v = v.prev()) {
+                bytes[0] += (v.image == null ? 0 : v.image.length) + MemoryAccount.VERSION_OVERHEAD;
+            }
+            return true;
+        });
+        for (IndexDef ix : table.indexes()) bytes[0] += ix.index().entryCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        return bytes[0];
+    }
+
+    /** As {@link #retire(Table)} for a dropped index (out of its table's list): the PermSize its entries hold. */
+    public long retire(IndexDef ix) {
+        synchronized (commitLock) {
+            ix.retire();
+        }
+        return ix.index().entryCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+    }
+
     private void collect(Garbage g, long oldest) {
+        if (g.table().retired()) return; // given back whole by its DROP (see retire)
         RowStore store = g.table().store();
         Object slot = store.slot(g.rowId());
         if (slot instanceof Version head) {
@@ -712,6 +742,7 @@ public final class TransactionManager {
             }
         }
         for (Transaction.IndexEntry e : g.staleEntries()) {
+            if (e.index().retired()) continue;
             removeIfUnused(g.table(), g.rowId(), e);
             memory.release(MemoryAccount.INDEX_ENTRY_OVERHEAD);
         }
