@@ -79,6 +79,7 @@ public enum ErrorCode {
     VIEW_NOT_FOUND(90043, Kind.NOT_FOUND, "View %s not found"),
     CONSTRAINT_NOT_FOUND(90044, Kind.NOT_FOUND, "Constraint %s not found on table %s"),
     CHECK_VIOLATION(90045, Kind.BAD_REQUEST, "Check constraint %s violated: %s"),
+    TABLE_REDEFINED(90046, Kind.CONFLICT, "Table %s was altered while the statement waited for it; run the statement again"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

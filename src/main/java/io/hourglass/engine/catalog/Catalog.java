@@ -179,6 +179,29 @@ public final class Catalog {
         version.incrementAndGet();
     }
 
+    /**
+     * ALTER TABLE ADD / DROP COLUMN: a new, empty table of {@code columns} takes {@code old}'s
+     * name under the id {@code id}; {@code old} leaves the catalog with its indexes, and its
+     * foreign keys (as child and as parent) are unlinked, for the caller to link again to the new
+     * table. Grants on the name stay. Statements that resolved {@code old} keep reading it.
+     */
+    public synchronized Table replaceTable(Table old, long id, List<Column> columns, int[] primaryKey) {
+        for (ForeignKey fk : List.copyOf(old.foreignKeys())) unlink(fk);
+        for (ForeignKey fk : List.copyOf(old.referencedBy())) unlink(fk);
+        if (!tables.remove(old.qualifiedName(), old)) throw ErrorCode.TABLE_NOT_FOUND.error(old.qualifiedName());
+        tablesById.remove(old.id(), old);
+        for (IndexDef ix : old.indexes()) {
+            indexes.remove(ix.qualifiedName());
+            indexTables.remove(ix.qualifiedName());
+        }
+        Table t = new Table(id, old.owner(), old.name(), columns, primaryKey);
+        tables.put(t.qualifiedName(), t);
+        tablesById.put(id, t);
+        tableIds.accumulateAndGet(id, Math::max);
+        version.incrementAndGet();
+        return t;
+    }
+
     /** Registers an index built by the caller; the name must be free. */
     public synchronized void checkIndexNameFree(String owner, String name) {
         if (indexes.containsKey(owner + "." + name)) throw ErrorCode.INDEX_EXISTS.error(owner + "." + name);

@@ -56,6 +56,18 @@ public sealed interface CatalogChange {
      */
     record DropForeignKey(String owner, String table, String name) implements CatalogChange {}
 
+    /**
+     * ALTER TABLE ADD / DROP COLUMN: the table is made anew under {@code newTableId}, its
+     * columns those left once {@code dropped} are gone, in their order, then {@code added}. Each
+     * row keeps its row id and is written again: a dropped column's value goes, an added column
+     * takes its value in {@code fill}, one row image of the added columns (their DEFAULTs,
+     * evaluated once when the statement ran, or NULL). Indexes that have a dropped column go;
+     * {@code indexes} (an added column's UNIQUE) are created. Foreign keys, CHECK constraints and
+     * grants stay. Row records after this one name the new table id.
+     */
+    record AlterColumns(String owner, String table, long newTableId, List<String> dropped, List<ColumnSpec> added, byte[] fill,
+                        List<IndexSpec> indexes) implements CatalogChange {}
+
     /** ALTER TABLE ADD CHECK. */
     record AddCheck(String owner, String table, CheckSpec check) implements CatalogChange {}
 

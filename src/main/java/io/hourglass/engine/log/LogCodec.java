@@ -28,7 +28,7 @@ public final class LogCodec {
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
-            ADD_CHECK = 17;
+            ADD_CHECK = 17, ALTER_COLUMNS = 18;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -36,10 +36,7 @@ public final class LogCodec {
         switch (c) {
             case CatalogChange.CreateTable ct -> {
                 o.u8(CREATE_TABLE).u64(ct.tableId()).str(ct.owner()).str(ct.name()).u32(ct.columns().size());
-                for (CatalogChange.ColumnSpec col : ct.columns()) {
-                    o.str(col.name()).u8(col.kind().ordinal()).u32(col.length()).u32(col.precision()).u32(col.scale())
-                            .u8(col.notNull() ? 1 : 0).str(col.defaultSql());
-                }
+                for (CatalogChange.ColumnSpec col : ct.columns()) column(o, col);
                 o.ints(ct.primaryKey()).u32(ct.indexes().size());
                 for (CatalogChange.IndexSpec ix : ct.indexes()) index(o, ix);
                 o.u32(ct.foreignKeys().size());
@@ -69,6 +66,14 @@ public final class LogCodec {
             case CatalogChange.DropView dv -> o.u8(DROP_VIEW).str(dv.owner()).str(dv.name());
             case CatalogChange.AddForeignKey af -> foreignKey(o.u8(ADD_FOREIGN_KEY).str(af.owner()).str(af.table()), af.foreignKey());
             case CatalogChange.DropForeignKey df -> o.u8(DROP_FOREIGN_KEY).str(df.owner()).str(df.table()).str(df.name());
+            case CatalogChange.AlterColumns ac -> {
+                o.u8(ALTER_COLUMNS).str(ac.owner()).str(ac.table()).u64(ac.newTableId()).u32(ac.dropped().size());
+                for (String d : ac.dropped()) o.str(d);
+                o.u32(ac.added().size());
+                for (CatalogChange.ColumnSpec col : ac.added()) column(o, col);
+                o.bytes(ac.fill()).u32(ac.indexes().size());
+                for (CatalogChange.IndexSpec ix : ac.indexes()) index(o, ix);
+            }
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -139,10 +144,7 @@ public final class LogCodec {
                 String owner = str(p), name = str(p);
                 int n = p.getInt();
                 List<CatalogChange.ColumnSpec> cols = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    cols.add(new CatalogChange.ColumnSpec(str(p), TypeKind.values()[p.get()], p.getInt(), p.getInt(), p.getInt(),
-                            p.get() != 0, str(p)));
-                }
+                for (int i = 0; i < n; i++) cols.add(column(p));
                 int[] pk = ints(p);
                 int m = p.getInt();
                 List<CatalogChange.IndexSpec> ixs = new ArrayList<>(m);
@@ -180,9 +182,34 @@ public final class LogCodec {
             case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
+            case ALTER_COLUMNS -> {
+                String owner = str(p), table = str(p);
+                long id = p.getLong();
+                int d = p.getInt();
+                List<String> dropped = new ArrayList<>(d);
+                for (int i = 0; i < d; i++) dropped.add(str(p));
+                int a = p.getInt();
+                List<CatalogChange.ColumnSpec> added = new ArrayList<>(a);
+                for (int i = 0; i < a; i++) added.add(column(p));
+                byte[] fill = bytes(p);
+                int x = p.getInt();
+                List<CatalogChange.IndexSpec> ixs = new ArrayList<>(x);
+                for (int i = 0; i < x; i++) ixs.add(index(p));
+                yield new CatalogChange.AlterColumns(owner, table, id, List.copyOf(dropped), List.copyOf(added), fill, List.copyOf(ixs));
+            }
             case ADD_CHECK -> new CatalogChange.AddCheck(str(p), str(p), new CatalogChange.CheckSpec(str(p), str(p)));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };
+    }
+
+    /** A column: name, type kind, length, precision, scale, NOT NULL, DEFAULT's text. */
+    private static void column(Out o, CatalogChange.ColumnSpec col) {
+        o.str(col.name()).u8(col.kind().ordinal()).u32(col.length()).u32(col.precision()).u32(col.scale())
+                .u8(col.notNull() ? 1 : 0).str(col.defaultSql());
+    }
+
+    private static CatalogChange.ColumnSpec column(ByteBuffer p) {
+        return new CatalogChange.ColumnSpec(str(p), TypeKind.values()[p.get()], p.getInt(), p.getInt(), p.getInt(), p.get() != 0, str(p));
     }
 
     private static CatalogChange.IndexSpec index(ByteBuffer p) {

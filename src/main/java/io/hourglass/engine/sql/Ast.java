@@ -82,9 +82,15 @@ final class Ast {
 
     /**
      * ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}) or CHECK (...) ({@code addCheck}),
-     * or ALTER TABLE t DROP CONSTRAINT n ({@code drop}).
+     * ALTER TABLE t DROP CONSTRAINT n ({@code drop}), ALTER TABLE t ADD [COLUMN] c type ... or ADD
+     * (c type ..., ...) ({@code addColumns}), ALTER TABLE t DROP [COLUMN] c or DROP (c, ...) ({@code dropColumns}).
      */
-    record AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop) implements Stmt {}
+    record AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop, List<ColumnDef> addColumns,
+                      List<String> dropColumns) implements Stmt {
+        AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop) {
+            this(table, add, addCheck, drop, List.of(), List.of());
+        }
+    }
 
     /** DROP TABLE; {@code cascadeConstraints}: CASCADE CONSTRAINTS, dropping the foreign keys of other tables that reference it. */
     record DropTable(Name table, boolean cascadeConstraints) implements Stmt {}

@@ -63,11 +63,86 @@ public final class CatalogChanges {
                 else if (ck != null) t.checks().remove(ck);
                 else throw ErrorCode.CONSTRAINT_NOT_FOUND.error(df.owner() + "." + df.name(), t.qualifiedName());
             }
+            case CatalogChange.AlterColumns ac -> alterColumns(cat, ac);
             case CatalogChange.AddCheck ac -> {
                 Table t = cat.requireTable(ac.owner(), ac.table());
                 t.checks().add(new Table.Check(ac.check().name(), ac.check().sql(), condition(t, ac.check().sql())));
             }
         }
+    }
+
+    /**
+     * ALTER TABLE ADD / DROP COLUMN (see {@link CatalogChange.AlterColumns}): the new table, its
+     * indexes (empty, as every index this class creates), foreign keys and CHECK constraints, and
+     * each row of the old table's newest committed version written again at its row id. Live, the
+     * caller holds the table exclusively, so that version is the row; at recovery it is the only
+     * one.
+     */
+    private static void alterColumns(Catalog cat, CatalogChange.AlterColumns ac) {
+        Table old = cat.requireTable(ac.owner(), ac.table());
+        int n = old.columns().size();
+        int[] to = new int[n]; // old position -> new, -1 for a dropped column
+        List<Column> cols = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Column c = old.columns().get(i);
+            to[i] = ac.dropped().contains(c.name()) ? -1 : cols.size();
+            if (to[i] >= 0) cols.add(c);
+        }
+        if (n - cols.size() != ac.dropped().size()) throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + ac.dropped());
+        int kept = cols.size();
+        io.hourglass.engine.catalog.SqlType[] addedTypes = new io.hourglass.engine.catalog.SqlType[ac.added().size()];
+        for (int i = 0; i < addedTypes.length; i++) {
+            CatalogChange.ColumnSpec c = ac.added().get(i);
+            cols.add(new Column(c.name(), c.type(), c.notNull(), c.defaultSql(), defaultOf(c.defaultSql())));
+            addedTypes[i] = c.type();
+        }
+        Object[] fill = new io.hourglass.engine.store.RowCodec(addedTypes).decode(ac.fill());
+        List<io.hourglass.engine.catalog.ForeignKey> fks = new ArrayList<>(old.foreignKeys());
+        for (var fk : old.referencedBy()) if (!fks.contains(fk)) fks.add(fk);
+        Table t = cat.replaceTable(old, ac.newTableId(), cols, remap(old.primaryKey(), to, old));
+        for (IndexDef ix : old.indexes()) {
+            int[] c = remap(ix.columns(), to, null);
+            if (c != null) cat.addIndex(t, new IndexDef(ix.owner(), ix.name(), c, ix.unique(), ix.kind(), ix.constraint()));
+        }
+        for (CatalogChange.IndexSpec ix : ac.indexes()) cat.addIndex(t, index(ix));
+        for (var fk : fks) {
+            Table child = fk.child() == old ? t : fk.child();
+            int[] childCols = fk.child() == old ? remap(fk.childColumns(), to, old) : fk.childColumns();
+            int[] parentCols = fk.parent() == old ? remap(fk.parentColumns(), to, old) : fk.parentColumns();
+            cat.addForeignKey(child, new CatalogChange.ForeignKeySpec(fk.name(), childCols, fk.parent().owner(), fk.parent().name(),
+                    parentCols, fk.cascade()));
+        }
+        for (Table.Check ck : old.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
+        int[] from = new int[kept]; // new position -> old
+        for (int i = 0; i < n; i++) if (to[i] >= 0) from[to[i]] = i;
+        old.store().forEachHead((id, slot) -> {
+            io.hourglass.engine.store.Version v = io.hourglass.engine.store.Version.latestCommitted(
+                    io.hourglass.engine.store.Version.of(slot));
+            if (v == null || v.image == null) return true;
+            Object[] row = old.codec().decode(v.image);
+            Object[] out = new Object[cols.size()];
+            for (int j = 0; j < kept; j++) out[j] = row[from[j]];
+            System.arraycopy(fill, 0, out, kept, fill.length);
+            t.store().installAt(id, t.codec().encode(out));
+            return true;
+        });
+        t.store().rebuildFreeList();
+    }
+
+    /**
+     * Column positions {@code cols} after the change {@code to} made: null if one was dropped,
+     * which for a key of {@code owner} (not null) is a failure the DDL's checks should have prevented.
+     */
+    private static int[] remap(int[] cols, int[] to, Table owner) {
+        int[] out = new int[cols.length];
+        for (int i = 0; i < cols.length; i++) {
+            out[i] = to[cols[i]];
+            if (out[i] < 0) {
+                if (owner == null) return null;
+                throw ErrorCode.INTERNAL.error("a key of " + owner.qualifiedName() + " lost column " + owner.columns().get(cols[i]).name());
+            }
+        }
+        return out;
     }
 
     static io.hourglass.engine.catalog.Sequence requireSequence(Catalog cat, String owner, String name) {

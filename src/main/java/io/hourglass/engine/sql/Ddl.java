@@ -493,6 +493,10 @@ final class Ddl {
             addCheck(t, at.addCheck(), s, ddl);
             return;
         }
+        if (!at.addColumns().isEmpty() || !at.dropColumns().isEmpty()) {
+            alterColumns(t, at, s, ddl);
+            return;
+        }
         if (at.drop() != null) {
             ForeignKey fk = t.foreignKey(at.drop());
             if (fk == null && CatalogChanges.check(t, at.drop()) != null) {
@@ -534,6 +538,131 @@ final class Ddl {
         tm.lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), fk.name()));
         tm.memory().release(tm.retire(fk.childIndex()));
+    }
+
+    /**
+     * ALTER TABLE ADD / DROP COLUMN. The table is written anew (see
+     * {@link CatalogChange.AlterColumns}) under an exclusive lock on it and on every table a
+     * foreign key links it with, whose constraints are linked again to the new table: their users
+     * finish first, and wait until the new table is in place. Statements already reading the old
+     * table go on reading it. An added column's DEFAULT (evaluated once) fills the rows already
+     * there; NOT NULL needs a DEFAULT unless the table is empty, UNIQUE a table of at most one row
+     * or no DEFAULT. A dropped column may not be in the primary key, a foreign key, a CHECK
+     * constraint or a UNIQUE constraint of several columns; the indexes on it go with it. Until the
+     * old table is given back, PermSize holds both copies.
+     */
+    private static void alterColumns(Table t, Ast.AlterTable at, Session s, Transaction ddl) {
+        TransactionManager tm = s.transactions();
+        String table = t.qualifiedName();
+        Set<String> names = new HashSet<>();
+        for (var c : t.columns()) names.add(c.name());
+        List<String> dropped = new ArrayList<>();
+        for (String d : at.dropColumns()) {
+            if (!names.contains(d)) throw ErrorCode.COLUMN_NOT_FOUND.error(table + "." + d);
+            if (dropped.contains(d)) throw ErrorCode.SEMANTIC_ERROR.error("column " + d + " is named twice");
+            dropped.add(d);
+        }
+        if (!dropped.isEmpty() && dropped.size() == t.columns().size()) {
+            throw ErrorCode.CANNOT_DROP.error("every column of " + table, "a table needs at least one column (DROP TABLE drops it)");
+        }
+        Set<Integer> gone = new HashSet<>();
+        for (String d : dropped) gone.add(t.columnIndex(d));
+        for (int c : t.primaryKey()) {
+            if (gone.contains(c)) throw ErrorCode.CANNOT_DROP.error("column " + table + "." + t.columns().get(c).name(), "it is in the primary key");
+        }
+        for (ForeignKey fk : t.foreignKeys()) {
+            for (int c : fk.childColumns()) if (gone.contains(c)) throw ErrorCode.FOREIGN_KEY_IN_USE.error(
+                    "column " + table + "." + t.columns().get(c).name() + " is in foreign key " + fk.qualifiedName());
+        }
+        for (ForeignKey fk : t.referencedBy()) {
+            for (int c : fk.parentColumns()) if (gone.contains(c)) throw ErrorCode.FOREIGN_KEY_IN_USE.error(
+                    "column " + table + "." + t.columns().get(c).name() + " is referenced by foreign key " + fk.qualifiedName()
+                            + " of " + fk.child().qualifiedName());
+        }
+        for (IndexDef ix : t.indexes()) {
+            if (ix.constraint() && ix.columns().length > 1 && java.util.Arrays.stream(ix.columns()).anyMatch(gone::contains)) {
+                throw ErrorCode.CANNOT_DROP.error("column " + table + "." + t.columns().get(
+                        java.util.Arrays.stream(ix.columns()).filter(gone::contains).findFirst().getAsInt()).name(),
+                        "it is in the UNIQUE constraint " + ix.qualifiedName() + " of several columns");
+            }
+        }
+        if (!dropped.isEmpty()) {
+            List<io.hourglass.engine.catalog.Column> left = new ArrayList<>();
+            for (var c : t.columns()) if (!dropped.contains(c.name())) left.add(c);
+            Table shape = new Table(-1, t.owner(), t.name(), left, new int[0]);
+            for (Table.Check ck : t.checks()) {
+                try {
+                    new Binder(new Table[] {shape}, new String[] {null}).bind(Parser.parseExpression(ck.sql()));
+                } catch (io.hourglass.engine.HourglassException e) {
+                    if (e.code() != ErrorCode.COLUMN_NOT_FOUND) throw e;
+                    throw ErrorCode.CANNOT_DROP.error("column " + dropped + " of " + table, "CHECK constraint " + t.owner() + "."
+                            + ck.name() + " reads it (" + ck.sql() + "); drop the constraint first");
+                }
+            }
+        }
+        int columns = t.columns().size() - dropped.size() + at.addColumns().size();
+        if (columns > MAX_COLUMNS) throw ErrorCode.SEMANTIC_ERROR.error("a table has at most " + MAX_COLUMNS + " columns; " + table + " would have " + columns);
+        List<CatalogChange.ColumnSpec> added = new ArrayList<>();
+        List<CatalogChange.IndexSpec> indexes = new ArrayList<>();
+        io.hourglass.engine.catalog.SqlType[] types = new io.hourglass.engine.catalog.SqlType[at.addColumns().size()];
+        Object[] fill = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+            Ast.ColumnDef d = at.addColumns().get(i);
+            if (!names.add(d.name())) throw ErrorCode.SEMANTIC_ERROR.error(table + " already has a column " + d.name());
+            types[i] = d.type();
+            if (d.defaultSql() != null) fill[i] = d.type().coerce(CatalogChanges.defaultOf(d.defaultSql()).get(), table + "." + d.name());
+            added.add(CatalogChange.ColumnSpec.of(d.name(), d.type(), d.notNull(), d.defaultSql()));
+            if (d.unique()) {
+                String ixName = freeName(t.name() + "_UQ", 1, n -> s.catalog().index(t.owner(), n) != null
+                        || indexes.stream().anyMatch(x -> x.name().equals(n)));
+                indexes.add(new CatalogChange.IndexSpec(t.owner(), ixName, new int[] {columns - types.length + i}, true, IndexDef.Kind.RANGE, true));
+            }
+        }
+        // Exclusive locks: the table, then every table a foreign key links it with.
+        tm.lockTable(ddl, t, LockMode.X);
+        for (ForeignKey fk : t.foreignKeys()) if (fk.parent() != t) tm.lockTable(ddl, fk.parent(), LockMode.X);
+        for (ForeignKey fk : t.referencedBy()) if (fk.child() != t) tm.lockTable(ddl, fk.child(), LockMode.X);
+        long[] rows = {0}, bytes = {0};
+        t.store().forEachHead((id, slot) -> {
+            Version v = Version.latestCommitted(Version.of(slot));
+            if (v != null && v.image != null) {
+                rows[0]++;
+                bytes[0] += v.image.length;
+            }
+            return true;
+        });
+        for (int i = 0; i < types.length; i++) {
+            Ast.ColumnDef d = at.addColumns().get(i);
+            if (d.notNull() && fill[i] == null && rows[0] > 0) {
+                throw ErrorCode.NOT_NULL_VIOLATION.error(table + "." + d.name() + " (it is added NOT NULL to a table with rows:"
+                        + " give it a DEFAULT)");
+            }
+            if (d.unique() && fill[i] != null && rows[0] > 1) {
+                throw ErrorCode.UNIQUE_VIOLATION.error(table + "." + d.name() + " (its DEFAULT would give " + rows[0]
+                        + " rows one value)");
+            }
+        }
+        byte[] fillImage = new io.hourglass.engine.store.RowCodec(types).encode(fill);
+        // PermSize for the new copy, at most: each row's image grows by the added values and a
+        // byte of null bitmap; what it holds exactly is counted once it is there.
+        int indexCount = indexes.size();
+        for (IndexDef ix : t.indexes()) if (java.util.Arrays.stream(ix.columns()).noneMatch(gone::contains)) indexCount++;
+        long reserved = bytes[0] + rows[0] * (fillImage.length + 1 + MemoryAccount.VERSION_OVERHEAD
+                + (long) indexCount * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        tm.memory().reserve(reserved);
+        CatalogChange change = new CatalogChange.AlterColumns(t.owner(), t.name(), s.catalog().nextTableId(), List.copyOf(dropped),
+                List.copyOf(added), fillImage, List.copyOf(indexes));
+        try {
+            tm.logCatalogChange(change);
+        } catch (RuntimeException e) {
+            tm.memory().release(reserved);
+            throw e;
+        }
+        CatalogChanges.apply(s.catalog(), change);
+        Table fresh = s.catalog().table(t.owner(), t.name());
+        for (IndexDef ix : fresh.indexes()) fill(fresh, ix);
+        tm.memory().release(reserved - tm.held(fresh));
+        tm.memory().release(tm.retire(t));
     }
 
     /**

@@ -160,13 +160,18 @@ final class Executor {
     static LockMode writeTableMode(Transaction t) { return t.isolation() == Isolation.SERIALIZABLE ? LockMode.SIX : LockMode.IX; }
 
     /**
-     * Takes the table lock a writer needs, then checks the table was not dropped while the lock
-     * was awaited (a DROP TABLE holds X until it is done): writing to a dropped table would log
-     * rows of a table recovery no longer knows.
+     * Takes the table lock a writer needs, then checks the table was not dropped or altered while
+     * the lock was awaited (DROP TABLE and ALTER TABLE hold X until they are done): writing to a
+     * dropped table would log rows of a table recovery no longer knows, and the rows of an
+     * altered one have another layout. For an altered table (TT90046) {@link PreparedStatement}
+     * plans the statement again and runs it once more.
      */
     static void lockForWrite(Session s, Transaction t, Table table) {
         s.transactions().lockTable(t, table, writeTableMode(t));
-        if (s.catalog().tableById(table.id()) != table) throw ErrorCode.TABLE_NOT_FOUND.error(table.qualifiedName());
+        if (s.catalog().tableById(table.id()) != table) {
+            if (s.catalog().table(table.owner(), table.name()) != null) throw ErrorCode.TABLE_REDEFINED.error(table.qualifiedName());
+            throw ErrorCode.TABLE_NOT_FOUND.error(table.qualifiedName());
+        }
     }
 
     // ---- queries ------------------------------------------------------------------------------

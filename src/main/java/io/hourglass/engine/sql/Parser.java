@@ -600,6 +600,22 @@ final class Parser {
         return c;
     }
 
+    /**
+     * A column ALTER TABLE ADD adds: a definition without PRIMARY KEY, REFERENCES or CHECK (those
+     * are added to an existing column with ALTER TABLE ADD CONSTRAINT, once the column is there).
+     */
+    private Ast.ColumnDef addedColumn() {
+        int pos = peek().pos();
+        List<Ast.ForeignKeyDef> fks = new ArrayList<>();
+        List<Ast.CheckDef> checks = new ArrayList<>();
+        Ast.ColumnDef c = columnDef(fks, checks);
+        if (c.primaryKey() || !fks.isEmpty() || !checks.isEmpty()) {
+            throw ErrorCode.SYNTAX_ERROR.error(pos + 1, "a column ALTER TABLE ADD adds takes no PRIMARY KEY, REFERENCES or CHECK;"
+                    + " add the constraint with ALTER TABLE ... ADD CONSTRAINT once the column is there");
+        }
+        return c;
+    }
+
     /** A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}, a CHECK to {@code checks}. */
     private Ast.ColumnDef columnDef(List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks) {
         String name = identifier();
@@ -723,15 +739,33 @@ final class Parser {
         if (accept("TABLE")) {
             Ast.Name table = name();
             if (accept("ADD")) {
-                String constraint = accept("CONSTRAINT") ? identifier() : null;
-                if (peek().is("CHECK")) return new Ast.AlterTable(table, null, check(constraint), null);
-                expect("FOREIGN");
-                expect("KEY");
-                return new Ast.AlterTable(table, new Ast.ForeignKeyDef(constraint, columnList(), references()), null, null);
+                if (peek().is("CONSTRAINT") || peek().is("CHECK") || peek().is("FOREIGN")) {
+                    String constraint = accept("CONSTRAINT") ? identifier() : null;
+                    if (peek().is("CHECK")) return new Ast.AlterTable(table, null, check(constraint), null);
+                    expect("FOREIGN");
+                    expect("KEY");
+                    return new Ast.AlterTable(table, new Ast.ForeignKeyDef(constraint, columnList(), references()), null, null);
+                }
+                List<Ast.ColumnDef> cols = new ArrayList<>();
+                if (accept("(")) {
+                    do cols.add(addedColumn()); while (accept(","));
+                    expect(")");
+                } else {
+                    accept("COLUMN");
+                    cols.add(addedColumn());
+                }
+                return new Ast.AlterTable(table, null, null, null, cols, List.of());
             }
             expect("DROP");
-            expect("CONSTRAINT");
-            return new Ast.AlterTable(table, null, null, identifier());
+            if (accept("CONSTRAINT")) return new Ast.AlterTable(table, null, null, identifier());
+            List<String> cols;
+            if (peek().is("(")) {
+                cols = columnList();
+            } else {
+                accept("COLUMN");
+                cols = List.of(identifier());
+            }
+            return new Ast.AlterTable(table, null, null, null, List.of(), cols);
         }
         expect("USER");
         String u = identifier();

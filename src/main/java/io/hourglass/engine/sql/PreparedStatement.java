@@ -46,15 +46,26 @@ public final class PreparedStatement {
         if (given != paramCount) throw ErrorCode.WRONG_PARAMETER_COUNT.error(paramCount, given);
         Object[] p = new Object[given];
         for (int i = 0; i < given; i++) p[i] = io.hourglass.engine.catalog.Values.fromJava(params[i]);
-        Catalog cat = session.catalog();
-        if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser)) {
-            long v = cat.version();
-            // Re-parse: binding annotates the tree in place, so each plan gets a fresh tree.
-            Ast.Stmt fresh = plan == null ? syntax : Parser.parse(sql).stmt();
-            plan = Executor.plan(fresh, session);
-            planVersion = v;
-            planUser = session.user().name();
+        for (int attempt = 1; ; attempt++) {
+            Catalog cat = session.catalog();
+            if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser)) {
+                long v = cat.version();
+                // Re-parse: binding annotates the tree in place, so each plan gets a fresh tree.
+                Ast.Stmt fresh = plan == null ? syntax : Parser.parse(sql).stmt();
+                plan = Executor.plan(fresh, session);
+                planVersion = v;
+                planUser = session.user().name();
+            }
+            try {
+                return sink == null ? plan.run(session, p) : plan.run(session, p, sink);
+            } catch (io.hourglass.engine.HourglassException e) {
+                // A table this plan writes was altered while the statement waited for it; the
+                // statement undid itself before writing anything: plan it against the new table.
+                if (e.code() != ErrorCode.TABLE_REDEFINED || attempt == MAX_REPLANS) throw e;
+            }
         }
-        return sink == null ? plan.run(session, p) : plan.run(session, p, sink);
     }
+
+    /** Runs of one execution, each planned anew, when the tables it writes keep being altered under it. */
+    private static final int MAX_REPLANS = 3;
 }

@@ -705,6 +705,11 @@ public final class TransactionManager {
         synchronized (commitLock) {
             table.retire();
         }
+        return held(table);
+    }
+
+    /** The PermSize {@code table}'s row versions and index entries hold (no one may be writing it). */
+    public long held(Table table) {
         long[] bytes = {0};
         table.store().forEachHead((id, slot) -> {
             for (Version v = Version.of(slot); v != null; v = v.prev()) {

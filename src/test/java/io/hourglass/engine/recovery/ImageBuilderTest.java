@@ -40,6 +40,8 @@ class ImageBuilderTest {
             Database db = i.database("IMG");
             db.checkpointer().checkpoint(Checkpointer.Request.fuzzy(Checkpointer.Initiator.USER, "test", 0));
             c.execute("UPDATE t SET v = 'after' WHERE id < 500");
+            c.execute("ALTER TABLE t ADD w INTEGER DEFAULT 3"); // the rows move to a new table id
+            c.execute("UPDATE t SET w = 4 WHERE id < 10");
             c.execute("DELETE FROM t WHERE id >= 1900");
             c.execute("CALL ttDurableCommit()");
             CheckpointFormat.Header h = db.checkpointer().newest();
@@ -124,9 +126,10 @@ class ImageBuilderTest {
         try (Instance i = TestInstances.with(into); Connection c = i.connect("COPY", "admin", TestInstances.ADMIN_PASSWORD)) {
             assertEquals(500L, ((Number) c.execute("SELECT COUNT(*) FROM t WHERE v = 'after'").rows().getFirst()[0]).longValue());
             assertEquals(1900L, ((Number) c.execute("SELECT COUNT(*) FROM t").rows().getFirst()[0]).longValue());
+            assertEquals(1900L * 3 + 10, ((Number) c.execute("SELECT SUM(w) FROM t").rows().getFirst()[0]).longValue());
             assertEquals(0, i.database("COPY").recovery().transactions());
-            c.execute("INSERT INTO t VALUES (5000, 'new')"); // the primary key index was rebuilt
-            assertThrows(HourglassException.class, () -> c.execute("INSERT INTO t VALUES (1, 'dup')"));
+            c.execute("INSERT INTO t VALUES (5000, 'new', 1)"); // the primary key index was rebuilt
+            assertThrows(HourglassException.class, () -> c.execute("INSERT INTO t VALUES (1, 'dup', 1)"));
         }
         HourglassException exists = assertThrows(HourglassException.class,
                 () -> Database.create(into, FileStorageIo.INSTANCE, feed(a, a.image(), 1 << 20).finish(1)));

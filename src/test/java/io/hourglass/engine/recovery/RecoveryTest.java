@@ -180,6 +180,111 @@ class RecoveryTest {
                 rows(d, "SELECT constraint_name, search_condition FROM all_constraints WHERE table_name = 'CHK' ORDER BY 2"));
     }
 
+    /** Every row of the two tables the ALTER tests change, as text, and the PermSize in use once the garbage is collected. */
+    private static List<String> alteredState(Instance i, Connection c) {
+        List<String> out = new ArrayList<>(rows(c, "SELECT * FROM p ORDER BY id"));
+        out.addAll(rows(c, "SELECT * FROM ch ORDER BY id"));
+        out.addAll(rows(c, "SELECT column_name FROM all_tab_columns WHERE table_name IN ('P', 'CH') ORDER BY table_name, column_id"));
+        i.database("REC").transactions().collectGarbage();
+        out.add("PermSize in use " + i.database("REC").transactions().memory().used());
+        return out;
+    }
+
+    /** A parent and a child changed before, by and after ALTER TABLE ADD and DROP COLUMN. */
+    private static void alterTables(Connection c, int fromId) {
+        c.execute("UPDATE p SET name = 'renamed ' || id WHERE id < " + (fromId + 50)); // log records of the old table
+        c.execute("ALTER TABLE p ADD (score NUMBER(6,1) DEFAULT 2.5, note VARCHAR2(10))");
+        c.execute("UPDATE p SET note = 'n' || id, score = score + id WHERE MOD(id, 3) = 0"); // of the new one
+        c.execute("DELETE FROM p WHERE id = " + (fromId + 7)); // cascades into ch
+        c.execute("ALTER TABLE p DROP COLUMN gone");
+        c.execute("INSERT INTO p (id, name) VALUES (" + (fromId + 1000) + ", 'late')");
+        c.execute("ALTER TABLE ch ADD y INTEGER DEFAULT 1");
+        c.execute("UPDATE ch SET y = y + x WHERE MOD(id, 2) = 0");
+    }
+
+    private static void createAlteredTables(Connection c) {
+        c.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, name VARCHAR2(30), gone INTEGER)");
+        c.execute("CREATE TABLE ch (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p ON DELETE CASCADE, x INTEGER CHECK (x > 0))");
+        c.execute("CREATE INDEX p_name ON p (name)");
+        c.setAutocommit(false);
+        for (int k = 0; k < 200; k++) {
+            c.execute("INSERT INTO p VALUES (?, ?, ?)", k, "name " + k, k * 3);
+            c.execute("INSERT INTO ch VALUES (?, ?, ?)", k, k, k + 1);
+        }
+        c.commit().toCompletableFuture().join();
+        c.setAutocommit(true);
+        c.setDurableCommits(true); // what a crash must not lose
+    }
+
+    private static void assertAlteredTablesWork(Connection d) {
+        assertEquals(3001, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO ch (id, pid, x) VALUES (900, 9999, 1)")).number());
+        assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO ch (id, pid, x) VALUES (900, 1, 0)")).number());
+        assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.P_NAME ON ADMIN.P"), rows(d, "EXPLAIN SELECT id FROM p WHERE name = 'late'"));
+        assertEquals(List.of("1000"), rows(d, "SELECT id FROM p WHERE name = 'late'"));
+        d.execute("DELETE FROM p WHERE id = 1");
+        assertEquals(List.of("0"), rows(d, "SELECT COUNT(*) FROM ch WHERE pid = 1"), "the cascade still runs");
+    }
+
+    @Test
+    void alteredTablesComeBackFromTheLogAndFromACheckpoint() {
+        Crashable dying = Crashable.open(config());
+        Connection c = admin(dying.instance());
+        createAlteredTables(c);
+        alterTables(c, 0);
+        List<String> expected = alteredState(dying.instance(), c);
+        assertTrue(expected.contains("9|renamed 9|11.5|n9"), expected.toString());
+        assertTrue(expected.contains("8|8|9|10"), expected.toString());
+        dying.kill();
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(expected, alteredState(i, d), "from the log");
+        } // a clean close: the unload checkpoint holds the new tables
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(expected, alteredState(i, d), "from the checkpoint");
+            assertAlteredTablesWork(d);
+        }
+    }
+
+    /**
+     * A fuzzy checkpoint fixes its catalog and tables, then the ALTERs run while it writes the
+     * old tables' blocks: recovery loads the old tables from it and replays the ALTERs and what
+     * followed them from the log.
+     */
+    @Test
+    void aFuzzyCheckpointWritingWhileTheTablesAreAlteredRecoversTheNewTables() throws Exception {
+        Crashable dying = Crashable.open(config().withCheckpoints(0, 0, 0));
+        Connection c = admin(dying.instance());
+        Connection other = admin(dying.instance());
+        createAlteredTables(c);
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        dying.io().beforeSync = file -> {
+            // the "writing" header's sync: the catalog and tables are fixed, no block is read yet
+            if (file.getFileName().toString().matches(".*\\.ds[01]") && held.compareAndSet(false, true)) {
+                writing.countDown();
+                try {
+                    go.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        java.util.concurrent.CompletableFuture<Void> ckpt = java.util.concurrent.CompletableFuture.runAsync(
+                () -> other.execute("CALL ttCkpt()"), java.util.concurrent.Executors.newSingleThreadExecutor());
+        assertTrue(writing.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        alterTables(c, 0);
+        go.countDown();
+        ckpt.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        c.execute("UPDATE p SET score = -1 WHERE id = 3");
+        List<String> expected = alteredState(dying.instance(), c);
+        dying.kill();
+        try (Instance i = open(); Connection d = admin(i)) {
+            assertEquals(1, i.database("REC").recovery().checkpoint().checkpointId(), "recovery started from that checkpoint");
+            assertEquals(expected, alteredState(i, d));
+            assertAlteredTablesWork(d);
+        }
+    }
+
     @Test
     void aCrashWithoutCloseRecoversDurableCommitsAndSaysSo() {
         Crashable dying = Crashable.open(config());

@@ -10,6 +10,8 @@ import java.nio.file.Path;
  */
 public final class KillableIo extends ForwardingStorageIo {
     private volatile boolean killed;
+    /** Called before each sync with the file's path, while alive: a test holds a writer there. */
+    public volatile java.util.function.Consumer<Path> beforeSync = p -> { };
 
     public void kill() { killed = true; }
 
@@ -20,17 +22,17 @@ public final class KillableIo extends ForwardingStorageIo {
     @Override
     public FileHandle open(Path file, boolean create) throws IOException {
         if (create && !real.exists(file)) alive();
-        return killable(real.open(file, create));
+        return killable(file, real.open(file, create));
     }
 
     /** The real process writes its checkpoint images direct: so does this one, until killed. */
     @Override
     public FileHandle openForWriting(Path file, boolean create) throws IOException {
         if (create && !real.exists(file)) alive();
-        return killable(real.openForWriting(file, create));
+        return killable(file, real.openForWriting(file, create));
     }
 
-    private FileHandle killable(FileHandle h) {
+    private FileHandle killable(Path file, FileHandle h) {
         return new ForwardingHandle(h) {
             @Override
             public void write(long position, ByteBuffer src) throws IOException {
@@ -41,6 +43,7 @@ public final class KillableIo extends ForwardingStorageIo {
             @Override
             public void sync() throws IOException {
                 alive();
+                beforeSync.accept(file);
                 h.sync();
             }
         };
