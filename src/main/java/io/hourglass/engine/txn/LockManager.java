@@ -62,6 +62,8 @@ public final class LockManager {
         private Map<Transaction, LockMode> more;
         private int[] moreHeld;
         int waiters;
+        /** The waiting transactions in arrival order; guarded by the manager's monitor (not this one's). */
+        java.util.ArrayDeque<Transaction> queue;
         boolean dead; // removed from the map: whoever holds a reference must look it up again
 
         LockMode get(Transaction t) {
@@ -252,21 +254,33 @@ public final class LockManager {
         }
     }
 
-    /** The waiting path, under the manager's monitor. Returns false if the state died meanwhile. */
+    /**
+     * The waiting path, under the manager's monitor. Returns false if the state died meanwhile.
+     *
+     * <p>Waiters are served in arrival order: a new request is not granted past an earlier waiter
+     * whose mode conflicts with it, even if the holders would allow it, or a stream of writers'
+     * intentions (IX, each compatible with the others) would keep a DROP, ALTER or CREATE INDEX
+     * waiting for its X or S until it timed out. An upgrade (the transaction holds the resource
+     * already) goes first: the waiters ahead may be waiting for what it holds.
+     */
     private synchronized boolean lockWaiting(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
         State st = locks.computeIfAbsent(r, k -> new State());
         LockMode want;
+        boolean upgrade;
         synchronized (st) {
             if (st.dead) return false;
             LockMode held = st.get(t);
             want = held == null ? mode : held.plus(mode);
             if (want == held) return true;
-            if (grantable(st, t, want)) {
+            upgrade = held != null;
+            if (grantable(st, t, want) && (upgrade || !queuedAhead(st, t, want, null))) {
                 grant(st, t, r, want, held);
                 return true;
             }
             st.waiters++;
         }
+        if (st.queue == null) st.queue = new java.util.ArrayDeque<>(2);
+        st.queue.addLast(t);
         waits.increment();
         t.waitingFor = r;
         t.waitingMode = want;
@@ -289,7 +303,7 @@ public final class LockManager {
                     throw ErrorCode.LOCK_TIMEOUT.error(describe(r) + ", interrupted");
                 }
                 synchronized (st) {
-                    if (grantable(st, t, want)) {
+                    if (grantable(st, t, want) && (upgrade || !queuedAhead(st, t, want, null))) {
                         grant(st, t, r, want, st.get(t));
                         return true;
                     }
@@ -298,11 +312,35 @@ public final class LockManager {
         } finally {
             t.waitingFor = null;
             t.waitingMode = null;
+            st.queue.remove(t);
             synchronized (st) {
                 st.waiters--;
                 retireIfIdle(r, st);
             }
+            // Those queued behind may go now: behind a grant if they are compatible with it, and
+            // behind a waiter that gave up (timed out, a deadlock victim) in any case.
+            if (!st.queue.isEmpty()) notifyAll();
         }
+    }
+
+    /**
+     * Whether a transaction queued on {@code st} before {@code t} (before every waiter if {@code t}
+     * is not queued) waits for a mode that conflicts with {@code want}; each one found is added to
+     * {@code out} if given. Caller holds the manager's monitor.
+     */
+    private static boolean queuedAhead(State st, Transaction t, LockMode want, List<Transaction> out) {
+        if (st.queue == null) return false;
+        boolean found = false;
+        for (Transaction w : st.queue) {
+            if (w == t) break;
+            LockMode m = w.waitingMode;
+            if (m != null && !want.compatibleWith(m)) {
+                if (out == null) return true;
+                out.add(w);
+                found = true;
+            }
+        }
+        return found;
     }
 
     /** Whether every other holder's mode is compatible with {@code want}: a check per mode, not per holder. */
@@ -347,9 +385,12 @@ public final class LockManager {
             State st = locks.get(r);
             if (st == null) continue;
             List<Transaction> blockers = new ArrayList<>(2);
+            boolean upgrade;
             synchronized (st) {
                 st.blockers(w, m, blockers);
+                upgrade = st.get(w) != null;
             }
+            if (!upgrade) queuedAhead(st, w, m, blockers); // it waits for those queued before it too
             for (Transaction h : blockers) {
                 if (h == origin) return true;
                 if (seen.add(h)) stack.add(h);

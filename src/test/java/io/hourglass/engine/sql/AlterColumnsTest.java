@@ -183,4 +183,47 @@ class AlterColumnsTest {
             assertEquals(List.of((n / 3) + "|" + (n / 3)), rows(a, "SELECT COUNT(*), SUM(c) FROM t"));
         }
     }
+
+    /**
+     * Writers keep the table busy, their transactions overlapping, so that some writer always
+     * holds it: the ALTER, queued for its exclusive lock, is served before writers that came
+     * after it, instead of waiting out its LockWait (TT6003) while they pass it.
+     */
+    @Test
+    void anAlterUnderASteadyWriteLoadGetsItsTurn() throws Exception {
+        try (Instance i = TestInstances.one("ALT5"); Connection a = admin(i, "ALT5")) {
+            a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+            for (int k = 0; k < 16; k++) a.execute("INSERT INTO t VALUES (?, 0)", k);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+            List<CompletableFuture<Void>> writers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int id = w;
+                writers.add(CompletableFuture.runAsync(() -> {
+                    try (Connection c = admin(i, "ALT5")) {
+                        c.setAutocommit(false);
+                        while (!stop.get()) {
+                            c.execute("UPDATE t SET v = v + 1 WHERE id = ?", id);
+                            Thread.sleep(3); // each holds the table a while; together they always do
+                            c.execute("UPDATE t SET v = v + 1 WHERE id = ?", id + 8);
+                            c.commit().toCompletableFuture().join();
+                            commits.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, pool));
+            }
+            while (commits.get() < 20) Thread.sleep(1);
+            try {
+                a.execute("ALTER TABLE t ADD w INTEGER DEFAULT 1");
+                a.execute("CREATE INDEX t_v ON t (v)");
+            } finally {
+                stop.set(true);
+            }
+            for (CompletableFuture<Void> f : writers) f.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("16"), rows(a, "SELECT SUM(w) FROM t"));
+            assertEquals(List.of(String.valueOf(2 * commits.get())), rows(a, "SELECT SUM(v) FROM t"));
+        }
+    }
 }

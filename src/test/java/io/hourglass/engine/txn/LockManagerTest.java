@@ -86,4 +86,87 @@ class LockManagerTest {
         end(a);
         assertFalse(locks.isLocked(r));
     }
+
+    /** Starts {@code t}'s request on another thread and returns once it waits. */
+    private CompletableFuture<Void> waiting(Transaction t, LockManager.Resource r, LockMode m) {
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> locks.lock(t, r, m, LONG), pool);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.waitingFor == null && !f.isDone() && System.nanoTime() < until) Thread.onSpinWait();
+        assertFalse(f.isDone(), t + " waits");
+        return f;
+    }
+
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopPool() { pool.shutdownNow(); }
+
+    /**
+     * Writers keep coming, each overlapping the last (every one compatible with those holding):
+     * an exclusive request that arrived before them is served first, not starved until its
+     * LockWait runs out (a DDL statement under a steady write load).
+     */
+    @Test
+    void anExclusiveWaiterIsNotPassedByLaterCompatibleRequests() throws Exception {
+        LockManager.Resource r = new LockManager.TableLock(5);
+        Transaction first = txn(), ddl = txn();
+        locks.lock(first, r, LockMode.IX, SHORT);
+        CompletableFuture<Void> x = waiting(ddl, r, LockMode.X);
+        Transaction later = txn();
+        CompletableFuture<Void> ix = waiting(later, r, LockMode.IX); // compatible with first, but queued behind ddl
+        end(first);
+        x.get(10, TimeUnit.SECONDS);
+        assertFalse(ix.isDone(), "the later writer waits for the exclusive holder");
+        assertEquals(6003, refused(() -> locks.lock(txn(), r, LockMode.IS, SHORT)));
+        end(ddl);
+        ix.get(10, TimeUnit.SECONDS);
+        end(later);
+        assertFalse(locks.isLocked(r));
+    }
+
+    /** A waiter that gives up lets those queued behind it go; an upgrade does not queue behind waiters. */
+    @Test
+    void aWaiterThatTimesOutLetsTheQueueBehindItGoAndUpgradesGoFirst() throws Exception {
+        LockManager.Resource r = new LockManager.TableLock(6);
+        Transaction holder = txn(), impatient = txn(), behind = txn();
+        locks.lock(holder, r, LockMode.IS, SHORT);
+        CompletableFuture<Void> x = CompletableFuture.runAsync(() -> locks.lock(impatient, r, LockMode.X,
+                TimeUnit.MILLISECONDS.toNanos(300)), pool);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (impatient.waitingFor == null && System.nanoTime() < until) Thread.onSpinWait();
+        CompletableFuture<Void> s = waiting(behind, r, LockMode.S); // compatible with IS, queued behind X
+        assertEquals(6003, ((HourglassException) assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> x.get(10, TimeUnit.SECONDS)).getCause()).number());
+        s.get(10, TimeUnit.SECONDS); // woken when the waiter ahead gave up
+        end(behind);
+        CompletableFuture<Void> x2 = waiting(txn(), r, LockMode.X);
+        locks.lock(holder, r, LockMode.IX, SHORT); // an upgrade: granted past the queued X
+        end(holder);
+        x2.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * h holds S on r; x waits for X on r (for h); c asks for S on r, which h's S would allow, and
+     * queues behind x; h then asks for what c holds. h waits for c, c for x (by the queue), x for
+     * h: the search follows the queue and refuses h at once (TT6002), where it would otherwise
+     * have waited out its LockWait with the other two behind it.
+     */
+    @Test
+    void theDeadlockSearchFollowsTheQueue() throws Exception {
+        LockManager.Resource r = new LockManager.RowLock(4, 1), q = new LockManager.RowLock(4, 2);
+        Transaction h = txn(), x = txn(), c = txn();
+        locks.lock(h, r, LockMode.S, SHORT);
+        locks.lock(c, q, LockMode.X, SHORT);
+        CompletableFuture<Void> xWaits = waiting(x, r, LockMode.X);
+        CompletableFuture<Void> cWaits = waiting(c, r, LockMode.S);
+        assertEquals(6002, refused(() -> locks.lock(h, q, LockMode.S, LONG)));
+        end(h); // the victim rolls back
+        xWaits.get(10, TimeUnit.SECONDS);
+        assertFalse(cWaits.isDone(), "c still waits, now for x's X");
+        end(x);
+        cWaits.get(10, TimeUnit.SECONDS);
+        end(c);
+        assertFalse(locks.isLocked(r));
+        assertFalse(locks.isLocked(q));
+    }
 }
