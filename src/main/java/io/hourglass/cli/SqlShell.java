@@ -136,9 +136,14 @@ final class SqlShell {
                     }
                 }
                 String table = name[name.length - 1];
-                execute("SELECT owner, column_name, data_type, data_length, data_precision, data_scale, nullable, data_default"
+                int found = execute("SELECT owner, column_name, data_type, data_length, data_precision, data_scale, nullable, data_default"
                         + " FROM sys.all_tab_columns WHERE table_name = '" + table + "'"
-                        + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "") + " ORDER BY owner, column_id");
+                        + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "") + " ORDER BY owner, column_id", false);
+                if (found == 0) {
+                    // ttIsql's words; the dictionary shows only what the user may see
+                    out.println("Table " + String.join(".", name) + " not found");
+                    failures++;
+                }
                 return true;
             }
             default -> {
@@ -179,10 +184,13 @@ final class SqlShell {
         return this;
     }
 
-    private void execute(String sql) {
+    private void execute(String sql) { execute(sql, true); }
+
+    /** Runs {@code sql} and prints its result (an empty one only if {@code printEmpty}); returns its row count, -1 if it failed. */
+    private int execute(String sql, boolean printEmpty) {
         long t0 = System.nanoTime();
         List<SessionResponse> rs = session.call(SessionRequest.newBuilder().setExecute(Statement.newBuilder().setSql(sql)));
-        if (!ok(rs)) return;
+        if (!ok(rs)) return -1;
         List<String> columns = null;
         List<List<String>> rows = new ArrayList<>();
         for (SessionResponse r : rs) {
@@ -206,8 +214,9 @@ final class SqlShell {
                 default -> { }
             }
         }
-        if (columns != null) table(columns, rows);
+        if (columns != null && (printEmpty || !rows.isEmpty())) table(columns, rows);
         time(t0);
+        return rows.size();
     }
 
     private void time(long t0) {

@@ -135,7 +135,7 @@ class ServiceCommandsTest {
                 +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
                 3 rows found.
                 """), r.out());
-        assertTrue(r.out().matches("(?s).*Command> desc admin\\.nosuch\n.*?\n0 rows found\\.\nCommand> describe a\\.b\\.c.*"), r.out());
+        assertTrue(r.out().contains("Command> desc admin.nosuch\nTable ADMIN.NOSUCH not found\nCommand> describe a.b.c"), r.out());
         assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
     }
 

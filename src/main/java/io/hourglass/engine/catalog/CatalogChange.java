@@ -68,6 +68,12 @@ public sealed interface CatalogChange {
     record AlterColumns(String owner, String table, long newTableId, List<String> dropped, List<ColumnSpec> added, byte[] fill,
                         List<IndexSpec> indexes) implements CatalogChange {}
 
+    /**
+     * TRUNCATE TABLE: the table is made anew, empty, under {@code newTableId}, with its indexes,
+     * foreign keys, CHECK constraints and grants; row records after this one name the new id.
+     */
+    record TruncateTable(String owner, String table, long newTableId) implements CatalogChange {}
+
     /** ALTER TABLE ADD CHECK. */
     record AddCheck(String owner, String table, CheckSpec check) implements CatalogChange {}
 

@@ -28,7 +28,7 @@ public final class LogCodec {
     private static final int CREATE_TABLE = 1, DROP_TABLE = 2, CREATE_INDEX = 3, DROP_INDEX = 4, CREATE_USER = 5,
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
-            ADD_CHECK = 17, ALTER_COLUMNS = 18;
+            ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -74,6 +74,7 @@ public final class LogCodec {
                 o.bytes(ac.fill()).u32(ac.indexes().size());
                 for (CatalogChange.IndexSpec ix : ac.indexes()) index(o, ix);
             }
+            case CatalogChange.TruncateTable tt -> o.u8(TRUNCATE_TABLE).str(tt.owner()).str(tt.table()).u64(tt.newTableId());
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -197,6 +198,7 @@ public final class LogCodec {
                 for (int i = 0; i < x; i++) ixs.add(index(p));
                 yield new CatalogChange.AlterColumns(owner, table, id, List.copyOf(dropped), List.copyOf(added), fill, List.copyOf(ixs));
             }
+            case TRUNCATE_TABLE -> new CatalogChange.TruncateTable(str(p), str(p), p.getLong());
             case ADD_CHECK -> new CatalogChange.AddCheck(str(p), str(p), new CatalogChange.CheckSpec(str(p), str(p)));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };

@@ -10,7 +10,7 @@ final class Ast {
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
-            CreateView, DropView, AlterTable {}
+            CreateView, DropView, AlterTable, TruncateTable {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -91,6 +91,8 @@ final class Ast {
             this(table, add, addCheck, drop, List.of(), List.of());
         }
     }
+
+    record TruncateTable(Name table) implements Stmt {}
 
     /** DROP TABLE; {@code cascadeConstraints}: CASCADE CONSTRAINTS, dropping the foreign keys of other tables that reference it. */
     record DropTable(Name table, boolean cascadeConstraints) implements Stmt {}

@@ -63,7 +63,10 @@ public final class CatalogChanges {
                 else if (ck != null) t.checks().remove(ck);
                 else throw ErrorCode.CONSTRAINT_NOT_FOUND.error(df.owner() + "." + df.name(), t.qualifiedName());
             }
-            case CatalogChange.AlterColumns ac -> alterColumns(cat, ac);
+            case CatalogChange.AlterColumns ac -> redefine(cat, ac.owner(), ac.table(), ac.newTableId(), ac.dropped(), ac.added(), ac.fill(),
+                    ac.indexes(), true);
+            case CatalogChange.TruncateTable tt -> redefine(cat, tt.owner(), tt.table(), tt.newTableId(), List.of(), List.of(),
+                    new byte[0], List.of(), false);
             case CatalogChange.AddCheck ac -> {
                 Table t = cat.requireTable(ac.owner(), ac.table());
                 t.checks().add(new Table.Check(ac.check().name(), ac.check().sql(), condition(t, ac.check().sql())));
@@ -72,39 +75,41 @@ public final class CatalogChanges {
     }
 
     /**
-     * ALTER TABLE ADD / DROP COLUMN (see {@link CatalogChange.AlterColumns}): the new table, its
-     * indexes (empty, as every index this class creates), foreign keys and CHECK constraints, and
-     * each row of the old table's newest committed version written again at its row id. Live, the
-     * caller holds the table exclusively, so that version is the row; at recovery it is the only
-     * one.
+     * ALTER TABLE ADD / DROP COLUMN (see {@link CatalogChange.AlterColumns}) and TRUNCATE TABLE
+     * ({@code moveRows} false): the new table, its indexes (empty, as every index this class
+     * creates), foreign keys and CHECK constraints, and each row of the old table's newest
+     * committed version written again at its row id. Live, the caller holds the table
+     * exclusively, so that version is the row; at recovery it is the only one.
      */
-    private static void alterColumns(Catalog cat, CatalogChange.AlterColumns ac) {
-        Table old = cat.requireTable(ac.owner(), ac.table());
+    private static void redefine(Catalog cat, String owner, String table, long newTableId, List<String> dropped,
+                                 List<CatalogChange.ColumnSpec> added, byte[] fillImage, List<CatalogChange.IndexSpec> indexes,
+                                 boolean moveRows) {
+        Table old = cat.requireTable(owner, table);
         int n = old.columns().size();
         int[] to = new int[n]; // old position -> new, -1 for a dropped column
         List<Column> cols = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Column c = old.columns().get(i);
-            to[i] = ac.dropped().contains(c.name()) ? -1 : cols.size();
+            to[i] = dropped.contains(c.name()) ? -1 : cols.size();
             if (to[i] >= 0) cols.add(c);
         }
-        if (n - cols.size() != ac.dropped().size()) throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + ac.dropped());
+        if (n - cols.size() != dropped.size()) throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + dropped);
         int kept = cols.size();
-        io.hourglass.engine.catalog.SqlType[] addedTypes = new io.hourglass.engine.catalog.SqlType[ac.added().size()];
+        io.hourglass.engine.catalog.SqlType[] addedTypes = new io.hourglass.engine.catalog.SqlType[added.size()];
         for (int i = 0; i < addedTypes.length; i++) {
-            CatalogChange.ColumnSpec c = ac.added().get(i);
+            CatalogChange.ColumnSpec c = added.get(i);
             cols.add(new Column(c.name(), c.type(), c.notNull(), c.defaultSql(), defaultOf(c.defaultSql())));
             addedTypes[i] = c.type();
         }
-        Object[] fill = new io.hourglass.engine.store.RowCodec(addedTypes).decode(ac.fill());
+        Object[] fill = new io.hourglass.engine.store.RowCodec(addedTypes).decode(fillImage);
         List<io.hourglass.engine.catalog.ForeignKey> fks = new ArrayList<>(old.foreignKeys());
         for (var fk : old.referencedBy()) if (!fks.contains(fk)) fks.add(fk);
-        Table t = cat.replaceTable(old, ac.newTableId(), cols, remap(old.primaryKey(), to, old));
+        Table t = cat.replaceTable(old, newTableId, cols, remap(old.primaryKey(), to, old));
         for (IndexDef ix : old.indexes()) {
             int[] c = remap(ix.columns(), to, null);
             if (c != null) cat.addIndex(t, new IndexDef(ix.owner(), ix.name(), c, ix.unique(), ix.kind(), ix.constraint()));
         }
-        for (CatalogChange.IndexSpec ix : ac.indexes()) cat.addIndex(t, index(ix));
+        for (CatalogChange.IndexSpec ix : indexes) cat.addIndex(t, index(ix));
         for (var fk : fks) {
             Table child = fk.child() == old ? t : fk.child();
             int[] childCols = fk.child() == old ? remap(fk.childColumns(), to, old) : fk.childColumns();
@@ -113,6 +118,7 @@ public final class CatalogChanges {
                     parentCols, fk.cascade()));
         }
         for (Table.Check ck : old.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
+        if (!moveRows) return;
         int[] from = new int[kept]; // new position -> old
         for (int i = 0; i < n; i++) if (to[i] >= 0) from[to[i]] = i;
         old.store().forEachHead((id, slot) -> {

@@ -52,6 +52,7 @@ final class Ddl {
                 case Ast.CreateIndex ci -> createIndex(ci, s, ddl);
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
+                case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.CreateUser cu -> {
                     Executor.require(s, Privilege.ADMIN);
                     validatePassword(cu.password());
@@ -618,10 +619,7 @@ final class Ddl {
                 indexes.add(new CatalogChange.IndexSpec(t.owner(), ixName, new int[] {columns - types.length + i}, true, IndexDef.Kind.RANGE, true));
             }
         }
-        // Exclusive locks: the table, then every table a foreign key links it with.
-        tm.lockTable(ddl, t, LockMode.X);
-        for (ForeignKey fk : t.foreignKeys()) if (fk.parent() != t) tm.lockTable(ddl, fk.parent(), LockMode.X);
-        for (ForeignKey fk : t.referencedBy()) if (fk.child() != t) tm.lockTable(ddl, fk.child(), LockMode.X);
+        lockLinked(t, tm, ddl);
         long[] rows = {0}, bytes = {0};
         t.store().forEachHead((id, slot) -> {
             Version v = Version.latestCommitted(Version.of(slot));
@@ -662,6 +660,39 @@ final class Ddl {
         Table fresh = s.catalog().table(t.owner(), t.name());
         for (IndexDef ix : fresh.indexes()) fill(fresh, ix);
         tm.memory().release(reserved - tm.held(fresh));
+        tm.memory().release(tm.retire(t));
+    }
+
+    /**
+     * The locks a statement that replaces a table takes: exclusive on the table, then on every
+     * table a foreign key links it with, whose constraints are linked again to the new table.
+     */
+    private static void lockLinked(Table t, TransactionManager tm, Transaction ddl) {
+        tm.lockTable(ddl, t, LockMode.X);
+        for (ForeignKey fk : t.foreignKeys()) if (fk.parent() != t) tm.lockTable(ddl, fk.parent(), LockMode.X);
+        for (ForeignKey fk : t.referencedBy()) if (fk.child() != t) tm.lockTable(ddl, fk.child(), LockMode.X);
+    }
+
+    /**
+     * TRUNCATE TABLE, TimesTen's: the table's owner, ADMIN, or a holder of DELETE on it empties
+     * it in one step, a log record rather than one per row. DDL: it commits the open transaction
+     * first and cannot be rolled back. The table is replaced by an empty one (as ALTER TABLE does
+     * it, so queries already reading it finish on the old rows) and what it held in PermSize is
+     * given back at once. Refused (TT3003) while another table's foreign key references it, even
+     * an empty one, as in Oracle: DELETE checks the children, TRUNCATE does not.
+     */
+    private static void truncateTable(Ast.TruncateTable tt, Session s, Transaction ddl) {
+        Table t = Executor.table(tt.table(), s);
+        Executor.require(s, Privilege.DELETE, t);
+        for (ForeignKey fk : t.referencedBy()) {
+            if (fk.child() != t) {
+                throw ErrorCode.FOREIGN_KEY_IN_USE.error("table " + t.qualifiedName() + " is referenced by " + fk.qualifiedName() + " of "
+                        + fk.child().qualifiedName() + "; TRUNCATE cannot check its rows (DELETE does), or drop the constraint first");
+            }
+        }
+        TransactionManager tm = s.transactions();
+        lockLinked(t, tm, ddl);
+        change(s, new CatalogChange.TruncateTable(t.owner(), t.name(), s.catalog().nextTableId()));
         tm.memory().release(tm.retire(t));
     }
 

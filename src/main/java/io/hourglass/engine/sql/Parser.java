@@ -145,6 +145,7 @@ final class Parser {
             case "CREATE" -> create();
             case "DROP" -> drop();
             case "ALTER" -> alter();
+            case "TRUNCATE" -> { next(); expect("TABLE"); yield new Ast.TruncateTable(name()); }
             case "COMMIT" -> { next(); accept("WORK"); yield new Ast.Commit(); }
             case "ROLLBACK" -> { next(); accept("WORK"); yield new Ast.Rollback(); }
             case "CALL" -> call();

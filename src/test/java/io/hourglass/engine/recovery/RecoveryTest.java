@@ -184,6 +184,7 @@ class RecoveryTest {
     private static List<String> alteredState(Instance i, Connection c) {
         List<String> out = new ArrayList<>(rows(c, "SELECT * FROM p ORDER BY id"));
         out.addAll(rows(c, "SELECT * FROM ch ORDER BY id"));
+        out.addAll(rows(c, "SELECT * FROM tr ORDER BY id"));
         out.addAll(rows(c, "SELECT column_name FROM all_tab_columns WHERE table_name IN ('P', 'CH') ORDER BY table_name, column_id"));
         i.database("REC").transactions().collectGarbage();
         out.add("PermSize in use " + i.database("REC").transactions().memory().used());
@@ -200,14 +201,18 @@ class RecoveryTest {
         c.execute("INSERT INTO p (id, name) VALUES (" + (fromId + 1000) + ", 'late')");
         c.execute("ALTER TABLE ch ADD y INTEGER DEFAULT 1");
         c.execute("UPDATE ch SET y = y + x WHERE MOD(id, 2) = 0");
+        c.execute("TRUNCATE TABLE tr");
+        c.execute("INSERT INTO tr VALUES (7, 'after the truncate')");
     }
 
     private static void createAlteredTables(Connection c) {
         c.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, name VARCHAR2(30), gone INTEGER)");
         c.execute("CREATE TABLE ch (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p ON DELETE CASCADE, x INTEGER CHECK (x > 0))");
         c.execute("CREATE INDEX p_name ON p (name)");
+        c.execute("CREATE TABLE tr (id INTEGER PRIMARY KEY, s VARCHAR2(30))");
         c.setAutocommit(false);
         for (int k = 0; k < 200; k++) {
+            c.execute("INSERT INTO tr VALUES (?, 'before')", k);
             c.execute("INSERT INTO p VALUES (?, ?, ?)", k, "name " + k, k * 3);
             c.execute("INSERT INTO ch VALUES (?, ?, ?)", k, k, k + 1);
         }
@@ -221,6 +226,7 @@ class RecoveryTest {
         assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO ch (id, pid, x) VALUES (900, 1, 0)")).number());
         assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.P_NAME ON ADMIN.P"), rows(d, "EXPLAIN SELECT id FROM p WHERE name = 'late'"));
         assertEquals(List.of("1000"), rows(d, "SELECT id FROM p WHERE name = 'late'"));
+        assertEquals(907, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO tr VALUES (7, 'dup')")).number());
         d.execute("DELETE FROM p WHERE id = 1");
         assertEquals(List.of("0"), rows(d, "SELECT COUNT(*) FROM ch WHERE pid = 1"), "the cascade still runs");
     }

@@ -130,7 +130,7 @@ class AlterColumnsTest {
     }
 
     @Test
-    void afterTheAlterPermSizeHoldsTheNewCopyOnly() {
+    void afterTheAlterOrTruncatePermSizeHoldsTheNewCopyOnly() {
         try (Instance i = TestInstances.one("ALT3"); Connection a = admin(i, "ALT3")) {
             TransactionManager tm = i.database("ALT3").transactions();
             a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s VARCHAR2(100))");
@@ -149,6 +149,12 @@ class AlterColumnsTest {
             a.execute("ALTER TABLE t DROP COLUMN s");
             tm.collectGarbage();
             assertEquals(base + tm.held(i.database("ALT3").catalog().table("ADMIN", "T")), tm.memory().used());
+            a.execute("INSERT INTO t (id) VALUES (-1)");
+            a.execute("TRUNCATE TABLE t");
+            tm.collectGarbage();
+            assertEquals(base, tm.memory().used(), "an empty table holds nothing");
+            assertEquals(List.of("0"), rows(a, "SELECT COUNT(*) FROM t"));
+            a.execute("INSERT INTO t (id) VALUES (1)");
             a.execute("DROP TABLE t");
             tm.collectGarbage();
             assertEquals(base, tm.memory().used());
