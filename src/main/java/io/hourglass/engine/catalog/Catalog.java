@@ -249,7 +249,7 @@ public final class Catalog {
             throw ErrorCode.INDEX_EXISTS.error(childIndex.qualifiedName());
         }
         ForeignKey fk = new ForeignKey(child.owner(), spec.name(), child, spec.columns(), childIndex, parent, spec.parentColumns(),
-                parentIndex, spec.cascade());
+                parentIndex, spec.onDelete());
         child.foreignKeys().add(fk);
         parent.referencedBy().add(fk);
         version.incrementAndGet();
@@ -400,7 +400,7 @@ public final class Catalog {
         for (Table t : byId) {
             for (ForeignKey fk : t.foreignKeys()) {
                 out.add(new CatalogChange.AddForeignKey(t.owner(), t.name(), new CatalogChange.ForeignKeySpec(fk.name(),
-                        fk.childColumns(), fk.parent().owner(), fk.parent().name(), fk.parentColumns(), fk.cascade())));
+                        fk.childColumns(), fk.parent().owner(), fk.parent().name(), fk.parentColumns(), fk.onDelete())));
             }
         }
         // (before the grants, which may name them)

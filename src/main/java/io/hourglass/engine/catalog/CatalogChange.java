@@ -24,10 +24,10 @@ public sealed interface CatalogChange {
     /**
      * A FOREIGN KEY constraint of a table: its name (in the child's owner's schema; the index it
      * creates on {@code columns} has that name too), the child's columns, the parent table and its
-     * columns (i to i), and ON DELETE CASCADE. The parent's unique index is found by its columns.
+     * columns (i to i), and its ON DELETE rule. The parent's unique index is found by its columns.
      */
     record ForeignKeySpec(String name, int[] columns, String parentOwner, String parentName, int[] parentColumns,
-                          boolean cascade) {}
+                          ForeignKey.OnDelete onDelete) {}
 
     /**
      * CREATE TABLE: its columns, primary key and constraint indexes (the foreign keys' among

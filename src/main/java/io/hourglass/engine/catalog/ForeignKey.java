@@ -8,13 +8,23 @@ import io.hourglass.engine.store.Key;
  * which a unique index of the parent ({@code parentIndex}, the primary key or a UNIQUE
  * constraint or index on exactly those columns) keys. {@code childIndex}, created with the
  * constraint and named after it, keys the child on {@code childColumns} in that order, so a
- * parent row's delete finds its children without a scan. With {@code cascade} (ON DELETE
- * CASCADE) deleting a parent row deletes its children; otherwise it is refused while they exist.
+ * parent row's delete finds its children without a scan. {@link #onDelete()} says what deleting a
+ * parent row does to its children: refused while they exist (NO ACTION), deletes them (CASCADE), or
+ * sets their foreign key columns to NULL (SET NULL).
  *
  * <p>Immutable once linked; {@link #dropped()} turns true when the constraint or its child table
  * goes, so a statement that picked it up just before can tell.
  */
 public final class ForeignKey {
+    /** ON DELETE: what deleting a parent row does to its children. Stored by ordinal: never reorder. */
+    public enum OnDelete {
+        NO_ACTION("NO ACTION"), CASCADE("CASCADE"), SET_NULL("SET NULL");
+
+        public final String sql;
+
+        OnDelete(String sql) { this.sql = sql; }
+    }
+
     private final String owner;
     private final String name;
     private final Table child;
@@ -23,13 +33,13 @@ public final class ForeignKey {
     private final Table parent;
     private final int[] parentColumns;
     private final IndexDef parentIndex;
-    private final boolean cascade;
+    private final OnDelete onDelete;
     /** For each column of {@code parentIndex}, in its order: the child column that maps to it. */
     private final int[] childColumnsInParentIndexOrder;
     private volatile boolean dropped;
 
     public ForeignKey(String owner, String name, Table child, int[] childColumns, IndexDef childIndex,
-                      Table parent, int[] parentColumns, IndexDef parentIndex, boolean cascade) {
+                      Table parent, int[] parentColumns, IndexDef parentIndex, OnDelete onDelete) {
         this.owner = owner;
         this.name = name;
         this.child = child;
@@ -38,7 +48,7 @@ public final class ForeignKey {
         this.parent = parent;
         this.parentColumns = parentColumns;
         this.parentIndex = parentIndex;
-        this.cascade = cascade;
+        this.onDelete = onDelete;
         int[] ixCols = parentIndex.columns();
         this.childColumnsInParentIndexOrder = new int[ixCols.length];
         for (int i = 0; i < ixCols.length; i++) {
@@ -67,7 +77,7 @@ public final class ForeignKey {
 
     public IndexDef parentIndex() { return parentIndex; }
 
-    public boolean cascade() { return cascade; }
+    public OnDelete onDelete() { return onDelete; }
 
     public boolean dropped() { return dropped; }
 

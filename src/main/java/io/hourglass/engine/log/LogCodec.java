@@ -1,6 +1,7 @@
 package io.hourglass.engine.log;
 
 import io.hourglass.engine.catalog.CatalogChange;
+import io.hourglass.engine.catalog.ForeignKey;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.TypeKind;
@@ -108,11 +109,16 @@ public final class LogCodec {
 
     private static void foreignKey(Out o, CatalogChange.ForeignKeySpec fk) {
         o.str(fk.name()).ints(fk.columns()).str(fk.parentOwner()).str(fk.parentName()).ints(fk.parentColumns())
-                .u8(fk.cascade() ? 1 : 0);
+                .u8(fk.onDelete().ordinal());
     }
 
     private static CatalogChange.ForeignKeySpec foreignKey(ByteBuffer p) {
-        return new CatalogChange.ForeignKeySpec(str(p), ints(p), str(p), str(p), ints(p), p.get() != 0);
+        return new CatalogChange.ForeignKeySpec(str(p), ints(p), str(p), str(p), ints(p), onDelete(p.get()));
+    }
+
+    private static ForeignKey.OnDelete onDelete(int rule) {
+        if (rule < 0 || rule >= ForeignKey.OnDelete.values().length) throw new IllegalArgumentException("bad ON DELETE rule " + rule);
+        return ForeignKey.OnDelete.values()[rule];
     }
 
     /**

@@ -69,7 +69,7 @@ final class Ast {
                      boolean primaryKey, boolean unique) {}
 
     /** REFERENCES parent [(columns)] [ON DELETE CASCADE]; no columns: the parent's primary key. */
-    record References(Name table, List<String> columns, boolean cascade) {}
+    record References(Name table, List<String> columns, io.hourglass.engine.catalog.ForeignKey.OnDelete onDelete) {}
 
     /** A FOREIGN KEY constraint as written: its name (null: one is made up), the child's columns, what they reference. */
     record ForeignKeyDef(String name, List<String> columns, References references) {}

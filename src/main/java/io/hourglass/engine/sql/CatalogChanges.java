@@ -115,7 +115,7 @@ public final class CatalogChanges {
             int[] childCols = fk.child() == old ? remap(fk.childColumns(), to, old) : fk.childColumns();
             int[] parentCols = fk.parent() == old ? remap(fk.parentColumns(), to, old) : fk.parentColumns();
             cat.addForeignKey(child, new CatalogChange.ForeignKeySpec(fk.name(), childCols, fk.parent().owner(), fk.parent().name(),
-                    parentCols, fk.cascade()));
+                    parentCols, fk.onDelete()));
         }
         for (Table.Check ck : old.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
         if (!moveRows) return;

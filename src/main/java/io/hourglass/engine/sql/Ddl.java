@@ -292,6 +292,10 @@ final class Ddl {
         }
         for (int i = 0; i < cols.length; i++) {
             CatalogChange.ColumnSpec c = self.columns().get(cols[i]);
+            if (d.references().onDelete() == ForeignKey.OnDelete.SET_NULL && c.notNull()) {
+                throw ErrorCode.SEMANTIC_ERROR.error("ON DELETE SET NULL needs columns that may be NULL; " + childName + "." + c.name()
+                        + " is NOT NULL");
+            }
             io.hourglass.engine.catalog.SqlType pt = toSelf ? self.columns().get(parentCols[i]).type() : parent.columns().get(parentCols[i]).type();
             if (!c.type().equals(pt)) {
                 String pcol = toSelf ? self.columns().get(parentCols[i]).name() : parent.columns().get(parentCols[i]).name();
@@ -306,7 +310,7 @@ final class Ddl {
             String names = toSelf ? d.references().columns().toString() : Catalog.columnNames(parent, parentCols);
             throw ErrorCode.FOREIGN_KEY_NO_UNIQUE_INDEX.error(parentName + " " + names);
         }
-        return new CatalogChange.ForeignKeySpec(name, cols, parentOwner, pn.name(), parentCols, d.references().cascade());
+        return new CatalogChange.ForeignKeySpec(name, cols, parentOwner, pn.name(), parentCols, d.references().onDelete());
     }
 
 

@@ -34,7 +34,8 @@ import java.util.Set;
  * exclusively, so a child inserted meanwhile waits for it and fails if the delete commits. A
  * row another transaction is writing is waited for, then judged on what it committed, as the
  * unique check does. ON DELETE CASCADE deletes the children at once (and theirs, without
- * recursion on the Java stack), locking each as DELETE would.
+ * recursion on the Java stack), locking each as DELETE would; ON DELETE SET NULL updates them
+ * at once, as UPDATE would.
  */
 final class ForeignKeys {
     private ForeignKeys() {}
@@ -89,7 +90,8 @@ final class ForeignKeys {
 
         /**
          * Row {@code old} of {@code t} was deleted: the children of a cascading constraint go now
-         * (and then theirs); a restricting constraint's key is checked at the statement's end.
+         * (and then theirs), those of a SET NULL constraint lose their reference now; a
+         * restricting constraint's key is checked at the statement's end.
          */
         void deleted(Table t, Object[] old) {
             if (t.referencedBy().isEmpty()) return;
@@ -102,7 +104,7 @@ final class ForeignKeys {
                 for (ForeignKey fk : w.table().referencedBy()) {
                     Key k = fk.referencedKey(prow);
                     if (k.hasNull()) continue;
-                    if (!fk.cascade()) {
+                    if (fk.onDelete() == ForeignKey.OnDelete.NO_ACTION) {
                         parent(fk, prow);
                         continue;
                     }
@@ -116,8 +118,18 @@ final class ForeignKeys {
                         if (img == null) continue;
                         Object[] crow = c.codec().decode(img);
                         if (!fk.childKey(crow).equals(k)) continue;
-                        tm.delete(txn, c, id);
-                        work.push(new Deleted(c, crow));
+                        if (fk.onDelete() == ForeignKey.OnDelete.CASCADE) {
+                            tm.delete(txn, c, id);
+                            work.push(new Deleted(c, crow));
+                        } else {
+                            // SET NULL: an UPDATE of the child, with its checks (a CHECK may refuse
+                            // the NULLs; a key of the child that others reference is checked as any)
+                            Object[] next = crow.clone();
+                            for (int col : fk.childColumns()) next[col] = null;
+                            Executor.checkRow(c, next);
+                            tm.update(txn, c, id, crow, next);
+                            updated(c, id, crow, next);
+                        }
                     }
                 }
             }
@@ -226,7 +238,7 @@ final class ForeignKeys {
      */
     static void checkExisting(Table child, CatalogChange.ForeignKeySpec spec, Table parent, IndexDef parentIndex) {
         ForeignKey fk = new ForeignKey(child.owner(), spec.name(), child, spec.columns(), null, parent, spec.parentColumns(),
-                parentIndex, spec.cascade());
+                parentIndex, spec.onDelete());
         child.store().forEachHead((id, slot) -> {
             Version v = Version.latestCommitted(Version.of(slot));
             if (v == null || v.image == null) return true;

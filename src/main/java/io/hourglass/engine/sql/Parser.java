@@ -579,18 +579,24 @@ final class Parser {
         return new Ast.CheckDef(name, sql.substring(start, end).strip(), e);
     }
 
-    /** REFERENCES [owner.]table [(columns)] [ON DELETE CASCADE], REFERENCES next. */
+    /** REFERENCES [owner.]table [(columns)] [ON DELETE CASCADE | ON DELETE SET NULL], REFERENCES next. */
     private Ast.References references() {
         expect("REFERENCES");
         Ast.Name parent = name();
         List<String> cols = peek().is("(") ? columnList() : List.of();
-        boolean cascade = false;
+        io.hourglass.engine.catalog.ForeignKey.OnDelete rule = io.hourglass.engine.catalog.ForeignKey.OnDelete.NO_ACTION;
         if (accept("ON")) {
             expect("DELETE");
-            expect("CASCADE");
-            cascade = true;
+            if (accept("CASCADE")) {
+                rule = io.hourglass.engine.catalog.ForeignKey.OnDelete.CASCADE;
+            } else if (accept("SET")) {
+                expect("NULL");
+                rule = io.hourglass.engine.catalog.ForeignKey.OnDelete.SET_NULL;
+            } else {
+                throw error("expected CASCADE or SET NULL after ON DELETE");
+            }
         }
-        return new Ast.References(parent, cols, cascade);
+        return new Ast.References(parent, cols, rule);
     }
 
     private List<String> columnList() {

@@ -173,7 +173,7 @@ final class SystemViews {
         for (Constraint c : constraintsOf(s)) {
             ForeignKey fk = c.fk();
             out.add(new Object[] {c.owner(), c.name(), c.type(), c.table().name(), fk == null ? null : fk.parentIndex().owner(),
-                    fk == null ? null : fk.parentIndex().name(), fk == null ? null : fk.cascade() ? "CASCADE" : "NO ACTION", c.condition()});
+                    fk == null ? null : fk.parentIndex().name(), fk == null ? null : fk.onDelete().sql, c.condition()});
         }
         return out;
     }

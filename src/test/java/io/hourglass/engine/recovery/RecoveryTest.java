@@ -151,6 +151,7 @@ class RecoveryTest {
         c.execute("CREATE TABLE p3 (id INTEGER PRIMARY KEY)");
         c.execute("CREATE TABLE c3 (pid INTEGER REFERENCES p3)");
         c.execute("DROP TABLE p3 CASCADE CONSTRAINTS");
+        c.execute("CREATE TABLE sn (id INTEGER PRIMARY KEY, lid INTEGER REFERENCES late ON DELETE SET NULL)");
         dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             assertForeignKeysHold(d);
@@ -176,6 +177,8 @@ class RecoveryTest {
         assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO chk VALUES (5, 7)")).number());
         d.execute("INSERT INTO chk VALUES (0, NULL)"); // its constraint was dropped
         d.execute("INSERT INTO c3 VALUES (5)"); // its parent was dropped with CASCADE CONSTRAINTS
+        assertEquals(List.of("SN_FK1|SET NULL"), rows(d, "SELECT constraint_name, delete_rule FROM all_constraints"
+                + " WHERE table_name = 'SN' AND constraint_type = 'R'"));
         assertEquals(List.of("SMALL|x < 100", "CHK_CK1|y IS NULL OR y < x"),
                 rows(d, "SELECT constraint_name, search_condition FROM all_constraints WHERE table_name = 'CHK' ORDER BY 2"));
     }
