@@ -167,16 +167,21 @@ public final class Catalog {
     }
 
     public synchronized void dropTable(Table t) {
-        for (ForeignKey fk : t.foreignKeys()) unlink(fk);
-        for (ForeignKey fk : t.referencedBy()) unlink(fk);
-        tables.remove(t.qualifiedName(), t);
+        unregister(t);
+        for (User u : users.values()) u.objects.remove(t.qualifiedName());
+        version.incrementAndGet();
+    }
+
+    /** Takes {@code t} out of the catalog with its indexes, and unlinks its foreign keys (as child and as parent). */
+    private void unregister(Table t) {
+        for (ForeignKey fk : List.copyOf(t.foreignKeys())) unlink(fk);
+        for (ForeignKey fk : List.copyOf(t.referencedBy())) unlink(fk);
+        if (!tables.remove(t.qualifiedName(), t)) throw ErrorCode.TABLE_NOT_FOUND.error(t.qualifiedName());
         tablesById.remove(t.id(), t);
         for (IndexDef ix : t.indexes()) {
             indexes.remove(ix.qualifiedName());
             indexTables.remove(ix.qualifiedName());
         }
-        for (User u : users.values()) u.objects.remove(t.qualifiedName());
-        version.incrementAndGet();
     }
 
     /**
@@ -186,14 +191,7 @@ public final class Catalog {
      * table. Grants on the name stay. Statements that resolved {@code old} keep reading it.
      */
     public synchronized Table replaceTable(Table old, long id, List<Column> columns, int[] primaryKey) {
-        for (ForeignKey fk : List.copyOf(old.foreignKeys())) unlink(fk);
-        for (ForeignKey fk : List.copyOf(old.referencedBy())) unlink(fk);
-        if (!tables.remove(old.qualifiedName(), old)) throw ErrorCode.TABLE_NOT_FOUND.error(old.qualifiedName());
-        tablesById.remove(old.id(), old);
-        for (IndexDef ix : old.indexes()) {
-            indexes.remove(ix.qualifiedName());
-            indexTables.remove(ix.qualifiedName());
-        }
+        unregister(old);
         Table t = new Table(id, old.owner(), old.name(), columns, primaryKey);
         tables.put(t.qualifiedName(), t);
         tablesById.put(id, t);

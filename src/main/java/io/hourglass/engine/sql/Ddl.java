@@ -570,41 +570,7 @@ final class Ddl {
         if (!dropped.isEmpty() && dropped.size() == t.columns().size()) {
             throw ErrorCode.CANNOT_DROP.error("every column of " + table, "a table needs at least one column (DROP TABLE drops it)");
         }
-        Set<Integer> gone = new HashSet<>();
-        for (String d : dropped) gone.add(t.columnIndex(d));
-        for (int c : t.primaryKey()) {
-            if (gone.contains(c)) throw ErrorCode.CANNOT_DROP.error("column " + table + "." + t.columns().get(c).name(), "it is in the primary key");
-        }
-        for (ForeignKey fk : t.foreignKeys()) {
-            for (int c : fk.childColumns()) if (gone.contains(c)) throw ErrorCode.FOREIGN_KEY_IN_USE.error(
-                    "column " + table + "." + t.columns().get(c).name() + " is in foreign key " + fk.qualifiedName());
-        }
-        for (ForeignKey fk : t.referencedBy()) {
-            for (int c : fk.parentColumns()) if (gone.contains(c)) throw ErrorCode.FOREIGN_KEY_IN_USE.error(
-                    "column " + table + "." + t.columns().get(c).name() + " is referenced by foreign key " + fk.qualifiedName()
-                            + " of " + fk.child().qualifiedName());
-        }
-        for (IndexDef ix : t.indexes()) {
-            if (ix.constraint() && ix.columns().length > 1 && java.util.Arrays.stream(ix.columns()).anyMatch(gone::contains)) {
-                throw ErrorCode.CANNOT_DROP.error("column " + table + "." + t.columns().get(
-                        java.util.Arrays.stream(ix.columns()).filter(gone::contains).findFirst().getAsInt()).name(),
-                        "it is in the UNIQUE constraint " + ix.qualifiedName() + " of several columns");
-            }
-        }
-        if (!dropped.isEmpty()) {
-            List<io.hourglass.engine.catalog.Column> left = new ArrayList<>();
-            for (var c : t.columns()) if (!dropped.contains(c.name())) left.add(c);
-            Table shape = new Table(-1, t.owner(), t.name(), left, new int[0]);
-            for (Table.Check ck : t.checks()) {
-                try {
-                    new Binder(new Table[] {shape}, new String[] {null}).bind(Parser.parseExpression(ck.sql()));
-                } catch (io.hourglass.engine.HourglassException e) {
-                    if (e.code() != ErrorCode.COLUMN_NOT_FOUND) throw e;
-                    throw ErrorCode.CANNOT_DROP.error("column " + dropped + " of " + table, "CHECK constraint " + t.owner() + "."
-                            + ck.name() + " reads it (" + ck.sql() + "); drop the constraint first");
-                }
-            }
-        }
+        Set<Integer> gone = droppable(t, dropped);
         int columns = t.columns().size() - dropped.size() + at.addColumns().size();
         if (columns > MAX_COLUMNS) throw ErrorCode.SEMANTIC_ERROR.error("a table has at most " + MAX_COLUMNS + " columns; " + table + " would have " + columns);
         List<CatalogChange.ColumnSpec> added = new ArrayList<>();
@@ -665,6 +631,51 @@ final class Ddl {
         for (IndexDef ix : fresh.indexes()) fill(fresh, ix);
         tm.memory().release(reserved - tm.held(fresh));
         tm.memory().release(tm.retire(t));
+    }
+
+    /**
+     * The positions of {@code dropped}, columns of {@code t}, once it is sure they may go: none in
+     * the primary key, a foreign key (either side), a UNIQUE constraint of several columns or a
+     * CHECK constraint.
+     */
+    private static Set<Integer> droppable(Table t, List<String> dropped) {
+        String table = t.qualifiedName();
+        Set<Integer> gone = new HashSet<>();
+        for (String d : dropped) gone.add(t.columnIndex(d));
+        for (int c : t.primaryKey()) {
+            if (gone.contains(c)) throw ErrorCode.CANNOT_DROP.error("column " + table + "." + t.columns().get(c).name(), "it is in the primary key");
+        }
+        for (ForeignKey fk : t.foreignKeys()) {
+            for (int c : fk.childColumns()) if (gone.contains(c)) throw ErrorCode.FOREIGN_KEY_IN_USE.error(
+                    "column " + table + "." + t.columns().get(c).name() + " is in foreign key " + fk.qualifiedName());
+        }
+        for (ForeignKey fk : t.referencedBy()) {
+            for (int c : fk.parentColumns()) if (gone.contains(c)) throw ErrorCode.FOREIGN_KEY_IN_USE.error(
+                    "column " + table + "." + t.columns().get(c).name() + " is referenced by foreign key " + fk.qualifiedName()
+                            + " of " + fk.child().qualifiedName());
+        }
+        for (IndexDef ix : t.indexes()) {
+            if (ix.constraint() && ix.columns().length > 1 && java.util.Arrays.stream(ix.columns()).anyMatch(gone::contains)) {
+                throw ErrorCode.CANNOT_DROP.error("column " + table + "." + t.columns().get(
+                        java.util.Arrays.stream(ix.columns()).filter(gone::contains).findFirst().getAsInt()).name(),
+                        "it is in the UNIQUE constraint " + ix.qualifiedName() + " of several columns");
+            }
+        }
+        if (!dropped.isEmpty()) {
+            List<io.hourglass.engine.catalog.Column> left = new ArrayList<>();
+            for (var c : t.columns()) if (!dropped.contains(c.name())) left.add(c);
+            Table shape = new Table(-1, t.owner(), t.name(), left, new int[0]);
+            for (Table.Check ck : t.checks()) {
+                try {
+                    CatalogChanges.condition(shape, ck.sql());
+                } catch (io.hourglass.engine.HourglassException e) {
+                    if (e.code() != ErrorCode.COLUMN_NOT_FOUND) throw e;
+                    throw ErrorCode.CANNOT_DROP.error("column " + dropped + " of " + table, "CHECK constraint " + t.owner() + "."
+                            + ck.name() + " reads it (" + ck.sql() + "); drop the constraint first");
+                }
+            }
+        }
+        return gone;
     }
 
     /**

@@ -273,7 +273,7 @@ public final class LockManager {
             want = held == null ? mode : held.plus(mode);
             if (want == held) return true;
             upgrade = held != null;
-            if (grantable(st, t, want) && (upgrade || !queuedAhead(st, t, want, null))) {
+            if (mayGrant(st, t, want, upgrade)) {
                 grant(st, t, r, want, held);
                 return true;
             }
@@ -303,7 +303,7 @@ public final class LockManager {
                     throw ErrorCode.LOCK_TIMEOUT.error(describe(r) + ", interrupted");
                 }
                 synchronized (st) {
-                    if (grantable(st, t, want) && (upgrade || !queuedAhead(st, t, want, null))) {
+                    if (mayGrant(st, t, want, upgrade)) {
                         grant(st, t, r, want, st.get(t));
                         return true;
                     }
@@ -321,6 +321,11 @@ public final class LockManager {
             // behind a waiter that gave up (timed out, a deadlock victim) in any case.
             if (!st.queue.isEmpty()) notifyAll();
         }
+    }
+
+    /** A waiting path's grant: the holders allow it, and (an upgrade aside) no conflicting waiter came first. */
+    private static boolean mayGrant(State st, Transaction t, LockMode want, boolean upgrade) {
+        return grantable(st, t, want) && (upgrade || !queuedAhead(st, t, want, null));
     }
 
     /**
