@@ -27,6 +27,8 @@ public final class Catalog {
     private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
     private final Map<String, CatalogChange.CreateView> views = new ConcurrentHashMap<>();
     private final Map<Long, Table> tablesById = new ConcurrentHashMap<>();
+    private final Map<String, CacheGroup> cacheGroups = new ConcurrentHashMap<>();
+    private volatile boolean cacheAgentRunning;
     /** Serialises DDL: a change is checked, logged and applied as one step. */
     private final java.util.concurrent.locks.ReentrantLock ddl = new java.util.concurrent.locks.ReentrantLock();
     private final Map<String, IndexDef> indexes = new ConcurrentHashMap<>();
@@ -371,6 +373,49 @@ public final class Catalog {
         version.incrementAndGet();
     }
 
+    // ---- cache groups -------------------------------------------------------------------------
+
+    public CacheGroup cacheGroup(String owner, String name) { return cacheGroups.get(owner + "." + name); }
+
+    public Collection<CacheGroup> cacheGroups() { return cacheGroups.values(); }
+
+    /** The cache group whose cache table {@code t} is, or null. */
+    public CacheGroup cacheGroupOf(Table t) {
+        for (CacheGroup g : cacheGroups.values()) {
+            if (g.tableOwner().equals(t.owner()) && g.tableName().equals(t.name())) return g;
+        }
+        return null;
+    }
+
+    public synchronized void createCacheGroup(CacheGroup g) {
+        requireTable(g.tableOwner(), g.tableName());
+        if (cacheGroups.putIfAbsent(g.qualifiedName(), g) != null) throw ErrorCode.CACHE_GROUP_EXISTS.error(g.qualifiedName());
+        version.incrementAndGet();
+    }
+
+    public synchronized void alterCacheGroup(CatalogChange.AlterCacheGroup a) {
+        CacheGroup g = requireCacheGroup(a.owner(), a.name());
+        cacheGroups.put(g.qualifiedName(), g.with(a.mode(), a.intervalMs(), a.state()));
+        version.incrementAndGet();
+    }
+
+    public synchronized void dropCacheGroup(String owner, String name) {
+        requireCacheGroup(owner, name);
+        cacheGroups.remove(owner + "." + name);
+        version.incrementAndGet();
+    }
+
+    public CacheGroup requireCacheGroup(String owner, String name) {
+        CacheGroup g = cacheGroup(owner, name);
+        if (g == null) throw ErrorCode.CACHE_GROUP_NOT_FOUND.error(owner + "." + name);
+        return g;
+    }
+
+    /** Whether ttCacheStart was called and ttCacheStop not since (kept across restarts). */
+    public boolean cacheAgentRunning() { return cacheAgentRunning; }
+
+    public synchronized void setCacheAgentRunning(boolean on) { cacheAgentRunning = on; }
+
     /**
      * The whole catalog as the changes that rebuild it from an empty one (the instance
      * administrator excepted: the configuration supplies that user). A checkpoint stores this;
@@ -401,6 +446,8 @@ public final class Catalog {
                         fk.childColumns(), fk.parent().owner(), fk.parent().name(), fk.parentColumns(), fk.onDelete())));
             }
         }
+        for (CacheGroup g : new TreeMap<>(cacheGroups).values()) out.add(new CatalogChange.CreateCacheGroup(g));
+        if (cacheAgentRunning) out.add(new CatalogChange.CacheAgent(true));
         // (before the grants, which may name them)
         for (CatalogChange.CreateView v : new TreeMap<>(views).values()) {
             out.add(new CatalogChange.CreateView(v.owner(), v.name(), v.columns(), v.sql(), false));

@@ -114,4 +114,20 @@ public sealed interface CatalogChange {
     record CreateView(String owner, String name, List<String> columns, String sql, boolean replace) implements CatalogChange {}
 
     record DropView(String owner, String name) implements CatalogChange {}
+
+    /**
+     * CREATE READONLY CACHE GROUP: the group over its cache table, which a {@link CreateTable}
+     * logged just before made (a checkpoint stores it after every table).
+     */
+    record CreateCacheGroup(CacheGroup group) implements CatalogChange {}
+
+    /** ALTER CACHE GROUP ... SET AUTOREFRESH, and a LOAD or UNLOAD that turns autorefresh ON or PAUSED: the new settings. */
+    record AlterCacheGroup(String owner, String name, CacheGroup.Mode mode, long intervalMs, CacheGroup.State state)
+            implements CatalogChange {}
+
+    /** DROP CACHE GROUP: the group goes; a {@link DropTable} of its cache table follows. */
+    record DropCacheGroup(String owner, String name) implements CatalogChange {}
+
+    /** ttCacheStart ({@code true}) and ttCacheStop: the cache agent runs again after a restart if it was running. */
+    record CacheAgent(boolean running) implements CatalogChange {}
 }

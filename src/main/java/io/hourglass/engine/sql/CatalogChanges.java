@@ -67,6 +67,10 @@ public final class CatalogChanges {
                     ac.indexes(), true);
             case CatalogChange.TruncateTable tt -> redefine(cat, tt.owner(), tt.table(), tt.newTableId(), List.of(), List.of(),
                     new byte[0], List.of(), false);
+            case CatalogChange.CreateCacheGroup cg -> cat.createCacheGroup(cg.group());
+            case CatalogChange.AlterCacheGroup ag -> cat.alterCacheGroup(ag);
+            case CatalogChange.DropCacheGroup dg -> cat.dropCacheGroup(dg.owner(), dg.name());
+            case CatalogChange.CacheAgent ca -> cat.setCacheAgentRunning(ca.running());
             case CatalogChange.AddCheck ac -> {
                 Table t = cat.requireTable(ac.owner(), ac.table());
                 t.checks().add(new Table.Check(ac.check().name(), ac.check().sql(), condition(t, ac.check().sql())));

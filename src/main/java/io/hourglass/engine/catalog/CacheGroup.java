@@ -1,0 +1,49 @@
+package io.hourglass.engine.catalog;
+
+import java.util.Locale;
+
+/**
+ * A READONLY cache group: one cache table, {@code tableOwner.tableName}, that holds the rows of a
+ * table of the backend database and that only the cache agent writes (users get TT8225). Its
+ * AUTOREFRESH settings say how the agent keeps it current: MODE INCREMENTAL reads the keys a
+ * trigger on the backend table writes to a change log; MODE FULL reads the whole backend table;
+ * every {@code intervalMs}, while the state is ON.
+ *
+ * @param cacheId names the group's objects in the backend (change log, trigger): random, so two
+ *                databases caching one backend table never share them
+ */
+public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
+                         Mode mode, long intervalMs, State state) {
+
+    /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
+    public enum Mode { INCREMENTAL, FULL }
+
+    /**
+     * OFF: no autorefresh (the next ON starts with a full one); ON: refreshed every interval;
+     * PAUSED: not refreshed, the backend's changes are still collected. Ordinals are in the log.
+     */
+    public enum State { OFF, ON, PAUSED }
+
+    /** TimesTen's defaults: MODE INCREMENTAL, INTERVAL 5 MINUTES, STATE PAUSED. */
+    public static final long DEFAULT_INTERVAL_MS = 5 * 60_000;
+
+    public String qualifiedName() { return owner + "." + name; }
+
+    public String tableQualifiedName() { return tableOwner + "." + tableName; }
+
+    public CacheGroup with(Mode m, long interval, State s) {
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s);
+    }
+
+    /**
+     * The name an identifier has in the backend (PostgreSQL): an unquoted name, which Hourglass
+     * stores in capitals, is PostgreSQL's folded lower case; a name with a lower-case letter (it
+     * was quoted) is taken as written.
+     */
+    public static String backendName(String hourglassName) {
+        return hourglassName.equals(hourglassName.toUpperCase(Locale.ROOT)) ? hourglassName.toLowerCase(Locale.ROOT) : hourglassName;
+    }
+
+    /** The backend objects' suffix: the cache id in hexadecimal. */
+    public String backendId() { return Long.toHexString(cacheId); }
+}
