@@ -19,7 +19,7 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "io.quarkus..", "jakarta..", "javax.enterprise..", "javax.inject..", "io.smallrye..",
                         "io.vertx..", "io.grpc..", "com.google.protobuf..", "org.apache.kafka..", "io.micrometer..",
-                        "com.fasterxml..", "io.netty..", "org.jboss..", "org.eclipse.microprofile..")
+                        "com.fasterxml..", "io.netty..", "org.jboss..", "org.eclipse.microprofile..", "org.postgresql..", "java.sql..")
                 .because("the engine must embed in any JVM program and test in plain JUnit")
                 .check(CLASSES);
     }

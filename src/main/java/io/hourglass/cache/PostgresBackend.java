@@ -1,0 +1,283 @@
+package io.hourglass.cache;
+
+import io.hourglass.engine.spi.CacheBackend;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * Cache groups' backend on PostgreSQL, through its JDBC driver. Incremental autorefresh uses a
+ * change log per cache group, in the cached table's schema: {@code hourglass_cl_<id>} (a
+ * sequence number and the key columns), filled by the row trigger {@code hourglass_ct_<id>}
+ * (the key of each row inserted, updated or deleted; both keys when an update changes it) and
+ * the statement trigger {@code hourglass_cx_<id>} (a row of NULL keys when the table is
+ * truncated, which asks for a full refresh), both calling {@code hourglass_cf_<id>()}. The
+ * refresh takes entries with DELETE ... RETURNING in a transaction it commits only after the
+ * cache's own commit is durable, so a failure anywhere leaves them to be taken again.
+ */
+public final class PostgresBackend implements CacheBackend {
+    /** Keys per fetch statement. */
+    static final int FETCH_CHUNK = 500;
+    private static final String SEQ = "hourglass_seq";
+    /**
+     * Triggers are made and dropped under the cached table's exclusive lock: wait for it at most
+     * this long (a long backend transaction on the table makes CREATE or DROP CACHE GROUP fail
+     * instead of hanging).
+     */
+    private static final String LOCK_TIMEOUT = "SET LOCAL lock_timeout = '30s'";
+
+    @Override
+    public Session open(String url, String user, String password) {
+        if (url == null || !url.startsWith("jdbc:postgresql:")) {
+            throw new Failure(true, "the backend URL must be jdbc:postgresql://host:port/database, got " + url, null);
+        }
+        Properties p = new Properties();
+        if (user != null) p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password);
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "hourglass cache agent");
+        try {
+            Connection c = DriverManager.getConnection(url, p);
+            c.setAutoCommit(false);
+            return new PgSession(c);
+        } catch (SQLException e) {
+            throw failure(e, "connect to " + url + " as " + user);
+        }
+    }
+
+    static Failure failure(SQLException e, String what) {
+        String state = e.getSQLState();
+        // Class 08 (connection exception), 28 (authorization), 57P (shutdown, cannot connect now), 53 (resources).
+        boolean connection = state == null || state.startsWith("08") || state.startsWith("28") || state.startsWith("57P")
+                || state.startsWith("53");
+        return new Failure(connection, what + ": " + e.getMessage() + (state == null ? "" : " (SQLSTATE " + state + ")"), e);
+    }
+
+    static String q(String identifier) { return '"' + identifier.replace("\"", "\"\"") + '"'; }
+
+    static String qualified(String schema, String name) { return q(schema) + "." + q(name); }
+
+    static String list(List<String> columns, String prefix) {
+        StringBuilder b = new StringBuilder();
+        for (String c : columns) {
+            if (!b.isEmpty()) b.append(", ");
+            b.append(prefix).append(q(c));
+        }
+        return b.toString();
+    }
+
+    private static final class PgSession implements Session {
+        private final Connection c;
+
+        PgSession(Connection c) { this.c = c; }
+
+        @Override
+        public TableInfo describe(String schema, String table) {
+            try {
+                List<String> cols = new ArrayList<>();
+                try (ResultSet rs = c.getMetaData().getColumns(null, schema, table, null)) {
+                    while (rs.next()) cols.add(rs.getString("COLUMN_NAME"));
+                }
+                if (cols.isEmpty()) throw new Failure(false, "table " + schema + "." + table + " does not exist in the backend"
+                        + " (or the cache administration user cannot see it)", null);
+                String[] pk = new String[cols.size()];
+                int n = 0;
+                try (ResultSet rs = c.getMetaData().getPrimaryKeys(null, schema, table)) {
+                    while (rs.next()) {
+                        pk[rs.getInt("KEY_SEQ") - 1] = rs.getString("COLUMN_NAME");
+                        n++;
+                    }
+                }
+                c.commit();
+                return new TableInfo(List.copyOf(cols), List.of(java.util.Arrays.copyOf(pk, n)));
+            } catch (SQLException e) {
+                throw failure(e, "describe " + schema + "." + table);
+            }
+        }
+
+        @Override
+        public void scan(String schema, String table, List<String> columns, Consumer<Object[]> sink) {
+            String sql = "SELECT " + list(columns, "") + " FROM " + qualified(schema, table);
+            try (Statement st = c.createStatement()) {
+                st.setFetchSize(2000); // streams (the connection is not in autocommit)
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    while (rs.next()) sink.accept(row(rs, columns.size()));
+                }
+            } catch (SQLException e) {
+                throw failure(e, "read " + schema + "." + table);
+            }
+        }
+
+        @Override
+        public List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
+            List<Object[]> out = new ArrayList<>();
+            String head = "SELECT " + list(columns, "") + " FROM " + qualified(schema, table) + " WHERE (" + list(keyColumns, "") + ") IN (";
+            String tuple = "(" + "?, ".repeat(keyColumns.size() - 1) + "?)";
+            try {
+                for (int from = 0; from < keys.size(); from += FETCH_CHUNK) {
+                    List<Object[]> chunk = keys.subList(from, Math.min(keys.size(), from + FETCH_CHUNK));
+                    StringBuilder sql = new StringBuilder(head);
+                    for (int i = 0; i < chunk.size(); i++) sql.append(i == 0 ? "" : ", ").append(tuple);
+                    sql.append(')');
+                    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                        int p = 1;
+                        for (Object[] k : chunk) for (Object v : k) ps.setObject(p++, v);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) out.add(row(rs, columns.size()));
+                        }
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure(e, "read changed rows of " + schema + "." + table);
+            }
+        }
+
+        @Override
+        public void installChangeLog(String id, String schema, String table, List<String> keyColumns, String description) {
+            String log = qualified(schema, "hourglass_cl_" + id), fn = qualified(schema, "hourglass_cf_" + id);
+            String src = qualified(schema, table), keys = list(keyColumns, "");
+            String nulls = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "NULL"));
+            try (Statement st = c.createStatement()) {
+                st.execute(LOCK_TIMEOUT);
+                boolean exists;
+                try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + log.replace("'", "''") + "') IS NOT NULL")) {
+                    rs.next();
+                    exists = rs.getBoolean(1);
+                }
+                if (!exists) {
+                    st.execute("CREATE TABLE " + log + " AS SELECT " + keys + " FROM " + src + " WITH NO DATA");
+                    st.execute("ALTER TABLE " + log + " ADD COLUMN " + SEQ + " bigserial PRIMARY KEY");
+                    st.execute("COMMENT ON TABLE " + log + " IS '" + description.replace("'", "''") + "'");
+                }
+                st.execute("CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $hg$\n"
+                        + "BEGIN\n"
+                        + "  IF TG_OP = 'TRUNCATE' THEN\n"
+                        + "    INSERT INTO " + log + " (" + keys + ") VALUES (" + nulls + ");\n"
+                        + "    RETURN NULL;\n"
+                        + "  END IF;\n"
+                        + "  IF TG_OP <> 'INSERT' THEN\n"
+                        + "    INSERT INTO " + log + " (" + keys + ") VALUES (" + list(keyColumns, "OLD.") + ");\n"
+                        + "  END IF;\n"
+                        + "  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (" + list(keyColumns, "OLD.") + ") IS DISTINCT FROM ("
+                        + list(keyColumns, "NEW.") + ")) THEN\n"
+                        + "    INSERT INTO " + log + " (" + keys + ") VALUES (" + list(keyColumns, "NEW.") + ");\n"
+                        + "  END IF;\n"
+                        + "  RETURN NULL;\n"
+                        + "END\n$hg$");
+                st.execute("DROP TRIGGER IF EXISTS " + q("hourglass_ct_" + id) + " ON " + src);
+                st.execute("CREATE TRIGGER " + q("hourglass_ct_" + id) + " AFTER INSERT OR UPDATE OR DELETE ON " + src
+                        + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+                st.execute("DROP TRIGGER IF EXISTS " + q("hourglass_cx_" + id) + " ON " + src);
+                st.execute("CREATE TRIGGER " + q("hourglass_cx_" + id) + " AFTER TRUNCATE ON " + src
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()");
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e, "install the change log of " + schema + "." + table);
+            }
+        }
+
+        @Override
+        public void dropChangeLog(String id, String schema, String table) {
+            try (Statement st = c.createStatement()) {
+                st.execute(LOCK_TIMEOUT);
+                boolean tableThere;
+                try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + qualified(schema, table).replace("'", "''") + "') IS NOT NULL")) {
+                    rs.next();
+                    tableThere = rs.getBoolean(1);
+                }
+                if (tableThere) {
+                    st.execute("DROP TRIGGER IF EXISTS " + q("hourglass_ct_" + id) + " ON " + qualified(schema, table));
+                    st.execute("DROP TRIGGER IF EXISTS " + q("hourglass_cx_" + id) + " ON " + qualified(schema, table));
+                }
+                st.execute("DROP FUNCTION IF EXISTS " + qualified(schema, "hourglass_cf_" + id) + "()");
+                st.execute("DROP TABLE IF EXISTS " + qualified(schema, "hourglass_cl_" + id));
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e, "remove the change log of " + schema + "." + table);
+            }
+        }
+
+        @Override
+        public List<Object[]> takeChanges(String id, String schema, List<String> keyColumns, int limit) {
+            String log = qualified(schema, "hourglass_cl_" + id);
+            String sql = "DELETE FROM " + log + " WHERE " + SEQ + " IN (SELECT " + SEQ + " FROM " + log + " ORDER BY " + SEQ
+                    + " LIMIT ?) RETURNING " + list(keyColumns, "");
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setInt(1, limit);
+                List<Object[]> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(row(rs, keyColumns.size()));
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure(e, "read the change log of cache group " + id + " (was it removed? ALTER the cache group's"
+                        + " AUTOREFRESH STATE to OFF and back to ON to make it again)");
+            }
+        }
+
+        @Override
+        public void commit() {
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                throw failure(e, "commit");
+            }
+        }
+
+        @Override
+        public void rollback() {
+            try {
+                c.rollback();
+            } catch (SQLException e) {
+                throw failure(e, "roll back");
+            }
+        }
+
+        private void rollbackQuietly() {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is gone; the failure being reported says why
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection
+            }
+        }
+    }
+
+    /** One row, with the driver's date and time classes turned into java.time. */
+    static Object[] row(ResultSet rs, int n) throws SQLException {
+        Object[] r = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Object v = rs.getObject(i + 1);
+            r[i] = switch (v) {
+                case null -> null;
+                case java.sql.Timestamp t -> t.toLocalDateTime();
+                case java.sql.Date d -> d.toLocalDate();
+                case java.sql.Time t -> t.toString();
+                case java.util.UUID u -> u.toString();
+                case org.postgresql.util.PGobject o -> o.getValue();
+                default -> v;
+            };
+        }
+        return r;
+    }
+}

@@ -1,0 +1,83 @@
+package io.hourglass.engine.spi;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The backend database that cache groups cache (PostgreSQL, in {@code io.hourglass.cache}).
+ * The engine decides what to read and when; the backend knows how to ask its database, and how
+ * to keep the change log that incremental autorefresh reads.
+ *
+ * <p>Values cross this port as the engine's Java values or as the JDBC driver gives them
+ * (Integer, Long, BigDecimal, Double, String, byte[], Boolean, LocalDateTime, LocalDate); the
+ * engine coerces them to the cache table's column types. Every method may throw {@link Failure}.
+ */
+public interface CacheBackend {
+
+    /** Opens a session as {@code user} on the backend at {@code url}. */
+    Session open(String url, String user, String password);
+
+    /**
+     * One connection to the backend, used by one thread at a time. Reads and change-log takes
+     * run in one backend transaction, begun by the first call after {@link #commit} or
+     * {@link #rollback}; DDL-like calls ({@link #installChangeLog}, {@link #dropChangeLog})
+     * commit on their own.
+     */
+    interface Session extends AutoCloseable {
+        /** The backend table's column names in order, and its primary key's. Failure if it does not exist. */
+        TableInfo describe(String schema, String table);
+
+        /** Every row of the table, {@code columns} in that order, one call of {@code sink} per row. */
+        void scan(String schema, String table, List<String> columns, Consumer<Object[]> sink);
+
+        /** The rows whose {@code keyColumns} equal one of {@code keys} (rows in no particular order). */
+        List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys);
+
+        /**
+         * Makes the change log of cache group {@code id}: a table that a trigger on
+         * {@code schema.table} fills with the key of every row inserted, updated or deleted,
+         * and with a mark (all key values null) when the table is truncated. Idempotent.
+         */
+        void installChangeLog(String id, String schema, String table, List<String> keyColumns, String description);
+
+        /** Removes the change log and its triggers; nothing happens if they are gone already. */
+        void dropChangeLog(String id, String schema, String table);
+
+        /**
+         * Takes up to {@code limit} entries out of the change log, oldest first, in the open
+         * transaction (they are gone only once it commits, so a refresh that fails and rolls back
+         * leaves them for the next one). Each is the key of a changed row; a full-refresh mark
+         * has every value null.
+         */
+        List<Object[]> takeChanges(String id, String schema, List<String> keyColumns, int limit);
+
+        void commit();
+
+        void rollback();
+
+        @Override
+        void close();
+    }
+
+    record TableInfo(List<String> columns, List<String> primaryKey) {}
+
+    /**
+     * A backend call failed. {@code connection}: the backend could not be reached or the
+     * connection broke (TT5220); otherwise the backend refused the statement.
+     */
+    final class Failure extends RuntimeException {
+        private final boolean connection;
+
+        public Failure(boolean connection, String message, Throwable cause) {
+            super(message, cause);
+            this.connection = connection;
+        }
+
+        public boolean connection() { return connection; }
+    }
+
+    /** No backend: every cache group operation fails with this port's message. */
+    CacheBackend NONE = (url, user, password) -> {
+        throw new Failure(true, "no cache backend is configured in this process", null);
+    };
+}
