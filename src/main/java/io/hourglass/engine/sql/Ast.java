@@ -1,5 +1,6 @@
 package io.hourglass.engine.sql;
 
+import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.SqlType;
 
 import java.util.List;
@@ -10,7 +11,7 @@ final class Ast {
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
-            CreateView, DropView, AlterTable, TruncateTable {}
+            CreateView, DropView, AlterTable, TruncateTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -126,4 +127,22 @@ final class Ast {
     record CreateView(Name view, List<String> columns, String sql, boolean orReplace) implements Stmt {}
 
     record DropView(Name view) implements Stmt {}
+
+    /**
+     * CREATE READONLY CACHE GROUP g [AUTOREFRESH ...] FROM table (columns, PRIMARY KEY (...)):
+     * null for an AUTOREFRESH setting the statement leaves to its default.
+     */
+    record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
+                            CacheGroup.State state, CreateTable table) implements Stmt {}
+
+    /** ALTER CACHE GROUP g SET AUTOREFRESH MODE | INTERVAL | STATE: the one setting it changes, the others null. */
+    record AlterCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
+                           CacheGroup.State state) implements Stmt {}
+
+    record DropCacheGroup(Name group) implements Stmt {}
+
+    /** LOAD, REFRESH or UNLOAD CACHE GROUP g [COMMIT EVERY n ROWS] ({@code commitEvery} null when absent). */
+    record CacheGroupData(CacheOp op, Name group, Long commitEvery) implements Stmt {}
+
+    enum CacheOp { LOAD, REFRESH, UNLOAD }
 }

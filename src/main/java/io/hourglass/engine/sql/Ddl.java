@@ -1,6 +1,7 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.ForeignKey;
@@ -53,6 +54,9 @@ final class Ddl {
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
+                case Ast.CreateCacheGroup cg -> createCacheGroup(cg, s);
+                case Ast.AlterCacheGroup ag -> alterCacheGroup(ag, s);
+                case Ast.DropCacheGroup dg -> dropCacheGroup(dg, s, ddl);
                 case Ast.CreateUser cu -> {
                     Executor.require(s, Privilege.ADMIN);
                     validatePassword(cu.password());
@@ -273,6 +277,7 @@ final class Ddl {
         boolean toSelf = parentOwner.equals(self.owner()) && pn.name().equals(self.name());
         Table parent = toSelf ? null : cat.table(parentOwner, pn.name());
         if (!toSelf && parent == null) throw ErrorCode.TABLE_NOT_FOUND.error(parentOwner + "." + pn.name());
+        if (parent != null) notCacheTable(s, parent, "a foreign key referencing it", "a refresh deletes the rows the backend deleted");
         if (parent != null && !cat.has(s.user(), Privilege.REFERENCES, parent)) {
             throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "REFERENCES on " + parent.qualifiedName());
         }
@@ -330,8 +335,13 @@ final class Ddl {
     private static void dropTable(Ast.DropTable dt, Session s, Transaction ddl) {
         Table t = Executor.table(dt.table(), s);
         requireOwnerOrAdmin(s, t, "DROP TABLE");
+        notCacheTable(s, t, "DROP TABLE", "DROP CACHE GROUP drops it");
+        dropTable(t, dt.cascadeConstraints(), s, ddl);
+    }
+
+    private static void dropTable(Table t, boolean cascadeConstraints, Session s, Transaction ddl) {
         for (ForeignKey fk : t.referencedBy()) {
-            if (fk.child() != t && !dt.cascadeConstraints()) {
+            if (fk.child() != t && !cascadeConstraints) {
                 throw ErrorCode.FOREIGN_KEY_IN_USE.error("table " + t.qualifiedName() + " is referenced by " + fk.qualifiedName() + " of "
                         + fk.child().qualifiedName() + "; drop that constraint (ALTER TABLE ... DROP CONSTRAINT) or that table first,"
                         + " or DROP TABLE ... CASCADE CONSTRAINTS");
@@ -345,6 +355,113 @@ final class Ddl {
         change(s, new CatalogChange.DropTable(t.owner(), t.name()));
         // Give back the PermSize the table's versions and index entries held, once.
         s.transactions().memory().release(s.transactions().retire(t));
+    }
+
+    /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */
+    private static void notCacheTable(Session s, Table t, String what, String instead) {
+        CacheGroup g = s.catalog().cacheGroupOf(t);
+        if (g != null) {
+            throw ErrorCode.READ_ONLY_TABLE.error(t.qualifiedName() + " (" + what + ": " + instead + ")", g.qualifiedName());
+        }
+    }
+
+    /** Cache group statements need CACHE_MANAGER (or ADMIN); altering, loading or dropping another user's group, ADMIN. */
+    static void requireCacheManager(Session s, String owner) {
+        Catalog cat = s.catalog();
+        boolean admin = cat.has(s.user(), Privilege.ADMIN);
+        if (!admin && !cat.has(s.user(), Privilege.CACHE_MANAGER)) throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "CACHE_MANAGER");
+        if (!admin && !owner.equals(s.user().name())) {
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "ADMIN (for a cache group of " + owner + ")");
+        }
+    }
+
+    /**
+     * CREATE READONLY CACHE GROUP: the backend is checked (and, MODE INCREMENTAL, given its
+     * change log) first, then the cache table and the group are logged. TimesTen's defaults: MODE
+     * INCREMENTAL, INTERVAL 5 MINUTES, STATE PAUSED (the first LOAD turns it ON).
+     */
+    private static void createCacheGroup(Ast.CreateCacheGroup cg, Session s) {
+        String owner = Executor.owner(cg.group(), s);
+        requireCacheManager(s, owner);
+        Catalog cat = s.catalog();
+        String name = cg.group().name();
+        if (cat.cacheGroup(owner, name) != null) throw ErrorCode.CACHE_GROUP_EXISTS.error(owner + "." + name);
+        Ast.CreateTable ct = cg.table();
+        if (ct.primaryKey().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("the table of a READONLY cache group needs a PRIMARY KEY");
+        if (!ct.foreignKeys().isEmpty()) {
+            throw ErrorCode.UNSUPPORTED.error("a foreign key in a cache group's table (one table per group so far)");
+        }
+        for (Ast.ColumnDef d : ct.columns()) {
+            if (d.defaultSql() != null) throw ErrorCode.SEMANTIC_ERROR.error("a cache table's column takes its value from the backend: "
+                    + d.name() + " may not have a DEFAULT");
+        }
+        String tableOwner = Executor.owner(ct.table(), s);
+        long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+        CacheGroup g = new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
+                cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
+                cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
+                cg.state() != null ? cg.state() : CacheGroup.State.PAUSED);
+        List<String> columns = new ArrayList<>();
+        for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
+        // The checks CREATE TABLE makes that need no backend, before the backend is touched.
+        creator(ct.table(), s, "CREATE TABLE");
+        if (cat.table(tableOwner, g.tableName()) != null) throw ErrorCode.TABLE_EXISTS.error(g.tableQualifiedName());
+        nameFree(cat, tableOwner, g.tableName());
+        CacheService cache = s.cache();
+        cache.prepare(g, columns, ct.primaryKey());
+        try {
+            createTable(ct, s);
+        } catch (RuntimeException e) {
+            cache.dropped(g);
+            throw e;
+        }
+        change(s, new CatalogChange.CreateCacheGroup(g));
+        cache.changed();
+    }
+
+    private static void alterCacheGroup(Ast.AlterCacheGroup ag, Session s) {
+        String owner = Executor.owner(ag.group(), s);
+        requireCacheManager(s, owner);
+        CacheGroup g = s.catalog().requireCacheGroup(owner, ag.group().name());
+        CacheGroup.Mode mode = ag.mode() != null ? ag.mode() : g.mode();
+        long interval = ag.intervalMs() != null ? ag.intervalMs() : g.intervalMs();
+        CacheGroup.State state = ag.state() != null ? ag.state() : g.state();
+        CacheGroup next = g.with(mode, interval, state);
+        if (next.equals(g)) return;
+        // A change log is installed when the group turns INCREMENTAL, and again (if it was lost) when it turns ON after OFF.
+        boolean turnedOn = g.state() == CacheGroup.State.OFF && state != CacheGroup.State.OFF;
+        if (mode == CacheGroup.Mode.INCREMENTAL && (g.mode() != mode || turnedOn)) {
+            Table t = s.catalog().requireTable(g.tableOwner(), g.tableName());
+            s.cache().prepare(next, columnNames(t), columnNames(t, t.primaryKey()));
+        }
+        change(s, new CatalogChange.AlterCacheGroup(owner, g.name(), mode, interval, state));
+        s.cache().altered(g, next);
+        s.cache().changed();
+    }
+
+    private static void dropCacheGroup(Ast.DropCacheGroup dg, Session s, Transaction ddl) {
+        String owner = Executor.owner(dg.group(), s);
+        requireCacheManager(s, owner);
+        CacheGroup g = s.catalog().requireCacheGroup(owner, dg.group().name());
+        Table t = s.catalog().requireTable(g.tableOwner(), g.tableName());
+        // Take the table's lock before the group goes, so a refresh under way finishes first.
+        s.transactions().lockTable(ddl, t, LockMode.X);
+        change(s, new CatalogChange.DropCacheGroup(owner, g.name()));
+        dropTable(t, false, s, ddl);
+        s.cache().changed();
+        s.cache().dropped(g);
+    }
+
+    private static List<String> columnNames(Table t) {
+        List<String> out = new ArrayList<>();
+        for (io.hourglass.engine.catalog.Column c : t.columns()) out.add(c.name());
+        return out;
+    }
+
+    private static List<String> columnNames(Table t, int[] positions) {
+        List<String> out = new ArrayList<>();
+        for (int p : positions) out.add(t.columns().get(p).name());
+        return out;
     }
 
     /** A sequence by its (possibly unqualified) name; TT90041 if there is none. */
@@ -492,6 +609,7 @@ final class Ddl {
     private static void alterTable(Ast.AlterTable at, Session s, Transaction ddl) {
         Table t = Executor.table(at.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
+        notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
         Catalog cat = s.catalog();
         TransactionManager tm = s.transactions();
         if (at.addCheck() != null) {
@@ -699,6 +817,7 @@ final class Ddl {
     private static void truncateTable(Ast.TruncateTable tt, Session s, Transaction ddl) {
         Table t = Executor.table(tt.table(), s);
         Executor.require(s, Privilege.DELETE, t);
+        notCacheTable(s, t, "TRUNCATE TABLE", "UNLOAD CACHE GROUP empties it");
         for (ForeignKey fk : t.referencedBy()) {
             if (fk.child() != t) {
                 throw ErrorCode.FOREIGN_KEY_IN_USE.error("table " + t.qualifiedName() + " is referenced by " + fk.qualifiedName() + " of "

@@ -2,6 +2,7 @@ package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.Column;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Privilege;
@@ -65,8 +66,33 @@ final class Executor {
             };
             case Ast.CallProc c -> planCall(c, s);
             case Ast.Explain e -> planExplain(e, s);
+            case Ast.CacheGroupData d -> (ss, p) -> cacheGroupData(d, ss);
             default -> (ss, p) -> Ddl.run(stmt, ss, p);
         };
+    }
+
+    /**
+     * LOAD, REFRESH and UNLOAD CACHE GROUP: the session's transaction commits first (as DDL),
+     * the cache agent moves the rows in transactions of its own, and the count of rows changed
+     * is the statement's ("n cache instances affected"). LOAD of an autorefresh group turns it ON.
+     */
+    private static StatementResult cacheGroupData(Ast.CacheGroupData d, Session s) {
+        String owner = owner(d.group(), s);
+        Ddl.requireCacheManager(s, owner);
+        CacheGroup g = s.catalog().requireCacheGroup(owner, d.group().name());
+        if (d.op() != Ast.CacheOp.UNLOAD && d.commitEvery() == null) throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
+        s.commitWork();
+        long n = switch (d.op()) {
+            case LOAD -> s.cache().load(g, d.commitEvery(), false);
+            case REFRESH -> s.cache().load(g, d.commitEvery(), true);
+            case UNLOAD -> s.cache().unload(g);
+        };
+        // A PAUSED group starts autorefreshing once loaded; an unloaded one pauses until loaded again.
+        CacheGroup.State next = d.op() == Ast.CacheOp.UNLOAD
+                ? (g.state() == CacheGroup.State.ON ? CacheGroup.State.PAUSED : null)
+                : (g.state() == CacheGroup.State.PAUSED ? CacheGroup.State.ON : null);
+        if (next != null) Ddl.run(new Ast.AlterCacheGroup(d.group(), null, null, next), s, new Object[0]);
+        return StatementResult.count(n);
     }
 
     // ---- names and privileges -----------------------------------------------------------------
@@ -114,6 +140,13 @@ final class Executor {
         if (!s.catalog().has(s.user(), p, t)) {
             throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), p.sqlName() + " on " + t.qualifiedName());
         }
+    }
+
+    /** TT8225 for a READONLY cache group's table, unless the cache agent writes it. */
+    static void writable(Session s, Table t) {
+        if (s.writesCacheTables()) return;
+        CacheGroup g = s.catalog().cacheGroupOf(t);
+        if (g != null) throw ErrorCode.READ_ONLY_TABLE.error(t.qualifiedName(), g.qualifiedName());
     }
 
     static void require(Session s, Privilege p) {
@@ -1414,6 +1447,7 @@ final class Executor {
     static Plan planInsert(Ast.Insert ins, Session s) {
         Table t = table(ins.table(), s);
         require(s, Privilege.INSERT, t);
+        writable(s, t);
         int[] target;
         if (ins.columns() == null) {
             target = new int[t.columns().size()];
@@ -1560,6 +1594,7 @@ final class Executor {
     static Plan planUpdate(Ast.Update upd, Session s) {
         Table t = table(upd.table(), s);
         require(s, Privilege.UPDATE, t);
+        writable(s, t);
         QueryPlan q = planTarget(t, upd.alias(), upd.where(), s);
         Binder binder = new Binder(new Table[] {t}, new String[] {upd.alias()}, s);
         int[] cols = new int[upd.columns().size()];
@@ -1587,6 +1622,7 @@ final class Executor {
     static Plan planDelete(Ast.Delete del, Session s) {
         Table t = table(del.table(), s);
         require(s, Privilege.DELETE, t);
+        writable(s, t);
         QueryPlan q = planTarget(t, del.alias(), del.where(), s);
         return (ss, params) -> atomically(ss, txn -> StatementResult.count(
                 forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), (old, ctx) -> null)));

@@ -151,6 +151,7 @@ final class Parser {
             case "CALL" -> call();
             case "GRANT", "REVOKE" -> grantRevoke();
             case "EXPLAIN" -> { next(); accept("PLAN"); accept("FOR"); yield new Ast.Explain(statement()); }
+            case "LOAD", "REFRESH", "UNLOAD" -> cacheGroupData();
             default -> throw error("unknown statement " + t.text());
         };
     }
@@ -454,6 +455,10 @@ final class Parser {
         }
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
+        if (accept("READONLY")) return createCacheGroup();
+        if (peek().is("DYNAMIC") || peek().is("ASYNCHRONOUS") || peek().is("SYNCHRONOUS") || peek().is("USERMANAGED")) {
+            throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY cache groups so far)");
+        }
         if (accept("VIEW")) {
             Ast.Name n = name();
             List<String> cols = peek().is("(") ? columnList() : List.of();
@@ -566,6 +571,78 @@ final class Parser {
             if (c.unique()) uniques.add(List.of(c.name()));
         }
         return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks);
+    }
+
+    /** After CREATE READONLY: CACHE GROUP g [AUTOREFRESH [MODE ..] [INTERVAL ..] [STATE ..]] FROM table (...). */
+    private Ast.Stmt createCacheGroup() {
+        expect("CACHE");
+        expect("GROUP");
+        Ast.Name g = name();
+        io.hourglass.engine.catalog.CacheGroup.Mode mode = null;
+        io.hourglass.engine.catalog.CacheGroup.State state = null;
+        Long interval = null;
+        if (accept("AUTOREFRESH")) {
+            while (true) {
+                if (mode == null && accept("MODE")) mode = refreshMode();
+                else if (interval == null && accept("INTERVAL")) interval = refreshInterval();
+                else if (state == null && accept("STATE")) state = refreshState();
+                else break;
+            }
+        }
+        expect("FROM");
+        Ast.Stmt table = createTable();
+        if (peek().is(",")) {
+            throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
+        }
+        if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a READONLY cache group");
+        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table);
+    }
+
+    private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {
+        if (accept("INCREMENTAL")) return io.hourglass.engine.catalog.CacheGroup.Mode.INCREMENTAL;
+        if (accept("FULL")) return io.hourglass.engine.catalog.CacheGroup.Mode.FULL;
+        throw error("expected INCREMENTAL or FULL after MODE");
+    }
+
+    private io.hourglass.engine.catalog.CacheGroup.State refreshState() {
+        if (accept("ON")) return io.hourglass.engine.catalog.CacheGroup.State.ON;
+        if (accept("OFF")) return io.hourglass.engine.catalog.CacheGroup.State.OFF;
+        if (accept("PAUSED")) return io.hourglass.engine.catalog.CacheGroup.State.PAUSED;
+        throw error("expected ON, OFF or PAUSED after STATE");
+    }
+
+    /** n MINUTE[S] | SECOND[S] | MILLISECOND[S], in milliseconds. */
+    private long refreshInterval() {
+        long n = integer();
+        long unit;
+        if (accept("MINUTES") || accept("MINUTE")) unit = 60_000;
+        else if (accept("SECONDS") || accept("SECOND")) unit = 1_000;
+        else if (accept("MILLISECONDS") || accept("MILLISECOND")) unit = 1;
+        else throw error("expected MINUTES, SECONDS or MILLISECONDS after the interval");
+        if (n < 1 || n > Long.MAX_VALUE / 60_000 / 1_000) throw error("an autorefresh interval must be positive");
+        long ms = n * unit;
+        if (ms < 10) throw ErrorCode.SEMANTIC_ERROR.error("the autorefresh interval must be at least 10 milliseconds");
+        return ms;
+    }
+
+    /** LOAD | REFRESH | UNLOAD CACHE GROUP g [COMMIT EVERY n ROWS] [PARALLEL n]. */
+    private Ast.Stmt cacheGroupData() {
+        Ast.CacheOp op = Ast.CacheOp.valueOf(next().text());
+        expect("CACHE");
+        expect("GROUP");
+        Ast.Name g = name();
+        if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in " + op + " CACHE GROUP");
+        Long every = null;
+        if (op != Ast.CacheOp.UNLOAD && accept("COMMIT")) {
+            expect("EVERY");
+            every = integer();
+            expect("ROWS");
+            if (every < 0) throw error("COMMIT EVERY takes 0 or more rows");
+        }
+        if (op != Ast.CacheOp.UNLOAD && accept("PARALLEL")) {
+            if (integer() < 1) throw error("PARALLEL takes 1 or more threads");
+        }
+        return new Ast.CacheGroupData(op, g, every);
     }
 
     /** CHECK (condition), CHECK next; the condition's text is kept as written. */
@@ -738,7 +815,11 @@ final class Parser {
         if (accept("USER")) return new Ast.DropUser(identifier());
         if (accept("SEQUENCE")) return new Ast.DropSequence(name());
         if (accept("VIEW")) return new Ast.DropView(name());
-        throw error("expected TABLE, INDEX, SEQUENCE, VIEW or USER after DROP");
+        if (accept("CACHE")) {
+            expect("GROUP");
+            return new Ast.DropCacheGroup(name());
+        }
+        throw error("expected TABLE, INDEX, SEQUENCE, VIEW, CACHE GROUP or USER after DROP");
     }
 
     private Ast.Stmt alter() {
@@ -773,6 +854,16 @@ final class Parser {
                 cols = List.of(identifier());
             }
             return new Ast.AlterTable(table, null, null, null, List.of(), cols);
+        }
+        if (accept("CACHE")) {
+            expect("GROUP");
+            Ast.Name g = name();
+            expect("SET");
+            expect("AUTOREFRESH");
+            if (accept("MODE")) return new Ast.AlterCacheGroup(g, refreshMode(), null, null);
+            if (accept("INTERVAL")) return new Ast.AlterCacheGroup(g, null, refreshInterval(), null);
+            expect("STATE");
+            return new Ast.AlterCacheGroup(g, null, null, refreshState());
         }
         expect("USER");
         String u = identifier();

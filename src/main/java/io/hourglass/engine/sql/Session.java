@@ -1,5 +1,6 @@
 package io.hourglass.engine.sql;
 
+import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.txn.SnapshotSlot;
@@ -39,4 +40,12 @@ public interface Session {
 
     /** Runs a built-in procedure (CALL name(args)). */
     StatementResult callProcedure(String name, Object[] args);
+
+    /** The cache agent's side of cache group statements; TT90050 where the database has none. */
+    default CacheService cache() {
+        throw ErrorCode.CACHE_NOT_CONFIGURED.error("this database has no cache agent");
+    }
+
+    /** Whether this session may change READONLY cache tables: only the cache agent's own. */
+    default boolean writesCacheTables() { return false; }
 }

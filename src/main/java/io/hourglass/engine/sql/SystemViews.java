@@ -61,6 +61,13 @@ final class SystemViews {
         view("ALL_VIEWS", SystemViews::views, "OWNER", NAME, "VIEW_NAME", NAME, "TEXT", NAME);
         view("ALL_SEQUENCES", SystemViews::sequences, "SEQUENCE_OWNER", NAME, "SEQUENCE_NAME", NAME, "MIN_VALUE", NUMBER,
                 "MAX_VALUE", NUMBER, "INCREMENT_BY", NUMBER, "CYCLE_FLAG", NAME, "CACHE_SIZE", NUMBER, "LAST_NUMBER", NUMBER);
+        // TimesTen's SYS.CACHE_GROUP, in Hourglass's columns: every cache group of the database.
+        view("CACHE_GROUP", s -> s.catalog().cacheGroups().stream()
+                        .sorted(Comparator.comparing(io.hourglass.engine.catalog.CacheGroup::qualifiedName))
+                        .map(g -> new Object[] {g.owner(), g.name(), "READONLY", g.tableOwner(), g.tableName(), g.mode().name(),
+                                g.state().name(), g.intervalMs(), g.backendId()}).toList(),
+                "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
+                "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME);
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
     }

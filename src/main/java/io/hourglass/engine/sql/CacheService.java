@@ -1,0 +1,41 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.catalog.CacheGroup;
+
+import java.util.List;
+
+/**
+ * What cache group statements need from the cache agent of their database (engine.cache): the
+ * backend's side of CREATE and DROP CACHE GROUP, and the rows of LOAD, REFRESH and UNLOAD. The
+ * statements check names and privileges and keep the catalog; this does the backend work.
+ */
+public interface CacheService {
+    /**
+     * Before CREATE CACHE GROUP is logged: the backend table exists, has the cache table's
+     * columns and primary key, and (MODE INCREMENTAL) has its change log and triggers.
+     */
+    void prepare(CacheGroup group, List<String> columns, List<String> primaryKey);
+
+    /**
+     * After ALTER CACHE GROUP is logged. A group that turns INCREMENTAL or turns ON again gets a
+     * full refresh next (its change log did not hold what happened before); one that turns FULL
+     * loses its change log, which nothing would read.
+     */
+    void altered(CacheGroup before, CacheGroup after);
+
+    /** After DROP CACHE GROUP: the group's backend objects go; an unreachable backend is logged, not thrown. */
+    void dropped(CacheGroup group);
+
+    /**
+     * LOAD ({@code refresh} false: rows not yet cached are inserted) or REFRESH (the cache table
+     * is made equal to the backend table), committing every {@code commitEvery} rows (0: once).
+     * Returns the rows inserted, updated and deleted.
+     */
+    long load(CacheGroup group, long commitEvery, boolean refresh);
+
+    /** UNLOAD: every cached row is deleted; returns how many. */
+    long unload(CacheGroup group);
+
+    /** The catalog's cache groups or agent state changed: the agent looks again. */
+    void changed();
+}
