@@ -1,8 +1,10 @@
 package io.hourglass.service;
 
+import io.hourglass.cache.PostgresBackend;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.lifecycle.RamPolicy;
+import io.hourglass.engine.spi.FileStorageIo;
 import io.hourglass.engine.txn.Isolation;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -32,7 +34,7 @@ public class EngineProducer {
         for (Map.Entry<String, HourglassConfig.DatabaseAttributes> e : config.databases().entrySet()) {
             dbs.add(toEngine(e.getKey(), e.getValue()));
         }
-        Instance instance = new Instance(password, dbs);
+        Instance instance = new Instance(password, dbs, FileStorageIo.INSTANCE, new PostgresBackend());
         instance.allowFaultInjection(config.admin().faultInjection());
         if (config.admin().faultInjection()) LOG.warn("Fault injection is on (hourglass.admin.fault-injection): for tests only");
         for (var db : instance.databases()) {
@@ -62,7 +64,9 @@ public class EngineProducer {
                     a.logBufMb(), a.logFileSize(), a.logBufParallelism(),
                     a.ckptFrequency(), a.ckptLogVolume(), a.ckptRate(), a.ckptReadThreads(), a.recoveryThreads(),
                     a.logPurge(), a.backupFailThreshold(), a.temporary(),
-                    new RamPolicy(RamPolicy.Kind.parse(a.ramPolicy()), a.ramGrace(), a.autoreload()));
+                    new RamPolicy(RamPolicy.Kind.parse(a.ramPolicy()), a.ramGrace(), a.autoreload()),
+                    new DatabaseConfig.CacheSettings(a.cacheBackendUrl().orElse(null), a.cacheUid().orElse(null),
+                            a.cachePwd().orElse(null)));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("hourglass.databases." + dsn + ": " + e.getMessage(), e);
         }

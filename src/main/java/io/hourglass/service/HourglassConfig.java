@@ -90,6 +90,21 @@ public interface HourglassConfig {
 
         Optional<String> logDir();
 
+        /**
+         * CacheBackendUrl: the PostgreSQL database whose tables the cache groups cache, as a
+         * {@code jdbc:postgresql://host:port/database} URL.
+         */
+        Optional<String> cacheBackendUrl();
+
+        /**
+         * The cache administration user in the backend, so that a restarted service refreshes its
+         * cache groups without a person calling ttCacheUidPwdSet (which overrides it).
+         */
+        Optional<String> cacheUid();
+
+        /** That user's password (better given as an environment variable or a Kubernetes secret). */
+        Optional<String> cachePwd();
+
         @WithDefault("256")
         long permSize();
 

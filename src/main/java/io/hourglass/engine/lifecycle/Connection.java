@@ -4,6 +4,7 @@ import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.User;
+import io.hourglass.engine.sql.CacheService;
 import io.hourglass.engine.sql.PreparedStatement;
 import io.hourglass.engine.sql.ResultSink;
 import io.hourglass.engine.sql.Session;
@@ -45,6 +46,7 @@ public final class Connection implements Session, AutoCloseable {
     private Transaction txn;
     private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
+    private boolean cacheWriter; // the cache agent's: may write READONLY cache tables
 
     Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures) {
         this.db = db;
@@ -274,6 +276,18 @@ public final class Connection implements Session, AutoCloseable {
     }
 
     public boolean isClosed() { return closed; }
+
+    void writeCacheTables() { cacheWriter = true; }
+
+    @Override
+    public boolean writesCacheTables() { return cacheWriter; }
+
+    @Override
+    public CacheService cache() {
+        CacheService agent = db.cacheAgent();
+        if (agent == null) throw ErrorCode.CACHE_NOT_CONFIGURED.error("database " + db.name() + " has no cache agent here");
+        return agent;
+    }
 
     private void checkOpen() {
         if (closed) throw ErrorCode.CONNECTION_CLOSED.error();

@@ -3,8 +3,10 @@ package io.hourglass.engine.lifecycle;
 import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.cache.CacheAgent;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.InstanceSecret;
+import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.checkpoint.Activities;
 import io.hourglass.engine.checkpoint.CheckpointFiles;
 import io.hourglass.engine.checkpoint.Checkpointer;
@@ -49,6 +51,7 @@ public final class Database {
     private final Recovery.Report recovery;
     private final Activities activities;
     private final Checkpointer checkpointer;
+    private volatile CacheAgent cacheAgent;
     private volatile HourglassException invalidated;
     private final ManagedDatabase home; // null for a database written by create()
 
@@ -256,6 +259,29 @@ public final class Database {
     /** The checkpoint writer, or null for a Temporary database. */
     public Checkpointer checkpointer() { return checkpointer; }
 
+    /** The cache agent (null for an image built for a restore); it runs now if ttCacheStart left it running. */
+    void attachCache(CacheAgent agent) {
+        cacheAgent = agent;
+        if (catalog.cacheAgentRunning()) agent.start();
+    }
+
+    /** The cache agent of this image, or null. */
+    public CacheAgent cacheAgent() { return cacheAgent; }
+
+    /** A connection of the cache agent as {@code user}: it may write READONLY cache tables. */
+    Connection agentConnection(String user, Procedures procedures) {
+        User u = catalog.user(user);
+        if (u == null) throw ErrorCode.USER_NOT_FOUND.error(user);
+        Connection c = new Connection(this, u, config.isolation(), config.lockWaitSeconds(), procedures);
+        c.writeCacheTables();
+        return c;
+    }
+
+    private void stopCache() {
+        CacheAgent a = cacheAgent;
+        if (a != null) a.close();
+    }
+
     /** The slot a checkpoint or backup holds while it runs. */
     public Activities activities() { return activities; }
 
@@ -297,6 +323,7 @@ public final class Database {
      * closes), so a reload can open them; its connections keep the image until they close.
      */
     void release() {
+        stopCache();
         if (checkpointer != null) checkpointer.close();
         if (log != null) log.close();
     }
@@ -308,6 +335,7 @@ public final class Database {
 
     /** Destroy: connections closed, background work stopped, no checkpoint (the files go next). */
     void abandon() {
+        stopCache();
         closeConnections();
         release();
     }
@@ -360,6 +388,7 @@ public final class Database {
      * whole log durable. Returns once all committed work is on disk (unless the log had failed).
      */
     void close() {
+        stopCache();
         closeConnections();
         if (checkpointer != null) {
             // The unload checkpoint: the next load starts from it and replays no log.

@@ -25,6 +25,8 @@ import java.nio.file.Path;
  * @param temporary true: nothing is written to disk, the database starts empty every time
  * @param ramPolicy the RAM policy until an administrator sets one (which is then stored and
  *                  wins); null means {@link RamPolicy#DEFAULT}
+ * @param cache the cache groups' backend (CacheBackendUrl) and, optionally, its cache
+ *              administration user; null means none
  */
 public record DatabaseConfig(
         String name,
@@ -48,10 +50,37 @@ public record DatabaseConfig(
         int logPurge,
         int backupFailThreshold,
         boolean temporary,
-        RamPolicy ramPolicy) {
+        RamPolicy ramPolicy,
+        CacheSettings cache) {
+
+    /**
+     * CacheBackendUrl (TimesTen's OracleNetServiceName: where the cache groups' tables are, a
+     * {@code jdbc:postgresql://} URL), and the cache administration user and password that
+     * ttCacheUidPwdSet would set, so that a restarted service refreshes without a person.
+     * The password is never written to the database's files; toString hides it.
+     */
+    public record CacheSettings(String backendUrl, String uid, String password) {
+        public static final CacheSettings NONE = new CacheSettings(null, null, null);
+
+        @Override
+        public String toString() {
+            return "CacheSettings[backendUrl=" + backendUrl + ", uid=" + uid + (password == null ? "" : ", password hidden") + "]";
+        }
+    }
+
+    public DatabaseConfig(String name, String dataStore, String logDir, long permSizeMb, long tempSizeMb, int connections,
+                          int durableCommits, double lockWaitSeconds, long sqlQueryTimeoutMs, Isolation isolation, int logBufMb,
+                          int logFileSizeMb, int logBufParallelism, int ckptFrequency, int ckptLogVolume, int ckptRate,
+                          int ckptReadThreads, int recoveryThreads, int logPurge, int backupFailThreshold, boolean temporary,
+                          RamPolicy ramPolicy) {
+        this(name, dataStore, logDir, permSizeMb, tempSizeMb, connections, durableCommits, lockWaitSeconds, sqlQueryTimeoutMs,
+                isolation, logBufMb, logFileSizeMb, logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
+                recoveryThreads, logPurge, backupFailThreshold, temporary, ramPolicy, CacheSettings.NONE);
+    }
 
     public DatabaseConfig {
         if (ramPolicy == null) ramPolicy = RamPolicy.DEFAULT;
+        if (cache == null) cache = CacheSettings.NONE;
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("a DSN name is letters, digits and _, starting with a letter: " + name);
         }
@@ -183,6 +212,13 @@ public record DatabaseConfig(
         return c.build();
     }
 
+    /** CacheBackendUrl and the cache administration user (see {@link CacheSettings}). */
+    public DatabaseConfig withCache(CacheSettings settings) {
+        Copy c = copy();
+        c.cache = settings;
+        return c.build();
+    }
+
     private Copy copy() { return new Copy(this); }
 
     /** A mutable copy for the {@code with...} methods; the record's constructor checks the result. */
@@ -194,6 +230,7 @@ public record DatabaseConfig(
         private int connections, durableCommits, logFileSize, logBuf, recoveryThreads;
         private int ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads, logPurge, backupFailThreshold;
         private RamPolicy ramPolicy;
+        private CacheSettings cache;
 
         Copy(DatabaseConfig c) {
             this.c = c;
@@ -214,6 +251,7 @@ public record DatabaseConfig(
             logPurge = c.logPurge;
             backupFailThreshold = c.backupFailThreshold;
             ramPolicy = c.ramPolicy;
+            cache = c.cache;
         }
 
         Copy permSize(long v) { permSize = v; return this; }
@@ -230,7 +268,7 @@ public record DatabaseConfig(
             return new DatabaseConfig(c.name, c.dataStore, logDir, permSize, tempSize, connections, durableCommits, lockWait,
                     sqlQueryTimeout, c.isolation, logBuf,
                     logFileSize, c.logBufParallelism, ckptFrequency, ckptLogVolume, ckptRate, ckptReadThreads,
-                    recoveryThreads, logPurge, backupFailThreshold, c.temporary, ramPolicy);
+                    recoveryThreads, logPurge, backupFailThreshold, c.temporary, ramPolicy, cache);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.InstanceSecret;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.User;
+import io.hourglass.engine.spi.CacheBackend;
 import io.hourglass.engine.spi.FileStorageIo;
 import io.hourglass.engine.spi.StorageIo;
 import io.hourglass.engine.txn.Isolation;
@@ -40,6 +41,7 @@ public final class Instance implements AutoCloseable {
     private final Map<String, ManagedDatabase> databases = new LinkedHashMap<>();
     private final InstanceSecret admin;
     private final StorageIo io;
+    private final CacheBackend cacheBackend;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("hourglass-ram-policy").unstarted(r));
@@ -58,6 +60,15 @@ public final class Instance implements AutoCloseable {
      * @param io where every file operation goes (tests inject faults here)
      */
     public Instance(String adminPassword, Collection<DatabaseConfig> configs, StorageIo io) {
+        this(adminPassword, configs, io, CacheBackend.NONE);
+    }
+
+    /**
+     * As {@link #Instance(String, Collection, StorageIo)}, with the backend database of cache
+     * groups ({@code io.hourglass.cache.PostgresBackend} in the service).
+     */
+    public Instance(String adminPassword, Collection<DatabaseConfig> configs, StorageIo io, CacheBackend cacheBackend) {
+        this.cacheBackend = cacheBackend;
         if (adminPassword == null || adminPassword.isBlank()) {
             throw new IllegalArgumentException("the instance administrator needs a password "
                     + "(hourglass.admin.password or HOURGLASS_ADMIN_PASSWORD)");
@@ -70,6 +81,7 @@ public final class Instance implements AutoCloseable {
             Procedures procs = new Procedures(VERSION);
             ManagedDatabase m = new ManagedDatabase(this, c, procs);
             RamProcedures.register(procs, this, m);
+            CacheProcedures.register(procs, m);
             databases.put(key, m);
         }
         try {
@@ -85,6 +97,8 @@ public final class Instance implements AutoCloseable {
     InstanceSecret admin() { return admin; }
 
     StorageIo io() { return io; }
+
+    CacheBackend cacheBackend() { return cacheBackend; }
 
     ScheduledExecutorService scheduler() { return scheduler; }
 

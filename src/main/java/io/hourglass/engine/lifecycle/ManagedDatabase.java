@@ -47,13 +47,23 @@ final class ManagedDatabase {
     private int connecting; // connects between acquire() and connected()
     private ScheduledFuture<?> unloadTimer;
 
+    /** The cache administration user (ttCacheUidPwdSet, or configured): held in memory only. */
+    private volatile io.hourglass.engine.cache.CacheAgent.Credentials cacheCredentials;
+
     ManagedDatabase(Instance instance, DatabaseConfig config, Procedures procedures) {
         this.instance = instance;
+        if (config.cache().uid() != null) {
+            cacheCredentials = new io.hourglass.engine.cache.CacheAgent.Credentials(config.cache().uid(), config.cache().password());
+        }
         this.config = config;
         this.procedures = procedures;
         this.settings = config.temporary() ? new StoredSettings(config.ramPolicy(), Map.of())
                 : StoredSettings.read(instance.io(), StoredSettings.path(config), config.ramPolicy());
     }
+
+    void setCacheCredentials(io.hourglass.engine.cache.CacheAgent.Credentials c) { cacheCredentials = c; }
+
+    io.hourglass.engine.cache.CacheAgent.Credentials cacheCredentials() { return cacheCredentials; }
 
     synchronized RamPolicy policy() { return settings.policy(); }
 
@@ -140,6 +150,9 @@ final class ManagedDatabase {
         Database db;
         try {
             db = new Database(config, instance.admin(), instance.io(), this);
+            Database image = db;
+            db.attachCache(new io.hourglass.engine.cache.CacheAgent(config.name(), db.catalog(), instance.cacheBackend(),
+                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures)));
         } catch (RuntimeException e) {
             synchronized (this) {
                 state = State.UNLOADED;

@@ -1,0 +1,573 @@
+package io.hourglass.engine.cache;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.CacheGroup;
+import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.Column;
+import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.catalog.Values;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.spi.CacheBackend;
+import io.hourglass.engine.sql.CacheService;
+import io.hourglass.engine.sql.PreparedStatement;
+import io.hourglass.engine.sql.StatementResult;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The cache agent of one database: it moves rows from the backend into READONLY cache tables,
+ * for LOAD and REFRESH statements (on the caller's thread) and for autorefresh (on its own
+ * thread, while ttCacheStart has it running).
+ *
+ * <p>Rows arrive through SQL on connections of the cache table's owner that may write cache
+ * tables, so every check a row gets (types, lengths, NOT NULL, unique keys, PermSize) applies,
+ * and every change is logged and checkpointed as any other.
+ *
+ * <p>An incremental refresh takes entries out of the group's change log in an open backend
+ * transaction, applies the current backend rows of those keys, commits the cache durably, and
+ * only then commits the backend transaction. A crash or failure before that last commit leaves
+ * the entries in the change log, and applying a key again is harmless (it copies the row as the
+ * backend has it then), so no change is lost and none applied twice does harm.
+ */
+public final class CacheAgent implements CacheService, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CacheAgent.class.getName());
+    /** Change log entries taken per backend transaction. */
+    static final int CHANGE_BATCH = 10_000;
+    /** Refreshes ttCacheAutorefreshStatsGet remembers per group. */
+    static final int HISTORY = 10;
+
+    /** The backend user and password (ttCacheUidPwdSet, or configured); never written to disk. */
+    public record Credentials(String user, String password) {
+        @Override
+        public String toString() { return "Credentials[" + user + ", password hidden]"; }
+    }
+
+    /** One refresh, for ttCacheAutorefreshStatsGet. */
+    public record Refresh(long number, long startMillis, long endMillis, boolean full, long rows, String status, String error) {}
+
+    private final String dsn;
+    private final Catalog catalog;
+    private final CacheBackend backend;
+    private final String url;
+    private final Supplier<Credentials> credentials;
+    private final Function<String, Connection> connector;
+    private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
+    private final Object wake = new Object();
+    private Thread thread;
+    private volatile boolean running;
+    private volatile boolean closed;
+    private CacheBackend.Session session; // the autorefresh thread's, kept between refreshes
+
+    private static final class GroupState {
+        final ReentrantLock lock = new ReentrantLock();
+        long due;            // when the next autorefresh is due (ms); 0: at once
+        // A full refresh is due while fullWanted > fullDone: at the agent's first refresh of the
+        // group (a restart or a restore may have left the cache behind its change log), and after
+        // ALTERs that leave the change log short (altered). Counters, so a request made during a
+        // refresh is not lost when that refresh ends.
+        volatile int fullWanted = 1;
+        int fullDone;
+        long refreshes;
+        final Deque<Refresh> history = new ArrayDeque<>();
+    }
+
+    /**
+     * @param url the backend's JDBC URL (CacheBackendUrl)
+     * @param connector opens a connection as the named user that may write cache tables
+     */
+    public CacheAgent(String dsn, Catalog catalog, CacheBackend backend, String url, Supplier<Credentials> credentials,
+                      Function<String, Connection> connector) {
+        this.dsn = dsn;
+        this.catalog = catalog;
+        this.backend = backend;
+        this.url = url;
+        this.credentials = credentials;
+        this.connector = connector;
+    }
+
+    // ---- the agent thread ---------------------------------------------------------------------
+
+    /** ttCacheStart: autorefresh runs from now on. */
+    public synchronized void start() {
+        if (running || closed) return;
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("hourglass-cache-agent-" + dsn).start(this::loop);
+    }
+
+    /** ttCacheStop: autorefresh stops once a refresh under way ends. */
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            if (!running) return;
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        changed();
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean running() { return running; }
+
+    @Override
+    public void close() {
+        closed = true;
+        stop();
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                long now = System.currentTimeMillis();
+                long next = now + 60_000;
+                Set<String> live = new HashSet<>();
+                for (CacheGroup g : catalog.cacheGroups()) {
+                    live.add(key(g));
+                    GroupState st = state(g);
+                    if (g.state() != CacheGroup.State.ON) continue;
+                    if (st.due <= now) {
+                        st.due = now + g.intervalMs();
+                        autorefresh(g, st);
+                        if (!running) return;
+                    }
+                    next = Math.min(next, st.due);
+                }
+                groups.keySet().retainAll(live);
+                long wait = next - System.currentTimeMillis();
+                if (wait > 0) {
+                    synchronized (wake) {
+                        if (running) wake.wait(wait);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeSession();
+        }
+    }
+
+    private void autorefresh(CacheGroup g, GroupState st) {
+        st.lock.lock();
+        long start = System.currentTimeMillis();
+        int wanted = st.fullWanted;
+        boolean full = g.mode() == CacheGroup.Mode.FULL || wanted != st.fullDone;
+        try {
+            CacheGroup now = catalog.cacheGroup(g.owner(), g.name());
+            if (now == null || now.cacheId() != g.cacheId() || now.state() != CacheGroup.State.ON) return;
+            if (session == null) session = open();
+            CacheBackend.Session bs = session;
+            long rows;
+            if (full) {
+                rows = sync(now, bs, 0, true);
+                call(() -> { bs.commit(); return null; }); // no backend transaction stays open between refreshes
+            } else {
+                rows = incremental(now, bs);
+            }
+            if (full) st.fullDone = wanted;
+            record(st, start, full, rows, "Complete", null);
+        } catch (RuntimeException e) {
+            String why = e instanceof HourglassException he ? he.getMessage() : String.valueOf(e);
+            record(st, start, full, 0, "Failed", why);
+            LOG.log(Level.WARNING, "autorefresh of cache group " + g.qualifiedName() + " of " + dsn + " failed (retried every "
+                    + g.intervalMs() + " ms): " + why);
+            if (session != null) {
+                try {
+                    session.rollback();
+                } catch (CacheBackend.Failure f) {
+                    closeSession();
+                }
+            }
+        } finally {
+            st.lock.unlock();
+        }
+    }
+
+    private void record(GroupState st, long start, boolean full, long rows, String status, String error) {
+        synchronized (st.history) {
+            st.history.addFirst(new Refresh(++st.refreshes, start, System.currentTimeMillis(), full, rows, status, error));
+            while (st.history.size() > HISTORY) st.history.removeLast();
+        }
+    }
+
+    /** The last refreshes of the group, newest first (ttCacheAutorefreshStatsGet). */
+    public List<Refresh> history(CacheGroup g) {
+        GroupState st = state(g);
+        synchronized (st.history) {
+            return List.copyOf(st.history);
+        }
+    }
+
+    private GroupState state(CacheGroup g) {
+        return groups.computeIfAbsent(key(g), k -> new GroupState());
+    }
+
+    /** A group's state is its own: a group dropped and created again under the name starts afresh. */
+    private static String key(CacheGroup g) { return g.qualifiedName() + "#" + g.backendId(); }
+
+    private void closeSession() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+
+    /** Connects to the backend once (ttCacheStart): TT5220 or TT90050 if it cannot. */
+    public void check() {
+        open().close();
+    }
+
+    // ---- CacheService -------------------------------------------------------------------------
+
+    @Override
+    public void changed() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    @Override
+    public void prepare(CacheGroup g, List<String> columns, List<String> primaryKey) {
+        try (CacheBackend.Session s = open()) {
+            String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
+            CacheBackend.TableInfo info = call(() -> s.describe(schema, table));
+            for (String c : columns) {
+                if (!info.columns().contains(CacheGroup.backendName(c))) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the backend table " + schema + "." + table + " has no column "
+                            + CacheGroup.backendName(c) + " (it has " + String.join(", ", info.columns()) + ")");
+                }
+            }
+            List<String> pk = backendNames(primaryKey);
+            if (!new HashSet<>(pk).equals(new HashSet<>(info.primaryKey()))) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the cache table's primary key (" + String.join(", ", pk) + ") must be the backend table's ("
+                        + (info.primaryKey().isEmpty() ? "it has none" : String.join(", ", info.primaryKey())) + ")");
+            }
+            if (g.mode() == CacheGroup.Mode.INCREMENTAL) {
+                call(() -> {
+                    s.installChangeLog(g.backendId(), schema, table, pk,
+                            "Hourglass change log of cache group " + g.qualifiedName() + " of database " + dsn);
+                    return null;
+                });
+            }
+        }
+    }
+
+    @Override
+    public void altered(CacheGroup before, CacheGroup after) {
+        boolean nowIncremental = after.mode() == CacheGroup.Mode.INCREMENTAL && before.mode() != after.mode();
+        boolean turnedOn = before.state() == CacheGroup.State.OFF && after.state() != CacheGroup.State.OFF;
+        if (nowIncremental || turnedOn) {
+            GroupState st = state(after);
+            synchronized (st) {
+                st.fullWanted++;
+            }
+        }
+        if (after.mode() == CacheGroup.Mode.FULL && before.mode() == CacheGroup.Mode.INCREMENTAL) dropChangeLog(after);
+    }
+
+    @Override
+    public void dropped(CacheGroup g) {
+        dropChangeLog(g);
+    }
+
+    /** Removes the group's change log and triggers; an unreachable backend is logged, not thrown. */
+    private void dropChangeLog(CacheGroup g) {
+        try (CacheBackend.Session s = open()) {
+            call(() -> {
+                s.dropChangeLog(g.backendId(), CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()));
+                return null;
+            });
+        } catch (HourglassException e) {
+            LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " is no longer needed, but its backend objects (hourglass_cl_"
+                    + g.backendId() + ", hourglass_ct_" + g.backendId() + ", hourglass_cx_" + g.backendId() + ", hourglass_cf_"
+                    + g.backendId() + ") could not be removed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public long load(CacheGroup g, long commitEvery, boolean refresh) {
+        GroupState st = state(g);
+        st.lock.lock();
+        try (CacheBackend.Session s = open()) {
+            long n = sync(g, s, commitEvery, refresh);
+            s.commit();
+            return n;
+        } finally {
+            st.lock.unlock();
+        }
+    }
+
+    @Override
+    public long unload(CacheGroup g) {
+        GroupState st = state(g);
+        st.lock.lock();
+        try (Connection c = connector.apply(g.tableOwner())) {
+            c.setAutocommit(false);
+            long n = c.execute("DELETE FROM " + qualified(g.tableOwner(), g.tableName())).updateCount();
+            Connection.join(c.commit(true));
+            return n;
+        } finally {
+            st.lock.unlock();
+        }
+    }
+
+    // ---- moving rows --------------------------------------------------------------------------
+
+    private CacheBackend.Session open() {
+        Credentials cr = credentials.get();
+        if (url == null || url.isBlank()) {
+            throw ErrorCode.CACHE_NOT_CONFIGURED.error("database " + dsn + " has no CacheBackendUrl (hourglass.databases." + dsn
+                    + ".cache-backend-url, a jdbc:postgresql:// URL)");
+        }
+        if (cr == null) {
+            throw ErrorCode.CACHE_NOT_CONFIGURED.error("no cache administration user for " + dsn
+                    + ": CALL ttCacheUidPwdSet('user', 'password') first (or configure cache-uid and cache-pwd)");
+        }
+        return call(() -> backend.open(url, cr.user(), cr.password()));
+    }
+
+    /** Runs a backend call, its failure as TT5220 (connection) or TT90049. */
+    private static <T> T call(Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (CacheBackend.Failure f) {
+            throw f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(f.getMessage()) : ErrorCode.BACKEND_ERROR.error(f.getMessage());
+        }
+    }
+
+    /** The statements that write one cache table, on one agent connection. */
+    private final class Writer implements AutoCloseable {
+        final Table table;
+        final Connection c;
+        final int[] pk;
+        final List<String> backendColumns = new ArrayList<>();
+        final List<String> backendKey = new ArrayList<>();
+        final PreparedStatement insert, update, delete, exists;
+        final long commitEvery;
+        long sinceCommit, changed;
+
+        Writer(CacheGroup g, long commitEvery) {
+            this.table = catalog.requireTable(g.tableOwner(), g.tableName());
+            this.pk = table.primaryKey();
+            this.commitEvery = commitEvery;
+            this.c = connector.apply(g.tableOwner());
+            c.setAutocommit(false);
+            String t = qualified(table.owner(), table.name());
+            List<String> cols = new ArrayList<>(), sets = new ArrayList<>(), keys = new ArrayList<>();
+            Set<Integer> pkSet = new HashSet<>();
+            for (int p : pk) pkSet.add(p);
+            for (int i = 0; i < table.columns().size(); i++) {
+                String n = table.columns().get(i).name();
+                backendColumns.add(CacheGroup.backendName(n));
+                cols.add(quote(n));
+                if (!pkSet.contains(i)) sets.add(quote(n) + " = ?");
+            }
+            for (int p : pk) {
+                keys.add(quote(table.columns().get(p).name()) + " = ?");
+                backendKey.add(CacheGroup.backendName(table.columns().get(p).name()));
+            }
+            String where = " WHERE " + String.join(" AND ", keys);
+            insert = c.prepare("INSERT INTO " + t + " (" + String.join(", ", cols) + ") VALUES (" + "?, ".repeat(cols.size() - 1) + "?)");
+            update = sets.isEmpty() ? null : c.prepare("UPDATE " + t + " SET " + String.join(", ", sets) + where);
+            delete = c.prepare("DELETE FROM " + t + where);
+            exists = c.prepare("SELECT COUNT(*) FROM " + t + where);
+        }
+
+        /** A backend row as the cache table's values: each coerced to its column's type. */
+        Object[] coerce(Object[] raw) {
+            Object[] v = new Object[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                Column col = table.columns().get(i);
+                v[i] = col.type().coerce(Values.fromJava(raw[i]), table.qualifiedName() + "." + col.name());
+            }
+            return v;
+        }
+
+        /** A change log entry's key as the cache table's key values. */
+        Object[] coerceKey(Object[] raw) {
+            Object[] k = new Object[pk.length];
+            for (int i = 0; i < pk.length; i++) {
+                Column col = table.columns().get(pk[i]);
+                k[i] = col.type().coerce(Values.fromJava(raw[i]), table.qualifiedName() + "." + col.name());
+            }
+            return k;
+        }
+
+        Object[] keyOf(Object[] row) {
+            Object[] k = new Object[pk.length];
+            for (int i = 0; i < pk.length; i++) k[i] = row[pk[i]];
+            return k;
+        }
+
+        void insert(Object[] row) { run(insert, row); }
+
+        /** Writes the row over the cached one with its key, or inserts it. */
+        void upsert(Object[] row) {
+            if (update != null) {
+                Object[] args = new Object[row.length];
+                int a = 0;
+                Set<Integer> pkSet = new HashSet<>();
+                for (int p : pk) pkSet.add(p);
+                for (int i = 0; i < row.length; i++) if (!pkSet.contains(i)) args[a++] = row[i];
+                for (int p : pk) args[a++] = row[p];
+                if (c.execute(update, args).updateCount() > 0) {
+                    counted();
+                    return;
+                }
+            } else if (((Number) c.execute(exists, keyOf(row)).rows().getFirst()[0]).longValue() > 0) {
+                return;
+            }
+            insert(row);
+        }
+
+        void update(Object[] row) { upsert(row); }
+
+        void delete(Object[] key) {
+            if (c.execute(delete, key).updateCount() > 0) counted();
+        }
+
+        private void run(PreparedStatement ps, Object[] args) {
+            c.execute(ps, args);
+            counted();
+        }
+
+        private void counted() {
+            changed++;
+            if (commitEvery > 0 && ++sinceCommit >= commitEvery) commit();
+        }
+
+        void commit() {
+            Connection.join(c.commit(true));
+            sinceCommit = 0;
+        }
+
+        @Override
+        public void close() { c.close(); } // rolls back what is not committed
+    }
+
+    /**
+     * LOAD ({@code refresh} false): inserts the backend rows whose keys are not cached.
+     * REFRESH / full autorefresh: makes the cache table equal to the backend table, writing only
+     * rows that differ. Returns the rows changed; the cache is committed (durably) at the end.
+     */
+    private long sync(CacheGroup g, CacheBackend.Session s, long commitEvery, boolean refresh) {
+        try (Writer w = new Writer(g, commitEvery)) {
+            Map<Key, Object[]> cached = new HashMap<>();
+            for (Object[] row : w.c.execute("SELECT * FROM " + qualified(g.tableOwner(), g.tableName())).rows()) {
+                cached.put(new Key(w.keyOf(row)), row);
+            }
+            call(() -> {
+                s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.backendColumns, raw -> {
+                    Object[] row = w.coerce(raw);
+                    Object[] old = cached.remove(new Key(w.keyOf(row)));
+                    if (old == null) w.insert(row);
+                    else if (refresh && !same(old, row)) w.update(row);
+                });
+                return null;
+            });
+            if (refresh) for (Key k : cached.keySet()) w.delete(k.values);
+            w.commit();
+            return w.changed;
+        }
+    }
+
+    /** Applies the change log's entries, a batch per backend transaction; a truncate mark turns it into a full refresh. */
+    private long incremental(CacheGroup g, CacheBackend.Session s) {
+        long changed = 0;
+        String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
+        try (Writer w = new Writer(g, 0)) {
+            while (true) {
+                List<Object[]> entries = call(() -> s.takeChanges(g.backendId(), schema, w.backendKey, CHANGE_BATCH));
+                if (entries.isEmpty()) {
+                    call(() -> { s.commit(); return null; });
+                    return changed;
+                }
+                boolean mark = false;
+                Map<Key, Object[]> keys = new HashMap<>();
+                for (Object[] e : entries) {
+                    boolean allNull = true;
+                    for (Object v : e) allNull &= v == null;
+                    if (allNull) mark = true;
+                    else keys.put(new Key(w.coerceKey(e)), e);
+                }
+                if (mark) {
+                    // The table was truncated: read it whole, in the backend transaction that took the mark.
+                    changed += sync(g, s, 0, true);
+                    call(() -> { s.commit(); return null; });
+                    if (entries.size() < CHANGE_BATCH) return changed;
+                    continue;
+                }
+                List<Object[]> rows = call(() -> s.fetch(schema, table, w.backendColumns, w.backendKey, new ArrayList<>(keys.values())));
+                long before = w.changed;
+                for (Object[] raw : rows) {
+                    Object[] row = w.coerce(raw);
+                    keys.remove(new Key(w.keyOf(row)));
+                    w.upsert(row);
+                }
+                for (Key k : keys.keySet()) w.delete(k.values);
+                w.commit(); // durable: only then may the backend forget the entries
+                call(() -> { s.commit(); return null; });
+                changed += w.changed - before;
+                if (entries.size() < CHANGE_BATCH) return changed;
+            }
+        }
+    }
+
+    private static boolean same(Object[] a, Object[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == null || b[i] == null) {
+                if (a[i] != b[i]) return false;
+            } else if (Values.compare(a[i], b[i]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Key values compared and hashed as SQL compares them (1 = 1.0, 'a' = 'a  '). */
+    private static final class Key {
+        final Object[] values;
+        final int hash;
+
+        Key(Object[] values) {
+            this.values = values;
+            int h = 1;
+            for (Object v : values) h = 31 * h + Values.hashOf(v);
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() { return hash; }
+
+        @Override
+        public boolean equals(Object o) { return o instanceof Key k && same(values, k.values); }
+    }
+
+    static String quote(String name) { return '"' + name.replace("\"", "\"\"") + '"'; }
+
+    static String qualified(String owner, String name) { return quote(owner) + "." + quote(name); }
+
+    private static List<String> backendNames(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) out.add(CacheGroup.backendName(n));
+        return out;
+    }
+}
