@@ -1,0 +1,374 @@
+package io.hourglass.cache;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.spi.FileStorageIo;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * READONLY cache groups over a real PostgreSQL server (binaries from Maven Central, a child
+ * process of the test JVM): LOAD, REFRESH, UNLOAD, incremental and full autorefresh, the read-only
+ * rule, failures that must lose nothing, and a restart.
+ */
+class CacheGroupTest {
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private static EmbeddedPostgres pg;
+    private static String url;
+
+    private Instance instance;
+    private Connection admin;
+    private String schema; // the backend schema and Hourglass user of this test
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = EmbeddedPostgres.builder().start();
+        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (pg != null) pg.close();
+    }
+
+    @BeforeEach
+    void schema() {
+        schema = "sales" + SCHEMAS.incrementAndGet();
+        backend("CREATE SCHEMA " + schema,
+                "CREATE TABLE " + schema + ".readtab (keyval integer PRIMARY KEY, str varchar(64))",
+                "INSERT INTO " + schema + ".readtab VALUES (1, 'one'), (2, 'two')");
+    }
+
+    @AfterEach
+    void close() {
+        if (instance != null) instance.close();
+    }
+
+    private Instance open(DatabaseConfig cfg) {
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        return instance;
+    }
+
+    private void openTemporary() {
+        open(DatabaseConfig.temporary("CACHEDB").withCache(new DatabaseConfig.CacheSettings(url, null, null)));
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
+    }
+
+    private String group(String autorefresh) {
+        return "CREATE READONLY CACHE GROUP readcache " + autorefresh + " FROM " + schema
+                + ".readtab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";
+    }
+
+    @Test
+    void loadThenIncrementalAutorefreshFollowsInsertsUpdatesDeletesAndTruncates() {
+        openTemporary();
+        sql(group("AUTOREFRESH INTERVAL 100 MILLISECONDS"));
+        assertEquals("PAUSED", groupState());
+        assertEquals(2, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS").updateCount());
+        assertEquals("ON", groupState(), "the first LOAD turns autorefresh ON");
+        assertEquals(List.of("1=one", "2=two"), cached());
+        sql("CALL ttCacheStart()");
+
+        backend("INSERT INTO " + schema + ".readtab VALUES (3, 'three')",
+                "UPDATE " + schema + ".readtab SET str = 'uno' WHERE keyval = 1",
+                "DELETE FROM " + schema + ".readtab WHERE keyval = 2",
+                "UPDATE " + schema + ".readtab SET keyval = 4 WHERE keyval = 3");
+        awaitCached(List.of("1=uno", "4=three"));
+
+        backend("TRUNCATE " + schema + ".readtab", "INSERT INTO " + schema + ".readtab VALUES (9, 'nine')");
+        awaitCached(List.of("9=nine"));
+        // The backend's change log was consumed: only the refreshes' own commits emptied it.
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()));
+    }
+
+    @Test
+    void usersCannotChangeTheCacheTable() {
+        openTemporary();
+        sql(group("AUTOREFRESH INTERVAL 1 SECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 0 ROWS");
+        String t = schema + ".readtab";
+        assertError(8225, () -> sql("INSERT INTO " + t + " VALUES (5, 'five')"));
+        assertError(8225, () -> sql("UPDATE " + t + " SET str = 'x'"));
+        assertError(8225, () -> sql("DELETE FROM " + t));
+        assertError(8225, () -> sql("DROP TABLE " + t));
+        assertError(8225, () -> sql("TRUNCATE TABLE " + t));
+        assertError(8225, () -> sql("ALTER TABLE " + t + " ADD extra NUMBER"));
+        assertError(8225, () -> sql("CREATE TABLE child (id NUMBER PRIMARY KEY, k NUMBER REFERENCES " + t + " (keyval))"));
+        assertEquals(List.of("1=one", "2=two"), cached());
+        // An index of one's own is allowed.
+        sql("CREATE INDEX readtab_str ON " + t + " (str)");
+        assertEquals(1L, ((Number) admin.execute("SELECT COUNT(*) FROM " + t + " WHERE str = 'two'").rows().getFirst()[0]).longValue());
+    }
+
+    @Test
+    void badDefinitionsAndStatementsAreRefusedWithTheirNumbers() {
+        openTemporary();
+        assertError(90049, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".missing (id NUMBER PRIMARY KEY)"));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema
+                + ".readtab (keyval NUMBER PRIMARY KEY, nosuch VARCHAR2(10))"));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32) PRIMARY KEY)"));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32))"));
+        assertError(90019, () -> sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
+        assertEquals(0L, changeLogs(), "a refused CREATE leaves nothing in the backend");
+        assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
+        sql(group(""));
+        assertError(90048, () -> sql(group("")));
+        assertError(8290, () -> sql("LOAD CACHE GROUP readcache"));
+        assertError(8290, () -> sql("REFRESH CACHE GROUP readcache"));
+        assertError(90047, () -> sql("LOAD CACHE GROUP nosuch COMMIT EVERY 1 ROWS"));
+        sql("CREATE USER nobody IDENTIFIED BY pw");
+        Connection plain = instance.connect("CACHEDB", "NOBODY", "pw");
+        assertError(90006, () -> plain.execute("LOAD CACHE GROUP admin.readcache COMMIT EVERY 1 ROWS"));
+        assertError(90006, () -> plain.execute("CALL ttCacheStart()"));
+        // A backend user that does not exist: ttCacheStart refuses with TT5220 and the agent stays stopped.
+        sql("CALL ttCacheUidPwdSet('nosuchrole', 'x')");
+        assertError(5220, () -> sql("CALL ttCacheStart()"));
+        assertError(5220, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS"));
+        assertEquals(List.of(), cached());
+    }
+
+    @Test
+    void refreshMakesTheCacheEqualAndFullAutorefreshKeepsItSo() {
+        openTemporary();
+        sql(group("AUTOREFRESH MODE FULL INTERVAL 100 MILLISECONDS STATE OFF"));
+        assertEquals(0L, changeLogs(), "MODE FULL needs no change log");
+        assertEquals(2, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS").updateCount());
+        assertEquals("OFF", groupState(), "LOAD turns only a PAUSED group ON");
+        backend("UPDATE " + schema + ".readtab SET str = 'dos' WHERE keyval = 2", "DELETE FROM " + schema + ".readtab WHERE keyval = 1",
+                "INSERT INTO " + schema + ".readtab SELECT g, 'n' || g FROM generate_series(10, 19) g");
+        assertEquals(2, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS").updateCount() - 8,
+                "LOAD adds the 10 new rows and changes no cached one");
+        assertTrue(cached().contains("1=one"));
+        assertEquals(2, admin.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 3 ROWS").updateCount(),
+                "REFRESH writes only what differs: one update, one delete");
+        assertEquals(backendRows(), cached());
+        assertEquals(0, admin.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount());
+
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE ON");
+        sql("CALL ttCacheStart()");
+        assertError(12026, () -> sql("CALL ttCacheStart()"));
+        backend("DELETE FROM " + schema + ".readtab WHERE keyval > 14", "UPDATE " + schema + ".readtab SET str = 'zehn' WHERE keyval = 10");
+        awaitCached(backendRows());
+        List<Object[]> stats = admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows();
+        assertTrue(stats.stream().allMatch(r -> "Full".equals(r[3])), "MODE FULL refreshes are full");
+
+        assertEquals(6, admin.execute("UNLOAD CACHE GROUP readcache").updateCount());
+        assertEquals("PAUSED", groupState(), "UNLOAD pauses autorefresh until the next LOAD");
+        sql("CALL ttCacheStop()");
+        assertEquals(List.of(), cached());
+    }
+
+    @Test
+    void switchingToIncrementalRefreshesInFullOnceAndSwitchingToFullDropsTheChangeLog() {
+        openTemporary();
+        sql(group("AUTOREFRESH MODE FULL INTERVAL 50 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheStart()");
+        backend("UPDATE " + schema + ".readtab SET str = 'uno' WHERE keyval = 1");
+        awaitCached(List.of("1=uno", "2=two"));
+
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE PAUSED");
+        // A change no change log sees: it happens before the triggers exist.
+        backend("UPDATE " + schema + ".readtab SET str = 'dos' WHERE keyval = 2");
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH MODE INCREMENTAL");
+        assertEquals(1L, changeLogs(), "MODE INCREMENTAL installs the change log");
+        int before = stats().size();
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE ON");
+        awaitCached(List.of("1=uno", "2=dos"));
+        assertTrue(stats().getFirst().startsWith("Full"), "the first refresh after the switch is full: " + stats());
+        assertTrue(stats().size() > before);
+
+        backend("INSERT INTO " + schema + ".readtab VALUES (3, 'tres')");
+        awaitCached(List.of("1=uno", "2=dos", "3=tres"));
+        assertTrue(stats().stream().anyMatch(r -> r.startsWith("Incremental 1 Complete")), "then incremental: " + stats());
+
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH MODE FULL");
+        assertEquals(0L, changeLogs(), "MODE FULL drops the change log, which nothing would read");
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'hourglass_%'"
+                + " AND tgrelid = '" + schema + ".readtab'::regclass"));
+        backend("DELETE FROM " + schema + ".readtab WHERE keyval = 3");
+        awaitCached(List.of("1=uno", "2=dos"));
+    }
+
+    @Test
+    void aRefreshThatFailsLosesNoChangeAndTheNextOneAppliesThem() {
+        openTemporary();
+        sql(group("AUTOREFRESH INTERVAL 50 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
+        sql("CALL ttCacheStart()");
+        // A change the cache cannot take (VARCHAR2(32) here, 64 in the backend), among good ones:
+        // the whole batch fails, in both databases, and is retried.
+        backend("UPDATE " + schema + ".readtab SET str = 'fine' WHERE keyval = 1",
+                "INSERT INTO " + schema + ".readtab VALUES (3, '" + "x".repeat(40) + "')");
+        awaitStatus("Failed", "90002");
+        assertEquals(List.of("1=one", "2=two"), cached(), "nothing of the failed batch is applied");
+        assertTrue(backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()) >= 2,
+                "the failed batch's entries are still in the change log");
+        backend("UPDATE " + schema + ".readtab SET str = 'short' WHERE keyval = 3");
+        awaitCached(List.of("1=fine", "2=two", "3=short"));
+
+        // The change log unreachable: refreshes fail, and resume once it is back.
+        String cl = schema + ".hourglass_cl_" + cacheId();
+        backend("ALTER TABLE " + cl + " RENAME TO hidden");
+        backend("DELETE FROM " + schema + ".readtab WHERE keyval = 2"); // the trigger fails: the backend refuses the change
+        awaitStatus("Failed", "90049");
+        backend("ALTER TABLE " + schema + ".hidden RENAME TO hourglass_cl_" + cacheId(),
+                "DELETE FROM " + schema + ".readtab WHERE keyval = 2");
+        awaitCached(List.of("1=fine", "3=short"));
+
+        // The change log lost for good: STATE OFF and back ON makes it again, and a full refresh
+        // catches up with what happened while it was gone.
+        backend("DROP TRIGGER hourglass_ct_" + cacheId() + " ON " + schema + ".readtab", "DROP TABLE " + cl,
+                "UPDATE " + schema + ".readtab SET str = 'lost' WHERE keyval = 1");
+        awaitStatus("Failed", "hourglass_cl_" + cacheId() + "\" does not exist");
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE OFF");
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE ON");
+        assertEquals(1L, changeLogs());
+        awaitCached(List.of("1=lost", "3=short"));
+        backend("INSERT INTO " + schema + ".readtab VALUES (5, 'five')");
+        awaitCached(List.of("1=lost", "3=short", "5=five"));
+    }
+
+    @Test
+    void cacheGroupsAndTheRunningAgentComeBackAfterARestart(@TempDir Path dir) {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        open(cfg);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        sql(group("AUTOREFRESH INTERVAL 100 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
+        sql("CALL ttCacheStart()");
+        instance.close();
+        instance = null;
+
+        backend("INSERT INTO " + schema + ".readtab VALUES (7, 'while down')"); // the trigger keeps the key for later
+        open(cfg);
+        assertEquals("ON", groupState());
+        awaitCached(List.of("1=one", "2=two", "7=while down"));
+        assertError(8225, () -> sql("DELETE FROM " + schema + ".readtab"));
+        sql("DROP CACHE GROUP readcache");
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'hourglass_%'"
+                + " AND tgrelid = '" + schema + ".readtab'::regclass"), "DROP CACHE GROUP removes the triggers");
+        assertEquals(0L, changeLogs());
+        assertError(2206, () -> sql("SELECT * FROM " + schema + ".readtab"));
+        instance.close();
+        open(cfg);
+        assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty(),
+                "the drop came back from the log");
+        assertError(90047, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS"));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private void sql(String s) { admin.execute(s); }
+
+    private String groupState() {
+        return (String) admin.execute("SELECT autorefresh_state FROM sys.cache_group WHERE cgname = 'READCACHE'").rows().getFirst()[0];
+    }
+
+    private long changeLogs() {
+        return backendCount("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_cl_%' AND relkind = 'r'"
+                + " AND relnamespace = '" + schema + "'::regnamespace");
+    }
+
+    private String cacheId() {
+        return (String) admin.execute("SELECT backend_id FROM sys.cache_group WHERE cgname = 'READCACHE'").rows().getFirst()[0];
+    }
+
+    private List<String> cached() {
+        List<String> out = new ArrayList<>();
+        for (Object[] r : admin.execute("SELECT keyval, str FROM " + schema + ".readtab ORDER BY keyval").rows()) out.add(r[0] + "=" + r[1]);
+        return out;
+    }
+
+    private List<String> backendRows() {
+        List<String> out = new ArrayList<>();
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres");
+             var rs = c.createStatement().executeQuery("SELECT keyval, str FROM " + schema + ".readtab ORDER BY keyval")) {
+            while (rs.next()) out.add(rs.getInt(1) + "=" + rs.getString(2));
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+
+    private void awaitCached(List<String> expected) {
+        await(() -> cached().equals(expected), () -> "cache " + cached() + ", expected " + expected + "; refreshes " + stats());
+    }
+
+    private void awaitStatus(String status, String errorPart) {
+        await(() -> stats().stream().anyMatch(s -> s.contains(status) && s.contains(errorPart)), () -> "refreshes " + stats());
+    }
+
+    private List<String> stats() {
+        List<String> out = new ArrayList<>();
+        for (Object[] r : admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows()) {
+            out.add(r[3] + " " + r[4] + " " + r[5] + " " + r[6]);
+        }
+        return out;
+    }
+
+    private static void await(Supplier<Boolean> done, Supplier<String> what) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!done.get()) {
+            if (System.nanoTime() > deadline) fail("not reached in 30 s: " + what.get());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static void backend(String... statements) {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                try {
+                    st.execute(s);
+                } catch (SQLException e) {
+                    if (!s.startsWith("DELETE")) throw e; // a DELETE the test expects the backend to refuse
+                }
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static long backendCount(String query) {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); var rs = c.createStatement().executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assertError(int number, Runnable r) {
+        HourglassException e = assertThrows(HourglassException.class, r::run);
+        assertEquals(number, e.code().number(), e.getMessage());
+    }
+}
