@@ -2,6 +2,9 @@ package io.hourglass.cache;
 
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.backup.Backup;
+import io.hourglass.engine.backup.BackupType;
+import io.hourglass.engine.backup.Restore;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
@@ -280,6 +283,51 @@ class CacheGroupTest {
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty(),
                 "the drop came back from the log");
         assertError(90047, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS"));
+    }
+
+    /**
+     * Seed 000, step by step: back up a database with a cache group, stop the agent, drop the
+     * group, destroy the database, restore it; the restored group is stale and the agent does not
+     * start by itself; drop it (its backend objects are already gone), set the credentials, start
+     * the agent, recreate, load: "2 cache instances affected", and autorefresh works again.
+     */
+    @Test
+    void backupAndRestoreAsSeed000WalksThroughIt(@TempDir Path dir) {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
+                .withCache(new DatabaseConfig.CacheSettings(url, null, null));
+        open(cfg);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
+        sql("CALL ttCacheStart()");
+        sql(group("AUTOREFRESH INTERVAL 100 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
+        Path backup = dir.resolve("dump");
+        Backup.run(instance.database("CACHEDB"), FileStorageIo.INSTANCE,
+                new Backup.Request(BackupType.FILE_FULL, backup, null, false, null, 0), Backup.Progress.NONE);
+        sql("CALL ttCacheStop()");
+        sql("DROP CACHE GROUP readcache");
+        assertEquals(0L, changeLogs(), "nothing left for a cleanup script");
+        admin.close();
+        instance.destroy("CACHEDB", 0, false);
+
+        backend("UPDATE " + schema + ".readtab SET str = 'later' WHERE keyval = 2"); // the backend moves on
+        instance.refuseRestoreOver("CACHEDB");
+        Restore.fromDirectory(backup, null, cfg, FileStorageIo.INSTANCE, Backup.Progress.NONE);
+        instance.restored("CACHEDB");
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        assertEquals(List.of("1=one", "2=two"), cached(), "the restored cache is the backup's: stale");
+        assertEquals("ON", groupState());
+        List<String> history = stats();
+        assertTrue(history.isEmpty(), "a restored database's agent waits for ttCacheStart: " + history);
+
+        sql("DROP CACHE GROUP readcache"); // its backend objects went with the first drop: no error
+        sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
+        sql("CALL ttCacheStart()");
+        sql(group("AUTOREFRESH INTERVAL 100 MILLISECONDS"));
+        assertEquals(2, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS").updateCount());
+        assertEquals(List.of("1=one", "2=later"), cached());
+        backend("INSERT INTO " + schema + ".readtab VALUES (3, 'three')");
+        awaitCached(List.of("1=one", "2=later", "3=three"));
     }
 
     // ---- helpers ------------------------------------------------------------------------------

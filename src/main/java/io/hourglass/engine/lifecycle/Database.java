@@ -259,10 +259,10 @@ public final class Database {
     /** The checkpoint writer, or null for a Temporary database. */
     public Checkpointer checkpointer() { return checkpointer; }
 
-    /** The cache agent (null for an image built for a restore); it runs now if ttCacheStart left it running. */
-    void attachCache(CacheAgent agent) {
+    /** The cache agent; with {@code autostart} it runs now if ttCacheStart left it running. */
+    void attachCache(CacheAgent agent, boolean autostart) {
         cacheAgent = agent;
-        if (catalog.cacheAgentRunning()) agent.start();
+        if (autostart && catalog.cacheAgentRunning()) agent.start();
     }
 
     /** The cache agent of this image, or null. */

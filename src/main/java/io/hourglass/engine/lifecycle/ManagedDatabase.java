@@ -2,6 +2,7 @@ package io.hourglass.engine.lifecycle;
 
 import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.cache.CacheAgent;
 import io.hourglass.engine.checkpoint.CheckpointFiles;
 import io.hourglass.engine.log.LogHolds;
 import io.hourglass.engine.log.Lsn;
@@ -48,12 +49,18 @@ final class ManagedDatabase {
     private ScheduledFuture<?> unloadTimer;
 
     /** The cache administration user (ttCacheUidPwdSet, or configured): held in memory only. */
-    private volatile io.hourglass.engine.cache.CacheAgent.Credentials cacheCredentials;
+    private volatile CacheAgent.Credentials cacheCredentials;
+    /**
+     * Set by a restore: the restored cache tables are stale and their backend change logs may be
+     * gone or shared with the database the backup came from, so the cache agent waits for
+     * ttCacheStart (seed 000: drop and recreate the cache groups first) instead of starting itself.
+     */
+    private volatile boolean cacheAgentHeld;
 
     ManagedDatabase(Instance instance, DatabaseConfig config, Procedures procedures) {
         this.instance = instance;
         if (config.cache().uid() != null) {
-            cacheCredentials = new io.hourglass.engine.cache.CacheAgent.Credentials(config.cache().uid(), config.cache().password());
+            cacheCredentials = new CacheAgent.Credentials(config.cache().uid(), config.cache().password());
         }
         this.config = config;
         this.procedures = procedures;
@@ -61,9 +68,9 @@ final class ManagedDatabase {
                 : StoredSettings.read(instance.io(), StoredSettings.path(config), config.ramPolicy());
     }
 
-    void setCacheCredentials(io.hourglass.engine.cache.CacheAgent.Credentials c) { cacheCredentials = c; }
+    void setCacheCredentials(CacheAgent.Credentials c) { cacheCredentials = c; }
 
-    io.hourglass.engine.cache.CacheAgent.Credentials cacheCredentials() { return cacheCredentials; }
+    CacheAgent.Credentials cacheCredentials() { return cacheCredentials; }
 
     synchronized RamPolicy policy() { return settings.policy(); }
 
@@ -151,8 +158,15 @@ final class ManagedDatabase {
         try {
             db = new Database(config, instance.admin(), instance.io(), this);
             Database image = db;
-            db.attachCache(new io.hourglass.engine.cache.CacheAgent(config.name(), db.catalog(), instance.cacheBackend(),
-                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures)));
+            boolean autostart = !cacheAgentHeld;
+            db.attachCache(new CacheAgent(config.name(), db.catalog(), instance.cacheBackend(),
+                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures)), autostart);
+            if (!autostart && db.catalog().cacheAgentRunning()) {
+                LOG.warning("Database " + config.name() + " was restored: its cache agent was running when the backup was taken but is"
+                        + " not started, because restored cache groups are stale; drop and recreate them (or REFRESH them), then"
+                        + " CALL ttCacheStart()");
+            }
+            cacheAgentHeld = false;
         } catch (RuntimeException e) {
             synchronized (this) {
                 state = State.UNLOADED;
@@ -253,6 +267,7 @@ final class ManagedDatabase {
 
     /** After a restore wrote the files of a destroyed (or never created) database: load it as the policy says. */
     void restored() {
+        cacheAgentHeld = true;
         synchronized (this) {
             if (state == State.DESTROYED) state = State.UNLOADED;
             settings = StoredSettings.read(instance.io(), StoredSettings.path(config), config.ramPolicy());
