@@ -208,8 +208,8 @@ final class SqlShell {
                 }
                 case UPDATE_COUNT -> {
                     long n = r.getUpdateCount().getCount();
-                    String verb = verb(sql);
-                    if (n >= 0 && verb != null) out.println(n + (n == 1 ? " row " : " rows ") + verb + ".");
+                    String said = affected(sql, n);
+                    if (said != null) out.println(said);
                 }
                 default -> { }
             }
@@ -223,14 +223,20 @@ final class SqlShell {
         if (timing) out.printf("Execution time = %.6f seconds.%n", (System.nanoTime() - t0) / 1e9);
     }
 
-    private static String verb(String sql) {
+    /** What ttIsql says after a statement that changed {@code n} rows: "2 rows inserted.", "2 cache instances affected."; null: nothing. */
+    static String affected(String sql, long n) {
+        if (n < 0) return null;
         String first = sql.strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
-        return switch (first) {
+        String verb = switch (first) {
             case "INSERT" -> "inserted";
             case "UPDATE" -> "updated";
             case "DELETE" -> "deleted";
+            case "LOAD", "REFRESH", "UNLOAD" -> "affected";
             default -> null;
         };
+        if (verb == null) return null;
+        String what = verb.equals("affected") ? (n == 1 ? " cache instance " : " cache instances ") : (n == 1 ? " row " : " rows ");
+        return n + what + verb + ".";
     }
 
     private void table(List<String> columns, List<List<String>> rows) {
