@@ -1,0 +1,55 @@
+package io.hourglass.cache;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The service's side of cache groups: a database configured with cache-backend-url, cache-uid and
+ * cache-pwd caches a real PostgreSQL table, over the HTTP SQL endpoint, with numbered errors.
+ */
+@QuarkusTest
+@WithTestResource(PostgresServer.class)
+class CacheServiceTest {
+    private static ValidatableResponse sql(String user, String password, String sql) {
+        return given().auth().preemptive().basic(user, password).contentType(ContentType.JSON)
+                .body(Map.of("sql", sql)).post("/v1/databases/cachedb/sql").then();
+    }
+
+    private static ValidatableResponse admin(String sql) { return sql("admin", "test-admin-password", sql); }
+
+    @Test
+    void aConfiguredDatabaseCachesABackendTableOverHttp() throws InterruptedException {
+        admin("CREATE USER sales IDENTIFIED BY salespw").statusCode(200);
+        admin("CREATE READONLY CACHE GROUP readcache AUTOREFRESH INTERVAL 100 MILLISECONDS FROM sales.readtab"
+                + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))").statusCode(200);
+        admin("LOAD CACHE GROUP readcache").statusCode(400).body("error.code", equalTo(8290));
+        admin("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS").statusCode(200).body("updateCount", equalTo(2));
+        admin("CALL ttCacheStart()").statusCode(200); // the configured credentials: no ttCacheUidPwdSet needed
+        admin("CALL ttCacheStart()").statusCode(409).body("error.code", equalTo(12026));
+        admin("DELETE FROM sales.readtab").statusCode(403).body("error.code", equalTo(8225));
+
+        PostgresServer.run("INSERT INTO sales.readtab VALUES (3, 'three')");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            List<?> rows = admin("SELECT keyval FROM sales.readtab ORDER BY keyval").statusCode(200).extract().path("rows");
+            if (rows.size() == 3) break;
+            if (System.nanoTime() > deadline) fail("autorefresh did not bring row 3 within 30 s: " + rows);
+            Thread.sleep(20);
+        }
+        List<?> stats = admin("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").statusCode(200).extract().path("rows");
+        assertTrue(stats.stream().anyMatch(r -> r.toString().contains("Complete")), String.valueOf(stats));
+        admin("CALL ttCacheStop()").statusCode(200);
+        admin("DROP CACHE GROUP readcache").statusCode(200);
+    }
+}
