@@ -1,5 +1,6 @@
 package io.hourglass.engine.log;
 
+import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.TypeKind;
@@ -11,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Records encoded by LogBatch decode back to what went in, whatever the buffer had to grow to. */
 class LogBatchTest {
@@ -47,5 +49,23 @@ class LogBatchTest {
         b.clear().commit(7, 1L);
         assertEquals(1, b.records());
         assertEquals(1L, ((LogRecord.Commit) decode(b, 0)).commitMillis());
+    }
+
+    @Test
+    void cacheGroupChangesRoundTrip() {
+        CacheGroup g = new CacheGroup("CACHEADM", "READCACHE", 0x9f3a_0000_0000_0001L, "SALES", "READTAB",
+                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED);
+        for (CatalogChange c : List.of(new CatalogChange.CreateCacheGroup(g),
+                new CatalogChange.AlterCacheGroup("CACHEADM", "READCACHE", CacheGroup.Mode.INCREMENTAL, 5_000, CacheGroup.State.ON),
+                new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
+                new CatalogChange.CacheAgent(false))) {
+            byte[] bytes = LogCodec.ddlPayload(c);
+            assertEquals(c, LogCodec.decodeChange(ByteBuffer.wrap(bytes)));
+            // Cut short anywhere, it is refused rather than read as something else.
+            for (int n = 1; n < bytes.length; n++) {
+                byte[] cut = java.util.Arrays.copyOf(bytes, n);
+                assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeChange(ByteBuffer.wrap(cut)), c + " cut at " + n);
+            }
+        }
     }
 }
