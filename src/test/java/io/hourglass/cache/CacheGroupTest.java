@@ -316,9 +316,11 @@ class CacheGroupTest {
         instance.restored("CACHEDB");
         admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
         assertEquals(List.of("1=one", "2=two"), cached(), "the restored cache is the backup's: stale");
-        assertEquals("ON", groupState());
-        List<String> history = stats();
-        assertTrue(history.isEmpty(), "a restored database's agent waits for ttCacheStart: " + history);
+        assertEquals("Y", restored());
+        assertError(90051, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS"));
+        assertError(90051, () -> sql("REFRESH CACHE GROUP readcache COMMIT EVERY 256 ROWS"));
+        assertError(90051, () -> sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE OFF"));
+        assertError(8225, () -> sql("DELETE FROM " + schema + ".readtab"));
 
         sql("DROP CACHE GROUP readcache"); // its backend objects went with the first drop: no error
         sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
@@ -330,7 +332,65 @@ class CacheGroupTest {
         awaitCached(List.of("1=one", "2=later", "3=three"));
     }
 
+    /**
+     * "Restore anywhere": a copy restored beside its source, caching from the same backend. The
+     * copy's groups are marked restored (durably: also after its restart), never take entries
+     * from the source's change log, and dropping them leaves the source's backend objects alone.
+     */
+    @Test
+    void aCopyRestoredBesideItsSourceNeverTouchesTheSourcesChangeLog(@TempDir Path dir) {
+        DatabaseConfig.CacheSettings backendSettings = new DatabaseConfig.CacheSettings(url, "postgres", "postgres");
+        DatabaseConfig source = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString()).withCache(backendSettings);
+        DatabaseConfig copy = DatabaseConfig.defaults("COPYDB", dir.resolve("copydb").toString()).withCache(backendSettings);
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(source, copy), FileStorageIo.INSTANCE, new PostgresBackend());
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        sql(group("AUTOREFRESH INTERVAL 50 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
+        sql("CALL ttCacheStart()");
+        Path backup = dir.resolve("dump");
+        Backup.run(instance.database("CACHEDB"), FileStorageIo.INSTANCE,
+                new Backup.Request(BackupType.FILE_FULL, backup, null, false, null, 0), Backup.Progress.NONE);
+        instance.destroy("COPYDB", 0, false); // loaded empty at start (RAM policy always)
+        instance.refuseRestoreOver("COPYDB");
+        Restore.fromDirectory(backup, null, copy, FileStorageIo.INSTANCE, Backup.Progress.NONE);
+        instance.restored("COPYDB");
+
+        Connection sourceAdmin = admin;
+        admin = instance.connect("COPYDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        assertEquals("Y", restored());
+        assertTrue(java.nio.file.Files.notExists(Path.of(copy.dataStore() + ".restored")), "the first load consumed the marker");
+        sql("CALL ttCacheStart()"); // stopped by the restore; running, it still leaves restored groups alone
+        for (int i = 0; i < 5; i++) {
+            backend("INSERT INTO " + schema + ".readtab VALUES (" + (10 + i) + ", 'n')");
+            admin = sourceAdmin;
+            awaitCached(backendRows()); // the source takes every entry: none went to the copy
+            admin = instance.connect("COPYDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+            assertEquals(List.of("1=one", "2=two"), cached());
+        }
+        assertTrue(stats().isEmpty(), "the copy never refreshed: " + stats());
+
+        // Restarted, the copy's groups are still restored.
+        instance.close();
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(source, copy), FileStorageIo.INSTANCE, new PostgresBackend());
+        admin = instance.connect("COPYDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        assertEquals("Y", restored());
+        sql("DROP CACHE GROUP readcache");
+        assertEquals(1L, changeLogs(), "the source's change log is still there");
+
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        assertEquals("N", restored());
+        backend("UPDATE " + schema + ".readtab SET str = 'still here' WHERE keyval = 1");
+        awaitCached(backendRows());
+        assertTrue(cached().contains("1=still here"));
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
+
+    private String restored() {
+        return (String) admin.execute("SELECT restored FROM sys.cache_group WHERE cgname = 'READCACHE'").rows().getFirst()[0];
+    }
+
 
     private void sql(String s) { admin.execute(s); }
 

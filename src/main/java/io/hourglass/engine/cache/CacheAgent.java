@@ -142,7 +142,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 for (CacheGroup g : catalog.cacheGroups()) {
                     live.add(key(g));
                     GroupState st = state(g);
-                    if (g.state() != CacheGroup.State.ON) continue;
+                    if (g.state() != CacheGroup.State.ON || g.restored()) continue;
                     if (st.due <= now) {
                         st.due = now + g.intervalMs();
                         autorefresh(g, st);
@@ -172,7 +172,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         boolean full = g.mode() == CacheGroup.Mode.FULL || wanted != st.fullDone;
         try {
             CacheGroup now = catalog.cacheGroup(g.owner(), g.name());
-            if (now == null || now.cacheId() != g.cacheId() || now.state() != CacheGroup.State.ON) return;
+            if (now == null || now.cacheId() != g.cacheId() || now.state() != CacheGroup.State.ON || now.restored()) return;
             if (session == null) session = open();
             CacheBackend.Session bs = session;
             long rows;

@@ -11,9 +11,12 @@ import java.util.Locale;
  *
  * @param cacheId names the group's objects in the backend (change log, trigger): random, so two
  *                databases caching one backend table never share them
+ * @param restored the group came with a restore (a backup or the Kafka archive): its rows are
+ *                 stale and its backend objects may be gone or still the source database's, so
+ *                 it is neither refreshed nor altered, and dropping it leaves the backend alone
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
-                         Mode mode, long intervalMs, State state) {
+                         Mode mode, long intervalMs, State state, boolean restored) {
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -32,7 +35,11 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored);
+    }
+
+    public CacheGroup asRestored() {
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true);
     }
 
     /**

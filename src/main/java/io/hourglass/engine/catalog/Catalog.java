@@ -416,6 +416,11 @@ public final class Catalog {
 
     public synchronized void setCacheAgentRunning(boolean on) { cacheAgentRunning = on; }
 
+    /** After a restore: every cache group is marked restored. */
+    public synchronized void markCacheGroupsRestored() {
+        cacheGroups.replaceAll((k, g) -> g.asRestored());
+    }
+
     /**
      * The whole catalog as the changes that rebuild it from an empty one (the instance
      * administrator excepted: the configuration supplies that user). A checkpoint stores this;

@@ -130,4 +130,10 @@ public sealed interface CatalogChange {
 
     /** ttCacheStart ({@code true}) and ttCacheStop: the cache agent runs again after a restart if it was running. */
     record CacheAgent(boolean running) implements CatalogChange {}
+
+    /**
+     * The first load after a restore: every cache group there is marked restored (see
+     * {@link CacheGroup#restored}); logged with a {@code CacheAgent(false)}.
+     */
+    record RestoredCacheGroups() implements CatalogChange {}
 }

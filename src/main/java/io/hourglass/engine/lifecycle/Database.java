@@ -5,6 +5,7 @@ import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.cache.CacheAgent;
 import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.InstanceSecret;
 import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.checkpoint.Activities;
@@ -18,6 +19,7 @@ import io.hourglass.engine.log.TransactionLog;
 import io.hourglass.engine.recovery.ImageBuilder;
 import io.hourglass.engine.recovery.Recovery;
 import io.hourglass.engine.spi.StorageIo;
+import io.hourglass.engine.sql.CatalogChanges;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.txn.TransactionManager;
@@ -198,10 +200,44 @@ public final class Database {
         io.syncDirectory(ckpt.directory());
     }
 
-    /** The restore's files are all durable: its marker goes (and that is durable too). */
+    /**
+     * The restore's files are all durable: its marker becomes the {@link #restoredMarker} in one
+     * rename (durable too), which the first load consumes.
+     */
     public static void endRestore(DatabaseConfig config, StorageIo io) throws IOException {
-        io.delete(createMarker(config));
+        io.rename(createMarker(config), restoredMarker(config));
         io.syncDirectory(new CheckpointFiles(io, config.dataStore()).directory());
+    }
+
+    /** Left by a finished restore until the first load has marked the cache groups restored ({@link #adoptRestore}). */
+    public static java.nio.file.Path restoredMarker(DatabaseConfig config) {
+        return java.nio.file.Path.of(config.dataStore() + ".restored");
+    }
+
+    /**
+     * At the first load after a restore (its marker is there): the cache agent is stopped and
+     * every cache group marked restored, durably, and then the marker goes. Such groups are
+     * stale, and their backend change logs may be gone or still in use by the database the
+     * backup came from: they must not take entries from it, nor drop it. Returns whether this
+     * image is such a first load. A crash before the marker goes repeats it, harmlessly.
+     */
+    boolean adoptRestore(StorageIo io) {
+        if (config.temporary() || !io.exists(restoredMarker(config))) return false;
+        if (catalog.cacheAgentRunning()) {
+            CatalogChanges.logAndApply(catalog, transactions, new CatalogChange.CacheAgent(false));
+        }
+        if (catalog.cacheGroups().stream().anyMatch(g -> !g.restored())) {
+            CatalogChanges.logAndApply(catalog, transactions, new CatalogChange.RestoredCacheGroups());
+            LOG.warning("Database " + config.name() + " was restored: its cache groups are marked restored (stale, never refreshed;"
+                    + " DROP CACHE GROUP leaves the backend alone) and its cache agent is stopped; drop and create them again");
+        }
+        try {
+            io.delete(restoredMarker(config));
+            io.syncDirectory(new CheckpointFiles(io, config.dataStore()).directory());
+        } catch (IOException e) {
+            throw ErrorCode.RECOVERY_FAILED.error(config.name() + ": removing " + restoredMarker(config) + ": " + IoErrors.describe(e));
+        }
+        return true;
     }
 
     /** The file a restore writes first and removes last: while it exists, the database's files are incomplete. */
@@ -259,10 +295,10 @@ public final class Database {
     /** The checkpoint writer, or null for a Temporary database. */
     public Checkpointer checkpointer() { return checkpointer; }
 
-    /** The cache agent; with {@code autostart} it runs now if ttCacheStart left it running. */
-    void attachCache(CacheAgent agent, boolean autostart) {
+    /** The cache agent; it runs now if ttCacheStart left it running. */
+    void attachCache(CacheAgent agent) {
         cacheAgent = agent;
-        if (autostart && catalog.cacheAgentRunning()) agent.start();
+        if (catalog.cacheAgentRunning()) agent.start();
     }
 
     /** The cache agent of this image, or null. */

@@ -50,12 +50,6 @@ final class ManagedDatabase {
 
     /** The cache administration user (ttCacheUidPwdSet, or configured): held in memory only. */
     private volatile CacheAgent.Credentials cacheCredentials;
-    /**
-     * Set by a restore: the restored cache tables are stale and their backend change logs may be
-     * gone or shared with the database the backup came from, so the cache agent waits for
-     * ttCacheStart (seed 000: drop and recreate the cache groups first) instead of starting itself.
-     */
-    private volatile boolean cacheAgentHeld;
 
     ManagedDatabase(Instance instance, DatabaseConfig config, Procedures procedures) {
         this.instance = instance;
@@ -154,20 +148,15 @@ final class ManagedDatabase {
 
     /** Builds a new image (recovering from the files) outside the monitor; state is LOADING or RECOVERING. */
     private Database load(State loadAs, boolean forConnect) {
-        Database db;
+        Database db = null;
         try {
             db = new Database(config, instance.admin(), instance.io(), this);
             Database image = db;
-            boolean autostart = !cacheAgentHeld;
+            db.adoptRestore(instance.io());
             db.attachCache(new CacheAgent(config.name(), db.catalog(), instance.cacheBackend(),
-                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures)), autostart);
-            if (!autostart && db.catalog().cacheAgentRunning()) {
-                LOG.warning("Database " + config.name() + " was restored: its cache agent was running when the backup was taken but is"
-                        + " not started, because restored cache groups are stale; drop and recreate them (or REFRESH them), then"
-                        + " CALL ttCacheStart()");
-            }
-            cacheAgentHeld = false;
+                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures)));
         } catch (RuntimeException e) {
+            if (db != null) db.release(); // recovered, but not usable: its log and checkpointer stop
             synchronized (this) {
                 state = State.UNLOADED;
                 notifyAll();
@@ -267,7 +256,6 @@ final class ManagedDatabase {
 
     /** After a restore wrote the files of a destroyed (or never created) database: load it as the policy says. */
     void restored() {
-        cacheAgentHeld = true;
         synchronized (this) {
             if (state == State.DESTROYED) state = State.UNLOADED;
             settings = StoredSettings.read(instance.io(), StoredSettings.path(config), config.ramPolicy());
@@ -395,6 +383,7 @@ final class ManagedDatabase {
         Path logDir = config.logDirectory();
         for (Path p : io.list(logDir, config.fileName() + ".log")) io.delete(p);
         if (io.exists(StoredSettings.path(config))) io.delete(StoredSettings.path(config));
+        if (io.exists(Database.restoredMarker(config))) io.delete(Database.restoredMarker(config));
         io.syncDirectory(ckpt.directory());
         if (io.exists(logDir)) io.syncDirectory(logDir);
     }

@@ -31,7 +31,7 @@ public final class LogCodec {
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
-            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23;
+            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -81,12 +81,13 @@ public final class LogCodec {
             case CatalogChange.CreateCacheGroup cg -> {
                 var g = cg.group();
                 o.u8(CREATE_CACHE_GROUP).str(g.owner()).str(g.name()).u64(g.cacheId()).str(g.tableOwner()).str(g.tableName())
-                        .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal());
+                        .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal()).u8(g.restored() ? 1 : 0);
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
             case CatalogChange.DropCacheGroup dg -> o.u8(DROP_CACHE_GROUP).str(dg.owner()).str(dg.name());
             case CatalogChange.CacheAgent ca -> o.u8(CACHE_AGENT).u8(ca.running() ? 1 : 0);
+            case CatalogChange.RestoredCacheGroups rc -> o.u8(RESTORED_CACHE_GROUPS);
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -199,11 +200,12 @@ public final class LogCodec {
             }
             case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
             case CREATE_CACHE_GROUP -> new CatalogChange.CreateCacheGroup(new CacheGroup(str(p), str(p), p.getLong(), str(p), str(p),
-                    CacheGroup.Mode.values()[p.get()], p.getLong(), CacheGroup.State.values()[p.get()]));
+                    CacheGroup.Mode.values()[p.get()], p.getLong(), CacheGroup.State.values()[p.get()], p.get() != 0));
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);
             case DROP_CACHE_GROUP -> new CatalogChange.DropCacheGroup(str(p), str(p));
             case CACHE_AGENT -> new CatalogChange.CacheAgent(p.get() != 0);
+            case RESTORED_CACHE_GROUPS -> new CatalogChange.RestoredCacheGroups();
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

@@ -70,6 +70,7 @@ public final class CatalogChanges {
             case CatalogChange.CreateCacheGroup cg -> cat.createCacheGroup(cg.group());
             case CatalogChange.AlterCacheGroup ag -> cat.alterCacheGroup(ag);
             case CatalogChange.DropCacheGroup dg -> cat.dropCacheGroup(dg.owner(), dg.name());
+            case CatalogChange.RestoredCacheGroups rc -> cat.markCacheGroupsRestored();
             case CatalogChange.CacheAgent ca -> cat.setCacheAgentRunning(ca.running());
             case CatalogChange.AddCheck ac -> {
                 Table t = cat.requireTable(ac.owner(), ac.table());

@@ -400,7 +400,7 @@ final class Ddl {
         CacheGroup g = new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
                 cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                 cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                cg.state() != null ? cg.state() : CacheGroup.State.PAUSED);
+                cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false);
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
         // The checks CREATE TABLE makes that need no backend, before the backend is touched.
@@ -423,6 +423,7 @@ final class Ddl {
         String owner = Executor.owner(ag.group(), s);
         requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, ag.group().name());
+        if (g.restored()) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
         CacheGroup.Mode mode = ag.mode() != null ? ag.mode() : g.mode();
         long interval = ag.intervalMs() != null ? ag.intervalMs() : g.intervalMs();
         CacheGroup.State state = ag.state() != null ? ag.state() : g.state();
@@ -449,7 +450,7 @@ final class Ddl {
         change(s, new CatalogChange.DropCacheGroup(owner, g.name()));
         dropTable(t, false, s, ddl);
         s.cache().changed();
-        s.cache().dropped(g);
+        if (!g.restored()) s.cache().dropped(g); // a restored group's backend objects may be the source database's
     }
 
     private static List<String> columnNames(Table t) {

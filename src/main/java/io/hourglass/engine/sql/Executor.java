@@ -81,6 +81,8 @@ final class Executor {
         Ddl.requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, d.group().name());
         if (d.op() != Ast.CacheOp.UNLOAD && d.commitEvery() == null) throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
+        // A restored group's change log may be the source database's: only UNLOAD (local) is allowed.
+        if (g.restored() && d.op() != Ast.CacheOp.UNLOAD) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
         s.commitWork();
         long n = switch (d.op()) {
             case LOAD -> s.cache().load(g, d.commitEvery(), false);
@@ -91,7 +93,7 @@ final class Executor {
         CacheGroup.State next = d.op() == Ast.CacheOp.UNLOAD
                 ? (g.state() == CacheGroup.State.ON ? CacheGroup.State.PAUSED : null)
                 : (g.state() == CacheGroup.State.PAUSED ? CacheGroup.State.ON : null);
-        if (next != null) Ddl.run(new Ast.AlterCacheGroup(d.group(), null, null, next), s, new Object[0]);
+        if (next != null && !g.restored()) Ddl.run(new Ast.AlterCacheGroup(d.group(), null, null, next), s, new Object[0]);
         return StatementResult.count(n);
     }
 

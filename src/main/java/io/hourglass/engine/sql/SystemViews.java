@@ -65,9 +65,10 @@ final class SystemViews {
         view("CACHE_GROUP", s -> s.catalog().cacheGroups().stream()
                         .sorted(Comparator.comparing(io.hourglass.engine.catalog.CacheGroup::qualifiedName))
                         .map(g -> new Object[] {g.owner(), g.name(), "READONLY", g.tableOwner(), g.tableName(), g.mode().name(),
-                                g.state().name(), g.intervalMs(), g.backendId()}).toList(),
+                                g.state().name(), g.intervalMs(), g.backendId(), g.restored() ? "Y" : "N"}).toList(),
                 "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
-                "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME);
+                "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME,
+                "RESTORED", NAME);
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
     }
