@@ -9,6 +9,7 @@ import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.spi.FileStorageIo;
+import io.hourglass.engine.spi.SimulatedDisk;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -254,6 +255,46 @@ class CacheGroupTest {
         awaitCached(List.of("1=lost", "3=short"));
         backend("INSERT INTO " + schema + ".readtab VALUES (5, 'five')");
         awaitCached(List.of("1=lost", "3=short", "5=five"));
+    }
+
+    /**
+     * The cache's commit refused (a full disk: TT90022, the database goes on): the backend keeps
+     * the change-log entries, because its transaction commits only after the cache's did, and
+     * once space is freed the next refresh applies them.
+     */
+    @Test
+    void aCacheCommitRefusedByAFullDiskLeavesTheEntriesInTheBackend() {
+        SimulatedDisk disk = new SimulatedDisk().capacity((8L << 20) + (1 << 20)); // room for one log file
+        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", "/sim/cachedb").withLog(8, 1)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), disk, new PostgresBackend());
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        sql(group("AUTOREFRESH INTERVAL 50 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
+        sql("CALL ttCacheStart()");
+        sql("CREATE TABLE filler (id INTEGER PRIMARY KEY, pad VARCHAR2(2000))");
+        // Fill the log until no commit fits, not even a small one.
+        int id = 0;
+        for (String pad : List.of("x".repeat(2000), "y")) {
+            while (true) {
+                try {
+                    admin.execute("INSERT INTO filler VALUES (?, ?)", id++, pad);
+                } catch (HourglassException e) {
+                    assertEquals(90022, e.code().number(), e.getMessage());
+                    break;
+                }
+            }
+        }
+        backend("UPDATE " + schema + ".readtab SET str = 'while full' WHERE keyval = 1",
+                "INSERT INTO " + schema + ".readtab VALUES (3, 'three')");
+        awaitStatus("Failed", "90022");
+        assertEquals(List.of("1=one", "2=two"), cached());
+        assertTrue(backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()) >= 2,
+                "the entries of the refused refresh are still in the backend");
+        disk.capacity(Long.MAX_VALUE); // space is freed
+        awaitCached(List.of("1=while full", "2=two", "3=three"));
+        assertTrue(stats().stream().anyMatch(r -> r.startsWith("Incremental 2 Complete")), "applied by an incremental refresh: " + stats());
     }
 
     @Test
