@@ -42,7 +42,11 @@ public final class PostgresBackend implements CacheBackend {
         Properties p = new Properties();
         if (user != null) p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
+        // A backend that stops answering fails the call (and the refresh is tried again later)
+        // instead of hanging the agent or a LOAD for good. Parameters in the URL win over these.
         p.setProperty("connectTimeout", "10");
+        p.setProperty("loginTimeout", "10");
+        p.setProperty("socketTimeout", "300");
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", "hourglass cache agent");
         try {
