@@ -20,16 +20,19 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @QuarkusTest
 @WithTestResource(PostgresServer.class)
-class CacheServiceTest {
+public class CacheServiceTest {
     private static ValidatableResponse sql(String user, String password, String sql) {
         return given().auth().preemptive().basic(user, password).contentType(ContentType.JSON)
                 .body(Map.of("sql", sql)).post("/v1/databases/cachedb/sql").then();
     }
 
-    private static ValidatableResponse admin(String sql) { return sql("admin", "test-admin-password", sql); }
+    /** The instance administrator's password the service runs with. */
+    protected String adminPassword() { return "test-admin-password"; }
+
+    private ValidatableResponse admin(String sql) { return sql("admin", adminPassword(), sql); }
 
     @Test
-    void aConfiguredDatabaseCachesABackendTableOverHttp() throws InterruptedException {
+    public void aConfiguredDatabaseCachesABackendTableOverHttp() throws InterruptedException {
         admin("CREATE USER sales IDENTIFIED BY salespw").statusCode(200);
         admin("CREATE READONLY CACHE GROUP readcache AUTOREFRESH INTERVAL 100 MILLISECONDS FROM sales.readtab"
                 + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))").statusCode(200);
