@@ -192,6 +192,28 @@ public final class PostgresBackend implements CacheBackend {
         }
 
         @Override
+        public boolean changeLogIntact(String id, String schema, String table) {
+            String sql = "SELECT to_regclass(?) IS NOT NULL AND (SELECT count(*) FROM pg_trigger"
+                    + " WHERE tgrelid = to_regclass(?) AND tgname IN (?, ?) AND tgenabled <> 'D') = 2";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, qualified(schema, "hourglass_cl_" + id));
+                ps.setString(2, qualified(schema, table));
+                ps.setString(3, "hourglass_ct_" + id);
+                ps.setString(4, "hourglass_cx_" + id);
+                boolean intact;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    intact = rs.getBoolean(1);
+                }
+                c.commit();
+                return intact;
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e, "check the change log of " + schema + "." + table);
+            }
+        }
+
+        @Override
         public void dropChangeLog(String id, String schema, String table) {
             try (Statement st = c.createStatement()) {
                 st.execute(LOCK_TIMEOUT);
@@ -226,8 +248,7 @@ public final class PostgresBackend implements CacheBackend {
                 }
                 return out;
             } catch (SQLException e) {
-                throw failure(e, "read the change log of cache group " + id + " (was it removed? ALTER the cache group's"
-                        + " AUTOREFRESH STATE to OFF and back to ON to make it again)");
+                throw failure(e, "read the change log of cache group " + id);
             }
         }
 

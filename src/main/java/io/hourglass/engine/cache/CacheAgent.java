@@ -175,6 +175,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             if (now == null || now.cacheId() != g.cacheId() || now.state() != CacheGroup.State.ON || now.restored()) return;
             if (session == null) session = open();
             CacheBackend.Session bs = session;
+            if (!full && !changeLogIntact(now, bs)) full = true;
             long rows;
             if (full) {
                 rows = sync(now, bs, 0, true);
@@ -260,14 +261,34 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 throw ErrorCode.SEMANTIC_ERROR.error("the cache table's primary key (" + String.join(", ", pk) + ") must be the backend table's ("
                         + (info.primaryKey().isEmpty() ? "it has none" : String.join(", ", info.primaryKey())) + ")");
             }
-            if (g.mode() == CacheGroup.Mode.INCREMENTAL) {
-                call(() -> {
-                    s.installChangeLog(g.backendId(), schema, table, pk,
-                            "Hourglass change log of cache group " + g.qualifiedName() + " of database " + dsn);
-                    return null;
-                });
-            }
+            if (g.mode() == CacheGroup.Mode.INCREMENTAL) installChangeLog(g, s, pk);
         }
+    }
+
+    private void installChangeLog(CacheGroup g, CacheBackend.Session s, List<String> backendKey) {
+        call(() -> {
+            s.installChangeLog(g.backendId(), CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), backendKey,
+                    "Hourglass change log of cache group " + g.qualifiedName() + " of database " + dsn);
+            return null;
+        });
+    }
+
+    /**
+     * Whether the group's change log is whole. One that lost its table or a trigger (dropped by
+     * hand, or a backend restored from an older backup) has missed changes, and while its table
+     * is gone the trigger makes the backend refuse every change to the cached table: it is made
+     * again at once, and the caller refreshes in full.
+     */
+    private boolean changeLogIntact(CacheGroup g, CacheBackend.Session s) {
+        String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
+        if (call(() -> s.changeLogIntact(g.backendId(), schema, table))) return true;
+        Table t = catalog.requireTable(g.tableOwner(), g.tableName());
+        List<String> key = new ArrayList<>();
+        for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
+        installChangeLog(g, s, key);
+        LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " (hourglass_cl_" + g.backendId()
+                + " and its triggers on " + schema + "." + table + ") was incomplete: made again; this refresh is a full one");
+        return false;
     }
 
     @Override

@@ -40,6 +40,12 @@ public interface CacheBackend {
          */
         void installChangeLog(String id, String schema, String table, List<String> keyColumns, String description);
 
+        /**
+         * Whether the change log of {@code id} and both its triggers on {@code schema.table} are
+         * there: a change log that lost any of them has missed changes. Ends its own transaction.
+         */
+        boolean changeLogIntact(String id, String schema, String table);
+
         /** Removes the change log and its triggers; nothing happens if they are gone already. */
         void dropChangeLog(String id, String schema, String table);
 

@@ -429,9 +429,7 @@ final class Ddl {
         CacheGroup.State state = ag.state() != null ? ag.state() : g.state();
         CacheGroup next = g.with(mode, interval, state);
         if (next.equals(g)) return;
-        // A change log is installed when the group turns INCREMENTAL, and again (if it was lost) when it turns ON after OFF.
-        boolean turnedOn = g.state() == CacheGroup.State.OFF && state != CacheGroup.State.OFF;
-        if (mode == CacheGroup.Mode.INCREMENTAL && (g.mode() != mode || turnedOn)) {
+        if (mode == CacheGroup.Mode.INCREMENTAL && g.mode() != mode) {
             Table t = s.catalog().requireTable(g.tableOwner(), g.tableName());
             s.cache().prepare(next, columnNames(t), columnNames(t, t.primaryKey()));
         }
