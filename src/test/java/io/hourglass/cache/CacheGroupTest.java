@@ -207,6 +207,13 @@ class CacheGroupTest {
         awaitCached(List.of("1=uno", "2=dos", "3=tres"));
         awaitStatus("Incremental 1 Complete", ""); // then incremental
 
+        // STATE OFF and back ON: the next refresh is a full one, as in TimesTen.
+        long before = lastRefreshNumber();
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE OFF");
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE ON");
+        await(() -> admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows().stream()
+                .anyMatch(r -> ((Number) r[0]).longValue() > before && "Full".equals(r[3])), () -> "refreshes " + stats());
+
         sql("ALTER CACHE GROUP readcache SET AUTOREFRESH MODE FULL");
         assertEquals(0L, changeLogs(), "MODE FULL drops the change log, which nothing would read");
         assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'hourglass_%'"
@@ -425,6 +432,11 @@ class CacheGroupTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    private long lastRefreshNumber() {
+        List<Object[]> rows = admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows();
+        return rows.isEmpty() ? 0 : ((Number) rows.getFirst()[0]).longValue();
+    }
 
     private String restored() {
         return (String) admin.execute("SELECT restored FROM sys.cache_group WHERE cgname = 'READCACHE'").rows().getFirst()[0];
