@@ -192,6 +192,27 @@ public final class PostgresBackend implements CacheBackend {
         }
 
         @Override
+        public long changeLogBacklog(String id, String schema) {
+            String log = qualified(schema, "hourglass_cl_" + id);
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT coalesce(max(" + SEQ + ") - min(" + SEQ + ") + 1, 0) FROM " + log)) {
+                rs.next();
+                return rs.getLong(1);
+            } catch (SQLException e) {
+                throw failure(e, "measure the change log of cache group " + id);
+            }
+        }
+
+        @Override
+        public void discardChanges(String id, String schema) {
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM " + qualified(schema, "hourglass_cl_" + id));
+            } catch (SQLException e) {
+                throw failure(e, "empty the change log of cache group " + id);
+            }
+        }
+
+        @Override
         public boolean changeLogIntact(String id, String schema, String table) {
             String sql = "SELECT to_regclass(?) IS NOT NULL AND (SELECT count(*) FROM pg_trigger"
                     + " WHERE tgrelid = to_regclass(?) AND tgname IN (?, ?) AND tgenabled <> 'D') = 2";

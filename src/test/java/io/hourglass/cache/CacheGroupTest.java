@@ -222,6 +222,32 @@ class CacheGroupTest {
         awaitCached(List.of("1=uno", "2=dos"));
     }
 
+    /** A change log longer than the table (100,000 entries at least) is read past: a full refresh costs less. */
+    @Test
+    void aChangeLogLongerThanTheTableIsReplacedByOneFullRefresh() {
+        openTemporary();
+        sql(group("AUTOREFRESH INTERVAL 50 MILLISECONDS"));
+        sql("LOAD CACHE GROUP readcache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheStart()");
+        backend("INSERT INTO " + schema + ".readtab VALUES (3, 'three')");
+        awaitCached(List.of("1=one", "2=two", "3=three")); // the agent's first, full refresh is behind us
+
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE PAUSED"); // the change log keeps filling
+        long before = lastRefreshNumber();
+        backend("INSERT INTO " + schema + ".readtab SELECT g, 'n' FROM generate_series(10, 60009) g",
+                "UPDATE " + schema + ".readtab SET str = 'm' WHERE keyval >= 10");
+        assertTrue(backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()) > 100_000);
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE ON");
+        await(() -> count("SELECT COUNT(*) FROM " + schema + ".readtab WHERE str = 'm'") == 60_000, () -> "refreshes " + stats());
+        await(() -> admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows().stream()
+                .anyMatch(r -> ((Number) r[0]).longValue() > before && "Full".equals(r[3]) && ((Number) r[4]).longValue() == 60_000),
+                () -> "one full refresh applied the 60,000 rows; refreshes " + stats());
+        assertTrue(admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows().stream()
+                .noneMatch(r -> ((Number) r[0]).longValue() > before && "Incremental".equals(r[3]) && ((Number) r[4]).longValue() > 0),
+                "no key-by-key refresh of that backlog: " + stats());
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()), "its entries are gone");
+    }
+
     @Test
     void aRefreshThatFailsLosesNoChangeAndTheNextOneAppliesThem() {
         openTemporary();
@@ -432,6 +458,8 @@ class CacheGroupTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    private long count(String query) { return ((Number) admin.execute(query).rows().getFirst()[0]).longValue(); }
 
     private long lastRefreshNumber() {
         List<Object[]> rows = admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'READCACHE')").rows();

@@ -47,6 +47,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CacheAgent.class.getName());
     /** Change log entries taken per backend transaction. */
     static final int CHANGE_BATCH = 10_000;
+    /**
+     * A change log with more entries than this (and than the cache table has rows) is not worked
+     * through key by key: a full refresh, which reads each row once, is cheaper.
+     */
+    static final long FULL_REFRESH_BACKLOG = 100_000;
     /** Refreshes ttCacheAutorefreshStatsGet remembers per group. */
     static final int HISTORY = 10;
 
@@ -67,6 +72,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private final Function<String, Connection> connector;
     private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
     private final Object wake = new Object();
+    private long changes; // under wake: counts changed() calls, so a change made while the loop was looking is not slept through
     private Thread thread;
     private volatile boolean running;
     private volatile boolean closed;
@@ -136,6 +142,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private void loop() {
         try {
             while (running) {
+                long seen;
+                synchronized (wake) {
+                    seen = changes;
+                }
                 long now = System.currentTimeMillis();
                 long next = now + 60_000;
                 Set<String> live = new HashSet<>();
@@ -154,7 +164,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 long wait = next - System.currentTimeMillis();
                 if (wait > 0) {
                     synchronized (wake) {
-                        if (running) wake.wait(wait);
+                        if (running && changes == seen) wake.wait(wait);
                     }
                 }
             }
@@ -175,9 +185,14 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             if (now == null || now.cacheId() != g.cacheId() || now.state() != CacheGroup.State.ON || now.restored()) return;
             if (session == null) session = open();
             CacheBackend.Session bs = session;
+            boolean incrementalGroup = now.mode() == CacheGroup.Mode.INCREMENTAL;
             if (!full && !changeLogIntact(now, bs)) full = true;
+            if (!full && backlogTooLong(now, bs)) full = true;
             long rows;
             if (full) {
+                // The change log's entries are covered by the full read that follows, in the same
+                // backend transaction: they go only if the refresh commits.
+                if (incrementalGroup) call(() -> { bs.discardChanges(now.backendId(), CacheGroup.backendName(now.tableOwner())); return null; });
                 rows = sync(now, bs, 0, true);
                 call(() -> { bs.commit(); return null; }); // no backend transaction stays open between refreshes
             } else {
@@ -241,6 +256,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     @Override
     public void changed() {
         synchronized (wake) {
+            changes++;
             wake.notifyAll();
         }
     }
@@ -289,6 +305,16 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " (hourglass_cl_" + g.backendId()
                 + " and its triggers on " + schema + "." + table + ") was incomplete: made again; this refresh is a full one");
         return false;
+    }
+
+    /** Whether the change log holds more entries than a full refresh would read rows. */
+    private boolean backlogTooLong(CacheGroup g, CacheBackend.Session s) {
+        long backlog = call(() -> s.changeLogBacklog(g.backendId(), CacheGroup.backendName(g.tableOwner())));
+        long cached = catalog.requireTable(g.tableOwner(), g.tableName()).store().highWater();
+        if (backlog <= Math.max(FULL_REFRESH_BACKLOG, cached)) return false;
+        LOG.info("cache group " + g.qualifiedName() + " of " + dsn + ": " + backlog + " change-log entries, more than a full refresh"
+                + " reads; refreshing in full");
+        return true;
     }
 
     @Override

@@ -57,6 +57,18 @@ public interface CacheBackend {
          */
         List<Object[]> takeChanges(String id, String schema, List<String> keyColumns, int limit);
 
+        /**
+         * An upper bound of the entries in the change log of {@code id} (the span of its
+         * sequence numbers), read in the open transaction; 0 when it is empty.
+         */
+        long changeLogBacklog(String id, String schema);
+
+        /**
+         * Deletes, in the open transaction, every entry of the change log of {@code id} that is
+         * committed now: a full refresh that reads the table after this covers them all.
+         */
+        void discardChanges(String id, String schema);
+
         void commit();
 
         void rollback();
