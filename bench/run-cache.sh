@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Times a READONLY cache group over a real PostgreSQL server on this machine (CacheBench): LOAD,
+# an unchanged REFRESH, an incremental autorefresh of a burst of updates, and the lag of one
+# change; writes bench/results/<date>-cache/: the machine, the command and the output.
+# Usage: bench/run-cache.sh [rows] [burst] [rounds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/machine-info.sh
+bench_start cache
+rows="${1:-1000000}"; burst="${2:-100000}"; rounds="${3:-20}"
+cmd=("$JAVA" -Xmx6g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench bench/target/cache "$rows" "$burst" "$rounds")
+echo "${cmd[*]}" > "$out/commands.txt"
+"${cmd[@]}" 2>&1 | grep '^result' | tee "$out/output.txt"
+echo "results in $out"
