@@ -125,6 +125,12 @@ final class SqlShell {
                 execute("SELECT owner, table_name FROM sys.all_tables ORDER BY owner, table_name");
                 return true;
             }
+            case "cachegroups" -> {
+                if (w.length > 1) return false;
+                execute("SELECT cgowner, cgname, table_owner, table_name, autorefresh_mode, autorefresh_state, autorefresh_interval,"
+                        + " restored FROM sys.cache_group ORDER BY cgowner, cgname");
+                return true;
+            }
             case "describe", "desc" -> {
                 if (w.length != 2) return false;
                 String[] name = w[1].toUpperCase(Locale.ROOT).split("\\.");
@@ -292,6 +298,7 @@ final class SqlShell {
               commitdurable         commit, returning once the commit is durable
               timing on|off         print each command's time
               tables                the tables you can see
+              cachegroups           the cache groups of the database
               describe [OWNER.]T    the columns of table T
               @FILE                 run the commands in FILE
               help | exit""";

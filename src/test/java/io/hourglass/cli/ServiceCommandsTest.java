@@ -114,6 +114,7 @@ class ServiceCommandsTest {
                 describe t
                 desc admin.nosuch
                 describe a.b.c
+                cachegroups
                 """);
         assertTrue(r.out().contains("""
                 Command> tables
@@ -137,6 +138,14 @@ class ServiceCommandsTest {
                 """), r.out());
         assertTrue(r.out().contains("Command> desc admin.nosuch\nTable ADMIN.NOSUCH not found\nCommand> describe a.b.c"), r.out());
         assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
+        assertTrue(r.out().contains("""
+                Command> cachegroups
+                +---------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
+                | CGOWNER | CGNAME | TABLE_OWNER | TABLE_NAME | AUTOREFRESH_MODE | AUTOREFRESH_STATE | AUTOREFRESH_INTERVAL | RESTORED |
+                +---------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
+                +---------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
+                0 rows found.
+                """), r.out());
     }
 
     @Test
