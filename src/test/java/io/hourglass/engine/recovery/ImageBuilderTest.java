@@ -123,7 +123,10 @@ class ImageBuilderTest {
         assertEquals(a.rows(), img.rows());
         DatabaseConfig into = DatabaseConfig.defaults("COPY", dir.resolve("copy/copy").toString());
         Database.create(into, FileStorageIo.INSTANCE, img);
+        assertTrue(java.nio.file.Files.exists(Database.restoredMarker(into)), "a finished restore says so to the first load");
+        assertTrue(java.nio.file.Files.notExists(Database.createMarker(into)));
         try (Instance i = TestInstances.with(into); Connection c = i.connect("COPY", "admin", TestInstances.ADMIN_PASSWORD)) {
+            assertTrue(java.nio.file.Files.notExists(Database.restoredMarker(into)), "the first load took it (cache groups marked restored)");
             assertEquals(500L, ((Number) c.execute("SELECT COUNT(*) FROM t WHERE v = 'after'").rows().getFirst()[0]).longValue());
             assertEquals(1900L, ((Number) c.execute("SELECT COUNT(*) FROM t").rows().getFirst()[0]).longValue());
             assertEquals(1900L * 3 + 10, ((Number) c.execute("SELECT SUM(w) FROM t").rows().getFirst()[0]).longValue());
