@@ -258,12 +258,32 @@ class CacheGroupTest {
         // the whole batch fails, in both databases, and is retried.
         backend("UPDATE " + schema + ".readtab SET str = 'fine' WHERE keyval = 1",
                 "INSERT INTO " + schema + ".readtab VALUES (3, '" + "x".repeat(40) + "')");
-        awaitStatus("Failed", "90002");
-        assertEquals(List.of("1=one", "2=two"), cached(), "nothing of the failed batch is applied");
-        assertTrue(backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()) >= 2,
-                "the failed batch's entries are still in the change log");
-        backend("UPDATE " + schema + ".readtab SET str = 'short' WHERE keyval = 3");
-        awaitCached(List.of("1=fine", "2=two", "3=short"));
+        List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) { logged.add(r); }
+
+            @Override
+            public void flush() { }
+
+            @Override
+            public void close() { }
+        };
+        java.util.logging.Logger agentLog = java.util.logging.Logger.getLogger("io.hourglass.engine.cache.CacheAgent");
+        agentLog.addHandler(capture);
+        try {
+            await(() -> stats().stream().filter(r -> r.contains("Failed") && r.contains("90002")).count() >= 5, () -> "refreshes " + stats());
+            assertEquals(List.of("1=one", "2=two"), cached(), "nothing of the failed batch is applied");
+            assertTrue(backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()) >= 2,
+                    "the failed batch's entries are still in the change log");
+            assertEquals(1, logged.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING).count(),
+                    "the same failure, five times and more, is logged once");
+            backend("UPDATE " + schema + ".readtab SET str = 'short' WHERE keyval = 3");
+            awaitCached(List.of("1=fine", "2=two", "3=short"));
+            await(() -> logged.stream().anyMatch(r -> r.getMessage().contains("works again")), () -> "logged " + logged.size());
+        } finally {
+            agentLog.removeHandler(capture);
+        }
 
         // A backend column the cache reads renamed away: refreshes fail, and resume once it is back.
         backend("ALTER TABLE " + schema + ".readtab RENAME COLUMN str TO hidden",

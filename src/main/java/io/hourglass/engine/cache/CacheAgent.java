@@ -89,6 +89,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         int fullDone;
         long refreshes;
         final Deque<Refresh> history = new ArrayDeque<>();
+        String lastWarning;   // the last failure logged, and when: the same failure is logged once a minute
+        long lastWarningMillis;
     }
 
     /**
@@ -199,12 +201,22 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 rows = incremental(now, bs);
             }
             if (full) st.fullDone = wanted;
+            if (st.lastWarning != null) {
+                LOG.info("autorefresh of cache group " + g.qualifiedName() + " of " + dsn + " works again");
+                st.lastWarning = null;
+            }
             record(st, start, full, rows, "Complete", null);
         } catch (RuntimeException e) {
             String why = e instanceof HourglassException he ? he.getMessage() : String.valueOf(e);
             record(st, start, full, 0, "Failed", why);
-            LOG.log(Level.WARNING, "autorefresh of cache group " + g.qualifiedName() + " of " + dsn + " failed (retried every "
-                    + g.intervalMs() + " ms): " + why);
+            long nowMillis = System.currentTimeMillis();
+            if (!why.equals(st.lastWarning) || nowMillis - st.lastWarningMillis >= 60_000) {
+                st.lastWarning = why;
+                st.lastWarningMillis = nowMillis;
+                LOG.log(Level.WARNING, "autorefresh of cache group " + g.qualifiedName() + " of " + dsn + " failed (retried every "
+                        + g.intervalMs() + " ms; the same failure is logged once a minute, every one is in"
+                        + " ttCacheAutorefreshStatsGet): " + why);
+            }
             if (session != null) {
                 try {
                     session.rollback();
