@@ -143,6 +143,7 @@ class CacheGroupTest {
         assertError(90048, () -> sql(group("")));
         assertError(8290, () -> sql("LOAD CACHE GROUP readcache"));
         assertError(8290, () -> sql("REFRESH CACHE GROUP readcache"));
+        assertError(90019, () -> sql("LOAD CACHE GROUP readcache WHERE keyval > 1 COMMIT EVERY 1 ROWS"));
         assertError(90047, () -> sql("LOAD CACHE GROUP nosuch COMMIT EVERY 1 ROWS"));
         sql("CREATE USER nobody IDENTIFIED BY pw");
         Connection plain = instance.connect("CACHEDB", "NOBODY", "pw");
