@@ -649,9 +649,11 @@ final class Executor {
                     }
                 }
                 Comparator<Object[]> byKey = keyComparator(w.descending, w.nullsFirst);
+                WindowFrames frames = w.frame == null ? null : new WindowFrames(w, byKey, ctx);
                 for (List<Integer> part : parts.values()) {
                     part.sort((a, b) -> byKey.compare(orderKeys[a], orderKeys[b])); // stable
-                    windowOver(w, part, orderKeys, args, byKey, values);
+                    if (frames != null) frames.over(part, orderKeys, args, values, ctx.scope.temp);
+                    else windowOver(w, part, orderKeys, args, byKey, values);
                 }
             }
             return values;
@@ -805,7 +807,7 @@ final class Executor {
             }
         }
 
-        private static Object numeric(Object v, Expr.Aggregate a) {
+        static Object numeric(Object v, Expr.Aggregate a) {
             if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(a.name + " needs numbers, got " + Values.describe(v));
             return v;
         }
@@ -1288,6 +1290,7 @@ final class Executor {
                 w.children(x -> walk(x, y -> {
                     if (y instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("a window function inside another: " + w.text());
                 }));
+                if (w.frame != null) WindowFrames.check(w);
             }
             q.windows = windows;
         }
@@ -1417,7 +1420,7 @@ final class Executor {
                         w.agg.arg == null ? null : rw.apply(w.agg.arg), w.agg.distinct);
                 if (agg != null) agg.type = w.agg.type;
                 yield copyType(w, new Expr.Window(w.pos, w.name, agg, w.args.stream().map(rw).toList(), w.partition.stream().map(rw).toList(),
-                        w.order.stream().map(rw).toList(), w.descending, w.nullsFirst));
+                        w.order.stream().map(rw).toList(), w.descending, w.nullsFirst, w.frame)); // (a frame's offsets are constants)
             }
             default -> e; // literals, parameters, SYSDATE
         };

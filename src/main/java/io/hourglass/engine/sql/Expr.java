@@ -1040,10 +1040,12 @@ abstract class Expr {
         final List<Expr> order;
         final List<Boolean> descending;
         final List<Boolean> nullsFirst;
+        /** The explicit frame ({@code ROWS | RANGE ...}); null for the default one. */
+        final Frame frame;
         int slot = -1;
 
         Window(int pos, String name, Aggregate agg, List<Expr> args, List<Expr> partition, List<Expr> order, List<Boolean> descending,
-               List<Boolean> nullsFirst) {
+               List<Boolean> nullsFirst, Frame frame) {
             super(pos);
             this.name = name;
             this.agg = agg;
@@ -1052,6 +1054,7 @@ abstract class Expr {
             this.order = order;
             this.descending = descending;
             this.nullsFirst = nullsFirst;
+            this.frame = frame;
         }
 
         Object eval(Ctx c) {
@@ -1067,6 +1070,10 @@ abstract class Expr {
             args.forEach(f);
             partition.forEach(f);
             order.forEach(f);
+            if (frame != null) {
+                if (frame.start().offset() != null) f.accept(frame.start().offset());
+                if (frame.end().offset() != null) f.accept(frame.end().offset());
+            }
         }
 
         String text() {
@@ -1077,8 +1084,33 @@ abstract class Expr {
                 b.append(partition.isEmpty() ? "" : " ").append("ORDER BY ");
                 for (int i = 0; i < order.size(); i++) b.append(i == 0 ? "" : ", ").append(order.get(i).text()).append(descending.get(i) ? " DESC" : "");
             }
+            if (frame != null) b.append(' ').append(frame.text());
             return b.append(')').toString();
         }
+    }
+
+    /** Where a window frame starts or ends. */
+    enum BoundKind {
+        UNBOUNDED_PRECEDING("UNBOUNDED PRECEDING"), PRECEDING("PRECEDING"), CURRENT_ROW("CURRENT ROW"),
+        FOLLOWING("FOLLOWING"), UNBOUNDED_FOLLOWING("UNBOUNDED FOLLOWING");
+
+        final String sql;
+
+        BoundKind(String sql) { this.sql = sql; }
+    }
+
+    /** A frame bound: its kind and, for {@code n PRECEDING} and {@code n FOLLOWING}, the offset n (a constant). */
+    record Bound(BoundKind kind, Expr offset) {
+        String text() { return offset == null ? kind.sql : offset.text() + " " + kind.sql; }
+    }
+
+    /**
+     * A window's explicit frame, as Oracle's windowing clause: {@code ROWS} counts rows from the
+     * current one, {@code RANGE} compares the (single, numeric or datetime) ORDER BY key with the
+     * current row's, and {@code CURRENT ROW} in RANGE takes the current row's peers.
+     */
+    record Frame(boolean rows, Bound start, Bound end) {
+        String text() { return (rows ? "ROWS" : "RANGE") + " BETWEEN " + start.text() + " AND " + end.text(); }
     }
 
     static boolean isKind(Expr e, TypeKind k) { return e.type != null && e.type.kind() == k; }

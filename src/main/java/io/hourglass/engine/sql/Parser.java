@@ -225,7 +225,7 @@ final class Parser {
         return orderBy;
     }
 
-    /** A window function's {@code OVER ([PARTITION BY exprs] [ORDER BY items])}, OVER next. */
+    /** A window function's {@code OVER ([PARTITION BY exprs] [ORDER BY items [frame]])}, OVER next. */
     private Expr over(Token t, String name, Expr.Aggregate agg, List<Expr> args) {
         expect("OVER");
         expect("(");
@@ -239,10 +239,63 @@ final class Parser {
             expect("BY");
             items = orderItems();
         }
+        Expr.Frame frame = null;
+        if (peek().is("ROWS") || peek().is("RANGE")) {
+            int at = peek().pos();
+            frame = frame();
+            // as Oracle's: a frame orders rows, and only the aggregates and FIRST_VALUE/LAST_VALUE read one
+            if (items.isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("a window frame (ROWS or RANGE) needs ORDER BY in its OVER (...) (position " + (at + 1) + ")");
+            if (agg == null && !name.equals("FIRST_VALUE") && !name.equals("LAST_VALUE")) {
+                throw ErrorCode.SEMANTIC_ERROR.error(name + " takes no window frame (position " + (at + 1) + ")");
+            }
+        }
         expect(")");
         if (OFFSETS.contains(name) && items.isEmpty()) throw error(name + " needs ORDER BY in its OVER (...)");
         return new Expr.Window(t.pos(), name, agg, args, partition, items.stream().map(Ast.OrderItem::expr).toList(),
-                items.stream().map(Ast.OrderItem::descending).toList(), items.stream().map(Ast.OrderItem::nullsFirst).toList());
+                items.stream().map(Ast.OrderItem::descending).toList(), items.stream().map(Ast.OrderItem::nullsFirst).toList(), frame);
+    }
+
+    /**
+     * {@code ROWS | RANGE} then {@code BETWEEN start AND end}, or a start alone (the end is then
+     * CURRENT ROW): a start may not be UNBOUNDED FOLLOWING nor an end UNBOUNDED PRECEDING, and a
+     * frame may not end before it starts by its kinds (CURRENT ROW then n PRECEDING; n FOLLOWING
+     * then CURRENT ROW or n PRECEDING). Offsets of the same kind may still make an empty frame.
+     */
+    private Expr.Frame frame() {
+        boolean rows = next().is("ROWS");
+        int at = peek().pos();
+        Expr.Bound start, end;
+        if (accept("BETWEEN")) {
+            start = frameBound();
+            expect("AND");
+            end = frameBound();
+        } else {
+            start = frameBound();
+            end = new Expr.Bound(Expr.BoundKind.CURRENT_ROW, null);
+        }
+        if (start.kind() == Expr.BoundKind.UNBOUNDED_FOLLOWING) throw ErrorCode.SYNTAX_ERROR.error(at + 1, "a window frame cannot start at UNBOUNDED FOLLOWING");
+        if (end.kind() == Expr.BoundKind.UNBOUNDED_PRECEDING) throw ErrorCode.SYNTAX_ERROR.error(at + 1, "a window frame cannot end at UNBOUNDED PRECEDING");
+        if (end.kind().ordinal() < start.kind().ordinal()) { // (the kinds are declared in frame order)
+            throw ErrorCode.SEMANTIC_ERROR.error("a window frame from " + start.text() + " cannot end at " + end.text() + " (position " + (at + 1) + ")");
+        }
+        return new Expr.Frame(rows, start, end);
+    }
+
+    /** {@code UNBOUNDED PRECEDING | UNBOUNDED FOLLOWING | CURRENT ROW | expr PRECEDING | expr FOLLOWING}. */
+    private Expr.Bound frameBound() {
+        if (accept("UNBOUNDED")) {
+            if (accept("PRECEDING")) return new Expr.Bound(Expr.BoundKind.UNBOUNDED_PRECEDING, null);
+            expect("FOLLOWING");
+            return new Expr.Bound(Expr.BoundKind.UNBOUNDED_FOLLOWING, null);
+        }
+        if (accept("CURRENT")) {
+            expect("ROW");
+            return new Expr.Bound(Expr.BoundKind.CURRENT_ROW, null);
+        }
+        Expr offset = additive();
+        if (accept("PRECEDING")) return new Expr.Bound(Expr.BoundKind.PRECEDING, offset);
+        expect("FOLLOWING");
+        return new Expr.Bound(Expr.BoundKind.FOLLOWING, offset);
     }
 
     /** ORDER BY and the limits of a query. */
