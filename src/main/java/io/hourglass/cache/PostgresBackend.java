@@ -274,6 +274,32 @@ public final class PostgresBackend implements CacheBackend {
         }
 
         @Override
+        public void write(String schema, String table, List<String> columns, List<String> keyColumns, List<Write> changes) {
+            String t = qualified(schema, table);
+            String where = " WHERE " + list(keyColumns, "").replace(", ", " = ? AND ") + " = ?";
+            String sets = list(columns, "").replace(", ", " = ?, ") + " = ?";
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + t + " (" + list(columns, "") + ") VALUES ("
+                         + "?, ".repeat(columns.size() - 1) + "?)");
+                 PreparedStatement update = c.prepareStatement("UPDATE " + t + " SET " + sets + where);
+                 PreparedStatement delete = c.prepareStatement("DELETE FROM " + t + where)) {
+                for (Write w : changes) {
+                    PreparedStatement ps = w.key() == null ? insert : w.row() == null ? delete : update;
+                    int p = 1;
+                    if (w.row() != null) for (Object v : w.row()) ps.setObject(p++, v);
+                    if (w.key() != null) for (Object v : w.key()) ps.setObject(p++, v);
+                    int n = ps.executeUpdate();
+                    if (n != 1) {
+                        throw new Failure(false, schema + "." + table + " has " + (n == 0 ? "no row" : n + " rows") + " with key ("
+                                + String.join(", ", keyColumns) + ") = " + java.util.Arrays.toString(w.key()) + " to "
+                                + (w.row() == null ? "delete" : "update"), null);
+                    }
+                }
+            } catch (SQLException e) {
+                throw failure(e, "write to " + schema + "." + table);
+            }
+        }
+
+        @Override
         public void commit() {
             try {
                 c.commit();

@@ -80,7 +80,7 @@ public enum ErrorCode {
     CONSTRAINT_NOT_FOUND(90044, Kind.NOT_FOUND, "Constraint %s not found on table %s"),
     CHECK_VIOLATION(90045, Kind.BAD_REQUEST, "Check constraint %s violated: %s"),
     TABLE_REDEFINED(90046, Kind.CONFLICT, "Table %s was altered while the statement waited for it; run the statement again"),
-    READ_ONLY_TABLE(8225, Kind.FORBIDDEN, "Table %s is read only: it is the cache table of READONLY cache group %s, which only its autorefresh, LOAD and REFRESH change"),
+    READ_ONLY_TABLE(8225, Kind.FORBIDDEN, "Table %s is read only: it is the cache table of cache group %s"),
     COMMIT_EVERY_REQUIRED(8290, Kind.BAD_REQUEST, "%s CACHE GROUP needs COMMIT EVERY n ROWS (0: one transaction)"),
     BACKEND_CONNECT_FAILED(5220, Kind.UNAVAILABLE, "Permanent backend connection failure: %s"),
     CACHE_AGENT_RUNNING(12026, Kind.CONFLICT, "The agent is already running for the database"),
@@ -88,7 +88,7 @@ public enum ErrorCode {
     CACHE_GROUP_EXISTS(90048, Kind.CONFLICT, "Cache group %s already exists"),
     BACKEND_ERROR(90049, Kind.UNAVAILABLE, "Backend database error: %s"),
     CACHE_NOT_CONFIGURED(90050, Kind.CONFLICT, "%s"),
-    CACHE_GROUP_RESTORED(90051, Kind.CONFLICT, "Cache group %s was restored: its rows are stale and its backend change log may be the source database's; DROP CACHE GROUP (which leaves the backend alone) and CREATE it again"),
+    CACHE_GROUP_RESTORED(90051, Kind.CONFLICT, "Cache group %s was restored: its rows are stale (and a READONLY group's change log may be the source database's); DROP CACHE GROUP (which leaves the backend alone) and CREATE it again"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");
 
     /** How an error surfaces at the edge; adapters map it to HTTP and gRPC status codes. */

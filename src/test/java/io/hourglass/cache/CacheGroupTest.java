@@ -8,6 +8,7 @@ import io.hourglass.engine.backup.Restore;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.spi.CacheBackend;
 import io.hourglass.engine.spi.FileStorageIo;
 import io.hourglass.engine.spi.SimulatedDisk;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -74,6 +75,15 @@ class CacheGroupTest {
         instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
         admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
         return instance;
+    }
+
+    /** A database on files in {@code dir}, with configured cache credentials and this test's user; returns its configuration. */
+    private DatabaseConfig openPersistent(Path dir) {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        open(cfg);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        return cfg;
     }
 
     private void openTemporary() {
@@ -351,10 +361,7 @@ class CacheGroupTest {
 
     @Test
     void cacheGroupsAndTheRunningAgentComeBackAfterARestart(@TempDir Path dir) {
-        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
-                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
-        open(cfg);
-        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        DatabaseConfig cfg = openPersistent(dir);
         sql(group("AUTOREFRESH INTERVAL 100 MILLISECONDS"));
         sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
         sql("CALL ttCacheStart()");
@@ -376,6 +383,173 @@ class CacheGroupTest {
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty(),
                 "the drop came back from the log");
         assertError(90047, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS"));
+    }
+
+    private String writethroughGroup() {
+        return "CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM " + schema
+                + ".readtab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";
+    }
+
+    /**
+     * SYNCHRONOUS WRITETHROUGH: each commit's inserts, updates (the key's too) and deletes of the
+     * cache table reach the backend when the commit returns, merged per row, in the order made;
+     * a rollback reaches nothing; LOAD, REFRESH and UNLOAD move rows from the backend only.
+     */
+    @Test
+    void synchronousWritethroughCommitsTheChangesInTheBackend() {
+        openTemporary();
+        sql(writethroughGroup());
+        assertEquals(List.of("SYNCHRONOUS WRITETHROUGH", "OFF"), List.of(admin.execute(
+                "SELECT cgtype, autorefresh_state FROM sys.cache_group WHERE cgname = 'SWCACHE'").rows().getFirst()).subList(0, 2));
+        assertEquals(2, admin.execute("LOAD CACHE GROUP swcache COMMIT EVERY 0 ROWS").updateCount()); // (written back, it would collide)
+        String t = schema + ".readtab";
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        sql("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1");
+        sql("DELETE FROM " + t + " WHERE keyval = 2");
+        sql("UPDATE " + t + " SET keyval = 4 WHERE keyval = 3");
+        assertEquals(List.of("1=uno", "4=three"), backendRows());
+
+        admin.setAutocommit(false);
+        sql("INSERT INTO " + t + " VALUES (5, 'five')");
+        sql("UPDATE " + t + " SET str = 'five!' WHERE keyval = 5");
+        sql("INSERT INTO " + t + " VALUES (6, 'six')");
+        sql("DELETE FROM " + t + " WHERE keyval = 6");
+        sql("DELETE FROM " + t + " WHERE keyval = 1");
+        sql("INSERT INTO " + t + " VALUES (1, 'one again')"); // another row with the deleted one's key: delete first
+        assertEquals(List.of("1=uno", "4=three"), backendRows(), "nothing before the commit");
+        sql("COMMIT");
+        assertEquals(List.of("1=one again", "4=three", "5=five!"), backendRows());
+        sql("INSERT INTO " + t + " VALUES (7, 'seven')");
+        sql("ROLLBACK");
+        admin.setAutocommit(true);
+        assertEquals(List.of("1=one again", "4=three", "5=five!"), backendRows());
+        assertEquals(backendRows(), cached());
+
+        assertEquals(3, admin.execute("UNLOAD CACHE GROUP swcache").updateCount());
+        assertEquals(List.of(), cached());
+        assertEquals(3, backendRows().size(), "UNLOAD leaves the backend alone");
+        backend("UPDATE " + t + " SET str = 'from the backend' WHERE keyval = 4");
+        assertEquals(3, admin.execute("REFRESH CACHE GROUP swcache COMMIT EVERY 2 ROWS").updateCount());
+        assertEquals(List.of("1=one again", "4=from the backend", "5=five!"), cached());
+
+        assertError(90019, () -> sql("ALTER CACHE GROUP swcache SET AUTOREFRESH STATE ON"));
+        assertError(8225, () -> sql("TRUNCATE TABLE " + t));
+        assertError(1001, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP g2 AUTOREFRESH INTERVAL 1 SECONDS FROM " + schema
+                + ".readtab (keyval NUMBER NOT NULL PRIMARY KEY)"));
+        sql("DROP CACHE GROUP swcache");
+        assertEquals(3, backendRows().size(), "DROP leaves the backend table alone");
+    }
+
+    /**
+     * A change the backend refuses (its CHECK, a row it no longer has) or a backend that cannot
+     * be reached fails the commit with the backend's error, and the whole transaction is rolled
+     * back here, its other tables' changes too.
+     */
+    @Test
+    void aCommitTheBackendRefusesIsRolledBackHere() {
+        openTemporary();
+        sql(writethroughGroup());
+        sql("LOAD CACHE GROUP swcache COMMIT EVERY 0 ROWS");
+        sql("CREATE TABLE " + schema + ".notes (id NUMBER PRIMARY KEY)");
+        backend("ALTER TABLE " + schema + ".readtab ADD CONSTRAINT short CHECK (length(str) < 10)");
+        String t = schema + ".readtab";
+        admin.setAutocommit(false);
+        sql("INSERT INTO " + schema + ".notes VALUES (1)");
+        sql("INSERT INTO " + t + " VALUES (8, 'far too long for the backend')");
+        assertError(90049, () -> sql("COMMIT"));
+        admin.setAutocommit(true);
+        assertEquals(List.of("1=one", "2=two"), cached());
+        assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM " + schema + ".notes").rows().getFirst()[0]).longValue(),
+                "the whole transaction is rolled back");
+        assertEquals(List.of("1=one", "2=two"), backendRows());
+        sql("INSERT INTO " + t + " VALUES (8, 'eight')"); // the failed transaction let go of key 8's lock
+        assertEquals(List.of("1=one", "2=two", "8=eight"), backendRows());
+        sql("DELETE FROM " + t + " WHERE keyval = 8");
+
+        backend("DELETE FROM " + t + " WHERE keyval = 1");
+        HourglassException e = assertThrows(HourglassException.class, () -> sql("UPDATE " + t + " SET str = 'x' WHERE keyval = 1"));
+        assertEquals(90049, e.number());
+        assertTrue(e.getMessage().contains("no row"), e.getMessage());
+        assertEquals(List.of("1=one", "2=two"), cached(), "the update is undone here");
+
+        instance.close();
+        instance = null;
+        openTemporary(); // a new database: its first write-through connects with these credentials
+        sql(writethroughGroup());
+        sql("CALL ttCacheUidPwdSet('no_such_role', 'pw')"); // (the test server trusts any password: a user it lacks)
+        assertError(5220, () -> sql("INSERT INTO " + t + " VALUES (9, 'nine')"));
+        assertEquals(List.of(), cached());
+        assertEquals(List.of("2=two"), backendRows());
+    }
+
+    /**
+     * A backend connection lost during its COMMIT (a fake around the real backend throws there):
+     * TT5220 says the backend may have committed, the transaction is rolled back here, and the
+     * next commits go on with a new connection.
+     */
+    @Test
+    void aBackendLostDuringItsCommitIsReportedAsInDoubt() {
+        java.util.concurrent.atomic.AtomicBoolean failCommit = new java.util.concurrent.atomic.AtomicBoolean();
+        CacheBackend real = new PostgresBackend();
+        CacheBackend flaky = (u, user, pw) -> {
+            CacheBackend.Session s = real.open(u, user, pw);
+            return (CacheBackend.Session) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {CacheBackend.Session.class}, (proxy, m, args) -> {
+                        if (m.getName().equals("commit") && failCommit.get()) throw new CacheBackend.Failure(true, "connection reset", null);
+                        try {
+                            return m.invoke(s, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        };
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(DatabaseConfig.temporary("CACHEDB")
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"))), FileStorageIo.INSTANCE, flaky);
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        sql(writethroughGroup());
+        sql("LOAD CACHE GROUP swcache COMMIT EVERY 0 ROWS");
+        String t = schema + ".readtab";
+        failCommit.set(true);
+        HourglassException e = assertThrows(HourglassException.class, () -> sql("UPDATE " + t + " SET str = 'lost' WHERE keyval = 1"));
+        assertEquals(5220, e.number());
+        assertTrue(e.getMessage().contains("may have committed"), e.getMessage());
+        assertEquals(List.of("1=one", "2=two"), cached());
+        failCommit.set(false);
+        sql("UPDATE " + t + " SET str = 'kept' WHERE keyval = 1");
+        assertEquals(List.of("1=kept", "2=two"), backendRows());
+    }
+
+    /** The group's type comes back from the log and from a checkpoint; restored, its table refuses writes (TT90051). */
+    @Test
+    void aWritethroughGroupComesBackAfterARestartAndIsReadOnlyOnceRestored(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        sql(writethroughGroup());
+        String t = schema + ".readtab";
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        instance.close();
+        open(cfg); // from the log
+        sql("INSERT INTO " + t + " VALUES (4, 'four')");
+        sql("CALL ttCkptBlocking()");
+        instance.close();
+        open(cfg); // from the checkpoint
+        assertEquals("SYNCHRONOUS WRITETHROUGH", admin.execute("SELECT cgtype FROM sys.cache_group").rows().getFirst()[0]);
+        sql("DELETE FROM " + t + " WHERE keyval = 4");
+        assertEquals(List.of("1=one", "2=two", "3=three"), backendRows());
+
+        Path backup = dir.resolve("dump");
+        Backup.run(instance.database("CACHEDB"), FileStorageIo.INSTANCE,
+                new Backup.Request(BackupType.FILE_FULL, backup, null, false, null, 0), Backup.Progress.NONE);
+        admin.close();
+        instance.destroy("CACHEDB", 0, false);
+        instance.refuseRestoreOver("CACHEDB");
+        Restore.fromDirectory(backup, null, cfg, FileStorageIo.INSTANCE, Backup.Progress.NONE);
+        instance.restored("CACHEDB");
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        assertEquals("Y", admin.execute("SELECT restored FROM sys.cache_group").rows().getFirst()[0]);
+        assertError(90051, () -> sql("INSERT INTO " + t + " VALUES (5, 'five')"));
+        assertError(90051, () -> sql("DELETE FROM " + t));
+        assertEquals(List.of("1=one", "2=two", "3=three"), backendRows());
     }
 
     /**

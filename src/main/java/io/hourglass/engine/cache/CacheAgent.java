@@ -139,6 +139,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public void close() {
         closed = true;
         stop();
+        for (CacheBackend.Session s; (s = idleWriters.pollFirst()) != null; ) s.close();
     }
 
     private void loop() {
@@ -386,6 +387,86 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         } finally {
             st.lock.unlock();
         }
+    }
+
+    // ---- synchronous writethrough --------------------------------------------------------------
+
+    /** Backend sessions of committed write-throughs, kept for the next ones (at most {@link #IDLE_WRITERS}). */
+    private final java.util.concurrent.ConcurrentLinkedDeque<CacheBackend.Session> idleWriters = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int IDLE_WRITERS = 8;
+
+    /**
+     * Writes the changes in one backend transaction, a table's consecutive changes in one call
+     * (so the backend sees them in the order the transaction made them: a parent row before its
+     * child), and commits it. A failure rolls the backend transaction back and closes its
+     * session. A connection lost during the backend's COMMIT leaves its outcome unknown: the
+     * error says so (the transaction here is rolled back all the same).
+     */
+    @Override
+    public void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
+        if (changes.isEmpty()) return;
+        CacheBackend.Session s = idleWriters.pollFirst();
+        if (s == null) s = open();
+        boolean committing = false;
+        try {
+            int from = 0;
+            while (from < changes.size()) {
+                Table t = changes.get(from).table();
+                int to = from;
+                List<CacheBackend.Write> writes = new ArrayList<>();
+                while (to < changes.size() && changes.get(to).table() == t) {
+                    var ch = changes.get(to++);
+                    writes.add(new CacheBackend.Write(ch.before() == null ? null : backendValues(keyValues(t, ch.before())),
+                            ch.after() == null ? null : backendValues(ch.after())));
+                }
+                List<String> columns = new ArrayList<>(), key = new ArrayList<>();
+                for (Column c : t.columns()) columns.add(CacheGroup.backendName(c.name()));
+                for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
+                s.write(CacheGroup.backendName(t.owner()), CacheGroup.backendName(t.name()), columns, key, writes);
+                from = to;
+            }
+            committing = true;
+            s.commit();
+        } catch (CacheBackend.Failure f) {
+            try {
+                if (!f.connection()) s.rollback();
+            } catch (CacheBackend.Failure ignored) {
+                // the session is closed below either way
+            }
+            s.close();
+            s = null;
+            boolean inDoubt = committing && f.connection();
+            String why = (inDoubt ? "the backend's COMMIT got no answer, so the backend may have committed the changes: " : "")
+                    + f.getMessage() + "; the transaction is rolled back";
+            if (inDoubt) {
+                LOG.warning("a SYNCHRONOUS WRITETHROUGH commit of " + dsn + " lost the backend during its COMMIT: the backend may hold "
+                        + "changes this database rolled back; REFRESH the cache groups of " + tablesOf(changes) + " to make them equal. " + why);
+            }
+            throw f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(why) : ErrorCode.BACKEND_ERROR.error(why);
+        } finally {
+            if (s != null) {
+                if (idleWriters.size() < IDLE_WRITERS && !closed) idleWriters.addFirst(s);
+                else s.close();
+            }
+        }
+    }
+
+    private static String tablesOf(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
+        return String.join(", ", changes.stream().map(c -> c.table().qualifiedName()).distinct().toList());
+    }
+
+    private static Object[] keyValues(Table t, Object[] row) {
+        int[] pk = t.primaryKey();
+        Object[] k = new Object[pk.length];
+        for (int i = 0; i < pk.length; i++) k[i] = row[pk[i]];
+        return k;
+    }
+
+    /** The engine's values as the backend's driver takes them (VARBINARY as byte[]). */
+    private static Object[] backendValues(Object[] values) {
+        Object[] out = values.clone();
+        for (int i = 0; i < out.length; i++) if (out[i] instanceof io.hourglass.engine.store.Bytes b) out[i] = b.data();
+        return out;
     }
 
     // ---- moving rows --------------------------------------------------------------------------

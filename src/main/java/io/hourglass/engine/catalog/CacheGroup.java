@@ -3,11 +3,17 @@ package io.hourglass.engine.catalog;
 import java.util.Locale;
 
 /**
- * A READONLY cache group: one cache table, {@code tableOwner.tableName}, that holds the rows of a
- * table of the backend database and that only the cache agent writes (users get TT8225). Its
- * AUTOREFRESH settings say how the agent keeps it current: MODE INCREMENTAL reads the keys a
- * trigger on the backend table writes to a change log; MODE FULL reads the whole backend table;
- * every {@code intervalMs}, while the state is ON.
+ * A cache group: one cache table, {@code tableOwner.tableName}, that holds the rows of a table
+ * of the backend database.
+ *
+ * <p>READONLY: only the cache agent writes the table (users get TT8225). Its AUTOREFRESH
+ * settings say how the agent keeps it current: MODE INCREMENTAL reads the keys a trigger on the
+ * backend table writes to a change log; MODE FULL reads the whole backend table; every
+ * {@code intervalMs}, while the state is ON.
+ *
+ * <p>SYNCHRONOUS WRITETHROUGH ({@code writethrough}): users write the table, and each commit
+ * that changed it writes the same changes to the backend table and commits there first; no
+ * autorefresh (MODE FULL, STATE OFF, which nothing changes), LOAD and REFRESH read the backend.
  *
  * @param cacheId names the group's objects in the backend (change log, trigger): random, so two
  *                databases caching one backend table never share them
@@ -16,7 +22,7 @@ import java.util.Locale;
  *                 it is neither refreshed nor altered, and dropping it leaves the backend alone
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
-                         Mode mode, long intervalMs, State state, boolean restored) {
+                         Mode mode, long intervalMs, State state, boolean restored, boolean writethrough) {
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -35,12 +41,15 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough);
     }
 
     public CacheGroup asRestored() {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough);
     }
+
+    /** The group's type as CREATE names it. */
+    public String type() { return writethrough ? "SYNCHRONOUS WRITETHROUGH" : "READONLY"; }
 
     /**
      * The name an identifier has in the backend (PostgreSQL): an unquoted name, which Hourglass

@@ -2,6 +2,7 @@ package io.hourglass.engine.lifecycle;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.sql.CacheService;
@@ -249,9 +250,33 @@ public final class Connection implements Session, AutoCloseable {
         Transaction t = txn;
         txn = null;
         try {
+            writeThrough(t);
             return db.transactions().commit(t, d);
         } finally {
             runAfterTransaction();
+        }
+    }
+
+    /**
+     * SYNCHRONOUS WRITETHROUGH: the changes {@code t} made to write-through cache tables go to
+     * the backend, which commits them first; if it cannot, {@code t} is rolled back and the
+     * commit fails with the backend's error. (The cache agent's own writes, LOAD and REFRESH,
+     * come from the backend and go nowhere.)
+     */
+    private void writeThrough(Transaction t) {
+        if (cacheWriter || !t.hasWrites()) return;
+        Catalog cat = db.catalog();
+        if (cat.cacheGroups().stream().noneMatch(CacheGroup::writethrough)) return;
+        var changes = db.transactions().changes(t, table -> {
+            CacheGroup g = cat.cacheGroupOf(table);
+            return g != null && g.writethrough();
+        });
+        if (changes.isEmpty()) return;
+        try {
+            cache().writeThrough(changes);
+        } catch (RuntimeException | Error e) {
+            db.transactions().rollback(t);
+            throw e;
         }
     }
 

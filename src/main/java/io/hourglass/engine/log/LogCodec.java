@@ -32,6 +32,8 @@ public final class LogCodec {
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24;
+    /** CREATE CACHE GROUP's flags byte: the group came with a restore; it is SYNCHRONOUS WRITETHROUGH (else READONLY). */
+    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -81,7 +83,8 @@ public final class LogCodec {
             case CatalogChange.CreateCacheGroup cg -> {
                 var g = cg.group();
                 o.u8(CREATE_CACHE_GROUP).str(g.owner()).str(g.name()).u64(g.cacheId()).str(g.tableOwner()).str(g.tableName())
-                        .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal()).u8(g.restored() ? 1 : 0);
+                        .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal())
+                        .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0));
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
@@ -199,8 +202,17 @@ public final class LogCodec {
                 yield new CatalogChange.CreateView(owner, name, List.copyOf(cols), str(p), p.get() != 0);
             }
             case DROP_VIEW -> new CatalogChange.DropView(str(p), str(p));
-            case CREATE_CACHE_GROUP -> new CatalogChange.CreateCacheGroup(new CacheGroup(str(p), str(p), p.getLong(), str(p), str(p),
-                    CacheGroup.Mode.values()[p.get()], p.getLong(), CacheGroup.State.values()[p.get()], p.get() != 0));
+            case CREATE_CACHE_GROUP -> {
+                String owner = str(p), name = str(p);
+                long id = p.getLong();
+                String tableOwner = str(p), tableName = str(p);
+                CacheGroup.Mode mode = CacheGroup.Mode.values()[p.get()];
+                long interval = p.getLong();
+                CacheGroup.State state = CacheGroup.State.values()[p.get()];
+                int flags = p.get();
+                yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
+                        (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0));
+            }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);
             case DROP_CACHE_GROUP -> new CatalogChange.DropCacheGroup(str(p), str(p));

@@ -69,6 +69,16 @@ public interface CacheBackend {
          */
         void discardChanges(String id, String schema);
 
+        /**
+         * Writes {@code changes} to {@code schema.table} in the open transaction, in order: a
+         * change with only a {@code key} deletes that row, with only a {@code row} inserts it,
+         * with both updates the row with that key to {@code row} (its key may change too). A
+         * delete or update that finds no row, or a statement the backend refuses, is a
+         * {@link Failure} and the transaction should be rolled back. {@code columns} name the
+         * values of a row, {@code keyColumns} those of a key.
+         */
+        void write(String schema, String table, List<String> columns, List<String> keyColumns, List<Write> changes);
+
         void commit();
 
         void rollback();
@@ -78,6 +88,9 @@ public interface CacheBackend {
     }
 
     record TableInfo(List<String> columns, List<String> primaryKey) {}
+
+    /** One row change for {@link Session#write}: the key of the row as it was (null: inserted), the row as it is (null: deleted). */
+    record Write(Object[] key, Object[] row) {}
 
     /**
      * A backend call failed. {@code connection}: the backend could not be reached or the

@@ -38,4 +38,12 @@ public interface CacheService {
 
     /** The catalog's cache groups or agent state changed: the agent looks again. */
     void changed();
+
+    /**
+     * SYNCHRONOUS WRITETHROUGH: writes a transaction's changes of write-through cache tables to
+     * the backend and commits them there, before the transaction commits here. Throws (TT5220,
+     * TT90049, TT90050) if the backend refuses or cannot be reached; the caller then rolls the
+     * transaction back.
+     */
+    void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes);
 }

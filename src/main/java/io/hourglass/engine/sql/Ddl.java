@@ -378,7 +378,9 @@ final class Ddl {
     /**
      * CREATE READONLY CACHE GROUP: the backend is checked (and, MODE INCREMENTAL, given its
      * change log) first, then the cache table and the group are logged. TimesTen's defaults: MODE
-     * INCREMENTAL, INTERVAL 5 MINUTES, STATE PAUSED (the first LOAD turns it ON).
+     * INCREMENTAL, INTERVAL 5 MINUTES, STATE PAUSED (the first LOAD turns it ON). CREATE
+     * SYNCHRONOUS WRITETHROUGH CACHE GROUP: the same, with no autorefresh (MODE FULL, STATE OFF:
+     * no change log, nothing refreshes it).
      */
     private static void createCacheGroup(Ast.CreateCacheGroup cg, Session s) {
         String owner = Executor.owner(cg.group(), s);
@@ -387,7 +389,7 @@ final class Ddl {
         String name = cg.group().name();
         if (cat.cacheGroup(owner, name) != null) throw ErrorCode.CACHE_GROUP_EXISTS.error(owner + "." + name);
         Ast.CreateTable ct = cg.table();
-        if (ct.primaryKey().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("the table of a READONLY cache group needs a PRIMARY KEY");
+        if (ct.primaryKey().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("the table of a cache group needs a PRIMARY KEY");
         if (!ct.foreignKeys().isEmpty()) {
             throw ErrorCode.UNSUPPORTED.error("a foreign key in a cache group's table (one table per group so far)");
         }
@@ -397,10 +399,13 @@ final class Ddl {
         }
         String tableOwner = Executor.owner(ct.table(), s);
         long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-        CacheGroup g = new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
-                cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
-                cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false);
+        CacheGroup g = cg.writethrough()
+                ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
+                        CacheGroup.State.OFF, false, true)
+                : new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
+                        cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
+                        cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
+                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false);
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
         // The checks CREATE TABLE makes that need no backend, before the backend is touched.
@@ -424,6 +429,7 @@ final class Ddl {
         requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, ag.group().name());
         if (g.restored()) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
+        if (g.writethrough()) throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on SYNCHRONOUS WRITETHROUGH cache group " + g.qualifiedName());
         CacheGroup.Mode mode = ag.mode() != null ? ag.mode() : g.mode();
         long interval = ag.intervalMs() != null ? ag.intervalMs() : g.intervalMs();
         CacheGroup.State state = ag.state() != null ? ag.state() : g.state();
@@ -448,7 +454,8 @@ final class Ddl {
         change(s, new CatalogChange.DropCacheGroup(owner, g.name()));
         dropTable(t, false, s, ddl);
         s.cache().changed();
-        if (!g.restored()) s.cache().dropped(g); // a restored group's backend objects may be the source database's
+        // (a restored group's backend objects may be the source database's; a write-through group has none)
+        if (!g.restored() && !g.writethrough()) s.cache().dropped(g);
     }
 
     private static List<String> columnNames(Table t) {

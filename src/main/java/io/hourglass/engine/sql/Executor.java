@@ -144,11 +144,20 @@ final class Executor {
         }
     }
 
-    /** TT8225 for a READONLY cache group's table, unless the cache agent writes it. */
+    /**
+     * TT8225 for a READONLY cache group's table, unless the cache agent writes it; TT90051 for a
+     * restored SYNCHRONOUS WRITETHROUGH group's (its writes would go to a backend its stale rows
+     * no longer match).
+     */
     static void writable(Session s, Table t) {
         if (s.writesCacheTables()) return;
         CacheGroup g = s.catalog().cacheGroupOf(t);
-        if (g != null) throw ErrorCode.READ_ONLY_TABLE.error(t.qualifiedName(), g.qualifiedName());
+        if (g == null) return;
+        if (!g.writethrough()) {
+            throw ErrorCode.READ_ONLY_TABLE.error(t.qualifiedName() + " (only its autorefresh, LOAD and REFRESH change a READONLY group's table)",
+                    g.qualifiedName());
+        }
+        if (g.restored()) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
     }
 
     static void require(Session s, Privilege p) {

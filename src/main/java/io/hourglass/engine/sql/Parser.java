@@ -508,9 +508,13 @@ final class Parser {
         }
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
-        if (accept("READONLY")) return createCacheGroup();
+        if (accept("READONLY")) return createCacheGroup(false);
+        if (peek().is("SYNCHRONOUS") && peek(1).is("WRITETHROUGH")) {
+            at += 2;
+            return createCacheGroup(true);
+        }
         if (peek().is("DYNAMIC") || peek().is("ASYNCHRONOUS") || peek().is("SYNCHRONOUS") || peek().is("USERMANAGED")) {
-            throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY cache groups so far)");
+            throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY and SYNCHRONOUS WRITETHROUGH cache groups so far)");
         }
         if (accept("VIEW")) {
             Ast.Name n = name();
@@ -626,14 +630,18 @@ final class Parser {
         return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks);
     }
 
-    /** After CREATE READONLY: CACHE GROUP g [AUTOREFRESH [MODE ..] [INTERVAL ..] [STATE ..]] FROM table (...). */
-    private Ast.Stmt createCacheGroup() {
+    /**
+     * After CREATE READONLY: CACHE GROUP g [AUTOREFRESH [MODE ..] [INTERVAL ..] [STATE ..]] FROM table (...);
+     * after CREATE SYNCHRONOUS WRITETHROUGH: CACHE GROUP g FROM table (...).
+     */
+    private Ast.Stmt createCacheGroup(boolean writethrough) {
         expect("CACHE");
         expect("GROUP");
         Ast.Name g = name();
         io.hourglass.engine.catalog.CacheGroup.Mode mode = null;
         io.hourglass.engine.catalog.CacheGroup.State state = null;
         Long interval = null;
+        if (writethrough && peek().is("AUTOREFRESH")) throw error("a SYNCHRONOUS WRITETHROUGH cache group has no AUTOREFRESH (its changes go from here to the backend)");
         if (accept("AUTOREFRESH")) {
             while (true) {
                 if (mode == null && accept("MODE")) mode = refreshMode();
@@ -647,8 +655,8 @@ final class Parser {
         if (peek().is(",")) {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
-        if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a READONLY cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table);
+        if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
+        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table, writethrough);
     }
 
     private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {

@@ -64,8 +64,10 @@ final class SystemViews {
         // TimesTen's SYS.CACHE_GROUP, in Hourglass's columns: every cache group of the database.
         view("CACHE_GROUP", s -> s.catalog().cacheGroups().stream()
                         .sorted(Comparator.comparing(io.hourglass.engine.catalog.CacheGroup::qualifiedName))
-                        .map(g -> new Object[] {g.owner(), g.name(), "READONLY", g.tableOwner(), g.tableName(), g.mode().name(),
-                                g.state().name(), g.intervalMs(), g.backendId(), g.restored() ? "Y" : "N"}).toList(),
+                        // (a write-through group has no autorefresh: no mode or interval, state OFF)
+                        .map(g -> new Object[] {g.owner(), g.name(), g.type(), g.tableOwner(), g.tableName(),
+                                g.writethrough() ? null : g.mode().name(), g.state().name(), g.writethrough() ? null : g.intervalMs(),
+                                g.backendId(), g.restored() ? "Y" : "N"}).toList(),
                 "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
                 "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME,
                 "RESTORED", NAME);

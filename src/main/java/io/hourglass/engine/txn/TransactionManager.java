@@ -369,6 +369,34 @@ public final class TransactionManager {
 
     // ---- end of transaction -------------------------------------------------------------------
 
+    /** A row a transaction changed: its values before the transaction and now, null where it does not exist. */
+    public record RowChange(Table table, Object[] before, Object[] after) {}
+
+    /**
+     * The rows {@code t} changed in the tables {@code which} accepts, each once however often it
+     * was changed, in the order {@code t} first changed them; a row it inserted and deleted
+     * again is left out. For a SYNCHRONOUS WRITETHROUGH commit, before the commit, while
+     * {@code t} still holds the rows' locks.
+     */
+    public List<RowChange> changes(Transaction t, java.util.function.Predicate<Table> which) {
+        Map<Transaction.Slot, Transaction.Undo> first = new LinkedHashMap<>();
+        for (Transaction.Undo u : t.undo) {
+            if (which.test(u.table())) first.putIfAbsent(new Transaction.Slot(u.table(), u.rowId()), u);
+        }
+        List<RowChange> out = new ArrayList<>(first.size());
+        for (Transaction.Undo u : first.values()) {
+            Table table = u.table();
+            // t's first change found the row's committed version (t has held its lock since)
+            Version before = u.freshSlot() ? null : Version.latestCommitted(Version.of(u.previousSlot()));
+            Version now = Version.of(table.store().slot(u.rowId()));
+            byte[] was = before == null ? null : before.image;
+            byte[] is = now == null || now.isCommitted() ? null : now.image;
+            if (was == null && is == null) continue;
+            out.add(new RowChange(table, was == null ? null : table.codec().decode(was), is == null ? null : table.codec().decode(is)));
+        }
+        return out;
+    }
+
     /**
      * Commits {@code t}: its changes are visible to statements that start after this returns.
      * The stage completes when the commit is durable: at once for a non-durable commit (its log

@@ -54,8 +54,11 @@ class LogBatchTest {
     @Test
     void cacheGroupChangesRoundTrip() {
         CacheGroup g = new CacheGroup("CACHEADM", "READCACHE", 0x9f3a_0000_0000_0001L, "SALES", "READTAB",
-                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false);
+                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false, false);
+        CacheGroup swt = new CacheGroup("CACHEADM", "SWCACHE", 7L, "SALES", "ORDERS", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
+                false, true);
         for (CatalogChange c : List.of(new CatalogChange.CreateCacheGroup(g), new CatalogChange.CreateCacheGroup(g.asRestored()),
+                new CatalogChange.CreateCacheGroup(swt), new CatalogChange.CreateCacheGroup(swt.asRestored()),
                 new CatalogChange.RestoredCacheGroups(),
                 new CatalogChange.AlterCacheGroup("CACHEADM", "READCACHE", CacheGroup.Mode.INCREMENTAL, 5_000, CacheGroup.State.ON),
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
