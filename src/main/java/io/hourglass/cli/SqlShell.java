@@ -127,7 +127,7 @@ final class SqlShell {
             }
             case "cachegroups" -> {
                 if (w.length > 1) return false;
-                execute("SELECT cgowner, cgname, table_owner, table_name, autorefresh_mode, autorefresh_state, autorefresh_interval,"
+                execute("SELECT cgowner, cgname, cgtype, table_owner, table_name, autorefresh_mode, autorefresh_state, autorefresh_interval,"
                         + " restored FROM sys.cache_group ORDER BY cgowner, cgname");
                 return true;
             }

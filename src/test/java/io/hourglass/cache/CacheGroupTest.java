@@ -266,9 +266,10 @@ class CacheGroupTest {
         sql("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS");
         sql("CALL ttCacheStart()");
         // A change the cache cannot take (VARCHAR2(32) here, 64 in the backend), among good ones:
-        // the whole batch fails, in both databases, and is retried.
-        backend("UPDATE " + schema + ".readtab SET str = 'fine' WHERE keyval = 1",
-                "INSERT INTO " + schema + ".readtab VALUES (3, '" + "x".repeat(40) + "')");
+        // the whole batch fails, in both databases, and is retried. (One backend transaction, so
+        // that no refresh can run between the two and apply the good change alone.)
+        backend("BEGIN; UPDATE " + schema + ".readtab SET str = 'fine' WHERE keyval = 1; "
+                + "INSERT INTO " + schema + ".readtab VALUES (3, '" + "x".repeat(40) + "'); COMMIT");
         List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.logging.Handler capture = new java.util.logging.Handler() {
             @Override

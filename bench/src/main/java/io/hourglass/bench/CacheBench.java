@@ -17,7 +17,9 @@ import java.util.List;
  * time of LOAD CACHE GROUP for {@code rows} rows; of REFRESH when nothing changed (the
  * comparison alone); of an incremental autorefresh that applies {@code burst} updated rows
  * (from the backend's commit to the rows in the cache); and the lag of one change, from the
- * backend's commit to the cache, with a 10 ms interval, over {@code rounds} rounds.
+ * backend's commit to the cache, with a 10 ms interval, over {@code rounds} rounds. Then a
+ * SYNCHRONOUS WRITETHROUGH group: {@code rounds} x 100 one-row UPDATE commits through it, each
+ * beside the same UPDATE committed on the backend directly.
  *
  * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds]</pre>
  */
@@ -73,6 +75,34 @@ public final class CacheBench {
                 System.out.printf("result lag-one-change: median %.1f ms, max %.1f ms over %d changes (interval 10 ms)%n",
                         lags[rounds / 2] / 1e6, lags[rounds - 1] / 1e6, rounds);
                 c.execute("CALL ttCacheStop()");
+
+                // SYNCHRONOUS WRITETHROUGH: one-row UPDATE commits through the cache, against the
+                // same UPDATE committed on the backend directly (the round trips it cannot avoid)
+                st.execute("CREATE TABLE sales.swtab (id integer PRIMARY KEY, v integer)");
+                st.execute("INSERT INTO sales.swtab SELECT g, 0 FROM generate_series(1, 10000) g");
+                c.execute("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM sales.swtab (id NUMBER NOT NULL PRIMARY KEY, v NUMBER)");
+                c.execute("LOAD CACHE GROUP swcache COMMIT EVERY 0 ROWS");
+                var through = c.prepare("UPDATE sales.swtab SET v = v + 1 WHERE id = ?");
+                int n = rounds * 100;
+                long[] swt = new long[n], direct = new long[n];
+                try (var up = backend.prepareStatement("UPDATE sales.swtab SET v = v + 1 WHERE id = ?")) {
+                    for (int warm = 0; warm < 2; warm++) { // the first pass warms both paths up
+                        for (int r = 0; r < n; r++) {
+                            long t = System.nanoTime();
+                            c.execute(through, 1 + r % 10000);
+                            swt[r] = System.nanoTime() - t;
+                            up.setInt(1, 1 + r % 10000);
+                            t = System.nanoTime();
+                            up.executeUpdate();
+                            direct[r] = System.nanoTime() - t;
+                        }
+                    }
+                }
+                java.util.Arrays.sort(swt);
+                java.util.Arrays.sort(direct);
+                System.out.printf("result swt-update-commit: median %.0f us, p99 %.0f us; the same UPDATE committed on the backend directly:"
+                        + " median %.0f us, p99 %.0f us (%d commits each, interleaved)%n",
+                        swt[n / 2] / 1e3, swt[n * 99 / 100] / 1e3, direct[n / 2] / 1e3, direct[n * 99 / 100] / 1e3, n);
             }
         }
     }
