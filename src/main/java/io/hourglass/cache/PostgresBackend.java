@@ -8,8 +8,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -81,6 +84,12 @@ public final class PostgresBackend implements CacheBackend {
 
     private static final class PgSession implements Session {
         private final Connection c;
+        /**
+         * The INSERT, UPDATE and DELETE of each table written through, kept for the session's
+         * later commits: reused, the driver prepares them on the server (after its
+         * prepareThreshold uses) and the backend stops parsing and planning them each time.
+         */
+        private final Map<String, Writer> writers = new HashMap<>();
 
         PgSession(Connection c) { this.c = c; }
 
@@ -275,18 +284,18 @@ public final class PostgresBackend implements CacheBackend {
 
         @Override
         public void write(String schema, String table, List<String> columns, List<String> keyColumns, List<Write> changes) {
-            String t = qualified(schema, table);
-            String where = " WHERE " + list(keyColumns, "").replace(", ", " = ? AND ") + " = ?";
-            String sets = list(columns, "").replace(", ", " = ?, ") + " = ?";
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + t + " (" + list(columns, "") + ") VALUES ("
-                         + "?, ".repeat(columns.size() - 1) + "?)");
-                 PreparedStatement update = c.prepareStatement("UPDATE " + t + " SET " + sets + where);
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM " + t + where)) {
+            try {
+                String id = schema + "." + table + columns + keyColumns;
+                Writer wr = writers.get(id);
+                if (wr == null) {
+                    wr = writer(schema, table, columns, keyColumns);
+                    writers.put(id, wr);
+                }
                 for (Write w : changes) {
-                    PreparedStatement ps = w.key() == null ? insert : w.row() == null ? delete : update;
+                    PreparedStatement ps = w.key() == null ? wr.insert : w.row() == null ? wr.delete : wr.update;
                     int p = 1;
-                    if (w.row() != null) for (Object v : w.row()) ps.setObject(p++, v);
-                    if (w.key() != null) for (Object v : w.key()) ps.setObject(p++, v);
+                    if (w.row() != null) for (int i = 0; i < w.row().length; i++) bind(ps, p++, w.row()[i], wr.columnTypes[i]);
+                    if (w.key() != null) for (int i = 0; i < w.key().length; i++) bind(ps, p++, w.key()[i], wr.keyTypes[i]);
                     int n = ps.executeUpdate();
                     if (n != 1) {
                         throw new Failure(false, schema + "." + table + " has " + (n == 0 ? "no row" : n + " rows") + " with key ("
@@ -297,6 +306,20 @@ public final class PostgresBackend implements CacheBackend {
             } catch (SQLException e) {
                 throw failure(e, "write to " + schema + "." + table);
             }
+        }
+
+        private Writer writer(String schema, String table, List<String> columns, List<String> keyColumns) throws SQLException {
+            Map<String, Integer> types = new HashMap<>();
+            try (ResultSet rs = c.getMetaData().getColumns(null, schema, table, null)) {
+                while (rs.next()) types.put(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"));
+            }
+            String t = qualified(schema, table);
+            String where = " WHERE " + list(keyColumns, "").replace(", ", " = ? AND ") + " = ?";
+            String sets = list(columns, "").replace(", ", " = ?, ") + " = ?";
+            return new Writer(c.prepareStatement("INSERT INTO " + t + " (" + list(columns, "") + ") VALUES (" + "?, ".repeat(columns.size() - 1) + "?)"),
+                    c.prepareStatement("UPDATE " + t + " SET " + sets + where), c.prepareStatement("DELETE FROM " + t + where),
+                    columns.stream().mapToInt(n -> types.getOrDefault(n, Types.OTHER)).toArray(),
+                    keyColumns.stream().mapToInt(n -> types.getOrDefault(n, Types.OTHER)).toArray());
         }
 
         @Override
@@ -333,6 +356,30 @@ public final class PostgresBackend implements CacheBackend {
                 // closing a broken connection
             }
         }
+    }
+
+    /** A table's write-through statements and its columns' JDBC types, in the statements' order. */
+    private record Writer(PreparedStatement insert, PreparedStatement update, PreparedStatement delete, int[] columnTypes, int[] keyTypes) {}
+
+    /**
+     * Binds a value as its column's type where the engine's type differs: a NUMBER value
+     * (BigDecimal) for an integer column goes as an integer, so that {@code WHERE id = ?} compares
+     * integers and uses the key's index (as numeric it would cast the column and scan the table);
+     * one with a fraction, or out of a long's range, is refused rather than rounded.
+     */
+    static void bind(PreparedStatement ps, int p, Object v, int sqlType) throws SQLException {
+        boolean integerColumn = sqlType == Types.SMALLINT || sqlType == Types.INTEGER || sqlType == Types.BIGINT;
+        if (integerColumn && v instanceof Number n && !(v instanceof Double)) {
+            java.math.BigDecimal d = n instanceof java.math.BigDecimal b ? b : java.math.BigDecimal.valueOf(n.longValue());
+            try {
+                ps.setLong(p, d.longValueExact());
+                return;
+            } catch (ArithmeticException e) {
+                // PostgreSQL would round it into the column without a word
+                throw new Failure(false, "the backend's integer column cannot hold " + d.toPlainString(), null);
+            }
+        }
+        ps.setObject(p, v);
     }
 
     /** One row, with the driver's date and time classes turned into java.time. */
