@@ -409,6 +409,9 @@ class CacheGroupTest {
         sql("DELETE FROM " + t + " WHERE keyval = 2");
         sql("UPDATE " + t + " SET keyval = 4 WHERE keyval = 3");
         assertEquals(List.of("1=uno", "4=three"), backendRows());
+        // The backend drops the kept connection (a restart would): the next commit goes on a new one.
+        backend("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent'");
+        sql("UPDATE " + t + " SET str = 'three' WHERE keyval = 4");
 
         admin.setAutocommit(false);
         sql("INSERT INTO " + t + " VALUES (5, 'five')");

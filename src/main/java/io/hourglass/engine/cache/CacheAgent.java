@@ -405,8 +405,36 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     @Override
     public void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
         if (changes.isEmpty()) return;
-        CacheBackend.Session s = idleWriters.pollFirst();
-        if (s == null) s = open();
+        CacheBackend.Session kept = idleWriters.pollFirst();
+        if (kept != null) {
+            // A kept session may have lost its backend since (a restart, an idle timeout): if it
+            // fails before its COMMIT, nothing was committed, and a new session tries once more.
+            try {
+                writeThrough(changes, kept);
+                return;
+            } catch (Retry r) {
+                LOG.fine("a kept backend session of " + dsn + " was gone; writing through on a new one: " + r.getCause().getMessage());
+            }
+        }
+        try {
+            writeThrough(changes, open());
+        } catch (Retry r) {
+            throw r.error;
+        }
+    }
+
+    /** A connection failure before the backend's COMMIT on a session: nothing was committed, another may try. */
+    private static final class Retry extends RuntimeException {
+        final HourglassException error;
+
+        Retry(CacheBackend.Failure cause, HourglassException error) {
+            super(cause);
+            this.error = error;
+        }
+    }
+
+    /** One attempt on {@code s}, which it keeps for later commits if it succeeds and closes if not. */
+    private void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes, CacheBackend.Session s) {
         boolean committing = false;
         try {
             int from = 0;
@@ -442,7 +470,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 LOG.warning("a SYNCHRONOUS WRITETHROUGH commit of " + dsn + " lost the backend during its COMMIT: the backend may hold "
                         + "changes this database rolled back; REFRESH the cache groups of " + tablesOf(changes) + " to make them equal. " + why);
             }
-            throw f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(why) : ErrorCode.BACKEND_ERROR.error(why);
+            HourglassException e = f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(why) : ErrorCode.BACKEND_ERROR.error(why);
+            if (f.connection() && !committing) throw new Retry(f, e);
+            throw e;
         } finally {
             if (s != null) {
                 if (idleWriters.size() < IDLE_WRITERS && !closed) idleWriters.addFirst(s);
