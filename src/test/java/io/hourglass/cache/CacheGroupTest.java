@@ -268,8 +268,6 @@ class CacheGroupTest {
         // A change the cache cannot take (VARCHAR2(32) here, 64 in the backend), among good ones:
         // the whole batch fails, in both databases, and is retried. (One backend transaction, so
         // that no refresh can run between the two and apply the good change alone.)
-        backend("BEGIN; UPDATE " + schema + ".readtab SET str = 'fine' WHERE keyval = 1; "
-                + "INSERT INTO " + schema + ".readtab VALUES (3, '" + "x".repeat(40) + "'); COMMIT");
         List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.logging.Handler capture = new java.util.logging.Handler() {
             @Override
@@ -282,8 +280,10 @@ class CacheGroupTest {
             public void close() { }
         };
         java.util.logging.Logger agentLog = java.util.logging.Logger.getLogger("io.hourglass.engine.cache.CacheAgent");
-        agentLog.addHandler(capture);
+        agentLog.addHandler(capture); // before the change: the first failure's warning is the one to see
         try {
+            backend("BEGIN; UPDATE " + schema + ".readtab SET str = 'fine' WHERE keyval = 1; "
+                    + "INSERT INTO " + schema + ".readtab VALUES (3, '" + "x".repeat(40) + "'); COMMIT");
             await(() -> stats().stream().filter(r -> r.contains("Failed") && r.contains("90002")).count() >= 5, () -> "refreshes " + stats());
             assertEquals(List.of("1=one", "2=two"), cached(), "nothing of the failed batch is applied");
             assertTrue(backendCount("SELECT COUNT(*) FROM " + schema + ".hourglass_cl_" + cacheId()) >= 2,

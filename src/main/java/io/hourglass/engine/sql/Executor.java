@@ -138,6 +138,15 @@ final class Executor {
         return q;
     }
 
+    /** The result columns of view {@code v} as a query reading it sees them (its column list's names, if it has one). */
+    static List<ResultColumn> viewColumns(io.hourglass.engine.catalog.CatalogChange.CreateView v, Session s) {
+        QueryPlan q = planView(v, s);
+        if (v.columns().isEmpty()) return q.columns;
+        List<ResultColumn> out = new ArrayList<>();
+        for (int i = 0; i < q.columns.size(); i++) out.add(new ResultColumn(v.columns().get(i), q.columns.get(i).type()));
+        return out;
+    }
+
     static void require(Session s, Privilege p, Table t) {
         if (!s.catalog().has(s.user(), p, t)) {
             throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), p.sqlName() + " on " + t.qualifiedName());

@@ -116,20 +116,39 @@ final class SystemViews {
         return visibleTables(s, all).stream().map(row).toList();
     }
 
+    /**
+     * The columns of the tables and views the user may see, as Oracle's ALL_TAB_COLUMNS: a view's
+     * are its query's result columns as planned now (named by its column list if it has one),
+     * nullable, without a default. A view that no longer plans (a table it reads was dropped) has
+     * none, as it has no columns until it is fixed.
+     */
     private static List<Object[]> columns(Session s) {
         List<Object[]> out = new ArrayList<>();
         for (Table t : visibleTables(s, true)) {
             for (int i = 0; i < t.columns().size(); i++) {
                 Column c = t.columns().get(i);
-                SqlType ty = c.type();
-                boolean chars = ty.kind() == TypeKind.CHAR || ty.kind() == TypeKind.VARCHAR || ty.kind() == TypeKind.VARBINARY;
-                boolean number = ty.kind() == TypeKind.NUMBER && ty.precision() > 0;
-                out.add(new Object[] {t.owner(), t.name(), c.name(), ty.kind().sqlName(), chars ? (long) ty.length() : null,
-                        number ? (long) ty.precision() : null, number ? (long) ty.scale() : null, c.notNull() ? "N" : "Y", i + 1L,
-                        c.defaultSql()});
+                out.add(column(t.owner(), t.name(), c.name(), c.type(), c.notNull(), i, c.defaultSql()));
             }
         }
+        for (CatalogChange.CreateView v : s.catalog().views()) {
+            if (!visible(s, v.owner(), v.owner() + "." + v.name())) continue;
+            List<ResultColumn> cols;
+            try {
+                cols = Executor.viewColumns(v, s);
+            } catch (io.hourglass.engine.HourglassException e) {
+                continue;
+            }
+            for (int i = 0; i < cols.size(); i++) out.add(column(v.owner(), v.name(), cols.get(i).name(), cols.get(i).type(), false, i, null));
+        }
+        out.sort(Comparator.comparing((Object[] r) -> (String) r[0]).thenComparing(r -> (String) r[1]).thenComparing(r -> (Long) r[8]));
         return out;
+    }
+
+    private static Object[] column(String owner, String table, String name, SqlType ty, boolean notNull, int position, String defaultSql) {
+        boolean chars = ty.kind() == TypeKind.CHAR || ty.kind() == TypeKind.VARCHAR || ty.kind() == TypeKind.VARBINARY;
+        boolean number = ty.kind() == TypeKind.NUMBER && ty.precision() > 0;
+        return new Object[] {owner, table, name, ty.kind().sqlName(), chars && ty.length() > 0 ? (long) ty.length() : null,
+                number ? (long) ty.precision() : null, number ? (long) ty.scale() : null, notNull ? "N" : "Y", position + 1L, defaultSql};
     }
 
     private static List<Object[]> indexes(Session s) {
