@@ -82,6 +82,9 @@ public final class PostgresBackend implements CacheBackend {
         return b.toString();
     }
 
+    /** Changes written through per JDBC batch. */
+    static final int BATCH = 1000;
+
     private static final class PgSession implements Session {
         private final Connection c;
         /**
@@ -291,21 +294,38 @@ public final class PostgresBackend implements CacheBackend {
                     wr = writer(schema, table, columns, keyColumns);
                     writers.put(id, wr);
                 }
-                for (Write w : changes) {
-                    PreparedStatement ps = w.key() == null ? wr.insert : w.row() == null ? wr.delete : wr.update;
-                    int p = 1;
-                    if (w.row() != null) for (int i = 0; i < w.row().length; i++) bind(ps, p++, w.row()[i], wr.columnTypes[i]);
-                    if (w.key() != null) for (int i = 0; i < w.key().length; i++) bind(ps, p++, w.key()[i], wr.keyTypes[i]);
-                    int n = ps.executeUpdate();
-                    if (n != 1) {
-                        throw new Failure(false, schema + "." + table + " has " + (n == 0 ? "no row" : n + " rows") + " with key ("
-                                + String.join(", ", keyColumns) + ") = " + java.util.Arrays.toString(w.key()) + " to "
-                                + (w.row() == null ? "delete" : "update"), null);
+                // Consecutive changes of one kind go as one JDBC batch (one round trip for many
+                // rows), in order; every row's count is checked all the same.
+                int from = 0;
+                while (from < changes.size()) {
+                    PreparedStatement ps = statementOf(wr, changes.get(from));
+                    int to = from + 1;
+                    while (to < changes.size() && to - from < BATCH && statementOf(wr, changes.get(to)) == ps) to++;
+                    for (int k = from; k < to; k++) {
+                        Write w = changes.get(k);
+                        int p = 1;
+                        if (w.row() != null) for (int i = 0; i < w.row().length; i++) bind(ps, p++, w.row()[i], wr.columnTypes[i]);
+                        if (w.key() != null) for (int i = 0; i < w.key().length; i++) bind(ps, p++, w.key()[i], wr.keyTypes[i]);
+                        if (to - from > 1) ps.addBatch();
                     }
+                    int[] counts = to - from > 1 ? ps.executeBatch() : new int[] {ps.executeUpdate()};
+                    for (int k = 0; k < counts.length; k++) {
+                        if (counts[k] != 1) {
+                            Write w = changes.get(from + k);
+                            throw new Failure(false, schema + "." + table + " has " + (counts[k] == 0 ? "no row" : counts[k] + " rows")
+                                    + " with key (" + String.join(", ", keyColumns) + ") = " + java.util.Arrays.toString(w.key()) + " to "
+                                    + (w.row() == null ? "delete" : "update"), null);
+                        }
+                    }
+                    from = to;
                 }
             } catch (SQLException e) {
                 throw failure(e, "write to " + schema + "." + table);
             }
+        }
+
+        private static PreparedStatement statementOf(Writer wr, Write w) {
+            return w.key() == null ? wr.insert : w.row() == null ? wr.delete : wr.update;
         }
 
         private Writer writer(String schema, String table, List<String> columns, List<String> keyColumns) throws SQLException {

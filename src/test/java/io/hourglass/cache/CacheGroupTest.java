@@ -436,6 +436,17 @@ class CacheGroupTest {
         assertEquals(3, admin.execute("REFRESH CACHE GROUP swcache COMMIT EVERY 2 ROWS").updateCount());
         assertEquals(List.of("1=one again", "4=from the backend", "5=five!"), cached());
 
+        // A large transaction goes in batches (1,000 changes each), every row counted.
+        sql("CREATE TABLE " + schema + ".src (k NUMBER PRIMARY KEY)");
+        sql("INSERT INTO " + schema + ".src VALUES (1)");
+        for (int i = 0; i < 12; i++) sql("INSERT INTO " + schema + ".src SELECT k + (SELECT COUNT(*) FROM " + schema + ".src) FROM " + schema + ".src");
+        assertEquals(4096, admin.execute("INSERT INTO " + t + " SELECT k + 1000, 'bulk' FROM " + schema + ".src").updateCount());
+        assertEquals(4096L, backendCount("SELECT COUNT(*) FROM " + t + " WHERE str = 'bulk'"));
+        sql("UPDATE " + t + " SET str = 'bulk!' WHERE str = 'bulk'");
+        assertEquals(4096L, backendCount("SELECT COUNT(*) FROM " + t + " WHERE str = 'bulk!'"));
+        sql("DELETE FROM " + t + " WHERE keyval > 1000");
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM " + t + " WHERE keyval > 1000"));
+
         assertError(90019, () -> sql("ALTER CACHE GROUP swcache SET AUTOREFRESH STATE ON"));
         assertError(8225, () -> sql("TRUNCATE TABLE " + t));
         assertError(1001, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP g2 AUTOREFRESH INTERVAL 1 SECONDS FROM " + schema
@@ -473,7 +484,7 @@ class CacheGroupTest {
         sql("DELETE FROM " + t + " WHERE keyval = 8");
 
         backend("DELETE FROM " + t + " WHERE keyval = 1");
-        HourglassException e = assertThrows(HourglassException.class, () -> sql("UPDATE " + t + " SET str = 'x' WHERE keyval = 1"));
+        HourglassException e = assertThrows(HourglassException.class, () -> sql("UPDATE " + t + " SET str = 'x'")); // rows 1 and 2, one batch
         assertEquals(90049, e.number());
         assertTrue(e.getMessage().contains("no row"), e.getMessage());
         assertEquals(List.of("1=one", "2=two"), cached(), "the update is undone here");
