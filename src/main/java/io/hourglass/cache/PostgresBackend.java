@@ -66,7 +66,9 @@ public final class PostgresBackend implements CacheBackend {
         // Class 08 (connection exception), 28 (authorization), 57P (shutdown, cannot connect now), 53 (resources).
         boolean connection = state == null || state.startsWith("08") || state.startsWith("28") || state.startsWith("57P")
                 || state.startsWith("53");
-        return new Failure(connection, what + ": " + e.getMessage() + (state == null ? "" : " (SQLSTATE " + state + ")"), e);
+        // Class 22 (data exception), 23 (integrity constraint violation), P0001 (a trigger's RAISE EXCEPTION).
+        boolean data = state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("P0001"));
+        return new Failure(connection, data, what + ": " + e.getMessage() + (state == null ? "" : " (SQLSTATE " + state + ")"), e);
     }
 
     static String q(String identifier) { return '"' + identifier.replace("\"", "\"\"") + '"'; }
@@ -312,7 +314,7 @@ public final class PostgresBackend implements CacheBackend {
                     for (int k = 0; k < counts.length; k++) {
                         if (counts[k] != 1) {
                             Write w = changes.get(from + k);
-                            throw new Failure(false, schema + "." + table + " has " + (counts[k] == 0 ? "no row" : counts[k] + " rows")
+                            throw new Failure(false, true, schema + "." + table + " has " + (counts[k] == 0 ? "no row" : counts[k] + " rows")
                                     + " with key (" + String.join(", ", keyColumns) + ") = " + java.util.Arrays.toString(w.key()) + " to "
                                     + (w.row() == null ? "delete" : "update"), null);
                         }
@@ -396,7 +398,7 @@ public final class PostgresBackend implements CacheBackend {
                 return;
             } catch (ArithmeticException e) {
                 // PostgreSQL would round it into the column without a word
-                throw new Failure(false, "the backend's integer column cannot hold " + d.toPlainString(), null);
+                throw new Failure(false, true, "the backend's integer column cannot hold " + d.toPlainString(), null);
             }
         }
         ps.setObject(p, v);

@@ -471,23 +471,31 @@ class CacheGroupTest {
         admin.setAutocommit(false);
         sql("INSERT INTO " + schema + ".notes VALUES (1)");
         sql("INSERT INTO " + t + " VALUES (8, 'far too long for the backend')");
-        assertError(90049, () -> sql("COMMIT"));
+        assertError(90052, () -> sql("COMMIT"));
         admin.setAutocommit(true);
         assertEquals(List.of("1=one", "2=two"), cached());
         assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM " + schema + ".notes").rows().getFirst()[0]).longValue(),
                 "the whole transaction is rolled back");
         assertEquals(List.of("1=one", "2=two"), backendRows());
         // NUMBER here, integer there: 2.5 is refused, not rounded into the backend
-        assertError(90049, () -> sql("INSERT INTO " + t + " VALUES (2.5, 'half')"));
+        assertError(90052, () -> sql("INSERT INTO " + t + " VALUES (2.5, 'half')"));
         sql("INSERT INTO " + t + " VALUES (8, 'eight')"); // the failed transaction let go of key 8's lock
         assertEquals(List.of("1=one", "2=two", "8=eight"), backendRows());
         sql("DELETE FROM " + t + " WHERE keyval = 8");
 
         backend("DELETE FROM " + t + " WHERE keyval = 1");
         HourglassException e = assertThrows(HourglassException.class, () -> sql("UPDATE " + t + " SET str = 'x'")); // rows 1 and 2, one batch
-        assertEquals(90049, e.number());
+        assertEquals(90052, e.number());
         assertTrue(e.getMessage().contains("no row"), e.getMessage());
         assertEquals(List.of("1=one", "2=two"), cached(), "the update is undone here");
+
+        // New credentials: the kept sessions of the old ones are not used again.
+        sql("UPDATE " + t + " SET str = 'y' WHERE keyval = 2"); // (a commit that leaves its session kept)
+        sql("CALL ttCacheUidPwdSet('no_such_role', 'pw')");
+        assertError(5220, () -> sql("UPDATE " + t + " SET str = 'z' WHERE keyval = 2"));
+        sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
+        sql("UPDATE " + t + " SET str = 'z' WHERE keyval = 2");
+        assertEquals(List.of("2=z"), backendRows());
 
         instance.close();
         instance = null;
@@ -496,7 +504,7 @@ class CacheGroupTest {
         sql("CALL ttCacheUidPwdSet('no_such_role', 'pw')"); // (the test server trusts any password: a user it lacks)
         assertError(5220, () -> sql("INSERT INTO " + t + " VALUES (9, 'nine')"));
         assertEquals(List.of(), cached());
-        assertEquals(List.of("2=two"), backendRows());
+        assertEquals(List.of("2=z"), backendRows());
     }
 
     /**

@@ -139,7 +139,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public void close() {
         closed = true;
         stop();
-        for (CacheBackend.Session s; (s = idleWriters.pollFirst()) != null; ) s.close();
+        for (Kept k; (k = idleWriters.pollFirst()) != null; ) k.session().close();
     }
 
     private void loop() {
@@ -391,8 +391,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     // ---- synchronous writethrough --------------------------------------------------------------
 
-    /** Backend sessions of committed write-throughs, kept for the next ones (at most {@link #IDLE_WRITERS}). */
-    private final java.util.concurrent.ConcurrentLinkedDeque<CacheBackend.Session> idleWriters = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Backend sessions of committed write-throughs, kept for the next ones (at most {@link #IDLE_WRITERS}), with the credentials they opened with. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Kept> idleWriters = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    private record Kept(CacheBackend.Session session, Credentials credentials) {}
     static final int IDLE_WRITERS = 8;
 
     /**
@@ -405,19 +407,24 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     @Override
     public void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
         if (changes.isEmpty()) return;
-        CacheBackend.Session kept = idleWriters.pollFirst();
+        Kept kept = idleWriters.pollFirst();
+        Credentials now = credentials.get();
+        while (kept != null && !kept.credentials().equals(now)) { // ttCacheUidPwdSet since: the old user's sessions go
+            kept.session().close();
+            kept = idleWriters.pollFirst();
+        }
         if (kept != null) {
             // A kept session may have lost its backend since (a restart, an idle timeout): if it
             // fails before its COMMIT, nothing was committed, and a new session tries once more.
             try {
-                writeThrough(changes, kept);
+                writeThrough(changes, kept.session(), now);
                 return;
             } catch (Retry r) {
                 LOG.fine("a kept backend session of " + dsn + " was gone; writing through on a new one: " + r.getCause().getMessage());
             }
         }
         try {
-            writeThrough(changes, open());
+            writeThrough(changes, open(), now);
         } catch (Retry r) {
             throw r.error;
         }
@@ -434,7 +441,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     /** One attempt on {@code s}, which it keeps for later commits if it succeeds and closes if not. */
-    private void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes, CacheBackend.Session s) {
+    private void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes, CacheBackend.Session s, Credentials cr) {
         boolean committing = false;
         try {
             int from = 0;
@@ -470,12 +477,13 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 LOG.warning("a SYNCHRONOUS WRITETHROUGH commit of " + dsn + " lost the backend during its COMMIT: the backend may hold "
                         + "changes this database rolled back; REFRESH the cache groups of " + tablesOf(changes) + " to make them equal. " + why);
             }
-            HourglassException e = f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(why) : ErrorCode.BACKEND_ERROR.error(why);
+            HourglassException e = f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(why)
+                    : f.refusedData() ? ErrorCode.BACKEND_REFUSED_CHANGE.error(why) : ErrorCode.BACKEND_ERROR.error(why);
             if (f.connection() && !committing) throw new Retry(f, e);
             throw e;
         } finally {
             if (s != null) {
-                if (idleWriters.size() < IDLE_WRITERS && !closed) idleWriters.addFirst(s);
+                if (idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
                 else s.close();
             }
         }

@@ -98,13 +98,26 @@ public interface CacheBackend {
      */
     final class Failure extends RuntimeException {
         private final boolean connection;
+        private final boolean refusedData;
 
         public Failure(boolean connection, String message, Throwable cause) {
+            this(connection, false, message, cause);
+        }
+
+        /**
+         * @param refusedData the backend refused the data written (a constraint, a value its
+         *                    column cannot hold, a row it does not have): the client's to fix,
+         *                    not an outage
+         */
+        public Failure(boolean connection, boolean refusedData, String message, Throwable cause) {
             super(message, cause);
             this.connection = connection;
+            this.refusedData = refusedData;
         }
 
         public boolean connection() { return connection; }
+
+        public boolean refusedData() { return refusedData; }
     }
 
     /** No backend: every cache group operation fails with this port's message. */
