@@ -16,7 +16,10 @@ final class Ast {
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
 
-    record SelectItem(Expr expr, String alias, String starQualifier, boolean star) {}
+    /** A select list item; for a {@code *} or {@code q.*}, {@code start} and {@code end} are its span in the statement's text. */
+    record SelectItem(Expr expr, String alias, String starQualifier, boolean star, int start, int end) {
+        SelectItem(Expr expr, String alias) { this(expr, alias, null, false, -1, -1); }
+    }
 
     /**
      * A FROM source: a table, or ({@code query}) a derived table. {@code on} is the condition of a LEFT [OUTER] JOIN: the source joins the

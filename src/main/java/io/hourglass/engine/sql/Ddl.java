@@ -513,7 +513,8 @@ final class Ddl {
     /**
      * CREATE [OR REPLACE] VIEW (replacing keeps the view's grants): its query is planned now, as the owner, so that it names tables and columns
      * that exist and the owner may read; it may have no parameters, and its columns (its own
-     * names or the list's) must be distinct. Privileges as for CREATE TABLE.
+     * names or the list's) must be distinct; its {@code *}s are stored written out. Privileges as
+     * for CREATE TABLE.
      */
     private static void createView(Ast.CreateView cv, Session s) {
         String owner = creator(cv.view(), s, "CREATE VIEW (CREATE TABLE)");
@@ -531,7 +532,29 @@ final class Ddl {
             throw ErrorCode.SEMANTIC_ERROR.error("the columns of view " + name + " must have distinct names (give the query's columns aliases): "
                     + names);
         }
-        change(s, new CatalogChange.CreateView(owner, name, List.copyOf(cv.columns()), cv.sql(), replace));
+        change(s, new CatalogChange.CreateView(owner, name, List.copyOf(cv.columns()), expandStars(cv.sql(), q), replace));
+    }
+
+    /**
+     * The view's query with each {@code *} of its select list (and of each query of a UNION)
+     * written out as the columns it stands for now, as Oracle stores a view: a column added to
+     * a table later does not appear in the view, and a view with a column list keeps working.
+     * Left as written if some {@code *} cannot be written out (a derived table without an alias).
+     */
+    private static String expandStars(String sql, Executor.QueryPlan q) {
+        List<Executor.StarExpansion> stars = new ArrayList<>();
+        collectStars(q, stars);
+        if (stars.stream().anyMatch(x -> x.text() == null || x.start() < 0)) return sql;
+        stars.sort(java.util.Comparator.comparingInt(Executor.StarExpansion::start).reversed());
+        StringBuilder b = new StringBuilder(sql);
+        for (Executor.StarExpansion x : stars) b.replace(x.start(), x.end(), x.text());
+        return b.toString();
+    }
+
+    /** The {@code *}s of a query's select lists that make its result columns: its own, or each of its set operation's queries'. */
+    private static void collectStars(Executor.QueryPlan q, List<Executor.StarExpansion> out) {
+        if (q.terms == null) out.addAll(q.stars);
+        else for (Executor.QueryPlan term : q.terms) collectStars(term, out);
     }
 
     private static void requireOwnerOrAdmin(Session s, Table t, String what) {

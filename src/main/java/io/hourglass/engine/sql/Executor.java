@@ -138,6 +138,27 @@ final class Executor {
         return q;
     }
 
+    /** A {@code *} of a select list: where it is in the statement's text, and what it stands for (null: not writable). */
+    record StarExpansion(int start, int end, String text) {}
+
+    /** The column references a {@code *} expanded to, quoted; null if a source has no name to qualify them with. */
+    private static String starText(List<Expr> refs, Table[] tables, List<String> aliases) {
+        List<String> out = new ArrayList<>();
+        for (Expr e : refs) {
+            Expr.ColumnRef c = (Expr.ColumnRef) e;
+            Table t = tables[c.source];
+            String alias = aliases.get(c.source);
+            String qualifier;
+            if (alias != null) qualifier = quoted(alias);
+            else if (t.owner().equals("DERIVED")) return null;
+            else qualifier = quoted(t.owner()) + "." + quoted(t.name());
+            out.add(qualifier + "." + quoted(c.column));
+        }
+        return String.join(", ", out);
+    }
+
+    private static String quoted(String name) { return '"' + name.replace("\"", "\"\"") + '"'; }
+
     /** The result columns of view {@code v} as a query reading it sees them (its column list's names, if it has one). */
     static List<ResultColumn> viewColumns(io.hourglass.engine.catalog.CatalogChange.CreateView v, Session s) {
         QueryPlan q = planView(v, s);
@@ -320,6 +341,12 @@ final class Executor {
         String generatedName;
         /** The window functions of the select list and ORDER BY, by slot: computed once every row of the query is known. */
         List<Expr.Window> windows = List.of();
+        /**
+         * Each {@code *} of the select list: its span in the statement's text and the column
+         * references it stands for ({@code "E"."ENAME", ...}), or null when one of them cannot be
+         * written (a derived table without an alias). CREATE VIEW stores its query with them.
+         */
+        List<StarExpansion> stars = List.of();
         List<Expr.Subquery> subqueries = List.of(); // those in this query's clauses (not nested deeper)
         // A compound query (UNION, INTERSECT, MINUS): its terms, the operators between them, and
         // the result columns its ORDER BY sorts on; null for a plain query.
@@ -1258,7 +1285,10 @@ final class Executor {
         for (Ast.SelectItem it : sel.items()) {
             if (it.star()) {
                 if (tables.length == 0) throw ErrorCode.SEMANTIC_ERROR.error("* needs a FROM table");
+                int before = q.outputs.size();
                 binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
+                if (q.stars.isEmpty()) q.stars = new ArrayList<>();
+                q.stars.add(new StarExpansion(it.start(), it.end(), starText(q.outputs.subList(before, q.outputs.size()), tables, al)));
             } else {
                 binder.sequencesAllowed = parent == null && AsUser.depthOf(s) == 0; // not in a subquery or a view
                 q.outputs.add(binder.bind(it.expr()));

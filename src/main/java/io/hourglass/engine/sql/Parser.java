@@ -334,18 +334,18 @@ final class Parser {
         if (!distinct) accept("ALL");
         List<Ast.SelectItem> items = new ArrayList<>();
         do {
+            int start = peek().pos();
             if (peek().is("*")) {
                 next();
-                items.add(new Ast.SelectItem(null, null, null, true));
+                items.add(new Ast.SelectItem(null, null, null, true, start, start + 1));
             } else if (peek().type() == T.IDENT && peek(1).is(".") && peek(2).is("*")) {
                 String q = next().text();
                 next();
-                next();
-                items.add(new Ast.SelectItem(null, null, q, true));
+                items.add(new Ast.SelectItem(null, null, q, true, start, next().pos() + 1));
             } else if (peek().type() == T.IDENT && peek(1).is(".") && peek(2).type() == T.IDENT && peek(3).is(".") && peek(4).is("*")) {
                 String q = next().text() + "." + tokens.get(at + 1).text();
                 at += 4;
-                items.add(new Ast.SelectItem(null, null, q, true));
+                items.add(new Ast.SelectItem(null, null, q, true, start, tokens.get(at - 1).pos() + 1));
             } else {
                 Expr e = expr();
                 String alias = null;
@@ -354,7 +354,7 @@ final class Parser {
                 } else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) {
                     alias = identifier();
                 }
-                items.add(new Ast.SelectItem(e, alias, null, false));
+                items.add(new Ast.SelectItem(e, alias));
             }
         } while (accept(","));
         List<Ast.FromItem> from = new ArrayList<>();
