@@ -59,4 +59,23 @@ public class CacheServiceTest {
         admin("CALL ttCacheStop()").statusCode(200);
         admin("DROP CACHE GROUP readcache").statusCode(200);
     }
+
+    /** A SYNCHRONOUS WRITETHROUGH group over HTTP: a commit reaches PostgreSQL; one it refuses is a 409 with TT90052. */
+    @Test
+    public void aWritethroughCommitReachesTheBackendAndARefusedOneIsAConflict() throws java.sql.SQLException {
+        PostgresServer.run("CREATE SCHEMA shop", "CREATE TABLE shop.orders (id integer PRIMARY KEY, amount numeric(8,2) CHECK (amount >= 0))");
+        admin("CREATE USER shop IDENTIFIED BY shoppw").statusCode(200);
+        admin("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP orders FROM shop.orders (id NUMBER NOT NULL PRIMARY KEY, amount NUMBER(8,2))")
+                .statusCode(200);
+        admin("INSERT INTO shop.orders VALUES (1, 9.5)").statusCode(200).body("updateCount", equalTo(1));
+        admin("INSERT INTO shop.orders VALUES (2, -1)").statusCode(409).body("error.code", equalTo(90052));
+        admin("SELECT id FROM shop.orders").statusCode(200).body("rows", equalTo(List.of(List.of(1))));
+        try (var c = java.sql.DriverManager.getConnection(PostgresServer.url, "postgres", "postgres");
+             var rs = c.createStatement().executeQuery("SELECT id, amount FROM shop.orders")) {
+            rs.next();
+            org.junit.jupiter.api.Assertions.assertEquals("1 9.50", rs.getInt(1) + " " + rs.getBigDecimal(2));
+            org.junit.jupiter.api.Assertions.assertFalse(rs.next(), "the refused row is in neither database");
+        }
+        admin("DROP CACHE GROUP orders").statusCode(200);
+    }
 }
