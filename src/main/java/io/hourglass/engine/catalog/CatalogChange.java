@@ -69,6 +69,15 @@ public sealed interface CatalogChange {
                         List<IndexSpec> indexes) implements CatalogChange {}
 
     /**
+     * ALTER TABLE MODIFY: the table is made anew under {@code newTableId} as ALTER COLUMNS makes
+     * it, each column named in {@code modified} redefined (type, NOT NULL, DEFAULT) in its place,
+     * and each row's values of those columns converted to their new types (the statement checked
+     * that every one converts, and meets NOT NULL). Indexes, foreign keys, CHECK constraints and
+     * grants stay.
+     */
+    record ModifyColumns(String owner, String table, long newTableId, List<ColumnSpec> modified) implements CatalogChange {}
+
+    /**
      * TRUNCATE TABLE: the table is made anew, empty, under {@code newTableId}, with its indexes,
      * foreign keys, CHECK constraints and grants; row records after this one name the new id.
      */

@@ -31,7 +31,7 @@ public final class LogCodec {
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
-            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24;
+            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25;
     /** CREATE CACHE GROUP's flags byte: the group came with a restore; it is SYNCHRONOUS WRITETHROUGH (else READONLY). */
     private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2;
 
@@ -80,6 +80,10 @@ public final class LogCodec {
                 for (CatalogChange.IndexSpec ix : ac.indexes()) index(o, ix);
             }
             case CatalogChange.TruncateTable tt -> o.u8(TRUNCATE_TABLE).str(tt.owner()).str(tt.table()).u64(tt.newTableId());
+            case CatalogChange.ModifyColumns mc -> {
+                o.u8(MODIFY_COLUMNS).str(mc.owner()).str(mc.table()).u64(mc.newTableId()).u32(mc.modified().size());
+                for (CatalogChange.ColumnSpec col : mc.modified()) column(o, col);
+            }
             case CatalogChange.CreateCacheGroup cg -> {
                 var g = cg.group();
                 o.u8(CREATE_CACHE_GROUP).str(g.owner()).str(g.name()).u64(g.cacheId()).str(g.tableOwner()).str(g.tableName())
@@ -236,6 +240,14 @@ public final class LogCodec {
                 yield new CatalogChange.AlterColumns(owner, table, id, List.copyOf(dropped), List.copyOf(added), fill, List.copyOf(ixs));
             }
             case TRUNCATE_TABLE -> new CatalogChange.TruncateTable(str(p), str(p), p.getLong());
+            case MODIFY_COLUMNS -> {
+                String owner = str(p), table = str(p);
+                long id = p.getLong();
+                int m = p.getInt();
+                List<CatalogChange.ColumnSpec> modified = new ArrayList<>(m);
+                for (int i = 0; i < m; i++) modified.add(column(p));
+                yield new CatalogChange.ModifyColumns(owner, table, id, List.copyOf(modified));
+            }
             case ADD_CHECK -> new CatalogChange.AddCheck(str(p), str(p), new CatalogChange.CheckSpec(str(p), str(p)));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
         };

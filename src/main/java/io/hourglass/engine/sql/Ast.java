@@ -87,14 +87,21 @@ final class Ast {
     /**
      * ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}) or CHECK (...) ({@code addCheck}),
      * ALTER TABLE t DROP CONSTRAINT n ({@code drop}), ALTER TABLE t ADD [COLUMN] c type ... or ADD
-     * (c type ..., ...) ({@code addColumns}), ALTER TABLE t DROP [COLUMN] c or DROP (c, ...) ({@code dropColumns}).
+     * (c type ..., ...) ({@code addColumns}), ALTER TABLE t DROP [COLUMN] c or DROP (c, ...) ({@code dropColumns}),
+     * ALTER TABLE t MODIFY c ... or MODIFY (c ..., ...) ({@code modifyColumns}).
      */
     record AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop, List<ColumnDef> addColumns,
-                      List<String> dropColumns) implements Stmt {
+                      List<String> dropColumns, List<ModifyColumn> modifyColumns) implements Stmt {
         AlterTable(Name table, ForeignKeyDef add, CheckDef addCheck, String drop) {
-            this(table, add, addCheck, drop, List.of(), List.of());
+            this(table, add, addCheck, drop, List.of(), List.of(), List.of());
         }
     }
+
+    /**
+     * One column of ALTER TABLE t MODIFY (c [type] [DEFAULT expr] [NULL | NOT NULL], ...): what is
+     * not written stays ({@code type} null, {@code defaultGiven} false, {@code notNull} null).
+     */
+    record ModifyColumn(String name, SqlType type, boolean defaultGiven, String defaultSql, Boolean notNull) {}
 
     record TruncateTable(Name table) implements Stmt {}
 

@@ -64,9 +64,11 @@ public final class CatalogChanges {
                 else throw ErrorCode.CONSTRAINT_NOT_FOUND.error(df.owner() + "." + df.name(), t.qualifiedName());
             }
             case CatalogChange.AlterColumns ac -> redefine(cat, ac.owner(), ac.table(), ac.newTableId(), ac.dropped(), ac.added(), ac.fill(),
-                    ac.indexes(), true);
+                    ac.indexes(), List.of(), true);
             case CatalogChange.TruncateTable tt -> redefine(cat, tt.owner(), tt.table(), tt.newTableId(), List.of(), List.of(),
-                    new byte[0], List.of(), false);
+                    new byte[0], List.of(), List.of(), false);
+            case CatalogChange.ModifyColumns mc -> redefine(cat, mc.owner(), mc.table(), mc.newTableId(), List.of(), List.of(),
+                    new byte[0], List.of(), mc.modified(), true);
             case CatalogChange.CreateCacheGroup cg -> cat.createCacheGroup(cg.group());
             case CatalogChange.AlterCacheGroup ag -> cat.alterCacheGroup(ag);
             case CatalogChange.DropCacheGroup dg -> cat.dropCacheGroup(dg.owner(), dg.name());
@@ -88,17 +90,28 @@ public final class CatalogChanges {
      */
     private static void redefine(Catalog cat, String owner, String table, long newTableId, List<String> dropped,
                                  List<CatalogChange.ColumnSpec> added, byte[] fillImage, List<CatalogChange.IndexSpec> indexes,
-                                 boolean moveRows) {
+                                 List<CatalogChange.ColumnSpec> modified, boolean moveRows) {
         Table old = cat.requireTable(owner, table);
         int n = old.columns().size();
         int[] to = new int[n]; // old position -> new, -1 for a dropped column
         List<Column> cols = new ArrayList<>();
+        java.util.Map<Integer, io.hourglass.engine.catalog.SqlType> retyped = new java.util.HashMap<>(); // new position -> new type
         for (int i = 0; i < n; i++) {
             Column c = old.columns().get(i);
             to[i] = dropped.contains(c.name()) ? -1 : cols.size();
-            if (to[i] >= 0) cols.add(c);
+            if (to[i] < 0) continue;
+            CatalogChange.ColumnSpec m = modified.stream().filter(x -> x.name().equals(c.name())).findFirst().orElse(null);
+            if (m == null) {
+                cols.add(c);
+            } else {
+                if (!m.type().equals(c.type())) retyped.put(cols.size(), m.type());
+                cols.add(new Column(m.name(), m.type(), m.notNull(), m.defaultSql(), defaultOf(m.defaultSql())));
+            }
         }
         if (n - cols.size() != dropped.size()) throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + dropped);
+        if (modified.stream().anyMatch(m -> old.columns().stream().noneMatch(c -> c.name().equals(m.name())))) {
+            throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + modified);
+        }
         int kept = cols.size();
         io.hourglass.engine.catalog.SqlType[] addedTypes = new io.hourglass.engine.catalog.SqlType[added.size()];
         for (int i = 0; i < addedTypes.length; i++) {
@@ -133,6 +146,9 @@ public final class CatalogChanges {
             Object[] row = old.codec().decode(v.image);
             Object[] out = new Object[cols.size()];
             for (int j = 0; j < kept; j++) out[j] = row[from[j]];
+            for (var e : retyped.entrySet()) {
+                out[e.getKey()] = e.getValue().coerce(out[e.getKey()], t.qualifiedName() + "." + cols.get(e.getKey()).name());
+            }
             System.arraycopy(fill, 0, out, kept, fill.length);
             t.store().installAt(id, t.codec().encode(out));
             return true;

@@ -649,6 +649,10 @@ final class Ddl {
             alterColumns(t, at, s, ddl);
             return;
         }
+        if (!at.modifyColumns().isEmpty()) {
+            modifyColumns(t, at.modifyColumns(), s, ddl);
+            return;
+        }
         if (at.drop() != null) {
             ForeignKey fk = t.foreignKey(at.drop());
             if (fk == null && CatalogChanges.check(t, at.drop()) != null) {
@@ -764,9 +768,19 @@ final class Ddl {
         for (IndexDef ix : t.indexes()) if (java.util.Arrays.stream(ix.columns()).noneMatch(gone::contains)) indexCount++;
         long reserved = bytes[0] + rows[0] * (fillImage.length + 1 + MemoryAccount.VERSION_OVERHEAD
                 + (long) indexCount * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        rewrite(t, new CatalogChange.AlterColumns(t.owner(), t.name(), s.catalog().nextTableId(), List.copyOf(dropped),
+                List.copyOf(added), fillImage, List.copyOf(indexes)), reserved, s);
+    }
+
+    /**
+     * Logs and applies a change that writes table {@code t} anew (ADD / DROP COLUMN, MODIFY),
+     * with {@code reserved} bytes of PermSize for the new copy (given back if the log refuses
+     * it); fills the new table's indexes, then counts what the new copy holds and retires the
+     * old one.
+     */
+    private static void rewrite(Table t, CatalogChange change, long reserved, Session s) {
+        TransactionManager tm = s.transactions();
         tm.memory().reserve(reserved);
-        CatalogChange change = new CatalogChange.AlterColumns(t.owner(), t.name(), s.catalog().nextTableId(), List.copyOf(dropped),
-                List.copyOf(added), fillImage, List.copyOf(indexes));
         try {
             tm.logCatalogChange(change);
         } catch (RuntimeException e) {
@@ -778,6 +792,96 @@ final class Ddl {
         for (IndexDef ix : fresh.indexes()) fill(fresh, ix);
         tm.memory().release(reserved - tm.held(fresh));
         tm.memory().release(tm.retire(t));
+    }
+
+    /**
+     * ALTER TABLE MODIFY: columns take a new type, NOT NULL or NULL, or DEFAULT, in their place.
+     * The table is written anew as for ADD / DROP COLUMN (the same locks and PermSize), each value
+     * of a retyped column converted: one that does not fit the new type (a string too long, a
+     * number out of range or with more digits than the scale keeps is rounded as an INSERT would
+     * round it) fails the statement with its number before anything changes, and so does a NULL
+     * in a column made NOT NULL. A column of the primary key stays NOT NULL, and one of a foreign
+     * key (either side) keeps its type, which must match the other side's.
+     */
+    private static void modifyColumns(Table t, List<Ast.ModifyColumn> changes, Session s, Transaction ddl) {
+        TransactionManager tm = s.transactions();
+        String table = t.qualifiedName();
+        Set<Integer> pk = new HashSet<>();
+        for (int p : t.primaryKey()) pk.add(p);
+        Set<Integer> inForeignKeys = new HashSet<>();
+        for (ForeignKey fk : t.foreignKeys()) for (int c : fk.childColumns()) inForeignKeys.add(c);
+        for (ForeignKey fk : t.referencedBy()) for (int c : fk.parentColumns()) inForeignKeys.add(c);
+        List<CatalogChange.ColumnSpec> modified = new ArrayList<>();
+        int[] positions = new int[changes.size()];
+        for (int i = 0; i < changes.size(); i++) {
+            Ast.ModifyColumn m = changes.get(i);
+            int p = -1;
+            for (int c = 0; c < t.columns().size(); c++) if (t.columns().get(c).name().equals(m.name())) p = c;
+            if (p < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(table + "." + m.name());
+            for (int j = 0; j < i; j++) {
+                if (positions[j] == p) throw ErrorCode.SEMANTIC_ERROR.error("column " + m.name() + " is named twice");
+            }
+            positions[i] = p;
+            io.hourglass.engine.catalog.Column old = t.columns().get(p);
+            io.hourglass.engine.catalog.SqlType type = m.type() != null ? m.type() : old.type();
+            boolean notNull = m.notNull() != null ? m.notNull() : old.notNull();
+            String defaultSql = m.defaultGiven() ? m.defaultSql() : old.defaultSql();
+            if (pk.contains(p) && !notNull) {
+                throw ErrorCode.SEMANTIC_ERROR.error(table + "." + m.name() + " is in the primary key: it stays NOT NULL");
+            }
+            if (inForeignKeys.contains(p) && !type.equals(old.type())) {
+                throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(table + "." + m.name() + " is in a foreign key: its type must stay "
+                        + old.type().kind().sqlName() + ", the other side's");
+            }
+            if (defaultSql != null) type.coerce(CatalogChanges.defaultOf(defaultSql).get(), table + "." + m.name()); // fits its column
+            modified.add(CatalogChange.ColumnSpec.of(m.name(), type, notNull, defaultSql));
+        }
+        boolean same = true;
+        for (int i = 0; i < positions.length; i++) {
+            io.hourglass.engine.catalog.Column old = t.columns().get(positions[i]);
+            same &= CatalogChange.ColumnSpec.of(old.name(), old.type(), old.notNull(), old.defaultSql()).equals(modified.get(i));
+        }
+        if (same) return;
+        lockLinked(t, tm, ddl);
+        // Every row must take its new definition before anything is logged, and a unique index
+        // over a retyped column keep its keys apart (NUMBER(8,2) to NUMBER(8) makes 1.2 and 1.4 one).
+        Set<Integer> retyped = new HashSet<>();
+        for (int i = 0; i < positions.length; i++) if (!modified.get(i).type().equals(t.columns().get(positions[i]).type())) retyped.add(positions[i]);
+        List<IndexDef> uniques = new ArrayList<>();
+        for (IndexDef ix : t.indexes()) {
+            if (ix.unique() && java.util.Arrays.stream(ix.columns()).anyMatch(retyped::contains)) uniques.add(ix);
+        }
+        List<Set<Key>> keys = new ArrayList<>();
+        for (int i = 0; i < uniques.size(); i++) keys.add(new HashSet<>());
+        long[] rows = {0}, bytes = {0};
+        t.store().forEachHead((id, slot) -> {
+            Version v = Version.latestCommitted(Version.of(slot));
+            if (v == null || v.image == null) return true;
+            rows[0]++;
+            bytes[0] += v.image.length;
+            Object[] row = t.codec().decode(v.image);
+            for (int i = 0; i < positions.length; i++) {
+                CatalogChange.ColumnSpec m = modified.get(i);
+                Object value = m.type().coerce(row[positions[i]], table + "." + m.name());
+                if (value == null && m.notNull()) {
+                    throw ErrorCode.NOT_NULL_VIOLATION.error(table + "." + m.name() + " (a row has NULL there: it cannot be made NOT NULL)");
+                }
+                row[positions[i]] = value;
+            }
+            for (int i = 0; i < uniques.size(); i++) {
+                Key k = uniques.get(i).keyOf(row);
+                if (!k.hasNull() && !keys.get(i).add(k)) {
+                    throw ErrorCode.UNIQUE_VIOLATION.error(uniques.get(i).qualifiedName() + " on " + table + " key " + k
+                            + " (two rows would share it once converted)");
+                }
+            }
+            return true;
+        });
+        // PermSize for the new copy, at most: a retyped value may grow, by a few bytes at most
+        // except for strings and binaries, whose new length bounds it.
+        long reserved = bytes[0] + rows[0] * (8L * positions.length + MemoryAccount.VERSION_OVERHEAD
+                + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        rewrite(t, new CatalogChange.ModifyColumns(t.owner(), t.name(), s.catalog().nextTableId(), List.copyOf(modified)), reserved, s);
     }
 
     /**

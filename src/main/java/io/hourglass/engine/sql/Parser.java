@@ -762,6 +762,46 @@ final class Parser {
     }
 
     /** A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}, a CHECK to {@code checks}. */
+    /** {@code c [type] [DEFAULT expr] [NULL | NOT NULL]} of ALTER TABLE MODIFY: at least one of them. */
+    private Ast.ModifyColumn modifiedColumn() {
+        String name = identifier();
+        SqlType type = null;
+        if (!peek().is("DEFAULT") && !peek().is("NULL") && !peek().is("NOT") && !peek().is(",") && !peek().is(")")
+                && peek().type() != T.EOF) {
+            type = type();
+        }
+        boolean defaultGiven = false;
+        String defaultSql = null;
+        Boolean notNull = null;
+        while (true) {
+            if (!defaultGiven && accept("DEFAULT")) {
+                defaultGiven = true;
+                int start = at;
+                expr();
+                defaultSql = tokenText(start, at);
+            } else if (notNull == null && accept("NOT")) {
+                expect("NULL");
+                notNull = true;
+            } else if (notNull == null && accept("NULL")) {
+                notNull = false;
+            } else {
+                break;
+            }
+        }
+        if (type == null && !defaultGiven && notNull == null) throw error("MODIFY " + name + " needs a type, a DEFAULT, NULL or NOT NULL");
+        return new Ast.ModifyColumn(name, type, defaultGiven, defaultSql, notNull);
+    }
+
+    /** The text of tokens {@code start} to {@code end} (exclusive), as a DEFAULT is kept. */
+    private String tokenText(int start, int end) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = start; i < end; i++) {
+            Token t = tokens.get(i);
+            sb.append(i > start ? " " : "").append(t.type() == T.STRING ? "'" + t.text().replace("'", "''") + "'" : t.text());
+        }
+        return sb.toString();
+    }
+
     private Ast.ColumnDef columnDef(List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks) {
         String name = identifier();
         SqlType type = type();
@@ -784,12 +824,7 @@ final class Parser {
             } else if (accept("DEFAULT")) {
                 int start = at;
                 def = expr();
-                StringBuilder sb = new StringBuilder();
-                for (int i = start; i < at; i++) {
-                    Token t = tokens.get(i);
-                    sb.append(i > start ? " " : "").append(t.type() == T.STRING ? "'" + t.text().replace("'", "''") + "'" : t.text());
-                }
-                defSql = sb.toString();
+                defSql = tokenText(start, at);
             } else if (accept("PRIMARY")) {
                 expect("KEY");
                 pk = true;
@@ -903,7 +938,17 @@ final class Parser {
                     accept("COLUMN");
                     cols.add(addedColumn());
                 }
-                return new Ast.AlterTable(table, null, null, null, cols, List.of());
+                return new Ast.AlterTable(table, null, null, null, cols, List.of(), List.of());
+            }
+            if (accept("MODIFY")) {
+                List<Ast.ModifyColumn> cols = new ArrayList<>();
+                if (accept("(")) {
+                    do cols.add(modifiedColumn()); while (accept(","));
+                    expect(")");
+                } else {
+                    cols.add(modifiedColumn());
+                }
+                return new Ast.AlterTable(table, null, null, null, List.of(), List.of(), cols);
             }
             expect("DROP");
             if (accept("CONSTRAINT")) return new Ast.AlterTable(table, null, null, identifier());
@@ -914,7 +959,7 @@ final class Parser {
                 accept("COLUMN");
                 cols = List.of(identifier());
             }
-            return new Ast.AlterTable(table, null, null, null, List.of(), cols);
+            return new Ast.AlterTable(table, null, null, null, List.of(), cols, List.of());
         }
         if (accept("CACHE")) {
             expect("GROUP");

@@ -52,7 +52,7 @@ class LogBatchTest {
     }
 
     @Test
-    void cacheGroupChangesRoundTrip() {
+    void cacheGroupAndModifyColumnsChangesRoundTrip() {
         CacheGroup g = new CacheGroup("CACHEADM", "READCACHE", 0x9f3a_0000_0000_0001L, "SALES", "READTAB",
                 CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false, false);
         CacheGroup swt = new CacheGroup("CACHEADM", "SWCACHE", 7L, "SALES", "ORDERS", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
@@ -62,7 +62,12 @@ class LogBatchTest {
                 new CatalogChange.RestoredCacheGroups(),
                 new CatalogChange.AlterCacheGroup("CACHEADM", "READCACHE", CacheGroup.Mode.INCREMENTAL, 5_000, CacheGroup.State.ON),
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
-                new CatalogChange.CacheAgent(false))) {
+                new CatalogChange.CacheAgent(false),
+                new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(
+                        CatalogChange.ColumnSpec.of("STR", new io.hourglass.engine.catalog.SqlType(io.hourglass.engine.catalog.TypeKind.VARCHAR, 40, 0, 0),
+                                true, "'none'"),
+                        CatalogChange.ColumnSpec.of("N", new io.hourglass.engine.catalog.SqlType(io.hourglass.engine.catalog.TypeKind.NUMBER, 0, 8, 2),
+                                false, null))))) {
             byte[] bytes = LogCodec.ddlPayload(c);
             assertEquals(c, LogCodec.decodeChange(ByteBuffer.wrap(bytes)));
             // Cut short anywhere, it is refused rather than read as something else.

@@ -188,7 +188,8 @@ class RecoveryTest {
         List<String> out = new ArrayList<>(rows(c, "SELECT * FROM p ORDER BY id"));
         out.addAll(rows(c, "SELECT * FROM ch ORDER BY id"));
         out.addAll(rows(c, "SELECT * FROM tr ORDER BY id"));
-        out.addAll(rows(c, "SELECT column_name FROM all_tab_columns WHERE table_name IN ('P', 'CH') ORDER BY table_name, column_id"));
+        out.addAll(rows(c, "SELECT column_name, data_length, data_precision, data_scale, data_default FROM all_tab_columns"
+                + " WHERE table_name IN ('P', 'CH') ORDER BY table_name, column_id"));
         i.database("REC").transactions().collectGarbage();
         out.add("PermSize in use " + i.database("REC").transactions().memory().used());
         return out;
@@ -206,6 +207,9 @@ class RecoveryTest {
         c.execute("UPDATE ch SET y = y + x WHERE MOD(id, 2) = 0");
         c.execute("TRUNCATE TABLE tr");
         c.execute("INSERT INTO tr VALUES (7, 'after the truncate')");
+        c.execute("ALTER TABLE p MODIFY (name VARCHAR2(40) DEFAULT 'anon', score NUMBER(8,2))");
+        c.execute("INSERT INTO p (id) VALUES (" + (fromId + 2000) + ")"); // takes the new DEFAULT
+        c.execute("UPDATE p SET score = 123456.25 WHERE id = " + (fromId + 3)); // fits only the new type
     }
 
     private static void createAlteredTables(Connection c) {
@@ -243,6 +247,8 @@ class RecoveryTest {
         List<String> expected = alteredState(dying.instance(), c);
         assertTrue(expected.contains("9|renamed 9|11.5|n9"), expected.toString());
         assertTrue(expected.contains("8|8|9|10"), expected.toString());
+        assertTrue(expected.contains("2000|anon|2.5|NULL") && expected.contains("3|renamed 3|123456.25|n3")
+                && expected.contains("SCORE|NULL|8|2|2.5"), expected.toString());
         dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(expected, alteredState(i, d), "from the log");
