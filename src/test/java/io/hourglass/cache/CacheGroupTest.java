@@ -515,6 +515,7 @@ class CacheGroupTest {
     @Test
     void aBackendLostDuringItsCommitIsReportedAsInDoubt() {
         java.util.concurrent.atomic.AtomicBoolean failCommit = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean failAfterWrite = new java.util.concurrent.atomic.AtomicBoolean();
         CacheBackend real = new PostgresBackend();
         CacheBackend flaky = (u, user, pw) -> {
             CacheBackend.Session s = real.open(u, user, pw);
@@ -522,7 +523,9 @@ class CacheGroupTest {
                     new Class<?>[] {CacheBackend.Session.class}, (proxy, m, args) -> {
                         if (m.getName().equals("commit") && failCommit.get()) throw new CacheBackend.Failure(true, "connection reset", null);
                         try {
-                            return m.invoke(s, args);
+                            Object r = m.invoke(s, args);
+                            if (m.getName().equals("write") && failAfterWrite.getAndSet(false)) throw new IllegalStateException("a bug after the write");
+                            return r;
                         } catch (java.lang.reflect.InvocationTargetException e) {
                             throw e.getCause();
                         }
@@ -543,6 +546,12 @@ class CacheGroupTest {
         failCommit.set(false);
         sql("UPDATE " + t + " SET str = 'kept' WHERE keyval = 1");
         assertEquals(List.of("1=kept", "2=two"), backendRows());
+        // Any other failure after the backend wrote: that session is not kept with its writes open.
+        failAfterWrite.set(true);
+        assertThrows(HourglassException.class, () -> sql("UPDATE " + t + " SET str = 'half' WHERE keyval = 2"));
+        sql("UPDATE " + t + " SET str = 'whole' WHERE keyval = 1");
+        assertEquals(List.of("1=whole", "2=two"), backendRows(), "the failed commit's write did not ride along");
+        assertEquals(List.of("1=whole", "2=two"), cached());
     }
 
     /** The group's type comes back from the log and from a checkpoint; restored, its table refuses writes (TT90051). */

@@ -442,7 +442,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     /** One attempt on {@code s}, which it keeps for later commits if it succeeds and closes if not. */
     private void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes, CacheBackend.Session s, Credentials cr) {
-        boolean committing = false;
+        boolean committing = false, committed = false;
         try {
             int from = 0;
             while (from < changes.size()) {
@@ -462,6 +462,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             }
             committing = true;
             s.commit();
+            committed = true;
         } catch (CacheBackend.Failure f) {
             try {
                 if (!f.connection()) s.rollback();
@@ -482,8 +483,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             if (f.connection() && !committing) throw new Retry(f, e);
             throw e;
         } finally {
+            // Only a session whose transaction committed is kept: any other failure (not the
+            // backend's) may have left its writes open, and the next commit would carry them.
             if (s != null) {
-                if (idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
+                if (committed && idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
                 else s.close();
             }
         }
