@@ -34,6 +34,14 @@ public class EngineMetrics {
                     d -> d.log() == null ? 0 : d.log().files().made());
             counter(registry, instance, name, "hourglass.log.files.recycled", "log files made from a purged file kept as a spare",
                     d -> d.log() == null ? 0 : d.log().files().reused());
+            counter(registry, instance, name, "hourglass.cache.writethrough.commits", "SYNCHRONOUS WRITETHROUGH transactions the backend committed",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeThroughCommits());
+            counter(registry, instance, name, "hourglass.cache.writethrough.failures",
+                    "SYNCHRONOUS WRITETHROUGH commits the backend refused or did not answer, rolled back here",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeThroughFailures());
+            counter(registry, instance, name, "hourglass.cache.writethrough.in.doubt",
+                    "SYNCHRONOUS WRITETHROUGH commits whose backend COMMIT got no answer: REFRESH their groups",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeThroughInDoubt());
             Gauge.builder("hourglass.perm.in.use", instance, i -> i.memoryUsed(name)).baseUnit("bytes")
                     .description("PermSize in use, an invalidated image still held by connections included")
                     .tag("database", name).register(registry);

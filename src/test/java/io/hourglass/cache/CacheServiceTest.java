@@ -76,6 +76,10 @@ public class CacheServiceTest {
             org.junit.jupiter.api.Assertions.assertEquals("1 9.50", rs.getInt(1) + " " + rs.getBigDecimal(2));
             org.junit.jupiter.api.Assertions.assertFalse(rs.next(), "the refused row is in neither database");
         }
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_commits_total{database=\"cachedb\"} 1.0"))
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_failures_total{database=\"cachedb\"} 1.0"))
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_in_doubt_total{database=\"cachedb\"} 0.0"));
         admin("DROP CACHE GROUP orders").statusCode(200);
     }
 }

@@ -395,6 +395,19 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private final java.util.concurrent.ConcurrentLinkedDeque<Kept> idleWriters = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     private record Kept(CacheBackend.Session session, Credentials credentials) {}
+
+    private final java.util.concurrent.atomic.LongAdder writeThroughCommits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder writeThroughFailures = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder writeThroughInDoubt = new java.util.concurrent.atomic.LongAdder();
+
+    /** Write-through transactions the backend committed. */
+    public long writeThroughCommits() { return writeThroughCommits.sum(); }
+
+    /** Write-through commits that failed at the backend (refused, unreachable, in doubt), rolled back here. */
+    public long writeThroughFailures() { return writeThroughFailures.sum(); }
+
+    /** Of those, the ones whose backend COMMIT got no answer: the backend may hold them. */
+    public long writeThroughInDoubt() { return writeThroughInDoubt.sum(); }
     static final int IDLE_WRITERS = 8;
 
     /**
@@ -407,6 +420,16 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     @Override
     public void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
         if (changes.isEmpty()) return;
+        try {
+            attempts(changes);
+        } catch (RuntimeException | Error e) {
+            writeThroughFailures.increment();
+            throw e;
+        }
+    }
+
+    /** On a kept session, then (if that one was gone) on a new one. */
+    private void attempts(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
         Kept kept = idleWriters.pollFirst();
         Credentials now = credentials.get();
         while (kept != null && !kept.credentials().equals(now)) { // ttCacheUidPwdSet since: the old user's sessions go
@@ -463,6 +486,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             committing = true;
             s.commit();
             committed = true;
+            writeThroughCommits.increment();
         } catch (CacheBackend.Failure f) {
             try {
                 if (!f.connection()) s.rollback();
@@ -475,6 +499,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             String why = (inDoubt ? "the backend's COMMIT got no answer, so the backend may have committed the changes: " : "")
                     + f.getMessage() + "; the transaction is rolled back";
             if (inDoubt) {
+                writeThroughInDoubt.increment();
                 LOG.warning("a SYNCHRONOUS WRITETHROUGH commit of " + dsn + " lost the backend during its COMMIT: the backend may hold "
                         + "changes this database rolled back; REFRESH the cache groups of " + tablesOf(changes) + " to make them equal. " + why);
             }
