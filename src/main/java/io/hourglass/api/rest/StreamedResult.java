@@ -81,6 +81,8 @@ final class StreamedResult implements ResultSink {
             Object last;
             try {
                 StatementResult r = statement.apply(s);
+                // the rows after the last full chunk (without this, a streamed result lost its tail)
+                if (s.streaming && !s.chunk.isEmpty()) s.hand(new Rows(s.chunk));
                 last = s.streaming ? new End(null) : new Head(s.columns, s.chunk, r);
             } catch (RuntimeException | Error e) {
                 HourglassException he = HourglassException.of(e, "the statement");

@@ -342,6 +342,32 @@ class SqlHttpTest {
     }
 
     /**
+     * A streamed result arrives whole: its first chunk, the full ones after it and the rows of
+     * its last, partial chunk (2,500 rows: 1,000 + 1,000 + 500).
+     */
+    @Test
+    void aStreamedResultArrivesWhole() throws Exception {
+        sql("DROP TABLE many");
+        sql("CREATE TABLE many (id INTEGER PRIMARY KEY)").statusCode(200);
+        StringBuilder values = new StringBuilder("INSERT INTO many VALUES ");
+        for (int i = 1; i <= 2500; i++) values.append(i > 1 ? ", " : "").append("(").append(i).append(")");
+        sql(values.toString()).statusCode(200).body("updateCount", equalTo(2500));
+        try {
+            var resp = post("SELECT id FROM many");
+            org.junit.jupiter.api.Assertions.assertEquals(200, resp.statusCode());
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
+            java.util.Set<Integer> ids = new java.util.HashSet<>();
+            for (var row : tree.get("rows")) ids.add(row.get(0).asInt());
+            org.junit.jupiter.api.Assertions.assertEquals(2500, tree.get("rows").size());
+            org.junit.jupiter.api.Assertions.assertEquals(2500, ids.size());
+            org.junit.jupiter.api.Assertions.assertTrue(ids.contains(1) && ids.contains(2500));
+            org.junit.jupiter.api.Assertions.assertNull(tree.get("error"));
+        } finally {
+            sql("DROP TABLE many");
+        }
+    }
+
+    /**
      * An error before the first chunk is sent keeps its status; one after rows were sent (a
      * division by zero at row 1,500) ends the 200 body with an "error" after those rows.
      */
