@@ -570,6 +570,12 @@ class CacheGroupTest {
         assertEquals("SYNCHRONOUS WRITETHROUGH", admin.execute("SELECT cgtype FROM sys.cache_group").rows().getFirst()[0]);
         sql("DELETE FROM " + t + " WHERE keyval = 4");
         assertEquals(List.of("1=one", "2=two", "3=three"), backendRows());
+        // A log that refuses commits (the archive too far behind) refuses this one before the backend has it.
+        var log = instance.database("CACHEDB").log();
+        log.refuseCommits(io.hourglass.engine.ErrorCode.ARCHIVE_BEHIND.error(4096, 4096));
+        assertError(90026, () -> sql("INSERT INTO " + t + " VALUES (9, 'refused')"));
+        log.refuseCommits(null);
+        assertEquals(List.of("1=one", "2=two", "3=three"), backendRows());
 
         Path backup = dir.resolve("dump");
         Backup.run(instance.database("CACHEDB"), FileStorageIo.INSTANCE,

@@ -273,6 +273,10 @@ public final class Connection implements Session, AutoCloseable {
         });
         if (changes.isEmpty()) return;
         try {
+            // A commit the log would refuse (TT90026: the archive behind) fails here, before the
+            // backend has it, not after.
+            HourglassException refused = db.log() == null ? null : db.log().commitRefusal();
+            if (refused != null) throw refused;
             cache().writeThrough(changes);
         } catch (RuntimeException | Error e) {
             db.transactions().rollback(t);
