@@ -554,6 +554,30 @@ class CacheGroupTest {
         assertEquals(List.of("1=whole", "2=two"), cached());
     }
 
+    /**
+     * A write-through commit whose log records outgrow TempSize (TT0802) fails before the
+     * backend has any of it, not after the backend committed; a smaller one goes through.
+     */
+    @Test
+    void aWritethroughCommitThatOutgrowsTempSizeFailsBeforeTheBackendHasIt(@TempDir Path dir) {
+        backend("CREATE TABLE " + schema + ".bigtab (id integer PRIMARY KEY, s text)");
+        open(DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString()).withTempSize(32)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres")));
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        String t = schema + ".bigtab";
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP bigcache FROM " + t + " (id NUMBER NOT NULL PRIMARY KEY, s VARCHAR2(2000000))");
+        String big = "x".repeat(1 << 20);
+        admin.setAutocommit(false);
+        for (int i = 0; i < 20; i++) admin.execute("INSERT INTO " + t + " VALUES (?, ?)", i, big); // 20 MB of records, counted twice
+        assertError(802, () -> sql("COMMIT"));
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM " + t), "the backend never had it");
+        for (int i = 0; i < 10; i++) admin.execute("INSERT INTO " + t + " VALUES (?, ?)", i, big);
+        sql("COMMIT");
+        admin.setAutocommit(true);
+        assertEquals(10L, backendCount("SELECT COUNT(*) FROM " + t));
+        assertEquals(10L, ((Number) admin.execute("SELECT COUNT(*) FROM " + t).rows().getFirst()[0]).longValue());
+    }
+
     /** The group's type comes back from the log and from a checkpoint; restored, its table refuses writes (TT90051). */
     @Test
     void aWritethroughGroupComesBackAfterARestartAndIsReadOnlyOnceRestored(@TempDir Path dir) {

@@ -277,6 +277,7 @@ public final class Connection implements Session, AutoCloseable {
             // backend has it, not after.
             HourglassException refused = db.log() == null ? null : db.log().commitRefusal();
             if (refused != null) throw refused;
+            db.transactions().reserveCommit(t); // and so does one whose records outgrow TempSize (TT0802)
             cache().writeThrough(changes);
         } catch (RuntimeException | Error e) {
             db.transactions().rollback(t);

@@ -45,6 +45,8 @@ public final class Transaction {
     TempSpace.Budget temp;
     /** Whether some row has more than one undo entry (changed twice): the commit must then merge them. */
     boolean rewrote;
+    /** Whether the commit's TempSize was charged ahead of it (TransactionManager.reserveCommit). */
+    boolean commitReserved;
     /**
      * While a statement runs: the unique keys it found taken by another row, to be judged again at
      * its end (the other row may lose the key later in the statement, as in {@code SET id = id + 1});

@@ -418,7 +418,7 @@ public final class TransactionManager {
             LogBatch entries;
             List<Finish> finishes;
             try {
-                holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
+                if (!t.commitReserved) holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
                 entries = lg == null ? null : logEntries(t).commit(t.id(), System.currentTimeMillis());
                 finishes = finishes(t);
             } catch (RuntimeException | Error e) {
@@ -494,19 +494,38 @@ public final class TransactionManager {
         if (BATCH.get().capacity() > BATCH_KEPT) BATCH.remove();
     }
 
-    /**
-     * The commit's log records: each row it changed, once, with its final image. Their bytes
-     * count in the transaction's TempSize budget before they are built, twice: the batch, and
-     * its copy in the log buffer until the flusher has written it.
-     */
-    private LogBatch logEntries(Transaction t) {
+    /** About the bytes of {@code t}'s commit records: each changed row's, and the COMMIT's. */
+    private static long recordBytes(Transaction t) {
         long bytes = LogBatch.rowRecordBytes(8); // the COMMIT record, about
         for (Transaction.Undo u : t.undo) {
             if (u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()) {
                 bytes += LogBatch.rowRecordBytes(head.image == null ? -1 : head.image.length);
             }
         }
-        holdTemp(t, 2 * bytes + 4L * t.undo.size());
+        return bytes;
+    }
+
+    /**
+     * Charges now the TempSize that {@code t}'s commit will charge (its rows' finish, and its log
+     * records, counted twice), which the commit then does not charge again: a commit that does
+     * not fit fails here (TT0802), before something outside the engine (a write-through to the
+     * backend) has happened. For the moment just before the commit, with no statement between.
+     */
+    public void reserveCommit(Transaction t) {
+        if (t.commitReserved || t.undo.isEmpty()) return;
+        holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
+        if (log != null) holdTemp(t, 2 * recordBytes(t) + 4L * t.undo.size());
+        t.commitReserved = true;
+    }
+
+    /**
+     * The commit's log records: each row it changed, once, with its final image. Their bytes
+     * count in the transaction's TempSize budget before they are built, twice: the batch, and
+     * its copy in the log buffer until the flusher has written it.
+     */
+    private LogBatch logEntries(Transaction t) {
+        long bytes = recordBytes(t);
+        if (!t.commitReserved) holdTemp(t, 2 * bytes + 4L * t.undo.size());
         LogBatch out = BATCH.get().clear().reserve(bytes, t.undo.size() + 1);
         java.util.Set<LockManager.RowLock> seen = t.rewrote ? new java.util.HashSet<>() : null;
         for (Transaction.Undo u : t.undo) {
