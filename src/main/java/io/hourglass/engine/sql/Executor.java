@@ -762,15 +762,16 @@ final class Executor {
         private static void valueOver(Expr.Window w, List<Integer> part, Object[][] orderKeys, Object[] args,
                                       Comparator<Object[]> byKey, Object[][] values) {
             int size = part.size(), slot = w.slot;
+            int[][] nonNull = w.ignoreNulls ? WindowFrames.nonNull(part, args) : null;
             for (int k = 0; k < size; k++) {
                 int i = part.get(k);
                 values[i][slot] = switch (w.name) {
-                    case "FIRST_VALUE" -> args[part.get(0)];
-                    case "LAST_VALUE" -> {
+                    case "FIRST_VALUE", "LAST_VALUE" -> {
+                        // the default frame: the partition's first row to the current row's last peer (all of it without ORDER BY)
                         int end = k;
                         if (w.order.isEmpty()) end = size - 1;
                         else while (end + 1 < size && byKey.compare(orderKeys[i], orderKeys[part.get(end + 1)]) == 0) end++;
-                        yield args[part.get(end)];
+                        yield WindowFrames.valueIn(w, part, args, nonNull, 0, end);
                     }
                     default -> {
                         long n = Math.min((Long) args[i], size), small = size / n, larger = size % n;
@@ -1468,7 +1469,7 @@ final class Executor {
                         w.agg.arg == null ? null : rw.apply(w.agg.arg), w.agg.distinct);
                 if (agg != null) agg.type = w.agg.type;
                 yield copyType(w, new Expr.Window(w.pos, w.name, agg, w.args.stream().map(rw).toList(), w.partition.stream().map(rw).toList(),
-                        w.order.stream().map(rw).toList(), w.descending, w.nullsFirst, w.frame)); // (a frame's offsets are constants)
+                        w.order.stream().map(rw).toList(), w.descending, w.nullsFirst, w.frame, w.ignoreNulls)); // (a frame's offsets are constants)
             }
             default -> e; // literals, parameters, SYSDATE
         };

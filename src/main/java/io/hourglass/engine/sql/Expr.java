@@ -1042,10 +1042,12 @@ abstract class Expr {
         final List<Boolean> nullsFirst;
         /** The explicit frame ({@code ROWS | RANGE ...}); null for the default one. */
         final Frame frame;
+        /** FIRST_VALUE / LAST_VALUE ... IGNORE NULLS: the first or last non-NULL value of the frame. */
+        final boolean ignoreNulls;
         int slot = -1;
 
         Window(int pos, String name, Aggregate agg, List<Expr> args, List<Expr> partition, List<Expr> order, List<Boolean> descending,
-               List<Boolean> nullsFirst, Frame frame) {
+               List<Boolean> nullsFirst, Frame frame, boolean ignoreNulls) {
             super(pos);
             this.name = name;
             this.agg = agg;
@@ -1055,6 +1057,7 @@ abstract class Expr {
             this.descending = descending;
             this.nullsFirst = nullsFirst;
             this.frame = frame;
+            this.ignoreNulls = ignoreNulls;
         }
 
         Object eval(Ctx c) {
@@ -1078,7 +1081,8 @@ abstract class Expr {
 
         String text() {
             StringBuilder b = new StringBuilder(agg != null ? agg.text()
-                    : name + "(" + String.join(", ", args.stream().map(Expr::text).toList()) + ")").append(" OVER (");
+                    : name + "(" + String.join(", ", args.stream().map(Expr::text).toList()) + (ignoreNulls ? " IGNORE NULLS" : "") + ")")
+                    .append(" OVER (");
             if (!partition.isEmpty()) b.append("PARTITION BY ").append(String.join(", ", partition.stream().map(Expr::text).toList()));
             if (!order.isEmpty()) {
                 b.append(partition.isEmpty() ? "" : " ").append("ORDER BY ");

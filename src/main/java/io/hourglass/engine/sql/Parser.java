@@ -225,8 +225,23 @@ final class Parser {
         return orderBy;
     }
 
+    /** {@code IGNORE NULLS} (true), {@code RESPECT NULLS} (false), or neither (null). */
+    private Boolean nullTreatment() {
+        if (peek().is("IGNORE") && peek(1).is("NULLS")) {
+            at += 2;
+            return true;
+        }
+        if (peek().is("RESPECT") && peek(1).is("NULLS")) {
+            at += 2;
+            return false;
+        }
+        return null;
+    }
+
+    private Expr over(Token t, String name, Expr.Aggregate agg, List<Expr> args) { return over(t, name, agg, args, false); }
+
     /** A window function's {@code OVER ([PARTITION BY exprs] [ORDER BY items [frame]])}, OVER next. */
-    private Expr over(Token t, String name, Expr.Aggregate agg, List<Expr> args) {
+    private Expr over(Token t, String name, Expr.Aggregate agg, List<Expr> args, boolean ignoreNulls) {
         expect("OVER");
         expect("(");
         List<Expr> partition = new ArrayList<>();
@@ -252,7 +267,8 @@ final class Parser {
         expect(")");
         if (OFFSETS.contains(name) && items.isEmpty()) throw error(name + " needs ORDER BY in its OVER (...)");
         return new Expr.Window(t.pos(), name, agg, args, partition, items.stream().map(Ast.OrderItem::expr).toList(),
-                items.stream().map(Ast.OrderItem::descending).toList(), items.stream().map(Ast.OrderItem::nullsFirst).toList(), frame);
+                items.stream().map(Ast.OrderItem::descending).toList(), items.stream().map(Ast.OrderItem::nullsFirst).toList(), frame,
+                ignoreNulls);
     }
 
     /**
@@ -1328,10 +1344,16 @@ final class Parser {
                 return over(t, w, a, List.of());
             }
             List<Expr> args = new ArrayList<>();
+            boolean valueFunction = w.equals("FIRST_VALUE") || w.equals("LAST_VALUE");
+            Boolean ignoreNulls = null;
             if (!accept(")")) {
                 do args.add(expr()); while (accept(","));
+                if (valueFunction) ignoreNulls = nullTreatment();
                 expect(")");
             }
+            // Oracle takes IGNORE / RESPECT NULLS inside the parentheses or after them
+            if (valueFunction && ignoreNulls == null) ignoreNulls = nullTreatment();
+            if (ignoreNulls != null && !peek().is("OVER")) throw error(w + " " + (ignoreNulls ? "IGNORE" : "RESPECT") + " NULLS needs OVER (...)");
             if (RANKING.contains(w)) {
                 if (!args.isEmpty()) throw error(w + " takes no arguments");
                 if (!peek().is("OVER")) throw error(w + " needs OVER (...)");
@@ -1343,7 +1365,7 @@ final class Parser {
             }
             if (ONE_ARGUMENT.contains(w) && peek().is("OVER")) {
                 if (args.size() != 1) throw error(w + " takes one argument");
-                return over(t, w, null, args);
+                return over(t, w, null, args, Boolean.TRUE.equals(ignoreNulls));
             }
             return new Expr.Call(t.pos(), w, args);
         }

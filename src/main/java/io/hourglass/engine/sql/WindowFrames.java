@@ -98,6 +98,7 @@ final class WindowFrames {
     void over(List<Integer> part, Object[][] orderKeys, Object[] args, Object[][] values, TempSpace.Budget temp) {
         int n = part.size(), slot = w.slot;
         Tree tree = null;
+        int[][] nonNull = w.agg == null && w.ignoreNulls ? nonNull(part, args) : null;
         long charged = 0;
         if (w.agg != null) {
             charged = TREE_BYTES_PER_ROW * n;
@@ -109,14 +110,43 @@ final class WindowFrames {
                 int lo = bound(w.frame.start(), startOffset, true, k, part, orderKeys);
                 int hi = bound(w.frame.end(), endOffset, false, k, part, orderKeys);
                 Object v;
-                if (tree != null) v = tree.query(lo, hi);
-                else if (lo > hi) v = null;
-                else v = args[part.get(w.name.equals("FIRST_VALUE") ? lo : hi)];
+                v = tree != null ? tree.query(lo, hi) : valueIn(w, part, args, nonNull, lo, hi);
                 values[part.get(k)][slot] = v;
             }
         } finally {
             temp.release(charged);
         }
+    }
+
+    /**
+     * FIRST_VALUE or LAST_VALUE over rows lo to hi of the partition: the first or last row's
+     * value, or with IGNORE NULLS ({@code nonNull} from {@link #nonNull}) the first or last that
+     * is not NULL; NULL for an empty frame or one of NULLs only.
+     */
+    static Object valueIn(Expr.Window w, List<Integer> part, Object[] args, int[][] nonNull, int lo, int hi) {
+        if (lo > hi) return null;
+        boolean first = w.name.equals("FIRST_VALUE");
+        if (nonNull == null) return args[part.get(first ? lo : hi)];
+        int at = first ? nonNull[0][lo] : nonNull[1][hi];
+        return at >= lo && at <= hi ? args[part.get(at)] : null;
+    }
+
+    /**
+     * For each row k of a partition, the first row at or after it whose value is not NULL ([0],
+     * n if none) and the last at or before it ([1], -1 if none): IGNORE NULLS in O(1) a frame.
+     */
+    static int[][] nonNull(List<Integer> part, Object[] args) {
+        int n = part.size();
+        int[] next = new int[n], prev = new int[n];
+        for (int k = n - 1, at = n; k >= 0; k--) {
+            if (args[part.get(k)] != null) at = k;
+            next[k] = at;
+        }
+        for (int k = 0, at = -1; k < n; k++) {
+            if (args[part.get(k)] != null) at = k;
+            prev[k] = at;
+        }
+        return new int[][] {next, prev};
     }
 
     /**
