@@ -716,6 +716,10 @@ final class Executor {
                 default -> { }
             }
             if (!w.args.isEmpty()) {
+                if (w.ignoreNulls) {
+                    offsetIgnoringNulls(w, part, args, values);
+                    return;
+                }
                 for (int k = 0; k < part.size(); k++) {
                     Object[] a = (Object[]) args[part.get(k)];
                     long j = w.name.equals("LAG") ? k - (Long) a[1] : k + (Long) a[1];
@@ -750,6 +754,27 @@ final class Executor {
                 Object v = w.agg.name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1])) : st[0];
                 for (int j = k; j < end; j++) values[part.get(j)][slot] = v;
                 k = end;
+            }
+        }
+
+        /**
+         * LAG / LEAD ... IGNORE NULLS, as Oracle: the offset counts only the rows whose value is
+         * not NULL (offset 0 is the current row's value, NULL or not); the default past them.
+         */
+        private static void offsetIgnoringNulls(Expr.Window w, List<Integer> part, Object[] args, Object[][] values) {
+            List<Integer> nonNull = new ArrayList<>(); // positions in the partition of the rows with a value
+            for (int k = 0; k < part.size(); k++) if (((Object[]) args[part.get(k)])[0] != null) nonNull.add(k);
+            int before = 0; // rows with a value before row k
+            for (int k = 0; k < part.size(); k++) {
+                Object[] a = (Object[]) args[part.get(k)];
+                long off = (Long) a[1];
+                long j;
+                if (off == 0) j = -2; // the current row
+                else if (w.name.equals("LAG")) j = before - off;
+                else j = before + (a[0] != null ? 1 : 0) + off - 1;
+                values[part.get(k)][w.slot] = j == -2 ? a[0]
+                        : j >= 0 && j < nonNull.size() ? ((Object[]) args[part.get(nonNull.get((int) j))])[0] : a[2];
+                if (a[0] != null) before++;
             }
         }
 

@@ -1344,7 +1344,7 @@ final class Parser {
                 return over(t, w, a, List.of());
             }
             List<Expr> args = new ArrayList<>();
-            boolean valueFunction = w.equals("FIRST_VALUE") || w.equals("LAST_VALUE");
+            boolean valueFunction = w.equals("FIRST_VALUE") || w.equals("LAST_VALUE") || OFFSETS.contains(w);
             Boolean ignoreNulls = null;
             if (!accept(")")) {
                 do args.add(expr()); while (accept(","));
@@ -1361,7 +1361,7 @@ final class Parser {
             }
             if (OFFSETS.contains(w) && peek().is("OVER")) {
                 if (args.isEmpty() || args.size() > 3) throw error(w + " takes a value, and an offset and a default if wanted");
-                return over(t, w, null, args);
+                return over(t, w, null, args, Boolean.TRUE.equals(ignoreNulls));
             }
             if (ONE_ARGUMENT.contains(w) && peek().is("OVER")) {
                 if (args.size() != 1) throw error(w + " takes one argument");
