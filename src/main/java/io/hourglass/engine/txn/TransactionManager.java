@@ -418,8 +418,8 @@ public final class TransactionManager {
             LogBatch entries;
             List<Finish> finishes;
             try {
-                if (!t.commitReserved) holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
-                entries = lg == null ? null : logEntries(t).commit(t.id(), System.currentTimeMillis());
+                long bytes = chargeCommit(t, lg != null);
+                entries = lg == null ? null : logEntries(t, bytes).commit(t.id(), System.currentTimeMillis());
                 finishes = finishes(t);
             } catch (RuntimeException | Error e) {
                 // TT0802 (a transaction too large for TempSize), or the heap gone: nothing of it is
@@ -512,20 +512,29 @@ public final class TransactionManager {
      * backend) has happened. For the moment just before the commit, with no statement between.
      */
     public void reserveCommit(Transaction t) {
-        if (t.commitReserved || t.undo.isEmpty()) return;
-        holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
-        if (log != null) holdTemp(t, 2 * recordBytes(t) + 4L * t.undo.size());
-        t.commitReserved = true;
+        if (!t.commitReserved && !t.undo.isEmpty()) chargeCommit(t, log != null);
     }
 
     /**
-     * The commit's log records: each row it changed, once, with its final image. Their bytes
-     * count in the transaction's TempSize budget before they are built, twice: the batch, and
-     * its copy in the log buffer until the flusher has written it.
+     * Charges the TempSize of {@code t}'s commit unless {@link #reserveCommit} already did: its
+     * rows' finish and, if {@code logged}, its log records counted twice (the batch, and its copy
+     * in the log buffer until the flusher has written it). Returns the records' bytes (0 if not logged).
      */
-    private LogBatch logEntries(Transaction t) {
-        long bytes = recordBytes(t);
-        if (!t.commitReserved) holdTemp(t, 2 * bytes + 4L * t.undo.size());
+    private long chargeCommit(Transaction t, boolean logged) {
+        long bytes = logged ? recordBytes(t) : 0;
+        if (!t.commitReserved) {
+            holdTemp(t, t.undo.size() * (t.rewrote ? COMMIT_ROW_MERGED : COMMIT_ROW));
+            if (logged) holdTemp(t, 2 * bytes + 4L * t.undo.size());
+            t.commitReserved = true;
+        }
+        return bytes;
+    }
+
+    /**
+     * The commit's log records: each row it changed, once, with its final image ({@code bytes}
+     * of them, charged to TempSize by {@link #chargeCommit} before they are built).
+     */
+    private LogBatch logEntries(Transaction t, long bytes) {
         LogBatch out = BATCH.get().clear().reserve(bytes, t.undo.size() + 1);
         java.util.Set<LockManager.RowLock> seen = t.rewrote ? new java.util.HashSet<>() : null;
         for (Transaction.Undo u : t.undo) {
