@@ -544,10 +544,13 @@ final class Ddl {
     private static String expandStars(String sql, Executor.QueryPlan q) {
         List<Executor.StarExpansion> stars = new ArrayList<>();
         collectStars(q, stars);
-        if (stars.stream().anyMatch(x -> x.text() == null || x.start() < 0)) return sql;
         stars.sort(java.util.Comparator.comparingInt(Executor.StarExpansion::start).reversed());
         StringBuilder b = new StringBuilder(sql);
-        for (Executor.StarExpansion x : stars) b.replace(x.start(), x.end(), x.text());
+        for (Executor.StarExpansion x : stars) {
+            String text = x.text();
+            if (text == null || x.start() < 0) return sql;
+            b.replace(x.start(), x.end(), text);
+        }
         return b.toString();
     }
 

@@ -138,10 +138,15 @@ final class Executor {
         return q;
     }
 
-    /** A {@code *} of a select list: where it is in the statement's text, and what it stands for (null: not writable). */
-    record StarExpansion(int start, int end, String text) {}
+    /**
+     * A {@code *} of a select list: where it is in the statement's text, and the column references
+     * it expanded to (written out only when a view is created, not for every query planned).
+     */
+    record StarExpansion(int start, int end, List<Expr> refs, Table[] tables, List<String> aliases) {
+        /** The column references, quoted; null if a source has no name to qualify them with. */
+        String text() { return starText(refs, tables, aliases); }
+    }
 
-    /** The column references a {@code *} expanded to, quoted; null if a source has no name to qualify them with. */
     private static String starText(List<Expr> refs, Table[] tables, List<String> aliases) {
         List<String> out = new ArrayList<>();
         for (Expr e : refs) {
@@ -1314,7 +1319,7 @@ final class Executor {
                 int before = q.outputs.size();
                 binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
                 if (q.stars.isEmpty()) q.stars = new ArrayList<>();
-                q.stars.add(new StarExpansion(it.start(), it.end(), starText(q.outputs.subList(before, q.outputs.size()), tables, al)));
+                q.stars.add(new StarExpansion(it.start(), it.end(), List.copyOf(q.outputs.subList(before, q.outputs.size())), tables, al));
             } else {
                 binder.sequencesAllowed = parent == null && AsUser.depthOf(s) == 0; // not in a subquery or a view
                 q.outputs.add(binder.bind(it.expr()));
