@@ -393,6 +393,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     /** Backend sessions of committed write-throughs, kept for the next ones (at most {@link #IDLE_WRITERS}), with the credentials they opened with. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Kept> idleWriters = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int IDLE_WRITERS = 8;
 
     private record Kept(CacheBackend.Session session, Credentials credentials) {}
 
@@ -408,7 +409,6 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     /** Of those, the ones whose backend COMMIT got no answer: the backend may hold them. */
     public long writeThroughInDoubt() { return writeThroughInDoubt.sum(); }
-    static final int IDLE_WRITERS = 8;
 
     /**
      * Writes the changes in one backend transaction, a table's consecutive changes in one call
@@ -521,6 +521,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         return String.join(", ", changes.stream().map(c -> c.table().qualifiedName()).distinct().toList());
     }
 
+    /** The primary key's values of a row of {@code t}. */
     private static Object[] keyValues(Table t, Object[] row) {
         int[] pk = t.primaryKey();
         Object[] k = new Object[pk.length];
@@ -617,11 +618,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             return k;
         }
 
-        Object[] keyOf(Object[] row) {
-            Object[] k = new Object[pk.length];
-            for (int i = 0; i < pk.length; i++) k[i] = row[pk[i]];
-            return k;
-        }
+        Object[] keyOf(Object[] row) { return keyValues(table, row); }
 
         void insert(Object[] row) { run(insert, row); }
 
