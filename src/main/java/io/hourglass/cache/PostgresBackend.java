@@ -345,6 +345,60 @@ public final class PostgresBackend implements CacheBackend {
         }
 
         @Override
+        public void installBookmark(String id, String schema, long lsn, String description) {
+            String bm = qualified(schema, "hourglass_bm_" + id);
+            try (Statement st = c.createStatement()) {
+                st.execute(LOCK_TIMEOUT);
+                st.execute("CREATE TABLE IF NOT EXISTS " + bm + " (one boolean PRIMARY KEY DEFAULT true CHECK (one), lsn bigint NOT NULL,"
+                        + " updated timestamptz NOT NULL DEFAULT now())");
+                st.execute("COMMENT ON TABLE " + bm + " IS '" + description.replace("'", "''") + "'");
+                st.execute("INSERT INTO " + bm + " (lsn) VALUES (" + lsn + ") ON CONFLICT DO NOTHING");
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e, "make the bookmark of cache group " + id);
+            }
+        }
+
+        @Override
+        public long bookmark(String id, String schema) {
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + qualified(schema, "hourglass_bm_" + id).replace("'", "''")
+                        + "') IS NOT NULL")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) return -1;
+                }
+                try (ResultSet rs = st.executeQuery("SELECT lsn FROM " + qualified(schema, "hourglass_bm_" + id))) {
+                    return rs.next() ? rs.getLong(1) : -1;
+                }
+            } catch (SQLException e) {
+                throw failure(e, "read the bookmark of cache group " + id);
+            }
+        }
+
+        @Override
+        public void setBookmark(String id, String schema, long lsn) {
+            try (Statement st = c.createStatement()) {
+                int n = st.executeUpdate("UPDATE " + qualified(schema, "hourglass_bm_" + id) + " SET lsn = " + lsn + ", updated = now()");
+                if (n != 1) throw new Failure(false, "the bookmark of cache group " + id + " in " + schema + " is gone", null);
+            } catch (SQLException e) {
+                throw failure(e, "move the bookmark of cache group " + id);
+            }
+        }
+
+        @Override
+        public void dropBookmark(String id, String schema) {
+            try (Statement st = c.createStatement()) {
+                st.execute(LOCK_TIMEOUT);
+                st.execute("DROP TABLE IF EXISTS " + qualified(schema, "hourglass_bm_" + id));
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e, "remove the bookmark of cache group " + id);
+            }
+        }
+
+        @Override
         public void commit() {
             try {
                 c.commit();

@@ -42,6 +42,15 @@ public class EngineMetrics {
             counter(registry, instance, name, "hourglass.cache.writethrough.in.doubt",
                     "SYNCHRONOUS WRITETHROUGH commits whose backend COMMIT got no answer: REFRESH their groups",
                     d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeThroughInDoubt());
+            counter(registry, instance, name, "hourglass.cache.awt.transactions",
+                    "ASYNCHRONOUS WRITETHROUGH transactions applied to the backend",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeBehindTransactions());
+            counter(registry, instance, name, "hourglass.cache.awt.errors",
+                    "ASYNCHRONOUS WRITETHROUGH transactions the backend refused, skipped and written to the .awterrs file",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeBehindErrors());
+            Gauge.builder("hourglass.cache.awt.behind", instance, i -> of(i, name, d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeBehindBytes()))
+                    .baseUnit("bytes").description("synced log whose ASYNCHRONOUS WRITETHROUGH changes the backend has not confirmed (-1: not known yet)")
+                    .tag("database", name).register(registry);
             Gauge.builder("hourglass.perm.in.use", instance, i -> i.memoryUsed(name)).baseUnit("bytes")
                     .description("PermSize in use, an invalidated image still held by connections included")
                     .tag("database", name).register(registry);

@@ -146,6 +146,7 @@ class CacheGroupTest {
                 + ".readtab (keyval NUMBER PRIMARY KEY, nosuch VARCHAR2(10))"));
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32) PRIMARY KEY)"));
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32))"));
+        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertError(90019, () -> sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertEquals(0L, changeLogs(), "a refused CREATE leaves nothing in the backend");
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
@@ -414,12 +415,7 @@ class CacheGroupTest {
         sql("UPDATE " + t + " SET str = 'three' WHERE keyval = 4");
 
         admin.setAutocommit(false);
-        sql("INSERT INTO " + t + " VALUES (5, 'five')");
-        sql("UPDATE " + t + " SET str = 'five!' WHERE keyval = 5");
-        sql("INSERT INTO " + t + " VALUES (6, 'six')");
-        sql("DELETE FROM " + t + " WHERE keyval = 6");
-        sql("DELETE FROM " + t + " WHERE keyval = 1");
-        sql("INSERT INTO " + t + " VALUES (1, 'one again')"); // another row with the deleted one's key: delete first
+        changeRowsTwiceAndReuseAKey(t);
         assertEquals(List.of("1=uno", "4=three"), backendRows(), "nothing before the commit");
         sql("COMMIT");
         assertEquals(List.of("1=one again", "4=three", "5=five!"), backendRows());
@@ -614,6 +610,186 @@ class CacheGroupTest {
         assertError(90051, () -> sql("INSERT INTO " + t + " VALUES (5, 'five')"));
         assertError(90051, () -> sql("DELETE FROM " + t));
         assertEquals(List.of("1=one", "2=two", "3=three"), backendRows());
+    }
+
+    /** In the open transaction: a row inserted then updated, one inserted then deleted, one deleted and its key taken by a new row. */
+    private void changeRowsTwiceAndReuseAKey(String t) {
+        sql("INSERT INTO " + t + " VALUES (5, 'five')");
+        sql("UPDATE " + t + " SET str = 'five!' WHERE keyval = 5");
+        sql("INSERT INTO " + t + " VALUES (6, 'six')");
+        sql("DELETE FROM " + t + " WHERE keyval = 6");
+        sql("DELETE FROM " + t + " WHERE keyval = 1");
+        sql("INSERT INTO " + t + " VALUES (1, 'one again')"); // another row with the deleted one's key: delete first
+    }
+
+    private String awtGroup() {
+        return "CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP awcache FROM " + schema
+                + ".readtab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";
+    }
+
+    /** A backend trigger that records every row change applied to readtab (op, old key, new key), to count what arrives. */
+    private void recordBackendChanges() {
+        backend("CREATE TABLE " + schema + ".applied (n bigserial PRIMARY KEY, op text, old_key integer, new_key integer, str text)",
+                "CREATE FUNCTION " + schema + ".rec() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " IF TG_OP = 'INSERT' THEN INSERT INTO " + schema + ".applied (op, new_key, str) VALUES (TG_OP, NEW.keyval, NEW.str);"
+                        + " ELSIF TG_OP = 'UPDATE' THEN INSERT INTO " + schema + ".applied (op, old_key, new_key, str) VALUES (TG_OP, OLD.keyval, NEW.keyval, NEW.str);"
+                        + " ELSE INSERT INTO " + schema + ".applied (op, old_key) VALUES (TG_OP, OLD.keyval); END IF; RETURN NULL; END $$",
+                "CREATE TRIGGER rec AFTER INSERT OR UPDATE OR DELETE ON " + schema + ".readtab FOR EACH ROW EXECUTE FUNCTION " + schema + ".rec()");
+    }
+
+    private List<String> applied() {
+        List<String> out = new ArrayList<>();
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres");
+             var rs = c.createStatement().executeQuery("SELECT op, old_key, new_key, str FROM " + schema + ".applied ORDER BY n")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + (rs.getObject(2) == null ? "" : " " + rs.getInt(2)) + (rs.getObject(3) == null ? "" : "->" + rs.getInt(3))
+                        + (rs.getString(4) == null ? "" : " " + rs.getString(4)));
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+
+    /** ttRepSubscriberWait for the backend ('_ORACLE'): true if it has every change committed so far. */
+    private boolean awtCaughtUp(int seconds) {
+        Object timeout = admin.execute("CALL ttRepSubscriberWait(NULL, NULL, '_ORACLE', NULL, " + seconds + ")").rows().getFirst()[0];
+        return ((Number) timeout).longValue() == 0;
+    }
+
+    private List<String> holds(String type) {
+        List<String> out = new ArrayList<>();
+        for (Object[] r : admin.execute("CALL ttLogHolds()").rows()) if (type.equals(r[2])) out.add(r[0] + "." + r[1] + " " + r[3]);
+        return out;
+    }
+
+    /**
+     * ASYNCHRONOUS WRITETHROUGH: the commit returns at once, and the agent then applies each
+     * committed transaction's changes to the backend, in commit order, merged per row, each once;
+     * LOAD, REFRESH and UNLOAD are not sent back, a rollback sends nothing. A Replication log hold
+     * keeps the log until the backend has the changes.
+     */
+    @Test
+    void asynchronousWritethroughAppliesCommittedChangesInCommitOrder(@TempDir Path dir) {
+        openPersistent(dir);
+        recordBackendChanges();
+        sql(awtGroup());
+        assertEquals("ASYNCHRONOUS WRITETHROUGH", admin.execute("SELECT cgtype FROM sys.cache_group").rows().getFirst()[0]);
+        assertEquals(2, admin.execute("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS").updateCount());
+        String t = schema + ".readtab";
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        sql("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1");
+        assertEquals(List.of("1=one", "2=two"), backendRows(), "nothing goes while the agent is stopped");
+        assertEquals(1, holds("Replication").size(), "the log is held for the backend: " + holds("Replication"));
+        assertTrue(!awtCaughtUp(0));
+        sql("CALL ttCacheStart()");
+        assertTrue(awtCaughtUp(30));
+        assertEquals(List.of("1=uno", "2=two", "3=three"), backendRows());
+
+        sql("DELETE FROM " + t + " WHERE keyval = 2");
+        sql("UPDATE " + t + " SET keyval = 4 WHERE keyval = 3");
+        admin.setAutocommit(false);
+        changeRowsTwiceAndReuseAKey(t);
+        sql("COMMIT");
+        sql("INSERT INTO " + t + " VALUES (7, 'seven')");
+        sql("ROLLBACK");
+        admin.setAutocommit(true);
+        assertTrue(awtCaughtUp(30));
+        assertEquals(List.of("1=one again", "4=three", "5=five!"), backendRows());
+        assertEquals(backendRows(), cached());
+        assertEquals(List.of("INSERT->3 three", "UPDATE 1->1 uno", "DELETE 2", "UPDATE 3->4 three", "INSERT->5 five!", "DELETE 1",
+                "INSERT->1 one again"), applied(), "each change once, in commit order; LOAD's rows not sent back");
+        await(() -> holds("Replication").isEmpty() || !holds("Replication").getFirst().contains("KB"),
+                () -> "the hold follows the backend: " + holds("Replication"));
+
+        assertEquals(3, admin.execute("UNLOAD CACHE GROUP awcache").updateCount());
+        assertEquals(3, admin.execute("REFRESH CACHE GROUP awcache COMMIT EVERY 2 ROWS").updateCount());
+        assertTrue(awtCaughtUp(30));
+        assertEquals(7, applied().size(), "UNLOAD and REFRESH are not sent back: " + applied());
+
+        // A large transaction: its changes go in the backend's batches, one backend transaction.
+        sql("CREATE TABLE " + schema + ".src (k NUMBER PRIMARY KEY)");
+        sql("INSERT INTO " + schema + ".src VALUES (1)");
+        for (int i = 0; i < 12; i++) sql("INSERT INTO " + schema + ".src SELECT k + (SELECT COUNT(*) FROM " + schema + ".src) FROM " + schema + ".src");
+        assertEquals(4096, admin.execute("INSERT INTO " + t + " SELECT k + 1000, 'bulk' FROM " + schema + ".src").updateCount());
+        sql("DELETE FROM " + t + " WHERE keyval > 1000");
+        assertTrue(awtCaughtUp(30));
+        assertEquals(7 + 2 * 4096, applied().size());
+        assertEquals(backendRows(), cached());
+        sql("DROP CACHE GROUP awcache");
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_bm_%' AND relnamespace = '"
+                + schema + "'::regnamespace"), "DROP removes the bookmark");
+        assertTrue(holds("Replication").isEmpty());
+    }
+
+    /**
+     * A transaction the backend refuses is written to the .awterrs file and skipped; the ones
+     * after it still go. LOAD and REFRESH wait until the backend has what was committed (TT90053).
+     */
+    @Test
+    void aTransactionTheBackendRefusesGoesToTheErrorFileAndTheNextOnesStillGo(@TempDir Path dir) throws Exception {
+        openPersistent(dir);
+        sql(awtGroup());
+        sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheStart()");
+        backend("ALTER TABLE " + schema + ".readtab ADD CONSTRAINT no_bad CHECK (str <> 'bad')");
+        String t = schema + ".readtab";
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        sql("UPDATE " + t + " SET str = 'bad' WHERE keyval = 1");
+        sql("INSERT INTO " + t + " VALUES (4, 'four')");
+        sql("UPDATE " + t + " SET str = 'deux' WHERE keyval = 2");
+        assertTrue(awtCaughtUp(30));
+        assertEquals(List.of("1=one", "2=deux", "3=three", "4=four"), backendRows());
+        String errors = java.nio.file.Files.readString(dir.resolve("cachedb.awterrs"));
+        assertTrue(errors.contains("no_bad") && errors.contains("UPDATE " + t.toUpperCase() + " key [1] row [1, bad]"), errors);
+        assertEquals(1, errors.lines().filter(l -> l.contains("was not applied")).count(), errors);
+
+        sql("CALL ttCacheStop()");
+        sql("UPDATE " + t + " SET str = 'quatre' WHERE keyval = 4");
+        assertError(90053, () -> sql("REFRESH CACHE GROUP awcache COMMIT EVERY 0 ROWS"));
+        assertError(90053, () -> sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS"));
+        sql("CALL ttCacheStart()");
+        assertTrue(awtCaughtUp(30));
+        sql("REFRESH CACHE GROUP awcache COMMIT EVERY 0 ROWS");
+        assertEquals(List.of("1=one", "2=deux", "3=three", "4=quatre"), cached(), "the refused change is undone by the refresh");
+    }
+
+    /**
+     * Exactly once across failures: the agent's backend connections killed again and again while
+     * commits go on, and a restart with changes not yet sent; every change arrives once, in order.
+     */
+    @Test
+    void changesArriveOnceAcrossLostConnectionsAndARestart(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        recordBackendChanges();
+        sql(awtGroup());
+        sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheStart()");
+        String t = schema + ".readtab";
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            sql("INSERT INTO " + t + " VALUES (" + (100 + i) + ", 'v" + i + "')");
+            expected.add("INSERT->" + (100 + i) + " v" + i);
+            if (i % 10 == 5) backend("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent'");
+        }
+        sql("CALL ttCacheStop()");
+        for (int i = 0; i < 5; i++) {
+            sql("UPDATE " + t + " SET str = 'w" + i + "' WHERE keyval = " + (100 + i));
+            expected.add("UPDATE " + (100 + i) + "->" + (100 + i) + " w" + i);
+        }
+        instance.close();
+        open(cfg); // the changes not sent are in the log, held
+        assertEquals(1, holds("Replication").size());
+        sql("CALL ttCacheStart()");
+        assertTrue(awtCaughtUp(30));
+        sql("CALL ttCkptBlocking()");
+        instance.close();
+        open(cfg); // from the checkpoint: nothing is sent again (the agent was running: it starts by itself)
+        sql("UPDATE " + t + " SET str = 'last' WHERE keyval = 159");
+        expected.add("UPDATE 159->159 last");
+        assertTrue(awtCaughtUp(30));
+        assertEquals(expected, applied());
+        assertEquals(cached(), backendRows());
     }
 
     /**

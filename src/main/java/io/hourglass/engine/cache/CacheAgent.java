@@ -8,6 +8,7 @@ import io.hourglass.engine.catalog.Column;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.log.TransactionLog;
 import io.hourglass.engine.spi.CacheBackend;
 import io.hourglass.engine.sql.CacheService;
 import io.hourglass.engine.sql.PreparedStatement;
@@ -77,6 +78,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private CacheBackend.Session session; // the autorefresh thread's, kept between refreshes
+    private final TransactionLog log;
+    private final WriteBehind writeBehind; // null without a log (a Temporary database)
+    private Thread writeBehindThread;
 
     private static final class GroupState {
         final ReentrantLock lock = new ReentrantLock();
@@ -96,15 +100,19 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     /**
      * @param url the backend's JDBC URL (CacheBackendUrl)
      * @param connector opens a connection as the named user that may write cache tables
+     * @param log the database's log (null for a Temporary database: no ASYNCHRONOUS WRITETHROUGH)
+     * @param awtErrors the file where ASYNCHRONOUS WRITETHROUGH writes the transactions the backend refused
      */
     public CacheAgent(String dsn, Catalog catalog, CacheBackend backend, String url, Supplier<Credentials> credentials,
-                      Function<String, Connection> connector) {
+                      Function<String, Connection> connector, TransactionLog log, java.nio.file.Path awtErrors) {
         this.dsn = dsn;
         this.catalog = catalog;
         this.backend = backend;
         this.url = url;
         this.credentials = credentials;
         this.connector = connector;
+        this.log = log;
+        this.writeBehind = log == null ? null : new WriteBehind(dsn, catalog, log, awtErrors, this::open);
     }
 
     // ---- the agent thread ---------------------------------------------------------------------
@@ -114,24 +122,58 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         if (running || closed) return;
         running = true;
         thread = Thread.ofPlatform().daemon().name("hourglass-cache-agent-" + dsn).start(this::loop);
+        if (writeBehind != null) writeBehindThread = Thread.ofPlatform().daemon().name("hourglass-awt-" + dsn).start(this::writeBehindLoop);
     }
 
     /** ttCacheStop: autorefresh stops once a refresh under way ends. */
     public void stop() {
-        Thread t;
+        Thread t, w;
         synchronized (this) {
             if (!running) return;
             running = false;
             t = thread;
+            w = writeBehindThread;
             thread = null;
+            writeBehindThread = null;
         }
         changed();
         try {
             t.join(60_000);
+            if (w != null) {
+                java.util.concurrent.locks.LockSupport.unpark(w);
+                w.join(60_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * ASYNCHRONOUS WRITETHROUGH, while the agent runs: rounds back to back while there is work,
+     * every {@link #WRITE_BEHIND_IDLE_NANOS} when caught up; after a failure, again in 1 s, then
+     * up to 5 s apart (the log keeps what waits).
+     */
+    private void writeBehindLoop() {
+        long backoff = 0;
+        try {
+            while (running) {
+                long pause;
+                try {
+                    pause = writeBehind.round() ? 0 : WRITE_BEHIND_IDLE_NANOS;
+                    backoff = 0;
+                } catch (RuntimeException | java.io.IOException e) {
+                    backoff = Math.min(Math.max(backoff * 2, 1_000_000_000L), 5_000_000_000L);
+                    pause = backoff;
+                }
+                if (pause > 0 && running) java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            }
+        } finally {
+            writeBehind.reset();
+        }
+    }
+
+    /** How often a caught-up write-behind looks at the log again. */
+    static final long WRITE_BEHIND_IDLE_NANOS = 2_000_000;
 
     public boolean running() { return running; }
 
@@ -139,6 +181,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public void close() {
         closed = true;
         stop();
+        if (writeBehind != null) writeBehind.close();
         for (Kept k; (k = idleWriters.pollFirst()) != null; ) k.session().close();
     }
 
@@ -291,6 +334,16 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                         + (info.primaryKey().isEmpty() ? "it has none" : String.join(", ", info.primaryKey())) + ")");
             }
             if (g.mode() == CacheGroup.Mode.INCREMENTAL) installChangeLog(g, s, pk);
+            if (g.asynchronous()) {
+                if (log == null) throw ErrorCode.UNSUPPORTED.error("ASYNCHRONOUS WRITETHROUGH in a Temporary database (its changes go out from the log)");
+                // Nothing of the new table is in the log before this point.
+                long from = log.appendedLsn();
+                call(() -> {
+                    s.installBookmark(g.backendId(), schema, from, "Hourglass ASYNCHRONOUS WRITETHROUGH bookmark of cache group "
+                            + g.qualifiedName() + " of database " + dsn + ": the log position up to which its changes are here");
+                    return null;
+                });
+            }
         }
     }
 
@@ -345,8 +398,51 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     @Override
     public void dropped(CacheGroup g) {
-        dropChangeLog(g);
+        if (!g.asynchronous()) {
+            dropChangeLog(g);
+            return;
+        }
+        String schema = CacheGroup.backendName(g.tableOwner());
+        try (CacheBackend.Session s = open()) {
+            call(() -> {
+                s.dropBookmark(g.backendId(), schema);
+                return null;
+            });
+        } catch (HourglassException e) {
+            LOG.warning("the bookmark of cache group " + g.qualifiedName() + " of " + dsn + " is no longer needed, but its backend table "
+                    + schema + ".hourglass_bm_" + g.backendId() + " could not be removed: " + e.getMessage());
+        }
     }
+
+    /**
+     * ASYNCHRONOUS WRITETHROUGH: waits until the backend has every change of such groups
+     * committed here so far, or {@code timeoutMillis} passed; returns whether it has them
+     * (ttRepSubscriberWait). True at once with no such group.
+     */
+    public boolean awaitWriteBehind(long timeoutMillis) throws InterruptedException {
+        if (writeBehind == null) return true;
+        long target = log.appendedLsn();
+        log.whenDurable(target); // what waits for a sync goes out after it
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!writeBehind.covers(target)) {
+            if (System.nanoTime() - deadline >= 0) return false;
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Override
+    public void wroteBehind(long lsn) {
+        if (writeBehind != null) writeBehind.committed(lsn);
+    }
+
+    /** ASYNCHRONOUS WRITETHROUGH transactions the backend committed; refused ones (in the error file). */
+    public long writeBehindTransactions() { return writeBehind == null ? 0 : writeBehind.transactions.sum(); }
+
+    public long writeBehindErrors() { return writeBehind == null ? 0 : writeBehind.errors.sum(); }
+
+    /** Synced log the backend has not confirmed yet (-1: not known, the bookmarks are not read). */
+    public long writeBehindBytes() { return writeBehind == null ? 0 : writeBehind.behindBytes(); }
 
     /** Removes the group's change log and triggers; an unreachable backend is logged, not thrown. */
     private void dropChangeLog(CacheGroup g) {
@@ -364,6 +460,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     @Override
     public long load(CacheGroup g, long commitEvery, boolean refresh) {
+        if (g.asynchronous() && writeBehind != null && !writeBehind.hasAllChanges()) {
+            // Rows read from the backend now would be older than the changes on their way to it.
+            throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
+        }
         GroupState st = state(g);
         st.lock.lock();
         try (CacheBackend.Session s = open()) {
@@ -467,22 +567,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes, CacheBackend.Session s, Credentials cr) {
         boolean committing = false, committed = false;
         try {
-            int from = 0;
-            while (from < changes.size()) {
-                Table t = changes.get(from).table();
-                int to = from;
-                List<CacheBackend.Write> writes = new ArrayList<>();
-                while (to < changes.size() && changes.get(to).table() == t) {
-                    var ch = changes.get(to++);
-                    writes.add(new CacheBackend.Write(ch.before() == null ? null : backendValues(keyValues(t, ch.before())),
-                            ch.after() == null ? null : backendValues(ch.after())));
-                }
-                List<String> columns = new ArrayList<>(), key = new ArrayList<>();
-                for (Column c : t.columns()) columns.add(CacheGroup.backendName(c.name()));
-                for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
-                s.write(CacheGroup.backendName(t.owner()), CacheGroup.backendName(t.name()), columns, key, writes);
-                from = to;
-            }
+            send(changes, s);
             committing = true;
             s.commit();
             committed = true;
@@ -521,8 +606,28 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         return String.join(", ", changes.stream().map(c -> c.table().qualifiedName()).distinct().toList());
     }
 
+    /** Writes the changes in the open backend transaction, in order, a table's consecutive ones in one call. */
+    static void send(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes, CacheBackend.Session s) {
+        int from = 0;
+        while (from < changes.size()) {
+            Table t = changes.get(from).table();
+            int to = from;
+            List<CacheBackend.Write> writes = new ArrayList<>();
+            while (to < changes.size() && changes.get(to).table() == t) {
+                var ch = changes.get(to++);
+                writes.add(new CacheBackend.Write(ch.before() == null ? null : backendValues(keyValues(t, ch.before())),
+                        ch.after() == null ? null : backendValues(ch.after())));
+            }
+            List<String> columns = new ArrayList<>(), key = new ArrayList<>();
+            for (Column c : t.columns()) columns.add(CacheGroup.backendName(c.name()));
+            for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
+            s.write(CacheGroup.backendName(t.owner()), CacheGroup.backendName(t.name()), columns, key, writes);
+            from = to;
+        }
+    }
+
     /** The primary key's values of a row of {@code t}. */
-    private static Object[] keyValues(Table t, Object[] row) {
+    static Object[] keyValues(Table t, Object[] row) {
         int[] pk = t.primaryKey();
         Object[] k = new Object[pk.length];
         for (int i = 0; i < pk.length; i++) k[i] = row[pk[i]];

@@ -15,6 +15,10 @@ import java.util.Locale;
  * that changed it writes the same changes to the backend table and commits there first; no
  * autorefresh (MODE FULL, STATE OFF, which nothing changes), LOAD and REFRESH read the backend.
  *
+ * <p>ASYNCHRONOUS WRITETHROUGH ({@code writethrough} and {@code asynchronous}): users write the
+ * table and commit here; the cache agent then applies the committed changes to the backend, in
+ * commit order, from the log (which holds them until the backend has them).
+ *
  * @param cacheId names the group's objects in the backend (change log, trigger): random, so two
  *                databases caching one backend table never share them
  * @param restored the group came with a restore (a backup or the Kafka archive): its rows are
@@ -22,7 +26,8 @@ import java.util.Locale;
  *                 it is neither refreshed nor altered, and dropping it leaves the backend alone
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
-                         Mode mode, long intervalMs, State state, boolean restored, boolean writethrough) {
+                         Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
+                         boolean asynchronous) {
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -41,15 +46,18 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous);
     }
 
     public CacheGroup asRestored() {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous);
     }
 
     /** The group's type as CREATE names it. */
-    public String type() { return writethrough ? "SYNCHRONOUS WRITETHROUGH" : "READONLY"; }
+    public String type() { return !writethrough ? "READONLY" : asynchronous ? "ASYNCHRONOUS WRITETHROUGH" : "SYNCHRONOUS WRITETHROUGH"; }
+
+    /** SYNCHRONOUS WRITETHROUGH: each commit writes the backend first. */
+    public boolean synchronous() { return writethrough && !asynchronous; }
 
     /**
      * The name an identifier has in the backend (PostgreSQL): an unquoted name, which Hourglass

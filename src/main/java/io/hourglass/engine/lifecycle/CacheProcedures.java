@@ -21,7 +21,7 @@ import static io.hourglass.engine.lifecycle.Procedures.col;
 import static io.hourglass.engine.lifecycle.Procedures.table;
 
 /**
- * ttCacheUidPwdSet, ttCacheUidGet, ttCacheStart, ttCacheStop (CACHE_MANAGER) and
+ * ttCacheUidPwdSet, ttCacheUidGet, ttCacheStart, ttCacheStop, ttRepSubscriberWait (CACHE_MANAGER) and
  * ttCacheAutorefreshStatsGet (no privilege), by TimesTen's names.
  */
 final class CacheProcedures {
@@ -62,6 +62,28 @@ final class CacheProcedures {
             }
             agent.stop();
             return StatementResult.none();
+        });
+        p.register("ttRepSubscriberWait", (c, a) -> {
+            // (replicationName, replicationOwner, subscriberName, subscriberHost, waitTime): Hourglass has
+            // no replication scheme; the subscriber '_ORACLE' is the backend of ASYNCHRONOUS WRITETHROUGH.
+            arity("ttRepSubscriberWait", a, 5, 5);
+            requireCacheManager(c);
+            if (a[2] == null || !a[2].toString().equalsIgnoreCase("_ORACLE")) {
+                throw ErrorCode.SEMANTIC_ERROR.error("ttRepSubscriberWait waits for subscriber '_ORACLE' (the backend of ASYNCHRONOUS"
+                        + " WRITETHROUGH cache groups); Hourglass has no replication scheme");
+            }
+            // waitTime in seconds; -1 (or NULL) waits as long as it takes
+            boolean forever = a[4] == null || io.hourglass.engine.catalog.Values.isNumber(a[4])
+                    && io.hourglass.engine.catalog.Values.toDouble(a[4]) == -1;
+            long millis = forever ? Long.MAX_VALUE / 4 : Procedures.wholeNumber("ttRepSubscriberWait's waitTime", a[4]) * 1000L;
+            boolean done;
+            try {
+                done = agent(c).awaitWriteBehind(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ErrorCode.INTERNAL.error("interrupted");
+            }
+            return table(List.of(col("TIMEOUT", SqlType.BIGINT)), List.<Object[]>of(new Object[] {done ? 0L : 1L}));
         });
         p.register("ttCacheAutorefreshStatsGet", (c, a) -> {
             arity("ttCacheAutorefreshStatsGet", a, 2, 2);

@@ -250,8 +250,11 @@ public final class Connection implements Session, AutoCloseable {
         Transaction t = txn;
         txn = null;
         try {
+            writeBehind(t);
             writeThrough(t);
-            return db.transactions().commit(t, d);
+            CompletionStage<Void> done = db.transactions().commit(t, d);
+            if (t.writeBehindLsn() > 0) cache().wroteBehind(t.writeBehindLsn());
+            return done;
         } finally {
             runAfterTransaction();
         }
@@ -266,10 +269,10 @@ public final class Connection implements Session, AutoCloseable {
     private void writeThrough(Transaction t) {
         if (cacheWriter || !t.hasWrites()) return;
         Catalog cat = db.catalog();
-        if (cat.cacheGroups().stream().noneMatch(CacheGroup::writethrough)) return;
+        if (cat.cacheGroups().stream().noneMatch(CacheGroup::synchronous)) return;
         var changes = db.transactions().changes(t, table -> {
             CacheGroup g = cat.cacheGroupOf(table);
-            return g != null && g.writethrough();
+            return g != null && g.synchronous();
         });
         if (changes.isEmpty()) return;
         try {
@@ -283,6 +286,21 @@ public final class Connection implements Session, AutoCloseable {
             db.transactions().rollback(t);
             throw e;
         }
+    }
+
+    /**
+     * ASYNCHRONOUS WRITETHROUGH: the commit logs the old images of the rows {@code t} changed in
+     * such groups' tables, from which the cache agent applies the changes to the backend after
+     * the commit. (The agent's own writes, LOAD and REFRESH, come from the backend: not sent back.)
+     */
+    private void writeBehind(Transaction t) {
+        if (cacheWriter || !t.hasWrites()) return;
+        Catalog cat = db.catalog();
+        if (cat.cacheGroups().stream().noneMatch(CacheGroup::asynchronous)) return;
+        t.writeBehind(table -> {
+            CacheGroup g = cat.cacheGroupOf(table);
+            return g != null && g.asynchronous();
+        });
     }
 
     @Override

@@ -154,7 +154,8 @@ final class ManagedDatabase {
             Database image = db;
             db.adoptRestore(instance.io());
             db.attachCache(new CacheAgent(config.name(), db.catalog(), instance.cacheBackend(),
-                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures)));
+                    config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures), db.log(),
+                    java.nio.file.Path.of(config.dataStore() + ".awterrs")));
         } catch (RuntimeException e) {
             if (db != null) db.release(); // recovered, but not usable: its log and checkpointer stop
             synchronized (this) {

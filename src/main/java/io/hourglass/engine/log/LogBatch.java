@@ -83,6 +83,22 @@ public final class LogBatch {
         return end();
     }
 
+    /** BEFORE: the row's committed image before the transaction, null if it is new. */
+    public LogBatch rowBefore(long txnId, long tableId, long rowId, byte[] image) {
+        int n = image == null ? 0 : image.length;
+        int at = begin(LogRecord.BEFORE, txnId, 20 + n);
+        LONG.set(buf, at, tableId);
+        LONG.set(buf, at + 8, rowId);
+        INT.set(buf, at + 16, image == null ? -1 : n);
+        if (image != null) System.arraycopy(image, 0, buf, at + 20, n);
+        return end();
+    }
+
+    /** The bytes a BEFORE record takes with an image of {@code imageBytes} (-1: none). */
+    public static int beforeRecordBytes(int imageBytes) {
+        return LogFormat.RECORD_HEADER + 20 + Math.max(imageBytes, 0);
+    }
+
     public LogBatch rowDelete(long txnId, long tableId, long rowId) {
         int at = begin(LogRecord.DELETE, txnId, 16);
         LONG.set(buf, at, tableId);

@@ -32,8 +32,11 @@ public final class LogCodec {
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25;
-    /** CREATE CACHE GROUP's flags byte: the group came with a restore; it is SYNCHRONOUS WRITETHROUGH (else READONLY). */
-    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2;
+    /**
+     * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
+     * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
+     */
+    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -88,7 +91,8 @@ public final class LogCodec {
                 var g = cg.group();
                 o.u8(CREATE_CACHE_GROUP).str(g.owner()).str(g.name()).u64(g.cacheId()).str(g.tableOwner()).str(g.tableName())
                         .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal())
-                        .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0));
+                        .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0)
+                                | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0));
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
@@ -155,6 +159,17 @@ public final class LogCodec {
                 case LogRecord.ROLLBACK -> new LogRecord.Rollback(lsn, txnId);
                 case LogRecord.SHUTDOWN -> new LogRecord.Shutdown(lsn, txnId);
                 case LogRecord.OPENED -> new LogRecord.Opened(lsn, txnId);
+                case LogRecord.BEFORE -> {
+                    long table = p.getLong(), row = p.getLong();
+                    int n = p.getInt();
+                    if (n < -1) throw new IllegalArgumentException("bad image length " + n);
+                    byte[] image = null;
+                    if (n >= 0) {
+                        image = new byte[n];
+                        p.get(image);
+                    }
+                    yield new LogRecord.RowBefore(lsn, txnId, table, row, image);
+                }
                 default -> throw new IllegalArgumentException("unknown record type " + type);
             };
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
@@ -215,7 +230,7 @@ public final class LogCodec {
                 CacheGroup.State state = CacheGroup.State.values()[p.get()];
                 int flags = p.get();
                 yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
-                        (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0));
+                        (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0));
             }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);

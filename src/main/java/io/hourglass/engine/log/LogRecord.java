@@ -15,10 +15,13 @@ import io.hourglass.engine.catalog.CatalogChange;
  * END_OF_FILE     empty: the log goes on at the next file's first record
  * OPENED          empty: a load went on appending here, right after a SHUTDOWN (synced before
  *                 anything after it is written, so a SHUTDOWN last in the log means nothing followed)
+ * BEFORE          u64 table id, u64 row id, i32 length (-1: the row is new) and the row's image as
+ *                 committed before the transaction: for the changes an ASYNCHRONOUS WRITETHROUGH
+ *                 cache group sends to the backend, which finds the row by its old key
  * </pre>
  */
 public sealed interface LogRecord {
-    byte INSERT = 1, UPDATE = 2, DELETE = 3, DDL = 4, COMMIT = 5, ROLLBACK = 6, SHUTDOWN = 7, END_OF_FILE = 8, OPENED = 9;
+    byte INSERT = 1, UPDATE = 2, DELETE = 3, DDL = 4, COMMIT = 5, ROLLBACK = 6, SHUTDOWN = 7, END_OF_FILE = 8, OPENED = 9, BEFORE = 10;
 
     long lsn();
 
@@ -29,6 +32,9 @@ public sealed interface LogRecord {
     record RowDelete(long lsn, long txnId, long tableId, long rowId) implements LogRecord {}
 
     record Ddl(long lsn, long txnId, CatalogChange change) implements LogRecord {}
+
+    /** The committed image (null: none) of a row the transaction changes, for write-behind to the backend. */
+    record RowBefore(long lsn, long txnId, long tableId, long rowId, byte[] image) implements LogRecord {}
 
     record Commit(long lsn, long txnId, long commitMillis) implements LogRecord {}
 

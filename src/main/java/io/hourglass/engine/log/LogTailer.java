@@ -48,11 +48,20 @@ public final class LogTailer implements AutoCloseable {
     public long position() { return lastEnd; }
 
     /**
+     * Where the next poll reads from: {@link #position()}, or past what followed it that
+     * carries nothing (a SHUTDOWN, an OPENED, the end of a file). A follower may resume here.
+     */
+    public long readPosition() { return position; }
+
+    /**
      * Hands out, in order, every transaction whose COMMIT record ends at or before
      * {@code upTo}, and returns how many. Records of a transaction not complete by then are
      * read again by the next poll. Rolled-back and shutdown records carry nothing to ship.
      */
-    public int poll(long upTo, Consumer<Committed> sink) throws IOException {
+    public int poll(long upTo, Consumer<Committed> sink) throws IOException { return poll(upTo, sink, Integer.MAX_VALUE); }
+
+    /** As {@link #poll(long, Consumer)}, handing out at most {@code most} transactions (the next poll goes on after them). */
+    public int poll(long upTo, Consumer<Committed> sink, int most) throws IOException {
         int handed = 0;
         long at = position;           // where reading goes on
         long txnStart = lastEnd;      // a shutdown record between two transactions does not part them
@@ -110,6 +119,7 @@ public final class LogTailer implements AutoCloseable {
                         position = after;
                         lastEnd = after;
                         txnStart = after;
+                        if (handed >= most) return handed;
                     }
                     case LogRecord.Shutdown s -> {
                         if (pending.isEmpty()) position = after;
@@ -122,6 +132,7 @@ public final class LogTailer implements AutoCloseable {
                 }
             }
             at = nextFile ? Lsn.pack(p.file() + 1, LogFormat.FILE_HEADER) : Lsn.pack(p.file(), p.offset() + i);
+            if (nextFile && pending.isEmpty()) position = at;
             if (!nextFile && i == 0) break; // nothing whole to read before upTo
         }
         return handed;

@@ -151,6 +151,7 @@ public final class Recovery {
     static void apply(Catalog catalog, LogRecord r) {
         switch (r) {
             case LogRecord.Ddl d -> CatalogChanges.apply(catalog, d.change());
+            case LogRecord.RowBefore rb -> { } // for the write-behind to a backend: the memory image has the change already
             case LogRecord.RowImage ri -> {
                 Table t = catalog.tableById(ri.tableId());
                 if (t == null) throw ErrorCode.RECOVERY_FAILED.error("log record at " + r.lsn() + " names unknown table " + ri.tableId());

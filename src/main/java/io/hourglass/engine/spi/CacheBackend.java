@@ -79,6 +79,27 @@ public interface CacheBackend {
          */
         void write(String schema, String table, List<String> columns, List<String> keyColumns, List<Write> changes);
 
+        /**
+         * ASYNCHRONOUS WRITETHROUGH: makes the bookmark of cache group {@code id} in
+         * {@code schema}, a one-row table holding the log position up to which the group's
+         * changes are in the backend, set to {@code lsn}; one that exists already is left as it
+         * is. Commits on its own.
+         */
+        void installBookmark(String id, String schema, long lsn, String description);
+
+        /** The bookmark of group {@code id}, read in the open transaction; -1 if it is not there. */
+        long bookmark(String id, String schema);
+
+        /**
+         * Moves the bookmark of {@code id} to {@code lsn} in the open transaction, so it commits
+         * with the changes it covers (each change is applied once, whatever fails when). A
+         * bookmark that is gone is a Failure.
+         */
+        void setBookmark(String id, String schema, long lsn);
+
+        /** Removes the bookmark of {@code id}; nothing happens if it is gone already. Commits on its own. */
+        void dropBookmark(String id, String schema);
+
         void commit();
 
         void rollback();

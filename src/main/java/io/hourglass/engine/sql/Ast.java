@@ -141,10 +141,10 @@ final class Ast {
     /**
      * CREATE READONLY CACHE GROUP g [AUTOREFRESH ...] FROM table (columns, PRIMARY KEY (...)):
      * null for an AUTOREFRESH setting the statement leaves to its default; or CREATE
-     * SYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM table (...) ({@code writethrough}, no AUTOREFRESH).
+     * [A]SYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM table (...) ({@code writethrough}, no AUTOREFRESH).
      */
     record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
-                            CacheGroup.State state, CreateTable table, boolean writethrough) implements Stmt {}
+                            CacheGroup.State state, CreateTable table, boolean writethrough, boolean asynchronous) implements Stmt {}
 
     /** ALTER CACHE GROUP g SET AUTOREFRESH MODE | INTERVAL | STATE: the one setting it changes, the others null. */
     record AlterCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,

@@ -46,4 +46,7 @@ public interface CacheService {
      * transaction back.
      */
     void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes);
+
+    /** ASYNCHRONOUS WRITETHROUGH: a transaction committed changes for the backend, its commit ending at {@code lsn}. */
+    default void wroteBehind(long lsn) { }
 }

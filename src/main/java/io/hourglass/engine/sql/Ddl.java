@@ -401,11 +401,11 @@ final class Ddl {
         long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         CacheGroup g = cg.writethrough()
                 ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
-                        CacheGroup.State.OFF, false, true)
+                        CacheGroup.State.OFF, false, true, cg.asynchronous())
                 : new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false);
+                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false);
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
         // The checks CREATE TABLE makes that need no backend, before the backend is touched.
@@ -429,7 +429,7 @@ final class Ddl {
         requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, ag.group().name());
         if (g.restored()) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
-        if (g.writethrough()) throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on SYNCHRONOUS WRITETHROUGH cache group " + g.qualifiedName());
+        if (g.writethrough()) throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on " + g.type() + " cache group " + g.qualifiedName());
         CacheGroup.Mode mode = ag.mode() != null ? ag.mode() : g.mode();
         long interval = ag.intervalMs() != null ? ag.intervalMs() : g.intervalMs();
         CacheGroup.State state = ag.state() != null ? ag.state() : g.state();
@@ -454,8 +454,8 @@ final class Ddl {
         change(s, new CatalogChange.DropCacheGroup(owner, g.name()));
         dropTable(t, false, s, ddl);
         s.cache().changed();
-        // (a restored group's backend objects may be the source database's; a write-through group has none)
-        if (!g.restored() && !g.writethrough()) s.cache().dropped(g);
+        // (a restored group's backend objects may be the source database's; a synchronous one has none)
+        if (!g.restored() && !g.synchronous()) s.cache().dropped(g);
     }
 
     private static List<String> columnNames(Table t) {

@@ -524,13 +524,15 @@ final class Parser {
         }
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
-        if (accept("READONLY")) return createCacheGroup(false);
-        if (peek().is("SYNCHRONOUS") && peek(1).is("WRITETHROUGH")) {
+        if (accept("READONLY")) return createCacheGroup(false, false);
+        if ((peek().is("SYNCHRONOUS") || peek().is("ASYNCHRONOUS")) && peek(1).is("WRITETHROUGH")) {
+            boolean asynchronous = peek().is("ASYNCHRONOUS");
             at += 2;
-            return createCacheGroup(true);
+            return createCacheGroup(true, asynchronous);
         }
         if (peek().is("DYNAMIC") || peek().is("ASYNCHRONOUS") || peek().is("SYNCHRONOUS") || peek().is("USERMANAGED")) {
-            throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY and SYNCHRONOUS WRITETHROUGH cache groups so far)");
+            throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY, SYNCHRONOUS WRITETHROUGH and"
+                    + " ASYNCHRONOUS WRITETHROUGH cache groups)");
         }
         if (accept("VIEW")) {
             Ast.Name n = name();
@@ -648,16 +650,16 @@ final class Parser {
 
     /**
      * After CREATE READONLY: CACHE GROUP g [AUTOREFRESH [MODE ..] [INTERVAL ..] [STATE ..]] FROM table (...);
-     * after CREATE SYNCHRONOUS WRITETHROUGH: CACHE GROUP g FROM table (...).
+     * after CREATE [A]SYNCHRONOUS WRITETHROUGH: CACHE GROUP g FROM table (...).
      */
-    private Ast.Stmt createCacheGroup(boolean writethrough) {
+    private Ast.Stmt createCacheGroup(boolean writethrough, boolean asynchronous) {
         expect("CACHE");
         expect("GROUP");
         Ast.Name g = name();
         io.hourglass.engine.catalog.CacheGroup.Mode mode = null;
         io.hourglass.engine.catalog.CacheGroup.State state = null;
         Long interval = null;
-        if (writethrough && peek().is("AUTOREFRESH")) throw error("a SYNCHRONOUS WRITETHROUGH cache group has no AUTOREFRESH (its changes go from here to the backend)");
+        if (writethrough && peek().is("AUTOREFRESH")) throw error("a WRITETHROUGH cache group has no AUTOREFRESH (its changes go from here to the backend)");
         if (accept("AUTOREFRESH")) {
             while (true) {
                 if (mode == null && accept("MODE")) mode = refreshMode();
@@ -672,7 +674,7 @@ final class Parser {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table, writethrough);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table, writethrough, asynchronous);
     }
 
     private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {

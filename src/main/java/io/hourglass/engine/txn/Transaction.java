@@ -47,6 +47,11 @@ public final class Transaction {
     boolean rewrote;
     /** Whether the commit's TempSize was charged ahead of it (TransactionManager.reserveCommit). */
     boolean commitReserved;
+    /** The tables whose changes its commit logs with BEFORE records (ASYNCHRONOUS WRITETHROUGH), or null. */
+    java.util.function.Predicate<io.hourglass.engine.catalog.Table> writeBehind;
+    /** Whether its commit logged BEFORE records; then, once logged, where its commit ends. */
+    boolean wroteBehind;
+    long wroteBehindLsn;
     /**
      * While a statement runs: the unique keys it found taken by another row, to be judged again at
      * its end (the other row may lose the key later in the statement, as in {@code SET id = id + 1});
@@ -74,4 +79,14 @@ public final class Transaction {
 
     /** A point to roll back to if the current statement fails (statement-level atomicity). */
     public int savepoint() { return undo.size(); }
+
+    /**
+     * Its commit logs, for each row it changed in a table {@code tables} accepts, the row's image
+     * before it (a BEFORE record), which the write-behind to a backend needs to find the row
+     * there. Set before the commit (and before {@link TransactionManager#reserveCommit}).
+     */
+    public void writeBehind(java.util.function.Predicate<io.hourglass.engine.catalog.Table> tables) { this.writeBehind = tables; }
+
+    /** After its commit: the log position just after it if it logged changes for the write-behind, else 0. */
+    public long writeBehindLsn() { return wroteBehindLsn; }
 }

@@ -434,6 +434,7 @@ public final class TransactionManager {
                 if (entries != null) {
                     try {
                         endLsn = lg.append(entries); // log order = commit order
+                        if (t.wroteBehind) t.wroteBehindLsn = endLsn;
                     } catch (HourglassException e) {
                         refused = e; // nothing of the batch was appended
                     } catch (RuntimeException | Error e) {
@@ -494,12 +495,16 @@ public final class TransactionManager {
         if (BATCH.get().capacity() > BATCH_KEPT) BATCH.remove();
     }
 
-    /** About the bytes of {@code t}'s commit records: each changed row's, and the COMMIT's. */
+    /** About the bytes of {@code t}'s commit records: each changed row's (and its BEFORE record's), and the COMMIT's. */
     private static long recordBytes(Transaction t) {
         long bytes = LogBatch.rowRecordBytes(8); // the COMMIT record, about
         for (Transaction.Undo u : t.undo) {
             if (u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()) {
                 bytes += LogBatch.rowRecordBytes(head.image == null ? -1 : head.image.length);
+                if (t.writeBehind != null && t.writeBehind.test(u.table())) {
+                    Version before = Version.latestCommitted(head.prev());
+                    bytes += LogBatch.beforeRecordBytes(before == null || before.image == null ? -1 : before.image.length);
+                }
             }
         }
         return bytes;
@@ -535,12 +540,20 @@ public final class TransactionManager {
      * of them, charged to TempSize by {@link #chargeCommit} before they are built).
      */
     private LogBatch logEntries(Transaction t, long bytes) {
-        LogBatch out = BATCH.get().clear().reserve(bytes, t.undo.size() + 1);
+        LogBatch out = BATCH.get().clear().reserve(bytes, (t.writeBehind == null ? 1 : 2) * t.undo.size() + 1);
         java.util.Set<LockManager.RowLock> seen = t.rewrote ? new java.util.HashSet<>() : null;
         for (Transaction.Undo u : t.undo) {
             if (seen != null && !seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
             if (!(u.table().store().slot(u.rowId()) instanceof Version head) || head.isCommitted()) continue;
             boolean existedBefore = head.prev() != null;
+            if (t.writeBehind != null && t.writeBehind.test(u.table())) {
+                Version before = Version.latestCommitted(head.prev());
+                byte[] was = before == null ? null : before.image;
+                if (was != null || head.image != null) {
+                    out.rowBefore(t.id(), u.table().id(), u.rowId(), was);
+                    t.wroteBehind = true;
+                }
+            }
             if (head.image == null) {
                 if (existedBefore) out.rowDelete(t.id(), u.table().id(), u.rowId());
             } else {

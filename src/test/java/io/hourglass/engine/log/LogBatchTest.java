@@ -45,6 +45,13 @@ class LogBatchTest {
         assertEquals("'x'", back.columns().get(1).defaultSql());
         assertEquals(12345L, ((LogRecord.Commit) decode(b, 4)).commitMillis());
         assertEquals(LogRecord.Shutdown.class, decode(b, 5).getClass());
+        // BEFORE records (ASYNCHRONOUS WRITETHROUGH): with the old image, and without (a new row).
+        b.clear().rowBefore(3, 9, 4, big).rowBefore(3, 9, 6, null);
+        LogRecord.RowBefore was = (LogRecord.RowBefore) decode(b, 0);
+        assertEquals(List.of(9L, 4L), List.of(was.tableId(), was.rowId()));
+        assertArrayEquals(big, was.image());
+        assertEquals(null, ((LogRecord.RowBefore) decode(b, 1)).image());
+        assertEquals(LogBatch.beforeRecordBytes(big.length) + LogBatch.beforeRecordBytes(-1), b.bytes());
         // Reuse after clear, growing again from a small start.
         b.clear().commit(7, 1L);
         assertEquals(1, b.records());
@@ -54,11 +61,14 @@ class LogBatchTest {
     @Test
     void cacheGroupAndModifyColumnsChangesRoundTrip() {
         CacheGroup g = new CacheGroup("CACHEADM", "READCACHE", 0x9f3a_0000_0000_0001L, "SALES", "READTAB",
-                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false, false);
+                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false, false, false);
         CacheGroup swt = new CacheGroup("CACHEADM", "SWCACHE", 7L, "SALES", "ORDERS", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
-                false, true);
+                false, true, false);
+        CacheGroup awt = new CacheGroup("CACHEADM", "AWCACHE", 8L, "SALES", "LINES", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
+                false, true, true);
         for (CatalogChange c : List.of(new CatalogChange.CreateCacheGroup(g), new CatalogChange.CreateCacheGroup(g.asRestored()),
                 new CatalogChange.CreateCacheGroup(swt), new CatalogChange.CreateCacheGroup(swt.asRestored()),
+                new CatalogChange.CreateCacheGroup(awt), new CatalogChange.CreateCacheGroup(awt.asRestored()),
                 new CatalogChange.RestoredCacheGroups(),
                 new CatalogChange.AlterCacheGroup("CACHEADM", "READCACHE", CacheGroup.Mode.INCREMENTAL, 5_000, CacheGroup.State.ON),
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
