@@ -79,7 +79,13 @@ public class CacheServiceTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_commits_total{database=\"cachedb\"} 1.0"))
                 .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_failures_total{database=\"cachedb\"} 1.0"))
-                .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_in_doubt_total{database=\"cachedb\"} 0.0"));
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_in_doubt_total{database=\"cachedb\"} 0.0"))
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_awt_transactions_total{database=\"cachedb\"} 0.0"))
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_awt_behind_bytes{database=\"cachedb\"} 0.0"));
+
         admin("DROP CACHE GROUP orders").statusCode(200);
+        // A Temporary database has no log for the write-behind to send from.
+        admin("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP later FROM shop.orders (id NUMBER NOT NULL PRIMARY KEY, amount NUMBER(8,2))")
+                .statusCode(org.hamcrest.Matchers.not(200)).body("error.code", equalTo(90019));
     }
 }

@@ -32,7 +32,9 @@ import java.util.logging.Logger;
 /**
  * The cache agent of one database: it moves rows from the backend into READONLY cache tables,
  * for LOAD and REFRESH statements (on the caller's thread) and for autorefresh (on its own
- * thread, while ttCacheStart has it running).
+ * thread, while ttCacheStart has it running); writes SYNCHRONOUS WRITETHROUGH commits to the
+ * backend (on the committer's thread); and, while it runs, sends ASYNCHRONOUS WRITETHROUGH
+ * groups' committed changes to the backend ({@link WriteBehind}, on a thread of its own).
  *
  * <p>Rows arrive through SQL on connections of the cache table's owner that may write cache
  * tables, so every check a row gets (types, lengths, NOT NULL, unique keys, PermSize) applies,
