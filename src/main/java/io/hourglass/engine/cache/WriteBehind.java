@@ -239,7 +239,10 @@ final class WriteBehind {
             return; // nothing for the backend: the bookmarks move later, with the next change or after a while
         }
         try {
-            for (List<RowChange> ch : all) CacheAgent.send(ch, session);
+            // One list: a run of changes of one kind to one table goes as one JDBC batch across transactions.
+            List<RowChange> together = new ArrayList<>();
+            for (List<RowChange> ch : all) together.addAll(ch);
+            CacheAgent.send(together, session);
             commitMarks(groups, batch.getLast().endLsn());
             transactions.add(with);
             return;
