@@ -117,7 +117,7 @@ public final class KafkaLogShipper implements AutoCloseable {
      * Bytes of synced log Kafka has not acknowledged yet (what is not synced yet cannot be
      * shipped, so it is not the archive's lag).
      */
-    public long behindBytes() { return distance(acked, log.syncedLsn()); }
+    public long behindBytes() { return log.bytesBetween(acked, log.syncedLsn()); }
 
     /** How long the oldest transaction Kafka has not acknowledged has waited (0 when caught up). */
     public long behindMillis() {
@@ -132,11 +132,6 @@ public final class KafkaLogShipper implements AutoCloseable {
                 log.commitRefusal() != null, lastError);
     }
 
-    private long distance(long from, long to) {
-        Lsn a = Lsn.of(from), b = Lsn.of(to);
-        if (b.compareTo(a) <= 0) return 0;
-        return (long) (b.file() - a.file()) * (log.files().fileSize() - LogFormat.FILE_HEADER) + b.offset() - a.offset();
-    }
 
     private LogHolds.Hold hold() {
         long behind = behindBytes();

@@ -116,9 +116,7 @@ final class WriteBehind {
         long at = confirmed;
         if (groups().isEmpty()) return 0;
         if (at < 0) return -1;
-        Lsn a = Lsn.of(at), b = Lsn.of(log.syncedLsn());
-        if (b.compareTo(a) <= 0) return 0;
-        return (long) (b.file() - a.file()) * (log.files().fileSize() - LogFormat.FILE_HEADER) + b.offset() - a.offset();
+        return log.bytesBetween(at, log.syncedLsn());
     }
 
     /** The lowest bookmark, or -1. */
@@ -304,7 +302,11 @@ final class WriteBehind {
         return out;
     }
 
-    /** A refused transaction: into the error file, with what it changed, and a warning. */
+    /**
+     * A refused transaction: into the error file, with what it changed, and a warning. The entry
+     * is on disk (DSYNC) before the caller moves the bookmark past the transaction, so a crash
+     * cannot skip a transaction without its record; refusals are rare, so the sync costs little.
+     */
     private void refused(LogTailer.Committed tx, List<RowChange> changes, CacheBackend.Failure f) {
         StringBuilder b = new StringBuilder();
         b.append(Instant.now()).append(" database ").append(dsn).append(": transaction ").append(tx.txnId()).append(" committed at ")
@@ -320,7 +322,7 @@ final class WriteBehind {
         }
         try {
             Files.writeString(errorFile, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE);
+                    StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "cannot write the ASYNCHRONOUS WRITETHROUGH error file " + errorFile + "; the refused transaction was:\n" + b, e);
         }

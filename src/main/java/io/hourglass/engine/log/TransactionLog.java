@@ -219,6 +219,13 @@ public final class TransactionLog implements AutoCloseable {
 
     public long syncedLsn() { return syncedLsn; }
 
+    /** About the log bytes from {@code from} to {@code to} (0 if {@code to} is not after it): how far a follower is behind. */
+    public long bytesBetween(long from, long to) {
+        Lsn a = Lsn.of(from), b = Lsn.of(to);
+        if (b.compareTo(a) <= 0) return 0;
+        return (long) (b.file() - a.file()) * (files.fileSize() - LogFormat.FILE_HEADER) + b.offset() - a.offset();
+    }
+
     /** Replaces what runs a large group's completions (for tests). */
     void completeGroupsWith(Consumer<Runnable> c) { completer = c; }
 
