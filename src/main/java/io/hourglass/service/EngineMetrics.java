@@ -51,6 +51,10 @@ public class EngineMetrics {
             Gauge.builder("hourglass.cache.awt.behind", instance, i -> of(i, name, d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeBehindBytes()))
                     .baseUnit("bytes").description("synced log whose ASYNCHRONOUS WRITETHROUGH changes the backend has not confirmed (-1: not known yet)")
                     .tag("database", name).register(registry);
+            Gauge.builder("hourglass.cache.awt.lost", instance, i -> of(i, name, d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeBehindLostGroups()))
+                    .description("ASYNCHRONOUS WRITETHROUGH cache groups that lost changes past ttCacheAWTThresholdSet and send nothing until"
+                            + " UNLOAD and LOAD (or REFRESH) of them")
+                    .tag("database", name).register(registry);
             Gauge.builder("hourglass.perm.in.use", instance, i -> i.memoryUsed(name)).baseUnit("bytes")
                     .description("PermSize in use, an invalidated image still held by connections included")
                     .tag("database", name).register(registry);

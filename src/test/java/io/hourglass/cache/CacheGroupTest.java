@@ -78,9 +78,11 @@ class CacheGroupTest {
     }
 
     /** A database on files in {@code dir}, with configured cache credentials and this test's user; returns its configuration. */
-    private DatabaseConfig openPersistent(Path dir) {
-        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
-                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+    private DatabaseConfig openPersistent(Path dir) { return openPersistent(dir, c -> c); }
+
+    private DatabaseConfig openPersistent(Path dir, java.util.function.UnaryOperator<DatabaseConfig> tuned) {
+        DatabaseConfig cfg = tuned.apply(DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres")));
         open(cfg);
         sql("CREATE USER " + schema + " IDENTIFIED BY pw");
         return cfg;
@@ -160,6 +162,12 @@ class CacheGroupTest {
         Connection plain = instance.connect("CACHEDB", "NOBODY", "pw");
         assertError(90006, () -> plain.execute("LOAD CACHE GROUP admin.readcache COMMIT EVERY 1 ROWS"));
         assertError(90006, () -> plain.execute("CALL ttCacheStart()"));
+        assertError(90006, () -> plain.execute("CALL ttCacheAWTThresholdSet(4)"));
+        assertError(90015, () -> sql("CALL ttCacheAWTThresholdSet(-1)"));
+        sql("CALL ttCacheAWTThresholdSet(4)");
+        assertEquals(4L, plain.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0], "reading it needs no privilege");
+        sql("CALL ttCacheAWTThresholdSet(NULL)");
+        assertEquals(0L, plain.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0], "NULL: no limit");
         // A backend user that does not exist: ttCacheStart refuses with TT5220 and the agent stays stopped.
         sql("CALL ttCacheUidPwdSet('nosuchrole', 'x')");
         assertError(5220, () -> sql("CALL ttCacheStart()"));
@@ -790,6 +798,101 @@ class CacheGroupTest {
         assertTrue(awtCaughtUp(30));
         assertEquals(expected, applied());
         assertEquals(cached(), backendRows());
+    }
+
+    /**
+     * ttCacheAWTThresholdSet bounds the log ASYNCHRONOUS WRITETHROUGH keeps: past that many files
+     * the Replication hold goes. Changes the log still has go all the same once the backend is
+     * back; once a purge has taken some, the group is lost: ttRepSubscriberWait says so
+     * (TT90054), nothing more is sent to it, a LOAD into its filled table refuses, and UNLOAD then
+     * LOAD makes it match the backend and sends its changes again. The threshold and the loss
+     * outlive a restart.
+     */
+    @Test
+    void pastTheAwtThresholdTheHoldGoesAndAGroupThatLostChangesIsLoadedAgain(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir, c -> c.withLog(8, 1).withCheckpoints(0, 0, 0));
+        recordBackendChanges();
+        sql(awtGroup());
+        sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheAWTThresholdSet(2)");
+        String t = schema + ".readtab";
+        sql("CREATE TABLE " + schema + ".filler (k NUMBER PRIMARY KEY, v VARCHAR2(4000))");
+        sql("CREATE TABLE " + schema + ".src (k NUMBER PRIMARY KEY)");
+        sql("INSERT INTO " + schema + ".src VALUES (1)");
+        for (int i = 0; i < 8; i++) sql("INSERT INTO " + schema + ".src SELECT k + (SELECT COUNT(*) FROM " + schema + ".src) FROM " + schema + ".src");
+
+        // Over the threshold with the agent stopped: the hold goes, but nothing is purged yet.
+        sql("UPDATE " + t + " SET str = 'a' WHERE keyval = 1");
+        assertEquals(1, holds("Replication").size());
+        fillLog(20);
+        assertTrue(holds("Replication").isEmpty(), "more than 2 log files behind: the hold is dropped; " + holds("Replication"));
+        sql("CALL ttCacheStart()");
+        assertTrue(awtCaughtUp(30), "the log still had the change, so it went");
+        assertEquals(List.of("1=a", "2=two"), backendRows());
+        await(() -> holds("Replication").size() == 1, () -> "caught up, the hold is back: " + holds("Replication"));
+
+        // Over it again, and purged: the change to key 2 is gone with its log.
+        sql("CALL ttCacheStop()");
+        sql("UPDATE " + t + " SET str = 'b' WHERE keyval = 2");
+        fillLog(20);
+        sql("CALL ttCkptBlocking()");
+        sql("CALL ttCkptBlocking()");
+        instance.close();
+        open(cfg);
+        assertEquals(2L, admin.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0], "kept across a restart");
+        sql("CALL ttCacheStart()");
+        await(() -> lostReported(), () -> "ttRepSubscriberWait reports the lost group");
+        sql("INSERT INTO " + t + " VALUES (3, 'three')"); // not sent: the group is lost
+        assertError(90054, () -> sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS"));
+        assertTrue(holds("Replication").isEmpty(), "a lost group holds no log: " + holds("Replication"));
+
+        sql("CALL ttCacheStop()");
+        assertEquals(3, admin.execute("UNLOAD CACHE GROUP awcache").updateCount());
+        assertEquals(2, admin.execute("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("1=a", "2=two"), cached(), "the cache matches the backend again");
+        assertTrue(holds("Replication").size() == 1 && holds("Replication").getFirst().contains("every change up to"),
+                "held from the group's new bookmark, the agent stopped: " + holds("Replication"));
+        sql("UPDATE " + t + " SET str = 'd' WHERE keyval = 2");
+        sql("CALL ttCacheStart()");
+        assertTrue(awtCaughtUp(30), "sending again");
+        assertEquals(List.of("1=a", "2=d"), backendRows());
+        assertEquals(List.of("UPDATE 1->1 a", "UPDATE 2->2 d"), applied(), "the lost change and the one made while lost never went");
+        await(() -> holds("Replication").size() == 1, () -> "the hold is back: " + holds("Replication"));
+
+        // A group made while the agent is stopped: its bookmark is not read yet, so the whole log is held.
+        backend("CREATE TABLE " + schema + ".other (keyval integer PRIMARY KEY, str varchar(64))");
+        sql("CALL ttCacheStop()");
+        sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP awcache2 FROM " + schema + ".other (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        assertTrue(holds("Replication").getFirst().contains("not read yet"), holds("Replication").toString());
+        sql("INSERT INTO " + schema + ".other VALUES (1, 'x')");
+        sql("CALL ttCacheStart()");
+        assertTrue(awtCaughtUp(30));
+        assertEquals(1L, backendCount("SELECT COUNT(*) FROM " + schema + ".other"));
+
+        sql("CALL ttCacheAWTThresholdSet(0)");
+        instance.close();
+        open(cfg); // from the log this time (no checkpoint since)
+        assertEquals(0L, admin.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0]);
+    }
+
+    /** Commits about {@code mb} MB of log through a table of no cache group (256 rows of 4 KB a time, deleted after so PermSize stays small). */
+    private void fillLog(int mb) {
+        for (int i = 0; i < mb; i++) {
+            sql("INSERT INTO " + schema + ".filler SELECT k, RPAD('x', 4000, 'x') FROM " + schema + ".src");
+            sql("DELETE FROM " + schema + ".filler");
+        }
+    }
+
+    /** Whether ttRepSubscriberWait reports a cache group that lost changes (TT90054). */
+    private boolean lostReported() {
+        try {
+            awtCaughtUp(0);
+            return false;
+        } catch (HourglassException e) {
+            assertEquals(90054, e.code().number(), e.getMessage());
+            assertTrue(e.getMessage().contains("AWCACHE"), e.getMessage());
+            return true;
+        }
     }
 
     /**

@@ -81,7 +81,8 @@ public class CacheServiceTest {
                 .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_failures_total{database=\"cachedb\"} 1.0"))
                 .body(org.hamcrest.Matchers.containsString("hourglass_cache_writethrough_in_doubt_total{database=\"cachedb\"} 0.0"))
                 .body(org.hamcrest.Matchers.containsString("hourglass_cache_awt_transactions_total{database=\"cachedb\"} 0.0"))
-                .body(org.hamcrest.Matchers.containsString("hourglass_cache_awt_behind_bytes{database=\"cachedb\"} 0.0"));
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_awt_behind_bytes{database=\"cachedb\"} 0.0"))
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_awt_lost{database=\"cachedb\"} 0.0"));
 
         admin("DROP CACHE GROUP orders").statusCode(200);
         // A Temporary database has no log for the write-behind to send from.

@@ -426,11 +426,17 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         long target = log.appendedLsn();
         log.whenDurable(target); // what waits for a sync goes out after it
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!writeBehind.covers(target)) {
+        while (true) {
+            // A lost group will never have them: the wait says so rather than run out.
+            List<CacheGroup> lost = writeBehind.lostGroups();
+            if (!lost.isEmpty()) {
+                throw ErrorCode.AWT_CHANGES_LOST.error(String.join(", ", lost.stream().map(CacheGroup::qualifiedName).toList()),
+                        catalog.awtThreshold(), "");
+            }
+            if (writeBehind.covers(target)) return true;
             if (System.nanoTime() - deadline >= 0) return false;
             Thread.sleep(5);
         }
-        return true;
     }
 
     @Override
@@ -442,6 +448,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public long writeBehindTransactions() { return writeBehind == null ? 0 : writeBehind.transactions.sum(); }
 
     public long writeBehindErrors() { return writeBehind == null ? 0 : writeBehind.errors.sum(); }
+
+    /** ASYNCHRONOUS WRITETHROUGH groups that lost changes (past ttCacheAWTThresholdSet) and send nothing until reloaded. */
+    public int writeBehindLostGroups() { return writeBehind == null ? 0 : writeBehind.lostGroups().size(); }
 
     /** Synced log the backend has not confirmed yet (-1: not known, the bookmarks are not read). */
     public long writeBehindBytes() { return writeBehind == null ? 0 : writeBehind.behindBytes(); }
@@ -460,20 +469,39 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
+    /**
+     * LOAD and REFRESH. Of an ASYNCHRONOUS WRITETHROUGH group that lost changes (see
+     * {@link WriteBehind}), they are the way back: a REFRESH, or a LOAD into the emptied table,
+     * makes the cache match the backend, and the group's changes are sent again from the log's
+     * end before it read the backend.
+     */
     @Override
     public long load(CacheGroup g, long commitEvery, boolean refresh) {
-        if (g.asynchronous() && writeBehind != null && !writeBehind.hasAllChanges()) {
-            // Rows read from the backend now would be older than the changes on their way to it.
-            throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
-        }
         GroupState st = state(g);
         st.lock.lock();
         try (CacheBackend.Session s = open()) {
+            boolean lost = g.asynchronous() && writeBehind != null && call(() -> writeBehind.lost(g, s));
+            long from = lost ? log.appendedLsn() : 0;
+            if (lost && !refresh && cachedRows(g) > 0) {
+                throw ErrorCode.AWT_CHANGES_LOST.error(g.qualifiedName(), catalog.awtThreshold(),
+                        ". LOAD only adds the rows the cache lacks: UNLOAD the group first, or REFRESH it");
+            }
+            if (!lost && g.asynchronous() && writeBehind != null && !writeBehind.hasAllChanges()) {
+                // Rows read from the backend now would be older than the changes on their way to it.
+                throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
+            }
             long n = sync(g, s, commitEvery, refresh);
             s.commit();
+            if (lost) call(() -> { writeBehind.resync(g, s, from); return null; });
             return n;
         } finally {
             st.lock.unlock();
+        }
+    }
+
+    private long cachedRows(CacheGroup g) {
+        try (Connection c = connector.apply(g.tableOwner())) {
+            return ((Number) c.execute("SELECT COUNT(*) FROM " + qualified(g.tableOwner(), g.tableName())).rows().getFirst()[0]).longValue();
         }
     }
 

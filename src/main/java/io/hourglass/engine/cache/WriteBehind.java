@@ -1,5 +1,6 @@
 package io.hourglass.engine.cache;
 
+import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.Table;
@@ -48,6 +49,11 @@ import java.util.logging.Logger;
  * <p>A transaction the backend refuses (a constraint, a value its column cannot hold, a row it
  * no longer has) is written to the error file ({@code <DataStore>.awterrs}, as TimesTen) and
  * skipped, so the ones after it still go; an unreachable backend is retried, nothing skipped.
+ *
+ * <p>ttCacheAWTThresholdSet bounds the hold: past that many log files it is dropped, and if a
+ * purge then takes log the backend never got, the groups whose bookmark is before the log's first
+ * file are lost ({@link #lost}): nothing more is sent to them until a LOAD or REFRESH puts the
+ * cache back in line with the backend and moves the bookmark ({@link #resync}).
  */
 final class WriteBehind {
     private static final Logger LOG = Logger.getLogger(WriteBehind.class.getName());
@@ -69,9 +75,21 @@ final class WriteBehind {
     private long lastMarkMillis;
     /** How far the log is read: after the last transaction, or what carried nothing after it (the bookmarks may be behind it). */
     private long readUpTo;
-    /** The lowest bookmark of the groups: the log needed from here on (-1: not known, hold the whole log). */
+    /**
+     * The lowest bookmark of the groups read (-1: not known, hold the whole log; Long.MAX_VALUE:
+     * every group is lost). {@link #from()} adds the bookmarks reloads moved since.
+     */
     private volatile long confirmed = -1;
+    /** The groups (cache ids) whose bookmarks {@link #confirmed} covers. */
+    private volatile java.util.Set<Long> covered = java.util.Set.of();
     private volatile String lastError;
+    /** Groups (cache ids) whose bookmark is before the log's first file: changes they never got were purged. */
+    private final java.util.Set<Long> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Bookmarks a LOAD or REFRESH of a lost group moved (cache id to LSN), held until the next read of the bookmarks sees them. */
+    private final Map<Long, Long> resynced = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean reread;
+    /** Whether the hold is dropped now for ttCacheAWTThresholdSet (logged when it changes). */
+    private final java.util.concurrent.atomic.AtomicBoolean overThreshold = new java.util.concurrent.atomic.AtomicBoolean();
     /**
      * Just after the last commit with changes for the backend: as far as the log went at load if
      * such groups existed then (what the log holds past the bookmarks is not known before they are read).
@@ -89,18 +107,38 @@ final class WriteBehind {
         this.log = log;
         this.errorFile = errorFile;
         this.opener = opener;
-        if (!groups().isEmpty()) lastChange.set(log.appendedLsn());
+        if (!awtGroups().isEmpty()) lastChange.set(log.appendedLsn());
         log.holds().register("awt", this::hold);
     }
 
-    /** The groups whose changes go to the backend from the log. */
-    private List<CacheGroup> groups() {
+    /** The ASYNCHRONOUS WRITETHROUGH groups (a restored one is stale and sends nothing). */
+    private List<CacheGroup> awtGroups() {
         return catalog.cacheGroups().stream().filter(g -> g.asynchronous() && !g.restored()).toList();
     }
 
-    private LogHolds.Hold hold() {
-        if (groups().isEmpty()) return null;
+    /** Where the backend's changes stop: the log needed from here on (-1: not known; Long.MAX_VALUE: none needed). */
+    private long from() { return from(true); }
+
+    /**
+     * The lowest bookmark of the groups not lost, and of those reloaded since the bookmarks were
+     * read; -1 if not known. With {@code strict}, a group made since the bookmarks were read
+     * makes it unknown (its bookmark may be lower).
+     */
+    private long from(boolean strict) {
         long at = confirmed;
+        List<CacheGroup> all = awtGroups();
+        if (at < 0) return all.isEmpty() ? Long.MAX_VALUE : -1;
+        for (CacheGroup g : all) {
+            Long r = resynced.get(g.cacheId());
+            if (r != null) at = Math.min(at, r);
+            else if (strict && !lost.contains(g.cacheId()) && !covered.contains(g.cacheId())) return -1;
+        }
+        return at;
+    }
+
+    private LogHolds.Hold hold() {
+        long at = from();
+        if (at == Long.MAX_VALUE || overThreshold(at)) return null;
         if (at < 0) {
             return new LogHolds.Hold(Lsn.pack(0, LogFormat.FILE_HEADER), "Replication",
                     "ASYNCHRONOUS WRITETHROUGH cache groups: the backend's bookmarks are not read yet (the cache agent is not running"
@@ -108,19 +146,51 @@ final class WriteBehind {
         }
         long behind = behindBytes();
         return new LogHolds.Hold(at, "Replication", "ASYNCHRONOUS WRITETHROUGH cache groups: the backend has every change up to "
-                + Lsn.of(at) + (behind == 0 ? "" : "; " + (behind >> 10) + " KB of log behind"));
+                + Lsn.of(at) + (behind <= 0 ? "" : "; " + (behind >> 10) + " KB of log behind"));
+    }
+
+    /**
+     * Whether a hold at {@code at} (-1: not known, counted from the log's first file) would keep
+     * more log files than ttCacheAWTThresholdSet allows; says so in the server log when that changes.
+     */
+    private boolean overThreshold(long at) {
+        int threshold = catalog.awtThreshold();
+        int files = 0;
+        if (threshold > 0) {
+            int from;
+            try {
+                from = at >= 0 ? Lsn.of(at).file() : Lsn.of(logStart()).file();
+            } catch (IOException e) {
+                from = Lsn.of(log.appendedLsn()).file(); // not known: the hold stays
+            }
+            files = Lsn.of(log.appendedLsn()).file() - from + 1;
+        }
+        boolean over = threshold > 0 && files > threshold;
+        if (overThreshold.compareAndSet(!over, over)) {
+            if (over) {
+                LOG.severe("ASYNCHRONOUS WRITETHROUGH of " + dsn + " keeps " + files + " log files for the backend, more than"
+                        + " ttCacheAWTThresholdSet's " + threshold + ": its log hold is DROPPED. A purge may now take changes the backend"
+                        + " has not received; a group that loses some stops sending until UNLOAD and LOAD (or REFRESH) of it");
+            } else {
+                LOG.info("ASYNCHRONOUS WRITETHROUGH of " + dsn + " is within ttCacheAWTThresholdSet's log files again: its log hold is back");
+            }
+        }
+        return over;
+    }
+
+    /** The first LSN the log files still hold. */
+    private long logStart() throws IOException {
+        var files = log.files().list();
+        return Lsn.pack(files.isEmpty() ? Lsn.of(log.appendedLsn()).file() : files.firstKey(), LogFormat.FILE_HEADER);
     }
 
     /** Synced log bytes the backend has not confirmed (0 when caught up or with no such group; -1 when not known). */
     long behindBytes() {
-        long at = confirmed;
-        if (groups().isEmpty()) return 0;
+        long at = from();
+        if (at == Long.MAX_VALUE) return 0;
         if (at < 0) return -1;
         return log.bytesBetween(at, log.syncedLsn());
     }
-
-    /** The lowest bookmark, or -1. */
-    long confirmed() { return confirmed; }
 
     String lastError() { return lastError; }
 
@@ -130,15 +200,20 @@ final class WriteBehind {
      * thrown after the session is dropped; the next round starts again from the bookmarks.
      */
     boolean round() throws IOException {
-        List<CacheGroup> groups = groups();
-        if (groups.isEmpty()) {
+        List<CacheGroup> all = awtGroups();
+        if (all.isEmpty()) {
             reset();
             confirmed = -1;
+            lost.clear();
+            resynced.clear();
             return false;
         }
         try {
             if (session == null) session = opener.get();
-            if (marks == null || !marks.keySet().equals(ids(groups))) readMarks(groups);
+            if (marks == null || reread || !known(all)) readMarks(all);
+            // The groups whose bookmarks were read (a lost group reloaded since joins at the next read).
+            List<CacheGroup> groups = all.stream().filter(g -> marks.containsKey(g.cacheId())).toList();
+            if (groups.isEmpty()) return false; // every group lost: nothing is sent until one is loaded again
             List<LogTailer.Committed> batch = new ArrayList<>();
             int[] changes = {0};
             long upTo = log.syncedLsn();
@@ -182,37 +257,69 @@ final class WriteBehind {
         }
     }
 
-    private static java.util.Set<Long> ids(List<CacheGroup> groups) {
-        java.util.Set<Long> out = new java.util.HashSet<>();
-        for (CacheGroup g : groups) out.add(g.cacheId());
-        return out;
+    /** Whether every group's bookmark was read (it is in {@link #marks}, or the group is lost). */
+    private boolean known(List<CacheGroup> all) {
+        if (marks.size() + lost.size() != all.size()) return false;
+        for (CacheGroup g : all) if (!marks.containsKey(g.cacheId()) && !lost.contains(g.cacheId())) return false;
+        return true;
     }
 
-    /** Reads every group's bookmark and follows the log from the lowest. */
-    private void readMarks(List<CacheGroup> groups) throws IOException {
+    /** The group's bookmark in the backend; a Failure if it is gone. */
+    private static long bookmark(CacheBackend.Session s, CacheGroup g) {
+        long m = s.bookmark(g.backendId(), CacheGroup.backendName(g.tableOwner()));
+        if (m < 0) {
+            throw new CacheBackend.Failure(false, "the bookmark of cache group " + g.qualifiedName() + " (table "
+                    + CacheGroup.backendName(g.tableOwner()) + ".hourglass_bm_" + g.backendId()
+                    + ") is gone from the backend: where its changes stopped is not known; drop and create the group", null);
+        }
+        return m;
+    }
+
+    /**
+     * Reads every group's bookmark and follows the log from the lowest. A group whose bookmark is
+     * before the log's first file is lost: the log it still needed was purged.
+     */
+    private void readMarks(List<CacheGroup> all) throws IOException {
+        reread = false;
+        long start = logStart();
         Map<Long, Long> read = new HashMap<>();
+        java.util.Set<Long> behind = new java.util.HashSet<>();
         try {
-            for (CacheGroup g : groups) {
-                long m = session.bookmark(g.backendId(), CacheGroup.backendName(g.tableOwner()));
-                if (m < 0) {
-                    throw new CacheBackend.Failure(false, "the bookmark of cache group " + g.qualifiedName() + " (table "
-                            + CacheGroup.backendName(g.tableOwner()) + ".hourglass_bm_" + g.backendId()
-                            + ") is gone from the backend: where its changes stopped is not known; drop and create the group", null);
-                }
-                read.put(g.cacheId(), m);
+            for (CacheGroup g : all) {
+                long m = bookmark(session, g);
+                if (m < start) behind.add(g.cacheId());
+                else read.put(g.cacheId(), m);
+                Long moved = resynced.get(g.cacheId());
+                if (moved != null && m >= moved) resynced.remove(g.cacheId(), moved);
             }
             session.commit();
         } catch (CacheBackend.Failure f) {
             rollbackQuietly();
             throw f;
         }
-        long from = read.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        for (CacheGroup g : all) {
+            if (behind.contains(g.cacheId()) && lost.add(g.cacheId())) {
+                LOG.severe(ErrorCode.AWT_CHANGES_LOST.error(g.qualifiedName(), catalog.awtThreshold(), " (database " + dsn
+                        + ": its bookmark in the backend is before " + Lsn.of(start) + ", the log's first file)").getMessage());
+            }
+        }
+        lost.retainAll(behind);
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (CacheGroup g : all) ids.add(g.cacheId());
+        resynced.keySet().retainAll(ids); // groups dropped since
         if (tailer != null) tailer.close();
-        tailer = new LogTailer(log.files(), from);
+        tailer = null;
         marks = read;
+        covered = java.util.Set.copyOf(read.keySet());
+        lastMarkMillis = System.currentTimeMillis();
+        if (read.isEmpty()) {
+            confirmed = Long.MAX_VALUE; // all lost: none needs the log until one is loaded again
+            return;
+        }
+        long from = read.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        tailer = new LogTailer(log.files(), from);
         confirmed = from;
         readUpTo = from;
-        lastMarkMillis = System.currentTimeMillis();
     }
 
     /**
@@ -373,14 +480,46 @@ final class WriteBehind {
     /** A transaction with changes for the backend committed, ending at {@code lsn}. */
     void committed(long lsn) { lastChange.accumulateAndGet(lsn, Math::max); }
 
-    /** Whether the backend has every change committed for it so far. */
+    /** Whether the backend has every change committed for it so far (lost groups aside). */
     boolean hasAllChanges() {
         long last = lastChange.get();
-        return last == 0 || confirmed >= last;
+        // (a group made since the bookmarks were read has no change before it was made)
+        return last == 0 || from(false) >= last;
     }
 
-    /** Whether the backend has every change of these groups committed up to {@code lsn} (true with no such group). */
+    /** The groups known to be lost (see {@link #lost}). */
+    List<CacheGroup> lostGroups() {
+        return awtGroups().stream().filter(g -> lost.contains(g.cacheId())).toList();
+    }
+
+    /** Whether the group is lost, by its bookmark read now on {@code s} (the write-behind need not run). */
+    boolean lost(CacheGroup g, CacheBackend.Session s) {
+        long start;
+        try {
+            start = logStart();
+        } catch (IOException e) {
+            throw ErrorCode.INTERNAL.error("listing the log files: " + e.getMessage());
+        }
+        return bookmark(s, g) < start;
+    }
+
+    /**
+     * A LOAD or REFRESH made a lost group's cache match the backend as of after {@code from} (the
+     * log's end before it read the backend): its bookmark moves there, on {@code s}, and its
+     * changes are sent again from there on.
+     */
+    void resync(CacheGroup g, CacheBackend.Session s, long from) {
+        resynced.put(g.cacheId(), from); // held from here before the bookmark says so
+        s.setBookmark(g.backendId(), CacheGroup.backendName(g.tableOwner()), from);
+        s.commit();
+        lost.remove(g.cacheId());
+        reread = true;
+        LOG.info("ASYNCHRONOUS WRITETHROUGH of " + dsn + ": cache group " + g.qualifiedName() + " matches the backend again; its"
+                + " changes from " + Lsn.of(from) + " on are sent");
+    }
+
+    /** Whether the backend has every change of these groups committed up to {@code lsn} (true with no such group; lost ones aside). */
     boolean covers(long lsn) {
-        return groups().isEmpty() || confirmed >= lsn;
+        return from() >= lsn;
     }
 }

@@ -81,6 +81,7 @@ public final class Catalog {
 
     private final KeyedMac cacheMac = new KeyedMac();
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
+    private volatile int awtThreshold;
 
     /** The instance administrator's password (ADMIN in every database); null: no one logs in as ADMIN. */
     private final InstanceSecret instanceAdmin;
@@ -411,6 +412,14 @@ public final class Catalog {
         return g;
     }
 
+    /** ttCacheAWTThresholdSet's log files (0: no limit), kept across restarts. */
+    public int awtThreshold() { return awtThreshold; }
+
+    public synchronized void setAwtThreshold(int logFiles) {
+        awtThreshold = logFiles;
+        version.incrementAndGet();
+    }
+
     /** Whether ttCacheStart was called and ttCacheStop not since (kept across restarts). */
     public boolean cacheAgentRunning() { return cacheAgentRunning; }
 
@@ -453,6 +462,7 @@ public final class Catalog {
         }
         for (CacheGroup g : new TreeMap<>(cacheGroups).values()) out.add(new CatalogChange.CreateCacheGroup(g));
         if (cacheAgentRunning) out.add(new CatalogChange.CacheAgent(true));
+        if (awtThreshold != 0) out.add(new CatalogChange.AwtThreshold(awtThreshold));
         // (before the grants, which may name them)
         for (CatalogChange.CreateView v : new TreeMap<>(views).values()) {
             out.add(new CatalogChange.CreateView(v.owner(), v.name(), v.columns(), v.sql(), false));

@@ -137,6 +137,12 @@ public sealed interface CatalogChange {
     /** DROP CACHE GROUP: the group goes; a {@link DropTable} of its cache table follows. */
     record DropCacheGroup(String owner, String name) implements CatalogChange {}
 
+    /**
+     * ttCacheAWTThresholdSet: how many log files ASYNCHRONOUS WRITETHROUGH may keep for changes
+     * the backend has not confirmed before its log hold is dropped (0: no limit).
+     */
+    record AwtThreshold(int logFiles) implements CatalogChange {}
+
     /** ttCacheStart ({@code true}) and ttCacheStop: the cache agent runs again after a restart if it was running. */
     record CacheAgent(boolean running) implements CatalogChange {}
 

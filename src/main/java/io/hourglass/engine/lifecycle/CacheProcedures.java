@@ -21,8 +21,8 @@ import static io.hourglass.engine.lifecycle.Procedures.col;
 import static io.hourglass.engine.lifecycle.Procedures.table;
 
 /**
- * ttCacheUidPwdSet, ttCacheUidGet, ttCacheStart, ttCacheStop, ttRepSubscriberWait (CACHE_MANAGER) and
- * ttCacheAutorefreshStatsGet (no privilege), by TimesTen's names.
+ * ttCacheUidPwdSet, ttCacheUidGet, ttCacheStart, ttCacheStop, ttRepSubscriberWait, ttCacheAWTThresholdSet
+ * (CACHE_MANAGER), ttCacheAWTThresholdGet and ttCacheAutorefreshStatsGet (no privilege), by TimesTen's names.
  */
 final class CacheProcedures {
     private CacheProcedures() {}
@@ -84,6 +84,18 @@ final class CacheProcedures {
                 throw ErrorCode.INTERNAL.error("interrupted");
             }
             return table(List.of(col("TIMEOUT", SqlType.BIGINT)), List.<Object[]>of(new Object[] {done ? 0L : 1L}));
+        });
+        p.register("ttCacheAWTThresholdSet", (c, a) -> {
+            // How many log files ASYNCHRONOUS WRITETHROUGH may keep for the backend before its hold is dropped; NULL or 0: no limit.
+            arity("ttCacheAWTThresholdSet", a, 1, 1);
+            requireCacheManager(c);
+            int files = a[0] == null ? 0 : Procedures.wholeNumber("ttCacheAWTThresholdSet's threshold", a[0]);
+            CatalogChanges.logAndApply(c.catalog(), c.transactions(), new CatalogChange.AwtThreshold(files));
+            return StatementResult.none();
+        });
+        p.register("ttCacheAWTThresholdGet", (c, a) -> {
+            arity("ttCacheAWTThresholdGet", a, 0, 0);
+            return table(List.of(col("THRESHOLD", SqlType.BIGINT)), List.<Object[]>of(new Object[] {(long) c.catalog().awtThreshold()}));
         });
         p.register("ttCacheAutorefreshStatsGet", (c, a) -> {
             arity("ttCacheAutorefreshStatsGet", a, 2, 2);

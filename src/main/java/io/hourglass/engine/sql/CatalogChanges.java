@@ -74,6 +74,7 @@ public final class CatalogChanges {
             case CatalogChange.DropCacheGroup dg -> cat.dropCacheGroup(dg.owner(), dg.name());
             case CatalogChange.RestoredCacheGroups rc -> cat.markCacheGroupsRestored();
             case CatalogChange.CacheAgent ca -> cat.setCacheAgentRunning(ca.running());
+            case CatalogChange.AwtThreshold at -> cat.setAwtThreshold(at.logFiles());
             case CatalogChange.AddCheck ac -> {
                 Table t = cat.requireTable(ac.owner(), ac.table());
                 t.checks().add(new Table.Check(ac.check().name(), ac.check().sql(), condition(t, ac.check().sql())));

@@ -72,7 +72,7 @@ class LogBatchTest {
                 new CatalogChange.RestoredCacheGroups(),
                 new CatalogChange.AlterCacheGroup("CACHEADM", "READCACHE", CacheGroup.Mode.INCREMENTAL, 5_000, CacheGroup.State.ON),
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
-                new CatalogChange.CacheAgent(false),
+                new CatalogChange.CacheAgent(false), new CatalogChange.AwtThreshold(12), new CatalogChange.AwtThreshold(0),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(
                         CatalogChange.ColumnSpec.of("STR", new io.hourglass.engine.catalog.SqlType(io.hourglass.engine.catalog.TypeKind.VARCHAR, 40, 0, 0),
                                 true, "'none'"),
