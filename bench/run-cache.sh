@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Times a READONLY cache group over a real PostgreSQL server on this machine (CacheBench): LOAD,
 # an unchanged REFRESH, an incremental autorefresh of a burst of updates, and the lag of one
-# change; writes bench/results/<date>-cache/: the machine, the command and the output.
-# Usage: bench/run-cache.sh [rows] [burst] [rounds]
+# change; then SYNCHRONOUS and ASYNCHRONOUS WRITETHROUGH commits (and the latter's lag to
+# PostgreSQL); writes bench/results/<date>-cache/ (with "awt" as the fourth argument, only the
+# ASYNCHRONOUS WRITETHROUGH part, in <date>-cache-awt/): the machine, the command and the output.
+# Usage: bench/run-cache.sh [rows] [burst] [rounds] [all|awt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/machine-info.sh
-bench_start cache
+parts="${4:-all}"
+if [ "$parts" = awt ]; then bench_start cache-awt; else bench_start cache; fi
 rows="${1:-1000000}"; burst="${2:-100000}"; rounds="${3:-20}"
-cmd=("$JAVA" -Xmx6g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench bench/target/cache "$rows" "$burst" "$rounds")
+cmd=("$JAVA" -Xmx6g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench bench/target/cache "$rows" "$burst" "$rounds" "$parts")
 echo "${cmd[*]}" > "$out/commands.txt"
 "${cmd[@]}" 2>&1 | grep '^result' | tee "$out/output.txt"
 echo "results in $out"

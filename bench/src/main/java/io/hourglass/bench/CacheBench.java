@@ -20,9 +20,10 @@ import java.util.List;
  * backend's commit to the cache, with a 10 ms interval, over {@code rounds} rounds. Then a
  * SYNCHRONOUS WRITETHROUGH group: {@code rounds} x 100 one-row UPDATE commits through it, each
  * beside the same UPDATE committed on the backend directly, and 5 commits of an UPDATE of all its
- * 10,000 rows each way.
+ * 10,000 rows each way. Then an ASYNCHRONOUS WRITETHROUGH group (see {@link #asynchronous}).
+ * With {@code awt} as the fifth argument, only that last part runs.
  *
- * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds]</pre>
+ * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds] [all|awt]</pre>
  */
 public final class CacheBench {
     private CacheBench() {}
@@ -32,93 +33,191 @@ public final class CacheBench {
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int burst = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        boolean all = args.length <= 4 || !args[4].equals("awt");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-            try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
-                st.execute("CREATE SCHEMA sales");
-                st.execute("CREATE TABLE sales.readtab (keyval integer PRIMARY KEY, str varchar(64), amount numeric(12,2), at timestamp)");
-                st.execute("INSERT INTO sales.readtab SELECT g, 'row ' || g, g * 1.5, timestamp '2026-01-01' + g * interval '1 second'"
-                        + " FROM generate_series(1, " + rows + ") g");
-                st.execute("VACUUM ANALYZE sales.readtab");
+            if (all) readOnlyAndSynchronous(url, rows, burst, rounds);
+            asynchronous(url, dir.resolve("awt"), rounds);
+        }
+    }
+
+    private static void readOnlyAndSynchronous(String url, int rows, int burst, int rounds) throws Exception {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA sales");
+            st.execute("CREATE TABLE sales.readtab (keyval integer PRIMARY KEY, str varchar(64), amount numeric(12,2), at timestamp)");
+            st.execute("INSERT INTO sales.readtab SELECT g, 'row ' || g, g * 1.5, timestamp '2026-01-01' + g * interval '1 second'"
+                    + " FROM generate_series(1, " + rows + ") g");
+            st.execute("VACUUM ANALYZE sales.readtab");
+        }
+        DatabaseConfig cfg = DatabaseConfig.temporary("CACHEDB").withPermSize(4096)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+             Connection c = i.connect("CACHEDB", "admin", Tptbm.PASSWORD);
+             var backend = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = backend.createStatement()) {
+            c.execute("CREATE USER sales IDENTIFIED BY salespw");
+            c.execute("CREATE READONLY CACHE GROUP readcache AUTOREFRESH INTERVAL 10 MILLISECONDS FROM sales.readtab"
+                    + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(64), amount NUMBER(12,2), at TIMESTAMP)");
+            long t0 = System.nanoTime();
+            long loaded = c.execute("LOAD CACHE GROUP readcache COMMIT EVERY 10000 ROWS").updateCount();
+            report("load", loaded, System.nanoTime() - t0);
+            t0 = System.nanoTime();
+            long refreshed = c.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 10000 ROWS").updateCount();
+            report("refresh-unchanged (" + refreshed + " changed; rows compared)", loaded, System.nanoTime() - t0);
+
+            c.execute("CALL ttCacheStart()");
+            awaitRefreshes(c, 2); // the agent's first refresh is a full one: let it pass
+            t0 = System.nanoTime();
+            st.execute("UPDATE sales.readtab SET str = 'burst' WHERE keyval <= " + burst);
+            long committed = System.nanoTime();
+            awaitCount(c, "SELECT COUNT(*) FROM sales.readtab WHERE str = 'burst'", burst);
+            report("incremental-burst", burst, System.nanoTime() - committed);
+
+            long[] lags = new long[rounds];
+            for (int r = 0; r < rounds; r++) {
+                int key = burst + 1 + r;
+                st.execute("UPDATE sales.readtab SET str = 'lag " + r + "' WHERE keyval = " + key);
+                long t = System.nanoTime();
+                awaitCount(c, "SELECT COUNT(*) FROM sales.readtab WHERE keyval = " + key + " AND str = 'lag " + r + "'", 1);
+                lags[r] = System.nanoTime() - t;
             }
-            DatabaseConfig cfg = DatabaseConfig.temporary("CACHEDB").withPermSize(4096)
-                    .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
-            try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
-                 Connection c = i.connect("CACHEDB", "admin", Tptbm.PASSWORD);
-                 var backend = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = backend.createStatement()) {
-                c.execute("CREATE USER sales IDENTIFIED BY salespw");
-                c.execute("CREATE READONLY CACHE GROUP readcache AUTOREFRESH INTERVAL 10 MILLISECONDS FROM sales.readtab"
-                        + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(64), amount NUMBER(12,2), at TIMESTAMP)");
-                long t0 = System.nanoTime();
-                long loaded = c.execute("LOAD CACHE GROUP readcache COMMIT EVERY 10000 ROWS").updateCount();
-                report("load", loaded, System.nanoTime() - t0);
-                t0 = System.nanoTime();
-                long refreshed = c.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 10000 ROWS").updateCount();
-                report("refresh-unchanged (" + refreshed + " changed; rows compared)", loaded, System.nanoTime() - t0);
+            java.util.Arrays.sort(lags);
+            System.out.printf("result lag-one-change: median %.1f ms, max %.1f ms over %d changes (interval 10 ms)%n",
+                    lags[rounds / 2] / 1e6, lags[rounds - 1] / 1e6, rounds);
+            c.execute("CALL ttCacheStop()");
 
-                c.execute("CALL ttCacheStart()");
-                awaitRefreshes(c, 2); // the agent's first refresh is a full one: let it pass
-                t0 = System.nanoTime();
-                st.execute("UPDATE sales.readtab SET str = 'burst' WHERE keyval <= " + burst);
-                long committed = System.nanoTime();
-                awaitCount(c, "SELECT COUNT(*) FROM sales.readtab WHERE str = 'burst'", burst);
-                report("incremental-burst", burst, System.nanoTime() - committed);
-
-                long[] lags = new long[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    int key = burst + 1 + r;
-                    st.execute("UPDATE sales.readtab SET str = 'lag " + r + "' WHERE keyval = " + key);
-                    long t = System.nanoTime();
-                    awaitCount(c, "SELECT COUNT(*) FROM sales.readtab WHERE keyval = " + key + " AND str = 'lag " + r + "'", 1);
-                    lags[r] = System.nanoTime() - t;
-                }
-                java.util.Arrays.sort(lags);
-                System.out.printf("result lag-one-change: median %.1f ms, max %.1f ms over %d changes (interval 10 ms)%n",
-                        lags[rounds / 2] / 1e6, lags[rounds - 1] / 1e6, rounds);
-                c.execute("CALL ttCacheStop()");
-
-                // SYNCHRONOUS WRITETHROUGH: one-row UPDATE commits through the cache, against the
-                // same UPDATE committed on the backend directly (the round trips it cannot avoid)
-                st.execute("CREATE TABLE sales.swtab (id integer PRIMARY KEY, v integer)");
-                st.execute("INSERT INTO sales.swtab SELECT g, 0 FROM generate_series(1, 10000) g");
-                c.execute("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM sales.swtab (id NUMBER NOT NULL PRIMARY KEY, v NUMBER)");
-                c.execute("LOAD CACHE GROUP swcache COMMIT EVERY 0 ROWS");
-                var through = c.prepare("UPDATE sales.swtab SET v = v + 1 WHERE id = ?");
-                int n = rounds * 100;
-                long[] swt = new long[n], direct = new long[n];
-                try (var up = backend.prepareStatement("UPDATE sales.swtab SET v = v + 1 WHERE id = ?")) {
-                    for (int warm = 0; warm < 2; warm++) { // the first pass warms both paths up
-                        for (int r = 0; r < n; r++) {
-                            long t = System.nanoTime();
-                            c.execute(through, 1 + r % 10000);
-                            swt[r] = System.nanoTime() - t;
-                            up.setInt(1, 1 + r % 10000);
-                            t = System.nanoTime();
-                            up.executeUpdate();
-                            direct[r] = System.nanoTime() - t;
-                        }
+            // SYNCHRONOUS WRITETHROUGH: one-row UPDATE commits through the cache, against the
+            // same UPDATE committed on the backend directly (the round trips it cannot avoid)
+            st.execute("CREATE TABLE sales.swtab (id integer PRIMARY KEY, v integer)");
+            st.execute("INSERT INTO sales.swtab SELECT g, 0 FROM generate_series(1, 10000) g");
+            c.execute("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM sales.swtab (id NUMBER NOT NULL PRIMARY KEY, v NUMBER)");
+            c.execute("LOAD CACHE GROUP swcache COMMIT EVERY 0 ROWS");
+            var through = c.prepare("UPDATE sales.swtab SET v = v + 1 WHERE id = ?");
+            int n = rounds * 100;
+            long[] swt = new long[n], direct = new long[n];
+            try (var up = backend.prepareStatement("UPDATE sales.swtab SET v = v + 1 WHERE id = ?")) {
+                for (int warm = 0; warm < 2; warm++) { // the first pass warms both paths up
+                    for (int r = 0; r < n; r++) {
+                        long t = System.nanoTime();
+                        c.execute(through, 1 + r % 10000);
+                        swt[r] = System.nanoTime() - t;
+                        up.setInt(1, 1 + r % 10000);
+                        t = System.nanoTime();
+                        up.executeUpdate();
+                        direct[r] = System.nanoTime() - t;
                     }
                 }
-                java.util.Arrays.sort(swt);
-                java.util.Arrays.sort(direct);
-                System.out.printf("result swt-update-commit: median %.0f us, p99 %.0f us; the same UPDATE committed on the backend directly:"
-                        + " median %.0f us, p99 %.0f us (%d commits each, interleaved)%n",
-                        swt[n / 2] / 1e3, swt[n * 99 / 100] / 1e3, direct[n / 2] / 1e3, direct[n * 99 / 100] / 1e3, n);
-                // one transaction that changes every row, through the cache and on the backend directly
-                long[] bulk = new long[5], bulkDirect = new long[5];
-                for (int r = 0; r < 5; r++) {
-                    long t = System.nanoTime();
-                    c.execute("UPDATE sales.swtab SET v = v + 1");
-                    bulk[r] = System.nanoTime() - t;
-                    t = System.nanoTime();
-                    st.executeUpdate("UPDATE sales.swtab SET v = v + 1");
-                    bulkDirect[r] = System.nanoTime() - t;
-                }
-                java.util.Arrays.sort(bulk);
-                java.util.Arrays.sort(bulkDirect);
-                System.out.printf("result swt-bulk-commit: 10,000-row UPDATE in one commit through the cache median %.1f ms;"
-                        + " the same UPDATE on the backend directly median %.1f ms (5 each)%n", bulk[2] / 1e6, bulkDirect[2] / 1e6);
             }
+            java.util.Arrays.sort(swt);
+            java.util.Arrays.sort(direct);
+            System.out.printf("result swt-update-commit: median %.0f us, p99 %.0f us; the same UPDATE committed on the backend directly:"
+                    + " median %.0f us, p99 %.0f us (%d commits each, interleaved)%n",
+                    swt[n / 2] / 1e3, swt[n * 99 / 100] / 1e3, direct[n / 2] / 1e3, direct[n * 99 / 100] / 1e3, n);
+            // one transaction that changes every row, through the cache and on the backend directly
+            long[] bulk = new long[5], bulkDirect = new long[5];
+            for (int r = 0; r < 5; r++) {
+                long t = System.nanoTime();
+                c.execute("UPDATE sales.swtab SET v = v + 1");
+                bulk[r] = System.nanoTime() - t;
+                t = System.nanoTime();
+                st.executeUpdate("UPDATE sales.swtab SET v = v + 1");
+                bulkDirect[r] = System.nanoTime() - t;
+            }
+            java.util.Arrays.sort(bulk);
+            java.util.Arrays.sort(bulkDirect);
+            System.out.printf("result swt-bulk-commit: 10,000-row UPDATE in one commit through the cache median %.1f ms;"
+                    + " the same UPDATE on the backend directly median %.1f ms (5 each)%n", bulk[2] / 1e6, bulkDirect[2] / 1e6);
+        }
+    }
+
+    /**
+     * ASYNCHRONOUS WRITETHROUGH on a logged database (DurableCommits=0, the default), one client
+     * of prepared one-row UPDATEs in autocommit, each to its own row: the local commit's time,
+     * and each change's lag until PostgreSQL applied it (a backend trigger stamps clock_timestamp()
+     * beside the microsecond the UPDATE started, written by the UPDATE itself). First {@code rounds}
+     * x 1,000 commits as fast as one client goes (the write-behind's batching under a backlog),
+     * then {@code rounds} x 250 at 1,000 commits a second (the lag at a steady, moderate rate).
+     */
+    private static void asynchronous(String url, Path dir, int rounds) throws Exception {
+        int fast = rounds * 1000, paced = rounds * 250;
+        try (var backend = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = backend.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS sales");
+            st.execute("CREATE TABLE sales.awtab (id integer PRIMARY KEY, v integer, sent_us bigint, applied_at timestamptz)");
+            st.execute("INSERT INTO sales.awtab SELECT g, 0, NULL, NULL FROM generate_series(1, " + (fast + paced) + ") g");
+            st.execute("CREATE FUNCTION sales.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " NEW.applied_at := clock_timestamp(); RETURN NEW; END $$");
+            st.execute("CREATE TRIGGER stamp BEFORE UPDATE ON sales.awtab FOR EACH ROW EXECUTE FUNCTION sales.stamp()");
+        }
+        java.nio.file.Files.createDirectories(dir);
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.toList()) java.nio.file.Files.delete(f);
+        }
+        DatabaseConfig cfg = DatabaseConfig.defaults("AWTDB", dir.resolve("awtdb").toString()).withPermSize(1024)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+             Connection c = i.connect("AWTDB", "admin", Tptbm.PASSWORD)) {
+            c.execute("CREATE USER sales IDENTIFIED BY salespw");
+            c.execute("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP awcache FROM sales.awtab (id NUMBER NOT NULL PRIMARY KEY, v NUMBER,"
+                    + " sent_us NUMBER(19))");
+            c.execute("LOAD CACHE GROUP awcache COMMIT EVERY 10000 ROWS");
+            c.execute("CALL ttCacheStart()");
+            var update = c.prepare("UPDATE sales.awtab SET v = v + 1, sent_us = ? WHERE id = ?");
+            for (int r = 0; r < 2000; r++) c.execute(update, micros(), 1 + r % 100); // warm-up, keys reset below
+            awaitBackend(c);
+
+            long[] commit = new long[fast];
+            long t0 = System.nanoTime();
+            for (int r = 0; r < fast; r++) {
+                long t = System.nanoTime();
+                c.execute(update, micros(), r + 1);
+                commit[r] = System.nanoTime() - t;
+            }
+            long lastCommit = System.nanoTime();
+            awaitBackend(c);
+            long caughtUp = System.nanoTime();
+            java.util.Arrays.sort(commit);
+            System.out.printf("result awt-fast: %,d one-row commits by one client in %.2f s (%,.0f/s), each median %.0f us, p99 %.0f us;"
+                            + " PostgreSQL had all %.0f ms after the last (%,.0f commits/s end to end); lag %s%n",
+                    fast, (lastCommit - t0) / 1e9, fast / ((lastCommit - t0) / 1e9), commit[fast / 2] / 1e3, commit[fast * 99 / 100] / 1e3,
+                    (caughtUp - lastCommit) / 1e6, fast / ((caughtUp - t0) / 1e9), lag(url, 1, fast));
+
+            long[] pacedCommit = new long[paced];
+            long start = System.nanoTime();
+            for (int r = 0; r < paced; r++) {
+                long due = start + r * 1_000_000L;
+                while (System.nanoTime() < due) Thread.onSpinWait();
+                long t = System.nanoTime();
+                c.execute(update, micros(), fast + r + 1);
+                pacedCommit[r] = System.nanoTime() - t;
+            }
+            awaitBackend(c);
+            java.util.Arrays.sort(pacedCommit);
+            System.out.printf("result awt-paced: %,d one-row commits at 1,000/s, each median %.0f us, p99 %.0f us; lag %s%n",
+                    paced, pacedCommit[paced / 2] / 1e3, pacedCommit[paced * 99 / 100] / 1e3, lag(url, fast + 1, fast + paced));
+        }
+    }
+
+    /** Microseconds since the epoch, as PostgreSQL's clock counts them. */
+    private static long micros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
+    private static void awaitBackend(Connection c) {
+        Object timeout = c.execute("CALL ttRepSubscriberWait(NULL, NULL, '_ORACLE', NULL, 600)").rows().getFirst()[0];
+        if (((Number) timeout).longValue() != 0) throw new IllegalStateException("the backend did not catch up in 600 s");
+    }
+
+    /** The lag percentiles of rows {@code from..to}: from the UPDATE's start here to the backend's apply. */
+    private static String lag(String url, int from, int to) throws Exception {
+        try (var b = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = b.createStatement();
+             var rs = st.executeQuery("SELECT percentile_disc(ARRAY[0.5, 0.99, 1.0]) WITHIN GROUP (ORDER BY lag), COUNT(*) FROM"
+                     + " (SELECT (extract(epoch FROM applied_at) * 1000000 - sent_us) / 1000.0 AS lag FROM sales.awtab"
+                     + " WHERE id BETWEEN " + from + " AND " + to + ") x")) {
+            rs.next();
+            Object[] p = (Object[]) rs.getArray(1).getArray();
+            long n = rs.getLong(2);
+            return String.format("median %.2f ms, p99 %.2f ms, max %.2f ms over %,d changes", ((Number) p[0]).doubleValue(),
+                    ((Number) p[1]).doubleValue(), ((Number) p[2]).doubleValue(), n);
         }
     }
 

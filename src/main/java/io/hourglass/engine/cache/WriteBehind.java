@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -97,7 +96,7 @@ final class WriteBehind {
     private final java.util.concurrent.atomic.AtomicLong lastChange = new java.util.concurrent.atomic.AtomicLong();
     private String lastWarning;
     private long lastWarningMillis;
-    private long syncAsked;
+    private java.util.concurrent.CompletableFuture<Void> syncAsked;
     final LongAdder transactions = new LongAdder();
     final LongAdder errors = new LongAdder();
 
@@ -247,14 +246,14 @@ final class WriteBehind {
         }
     }
 
-    /** Non-durable commits reach the disk within the flusher's window; asking for a sync sends them sooner. */
+    /**
+     * Non-durable commits reach the disk within the flusher's window (100 ms); asking for a sync
+     * sends them sooner. One request at a time: the next one goes when that sync is done, so the
+     * syncs this adds follow the disk's pace and each takes every commit made meanwhile.
+     */
     private void askForSync() {
-        long now = System.nanoTime();
         long appended = log.appendedLsn();
-        if (appended > log.syncedLsn() && now - syncAsked > TimeUnit.MILLISECONDS.toNanos(10)) {
-            syncAsked = now;
-            log.whenDurable(appended);
-        }
+        if (appended > log.syncedLsn() && (syncAsked == null || syncAsked.isDone())) syncAsked = log.whenDurable(appended);
     }
 
     /** Whether every group's bookmark was read (it is in {@link #marks}, or the group is lost). */
