@@ -154,6 +154,7 @@ class CacheGroupTest {
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
         sql(group(""));
         assertError(90048, () -> sql(group("")));
+        assertError(8225, () -> sql("RENAME " + schema + ".readtab TO other"));
         assertError(8290, () -> sql("LOAD CACHE GROUP readcache"));
         assertError(8290, () -> sql("REFRESH CACHE GROUP readcache"));
         assertError(90019, () -> sql("LOAD CACHE GROUP readcache WHERE keyval > 1 COMMIT EVERY 1 ROWS"));

@@ -15,4 +15,15 @@ public final class TestInstances {
     public static Instance one(String dsn) { return new Instance(ADMIN_PASSWORD, List.of(DatabaseConfig.temporary(dsn))); }
 
     public static Instance with(DatabaseConfig cfg) { return new Instance(ADMIN_PASSWORD, List.of(cfg)); }
+
+    /** The query's rows, each as its values' text joined by "|" (NULL as "null", trailing blanks cut). */
+    public static List<String> rows(io.hourglass.engine.lifecycle.Connection c, String sql) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Object[] row : c.execute(sql).rows()) {
+            StringBuilder sb = new StringBuilder();
+            for (Object v : row) sb.append(sb.isEmpty() ? "" : "|").append(v == null ? "null" : io.hourglass.engine.catalog.Values.toText(v).stripTrailing());
+            out.add(sb.toString());
+        }
+        return out;
+    }
 }

@@ -188,6 +188,64 @@ public final class Catalog {
     }
 
     /**
+     * RENAME: the table takes the name {@code newName} (its owner's), with the grants on it; its
+     * id, rows, indexes and foreign keys (both ways) stay. Views name tables in their text: one
+     * that named the old name finds no table until one takes it again, as in Oracle.
+     */
+    public synchronized void renameTable(Table t, String newName) {
+        String from = t.qualifiedName(), to = t.owner() + "." + newName;
+        Map<IndexDef, String> renamed = checkRename(t, newName);
+        if (!tables.remove(from, t)) throw ErrorCode.TABLE_NOT_FOUND.error(from);
+        t.rename(newName);
+        tables.put(to, t);
+        for (IndexDef ix : renamed.keySet()) {
+            indexes.remove(ix.qualifiedName(), ix);
+            indexTables.remove(ix.qualifiedName(), t);
+        }
+        for (var e : renamed.entrySet()) {
+            e.getKey().rename(e.getValue());
+            indexes.put(e.getKey().qualifiedName(), e.getKey());
+            indexTables.put(e.getKey().qualifiedName(), t);
+        }
+        for (User u : users.values()) {
+            Set<Privilege> granted = u.objects.remove(from);
+            if (granted != null) u.objects.put(to, granted);
+        }
+        version.incrementAndGet();
+    }
+
+    /**
+     * TT2207 if a table has the name already, TT90008 if an index has a name one of the table's
+     * constraint indexes would take; else those indexes and their new names.
+     */
+    public synchronized Map<IndexDef, String> checkRename(Table t, String newName) {
+        if (tables.containsKey(t.owner() + "." + newName)) throw ErrorCode.TABLE_EXISTS.error(t.owner() + "." + newName);
+        Map<IndexDef, String> renamed = renamedIndexes(t, newName);
+        for (var e : renamed.entrySet()) {
+            IndexDef other = indexes.get(e.getKey().owner() + "." + e.getValue());
+            if (other != null && !renamed.containsKey(other)) throw ErrorCode.INDEX_EXISTS.error(other.qualifiedName());
+        }
+        return renamed;
+    }
+
+    /**
+     * The constraint indexes named after the table (its primary key's, named as the table, and
+     * its UNIQUE constraints', {@code <TABLE>_UQ<n>}) and the names they take when the table is
+     * renamed {@code newName}, so that the old name is wholly free for a new table.
+     */
+    private static Map<IndexDef, String> renamedIndexes(Table t, String newName) {
+        Map<IndexDef, String> out = new java.util.LinkedHashMap<>();
+        for (IndexDef ix : t.indexes()) {
+            if (!ix.constraint() || !ix.owner().equals(t.owner())) continue;
+            if (ix.name().equals(t.name())) out.put(ix, newName);
+            else if (ix.name().matches(java.util.regex.Pattern.quote(t.name() + "_UQ") + "[0-9]+")) {
+                out.put(ix, newName + ix.name().substring(t.name().length()));
+            }
+        }
+        return out;
+    }
+
+    /**
      * ALTER TABLE ADD / DROP COLUMN: a new, empty table of {@code columns} takes {@code old}'s
      * name under the id {@code id}; {@code old} leaves the catalog with its indexes, and its
      * foreign keys (as child and as parent) are unlinked, for the caller to link again to the new

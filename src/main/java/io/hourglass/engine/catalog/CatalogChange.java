@@ -88,6 +88,9 @@ public sealed interface CatalogChange {
 
     record DropTable(String owner, String name) implements CatalogChange {}
 
+    /** RENAME owner.name TO newName (same owner): the table keeps its id; grants follow it. */
+    record RenameTable(String owner, String name, String newName) implements CatalogChange {}
+
     record CreateIndex(String tableOwner, String tableName, IndexSpec index) implements CatalogChange {}
 
     record DropIndex(String owner, String name) implements CatalogChange {}

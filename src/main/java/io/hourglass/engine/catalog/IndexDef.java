@@ -13,7 +13,7 @@ public final class IndexDef {
     public enum Kind { HASH, RANGE }
 
     private final String owner;
-    private final String name;
+    private volatile String name; // a table's RENAME renames the constraint indexes named after it
     private final int[] columns;
     private final boolean unique;
     private final Kind kind;
@@ -36,6 +36,8 @@ public final class IndexDef {
     public String name() { return name; }
 
     public String qualifiedName() { return owner + "." + name; }
+
+    void rename(String newName) { name = newName; }
 
     public int[] columns() { return columns; }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Table {
     private final long id;
     private final String owner;
-    private final String name;
+    private volatile String name; // RENAME changes it (the catalog, under its monitor); the table stays the same object
     private final List<Column> columns;
     private final int[] primaryKey; // column positions, empty when none
     private final RowStore store = new RowStore();
@@ -30,7 +30,7 @@ public final class Table {
      * this table's row (TRUE, FALSE or NULL; only FALSE violates it).
      */
     public record Check(String name, String sql, java.util.function.Function<Object[], Object> condition) {}
-    private final String[] labels; // "OWNER.TABLE.COLUMN", for error messages
+    private volatile String[] labels; // "OWNER.TABLE.COLUMN", for error messages
     private volatile boolean retired;
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
@@ -42,8 +42,19 @@ public final class Table {
         SqlType[] types = new SqlType[columns.size()];
         for (int i = 0; i < types.length; i++) types[i] = columns.get(i).type();
         this.codec = new RowCodec(types);
-        this.labels = new String[columns.size()];
-        for (int i = 0; i < labels.length; i++) labels[i] = owner + "." + name + "." + columns.get(i).name();
+        this.labels = labels(owner, name, columns);
+    }
+
+    private static String[] labels(String owner, String name, List<Column> columns) {
+        String[] out = new String[columns.size()];
+        for (int i = 0; i < out.length; i++) out[i] = owner + "." + name + "." + columns.get(i).name();
+        return out;
+    }
+
+    /** RENAME: the table keeps its id, rows, indexes, constraints and grants under the new name. */
+    void rename(String newName) {
+        name = newName;
+        labels = labels(owner, newName, columns);
     }
 
     public long id() { return id; }

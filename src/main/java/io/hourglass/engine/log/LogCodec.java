@@ -31,7 +31,7 @@ public final class LogCodec {
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
-            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26;
+            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -100,6 +100,7 @@ public final class LogCodec {
             case CatalogChange.CacheAgent ca -> o.u8(CACHE_AGENT).u8(ca.running() ? 1 : 0);
             case CatalogChange.RestoredCacheGroups rc -> o.u8(RESTORED_CACHE_GROUPS);
             case CatalogChange.AwtThreshold at -> o.u8(AWT_THRESHOLD).u32(at.logFiles());
+            case CatalogChange.RenameTable rt -> o.u8(RENAME_TABLE).str(rt.owner()).str(rt.name()).str(rt.newName());
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -239,6 +240,7 @@ public final class LogCodec {
             case CACHE_AGENT -> new CatalogChange.CacheAgent(p.get() != 0);
             case RESTORED_CACHE_GROUPS -> new CatalogChange.RestoredCacheGroups();
             case AWT_THRESHOLD -> new CatalogChange.AwtThreshold(p.getInt());
+            case RENAME_TABLE -> new CatalogChange.RenameTable(str(p), str(p), str(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

@@ -11,7 +11,7 @@ final class Ast {
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
-            CreateView, DropView, AlterTable, TruncateTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData {}
+            CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -104,6 +104,9 @@ final class Ast {
     record ModifyColumn(String name, SqlType type, boolean defaultGiven, String defaultSql, Boolean notNull) {}
 
     record TruncateTable(Name table) implements Stmt {}
+
+    /** RENAME t TO n, or ALTER TABLE t RENAME TO n; {@code newName} may name the same owner only. */
+    record RenameTable(Name table, Name newName) implements Stmt {}
 
     /** DROP TABLE; {@code cascadeConstraints}: CASCADE CONSTRAINTS, dropping the foreign keys of other tables that reference it. */
     record DropTable(Name table, boolean cascadeConstraints) implements Stmt {}

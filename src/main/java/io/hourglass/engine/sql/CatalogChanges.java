@@ -33,6 +33,7 @@ public final class CatalogChanges {
                 for (CatalogChange.CheckSpec ck : ct.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
             }
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
+            case CatalogChange.RenameTable rt -> cat.renameTable(cat.requireTable(rt.owner(), rt.name()), rt.newName());
             case CatalogChange.CreateIndex ci -> cat.addIndex(cat.requireTable(ci.tableOwner(), ci.tableName()), index(ci.index()));
             case CatalogChange.DropIndex di -> {
                 IndexDef ix = cat.index(di.owner(), di.name());

@@ -54,6 +54,7 @@ final class Ddl {
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
+                case Ast.RenameTable rt -> renameTable(rt, s, ddl);
                 case Ast.CreateCacheGroup cg -> createCacheGroup(cg, s);
                 case Ast.AlterCacheGroup ag -> alterCacheGroup(ag, s);
                 case Ast.DropCacheGroup dg -> dropCacheGroup(dg, s, ddl);
@@ -355,6 +356,31 @@ final class Ddl {
         change(s, new CatalogChange.DropTable(t.owner(), t.name()));
         // Give back the PermSize the table's versions and index entries held, once.
         s.transactions().memory().release(s.transactions().retire(t));
+    }
+
+    /**
+     * RENAME (Oracle's and TimesTen's): the owner or ADMIN gives a table another name of the same
+     * owner, once the transactions using it have ended (an exclusive table lock). The table keeps
+     * its rows, indexes, constraints and grants; statements prepared on it plan again and find it
+     * only by the new name. Its primary key's and UNIQUE constraints' indexes, named after it, are
+     * renamed with it (an index of that name elsewhere refuses the rename). A cache group's table
+     * keeps its name (the group names it).
+     */
+    private static void renameTable(Ast.RenameTable rt, Session s, Transaction ddl) {
+        Table t = Executor.table(rt.table(), s);
+        requireOwnerOrAdmin(s, t, "RENAME");
+        notCacheTable(s, t, "RENAME", "its cache group names it");
+        String owner = t.owner(), to = rt.newName().name();
+        if (rt.newName().owner() != null && !rt.newName().owner().equals(owner)) {
+            throw ErrorCode.SEMANTIC_ERROR.error("RENAME keeps a table with its owner: " + t.qualifiedName() + " cannot become "
+                    + rt.newName().owner() + "." + to);
+        }
+        Catalog cat = s.catalog();
+        if (cat.view(owner, to) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + to, "view");
+        if (cat.sequence(owner, to) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + to, "sequence");
+        cat.checkRename(t, to); // under the DDL lock: still true when the change is applied
+        s.transactions().lockTable(ddl, t, LockMode.X);
+        change(s, new CatalogChange.RenameTable(owner, t.name(), to));
     }
 
     /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */

@@ -146,6 +146,7 @@ final class Parser {
             case "DROP" -> drop();
             case "ALTER" -> alter();
             case "TRUNCATE" -> { next(); expect("TABLE"); yield new Ast.TruncateTable(name()); }
+            case "RENAME" -> { next(); Ast.Name from = name(); expect("TO"); yield new Ast.RenameTable(from, name()); }
             case "COMMIT" -> { next(); accept("WORK"); yield new Ast.Commit(); }
             case "ROLLBACK" -> { next(); accept("WORK"); yield new Ast.Rollback(); }
             case "CALL" -> call();
@@ -940,6 +941,11 @@ final class Parser {
         expect("ALTER");
         if (accept("TABLE")) {
             Ast.Name table = name();
+            if (accept("RENAME")) {
+                if (peek().is("COLUMN") || peek().is("CONSTRAINT")) throw error("RENAME " + peek().text() + " is not supported; RENAME TO renames the table");
+                expect("TO");
+                return new Ast.RenameTable(table, name());
+            }
             if (accept("ADD")) {
                 if (peek().is("CONSTRAINT") || peek().is("CHECK") || peek().is("FOREIGN")) {
                     String constraint = accept("CONSTRAINT") ? identifier() : null;

@@ -2,7 +2,6 @@ package io.hourglass.engine.sql;
 
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
-import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.txn.TransactionManager;
@@ -32,15 +31,7 @@ class AlterColumnsTest {
 
     private static Connection admin(Instance i, String dsn) { return i.connect(dsn, "admin", TestInstances.ADMIN_PASSWORD); }
 
-    private static List<String> rows(Connection c, String sql) {
-        List<String> out = new ArrayList<>();
-        for (Object[] row : c.execute(sql).rows()) {
-            StringBuilder sb = new StringBuilder();
-            for (Object v : row) sb.append(sb.isEmpty() ? "" : "|").append(v == null ? "null" : Values.toText(v).stripTrailing());
-            out.add(sb.toString());
-        }
-        return out;
-    }
+    private static List<String> rows(Connection c, String sql) { return TestInstances.rows(c, sql); }
 
     /** Waits until the lock manager has counted {@code n} waits (the lock asked for is then queued). */
     private static void awaitWaits(Instance i, String dsn, long n) throws InterruptedException {
