@@ -214,6 +214,12 @@ public final class Catalog {
         version.incrementAndGet();
     }
 
+    /** ALTER TABLE MODIFY in place (see {@link Table#redefine}): the table takes {@code columns}. */
+    public synchronized void redefineColumns(Table t, List<Column> columns) {
+        t.redefine(columns);
+        version.incrementAndGet();
+    }
+
     /**
      * TT2207 if a table has the name already, TT90008 if an index has a name one of the table's
      * constraint indexes would take; else those indexes and their new names.

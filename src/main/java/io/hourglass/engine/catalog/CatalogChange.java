@@ -78,6 +78,12 @@ public sealed interface CatalogChange {
     record ModifyColumns(String owner, String table, long newTableId, List<ColumnSpec> modified) implements CatalogChange {}
 
     /**
+     * ALTER TABLE MODIFY whose new definitions every stored row already meets as it is (see
+     * {@code SqlType.sameImage}): the table keeps its id and rows, its columns take {@code modified}.
+     */
+    record ModifyColumnsInPlace(String owner, String table, List<ColumnSpec> modified) implements CatalogChange {}
+
+    /**
      * TRUNCATE TABLE: the table is made anew, empty, under {@code newTableId}, with its indexes,
      * foreign keys, CHECK constraints and grants; row records after this one name the new id.
      */

@@ -59,6 +59,25 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
     public String toString() { return sqlName(); }
 
     /**
+     * Whether every value a column of this type holds is, as it is stored, a value of type
+     * {@code to} too: the same kind and at least the room (a longer VARCHAR2 or VARBINARY, a
+     * NUMBER with more digits and the same scale, a TIMESTAMP with more fractional digits). Then
+     * ALTER TABLE MODIFY changes the definition without touching the rows. A CHAR's length pads
+     * its values, so only the same CHAR qualifies.
+     */
+    public boolean sameImage(SqlType to) {
+        if (equals(to)) return true;
+        if (kind != to.kind) return false;
+        return switch (kind) {
+            case VARCHAR, VARBINARY -> to.length >= length;
+            case NUMBER -> scale != FLOATING && to.scale == scale
+                    && (to.precision == 0 ? MAX_NUMBER_PRECISION : to.precision) >= (precision == 0 ? MAX_NUMBER_PRECISION : precision);
+            case TIMESTAMP -> to.scale >= scale;
+            default -> false;
+        };
+    }
+
+    /**
      * Converts a value to this type for storage in column {@code column}: checks range, length,
      * NUMBER precision, and pads CHAR. NULL stays NULL (NOT NULL is checked by the caller).
      */

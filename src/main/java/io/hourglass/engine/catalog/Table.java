@@ -16,10 +16,10 @@ public final class Table {
     private final long id;
     private final String owner;
     private volatile String name; // RENAME changes it (the catalog, under its monitor); the table stays the same object
-    private final List<Column> columns;
+    private volatile List<Column> columns; // a MODIFY that leaves every row's image as it is changes them in place
     private final int[] primaryKey; // column positions, empty when none
     private final RowStore store = new RowStore();
-    private final RowCodec codec;
+    private volatile RowCodec codec;
     private final List<IndexDef> indexes = new CopyOnWriteArrayList<>();
     private final List<ForeignKey> foreignKeys = new CopyOnWriteArrayList<>();
     private final List<ForeignKey> referencedBy = new CopyOnWriteArrayList<>();
@@ -49,6 +49,25 @@ public final class Table {
         String[] out = new String[columns.size()];
         for (int i = 0; i < out.length; i++) out[i] = owner + "." + name + "." + columns.get(i).name();
         return out;
+    }
+
+    /**
+     * ALTER TABLE MODIFY of definitions every stored image already meets as it is (a longer
+     * VARCHAR2, a DEFAULT, NULL or NOT NULL...): the same columns, by name and kind, take their
+     * new definitions; the rows, indexes and constraints stay.
+     */
+    void redefine(List<Column> newColumns) {
+        if (newColumns.size() != columns.size()) throw new IllegalArgumentException("a redefinition keeps the columns");
+        SqlType[] types = new SqlType[newColumns.size()];
+        for (int i = 0; i < types.length; i++) {
+            if (newColumns.get(i).type().kind() != columns.get(i).type().kind()) {
+                throw new IllegalArgumentException("a redefinition keeps each column's kind: " + columns.get(i).name());
+            }
+            types[i] = newColumns.get(i).type();
+        }
+        codec = new RowCodec(types);
+        columns = List.copyOf(newColumns);
+        labels = labels(owner, name, columns);
     }
 
     /** RENAME: the table keeps its id, rows, indexes, constraints and grants under the new name. */

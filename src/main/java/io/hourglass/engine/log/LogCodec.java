@@ -31,7 +31,8 @@ public final class LogCodec {
             ALTER_PASSWORD = 6, DROP_USER = 7, PRIVILEGES = 8, CHECKPOINT_SETTINGS = 9, CREATE_SEQUENCE = 10, DROP_SEQUENCE = 11,
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
-            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27;
+            DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
+            MODIFY_COLUMNS_IN_PLACE = 28;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -85,6 +86,10 @@ public final class LogCodec {
             case CatalogChange.TruncateTable tt -> o.u8(TRUNCATE_TABLE).str(tt.owner()).str(tt.table()).u64(tt.newTableId());
             case CatalogChange.ModifyColumns mc -> {
                 o.u8(MODIFY_COLUMNS).str(mc.owner()).str(mc.table()).u64(mc.newTableId()).u32(mc.modified().size());
+                for (CatalogChange.ColumnSpec col : mc.modified()) column(o, col);
+            }
+            case CatalogChange.ModifyColumnsInPlace mc -> {
+                o.u8(MODIFY_COLUMNS_IN_PLACE).str(mc.owner()).str(mc.table()).u32(mc.modified().size());
                 for (CatalogChange.ColumnSpec col : mc.modified()) column(o, col);
             }
             case CatalogChange.CreateCacheGroup cg -> {
@@ -262,10 +267,11 @@ public final class LogCodec {
             case MODIFY_COLUMNS -> {
                 String owner = str(p), table = str(p);
                 long id = p.getLong();
-                int m = p.getInt();
-                List<CatalogChange.ColumnSpec> modified = new ArrayList<>(m);
-                for (int i = 0; i < m; i++) modified.add(column(p));
-                yield new CatalogChange.ModifyColumns(owner, table, id, List.copyOf(modified));
+                yield new CatalogChange.ModifyColumns(owner, table, id, columns(p));
+            }
+            case MODIFY_COLUMNS_IN_PLACE -> {
+                String owner = str(p), table = str(p);
+                yield new CatalogChange.ModifyColumnsInPlace(owner, table, columns(p));
             }
             case ADD_CHECK -> new CatalogChange.AddCheck(str(p), str(p), new CatalogChange.CheckSpec(str(p), str(p)));
             default -> throw new IllegalArgumentException("unknown catalog change " + kind);
@@ -276,6 +282,14 @@ public final class LogCodec {
     private static void column(Out o, CatalogChange.ColumnSpec col) {
         o.str(col.name()).u8(col.kind().ordinal()).u32(col.length()).u32(col.precision()).u32(col.scale())
                 .u8(col.notNull() ? 1 : 0).str(col.defaultSql());
+    }
+
+    /** A u32-counted list of columns. */
+    private static List<CatalogChange.ColumnSpec> columns(ByteBuffer p) {
+        int m = p.getInt();
+        List<CatalogChange.ColumnSpec> out = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) out.add(column(p));
+        return List.copyOf(out);
     }
 
     private static CatalogChange.ColumnSpec column(ByteBuffer p) {

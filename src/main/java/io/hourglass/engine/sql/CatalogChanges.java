@@ -70,6 +70,7 @@ public final class CatalogChanges {
                     new byte[0], List.of(), List.of(), false);
             case CatalogChange.ModifyColumns mc -> redefine(cat, mc.owner(), mc.table(), mc.newTableId(), List.of(), List.of(),
                     new byte[0], List.of(), mc.modified(), true);
+            case CatalogChange.ModifyColumnsInPlace mc -> modifyInPlace(cat, mc);
             case CatalogChange.CreateCacheGroup cg -> cat.createCacheGroup(cg.group());
             case CatalogChange.AlterCacheGroup ag -> cat.alterCacheGroup(ag);
             case CatalogChange.DropCacheGroup dg -> cat.dropCacheGroup(dg.owner(), dg.name());
@@ -103,17 +104,11 @@ public final class CatalogChanges {
             to[i] = dropped.contains(c.name()) ? -1 : cols.size();
             if (to[i] < 0) continue;
             CatalogChange.ColumnSpec m = modified.stream().filter(x -> x.name().equals(c.name())).findFirst().orElse(null);
-            if (m == null) {
-                cols.add(c);
-            } else {
-                if (!m.type().equals(c.type())) retyped.put(cols.size(), m.type());
-                cols.add(new Column(m.name(), m.type(), m.notNull(), m.defaultSql(), defaultOf(m.defaultSql())));
-            }
+            if (m != null && !m.type().equals(c.type())) retyped.put(cols.size(), m.type());
+            cols.add(m == null ? c : column(m));
         }
         if (n - cols.size() != dropped.size()) throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + dropped);
-        if (modified.stream().anyMatch(m -> old.columns().stream().noneMatch(c -> c.name().equals(m.name())))) {
-            throw ErrorCode.COLUMN_NOT_FOUND.error(old.qualifiedName() + "." + modified);
-        }
+        requireColumns(old, modified);
         int kept = cols.size();
         io.hourglass.engine.catalog.SqlType[] addedTypes = new io.hourglass.engine.catalog.SqlType[added.size()];
         for (int i = 0; i < addedTypes.length; i++) {
@@ -156,6 +151,32 @@ public final class CatalogChanges {
             return true;
         });
         t.store().rebuildFreeList();
+    }
+
+    private static Column column(CatalogChange.ColumnSpec m) {
+        return new Column(m.name(), m.type(), m.notNull(), m.defaultSql(), defaultOf(m.defaultSql()));
+    }
+
+    private static void requireColumns(Table t, List<CatalogChange.ColumnSpec> modified) {
+        if (modified.stream().anyMatch(m -> t.columns().stream().noneMatch(c -> c.name().equals(m.name())))) {
+            throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + modified);
+        }
+    }
+
+    /**
+     * ALTER TABLE MODIFY in place (see {@link CatalogChange.ModifyColumnsInPlace}): the columns
+     * named take their new definitions, the rows stay as they are (and so does what CHECK
+     * constraints compiled against them: a column keeps its kind).
+     */
+    private static void modifyInPlace(Catalog cat, CatalogChange.ModifyColumnsInPlace mc) {
+        Table t = cat.requireTable(mc.owner(), mc.table());
+        requireColumns(t, mc.modified());
+        List<Column> cols = new ArrayList<>();
+        for (Column c : t.columns()) {
+            CatalogChange.ColumnSpec m = mc.modified().stream().filter(x -> x.name().equals(c.name())).findFirst().orElse(null);
+            cols.add(m == null ? c : column(m));
+        }
+        cat.redefineColumns(t, cols);
     }
 
     /**

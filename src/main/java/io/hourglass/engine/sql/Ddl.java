@@ -825,7 +825,10 @@ final class Ddl {
 
     /**
      * ALTER TABLE MODIFY: columns take a new type, NOT NULL or NULL, or DEFAULT, in their place.
-     * The table is written anew as for ADD / DROP COLUMN (the same locks and PermSize), each value
+     * When every stored row already meets the new definitions as it is ({@code SqlType.sameImage}:
+     * a longer VARCHAR2, more NUMBER digits at the same scale, a DEFAULT, NULL, NOT NULL once the
+     * rows are checked), only the definitions change, in place, under the same locks. Otherwise
+     * the table is written anew as for ADD / DROP COLUMN (the same locks and PermSize), each value
      * of a retyped column converted: one that does not fit the new type (a string too long, a
      * number out of range or with more digits than the scale keeps is rounded as an INSERT would
      * round it) fails the statement with its number before anything changes, and so does a NULL
@@ -871,7 +874,20 @@ final class Ddl {
             same &= CatalogChange.ColumnSpec.of(old.name(), old.type(), old.notNull(), old.defaultSql()).equals(modified.get(i));
         }
         if (same) return;
+        // In place when every stored row already meets the new definitions as it is: a type with
+        // more room, a DEFAULT, NULL; a column made NOT NULL only needs its rows checked.
+        boolean inPlace = true, tightened = false;
+        for (int i = 0; i < positions.length; i++) {
+            io.hourglass.engine.catalog.Column old = t.columns().get(positions[i]);
+            inPlace &= old.type().sameImage(modified.get(i).type());
+            tightened |= modified.get(i).notNull() && !old.notNull();
+        }
         lockLinked(t, tm, ddl);
+        if (inPlace) {
+            if (tightened) checkRows(t, positions, modified, List.of());
+            change(s, new CatalogChange.ModifyColumnsInPlace(t.owner(), t.name(), List.copyOf(modified)));
+            return;
+        }
         // Every row must take its new definition before anything is logged, and a unique index
         // over a retyped column keep its keys apart (NUMBER(8,2) to NUMBER(8) makes 1.2 and 1.4 one).
         Set<Integer> retyped = new HashSet<>();
@@ -880,14 +896,30 @@ final class Ddl {
         for (IndexDef ix : t.indexes()) {
             if (ix.unique() && java.util.Arrays.stream(ix.columns()).anyMatch(retyped::contains)) uniques.add(ix);
         }
+        long[] rows = checkRows(t, positions, modified, uniques);
+        // PermSize for the new copy, at most: a retyped value may grow, by a few bytes at most
+        // except for strings and binaries, whose new length bounds it.
+        long reserved = rows[1] + rows[0] * (8L * positions.length + MemoryAccount.VERSION_OVERHEAD
+                + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
+        rewrite(t, new CatalogChange.ModifyColumns(t.owner(), t.name(), s.catalog().nextTableId(), List.copyOf(modified)), reserved, s);
+    }
+
+    /**
+     * Every row of {@code t} (the caller holds it exclusively) takes the columns' new definitions:
+     * each value converts (else its number), none is NULL in a column made NOT NULL (TT90001),
+     * and no two rows share a key of {@code uniques} once converted (TT0907). Returns the rows
+     * and the bytes of their images.
+     */
+    private static long[] checkRows(Table t, int[] positions, List<CatalogChange.ColumnSpec> modified, List<IndexDef> uniques) {
+        String table = t.qualifiedName();
         List<Set<Key>> keys = new ArrayList<>();
         for (int i = 0; i < uniques.size(); i++) keys.add(new HashSet<>());
-        long[] rows = {0}, bytes = {0};
+        long[] rows = {0, 0};
         t.store().forEachHead((id, slot) -> {
             Version v = Version.latestCommitted(Version.of(slot));
             if (v == null || v.image == null) return true;
             rows[0]++;
-            bytes[0] += v.image.length;
+            rows[1] += v.image.length;
             Object[] row = t.codec().decode(v.image);
             for (int i = 0; i < positions.length; i++) {
                 CatalogChange.ColumnSpec m = modified.get(i);
@@ -906,11 +938,7 @@ final class Ddl {
             }
             return true;
         });
-        // PermSize for the new copy, at most: a retyped value may grow, by a few bytes at most
-        // except for strings and binaries, whose new length bounds it.
-        long reserved = bytes[0] + rows[0] * (8L * positions.length + MemoryAccount.VERSION_OVERHEAD
-                + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD);
-        rewrite(t, new CatalogChange.ModifyColumns(t.owner(), t.name(), s.catalog().nextTableId(), List.copyOf(modified)), reserved, s);
+        return rows;
     }
 
     /**

@@ -74,6 +74,8 @@ class LogBatchTest {
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
                 new CatalogChange.CacheAgent(false), new CatalogChange.AwtThreshold(12), new CatalogChange.AwtThreshold(0),
                 new CatalogChange.RenameTable("SALES", "ORDERS", "PURCHASES"),
+                new CatalogChange.ModifyColumnsInPlace("SALES", "READTAB", List.of(CatalogChange.ColumnSpec.of("STR",
+                        io.hourglass.engine.catalog.SqlType.varchar(80), true, null))),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(
                         CatalogChange.ColumnSpec.of("STR", new io.hourglass.engine.catalog.SqlType(io.hourglass.engine.catalog.TypeKind.VARCHAR, 40, 0, 0),
                                 true, "'none'"),

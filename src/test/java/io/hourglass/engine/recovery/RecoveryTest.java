@@ -210,6 +210,8 @@ class RecoveryTest {
         c.execute("ALTER TABLE p MODIFY (name VARCHAR2(40) DEFAULT 'anon', score NUMBER(8,2))");
         c.execute("INSERT INTO p (id) VALUES (" + (fromId + 2000) + ")"); // takes the new DEFAULT
         c.execute("UPDATE p SET score = 123456.25 WHERE id = " + (fromId + 3)); // fits only the new type
+        c.execute("ALTER TABLE p MODIFY (name VARCHAR2(60) NOT NULL, score NUMBER(12,2))"); // in place: the rows meet it as they are
+        c.execute("UPDATE p SET name = RPAD('wide', 55, '.') WHERE id = " + (fromId + 4)); // fits only the new length
     }
 
     private static void createAlteredTables(Connection c) {
@@ -233,6 +235,9 @@ class RecoveryTest {
         assertEquals(90045, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO ch (id, pid, x) VALUES (900, 1, 0)")).number());
         assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.P_NAME ON ADMIN.P"), rows(d, "EXPLAIN SELECT id FROM p WHERE name = 'late'"));
         assertEquals(List.of("1000"), rows(d, "SELECT id FROM p WHERE name = 'late'"));
+        assertEquals(List.of("VARCHAR2|60|N", "NUMBER|12|Y"), rows(d, "SELECT data_type, COALESCE(data_length, data_precision), nullable"
+                + " FROM all_tab_columns WHERE table_name = 'P' AND column_name IN ('NAME', 'SCORE') ORDER BY column_id"));
+        assertEquals(90001, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO p (id, name) VALUES (-5, NULL)")).number());
         assertEquals(907, assertThrows(HourglassException.class, () -> d.execute("INSERT INTO tr VALUES (7, 'dup')")).number());
         d.execute("DELETE FROM p WHERE id = 1");
         assertEquals(List.of("0"), rows(d, "SELECT COUNT(*) FROM ch WHERE pid = 1"), "the cascade still runs");
@@ -248,7 +253,7 @@ class RecoveryTest {
         assertTrue(expected.contains("9|renamed 9|11.5|n9"), expected.toString());
         assertTrue(expected.contains("8|8|9|10"), expected.toString());
         assertTrue(expected.contains("2000|anon|2.5|NULL") && expected.contains("3|renamed 3|123456.25|n3")
-                && expected.contains("SCORE|NULL|8|2|2.5"), expected.toString());
+                && expected.contains("SCORE|NULL|12|2|2.5") && expected.contains("NAME|60|NULL|NULL|'anon'"), expected.toString());
         dying.kill();
         try (Instance i = open(); Connection d = admin(i)) {
             assertEquals(expected, alteredState(i, d), "from the log");

@@ -173,11 +173,22 @@ class AlterColumnsTest {
             assertTrue(n > 1000, n + " rows");
             HourglassException e = assertThrows(HourglassException.class, () -> a.execute("ALTER TABLE t ADD c INTEGER DEFAULT 1"));
             assertEquals(802, e.number());
+            assertEquals(802, assertThrows(HourglassException.class, () -> a.execute("ALTER TABLE t MODIFY s CHAR(3000)")).number(),
+                    "a CHAR holds its values padded: the table is written anew, which needs room for both copies");
+            // A definition every row meets as it is changes in place: no second copy, so it fits.
+            a.execute("ALTER TABLE t MODIFY s VARCHAR2(8000) DEFAULT 'd'");
+            a.execute("ALTER TABLE t MODIFY s NOT NULL");
+            assertEquals(List.of("S|VARCHAR2|8000|N|'d'"), rows(a, "SELECT column_name, data_type, data_length, nullable, data_default"
+                    + " FROM all_tab_columns WHERE table_name = 'T' AND column_name = 'S'"));
+            assertEquals(90001, assertThrows(HourglassException.class, () -> a.execute("UPDATE t SET s = NULL WHERE id = 0")).number());
             assertEquals(List.of(n + "|ID|S"), List.of(rows(a, "SELECT COUNT(*) FROM t").getFirst() + "|"
                     + String.join("|", rows(a, "SELECT column_name FROM all_tab_columns WHERE table_name = 'T' ORDER BY column_id"))));
             a.execute("DELETE FROM t WHERE id >= " + n / 3);
             a.execute("ALTER TABLE t ADD c INTEGER DEFAULT 1"); // fits once space is freed
             assertEquals(List.of((n / 3) + "|" + (n / 3)), rows(a, "SELECT COUNT(*), SUM(c) FROM t"));
+            a.execute("INSERT INTO t (id, s) VALUES (-1, ?)", "z".repeat(6000)); // the longer VARCHAR2 stayed through the rewrite
+            a.execute("INSERT INTO t (id) VALUES (-2)");
+            assertEquals(List.of("1", "6000"), rows(a, "SELECT LENGTH(s) FROM t WHERE id < 0 ORDER BY id"));
         }
     }
 
