@@ -123,11 +123,12 @@ public final class PostgresBackend implements CacheBackend {
         }
 
         @Override
-        public void scan(String schema, String table, List<String> columns, Consumer<Object[]> sink) {
-            String sql = "SELECT " + list(columns, "") + " FROM " + qualified(schema, table);
-            try (Statement st = c.createStatement()) {
+        public void scan(String schema, String table, List<String> columns, String where, Consumer<Object[]> sink) {
+            String sql = "SELECT " + list(columns, "") + " FROM " + qualified(schema, table) + (where == null ? "" : " WHERE (" + where + ")");
+            // Prepared: the extended protocol takes one command, so a condition cannot add another.
+            try (PreparedStatement st = c.prepareStatement(sql)) {
                 st.setFetchSize(2000); // streams (the connection is not in autocommit)
-                try (ResultSet rs = st.executeQuery(sql)) {
+                try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) sink.accept(row(rs, columns.size()));
                 }
             } catch (SQLException e) {

@@ -157,7 +157,8 @@ class CacheGroupTest {
         assertError(8225, () -> sql("RENAME " + schema + ".readtab TO other"));
         assertError(8290, () -> sql("LOAD CACHE GROUP readcache"));
         assertError(8290, () -> sql("REFRESH CACHE GROUP readcache"));
-        assertError(90019, () -> sql("LOAD CACHE GROUP readcache WHERE keyval > 1 COMMIT EVERY 1 ROWS"));
+        assertError(90015, () -> sql("LOAD CACHE GROUP readcache WHERE keyval > 1 COMMIT EVERY 1 ROWS"));
+        assertError(1001, () -> sql("LOAD CACHE GROUP readcache WHERE keyval > 1"));
         assertError(90047, () -> sql("LOAD CACHE GROUP nosuch COMMIT EVERY 1 ROWS"));
         sql("CREATE USER nobody IDENTIFIED BY pw");
         Connection plain = instance.connect("CACHEDB", "NOBODY", "pw");
@@ -399,6 +400,46 @@ class CacheGroupTest {
     private String writethroughGroup() {
         return "CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM " + schema
                 + ".readtab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";
+    }
+
+    /**
+     * LOAD and REFRESH ... WHERE read only the backend rows the condition (the backend's SQL, sent
+     * as written) holds for; REFRESH ... WHERE updates and inserts those and deletes nothing;
+     * UNLOAD ... WHERE (Hourglass's SQL on the cache table) deletes the cached rows it holds for.
+     * A condition cannot smuggle a second statement to the backend.
+     */
+    @Test
+    void loadRefreshAndUnloadTakeAWhereClauseOnWritethroughGroups() {
+        openTemporary();
+        backend("INSERT INTO " + schema + ".readtab VALUES (3, 'three'), (4, 'four'), (5, 'five')");
+        sql(writethroughGroup());
+        assertEquals(2, admin.execute("LOAD CACHE GROUP swcache WHERE keyval > 1 AND str LIKE 't%' COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("2=two", "3=three"), cached());
+        assertEquals(1, admin.execute("LOAD CACHE GROUP swcache WHERE (keyval IN (SELECT keyval FROM " + schema
+                + ".readtab WHERE keyval >= 4)) AND CAST(keyval AS text) <> '5' COMMIT EVERY 1 ROWS").updateCount(), "the backend's SQL: a subquery, its type names");
+        assertEquals(List.of("2=two", "3=three", "4=four"), cached());
+
+        backend("UPDATE " + schema + ".readtab SET str = str || '!'", "DELETE FROM " + schema + ".readtab WHERE keyval = 3");
+        assertEquals(2, admin.execute("REFRESH CACHE GROUP swcache WHERE keyval <= 2 COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("1=one!", "2=two!", "3=three", "4=four"), cached(), "the rows read come in or change; none is deleted");
+        assertEquals(3, admin.execute("REFRESH CACHE GROUP swcache COMMIT EVERY 0 ROWS").updateCount(), "without WHERE: 3 goes, 4 changes, 5 comes");
+        assertEquals(List.of("1=one!", "2=two!", "4=four!", "5=five!"), cached());
+
+        assertEquals(2, admin.execute("UNLOAD CACHE GROUP swcache WHERE keyval IN (1, 5) OR str IS NULL").updateCount());
+        assertEquals(List.of("2=two!", "4=four!"), cached());
+        assertError(2211, () -> sql("UNLOAD CACHE GROUP swcache WHERE nosuch = 1"));
+
+        assertError(90049, () -> sql("LOAD CACHE GROUP swcache WHERE keyval > 0; DROP TABLE " + schema + ".readtab COMMIT EVERY 0 ROWS"));
+        assertError(1001, () -> sql("LOAD CACHE GROUP swcache WHERE keyval > 0); DROP TABLE " + schema + ".readtab; SELECT (1"
+                + " COMMIT EVERY 0 ROWS"));
+        assertError(90049, () -> sql("LOAD CACHE GROUP swcache WHERE nosuch > 0 COMMIT EVERY 0 ROWS"));
+        // And the adapter itself sends a condition as one prepared command, which PostgreSQL takes alone.
+        try (CacheBackend.Session s = new PostgresBackend().open(url, "postgres", "postgres")) {
+            assertThrows(CacheBackend.Failure.class, () -> s.scan(schema, "readtab", List.of("keyval"),
+                    "keyval > 0); DROP TABLE " + schema + ".readtab; SELECT (1", row -> { }));
+        }
+        assertEquals(4L, backendCount("SELECT COUNT(*) FROM " + schema + ".readtab"), "the backend table is still there");
+        assertEquals(List.of("2=two!", "4=four!"), cached());
     }
 
     /**

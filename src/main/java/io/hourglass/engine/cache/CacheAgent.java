@@ -241,7 +241,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 // The change log's entries are covered by the full read that follows, in the same
                 // backend transaction: they go only if the refresh commits.
                 if (incrementalGroup) call(() -> { bs.discardChanges(now.backendId(), CacheGroup.backendName(now.tableOwner())); return null; });
-                rows = sync(now, bs, 0, true);
+                rows = sync(now, bs, 0, true, null);
                 call(() -> { bs.commit(); return null; }); // no backend transaction stays open between refreshes
             } else {
                 rows = incremental(now, bs);
@@ -476,7 +476,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      * end before it read the backend.
      */
     @Override
-    public long load(CacheGroup g, long commitEvery, boolean refresh) {
+    public long load(CacheGroup g, long commitEvery, boolean refresh, String where) {
         GroupState st = state(g);
         st.lock.lock();
         try (CacheBackend.Session s = open()) {
@@ -490,7 +490,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 // Rows read from the backend now would be older than the changes on their way to it.
                 throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
             }
-            long n = sync(g, s, commitEvery, refresh);
+            long n = sync(g, s, commitEvery, refresh, where);
             s.commit();
             if (lost) call(() -> { writeBehind.resync(g, s, from); return null; });
             return n;
@@ -506,12 +506,12 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     @Override
-    public long unload(CacheGroup g) {
+    public long unload(CacheGroup g, String where) {
         GroupState st = state(g);
         st.lock.lock();
         try (Connection c = connector.apply(g.tableOwner())) {
             c.setAutocommit(false);
-            long n = c.execute("DELETE FROM " + qualified(g.tableOwner(), g.tableName())).updateCount();
+            long n = c.execute("DELETE FROM " + qualified(g.tableOwner(), g.tableName()) + (where == null ? "" : " WHERE " + where)).updateCount();
             Connection.join(c.commit(true));
             return n;
         } finally {
@@ -804,16 +804,17 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     /**
      * LOAD ({@code refresh} false): inserts the backend rows whose keys are not cached.
      * REFRESH / full autorefresh: makes the cache table equal to the backend table, writing only
-     * rows that differ. Returns the rows changed; the cache is committed (durably) at the end.
+     * rows that differ. With {@code where} (backend SQL) only the rows it holds for are read, and
+     * REFRESH deletes nothing. Returns the rows changed; the cache is committed (durably) at the end.
      */
-    private long sync(CacheGroup g, CacheBackend.Session s, long commitEvery, boolean refresh) {
+    private long sync(CacheGroup g, CacheBackend.Session s, long commitEvery, boolean refresh, String where) {
         try (Writer w = new Writer(g, commitEvery)) {
             Map<Key, Object[]> cached = new HashMap<>();
             for (Object[] row : w.c.execute("SELECT * FROM " + qualified(g.tableOwner(), g.tableName())).rows()) {
                 cached.put(new Key(w.keyOf(row)), row);
             }
             call(() -> {
-                s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.backendColumns, raw -> {
+                s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.backendColumns, where, raw -> {
                     Object[] row = w.coerce(raw);
                     Object[] old = cached.remove(new Key(w.keyOf(row)));
                     if (old == null) w.insert(row);
@@ -821,7 +822,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 });
                 return null;
             });
-            if (refresh) for (Key k : cached.keySet()) w.delete(k.values);
+            // Without a condition, a cached row the backend no longer has goes; with one, a row it
+            // did not return may simply not meet it, so none goes.
+            if (refresh && where == null) for (Key k : cached.keySet()) w.delete(k.values);
             w.commit();
             return w.changed;
         }
@@ -848,7 +851,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 }
                 if (mark) {
                     // The table was truncated: read it whole, in the backend transaction that took the mark.
-                    changed += sync(g, s, 0, true);
+                    changed += sync(g, s, 0, true, null);
                     call(() -> { s.commit(); return null; });
                     if (entries.size() < CHANGE_BATCH) return changed;
                     continue;

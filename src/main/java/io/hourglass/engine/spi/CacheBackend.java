@@ -27,8 +27,11 @@ public interface CacheBackend {
         /** The backend table's column names in order, and its primary key's. Failure if it does not exist. */
         TableInfo describe(String schema, String table);
 
-        /** Every row of the table, {@code columns} in that order, one call of {@code sink} per row. */
-        void scan(String schema, String table, List<String> columns, Consumer<Object[]> sink);
+        /**
+         * Every row of the table, {@code columns} in that order, one call of {@code sink} per row;
+         * with {@code where} (a condition in the backend's SQL, not null), only the rows it holds for.
+         */
+        void scan(String schema, String table, List<String> columns, String where, Consumer<Object[]> sink);
 
         /** The rows whose {@code keyColumns} equal one of {@code keys} (rows in no particular order). */
         List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys);

@@ -156,7 +156,11 @@ final class Ast {
     record DropCacheGroup(Name group) implements Stmt {}
 
     /** LOAD, REFRESH or UNLOAD CACHE GROUP g [COMMIT EVERY n ROWS] ({@code commitEvery} null when absent). */
-    record CacheGroupData(CacheOp op, Name group, Long commitEvery) implements Stmt {}
+    /**
+     * LOAD, REFRESH or UNLOAD CACHE GROUP; {@code where}: the WHERE condition's text (the
+     * backend's SQL for LOAD and REFRESH, Hourglass's on the cache table for UNLOAD), or null.
+     */
+    record CacheGroupData(CacheOp op, Name group, Long commitEvery, String where) implements Stmt {}
 
     enum CacheOp { LOAD, REFRESH, UNLOAD }
 }

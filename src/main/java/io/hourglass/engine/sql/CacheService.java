@@ -29,12 +29,14 @@ public interface CacheService {
     /**
      * LOAD ({@code refresh} false: rows not yet cached are inserted) or REFRESH (the cache table
      * is made equal to the backend table), committing every {@code commitEvery} rows (0: once).
-     * Returns the rows inserted, updated and deleted.
+     * With {@code where} (a condition in the backend's SQL; null for none) only the backend rows
+     * it holds for are read: LOAD inserts those not cached, REFRESH inserts or updates them and
+     * deletes nothing. Returns the rows inserted, updated and deleted.
      */
-    long load(CacheGroup group, long commitEvery, boolean refresh);
+    long load(CacheGroup group, long commitEvery, boolean refresh, String where);
 
-    /** UNLOAD: every cached row is deleted; returns how many. */
-    long unload(CacheGroup group);
+    /** UNLOAD: every cached row (with {@code where}, a condition on the cache table, those it holds for) is deleted; returns how many. */
+    long unload(CacheGroup group, String where);
 
     /** The catalog's cache groups or agent state changed: the agent looks again. */
     void changed();

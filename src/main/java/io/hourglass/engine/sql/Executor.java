@@ -83,11 +83,16 @@ final class Executor {
         if (d.op() != Ast.CacheOp.UNLOAD && d.commitEvery() == null) throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
         // A restored group's change log may be the source database's: only UNLOAD (local) is allowed.
         if (g.restored() && d.op() != Ast.CacheOp.UNLOAD) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
+        if (d.where() != null && !g.writethrough()) {
+            // As in TimesTen: autorefresh keeps a READONLY group's whole table, so it takes no part of one.
+            throw ErrorCode.SEMANTIC_ERROR.error("a WHERE clause in " + d.op() + " CACHE GROUP of READONLY group " + g.qualifiedName()
+                    + ": autorefresh keeps the whole table; WHERE is for write-through groups");
+        }
         s.commitWork();
         long n = switch (d.op()) {
-            case LOAD -> s.cache().load(g, d.commitEvery(), false);
-            case REFRESH -> s.cache().load(g, d.commitEvery(), true);
-            case UNLOAD -> s.cache().unload(g);
+            case LOAD -> s.cache().load(g, d.commitEvery(), false, d.where());
+            case REFRESH -> s.cache().load(g, d.commitEvery(), true, d.where());
+            case UNLOAD -> s.cache().unload(g, d.where());
         };
         // A PAUSED group starts autorefreshing once loaded; an unloaded one pauses until loaded again.
         CacheGroup.State next = d.op() == Ast.CacheOp.UNLOAD

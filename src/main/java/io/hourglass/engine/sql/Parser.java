@@ -711,7 +711,24 @@ final class Parser {
         expect("CACHE");
         expect("GROUP");
         Ast.Name g = name();
-        if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in " + op + " CACHE GROUP");
+        String where = null;
+        if (accept("WHERE")) {
+            int start = peek().pos();
+            if (op == Ast.CacheOp.UNLOAD) {
+                expr(); // on the cache table, in Hourglass's SQL
+            } else {
+                // In the backend's SQL, sent as written: its tokens up to COMMIT EVERY (outside parentheses).
+                int depth = 0;
+                while (!(depth == 0 && peek().is("COMMIT") && peek(1).is("EVERY"))) {
+                    if (peek().type() == T.EOF) throw error("expected COMMIT EVERY n ROWS after the WHERE condition");
+                    Token t = next();
+                    if (t.is("(")) depth++;
+                    if (t.is(")") && --depth < 0) throw error("a ) the WHERE condition did not open");
+                }
+            }
+            where = sql.substring(start, peek().pos()).strip();
+            if (where.isEmpty()) throw error("expected a condition after WHERE");
+        }
         Long every = null;
         if (op != Ast.CacheOp.UNLOAD && accept("COMMIT")) {
             expect("EVERY");
@@ -722,7 +739,7 @@ final class Parser {
         if (op != Ast.CacheOp.UNLOAD && accept("PARALLEL")) {
             if (integer() < 1) throw error("PARALLEL takes 1 or more threads");
         }
-        return new Ast.CacheGroupData(op, g, every);
+        return new Ast.CacheGroupData(op, g, every, where);
     }
 
     /** CHECK (condition), CHECK next; the condition's text is kept as written. */
