@@ -89,7 +89,7 @@ public enum ErrorCode {
     BACKEND_ERROR(90049, Kind.UNAVAILABLE, "Backend database error: %s"),
     CACHE_NOT_CONFIGURED(90050, Kind.CONFLICT, "%s"),
     BACKEND_REFUSED_CHANGE(90052, Kind.CONFLICT, "The backend refused a write-through change: %s"),
-    AWT_PENDING(90053, Kind.CONFLICT, "Cache group %s has committed changes that are not in the backend yet (ASYNCHRONOUS WRITETHROUGH): LOAD and REFRESH read the backend, so they wait until it has them; CALL ttRepSubscriberWait(NULL, NULL, '_ORACLE', NULL, seconds) and try again"),
+    AWT_PENDING(90053, Kind.CONFLICT, "Cache group %s has committed changes that are not in the backend yet (ASYNCHRONOUS WRITETHROUGH): LOAD and REFRESH read the backend, so they wait (LockWait, while the cache agent runs) until it has them; start the agent (CALL ttCacheStart) or CALL ttRepSubscriberWait(NULL, NULL, '_ORACLE', NULL, seconds), and try again"),
     AWT_CHANGES_LOST(90054, Kind.CONFLICT, "Cache group %s lost committed changes that never reached the backend: the log that held them was purged after its ASYNCHRONOUS WRITETHROUGH fell more than ttCacheAWTThresholdSet's %d log files behind. Its changes are no longer sent; UNLOAD CACHE GROUP then LOAD CACHE GROUP (or REFRESH CACHE GROUP) to make the cache match the backend again, and sending resumes%s"),
     CACHE_GROUP_RESTORED(90051, Kind.CONFLICT, "Cache group %s was restored: its rows are stale (and a READONLY group's change log may be the source database's); DROP CACHE GROUP (which leaves the backend alone) and CREATE it again"),
     INTERNAL(90099, Kind.INTERNAL, "Internal error: %s");

@@ -26,9 +26,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -802,6 +805,38 @@ class CacheGroupTest {
         assertTrue(awtCaughtUp(30));
         sql("REFRESH CACHE GROUP awcache COMMIT EVERY 0 ROWS");
         assertEquals(List.of("1=one", "2=deux", "3=three", "4=quatre"), cached(), "the refused change is undone by the refresh");
+    }
+
+    /**
+     * As TimesTen's, a REFRESH of an ASYNCHRONOUS WRITETHROUGH group waits for the changes on
+     * their way to the backend (while the agent runs, at most LockWait: TT90053 after it), so it
+     * never reads a backend row older than the cache's.
+     */
+    @Test
+    void aRefreshOfAnAsynchronousGroupWaitsForTheChangesOnTheirWay(@TempDir Path dir) throws Exception {
+        openPersistent(dir);
+        sql(awtGroup());
+        sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheStart()");
+        String t = schema + ".readtab";
+        try (var blocker = DriverManager.getConnection(url, "postgres", "postgres")) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("SELECT * FROM " + t + " WHERE keyval = 1 FOR UPDATE");
+            sql("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1"); // the agent's UPDATE waits for the backend's row lock
+            sql("CALL ttLockWait(1)");
+            long t0 = System.nanoTime();
+            assertError(90053, () -> sql("REFRESH CACHE GROUP awcache COMMIT EVERY 0 ROWS"));
+            assertTrue(System.nanoTime() - t0 >= 900_000_000L, "it waited LockWait first");
+            sql("CALL ttLockWait(30)");
+            CompletableFuture<Long> refresh = CompletableFuture.supplyAsync(
+                    () -> admin.execute("REFRESH CACHE GROUP awcache COMMIT EVERY 0 ROWS").updateCount());
+            Thread.sleep(300);
+            assertFalse(refresh.isDone(), "it waits for the change on its way");
+            blocker.rollback(); // the backend takes the agent's UPDATE
+            assertEquals(0L, refresh.get(30, TimeUnit.SECONDS), "read once the backend had the change: nothing differs");
+        }
+        assertEquals(List.of("1=uno", "2=two"), cached());
+        assertEquals(cached(), backendRows());
     }
 
     /**

@@ -439,6 +439,27 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
+    /**
+     * Whether the backend has every ASYNCHRONOUS WRITETHROUGH change committed so far, waiting
+     * for it (as TimesTen's REFRESH does) at most {@code millis} while the agent runs to send them.
+     */
+    private boolean awaitAllChanges(long millis) {
+        if (writeBehind.hasAllChanges()) return true;
+        if (!running) return false;
+        log.whenDurable(log.appendedLsn()); // what waits for a sync goes out after it
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!writeBehind.hasAllChanges()) {
+            if (!running || System.nanoTime() - deadline >= 0) return false;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void wroteBehind(long lsn) {
         if (writeBehind != null) writeBehind.committed(lsn);
@@ -476,7 +497,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      * end before it read the backend.
      */
     @Override
-    public long load(CacheGroup g, long commitEvery, boolean refresh, String where) {
+    public long load(CacheGroup g, long commitEvery, boolean refresh, String where, long waitMillis) {
         GroupState st = state(g);
         st.lock.lock();
         try (CacheBackend.Session s = open()) {
@@ -486,7 +507,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 throw ErrorCode.AWT_CHANGES_LOST.error(g.qualifiedName(), catalog.awtThreshold(),
                         ". LOAD only adds the rows the cache lacks: UNLOAD the group first, or REFRESH it");
             }
-            if (!lost && g.asynchronous() && writeBehind != null && !writeBehind.hasAllChanges()) {
+            if (!lost && g.asynchronous() && writeBehind != null && !awaitAllChanges(waitMillis)) {
                 // Rows read from the backend now would be older than the changes on their way to it.
                 throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
             }

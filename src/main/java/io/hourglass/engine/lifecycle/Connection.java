@@ -121,6 +121,7 @@ public final class Connection implements Session, AutoCloseable {
         lockWaitNanos = (long) (seconds * 1e9);
     }
 
+    @Override
     public double lockWait() { return lockWaitNanos / 1e9; }
 
     /** SQLQueryTimeoutMSec: a statement running longer fails with TT6111 and is undone (0: no limit). */

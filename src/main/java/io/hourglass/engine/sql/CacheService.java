@@ -31,9 +31,11 @@ public interface CacheService {
      * is made equal to the backend table), committing every {@code commitEvery} rows (0: once).
      * With {@code where} (a condition in the backend's SQL; null for none) only the backend rows
      * it holds for are read: LOAD inserts those not cached, REFRESH inserts or updates them and
-     * deletes nothing. Returns the rows inserted, updated and deleted.
+     * deletes nothing. Of an ASYNCHRONOUS WRITETHROUGH group, they first wait, at most
+     * {@code waitMillis}, until the backend has every change committed for it (TT90053 then).
+     * Returns the rows inserted, updated and deleted.
      */
-    long load(CacheGroup group, long commitEvery, boolean refresh, String where);
+    long load(CacheGroup group, long commitEvery, boolean refresh, String where, long waitMillis);
 
     /** UNLOAD: every cached row (with {@code where}, a condition on the cache table, those it holds for) is deleted; returns how many. */
     long unload(CacheGroup group, String where);

@@ -90,8 +90,8 @@ final class Executor {
         }
         s.commitWork();
         long n = switch (d.op()) {
-            case LOAD -> s.cache().load(g, d.commitEvery(), false, d.where());
-            case REFRESH -> s.cache().load(g, d.commitEvery(), true, d.where());
+            case LOAD -> s.cache().load(g, d.commitEvery(), false, d.where(), (long) (s.lockWait() * 1000));
+            case REFRESH -> s.cache().load(g, d.commitEvery(), true, d.where(), (long) (s.lockWait() * 1000));
             case UNLOAD -> s.cache().unload(g, d.where());
         };
         // A PAUSED group starts autorefreshing once loaded; an unloaded one pauses until loaded again.

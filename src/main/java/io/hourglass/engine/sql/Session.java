@@ -23,6 +23,9 @@ public interface Session {
     /** The running statement's deadline ({@link System#nanoTime}), 0 when it has none (SQLQueryTimeout). */
     default long statementDeadline() { return 0; }
 
+    /** LockWait in seconds: how long a statement of this session waits for what others hold. */
+    default double lockWait() { return 10; }
+
     /** SQLQueryTimeout in milliseconds, for the TT6111 message; 0: none. */
     default long queryTimeoutMillis() { return 0; }
 
