@@ -808,6 +808,44 @@ class CacheGroupTest {
     }
 
     /**
+     * ttCacheUidPwdSet retires the agent's kept backend sessions (autorefresh's and the
+     * write-behind's) opened as the user before: the next refresh and the next changes go as the
+     * new user, so the old one can be revoked at once.
+     */
+    @Test
+    void newCacheCredentialsRetireTheAgentsKeptSessions(@TempDir Path dir) {
+        openPersistent(dir);
+        String role = "agent_" + schema;
+        backend("CREATE TABLE " + schema + ".other (keyval integer PRIMARY KEY, str varchar(64))",
+                "INSERT INTO " + schema + ".other VALUES (1, 'one')");
+        sql(awtGroup());
+        sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS");
+        sql("CREATE READONLY CACHE GROUP rocache AUTOREFRESH MODE FULL INTERVAL 20 MILLISECONDS FROM " + schema
+                + ".other (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        sql("LOAD CACHE GROUP rocache COMMIT EVERY 0 ROWS");
+        sql("CALL ttCacheStart()");
+        sql("UPDATE " + schema + ".readtab SET str = 'uno' WHERE keyval = 1");
+        assertTrue(awtCaughtUp(30));
+        await(() -> agentSessions("postgres") >= 2, () -> "autorefresh and the write-behind keep a session each: " + agentSessions("postgres"));
+
+        backend("CREATE ROLE " + role + " LOGIN PASSWORD 'pw2'", "GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+                "GRANT ALL ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+        sql("CALL ttCacheUidPwdSet('" + role + "', 'pw2')");
+        sql("UPDATE " + schema + ".readtab SET str = 'dos' WHERE keyval = 2");
+        backend("UPDATE " + schema + ".other SET str = 'uno' WHERE keyval = 1");
+        assertTrue(awtCaughtUp(30));
+        await(() -> agentSessions("postgres") == 0 && agentSessions(role) >= 2,
+                () -> "sessions as postgres " + agentSessions("postgres") + ", as " + role + " " + agentSessions(role));
+        await(() -> admin.execute("SELECT str FROM " + schema + ".other").rows().getFirst()[0].equals("uno"), () -> "autorefresh as the new user");
+        assertEquals(List.of("1=uno", "2=dos"), backendRows());
+    }
+
+    private long agentSessions(String user) {
+        return backendCount("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent' AND usename = '"
+                + user + "'");
+    }
+
+    /**
      * As TimesTen's, a REFRESH of an ASYNCHRONOUS WRITETHROUGH group waits for the changes on
      * their way to the backend (while the agent runs, at most LockWait: TT90053 after it), so it
      * never reads a backend row older than the cache's.

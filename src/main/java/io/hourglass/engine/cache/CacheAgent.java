@@ -80,6 +80,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private CacheBackend.Session session; // the autorefresh thread's, kept between refreshes
+    private Credentials sessionCredentials; // what it was opened with: ttCacheUidPwdSet since retires it
     private final TransactionLog log;
     private final WriteBehind writeBehind; // null without a log (a Temporary database)
     private Thread writeBehindThread;
@@ -114,7 +115,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         this.credentials = credentials;
         this.connector = connector;
         this.log = log;
-        this.writeBehind = log == null ? null : new WriteBehind(dsn, catalog, log, awtErrors, this::open);
+        this.writeBehind = log == null ? null : new WriteBehind(dsn, catalog, log, awtErrors, this::open, credentials);
     }
 
     // ---- the agent thread ---------------------------------------------------------------------
@@ -231,7 +232,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         try {
             CacheGroup now = catalog.cacheGroup(g.owner(), g.name());
             if (now == null || now.cacheId() != g.cacheId() || now.state() != CacheGroup.State.ON || now.restored()) return;
-            if (session == null) session = open();
+            if (session != null && !java.util.Objects.equals(sessionCredentials, credentials.get())) closeSession();
+            if (session == null) {
+                sessionCredentials = credentials.get();
+                session = open();
+            }
             CacheBackend.Session bs = session;
             boolean incrementalGroup = now.mode() == CacheGroup.Mode.INCREMENTAL;
             if (!full && !changeLogIntact(now, bs)) full = true;

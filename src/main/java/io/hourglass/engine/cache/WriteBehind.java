@@ -66,8 +66,10 @@ final class WriteBehind {
     private final TransactionLog log;
     private final Path errorFile;
     private final Supplier<CacheBackend.Session> opener;
+    private final Supplier<?> credentials;
 
     private CacheBackend.Session session;
+    private Object sessionCredentials; // what the session was opened with: ttCacheUidPwdSet since retires it
     private LogTailer tailer;
     /** The groups' bookmarks as read from or written to the backend (by cache id); null until read. */
     private Map<Long, Long> marks;
@@ -100,12 +102,15 @@ final class WriteBehind {
     final LongAdder transactions = new LongAdder();
     final LongAdder errors = new LongAdder();
 
-    WriteBehind(String dsn, Catalog catalog, TransactionLog log, Path errorFile, Supplier<CacheBackend.Session> opener) {
+    /** @param credentials the backend credentials now: a session opened with others is replaced */
+    WriteBehind(String dsn, Catalog catalog, TransactionLog log, Path errorFile, Supplier<CacheBackend.Session> opener,
+                Supplier<?> credentials) {
         this.dsn = dsn;
         this.catalog = catalog;
         this.log = log;
         this.errorFile = errorFile;
         this.opener = opener;
+        this.credentials = credentials;
         if (!awtGroups().isEmpty()) lastChange.set(log.appendedLsn());
         log.holds().register("awt", this::hold);
     }
@@ -208,7 +213,11 @@ final class WriteBehind {
             return false;
         }
         try {
-            if (session == null) session = opener.get();
+            if (session != null && !java.util.Objects.equals(sessionCredentials, credentials.get())) reset();
+            if (session == null) {
+                sessionCredentials = credentials.get();
+                session = opener.get();
+            }
             if (marks == null || reread || !known(all)) readMarks(all);
             // The groups whose bookmarks were read (a lost group reloaded since joins at the next read).
             List<CacheGroup> groups = all.stream().filter(g -> marks.containsKey(g.cacheId())).toList();
