@@ -17,9 +17,12 @@ public final class TestInstances {
     public static Instance with(DatabaseConfig cfg) { return new Instance(ADMIN_PASSWORD, List.of(cfg)); }
 
     /** The query's rows, each as its values' text joined by "|" (NULL as "null", trailing blanks cut). */
-    public static List<String> rows(io.hourglass.engine.lifecycle.Connection c, String sql) {
+    public static List<String> rows(io.hourglass.engine.lifecycle.Connection c, String sql) { return rows(c.execute(sql)); }
+
+    /** A statement's rows, as {@link #rows(io.hourglass.engine.lifecycle.Connection, String)} gives them. */
+    public static List<String> rows(io.hourglass.engine.sql.StatementResult result) {
         List<String> out = new java.util.ArrayList<>();
-        for (Object[] row : c.execute(sql).rows()) {
+        for (Object[] row : result.rows()) {
             StringBuilder sb = new StringBuilder();
             for (Object v : row) sb.append(sb.isEmpty() ? "" : "|").append(v == null ? "null" : io.hourglass.engine.catalog.Values.toText(v).stripTrailing());
             out.add(sb.toString());

@@ -9,6 +9,7 @@ import io.hourglass.engine.sql.Lexer.Token;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -51,6 +52,16 @@ final class Parser {
     /** The nesting at which the current (sub)query's expressions start: their depth is checked there. */
     private int depthBase;
     private int subqueries; // how deep the current subquery is nested
+
+    /**
+     * A WITH query in scope: the tokens of its query (parsed anew at each reference, so every
+     * reference is a derived table of its own), the parameters it numbers, its column names
+     * (null: the query's), and the WITH queries it may name itself (those before it).
+     */
+    private record Cte(int start, int end, int paramStart, int paramEnd, List<String> columns, Map<String, Cte> visible) {}
+
+    /** The WITH queries in scope, by name: an unqualified FROM name finds these before tables. */
+    private Map<String, Cte> ctes = Map.of();
 
     private final String sql;
 
@@ -138,7 +149,7 @@ final class Parser {
         if (t.is("(") && queryAhead(1)) return query();
         if (t.type() != T.IDENT) throw error("expected a statement but found " + describe(t));
         return switch (t.text()) {
-            case "SELECT" -> query();
+            case "SELECT", "WITH" -> query();
             case "INSERT" -> insert();
             case "UPDATE" -> update();
             case "DELETE" -> delete();
@@ -161,7 +172,7 @@ final class Parser {
     private boolean queryAhead(int ahead) {
         int i = ahead;
         while (peek(i).is("(")) i++;
-        return peek(i).is("SELECT");
+        return peek(i).is("SELECT") || peek(i).is("WITH");
     }
 
     /**
@@ -171,6 +182,7 @@ final class Parser {
      * in Oracle; the ORDER BY and limits after the last term apply to the whole.
      */
     private Ast.Select query() {
+        if (peek().is("WITH")) return withQuery();
         List<Ast.Select> terms = new ArrayList<>();
         List<String> ops = new ArrayList<>();
         boolean bare = !peek().is("(");
@@ -188,6 +200,75 @@ final class Parser {
             return bare ? only.withTail(tail.orderBy(), tail.limit(), tail.offset()) : only;
         }
         return Ast.Select.compound(terms, ops, tail.orderBy(), tail.limit(), tail.offset());
+    }
+
+    /**
+     * {@code WITH name [(columns)] AS (query), ... query}: each name stands, in the queries after
+     * it and in the main query (and their subqueries), for its query as a derived table, as
+     * Oracle's subquery factoring does. Not recursive: a name is not in scope in its own query.
+     */
+    private Ast.Select withQuery() {
+        expect("WITH");
+        if (peek().is("RECURSIVE")) throw ErrorCode.UNSUPPORTED.error("WITH RECURSIVE");
+        Map<String, Cte> outer = ctes;
+        Set<String> named = new java.util.HashSet<>();
+        try {
+            do {
+                String name = identifier();
+                if (!named.add(name)) throw error("WITH names " + name + " twice");
+                List<String> columns = peek().is("(") ? columnList() : null;
+                expect("AS");
+                expect("(");
+                int start = at, params = paramCount;
+                Map<String, Cte> visible = ctes;
+                Ast.Select q = nestedQuery(); // read once here: its errors show at its definition
+                if (columns != null) renamed(q, columns, name);
+                Map<String, Cte> next = new java.util.HashMap<>(ctes);
+                next.put(name, new Cte(start, at, params, paramCount, columns, visible));
+                expect(")");
+                ctes = Map.copyOf(next);
+            } while (accept(","));
+            return query();
+        } finally {
+            ctes = outer;
+        }
+    }
+
+    /** The query of WITH query {@code c}, parsed anew from its tokens (same parameters, same scope as at its definition). */
+    private Ast.Select cteQuery(Cte c, String name) {
+        int savedAt = at, savedParams = paramCount;
+        Map<String, Cte> savedCtes = ctes;
+        at = c.start();
+        paramCount = c.paramStart();
+        ctes = c.visible();
+        try {
+            Ast.Select q = nestedQuery();
+            if (at != c.end() || paramCount != c.paramEnd()) throw ErrorCode.INTERNAL.error("WITH query " + name + " read differently");
+            return c.columns() == null ? q : renamed(q, c.columns(), name);
+        } finally {
+            at = savedAt;
+            paramCount = savedParams;
+            ctes = savedCtes;
+        }
+    }
+
+    /** {@code q} with its select items named {@code columns} (WITH name (columns) AS ...). */
+    private Ast.Select renamed(Ast.Select q, List<String> columns, String name) {
+        if (q.isCompound() || q.items().stream().anyMatch(Ast.SelectItem::star)) {
+            throw ErrorCode.UNSUPPORTED.error("a column list for WITH query " + name + " over a set operation or *: name the columns"
+                    + " in its query (AS) instead");
+        }
+        if (q.items().size() != columns.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " names " + columns.size() + " columns but its query has "
+                    + q.items().size());
+        }
+        List<Ast.SelectItem> items = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            Ast.SelectItem it = q.items().get(i);
+            items.add(new Ast.SelectItem(it.expr(), columns.get(i), it.starQualifier(), false, it.start(), it.end()));
+        }
+        return new Ast.Select(q.distinct(), q.first(), List.copyOf(items), q.from(), q.where(), q.groupBy(), q.having(), q.orderBy(),
+                q.limit(), q.offset(), q.starOrder(), q.terms(), q.setOps());
     }
 
     private Ast.Select queryTerm() {
@@ -448,6 +529,8 @@ final class Parser {
         String alias = null;
         if (accept("AS")) alias = identifier();
         else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) alias = identifier();
+        Cte c = n.owner() == null ? ctes.get(n.name()) : null;
+        if (c != null) return Ast.FromItem.derived(cteQuery(c, n.name()), alias != null ? alias : n.name());
         return new Ast.FromItem(n, alias);
     }
 
@@ -462,7 +545,7 @@ final class Parser {
             do cols.add(identifier()); while (accept(","));
             expect(")");
         }
-        if (peek().is("SELECT") || (peek().is("(") && queryAhead(1))) return new Ast.Insert(table, cols, null, query());
+        if (peek().is("SELECT") || peek().is("WITH") || (peek().is("(") && queryAhead(1))) return new Ast.Insert(table, cols, null, query());
         expect("VALUES");
         List<List<Expr>> rows = new ArrayList<>();
         do {
@@ -1089,7 +1172,7 @@ final class Parser {
     }
 
     /** Whether a parenthesised subquery starts here. */
-    private boolean subqueryAhead() { return peek().is("(") && peek(1).is("SELECT"); }
+    private boolean subqueryAhead() { return peek().is("(") && (peek(1).is("SELECT") || peek(1).is("WITH")); }
 
     /** {@code body} one level deeper in the parser's recursion; TT90035 past {@link #MAX_NESTING}. */
     private Expr nested(java.util.function.Supplier<Expr> body) {
@@ -1219,7 +1302,7 @@ final class Parser {
      * comparisons, as Oracle defines it.
      */
     private Expr quantified(Token op, Expr arg, boolean all) {
-        if (peek(1).is("SELECT")) {
+        if (peek(1).is("SELECT") || peek(1).is("WITH")) {
             next();
             return subquery(op.pos(), all ? Expr.Subquery.Kind.ALL : Expr.Subquery.Kind.ANY, arg, op.text(), false);
         }
@@ -1281,7 +1364,7 @@ final class Parser {
             }
             case OP -> {
                 if (t.text().equals("(")) {
-                    if (peek().is("SELECT")) return subquery(t.pos(), Expr.Subquery.Kind.SCALAR, null, null, false);
+                    if (peek().is("SELECT") || peek().is("WITH")) return subquery(t.pos(), Expr.Subquery.Kind.SCALAR, null, null, false);
                     Expr e = expr();
                     expect(")");
                     return e;
