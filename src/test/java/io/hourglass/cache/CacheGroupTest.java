@@ -823,6 +823,8 @@ class CacheGroupTest {
         sql("CREATE READONLY CACHE GROUP rocache AUTOREFRESH MODE FULL INTERVAL 20 MILLISECONDS FROM " + schema
                 + ".other (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
         sql("LOAD CACHE GROUP rocache COMMIT EVERY 0 ROWS");
+        assertEquals(List.of("AWCACHE|NOT READ", "ROCACHE|null"), TestInstances.rows(admin,
+                "SELECT cgname, awt_state FROM sys.cache_group ORDER BY cgname"), "only an ASYNCHRONOUS WRITETHROUGH group has one");
         sql("CALL ttCacheStart()");
         sql("UPDATE " + schema + ".readtab SET str = 'uno' WHERE keyval = 1");
         assertTrue(awtCaughtUp(30));
@@ -936,6 +938,7 @@ class CacheGroupTest {
         sql("INSERT INTO " + schema + ".src VALUES (1)");
         for (int i = 0; i < 8; i++) sql("INSERT INTO " + schema + ".src SELECT k + (SELECT COUNT(*) FROM " + schema + ".src) FROM " + schema + ".src");
 
+        assertEquals("NOT READ", awtState(), "the agent has not read the bookmark yet");
         // Over the threshold with the agent stopped: the hold goes, but nothing is purged yet.
         sql("UPDATE " + t + " SET str = 'a' WHERE keyval = 1");
         assertEquals(1, holds("Replication").size());
@@ -944,6 +947,7 @@ class CacheGroupTest {
         sql("CALL ttCacheStart()");
         assertTrue(awtCaughtUp(30), "the log still had the change, so it went");
         assertEquals(List.of("1=a", "2=two"), backendRows());
+        assertEquals("SENDING", awtState());
         await(() -> holds("Replication").size() == 1, () -> "caught up, the hold is back: " + holds("Replication"));
 
         // Over it again, and purged: the change to key 2 is gone with its log.
@@ -957,6 +961,7 @@ class CacheGroupTest {
         assertEquals(2L, admin.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0], "kept across a restart");
         sql("CALL ttCacheStart()");
         await(() -> lostReported(), () -> "ttRepSubscriberWait reports the lost group");
+        assertEquals("LOST", awtState());
         sql("INSERT INTO " + t + " VALUES (3, 'three')"); // not sent: the group is lost
         assertError(90054, () -> sql("LOAD CACHE GROUP awcache COMMIT EVERY 0 ROWS"));
         assertTrue(holds("Replication").isEmpty(), "a lost group holds no log: " + holds("Replication"));
@@ -967,6 +972,7 @@ class CacheGroupTest {
         assertEquals(List.of("1=a", "2=two"), cached(), "the cache matches the backend again");
         assertTrue(holds("Replication").size() == 1 && holds("Replication").getFirst().contains("every change up to"),
                 "held from the group's new bookmark, the agent stopped: " + holds("Replication"));
+        assertEquals("SENDING", awtState());
         sql("UPDATE " + t + " SET str = 'd' WHERE keyval = 2");
         sql("CALL ttCacheStart()");
         assertTrue(awtCaughtUp(30), "sending again");
@@ -988,6 +994,10 @@ class CacheGroupTest {
         instance.close();
         open(cfg); // from the log this time (no checkpoint since)
         assertEquals(0L, admin.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0]);
+    }
+
+    private String awtState() {
+        return (String) admin.execute("SELECT awt_state FROM sys.cache_group WHERE cgname = 'AWCACHE'").rows().getFirst()[0];
     }
 
     /** Commits about {@code mb} MB of log through a table of no cache group (256 rows of 4 KB a time, deleted after so PermSize stays small). */

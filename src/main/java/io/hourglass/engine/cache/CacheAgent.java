@@ -475,6 +475,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     public long writeBehindErrors() { return writeBehind == null ? 0 : writeBehind.errors.sum(); }
 
+    @Override
+    public String writeBehindState(CacheGroup g) { return writeBehind == null ? null : writeBehind.state(g); }
+
     /** ASYNCHRONOUS WRITETHROUGH groups that lost changes (past ttCacheAWTThresholdSet) and send nothing until reloaded. */
     public int writeBehindLostGroups() { return writeBehind == null ? 0 : writeBehind.lostGroups().size(); }
 

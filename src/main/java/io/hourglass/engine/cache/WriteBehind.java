@@ -495,6 +495,13 @@ final class WriteBehind {
         return last == 0 || from(false) >= last;
     }
 
+    /** See {@link io.hourglass.engine.sql.CacheService#writeBehindState}. */
+    String state(CacheGroup g) {
+        if (!g.asynchronous() || g.restored()) return null;
+        if (lost.contains(g.cacheId())) return "LOST";
+        return confirmed >= 0 && (covered.contains(g.cacheId()) || resynced.containsKey(g.cacheId())) ? "SENDING" : "NOT READ";
+    }
+
     /** The groups known to be lost (see {@link #lost}). */
     List<CacheGroup> lostGroups() {
         return awtGroups().stream().filter(g -> lost.contains(g.cacheId())).toList();

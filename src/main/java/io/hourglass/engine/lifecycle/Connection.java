@@ -332,6 +332,9 @@ public final class Connection implements Session, AutoCloseable {
     public boolean writesCacheTables() { return cacheWriter; }
 
     @Override
+    public CacheService cacheIfAny() { return db.cacheAgent(); }
+
+    @Override
     public CacheService cache() {
         CacheService agent = db.cacheAgent();
         if (agent == null) throw ErrorCode.CACHE_NOT_CONFIGURED.error("database " + db.name() + " has no cache agent here");

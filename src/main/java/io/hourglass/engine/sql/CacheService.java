@@ -53,4 +53,11 @@ public interface CacheService {
 
     /** ASYNCHRONOUS WRITETHROUGH: a transaction committed changes for the backend, its commit ending at {@code lsn}. */
     default void wroteBehind(long lsn) { }
+
+    /**
+     * An ASYNCHRONOUS WRITETHROUGH group's sending: SENDING (its bookmark read: changes go while
+     * the agent runs), LOST (past ttCacheAWTThresholdSet: nothing goes until it is loaded again),
+     * NOT READ (its bookmark not read since the database was loaded); null for another group.
+     */
+    default String writeBehindState(CacheGroup group) { return null; }
 }

@@ -49,6 +49,9 @@ public interface Session {
         throw ErrorCode.CACHE_NOT_CONFIGURED.error("this database has no cache agent");
     }
 
+    /** The cache agent, or null where the database has none. */
+    default CacheService cacheIfAny() { return null; }
+
     /** Whether this session may change READONLY cache tables: only the cache agent's own. */
     default boolean writesCacheTables() { return false; }
 }

@@ -67,10 +67,10 @@ final class SystemViews {
                         // (a write-through group has no autorefresh: no mode or interval, state OFF)
                         .map(g -> new Object[] {g.owner(), g.name(), g.type(), g.tableOwner(), g.tableName(),
                                 g.writethrough() ? null : g.mode().name(), g.state().name(), g.writethrough() ? null : g.intervalMs(),
-                                g.backendId(), g.restored() ? "Y" : "N"}).toList(),
+                                g.backendId(), g.restored() ? "Y" : "N", s.cacheIfAny() == null ? null : s.cacheIfAny().writeBehindState(g)}).toList(),
                 "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
                 "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME,
-                "RESTORED", NAME);
+                "RESTORED", NAME, "AWT_STATE", NAME);
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
     }
