@@ -431,6 +431,8 @@ class CacheGroupTest {
         assertEquals(2, admin.execute("UNLOAD CACHE GROUP swcache WHERE keyval IN (1, 5) OR str IS NULL").updateCount());
         assertEquals(List.of("2=two!", "4=four!"), cached());
         assertError(2211, () -> sql("UNLOAD CACHE GROUP swcache WHERE nosuch = 1"));
+        assertError(90015, () -> sql("UNLOAD CACHE GROUP swcache WHERE EXISTS (SELECT 1 FROM dual)")); // it runs as the table's owner
+        assertError(90015, () -> sql("UNLOAD CACHE GROUP swcache WHERE keyval = ?"));
 
         assertError(90049, () -> sql("LOAD CACHE GROUP swcache WHERE keyval > 0; DROP TABLE " + schema + ".readtab COMMIT EVERY 0 ROWS"));
         assertError(1001, () -> sql("LOAD CACHE GROUP swcache WHERE keyval > 0); DROP TABLE " + schema + ".readtab; SELECT (1"

@@ -798,7 +798,13 @@ final class Parser {
         if (accept("WHERE")) {
             int start = peek().pos();
             if (op == Ast.CacheOp.UNLOAD) {
-                expr(); // on the cache table, in Hourglass's SQL
+                // On the cache table, in Hourglass's SQL, run by the cache agent as the table's owner:
+                // only the row's columns, constants and functions of them, as in a CHECK.
+                Executor.walk(expr(), x -> {
+                    if (x instanceof Expr.Subquery || x instanceof Expr.SequenceRef || x instanceof Expr.Param) {
+                        throw ErrorCode.SEMANTIC_ERROR.error("UNLOAD's WHERE may read only the cache table's row, not " + x.text());
+                    }
+                });
             } else {
                 // In the backend's SQL, sent as written: its tokens up to COMMIT EVERY (outside parentheses).
                 int depth = 0;
