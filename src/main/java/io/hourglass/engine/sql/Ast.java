@@ -11,7 +11,8 @@ final class Ast {
 
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
-            CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData {}
+            CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
+            Merge {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -104,6 +105,14 @@ final class Ast {
     record ModifyColumn(String name, SqlType type, boolean defaultGiven, String defaultSql, Boolean notNull) {}
 
     record TruncateTable(Name table) implements Stmt {}
+
+    /**
+     * MERGE INTO t USING s ON (cond) WHEN MATCHED THEN UPDATE ... WHEN NOT MATCHED THEN INSERT
+     * ..., as the UPDATE of the rows of t a row of s matches (each SET value a subquery over the
+     * matching row of s) followed by the INSERT of the rows of s that match no row of t, run as
+     * one statement; either may be null.
+     */
+    record Merge(Update update, Insert insert) implements Stmt {}
 
     /** RENAME t TO n, or ALTER TABLE t RENAME TO n; {@code newName} may name the same owner only. */
     record RenameTable(Name table, Name newName) implements Stmt {}

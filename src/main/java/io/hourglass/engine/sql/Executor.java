@@ -66,6 +66,7 @@ final class Executor {
             };
             case Ast.CallProc c -> planCall(c, s);
             case Ast.Explain e -> planExplain(e, s);
+            case Ast.Merge m -> planMerge(m, s);
             case Ast.CacheGroupData d -> (ss, p) -> cacheGroupData(d, ss);
             default -> (ss, p) -> Ddl.run(stmt, ss, p);
         };
@@ -1706,6 +1707,22 @@ final class Executor {
                     }
                     return checkRow(t, row);
                 })));
+    }
+
+    /**
+     * MERGE (see {@link Ast.Merge}): its UPDATE, then its INSERT, as one statement: a failure of
+     * either undoes both. The INSERT reads the table as the UPDATE left it, which matches the
+     * same rows (ON's columns of the target are not updated). Returns the rows updated and inserted.
+     */
+    static Plan planMerge(Ast.Merge m, Session s) {
+        Plan update = m.update() == null ? null : planUpdate(m.update(), s);
+        Plan insert = m.insert() == null ? null : planInsert(m.insert(), s);
+        return (ss, params) -> atomically(ss, txn -> {
+            long n = 0;
+            if (update != null) n += update.run(ss, params).updateCount();
+            if (insert != null) n += insert.run(ss, params).updateCount();
+            return StatementResult.count(n);
+        });
     }
 
     static Plan planDelete(Ast.Delete del, Session s) {

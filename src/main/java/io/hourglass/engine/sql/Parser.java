@@ -157,6 +157,7 @@ final class Parser {
             case "DROP" -> drop();
             case "ALTER" -> alter();
             case "TRUNCATE" -> { next(); expect("TABLE"); yield new Ast.TruncateTable(name()); }
+            case "MERGE" -> merge();
             case "RENAME" -> { next(); Ast.Name from = name(); expect("TO"); yield new Ast.RenameTable(from, name()); }
             case "COMMIT" -> { next(); accept("WORK"); yield new Ast.Commit(); }
             case "ROLLBACK" -> { next(); accept("WORK"); yield new Ast.Rollback(); }
@@ -586,6 +587,152 @@ final class Parser {
         } while (accept(","));
         Expr where = accept("WHERE") ? expr() : null;
         return new Ast.Update(table, alias, cols, vals, where);
+    }
+
+    /** A stretch of tokens read again for each place it goes to, with the parameters it numbers. */
+    private record Piece(int start, int end, int params) {}
+
+    private Piece piece(Runnable read) {
+        int start = at, params = paramCount;
+        read.run();
+        return new Piece(start, at, params);
+    }
+
+    /** Reads {@code p} anew (fresh nodes, its parameters their first numbers) with {@code read}. */
+    private <T> T again(Piece p, java.util.function.Supplier<T> read) {
+        int savedAt = at, savedParams = paramCount;
+        at = p.start();
+        paramCount = p.params();
+        try {
+            T out = read.get();
+            if (at != p.end()) throw ErrorCode.INTERNAL.error("a MERGE clause read differently");
+            return out;
+        } finally {
+            at = savedAt;
+            paramCount = savedParams;
+        }
+    }
+
+    /**
+     * {@code MERGE INTO t [alias] USING {s | (query)} [alias] ON (cond) [WHEN MATCHED THEN UPDATE
+     * SET c = e, ... [WHERE w]] [WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (v, ...) [WHERE w]]},
+     * Oracle's, made here into an UPDATE and an INSERT (see {@link Ast.Merge}). Every column
+     * reference in its conditions and values names its table (TT90015 otherwise): a name both
+     * tables have would be read from the source inside the subqueries the statement becomes.
+     */
+    private Ast.Stmt merge() {
+        int pos = expect("MERGE").pos();
+        expect("INTO");
+        Ast.Name target = name();
+        String targetAlias = !peek().is("USING") ? identifier() : null;
+        String t = targetAlias != null ? targetAlias : target.name();
+        expect("USING");
+        Piece source = piece(this::fromItem);
+        Ast.FromItem src = again(source, this::fromItem);
+        String s = src.alias() != null ? src.alias() : src.table() != null ? src.table().name() : null;
+        if (s == null) throw error("the query after USING needs an alias");
+        if (s.equals(t)) throw error("MERGE's target and source need names of their own (give one an alias)");
+        expect("ON");
+        expect("(");
+        Piece on = piece(this::expr);
+        expect(")");
+        List<String> setColumns = new ArrayList<>();
+        List<Piece> setValues = new ArrayList<>();
+        Piece updateWhere = null, insertWhere = null;
+        List<String> insertColumns = null;
+        List<Piece> insertValues = null;
+        while (accept("WHEN")) {
+            if (accept("MATCHED")) {
+                if (!setColumns.isEmpty()) throw error("WHEN MATCHED twice");
+                expect("THEN");
+                expect("UPDATE");
+                expect("SET");
+                do {
+                    String c = identifier();
+                    if (accept(".")) {
+                        if (!c.equals(t)) throw error("SET names the target's columns (" + t + "), not " + c);
+                        c = identifier();
+                    }
+                    setColumns.add(c);
+                    expect("=");
+                    if (peek().is("DEFAULT")) throw ErrorCode.UNSUPPORTED.error("DEFAULT in MERGE's SET");
+                    setValues.add(piece(this::expr));
+                } while (accept(","));
+                if (accept("WHERE")) updateWhere = piece(this::expr);
+                if (peek().is("DELETE")) throw ErrorCode.UNSUPPORTED.error("MERGE ... DELETE WHERE");
+            } else {
+                expect("NOT");
+                expect("MATCHED");
+                if (insertValues != null) throw error("WHEN NOT MATCHED twice");
+                expect("THEN");
+                expect("INSERT");
+                if (peek().is("(")) insertColumns = columnList();
+                expect("VALUES");
+                expect("(");
+                insertValues = new ArrayList<>();
+                do {
+                    if (peek().is("DEFAULT")) throw ErrorCode.UNSUPPORTED.error("DEFAULT in MERGE's VALUES");
+                    insertValues.add(piece(this::expr));
+                } while (accept(","));
+                expect(")");
+                if (accept("WHERE")) insertWhere = piece(this::expr);
+            }
+        }
+        if (setColumns.isEmpty() && insertValues == null) throw error("expected WHEN MATCHED or WHEN NOT MATCHED");
+        // Every column named by its table; ON's target columns may not be updated (Oracle's ORA-38104).
+        List<Piece> all = new ArrayList<>(List.of(on));
+        all.addAll(setValues);
+        if (insertValues != null) all.addAll(insertValues);
+        if (updateWhere != null) all.add(updateWhere);
+        if (insertWhere != null) all.add(insertWhere);
+        for (Piece p : all) {
+            Executor.walk(again(p, this::expr), x -> {
+                if (x instanceof Expr.ColumnRef c && c.qualifier == null) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("MERGE needs every column named by its table or alias (" + t + "." + c.column
+                            + " or " + s + "." + c.column + "), at position " + (c.pos + 1));
+                }
+                if (x instanceof Expr.Subquery) throw ErrorCode.UNSUPPORTED.error("a subquery in MERGE's ON, SET, VALUES or WHERE");
+            });
+        }
+        Executor.walk(again(on, this::expr), x -> {
+            if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t) && setColumns.contains(c.column)) {
+                throw ErrorCode.SEMANTIC_ERROR.error("MERGE cannot update " + t + "." + c.column + ": ON reads it");
+            }
+        });
+        Ast.Update update = null;
+        if (!setColumns.isEmpty()) {
+            // Each target row a source row matches takes its values from that row (more than one: TT? from the scalar subquery).
+            List<Expr> values = new ArrayList<>();
+            for (Piece v : setValues) {
+                Ast.Select one = selectOf(List.of(again(v, this::expr)), again(source, this::fromItem), again(on, this::expr));
+                values.add(new Expr.Subquery(pos, Expr.Subquery.Kind.SCALAR, one, null, null, false, "(MERGE's source row)"));
+            }
+            Expr cond = again(on, this::expr);
+            if (updateWhere != null) cond = new Expr.Binary(pos, "AND", cond, again(updateWhere, this::expr));
+            Ast.Select match = selectOf(List.of(new Expr.Literal(pos, 1L, io.hourglass.engine.catalog.SqlType.BIGINT)),
+                    again(source, this::fromItem), cond);
+            update = new Ast.Update(target, t, List.copyOf(setColumns), values,
+                    new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, match, null, null, false, "(MERGE's match)"));
+        }
+        Ast.Insert insert = null;
+        if (insertValues != null) {
+            List<Expr> values = new ArrayList<>();
+            for (Piece v : insertValues) values.add(again(v, this::expr));
+            Ast.Select matched = selectOf(List.of(new Expr.Literal(pos, 1L, io.hourglass.engine.catalog.SqlType.BIGINT)),
+                    new Ast.FromItem(target, t), again(on, this::expr));
+            Expr cond = new Expr.Unary(pos, "NOT", new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, matched, null, null, false,
+                    "(MERGE's match)"));
+            if (insertWhere != null) cond = new Expr.Binary(pos, "AND", cond, again(insertWhere, this::expr));
+            insert = new Ast.Insert(target, insertColumns, null, selectOf(values, again(source, this::fromItem), cond));
+        }
+        return new Ast.Merge(update, insert);
+    }
+
+    /** SELECT {@code items} FROM {@code from} WHERE {@code where}. */
+    private static Ast.Select selectOf(List<Expr> items, Ast.FromItem from, Expr where) {
+        List<Ast.SelectItem> out = new ArrayList<>();
+        for (Expr e : items) out.add(new Ast.SelectItem(e, null));
+        return new Ast.Select(false, null, List.copyOf(out), List.of(from), where, List.of(), null, List.of(), null, null, null, null, null);
     }
 
     private Ast.Stmt delete() {

@@ -1,0 +1,67 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Instance;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** MERGE with bind parameters (the upsert a client prepares once), and the privileges it needs. */
+class MergeTest {
+    @Test
+    void aPreparedUpsertInsertsThenUpdatesWithItsParametersInPlace() {
+        try (Instance i = TestInstances.one("MG1"); Connection a = i.connect("MG1", "admin", TestInstances.ADMIN_PASSWORD)) {
+            a.execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, v VARCHAR2(10), n INTEGER)");
+            PreparedStatement upsert = a.prepare("MERGE INTO kv t USING dual ON (t.k = ?) WHEN MATCHED THEN UPDATE SET v = ?, n = t.n + 1"
+                    + " WHEN NOT MATCHED THEN INSERT (k, v, n) VALUES (?, ?, 1)");
+            assertEquals(1, a.execute(upsert, 1, "one", 1, "one").updateCount());
+            assertEquals(1, a.execute(upsert, 2, "two", 2, "two").updateCount());
+            assertEquals(1, a.execute(upsert, 1, "uno", 1, "uno").updateCount());
+            assertEquals(List.of("1|uno|2", "2|two|1"), TestInstances.rows(a, "SELECT k, v, n FROM kv ORDER BY k"));
+
+            // Its rows count as any statement's: a rollback takes them back.
+            a.setAutocommit(false);
+            a.execute(upsert, 3, "three", 3, "three");
+            a.execute(upsert, 2, "dos", 2, "dos");
+            a.execute("ROLLBACK");
+            assertEquals(List.of("1|uno|2", "2|two|1"), TestInstances.rows(a, "SELECT k, v, n FROM kv ORDER BY k"));
+
+            // A MERGE that fails is undone whole, and only it: its UPDATE went through, its INSERT
+            // broke the primary key; the transaction's earlier work stays.
+            a.execute("INSERT INTO kv VALUES (5, 'five', 1)");
+            assertEquals(907, assertThrows(HourglassException.class, () -> a.execute("MERGE INTO kv t USING (SELECT 1 k FROM dual"
+                    + " UNION ALL SELECT 7 FROM dual UNION ALL SELECT 7 FROM dual) s ON (t.k = s.k) WHEN MATCHED THEN UPDATE SET n = 99"
+                    + " WHEN NOT MATCHED THEN INSERT VALUES (s.k, 'x', 0)")).number());
+            a.execute("COMMIT");
+            a.setAutocommit(true);
+            assertEquals(List.of("1|uno|2", "2|two|1", "5|five|1"), TestInstances.rows(a, "SELECT k, v, n FROM kv ORDER BY k"));
+        }
+    }
+
+    @Test
+    void itNeedsUpdateAndInsertOnTheTargetAndSelectOnBothTables() {
+        try (Instance i = TestInstances.one("MG2"); Connection a = i.connect("MG2", "admin", TestInstances.ADMIN_PASSWORD)) {
+            a.execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, v INTEGER)");
+            a.execute("CREATE TABLE src (k INTEGER PRIMARY KEY, v INTEGER)");
+            a.execute("INSERT INTO src VALUES (1, 10)");
+            a.execute("CREATE USER u IDENTIFIED BY pw");
+            String merge = "MERGE INTO admin.kv t USING admin.src s ON (t.k = s.k) WHEN MATCHED THEN UPDATE SET v = s.v"
+                    + " WHEN NOT MATCHED THEN INSERT VALUES (s.k, s.v)";
+            try (Connection u = i.connect("MG2", "u", "pw")) {
+                a.execute("GRANT SELECT ON src TO u");
+                a.execute("GRANT UPDATE ON kv TO u");
+                assertEquals(90006, assertThrows(HourglassException.class, () -> u.execute(merge)).number(), "no INSERT");
+                a.execute("GRANT INSERT ON kv TO u");
+                assertEquals(90006, assertThrows(HourglassException.class, () -> u.execute(merge)).number(), "no SELECT on the target");
+                a.execute("GRANT SELECT ON kv TO u");
+                assertEquals(1, u.execute(merge).updateCount());
+            }
+            assertEquals(List.of("1|10"), TestInstances.rows(a, "SELECT k, v FROM kv"));
+        }
+    }
+}
