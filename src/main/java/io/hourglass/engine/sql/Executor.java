@@ -1827,11 +1827,13 @@ final class Executor {
         List<String> lines = new ArrayList<>();
         switch (e.stmt()) {
             case Ast.Select sel -> explain(planQuery(sel, s), "", lines);
-            case Ast.Update u -> {
-                Table t = table(u.table(), s);
-                QueryPlan q = planTarget(t, u.alias(), u.where(), s);
-                lines.add("UPDATE " + q.access[0].describe(t));
-                explainSubqueries(q, "", lines);
+            case Ast.Update u -> explainUpdate(u, s, lines);
+            case Ast.Merge m -> {
+                if (m.update() != null) explainUpdate(m.update(), s, lines);
+                if (m.insert() != null) {
+                    lines.add("INSERT INTO " + table(m.insert().table(), s).qualifiedName());
+                    explain(planQuery(m.insert().query(), s), "  ", lines);
+                }
             }
             case Ast.Delete d -> {
                 Table t = table(d.table(), s);
@@ -1845,6 +1847,13 @@ final class Executor {
         for (String l : lines) rows.add(new Object[] {l});
         StatementResult r = new StatementResult(List.of(new ResultColumn("PLAN", SqlType.VARCHAR_ANY)), rows, -1);
         return (ss, p) -> r;
+    }
+
+    private static void explainUpdate(Ast.Update u, Session s, List<String> lines) {
+        Table t = table(u.table(), s);
+        QueryPlan q = planTarget(t, u.alias(), u.where(), s);
+        lines.add("UPDATE " + q.access[0].describe(t));
+        explainSubqueries(q, "", lines);
     }
 
     /** The plan's lines: each source's access, then each subquery's, indented; a compound query's terms in turn. */

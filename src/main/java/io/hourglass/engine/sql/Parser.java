@@ -711,8 +711,11 @@ final class Parser {
             if (updateWhere != null) cond = new Expr.Binary(pos, "AND", cond, again(updateWhere, this::expr));
             Ast.Select match = selectOf(List.of(new Expr.Literal(pos, 1L, io.hourglass.engine.catalog.SqlType.BIGINT)),
                     again(source, this::fromItem), cond);
-            update = new Ast.Update(target, t, List.copyOf(setColumns), values,
-                    new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, match, null, null, false, "(MERGE's match)"));
+            Expr where = new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, match, null, null, false, "(MERGE's match)");
+            // ON's conditions on the target alone (t.k = ?) also narrow the UPDATE, through the target's indexes.
+            Expr narrow = targetOnly(again(on, this::expr), t);
+            if (narrow != null) where = new Expr.Binary(pos, "AND", narrow, where);
+            update = new Ast.Update(target, t, List.copyOf(setColumns), values, where);
         }
         Ast.Insert insert = null;
         if (insertValues != null) {
@@ -726,6 +729,19 @@ final class Parser {
             insert = new Ast.Insert(target, insertColumns, null, selectOf(values, again(source, this::fromItem), cond));
         }
         return new Ast.Merge(update, insert);
+    }
+
+    /** The AND-ed parts of {@code e} that read only the target {@code t}'s columns (and constants, parameters), or null. */
+    private static Expr targetOnly(Expr e, String t) {
+        if (e instanceof Expr.Binary b && b.op.equals("AND")) {
+            Expr l = targetOnly(b.left, t), r = targetOnly(b.right, t);
+            return l == null ? r : r == null ? l : new Expr.Binary(b.pos, "AND", l, r);
+        }
+        boolean[] only = {true};
+        Executor.walk(e, x -> {
+            if (x instanceof Expr.ColumnRef c && !t.equals(c.qualifier) || x instanceof Expr.Subquery) only[0] = false;
+        });
+        return only[0] ? e : null;
     }
 
     /** SELECT {@code items} FROM {@code from} WHERE {@code where}. */

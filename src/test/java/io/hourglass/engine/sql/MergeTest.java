@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MERGE with bind parameters (the upsert a client prepares once), and the privileges it needs. */
 class MergeTest {
@@ -23,6 +24,12 @@ class MergeTest {
             assertEquals(1, a.execute(upsert, 2, "two", 2, "two").updateCount());
             assertEquals(1, a.execute(upsert, 1, "uno", 1, "uno").updateCount());
             assertEquals(List.of("1|uno|2", "2|two|1"), TestInstances.rows(a, "SELECT k, v, n FROM kv ORDER BY k"));
+            // ON's condition on the target alone reaches the row through the primary key, in both parts.
+            List<String> plan = TestInstances.rows(a.execute(a.prepare("EXPLAIN MERGE INTO kv t USING dual ON (t.k = ?) WHEN MATCHED THEN"
+                    + " UPDATE SET v = ? WHEN NOT MATCHED THEN INSERT (k, v, n) VALUES (?, ?, 1)"), 1, "x", 1, "x"));
+            assertEquals("UPDATE RANGE INDEX LOOKUP ADMIN.KV ON ADMIN.KV", plan.getFirst(), plan.toString());
+            assertTrue(plan.stream().anyMatch(l -> l.contains("INSERT INTO ADMIN.KV")) && plan.stream().filter(l -> l.contains("INDEX LOOKUP ADMIN.KV"))
+                    .count() == 2, plan.toString());
 
             // Its rows count as any statement's: a rollback takes them back.
             a.setAutocommit(false);
