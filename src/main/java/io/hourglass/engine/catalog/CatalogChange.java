@@ -94,6 +94,12 @@ public sealed interface CatalogChange {
 
     record DropTable(String owner, String name) implements CatalogChange {}
 
+    /**
+     * ALTER TABLE RENAME COLUMN: the column keeps its place, type and values; CHECK constraints
+     * that name it are written with the new name.
+     */
+    record RenameColumn(String owner, String table, String column, String newName) implements CatalogChange {}
+
     /** RENAME owner.name TO newName (same owner): the table keeps its id; grants follow it. */
     record RenameTable(String owner, String name, String newName) implements CatalogChange {}
 

@@ -32,7 +32,7 @@ public final class LogCodec {
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
-            MODIFY_COLUMNS_IN_PLACE = 28;
+            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -106,6 +106,7 @@ public final class LogCodec {
             case CatalogChange.RestoredCacheGroups rc -> o.u8(RESTORED_CACHE_GROUPS);
             case CatalogChange.AwtThreshold at -> o.u8(AWT_THRESHOLD).u32(at.logFiles());
             case CatalogChange.RenameTable rt -> o.u8(RENAME_TABLE).str(rt.owner()).str(rt.name()).str(rt.newName());
+            case CatalogChange.RenameColumn rc -> o.u8(RENAME_COLUMN).str(rc.owner()).str(rc.table()).str(rc.column()).str(rc.newName());
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -246,6 +247,7 @@ public final class LogCodec {
             case RESTORED_CACHE_GROUPS -> new CatalogChange.RestoredCacheGroups();
             case AWT_THRESHOLD -> new CatalogChange.AwtThreshold(p.getInt());
             case RENAME_TABLE -> new CatalogChange.RenameTable(str(p), str(p), str(p));
+            case RENAME_COLUMN -> new CatalogChange.RenameColumn(str(p), str(p), str(p), str(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

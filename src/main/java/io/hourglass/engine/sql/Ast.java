@@ -12,7 +12,7 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge {}
+            Merge, RenameColumn {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}
@@ -113,6 +113,9 @@ final class Ast {
      * one statement; either may be null.
      */
     record Merge(Update update, Insert insert) implements Stmt {}
+
+    /** ALTER TABLE t RENAME COLUMN c TO n. */
+    record RenameColumn(Name table, String column, String newName) implements Stmt {}
 
     /** RENAME t TO n, or ALTER TABLE t RENAME TO n; {@code newName} may name the same owner only. */
     record RenameTable(Name table, Name newName) implements Stmt {}

@@ -34,6 +34,7 @@ public final class CatalogChanges {
             }
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
             case CatalogChange.RenameTable rt -> cat.renameTable(cat.requireTable(rt.owner(), rt.name()), rt.newName());
+            case CatalogChange.RenameColumn rc -> renameColumn(cat, rc);
             case CatalogChange.CreateIndex ci -> cat.addIndex(cat.requireTable(ci.tableOwner(), ci.tableName()), index(ci.index()));
             case CatalogChange.DropIndex di -> {
                 IndexDef ix = cat.index(di.owner(), di.name());
@@ -161,6 +162,46 @@ public final class CatalogChanges {
         if (modified.stream().anyMatch(m -> t.columns().stream().noneMatch(c -> c.name().equals(m.name())))) {
             throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + modified);
         }
+    }
+
+    /** ALTER TABLE RENAME COLUMN (see {@link CatalogChange.RenameColumn}). */
+    private static void renameColumn(Catalog cat, CatalogChange.RenameColumn rc) {
+        Table t = cat.requireTable(rc.owner(), rc.table());
+        int p = t.columnIndex(rc.column());
+        if (p < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + rc.column());
+        List<Column> cols = new ArrayList<>(t.columns());
+        Column c = cols.get(p);
+        cols.set(p, new Column(rc.newName(), c.type(), c.notNull(), c.defaultSql(), c.defaultValue()));
+        cat.redefineColumns(t, cols);
+        t.checks().replaceAll(ck -> {
+            String sql = renamedColumn(ck.sql(), rc.column(), rc.newName());
+            return new Table.Check(ck.name(), sql, condition(t, sql));
+        });
+    }
+
+    /**
+     * A CHECK condition's text with column {@code from} named {@code to}: each identifier that
+     * names it (not a function's name, not a qualifier before a dot) is written anew, the rest of
+     * the text as it was.
+     */
+    static String renamedColumn(String sql, String from, String to) {
+        List<Lexer.Token> tokens = Lexer.lex(sql);
+        String name = to.matches("[A-Z_][A-Z0-9_$#]*") ? to : "\"" + to + "\"";
+        StringBuilder out = new StringBuilder();
+        int copied = 0;
+        for (int i = 0; i < tokens.size() - 1; i++) {
+            Lexer.Token k = tokens.get(i), next = tokens.get(i + 1);
+            if (!(k.type() == Lexer.T.IDENT || k.type() == Lexer.T.QUOTED) || !k.text().equals(from) || next.is("(") || next.is(".")) continue;
+            int end = k.type() == Lexer.T.QUOTED ? sql.indexOf('"', k.pos() + 1) + 1 : identifierEnd(sql, k.pos());
+            out.append(sql, copied, k.pos()).append(name);
+            copied = end;
+        }
+        return out.append(sql, copied, sql.length()).toString();
+    }
+
+    private static int identifierEnd(String sql, int i) {
+        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || "_$#".indexOf(sql.charAt(i)) >= 0)) i++;
+        return i;
     }
 
     /**

@@ -55,6 +55,7 @@ final class Ddl {
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.RenameTable rt -> renameTable(rt, s, ddl);
+                case Ast.RenameColumn rc -> renameColumn(rc, s, ddl);
                 case Ast.CreateCacheGroup cg -> createCacheGroup(cg, s);
                 case Ast.AlterCacheGroup ag -> alterCacheGroup(ag, s);
                 case Ast.DropCacheGroup dg -> dropCacheGroup(dg, s, ddl);
@@ -381,6 +382,21 @@ final class Ddl {
         cat.checkRename(t, to); // under the DDL lock: still true when the change is applied
         s.transactions().lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.RenameTable(owner, t.name(), to));
+    }
+
+    /**
+     * ALTER TABLE RENAME COLUMN: the owner or ADMIN, once the table's transactions have ended (an
+     * exclusive lock). The column keeps its place, type, values, indexes and constraints; CHECK
+     * conditions naming it are rewritten; views keep the text they were made with.
+     */
+    private static void renameColumn(Ast.RenameColumn rc, Session s, Transaction ddl) {
+        Table t = Executor.table(rc.table(), s);
+        requireOwnerOrAdmin(s, t, "ALTER TABLE");
+        notCacheTable(s, t, "RENAME COLUMN", "the backend table's columns name it");
+        if (t.columnIndex(rc.column()) < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + rc.column());
+        if (t.columnIndex(rc.newName()) >= 0) throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " already has a column " + rc.newName());
+        s.transactions().lockTable(ddl, t, LockMode.X);
+        change(s, new CatalogChange.RenameColumn(t.owner(), t.name(), rc.column(), rc.newName()));
     }
 
     /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */

@@ -1211,7 +1211,12 @@ final class Parser {
         if (accept("TABLE")) {
             Ast.Name table = name();
             if (accept("RENAME")) {
-                if (peek().is("COLUMN") || peek().is("CONSTRAINT")) throw error("RENAME " + peek().text() + " is not supported; RENAME TO renames the table");
+                if (accept("COLUMN")) {
+                    String column = identifier();
+                    expect("TO");
+                    return new Ast.RenameColumn(table, column, identifier());
+                }
+                if (peek().is("CONSTRAINT")) throw error("RENAME CONSTRAINT is not supported; RENAME TO renames the table");
                 expect("TO");
                 return new Ast.RenameTable(table, name());
             }

@@ -73,7 +73,7 @@ class LogBatchTest {
                 new CatalogChange.AlterCacheGroup("CACHEADM", "READCACHE", CacheGroup.Mode.INCREMENTAL, 5_000, CacheGroup.State.ON),
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
                 new CatalogChange.CacheAgent(false), new CatalogChange.AwtThreshold(12), new CatalogChange.AwtThreshold(0),
-                new CatalogChange.RenameTable("SALES", "ORDERS", "PURCHASES"),
+                new CatalogChange.RenameTable("SALES", "ORDERS", "PURCHASES"), new CatalogChange.RenameColumn("SALES", "ORDERS", "QTY", "AMOUNT"),
                 new CatalogChange.ModifyColumnsInPlace("SALES", "READTAB", List.of(CatalogChange.ColumnSpec.of("STR",
                         io.hourglass.engine.catalog.SqlType.varchar(80), true, null))),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(

@@ -30,6 +30,16 @@ class RenameTableTest {
 
     private static int error(Runnable r) { return assertThrows(HourglassException.class, r::run).number(); }
 
+    /** A database on files in {@code dir} with {@link #schema} and then {@code then} done in it, closed again. */
+    private static DatabaseConfig persistent(Path dir, String dsn, java.util.function.Consumer<Connection> then) {
+        DatabaseConfig cfg = DatabaseConfig.defaults(dsn, dir.resolve(dsn.toLowerCase(java.util.Locale.ROOT)).toString());
+        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, dsn)) {
+            schema(a);
+            then.accept(a);
+        }
+        return cfg;
+    }
+
     private static void schema(Connection a) {
         a.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY, name VARCHAR2(10) UNIQUE)");
         a.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES parent, qty INTEGER CHECK (qty > 0))");
@@ -112,7 +122,7 @@ class RenameTableTest {
             assertEquals(2206, error(() -> a.execute("RENAME nosuch TO other")));
             a.execute("CREATE INDEX mine ON lines (oid)");
             assertEquals(90008, error(() -> a.execute("RENAME orders TO mine")), "its primary key's index would take the name MINE");
-            assertEquals(1001, error(() -> a.execute("ALTER TABLE orders RENAME COLUMN qty TO amount")));
+            assertEquals(1001, error(() -> a.execute("ALTER TABLE orders RENAME CONSTRAINT orders_ck1 TO c")));
             assertEquals(1001, error(() -> a.execute("RENAME orders")));
             a.execute("GRANT CREATE SESSION TO clerk");
             try (Connection clerk = i.connect("REN2", "clerk", "pw")) {
@@ -141,14 +151,53 @@ class RenameTableTest {
         }
     }
 
+    /**
+     * ALTER TABLE RENAME COLUMN: the column keeps its place, type, values, index and constraints
+     * (a CHECK naming it is rewritten, and still checks); the old name is gone; the rename
+     * outlives a restart from the log and from a checkpoint.
+     */
+    @Test
+    void aRenamedColumnKeepsItsIndexAndConstraintsAndOutlivesARestart(@TempDir Path dir) {
+        DatabaseConfig cfg = persistent(dir, "REN5", a -> {
+            a.execute("CREATE TABLE limits (id INTEGER PRIMARY KEY, lo INTEGER, hi INTEGER, CHECK (lo <= hi AND \"HI\" < 1000 AND ABS(hi) >= 0))");
+            a.execute("INSERT INTO limits VALUES (1, 1, 5)");
+            a.execute("ALTER TABLE limits RENAME COLUMN hi TO upper_bound");
+            a.execute("ALTER TABLE orders RENAME COLUMN qty TO amount");
+            a.execute("ALTER TABLE orders RENAME COLUMN pid TO parent_id");
+            a.execute("INSERT INTO lines VALUES (300, 20)");
+        });
+        for (int round = 0; round < 2; round++) {
+            try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN5")) { // from the log, then from a checkpoint
+                assertEquals(List.of("10|1|5", "20|2|7"), rows(a, "SELECT id, parent_id, amount FROM orders ORDER BY id"));
+                assertEquals(2211, error(() -> a.execute("SELECT qty FROM orders")));
+                assertTrue(rows(a, "EXPLAIN SELECT id FROM orders WHERE amount = 7").toString().contains("ORDERS_QTY"));
+                assertEquals(90045, error(() -> a.execute("UPDATE orders SET amount = 0 WHERE id = 20")), "its CHECK, rewritten");
+                assertEquals(3001, error(() -> a.execute("INSERT INTO orders VALUES (30, 9, 1)")), "its foreign key");
+                assertEquals(List.of("lo <= UPPER_BOUND AND UPPER_BOUND < 1000 AND ABS(UPPER_BOUND) >= 0"),
+                        rows(a, "SELECT search_condition FROM all_constraints WHERE table_name = 'LIMITS' AND constraint_type = 'C'"));
+                assertEquals(90045, error(() -> a.execute("UPDATE limits SET upper_bound = 0")));
+                assertEquals(List.of("ID", "PARENT_ID", "AMOUNT"), rows(a, "SELECT column_name FROM all_tab_columns WHERE table_name = 'ORDERS'"
+                        + " ORDER BY column_id"));
+                assertEquals(2211, error(() -> a.execute("SELECT * FROM big_orders")), "a view keeps the text it was made with");
+                if (round == 0) a.execute("CALL ttCkptBlocking()");
+            }
+        }
+        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN5")) {
+            assertEquals(2211, error(() -> a.execute("ALTER TABLE orders RENAME COLUMN nosuch TO x")));
+            assertEquals(90015, error(() -> a.execute("ALTER TABLE orders RENAME COLUMN amount TO id")));
+            a.execute("GRANT CREATE SESSION TO clerk");
+            try (Connection clerk = i.connect("REN5", "clerk", "pw")) {
+                assertEquals(90006, error(() -> clerk.execute("ALTER TABLE admin.orders RENAME COLUMN amount TO x")));
+            }
+        }
+    }
+
     @Test
     void theRenameOutlivesARestartFromTheLogAndFromACheckpoint(@TempDir Path dir) {
-        DatabaseConfig cfg = DatabaseConfig.defaults("REN4", dir.resolve("ren4").toString());
-        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN4")) {
-            schema(a);
+        DatabaseConfig cfg = persistent(dir, "REN4", a -> {
             a.execute("RENAME orders TO purchases");
             a.execute("INSERT INTO lines VALUES (200, 20)"); // rows logged after the rename, under the same table
-        }
+        });
         try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN4")) { // from the log
             stillWhole(i, "REN4", a, "purchases");
             assertEquals(2206, error(() -> a.execute("SELECT * FROM orders")));
