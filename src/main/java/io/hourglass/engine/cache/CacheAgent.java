@@ -429,19 +429,15 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public boolean awaitWriteBehind(long timeoutMillis) throws InterruptedException {
         if (writeBehind == null) return true;
         long target = log.appendedLsn();
-        log.whenDurable(target); // what waits for a sync goes out after it
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
+        return awaitSent(timeoutMillis, () -> {
             // A lost group will never have them: the wait says so rather than run out.
             List<CacheGroup> lost = writeBehind.lostGroups();
             if (!lost.isEmpty()) {
                 throw ErrorCode.AWT_CHANGES_LOST.error(String.join(", ", lost.stream().map(CacheGroup::qualifiedName).toList()),
                         catalog.awtThreshold(), "");
             }
-            if (writeBehind.covers(target)) return true;
-            if (System.nanoTime() - deadline >= 0) return false;
-            Thread.sleep(5);
-        }
+            return writeBehind.covers(target);
+        }, () -> true);
     }
 
     /**
@@ -450,17 +446,25 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      */
     private boolean awaitAllChanges(long millis) {
         if (writeBehind.hasAllChanges()) return true;
-        if (!running) return false;
-        log.whenDurable(log.appendedLsn()); // what waits for a sync goes out after it
+        try {
+            return awaitSent(millis, writeBehind::hasAllChanges, () -> running);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Asks for a log sync (the write-behind sends only synced commits), then looks every 5 ms
+     * until {@code done}, or {@code millis} passed or {@code worthWaiting} turned false.
+     */
+    private boolean awaitSent(long millis, java.util.function.BooleanSupplier done, java.util.function.BooleanSupplier worthWaiting)
+            throws InterruptedException {
+        log.whenDurable(log.appendedLsn());
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!writeBehind.hasAllChanges()) {
-            if (!running || System.nanoTime() - deadline >= 0) return false;
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        while (!done.getAsBoolean()) {
+            if (!worthWaiting.getAsBoolean() || System.nanoTime() - deadline >= 0) return false;
+            Thread.sleep(5);
         }
         return true;
     }

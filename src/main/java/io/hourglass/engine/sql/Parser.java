@@ -54,11 +54,11 @@ final class Parser {
     private int subqueries; // how deep the current subquery is nested
 
     /**
-     * A WITH query in scope: the tokens of its query (parsed anew at each reference, so every
-     * reference is a derived table of its own), the parameters it numbers, its column names
-     * (null: the query's), and the WITH queries it may name itself (those before it).
+     * A WITH query in scope: its query's tokens (read anew at each reference, so every reference
+     * is a derived table of its own), its column names (null: the query's), and the WITH queries
+     * it may name itself (those before it).
      */
-    private record Cte(int start, int end, int paramStart, int paramEnd, List<String> columns, Map<String, Cte> visible) {}
+    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible) {}
 
     /** The WITH queries in scope, by name: an unqualified FROM name finds these before tables. */
     private Map<String, Cte> ctes = Map.of();
@@ -220,12 +220,11 @@ final class Parser {
                 List<String> columns = peek().is("(") ? columnList() : null;
                 expect("AS");
                 expect("(");
-                int start = at, params = paramCount;
-                Map<String, Cte> visible = ctes;
-                Ast.Select q = nestedQuery(); // read once here: its errors show at its definition
-                if (columns != null) renamed(q, columns, name);
+                Ast.Select[] q = new Ast.Select[1];
+                Piece body = piece(() -> q[0] = nestedQuery()); // read once here: its errors show at its definition
+                if (columns != null) renamed(q[0], columns, name);
                 Map<String, Cte> next = new java.util.HashMap<>(ctes);
-                next.put(name, new Cte(start, at, params, paramCount, columns, visible));
+                next.put(name, new Cte(body, columns, ctes));
                 expect(")");
                 ctes = Map.copyOf(next);
             } while (accept(","));
@@ -237,18 +236,12 @@ final class Parser {
 
     /** The query of WITH query {@code c}, parsed anew from its tokens (same parameters, same scope as at its definition). */
     private Ast.Select cteQuery(Cte c, String name) {
-        int savedAt = at, savedParams = paramCount;
         Map<String, Cte> savedCtes = ctes;
-        at = c.start();
-        paramCount = c.paramStart();
         ctes = c.visible();
         try {
-            Ast.Select q = nestedQuery();
-            if (at != c.end() || paramCount != c.paramEnd()) throw ErrorCode.INTERNAL.error("WITH query " + name + " read differently");
+            Ast.Select q = again(c.body(), this::nestedQuery);
             return c.columns() == null ? q : renamed(q, c.columns(), name);
         } finally {
-            at = savedAt;
-            paramCount = savedParams;
             ctes = savedCtes;
         }
     }
@@ -589,23 +582,28 @@ final class Parser {
         return new Ast.Update(table, alias, cols, vals, where);
     }
 
-    /** A stretch of tokens read again for each place it goes to, with the parameters it numbers. */
-    private record Piece(int start, int end, int params) {}
+    /**
+     * A stretch of tokens read again for each place it goes to (a WITH query, a MERGE clause):
+     * every reading gives nodes of its own (the binder writes into them) and numbers the same
+     * parameters.
+     */
+    private record Piece(int start, int end, int params, int paramsEnd) {}
 
+    /** Reads with {@code read} once, and returns where that was. */
     private Piece piece(Runnable read) {
         int start = at, params = paramCount;
         read.run();
-        return new Piece(start, at, params);
+        return new Piece(start, at, params, paramCount);
     }
 
-    /** Reads {@code p} anew (fresh nodes, its parameters their first numbers) with {@code read}. */
+    /** Reads {@code p} anew with {@code read}: fresh nodes, its parameters their first numbers. */
     private <T> T again(Piece p, java.util.function.Supplier<T> read) {
         int savedAt = at, savedParams = paramCount;
         at = p.start();
         paramCount = p.params();
         try {
             T out = read.get();
-            if (at != p.end()) throw ErrorCode.INTERNAL.error("a MERGE clause read differently");
+            if (at != p.end() || paramCount != p.paramsEnd()) throw ErrorCode.INTERNAL.error("a clause read differently the second time");
             return out;
         } finally {
             at = savedAt;
