@@ -6,6 +6,7 @@ import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.store.Key;
+import io.hourglass.engine.store.TempSpace;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,12 +17,13 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * How one FROM source is read: a full scan, or an index lookup, prefix, range or IN-list probe.
- * Chosen by {@link #choose} from the conjuncts of WHERE/ON whose other side is known when the
- * source is read (constants, parameters, columns of earlier sources).
+ * How one FROM source is read: a full scan, or an index lookup, prefix, range or IN-list probe,
+ * or a semi-join probe with the keys a subquery gives. Chosen by {@link #choose} from the
+ * conjuncts of WHERE/ON whose other side is known when the source is read (constants,
+ * parameters, columns of earlier sources, an uncorrelated subquery's rows).
  */
 final class Access {
-    enum Kind { FULL_SCAN, INDEX_EQ, INDEX_RANGE, INDEX_IN, TEMP_HASH }
+    enum Kind { FULL_SCAN, INDEX_EQ, INDEX_RANGE, INDEX_IN, TEMP_HASH, INDEX_SEMI }
 
     final Kind kind;
     final IndexDef index;
@@ -31,13 +33,26 @@ final class Access {
     final List<Expr> inList;
     /** TEMP_HASH: the sides of the join's equalities computed from this source's row, and those from earlier sources. */
     final List<Expr> build, probe;
+    /** INDEX_SEMI: where the keys for the index's leading columns come from. */
+    final Semi semi;
+
+    /**
+     * The keys of a semi-join probe: the rows of {@code sub} (an uncorrelated {@code col IN
+     * (subquery)}), or, for a correlated {@code EXISTS}, of {@code keys}, the subquery's sources
+     * and own conditions selecting the values its equalities compare with this source's columns
+     * (the conditions reading the enclosing row left out: a superset of the rows that can
+     * match, which the EXISTS itself then checks). Column {@code i} of a key row is for the
+     * index's column {@code i}; {@code prefix} columns of the index are keyed.
+     */
+    record Semi(Expr.Subquery sub, Executor.QueryPlan keys, int prefix) {}
 
     private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList) {
-        this(kind, index, eq, low, lowInc, high, highInc, inList, null, null);
+        this(kind, index, eq, low, lowInc, high, highInc, inList, null, null, null);
     }
 
     private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList,
-                   List<Expr> build, List<Expr> probe) {
+                   List<Expr> build, List<Expr> probe, Semi semi) {
+        this.semi = semi;
         this.build = build;
         this.probe = probe;
         this.kind = kind;
@@ -62,6 +77,7 @@ final class Access {
         Map<Integer, List<Expr>> in = new HashMap<>();
         Map<Integer, Expr[]> lows = new HashMap<>(), highs = new HashMap<>();
         Map<Integer, boolean[]> incl = new HashMap<>();
+        List<SemiSource> semis = new ArrayList<>();
         for (Expr c : conjuncts) {
             if (c instanceof Expr.Binary b && Set.of("=", "<", "<=", ">", ">=").contains(b.op)) {
                 String op = b.op;
@@ -88,6 +104,14 @@ final class Access {
                 boolean ok = true;
                 for (Expr x : il.list) ok &= (x.sources & ~known) == 0;
                 if (ok) in.put(((Expr.ColumnRef) il.arg).index, il.list);
+            } else if (c instanceof Expr.Subquery sq && sq.plan != null && !sq.negated) {
+                if ((sq.kind == Expr.Subquery.Kind.IN || sq.kind == Expr.Subquery.Kind.ANY && sq.op.equals("="))
+                        && !sq.correlated && isCol(sq.arg, level)) {
+                    semis.add(new SemiSource(sq, Map.of(((Expr.ColumnRef) sq.arg).index, sq.plan.outputs.get(0))));
+                } else if (sq.kind == Expr.Subquery.Kind.EXISTS && sq.correlated) {
+                    Map<Integer, Expr> pairs = Executor.semiJoinPairs(sq.plan, level);
+                    if (!pairs.isEmpty()) semis.add(new SemiSource(sq, pairs));
+                }
             }
         }
         Access best = FULL;
@@ -111,6 +135,10 @@ final class Access {
             } else if (cols.length == 1 && in.containsKey(cols[0])) {
                 score = 9;
                 a = new Access(Kind.INDEX_IN, ix, List.of(), null, false, null, false, in.get(cols[0]));
+            } else if ((a = semiJoin(ix, semis)) != null) {
+                // Below an equality with a known value, above a lone bound: the subquery's rows are
+                // taken to be fewer than the table's, and if they are not, it reads the table instead.
+                score = a.semi.prefix() == cols.length ? 9 : a.semi.prefix();
             } else {
                 continue;
             }
@@ -140,10 +168,39 @@ final class Access {
                 }
             }
             if (!build.isEmpty()) {
-                return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, List.copyOf(build), List.copyOf(probe));
+                return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, List.copyOf(build), List.copyOf(probe), null);
             }
         }
         return best;
+    }
+
+    /** A subquery a semi-join probe may take its keys from, and its values for this source's columns (by column). */
+    private record SemiSource(Expr.Subquery sub, Map<Integer, Expr> values) {}
+
+    /**
+     * The semi-join probe of {@code ix} keying the most of its leading columns from one of
+     * {@code semis}, or null if none keys its first column (or the subquery cannot give keys).
+     */
+    private static Access semiJoin(IndexDef ix, List<SemiSource> semis) {
+        int[] cols = ix.columns();
+        SemiSource best = null;
+        int bestK = 0;
+        for (SemiSource s : semis) {
+            int k = 0;
+            while (k < cols.length && s.values().containsKey(cols[k])) k++;
+            if (k > bestK && (k == cols.length || ix.kind() == IndexDef.Kind.RANGE)) {
+                best = s;
+                bestK = k;
+            }
+        }
+        if (best == null) return null;
+        Executor.QueryPlan keys = null;
+        if (best.sub().kind == Expr.Subquery.Kind.EXISTS) {
+            List<Expr> values = new ArrayList<>();
+            for (int i = 0; i < bestK; i++) values.add(best.values().get(cols[i]));
+            keys = Executor.semiJoinKeys(best.sub().plan, values);
+        }
+        return new Access(Kind.INDEX_SEMI, ix, List.of(), null, false, null, false, null, null, null, new Semi(best.sub(), keys, bestK));
     }
 
     /**
@@ -166,10 +223,80 @@ final class Access {
         };
     }
 
+    /**
+     * Whether the source is read by a scan of the table this time: a full scan, or a semi-join
+     * whose subquery gave as many keys as the table has row slots (probing would cost more), or
+     * keys it could not give (an error in conditions that the scan may never evaluate, a key of
+     * another type than its column's, more than TempSize holds).
+     */
+    boolean scans(Table t, Expr.Ctx ctx) {
+        return kind == Kind.FULL_SCAN || kind == Kind.INDEX_SEMI && semiKeys(t, ctx) == SemiKeys.SCAN;
+    }
+
+    /** The distinct keys of a semi-join probe, as the index's columns store them; SCAN to read the table instead. */
+    private record SemiKeys(List<Key> keys) {
+        static final SemiKeys SCAN = new SemiKeys(List.of());
+    }
+
+    /** What an entry of the semi-join's key set costs besides its values, for TempSize. */
+    private static final long SEMI_KEY_ENTRY = 80;
+
+    /**
+     * The semi-join's keys, made once per statement execution (the subquery reads no row of this
+     * query). Reading stops, and the table is scanned instead, once there are as many keys or
+     * subquery rows as the table has row slots.
+     */
+    private SemiKeys semiKeys(Table t, Expr.Ctx ctx) {
+        return ctx.scope.memo(this, () -> {
+            long slots = t.store().highWater();
+            Set<Key> keys = new java.util.LinkedHashSet<>();
+            TempSpace.Budget temp = ctx.scope.temp;
+            long before = temp.built(), rowsCharged = 0;
+            try {
+                // (an IN subquery's rows are kept for the IN itself; the EXISTS' key rows only until the keys are made)
+                List<Object[]> rows = semi.keys() == null ? semi.sub().keyRows(ctx) : ctx.scope.rows(semi.keys(), null, slots + 1);
+                if (semi.keys() != null) rowsCharged = temp.built() - before;
+                if (rows.size() > slots) {
+                    temp.release(rowsCharged);
+                    return SemiKeys.SCAN;
+                }
+                int[] cols = index.columns();
+                next:
+                for (Object[] row : rows) {
+                    Object[] k = new Object[semi.prefix()];
+                    for (int i = 0; i < k.length; i++) {
+                        k[i] = exact(t, cols[i], row[i]);
+                        if (k[i] == NO_MATCH) continue next; // NULL, or a value the column cannot hold: matches no row
+                    }
+                    Key key = new Key(k);
+                    if (keys.add(key)) temp.charge(SEMI_KEY_ENTRY + TempSpace.footprint(k));
+                }
+            } catch (HourglassException e) {
+                if (e.code() == io.hourglass.engine.ErrorCode.QUERY_TIMEOUT || e.code() == io.hourglass.engine.ErrorCode.STATEMENT_CANCELLED) {
+                    throw e;
+                }
+                temp.release(temp.built() - before);
+                return SemiKeys.SCAN;
+            }
+            temp.release(rowsCharged);
+            return new SemiKeys(List.copyOf(keys));
+        });
+    }
+
     /** Emits candidate row ids; the caller re-checks every predicate on the visible row. */
     void rowIds(Table t, Expr.Ctx ctx, LongConsumer out) {
         switch (kind) {
             case FULL_SCAN, TEMP_HASH -> throw new IllegalStateException(kind + " is read by the executor");
+            case INDEX_SEMI -> {
+                SemiKeys keys = semiKeys(t, ctx);
+                if (keys == SemiKeys.SCAN) throw new IllegalStateException("a semi-join that scans is read by the executor");
+                boolean whole = semi.prefix() == index.columns().length;
+                for (Key k : keys.keys()) {
+                    ctx.tick();
+                    if (whole) index.index().lookup(k, out);
+                    else index.index().range(k, true, k, true, false, out);
+                }
+            }
             case INDEX_EQ -> {
                 Object[] key = new Object[eq.size()];
                 for (int i = 0; i < key.length; i++) {
@@ -252,6 +379,9 @@ final class Access {
             case INDEX_RANGE -> "RANGE INDEX SCAN " + index.qualifiedName() + " ON " + t.qualifiedName()
                     + " (" + eq.size() + " equal" + (low != null ? ", low bound" : "") + (high != null ? ", high bound" : "") + ")";
             case INDEX_IN -> "INDEX IN-LIST LOOKUP " + index.qualifiedName() + " ON " + t.qualifiedName() + " (" + inList.size() + " keys)";
+            case INDEX_SEMI -> "SEMI-JOIN " + (index.kind() == IndexDef.Kind.HASH ? "HASH" : "RANGE") + " INDEX LOOKUP " + index.qualifiedName()
+                    + " ON " + t.qualifiedName() + " (" + semi.prefix() + " of " + index.columns().length + " columns, keys from the "
+                    + (semi.keys() == null ? "subquery" : "EXISTS subquery") + " at position " + (semi.sub().pos + 1) + ")";
             case TEMP_HASH -> {
                 StringBuilder sb = new StringBuilder("TEMPORARY HASH INDEX LOOKUP ON ").append(t.qualifiedName()).append(" (");
                 for (int i = 0; i < build.size(); i++) {

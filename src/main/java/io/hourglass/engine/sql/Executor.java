@@ -301,8 +301,10 @@ final class Executor {
         }
 
         /** The rows of subquery {@code q}, at most {@code cap}, its correlated columns read from {@code outer}. */
-        List<Object[]> rows(Expr.Subquery q, Expr.Ctx outer, long cap) {
-            QueryPlan plan = q.plan;
+        List<Object[]> rows(Expr.Subquery q, Expr.Ctx outer, long cap) { return rows(q.plan, outer, cap); }
+
+        /** The rows of {@code plan} (a subquery's, a semi-join's keys), at most {@code cap}, its correlated columns read from {@code outer}. */
+        List<Object[]> rows(QueryPlan plan, Expr.Ctx outer, long cap) {
             memo(plan, () -> {
                 lockForRead(session, txn, plan.lockTables);
                 return Boolean.TRUE;
@@ -366,8 +368,11 @@ final class Executor {
         int[] sortColumns;
         /** Per source: the query of a derived table (its table is a stand-in for binding); null for a table. */
         QueryPlan[] derived;
-        /** Derived tables are run for each execution of this query (a correlated subquery), not once per statement. */
-        boolean derivedPerExecution;
+        /**
+         * Per source: a derived table that reads an enclosing query's row, run for each execution
+         * of this query (a correlated subquery); every other is run once per statement.
+         */
+        boolean[] perExecution = new boolean[0];
         /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
         Table[] lockTables = new Table[0];
 
@@ -928,7 +933,7 @@ final class Executor {
                 // Built once per execution of the statement (a correlated subquery's executions
                 // share it), or of this query when its source is a derived table made for each.
                 java.util.function.Supplier<TempHash> build = () -> tempHash(level, ctx, t, snapshot, a.build, f);
-                TempHash h = derivedPerExecution && derived[level] != null ? ctx.memo(a, build) : ctx.scope.memo(a, build);
+                TempHash h = perExecution[level] ? ctx.memo(a, build) : ctx.scope.memo(a, build);
                 if (!h.mixed()) {
                     if (h.families() == null && h.unkeyed().isEmpty()) return true; // no row can match
                     Object[] key = new Object[a.probe.size()];
@@ -951,7 +956,7 @@ final class Executor {
                 }
                 // Keys of mixed kinds, or a probe of another kind: compare row by row, as a scan does.
             }
-            if (a.kind == Access.Kind.FULL_SCAN || a.kind == Access.Kind.TEMP_HASH) {
+            if (a.kind == Access.Kind.TEMP_HASH || a.scans(tb, ctx)) {
                 return forEachRow(level, ctx, t, snapshot, (id, row) -> visitRow(level, ctx, t, snapshot, sink, f, row));
             }
             List<Long> ids = new ArrayList<>();
@@ -1018,7 +1023,7 @@ final class Executor {
         private List<Object[]> derivedRows(int level, Expr.Ctx ctx) {
             QueryPlan dq = derived[level];
             java.util.function.Supplier<List<Object[]>> run = () -> dq.execute(ctx.scope, ctx.outer, Long.MAX_VALUE);
-            return derivedPerExecution ? ctx.memo(dq, run) : ctx.scope.memo(dq, run);
+            return perExecution[level] ? ctx.memo(dq, run) : ctx.scope.memo(dq, run);
         }
 
         /**
@@ -1234,6 +1239,65 @@ final class Executor {
         q.constantFilters = constant;
     }
 
+    /**
+     * For a semi-join (see {@link Access}): the equalities of correlated EXISTS subquery {@code
+     * sub} between a column of source {@code level} of the query it is in and a value computed
+     * from the subquery's own rows alone, by that column; empty when there are none or the
+     * subquery is not a plain join of its sources (grouped, limited, outer-joined, compound, or
+     * with a derived table that reads the enclosing row).
+     */
+    static Map<Integer, Expr> semiJoinPairs(QueryPlan sub, int level) {
+        Map<Integer, Expr> pairs = new HashMap<>();
+        if (sub.terms != null || sub.generated != null || sub.tables.length == 0 || sub.aggregate || sub.having != null
+                || !sub.windows.isEmpty() || sub.limit != null || sub.offset != null || sub.first != null || !sub.rownumFilters.isEmpty()) {
+            return pairs;
+        }
+        for (int i = 0; i < sub.tables.length; i++) if (sub.outer[i] || sub.perExecution[i]) return pairs;
+        for (List<Expr> level0 : sub.filters) {
+            for (Expr c : level0) {
+                if (!(c instanceof Expr.Binary b) || !b.op.equals("=")) continue;
+                for (int side = 0; side < 2; side++) {
+                    Expr outerSide = side == 0 ? b.left : b.right, own = side == 0 ? b.right : b.left;
+                    if (outerSide instanceof Expr.ColumnRef col && col.depth == 1 && col.source == level
+                            && own.sources != 0 && !Expr.correlated(own)) {
+                        pairs.putIfAbsent(col.index, own);
+                    }
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /**
+     * The query giving a semi-join's keys: {@code sub}'s sources with their conditions that read
+     * no enclosing row (so a superset of the rows the subquery finds for any row asking),
+     * selecting {@code values}. It shares {@code sub}'s bound expressions and derived tables and
+     * chooses its own access paths (those of {@code sub} may probe with the enclosing row).
+     */
+    static QueryPlan semiJoinKeys(QueryPlan sub, List<Expr> values) {
+        QueryPlan q = new QueryPlan();
+        int n = sub.tables.length;
+        q.tables = sub.tables;
+        q.derived = sub.derived;
+        q.perExecution = new boolean[n];
+        q.outer = new boolean[n];
+        q.lockTables = sub.lockTables;
+        q.filters = new ArrayList<>();
+        q.after = new ArrayList<>();
+        List<Expr> own = new ArrayList<>();
+        for (List<Expr> f : sub.filters) {
+            List<Expr> kept = f.stream().filter(e -> !Expr.correlated(e)).toList();
+            q.filters.add(kept);
+            q.after.add(List.of());
+            own.addAll(kept);
+        }
+        q.access = new Access[n];
+        for (int i = 0; i < n; i++) q.access[i] = Access.choose(q.tables[i], i, own);
+        q.outputs.addAll(values);
+        for (Expr v : values) q.columns.add(new ResultColumn(v.text(), v.type));
+        return q;
+    }
+
     private static void checkNoAggregate(Expr e, String where) {
         if (e instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions are not allowed in " + where);
         if (e instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("window functions are not allowed in " + where);
@@ -1250,6 +1314,7 @@ final class Executor {
         List<String> al = new ArrayList<>();
         List<Expr> ons = new ArrayList<>();
         List<QueryPlan> derived = new ArrayList<>();
+        List<Boolean> perExecution = new ArrayList<>();
         List<Table> lock = new ArrayList<>();
         int[] levelOf = new int[sel.from().size()];
         for (int i = 0; i < levelOf.length; i++) {
@@ -1266,13 +1331,20 @@ final class Executor {
                 al.add(f.alias());
                 ons.add(f.on());
                 derived.add(dq);
+                perExecution.add(false);
                 continue;
             }
             if (f.query() != null || view != null) {
                 // A derived table (its query planned in the enclosing query's scope: it cannot
                 // name the sources beside it) or a view (as its owner), and a stand-in table of
-                // its result columns.
+                // its result columns. In a subquery, it is run again for each of the subquery's
+                // executions only if it reads the enclosing row itself (MERGE's USING (query)
+                // is run once, however many target rows ask for a match).
+                boolean wasCorrelated = owner != null && owner.correlated;
+                if (owner != null) owner.correlated = false;
                 QueryPlan dq = view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner);
+                perExecution.add(owner != null && owner.correlated);
+                if (owner != null) owner.correlated |= wasCorrelated;
                 List<Column> cols = new ArrayList<>();
                 for (int c = 0; c < dq.columns.size(); c++) {
                     ResultColumn rc = dq.columns.get(c);
@@ -1300,6 +1372,7 @@ final class Executor {
             al.add(f.alias());
             ons.add(f.on());
             derived.add(null);
+            perExecution.add(false);
             lock.add(t);
         }
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
@@ -1307,6 +1380,8 @@ final class Executor {
         Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
         planSources(q, tables, binder, sel.where(), ons);
         q.derived = derived.toArray(new QueryPlan[0]);
+        q.perExecution = new boolean[q.derived.length];
+        for (int i = 0; i < q.perExecution.length; i++) q.perExecution[i] = perExecution.get(i);
         q.lockTables = lock.toArray(new Table[0]);
         int[] starOrder = null;
         if (sel.starOrder() != null) {
@@ -1381,7 +1456,6 @@ final class Executor {
         }
         q.subqueries = binder.subqueries();
         // (known once the whole query is bound: whether it reads an enclosing query's row)
-        q.derivedPerExecution = owner != null && owner.correlated;
         q.sortKeys = order;
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         return q;
@@ -1626,6 +1700,7 @@ final class Executor {
         planSources(q, new Table[] {t}, binder, where);
         q.subqueries = binder.subqueries();
         q.derived = new QueryPlan[1];
+        q.perExecution = new boolean[1];
         q.lockTables = new Table[] {t};
         return q;
     }
@@ -1665,7 +1740,7 @@ final class Executor {
             }
             ids.add(ids.size() < CANDIDATES_KEPT_DECODED ? new Candidate(id, img, row) : new Candidate(id, null, null));
         };
-        if (q.access[0].kind == Access.Kind.FULL_SCAN) {
+        if (q.access[0].scans(t, ctx)) {
             t.store().forEachHead((id, head) -> {
                 consider.accept(id);
                 return !done[0];

@@ -562,6 +562,12 @@ abstract class Expr {
             return new Answer(rows, h);
         }
 
+        /** An uncorrelated subquery's rows, as its own evaluation keeps them for the statement (a semi-join's keys). */
+        List<Object[]> keyRows(Ctx c) {
+            if (correlated) throw ErrorCode.INTERNAL.error("the rows of a correlated subquery depend on the row asking");
+            return c.scope.memo(this, () -> answer(c)).rows();
+        }
+
         Object eval(Ctx c) {
             if (c.scope == null) throw ErrorCode.INTERNAL.error("a subquery evaluated outside a statement");
             Object v = arg == null ? null : arg.eval(c);
