@@ -147,7 +147,9 @@ final class Access {
                 best = a;
             }
         }
-        if (best == FULL) {
+        if (best == FULL || best.kind == Kind.INDEX_SEMI) {
+            // (A semi-join probes with all its keys each time the source is read; a temporary
+            // index finds the rows for this read's values at once, so it wins when it can be made.)
             // A join on an equality no index answers: a temporary hash index on this source,
             // built once per execution (TimesTen's optimizer makes temporary indexes the same way),
             // instead of a scan of this source for every row of the sources before it. So is a

@@ -75,6 +75,12 @@ class SemiJoinTest {
             assertEquals(90005, assertThrows(HourglassException.class, () -> c.execute(many)).number());
             assertEquals(List.of("1", "3"), ids(c, "SELECT id FROM tiny WHERE 1 / (id - 2) <> 0 AND id IN (SELECT id FROM big WHERE id < 2 OR id = 3)"));
 
+            // Read once per row of an earlier source, with an equality no index answers: a
+            // temporary hash index finds each read's rows at once, where the probe would try every key.
+            String join = "SELECT s.z, b.id FROM small s, big b WHERE b.v = 'v' || s.k AND b.id IN (SELECT k FROM small)";
+            assertTrue(plan(c, join).contains("\nTEMPORARY HASH INDEX LOOKUP ON ADMIN.BIG"), plan(c, join));
+            assertEquals(List.of("1|42", "1|7", "2|7", "3|4999"), ids(c, join.replace("s.z, b.id", "s.z || '|' || b.id")));
+
             // NOT IN is no semi-join, nor is an IN whose rows depend on the row asking
             assertTrue(plan(c, "SELECT id FROM big WHERE id NOT IN (SELECT k FROM small)").startsWith("FULL SCAN"));
             String correlated = "SELECT b.id FROM big b WHERE b.id IN (SELECT s.k FROM small s WHERE s.z = b.k - 5)";
