@@ -1309,6 +1309,7 @@ final class Executor {
     /** Plans {@code sel}; a subquery's ({@code owner}) within the query {@code parent} binds. */
     static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
         if (sel.isCompound()) return planCompound(sel, s, parent, owner);
+        sel = JoinOrder.reorder(sel, s);
         QueryPlan q = new QueryPlan();
         List<Table> tl = new ArrayList<>();
         List<String> al = new ArrayList<>();

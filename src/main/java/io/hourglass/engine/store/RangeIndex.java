@@ -8,12 +8,33 @@ import java.util.function.LongConsumer;
 public final class RangeIndex implements Index {
     // Replaced only by fill(), before anyone reads the index (recovery).
     private volatile ConcurrentSkipListMap<Key, Object> map = new ConcurrentSkipListMap<>();
+    /**
+     * Distinct keys, kept as keys come and go: the skip list's own size() walks every node, too
+     * slow for the planner, which asks at every join it orders. (The map may call a remapping
+     * function more than once under contention; only its last call's outcome is applied and counted.)
+     */
+    private final java.util.concurrent.atomic.LongAdder keys = new java.util.concurrent.atomic.LongAdder();
 
     @Override
-    public void insert(Key key, long rowId) { map.compute(key, (k, v) -> Index.addPosting(v, rowId)); }
+    public void insert(Key key, long rowId) {
+        boolean[] fresh = {false};
+        map.compute(key, (k, v) -> {
+            fresh[0] = v == null;
+            return Index.addPosting(v, rowId);
+        });
+        if (fresh[0]) keys.increment();
+    }
 
     @Override
-    public void remove(Key key, long rowId) { map.computeIfPresent(key, (k, v) -> Index.removePosting(v, rowId)); }
+    public void remove(Key key, long rowId) {
+        boolean[] gone = {false};
+        map.computeIfPresent(key, (k, v) -> {
+            Object left = Index.removePosting(v, rowId);
+            gone[0] = left == null;
+            return left;
+        });
+        if (gone[0]) keys.decrement();
+    }
 
     @Override
     public void lookup(Key key, LongConsumer out) { Index.emit(map.get(key), out); }
@@ -36,10 +57,11 @@ public final class RangeIndex implements Index {
             return;
         }
         map = new ConcurrentSkipListMap<>(new SortedRun(keys, rowIds, n));
+        this.keys.add(map.size());
     }
 
     @Override
-    public long keyCount() { return map.size(); }
+    public long keyCount() { return Math.max(0, keys.sum()); }
 
     @Override
     public void scanAll(LongConsumer out) { map.values().forEach(v -> Index.emit(v, out)); }

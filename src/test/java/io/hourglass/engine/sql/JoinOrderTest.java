@@ -1,0 +1,166 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Instance;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Join order: an inner join reads first the table its conditions and indexes make cheapest, and
+ * then each table through the index the earlier ones key, whatever order FROM lists them in.
+ *
+ * <p>That the reordered plan really runs is shown by a condition that fails on a row the lookups
+ * never reach ({@code 1 / (o.id - 777)}): read as written, orders first, the scan of orders would
+ * meet it (TT90005).
+ */
+class JoinOrderTest {
+    private static Connection open(Instance inst) {
+        Connection c = inst.connect("JO", "admin", TestInstances.ADMIN_PASSWORD);
+        c.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR2(20))");
+        c.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER)");
+        c.execute("CREATE INDEX orders_cust ON orders (cust)");
+        c.setAutocommit(false);
+        var cu = c.prepare("INSERT INTO customers VALUES (?, ?)");
+        for (int i = 0; i < 1_000; i++) c.execute(cu, i, "c" + i);
+        var or = c.prepare("INSERT INTO orders VALUES (?, ?, ?)");
+        for (int i = 0; i < 20_000; i++) c.execute(or, i, i % 1_000, i % 7);
+        c.execute("COMMIT");
+        c.setAutocommit(true);
+        return c;
+    }
+
+    private static List<String> plan(Connection c, String sql) { return TestInstances.rows(c, "EXPLAIN " + sql); }
+
+    private static List<String> sorted(Connection c, String sql) { return TestInstances.rows(c, sql).stream().sorted().toList(); }
+
+    @Test
+    void aKeyLookupGoesFirstAndTheOthersFollowThroughTheirIndexes() {
+        try (Instance inst = TestInstances.one("JO")) {
+            Connection c = open(inst);
+            String q = "SELECT o.id FROM orders o, customers c WHERE o.cust = c.id AND c.id = 5";
+            assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", "RANGE INDEX LOOKUP ADMIN.ORDERS_CUST ON ADMIN.ORDERS"),
+                    plan(c, q));
+            List<String> expected = new ArrayList<>();
+            for (int i = 5; i < 20_000; i += 1_000) expected.add(String.valueOf(i));
+            assertEquals(expected.stream().sorted().toList(), sorted(c, q));
+            // Only customer 5's orders are read: the scan of orders as written would meet order 777.
+            assertEquals(expected.stream().sorted().toList(), sorted(c, q + " AND 1 / (o.id - 777) <> 0"));
+            assertEquals(90005, assertThrows(HourglassException.class,
+                    () -> c.execute("SELECT o.id FROM orders o WHERE o.cust >= 0 AND 1 / (o.id - 777) <> 0")).number()); // (what a scan meets)
+
+            // A parameter is a constant too; the lookup of a customer by name (no index) reads
+            // the smaller table first, then its orders through their index.
+            var byName = c.prepare("SELECT o.amount FROM orders o JOIN customers c ON o.cust = c.id WHERE c.name = ?");
+            assertEquals(20, c.execute(byName, "c42").rows().size());
+            assertEquals(List.of("FULL SCAN ADMIN.CUSTOMERS", "RANGE INDEX LOOKUP ADMIN.ORDERS_CUST ON ADMIN.ORDERS"),
+                    plan(c, "SELECT o.amount FROM orders o JOIN customers c ON o.cust = c.id WHERE c.name = 'c42'"));
+
+            // * lists the columns in the written order all the same.
+            String star = "SELECT * FROM orders o, customers c WHERE o.cust = c.id AND c.id = 5 AND o.amount = 4";
+            assertTrue(plan(c, star).getFirst().contains("ADMIN.CUSTOMERS"), plan(c, star).toString());
+            var r = c.execute(star);
+            assertEquals(List.of("ID", "CUST", "AMOUNT", "ID", "NAME"), r.columns().stream().map(ResultColumn::name).toList());
+            assertTrue(TestInstances.rows(r).contains("1005|5|4|5|c5"), TestInstances.rows(r).toString());
+
+            // No constant: the smaller table is scanned and the larger read through its index,
+            // not the other way round (which would read every order and look its customer up).
+            assertEquals(List.of("FULL SCAN ADMIN.CUSTOMERS", "RANGE INDEX LOOKUP ADMIN.ORDERS_CUST ON ADMIN.ORDERS"),
+                    plan(c, "SELECT o.id, c.name FROM orders o, customers c WHERE o.cust = c.id"));
+            assertEquals(20_000, c.execute("SELECT o.id, c.name FROM orders o, customers c WHERE o.cust = c.id").rows().size());
+        }
+    }
+
+    @Test
+    void theWrittenOrderStaysWhenNoOtherIsClearlyCheaper() {
+        try (Instance inst = TestInstances.one("JO")) {
+            Connection c = open(inst);
+            // Already the cheap order.
+            assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS",
+                    plan(c, "SELECT o.id FROM customers c, orders o WHERE o.cust = c.id AND c.id = 5").getFirst());
+            // Two tables no index serves: the second is hashed, as written.
+            c.execute("CREATE TABLE x (a INTEGER, b INTEGER)");
+            c.execute("CREATE TABLE y (a INTEGER, b INTEGER)");
+            c.execute("INSERT INTO x SELECT id, cust FROM orders WHERE id < 300");
+            c.execute("INSERT INTO y SELECT id, cust FROM orders WHERE id < 200");
+            assertEquals(List.of("FULL SCAN ADMIN.X", "TEMPORARY HASH INDEX LOOKUP ON ADMIN.Y (Y.B = X.B)"),
+                    plan(c, "SELECT x.a, y.a FROM x, y WHERE y.b = x.b"));
+            assertEquals(List.of("FULL SCAN ADMIN.Y", "TEMPORARY HASH INDEX LOOKUP ON ADMIN.X (X.B = Y.B)"),
+                    plan(c, "SELECT x.a, y.a FROM y, x WHERE y.b = x.b"));
+            // An index serves only once the table it is keyed by is read: x (no index) goes first.
+            assertEquals(List.of("FULL SCAN ADMIN.X", "RANGE INDEX LOOKUP ADMIN.ORDERS_CUST ON ADMIN.ORDERS"),
+                    plan(c, "SELECT o.id FROM orders o, x WHERE o.cust = x.b"));
+            // Outer joins are read as written.
+            assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, "SELECT o.id FROM orders o LEFT JOIN customers c ON o.cust = c.id WHERE c.id = 5").getFirst());
+        }
+    }
+
+    @Test
+    void aStatementPreparedOnEmptyTablesPlansItsJoinAgainOnceTheyAreLoaded() {
+        try (Instance inst = TestInstances.one("JO")) {
+            Connection c = inst.connect("JO", "admin", TestInstances.ADMIN_PASSWORD);
+            c.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR2(20))");
+            c.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER)");
+            c.execute("CREATE INDEX orders_cust ON orders (cust)");
+            var q = c.prepare("SELECT o.id FROM orders o, customers c WHERE o.cust = c.id AND c.id = ? AND 1 / (o.id - 777) <> 0");
+            assertEquals(List.of(), c.execute(q, 5).rows()); // planned on empty tables: as written, orders first
+            c.setAutocommit(false);
+            var cu = c.prepare("INSERT INTO customers VALUES (?, ?)");
+            for (int i = 0; i < 1_000; i++) c.execute(cu, i, "c" + i);
+            var or = c.prepare("INSERT INTO orders VALUES (?, ?, ?)");
+            for (int i = 0; i < 20_000; i++) c.execute(or, i, i % 1_000, i % 7);
+            c.execute("COMMIT");
+            // Planned again: customer 5 first, then its orders; the written order's scan would meet order 777.
+            assertEquals(20, c.execute(q, 5).rows().size());
+        }
+    }
+
+    /** Three random tables, random conditions, every order of FROM: the same rows as the join through no index. */
+    @Test
+    void everyWrittenOrderGivesTheSameRows() {
+        try (Instance inst = TestInstances.one("JO")) {
+            Connection c = inst.connect("JO", "admin", TestInstances.ADMIN_PASSWORD);
+            Random r = new Random(20261123);
+            int[] sizes = {40, 400, 4_000};
+            String[] names = {"p", "q", "s"};
+            c.setAutocommit(false);
+            for (int t = 0; t < 3; t++) {
+                c.execute("CREATE TABLE " + names[t] + " (id INTEGER PRIMARY KEY, k INTEGER, v INTEGER)");
+                if (t > 0) c.execute("CREATE INDEX " + names[t] + "_k ON " + names[t] + " (k)");
+                var ins = c.prepare("INSERT INTO " + names[t] + " VALUES (?, ?, ?)");
+                for (int i = 0; i < sizes[t]; i++) c.execute(ins, i, r.nextInt(10) == 0 ? null : r.nextInt(50), r.nextInt(20));
+            }
+            c.execute("COMMIT");
+            c.setAutocommit(true);
+            String[] wheres = {
+                    "p.k = q.id AND q.k = s.id",
+                    "p.id = s.k AND q.k = p.k AND s.v = 3",
+                    "s.id = 17 AND q.k = s.k AND p.id = q.v",
+                    "q.k = ? AND s.k = q.v AND p.v = s.v",
+                    "p.k = s.k AND s.v < 2 AND q.id BETWEEN p.id AND p.id + 3",
+            };
+            String[][] orders = {{"p", "q", "s"}, {"p", "s", "q"}, {"q", "p", "s"}, {"q", "s", "p"}, {"s", "p", "q"}, {"s", "q", "p"}};
+            int reordered = 0;
+            for (String where : wheres) {
+                String noIndex = where.replaceAll("([pqs])\\.(id|k)\\b", "$1.$2 + 0");
+                List<String> reference = null;
+                for (String[] o : orders) {
+                    String sql = "SELECT p.id, q.id, s.id FROM " + String.join(", ", o) + " WHERE " + where;
+                    List<String> rows = sorted(c, sql.replace("?", "7"));
+                    if (reference == null) reference = sorted(c, ("SELECT p.id, q.id, s.id FROM p, q, s WHERE " + noIndex).replace("?", "7"));
+                    assertEquals(reference, rows, sql);
+                    if (!plan(c, sql.replace("?", "7")).getFirst().contains("ADMIN." + o[0].toUpperCase())) reordered++;
+                }
+            }
+            assertTrue(reordered >= 10, "joins reordered: " + reordered);
+        }
+    }
+}
