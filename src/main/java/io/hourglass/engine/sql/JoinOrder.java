@@ -246,7 +246,7 @@ final class JoinOrder {
     private static void side(Expr col, long needs, boolean equality, Table[] tables, String[] names, List<Term> out) {
         if (!(col instanceof Expr.ColumnRef ref)) return;
         int[] at = resolve(ref, tables, names);
-        if (at == null || (needs & (1L << at[0])) != 0) return;
+        if (at == null || at == AMBIGUOUS || (needs & (1L << at[0])) != 0) return;
         out.add(new Term(at[0], at[1], equality, needs));
     }
 
@@ -258,8 +258,8 @@ final class JoinOrder {
         }
         if (e instanceof Expr.ColumnRef ref) {
             int[] at = resolve(ref, tables, names);
-            if (at == null) return ambiguous(ref, tables, names) ? UNKNOWN : 0; // (not ours: an enclosing query's)
-            return 1L << at[0];
+            if (at == null) return 0; // not ours: an enclosing query's
+            return at == AMBIGUOUS ? UNKNOWN : 1L << at[0];
         }
         long[] m = {0};
         e.children(x -> {
@@ -269,26 +269,19 @@ final class JoinOrder {
         return m[0];
     }
 
-    /** The source and column {@code ref} names, as the binder will find them; null if none or more than one source has it. */
+    private static final int[] AMBIGUOUS = new int[0];
+
+    /** The source and column {@code ref} names, as the binder will find them; null if none has it, AMBIGUOUS if several. */
     private static int[] resolve(Expr.ColumnRef ref, Table[] tables, String[] names) {
         int[] found = null;
         for (int i = 0; i < tables.length; i++) {
             if (ref.qualifier != null && !matches(tables[i], names[i], ref.qualifier)) continue;
             int c = tables[i].columnIndex(ref.column);
             if (c < 0) continue;
-            if (found != null) return null;
+            if (found != null) return AMBIGUOUS;
             found = new int[] {i, c};
         }
         return found;
-    }
-
-    private static boolean ambiguous(Expr.ColumnRef ref, Table[] tables, String[] names) {
-        int hits = 0;
-        for (int i = 0; i < tables.length; i++) {
-            if (ref.qualifier != null && !matches(tables[i], names[i], ref.qualifier)) continue;
-            if (tables[i].columnIndex(ref.column) >= 0) hits++;
-        }
-        return hits > 1;
     }
 
     private static boolean matches(Table t, String alias, String qualifier) {
