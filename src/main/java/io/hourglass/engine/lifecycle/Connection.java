@@ -39,6 +39,7 @@ public final class Connection implements Session, AutoCloseable {
     private final java.util.Map<io.hourglass.engine.catalog.Sequence, Long> sequenceValues = new java.util.HashMap<>();
     private boolean durableCommits;
     private boolean durableNext; // CALL ttDurableCommit: the current transaction's commit is durable
+    private java.util.List<String> joinOrder; // CALL ttOptSetOrder: until the transaction ends
     private Isolation isolation;
     private long lockWaitNanos;
     private long queryTimeoutMillis;   // SQLQueryTimeout(MSec); 0: none
@@ -115,6 +116,21 @@ public final class Connection implements Session, AutoCloseable {
 
     /** The longest LockWait, in seconds, as the attribute allows. */
     static final double MAX_LOCK_WAIT = 1_000_000;
+
+    /**
+     * CALL ttOptSetOrder: the order in which joins prepared from now to the end of the transaction
+     * read their tables, by correlation name (null or empty: the planner chooses again). As in
+     * TimesTen it lasts for the transaction, so autocommit must be off (TT90015 otherwise).
+     */
+    public void setJoinOrder(java.util.List<String> names) {
+        if (autocommit && names != null && !names.isEmpty()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("ttOptSetOrder lasts until the transaction ends: turn autocommit off first");
+        }
+        joinOrder = names == null || names.isEmpty() ? null : java.util.List.copyOf(names);
+    }
+
+    @Override
+    public java.util.List<String> joinOrder() { return joinOrder; }
 
     public void setLockWait(double seconds) {
         if (!(seconds >= 0 && seconds <= MAX_LOCK_WAIT)) throw ErrorCode.SEMANTIC_ERROR.error("LockWait must be 0 to 1000000 seconds");
@@ -247,6 +263,7 @@ public final class Connection implements Session, AutoCloseable {
         checkOpen();
         boolean d = durable || durableCommits || durableNext;
         durableNext = false;
+        joinOrder = null;
         if (txn == null) return d ? db.transactions().flushDurably() : CompletableFuture.completedFuture(null);
         Transaction t = txn;
         txn = null;
@@ -389,6 +406,7 @@ public final class Connection implements Session, AutoCloseable {
     @Override
     public void rollbackWork() {
         durableNext = false;
+        joinOrder = null;
         if (txn == null) return;
         Transaction t = txn;
         txn = null;

@@ -36,6 +36,22 @@ public final class Procedures {
             c.setLockWait(Values.toDouble(a[0]));
             return StatementResult.none();
         });
+        register("ttOptSetOrder", (c, a) -> {
+            arity("ttOptSetOrder", a, 1, 1);
+            if (a[0] != null && !(a[0] instanceof String)) {
+                throw ErrorCode.TYPE_MISMATCH.error("ttOptSetOrder takes correlation names separated by spaces, got " + Values.describe(a[0]));
+            }
+            List<String> names = new ArrayList<>();
+            if (a[0] != null) {
+                for (String n : ((String) a[0]).trim().split("[\\s,]+")) {
+                    if (n.isEmpty()) continue;
+                    // (as the parser folds unquoted names; a quoted one keeps its case)
+                    names.add(n.length() > 1 && n.startsWith("\"") && n.endsWith("\"") ? n.substring(1, n.length() - 1) : n.toUpperCase(Locale.ROOT));
+                }
+            }
+            c.setJoinOrder(names);
+            return StatementResult.none();
+        });
         register("ttDurableCommit", (c, a) -> {
             arity("ttDurableCommit", a, 0, 0);
             c.durableCommit();

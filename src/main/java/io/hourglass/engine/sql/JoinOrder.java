@@ -73,7 +73,7 @@ final class JoinOrder {
     static Ast.Select reorder(Ast.Select sel, Session s) {
         List<Ast.FromItem> from = sel.from();
         int n = from.size();
-        if (n < 2 || n > MAX_TABLES || sel.starOrder() != null) return sel;
+        if (n < 2 || sel.starOrder() != null) return sel;
         Table[] tables = new Table[n];
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {
@@ -83,6 +83,9 @@ final class JoinOrder {
             if (tables[i] == null) return sel; // a view, a system view, DUAL, or no such table: planned as written
             names[i] = f.alias();
         }
+        int[] pinned = s.joinOrder() == null ? null : pinned(s.joinOrder(), tables, names);
+        if (pinned != null) return reordered(sel, pinned);
+        if (n > MAX_TABLES) return sel;
         List<Term> terms = new ArrayList<>();
         for (Expr c : Executor.conjuncts(sel.where())) collect(c, tables, names, terms);
         double[] rows = new double[n];
@@ -97,8 +100,37 @@ final class JoinOrder {
         }
         int[] written = new int[n];
         for (int i = 0; i < n; i++) written[i] = i;
-        int[] order = best(tables, rows, terms, written);
-        if (order == written) return sel;
+        return reordered(sel, best(tables, rows, terms, written));
+    }
+
+    /**
+     * The order {@code CALL ttOptSetOrder} set, for a join whose every table's correlation name
+     * (alias, else table name) it lists once; null when it does not cover this join.
+     */
+    private static int[] pinned(List<String> set, Table[] tables, String[] names) {
+        int n = tables.length;
+        List<Integer> byPosition = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = names[i] != null ? names[i] : tables[i].name();
+            int at = set.indexOf(name);
+            if (at < 0 || set.lastIndexOf(name) != at || byPosition.contains(at)) return null;
+            byPosition.add(at);
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparing(byPosition::get));
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = order[i];
+        return out;
+    }
+
+    /** {@code sel} reading its FROM list in {@code order} (indexes into it), {@code *} keeping the written order. */
+    private static Ast.Select reordered(Ast.Select sel, int[] order) {
+        List<Ast.FromItem> from = sel.from();
+        int n = order.length;
+        boolean moved = false;
+        for (int j = 0; j < n; j++) moved |= order[j] != j;
+        if (!moved) return sel;
         List<Ast.FromItem> reordered = new ArrayList<>();
         Integer[] starOrder = new Integer[n];
         for (int j = 0; j < n; j++) {

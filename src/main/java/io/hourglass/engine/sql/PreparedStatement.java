@@ -7,7 +7,8 @@ import io.hourglass.engine.catalog.Catalog;
  * A parsed statement ready to run many times with different parameters. The plan is made on
  * first execution and made again whenever the catalog has changed since (a table or index was
  * created or dropped), so a prepared statement never runs against a stale schema, and when a
- * table whose size chose a join order has changed size fourfold ({@link JoinOrder.Sizes}).
+ * table whose size chose a join order has changed size fourfold ({@link JoinOrder.Sizes}) or the
+ * session's join order (ttOptSetOrder) is not the one it was planned with.
  *
  * <p>Not thread-safe: one connection uses it at a time.
  */
@@ -19,6 +20,7 @@ public final class PreparedStatement {
     private long planVersion = -1;
     private String planUser;
     private JoinOrder.Sizes planSizes;
+    private java.util.List<String> planJoinOrder;
 
     PreparedStatement(String sql) {
         this.sql = sql;
@@ -50,13 +52,15 @@ public final class PreparedStatement {
         for (int i = 0; i < given; i++) p[i] = io.hourglass.engine.catalog.Values.fromJava(params[i]);
         for (int attempt = 1; ; attempt++) {
             Catalog cat = session.catalog();
-            if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser) || planSizes.changed()) {
+            if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser) || planSizes.changed()
+                    || !java.util.Objects.equals(planJoinOrder, session.joinOrder())) {
                 long v = cat.version();
                 // Re-parse: binding annotates the tree in place, so each plan gets a fresh tree.
                 Ast.Stmt fresh = plan == null ? syntax : Parser.parse(sql).stmt();
                 JoinOrder.Sizes sizes = new JoinOrder.Sizes();
                 plan = JoinOrder.planning(sizes, () -> Executor.plan(fresh, session));
                 planSizes = sizes;
+                planJoinOrder = session.joinOrder();
                 planVersion = v;
                 planUser = session.user().name();
             }

@@ -32,6 +32,12 @@ public interface Session {
     /** Why the running statement must stop (the connection is closing), or null. */
     default String cancelled() { return null; }
 
+    /**
+     * The join order set for the current transaction by {@code CALL ttOptSetOrder}: correlation
+     * names (aliases, or table names), first read first; null when the planner chooses.
+     */
+    default java.util.List<String> joinOrder() { return null; }
+
     /** COMMIT statement and the implicit commit around DDL. */
     void commitWork();
 

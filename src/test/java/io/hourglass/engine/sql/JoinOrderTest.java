@@ -123,6 +123,41 @@ class JoinOrderTest {
         }
     }
 
+    @Test
+    void ttOptSetOrderPinsTheOrderUntilTheTransactionEnds() {
+        try (Instance inst = TestInstances.one("JO")) {
+            Connection c = open(inst);
+            String q = "SELECT o.id FROM orders o, customers c WHERE o.cust = c.id AND c.id = 5";
+            HourglassException auto = assertThrows(HourglassException.class, () -> c.execute("CALL ttOptSetOrder('o c')"));
+            assertTrue(auto.getMessage().contains("autocommit"), auto.getMessage());
+
+            c.setAutocommit(false);
+            var guarded = c.prepare(q + " AND 1 / (o.id - 777) <> 0");
+            assertEquals(20, c.execute(guarded).rows().size()); // the planner's order: customer 5 first
+            c.execute("CALL ttOptSetOrder('O C')");
+            assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, q).getFirst());
+            // The prepared statement is planned again with the pinned order: its scan of orders meets order 777.
+            assertEquals(90005, assertThrows(HourglassException.class, () -> c.execute(guarded)).number());
+            // An order that does not name every table of a join leaves it to the planner.
+            c.execute("CALL ttOptSetOrder('o x')");
+            assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", plan(c, q).getFirst());
+            // Table names serve where there is no alias; the order lasts until COMMIT or ROLLBACK.
+            c.execute("CALL ttOptSetOrder('orders customers')");
+            assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, "SELECT orders.id FROM customers, orders WHERE orders.cust = customers.id AND customers.id = 5").getFirst());
+            c.execute("CALL ttOptSetOrder('O C')");
+            c.execute("ROLLBACK");
+            assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", plan(c, q).getFirst());
+            assertEquals(20, c.execute(guarded).rows().size());
+            c.execute("CALL ttOptSetOrder('o c')");
+            c.execute("COMMIT");
+            assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", plan(c, q).getFirst());
+            // NULL or '' gives the choice back at once.
+            c.execute("CALL ttOptSetOrder('o c')");
+            c.execute("CALL ttOptSetOrder(NULL)");
+            assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", plan(c, q).getFirst());
+        }
+    }
+
     /** Three random tables, random conditions, every order of FROM: the same rows as the join through no index. */
     @Test
     void everyWrittenOrderGivesTheSameRows() {
