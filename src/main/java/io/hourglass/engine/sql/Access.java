@@ -173,7 +173,7 @@ final class Access {
                 return new Access(Kind.TEMP_HASH, null, List.of(), null, false, null, false, null, List.copyOf(build), List.copyOf(probe), null);
             }
         }
-        return best;
+        return best.kind == Kind.INDEX_SEMI ? best.withKeys(semis) : best;
     }
 
     /** A subquery a semi-join probe may take its keys from, and its values for this source's columns (by column). */
@@ -181,7 +181,8 @@ final class Access {
 
     /**
      * The semi-join probe of {@code ix} keying the most of its leading columns from one of
-     * {@code semis}, or null if none keys its first column (or the subquery cannot give keys).
+     * {@code semis} (its EXISTS key query not made yet: {@link #withKeys}), or null if none keys
+     * its first column.
      */
     private static Access semiJoin(IndexDef ix, List<SemiSource> semis) {
         int[] cols = ix.columns();
@@ -196,13 +197,20 @@ final class Access {
             }
         }
         if (best == null) return null;
-        Executor.QueryPlan keys = null;
-        if (best.sub().kind == Expr.Subquery.Kind.EXISTS) {
-            List<Expr> values = new ArrayList<>();
-            for (int i = 0; i < bestK; i++) values.add(best.values().get(cols[i]));
-            keys = Executor.semiJoinKeys(best.sub().plan, values);
-        }
-        return new Access(Kind.INDEX_SEMI, ix, List.of(), null, false, null, false, null, null, null, new Semi(best.sub(), keys, bestK));
+        return new Access(Kind.INDEX_SEMI, ix, List.of(), null, false, null, false, null, null, null, new Semi(best.sub(), null, bestK));
+    }
+
+    /**
+     * The chosen semi-join with its key query, for an EXISTS (made only for the index chosen:
+     * planning it chooses access paths of its own).
+     */
+    private Access withKeys(List<SemiSource> semis) {
+        if (semi.sub().kind != Expr.Subquery.Kind.EXISTS) return this;
+        SemiSource source = semis.stream().filter(x -> x.sub() == semi.sub()).findFirst().orElseThrow();
+        List<Expr> values = new ArrayList<>();
+        for (int i = 0; i < semi.prefix(); i++) values.add(source.values().get(index.columns()[i]));
+        Semi keyed = new Semi(semi.sub(), Executor.semiJoinKeys(semi.sub().plan, values), semi.prefix());
+        return new Access(Kind.INDEX_SEMI, index, List.of(), null, false, null, false, null, null, null, keyed);
     }
 
     /**

@@ -23,11 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * meet it (TT90005).
  */
 class JoinOrderTest {
+    /** Customers 0..999 and 20,000 orders, 20 per customer, with an index on orders.cust. */
     private static Connection open(Instance inst) {
+        Connection c = createTables(inst);
+        load(c);
+        return c;
+    }
+
+    private static Connection createTables(Instance inst) {
         Connection c = inst.connect("JO", "admin", TestInstances.ADMIN_PASSWORD);
         c.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR2(20))");
         c.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER)");
         c.execute("CREATE INDEX orders_cust ON orders (cust)");
+        return c;
+    }
+
+    private static void load(Connection c) {
         c.setAutocommit(false);
         var cu = c.prepare("INSERT INTO customers VALUES (?, ?)");
         for (int i = 0; i < 1_000; i++) c.execute(cu, i, "c" + i);
@@ -35,7 +46,6 @@ class JoinOrderTest {
         for (int i = 0; i < 20_000; i++) c.execute(or, i, i % 1_000, i % 7);
         c.execute("COMMIT");
         c.setAutocommit(true);
-        return c;
     }
 
     private static List<String> plan(Connection c, String sql) { return TestInstances.rows(c, "EXPLAIN " + sql); }
@@ -106,18 +116,10 @@ class JoinOrderTest {
     @Test
     void aStatementPreparedOnEmptyTablesPlansItsJoinAgainOnceTheyAreLoaded() {
         try (Instance inst = TestInstances.one("JO")) {
-            Connection c = inst.connect("JO", "admin", TestInstances.ADMIN_PASSWORD);
-            c.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR2(20))");
-            c.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER)");
-            c.execute("CREATE INDEX orders_cust ON orders (cust)");
+            Connection c = createTables(inst);
             var q = c.prepare("SELECT o.id FROM orders o, customers c WHERE o.cust = c.id AND c.id = ? AND 1 / (o.id - 777) <> 0");
             assertEquals(List.of(), c.execute(q, 5).rows()); // planned on empty tables: as written, orders first
-            c.setAutocommit(false);
-            var cu = c.prepare("INSERT INTO customers VALUES (?, ?)");
-            for (int i = 0; i < 1_000; i++) c.execute(cu, i, "c" + i);
-            var or = c.prepare("INSERT INTO orders VALUES (?, ?, ?)");
-            for (int i = 0; i < 20_000; i++) c.execute(or, i, i % 1_000, i % 7);
-            c.execute("COMMIT");
+            load(c);
             // Planned again: customer 5 first, then its orders; the written order's scan would meet order 777.
             assertEquals(20, c.execute(q, 5).rows().size());
         }
