@@ -1298,6 +1298,13 @@ final class Executor {
         return q;
     }
 
+    /** {@code list} in {@code order}: its {@code order[k]}-th element k-th. */
+    private static <T> List<T> permuted(List<T> list, int[] order) {
+        List<T> out = new ArrayList<>(order.length);
+        for (int i : order) out.add(list.get(i));
+        return out;
+    }
+
     private static void checkNoAggregate(Expr e, String where) {
         if (e instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions are not allowed in " + where);
         if (e instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("window functions are not allowed in " + where);
@@ -1377,9 +1384,24 @@ final class Executor {
             lock.add(t);
         }
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
+        Expr where = sel.where();
+        boolean marked = OuterJoinMarks.present(where);
+        if (marked) {
+            // Oracle's (+): its conditions become the ON conditions of outer joins, each read after its outer table
+            OuterJoinMarks.Joins joins = OuterJoinMarks.plan(where, tl.toArray(new Table[0]), al.toArray(new String[0]));
+            int[] order = joins.order(), levelAt = new int[order.length];
+            for (int k = 0; k < order.length; k++) levelAt[order[k]] = k;
+            for (int i = 0; i < levelOf.length; i++) if (levelOf[i] >= 0) levelOf[i] = levelAt[levelOf[i]];
+            tl = permuted(tl, order);
+            al = permuted(al, order);
+            derived = permuted(derived, order);
+            perExecution = permuted(perExecution, order);
+            ons = new ArrayList<>(joins.ons());
+            where = joins.where();
+        }
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
-        planSources(q, tables, binder, sel.where(), ons);
+        planSources(q, tables, binder, where, ons);
         q.derived = derived.toArray(new QueryPlan[0]);
         q.perExecution = new boolean[q.derived.length];
         for (int i = 0; i < q.perExecution.length; i++) q.perExecution[i] = perExecution.get(i);
@@ -1387,6 +1409,8 @@ final class Executor {
         int[] starOrder = null;
         if (sel.starOrder() != null) {
             starOrder = sel.starOrder().stream().mapToInt(i -> levelOf[i]).filter(l -> l >= 0).toArray();
+        } else if (marked) {
+            starOrder = java.util.Arrays.stream(levelOf).filter(l -> l >= 0).toArray(); // * in the written order
         }
         q.distinct = sel.distinct();
         q.first = sel.first() == null ? null : binder.bind(sel.first());

@@ -161,6 +161,8 @@ abstract class Expr {
         int index = -1;
         /** 0: a column of this query; n: of the query n levels out (a correlated subquery's reference). */
         int depth;
+        /** Written with Oracle's outer join operator, {@code col(+)}: its table is outer joined (see {@link OuterJoinMarks}). */
+        boolean outerJoin;
 
         ColumnRef(int pos, String qualifier, String column) {
             super(pos);

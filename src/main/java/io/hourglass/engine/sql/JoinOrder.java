@@ -19,7 +19,7 @@ import java.util.List;
  * visit ({@link #cost}); the written order is kept unless another costs less than half of it,
  * so a query whose order the estimates cannot tell apart (a hash join of two unindexed tables,
  * where the second is the one hashed) runs as written. Only joins of tables are reordered (no
- * outer join, view, derived table or DUAL among them); {@code *} still lists the columns in the
+ * outer join, whether written with JOIN or with Oracle's {@code (+)}, and no view, derived table or DUAL among them); {@code *} still lists the columns in the
  * written order, and a query's rows come in no order without ORDER BY.
  */
 final class JoinOrder {
@@ -32,7 +32,7 @@ final class JoinOrder {
     private record Term(int source, int column, boolean equality, long needs) {}
 
     /** Marks a side of a condition that cannot serve (a subquery, ROWNUM, a sequence, an ambiguous name). */
-    private static final long UNKNOWN = -1;
+    static final long UNKNOWN = -1;
 
     /**
      * The tables whose sizes chose the join orders of one statement's plan, with their row slots
@@ -73,7 +73,7 @@ final class JoinOrder {
     static Ast.Select reorder(Ast.Select sel, Session s) {
         List<Ast.FromItem> from = sel.from();
         int n = from.size();
-        if (n < 2 || sel.starOrder() != null) return sel;
+        if (n < 2 || sel.starOrder() != null || OuterJoinMarks.present(sel.where())) return sel;
         Table[] tables = new Table[n];
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {
@@ -283,7 +283,7 @@ final class JoinOrder {
     }
 
     /** The sources {@code e} reads (none: constants, parameters, an enclosing query's columns), or UNKNOWN. */
-    private static long sources(Expr e, Table[] tables, String[] names) {
+    static long sources(Expr e, Table[] tables, String[] names) {
         if (e instanceof Expr.Subquery || e instanceof Expr.SequenceRef || e instanceof Expr.Aggregate || e instanceof Expr.Window
                 || Expr.readsRownum(e)) {
             return UNKNOWN;
@@ -301,10 +301,10 @@ final class JoinOrder {
         return m[0];
     }
 
-    private static final int[] AMBIGUOUS = new int[0];
+    static final int[] AMBIGUOUS = new int[0];
 
     /** The source and column {@code ref} names, as the binder will find them; null if none has it, AMBIGUOUS if several. */
-    private static int[] resolve(Expr.ColumnRef ref, Table[] tables, String[] names) {
+    static int[] resolve(Expr.ColumnRef ref, Table[] tables, String[] names) {
         int[] found = null;
         for (int i = 0; i < tables.length; i++) {
             if (ref.qualifier != null && !matches(tables[i], names[i], ref.qualifier)) continue;

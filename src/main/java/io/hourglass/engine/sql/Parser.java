@@ -48,6 +48,12 @@ final class Parser {
     private final List<Token> tokens;
     private int at;
     private int paramCount;
+
+    /**
+     * Where the outer join operators ({@code col(+)}) read so far and not yet taken by a query's
+     * WHERE clause are: one left at the end of the statement stood somewhere else (TT3101).
+     */
+    private final List<Integer> outerJoinMarks = new ArrayList<>();
     private int nesting;
     /** The nesting at which the current (sub)query's expressions start: their depth is checked there. */
     private int depthBase;
@@ -76,6 +82,7 @@ final class Parser {
         Ast.Stmt s = p.statement();
         p.accept(";");
         if (p.peek().type() != T.EOF) throw p.error("unexpected '" + p.peek().text() + "' after the end of the statement");
+        p.noStrayOuterJoinMark();
         return new Parsed(s, p.paramCount);
     }
 
@@ -86,6 +93,7 @@ final class Parser {
         Parser p = new Parser(sql);
         Expr e = p.expr();
         if (p.peek().type() != T.EOF) throw p.error("unexpected '" + p.peek().text() + "' after the expression");
+        p.noStrayOuterJoinMark();
         return e;
     }
 
@@ -108,6 +116,13 @@ final class Parser {
     private Token expect(String kw) {
         if (!peek().is(kw)) throw error("expected " + kw + " but found " + describe(peek()));
         return next();
+    }
+
+    private void noStrayOuterJoinMark() {
+        if (!outerJoinMarks.isEmpty()) {
+            throw ErrorCode.OUTER_JOIN_MISPLACED.error("at position " + (outerJoinMarks.getFirst() + 1)
+                    + "; it marks a column in a query's WHERE clause only");
+        }
     }
 
     private HourglassException error(String msg) { return ErrorCode.SYNTAX_ERROR.error(peek().pos() + 1, msg); }
@@ -452,29 +467,33 @@ final class Parser {
         List<Ast.FromItem> from = new ArrayList<>();
         List<Integer> starOrder = null;
         Expr where = null;
+        boolean joined = false;
         if (accept("FROM")) {
             from.add(fromItem());
             while (true) {
                 if (accept(",")) {
                     from.add(fromItem());
                 } else if (peek().is("CROSS")) {
+                    joined = true;
                     next();
                     expect("JOIN");
                     from.add(fromItem());
                 } else if (peek().is("JOIN") || peek().is("INNER")) {
+                    joined = true;
                     accept("INNER");
                     expect("JOIN");
                     from.add(fromItem());
                     expect("ON");
-                    Expr on = expr();
+                    Expr on = joinCondition();
                     where = where == null ? on : new Expr.Binary(on.pos, "AND", where, on);
                 } else if (peek().is("LEFT") || peek().is("RIGHT")) {
+                    joined = true;
                     Token side = next();
                     accept("OUTER");
                     expect("JOIN");
                     Ast.FromItem item = fromItem();
                     expect("ON");
-                    Expr on = expr();
+                    Expr on = joinCondition();
                     if (side.is("LEFT")) {
                         from.add(item.withOn(on));
                     } else if (from.size() == 1 && starOrder == null) {
@@ -497,7 +516,12 @@ final class Parser {
             }
         }
         if (accept("WHERE")) {
+            int marks = outerJoinMarks.size();
             Expr w = expr();
+            if (outerJoinMarks.size() > marks) {
+                if (joined) throw ErrorCode.OUTER_JOIN_WITH_JOINED_TABLE.error();
+                outerJoinMarks.subList(marks, outerJoinMarks.size()).clear(); // this query's own: the planner makes them outer joins
+            }
             where = where == null ? w : new Expr.Binary(w.pos, "AND", where, w);
         }
         List<Expr> groupBy = new ArrayList<>();
@@ -507,6 +531,14 @@ final class Parser {
         }
         Expr having = accept("HAVING") ? expr() : null;
         return new Ast.Select(distinct, first, items, from, where, groupBy, having, List.of(), null, null, starOrder, null, null);
+    }
+
+    /** A JOIN's ON condition, which may not use the outer join operator (TT3108). */
+    private Expr joinCondition() {
+        int marks = outerJoinMarks.size();
+        Expr on = expr();
+        if (outerJoinMarks.size() > marks) throw ErrorCode.OUTER_JOIN_WITH_JOINED_TABLE.error();
+        return on;
     }
 
     private Ast.FromItem fromItem() {
@@ -1606,7 +1638,7 @@ final class Parser {
             at--;
             throw error("unexpected keyword " + w);
         }
-        if (peek().is("(")) {
+        if (peek().is("(") && !outerJoinMarkAhead()) {
             next();
             if (AGGREGATES.contains(w)) {
                 Expr.Aggregate a;
@@ -1659,12 +1691,24 @@ final class Parser {
             String b = identifier();
             if (accept(".")) {
                 if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), a, b, next().text().equals("NEXTVAL"));
-                return new Expr.ColumnRef(first.pos(), a + "." + b, identifier());
+                return marked(new Expr.ColumnRef(first.pos(), a + "." + b, identifier()));
             }
-            return new Expr.ColumnRef(first.pos(), a, b);
+            return marked(new Expr.ColumnRef(first.pos(), a, b));
         }
-        return new Expr.ColumnRef(first.pos(), null, a);
+        return marked(new Expr.ColumnRef(first.pos(), null, a));
     }
+
+    /** {@code ref}, marked with Oracle's outer join operator if {@code (+)} follows it. */
+    private Expr.ColumnRef marked(Expr.ColumnRef ref) {
+        if (outerJoinMarkAhead()) {
+            outerJoinMarks.add(peek().pos());
+            at += 3;
+            ref.outerJoin = true;
+        }
+        return ref;
+    }
+
+    private boolean outerJoinMarkAhead() { return peek().is("(") && peek(1).is("+") && peek(2).is(")"); }
 
     /** A sequence's NEXTVAL or CURRVAL (unquoted: a quoted "NEXTVAL" is a column). */
     private boolean pseudoColumnAhead() {
