@@ -38,13 +38,14 @@ final class Access {
 
     /**
      * The keys of a semi-join probe: the rows of {@code sub} (an uncorrelated {@code col IN
-     * (subquery)}), or, for a correlated {@code EXISTS}, of {@code keys}, the subquery's sources
-     * and own conditions selecting the values its equalities compare with this source's columns
-     * (the conditions reading the enclosing row left out: a superset of the rows that can
-     * match, which the EXISTS itself then checks). Column {@code i} of a key row is for the
-     * index's column {@code i}; {@code prefix} columns of the index are keyed.
+     * (subquery)} or {@code (a, b) IN (subquery)}), or, for a correlated {@code EXISTS}, of {@code
+     * keys}, the subquery's sources and own conditions selecting the values its equalities
+     * compare with this source's columns (the conditions reading the enclosing row left out: a
+     * superset of the rows that can match, which the EXISTS itself then checks). {@code prefix}
+     * columns of the index are keyed, its column {@code i} by column {@code from[i]} of a key row
+     * ({@code from} null: by column {@code i}).
      */
-    record Semi(Expr.Subquery sub, Executor.QueryPlan keys, int prefix) {}
+    record Semi(Expr.Subquery sub, Executor.QueryPlan keys, int prefix, int[] from) {}
 
     private Access(Kind kind, IndexDef index, List<Expr> eq, Expr low, boolean lowInc, Expr high, boolean highInc, List<Expr> inList) {
         this(kind, index, eq, low, lowInc, high, highInc, inList, null, null, null);
@@ -105,9 +106,14 @@ final class Access {
                 for (Expr x : il.list) ok &= (x.sources & ~known) == 0;
                 if (ok) in.put(((Expr.ColumnRef) il.arg).index, il.list);
             } else if (c instanceof Expr.Subquery sq && sq.plan != null && !sq.negated) {
-                if ((sq.kind == Expr.Subquery.Kind.IN || sq.kind == Expr.Subquery.Kind.ANY && sq.op.equals("="))
-                        && !sq.correlated && isCol(sq.arg, level)) {
-                    semis.add(new SemiSource(sq, Map.of(((Expr.ColumnRef) sq.arg).index, sq.plan.outputs.get(0))));
+                if ((sq.kind == Expr.Subquery.Kind.IN || sq.kind == Expr.Subquery.Kind.ANY && sq.op.equals("=")) && !sq.correlated) {
+                    // col IN (subquery), or (a, b, ...) IN (subquery) by those of a, b, ... that are this source's columns
+                    List<Expr> args = sq.arg instanceof Expr.Row r ? r.items : List.of(sq.arg);
+                    Map<Integer, Expr> values = new HashMap<>();
+                    for (int j = 0; j < args.size(); j++) {
+                        if (isCol(args.get(j), level)) values.putIfAbsent(((Expr.ColumnRef) args.get(j)).index, sq.plan.outputs.get(j));
+                    }
+                    if (!values.isEmpty()) semis.add(new SemiSource(sq, values));
                 } else if (sq.kind == Expr.Subquery.Kind.EXISTS && sq.correlated) {
                     Map<Integer, Expr> pairs = Executor.semiJoinPairs(sq.plan, level);
                     if (!pairs.isEmpty()) semis.add(new SemiSource(sq, pairs));
@@ -197,7 +203,12 @@ final class Access {
             }
         }
         if (best == null) return null;
-        return new Access(Kind.INDEX_SEMI, ix, List.of(), null, false, null, false, null, null, null, new Semi(best.sub(), null, bestK));
+        int[] from = null;
+        if (best.sub().kind != Expr.Subquery.Kind.EXISTS) {
+            from = new int[bestK];
+            for (int i = 0; i < bestK; i++) from[i] = best.sub().plan.outputs.indexOf(best.values().get(cols[i]));
+        }
+        return new Access(Kind.INDEX_SEMI, ix, List.of(), null, false, null, false, null, null, null, new Semi(best.sub(), null, bestK, from));
     }
 
     /**
@@ -209,7 +220,7 @@ final class Access {
         SemiSource source = semis.stream().filter(x -> x.sub() == semi.sub()).findFirst().orElseThrow();
         List<Expr> values = new ArrayList<>();
         for (int i = 0; i < semi.prefix(); i++) values.add(source.values().get(index.columns()[i]));
-        Semi keyed = new Semi(semi.sub(), Executor.semiJoinKeys(semi.sub().plan, values), semi.prefix());
+        Semi keyed = new Semi(semi.sub(), Executor.semiJoinKeys(semi.sub().plan, values), semi.prefix(), null);
         return new Access(Kind.INDEX_SEMI, index, List.of(), null, false, null, false, null, null, null, keyed);
     }
 
@@ -275,7 +286,7 @@ final class Access {
                 for (Object[] row : rows) {
                     Object[] k = new Object[semi.prefix()];
                     for (int i = 0; i < k.length; i++) {
-                        k[i] = exact(t, cols[i], row[i]);
+                        k[i] = exact(t, cols[i], row[semi.from() == null ? i : semi.from()[i]]);
                         if (k[i] == NO_MATCH) continue next; // NULL, or a value the column cannot hold: matches no row
                     }
                     Key key = new Key(k);

@@ -76,12 +76,12 @@ final class Binder {
                 if (session == null) throw ErrorCode.UNSUPPORTED.error("a subquery in a DEFAULT value or a CALL argument");
                 q.plan = Executor.planQuery(q.select, session, this, q);
                 subqueries.add(q);
-                if (q.kind != Expr.Subquery.Kind.EXISTS && q.plan.columns.size() != 1) {
-                    throw ErrorCode.SEMANTIC_ERROR.error("the subquery at position " + (q.pos + 1) + " must select one column, not "
-                            + q.plan.columns.size());
+                if (q.kind != Expr.Subquery.Kind.EXISTS && q.plan.columns.size() != q.width()) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the subquery at position " + (q.pos + 1) + " must select "
+                            + (q.width() == 1 ? "one column" : q.width() + " columns, as its row has values") + ", not " + q.plan.columns.size());
                 }
                 q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;
-                q.type = q.kind == Expr.Subquery.Kind.SCALAR ? q.plan.columns.get(0).type() : SqlType.BOOLEAN;
+                q.type = q.kind == Expr.Subquery.Kind.SCALAR && q.arg == null ? q.plan.columns.get(0).type() : SqlType.BOOLEAN;
             }
             case Expr.Binary b -> {
                 b.sources = b.left.sources | b.right.sources;

@@ -396,53 +396,108 @@ abstract class Expr {
     }
 
     /**
-     * A list of values as a hash set: each a one-value {@link Key}, whose hash and equality agree
-     * with {@link Values#compare} within a family of types (numbers of any kind, strings with
-     * trailing blanks, ...). Comparing across families converts (a string to a number), which a
-     * hash cannot follow: a list mixing families, or a value of another family than the list's,
-     * is walked instead.
+     * Rows of values (of one value each for an IN list) as a hash set: each a {@link Key}, whose
+     * hash and equality agree with {@link Values#compare} within a family of types (numbers of any
+     * kind, strings with trailing blanks, ...). Comparing across families converts (a string to a
+     * number), which a hash cannot follow: rows mixing families in a column, or a value of another
+     * family than its column's, are walked instead. A row holding a NULL is kept apart: it equals
+     * nothing, but may make the answer unknown, so it is walked when the set has no match.
      */
-    record Hashed(java.util.Set<Key> values, int family, boolean sawNull) {
-        static final Hashed MIXED = new Hashed(java.util.Set.of(), -1, false);
+    record Hashed(java.util.Set<Key> values, int[] families, List<Object[]> withNull) {
+        static final Hashed MIXED = new Hashed(java.util.Set.of(), null, List.of());
 
-        static Hashed of(List<Object> list) {
-            java.util.Set<Key> values = new java.util.HashSet<>(list.size() * 2);
-            int family = -1;
-            boolean sawNull = false;
-            for (Object x : list) {
-                if (x == null) {
-                    sawNull = true;
-                    continue;
+        /** The set of {@code rows}' first {@code width} values. */
+        static Hashed of(List<Object[]> rows, int width) {
+            java.util.Set<Key> values = new java.util.HashSet<>(rows.size() * 2);
+            int[] families = new int[width];
+            java.util.Arrays.fill(families, -1);
+            List<Object[]> withNull = new java.util.ArrayList<>();
+            next:
+            for (Object[] r : rows) {
+                Object[] k = r.length == width ? r : java.util.Arrays.copyOf(r, width);
+                for (Object x : k) {
+                    if (x == null) {
+                        withNull.add(k);
+                        continue next;
+                    }
                 }
-                int f = valueFamily(x);
-                if (f < 0 || (family >= 0 && f != family)) return MIXED;
-                family = f;
-                values.add(new Key(new Object[] {x}));
+                for (int i = 0; i < width; i++) {
+                    int f = valueFamily(k[i]);
+                    if (f < 0 || (families[i] >= 0 && f != families[i])) return MIXED;
+                    families[i] = f;
+                }
+                values.add(new Key(k));
             }
-            return new Hashed(values, family, sawNull);
+            return new Hashed(values, families, withNull);
         }
 
-        /** Whether the set can answer for {@code v} (not NULL, of the values' family). */
-        boolean answers(Object v) { return family >= 0 && valueFamily(v) == family; }
-
-        /** {@code v IN (values)}, three-valued, for a {@code v} it {@link #answers}. */
-        Boolean in(Object v) {
-            if (values.contains(new Key(new Object[] {v}))) return true;
-            return sawNull ? null : false;
+        /** Whether the set can answer for {@code v}: no NULL, each value of its column's family. */
+        boolean answers(Object[] v) {
+            if (families == null) return false;
+            for (int i = 0; i < v.length; i++) if (v[i] == null || valueFamily(v[i]) != families[i]) return false;
+            return true;
         }
 
-        /** {@code v IN (values)} by comparing with each, converting as a comparison does; three-valued. */
-        static Boolean walk(Object v, Iterable<Object> values) {
-            if (v == null) return null;
-            boolean sawNull = false;
-            for (Object x : values) {
-                if (x == null) { sawNull = true; continue; }
-                if (Values.compare(v, x) == 0) return true;
+        /** {@link #answers} for one value. */
+        boolean answers(Object v) { return families != null && v != null && valueFamily(v) == families[0]; }
+
+        /** {@code v IN (rows)}, three-valued, for a {@code v} it {@link #answers}. */
+        Boolean in(Object[] v) {
+            if (values.contains(new Key(v))) return true;
+            return walk(v, withNull);
+        }
+
+        /** {@link #in} for one value. */
+        Boolean in(Object v) { return in(new Object[] {v}); }
+
+        /**
+         * {@code v IN (rows)} by comparing with each row, converting as a comparison does;
+         * three-valued: TRUE if a row equals {@code v}, else NULL if one is not unequal to it in
+         * any value (a NULL on either side makes that value's equality unknown), else FALSE.
+         */
+        static Boolean walk(Object[] v, Iterable<Object[]> rows) {
+            boolean unknown = false;
+            for (Object[] r : rows) {
+                int eq = 1; // 1 equal, 0 unknown, -1 unequal
+                for (int i = 0; i < v.length && eq >= 0; i++) {
+                    if (v[i] == null || r[i] == null) eq = 0;
+                    else if (Values.compare(v[i], r[i]) != 0) eq = -1;
+                }
+                if (eq == 1) return true;
+                unknown |= eq == 0;
             }
-            return sawNull ? null : false;
+            return unknown ? null : false;
         }
 
         static Boolean negate(Boolean in, boolean negated) { return in == null ? null : in != negated; }
+    }
+
+    /**
+     * A row of values, {@code (a, b)}: compared with a subquery's rows as a whole ({@link
+     * Subquery}'s IN and row comparison); its value is the array of its values. (A row compared
+     * with another row or a list of rows is their equalities, made by the parser.)
+     */
+    static final class Row extends Expr {
+        final List<Expr> items;
+
+        Row(int pos, List<Expr> items) {
+            super(pos);
+            this.items = List.copyOf(items);
+        }
+
+        Object eval(Ctx c) {
+            Object[] v = new Object[items.size()];
+            for (int i = 0; i < v.length; i++) v[i] = items.get(i).eval(c);
+            return v;
+        }
+
+        void children(Consumer<Expr> f) { items.forEach(f); }
+
+        String text() {
+            StringBuilder sb = new StringBuilder("(");
+            for (int i = 0; i < items.size(); i++) sb.append(i > 0 ? ", " : "").append(items.get(i).text());
+            return sb.append(")").toString();
+        }
     }
 
     static final class InList extends Expr {
@@ -466,9 +521,9 @@ abstract class Expr {
 
         /** A fixed list's values as a set ({@link Hashed}). */
         private Hashed hashed(Ctx c) {
-            List<Object> values = new java.util.ArrayList<>(list.size());
-            for (Expr e : list) values.add(e.eval(c));
-            return Hashed.of(values);
+            List<Object[]> values = new java.util.ArrayList<>(list.size());
+            for (Expr e : list) values.add(new Object[] {e.eval(c)});
+            return Hashed.of(values, 1);
         }
 
         Object eval(Ctx c) {
@@ -545,6 +600,9 @@ abstract class Expr {
             return s;
         }
 
+        /** How many values each of its rows gives: as many as a row compared with it has, else one (EXISTS: any). */
+        int width() { return arg instanceof Row r ? r.items.size() : 1; }
+
         /** The most rows the question needs: EXISTS one, a scalar two (to tell that it has more than one). */
         private long cap() {
             return switch (kind) {
@@ -559,8 +617,7 @@ abstract class Expr {
 
         private Answer answer(Ctx c) {
             List<Object[]> rows = c.scope.rows(this, c, cap());
-            Hashed h = kind == Kind.IN && !correlated && rows.size() >= InList.HASHED_FROM
-                    ? Hashed.of(rows.stream().map(r -> r[0]).toList()) : null;
+            Hashed h = kind == Kind.IN && !correlated && rows.size() >= InList.HASHED_FROM ? Hashed.of(rows, width()) : null;
             return new Answer(rows, h);
         }
 
@@ -588,15 +645,18 @@ abstract class Expr {
                 case EXISTS -> { return !rows.isEmpty(); }
                 case SCALAR -> {
                     if (rows.size() > 1) throw ErrorCode.SUBQUERY_ROWS.error(pos + 1);
-                    return rows.isEmpty() ? null : rows.get(0)[0];
+                    if (arg == null) return rows.isEmpty() ? null : rows.get(0)[0];
+                    // (a, b) = | <> (SELECT x, y ...): unknown against no row
+                    return rows.isEmpty() ? null : Hashed.negate(Hashed.walk((Object[]) v, rows), negated);
                 }
                 default -> { }
             }
             if (rows.isEmpty()) return kind == Kind.ALL || negated; // (against no rows, whatever v is)
             if (v == null) return null;
             if (kind == Kind.IN) {
-                if (a.hashed() != null && a.hashed().answers(v)) return Hashed.negate(a.hashed().in(v), negated);
-                return Hashed.negate(Hashed.walk(v, () -> rows.stream().map(r -> r[0]).iterator()), negated);
+                Object[] tuple = arg instanceof Row ? (Object[]) v : new Object[] {v};
+                if (a.hashed() != null && a.hashed().answers(tuple)) return Hashed.negate(a.hashed().in(tuple), negated);
+                return Hashed.negate(Hashed.walk(tuple, rows), negated);
             }
             // ANY: true if some comparison is; ALL: false if some comparison is false; else NULL if one was unknown.
             boolean all = kind == Kind.ALL, unknown = false;
@@ -612,7 +672,7 @@ abstract class Expr {
 
         String text() {
             return switch (kind) {
-                case SCALAR -> sql;
+                case SCALAR -> arg == null ? sql : arg.text() + (negated ? " <> " : " = ") + sql;
                 case EXISTS -> "EXISTS " + sql;
                 case IN -> arg.text() + (negated ? " NOT IN " : " IN ") + sql;
                 case ANY, ALL -> arg.text() + " " + op + " " + kind + " " + sql;

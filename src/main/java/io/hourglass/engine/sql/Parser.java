@@ -1055,12 +1055,15 @@ final class Parser {
         return new Ast.References(parent, cols, rule);
     }
 
-    private List<String> columnList() {
+    private List<String> columnList() { return parenthesized(this::identifier); }
+
+    /** {@code ( item, ... )}. */
+    private <T> List<T> parenthesized(java.util.function.Supplier<T> item) {
         expect("(");
-        List<String> c = new ArrayList<>();
-        do c.add(identifier()); while (accept(","));
+        List<T> items = new ArrayList<>();
+        do items.add(item.get()); while (accept(","));
         expect(")");
-        return c;
+        return items;
     }
 
     /**
@@ -1449,6 +1452,7 @@ final class Parser {
     }
 
     private Expr predicate() {
+        if (rowAhead()) return rowPredicate();
         Expr e = additive();
         while (true) {
             Token t = peek();
@@ -1499,6 +1503,89 @@ final class Parser {
                 return e;
             }
         }
+    }
+
+    /** Whether a row of values, {@code (a, b, ...)}, comes next: a comma inside the parentheses that open here. */
+    private boolean rowAhead() {
+        if (!peek().is("(") || peek(1).is("SELECT") || peek(1).is("WITH")) return false;
+        int depth = 0;
+        for (int i = at; i < tokens.size() && tokens.get(i).type() != T.EOF; i++) {
+            Token t = tokens.get(i);
+            if (t.is("(")) depth++;
+            else if (t.is(")") && --depth == 0) return false;
+            else if (t.is(",") && depth == 1) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A comparison of rows of values, Oracle's: {@code (a, b) [NOT] IN ((1, 2), (3, 4))} is the OR
+     * of the rows' equalities ({@code a = 1 AND b = 2 OR ...}), {@code (a, b) = (x, y)} their AND
+     * and {@code <>} its negation; {@code (a, b) [NOT] IN (SELECT x, y ...)} (or {@code = ANY},
+     * {@code <> ALL}) and {@code (a, b) = | <> (SELECT x, y ...)} (a subquery of one row at most)
+     * compare with a subquery's rows. Rows compare only as a whole (TT1001 elsewhere).
+     */
+    private Expr rowPredicate() {
+        int pos = peek().pos();
+        List<Expr> left = row();
+        Expr.Row arg = new Expr.Row(pos, left);
+        Token t = peek();
+        boolean negated = t.is("NOT") && peek(1).is("IN");
+        if (negated) {
+            next();
+            t = peek();
+        }
+        if (t.is("IN")) {
+            next();
+            if (subqueryAhead()) {
+                next();
+                return subquery(t.pos(), Expr.Subquery.Kind.IN, arg, "=", negated);
+            }
+            expect("(");
+            List<Expr> alternatives = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            do {
+                alternatives.add(rowEquality(t.pos(), left, row()));
+                if (peek().is(",")) positions.add(peek().pos());
+            } while (accept(","));
+            expect(")");
+            Expr any = balanced("OR", alternatives, positions, 0, alternatives.size());
+            return negated ? new Expr.Unary(t.pos(), "NOT", any) : any;
+        }
+        if (t.is("=") || t.is("<>")) {
+            next();
+            boolean equal = t.is("=");
+            if ((peek().is("ANY") || peek().is("SOME")) && equal || peek().is("ALL") && !equal) {
+                next();
+                if (!subqueryAhead()) throw error("a row compares with " + (equal ? "= ANY" : "<> ALL") + " a subquery, not a list (write IN)");
+                next();
+                return subquery(t.pos(), Expr.Subquery.Kind.IN, arg, "=", !equal);
+            }
+            if (subqueryAhead()) {
+                next();
+                return subquery(t.pos(), Expr.Subquery.Kind.SCALAR, arg, "=", !equal);
+            }
+            Expr eq = rowEquality(t.pos(), left, row());
+            return equal ? eq : new Expr.Unary(t.pos(), "NOT", eq);
+        }
+        throw error("a row of values " + arg.text() + " is compared with = or <>, or tested with [NOT] IN, not followed by "
+                + describe(t));
+    }
+
+    private List<Expr> row() { return parenthesized(this::expr); }
+
+    /** The AND of {@code left[i] = right[i]}; TT1001 if the rows' lengths differ. */
+    private Expr rowEquality(int pos, List<Expr> left, List<Expr> right) {
+        if (right.size() != left.size()) {
+            throw ErrorCode.SYNTAX_ERROR.error(pos + 1, "a row of " + left.size() + " values compared with a row of " + right.size());
+        }
+        List<Expr> terms = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < left.size(); i++) {
+            terms.add(new Expr.Binary(pos, "=", left.get(i), right.get(i)));
+            if (i > 0) positions.add(pos);
+        }
+        return balanced("AND", terms, positions, 0, terms.size());
     }
 
     /**

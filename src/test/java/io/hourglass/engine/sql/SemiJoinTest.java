@@ -169,6 +169,41 @@ class SemiJoinTest {
         }
     }
 
+    @Test
+    void aRowInSubqueryProbesACompositeKeyWhateverTheOrderOfTheRowsValues() {
+        try (Instance inst = TestInstances.one("SJ")) {
+            Connection c = inst.connect("SJ", "admin", TestInstances.ADMIN_PASSWORD);
+            c.execute("CREATE TABLE pairs (a INTEGER, b INTEGER, v VARCHAR2(10), PRIMARY KEY (a, b))");
+            c.setAutocommit(false);
+            var ins = c.prepare("INSERT INTO pairs VALUES (?, ?, ?)");
+            for (int i = 0; i < ROWS; i++) c.execute(ins, i / 100, i % 100, "v" + i);
+            c.execute("COMMIT");
+            c.setAutocommit(true);
+            // Pairs with a duplicate, a NULL, one no row has, and one that is not an INTEGER's.
+            c.execute("CREATE TABLE want (x NUMBER, y INTEGER)");
+            c.execute("INSERT INTO want VALUES (7, 3), (7, 3), (42, 99), (NULL, 5), (5, 999), (12.5, 1), (0, 0)");
+
+            String in = "SELECT a, b FROM pairs WHERE (b, a) IN (SELECT y, x FROM want)";
+            assertTrue(plan(c, in).startsWith("SEMI-JOIN RANGE INDEX LOOKUP ADMIN.PAIRS ON ADMIN.PAIRS (2 of 2 columns, keys from the subquery"),
+                    plan(c, in));
+            assertEquals(List.of("0|0", "42|99", "7|3"), ids(c, in));
+            assertEquals(ids(c, "SELECT a, b FROM pairs WHERE (b, a + 0) IN (SELECT y, x FROM want)"), ids(c, in));
+            // Only the keyed rows are read: the scan meets (25, 0), the probe does not.
+            String guarded = "SELECT a, b FROM pairs WHERE 1 / (a * 100 + b - 2500) <> 0 AND ";
+            assertEquals(List.of("0|0", "42|99", "7|3"), ids(c, guarded + "(b, a) IN (SELECT y, x FROM want)"));
+            assertEquals(90005, assertThrows(HourglassException.class,
+                    () -> c.execute(guarded + "(b, a + 0) IN (SELECT y, x FROM want)")).number());
+
+            // A row naming the key's first column only probes by it, and checks the rest on the rows found.
+            String prefix = "(v, a) IN (SELECT 'v' || (x * 100 + y), x FROM want)";
+            assertTrue(plan(c, guarded + prefix).startsWith("SEMI-JOIN RANGE INDEX LOOKUP ADMIN.PAIRS ON ADMIN.PAIRS (1 of 2 columns"),
+                    plan(c, guarded + prefix));
+            assertEquals(List.of("0|0", "42|99", "7|3"), ids(c, guarded + prefix));
+            // NOT IN is no semi-join: it reads the table
+            assertTrue(plan(c, "SELECT a FROM pairs WHERE (b, a) NOT IN (SELECT y, x FROM want)").startsWith("FULL SCAN"));
+        }
+    }
+
     /** Random tables with NULLs and duplicates: every semi-join form answers as the scan of its unindexed twin. */
     @Test
     void semiJoinsAnswerAsScansOverRandomRows() {
@@ -191,14 +226,17 @@ class SemiJoinTest {
                     "EXISTS (SELECT 1 FROM b WHERE b.k = a.k AND b.v < a.v + %d)",
                     "EXISTS (SELECT 1 FROM b WHERE b.id = a.k AND b.v > %d)",
                     "EXISTS (SELECT 1 FROM b, b b2 WHERE b2.id = b.k AND b2.v = a.id AND b.id = a.id AND b.v > %d)",
-                    "a.v > 50 AND a.id IN (SELECT b.id + %d FROM b)");
+                    "a.v > 50 AND a.id IN (SELECT b.id + %d FROM b)",
+                    "(a.k, a.v) IN (SELECT b.k, b.v FROM b WHERE b.id > %d)",
+                    "(a.v, a.id) IN (SELECT b.v, b.id + %d FROM b)");
             int probed = 0;
             for (String form : forms) {
                 for (int x : new int[] {0, 30, 70, 120}) {
                     String where = form.formatted(x);
                     String sql = "SELECT a.id FROM a WHERE " + where;
                     String twin = "SELECT a.id FROM a WHERE " + where.replace("= a.k", "= a.k + 0").replace("= a.id", "= a.id + 0")
-                            .replace("a.k IN", "a.k + 0 IN").replace("a.id IN", "a.id + 0 IN").replace("a.k = ANY", "a.k + 0 = ANY");
+                            .replace("a.k IN", "a.k + 0 IN").replace("a.id IN", "a.id + 0 IN").replace("a.k = ANY", "a.k + 0 = ANY")
+                            .replace("(a.k, a.v)", "(a.k + 0, a.v)").replace("(a.v, a.id)", "(a.v, a.id + 0)");
                     if (plan(c, sql).startsWith("SEMI-JOIN")) probed++;
                     assertTrue(plan(c, twin).startsWith("FULL SCAN"), twin);
                     assertEquals(ids(c, twin), ids(c, sql), sql);
