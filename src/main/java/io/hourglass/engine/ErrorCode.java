@@ -21,6 +21,8 @@ public enum ErrorCode {
     SYNTAX_ERROR(1001, Kind.BAD_REQUEST, "Syntax error in SQL statement at position %d: %s"),
     TABLE_NOT_FOUND(2206, Kind.NOT_FOUND, "Table %s not found"),
     TABLE_EXISTS(2207, Kind.CONFLICT, "Table %s already exists"),
+    COLUMN_TWICE(2209, Kind.BAD_REQUEST, "Column %s specified more than once"),
+    UPDATE_COLUMN_TWICE(2249, Kind.BAD_REQUEST, "Duplicate column name found in update set list: %s"),
     COLUMN_NOT_FOUND(2211, Kind.BAD_REQUEST, "Referenced column %s not found"),
     FOREIGN_KEY_VIOLATION(3001, Kind.CONFLICT, "Foreign key violation [%s]: %s"),
     FOREIGN_KEY_IN_USE(3003, Kind.CONFLICT, "Table/Index is in use by a foreign key: %s"),

@@ -1647,7 +1647,7 @@ final class Executor {
             for (int i = 0; i < target.length; i++) {
                 target[i] = t.columnIndex(ins.columns().get(i));
                 if (target[i] < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + ins.columns().get(i));
-                if (!seen.add(target[i])) throw ErrorCode.SEMANTIC_ERROR.error("column " + ins.columns().get(i) + " appears twice");
+                if (!seen.add(target[i])) throw ErrorCode.COLUMN_TWICE.error(ins.columns().get(i));
             }
         }
         Binder none = new Binder(new Table[0], new String[0], s);
@@ -1788,9 +1788,11 @@ final class Executor {
         QueryPlan q = planTarget(t, upd.alias(), upd.where(), s);
         Binder binder = new Binder(new Table[] {t}, new String[] {upd.alias()}, s);
         int[] cols = new int[upd.columns().size()];
+        Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < cols.length; i++) {
             cols[i] = t.columnIndex(upd.columns().get(i));
             if (cols[i] < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + upd.columns().get(i));
+            if (!seen.add(cols[i])) throw ErrorCode.UPDATE_COLUMN_TWICE.error(upd.columns().get(i));
             binder.sequencesAllowed = true;
             binder.bind(upd.values().get(i));
             binder.sequencesAllowed = false;
@@ -1801,8 +1803,19 @@ final class Executor {
                 forEachLockedMatch(ss, txn, q, params, subqueries, (old, ctx) -> {
                     ctx.row++;
                     Object[] row = old.clone();
+                    Object[] spread = null; // the row of a SET (a, b) = (SELECT ...) subquery, for its later columns
                     for (int i = 0; i < cols.length; i++) {
-                        Object v = upd.values().get(i).eval(ctx);
+                        Expr e = upd.values().get(i);
+                        Object v;
+                        if (e instanceof Expr.RowPart part) {
+                            v = spread[part.index];
+                        } else {
+                            v = e.eval(ctx);
+                            if (e instanceof Expr.Subquery sq && sq.rowWidth > 0) {
+                                spread = (Object[]) v;
+                                v = spread[0];
+                            }
+                        }
                         row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull() : v;
                     }
                     return checkRow(t, row);

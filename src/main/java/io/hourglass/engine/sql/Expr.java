@@ -500,6 +500,26 @@ abstract class Expr {
         }
     }
 
+    /**
+     * Value {@code index} of the row a {@code SET (a, b, ...) = (SELECT ...)} subquery gave: the
+     * UPDATE evaluates the subquery once per row for its first column and reads the others from
+     * that row ({@code Executor.planUpdate}); it is never evaluated on its own.
+     */
+    static final class RowPart extends Expr {
+        final Subquery row;
+        final int index;
+
+        RowPart(Subquery row, int index) {
+            super(row.pos);
+            this.row = row;
+            this.index = index;
+        }
+
+        Object eval(Ctx c) { throw ErrorCode.INTERNAL.error("a value of a SET row subquery read apart from its row"); }
+
+        String text() { return "value " + (index + 1) + " of " + row.text(); }
+    }
+
     static final class InList extends Expr {
         final Expr arg;
         final List<Expr> list;
@@ -577,6 +597,12 @@ abstract class Expr {
         boolean correlated;
         /** The sources of the immediately enclosing query whose columns it names (inside). */
         long outerSources;
+        /**
+         * For UPDATE's {@code SET (a, b) = (SELECT x, y ...)}: how many columns it sets; its value
+         * is then its one row's values as an array (NULLs for no row), {@link RowPart}s reading the
+         * later ones. 0 for a subquery giving one value.
+         */
+        int rowWidth;
 
         Subquery(int pos, Kind kind, Ast.Select select, Expr arg, String op, boolean negated, String sql) {
             super(pos);
@@ -595,13 +621,14 @@ abstract class Expr {
             s.plan = plan;
             s.correlated = correlated;
             s.outerSources = outerSources;
+            s.rowWidth = rowWidth;
             s.type = type;
             s.sources = (newArg == null ? 0 : newArg.sources) | outerSources;
             return s;
         }
 
         /** How many values each of its rows gives: as many as a row compared with it has, else one (EXISTS: any). */
-        int width() { return arg instanceof Row r ? r.items.size() : 1; }
+        int width() { return arg instanceof Row r ? r.items.size() : Math.max(1, rowWidth); }
 
         /** The most rows the question needs: EXISTS one, a scalar two (to tell that it has more than one). */
         private long cap() {
@@ -645,6 +672,7 @@ abstract class Expr {
                 case EXISTS -> { return !rows.isEmpty(); }
                 case SCALAR -> {
                     if (rows.size() > 1) throw ErrorCode.SUBQUERY_ROWS.error(pos + 1);
+                    if (arg == null && rowWidth > 0) return rows.isEmpty() ? new Object[rowWidth] : java.util.Arrays.copyOf(rows.get(0), rowWidth);
                     if (arg == null) return rows.isEmpty() ? null : rows.get(0)[0];
                     // (a, b) = | <> (SELECT x, y ...): unknown against no row
                     return rows.isEmpty() ? null : Hashed.negate(Hashed.walk((Object[]) v, rows), negated);

@@ -604,14 +604,32 @@ final class Parser {
         List<String> cols = new ArrayList<>();
         List<Expr> vals = new ArrayList<>();
         do {
-            String c = identifier();
-            if (accept(".")) c = identifier(); // alias.column
-            cols.add(c);
+            if (peek().is("(")) {
+                // (a, b) = (SELECT x, y ...): the columns from the subquery's one row (NULLs for none)
+                List<String> targets = parenthesized(this::setColumn);
+                Token eq = expect("=");
+                if (!subqueryAhead()) throw error("a list of columns is set from a subquery: (a, b) = (SELECT x, y ...)");
+                next();
+                Expr.Subquery q = subquery(eq.pos(), Expr.Subquery.Kind.SCALAR, null, null, false);
+                q.rowWidth = targets.size();
+                for (int j = 0; j < targets.size(); j++) {
+                    cols.add(targets.get(j));
+                    vals.add(j == 0 ? q : new Expr.RowPart(q, j));
+                }
+                continue;
+            }
+            cols.add(setColumn());
             expect("=");
             vals.add(peek().is("DEFAULT") ? defaultMarker() : expr());
         } while (accept(","));
         Expr where = accept("WHERE") ? expr() : null;
         return new Ast.Update(table, alias, cols, vals, where);
+    }
+
+    /** A column UPDATE sets: {@code col} or {@code alias.col}. */
+    private String setColumn() {
+        String c = identifier();
+        return accept(".") ? identifier() : c;
     }
 
     /**
