@@ -1589,6 +1589,7 @@ final class Executor {
             case Expr.IsNull n -> new Expr.IsNull(n.pos, rewriteForGroups(n.arg, groupTexts, q), n.negated);
             case Expr.Between b -> new Expr.Between(b.pos, rewriteForGroups(b.arg, groupTexts, q), rewriteForGroups(b.low, groupTexts, q),
                     rewriteForGroups(b.high, groupTexts, q), b.negated);
+            case Expr.Row r -> new Expr.Row(r.pos, r.items.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList());
             case Expr.InList il -> new Expr.InList(il.pos, rewriteForGroups(il.arg, groupTexts, q),
                     il.list.stream().map(x -> rewriteForGroups(x, groupTexts, q)).toList(), il.negated);
             case Expr.Like l -> new Expr.Like(l.pos, rewriteForGroups(l.arg, groupTexts, q), rewriteForGroups(l.pattern, groupTexts, q),
