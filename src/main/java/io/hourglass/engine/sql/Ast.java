@@ -43,24 +43,26 @@ final class Ast {
     /**
      * A query. {@code starOrder}: the sources in the order {@code *} lists their columns, when it is not
      * the FROM order (a RIGHT JOIN is read as the LEFT JOIN of its two sources swapped); null
-     * otherwise.
+     * otherwise. {@code groupingSets}: for GROUP BY ROLLUP, CUBE, GROUPING SETS or {@code ()},
+     * the grouping sets, each a mask of {@code groupBy}'s expressions (bit i: the i-th); null for
+     * a plain GROUP BY (one set of all of them).
      */
     record Select(boolean distinct, Expr first, List<SelectItem> items, List<FromItem> from, Expr where,
-                  List<Expr> groupBy, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
+                  List<Expr> groupBy, List<Long> groupingSets, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
                   List<Integer> starOrder, List<Select> terms, List<String> setOps) implements Stmt {
         /**
          * {@code terms[0] setOps[0] terms[1] ...} (UNION, UNION ALL, INTERSECT, MINUS, left to
          * right), then {@code orderBy} and the limits over the whole.
          */
         static Select compound(List<Select> terms, List<String> setOps, List<OrderItem> orderBy, Expr limit, Expr offset) {
-            return new Select(false, null, List.of(), List.of(), null, List.of(), null, orderBy, limit, offset, null,
+            return new Select(false, null, List.of(), List.of(), null, List.of(), null, null, orderBy, limit, offset, null,
                     List.copyOf(terms), List.copyOf(setOps));
         }
 
         boolean isCompound() { return terms != null; }
 
         Select withTail(List<OrderItem> orderBy, Expr limit, Expr offset) {
-            return new Select(distinct, first, items, from, where, groupBy, having, orderBy, limit, offset, starOrder, terms, setOps);
+            return new Select(distinct, first, items, from, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps);
         }
     }
 

@@ -337,6 +337,13 @@ final class Executor {
         List<ResultColumn> columns = new ArrayList<>();
         boolean aggregate;
         List<Expr> groupBy = new ArrayList<>();
+        /**
+         * GROUP BY ROLLUP, CUBE, GROUPING SETS: the sets, each a mask of {@code groupBy} (null: a plain
+         * GROUP BY). A group's key is then its set's values (NULL for an expression not in it) and the
+         * set's index last; {@code groupIds[s]}: how many sets equal to set s come before it.
+         */
+        long[] groupingSets;
+        int[] groupIds;
         List<Expr.Aggregate> aggregates = new ArrayList<>();
         Expr having;
         List<Expr> sortKeys = new ArrayList<>();
@@ -492,7 +499,14 @@ final class Executor {
             }
             if (top != null) top.drainTo(out, keys);
             if (aggregate) {
-                if (groups.isEmpty() && groupBy.isEmpty()) groups.put(new Key(new Object[0]), newAccumulators());
+                if (groupingSets == null && groups.isEmpty() && groupBy.isEmpty()) groups.put(new Key(new Object[0]), newAccumulators());
+                for (int set = 0; groupingSets != null && set < groupingSets.length; set++) {
+                    if (groupingSets[set] != 0) continue;
+                    // a grand total () has its row even over no rows
+                    Object[] gk = new Object[groupBy.size() + 1];
+                    gk[gk.length - 1] = (long) set;
+                    groups.putIfAbsent(new Key(gk), newAccumulators());
+                }
                 List<Object[][]> kept = windowed ? new ArrayList<>() : null; // {group key, aggregates} of each group HAVING kept
                 for (Map.Entry<Key, Object[][]> g : groups.entrySet()) {
                     ctx.groupKey = groupKeyValues(g.getKey());
@@ -869,29 +883,55 @@ final class Executor {
             return acc;
         }
 
-        @SuppressWarnings("unchecked")
         private void accumulate(Expr.Ctx c, Map<Key, Object[][]> groups, TempSpace.Budget temp) {
-            Object[] gk = new Object[groupBy.size()];
-            for (int i = 0; i < gk.length; i++) gk[i] = groupBy.get(i).eval(c);
-            Object[][] acc = groups.computeIfAbsent(new Key(gk), k -> {
+            int n = groupBy.size();
+            Object[] values = new Object[n];
+            for (int i = 0; i < n; i++) values[i] = groupBy.get(i).eval(c);
+            if (groupingSets == null) {
+                fold(c, group(groups, values, temp), temp);
+                return;
+            }
+            // each grouping set's group: its expressions' values, NULL for the others, the set last
+            Object[] args = new Object[aggregates.size()];
+            for (int i = 0; i < args.length; i++) args[i] = aggregates.get(i).arg == null ? null : aggregates.get(i).arg.eval(c);
+            for (int s = 0; s < groupingSets.length; s++) {
+                Object[] gk = new Object[n + 1];
+                for (int i = 0; i < n; i++) if ((groupingSets[s] & (1L << i)) != 0) gk[i] = values[i];
+                gk[n] = (long) s;
+                Object[][] acc = group(groups, gk, temp);
+                for (int i = 0; i < args.length; i++) fold(aggregates.get(i), acc[i], args[i], temp);
+            }
+        }
+
+        /** The accumulators of the group with key {@code gk}, made (and charged) if new. */
+        private Object[][] group(Map<Key, Object[][]> groups, Object[] gk, TempSpace.Budget temp) {
+            return groups.computeIfAbsent(new Key(gk), k -> {
                 temp.charge(TempSpace.footprint(gk) + SET_ENTRY + GROUP_ACCUMULATOR * aggregates.size());
                 return newAccumulators();
             });
+        }
+
+        /** Adds the current row to a group's accumulators. */
+        private void fold(Expr.Ctx c, Object[][] acc, TempSpace.Budget temp) {
             for (int i = 0; i < aggregates.size(); i++) {
                 Expr.Aggregate a = aggregates.get(i);
-                Object[] st = acc[i];
-                if (a.arg == null) {
-                    st[0] = (Long) st[0] + 1;
-                    continue;
-                }
-                Object v = a.arg.eval(c);
-                if (v == null) continue;
-                if (a.distinct) {
-                    if (!((Set<Key>) st[2]).add(new Key(new Object[] {v}))) continue;
-                    temp.charge(TempSpace.footprint(v) + SET_ENTRY);
-                }
-                add(a, st, v);
+                fold(a, acc[i], a.arg == null ? null : a.arg.eval(c), temp);
             }
+        }
+
+        /** Adds one row's argument {@code v} of aggregate {@code a} (COUNT(*): none) to its state in a group. */
+        @SuppressWarnings("unchecked")
+        private static void fold(Expr.Aggregate a, Object[] st, Object v, TempSpace.Budget temp) {
+            if (a.arg == null) {
+                st[0] = (Long) st[0] + 1;
+                return;
+            }
+            if (v == null) return;
+            if (a.distinct) {
+                if (!((Set<Key>) st[2]).add(new Key(new Object[] {v}))) return;
+                temp.charge(TempSpace.footprint(v) + SET_ENTRY);
+            }
+            add(a, st, v);
         }
 
         static Object numeric(Object v, Expr.Aggregate a) {
@@ -1307,6 +1347,7 @@ final class Executor {
 
     private static void checkNoAggregate(Expr e, String where) {
         if (e instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions are not allowed in " + where);
+        if (e instanceof Expr.Grouping g) throw ErrorCode.SEMANTIC_ERROR.error(g.name + " is not allowed in " + where);
         if (e instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("window functions are not allowed in " + where);
         e.children(x -> checkNoAggregate(x, where));
     }
@@ -1438,6 +1479,13 @@ final class Executor {
             checkNoAggregate(g, "GROUP BY");
             q.groupBy.add(g);
         }
+        if (sel.groupingSets() != null) {
+            q.groupingSets = sel.groupingSets().stream().mapToLong(Long::longValue).toArray();
+            q.groupIds = new int[q.groupingSets.length];
+            for (int i = 0; i < q.groupIds.length; i++) {
+                for (int j = 0; j < i; j++) if (q.groupingSets[j] == q.groupingSets[i]) q.groupIds[i]++;
+            }
+        }
         Expr having = sel.having() == null ? null : binder.bind(sel.having());
         List<Expr> order = new ArrayList<>();
         q.sortOutputs = new int[sel.orderBy().size()];
@@ -1458,7 +1506,12 @@ final class Executor {
             q.sortDesc.add(o.descending());
             q.sortNullsFirst.add(o.nullsFirst());
         }
-        q.aggregate = !sel.groupBy().isEmpty() || having != null || containsAggregate(q.outputs) || containsAggregate(order);
+        q.aggregate = !sel.groupBy().isEmpty() || q.groupingSets != null || having != null || containsAggregate(q.outputs)
+                || containsAggregate(order);
+        if (!q.aggregate) {
+            for (Expr e : q.outputs) checkNoGrouping(e);
+            for (Expr e : order) checkNoGrouping(e);
+        }
         if (q.aggregate) {
             List<String> groupTexts = new ArrayList<>();
             for (Expr g : q.groupBy) groupTexts.add(g.text());
@@ -1539,6 +1592,12 @@ final class Executor {
         return t.toUpperCase(java.util.Locale.ROOT);
     }
 
+    private static void checkNoGrouping(Expr e) {
+        walk(e, x -> {
+            if (x instanceof Expr.Grouping g) throw ErrorCode.SEMANTIC_ERROR.error(g.name + " needs GROUP BY");
+        });
+    }
+
     private static boolean containsAggregate(List<Expr> es) {
         boolean[] found = {false};
         for (Expr e : es) walk(e, x -> { if (x instanceof Expr.Aggregate) found[0] = true; });
@@ -1573,6 +1632,17 @@ final class Executor {
         if (e instanceof Expr.ColumnRef c) {
             if (c.depth > 0) return c; // an enclosing query's column: one value for the whole group
             throw ErrorCode.SEMANTIC_ERROR.error("column " + c.text() + " must appear in GROUP BY or in an aggregate function");
+        }
+        if (e instanceof Expr.Grouping gf) {
+            int[] slots = new int[gf.args.size()];
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = groupTexts.indexOf(gf.args.get(i).text());
+                if (slots[i] < 0) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the argument of " + gf.name + " must be a GROUP BY expression, not "
+                            + gf.args.get(i).text());
+                }
+            }
+            return gf.of(slots, q.groupingSets, q.groupIds, q.groupBy.size());
         }
         if (e instanceof Expr.Subquery sq) {
             if (sq.outerSources != 0) {

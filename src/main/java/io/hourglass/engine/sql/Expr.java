@@ -856,6 +856,58 @@ abstract class Expr {
         String text() { return "CAST(" + arg.text() + " AS " + type.sqlName() + ")"; }
     }
 
+    /**
+     * {@code GROUPING(x)}, {@code GROUPING_ID(x, ...)}, {@code GROUP_ID()}, Oracle's: which grouping
+     * set made the current group. GROUPING(x) is 1 when x is not in it (its value is a subtotal's
+     * NULL), GROUPING_ID the bits of GROUPING of each argument, first the highest, and GROUP_ID how
+     * many sets equal to it came before (0 for the first). All 0 under a plain GROUP BY. The
+     * planner makes a bound copy ({@link #of}) once the query's GROUP BY is known.
+     */
+    static final class Grouping extends Expr {
+        final String name;
+        final List<Expr> args;
+        /** Set by the planner: each argument's GROUP BY slot; the grouping sets (null: a plain GROUP BY) and where the group key holds its set. */
+        private int[] slots;
+        private long[] sets;
+        private int[] groupIds;
+        private int setSlot;
+
+        Grouping(int pos, String name, List<Expr> args) {
+            super(pos);
+            this.name = name;
+            this.args = args;
+            this.type = SqlType.BIGINT;
+        }
+
+        /** This function for a grouped query: {@code slots} of its arguments, the query's {@code sets} (null: plain), {@code groupIds}, and the set's slot in a group key. */
+        Grouping of(int[] slots, long[] sets, int[] groupIds, int setSlot) {
+            Grouping g = new Grouping(pos, name, args);
+            g.slots = slots;
+            g.sets = sets;
+            g.groupIds = groupIds;
+            g.setSlot = setSlot;
+            return g;
+        }
+
+        Object eval(Ctx c) {
+            if (slots == null) throw ErrorCode.INTERNAL.error(name + " evaluated outside a grouped query");
+            if (sets == null) return 0L;
+            int set = (int) (long) (Long) c.groupKey[setSlot];
+            if (name.equals("GROUP_ID")) return (long) groupIds[set];
+            long v = 0;
+            for (int slot : slots) v = v << 1 | ((sets[set] & (1L << slot)) == 0 ? 1 : 0);
+            return v;
+        }
+
+        void children(Consumer<Expr> f) { args.forEach(f); }
+
+        String text() {
+            StringBuilder sb = new StringBuilder(name).append('(');
+            for (int i = 0; i < args.size(); i++) sb.append(i > 0 ? ", " : "").append(args.get(i).text());
+            return sb.append(')').toString();
+        }
+    }
+
     /** Scalar functions; aggregates are {@link Aggregate}. */
     static final class Call extends Expr {
         final String name;

@@ -137,7 +137,7 @@ final class JoinOrder {
             reordered.add(from.get(order[j]));
             starOrder[order[j]] = j;
         }
-        return new Ast.Select(sel.distinct(), sel.first(), sel.items(), List.copyOf(reordered), sel.where(), sel.groupBy(),
+        return new Ast.Select(sel.distinct(), sel.first(), sel.items(), List.copyOf(reordered), sel.where(), sel.groupBy(), sel.groupingSets(),
                 sel.having(), sel.orderBy(), sel.limit(), sel.offset(), List.of(starOrder), sel.terms(), sel.setOps());
     }
 

@@ -276,7 +276,7 @@ final class Parser {
             Ast.SelectItem it = q.items().get(i);
             items.add(new Ast.SelectItem(it.expr(), columns.get(i), it.starQualifier(), false, it.start(), it.end()));
         }
-        return new Ast.Select(q.distinct(), q.first(), List.copyOf(items), q.from(), q.where(), q.groupBy(), q.having(), q.orderBy(),
+        return new Ast.Select(q.distinct(), q.first(), List.copyOf(items), q.from(), q.where(), q.groupBy(), q.groupingSets(), q.having(), q.orderBy(),
                 q.limit(), q.offset(), q.starOrder(), q.terms(), q.setOps());
     }
 
@@ -524,13 +524,105 @@ final class Parser {
             }
             where = where == null ? w : new Expr.Binary(w.pos, "AND", where, w);
         }
-        List<Expr> groupBy = new ArrayList<>();
+        GroupByClause grouping = new GroupByClause();
         if (accept("GROUP")) {
             expect("BY");
-            do groupBy.add(expr()); while (accept(","));
+            List<Long> sets = List.of(0L);
+            do {
+                List<Long> element = groupingElement(grouping), crossed = new ArrayList<>();
+                for (long s : sets) for (long e : element) crossed.add(s | e);
+                if (crossed.size() > MAX_GROUPING_SETS) {
+                    throw ErrorCode.STATEMENT_TOO_COMPLEX.error("more than " + MAX_GROUPING_SETS + " grouping sets in one GROUP BY");
+                }
+                sets = crossed;
+            } while (accept(","));
+            if (grouping.extended) grouping.sets = List.copyOf(sets);
         }
         Expr having = accept("HAVING") ? expr() : null;
-        return new Ast.Select(distinct, first, items, from, where, groupBy, having, List.of(), null, null, starOrder, null, null);
+        return new Ast.Select(distinct, first, items, from, where, List.copyOf(grouping.exprs), grouping.sets, having, List.of(), null, null,
+                starOrder, null, null);
+    }
+
+    /** The most grouping sets one GROUP BY makes (CUBE of 12 expressions). */
+    static final int MAX_GROUPING_SETS = 4096;
+
+    /**
+     * A GROUP BY clause as read: its distinct expressions (by text), and whether it had ROLLUP,
+     * CUBE, GROUPING SETS or {@code ()}, which make {@code sets} (masks of the expressions) count.
+     */
+    private static final class GroupByClause {
+        final List<Expr> exprs = new ArrayList<>();
+        final List<String> texts = new ArrayList<>();
+        boolean extended;
+        List<Long> sets;
+
+        /** The bit of {@code e} among the expressions, added if new. */
+        long bit(Expr e) {
+            int i = texts.indexOf(e.text());
+            if (i < 0) {
+                i = exprs.size();
+                if (i == 63) throw ErrorCode.STATEMENT_TOO_COMPLEX.error("more than 63 expressions in one GROUP BY");
+                exprs.add(e);
+                texts.add(e.text());
+            }
+            return 1L << i;
+        }
+    }
+
+    /**
+     * One element of GROUP BY (or of GROUPING SETS): its grouping sets. {@code ROLLUP(a, b)} is
+     * (a, b), (a), (); {@code CUBE(a, b)} every subset, (a, b) first; {@code GROUPING SETS (x, y,
+     * ...)} the sets of x, then of y, ...; an item alone one set.
+     */
+    private List<Long> groupingElement(GroupByClause g) {
+        boolean rollup = peek().is("ROLLUP") && peek(1).is("("), cube = peek().is("CUBE") && peek(1).is("(");
+        if (rollup || cube) {
+            next();
+            g.extended = true;
+            List<Long> items = parenthesized(() -> groupingItem(g));
+            List<Long> sets = new ArrayList<>();
+            if (rollup) {
+                for (int k = items.size(); k >= 0; k--) {
+                    long m = 0;
+                    for (int i = 0; i < k; i++) m |= items.get(i);
+                    sets.add(m);
+                }
+            } else {
+                if (items.size() > 12) throw ErrorCode.STATEMENT_TOO_COMPLEX.error("CUBE of more than 12 items");
+                int n = items.size();
+                for (int subset = (1 << n) - 1; subset >= 0; subset--) {
+                    long m = 0;
+                    for (int i = 0; i < n; i++) if ((subset & (1 << (n - 1 - i))) != 0) m |= items.get(i);
+                    sets.add(m);
+                }
+            }
+            return sets;
+        }
+        if (peek().is("GROUPING") && peek(1).is("SETS")) {
+            next();
+            next();
+            g.extended = true;
+            List<Long> sets = new ArrayList<>();
+            for (List<Long> element : parenthesized(() -> groupingElement(g))) sets.addAll(element);
+            return sets;
+        }
+        return List.of(groupingItem(g));
+    }
+
+    /** An expression, a parenthesized list of them (one composite item), or {@code ()} (none): its mask. */
+    private long groupingItem(GroupByClause g) {
+        if (peek().is("(") && peek(1).is(")")) {
+            next();
+            next();
+            g.extended = true;
+            return 0;
+        }
+        if (rowAhead()) {
+            long m = 0;
+            for (Expr e : row()) m |= g.bit(e);
+            return m;
+        }
+        return g.bit(expr());
     }
 
     /** A JOIN's ON condition, which may not use the outer join operator (TT3108). */
@@ -796,7 +888,7 @@ final class Parser {
     private static Ast.Select selectOf(List<Expr> items, Ast.FromItem from, Expr where) {
         List<Ast.SelectItem> out = new ArrayList<>();
         for (Expr e : items) out.add(new Ast.SelectItem(e, null));
-        return new Ast.Select(false, null, List.copyOf(out), List.of(from), where, List.of(), null, List.of(), null, null, null, null, null);
+        return new Ast.Select(false, null, List.copyOf(out), List.of(from), where, List.of(), null, null, List.of(), null, null, null, null, null);
     }
 
     private Ast.Stmt delete() {
@@ -1771,6 +1863,13 @@ final class Parser {
             // Oracle takes IGNORE / RESPECT NULLS inside the parentheses or after them
             if (valueFunction && ignoreNulls == null) ignoreNulls = nullTreatment();
             if (ignoreNulls != null && !peek().is("OVER")) throw error(w + " " + (ignoreNulls ? "IGNORE" : "RESPECT") + " NULLS needs OVER (...)");
+            if (w.equals("GROUPING") || w.equals("GROUPING_ID") || w.equals("GROUP_ID")) {
+                int want = w.equals("GROUPING") ? 1 : w.equals("GROUP_ID") ? 0 : -1;
+                if (want >= 0 ? args.size() != want : args.isEmpty()) {
+                    throw error(w + (want == 0 ? " takes no arguments" : want == 1 ? " takes one argument" : " takes one argument or more"));
+                }
+                return new Expr.Grouping(t.pos(), w, List.copyOf(args));
+            }
             if (RANKING.contains(w)) {
                 if (!args.isEmpty()) throw error(w + " takes no arguments");
                 if (!peek().is("OVER")) throw error(w + " needs OVER (...)");
