@@ -530,10 +530,10 @@ final class Parser {
             List<Long> sets = List.of(0L);
             do {
                 List<Long> element = groupingElement(grouping), crossed = new ArrayList<>();
-                for (long s : sets) for (long e : element) crossed.add(s | e);
-                if (crossed.size() > MAX_GROUPING_SETS) {
+                if ((long) sets.size() * element.size() > MAX_GROUPING_SETS) {
                     throw ErrorCode.STATEMENT_TOO_COMPLEX.error("more than " + MAX_GROUPING_SETS + " grouping sets in one GROUP BY");
                 }
+                for (long s : sets) for (long e : element) crossed.add(s | e);
                 sets = crossed;
             } while (accept(","));
             if (grouping.extended) grouping.sets = List.copyOf(sets);
@@ -603,7 +603,12 @@ final class Parser {
             next();
             g.extended = true;
             List<Long> sets = new ArrayList<>();
-            for (List<Long> element : parenthesized(() -> groupingElement(g))) sets.addAll(element);
+            for (List<Long> element : parenthesized(() -> groupingElement(g))) {
+                sets.addAll(element);
+                if (sets.size() > MAX_GROUPING_SETS) {
+                    throw ErrorCode.STATEMENT_TOO_COMPLEX.error("more than " + MAX_GROUPING_SETS + " grouping sets in one GROUP BY");
+                }
+            }
             return sets;
         }
         return List.of(groupingItem(g));
