@@ -19,7 +19,10 @@ import java.util.List;
  * visit ({@link #cost}); the written order is kept unless another costs less than half of it,
  * so a query whose order the estimates cannot tell apart (a hash join of two unindexed tables,
  * where the second is the one hashed) runs as written. Only joins of tables are reordered (no
- * outer join, whether written with JOIN or with Oracle's {@code (+)}, and no view, derived table or DUAL among them); {@code *} still lists the columns in the
+ * view, derived table or DUAL among them, nor Oracle's {@code (+)}). A LEFT JOIN's source is read
+ * after the sources its ON condition names, through that condition's terms alone (so a query
+ * reads the same rows in any such order: a source's matches do not depend on the sources read
+ * between); {@code *} still lists the columns in the
  * written order, and a query's rows come in no order without ORDER BY.
  */
 final class JoinOrder {
@@ -78,16 +81,33 @@ final class JoinOrder {
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {
             Ast.FromItem f = from.get(i);
-            if (f.query() != null || f.outer() || f.table() == null) return sel;
+            if (f.query() != null || f.table() == null) return sel;
             tables[i] = s.catalog().table(Executor.owner(f.table(), s), f.table().name());
             if (tables[i] == null) return sel; // a view, a system view, DUAL, or no such table: planned as written
             names[i] = f.alias();
         }
+        // A LEFT JOIN's source comes after the sources its ON condition names.
+        long[] after = new long[n];
+        for (int i = 0; i < n; i++) {
+            Expr on = from.get(i).on();
+            if (on == null) continue;
+            long m = sources(on, tables, names);
+            // (a subquery in ON, say, or an ON naming a table written after it, which the binder refuses): as written
+            if (m == UNKNOWN || (m >>> i) > 1) return sel;
+            after[i] = m & ~(1L << i);
+        }
         int[] pinned = s.joinOrder() == null ? null : pinned(s.joinOrder(), tables, names);
-        if (pinned != null) return reordered(sel, pinned);
+        if (pinned != null) return allowed(pinned, after) ? reordered(sel, pinned) : sel;
         if (n > MAX_TABLES) return sel;
+        // An inner source's conditions are WHERE's; an outer one is read through its ON conditions alone.
         List<Term> terms = new ArrayList<>();
         for (Expr c : Executor.conjuncts(sel.where())) collect(c, tables, names, terms);
+        terms.removeIf(t -> from.get(t.source()).outer());
+        for (int i = 0; i < n; i++) {
+            List<Term> own = new ArrayList<>();
+            for (Expr c : Executor.conjuncts(from.get(i).on())) collect(c, tables, names, own);
+            for (Term t : own) if (t.source() == i) terms.add(t);
+        }
         double[] rows = new double[n];
         Sizes sizes = PLANNING.get();
         for (int i = 0; i < n; i++) {
@@ -100,7 +120,17 @@ final class JoinOrder {
         }
         int[] written = new int[n];
         for (int i = 0; i < n; i++) written[i] = i;
-        return reordered(sel, best(tables, rows, terms, written));
+        return reordered(sel, best(tables, rows, terms, written, after));
+    }
+
+    /** Whether {@code order} reads each source after those it must follow ({@code after}, by source). */
+    private static boolean allowed(int[] order, long[] after) {
+        long placed = 0;
+        for (int i : order) {
+            if ((after[i] & ~placed) != 0) return false;
+            placed |= 1L << i;
+        }
+        return true;
     }
 
     /**
@@ -142,11 +172,12 @@ final class JoinOrder {
     }
 
     /** The order to read: {@code written} unless another costs less than half of it. */
-    private static int[] best(Table[] tables, double[] rows, List<Term> terms, int[] written) {
+    private static int[] best(Table[] tables, double[] rows, List<Term> terms, int[] written, long[] after) {
         double writtenCost = cost(tables, rows, terms, written);
         int[] best = written;
         double bestCost = writtenCost / 2;
         for (int[] order : permutations(written.length)) {
+            if (!allowed(order, after)) continue;
             double c = cost(tables, rows, terms, order);
             if (c < bestCost) {
                 bestCost = c;

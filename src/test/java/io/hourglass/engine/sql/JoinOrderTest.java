@@ -108,8 +108,38 @@ class JoinOrderTest {
             // An index serves only once the table it is keyed by is read: x (no index) goes first.
             assertEquals(List.of("FULL SCAN ADMIN.X", "RANGE INDEX LOOKUP ADMIN.ORDERS_CUST ON ADMIN.ORDERS"),
                     plan(c, "SELECT o.id FROM orders o, x WHERE o.cust = x.b"));
-            // Outer joins are read as written.
+            // An outer-joined table follows the tables its ON names, and WHERE does not choose its access.
             assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, "SELECT o.id FROM orders o LEFT JOIN customers c ON o.cust = c.id WHERE c.id = 5").getFirst());
+        }
+    }
+
+    @Test
+    void aLeftJoinedTableFollowsTheTablesItsOnNamesAndTheInnerJoinIsReordered() {
+        try (Instance inst = TestInstances.one("JO")) {
+            Connection c = open(inst);
+            c.execute("CREATE TABLE notes (cust INTEGER PRIMARY KEY, text VARCHAR2(20))");
+            c.execute("INSERT INTO notes SELECT id, 'n' || id FROM customers WHERE MOD(id, 2) = 0");
+            String q = "SELECT o.id, n.text FROM orders o LEFT JOIN notes n ON n.cust = o.cust JOIN customers c ON o.cust = c.id WHERE c.id = ";
+            assertEquals(List.of("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", "RANGE INDEX LOOKUP ADMIN.ORDERS_CUST ON ADMIN.ORDERS",
+                    "LEFT OUTER JOIN RANGE INDEX LOOKUP ADMIN.NOTES ON ADMIN.NOTES"), plan(c, q + "5"));
+            // Customer 5 has no note, 6 has: the rows of the written order, which would scan orders and meet order 777.
+            String guard = " AND 1 / (o.id - 777) <> 0";
+            List<String> none = new ArrayList<>(), six = new ArrayList<>();
+            for (int i = 5; i < 20_000; i += 1_000) none.add(i + "|null");
+            for (int i = 6; i < 20_000; i += 1_000) six.add(i + "|n6");
+            assertEquals(none.stream().sorted().toList(), sorted(c, q + "5" + guard));
+            assertEquals(six.stream().sorted().toList(), sorted(c, q + "6" + guard));
+            c.setAutocommit(false);
+            c.execute("CALL ttOptSetOrder('o n c')");
+            assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, q + "6").getFirst());
+            assertEquals(six.stream().sorted().toList(), sorted(c, q + "6"));
+            assertEquals(90005, assertThrows(HourglassException.class, () -> c.execute(q + "6" + guard)).number());
+            // A pinned order that reads notes before the orders its ON names is not taken: the written order is.
+            c.execute("CALL ttOptSetOrder('n c o')");
+            assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, q + "6").getFirst());
+            c.execute("CALL ttOptSetOrder('c o n')");
+            assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", plan(c, q + "6").getFirst());
+            c.execute("ROLLBACK");
         }
     }
 
@@ -198,6 +228,28 @@ class JoinOrderTest {
                 }
             }
             assertTrue(reordered >= 10, "joins reordered: " + reordered);
+
+            // With outer joins: the rows of the written order (pinned), whatever order the planner takes.
+            String[][] outer = {
+                    {"s LEFT JOIN q ON q.k = s.k AND q.v < 5 JOIN p ON p.id = s.v WHERE p.v = 3", "s q p"},
+                    {"q LEFT JOIN s ON s.k = q.id, p WHERE p.id = q.k AND p.v = 1", "q s p"},
+                    {"s, q LEFT JOIN p ON p.id = q.v WHERE s.k = q.id AND q.id = 7", "s q p"},
+                    {"s LEFT JOIN p ON p.id = s.v LEFT JOIN q ON q.k = p.id WHERE s.k = 3", "s p q"},
+                    {"q LEFT JOIN p ON p.k = q.k AND p.v > 10, s WHERE s.id = q.v AND s.k = 7", "q p s"},
+                    {"s LEFT JOIN q ON q.id = 5, p WHERE p.id = s.k AND s.v = q.v", "s q p"},
+            };
+            int outerReordered = 0;
+            for (String[] o : outer) {
+                String sql = "SELECT p.id, q.id, s.id FROM " + o[0];
+                List<String> rows = sorted(c, sql);
+                if (!plan(c, sql).getFirst().contains("ADMIN." + o[1].substring(0, 1).toUpperCase())) outerReordered++;
+                c.setAutocommit(false);
+                c.execute("CALL ttOptSetOrder('" + o[1] + "')");
+                assertEquals(sorted(c, sql), rows, sql);
+                c.execute("ROLLBACK");
+                c.setAutocommit(true);
+            }
+            assertTrue(outerReordered >= 3, "outer joins reordered: " + outerReordered);
         }
     }
 }
