@@ -19,7 +19,8 @@ import java.util.List;
  * visit ({@link #cost}); the written order is kept unless another costs less than half of it,
  * so a query whose order the estimates cannot tell apart (a hash join of two unindexed tables,
  * where the second is the one hashed) runs as written. Only joins of tables are reordered (no
- * view, derived table or DUAL among them, nor Oracle's {@code (+)}). A LEFT JOIN's source is read
+ * view, derived table or DUAL among them). A LEFT JOIN's source (or one Oracle's {@code (+)} outer
+ * joins, made a LEFT JOIN here by {@link OuterJoinMarks}) is read
  * after the sources its ON condition names, through that condition's terms alone (so a query
  * reads the same rows in any such order: a source's matches do not depend on the sources read
  * between); {@code *} still lists the columns in the
@@ -76,7 +77,7 @@ final class JoinOrder {
     static Ast.Select reorder(Ast.Select sel, Session s) {
         List<Ast.FromItem> from = sel.from();
         int n = from.size();
-        if (n < 2 || sel.starOrder() != null || OuterJoinMarks.present(sel.where())) return sel;
+        if (n < 2 || sel.starOrder() != null) return sel;
         Table[] tables = new Table[n];
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {
@@ -86,6 +87,21 @@ final class JoinOrder {
             if (tables[i] == null) return sel; // a view, a system view, DUAL, or no such table: planned as written
             names[i] = f.alias();
         }
+        int[] written = new int[n];
+        for (int i = 0; i < n; i++) written[i] = i;
+        boolean marked = OuterJoinMarks.present(sel.where());
+        if (marked) {
+            // Oracle's (+): the outer joins it stands for, each table with its ON condition, read
+            // at first (the order to beat) in the order the marks allow (for views and derived
+            // tables, Executor.planQuery does the same)
+            OuterJoinMarks.Joins joins = OuterJoinMarks.plan(sel.where(), tables, names);
+            List<Ast.FromItem> withOns = new ArrayList<>(from);
+            for (int k = 0; k < n; k++) withOns.set(joins.order()[k], from.get(joins.order()[k]).withOn(joins.ons().get(k)));
+            sel = new Ast.Select(sel.distinct(), sel.first(), sel.items(), List.copyOf(withOns), joins.where(), sel.groupBy(),
+                    sel.groupingSets(), sel.having(), sel.orderBy(), sel.limit(), sel.offset(), null, sel.terms(), sel.setOps());
+            from = sel.from();
+            written = joins.order();
+        }
         // A LEFT JOIN's source comes after the sources its ON condition names.
         long[] after = new long[n];
         for (int i = 0; i < n; i++) {
@@ -93,16 +109,17 @@ final class JoinOrder {
             if (on == null) continue;
             long m = sources(on, tables, names);
             // (a subquery in ON, say, or an ON naming a table written after it, which the binder refuses): as written
-            if (m == UNKNOWN || (m >>> i) > 1) return sel;
+            if (m == UNKNOWN || !marked && (m >>> i) > 1) return reordered(sel, written);
             after[i] = m & ~(1L << i);
         }
         int[] pinned = s.joinOrder() == null ? null : pinned(s.joinOrder(), tables, names);
-        if (pinned != null) return allowed(pinned, after) ? reordered(sel, pinned) : sel;
-        if (n > MAX_TABLES) return sel;
+        if (pinned != null) return reordered(sel, allowed(pinned, after) ? pinned : written);
+        if (n > MAX_TABLES) return reordered(sel, written);
         // An inner source's conditions are WHERE's; an outer one is read through its ON conditions alone.
         List<Term> terms = new ArrayList<>();
         for (Expr c : Executor.conjuncts(sel.where())) collect(c, tables, names, terms);
-        terms.removeIf(t -> from.get(t.source()).outer());
+        List<Ast.FromItem> items = from;
+        terms.removeIf(t -> items.get(t.source()).outer());
         for (int i = 0; i < n; i++) {
             List<Term> own = new ArrayList<>();
             for (Expr c : Executor.conjuncts(from.get(i).on())) collect(c, tables, names, own);
@@ -118,8 +135,6 @@ final class JoinOrder {
                 sizes.slots.add(slots);
             }
         }
-        int[] written = new int[n];
-        for (int i = 0; i < n; i++) written[i] = i;
         return reordered(sel, best(tables, rows, terms, written, after));
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * b}'s columns. The other conditions stay in WHERE and filter the joined rows, NULLs included, so
  * a condition on {@code b} written without {@code (+)} turns the outer join back into an inner
  * one, as in Oracle. The FROM tables are read in the written order, except that a table comes
- * after its outer table. A table whose marked conditions compare it with constants only is outer
+ * after its outer table ({@link JoinOrder} then reorders a join of tables as it does LEFT JOINs). A table whose marked conditions compare it with constants only is outer
  * joined to the rows of the other tables together: each has its matches, or NULLs if there are
  * none (but with only such tables, nothing to outer join them to, the marks change nothing).
  *

@@ -129,14 +129,25 @@ class JoinOrderTest {
             for (int i = 6; i < 20_000; i += 1_000) six.add(i + "|n6");
             assertEquals(none.stream().sorted().toList(), sorted(c, q + "5" + guard));
             assertEquals(six.stream().sorted().toList(), sorted(c, q + "6" + guard));
+            // The same with Oracle's (+).
+            String marked = "SELECT o.id, n.text FROM orders o, notes n, customers c WHERE n.cust(+) = o.cust AND o.cust = c.id AND c.id = ";
+            assertEquals(plan(c, q + "5"), plan(c, marked + "5"));
+            assertEquals(six.stream().sorted().toList(), sorted(c, marked + "6" + guard));
+            String notesFirst = "SELECT o.id, n.text FROM notes n, orders o, customers c WHERE n.cust(+) = o.cust AND o.cust = c.id AND c.id = ";
+            assertEquals(plan(c, q + "5"), plan(c, notesFirst + "5"));
+            assertEquals(six.stream().sorted().toList(), sorted(c, notesFirst + "6" + guard));
             c.setAutocommit(false);
             c.execute("CALL ttOptSetOrder('o n c')");
             assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, q + "6").getFirst());
             assertEquals(six.stream().sorted().toList(), sorted(c, q + "6"));
             assertEquals(90005, assertThrows(HourglassException.class, () -> c.execute(q + "6" + guard)).number());
-            // A pinned order that reads notes before the orders its ON names is not taken: the written order is.
+            // A pinned order that reads notes before the orders its ON names is not taken: the written order is
+            // (with (+), the written order with each outer-joined table after its outer table).
             c.execute("CALL ttOptSetOrder('n c o')");
             assertEquals("FULL SCAN ADMIN.ORDERS", plan(c, q + "6").getFirst());
+            assertEquals(List.of("FULL SCAN ADMIN.ORDERS", "LEFT OUTER JOIN RANGE INDEX LOOKUP ADMIN.NOTES ON ADMIN.NOTES",
+                    "RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS"), plan(c, notesFirst + "6"));
+            assertEquals(six.stream().sorted().toList(), sorted(c, notesFirst + "6"));
             c.execute("CALL ttOptSetOrder('c o n')");
             assertEquals("RANGE INDEX LOOKUP ADMIN.CUSTOMERS ON ADMIN.CUSTOMERS", plan(c, q + "6").getFirst());
             c.execute("ROLLBACK");
