@@ -26,14 +26,18 @@ final class Ast {
      * A FROM source: a table, or ({@code query}) a derived table. {@code on} is the condition of a LEFT [OUTER] JOIN: the source joins the
      * rows before it where {@code on} holds, or once as a row of NULLs where it holds for none of
      * its rows. Null for the first source, a comma and an inner join (whose ON is part of WHERE).
+     * {@code full}: a FULL [OUTER] JOIN of the source before it and this one, whose rows that
+     * matched none of the other's also come, with NULLs for the other's columns.
      */
-    record FromItem(Name table, String alias, Expr on, Select query) {
-        FromItem(Name table, String alias) { this(table, alias, null, null); }
+    record FromItem(Name table, String alias, Expr on, Select query, boolean full) {
+        FromItem(Name table, String alias) { this(table, alias, null, null, false); }
 
         /** A derived table: {@code (query) alias}. */
-        static FromItem derived(Select query, String alias) { return new FromItem(null, alias, null, query); }
+        static FromItem derived(Select query, String alias) { return new FromItem(null, alias, null, query, false); }
 
-        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query); }
+        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query, full); }
+
+        FromItem withFullOn(Expr condition) { return new FromItem(table, alias, condition, query, true); }
 
         boolean outer() { return on != null; }
     }

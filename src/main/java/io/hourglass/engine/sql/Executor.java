@@ -333,6 +333,8 @@ final class Executor {
         List<List<Expr>> filters; // per level: for an outer source, its ON conditions
         List<List<Expr>> after;   // per outer level: the WHERE conditions checked once its row (or NULLs) is chosen
         boolean[] outer;          // per level: a LEFT JOIN source, NULLs when no row matches
+        /** A FULL JOIN's right source (level 1 of two), whose rows no left row matched come after the join's; -1 if none. */
+        int fullLevel = -1;
         List<Expr> outputs = new ArrayList<>();
         List<ResultColumn> columns = new ArrayList<>();
         boolean aggregate;
@@ -425,6 +427,7 @@ final class Executor {
             Expr.Ctx ctx = new Expr.Ctx(tables.length, scope.params).limitedBy(s);
             ctx.temp = temp;
             ctx.matched = new boolean[tables.length];
+            if (fullLevel >= 0) ctx.fullMatched = new java.util.BitSet();
             ctx.scope = scope;
             ctx.outer = outer;
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
@@ -479,8 +482,8 @@ final class Executor {
                 found.add(r);
                 return true;
             };
-            if (passes(constantFilters, ctx)) {
-                scan(0, ctx, t, snapshot, sink);
+            if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
+                unmatched(ctx, t, snapshot, sink);
             }
             if (windowed && !aggregate) {
                 int n = tables.length;
@@ -964,6 +967,25 @@ final class Executor {
             return scan(level + 1, ctx, t, snapshot, sink);
         }
 
+        /**
+         * A FULL JOIN's second part: the right source's rows that matched no row of the left one,
+         * each with NULLs for the left's columns, through the WHERE conditions (all checked once
+         * the right row is chosen, those on the left alone included: they see its NULLs). The
+         * left's access may have skipped rows that a WHERE condition refuses; a right row only
+         * they matched comes here, and that condition, now on NULLs, refuses it too (every access
+         * key is an equality, range, IN or semi-join, never true of NULL).
+         */
+        private void unmatched(Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
+            ctx.rows[0] = new Object[tables[0].columns().size()];
+            java.util.BitSet matched = ctx.fullMatched;
+            ctx.scope.temp.charge(matched.size() / 8);
+            forEachRow(fullLevel, ctx, t, snapshot, (id, row) -> {
+                if (matched.get(Math.toIntExact(id))) return true;
+                ctx.rows[fullLevel] = row;
+                return !passes(after.get(fullLevel), ctx) || scan(fullLevel + 1, ctx, t, snapshot, sink);
+            });
+        }
+
         /** The rows of source {@code level} that pass its conditions, each joined with the sources after it. */
         private boolean scanRows(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
             Table tb = tables[level];
@@ -997,7 +1019,7 @@ final class Executor {
                 // Keys of mixed kinds, or a probe of another kind: compare row by row, as a scan does.
             }
             if (a.kind == Access.Kind.TEMP_HASH || a.scans(tb, ctx)) {
-                return forEachRow(level, ctx, t, snapshot, (id, row) -> visitRow(level, ctx, t, snapshot, sink, f, row));
+                return forEachRow(level, ctx, t, snapshot, (id, row) -> visitRow(level, ctx, t, snapshot, sink, f, id, row));
             }
             List<Long> ids = new ArrayList<>();
             a.rowIds(tb, ctx, ids::add);
@@ -1050,7 +1072,7 @@ final class Executor {
                     if (img == null) continue;
                     row = tb.codec().decode(img);
                 }
-                if (!visitRow(level, ctx, t, snapshot, sink, f, row)) return false;
+                if (!visitRow(level, ctx, t, snapshot, sink, f, id, row)) return false;
             }
             return true;
         }
@@ -1132,13 +1154,14 @@ final class Executor {
         }
 
         /** Row {@code row} of source {@code level}: if it passes the level's conditions, joined with the sources after it. */
-        private boolean visitRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, List<Expr> f, Object[] row) {
+        private boolean visitRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, List<Expr> f, long id, Object[] row) {
             ctx.rows[level] = row;
             for (Expr e : f) {
                 if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
             }
             if (outer[level]) {
                 ctx.matched[level] = true;
+                if (level == fullLevel) ctx.fullMatched.set(Math.toIntExact(id));
                 if (!passes(after.get(level), ctx)) return true;
             }
             return scan(level + 1, ctx, t, snapshot, sink);
@@ -1443,6 +1466,14 @@ final class Executor {
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
         planSources(q, tables, binder, where, ons);
+        if (sel.from().size() == 2 && sel.from().get(1).full()) {
+            if (tables.length != 2) throw ErrorCode.UNSUPPORTED.error("a FULL OUTER JOIN of DUAL");
+            q.fullLevel = 1;
+            // WHERE on the left alone is checked after the join: a left row it refuses still
+            // matches right rows, which are then not the FULL JOIN's unmatched ones
+            q.after.get(1).addAll(0, q.filters.get(0));
+            q.filters.get(0).clear();
+        }
         q.derived = derived.toArray(new QueryPlan[0]);
         q.perExecution = new boolean[q.derived.length];
         for (int i = 0; i < q.perExecution.length; i++) q.perExecution[i] = perExecution.get(i);
@@ -2054,7 +2085,7 @@ final class Executor {
             return;
         }
         for (int i = 0; i < q.tables.length; i++) {
-            lines.add(indent + (q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
+            lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);
         }
         if (q.tables.length == 0) lines.add(indent + "NO TABLE (one row)");

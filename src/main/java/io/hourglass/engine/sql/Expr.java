@@ -48,6 +48,8 @@ abstract class Expr {
         Object[] aggValues;
         /** Per source of a query: whether an outer (LEFT JOIN) source matched a row for the current rows before it. */
         boolean[] matched;
+        /** A FULL JOIN's right source: the ids (positions, for a derived table) of its rows that matched a left row. */
+        java.util.BitSet fullMatched;
         /** The statement running, which subqueries run in; null where no subquery may run. */
         Executor.Scope scope;
         /** A subquery's evaluation: the enclosing query's, whose current rows its correlated columns read. */

@@ -471,6 +471,11 @@ final class Parser {
         if (accept("FROM")) {
             from.add(fromItem());
             while (true) {
+                if (from.getLast().full() && (peek().is(",") || peek().is("CROSS") || peek().is("JOIN") || peek().is("INNER")
+                        || peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL"))) {
+                    throw ErrorCode.UNSUPPORTED.error("a join after a FULL OUTER JOIN at position " + (peek().pos() + 1)
+                            + " (a FULL JOIN joins a query's first two sources; make it a derived table)");
+                }
                 if (accept(",")) {
                     from.add(fromItem());
                 } else if (peek().is("CROSS")) {
@@ -486,7 +491,7 @@ final class Parser {
                     expect("ON");
                     Expr on = joinCondition();
                     where = where == null ? on : new Expr.Binary(on.pos, "AND", where, on);
-                } else if (peek().is("LEFT") || peek().is("RIGHT")) {
+                } else if (peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL")) {
                     joined = true;
                     Token side = next();
                     accept("OUTER");
@@ -496,18 +501,19 @@ final class Parser {
                     Expr on = joinCondition();
                     if (side.is("LEFT")) {
                         from.add(item.withOn(on));
-                    } else if (from.size() == 1 && starOrder == null) {
+                    } else if (from.size() != 1 || starOrder != null) {
+                        throw ErrorCode.UNSUPPORTED.error(side.text() + " JOIN after another join at position " + (side.pos() + 1)
+                                + (side.is("RIGHT") ? " (write it as a LEFT JOIN with the sources swapped)"
+                                        : " (a FULL JOIN joins a query's first two sources; make it a derived table)"));
+                    } else if (side.is("FULL")) {
+                        from.add(item.withFullOn(on));
+                    } else {
                         // a RIGHT JOIN b ON c is b LEFT JOIN a ON c, whose * still lists a's columns first
                         Ast.FromItem left = from.remove(0);
                         from.add(item);
                         from.add(left.withOn(on));
                         starOrder = List.of(1, 0);
-                    } else {
-                        throw ErrorCode.UNSUPPORTED.error("RIGHT JOIN after another join at position " + (side.pos() + 1)
-                                + " (write it as a LEFT JOIN with the sources swapped)");
                     }
-                } else if (peek().is("FULL")) {
-                    throw ErrorCode.UNSUPPORTED.error("FULL OUTER JOIN (only inner, LEFT and RIGHT joins are supported)");
                 } else if (peek().is("NATURAL")) {
                     throw ErrorCode.UNSUPPORTED.error("NATURAL JOIN (name the join condition with ON)");
                 } else {
