@@ -12,7 +12,14 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge, RenameColumn {}
+            Merge, RenameColumn, SelectForUpdate {}
+
+    /**
+     * {@code query FOR UPDATE [OF columns] [NOWAIT | WAIT n]}: the query's rows locked as an UPDATE
+     * locks them, until the transaction ends. {@code waitMillis}: how long a row's lock is awaited
+     * (0 for NOWAIT; null: the connection's LockWait).
+     */
+    record SelectForUpdate(Select query, List<Name> of, Long waitMillis) implements Stmt {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}

@@ -43,16 +43,7 @@ final class Executor {
 
     static Plan plan(Ast.Stmt stmt, Session s) {
         return switch (stmt) {
-            case Ast.Select sel -> {
-                QueryPlan q = planQuery(sel, s);
-                yield new Plan() {
-                    @Override
-                    public StatementResult run(Session ss, Object[] p) { return q.run(ss, p, null); }
-
-                    @Override
-                    public StatementResult run(Session ss, Object[] p, ResultSink sink) { return q.run(ss, p, sink); }
-                };
-            }
+            case Ast.Select sel -> queryPlan(planQuery(sel, s));
             case Ast.Insert ins -> planInsert(ins, s);
             case Ast.Update upd -> planUpdate(upd, s);
             case Ast.Delete del -> planDelete(del, s);
@@ -67,8 +58,20 @@ final class Executor {
             case Ast.CallProc c -> planCall(c, s);
             case Ast.Explain e -> planExplain(e, s);
             case Ast.Merge m -> planMerge(m, s);
+            case Ast.SelectForUpdate fu -> queryPlan(planForUpdate(fu, s));
             case Ast.CacheGroupData d -> (ss, p) -> cacheGroupData(d, ss);
             default -> (ss, p) -> Ddl.run(stmt, ss, p);
+        };
+    }
+
+    /** A query's statement plan: its rows as a result, or handed to a sink. */
+    private static Plan queryPlan(QueryPlan q) {
+        return new Plan() {
+            @Override
+            public StatementResult run(Session ss, Object[] p) { return q.run(ss, p, null); }
+
+            @Override
+            public StatementResult run(Session ss, Object[] p, ResultSink sink) { return q.run(ss, p, sink); }
         };
     }
 
@@ -333,6 +336,13 @@ final class Executor {
         List<List<Expr>> filters; // per level: for an outer source, its ON conditions
         List<List<Expr>> after;   // per outer level: the WHERE conditions checked once its row (or NULLs) is chosen
         boolean[] outer;          // per level: a LEFT JOIN source, NULLs when no row matches
+        /**
+         * SELECT ... FOR UPDATE: its one table's rows are locked as UPDATE locks them (found in the
+         * snapshot, locked, read again newest and checked again), awaiting each lock at most {@code
+         * lockWaitNanos} (-1: the connection's LockWait).
+         */
+        boolean forUpdate;
+        long lockWaitNanos = -1;
         /** A FULL JOIN's right source (level 1 of two), whose rows no left row matched come after the join's; -1 if none. */
         int fullLevel = -1;
         List<Expr> outputs = new ArrayList<>();
@@ -389,6 +399,7 @@ final class Executor {
         StatementResult run(Session s, Object[] params, ResultSink sink) {
             return atomically(s, t -> {
                 lockForRead(s, t, lockTables);
+                if (forUpdate) lockForWrite(s, t, tables[0]);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
                 try (TempSpace.Budget temp = s.transactions().temp().budget()) {
                     Scope scope = new Scope(s, t, snapshot, params, temp);
@@ -482,7 +493,9 @@ final class Executor {
                 found.add(r);
                 return true;
             };
-            if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
+            if (forUpdate) {
+                locked(scope, ctx, sink);
+            } else if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
                 unmatched(ctx, t, snapshot, sink);
             }
             if (windowed && !aggregate) {
@@ -965,6 +978,26 @@ final class Executor {
             ctx.rows[level] = new Object[tables[level].columns().size()];
             if (!passes(after.get(level), ctx)) return true;
             return scan(level + 1, ctx, t, snapshot, sink);
+        }
+
+        /**
+         * FOR UPDATE's rows: those matching in the statement's snapshot, each locked, read again
+         * newest (a committed change made meanwhile is what the query returns) and checked again
+         * (one that no longer matches is left out, its lock kept until the transaction ends).
+         */
+        private void locked(Scope scope, Expr.Ctx ctx, RowSink sink) {
+            TransactionManager tm = scope.session.transactions();
+            Table tb = tables[0];
+            for (Candidate c : candidates(this, scope)) {
+                ctx.tick();
+                if (lockWaitNanos >= 0) tm.lockRow(scope.txn, tb, c.id(), io.hourglass.engine.txn.LockMode.X, lockWaitNanos);
+                else tm.lockRow(scope.txn, tb, c.id());
+                byte[] img = tm.currentImage(scope.txn, tb, c.id());
+                if (img == null) continue; // deleted meanwhile
+                ctx.rows[0] = img == c.image() ? c.row() : tb.codec().decode(img);
+                if (!passes(filters.get(0), ctx)) continue;
+                if (!sink.accept(ctx)) return;
+            }
         }
 
         /**
@@ -1821,6 +1854,41 @@ final class Executor {
     }
 
     /** Plans the WHERE of a single-table UPDATE or DELETE. */
+    /**
+     * SELECT ... FOR UPDATE: a query of one table (TT90019 otherwise: a join, a view, a derived
+     * table, DISTINCT, grouping, a set operation), which its rows lock; it needs UPDATE on the
+     * table, as it blocks the table's writers. OF names columns of the table, as Oracle's.
+     */
+    static QueryPlan planForUpdate(Ast.SelectForUpdate fu, Session s) {
+        Ast.Select sel = fu.query();
+        if (sel.isCompound() || sel.from().size() != 1 || sel.from().getFirst().query() != null || sel.distinct()
+                || !sel.groupBy().isEmpty() || sel.groupingSets() != null || sel.having() != null) {
+            throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of anything but a query of one table without DISTINCT, GROUP BY or a set operation");
+        }
+        Ast.FromItem f = sel.from().getFirst();
+        if (s.catalog().table(owner(f.table(), s), f.table().name()) == null && SystemViews.find(f.table(), s) == null
+                && s.catalog().view(owner(f.table(), s), f.table().name()) != null) {
+            throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a view (name its table)");
+        }
+        Table t = table(f.table(), s);
+        require(s, Privilege.UPDATE, t);
+        writable(s, t);
+        for (Ast.Name c : fu.of()) {
+            String column = c.name();
+            if (c.owner() != null && !c.owner().equals(f.alias() != null ? f.alias() : t.name())) {
+                throw ErrorCode.COLUMN_NOT_FOUND.error(c.owner() + "." + column);
+            }
+            if (t.columnIndex(column) < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + column);
+        }
+        QueryPlan q = planQuery(sel, s);
+        if (q.aggregate || q.windows != null && !q.windows.isEmpty()) {
+            throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query with aggregates or window functions");
+        }
+        q.forUpdate = true;
+        if (fu.waitMillis() != null) q.lockWaitNanos = fu.waitMillis() * 1_000_000;
+        return q;
+    }
+
     private static QueryPlan planTarget(Table t, String alias, Expr where, Session s) {
         QueryPlan q = new QueryPlan();
         Binder binder = new Binder(new Table[] {t}, new String[] {alias}, s);

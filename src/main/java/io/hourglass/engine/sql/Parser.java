@@ -161,10 +161,10 @@ final class Parser {
 
     private Ast.Stmt statement() {
         Token t = peek();
-        if (t.is("(") && queryAhead(1)) return query();
+        if (t.is("(") && queryAhead(1)) return forUpdate(query());
         if (t.type() != T.IDENT) throw error("expected a statement but found " + describe(t));
         return switch (t.text()) {
-            case "SELECT", "WITH" -> query();
+            case "SELECT", "WITH" -> forUpdate(query());
             case "INSERT" -> insert();
             case "UPDATE" -> update();
             case "DELETE" -> delete();
@@ -182,6 +182,32 @@ final class Parser {
             case "LOAD", "REFRESH", "UNLOAD" -> cacheGroupData();
             default -> throw error("unknown statement " + t.text());
         };
+    }
+
+    /** {@code query}, or {@code query FOR UPDATE [OF [table.]column, ...] [NOWAIT | WAIT seconds]} if that follows. */
+    private Ast.Stmt forUpdate(Ast.Select query) {
+        if (!peek().is("FOR")) return query;
+        next();
+        expect("UPDATE");
+        List<Ast.Name> of = new ArrayList<>();
+        if (accept("OF")) {
+            do of.add(name()); while (accept(","));
+        }
+        Long wait = null;
+        if (accept("NOWAIT")) {
+            wait = 0L;
+        } else if (accept("WAIT")) {
+            long seconds = integer();
+            if (seconds > Integer.MAX_VALUE / 1000) throw error("WAIT takes at most " + Integer.MAX_VALUE / 1000 + " seconds");
+            wait = seconds * 1000;
+        }
+        return new Ast.SelectForUpdate(query, List.copyOf(of), wait);
+    }
+
+    /** Whether a name for the source just read comes next (not FOR UPDATE). */
+    private boolean aliasAhead() {
+        return peek().type() == T.QUOTED || peek().type() == T.IDENT && !RESERVED.contains(peek().text())
+                && !(peek().is("FOR") && peek(1).is("UPDATE"));
     }
 
     /** Whether a query starts {@code ahead} tokens on: SELECT, or parentheses around one. */
@@ -651,13 +677,13 @@ final class Parser {
             expect(")");
             String alias = null;
             if (accept("AS")) alias = identifier();
-            else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) alias = identifier();
+            else if (aliasAhead()) alias = identifier();
             return Ast.FromItem.derived(q, alias);
         }
         Ast.Name n = name();
         String alias = null;
         if (accept("AS")) alias = identifier();
-        else if (peek().type() == T.QUOTED || (peek().type() == T.IDENT && !RESERVED.contains(peek().text()))) alias = identifier();
+        else if (aliasAhead()) alias = identifier();
         Cte c = n.owner() == null ? ctes.get(n.name()) : null;
         if (c != null) return Ast.FromItem.derived(cteQuery(c, n.name()), alias != null ? alias : n.name());
         return new Ast.FromItem(n, alias);

@@ -195,13 +195,16 @@ public final class TransactionManager {
      * Takes the row's lock in {@code mode} for {@code t}: X to change it, S to keep it as it is
      * (a foreign key's parent row while the child that references it is uncommitted).
      */
-    public void lockRow(Transaction t, Table table, long rowId, LockMode mode) {
+    public void lockRow(Transaction t, Table table, long rowId, LockMode mode) { lockRow(t, table, rowId, mode, t.lockTimeoutNanos); }
+
+    /** {@link #lockRow(Transaction, Table, long, LockMode)}, awaiting it at most {@code timeoutNanos} (SELECT ... FOR UPDATE WAIT n, NOWAIT). */
+    public void lockRow(Transaction t, Table table, long rowId, LockMode mode, long timeoutNanos) {
         LockManager.RowLock r = new LockManager.RowLock(table.id(), rowId);
         if (table.store().slot(rowId) instanceof Version h && h.writer() instanceof Transaction owner && owner != t) {
             locks.holdFor(owner, r);
         }
         int held = t.locks.size();
-        locks.lock(t, r, mode, t.lockTimeoutNanos);
+        locks.lock(t, r, mode, timeoutNanos);
         if (t.locks.size() > held) holdTemp(t, ROW_LOCK);
     }
 

@@ -1,0 +1,139 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.Instance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * SELECT ... FOR UPDATE locks the rows it returns until the transaction ends, as an UPDATE of
+ * them would: writers and other FOR UPDATE readers of those rows wait (or, with NOWAIT or WAIT
+ * n, give up with TT6003), plain readers do not, and a row changed by a transaction that
+ * committed while the lock was awaited is returned as that transaction left it.
+ */
+class ForUpdateTest {
+    private static Connection open(Instance inst) {
+        Connection c = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+        c.execute("CREATE TABLE acct (id INTEGER PRIMARY KEY, v INTEGER)");
+        c.execute("INSERT INTO acct VALUES (1, 10), (2, 20), (3, 30)");
+        return c;
+    }
+
+    private static int value(Connection c, String sql) { return ((Number) c.execute(sql).rows().getFirst()[0]).intValue(); }
+
+    @Test
+    @Timeout(60) // (a NOWAIT or WAIT 1 that waited out the 600 s LockWait instead would stop here)
+    void theRowsStayLockedUntilTheTransactionEnds() {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection a = open(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            a.setAutocommit(false);
+            assertEquals(10, value(a, "SELECT v FROM acct WHERE id = 1 FOR UPDATE"));
+            b.execute("CALL ttLockWait(600)");
+            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("SELECT v FROM acct WHERE id = 1 FOR UPDATE NOWAIT")).number());
+            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("SELECT v FROM acct WHERE id < 3 FOR UPDATE WAIT 1")).number());
+            assertEquals(20, value(b, "SELECT v FROM acct WHERE id = 2 FOR UPDATE NOWAIT")); // another row is free
+            assertEquals(10, value(b, "SELECT v FROM acct WHERE id = 1")); // and reading does not wait
+            b.execute("CALL ttLockWait(0.2)");
+            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("UPDATE acct SET v = 0 WHERE id = 1")).number());
+            a.execute("COMMIT");
+            assertEquals(1, b.execute("UPDATE acct SET v = 0 WHERE id = 1").updateCount());
+            // (autocommit: the locks go with the statement's own transaction)
+            a.setAutocommit(true);
+            assertEquals(List.of(0, 20), ids(a, "SELECT v FROM acct WHERE id IN (1, 2) ORDER BY id FOR UPDATE OF v NOWAIT"));
+            assertEquals(1, b.execute("UPDATE acct SET v = 11 WHERE id = 1").updateCount());
+        }
+    }
+
+    private static List<Integer> ids(Connection c, String sql) {
+        List<Integer> out = new ArrayList<>();
+        for (Object[] r : c.execute(sql).rows()) out.add(((Number) r[0]).intValue());
+        return out;
+    }
+
+    @Test
+    @Timeout(60)
+    void aRowChangedWhileItsLockWasAwaitedComesAsItsWriterLeftIt() throws Exception {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection a = open(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            b.setAutocommit(false);
+            b.execute("UPDATE acct SET v = 99 WHERE id = 3");
+            b.execute("UPDATE acct SET v = 60 WHERE id = 2");
+            a.setAutocommit(false);
+            CompletableFuture<List<Integer>> waiting = CompletableFuture.supplyAsync(
+                    () -> ids(a, "SELECT v FROM acct WHERE v < 50 ORDER BY id FOR UPDATE"));
+            Thread.sleep(200);
+            assertFalse(waiting.isDone(), "it waits for the writer's locks");
+            b.execute("COMMIT");
+            // Row 3 (30 when the query began) is 99 now and no longer matches; row 2 likewise; row 1 is as it was.
+            assertEquals(List.of(10), waiting.get());
+            a.execute("ROLLBACK");
+        }
+    }
+
+    /** Read, then write what was read, from two threads: with FOR UPDATE no increment is lost. */
+    @Test
+    @Timeout(120)
+    void readModifyWriteLosesNoUpdate() throws Exception {
+        try (Instance inst = TestInstances.one("FU")) {
+            open(inst).close();
+            int rounds = 300;
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                done.add(pool.submit(() -> {
+                    try (Connection c = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD)) {
+                        c.setAutocommit(false);
+                        var read = c.prepare("SELECT v FROM acct WHERE id = 1 FOR UPDATE");
+                        var write = c.prepare("UPDATE acct SET v = ? WHERE id = 1");
+                        for (int i = 0; i < rounds; i++) {
+                            int v = ((Number) c.execute(read).rows().getFirst()[0]).intValue();
+                            c.execute(write, v + 1);
+                            c.execute("COMMIT");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+            pool.shutdown();
+            try (Connection c = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD)) {
+                assertEquals(10 + 2 * rounds, value(c, "SELECT v FROM acct WHERE id = 1"));
+            }
+        }
+    }
+
+    @Test
+    void whatItRefuses() {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection c = open(inst);
+            for (String ddl : List.of("CREATE TABLE other (id INTEGER)", "CREATE VIEW av AS SELECT id, v FROM acct")) c.execute(ddl);
+            for (String sql : List.of("SELECT COUNT(*) FROM acct FOR UPDATE", "SELECT DISTINCT v FROM acct FOR UPDATE",
+                    "SELECT a.v FROM acct a, other o WHERE a.id = o.id FOR UPDATE", "SELECT v FROM av FOR UPDATE",
+                    "SELECT v FROM acct UNION SELECT id FROM other FOR UPDATE", "SELECT v, RANK() OVER (ORDER BY v) FROM acct FOR UPDATE")) {
+                assertEquals(90019, assertThrows(HourglassException.class, () -> c.execute(sql), sql).number(), sql);
+            }
+            assertEquals(2211, assertThrows(HourglassException.class, () -> c.execute("SELECT v FROM acct FOR UPDATE OF nosuch")).number());
+            assertEquals(1001, assertThrows(HourglassException.class,
+                    () -> c.execute("SELECT v FROM acct WHERE id IN (SELECT id FROM acct FOR UPDATE)")).number());
+            c.execute("CREATE USER reader IDENTIFIED BY 'Reader#2026pw'");
+            c.execute("GRANT CREATE SESSION TO reader");
+            c.execute("GRANT SELECT ON acct TO reader");
+            Connection r = inst.connect("FU", "reader", "Reader#2026pw");
+            assertEquals(3, r.execute("SELECT v FROM admin.acct").rows().size());
+            assertEquals(90006, assertThrows(HourglassException.class, () -> r.execute("SELECT v FROM admin.acct FOR UPDATE")).number());
+        }
+    }
+}
