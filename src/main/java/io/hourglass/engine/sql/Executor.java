@@ -2124,6 +2124,11 @@ final class Executor {
                 lines.add("DELETE " + q.access[0].describe(t));
                 explainSubqueries(q, "", lines);
             }
+            case Ast.SelectForUpdate fu -> {
+                QueryPlan q = planForUpdate(fu, s);
+                explain(q, "", lines);
+                lines.set(0, "FOR UPDATE " + lines.getFirst());
+            }
             default -> throw ErrorCode.UNSUPPORTED.error("EXPLAIN of this statement");
         }
         List<Object[]> rows = new ArrayList<>();
