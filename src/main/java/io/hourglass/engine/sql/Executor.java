@@ -986,18 +986,7 @@ final class Executor {
          * (one that no longer matches is left out, its lock kept until the transaction ends).
          */
         private void locked(Scope scope, Expr.Ctx ctx, RowSink sink) {
-            TransactionManager tm = scope.session.transactions();
-            Table tb = tables[0];
-            for (Candidate c : candidates(this, scope)) {
-                ctx.tick();
-                if (lockWaitNanos >= 0) tm.lockRow(scope.txn, tb, c.id(), io.hourglass.engine.txn.LockMode.X, lockWaitNanos);
-                else tm.lockRow(scope.txn, tb, c.id());
-                byte[] img = tm.currentImage(scope.txn, tb, c.id());
-                if (img == null) continue; // deleted meanwhile
-                ctx.rows[0] = img == c.image() ? c.row() : tb.codec().decode(img);
-                if (!passes(filters.get(0), ctx)) continue;
-                if (!sink.accept(ctx)) return;
-            }
+            forEachLockedRow(this, scope, ctx, lockWaitNanos, (id, row) -> sink.accept(ctx));
         }
 
         /**
@@ -2044,7 +2033,7 @@ final class Executor {
         Table t = q.tables[0];
         lockForWrite(s, txn, t);
         Expr.Ctx ctx = new Expr.Ctx(1, params).limitedBy(s);
-        long n = 0;
+        long[] changed = {0};
         // The candidates are at most the table's rows, a row id each past the first few: not
         // charged to TempSize, so that a DELETE, which frees space, is never refused for it.
         // (What subqueries in WHERE or SET build is.)
@@ -2053,16 +2042,7 @@ final class Executor {
             ctx.scope = scope;
             List<Pending> pending = new ArrayList<>();
             ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
-            for (Candidate c : candidates(q, scope)) {
-                ctx.tick();
-                long id = c.id();
-                tm.lockRow(txn, t, id);
-                byte[] img = tm.currentImage(txn, t, id);
-                if (img == null) continue; // deleted meanwhile
-                // Images are never changed in place: the same image is the same row.
-                Object[] current = img == c.image() ? c.row() : t.codec().decode(img);
-                ctx.rows[0] = current;
-                if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
+            forEachLockedRow(q, scope, ctx, -1, (id, current) -> {
                 Object[] next = change.newRow(current, ctx);
                 if (decideFirst) {
                     temp.chargeRow(current);
@@ -2071,15 +2051,47 @@ final class Executor {
                 } else {
                     make(tm, txn, t, id, current, next, checks);
                 }
-                n++;
-            }
+                changed[0]++;
+                return true;
+            });
             for (Pending p : pending) {
                 ctx.tick();
                 make(tm, txn, t, p.id(), p.current(), p.next(), checks);
             }
             checks.finish();
         }
-        return n;
+        return changed[0];
+    }
+
+    /** A row the write rule holds locked, as it is now (also in {@code ctx.rows[0]}); false stops the walk. */
+    @FunctionalInterface
+    private interface LockedRow {
+        boolean visit(long id, Object[] current);
+    }
+
+    /**
+     * The write rule's rows (UPDATE, DELETE, SELECT ... FOR UPDATE): each row of the plan's one
+     * table that matches in the statement's snapshot, locked (awaited at most {@code waitNanos};
+     * -1: the transaction's LockWait), read again newest and checked again, so a concurrent change
+     * is never lost or applied to a row that no longer matches (one that no longer does keeps its
+     * lock until the transaction ends).
+     */
+    private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, long waitNanos, LockedRow visit) {
+        TransactionManager tm = scope.session.transactions();
+        Table t = q.tables[0];
+        for (Candidate c : candidates(q, scope)) {
+            ctx.tick();
+            long id = c.id();
+            if (waitNanos >= 0) tm.lockRow(scope.txn, t, id, io.hourglass.engine.txn.LockMode.X, waitNanos);
+            else tm.lockRow(scope.txn, t, id);
+            byte[] img = tm.currentImage(scope.txn, t, id);
+            if (img == null) continue; // deleted meanwhile
+            // Images are never changed in place: the same image is the same row.
+            Object[] current = img == c.image() ? c.row() : t.codec().decode(img);
+            ctx.rows[0] = current;
+            if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
+            if (!visit.visit(id, current)) return;
+        }
     }
 
     private static void make(TransactionManager tm, Transaction txn, Table t, long id, Object[] current, Object[] next,
