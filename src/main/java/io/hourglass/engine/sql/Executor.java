@@ -1567,7 +1567,7 @@ final class Executor {
         }
         if (q.aggregate) {
             List<String> groupTexts = new ArrayList<>();
-            for (Expr g : q.groupBy) groupTexts.add(g.text());
+            for (Expr g : q.groupBy) groupTexts.add(Expr.matchKey(g));
             for (int i = 0; i < q.outputs.size(); i++) q.outputs.set(i, rewriteForGroups(q.outputs.get(i), groupTexts, q));
             for (int i = 0; i < order.size(); i++) order.set(i, rewriteForGroups(order.get(i), groupTexts, q));
             q.having = having == null ? null : rewriteForGroups(having, groupTexts, q);
@@ -1664,7 +1664,7 @@ final class Executor {
 
     /** Replaces GROUP BY expressions by group slots and aggregates by their result slots. */
     private static Expr rewriteForGroups(Expr e, List<String> groupTexts, QueryPlan q) {
-        int g = groupTexts.indexOf(e.text());
+        int g = groupTexts.indexOf(Expr.matchKey(e));
         if (g >= 0 && !(e instanceof Expr.Aggregate)) return new Expr.GroupRef(e, g);
         if (e instanceof Expr.Aggregate a) {
             if (a.arg != null) {
@@ -1673,7 +1673,7 @@ final class Executor {
                 });
             }
             for (Expr.Aggregate existing : q.aggregates) {
-                if (existing.text().equals(a.text())) {
+                if (Expr.matchKey(existing).equals(Expr.matchKey(a))) {
                     a.slot = existing.slot;
                     return a;
                 }
@@ -1689,7 +1689,7 @@ final class Executor {
         if (e instanceof Expr.Grouping gf) {
             int[] slots = new int[gf.args.size()];
             for (int i = 0; i < slots.length; i++) {
-                slots[i] = groupTexts.indexOf(gf.args.get(i).text());
+                slots[i] = groupTexts.indexOf(Expr.matchKey(gf.args.get(i)));
                 if (slots[i] < 0) {
                     throw ErrorCode.SEMANTIC_ERROR.error("the argument of " + gf.name + " must be a GROUP BY expression, not "
                             + gf.args.get(i).text());

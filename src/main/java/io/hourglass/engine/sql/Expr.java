@@ -33,8 +33,27 @@ abstract class Expr {
 
     void children(Consumer<Expr> f) {}
 
-    /** Canonical text, used to match GROUP BY expressions and name result columns. */
+    /** Canonical text, used to name result columns and in messages and plans. */
     abstract String text();
+
+    /** Set while {@link #matchKey} renders: column references render as what they were bound to. */
+    private static final ThreadLocal<Boolean> RENDERING_KEY = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * The text of a bound expression with each column reference written as the column it was
+     * bound to, so that {@code e.deptno}, {@code emp.deptno} and {@code deptno} of one table give
+     * one key, and {@code d.deptno} and {@code e.deptno} two. Matches GROUP BY expressions with
+     * the select list, HAVING and ORDER BY, as Oracle does.
+     */
+    static String matchKey(Expr e) {
+        if (RENDERING_KEY.get()) return e.text();
+        RENDERING_KEY.set(true);
+        try {
+            return e.text();
+        } finally {
+            RENDERING_KEY.set(false);
+        }
+    }
 
     @Override
     public String toString() { return text(); }
@@ -177,7 +196,10 @@ abstract class Expr {
             return c.rows[source][index];
         }
 
-        String text() { return qualifier == null ? column : qualifier + "." + column; }
+        String text() {
+            if (RENDERING_KEY.get() && source >= 0) return "#" + depth + "." + source + "." + index;
+            return qualifier == null ? column : qualifier + "." + column;
+        }
     }
 
     /**
