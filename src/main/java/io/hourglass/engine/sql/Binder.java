@@ -184,7 +184,10 @@ final class Binder {
             Binder inner = this;
             for (int d = 1; d <= depth; d++, inner = inner.parent) {
                 inner.owner.correlated = true;
-                if (d == depth) inner.owner.outerSources |= 1L << found[0];
+                if (d == depth) {
+                    inner.owner.outerSources |= 1L << found[0];
+                    inner.owner.outerRefs.add(c);
+                }
             }
             return;
         }

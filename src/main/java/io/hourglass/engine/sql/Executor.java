@@ -356,6 +356,12 @@ final class Executor {
          */
         long[] groupingSets;
         int[] groupIds;
+        /**
+         * The grouped columns that correlated subqueries of the select list, HAVING or ORDER BY
+         * read, each {source, column, GROUP BY slot}: a group's values are put in rows of the
+         * query's own for them to read, NULL where a grouping set leaves the column out.
+         */
+        List<int[]> groupColumns = new ArrayList<>();
         List<Expr.Aggregate> aggregates = new ArrayList<>();
         Expr having;
         List<Expr> sortKeys = new ArrayList<>();
@@ -524,18 +530,15 @@ final class Executor {
                     groups.putIfAbsent(new Key(gk), newAccumulators());
                 }
                 List<Object[][]> kept = windowed ? new ArrayList<>() : null; // {group key, aggregates} of each group HAVING kept
+                for (int[] gc : groupColumns) ctx.rows[gc[0]] = new Object[tables[gc[0]].columns().size()];
                 for (Map.Entry<Key, Object[][]> g : groups.entrySet()) {
-                    ctx.groupKey = groupKeyValues(g.getKey());
-                    ctx.aggValues = finish(g.getValue());
+                    loadGroup(ctx, groupKeyValues(g.getKey()), finish(g.getValue()));
                     if (having != null && !Boolean.TRUE.equals(Expr.truth(having.eval(ctx), having.pos))) continue;
                     if (windowed) kept.add(new Object[][] {ctx.groupKey, ctx.aggValues});
                     else addRow(ctx, out, keys, temp);
                 }
                 if (windowed) {
-                    java.util.function.IntConsumer load = i -> {
-                        ctx.groupKey = kept.get(i)[0];
-                        ctx.aggValues = kept.get(i)[1];
-                    };
+                    java.util.function.IntConsumer load = i -> loadGroup(ctx, kept.get(i)[0], kept.get(i)[1]);
                     Object[][] values = windowValues(kept.size(), load, ctx);
                     for (int i = 0; i < kept.size(); i++) {
                         load.accept(i);
@@ -881,6 +884,13 @@ final class Executor {
             Object[] k = new Object[sortKeys.size()];
             for (int i = 0; i < k.length; i++) k[i] = sortOutputs[i] >= 0 ? row[sortOutputs[i]] : sortKeys.get(i).eval(c);
             return k;
+        }
+
+        /** Makes a group the current one: its key and aggregates, and its values in the rows its subqueries read. */
+        private void loadGroup(Expr.Ctx ctx, Object[] groupKey, Object[] aggValues) {
+            ctx.groupKey = groupKey;
+            ctx.aggValues = aggValues;
+            for (int[] gc : groupColumns) ctx.rows[gc[0]][gc[1]] = groupKey[gc[2]];
         }
 
         private Object[] groupKeyValues(Key k) {
@@ -1662,6 +1672,20 @@ final class Executor {
         e.children(x -> walk(x, f));
     }
 
+    /**
+     * A grouped query's column that a subquery in its select list, HAVING or ORDER BY reads: {source,
+     * column, GROUP BY slot}. It must be grouped on, as the column itself (TT90015 otherwise, as
+     * for the query's own references).
+     */
+    private static int[] groupColumn(Expr.ColumnRef ref, QueryPlan q) {
+        for (int g = 0; g < q.groupBy.size(); g++) {
+            if (q.groupBy.get(g) instanceof Expr.ColumnRef c && c.depth == 0 && c.source == ref.source && c.index == ref.index) {
+                return new int[] {ref.source, ref.index, g};
+            }
+        }
+        throw ErrorCode.SEMANTIC_ERROR.error("column " + ref.text() + " must appear in GROUP BY or in an aggregate function");
+    }
+
     /** Replaces GROUP BY expressions by group slots and aggregates by their result slots. */
     private static Expr rewriteForGroups(Expr e, List<String> groupTexts, QueryPlan q) {
         int g = groupTexts.indexOf(Expr.matchKey(e));
@@ -1698,10 +1722,7 @@ final class Executor {
             return gf.of(slots, q.groupingSets, q.groupIds, q.groupBy.size());
         }
         if (e instanceof Expr.Subquery sq) {
-            if (sq.outerSources != 0) {
-                throw ErrorCode.UNSUPPORTED.error("a subquery in the select list, HAVING or ORDER BY of a grouped query that names "
-                        + "the grouped query's columns (at position " + (sq.pos + 1) + "); join and group instead");
-            }
+            for (Expr.ColumnRef ref : sq.outerRefs) q.groupColumns.add(groupColumn(ref, q));
             return sq.arg == null ? sq : sq.withArg(rewriteForGroups(sq.arg, groupTexts, q));
         }
         return switch (e) {

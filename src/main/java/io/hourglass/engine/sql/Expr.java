@@ -12,6 +12,7 @@ import io.hourglass.engine.store.Key;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -621,6 +622,8 @@ abstract class Expr {
         boolean correlated;
         /** The sources of the immediately enclosing query whose columns it names (inside). */
         long outerSources;
+        /** Its references (at any depth inside) to columns of the immediately enclosing query. */
+        List<ColumnRef> outerRefs = new ArrayList<>();
         /**
          * For UPDATE's {@code SET (a, b) = (SELECT x, y ...)}: how many columns it sets; its value
          * is then its one row's values as an array (NULLs for no row), {@link RowPart}s reading the
@@ -645,6 +648,7 @@ abstract class Expr {
             s.plan = plan;
             s.correlated = correlated;
             s.outerSources = outerSources;
+            s.outerRefs = outerRefs;
             s.rowWidth = rowWidth;
             s.type = type;
             s.sources = (newArg == null ? 0 : newArg.sources) | outerSources;
