@@ -19,7 +19,8 @@ final class Ast {
      * locks them, until the transaction ends. {@code waitMillis}: how long a row's lock is awaited
      * (0 for NOWAIT; null: the connection's LockWait).
      */
-    record SelectForUpdate(Select query, List<Name> of, Long waitMillis) implements Stmt {}
+    /** {@code waitMillis}: NOWAIT (0), WAIT n, or null (LockWait); {@code skipLocked}: SKIP LOCKED. */
+    record SelectForUpdate(Select query, List<Name> of, Long waitMillis, boolean skipLocked) implements Stmt {}
 
     /** {@code owner} is null when the name was not qualified. */
     record Name(String owner, String name, int pos) {}

@@ -343,6 +343,8 @@ final class Executor {
          */
         boolean forUpdate;
         long lockWaitNanos = -1;
+        /** FOR UPDATE SKIP LOCKED: a row another transaction holds (or awaits) is left out, not awaited. */
+        boolean skipLocked;
         /** A FULL JOIN's right source (level 1 of two), whose rows no left row matched come after the join's; -1 if none. */
         int fullLevel = -1;
         List<Expr> outputs = new ArrayList<>();
@@ -476,7 +478,7 @@ final class Executor {
                 if (top != null) {
                     Object[] row = project(c);
                     top.offer(row, sortKeyValues(c, row));
-                    return true;
+                    return !forUpdate || top.size() < want; // (FOR UPDATE locks in the order: no more than it returns)
                 }
                 if (earlyStop) {
                     if (passed[0] >= want) return false;
@@ -500,7 +502,7 @@ final class Executor {
                 return true;
             };
             if (forUpdate) {
-                locked(scope, ctx, sink);
+                if (want > 0) locked(scope, ctx, sink, top != null); // (LIMIT 0 locks nothing)
             } else if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
                 unmatched(ctx, t, snapshot, sink);
             }
@@ -995,8 +997,36 @@ final class Executor {
          * newest (a committed change made meanwhile is what the query returns) and checked again
          * (one that no longer matches is left out, its lock kept until the transaction ends).
          */
-        private void locked(Scope scope, Expr.Ctx ctx, RowSink sink) {
-            forEachLockedRow(this, scope, ctx, lockWaitNanos, (id, row) -> sink.accept(ctx));
+        private void locked(Scope scope, Expr.Ctx ctx, RowSink sink, boolean inOrder) {
+            List<Candidate> found = candidates(this, scope);
+            if (inOrder) found = inSortOrder(found, scope, ctx);
+            forEachLockedRow(this, scope, ctx, found, (id, row) -> sink.accept(ctx));
+        }
+
+        /**
+         * FOR UPDATE with ORDER BY and a limit (FETCH FIRST, LIMIT, FIRST): the candidates in the
+         * query's order by their values in the snapshot, so that the rows are locked in that order
+         * and locking stops at the limit. A queue's {@code ... ORDER BY id FETCH FIRST 1 ROWS ONLY
+         * FOR UPDATE SKIP LOCKED} then locks one row, not every row it could have returned.
+         */
+        private List<Candidate> inSortOrder(List<Candidate> found, Scope scope, Expr.Ctx ctx) {
+            Table t = tables[0];
+            Object[][] keys = new Object[found.size()][];
+            Integer[] order = new Integer[found.size()];
+            for (int i = 0; i < keys.length; i++) {
+                Candidate c = found.get(i);
+                ctx.rows[0] = c.row() != null ? c.row()
+                        : t.codec().decode(Version.visible(t.store().slot(c.id()), scope.snapshot, scope.txn.id()));
+                keys[i] = new Object[sortKeys.size()];
+                for (int k = 0; k < keys[i].length; k++) keys[i][k] = sortKeys.get(k).eval(ctx);
+                scope.temp.chargeRow(keys[i]);
+                order[i] = i;
+            }
+            Comparator<Object[]> byKey = keyComparator();
+            java.util.Arrays.sort(order, (a, b) -> byKey.compare(keys[a], keys[b]));
+            List<Candidate> sorted = new ArrayList<>(order.length);
+            for (int i : order) sorted.add(found.get(i));
+            return sorted;
         }
 
         /**
@@ -1235,6 +1265,8 @@ final class Executor {
             temp.chargeRow(key);
             worstFirst.add(e);
         }
+
+        int size() { return worstFirst.size(); }
 
         /** The kept rows and their keys, in arrival order (the caller's stable sort orders them). */
         void drainTo(List<Object[]> rows, List<Object[]> keys) {
@@ -1896,6 +1928,7 @@ final class Executor {
         }
         q.forUpdate = true;
         if (fu.waitMillis() != null) q.lockWaitNanos = fu.waitMillis() * 1_000_000;
+        q.skipLocked = fu.skipLocked();
         return q;
     }
 
@@ -2063,7 +2096,7 @@ final class Executor {
             ctx.scope = scope;
             List<Pending> pending = new ArrayList<>();
             ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
-            forEachLockedRow(q, scope, ctx, -1, (id, current) -> {
+            forEachLockedRow(q, scope, ctx, candidates(q, scope), (id, current) -> {
                 Object[] next = change.newRow(current, ctx);
                 if (decideFirst) {
                     temp.chargeRow(current);
@@ -2091,20 +2124,26 @@ final class Executor {
     }
 
     /**
-     * The write rule's rows (UPDATE, DELETE, SELECT ... FOR UPDATE): each row of the plan's one
-     * table that matches in the statement's snapshot, locked (awaited at most {@code waitNanos};
-     * -1: the transaction's LockWait), read again newest and checked again, so a concurrent change
-     * is never lost or applied to a row that no longer matches (one that no longer does keeps its
-     * lock until the transaction ends).
+     * The write rule's rows (UPDATE, DELETE, SELECT ... FOR UPDATE): each of the plan's one
+     * table's rows that matched in the statement's snapshot ({@code found}, in that order), locked
+     * (awaited at most the plan's {@code lockWaitNanos}, -1: the transaction's LockWait; not at all
+     * under SKIP LOCKED, which leaves a row out when another transaction holds or awaits it), read
+     * again newest and checked again, so a concurrent change is never lost or applied to a row
+     * that no longer matches (one that no longer does keeps its lock until the transaction ends).
      */
-    private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, long waitNanos, LockedRow visit) {
+    private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
         TransactionManager tm = scope.session.transactions();
         Table t = q.tables[0];
-        for (Candidate c : candidates(q, scope)) {
+        for (Candidate c : found) {
             ctx.tick();
             long id = c.id();
-            if (waitNanos >= 0) tm.lockRow(scope.txn, t, id, io.hourglass.engine.txn.LockMode.X, waitNanos);
-            else tm.lockRow(scope.txn, t, id);
+            if (q.skipLocked) {
+                if (!tm.tryLockRow(scope.txn, t, id)) continue;
+            } else if (q.lockWaitNanos >= 0) {
+                tm.lockRow(scope.txn, t, id, io.hourglass.engine.txn.LockMode.X, q.lockWaitNanos);
+            } else {
+                tm.lockRow(scope.txn, t, id);
+            }
             byte[] img = tm.currentImage(scope.txn, t, id);
             if (img == null) continue; // deleted meanwhile
             // Images are never changed in place: the same image is the same row.
@@ -2160,7 +2199,7 @@ final class Executor {
             case Ast.SelectForUpdate fu -> {
                 QueryPlan q = planForUpdate(fu, s);
                 explain(q, "", lines);
-                lines.set(0, "FOR UPDATE " + lines.getFirst());
+                lines.set(0, (q.skipLocked ? "FOR UPDATE SKIP LOCKED " : "FOR UPDATE ") + lines.getFirst());
             }
             default -> throw ErrorCode.UNSUPPORTED.error("EXPLAIN of this statement");
         }

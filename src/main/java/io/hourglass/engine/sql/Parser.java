@@ -184,7 +184,7 @@ final class Parser {
         };
     }
 
-    /** {@code query}, or {@code query FOR UPDATE [OF [table.]column, ...] [NOWAIT | WAIT seconds]} if that follows. */
+    /** {@code query}, or {@code query FOR UPDATE [OF [table.]column, ...] [NOWAIT | WAIT seconds | SKIP LOCKED]} if that follows. */
     private Ast.Stmt forUpdate(Ast.Select query) {
         if (!peek().is("FOR")) return query;
         next();
@@ -201,7 +201,9 @@ final class Parser {
             if (seconds > Integer.MAX_VALUE / 1000) throw error("WAIT takes at most " + Integer.MAX_VALUE / 1000 + " seconds");
             wait = seconds * 1000;
         }
-        return new Ast.SelectForUpdate(query, List.copyOf(of), wait);
+        boolean skipLocked = wait == null && accept("SKIP");
+        if (skipLocked) expect("LOCKED");
+        return new Ast.SelectForUpdate(query, List.copyOf(of), wait, skipLocked);
     }
 
     /** Whether a name for the source just read comes next (not FOR UPDATE). */

@@ -171,6 +171,28 @@ public final class LockManager {
     /** How many tables have a strong request counted now (for tests). */
     int tablesWithStrongRequests() { return strong.size(); }
 
+    /**
+     * Takes {@code mode} on the row for {@code t} if that can be done at once, without waiting
+     * or queueing (SELECT ... FOR UPDATE SKIP LOCKED): false while another transaction holds a
+     * conflicting mode or waits for the row. Counts no wait and no timeout.
+     */
+    public boolean tryLock(Transaction t, RowLock r, LockMode mode) {
+        while (true) {
+            State st = locks.computeIfAbsent(r, k -> new State());
+            synchronized (st) {
+                if (st.dead) continue;
+                LockMode held = st.get(t);
+                LockMode want = held == null ? mode : held.plus(mode);
+                if (want == held) return true;
+                if (st.waiters == 0 && grantable(st, t, want)) {
+                    grant(st, t, r, want, held);
+                    return true;
+                }
+                return false; // (so someone holds or awaits it: the state stays)
+            }
+        }
+    }
+
     /** The lock table's path: grants at once when it can, else waits. */
     private void lockSlow(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
         while (true) {

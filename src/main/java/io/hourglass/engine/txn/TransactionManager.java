@@ -199,13 +199,30 @@ public final class TransactionManager {
 
     /** {@link #lockRow(Transaction, Table, long, LockMode)}, awaiting it at most {@code timeoutNanos} (SELECT ... FOR UPDATE WAIT n, NOWAIT). */
     public void lockRow(Transaction t, Table table, long rowId, LockMode mode, long timeoutNanos) {
+        takeRowLock(t, table, rowId, mode, Math.max(0, timeoutNanos));
+    }
+
+    /**
+     * Takes the row's X lock for {@code t} if no other transaction holds or awaits it, else
+     * returns false at once (SELECT ... FOR UPDATE SKIP LOCKED).
+     */
+    public boolean tryLockRow(Transaction t, Table table, long rowId) { return takeRowLock(t, table, rowId, LockMode.X, -1); }
+
+    /** Takes a row lock, awaiting it at most {@code timeoutNanos}, or only if it can be had at once if that is negative. */
+    private boolean takeRowLock(Transaction t, Table table, long rowId, LockMode mode, long timeoutNanos) {
         LockManager.RowLock r = new LockManager.RowLock(table.id(), rowId);
+        // An uncommitted writer's lock on its row is implicit until someone else asks for the row.
         if (table.store().slot(rowId) instanceof Version h && h.writer() instanceof Transaction owner && owner != t) {
             locks.holdFor(owner, r);
         }
         int held = t.locks.size();
-        locks.lock(t, r, mode, timeoutNanos);
+        if (timeoutNanos >= 0) {
+            locks.lock(t, r, mode, timeoutNanos);
+        } else if (!locks.tryLock(t, r, mode)) {
+            return false;
+        }
         if (t.locks.size() > held) holdTemp(t, ROW_LOCK);
+        return true;
     }
 
     /** Whether the row's newest version is another transaction's, not yet committed (it holds the row's lock). */

@@ -115,6 +115,102 @@ class ForUpdateTest {
         }
     }
 
+    /**
+     * SKIP LOCKED leaves out the rows other transactions hold, explicitly (FOR UPDATE) or as their
+     * uncommitted writers, without waiting (a 600 s LockWait would stop the test at its timeout).
+     */
+    @Test
+    @Timeout(60)
+    void skipLockedLeavesOutWhatOthersHold() {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection a = open(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            a.setAutocommit(false);
+            b.setAutocommit(false);
+            b.execute("CALL ttLockWait(600)");
+            assertEquals(10, value(a, "SELECT v FROM acct WHERE id = 1 FOR UPDATE"));
+            a.execute("UPDATE acct SET v = 21 WHERE id = 2");
+            // ROWNUM numbers the rows before they are locked, as Oracle's: the first is held, so none
+            assertEquals(List.of(), ids(b, "SELECT id FROM acct WHERE ROWNUM <= 1 FOR UPDATE SKIP LOCKED"));
+            assertEquals(List.of(3), ids(b, "SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED"));
+            // b now holds row 3: a skips it, and keeps its own rows
+            assertEquals(List.of(1, 2), ids(a, "SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED"));
+            assertEquals(6003, assertThrows(HourglassException.class, () -> a.execute("SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT")).number());
+            a.execute("COMMIT");
+            assertEquals(List.of(1, 2, 3), ids(b, "SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED"));
+            b.execute("ROLLBACK");
+        }
+    }
+
+    /**
+     * With ORDER BY and a limit, FOR UPDATE locks the rows in the query's order and stops at the
+     * limit: the first row by id DESC is locked, and nothing else.
+     */
+    @Test
+    @Timeout(60)
+    void anOrderedLimitLocksOnlyTheRowsItReturns() {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection a = open(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            a.setAutocommit(false);
+            assertEquals(List.of(30), ids(a, "SELECT v FROM acct ORDER BY id DESC FETCH FIRST 1 ROWS ONLY FOR UPDATE"));
+            assertEquals(List.of(), ids(a, "SELECT v FROM acct ORDER BY id LIMIT 0 FOR UPDATE"));
+            assertEquals(List.of(10, 20), ids(b, "SELECT v FROM acct WHERE id < 3 ORDER BY id FOR UPDATE NOWAIT"));
+            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT")).number());
+            a.execute("ROLLBACK");
+        }
+    }
+
+    /**
+     * A job queue: workers each take the first job no one holds (ORDER BY id FETCH FIRST 1 ROWS
+     * ONLY FOR UPDATE SKIP LOCKED), mark it done and commit. Every job is done exactly once, and
+     * while one worker holds a job the others take the next ones.
+     */
+    @Test
+    @Timeout(120)
+    void workersShareAQueueWithoutWaitingForEachOther() throws Exception {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection setup = open(inst);
+            setup.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, state INTEGER, worker INTEGER)");
+            int jobs = 300;
+            for (int i = 1; i <= jobs; i++) setup.execute("INSERT INTO jobs VALUES (" + i + ", 0, NULL)");
+            String take = "SELECT id FROM jobs WHERE state = 0 ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED";
+            Connection first = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            Connection second = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            first.setAutocommit(false);
+            second.setAutocommit(false);
+            assertEquals(List.of(1), ids(first, take));
+            assertEquals(List.of(2), ids(second, take)); // not empty: the first holds job 1 only
+            first.execute("ROLLBACK");
+            second.execute("ROLLBACK");
+
+            int workers = 4;
+            ExecutorService pool = Executors.newFixedThreadPool(workers);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int worker = w;
+                done.add(pool.submit(() -> {
+                    try (Connection c = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD)) {
+                        c.setAutocommit(false);
+                        c.execute("CALL ttLockWait(600)");
+                        var next = c.prepare(take);
+                        var finish = c.prepare("UPDATE jobs SET state = state + 1, worker = ? WHERE id = ?");
+                        while (true) {
+                            List<Object[]> got = c.execute(next).rows();
+                            if (got.isEmpty()) break;
+                            c.execute(finish, worker, got.getFirst()[0]);
+                            c.execute("COMMIT");
+                        }
+                        c.execute("ROLLBACK");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+            pool.shutdown();
+            assertEquals(jobs, value(setup, "SELECT COUNT(*) FROM jobs WHERE state = 1"), "each job done exactly once");
+            assertEquals(0, value(setup, "SELECT COUNT(*) FROM jobs WHERE state <> 1"));
+        }
+    }
+
     @Test
     void whatItRefuses() {
         try (Instance inst = TestInstances.one("FU")) {

@@ -54,6 +54,31 @@ class LockManagerTest {
         assertFalse(locks.isLocked(r), "an unused resource leaves the table");
     }
 
+    /** SKIP LOCKED's request: granted when it can be at once, else refused at once, never queued. */
+    @Test
+    void tryLockTakesOnlyWhatIsFreeAndPassesNoWaiter() throws Exception {
+        LockManager.RowLock r = new LockManager.RowLock(1, 9);
+        Transaction a = txn(), b = txn(), w = txn();
+        assertTrue(locks.tryLock(a, r, LockMode.X));
+        assertTrue(locks.tryLock(a, r, LockMode.X), "its holder has it");
+        assertFalse(locks.tryLock(b, r, LockMode.X));
+        assertFalse(locks.tryLock(b, r, LockMode.S));
+        end(a);
+        assertFalse(locks.isLocked(r));
+        // a shared holder, and a writer waiting behind it: a compatible request does not pass the writer
+        locks.lock(a, r, LockMode.S, SHORT);
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> locks.lock(w, r, LockMode.X, LONG));
+        long until = System.nanoTime() + LONG;
+        while (locks.waits() == 0 && System.nanoTime() < until) Thread.onSpinWait();
+        assertFalse(locks.tryLock(b, r, LockMode.S), "queued behind the waiting writer");
+        end(a);
+        waiting.get(30, TimeUnit.SECONDS);
+        end(w);
+        assertTrue(locks.tryLock(b, r, LockMode.S));
+        end(b);
+        assertFalse(locks.isLocked(r));
+    }
+
     @Test
     void anUpgradeWaitsForTheOtherSharedHolders() {
         LockManager.Resource r = new LockManager.TableLock(3);
