@@ -332,16 +332,19 @@ final class Executor {
         static final long ORDER_ENTRY = 24, SET_ENTRY = 80, GROUP_ACCUMULATOR = 48;
 
         Table[] tables;
+        /** Per level: the correlation name its source was given (null: none, the table's own name). */
+        String[] aliases;
         Access[] access;
         List<List<Expr>> filters; // per level: for an outer source, its ON conditions
         List<List<Expr>> after;   // per outer level: the WHERE conditions checked once its row (or NULLs) is chosen
         boolean[] outer;          // per level: a LEFT JOIN source, NULLs when no row matches
         /**
-         * SELECT ... FOR UPDATE: its one table's rows are locked as UPDATE locks them (found in the
-         * snapshot, locked, read again newest and checked again), awaiting each lock at most {@code
-         * lockWaitNanos} (-1: the connection's LockWait).
+         * SELECT ... FOR UPDATE: the rows of its tables in {@code lockLevels} are locked as UPDATE
+         * locks them (found in the snapshot, locked, read again newest and checked again), awaiting
+         * each lock at most {@code lockWaitNanos} (-1: the connection's LockWait).
          */
         boolean forUpdate;
+        boolean[] lockLevels;
         long lockWaitNanos = -1;
         /** FOR UPDATE SKIP LOCKED: a row another transaction holds (or awaits) is left out, not awaited. */
         boolean skipLocked;
@@ -407,7 +410,7 @@ final class Executor {
         StatementResult run(Session s, Object[] params, ResultSink sink) {
             return atomically(s, t -> {
                 lockForRead(s, t, lockTables);
-                if (forUpdate) lockForWrite(s, t, tables[0]);
+                for (int i = 0; forUpdate && i < tables.length; i++) if (lockLevels[i]) lockForWrite(s, t, tables[i]);
                 long snapshot = s.transactions().openSnapshot(s.snapshotSlot());
                 try (TempSpace.Budget temp = s.transactions().temp().budget()) {
                     Scope scope = new Scope(s, t, snapshot, params, temp);
@@ -998,25 +1001,78 @@ final class Executor {
          * (one that no longer matches is left out, its lock kept until the transaction ends).
          */
         private void locked(Scope scope, Expr.Ctx ctx, RowSink sink, boolean inOrder) {
+            if (tables.length > 1) {
+                lockedJoin(scope, ctx, sink, inOrder);
+                return;
+            }
+            Table t = tables[0];
             List<Candidate> found = candidates(this, scope);
-            if (inOrder) found = inSortOrder(found, scope, ctx);
+            if (inOrder) {
+                found = inSortOrder(found, scope, ctx, c -> ctx.rows[0] = c.row() != null ? c.row()
+                        : t.codec().decode(Version.visible(t.store().slot(c.id()), scope.snapshot, scope.txn.id())));
+            }
             forEachLockedRow(this, scope, ctx, found, (id, row) -> sink.accept(ctx));
+        }
+
+        /** One way a join's sources matched in the snapshot: each source's row, and its row id. */
+        private record Match(Object[][] rows, long[] ids) {}
+
+        /**
+         * FOR UPDATE of a join: the combinations of rows that match in the snapshot; then, for
+         * each, the rows of the locked tables ({@code lockLevels}) locked and read again newest,
+         * and the whole condition checked again on them beside the other tables' rows as they were
+         * found. A combination a change broke is left out (its locks kept); one a change would
+         * make, with rows it did not match before, is not looked for (as PostgreSQL's recheck).
+         */
+        private void lockedJoin(Scope scope, Expr.Ctx ctx, RowSink sink, boolean inOrder) {
+            int n = tables.length;
+            Expr.Ctx find = new Expr.Ctx(n, scope.params).limitedBy(scope.session);
+            find.scope = scope;
+            find.outer = ctx.outer;
+            find.temp = scope.temp;
+            find.matched = new boolean[n];
+            find.rowIds = new long[n];
+            List<Match> found = new ArrayList<>();
+            if (passes(constantFilters, find)) {
+                scan(0, find, scope.txn, scope.snapshot, c -> {
+                    Boolean numbered = number(c);
+                    if (numbered != Boolean.TRUE) return numbered == null; // null: not this one; false: no later one either
+                    Match m = new Match(c.rows.clone(), c.rowIds.clone());
+                    scope.temp.chargeRow(m.rows());
+                    found.add(m);
+                    return true;
+                });
+            }
+            List<Match> order = inOrder ? inSortOrder(found, scope, ctx, m -> System.arraycopy(m.rows(), 0, ctx.rows, 0, n)) : found;
+            next:
+            for (Match m : order) {
+                ctx.tick();
+                System.arraycopy(m.rows(), 0, ctx.rows, 0, n);
+                for (int level = 0; level < n; level++) {
+                    if (!lockLevels[level]) continue;
+                    Object[] current = lockAndReadAgain(this, scope, tables[level], m.ids()[level], null, null);
+                    if (current == null) continue next; // skipped (SKIP LOCKED), or deleted meanwhile
+                    ctx.rows[level] = current;
+                }
+                for (int level = 0; level < n; level++) {
+                    if (!passes(filters.get(level), ctx)) continue next; // changed meanwhile, no longer matches
+                }
+                if (!sink.accept(ctx)) return;
+            }
         }
 
         /**
          * FOR UPDATE with ORDER BY and a limit (FETCH FIRST, LIMIT, FIRST): the candidates in the
-         * query's order by their values in the snapshot, so that the rows are locked in that order
-         * and locking stops at the limit. A queue's {@code ... ORDER BY id FETCH FIRST 1 ROWS ONLY
-         * FOR UPDATE SKIP LOCKED} then locks one row, not every row it could have returned.
+         * query's order by their values in the snapshot ({@code load} puts one's rows in {@code
+         * ctx}), so that the rows are locked in that order and locking stops at the limit. A
+         * queue's {@code ... ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED} then locks
+         * one row, not every row it could have returned.
          */
-        private List<Candidate> inSortOrder(List<Candidate> found, Scope scope, Expr.Ctx ctx) {
-            Table t = tables[0];
+        private <T> List<T> inSortOrder(List<T> found, Scope scope, Expr.Ctx ctx, Consumer<T> load) {
             Object[][] keys = new Object[found.size()][];
             Integer[] order = new Integer[found.size()];
             for (int i = 0; i < keys.length; i++) {
-                Candidate c = found.get(i);
-                ctx.rows[0] = c.row() != null ? c.row()
-                        : t.codec().decode(Version.visible(t.store().slot(c.id()), scope.snapshot, scope.txn.id()));
+                load.accept(found.get(i));
                 keys[i] = new Object[sortKeys.size()];
                 for (int k = 0; k < keys[i].length; k++) keys[i][k] = sortKeys.get(k).eval(ctx);
                 scope.temp.chargeRow(keys[i]);
@@ -1024,7 +1080,7 @@ final class Executor {
             }
             Comparator<Object[]> byKey = keyComparator();
             java.util.Arrays.sort(order, (a, b) -> byKey.compare(keys[a], keys[b]));
-            List<Candidate> sorted = new ArrayList<>(order.length);
+            List<T> sorted = new ArrayList<>(order.length);
             for (int i : order) sorted.add(found.get(i));
             return sorted;
         }
@@ -1218,6 +1274,7 @@ final class Executor {
         /** Row {@code row} of source {@code level}: if it passes the level's conditions, joined with the sources after it. */
         private boolean visitRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, List<Expr> f, long id, Object[] row) {
             ctx.rows[level] = row;
+            if (ctx.rowIds != null) ctx.rowIds[level] = id;
             for (Expr e : f) {
                 if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
             }
@@ -1530,6 +1587,7 @@ final class Executor {
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
         planSources(q, tables, binder, where, ons);
+        q.aliases = al.toArray(new String[0]);
         if (sel.from().size() == 2 && sel.from().get(1).full()) {
             if (tables.length != 2) throw ErrorCode.UNSUPPORTED.error("a FULL OUTER JOIN of DUAL");
             q.fullLevel = 1;
@@ -1897,34 +1955,46 @@ final class Executor {
 
     /** Plans the WHERE of a single-table UPDATE or DELETE. */
     /**
-     * SELECT ... FOR UPDATE: a query of one table (TT90019 otherwise: a join, a view, a derived
-     * table, DISTINCT, grouping, a set operation), which its rows lock; it needs UPDATE on the
-     * table, as it blocks the table's writers. OF names columns of the table, as Oracle's.
+     * SELECT ... FOR UPDATE: a query of tables joined by inner joins (TT90019 otherwise: an outer
+     * join, a view, a derived table, DISTINCT, grouping, a set operation), whose rows lock the
+     * rows of the tables OF names columns of (Oracle's), or of all its tables without OF; it needs
+     * UPDATE on each table it locks, as it blocks the table's writers.
      */
     static QueryPlan planForUpdate(Ast.SelectForUpdate fu, Session s) {
         Ast.Select sel = fu.query();
-        if (sel.isCompound() || sel.from().size() != 1 || sel.from().getFirst().query() != null || sel.distinct()
-                || !sel.groupBy().isEmpty() || sel.groupingSets() != null || sel.having() != null) {
-            throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of anything but a query of one table without DISTINCT, GROUP BY or a set operation");
+        if (sel.isCompound() || sel.distinct() || !sel.groupBy().isEmpty() || sel.groupingSets() != null || sel.having() != null) {
+            throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query with DISTINCT, GROUP BY or a set operation");
         }
-        Ast.FromItem f = sel.from().getFirst();
-        if (s.catalog().table(owner(f.table(), s), f.table().name()) == null && SystemViews.find(f.table(), s) == null
-                && s.catalog().view(owner(f.table(), s), f.table().name()) != null) {
-            throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a view (name its table)");
-        }
-        Table t = table(f.table(), s);
-        require(s, Privilege.UPDATE, t);
-        writable(s, t);
-        for (Ast.Name c : fu.of()) {
-            String column = c.name();
-            if (c.owner() != null && !c.owner().equals(f.alias() != null ? f.alias() : t.name())) {
-                throw ErrorCode.COLUMN_NOT_FOUND.error(c.owner() + "." + column);
+        for (Ast.FromItem f : sel.from()) {
+            if (f.table() != null && s.catalog().table(owner(f.table(), s), f.table().name()) == null && SystemViews.find(f.table(), s) == null
+                    && s.catalog().view(owner(f.table(), s), f.table().name()) != null) {
+                throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a view (name its table)");
             }
-            if (t.columnIndex(column) < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + column);
         }
         QueryPlan q = planQuery(sel, s);
         if (q.aggregate || q.windows != null && !q.windows.isEmpty()) {
             throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query with aggregates or window functions");
+        }
+        int n = q.tables.length;
+        if (n == 0) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query of no table");
+        for (int level = 0; level < n; level++) {
+            if (q.derived[level] != null) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query in FROM (name its tables)");
+            if (q.outer[level]) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of an outer join");
+        }
+        // The tables locked: those OF names a column of (by correlation name, as the query's own
+        // references), or all of them.
+        q.lockLevels = new boolean[n];
+        if (fu.of().isEmpty()) java.util.Arrays.fill(q.lockLevels, true);
+        Binder names = new Binder(q.tables, q.aliases, s);
+        for (Ast.Name c : fu.of()) {
+            Expr.ColumnRef ref = new Expr.ColumnRef(0, c.owner(), c.name());
+            names.bind(ref);
+            q.lockLevels[ref.source] = true;
+        }
+        for (int level = 0; level < n; level++) {
+            if (!q.lockLevels[level]) continue;
+            require(s, Privilege.UPDATE, q.tables[level]);
+            writable(s, q.tables[level]);
         }
         q.forUpdate = true;
         if (fu.waitMillis() != null) q.lockWaitNanos = fu.waitMillis() * 1_000_000;
@@ -2132,26 +2202,36 @@ final class Executor {
      * that no longer matches (one that no longer does keeps its lock until the transaction ends).
      */
     private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
-        TransactionManager tm = scope.session.transactions();
         Table t = q.tables[0];
         for (Candidate c : found) {
             ctx.tick();
-            long id = c.id();
-            if (q.skipLocked) {
-                if (!tm.tryLockRow(scope.txn, t, id)) continue;
-            } else if (q.lockWaitNanos >= 0) {
-                tm.lockRow(scope.txn, t, id, io.hourglass.engine.txn.LockMode.X, q.lockWaitNanos);
-            } else {
-                tm.lockRow(scope.txn, t, id);
-            }
-            byte[] img = tm.currentImage(scope.txn, t, id);
-            if (img == null) continue; // deleted meanwhile
-            // Images are never changed in place: the same image is the same row.
-            Object[] current = img == c.image() ? c.row() : t.codec().decode(img);
+            Object[] current = lockAndReadAgain(q, scope, t, c.id(), c.image(), c.row());
+            if (current == null) continue; // skipped (SKIP LOCKED), or deleted meanwhile
             ctx.rows[0] = current;
             if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
-            if (!visit.visit(id, current)) return;
+            if (!visit.visit(c.id(), current)) return;
         }
+    }
+
+    /**
+     * Locks row {@code id} of {@code t} as the plan asks (awaited at most its {@code
+     * lockWaitNanos}, or the transaction's LockWait; not awaited under SKIP LOCKED) and reads it
+     * newest: null if SKIP LOCKED left it, or it was deleted meanwhile. {@code seen}, if not null,
+     * is the image the statement found, whose decoding {@code seenRow} is reused if unchanged.
+     */
+    private static Object[] lockAndReadAgain(QueryPlan q, Scope scope, Table t, long id, byte[] seen, Object[] seenRow) {
+        TransactionManager tm = scope.session.transactions();
+        if (q.skipLocked) {
+            if (!tm.tryLockRow(scope.txn, t, id)) return null;
+        } else if (q.lockWaitNanos >= 0) {
+            tm.lockRow(scope.txn, t, id, io.hourglass.engine.txn.LockMode.X, q.lockWaitNanos);
+        } else {
+            tm.lockRow(scope.txn, t, id);
+        }
+        byte[] img = tm.currentImage(scope.txn, t, id);
+        if (img == null) return null;
+        // Images are never changed in place: the same image is the same row.
+        return img == seen && seen != null ? seenRow : t.codec().decode(img);
     }
 
     private static void make(TransactionManager tm, Transaction txn, Table t, long id, Object[] current, Object[] next,

@@ -80,6 +80,8 @@ abstract class Expr {
         long rownum;
         /** The values of the query's window functions for the row being made (by slot); null outside the select list. */
         Object[] windowValues;
+        /** Per source, the row id of its current row: kept only for SELECT ... FOR UPDATE of a join (null otherwise). */
+        long[] rowIds;
         private IdentityHashMap<Sequence, long[]> nextvals; // sequence -> {row, value}
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;

@@ -42,12 +42,12 @@ class ForUpdateTest {
             a.setAutocommit(false);
             assertEquals(10, value(a, "SELECT v FROM acct WHERE id = 1 FOR UPDATE"));
             b.execute("CALL ttLockWait(600)");
-            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("SELECT v FROM acct WHERE id = 1 FOR UPDATE NOWAIT")).number());
-            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("SELECT v FROM acct WHERE id < 3 FOR UPDATE WAIT 1")).number());
+            assertLockTimeout(b, "SELECT v FROM acct WHERE id = 1 FOR UPDATE NOWAIT");
+            assertLockTimeout(b, "SELECT v FROM acct WHERE id < 3 FOR UPDATE WAIT 1");
             assertEquals(20, value(b, "SELECT v FROM acct WHERE id = 2 FOR UPDATE NOWAIT")); // another row is free
             assertEquals(10, value(b, "SELECT v FROM acct WHERE id = 1")); // and reading does not wait
             b.execute("CALL ttLockWait(0.2)");
-            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("UPDATE acct SET v = 0 WHERE id = 1")).number());
+            assertLockTimeout(b, "UPDATE acct SET v = 0 WHERE id = 1");
             a.execute("COMMIT");
             assertEquals(1, b.execute("UPDATE acct SET v = 0 WHERE id = 1").updateCount());
             // (autocommit: the locks go with the statement's own transaction)
@@ -55,6 +55,28 @@ class ForUpdateTest {
             assertEquals(List.of(0, 20), ids(a, "SELECT v FROM acct WHERE id IN (1, 2) ORDER BY id FOR UPDATE OF v NOWAIT"));
             assertEquals(1, b.execute("UPDATE acct SET v = 11 WHERE id = 1").updateCount());
         }
+    }
+
+    /** A connection whose transaction has made {@code changes}, not committed. */
+    private static Connection writing(Instance inst, String... changes) {
+        Connection c = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+        c.setAutocommit(false);
+        for (String change : changes) c.execute(change);
+        return c;
+    }
+
+    /** The first column of {@code query}'s rows on {@code c}, which waits for {@code writer}'s locks until it commits. */
+    private static List<Integer> onceTheWriterCommits(Connection c, String query, Connection writer) throws Exception {
+        CompletableFuture<List<Integer>> waiting = CompletableFuture.supplyAsync(() -> ids(c, query));
+        Thread.sleep(200);
+        assertFalse(waiting.isDone(), "it waits for the writer's locks");
+        writer.execute("COMMIT");
+        return waiting.get();
+    }
+
+    /** {@code sql} on {@code c} gives up on a lock another transaction holds: TT6003. */
+    private static void assertLockTimeout(Connection c, String sql) {
+        assertEquals(6003, assertThrows(HourglassException.class, () -> c.execute(sql), sql).number(), sql);
     }
 
     private static List<Integer> ids(Connection c, String sql) {
@@ -67,18 +89,10 @@ class ForUpdateTest {
     @Timeout(60)
     void aRowChangedWhileItsLockWasAwaitedComesAsItsWriterLeftIt() throws Exception {
         try (Instance inst = TestInstances.one("FU")) {
-            Connection a = open(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
-            b.setAutocommit(false);
-            b.execute("UPDATE acct SET v = 99 WHERE id = 3");
-            b.execute("UPDATE acct SET v = 60 WHERE id = 2");
+            Connection a = open(inst), b = writing(inst, "UPDATE acct SET v = 99 WHERE id = 3", "UPDATE acct SET v = 60 WHERE id = 2");
             a.setAutocommit(false);
-            CompletableFuture<List<Integer>> waiting = CompletableFuture.supplyAsync(
-                    () -> ids(a, "SELECT v FROM acct WHERE v < 50 ORDER BY id FOR UPDATE"));
-            Thread.sleep(200);
-            assertFalse(waiting.isDone(), "it waits for the writer's locks");
-            b.execute("COMMIT");
             // Row 3 (30 when the query began) is 99 now and no longer matches; row 2 likewise; row 1 is as it was.
-            assertEquals(List.of(10), waiting.get());
+            assertEquals(List.of(10), onceTheWriterCommits(a, "SELECT v FROM acct WHERE v < 50 ORDER BY id FOR UPDATE", b));
             a.execute("ROLLBACK");
         }
     }
@@ -134,7 +148,7 @@ class ForUpdateTest {
             assertEquals(List.of(3), ids(b, "SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED"));
             // b now holds row 3: a skips it, and keeps its own rows
             assertEquals(List.of(1, 2), ids(a, "SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED"));
-            assertEquals(6003, assertThrows(HourglassException.class, () -> a.execute("SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT")).number());
+            assertLockTimeout(a, "SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT");
             a.execute("COMMIT");
             assertEquals(List.of(1, 2, 3), ids(b, "SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED"));
             b.execute("ROLLBACK");
@@ -149,12 +163,22 @@ class ForUpdateTest {
     @Timeout(60)
     void anOrderedLimitLocksOnlyTheRowsItReturns() {
         try (Instance inst = TestInstances.one("FU")) {
-            Connection a = open(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            Connection a = withTags(inst), b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
             a.setAutocommit(false);
             assertEquals(List.of(30), ids(a, "SELECT v FROM acct ORDER BY id DESC FETCH FIRST 1 ROWS ONLY FOR UPDATE"));
             assertEquals(List.of(), ids(a, "SELECT v FROM acct ORDER BY id LIMIT 0 FOR UPDATE"));
             assertEquals(List.of(10, 20), ids(b, "SELECT v FROM acct WHERE id < 3 ORDER BY id FOR UPDATE NOWAIT"));
-            assertEquals(6003, assertThrows(HourglassException.class, () -> b.execute("SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT")).number());
+            assertLockTimeout(b, "SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT");
+            a.execute("ROLLBACK");
+            b.execute("ROLLBACK");
+            // and a join's combinations likewise
+            assertEquals(List.of(3), ids(a, "SELECT x.id FROM acct x JOIN tags t ON t.v = x.v ORDER BY x.id DESC FETCH FIRST 1 ROWS ONLY FOR UPDATE"));
+            assertEquals(List.of(10, 20), ids(b, "SELECT v FROM tags WHERE v < 30 ORDER BY v FOR UPDATE NOWAIT"));
+            assertLockTimeout(b, "SELECT v FROM tags WHERE v = 30 FOR UPDATE NOWAIT");
+            a.execute("ROLLBACK");
+            // ROWNUM numbers the combinations before any is locked: the others stay free
+            int taken = ids(a, "SELECT x.id FROM acct x JOIN tags t ON t.v = x.v WHERE ROWNUM <= 1 FOR UPDATE").getFirst();
+            assertEquals(2, ids(b, "SELECT v FROM acct WHERE id <> " + taken + " FOR UPDATE NOWAIT").size());
             a.execute("ROLLBACK");
         }
     }
@@ -211,13 +235,74 @@ class ForUpdateTest {
         }
     }
 
+    private static Connection withTags(Instance inst) {
+        Connection c = open(inst);
+        c.execute("CREATE TABLE tags (v INTEGER, tag VARCHAR(10))");
+        c.execute("INSERT INTO tags VALUES (10, 'ten'), (20, 'twenty'), (30, 'thirty')");
+        return c;
+    }
+
+    /** A join locks the rows of the tables OF names a column of, or of every table without OF. */
+    @Test
+    @Timeout(60)
+    void aJoinLocksTheRowsOfTheTablesOfNames() {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection a = withTags(inst);
+            a.setAutocommit(false);
+            Connection b = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD); // autocommit: its locks go with each statement
+            assertEquals(List.of(1), ids(a, "SELECT x.id FROM acct x JOIN tags t ON t.v = x.v WHERE t.tag = 'ten' FOR UPDATE OF x.v"));
+            assertLockTimeout(b, "SELECT v FROM acct WHERE id = 1 FOR UPDATE NOWAIT");
+            assertEquals(List.of(10), ids(b, "SELECT v FROM tags WHERE tag = 'ten' FOR UPDATE NOWAIT")); // tags is not locked
+            assertEquals(List.of(20), ids(b, "SELECT v FROM acct WHERE id = 2 FOR UPDATE NOWAIT")); // nor the other rows
+            a.execute("ROLLBACK");
+            assertEquals(List.of(3), ids(a, "SELECT x.id FROM acct x, tags t WHERE t.v = x.v AND t.tag = 'thirty' FOR UPDATE"));
+            assertLockTimeout(b, "SELECT v FROM tags WHERE tag = 'thirty' FOR UPDATE NOWAIT");
+            assertLockTimeout(b, "SELECT v FROM acct WHERE id = 3 FOR UPDATE NOWAIT");
+            a.execute("ROLLBACK");
+            // each locked table is locked for writing too: a SERIALIZABLE reader's hold on tags (the
+            // second table, pinned) keeps it waiting
+            try (Connection s = inst.connect("DSN=FU;UID=admin;PWD=" + TestInstances.ADMIN_PASSWORD + ";Isolation=SERIALIZABLE")) {
+                s.setAutocommit(false);
+                assertEquals(3, value(s, "SELECT COUNT(*) FROM tags"));
+                a.execute("CALL ttLockWait(0.2)");
+                a.execute("CALL ttOptSetOrder('X T')");
+                assertLockTimeout(a, "SELECT x.id FROM acct x, tags t WHERE t.v = x.v FOR UPDATE");
+                a.execute("ROLLBACK");
+                s.execute("ROLLBACK");
+            }
+            assertEquals(List.of(3), ids(a, "SELECT x.id FROM acct x, tags t WHERE t.v = x.v AND t.tag = 'thirty' FOR UPDATE"));
+            // SKIP LOCKED leaves out a combination one of whose rows another transaction holds
+            assertEquals(List.of(1, 2), ids(b, "SELECT x.id FROM acct x JOIN tags t ON t.v = x.v ORDER BY x.id FOR UPDATE SKIP LOCKED"));
+            a.execute("ROLLBACK");
+        }
+    }
+
+    /**
+     * A locked row changed while its lock was awaited is joined again as its writer left it: a
+     * join condition that no longer holds leaves the combination out, even one checked at the
+     * other table's level (the order is pinned so that it is).
+     */
+    @Test
+    @Timeout(60)
+    void aJoinIsCheckedAgainOnTheRowsAsTheirWritersLeftThem() throws Exception {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection a = withTags(inst), b = writing(inst, "UPDATE acct SET v = 99 WHERE id = 1");
+            a.setAutocommit(false);
+            a.execute("CALL ttOptSetOrder('X T')");
+            assertEquals(List.of(2, 3), onceTheWriterCommits(a, "SELECT x.id FROM acct x, tags t WHERE t.v = x.v ORDER BY x.id FOR UPDATE OF x.v", b));
+            a.execute("ROLLBACK");
+        }
+    }
+
     @Test
     void whatItRefuses() {
         try (Instance inst = TestInstances.one("FU")) {
             Connection c = open(inst);
             for (String ddl : List.of("CREATE TABLE other (id INTEGER)", "CREATE VIEW av AS SELECT id, v FROM acct")) c.execute(ddl);
             for (String sql : List.of("SELECT COUNT(*) FROM acct FOR UPDATE", "SELECT DISTINCT v FROM acct FOR UPDATE",
-                    "SELECT a.v FROM acct a, other o WHERE a.id = o.id FOR UPDATE", "SELECT v FROM av FOR UPDATE",
+                    "SELECT a.v FROM acct a LEFT JOIN other o ON a.id = o.id FOR UPDATE", "SELECT v FROM av FOR UPDATE",
+                    "SELECT a.v FROM acct a, other o WHERE a.id = o.id(+) FOR UPDATE", "SELECT a.v FROM acct a FULL JOIN other o ON a.id = o.id FOR UPDATE", "SELECT v FROM (SELECT v FROM acct) FOR UPDATE",
+                    "SELECT a.v FROM acct a, (SELECT id FROM other) o WHERE a.id = o.id FOR UPDATE OF a.v",
                     "SELECT v FROM acct UNION SELECT id FROM other FOR UPDATE", "SELECT v, RANK() OVER (ORDER BY v) FROM acct FOR UPDATE")) {
                 assertEquals(90019, assertThrows(HourglassException.class, () -> c.execute(sql), sql).number(), sql);
             }
@@ -230,6 +315,12 @@ class ForUpdateTest {
             Connection r = inst.connect("FU", "reader", "Reader#2026pw");
             assertEquals(3, r.execute("SELECT v FROM admin.acct").rows().size());
             assertEquals(90006, assertThrows(HourglassException.class, () -> r.execute("SELECT v FROM admin.acct FOR UPDATE")).number());
+            // a join needs UPDATE on the tables it locks only
+            c.execute("GRANT UPDATE ON acct TO reader");
+            c.execute("GRANT SELECT ON other TO reader");
+            String join = "SELECT a.v FROM admin.acct a, admin.other o WHERE a.id = o.id FOR UPDATE";
+            assertEquals(0, r.execute(join + " OF a.v").rows().size());
+            assertEquals(90006, assertThrows(HourglassException.class, () -> r.execute(join)).number());
         }
     }
 }
