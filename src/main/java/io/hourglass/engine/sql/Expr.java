@@ -751,11 +751,18 @@ abstract class Expr {
             this.type = SqlType.BOOLEAN;
         }
 
+        /**
+         * {@code v >= low AND v <= high}, three-valued: a NULL bound leaves the answer unknown only
+         * if the other comparison holds ({@code 5 BETWEEN NULL AND 3} is FALSE, so its NOT
+         * BETWEEN is TRUE).
+         */
         Object eval(Ctx c) {
             Object v = arg.eval(c), lo = low.eval(c), hi = high.eval(c);
-            if (v == null || lo == null || hi == null) return null;
-            boolean in = Values.compare(v, lo) >= 0 && Values.compare(v, hi) <= 0;
-            return in != negated;
+            if (v == null) return null;
+            boolean aboveLow = lo == null || Values.compare(v, lo) >= 0, belowHigh = hi == null || Values.compare(v, hi) <= 0;
+            if (!aboveLow || !belowHigh) return negated;
+            if (lo == null || hi == null) return null;
+            return !negated;
         }
 
         void children(Consumer<Expr> f) {

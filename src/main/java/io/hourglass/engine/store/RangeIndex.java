@@ -142,6 +142,9 @@ public final class RangeIndex implements Index {
 
     @Override
     public void range(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, LongConsumer out) {
+        // An empty range (x BETWEEN 3 AND 1): the map's views refuse bounds that cross. (Bounds that
+        // compare equal are not empty: a key's prefix compares equal to the keys it begins.)
+        if (low != null && high != null && low.compareTo(high) > 0) return;
         NavigableMap<Key, Object> m = map;
         if (low != null) m = m.tailMap(low, lowInclusive);
         if (high != null) m = m.headMap(high, highInclusive);

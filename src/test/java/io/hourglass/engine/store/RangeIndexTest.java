@@ -24,6 +24,29 @@ class RangeIndexTest {
         return out;
     }
 
+    private static List<Long> range(Index ix, Key low, boolean lowInclusive, Key high, boolean highInclusive) {
+        List<Long> out = new ArrayList<>();
+        ix.range(low, lowInclusive, high, highInclusive, false, out::add);
+        return out;
+    }
+
+    /** Bounds that cross hold nothing; a prefix bound (equal to the keys it begins) holds those keys. */
+    @Test
+    void rangesWithCrossingOrPrefixBounds() {
+        RangeIndex ix = new RangeIndex();
+        for (long v = 0; v < 5; v++) ix.insert(k(v), v);
+        assertEquals(List.of(), range(ix, k(3), true, k(1), true));
+        assertEquals(List.of(), range(ix, k(2), false, k(2), true));
+        assertEquals(List.of(2L), range(ix, k(2), true, k(2), true));
+        RangeIndex pairs = new RangeIndex();
+        pairs.insert(new Key(new Object[] {3L, 0L}), 30);
+        pairs.insert(new Key(new Object[] {3L, 1L}), 31);
+        pairs.insert(new Key(new Object[] {4L, 1L}), 41);
+        // a = 3 AND b > 0: from (3, 0) exclusive to the prefix (3) inclusive
+        assertEquals(List.of(31L), range(pairs, new Key(new Object[] {3L, 0L}), false, k(3), true));
+        assertEquals(List.of(), range(pairs, new Key(new Object[] {4L, 0L}), false, k(3), true));
+    }
+
     @Test
     void aFillFromSortedKeysEqualsInsertsOneByOne() {
         // 3,000 rows over 1,000 keys (a non-unique index): equal keys adjacent, in row-id order.
