@@ -312,10 +312,14 @@ final class Access {
                 SemiKeys keys = semiKeys(t, ctx);
                 if (keys == SemiKeys.SCAN) throw new IllegalStateException("a semi-join that scans is read by the executor");
                 boolean whole = semi.prefix() == index.columns().length;
+                // A hash index answers a key with every row whose key hashes alike (0 and -1 do), so
+                // two keys may give one row: each row once, or it would be read (and changed) twice.
+                Set<Long> seen = new HashSet<>();
+                LongConsumer once = id -> { if (seen.add(id)) out.accept(id); };
                 for (Key k : keys.keys()) {
                     ctx.tick();
-                    if (whole) index.index().lookup(k, out);
-                    else index.index().range(k, true, k, true, false, out);
+                    if (whole) index.index().lookup(k, once);
+                    else index.index().range(k, true, k, true, false, once);
                 }
             }
             case INDEX_EQ -> {
