@@ -118,17 +118,25 @@ public final class Values {
         };
     }
 
+    /**
+     * The hash of a whole number, whichever type holds it: itself when it fits an int (distinct
+     * ints never collide), else its halves folded. {@link Long#hashCode} alone folds -1 onto 0,
+     * -2 onto 1 and so on, so a hash index of keys on both sides of zero had every lookup meet a
+     * second row.
+     */
+    public static int hashOfLong(long l) { return l == (int) l ? (int) l : Long.hashCode(l); }
+
     /** Hash consistent with {@link #compare}: equal values hash alike across numeric kinds. */
     public static int hashOf(Object v) {
         return switch (v) {
             case null -> 0;
-            case Long l -> Long.hashCode(l);
+            case Long l -> hashOfLong(l);
             case String s -> s.substring(0, trailingTrimmedLength(s)).hashCode();
             case BigDecimal d -> {
                 BigDecimal n = normalize(d);
-                yield n.scale() <= 0 && n.unscaledValue().bitLength() < 63 ? Long.hashCode(n.longValueExact()) : n.hashCode();
+                yield n.scale() <= 0 && n.unscaledValue().bitLength() < 63 ? hashOfLong(n.longValueExact()) : n.hashCode();
             }
-            case Double d -> d == Math.rint(d) && Math.abs(d) < 9.0e18 ? Long.hashCode(d.longValue())
+            case Double d -> d == Math.rint(d) && Math.abs(d) < 9.0e18 ? hashOfLong(d.longValue())
                     : Double.isFinite(d) ? hashOf(new BigDecimal(Double.toString(d)))
                     : d.hashCode(); // an infinity or NaN: there is no BigDecimal of it to hash
             default -> v.hashCode();

@@ -114,10 +114,10 @@ public final class RowCodec {
             }
             if (wanted[i]) {
                 valueHashes[i] = switch (kinds[i]) {
-                    case TINYINT -> Long.hashCode(img[pos] & 0xFF);
-                    case SMALLINT -> Long.hashCode((short) SHORT.get(img, pos));
-                    case INTEGER -> Long.hashCode((int) INT.get(img, pos));
-                    case BIGINT -> Long.hashCode((long) LONG.get(img, pos));
+                    case TINYINT -> Values.hashOfLong(img[pos] & 0xFF);
+                    case SMALLINT -> Values.hashOfLong((short) SHORT.get(img, pos));
+                    case INTEGER -> Values.hashOfLong((int) INT.get(img, pos));
+                    case BIGINT -> Values.hashOfLong((long) LONG.get(img, pos));
                     default -> Values.hashOf(valueAt(img, pos, kinds[i]));
                 };
             }

@@ -96,6 +96,25 @@ class HashIndexTest {
         assertTrue(hashes.size() > 999_000, hashes.size() + " distinct hashes for 1,000,000 keys");
     }
 
+    /**
+     * Keys on both sides of zero do not collide: Long.hashCode folds -1 onto 0, -2 onto 1, ...,
+     * which made every lookup of such an index meet a second row (and a semi-join read rows twice).
+     */
+    @Test
+    void negativeAndPositiveKeysHashApart() {
+        HashIndex ix = new HashIndex();
+        for (long v = -1000; v <= 1000; v++) ix.insert(k(v), v + 1000);
+        for (long v = -1000; v <= 1000; v++) assertEquals(Set.of(v + 1000), lookup(ix, k(v)), "key " + v);
+        // and a key's hash is the same whether made from its values or from a row image
+        RowCodec codec = new RowCodec(new io.hourglass.engine.catalog.SqlType[] {io.hourglass.engine.catalog.SqlType.INTEGER,
+                io.hourglass.engine.catalog.SqlType.BIGINT});
+        for (long v : new long[] {-1, 0, 1, -2, Integer.MIN_VALUE, Long.MAX_VALUE / 3}) {
+            Object[] row = {(long) (int) v, v};
+            assertEquals(new Key(row).hashCode(), codec.keyHash(codec.encode(row), new int[] {0, 1}, new boolean[] {true, true}, new int[2]),
+                    "value " + v);
+        }
+    }
+
     @Test
     void everyDoubleMakesAKeyAndEqualNumbersHashAlike() {
         // Infinities and NaN never reach an index through SQL (a BINARY_DOUBLE refuses them,
