@@ -61,9 +61,12 @@ class RandomQueryTest {
                 "CREATE INDEX t1_a ON t1 (a)", "CREATE INDEX t2_ab ON t2 (a, b)", "CREATE INDEX t3_c ON t3 (c)");
         for (String d : ddl) c.execute(d);
         c.execute("CREATE HASH INDEX t3_b ON t3 (b)");
-        backend("DROP TABLE IF EXISTS t1, t2, t3");
+        backend("DROP TABLE IF EXISTS t1, t2, t3 CASCADE");
         for (String d : ddl) backend(d);
         backend("CREATE INDEX t3_b ON t3 (b)");
+        String view = "CREATE VIEW v1 AS SELECT id, a, b, c FROM t2 WHERE b IS NOT NULL";
+        c.execute(view);
+        backend(view);
     }
 
     @Test
@@ -299,6 +302,7 @@ class RandomQueryTest {
 
         /** A table, or now and then a query of one in its place (a derived table with the same columns). */
         private String source() {
+            if (rnd.nextInt(12) == 0) return "v1";
             if (rnd.nextInt(6) != 0) return table();
             return "(SELECT z.id, z.a, z.b, z.c FROM " + table() + " z WHERE " + predicate(List.of("z"), 1) + ")";
         }
@@ -306,7 +310,7 @@ class RandomQueryTest {
         /** A select-list item: a column, a sum, a CASE, a COALESCE, a scalar subquery or a window function. */
         private String item(List<String> aliases) {
             String alias = aliases.get(rnd.nextInt(aliases.size()));
-            return switch (rnd.nextInt(10)) {
+            return switch (rnd.nextInt(12)) {
                 case 0 -> alias + ".c";
                 case 1 -> number(aliases) + " + " + number(aliases);
                 case 2 -> "CASE WHEN " + predicate(aliases, 0) + " THEN " + number(aliases) + " ELSE " + constant() + " END";
@@ -314,6 +318,8 @@ class RandomQueryTest {
                 case 4 -> "(SELECT MAX(w.a) FROM " + table() + " w WHERE w.b = " + number(aliases) + ")";
                 case 5 -> "RANK() OVER (PARTITION BY " + number(aliases) + " ORDER BY " + number(aliases) + ")";
                 case 6 -> "COUNT(*) OVER (PARTITION BY " + alias + ".c)";
+                case 7 -> List.of("UPPER(", "LENGTH(", "LOWER(").get(rnd.nextInt(3)) + alias + ".c)";
+                case 8 -> "SUBSTR(" + alias + ".c, 1, 1)";
                 default -> number(aliases);
             };
         }
@@ -359,7 +365,7 @@ class RandomQueryTest {
             return switch (choice) {
                 case 0, 1 -> number(aliases) + " " + op() + " " + constant();
                 case 2 -> number(aliases) + " " + op() + " " + number(aliases);
-                case 3 -> aliases.get(rnd.nextInt(aliases.size())) + ".c " + (rnd.nextBoolean() ? "= " : "<> ") + letter();
+                case 3 -> text(aliases);
                 case 4 -> (rnd.nextBoolean() ? number(aliases) : aliases.get(rnd.nextInt(aliases.size())) + ".c")
                         + (rnd.nextBoolean() ? " IS NULL" : " IS NOT NULL");
                 case 5 -> number(aliases) + (rnd.nextBoolean() ? " IN (" : " NOT IN (") + constant() + ", " + constant()
@@ -391,6 +397,19 @@ class RandomQueryTest {
                         + table() + " " + y + where + ")";
             }
             return number(aliases) + " " + not + "IN (SELECT " + y + "." + NUMBERS[rnd.nextInt(NUMBERS.length)] + " FROM " + table() + " " + y + where + ")";
+        }
+
+        /** A condition on a string column: a comparison, LIKE, or a function of it. */
+        private String text(List<String> aliases) {
+            String c = aliases.get(rnd.nextInt(aliases.size())) + ".c";
+            return switch (rnd.nextInt(6)) {
+                case 0 -> c + " " + op() + " " + letter();
+                case 1 -> c + (rnd.nextBoolean() ? " LIKE " : " NOT LIKE ") + List.of("'a%'", "'_'", "'%b'", "'%'", "'c_'").get(rnd.nextInt(5));
+                case 2 -> "UPPER(" + c + ") = " + letter().toUpperCase(java.util.Locale.ROOT);
+                case 3 -> c + " = " + aliases.get(rnd.nextInt(aliases.size())) + ".c";
+                case 4 -> c + " IN (" + letter() + ", " + letter() + ")";
+                default -> c + (rnd.nextBoolean() ? " = " : " <> ") + letter();
+            };
         }
 
         private String op() { return List.of("=", "<>", "<", "<=", ">", ">=").get(rnd.nextInt(6)); }
