@@ -22,13 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random queries against a real PostgreSQL: the same tables and rows in both (small domains,
- * many NULLs, duplicates, indexes of several kinds here), the same query text, and the same
- * rows back, compared as multisets. The queries stay within SQL both read alike (no division,
- * no empty string, one-letter strings, which every collation orders the same): joins of every
- * kind this engine plans (comma, INNER, LEFT, FULL, self joins), three-valued conditions, IN and
- * EXISTS subqueries correlated or not, DISTINCT, GROUP BY and HAVING. Each planner path (access
- * by index, temporary hash join, semi-join, join order) then has the standard's answer to meet.
+ * Random queries, and random changes, against a real PostgreSQL: the same tables and rows in
+ * both (small domains, many NULLs, duplicates, indexes of several kinds here), the same statement
+ * text, and the same rows back (compared as multisets unless the query sorts every column) or the
+ * same count and table contents. The statements stay within SQL both read alike (no division, no
+ * empty string or concatenation, one-letter strings, which every collation orders the same):
+ * joins of every kind this engine plans (comma, INNER, LEFT, FULL, self joins, views, derived
+ * tables), three-valued conditions, IN, row IN and EXISTS subqueries correlated or not,
+ * aggregates, window functions, set operations. Each planner path (access by index, temporary
+ * hash join, semi-join, join order) then has the standard's answer to meet.
  */
 class RandomQueryTest {
     private static EmbeddedPostgres pg;
