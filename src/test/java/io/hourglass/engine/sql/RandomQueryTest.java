@@ -49,7 +49,8 @@ class RandomQueryTest {
     }
 
     private static final String[] TABLES = {"t1", "t2", "t3"};
-    private static final String[] NUMBERS = {"id", "a", "b"};
+    /** The number columns: integers, and d, a NUMBER(5,1) with tenths (compared with the integers across types). */
+    private static final String[] NUMBERS = {"id", "a", "b", "d"};
     private static final int QUERIES_PER_SEED = 400;
     /** Seeds run (each: new rows, then its queries); a longer hunt: {@code -Dhourglass.random-query-seeds=200}. */
     private static final int SEEDS = Integer.getInteger("hourglass.random-query-seeds", 10);
@@ -57,16 +58,17 @@ class RandomQueryTest {
     /** The three tables, here and (made again) on PostgreSQL, with indexes of every kind here. */
     private static void schema(Connection c) throws SQLException {
         List<String> ddl = List.of(
-                "CREATE TABLE t1 (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c VARCHAR(4))",
-                "CREATE TABLE t2 (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c VARCHAR(4))",
-                "CREATE TABLE t3 (id INTEGER, a INTEGER, b INTEGER, c VARCHAR(4))",
-                "CREATE INDEX t1_a ON t1 (a)", "CREATE INDEX t2_ab ON t2 (a, b)", "CREATE INDEX t3_c ON t3 (c)");
-        for (String d : ddl) c.execute(d);
+                "CREATE TABLE t1 (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c VARCHAR(4), d %s(5,1))",
+                "CREATE TABLE t2 (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c VARCHAR(4), d %s(5,1))",
+                "CREATE TABLE t3 (id INTEGER, a INTEGER, b INTEGER, c VARCHAR(4), d %s(5,1))",
+                "CREATE INDEX t1_a ON t1 (a)", "CREATE INDEX t2_ab ON t2 (a, b)", "CREATE INDEX t3_c ON t3 (c)", "CREATE INDEX t1_d ON t1 (d)");
+        for (String d : ddl) c.execute(d.formatted("NUMBER", "NUMBER", "NUMBER"));
         c.execute("CREATE HASH INDEX t3_b ON t3 (b)");
+        c.execute("CREATE HASH INDEX t2_d ON t2 (d)");
         backend("DROP TABLE IF EXISTS t1, t2, t3 CASCADE");
-        for (String d : ddl) backend(d);
+        for (String d : ddl) backend(d.formatted("NUMERIC", "NUMERIC", "NUMERIC"));
         backend("CREATE INDEX t3_b ON t3 (b)");
-        String view = "CREATE VIEW v1 AS SELECT id, a, b, c FROM t2 WHERE b IS NOT NULL";
+        String view = "CREATE VIEW v1 AS SELECT id, a, b, c, d FROM t2 WHERE b IS NOT NULL";
         c.execute(view);
         backend(view);
     }
@@ -118,7 +120,7 @@ class RandomQueryTest {
                     } catch (HourglassException e) {
                         fail(which + "\n  " + e.getMessage());
                     }
-                    compare(c, "SELECT id, a, b, c FROM " + change[0], false, which);
+                    compare(c, "SELECT id, a, b, c, d FROM " + change[0], false, which);
                     Generator.Query query = new Generator(rnd).query();
                     compare(c, query.sql(), query.ordered(), which + "\n  then: " + query.sql());
                     changes++;
@@ -138,12 +140,14 @@ class RandomQueryTest {
                 Integer id = t.equals("t3") ? value(rnd, 8) : Integer.valueOf(i);
                 Integer a = value(rnd, 5), b = value(rnd, 4);
                 String s = rnd.nextInt(5) == 0 ? null : String.valueOf((char) ('a' + rnd.nextInt(3)));
-                c.execute("INSERT INTO " + t + " VALUES (?, ?, ?, ?)", id, a, b, s);
-                try (var ins = backend.prepareStatement("INSERT INTO " + t + " VALUES (?, ?, ?, ?)")) {
+                BigDecimal d = rnd.nextInt(6) == 0 ? null : BigDecimal.valueOf(rnd.nextInt(50) - 10, 1);
+                c.execute("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?)", id, a, b, s, d);
+                try (var ins = backend.prepareStatement("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?)")) {
                     ins.setObject(1, id, java.sql.Types.INTEGER);
                     ins.setObject(2, a, java.sql.Types.INTEGER);
                     ins.setObject(3, b, java.sql.Types.INTEGER);
                     ins.setObject(4, s, java.sql.Types.VARCHAR);
+                    ins.setObject(5, d, java.sql.Types.NUMERIC);
                     ins.executeUpdate();
                 }
             }
@@ -188,7 +192,8 @@ class RandomQueryTest {
     private static String normal(Object v) {
         return switch (v) {
             case null -> "NULL";
-            case Number x -> new BigDecimal(x.toString()).stripTrailingZeros().toPlainString();
+            // (to 9 decimals: AVG's digits differ, PostgreSQL's 16 against Oracle's 38)
+            case Number x -> new BigDecimal(x.toString()).setScale(9, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
             default -> v.toString();
         };
     }
@@ -210,7 +215,13 @@ class RandomQueryTest {
 
         private String number(List<String> aliases) { return aliases.get(rnd.nextInt(aliases.size())) + "." + NUMBERS[rnd.nextInt(NUMBERS.length)]; }
 
-        private String constant() { return rnd.nextInt(12) == 0 ? "NULL" : String.valueOf(rnd.nextInt(6) - 1); }
+        private String constant() {
+            return switch (rnd.nextInt(12)) {
+                case 0 -> "NULL";
+                case 1, 2 -> BigDecimal.valueOf(rnd.nextInt(50) - 10, 1).toPlainString();
+                default -> String.valueOf(rnd.nextInt(6) - 1);
+            };
+        }
 
         private String letter() { return "'" + (char) ('a' + rnd.nextInt(4)) + "'"; }
 
@@ -220,10 +231,14 @@ class RandomQueryTest {
             List<String> x = List.of("x");
             String where = rnd.nextInt(5) == 0 ? "" : " WHERE " + predicate(x, 2);
             return switch (rnd.nextInt(mayInsert ? 5 : 4)) {
-                case 0, 1 -> new String[] {t, "UPDATE " + t + " x SET a = " + value(x) + (rnd.nextBoolean() ? ", b = " + value(x) : "") + where};
+                case 0, 1 -> {
+                    int first = rnd.nextInt(3), second = (first + 1 + rnd.nextInt(2)) % 3; // two different columns of a, b, d
+                    yield new String[] {t, "UPDATE " + t + " x SET " + "abd".charAt(first) + " = " + value(x)
+                            + (rnd.nextBoolean() ? ", " + "abd".charAt(second) + " = " + value(x) : "") + where};
+                }
                 case 2 -> new String[] {t, "UPDATE " + t + " x SET c = " + (rnd.nextBoolean() ? letter() : "NULL") + where};
                 case 3 -> new String[] {t, "DELETE FROM " + t + " x" + where};
-                default -> new String[] {"t3", "INSERT INTO t3 SELECT x.id, x.a, x.b, x.c FROM " + t + " x" + where};
+                default -> new String[] {"t3", "INSERT INTO t3 SELECT x.id, x.a, x.b, x.c, x.d FROM " + t + " x" + where};
             };
         }
 
@@ -306,7 +321,7 @@ class RandomQueryTest {
         private String source() {
             if (rnd.nextInt(12) == 0) return "v1";
             if (rnd.nextInt(6) != 0) return table();
-            return "(SELECT z.id, z.a, z.b, z.c FROM " + table() + " z WHERE " + predicate(List.of("z"), 1) + ")";
+            return "(SELECT z.id, z.a, z.b, z.c, z.d FROM " + table() + " z WHERE " + predicate(List.of("z"), 1) + ")";
         }
 
         /** A select-list item: a column, a sum, a CASE, a COALESCE, a scalar subquery or a window function. */
