@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -77,17 +78,30 @@ class RandomQueryTest {
     void randomQueriesAgreeWithPostgres() throws Exception {
         try (Instance inst = TestInstances.one("RQ"); Connection c = inst.connect("RQ", "admin", TestInstances.ADMIN_PASSWORD)) {
             schema(c);
-            int compared = 0;
+            int compared = 0, prepared = 0;
             for (int seed = 1; seed <= SEEDS; seed++) {
                 Random rnd = new Random(seed);
                 fill(c, rnd);
                 for (int q = 0; q < QUERIES_PER_SEED; q++) {
-                    Generator.Query query = new Generator(rnd).query();
-                    compare(c, query.sql(), query.ordered(), "seed " + seed + ", query " + q);
+                    Generator g = new Generator(rnd);
+                    g.parameters = rnd.nextInt(3) == 0 ? new ArrayList<>() : null;
+                    Generator.Query query = g.query();
+                    String which = "seed " + seed + ", query " + q;
+                    if (g.parameters == null || g.parameters.isEmpty()) {
+                        compare(c, query.sql(), query.ordered(), which);
+                    } else {
+                        // prepared once, run with its values, then with others of the same kinds
+                        var statement = c.prepare(query.sql());
+                        compare(c, statement, query.sql(), g.parameters, query.ordered(), which + " " + g.parameters);
+                        List<Object> again = g.redraw();
+                        compare(c, statement, query.sql(), again, query.ordered(), which + " again " + again);
+                        prepared++;
+                    }
                     compared++;
                 }
             }
             assertEquals(SEEDS * QUERIES_PER_SEED, compared);
+            assertTrue(prepared > compared / 10, prepared + " of " + compared + " queries prepared with parameters");
         }
     }
 
@@ -158,18 +172,34 @@ class RandomQueryTest {
 
     /** The same rows from both, in the same order if {@code ordered}, else as multisets. */
     private static void compare(Connection c, String sql, boolean ordered, String which) throws SQLException {
+        compare(c, null, sql, List.of(), ordered, which);
+    }
+
+    /** As {@link #compare(Connection, String, boolean, String)}, with parameters, through {@code prepared} here if not null. */
+    private static void compare(Connection c, PreparedStatement prepared, String sql, List<Object> params, boolean ordered, String which)
+            throws SQLException {
         List<String> expected = new ArrayList<>();
-        try (Statement st = backend.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int cols = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= cols; i++) row.append(normal(rs.getObject(i))).append('|');
-                expected.add(row.toString());
+        try (java.sql.PreparedStatement st = backend.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                switch (params.get(i)) {
+                    case null -> st.setNull(i + 1, java.sql.Types.NUMERIC);
+                    case Long l -> st.setLong(i + 1, l);
+                    case BigDecimal d -> st.setBigDecimal(i + 1, d);
+                    default -> throw new IllegalArgumentException(String.valueOf(params.get(i)));
+                }
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                int cols = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= cols; i++) row.append(normal(rs.getObject(i))).append('|');
+                    expected.add(row.toString());
+                }
             }
         }
         List<Object[]> rows;
         try {
-            rows = c.execute(sql).rows();
+            rows = (prepared == null ? c.execute(sql, params.toArray()) : c.execute(prepared, params.toArray())).rows();
         } catch (HourglassException e) {
             // (a result of 100,000s of rows, a cross join of t3 grown by INSERTs, may pass TempSize: the limit, not a wrong answer)
             if (e.number() == 802 && expected.size() > 20_000) return;
@@ -208,6 +238,8 @@ class RandomQueryTest {
     private static final class Generator {
         private final Random rnd;
         private int subqueries;
+        /** Non-null: constants are written as parameters, their values collected here (Long, BigDecimal or null). */
+        List<Object> parameters;
 
         Generator(Random rnd) { this.rnd = rnd; }
 
@@ -216,11 +248,28 @@ class RandomQueryTest {
         private String number(List<String> aliases) { return aliases.get(rnd.nextInt(aliases.size())) + "." + NUMBERS[rnd.nextInt(NUMBERS.length)]; }
 
         private String constant() {
-            return switch (rnd.nextInt(12)) {
-                case 0 -> "NULL";
-                case 1, 2 -> BigDecimal.valueOf(rnd.nextInt(50) - 10, 1).toPlainString();
-                default -> String.valueOf(rnd.nextInt(6) - 1);
+            Object v = constantValue(rnd.nextInt(12));
+            if (parameters != null) {
+                parameters.add(v);
+                return "?";
+            }
+            return v == null ? "NULL" : v instanceof BigDecimal d ? d.toPlainString() : v.toString();
+        }
+
+        /** A constant of kind {@code kind}: 0 NULL, 1 and 2 tenths, else an integer. */
+        private Object constantValue(int kind) {
+            return switch (kind) {
+                case 0 -> null;
+                case 1, 2 -> BigDecimal.valueOf(rnd.nextInt(50) - 10, 1);
+                default -> (long) (rnd.nextInt(6) - 1);
             };
+        }
+
+        /** New values for the parameters, each of its kind (a NULL now and then in any). */
+        List<Object> redraw() {
+            List<Object> again = new ArrayList<>();
+            for (Object p : parameters) again.add(constantValue(rnd.nextInt(10) == 0 ? 0 : p instanceof BigDecimal ? 1 : 3));
+            return again;
         }
 
         private String letter() { return "'" + (char) ('a' + rnd.nextInt(4)) + "'"; }
