@@ -1869,6 +1869,15 @@ final class Executor {
     }
 
     static Plan planInsert(Ast.Insert ins, Session s) {
+        InsertPlan plan = insertPlan(ins, s);
+        return (ss, params) -> atomically(ss, txn -> {
+            try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
+                return StatementResult.count(plan.insert(ss, txn, plan.values(ss, txn, params, temp), params, temp));
+            }
+        });
+    }
+
+    private static InsertPlan insertPlan(Ast.Insert ins, Session s) {
         Table t = table(ins.table(), s);
         require(s, Privilege.INSERT, t);
         writable(s, t);
@@ -1904,56 +1913,62 @@ final class Executor {
                 rows.add(r);
             }
         }
-        return (ss, params) -> atomically(ss, txn -> {
-            try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
-                return insertRows(ss, txn, t, target, query, rows, params, temp);
-            }
-        });
+        return new InsertPlan(t, target, query, rows);
     }
 
-    /** INSERT's rows: its VALUES, or its query's rows, read in full (and charged to {@code temp}) before any is inserted. */
-    private static StatementResult insertRows(Session ss, Transaction txn, Table t, int[] target, QueryPlan query,
-                                              List<List<Expr>> rows, Object[] params, TempSpace.Budget temp) {
-        lockForWrite(ss, txn, t);
-        Scope scope = new Scope(ss, txn, ss.transactions().openSnapshot(ss.snapshotSlot()), params, temp);
-        Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
-        ctx.scope = scope;
-        List<Object[]> values;
-        if (query != null) {
-            lockForRead(ss, txn, query.lockTables);
-            values = query.execute(scope, null, Long.MAX_VALUE);
-        } else {
-            values = new ArrayList<>();
+    /** INSERT's plan: into {@code t}'s columns {@code target}, its query's rows or its VALUES {@code rows}. */
+    private record InsertPlan(Table t, int[] target, QueryPlan query, List<List<Expr>> rows) {
+        private Scope scope(Session ss, Transaction txn, Object[] params, TempSpace.Budget temp) {
+            return new Scope(ss, txn, ss.transactions().openSnapshot(ss.snapshotSlot()), params, temp);
+        }
+
+        /** The rows to insert: its VALUES, or its query's rows, read in full (and charged to {@code temp}) before any is inserted. */
+        List<Object[]> values(Session ss, Transaction txn, Object[] params, TempSpace.Budget temp) {
+            lockForWrite(ss, txn, t);
+            Scope scope = scope(ss, txn, params, temp);
+            if (query != null) {
+                lockForRead(ss, txn, query.lockTables);
+                return query.execute(scope, null, Long.MAX_VALUE);
+            }
+            Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
+            ctx.scope = scope;
+            List<Object[]> values = new ArrayList<>();
             for (List<Expr> r : rows) {
                 ctx.row++;
                 Object[] v = new Object[r.size()];
                 for (int i = 0; i < v.length; i++) v[i] = r.get(i).eval(ctx);
                 values.add(v);
             }
+            return values;
         }
-        ForeignKeys.Checks checks = new ForeignKeys.Checks(ss, txn, temp, ctx);
-        long n = 0;
-        for (Object[] v : values) {
-            ctx.tick();
-            Object[] row = new Object[t.columns().size()];
-            boolean[] given = new boolean[row.length];
-            for (int i = 0; i < target.length; i++) {
-                if (v[i] != Parser.DEFAULT) {
-                    row[target[i]] = v[i];
-                    given[target[i]] = true;
+
+        /** Inserts {@code values} (from {@link #values}), checking each row and the foreign keys; returns how many. */
+        long insert(Session ss, Transaction txn, List<Object[]> values, Object[] params, TempSpace.Budget temp) {
+            Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
+            ctx.scope = scope(ss, txn, params, temp);
+            ForeignKeys.Checks checks = new ForeignKeys.Checks(ss, txn, temp, ctx);
+            long n = 0;
+            for (Object[] v : values) {
+                ctx.tick();
+                Object[] row = new Object[t.columns().size()];
+                boolean[] given = new boolean[row.length];
+                for (int i = 0; i < target.length; i++) {
+                    if (v[i] != Parser.DEFAULT) {
+                        row[target[i]] = v[i];
+                        given[target[i]] = true;
+                    }
                 }
+                for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
+                Object[] checked = checkRow(t, row);
+                long id = ss.transactions().insert(txn, t, checked);
+                checks.inserted(t, id, checked);
+                n++;
             }
-            for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
-            Object[] checked = checkRow(t, row);
-            long id = ss.transactions().insert(txn, t, checked);
-            checks.inserted(t, id, checked);
-            n++;
+            checks.finish();
+            return n;
         }
-        checks.finish();
-        return StatementResult.count(n);
     }
 
-    /** Plans the WHERE of a single-table UPDATE or DELETE. */
     /**
      * SELECT ... FOR UPDATE: a query of tables joined by inner joins (TT90019 otherwise: an outer
      * join, a view, a derived table, DISTINCT, grouping, a set operation), whose rows lock the
@@ -2002,6 +2017,7 @@ final class Executor {
         return q;
     }
 
+    /** Plans the WHERE of a single-table UPDATE or DELETE. */
     private static QueryPlan planTarget(Table t, String alias, Expr where, Session s) {
         QueryPlan q = new QueryPlan();
         Binder binder = new Binder(new Table[] {t}, new String[] {alias}, s);
@@ -2106,18 +2122,24 @@ final class Executor {
     }
 
     /**
-     * MERGE (see {@link Ast.Merge}): its UPDATE, then its INSERT, as one statement: a failure of
-     * either undoes both. The INSERT reads the table as the UPDATE left it, which matches the
-     * same rows (ON's columns of the target are not updated). Returns the rows updated and inserted.
+     * MERGE (see {@link Ast.Merge}): its INSERT's rows chosen, then its UPDATE made, then those
+     * rows inserted, as one statement: a failure of any undoes all. The rows to insert are chosen
+     * first because the UPDATE's changes are the transaction's, and the INSERT's query would see
+     * them: a source that reads the target table (MERGE INTO t USING (SELECT ... FROM t) s ON
+     * (... s.d ...)), changed by the UPDATE, would no longer match and be inserted too. Returns
+     * the rows updated and inserted.
      */
     static Plan planMerge(Ast.Merge m, Session s) {
         Plan update = m.update() == null ? null : planUpdate(m.update(), s);
-        Plan insert = m.insert() == null ? null : planInsert(m.insert(), s);
+        InsertPlan insert = m.insert() == null ? null : insertPlan(m.insert(), s);
         return (ss, params) -> atomically(ss, txn -> {
-            long n = 0;
-            if (update != null) n += update.run(ss, params).updateCount();
-            if (insert != null) n += insert.run(ss, params).updateCount();
-            return StatementResult.count(n);
+            try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
+                List<Object[]> rows = insert == null ? null : insert.values(ss, txn, params, temp);
+                long n = 0;
+                if (update != null) n += update.run(ss, params).updateCount();
+                if (insert != null) n += insert.insert(ss, txn, rows, params, temp);
+                return StatementResult.count(n);
+            }
         });
     }
 
