@@ -441,17 +441,22 @@ final class Executor {
             return List.of();
         }
 
-        private List<Object[]> executeSimple(Scope scope, Expr.Ctx outer, long cap, Consumer<Object[]> emit) {
-            Session s = scope.session;
-            Transaction t = scope.txn;
-            long snapshot = scope.snapshot;
-            TempSpace.Budget temp = scope.temp;
-            Expr.Ctx ctx = new Expr.Ctx(tables.length, scope.params).limitedBy(s);
-            ctx.temp = temp;
+        /** A context for scanning this query's sources in {@code scope}, reading {@code outer}'s row if correlated. */
+        private Expr.Ctx scanContext(Scope scope, Expr.Ctx outer) {
+            Expr.Ctx ctx = new Expr.Ctx(tables.length, scope.params).limitedBy(scope.session);
+            ctx.temp = scope.temp;
             ctx.matched = new boolean[tables.length];
             if (fullLevel >= 0) ctx.fullMatched = new java.util.BitSet();
             ctx.scope = scope;
             ctx.outer = outer;
+            return ctx;
+        }
+
+        private List<Object[]> executeSimple(Scope scope, Expr.Ctx outer, long cap, Consumer<Object[]> emit) {
+            Transaction t = scope.txn;
+            long snapshot = scope.snapshot;
+            TempSpace.Budget temp = scope.temp;
+            Expr.Ctx ctx = scanContext(scope, outer);
             long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = cap;
             if (limit != null) max = Math.min(max, nonNegative(limit.eval(ctx), "LIMIT"));
@@ -1026,11 +1031,7 @@ final class Executor {
          */
         private void lockedJoin(Scope scope, Expr.Ctx ctx, RowSink sink, boolean inOrder) {
             int n = tables.length;
-            Expr.Ctx find = new Expr.Ctx(n, scope.params).limitedBy(scope.session);
-            find.scope = scope;
-            find.outer = ctx.outer;
-            find.temp = scope.temp;
-            find.matched = new boolean[n];
+            Expr.Ctx find = scanContext(scope, ctx.outer);
             find.rowIds = new long[n];
             List<Match> found = new ArrayList<>();
             if (passes(constantFilters, find)) {
@@ -1872,7 +1873,8 @@ final class Executor {
         InsertPlan plan = insertPlan(ins, s);
         return (ss, params) -> atomically(ss, txn -> {
             try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
-                return StatementResult.count(plan.insert(ss, txn, plan.values(ss, txn, params, temp), params, temp));
+                Scope scope = plan.begin(ss, txn, params, temp);
+                return StatementResult.count(plan.insert(scope, plan.values(scope)));
             }
         });
     }
@@ -1918,19 +1920,17 @@ final class Executor {
 
     /** INSERT's plan: into {@code t}'s columns {@code target}, its query's rows or its VALUES {@code rows}. */
     private record InsertPlan(Table t, int[] target, QueryPlan query, List<List<Expr>> rows) {
-        private Scope scope(Session ss, Transaction txn, Object[] params, TempSpace.Budget temp) {
+        /** Locks the table for writing (and the query's tables for reading), then opens the statement's snapshot. */
+        Scope begin(Session ss, Transaction txn, Object[] params, TempSpace.Budget temp) {
+            lockForWrite(ss, txn, t);
+            if (query != null) lockForRead(ss, txn, query.lockTables);
             return new Scope(ss, txn, ss.transactions().openSnapshot(ss.snapshotSlot()), params, temp);
         }
 
-        /** The rows to insert: its VALUES, or its query's rows, read in full (and charged to {@code temp}) before any is inserted. */
-        List<Object[]> values(Session ss, Transaction txn, Object[] params, TempSpace.Budget temp) {
-            lockForWrite(ss, txn, t);
-            Scope scope = scope(ss, txn, params, temp);
-            if (query != null) {
-                lockForRead(ss, txn, query.lockTables);
-                return query.execute(scope, null, Long.MAX_VALUE);
-            }
-            Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
+        /** The rows to insert: its VALUES, or its query's rows, read in full (and charged to TempSize) before any is inserted. */
+        List<Object[]> values(Scope scope) {
+            if (query != null) return query.execute(scope, null, Long.MAX_VALUE);
+            Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
             ctx.scope = scope;
             List<Object[]> values = new ArrayList<>();
             for (List<Expr> r : rows) {
@@ -1943,10 +1943,12 @@ final class Executor {
         }
 
         /** Inserts {@code values} (from {@link #values}), checking each row and the foreign keys; returns how many. */
-        long insert(Session ss, Transaction txn, List<Object[]> values, Object[] params, TempSpace.Budget temp) {
-            Expr.Ctx ctx = new Expr.Ctx(0, params).limitedBy(ss);
-            ctx.scope = scope(ss, txn, params, temp);
-            ForeignKeys.Checks checks = new ForeignKeys.Checks(ss, txn, temp, ctx);
+        long insert(Scope scope, List<Object[]> values) {
+            Session ss = scope.session;
+            Transaction txn = scope.txn;
+            Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(ss);
+            ctx.scope = scope;
+            ForeignKeys.Checks checks = new ForeignKeys.Checks(ss, txn, scope.temp, ctx);
             long n = 0;
             for (Object[] v : values) {
                 ctx.tick();
@@ -2134,10 +2136,11 @@ final class Executor {
         InsertPlan insert = m.insert() == null ? null : insertPlan(m.insert(), s);
         return (ss, params) -> atomically(ss, txn -> {
             try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
-                List<Object[]> rows = insert == null ? null : insert.values(ss, txn, params, temp);
+                List<Object[]> rows = insert == null ? null : insert.values(insert.begin(ss, txn, params, temp));
                 long n = 0;
                 if (update != null) n += update.run(ss, params).updateCount();
-                if (insert != null) n += insert.insert(ss, txn, rows, params, temp);
+                // (inserted, with their foreign keys checked, as the UPDATE left the tables)
+                if (insert != null) n += insert.insert(insert.begin(ss, txn, params, temp), rows);
                 return StatementResult.count(n);
             }
         });

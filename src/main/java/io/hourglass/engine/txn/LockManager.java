@@ -176,7 +176,21 @@ public final class LockManager {
      * or queueing (SELECT ... FOR UPDATE SKIP LOCKED): false while another transaction holds a
      * conflicting mode or waits for the row. Counts no wait and no timeout.
      */
-    public boolean tryLock(Transaction t, RowLock r, LockMode mode) {
+    public boolean tryLock(Transaction t, RowLock r, LockMode mode) { return grantAtOnce(t, r, mode); }
+
+    /** The lock table's path: grants at once when it can, else waits. */
+    private void lockSlow(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
+        while (!grantAtOnce(t, r, mode)) {
+            if (lockWaiting(t, r, mode, timeoutNanos)) return;
+        }
+    }
+
+    /**
+     * Whether {@code t} holds {@code mode} on {@code r} now: already, or granted here because no
+     * one waits for {@code r} and its holders allow it. False leaves the resource's state in the
+     * table (someone holds or awaits it).
+     */
+    private boolean grantAtOnce(Transaction t, Resource r, LockMode mode) {
         while (true) {
             State st = locks.computeIfAbsent(r, k -> new State());
             synchronized (st) {
@@ -188,26 +202,8 @@ public final class LockManager {
                     grant(st, t, r, want, held);
                     return true;
                 }
-                return false; // (so someone holds or awaits it: the state stays)
+                return false;
             }
-        }
-    }
-
-    /** The lock table's path: grants at once when it can, else waits. */
-    private void lockSlow(Transaction t, Resource r, LockMode mode, long timeoutNanos) {
-        while (true) {
-            State st = locks.computeIfAbsent(r, k -> new State());
-            synchronized (st) {
-                if (st.dead) continue;
-                LockMode held = st.get(t);
-                LockMode want = held == null ? mode : held.plus(mode);
-                if (want == held) return;
-                if (st.waiters == 0 && grantable(st, t, want)) {
-                    grant(st, t, r, want, held);
-                    return;
-                }
-            }
-            if (lockWaiting(t, r, mode, timeoutNanos)) return;
         }
     }
 

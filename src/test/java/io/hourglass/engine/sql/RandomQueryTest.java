@@ -4,13 +4,10 @@ import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.Instance;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -35,20 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * hash join, semi-join, join order) then has the standard's answer to meet.
  */
 class RandomQueryTest {
-    private static EmbeddedPostgres pg;
-    private static java.sql.Connection backend;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
-        backend = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "postgres");
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (backend != null) backend.close();
-        if (pg != null) pg.close();
-    }
+    @RegisterExtension
+    static final PostgresReference PG = new PostgresReference();
 
     private static final String[] TABLES = {"t1", "t2", "t3"};
     /** The number columns: integers, and d, a NUMBER(5,1) with tenths (compared with the integers across types). */
@@ -67,12 +52,12 @@ class RandomQueryTest {
         for (String d : ddl) c.execute(d.formatted("NUMBER", "NUMBER", "NUMBER"));
         c.execute("CREATE HASH INDEX t3_b ON t3 (b)");
         c.execute("CREATE HASH INDEX t2_d ON t2 (d)");
-        backend("DROP TABLE IF EXISTS t1, t2, t3 CASCADE");
-        for (String d : ddl) backend(d.formatted("NUMERIC", "NUMERIC", "NUMERIC"));
-        backend("CREATE INDEX t3_b ON t3 (b)");
+        PG.run("DROP TABLE IF EXISTS t1, t2, t3 CASCADE");
+        for (String d : ddl) PG.run(d.formatted("NUMERIC", "NUMERIC", "NUMERIC"));
+        PG.run("CREATE INDEX t3_b ON t3 (b)");
         String view = "CREATE VIEW v1 AS SELECT id, a, b, c, d FROM t2 WHERE b IS NOT NULL";
         c.execute(view);
-        backend(view);
+        PG.run(view);
     }
 
     @Test
@@ -129,7 +114,7 @@ class RandomQueryTest {
                     String which = "seed " + seed + ", change " + k + ":\n  " + change[1];
                     Integer expected;
                     String refused = null;
-                    try (Statement st = backend.createStatement()) {
+                    try (Statement st = PG.connection().createStatement()) {
                         expected = st.executeUpdate(change[1]);
                     } catch (SQLException e) {
                         expected = null; // (a MERGE that meets a row twice, a key inserted twice): refused here too, nothing changed
@@ -158,7 +143,7 @@ class RandomQueryTest {
     private static void fill(Connection c, Random rnd) throws SQLException {
         for (String t : TABLES) {
             c.execute("DELETE FROM " + t);
-            backend("DELETE FROM " + t);
+            PG.run("DELETE FROM " + t);
             int n = 5 + rnd.nextInt(25);
             for (int i = 0; i < n; i++) {
                 Integer id = t.equals("t3") ? value(rnd, 8) : Integer.valueOf(i);
@@ -166,7 +151,7 @@ class RandomQueryTest {
                 String s = rnd.nextInt(5) == 0 ? null : String.valueOf((char) ('a' + rnd.nextInt(3)));
                 BigDecimal d = rnd.nextInt(6) == 0 ? null : BigDecimal.valueOf(rnd.nextInt(50) - 10, 1);
                 c.execute("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?)", id, a, b, s, d);
-                try (var ins = backend.prepareStatement("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?)")) {
+                try (var ins = PG.connection().prepareStatement("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?)")) {
                     ins.setObject(1, id, java.sql.Types.INTEGER);
                     ins.setObject(2, a, java.sql.Types.INTEGER);
                     ins.setObject(3, b, java.sql.Types.INTEGER);
@@ -189,7 +174,7 @@ class RandomQueryTest {
     private static void compare(Connection c, PreparedStatement prepared, String sql, List<Object> params, boolean ordered, String which)
             throws SQLException {
         List<String> expected = new ArrayList<>();
-        try (java.sql.PreparedStatement st = backend.prepareStatement(sql)) {
+        try (java.sql.PreparedStatement st = PG.connection().prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 switch (params.get(i)) {
                     case null -> st.setNull(i + 1, java.sql.Types.NUMERIC);
@@ -238,11 +223,6 @@ class RandomQueryTest {
         };
     }
 
-    private static void backend(String sql) throws SQLException {
-        try (Statement st = backend.createStatement()) {
-            st.execute(sql);
-        }
-    }
 
     /** One random query over t1, t2 and t3, in the SQL both databases read alike. */
     private static final class Generator {

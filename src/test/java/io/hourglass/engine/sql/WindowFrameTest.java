@@ -4,14 +4,11 @@ import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.Instance;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,20 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * count, ranges by key distance in the order's direction, NULL keys as their own peers.
  */
 class WindowFrameTest {
-    private static EmbeddedPostgres pg;
-    private static java.sql.Connection backend;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
-        backend = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "postgres");
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (backend != null) backend.close();
-        if (pg != null) pg.close();
-    }
+    @RegisterExtension
+    static final PostgresReference PG = new PostgresReference();
 
     /** Frames over the integer key k, with the offsets written the same in both databases. */
     private static final List<String> ROWS_FRAMES = List.of(
@@ -71,8 +56,8 @@ class WindowFrameTest {
         try (Instance inst = TestInstances.one("WFR"); Connection c = inst.connect("WFR", "admin", TestInstances.ADMIN_PASSWORD)) {
             String ddl = "CREATE TABLE w (id INTEGER PRIMARY KEY, p INTEGER, k INTEGER, x INTEGER, n NUMERIC(6,1), dt %s)";
             c.execute(ddl.formatted("DATE"));
-            backend("DROP TABLE IF EXISTS w");
-            backend(ddl.formatted("TIMESTAMP"));
+            PG.run("DROP TABLE IF EXISTS w");
+            PG.run(ddl.formatted("TIMESTAMP"));
             int compared = 0;
             for (int seed = 1; seed <= 3; seed++) {
                 fill(c, new Random(seed), 40 + seed * 50);
@@ -112,7 +97,7 @@ class WindowFrameTest {
     /** Runs {@code hgSql} here and {@code pgSql} on PostgreSQL and compares each row's values, found by id. */
     private int compare(int seed, String hgSql, String pgSql) throws SQLException {
         Map<Long, List<String>> expected = new HashMap<>();
-        try (PreparedStatement st = backend.prepareStatement(pgSql); ResultSet rs = st.executeQuery()) {
+        try (PreparedStatement st = PG.connection().prepareStatement(pgSql); ResultSet rs = st.executeQuery()) {
             int cols = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> row = new ArrayList<>();
@@ -148,8 +133,8 @@ class WindowFrameTest {
     private void fill(Connection c, Random rnd, int n) throws SQLException {
         hourglass = c;
         c.execute("DELETE FROM w");
-        backend("DELETE FROM w");
-        try (PreparedStatement ins = backend.prepareStatement("INSERT INTO w VALUES (?, ?, ?, ?, ?, ?)")) {
+        PG.run("DELETE FROM w");
+        try (PreparedStatement ins = PG.connection().prepareStatement("INSERT INTO w VALUES (?, ?, ?, ?, ?, ?)")) {
             for (int i = 0; i < n; i++) {
                 Integer p = rnd.nextInt(6) == 0 ? null : rnd.nextInt(3);
                 Integer k = rnd.nextInt(7) == 0 ? null : rnd.nextInt(12);
@@ -168,11 +153,6 @@ class WindowFrameTest {
         }
     }
 
-    private static void backend(String sql) throws SQLException {
-        try (var st = backend.createStatement()) {
-            st.execute(sql);
-        }
-    }
 
     @Test
     void badFramesAreRefused() {
