@@ -80,6 +80,7 @@ public enum ErrorCode {
     TORN_LOG_TAIL(744, Kind.INTERNAL, "Data found after the last valid log record at %s was ignored (%s)"),
     RECOVERY_FAILED(848, Kind.UNAVAILABLE, "Recovery failed: %s. Restore the database from a backup"),
     SUBQUERY_ROWS(90038, Kind.BAD_REQUEST, "A subquery used as a value (at position %d) returned more than one row"),
+    MERGE_SOURCE_ROWS(90055, Kind.BAD_REQUEST, "Unable to get a stable set of rows in the source tables: more than one source row would update the same row of %s"),
     SEQUENCE_EXHAUSTED(90039, Kind.RESOURCE, "Sequence %s has reached its %s and does not CYCLE"),
     SEQUENCE_NO_CURRVAL(90040, Kind.BAD_REQUEST, "CURRVAL of sequence %s is not yet defined in this session: use NEXTVAL first"),
     SEQUENCE_NOT_FOUND(90041, Kind.NOT_FOUND, "Sequence %s not found"),

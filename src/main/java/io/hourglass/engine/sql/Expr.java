@@ -632,6 +632,8 @@ abstract class Expr {
          * later ones. 0 for a subquery giving one value.
          */
         int rowWidth;
+        /** A MERGE's SET value (a value of the source row matching), of this target table: more than one row is TT90055. */
+        String mergeTarget;
 
         Subquery(int pos, Kind kind, Ast.Select select, Expr arg, String op, boolean negated, String sql) {
             super(pos);
@@ -652,6 +654,7 @@ abstract class Expr {
             s.outerSources = outerSources;
             s.outerRefs = outerRefs;
             s.rowWidth = rowWidth;
+            s.mergeTarget = mergeTarget;
             s.type = type;
             s.sources = (newArg == null ? 0 : newArg.sources) | outerSources;
             return s;
@@ -701,7 +704,9 @@ abstract class Expr {
             switch (kind) {
                 case EXISTS -> { return !rows.isEmpty(); }
                 case SCALAR -> {
-                    if (rows.size() > 1) throw ErrorCode.SUBQUERY_ROWS.error(pos + 1);
+                    if (rows.size() > 1) {
+                        throw mergeTarget != null ? ErrorCode.MERGE_SOURCE_ROWS.error(mergeTarget) : ErrorCode.SUBQUERY_ROWS.error(pos + 1);
+                    }
                     if (arg == null && rowWidth > 0) return rows.isEmpty() ? new Object[rowWidth] : java.util.Arrays.copyOf(rows.get(0), rowWidth);
                     if (arg == null) return rows.isEmpty() ? null : rows.get(0)[0];
                     // (a, b) = | <> (SELECT x, y ...): unknown against no row

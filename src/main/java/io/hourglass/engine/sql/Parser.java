@@ -880,16 +880,21 @@ final class Parser {
         });
         Ast.Update update = null;
         if (!setColumns.isEmpty()) {
-            // Each target row a source row matches takes its values from that row (more than one: TT? from the scalar subquery).
+            // Each target row the update takes (a source row matches it, and the WHERE holds for
+            // the two) takes its values from that source row; more than one such row is TT90055
+            // from the scalar subquery. A second match the WHERE leaves out updates nothing twice.
+            Piece updates = updateWhere;
+            java.util.function.Supplier<Expr> cond = () -> updates == null ? again(on, this::expr)
+                    : new Expr.Binary(pos, "AND", again(on, this::expr), again(updates, this::expr));
             List<Expr> values = new ArrayList<>();
             for (Piece v : setValues) {
-                Ast.Select one = selectOf(List.of(again(v, this::expr)), again(source, this::fromItem), again(on, this::expr));
-                values.add(new Expr.Subquery(pos, Expr.Subquery.Kind.SCALAR, one, null, null, false, "(MERGE's source row)"));
+                Ast.Select one = selectOf(List.of(again(v, this::expr)), again(source, this::fromItem), cond.get());
+                var value = new Expr.Subquery(pos, Expr.Subquery.Kind.SCALAR, one, null, null, false, "(MERGE's source row)");
+                value.mergeTarget = target.name();
+                values.add(value);
             }
-            Expr cond = again(on, this::expr);
-            if (updateWhere != null) cond = new Expr.Binary(pos, "AND", cond, again(updateWhere, this::expr));
             Ast.Select match = selectOf(List.of(new Expr.Literal(pos, 1L, io.hourglass.engine.catalog.SqlType.BIGINT)),
-                    again(source, this::fromItem), cond);
+                    again(source, this::fromItem), cond.get());
             Expr where = new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, match, null, null, false, "(MERGE's match)");
             // ON's conditions on the target alone (t.k = ?) also narrow the UPDATE, through the target's indexes.
             Expr narrow = targetOnly(again(on, this::expr), t);
