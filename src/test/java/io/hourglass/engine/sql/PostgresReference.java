@@ -21,7 +21,8 @@ final class PostgresReference implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        pg = EmbeddedPostgres.builder().start();
+        // (the C locale: strings ordered by their bytes, as this engine orders them, whatever the machine's locale)
+        pg = EmbeddedPostgres.builder().setLocaleConfig("locale", "C").start();
         connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "postgres");
     }
 
