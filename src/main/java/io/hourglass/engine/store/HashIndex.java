@@ -183,10 +183,14 @@ public final class HashIndex implements Index {
     }
 
     @Override
-    public void remove(Key key, long rowId) {
+    public void remove(Key key, long rowId) { removeUnless(key, rowId, () -> false); }
+
+    @Override
+    public void removeUnless(Key key, long rowId, java.util.function.BooleanSupplier kept) {
         long e = entry(key.hashCode(), rowId);
         long stamp = lock.writeLock();
         try {
+            if (kept.getAsBoolean()) return; // (asked under the lock every insert takes)
             drainSome();
             int at = find(table, e);
             if (at >= 0) {

@@ -12,6 +12,16 @@ public interface Index {
 
     void remove(Key key, long rowId);
 
+    /**
+     * Removes the entry of {@code rowId} under {@code key} unless {@code kept} says the row still
+     * carries the key, asked atomically with every other change of that key's entries: a writer
+     * that puts a version carrying the key in the row's chain before it inserts the entry (as
+     * every writer does) either is seen by {@code kept}, or inserts the entry after the removal.
+     * (Asked first and removed after, a writer moving the row back to the key between the two
+     * would find the entry still there, add nothing, and lose it to the removal.)
+     */
+    void removeUnless(Key key, long rowId, java.util.function.BooleanSupplier kept);
+
     /** Row ids whose key equals {@code key}. */
     void lookup(Key key, LongConsumer out);
 

@@ -15,24 +15,46 @@ public final class RangeIndex implements Index {
      */
     private final java.util.concurrent.atomic.LongAdder keys = new java.util.concurrent.atomic.LongAdder();
 
+    /**
+     * The changes of one key's posting are serialised on one of these (by the key's hash), so that
+     * {@link #removeUnless} asks and removes as one step against inserts of the same key: the
+     * skip list's own compute is a compare-and-set that an insert finding its row id already
+     * there (and so changing nothing) would not disturb. Readers take none.
+     */
+    private final Object[] stripes = new Object[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) stripes[i] = new Object();
+    }
+
+    private Object stripe(Key key) { return stripes[key.hashCode() & (stripes.length - 1)]; }
+
     @Override
     public void insert(Key key, long rowId) {
         boolean[] fresh = {false};
-        map.compute(key, (k, v) -> {
-            fresh[0] = v == null;
-            return Index.addPosting(v, rowId);
-        });
+        synchronized (stripe(key)) {
+            map.compute(key, (k, v) -> {
+                fresh[0] = v == null;
+                return Index.addPosting(v, rowId);
+            });
+        }
         if (fresh[0]) keys.increment();
     }
 
     @Override
-    public void remove(Key key, long rowId) {
+    public void remove(Key key, long rowId) { removeUnless(key, rowId, () -> false); }
+
+    @Override
+    public void removeUnless(Key key, long rowId, java.util.function.BooleanSupplier kept) {
         boolean[] gone = {false};
-        map.computeIfPresent(key, (k, v) -> {
-            Object left = Index.removePosting(v, rowId);
-            gone[0] = left == null;
-            return left;
-        });
+        synchronized (stripe(key)) {
+            if (kept.getAsBoolean()) return;
+            map.computeIfPresent(key, (k, v) -> {
+                Object left = Index.removePosting(v, rowId);
+                gone[0] = left == null;
+                return left;
+            });
+        }
         if (gone[0]) keys.decrement();
     }
 

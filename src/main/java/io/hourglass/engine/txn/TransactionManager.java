@@ -720,15 +720,24 @@ public final class TransactionManager {
         return k;
     }
 
-    /** Removes an index entry unless some version still in the row's chain carries the key. */
+    /**
+     * Removes an index entry unless some version still in the row's chain carries the key, the
+     * two as one step against a writer putting such a version there meanwhile (see {@link
+     * io.hourglass.engine.store.Index#removeUnless}; writers install a version before its entries).
+     */
     private static void removeIfUnused(Table table, long rowId, Transaction.IndexEntry e) {
+        e.index().index().removeUnless(e.key(), rowId, () -> carries(table, rowId, e));
+    }
+
+    /** Whether a version in the row's chain carries {@code e}'s key. */
+    private static boolean carries(Table table, long rowId, Transaction.IndexEntry e) {
         boolean[] keyColumns = null;
         for (Version v = table.store().head(rowId); v != null; v = v.prev()) {
             if (v.image == null) continue;
             if (keyColumns == null) keyColumns = keyColumns(table, List.of(e.index()));
-            if (e.index().index().sameEntry(e.index().keyOf(table.codec().decode(v.image, keyColumns)), e.key())) return;
+            if (e.index().index().sameEntry(e.index().keyOf(table.codec().decode(v.image, keyColumns)), e.key())) return true;
         }
-        e.index().index().remove(e.key(), rowId);
+        return false;
     }
 
     // ---- garbage ------------------------------------------------------------------------------
@@ -841,12 +850,16 @@ public final class TransactionManager {
             memory.release(MemoryAccount.INDEX_ENTRY_OVERHEAD);
         }
         // A lone committed version every snapshot sees: keep just its image, or free the slot of
-        // a deletion. Compare-and-set, so a writer that replaced the head meanwhile wins.
+        // a deletion. Compare-and-set, so a writer that replaced the head meanwhile wins. A
+        // deletion's slot is freed by the deletion's own entry, whose stale index entries are
+        // out by now: freed by an older change's entry (collected in the same pass, the deletion
+        // being as old), a new row could take the slot while the deletion's entries still named
+        // it, and their removal race the new row's entries under the same keys.
         if (store.slot(g.rowId()) instanceof Version head && head.isCommitted() && head.commitTs() <= oldest
                 && head.prev() == null) {
             if (head.image != null) {
                 store.replaceIf(g.rowId(), head, head.image);
-            } else if (!locks.isLocked(new LockManager.RowLock(g.table().id(), g.rowId()))
+            } else if (head.commitTs() == g.ts() && !locks.isLocked(new LockManager.RowLock(g.table().id(), g.rowId()))
                     && store.releaseIf(g.rowId(), head)) {
                 memory.release(MemoryAccount.VERSION_OVERHEAD);
             }
