@@ -90,13 +90,13 @@ class RandomQueryTest {
                     Generator.Query query = g.query();
                     String which = "seed " + seed + ", query " + q;
                     if (g.parameters == null || g.parameters.isEmpty()) {
-                        if (compare(c, query.sql(), query.ordered(), which) > 0) answered++;
+                        if (compare(c, null, query, List.of(), List.of(), which) > 0) answered++;
                     } else {
                         // prepared once, run with its values, then with others of the same kinds
                         var statement = c.prepare(query.sql());
-                        if (compare(c, statement, query.sql(), g.parameters, query.ordered(), which + " " + g.parameters) > 0) answered++;
+                        if (compare(c, statement, query, g.here(g.parameters), g.there(g.parameters), which + " " + g.parameters) > 0) answered++;
                         List<Param> again = g.redraw();
-                        compare(c, statement, query.sql(), again, query.ordered(), which + " again " + again);
+                        compare(c, statement, query, g.here(again), g.there(again), which + " again " + again);
                         prepared++;
                     }
                     compared++;
@@ -168,7 +168,7 @@ class RandomQueryTest {
         }
         compare(c, "SELECT " + COLUMNS + " FROM " + change[0], false, which);
         Generator.Query query = new Generator(rnd).query();
-        compare(c, query.sql(), query.ordered(), which + "\n  then: " + query.sql());
+        compare(c, null, query, List.of(), List.of(), which + "\n  then");
         return expected;
     }
 
@@ -220,7 +220,7 @@ class RandomQueryTest {
             compare(c, "SELECT " + COLUMNS + " FROM v1", false, "after crash round " + seed + ", the view");
             for (int q = 0; q < 20; q++) {
                 Generator.Query query = new Generator(rnd).query();
-                compare(c, query.sql(), query.ordered(), "after crash round " + seed + ", query " + q);
+                compare(c, null, query, List.of(), List.of(), "after crash round " + seed + ", query " + q);
             }
         }
         dying.kill();
@@ -258,7 +258,7 @@ class RandomQueryTest {
 
     /** The same rows from both, in the same order if {@code ordered}, else as multisets. */
     private static int compare(Connection c, String sql, boolean ordered, String which) throws SQLException {
-        return compare(c, null, sql, List.of(), ordered, which);
+        return compare(c, null, new Generator.Query(sql, sql, 0, ordered), List.of(), List.of(), which);
     }
 
     /** A parameter's value, and its SQL type (PostgreSQL types a NULL too). */
@@ -267,13 +267,20 @@ class RandomQueryTest {
         public String toString() { return String.valueOf(value); }
     }
 
-    /** As {@link #compare(Connection, String, boolean, String)}, with parameters, through {@code prepared} here if not null. */
-    private static int compare(Connection c, PreparedStatement prepared, String sql, List<Param> params, boolean ordered, String which)
-            throws SQLException {
+    /**
+     * As {@link #compare(Connection, String, boolean, String)}, for a query spelled for each
+     * ({@code q.pg()} on PostgreSQL) with parameters in each text's order, through {@code
+     * prepared} here if not null.
+     */
+    private static int compare(Connection c, PreparedStatement prepared, Generator.Query q, List<Param> params, List<Param> pgParams,
+                               String which) throws SQLException {
+        String sql = q.sql();
+        boolean ordered = q.ordered();
+        if (!q.pg().equals(sql)) which += ":\n  " + sql + "\n  PostgreSQL's: " + q.pg();
         List<String> expected = new ArrayList<>();
-        try (java.sql.PreparedStatement st = PG.connection().prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-                st.setObject(i + 1, params.get(i).value(), params.get(i).type());
+        try (java.sql.PreparedStatement st = PG.connection().prepareStatement(q.pg())) {
+            for (int i = 0; i < pgParams.size(); i++) {
+                st.setObject(i + 1, pgParams.get(i).value(), pgParams.get(i).type());
             }
             try (ResultSet rs = st.executeQuery()) {
                 int cols = rs.getMetaData().getColumnCount();
@@ -328,10 +335,34 @@ class RandomQueryTest {
     private static final class Generator {
         private final Random rnd;
         private int subqueries;
-        /** Non-null: constants are written as parameters, their values collected here. */
+        /** Non-null: constants are written as parameters, their values collected here (in the order made). */
         List<Param> parameters;
+        /** Which of {@link #parameters} each {@code ?} of the query's text stands for, here and on PostgreSQL. */
+        private List<Integer> hereOrder, thereOrder;
+        /** Oracle's spellings in this engine's text, and PostgreSQL's of the same (NVL, DECODE, MINUS ...). */
+        private final java.util.Map<String, String> spellings = new java.util.HashMap<>();
 
         Generator(Random rnd) { this.rnd = rnd; }
+
+        /** {@code here}, which PostgreSQL spells {@code there}. */
+        private String spelled(String here, String there) {
+            spellings.put(here, there);
+            return here;
+        }
+
+        /** PostgreSQL's text of {@code sql}: the Oracle spellings in it respelled, the longest first (an outer one holds the inner ones). */
+        private String theirs(String sql) {
+            List<String> keys = new ArrayList<>(spellings.keySet());
+            keys.sort(java.util.Comparator.comparingInt(String::length).reversed());
+            for (String k : keys) sql = sql.replace(k, spellings.get(k));
+            return sql;
+        }
+
+        /** {@code values} (one for each of {@link #parameters}) in the order of this engine's text. */
+        List<Param> here(List<Param> values) { return hereOrder.stream().map(values::get).toList(); }
+
+        /** {@code values} in the order of PostgreSQL's text. */
+        List<Param> there(List<Param> values) { return thereOrder.stream().map(values::get).toList(); }
 
         private String table() { return TABLES[rnd.nextInt(TABLES.length)]; }
 
@@ -406,7 +437,7 @@ class RandomQueryTest {
                 default -> "INSERT INTO t3 SELECT " + columns("x") + " FROM " + t + " x" + where;
             };
             if (sql == null) return merge(mayInsert);
-            return new String[] {sql.startsWith("INSERT") ? "t3" : t, sql, sql};
+            return new String[] {sql.startsWith("INSERT") ? "t3" : t, sql, theirs(sql)};
         }
 
         private static String columns(String alias) { return COLUMNS.replaceAll("(\\w+)", alias + ".$1"); }
@@ -443,7 +474,7 @@ class RandomQueryTest {
                 sql.append(" WHEN NOT MATCHED").append(insert).append(when == null ? "" : " WHERE " + when);
                 pg.append(" WHEN NOT MATCHED").append(when == null ? "" : " AND " + when).append(insert);
             }
-            return new String[] {t, sql.toString(), pg.toString()};
+            return new String[] {t, sql.toString(), theirs(pg.toString())};
         }
 
         private String mergeValue(List<String> aliases) {
@@ -518,12 +549,15 @@ class RandomQueryTest {
             };
         }
 
-        /** A query's text, how many columns it gives, and whether its rows come in an order both must keep. */
-        record Query(String sql, int width, boolean ordered) {}
+        /** A query's text here and on PostgreSQL, how many columns it gives, and whether its rows come in an order both must keep. */
+        record Query(String sql, String pg, int width, boolean ordered) {
+            Query(String sql, int width, boolean ordered) { this(sql, sql, width, ordered); }
+        }
 
         /** A query, maybe sorted by every column it gives (ties are then equal rows) and limited, maybe after an offset. */
         Query query() {
-            Query q = inTextOrder(rnd.nextInt(8) == 0 ? setOperation() : select());
+            Query made = rnd.nextInt(8) == 0 ? setOperation() : select();
+            Query q = inTextOrder(new Query(made.sql(), theirs(made.pg()), made.width(), made.ordered()));
             // (not a ROLLUP: PostgreSQL, 17 included, drops a sort key it deduces constant from an
             // equality, though ROLLUP's total rows have it NULL, and so sorts them wrong)
             if (rnd.nextInt(3) != 0 || q.sql().contains("ROLLUP")) return q;
@@ -537,20 +571,28 @@ class RandomQueryTest {
                 case 3 -> order.append(" OFFSET ").append(offset).append(" ROWS");
                 default -> { }
             }
-            return new Query(q.sql() + order, q.width(), true);
+            return new Query(q.sql() + order, q.pg() + order, q.width(), true);
         }
 
         /**
-         * The query with its parameters' markers made plain {@code ?}s, and the parameters in the
-         * order they appear (the query's parts are made in another order: FROM before the select list).
+         * The query with its parameters' markers made plain {@code ?}s, and the order in which each
+         * text names the parameters (the query's parts are made in another order: FROM before the
+         * select list; and PostgreSQL's text may move a condition, from WHERE to an ON).
          */
         private Query inTextOrder(Query q) {
             if (parameters == null) return q;
-            var marker = java.util.regex.Pattern.compile("\\?(\\d+)\\?").matcher(q.sql());
-            List<Param> ordered = new ArrayList<>();
-            while (marker.find()) ordered.add(parameters.get(Integer.parseInt(marker.group(1))));
-            parameters = ordered;
-            return new Query(marker.replaceAll("?"), q.width(), q.ordered());
+            hereOrder = markers(q.sql());
+            thereOrder = markers(q.pg());
+            return new Query(MARKER.matcher(q.sql()).replaceAll("?"), MARKER.matcher(q.pg()).replaceAll("?"), q.width(), q.ordered());
+        }
+
+        private static final java.util.regex.Pattern MARKER = java.util.regex.Pattern.compile("\\?(\\d+)\\?");
+
+        private static List<Integer> markers(String sql) {
+            var marker = MARKER.matcher(sql);
+            List<Integer> order = new ArrayList<>();
+            while (marker.find()) order.add(Integer.parseInt(marker.group(1)));
+            return order;
         }
 
         /** Two queries of one table each, of as many columns of the same kinds, under UNION [ALL], INTERSECT or EXCEPT. */
@@ -558,8 +600,9 @@ class RandomQueryTest {
             int width = 1 + rnd.nextInt(2);
             boolean[] dates = new boolean[width];
             for (int i = 0; i < width; i++) dates[i] = rnd.nextInt(4) == 0;
-            String op = List.of(" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT ").get(rnd.nextInt(4));
-            return new Query(term(dates) + op + term(dates), width, false);
+            String op = List.of(" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT ", " MINUS ").get(rnd.nextInt(5));
+            String first = term(dates), second = term(dates);
+            return new Query(first + op + second, first + (op.equals(" MINUS ") ? " EXCEPT " : op) + second, width, false);
         }
 
         private String term(boolean[] dates) {
@@ -578,6 +621,55 @@ class RandomQueryTest {
             keyed = false;
             int n = 1 + rnd.nextInt(3);
             List<String> aliases = new ArrayList<>();
+            String pred = rnd.nextInt(5) == 0 ? null : "";
+            String[] from = n > 1 && rnd.nextInt(4) == 0 ? markedJoins(n, aliases) : new String[] {joins(n, aliases), null, null};
+            if (pred != null) pred = predicate(aliases, 2);
+            // (Oracle's joins: their conditions first in WHERE, PostgreSQL's in its ONs)
+            String where = from[2] == null ? (pred == null ? "" : " WHERE " + pred)
+                    : " WHERE " + from[2] + (pred == null ? "" : " AND (" + pred + ")");
+            String here = from[0] + where, there = from[1] == null ? here : from[1] + (pred == null ? "" : " WHERE " + pred);
+            if (rnd.nextInt(4) == 0) return grouped(aliases, here, there);
+            StringBuilder select = new StringBuilder(rnd.nextInt(4) == 0 ? "SELECT DISTINCT " : "SELECT ");
+            int items = 1 + rnd.nextInt(3);
+            for (int i = 0; i < items; i++) select.append(i > 0 ? ", " : "").append(keyed && rnd.nextInt(3) == 0 ? keyedWindow() : item(aliases));
+            return new Query(select + here, select + there, items, false);
+        }
+
+        /**
+         * n sources joined as Oracle writes it: commas between them and the joins' conditions in
+         * WHERE, (+) after each column of a source outer-joined (its columns NULL where no row of
+         * it matches), which PostgreSQL writes as JOIN and LEFT JOIN ... ON. Each source joins one
+         * before it. Returns {this engine's FROM, PostgreSQL's, the join conditions for WHERE}.
+         */
+        private String[] markedJoins(int n, List<String> aliases) {
+            StringBuilder here = new StringBuilder(" FROM "), there = new StringBuilder(" FROM "), conditions = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                String alias = "x" + i, source = source();
+                aliases.add(alias);
+                here.append(i > 0 ? ", " : "").append(source).append(' ').append(alias);
+                if (i == 0) {
+                    there.append(source).append(' ').append(alias);
+                    continue;
+                }
+                boolean outer = rnd.nextInt(3) != 0;
+                String mark = outer ? "(+)" : "", other = aliases.get(rnd.nextInt(i));
+                List<String> on = new ArrayList<>(); // (each with {@code #} where the mark goes)
+                on.add(alias + "." + NUMBERS[rnd.nextInt(NUMBERS.length)] + "# = " + other + "." + NUMBERS[rnd.nextInt(NUMBERS.length)]);
+                switch (rnd.nextInt(4)) {
+                    case 0 -> on.add(alias + "." + NUMBERS[rnd.nextInt(NUMBERS.length)] + "# " + op() + " " + constant());
+                    case 1 -> on.add(alias + ".c# = " + letter());
+                    case 2 -> on.add(alias + ".e# " + op() + " " + other + ".e");
+                    default -> { }
+                }
+                there.append(outer ? " LEFT JOIN " : " JOIN ").append(source).append(' ').append(alias).append(" ON ")
+                        .append(String.join(" AND ", on).replace("#", ""));
+                conditions.append(conditions.isEmpty() ? "" : " AND ").append(String.join(" AND ", on).replace("#", mark));
+            }
+            return new String[] {here.toString(), there.toString(), conditions.toString()};
+        }
+
+        /** n sources joined by commas, JOIN, LEFT JOIN and FULL JOIN: the FROM clause. */
+        private String joins(int n, List<String> aliases) {
             StringBuilder from = new StringBuilder(" FROM ");
             int group = 0; // (JOIN binds tighter than a comma: an ON sees the sources since the last comma)
             for (int i = 0; i < n; i++) {
@@ -603,12 +695,7 @@ class RandomQueryTest {
                             .append(rnd.nextBoolean() ? " AND " + equality(joined) : "");
                 }
             }
-            String where = rnd.nextInt(5) == 0 ? "" : " WHERE " + predicate(aliases, 2);
-            if (rnd.nextInt(4) == 0) return grouped(aliases, from + where);
-            StringBuilder select = new StringBuilder(rnd.nextInt(4) == 0 ? "SELECT DISTINCT " : "SELECT ");
-            int items = 1 + rnd.nextInt(3);
-            for (int i = 0; i < items; i++) select.append(i > 0 ? ", " : "").append(keyed && rnd.nextInt(3) == 0 ? keyedWindow() : item(aliases));
-            return new Query(select.toString() + from + where, items, false);
+            return from.toString();
         }
 
         /**
@@ -648,6 +735,7 @@ class RandomQueryTest {
                 case 9, 10 -> arithmetic(aliases);
                 case 11 -> text(aliases);
                 case 12 -> date(aliases);
+                case 14 -> oracleChoice(aliases);
                 case 13 -> switch (rnd.nextInt(5)) {
                     case 0 -> "SUM(" + number(aliases) + ") OVER (PARTITION BY " + alias + ".c ORDER BY " + number(aliases) + ")";
                     case 1 -> "DENSE_RANK() OVER (ORDER BY " + number(aliases) + " DESC)";
@@ -678,6 +766,22 @@ class RandomQueryTest {
             };
         }
 
+        /** NVL, NVL2 or DECODE (Oracle's), which PostgreSQL writes with COALESCE and CASE. */
+        private String oracleChoice(List<String> aliases) {
+            String x = number(aliases), y = number(aliases), c = alias(aliases) + ".c";
+            return switch (rnd.nextInt(4)) {
+                case 0 -> spelled("NVL(" + x + ", " + y + ")", "COALESCE(" + x + ", " + y + ")");
+                case 1 -> {
+                    String k = constant();
+                    yield spelled("NVL2(" + x + ", " + y + ", " + k + ")", "CASE WHEN " + x + " IS NOT NULL THEN " + y + " ELSE " + k + " END");
+                }
+                case 2 -> spelled("NVL(" + c + ", 'z')", "COALESCE(" + c + ", 'z')");
+                // (DECODE: NULL matches NULL)
+                default -> spelled("DECODE(" + x + ", 1, 'p', NULL, 'n', " + y + ", 'y', " + c + ")",
+                        "CASE WHEN " + x + " = 1 THEN 'p' WHEN " + x + " IS NULL THEN 'n' WHEN " + x + " = " + y + " THEN 'y' ELSE " + c + " END");
+            };
+        }
+
         /** An aggregate of the sources' columns. */
         private String aggregate(List<String> aliases) {
             return switch (rnd.nextInt(6)) {
@@ -701,7 +805,7 @@ class RandomQueryTest {
         }
 
         /** Grouped by one or two columns or expressions (or their ROLLUP), with aggregates, maybe HAVING. */
-        private Query grouped(List<String> aliases, String fromWhere) {
+        private Query grouped(List<String> aliases, String fromWhere, String pgFromWhere) {
             String g1 = groupKey(aliases), g2 = rnd.nextBoolean() ? groupKey(aliases) : null;
             boolean two = g2 != null && !g2.equals(g1);
             String groups = two ? g1 + ", " + g2 : g1;
@@ -731,7 +835,8 @@ class RandomQueryTest {
                 case 2 -> " HAVING MAX(" + alias(aliases) + ".e) >= " + day();
                 default -> "";
             };
-            return new Query(select + fromWhere + " GROUP BY " + by + having, width, false);
+            String tail = " GROUP BY " + by + having;
+            return new Query(select + fromWhere + tail, select + pgFromWhere + tail, width, false);
         }
 
         /** An equality of the last source's column with one of a source before it. */
@@ -816,7 +921,8 @@ class RandomQueryTest {
         /** A condition on a string column: a comparison, LIKE, or a function of it. */
         private String textCondition(List<String> aliases) {
             String c = alias(aliases) + ".c";
-            return switch (rnd.nextInt(6)) {
+            return switch (rnd.nextInt(7)) {
+                case 6 -> spelled("NVL(" + c + ", 'b')", "COALESCE(" + c + ", 'b')") + " " + op() + " " + letter();
                 case 0 -> c + " " + op() + " " + letter();
                 case 1 -> c + (rnd.nextBoolean() ? " LIKE " : " NOT LIKE ") + List.of("'a%'", "'_'", "'%b'", "'%'", "'c_'").get(rnd.nextInt(5));
                 case 2 -> "UPPER(" + c + ") = " + letter().toUpperCase(java.util.Locale.ROOT);
