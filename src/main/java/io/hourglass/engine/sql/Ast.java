@@ -37,15 +37,23 @@ final class Ast {
      * {@code full}: a FULL [OUTER] JOIN of the source before it and this one, whose rows that
      * matched none of the other's also come, with NULLs for the other's columns.
      */
-    record FromItem(Name table, String alias, Expr on, Select query, boolean full) {
-        FromItem(Name table, String alias) { this(table, alias, null, null, false); }
+    record FromItem(Name table, String alias, Expr on, Select query, boolean full, boolean nest) {
+        FromItem(Name table, String alias) { this(table, alias, null, null, false, false); }
 
         /** A derived table: {@code (query) alias}. */
-        static FromItem derived(Select query, String alias) { return new FromItem(null, alias, null, query, false); }
+        static FromItem derived(Select query, String alias) { return new FromItem(null, alias, null, query, false, false); }
 
-        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query, full); }
+        /**
+         * A join nest: a join read as one source ({@code query} is {@code SELECT * FROM} its
+         * sources {@code WHERE} its inner joins' conditions), whose sources keep their names
+         * for the query around it: {@code (a JOIN b ON ...)}, or the sources before a FULL or
+         * RIGHT JOIN that follows other joins.
+         */
+        static FromItem nest(Select query) { return new FromItem(null, null, null, query, false, true); }
 
-        FromItem withFullOn(Expr condition) { return new FromItem(table, alias, condition, query, true); }
+        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query, full, nest); }
+
+        FromItem withFullOn(Expr condition) { return new FromItem(table, alias, condition, query, true, nest); }
 
         boolean outer() { return on != null; }
     }

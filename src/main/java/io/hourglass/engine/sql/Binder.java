@@ -1,6 +1,7 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.Column;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.TypeKind;
@@ -15,7 +16,6 @@ import java.util.List;
  */
 final class Binder {
     private final Table[] tables;
-    private final String[] aliases;
     private final Session session;   // null: no subquery may appear (a DEFAULT, a CALL argument)
     private final Binder parent;     // the enclosing query's, for a subquery
     private final Expr.Subquery owner;
@@ -30,11 +30,53 @@ final class Binder {
     Binder(Table[] tables, String[] aliases, Session session) { this(tables, aliases, session, null, null); }
 
     Binder(Table[] tables, String[] aliases, Session session, Binder parent, Expr.Subquery owner) {
+        this(tables, aliases, null, session, parent, owner);
+    }
+
+    /** With {@code nests}: per source, the parts of a join nest, null for any other source. */
+    Binder(Table[] tables, String[] aliases, Part[][] nests, Session session, Binder parent, Expr.Subquery owner) {
         this.tables = tables;
-        this.aliases = aliases;
         this.session = session;
         this.parent = parent;
         this.owner = owner;
+        this.parts = new Part[tables.length][];
+        for (int s = 0; s < tables.length; s++) {
+            parts[s] = nests != null && nests[s] != null ? nests[s] : new Part[] {new Part(aliases[s], tables[s], 0)};
+        }
+    }
+
+    /**
+     * A named part of a source's row: {@code table}'s columns from {@code offset} on, by the
+     * correlation name {@code alias}, else the table's name. A table or a derived table is one
+     * part of its own row; a join nest's row is its sources' rows side by side, each a part,
+     * so {@code a.x} still names a's column in {@code (a JOIN b ON ...) FULL JOIN c ON ...}.
+     */
+    record Part(String alias, Table table, int offset) {
+        boolean matches(String qualifier) {
+            if (alias != null) return alias.equals(qualifier);
+            return table.name().equals(qualifier) || table.qualifiedName().equals(qualifier);
+        }
+    }
+
+    private final Part[][] parts;
+
+    /** The part of source {@code s}'s row that column {@code index} is in. */
+    Part partOf(int s, int index) {
+        for (Part p : parts[s]) if (index >= p.offset && index < p.offset + p.table.columns().size()) return p;
+        throw new IllegalArgumentException("no part of source " + s + " has column " + index);
+    }
+
+    /** The parts of a row that lists the sources in {@code order} (null: FROM order) side by side, as {@code *} does. */
+    Part[] starParts(int[] order) {
+        List<Part> out = new java.util.ArrayList<>();
+        int at = 0;
+        for (int o = 0; o < tables.length; o++) {
+            for (Part p : parts[order == null ? o : order[o]]) {
+                out.add(new Part(p.alias, p.table, at));
+                at += p.table.columns().size();
+            }
+        }
+        return out.toArray(new Part[0]);
     }
 
     /** Binds {@code e} in place; returns it for chaining. */
@@ -198,23 +240,19 @@ final class Binder {
     private int[] find(Expr.ColumnRef c) {
         int[] found = null;
         for (int s = 0; s < tables.length; s++) {
-            if (c.qualifier != null && !matches(s, c.qualifier)) continue;
-            int i = tables[s].columnIndex(c.column);
-            if (i < 0) continue;
-            // (a derived table may have two columns of one name: SELECT a.id, b.id ...)
-            if (found != null || tables[s].columns().subList(i + 1, tables[s].columns().size()).stream()
-                    .anyMatch(col -> col.name().equals(c.column))) {
-                throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
+            for (Part p : parts[s]) {
+                if (c.qualifier != null && !p.matches(c.qualifier)) continue;
+                List<Column> cols = p.table.columns();
+                int i = p.table.columnIndex(c.column);
+                if (i < 0) continue;
+                // (a derived table may have two columns of one name: SELECT a.id, b.id ...)
+                if (found != null || cols.subList(i + 1, cols.size()).stream().anyMatch(col -> col.name().equals(c.column))) {
+                    throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
+                }
+                found = new int[] {s, p.offset + i};
             }
-            found = new int[] {s, i};
         }
         return found;
-    }
-
-    private boolean matches(int s, String qualifier) {
-        if (aliases[s] != null) return aliases[s].equals(qualifier);
-        Table t = tables[s];
-        return t.name().equals(qualifier) || t.qualifiedName().equals(qualifier);
     }
 
     /** Expands {@code *} or {@code q.*} into column references, the sources in {@code order} (null: FROM order). */
@@ -222,17 +260,19 @@ final class Binder {
         boolean any = false;
         for (int o = 0; o < tables.length; o++) {
             int s = order == null ? o : order[o];
-            if (qualifier != null && !matches(s, qualifier)) continue;
-            any = true;
-            Table t = tables[s];
-            for (int i = 0; i < t.columns().size(); i++) {
-                Expr.ColumnRef c = new Expr.ColumnRef(0, aliases[s] != null ? aliases[s] : t.qualifiedName(), t.columns().get(i).name());
-                c.source = s;
-                c.index = i;
-                c.sources = 1L << s;
-                c.type = t.columns().get(i).type();
-                out.add(c);
-                names.add(t.columns().get(i).name());
+            for (Part p : parts[s]) {
+                if (qualifier != null && !p.matches(qualifier)) continue;
+                any = true;
+                List<Column> cols = p.table.columns();
+                for (int i = 0; i < cols.size(); i++) {
+                    Expr.ColumnRef c = new Expr.ColumnRef(0, p.alias != null ? p.alias : p.table.qualifiedName(), cols.get(i).name());
+                    c.source = s;
+                    c.index = p.offset + i;
+                    c.sources = 1L << s;
+                    c.type = cols.get(i).type();
+                    out.add(c);
+                    names.add(cols.get(i).name());
+                }
             }
         }
         if (!any) throw ErrorCode.TABLE_NOT_FOUND.error(qualifier);

@@ -151,24 +151,19 @@ final class Executor {
      * A {@code *} of a select list: where it is in the statement's text, and the column references
      * it expanded to (written out only when a view is created, not for every query planned).
      */
-    record StarExpansion(int start, int end, List<Expr> refs, Table[] tables, List<String> aliases) {
+    record StarExpansion(int start, int end, List<Expr> refs, Binder names) {
         /** The column references, quoted; null if a source has no name to qualify them with. */
-        String text() { return starText(refs, tables, aliases); }
-    }
-
-    private static String starText(List<Expr> refs, Table[] tables, List<String> aliases) {
-        List<String> out = new ArrayList<>();
-        for (Expr e : refs) {
-            Expr.ColumnRef c = (Expr.ColumnRef) e;
-            Table t = tables[c.source];
-            String alias = aliases.get(c.source);
-            String qualifier;
-            if (alias != null) qualifier = quoted(alias);
-            else if (t.owner().equals("DERIVED")) return null;
-            else qualifier = quoted(t.owner()) + "." + quoted(t.name());
-            out.add(qualifier + "." + quoted(c.column));
+        String text() {
+            List<String> out = new ArrayList<>();
+            for (Expr e : refs) {
+                Expr.ColumnRef c = (Expr.ColumnRef) e;
+                Binder.Part p = names.partOf(c.source, c.index);
+                if (p.alias() == null && p.table().owner().equals("DERIVED")) return null;
+                String qualifier = p.alias() != null ? quoted(p.alias()) : quoted(p.table().owner()) + "." + quoted(p.table().name());
+                out.add(qualifier + "." + quoted(c.column));
+            }
+            return String.join(", ", out);
         }
-        return String.join(", ", out);
     }
 
     private static String quoted(String name) { return '"' + name.replace("\"", "\"\"") + '"'; }
@@ -403,6 +398,8 @@ final class Executor {
          * of this query (a correlated subquery); every other is run once per statement.
          */
         boolean[] perExecution = new boolean[0];
+        /** For {@code SELECT *} of the sources: their named parts in its row ({@link Binder#starParts}); null otherwise. */
+        Binder.Part[] starParts;
         /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
         Table[] lockTables = new Table[0];
 
@@ -1483,6 +1480,13 @@ final class Executor {
         return q;
     }
 
+    /** How a join nest is shown (EXPLAIN): {@code (A JOIN B)}, its sources by correlation name. */
+    private static String nestName(Binder.Part[] parts) {
+        List<String> names = new ArrayList<>();
+        for (Binder.Part p : parts) names.add(p.alias() != null ? p.alias() : p.table().owner().equals("DERIVED") ? "(query)" : p.table().name());
+        return "(" + String.join(" JOIN ", names) + ")";
+    }
+
     /** {@code list} in {@code order}: its {@code order[k]}-th element k-th. */
     private static <T> List<T> permuted(List<T> list, int[] order) {
         List<T> out = new ArrayList<>(order.length);
@@ -1509,6 +1513,7 @@ final class Executor {
         List<Expr> ons = new ArrayList<>();
         List<QueryPlan> derived = new ArrayList<>();
         List<Boolean> perExecution = new ArrayList<>();
+        List<Binder.Part[]> nests = new ArrayList<>();
         List<Table> lock = new ArrayList<>();
         int[] levelOf = new int[sel.from().size()];
         for (int i = 0; i < levelOf.length; i++) {
@@ -1526,6 +1531,7 @@ final class Executor {
                 ons.add(f.on());
                 derived.add(dq);
                 perExecution.add(false);
+                nests.add(null);
                 continue;
             }
             if (f.query() != null || view != null) {
@@ -1547,10 +1553,11 @@ final class Executor {
                 }
                 levelOf[i] = tl.size();
                 tl.add(view != null ? new Table(-1, view.owner(), view.name(), cols, new int[0])
-                        : new Table(-1, "DERIVED", f.alias() != null ? f.alias() : "", cols, new int[0]));
+                        : new Table(-1, "DERIVED", f.nest() ? nestName(dq.starParts) : f.alias() != null ? f.alias() : "", cols, new int[0]));
                 al.add(f.alias());
                 ons.add(f.on());
                 derived.add(dq);
+                nests.add(f.nest() ? dq.starParts : null);
                 lock.addAll(java.util.Arrays.asList(dq.lockTables));
                 continue;
             }
@@ -1567,6 +1574,7 @@ final class Executor {
             ons.add(f.on());
             derived.add(null);
             perExecution.add(false);
+            nests.add(null);
             lock.add(t);
         }
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
@@ -1582,11 +1590,12 @@ final class Executor {
             al = permuted(al, order);
             derived = permuted(derived, order);
             perExecution = permuted(perExecution, order);
+            nests = permuted(nests, order);
             ons = new ArrayList<>(joins.ons());
             where = joins.where();
         }
         Table[] tables = tl.toArray(new Table[0]);
-        Binder binder = new Binder(tables, al.toArray(new String[0]), s, parent, owner);
+        Binder binder = new Binder(tables, al.toArray(new String[0]), nests.toArray(new Binder.Part[0][]), s, parent, owner);
         planSources(q, tables, binder, where, ons);
         q.aliases = al.toArray(new String[0]);
         if (sel.from().size() == 2 && sel.from().get(1).full()) {
@@ -1607,6 +1616,9 @@ final class Executor {
         } else if (marked) {
             starOrder = java.util.Arrays.stream(levelOf).filter(l -> l >= 0).toArray(); // * in the written order
         }
+        if (sel.items().size() == 1 && sel.items().getFirst().star() && sel.items().getFirst().starQualifier() == null) {
+            q.starParts = binder.starParts(starOrder); // (for a join nest: its sources' names in its row)
+        }
         q.distinct = sel.distinct();
         q.first = sel.first() == null ? null : binder.bind(sel.first());
         q.limit = sel.limit() == null ? null : binder.bind(sel.limit());
@@ -1620,7 +1632,7 @@ final class Executor {
                 int before = q.outputs.size();
                 binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
                 if (q.stars.isEmpty()) q.stars = new ArrayList<>();
-                q.stars.add(new StarExpansion(it.start(), it.end(), List.copyOf(q.outputs.subList(before, q.outputs.size())), tables, al));
+                q.stars.add(new StarExpansion(it.start(), it.end(), List.copyOf(q.outputs.subList(before, q.outputs.size())), binder));
             } else {
                 binder.sequencesAllowed = parent == null && AsUser.depthOf(s) == 0; // not in a subquery or a view
                 q.outputs.add(binder.bind(it.expr()));

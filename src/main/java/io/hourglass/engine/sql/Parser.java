@@ -497,57 +497,11 @@ final class Parser {
         Expr where = null;
         boolean joined = false;
         if (accept("FROM")) {
-            from.add(fromItem());
-            while (true) {
-                if (from.getLast().full() && (peek().is(",") || peek().is("CROSS") || peek().is("JOIN") || peek().is("INNER")
-                        || peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL"))) {
-                    throw ErrorCode.UNSUPPORTED.error("a join after a FULL OUTER JOIN at position " + (peek().pos() + 1)
-                            + " (a FULL JOIN joins a query's first two sources; make it a derived table)");
-                }
-                if (accept(",")) {
-                    from.add(fromItem());
-                } else if (peek().is("CROSS")) {
-                    joined = true;
-                    next();
-                    expect("JOIN");
-                    from.add(fromItem());
-                } else if (peek().is("JOIN") || peek().is("INNER")) {
-                    joined = true;
-                    accept("INNER");
-                    expect("JOIN");
-                    from.add(fromItem());
-                    expect("ON");
-                    Expr on = joinCondition();
-                    where = where == null ? on : new Expr.Binary(on.pos, "AND", where, on);
-                } else if (peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL")) {
-                    joined = true;
-                    Token side = next();
-                    accept("OUTER");
-                    expect("JOIN");
-                    Ast.FromItem item = fromItem();
-                    expect("ON");
-                    Expr on = joinCondition();
-                    if (side.is("LEFT")) {
-                        from.add(item.withOn(on));
-                    } else if (from.size() != 1 || starOrder != null) {
-                        throw ErrorCode.UNSUPPORTED.error(side.text() + " JOIN after another join at position " + (side.pos() + 1)
-                                + (side.is("RIGHT") ? " (write it as a LEFT JOIN with the sources swapped)"
-                                        : " (a FULL JOIN joins a query's first two sources; make it a derived table)"));
-                    } else if (side.is("FULL")) {
-                        from.add(item.withFullOn(on));
-                    } else {
-                        // a RIGHT JOIN b ON c is b LEFT JOIN a ON c, whose * still lists a's columns first
-                        Ast.FromItem left = from.remove(0);
-                        from.add(item);
-                        from.add(left.withOn(on));
-                        starOrder = List.of(1, 0);
-                    }
-                } else if (peek().is("NATURAL")) {
-                    throw ErrorCode.UNSUPPORTED.error("NATURAL JOIN (name the join condition with ON)");
-                } else {
-                    break;
-                }
-            }
+            FromClause fc = fromClause();
+            from = fc.from;
+            starOrder = fc.starOrder();
+            where = fc.where();
+            joined = fc.joined;
         }
         if (accept("WHERE")) {
             int marks = outerJoinMarks.size();
@@ -672,7 +626,147 @@ final class Parser {
         return on;
     }
 
+    /**
+     * A FROM list as read: its sources, the inner joins' ON conditions (for WHERE), the order
+     * {@code *} lists the sources in, and whether a join was written with JOIN (which forbids
+     * {@code (+)}). The sources since the last comma are the current group: a join joins the
+     * join of its group's sources before it (a comma binds looser than JOIN, as in Oracle).
+     */
+    private static final class FromClause {
+        final List<Ast.FromItem> from = new ArrayList<>();
+        /** The sources' indexes in the order {@code *} lists them (a RIGHT JOIN's right source after its left). */
+        private final List<Integer> order = new ArrayList<>();
+        private Expr on, groupOn;
+        private int group;
+        boolean joined;
+
+        void add(Ast.FromItem item) {
+            joined |= item.nest(); // (a parenthesised join)
+            order.add(from.size());
+            from.add(item);
+        }
+
+        /** {@code , item}: a new group. */
+        void comma(Ast.FromItem item) {
+            on = and(on, groupOn);
+            groupOn = null;
+            group = from.size();
+            add(item);
+        }
+
+        /** An inner join's ON condition. */
+        void inner(Expr condition) { groupOn = and(groupOn, condition); }
+
+        /** Whether no comma was read. */
+        boolean oneGroup() { return group == 0; }
+
+        /** Whether the current group is one source. */
+        boolean single() { return from.size() - group == 1; }
+
+        /**
+         * Makes the current group's sources one source, a join nest ({@link Ast.FromItem#nest}),
+         * so that what is joined next joins their join: a FULL or RIGHT JOIN after other joins,
+         * any join after a FULL JOIN, or a FULL JOIN after a comma.
+         */
+        void nest() {
+            List<Ast.FromItem> items = from.subList(group, from.size());
+            List<Integer> tail = order.subList(order.size() - items.size(), order.size());
+            List<Integer> inner = tail.stream().map(i -> i - group).toList();
+            Ast.Select q = new Ast.Select(false, null, List.of(new Ast.SelectItem(null, null, null, true, -1, -1)), List.copyOf(items),
+                    groupOn, List.of(), null, null, List.of(), null, null, identity(inner) ? null : inner, null, null);
+            items.clear();
+            tail.clear();
+            groupOn = null;
+            add(Ast.FromItem.nest(q));
+        }
+
+        /** {@code RIGHT JOIN item ON condition} to the group's one source: item LEFT JOIN that source, * still listing it first. */
+        void right(Ast.FromItem item, Expr condition) {
+            Ast.FromItem left = from.remove(group);
+            from.add(item);
+            from.add(left.withOn(condition));
+            order.set(order.size() - 1, group + 1);
+            order.add(group);
+        }
+
+        /** The order {@code *} lists the sources in; null if the written one. */
+        List<Integer> starOrder() { return identity(order) ? null : List.copyOf(order); }
+
+        Expr where() { return and(on, groupOn); }
+
+        private static boolean identity(List<Integer> order) {
+            for (int i = 0; i < order.size(); i++) if (order.get(i) != i) return false;
+            return true;
+        }
+
+        private static Expr and(Expr a, Expr b) { return a == null ? b : b == null ? a : new Expr.Binary(b.pos, "AND", a, b); }
+    }
+
+    /**
+     * {@code source {, source | [INNER] JOIN source ON cond | CROSS JOIN source | {LEFT | RIGHT |
+     * FULL} [OUTER] JOIN source ON cond}...}: each join joins the join of the sources before it
+     * since the last comma, as in Oracle: {@code a JOIN b ON x FULL JOIN c ON y} joins c to the
+     * join of a and b, {@code a, b FULL JOIN c ON y} a to the FULL JOIN of b and c.
+     */
+    private FromClause fromClause() {
+        FromClause fc = new FromClause();
+        fc.add(fromItem());
+        while (true) {
+            boolean join = peek().is(",") || peek().is("CROSS") || peek().is("JOIN") || peek().is("INNER") || peek().is("LEFT")
+                    || peek().is("RIGHT") || peek().is("FULL");
+            if (join && fc.from.getLast().full()) fc.nest();
+            if (accept(",")) {
+                fc.comma(fromItem());
+            } else if (peek().is("CROSS")) {
+                fc.joined = true;
+                next();
+                expect("JOIN");
+                fc.add(fromItem());
+            } else if (peek().is("JOIN") || peek().is("INNER")) {
+                fc.joined = true;
+                accept("INNER");
+                expect("JOIN");
+                fc.add(fromItem());
+                expect("ON");
+                fc.inner(joinCondition());
+            } else if (peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL")) {
+                fc.joined = true;
+                Token side = next();
+                accept("OUTER");
+                expect("JOIN");
+                if (!side.is("LEFT") && !fc.single()) fc.nest();
+                Ast.FromItem item = fromItem();
+                expect("ON");
+                Expr on = joinCondition();
+                if (side.is("LEFT")) {
+                    fc.add(item.withOn(on));
+                } else if (side.is("RIGHT")) {
+                    fc.right(item, on);
+                } else {
+                    fc.add(item.withFullOn(on));
+                    // (the executor joins a FULL JOIN's two sources as a query's only ones)
+                    if (fc.from.size() > 2) fc.nest();
+                }
+            } else if (peek().is("NATURAL")) {
+                throw ErrorCode.UNSUPPORTED.error("NATURAL JOIN (name the join condition with ON)");
+            } else {
+                return fc;
+            }
+        }
+    }
+
     private Ast.FromItem fromItem() {
+        if (peek().is("(") && joinInParentheses(0)) {
+            // a parenthesised join: (a JOIN b ON ...), one source whose tables keep their names
+            next();
+            FromClause fc = nestedFrom();
+            expect(")");
+            if (fc.from.size() == 1 && fc.from.getFirst().nest()) return fc.from.getFirst(); // ((a JOIN b ON ...))
+            if (fc.from.size() == 1) throw error("expected a join in the parentheses (a table in parentheses is not a source)");
+            if (!fc.oneGroup()) throw error("a comma in a join in parentheses (join its sources with JOIN or CROSS JOIN)");
+            fc.nest();
+            return fc.from.getFirst();
+        }
         if (peek().is("(")) {
             next();
             Ast.Select q = nestedQuery();
@@ -1528,6 +1622,40 @@ final class Parser {
             return query();
         } finally {
             depthBase = base;
+            subqueries--;
+        }
+    }
+
+    /**
+     * Whether the parenthesis {@code ahead} tokens on opens a join, not a query: {@code (t x JOIN
+     * ...)} or {@code ((SELECT ...) x JOIN ...)}, where {@code ((SELECT ...))} and {@code
+     * ((SELECT ...) UNION ...)} are queries.
+     */
+    private boolean joinInParentheses(int ahead) {
+        Token first = peek(ahead + 1);
+        if (first.is("SELECT") || first.is("WITH") || ahead > MAX_NESTING) return false; // (past it: the query's nesting error)
+        if (!first.is("(")) return true;
+        if (joinInParentheses(ahead + 1)) return true;
+        int depth = 0, i = ahead + 1;
+        for (; peek(i).type() != T.EOF; i++) {
+            if (peek(i).is("(")) depth++;
+            else if (peek(i).is(")") && --depth == 0) break;
+        }
+        Token after = peek(i + 1);
+        return !(after.is(")") || after.is("UNION") || after.is("INTERSECT") || after.is("MINUS") || after.is("EXCEPT")
+                || after.is("ORDER") || after.is("LIMIT") || after.is("OFFSET") || after.is("FETCH"));
+    }
+
+    /** A parenthesised join's FROM list, counted as a nested query against {@link #MAX_SUBQUERY_DEPTH}. */
+    private FromClause nestedFrom() {
+        if (subqueries == MAX_SUBQUERY_DEPTH) {
+            throw ErrorCode.STATEMENT_TOO_COMPLEX.error("subqueries nested more than " + MAX_SUBQUERY_DEPTH
+                    + " deep at position " + (peek().pos() + 1));
+        }
+        subqueries++;
+        try {
+            return fromClause();
+        } finally {
             subqueries--;
         }
     }

@@ -34,10 +34,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * two-letter strings in the C locale (ordered by their bytes, as here), no empty string (Oracle's
  * is NULL) and no NULL concatenated (Oracle's || skips it), division whose quotients end unless
  * rounded (PostgreSQL keeps 16 to 20 digits of one that does not), dates at midnight. Within
- * that: joins of every kind this engine plans (comma, INNER, LEFT, FULL, self joins, views,
- * derived tables), three-valued conditions, IN, row IN, EXISTS, ANY and ALL subqueries
- * correlated or not, aggregates, window functions, set operations. Each planner path (access by
- * index, temporary hash join, semi-join, join order) then has the standard's answer to meet; and
+ * that: joins of every kind this engine plans (comma, INNER, CROSS, LEFT, RIGHT and FULL in any
+ * order, joins in parentheses, self joins, views, derived tables), three-valued conditions, IN,
+ * row IN, EXISTS, ANY and ALL subqueries correlated or not, aggregates, window functions, set
+ * operations. Each planner path (access by index, temporary hash join, semi-join, join order)
+ * then has the standard's answer to meet; and
  * the changes, crashed and recovered, have the rows PostgreSQL kept.
  */
 class RandomQueryTest {
@@ -671,34 +672,57 @@ class RandomQueryTest {
             return new String[] {here.toString(), there.toString(), conditions.toString()};
         }
 
-        /** n sources joined by commas, JOIN, LEFT JOIN and FULL JOIN: the FROM clause. */
+        /**
+         * n sources joined by commas, JOIN, CROSS JOIN, LEFT, RIGHT and FULL JOIN, in any order
+         * (each join joins the join of the sources before it since the last comma), now and then
+         * two of them joined in parentheses as one source: the FROM clause.
+         */
         private String joins(int n, List<String> aliases) {
             StringBuilder from = new StringBuilder(" FROM ");
             int group = 0; // (JOIN binds tighter than a comma: an ON sees the sources since the last comma)
             for (int i = 0; i < n; i++) {
-                String alias = "x" + i;
-                aliases.add(alias);
-                if (i == 0) {
-                    String first = source();
-                    from.append(first).append(' ').append(alias);
-                    keyed = n == 1 && List.of("t1", "t2", "v1").contains(first);
-                    continue;
+                List<String> before = List.copyOf(aliases.subList(group, aliases.size()));
+                boolean pair = i + 1 < n && rnd.nextInt(6) == 0;
+                String source;
+                List<String> added;
+                if (pair) {
+                    String a = "x" + i, b = "x" + (i + 1);
+                    added = List.of(a, b);
+                    String kind = joinKind();
+                    source = "(" + source() + " " + a + kind + source() + " " + b + joinOn(kind, b, List.of(a)) + ")";
+                    i++;
+                } else {
+                    added = List.of("x" + i);
+                    source = source();
+                    keyed = i == 0 && n == 1 && List.of("t1", "t2", "v1").contains(source);
+                    source += " x" + i;
                 }
-                int kind = rnd.nextInt(n == 2 ? 4 : 3);
-                List<String> joined = aliases.subList(group, aliases.size());
-                switch (kind) {
-                    case 0 -> {
-                        from.append(", ").append(source()).append(' ').append(alias);
-                        group = i;
-                    }
-                    case 1 -> from.append(" JOIN ").append(source()).append(' ').append(alias).append(" ON ").append(on(joined));
-                    case 2 -> from.append(" LEFT JOIN ").append(source()).append(' ').append(alias).append(" ON ").append(on(joined));
-                    // (PostgreSQL takes a FULL JOIN on equalities only)
-                    default -> from.append(" FULL JOIN ").append(source()).append(' ').append(alias).append(" ON ").append(equality(joined))
-                            .append(rnd.nextBoolean() ? " AND " + equality(joined) : "");
+                aliases.addAll(added);
+                if (before.isEmpty()) {
+                    from.append(source);
+                } else if (rnd.nextInt(5) == 0) {
+                    from.append(", ").append(source);
+                    group = aliases.size() - added.size();
+                } else {
+                    String kind = joinKind();
+                    from.append(kind).append(source).append(joinOn(kind, added.get(rnd.nextInt(added.size())), before));
                 }
             }
             return from.toString();
+        }
+
+        private String joinKind() { return List.of(" JOIN ", " JOIN ", " LEFT JOIN ", " LEFT JOIN ", " RIGHT JOIN ", " FULL JOIN ", " CROSS JOIN ").get(rnd.nextInt(7)); }
+
+        /** The ON clause of a join of {@code kind} of the source {@code alias} to the sources {@code before}. */
+        private String joinOn(String kind, String alias, List<String> before) {
+            List<String> sides = new ArrayList<>(before);
+            sides.add(alias);
+            return switch (kind) {
+                case " CROSS JOIN " -> "";
+                // (PostgreSQL takes a FULL JOIN on equalities only)
+                case " FULL JOIN " -> " ON " + equality(sides) + (rnd.nextBoolean() ? " AND " + equality(sides) : "");
+                default -> " ON " + on(sides);
+            };
         }
 
         /**
