@@ -232,7 +232,7 @@ final class Access {
         return e.sources != 0 ? (e.sources & ~known) == 0 : Expr.correlated(e);
     }
 
-    private static boolean isCol(Expr e, int level) { return e instanceof Expr.ColumnRef c && c.depth == 0 && c.source == level; }
+    private static boolean isCol(Expr e, int level) { return e instanceof Expr.ColumnRef c && c.depth == 0 && c.source == level && c.index >= 0; }
 
     private static String flip(String op) {
         return switch (op) {

@@ -69,7 +69,13 @@ final class Ast {
      */
     record Select(boolean distinct, Expr first, List<SelectItem> items, List<FromItem> from, Expr where,
                   List<Expr> groupBy, List<Long> groupingSets, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
-                  List<Integer> starOrder, List<Select> terms, List<String> setOps) implements Stmt {
+                  List<Integer> starOrder, List<Select> terms, List<String> setOps, Hierarchy hierarchy) implements Stmt {
+        Select(boolean distinct, Expr first, List<SelectItem> items, List<FromItem> from, Expr where,
+               List<Expr> groupBy, List<Long> groupingSets, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
+               List<Integer> starOrder, List<Select> terms, List<String> setOps) {
+            this(distinct, first, items, from, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps, null);
+        }
+
         /**
          * {@code terms[0] setOps[0] terms[1] ...} (UNION, UNION ALL, INTERSECT, MINUS, left to
          * right), then {@code orderBy} and the limits over the whole.
@@ -82,8 +88,23 @@ final class Ast {
         boolean isCompound() { return terms != null; }
 
         Select withTail(List<OrderItem> orderBy, Expr limit, Expr offset) {
-            return new Select(distinct, first, items, from, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps);
+            return new Select(distinct, first, items, from, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps,
+                    hierarchy);
         }
+
+        /** With ORDER SIBLINGS BY {@code siblings} (a hierarchical query's). */
+        Select withSiblings(List<OrderItem> siblings) {
+            Hierarchy h = new Hierarchy(hierarchy.startWith(), hierarchy.connectBy(), hierarchy.nocycle(), List.copyOf(siblings));
+            return new Select(distinct, first, items, from, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps, h);
+        }
+    }
+
+    /**
+     * Oracle's hierarchical query clause: {@code [START WITH startWith] CONNECT BY [NOCYCLE]
+     * connectBy}, and its ORDER SIBLINGS BY ({@code siblings}, empty if none). {@code startWith}
+     * null: every row is a root.
+     */
+    record Hierarchy(Expr startWith, Expr connectBy, boolean nocycle, List<OrderItem> siblings) {
     }
 
     record Insert(Name table, List<String> columns, List<List<Expr>> rows, Select query) implements Stmt {}

@@ -20,6 +20,8 @@ final class Binder {
     private final Binder parent;     // the enclosing query's, for a subquery
     private final Expr.Subquery owner;
     private final List<Expr.Subquery> subqueries = new java.util.ArrayList<>();
+    /** Whether the query is hierarchical (CONNECT BY): PRIOR, LEVEL and the like may appear. */
+    boolean hierarchical;
     /** Whether NEXTVAL and CURRVAL may appear in what is bound now (a select list, VALUES, SET). */
     boolean sequencesAllowed;
     /** The sequence references bound so far, to tie a row's CURRVAL to its NEXTVAL. */
@@ -112,6 +114,14 @@ final class Binder {
                     if (!q.next && other.next) q.rowsNext = true;
                 }
                 sequenceRefs.add(q);
+            }
+            case Expr.Tree t -> {
+                if (!hierarchical) throw ErrorCode.SEMANTIC_ERROR.error(t.text() + " at position " + (t.pos + 1) + " needs a hierarchical query (CONNECT BY)");
+                if (t.kind == Expr.Tree.Kind.PATH && !(t.separator instanceof Expr.Literal || t.separator instanceof Expr.Param)) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("SYS_CONNECT_BY_PATH's separator must be a constant: " + t.text());
+                }
+                t.sources = t.arg.sources | 1L; // (the query's one source, whose rows it reads)
+                t.type = t.kind == Expr.Tree.Kind.PATH ? SqlType.VARCHAR_ANY : t.arg.type;
             }
             case Expr.Subquery q when q.plan != null -> q.sources = (q.arg == null ? 0 : q.arg.sources) | q.outerSources;
             case Expr.Subquery q -> {
@@ -217,6 +227,14 @@ final class Binder {
         int depth = 0;
         for (Binder b = this; b != null; b = b.parent, depth++) {
             int[] found = b.find(c);
+            if (found == null && b == this && hierarchical && c.qualifier == null && Expr.PSEUDOCOLUMNS.contains(c.column)) {
+                c.source = 0;
+                c.index = -1 - Expr.PSEUDOCOLUMNS.indexOf(c.column);
+                c.depth = 0;
+                c.sources = 1L;
+                c.type = SqlType.BIGINT;
+                return;
+            }
             if (found == null) continue;
             c.source = found[0];
             c.index = found[1];

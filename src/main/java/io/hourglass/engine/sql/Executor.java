@@ -398,6 +398,8 @@ final class Executor {
          * of this query (a correlated subquery); every other is run once per statement.
          */
         boolean[] perExecution = new boolean[0];
+        /** A hierarchical query's START WITH and CONNECT BY (its one source's rows walked as a tree); null otherwise. */
+        Hierarchy hierarchy;
         /** For {@code SELECT *} of the sources: their named parts in its row ({@link Binder#starParts}); null otherwise. */
         Binder.Part[] starParts;
         /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
@@ -501,13 +503,20 @@ final class Executor {
                 if (numbered != Boolean.TRUE) return numbered == null; // null: not this row; false: no later row either
                 if (!windowed || aggregate) return downstream.accept(c); // (a grouped query's windows are over its groups)
                 Object[][] r = java.util.Arrays.copyOf(c.rows, c.rows.length + 1);
-                r[c.rows.length] = new Object[] {c.rownum};
+                r[c.rows.length] = new Object[] {c.rownum, c.node};
                 for (Object[] x : r) temp.chargeRow(x);
                 found.add(r);
                 return true;
             };
             if (forUpdate) {
                 if (want > 0) locked(scope, ctx, sink, top != null); // (LIMIT 0 locks nothing)
+            } else if (hierarchy != null) {
+                List<Object[]> rows = new ArrayList<>();
+                forEachRow(0, ctx, t, snapshot, (id, row) -> {
+                    temp.chargeRow(row);
+                    return rows.add(row);
+                });
+                hierarchy.run(rows, ctx, temp, sink);
             } else if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
                 unmatched(ctx, t, snapshot, sink);
             }
@@ -517,6 +526,7 @@ final class Executor {
                     Object[][] r = found.get(i);
                     System.arraycopy(r, 0, ctx.rows, 0, n);
                     ctx.rownum = (Long) r[n][0];
+                    if (r[n][1] != null) ctx.at((Expr.TreeNode) r[n][1]); // (a hierarchical query's LEVEL, PRIOR ...)
                 };
                 Object[][] values = windowValues(found.size(), load, ctx);
                 for (int i = 0; i < found.size(); i++) {
@@ -1494,7 +1504,7 @@ final class Executor {
         return out;
     }
 
-    private static void checkNoAggregate(Expr e, String where) {
+    static void checkNoAggregate(Expr e, String where) {
         if (e instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions are not allowed in " + where);
         if (e instanceof Expr.Grouping g) throw ErrorCode.SEMANTIC_ERROR.error(g.name + " is not allowed in " + where);
         if (e instanceof Expr.Window) throw ErrorCode.SEMANTIC_ERROR.error("window functions are not allowed in " + where);
@@ -1564,7 +1574,17 @@ final class Executor {
             if (f.table().owner() == null && f.table().name().equals("DUAL")
                     && s.catalog().table(s.user().name(), "DUAL") == null) {
                 if (f.outer()) throw ErrorCode.UNSUPPORTED.error("an outer join of DUAL");
-                continue; // the one-row DUAL: no source at all
+                if (sel.hierarchy() == null) continue; // the one-row DUAL: no source at all
+                // a hierarchical query's tree needs rows: DUAL's one, with its column DUMMY 'X'
+                QueryPlan dq = planQuery((Ast.Select) Parser.parse("SELECT 'X' AS DUMMY FROM DUAL").stmt(), s);
+                levelOf[i] = tl.size();
+                tl.add(new Table(-1, "SYS", "DUAL", List.of(new Column("DUMMY", dq.columns.get(0).type(), false, null, null)), new int[0]));
+                al.add(f.alias());
+                ons.add(null);
+                derived.add(dq);
+                perExecution.add(false);
+                nests.add(null);
+                continue;
             }
             Table t = table(f.table(), s);
             require(s, Privilege.SELECT, t);
@@ -1596,7 +1616,18 @@ final class Executor {
         }
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]), nests.toArray(new Binder.Part[0][]), s, parent, owner);
+        binder.hierarchical = sel.hierarchy() != null;
         planSources(q, tables, binder, where, ons);
+        if (sel.hierarchy() != null) {
+            if (tables.length != 1) throw new IllegalStateException("a hierarchical query of " + tables.length + " sources");
+            q.hierarchy = Hierarchy.plan(sel.hierarchy(), binder);
+            // WHERE filters the tree's rows, not the rows the tree is made of: every row is read
+            q.hierarchy.where.addAll(q.filters.get(0));
+            q.hierarchy.where.addAll(q.after.get(0));
+            q.filters.get(0).clear();
+            q.after.get(0).clear();
+            q.access[0] = Access.choose(tables[0], 0, List.of());
+        }
         q.aliases = al.toArray(new String[0]);
         if (sel.from().size() == 2 && sel.from().get(1).full()) {
             if (tables.length != 2) throw ErrorCode.UNSUPPORTED.error("a FULL OUTER JOIN of DUAL");
@@ -2006,6 +2037,7 @@ final class Executor {
         }
         int n = q.tables.length;
         if (n == 0) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query of no table");
+        if (q.hierarchy != null) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a hierarchical query (CONNECT BY)");
         for (int level = 0; level < n; level++) {
             if (q.derived[level] != null) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query in FROM (name its tables)");
             if (q.outer[level]) throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of an outer join");
@@ -2089,7 +2121,7 @@ final class Executor {
         return ids;
     }
 
-    private static boolean passes(List<Expr> filters, Expr.Ctx ctx) {
+    static boolean passes(List<Expr> filters, Expr.Ctx ctx) {
         for (Expr e : filters) if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return false;
         return true;
     }
@@ -2351,6 +2383,7 @@ final class Executor {
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);
         }
         if (q.tables.length == 0) lines.add(indent + "NO TABLE (one row)");
+        if (q.hierarchy != null) lines.add(indent + q.hierarchy.describe());
         explainSubqueries(q, indent, lines);
     }
 

@@ -82,6 +82,13 @@ abstract class Expr {
         Object[] windowValues;
         /** Per source, the row id of its current row: kept only for SELECT ... FOR UPDATE of a join (null otherwise). */
         long[] rowIds;
+        /** A hierarchical query's row being made: its node in the tree (null otherwise). */
+        TreeNode node;
+        /**
+         * The row PRIOR reads: the parent of the row being made, or, while CONNECT BY decides
+         * whether a row is a child, the parent it is tested against.
+         */
+        Object[] priorRow;
         private IdentityHashMap<Sequence, long[]> nextvals; // sequence -> {row, value}
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
@@ -91,6 +98,22 @@ abstract class Expr {
         Ctx(int sources, Object[] params) {
             this.rows = new Object[sources][];
             this.params = params;
+        }
+
+        /** Makes {@code n}'s row the current one (PRIOR reading its parent's). */
+        void at(TreeNode n) {
+            node = n;
+            rows[0] = n.row;
+            priorRow = n.parent == null ? null : n.parent.row;
+        }
+
+        /** The pseudocolumn a negative column index stands for ({@link #PSEUDOCOLUMNS}: -1 LEVEL, ...). */
+        Object pseudocolumn(int index) {
+            return switch (index) {
+                case -1 -> node.level;
+                case -2 -> node.leaf ? 1L : 0L;
+                default -> node.cycle ? 1L : 0L;
+            };
         }
 
         /** Holds this evaluation to the session's running statement: its SQLQueryTimeout, its cancellation. */
@@ -196,6 +219,7 @@ abstract class Expr {
 
         Object eval(Ctx c) {
             for (int d = depth; d > 0; d--) c = c.outer;
+            if (index < 0) return c.pseudocolumn(index);
             return c.rows[source][index];
         }
 
@@ -292,6 +316,98 @@ abstract class Expr {
         Object eval(Ctx c) { return c.rownum; }
 
         String text() { return "ROWNUM"; }
+    }
+
+    /**
+     * A hierarchical query's pseudocolumns, as a {@link ColumnRef}'s negative index: an unqualified
+     * LEVEL, CONNECT_BY_ISLEAF or CONNECT_BY_ISCYCLE that names no column of the query's source.
+     */
+    static final List<String> PSEUDOCOLUMNS = List.of("LEVEL", "CONNECT_BY_ISLEAF", "CONNECT_BY_ISCYCLE");
+
+    /**
+     * A row of a hierarchical query's tree: its source row, its parent's node (null for a root),
+     * its LEVEL (1 for a root), and whether it has no child (CONNECT_BY_ISLEAF) or a child that
+     * would have closed a loop, left out under NOCYCLE (CONNECT_BY_ISCYCLE).
+     */
+    static final class TreeNode {
+        final Object[] row;
+        final TreeNode parent;
+        final TreeNode root;
+        final long level;
+        boolean leaf, cycle;
+
+        TreeNode(Object[] row, TreeNode parent) {
+            this.row = row;
+            this.parent = parent;
+            this.root = parent == null ? this : parent.root;
+            this.level = parent == null ? 1 : parent.level + 1;
+        }
+    }
+
+    /**
+     * What reads a hierarchical query's tree beyond the row itself: {@code PRIOR x} (x of the
+     * parent row: NULL for a root), {@code CONNECT_BY_ROOT x} (x of the root row) and
+     * {@code SYS_CONNECT_BY_PATH(x, sep)} (x of each row from the root down, each after sep).
+     * The query has one source, whose row these swap in for the time of {@code arg}.
+     */
+    static final class Tree extends Expr {
+        enum Kind { PRIOR, ROOT, PATH }
+
+        final Kind kind;
+        final Expr arg;
+        final Expr separator; // PATH's
+
+        Tree(int pos, Kind kind, Expr arg, Expr separator) {
+            super(pos);
+            this.kind = kind;
+            this.arg = arg;
+            this.separator = separator;
+        }
+
+        /** {@code arg} on {@code row} in place of the source's current one. */
+        private Object on(Ctx c, Object[] row) {
+            Object[] current = c.rows[0];
+            c.rows[0] = row;
+            try {
+                return arg.eval(c);
+            } finally {
+                c.rows[0] = current;
+            }
+        }
+
+        Object eval(Ctx c) {
+            if (kind == Kind.PATH) return path(c);
+            Object[] row = kind == Kind.ROOT ? c.node.root.row : c.priorRow; // (a root has no PRIOR row: NULL)
+            return row == null ? null : on(c, row);
+        }
+
+        private String path(Ctx c) {
+            Object sep = separator.eval(c);
+            String s = sep == null ? "" : Binary.text(sep);
+            List<TreeNode> chain = new java.util.ArrayList<>();
+            for (TreeNode n = c.node; n != null; n = n.parent) chain.add(n);
+            StringBuilder out = new StringBuilder();
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                Object v = on(c, chain.get(i).row);
+                String text = v == null ? "" : Binary.text(v);
+                if (!s.isEmpty() && text.contains(s)) throw ErrorCode.PATH_SEPARATOR_IN_VALUE.error(s, text);
+                out.append(s).append(text);
+            }
+            return out.toString();
+        }
+
+        void children(Consumer<Expr> f) {
+            f.accept(arg);
+            if (separator != null) f.accept(separator);
+        }
+
+        String text() {
+            return switch (kind) {
+                case PRIOR -> "PRIOR " + arg.text();
+                case ROOT -> "CONNECT_BY_ROOT " + arg.text();
+                case PATH -> "SYS_CONNECT_BY_PATH(" + arg.text() + ", " + separator.text() + ")";
+            };
+        }
     }
 
     /** Whether {@code e} reads ROWNUM (its own query's: not inside a subquery). */

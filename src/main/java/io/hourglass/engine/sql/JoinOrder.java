@@ -77,7 +77,7 @@ final class JoinOrder {
     static Ast.Select reorder(Ast.Select sel, Session s) {
         List<Ast.FromItem> from = sel.from();
         int n = from.size();
-        if (n < 2 || sel.starOrder() != null) return sel;
+        if (n < 2 || sel.starOrder() != null || sel.hierarchy() != null) return sel;
         Table[] tables = new Table[n];
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {

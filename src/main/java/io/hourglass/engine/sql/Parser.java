@@ -209,7 +209,8 @@ final class Parser {
     /** Whether a name for the source just read comes next (not FOR UPDATE). */
     private boolean aliasAhead() {
         return peek().type() == T.QUOTED || peek().type() == T.IDENT && !RESERVED.contains(peek().text())
-                && !(peek().is("FOR") && peek(1).is("UPDATE"));
+                && !(peek().is("FOR") && peek(1).is("UPDATE")) && !(peek().is("START") && peek(1).is("WITH"))
+                && !(peek().is("CONNECT") && peek(1).is("BY"));
     }
 
     /** Whether a query starts {@code ahead} tokens on: SELECT, or parentheses around one. */
@@ -239,6 +240,12 @@ final class Parser {
             terms.add(queryTerm());
         }
         Tail tail = tail();
+        if (tail.siblings()) {
+            if (terms.size() != 1 || !bare || terms.get(0).hierarchy() == null) {
+                throw ErrorCode.SEMANTIC_ERROR.error("ORDER SIBLINGS BY orders a hierarchical query's rows (CONNECT BY) only");
+            }
+            return terms.get(0).withSiblings(tail.orderBy()).withTail(List.of(), tail.limit(), tail.offset());
+        }
         if (terms.size() == 1 && (bare || tail.none())) {
             Ast.Select only = terms.get(0);
             return bare ? only.withTail(tail.orderBy(), tail.limit(), tail.offset()) : only;
@@ -305,7 +312,7 @@ final class Parser {
             items.add(new Ast.SelectItem(it.expr(), columns.get(i), it.starQualifier(), false, it.start(), it.end()));
         }
         return new Ast.Select(q.distinct(), q.first(), List.copyOf(items), q.from(), q.where(), q.groupBy(), q.groupingSets(), q.having(), q.orderBy(),
-                q.limit(), q.offset(), q.starOrder(), q.terms(), q.setOps());
+                q.limit(), q.offset(), q.starOrder(), q.terms(), q.setOps(), q.hierarchy());
     }
 
     private Ast.Select queryTerm() {
@@ -323,7 +330,8 @@ final class Parser {
         return select();
     }
 
-    private record Tail(List<Ast.OrderItem> orderBy, Expr limit, Expr offset) {
+    /** {@code siblings}: the ORDER BY was ORDER SIBLINGS BY. */
+    private record Tail(List<Ast.OrderItem> orderBy, Expr limit, Expr offset, boolean siblings) {
         boolean none() { return orderBy.isEmpty() && limit == null && offset == null; }
     }
 
@@ -436,7 +444,9 @@ final class Parser {
     /** ORDER BY and the limits of a query. */
     private Tail tail() {
         List<Ast.OrderItem> orderBy = new ArrayList<>();
+        boolean siblings = false;
         if (accept("ORDER")) {
+            siblings = accept("SIBLINGS");
             expect("BY");
             orderBy = orderItems();
         }
@@ -457,7 +467,7 @@ final class Parser {
                 expect("ONLY");
             }
         }
-        return new Tail(orderBy, limit, offset);
+        return new Tail(orderBy, limit, offset, siblings);
     }
 
     /** A SELECT up to its HAVING: {@link #query} reads the ORDER BY and limits. */
@@ -492,26 +502,33 @@ final class Parser {
                 items.add(new Ast.SelectItem(e, alias));
             }
         } while (accept(","));
-        List<Ast.FromItem> from = new ArrayList<>();
-        List<Integer> starOrder = null;
-        Expr where = null;
-        boolean joined = false;
-        if (accept("FROM")) {
-            FromClause fc = fromClause();
-            from = fc.from;
-            starOrder = fc.starOrder();
-            where = fc.where();
-            joined = fc.joined;
-        }
+        FromClause fc = accept("FROM") ? fromClause() : null;
+        Expr filter = null;
         if (accept("WHERE")) {
             int marks = outerJoinMarks.size();
-            Expr w = expr();
+            filter = expr();
             if (outerJoinMarks.size() > marks) {
-                if (joined) throw ErrorCode.OUTER_JOIN_WITH_JOINED_TABLE.error();
+                if (fc != null && fc.joined) throw ErrorCode.OUTER_JOIN_WITH_JOINED_TABLE.error();
                 outerJoinMarks.subList(marks, outerJoinMarks.size()).clear(); // this query's own: the planner makes them outer joins
             }
-            where = where == null ? w : new Expr.Binary(w.pos, "AND", where, w);
         }
+        Ast.Hierarchy hierarchy = hierarchyClause();
+        if (hierarchy != null && fc == null) {
+            fc = new FromClause();
+            fc.add(new Ast.FromItem(new Ast.Name(null, "DUAL", peek().pos()), null)); // (SELECT LEVEL ... CONNECT BY: of DUAL's row)
+        }
+        if (hierarchy != null && fc.from.size() > 1) {
+            // Oracle joins first, then builds the hierarchy of the joined rows, then filters by WHERE
+            if (!fc.oneGroup()) {
+                throw ErrorCode.UNSUPPORTED.error("a hierarchical query of sources joined by commas (join them with JOIN ... ON, "
+                        + "so that WHERE filters the hierarchy's rows)");
+            }
+            fc.nest();
+        }
+        List<Ast.FromItem> from = fc == null ? new ArrayList<>() : fc.from;
+        List<Integer> starOrder = fc == null ? null : fc.starOrder();
+        Expr where = fc == null ? null : fc.where();
+        if (filter != null) where = where == null ? filter : new Expr.Binary(filter.pos, "AND", where, filter);
         GroupByClause grouping = new GroupByClause();
         if (accept("GROUP")) {
             expect("BY");
@@ -528,7 +545,28 @@ final class Parser {
         }
         Expr having = accept("HAVING") ? expr() : null;
         return new Ast.Select(distinct, first, items, from, where, List.copyOf(grouping.exprs), grouping.sets, having, List.of(), null, null,
-                starOrder, null, null);
+                starOrder, null, null, hierarchy);
+    }
+
+    /** {@code [START WITH cond] CONNECT BY [NOCYCLE] cond [START WITH cond]}, either order; null if there is none. */
+    private Ast.Hierarchy hierarchyClause() {
+        Expr start = null;
+        if (peek().is("START") && peek(1).is("WITH")) {
+            at += 2;
+            start = expr();
+        }
+        if (!(peek().is("CONNECT") && peek(1).is("BY"))) {
+            if (start != null) throw error("expected CONNECT BY after START WITH");
+            return null;
+        }
+        at += 2;
+        boolean nocycle = accept("NOCYCLE");
+        Expr connect = expr();
+        if (start == null && peek().is("START") && peek(1).is("WITH")) {
+            at += 2;
+            start = expr();
+        }
+        return new Ast.Hierarchy(start, connect, nocycle, List.of());
     }
 
     /** The most grouping sets one GROUP BY makes (CUBE of 12 expressions). */
@@ -1909,6 +1947,11 @@ final class Parser {
     }
 
     private Expr unary() {
+        if ((peek().is("PRIOR") || peek().is("CONNECT_BY_ROOT")) && operandAhead(1)) {
+            Token op = next();
+            Expr arg = nested(this::unary);
+            return new Expr.Tree(op.pos(), op.is("PRIOR") ? Expr.Tree.Kind.PRIOR : Expr.Tree.Kind.ROOT, arg, null);
+        }
         if (!peek().is("-") && !peek().is("+")) return primary();
         Token sign = next();
         Expr inner = nested(this::unary);
@@ -1917,6 +1960,17 @@ final class Parser {
             return new Expr.Literal(sign.pos(), io.hourglass.engine.catalog.Values.negate(l.value), l.type);
         }
         return new Expr.Unary(sign.pos(), "-", inner);
+    }
+
+    /** Whether an operand starts {@code ahead} tokens on (after PRIOR: {@code PRIOR id}, not a column named PRIOR). */
+    private boolean operandAhead(int ahead) {
+        Token t = peek(ahead);
+        return switch (t.type()) {
+            case QUOTED, NUMBER, STRING, PARAM -> true;
+            case IDENT -> !RESERVED.contains(t.text()) || t.is("CASE") || t.is("NULL");
+            case OP -> t.is("(");
+            default -> false;
+        };
     }
 
     private Expr primary() {
@@ -1973,6 +2027,16 @@ final class Parser {
                 }
             }
             case "CASE" -> { return caseExpr(t); }
+            case "SYS_CONNECT_BY_PATH" -> {
+                if (peek().is("(")) {
+                    next();
+                    Expr value = expr();
+                    expect(",");
+                    Expr separator = expr();
+                    expect(")");
+                    return new Expr.Tree(t.pos(), Expr.Tree.Kind.PATH, value, separator);
+                }
+            }
             case "EXTRACT" -> {
                 if (peek().is("(")) {
                     next();

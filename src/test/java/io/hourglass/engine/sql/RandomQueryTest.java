@@ -560,7 +560,7 @@ class RandomQueryTest {
 
         /** A query, maybe sorted by every column it gives (ties are then equal rows) and limited, maybe after an offset. */
         Query query() {
-            Query made = rnd.nextInt(8) == 0 ? setOperation() : select();
+            Query made = rnd.nextInt(8) == 0 ? setOperation() : rnd.nextInt(8) == 0 ? hierarchical() : select();
             Query q = inTextOrder(new Query(made.sql(), theirs(made.pg()), made.width(), made.ordered()));
             // (not a ROLLUP: PostgreSQL, 17 included, drops a sort key it deduces constant from an
             // equality, though ROLLUP's total rows have it NULL, and so sorts them wrong)
@@ -597,6 +597,51 @@ class RandomQueryTest {
             List<Integer> order = new ArrayList<>();
             while (marker.find()) order.add(Integer.parseInt(marker.group(1)));
             return order;
+        }
+
+        /**
+         * A hierarchical query (START WITH ... CONNECT BY NOCYCLE, down from a row to those whose a
+         * is its id, or up to the row whose id is its a, or by b to a), its select list reading
+         * LEVEL, PRIOR, CONNECT_BY_ROOT and SYS_CONNECT_BY_PATH, its WHERE filtering the rows
+         * walked; PostgreSQL's is a WITH RECURSIVE that keeps the same things in columns and, as
+         * NOCYCLE, leaves out a row whose PRIOR column's value one of its ancestors had.
+         */
+        private Query hierarchical() {
+            List<String> x = List.of("x0");
+            String t = rnd.nextBoolean() ? "t1" : "t2";
+            // {ours, PostgreSQL's} CONNECT BY equality (#: the parent's row), and the column PRIOR reads
+            String[] link = List.of(new String[] {"#.id = x0.a", "id"}, new String[] {"x0.id = #.a", "a"},
+                    new String[] {"#.b = x0.a", "b"}).get(rnd.nextInt(3));
+            String connect = link[0], prior = link[1];
+            if (rnd.nextBoolean()) connect += " AND " + predicate(x, 0);
+            int depth = 2 + rnd.nextInt(3);
+            String start = rnd.nextInt(4) == 0 ? null : predicate(x, 1);
+            String where = rnd.nextInt(3) == 0 ? predicate(x, 1) : null;
+            List<String> here = new ArrayList<>(), there = new ArrayList<>();
+            int items = 1 + rnd.nextInt(4);
+            for (int i = 0; i < items; i++) {
+                switch (rnd.nextInt(7)) {
+                    case 0 -> { here.add("LEVEL"); there.add("x0.lvl"); }
+                    case 1 -> { here.add("CONNECT_BY_ROOT x0.id"); there.add("x0.root"); }
+                    case 2 -> { here.add("SYS_CONNECT_BY_PATH(x0.id, '/')"); there.add("x0.path"); }
+                    case 3 -> { here.add("PRIOR x0.b"); there.add("x0.pb"); }
+                    case 4 -> { here.add("LEVEL * 10 + x0.id"); there.add("x0.lvl * 10 + x0.id"); }
+                    default -> {
+                        String item = item(x);
+                        here.add(item);
+                        there.add(item);
+                    }
+                }
+            }
+            String ours = "SELECT " + String.join(", ", here) + " FROM " + t + " x0" + (where == null ? "" : " WHERE " + where)
+                    + (start == null ? "" : " START WITH " + start) + " CONNECT BY NOCYCLE " + connect.replace("#.", "PRIOR x0.")
+                    + " AND LEVEL <= " + depth;
+            String pg = "WITH RECURSIVE h (id, a, b, c, d, e, lvl, root, path, pb, keys) AS (SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e, 1, x0.id, '/' || x0.id, "
+                    + "CAST(NULL AS INTEGER), ARRAY[x0." + prior + "] FROM " + t + " x0" + (start == null ? "" : " WHERE " + start)
+                    + " UNION ALL SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e, h.lvl + 1, h.root, h.path || '/' || x0.id, h.b, h.keys || x0." + prior
+                    + " FROM " + t + " x0 JOIN h ON " + connect.replace("#.", "h.") + " WHERE NOT COALESCE(x0." + prior + " = ANY (h.keys), FALSE)"
+                    + " AND h.lvl < " + depth + ") SELECT " + String.join(", ", there) + " FROM h x0" + (where == null ? "" : " WHERE " + where);
+            return new Query(ours, pg, items, false);
         }
 
         /** Two queries of one table each, of as many columns of the same kinds, under UNION [ALL], INTERSECT or EXCEPT. */
