@@ -511,12 +511,7 @@ final class Executor {
             if (forUpdate) {
                 if (want > 0) locked(scope, ctx, sink, top != null); // (LIMIT 0 locks nothing)
             } else if (hierarchy != null) {
-                List<Object[]> rows = new ArrayList<>();
-                forEachRow(0, ctx, t, snapshot, (id, row) -> {
-                    temp.chargeRow(row);
-                    return rows.add(row);
-                });
-                hierarchy.run(rows, ctx, temp, sink);
+                hierarchy.run(hierarchyRows(ctx, t, snapshot, temp), ctx, temp, sink);
             } else if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
                 unmatched(ctx, t, snapshot, sink);
             }
@@ -1184,6 +1179,29 @@ final class Executor {
             return go[0];
         }
 
+        /** A hierarchical query's source rows: all read once when first asked for, or one by id. */
+        private Hierarchy.Rows hierarchyRows(Expr.Ctx ctx, Transaction t, long snapshot, TempSpace.Budget temp) {
+            return new Hierarchy.Rows() {
+                private List<Object[]> all;
+
+                public List<Object[]> all() {
+                    if (all == null) {
+                        all = new ArrayList<>();
+                        forEachRow(0, ctx, t, snapshot, (id, row) -> {
+                            temp.chargeRow(row);
+                            return all.add(row);
+                        });
+                    }
+                    return all;
+                }
+
+                public Object[] visible(long id) {
+                    byte[] img = Version.visible(tables[0].store().slot(id), snapshot, t.id());
+                    return img == null ? null : tables[0].codec().decode(img);
+                }
+            };
+        }
+
         /** Visits the rows {@code ids} of source {@code level} (those still visible, for a table). */
         private boolean visitIds(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink, List<Expr> f, List<Long> ids) {
             List<Object[]> rows = derived[level] == null ? null : derivedRows(level, ctx);
@@ -1620,13 +1638,13 @@ final class Executor {
         planSources(q, tables, binder, where, ons);
         if (sel.hierarchy() != null) {
             if (tables.length != 1) throw new IllegalStateException("a hierarchical query of " + tables.length + " sources");
-            q.hierarchy = Hierarchy.plan(sel.hierarchy(), binder);
-            // WHERE filters the tree's rows, not the rows the tree is made of: every row is read
+            q.hierarchy = Hierarchy.plan(sel.hierarchy(), binder, derived.get(0) == null ? tables[0] : null);
+            // WHERE filters the tree's rows, not the rows the tree is made of
             q.hierarchy.where.addAll(q.filters.get(0));
             q.hierarchy.where.addAll(q.after.get(0));
             q.filters.get(0).clear();
             q.after.get(0).clear();
-            q.access[0] = Access.choose(tables[0], 0, List.of());
+            q.access[0] = q.hierarchy.roots();
         }
         q.aliases = al.toArray(new String[0]);
         if (sel.from().size() == 2 && sel.from().get(1).full()) {

@@ -1,6 +1,7 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.TempSpace;
@@ -47,6 +48,11 @@ final class Hierarchy {
     private final List<Expr> priorArgs = new ArrayList<>();
     /** CONNECT BY's equalities {@code PRIOR p = c}: the parent's side (PRIOR p) and the child's (c). */
     private final List<Expr> parentKeys = new ArrayList<>(), childKeys = new ArrayList<>();
+    /** For a table: how the roots are read (an index START WITH's conditions key, or a full scan). */
+    private Access roots = Access.FULL;
+    /** For a table: the index the children are looked up in, keyed by the parent's sides of CONNECT BY's equalities; null if none. */
+    private Access children;
+    private Table table;
 
     private Hierarchy(Expr startWith, Expr connectBy, boolean nocycle, List<Expr> siblings, Comparator<Object[]> siblingOrder) {
         this.startWith = startWith;
@@ -56,8 +62,11 @@ final class Hierarchy {
         this.siblingOrder = siblingOrder;
     }
 
-    /** Binds {@code h}'s conditions and sibling order with the query's binder (its one source's). */
-    static Hierarchy plan(Ast.Hierarchy h, Binder binder) {
+    /**
+     * Binds {@code h}'s conditions and sibling order with the query's binder (its one source's);
+     * {@code table}, the source if it is a table (null for a derived table), lends its indexes.
+     */
+    static Hierarchy plan(Ast.Hierarchy h, Binder binder, Table table) {
         Expr start = h.startWith() == null ? null : condition(binder, h.startWith(), "START WITH");
         Expr connect = condition(binder, h.connectBy(), "CONNECT BY");
         List<Expr> keys = new ArrayList<>();
@@ -81,7 +90,44 @@ final class Hierarchy {
                 break;
             }
         }
+        if (table != null) {
+            out.table = table;
+            if (start != null) out.roots = probe(Access.choose(table, 0, Executor.conjuncts(start)), true);
+            // the children of a parent: an index lookup keyed by the parent's sides, known once the parent is
+            List<Expr> probe = new ArrayList<>();
+            for (int i = 0; i < out.childKeys.size(); i++) {
+                Expr.Binary eq = new Expr.Binary(connect.pos, "=", out.childKeys.get(i), new ParentValue(out.parentKeys.get(i)));
+                eq.type = io.hourglass.engine.catalog.SqlType.BOOLEAN;
+                eq.sources = 1L;
+                probe.add(eq);
+            }
+            Access a = probe(probe.isEmpty() ? Access.FULL : Access.choose(table, 0, probe), false);
+            if (a != Access.FULL) out.children = a;
+        }
         return out;
+    }
+
+    /** {@code a} if it reads an index by values known beforehand (an IN list too, for the roots); else a full scan. */
+    private static Access probe(Access a, boolean inList) {
+        return a.kind == Access.Kind.INDEX_EQ || a.kind == Access.Kind.INDEX_RANGE || inList && a.kind == Access.Kind.INDEX_IN ? a : Access.FULL;
+    }
+
+    /**
+     * The parent's side of a CONNECT BY equality as a value known before the child is read (it
+     * reads the parent through PRIOR): what keys an index lookup of the children.
+     */
+    private static final class ParentValue extends Expr {
+        private final Expr side;
+
+        ParentValue(Expr side) {
+            super(side.pos);
+            this.side = side;
+            this.type = side.type;
+        }
+
+        Object eval(Ctx c) { return side.eval(c); }
+
+        String text() { return side.text(); }
     }
 
     /**
@@ -124,10 +170,23 @@ final class Hierarchy {
         return ok[0] && !Expr.correlated(e);
     }
 
-    /** What EXPLAIN says of the walk. */
+    /** How the roots are read: the query's access to its source. */
+    Access roots() { return roots; }
+
+    /** What EXPLAIN says of the walk (the roots' access is the query's source's line). */
     String describe() {
-        return "CONNECT BY " + (parentKeys.isEmpty() ? "NESTED LOOP" : "HASH ON " + String.join(", ", childKeys.stream().map(Expr::text).toList()))
-                + (nocycle ? " NOCYCLE" : "");
+        String how = children != null ? children.describe(table)
+                : parentKeys.isEmpty() ? "NESTED LOOP" : "HASH ON " + String.join(", ", childKeys.stream().map(Expr::text).toList());
+        return "CONNECT BY " + how + (nocycle ? " NOCYCLE" : "");
+    }
+
+    /** The source's rows as the walk reads them: all of them, or, for a table, a row by id. */
+    interface Rows {
+        /** Every row visible to the statement (read once, charged to TempSize). */
+        List<Object[]> all();
+
+        /** Row {@code id} decoded, if visible to the statement; null if not. */
+        Object[] visible(long id);
     }
 
     /** One row of the walk's stack: a node and its children not yet walked. */
@@ -148,21 +207,30 @@ final class Hierarchy {
      * Walks the tree of {@code rows} (the source's, as the statement sees them), handing each row
      * that passes WHERE to {@code sink}, in the walk's order; false if the sink stopped it.
      */
-    boolean run(List<Object[]> rows, Expr.Ctx ctx, TempSpace.Budget temp, Executor.RowSink sink) {
-        Children index = parentKeys.isEmpty() ? null : Children.of(rows, childKeys, ctx);
+    boolean run(Rows rows, Expr.Ctx ctx, TempSpace.Budget temp, Executor.RowSink sink) {
+        Children index = children != null || parentKeys.isEmpty() ? null : Children.of(rows.all(), childKeys, ctx);
         List<Expr.TreeNode> roots = new ArrayList<>();
-        for (Object[] row : rows) {
+        java.util.function.Consumer<Object[]> root = row -> {
             ctx.tick();
             Expr.TreeNode n = new Expr.TreeNode(row, null);
             ctx.at(n);
             if (startWith == null || Boolean.TRUE.equals(Expr.truth(startWith.eval(ctx), startWith.pos))) roots.add(n);
+        };
+        if (roots().kind == Access.Kind.FULL_SCAN) {
+            rows.all().forEach(root);
+        } else {
+            ctx.priorRow = null;
+            roots().rowIds(table, ctx, id -> {
+                Object[] row = rows.visible(id);
+                if (row != null) root.accept(row);
+            });
         }
         sortSiblings(roots, ctx);
         Set<Key> path = new HashSet<>();
         ArrayDeque<Frame> stack = new ArrayDeque<>();
         try {
-            for (Expr.TreeNode root : roots) {
-                if (!visit(root, rows, index, path, stack, ctx, temp, sink)) return false;
+            for (Expr.TreeNode start : roots) {
+                if (!visit(start, rows, index, path, stack, ctx, temp, sink)) return false;
                 while (!stack.isEmpty()) {
                     Frame top = stack.peek();
                     if (top.next == top.children.size()) {
@@ -182,7 +250,7 @@ final class Hierarchy {
     }
 
     /** Finds {@code n}'s children, hands {@code n} to the sink if WHERE keeps it, and stacks the children to walk. */
-    private boolean visit(Expr.TreeNode n, List<Object[]> rows, Children index, Set<Key> path, ArrayDeque<Frame> stack, Expr.Ctx ctx,
+    private boolean visit(Expr.TreeNode n, Rows rows, Children index, Set<Key> path, ArrayDeque<Frame> stack, Expr.Ctx ctx,
                           TempSpace.Budget temp, Executor.RowSink sink) {
         Key key = priorArgs.isEmpty() ? null : priorKey(n, ctx);
         if (key != null) path.add(key);
@@ -196,9 +264,9 @@ final class Hierarchy {
     }
 
     /** The children of {@code parent}, in sibling order; a child that would close a loop is an error, or left out under NOCYCLE. */
-    private List<Expr.TreeNode> children(Expr.TreeNode parent, List<Object[]> rows, Children index, Set<Key> path, Expr.Ctx ctx) {
+    private List<Expr.TreeNode> children(Expr.TreeNode parent, Rows rows, Children index, Set<Key> path, Expr.Ctx ctx) {
         List<Expr.TreeNode> out = new ArrayList<>();
-        for (Object[] row : index == null ? rows : index.candidates(parent, parentKeys, rows, ctx)) {
+        for (Object[] row : candidates(parent, rows, index, ctx)) {
             ctx.tick();
             Expr.TreeNode child = new Expr.TreeNode(row, parent);
             ctx.at(child);
@@ -211,6 +279,24 @@ final class Hierarchy {
             out.add(child);
         }
         sortSiblings(out, ctx);
+        return out;
+    }
+
+    /** The rows that may be {@code parent}'s children (CONNECT BY then decides): by index, by hash, or all. */
+    private List<Object[]> candidates(Expr.TreeNode parent, Rows rows, Children index, Expr.Ctx ctx) {
+        if (index != null) return index.candidates(parent, parentKeys, rows.all(), ctx);
+        if (children == null) return rows.all();
+        List<Object[]> out = new ArrayList<>();
+        Object[] saved = ctx.priorRow;
+        ctx.priorRow = parent.row;
+        try {
+            children.rowIds(table, ctx, id -> {
+                Object[] row = rows.visible(id);
+                if (row != null) out.add(row);
+            });
+        } finally {
+            ctx.priorRow = saved;
+        }
         return out;
     }
 
