@@ -29,10 +29,14 @@ public class HierarchyBenchmark {
     @Param({"true", "false"})
     public boolean mgrIndex;
 
-    Instance instance;
-    Connection c;
-    PreparedStatement subtree;
-    SplittableRandom random = new SplittableRandom(42);
+    private final SplittableRandom random = new SplittableRandom(42);
+    private Instance instance;
+    private Connection c;
+    private PreparedStatement subtree;
+
+    /** A fourth-level employee's subtree (ids 111 to 1110 are that level's). */
+    @Benchmark
+    public StatementResult subtree() { return c.execute(subtree, 111 + random.nextInt(1000)); }
 
     @Setup(Level.Trial)
     public void load() {
@@ -56,8 +60,4 @@ public class HierarchyBenchmark {
         c.close();
         instance.close();
     }
-
-    /** A fourth-level employee's subtree (ids 111 to 1110 are that level's). */
-    @Benchmark
-    public StatementResult subtree() { return c.execute(subtree, 111 + random.nextInt(1000)); }
 }
