@@ -87,6 +87,7 @@ final class Binder {
             case "COUNT" -> SqlType.BIGINT;
             case "SUM" -> a.arg.type.kind().isInteger() ? SqlType.BIGINT : (isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER);
             case "AVG" -> isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER;
+            case "LISTAGG" -> SqlType.VARCHAR_ANY;
             default -> a.arg.type;
         };
     }

@@ -965,11 +965,38 @@ final class Executor {
                 return;
             }
             if (v == null) return;
+            if (a.separator != null) {
+                // LISTAGG: v is the value and its sort keys; a NULL value is left out
+                Object[] entry = (Object[]) v;
+                if (entry[0] == null) return;
+                if (a.distinct && !((Set<Key>) st[2]).add(new Key(new Object[] {entry[0]}))) return;
+                temp.charge(TempSpace.footprint(entry) + SET_ENTRY);
+                if (st[0] == null) st[0] = new ArrayList<Object[]>();
+                ((List<Object[]>) st[0]).add(entry);
+                return;
+            }
             if (a.distinct) {
                 if (!((Set<Key>) st[2]).add(new Key(new Object[] {v}))) return;
                 temp.charge(TempSpace.footprint(v) + SET_ENTRY);
             }
             add(a, st, v);
+        }
+
+        /** LISTAGG's text of a group's entries (value, sort keys...): the values in the keys' order (stable), the separator between. */
+        @SuppressWarnings("unchecked")
+        private static String listagg(Expr.Aggregate a, Object st) {
+            if (st == null) return null;
+            List<Object[]> entries = (List<Object[]>) st;
+            Comparator<Object[]> byKeys = keyComparator(a.descending, a.nullsFirst);
+            entries.sort((x, y) -> byKeys.compare(java.util.Arrays.copyOfRange(x, 1, x.length), java.util.Arrays.copyOfRange(y, 1, y.length)));
+            String sep = a.separator.value == null ? "" : (String) a.separator.value;
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < entries.size(); i++) {
+                if (i > 0) out.append(sep);
+                Object v = entries.get(i)[0];
+                out.append(v instanceof String s ? s : Values.toText(v));
+            }
+            return out.toString();
         }
 
         static Object numeric(Object v, Expr.Aggregate a) {
@@ -981,7 +1008,9 @@ final class Executor {
             Object[] v = new Object[acc.length];
             for (int i = 0; i < acc.length; i++) {
                 Object[] st = acc[i];
-                v[i] = aggregates.get(i).name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1])) : st[0];
+                Expr.Aggregate a = aggregates.get(i);
+                v[i] = a.name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1]))
+                        : a.separator != null ? listagg(a, st[0]) : st[0];
             }
             return v;
         }

@@ -1308,15 +1308,34 @@ abstract class Expr {
     /** COUNT, SUM, MIN, MAX, AVG; evaluated after grouping through {@link #slot}. */
     static final class Aggregate extends Expr {
         final String name;
-        final Expr arg; // null for COUNT(*)
+        final Expr arg; // null for COUNT(*); LISTAGG's: a Row of the value and its WITHIN GROUP sort keys
         final boolean distinct;
         int slot = -1;
+        /** LISTAGG's: the separator (a string literal, NULL for none) and its WITHIN GROUP order, per sort key. */
+        Literal separator;
+        List<Boolean> descending = List.of(), nullsFirst = List.of();
 
         Aggregate(int pos, String name, Expr arg, boolean distinct) {
             super(pos);
             this.name = name;
             this.arg = arg;
             this.distinct = distinct;
+        }
+
+        /**
+         * Oracle's {@code LISTAGG([DISTINCT] value [, 'sep']) WITHIN GROUP (ORDER BY keys)}: the
+         * group's non-NULL values as text, in the keys' order, sep between them.
+         */
+        static Aggregate listagg(int pos, boolean distinct, Expr value, Literal separator, List<Expr> keys, List<Boolean> descending,
+                                 List<Boolean> nullsFirst) {
+            List<Expr> items = new java.util.ArrayList<>();
+            items.add(value);
+            items.addAll(keys);
+            Aggregate a = new Aggregate(pos, "LISTAGG", new Row(pos, items), distinct);
+            a.separator = separator;
+            a.descending = List.copyOf(descending);
+            a.nullsFirst = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(nullsFirst));
+            return a;
         }
 
         Object eval(Ctx c) {
@@ -1328,7 +1347,17 @@ abstract class Expr {
 
         void children(Consumer<Expr> f) { if (arg != null) f.accept(arg); }
 
-        String text() { return name + "(" + (distinct ? "DISTINCT " : "") + (arg == null ? "*" : arg.text()) + ")"; }
+        String text() {
+            if (separator == null) return name + "(" + (distinct ? "DISTINCT " : "") + (arg == null ? "*" : arg.text()) + ")";
+            List<Expr> items = ((Row) arg).items;
+            StringBuilder sb = new StringBuilder("LISTAGG(").append(distinct ? "DISTINCT " : "").append(items.get(0).text());
+            if (separator.value != null) sb.append(", ").append(separator.text());
+            sb.append(")");
+            for (int i = 1; i < items.size(); i++) {
+                sb.append(i == 1 ? " WITHIN GROUP (ORDER BY " : ", ").append(items.get(i).text()).append(descending.get(i - 1) ? " DESC" : "");
+            }
+            return items.size() > 1 ? sb.append(")").toString() : sb.toString();
+        }
     }
 
     /**

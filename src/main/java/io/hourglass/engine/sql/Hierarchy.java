@@ -189,15 +189,13 @@ final class Hierarchy {
         Object[] visible(long id);
     }
 
-    /** One row of the walk's stack: a node and its children not yet walked. */
+    /** One row of the walk's stack: a walked node's children, those before {@code next} walked. */
     private static final class Frame {
-        final Expr.TreeNode node;
         final List<Expr.TreeNode> children;
-        final Key key; // its PRIOR values, on the path while it is on the stack; null without PRIOR
+        final Key key; // the node's PRIOR values, on the path while it is on the stack; null without PRIOR
         int next;
 
-        Frame(Expr.TreeNode node, List<Expr.TreeNode> children, Key key) {
-            this.node = node;
+        Frame(List<Expr.TreeNode> children, Key key) {
             this.children = children;
             this.key = key;
         }
@@ -209,12 +207,12 @@ final class Hierarchy {
      */
     boolean run(Rows rows, Expr.Ctx ctx, TempSpace.Budget temp, Executor.RowSink sink) {
         Children index = children != null || parentKeys.isEmpty() ? null : Children.of(rows.all(), childKeys, ctx);
-        List<Expr.TreeNode> roots = new ArrayList<>();
+        List<Expr.TreeNode> starts = new ArrayList<>();
         java.util.function.Consumer<Object[]> root = row -> {
             ctx.tick();
             Expr.TreeNode n = new Expr.TreeNode(row, null);
             ctx.at(n);
-            if (startWith == null || Boolean.TRUE.equals(Expr.truth(startWith.eval(ctx), startWith.pos))) roots.add(n);
+            if (startWith == null || Boolean.TRUE.equals(Expr.truth(startWith.eval(ctx), startWith.pos))) starts.add(n);
         };
         if (roots().kind == Access.Kind.FULL_SCAN) {
             rows.all().forEach(root);
@@ -225,11 +223,11 @@ final class Hierarchy {
                 if (row != null) root.accept(row);
             });
         }
-        sortSiblings(roots, ctx);
+        sortSiblings(starts, ctx);
         Set<Key> path = new HashSet<>();
         ArrayDeque<Frame> stack = new ArrayDeque<>();
         try {
-            for (Expr.TreeNode start : roots) {
+            for (Expr.TreeNode start : starts) {
                 if (!visit(start, rows, index, path, stack, ctx, temp, sink)) return false;
                 while (!stack.isEmpty()) {
                     Frame top = stack.peek();
@@ -256,7 +254,7 @@ final class Hierarchy {
         if (key != null) path.add(key);
         List<Expr.TreeNode> children = children(n, rows, index, path, ctx);
         temp.charge(NODE_BYTES * children.size());
-        stack.push(new Frame(n, children, key));
+        stack.push(new Frame(children, key));
         n.leaf = children.isEmpty();
         ctx.at(n);
         if (!Executor.passes(where, ctx)) return true;

@@ -33,7 +33,7 @@ final class Parser {
     /** The longest name of a table, column, index or user (Oracle's 128). */
     static final int MAX_NAME = 128;
 
-    private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG");
+    private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG");
     /** Ranking window functions: no arguments, OVER required. */
     private static final Set<String> RANKING = Set.of("ROW_NUMBER", "RANK", "DENSE_RANK");
     /** Window functions that read another row of the partition: LAG(x [, offset [, default]]), LEAD. */
@@ -1962,6 +1962,36 @@ final class Parser {
         return new Expr.Unary(sign.pos(), "-", inner);
     }
 
+    /** {@code LISTAGG(} read: {@code [DISTINCT] value [, 'sep']) [WITHIN GROUP (ORDER BY ...)]}. */
+    private Expr.Aggregate listagg(Token t) {
+        boolean distinct = accept("DISTINCT");
+        Expr value = expr();
+        Expr.Literal separator = new Expr.Literal(t.pos(), null, SqlType.VARCHAR_ANY);
+        if (accept(",")) {
+            Expr sep = expr();
+            if (!(sep instanceof Expr.Literal l) || l.value != null && !(l.value instanceof String)) {
+                throw ErrorCode.SEMANTIC_ERROR.error("LISTAGG's separator must be a string literal, not " + sep.text());
+            }
+            separator = l;
+        }
+        expect(")");
+        List<Expr> keys = new ArrayList<>();
+        List<Boolean> desc = new ArrayList<>(), nullsFirst = new ArrayList<>();
+        if (accept("WITHIN")) {
+            expect("GROUP");
+            expect("(");
+            expect("ORDER");
+            expect("BY");
+            for (Ast.OrderItem o : orderItems()) {
+                keys.add(o.expr());
+                desc.add(o.descending());
+                nullsFirst.add(o.nullsFirst());
+            }
+            expect(")");
+        }
+        return Expr.Aggregate.listagg(t.pos(), distinct, value, separator, keys, desc, nullsFirst);
+    }
+
     /** Whether an operand starts {@code ahead} tokens on (after PRIOR: {@code PRIOR id}, not a column named PRIOR). */
     private boolean operandAhead(int ahead) {
         Token t = peek(ahead);
@@ -2078,6 +2108,8 @@ final class Parser {
                 if (w.equals("COUNT") && accept("*")) {
                     expect(")");
                     a = new Expr.Aggregate(t.pos(), w, null, false);
+                } else if (w.equals("LISTAGG")) {
+                    a = listagg(t);
                 } else {
                     boolean distinct = accept("DISTINCT");
                     Expr arg = expr();
@@ -2086,6 +2118,7 @@ final class Parser {
                 }
                 if (!peek().is("OVER")) return a;
                 if (a.distinct) throw error("DISTINCT in a window function is not supported");
+                if (a.separator != null) throw ErrorCode.UNSUPPORTED.error("LISTAGG as a window function (OVER)");
                 return over(t, w, a, List.of());
             }
             List<Expr> args = new ArrayList<>();

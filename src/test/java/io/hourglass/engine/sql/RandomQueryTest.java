@@ -898,18 +898,36 @@ class RandomQueryTest {
                     + ", SUM(DISTINCT " + number(aliases) + "), MAX(" + alias(aliases) + ".e)";
             String by = groups;
             int width = (two ? 2 : 1) + 9;
+            String pgSelect = select;
+            if (rnd.nextInt(3) == 0) {
+                // LISTAGG of an integer or string column, in a key's order then its own (a total
+                // order of the text); PostgreSQL's string_agg
+                // (DISTINCT of the string column only: PostgreSQL then orders by the text, which sorts numbers otherwise)
+                boolean distinct = rnd.nextInt(4) == 0;
+                String v = alias(aliases) + "." + (distinct ? "c" : List.of("id", "a", "b", "c").get(rnd.nextInt(4)));
+                String key = distinct ? "" : (rnd.nextBoolean() ? number(aliases) : alias(aliases) + ".c") + (rnd.nextBoolean() ? " DESC, " : ", ");
+                String sep = List.of("','", "' / '", "''").get(rnd.nextInt(3));
+                select += ", LISTAGG(" + (distinct ? "DISTINCT " : "") + v + (sep.equals("''") ? "" : ", " + sep) + ") WITHIN GROUP (ORDER BY "
+                        + key + v + ")";
+                pgSelect += ", string_agg(" + (distinct ? "DISTINCT " : "") + "CAST(" + v + " AS TEXT), " + sep + " ORDER BY " + key
+                        + (distinct ? "CAST(" + v + " AS TEXT)" : v) + ")";
+                width++;
+            }
             if (rnd.nextInt(3) == 0) {
                 // (windows over the groups: after GROUP BY and HAVING, reading what the select list may)
-                select += switch (rnd.nextInt(3)) {
+                String window = switch (rnd.nextInt(3)) {
                     case 0 -> ", RANK() OVER (ORDER BY COUNT(*) DESC)";
                     case 1 -> ", SUM(COUNT(*)) OVER ()";
                     default -> ", SUM(SUM(" + arg + ")) OVER (ORDER BY " + g1 + ")";
                 };
+                select += window;
+                pgSelect += window;
                 width++;
             }
             if (rnd.nextInt(4) == 0) {
                 by = "ROLLUP(" + groups + ")";
                 select += ", GROUPING(" + g1 + ")";
+                pgSelect += ", GROUPING(" + g1 + ")";
                 width++;
             }
             String having = switch (rnd.nextInt(6)) {
@@ -919,7 +937,7 @@ class RandomQueryTest {
                 default -> "";
             };
             String tail = " GROUP BY " + by + having;
-            return new Query(select + fromWhere + tail, select + pgFromWhere + tail, width, false);
+            return new Query(select + fromWhere + tail, pgSelect + pgFromWhere + tail, width, false);
         }
 
         /** An equality of the last source's column with one of a source before it. */
