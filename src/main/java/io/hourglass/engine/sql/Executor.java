@@ -805,6 +805,14 @@ final class Executor {
                 }
                 return;
             }
+            if (w.agg.separator != null) {
+                // LISTAGG ... OVER (PARTITION BY ...): one list for the partition (no ORDER BY in OVER)
+                Object[] st = {null, null, w.agg.distinct ? new HashSet<Key>() : null};
+                for (int i : part) listaggAdd(w.agg, st, (Object[]) args[i]);
+                String list = listagg(w.agg, st[0]);
+                for (int i : part) values[i][slot] = list;
+                return;
+            }
             Object[] st = {w.agg.name.equals("COUNT") ? 0L : null, null};
             int k = 0;
             while (k < part.size()) {
@@ -966,13 +974,7 @@ final class Executor {
             }
             if (v == null) return;
             if (a.separator != null) {
-                // LISTAGG: v is the value and its sort keys; a NULL value is left out
-                Object[] entry = (Object[]) v;
-                if (entry[0] == null) return;
-                if (a.distinct && !((Set<Key>) st[2]).add(new Key(new Object[] {entry[0]}))) return;
-                temp.charge(TempSpace.footprint(entry) + SET_ENTRY);
-                if (st[0] == null) st[0] = new ArrayList<Object[]>();
-                ((List<Object[]>) st[0]).add(entry);
+                if (listaggAdd(a, st, (Object[]) v)) temp.charge(TempSpace.footprint((Object[]) v) + SET_ENTRY);
                 return;
             }
             if (a.distinct) {
@@ -980,6 +982,20 @@ final class Executor {
                 temp.charge(TempSpace.footprint(v) + SET_ENTRY);
             }
             add(a, st, v);
+        }
+
+        /**
+         * Adds a row's LISTAGG entry (its value, then its WITHIN GROUP sort keys) to the state
+         * {@code st} (the entries, -, DISTINCT's values); false if left out: a NULL value, or one
+         * DISTINCT has already.
+         */
+        @SuppressWarnings("unchecked")
+        private static boolean listaggAdd(Expr.Aggregate a, Object[] st, Object[] entry) {
+            if (entry[0] == null) return false;
+            if (a.distinct && !((Set<Key>) st[2]).add(new Key(new Object[] {entry[0]}))) return false;
+            if (st[0] == null) st[0] = new ArrayList<Object[]>();
+            ((List<Object[]>) st[0]).add(entry);
+            return true;
         }
 
         /** LISTAGG's text of a group's entries (value, sort keys...): the values in the keys' order (stable), the separator between. */
@@ -1537,6 +1553,30 @@ final class Executor {
         return q;
     }
 
+    /**
+     * A hierarchical query of sources joined by commas, as Oracle runs it: the join first (WHERE's
+     * conditions on two sources or more, bound by {@code probe} to tell), then the walk over the
+     * joined rows, then the rest of WHERE on the walked rows. The join becomes a join nest.
+     */
+    private static Ast.Select joinedFirst(Ast.Select sel, Binder probe) {
+        probe.hierarchical = true;
+        Expr join = null, rest = null;
+        for (Expr c : conjuncts(sel.where())) {
+            boolean[] plain = {true};
+            walk(c, x -> plain[0] &= !(x instanceof Expr.Subquery || x instanceof Expr.Tree || x instanceof Expr.RowNum));
+            if (plain[0]) {
+                probe.bind(c);
+                walk(c, x -> plain[0] &= !(x instanceof Expr.ColumnRef r && r.index < 0)); // (LEVEL and the like: the walk's)
+            }
+            if (plain[0] && Long.bitCount(c.sources) >= 2) join = join == null ? c : new Expr.Binary(c.pos, "AND", join, c);
+            else rest = rest == null ? c : new Expr.Binary(c.pos, "AND", rest, c);
+        }
+        Ast.Select joined = new Ast.Select(false, null, List.of(new Ast.SelectItem(null, null, null, true, -1, -1)), sel.from(), join,
+                List.of(), null, null, List.of(), null, null, sel.starOrder(), null, null);
+        return new Ast.Select(sel.distinct(), sel.first(), sel.items(), List.of(Ast.FromItem.nest(joined)), rest, sel.groupBy(),
+                sel.groupingSets(), sel.having(), sel.orderBy(), sel.limit(), sel.offset(), null, null, null, sel.hierarchy());
+    }
+
     /** How a join nest is shown (EXPLAIN): {@code (A JOIN B)}, its sources by correlation name. */
     private static String nestName(Binder.Part[] parts) {
         List<String> names = new ArrayList<>();
@@ -1647,6 +1687,11 @@ final class Executor {
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
         Expr where = sel.where();
         boolean marked = OuterJoinMarks.present(where);
+        if (sel.hierarchy() != null && tl.size() > 1) {
+            if (marked) throw ErrorCode.UNSUPPORTED.error("the outer join operator (+) in a hierarchical query (write LEFT JOIN ... ON)");
+            Binder probe = new Binder(tl.toArray(new Table[0]), al.toArray(new String[0]), nests.toArray(new Binder.Part[0][]), s, parent, owner);
+            return planQuery(joinedFirst(sel, probe), s, parent, owner);
+        }
         if (marked) {
             // Oracle's (+): its conditions become the ON conditions of outer joins, each read after its outer table
             OuterJoinMarks.Joins joins = OuterJoinMarks.plan(where, tl.toArray(new Table[0]), al.toArray(new String[0]));

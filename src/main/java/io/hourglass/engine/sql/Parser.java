@@ -517,14 +517,10 @@ final class Parser {
             fc = new FromClause();
             fc.add(new Ast.FromItem(new Ast.Name(null, "DUAL", peek().pos()), null)); // (SELECT LEVEL ... CONNECT BY: of DUAL's row)
         }
-        if (hierarchy != null && fc.from.size() > 1) {
-            // Oracle joins first, then builds the hierarchy of the joined rows, then filters by WHERE
-            if (!fc.oneGroup()) {
-                throw ErrorCode.UNSUPPORTED.error("a hierarchical query of sources joined by commas (join them with JOIN ... ON, "
-                        + "so that WHERE filters the hierarchy's rows)");
-            }
-            fc.nest();
-        }
+        // Oracle joins first, then walks the joined rows, then filters them by WHERE: a join written
+        // with JOIN ... ON is one source here; sources joined by commas, whose join conditions are
+        // in WHERE, are told apart by the planner (Executor.joinedFirst)
+        if (hierarchy != null && fc.from.size() > 1 && fc.oneGroup()) fc.nest();
         List<Ast.FromItem> from = fc == null ? new ArrayList<>() : fc.from;
         List<Integer> starOrder = fc == null ? null : fc.starOrder();
         Expr where = fc == null ? null : fc.where();
@@ -2117,8 +2113,13 @@ final class Parser {
                     a = new Expr.Aggregate(t.pos(), w, arg, distinct);
                 }
                 if (!peek().is("OVER")) return a;
+                if (a.separator != null) {
+                    // Oracle's LISTAGG ... OVER (PARTITION BY ...): the whole partition's list on each of its rows
+                    Expr.Window lw = (Expr.Window) over(t, w, a, List.of());
+                    if (!lw.order.isEmpty()) throw error("LISTAGG ... OVER takes PARTITION BY only (its order is WITHIN GROUP's)");
+                    return lw;
+                }
                 if (a.distinct) throw error("DISTINCT in a window function is not supported");
-                if (a.separator != null) throw ErrorCode.UNSUPPORTED.error("LISTAGG as a window function (OVER)");
                 return over(t, w, a, List.of());
             }
             List<Expr> args = new ArrayList<>();

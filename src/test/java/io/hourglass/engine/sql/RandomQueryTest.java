@@ -617,9 +617,15 @@ class RandomQueryTest {
             int depth = 2 + rnd.nextInt(3);
             String start = rnd.nextInt(4) == 0 ? null : predicate(x, 1);
             String where = rnd.nextInt(3) == 0 ? predicate(x, 1) : null;
+            // now and then the walk is over a join by commas (its condition in WHERE, applied first)
+            boolean joined = rnd.nextInt(3) == 0;
             List<String> here = new ArrayList<>(), there = new ArrayList<>();
             int items = 1 + rnd.nextInt(4);
-            for (int i = 0; i < items; i++) {
+            if (joined) {
+                here.add("y.b");
+                there.add("x0.yb");
+            }
+            for (int i = here.size(); i < items; i++) {
                 switch (rnd.nextInt(7)) {
                     case 0 -> { here.add("LEVEL"); there.add("x0.lvl"); }
                     case 1 -> { here.add("CONNECT_BY_ROOT x0.id"); there.add("x0.root"); }
@@ -633,14 +639,19 @@ class RandomQueryTest {
                     }
                 }
             }
-            String ours = "SELECT " + String.join(", ", here) + " FROM " + t + " x0" + (where == null ? "" : " WHERE " + where)
-                    + (start == null ? "" : " START WITH " + start) + " CONNECT BY NOCYCLE " + connect.replace("#.", "PRIOR x0.")
-                    + " AND LEVEL <= " + depth;
-            String pg = "WITH RECURSIVE h (id, a, b, c, d, e, lvl, root, path, pb, keys) AS (SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e, 1, x0.id, '/' || x0.id, "
-                    + "CAST(NULL AS INTEGER), ARRAY[x0." + prior + "] FROM " + t + " x0" + (start == null ? "" : " WHERE " + start)
-                    + " UNION ALL SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e, h.lvl + 1, h.root, h.path || '/' || x0.id, h.b, h.keys || x0." + prior
-                    + " FROM " + t + " x0 JOIN h ON " + connect.replace("#.", "h.") + " WHERE NOT COALESCE(x0." + prior + " = ANY (h.keys), FALSE)"
-                    + " AND h.lvl < " + depth + ") SELECT " + String.join(", ", there) + " FROM h x0" + (where == null ? "" : " WHERE " + where);
+            items = here.size();
+            String ourWhere = joined ? "y.a = x0.b" + (where == null ? "" : " AND (" + where + ")") : where;
+            String ours = "SELECT " + String.join(", ", here) + " FROM " + t + " x0" + (joined ? ", t3 y" : "")
+                    + (ourWhere == null ? "" : " WHERE " + ourWhere) + (start == null ? "" : " START WITH " + start)
+                    + " CONNECT BY NOCYCLE " + connect.replace("#.", "PRIOR x0.") + " AND LEVEL <= " + depth;
+            String source = joined ? "(SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e, y.b AS yb FROM " + t + " x0 JOIN t3 y ON y.a = x0.b) x0" : t + " x0";
+            String yb = joined ? ", yb" : "", xyb = joined ? ", x0.yb" : "";
+            String pg = "WITH RECURSIVE h (id, a, b, c, d, e" + yb + ", lvl, root, path, pb, keys) AS (SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e"
+                    + xyb + ", 1, x0.id, '/' || x0.id, CAST(NULL AS INTEGER), ARRAY[x0." + prior + "] FROM " + source
+                    + (start == null ? "" : " WHERE " + start) + " UNION ALL SELECT x0.id, x0.a, x0.b, x0.c, x0.d, x0.e" + xyb
+                    + ", h.lvl + 1, h.root, h.path || '/' || x0.id, h.b, h.keys || x0." + prior + " FROM " + source + " JOIN h ON "
+                    + connect.replace("#.", "h.") + " WHERE NOT COALESCE(x0." + prior + " = ANY (h.keys), FALSE) AND h.lvl < " + depth
+                    + ") SELECT " + String.join(", ", there) + " FROM h x0" + (where == null ? "" : " WHERE " + where);
             return new Query(ours, pg, items, false);
         }
 
