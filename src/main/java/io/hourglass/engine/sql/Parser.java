@@ -674,8 +674,26 @@ final class Parser {
         private int group;
         boolean joined;
 
+        /**
+         * Adds a source joined by a comma, CROSS JOIN or an inner JOIN (or the first). A join in
+         * parentheses of inner and LEFT joins only is spliced in, its sources side by side with
+         * the others and its inner joins' conditions with theirs: joined left to right, that is
+         * the same join (an inner join is associative, and a LEFT JOIN's table depends on its own
+         * ON's tables only), and the planner may then order it all (a nest is read as written).
+         */
         void add(Ast.FromItem item) {
-            joined |= item.nest(); // (a parenthesised join)
+            if (item.nest()) joined = true; // (a parenthesised join)
+            Ast.Select q = item.query();
+            if (item.nest() && item.on() == null && !item.full() && q.starOrder() == null
+                    && q.from().stream().noneMatch(Ast.FromItem::full)) {
+                for (Ast.FromItem f : q.from()) append(f);
+                if (q.where() != null) inner(q.where());
+                return;
+            }
+            append(item);
+        }
+
+        private void append(Ast.FromItem item) {
             order.add(from.size());
             from.add(item);
         }
@@ -711,7 +729,7 @@ final class Parser {
             items.clear();
             tail.clear();
             groupOn = null;
-            add(Ast.FromItem.nest(q));
+            append(Ast.FromItem.nest(q));
         }
 
         /** {@code RIGHT JOIN item ON condition} to the group's one source: item LEFT JOIN that source, * still listing it first. */
