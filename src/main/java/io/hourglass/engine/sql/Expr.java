@@ -335,6 +335,9 @@ abstract class Expr {
         final TreeNode root;
         final long level;
         boolean leaf, cycle;
+        /** This row's SYS_CONNECT_BY_PATH for {@code pathOf}, kept for its children's to start from. */
+        String path;
+        Tree pathOf;
 
         TreeNode(Object[] row, TreeNode parent) {
             this.row = row;
@@ -381,20 +384,35 @@ abstract class Expr {
             return row == null ? null : on(c, row);
         }
 
+        /**
+         * The path of the current row: its nearest ancestor's path known (a row's, once made, is
+         * kept on its node), then each row's value below it. At most {@link #MAX_PATH} characters,
+         * as Oracle's VARCHAR2 of SQL (TT90002 past it), so a deep walk fails at once instead of
+         * making paths as long as it is deep for each of its rows.
+         */
         private String path(Ctx c) {
             Object sep = separator.eval(c);
             String s = sep == null ? "" : Binary.text(sep);
-            List<TreeNode> chain = new java.util.ArrayList<>();
-            for (TreeNode n = c.node; n != null; n = n.parent) chain.add(n);
-            StringBuilder out = new StringBuilder();
-            for (int i = chain.size() - 1; i >= 0; i--) {
-                Object v = on(c, chain.get(i).row);
+            List<TreeNode> below = new java.util.ArrayList<>();
+            TreeNode known = c.node;
+            for (; known != null && known.pathOf != this; known = known.parent) below.add(known);
+            String path = known == null ? "" : known.path;
+            for (int i = below.size() - 1; i >= 0; i--) {
+                TreeNode n = below.get(i);
+                Object v = on(c, n.row);
                 String text = v == null ? "" : Binary.text(v);
                 if (!s.isEmpty() && text.contains(s)) throw ErrorCode.PATH_SEPARATOR_IN_VALUE.error(s, text);
-                out.append(s).append(text);
+                long length = (long) path.length() + s.length() + text.length();
+                if (length > MAX_PATH) throw ErrorCode.VALUE_TOO_LONG.error("SYS_CONNECT_BY_PATH's result", MAX_PATH, length);
+                path = path + s + text;
+                n.path = path;
+                n.pathOf = this;
             }
-            return out.toString();
+            return path;
         }
+
+        /** The longest path SYS_CONNECT_BY_PATH makes. */
+        static final int MAX_PATH = 4000;
 
         void children(Consumer<Expr> f) {
             f.accept(arg);
