@@ -505,12 +505,24 @@ class RandomQueryTest {
         /** A date: a column e, or one a few days before or after it. */
         private String date(List<String> aliases) {
             String e = alias(aliases) + ".e";
-            return switch (rnd.nextInt(3)) {
+            return switch (rnd.nextInt(5)) {
                 case 0 -> e + " + " + (rnd.nextInt(3) + 1);
                 case 1 -> e + " - " + (rnd.nextInt(3) + 1);
+                case 2 -> spelled("LAST_DAY(" + e + ")", lastDay(e));
+                case 3 -> {
+                    // Oracle's ADD_MONTHS: a month's last day goes to the last day (Feb 28 + 1 month: Mar 31);
+                    // PostgreSQL's interval keeps the day where it can
+                    int k = rnd.nextInt(25) - 12;
+                    String moved = e + " + interval '" + k + " months'";
+                    yield spelled("ADD_MONTHS(" + e + ", " + k + ")", "(CASE WHEN " + e + " = " + lastDay(e) + " THEN " + lastDay(moved)
+                            + " ELSE CAST(" + moved + " AS DATE) END)");
+                }
                 default -> e;
             };
         }
+
+        /** PostgreSQL's LAST_DAY of the date {@code e}. */
+        private static String lastDay(String e) { return "CAST(date_trunc('month', " + e + ") + interval '1 month - 1 day' AS DATE)"; }
 
         /** A number computed from the sources' columns: division, MOD, ROUND, TRUNC, ABS, date differences, EXTRACT, NULLIF. */
         private String arithmetic(List<String> aliases) {
