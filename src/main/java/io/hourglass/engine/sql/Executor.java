@@ -1775,6 +1775,7 @@ final class Executor {
                 for (int j = 0; j < i; j++) if (q.groupingSets[j] == q.groupingSets[i]) q.groupIds[i]++;
             }
         }
+        if (q.hierarchy != null) q.hierarchy.orderSiblings(sel.hierarchy().siblings(), binder, q.outputs, names);
         Expr having = sel.having() == null ? null : binder.bind(sel.having());
         List<Expr> order = new ArrayList<>();
         q.sortOutputs = new int[sel.orderBy().size()];

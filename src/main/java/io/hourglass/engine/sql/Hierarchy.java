@@ -40,8 +40,9 @@ final class Hierarchy {
 
     final Expr startWith, connectBy;
     final boolean nocycle;
-    final List<Expr> siblings;
-    private final Comparator<Object[]> siblingOrder;
+    /** ORDER SIBLINGS BY's keys and their order ({@link #orderSiblings}); none by default. */
+    private List<Expr> siblings = List.of();
+    private Comparator<Object[]> siblingOrder;
     /** The query's WHERE conditions, checked on each row of the tree. */
     final List<Expr> where = new ArrayList<>();
     /** The arguments of CONNECT BY's PRIOR expressions: a row's values of them are its place in a loop check. */
@@ -54,12 +55,10 @@ final class Hierarchy {
     private Access children;
     private Table table;
 
-    private Hierarchy(Expr startWith, Expr connectBy, boolean nocycle, List<Expr> siblings, Comparator<Object[]> siblingOrder) {
+    private Hierarchy(Expr startWith, Expr connectBy, boolean nocycle) {
         this.startWith = startWith;
         this.connectBy = connectBy;
         this.nocycle = nocycle;
-        this.siblings = siblings;
-        this.siblingOrder = siblingOrder;
     }
 
     /**
@@ -69,14 +68,7 @@ final class Hierarchy {
     static Hierarchy plan(Ast.Hierarchy h, Binder binder, Table table) {
         Expr start = h.startWith() == null ? null : condition(binder, h.startWith(), "START WITH");
         Expr connect = condition(binder, h.connectBy(), "CONNECT BY");
-        List<Expr> keys = new ArrayList<>();
-        List<Boolean> desc = new ArrayList<>(), nullsFirst = new ArrayList<>();
-        for (Ast.OrderItem o : h.siblings()) {
-            keys.add(condition(binder, o.expr(), "ORDER SIBLINGS BY"));
-            desc.add(o.descending());
-            nullsFirst.add(o.nullsFirst());
-        }
-        Hierarchy out = new Hierarchy(start, connect, h.nocycle(), List.copyOf(keys), Executor.QueryPlan.keyComparator(desc, nullsFirst));
+        Hierarchy out = new Hierarchy(start, connect, h.nocycle());
         Executor.walk(connect, e -> {
             if (e instanceof Expr.Tree t && t.kind == Expr.Tree.Kind.PRIOR) out.priorArgs.add(t.arg);
         });
@@ -105,6 +97,34 @@ final class Hierarchy {
             if (a != Access.FULL) out.children = a;
         }
         return out;
+    }
+
+    /**
+     * ORDER SIBLINGS BY {@code items}, as ORDER BY reads them: a position or a select-list name
+     * is that result column's expression ({@code outputs}, named {@code names}), anything else is
+     * bound with the query's binder. A key may not hold an aggregate or a window function.
+     */
+    void orderSiblings(List<Ast.OrderItem> items, Binder binder, List<Expr> outputs, List<String> names) {
+        List<Expr> keys = new ArrayList<>();
+        List<Boolean> desc = new ArrayList<>(), nullsFirst = new ArrayList<>();
+        for (Ast.OrderItem o : items) {
+            Expr e = o.expr();
+            if (e instanceof Expr.Literal l && l.value instanceof Long pos) {
+                if (pos < 1 || pos > outputs.size()) throw ErrorCode.SEMANTIC_ERROR.error("ORDER SIBLINGS BY position " + pos + " is out of range");
+                e = outputs.get((int) (pos - 1));
+            } else if (e instanceof Expr.ColumnRef c && c.qualifier == null && names.contains(c.column)) {
+                e = outputs.get(names.indexOf(c.column));
+            } else {
+                binder.bind(e);
+            }
+            Executor.checkNoAggregate(e, "ORDER SIBLINGS BY");
+            if (Expr.readsRownum(e)) throw ErrorCode.SEMANTIC_ERROR.error("ROWNUM is not allowed in ORDER SIBLINGS BY");
+            keys.add(e);
+            desc.add(o.descending());
+            nullsFirst.add(o.nullsFirst());
+        }
+        siblings = List.copyOf(keys);
+        siblingOrder = Executor.QueryPlan.keyComparator(desc, nullsFirst);
     }
 
     /** {@code a} if it reads an index by values known beforehand (an IN list too, for the roots); else a full scan. */
