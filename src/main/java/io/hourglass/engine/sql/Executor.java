@@ -1003,14 +1003,20 @@ final class Executor {
         private static String listagg(Expr.Aggregate a, Object st) {
             if (st == null) return null;
             List<Object[]> entries = (List<Object[]>) st;
-            Comparator<Object[]> byKeys = keyComparator(a.descending, a.nullsFirst);
-            entries.sort((x, y) -> byKeys.compare(java.util.Arrays.copyOfRange(x, 1, x.length), java.util.Arrays.copyOfRange(y, 1, y.length)));
+            if (entries.getFirst().length > 1) {
+                // by the keys after each entry's value, stable
+                Comparator<Object[]> byKeys = keyComparator(a.descending, a.nullsFirst);
+                Map<Object[], Object[]> keys = new java.util.IdentityHashMap<>();
+                for (Object[] x : entries) keys.put(x, java.util.Arrays.copyOfRange(x, 1, x.length));
+                entries.sort((x, y) -> byKeys.compare(keys.get(x), keys.get(y)));
+            }
             String sep = a.separator.value == null ? "" : (String) a.separator.value;
             StringBuilder out = new StringBuilder();
             for (int i = 0; i < entries.size(); i++) {
                 if (i > 0) out.append(sep);
                 Object v = entries.get(i)[0];
                 out.append(v instanceof String s ? s : Values.toText(v));
+                if (out.length() > SqlType.MAX_VARCHAR) throw ErrorCode.VALUE_TOO_LONG.error("LISTAGG's result", SqlType.MAX_VARCHAR, out.length());
             }
             return out.toString();
         }
