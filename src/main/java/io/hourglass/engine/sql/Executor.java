@@ -1574,8 +1574,8 @@ final class Executor {
                 probe.bind(c);
                 walk(c, x -> plain[0] &= !(x instanceof Expr.ColumnRef r && r.index < 0)); // (LEVEL and the like: the walk's)
             }
-            if (plain[0] && Long.bitCount(c.sources) >= 2) join = join == null ? c : new Expr.Binary(c.pos, "AND", join, c);
-            else rest = rest == null ? c : new Expr.Binary(c.pos, "AND", rest, c);
+            if (plain[0] && Long.bitCount(c.sources) >= 2) join = Expr.and(join, c);
+            else rest = Expr.and(rest, c);
         }
         Ast.Select joined = new Ast.Select(false, null, List.of(new Ast.SelectItem(null, null, null, true, -1, -1)), sel.from(), join,
                 List.of(), null, null, List.of(), null, null, sel.starOrder(), null, null);

@@ -335,6 +335,8 @@ abstract class Expr {
         final TreeNode root;
         final long level;
         boolean leaf, cycle;
+        /** Its PRIOR expressions' values, which a descendant closing a loop would have (null until known). */
+        Key loopKey;
         /** This row's SYS_CONNECT_BY_PATH for {@code pathOf}, kept for its children's to start from. */
         String path;
         Tree pathOf;
@@ -427,6 +429,9 @@ abstract class Expr {
             };
         }
     }
+
+    /** {@code a AND b}; either alone if the other is null (no condition). */
+    static Expr and(Expr a, Expr b) { return a == null ? b : b == null ? a : new Binary(b.pos, "AND", a, b); }
 
     /** Whether {@code e} reads ROWNUM (its own query's: not inside a subquery). */
     static boolean readsRownum(Expr e) {

@@ -117,9 +117,7 @@ final class Hierarchy {
             } else {
                 binder.bind(e);
             }
-            Executor.checkNoAggregate(e, "ORDER SIBLINGS BY");
-            if (Expr.readsRownum(e)) throw ErrorCode.SEMANTIC_ERROR.error("ROWNUM is not allowed in ORDER SIBLINGS BY");
-            keys.add(e);
+            keys.add(allowed(e, "ORDER SIBLINGS BY"));
             desc.add(o.descending());
             nullsFirst.add(o.nullsFirst());
         }
@@ -171,8 +169,10 @@ final class Hierarchy {
         return ok[0];
     }
 
-    private static Expr condition(Binder binder, Expr e, String clause) {
-        binder.bind(e);
+    private static Expr condition(Binder binder, Expr e, String clause) { return allowed(binder.bind(e), clause); }
+
+    /** {@code e}, bound, if it may stand in {@code clause}: no aggregate, window function or ROWNUM (TT90015). */
+    private static Expr allowed(Expr e, String clause) {
         Executor.checkNoAggregate(e, clause);
         if (Expr.readsRownum(e)) throw ErrorCode.SEMANTIC_ERROR.error("ROWNUM is not allowed in " + clause);
         return e;
@@ -270,7 +270,7 @@ final class Hierarchy {
     /** Finds {@code n}'s children, hands {@code n} to the sink if WHERE keeps it, and stacks the children to walk. */
     private boolean visit(Expr.TreeNode n, Rows rows, Children index, Set<Key> path, ArrayDeque<Frame> stack, Expr.Ctx ctx,
                           TempSpace.Budget temp, Executor.RowSink sink) {
-        Key key = priorArgs.isEmpty() ? null : priorKey(n, ctx);
+        Key key = priorArgs.isEmpty() ? null : n.loopKey != null ? n.loopKey : priorKey(n, ctx); // (a child's: found when it was tested)
         if (key != null) path.add(key);
         List<Expr.TreeNode> children = children(n, rows, index, path, ctx);
         temp.charge(NODE_BYTES * children.size());
@@ -289,10 +289,13 @@ final class Hierarchy {
             Expr.TreeNode child = new Expr.TreeNode(row, parent);
             ctx.at(child);
             if (!Boolean.TRUE.equals(Expr.truth(connectBy.eval(ctx), connectBy.pos))) continue;
-            if (!priorArgs.isEmpty() && path.contains(priorKey(child, ctx))) {
-                if (!nocycle) throw ErrorCode.CONNECT_BY_LOOP.error(describeRow(priorKey(child, ctx)));
-                parent.cycle = true;
-                continue;
+            if (!priorArgs.isEmpty()) {
+                child.loopKey = priorKey(child, ctx);
+                if (path.contains(child.loopKey)) {
+                    if (!nocycle) throw ErrorCode.CONNECT_BY_LOOP.error(describeRow(child.loopKey));
+                    parent.cycle = true;
+                    continue;
+                }
             }
             out.add(child);
         }

@@ -524,7 +524,7 @@ final class Parser {
         List<Ast.FromItem> from = fc == null ? new ArrayList<>() : fc.from;
         List<Integer> starOrder = fc == null ? null : fc.starOrder();
         Expr where = fc == null ? null : fc.where();
-        if (filter != null) where = where == null ? filter : new Expr.Binary(filter.pos, "AND", where, filter);
+        where = Expr.and(where, filter);
         GroupByClause grouping = new GroupByClause();
         if (accept("GROUP")) {
             expect("BY");
@@ -700,14 +700,14 @@ final class Parser {
 
         /** {@code , item}: a new group. */
         void comma(Ast.FromItem item) {
-            on = and(on, groupOn);
+            on = Expr.and(on, groupOn);
             groupOn = null;
             group = from.size();
             add(item);
         }
 
         /** An inner join's ON condition. */
-        void inner(Expr condition) { groupOn = and(groupOn, condition); }
+        void inner(Expr condition) { groupOn = Expr.and(groupOn, condition); }
 
         /** Whether no comma was read. */
         boolean oneGroup() { return group == 0; }
@@ -744,14 +744,12 @@ final class Parser {
         /** The order {@code *} lists the sources in; null if the written one. */
         List<Integer> starOrder() { return identity(order) ? null : List.copyOf(order); }
 
-        Expr where() { return and(on, groupOn); }
+        Expr where() { return Expr.and(on, groupOn); }
 
         private static boolean identity(List<Integer> order) {
             for (int i = 0; i < order.size(); i++) if (order.get(i) != i) return false;
             return true;
         }
-
-        private static Expr and(Expr a, Expr b) { return a == null ? b : b == null ? a : new Expr.Binary(b.pos, "AND", a, b); }
     }
 
     /**
@@ -1663,12 +1661,8 @@ final class Parser {
 
     /** A query inside another (a subquery, a derived table), at most {@link #MAX_SUBQUERY_DEPTH} deep. */
     private Ast.Select nestedQuery() {
-        if (subqueries == MAX_SUBQUERY_DEPTH) {
-            throw ErrorCode.STATEMENT_TOO_COMPLEX.error("subqueries nested more than " + MAX_SUBQUERY_DEPTH
-                    + " deep at position " + (peek().pos() + 1));
-        }
+        enterSubquery();
         int base = depthBase;
-        subqueries++;
         depthBase = nesting;
         try {
             return query();
@@ -1698,13 +1692,18 @@ final class Parser {
                 || after.is("ORDER") || after.is("LIMIT") || after.is("OFFSET") || after.is("FETCH"));
     }
 
-    /** A parenthesised join's FROM list, counted as a nested query against {@link #MAX_SUBQUERY_DEPTH}. */
-    private FromClause nestedFrom() {
+    /** One level deeper in queries (a subquery, a derived table, a join in parentheses); TT90035 past {@link #MAX_SUBQUERY_DEPTH}. */
+    private void enterSubquery() {
         if (subqueries == MAX_SUBQUERY_DEPTH) {
             throw ErrorCode.STATEMENT_TOO_COMPLEX.error("subqueries nested more than " + MAX_SUBQUERY_DEPTH
                     + " deep at position " + (peek().pos() + 1));
         }
         subqueries++;
+    }
+
+    /** A parenthesised join's FROM list, counted as a nested query against {@link #MAX_SUBQUERY_DEPTH}. */
+    private FromClause nestedFrom() {
+        enterSubquery();
         try {
             return fromClause();
         } finally {
