@@ -117,11 +117,14 @@ public final class Catalog {
 
     public Table tableById(long id) { return tablesById.get(id); }
 
-    /** Creates a table with a given id (the log's, at recovery; {@link #nextTableId} when live). */
-    public synchronized Table createTable(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
+    /**
+     * Creates a table with a given id (the log's, at recovery; {@link #nextTableId} when live)
+     * whose ROWIDs carry {@code rowIdTag} (its id, unless an ALTER TABLE gave it a new one since).
+     */
+    public synchronized Table createTable(long id, long rowIdTag, String owner, String name, List<Column> columns, int[] primaryKey) {
         String q = owner + "." + name;
         if (tables.containsKey(q)) throw ErrorCode.TABLE_EXISTS.error(q);
-        Table t = new Table(id, owner, name, columns, primaryKey);
+        Table t = new Table(id, rowIdTag, owner, name, columns, primaryKey);
         tables.put(q, t);
         tablesById.put(id, t);
         tableIds.accumulateAndGet(id, Math::max);
@@ -259,7 +262,7 @@ public final class Catalog {
      */
     public synchronized Table replaceTable(Table old, long id, List<Column> columns, int[] primaryKey) {
         unregister(old);
-        Table t = new Table(id, old.owner(), old.name(), columns, primaryKey);
+        Table t = new Table(id, old.rowIdTag(), old.owner(), old.name(), columns, primaryKey); // (its rows keep their ROWIDs)
         tables.put(t.qualifiedName(), t);
         tablesById.put(id, t);
         tableIds.accumulateAndGet(id, Math::max);
@@ -515,7 +518,8 @@ public final class Catalog {
             }
             List<CatalogChange.CheckSpec> checks = new ArrayList<>();
             for (Table.Check c : t.checks()) checks.add(new CatalogChange.CheckSpec(c.name(), c.sql()));
-            out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs, List.of(), List.copyOf(checks)));
+            out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs, List.of(), List.copyOf(checks),
+                    t.rowIdTag()));
         }
         // Foreign keys once every table exists: a table may reference one created after it.
         for (Table t : byId) {

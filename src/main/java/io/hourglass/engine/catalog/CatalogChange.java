@@ -31,12 +31,21 @@ public sealed interface CatalogChange {
 
     /**
      * CREATE TABLE: its columns, primary key and constraint indexes (the foreign keys' among
-     * them), then its foreign keys, which may reference the table itself, and its CHECK constraints.
+     * them), then its foreign keys, which may reference the table itself, and its CHECK
+     * constraints; and the id its ROWIDs carry ({@link Table#rowIdTag}: the id it was created
+     * with, kept when ALTER TABLE gives it a new one).
      */
     record CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
-                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks) implements CatalogChange {
+                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks, long rowIdTag)
+            implements CatalogChange {
         public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes) {
             this(tableId, owner, name, columns, primaryKey, indexes, List.of(), List.of());
+        }
+
+        /** A table created now: its ROWIDs carry its id. */
+        public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes,
+                           List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks) {
+            this(tableId, owner, name, columns, primaryKey, indexes, foreignKeys, checks, tableId);
         }
     }
 

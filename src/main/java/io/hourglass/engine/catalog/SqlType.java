@@ -33,6 +33,7 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
     public static final SqlType DATE = new SqlType(TypeKind.DATE, 0, 0, 0);
     public static final SqlType TIMESTAMP = new SqlType(TypeKind.TIMESTAMP, 0, 0, 6);
     public static final SqlType BOOLEAN = new SqlType(TypeKind.BOOLEAN, 0, 0, 0);
+    public static final SqlType ROWID = new SqlType(TypeKind.ROWID, RowIds.LENGTH, 0, 0);
     public static final SqlType VARCHAR_ANY = new SqlType(TypeKind.VARCHAR, MAX_VARCHAR, 0, 0);
     public static final SqlType VARBINARY_ANY = new SqlType(TypeKind.VARBINARY, MAX_VARCHAR, 0, 0);
 
@@ -96,6 +97,7 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
             case DATE -> toDateTime(v, column).truncatedTo(ChronoUnit.SECONDS);
             case TIMESTAMP -> toDateTime(v, column);
             case BOOLEAN -> toBoolean(v, column);
+            case ROWID -> RowIds.of(v, column);
         };
     }
 

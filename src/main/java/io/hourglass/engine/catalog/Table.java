@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Table {
     private final long id;
+    private final long rowIdTag;
     private final String owner;
     private volatile String name; // RENAME changes it (the catalog, under its monitor); the table stays the same object
     private volatile List<Column> columns; // a MODIFY that leaves every row's image as it is changes them in place
@@ -34,7 +35,12 @@ public final class Table {
     private volatile boolean retired;
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
+        this(id, id, owner, name, columns, primaryKey);
+    }
+
+    public Table(long id, long rowIdTag, String owner, String name, List<Column> columns, int[] primaryKey) {
         this.id = id;
+        this.rowIdTag = rowIdTag;
         this.owner = owner;
         this.name = name;
         this.columns = List.copyOf(columns);
@@ -77,6 +83,12 @@ public final class Table {
     }
 
     public long id() { return id; }
+
+    /**
+     * The id this table's ROWIDs carry ({@link RowIds}): the id it was created with. ALTER TABLE
+     * ADD or DROP COLUMN gives the table a new id and keeps this, so its rows keep their ROWIDs.
+     */
+    public long rowIdTag() { return rowIdTag; }
 
     public String owner() { return owner; }
 

@@ -13,7 +13,8 @@ public enum TypeKind {
     VARBINARY("VARBINARY"),      // [Bytes]
     DATE("DATE"),                // [LocalDateTime], second precision
     TIMESTAMP("TIMESTAMP"),      // [LocalDateTime], nanosecond precision
-    BOOLEAN("BOOLEAN");          // [Boolean]; only as an expression type, not a column type
+    BOOLEAN("BOOLEAN"),          // [Boolean]; only as an expression type, not a column type
+    ROWID("ROWID");              // [String], RowIds' 18 characters: the ROWID pseudocolumn, CHARTOROWID, a column
 
     private final String sqlName;
 

@@ -52,6 +52,7 @@ public final class LogCodec {
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) foreignKey(o, fk);
                 o.u32(ct.checks().size());
                 for (CatalogChange.CheckSpec ck : ct.checks()) o.str(ck.name()).str(ck.sql());
+                o.u64(ct.rowIdTag());
             }
             case CatalogChange.DropTable dt -> o.u8(DROP_TABLE).str(dt.owner()).str(dt.name());
             case CatalogChange.CreateIndex ci -> index(o.u8(CREATE_INDEX).str(ci.tableOwner()).str(ci.tableName()), ci.index());
@@ -206,7 +207,9 @@ public final class LogCodec {
                 int k = p.hasRemaining() ? p.getInt() : 0;
                 List<CatalogChange.CheckSpec> checks = new ArrayList<>(k);
                 for (int i = 0; i < k; i++) checks.add(new CatalogChange.CheckSpec(str(p), str(p)));
-                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks));
+                // (and payloads written before ROWIDs, here: the table's ROWIDs carry its id)
+                long rowIdTag = p.hasRemaining() ? p.getLong() : id;
+                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks), rowIdTag);
             }
             case DROP_TABLE -> new CatalogChange.DropTable(str(p), str(p));
             case CREATE_INDEX -> new CatalogChange.CreateIndex(str(p), str(p), index(p));

@@ -18,12 +18,12 @@ import java.util.function.LongConsumer;
 
 /**
  * How one FROM source is read: a full scan, or an index lookup, prefix, range or IN-list probe,
- * or a semi-join probe with the keys a subquery gives. Chosen by {@link #choose} from the
+ * or a semi-join probe with the keys a subquery gives, or the rows a ROWID names. Chosen by {@link #choose} from the
  * conjuncts of WHERE/ON whose other side is known when the source is read (constants,
  * parameters, columns of earlier sources, an uncorrelated subquery's rows).
  */
 final class Access {
-    enum Kind { FULL_SCAN, INDEX_EQ, INDEX_RANGE, INDEX_IN, TEMP_HASH, INDEX_SEMI }
+    enum Kind { FULL_SCAN, INDEX_EQ, INDEX_RANGE, INDEX_IN, TEMP_HASH, INDEX_SEMI, ROWID_EQ, ROWID_IN }
 
     final Kind kind;
     final IndexDef index;
@@ -120,6 +120,10 @@ final class Access {
                 }
             }
         }
+        // ROWID = x, ROWID IN (...): the rows are where their ROWIDs say, no index needed
+        int rowIdColumn = t.columns().size();
+        if (eq.containsKey(rowIdColumn)) return new Access(Kind.ROWID_EQ, null, List.of(eq.get(rowIdColumn)), null, false, null, false, null);
+        if (in.containsKey(rowIdColumn)) return new Access(Kind.ROWID_IN, null, List.of(), null, false, null, false, in.get(rowIdColumn));
         Access best = FULL;
         int bestScore = 0;
         for (IndexDef ix : t.indexes()) {
@@ -322,6 +326,11 @@ final class Access {
                     else index.index().range(k, true, k, true, false, once);
                 }
             }
+            case ROWID_EQ -> rowId(t, eq.getFirst().eval(ctx), out);
+            case ROWID_IN -> {
+                Set<Long> seen = new HashSet<>();
+                for (Expr e : inList) rowId(t, e.eval(ctx), id -> { if (seen.add(id)) out.accept(id); });
+            }
             case INDEX_EQ -> {
                 Object[] key = new Object[eq.size()];
                 for (int i = 0; i < key.length; i++) {
@@ -373,6 +382,12 @@ final class Access {
         }
     }
 
+    /** The row of {@code t} the ROWID {@code v} names, if it is one of t's and names a place t has (NULL names none). */
+    private static void rowId(Table t, Object v, LongConsumer out) {
+        long id = v == null ? -1 : io.hourglass.engine.catalog.RowIds.rowId(Expr.Binary.text(v), t.rowIdTag());
+        if (id >= 0 && id < t.store().highWater()) out.accept(id);
+    }
+
     private static final Object NO_MATCH = new Object();
     /** A bound just above NULL: excludes NULL keys from an open-ended low bound. */
     private static final Object NULL_FLOOR = null;
@@ -404,6 +419,8 @@ final class Access {
             case INDEX_RANGE -> "RANGE INDEX SCAN " + index.qualifiedName() + " ON " + t.qualifiedName()
                     + " (" + eq.size() + " equal" + (low != null ? ", low bound" : "") + (high != null ? ", high bound" : "") + ")";
             case INDEX_IN -> "INDEX IN-LIST LOOKUP " + index.qualifiedName() + " ON " + t.qualifiedName() + " (" + inList.size() + " keys)";
+            case ROWID_EQ -> "ROWID LOOKUP ON " + t.qualifiedName();
+            case ROWID_IN -> "ROWID IN-LIST LOOKUP ON " + t.qualifiedName() + " (" + inList.size() + " keys)";
             case INDEX_SEMI -> "SEMI-JOIN " + (index.kind() == IndexDef.Kind.HASH ? "HASH" : "RANGE") + " INDEX LOOKUP " + index.qualifiedName()
                     + " ON " + t.qualifiedName() + " (" + semi.prefix() + " of " + index.columns().length + " columns, keys from the "
                     + (semi.keys() == null ? "subquery" : "EXISTS subquery") + " at position " + (semi.sub().pos + 1) + ")";

@@ -24,6 +24,11 @@ final class Binder {
     boolean hierarchical;
     /** Whether NEXTVAL and CURRVAL may appear in what is bound now (a select list, VALUES, SET). */
     boolean sequencesAllowed;
+    /**
+     * The sources whose ROWID something bound reads (a bit each): their rows carry it after
+     * their columns ({@link Executor.QueryPlan#rowIdLevels}).
+     */
+    long rowIdSources;
     /** The sequence references bound so far, to tie a row's CURRVAL to its NEXTVAL. */
     private final List<Expr.SequenceRef> sequenceRefs = new java.util.ArrayList<>();
 
@@ -144,6 +149,16 @@ final class Binder {
                     case "||" -> SqlType.VARCHAR_ANY;
                     default -> SqlType.BOOLEAN;
                 };
+                if (b.type == SqlType.BOOLEAN && !b.op.equals("AND") && !b.op.equals("OR")) {
+                    b.left = asRowIdFor(b.right, b.left);
+                    b.right = asRowIdFor(b.left, b.right);
+                }
+            }
+            case Expr.InList il -> {
+                long[] m = {0};
+                il.children(x -> m[0] |= x.sources);
+                il.sources = m[0];
+                if (isRowId(il.arg)) il.replaceItems(x -> asRowIdFor(il.arg, x));
             }
             case Expr.Aggregate a -> {
                 a.sources = a.arg == null ? 0 : a.arg.sources;
@@ -168,6 +183,8 @@ final class Binder {
                     case "TO_NUMBER", "POWER", "SQRT", "EXP", "LN", "MONTHS_BETWEEN" -> SqlType.NUMBER;
                     case "TO_DATE", "ADD_MONTHS", "LAST_DAY" -> SqlType.DATE;
                     case "TO_TIMESTAMP" -> SqlType.TIMESTAMP;
+                    case "CHARTOROWID" -> SqlType.ROWID;
+                    case "ROWIDTOCHAR" -> SqlType.varchar(io.hourglass.engine.catalog.RowIds.LENGTH);
                     case "DECODE" -> c.args.get(2).type;
                     case "NVL2" -> c.args.get(1).type;
                     default -> SqlType.VARCHAR_ANY;
@@ -189,6 +206,21 @@ final class Binder {
         return e;
     }
 
+    private static boolean isRowId(Expr e) { return e.type != null && e.type.kind() == TypeKind.ROWID; }
+
+    /**
+     * {@code other}, compared with {@code side}: read as a ROWID (CHARTOROWID, TT90003 if it is
+     * not one) when {@code side} is one and it is not, so a ROWID equals its text in any case
+     * and with blanks after it, and a text that cannot be one is an error, not a mismatch.
+     */
+    private Expr asRowIdFor(Expr side, Expr other) {
+        if (!isRowId(side) || isRowId(other)) return other;
+        Expr.Call c = new Expr.Call(other.pos, "CHARTOROWID", List.of(other));
+        c.sources = other.sources;
+        c.type = SqlType.ROWID;
+        return c;
+    }
+
     /** The subqueries bound here, in the order met (their own subqueries are theirs). */
     List<Expr.Subquery> subqueries() { return List.copyOf(subqueries); }
 
@@ -196,7 +228,7 @@ final class Binder {
         int n = c.args.size();
         boolean ok = switch (c.name) {
             case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
-                 "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY" -> n == 1;
+                 "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR" -> n == 1;
             case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
             case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT" -> n == 2;
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
@@ -236,12 +268,14 @@ final class Binder {
                 c.type = SqlType.BIGINT;
                 return;
             }
+            if (found == null && c.column.equals("ROWID")) found = b.findRowId(c);
             if (found == null) continue;
             c.source = found[0];
             c.index = found[1];
             c.depth = depth;
             c.sources = depth == 0 ? 1L << found[0] : 0;
-            c.type = b.tables[found[0]].columns().get(found[1]).type();
+            List<Column> columns = b.tables[found[0]].columns();
+            c.type = found[1] == columns.size() ? SqlType.ROWID : columns.get(found[1]).type();
             Binder inner = this;
             for (int d = 1; d <= depth; d++, inner = inner.parent) {
                 inner.owner.correlated = true;
@@ -272,6 +306,31 @@ final class Binder {
             }
         }
         return found;
+    }
+
+    /**
+     * The source of the ROWID pseudocolumn {@code c} (a column of that name aside): the one
+     * source of this query or the one its qualifier names, {@code {source, its column count}}
+     * (the ROWID comes after the columns in its row); null if this query has none of that name.
+     * Only a table's rows have a ROWID: not a view's, a derived table's or a join nest's.
+     */
+    private int[] findRowId(Expr.ColumnRef c) {
+        int found = -1;
+        for (int s = 0; s < tables.length; s++) {
+            boolean named = c.qualifier == null;
+            for (Part p : parts[s]) named |= p.matches(c.qualifier);
+            if (!named) continue;
+            if (found >= 0) throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
+            found = s;
+        }
+        if (found < 0) return null;
+        Table t = tables[found];
+        if (t.id() < 0 || parts[found].length != 1) {
+            throw ErrorCode.SEMANTIC_ERROR.error(c.text() + " at position " + (c.pos + 1) + ": only a table's rows have a ROWID, not "
+                    + (parts[found].length != 1 ? "a join's in parentheses" : "a view's or a derived table's") + " (select the ROWID inside it)");
+        }
+        rowIdSources |= 1L << found;
+        return new int[] {found, t.columns().size()};
     }
 
     /** Expands {@code *} or {@code q.*} into column references, the sources in {@code order} (null: FROM order). */

@@ -27,7 +27,7 @@ public final class CatalogChanges {
                 for (CatalogChange.ColumnSpec c : ct.columns()) {
                     cols.add(new Column(c.name(), c.type(), c.notNull(), c.defaultSql(), defaultOf(c.defaultSql())));
                 }
-                Table t = cat.createTable(ct.tableId(), ct.owner(), ct.name(), cols, ct.primaryKey());
+                Table t = cat.createTable(ct.tableId(), ct.rowIdTag(), ct.owner(), ct.name(), cols, ct.primaryKey());
                 for (CatalogChange.IndexSpec ix : ct.indexes()) cat.addIndex(t, index(ix));
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) cat.addForeignKey(t, fk);
                 for (CatalogChange.CheckSpec ck : ct.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));

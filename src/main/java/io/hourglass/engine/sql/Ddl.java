@@ -169,6 +169,7 @@ final class Ddl {
         Set<String> names = new HashSet<>();
         for (Ast.ColumnDef d : ct.columns()) {
             if (!names.add(d.name())) throw ErrorCode.SEMANTIC_ERROR.error("column " + d.name() + " is defined twice");
+            notRowId(d.name());
             boolean notNull = d.notNull() || ct.primaryKey().contains(d.name());
             if (d.defaultSql() != null) {
                 // Check the default fits the column now, not at the first insert.
@@ -389,12 +390,24 @@ final class Ddl {
      * exclusive lock). The column keeps its place, type, values, indexes and constraints; CHECK
      * conditions naming it are rewritten; views keep the text they were made with.
      */
+    /**
+     * A new column may not be named ROWID, the pseudocolumn's name (a reserved word in Oracle and
+     * TimesTen): it would hide every row's ROWID. (A column of that name from before ROWIDs
+     * existed still works, and hides it.)
+     */
+    private static void notRowId(String column) {
+        if (column.equals("ROWID")) {
+            throw ErrorCode.SEMANTIC_ERROR.error("a column cannot be named ROWID, the pseudocolumn's name");
+        }
+    }
+
     private static void renameColumn(Ast.RenameColumn rc, Session s, Transaction ddl) {
         Table t = Executor.table(rc.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         notCacheTable(s, t, "RENAME COLUMN", "the backend table's columns name it");
         if (t.columnIndex(rc.column()) < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + rc.column());
         if (t.columnIndex(rc.newName()) >= 0) throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " already has a column " + rc.newName());
+        notRowId(rc.newName());
         s.transactions().lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.RenameColumn(t.owner(), t.name(), rc.column(), rc.newName()));
     }
@@ -776,6 +789,7 @@ final class Ddl {
         for (int i = 0; i < types.length; i++) {
             Ast.ColumnDef d = at.addColumns().get(i);
             if (!names.add(d.name())) throw ErrorCode.SEMANTIC_ERROR.error(table + " already has a column " + d.name());
+            notRowId(d.name());
             types[i] = d.type();
             if (d.defaultSql() != null) fill[i] = d.type().coerce(CatalogChanges.defaultOf(d.defaultSql()).get(), table + "." + d.name());
             added.add(CatalogChange.ColumnSpec.of(d.name(), d.type(), d.notNull(), d.defaultSql()));

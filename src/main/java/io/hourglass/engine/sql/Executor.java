@@ -404,6 +404,25 @@ final class Executor {
         Binder.Part[] starParts;
         /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
         Table[] lockTables = new Table[0];
+        /**
+         * The sources whose ROWID the statement reads (a bit each, {@link Binder#rowIdSources}):
+         * their rows carry it as a value after their columns, so every row the query keeps (to
+         * sort, to hash, for window functions, a tree's nodes) keeps its ROWID.
+         */
+        long rowIdLevels;
+
+        /** Source {@code level}'s row {@code id} decoded from {@code img}, with its ROWID after its columns if the statement reads it. */
+        Object[] readRow(int level, long id, byte[] img) {
+            if ((rowIdLevels & 1L << level) == 0) return tables[level].codec().decode(img);
+            Object[] row = tables[level].codec().decode(img, 1);
+            row[row.length - 1] = io.hourglass.engine.catalog.RowIds.text(tables[level].rowIdTag(), id);
+            return row;
+        }
+
+        /** Source {@code level}'s row of NULLs (an outer join's side that no row matched), ROWID included. */
+        Object[] nullRow(int level) {
+            return new Object[tables[level].columns().size() + (int) (rowIdLevels >>> level & 1)];
+        }
 
         /** Runs the query as a statement: its rows in the result, or, given a sink, handed to it as they come. */
         StatementResult run(Session s, Object[] params, ResultSink sink) {
@@ -542,7 +561,7 @@ final class Executor {
                     groups.putIfAbsent(new Key(gk), newAccumulators());
                 }
                 List<Object[][]> kept = windowed ? new ArrayList<>() : null; // {group key, aggregates} of each group HAVING kept
-                for (int[] gc : groupColumns) ctx.rows[gc[0]] = new Object[tables[gc[0]].columns().size()];
+                for (int[] gc : groupColumns) ctx.rows[gc[0]] = nullRow(gc[0]);
                 for (Map.Entry<Key, Object[][]> g : groups.entrySet()) {
                     loadGroup(ctx, groupKeyValues(g.getKey()), finish(g.getValue()));
                     if (having != null && !Boolean.TRUE.equals(Expr.truth(having.eval(ctx), having.pos))) continue;
@@ -1048,7 +1067,7 @@ final class Executor {
             matched[level] = false;
             if (!scanRows(level, ctx, t, snapshot, sink)) return false;
             if (matched[level]) return true;
-            ctx.rows[level] = new Object[tables[level].columns().size()];
+            ctx.rows[level] = nullRow(level);
             if (!passes(after.get(level), ctx)) return true;
             return scan(level + 1, ctx, t, snapshot, sink);
         }
@@ -1067,7 +1086,7 @@ final class Executor {
             List<Candidate> found = candidates(this, scope);
             if (inOrder) {
                 found = inSortOrder(found, scope, ctx, c -> ctx.rows[0] = c.row() != null ? c.row()
-                        : t.codec().decode(Version.visible(t.store().slot(c.id()), scope.snapshot, scope.txn.id())));
+                        : readRow(0, c.id(), Version.visible(t.store().slot(c.id()), scope.snapshot, scope.txn.id())));
             }
             forEachLockedRow(this, scope, ctx, found, (id, row) -> sink.accept(ctx));
         }
@@ -1104,7 +1123,7 @@ final class Executor {
                 System.arraycopy(m.rows(), 0, ctx.rows, 0, n);
                 for (int level = 0; level < n; level++) {
                     if (!lockLevels[level]) continue;
-                    Object[] current = lockAndReadAgain(this, scope, tables[level], m.ids()[level], null, null);
+                    Object[] current = lockAndReadAgain(this, scope, level, m.ids()[level], null, null);
                     if (current == null) continue next; // skipped (SKIP LOCKED), or deleted meanwhile
                     ctx.rows[level] = current;
                 }
@@ -1148,7 +1167,7 @@ final class Executor {
          * key is an equality, range, IN or semi-join, never true of NULL).
          */
         private void unmatched(Expr.Ctx ctx, Transaction t, long snapshot, RowSink sink) {
-            ctx.rows[0] = new Object[tables[0].columns().size()];
+            ctx.rows[0] = nullRow(0);
             java.util.BitSet matched = ctx.fullMatched;
             ctx.scope.temp.charge(matched.size() / 8);
             forEachRow(fullLevel, ctx, t, snapshot, (id, row) -> {
@@ -1224,7 +1243,7 @@ final class Executor {
                 ctx.tick();
                 byte[] img = Version.visible(slot, snapshot, t.id());
                 if (img == null) return true;
-                go[0] = v.visit(rowId, tb.codec().decode(img));
+                go[0] = v.visit(rowId, readRow(level, rowId, img));
                 return go[0];
             });
             return go[0];
@@ -1248,7 +1267,7 @@ final class Executor {
 
                 public Object[] visible(long id) {
                     byte[] img = Version.visible(tables[0].store().slot(id), snapshot, t.id());
-                    return img == null ? null : tables[0].codec().decode(img);
+                    return img == null ? null : readRow(0, id, img);
                 }
             };
         }
@@ -1265,7 +1284,7 @@ final class Executor {
                 } else {
                     byte[] img = Version.visible(tb.store().slot(id), snapshot, t.id());
                     if (img == null) continue;
-                    row = tb.codec().decode(img);
+                    row = readRow(level, id, img);
                 }
                 if (!visitRow(level, ctx, t, snapshot, sink, f, id, row)) return false;
             }
@@ -1543,6 +1562,7 @@ final class Executor {
         q.perExecution = new boolean[n];
         q.outer = new boolean[n];
         q.lockTables = sub.lockTables;
+        q.rowIdLevels = sub.rowIdLevels;
         q.filters = new ArrayList<>();
         q.after = new ArrayList<>();
         List<Expr> own = new ArrayList<>();
@@ -1832,6 +1852,7 @@ final class Executor {
         // (known once the whole query is bound: whether it reads an enclosing query's row)
         q.sortKeys = order;
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
+        q.rowIdLevels = binder.rowIdSources; // (its subqueries bound: a correlated one may read a ROWID of this query's)
         return q;
     }
 
@@ -2168,6 +2189,7 @@ final class Executor {
         Binder binder = new Binder(new Table[] {t}, new String[] {alias}, s);
         planSources(q, new Table[] {t}, binder, where);
         q.subqueries = binder.subqueries();
+        q.rowIdLevels = binder.rowIdSources;
         q.derived = new QueryPlan[1];
         q.perExecution = new boolean[1];
         q.lockTables = new Table[] {t};
@@ -2199,7 +2221,7 @@ final class Executor {
             ctx.tick();
             byte[] img = Version.visible(t.store().slot(id), snapshot, txn.id());
             if (img == null) return;
-            Object[] row = t.codec().decode(img);
+            Object[] row = q.readRow(0, id, img);
             ctx.rows[0] = row;
             if (!passes(q.filters.get(0), ctx)) return;
             Boolean numbered = q.number(ctx);
@@ -2243,6 +2265,7 @@ final class Executor {
             checkNoAggregate(upd.values().get(i), "SET");
         }
         boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();
+        q.rowIdLevels |= binder.rowIdSources; // (SET a = ROWID: the rows read carry it)
         return (ss, params) -> atomically(ss, txn -> StatementResult.count(
                 forEachLockedMatch(ss, txn, q, params, subqueries, (old, ctx) -> {
                     ctx.row++;
@@ -2334,7 +2357,11 @@ final class Executor {
             ctx.scope = scope;
             List<Pending> pending = new ArrayList<>();
             ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
-            forEachLockedRow(q, scope, ctx, candidates(q, scope), (id, current) -> {
+            int width = t.columns().size();
+            forEachLockedRow(q, scope, ctx, candidates(q, scope), (id, read) -> {
+                // (SET and the conditions read ctx.rows[0], with the ROWID after the columns if
+                // they ask for it; what is written is the row as stored)
+                Object[] current = read.length == width ? read : java.util.Arrays.copyOf(read, width);
                 Object[] next = change.newRow(current, ctx);
                 if (decideFirst) {
                     temp.chargeRow(current);
@@ -2373,7 +2400,7 @@ final class Executor {
         Table t = q.tables[0];
         for (Candidate c : found) {
             ctx.tick();
-            Object[] current = lockAndReadAgain(q, scope, t, c.id(), c.image(), c.row());
+            Object[] current = lockAndReadAgain(q, scope, 0, c.id(), c.image(), c.row());
             if (current == null) continue; // skipped (SKIP LOCKED), or deleted meanwhile
             ctx.rows[0] = current;
             if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
@@ -2382,13 +2409,14 @@ final class Executor {
     }
 
     /**
-     * Locks row {@code id} of {@code t} as the plan asks (awaited at most its {@code
+     * Locks row {@code id} of source {@code level}'s table as the plan asks (awaited at most its {@code
      * lockWaitNanos}, or the transaction's LockWait; not awaited under SKIP LOCKED) and reads it
      * newest: null if SKIP LOCKED left it, or it was deleted meanwhile. {@code seen}, if not null,
      * is the image the statement found, whose decoding {@code seenRow} is reused if unchanged.
      */
-    private static Object[] lockAndReadAgain(QueryPlan q, Scope scope, Table t, long id, byte[] seen, Object[] seenRow) {
+    private static Object[] lockAndReadAgain(QueryPlan q, Scope scope, int level, long id, byte[] seen, Object[] seenRow) {
         TransactionManager tm = scope.session.transactions();
+        Table t = q.tables[level];
         if (q.skipLocked) {
             if (!tm.tryLockRow(scope.txn, t, id)) return null;
         } else if (q.lockWaitNanos >= 0) {
@@ -2399,7 +2427,7 @@ final class Executor {
         byte[] img = tm.currentImage(scope.txn, t, id);
         if (img == null) return null;
         // Images are never changed in place: the same image is the same row.
-        return img == seen && seen != null ? seenRow : t.codec().decode(img);
+        return img == seen && seen != null ? seenRow : q.readRow(level, id, img);
     }
 
     private static void make(TransactionManager tm, Transaction txn, Table t, long id, Object[] current, Object[] next,

@@ -468,7 +468,7 @@ abstract class Expr {
 
     static final class Binary extends Expr {
         final String op;
-        final Expr left, right;
+        Expr left, right; // (the binder may wrap one: CHARTOROWID(x) compared with a ROWID)
 
         Binary(int pos, String op, Expr left, Expr right) {
             super(pos);
@@ -688,13 +688,13 @@ abstract class Expr {
 
     static final class InList extends Expr {
         final Expr arg;
-        final List<Expr> list;
+        List<Expr> list; // (the binder may wrap its items: CHARTOROWID(x) for a ROWID's list)
         final boolean negated;
 
         /** A list of literals and parameters at least this long is looked up in a hash set, not walked. */
         static final int HASHED_FROM = 8;
         /** Whether the list is the same for every row of one evaluation (literals and parameters only) and long. */
-        private final boolean fixedList;
+        private boolean fixedList;
 
         InList(int pos, Expr arg, List<Expr> list, boolean negated) {
             super(pos);
@@ -702,7 +702,19 @@ abstract class Expr {
             this.list = list;
             this.negated = negated;
             this.type = SqlType.BOOLEAN;
-            this.fixedList = list.size() >= HASHED_FROM && list.stream().allMatch(e -> e instanceof Literal || e instanceof Param);
+            this.fixedList = fixed(list);
+        }
+
+        private static boolean fixed(List<Expr> list) { return list.size() >= HASHED_FROM && list.stream().allMatch(InList::constant); }
+
+        private static boolean constant(Expr e) {
+            return e instanceof Literal || e instanceof Param || e instanceof Call c && c.name.equals("CHARTOROWID") && constant(c.args.getFirst());
+        }
+
+        /** Each item through {@code f} (the binder's conversions), fixed still if each is a constant converted. */
+        void replaceItems(java.util.function.UnaryOperator<Expr> f) {
+            list = list.stream().map(f).toList();
+            fixedList = fixed(list);
         }
 
         /** A fixed list's values as a set ({@link Hashed}). */
@@ -1190,6 +1202,8 @@ abstract class Expr {
                     yield real(Math.log(Values.toDouble(a[0])), "LN");
                 }
                 case "EXTRACT" -> Formats.extract(Binary.text(a[0]), date(a[1]));
+                case "CHARTOROWID" -> io.hourglass.engine.catalog.RowIds.of(a[0], "CHARTOROWID at position " + (pos + 1));
+                case "ROWIDTOCHAR" -> Binary.text(a[0]);
                 case "ADD_MONTHS", "LAST_DAY", "MONTHS_BETWEEN" ->
                         throw ErrorCode.TYPE_MISMATCH.error(name + " needs a date here, got " + Values.describe(a[0]));
                 default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + name);

@@ -125,9 +125,13 @@ final class Hierarchy {
         siblingOrder = Executor.QueryPlan.keyComparator(desc, nullsFirst);
     }
 
-    /** {@code a} if it reads an index by values known beforehand (an IN list too, for the roots); else a full scan. */
+    /** {@code a} if it reads an index or ROWIDs by values known beforehand (an IN list too, for the roots); else a full scan. */
     private static Access probe(Access a, boolean inList) {
-        return a.kind == Access.Kind.INDEX_EQ || a.kind == Access.Kind.INDEX_RANGE || inList && a.kind == Access.Kind.INDEX_IN ? a : Access.FULL;
+        return switch (a.kind) {
+            case INDEX_EQ, INDEX_RANGE, ROWID_EQ -> a;
+            case INDEX_IN, ROWID_IN -> inList ? a : Access.FULL;
+            default -> Access.FULL;
+        };
     }
 
     /**

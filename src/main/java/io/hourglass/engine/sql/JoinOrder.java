@@ -233,6 +233,11 @@ final class JoinOrder {
             Table t = tables[i];
             double rows = sizes[i];
             double matches = rows, perRead = rows, build = 0;
+            if (usable(terms, i, t.columns().size(), true, placed)) {
+                // ROWID = x: the one row where x says, as a unique index would find it
+                matches = 1;
+                perRead = 2;
+            }
             for (IndexDef ix : t.indexes()) {
                 int[] cols = ix.columns();
                 int k = 0;
@@ -355,6 +360,7 @@ final class JoinOrder {
         for (int i = 0; i < tables.length; i++) {
             if (ref.qualifier != null && !matches(tables[i], names[i], ref.qualifier)) continue;
             int c = tables[i].columnIndex(ref.column);
+            if (c < 0 && ref.column.equals("ROWID") && tables[i].id() >= 0) c = tables[i].columns().size(); // (its row's ROWID)
             if (c < 0) continue;
             if (found != null) return AMBIGUOUS;
             found = new int[] {i, c};

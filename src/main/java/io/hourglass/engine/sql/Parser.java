@@ -1508,6 +1508,7 @@ final class Parser {
                 yield SqlType.varbinary(len);
             }
             case "DATE" -> SqlType.DATE;
+            case "ROWID" -> SqlType.ROWID;
             case "TIMESTAMP" -> {
                 int scale = 6;
                 if (accept("(")) { scale = (int) integer(); expect(")"); }

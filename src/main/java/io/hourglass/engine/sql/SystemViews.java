@@ -145,7 +145,7 @@ final class SystemViews {
     }
 
     private static Object[] column(String owner, String table, String name, SqlType ty, boolean notNull, int position, String defaultSql) {
-        boolean chars = ty.kind() == TypeKind.CHAR || ty.kind() == TypeKind.VARCHAR || ty.kind() == TypeKind.VARBINARY;
+        boolean chars = ty.kind() == TypeKind.CHAR || ty.kind() == TypeKind.VARCHAR || ty.kind() == TypeKind.VARBINARY || ty.kind() == TypeKind.ROWID;
         boolean number = ty.kind() == TypeKind.NUMBER && ty.precision() > 0;
         return new Object[] {owner, table, name, ty.kind().sqlName(), chars && ty.length() > 0 ? (long) ty.length() : null,
                 number ? (long) ty.precision() : null, number ? (long) ty.scale() : null, notNull ? "N" : "Y", position + 1L, defaultSql};

@@ -69,7 +69,7 @@ public final class RowCodec {
                     out.put((byte) d.scale());
                     out.putBytes(d.unscaledValue().toByteArray());
                 }
-                case CHAR, VARCHAR -> out.putBytes(((String) v).getBytes(StandardCharsets.UTF_8));
+                case CHAR, VARCHAR, ROWID -> out.putBytes(((String) v).getBytes(StandardCharsets.UTF_8));
                 case VARBINARY -> out.putBytes(((Bytes) v).data());
                 case BOOLEAN -> out.put((byte) ((Boolean) v ? 1 : 0));
             }
@@ -84,8 +84,13 @@ public final class RowCodec {
      * and only skipped over, so no value object is made for them (a commit that needs a row's
      * index keys does not build its strings). Columns after the last wanted one are not read.
      */
-    public Object[] decode(byte[] img, boolean[] wanted) {
-        Object[] row = new Object[kinds.length];
+    public Object[] decode(byte[] img, boolean[] wanted) { return decode(img, wanted, 0); }
+
+    /** The row's values followed by {@code extra} slots left null, for the caller to fill (a ROWID). */
+    public Object[] decode(byte[] img, int extra) { return decode(img, null, extra); }
+
+    private Object[] decode(byte[] img, boolean[] wanted, int extra) {
+        Object[] row = new Object[kinds.length + extra];
         int pos = bitmapBytes;
         int end = kinds.length;
         if (wanted != null) while (end > 0 && !wanted[end - 1]) end--;
@@ -170,7 +175,7 @@ public final class RowCodec {
                 long lenAndPos = readVarint(img, pos + 1);
                 yield new BigDecimal(new BigInteger(img, (int) lenAndPos, (int) (lenAndPos >>> 32)), img[pos]);
             }
-            case CHAR, VARCHAR -> {
+            case CHAR, VARCHAR, ROWID -> {
                 long lenAndPos = readVarint(img, pos);
                 yield new String(img, (int) lenAndPos, (int) (lenAndPos >>> 32), StandardCharsets.UTF_8);
             }
@@ -195,7 +200,7 @@ public final class RowCodec {
                 long lenAndPos = readVarint(img, pos + 1);
                 yield (int) lenAndPos + (int) (lenAndPos >>> 32);
             }
-            case CHAR, VARCHAR, VARBINARY -> {
+            case CHAR, VARCHAR, VARBINARY, ROWID -> {
                 long lenAndPos = readVarint(img, pos);
                 yield (int) lenAndPos + (int) (lenAndPos >>> 32);
             }

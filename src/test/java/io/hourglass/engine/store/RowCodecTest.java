@@ -63,8 +63,9 @@ class RowCodecTest {
      */
     @Test
     void aKeyHashFromTheImageIsTheHashOfTheKeyOfItsDecodedValues() {
-        SqlType[] types = java.util.Arrays.copyOf(TYPES, TYPES.length + 1);
+        SqlType[] types = java.util.Arrays.copyOf(TYPES, TYPES.length + 2);
         types[TYPES.length] = SqlType.BOOLEAN;
+        types[TYPES.length + 1] = SqlType.ROWID;
         RowCodec codec = new RowCodec(types);
         java.util.SplittableRandom r = new java.util.SplittableRandom(17);
         int[] scratch = new int[types.length];
@@ -85,6 +86,7 @@ class RowCodecTest {
                     case DATE -> LocalDateTime.ofEpochSecond(n % 4_000_000_000L, 0, java.time.ZoneOffset.UTC);
                     case TIMESTAMP -> LocalDateTime.ofEpochSecond(n % 4_000_000_000L, r.nextInt(1_000_000_000), java.time.ZoneOffset.UTC);
                     case BOOLEAN -> n % 2 == 0;
+                    case ROWID -> io.hourglass.engine.catalog.RowIds.text(n >>> 40, n & 0xFF_FFFF_FFFFL);
                 };
             }
             byte[] img = codec.encode(row);
