@@ -382,10 +382,13 @@ final class Access {
         }
     }
 
-    /** The row of {@code t} the ROWID {@code v} names, if it is one of t's and names a place t has (NULL names none). */
+    /**
+     * The row of {@code t} the ROWID {@code v} names, if it is one of t's (NULL names none). A
+     * place t has no row at is passed on: reading it finds no row, as reading a deleted row's.
+     */
     private static void rowId(Table t, Object v, LongConsumer out) {
         long id = v == null ? -1 : io.hourglass.engine.catalog.RowIds.rowId(Expr.Binary.text(v), t.rowIdTag());
-        if (id >= 0 && id < t.store().highWater()) out.accept(id);
+        if (id >= 0 && id >>> io.hourglass.engine.store.Block.SHIFT < Integer.MAX_VALUE) out.accept(id); // (a block number RowStore can hold)
     }
 
     private static final Object NO_MATCH = new Object();

@@ -215,6 +215,9 @@ final class Binder {
      */
     private Expr asRowIdFor(Expr side, Expr other) {
         if (!isRowId(side) || isRowId(other)) return other;
+        if (other instanceof Expr.Literal l) {
+            return new Expr.Literal(l.pos, io.hourglass.engine.catalog.RowIds.of(l.value, "the text at position " + (l.pos + 1)), SqlType.ROWID);
+        }
         Expr.Call c = new Expr.Call(other.pos, "CHARTOROWID", List.of(other));
         c.sources = other.sources;
         c.type = SqlType.ROWID;
