@@ -34,6 +34,7 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
     public static final SqlType TIMESTAMP = new SqlType(TypeKind.TIMESTAMP, 0, 0, 6);
     public static final SqlType BOOLEAN = new SqlType(TypeKind.BOOLEAN, 0, 0, 0);
     public static final SqlType ROWID = new SqlType(TypeKind.ROWID, RowIds.LENGTH, 0, 0);
+    public static final SqlType INTERVAL = new SqlType(TypeKind.INTERVAL, 0, 0, 0);
     public static final SqlType VARCHAR_ANY = new SqlType(TypeKind.VARCHAR, MAX_VARCHAR, 0, 0);
     public static final SqlType VARBINARY_ANY = new SqlType(TypeKind.VARBINARY, MAX_VARCHAR, 0, 0);
 
@@ -98,6 +99,7 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
             case TIMESTAMP -> toDateTime(v, column);
             case BOOLEAN -> toBoolean(v, column);
             case ROWID -> RowIds.of(v, column);
+            case INTERVAL -> throw ErrorCode.TYPE_MISMATCH.error("an interval is not a value of its own (" + column + ")");
         };
     }
 

@@ -14,7 +14,8 @@ public enum TypeKind {
     DATE("DATE"),                // [LocalDateTime], second precision
     TIMESTAMP("TIMESTAMP"),      // [LocalDateTime], nanosecond precision
     BOOLEAN("BOOLEAN"),          // [Boolean]; only as an expression type, not a column type
-    ROWID("ROWID");              // [String], RowIds' 18 characters: the ROWID pseudocolumn, CHARTOROWID, a column
+    ROWID("ROWID"),              // [String], RowIds' 18 characters: the ROWID pseudocolumn, CHARTOROWID, a column
+    INTERVAL("INTERVAL");        // [Interval]; only inside an expression, added to a date (as TimesTen's), never a result or a column
 
     private final String sqlName;
 

@@ -182,6 +182,7 @@ public final class Values {
 
     public static Object add(Object a, Object b) {
         if (a == null || b == null) return null;
+        if (a instanceof Interval || b instanceof Interval) return withInterval(a, b, 1);
         if (a instanceof LocalDateTime t) return plusDays(t, b);
         if (b instanceof LocalDateTime t) return plusDays(t, a);
         if (a instanceof Long x && b instanceof Long y) {
@@ -197,6 +198,7 @@ public final class Values {
 
     public static Object subtract(Object a, Object b) {
         if (a == null || b == null) return null;
+        if (a instanceof Interval || b instanceof Interval) return withInterval(a, b, -1);
         if (a instanceof LocalDateTime x && b instanceof LocalDateTime y) {
             BigDecimal secs = BigDecimal.valueOf(java.time.Duration.between(y, x).toNanos()).movePointLeft(9);
             return normalize(secs.divide(BigDecimal.valueOf(86400), DIVISION));
@@ -269,6 +271,20 @@ public final class Values {
     private static final LocalDateTime AFTER_LAST_DATE = LocalDateTime.of(10_000, 1, 1, 0, 0);
 
     /** {@code t} plus a number of days; TT90004 outside the years 1 to 9999, as Oracle's dates. */
+    /**
+     * A date plus or minus ({@code sign} -1) an interval, or an interval plus a date; a text on the
+     * date's side (a parameter, as the HTTP and gRPC APIs send dates) is read as a TIMESTAMP.
+     * TT90003 for anything else.
+     */
+    private static LocalDateTime withInterval(Object a, Object b, int sign) {
+        if (a instanceof String text && b instanceof Interval) a = SqlType.TIMESTAMP.coerce(text, "the date an interval is added to");
+        if (b instanceof String text && a instanceof Interval && sign > 0) b = SqlType.TIMESTAMP.coerce(text, "the date an interval is added to");
+        if (a instanceof LocalDateTime t && b instanceof Interval i) return i.addTo(t, sign);
+        if (sign > 0 && a instanceof Interval i && b instanceof LocalDateTime t) return i.addTo(t, 1);
+        throw ErrorCode.TYPE_MISMATCH.error("an interval is added to or subtracted from a DATE or TIMESTAMP, not " + describe(a)
+                + (sign > 0 ? " + " : " - ") + describe(b));
+    }
+
     private static LocalDateTime plusDays(LocalDateTime t, Object days) {
         BigDecimal nanos = toDecimal(days).multiply(BigDecimal.valueOf(86_400_000_000_000L));
         LocalDateTime r;

@@ -86,7 +86,6 @@ final class Binder {
         return out.toArray(new Part[0]);
     }
 
-    /** Binds {@code e} in place; returns it for chaining. */
     private static SqlType aggregateType(Expr.Aggregate a) {
         return switch (a.name) {
             case "COUNT" -> SqlType.BIGINT;
@@ -97,8 +96,41 @@ final class Binder {
         };
     }
 
+    /**
+     * Binds {@code e} in place (its type, its sources, its column references); returns it for
+     * chaining. An interval is not a value of its own, as in TimesTen: only a part of a date's
+     * arithmetic (TT90015 anywhere else).
+     */
     Expr bind(Expr e) {
-        e.children(this::bind);
+        bindTree(e);
+        if (isInterval(e)) throw misplacedInterval(e);
+        return e;
+    }
+
+    private static boolean isInterval(Expr e) { return e.type != null && e.type.kind() == TypeKind.INTERVAL; }
+
+    private static RuntimeException misplacedInterval(Expr e) {
+        return ErrorCode.SEMANTIC_ERROR.error("the interval " + e.text() + " at position " + (e.pos + 1)
+                + " must be added to or subtracted from a DATE or TIMESTAMP (an interval is not a value of its own)");
+    }
+
+    /**
+     * Where an interval may stand: an operand of {@code date + interval}, {@code interval + date}
+     * or {@code date - interval}, the date a DATE or TIMESTAMP expression or a parameter (whose
+     * value is checked when it comes).
+     */
+    private static void checkIntervals(Expr e) {
+        if (e instanceof Expr.Binary b && (b.op.equals("+") || b.op.equals("-")) && (isInterval(b.left) || isInterval(b.right))) {
+            Expr interval = isInterval(b.right) ? b.right : b.left, date = interval == b.right ? b.left : b.right;
+            if (b.op.equals("-") && interval == b.left) throw misplacedInterval(interval);
+            if (!(date.type.kind().isDatetime() || date instanceof Expr.Param)) throw misplacedInterval(interval);
+            return;
+        }
+        e.children(x -> { if (isInterval(x)) throw misplacedInterval(x); });
+    }
+
+    private Expr bindTree(Expr e) {
+        e.children(this::bindTree);
         switch (e) {
             case Expr.ColumnRef c -> resolve(c);
             case Expr.SequenceRef q -> {
@@ -184,6 +216,7 @@ final class Binder {
                     case "TO_DATE", "ADD_MONTHS", "LAST_DAY" -> SqlType.DATE;
                     case "TO_TIMESTAMP" -> SqlType.TIMESTAMP;
                     case "CHARTOROWID" -> SqlType.ROWID;
+                    case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> SqlType.INTERVAL;
                     case "ROWIDTOCHAR" -> SqlType.varchar(io.hourglass.engine.catalog.RowIds.LENGTH);
                     case "DECODE" -> c.args.get(2).type;
                     case "NVL2" -> c.args.get(1).type;
@@ -203,6 +236,7 @@ final class Binder {
                 if (e instanceof Expr.Unary u) e.type = u.op.equals("-") ? u.arg.type : SqlType.BOOLEAN;
             }
         }
+        checkIntervals(e);
         return e;
     }
 
@@ -233,7 +267,7 @@ final class Binder {
             case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
                  "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR" -> n == 1;
             case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
-            case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT" -> n == 2;
+            case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT", "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> n == 2;
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
             case "INSTR" -> n >= 2 && n <= 4;
             case "NVL2" -> n == 3;
@@ -247,6 +281,10 @@ final class Binder {
     private static boolean isDouble(SqlType t) { return t.kind() == TypeKind.DOUBLE; }
 
     private static SqlType arithmeticType(SqlType a, SqlType b) {
+        if (a.kind() == TypeKind.INTERVAL || b.kind() == TypeKind.INTERVAL) {
+            SqlType date = a.kind() == TypeKind.INTERVAL ? b : a;
+            return date.kind().isDatetime() ? date : SqlType.TIMESTAMP; // (a parameter: the date it brings)
+        }
         if (a.kind().isDatetime()) return a;
         if (b.kind().isDatetime()) return b;
         if (isDouble(a) || isDouble(b)) return SqlType.DOUBLE;

@@ -501,15 +501,20 @@ abstract class Expr {
                 if (op.equals("||")) return l == null && r == null ? null : (l == null ? text(r) : text(l));
                 return null;
             }
+            // (with an interval, a date's text, a parameter's, is read as a date, not as a number)
             return switch (op) {
-                case "+" -> Values.add(num(l), num(r));
-                case "-" -> Values.subtract(num(l), num(r));
+                case "+" -> interval(l, r) ? Values.add(l, r) : Values.add(num(l), num(r));
+                case "-" -> interval(l, r) ? Values.subtract(l, r) : Values.subtract(num(l), num(r));
                 case "*" -> Values.multiply(num(l), num(r));
                 case "/" -> Values.divide(num(l), num(r));
                 case "||" -> text(l) + text(r);
                 case "=", "<>", "<", "<=", ">", ">=" -> compare(op, l, r);
                 default -> throw ErrorCode.INTERNAL.error("operator " + op);
             };
+        }
+
+        private static boolean interval(Object l, Object r) {
+            return l instanceof io.hourglass.engine.catalog.Interval || r instanceof io.hourglass.engine.catalog.Interval;
         }
 
         /** {@code l op r} for two values that are not NULL. */
@@ -1203,6 +1208,8 @@ abstract class Expr {
                 }
                 case "EXTRACT" -> Formats.extract(Binary.text(a[0]), date(a[1]));
                 case "CHARTOROWID" -> io.hourglass.engine.catalog.RowIds.of(a[0], "CHARTOROWID at position " + (pos + 1));
+                case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" ->
+                        io.hourglass.engine.catalog.Interval.of(a[0], Binary.text(a[1]), name.equals("NUMTOYMINTERVAL"), name);
                 case "ROWIDTOCHAR" -> Binary.text(a[0]);
                 case "ADD_MONTHS", "LAST_DAY", "MONTHS_BETWEEN" ->
                         throw ErrorCode.TYPE_MISMATCH.error(name + " needs a date here, got " + Values.describe(a[0]));

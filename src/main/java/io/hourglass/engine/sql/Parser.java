@@ -1457,6 +1457,35 @@ final class Parser {
         return new Ast.ColumnDef(name, type, notNull, def, defSql, pk, unique);
     }
 
+    /**
+     * An interval literal after {@code INTERVAL [+|-]}: {@code 'text' field [(p)] [TO field [(s)]]}
+     * (the precisions are accepted and not needed: the leading field takes any number of digits).
+     */
+    private Expr interval(Token start, boolean negative) {
+        Token text = next();
+        String from = intervalField(), to = accept("TO") ? intervalField() : null;
+        io.hourglass.engine.catalog.Interval v = io.hourglass.engine.catalog.Interval.parse(negative, text.text(), from, to);
+        if (v == null) {
+            throw ErrorCode.SYNTAX_ERROR.error(text.pos() + 1, "invalid interval literal '" + text.text() + "' " + from + (to == null ? "" : " TO " + to));
+        }
+        return new Expr.Literal(start.pos(), v, SqlType.INTERVAL);
+    }
+
+    /** An interval qualifier's field, with its precision if written. */
+    private String intervalField() {
+        Token f = next();
+        if (!io.hourglass.engine.catalog.Interval.isField(f.text()) || f.type() == T.STRING) {
+            at--;
+            throw error("expected YEAR, MONTH, DAY, HOUR, MINUTE or SECOND, not " + describe(f));
+        }
+        if (accept("(")) {
+            integer();
+            if (accept(",")) integer();
+            expect(")");
+        }
+        return f.text();
+    }
+
     SqlType type() {
         Token t = peek();
         String n = identifier();
@@ -2069,6 +2098,10 @@ final class Parser {
                         throw ErrorCode.SYNTAX_ERROR.error(s.pos() + 1, "invalid " + w + " literal '" + s.text() + "'");
                     }
                 }
+            }
+            case "INTERVAL" -> {
+                boolean sign = (peek().is("-") || peek().is("+")) && peek(1).type() == T.STRING;
+                if (sign || peek().type() == T.STRING) return interval(t, sign && next().is("-"));
             }
             case "CASE" -> { return caseExpr(t); }
             case "SYS_CONNECT_BY_PATH" -> {

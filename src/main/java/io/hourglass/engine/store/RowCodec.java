@@ -185,6 +185,7 @@ public final class RowCodec {
                 yield new Bytes(java.util.Arrays.copyOfRange(img, at, at + (int) (lenAndPos >>> 32)));
             }
             case BOOLEAN -> img[pos] != 0;
+            case INTERVAL -> throw new IllegalArgumentException("no column holds an interval");
         };
     }
 
@@ -204,6 +205,7 @@ public final class RowCodec {
                 long lenAndPos = readVarint(img, pos);
                 yield (int) lenAndPos + (int) (lenAndPos >>> 32);
             }
+            case INTERVAL -> throw new IllegalArgumentException("no column holds an interval");
         };
     }
 

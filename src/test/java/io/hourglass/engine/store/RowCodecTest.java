@@ -87,6 +87,7 @@ class RowCodecTest {
                     case TIMESTAMP -> LocalDateTime.ofEpochSecond(n % 4_000_000_000L, r.nextInt(1_000_000_000), java.time.ZoneOffset.UTC);
                     case BOOLEAN -> n % 2 == 0;
                     case ROWID -> io.hourglass.engine.catalog.RowIds.text(n >>> 40, n & 0xFF_FFFF_FFFFL);
+                    case INTERVAL -> throw new AssertionError("no column holds an interval");
                 };
             }
             byte[] img = codec.encode(row);
