@@ -502,10 +502,10 @@ class RandomQueryTest {
             };
         }
 
-        /** A date: a column e, or one a few days before or after it. */
+        /** A date: a column e, or one a few days before or after it (by a number of days or an interval). */
         private String date(List<String> aliases) {
             String e = alias(aliases) + ".e";
-            return switch (rnd.nextInt(5)) {
+            return switch (rnd.nextInt(7)) {
                 case 0 -> e + " + " + (rnd.nextInt(3) + 1);
                 case 1 -> e + " - " + (rnd.nextInt(3) + 1);
                 case 2 -> spelled("LAST_DAY(" + e + ")", lastDay(e));
@@ -516,6 +516,15 @@ class RandomQueryTest {
                     String moved = e + " + interval '" + k + " months'";
                     yield spelled("ADD_MONTHS(" + e + ", " + k + ")", "(CASE WHEN " + e + " = " + lastDay(e) + " THEN " + lastDay(moved)
                             + " ELSE CAST(" + moved + " AS DATE) END)");
+                }
+                case 4 -> {
+                    // an interval literal, the same text in both (PostgreSQL's date + interval is a timestamp)
+                    String moved = e + (rnd.nextBoolean() ? " + " : " - ") + "INTERVAL '" + (rnd.nextInt(5) + 1) + "' DAY";
+                    yield spelled(moved, "CAST(" + moved + " AS DATE)");
+                }
+                case 5 -> {
+                    int k = rnd.nextInt(61) - 30;
+                    yield spelled(e + " + NUMTODSINTERVAL(" + k + ", 'DAY')", "CAST(" + e + " + make_interval(days => " + k + ") AS DATE)");
                 }
                 default -> e;
             };
