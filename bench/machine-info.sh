@@ -18,4 +18,16 @@ bench_start() {
   out="bench/results/$(date -u +%Y-%m-%d)-$1"
   mkdir -p "$out"
   machine_info "$JAVA" > "$out/machine.txt"
+  : > "$out/commands.txt"
+}
+
+# Runs one JMH benchmark in average-time mode (one fork, 3 x 2 s warm-up, 5 x 2 s measured, 6 GB
+# heap), adds its command to $out/commands.txt and writes its JSON and its output to $out.
+# Usage: jmh_avgt <json file> <output file> <benchmark> <time unit> [JMH options, -p name=value ...]
+jmh_avgt() {
+  local json="$1" text="$2" bench="$3" unit="$4"
+  shift 4
+  local cmd=("$JAVA" -Xmx6g -jar bench/target/benchmarks.jar "$bench" -f 1 -wi 3 -w 2s -i 5 -r 2s -bm avgt -tu "$unit" "$@" -jvmArgs -Xmx6g)
+  echo "${cmd[*]}" >> "$out/commands.txt"
+  "${cmd[@]}" -rf json -rff "$out/$json" | tee "$out/$text"
 }

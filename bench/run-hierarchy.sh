@@ -7,8 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/machine-info.sh
 bench_start hierarchy
-cmd=("$JAVA" -Xmx6g -jar bench/target/benchmarks.jar HierarchyBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -bm avgt -tu ms
-     -p employees="${1:-1000000}" -jvmArgs -Xmx6g)
-echo "${cmd[*]}" > "$out/commands.txt"
-"${cmd[@]}" -rf json -rff "$out/result.json" | tee "$out/output.txt"
+jmh_avgt result.json output.txt HierarchyBenchmark ms -p employees="${1:-1000000}"
 echo "results in $out"

@@ -358,9 +358,7 @@ final class Binder {
     private int[] findRowId(Expr.ColumnRef c) {
         int found = -1;
         for (int s = 0; s < tables.length; s++) {
-            boolean named = c.qualifier == null;
-            for (Part p : parts[s]) named |= p.matches(c.qualifier);
-            if (!named) continue;
+            if (c.qualifier != null && java.util.Arrays.stream(parts[s]).noneMatch(p -> p.matches(c.qualifier))) continue;
             if (found >= 0) throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
             found = s;
         }

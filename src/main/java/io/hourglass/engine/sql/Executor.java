@@ -2397,7 +2397,6 @@ final class Executor {
      * that no longer matches (one that no longer does keeps its lock until the transaction ends).
      */
     private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
-        Table t = q.tables[0];
         for (Candidate c : found) {
             ctx.tick();
             Object[] current = lockAndReadAgain(q, scope, 0, c.id(), c.image(), c.row());
