@@ -163,6 +163,8 @@ class KafkaRestoreTest {
             for (int k = 0; k < 400; k++) c.execute("INSERT INTO note VALUES (?, ?)", k, "x".repeat(3900));
             c.commit(true).toCompletableFuture().join();
             c.setAutocommit(true);
+            // CREATE TABLE ... AS SELECT: its CREATE TABLE and its 1.5 MB of rows are one transaction, shipped in parts.
+            c.execute("CREATE TABLE note_copy (id PRIMARY KEY, body) AS SELECT id, body FROM note");
             a.awaitCaughtUp();
             before = checksum(i, "SHOP");
             assertTrue(a.ckpt.archivedCheckpointId() >= 1);
@@ -179,6 +181,7 @@ class KafkaRestoreTest {
 
         try (Instance i = TestInstances.with(cfg)) {
             assertEquals(before, checksum(i, "SHOP"));
+            assertEquals(400, rowCount(i, "SHOP", "note_copy"), "the CREATE TABLE ... AS SELECT restored with its rows");
             assertEquals(0, i.database("SHOP").recovery().transactions(), "the restored database loads with no log to replay");
             try (Connection clerk = i.connect("SHOP", "clerk", "pw")) {
                 assertTrue(clerk.execute("SELECT COUNT(*) FROM admin.item").rows().size() == 1, "users and grants restored");

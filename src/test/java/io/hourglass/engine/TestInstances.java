@@ -16,6 +16,9 @@ public final class TestInstances {
 
     public static Instance with(DatabaseConfig cfg) { return new Instance(ADMIN_PASSWORD, List.of(cfg)); }
 
+    /** A connection to {@code dsn} as the instance administrator. */
+    public static io.hourglass.engine.lifecycle.Connection admin(Instance i, String dsn) { return i.connect(dsn, "admin", ADMIN_PASSWORD); }
+
     /** The query's rows, each as its values' text joined by "|" (NULL as "null", trailing blanks cut). */
     public static List<String> rows(io.hourglass.engine.lifecycle.Connection c, String sql) { return rows(c.execute(sql)); }
 

@@ -116,6 +116,9 @@ public final class LogBatch {
         return end();
     }
 
+    /** The bytes of {@code change}'s DDL record. */
+    public static int ddlRecordBytes(CatalogChange change) { return LogFormat.RECORD_HEADER + LogCodec.ddlPayload(change).length; }
+
     public LogBatch ddl(long txnId, CatalogChange change) {
         byte[] payload = LogCodec.ddlPayload(change);
         int at = begin(LogRecord.DDL, txnId, payload.length); // first: begin may replace buf

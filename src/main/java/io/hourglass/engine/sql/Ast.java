@@ -114,7 +114,7 @@ final class Ast {
     record Delete(Name table, String alias, Expr where) implements Stmt {}
 
     record ColumnDef(String name, SqlType type, boolean notNull, Expr defaultValue, String defaultSql,
-                     boolean primaryKey, boolean unique) {}
+                     boolean primaryKey, boolean unique, int pos) {}
 
     /** REFERENCES parent [(columns)] [ON DELETE CASCADE]; no columns: the parent's primary key. */
     record References(Name table, List<String> columns, io.hourglass.engine.catalog.ForeignKey.OnDelete onDelete) {}
@@ -125,8 +125,12 @@ final class Ast {
     /** A CHECK constraint as written: its name (null: one is made up) and its condition, with the condition's text. */
     record CheckDef(String name, String sql, Expr condition) {}
 
+    /**
+     * CREATE TABLE; with {@code query} (CREATE TABLE ... AS SELECT), the columns are named only
+     * (a null type: the query's column's), or not at all (empty: the query's names).
+     */
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
-                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks) implements Stmt {}
+                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks, Select query) implements Stmt {}
 
     /**
      * ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}) or CHECK (...) ({@code addCheck}),

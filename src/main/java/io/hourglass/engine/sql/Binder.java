@@ -6,6 +6,7 @@ import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.TypeKind;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ final class Binder {
     private final Session session;   // null: no subquery may appear (a DEFAULT, a CALL argument)
     private final Binder parent;     // the enclosing query's, for a subquery
     private final Expr.Subquery owner;
-    private final List<Expr.Subquery> subqueries = new java.util.ArrayList<>();
+    private final List<Expr.Subquery> subqueries = new ArrayList<>();
     /** Whether the query is hierarchical (CONNECT BY): PRIOR, LEVEL and the like may appear. */
     boolean hierarchical;
     /** Whether NEXTVAL and CURRVAL may appear in what is bound now (a select list, VALUES, SET). */
@@ -30,7 +31,7 @@ final class Binder {
      */
     long rowIdSources;
     /** The sequence references bound so far, to tie a row's CURRVAL to its NEXTVAL. */
-    private final List<Expr.SequenceRef> sequenceRefs = new java.util.ArrayList<>();
+    private final List<Expr.SequenceRef> sequenceRefs = new ArrayList<>();
 
     Binder(Table[] tables, String[] aliases) { this(tables, aliases, null, null, null); }
 
@@ -75,7 +76,7 @@ final class Binder {
 
     /** The parts of a row that lists the sources in {@code order} (null: FROM order) side by side, as {@code *} does. */
     Part[] starParts(int[] order) {
-        List<Part> out = new java.util.ArrayList<>();
+        List<Part> out = new ArrayList<>();
         int at = 0;
         for (int o = 0; o < tables.length; o++) {
             for (Part p : parts[order == null ? o : order[o]]) {
@@ -201,7 +202,9 @@ final class Binder {
                 w.children(x -> m[0] |= x.sources);
                 w.sources = m[0];
                 if (w.agg != null) w.agg.type = aggregateType(w.agg);
-                w.type = w.agg != null ? w.agg.type : w.args.isEmpty() || w.name.equals("NTILE") ? SqlType.BIGINT : w.args.get(0).type;
+                w.type = w.agg != null ? w.agg.type : w.args.isEmpty() || w.name.equals("NTILE") ? SqlType.BIGINT
+                        : w.args.size() > 2 ? commonType(List.of(w.args.get(0), w.args.get(2))) // LAG/LEAD's default
+                        : w.args.get(0).type;
             }
             case Expr.Call c -> {
                 long m = 0;
@@ -210,16 +213,23 @@ final class Binder {
                 checkArity(c);
                 c.type = switch (c.name) {
                     case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT" -> SqlType.BIGINT;
-                    case "ABS", "ROUND", "TRUNC", "MOD", "FLOOR", "CEIL", "COALESCE", "NVL", "NULLIF", "GREATEST", "LEAST" ->
-                            c.args.isEmpty() ? SqlType.NUMBER : c.args.get(0).type;
+                    // (a NUMBER(p,s) rounded up may need a digit more: 999.5 to 1000)
+                    case "ABS", "ROUND", "TRUNC", "FLOOR", "CEIL" -> c.args.get(0).type.kind() == TypeKind.NUMBER ? SqlType.NUMBER : c.args.get(0).type;
+                    case "NULLIF" -> c.args.get(0).type;
+                    case "MOD", "COALESCE", "NVL", "GREATEST", "LEAST" -> commonType(c.args);
                     case "TO_NUMBER", "POWER", "SQRT", "EXP", "LN", "MONTHS_BETWEEN" -> SqlType.NUMBER;
                     case "TO_DATE", "ADD_MONTHS", "LAST_DAY" -> SqlType.DATE;
                     case "TO_TIMESTAMP" -> SqlType.TIMESTAMP;
                     case "CHARTOROWID" -> SqlType.ROWID;
                     case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> SqlType.INTERVAL;
                     case "ROWIDTOCHAR" -> SqlType.varchar(io.hourglass.engine.catalog.RowIds.LENGTH);
-                    case "DECODE" -> c.args.get(2).type;
-                    case "NVL2" -> c.args.get(1).type;
+                    case "DECODE" -> {
+                        List<Expr> results = new ArrayList<>(); // DECODE(x, s1, r1, s2, r2, ..., [default])
+                        for (int i = 2; i < c.args.size(); i += 2) results.add(c.args.get(i));
+                        if (c.args.size() % 2 == 0) results.add(c.args.getLast());
+                        yield commonType(results);
+                    }
+                    case "NVL2" -> commonType(c.args.subList(1, 3));
                     default -> SqlType.VARCHAR_ANY;
                 };
             }
@@ -227,13 +237,17 @@ final class Binder {
                 long[] m = {0};
                 c.children(x -> m[0] |= x.sources);
                 c.sources = m[0];
-                c.type = c.thens.get(0).type;
+                List<Expr> results = new ArrayList<>(c.thens);
+                if (c.otherwise != null) results.add(c.otherwise);
+                c.type = commonType(results);
             }
             default -> {
                 long[] m = {0};
                 e.children(x -> m[0] |= x.sources);
                 e.sources = m[0];
-                if (e instanceof Expr.Unary u) e.type = u.op.equals("-") ? u.arg.type : SqlType.BOOLEAN;
+                if (e instanceof Expr.Unary u) {
+                    e.type = !u.op.equals("-") ? SqlType.BOOLEAN : u.arg.type.kind().isInteger() ? SqlType.BIGINT : u.arg.type; // (-x of a TT_TINYINT's 5)
+                }
             }
         }
         checkIntervals(e);
@@ -285,11 +299,46 @@ final class Binder {
             SqlType date = a.kind() == TypeKind.INTERVAL ? b : a;
             return date.kind().isDatetime() ? date : SqlType.TIMESTAMP; // (a parameter: the date it brings)
         }
+        if (a.kind().isDatetime() && b.kind().isDatetime()) return SqlType.NUMBER; // date - date: days
         if (a.kind().isDatetime()) return a;
         if (b.kind().isDatetime()) return b;
         if (isDouble(a) || isDouble(b)) return SqlType.DOUBLE;
         if (a.kind().isInteger() && b.kind().isInteger()) return SqlType.BIGINT;
         return SqlType.NUMBER;
+    }
+
+    /**
+     * The type of a value that is one of {@code results} (CASE's THENs and ELSE, COALESCE's
+     * arguments, ...), so that it holds each of them, as a column CREATE TABLE ... AS SELECT makes
+     * of it must: NULLs aside, the widest when they are of one family (a VARCHAR2 as long as the
+     * longest text, the widest integer, a NUMBER for exact numbers of different scales, a
+     * TIMESTAMP over a DATE), a VARCHAR2 when a text is among other kinds, else the first's.
+     */
+    static SqlType commonType(List<Expr> results) {
+        SqlType t = null;
+        for (Expr e : results) {
+            if (e instanceof Expr.Literal l && l.value == null) continue;
+            t = t == null ? e.type : wider(t, e.type);
+        }
+        return t == null ? SqlType.VARCHAR_ANY : t;
+    }
+
+    private static SqlType wider(SqlType a, SqlType b) {
+        TypeKind x = a.kind(), y = b.kind();
+        if (a.equals(b)) return a;
+        if (x.isString() && y.isString()) return SqlType.varchar(Math.max(a.length(), b.length()));
+        if (x.isString() || y.isString()) return SqlType.VARCHAR_ANY;
+        if (x.isNumeric() && y.isNumeric()) {
+            if (x == TypeKind.DOUBLE || y == TypeKind.DOUBLE) return SqlType.DOUBLE;
+            if (x.isInteger() && y.isInteger()) return x.ordinal() >= y.ordinal() ? a : b; // (TT_TINYINT's 0 to 255 fit a TT_SMALLINT)
+            return SqlType.NUMBER;
+        }
+        if (x.isDatetime() && y.isDatetime()) {
+            if (x != y) return x == TypeKind.TIMESTAMP ? a : b;
+            return a.scale() >= b.scale() ? a : b;
+        }
+        if (x == TypeKind.VARBINARY && y == TypeKind.VARBINARY) return SqlType.varbinary(Math.max(a.length(), b.length()));
+        return a;
     }
 
     /**

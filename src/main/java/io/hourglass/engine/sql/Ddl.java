@@ -47,8 +47,10 @@ final class Ddl {
         Transaction ddl = tm.begin(Isolation.READ_COMMITTED, 10_000_000_000L);
         s.catalog().ddlLock().lock();
         try {
+            StatementResult result = StatementResult.none();
             switch (stmt) {
-                case Ast.CreateTable ct -> createTable(ct, s);
+                case Ast.CreateTable ct when ct.query() != null -> result = StatementResult.count(createTableAsSelect(ct, s));
+                case Ast.CreateTable ct -> change(s, createTableChange(ct, s));
                 case Ast.DropTable dt -> dropTable(dt, s, ddl);
                 case Ast.CreateIndex ci -> createIndex(ci, s, ddl);
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
@@ -117,7 +119,7 @@ final class Ddl {
                 default -> throw ErrorCode.INTERNAL.error("not a DDL statement: " + stmt);
             }
             tm.commit(ddl, false);
-            return StatementResult.none();
+            return result;
         } catch (RuntimeException e) {
             tm.rollback(ddl);
             throw e;
@@ -155,7 +157,8 @@ final class Ddl {
         return owner;
     }
 
-    private static void createTable(Ast.CreateTable ct, Session s) {
+    /** The catalog change a CREATE TABLE (its columns typed) makes, checked: names free, privileges, constraints. */
+    private static CatalogChange.CreateTable createTableChange(Ast.CreateTable ct, Session s) {
         String owner = creator(ct.table(), s, "CREATE TABLE");
         Catalog cat = s.catalog();
         String tableName = ct.table().name();
@@ -204,7 +207,92 @@ final class Ddl {
             if (!ixNames.add(ix.name())) throw ErrorCode.INDEX_EXISTS.error(ix.owner() + "." + ix.name());
         }
         List<CatalogChange.CheckSpec> checks = checks(ct, owner, tableName, cols);
-        change(s, new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes, List.copyOf(fks), checks));
+        return new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes, List.copyOf(fks), checks);
+    }
+
+    /**
+     * Whether result column {@code i} of {@code q} is a NOT NULL column of a table, read as it is:
+     * not through an outer join, a grouping or a set operation, which can make it NULL. Oracle's
+     * CREATE TABLE ... AS SELECT keeps such a column NOT NULL.
+     */
+    private static boolean notNullColumn(Executor.QueryPlan q, int i) {
+        if (q.terms != null || q.aggregate || q.fullLevel >= 0 || !(q.outputs.get(i) instanceof Expr.ColumnRef c)) return false;
+        if (c.depth != 0 || c.source < 0 || c.index < 0 || (q.outer != null && q.outer[c.source])) return false;
+        return q.tables[c.source].columns().get(c.index).notNull();
+    }
+
+    /**
+     * CREATE TABLE ... AS SELECT, as Oracle and TimesTen have it. The query is planned as the
+     * creator (who needs SELECT on what it reads). The table's columns are its result columns,
+     * named by the column list if there is one, else by the query (an expression needs an
+     * alias), and typed as the query types them; the constraints written with the names apply
+     * (PRIMARY KEY, UNIQUE, NOT NULL, DEFAULT, CHECK), a FOREIGN KEY is TT3304. The table and
+     * its rows are one transaction, whose commit logs the CREATE TABLE ahead of the rows and
+     * returns once durable; if a row is refused (a duplicate key, a CHECK, PermSize) or the
+     * commit fails, there is no table, now or after a restart. Returns the rows inserted.
+     */
+    private static long createTableAsSelect(Ast.CreateTable ct, Session s) {
+        if (!ct.foreignKeys().isEmpty()) throw ErrorCode.FOREIGN_KEY_IN_CREATE_AS_SELECT.error();
+        String owner = creator(ct.table(), s, "CREATE TABLE");
+        Executor.QueryPlan q = Executor.planQuery(ct.query(), s);
+        CatalogChange.CreateTable change = createTableChange(new Ast.CreateTable(ct.table(), queryColumns(ct, q), ct.primaryKey(),
+                ct.hashPrimaryKey(), ct.uniques(), List.of(), ct.checks(), null), s);
+        Catalog cat = s.catalog();
+        Transaction t = s.transaction();
+        CatalogChanges.apply(cat, change);
+        boolean committed = false;
+        try {
+            // Logged with the rows, in the commit's batch; until then no one else writes the table.
+            s.transactions().logWithCommit(t, change);
+            Table table = cat.tableById(change.tableId());
+            s.transactions().lockTable(t, table, LockMode.X);
+            long n = Executor.insertAll(s, table, q);
+            s.commitWork();
+            committed = true;
+            s.transactions().flushDurably().toCompletableFuture().join(); // a DDL statement that returned survives a crash
+            return n;
+        } finally {
+            if (!committed) {
+                s.rollbackWork();
+                CatalogChanges.apply(cat, new CatalogChange.DropTable(owner, change.name()));
+            }
+        }
+    }
+
+    /**
+     * The columns CREATE TABLE ... AS SELECT makes of {@code q}'s result columns: typed as the
+     * query types them, named and constrained by the statement's column list if it has one.
+     */
+    private static List<Ast.ColumnDef> queryColumns(Ast.CreateTable ct, Executor.QueryPlan q) {
+        List<Ast.ColumnDef> defs = new ArrayList<>();
+        if (!ct.columns().isEmpty() && ct.columns().size() != q.columns.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("CREATE TABLE " + ct.table().name() + " names " + ct.columns().size()
+                    + " columns but its query has " + q.columns.size());
+        }
+        Ast.Select naming = ct.query();
+        while (naming.terms() != null) naming = naming.terms().getFirst(); // (a set operation's columns are its first query's)
+        int item = 0;
+        for (int i = 0; i < q.columns.size(); i++) {
+            ResultColumn rc = q.columns.get(i);
+            if (rc.type().kind() == io.hourglass.engine.catalog.TypeKind.BOOLEAN) {
+                throw ErrorCode.SEMANTIC_ERROR.error("column " + rc.name() + " of CREATE TABLE " + ct.table().name()
+                        + " would hold a condition's truth, which no column type holds");
+            }
+            if (ct.columns().isEmpty()) {
+                Ast.SelectItem it = item < naming.items().size() ? naming.items().get(item) : null;
+                if (it != null && !it.star()) item++;
+                if (it != null && !it.star() && it.alias() == null && !(it.expr() instanceof Expr.ColumnRef)) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the expression " + it.expr().text() + " in the query of CREATE TABLE "
+                            + ct.table().name() + " needs a column alias to name its column");
+                }
+                defs.add(new Ast.ColumnDef(rc.name(), rc.type(), notNullColumn(q, i), null, null, false, false, -1));
+            } else {
+                Ast.ColumnDef d = ct.columns().get(i);
+                defs.add(new Ast.ColumnDef(d.name(), rc.type(), d.notNull() || notNullColumn(q, i), d.defaultValue(), d.defaultSql(),
+                        d.primaryKey(), d.unique(), d.pos()));
+            }
+        }
+        return defs;
     }
 
     /**
@@ -470,7 +558,7 @@ final class Ddl {
         CacheService cache = s.cache();
         cache.prepare(g, columns, ct.primaryKey());
         try {
-            createTable(ct, s);
+            change(s, createTableChange(ct, s));
         } catch (RuntimeException e) {
             cache.dropped(g);
             throw e;

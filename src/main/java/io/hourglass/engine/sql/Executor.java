@@ -2033,13 +2033,17 @@ final class Executor {
     }
 
     static Plan planInsert(Ast.Insert ins, Session s) {
-        InsertPlan plan = insertPlan(ins, s);
-        return (ss, params) -> atomically(ss, txn -> {
-            try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
-                Scope scope = plan.begin(ss, txn, params, temp);
-                return StatementResult.count(plan.insert(scope, plan.values(scope)));
-            }
-        });
+        return insertPlan(ins, s)::run;
+    }
+
+    /**
+     * CREATE TABLE ... AS SELECT's rows: {@code query}'s (planned as the creator, who needs SELECT
+     * on what it reads; the table is new, so no INSERT privilege is asked) into every column of
+     * {@code t}, in the session's transaction, each checked as INSERT checks it. Returns how many.
+     */
+    static long insertAll(Session s, Table t, QueryPlan query) {
+        int[] target = java.util.stream.IntStream.range(0, t.columns().size()).toArray();
+        return new InsertPlan(t, target, query, List.of()).run(s, new Object[0]).updateCount();
     }
 
     private static InsertPlan insertPlan(Ast.Insert ins, Session s) {
@@ -2083,6 +2087,16 @@ final class Executor {
 
     /** INSERT's plan: into {@code t}'s columns {@code target}, its query's rows or its VALUES {@code rows}. */
     private record InsertPlan(Table t, int[] target, QueryPlan query, List<List<Expr>> rows) {
+        /** One execution, as one statement (undone whole if a row fails). */
+        StatementResult run(Session ss, Object[] params) {
+            return atomically(ss, txn -> {
+                try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
+                    Scope scope = begin(ss, txn, params, temp);
+                    return StatementResult.count(insert(scope, values(scope)));
+                }
+            });
+        }
+
         /** Locks the table for writing (and the query's tables for reading), then opens the statement's snapshot. */
         Scope begin(Session ss, Transaction txn, Object[] params, TempSpace.Budget temp) {
             lockForWrite(ss, txn, t);

@@ -1164,13 +1164,14 @@ final class Parser {
 
     private Ast.Stmt createTable() {
         Ast.Name table = name();
-        expect("(");
         List<Ast.ColumnDef> cols = new ArrayList<>();
         List<String> pk = new ArrayList<>();
         List<List<String>> uniques = new ArrayList<>();
         List<Ast.ForeignKeyDef> fks = new ArrayList<>();
         List<Ast.CheckDef> checks = new ArrayList<>();
         boolean hashPk = false;
+        if (peek().is("AS")) return createTableAs(table, cols, pk, false, uniques, fks, checks);
+        expect("(");
         do {
             String constraint = accept("CONSTRAINT") ? identifier() : null;
             if (accept("FOREIGN")) {
@@ -1220,7 +1221,34 @@ final class Parser {
             }
             if (c.unique()) uniques.add(List.of(c.name()));
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks);
+        if (peek().is("AS")) return createTableAs(table, cols, pk, hashPk, uniques, fks, checks);
+        for (Ast.ColumnDef c : cols) {
+            if (c.type() == null) throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "expected a data type for column " + c.name());
+        }
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, null);
+    }
+
+    /**
+     * {@code AS query} after CREATE TABLE's name or its column list, whose columns are then named
+     * only (with constraints), as in Oracle and TimesTen: their types are the query's. The query
+     * takes no parameters: it runs once, as part of the DDL statement.
+     */
+    private Ast.Stmt createTableAs(Ast.Name table, List<Ast.ColumnDef> cols, List<String> pk, boolean hashPk,
+                                   List<List<String>> uniques, List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks) {
+        for (Ast.ColumnDef c : cols) {
+            if (c.type() != null) {
+                throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "column " + c.name() + " of CREATE TABLE ... AS SELECT takes its type "
+                        + "from the query: name it without a data type");
+            }
+        }
+        Token as = next();
+        int params = paramCount;
+        if (!queryAhead(0)) throw error("expected a query (SELECT or WITH) after AS");
+        Ast.Select query = query();
+        if (paramCount != params) {
+            throw ErrorCode.SYNTAX_ERROR.error(as.pos() + 1, "the query of CREATE TABLE ... AS SELECT takes no parameters (it runs once, as DDL)");
+        }
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, query);
     }
 
     /**
@@ -1245,6 +1273,7 @@ final class Parser {
         }
         expect("FROM");
         Ast.Stmt table = createTable();
+        if (((Ast.CreateTable) table).query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
         if (peek().is(",")) {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
@@ -1373,6 +1402,7 @@ final class Parser {
         List<Ast.ForeignKeyDef> fks = new ArrayList<>();
         List<Ast.CheckDef> checks = new ArrayList<>();
         Ast.ColumnDef c = columnDef(fks, checks);
+        if (c.type() == null) throw ErrorCode.SYNTAX_ERROR.error(pos + 1, "expected a data type for column " + c.name());
         if (c.primaryKey() || !fks.isEmpty() || !checks.isEmpty()) {
             throw ErrorCode.SYNTAX_ERROR.error(pos + 1, "a column ALTER TABLE ADD adds takes no PRIMARY KEY, REFERENCES or CHECK;"
                     + " add the constraint with ALTER TABLE ... ADD CONSTRAINT once the column is there");
@@ -1380,7 +1410,6 @@ final class Parser {
         return c;
     }
 
-    /** A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}, a CHECK to {@code checks}. */
     /** {@code c [type] [DEFAULT expr] [NULL | NOT NULL]} of ALTER TABLE MODIFY: at least one of them. */
     private Ast.ModifyColumn modifiedColumn() {
         String name = identifier();
@@ -1421,9 +1450,17 @@ final class Parser {
         return sb.toString();
     }
 
+    /**
+     * A column definition; a REFERENCES clause on it adds its foreign key to {@code fks}, a CHECK to
+     * {@code checks}. Its type is null when none is written (the list goes on, or a constraint
+     * follows): CREATE TABLE ... AS SELECT's columns have none, the callers refuse it elsewhere.
+     */
     private Ast.ColumnDef columnDef(List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks) {
+        int pos = peek().pos();
         String name = identifier();
-        SqlType type = type();
+        SqlType type = peek().is(",") || peek().is(")") || peek().is("NOT") || peek().is("NULL") || peek().is("DEFAULT")
+                || peek().is("PRIMARY") || peek().is("UNIQUE") || peek().is("CONSTRAINT") || peek().is("CHECK") || peek().is("REFERENCES")
+                ? null : type();
         boolean notNull = false, pk = false, unique = false;
         Expr def = null;
         String defSql = null;
@@ -1454,7 +1491,7 @@ final class Parser {
                 break;
             }
         }
-        return new Ast.ColumnDef(name, type, notNull, def, defSql, pk, unique);
+        return new Ast.ColumnDef(name, type, notNull, def, defSql, pk, unique, pos);
     }
 
     /**

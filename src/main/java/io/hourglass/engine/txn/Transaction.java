@@ -53,6 +53,11 @@ public final class Transaction {
     boolean wroteBehind;
     long wroteBehindLsn;
     /**
+     * Catalog changes its commit logs first, in its own batch (CREATE TABLE ... AS SELECT: the
+     * table and its rows are in the log together or not at all); applied already. Null if none.
+     */
+    List<io.hourglass.engine.catalog.CatalogChange> catalogChanges;
+    /**
      * While a statement runs: the unique keys it found taken by another row, to be judged again at
      * its end (the other row may lose the key later in the statement, as in {@code SET id = id + 1});
      * null outside a statement, where a duplicate fails at once.

@@ -428,7 +428,7 @@ public final class TransactionManager {
      */
     public CompletionStage<Void> commit(Transaction t, boolean durable) {
         if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
-        boolean hadWrites = !t.undo.isEmpty();
+        boolean hadWrites = !t.undo.isEmpty() || t.catalogChanges != null;
         TransactionLog lg = log;
         long endLsn = -1;
         if (hadWrites) {
@@ -518,6 +518,7 @@ public final class TransactionManager {
     /** About the bytes of {@code t}'s commit records: each changed row's (and its BEFORE record's), and the COMMIT's. */
     private static long recordBytes(Transaction t) {
         long bytes = LogBatch.rowRecordBytes(8); // the COMMIT record, about
+        if (t.catalogChanges != null) for (CatalogChange c : t.catalogChanges) bytes += LogBatch.ddlRecordBytes(c);
         for (Transaction.Undo u : t.undo) {
             if (u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()) {
                 bytes += LogBatch.rowRecordBytes(head.image == null ? -1 : head.image.length);
@@ -560,7 +561,9 @@ public final class TransactionManager {
      * of them, charged to TempSize by {@link #chargeCommit} before they are built).
      */
     private LogBatch logEntries(Transaction t, long bytes) {
-        LogBatch out = BATCH.get().clear().reserve(bytes, (t.writeBehind == null ? 1 : 2) * t.undo.size() + 1);
+        int ddl = t.catalogChanges == null ? 0 : t.catalogChanges.size();
+        LogBatch out = BATCH.get().clear().reserve(bytes, (t.writeBehind == null ? 1 : 2) * t.undo.size() + ddl + 1);
+        for (int i = 0; i < ddl; i++) out.ddl(t.id(), t.catalogChanges.get(i)); // first: replay makes the table, then its rows
         java.util.Set<LockManager.RowLock> seen = t.rewrote ? new java.util.HashSet<>() : null;
         for (Transaction.Undo u : t.undo) {
             if (seen != null && !seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
@@ -581,6 +584,19 @@ public final class TransactionManager {
             }
         }
         return out;
+    }
+
+    /**
+     * Logs {@code change}, which the caller has applied, at the head of {@code t}'s commit batch
+     * instead of on its own: recovery and the archive then see it with the transaction's rows, or,
+     * if the transaction does not commit, not at all (CREATE TABLE ... AS SELECT). The caller
+     * holds the catalog's DDL lock until {@code t} ends, so no checkpoint starts in between, and
+     * takes the change back itself if {@code t} rolls back.
+     */
+    public void logWithCommit(Transaction t, CatalogChange change) {
+        if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
+        if (t.catalogChanges == null) t.catalogChanges = new ArrayList<>();
+        t.catalogChanges.add(change);
     }
 
     /**
