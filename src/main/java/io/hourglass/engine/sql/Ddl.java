@@ -240,23 +240,21 @@ final class Ddl {
         Catalog cat = s.catalog();
         Transaction t = s.transaction();
         CatalogChanges.apply(cat, change);
-        boolean committed = false;
+        // Logged with the rows, in the commit's batch; until then no one else writes the table,
+        // and if the rows do not commit, the table goes with them.
+        s.transactions().logWithCommit(t, change, () -> CatalogChanges.apply(cat, new CatalogChange.DropTable(owner, change.name())));
+        long n;
         try {
-            // Logged with the rows, in the commit's batch; until then no one else writes the table.
-            s.transactions().logWithCommit(t, change);
             Table table = cat.tableById(change.tableId());
             s.transactions().lockTable(t, table, LockMode.X);
-            long n = Executor.insertAll(s, table, q);
+            n = Executor.insertAll(s, table, q);
             s.commitWork();
-            committed = true;
-            s.transactions().flushDurably().toCompletableFuture().join(); // a DDL statement that returned survives a crash
-            return n;
-        } finally {
-            if (!committed) {
-                s.rollbackWork();
-                CatalogChanges.apply(cat, new CatalogChange.DropTable(owner, change.name()));
-            }
+        } catch (RuntimeException | Error e) {
+            s.rollbackWork(); // (nothing left to do if the commit's refusal rolled it back)
+            throw e;
         }
+        s.transactions().flushDurably().toCompletableFuture().join(); // a DDL statement that returned survives a crash
+        return n;
     }
 
     /**

@@ -57,6 +57,8 @@ public final class Transaction {
      * table and its rows are in the log together or not at all); applied already. Null if none.
      */
     List<io.hourglass.engine.catalog.CatalogChange> catalogChanges;
+    /** Takes those changes back if it rolls back (before its locks go); null if none. */
+    Runnable catalogUndo;
     /**
      * While a statement runs: the unique keys it found taken by another row, to be judged again at
      * its end (the other row may lose the key later in the statement, as in {@code SET id = id + 1});

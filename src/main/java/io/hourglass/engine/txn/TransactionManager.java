@@ -589,14 +589,21 @@ public final class TransactionManager {
     /**
      * Logs {@code change}, which the caller has applied, at the head of {@code t}'s commit batch
      * instead of on its own: recovery and the archive then see it with the transaction's rows, or,
-     * if the transaction does not commit, not at all (CREATE TABLE ... AS SELECT). The caller
-     * holds the catalog's DDL lock until {@code t} ends, so no checkpoint starts in between, and
-     * takes the change back itself if {@code t} rolls back.
+     * if the transaction does not commit, not at all (CREATE TABLE ... AS SELECT). If {@code t}
+     * rolls back (its commit refused too), {@code undo} takes the change back, after its rows and
+     * before its locks go: a writer waiting for a table the change made must not get it, as its
+     * commit would log rows of a table the log never made. The caller holds the catalog's DDL
+     * lock until {@code t} ends, so no checkpoint starts in between.
      */
-    public void logWithCommit(Transaction t, CatalogChange change) {
+    public void logWithCommit(Transaction t, CatalogChange change, Runnable undo) {
         if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
         if (t.catalogChanges == null) t.catalogChanges = new ArrayList<>();
         t.catalogChanges.add(change);
+        Runnable earlier = t.catalogUndo;
+        t.catalogUndo = earlier == null ? undo : () -> {
+            undo.run();
+            earlier.run();
+        };
     }
 
     /**
@@ -693,8 +700,12 @@ public final class TransactionManager {
         if (t.state != Transaction.State.ACTIVE) return;
         rollbackTo(t, 0);
         t.state = Transaction.State.ROLLED_BACK;
-        end(t);
-        rollbacks.increment();
+        try {
+            if (t.catalogUndo != null) t.catalogUndo.run(); // (see logWithCommit)
+        } finally {
+            end(t);
+            rollbacks.increment();
+        }
     }
 
     /** Undoes the changes made after {@code savepoint}; the transaction stays active. */

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.hourglass.engine.TestInstances.admin;
 import static io.hourglass.engine.TestInstances.rows;
@@ -135,6 +137,43 @@ class CreateTableAsSelectTest {
                 + " UNION ALL SELECT c.id FROM copy c JOIN src s ON s.id = c.id WHERE c.body <> s.body").rows();
         if (n != sources || !differ.isEmpty() || n != 4500) return "the copy has " + n + " rows of the source's " + sources + ", " + differ.size() + " differ";
         return null;
+    }
+
+    /**
+     * The new table is in the catalog while its rows go in, X-locked by the statement's
+     * transaction. A writer that found it then waits; if the rows do not commit, the table leaves
+     * the catalog before the lock is released, so the writer finds it gone (TT2206) instead of
+     * committing rows of a table the log never made (which recovery could not replay).
+     */
+    @Test
+    void aWriterWaitingForTheNewTableFindsItGoneWhenItsRowsDoNotCommit(@TempDir Path dir) throws Exception {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CTAS4", dir.resolve("ctas4").toString()).withLockWait(60);
+        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "CTAS4"); Connection b = admin(i, "CTAS4")) {
+            a.execute("CREATE TABLE src (id INTEGER PRIMARY KEY)");
+            a.execute("INSERT INTO src SELECT LEVEL FROM dual CONNECT BY LEVEL <= 200000");
+            var catalog = i.database("CTAS4").catalog();
+            var locks = i.database("CTAS4").transactions().locks();
+            long waitsBefore = locks.waits();
+            CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> {
+                while (catalog.table("ADMIN", "COPY") == null) Thread.onSpinWait();
+                try {
+                    b.execute("INSERT INTO copy VALUES (-1)");
+                    return 0;
+                } catch (HourglassException e) {
+                    return e.number();
+                }
+            });
+            // The last row repeats the first's key (200000 and 1, modulo 199999): refused once the writer waits.
+            assertEquals(907, assertThrows(HourglassException.class,
+                    () -> a.execute("CREATE TABLE copy (k PRIMARY KEY) AS SELECT MOD(id, 199999) AS k FROM src ORDER BY id")).number());
+            assertEquals(2206, writer.get(60, TimeUnit.SECONDS));
+            assertTrue(locks.waits() > waitsBefore, "the writer waited for the new table's lock");
+            assertEquals(2206, assertThrows(HourglassException.class, () -> a.execute("SELECT * FROM copy")).number());
+        }
+        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "CTAS4")) { // and the log replays
+            assertEquals(List.of("200000"), rows(a, "SELECT COUNT(*) FROM src"));
+            assertEquals(2206, assertThrows(HourglassException.class, () -> a.execute("SELECT * FROM copy")).number());
+        }
     }
 
     @Test
