@@ -315,11 +315,17 @@ final class Binder {
      * TIMESTAMP over a DATE), a VARCHAR2 when a text is among other kinds, else the first's.
      */
     static SqlType commonType(List<Expr> results) {
+        List<SqlType> types = new ArrayList<>();
+        for (Expr e : results) if (!isNullLiteral(e)) types.add(e.type);
+        return commonTypeOf(types);
+    }
+
+    static boolean isNullLiteral(Expr e) { return e instanceof Expr.Literal l && l.value == null; }
+
+    /** As {@link #commonType}, of the types of the values a result may be (none: a VARCHAR2, as NULL's). */
+    static SqlType commonTypeOf(List<SqlType> types) {
         SqlType t = null;
-        for (Expr e : results) {
-            if (e instanceof Expr.Literal l && l.value == null) continue;
-            t = t == null ? e.type : wider(t, e.type);
-        }
+        for (SqlType x : types) t = t == null ? x : wider(t, x);
         return t == null ? SqlType.VARCHAR_ANY : t;
     }
 

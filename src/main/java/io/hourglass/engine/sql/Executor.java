@@ -1858,8 +1858,10 @@ final class Executor {
 
     /**
      * A compound query: its terms planned as queries of their own (in the same enclosing query,
-     * for a subquery), each with the first term's number of columns, whose names and types the
-     * result takes. Its ORDER BY names result columns by position or name, as Oracle's does.
+     * for a subquery), each with the first term's number of columns, whose names the result
+     * takes; a column's type holds the values of every term's (Binder.commonType: a UNION of a
+     * TT_INTEGER and a NUMBER(5,1) is a NUMBER). Its ORDER BY names result columns by position or
+     * name, as Oracle's does.
      */
     private static QueryPlan planCompound(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
         QueryPlan q = new QueryPlan();
@@ -1874,7 +1876,14 @@ final class Executor {
             }
         }
         q.setOps = sel.setOps();
-        q.columns = first.columns;
+        q.columns = new ArrayList<>();
+        for (int i = 0; i < first.columns.size(); i++) {
+            List<SqlType> types = new ArrayList<>();
+            for (QueryPlan term : q.terms) {
+                if (term.terms != null || !Binder.isNullLiteral(term.outputs.get(i))) types.add(term.columns.get(i).type());
+            }
+            q.columns.add(new ResultColumn(first.columns.get(i).name(), Binder.commonTypeOf(types)));
+        }
         q.outputs = first.outputs;
         q.tables = new Table[0];
         q.lockTables = q.terms.stream().flatMap(t -> java.util.Arrays.stream(t.lockTables)).toArray(Table[]::new);

@@ -39,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * row IN, EXISTS, ANY and ALL subqueries correlated or not, aggregates, window functions, set
  * operations. Each planner path (access by index, temporary hash join, semi-join, join order)
  * then has the standard's answer to meet; and
- * the changes, crashed and recovered, have the rows PostgreSQL kept.
+ * the changes, crashed and recovered, have the rows PostgreSQL kept. Every third query without
+ * parameters is also stored with CREATE TABLE ... AS SELECT and read back: the same rows, so the
+ * types given to its result columns hold every value it gives.
  */
 class RandomQueryTest {
     @RegisterExtension
@@ -298,9 +300,12 @@ class RandomQueryTest {
             fail(which + ": PostgreSQL refuses it: " + e.getMessage() + "\n  " + sql); // (the generator's mistake)
         }
         List<Object[]> rows;
+        int width;
         try {
             Object[] values = params.stream().map(Param::value).toArray();
-            rows = (prepared == null ? c.execute(sql, values) : c.execute(prepared, values)).rows();
+            var result = prepared == null ? c.execute(sql, values) : c.execute(prepared, values);
+            rows = result.rows();
+            width = result.columns().size();
         } catch (HourglassException e) {
             // (a result of 100,000s of rows, a cross join of t3 grown by INSERTs, may pass TempSize: the limit, not a wrong answer)
             if (e.number() == 802 && expected.size() > 20_000) return expected.size();
@@ -318,7 +323,40 @@ class RandomQueryTest {
             got.sort(null);
         }
         assertEquals(expected, got, which + ":\n  " + sql);
+        if (params.isEmpty() && ++queriesRun % 3 == 0) storedAsTheyAre(c, sql, width, got, which);
         return got.size();
+    }
+
+    private static int queriesRun;
+
+    /**
+     * CREATE TABLE ... AS SELECT of the query (every third one without parameters): the table's
+     * rows are the query's, each value as the query gave it, which holds only if the types the
+     * query's columns were given hold every value of theirs.
+     */
+    private static void storedAsTheyAre(Connection c, String sql, int width, List<String> got, String which) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 1; i <= width; i++) names.append(i > 1 ? ", " : "").append("c").append(i);
+        try {
+            c.execute("CREATE TABLE stored (" + names + ") AS " + sql);
+        } catch (HourglassException e) {
+            if (e.number() == 802 && got.size() > 20_000) return;
+            fail(which + ": CREATE TABLE ... AS the query: " + e.getMessage() + "\n  " + sql);
+        }
+        try {
+            List<String> stored = new ArrayList<>();
+            for (Object[] r : c.execute("SELECT * FROM stored").rows()) {
+                StringBuilder row = new StringBuilder();
+                for (Object v : r) row.append(normal(v)).append('|');
+                stored.add(row.toString());
+            }
+            stored.sort(null);
+            List<String> sorted = new ArrayList<>(got);
+            sorted.sort(null);
+            assertEquals(sorted, stored, which + ": CREATE TABLE ... AS the query stores other values:\n  " + sql);
+        } finally {
+            c.execute("DROP TABLE stored");
+        }
     }
 
     private static String normal(Object v) {
