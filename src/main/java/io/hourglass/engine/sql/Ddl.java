@@ -269,7 +269,12 @@ final class Ddl {
         }
         Ast.Select naming = ct.query();
         while (naming.terms() != null) naming = naming.terms().getFirst(); // (a set operation's columns are its first query's)
-        int item = 0;
+        for (Ast.SelectItem it : ct.columns().isEmpty() ? naming.items() : List.<Ast.SelectItem>of()) {
+            if (!it.star() && it.alias() == null && !(it.expr() instanceof Expr.ColumnRef)) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the expression " + it.expr().text() + " in the query of CREATE TABLE "
+                        + ct.table().name() + " needs a column alias to name its column");
+            }
+        }
         for (int i = 0; i < q.columns.size(); i++) {
             ResultColumn rc = q.columns.get(i);
             if (rc.type().kind() == io.hourglass.engine.catalog.TypeKind.BOOLEAN) {
@@ -277,12 +282,6 @@ final class Ddl {
                         + " would hold a condition's truth, which no column type holds");
             }
             if (ct.columns().isEmpty()) {
-                Ast.SelectItem it = item < naming.items().size() ? naming.items().get(item) : null;
-                if (it != null && !it.star()) item++;
-                if (it != null && !it.star() && it.alias() == null && !(it.expr() instanceof Expr.ColumnRef)) {
-                    throw ErrorCode.SEMANTIC_ERROR.error("the expression " + it.expr().text() + " in the query of CREATE TABLE "
-                            + ct.table().name() + " needs a column alias to name its column");
-                }
                 defs.add(new Ast.ColumnDef(rc.name(), rc.type(), notNullColumn(q, i), null, null, false, false, -1));
             } else {
                 Ast.ColumnDef d = ct.columns().get(i);
