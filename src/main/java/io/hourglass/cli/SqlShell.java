@@ -234,7 +234,7 @@ final class SqlShell {
         if (n < 0) return null;
         String first = sql.strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
         String verb = switch (first) {
-            case "INSERT" -> "inserted";
+            case "INSERT", "CREATE" -> "inserted"; // (CREATE TABLE ... AS SELECT: the one CREATE with a count)
             case "UPDATE" -> "updated";
             case "DELETE" -> "deleted";
             case "LOAD", "REFRESH", "UNLOAD" -> "affected";

@@ -15,7 +15,8 @@ class SqlShellTest {
         assertEquals("2 cache instances affected.", SqlShell.affected("LOAD CACHE GROUP readcache COMMIT EVERY 256 ROWS", 2));
         assertEquals("1 cache instance affected.", SqlShell.affected("refresh cache group g commit every 0 rows", 1));
         assertEquals("5 cache instances affected.", SqlShell.affected("UNLOAD CACHE GROUP g", 5));
-        assertNull(SqlShell.affected("CREATE TABLE t (a NUMBER)", 0));
+        assertNull(SqlShell.affected("CREATE TABLE t (a NUMBER)", -1));
+        assertEquals("3 rows inserted.", SqlShell.affected("CREATE TABLE t AS SELECT * FROM s", 3));
         assertNull(SqlShell.affected("INSERT INTO t VALUES (1)", -1));
     }
 }
