@@ -270,7 +270,6 @@ public final class Values {
     private static final LocalDateTime FIRST_DATE = LocalDateTime.of(1, 1, 1, 0, 0);
     private static final LocalDateTime AFTER_LAST_DATE = LocalDateTime.of(10_000, 1, 1, 0, 0);
 
-    /** {@code t} plus a number of days; TT90004 outside the years 1 to 9999, as Oracle's dates. */
     /**
      * A date plus or minus ({@code sign} -1) an interval, or an interval plus a date; a text on the
      * date's side (a parameter, as the HTTP and gRPC APIs send dates) is read as a TIMESTAMP.
@@ -285,6 +284,7 @@ public final class Values {
                 + (sign > 0 ? " + " : " - ") + describe(b));
     }
 
+    /** {@code t} plus a number of days; TT90004 outside the years 1 to 9999, as Oracle's dates. */
     private static LocalDateTime plusDays(LocalDateTime t, Object days) {
         BigDecimal nanos = toDecimal(days).multiply(BigDecimal.valueOf(86_400_000_000_000L));
         LocalDateTime r;

@@ -592,8 +592,10 @@ public final class TransactionManager {
      * if the transaction does not commit, not at all (CREATE TABLE ... AS SELECT). If {@code t}
      * rolls back (its commit refused too), {@code undo} takes the change back, after its rows and
      * before its locks go: a writer waiting for a table the change made must not get it, as its
-     * commit would log rows of a table the log never made. The caller holds the catalog's DDL
-     * lock until {@code t} ends, so no checkpoint starts in between.
+     * commit would log rows of a table the log never made. The change is exactly as durable as
+     * {@code t}'s commit: a caller that promises DDL durability waits for that (flushDurably
+     * after a non-durable commit). The caller holds the catalog's DDL lock until {@code t} ends,
+     * so no checkpoint starts in between.
      */
     public void logWithCommit(Transaction t, CatalogChange change, Runnable undo) {
         if (t.state != Transaction.State.ACTIVE) throw ErrorCode.INTERNAL.error("transaction " + t.id() + " is " + t.state);
