@@ -239,14 +239,16 @@ final class Ddl {
                 ct.hashPrimaryKey(), ct.uniques(), List.of(), ct.checks(), null), s);
         Catalog cat = s.catalog();
         Transaction t = s.transaction();
-        CatalogChanges.apply(cat, change);
-        // Logged with the rows, in the commit's batch; until then no one else writes the table,
-        // and if the rows do not commit, the table goes with them.
-        s.transactions().logWithCommit(t, change, () -> CatalogChanges.apply(cat, new CatalogChange.DropTable(owner, change.name())));
         long n;
         try {
+            // Locked before the catalog shows it: a writer that finds the table waits for its
+            // rows' fate, and never commits a row of it ahead of the CREATE TABLE in the log.
+            s.transactions().lockTable(t, change.tableId(), LockMode.X);
+            CatalogChanges.apply(cat, change);
+            // Logged with the rows, in the commit's batch; if the rows do not commit, the table
+            // goes with them, before the lock does.
+            s.transactions().logWithCommit(t, change, () -> CatalogChanges.apply(cat, new CatalogChange.DropTable(owner, change.name())));
             Table table = cat.tableById(change.tableId());
-            s.transactions().lockTable(t, table, LockMode.X);
             n = Executor.insertAll(s, table, q);
             s.commitWork();
         } catch (RuntimeException | Error e) {

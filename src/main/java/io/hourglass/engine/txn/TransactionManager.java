@@ -175,12 +175,18 @@ public final class TransactionManager {
 
     // ---- locks --------------------------------------------------------------------------------
 
-    public void lockTable(Transaction t, Table table, LockMode mode) {
+    public void lockTable(Transaction t, Table table, LockMode mode) { lockTable(t, table.id(), mode); }
+
+    /**
+     * Takes the lock of the table {@code tableId}, which need not be in the catalog yet: CREATE
+     * TABLE ... AS SELECT locks its table before the catalog shows it to anyone.
+     */
+    public void lockTable(Transaction t, long tableId, LockMode mode) {
         if (!t.inGate && mode != LockMode.S && mode != LockMode.IS) {
             gate.enter(t.lockTimeoutNanos); // a writer: queue behind a blocking checkpoint
             t.inGate = true;
         }
-        locks.lock(t, new LockManager.TableLock(table.id()), mode, t.lockTimeoutNanos);
+        locks.lock(t, new LockManager.TableLock(tableId), mode, t.lockTimeoutNanos);
     }
 
     /**

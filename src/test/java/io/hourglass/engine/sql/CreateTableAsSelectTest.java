@@ -8,6 +8,7 @@ import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.spi.SimulatedDisk;
+import io.hourglass.engine.txn.LockManager;
 import io.hourglass.engine.txn.TransactionManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.hourglass.engine.TestInstances.admin;
 import static io.hourglass.engine.TestInstances.rows;
@@ -173,6 +176,52 @@ class CreateTableAsSelectTest {
         try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "CTAS4")) { // and the log replays
             assertEquals(List.of("200000"), rows(a, "SELECT COUNT(*) FROM src"));
             assertEquals(2206, assertThrows(HourglassException.class, () -> a.execute("SELECT * FROM copy")).number());
+        }
+    }
+
+    /**
+     * Whoever sees the new table in the catalog finds it locked by its statement until the table
+     * leaves again: no writer can slip in between the catalog showing the table and the statement
+     * locking it (a row committed there would reach the log before the CREATE TABLE). Every CTAS
+     * here fails on its last row, so a table seen unlocked and still there is always that gap.
+     */
+    @Test
+    void aNewTableIsLockedBeforeAnyoneCanSeeIt(@TempDir Path dir) throws Exception {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CTAS5", dir.resolve("ctas5").toString());
+        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "CTAS5")) {
+            a.execute("CREATE TABLE src (id INTEGER PRIMARY KEY)");
+            a.execute("INSERT INTO src SELECT LEVEL FROM dual CONNECT BY LEVEL <= 2000");
+            var catalog = i.database("CTAS5").catalog();
+            var locks = i.database("CTAS5").transactions().locks();
+            int rounds = 300;
+            AtomicInteger round = new AtomicInteger();
+            AtomicBoolean done = new AtomicBoolean();
+            CompletableFuture<int[]> watcher = CompletableFuture.supplyAsync(() -> {
+                int seen = 0, unlocked = 0;
+                while (!done.get()) {
+                    var t = catalog.table("ADMIN", "C" + round.get());
+                    if (t == null) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    seen++;
+                    if (!locks.isLocked(new LockManager.TableLock(t.id())) && catalog.table("ADMIN", "C" + round.get()) == t) unlocked++;
+                    while (catalog.table("ADMIN", t.name()) == t && !done.get()) Thread.onSpinWait(); // one look per table
+                }
+                return new int[] {seen, unlocked};
+            });
+            try {
+                for (int k = 0; k < rounds; k++) {
+                    round.set(k);
+                    assertEquals(907, assertThrows(HourglassException.class, () -> a.execute("CREATE TABLE c" + round.get()
+                            + " (k PRIMARY KEY) AS SELECT MOD(id, 1999) AS k FROM src ORDER BY id")).number());
+                }
+            } finally {
+                done.set(true);
+            }
+            int[] looks = watcher.get(60, TimeUnit.SECONDS);
+            assertEquals(0, looks[1], "tables seen unlocked before their statement ended, of " + looks[0] + " seen");
+            assertTrue(looks[0] > 0, "the watcher saw some of the tables");
         }
     }
 
