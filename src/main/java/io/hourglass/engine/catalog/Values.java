@@ -299,6 +299,19 @@ public final class Values {
         return r;
     }
 
+    /**
+     * {@code t} as a DATE holds it after date arithmetic: to the nearest second, as Oracle's date
+     * arithmetic rounds (DATE '2024-01-01' + 1/7 is 03:25:43), so a computed DATE compares equal
+     * to the same DATE stored. TT90004 if that passes the year 9999.
+     */
+    public static LocalDateTime toNearestSecond(LocalDateTime t) {
+        LocalDateTime r = t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        if (t.getNano() < 500_000_000) return r;
+        r = r.plusSeconds(1);
+        if (!r.isBefore(AFTER_LAST_DATE)) throw ErrorCode.NUMERIC_OVERFLOW.error("a date must fall in the years 1 to 9999: " + toText(t));
+        return r;
+    }
+
     // ---- text ------------------------------------------------------------------------------
 
     public static String formatDouble(double d) {

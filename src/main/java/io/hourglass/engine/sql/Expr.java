@@ -503,14 +503,19 @@ abstract class Expr {
             }
             // (with an interval, a date's text, a parameter's, is read as a date, not as a number)
             return switch (op) {
-                case "+" -> interval(l, r) ? Values.add(l, r) : Values.add(num(l), num(r));
-                case "-" -> interval(l, r) ? Values.subtract(l, r) : Values.subtract(num(l), num(r));
+                case "+" -> asTyped(interval(l, r) ? Values.add(l, r) : Values.add(num(l), num(r)));
+                case "-" -> asTyped(interval(l, r) ? Values.subtract(l, r) : Values.subtract(num(l), num(r)));
                 case "*" -> Values.multiply(num(l), num(r));
                 case "/" -> Values.divide(num(l), num(r));
                 case "||" -> text(l) + text(r);
                 case "=", "<>", "<", "<=", ">", ">=" -> compare(op, l, r);
                 default -> throw ErrorCode.INTERNAL.error("operator " + op);
             };
+        }
+
+        /** A DATE plus or minus days or an interval is a DATE: whole seconds, however many days were added. */
+        private Object asTyped(Object v) {
+            return v instanceof LocalDateTime t && type != null && type.kind() == TypeKind.DATE ? Values.toNearestSecond(t) : v;
         }
 
         private static boolean interval(Object l, Object r) {

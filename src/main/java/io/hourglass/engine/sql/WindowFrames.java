@@ -171,7 +171,7 @@ final class WindowFrames {
         if (offset != null && key[0] != null) {
             // PRECEDING lies before in the window's order: smaller keys ascending, larger descending
             boolean minus = (b.kind() == Expr.BoundKind.PRECEDING) != w.descending.get(0);
-            Object t = shift(key[0], offset, minus);
+            Object t = shift(key[0], offset, minus, w.order.get(0).type.kind() == TypeKind.DATE);
             if (t == null) {
                 // past every date on that side: before the first non-NULL key or after the last
                 return start ? (minus ? first(part, orderKeys) : last(part, orderKeys) + 1) : (minus ? first(part, orderKeys) - 1 : last(part, orderKeys));
@@ -192,14 +192,16 @@ final class WindowFrames {
     /**
      * {@code key} minus or plus {@code offset}: null when a datetime would leave the years 1 to
      * 9999 (then the bound lies beyond every key on that side, and NULL keys sort where the
-     * order puts them, as they do for any other bound).
+     * order puts them, as they do for any other bound). A DATE key's bound is a DATE, to the
+     * nearest second, as {@code key - offset} computes it anywhere else.
      */
-    private static Object shift(Object key, Object offset, boolean minus) {
+    private static Object shift(Object key, Object offset, boolean minus, boolean date) {
         if (!(key instanceof LocalDateTime) && !Values.isNumber(key)) {
             throw ErrorCode.TYPE_MISMATCH.error("a RANGE frame with an offset needs a numeric or datetime ORDER BY key, got " + Values.describe(key));
         }
         try {
-            return minus ? Values.subtract(key, offset) : Values.add(key, offset);
+            Object t = minus ? Values.subtract(key, offset) : Values.add(key, offset);
+            return date && t instanceof LocalDateTime d ? Values.toNearestSecond(d) : t;
         } catch (HourglassException e) {
             if (key instanceof LocalDateTime) return null;
             throw e;
