@@ -12,6 +12,7 @@ import io.hourglass.engine.store.Key;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -1159,8 +1160,9 @@ abstract class Expr {
                 switch (name) {
                     case "TRUNC", "ROUND" -> { return Formats.truncDateTime(t, a.length > 1 ? Binary.text(a[1]) : null, name.equals("ROUND")); }
                     case "TO_CHAR" -> { if (a.length > 1) return Formats.formatDateTime(t, Binary.text(a[1])); }
-                    case "ADD_MONTHS" -> { return addMonths(t, toLong(a[1])); }
-                    case "LAST_DAY" -> { return t.withDayOfMonth(t.toLocalDate().lengthOfMonth()); }
+                    // (DATE functions: a TIMESTAMP is read as a DATE first, its fraction cut as CAST cuts it)
+                    case "ADD_MONTHS" -> { return addMonths(t.truncatedTo(ChronoUnit.SECONDS), toLong(a[1])); }
+                    case "LAST_DAY" -> { return t.truncatedTo(ChronoUnit.SECONDS).withDayOfMonth(t.toLocalDate().lengthOfMonth()); }
                     case "MONTHS_BETWEEN" -> { return monthsBetween(t, date(a[1])); }
                     default -> { }
                 }
