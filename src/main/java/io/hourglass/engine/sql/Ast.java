@@ -61,16 +61,22 @@ final class Ast {
     record OrderItem(Expr expr, boolean descending, Boolean nullsFirst) {}
 
     /**
+     * TimesTen's row limit of a SELECT, before its select list: {@code FIRST to} ({@code from}
+     * null) or {@code ROWS from TO to}, the rows numbered {@code from} to {@code to} of its result.
+     */
+    record FirstRows(Expr from, Expr to) {}
+
+    /**
      * A query. {@code starOrder}: the sources in the order {@code *} lists their columns, when it is not
      * the FROM order (a RIGHT JOIN is read as the LEFT JOIN of its two sources swapped); null
      * otherwise. {@code groupingSets}: for GROUP BY ROLLUP, CUBE, GROUPING SETS or {@code ()},
      * the grouping sets, each a mask of {@code groupBy}'s expressions (bit i: the i-th); null for
      * a plain GROUP BY (one set of all of them).
      */
-    record Select(boolean distinct, Expr first, List<SelectItem> items, List<FromItem> from, Expr where,
+    record Select(boolean distinct, FirstRows first, List<SelectItem> items, List<FromItem> from, Expr where,
                   List<Expr> groupBy, List<Long> groupingSets, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
                   List<Integer> starOrder, List<Select> terms, List<String> setOps, Hierarchy hierarchy) implements Stmt {
-        Select(boolean distinct, Expr first, List<SelectItem> items, List<FromItem> from, Expr where,
+        Select(boolean distinct, FirstRows first, List<SelectItem> items, List<FromItem> from, Expr where,
                List<Expr> groupBy, List<Long> groupingSets, Expr having, List<OrderItem> orderBy, Expr limit, Expr offset,
                List<Integer> starOrder, List<Select> terms, List<String> setOps) {
             this(distinct, first, items, from, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps, null);

@@ -370,7 +370,7 @@ final class Executor {
         List<Boolean> sortDesc = new ArrayList<>();
         List<Boolean> sortNullsFirst = new ArrayList<>();
         boolean distinct;
-        Expr limit, offset, first;
+        Expr limit, offset, first, firstFrom;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
         List<Expr> rownumFilters = List.of();
@@ -475,10 +475,15 @@ final class Executor {
             long snapshot = scope.snapshot;
             TempSpace.Budget temp = scope.temp;
             Expr.Ctx ctx = scanContext(scope, outer);
-            long skip = offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET");
             long max = cap;
             if (limit != null) max = Math.min(max, nonNegative(limit.eval(ctx), "LIMIT"));
-            if (first != null) max = Math.min(max, nonNegative(first.eval(ctx), "FIRST"));
+            long from = 1; // FIRST n, or ROWS m TO n: n - m + 1 rows after the first m - 1
+            if (first != null) {
+                long to = positive(first.eval(ctx), firstFrom == null ? "FIRST" : "ROWS ... TO");
+                if (firstFrom != null) from = positive(firstFrom.eval(ctx), "ROWS");
+                max = Math.min(max, Math.max(0, to - from + 1));
+            }
+            long skip = (offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET")) + from - 1;
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
             boolean windowed = !windows.isEmpty();
             boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty() && !windowed;
@@ -1444,6 +1449,14 @@ final class Executor {
         return Values.toDecimal(v).longValue();
     }
 
+    /** TimesTen's FIRST and ROWS numbers: whole and above 0 (TT3105). */
+    private static long positive(Object v, String what) {
+        if (v == null || !Values.isNumber(v) || Values.compare(v, 0L) <= 0) {
+            throw ErrorCode.FIRST_ROWS_NOT_POSITIVE.error(what + " " + Values.toText(v));
+        }
+        return Values.toDecimal(v).longValue();
+    }
+
     static List<Expr> conjuncts(Expr e) {
         List<Expr> out = new ArrayList<>();
         if (e == null) return out;
@@ -1769,7 +1782,13 @@ final class Executor {
             q.starParts = binder.starParts(starOrder); // (for a join nest: its sources' names in its row)
         }
         q.distinct = sel.distinct();
-        q.first = sel.first() == null ? null : binder.bind(sel.first());
+        if (sel.first() != null) {
+            if (sel.first().from() != null && (sel.limit() != null || sel.offset() != null)) {
+                throw ErrorCode.SEMANTIC_ERROR.error("a query limits its rows with ROWS m TO n or with LIMIT, OFFSET and FETCH, not both");
+            }
+            q.first = binder.bind(sel.first().to());
+            q.firstFrom = sel.first().from() == null ? null : binder.bind(sel.first().from());
+        }
         q.limit = sel.limit() == null ? null : binder.bind(sel.limit());
         q.offset = sel.offset() == null ? null : binder.bind(sel.offset());
 

@@ -473,8 +473,15 @@ final class Parser {
     /** A SELECT up to its HAVING: {@link #query} reads the ORDER BY and limits. */
     private Ast.Select select() {
         expect("SELECT");
-        Expr first = null;
-        if (accept("FIRST")) first = primary();
+        Ast.FirstRows first = null;
+        if (accept("FIRST")) {
+            first = new Ast.FirstRows(null, primary());
+        } else if (peek().is("ROWS") && (peek(1).type() == T.NUMBER || peek(1).type() == T.PARAM) && peek(2).is("TO")) {
+            next();
+            Expr from = primary();
+            expect("TO");
+            first = new Ast.FirstRows(from, primary());
+        }
         boolean distinct = accept("DISTINCT");
         if (!distinct) accept("ALL");
         List<Ast.SelectItem> items = new ArrayList<>();

@@ -11,9 +11,9 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * ORDER BY with LIMIT/FIRST/OFFSET through the top-N heap returns exactly the slice of the full
- * sort: the same rows in the same order, ties (kept in arrival order), NULLs first or last,
- * descending keys, OFFSET past the end, LIMIT 0.
+ * ORDER BY with LIMIT/FIRST/OFFSET or ROWS m TO n through the top-N heap returns exactly the
+ * slice of the full sort: the same rows in the same order, ties (kept in arrival order), NULLs
+ * first or last, descending keys, OFFSET past the end, LIMIT 0, a range past the end or empty.
  */
 class TopRowsTest {
     @Test
@@ -37,6 +37,11 @@ class TopRowsTest {
                             order + " LIMIT " + limit + " OFFSET " + offset);
                 }
                 assertEquals(all.subList(0, 12), c.execute("SELECT FIRST 12 id FROM r ORDER BY " + order).rows().stream().map(x -> x[0]).toList());
+                for (int[] mn : new int[][] {{1, 1}, {2, 9}, {101, 350}, {4_991, 5_010}, {5_001, 5_003}, {7, 6}, {9, 4}}) { // TimesTen's ROWS m TO n
+                    List<Object> got = c.execute("SELECT ROWS ? TO ? id FROM r ORDER BY " + order, mn[0], mn[1]).rows().stream().map(x -> x[0]).toList();
+                    assertEquals(all.subList(Math.min(mn[0] - 1, all.size()), Math.max(Math.min(mn[0] - 1, all.size()), Math.min(all.size(), mn[1]))),
+                            got, order + " ROWS " + mn[0] + " TO " + mn[1]);
+                }
             }
             c.close();
         }
