@@ -1786,6 +1786,7 @@ final class Executor {
             if (sel.first().from() != null && (sel.limit() != null || sel.offset() != null)) {
                 throw ErrorCode.SEMANTIC_ERROR.error("a query limits its rows with ROWS m TO n or with LIMIT, OFFSET and FETCH, not both");
             }
+            if (!q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error(); // (ROWNUM counts before ORDER BY, FIRST after)
             q.first = binder.bind(sel.first().to());
             q.firstFrom = sel.first().from() == null ? null : binder.bind(sel.first().from());
         }
