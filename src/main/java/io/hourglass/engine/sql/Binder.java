@@ -134,6 +134,12 @@ final class Binder {
         e.children(this::bindTree);
         switch (e) {
             case Expr.ColumnRef c -> resolve(c);
+            case Expr.CurrentUser u -> {
+                Expr.ColumnRef named = new Expr.ColumnRef(u.pos, null, u.name); // (a column named USER, say, is that column)
+                if (tryResolve(named)) u.column = named;
+                u.sources = u.column == null ? 0 : named.sources;
+                u.type = u.column == null ? SqlType.varchar(Parser.MAX_NAME) : named.type;
+            }
             case Expr.SequenceRef q -> {
                 if (session == null) throw ErrorCode.UNSUPPORTED.error("a sequence in a DEFAULT value or a CALL argument");
                 if (!sequencesAllowed) {
@@ -353,6 +359,11 @@ final class Binder {
      * between is correlated.
      */
     private void resolve(Expr.ColumnRef c) {
+        if (!tryResolve(c)) throw ErrorCode.COLUMN_NOT_FOUND.error(c.text());
+    }
+
+    /** As {@link #resolve}; false if no query in scope has the column. */
+    private boolean tryResolve(Expr.ColumnRef c) {
         int depth = 0;
         for (Binder b = this; b != null; b = b.parent, depth++) {
             int[] found = b.find(c);
@@ -362,7 +373,7 @@ final class Binder {
                 c.depth = 0;
                 c.sources = 1L;
                 c.type = SqlType.BIGINT;
-                return;
+                return true;
             }
             if (found == null && c.column.equals("ROWID")) found = b.findRowId(c);
             if (found == null) continue;
@@ -380,9 +391,9 @@ final class Binder {
                     inner.owner.outerRefs.add(c);
                 }
             }
-            return;
+            return true;
         }
-        throw ErrorCode.COLUMN_NOT_FOUND.error(c.text());
+        return false;
     }
 
     /** The source and column index of {@code c} among this query's sources; null if none has it. */

@@ -9,7 +9,7 @@ import io.hourglass.engine.catalog.Table;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Applies a {@link CatalogChange} to a catalog: the one place where a change becomes catalog
@@ -279,10 +279,10 @@ public final class CatalogChanges {
         };
     }
 
-    /** Compiles a DEFAULT clause into what an insert evaluates (null for none). */
-    static Supplier<Object> defaultOf(String sql) {
+    /** Compiles a DEFAULT clause into what an insert evaluates, for the user inserting (null for none). */
+    static Function<String, Object> defaultOf(String sql) {
         if (sql == null) return null;
         Expr e = new Binder(new Table[0], new String[0]).bind(Parser.parseExpression(sql));
-        return () -> e.eval(new Expr.Ctx(0, new Object[0]));
+        return user -> e.eval(new Expr.Ctx(0, new Object[0]).asUser(user));
     }
 }

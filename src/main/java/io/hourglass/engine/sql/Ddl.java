@@ -176,7 +176,7 @@ final class Ddl {
             boolean notNull = d.notNull() || ct.primaryKey().contains(d.name());
             if (d.defaultSql() != null) {
                 // Check the default fits the column now, not at the first insert.
-                Object v = CatalogChanges.defaultOf(d.defaultSql()).get();
+                Object v = CatalogChanges.defaultOf(d.defaultSql()).apply(s.user().name());
                 d.type().coerce(v, owner + "." + tableName + "." + d.name());
             }
             cols.add(CatalogChange.ColumnSpec.of(d.name(), d.type(), notNull, d.defaultSql()));
@@ -324,6 +324,11 @@ final class Ddl {
             }
         });
         new Binder(new Table[] {shape}, new String[] {null}).bind(d.condition()); // TT2211 for a column it does not have
+        Executor.walk(d.condition(), x -> { // (known once bound: a column of the table may be named USER)
+            if (x instanceof Expr.CurrentUser u && u.column == null) {
+                throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may not read " + u.name + ": " + d.sql());
+            }
+        });
         return new CatalogChange.CheckSpec(name, d.sql());
     }
 
@@ -878,7 +883,10 @@ final class Ddl {
             if (!names.add(d.name())) throw ErrorCode.SEMANTIC_ERROR.error(table + " already has a column " + d.name());
             notRowId(d.name());
             types[i] = d.type();
-            if (d.defaultSql() != null) fill[i] = d.type().coerce(CatalogChanges.defaultOf(d.defaultSql()).get(), table + "." + d.name());
+            // (the rows there take the DEFAULT as if this user inserted them: USER is the one altering)
+            if (d.defaultSql() != null) {
+                fill[i] = d.type().coerce(CatalogChanges.defaultOf(d.defaultSql()).apply(s.user().name()), table + "." + d.name());
+            }
             added.add(CatalogChange.ColumnSpec.of(d.name(), d.type(), d.notNull(), d.defaultSql()));
             if (d.unique()) {
                 String ixName = freeName(t.name() + "_UQ", 1, n -> s.catalog().index(t.owner(), n) != null
@@ -982,7 +990,7 @@ final class Ddl {
                 throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(table + "." + m.name() + " is in a foreign key: its type must stay "
                         + old.type().kind().sqlName() + ", the other side's");
             }
-            if (defaultSql != null) type.coerce(CatalogChanges.defaultOf(defaultSql).get(), table + "." + m.name()); // fits its column
+            if (defaultSql != null) type.coerce(CatalogChanges.defaultOf(defaultSql).apply(s.user().name()), table + "." + m.name()); // fits its column
             modified.add(CatalogChange.ColumnSpec.of(m.name(), type, notNull, defaultSql));
         }
         boolean same = true;

@@ -2166,7 +2166,7 @@ final class Executor {
                         given[target[i]] = true;
                     }
                 }
-                for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull();
+                for (int i = 0; i < row.length; i++) if (!given[i]) row[i] = t.columns().get(i).defaultOrNull(ss.user().name());
                 Object[] checked = checkRow(t, row);
                 long id = ss.transactions().insert(txn, t, checked);
                 checks.inserted(t, id, checked);
@@ -2326,7 +2326,7 @@ final class Executor {
                                 v = spread[0];
                             }
                         }
-                        row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull() : v;
+                        row[cols[i]] = v == Parser.DEFAULT ? t.columns().get(cols[i]).defaultOrNull(ss.user().name()) : v;
                     }
                     return checkRow(t, row);
                 })));
@@ -2489,7 +2489,7 @@ final class Executor {
         Binder none = new Binder(new Table[0], new String[0]);
         for (Expr e : c.args()) none.bind(e);
         return (ss, params) -> {
-            Expr.Ctx ctx = new Expr.Ctx(0, params);
+            Expr.Ctx ctx = new Expr.Ctx(0, params).asUser(ss.user().name());
             Object[] args = new Object[c.args().size()];
             for (int i = 0; i < args.length; i++) args[i] = c.args().get(i).eval(ctx);
             return ss.callProcedure(c.name(), args);

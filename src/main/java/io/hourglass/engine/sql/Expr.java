@@ -93,7 +93,8 @@ abstract class Expr {
         private IdentityHashMap<Sequence, long[]> nextvals; // sequence -> {row, value}
         private long deadline;      // System.nanoTime() past which tick() fails; 0: none
         private long timeoutMillis;
-        private Session session;    // asked every 1024 ticks whether the statement was cancelled
+        private Session session;    // asked every 1024 ticks whether the statement was cancelled; its user is USER
+        private String user;        // USER where there is no session
         private int ticks;
 
         Ctx(int sources, Object[] params) {
@@ -146,6 +147,19 @@ abstract class Expr {
         <T> T memo(Object owner, java.util.function.Supplier<T> make) {
             if (memo == null) memo = new IdentityHashMap<>(4);
             return (T) memo.computeIfAbsent(owner, k -> make.get());
+        }
+
+        /** Evaluates as {@code name}'s (USER), where no session is at hand: a DEFAULT, a CALL's arguments. */
+        Ctx asUser(String name) {
+            user = name;
+            return this;
+        }
+
+        /** The name of the user the statement runs as (USER). */
+        String user() {
+            if (user != null) return user;
+            if (session == null) throw ErrorCode.INTERNAL.error("USER evaluated without a session");
+            return session.user().name();
         }
 
         /** The statement's time (SYSDATE), read once, on first use. */
@@ -302,6 +316,28 @@ abstract class Expr {
         Object eval(Ctx c) { return timestamp ? c.now() : c.now().withNano(0); }
 
         String text() { return timestamp ? "SYSTIMESTAMP" : "SYSDATE"; }
+    }
+
+    /**
+     * {@code USER}, {@code CURRENT_USER}, {@code SESSION_USER}, {@code SYSTEM_USER}: the name of
+     * the user the statement runs as. Unless a column of that name is in scope, as a column could
+     * be named USER before these were known: then it is that column ({@link #column}, bound by the
+     * binder), and {@code "USER"} in quotes always is.
+     */
+    static final class CurrentUser extends Expr {
+        final String name;
+        ColumnRef column;
+
+        CurrentUser(int pos, String name) {
+            super(pos);
+            this.name = name;
+        }
+
+        Object eval(Ctx c) { return column != null ? column.eval(c) : c.user(); }
+
+        void children(Consumer<Expr> f) { if (column != null) f.accept(column); }
+
+        String text() { return name; }
     }
 
     /**

@@ -2132,6 +2132,9 @@ final class Parser {
             case "ROWNUM" -> { return new Expr.RowNum(t.pos()); }
             case "SYSTIMESTAMP", "CURRENT_TIMESTAMP" -> { return new Expr.Sysdate(t.pos(), true); }
             case "CURRENT_DATE" -> { return new Expr.Sysdate(t.pos(), false); }
+            case "USER", "CURRENT_USER", "SESSION_USER", "SYSTEM_USER" -> {
+                if (!peek().is("(") && !peek().is(".")) return new Expr.CurrentUser(t.pos(), w);
+            }
             case "DATE", "TIMESTAMP" -> {
                 if (peek().type() == T.STRING) {
                     Token s = next();
