@@ -223,7 +223,9 @@ final class Binder {
                     case "ABS", "ROUND", "TRUNC", "FLOOR", "CEIL" -> c.args.get(0).type.kind() == TypeKind.NUMBER ? SqlType.NUMBER : c.args.get(0).type;
                     case "NULLIF" -> c.args.get(0).type;
                     case "MOD", "COALESCE", "NVL", "GREATEST", "LEAST" -> commonType(c.args);
-                    case "TO_NUMBER", "POWER", "SQRT", "EXP", "LN", "MONTHS_BETWEEN" -> SqlType.NUMBER;
+                    case "TO_NUMBER", "POWER", "SQRT", "EXP", "LN", "MONTHS_BETWEEN", "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN",
+                         "ATAN2", "SINH", "COSH", "TANH", "LOG" -> SqlType.NUMBER;
+                    case "BITAND", "BITOR", "BITXOR", "BITNOT" -> SqlType.BIGINT;
                     case "TO_DATE", "ADD_MONTHS", "LAST_DAY" -> SqlType.DATE;
                     case "TO_TIMESTAMP" -> SqlType.TIMESTAMP;
                     case "CHARTOROWID" -> SqlType.ROWID;
@@ -285,7 +287,9 @@ final class Binder {
         int n = c.args.size();
         boolean ok = switch (c.name) {
             case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
-                 "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR" -> n == 1;
+                 "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
+                 "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT" -> n == 1;
+            case "ATAN2", "LOG", "BITAND", "BITOR", "BITXOR" -> n == 2;
             case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
             case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT", "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> n == 2;
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;

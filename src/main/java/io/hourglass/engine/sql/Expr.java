@@ -1249,6 +1249,25 @@ abstract class Expr {
                     if (Values.toDecimal(a[0]).signum() <= 0) throw ErrorCode.NUMERIC_OVERFLOW.error("LN of " + Values.toText(a[0]) + ", not above 0");
                     yield real(Math.log(Values.toDouble(a[0])), "LN");
                 }
+                case "SIN", "COS", "TAN", "ATAN", "SINH", "COSH", "TANH" -> real(trig(name, Values.toDouble(a[0])), name);
+                case "ASIN", "ACOS" -> {
+                    double x = Values.toDouble(a[0]);
+                    if (x < -1 || x > 1) throw ErrorCode.NUMERIC_OVERFLOW.error(name + " of " + Values.toText(a[0]) + ", outside -1 to 1");
+                    yield real(name.equals("ASIN") ? Math.asin(x) : Math.acos(x), name);
+                }
+                case "ATAN2" -> real(Math.atan2(Values.toDouble(a[0]), Values.toDouble(a[1])), name);
+                case "LOG" -> { // LOG(base, x)
+                    BigDecimal base = Values.toDecimal(a[0]), x = Values.toDecimal(a[1]);
+                    if (base.signum() <= 0 || base.compareTo(BigDecimal.ONE) == 0 || x.signum() <= 0) {
+                        throw ErrorCode.NUMERIC_OVERFLOW.error("LOG(" + Values.toText(a[0]) + ", " + Values.toText(a[1])
+                                + "): the base must be above 0 and not 1, the number above 0");
+                    }
+                    yield real(Math.log(x.doubleValue()) / Math.log(base.doubleValue()), name);
+                }
+                case "BITAND" -> bits(a[0], name) & bits(a[1], name);
+                case "BITOR" -> bits(a[0], name) | bits(a[1], name);
+                case "BITXOR" -> bits(a[0], name) ^ bits(a[1], name);
+                case "BITNOT" -> ~bits(a[0], name);
                 case "EXTRACT" -> Formats.extract(Binary.text(a[0]), date(a[1]));
                 case "CHARTOROWID" -> io.hourglass.engine.catalog.RowIds.of(a[0], "CHARTOROWID at position " + (pos + 1));
                 case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" ->
@@ -1348,9 +1367,36 @@ abstract class Expr {
         }
 
         /** A double result as a NUMBER; TT90004 when it is not a finite number. */
+        /**
+         * A floating-point result as a NUMBER: its shortest decimal (the digits a double holds,
+         * not the noise of its binary expansion past them). TT90004 if it is not finite.
+         */
         private static Object real(double d, String what) {
             if (!Double.isFinite(d)) throw ErrorCode.NUMERIC_OVERFLOW.error(what + " gives no finite number");
-            return Values.integralOrDecimal(Values.normalize(Values.number(new BigDecimal(d, Values.DIVISION))));
+            return Values.integralOrDecimal(Values.normalize(Values.number(BigDecimal.valueOf(d))));
+        }
+
+        private static double trig(String name, double x) {
+            return switch (name) {
+                case "SIN" -> Math.sin(x);
+                case "COS" -> Math.cos(x);
+                case "TAN" -> Math.tan(x);
+                case "ATAN" -> Math.atan(x);
+                case "SINH" -> Math.sinh(x);
+                case "COSH" -> Math.cosh(x);
+                default -> Math.tanh(x);
+            };
+        }
+
+        /** An argument of BITAND and its kin: a whole number within TT_BIGINT (TT90003 otherwise), as its 64 bits. */
+        private static long bits(Object v, String fn) {
+            if (v instanceof Long l) return l;
+            BigDecimal d = Values.isNumber(v) && !(v instanceof Double x && !Double.isFinite(x)) ? Values.toDecimal(v) : null;
+            if (d != null && d.stripTrailingZeros().scale() <= 0 && d.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0
+                    && d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
+                return d.longValueExact();
+            }
+            throw ErrorCode.TYPE_MISMATCH.error(fn + " takes whole numbers within TT_BIGINT, not " + Values.describe(v));
         }
 
         /** The integral part of a number, held at Long's bounds rather than wrapped past them. */
