@@ -93,6 +93,7 @@ final class Binder {
             case "SUM" -> a.arg.type.kind().isInteger() ? SqlType.BIGINT : (isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER);
             case "AVG" -> isDouble(a.arg.type) ? SqlType.DOUBLE : SqlType.NUMBER;
             case "LISTAGG" -> SqlType.VARCHAR_ANY;
+            case String m when Moments.NAMES.contains(m) -> SqlType.NUMBER;
             default -> a.arg.type;
         };
     }

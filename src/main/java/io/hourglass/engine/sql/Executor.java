@@ -844,7 +844,7 @@ final class Executor {
                 int end = k + 1;
                 while (end < part.size() && (w.order.isEmpty() || byKey.compare(orderKeys[part.get(k)], orderKeys[part.get(end)]) == 0)) end++;
                 for (int j = k; j < end; j++) add(w.agg, st, w.agg.arg == null ? Boolean.TRUE : args[part.get(j)]);
-                Object v = w.agg.name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1])) : st[0];
+                Object v = result(w.agg, st);
                 for (int j = k; j < end; j++) values[part.get(j)][slot] = v;
                 k = end;
             }
@@ -912,6 +912,7 @@ final class Executor {
                 }
                 case "MIN" -> { if (st[0] == null || Values.compare(v, st[0]) < 0) st[0] = v; }
                 case "MAX" -> { if (st[0] == null || Values.compare(v, st[0]) > 0) st[0] = v; }
+                case String m when Moments.NAMES.contains(m) -> st[0] = Moments.plus((Moments) st[0], numeric(v, a));
                 default -> throw ErrorCode.INTERNAL.error("window aggregate " + a.name);
             }
         }
@@ -1045,6 +1046,15 @@ final class Executor {
             return out.toString();
         }
 
+        /** An aggregate's value of its state {@code st} (see {@link #add}), LISTAGG's aside. */
+        private static Object result(Expr.Aggregate a, Object[] st) {
+            return switch (a.name) {
+                case "AVG" -> st[0] == null ? null : Values.divide(st[0], st[1]);
+                case String m when Moments.NAMES.contains(m) -> Moments.result((Moments) st[0], a.name);
+                default -> st[0];
+            };
+        }
+
         static Object numeric(Object v, Expr.Aggregate a) {
             if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(a.name + " needs numbers, got " + Values.describe(v));
             return v;
@@ -1055,8 +1065,7 @@ final class Executor {
             for (int i = 0; i < acc.length; i++) {
                 Object[] st = acc[i];
                 Expr.Aggregate a = aggregates.get(i);
-                v[i] = a.name.equals("AVG") ? (st[0] == null ? null : Values.divide(st[0], st[1]))
-                        : a.separator != null ? listagg(a, st[0]) : st[0];
+                v[i] = a.separator != null ? listagg(a, st[0]) : result(a, st);
             }
             return v;
         }

@@ -33,7 +33,8 @@ final class Parser {
     /** The longest name of a table, column, index or user (Oracle's 128). */
     static final int MAX_NAME = 128;
 
-    private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG");
+    private static final Set<String> AGGREGATES = java.util.stream.Stream.concat(java.util.stream.Stream.of("COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG"),
+            Moments.NAMES.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     /** Ranking window functions: no arguments, OVER required. */
     private static final Set<String> RANKING = Set.of("ROW_NUMBER", "RANK", "DENSE_RANK");
     /** Window functions that read another row of the partition: LAG(x [, offset [, default]]), LEAD. */

@@ -238,11 +238,11 @@ final class WindowFrames {
             this.n = part.size();
             this.value = new Object[2 * n];
             this.count = new long[2 * n];
-            boolean numeric = agg.name.equals("SUM") || agg.name.equals("AVG");
+            boolean numeric = agg.name.equals("SUM") || agg.name.equals("AVG"), moments = Moments.NAMES.contains(agg.name);
             for (int i = 0; i < n; i++) {
                 Object v = agg.arg == null ? Boolean.TRUE : args[part.get(i)];
                 if (v == null) continue;
-                value[n + i] = numeric ? Executor.QueryPlan.numeric(v, agg) : v;
+                value[n + i] = moments ? Moments.of(Executor.QueryPlan.numeric(v, agg)) : numeric ? Executor.QueryPlan.numeric(v, agg) : v;
                 count[n + i] = 1;
             }
             for (int i = n - 1; i >= 1; i--) {
@@ -258,6 +258,7 @@ final class WindowFrames {
                 case "SUM", "AVG" -> Values.add(a, b);
                 case "MIN" -> Values.compare(a, b) <= 0 ? a : b;
                 case "MAX" -> Values.compare(a, b) >= 0 ? a : b;
+                case String m when Moments.NAMES.contains(m) -> ((Moments) a).plus((Moments) b);
                 default -> null; // COUNT: the counts only
             };
         }
@@ -283,6 +284,7 @@ final class WindowFrames {
             return switch (agg.name) {
                 case "COUNT" -> c;
                 case "AVG" -> c == 0 ? null : Values.divide(v, c);
+                case String m when Moments.NAMES.contains(m) -> Moments.result((Moments) v, agg.name);
                 default -> c == 0 ? null : v;
             };
         }

@@ -903,11 +903,11 @@ class RandomQueryTest {
                 case 2 -> (rnd.nextBoolean() ? "LAG(" : "LEAD(") + number(x) + (rnd.nextBoolean() ? ", " + (1 + rnd.nextInt(3)) + ", -9" : "") + ")" + over + ")";
                 case 3 -> (rnd.nextBoolean() ? "FIRST_VALUE(" : "LAST_VALUE(") + number(x) + ")" + over + ")";
                 default -> {
-                    String f = List.of("SUM(", "COUNT(", "MIN(", "MAX(", "AVG(").get(rnd.nextInt(5));
+                    String f = List.of("SUM(", "COUNT(", "MIN(", "MAX(", "AVG(", "VAR_POP(", "STDDEV_SAMP(").get(rnd.nextInt(7));
                     String w = f + number(x) + ")" + over + " ROWS BETWEEN "
                             + List.of("UNBOUNDED PRECEDING", "2 PRECEDING", "1 PRECEDING", "CURRENT ROW").get(rnd.nextInt(4)) + " AND "
                             + List.of("CURRENT ROW", "1 FOLLOWING", "UNBOUNDED FOLLOWING").get(rnd.nextInt(3)) + ")";
-                    yield f.equals("AVG(") ? rounded(w) : w;
+                    yield f.startsWith("AVG") || f.startsWith("VAR") || f.startsWith("STDDEV") ? rounded(w) : w;
                 }
             };
         }
@@ -937,14 +937,29 @@ class RandomQueryTest {
 
         /** An aggregate of the sources' columns. */
         private String aggregate(List<String> aliases) {
-            return switch (rnd.nextInt(6)) {
+            return switch (rnd.nextInt(7)) {
                 case 0 -> "COUNT(*)";
                 case 1 -> "SUM(" + number(aliases) + ")";
                 case 2 -> "AVG(" + number(aliases) + ")";
                 case 3 -> "MIN(" + number(aliases) + ")";
                 case 4 -> "COUNT(DISTINCT " + number(aliases) + ")";
+                case 5 -> variance(aliases);
                 default -> "MAX(" + number(aliases) + ") - MIN(" + number(aliases) + ")";
             };
+        }
+
+        /**
+         * A variance or standard deviation, rounded as an average is. VARIANCE and STDDEV are 0
+         * for one value in Oracle, NULL in PostgreSQL (whose VARIANCE is VAR_SAMP): respelled.
+         */
+        private String variance(List<String> aliases) {
+            String x = number(aliases), distinct = rnd.nextInt(4) == 0 ? "DISTINCT " : "";
+            String f = List.of("VAR_SAMP", "VAR_POP", "STDDEV_SAMP", "STDDEV_POP", "VARIANCE", "STDDEV").get(rnd.nextInt(6));
+            String call = f + "(" + distinct + x + ")";
+            if (f.equals("VARIANCE") || f.equals("STDDEV")) {
+                call = spelled(call, "CASE WHEN COUNT(" + distinct + x + ") = 1 THEN 0 ELSE " + f + "(" + distinct + x + ") END");
+            }
+            return rounded(call);
         }
 
         /** Something to group by: a number column, a date, or a number computed from them. */
