@@ -12,7 +12,6 @@ import io.hourglass.engine.store.Key;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -1196,9 +1195,9 @@ abstract class Expr {
                 switch (name) {
                     case "TRUNC", "ROUND" -> { return Formats.truncDateTime(t, a.length > 1 ? Binary.text(a[1]) : null, name.equals("ROUND")); }
                     case "TO_CHAR" -> { if (a.length > 1) return Formats.formatDateTime(t, Binary.text(a[1])); }
-                    // (DATE functions: a TIMESTAMP is read as a DATE first, its fraction cut as CAST cuts it)
-                    case "ADD_MONTHS" -> { return addMonths(t.truncatedTo(ChronoUnit.SECONDS), toLong(a[1])); }
-                    case "LAST_DAY" -> { return t.truncatedTo(ChronoUnit.SECONDS).withDayOfMonth(t.toLocalDate().lengthOfMonth()); }
+                    // (DATE functions: a TIMESTAMP is read as a DATE first, as CAST reads it)
+                    case "ADD_MONTHS" -> { return addMonths(asDate(t), toLong(a[1])); }
+                    case "LAST_DAY" -> { return asDate(t).withDayOfMonth(t.toLocalDate().lengthOfMonth()); }
                     case "MONTHS_BETWEEN" -> { return monthsBetween(t, date(a[1])); }
                     default -> { }
                 }
@@ -1278,6 +1277,8 @@ abstract class Expr {
                 default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + name);
             };
         }
+
+        private static LocalDateTime asDate(LocalDateTime t) { return (LocalDateTime) SqlType.DATE.coerce(t, "a DATE"); }
 
         private static LocalDateTime date(Object v) {
             if (v instanceof LocalDateTime t) return t;

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Recursive-descent parser for Hourglass SQL (docs/SQL.md). Errors carry the 1-based character
@@ -33,8 +35,8 @@ final class Parser {
     /** The longest name of a table, column, index or user (Oracle's 128). */
     static final int MAX_NAME = 128;
 
-    private static final Set<String> AGGREGATES = java.util.stream.Stream.concat(java.util.stream.Stream.of("COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG"),
-            Moments.NAMES.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> AGGREGATES = Stream.concat(Stream.of("COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG"),
+            Moments.NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     /** Ranking window functions: no arguments, OVER required. */
     private static final Set<String> RANKING = Set.of("ROW_NUMBER", "RANK", "DENSE_RANK");
     /** Window functions that read another row of the partition: LAG(x [, offset [, default]]), LEAD. */
