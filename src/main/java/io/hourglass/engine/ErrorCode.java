@@ -34,6 +34,7 @@ public enum ErrorCode {
     OUTER_JOIN_CYCLE(3103, Kind.BAD_REQUEST, "Two tables cannot be outer joined together: %s"),
     OUTER_JOIN_TWO_INNER(3104, Kind.BAD_REQUEST, "A predicate may reference only one outer-joined table: %s"),
     OUTER_JOIN_WITH_JOINED_TABLE(3108, Kind.BAD_REQUEST, "Outer join operator (+) cannot be used in query that specifies joined table"),
+    INVALID_USERENV_PARAMETER(2820, Kind.BAD_REQUEST, "Invalid USERENV parameter: %s"),
     ROWNUM_WITH_FIRST_ROWS(2974, Kind.BAD_REQUEST, "Using rownum to restrict number of rows returned cannot be combined with first N or rows M to N"),
     FIRST_ROWS_NOT_POSITIVE(3105, Kind.BAD_REQUEST, "In the First or Rows Clause the number must be greater than 0: %s"),
     FOREIGN_KEY_IN_CREATE_AS_SELECT(3304, Kind.BAD_REQUEST, "Foreign key definition is not allowed for CREATE TABLE AS SELECT"),

@@ -135,11 +135,11 @@ final class Binder {
         e.children(this::bindTree);
         switch (e) {
             case Expr.ColumnRef c -> resolve(c);
-            case Expr.CurrentUser u -> {
-                Expr.ColumnRef named = new Expr.ColumnRef(u.pos, null, u.name); // (a column named USER, say, is that column)
-                if (tryResolve(named)) u.column = named;
-                u.sources = u.column == null ? 0 : named.sources;
-                u.type = u.column == null ? SqlType.varchar(Parser.MAX_NAME) : named.type;
+            case Expr.Keyword k -> {
+                Expr.ColumnRef named = new Expr.ColumnRef(k.pos, null, k.name); // (a column named USER, say, is that column)
+                if (tryResolve(named)) k.column = named;
+                k.sources = k.column == null ? 0 : named.sources;
+                k.type = k.column == null ? k.meaningType() : named.type;
             }
             case Expr.SequenceRef q -> {
                 if (session == null) throw ErrorCode.UNSUPPORTED.error("a sequence in a DEFAULT value or a CALL argument");
@@ -232,6 +232,8 @@ final class Binder {
                     case "CHARTOROWID" -> SqlType.ROWID;
                     case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> SqlType.INTERVAL;
                     case "ROWIDTOCHAR" -> SqlType.varchar(io.hourglass.engine.catalog.RowIds.LENGTH);
+                    case "SYS_CONTEXT" -> SqlType.varchar(c.args.size() < 3 ? Expr.Call.CONTEXT_LENGTH
+                            : c.args.get(2) instanceof Expr.Literal l && l.value instanceof Long n ? Expr.Call.contextLength(n) : Expr.Call.CONTEXT_MAX_LENGTH);
                     case "DECODE" -> {
                         List<Expr> results = new ArrayList<>(); // DECODE(x, s1, r1, s2, r2, ..., [default])
                         for (int i = 2; i < c.args.size(); i += 2) results.add(c.args.get(i));
@@ -294,6 +296,7 @@ final class Binder {
             case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
             case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT", "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> n == 2;
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
+            case "SYS_CONTEXT" -> n == 2 || n == 3;
             case "INSTR" -> n >= 2 && n <= 4;
             case "NVL2" -> n == 3;
             case "DECODE" -> n >= 3;

@@ -318,15 +318,16 @@ final class Ddl {
     private static CatalogChange.CheckSpec checkSpec(Ast.CheckDef d, String name, Table shape) {
         Executor.walk(d.condition(), x -> {
             if (x instanceof Expr.Subquery || x instanceof Expr.Aggregate || x instanceof Expr.Window || x instanceof Expr.SequenceRef
-                    || x instanceof Expr.RowNum || x instanceof Expr.Sysdate || x instanceof Expr.Param) {
+                    || x instanceof Expr.RowNum || x instanceof Expr.Sysdate || x instanceof Expr.Param
+                    || x instanceof Expr.Call k && k.name.equals("SYS_CONTEXT")) {
                 throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may read only its row's columns, constants and functions of"
                         + " them, not " + x.text() + ": " + d.sql());
             }
         });
         new Binder(new Table[] {shape}, new String[] {null}).bind(d.condition()); // TT2211 for a column it does not have
         Executor.walk(d.condition(), x -> { // (known once bound: a column of the table may be named USER)
-            if (x instanceof Expr.CurrentUser u && u.column == null) {
-                throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may not read " + u.name + ": " + d.sql());
+            if (x instanceof Expr.Keyword k && k.column == null) {
+                throw ErrorCode.SEMANTIC_ERROR.error("a CHECK condition may not read " + k.name + ": " + d.sql());
             }
         });
         return new CatalogChange.CheckSpec(name, d.sql());

@@ -161,6 +161,12 @@ abstract class Expr {
             return session.user().name();
         }
 
+        /** The id of the connection the statement runs on (SYS_CONTEXT's SID). */
+        long sessionId() {
+            if (session == null) throw ErrorCode.SEMANTIC_ERROR.error("SYS_CONTEXT('USERENV', 'SID') has no session to read here (a DEFAULT, a CALL argument)");
+            return session.id();
+        }
+
         /** The statement's time (SYSDATE), read once, on first use. */
         LocalDateTime now() {
             if (now == null) now = LocalDateTime.now();
@@ -318,21 +324,39 @@ abstract class Expr {
     }
 
     /**
-     * {@code USER}, {@code CURRENT_USER}, {@code SESSION_USER}, {@code SYSTEM_USER}: the name of
-     * the user the statement runs as. Unless a column of that name is in scope, as a column could
-     * be named USER before these were known: then it is that column ({@link #column}, bound by the
-     * binder), and {@code "USER"} in quotes always is.
+     * A word that names a value of the statement's session or clock: {@code USER} and its
+     * synonyms {@code CURRENT_USER}, {@code SESSION_USER}, {@code SYSTEM_USER} (the name of the
+     * user the statement runs as), TimesTen's {@code TT_SYSDATE} (SYSTIMESTAMP) and
+     * {@code ORA_SYSDATE} (SYSDATE). Unless a column of that name is in scope, as a column could
+     * have the name before the word was known: then it is that column ({@link #column}, bound
+     * by the binder), and the name in quotes always is.
      */
-    static final class CurrentUser extends Expr {
+    static final class Keyword extends Expr {
         final String name;
         ColumnRef column;
 
-        CurrentUser(int pos, String name) {
+        Keyword(int pos, String name) {
             super(pos);
             this.name = name;
         }
 
-        Object eval(Ctx c) { return column != null ? column.eval(c) : c.user(); }
+        /** The keyword's own type, when it is not a column. */
+        SqlType meaningType() {
+            return switch (name) {
+                case "TT_SYSDATE" -> SqlType.TIMESTAMP;
+                case "ORA_SYSDATE" -> SqlType.DATE;
+                default -> SqlType.varchar(Parser.MAX_NAME);
+            };
+        }
+
+        Object eval(Ctx c) {
+            if (column != null) return column.eval(c);
+            return switch (name) {
+                case "TT_SYSDATE" -> c.now();
+                case "ORA_SYSDATE" -> c.now().withNano(0);
+                default -> c.user();
+            };
+        }
 
         void children(Consumer<Expr> f) { if (column != null) f.accept(column); }
 
@@ -1272,10 +1296,41 @@ abstract class Expr {
                 case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" ->
                         io.hourglass.engine.catalog.Interval.of(a[0], Binary.text(a[1]), name.equals("NUMTOYMINTERVAL"), name);
                 case "ROWIDTOCHAR" -> Binary.text(a[0]);
+                case "SYS_CONTEXT" -> sysContext(c, Binary.text(a[0]), Binary.text(a[1]), a.length > 2 ? contextLength(toLong(a[2])) : CONTEXT_LENGTH);
                 case "ADD_MONTHS", "LAST_DAY", "MONTHS_BETWEEN" ->
                         throw ErrorCode.TYPE_MISMATCH.error(name + " needs a date here, got " + Values.describe(a[0]));
                 default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + name);
             };
+        }
+
+        /** SYS_CONTEXT's length when none is given, and the most it takes (Oracle's, TimesTen's). */
+        static final int CONTEXT_LENGTH = 256, CONTEXT_MAX_LENGTH = 4000;
+
+        /** SYS_CONTEXT's length argument: 1 to 4,000; another is ignored for the default, as Oracle ignores it. */
+        static int contextLength(long n) { return n >= 1 && n <= CONTEXT_MAX_LENGTH ? (int) n : CONTEXT_LENGTH; }
+
+        /**
+         * TimesTen's SYS_CONTEXT('USERENV', parameter): what the session is. Another namespace is
+         * NULL (TimesTen's); an unknown parameter TT2820. ACTION, CLIENT_INFO and MODULE are set
+         * through OCI in TimesTen, which no client of Hourglass has: NULL. Users have no numbers
+         * here, so CURRENT_USERID and SESSION_USERID are refused rather than made up.
+         */
+        private static String sysContext(Ctx c, String namespace, String parameter, int length) {
+            if (!namespace.strip().equalsIgnoreCase("USERENV")) return null;
+            String v = switch (parameter.strip().toUpperCase(Locale.ROOT)) {
+                case "CURRENT_USER", "SESSION_USER", "CURRENT_SCHEMA" -> c.user();
+                case "AUTHENTICATION_METHOD" -> "PASSWORD";
+                case "IDENTIFICATION_TYPE" -> "LOCAL";
+                case "LANG" -> "US";
+                case "LANGUAGE" -> "AMERICAN_AMERICA.AL32UTF8";
+                case "NLS_SORT" -> "BINARY";
+                case "SID" -> Long.toString(c.sessionId());
+                case "ACTION", "CLIENT_INFO", "MODULE" -> null;
+                case "CURRENT_USERID", "SESSION_USERID" ->
+                        throw ErrorCode.UNSUPPORTED.error("SYS_CONTEXT('USERENV', '" + parameter + "'): Hourglass users have names, not numbers");
+                default -> throw ErrorCode.INVALID_USERENV_PARAMETER.error(parameter);
+            };
+            return v == null || v.length() <= length ? v : v.substring(0, length);
         }
 
         private static LocalDateTime asDate(LocalDateTime t) { return (LocalDateTime) SqlType.DATE.coerce(t, "a DATE"); }

@@ -2135,8 +2135,8 @@ final class Parser {
             case "ROWNUM" -> { return new Expr.RowNum(t.pos()); }
             case "SYSTIMESTAMP", "CURRENT_TIMESTAMP" -> { return new Expr.Sysdate(t.pos(), true); }
             case "CURRENT_DATE" -> { return new Expr.Sysdate(t.pos(), false); }
-            case "USER", "CURRENT_USER", "SESSION_USER", "SYSTEM_USER" -> {
-                if (!peek().is("(") && !peek().is(".")) return new Expr.CurrentUser(t.pos(), w);
+            case "USER", "CURRENT_USER", "SESSION_USER", "SYSTEM_USER", "TT_SYSDATE", "ORA_SYSDATE" -> {
+                if (!peek().is("(") && !peek().is(".")) return new Expr.Keyword(t.pos(), w);
             }
             case "DATE", "TIMESTAMP" -> {
                 if (peek().type() == T.STRING) {
@@ -2240,6 +2240,10 @@ final class Parser {
                     throw error(w + (want == 0 ? " takes no arguments" : want == 1 ? " takes one argument" : " takes one argument or more"));
                 }
                 return new Expr.Grouping(t.pos(), w, List.copyOf(args));
+            }
+            if (w.equals("GETDATE")) { // (TimesTen's SYSDATE, as SQL Server writes it)
+                if (!args.isEmpty()) throw error("GETDATE takes no arguments");
+                return new Expr.Sysdate(t.pos(), false);
             }
             if (RANKING.contains(w)) {
                 if (!args.isEmpty()) throw error(w + " takes no arguments");

@@ -15,6 +15,9 @@ public interface Session {
 
     User user();
 
+    /** The connection's id, as ttStatus and SYS_CONTEXT('USERENV', 'SID') show it. */
+    default long id() { return 0; }
+
     /** The current transaction, begun if none is active. */
     Transaction transaction();
 
