@@ -621,9 +621,9 @@ class RandomQueryTest {
         Query query() {
             Query made = rnd.nextInt(8) == 0 ? setOperation() : rnd.nextInt(8) == 0 ? hierarchical() : select();
             Query q = inTextOrder(new Query(made.sql(), theirs(made.pg()), made.width(), made.ordered()));
-            // (not a ROLLUP: PostgreSQL, 17 included, drops a sort key it deduces constant from an
-            // equality, though ROLLUP's total rows have it NULL, and so sorts them wrong)
-            if (rnd.nextInt(3) != 0 || q.sql().contains("ROLLUP")) return q;
+            // (not with subtotals: PostgreSQL, 17 included, drops a sort key it deduces constant from
+            // an equality, though the total rows have it NULL, and so sorts them wrong)
+            if (rnd.nextInt(3) != 0 || q.sql().matches("(?s).*(ROLLUP|CUBE|GROUPING SETS).*")) return q;
             StringBuilder order = new StringBuilder(" ORDER BY ");
             for (int i = 1; i <= q.width(); i++) order.append(i > 1 ? ", " : "").append(i).append(rnd.nextBoolean() ? " DESC" : "");
             int limit = rnd.nextInt(6), offset = rnd.nextInt(4);
@@ -972,7 +972,7 @@ class RandomQueryTest {
             };
         }
 
-        /** Grouped by one or two columns or expressions (or their ROLLUP), with aggregates, maybe HAVING. */
+        /** Grouped by one or two columns or expressions (or their ROLLUP, CUBE or GROUPING SETS), with aggregates, maybe HAVING. */
         private Query grouped(List<String> aliases, String fromWhere, String pgFromWhere) {
             String g1 = groupKey(aliases), g2 = rnd.nextBoolean() ? groupKey(aliases) : null;
             boolean two = g2 != null && !g2.equals(g1);
@@ -1010,10 +1010,21 @@ class RandomQueryTest {
                 width++;
             }
             if (rnd.nextInt(4) == 0) {
-                by = "ROLLUP(" + groups + ")";
+                // Subtotals: ROLLUP, CUBE or GROUPING SETS, with GROUPING of the first key (and
+                // Oracle's GROUPING_ID of both, PostgreSQL's GROUPING of two arguments)
+                by = switch (rnd.nextInt(3)) {
+                    case 0 -> "ROLLUP(" + groups + ")";
+                    case 1 -> "CUBE(" + groups + ")";
+                    default -> "GROUPING SETS ((" + groups + "), " + (two && rnd.nextBoolean() ? "(" + g2 + ")" : g1) + ", ())";
+                };
                 select += ", GROUPING(" + g1 + ")";
                 pgSelect += ", GROUPING(" + g1 + ")";
                 width++;
+                if (two && rnd.nextBoolean()) {
+                    select += ", GROUPING_ID(" + groups + ")";
+                    pgSelect += ", GROUPING(" + groups + ")";
+                    width++;
+                }
             }
             String having = switch (rnd.nextInt(6)) {
                 case 0 -> " HAVING COUNT(*) > " + rnd.nextInt(3);
