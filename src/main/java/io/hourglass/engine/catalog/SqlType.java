@@ -199,7 +199,7 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
 
     private String checkLength(String s, String column) {
         // Lengths are in characters for CHAR and VARCHAR2, as with TimesTen's NLS_LENGTH_SEMANTICS=CHAR.
-        int n = s.codePointCount(0, s.length());
+        int n = characters(s, column);
         if (n > length) {
             if (kind == TypeKind.CHAR && s.stripTrailing().codePointCount(0, s.stripTrailing().length()) <= length) {
                 return s.stripTrailing();
@@ -207,6 +207,26 @@ public record SqlType(TypeKind kind, int length, int precision, int scale) {
             throw ErrorCode.VALUE_TOO_LONG.error(column, length, n);
         }
         return s;
+    }
+
+    /**
+     * The characters (code points) of {@code s}; TT90003 for a surrogate without its pair, which
+     * is no character: UTF-8 cannot hold it, and stored it would come back as '?'.
+     */
+    private static int characters(String s, String column) {
+        int n = s.length(), count = n;
+        for (int i = 0; i < n; i++) {
+            char ch = s.charAt(i);
+            if (!Character.isSurrogate(ch)) continue;
+            if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+                count--;
+            } else {
+                throw ErrorCode.TYPE_MISMATCH.error(String.format("the text for %s is not valid Unicode: a lone surrogate \\u%04X after %d characters",
+                        column, (int) ch, s.codePointCount(0, i)));
+            }
+        }
+        return count;
     }
 
     private static String pad(String s, int n) {

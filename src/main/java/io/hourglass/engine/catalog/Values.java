@@ -68,14 +68,28 @@ public final class Values {
     /** Text to a NUMBER ({@link #number}); NumberFormatException when it is not a number. */
     public static BigDecimal parseDecimal(String s) { return number(new BigDecimal(s.trim())); }
 
+    /**
+     * Strings in the order of their characters' code points (the order of their UTF-8 bytes, as
+     * Oracle's BINARY sort and PostgreSQL's C collation have it), trailing blanks ignored.
+     */
     static int comparePadSpace(String x, String y) {
         int lx = trailingTrimmedLength(x), ly = trailingTrimmedLength(y);
         int n = Math.min(lx, ly);
         for (int i = 0; i < n; i++) {
             char cx = x.charAt(i), cy = y.charAt(i);
-            if (cx != cy) return cx - cy;
+            if (cx != cy) return codePointOrder(cx) - codePointOrder(cy);
         }
         return lx - ly;
+    }
+
+    /**
+     * A char's rank such that the first differing chars of two strings order them as their code
+     * points would: the chars of a surrogate pair (a character past U+FFFF) rank above every
+     * char from U+E000 up, where plain char order puts them below.
+     */
+    private static int codePointOrder(char c) {
+        if (c < Character.MIN_SURROGATE) return c;
+        return c <= Character.MAX_SURROGATE ? c + 0x2000 : c - 0x800;
     }
 
     private static int trailingTrimmedLength(String s) {

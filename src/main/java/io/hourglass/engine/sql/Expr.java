@@ -1227,13 +1227,13 @@ abstract class Expr {
                 }
             }
             return switch (name) {
-                case "UPPER" -> Binary.text(a[0]).toUpperCase(Locale.ROOT);
-                case "LOWER" -> Binary.text(a[0]).toLowerCase(Locale.ROOT);
+                case "UPPER" -> Characters.mapCase(Binary.text(a[0]), true);
+                case "LOWER" -> Characters.mapCase(Binary.text(a[0]), false);
                 case "LENGTH" -> (long) Binary.text(a[0]).codePointCount(0, Binary.text(a[0]).length());
                 case "TRIM" -> Binary.text(a[0]).strip();
                 case "LTRIM" -> Binary.text(a[0]).stripLeading();
                 case "RTRIM" -> Binary.text(a[0]).stripTrailing();
-                case "SUBSTR" -> substr(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? toLong(a[2]) : null);
+                case "SUBSTR" -> Characters.substr(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? toLong(a[2]) : null);
                 case "ABS" -> Values.compare(a[0], 0L) < 0 ? Values.negate(a[0]) : a[0];
                 case "MOD" -> Values.mod(a[0], a[1]);
                 case "ROUND" -> roundOrTrunc(a, RoundingMode.HALF_UP);
@@ -1247,11 +1247,11 @@ abstract class Expr {
                         : SqlType.DATE.coerce(a[0], "TO_DATE");
                 case "TO_TIMESTAMP" -> a.length > 1 ? Formats.parseDateTime(Binary.text(a[0]), Binary.text(a[1]), c.now())
                         : SqlType.TIMESTAMP.coerce(a[0], "TO_TIMESTAMP");
-                case "INSTR" -> instr(Binary.text(a[0]), Binary.text(a[1]), a.length > 2 ? toLong(a[2]) : 1, a.length > 3 ? toLong(a[3]) : 1);
-                case "LPAD", "RPAD" -> pad(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? Binary.text(a[2]) : " ", name.equals("LPAD"));
-                case "INITCAP" -> initcap(Binary.text(a[0]));
+                case "INSTR" -> Characters.instr(Binary.text(a[0]), Binary.text(a[1]), a.length > 2 ? toLong(a[2]) : 1, a.length > 3 ? toLong(a[3]) : 1);
+                case "LPAD", "RPAD" -> Characters.pad(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? Binary.text(a[2]) : " ", name.equals("LPAD"));
+                case "INITCAP" -> Characters.initcap(Binary.text(a[0]));
                 case "ASCII" -> Binary.text(a[0]).isEmpty() ? null : (long) Binary.text(a[0]).codePointAt(0);
-                case "CHR" -> Character.toString((int) Math.max(0, Math.min(Character.MAX_CODE_POINT, toLong(a[0]))));
+                case "CHR" -> Characters.chr(toLong(a[0]));
                 case "GREATEST", "LEAST" -> {
                     Object best = a[0];
                     for (Object x : a) {
@@ -1363,52 +1363,6 @@ abstract class Expr {
             return Values.integralOrDecimal(Values.normalize(Values.number(BigDecimal.valueOf(whole).add(part))));
         }
 
-        /** INSTR: the position of the n-th occurrence, searching from {@code start} (backward when negative); 0 if none. */
-        private static long instr(String s, String sub, long start, long nth) {
-            if (start == 0 || nth < 1) return 0;
-            int n = s.length();
-            if (start > 0) {
-                int from = (int) Math.min(start - 1, n);
-                for (long k = 0; k < nth; k++) {
-                    int i = s.indexOf(sub, from);
-                    if (i < 0) return 0;
-                    if (k == nth - 1) return i + 1;
-                    from = i + 1;
-                }
-                return 0;
-            }
-            int from = (int) Math.max(-1, n + start);
-            for (long k = 0; k < nth; k++) {
-                int i = s.lastIndexOf(sub, from);
-                if (i < 0) return 0;
-                if (k == nth - 1) return i + 1;
-                from = i - 1;
-            }
-            return 0;
-        }
-
-        /** LPAD/RPAD: {@code s} cut or filled with {@code fill} to {@code len} characters; NULL for no characters. */
-        private static String pad(String s, long len, String fill, boolean left) {
-            if (len < 1 || fill.isEmpty()) return null;
-            if (len > SqlType.MAX_VARCHAR) throw ErrorCode.VALUE_TOO_LONG.error((left ? "LPAD" : "RPAD") + "'s result", SqlType.MAX_VARCHAR, len);
-            if (s.length() >= len) return s.substring(0, (int) len);
-            StringBuilder f = new StringBuilder();
-            while (f.length() < len - s.length()) f.append(fill);
-            f.setLength((int) (len - s.length()));
-            return left ? f + s : s + f;
-        }
-
-        private static String initcap(String s) {
-            StringBuilder sb = new StringBuilder(s.length());
-            boolean start = true;
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                sb.append(start ? Character.toUpperCase(ch) : Character.toLowerCase(ch));
-                start = !Character.isLetterOrDigit(ch);
-            }
-            return sb.toString();
-        }
-
         /** POWER: exact for a whole exponent (up to 1,000), else in doubles. */
         private static Object power(Object base, Object exp) {
             BigDecimal e = Values.toDecimal(exp);
@@ -1460,15 +1414,6 @@ abstract class Expr {
             BigDecimal t = Values.toDecimal(v).setScale(0, RoundingMode.DOWN);
             java.math.BigInteger i = t.toBigInteger();
             return i.bitLength() < 64 ? i.longValue() : i.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-        }
-
-        private static String substr(String s, long start, Long len) {
-            int n = s.length();
-            long from = start > 0 ? start - 1 : (start == 0 ? 0 : n + start);
-            if (from < 0 || from >= n) return null;
-            if (len != null && len < 1) return null;
-            long to = len == null || len >= n - from ? n : from + len;
-            return s.substring((int) from, (int) to);
         }
 
         private static Object roundOrTrunc(Object[] a, RoundingMode mode) {

@@ -55,6 +55,10 @@ class SqlHttpTest {
                 .body("updateCount", equalTo(-1));
         sql("UPDATE items SET price = price * 2 WHERE id = ?", 2).statusCode(200).body("updateCount", equalTo(1));
         sql("SELECT price FROM items WHERE id = 2").body("rows[0][0]", equalTo(1));
+        // characters past U+FFFF, in and out as they are, counted as characters
+        sql("INSERT INTO items VALUES (3, ?, 1, NULL)", "\uD83D\uDE00 grape \uD83C\uDF47").statusCode(200);
+        sql("SELECT name, LENGTH(name), SUBSTR(name, 2, 5) FROM items WHERE id = 3")
+                .body("rows[0]", equalTo(List.of("\uD83D\uDE00 grape \uD83C\uDF47", 9, " grap")));
     }
 
     @jakarta.inject.Inject
@@ -127,6 +131,9 @@ class SqlHttpTest {
         sql("INSERT INTO items VALUES (3, NULL, 1, NULL)").statusCode(400).body("error.code", equalTo(90001));
         sql("INSERT INTO items VALUES (3, ?, 1, NULL)", "x".repeat(21)).statusCode(400).body("error.code", equalTo(90002));
         sql("INSERT INTO items VALUES ('three', 'c', 1, NULL)").statusCode(400).body("error.code", equalTo(90003));
+        // JSON may carry half of a surrogate pair, which is no character: refused, not stored as '?'
+        admin().body("{\"sql\": \"INSERT INTO items VALUES (4, ?, 1, NULL)\", \"params\": [\"a\\ud83d\"]}").post("/v1/databases/testdb/sql")
+                .then().statusCode(400).body("error.code", equalTo(90003)).body("error.message", containsString("lone surrogate \\uD83D after 1 characters"));
         given().contentType(ContentType.JSON).body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/databases/nosuchdb/sql")
                 .then().statusCode(401);
         admin().body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/databases/nosuchdb/sql")

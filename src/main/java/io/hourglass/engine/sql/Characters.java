@@ -1,0 +1,117 @@
+package io.hourglass.engine.sql;
+
+import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.catalog.SqlType;
+
+/**
+ * The string functions that count characters: SUBSTR, INSTR, LPAD, RPAD, INITCAP, UPPER, LOWER
+ * and CHR. A character is a Unicode code point, as LENGTH and a VARCHAR2's length count it (and
+ * as Oracle's AL32UTF8 and PostgreSQL's UTF-8 count it): a character outside the Basic
+ * Multilingual Plane, an emoji, is one character, two Java chars, and no position here falls
+ * between its two halves. Text without such characters (the usual case) is worked on by chars,
+ * which are then its characters.
+ */
+final class Characters {
+    private Characters() {}
+
+    /** Whether {@code s} has a character of two chars (a surrogate pair): positions then need counting. */
+    private static boolean hasPairs(String s) {
+        for (int i = 0; i < s.length(); i++) if (Character.isSurrogate(s.charAt(i))) return true;
+        return false;
+    }
+
+    /** The char offset of character {@code k} of {@code s} (0-based, at most its character count). */
+    private static int offset(String s, boolean pairs, long k) { return pairs ? s.offsetByCodePoints(0, (int) k) : (int) k; }
+
+    private static int count(String s, boolean pairs) { return pairs ? s.codePointCount(0, s.length()) : s.length(); }
+
+    /** SUBSTR(s, start[, len]): from character {@code start} (counted from the end when negative); NULL for no characters. */
+    static String substr(String s, long start, Long len) {
+        boolean pairs = hasPairs(s);
+        int n = count(s, pairs);
+        long from = start > 0 ? start - 1 : (start == 0 ? 0 : n + start);
+        if (from < 0 || from >= n) return null;
+        if (len != null && len < 1) return null;
+        long to = len == null || len >= n - from ? n : from + len;
+        return s.substring(offset(s, pairs, from), offset(s, pairs, to));
+    }
+
+    /** INSTR: the character position of the n-th occurrence, searching from {@code start} (backward when negative); 0 if none. */
+    static long instr(String s, String sub, long start, long nth) {
+        if (start == 0 || nth < 1) return 0;
+        boolean pairs = hasPairs(s);
+        int n = count(s, pairs);
+        int found = -1;
+        if (start > 0) {
+            int from = offset(s, pairs, Math.min(start - 1, n));
+            for (long k = 0; k < nth; k++) {
+                found = s.indexOf(sub, from);
+                if (found < 0) return 0;
+                from = found + 1; // (the next search may begin inside a pair: no match begins there)
+            }
+        } else {
+            if (n + start < 0) return 0;
+            int from = offset(s, pairs, n + start);
+            for (long k = 0; k < nth; k++) {
+                found = s.lastIndexOf(sub, from);
+                if (found < 0) return 0;
+                from = found - 1;
+            }
+        }
+        return (pairs ? s.codePointCount(0, found) : found) + 1L;
+    }
+
+    /** LPAD/RPAD: {@code s} cut or filled with {@code fill} to {@code len} characters; NULL for no characters. */
+    static String pad(String s, long len, String fill, boolean left) {
+        if (len < 1 || fill.isEmpty()) return null;
+        if (len > SqlType.MAX_VARCHAR) throw ErrorCode.VALUE_TOO_LONG.error((left ? "LPAD" : "RPAD") + "'s result", SqlType.MAX_VARCHAR, len);
+        boolean pairs = hasPairs(s);
+        int n = count(s, pairs);
+        if (n >= len) return s.substring(0, offset(s, pairs, len));
+        boolean fillPairs = hasPairs(fill);
+        int fillCount = count(fill, fillPairs);
+        long need = len - n;
+        StringBuilder f = new StringBuilder();
+        for (long whole = need / fillCount; whole > 0; whole--) f.append(fill);
+        f.append(fill, 0, offset(fill, fillPairs, need % fillCount));
+        return left ? f + s : s + f;
+    }
+
+    /** INITCAP: each word's first letter upper case, the others lower; a word is a run of letters and digits. */
+    static String initcap(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean start = true;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            sb.appendCodePoint(start ? Character.toUpperCase(cp) : Character.toLowerCase(cp));
+            start = !Character.isLetterOrDigit(cp);
+            i += Character.charCount(cp);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * UPPER or LOWER, character by character (Unicode's simple case mapping, as Oracle's UPPER and
+     * PostgreSQL's upper map): the result has as many characters as {@code s}. UPPER('große') is
+     * GROßE, as in Oracle, not Java's GROSSE, so an upper-cased value still fits its column.
+     */
+    static String mapCase(String s, boolean upper) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int m = upper ? Character.toUpperCase(cp) : Character.toLowerCase(cp);
+            if (m != cp && sb == null) sb = new StringBuilder(s.length()).append(s, 0, i);
+            if (sb != null) sb.appendCodePoint(m);
+            i += Character.charCount(cp);
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    /** CHR(n): the character whose code point is n; TT90003 for a number that is not one (a surrogate, say). */
+    static String chr(long n) {
+        if (n < 0 || n > Character.MAX_CODE_POINT || (n >= Character.MIN_SURROGATE && n <= Character.MAX_SURROGATE)) {
+            throw ErrorCode.TYPE_MISMATCH.error("CHR(" + n + "): " + n + " is not the code point of a character");
+        }
+        return Character.toString((int) n);
+    }
+}
