@@ -21,8 +21,9 @@ final class PostgresReference implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        // (the C locale: strings ordered by their bytes, as this engine orders them, whatever the machine's locale)
-        pg = EmbeddedPostgres.builder().setLocaleConfig("locale", "C").start();
+        // (the C locale: strings ordered by their bytes, as this engine orders them, whatever the
+        // machine's locale; UTF-8, so that a character is a code point there too)
+        pg = EmbeddedPostgres.builder().setLocaleConfig("locale", "C").setLocaleConfig("encoding", "UTF8").start();
         connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "postgres");
     }
 

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * both (small domains, many NULLs, duplicates, indexes of several kinds here), the same statement
  * text, and the same rows back (compared as multisets unless the query sorts every column) or the
  * same count and table contents. The statements stay within SQL both read alike: one- and
- * two-letter strings in the C locale (ordered by their bytes, as here), no empty string (Oracle's
+ * two-letter strings in the C locale (ordered by their bytes, as here; a few of their characters
+ * past ASCII, one past U+FFFF), no empty string (Oracle's
  * is NULL) and no NULL concatenated (Oracle's || skips it), division whose quotients end unless
  * rounded (PostgreSQL keeps 16 to 20 digits of one that does not), dates at midnight. Within
  * that: joins of every kind this engine plans (comma, INNER, CROSS, LEFT, RIGHT and FULL in any
@@ -235,6 +236,13 @@ class RandomQueryTest {
     }
 
     /** Rows with values from small domains, so that joins match and groups repeat; a NULL in every column but t1's and t2's keys. */
+    /**
+     * Characters beyond ASCII without a case (so that PostgreSQL's C locale, which cases ASCII
+     * only, agrees on UPPER and LOWER): of two, three and four UTF-8 bytes, the last a pair of
+     * Java chars, whose code point order is not their chars' order.
+     */
+    private static final String[] OTHER_CHARACTERS = {"§", "＃", "😀"};
+
     private static void fill(Connection c, Random rnd) throws SQLException {
         for (String t : TABLES) {
             c.execute("DELETE FROM " + t);
@@ -243,7 +251,8 @@ class RandomQueryTest {
             for (int i = 0; i < n; i++) {
                 Integer id = t.equals("t3") ? value(rnd, 8) : Integer.valueOf(i);
                 Integer a = value(rnd, 5), b = value(rnd, 4);
-                String s = rnd.nextInt(5) == 0 ? null : String.valueOf((char) ('a' + rnd.nextInt(3)));
+                String s = rnd.nextInt(5) == 0 ? null : rnd.nextInt(8) == 0 ? OTHER_CHARACTERS[rnd.nextInt(OTHER_CHARACTERS.length)]
+                        : String.valueOf((char) ('a' + rnd.nextInt(3)));
                 BigDecimal d = rnd.nextInt(6) == 0 ? null : BigDecimal.valueOf(rnd.nextInt(50) - 10, 1);
                 LocalDate e = rnd.nextInt(6) == 0 ? null : FIRST_DAY.plusDays(rnd.nextInt(7));
                 c.execute("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?, ?)", id, a, b, s, d, e);
@@ -453,7 +462,9 @@ class RandomQueryTest {
             return again;
         }
 
-        private String letter() { return "'" + (char) ('a' + rnd.nextInt(4)) + "'"; }
+        private String letter() {
+            return "'" + (rnd.nextInt(10) == 0 ? OTHER_CHARACTERS[rnd.nextInt(OTHER_CHARACTERS.length)] : (char) ('a' + rnd.nextInt(4))) + "'";
+        }
 
         /** {table, statement here, statement on PostgreSQL}: a change of a table's rows, or (if {@code mayInsert}) an INSERT ... SELECT into t3. */
         String[] change(boolean mayInsert) {
