@@ -186,7 +186,7 @@ final class Binder {
                 b.type = switch (b.op) {
                     case "+", "-", "*" -> arithmeticType(b.left.type, b.right.type);
                     case "/" -> isDouble(b.left.type) || isDouble(b.right.type) ? SqlType.DOUBLE : SqlType.NUMBER;
-                    case "||" -> SqlType.VARCHAR_ANY;
+                    case "||" -> concatenationType(b.left.type, b.right.type);
                     default -> SqlType.BOOLEAN;
                 };
                 if (b.type == SqlType.BOOLEAN && !b.op.equals("AND") && !b.op.equals("OR")) {
@@ -241,6 +241,19 @@ final class Binder {
                         yield commonType(results);
                     }
                     case "NVL2" -> commonType(c.args.subList(1, 3));
+                    // (a character maps to one character, so these keep or shorten their text)
+                    case "UPPER", "LOWER", "INITCAP", "TRIM", "LTRIM", "RTRIM" -> textOfLength(c.args.get(0).type);
+                    case "SUBSTR" -> {
+                        SqlType whole = textOfLength(c.args.get(0).type);
+                        long most = c.args.size() > 2 ? literalCount(c.args.get(2)) : -1;
+                        yield most >= 1 && most < whole.length() ? SqlType.varchar((int) most) : whole;
+                    }
+                    case "LPAD", "RPAD" -> {
+                        long n = literalCount(c.args.get(1));
+                        yield n >= 1 && n <= SqlType.MAX_VARCHAR ? SqlType.varchar((int) n) : SqlType.VARCHAR_ANY;
+                    }
+                    case "CHR" -> SqlType.varchar(1);
+                    case "CONCAT" -> concatenationType(c.args.get(0).type, c.args.get(1).type);
                     default -> SqlType.VARCHAR_ANY;
                 };
             }
@@ -307,6 +320,21 @@ final class Binder {
     }
 
     private static boolean isDouble(SqlType t) { return t.kind() == TypeKind.DOUBLE; }
+
+    /**
+     * A function's text whose characters are at most those of a value of type {@code t}: a
+     * VARCHAR2 of its length if it is text, else of any length (a number's or date's text).
+     */
+    private static SqlType textOfLength(SqlType t) { return t.kind().isString() ? SqlType.varchar(t.length()) : SqlType.VARCHAR_ANY; }
+
+    /** The type of {@code a || b}: as long as both together, if both are text of a length. */
+    private static SqlType concatenationType(SqlType a, SqlType b) {
+        if (!a.kind().isString() || !b.kind().isString()) return SqlType.VARCHAR_ANY;
+        return SqlType.varchar((int) Math.min(SqlType.MAX_VARCHAR, (long) a.length() + b.length()));
+    }
+
+    /** A whole-number literal's value (a count of characters), else -1. */
+    private static long literalCount(Expr e) { return e instanceof Expr.Literal l && l.value instanceof Long n ? n : -1; }
 
     private static SqlType arithmeticType(SqlType a, SqlType b) {
         if (a.kind() == TypeKind.INTERVAL || b.kind() == TypeKind.INTERVAL) {

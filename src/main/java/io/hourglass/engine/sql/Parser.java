@@ -2104,7 +2104,7 @@ final class Parser {
                 return new Expr.Literal(t.pos(), d, SqlType.NUMBER);
             }
             case STRING -> {
-                return new Expr.Literal(t.pos(), t.text(), SqlType.varchar(Math.max(1, t.text().length())));
+                return new Expr.Literal(t.pos(), t.text(), SqlType.varchar(Math.max(1, t.text().codePointCount(0, t.text().length()))));
             }
             case PARAM -> {
                 return new Expr.Param(t.pos(), paramCount++);
