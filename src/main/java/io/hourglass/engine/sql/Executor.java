@@ -1037,11 +1037,17 @@ final class Executor {
             }
             String sep = a.separator.value == null ? "" : (String) a.separator.value;
             StringBuilder out = new StringBuilder();
+            long characters = 0, sepCharacters = sep.codePointCount(0, sep.length());
             for (int i = 0; i < entries.size(); i++) {
-                if (i > 0) out.append(sep);
+                if (i > 0) {
+                    out.append(sep);
+                    characters += sepCharacters;
+                }
                 Object v = entries.get(i)[0];
-                out.append(v instanceof String s ? s : Values.toText(v));
-                if (out.length() > SqlType.MAX_VARCHAR) throw ErrorCode.VALUE_TOO_LONG.error("LISTAGG's result", SqlType.MAX_VARCHAR, out.length());
+                String text = v instanceof String s ? s : Values.toText(v);
+                out.append(text);
+                characters += text.codePointCount(0, text.length());
+                if (characters > SqlType.MAX_VARCHAR) throw ErrorCode.VALUE_TOO_LONG.error("LISTAGG's result", SqlType.MAX_VARCHAR, characters);
             }
             return out.toString();
         }

@@ -464,7 +464,7 @@ abstract class Expr {
                 Object v = on(c, n.row);
                 String text = v == null ? "" : Binary.text(v);
                 if (!s.isEmpty() && text.contains(s)) throw ErrorCode.PATH_SEPARATOR_IN_VALUE.error(s, text);
-                long length = (long) path.length() + s.length() + text.length();
+                long length = (long) path.codePointCount(0, path.length()) + s.codePointCount(0, s.length()) + text.codePointCount(0, text.length());
                 if (length > MAX_PATH) throw ErrorCode.VALUE_TOO_LONG.error("SYS_CONNECT_BY_PATH's result", MAX_PATH, length);
                 path = path + s + text;
                 n.path = path;
@@ -1330,7 +1330,7 @@ abstract class Expr {
                         throw ErrorCode.UNSUPPORTED.error("SYS_CONTEXT('USERENV', '" + parameter + "'): Hourglass users have names, not numbers");
                 default -> throw ErrorCode.INVALID_USERENV_PARAMETER.error(parameter);
             };
-            return v == null || v.length() <= length ? v : v.substring(0, length);
+            return v == null ? null : Characters.substr(v, 1, (long) length);
         }
 
         private static LocalDateTime asDate(LocalDateTime t) { return (LocalDateTime) SqlType.DATE.coerce(t, "a DATE"); }
