@@ -23,7 +23,7 @@ import java.util.function.Function;
  * The data dictionary: Oracle's (and TimesTen's) system views of the schema, read like tables
  * ({@code SELECT * FROM all_tables}, or {@code sys.all_tables}), made from the catalog when a
  * statement reads them. The ALL_ views show what the user owns or holds a privilege on (an ADMIN
- * user: everything); the USER_ views what it owns. A table or view of the user's own with the
+ * user: everything); the USER_ views what it owns, without the owner column. A table or view of the user's own with the
  * same name hides a view here unless it is qualified with SYS.
  */
 final class SystemViews {
@@ -73,6 +73,21 @@ final class SystemViews {
                 "RESTORED", NAME, "AWT_STATE", NAME);
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
+        for (String all : List.of("ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS", "ALL_CONS_COLUMNS", "ALL_VIEWS",
+                "ALL_SEQUENCES")) {
+            ownView(VIEWS.get(all));
+        }
+    }
+
+    /**
+     * The USER_ view of an ALL_ view whose first column is its objects' owner: the rows of the
+     * user's own objects, without that column, as Oracle's USER_ views are.
+     */
+    private static void ownView(View all) {
+        String name = "USER_" + all.name().substring("ALL_".length());
+        VIEWS.put(name, new View(name, all.columns().subList(1, all.columns().size()), s -> all.rows().apply(s).stream()
+                .filter(r -> s.user().name().equals(r[0]))
+                .map(r -> java.util.Arrays.copyOfRange(r, 1, r.length)).toList()));
     }
 
     /** The system view a FROM item names, or null: {@code SYS.name}, or {@code name} when the user has no object of that name. */
@@ -190,11 +205,19 @@ final class SystemViews {
                 mine.add(new Constraint(ix.owner(), ix.name(), pk ? "P" : "U", t, ix.columns(), null, null));
             }
             for (ForeignKey fk : t.foreignKeys()) mine.add(new Constraint(fk.owner(), fk.name(), "R", t, fk.childColumns(), fk, null));
-            for (Table.Check c : t.checks()) mine.add(new Constraint(t.owner(), c.name(), "C", t, new int[0], null, c.sql()));
+            for (Table.Check c : t.checks()) mine.add(new Constraint(t.owner(), c.name(), "C", t, checkColumns(t, c.sql()), null, c.sql()));
             mine.sort(Comparator.comparing(Constraint::name));
             out.addAll(mine);
         }
         return out;
+    }
+
+    /** The columns a CHECK condition reads, in the table's order. */
+    private static int[] checkColumns(Table t, String sql) {
+        Expr e = new Binder(new Table[] {t}, new String[] {null}).bind(Parser.parseExpression(sql));
+        java.util.BitSet read = new java.util.BitSet();
+        Executor.walk(e, x -> { if (x instanceof Expr.ColumnRef c && c.index >= 0) read.set(c.index); });
+        return read.stream().toArray();
     }
 
     private static List<Object[]> constraints(Session s) {
@@ -211,7 +234,9 @@ final class SystemViews {
         List<Object[]> out = new ArrayList<>();
         for (Constraint c : constraintsOf(s)) {
             for (int i = 0; i < c.columns().length; i++) {
-                out.add(new Object[] {c.owner(), c.name(), c.table().name(), c.table().columns().get(c.columns()[i]).name(), i + 1L});
+                // (a CHECK's columns have no position, as in Oracle)
+                out.add(new Object[] {c.owner(), c.name(), c.table().name(), c.table().columns().get(c.columns()[i]).name(),
+                        c.type().equals("C") ? null : i + 1L});
             }
         }
         return out;
