@@ -252,7 +252,11 @@ final class Binder {
                         long n = literalCount(c.args.get(1));
                         yield n >= 1 && n <= SqlType.MAX_VARCHAR ? SqlType.varchar((int) n) : SqlType.VARCHAR_ANY;
                     }
-                    case "CHR" -> SqlType.varchar(1);
+                    case "CHR", "NCHR" -> SqlType.varchar(1);
+                    case "UNISTR" -> textOfLength(c.args.get(0).type);
+                    // (a character past U+FFFF is two escapes of five characters)
+                    case "ASCIISTR" -> c.args.get(0).type.kind().isString()
+                            ? SqlType.varchar((int) Math.min(SqlType.MAX_VARCHAR, 10L * c.args.get(0).type.length())) : SqlType.VARCHAR_ANY;
                     case "CONCAT" -> concatenationType(c.args.get(0).type, c.args.get(1).type);
                     default -> SqlType.VARCHAR_ANY;
                 };
@@ -303,7 +307,7 @@ final class Binder {
         int n = c.args.size();
         boolean ok = switch (c.name) {
             case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
-                 "CHR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
+                 "CHR", "NCHR", "UNISTR", "ASCIISTR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
                  "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT" -> n == 1;
             case "ATAN2", "LOG", "BITAND", "BITOR", "BITXOR" -> n == 2;
             case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;

@@ -107,6 +107,62 @@ final class Characters {
         return sb == null ? s : sb.toString();
     }
 
+    /**
+     * UNISTR(s), Oracle's and TimesTen's: {@code \xxxx} (four hex digits, a UTF-16 code unit) is
+     * that character, a pair of them one past U+FFFF; {@code \\} a backslash. TT90003 for a
+     * backslash followed by anything else, or half a pair.
+     */
+    static String unistr(String s) {
+        if (s.indexOf('\\') < 0) return s;
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch != '\\') {
+                sb.append(ch);
+            } else if (i + 1 < s.length() && s.charAt(i + 1) == '\\') {
+                sb.append('\\');
+                i++;
+            } else {
+                int unit = i + 5 <= s.length() ? hex4(s, i + 1) : -1;
+                if (unit < 0) {
+                    throw ErrorCode.TYPE_MISMATCH.error("UNISTR: a backslash must be followed by four hexadecimal digits or another backslash,"
+                            + " at character " + (s.codePointCount(0, i) + 1) + " of '" + s + "'");
+                }
+                sb.append((char) unit);
+                i += 4;
+            }
+        }
+        String out = sb.toString();
+        for (int i = 0; i < out.length(); i++) {
+            char ch = out.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < out.length() && Character.isLowSurrogate(out.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(ch)) throw ErrorCode.TYPE_MISMATCH.error(String.format("UNISTR: \\%04X is half of a surrogate pair without its other half", (int) ch));
+        }
+        return out;
+    }
+
+    /** The value of the four hex digits at {@code at}, or -1. */
+    private static int hex4(String s, int at) {
+        int v = 0;
+        for (int k = at; k < at + 4; k++) {
+            int d = Character.digit(s.charAt(k), 16);
+            if (d < 0) return -1;
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
+    /** ASCIISTR(s), Oracle's: each character past ASCII (and the backslash) as {@code \xxxx}, its UTF-16 code units in hex. */
+    static String asciistr(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x80 && ch != '\\') sb.append(ch);
+            else sb.append(String.format("\\%04X", (int) ch));
+        }
+        return sb.toString();
+    }
+
     /** CHR(n): the character whose code point is n; TT90003 for a number that is not one (a surrogate, say). */
     static String chr(long n) {
         if (n < 0 || n > Character.MAX_CODE_POINT || (n >= Character.MIN_SURROGATE && n <= Character.MAX_SURROGATE)) {

@@ -1251,7 +1251,9 @@ abstract class Expr {
                 case "LPAD", "RPAD" -> Characters.pad(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? Binary.text(a[2]) : " ", name.equals("LPAD"));
                 case "INITCAP" -> Characters.initcap(Binary.text(a[0]));
                 case "ASCII" -> Binary.text(a[0]).isEmpty() ? null : (long) Binary.text(a[0]).codePointAt(0);
-                case "CHR" -> Characters.chr(toLong(a[0]));
+                case "CHR", "NCHR" -> Characters.chr(toLong(a[0]));
+                case "UNISTR" -> Characters.unistr(Binary.text(a[0]));
+                case "ASCIISTR" -> Characters.asciistr(Binary.text(a[0]));
                 case "GREATEST", "LEAST" -> {
                     Object best = a[0];
                     for (Object x : a) {
