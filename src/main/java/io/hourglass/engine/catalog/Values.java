@@ -77,17 +77,18 @@ public final class Values {
         int n = Math.min(lx, ly);
         for (int i = 0; i < n; i++) {
             char cx = x.charAt(i), cy = y.charAt(i);
-            if (cx != cy) return codePointOrder(cx) - codePointOrder(cy);
+            if (cx != cy) return codeUnitRank(cx) - codeUnitRank(cy);
         }
         return lx - ly;
     }
 
     /**
-     * A char's rank such that the first differing chars of two strings order them as their code
-     * points would: the chars of a surrogate pair (a character past U+FFFF) rank above every
-     * char from U+E000 up, where plain char order puts them below.
+     * A char's rank (0 to 0xFFFF) such that the first differing chars of two strings order them
+     * as their code points would: the chars of a surrogate pair (a character past U+FFFF) rank
+     * above every char from U+E000 up, where plain char order puts them below. What orders
+     * strings anywhere else (the sort of an index's keys at load) ranks chars by this.
      */
-    private static int codePointOrder(char c) {
+    public static int codeUnitRank(char c) {
         if (c < Character.MIN_SURROGATE) return c;
         return c <= Character.MAX_SURROGATE ? c + 0x2000 : c - 0x800;
     }

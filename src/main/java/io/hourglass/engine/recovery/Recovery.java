@@ -455,7 +455,7 @@ public final class Recovery {
 
     /**
      * The positions of {@code values[0, n)} in key order ({@link Values#compare}: trailing blanks
-     * ignored, then UTF-16 code units, a prefix first), equal values in position order. Each value
+     * ignored, then code points, a prefix first), equal values in position order. Each value
      * gets two sort words, its first eight code units past the prefix that all the values share
      * ({@link #sortWord}); a stable merge sort moves the words with the positions and compares
      * the strings themselves only where both words tie (one pass when they are in order).
@@ -650,13 +650,14 @@ public final class Recovery {
     }
 
     /**
-     * Code units {@code [from, from + 4)} of {@code s}'s first {@code len}, 16 bits each, 0 past
-     * the end: unsigned, a smaller word means a smaller string; equal words tell nothing (a
-     * string that ends there and one that goes on with U+0000 have the same word).
+     * Code units {@code [from, from + 4)} of {@code s}'s first {@code len}, 16 bits each as
+     * {@link Values#codeUnitRank} ranks them (code point order), 0 past the end: unsigned, a
+     * smaller word means a smaller string; equal words tell nothing (a string that ends there and
+     * one that goes on with U+0000 have the same word).
      */
     private static long sortWord(String s, int len, int from) {
         long w = 0;
-        for (int i = from; i < from + 4; i++) w = w << 16 | (i < len ? s.charAt(i) : 0);
+        for (int i = from; i < from + 4; i++) w = w << 16 | (i < len ? Values.codeUnitRank(s.charAt(i)) : 0);
         return w;
     }
 
