@@ -141,6 +141,35 @@ final class Characters {
         return out;
     }
 
+    /**
+     * The text of a national literal {@code N'...'}, TimesTen's: {@code \\uxxxx} (four hex digits)
+     * is that UTF-16 code unit, two of them a character past U+FFFF; any other backslash is
+     * itself. TT1001 (at {@code pos}) for half a pair.
+     */
+    static String national(String s, int pos) {
+        if (!s.contains("\\u")) return s;
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            int unit = ch == '\\' && i + 6 <= s.length() && s.charAt(i + 1) == 'u' ? hex4(s, i + 2) : -1;
+            if (unit < 0) {
+                sb.append(ch);
+            } else {
+                sb.append((char) unit);
+                i += 5;
+            }
+        }
+        String out = sb.toString();
+        for (int i = 0; i < out.length(); i++) {
+            char ch = out.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < out.length() && Character.isLowSurrogate(out.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(ch)) {
+                throw ErrorCode.SYNTAX_ERROR.error(pos + 1, String.format("\\u%04X in N'...' is half of a surrogate pair without its other half", (int) ch));
+            }
+        }
+        return out;
+    }
+
     /** The value of the four hex digits at {@code at}, or -1. */
     private static int hex4(String s, int at) {
         int v = 0;

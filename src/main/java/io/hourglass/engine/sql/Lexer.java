@@ -33,6 +33,8 @@ final class Lexer {
                 continue;
             }
             int start = i;
+            boolean national = (c == 'N' || c == 'n') && i + 1 < n && sql.charAt(i + 1) == '\'';
+            if (national) c = sql.charAt(++i); // N'...': TimesTen's national string literal
             if (Character.isLetter(c) || c == '_') {
                 while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$' || sql.charAt(i) == '#')) i++;
                 out.add(new Token(T.IDENT, sql.substring(start, i).toUpperCase(Locale.ROOT), start));
@@ -67,7 +69,7 @@ final class Lexer {
                     sb.append(d);
                     i++;
                 }
-                out.add(new Token(T.STRING, sb.toString(), start));
+                out.add(new Token(T.STRING, national ? Characters.national(sb.toString(), start) : sb.toString(), start));
             } else if (c == '"') {
                 int end = sql.indexOf('"', i + 1);
                 if (end < 0) throw ErrorCode.SYNTAX_ERROR.error(start + 1, "unterminated quoted identifier");

@@ -1561,13 +1561,14 @@ final class Parser {
                 if (s < -84 || s > 127) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "NUMBER scale must be -84 to 127");
                 yield SqlType.number(p, s);
             }
-            case "CHAR", "CHARACTER" -> {
+            // (one character set, UTF-8, counted in characters: TimesTen's national types are its CHAR and VARCHAR2)
+            case "CHAR", "CHARACTER", "NCHAR", "TT_CHAR", "TT_NCHAR" -> {
                 int len = 1;
                 if (accept("(")) { len = (int) integer(); accept("BYTE"); accept("CHAR"); expect(")"); }
                 if (len < 1 || len > SqlType.MAX_CHAR) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "CHAR length must be 1 to " + SqlType.MAX_CHAR);
                 yield SqlType.charType(len);
             }
-            case "VARCHAR", "VARCHAR2" -> {
+            case "VARCHAR", "VARCHAR2", "NVARCHAR2", "NVARCHAR", "TT_VARCHAR", "TT_NVARCHAR" -> {
                 expect("(");
                 int len = (int) integer();
                 accept("BYTE");
