@@ -253,6 +253,8 @@ final class Binder {
                         yield n >= 1 && n <= SqlType.MAX_VARCHAR ? SqlType.varchar((int) n) : SqlType.VARCHAR_ANY;
                     }
                     case "CHR", "NCHR" -> SqlType.varchar(1);
+                    case "TO_CLOB", "TO_NCLOB" -> textOfLength(c.args.get(0).type);
+                    case "TO_BLOB" -> c.args.get(0).type.kind() == TypeKind.VARBINARY ? c.args.get(0).type : SqlType.VARBINARY_ANY;
                     case "UNISTR" -> textOfLength(c.args.get(0).type);
                     // (a character past U+FFFF is two escapes of five characters)
                     case "ASCIISTR" -> c.args.get(0).type.kind().isString()
@@ -307,7 +309,7 @@ final class Binder {
         int n = c.args.size();
         boolean ok = switch (c.name) {
             case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
-                 "CHR", "NCHR", "UNISTR", "ASCIISTR", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
+                 "CHR", "NCHR", "UNISTR", "ASCIISTR", "TO_CLOB", "TO_NCLOB", "TO_BLOB", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
                  "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT" -> n == 1;
             case "ATAN2", "LOG", "BITAND", "BITOR", "BITXOR" -> n == 2;
             case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;

@@ -1253,6 +1253,8 @@ abstract class Expr {
                 case "ASCII" -> Binary.text(a[0]).isEmpty() ? null : (long) Binary.text(a[0]).codePointAt(0);
                 case "CHR", "NCHR" -> Characters.chr(toLong(a[0]));
                 case "UNISTR" -> Characters.unistr(Binary.text(a[0]));
+                case "TO_CLOB", "TO_NCLOB" -> Binary.text(a[0]);
+                case "TO_BLOB" -> SqlType.VARBINARY_ANY.coerce(a[0], "TO_BLOB");
                 case "ASCIISTR" -> Characters.asciistr(Binary.text(a[0]));
                 case "GREATEST", "LEAST" -> {
                     Object best = a[0];

@@ -1584,6 +1584,10 @@ final class Parser {
                 if (len < 1 || len > SqlType.MAX_VARCHAR) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "VARBINARY length must be 1 to " + SqlType.MAX_VARCHAR);
                 yield SqlType.varbinary(len);
             }
+            // TimesTen's LOBs have VARCHAR2 and VARBINARY semantics (its docs say so), up to 4 MB
+            // here: what its own ttLoadFromOracle maps Oracle's LOB columns to
+            case "CLOB", "NCLOB" -> SqlType.VARCHAR_ANY;
+            case "BLOB" -> SqlType.VARBINARY_ANY;
             case "DATE" -> SqlType.DATE;
             case "ROWID" -> SqlType.ROWID;
             case "TIMESTAMP" -> {
@@ -2241,6 +2245,11 @@ final class Parser {
                     throw error(w + (want == 0 ? " takes no arguments" : want == 1 ? " takes one argument" : " takes one argument or more"));
                 }
                 return new Expr.Grouping(t.pos(), w, List.copyOf(args));
+            }
+            if (w.equals("EMPTY_CLOB") || w.equals("EMPTY_BLOB")) { // (a LOB of no length, which is not NULL)
+                if (!args.isEmpty()) throw error(w + " takes no arguments");
+                return w.equals("EMPTY_CLOB") ? new Expr.Literal(t.pos(), "", SqlType.varchar(1))
+                        : new Expr.Literal(t.pos(), new io.hourglass.engine.store.Bytes(new byte[0]), SqlType.varbinary(1));
             }
             if (w.equals("GETDATE")) { // (TimesTen's SYSDATE, as SQL Server writes it)
                 if (!args.isEmpty()) throw error("GETDATE takes no arguments");
