@@ -219,7 +219,9 @@ final class Binder {
                 c.sources = m;
                 checkArity(c);
                 c.type = switch (c.name) {
-                    case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT" -> SqlType.BIGINT;
+                    case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF" -> SqlType.BIGINT;
+                    // (a DATE stays a DATE; a parameter or text brings a TIMESTAMP)
+                    case "TIMESTAMPADD" -> c.args.get(2).type.kind().isDatetime() ? c.args.get(2).type : SqlType.TIMESTAMP;
                     // (a NUMBER(p,s) rounded up may need a digit more: 999.5 to 1000)
                     case "ABS", "ROUND", "TRUNC", "FLOOR", "CEIL" -> c.args.get(0).type.kind() == TypeKind.NUMBER ? SqlType.NUMBER : c.args.get(0).type;
                     case "NULLIF" -> c.args.get(0).type;
@@ -317,7 +319,7 @@ final class Binder {
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
             case "SYS_CONTEXT" -> n == 2 || n == 3;
             case "INSTR" -> n >= 2 && n <= 4;
-            case "NVL2" -> n == 3;
+            case "NVL2", "TIMESTAMPADD", "TIMESTAMPDIFF" -> n == 3;
             case "DECODE" -> n >= 3;
             case "COALESCE", "GREATEST", "LEAST" -> n >= 1;
             default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + c.name + " at position " + (c.pos + 1));

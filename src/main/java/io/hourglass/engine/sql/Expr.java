@@ -1296,6 +1296,11 @@ abstract class Expr {
                 case "BITXOR" -> bits(a[0], name) ^ bits(a[1], name);
                 case "BITNOT" -> ~bits(a[0], name);
                 case "EXTRACT" -> Formats.extract(Binary.text(a[0]), date(a[1]));
+                case "TIMESTAMPADD" -> {
+                    LocalDateTime r = TimestampIntervals.add(Binary.text(a[0]), toLong(a[1]), date(a[2]));
+                    yield type.kind() == io.hourglass.engine.catalog.TypeKind.DATE ? r.withNano(0) : r; // (a DATE holds no fraction)
+                }
+                case "TIMESTAMPDIFF" -> TimestampIntervals.diff(Binary.text(a[0]), date(a[1]), date(a[2]));
                 case "CHARTOROWID" -> io.hourglass.engine.catalog.RowIds.of(a[0], "CHARTOROWID at position " + (pos + 1));
                 case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" ->
                         io.hourglass.engine.catalog.Interval.of(a[0], Binary.text(a[1]), name.equals("NUMTOYMINTERVAL"), name);

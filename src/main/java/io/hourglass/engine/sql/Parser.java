@@ -2183,6 +2183,22 @@ final class Parser {
                     return new Expr.Call(t.pos(), "EXTRACT", List.of(new Expr.Literal(field.pos(), field.text(), SqlType.VARCHAR_ANY), from));
                 }
             }
+            case "TIMESTAMPADD", "TIMESTAMPDIFF" -> {
+                if (peek().is("(")) {
+                    next();
+                    Token unit = next();
+                    if (unit.type() != T.IDENT || !TimestampIntervals.UNITS.contains(unit.text())) {
+                        at--;
+                        throw error(w + " takes an interval of " + String.join(", ", TimestampIntervals.UNITS) + " first, not " + describe(unit));
+                    }
+                    expect(",");
+                    Expr first = expr();
+                    expect(",");
+                    Expr second = expr();
+                    expect(")");
+                    return new Expr.Call(t.pos(), w, List.of(new Expr.Literal(unit.pos(), unit.text(), SqlType.VARCHAR_ANY), first, second));
+                }
+            }
             case "EXISTS" -> {
                 if (subqueryAhead()) {
                     next();
