@@ -862,7 +862,7 @@ final class Parser {
         do {
             expect("(");
             List<Expr> row = new ArrayList<>();
-            do row.add(peek().is("DEFAULT") ? defaultMarker() : expr()); while (accept(","));
+            do row.add(valueOrDefault()); while (accept(","));
             expect(")");
             rows.add(row);
         } while (accept(","));
@@ -874,6 +874,9 @@ final class Parser {
         @Override
         public String toString() { return "DEFAULT"; }
     };
+
+    /** A value of SET or VALUES: an expression, or DEFAULT (the column's default). */
+    private Expr valueOrDefault() { return peek().is("DEFAULT") ? defaultMarker() : expr(); }
 
     private Expr defaultMarker() {
         int pos = next().pos();
@@ -905,7 +908,7 @@ final class Parser {
             }
             cols.add(setColumn());
             expect("=");
-            vals.add(peek().is("DEFAULT") ? defaultMarker() : expr());
+            vals.add(valueOrDefault());
         } while (accept(","));
         Expr where = accept("WHERE") ? expr() : null;
         return new Ast.Update(table, alias, cols, vals, where);
@@ -988,8 +991,7 @@ final class Parser {
                     }
                     setColumns.add(c);
                     expect("=");
-                    if (peek().is("DEFAULT")) throw ErrorCode.UNSUPPORTED.error("DEFAULT in MERGE's SET");
-                    setValues.add(piece(this::expr));
+                    setValues.add(piece(this::valueOrDefault));
                 } while (accept(","));
                 if (accept("WHERE")) updateWhere = piece(this::expr);
                 if (peek().is("DELETE")) throw ErrorCode.UNSUPPORTED.error("MERGE ... DELETE WHERE");
@@ -1004,8 +1006,7 @@ final class Parser {
                 expect("(");
                 insertValues = new ArrayList<>();
                 do {
-                    if (peek().is("DEFAULT")) throw ErrorCode.UNSUPPORTED.error("DEFAULT in MERGE's VALUES");
-                    insertValues.add(piece(this::expr));
+                    insertValues.add(piece(this::valueOrDefault));
                 } while (accept(","));
                 expect(")");
                 if (accept("WHERE")) insertWhere = piece(this::expr);
@@ -1019,7 +1020,7 @@ final class Parser {
         if (updateWhere != null) all.add(updateWhere);
         if (insertWhere != null) all.add(insertWhere);
         for (Piece p : all) {
-            Executor.walk(again(p, this::expr), x -> {
+            Executor.walk(again(p, this::valueOrDefault), x -> {
                 if (x instanceof Expr.ColumnRef c && c.qualifier == null) {
                     throw ErrorCode.SEMANTIC_ERROR.error("MERGE needs every column named by its table or alias (" + t + "." + c.column
                             + " or " + s + "." + c.column + "), at position " + (c.pos + 1));
@@ -1029,9 +1030,22 @@ final class Parser {
         }
         Executor.walk(again(on, this::expr), x -> {
             if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t) && setColumns.contains(c.column)) {
-                throw ErrorCode.SEMANTIC_ERROR.error("MERGE cannot update " + t + "." + c.column + ": ON reads it");
+                throw ErrorCode.MERGE_ON_COLUMN_UPDATED.error(t + "." + c.column);
             }
         });
+        // The insert is of a source row that matched no target row: no target row to read (TimesTen's TT2951, TT2955).
+        if (insertValues != null) {
+            for (Piece v : insertValues) {
+                Executor.walk(again(v, this::valueOrDefault), x -> {
+                    if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t)) throw ErrorCode.MERGE_TARGET_IN_INSERT_VALUES.error(t + "." + c.column);
+                });
+            }
+        }
+        if (insertWhere != null) {
+            Executor.walk(again(insertWhere, this::expr), x -> {
+                if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t)) throw ErrorCode.MERGE_TARGET_IN_INSERT_WHERE.error(t + "." + c.column);
+            });
+        }
         Ast.Update update = null;
         if (!setColumns.isEmpty()) {
             // Each target row the update takes (a source row matches it, and the WHERE holds for
@@ -1042,7 +1056,7 @@ final class Parser {
                     : new Expr.Binary(pos, "AND", again(on, this::expr), again(updates, this::expr));
             List<Expr> values = new ArrayList<>();
             for (Piece v : setValues) {
-                Ast.Select one = selectOf(List.of(again(v, this::expr)), again(source, this::fromItem), cond.get());
+                Ast.Select one = selectOf(List.of(again(v, this::valueOrDefault)), again(source, this::fromItem), cond.get());
                 var value = new Expr.Subquery(pos, Expr.Subquery.Kind.SCALAR, one, null, null, false, "(MERGE's source row)");
                 value.mergeTarget = target.name();
                 values.add(value);
@@ -1058,7 +1072,7 @@ final class Parser {
         Ast.Insert insert = null;
         if (insertValues != null) {
             List<Expr> values = new ArrayList<>();
-            for (Piece v : insertValues) values.add(again(v, this::expr));
+            for (Piece v : insertValues) values.add(again(v, this::valueOrDefault));
             Ast.Select matched = selectOf(List.of(new Expr.Literal(pos, 1L, io.hourglass.engine.catalog.SqlType.BIGINT)),
                     new Ast.FromItem(target, t), again(on, this::expr));
             Expr cond = new Expr.Unary(pos, "NOT", new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, matched, null, null, false,
