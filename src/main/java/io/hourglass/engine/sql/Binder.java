@@ -219,7 +219,7 @@ final class Binder {
                 c.sources = m;
                 checkArity(c);
                 c.type = switch (c.name) {
-                    case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF" -> SqlType.BIGINT;
+                    case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH" -> SqlType.BIGINT;
                     // (a DATE stays a DATE; a parameter or text brings a TIMESTAMP)
                     case "TIMESTAMPADD" -> c.args.get(2).type.kind().isDatetime() ? c.args.get(2).type : SqlType.TIMESTAMP;
                     // (a NUMBER(p,s) rounded up may need a digit more: 999.5 to 1000)
@@ -321,7 +321,7 @@ final class Binder {
             case "INSTR" -> n >= 2 && n <= 4;
             case "NVL2", "TIMESTAMPADD", "TIMESTAMPDIFF" -> n == 3;
             case "DECODE" -> n >= 3;
-            case "COALESCE", "GREATEST", "LEAST" -> n >= 1;
+            case "COALESCE", "GREATEST", "LEAST", "TT_HASH" -> n >= 1;
             default -> throw ErrorCode.SEMANTIC_ERROR.error("unknown function " + c.name + " at position " + (c.pos + 1));
         };
         if (!ok) throw ErrorCode.SEMANTIC_ERROR.error("wrong number of arguments to " + c.name + " at position " + (c.pos + 1));

@@ -1301,6 +1301,8 @@ abstract class Expr {
                     yield type.kind() == io.hourglass.engine.catalog.TypeKind.DATE ? r.withNano(0) : r; // (a DATE holds no fraction)
                 }
                 case "TIMESTAMPDIFF" -> TimestampIntervals.diff(Binary.text(a[0]), date(a[1]), date(a[2]));
+                // TimesTen's: the hash a hash index on these values keeps (equal values hash alike, whatever their types)
+                case "TT_HASH" -> (long) new io.hourglass.engine.store.Key(a.clone()).hashCode();
                 case "CHARTOROWID" -> io.hourglass.engine.catalog.RowIds.of(a[0], "CHARTOROWID at position " + (pos + 1));
                 case "NUMTODSINTERVAL", "NUMTOYMINTERVAL" ->
                         io.hourglass.engine.catalog.Interval.of(a[0], Binary.text(a[1]), name.equals("NUMTOYMINTERVAL"), name);
