@@ -8,10 +8,6 @@ import io.hourglass.engine.lifecycle.Instance;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,36 +35,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 class SqlConformanceTest {
 
     @TestFactory
-    Stream<DynamicTest> conformance() throws IOException, URISyntaxException {
-        Path dir = Path.of(getClass().getResource("/sql").toURI());
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".test")).sorted().toList();
-        }
+    Stream<DynamicTest> conformance() {
+        List<Path> files = ConformanceFile.all();
         assertTrue(files.size() >= 5, "the conformance suite files are missing");
-        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> runFile(f)));
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> runFile(ConformanceFile.read(f))));
     }
 
-    private static void runFile(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static void runFile(ConformanceFile file) {
         List<String> failures = new ArrayList<>();
         int records = 0;
         try (Instance inst = TestInstances.one("CONF")) {
             Map<String, Connection> conns = new HashMap<>();
             Connection cur = inst.connect("CONF", "admin", TestInstances.ADMIN_PASSWORD);
             conns.put("default", cur);
-            int i = 0;
-            while (i < lines.size()) {
-                String line = lines.get(i).strip();
-                if (line.isEmpty() || line.startsWith("#")) { i++; continue; }
-                int recordLine = i + 1;
-                String[] head = line.split("\\s+");
-                i++;
+            for (ConformanceFile.Record rec : file.records()) {
+                String[] head = rec.head();
+                String where = file.path().getFileName() + ":" + rec.line() + ": ";
                 switch (head[0]) {
                     case "connect" -> {
                         String name = head[1];
@@ -78,7 +60,7 @@ class SqlConformanceTest {
                                 c = inst.connect("CONF", head[2], head[3]);
                                 conns.put(name, c);
                             } catch (HourglassException e) {
-                                failures.add(file.getFileName() + ":" + recordLine + ": connect failed: " + e.getMessage());
+                                failures.add(where + "connect failed: " + e.getMessage());
                                 continue;
                             }
                         }
@@ -91,20 +73,11 @@ class SqlConformanceTest {
                     }
                     default -> { }
                 }
-                StringBuilder sql = new StringBuilder();
-                while (i < lines.size() && !lines.get(i).isBlank() && !lines.get(i).equals("----")) {
-                    sql.append(sql.isEmpty() ? "" : "\n").append(lines.get(i));
-                    i++;
-                }
-                List<String> expected = new ArrayList<>();
-                if (i < lines.size() && lines.get(i).equals("----")) {
-                    i++;
-                    while (i < lines.size() && !lines.get(i).isBlank()) expected.add(lines.get(i++));
-                }
+                String sql = rec.sql();
+                List<String> expected = new ArrayList<>(rec.expected());
                 records++;
-                String where = file.getFileName() + ":" + recordLine + ": ";
                 try {
-                    StatementResult r = cur.execute(sql.toString());
+                    StatementResult r = cur.execute(sql);
                     switch (head[0]) {
                         case "statement" -> {
                             if (head[1].equals("error")) {
@@ -143,7 +116,7 @@ class SqlConformanceTest {
                 }
             }
         }
-        if (records == 0) fail(file + " holds no records");
+        if (records == 0) fail(file.path() + " holds no records");
         if (!failures.isEmpty()) fail(failures.size() + " of " + records + " records failed:\n" + String.join("\n", failures));
     }
 }
