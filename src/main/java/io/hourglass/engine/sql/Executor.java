@@ -1457,6 +1457,22 @@ final class Executor {
         boolean accept(Expr.Ctx ctx);
     }
 
+    /**
+     * A count of rows ({@code what}: LIMIT, OFFSET, FIRST, ROWS), bound: one value for the whole
+     * query, so a literal, a parameter, a subquery or an enclosing query's value, or an expression
+     * of them; not a column, aggregate or ROWNUM of the query it limits (TT90015).
+     */
+    private static Expr rowCount(Binder binder, Expr e, String what) {
+        Expr bound = binder.bind(e);
+        boolean[] perRow = {bound.sources != 0};
+        walk(bound, x -> perRow[0] |= x instanceof Expr.Aggregate || x instanceof Expr.Window || x instanceof Expr.Grouping || x instanceof Expr.RowNum);
+        if (perRow[0]) {
+            throw ErrorCode.SEMANTIC_ERROR.error(what + " takes a number for the whole query (a literal, a parameter, a subquery or an"
+                    + " expression of them), not " + bound.text() + ", which reads the query's rows");
+        }
+        return bound;
+    }
+
     static long nonNegative(Object v, String what) {
         if (v == null || !Values.isNumber(v) || Values.compare(v, 0L) < 0) {
             throw ErrorCode.SEMANTIC_ERROR.error(what + " must be a non-negative integer, got " + Values.describe(v));
@@ -1802,11 +1818,11 @@ final class Executor {
                 throw ErrorCode.SEMANTIC_ERROR.error("a query limits its rows with ROWS m TO n or with LIMIT, OFFSET and FETCH, not both");
             }
             if (!q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error(); // (ROWNUM counts before ORDER BY, FIRST after)
-            q.first = binder.bind(sel.first().to());
-            q.firstFrom = sel.first().from() == null ? null : binder.bind(sel.first().from());
+            q.first = rowCount(binder, sel.first().to(), sel.first().from() == null ? "FIRST" : "ROWS ... TO");
+            q.firstFrom = sel.first().from() == null ? null : rowCount(binder, sel.first().from(), "ROWS");
         }
-        q.limit = sel.limit() == null ? null : binder.bind(sel.limit());
-        q.offset = sel.offset() == null ? null : binder.bind(sel.offset());
+        q.limit = sel.limit() == null ? null : rowCount(binder, sel.limit(), "LIMIT");
+        q.offset = sel.offset() == null ? null : rowCount(binder, sel.offset(), "OFFSET");
 
         // Select list.
         List<String> names = new ArrayList<>();
@@ -2007,6 +2023,10 @@ final class Executor {
         if (e instanceof Expr.ColumnRef c) {
             if (c.depth > 0) return c; // an enclosing query's column: one value for the whole group
             throw ErrorCode.SEMANTIC_ERROR.error("column " + c.text() + " must appear in GROUP BY or in an aggregate function");
+        }
+        if (e instanceof Expr.Keyword k && k.column != null) return rewriteForGroups(k.column, groupTexts, q); // (a column named USER)
+        if (e instanceof Expr.Tree t) { // CONNECT_BY_ROOT x, SYS_CONNECT_BY_PATH: a row's, as a column is
+            throw ErrorCode.SEMANTIC_ERROR.error(t.text() + " must appear in GROUP BY or in an aggregate function");
         }
         if (e instanceof Expr.Grouping gf) {
             int[] slots = new int[gf.args.size()];

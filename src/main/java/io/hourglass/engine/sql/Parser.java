@@ -102,11 +102,16 @@ final class Parser {
 
     // ---- token helpers ------------------------------------------------------------------------
 
-    private Token peek() { return tokens.get(at); }
+    /** The token at hand; past the end, the EOF token (a reader that went past it must still fail cleanly). */
+    private Token peek() { return tokens.get(Math.min(at, tokens.size() - 1)); }
 
     private Token peek(int ahead) { return tokens.get(Math.min(at + ahead, tokens.size() - 1)); }
 
-    private Token next() { return tokens.get(at++); }
+    private Token next() {
+        Token t = peek();
+        at++;
+        return t;
+    }
 
     private boolean accept(String kw) {
         if (peek().is(kw)) {
@@ -1720,7 +1725,12 @@ final class Parser {
         boolean grant = next().text().equals("GRANT");
         List<String> privs = new ArrayList<>();
         do {
-            StringBuilder p = new StringBuilder(next().text());
+            Token first = next();
+            if (first.type() != T.IDENT) {
+                at--;
+                throw error("expected a privilege to " + (grant ? "grant" : "revoke") + ", not " + describe(first));
+            }
+            StringBuilder p = new StringBuilder(first.text());
             while (peek().type() == T.IDENT && !peek().is("ON") && !peek().is("TO") && !peek().is("FROM")) {
                 p.append(' ').append(next().text());
             }
