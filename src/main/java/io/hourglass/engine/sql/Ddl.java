@@ -218,7 +218,8 @@ final class Ddl {
     private static boolean notNullColumn(Executor.QueryPlan q, int i) {
         if (q.terms != null || q.aggregate || q.fullLevel >= 0 || !(q.outputs.get(i) instanceof Expr.ColumnRef c)) return false;
         if (c.depth != 0 || c.source < 0 || c.index < 0 || (q.outer != null && q.outer[c.source])) return false;
-        return q.tables[c.source].columns().get(c.index).notNull();
+        List<io.hourglass.engine.catalog.Column> columns = q.tables[c.source].columns();
+        return c.index >= columns.size() || columns.get(c.index).notNull(); // (past the columns: the row's ROWID, never NULL)
     }
 
     /**
