@@ -26,11 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fail with an HourglassException other than TT90099 (internal error). An exception of another
  * kind (a NullPointerException, a ClassCastException, a StackOverflowError ...) or TT90099 is a
  * bug in the engine, reported with the statement that caused it. Longer hunts: {@code
- * -Dhourglass.fuzz.rounds=R -Dhourglass.fuzz.seed=N -Dhourglass.fuzz.mutations=M}.
+ * -Dhourglass.fuzz.rounds=R -Dhourglass.fuzz.seed=N -Dhourglass.fuzz.mutations=M}, and {@code
+ * -Dhourglass.fuzz.depth=D} changes each statement D times before it runs.
  */
 class SqlFuzzTest {
     private static final long SEED = Long.getLong("hourglass.fuzz.seed", 1);
     private static final int MUTATIONS = Integer.getInteger("hourglass.fuzz.mutations", 4);
+    /** Changes made to a statement before it runs (each of them one token's, or a cut). */
+    private static final int DEPTH = Integer.getInteger("hourglass.fuzz.depth", 1);
     /** Rounds over the whole suite, round r with seed SEED + r. */
     private static final int ROUNDS = Integer.getInteger("hourglass.fuzz.rounds", 1);
 
@@ -85,7 +88,8 @@ class SqlFuzzTest {
                 }
                 String where = file.path().getFileName() + ":" + rec.line() + ": ";
                 for (int k = 0; k < MUTATIONS; k++) {
-                    String mutated = mutate(rec.sql(), rnd);
+                    String mutated = rec.sql();
+                    for (int d = 0; d < DEPTH && mutated != null; d++) mutated = mutate(mutated, rnd);
                     if (mutated == null) continue;
                     runs[0]++;
                     run(cur, mutated, where, bugs);
