@@ -1039,18 +1039,8 @@ final class Parser {
             }
         });
         // The insert is of a source row that matched no target row: no target row to read (TimesTen's TT2951, TT2955).
-        if (insertValues != null) {
-            for (Piece v : insertValues) {
-                Executor.walk(again(v, this::valueOrDefault), x -> {
-                    if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t)) throw ErrorCode.MERGE_TARGET_IN_INSERT_VALUES.error(t + "." + c.column);
-                });
-            }
-        }
-        if (insertWhere != null) {
-            Executor.walk(again(insertWhere, this::expr), x -> {
-                if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t)) throw ErrorCode.MERGE_TARGET_IN_INSERT_WHERE.error(t + "." + c.column);
-            });
-        }
+        if (insertValues != null) for (Piece v : insertValues) refuseTarget(v, t, ErrorCode.MERGE_TARGET_IN_INSERT_VALUES);
+        if (insertWhere != null) refuseTarget(insertWhere, t, ErrorCode.MERGE_TARGET_IN_INSERT_WHERE);
         Ast.Update update = null;
         if (!setColumns.isEmpty()) {
             // Each target row the update takes (a source row matches it, and the WHERE holds for
@@ -1086,6 +1076,13 @@ final class Parser {
             insert = new Ast.Insert(target, insertColumns, null, selectOf(values, again(source, this::fromItem), cond));
         }
         return new Ast.Merge(update, insert);
+    }
+
+    /** Fails with {@code error} if {@code p} reads a column of MERGE's target {@code t}. */
+    private void refuseTarget(Piece p, String t, ErrorCode error) {
+        Executor.walk(again(p, this::valueOrDefault), x -> {
+            if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t)) throw error.error(t + "." + c.column);
+        });
     }
 
     /** The AND-ed parts of {@code e} that read only the target {@code t}'s columns (and constants, parameters), or null. */
