@@ -235,7 +235,6 @@ class RandomQueryTest {
         assertTrue(lost > 0 && checkpoints > 0, lost + " open transactions lost, " + checkpoints + " checkpoints");
     }
 
-    /** Rows with values from small domains, so that joins match and groups repeat; a NULL in every column but t1's and t2's keys. */
     /**
      * Characters beyond ASCII without a case (so that PostgreSQL's C locale, which cases ASCII
      * only, agrees on UPPER and LOWER): of two, three and four UTF-8 bytes, the last a pair of
@@ -243,6 +242,7 @@ class RandomQueryTest {
      */
     private static final String[] OTHER_CHARACTERS = {"§", "＃", "😀"};
 
+    /** Rows with values from small domains, so that joins match and groups repeat; a NULL in every column but t1's and t2's keys. */
     private static void fill(Connection c, Random rnd) throws SQLException {
         for (String t : TABLES) {
             c.execute("DELETE FROM " + t);
