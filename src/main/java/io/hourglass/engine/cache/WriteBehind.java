@@ -129,13 +129,16 @@ final class WriteBehind {
      * makes it unknown (its bookmark may be lower).
      */
     private long from(boolean strict) {
+        // (covered before confirmed: readMarks writes them the other way round, so a new covered
+        // set is never read with an old position; see there)
+        java.util.Set<Long> covers = covered;
         long at = confirmed;
         List<CacheGroup> all = awtGroups();
         if (at < 0) return all.isEmpty() ? Long.MAX_VALUE : -1;
         for (CacheGroup g : all) {
             Long r = resynced.get(g.cacheId());
             if (r != null) at = Math.min(at, r);
-            else if (strict && !lost.contains(g.cacheId()) && !covered.contains(g.cacheId())) return -1;
+            else if (strict && !lost.contains(g.cacheId()) && !covers.contains(g.cacheId())) return -1;
         }
         return at;
     }
@@ -291,6 +294,7 @@ final class WriteBehind {
         reread = false;
         long start = logStart();
         Map<Long, Long> read = new HashMap<>();
+        Map<Long, Long> settled = new HashMap<>(); // resync points the bookmarks have reached
         java.util.Set<Long> behind = new java.util.HashSet<>();
         try {
             for (CacheGroup g : all) {
@@ -298,13 +302,30 @@ final class WriteBehind {
                 if (m < start) behind.add(g.cacheId());
                 else read.put(g.cacheId(), m);
                 Long moved = resynced.get(g.cacheId());
-                if (moved != null && m >= moved) resynced.remove(g.cacheId(), moved);
+                if (moved != null && m >= moved) settled.put(g.cacheId(), moved);
             }
             session.commit();
         } catch (CacheBackend.Failure f) {
             rollbackQuietly();
             throw f;
         }
+        if (tailer != null) tailer.close();
+        tailer = null;
+        marks = read;
+        lastMarkMillis = System.currentTimeMillis();
+        long from = read.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE); // (none: all lost, none needs the log)
+        if (!read.isEmpty()) {
+            tailer = new LogTailer(log.files(), from);
+            readUpTo = from;
+        }
+        // Other threads read these (from(): ttRepSubscriberWait, the log hold), so they change in
+        // an order that never has a group counted as covered by a confirmed position past its
+        // bookmark: the new position first, then the groups it covers, the lost ones, and last
+        // the resync points the bookmarks replace. (Covered first, with the old position still
+        // there, told ttRepSubscriberWait a reloaded group's changes were sent, and let the log
+        // they need go, until the position followed.)
+        confirmed = from;
+        covered = java.util.Set.copyOf(read.keySet());
         for (CacheGroup g : all) {
             if (behind.contains(g.cacheId()) && lost.add(g.cacheId())) {
                 LOG.severe(ErrorCode.AWT_CHANGES_LOST.error(g.qualifiedName(), catalog.awtThreshold(), " (database " + dsn
@@ -315,19 +336,7 @@ final class WriteBehind {
         java.util.Set<Long> ids = new java.util.HashSet<>();
         for (CacheGroup g : all) ids.add(g.cacheId());
         resynced.keySet().retainAll(ids); // groups dropped since
-        if (tailer != null) tailer.close();
-        tailer = null;
-        marks = read;
-        covered = java.util.Set.copyOf(read.keySet());
-        lastMarkMillis = System.currentTimeMillis();
-        if (read.isEmpty()) {
-            confirmed = Long.MAX_VALUE; // all lost: none needs the log until one is loaded again
-            return;
-        }
-        long from = read.values().stream().mapToLong(Long::longValue).min().orElseThrow();
-        tailer = new LogTailer(log.files(), from);
-        confirmed = from;
-        readUpTo = from;
+        settled.forEach(resynced::remove);
     }
 
     /**
