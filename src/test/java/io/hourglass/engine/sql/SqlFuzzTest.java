@@ -65,8 +65,8 @@ class SqlFuzzTest {
     }
 
     /**
-     * The same mutated statements on real files, every commit durable; then the process killed
-     * and the database recovered from its checkpoint and log: what it holds (every table's rows,
+     * The same mutated statements on real files, every commit durable, a fuzzy checkpoint now and
+     * then; then the process killed and the database recovered from its checkpoint and log: what it holds (every table's rows,
      * the schema, users, views and sequences as the dictionary shows them) must be what the dead
      * one's committed state was. A change that replays otherwise than it was made, or a log that
      * does not recover at all, fails here.
@@ -175,6 +175,8 @@ class SqlFuzzTest {
                 run(cur, mutated, where, bugs);
             }
             run(cur, rec.sql(), where, bugs);
+            // on files, a fuzzy checkpoint now and then: recovery is the image and the log after it
+            if (durable && rnd.nextInt(20) == 0) run(conns.get("default"), "CALL ttCkpt()", where + "(checkpoint) ", bugs);
         }
         for (Connection c : conns.values()) run(c, "SELECT 1 FROM dual", file.path().getFileName() + " afterwards: ", bugs);
     }
