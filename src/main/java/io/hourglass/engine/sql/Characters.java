@@ -133,11 +133,8 @@ final class Characters {
             }
         }
         String out = sb.toString();
-        for (int i = 0; i < out.length(); i++) {
-            char ch = out.charAt(i);
-            if (Character.isHighSurrogate(ch) && i + 1 < out.length() && Character.isLowSurrogate(out.charAt(i + 1))) i++;
-            else if (Character.isSurrogate(ch)) throw ErrorCode.TYPE_MISMATCH.error(String.format("UNISTR: \\%04X is half of a surrogate pair without its other half", (int) ch));
-        }
+        int lone = loneSurrogate(out);
+        if (lone >= 0) throw ErrorCode.TYPE_MISMATCH.error(String.format("UNISTR: \\%04X is half of a surrogate pair without its other half", lone));
         return out;
     }
 
@@ -160,14 +157,19 @@ final class Characters {
             }
         }
         String out = sb.toString();
-        for (int i = 0; i < out.length(); i++) {
-            char ch = out.charAt(i);
-            if (Character.isHighSurrogate(ch) && i + 1 < out.length() && Character.isLowSurrogate(out.charAt(i + 1))) i++;
-            else if (Character.isSurrogate(ch)) {
-                throw ErrorCode.SYNTAX_ERROR.error(pos + 1, String.format("\\u%04X in N'...' is half of a surrogate pair without its other half", (int) ch));
-            }
-        }
+        int lone = loneSurrogate(out);
+        if (lone >= 0) throw ErrorCode.SYNTAX_ERROR.error(pos + 1, String.format("\\u%04X in N'...' is half of a surrogate pair without its other half", lone));
         return out;
+    }
+
+    /** The value of the first char of {@code s} that is half of a surrogate pair without its other half (no character), or -1. */
+    private static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(ch)) return ch;
+        }
+        return -1;
     }
 
     /** The value of the four hex digits at {@code at}, or -1. */
