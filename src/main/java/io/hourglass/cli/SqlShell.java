@@ -125,6 +125,21 @@ final class SqlShell {
                 execute("SELECT owner, table_name FROM sys.all_tables ORDER BY owner, table_name");
                 return true;
             }
+            case "tablesize" -> {
+                if (w.length > 2) return false;
+                tableSize(w.length == 2 ? w[1] : null);
+                return true;
+            }
+            case "dssize" -> {
+                if (w.length > 2) return false;
+                dsSize(w.length == 2 ? w[1].toLowerCase(Locale.ROOT) : "k");
+                return true;
+            }
+            case "monitor" -> {
+                if (w.length > 2) return false;
+                monitor(w.length == 2 ? w[1] : null);
+                return true;
+            }
             case "cachegroups" -> {
                 if (w.length > 1) return false;
                 execute("SELECT cgowner, cgname, cgtype, table_owner, table_name, autorefresh_mode, autorefresh_state, autorefresh_interval,"
@@ -195,8 +210,20 @@ final class SqlShell {
     /** Runs {@code sql} and prints its result (an empty one only if {@code printEmpty}); returns its row count, -1 if it failed. */
     private int execute(String sql, boolean printEmpty) {
         long t0 = System.nanoTime();
+        Result r = run(sql);
+        if (r == null) return -1;
+        if (r.columns() != null && (printEmpty || !r.rows().isEmpty())) table(r.columns(), r.rows());
+        time(t0);
+        return r.rows().size();
+    }
+
+    /** A statement's result as text: its columns (null if it has none) and rows. */
+    private record Result(List<String> columns, List<List<String>> rows) {}
+
+    /** Runs {@code sql}, printing what ttIsql says of a change ("2 rows inserted."); null if it failed (the error printed). */
+    private Result run(String sql) {
         List<SessionResponse> rs = session.call(SessionRequest.newBuilder().setExecute(Statement.newBuilder().setSql(sql)));
-        if (!ok(rs)) return -1;
+        if (!ok(rs)) return null;
         List<String> columns = null;
         List<List<String>> rows = new ArrayList<>();
         for (SessionResponse r : rs) {
@@ -220,9 +247,70 @@ final class SqlShell {
                 default -> { }
             }
         }
-        if (columns != null && (printEmpty || !rows.isEmpty())) table(columns, rows);
-        time(t0);
-        return rows.size();
+        return new Result(columns, rows);
+    }
+
+    /** ttIsql's tablesize: what ttComputeTabSizes found of each table (or of one), a column a line. */
+    private void tableSize(String table) {
+        String[] name = table == null ? new String[0] : table.toUpperCase(Locale.ROOT).split("\\.");
+        for (String part : name) {
+            if (!part.matches("[A-Z_][A-Z0-9_$#]*") || name.length > 2) {
+                out.println("tablesize takes a table name: [OWNER.]TABLE");
+                failures++;
+                return;
+            }
+        }
+        String where = name.length == 0 ? "" : " WHERE table_name = '" + name[name.length - 1] + "'"
+                + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "");
+        Result r = run("SELECT owner, table_name, inline_alloc_bytes, num_used_rows, num_free_rows, avg_row_len, index_bytes, total_bytes,"
+                + " last_updated FROM sys.all_tab_sizes" + where + " ORDER BY owner, table_name");
+        if (r == null) return;
+        for (List<String> row : r.rows()) {
+            out.println("Sizes of " + row.get(0) + "." + row.get(1) + ":");
+            out.println();
+            vertical(r.columns().subList(2, r.columns().size()), row.subList(2, row.size()));
+            out.println();
+        }
+        int n = r.rows().size();
+        out.println(n + (n == 1 ? " table found." : " tables found.") + (n == 0 ? " (CALL ttComputeTabSizes measures them.)" : ""));
+    }
+
+    private void vertical(List<String> columns, List<String> values) {
+        for (int i = 0; i < columns.size(); i++) out.printf("  %-26s %s%n", columns.get(i) + ":", values.get(i));
+    }
+
+    /** ttIsql's dssize: PermSize and TempSize, allocated, in use and the high water mark, in KB (k), MB (m) or GB (g). */
+    private void dsSize(String unit) {
+        int shift = switch (unit) {
+            case "k" -> 0;
+            case "m" -> 10;
+            case "g" -> 20;
+            default -> -1;
+        };
+        if (shift < 0) {
+            out.println("dssize takes k, m or g");
+            failures++;
+            return;
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        String[] columns = {"PERM_ALLOCATED_SIZE", "PERM_IN_USE_SIZE", "PERM_IN_USE_HIGH_WATER", "TEMP_ALLOCATED_SIZE", "TEMP_IN_USE_SIZE",
+                "TEMP_IN_USE_HIGH_WATER"};
+        for (String c : columns) sql.append(c.equals(columns[0]) ? "" : ", ").append("TRUNC(").append(c).append(" / ").append(1L << shift)
+                .append(") AS ").append(c);
+        Result r = run(sql.append(" FROM sys.monitor").toString());
+        if (r != null) for (List<String> row : r.rows()) vertical(r.columns(), row);
+    }
+
+    /** ttIsql's monitor: SYS.MONITOR (or one column of it), a column a line. */
+    private void monitor(String column) {
+        if (column != null && !column.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            out.println("monitor takes a column of SYS.MONITOR");
+            failures++;
+            return;
+        }
+        Result r = run("SELECT " + (column == null ? "*" : column) + " FROM sys.monitor");
+        if (r == null) return;
+        for (List<String> row : r.rows()) vertical(r.columns(), row);
     }
 
     private void time(long t0) {
@@ -299,6 +387,9 @@ final class SqlShell {
               timing on|off         print each command's time
               tables                the tables you can see
               cachegroups           the cache groups of the database
+              monitor [COLUMN]      SYS.MONITOR, the database's counters, a line each
+              dssize [k|m|g]        PermSize and TempSize: allocated, in use, high water
+              tablesize [[OWNER.]T] what CALL ttComputeTabSizes found of each table
               describe [OWNER.]T    the columns of table T
               @FILE                 run the commands in FILE
               help | exit""";

@@ -90,6 +90,7 @@ public enum ErrorCode {
     MERGE_SOURCE_ROWS(90055, Kind.BAD_REQUEST, "Unable to get a stable set of rows in the source tables: more than one source row would update the same row of %s"),
     CONNECT_BY_LOOP(90056, Kind.BAD_REQUEST, "CONNECT BY loop in user data: a row is its own ancestor (%s); CONNECT BY NOCYCLE leaves the looping child out"),
     PATH_SEPARATOR_IN_VALUE(90057, Kind.BAD_REQUEST, "SYS_CONNECT_BY_PATH's separator '%s' is part of a value on the path: '%s'"),
+    REQUEST_TOO_LARGE(90058, Kind.BAD_REQUEST, "The request body of %s bytes is over the service's limit of %s bytes (quarkus.http.limits.max-body-size): send its rows in smaller requests, or raise the limit"),
     SEQUENCE_EXHAUSTED(90039, Kind.RESOURCE, "Sequence %s has reached its %s and does not CYCLE"),
     SEQUENCE_NO_CURRVAL(90040, Kind.BAD_REQUEST, "CURRVAL of sequence %s is not yet defined in this session: use NEXTVAL first"),
     SEQUENCE_NOT_FOUND(90041, Kind.NOT_FOUND, "Sequence %s not found"),

@@ -26,7 +26,15 @@ public class EngineMetrics {
             counter(registry, instance, name, "hourglass.statements", "SQL statements executed", d -> d.stats().statements());
             counter(registry, instance, name, "hourglass.statement.errors", "SQL statements that failed", d -> d.stats().statementErrors());
             counter(registry, instance, name, "hourglass.commits", "transactions committed", d -> d.stats().commits());
+            counter(registry, instance, name, "hourglass.commits.durable", "commits that returned once durable",
+                    d -> d.transactions().durableCommits());
             counter(registry, instance, name, "hourglass.rollbacks", "transactions rolled back", d -> d.stats().rollbacks());
+            counter(registry, instance, name, "hourglass.log.syncs", "syncs of the log files (SYS.MONITOR's LOG_FORCES)",
+                    d -> d.log() == null ? 0 : d.log().forces());
+            counter(registry, instance, name, "hourglass.log.buffer.waits", "commits that waited for room in the log buffer (raise LogBufMB)",
+                    d -> d.log() == null ? 0 : d.log().bufferWaits());
+            counter(registry, instance, name, "hourglass.checkpoints", "checkpoints completed",
+                    d -> d.checkpointer() == null ? 0 : d.checkpointer().totals().completed());
             counter(registry, instance, name, "hourglass.lock.waits", "lock requests that had to wait", d -> d.stats().lockWaits());
             counter(registry, instance, name, "hourglass.lock.timeouts", "lock waits that ended in TT6003", d -> d.stats().lockTimeouts());
             counter(registry, instance, name, "hourglass.deadlocks", "deadlocks detected (TT6002)", d -> d.stats().deadlocks());
@@ -57,6 +65,9 @@ public class EngineMetrics {
                     .tag("database", name).register(registry);
             Gauge.builder("hourglass.perm.in.use", instance, i -> i.memoryUsed(name)).baseUnit("bytes")
                     .description("PermSize in use, an invalidated image still held by connections included")
+                    .tag("database", name).register(registry);
+            Gauge.builder("hourglass.perm.in.use.high.water", instance, i -> of(i, name, d -> d.transactions().memory().highWater()))
+                    .baseUnit("bytes").description("the most PermSize in use at once since the database was loaded (or ttMonitorHighWaterReset)")
                     .tag("database", name).register(registry);
             Gauge.builder("hourglass.perm.size", instance, i -> i.config(name).permSizeMb() << 20).baseUnit("bytes")
                     .description("PermSize").tag("database", name).register(registry);

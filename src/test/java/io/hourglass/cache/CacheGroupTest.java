@@ -736,6 +736,9 @@ class CacheGroupTest {
         sql("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1");
         assertEquals(List.of("1=one", "2=two"), backendRows(), "nothing goes while the agent is stopped");
         assertEquals(1, holds("Replication").size(), "the log is held for the backend: " + holds("Replication"));
+        Object[] rephold = admin.execute("SELECT rephold_log_file, rephold_log_off FROM sys.monitor").rows().getFirst();
+        assertTrue(holds("Replication").getFirst().startsWith(rephold[0] + "." + rephold[1] + " "),
+                "SYS.MONITOR's REPHOLD_LOG_FILE and REPHOLD_LOG_OFF are where the hold is: " + rephold[0] + "." + rephold[1]);
         assertTrue(!awtCaughtUp(0));
         sql("CALL ttCacheStart()");
         assertTrue(awtCaughtUp(30));
@@ -775,6 +778,7 @@ class CacheGroupTest {
         assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_bm_%' AND relnamespace = '"
                 + schema + "'::regnamespace"), "DROP removes the bookmark");
         assertTrue(holds("Replication").isEmpty());
+        assertEquals(List.of("-1|-1"), TestInstances.rows(admin, "SELECT rephold_log_file, rephold_log_off FROM sys.monitor"));
     }
 
     /**

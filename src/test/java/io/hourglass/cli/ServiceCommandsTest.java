@@ -115,6 +115,15 @@ class ServiceCommandsTest {
                 desc admin.nosuch
                 describe a.b.c
                 cachegroups
+                monitor
+                monitor xact_commits
+                monitor no-such
+                tablesize
+                CALL ttComputeTabSizes('t');
+                tablesize admin.t
+                dssize
+                dssize m
+                dssize x
                 """);
         assertTrue(r.out().contains("""
                 Command> tables
@@ -146,6 +155,19 @@ class ServiceCommandsTest {
                 +---------+--------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
                 0 rows found.
                 """), r.out());
+        // ttIsql's monitor: SYS.MONITOR a column a line, or the one column asked for
+        assertTrue(r.out().matches("(?s).*Command> monitor\n  TIME_OF_1ST_CONNECT: +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d [0-9:]{8} \\d{4}\n"
+                + "  DS_CONNECTS: +\\d+\n.*  REQUIRED_RECOVERY: +0\nCommand> monitor xact_commits\n  XACT_COMMITS: +\\d+\n"
+                + "Command> monitor no-such\nmonitor takes a column of SYS.MONITOR\n.*"), r.out());
+        // ttIsql's tablesize, after ttComputeTabSizes
+        assertTrue(r.out().contains("Command> tablesize\n0 tables found. (CALL ttComputeTabSizes measures them.)\n"), r.out());
+        assertTrue(r.out().matches("(?s).*Command> tablesize admin.t\nSizes of ADMIN.T:\n\n  INLINE_ALLOC_BYTES: +0\n  NUM_USED_ROWS: +0\n"
+                + "  NUM_FREE_ROWS: +0\n  AVG_ROW_LEN: +<NULL>\n  INDEX_BYTES: +0\n  TOTAL_BYTES: +0\n  LAST_UPDATED: +[0-9-]+ [0-9:.]+\n\n"
+                + "1 table found.\n.*"), r.out());
+        // ttIsql's dssize, in KB or MB (lifedb: PermSize 32 MB)
+        assertTrue(r.out().matches("(?s).*Command> dssize\n  PERM_ALLOCATED_SIZE: +32768\n  PERM_IN_USE_SIZE: +\\d+\n  PERM_IN_USE_HIGH_WATER: +\\d+\n"
+                + "  TEMP_ALLOCATED_SIZE: +\\d+\n  TEMP_IN_USE_SIZE: +\\d+\n  TEMP_IN_USE_HIGH_WATER: +\\d+\nCommand> dssize m\n"
+                + "  PERM_ALLOCATED_SIZE: +32\n.*Command> dssize x\ndssize takes k, m or g\n.*"), r.out());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.hourglass.engine.backup;
 
 import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
+import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.checkpoint.Activities;
 import io.hourglass.engine.checkpoint.CheckpointFormat;
 import io.hourglass.engine.lifecycle.Connection;
@@ -69,6 +70,7 @@ public final class Backup {
     private final Progress progress;
     private long done, total;
     private long endLsn;
+    private Database.BackupStatus status;
 
     private Backup(Database db, StorageIo io, Request req, Progress progress) {
         this.db = db;
@@ -127,6 +129,22 @@ public final class Backup {
             }
             return new Result(BackupType.INCREMENTAL_STOP, null, 0, 0, 0);
         }
+        status = Database.BackupStatus.running(req.type() == BackupType.STREAM_FULL); // (ttBackupStatus: shown once it runs)
+        try {
+            Result r = take();
+            db.backupStatus(status.completed(r.type() != BackupType.FILE_INCREMENTAL, endLsn));
+            return new Result(r.type(), r.backupLsn(), r.bytes(), r.files(), (System.nanoTime() - t0) / 1_000_000);
+        } catch (HourglassException e) {
+            db.backupStatus(status.failed(e.number()));
+            throw e;
+        } catch (RuntimeException | Error e) {
+            db.backupStatus(status.failed(ErrorCode.INTERNAL.number()));
+            throw e;
+        }
+    }
+
+    /** Takes the backup itself (not incrementalStop); its millis are the caller's to fill in. */
+    private Result take() {
         BackupManifest existing = null;
         BackupType type = req.type();
         if (type != BackupType.STREAM_FULL && io.exists(dir().resolve(fname() + ".manifest"))) {
@@ -148,6 +166,7 @@ public final class Backup {
         Activities.Ticket ticket;
         try {
             ticket = db.activities().awaitBegin("Backup", req.connectionId()); // waits for a running checkpoint
+            db.backupStatus(status); // running: a backup waiting behind another does not hide it
         } catch (InterruptedException e) {
             log.holds().unregister(holdKey);
             Thread.currentThread().interrupt();
@@ -160,7 +179,7 @@ public final class Backup {
             Result r = type == BackupType.FILE_INCREMENTAL ? incremental(existing, written) : full(type, existing, written);
             LOG.info("Backup of " + db.name() + " (" + type.label + ") to " + (req.dir() == null ? "a stream" : dir())
                     + ": up to LSN " + Lsn.of(endLsn) + ", " + r.bytes() + " bytes");
-            return new Result(r.type(), r.backupLsn(), r.bytes(), r.files(), (System.nanoTime() - t0) / 1_000_000);
+            return r;
         } catch (IOException e) {
             removeQuietly(written);
             throw ErrorCode.BACKUP_FAILED.error(db.name(), IoErrors.describe(e));

@@ -147,12 +147,12 @@ final class WriteBehind {
         long at = from();
         if (at == Long.MAX_VALUE || overThreshold(at)) return null;
         if (at < 0) {
-            return new LogHolds.Hold(Lsn.pack(0, LogFormat.FILE_HEADER), "Replication",
+            return new LogHolds.Hold(Lsn.pack(0, LogFormat.FILE_HEADER), LogHolds.REPLICATION,
                     "ASYNCHRONOUS WRITETHROUGH cache groups: the backend's bookmarks are not read yet (the cache agent is not running"
                             + " or cannot reach the backend), so the whole log is kept");
         }
         long behind = behindBytes();
-        return new LogHolds.Hold(at, "Replication", "ASYNCHRONOUS WRITETHROUGH cache groups: the backend has every change up to "
+        return new LogHolds.Hold(at, LogHolds.REPLICATION, "ASYNCHRONOUS WRITETHROUGH cache groups: the backend has every change up to "
                 + Lsn.of(at) + (behind <= 0 ? "" : "; " + (behind >> 10) + " KB of log behind"));
     }
 

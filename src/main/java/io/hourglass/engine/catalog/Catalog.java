@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Catalog {
     public static final String INSTANCE_ADMIN = "ADMIN";
+    /**
+     * The grantee whose privileges every user holds, as in Oracle and TimesTen: no user of its
+     * own (no one connects as PUBLIC). A database made before PUBLIC was one may hold a real user
+     * of that name; grants to PUBLIC then stay that user's, as they were.
+     */
+    public static final String PUBLIC = "PUBLIC";
 
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
@@ -145,7 +151,7 @@ public final class Catalog {
 
     public synchronized void dropSequence(Sequence s) {
         sequences.remove(s.qualifiedName(), s);
-        for (User u : users.values()) u.objects.remove(s.qualifiedName());
+        for (User u : grantees()) u.objects.remove(s.qualifiedName());
         version.incrementAndGet();
     }
 
@@ -168,13 +174,13 @@ public final class Catalog {
 
     public synchronized void dropView(String owner, String name) {
         views.remove(owner + "." + name);
-        for (User u : users.values()) u.objects.remove(owner + "." + name);
+        for (User u : grantees()) u.objects.remove(owner + "." + name);
         version.incrementAndGet();
     }
 
     public synchronized void dropTable(Table t) {
         unregister(t);
-        for (User u : users.values()) u.objects.remove(t.qualifiedName());
+        for (User u : grantees()) u.objects.remove(t.qualifiedName());
         version.incrementAndGet();
     }
 
@@ -210,7 +216,7 @@ public final class Catalog {
             indexes.put(e.getKey().qualifiedName(), e.getKey());
             indexTables.put(e.getKey().qualifiedName(), t);
         }
-        for (User u : users.values()) {
+        for (User u : grantees()) {
             Set<Privilege> granted = u.objects.remove(from);
             if (granted != null) u.objects.put(to, granted);
         }
@@ -374,6 +380,27 @@ public final class Catalog {
     // ---- users --------------------------------------------------------------------------------
 
     public User user(String name) { return users.get(name); }
+
+    // PUBLIC's grants (see PUBLIC); guarded by this
+    private final User everyone = new User(PUBLIC, null, false);
+
+    /** Who a grant to {@code name} goes to: the user, or PUBLIC's grants; TT90009 for neither. */
+    private User grantee(String name) {
+        User u = users.get(name);
+        if (u == null && name.equals(PUBLIC)) return everyone;
+        if (u == null) throw ErrorCode.USER_NOT_FOUND.error(name);
+        return u;
+    }
+
+    /** Whether grants to {@code name} are every user's (PUBLIC, and no user of that name). */
+    public synchronized boolean isPublic(String name) { return name.equals(PUBLIC) && !users.containsKey(name); }
+
+    /** Every holder of grants: the users and PUBLIC. */
+    private List<User> grantees() {
+        List<User> all = new ArrayList<>(users.values());
+        all.add(everyone);
+        return all;
+    }
 
     public Collection<User> users() { return users.values(); }
 
@@ -539,7 +566,9 @@ public final class Catalog {
             out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
                     q.restart()));
         }
-        for (User u : new TreeMap<>(users).values()) {
+        List<User> holders = new ArrayList<>(new TreeMap<>(users).values());
+        holders.add(everyone);
+        for (User u : holders) {
             if (u.instanceAdmin()) continue;
             for (Privilege p : u.system) out.add(new CatalogChange.Privileges(true, u.name(), p, null));
             for (var e : new TreeMap<>(u.objects).entrySet()) {
@@ -553,11 +582,14 @@ public final class Catalog {
 
     // ---- privileges ---------------------------------------------------------------------------
 
+    /** ttOptUpdateStats(..., 1): every prepared statement is planned again at its next execution. */
+    public void invalidatePlans() { version.incrementAndGet(); }
+
     public synchronized void grant(String user, Privilege p, Table on) { grant(user, p, on == null ? null : on.qualifiedName()); }
 
     /** Grants {@code p} on the table, view or sequence named {@code object} ("OWNER.NAME"), or the system privilege when null. */
     public synchronized void grant(String user, Privilege p, String object) {
-        User u = requireUser(user);
+        User u = grantee(user);
         if (object == null) {
             u.system.add(p);
         } else {
@@ -569,7 +601,7 @@ public final class Catalog {
     public synchronized void revoke(String user, Privilege p, Table on) { revoke(user, p, on == null ? null : on.qualifiedName()); }
 
     public synchronized void revoke(String user, Privilege p, String object) {
-        User u = requireUser(user);
+        User u = grantee(user);
         if (object == null) {
             u.system.remove(p);
         } else {
@@ -587,7 +619,7 @@ public final class Catalog {
 
     /** Whether {@code u} holds system privilege {@code p} (ADMIN implies every privilege). */
     public synchronized boolean has(User u, Privilege p) {
-        return u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || u.system.contains(p);
+        return u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || u.system.contains(p) || everyone.system.contains(p);
     }
 
     /** Whether {@code u} may do {@code p} on {@code t}: owner, ADMIN, or an object grant. */
@@ -596,14 +628,16 @@ public final class Catalog {
     /** Whether {@code u} may do {@code p} on the object {@code owner}'s {@code object} ("OWNER.NAME"): owner, ADMIN, or a grant. */
     public synchronized boolean has(User u, Privilege p, String owner, String object) {
         if (u.instanceAdmin() || u.system.contains(Privilege.ADMIN) || owner.equals(u.name())) return true;
-        Set<Privilege> s = u.objects.get(object);
-        return s != null && s.contains(p);
+        Set<Privilege> s = u.objects.get(object), all = everyone.objects.get(object);
+        return (s != null && s.contains(p)) || (all != null && all.contains(p));
     }
 
     /** (user, privilege, object) rows for ttUserPrivileges-style listings; object "" for system. */
     public synchronized List<String[]> privilegeRows() {
         List<String[]> rows = new ArrayList<>();
-        for (User u : new TreeMap<>(users).values()) {
+        List<User> holders = new ArrayList<>(new TreeMap<>(users).values());
+        if (!users.containsKey(PUBLIC)) holders.add(everyone);
+        for (User u : holders) {
             if (u.instanceAdmin()) {
                 rows.add(new String[] {u.name(), "ADMIN", ""});
                 continue;

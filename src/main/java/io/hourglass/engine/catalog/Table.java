@@ -33,6 +33,7 @@ public final class Table {
     public record Check(String name, String sql, java.util.function.Function<Object[], Object> condition) {}
     private volatile String[] labels; // "OWNER.TABLE.COLUMN", for error messages
     private volatile boolean retired;
+    private volatile TableSizes sizes; // the last ttComputeTabSizes of it, or null
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
         this(id, id, owner, name, columns, primaryKey);
@@ -139,6 +140,11 @@ public final class Table {
 
     /** See {@link #retired()}; the transaction manager sets it under its commit lock. */
     public void retire() { retired = true; }
+
+    /** What the last ttComputeTabSizes of the table found, or null (kept in memory: a reload forgets it). */
+    public TableSizes sizes() { return sizes; }
+
+    public void sizes(TableSizes s) { sizes = s; }
 
     @Override
     public String toString() { return qualifiedName().toLowerCase(Locale.ROOT); }

@@ -112,6 +112,7 @@ public final class Checkpointer implements AutoCloseable {
     private final CheckpointFormat.Header[] complete = new CheckpointFormat.Header[2];
     private final FileLayout[] layouts = new FileLayout[2];
     private long lastCheckpointId;
+    private long completedCount, fuzzyCount, bytesWrittenTotal; // since the load: totals()
 
     // The background checkpointer.
     private final Object wake = new Object();
@@ -162,6 +163,11 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     public CheckpointHistory history() { return history; }
+
+    /** Checkpoints completed since the load, of each type, and the bytes checkpoints wrote (SYS.MONITOR). */
+    public record Totals(long completed, long fuzzy, long bytesWritten) {}
+
+    public synchronized Totals totals() { return new Totals(completedCount, fuzzyCount, bytesWrittenTotal); }
 
     public void addListener(CheckpointListener l) { listeners.add(l); }
 
@@ -306,6 +312,9 @@ public final class Checkpointer implements AutoCloseable {
                 complete[target] = h;
                 layouts[target] = layout;
                 lastCheckpointId = Math.max(lastCheckpointId, id);
+                completedCount++;
+                if (r.type() == Type.FUZZY) fuzzyCount++;
+                bytesWrittenTotal += pr.bytesWritten;
             }
             retryAtNanos = 0;
             CheckpointHistory.Entry done = pr.entry("Completed", null, System.currentTimeMillis());
@@ -793,6 +802,9 @@ public final class Checkpointer implements AutoCloseable {
 
     private void fail(Progress pr, RuntimeException error) {
         retryAtNanos = System.nanoTime() + retryIntervalNanos; // the checkpointer tries again
+        synchronized (this) {
+            bytesWrittenTotal += pr.bytesWritten;
+        }
         if (!pr.announced) return;
         CheckpointHistory.Entry e = pr.entry("Failed", error.getMessage(), System.currentTimeMillis());
         history.update(e);

@@ -1,6 +1,5 @@
 package io.hourglass.engine.lifecycle;
 
-import io.hourglass.engine.IoErrors;
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.Privilege;
@@ -8,13 +7,11 @@ import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.checkpoint.CheckpointHistory;
 import io.hourglass.engine.checkpoint.Checkpointer;
-import io.hourglass.engine.log.LogFormat;
 import io.hourglass.engine.log.LogHolds;
 import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.sql.CatalogChanges;
 import io.hourglass.engine.sql.StatementResult;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -105,17 +102,9 @@ final class CheckpointProcedures {
     /** ttLogHolds: every hold on the log, lowest first. */
     static StatementResult logHolds(Connection c) {
         List<Object[]> rows = new ArrayList<>();
-        var log = c.database().log();
-        if (log != null) {
-            long first;
-            try {
-                var files = log.files().list();
-                first = Lsn.pack(files.isEmpty() ? 0 : files.firstKey(), LogFormat.FILE_HEADER);
-            } catch (IOException e) {
-                throw ErrorCode.INTERNAL.error("listing log files: " + IoErrors.describe(e));
-            }
-            for (LogHolds.Hold h : log.holds().holds()) {
-                Lsn at = Lsn.of(Math.max(h.lsn(), first)); // a hold below the oldest file holds that file
+        if (c.database().log() != null) {
+            for (LogHolds.Hold h : c.database().shownHolds()) {
+                Lsn at = Lsn.of(h.lsn());
                 rows.add(new Object[] {(long) at.file(), at.offset(), h.type(), h.description()});
             }
         }

@@ -45,7 +45,7 @@ public final class Connection implements Session, AutoCloseable {
     private long queryTimeoutMillis;   // SQLQueryTimeout(MSec); 0: none
     private long statementDeadline;    // of the statement running now; 0: none
     private volatile String cancelled; // why the running statement must stop: close() sets it first
-    private Transaction txn;
+    private volatile Transaction txn; // (volatile: ttXactAdmin reads it from other threads)
     private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
     private boolean cacheWriter; // the cache agent's: may write READONLY cache tables
@@ -91,6 +91,9 @@ public final class Connection implements Session, AutoCloseable {
             return null;
         });
     }
+
+    @Override
+    public void isolationFromNextTransaction(Isolation iso) { isolation = iso; } // (the open transaction, if any, keeps its own)
 
     /** DurableCommits for this connection: true, every commit returns once durable. */
     public void setDurableCommits(boolean on) { durableCommits = on; }
@@ -157,6 +160,9 @@ public final class Connection implements Session, AutoCloseable {
 
     public boolean inTransaction() { return txn != null; }
 
+    /** The connection's open transaction, or null (read from any thread, for ttXactAdmin). */
+    public Transaction openTransaction() { return txn; }
+
     /** Runs {@code action} once the current transaction commits or rolls back (ttCkptBlocking). */
     void afterTransaction(Runnable action) { afterTransaction.add(action); }
 
@@ -169,6 +175,7 @@ public final class Connection implements Session, AutoCloseable {
 
     public PreparedStatement prepare(String sql) {
         checkOpen();
+        db.prepared();
         return PreparedStatement.prepare(sql);
     }
 
@@ -350,6 +357,12 @@ public final class Connection implements Session, AutoCloseable {
 
     @Override
     public CacheService cacheIfAny() { return db.cacheAgent(); }
+
+    @Override
+    public io.hourglass.engine.sql.MonitorStats monitor() { return db.monitor(); }
+
+    @Override
+    public void replanned() { db.replanned(); }
 
     @Override
     public CacheService cache() {

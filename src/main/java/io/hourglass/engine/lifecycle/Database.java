@@ -14,19 +14,24 @@ import io.hourglass.engine.checkpoint.Checkpointer;
 import io.hourglass.engine.log.LogBatch;
 import io.hourglass.engine.log.LogFiles;
 import io.hourglass.engine.log.LogFormat;
+import io.hourglass.engine.log.LogHolds;
 import io.hourglass.engine.log.Lsn;
 import io.hourglass.engine.log.TransactionLog;
 import io.hourglass.engine.recovery.ImageBuilder;
 import io.hourglass.engine.recovery.Recovery;
 import io.hourglass.engine.spi.StorageIo;
 import io.hourglass.engine.sql.CatalogChanges;
+import io.hourglass.engine.sql.MonitorStats;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.TempSpace;
 import io.hourglass.engine.txn.TransactionManager;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +54,11 @@ public final class Database {
     private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder statements = new LongAdder();
     private final LongAdder statementErrors = new LongAdder();
+    private final LongAdder connects = new LongAdder();
+    private final LongAdder disconnects = new LongAdder();
+    private final LongAdder prepares = new LongAdder();
+    private final LongAdder reprepares = new LongAdder();
+    private volatile String firstConnect; // SYS.MONITOR's TIME_OF_1ST_CONNECT
     private final TransactionLog log;
     private final Recovery.Report recovery;
     private final Activities activities;
@@ -393,10 +403,21 @@ public final class Database {
     /** Gives back what {@link #admit} counted, for a connection that did not open after all. */
     void unadmit() { admitted.decrementAndGet(); }
 
-    void opened(Connection c) { connections.add(c); }
+    void opened(Connection c) {
+        connections.add(c);
+        connects.increment();
+        if (firstConnect == null) {
+            synchronized (this) {
+                if (firstConnect == null) firstConnect = FIRST_CONNECT.format(LocalDateTime.now());
+            }
+        }
+    }
 
     void closed(Connection c) {
-        if (connections.remove(c)) admitted.decrementAndGet();
+        if (connections.remove(c)) {
+            admitted.decrementAndGet();
+            disconnects.increment();
+        }
         if (home != null && connections.isEmpty()) home.idle(this);
     }
 
@@ -442,6 +463,79 @@ public final class Database {
             }
             log.close();
         }
+    }
+
+    /** The oldest log file kept (the one being written if none is on disk yet); the database must have a log. */
+    int firstLogFile() {
+        try {
+            var files = log.files().list();
+            return files.isEmpty() ? Lsn.of(log.appendedLsn()).file() : files.firstKey();
+        } catch (IOException e) {
+            throw ErrorCode.INTERNAL.error("listing log files: " + IoErrors.describe(e));
+        }
+    }
+
+    /** The holds on the log, lowest first, as ttLogHolds shows them: one below the oldest file kept holds that file. */
+    List<LogHolds.Hold> shownHolds() {
+        long first = Lsn.pack(firstLogFile(), LogFormat.FILE_HEADER);
+        return log.holds().holds().stream().map(h -> h.lsn() >= first ? h : new LogHolds.Hold(first, h.type(), h.description())).toList();
+    }
+
+    /**
+     * ttBackupStatus: the backup running now, or the last one since the load.
+     *
+     * @param state 1 running, 2 completed, 3 failed (TimesTen's codes; 0, none yet, is no record)
+     * @param stream true for a streamFull backup, false for one into a directory
+     * @param full null until known (running), then whether it was full (not incremental)
+     * @param lsn the backup point, once completed
+     * @param error the failure's TT number
+     */
+    public record BackupStatus(int state, boolean stream, Boolean full, LocalDateTime start, LocalDateTime end, Long lsn, Integer error) {
+        public static BackupStatus running(boolean stream) { return new BackupStatus(1, stream, null, LocalDateTime.now(), null, null, null); }
+
+        public BackupStatus completed(boolean wasFull, long at) { return new BackupStatus(2, stream, wasFull, start, LocalDateTime.now(), at, null); }
+
+        public BackupStatus failed(int number) { return new BackupStatus(3, stream, full, start, LocalDateTime.now(), null, number); }
+    }
+
+    private volatile BackupStatus backupStatus;
+
+    /** The backup running now, or the last one since the load; null if none. */
+    public BackupStatus backupStatus() { return backupStatus; }
+
+    public void backupStatus(BackupStatus s) { backupStatus = s; }
+
+    /** A statement prepared (SYS.MONITOR's CMD_PREPARES). */
+    void prepared() { prepares.increment(); }
+
+    /** A prepared statement planned again: DDL, a grant, a table grown fourfold, ttOptUpdateStats (CMD_REPREPARES). */
+    void replanned() { reprepares.increment(); }
+
+    /** TimesTen's TIME_OF_1ST_CONNECT, as C's ctime writes a time: {@code Thu Sep  5 00:48:03 2024}. */
+    private static final DateTimeFormatter FIRST_CONNECT = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
+
+    /** SYS.MONITOR: the counters since the load and the memory in use now. */
+    public MonitorStats monitor() {
+        var t = transactions;
+        var ck = checkpointer == null ? new Checkpointer.Totals(0, 0, 0) : checkpointer.totals();
+        Long last = null, first = null, holdFile = null, holdOffset = null;
+        if (log != null) {
+            last = (long) Lsn.of(log.appendedLsn()).file();
+            first = (long) firstLogFile();
+            holdFile = holdOffset = -1L;
+            for (LogHolds.Hold h : shownHolds()) {
+                if (!h.type().equals(LogHolds.REPLICATION)) continue;
+                holdFile = (long) Lsn.of(h.lsn()).file();
+                holdOffset = Lsn.of(h.lsn()).offset();
+            }
+        }
+        return new MonitorStats(firstConnect, connects.sum(), disconnects.sum(), ck.completed(), ck.fuzzy(),
+                t.memory().limit() >> 10, t.memory().used() >> 10, t.memory().highWater() >> 10,
+                t.temp().limit() >> 10, t.temp().used() >> 10, t.temp().highWater() >> 10,
+                t.begins(), t.commits(), t.durableCommits(), t.rollbacks(), log == null ? 0 : log.forces(),
+                t.locks().deadlocks(), t.locks().timeouts(), t.locks().grantsAfterWait(), prepares.sum(), reprepares.sum(),
+                last, holdFile, holdOffset, first, log == null ? 0 : log.bytesToBuffer(), log == null ? 0 : log.fileWrites(),
+                log == null ? 0 : log.bufferWaits(), ck.bytesWritten(), recovery != null && recovery.neededAfterCrash());
     }
 
     /** Counters for metrics: statements, failed statements, commits, rollbacks, lock waits. */

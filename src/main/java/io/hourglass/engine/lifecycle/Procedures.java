@@ -62,6 +62,7 @@ public final class Procedures {
             return CheckpointProcedures.logHolds(c);
         });
         CheckpointProcedures.register(this);
+        MonitorProcedures.register(this);
         register("ttUserPrivileges", (c, a) -> {
             if (!c.catalog().has(c.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(c.user().name(), "ADMIN");
             List<Object[]> rows = new ArrayList<>();

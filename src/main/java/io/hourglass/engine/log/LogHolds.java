@@ -15,6 +15,9 @@ public final class LogHolds {
     /** One hold: the first LSN still needed, its type (TimesTen's names) and a description. */
     public record Hold(long lsn, String type, String description) {}
 
+    /** The type of the ASYNCHRONOUS WRITETHROUGH agent's hold: TimesTen's, whose AWT runs on replication (SYS.MONITOR's REPHOLD_LOG_FILE). */
+    public static final String REPLICATION = "Replication";
+
     private final Map<String, Supplier<Hold>> holders = new ConcurrentHashMap<>();
 
     /** Adds (or replaces) the holder named {@code key}; it reports its hold when asked, null for none. */

@@ -115,6 +115,8 @@ public final class TransactionLog implements AutoCloseable {
     private final ArrayDeque<byte[]> spareBuffers = new ArrayDeque<>(); // written chunks' buffers, reused
     private long appendedLsn;
     private boolean closing;
+    // SYS.MONITOR's counters since the load (written under buffer, or by the one thread that holds io)
+    private volatile long bytesToBuffer, bufferWaits, fileWrites, forces;
 
     private volatile long writtenLsn;
     private volatile long syncedLsn;
@@ -189,6 +191,18 @@ public final class TransactionLog implements AutoCloseable {
     }
 
     public LogFiles files() { return files; }
+
+    /** Bytes of records put in the log buffer since the load (SYS.MONITOR's LOG_BYTES_TO_LOG_BUFFER). */
+    public long bytesToBuffer() { return bytesToBuffer; }
+
+    /** Appends that waited for room in the log buffer (LogBufMB) since the load. */
+    public long bufferWaits() { return bufferWaits; }
+
+    /** Writes to log files since the load (LOG_FS_WRITES). */
+    public long fileWrites() { return fileWrites; }
+
+    /** Syncs of log files since the load (LOG_FORCES). */
+    public long forces() { return forces; }
 
     public long databaseId() { return databaseId; }
 
@@ -290,6 +304,7 @@ public final class TransactionLog implements AutoCloseable {
     private long place(LogBatch batch, int bytes) {
         buffer.lock();
         try {
+            if (pendingBytes > 0 && pendingBytes + bytes > settings.bufferBytes()) bufferWaits++;
             while (pendingBytes > 0 && pendingBytes + bytes > settings.bufferBytes()) {
                 checkFatal();
                 work.signal();
@@ -318,6 +333,7 @@ public final class TransactionLog implements AutoCloseable {
                 pendingBytes += size;
             }
             if (oldestPendingNanos == 0) oldestPendingNanos = System.nanoTime();
+            bytesToBuffer += bytes;
             appendedLsn = Lsn.pack(appendFile, appendOffset);
             if (pendingBytes >= settings.bufferBytes() / 4) work.signal();
             return appendedLsn;
@@ -513,6 +529,7 @@ public final class TransactionLog implements AutoCloseable {
             writeFile = c.file;
         }
         handle(c.file).write(c.start, ByteBuffer.wrap(c.buf, 0, c.len));
+        fileWrites++;
         if (writtenLsn == syncedLsn) firstUnsyncedNanos = System.nanoTime();
         writtenLsn = Lsn.pack(c.file, c.start + c.len);
     }
@@ -534,6 +551,7 @@ public final class TransactionLog implements AutoCloseable {
     private List<Chunk> sync(List<Chunk> written, boolean chain) throws IOException {
         long upTo = writtenLsn;
         handle(writeFile).sync();
+        forces++;
         syncedLsn = upTo;
         List<Waiter> done = new ArrayList<>();
         List<Chunk> next = null;

@@ -12,7 +12,12 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge, RenameColumn, SelectForUpdate {}
+            Merge, RenameColumn, SelectForUpdate, AlterSession {}
+
+    /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
+    record AlterSession(List<SessionSetting> settings) implements Stmt {}
+
+    record SessionSetting(String parameter, String value, int pos) {}
 
     /**
      * {@code query FOR UPDATE [OF columns] [NOWAIT | WAIT n]}: the query's rows locked as an UPDATE

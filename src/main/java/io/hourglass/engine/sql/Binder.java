@@ -219,7 +219,7 @@ final class Binder {
                 c.sources = m;
                 checkArity(c);
                 c.type = switch (c.name) {
-                    case "LENGTH", "INSTR", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH" -> SqlType.BIGINT;
+                    case "LENGTH", "LENGTHB", "INSTR", "INSTRB", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH" -> SqlType.BIGINT;
                     // (a DATE stays a DATE; a parameter or text brings a TIMESTAMP)
                     case "TIMESTAMPADD" -> c.args.get(2).type.kind().isDatetime() ? c.args.get(2).type : SqlType.TIMESTAMP;
                     // (a NUMBER(p,s) rounded up may need a digit more: 999.5 to 1000)
@@ -245,7 +245,8 @@ final class Binder {
                     case "NVL2" -> commonType(c.args.subList(1, 3));
                     // (a character maps to one character, so these keep or shorten their text)
                     case "UPPER", "LOWER", "INITCAP", "TRIM", "LTRIM", "RTRIM" -> textOfLength(c.args.get(0).type);
-                    case "SUBSTR" -> {
+                    // (SUBSTRB's result has at most as many characters as bytes)
+                    case "SUBSTR", "SUBSTRB" -> {
                         SqlType whole = textOfLength(c.args.get(0).type);
                         long most = c.args.size() > 2 ? literalCount(c.args.get(2)) : -1;
                         yield most >= 1 && most < whole.length() ? SqlType.varchar((int) most) : whole;
@@ -256,6 +257,7 @@ final class Binder {
                     }
                     case "CHR", "NCHR" -> SqlType.varchar(1);
                     case "TO_CLOB", "TO_NCLOB" -> textOfLength(c.args.get(0).type);
+                    case "TO_LOB" -> c.args.get(0).type.kind() == TypeKind.VARBINARY ? c.args.get(0).type : textOfLength(c.args.get(0).type);
                     case "TO_BLOB" -> c.args.get(0).type.kind() == TypeKind.VARBINARY ? c.args.get(0).type : SqlType.VARBINARY_ANY;
                     case "UNISTR" -> textOfLength(c.args.get(0).type);
                     // (a character past U+FFFF is two escapes of five characters)
@@ -310,15 +312,15 @@ final class Binder {
     private static void checkArity(Expr.Call c) {
         int n = c.args.size();
         boolean ok = switch (c.name) {
-            case "UPPER", "LOWER", "LENGTH", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
+            case "UPPER", "LOWER", "LENGTH", "LENGTHB", "TO_LOB", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
                  "CHR", "NCHR", "UNISTR", "ASCIISTR", "TO_CLOB", "TO_NCLOB", "TO_BLOB", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
                  "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT" -> n == 1;
             case "ATAN2", "LOG", "BITAND", "BITOR", "BITXOR" -> n == 2;
-            case "SUBSTR", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
+            case "SUBSTR", "SUBSTRB", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
             case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT", "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> n == 2;
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
             case "SYS_CONTEXT" -> n == 2 || n == 3;
-            case "INSTR" -> n >= 2 && n <= 4;
+            case "INSTR", "INSTRB" -> n >= 2 && n <= 4;
             case "NVL2", "TIMESTAMPADD", "TIMESTAMPDIFF" -> n == 3;
             case "DECODE" -> n >= 3;
             case "COALESCE", "GREATEST", "LEAST", "TT_HASH" -> n >= 1;

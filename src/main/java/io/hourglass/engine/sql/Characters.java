@@ -2,10 +2,12 @@ package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.SqlType;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The string functions that count characters: SUBSTR, INSTR, LPAD, RPAD, INITCAP, UPPER, LOWER
- * and CHR. A character is a Unicode code point, as LENGTH and a VARCHAR2's length count it (and
+ * and CHR; and those that count bytes of the database character set, AL32UTF8: LENGTHB, SUBSTRB
+ * and INSTRB. A character is a Unicode code point, as LENGTH and a VARCHAR2's length count it (and
  * as Oracle's AL32UTF8 and PostgreSQL's UTF-8 count it): a character outside the Basic
  * Multilingual Plane, an emoji, is one character, two Java chars, and no position here falls
  * between its two halves. Text without such characters (the usual case) is worked on by chars,
@@ -60,6 +62,46 @@ final class Characters {
         }
         return (pairs ? s.codePointCount(0, found) : found) + 1L;
     }
+
+    /**
+     * {@code s} in the database character set, AL32UTF8, one char per byte (ISO 8859-1 reads each
+     * byte as the char of its value): SUBSTR and INSTR on it count bytes, as SUBSTRB and INSTRB do.
+     */
+    private static String bytes(String s) { return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1); }
+
+    /** LENGTHB: the bytes of {@code s} in AL32UTF8 (UTF-8). */
+    static long lengthb(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            i += Character.charCount(cp);
+        }
+        return n;
+    }
+
+    /**
+     * SUBSTRB(s, start[, len]): SUBSTR by bytes of AL32UTF8. A character the cut splits is not
+     * returned in part: each of its bytes inside the range is a blank, as in Oracle, so the result
+     * has the bytes asked for.
+     */
+    static String substrb(String s, long start, Long len) {
+        String cut = substr(bytes(s), start, len);
+        if (cut == null) return null;
+        int from = 0, to = cut.length();
+        while (from < to && (cut.charAt(from) & 0xC0) == 0x80) from++; // the tail of a character begun before the range
+        int lead = to - 1;
+        while (lead >= from && (cut.charAt(lead) & 0xC0) == 0x80) lead--;
+        if (lead >= from && lead + utf8Length(cut.charAt(lead)) > to) to = lead; // a character the range ends inside
+        return " ".repeat(from) + new String(cut.substring(from, to).getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)
+                + " ".repeat(cut.length() - to);
+    }
+
+    /** The bytes of the UTF-8 sequence a lead byte begins. */
+    private static int utf8Length(char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
+    /** INSTRB: INSTR with positions in bytes of AL32UTF8 (a match can only begin where a character does). */
+    static long instrb(String s, String sub, long start, long nth) { return instr(bytes(s), bytes(sub), start, nth); }
 
     /** LPAD/RPAD: {@code s} cut or filled with {@code fill} to {@code len} characters; NULL for no characters. */
     static String pad(String s, long len, String fill, boolean left) {

@@ -65,6 +65,9 @@ final class Ddl {
                     Executor.require(s, Privilege.ADMIN);
                     validatePassword(cu.password());
                     if (s.catalog().user(cu.user()) != null) throw ErrorCode.USER_EXISTS.error(cu.user());
+                    if (s.catalog().isPublic(cu.user())) {
+                        throw ErrorCode.SEMANTIC_ERROR.error("PUBLIC is not a user's name: it stands for every user in GRANT and REVOKE");
+                    }
                     String hash = PasswordHasher.hash(cu.password());
                     change(s, new CatalogChange.CreateUser(cu.user(), hash));
                     change(s, new CatalogChange.Privileges(true, cu.user(), Privilege.CREATE_SESSION, null));
@@ -1203,6 +1206,10 @@ final class Ddl {
             throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), (gr.grant() ? "GRANT" : "REVOKE") + " on " + on);
         }
         for (String u : gr.users()) {
+            if (cat.isPublic(u)) {
+                if (privs.contains(Privilege.ADMIN)) throw ErrorCode.SEMANTIC_ERROR.error("ADMIN cannot be granted to PUBLIC: every user would hold it");
+                continue;
+            }
             if (cat.user(u) == null) throw ErrorCode.USER_NOT_FOUND.error(u);
             if (u.equals(Catalog.INSTANCE_ADMIN)) throw ErrorCode.SEMANTIC_ERROR.error("the instance administrator's privileges cannot change");
         }

@@ -60,6 +60,10 @@ final class Executor {
             case Ast.Merge m -> planMerge(m, s);
             case Ast.SelectForUpdate fu -> queryPlan(planForUpdate(fu, s));
             case Ast.CacheGroupData d -> (ss, p) -> cacheGroupData(d, ss);
+            case Ast.AlterSession a -> (ss, p) -> {
+                SessionSettings.apply(a, ss);
+                return StatementResult.none();
+            };
             default -> (ss, p) -> Ddl.run(stmt, ss, p);
         };
     }
@@ -2008,6 +2012,8 @@ final class Executor {
             if (a.arg != null) {
                 walk(a.arg, x -> {
                     if (x instanceof Expr.Aggregate) throw ErrorCode.SEMANTIC_ERROR.error("aggregate functions cannot be nested");
+                    // (a group's GROUPING is one value for the group, not one per row an aggregate could read)
+                    if (x instanceof Expr.Grouping gf) throw ErrorCode.SEMANTIC_ERROR.error(gf.name + " cannot be inside an aggregate function");
                 });
             }
             for (Expr.Aggregate existing : q.aggregates) {

@@ -1234,6 +1234,9 @@ abstract class Expr {
                 case "LTRIM" -> Binary.text(a[0]).stripLeading();
                 case "RTRIM" -> Binary.text(a[0]).stripTrailing();
                 case "SUBSTR" -> Characters.substr(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? toLong(a[2]) : null);
+                case "LENGTHB" -> Characters.lengthb(Binary.text(a[0]));
+                case "SUBSTRB" -> Characters.substrb(Binary.text(a[0]), toLong(a[1]), a.length > 2 ? toLong(a[2]) : null);
+                case "INSTRB" -> Characters.instrb(Binary.text(a[0]), Binary.text(a[1]), a.length > 2 ? toLong(a[2]) : 1, a.length > 3 ? toLong(a[3]) : 1);
                 case "ABS" -> Values.compare(a[0], 0L) < 0 ? Values.negate(a[0]) : a[0];
                 case "MOD" -> Values.mod(a[0], a[1]);
                 case "ROUND" -> roundOrTrunc(a, RoundingMode.HALF_UP);
@@ -1254,6 +1257,7 @@ abstract class Expr {
                 case "CHR", "NCHR" -> Characters.chr(toLong(a[0]));
                 case "UNISTR" -> Characters.unistr(Binary.text(a[0]));
                 case "TO_CLOB", "TO_NCLOB" -> Binary.text(a[0]);
+                case "TO_LOB" -> a[0] instanceof io.hourglass.engine.store.Bytes ? a[0] : Binary.text(a[0]);
                 case "TO_BLOB" -> SqlType.VARBINARY_ANY.coerce(a[0], "TO_BLOB");
                 case "ASCIISTR" -> Characters.asciistr(Binary.text(a[0]));
                 case "GREATEST", "LEAST" -> {

@@ -39,6 +39,8 @@ final class Parser {
             Moments.NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     /** Ranking window functions: no arguments, OVER required. */
     private static final Set<String> RANKING = Set.of("ROW_NUMBER", "RANK", "DENSE_RANK");
+    /** TimesTen's UCS4 variants: they count code points, as LENGTH, SUBSTR and INSTR do here. */
+    private static final Map<String, String> UCS4 = Map.of("LENGTH4", "LENGTH", "SUBSTR4", "SUBSTR", "INSTR4", "INSTR");
     /** Window functions that read another row of the partition: LAG(x [, offset [, default]]), LEAD. */
     private static final Set<String> OFFSETS = Set.of("LAG", "LEAD");
     /** Window functions of one argument: FIRST_VALUE(x), LAST_VALUE(x), NTILE(n). */
@@ -1019,13 +1021,15 @@ final class Parser {
         }
         if (setColumns.isEmpty() && insertValues == null) throw error("expected WHEN MATCHED or WHEN NOT MATCHED");
         // Every column named by its table; ON's target columns may not be updated (Oracle's ORA-38104).
-        List<Piece> all = new ArrayList<>(List.of(on));
-        all.addAll(setValues);
-        if (insertValues != null) all.addAll(insertValues);
-        if (updateWhere != null) all.add(updateWhere);
-        if (insertWhere != null) all.add(insertWhere);
-        for (Piece p : all) {
-            Executor.walk(again(p, this::valueOrDefault), x -> {
+        List<Piece> valuePieces = new ArrayList<>(setValues), conditions = new ArrayList<>(List.of(on));
+        if (insertValues != null) valuePieces.addAll(insertValues);
+        if (updateWhere != null) conditions.add(updateWhere);
+        if (insertWhere != null) conditions.add(insertWhere);
+        List<Expr> read = new ArrayList<>();
+        for (Piece p : valuePieces) read.add(again(p, this::valueOrDefault)); // (each piece read as it was first: DEFAULT is a value only in SET and VALUES)
+        for (Piece p : conditions) read.add(again(p, this::expr));
+        for (Expr e : read) {
+            Executor.walk(e, x -> {
                 if (x instanceof Expr.ColumnRef c && c.qualifier == null) {
                     throw ErrorCode.SEMANTIC_ERROR.error("MERGE needs every column named by its table or alias (" + t + "." + c.column
                             + " or " + s + "." + c.column + "), at position " + (c.pos + 1));
@@ -1688,6 +1692,27 @@ final class Parser {
             }
             return new Ast.AlterTable(table, null, null, null, List.of(), cols, List.of());
         }
+        if (accept("SESSION")) {
+            expect("SET");
+            List<Ast.SessionSetting> settings = new ArrayList<>();
+            do {
+                int pos = peek().pos();
+                String parameter = identifier();
+                expect("=");
+                Token v = peek();
+                if (v.type() != T.IDENT && v.type() != T.QUOTED && v.type() != T.STRING && v.type() != T.NUMBER) {
+                    throw error("expected a value for " + parameter + " but found " + describe(v));
+                }
+                next();
+                String value = v.text();
+                if (parameter.equals("ISOLATION_LEVEL") && v.is("READ")) {
+                    expect("COMMITTED");
+                    value = "READ COMMITTED";
+                }
+                settings.add(new Ast.SessionSetting(parameter, value, pos));
+            } while (peek().type() != T.EOF);
+            return new Ast.AlterSession(List.copyOf(settings));
+        }
         if (accept("CACHE")) {
             expect("GROUP");
             Ast.Name g = name();
@@ -2305,7 +2330,7 @@ final class Parser {
                 if (args.size() != 1) throw error(w + " takes one argument");
                 return over(t, w, null, args, Boolean.TRUE.equals(ignoreNulls));
             }
-            return new Expr.Call(t.pos(), w, args);
+            return new Expr.Call(t.pos(), UCS4.getOrDefault(w, w), args);
         }
         return columnRef(t);
     }

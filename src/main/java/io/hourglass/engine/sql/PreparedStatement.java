@@ -55,6 +55,7 @@ public final class PreparedStatement {
             if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser) || planSizes.changed()
                     || !java.util.Objects.equals(planJoinOrder, session.joinOrder())) {
                 long v = cat.version();
+                if (plan != null) session.replanned();
                 // Re-parse: binding annotates the tree in place, so each plan gets a fresh tree.
                 Ast.Stmt fresh = plan == null ? syntax : Parser.parse(sql).stmt();
                 JoinOrder.Sizes sizes = new JoinOrder.Sizes();

@@ -61,6 +61,19 @@ public interface Session {
     /** The cache agent, or null where the database has none. */
     default CacheService cacheIfAny() { return null; }
 
+    /** ALTER SESSION SET ISOLATION_LEVEL: the isolation of the transactions this session begins from now on. */
+    default void isolationFromNextTransaction(io.hourglass.engine.txn.Isolation isolation) {
+        throw ErrorCode.UNSUPPORTED.error("ALTER SESSION outside a database connection");
+    }
+
+    /** A prepared statement was planned again (SYS.MONITOR's CMD_REPREPARES). */
+    default void replanned() {}
+
+    /** SYS.MONITOR: the database's counters now. */
+    default MonitorStats monitor() {
+        throw ErrorCode.UNSUPPORTED.error("SYS.MONITOR outside a database connection");
+    }
+
     /** Whether this session may change READONLY cache tables: only the cache agent's own. */
     default boolean writesCacheTables() { return false; }
 }

@@ -1,5 +1,6 @@
 package io.hourglass.engine.sql;
 
+import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.catalog.Catalog;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.Column;
@@ -71,10 +72,36 @@ final class SystemViews {
                 "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
                 "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME,
                 "RESTORED", NAME, "AWT_STATE", NAME);
+        // TimesTen's SYS.MONITOR, the columns Hourglass keeps (see MonitorStats), in its order.
+        view("MONITOR", s -> List.<Object[]>of(s.monitor().row()), "TIME_OF_1ST_CONNECT", NAME, "DS_CONNECTS", NUMBER,
+                "DS_DISCONNECTS", NUMBER, "DS_CHECKPOINTS", NUMBER, "DS_CHECKPOINTS_FUZZY", NUMBER, "PERM_ALLOCATED_SIZE", NUMBER,
+                "PERM_IN_USE_SIZE", NUMBER, "PERM_IN_USE_HIGH_WATER", NUMBER, "TEMP_ALLOCATED_SIZE", NUMBER,
+                "TEMP_IN_USE_SIZE", NUMBER, "TEMP_IN_USE_HIGH_WATER", NUMBER, "XACT_BEGINS", NUMBER, "XACT_COMMITS", NUMBER,
+                "XACT_D_COMMITS", NUMBER, "XACT_ROLLBACKS", NUMBER, "LOG_FORCES", NUMBER, "DEADLOCKS", NUMBER,
+                "LOCK_TIMEOUTS", NUMBER, "LOCK_GRANTS_WAIT", NUMBER, "CMD_PREPARES", NUMBER, "CMD_REPREPARES", NUMBER, "LAST_LOG_FILE", NUMBER,
+                "REPHOLD_LOG_FILE", NUMBER, "REPHOLD_LOG_OFF", NUMBER, "FIRST_LOG_FILE", NUMBER, "LOG_BYTES_TO_LOG_BUFFER", NUMBER,
+                "LOG_FS_WRITES", NUMBER, "LOG_BUFFER_WAITS", NUMBER, "CHECKPOINT_BYTES_WRITTEN", NUMBER, "REQUIRED_RECOVERY", NUMBER);
+        // TimesTen's ALL_TAB_SIZES: what the last ttComputeTabSizes found (tables it has not measured are not listed)
+        view("ALL_TAB_SIZES", s -> visibleTables(s, true).stream().filter(t -> t.sizes() != null).map(t -> {
+                    var z = t.sizes();
+                    return new Object[] {t.owner(), t.name(), z.rowBytes(), z.usedRows(), z.freeRows(), z.averageRowBytes(), z.indexBytes(),
+                            z.totalBytes(), z.computed()};
+                }).toList(), "OWNER", NAME, "TABLE_NAME", NAME, "INLINE_ALLOC_BYTES", NUMBER, "NUM_USED_ROWS", NUMBER,
+                "NUM_FREE_ROWS", NUMBER, "AVG_ROW_LEN", NUMBER, "INDEX_BYTES", NUMBER, "TOTAL_BYTES", NUMBER, "LAST_UPDATED", SqlType.TIMESTAMP);
+        // Who holds which privilege (Oracle's and TimesTen's views; Hourglass has no grantors, roles or
+        // grant options to show). USER_ views: the user's own; DBA_ views: everyone's, for ADMIN users.
+        view("USER_SYS_PRIVS", s -> grants(s, false, true, r -> new Object[] {r[0], r[1]}), "USERNAME", NAME, "PRIVILEGE", NAME);
+        view("DBA_SYS_PRIVS", s -> grants(s, true, true, r -> new Object[] {r[0], r[1]}), "GRANTEE", NAME, "PRIVILEGE", NAME);
+        for (String name : List.of("USER_TAB_PRIVS", "ALL_TAB_PRIVS", "DBA_TAB_PRIVS")) {
+            view(name, s -> grants(s, name.startsWith("DBA"), name.startsWith("ALL") ? null : false, r -> {
+                        int dot = r[2].indexOf('.');
+                        return new Object[] {r[0], r[2].substring(0, dot), r[2].substring(dot + 1), r[1]};
+                    }), "GRANTEE", NAME, "OWNER", NAME, "TABLE_NAME", NAME, "PRIVILEGE", NAME);
+        }
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
         for (String all : List.of("ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS", "ALL_CONS_COLUMNS", "ALL_VIEWS",
-                "ALL_SEQUENCES")) {
+                "ALL_SEQUENCES", "ALL_TAB_SIZES")) {
             ownView(VIEWS.get(all));
         }
     }
@@ -90,13 +117,58 @@ final class SystemViews {
                 .map(r -> java.util.Arrays.copyOfRange(r, 1, r.length)).toList()));
     }
 
+    /**
+     * Rows of the catalog's grants (grantee, privilege, object): system privileges ({@code system}
+     * true) or object ones (false, or null for ALL_TAB_PRIVS, which adds the grants to PUBLIC);
+     * with {@code everyone} all of them, for ADMIN users only (TT90006 otherwise), else the user's
+     * own, and of object grants those on its own objects too (as Oracle's USER_TAB_PRIVS).
+     */
+    private static List<Object[]> grants(Session s, boolean everyone, Boolean system, Function<String[], Object[]> row) {
+        String me = s.user().name();
+        if (everyone && !s.catalog().has(s.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(me, "ADMIN");
+        boolean systemGrants = Boolean.TRUE.equals(system);
+        List<Object[]> out = new ArrayList<>();
+        for (String[] r : s.catalog().privilegeRows()) {
+            if (r[2].isEmpty() != systemGrants) continue;
+            if (everyone || r[0].equals(me) || (!systemGrants && r[2].startsWith(me + "."))
+                    || (system == null && s.catalog().isPublic(r[0]))) {
+                out.add(row.apply(r));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * TimesTen's V$ views (and their GV$ twins, the same in a database of one element) of the
+     * built-in procedures that report: {@code SELECT * FROM sys.v$ckpt_history} is {@code CALL
+     * ttCkptHistory()} as a table to filter, join and sort. Each reading calls the procedure, with
+     * its privilege.
+     */
+    private static final Map<String, String> PROCEDURE_VIEWS = Map.of("BACKUP_STATUS", "ttBackupStatus", "CKPT_CONFIG", "ttCkptConfig",
+            "CKPT_HISTORY", "ttCkptHistory", "CONFIGURATION", "ttConfiguration", "CONTEXT", "ttContext",
+            "DATASTORE_STATUS", "ttDataStoreStatus", "LOG_HOLDS", "ttLogHolds");
+
+    /** The procedure {@code V$name} or {@code GV$name} reads (or "MONITOR", SYS.MONITOR itself), or null. */
+    private static String procedureOf(String name) {
+        int at = name.startsWith("V$") ? 2 : name.startsWith("GV$") ? 3 : -1;
+        if (at < 0) return null;
+        String rest = name.substring(at);
+        return rest.equals("MONITOR") ? rest : PROCEDURE_VIEWS.get(rest);
+    }
+
     /** The system view a FROM item names, or null: {@code SYS.name}, or {@code name} when the user has no object of that name. */
     static View find(Ast.Name n, Session s) {
         View v = VIEWS.get(n.name());
-        if (v == null) return null;
-        if (n.owner() != null) return n.owner().equals(OWNER) ? v : null;
-        String me = s.user().name();
-        return s.catalog().table(me, n.name()) != null || s.catalog().view(me, n.name()) != null ? null : v;
+        String procedure = v == null ? procedureOf(n.name()) : null;
+        if (v == null && procedure == null) return null;
+        if (n.owner() != null ? !n.owner().equals(OWNER)
+                : s.catalog().table(s.user().name(), n.name()) != null || s.catalog().view(s.user().name(), n.name()) != null) {
+            return null;
+        }
+        if (v != null) return v;
+        if (procedure.equals("MONITOR")) return VIEWS.get("MONITOR");
+        // (its columns are the procedure's: read once as the statement is planned)
+        return new View(n.name(), s.callProcedure(procedure, new Object[0]).columns(), ss -> ss.callProcedure(procedure, new Object[0]).rows());
     }
 
     /** A plan whose rows are the view's, made for the statement that reads it. */

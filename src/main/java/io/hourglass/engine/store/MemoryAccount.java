@@ -16,6 +16,7 @@ public final class MemoryAccount {
 
     private final long limitBytes;
     private final AtomicLong used = new AtomicLong();
+    private final AtomicLong highWater = new AtomicLong();
 
     public MemoryAccount(long limitBytes) { this.limitBytes = limitBytes; }
 
@@ -25,7 +26,10 @@ public final class MemoryAccount {
             if (u + bytes > limitBytes) {
                 throw ErrorCode.SPACE_EXHAUSTED.error("permanent", "");
             }
-            if (used.compareAndSet(u, u + bytes)) return;
+            if (used.compareAndSet(u, u + bytes)) {
+                raiseHighWater(u + bytes);
+                return;
+            }
         }
     }
 
@@ -33,11 +37,21 @@ public final class MemoryAccount {
      * Charges bytes without the limit check: for the small tombstone a DELETE writes, because
      * deleting is how a user gets out of a full PermSize and must never be refused for it.
      */
-    public void charge(long bytes) { used.addAndGet(bytes); }
+    public void charge(long bytes) { raiseHighWater(used.addAndGet(bytes)); }
+
+    private void raiseHighWater(long inUse) {
+        if (inUse > highWater.get()) highWater.accumulateAndGet(inUse, Math::max);
+    }
 
     public void release(long bytes) { used.addAndGet(-bytes); }
 
     public long used() { return used.get(); }
+
+    /** The most in use at once since the database was loaded, or since {@link #resetHighWater}. */
+    public long highWater() { return highWater.get(); }
+
+    /** ttMonitorHighWaterReset: the high water mark is what is in use now. */
+    public void resetHighWater() { highWater.set(used.get()); }
 
     public long limit() { return limitBytes; }
 }

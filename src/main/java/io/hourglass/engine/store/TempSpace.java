@@ -65,8 +65,11 @@ public final class TempSpace {
 
     public long used() { return used.get(); }
 
-    /** The most that was in use at once since the database was loaded. */
+    /** The most that was in use at once since the database was loaded, or since {@link #resetHighWater}. */
     public long highWater() { return highWater.get(); }
+
+    /** ttMonitorHighWaterReset: the high water mark is what is in use now. */
+    public void resetHighWater() { highWater.set(used.get()); }
 
     public long limit() { return limitBytes; }
 

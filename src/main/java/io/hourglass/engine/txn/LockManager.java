@@ -130,6 +130,7 @@ public final class LockManager {
     private final LongAdder waits = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder deadlocks = new LongAdder();
+    private final LongAdder grantsAfterWait = new LongAdder();
 
     /**
      * Acquires {@code mode} on {@code r} for {@code t} (or upgrades what it holds), waiting at most
@@ -323,6 +324,7 @@ public final class LockManager {
                 synchronized (st) {
                     if (mayGrant(st, t, want, upgrade)) {
                         grant(st, t, r, want, st.get(t));
+                        grantsAfterWait.increment();
                         return true;
                     }
                 }
@@ -516,6 +518,70 @@ public final class LockManager {
     public long timeouts() { return timeouts.sum(); }
 
     public long deadlocks() { return deadlocks.sum(); }
+
+    /** Lock requests granted after waiting (SYS.MONITOR's LOCK_GRANTS_WAIT). */
+    public long grantsAfterWait() { return grantsAfterWait.sum(); }
+
+    /** One transaction's locks at a moment: how many rows, and which tables in which mode. */
+    public record Holdings(int rowLocks, Map<Long, LockMode> tables) {}
+
+    /**
+     * The locks each transaction holds now (ttXactAdmin): read resource by resource, each under
+     * its own monitor, while others go on, so a moment's approximation, as TimesTen's own is.
+     */
+    public Map<Transaction, Holdings> holdings() {
+        Map<Transaction, int[]> rows = new HashMap<>();
+        Map<Transaction, Map<Long, LockMode>> tables = new HashMap<>();
+        java.util.function.BiConsumer<Transaction, Map.Entry<Resource, LockMode>> add = (t, held) -> {
+            if (held.getKey() instanceof TableLock tl) tables.computeIfAbsent(t, k -> new java.util.TreeMap<>()).merge(tl.tableId(), held.getValue(), LockMode::plus);
+            else rows.computeIfAbsent(t, k -> new int[1])[0]++;
+        };
+        for (Map.Entry<Resource, State> e : locks.entrySet()) {
+            State st = e.getValue();
+            synchronized (st) {
+                if (st.first != null) add.accept(st.first, Map.entry(e.getKey(), st.firstMode));
+                if (st.more != null) st.more.forEach((t, m) -> add.accept(t, Map.entry(e.getKey(), m)));
+            }
+        }
+        for (SnapshotSlot s : slots) { // intentions on the fast path
+            synchronized (s) {
+                for (int i = 0; s.fastOwner != null && i < s.fastCount; i++) {
+                    add.accept(s.fastOwner, Map.entry(new TableLock(s.fastTable[i]), s.fastMode[i]));
+                }
+            }
+        }
+        Map<Transaction, Holdings> out = new HashMap<>();
+        for (Transaction t : union(rows.keySet(), tables.keySet())) {
+            out.put(t, new Holdings(rows.containsKey(t) ? rows.get(t)[0] : 0, tables.getOrDefault(t, Map.of())));
+        }
+        return out;
+    }
+
+    private static java.util.Set<Transaction> union(java.util.Set<Transaction> a, java.util.Set<Transaction> b) {
+        java.util.Set<Transaction> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** What {@code t} waits for now (and in which mode), or null. */
+    public static Map.Entry<Resource, LockMode> waitingFor(Transaction t) {
+        Resource r = t.waitingFor;
+        LockMode m = t.waitingMode;
+        return r == null || m == null ? null : Map.entry(r, m);
+    }
+
+    /** Who holds {@code r} now, {@code t} left out. */
+    public List<Transaction> holders(Resource r, Transaction t) {
+        List<Transaction> out = new ArrayList<>();
+        State st = locks.get(r);
+        if (st != null) {
+            synchronized (st) {
+                if (st.first != null && st.first != t) out.add(st.first);
+                if (st.more != null) for (Transaction h : st.more.keySet()) if (h != t) out.add(h);
+            }
+        }
+        return out;
+    }
 
     private static String describe(Resource r) {
         return switch (r) {

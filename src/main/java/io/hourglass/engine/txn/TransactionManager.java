@@ -51,6 +51,8 @@ public final class TransactionManager {
     private long knownOldest; // a lower bound of every snapshot from now on (see collectAfterCommit); guarded by commitLock
     private final LongAdder commits = new LongAdder();
     private final LongAdder rollbacks = new LongAdder();
+    private final LongAdder durableCommits = new LongAdder();
+    private final LongAdder begins = new LongAdder();
     private volatile TransactionLog log; // null for a Temporary database
 
     /** Work the collector does once every snapshot is at or past {@code ts}. */
@@ -132,6 +134,12 @@ public final class TransactionManager {
 
     public long rollbacks() { return rollbacks.sum(); }
 
+    /** Commits that returned only once durable (DurableCommits=1, ttDurableCommit, the durable flag). */
+    public long durableCommits() { return durableCommits.sum(); }
+
+    /** Connections' transactions begun. */
+    public long begins() { return begins.sum(); }
+
     /** A transaction of no connection (DDL's own): its table locks always go to the lock table. */
     public Transaction begin(Isolation isolation, long lockTimeoutNanos) {
         return new Transaction(txnIds.incrementAndGet(), null, isolation, lockTimeoutNanos);
@@ -139,6 +147,7 @@ public final class TransactionManager {
 
     /** A connection's transaction; {@code slot} is the connection's (intention locks go there). */
     public Transaction begin(SnapshotSlot slot, Isolation isolation, long lockTimeoutNanos) {
+        begins.increment();
         return new Transaction(txnIds.incrementAndGet(), slot, isolation, lockTimeoutNanos);
     }
 
@@ -493,6 +502,7 @@ public final class TransactionManager {
         commits.increment();
         if (hadWrites) collectAfterCommit(t.undo.size()); // a read-only commit creates no garbage
         if (!durable || lg == null) return CompletableFuture.completedFuture(null);
+        durableCommits.increment();
         return lg.whenDurable(hadWrites ? endLsn : lg.appendedLsn());
     }
 
@@ -842,16 +852,25 @@ public final class TransactionManager {
     }
 
     /** The PermSize {@code table}'s row versions and index entries hold (no one may be writing it). */
-    public long held(Table table) {
-        long[] bytes = {0};
+    public long held(Table table) { return measure(table).totalBytes(); }
+
+    /**
+     * ttComputeTabSizes: the PermSize {@code table}'s row versions and index entries hold now, and
+     * its slots, read while others may write it (so as exact as a moment's reading can be).
+     */
+    public io.hourglass.engine.catalog.TableSizes measure(Table table) {
+        long[] n = {0, 0}; // bytes, slots in use
         table.store().forEachHead((id, slot) -> {
+            n[1]++;
             for (Version v = Version.of(slot); v != null; v = v.prev()) {
-                bytes[0] += (v.image == null ? 0 : v.image.length) + MemoryAccount.VERSION_OVERHEAD;
+                n[0] += (v.image == null ? 0 : v.image.length) + MemoryAccount.VERSION_OVERHEAD;
             }
             return true;
         });
-        for (IndexDef ix : table.indexes()) bytes[0] += ix.index().entryCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
-        return bytes[0];
+        long index = 0;
+        for (IndexDef ix : table.indexes()) index += ix.index().entryCount() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        long slots = (long) table.store().blocks().length * io.hourglass.engine.store.Block.SLOTS;
+        return new io.hourglass.engine.catalog.TableSizes(n[0], n[1], Math.max(0, slots - n[1]), index, java.time.LocalDateTime.now());
     }
 
     /** As {@link #retire(Table)} for a dropped index (out of its table's list): the PermSize its entries hold. */

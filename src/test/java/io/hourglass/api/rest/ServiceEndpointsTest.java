@@ -33,7 +33,12 @@ class ServiceEndpointsTest {
                 .body(containsString("hourglass_log_files_recycled_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_perm_in_use_bytes{database=\"testdb\"}"))
                 .body(containsString("hourglass_temp_in_use_bytes{database=\"testdb\"}"))
-                .body(containsString("hourglass_temp_size_bytes{database=\"testdb\"}"));
+                .body(containsString("hourglass_temp_size_bytes{database=\"testdb\"}"))
+                .body(containsString("hourglass_commits_durable_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_log_syncs_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_log_buffer_waits_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_checkpoints_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_perm_in_use_high_water_bytes{database=\"testdb\"}"));
     }
 
     @Test

@@ -51,6 +51,12 @@ class BackupTest {
 
     private static int number(Runnable r) { return assertThrows(HourglassException.class, r::run).number(); }
 
+    /** ttBackupStatus's STATUS, DESTINATION and ERROR, from one of {@link TestInstances#rows}' rows. */
+    private static String statusDestinationError(String row) {
+        String[] f = row.split("\\|");
+        return f[0] + "|" + f[1] + "|" + f[7];
+    }
+
     private static Backup.Request file(BackupType t, Path d) { return new Backup.Request(t, d, null, false, null, 0); }
 
     private static void seed(Connection c) {
@@ -139,12 +145,20 @@ class BackupTest {
             assertEquals(625, e.number());
             assertTrue(e.getMessage().contains("Backup started by connection id 7"), e.getMessage());
             assertTrue(c.execute("CALL ttLogHolds()").rows().stream().anyMatch(r -> r[2].equals("Backup")), "a Backup hold while it runs");
+            Object[] status = c.execute("CALL ttBackupStatus()").rows().getFirst();
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !status[0].equals(1L) && System.nanoTime() < end; ) {
+                status = c.execute("CALL ttBackupStatus()").rows().getFirst(); // (shown a moment after it took the activity slot)
+            }
+            assertEquals(java.util.Arrays.asList(1L, 1L, null), java.util.Arrays.asList(status[0], status[1], status[4]),
+                    "running, to a stream, no end time yet");
             CompletableFuture<DatabaseConfig> restored = CompletableFuture.supplyAsync(() -> {
                 Restore.fromStream(in, copy("PIPE"), IO, Backup.Progress.NONE);
                 return copy("PIPE");
             }, THREADS);
             running.get(30, TimeUnit.SECONDS);
             restored.get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(2L, 1L, 1L), java.util.Arrays.asList(c.execute("CALL ttBackupStatus()").rows().getFirst()).subList(0, 3),
+                    "completed, a stream, full");
             assertFalse(c.execute("CALL ttLogHolds()").rows().stream().anyMatch(r -> r[2].equals("Backup")), "released after");
             c.execute("CALL ttCkpt()");
 
@@ -154,8 +168,11 @@ class BackupTest {
                     Backup.run(db, IO, file(BackupType.FILE_FULL, dir.resolve("waited")), Backup.Progress.NONE), THREADS);
             Thread.sleep(300);
             assertFalse(waiting.isDone(), "the backup waits for the checkpoint");
+            assertEquals(List.of(2L, 1L), java.util.Arrays.asList(c.execute("CALL ttBackupStatus()").rows().getFirst()).subList(0, 2),
+                    "a backup still waiting to start does not hide the last one");
             ckpt.close();
             assertEquals(BackupType.FILE_FULL, waiting.get(30, TimeUnit.SECONDS).type());
+            assertEquals(List.of(2L, 0L), java.util.Arrays.asList(c.execute("CALL ttBackupStatus()").rows().getFirst()).subList(0, 2));
         }
         try (Instance inst = TestInstances.with(copy("PIPE")); Connection c = admin(inst, "PIPE")) {
             assertEquals(50_000L, scalar(c, "SELECT SUM(bal) FROM acct"), "streamFull through a pipe restores");
@@ -168,9 +185,18 @@ class BackupTest {
         try (Instance inst = TestInstances.with(source()); Connection c = admin(inst, "SRC")) {
             seed(c);
             Database db = inst.database("SRC");
+            assertEquals(List.of("0|null|null|null|null|null|null|null"), TestInstances.rows(c, "CALL ttBackupStatus()"), "none yet");
             assertEquals(651, number(() -> Backup.run(db, IO, file(BackupType.FILE_INCREMENTAL, bdir), Backup.Progress.NONE)),
                     "no enabled backup there yet");
+            assertEquals(List.of("3|0|651"), TestInstances.rows(c, "CALL ttBackupStatus()").stream().map(BackupTest::statusDestinationError).toList(),
+                    "failed, into a directory, with TT0651");
             Backup.run(db, IO, file(BackupType.FILE_FULL_ENABLE, bdir), Backup.Progress.NONE);
+            BackupManifest enabled = Backup.readManifest(IO, bdir, "SRC");
+            Object[] status = c.execute("CALL ttBackupStatus()").rows().getFirst();
+            assertEquals(List.of(2L, 0L, 1L), List.of(status[0], status[1], status[2]), "completed, into a directory, full");
+            assertEquals(enabled.endLsn(), io.hourglass.engine.log.Lsn.pack(((Long) status[5]).intValue(), (Long) status[6]),
+                    "BACKUPLFN and BACKUPLFO: the backup point");
+            assertTrue(!((java.time.LocalDateTime) status[4]).isBefore((java.time.LocalDateTime) status[3]));
             assertTrue(c.execute("CALL ttLogHolds()").rows().stream().anyMatch(r -> r[2].equals("Backup")),
                     "an enabled directory holds the log for the next incremental");
             for (int i = 0; i < 100; i++) c.execute("INSERT INTO seq VALUES (?)", i);
@@ -178,6 +204,7 @@ class BackupTest {
             c.execute("CALL ttCkpt()"); // both checkpoint files past the backup: only the hold keeps its log
             Backup.Result r = Backup.run(db, IO, file(BackupType.FILE_INCR_OR_FULL, bdir), Backup.Progress.NONE);
             assertEquals(BackupType.FILE_INCREMENTAL, r.type());
+            assertEquals(0L, c.execute("CALL ttBackupStatus()").rows().getFirst()[2], "incremental");
         }
         try (Instance inst = TestInstances.with(source()); Connection c = admin(inst, "SRC")) {
             for (int i = 100; i < 250; i++) c.execute("INSERT INTO seq VALUES (?)", i);

@@ -93,9 +93,12 @@ class CheckpointTest {
         c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, note VARCHAR2(40))");
         c.execute("CREATE USER app IDENTIFIED BY 'app-pw-1'");
         c.execute("GRANT SELECT ON t TO app");
+        c.execute("CREATE TABLE open_to_all (id INTEGER PRIMARY KEY)");
+        c.execute("GRANT SELECT ON open_to_all TO PUBLIC"); // in the checkpoint's catalog
         fill(c, 0, 1000);
         c.execute("CALL ttCkpt()");
         c.setDurableCommits(true);
+        c.execute("GRANT INSERT ON open_to_all TO PUBLIC"); // in the log after it
         c.execute("UPDATE t SET v = -1 WHERE id = 7");
         c.execute("DELETE FROM t WHERE id = 8");
         c.execute("INSERT INTO t VALUES (5000, 1, 'after')");
@@ -103,7 +106,7 @@ class CheckpointTest {
         try (Instance i = open(); Connection d = admin(i)) {
             var report = i.database("CK").recovery();
             assertNotNull(report.checkpoint(), "recovery started from the checkpoint");
-            assertEquals(3, report.transactions(), "only the three commits after the checkpoint are replayed");
+            assertEquals(4, report.transactions(), "only the grant and the three commits after the checkpoint are replayed");
             assertTrue(report.neededAfterCrash());
             assertEquals("1000|504492", one(d, "SELECT COUNT(*), SUM(id) FROM t"));
             assertEquals("-1", one(d, "SELECT v FROM t WHERE id = 7"));
@@ -112,6 +115,9 @@ class CheckpointTest {
             // Users, grants and indexes came back from the checkpoint's catalog.
             try (Connection app = i.connect("CK", "app", "app-pw-1")) {
                 assertEquals("1", one(app, "SELECT COUNT(*) FROM admin.t WHERE id = 5000"));
+                app.execute("INSERT INTO admin.open_to_all VALUES (1)"); // PUBLIC's grants, from the checkpoint and the log
+                assertEquals("1", one(app, "SELECT COUNT(*) FROM admin.open_to_all"));
+                assertEquals(90006, assertThrows(HourglassException.class, () -> app.execute("DELETE FROM admin.open_to_all")).number());
             }
             assertTrue(one(d, "EXPLAIN SELECT * FROM t WHERE id = 3").contains("INDEX"));
             d.execute("INSERT INTO t VALUES (6000, 1, 'new')"); // ids, free slots and the log go on

@@ -245,6 +245,91 @@ class ConcurrencyTest {
         }
     }
 
+    /** ttXactAdmin: each open transaction's locks, and who waits for whom. */
+    @Test
+    void ttXactAdminShowsLocksAndWhoBlocksWhom() throws Exception {
+        try (Connection a = admin(); Connection b = admin("LockWait=10"); Connection dba = admin()) {
+            String rowId = (String) dba.execute("SELECT ROWIDTOCHAR(ROWID) FROM acct WHERE id = 1").rows().get(0)[0];
+            a.setAutocommit(false);
+            a.execute("UPDATE acct SET bal = bal - 1 WHERE id IN (1, 2)");
+            b.setAutocommit(false);
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> b.execute("UPDATE acct SET bal = bal + 1 WHERE id = 1"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (xact(dba).stream().noneMatch(r -> r.startsWith(b.id() + "|") && !r.endsWith("|null|null"))) { // b waits
+                assertTrue(System.nanoTime() < deadline, "b never waited: " + xact(dba));
+                Thread.sleep(10);
+            }
+            assertEquals(List.of(a.id() + "|ADMIN|READ_COMMITTED|2|ADMIN.ACCT IX|null|null",
+                    b.id() + "|ADMIN|READ_COMMITTED|0|ADMIN.ACCT IX|X on row " + rowId + " of ADMIN.ACCT|" + a.id()), xact(dba),
+                    "a holds two rows; b waits for one of them, behind a");
+            a.commit();
+            waiting.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(b.id() + "|ADMIN|READ_COMMITTED|1|ADMIN.ACCT IX|null|null"), xact(dba), "a ended; b holds its row");
+            b.rollback();
+            assertEquals(List.of(), xact(dba));
+            dba.execute("CREATE USER app IDENTIFIED BY apppw");
+            try (Connection app = inst.connect("CC", "app", "apppw")) {
+                assertEquals(90006, assertThrows(HourglassException.class, () -> app.execute("CALL ttXactAdmin()")).number());
+            }
+        }
+    }
+
+    /** A transaction that holds a lock and waits to strengthen it is not among those it waits behind. */
+    @Test
+    void ttXactAdminLeavesAnUpgradingWaiterOutOfItsOwnBlockers() throws Exception {
+        try (Connection a = admin("Isolation=SERIALIZABLE;LockWait=10"); Connection b = admin("Isolation=SERIALIZABLE;LockWait=10");
+             Connection dba = admin()) {
+            a.setAutocommit(false);
+            b.setAutocommit(false);
+            for (boolean firstUpgrades : new boolean[] {true, false}) { // the table's first holder upgrades, then a later one
+                Connection up = firstUpgrades ? a : b, other = firstUpgrades ? b : a;
+                a.execute("SELECT SUM(bal) FROM acct"); // S on the table
+                b.execute("SELECT SUM(bal) FROM acct"); // S too
+                CompletableFuture<Void> upgrading = CompletableFuture.runAsync(() -> up.execute("UPDATE acct SET bal = 0 WHERE id = 1"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (xact(dba).stream().noneMatch(r -> r.startsWith(up.id() + "|") && !r.endsWith("|null|null"))) {
+                    assertTrue(System.nanoTime() < deadline, "never waited: " + xact(dba));
+                    Thread.sleep(10);
+                }
+                String waiting = xact(dba).stream().filter(r -> r.startsWith(up.id() + "|")).findFirst().orElseThrow();
+                assertTrue(waiting.endsWith(" on table ADMIN.ACCT|" + other.id()), "behind the other alone: " + waiting);
+                other.commit();
+                upgrading.get(10, TimeUnit.SECONDS);
+                up.rollback();
+            }
+        }
+    }
+
+    /** ttXactAdmin's rows without the transaction ids: connection|user|isolation|row locks|table locks|waiting for|blocked by. */
+    private static List<String> xact(Connection c) {
+        List<String> out = new ArrayList<>();
+        for (Object[] r : c.execute("CALL ttXactAdmin()").rows()) {
+            out.add(r[0] + "|" + r[1] + "|" + r[3] + "|" + r[4] + "|" + r[5] + "|" + r[6] + "|" + r[7]);
+        }
+        return out;
+    }
+
+    /** ALTER SESSION SET ISOLATION_LEVEL, as in TimesTen: the open transaction keeps its isolation, the next one has the new. */
+    @Test
+    void alterSessionChangesTheIsolationFromTheNextTransaction() {
+        try (Connection s = admin(); Connection w = admin("LockWait=0.2")) {
+            s.setAutocommit(false);
+            assertEquals(1000L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            s.execute("ALTER SESSION SET ISOLATION_LEVEL = SERIALIZABLE");
+            assertEquals(1000L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            w.execute("UPDATE acct SET bal = bal + 1 WHERE id = 3"); // s's transaction is still READ COMMITTED: no lock on acct
+            s.commit();
+            assertEquals(1001L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]); // a SERIALIZABLE transaction now
+            assertEquals(6003, assertThrows(HourglassException.class, () -> w.execute("UPDATE acct SET bal = bal - 1 WHERE id = 3")).number());
+            s.execute("ALTER SESSION SET ISOLATION_LEVEL = READ COMMITTED");
+            s.commit();
+            w.execute("UPDATE acct SET bal = bal - 1 WHERE id = 3");
+            assertEquals(1000L, s.execute("SELECT SUM(bal) FROM acct").rows().get(0)[0]);
+            w.execute("UPDATE acct SET bal = bal + 1 WHERE id = 3"); // READ COMMITTED again: s holds no lock on acct
+            s.commit();
+        }
+    }
+
     /** A SERIALIZABLE reader locks the tables its subqueries, derived tables and UNIONs read, as those it names in FROM. */
     @Test
     void serializableReaderLocksWhatItsSubqueriesRead() {
