@@ -2478,7 +2478,8 @@ final class Executor {
      * (awaited at most the plan's {@code lockWaitNanos}, -1: the transaction's LockWait; not at all
      * under SKIP LOCKED, which leaves a row out when another transaction holds or awaits it), read
      * again newest and checked again, so a concurrent change is never lost or applied to a row
-     * that no longer matches (one that no longer does keeps its lock until the transaction ends).
+     * that no longer matches (one that no longer does keeps its lock until the transaction ends;
+     * one found deleted keeps none).
      */
     private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
         for (Candidate c : found) {
@@ -2498,16 +2499,7 @@ final class Executor {
      * is the image the statement found, whose decoding {@code seenRow} is reused if unchanged.
      */
     private static Object[] lockAndReadAgain(QueryPlan q, Scope scope, int level, long id, byte[] seen, Object[] seenRow) {
-        TransactionManager tm = scope.session.transactions();
-        Table t = q.tables[level];
-        if (q.skipLocked) {
-            if (!tm.tryLockRow(scope.txn, t, id)) return null;
-        } else if (q.lockWaitNanos >= 0) {
-            tm.lockRow(scope.txn, t, id, io.hourglass.engine.txn.LockMode.X, q.lockWaitNanos);
-        } else {
-            tm.lockRow(scope.txn, t, id);
-        }
-        byte[] img = tm.currentImage(scope.txn, t, id);
+        byte[] img = scope.session.transactions().lockAndRead(scope.txn, q.tables[level], id, q.skipLocked, q.lockWaitNanos);
         if (img == null) return null;
         // Images are never changed in place: the same image is the same row.
         return img == seen && seen != null ? seenRow : q.readRow(level, id, img);

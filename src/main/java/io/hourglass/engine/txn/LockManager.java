@@ -487,6 +487,31 @@ public final class LockManager {
         }
     }
 
+    /**
+     * Gives back the row lock {@code t} was granted last, before it ends: the row turned out
+     * deleted once it was granted, so the lock guards nothing, and whoever else waited for the
+     * dead row goes on now instead of behind {@code t}'s end.
+     */
+    public void releaseLast(Transaction t, RowLock r) {
+        int last = t.locks.size() - 1;
+        if (last < 0 || !t.locks.get(last).equals(r)) throw new IllegalStateException("not the last lock taken: " + r);
+        t.locks.remove(last);
+        boolean wake = false;
+        State st = locks.get(r);
+        if (st != null) {
+            synchronized (st) {
+                st.remove(t);
+                wake = st.waiters > 0;
+                retireIfIdle(r, st);
+            }
+        }
+        if (wake) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
     /** Releases {@code t}'s hold on each of {@code held}; returns whether any had waiters. */
     private boolean release(Transaction t, List<Resource> held) {
         if (held.isEmpty()) return false;

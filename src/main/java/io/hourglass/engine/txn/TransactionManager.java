@@ -210,20 +210,12 @@ public final class TransactionManager {
      * Takes the row's lock in {@code mode} for {@code t}: X to change it, S to keep it as it is
      * (a foreign key's parent row while the child that references it is uncommitted).
      */
-    public void lockRow(Transaction t, Table table, long rowId, LockMode mode) { lockRow(t, table, rowId, mode, t.lockTimeoutNanos); }
-
-    /** {@link #lockRow(Transaction, Table, long, LockMode)}, awaiting it at most {@code timeoutNanos} (SELECT ... FOR UPDATE WAIT n, NOWAIT). */
-    public void lockRow(Transaction t, Table table, long rowId, LockMode mode, long timeoutNanos) {
-        takeRowLock(t, table, rowId, mode, Math.max(0, timeoutNanos));
-    }
+    public void lockRow(Transaction t, Table table, long rowId, LockMode mode) { takeRowLock(t, table, rowId, mode, Math.max(0, t.lockTimeoutNanos)); }
 
     /**
-     * Takes the row's X lock for {@code t} if no other transaction holds or awaits it, else
-     * returns false at once (SELECT ... FOR UPDATE SKIP LOCKED).
+     * Takes a row lock, awaiting it at most {@code timeoutNanos}; if that is negative, only if no
+     * other transaction holds or awaits it (SELECT ... FOR UPDATE SKIP LOCKED), else returns false.
      */
-    public boolean tryLockRow(Transaction t, Table table, long rowId) { return takeRowLock(t, table, rowId, LockMode.X, -1); }
-
-    /** Takes a row lock, awaiting it at most {@code timeoutNanos}, or only if it can be had at once if that is negative. */
     private boolean takeRowLock(Transaction t, Table table, long rowId, LockMode mode, long timeoutNanos) {
         LockManager.RowLock r = new LockManager.RowLock(table.id(), rowId);
         // An uncommitted writer's lock on its row is implicit until someone else asks for the row.
@@ -238,6 +230,26 @@ public final class TransactionManager {
         }
         if (t.locks.size() > held) holdTemp(t, ROW_LOCK);
         return true;
+    }
+
+    /**
+     * Takes the row's X lock for {@code t} as a statement that found the row and means to change
+     * or lock it (awaited at most {@code waitNanos}, or LockWait when negative; not awaited at all
+     * under {@code skipLocked}), then reads it as {@link #currentImage}: null when SKIP LOCKED left
+     * it or it is gone. A lock taken here for a row the wait showed deleted is given back at once
+     * (as Oracle and PostgreSQL keep no lock on a row their statement did not find), so others
+     * queued for the dead row do not wait on until {@code t} ends.
+     */
+    public byte[] lockAndRead(Transaction t, Table table, long rowId, boolean skipLocked, long waitNanos) {
+        int held = t.locks.size();
+        long wait = skipLocked ? -1 : Math.max(0, waitNanos >= 0 ? waitNanos : t.lockTimeoutNanos);
+        if (!takeRowLock(t, table, rowId, LockMode.X, wait)) return null;
+        byte[] img = currentImage(t, table, rowId);
+        if (img == null && t.locks.size() > held) {
+            locks.releaseLast(t, new LockManager.RowLock(table.id(), rowId));
+            t.temp.release(ROW_LOCK);
+        }
+        return img;
     }
 
     /** Whether the row's newest version is another transaction's, not yet committed (it holds the row's lock). */

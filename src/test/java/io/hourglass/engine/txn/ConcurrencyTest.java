@@ -528,7 +528,8 @@ class ConcurrencyTest {
      * A row deleted and inserted again with the same key, while an UPDATE and a FOR UPDATE wait
      * for it: the row they found is gone, the new one is not in their snapshots, so they meet no
      * row (PostgreSQL's READ COMMITTED does the same; docs/SQL.md says so), and the new row keeps
-     * its values. A retry, a new statement, finds it.
+     * its values. A retry, a new statement, finds it; the FOR UPDATE, granted first, keeps no lock
+     * on the dead row, so the UPDATE queued behind it is not held up until its transaction ends.
      */
     @Test
     void aRowDeletedAndInsertedAgainWhileAWriterWaitsIsNotFoundByIt() throws Exception {
@@ -537,10 +538,13 @@ class ConcurrencyTest {
             f.setAutocommit(false);
             w.execute("DELETE FROM acct WHERE id = 3");
             w.execute("INSERT INTO acct VALUES (3, 40)");
-            Future<Long> update = pool.submit(() -> u.execute("UPDATE acct SET bal = bal + 1 WHERE id = 3").updateCount());
-            Future<Integer> locked = pool.submit(() -> f.execute("SELECT bal FROM acct WHERE id = 3 FOR UPDATE").rows().size());
+            LockManager locks = inst.database("CC").transactions().locks();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (inst.database("CC").transactions().locks().waits() < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+            // The FOR UPDATE queues first, so it is granted first and must not keep the dead row from the UPDATE.
+            Future<Integer> locked = pool.submit(() -> f.execute("SELECT bal FROM acct WHERE id = 3 FOR UPDATE").rows().size());
+            while (locks.waits() < 1 && System.nanoTime() < deadline) Thread.sleep(1);
+            Future<Long> update = pool.submit(() -> u.execute("UPDATE acct SET bal = bal + 1 WHERE id = 3").updateCount());
+            while (locks.waits() < 2 && System.nanoTime() < deadline) Thread.sleep(1);
             w.commit();
             assertEquals(0L, update.get(10, TimeUnit.SECONDS), "the row it waited for was deleted");
             assertEquals(0, locked.get(10, TimeUnit.SECONDS));
@@ -548,6 +552,41 @@ class ConcurrencyTest {
             assertEquals(40L, bal(w, 3));
             assertEquals(1L, u.execute("UPDATE acct SET bal = bal + 1 WHERE id = 3").updateCount(), "a new statement finds the new row");
             assertEquals(41L, bal(w, 3));
+        }
+    }
+
+    /**
+     * A statement that waited for a row and found it deleted keeps no lock on it, whether the
+     * row was deleted or (DELETE, then INSERT of the same key) replaced: another transaction
+     * queued behind it for the dead row goes on at once, not at its end (the test above met a
+     * TT6003 when the FOR UPDATE was granted first and kept the lock).
+     */
+    @Test
+    void aStatementThatWaitedForARowFoundDeletedKeepsNoLockOnIt() throws Exception {
+        try (Connection w = admin(); Connection f = admin(); Connection dba = admin()) {
+            w.setAutocommit(false);
+            f.setAutocommit(false);
+            for (String forUpdate : List.of("SELECT bal FROM acct WHERE id = 3 FOR UPDATE", "UPDATE acct SET bal = 0 WHERE id IN (3, 4)")) {
+                w.execute("DELETE FROM acct WHERE id IN (3, 4)");
+                w.execute("INSERT INTO acct VALUES (4, 40)");
+                long before = inst.database("CC").transactions().locks().waits();
+                Future<Integer> found = pool.submit(() -> {
+                    var r = f.execute(forUpdate);
+                    return r.isQuery() ? r.rows().size() : (int) r.updateCount();
+                });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (inst.database("CC").transactions().locks().waits() == before && System.nanoTime() < deadline) Thread.sleep(1);
+                w.commit();
+                assertEquals(0, found.get(10, TimeUnit.SECONDS), forUpdate);
+                assertEquals(List.of(f.id() + "|ADMIN|READ_COMMITTED|0|ADMIN.ACCT IX|null|null"), xact(dba), forUpdate + ": no row lock left");
+                f.rollback();
+                w.execute("INSERT INTO acct VALUES (3, 100)");
+                w.execute("UPDATE acct SET bal = 100 WHERE id = 4");
+                w.commit();
+            }
+            f.execute("SELECT bal FROM acct WHERE id = 4 FOR UPDATE");
+            assertEquals(List.of(f.id() + "|ADMIN|READ_COMMITTED|1|ADMIN.ACCT IX|null|null"), xact(dba), "a row found keeps its lock");
+            f.rollback();
         }
     }
 
