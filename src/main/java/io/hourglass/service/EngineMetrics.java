@@ -38,6 +38,7 @@ public class EngineMetrics {
             counter(registry, instance, name, "hourglass.lock.waits", "lock requests that had to wait", d -> d.stats().lockWaits());
             counter(registry, instance, name, "hourglass.lock.timeouts", "lock waits that ended in TT6003", d -> d.stats().lockTimeouts());
             counter(registry, instance, name, "hourglass.deadlocks", "deadlocks detected (TT6002)", d -> d.stats().deadlocks());
+            counter(registry, instance, name, "hourglass.aged.rows", "rows time-based aging deleted", Database::agedRows);
             counter(registry, instance, name, "hourglass.log.files.created", "log files made new (LogFileSize of zeros written)",
                     d -> d.log() == null ? 0 : d.log().files().made());
             counter(registry, instance, name, "hourglass.log.files.recycled", "log files made from a purged file kept as a spare",

@@ -224,6 +224,9 @@ public final class Catalog {
     }
 
     /** ALTER TABLE MODIFY in place (see {@link Table#redefine}): the table takes {@code columns}. */
+    /** Gives {@code t} its aging policy (null: none). */
+    public synchronized void setAging(Table t, Aging aging) { t.aging(aging); }
+
     public synchronized void redefineColumns(Table t, List<Column> columns) {
         t.redefine(columns);
         version.incrementAndGet();
@@ -546,7 +549,7 @@ public final class Catalog {
             List<CatalogChange.CheckSpec> checks = new ArrayList<>();
             for (Table.Check c : t.checks()) checks.add(new CatalogChange.CheckSpec(c.name(), c.sql()));
             out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs, List.of(), List.copyOf(checks),
-                    t.rowIdTag()));
+                    t.rowIdTag(), t.aging()));
         }
         // Foreign keys once every table exists: a table may reference one created after it.
         for (Table t : byId) {

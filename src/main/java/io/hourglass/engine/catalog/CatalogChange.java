@@ -32,11 +32,11 @@ public sealed interface CatalogChange {
     /**
      * CREATE TABLE: its columns, primary key and constraint indexes (the foreign keys' among
      * them), then its foreign keys, which may reference the table itself, and its CHECK
-     * constraints; and the id its ROWIDs carry ({@link Table#rowIdTag}: the id it was created
-     * with, kept when ALTER TABLE gives it a new one).
+     * constraints; the id its ROWIDs carry ({@link Table#rowIdTag}: the id it was created
+     * with, kept when ALTER TABLE gives it a new one); and its aging policy, or null.
      */
     record CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
-                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks, long rowIdTag)
+                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks, long rowIdTag, Aging aging)
             implements CatalogChange {
         public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes) {
             this(tableId, owner, name, columns, primaryKey, indexes, List.of(), List.of());
@@ -45,7 +45,7 @@ public sealed interface CatalogChange {
         /** A table created now: its ROWIDs carry its id. */
         public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes,
                            List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks) {
-            this(tableId, owner, name, columns, primaryKey, indexes, foreignKeys, checks, tableId);
+            this(tableId, owner, name, columns, primaryKey, indexes, foreignKeys, checks, tableId, null);
         }
     }
 
@@ -97,6 +97,12 @@ public sealed interface CatalogChange {
      * foreign keys, CHECK constraints and grants; row records after this one name the new id.
      */
     record TruncateTable(String owner, String table, long newTableId) implements CatalogChange {}
+
+    /**
+     * ALTER TABLE ADD AGING, DROP AGING ({@code aging} null) and SET AGING ON | OFF | LIFETIME |
+     * CYCLE: the table's whole aging policy as it is after the statement.
+     */
+    record SetAging(String owner, String table, Aging aging) implements CatalogChange {}
 
     /** ALTER TABLE ADD CHECK. */
     record AddCheck(String owner, String table, CheckSpec check) implements CatalogChange {}

@@ -49,6 +49,7 @@ public final class Connection implements Session, AutoCloseable {
     private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
     private boolean cacheWriter; // the cache agent's: may write READONLY cache tables
+    private String agent; // whose background work it does ("cache agent", "aging"), or null: an application's
 
     Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures) {
         this.db = db;
@@ -350,7 +351,16 @@ public final class Connection implements Session, AutoCloseable {
 
     public boolean isClosed() { return closed; }
 
-    void writeCacheTables() { cacheWriter = true; }
+    void writeCacheTables() {
+        cacheWriter = true;
+        agent = "cache agent";
+    }
+
+    /** Marks the connection as the aging agent's (ttDataStoreStatus shows it so). */
+    void ofAgingAgent() { agent = "aging"; }
+
+    /** The background agent whose connection this is ("cache agent", "aging"), or null for an application's. */
+    String agent() { return agent; }
 
     @Override
     public boolean writesCacheTables() { return cacheWriter; }

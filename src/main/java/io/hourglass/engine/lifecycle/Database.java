@@ -24,6 +24,7 @@ import io.hourglass.engine.sql.CatalogChanges;
 import io.hourglass.engine.sql.MonitorStats;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.TempSpace;
+import io.hourglass.engine.txn.Isolation;
 import io.hourglass.engine.txn.TransactionManager;
 
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class Database {
     private final Activities activities;
     private final Checkpointer checkpointer;
     private volatile CacheAgent cacheAgent;
+    private volatile AgingAgent agingAgent;
     private volatile HourglassException invalidated;
     private final ManagedDatabase home; // null for a database written by create()
 
@@ -314,6 +316,25 @@ public final class Database {
     /** The cache agent of this image, or null. */
     public CacheAgent cacheAgent() { return cacheAgent; }
 
+    /** Starts time-based aging on this image: ttAgingScheduleNow, and every policy that is ON. */
+    void startAging(Procedures procedures) {
+        agingAgent = new AgingAgent(config.name(), catalog, () -> {
+            User u = catalog.user(Catalog.INSTANCE_ADMIN);
+            Connection c = new Connection(this, u, Isolation.READ_COMMITTED, config.lockWaitSeconds(), procedures);
+            c.ofAgingAgent();
+            return c;
+        });
+    }
+
+    /** The aging agent of this image, or null before it starts. */
+    AgingAgent agingAgent() { return agingAgent; }
+
+    /** Rows time-based aging deleted since the load. */
+    public long agedRows() {
+        AgingAgent a = agingAgent;
+        return a == null ? 0 : a.agedRows();
+    }
+
     /** A connection of the cache agent as {@code user}: it may write READONLY cache tables. */
     Connection agentConnection(String user, Procedures procedures) {
         User u = catalog.user(user);
@@ -323,9 +344,12 @@ public final class Database {
         return c;
     }
 
+    /** Stops the image's background agents, which work through connections: the cache agent, aging. */
     private void stopCache() {
         CacheAgent a = cacheAgent;
         if (a != null) a.close();
+        AgingAgent g = agingAgent;
+        if (g != null) g.close();
     }
 
     /** The slot a checkpoint or backup holds while it runs. */

@@ -156,6 +156,7 @@ final class ManagedDatabase {
             db.attachCache(new CacheAgent(config.name(), db.catalog(), instance.cacheBackend(),
                     config.cache().backendUrl(), this::cacheCredentials, user -> image.agentConnection(user, procedures), db.log(),
                     java.nio.file.Path.of(config.dataStore() + ".awterrs")));
+            db.startAging(procedures);
         } catch (RuntimeException e) {
             if (db != null) db.release(); // recovered, but not usable: its log and checkpointer stop
             synchronized (this) {

@@ -153,7 +153,7 @@ final class MonitorProcedures {
     /**
      * ttDataStoreStatus: the connections to the caller's database (its data store path or DSN, or
      * NULL; another database's are in ttStatus), each in the service's one process: an
-     * application's, or the cache agent's. No privilege, as in TimesTen.
+     * application's, the cache agent's or the aging agent's. No privilege, as in TimesTen.
      */
     private static StatementResult dataStoreStatus(Connection c, Object dataStore) {
         DatabaseConfig cfg = c.database().config();
@@ -167,7 +167,7 @@ final class MonitorProcedures {
         open.sort(java.util.Comparator.comparingLong(Connection::id));
         List<Object[]> rows = new ArrayList<>();
         for (Connection x : open) {
-            rows.add(new Object[] {path, pid, context(x), x.writesCacheTables() ? "cache agent" : "application", x.user().name(), x.id()});
+            rows.add(new Object[] {path, pid, context(x), x.agent() != null ? x.agent() : "application", x.user().name(), x.id()});
         }
         return table(List.of(col("DATASTORE", SqlType.VARCHAR_ANY), col("PID", SqlType.BIGINT), col("CONTEXT", SqlType.varbinary(8)),
                 col("CONTYPE", SqlType.VARCHAR_ANY), col("CONNECTION_NAME", SqlType.VARCHAR_ANY), col("CONNID", SqlType.BIGINT)), rows);
@@ -230,16 +230,16 @@ final class MonitorProcedures {
      * owner; TT2206 if there is none, TT90006 unless {@code may} lets the caller at it), or with
      * NULL or '' every table {@code may} lets the caller at.
      */
-    private static List<Table> tables(Connection c, String procedure, Object name, Privilege may) {
+    static List<Table> tables(Connection c, String procedure, Object name, Privilege may) {
         if (name != null && !(name instanceof String)) {
             throw ErrorCode.TYPE_MISMATCH.error(procedure + " takes a table name, got " + Values.describe(name));
         }
-        java.util.function.Predicate<Table> allowed = t -> may == Privilege.SELECT ? c.catalog().has(c.user(), Privilege.SELECT, t)
+        java.util.function.Predicate<Table> allowed = t -> !may.system() ? c.catalog().has(c.user(), may, t)
                 : t.owner().equals(c.user().name()) || c.catalog().has(c.user(), Privilege.ADMIN);
         String n = name == null ? "" : ((String) name).strip();
         if (n.isEmpty()) {
             // (the optimizer's procedures, as TimesTen's, take the caller's own tables then)
-            return c.catalog().tables().stream().filter(may == Privilege.SELECT ? allowed : t -> t.owner().equals(c.user().name())).toList();
+            return c.catalog().tables().stream().filter(!may.system() ? allowed : t -> t.owner().equals(c.user().name())).toList();
         }
         List<String> parts = new ArrayList<>();
         for (String p : n.split("\\.", -1)) {
@@ -251,7 +251,7 @@ final class MonitorProcedures {
         Table t = c.catalog().table(owner, parts.getLast());
         if (t == null) throw ErrorCode.TABLE_NOT_FOUND.error(owner + "." + parts.getLast());
         if (!allowed.test(t)) {
-            throw ErrorCode.PRIVILEGE_REQUIRED.error(c.user().name(), (may == Privilege.SELECT ? "SELECT" : "ADMIN (or ownership)") + " on "
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(c.user().name(), (!may.system() ? may.sqlName() : "ADMIN (or ownership)") + " on "
                     + t.qualifiedName());
         }
         return List.of(t);

@@ -63,6 +63,7 @@ public final class Procedures {
         });
         CheckpointProcedures.register(this);
         MonitorProcedures.register(this);
+        AgingProcedures.register(this);
         register("ttUserPrivileges", (c, a) -> {
             if (!c.catalog().has(c.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(c.user().name(), "ADMIN");
             List<Object[]> rows = new ArrayList<>();

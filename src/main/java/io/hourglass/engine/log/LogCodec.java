@@ -1,5 +1,6 @@
 package io.hourglass.engine.log;
 
+import io.hourglass.engine.catalog.Aging;
 import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.ForeignKey;
@@ -32,7 +33,7 @@ public final class LogCodec {
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
-            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29;
+            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -52,7 +53,7 @@ public final class LogCodec {
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) foreignKey(o, fk);
                 o.u32(ct.checks().size());
                 for (CatalogChange.CheckSpec ck : ct.checks()) o.str(ck.name()).str(ck.sql());
-                o.u64(ct.rowIdTag());
+                aging(o.u64(ct.rowIdTag()), ct.aging());
             }
             case CatalogChange.DropTable dt -> o.u8(DROP_TABLE).str(dt.owner()).str(dt.name());
             case CatalogChange.CreateIndex ci -> index(o.u8(CREATE_INDEX).str(ci.tableOwner()).str(ci.tableName()), ci.index());
@@ -108,9 +109,35 @@ public final class LogCodec {
             case CatalogChange.AwtThreshold at -> o.u8(AWT_THRESHOLD).u32(at.logFiles());
             case CatalogChange.RenameTable rt -> o.u8(RENAME_TABLE).str(rt.owner()).str(rt.name()).str(rt.newName());
             case CatalogChange.RenameColumn rc -> o.u8(RENAME_COLUMN).str(rc.owner()).str(rc.table()).str(rc.column()).str(rc.newName());
+            case CatalogChange.SetAging sa -> aging(o.u8(SET_AGING).str(sa.owner()).str(sa.table()), sa.aging());
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
+    }
+
+    /**
+     * An aging policy: u8 0 for none, or u8 1, then its column, u64 lifetime, u8 unit, u64 cycle,
+     * u8 unit, u8 state (1 ON).
+     */
+    private static Out aging(Out o, Aging a) {
+        if (a == null) return o.u8(0);
+        return o.u8(1).str(a.column()).u64(a.lifetime()).u8(a.lifetimeUnit().ordinal()).u64(a.cycle()).u8(a.cycleUnit().ordinal())
+                .u8(a.on() ? 1 : 0);
+    }
+
+    private static Aging aging(ByteBuffer p) {
+        if (p.get() == 0) return null;
+        String column = str(p);
+        long lifetime = p.getLong();
+        Aging.Unit lifetimeUnit = unit(p.get());
+        long cycle = p.getLong();
+        return new Aging(column, lifetime, lifetimeUnit, cycle, unit(p.get()), p.get() != 0);
+    }
+
+    private static Aging.Unit unit(byte b) {
+        Aging.Unit[] units = Aging.Unit.values();
+        if (b < 0 || b >= units.length) throw new IllegalArgumentException("bad aging unit " + b);
+        return units[b];
     }
 
     /** A sequence's restart point: u8 1 and the u64 value, or u8 0 for exhausted. */
@@ -209,7 +236,9 @@ public final class LogCodec {
                 for (int i = 0; i < k; i++) checks.add(new CatalogChange.CheckSpec(str(p), str(p)));
                 // (and payloads written before ROWIDs, here: the table's ROWIDs carry its id)
                 long rowIdTag = p.hasRemaining() ? p.getLong() : id;
-                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks), rowIdTag);
+                // (and payloads written before aging, here: no policy)
+                Aging aging = p.hasRemaining() ? aging(p) : null;
+                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks), rowIdTag, aging);
             }
             case DROP_TABLE -> new CatalogChange.DropTable(str(p), str(p));
             case CREATE_INDEX -> new CatalogChange.CreateIndex(str(p), str(p), index(p));
@@ -251,6 +280,7 @@ public final class LogCodec {
             case AWT_THRESHOLD -> new CatalogChange.AwtThreshold(p.getInt());
             case RENAME_TABLE -> new CatalogChange.RenameTable(str(p), str(p), str(p));
             case RENAME_COLUMN -> new CatalogChange.RenameColumn(str(p), str(p), str(p), str(p));
+            case SET_AGING -> new CatalogChange.SetAging(str(p), str(p), aging(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

@@ -12,7 +12,7 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge, RenameColumn, SelectForUpdate, AlterSession {}
+            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging {}
 
     /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
     record AlterSession(List<SessionSetting> settings) implements Stmt {}
@@ -138,10 +138,22 @@ final class Ast {
 
     /**
      * CREATE TABLE; with {@code query} (CREATE TABLE ... AS SELECT), the columns are named only
-     * (a null type: the query's column's), or not at all (empty: the query's names).
+     * (a null type: the query's column's), or not at all (empty: the query's names); {@code
+     * aging}: its AGING USE clause, or null.
      */
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
-                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks, Select query) implements Stmt {}
+                       List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks, Select query,
+                       io.hourglass.engine.catalog.Aging aging) implements Stmt {}
+
+    /**
+     * ALTER TABLE t ADD AGING USE ... ({@code add}), DROP AGING (every part null), SET AGING ON |
+     * OFF ({@code state}), SET AGING LIFETIME n unit ({@code lifetime}) or CYCLE n unit ({@code cycle}).
+     */
+    record AlterAging(Name table, io.hourglass.engine.catalog.Aging add, Boolean state, AgingSpan lifetime, AgingSpan cycle)
+            implements Stmt {}
+
+    /** A LIFETIME or CYCLE as written: n units. */
+    record AgingSpan(long n, io.hourglass.engine.catalog.Aging.Unit unit) {}
 
     /**
      * ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... ({@code add}) or CHECK (...) ({@code addCheck}),

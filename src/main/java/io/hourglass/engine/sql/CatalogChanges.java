@@ -31,7 +31,9 @@ public final class CatalogChanges {
                 for (CatalogChange.IndexSpec ix : ct.indexes()) cat.addIndex(t, index(ix));
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) cat.addForeignKey(t, fk);
                 for (CatalogChange.CheckSpec ck : ct.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
+                if (ct.aging() != null) cat.setAging(t, ct.aging());
             }
+            case CatalogChange.SetAging sa -> cat.setAging(cat.requireTable(sa.owner(), sa.table()), sa.aging());
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
             case CatalogChange.RenameTable rt -> cat.renameTable(cat.requireTable(rt.owner(), rt.name()), rt.newName());
             case CatalogChange.RenameColumn rc -> renameColumn(cat, rc);
@@ -134,6 +136,7 @@ public final class CatalogChanges {
                     parentCols, fk.onDelete()));
         }
         for (Table.Check ck : old.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
+        if (old.aging() != null) cat.setAging(t, old.aging()); // (Ddl refuses to drop its column)
         if (!moveRows) return;
         int[] from = new int[kept]; // new position -> old
         for (int i = 0; i < n; i++) if (to[i] >= 0) from[to[i]] = i;
@@ -177,6 +180,7 @@ public final class CatalogChanges {
             String sql = renamedColumn(ck.sql(), rc.column(), rc.newName());
             return new Table.Check(ck.name(), sql, condition(t, sql));
         });
+        if (t.aging() != null && t.aging().column().equals(rc.column())) cat.setAging(t, t.aging().withColumn(rc.newName()));
     }
 
     /**

@@ -55,6 +55,7 @@ final class Ddl {
                 case Ast.CreateIndex ci -> createIndex(ci, s, ddl);
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
+                case Ast.AlterAging aa -> alterAging(aa, s);
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.RenameTable rt -> renameTable(rt, s, ddl);
                 case Ast.RenameColumn rc -> renameColumn(rc, s, ddl);
@@ -210,7 +211,53 @@ final class Ddl {
             if (!ixNames.add(ix.name())) throw ErrorCode.INDEX_EXISTS.error(ix.owner() + "." + ix.name());
         }
         List<CatalogChange.CheckSpec> checks = checks(ct, owner, tableName, cols);
-        return new CatalogChange.CreateTable(cat.nextTableId(), owner, tableName, cols, pk, indexes, List.copyOf(fks), checks);
+        if (ct.aging() != null) {
+            CatalogChange.ColumnSpec c = pos.containsKey(ct.aging().column()) ? cols.get(pos.get(ct.aging().column())) : null;
+            agingColumn(owner + "." + tableName + "." + ct.aging().column(), c == null ? null : c.type(), c != null && c.notNull());
+        }
+        long id = cat.nextTableId();
+        return new CatalogChange.CreateTable(id, owner, tableName, cols, pk, indexes, List.copyOf(fks), checks, id, ct.aging());
+    }
+
+    /**
+     * Checks a time-based aging column ({@code type} null: there is none of that name): a DATE or
+     * TIMESTAMP (TT2982), NOT NULL (TT2993), as TimesTen's.
+     */
+    private static void agingColumn(String column, io.hourglass.engine.catalog.SqlType type, boolean notNull) {
+        if (type == null) throw ErrorCode.AGING_COLUMN_NOT_FOUND.error(column);
+        if (!type.kind().isDatetime()) throw ErrorCode.AGING_COLUMN_TYPE.error(column);
+        if (!notNull) throw ErrorCode.AGING_COLUMN_NULLABLE.error(column);
+    }
+
+    /**
+     * ALTER TABLE ADD AGING, DROP AGING, SET AGING ON | OFF | LIFETIME | CYCLE: the table's whole
+     * policy after the change is logged. No table lock: aging reads the policy at each cycle, and
+     * its deletes take their row locks as any DELETE.
+     */
+    private static void alterAging(Ast.AlterAging aa, Session s) {
+        Table t = Executor.table(aa.table(), s);
+        requireOwnerOrAdmin(s, t, "ALTER TABLE");
+        CacheGroup g = s.catalog().cacheGroupOf(t);
+        if (g != null) throw ErrorCode.UNSUPPORTED.error("aging of a cache group's table (" + t.qualifiedName() + " is " + g.qualifiedName() + "'s)");
+        io.hourglass.engine.catalog.Aging now = t.aging(), next;
+        if (aa.add() != null) {
+            if (now != null) throw ErrorCode.AGING_EXISTS.error(t.qualifiedName());
+            int p = t.columnIndex(aa.add().column());
+            agingColumn(t.qualifiedName() + "." + aa.add().column(), p < 0 ? null : t.columns().get(p).type(),
+                    p >= 0 && t.columns().get(p).notNull());
+            next = aa.add();
+        } else if (now == null) {
+            throw ErrorCode.AGING_NONE.error(t.qualifiedName());
+        } else if (aa.state() != null) {
+            next = now.withState(aa.state());
+        } else if (aa.lifetime() != null) {
+            next = now.withLifetime(aa.lifetime().n(), aa.lifetime().unit());
+        } else if (aa.cycle() != null) {
+            next = now.withCycle(aa.cycle().n(), aa.cycle().unit());
+        } else {
+            next = null; // DROP AGING
+        }
+        change(s, new CatalogChange.SetAging(t.owner(), t.name(), next));
     }
 
     /**
@@ -240,7 +287,7 @@ final class Ddl {
         String owner = creator(ct.table(), s, "CREATE TABLE");
         Executor.QueryPlan q = Executor.planQuery(ct.query(), s);
         CatalogChange.CreateTable change = createTableChange(new Ast.CreateTable(ct.table(), queryColumns(ct, q), ct.primaryKey(),
-                ct.hashPrimaryKey(), ct.uniques(), List.of(), ct.checks(), null), s);
+                ct.hashPrimaryKey(), ct.uniques(), List.of(), ct.checks(), null, ct.aging()), s);
         Catalog cat = s.catalog();
         Transaction t = s.transaction();
         long n;
@@ -871,6 +918,9 @@ final class Ddl {
         for (String d : at.dropColumns()) {
             if (!names.contains(d)) throw ErrorCode.COLUMN_NOT_FOUND.error(table + "." + d);
             if (dropped.contains(d)) throw ErrorCode.SEMANTIC_ERROR.error("column " + d + " is named twice");
+            if (t.aging() != null && t.aging().column().equals(d)) {
+                throw ErrorCode.CANNOT_DROP.error("column " + table + "." + d, "it is the table's aging column (DROP AGING first)");
+            }
             dropped.add(d);
         }
         if (!dropped.isEmpty() && dropped.size() == t.columns().size()) {
@@ -995,6 +1045,7 @@ final class Ddl {
                 throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(table + "." + m.name() + " is in a foreign key: its type must stay "
                         + old.type().kind().sqlName() + ", the other side's");
             }
+            if (t.aging() != null && t.aging().column().equals(m.name())) agingColumn(table + "." + m.name(), type, notNull);
             if (defaultSql != null) type.coerce(CatalogChanges.defaultOf(defaultSql).apply(s.user().name()), table + "." + m.name()); // fits its column
             modified.add(CatalogChange.ColumnSpec.of(m.name(), type, notNull, defaultSql));
         }

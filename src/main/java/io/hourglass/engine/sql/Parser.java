@@ -1200,7 +1200,11 @@ final class Parser {
         List<Ast.ForeignKeyDef> fks = new ArrayList<>();
         List<Ast.CheckDef> checks = new ArrayList<>();
         boolean hashPk = false;
-        if (peek().is("AS")) return createTableAs(table, cols, pk, false, uniques, fks, checks);
+        if (peek().is("AS") || peek().is("AGING")) { // CREATE TABLE t [AGING ...] AS SELECT, without a column list
+            io.hourglass.engine.catalog.Aging aging = accept("AGING") ? aging() : null;
+            if (!peek().is("AS")) throw error("expected AS and a query after the AGING clause, or the table's columns before it");
+            return createTableAs(table, cols, pk, false, uniques, fks, checks, aging);
+        }
         expect("(");
         do {
             String constraint = accept("CONSTRAINT") ? identifier() : null;
@@ -1251,11 +1255,47 @@ final class Parser {
             }
             if (c.unique()) uniques.add(List.of(c.name()));
         }
-        if (peek().is("AS")) return createTableAs(table, cols, pk, hashPk, uniques, fks, checks);
+        io.hourglass.engine.catalog.Aging aging = accept("AGING") ? aging() : null;
+        if (peek().is("AS")) return createTableAs(table, cols, pk, hashPk, uniques, fks, checks, aging);
         for (Ast.ColumnDef c : cols) {
             if (c.type() == null) throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "expected a data type for column " + c.name());
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, null);
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, null, aging);
+    }
+
+    /**
+     * After AGING: {@code USE column LIFETIME n unit [CYCLE n unit] [ON | OFF]}, TimesTen's
+     * time-based aging (CYCLE 5 MINUTES and ON unless given). Its usage-based {@code LRU} is TT90019.
+     */
+    private io.hourglass.engine.catalog.Aging aging() {
+        if (peek().is("LRU")) {
+            throw ErrorCode.UNSUPPORTED.error("AGING LRU (usage-based aging); time-based AGING USE column LIFETIME n unit is");
+        }
+        expect("USE");
+        String column = identifier();
+        expect("LIFETIME");
+        Ast.AgingSpan lifetime = agingSpan();
+        Ast.AgingSpan cycle = accept("CYCLE") ? agingSpan()
+                : new Ast.AgingSpan(io.hourglass.engine.catalog.Aging.DEFAULT_CYCLE, io.hourglass.engine.catalog.Aging.DEFAULT_CYCLE_UNIT);
+        boolean on = !accept("OFF");
+        if (on) accept("ON");
+        return new io.hourglass.engine.catalog.Aging(column, lifetime.n(), lifetime.unit(), cycle.n(), cycle.unit(), on);
+    }
+
+    /** {@code n SECOND[S] | MINUTE[S] | HOUR[S] | DAY[S]}, n from 1 to 2147483647. */
+    private Ast.AgingSpan agingSpan() {
+        Token at0 = peek();
+        long n = integer();
+        if (n < 1 || n > Integer.MAX_VALUE) {
+            throw ErrorCode.SYNTAX_ERROR.error(at0.pos() + 1, "an aging LIFETIME or CYCLE is a whole number from 1 to 2147483647, not " + n);
+        }
+        Token u = next();
+        String unit = u.type() == T.IDENT ? u.text() : "";
+        for (io.hourglass.engine.catalog.Aging.Unit x : io.hourglass.engine.catalog.Aging.Unit.values()) {
+            if (unit.equals(x.name()) || unit.equals(x.name() + "S")) return new Ast.AgingSpan(n, x);
+        }
+        at--;
+        throw error("expected SECOND[S], MINUTE[S], HOUR[S] or DAY[S] but found " + describe(u));
     }
 
     /**
@@ -1264,7 +1304,8 @@ final class Parser {
      * takes no parameters: it runs once, as part of the DDL statement.
      */
     private Ast.Stmt createTableAs(Ast.Name table, List<Ast.ColumnDef> cols, List<String> pk, boolean hashPk,
-                                   List<List<String>> uniques, List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks) {
+                                   List<List<String>> uniques, List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks,
+                                   io.hourglass.engine.catalog.Aging aging) {
         for (Ast.ColumnDef c : cols) {
             if (c.type() != null) {
                 throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "column " + c.name() + " of CREATE TABLE ... AS SELECT takes its type "
@@ -1278,7 +1319,7 @@ final class Parser {
         if (paramCount != params) {
             throw ErrorCode.SYNTAX_ERROR.error(as.pos() + 1, "the query of CREATE TABLE ... AS SELECT takes no parameters (it runs once, as DDL)");
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, query);
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, query, aging);
     }
 
     /**
@@ -1304,6 +1345,7 @@ final class Parser {
         expect("FROM");
         Ast.Stmt table = createTable();
         if (((Ast.CreateTable) table).query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
+        if (((Ast.CreateTable) table).aging() != null) throw ErrorCode.UNSUPPORTED.error("aging of a cache group's table");
         if (peek().is(",")) {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
@@ -1652,6 +1694,24 @@ final class Parser {
                 if (peek().is("CONSTRAINT")) throw error("RENAME CONSTRAINT is not supported; RENAME TO renames the table");
                 expect("TO");
                 return new Ast.RenameTable(table, name());
+            }
+            if (peek().is("ADD") && peek(1).is("AGING") && (peek(2).is("USE") || peek(2).is("LRU"))) {
+                next();
+                next();
+                return new Ast.AlterAging(table, aging(), null, null, null);
+            }
+            if (peek().is("DROP") && peek(1).is("AGING") && (peek(2).type() == T.EOF || peek(2).is(";"))) { // (a column AGING: DROP COLUMN AGING)
+                next();
+                next();
+                return new Ast.AlterAging(table, null, null, null, null);
+            }
+            if (accept("SET")) {
+                expect("AGING");
+                if (accept("LIFETIME")) return new Ast.AlterAging(table, null, null, agingSpan(), null);
+                if (accept("CYCLE")) return new Ast.AlterAging(table, null, null, null, agingSpan());
+                if (accept("ON")) return new Ast.AlterAging(table, null, true, null, null);
+                expect("OFF");
+                return new Ast.AlterAging(table, null, false, null, null);
             }
             if (accept("ADD")) {
                 if (peek().is("CONSTRAINT") || peek().is("CHECK") || peek().is("FOREIGN")) {

@@ -88,6 +88,13 @@ final class SystemViews {
                             z.totalBytes(), z.computed()};
                 }).toList(), "OWNER", NAME, "TABLE_NAME", NAME, "INLINE_ALLOC_BYTES", NUMBER, "NUM_USED_ROWS", NUMBER,
                 "NUM_FREE_ROWS", NUMBER, "AVG_ROW_LEN", NUMBER, "INDEX_BYTES", NUMBER, "TOTAL_BYTES", NUMBER, "LAST_UPDATED", SqlType.TIMESTAMP);
+        // Hourglass's view of the time-based aging policies (TimesTen shows them in ttIsql's describe)
+        view("ALL_TAB_AGING", s -> visibleTables(s, true).stream().filter(t -> t.aging() != null).map(t -> {
+                    var a = t.aging();
+                    return new Object[] {t.owner(), t.name(), a.column(), a.lifetime(), a.lifetimeUnit().name(), a.cycle(), a.cycleUnit().name(),
+                            a.on() ? "ON" : "OFF"};
+                }).toList(), "OWNER", NAME, "TABLE_NAME", NAME, "AGING_COLUMN", NAME, "LIFETIME", NUMBER, "LIFETIME_UNIT", NAME,
+                "CYCLE", NUMBER, "CYCLE_UNIT", NAME, "AGING_STATE", NAME);
         // Who holds which privilege (Oracle's and TimesTen's views; Hourglass has no grantors, roles or
         // grant options to show). USER_ views: the user's own; DBA_ views: everyone's, for ADMIN users.
         view("USER_SYS_PRIVS", s -> grants(s, false, true, r -> new Object[] {r[0], r[1]}), "USERNAME", NAME, "PRIVILEGE", NAME);
@@ -101,7 +108,7 @@ final class SystemViews {
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
         for (String all : List.of("ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS", "ALL_CONS_COLUMNS", "ALL_VIEWS",
-                "ALL_SEQUENCES", "ALL_TAB_SIZES")) {
+                "ALL_SEQUENCES", "ALL_TAB_SIZES", "ALL_TAB_AGING")) {
             ownView(VIEWS.get(all));
         }
     }

@@ -38,6 +38,7 @@ class ServiceEndpointsTest {
                 .body(containsString("hourglass_log_syncs_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_log_buffer_waits_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_checkpoints_total{database=\"testdb\"}"))
+                .body(containsString("hourglass_aged_rows_total{database=\"testdb\"}"))
                 .body(containsString("hourglass_perm_in_use_high_water_bytes{database=\"testdb\"}"));
     }
 

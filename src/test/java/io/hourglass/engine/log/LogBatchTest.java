@@ -74,6 +74,11 @@ class LogBatchTest {
                 new CatalogChange.DropCacheGroup("CACHEADM", "READCACHE"), new CatalogChange.CacheAgent(true),
                 new CatalogChange.CacheAgent(false), new CatalogChange.AwtThreshold(12), new CatalogChange.AwtThreshold(0),
                 new CatalogChange.RenameTable("SALES", "ORDERS", "PURCHASES"), new CatalogChange.RenameColumn("SALES", "ORDERS", "QTY", "AMOUNT"),
+                new CatalogChange.SetAging("SALES", "ORDERS", new io.hourglass.engine.catalog.Aging("PLACED", 36,
+                        io.hourglass.engine.catalog.Aging.Unit.HOUR, 90, io.hourglass.engine.catalog.Aging.Unit.SECOND, false)),
+                new CatalogChange.SetAging("SALES", "ORDERS", new io.hourglass.engine.catalog.Aging("PLACED", 2_147_483_647L,
+                        io.hourglass.engine.catalog.Aging.Unit.DAY, 1, io.hourglass.engine.catalog.Aging.Unit.MINUTE, true)),
+                new CatalogChange.SetAging("SALES", "ORDERS", null),
                 new CatalogChange.ModifyColumnsInPlace("SALES", "READTAB", List.of(CatalogChange.ColumnSpec.of("STR",
                         io.hourglass.engine.catalog.SqlType.varchar(80), true, null))),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(

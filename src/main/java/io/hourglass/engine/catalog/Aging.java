@@ -1,0 +1,49 @@
+package io.hourglass.engine.catalog;
+
+import java.util.Locale;
+
+/**
+ * A table's time-based aging policy (TimesTen's {@code AGING USE column LIFETIME n unit CYCLE n
+ * unit ON|OFF}): every cycle, while the state is ON, the rows whose timestamp {@code column} is
+ * older than the lifetime are deleted. The column is named, not numbered, so the policy survives
+ * ALTER TABLE's new column lists; RENAME COLUMN renames it here too.
+ */
+public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle, Unit cycleUnit, boolean on) {
+
+    /** TimesTen's CYCLE when none is given: 5 minutes. */
+    public static final long DEFAULT_CYCLE = 5;
+    public static final Unit DEFAULT_CYCLE_UNIT = Unit.MINUTE;
+
+    /** The units LIFETIME and CYCLE are written in. Never renumber: the log stores the ordinal. */
+    public enum Unit {
+        SECOND(1_000L), MINUTE(60_000L), HOUR(3_600_000L), DAY(86_400_000L);
+
+        public final long millis;
+
+        Unit(long millis) { this.millis = millis; }
+    }
+
+    public Aging {
+        if (lifetime <= 0 || cycle <= 0) throw new IllegalArgumentException("aging lifetime and cycle must be positive");
+    }
+
+    public long lifetimeMillis() { return Math.multiplyExact(lifetime, lifetimeUnit.millis); }
+
+    public long cycleMillis() { return Math.multiplyExact(cycle, cycleUnit.millis); }
+
+    public Aging withColumn(String c) { return new Aging(c, lifetime, lifetimeUnit, cycle, cycleUnit, on); }
+
+    public Aging withState(boolean state) { return new Aging(column, lifetime, lifetimeUnit, cycle, cycleUnit, state); }
+
+    public Aging withLifetime(long n, Unit unit) { return new Aging(column, n, unit, cycle, cycleUnit, on); }
+
+    public Aging withCycle(long n, Unit unit) { return new Aging(column, lifetime, lifetimeUnit, n, unit, on); }
+
+    /** The policy as CREATE TABLE writes it, after AGING: {@code USE TS LIFETIME 1 DAYS CYCLE 5 MINUTES ON}. */
+    public String sql() {
+        return "USE " + column + " LIFETIME " + lifetime + " " + plural(lifetimeUnit) + " CYCLE " + cycle + " " + plural(cycleUnit)
+                + (on ? " ON" : " OFF");
+    }
+
+    private static String plural(Unit u) { return u.name().toUpperCase(Locale.ROOT) + "S"; }
+}

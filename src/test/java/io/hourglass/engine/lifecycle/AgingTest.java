@@ -1,0 +1,173 @@
+package io.hourglass.engine.lifecycle;
+
+import io.hourglass.engine.Crashable;
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.hourglass.engine.TestInstances.rows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Time-based aging: what the aging agent deletes (rows older than the lifetime, no younger one),
+ * when (each cycle while ON; ttAgingScheduleNow whatever the state), through foreign keys, and
+ * that policies and aged rows come back after a crash.
+ */
+class AgingTest {
+    @TempDir
+    Path dir;
+
+    private static long count(Connection c, String table) {
+        return ((Number) c.execute("SELECT COUNT(*) FROM " + table).rows().getFirst()[0]).longValue();
+    }
+
+    /** Rows at now minus {@code hours} (fractions allowed), ids from {@code from}. */
+    private static void insert(Connection c, String table, int from, int n, double hours) {
+        c.execute("INSERT INTO " + table + " SELECT ? + LEVEL, SYSTIMESTAMP - NUMTODSINTERVAL(?, 'HOUR') FROM dual CONNECT BY LEVEL <= ?",
+                from, hours, n);
+    }
+
+    @Test
+    void agesRowsOlderThanTheLifetimeOnlyAndAnOffPolicyOnlyWhenAsked() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CREATE TABLE off1 (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 1 HOUR OFF");
+            a.execute("CREATE TABLE on1 (id INTEGER PRIMARY KEY, d DATE NOT NULL) AGING USE d LIFETIME 60 MINUTES");
+            for (String t : List.of("off1", "on1")) {
+                insert(a, t, 0, 2500, 2);        // two hours old: more than two aging batches
+                insert(a, t, 10_000, 30, 0.95);  // 57 minutes old: younger than the lifetime
+                insert(a, t, 20_000, 20, -1);    // an hour ahead
+            }
+            a.execute("CALL ttAgingScheduleNow('on1')"); // (it is ON: the agent ages it at once anyway)
+            LifecycleTest.waitFor(() -> count(a, "on1") == 50);
+            assertEquals(List.of("10001|10030|20001|20020"), rows(a, "SELECT MIN(id), MAX(CASE WHEN id < 20000 THEN id END),"
+                    + " MIN(CASE WHEN id > 20000 THEN id END), MAX(id) FROM on1"), "the young rows stay");
+            assertEquals(2550, count(a, "off1"), "an OFF policy ages nothing by itself (off1 came first in the pass that aged on1)");
+
+            a.execute("CALL ttAgingScheduleNow('ADMIN.OFF1')");
+            LifecycleTest.waitFor(() -> count(a, "off1") == 50);
+            assertEquals(0, count(a, "off1 WHERE id <= 2500"));
+            assertEquals(List.of("OFF"), rows(a, "SELECT aging_state FROM user_tab_aging WHERE table_name = 'OFF1'"), "state as it was");
+            assertTrue(inst.loaded("AG").agedRows() >= 5000, "aged rows counted: " + inst.loaded("AG").agedRows());
+        }
+    }
+
+    /** A policy that is ON ages again every cycle; OFF stops it, DROP AGING forgets it. */
+    @Test
+    void anOnPolicyAgesEveryCycle() throws Exception {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CREATE TABLE ev (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 2 SECONDS CYCLE 1 SECOND");
+            a.execute("INSERT INTO ev VALUES (1, SYSTIMESTAMP)");
+            LifecycleTest.waitFor(() -> count(a, "ev") == 0); // gone within a cycle or two of turning 2 s old
+            a.execute("ALTER TABLE ev SET AGING OFF");
+            a.execute("INSERT INTO ev VALUES (2, SYSTIMESTAMP - NUMTODSINTERVAL(1, 'HOUR'))");
+            Thread.sleep(2500); // more than two cycles
+            assertEquals(1, count(a, "ev"), "OFF: no aging");
+            a.execute("ALTER TABLE ev SET AGING ON");
+            LifecycleTest.waitFor(() -> count(a, "ev") == 0);
+        }
+    }
+
+    /**
+     * A parent's aged row takes its ON DELETE CASCADE children with it; one that a child references
+     * without CASCADE stays, the other aged rows go, and it goes once the child has.
+     */
+    @Test
+    void foreignKeysDecideWhatAParentsAgingTakes() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, placed TIMESTAMP NOT NULL) AGING USE placed LIFETIME 1 DAY OFF");
+            a.execute("CREATE TABLE lines (id INTEGER PRIMARY KEY, ord INTEGER REFERENCES orders(id) ON DELETE CASCADE)");
+            a.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, ord INTEGER, FOREIGN KEY (ord) REFERENCES orders(id))");
+            a.execute("CREATE TABLE sub (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES orders(id) ON DELETE SET NULL)");
+            insert(a, "orders", 0, 5, 48);      // 1..5, two days old
+            insert(a, "orders", 100, 2, 1);     // 101, 102, an hour old
+            a.execute("INSERT INTO lines VALUES (1, 1), (2, 1), (3, 2), (4, 101)");
+            a.execute("INSERT INTO invoices VALUES (1, 3), (2, 102)");
+            a.execute("INSERT INTO sub VALUES (1, 4)");
+            a.execute("CALL ttAgingScheduleNow('orders')");
+            LifecycleTest.waitFor(() -> count(a, "orders") == 3);
+            assertEquals(List.of("3", "101", "102"), rows(a, "SELECT id FROM orders ORDER BY id"), "3 is still invoiced");
+            assertEquals(List.of("4"), rows(a, "SELECT id FROM lines ORDER BY id"), "the aged orders' lines went with them");
+            assertEquals(List.of("1|null"), rows(a, "SELECT id, parent FROM sub"));
+            a.execute("DELETE FROM invoices WHERE id = 1");
+            a.execute("CALL ttAgingScheduleNow('orders')");
+            LifecycleTest.waitFor(() -> count(a, "orders") == 2);
+        }
+    }
+
+    /**
+     * Aging deletes as a DELETE does: it waits for a row another transaction has locked, on a
+     * connection ttDataStoreStatus shows as the aging agent's, and judges the row as that
+     * transaction leaves it (one made young again stays).
+     */
+    @Test
+    void agingWaitsForARowLockAndJudgesTheRowAsItsWriterLeftIt() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG");
+             Connection w = TestInstances.admin(inst, "AG")) {
+            a.execute("CREATE TABLE ev (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 1 HOUR OFF");
+            insert(a, "ev", 0, 3, 2);
+            w.setAutocommit(false);
+            w.execute("UPDATE ev SET ts = SYSTIMESTAMP WHERE id = 2");
+            a.execute("CALL ttAgingScheduleNow('ev')");
+            LifecycleTest.waitFor(() -> rows(a, "CALL ttXactAdmin()").stream().anyMatch(r -> r.contains("X on row")));
+            assertTrue(rows(a, "CALL ttDataStoreStatus()").stream().anyMatch(r -> r.contains("|aging|ADMIN|")), "the aging agent's connection");
+            assertEquals(3, count(a, "ev"), "nothing aged while it waits (its batch is one statement)");
+            w.commit();
+            LifecycleTest.waitFor(() -> count(a, "ev") == 1);
+            assertEquals(List.of("2"), rows(a, "SELECT id FROM ev"), "the row w made young again stays");
+        }
+    }
+
+    @Test
+    void ttAgingScheduleNowNeedsDeleteOnTheTableOrAdminForAll() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CREATE TABLE ev (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 1 HOUR OFF");
+            insert(a, "ev", 0, 10, 2);
+            a.execute("CREATE USER app IDENTIFIED BY apppw");
+            a.execute("GRANT SELECT ON ev TO app");
+            try (Connection app = inst.connect("AG", "app", "apppw")) {
+                assertEquals(90006, assertThrows(HourglassException.class, () -> app.execute("CALL ttAgingScheduleNow('admin.ev')")).number());
+                assertEquals(90006, assertThrows(HourglassException.class, () -> app.execute("CALL ttAgingScheduleNow()")).number());
+                a.execute("GRANT DELETE ON ev TO app");
+                app.execute("CALL ttAgingScheduleNow('admin.ev')");
+                LifecycleTest.waitFor(() -> count(a, "ev") == 0);
+            }
+        }
+    }
+
+    /**
+     * The policies come back from the checkpoint and the log after a crash, and so do the aged
+     * rows' deletions (logged as any DELETE): with the policy OFF nothing ages them again.
+     */
+    @Test
+    void policiesAndAgedRowsSurviveACrash() {
+        DatabaseConfig cfg = DatabaseConfig.defaults("AG", dir.resolve("ag").toString()).withCheckpoints(0, 0, 0);
+        Crashable dying = Crashable.open(cfg);
+        Connection c = dying.instance().connect("AG", "admin", TestInstances.ADMIN_PASSWORD);
+        c.execute("CREATE TABLE ev (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 1 HOUR CYCLE 10 MINUTES OFF");
+        c.execute("CREATE TABLE keep (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 30 DAYS");
+        c.execute("CREATE TABLE gone (id INTEGER PRIMARY KEY, ts DATE NOT NULL) AGING USE ts LIFETIME 3 HOURS");
+        insert(c, "ev", 0, 100, 2);
+        insert(c, "ev", 1000, 5, 0.5);
+        c.execute("CALL ttCkpt()"); // ev's policy in the checkpoint
+        c.execute("CALL ttAgingScheduleNow('ev')");
+        LifecycleTest.waitFor(() -> count(c, "ev") == 5);
+        c.execute("ALTER TABLE ev SET AGING LIFETIME 2 DAYS"); // in the log, after the aging deletes
+        c.execute("ALTER TABLE gone DROP AGING");
+        dying.kill();
+        try (Instance i = TestInstances.with(cfg); Connection d = i.connect("AG", "admin", TestInstances.ADMIN_PASSWORD)) {
+            assertEquals(List.of("EV|TS|2|DAY|10|MINUTE|OFF", "KEEP|TS|30|DAY|5|MINUTE|ON"), rows(d, "SELECT table_name, aging_column,"
+                    + " lifetime, lifetime_unit, cycle, cycle_unit, aging_state FROM user_tab_aging ORDER BY table_name"),
+                    "ev's from the log, keep's from the checkpoint, gone's dropped in the log");
+            assertEquals(5, count(d, "ev"), "the aged rows stay deleted");
+            d.execute("ALTER TABLE ev SET AGING LIFETIME 1 MINUTE");
+            d.execute("CALL ttAgingScheduleNow('ev')"); // the reloaded image has its agent
+            LifecycleTest.waitFor(() -> count(d, "ev") == 0);
+        }
+    }
+}
