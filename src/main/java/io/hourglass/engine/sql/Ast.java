@@ -122,7 +122,8 @@ final class Ast {
 
     record Update(Name table, String alias, List<String> columns, List<Expr> values, Expr where) implements Stmt {}
 
-    record Delete(Name table, String alias, Expr where) implements Stmt {}
+    /** DELETE [FIRST n] FROM t [alias] [WHERE ...]; {@code first}: TimesTen's FIRST n (a number or a parameter), or null. */
+    record Delete(Name table, String alias, Expr where, Expr first) implements Stmt {}
 
     record ColumnDef(String name, SqlType type, boolean notNull, Expr defaultValue, String defaultSql,
                      boolean primaryKey, boolean unique, int pos) {}

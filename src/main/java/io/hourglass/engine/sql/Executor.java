@@ -2351,7 +2351,7 @@ final class Executor {
         boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();
         q.rowIdLevels |= binder.rowIdSources; // (SET a = ROWID: the rows read carry it)
         return (ss, params) -> atomically(ss, txn -> StatementResult.count(
-                forEachLockedMatch(ss, txn, q, params, subqueries, (old, ctx) -> {
+                forEachLockedMatch(ss, txn, q, params, subqueries, Long.MAX_VALUE, (old, ctx) -> {
                     ctx.row++;
                     Object[] row = old.clone();
                     Object[] spread = null; // the row of a SET (a, b) = (SELECT ...) subquery, for its later columns
@@ -2401,8 +2401,18 @@ final class Executor {
         require(s, Privilege.DELETE, t);
         writable(s, t);
         QueryPlan q = planTarget(t, del.alias(), del.where(), s);
-        return (ss, params) -> atomically(ss, txn -> StatementResult.count(
-                forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), (old, ctx) -> null)));
+        if (del.first() == null) {
+            return (ss, params) -> atomically(ss, txn -> StatementResult.count(
+                    forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), Long.MAX_VALUE, (old, ctx) -> null)));
+        }
+        // DELETE FIRST n: the first n matching rows the statement meets (in no promised order), as TimesTen's
+        if (!q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error();
+        Expr first = new Binder(new Table[0], new String[0]).bind(del.first());
+        return (ss, params) -> {
+            long n = positive(first.eval(new Expr.Ctx(0, params)), "DELETE FIRST");
+            return atomically(ss, txn -> StatementResult.count(
+                    forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), n, (old, ctx) -> null)));
+        };
     }
 
     /** What UPDATE or DELETE makes of a row it holds locked: its new values, or null to delete it. */
@@ -2424,10 +2434,11 @@ final class Executor {
      * it makes any: a subquery reads the statement's own changes as the transaction's, so one
      * that reads the target table (delete each row that has a duplicate with a smaller id; set
      * each row to its group's maximum) would otherwise see the rows this statement already
-     * changed. What it decided counts in TempSize until it is made.
+     * changed. What it decided counts in TempSize until it is made. It changes at most {@code
+     * limit} rows (DELETE FIRST n), and locks no row past the last of them.
      */
     private static long forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, boolean decideFirst,
-                                           RowChange change) {
+                                           long limit, RowChange change) {
         TransactionManager tm = s.transactions();
         Table t = q.tables[0];
         lockForWrite(s, txn, t);
@@ -2454,8 +2465,7 @@ final class Executor {
                 } else {
                     make(tm, txn, t, id, current, next, checks);
                 }
-                changed[0]++;
-                return true;
+                return ++changed[0] < limit;
             });
             for (Pending p : pending) {
                 ctx.tick();
@@ -2544,7 +2554,7 @@ final class Executor {
             case Ast.Delete d -> {
                 Table t = table(d.table(), s);
                 QueryPlan q = planTarget(t, d.alias(), d.where(), s);
-                lines.add("DELETE " + q.access[0].describe(t));
+                lines.add("DELETE " + (d.first() != null ? "FIRST " + d.first().text() + " " : "") + q.access[0].describe(t));
                 explainSubqueries(q, "", lines);
             }
             case Ast.SelectForUpdate fu -> {

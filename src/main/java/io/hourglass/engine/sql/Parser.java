@@ -1111,12 +1111,17 @@ final class Parser {
 
     private Ast.Stmt delete() {
         expect("DELETE");
+        Expr first = null;
+        if (accept("FIRST")) { // TimesTen's DELETE FIRST n: at most n rows
+            if (peek().type() != T.NUMBER && peek().type() != T.PARAM) throw error("expected a number or ? after DELETE FIRST but found " + describe(peek()));
+            first = primary();
+        }
         accept("FROM");
         Ast.Name table = name();
         String alias = null;
         if (!peek().is("WHERE") && peek().type() == T.IDENT) alias = identifier();
         Expr where = accept("WHERE") ? expr() : null;
-        return new Ast.Delete(table, alias, where);
+        return new Ast.Delete(table, alias, where, first);
     }
 
     private Ast.Stmt create() {

@@ -196,6 +196,12 @@ class EngineBasicsTest {
             assertEquals(90003, code(() -> c.execute(q, new Object())));
             assertEquals(10L, c.execute("SELECT COUNT(*) FROM p WHERE t BETWEEN ? AND ?",
                     LocalDate.of(2024, 1, 11), LocalDate.of(2024, 1, 20)).rows().get(0)[0]);
+            PreparedStatement chunk = c.prepare("DELETE FIRST ? FROM p WHERE id >= ?"); // TimesTen's, n a parameter
+            assertEquals(20L, c.execute(chunk, 20, 10).updateCount());
+            assertEquals(20L, c.execute(chunk, 25L, 10).updateCount());
+            assertEquals(3105, code(() -> c.execute(chunk, 0, 10)));
+            assertEquals(3105, code(() -> c.execute(chunk, new Object[] {null, 10})));
+            assertEquals(10L, c.execute("SELECT COUNT(*) FROM p").rows().get(0)[0]);
         }
     }
 
