@@ -1112,8 +1112,9 @@ final class Parser {
     private Ast.Stmt delete() {
         expect("DELETE");
         Expr first = null;
-        if (accept("FIRST")) { // TimesTen's DELETE FIRST n: at most n rows
-            if (peek().type() != T.NUMBER && peek().type() != T.PARAM) throw error("expected a number or ? after DELETE FIRST but found " + describe(peek()));
+        // TimesTen's DELETE FIRST n: at most n rows (DELETE first [f] WHERE ... still deletes from a table FIRST)
+        if (peek().is("FIRST") && (peek(1).type() == T.NUMBER || peek(1).type() == T.PARAM)) {
+            next();
             first = primary();
         }
         accept("FROM");
