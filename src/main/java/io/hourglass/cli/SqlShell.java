@@ -164,6 +164,16 @@ final class SqlShell {
                     // ttIsql's words; the dictionary shows only what the user may see
                     out.println("Table " + String.join(".", name) + " not found");
                     failures++;
+                    return true;
+                }
+                // and its aging policy, as ttIsql's describe ends with it
+                Result aging = run("SELECT owner, aging_column, lifetime, lifetime_unit, cycle, cycle_unit, aging_state FROM sys.all_tab_aging"
+                        + " WHERE table_name = '" + table + "'" + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "") + " ORDER BY owner");
+                if (aging != null) {
+                    for (List<String> a : aging.rows()) {
+                        out.println("Aging of " + a.get(0) + "." + table + ": USE " + a.get(1) + " LIFETIME " + a.get(2) + " " + a.get(3) + "S CYCLE "
+                                + a.get(4) + " " + a.get(5) + "S " + a.get(6));
+                    }
                 }
                 return true;
             }

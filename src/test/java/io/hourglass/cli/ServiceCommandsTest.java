@@ -112,6 +112,8 @@ class ServiceCommandsTest {
                 CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR2(20) DEFAULT 'n', amount NUMBER(8,2));
                 tables
                 describe t
+                CREATE TABLE ev (ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 3 HOURS OFF;
+                describe ev
                 desc admin.nosuch
                 describe a.b.c
                 cachegroups
@@ -145,6 +147,8 @@ class ServiceCommandsTest {
                 +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
                 3 rows found.
                 """), r.out());
+        assertTrue(r.out().contains("3 rows found.\nCommand> CREATE TABLE ev"), "t has no aging: " + r.out());
+        assertTrue(r.out().contains("1 row found.\nAging of ADMIN.EV: USE TS LIFETIME 3 HOURS CYCLE 5 MINUTES OFF\nCommand> desc"), r.out());
         assertTrue(r.out().contains("Command> desc admin.nosuch\nTable ADMIN.NOSUCH not found\nCommand> describe a.b.c"), r.out());
         assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
         assertTrue(r.out().contains("""
