@@ -49,9 +49,15 @@ public final class Connection implements Session, AutoCloseable {
     private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
     private boolean cacheWriter; // the cache agent's: may write READONLY cache tables
-    private String agent; // whose background work it does ("cache agent", "aging"), or null: an application's
+    private final String agent; // whose background work it does ("cache agent", "aging"), or null: an application's
 
     Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures) {
+        this(db, user, isolation, lockWaitSeconds, procedures, null);
+    }
+
+    /** @param agent the background agent the connection works for ("cache agent", "aging"), or null for an application's */
+    Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures, String agent) {
+        this.agent = agent; // (before the database counts it: an agent's never keeps it in use)
         this.db = db;
         this.user = user;
         this.id = db.nextConnectionId();
@@ -351,13 +357,7 @@ public final class Connection implements Session, AutoCloseable {
 
     public boolean isClosed() { return closed; }
 
-    void writeCacheTables() {
-        cacheWriter = true;
-        agent = "cache agent";
-    }
-
-    /** Marks the connection as the aging agent's (ttDataStoreStatus shows it so). */
-    void ofAgingAgent() { agent = "aging"; }
+    void writeCacheTables() { cacheWriter = true; }
 
     /** The background agent whose connection this is ("cache agent", "aging"), or null for an application's. */
     String agent() { return agent; }

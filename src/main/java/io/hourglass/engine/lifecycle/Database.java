@@ -320,9 +320,7 @@ public final class Database {
     void startAging(Procedures procedures) {
         agingAgent = new AgingAgent(config.name(), catalog, () -> {
             User u = catalog.user(Catalog.INSTANCE_ADMIN);
-            Connection c = new Connection(this, u, Isolation.READ_COMMITTED, config.lockWaitSeconds(), procedures);
-            c.ofAgingAgent();
-            return c;
+            return new Connection(this, u, Isolation.READ_COMMITTED, config.lockWaitSeconds(), procedures, "aging");
         });
     }
 
@@ -339,7 +337,7 @@ public final class Database {
     Connection agentConnection(String user, Procedures procedures) {
         User u = catalog.user(user);
         if (u == null) throw ErrorCode.USER_NOT_FOUND.error(user);
-        Connection c = new Connection(this, u, config.isolation(), config.lockWaitSeconds(), procedures);
+        Connection c = new Connection(this, u, config.isolation(), config.lockWaitSeconds(), procedures, "cache agent");
         c.writeCacheTables();
         return c;
     }
@@ -410,7 +408,16 @@ public final class Database {
         release();
     }
 
-    public int connectionCount() { return connections.size(); }
+    /**
+     * The open connections of applications. A background agent's own (the cache agent's, aging's)
+     * are not counted: the agents stop before an unload closes the other connections, so theirs
+     * never keep a database in use, nor hold up ramUnload, destroy or the inUse grace.
+     */
+    public int connectionCount() {
+        int n = 0;
+        for (Connection c : connections) if (c.agent() == null) n++;
+        return n;
+    }
 
     public Set<Connection> connections() { return Set.copyOf(connections); }
 
@@ -442,7 +449,9 @@ public final class Database {
             admitted.decrementAndGet();
             disconnects.increment();
         }
-        if (home != null && connections.isEmpty()) home.idle(this);
+        // (an agent's connection closing never calls in: an unload holding the database's monitor
+        // may be waiting for that agent to stop)
+        if (home != null && c.agent() == null && connectionCount() == 0) home.idle(this);
     }
 
     /**

@@ -116,10 +116,30 @@ class AgingTest {
             a.execute("CALL ttAgingScheduleNow('ev')");
             LifecycleTest.waitFor(() -> rows(a, "CALL ttXactAdmin()").stream().anyMatch(r -> r.contains("X on row")));
             assertTrue(rows(a, "CALL ttDataStoreStatus()").stream().anyMatch(r -> r.contains("|aging|ADMIN|")), "the aging agent's connection");
+            assertEquals(2, inst.loaded("AG").connectionCount(), "a's and w's: an agent's connection keeps no database in use");
             assertEquals(3, count(a, "ev"), "nothing aged while it waits (its batch is one statement)");
             w.commit();
             LifecycleTest.waitFor(() -> count(a, "ev") == 1);
             assertEquals(List.of("2"), rows(a, "SELECT id FROM ev"), "the row w made young again stays");
+        }
+    }
+
+    /**
+     * An inUse database unloads once its grace has passed after the last application's connection,
+     * although aging connects every second: an agent's connection neither keeps it in use nor
+     * starts the grace again (it did, so such a database never unloaded).
+     */
+    @Test
+    void agingKeepsNoInUseDatabaseLoaded() {
+        DatabaseConfig cfg = DatabaseConfig.defaults("AG", dir.resolve("ag").toString())
+                .withRamPolicy(new RamPolicy(RamPolicy.Kind.IN_USE, 2, true));
+        try (Instance inst = TestInstances.with(cfg)) {
+            try (Connection c = inst.connect("AG", "admin", TestInstances.ADMIN_PASSWORD)) {
+                c.execute("CREATE TABLE ev (id INTEGER PRIMARY KEY, ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 1 HOUR CYCLE 1 SECOND");
+                insert(c, "ev", 0, 5, 2);
+                LifecycleTest.waitFor(() -> count(c, "ev") == 0);
+            }
+            LifecycleTest.waitFor(() -> inst.loaded("AG") == null);
         }
     }
 
