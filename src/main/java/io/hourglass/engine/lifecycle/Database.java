@@ -436,6 +436,7 @@ public final class Database {
 
     void opened(Connection c) {
         connections.add(c);
+        if (c.agent() != null) return; // (SYS.MONITOR counts applications' connections, as connectionCount does)
         connects.increment();
         if (firstConnect == null) {
             synchronized (this) {
@@ -447,7 +448,7 @@ public final class Database {
     void closed(Connection c) {
         if (connections.remove(c)) {
             admitted.decrementAndGet();
-            disconnects.increment();
+            if (c.agent() == null) disconnects.increment();
         }
         // (an agent's connection closing never calls in: an unload holding the database's monitor
         // may be waiting for that agent to stop)

@@ -117,6 +117,7 @@ class AgingTest {
             LifecycleTest.waitFor(() -> rows(a, "CALL ttXactAdmin()").stream().anyMatch(r -> r.contains("X on row")));
             assertTrue(rows(a, "CALL ttDataStoreStatus()").stream().anyMatch(r -> r.contains("|aging|ADMIN|")), "the aging agent's connection");
             assertEquals(2, inst.loaded("AG").connectionCount(), "a's and w's: an agent's connection keeps no database in use");
+            assertEquals(List.of("2|0"), rows(a, "SELECT ds_connects, ds_disconnects FROM sys.monitor"), "nor counts in SYS.MONITOR");
             assertEquals(3, count(a, "ev"), "nothing aged while it waits (its batch is one statement)");
             w.commit();
             LifecycleTest.waitFor(() -> count(a, "ev") == 1);
