@@ -343,7 +343,7 @@ public final class Database {
     }
 
     /** Stops the image's background agents, which work through connections: the cache agent, aging. */
-    private void stopCache() {
+    private void stopAgents() {
         CacheAgent a = cacheAgent;
         if (a != null) a.close();
         AgingAgent g = agingAgent;
@@ -391,7 +391,7 @@ public final class Database {
      * closes), so a reload can open them; its connections keep the image until they close.
      */
     void release() {
-        stopCache();
+        stopAgents();
         if (checkpointer != null) checkpointer.close();
         if (log != null) log.close();
     }
@@ -403,7 +403,7 @@ public final class Database {
 
     /** Destroy: connections closed, background work stopped, no checkpoint (the files go next). */
     void abandon() {
-        stopCache();
+        stopAgents();
         closeConnections();
         release();
     }
@@ -479,7 +479,7 @@ public final class Database {
      * whole log durable. Returns once all committed work is on disk (unless the log had failed).
      */
     void close() {
-        stopCache();
+        stopAgents();
         closeConnections();
         if (checkpointer != null) {
             // The unload checkpoint: the next load starts from it and replays no log.
