@@ -56,6 +56,7 @@ final class Ddl {
                 case Ast.DropIndex di -> dropIndex(di, s, ddl);
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.AlterAging aa -> alterAging(aa, s);
+                case Ast.AlterUnique au -> alterUnique(au, s, ddl);
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.RenameTable rt -> renameTable(rt, s, ddl);
                 case Ast.RenameColumn rc -> renameColumn(rc, s, ddl);
@@ -227,6 +228,64 @@ final class Ddl {
         if (type == null) throw ErrorCode.AGING_COLUMN_NOT_FOUND.error(column);
         if (!type.kind().isDatetime()) throw ErrorCode.AGING_COLUMN_TYPE.error(column);
         if (!notNull) throw ErrorCode.AGING_COLUMN_NULLABLE.error(column);
+    }
+
+    /**
+     * ALTER TABLE ADD [CONSTRAINT c] UNIQUE (cols): a unique constraint, its index (named c, else
+     * {@code <TABLE>_UQ<n>}) built under a shared lock, TT0907 if two rows share a key; DROP UNIQUE
+     * (cols) drops the one on exactly those columns (not the primary key; TT3003 while a foreign
+     * key uses it). SET PAGES checks the table and the right, and changes nothing.
+     */
+    private static void alterUnique(Ast.AlterUnique au, Session s, Transaction ddl) {
+        Table t = Executor.table(au.table(), s);
+        requireOwnerOrAdmin(s, t, "ALTER TABLE");
+        if (au.columns().isEmpty()) return; // SET PAGES
+        notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
+        int[] cols = positions(au.columns(), Executor.columnPositions(t), t.qualifiedName());
+        if (new HashSet<>(au.columns()).size() != cols.length) throw ErrorCode.SEMANTIC_ERROR.error("a unique constraint's column appears twice");
+        IndexDef same = null;
+        for (IndexDef ix : t.indexes()) {
+            if (ix.constraint() && ix.unique() && java.util.Arrays.equals(ix.columns(), cols)) same = ix;
+        }
+        boolean primaryKey = java.util.Arrays.equals(t.primaryKey(), cols);
+        if (!au.add()) {
+            if (same == null || primaryKey) {
+                throw ErrorCode.CONSTRAINT_NOT_FOUND.error("UNIQUE " + au.columns() + (primaryKey ? " (the primary key: it stays)" : ""),
+                        t.qualifiedName());
+            }
+            dropIndexNow(same, t, s, ddl);
+            return;
+        }
+        if (same != null) {
+            throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " already has a " + (primaryKey ? "primary key" : "unique constraint")
+                    + " on " + au.columns() + " (" + same.name() + ")");
+        }
+        String name = au.name() != null ? au.name()
+                : freeName(t.name() + "_UQ", 1, n -> s.catalog().index(t.owner(), n) != null);
+        s.catalog().checkIndexNameFree(t.owner(), name);
+        s.transactions().lockTable(ddl, t, LockMode.S);
+        CatalogChange.IndexSpec spec = new CatalogChange.IndexSpec(t.owner(), name, cols, true, IndexDef.Kind.RANGE, true);
+        IndexDef ix = CatalogChanges.index(spec);
+        long bytes = fill(t, ix) * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        s.transactions().memory().reserve(bytes);
+        try {
+            s.transactions().logCatalogChange(new CatalogChange.CreateIndex(t.owner(), t.name(), spec));
+        } catch (RuntimeException e) {
+            s.transactions().memory().release(bytes);
+            throw e;
+        }
+        s.catalog().addIndex(t, ix); // already filled: what CatalogChanges.apply would do, plus the rows
+    }
+
+    /** Drops index {@code ix} of {@code t} (DROP INDEX, DROP UNIQUE, DROP CONSTRAINT): TT3003 while a foreign key uses it. */
+    private static void dropIndexNow(IndexDef ix, Table t, Session s, Transaction ddl) {
+        for (ForeignKey fk : s.catalog().foreignKeysUsing(ix)) {
+            throw ErrorCode.FOREIGN_KEY_IN_USE.error("index " + ix.qualifiedName() + " is used by " + fk.qualifiedName() + " of "
+                    + fk.child().qualifiedName());
+        }
+        s.transactions().lockTable(ddl, t, LockMode.X);
+        change(s, new CatalogChange.DropIndex(ix.owner(), ix.name()));
+        s.transactions().memory().release(s.transactions().retire(ix));
     }
 
     /**
@@ -819,16 +878,10 @@ final class Ddl {
         if (ix == null) throw ErrorCode.INDEX_NOT_FOUND.error(owner + "." + di.index().name());
         Table t = s.catalog().tableOfIndex(ix);
         requireOwnerOrAdmin(s, t, "DROP INDEX");
-        for (ForeignKey fk : s.catalog().foreignKeysUsing(ix)) {
-            throw ErrorCode.FOREIGN_KEY_IN_USE.error("index " + ix.qualifiedName() + " is used by " + fk.qualifiedName() + " of "
-                    + fk.child().qualifiedName());
-        }
-        if (ix.constraint()) {
+        if (ix.constraint() && s.catalog().foreignKeysUsing(ix).isEmpty()) { // (one a foreign key uses: TT3003 below)
             throw ErrorCode.CANNOT_DROP.error("index " + ix.qualifiedName(), "it enforces a PRIMARY KEY or UNIQUE constraint");
         }
-        s.transactions().lockTable(ddl, t, LockMode.X);
-        change(s, new CatalogChange.DropIndex(ix.owner(), ix.name()));
-        s.transactions().memory().release(s.transactions().retire(ix));
+        dropIndexNow(ix, t, s, ddl);
     }
 
     /**
@@ -860,6 +913,12 @@ final class Ddl {
             if (fk == null && CatalogChanges.check(t, at.drop()) != null) {
                 tm.lockTable(ddl, t, LockMode.X);
                 change(s, new CatalogChange.DropForeignKey(t.owner(), t.name(), at.drop()));
+                return;
+            }
+            IndexDef unique = fk == null ? s.catalog().index(t.owner(), at.drop()) : null;
+            if (unique != null && unique.constraint() && unique.unique() && s.catalog().tableOfIndex(unique) == t
+                    && !java.util.Arrays.equals(unique.columns(), t.primaryKey())) {
+                dropIndexNow(unique, t, s, ddl); // a UNIQUE constraint, by its name (Oracle's way)
                 return;
             }
             if (fk == null) throw ErrorCode.CONSTRAINT_NOT_FOUND.error(t.owner() + "." + at.drop(), t.qualifiedName());

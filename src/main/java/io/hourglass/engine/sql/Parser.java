@@ -1711,6 +1711,22 @@ final class Parser {
                 next();
                 return new Ast.AlterAging(table, null, null, null, null);
             }
+            if (peek().is("SET") && peek(1).is("PAGES")) { // TimesTen's hash index sizing: Hourglass's hash indexes size themselves
+                next();
+                pages();
+                return new Ast.AlterUnique(table, null, List.of(), true);
+            }
+            if (peek().is("ADD") && (peek(1).is("UNIQUE") || (peek(1).is("CONSTRAINT") && peek(3).is("UNIQUE")))) {
+                next();
+                String constraint = accept("CONSTRAINT") ? identifier() : null;
+                expect("UNIQUE");
+                return new Ast.AlterUnique(table, constraint, columnList(), true);
+            }
+            if (peek().is("DROP") && peek(1).is("UNIQUE")) {
+                next();
+                next();
+                return new Ast.AlterUnique(table, null, columnList(), false);
+            }
             if (accept("SET")) {
                 expect("AGING");
                 if (accept("LIFETIME")) return new Ast.AlterAging(table, null, null, agingSpan(), null);
