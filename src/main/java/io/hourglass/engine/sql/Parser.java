@@ -1711,6 +1711,10 @@ final class Parser {
                 next();
                 return new Ast.AlterAging(table, null, null, null, null);
             }
+            if (peek().is("USE") && (peek(1).is("HASH") || peek(1).is("RANGE")) && peek(2).is("INDEX")) {
+                throw ErrorCode.UNSUPPORTED.error("ALTER TABLE ... USE " + peek(1).text() + " INDEX: a primary key keeps the index kind it was"
+                        + " created with here (CREATE an index of the other kind beside it)");
+            }
             if (peek().is("SET") && peek(1).is("PAGES")) { // TimesTen's hash index sizing: Hourglass's hash indexes size themselves
                 next();
                 pages();
