@@ -219,7 +219,9 @@ final class Binder {
                 c.sources = m;
                 checkArity(c);
                 c.type = switch (c.name) {
-                    case "LENGTH", "LENGTHB", "INSTR", "INSTRB", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH" -> SqlType.BIGINT;
+                    case "LENGTH", "LENGTHB", "INSTR", "INSTRB", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH", "REGEXP_INSTR" -> SqlType.BIGINT;
+                    case "REGEXP_LIKE" -> SqlType.BOOLEAN; // (a condition, as LIKE)
+                    case "REGEXP_SUBSTR" -> textOfLength(c.args.get(0).type);
                     // (a DATE stays a DATE; a parameter or text brings a TIMESTAMP)
                     case "TIMESTAMPADD" -> c.args.get(2).type.kind().isDatetime() ? c.args.get(2).type : SqlType.TIMESTAMP;
                     // (a NUMBER(p,s) rounded up may need a digit more: 999.5 to 1000)
@@ -321,6 +323,9 @@ final class Binder {
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
             case "SYS_CONTEXT" -> n == 2 || n == 3;
             case "INSTR", "INSTRB" -> n >= 2 && n <= 4;
+            case "REGEXP_LIKE" -> n == 2 || n == 3;
+            case "REGEXP_INSTR" -> n >= 2 && n <= 7;
+            case "REGEXP_SUBSTR", "REGEXP_REPLACE" -> n >= 2 && n <= 6;
             case "NVL2", "TIMESTAMPADD", "TIMESTAMPDIFF" -> n == 3;
             case "DECODE" -> n >= 3;
             case "COALESCE", "GREATEST", "LEAST", "TT_HASH" -> n >= 1;

@@ -1182,6 +1182,40 @@ abstract class Expr {
             this.args = args;
         }
 
+        /**
+         * REGEXP_LIKE(s, p [, match]), REGEXP_INSTR(s, p [, position [, occurrence [, return_option
+         * [, match [, subexpression]]]]]), REGEXP_SUBSTR(s, p [, position [, occurrence [, match [,
+         * subexpression]]]]), REGEXP_REPLACE(s, p [, with [, position [, occurrence [, match]]]]):
+         * NULL when s, p or a number is NULL; a NULL match parameter is the default, a NULL
+         * replacement removes the matches.
+         */
+        private Object regex(Object[] a, Ctx c) {
+            int match = switch (name) {
+                case "REGEXP_LIKE" -> 2;
+                case "REGEXP_INSTR" -> 5;
+                case "REGEXP_SUBSTR" -> 4;
+                case "REGEXP_REPLACE" -> 5;
+                default -> throw ErrorCode.INTERNAL.error(name);
+            };
+            int with = name.equals("REGEXP_REPLACE") ? 2 : -1;
+            for (int i = 0; i < a.length; i++) if (a[i] == null && i != match && i != with) return null;
+            String s = Binary.text(a[0]);
+            java.util.regex.Pattern p = Regex.pattern(this, c, Binary.text(a[1]), a.length > match && a[match] != null ? Binary.text(a[match]) : "");
+            return switch (name) {
+                case "REGEXP_LIKE" -> Regex.like(p, s, c);
+                case "REGEXP_INSTR" -> {
+                    long option = a.length > 4 ? toLong(a[4]) : 0;
+                    if (option != 0 && option != 1) throw ErrorCode.SEMANTIC_ERROR.error("REGEXP_INSTR's return option is 0 or 1, got " + option);
+                    yield Regex.instr(p, s, a.length > 2 ? toLong(a[2]) : 1, a.length > 3 ? toLong(a[3]) : 1, option == 1,
+                            a.length > 6 ? toLong(a[6]) : 0, c);
+                }
+                case "REGEXP_SUBSTR" -> Regex.substr(p, s, a.length > 2 ? toLong(a[2]) : 1, a.length > 3 ? toLong(a[3]) : 1,
+                        a.length > 5 ? toLong(a[5]) : 0, c);
+                default -> Regex.replace(p, s, a.length > 2 && a[2] != null ? Binary.text(a[2]) : "", a.length > 3 ? toLong(a[3]) : 1,
+                        a.length > 4 ? toLong(a[4]) : 0, c);
+            };
+        }
+
         Object eval(Ctx c) {
             switch (name) {
                 case "DECODE" -> {
@@ -1207,6 +1241,7 @@ abstract class Expr {
                 }
                 case "NULLIF" -> { return a[0] != null && a[1] != null && Values.compare(a[0], a[1]) == 0 ? null : a[0]; }
                 case "CONCAT" -> { return a[0] == null && a[1] == null ? null : (a[0] == null ? "" : Binary.text(a[0])) + (a[1] == null ? "" : Binary.text(a[1])); }
+                case "REGEXP_LIKE", "REGEXP_INSTR", "REGEXP_SUBSTR", "REGEXP_REPLACE" -> { return regex(a, c); }
                 case "REPLACE" -> {
                     if (a[0] == null) return null;
                     String from = a[1] == null ? "" : Binary.text(a[1]), to = a.length < 3 || a[2] == null ? "" : Binary.text(a[2]);

@@ -49,6 +49,21 @@ class QueryTimeoutTest {
         return assertTimeoutPreemptively(HANG, () -> assertThrows(HourglassException.class, () -> c.execute(sql)).number());
     }
 
+    /**
+     * A regular expression that backtracks at length on one row stops at the timeout too (a
+     * backreference keeps Java's engine from memoizing the nested loop: some 20 s for these 31
+     * characters, doubling with each more, so that a match that no longer ticks fails the test
+     * instead of hanging the build).
+     */
+    @Test
+    void aRunawayRegularExpressionStopsAtTheTimeout() {
+        try (Connection c = admin(";SQLQueryTimeoutMSec=200")) {
+            assertEquals(6111, timedOut(c, "SELECT COUNT(*) FROM dual WHERE REGEXP_LIKE(RPAD('a', 30, 'a') || 'b', '^(a+)+\\1$')"));
+            assertEquals(6111, timedOut(c, "SELECT REGEXP_REPLACE(RPAD('a', 30, 'a') || 'b', '^(a+)+\\1$', 'x') FROM dual"));
+            assertEquals(1L, c.execute("SELECT COUNT(*) FROM dual WHERE REGEXP_LIKE(RPAD('a', 40, 'a'), '^(a+)+$')").rows().get(0)[0]);
+        }
+    }
+
     @Test
     void aQueryPastItsTimeoutFailsWithTT6111() {
         try (Connection c = admin(";SQLQueryTimeoutMSec=200")) {
