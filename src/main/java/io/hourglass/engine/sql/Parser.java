@@ -1043,8 +1043,8 @@ final class Parser {
             }
         });
         // The insert is of a source row that matched no target row: no target row to read (TimesTen's TT2951, TT2955).
-        if (insertValues != null) for (Piece v : insertValues) refuseTarget(v, t, ErrorCode.MERGE_TARGET_IN_INSERT_VALUES);
-        if (insertWhere != null) refuseTarget(insertWhere, t, ErrorCode.MERGE_TARGET_IN_INSERT_WHERE);
+        if (insertValues != null) for (Piece v : insertValues) refuseTarget(again(v, this::valueOrDefault), t, ErrorCode.MERGE_TARGET_IN_INSERT_VALUES);
+        if (insertWhere != null) refuseTarget(again(insertWhere, this::expr), t, ErrorCode.MERGE_TARGET_IN_INSERT_WHERE);
         Ast.Update update = null;
         if (!setColumns.isEmpty()) {
             // Each target row the update takes (a source row matches it, and the WHERE holds for
@@ -1082,9 +1082,9 @@ final class Parser {
         return new Ast.Merge(update, insert);
     }
 
-    /** Fails with {@code error} if {@code p} reads a column of MERGE's target {@code t}. */
-    private void refuseTarget(Piece p, String t, ErrorCode error) {
-        Executor.walk(again(p, this::valueOrDefault), x -> {
+    /** Fails with {@code error} if {@code e} (a piece read again as it was first) reads a column of MERGE's target {@code t}. */
+    private static void refuseTarget(Expr e, String t, ErrorCode error) {
+        Executor.walk(e, x -> {
             if (x instanceof Expr.ColumnRef c && c.qualifier.equals(t)) throw error.error(t + "." + c.column);
         });
     }
