@@ -264,17 +264,7 @@ final class Ddl {
                 : freeName(t.name() + "_UQ", 1, n -> s.catalog().index(t.owner(), n) != null);
         s.catalog().checkIndexNameFree(t.owner(), name);
         s.transactions().lockTable(ddl, t, LockMode.S);
-        CatalogChange.IndexSpec spec = new CatalogChange.IndexSpec(t.owner(), name, cols, true, IndexDef.Kind.RANGE, true);
-        IndexDef ix = CatalogChanges.index(spec);
-        long bytes = fill(t, ix) * MemoryAccount.INDEX_ENTRY_OVERHEAD;
-        s.transactions().memory().reserve(bytes);
-        try {
-            s.transactions().logCatalogChange(new CatalogChange.CreateIndex(t.owner(), t.name(), spec));
-        } catch (RuntimeException e) {
-            s.transactions().memory().release(bytes);
-            throw e;
-        }
-        s.catalog().addIndex(t, ix); // already filled: what CatalogChanges.apply would do, plus the rows
+        buildIndex(t, new CatalogChange.IndexSpec(t.owner(), name, cols, true, IndexDef.Kind.RANGE, true), s);
     }
 
     /** Drops index {@code ix} of {@code t} (DROP INDEX, DROP UNIQUE, DROP CONSTRAINT): TT3003 while a foreign key uses it. */
@@ -833,11 +823,17 @@ final class Ddl {
         s.catalog().checkIndexNameFree(owner, ci.index().name());
         // Shared lock: writers finish first and none start until the index is in place.
         s.transactions().lockTable(ddl, t, LockMode.S);
-        CatalogChange.IndexSpec spec = new CatalogChange.IndexSpec(owner, ci.index().name(), cols, ci.unique(),
-                Executor.kind(ci.hash()), false);
+        buildIndex(t, new CatalogChange.IndexSpec(owner, ci.index().name(), cols, ci.unique(), Executor.kind(ci.hash()), false), s);
+    }
+
+    /**
+     * Builds index {@code spec} of {@code t} from its rows (TT0907 if a unique one meets a key
+     * twice), charges its entries to PermSize, logs it and puts it in place. The caller holds
+     * {@code t} shared, so no writer changes the rows meanwhile.
+     */
+    private static void buildIndex(Table t, CatalogChange.IndexSpec spec, Session s) {
         IndexDef ix = CatalogChanges.index(spec);
-        long entries = fill(t, ix);
-        long bytes = entries * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+        long bytes = fill(t, ix) * MemoryAccount.INDEX_ENTRY_OVERHEAD;
         s.transactions().memory().reserve(bytes);
         try {
             s.transactions().logCatalogChange(new CatalogChange.CreateIndex(t.owner(), t.name(), spec));

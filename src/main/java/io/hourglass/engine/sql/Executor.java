@@ -2401,15 +2401,11 @@ final class Executor {
         require(s, Privilege.DELETE, t);
         writable(s, t);
         QueryPlan q = planTarget(t, del.alias(), del.where(), s);
-        if (del.first() == null) {
-            return (ss, params) -> atomically(ss, txn -> StatementResult.count(
-                    forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), Long.MAX_VALUE, (old, ctx) -> null)));
-        }
         // DELETE FIRST n: the first n matching rows the statement meets (in no promised order), as TimesTen's
-        if (!q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error();
-        Expr first = new Binder(new Table[0], new String[0]).bind(del.first());
+        if (del.first() != null && !q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error();
+        Expr first = del.first() == null ? null : new Binder(new Table[0], new String[0]).bind(del.first());
         return (ss, params) -> {
-            long n = positive(first.eval(new Expr.Ctx(0, params)), "DELETE FIRST");
+            long n = first == null ? Long.MAX_VALUE : positive(first.eval(new Expr.Ctx(0, params)), "DELETE FIRST");
             return atomically(ss, txn -> StatementResult.count(
                     forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), n, (old, ctx) -> null)));
         };
