@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +31,9 @@ import java.util.logging.Logger;
  * administrator, each of at most {@link #BATCH} rows and committed on its own (so the locks,
  * undo and log of a large backlog stay small and users' transactions interleave): the rows whose
  * timestamp column is older than now minus the lifetime. They are logged, checkpointed, recovered
- * and archived as any DELETE; a foreign key ON DELETE CASCADE (or SET NULL) takes its child rows
+ * and archived as any DELETE, each batch committed without waiting for the disk (whatever
+ * DurableCommits says): a crash may lose the last batches, never part of one, and the first aging
+ * after recovery deletes those rows again. A foreign key ON DELETE CASCADE (or SET NULL) takes its child rows
  * with them. A parent row that a child still references through a foreign key without CASCADE is
  * left until that child is gone (TimesTen deletes the children too; Hourglass deletes only what a
  * DELETE of the parent may). An aging that fails (a lock wait past LockWait, TT0702 at the
@@ -50,7 +53,6 @@ final class AgingAgent implements AutoCloseable {
     /** Tables ttAgingScheduleNow asked for, by qualified name. */
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final AtomicLong agedRows = new AtomicLong();
-    private final AtomicLong agings = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
 
@@ -73,16 +75,15 @@ final class AgingAgent implements AutoCloseable {
     /** Rows aging deleted since the load. */
     long agedRows() { return agedRows.get(); }
 
-    /** Agings done since the load (each table's each cycle, and each ttAgingScheduleNow). */
-    long agings() { return agings.get(); }
-
     private void loop() {
         while (!closed) {
             try {
+                Set<String> live = new HashSet<>();
                 for (Table t : catalog.tables()) {
                     Aging a = t.aging();
                     if (closed || a == null) continue;
                     String name = t.qualifiedName();
+                    live.add(name);
                     Long last = lastAged.get(name);
                     long now = System.nanoTime();
                     boolean due = a.on() && (last == null || now - last >= TimeUnit.MILLISECONDS.toNanos(a.cycleMillis()));
@@ -91,7 +92,7 @@ final class AgingAgent implements AutoCloseable {
                         age(t, a);
                     }
                 }
-                lastAged.keySet().removeIf(n -> !hasAging(n)); // dropped, renamed, or aging dropped: forget it
+                lastAged.keySet().retainAll(live); // dropped, renamed, or aging dropped: forget it
                 synchronized (this) {
                     if (requested.isEmpty() && !closed) wait(1000);
                 }
@@ -101,12 +102,6 @@ final class AgingAgent implements AutoCloseable {
                 LOG.log(Level.WARNING, "aging of " + dsn + " failed; it goes on at its next wake", e);
             }
         }
-    }
-
-    private boolean hasAging(String qualifiedName) {
-        int dot = qualifiedName.indexOf('.');
-        Table t = catalog.table(qualifiedName.substring(0, dot), qualifiedName.substring(dot + 1));
-        return t != null && t.aging() != null;
     }
 
     /** Deletes {@code t}'s rows older than {@code a}'s lifetime, a batch per transaction. */
@@ -125,7 +120,6 @@ final class AgingAgent implements AutoCloseable {
                 total += n;
                 agedRows.addAndGet(n);
             } while (n == BATCH && !closed);
-            agings.incrementAndGet();
         } catch (HourglassException e) {
             LOG.warning("TT" + e.number() + ": aging of " + t.qualifiedName() + " in " + dsn + " stopped after " + total
                     + " row(s) and goes on at its next cycle: " + e.getMessage());

@@ -12,7 +12,7 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique {}
+            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages {}
 
     /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
     record AlterSession(List<SessionSetting> settings) implements Stmt {}
@@ -155,10 +155,12 @@ final class Ast {
 
     /**
      * ALTER TABLE t ADD [CONSTRAINT c] UNIQUE (cols) ({@code add}; {@code name} null: one is made
-     * up), DROP UNIQUE (cols) (TimesTen's); {@code columns} empty for ALTER TABLE t SET PAGES = n |
-     * CURRENT, which changes nothing here.
+     * up), DROP UNIQUE (cols) (TimesTen's).
      */
     record AlterUnique(Name table, String name, List<String> columns, boolean add) implements Stmt {}
+
+    /** ALTER TABLE t SET PAGES = n | CURRENT, TimesTen's hash index sizing: nothing to change here. */
+    record AlterPages(Name table) implements Stmt {}
 
     /** A LIFETIME or CYCLE as written: n units. */
     record AgingSpan(long n, io.hourglass.engine.catalog.Aging.Unit unit) {}

@@ -57,6 +57,7 @@ final class Ddl {
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.AlterAging aa -> alterAging(aa, s);
                 case Ast.AlterUnique au -> alterUnique(au, s, ddl);
+                case Ast.AlterPages ap -> requireOwnerOrAdmin(s, Executor.table(ap.table(), s), "ALTER TABLE"); // (hash indexes size themselves)
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.RenameTable rt -> renameTable(rt, s, ddl);
                 case Ast.RenameColumn rc -> renameColumn(rc, s, ddl);
@@ -234,12 +235,11 @@ final class Ddl {
      * ALTER TABLE ADD [CONSTRAINT c] UNIQUE (cols): a unique constraint, its index (named c, else
      * {@code <TABLE>_UQ<n>}) built under a shared lock, TT0907 if two rows share a key; DROP UNIQUE
      * (cols) drops the one on exactly those columns (not the primary key; TT3003 while a foreign
-     * key uses it). SET PAGES checks the table and the right, and changes nothing.
+     * key uses it).
      */
     private static void alterUnique(Ast.AlterUnique au, Session s, Transaction ddl) {
         Table t = Executor.table(au.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
-        if (au.columns().isEmpty()) return; // SET PAGES
         notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
         int[] cols = positions(au.columns(), Executor.columnPositions(t), t.qualifiedName());
         if (new HashSet<>(au.columns()).size() != cols.length) throw ErrorCode.SEMANTIC_ERROR.error("a unique constraint's column appears twice");

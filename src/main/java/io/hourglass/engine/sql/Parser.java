@@ -1718,7 +1718,7 @@ final class Parser {
             if (peek().is("SET") && peek(1).is("PAGES")) { // TimesTen's hash index sizing: Hourglass's hash indexes size themselves
                 next();
                 pages();
-                return new Ast.AlterUnique(table, null, List.of(), true);
+                return new Ast.AlterPages(table);
             }
             if (peek().is("ADD") && (peek(1).is("UNIQUE") || (peek(1).is("CONSTRAINT") && peek(3).is("UNIQUE")))) {
                 next();
