@@ -227,7 +227,8 @@ final class Binder {
                     // (a NUMBER(p,s) rounded up may need a digit more: 999.5 to 1000)
                     case "ABS", "ROUND", "TRUNC", "FLOOR", "CEIL" -> c.args.get(0).type.kind() == TypeKind.NUMBER ? SqlType.NUMBER : c.args.get(0).type;
                     case "NULLIF" -> c.args.get(0).type;
-                    case "MOD", "COALESCE", "NVL", "GREATEST", "LEAST" -> commonType(c.args);
+                    case "MOD", "COALESCE", "NVL", "NANVL", "GREATEST", "LEAST" -> commonType(c.args);
+                    case "SYS_GUID" -> SqlType.varbinary(Expr.Call.GUID_BYTES);
                     case "TO_NUMBER", "POWER", "SQRT", "EXP", "LN", "MONTHS_BETWEEN", "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN",
                          "ATAN2", "SINH", "COSH", "TANH", "LOG" -> SqlType.NUMBER;
                     case "BITAND", "BITOR", "BITXOR", "BITNOT" -> SqlType.BIGINT;
@@ -319,7 +320,8 @@ final class Binder {
                  "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT" -> n == 1;
             case "ATAN2", "LOG", "BITAND", "BITOR", "BITXOR" -> n == 2;
             case "SUBSTR", "SUBSTRB", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
-            case "MOD", "NVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT", "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> n == 2;
+            case "SYS_GUID" -> n == 0;
+            case "MOD", "NVL", "NANVL", "NULLIF", "CONCAT", "POWER", "ADD_MONTHS", "MONTHS_BETWEEN", "EXTRACT", "NUMTODSINTERVAL", "NUMTOYMINTERVAL" -> n == 2;
             case "ROUND", "TRUNC", "TO_CHAR", "TO_DATE", "TO_TIMESTAMP" -> n == 1 || n == 2;
             case "SYS_CONTEXT" -> n == 2 || n == 3;
             case "INSTR", "INSTRB" -> n >= 2 && n <= 4;

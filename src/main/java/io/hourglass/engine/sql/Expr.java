@@ -1230,6 +1230,7 @@ abstract class Expr {
                     return n % 2 == 0 ? args.get(n - 1).eval(c) : null;
                 }
                 case "NVL2" -> { return args.get(0).eval(c) != null ? args.get(1).eval(c) : args.get(2).eval(c); }
+                case "SYS_GUID" -> { return guid(); }
                 default -> { }
             }
             Object[] a = new Object[args.size()];
@@ -1304,6 +1305,12 @@ abstract class Expr {
                     yield best;
                 }
                 case "SIGN" -> (long) Values.toDecimal(a[0]).signum();
+                case "NANVL" -> { // (n2 if it is not NaN, else n1: only a BINARY_DOUBLE can be NaN)
+                    for (Object x : a) {
+                        if (!Values.isNumber(x)) throw ErrorCode.TYPE_MISMATCH.error("NANVL takes numbers, not '" + Values.toText(x) + "'");
+                    }
+                    yield a[0] instanceof Double d && d.isNaN() ? a[1] : a[0];
+                }
                 case "POWER" -> power(a[0], a[1]);
                 case "SQRT" -> {
                     BigDecimal x = Values.toDecimal(a[0]);
@@ -1355,6 +1362,27 @@ abstract class Expr {
 
         /** SYS_CONTEXT's length when none is given, and the most it takes (Oracle's, TimesTen's). */
         static final int CONTEXT_LENGTH = 256, CONTEXT_MAX_LENGTH = 4000;
+
+        /** SYS_GUID's length in bytes (Oracle's RAW(16)). */
+        static final int GUID_BYTES = 16;
+
+        /**
+         * SYS_GUID(): a new identifier per call, RFC 9562's version 7: the time in milliseconds
+         * in the first six bytes, so identifiers made later sort after (a range index on them
+         * grows at its end, as on a sequence), then 74 random bits from a strong source.
+         */
+        static io.hourglass.engine.store.Bytes guid() {
+            java.util.UUID random = java.util.UUID.randomUUID();
+            long ms = System.currentTimeMillis();
+            long high = ms << 16 | 0x7000L | random.getMostSignificantBits() & 0x0fffL;
+            long low = random.getLeastSignificantBits(); // (its variant bits are already RFC 9562's)
+            byte[] b = new byte[GUID_BYTES];
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (high >>> (56 - 8 * i));
+                b[8 + i] = (byte) (low >>> (56 - 8 * i));
+            }
+            return new io.hourglass.engine.store.Bytes(b);
+        }
 
         /** SYS_CONTEXT's length argument: 1 to 4,000; another is ignored for the default, as Oracle ignores it. */
         static int contextLength(long n) { return n >= 1 && n <= CONTEXT_MAX_LENGTH ? (int) n : CONTEXT_LENGTH; }
