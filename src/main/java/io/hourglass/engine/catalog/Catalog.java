@@ -32,6 +32,7 @@ public final class Catalog {
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
     private final Map<String, CatalogChange.CreateView> views = new ConcurrentHashMap<>();
+    private final Map<Commented, String> comments = new ConcurrentHashMap<>();
     private final Map<Long, Table> tablesById = new ConcurrentHashMap<>();
     private final Map<String, CacheGroup> cacheGroups = new ConcurrentHashMap<>();
     private volatile boolean cacheAgentRunning;
@@ -165,21 +166,25 @@ public final class Catalog {
 
     public boolean ownsViews(String user) { return views.values().stream().anyMatch(v -> v.owner().equals(user)); }
 
+    /** CREATE [OR REPLACE] VIEW; a view replaced loses its comments, which described the old query. */
     public synchronized void createView(CatalogChange.CreateView v) {
         String q = v.owner() + "." + v.name();
         if (views.containsKey(q) && !v.replace()) throw ErrorCode.NAME_IN_USE.error(q, "view");
+        forgetComments(v.owner(), v.name(), c -> true);
         views.put(q, v);
         version.incrementAndGet();
     }
 
     public synchronized void dropView(String owner, String name) {
         views.remove(owner + "." + name);
+        forgetComments(owner, name, c -> true);
         for (User u : grantees()) u.objects.remove(owner + "." + name);
         version.incrementAndGet();
     }
 
     public synchronized void dropTable(Table t) {
         unregister(t);
+        forgetComments(t.owner(), t.name(), c -> true);
         for (User u : grantees()) u.objects.remove(t.qualifiedName());
         version.incrementAndGet();
     }
@@ -197,16 +202,21 @@ public final class Catalog {
     }
 
     /**
-     * RENAME: the table takes the name {@code newName} (its owner's), with the grants on it; its
+     * RENAME: the table takes the name {@code newName} (its owner's), with the grants and comments on it; its
      * id, rows, indexes and foreign keys (both ways) stay. Views name tables in their text: one
      * that named the old name finds no table until one takes it again, as in Oracle.
      */
     public synchronized void renameTable(Table t, String newName) {
         String from = t.qualifiedName(), to = t.owner() + "." + newName;
         Map<IndexDef, String> renamed = checkRename(t, newName);
+        Map<Commented, String> described = commentsOf(t.owner(), t.name());
         if (!tables.remove(from, t)) throw ErrorCode.TABLE_NOT_FOUND.error(from);
         t.rename(newName);
         tables.put(to, t);
+        for (var e : described.entrySet()) {
+            comments.remove(e.getKey());
+            comments.put(new Commented(t.owner(), newName, e.getKey().column()), e.getValue());
+        }
         for (IndexDef ix : renamed.keySet()) {
             indexes.remove(ix.qualifiedName(), ix);
             indexTables.remove(ix.qualifiedName(), t);
@@ -223,10 +233,10 @@ public final class Catalog {
         version.incrementAndGet();
     }
 
-    /** ALTER TABLE MODIFY in place (see {@link Table#redefine}): the table takes {@code columns}. */
     /** Gives {@code t} its aging policy (null: none). */
     public synchronized void setAging(Table t, Aging aging) { t.aging(aging); }
 
+    /** ALTER TABLE MODIFY in place (see {@link Table#redefine}) and RENAME COLUMN: the table takes {@code columns}. */
     public synchronized void redefineColumns(Table t, List<Column> columns) {
         t.redefine(columns);
         version.incrementAndGet();
@@ -271,12 +281,47 @@ public final class Catalog {
      */
     public synchronized Table replaceTable(Table old, long id, List<Column> columns, int[] primaryKey) {
         unregister(old);
+        forgetComments(old.owner(), old.name(), c -> c != null && columns.stream().noneMatch(k -> k.name().equals(c)));
         Table t = new Table(id, old.rowIdTag(), old.owner(), old.name(), columns, primaryKey); // (its rows keep their ROWIDs)
         tables.put(t.qualifiedName(), t);
         tablesById.put(id, t);
         tableIds.accumulateAndGet(id, Math::max);
         version.incrementAndGet();
         return t;
+    }
+
+    // ---- comments -----------------------------------------------------------------------------
+
+    /** What a comment is on: a table or view ({@code column} null), or one of its columns. */
+    public record Commented(String owner, String object, String column) {}
+
+    /** COMMENT ON's text for a table or view ({@code column} null) or a column of it; null if none. */
+    public String comment(String owner, String object, String column) { return comments.get(new Commented(owner, object, column)); }
+
+    /** COMMENT ON TABLE or COLUMN: sets the comment, or removes it (a null text). */
+    public synchronized void setComment(CatalogChange.Comment c) {
+        Commented on = new Commented(c.owner(), c.object(), c.column());
+        if (c.text() == null) comments.remove(on);
+        else comments.put(on, c.text());
+    }
+
+    /** ALTER TABLE RENAME COLUMN: the column's comment follows it. */
+    public synchronized void renameColumnComment(Table t, String from, String to) {
+        String text = comments.remove(new Commented(t.owner(), t.name(), from));
+        if (text != null) comments.put(new Commented(t.owner(), t.name(), to), text);
+    }
+
+    private Map<Commented, String> commentsOf(String owner, String object) {
+        Map<Commented, String> out = new java.util.HashMap<>();
+        for (var e : comments.entrySet()) {
+            if (e.getKey().owner().equals(owner) && e.getKey().object().equals(object)) out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    /** Removes the comments on {@code owner.object}'s columns that {@code column} picks (null: the object's own). */
+    private void forgetComments(String owner, String object, java.util.function.Predicate<String> column) {
+        for (Commented k : commentsOf(owner, object).keySet()) if (column.test(k.column())) comments.remove(k);
     }
 
     /** Registers an index built by the caller; the name must be free. */
@@ -569,6 +614,10 @@ public final class Catalog {
             out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
                     q.restart()));
         }
+        comments.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(Commented::owner).thenComparing(Commented::object)
+                        .thenComparing(Commented::column, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))))
+                .forEach(e -> out.add(new CatalogChange.Comment(e.getKey().owner(), e.getKey().object(), e.getKey().column(), e.getValue())));
         List<User> holders = new ArrayList<>(new TreeMap<>(users).values());
         holders.add(everyone);
         for (User u : holders) {

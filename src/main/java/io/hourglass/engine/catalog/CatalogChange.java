@@ -104,6 +104,12 @@ public sealed interface CatalogChange {
      */
     record SetAging(String owner, String table, Aging aging) implements CatalogChange {}
 
+    /**
+     * COMMENT ON TABLE (a table's or a view's: {@code column} null) or COMMENT ON COLUMN: the
+     * comment's text, or null to remove it.
+     */
+    record Comment(String owner, String object, String column, String text) implements CatalogChange {}
+
     /** ALTER TABLE ADD CHECK. */
     record AddCheck(String owner, String table, CheckSpec check) implements CatalogChange {}
 

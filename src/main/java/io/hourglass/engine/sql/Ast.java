@@ -12,7 +12,7 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages {}
+            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages, CommentOn {}
 
     /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
     record AlterSession(List<SessionSetting> settings) implements Stmt {}
@@ -158,6 +158,12 @@ final class Ast {
      * up), DROP UNIQUE (cols) (TimesTen's).
      */
     record AlterUnique(Name table, String name, List<String> columns, boolean add) implements Stmt {}
+
+    /**
+     * COMMENT ON TABLE t IS 'text' ({@code column} null) or COMMENT ON COLUMN t.c IS 'text'; t
+     * may be a view.
+     */
+    record CommentOn(Name object, String column, String text) implements Stmt {}
 
     /** ALTER TABLE t SET PAGES = n | CURRENT, TimesTen's hash index sizing: nothing to change here. */
     record AlterPages(Name table) implements Stmt {}

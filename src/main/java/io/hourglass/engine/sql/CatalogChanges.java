@@ -34,6 +34,14 @@ public final class CatalogChanges {
                 if (ct.aging() != null) cat.setAging(t, ct.aging());
             }
             case CatalogChange.SetAging sa -> cat.setAging(cat.requireTable(sa.owner(), sa.table()), sa.aging());
+            case CatalogChange.Comment cm -> {
+                Table t = cat.table(cm.owner(), cm.object());
+                if (t == null && cat.view(cm.owner(), cm.object()) == null) throw ErrorCode.TABLE_NOT_FOUND.error(cm.owner() + "." + cm.object());
+                if (t != null && cm.column() != null && t.columnIndex(cm.column()) < 0) {
+                    throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + cm.column());
+                }
+                cat.setComment(cm);
+            }
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
             case CatalogChange.RenameTable rt -> cat.renameTable(cat.requireTable(rt.owner(), rt.name()), rt.newName());
             case CatalogChange.RenameColumn rc -> renameColumn(cat, rc);
@@ -181,6 +189,7 @@ public final class CatalogChanges {
             return new Table.Check(ck.name(), sql, condition(t, sql));
         });
         if (t.aging() != null && t.aging().column().equals(rc.column())) cat.setAging(t, t.aging().withColumn(rc.newName()));
+        cat.renameColumnComment(t, rc.column(), rc.newName());
     }
 
     /**

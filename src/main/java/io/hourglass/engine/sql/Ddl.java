@@ -57,6 +57,7 @@ final class Ddl {
                 case Ast.AlterTable at -> alterTable(at, s, ddl);
                 case Ast.AlterAging aa -> alterAging(aa, s);
                 case Ast.AlterUnique au -> alterUnique(au, s, ddl);
+                case Ast.CommentOn co -> comment(co, s);
                 case Ast.AlterPages ap -> requireOwnerOrAdmin(s, Executor.table(ap.table(), s), "ALTER TABLE"); // (hash indexes size themselves)
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.RenameTable rt -> renameTable(rt, s, ddl);
@@ -307,6 +308,29 @@ final class Ddl {
             next = null; // DROP AGING
         }
         change(s, new CatalogChange.SetAging(t.owner(), t.name(), next));
+    }
+
+    /** Oracle's limit of a comment, in bytes of the database character set. */
+    static final int MAX_COMMENT_BYTES = 4000;
+
+    /**
+     * COMMENT ON TABLE or COLUMN, of a table or a view: by its owner or an ADMIN user, as ALTER
+     * TABLE; an empty text removes the comment, as Oracle's (where '' is NULL). No lock: nothing
+     * reads a comment but the dictionary.
+     */
+    private static void comment(Ast.CommentOn co, Session s) {
+        String owner = Executor.owner(co.object(), s), name = co.object().name(), what = owner + "." + name;
+        Table t = s.catalog().table(owner, name);
+        CatalogChange.CreateView v = t == null ? s.catalog().view(owner, name) : null;
+        if (t == null && v == null) throw ErrorCode.TABLE_NOT_FOUND.error(what);
+        requireOwnerOrAdmin(s, owner, what, "COMMENT");
+        if (co.column() != null && (t != null ? t.columnIndex(co.column()) < 0
+                : Executor.viewColumns(v, s).stream().noneMatch(c -> c.name().equals(co.column())))) {
+            throw ErrorCode.COLUMN_NOT_FOUND.error(what + "." + co.column());
+        }
+        int bytes = co.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_COMMENT_BYTES) throw ErrorCode.VALUE_TOO_LONG.error("a comment (in bytes)", MAX_COMMENT_BYTES, bytes);
+        change(s, new CatalogChange.Comment(owner, name, co.column(), co.text().isEmpty() ? null : co.text()));
     }
 
     /**
@@ -808,9 +832,11 @@ final class Ddl {
         else for (Executor.QueryPlan term : q.terms) collectStars(term, out);
     }
 
-    private static void requireOwnerOrAdmin(Session s, Table t, String what) {
-        if (!t.owner().equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
-            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), what + " on " + t.qualifiedName());
+    private static void requireOwnerOrAdmin(Session s, Table t, String what) { requireOwnerOrAdmin(s, t.owner(), t.qualifiedName(), what); }
+
+    private static void requireOwnerOrAdmin(Session s, String owner, String object, String what) {
+        if (!owner.equals(s.user().name()) && !s.catalog().has(s.user(), Privilege.ADMIN)) {
+            throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), what + " on " + object);
         }
     }
 

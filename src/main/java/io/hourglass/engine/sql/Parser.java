@@ -184,6 +184,7 @@ final class Parser {
             case "TRUNCATE" -> { next(); expect("TABLE"); yield new Ast.TruncateTable(name()); }
             case "MERGE" -> merge();
             case "RENAME" -> { next(); Ast.Name from = name(); expect("TO"); yield new Ast.RenameTable(from, name()); }
+            case "COMMENT" -> comment();
             case "COMMIT" -> { next(); accept("WORK"); yield new Ast.Commit(); }
             case "ROLLBACK" -> { next(); accept("WORK"); yield new Ast.Rollback(); }
             case "CALL" -> call();
@@ -192,6 +193,24 @@ final class Parser {
             case "LOAD", "REFRESH", "UNLOAD" -> cacheGroupData();
             default -> throw error("unknown statement " + t.text());
         };
+    }
+
+    /** {@code COMMENT ON TABLE [owner.]t IS 'text'} or {@code COMMENT ON COLUMN [owner.]t.c IS 'text'}. */
+    private Ast.Stmt comment() {
+        next();
+        expect("ON");
+        boolean column = accept("COLUMN");
+        if (!column && !accept("TABLE")) throw error("expected TABLE or COLUMN after COMMENT ON but found " + describe(peek()));
+        int pos = peek().pos();
+        List<String> parts = new ArrayList<>(List.of(identifier()));
+        while (parts.size() < (column ? 3 : 2) && accept(".")) parts.add(identifier());
+        if (column && parts.size() < 2) throw error("COMMENT ON COLUMN names the column as table.column");
+        String col = column ? parts.removeLast() : null;
+        Ast.Name on = parts.size() == 2 ? new Ast.Name(parts.get(0), parts.get(1), pos) : new Ast.Name(null, parts.get(0), pos);
+        expect("IS");
+        Token text = next();
+        if (text.type() != T.STRING) { at--; throw error("expected the comment as a quoted text but found " + describe(text)); }
+        return new Ast.CommentOn(on, col, text.text());
     }
 
     /** {@code query}, or {@code query FOR UPDATE [OF [table.]column, ...] [NOWAIT | WAIT seconds | SKIP LOCKED]} if that follows. */

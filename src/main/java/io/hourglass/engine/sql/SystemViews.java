@@ -95,6 +95,12 @@ final class SystemViews {
                             a.on() ? "ON" : "OFF"};
                 }).toList(), "OWNER", NAME, "TABLE_NAME", NAME, "AGING_COLUMN", NAME, "LIFETIME", NUMBER, "LIFETIME_UNIT", NAME,
                 "CYCLE", NUMBER, "CYCLE_UNIT", NAME, "AGING_STATE", NAME);
+        // Oracle's comment views (COMMENT ON): every table and view, and every column of them, the user
+        // may see, with its comment or NULL
+        view("ALL_TAB_COMMENTS", SystemViews::tableComments, "OWNER", NAME, "TABLE_NAME", NAME, "TABLE_TYPE", NAME, "COMMENTS", NAME);
+        view("ALL_COL_COMMENTS", s -> columns(s).stream().map(r -> new Object[] {r[0], r[1], r[2],
+                        s.catalog().comment((String) r[0], (String) r[1], (String) r[2])}).toList(),
+                "OWNER", NAME, "TABLE_NAME", NAME, "COLUMN_NAME", NAME, "COMMENTS", NAME);
         // Who holds which privilege (Oracle's and TimesTen's views; Hourglass has no grantors, roles or
         // grant options to show). USER_ views: the user's own; DBA_ views: everyone's, for ADMIN users.
         view("USER_SYS_PRIVS", s -> grants(s, false, true, r -> new Object[] {r[0], r[1]}), "USERNAME", NAME, "PRIVILEGE", NAME);
@@ -108,7 +114,7 @@ final class SystemViews {
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
         for (String all : List.of("ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS", "ALL_CONS_COLUMNS", "ALL_VIEWS",
-                "ALL_SEQUENCES", "ALL_TAB_SIZES", "ALL_TAB_AGING")) {
+                "ALL_SEQUENCES", "ALL_TAB_SIZES", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS")) {
             ownView(VIEWS.get(all));
         }
     }
@@ -326,6 +332,14 @@ final class SystemViews {
                 .filter(v -> visible(s, v.owner(), v.owner() + "." + v.name()))
                 .sorted(Comparator.comparing(CatalogChange.CreateView::owner).thenComparing(CatalogChange.CreateView::name))
                 .map(v -> new Object[] {v.owner(), v.name(), v.sql()}).toList();
+    }
+
+    private static List<Object[]> tableComments(Session s) {
+        List<Object[]> out = new ArrayList<>();
+        for (Table t : visibleTables(s, true)) out.add(new Object[] {t.owner(), t.name(), "TABLE", s.catalog().comment(t.owner(), t.name(), null)});
+        for (Object[] v : views(s)) out.add(new Object[] {v[0], v[1], "VIEW", s.catalog().comment((String) v[0], (String) v[1], null)});
+        out.sort(Comparator.comparing((Object[] r) -> (String) r[0]).thenComparing(r -> (String) r[1]));
+        return out;
     }
 
     private static List<Object[]> sequences(Session s) {

@@ -79,6 +79,8 @@ class LogBatchTest {
                 new CatalogChange.SetAging("SALES", "ORDERS", new io.hourglass.engine.catalog.Aging("PLACED", 2_147_483_647L,
                         io.hourglass.engine.catalog.Aging.Unit.DAY, 1, io.hourglass.engine.catalog.Aging.Unit.MINUTE, true)),
                 new CatalogChange.SetAging("SALES", "ORDERS", null),
+                new CatalogChange.Comment("SALES", "ORDERS", null, "Orders, one row each; été \u20ac"),
+                new CatalogChange.Comment("SALES", "ORDERS", "QTY", null),
                 new CatalogChange.ModifyColumnsInPlace("SALES", "READTAB", List.of(CatalogChange.ColumnSpec.of("STR",
                         io.hourglass.engine.catalog.SqlType.varchar(80), true, null))),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(
