@@ -1,6 +1,7 @@
 package io.hourglass.engine.sql;
 
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.Crashable;
 import io.hourglass.engine.TestInstances;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
@@ -30,13 +31,19 @@ class RenameTableTest {
 
     private static int error(Runnable r) { return assertThrows(HourglassException.class, r::run).number(); }
 
-    /** A database on files in {@code dir} with {@link #schema} and then {@code then} done in it, closed again. */
+    /**
+     * A database on files in {@code dir} with {@link #schema} and then {@code then} done in it,
+     * then killed: no checkpoint at the end, so the next load replays the log.
+     */
     private static DatabaseConfig persistent(Path dir, String dsn, java.util.function.Consumer<Connection> then) {
         DatabaseConfig cfg = DatabaseConfig.defaults(dsn, dir.resolve(dsn.toLowerCase(java.util.Locale.ROOT)).toString());
-        try (Instance i = TestInstances.with(cfg); Connection a = admin(i, dsn)) {
+        Crashable crashable = Crashable.open(cfg);
+        try (Connection a = admin(crashable.instance(), dsn)) {
+            a.setDurableCommits(true);
             schema(a);
             then.accept(a);
         }
+        crashable.kill();
         return cfg;
     }
 
@@ -167,7 +174,8 @@ class RenameTableTest {
             a.execute("INSERT INTO lines VALUES (300, 20)");
         });
         for (int round = 0; round < 2; round++) {
-            try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN5")) { // from the log, then from a checkpoint
+            try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN5")) { // from the log, then from the checkpoint its close wrote
+                assertEquals(round == 1, i.database("REN5").recovery().checkpoint() != null, "round " + round);
                 assertEquals(List.of("10|1|5", "20|2|7"), rows(a, "SELECT id, parent_id, amount FROM orders ORDER BY id"));
                 assertEquals(2211, error(() -> a.execute("SELECT qty FROM orders")));
                 assertTrue(rows(a, "EXPLAIN SELECT id FROM orders WHERE amount = 7").toString().contains("ORDERS_QTY"));
@@ -179,7 +187,6 @@ class RenameTableTest {
                 assertEquals(List.of("ID", "PARENT_ID", "AMOUNT"), rows(a, "SELECT column_name FROM all_tab_columns WHERE table_name = 'ORDERS'"
                         + " ORDER BY column_id"));
                 assertEquals(2211, error(() -> a.execute("SELECT * FROM big_orders")), "a view keeps the text it was made with");
-                if (round == 0) a.execute("CALL ttCkptBlocking()");
             }
         }
         try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN5")) {
@@ -199,19 +206,25 @@ class RenameTableTest {
             a.execute("INSERT INTO lines VALUES (200, 20)"); // rows logged after the rename, under the same table
         });
         try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN4")) { // from the log
+            assertEquals(null, i.database("REN4").recovery().checkpoint());
             stillWhole(i, "REN4", a, "purchases");
             assertEquals(2206, error(() -> a.execute("SELECT * FROM orders")));
             assertEquals(List.of("ORDERS_FK1", "ORDERS_QTY", "PURCHASES"),
                     rows(a, "SELECT index_name FROM all_indexes WHERE table_name = 'PURCHASES' ORDER BY 1"));
-            a.execute("CALL ttCkptBlocking()");
+        } // (its close checkpoints)
+        Crashable crashable = Crashable.open(cfg);
+        try (Connection a = admin(crashable.instance(), "REN4")) {
             a.execute("ALTER TABLE purchases RENAME TO sales");
         }
+        crashable.kill();
         try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN4")) { // the checkpoint, then the log
+            var recovered = i.database("REN4").recovery();
+            assertTrue(recovered.checkpoint() != null && recovered.transactions() > 0, "the checkpoint, then the log");
             stillWhole(i, "REN4", a, "sales");
             assertEquals(List.of("100|10", "200|20"), rows(a, "SELECT id, oid FROM lines ORDER BY id"));
-            a.execute("CALL ttCkptBlocking()");
         }
         try (Instance i = TestInstances.with(cfg); Connection a = admin(i, "REN4")) { // a checkpoint alone
+            assertEquals(0, i.database("REN4").recovery().transactions());
             stillWhole(i, "REN4", a, "sales");
             assertEquals(List.of("ORDERS_FK1", "ORDERS_QTY", "SALES"), rows(a, "SELECT index_name FROM all_indexes WHERE table_name = 'SALES' ORDER BY 1"));
         }
