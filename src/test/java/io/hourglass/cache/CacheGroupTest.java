@@ -10,6 +10,7 @@ import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
 import io.hourglass.engine.spi.CacheBackend;
 import io.hourglass.engine.spi.FileStorageIo;
+import io.hourglass.engine.spi.KillableIo;
 import io.hourglass.engine.spi.SimulatedDisk;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +48,7 @@ class CacheGroupTest {
     private static String url;
 
     private Instance instance;
+    private KillableIo files;
     private Connection admin;
     private String schema; // the backend schema and Hourglass user of this test
 
@@ -74,11 +76,28 @@ class CacheGroupTest {
         if (instance != null) instance.close();
     }
 
+    /** Opens the database on real files; {@link #kill} ends it as a killed process would. Its commits are durable. */
     private Instance open(DatabaseConfig cfg) {
-        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+        files = new KillableIo();
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), files, new PostgresBackend());
         admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        admin.setDurableCommits(true);
         return instance;
     }
+
+    /** Ends the database without its unload checkpoint, so that the next {@link #open} replays the log. */
+    private void kill() {
+        files.kill();
+        try {
+            instance.close();
+        } catch (RuntimeException expected) {
+            // a failed unload is what a killed process leaves
+        }
+        instance = null;
+    }
+
+    /** Whether the database was loaded from a checkpoint (else from the log alone). */
+    private boolean loadedFromACheckpoint() { return instance.database("CACHEDB").recovery().checkpoint() != null; }
 
     /** A database on files in {@code dir}, with configured cache credentials and this test's user; returns its configuration. */
     private DatabaseConfig openPersistent(Path dir) { return openPersistent(dir, c -> c); }
@@ -393,10 +412,11 @@ class CacheGroupTest {
                 + " AND tgrelid = '" + schema + ".readtab'::regclass"), "DROP CACHE GROUP removes the triggers");
         assertEquals(0L, changeLogs());
         assertError(2206, () -> sql("SELECT * FROM " + schema + ".readtab"));
-        instance.close();
+        kill();
         open(cfg);
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty(),
                 "the drop came back from the log");
+        assertTrue(instance.database("CACHEDB").recovery().transactions() > 0, "the drop came back from the log");
         assertError(90047, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS"));
     }
 
@@ -636,12 +656,13 @@ class CacheGroupTest {
         sql(writethroughGroup());
         String t = schema + ".readtab";
         sql("INSERT INTO " + t + " VALUES (3, 'three')");
-        instance.close();
-        open(cfg); // from the log
+        kill();
+        open(cfg);
+        assertFalse(loadedFromACheckpoint(), "from the log");
         sql("INSERT INTO " + t + " VALUES (4, 'four')");
-        sql("CALL ttCkptBlocking()");
-        instance.close();
-        open(cfg); // from the checkpoint
+        instance.close(); // its unload checkpoint
+        open(cfg);
+        assertTrue(loadedFromACheckpoint(), "from the checkpoint");
         assertEquals("SYNCHRONOUS WRITETHROUGH", admin.execute("SELECT cgtype FROM sys.cache_group").rows().getFirst()[0]);
         sql("DELETE FROM " + t + " WHERE keyval = 4");
         assertEquals(List.of("1=one", "2=two", "3=three"), backendRows());
@@ -997,8 +1018,9 @@ class CacheGroupTest {
         assertEquals(1L, backendCount("SELECT COUNT(*) FROM " + schema + ".other"));
 
         sql("CALL ttCacheAWTThresholdSet(0)");
-        instance.close();
-        open(cfg); // from the log this time (no checkpoint since)
+        kill();
+        open(cfg);
+        assertTrue(instance.database("CACHEDB").recovery().transactions() > 0, "the threshold's change came from the log");
         assertEquals(0L, admin.execute("CALL ttCacheAWTThresholdGet()").rows().getFirst()[0]);
     }
 
