@@ -33,6 +33,8 @@ public final class Catalog {
     private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
     private final Map<String, CatalogChange.CreateView> views = new ConcurrentHashMap<>();
     private final Map<Commented, String> comments = new ConcurrentHashMap<>();
+    /** Private synonyms by "OWNER.NAME", public ones by NAME (a user name has no dot in it, so they cannot meet). */
+    private final Map<String, CatalogChange.CreateSynonym> synonyms = new ConcurrentHashMap<>();
     private final Map<Long, Table> tablesById = new ConcurrentHashMap<>();
     private final Map<String, CacheGroup> cacheGroups = new ConcurrentHashMap<>();
     private volatile boolean cacheAgentRunning;
@@ -288,6 +290,69 @@ public final class Catalog {
         tableIds.accumulateAndGet(id, Math::max);
         version.incrementAndGet();
         return t;
+    }
+
+    // ---- synonyms -----------------------------------------------------------------------------
+
+    private static String synonymKey(String owner, String name) { return owner == null ? name : owner + "." + name; }
+
+    /** The synonym {@code owner.name}, a public one if {@code owner} is null; null if none. */
+    public CatalogChange.CreateSynonym synonym(String owner, String name) { return synonyms.get(synonymKey(owner, name)); }
+
+    /** Every synonym, private and public. */
+    public Collection<CatalogChange.CreateSynonym> synonyms() { return synonyms.values(); }
+
+    public boolean ownsSynonyms(String user) { return synonyms.values().stream().anyMatch(y -> user.equals(y.owner())); }
+
+    /** CREATE [OR REPLACE] SYNONYM: statements prepared before it plan again, as a name may now mean something else. */
+    public synchronized void createSynonym(CatalogChange.CreateSynonym y) {
+        synonyms.put(synonymKey(y.owner(), y.name()), y);
+        version.incrementAndGet();
+    }
+
+    public synchronized void dropSynonym(String owner, String name) {
+        synonyms.remove(synonymKey(owner, name));
+        version.incrementAndGet();
+    }
+
+    /** How many synonyms a name may go through before it is taken for a loop. */
+    public static final int MAX_SYNONYM_CHAIN = 64;
+
+    /**
+     * What a name in a statement stands for: {@code via} is the synonym it was written as (null
+     * if none), {@code owner.name} the table, view or sequence it ends at.
+     */
+    public record Resolved(String owner, String name, String via) {}
+
+    /**
+     * Resolves {@code owner.name} as Oracle does: a table, view or sequence of that owner, else
+     * that owner's synonym, else (for a name written without an owner, {@code qualified} false)
+     * the public synonym; a synonym's target is resolved again the same way, but as the
+     * qualified name it is. A name that is none of them comes back as it is (for the caller's
+     * own "not found"); a synonym that ends at nothing is TT3077, one that comes back to itself
+     * TT3074.
+     */
+    public Resolved resolve(String owner, String name, boolean qualified) {
+        String o = owner, n = name, via = null;
+        boolean publicToo = !qualified;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (true) {
+            if (tables.containsKey(o + "." + n) || views.containsKey(o + "." + n) || sequences.containsKey(o + "." + n)) {
+                return new Resolved(o, n, via);
+            }
+            CatalogChange.CreateSynonym y = synonyms.get(synonymKey(o, n));
+            if (y == null && publicToo) y = synonyms.get(synonymKey(null, n));
+            if (y == null) {
+                if (via == null) return new Resolved(o, n, null);
+                throw ErrorCode.SYNONYM_UNRESOLVED.error(via);
+            }
+            String here = y.owner() == null ? PUBLIC + "." + y.name() : y.owner() + "." + y.name();
+            if (via == null) via = here;
+            if (!seen.add(synonymKey(y.owner(), y.name())) || seen.size() > MAX_SYNONYM_CHAIN) throw ErrorCode.SYNONYM_LOOP.error(via);
+            o = y.targetOwner();
+            n = y.targetName();
+            publicToo = false;
+        }
     }
 
     // ---- comments -----------------------------------------------------------------------------
@@ -614,6 +679,10 @@ public final class Catalog {
             out.add(new CatalogChange.CreateSequence(q.owner(), q.name(), q.increment(), q.min(), q.max(), q.cycle(), q.cache(),
                     q.restart()));
         }
+        synonyms.values().stream()
+                .sorted(java.util.Comparator.comparing((CatalogChange.CreateSynonym y) -> y.owner() == null ? "" : y.owner())
+                        .thenComparing(CatalogChange.CreateSynonym::name))
+                .forEach(out::add);
         comments.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(Commented::owner).thenComparing(Commented::object)
                         .thenComparing(Commented::column, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))))

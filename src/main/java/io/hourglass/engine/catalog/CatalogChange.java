@@ -110,6 +110,16 @@ public sealed interface CatalogChange {
      */
     record Comment(String owner, String object, String column, String text) implements CatalogChange {}
 
+    /**
+     * CREATE [OR REPLACE] [PUBLIC] SYNONYM: {@code owner.name} (owner null for a public one, which
+     * no user owns) stands for {@code targetOwner.targetName}, a table, view, sequence or synonym
+     * that need not exist yet. Replaces a synonym of that name.
+     */
+    record CreateSynonym(String owner, String name, String targetOwner, String targetName) implements CatalogChange {}
+
+    /** DROP [PUBLIC] SYNONYM (owner null: a public one). */
+    record DropSynonym(String owner, String name) implements CatalogChange {}
+
     /** ALTER TABLE ADD CHECK. */
     record AddCheck(String owner, String table, CheckSpec check) implements CatalogChange {}
 

@@ -5,7 +5,8 @@ import java.util.Locale;
 /** System privileges (instance-wide in one database) and object privileges (on one table). */
 public enum Privilege {
     ADMIN(true), CREATE_SESSION(true), CREATE_TABLE(true), CREATE_ANY_TABLE(true),
-    CACHE_MANAGER(true),
+    CACHE_MANAGER(true), CREATE_SYNONYM(true), CREATE_ANY_SYNONYM(true), CREATE_PUBLIC_SYNONYM(true), DROP_ANY_SYNONYM(true),
+    DROP_PUBLIC_SYNONYM(true),
     SELECT(false), INSERT(false), UPDATE(false), DELETE(false), REFERENCES(false);
 
     private final boolean system;

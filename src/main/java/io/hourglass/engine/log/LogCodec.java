@@ -33,7 +33,7 @@ public final class LogCodec {
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
-            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30, COMMENT = 31;
+            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30, COMMENT = 31, CREATE_SYNONYM = 32, DROP_SYNONYM = 33;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -111,6 +111,8 @@ public final class LogCodec {
             case CatalogChange.RenameColumn rc -> o.u8(RENAME_COLUMN).str(rc.owner()).str(rc.table()).str(rc.column()).str(rc.newName());
             case CatalogChange.SetAging sa -> aging(o.u8(SET_AGING).str(sa.owner()).str(sa.table()), sa.aging());
             case CatalogChange.Comment cm -> o.u8(COMMENT).str(cm.owner()).str(cm.object()).str(cm.column()).str(cm.text());
+            case CatalogChange.CreateSynonym cy -> o.u8(CREATE_SYNONYM).str(cy.owner()).str(cy.name()).str(cy.targetOwner()).str(cy.targetName());
+            case CatalogChange.DropSynonym dy -> o.u8(DROP_SYNONYM).str(dy.owner()).str(dy.name());
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -283,6 +285,8 @@ public final class LogCodec {
             case RENAME_COLUMN -> new CatalogChange.RenameColumn(str(p), str(p), str(p), str(p));
             case SET_AGING -> new CatalogChange.SetAging(str(p), str(p), aging(p));
             case COMMENT -> new CatalogChange.Comment(str(p), str(p), str(p), str(p));
+            case CREATE_SYNONYM -> new CatalogChange.CreateSynonym(str(p), str(p), str(p), str(p));
+            case DROP_SYNONYM -> new CatalogChange.DropSynonym(str(p), str(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

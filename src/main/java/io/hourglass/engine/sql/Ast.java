@@ -12,7 +12,8 @@ final class Ast {
     sealed interface Stmt permits Select, Insert, Update, Delete, CreateTable, DropTable, CreateIndex, DropIndex,
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
-            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages, CommentOn {}
+            Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages, CommentOn,
+            CreateSynonym, DropSynonym {}
 
     /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
     record AlterSession(List<SessionSetting> settings) implements Stmt {}
@@ -103,6 +104,11 @@ final class Ast {
                     hierarchy);
         }
 
+        Select withFrom(List<FromItem> sources) {
+            return new Select(distinct, first, items, sources, where, groupBy, groupingSets, having, orderBy, limit, offset, starOrder, terms, setOps,
+                    hierarchy);
+        }
+
         /** With ORDER SIBLINGS BY {@code siblings} (a hierarchical query's). */
         Select withSiblings(List<OrderItem> siblings) {
             Hierarchy h = new Hierarchy(hierarchy.startWith(), hierarchy.connectBy(), hierarchy.nocycle(), List.copyOf(siblings));
@@ -164,6 +170,12 @@ final class Ast {
      * may be a view.
      */
     record CommentOn(Name object, String column, String text) implements Stmt {}
+
+    /** CREATE [OR REPLACE] [PUBLIC] SYNONYM [owner.]synonym FOR [owner.]object. */
+    record CreateSynonym(boolean isPublic, Name synonym, Name target, boolean orReplace) implements Stmt {}
+
+    /** DROP [PUBLIC] SYNONYM [owner.]synonym. */
+    record DropSynonym(boolean isPublic, Name synonym) implements Stmt {}
 
     /** ALTER TABLE t SET PAGES = n | CURRENT, TimesTen's hash index sizing: nothing to change here. */
     record AlterPages(Name table) implements Stmt {}

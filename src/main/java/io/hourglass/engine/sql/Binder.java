@@ -147,8 +147,9 @@ final class Binder {
                     throw ErrorCode.SEMANTIC_ERROR.error(q.text() + " at position " + (q.pos + 1) + " is allowed only in a select list, "
                             + "VALUES or SET");
                 }
-                String owner = q.owner != null ? q.owner : session.user().name();
-                q.sequence = CatalogChanges.requireSequence(session.catalog(), owner, q.name);
+                var named = session.catalog().resolve(q.owner != null ? q.owner : session.user().name(), q.name, q.owner != null);
+                String owner = named.owner();
+                q.sequence = CatalogChanges.requireSequence(session.catalog(), owner, named.name());
                 if (!session.catalog().has(session.user(), io.hourglass.engine.catalog.Privilege.SELECT, owner, q.sequence.qualifiedName())) {
                     throw ErrorCode.PRIVILEGE_REQUIRED.error(session.user().name(), "SELECT on sequence " + q.sequence.qualifiedName());
                 }

@@ -42,6 +42,13 @@ public final class CatalogChanges {
                 }
                 cat.setComment(cm);
             }
+            case CatalogChange.CreateSynonym cy -> cat.createSynonym(cy);
+            case CatalogChange.DropSynonym dy -> {
+                if (cat.synonym(dy.owner(), dy.name()) == null) {
+                    throw ErrorCode.SYNONYM_NOT_FOUND.error((dy.owner() == null ? Catalog.PUBLIC : dy.owner()) + "." + dy.name());
+                }
+                cat.dropSynonym(dy.owner(), dy.name());
+            }
             case CatalogChange.DropTable dt -> cat.dropTable(cat.requireTable(dt.owner(), dt.name()));
             case CatalogChange.RenameTable rt -> cat.renameTable(cat.requireTable(rt.owner(), rt.name()), rt.newName());
             case CatalogChange.RenameColumn rc -> renameColumn(cat, rc);

@@ -58,6 +58,8 @@ final class Ddl {
                 case Ast.AlterAging aa -> alterAging(aa, s);
                 case Ast.AlterUnique au -> alterUnique(au, s, ddl);
                 case Ast.CommentOn co -> comment(co, s);
+                case Ast.CreateSynonym cy -> createSynonym(cy, s);
+                case Ast.DropSynonym dy -> dropSynonym(dy, s);
                 case Ast.AlterPages ap -> requireOwnerOrAdmin(s, Executor.table(ap.table(), s), "ALTER TABLE"); // (hash indexes size themselves)
                 case Ast.TruncateTable tt -> truncateTable(tt, s, ddl);
                 case Ast.RenameTable rt -> renameTable(rt, s, ddl);
@@ -103,6 +105,7 @@ final class Ddl {
                         }
                     }
                     if (s.catalog().ownsViews(du.user())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns views");
+                    if (s.catalog().ownsSynonyms(du.user())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns synonyms");
                     change(s, new CatalogChange.DropUser(du.user()));
                 }
                 case Ast.GrantRevoke gr -> grantRevoke(gr, s);
@@ -597,6 +600,7 @@ final class Ddl {
         Catalog cat = s.catalog();
         if (cat.view(owner, to) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + to, "view");
         if (cat.sequence(owner, to) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + to, "sequence");
+        if (cat.synonym(owner, to) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + to, "synonym");
         cat.checkRename(t, to); // under the DDL lock: still true when the change is applied
         s.transactions().lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.RenameTable(owner, t.name(), to));
@@ -780,6 +784,64 @@ final class Ddl {
         if (cat.table(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "table");
         if (cat.sequence(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "sequence");
         if (cat.view(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "view");
+        if (cat.synonym(owner, name) != null) throw ErrorCode.NAME_IN_USE.error(owner + "." + name, "synonym");
+    }
+
+    /**
+     * CREATE [OR REPLACE] [PUBLIC] SYNONYM, TimesTen's and Oracle's: a private synonym takes a name
+     * of its owner's schema (shared with tables, views and sequences; OR REPLACE replaces only a
+     * synonym), by CREATE SYNONYM in one's own schema or CREATE ANY SYNONYM; a public one, by
+     * CREATE PUBLIC SYNONYM, has no owner. The object, unqualified in the creator's schema, need
+     * not exist yet; a chain that would come back to the synonym is TT3074.
+     */
+    private static void createSynonym(Ast.CreateSynonym cy, Session s) {
+        Catalog cat = s.catalog();
+        String name = cy.synonym().name(), owner;
+        if (cy.isPublic() || (cy.synonym().owner() != null && cat.isPublic(cy.synonym().owner()))) {
+            if (!cy.isPublic() || cy.synonym().owner() != null) throw ErrorCode.PUBLIC_SYNONYM_OWNER.error(cy.synonym().owner() + "." + name);
+            Executor.require(s, Privilege.CREATE_PUBLIC_SYNONYM);
+            owner = null;
+            if (!cy.orReplace() && cat.synonym(null, name) != null) throw ErrorCode.NAME_IN_USE.error(Catalog.PUBLIC + "." + name, "public synonym");
+        } else {
+            owner = Executor.owner(cy.synonym(), s);
+            if (owner.equals(s.user().name())) {
+                if (!cat.has(s.user(), Privilege.CREATE_SYNONYM)) Executor.require(s, Privilege.CREATE_ANY_SYNONYM);
+            } else {
+                Executor.require(s, Privilege.CREATE_ANY_SYNONYM);
+                if (cat.user(owner) == null) throw ErrorCode.USER_NOT_FOUND.error(owner);
+            }
+            if (cat.table(owner, name) != null || cat.view(owner, name) != null || cat.sequence(owner, name) != null
+                    || (!cy.orReplace() && cat.synonym(owner, name) != null)) {
+                nameFree(cat, owner, name);
+            }
+        }
+        String targetOwner = Executor.owner(cy.target(), s), targetName = cy.target().name();
+        if (targetOwner.equals(owner) && targetName.equals(name)) throw ErrorCode.SYNONYM_SAME_AS_OBJECT.error(owner + "." + name);
+        // Only private synonyms are reached from a target (it is always qualified): a loop is one of them coming back.
+        String o = targetOwner, n = targetName;
+        for (int hops = 0; owner != null; hops++) {
+            if (o.equals(owner) && n.equals(name) || hops > Catalog.MAX_SYNONYM_CHAIN) throw ErrorCode.SYNONYM_LOOP.error(owner + "." + name);
+            CatalogChange.CreateSynonym next = cat.table(o, n) != null || cat.view(o, n) != null || cat.sequence(o, n) != null ? null : cat.synonym(o, n);
+            if (next == null) break;
+            o = next.targetOwner();
+            n = next.targetName();
+        }
+        change(s, new CatalogChange.CreateSynonym(owner, name, targetOwner, targetName));
+    }
+
+    /** DROP [PUBLIC] SYNONYM: one's own, or another's by DROP ANY SYNONYM; a public one by DROP PUBLIC SYNONYM. */
+    private static void dropSynonym(Ast.DropSynonym dy, Session s) {
+        Catalog cat = s.catalog();
+        String name = dy.synonym().name(), owner = null;
+        if (dy.isPublic()) {
+            if (dy.synonym().owner() != null) throw ErrorCode.PUBLIC_SYNONYM_OWNER.error(dy.synonym().owner() + "." + name);
+            Executor.require(s, Privilege.DROP_PUBLIC_SYNONYM);
+        } else {
+            owner = Executor.owner(dy.synonym(), s);
+            if (!owner.equals(s.user().name())) Executor.require(s, Privilege.DROP_ANY_SYNONYM);
+        }
+        if (cat.synonym(owner, name) == null) throw ErrorCode.SYNONYM_NOT_FOUND.error((owner == null ? Catalog.PUBLIC : owner) + "." + name);
+        change(s, new CatalogChange.DropSynonym(owner, name));
     }
 
     /**
@@ -841,7 +903,7 @@ final class Ddl {
     }
 
     private static void createIndex(Ast.CreateIndex ci, Session s, Transaction ddl) {
-        Table t = Executor.table(ci.table(), s);
+        Table t = Executor.table(Executor.resolve(ci.table(), s), s); // (TimesTen's CREATE INDEX takes a synonym of the table)
         requireOwnerOrAdmin(s, t, "CREATE INDEX");
         String owner = ci.index().owner() != null ? ci.index().owner() : t.owner();
         int[] cols = positions(ci.columns(), Executor.columnPositions(t), t.qualifiedName());
@@ -1313,11 +1375,12 @@ final class Ddl {
      */
     private static void grantRevoke(Ast.GrantRevoke gr, Session s) {
         Catalog cat = s.catalog();
-        String objOwner = gr.table() == null ? null : Executor.owner(gr.table(), s);
-        String on = gr.table() == null ? null : objOwner + "." + gr.table().name();
-        boolean readOnly = on != null && cat.table(objOwner, gr.table().name()) == null
-                && (cat.view(objOwner, gr.table().name()) != null || cat.sequence(objOwner, gr.table().name()) != null);
-        if (on != null && !readOnly) Executor.table(gr.table(), s); // TT2206 if none of the three
+        Ast.Name object = gr.table() == null ? null : Executor.resolve(gr.table(), s); // (a grant on a synonym is on its object)
+        String objOwner = object == null ? null : Executor.owner(object, s);
+        String on = object == null ? null : objOwner + "." + object.name();
+        boolean readOnly = on != null && cat.table(objOwner, object.name()) == null
+                && (cat.view(objOwner, object.name()) != null || cat.sequence(objOwner, object.name()) != null);
+        if (on != null && !readOnly) Executor.table(object, s); // TT2206 if none of the three
         List<Privilege> privs = new ArrayList<>();
         for (String p : gr.privileges()) {
             if (p.equals("ALL") || p.equals("ALL PRIVILEGES")) {

@@ -41,7 +41,8 @@ final class Executor {
         default StatementResult run(Session s, Object[] params, ResultSink sink) { return ResultSink.handOut(run(s, params), sink); }
     }
 
-    static Plan plan(Ast.Stmt stmt, Session s) {
+    static Plan plan(Ast.Stmt statement, Session s) {
+        Ast.Stmt stmt = resolveTarget(statement, s);
         return switch (stmt) {
             case Ast.Select sel -> queryPlan(planQuery(sel, s));
             case Ast.Insert ins -> planInsert(ins, s);
@@ -114,11 +115,63 @@ final class Executor {
 
     static String owner(Ast.Name n, Session s) { return n.owner() != null ? n.owner() : s.user().name(); }
 
+    /**
+     * {@code n} as synonyms make it ({@link io.hourglass.engine.catalog.Catalog#resolve}): the
+     * qualified name of the table, view or sequence a synonym stands for; {@code n} itself when it
+     * names one directly or is no synonym.
+     */
+    static Ast.Name resolve(Ast.Name n, Session s) {
+        var r = s.catalog().resolve(owner(n, s), n.name(), n.owner() != null);
+        return r.via() == null ? n : new Ast.Name(r.owner(), r.name(), n.pos());
+    }
+
+    /**
+     * DML {@code stmt} with its target named through synonyms, aliased by the synonym's name when
+     * it has no alias of its own, so that columns qualified by that name still bind.
+     */
+    static Ast.Stmt resolveTarget(Ast.Stmt stmt, Session s) {
+        return switch (stmt) {
+            case Ast.Insert i -> {
+                Ast.Name t = resolve(i.table(), s);
+                yield t == i.table() ? i : new Ast.Insert(t, i.columns(), i.rows(), i.query());
+            }
+            case Ast.Update u -> {
+                Ast.Name t = resolve(u.table(), s);
+                yield t == u.table() ? u : new Ast.Update(t, u.alias() != null ? u.alias() : u.table().name(), u.columns(), u.values(), u.where());
+            }
+            case Ast.Delete d -> {
+                Ast.Name t = resolve(d.table(), s);
+                yield t == d.table() ? d : new Ast.Delete(t, d.alias() != null ? d.alias() : d.table().name(), d.where(), d.first());
+            }
+            case Ast.Merge m -> new Ast.Merge(m.update() == null ? null : (Ast.Update) resolveTarget(m.update(), s),
+                    m.insert() == null ? null : (Ast.Insert) resolveTarget(m.insert(), s));
+            case Ast.Explain e -> new Ast.Explain(resolveTarget(e.stmt(), s));
+            default -> stmt;
+        };
+    }
+
+    /** The FROM list with its tables named through synonyms, each then aliased by the synonym's name unless it has an alias. */
+    private static Ast.Select resolveSources(Ast.Select sel, Session s) {
+        List<Ast.FromItem> from = null;
+        for (int i = 0; i < sel.from().size(); i++) {
+            Ast.FromItem f = sel.from().get(i);
+            if (f.table() == null || SystemViews.find(f.table(), s) != null) continue;
+            Ast.Name to = resolve(f.table(), s);
+            if (to == f.table()) continue;
+            if (from == null) from = new ArrayList<>(sel.from());
+            from.set(i, new Ast.FromItem(to, f.alias() != null ? f.alias() : f.table().name(), f.on(), null, f.full(), false));
+        }
+        return from == null ? sel : sel.withFrom(from);
+    }
+
     static Table table(Ast.Name n, Session s) {
         String owner = owner(n, s);
         Table t = s.catalog().table(owner, n.name());
         if (t == null && s.catalog().view(owner, n.name()) != null) {
             throw ErrorCode.UNSUPPORTED.error("changing or indexing view " + owner + "." + n.name() + " (change its tables)");
+        }
+        if (t == null && (s.catalog().synonym(owner, n.name()) != null || n.owner() == null && s.catalog().synonym(null, n.name()) != null)) {
+            throw ErrorCode.SYNONYM_UNSUPPORTED.error(owner + "." + n.name() + " is a synonym; name its table");
         }
         return t != null ? t : s.catalog().requireTable(owner, n.name());
     }
@@ -1677,7 +1730,7 @@ final class Executor {
     /** Plans {@code sel}; a subquery's ({@code owner}) within the query {@code parent} binds. */
     static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
         if (sel.isCompound()) return planCompound(sel, s, parent, owner);
-        sel = JoinOrder.reorder(sel, s);
+        sel = JoinOrder.reorder(resolveSources(sel, s), s);
         QueryPlan q = new QueryPlan();
         List<Table> tl = new ArrayList<>();
         List<String> al = new ArrayList<>();
@@ -2230,8 +2283,9 @@ final class Executor {
             throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a query with DISTINCT, GROUP BY or a set operation");
         }
         for (Ast.FromItem f : sel.from()) {
-            if (f.table() != null && s.catalog().table(owner(f.table(), s), f.table().name()) == null && SystemViews.find(f.table(), s) == null
-                    && s.catalog().view(owner(f.table(), s), f.table().name()) != null) {
+            Ast.Name n = f.table() == null ? null : resolve(f.table(), s);
+            if (n != null && s.catalog().table(owner(n, s), n.name()) == null && SystemViews.find(n, s) == null
+                    && s.catalog().view(owner(n, s), n.name()) != null) {
                 throw ErrorCode.UNSUPPORTED.error("FOR UPDATE of a view (name its table)");
             }
         }

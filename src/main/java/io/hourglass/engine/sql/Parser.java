@@ -1150,7 +1150,16 @@ final class Parser {
         if (accept("OR")) {
             expect("REPLACE");
             orReplace = true;
-            if (!peek().is("VIEW")) throw error("OR REPLACE is for views: expected VIEW but found " + describe(peek()));
+            if (!peek().is("VIEW") && !peek().is("SYNONYM") && !(peek().is("PUBLIC") && peek(1).is("SYNONYM"))) {
+                throw error("OR REPLACE is for views and synonyms: expected VIEW or [PUBLIC] SYNONYM but found " + describe(peek()));
+            }
+        }
+        if (peek().is("SYNONYM") || (peek().is("PUBLIC") && peek(1).is("SYNONYM"))) {
+            boolean pub = accept("PUBLIC");
+            expect("SYNONYM");
+            Ast.Name synonym = name();
+            expect("FOR");
+            return new Ast.CreateSynonym(pub, synonym, name(), orReplace);
         }
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
@@ -1703,7 +1712,12 @@ final class Parser {
             expect("GROUP");
             return new Ast.DropCacheGroup(name());
         }
-        throw error("expected TABLE, INDEX, SEQUENCE, VIEW, CACHE GROUP or USER after DROP");
+        if (peek().is("SYNONYM") || (peek().is("PUBLIC") && peek(1).is("SYNONYM"))) {
+            boolean pub = accept("PUBLIC");
+            expect("SYNONYM");
+            return new Ast.DropSynonym(pub, name());
+        }
+        throw error("expected TABLE, INDEX, SEQUENCE, VIEW, [PUBLIC] SYNONYM, CACHE GROUP or USER after DROP");
     }
 
     private Ast.Stmt alter() {

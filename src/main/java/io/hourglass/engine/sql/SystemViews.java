@@ -60,6 +60,12 @@ final class SystemViews {
         view("ALL_CONS_COLUMNS", SystemViews::constraintColumns, "OWNER", NAME, "CONSTRAINT_NAME", NAME, "TABLE_NAME", NAME,
                 "COLUMN_NAME", NAME, "POSITION", NUMBER);
         view("ALL_VIEWS", SystemViews::views, "OWNER", NAME, "VIEW_NAME", NAME, "TEXT", NAME);
+        // Synonyms (OWNER PUBLIC: a public one): the public ones, the user's own, and others' whose object it may use
+        view("ALL_SYNONYMS", s -> s.catalog().synonyms().stream()
+                .filter(y -> y.owner() == null || visible(s, y.owner(), y.targetOwner() + "." + y.targetName()))
+                .map(y -> new Object[] {y.owner() == null ? Catalog.PUBLIC : y.owner(), y.name(), y.targetOwner(), y.targetName()})
+                .sorted(Comparator.comparing((Object[] r) -> (String) r[0]).thenComparing(r -> (String) r[1])).toList(),
+                "OWNER", NAME, "SYNONYM_NAME", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME);
         view("ALL_SEQUENCES", SystemViews::sequences, "SEQUENCE_OWNER", NAME, "SEQUENCE_NAME", NAME, "MIN_VALUE", NUMBER,
                 "MAX_VALUE", NUMBER, "INCREMENT_BY", NUMBER, "CYCLE_FLAG", NAME, "CACHE_SIZE", NUMBER, "LAST_NUMBER", NUMBER);
         // TimesTen's SYS.CACHE_GROUP, in Hourglass's columns: every cache group of the database.
@@ -114,7 +120,7 @@ final class SystemViews {
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
         for (String all : List.of("ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS", "ALL_CONS_COLUMNS", "ALL_VIEWS",
-                "ALL_SEQUENCES", "ALL_TAB_SIZES", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS")) {
+                "ALL_SEQUENCES", "ALL_TAB_SIZES", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS", "ALL_SYNONYMS")) {
             ownView(VIEWS.get(all));
         }
     }

@@ -81,6 +81,8 @@ class LogBatchTest {
                 new CatalogChange.SetAging("SALES", "ORDERS", null),
                 new CatalogChange.Comment("SALES", "ORDERS", null, "Orders, one row each; été \u20ac"),
                 new CatalogChange.Comment("SALES", "ORDERS", "QTY", null),
+                new CatalogChange.CreateSynonym("SALES", "O", "SALES", "ORDERS"), new CatalogChange.CreateSynonym(null, "ORDERS", "SALES", "O"),
+                new CatalogChange.DropSynonym("SALES", "O"), new CatalogChange.DropSynonym(null, "ORDERS"),
                 new CatalogChange.ModifyColumnsInPlace("SALES", "READTAB", List.of(CatalogChange.ColumnSpec.of("STR",
                         io.hourglass.engine.catalog.SqlType.varchar(80), true, null))),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(

@@ -67,7 +67,7 @@ class SqlFuzzTest {
     /**
      * The same mutated statements on real files, every commit durable, a fuzzy checkpoint now and
      * then; then the process killed and the database recovered from its checkpoint and log: what it holds (every table's rows,
-     * the schema, users, views, sequences, aging policies and comments as the dictionary shows them) must be what the dead
+     * the schema, users, views, sequences, synonyms, aging policies and comments as the dictionary shows them) must be what the dead
      * one's committed state was. A change that replays otherwise than it was made, or a log that
      * does not recover at all, fails here.
      */
@@ -110,7 +110,7 @@ class SqlFuzzTest {
         try (Connection c = inst.connect("FUZZ", "admin", TestInstances.ADMIN_PASSWORD)) {
             List<String> out = new ArrayList<>();
             for (String view : List.of("ALL_USERS", "ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS",
-                    "ALL_CONS_COLUMNS", "ALL_VIEWS", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS")) {
+                    "ALL_CONS_COLUMNS", "ALL_VIEWS", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS", "ALL_SYNONYMS")) {
                 out.addAll(lines(view, c.execute("SELECT * FROM sys." + view)));
             }
             // (a sequence's LAST_NUMBER moves past its cache at a restart, by design)
