@@ -322,7 +322,8 @@ final class Ddl {
      * reads a comment but the dictionary.
      */
     private static void comment(Ast.CommentOn co, Session s) {
-        String owner = Executor.owner(co.object(), s), name = co.object().name(), what = owner + "." + name;
+        Ast.Name object = Executor.resolve(co.object(), s); // (a comment on a synonym is its object's, as in Oracle)
+        String owner = Executor.owner(object, s), name = object.name(), what = owner + "." + name;
         Table t = s.catalog().table(owner, name);
         CatalogChange.CreateView v = t == null ? s.catalog().view(owner, name) : null;
         if (t == null && v == null) throw ErrorCode.TABLE_NOT_FOUND.error(what);
