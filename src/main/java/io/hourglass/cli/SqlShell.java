@@ -156,24 +156,10 @@ final class SqlShell {
                         return true;
                     }
                 }
-                String table = name[name.length - 1];
-                int found = execute("SELECT owner, column_name, data_type, data_length, data_precision, data_scale, nullable, data_default"
-                        + " FROM sys.all_tab_columns WHERE table_name = '" + table + "'"
-                        + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "") + " ORDER BY owner, column_id", false);
-                if (found == 0) {
+                if (!describe(name, 0)) {
                     // ttIsql's words; the dictionary shows only what the user may see
                     out.println("Table " + String.join(".", name) + " not found");
                     failures++;
-                    return true;
-                }
-                // and its aging policy, as ttIsql's describe ends with it
-                Result aging = run("SELECT owner, aging_column, lifetime, lifetime_unit, cycle, cycle_unit, aging_state FROM sys.all_tab_aging"
-                        + " WHERE table_name = '" + table + "'" + (name.length > 1 ? " AND owner = '" + name[0] + "'" : "") + " ORDER BY owner");
-                if (aging != null) {
-                    for (List<String> a : aging.rows()) {
-                        out.println("Aging of " + a.get(0) + "." + table + ": USE " + a.get(1) + " LIFETIME " + a.get(2) + " " + a.get(3) + "S CYCLE "
-                                + a.get(4) + " " + a.get(5) + "S " + a.get(6));
-                    }
                 }
                 return true;
             }
@@ -181,6 +167,40 @@ final class SqlShell {
                 return false;
             }
         }
+    }
+
+    /**
+     * describe's columns and aging policy of the table or view {@code name} ([owner, ]table); of a
+     * synonym's object, the synonym named first, as ttIsql does. False if there is none.
+     */
+    private boolean describe(String[] name, int depth) {
+        String table = name[name.length - 1], owner = name.length > 1 ? " AND owner = '" + name[0] + "'" : "";
+        int found = execute("SELECT owner, column_name, data_type, data_length, data_precision, data_scale, nullable, data_default"
+                + " FROM sys.all_tab_columns WHERE table_name = '" + table + "'" + owner + " ORDER BY owner, column_id", false);
+        if (found == 0) {
+            // a synonym: the user's own (or the owner's written), else a public one, as a name resolves
+            Result synonym = depth > 8 ? null : run("SELECT owner, table_owner, table_name FROM sys.all_synonyms WHERE synonym_name = '" + table + "'"
+                    + (name.length > 1 ? owner : " AND owner IN (USER, 'PUBLIC')") + " ORDER BY CASE owner WHEN 'PUBLIC' THEN 1 ELSE 0 END");
+            if (synonym == null || synonym.rows().isEmpty()) return false;
+            List<String> y = synonym.rows().getFirst();
+            out.println("Synonym " + y.get(0) + "." + table + " for " + y.get(1) + "." + y.get(2));
+            if (!describe(new String[] {y.get(1), y.get(2)}, depth + 1)) {
+                out.println("Table " + y.get(1) + "." + y.get(2) + " not found");
+                failures++;
+            }
+            return true;
+        }
+        if (found < 0) return true; // (the error printed)
+        // and its aging policy, as ttIsql's describe ends with it
+        Result aging = run("SELECT owner, aging_column, lifetime, lifetime_unit, cycle, cycle_unit, aging_state FROM sys.all_tab_aging"
+                + " WHERE table_name = '" + table + "'" + owner + " ORDER BY owner");
+        if (aging != null) {
+            for (List<String> a : aging.rows()) {
+                out.println("Aging of " + a.get(0) + "." + table + ": USE " + a.get(1) + " LIFETIME " + a.get(2) + " " + a.get(3) + "S CYCLE "
+                        + a.get(4) + " " + a.get(5) + "S " + a.get(6));
+            }
+        }
+        return true;
     }
 
     private Boolean onOff(String[] w) {
@@ -400,7 +420,7 @@ final class SqlShell {
               monitor [COLUMN]      SYS.MONITOR, the database's counters, a line each
               dssize [k|m|g]        PermSize and TempSize: allocated, in use, high water
               tablesize [[OWNER.]T] what CALL ttComputeTabSizes found of each table
-              describe [OWNER.]T    the columns of table T
+              describe [OWNER.]T    the columns of table or view T (of a synonym: its object's)
               @FILE                 run the commands in FILE
               help | exit""";
 

@@ -116,6 +116,11 @@ class ServiceCommandsTest {
                 describe ev
                 desc admin.nosuch
                 describe a.b.c
+                CREATE PUBLIC SYNONYM pt FOR st;
+                CREATE SYNONYM st FOR t;
+                describe pt
+                CREATE SYNONYM dangling FOR nothing;
+                describe dangling
                 cachegroups
                 monitor
                 monitor xact_commits
@@ -151,6 +156,17 @@ class ServiceCommandsTest {
         assertTrue(r.out().contains("1 row found.\nAging of ADMIN.EV: USE TS LIFETIME 3 HOURS CYCLE 5 MINUTES OFF\nCommand> desc"), r.out());
         assertTrue(r.out().contains("Command> desc admin.nosuch\nTable ADMIN.NOSUCH not found\nCommand> describe a.b.c"), r.out());
         assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
+        assertTrue(r.out().contains("""
+                Command> describe pt
+                Synonym PUBLIC.PT for ADMIN.ST
+                Synonym ADMIN.ST for ADMIN.T
+                +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
+                | OWNER | COLUMN_NAME | DATA_TYPE  | DATA_LENGTH | DATA_PRECISION | DATA_SCALE | NULLABLE | DATA_DEFAULT |
+                +-------+-------------+------------+-------------+----------------+------------+----------+--------------+
+                | ADMIN | ID          | TT_INTEGER | <NULL>      | <NULL>         | <NULL>     | N        | <NULL>       |
+                """), "describe follows synonyms, as ttIsql's: " + r.out());
+        assertTrue(r.out().contains("Command> describe dangling\nSynonym ADMIN.DANGLING for ADMIN.NOTHING\nTable ADMIN.NOTHING not found\n"),
+                r.out());
         assertTrue(r.out().contains("""
                 Command> cachegroups
                 +---------+--------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
