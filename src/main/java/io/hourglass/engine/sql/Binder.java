@@ -220,7 +220,10 @@ final class Binder {
                 c.sources = m;
                 checkArity(c);
                 c.type = switch (c.name) {
-                    case "LENGTH", "LENGTHB", "INSTR", "INSTRB", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH", "REGEXP_INSTR" -> SqlType.BIGINT;
+                    case "LENGTH", "LENGTHB", "INSTR", "INSTRB", "ASCII", "SIGN", "EXTRACT", "TIMESTAMPDIFF", "TT_HASH", "REGEXP_INSTR", "VSIZE",
+                         "NLS_CHARSET_ID" -> SqlType.BIGINT;
+                    case "SOUNDEX" -> SqlType.varchar(4);
+                    case "NLSSORT" -> SqlType.VARBINARY_ANY;
                     case "REGEXP_LIKE" -> SqlType.BOOLEAN; // (a condition, as LIKE)
                     case "REGEXP_SUBSTR" -> textOfLength(c.args.get(0).type);
                     // (a DATE stays a DATE; a parameter or text brings a TIMESTAMP)
@@ -318,7 +321,9 @@ final class Binder {
         boolean ok = switch (c.name) {
             case "UPPER", "LOWER", "LENGTH", "LENGTHB", "TO_LOB", "TRIM", "LTRIM", "RTRIM", "ABS", "FLOOR", "CEIL", "TO_NUMBER", "INITCAP", "ASCII",
                  "CHR", "NCHR", "UNISTR", "ASCIISTR", "TO_CLOB", "TO_NCLOB", "TO_BLOB", "SIGN", "SQRT", "EXP", "LN", "LAST_DAY", "CHARTOROWID", "ROWIDTOCHAR",
-                 "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT" -> n == 1;
+                 "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "SINH", "COSH", "TANH", "BITNOT", "VSIZE", "SOUNDEX", "NLS_CHARSET_ID",
+                 "NLS_CHARSET_NAME" -> n == 1;
+            case "NLSSORT" -> n == 1 || n == 2;
             case "ATAN2", "LOG", "BITAND", "BITOR", "BITXOR" -> n == 2;
             case "SUBSTR", "SUBSTRB", "REPLACE", "LPAD", "RPAD" -> n == 2 || n == 3;
             case "SYS_GUID" -> n == 0;

@@ -243,4 +243,46 @@ final class Characters {
         }
         return Character.toString((int) n);
     }
+
+    /**
+     * SOUNDEX(s), Oracle's (the American Soundex): the first letter, then the digits of the
+     * consonants after it (BFPV 1, CGJKQSXZ 2, DT 3, L 4, MN 5, R 6), a run of one digit written
+     * once even across H and W (a vowel or Y ends the run), cut or padded with zeros to four.
+     * Only the letters A to Z count, in either case; null if there are none.
+     */
+    static String soundex(String s) {
+        StringBuilder out = new StringBuilder(4);
+        char last = 0;
+        for (int i = 0; i < s.length() && out.length() < 4; i++) {
+            char ch = Character.toUpperCase(s.charAt(i));
+            if (ch < 'A' || ch > 'Z') continue;
+            char code = SOUNDEX_CODES.charAt(ch - 'A');
+            if (out.isEmpty()) out.append(ch);
+            else if (code == 'h') continue; // (H and W: the run goes on)
+            else if (code != '0' && code != last) out.append(code);
+            last = code;
+        }
+        if (out.isEmpty()) return null;
+        while (out.length() < 4) out.append('0');
+        return out.toString();
+    }
+
+    /** Each letter's Soundex digit, A to Z: 0 a vowel or Y, h for H and W. */
+    private static final String SOUNDEX_CODES = "0123012h02245501262301h202";
+
+    /** Oracle's character set ids of the sets a client may name, the database's (AL32UTF8) and its national one (AL16UTF16). */
+    private static final java.util.Map<String, Long> CHARSETS = java.util.Map.of("US7ASCII", 1L, "WE8ISO8859P1", 31L, "WE8ISO8859P15", 46L,
+            "EE8MSWIN1250", 170L, "CL8MSWIN1251", 171L, "WE8MSWIN1252", 178L, "UTF8", 871L, "AL32UTF8", 873L, "AL16UTF16", 2000L);
+
+    /** NLS_CHARSET_ID(name): the set's id; CHAR_CS the database's, NCHAR_CS the national one's; null for a name it does not know. */
+    static Long charsetId(String name) {
+        String n = name.strip().toUpperCase(java.util.Locale.ROOT);
+        return CHARSETS.get(n.equals("CHAR_CS") ? "AL32UTF8" : n.equals("NCHAR_CS") ? "AL16UTF16" : n);
+    }
+
+    /** NLS_CHARSET_NAME(id): the set's name; null for an id it does not know. */
+    static String charsetName(long id) {
+        for (var e : CHARSETS.entrySet()) if (e.getValue() == id) return e.getKey();
+        return null;
+    }
 }

@@ -1296,6 +1296,11 @@ abstract class Expr {
                 case "TO_LOB" -> a[0] instanceof io.hourglass.engine.store.Bytes ? a[0] : Binary.text(a[0]);
                 case "TO_BLOB" -> SqlType.VARBINARY_ANY.coerce(a[0], "TO_BLOB");
                 case "ASCIISTR" -> Characters.asciistr(Binary.text(a[0]));
+                case "SOUNDEX" -> Characters.soundex(Binary.text(a[0]));
+                case "NLS_CHARSET_ID" -> Characters.charsetId(Binary.text(a[0]));
+                case "NLS_CHARSET_NAME" -> Characters.charsetName(toLong(a[0]));
+                case "NLSSORT" -> nlssort(Binary.text(a[0]), a.length > 1 ? Binary.text(a[1]) : null);
+                case "VSIZE" -> vsize(args.get(0).type, a[0]);
                 case "GREATEST", "LEAST" -> {
                     Object best = a[0];
                     for (Object x : a) {
@@ -1382,6 +1387,31 @@ abstract class Expr {
                 b[8 + i] = (byte) (low >>> (56 - 8 * i));
             }
             return new io.hourglass.engine.store.Bytes(b);
+        }
+
+        /**
+         * VSIZE(x): the bytes {@code x} takes where a row holds it (docs/FORMAT.md, "Row image"),
+         * as its type {@code t} stores it, not Oracle's own encoding (a TT_INTEGER is 4, a DATE 8,
+         * a VARCHAR2 its UTF-8 bytes and their length).
+         */
+        private static Long vsize(SqlType t, Object x) {
+            if (t.kind() == TypeKind.INTERVAL || t.kind() == TypeKind.BOOLEAN) {
+                throw ErrorCode.TYPE_MISMATCH.error("VSIZE of an interval or a condition, which no row holds");
+            }
+            return (long) new io.hourglass.engine.store.RowCodec(new SqlType[] {t}).encode(new Object[] {t.coerce(x, "VSIZE")}).length - 1;
+        }
+
+        /**
+         * NLSSORT(s [, 'NLS_SORT = BINARY']): the bytes that sort as {@code s} sorts, its UTF-8
+         * and a zero byte, as Oracle's BINARY sort key (UTF-8's byte order is the code points'
+         * order, Hourglass's one collation); another sort is TT90019, as ALTER SESSION's.
+         */
+        private static Object nlssort(String s, String param) {
+            if (param != null && !param.replace(" ", "").equalsIgnoreCase("NLS_SORT=BINARY")) {
+                throw ErrorCode.UNSUPPORTED.error("NLSSORT with '" + param + "': Hourglass has no linguistic sorts, only NLS_SORT = BINARY");
+            }
+            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new Bytes(java.util.Arrays.copyOf(utf8, utf8.length + 1));
         }
 
         /** SYS_CONTEXT's length argument: 1 to 4,000; another is ignored for the default, as Oracle ignores it. */
