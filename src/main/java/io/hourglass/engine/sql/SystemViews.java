@@ -62,7 +62,7 @@ final class SystemViews {
         view("ALL_VIEWS", SystemViews::views, "OWNER", NAME, "VIEW_NAME", NAME, "TEXT", NAME);
         // Synonyms (OWNER PUBLIC: a public one): the public ones, the user's own, and others' whose object it may use
         view("ALL_SYNONYMS", s -> s.catalog().synonyms().stream()
-                .filter(y -> y.owner() == null || visible(s, y.owner(), y.targetOwner() + "." + y.targetName()))
+                .filter(y -> y.owner() == null || y.owner().equals(s.user().name()) || visible(s, y.targetOwner(), y.targetOwner() + "." + y.targetName()))
                 .map(y -> new Object[] {y.owner() == null ? Catalog.PUBLIC : y.owner(), y.name(), y.targetOwner(), y.targetName()})
                 .sorted(Comparator.comparing((Object[] r) -> (String) r[0]).thenComparing(r -> (String) r[1])).toList(),
                 "OWNER", NAME, "SYNONYM_NAME", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME);
