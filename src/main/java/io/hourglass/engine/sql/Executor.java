@@ -2345,7 +2345,10 @@ final class Executor {
     private static final int CANDIDATES_KEPT_DECODED = 64;
 
     /** The rows matching the plan's filters in the statement's snapshot, collected before any change. */
-    private static List<Candidate> candidates(QueryPlan q, Scope scope) {
+    private static List<Candidate> candidates(QueryPlan q, Scope scope) { return candidates(q, scope, Long.MAX_VALUE); }
+
+    /** {@link #candidates(QueryPlan, Scope)}, the first {@code most} of them: the walk stops there. */
+    private static List<Candidate> candidates(QueryPlan q, Scope scope, long most) {
         Session s = scope.session;
         Transaction txn = scope.txn;
         long snapshot = scope.snapshot;
@@ -2368,6 +2371,7 @@ final class Executor {
                 return;
             }
             ids.add(ids.size() < CANDIDATES_KEPT_DECODED ? new Candidate(id, img, row) : new Candidate(id, null, null));
+            if (ids.size() >= most) done[0] = true;
         };
         if (q.access[0].scans(t, ctx)) {
             t.store().forEachHead((id, head) -> {
@@ -2503,20 +2507,34 @@ final class Executor {
             List<Pending> pending = new ArrayList<>();
             ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
             int width = t.columns().size();
-            forEachLockedRow(q, scope, ctx, candidates(q, scope), (id, read) -> {
-                // (SET and the conditions read ctx.rows[0], with the ROWID after the columns if
-                // they ask for it; what is written is the row as stored)
-                Object[] current = read.length == width ? read : java.util.Arrays.copyOf(read, width);
-                Object[] next = change.newRow(current, ctx);
-                if (decideFirst) {
-                    temp.chargeRow(current);
-                    if (next != null) temp.chargeRow(next);
-                    pending.add(new Pending(id, current, next));
-                } else {
-                    make(tm, txn, t, id, current, next, checks);
-                }
-                return ++changed[0] < limit;
-            });
+            // DELETE FIRST n (changes made as found): candidates a batch at a time, so a batch
+            // delete from a large table reads about n rows, not every row that matches. A batch
+            // whose rows changed meanwhile may fall short: the next, twice as large, is read again
+            // from the start, in the same snapshot, where the rows deleted already are gone (a
+            // row updated would match again: an update is never read in batches).
+            long batch = limit == Long.MAX_VALUE || decideFirst ? Long.MAX_VALUE : Math.max(limit, CANDIDATES_KEPT_DECODED);
+            boolean[] more = {true};
+            while (more[0]) {
+                List<Candidate> found = candidates(q, scope, batch);
+                more[0] = found.size() >= batch && batch != Long.MAX_VALUE;
+                batch = batch > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : batch * 2;
+                forEachLockedRow(q, scope, ctx, found, (id, read) -> {
+                    // (SET and the conditions read ctx.rows[0], with the ROWID after the columns if
+                    // they ask for it; what is written is the row as stored)
+                    Object[] current = read.length == width ? read : java.util.Arrays.copyOf(read, width);
+                    Object[] next = change.newRow(current, ctx);
+                    if (next != null && more[0]) throw new IllegalStateException("an UPDATE read in batches");
+                    if (decideFirst) {
+                        temp.chargeRow(current);
+                        if (next != null) temp.chargeRow(next);
+                        pending.add(new Pending(id, current, next));
+                    } else {
+                        make(tm, txn, t, id, current, next, checks);
+                    }
+                    return ++changed[0] < limit;
+                });
+                if (changed[0] >= limit) more[0] = false;
+            }
             for (Pending p : pending) {
                 ctx.tick();
                 make(tm, txn, t, p.id(), p.current(), p.next(), checks);
