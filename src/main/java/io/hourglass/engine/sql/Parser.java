@@ -239,7 +239,7 @@ final class Parser {
     private boolean aliasAhead() {
         return peek().type() == T.QUOTED || peek().type() == T.IDENT && !RESERVED.contains(peek().text())
                 && !(peek().is("FOR") && peek(1).is("UPDATE")) && !(peek().is("START") && peek(1).is("WITH"))
-                && !(peek().is("CONNECT") && peek(1).is("BY"));
+                && !(peek().is("CONNECT") && peek(1).is("BY")) && !(peek().is("FETCH") && (peek(1).is("FIRST") || peek(1).is("NEXT")));
     }
 
     /** Whether a query starts {@code ahead} tokens on: SELECT, or parentheses around one. */
