@@ -590,7 +590,7 @@ final class Executor {
                 return true;
             };
             if (forUpdate) {
-                if (want > 0) locked(scope, ctx, sink, top != null); // (LIMIT 0 locks nothing)
+                if (want > 0) locked(scope, ctx, sink, top != null, earlyStop ? want : Long.MAX_VALUE); // (LIMIT 0 locks nothing)
             } else if (hierarchy != null) {
                 hierarchy.run(hierarchyRows(ctx, t, snapshot, temp), ctx, temp, sink);
             } else if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
@@ -1154,12 +1154,29 @@ final class Executor {
          * newest (a committed change made meanwhile is what the query returns) and checked again
          * (one that no longer matches is left out, its lock kept until the transaction ends).
          */
-        private void locked(Scope scope, Expr.Ctx ctx, RowSink sink, boolean inOrder) {
+        private void locked(Scope scope, Expr.Ctx ctx, RowSink sink, boolean inOrder, long want) {
             if (tables.length > 1) {
                 lockedJoin(scope, ctx, sink, inOrder);
                 return;
             }
             Table t = tables[0];
+            if (!inOrder && want != Long.MAX_VALUE && rownumFilters.isEmpty()) {
+                // FETCH FIRST n (no ORDER BY): candidates a batch at a time, about n rows, not
+                // every row that matches (a worker taking a job with SKIP LOCKED); a batch whose
+                // rows were held or changed reads on, twice as many, past the rows already seen.
+                java.util.Set<Long> seen = new HashSet<>();
+                for (long batch = Math.max(want, CANDIDATES_KEPT_DECODED); ; batch = Math.min(batch, Long.MAX_VALUE / 2) * 2) {
+                    List<Candidate> found = candidates(this, scope, batch, seen);
+                    boolean[] stopped = {false};
+                    forEachLockedRow(this, scope, ctx, found, (id, row) -> {
+                        if (sink.accept(ctx)) return true;
+                        stopped[0] = true; // (as many as asked)
+                        return false;
+                    });
+                    if (stopped[0] || found.size() < batch) return;
+                    for (Candidate c : found) seen.add(c.id());
+                }
+            }
             List<Candidate> found = candidates(this, scope);
             if (inOrder) {
                 found = inSortOrder(found, scope, ctx, c -> ctx.rows[0] = c.row() != null ? c.row()
@@ -2345,10 +2362,10 @@ final class Executor {
     private static final int CANDIDATES_KEPT_DECODED = 64;
 
     /** The rows matching the plan's filters in the statement's snapshot, collected before any change. */
-    private static List<Candidate> candidates(QueryPlan q, Scope scope) { return candidates(q, scope, Long.MAX_VALUE); }
+    private static List<Candidate> candidates(QueryPlan q, Scope scope) { return candidates(q, scope, Long.MAX_VALUE, java.util.Set.of()); }
 
-    /** {@link #candidates(QueryPlan, Scope)}, the first {@code most} of them: the walk stops there. */
-    private static List<Candidate> candidates(QueryPlan q, Scope scope, long most) {
+    /** {@link #candidates(QueryPlan, Scope)}, the first {@code most} of them but those {@code seen} before: the walk stops there. */
+    private static List<Candidate> candidates(QueryPlan q, Scope scope, long most, java.util.Set<Long> seen) {
         Session s = scope.session;
         Transaction txn = scope.txn;
         long snapshot = scope.snapshot;
@@ -2358,7 +2375,7 @@ final class Executor {
         List<Candidate> ids = new ArrayList<>();
         boolean[] done = {false}; // a condition on ROWNUM no later row can pass
         java.util.function.LongConsumer consider = id -> {
-            if (done[0]) return;
+            if (done[0] || !seen.isEmpty() && seen.contains(id)) return;
             ctx.tick();
             byte[] img = Version.visible(t.store().slot(id), snapshot, txn.id());
             if (img == null) return;
@@ -2515,7 +2532,7 @@ final class Executor {
             long batch = limit == Long.MAX_VALUE || decideFirst ? Long.MAX_VALUE : Math.max(limit, CANDIDATES_KEPT_DECODED);
             boolean[] more = {true};
             while (more[0]) {
-                List<Candidate> found = candidates(q, scope, batch);
+                List<Candidate> found = candidates(q, scope, batch, java.util.Set.of());
                 more[0] = found.size() >= batch && batch != Long.MAX_VALUE;
                 batch = batch > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : batch * 2;
                 forEachLockedRow(q, scope, ctx, found, (id, read) -> {

@@ -235,6 +235,35 @@ class ForUpdateTest {
         }
     }
 
+    /**
+     * FETCH FIRST n FOR UPDATE without ORDER BY reads its candidates a batch at a time (about n
+     * rows, not the whole queue): a batch whose rows other workers hold reads on past them, and
+     * each row comes once, however many batches it takes.
+     */
+    @Test
+    @Timeout(60)
+    void anUnorderedLimitReadsOnPastTheRowsOthersHold() {
+        try (Instance inst = TestInstances.one("FU")) {
+            Connection setup = open(inst);
+            setup.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, state INTEGER)");
+            setup.execute("INSERT INTO jobs SELECT LEVEL, 0 FROM dual CONNECT BY LEVEL <= 1000");
+            Connection holder = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            Connection worker = inst.connect("FU", "admin", TestInstances.ADMIN_PASSWORD);
+            holder.setAutocommit(false);
+            worker.setAutocommit(false);
+            assertEquals(100, holder.execute("SELECT id FROM jobs WHERE id <= 100 FOR UPDATE").rows().size());
+            // the first two batches (64, then 128 more) meet the 100 held rows first
+            assertEquals(List.of(101, 102, 103), ids(worker, "SELECT id FROM jobs WHERE state = 0 FETCH FIRST 3 ROWS ONLY FOR UPDATE SKIP LOCKED"));
+            assertEquals(List.of(104, 105), ids(worker, "SELECT id FROM jobs WHERE state = 0 AND id > 103 FETCH FIRST 2 ROWS ONLY FOR UPDATE"));
+            List<Integer> many = ids(worker, "SELECT id FROM jobs FETCH FIRST 500 ROWS ONLY FOR UPDATE SKIP LOCKED");
+            assertEquals(500, many.size());
+            assertEquals(500, new java.util.HashSet<>(many).size(), "each row once");
+            assertEquals(101, (int) many.getFirst());
+            holder.execute("ROLLBACK");
+            worker.execute("ROLLBACK");
+        }
+    }
+
     private static Connection withTags(Instance inst) {
         Connection c = open(inst);
         c.execute("CREATE TABLE tags (v INTEGER, tag VARCHAR(10))");
