@@ -89,6 +89,8 @@ class SqlFuzzTest {
                 dying.kill();
             }
             try (Instance again = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg))) {
+                List<String> rejected = again.database("FUZZ").recovery().rejected();
+                if (!rejected.isEmpty()) bugs.add(name + ": a checkpoint file did not load (recovery fell back): " + rejected);
                 List<String> after = state(again);
                 if (!before.equals(after)) {
                     List<String> lost = new ArrayList<>(before), made = new ArrayList<>(after);
