@@ -223,7 +223,8 @@ final class Ast {
 
     record CreateIndex(Name index, Name table, List<String> columns, boolean unique, boolean hash) implements Stmt {}
 
-    record DropIndex(Name index) implements Stmt {}
+    /** DROP INDEX [owner.]ix [FROM [owner.]t]: TimesTen's FROM names the index's table (or a synonym of it). */
+    record DropIndex(Name index, Name table) implements Stmt {}
 
     record Commit() implements Stmt {}
 

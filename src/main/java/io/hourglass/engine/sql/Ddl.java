@@ -962,6 +962,9 @@ final class Ddl {
         IndexDef ix = s.catalog().index(owner, di.index().name());
         if (ix == null) throw ErrorCode.INDEX_NOT_FOUND.error(owner + "." + di.index().name());
         Table t = s.catalog().tableOfIndex(ix);
+        if (di.table() != null && Executor.table(Executor.resolve(di.table(), s), s) != t) {
+            throw ErrorCode.INDEX_NOT_FOUND.error(ix.qualifiedName() + " on " + Executor.owner(di.table(), s) + "." + di.table().name());
+        }
         requireOwnerOrAdmin(s, t, "DROP INDEX");
         if (ix.constraint() && s.catalog().foreignKeysUsing(ix).isEmpty()) { // (one a foreign key uses: TT3003 below)
             throw ErrorCode.CANNOT_DROP.error("index " + ix.qualifiedName(), "it enforces a PRIMARY KEY or UNIQUE constraint");

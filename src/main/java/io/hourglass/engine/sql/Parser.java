@@ -1704,7 +1704,10 @@ final class Parser {
             if (cascade) expect("CONSTRAINTS");
             return new Ast.DropTable(table, cascade);
         }
-        if (accept("INDEX")) return new Ast.DropIndex(name());
+        if (accept("INDEX")) {
+            Ast.Name index = name();
+            return new Ast.DropIndex(index, accept("FROM") ? name() : null);
+        }
         if (accept("USER")) return new Ast.DropUser(identifier());
         if (accept("SEQUENCE")) return new Ast.DropSequence(name());
         if (accept("VIEW")) return new Ast.DropView(name());
