@@ -335,12 +335,11 @@ public final class Catalog {
     public Resolved resolve(String owner, String name, boolean qualified) {
         String o = owner, n = name, via = null;
         boolean publicToo = !qualified;
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> seen = null; // (made once a synonym is met: most names are none)
         while (true) {
-            if (tables.containsKey(o + "." + n) || views.containsKey(o + "." + n) || sequences.containsKey(o + "." + n)) {
-                return new Resolved(o, n, via);
-            }
-            CatalogChange.CreateSynonym y = synonyms.get(synonymKey(o, n));
+            String q = o + "." + n;
+            if (tables.containsKey(q) || views.containsKey(q) || sequences.containsKey(q)) return new Resolved(o, n, via);
+            CatalogChange.CreateSynonym y = synonyms.get(q);
             if (y == null && publicToo) y = synonyms.get(synonymKey(null, n));
             if (y == null) {
                 if (via == null) return new Resolved(o, n, null);
@@ -348,7 +347,8 @@ public final class Catalog {
             }
             String here = y.owner() == null ? PUBLIC + "." + y.name() : y.owner() + "." + y.name();
             if (via == null) via = here;
-            if (!seen.add(synonymKey(y.owner(), y.name())) || seen.size() > MAX_SYNONYM_CHAIN) throw ErrorCode.SYNONYM_LOOP.error(via);
+            if (seen == null) seen = new java.util.HashSet<>();
+            if (!seen.add(here) || seen.size() > MAX_SYNONYM_CHAIN) throw ErrorCode.SYNONYM_LOOP.error(via);
             o = y.targetOwner();
             n = y.targetName();
             publicToo = false;
