@@ -52,6 +52,7 @@ public enum ErrorCode {
     SYNONYM_LOOP(3074, Kind.BAD_REQUEST, "Looping chain of synonyms: %s"),
     SYNONYM_UNSUPPORTED(3076, Kind.BAD_REQUEST, "Using synonyms in this statement is not implemented: %s"),
     SYNONYM_UNRESOLVED(3077, Kind.NOT_FOUND, "Cannot resolve synonym %s to any existing object"),
+    USER_OWNS_OBJECTS(15168, Kind.CONFLICT, "Cannot drop a user that owns database objects (%s %s)"),
     FOREIGN_KEY_IN_CREATE_AS_SELECT(3304, Kind.BAD_REQUEST, "Foreign key definition is not allowed for CREATE TABLE AS SELECT"),
     DEADLOCK(6002, Kind.CONFLICT, "Lock request denied because of deadlock; transaction rolled back (%s)"),
     QUERY_TIMEOUT(6111, Kind.UNAVAILABLE, "SQL statement has reached its timeout limit [%d ms] and has been terminated"),

@@ -166,8 +166,6 @@ public final class Catalog {
     /** Every view's definition. */
     public Collection<CatalogChange.CreateView> views() { return views.values(); }
 
-    public boolean ownsViews(String user) { return views.values().stream().anyMatch(v -> v.owner().equals(user)); }
-
     /** CREATE [OR REPLACE] VIEW; a view replaced loses its comments, which described the old query. */
     public synchronized void createView(CatalogChange.CreateView v) {
         String q = v.owner() + "." + v.name();
@@ -301,8 +299,6 @@ public final class Catalog {
 
     /** Every synonym, private and public. */
     public Collection<CatalogChange.CreateSynonym> synonyms() { return synonyms.values(); }
-
-    public boolean ownsSynonyms(String user) { return synonyms.values().stream().anyMatch(y -> user.equals(y.owner())); }
 
     /** CREATE [OR REPLACE] SYNONYM: statements prepared before it plan again, as a name may now mean something else. */
     public synchronized void createSynonym(CatalogChange.CreateSynonym y) {
@@ -534,7 +530,7 @@ public final class Catalog {
         if (u.instanceAdmin()) throw ErrorCode.CANNOT_DROP.error("user " + name, "it is the instance administrator");
         for (Table t : tables.values()) {
             if (t.owner().equals(name)) {
-                throw ErrorCode.CANNOT_DROP.error("user " + name, "it owns table " + t.qualifiedName());
+                throw ErrorCode.USER_OWNS_OBJECTS.error("TABLE", t.qualifiedName());
             }
         }
         users.remove(name);

@@ -94,18 +94,7 @@ final class Ddl {
                     if (du.user().equals(Catalog.INSTANCE_ADMIN)) {
                         throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it is the instance administrator");
                     }
-                    for (Table t : s.catalog().tables()) {
-                        if (t.owner().equals(du.user())) {
-                            throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns table " + t.qualifiedName());
-                        }
-                    }
-                    for (Sequence q : s.catalog().sequences()) {
-                        if (q.owner().equals(du.user())) {
-                            throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns sequence " + q.qualifiedName());
-                        }
-                    }
-                    if (s.catalog().ownsViews(du.user())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns views");
-                    if (s.catalog().ownsSynonyms(du.user())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it owns synonyms");
+                    refuseIfOwner(s.catalog(), du.user());
                     change(s, new CatalogChange.DropUser(du.user()));
                 }
                 case Ast.GrantRevoke gr -> grantRevoke(gr, s);
@@ -142,6 +131,18 @@ final class Ddl {
     private static void change(Session s, CatalogChange c) {
         s.transactions().logCatalogChange(c);
         CatalogChanges.apply(s.catalog(), c);
+    }
+
+    /** DROP USER of a user who owns a table, sequence, view or synonym: TimesTen's TT15168, naming one of them (drop them first). */
+    private static void refuseIfOwner(Catalog cat, String user) {
+        for (Table t : cat.tables()) if (t.owner().equals(user)) throw ErrorCode.USER_OWNS_OBJECTS.error("TABLE", t.qualifiedName());
+        for (Sequence q : cat.sequences()) if (q.owner().equals(user)) throw ErrorCode.USER_OWNS_OBJECTS.error("SEQUENCE", q.qualifiedName());
+        for (CatalogChange.CreateView v : cat.views()) {
+            if (v.owner().equals(user)) throw ErrorCode.USER_OWNS_OBJECTS.error("VIEW", v.owner() + "." + v.name());
+        }
+        for (CatalogChange.CreateSynonym y : cat.synonyms()) {
+            if (user.equals(y.owner())) throw ErrorCode.USER_OWNS_OBJECTS.error("SYNONYM", y.owner() + "." + y.name());
+        }
     }
 
     private static void validatePassword(String pwd) {
