@@ -17,19 +17,11 @@ public record Crashable(Instance instance, KillableIo io) {
      * Opens (recovers) the databases of {@code configs} on killable files. Every checkpoint file
      * there must load: recovery falls back to the other file, or to the log, when one is
      * rejected, which would let a test pass over a checkpoint that cannot be read back. A test
-     * that damages a file on purpose opens it another way ({@link TestInstances#with}).
+     * that damages a file on purpose opens it another way ({@link TestInstances#withDamage}).
      */
     public static Crashable open(DatabaseConfig... configs) {
         KillableIo io = new KillableIo();
-        Instance instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(configs), io);
-        for (DatabaseConfig cfg : configs) {
-            List<String> rejected = instance.database(cfg.name()).recovery().rejected();
-            if (!rejected.isEmpty()) {
-                instance.close();
-                throw new AssertionError(cfg.name() + ": a checkpoint file was rejected at load: " + rejected);
-            }
-        }
-        return new Crashable(instance, io);
+        return new Crashable(TestInstances.everyCheckpointLoaded(new Instance(TestInstances.ADMIN_PASSWORD, List.of(configs), io), configs), io);
     }
 
     public void kill() {

@@ -328,7 +328,7 @@ class CheckpointTest {
                     }
                 }
             }
-            try (Instance i = TestInstances.with(cfg); Connection d = admin(i)) {
+            try (Instance i = TestInstances.withDamage(cfg); Connection d = admin(i)) {
                 var report = i.database("CK").recovery();
                 assertEquals(0, report.checkpoint().fileNo(), damage + ": recovered from the older file");
                 assertEquals(damage.equals("header") ? 0 : 1, report.rejected().size(), damage + ": " + report.rejected());
