@@ -334,7 +334,7 @@ public final class Catalog {
         java.util.Set<String> seen = null; // (made once a synonym is met: most names are none)
         while (true) {
             String q = o + "." + n;
-            if (tables.containsKey(q) || views.containsKey(q) || sequences.containsKey(q)) return new Resolved(o, n, via);
+            if (isObject(q)) return new Resolved(o, n, via);
             CatalogChange.CreateSynonym y = synonyms.get(q);
             if (y == null && publicToo) y = synonyms.get(synonymKey(null, n));
             if (y == null) {
@@ -349,6 +349,27 @@ public final class Catalog {
             n = y.targetName();
             publicToo = false;
         }
+    }
+
+    /** Whether a table, view or sequence has the qualified name {@code q}. */
+    private boolean isObject(String q) { return tables.containsKey(q) || views.containsKey(q) || sequences.containsKey(q); }
+
+    /**
+     * Whether a private synonym {@code owner.name} standing for {@code targetOwner.targetName}
+     * would make a loop: the target, followed through private synonyms as {@link #resolve} follows
+     * a qualified name, comes back to it. (Only private synonyms are met past a chain's first name.)
+     */
+    public boolean synonymWouldLoop(String owner, String name, String targetOwner, String targetName) {
+        String o = targetOwner, n = targetName;
+        for (int hops = 0; hops <= MAX_SYNONYM_CHAIN; hops++) {
+            if (o.equals(owner) && n.equals(name)) return true;
+            String q = o + "." + n;
+            CatalogChange.CreateSynonym next = isObject(q) ? null : synonyms.get(q);
+            if (next == null) return false;
+            o = next.targetOwner();
+            n = next.targetName();
+        }
+        return true;
     }
 
     // ---- comments -----------------------------------------------------------------------------

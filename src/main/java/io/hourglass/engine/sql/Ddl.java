@@ -819,15 +819,8 @@ final class Ddl {
         }
         String targetOwner = Executor.owner(cy.target(), s), targetName = cy.target().name();
         if (targetOwner.equals(owner) && targetName.equals(name)) throw ErrorCode.SYNONYM_SAME_AS_OBJECT.error(owner + "." + name);
-        // Only private synonyms are reached from a target (it is always qualified): a loop is one of them coming back.
-        String o = targetOwner, n = targetName;
-        for (int hops = 0; owner != null; hops++) {
-            if (o.equals(owner) && n.equals(name) || hops > Catalog.MAX_SYNONYM_CHAIN) throw ErrorCode.SYNONYM_LOOP.error(owner + "." + name);
-            CatalogChange.CreateSynonym next = cat.table(o, n) != null || cat.view(o, n) != null || cat.sequence(o, n) != null ? null : cat.synonym(o, n);
-            if (next == null) break;
-            o = next.targetOwner();
-            n = next.targetName();
-        }
+        // (a public synonym is never met past a chain's first name, so only a private one can loop)
+        if (owner != null && cat.synonymWouldLoop(owner, name, targetOwner, targetName)) throw ErrorCode.SYNONYM_LOOP.error(owner + "." + name);
         change(s, new CatalogChange.CreateSynonym(owner, name, targetOwner, targetName));
     }
 

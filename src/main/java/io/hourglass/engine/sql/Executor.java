@@ -1161,21 +1161,9 @@ final class Executor {
             }
             Table t = tables[0];
             if (!inOrder && want != Long.MAX_VALUE && rownumFilters.isEmpty()) {
-                // FETCH FIRST n (no ORDER BY): candidates a batch at a time, about n rows, not
-                // every row that matches (a worker taking a job with SKIP LOCKED); a batch whose
-                // rows were held or changed reads on, twice as many, past the rows already seen.
-                java.util.Set<Long> seen = new HashSet<>();
-                for (long batch = Math.max(want, CANDIDATES_KEPT_DECODED); ; batch = Math.min(batch, Long.MAX_VALUE / 2) * 2) {
-                    List<Candidate> found = candidates(this, scope, batch, seen);
-                    boolean[] stopped = {false};
-                    forEachLockedRow(this, scope, ctx, found, (id, row) -> {
-                        if (sink.accept(ctx)) return true;
-                        stopped[0] = true; // (as many as asked)
-                        return false;
-                    });
-                    if (stopped[0] || found.size() < batch) return;
-                    for (Candidate c : found) seen.add(c.id());
-                }
+                // (a worker taking a job with SKIP LOCKED reads about as many rows as the others hold)
+                forEachLockedRowInBatches(this, scope, ctx, want, (id, row) -> sink.accept(ctx));
+                return;
             }
             List<Candidate> found = candidates(this, scope);
             if (inOrder) {
@@ -2362,10 +2350,10 @@ final class Executor {
     private static final int CANDIDATES_KEPT_DECODED = 64;
 
     /** The rows matching the plan's filters in the statement's snapshot, collected before any change. */
-    private static List<Candidate> candidates(QueryPlan q, Scope scope) { return candidates(q, scope, Long.MAX_VALUE, java.util.Set.of()); }
+    private static List<Candidate> candidates(QueryPlan q, Scope scope) { return candidates(q, scope, Long.MAX_VALUE, Set.of()); }
 
     /** {@link #candidates(QueryPlan, Scope)}, the first {@code most} of them but those {@code seen} before: the walk stops there. */
-    private static List<Candidate> candidates(QueryPlan q, Scope scope, long most, java.util.Set<Long> seen) {
+    private static List<Candidate> candidates(QueryPlan q, Scope scope, long most, Set<Long> seen) {
         Session s = scope.session;
         Transaction txn = scope.txn;
         long snapshot = scope.snapshot;
@@ -2524,34 +2512,23 @@ final class Executor {
             List<Pending> pending = new ArrayList<>();
             ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
             int width = t.columns().size();
-            // DELETE FIRST n (changes made as found): candidates a batch at a time, so a batch
-            // delete from a large table reads about n rows, not every row that matches. A batch
-            // whose rows changed meanwhile may fall short: the next, twice as large, is read again
-            // from the start, in the same snapshot, where the rows deleted already are gone (a
-            // row updated would match again: an update is never read in batches).
-            long batch = limit == Long.MAX_VALUE || decideFirst ? Long.MAX_VALUE : Math.max(limit, CANDIDATES_KEPT_DECODED);
-            boolean[] more = {true};
-            while (more[0]) {
-                List<Candidate> found = candidates(q, scope, batch, java.util.Set.of());
-                more[0] = found.size() >= batch && batch != Long.MAX_VALUE;
-                batch = batch > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : batch * 2;
-                forEachLockedRow(q, scope, ctx, found, (id, read) -> {
-                    // (SET and the conditions read ctx.rows[0], with the ROWID after the columns if
-                    // they ask for it; what is written is the row as stored)
-                    Object[] current = read.length == width ? read : java.util.Arrays.copyOf(read, width);
-                    Object[] next = change.newRow(current, ctx);
-                    if (next != null && more[0]) throw new IllegalStateException("an UPDATE read in batches");
-                    if (decideFirst) {
-                        temp.chargeRow(current);
-                        if (next != null) temp.chargeRow(next);
-                        pending.add(new Pending(id, current, next));
-                    } else {
-                        make(tm, txn, t, id, current, next, checks);
-                    }
-                    return ++changed[0] < limit;
-                });
-                if (changed[0] >= limit) more[0] = false;
-            }
+            LockedRow each = (id, read) -> {
+                // (SET and the conditions read ctx.rows[0], with the ROWID after the columns if
+                // they ask for it; what is written is the row as stored)
+                Object[] current = read.length == width ? read : java.util.Arrays.copyOf(read, width);
+                Object[] next = change.newRow(current, ctx);
+                if (decideFirst) {
+                    temp.chargeRow(current);
+                    if (next != null) temp.chargeRow(next);
+                    pending.add(new Pending(id, current, next));
+                } else {
+                    make(tm, txn, t, id, current, next, checks);
+                }
+                return ++changed[0] < limit;
+            };
+            // DELETE FIRST n reads about n rows of a large table, not every row that matches
+            if (limit == Long.MAX_VALUE || decideFirst) forEachLockedRow(q, scope, ctx, candidates(q, scope), each);
+            else forEachLockedRowInBatches(q, scope, ctx, limit, each);
             for (Pending p : pending) {
                 ctx.tick();
                 make(tm, txn, t, p.id(), p.current(), p.next(), checks);
@@ -2576,14 +2553,31 @@ final class Executor {
      * that no longer matches (one that no longer does keeps its lock until the transaction ends;
      * one found deleted keeps none).
      */
-    private static void forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
+    private static boolean forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
         for (Candidate c : found) {
             ctx.tick();
             Object[] current = lockAndReadAgain(q, scope, 0, c.id(), c.image(), c.row());
             if (current == null) continue; // skipped (SKIP LOCKED), or deleted meanwhile
             ctx.rows[0] = current;
             if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
-            if (!visit.visit(c.id(), current)) return;
+            if (!visit.visit(c.id(), current)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@link #forEachLockedRow} for a statement that wants only its first {@code want} rows
+     * (DELETE FIRST n; FETCH FIRST n ... FOR UPDATE without ORDER BY): the candidates a batch at
+     * a time, about {@code want} at first, then, while the visits go on and a batch came full,
+     * twice as many past those already seen (held, changed, deleted or visited), all in the
+     * statement's snapshot. So it reads about as many rows as it takes, not every row that matches.
+     */
+    private static void forEachLockedRowInBatches(QueryPlan q, Scope scope, Expr.Ctx ctx, long want, LockedRow visit) {
+        Set<Long> seen = new HashSet<>();
+        for (long batch = Math.max(want, CANDIDATES_KEPT_DECODED); ; batch = Math.min(batch, Long.MAX_VALUE / 2) * 2) {
+            List<Candidate> found = candidates(q, scope, batch, seen);
+            if (!forEachLockedRow(q, scope, ctx, found, visit) || found.size() < batch) return;
+            for (Candidate c : found) seen.add(c.id());
         }
     }
 

@@ -1376,7 +1376,7 @@ abstract class Expr {
          * in the first six bytes, so identifiers made later sort after (a range index on them
          * grows at its end, as on a sequence), then 74 random bits from a strong source.
          */
-        static io.hourglass.engine.store.Bytes guid() {
+        static Bytes guid() {
             java.util.UUID random = java.util.UUID.randomUUID();
             long ms = System.currentTimeMillis();
             long high = ms << 16 | 0x7000L | random.getMostSignificantBits() & 0x0fffL;
@@ -1386,7 +1386,7 @@ abstract class Expr {
                 b[i] = (byte) (high >>> (56 - 8 * i));
                 b[8 + i] = (byte) (low >>> (56 - 8 * i));
             }
-            return new io.hourglass.engine.store.Bytes(b);
+            return new Bytes(b);
         }
 
         /**
