@@ -66,25 +66,51 @@ public final class Catalog {
     /** For tests: how many slow password checks ran since the process started. */
     static long slowChecksDone() { return slowChecksDone.get(); }
 
+    /** What a slow password check found. */
+    private enum Check { RIGHT, WRONG, LOCKED }
+
     /**
-     * The PBKDF2 check of {@code password} for {@code name}, one at a time in the process;
+     * The PBKDF2 check of {@code password} for {@code u}, one at a time in the process;
      * remembers credentials that pass. Connections that arrive together with the same
      * credentials (a pool reconnecting after a restart) wait in line, and the first to pass
-     * answers for the rest: each looks at what is remembered again once its turn comes.
+     * answers for the rest: each looks at what is remembered again once its turn comes. A wrong
+     * password is counted before the next check starts, so guesses sent at once get exactly
+     * FAILED_LOGIN_ATTEMPTS answers; those that find the account locked when their turn comes are
+     * not checked.
      */
-    private boolean slowCheck(String name, String password, byte[] fast, String hash) {
+    private Check slowCheck(User u, String password, byte[] fast) {
+        String name = u.name();
         SLOW_CHECKS.acquireUninterruptibly();
         try {
             byte[] known = verified.get(name);
-            if (known != null && MessageDigest.isEqual(known, fast)) return true;
+            if (known != null && MessageDigest.isEqual(known, fast)) return Check.RIGHT;
+            if (locked(u)) return Check.LOCKED;
             slowChecksMostAtOnce.accumulateAndGet(slowChecksRunning.incrementAndGet(), Math::max);
             slowChecksDone.incrementAndGet();
-            boolean ok = PasswordHasher.verify(password, hash);
-            if (ok) verified.put(name, fast);
-            return ok;
+            try {
+                if (PasswordHasher.verify(password, u.passwordHash)) {
+                    verified.put(name, fast);
+                    return Check.RIGHT;
+                }
+            } finally {
+                slowChecksRunning.decrementAndGet();
+            }
+            failedLogin(u);
+            return Check.WRONG;
         } finally {
-            slowChecksRunning.decrementAndGet();
             SLOW_CHECKS.release();
+        }
+    }
+
+    /** Counts a wrong password for {@code u}: the FAILED_LOGIN_ATTEMPTS-th in a row locks the account (LOCKED(TIMED)). */
+    private void failedLogin(User u) {
+        synchronized (u) {
+            int failed = u.failedLogins.incrementAndGet();
+            String most = limit(u, Profile.FAILED_LOGIN_ATTEMPTS);
+            if (!most.equals(Profile.UNLIMITED) && failed >= Long.parseLong(most) && u.timedLockMillis == 0) {
+                u.timedLockNanos = System.nanoTime();
+                u.timedLockMillis = System.currentTimeMillis();
+            }
         }
     }
 
@@ -576,11 +602,106 @@ public final class Catalog {
             if (instanceAdmin == null || !instanceAdmin.verify(password)) throw ErrorCode.AUTHENTICATION_FAILED.error();
             return u;
         }
+        refuseIfLocked(u); // a locked account's password is not checked: no answer says whether a guess was right
         byte[] fast = cacheMac.of(name, password);
         byte[] known = verified.get(name);
-        if (known != null && MessageDigest.isEqual(known, fast)) return u;
-        if (!slowCheck(name, password, fast, u.passwordHash)) throw ErrorCode.AUTHENTICATION_FAILED.error();
-        return u;
+        Check check = known != null && MessageDigest.isEqual(known, fast) ? Check.RIGHT : slowCheck(u, password, fast);
+        switch (check) {
+            case RIGHT -> {
+                if (u.failedLogins.get() != 0) u.failedLogins.set(0);
+                return u;
+            }
+            case LOCKED -> throw ErrorCode.ACCOUNT_LOCKED.error(u.name()); // by other attempts while this one waited its turn
+            default -> throw ErrorCode.AUTHENTICATION_FAILED.error();
+        }
+    }
+
+    /** ACCOUNT_LOCKED (TT90059) if {@code u}'s account is locked, by hand or by failed logins. */
+    private void refuseIfLocked(User u) {
+        if (locked(u)) throw ErrorCode.ACCOUNT_LOCKED.error(u.name());
+    }
+
+    private boolean locked(User u) { return u.lockedAt != null || timedLock(u); }
+
+    /**
+     * Whether failed logins have {@code u}'s account locked now (LOCKED(TIMED)). Once its
+     * profile's PASSWORD_LOCK_TIME has passed, the lock and the count of failed logins go.
+     */
+    private boolean timedLock(User u) {
+        if (u.timedLockMillis == 0) return false; // (read first: it is written last)
+        long at = u.timedLockNanos;
+        String time = limit(u, Profile.PASSWORD_LOCK_TIME);
+        if (time.equals(Profile.UNLIMITED)
+                || System.nanoTime() - at < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Profile.millis(time))) {
+            return true;
+        }
+        synchronized (u) {
+            if (u.timedLockNanos == at) {
+                u.timedLockMillis = 0;
+                u.failedLogins.set(0);
+            }
+        }
+        return false;
+    }
+
+    // ---- password profiles and account locks ----------------------------------------------------
+
+    private final Map<String, Profile> profiles = new ConcurrentHashMap<>(Map.of(Profile.DEFAULT, Profile.BUILT_IN_DEFAULT));
+
+    public Profile profile(String name) { return profiles.get(name); }
+
+    public Collection<Profile> profiles() { return profiles.values(); }
+
+    /** CREATE or ALTER PROFILE: {@code p} holds the profile's settings after the statement. */
+    public synchronized void setProfile(Profile p) {
+        profiles.put(p.name(), p);
+        version.incrementAndGet();
+    }
+
+    /** DROP PROFILE: the users it had get the DEFAULT profile (the statement checked for CASCADE). */
+    public synchronized void dropProfile(String name) {
+        if (name.equals(Profile.DEFAULT)) throw ErrorCode.CANNOT_DROP.error("profile DEFAULT", "it is the profile of every user without one");
+        if (profiles.remove(name) == null) throw ErrorCode.PROFILE_NOT_FOUND.error(name);
+        for (User u : users.values()) if (name.equals(u.profile)) u.profile = null;
+        version.incrementAndGet();
+    }
+
+    /** ALTER USER's PROFILE and ACCOUNT: the profile (null: DEFAULT) and when ACCOUNT LOCK locked it (null: unlocked). */
+    public synchronized void setAccount(String user, String profile, Long lockedAt) {
+        User u = requireUser(user);
+        if (profile != null && !profiles.containsKey(profile)) throw ErrorCode.PROFILE_NOT_FOUND.error(profile);
+        u.profile = Profile.DEFAULT.equals(profile) ? null : profile;
+        u.lockedAt = lockedAt;
+        version.incrementAndGet();
+    }
+
+    /** ACCOUNT UNLOCK: failed logins are forgotten, and their lock with them. */
+    public void forgetFailedLogins(String user) {
+        User u = requireUser(user);
+        synchronized (u) {
+            u.timedLockMillis = 0;
+            u.failedLogins.set(0);
+        }
+    }
+
+    /** The value of password parameter {@code parameter} for {@code u}: its profile's, or the DEFAULT profile's. */
+    public String limit(User u, String parameter) {
+        Profile p = profiles.get(u.profile());
+        String v = p == null ? Profile.DEFAULT : p.limit(parameter);
+        return v.equals(Profile.DEFAULT) ? profiles.get(Profile.DEFAULT).limit(parameter) : v;
+    }
+
+    /** DBA_USERS.ACCOUNT_STATUS: LOCKED (by ACCOUNT LOCK), LOCKED(TIMED) (by failed logins) or OPEN. */
+    public String accountStatus(User u) {
+        if (u.lockedAt != null) return "LOCKED";
+        return timedLock(u) ? "LOCKED(TIMED)" : "OPEN";
+    }
+
+    /** DBA_USERS.LOCK_DATE: when the account was locked (epoch milliseconds), or null when it is open. */
+    public Long lockDate(User u) {
+        if (u.lockedAt != null) return u.lockedAt;
+        long at = u.timedLockMillis;
+        return at != 0 && timedLock(u) ? at : null;
     }
 
     // ---- settings kept with the schema ----------------------------------------------------------
@@ -661,8 +782,13 @@ public final class Catalog {
      */
     public synchronized List<CatalogChange> snapshot() {
         List<CatalogChange> out = new ArrayList<>();
+        for (Profile p : new TreeMap<>(profiles).values()) {
+            if (!p.equals(Profile.BUILT_IN_DEFAULT)) out.add(new CatalogChange.SetProfile(p.name(), p.limits()));
+        }
         for (User u : new TreeMap<>(users).values()) {
-            if (!u.instanceAdmin()) out.add(new CatalogChange.CreateUser(u.name(), u.passwordHash));
+            if (u.instanceAdmin()) continue;
+            out.add(new CatalogChange.CreateUser(u.name(), u.passwordHash));
+            if (u.profile != null || u.lockedAt != null) out.add(new CatalogChange.UserAccount(u.name(), u.profile, u.lockedAt));
         }
         List<Table> byId = new ArrayList<>(tables.values());
         byId.sort(java.util.Comparator.comparingLong(Table::id));

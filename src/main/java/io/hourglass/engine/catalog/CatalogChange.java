@@ -144,6 +144,22 @@ public sealed interface CatalogChange {
 
     record DropUser(String name) implements CatalogChange {}
 
+    /** CREATE or ALTER PROFILE: the profile's password limits after the statement (see {@link Profile}). */
+    record SetProfile(String name, java.util.Map<String, String> limits) implements CatalogChange {
+        public SetProfile {
+            limits = java.util.Map.copyOf(limits);
+        }
+    }
+
+    /** DROP PROFILE: its users get the DEFAULT profile. */
+    record DropProfile(String name) implements CatalogChange {}
+
+    /**
+     * A user's account after CREATE or ALTER USER ... PROFILE / ACCOUNT: its profile (null: DEFAULT)
+     * and when ACCOUNT LOCK locked it (epoch milliseconds; null: unlocked).
+     */
+    record UserAccount(String name, String profile, Long lockedAt) implements CatalogChange {}
+
     /** GRANT ({@code grant}) or REVOKE of a privilege, on a table ({@code owner.name}) or system-wide (null). */
     record Privileges(boolean grant, String user, Privilege privilege, String table) implements CatalogChange {}
 

@@ -33,7 +33,8 @@ public final class LogCodec {
             SEQUENCE_RESTART = 12, CREATE_VIEW = 13, DROP_VIEW = 14, ADD_FOREIGN_KEY = 15, DROP_FOREIGN_KEY = 16,
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
-            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30, COMMENT = 31, CREATE_SYNONYM = 32, DROP_SYNONYM = 33;
+            MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30, COMMENT = 31, CREATE_SYNONYM = 32, DROP_SYNONYM = 33,
+            SET_PROFILE = 34, DROP_PROFILE = 35, USER_ACCOUNT = 36;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -65,10 +66,10 @@ public final class LogCodec {
                     .str(p.privilege().name()).str(p.table());
             case CatalogChange.CheckpointSettings cs -> o.u8(CHECKPOINT_SETTINGS).u32(orMinus1(cs.frequencySeconds()))
                     .u32(orMinus1(cs.logVolumeMb())).u32(orMinus1(cs.rateMbPerSecond()));
-            case CatalogChange.CreateSequence cs -> restart(o.u8(CREATE_SEQUENCE).str(cs.owner()).str(cs.name()).u64(cs.increment())
+            case CatalogChange.CreateSequence cs -> optionalLong(o.u8(CREATE_SEQUENCE).str(cs.owner()).str(cs.name()).u64(cs.increment())
                     .u64(cs.min()).u64(cs.max()).u8(cs.cycle() ? 1 : 0).u64(cs.cache()), cs.restart());
             case CatalogChange.DropSequence ds -> o.u8(DROP_SEQUENCE).str(ds.owner()).str(ds.name());
-            case CatalogChange.SequenceRestart sr -> restart(o.u8(SEQUENCE_RESTART).str(sr.owner()).str(sr.name()), sr.restart());
+            case CatalogChange.SequenceRestart sr -> optionalLong(o.u8(SEQUENCE_RESTART).str(sr.owner()).str(sr.name()), sr.restart());
             case CatalogChange.CreateView cv -> {
                 o.u8(CREATE_VIEW).str(cv.owner()).str(cv.name()).u32(cv.columns().size());
                 for (String col : cv.columns()) o.str(col);
@@ -113,6 +114,12 @@ public final class LogCodec {
             case CatalogChange.Comment cm -> o.u8(COMMENT).str(cm.owner()).str(cm.object()).str(cm.column()).str(cm.text());
             case CatalogChange.CreateSynonym cy -> o.u8(CREATE_SYNONYM).str(cy.owner()).str(cy.name()).str(cy.targetOwner()).str(cy.targetName());
             case CatalogChange.DropSynonym dy -> o.u8(DROP_SYNONYM).str(dy.owner()).str(dy.name());
+            case CatalogChange.SetProfile sp -> {
+                o.u8(SET_PROFILE).str(sp.name()).u32(sp.limits().size());
+                for (var e : new java.util.TreeMap<>(sp.limits()).entrySet()) o.str(e.getKey()).str(e.getValue());
+            }
+            case CatalogChange.DropProfile dp -> o.u8(DROP_PROFILE).str(dp.name());
+            case CatalogChange.UserAccount ua -> optionalLong(o.u8(USER_ACCOUNT).str(ua.name()).str(ua.profile()), ua.lockedAt());
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -143,10 +150,10 @@ public final class LogCodec {
         return units[b];
     }
 
-    /** A sequence's restart point: u8 1 and the u64 value, or u8 0 for exhausted. */
-    private static Out restart(Out o, Long restart) { return restart == null ? o.u8(0) : o.u8(1).u64(restart); }
+    /** A value or null (a sequence's restart point, null for exhausted): u8 1 and the u64 value, or u8 0. */
+    private static Out optionalLong(Out o, Long v) { return v == null ? o.u8(0) : o.u8(1).u64(v); }
 
-    private static Long restart(ByteBuffer p) { return p.get() != 0 ? p.getLong() : null; }
+    private static Long optionalLong(ByteBuffer p) { return p.get() != 0 ? p.getLong() : null; }
 
     private static int orMinus1(Integer v) { return v == null ? -1 : v; }
 
@@ -253,9 +260,9 @@ public final class LogCodec {
             case CHECKPOINT_SETTINGS -> new CatalogChange.CheckpointSettings(nullIfMinus1(p.getInt()), nullIfMinus1(p.getInt()),
                     nullIfMinus1(p.getInt()));
             case CREATE_SEQUENCE -> new CatalogChange.CreateSequence(str(p), str(p), p.getLong(), p.getLong(), p.getLong(), p.get() != 0,
-                    p.getLong(), restart(p));
+                    p.getLong(), optionalLong(p));
             case DROP_SEQUENCE -> new CatalogChange.DropSequence(str(p), str(p));
-            case SEQUENCE_RESTART -> new CatalogChange.SequenceRestart(str(p), str(p), restart(p));
+            case SEQUENCE_RESTART -> new CatalogChange.SequenceRestart(str(p), str(p), optionalLong(p));
             case CREATE_VIEW -> {
                 String owner = str(p), name = str(p);
                 int n = p.getInt();
@@ -287,6 +294,19 @@ public final class LogCodec {
             case COMMENT -> new CatalogChange.Comment(str(p), str(p), str(p), str(p));
             case CREATE_SYNONYM -> new CatalogChange.CreateSynonym(str(p), str(p), str(p), str(p));
             case DROP_SYNONYM -> new CatalogChange.DropSynonym(str(p), str(p));
+            case SET_PROFILE -> {
+                String name = str(p);
+                int n = p.getInt();
+                java.util.Map<String, String> limits = new java.util.HashMap<>();
+                for (int i = 0; i < n; i++) {
+                    String parameter = str(p), value = str(p);
+                    if (parameter == null || value == null) throw new IllegalArgumentException("a profile limit without a name or value");
+                    limits.put(parameter, value);
+                }
+                yield new CatalogChange.SetProfile(name, limits);
+            }
+            case DROP_PROFILE -> new CatalogChange.DropProfile(str(p));
+            case USER_ACCOUNT -> new CatalogChange.UserAccount(str(p), str(p), optionalLong(p));
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

@@ -13,7 +13,7 @@ final class Ast {
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
             Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages, CommentOn,
-            CreateSynonym, DropSynonym {}
+            CreateSynonym, DropSynonym, SetProfile, DropProfile {}
 
     /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
     record AlterSession(List<SessionSetting> settings) implements Stmt {}
@@ -232,9 +232,21 @@ final class Ast {
 
     record CallProc(String name, List<Expr> args) implements Stmt {}
 
-    record CreateUser(String user, String password) implements Stmt {}
+    /**
+     * CREATE USER ... IDENTIFIED BY and ALTER USER, with TimesTen's PROFILE and ACCOUNT {LOCK |
+     * UNLOCK} clauses: null for what the statement leaves as it is (ALTER USER gives at least one).
+     */
+    record CreateUser(String user, String password, String profile, Boolean lock) implements Stmt {}
 
-    record AlterUser(String user, String password) implements Stmt {}
+    record AlterUser(String user, String password, String profile, Boolean lock) implements Stmt {}
+
+    /**
+     * CREATE PROFILE ({@code alter} false) or ALTER PROFILE name LIMIT ...: the limits it gives, by
+     * password parameter, each as written (UNLIMITED, DEFAULT, NULL, a function's name, or a number).
+     */
+    record SetProfile(String profile, boolean alter, java.util.Map<String, String> limits) implements Stmt {}
+
+    record DropProfile(String profile, boolean cascade) implements Stmt {}
 
     record DropUser(String user) implements Stmt {}
 

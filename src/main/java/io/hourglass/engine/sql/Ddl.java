@@ -8,6 +8,7 @@ import io.hourglass.engine.catalog.ForeignKey;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.PasswordHasher;
 import io.hourglass.engine.catalog.Privilege;
+import io.hourglass.engine.catalog.Profile;
 import io.hourglass.engine.catalog.Sequence;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.store.Key;
@@ -67,26 +68,10 @@ final class Ddl {
                 case Ast.CreateCacheGroup cg -> createCacheGroup(cg, s);
                 case Ast.AlterCacheGroup ag -> alterCacheGroup(ag, s);
                 case Ast.DropCacheGroup dg -> dropCacheGroup(dg, s, ddl);
-                case Ast.CreateUser cu -> {
-                    Executor.require(s, Privilege.ADMIN);
-                    validatePassword(cu.password());
-                    if (s.catalog().user(cu.user()) != null) throw ErrorCode.USER_EXISTS.error(cu.user());
-                    if (s.catalog().isPublic(cu.user())) {
-                        throw ErrorCode.SEMANTIC_ERROR.error("PUBLIC is not a user's name: it stands for every user in GRANT and REVOKE");
-                    }
-                    String hash = PasswordHasher.hash(cu.password());
-                    change(s, new CatalogChange.CreateUser(cu.user(), hash));
-                    change(s, new CatalogChange.Privileges(true, cu.user(), Privilege.CREATE_SESSION, null));
-                }
-                case Ast.AlterUser au -> {
-                    if (!au.user().equals(s.user().name())) Executor.require(s, Privilege.ADMIN);
-                    validatePassword(au.password());
-                    if (s.catalog().user(au.user()) == null) throw ErrorCode.USER_NOT_FOUND.error(au.user());
-                    if (au.user().equals(Catalog.INSTANCE_ADMIN)) {
-                        throw ErrorCode.SEMANTIC_ERROR.error("the instance administrator's password comes from configuration");
-                    }
-                    change(s, new CatalogChange.AlterPassword(au.user(), PasswordHasher.hash(au.password())));
-                }
+                case Ast.CreateUser cu -> createUser(cu, s);
+                case Ast.AlterUser au -> alterUser(au, s);
+                case Ast.SetProfile sp -> setProfile(sp, s);
+                case Ast.DropProfile dp -> dropProfile(dp, s);
                 case Ast.DropUser du -> {
                     Executor.require(s, Privilege.ADMIN);
                     if (du.user().equals(s.user().name())) throw ErrorCode.CANNOT_DROP.error("user " + du.user(), "it is connected");
@@ -131,6 +116,135 @@ final class Ddl {
     private static void change(Session s, CatalogChange c) {
         s.transactions().logCatalogChange(c);
         CatalogChanges.apply(s.catalog(), c);
+    }
+
+    /** Logs {@code cs} durably as one transaction (recovery applies all or none), then applies them. */
+    private static void changes(Session s, List<CatalogChange> cs) {
+        s.transactions().logCatalogChanges(cs);
+        for (CatalogChange c : cs) CatalogChanges.apply(s.catalog(), c);
+    }
+
+    private static void createUser(Ast.CreateUser cu, Session s) {
+        Executor.require(s, Privilege.ADMIN);
+        validatePassword(cu.password());
+        Catalog cat = s.catalog();
+        if (cat.user(cu.user()) != null) throw ErrorCode.USER_EXISTS.error(cu.user());
+        if (cat.isPublic(cu.user())) {
+            throw ErrorCode.SEMANTIC_ERROR.error("PUBLIC is not a user's name: it stands for every user in GRANT and REVOKE");
+        }
+        requireProfile(cat, cu.profile());
+        List<CatalogChange> cs = new ArrayList<>();
+        cs.add(new CatalogChange.CreateUser(cu.user(), PasswordHasher.hash(cu.password())));
+        if (cu.profile() != null || Boolean.TRUE.equals(cu.lock())) {
+            cs.add(new CatalogChange.UserAccount(cu.user(), ownProfile(cu.profile()), Boolean.TRUE.equals(cu.lock()) ? System.currentTimeMillis() : null));
+        }
+        cs.add(new CatalogChange.Privileges(true, cu.user(), Privilege.CREATE_SESSION, null));
+        changes(s, cs);
+    }
+
+    /**
+     * ALTER USER: a user changes its own password without a privilege; everything else (another's
+     * password, a profile, ACCOUNT LOCK or UNLOCK) needs ADMIN, as in TimesTen.
+     */
+    private static void alterUser(Ast.AlterUser au, Session s) {
+        boolean account = au.profile() != null || au.lock() != null;
+        if (account || !au.user().equals(s.user().name())) Executor.require(s, Privilege.ADMIN);
+        if (au.password() != null) validatePassword(au.password());
+        Catalog cat = s.catalog();
+        io.hourglass.engine.catalog.User u = cat.user(au.user());
+        if (u == null) throw ErrorCode.USER_NOT_FOUND.error(au.user());
+        if (u.instanceAdmin()) {
+            if (au.password() != null) throw ErrorCode.PREDEFINED_USER_PASSWORD.error(au.user());
+            throw ErrorCode.PREDEFINED_USER_PROFILE.error(au.user() + ": the instance administrator has no profile, and its account does not lock");
+        }
+        requireProfile(cat, au.profile());
+        List<CatalogChange> cs = new ArrayList<>();
+        if (au.password() != null) cs.add(new CatalogChange.AlterPassword(au.user(), PasswordHasher.hash(au.password())));
+        if (account) {
+            String profile = au.profile() != null ? au.profile() : u.profile();
+            Long lockedAt = au.lock() == null ? u.lockedAt()
+                    : au.lock() ? (u.lockedAt() != null ? u.lockedAt() : Long.valueOf(System.currentTimeMillis())) : null;
+            cs.add(new CatalogChange.UserAccount(au.user(), ownProfile(profile), lockedAt));
+        }
+        changes(s, cs);
+        if (Boolean.FALSE.equals(au.lock())) cat.forgetFailedLogins(au.user());
+    }
+
+    /** A user's profile as a catalog change records it: null for DEFAULT. */
+    private static String ownProfile(String profile) { return Profile.DEFAULT.equals(profile) ? null : profile; }
+
+    private static void requireProfile(Catalog cat, String profile) {
+        if (profile != null && cat.profile(profile) == null) throw ErrorCode.PROFILE_NOT_FOUND.error(profile);
+    }
+
+    /**
+     * CREATE or ALTER PROFILE: each limit is checked, then the profile's settings after the
+     * statement are logged whole. A limit set to DEFAULT is removed (the DEFAULT profile's
+     * applies), which the DEFAULT profile's own limits cannot be.
+     */
+    private static void setProfile(Ast.SetProfile sp, Session s) {
+        Executor.require(s, Privilege.ADMIN);
+        Profile cur = s.catalog().profile(sp.profile());
+        if (!sp.alter() && cur != null) throw ErrorCode.PROFILE_EXISTS.error(sp.profile());
+        if (sp.alter() && cur == null) throw ErrorCode.PROFILE_NOT_FOUND.error(sp.profile());
+        Map<String, String> limits = new HashMap<>(cur == null ? Map.of() : cur.limits());
+        for (var e : sp.limits().entrySet()) {
+            String parameter = e.getKey(), value = e.getValue();
+            if (value.equals(Profile.DEFAULT)) {
+                if (sp.profile().equals(Profile.DEFAULT)) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the DEFAULT profile's " + parameter + " cannot be DEFAULT: give UNLIMITED or a value");
+                }
+                limits.remove(parameter);
+            } else {
+                checkLimit(parameter, value);
+                limits.put(parameter, value);
+            }
+        }
+        change(s, new CatalogChange.SetProfile(sp.profile(), limits));
+    }
+
+    /** Smallest and largest time limit, in days: one second, and TimesTen's 106,751,991 days. */
+    private static final java.math.BigDecimal MIN_DAYS = java.math.BigDecimal.ONE.divide(java.math.BigDecimal.valueOf(86_400), 20,
+            java.math.RoundingMode.UP), MAX_DAYS = java.math.BigDecimal.valueOf(106_751_991);
+
+    /**
+     * A limit other than DEFAULT: a count is a whole number from 1, a time from one second to
+     * 106,751,991 days. Hourglass enforces FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME; the other
+     * parameters may only be UNLIMITED (the checker NULL) until it enforces them too (TT90019).
+     */
+    private static void checkLimit(String parameter, String value) {
+        boolean checker = parameter.equals(Profile.PASSWORD_COMPLEXITY_CHECKER);
+        if (!checker && !value.equals(Profile.UNLIMITED)) {
+            java.math.BigDecimal v = new java.math.BigDecimal(value);
+            boolean count = parameter.equals(Profile.FAILED_LOGIN_ATTEMPTS) || parameter.equals("PASSWORD_REUSE_MAX");
+            if (count && (v.scale() > 0 || v.signum() <= 0 || v.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) > 0)) {
+                throw ErrorCode.SEMANTIC_ERROR.error(parameter + " must be a whole number from 1 to " + Integer.MAX_VALUE + ", or UNLIMITED: " + value);
+            }
+            if (!count && (v.compareTo(MIN_DAYS) < 0 || v.compareTo(MAX_DAYS) > 0)) {
+                throw ErrorCode.SEMANTIC_ERROR.error(parameter + " is in days, from one second (.0000116) to 106751991, or UNLIMITED: " + value);
+            }
+        }
+        boolean enforced = parameter.equals(Profile.FAILED_LOGIN_ATTEMPTS) || parameter.equals(Profile.PASSWORD_LOCK_TIME);
+        if (!enforced && !value.equals(checker ? "NULL" : Profile.UNLIMITED)) {
+            throw ErrorCode.UNSUPPORTED.error(parameter + " " + value + ": Hourglass enforces FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME;"
+                    + " its other password parameters can only be " + (checker ? "NULL" : "UNLIMITED") + " (or DEFAULT)");
+        }
+    }
+
+    /** DROP PROFILE [CASCADE]: TT15178 without CASCADE while users have it; with it they get DEFAULT. */
+    private static void dropProfile(Ast.DropProfile dp, Session s) {
+        Executor.require(s, Privilege.ADMIN);
+        Catalog cat = s.catalog();
+        if (dp.profile().equals(Profile.DEFAULT)) {
+            throw ErrorCode.CANNOT_DROP.error("profile DEFAULT", "it is the profile of every user without one");
+        }
+        if (cat.profile(dp.profile()) == null) throw ErrorCode.PROFILE_NOT_FOUND.error(dp.profile());
+        if (!dp.cascade()) {
+            for (io.hourglass.engine.catalog.User u : cat.users()) {
+                if (u.profile().equals(dp.profile())) throw ErrorCode.PROFILE_IN_USE.error(dp.profile());
+            }
+        }
+        change(s, new CatalogChange.DropProfile(dp.profile()));
     }
 
     /** DROP USER of a user who owns a table, sequence, view or synonym: TimesTen's TT15168, naming one of them (drop them first). */

@@ -2,12 +2,14 @@ package io.hourglass.engine.sql;
 
 import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.catalog.Profile;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.sql.Lexer.T;
 import io.hourglass.engine.sql.Lexer.Token;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -1186,8 +1188,12 @@ final class Parser {
             String u = identifier();
             expect("IDENTIFIED");
             expect("BY");
-            return new Ast.CreateUser(u, password());
+            String password = password();
+            String[] profile = new String[1];
+            Boolean lock = accountClauses(profile);
+            return new Ast.CreateUser(u, password, profile[0], lock);
         }
+        if (accept("PROFILE")) return profile(false);
         boolean unique = accept("UNIQUE");
         boolean hash = false;
         if (accept("HASH")) hash = true;
@@ -1205,6 +1211,59 @@ final class Parser {
         expect(")");
         pages();
         return new Ast.CreateIndex(ix, table, cols, unique, hash);
+    }
+
+    /**
+     * A user's [PROFILE name] [ACCOUNT {LOCK | UNLOCK}], in either order, each at most once:
+     * the profile's name goes to {@code profile[0]}; the answer is true for LOCK, false for
+     * UNLOCK, null for neither. PASSWORD EXPIRE is TT90019: passwords do not expire here.
+     */
+    private Boolean accountClauses(String[] profile) {
+        Boolean lock = null;
+        while (peek().type() == T.IDENT) {
+            Token t = peek();
+            if (accept("PROFILE")) profile[0] = once(profile[0], identifier(), t);
+            else if (accept("ACCOUNT")) {
+                boolean locked = accept("LOCK");
+                if (!locked) expect("UNLOCK");
+                lock = once(lock, locked, t);
+            } else if (peek().is("PASSWORD") && peek(1).is("EXPIRE")) {
+                throw ErrorCode.UNSUPPORTED.error("PASSWORD EXPIRE: Hourglass's passwords do not expire");
+            } else break;
+        }
+        return lock;
+    }
+
+    /** CREATE or ALTER PROFILE name LIMIT parameter value [parameter value ...], after PROFILE. */
+    private Ast.Stmt profile(boolean alter) {
+        String name = identifier();
+        expect("LIMIT");
+        Map<String, String> limits = new LinkedHashMap<>();
+        do {
+            Token t = peek();
+            String parameter = identifier();
+            if (parameter.equals("PASSWORD_VERIFY_FUNCTION")) parameter = Profile.PASSWORD_COMPLEXITY_CHECKER;
+            if (!Profile.PARAMETERS.contains(parameter)) {
+                at--;
+                throw error("expected a password parameter (" + String.join(", ", Profile.PARAMETERS) + ") but found " + describe(t));
+            }
+            limits.put(parameter, once(limits.get(parameter), limitValue(parameter), t));
+        } while (peek().type() != T.EOF);
+        return new Ast.SetProfile(name, alter, limits);
+    }
+
+    /** A password parameter's value: UNLIMITED, DEFAULT, a number (".0034", not "0.0034"), or for the checker NULL or a function. */
+    private String limitValue(String parameter) {
+        if (accept("DEFAULT")) return Profile.DEFAULT;
+        if (parameter.equals(Profile.PASSWORD_COMPLEXITY_CHECKER)) return accept("NULL") ? "NULL" : identifier();
+        if (accept("UNLIMITED")) return Profile.UNLIMITED;
+        Token t = next();
+        if (t.type() != T.NUMBER) {
+            at--;
+            throw error("expected UNLIMITED, DEFAULT or a number for " + parameter + " but found " + describe(t));
+        }
+        String v = new BigDecimal(t.text()).stripTrailingZeros().toPlainString();
+        return v.startsWith("0.") ? v.substring(1) : v;
     }
 
     private String password() {
@@ -1709,6 +1768,7 @@ final class Parser {
             return new Ast.DropIndex(index, accept("FROM") ? name() : null);
         }
         if (accept("USER")) return new Ast.DropUser(identifier());
+        if (accept("PROFILE")) return new Ast.DropProfile(identifier(), accept("CASCADE"));
         if (accept("SEQUENCE")) return new Ast.DropSequence(name());
         if (accept("VIEW")) return new Ast.DropView(name());
         if (accept("CACHE")) {
@@ -1720,7 +1780,7 @@ final class Parser {
             expect("SYNONYM");
             return new Ast.DropSynonym(pub, name());
         }
-        throw error("expected TABLE, INDEX, SEQUENCE, VIEW, [PUBLIC] SYNONYM, CACHE GROUP or USER after DROP");
+        throw error("expected TABLE, INDEX, SEQUENCE, VIEW, [PUBLIC] SYNONYM, CACHE GROUP, USER or PROFILE after DROP");
     }
 
     private Ast.Stmt alter() {
@@ -1845,11 +1905,20 @@ final class Parser {
             expect("STATE");
             return new Ast.AlterCacheGroup(g, null, null, refreshState());
         }
+        if (accept("PROFILE")) return profile(true);
         expect("USER");
         String u = identifier();
-        expect("IDENTIFIED");
-        expect("BY");
-        return new Ast.AlterUser(u, password());
+        String password = null;
+        if (accept("IDENTIFIED")) {
+            expect("BY");
+            password = password();
+        }
+        String[] profile = new String[1];
+        Boolean lock = accountClauses(profile);
+        if (password == null && profile[0] == null && lock == null) {
+            throw error("expected IDENTIFIED BY, PROFILE or ACCOUNT but found " + describe(peek()));
+        }
+        return new Ast.AlterUser(u, password, profile[0], lock);
     }
 
     private Ast.Stmt call() {
@@ -2383,7 +2452,7 @@ final class Parser {
             }
             default -> { }
         }
-        if (RESERVED.contains(w)) {
+        if (RESERVED.contains(w) && !w.equals(LIMIT_COLUMN)) {
             at--;
             throw error("unexpected keyword " + w);
         }
@@ -2457,14 +2526,20 @@ final class Parser {
         return columnRef(t);
     }
 
+    /**
+     * LIMIT, reserved here for {@code LIMIT n}, is no keyword in Oracle, and DBA_PROFILES has a
+     * column of that name: where a column is read, it is one.
+     */
+    private static final String LIMIT_COLUMN = "LIMIT";
+
     private Expr columnRef(Token first) {
         String a = first.text();
         if (accept(".")) {
             if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), null, a, next().text().equals("NEXTVAL"));
-            String b = identifier();
+            String b = accept(LIMIT_COLUMN) ? LIMIT_COLUMN : identifier();
             if (accept(".")) {
                 if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), a, b, next().text().equals("NEXTVAL"));
-                return marked(new Expr.ColumnRef(first.pos(), a + "." + b, identifier()));
+                return marked(new Expr.ColumnRef(first.pos(), a + "." + b, accept(LIMIT_COLUMN) ? LIMIT_COLUMN : identifier()));
             }
             return marked(new Expr.ColumnRef(first.pos(), a, b));
         }

@@ -7,6 +7,7 @@ import io.hourglass.engine.catalog.Column;
 import io.hourglass.engine.catalog.ForeignKey;
 import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Privilege;
+import io.hourglass.engine.catalog.Profile;
 import io.hourglass.engine.catalog.Sequence;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
@@ -119,6 +120,24 @@ final class SystemViews {
         }
         view("ALL_USERS", s -> s.catalog().users().stream().map(User::name).sorted().map(n -> new Object[] {n}).toList(),
                 "USERNAME", NAME);
+        // Accounts and password profiles (TimesTen's DBA_USERS, USER_USERS and DBA_PROFILES, the
+        // columns Hourglass has; Oracle's USER_PASSWORD_LIMITS: the limits that hold for the user)
+        view("DBA_USERS", s -> {
+                    requireAdmin(s);
+                    return s.catalog().users().stream().sorted(Comparator.comparing(User::name)).map(u -> account(s, u)).toList();
+                }, "USERNAME", NAME, "ACCOUNT_STATUS", NAME, "LOCK_DATE", SqlType.TIMESTAMP, "PROFILE", NAME);
+        view("USER_USERS", s -> List.<Object[]>of(account(s, s.user())), "USERNAME", NAME, "ACCOUNT_STATUS", NAME,
+                "LOCK_DATE", SqlType.TIMESTAMP, "PROFILE", NAME);
+        view("DBA_PROFILES", s -> {
+                    requireAdmin(s);
+                    List<Object[]> out = new ArrayList<>();
+                    for (Profile p : s.catalog().profiles().stream().sorted(Comparator.comparing(Profile::name)).toList()) {
+                        for (String r : Profile.PARAMETERS) out.add(new Object[] {p.name(), r, "PASSWORD", p.limit(r)});
+                    }
+                    return out;
+                }, "PROFILE", NAME, "RESOURCE_NAME", NAME, "RESOURCE_TYPE", NAME, "LIMIT", NAME);
+        view("USER_PASSWORD_LIMITS", s -> Profile.PARAMETERS.stream().map(r -> new Object[] {r, s.catalog().limit(s.user(), r)}).toList(),
+                "RESOURCE_NAME", NAME, "LIMIT", NAME);
         for (String all : List.of("ALL_TAB_COLUMNS", "ALL_INDEXES", "ALL_IND_COLUMNS", "ALL_CONSTRAINTS", "ALL_CONS_COLUMNS", "ALL_VIEWS",
                 "ALL_SEQUENCES", "ALL_TAB_SIZES", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS", "ALL_SYNONYMS")) {
             ownView(VIEWS.get(all));
@@ -136,6 +155,19 @@ final class SystemViews {
                 .map(r -> java.util.Arrays.copyOfRange(r, 1, r.length)).toList()));
     }
 
+    /** A row of DBA_USERS: name, account status, when it locked (in the service's time zone, as SYSDATE), profile. */
+    private static Object[] account(Session s, User u) {
+        Long at = s.catalog().lockDate(u);
+        return new Object[] {u.name(), s.catalog().accountStatus(u),
+                at == null ? null : java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(at), java.time.ZoneId.systemDefault()),
+                u.profile()};
+    }
+
+    /** The DBA_ views are for users with ADMIN (TT90006 for others). */
+    private static void requireAdmin(Session s) {
+        if (!s.catalog().has(s.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "ADMIN");
+    }
+
     /**
      * Rows of the catalog's grants (grantee, privilege, object): system privileges ({@code system}
      * true) or object ones (false, or null for ALL_TAB_PRIVS, which adds the grants to PUBLIC);
@@ -144,7 +176,7 @@ final class SystemViews {
      */
     private static List<Object[]> grants(Session s, boolean everyone, Boolean system, Function<String[], Object[]> row) {
         String me = s.user().name();
-        if (everyone && !s.catalog().has(s.user(), Privilege.ADMIN)) throw ErrorCode.PRIVILEGE_REQUIRED.error(me, "ADMIN");
+        if (everyone) requireAdmin(s);
         boolean systemGrants = Boolean.TRUE.equals(system);
         List<Object[]> out = new ArrayList<>();
         for (String[] r : s.catalog().privilegeRows()) {

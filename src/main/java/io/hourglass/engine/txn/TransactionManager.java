@@ -641,14 +641,22 @@ public final class TransactionManager {
      * statement that returned survives a crash. The caller applies the change after this, under
      * the catalog's DDL lock, so every later commit that depends on it comes after it in the log.
      */
-    public void logCatalogChange(CatalogChange change) {
+    public void logCatalogChange(CatalogChange change) { logCatalogChanges(List.of(change)); }
+
+    /**
+     * Logs {@code changes} as one transaction, durably: recovery applies all of them or none
+     * (a user's CREATE SESSION and its ACCOUNT LOCK, say, never one without the other).
+     */
+    public void logCatalogChanges(List<CatalogChange> changes) {
         TransactionLog lg = log;
         if (lg == null) return;
         long end;
         synchronized (commitLock) {
             long id = txnIds.incrementAndGet();
             long ts = lastCommitTs + 1;
-            end = lg.append(new LogBatch().ddl(id, change).commit(id, System.currentTimeMillis()));
+            LogBatch batch = new LogBatch();
+            for (CatalogChange c : changes) batch.ddl(id, c);
+            end = lg.append(batch.commit(id, System.currentTimeMillis()));
             lastCommitTs = ts;
         }
         try {

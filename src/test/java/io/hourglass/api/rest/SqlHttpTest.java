@@ -158,6 +158,16 @@ class SqlHttpTest {
         given().auth().preemptive().basic("reader", "readerpw").contentType(ContentType.JSON)
                 .body(Map.of("sql", "SELECT COUNT(*) FROM admin.items")).post("/v1/databases/testdb/sql")
                 .then().statusCode(200).body("rows[0][0]", equalTo(0));
+        // a locked account is refused whatever the password, as 403: who it is was understood
+        sql("ALTER USER reader ACCOUNT LOCK").statusCode(200);
+        for (String pw : List.of("readerpw", "wrong")) {
+            given().auth().preemptive().basic("reader", pw).contentType(ContentType.JSON)
+                    .body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/databases/testdb/sql")
+                    .then().statusCode(403).body("error.code", equalTo(90059)).body("error.message", containsString("ACCOUNT UNLOCK"));
+        }
+        sql("ALTER USER reader ACCOUNT UNLOCK").statusCode(200);
+        given().auth().preemptive().basic("reader", "readerpw").contentType(ContentType.JSON)
+                .body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/databases/testdb/sql").then().statusCode(200);
         sql("DROP USER reader").statusCode(200);
     }
 
