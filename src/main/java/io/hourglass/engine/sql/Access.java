@@ -66,6 +66,82 @@ final class Access {
         this.inList = inList;
     }
 
+    /**
+     * A single source read in the order of a range index, which is ORDER BY's: the access ({@code
+     * access}, a FULL_SCAN or an INDEX_RANGE) walks {@code index}'s entries in key order, backwards
+     * if {@code descending}, and the query stops at its limit instead of sorting.
+     */
+    record IndexOrder(Access access, IndexDef index, boolean descending) {
+        String describe(Table t) {
+            String how = " IN ORDER" + (descending ? ", DESCENDING" : "") + " (ORDER BY without a sort, stops at the limit)";
+            return access.kind == Kind.FULL_SCAN ? "RANGE INDEX SCAN " + index.qualifiedName() + " ON " + t.qualifiedName() + " (whole index)" + how
+                    : access.describe(t) + how;
+        }
+    }
+
+    /**
+     * The range index whose order is ORDER BY's for a source read by {@code a}, or null. The
+     * sort keys must be the index's columns after those {@code a} fixes by equality (which may
+     * come anywhere in ORDER BY: they are one value), in its order, all ascending or all
+     * descending; once they (and those fixed) cover a unique index of NOT NULL columns, later keys
+     * never break a tie and may be anything. A column that may be NULL must have its NULLs where the index has
+     * them (first, ascending: ASC NULLS FIRST or DESC NULLS LAST), which Oracle's defaults are
+     * not. Only a FULL_SCAN (any range index) or an INDEX_RANGE (its own index) is read so.
+     */
+    static IndexOrder order(Table t, Access a, List<Expr> sortKeys, List<Boolean> desc, List<Boolean> nullsFirst) {
+        if (sortKeys.isEmpty()) return null;
+        if (a.kind == Kind.INDEX_RANGE) return orderOf(t, a, a.index, a.eq.size(), sortKeys, desc, nullsFirst);
+        if (a.kind != Kind.FULL_SCAN) return null;
+        for (IndexDef ix : t.indexes()) {
+            if (ix.kind() != IndexDef.Kind.RANGE) continue;
+            IndexOrder o = orderOf(t, a, ix, 0, sortKeys, desc, nullsFirst);
+            if (o != null) return o;
+        }
+        return null;
+    }
+
+    private static IndexOrder orderOf(Table t, Access a, IndexDef ix, int fixed, List<Expr> sortKeys, List<Boolean> desc,
+                                      List<Boolean> nullsFirst) {
+        int[] cols = ix.columns();
+        int next = fixed;
+        Boolean descending = null;
+        for (int k = 0; k < sortKeys.size(); k++) {
+            if (!isCol(sortKeys.get(k), 0)) return null;
+            int c = ((Expr.ColumnRef) sortKeys.get(k)).index;
+            if (c >= t.columns().size()) return null; // (ROWID)
+            boolean isFixed = false;
+            for (int i = 0; i < fixed; i++) isFixed |= cols[i] == c;
+            if (isFixed) continue;
+            if (totalOrder(t, cols, next)) break;
+            if (next == cols.length || cols[next] != c) return null;
+            boolean d = desc.get(k);
+            if (descending != null && descending != d) return null;
+            descending = d;
+            Boolean nf = nullsFirst.get(k);
+            if (!t.columns().get(c).notNull() && (nf != null ? nf : d) == d) return null; // NULLs not where the index has them
+            next++;
+        }
+        return new IndexOrder(a, ix, descending != null && descending);
+    }
+
+    /**
+     * Whether the first {@code n} of {@code cols} (fixed by equality, or sorted on) include every
+     * column of a unique index of NOT NULL columns: no two rows then tie on them.
+     */
+    private static boolean totalOrder(Table t, int[] cols, int n) {
+        next:
+        for (IndexDef u : t.indexes()) {
+            if (!u.unique()) continue;
+            for (int c : u.columns()) {
+                boolean in = false;
+                for (int i = 0; i < n; i++) in |= cols[i] == c;
+                if (!in || !t.columns().get(c).notNull()) continue next;
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** Equalities a temporary hash index keys on at most. */
     static final int MAX_TEMP_KEY = 8;
 
@@ -348,38 +424,58 @@ final class Access {
                 }
             }
             case INDEX_RANGE -> {
-                Object[] prefix = new Object[eq.size()];
-                for (int i = 0; i < prefix.length; i++) {
-                    prefix[i] = eq.get(i).eval(ctx);
-                    if (prefix[i] == null) return;
-                }
-                Key lowKey, highKey;
-                boolean lowInc = true, highInc = true;
-                if (low != null) {
-                    Object v = low.eval(ctx);
-                    if (v == null) return;
-                    lowKey = new Key(append(prefix, v));
-                    lowInc = lowInclusive;
-                } else {
-                    lowKey = prefix.length == 0 ? null : new Key(prefix);
-                }
-                if (high != null) {
-                    Object v = high.eval(ctx);
-                    if (v == null) return;
-                    highKey = new Key(append(prefix, v));
-                    highInc = highInclusive;
-                } else {
-                    highKey = prefix.length == 0 ? null : new Key(prefix);
-                }
-                // A range over a column that may be NULL must not start at the NULLs, which sort first.
-                if (lowKey == null && high != null) {
-                    lowKey = new Key(append(prefix, NULL_FLOOR));
-                    lowInc = false;
-                }
+                Bounds b = bounds(ctx);
+                if (b == null) return;
                 Set<Long> seen = new HashSet<>();
-                index.index().range(lowKey, lowInc, highKey, highInc, false, id -> { if (seen.add(id)) out.accept(id); });
+                index.index().range(b.low(), b.lowInc(), b.high(), b.highInc(), false, id -> { if (seen.add(id)) out.accept(id); });
             }
         }
+    }
+
+    /** An INDEX_RANGE's bounds as keys (null: open), for this execution. */
+    private record Bounds(Key low, boolean lowInc, Key high, boolean highInc) {}
+
+    /** The bounds of an INDEX_RANGE for the values {@code ctx} gives; null when a NULL value makes it match nothing. */
+    private Bounds bounds(Expr.Ctx ctx) {
+        Object[] prefix = new Object[eq.size()];
+        for (int i = 0; i < prefix.length; i++) {
+            prefix[i] = eq.get(i).eval(ctx);
+            if (prefix[i] == null) return null;
+        }
+        Key lowKey = bound(low, prefix, ctx);
+        if (lowKey == NO_KEY) return null;
+        Key highKey = bound(high, prefix, ctx);
+        if (highKey == NO_KEY) return null;
+        boolean lowInc = low == null || lowInclusive, highInc = high == null || highInclusive;
+        // A range over a column that may be NULL must not start at the NULLs, which sort first.
+        if (lowKey == null && high != null) {
+            lowKey = new Key(append(prefix, NULL_FLOOR));
+            lowInc = false;
+        }
+        return new Bounds(lowKey, lowInc, highKey, highInc);
+    }
+
+    /** What {@link #bound} gives for a bound that is NULL: a range that matches nothing. */
+    private static final Key NO_KEY = new Key(new Object[0]);
+
+    /** A bound's key: the prefix and the bound's value; the prefix alone (null if empty) without a bound; NO_KEY for NULL. */
+    private static Key bound(Expr bound, Object[] prefix, Expr.Ctx ctx) {
+        if (bound == null) return prefix.length == 0 ? null : new Key(prefix);
+        Object v = bound.eval(ctx);
+        return v == null ? NO_KEY : new Key(append(prefix, v));
+    }
+
+    /**
+     * The entries of range index {@code ix} this access reads, with their keys, in key order
+     * (descending if asked), until the visitor stops: all of them for a FULL_SCAN, an
+     * INDEX_RANGE's own (whose index {@code ix} is). Each entry is a hint, as {@link #rowIds}'s:
+     * a row may have entries under keys of versions the reader does not see.
+     */
+    boolean entriesInOrder(Expr.Ctx ctx, IndexDef ix, boolean descending, io.hourglass.engine.store.Index.EntryVisitor visit) {
+        if (kind == Kind.FULL_SCAN) return ix.index().rangeEntries(null, true, null, true, descending, visit);
+        if (kind != Kind.INDEX_RANGE || ix != index) throw new IllegalStateException(kind + " is not read in an index's order");
+        Bounds b = bounds(ctx);
+        return b == null || index.index().rangeEntries(b.low(), b.lowInc(), b.high(), b.highInc(), descending, visit);
     }
 
     /**

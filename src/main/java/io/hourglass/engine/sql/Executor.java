@@ -428,6 +428,8 @@ final class Executor {
         List<Boolean> sortNullsFirst = new ArrayList<>();
         boolean distinct;
         Expr limit, offset, first, firstFrom;
+        /** ORDER BY with a limit over one source whose access can give the rows in that order (Access.order); null otherwise. */
+        Access.IndexOrder indexOrder;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
         List<Expr> rownumFilters = List.of();
@@ -543,13 +545,15 @@ final class Executor {
             long skip = (offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET")) + from - 1;
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
             boolean windowed = !windows.isEmpty();
-            boolean earlyStop = !aggregate && !distinct && sortKeys.isEmpty() && !windowed;
+            // ORDER BY ... FETCH FIRST n over an index in that order: the rows come sorted, and the first n end it
+            ctx.inIndexOrder = indexOrder != null && want != Long.MAX_VALUE;
+            boolean earlyStop = !aggregate && !distinct && (sortKeys.isEmpty() || ctx.inIndexOrder) && !windowed;
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
             Map<Key, Object[][]> groups = aggregate ? new LinkedHashMap<>() : null;
             // ORDER BY with LIMIT/FIRST: keep only the best skip + max rows as they come (a
             // top-N heap), not every row (TT0802 for ORDER BY ... LIMIT 10 on a large table).
-            TopRows top = !aggregate && !distinct && !sortKeys.isEmpty() && want < Integer.MAX_VALUE
+            TopRows top = !aggregate && !distinct && !sortKeys.isEmpty() && !ctx.inIndexOrder && want < Integer.MAX_VALUE
                     ? new TopRows((int) want, keyComparator(), temp) : null;
             // A plain query's rows go out as the scan finds them (OFFSET skips them unmade), to
             // the caller's emitter or into the list, charged.
@@ -1160,6 +1164,19 @@ final class Executor {
                 return;
             }
             Table t = tables[0];
+            if (ctx.inIndexOrder) {
+                // (a queue's ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED reads the rows
+                // the others hold, then takes the next: not every row it could have returned)
+                inIndexOrder(ctx, scope.txn, scope.snapshot, (id, row) -> {
+                    ctx.rows[0] = row;
+                    if (!passes(filters.get(0), ctx)) return true;
+                    Object[] current = lockAndReadAgain(this, scope, 0, id, null, null);
+                    if (current == null) return true; // skipped (SKIP LOCKED), or deleted meanwhile
+                    ctx.rows[0] = current;
+                    return !passes(filters.get(0), ctx) || sink.accept(ctx); // (changed meanwhile: no longer matches)
+                });
+                return;
+            }
             if (!inOrder && want != Long.MAX_VALUE && rownumFilters.isEmpty()) {
                 // (a worker taking a job with SKIP LOCKED reads about as many rows as the others hold)
                 forEachLockedRowInBatches(this, scope, ctx, want, (id, row) -> sink.accept(ctx));
@@ -1264,6 +1281,9 @@ final class Executor {
             Table tb = tables[level];
             List<Expr> f = filters.get(level);
             Access a = access[level];
+            if (ctx.inIndexOrder) {
+                return inIndexOrder(ctx, t, snapshot, (id, row) -> visitRow(level, ctx, t, snapshot, sink, f, id, row));
+            }
             if (a.kind == Access.Kind.TEMP_HASH) {
                 // Built once per execution of the statement (a correlated subquery's executions
                 // share it), or of this query when its source is a derived table made for each.
@@ -1297,6 +1317,24 @@ final class Executor {
             List<Long> ids = new ArrayList<>();
             a.rowIds(tb, ctx, ids::add);
             return visitIds(level, ctx, t, snapshot, sink, f, ids);
+        }
+
+        /**
+         * The one source's rows the statement sees, in ORDER BY's order ({@link #indexOrder}): an
+         * index entry is taken only under the key of the row's version the statement sees, so a row
+         * comes once, where that version sorts (the index keeps an entry for each version some
+         * reader may still see). False if the visitor stopped it.
+         */
+        private boolean inIndexOrder(Expr.Ctx ctx, Transaction t, long snapshot, RowVisitor v) {
+            Table tb = tables[0];
+            IndexDef ix = indexOrder.index();
+            return indexOrder.access().entriesInOrder(ctx, ix, indexOrder.descending(), (key, id) -> {
+                ctx.tick();
+                byte[] img = Version.visible(tb.store().slot(id), snapshot, t.id());
+                if (img == null) return true;
+                Object[] row = readRow(0, id, img);
+                return key.compareTo(ix.keyOf(row)) != 0 || v.visit(id, row);
+            });
         }
 
         /** What a source gives a reader: each row (by id) it may see. False from the visitor stops the walk. */
@@ -1964,6 +2002,10 @@ final class Executor {
         q.subqueries = binder.subqueries();
         // (known once the whole query is bound: whether it reads an enclosing query's row)
         q.sortKeys = order;
+        if ((q.limit != null || q.first != null) && q.tables.length == 1 && q.derived[0] == null && !q.outer[0] && q.hierarchy == null
+                && !q.aggregate && !q.distinct && q.windows.isEmpty()) {
+            q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst);
+        }
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         q.rowIdLevels = binder.rowIdSources; // (its subqueries bound: a correlated one may read a ROWID of this query's)
         return q;
@@ -2670,7 +2712,8 @@ final class Executor {
             return;
         }
         for (int i = 0; i < q.tables.length; i++) {
-            lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + q.access[i].describe(q.tables[i]));
+            String access = q.indexOrder != null ? q.indexOrder.describe(q.tables[i]) : q.access[i].describe(q.tables[i]);
+            lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + access);
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);
         }
         if (q.tables.length == 0) lines.add(indent + "NO TABLE (one row)");

@@ -76,6 +76,21 @@ public interface Index {
      */
     void range(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, LongConsumer out);
 
+    /** An entry of an ordered index: its key and one row id under it; false stops the walk. */
+    @FunctionalInterface
+    interface EntryVisitor {
+        boolean visit(Key key, long rowId);
+    }
+
+    /**
+     * {@link #range}'s entries with their keys, in key order (descending if asked), until the
+     * visitor stops the walk: false then. For a reader that wants the rows in the index's order
+     * and only the first few of them (ORDER BY ... FETCH FIRST n).
+     */
+    default boolean rangeEntries(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, EntryVisitor visit) {
+        throw new UnsupportedOperationException("not an ordered index");
+    }
+
     /**
      * Row ids a posting keeps in an array, copied on every change; past this, a key's posting is
      * a {@link RowIdSet}, changed in place, so that a key many rows share (an index on a status

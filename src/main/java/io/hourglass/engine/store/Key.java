@@ -79,11 +79,34 @@ public final class Key implements Comparable<Key> {
         return false;
     }
 
+    /**
+     * A bound's last value that sorts after every value: {@code (p, TOP)} comes after every key
+     * that begins with {@code p}, where {@code (p)} compares equal to them all. A descending walk
+     * from an inclusive prefix bound starts there: the skip list, asked for the greatest key not
+     * above {@code (p)}, would answer with the first of those equal keys, not the last.
+     */
+    public static final Object TOP = new Object() {
+        @Override
+        public String toString() { return "TOP"; }
+    };
+
+    /** {@code key} followed by {@link #TOP}. */
+    public static Key upTo(Key key) {
+        Object[] v = Arrays.copyOf(key.values, key.values.length + 1);
+        v[key.values.length] = TOP;
+        return new Key(v);
+    }
+
     @Override
     public int compareTo(Key o) {
         int n = Math.min(values.length, o.values.length);
         for (int i = 0; i < n; i++) {
-            int c = Values.compare(values[i], o.values[i]);
+            Object a = values[i], b = o.values[i];
+            if (a == TOP || b == TOP) {
+                if (a != b) return a == TOP ? 1 : -1;
+                continue;
+            }
+            int c = Values.compare(a, b);
             if (c != 0) return c;
         }
         return 0;

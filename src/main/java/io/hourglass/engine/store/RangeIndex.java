@@ -164,12 +164,36 @@ public final class RangeIndex implements Index {
 
     @Override
     public void range(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, LongConsumer out) {
+        NavigableMap<Key, Object> m = view(low, lowInclusive, high, highInclusive, descending);
+        if (m != null) m.values().forEach(v -> Index.emit(v, out));
+    }
+
+    @Override
+    public boolean rangeEntries(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, EntryVisitor visit) {
+        NavigableMap<Key, Object> m = view(low, lowInclusive, high, highInclusive, descending);
+        if (m == null) return true;
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<Key, Object> e : m.entrySet()) {
+            if (e.getValue() instanceof Long id) {
+                if (!visit.visit(e.getKey(), id)) return false;
+                continue;
+            }
+            ids.clear(); // (a key many rows share: its row ids as they are now, then visited)
+            Index.emit(e.getValue(), ids::add);
+            for (long id : ids) if (!visit.visit(e.getKey(), id)) return false;
+        }
+        return true;
+    }
+
+    /** The entries from {@code low} to {@code high} in the order asked; null for an empty range. */
+    private NavigableMap<Key, Object> view(Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending) {
         // An empty range (x BETWEEN 3 AND 1): the map's views refuse bounds that cross. (Bounds that
         // compare equal are not empty: a key's prefix compares equal to the keys it begins.)
-        if (low != null && high != null && low.compareTo(high) > 0) return;
+        if (low != null && high != null && low.compareTo(high) > 0) return null;
         NavigableMap<Key, Object> m = map;
         if (low != null) m = m.tailMap(low, lowInclusive);
-        if (high != null) m = m.headMap(high, highInclusive);
-        (descending ? m.descendingMap() : m).values().forEach(v -> Index.emit(v, out));
+        // (a descending walk starts at its high bound: past every key an inclusive prefix bound equals)
+        if (high != null) m = m.headMap(descending && highInclusive ? Key.upTo(high) : high, highInclusive);
+        return descending ? m.descendingMap() : m;
     }
 }

@@ -47,6 +47,36 @@ class RangeIndexTest {
         assertEquals(List.of(), range(pairs, new Key(new Object[] {4L, 0L}), false, k(3), true));
     }
 
+    private static List<String> entries(Index ix, Key low, boolean lowInclusive, Key high, boolean highInclusive, boolean descending, int most) {
+        List<String> out = new ArrayList<>();
+        ix.rangeEntries(low, lowInclusive, high, highInclusive, descending, (key, id) -> {
+            out.add(key + "=" + id);
+            return out.size() < most;
+        });
+        return out;
+    }
+
+    /**
+     * Entries with their keys, either way, stopping when asked. Walking down from an inclusive
+     * prefix bound starts at the last key it begins, not the first (the skip list, asked for the
+     * greatest key not above the prefix, would give the first of the keys equal to it).
+     */
+    @Test
+    void entriesInOrderBothWaysFromPrefixBounds() {
+        RangeIndex pairs = new RangeIndex();
+        for (long a = 1; a <= 3; a++) for (long b = 1; b <= 3; b++) pairs.insert(new Key(new Object[] {a, b}), 10 * a + b);
+        pairs.insert(new Key(new Object[] {2L, 3L}), 99); // a key two rows share
+        assertEquals(List.of("[2, 3]=23", "[2, 3]=99", "[2, 2]=22", "[2, 1]=21"), entries(pairs, k(2), true, k(2), true, true, 10));
+        assertEquals(List.of("[2, 1]=21", "[2, 2]=22", "[2, 3]=23", "[2, 3]=99"), entries(pairs, k(2), true, k(2), true, false, 10));
+        assertEquals(List.of("[2, 3]=23", "[2, 3]=99"), entries(pairs, k(2), true, k(2), true, true, 2), "stops when the visitor says so");
+        // a <= 2, downwards: from (2, 3); a < 2: from (1, 3); a > 2 upwards: from (3, 1)
+        assertEquals(List.of("[2, 3]=23"), entries(pairs, null, true, k(2), true, true, 1));
+        assertEquals(List.of("[1, 3]=13"), entries(pairs, null, true, k(2), false, true, 1));
+        assertEquals(List.of("[3, 1]=31"), entries(pairs, k(2), false, null, true, false, 1));
+        assertEquals(List.of("[3, 3]=33", "[3, 2]=32"), entries(pairs, null, true, null, true, true, 2));
+        assertEquals(List.of(), entries(pairs, k(3), true, k(1), true, true, 5));
+    }
+
     @Test
     void aFillFromSortedKeysEqualsInsertsOneByOne() {
         // 3,000 rows over 1,000 keys (a non-unique index): equal keys adjacent, in row-id order.
