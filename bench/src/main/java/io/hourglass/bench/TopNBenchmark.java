@@ -47,8 +47,7 @@ public class TopNBenchmark {
     public void load() {
         instance = Tptbm.open(2048);
         c = Tptbm.connect(instance);
-        c.execute("CREATE TABLE acct (id INTEGER NOT NULL PRIMARY KEY, code INTEGER NOT NULL, state INTEGER NOT NULL, name VARCHAR2(20))"
-                + " PAGES = " + Math.max(1, rows / 256));
+        c.execute("CREATE TABLE acct (id INTEGER NOT NULL PRIMARY KEY, code INTEGER NOT NULL, state INTEGER NOT NULL, name VARCHAR2(20))");
         c.execute("CREATE UNIQUE INDEX acct_code ON acct (code)");
         c.execute("CREATE INDEX acct_state ON acct (state, id)");
         c.setAutocommit(false);
