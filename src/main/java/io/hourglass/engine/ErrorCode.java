@@ -52,6 +52,7 @@ public enum ErrorCode {
     SYNONYM_LOOP(3074, Kind.BAD_REQUEST, "Looping chain of synonyms: %s"),
     SYNONYM_UNSUPPORTED(3076, Kind.BAD_REQUEST, "Using synonyms in this statement is not implemented: %s"),
     SYNONYM_UNRESOLVED(3077, Kind.NOT_FOUND, "Cannot resolve synonym %s to any existing object"),
+    INVALID_COMPLEXITY_CHECKER(8529, Kind.BAD_REQUEST, "Invalid password complexity checker function %s (TimesTen's are TT_VERIFY_FUNCTION, TT_STRONG_VERIFY_FUNCTION and TT_STIG_VERIFY_FUNCTION)"),
     PREDEFINED_USER_PASSWORD(15015, Kind.BAD_REQUEST, "Cannot alter password for predefined users (%s: its password comes from the service's configuration)"),
     USER_OWNS_OBJECTS(15168, Kind.CONFLICT, "Cannot drop a user that owns database objects (%s %s)"),
     PROFILE_IN_USE(15178, Kind.CONFLICT, "Profile %s has users assigned, cannot drop without CASCADE"),

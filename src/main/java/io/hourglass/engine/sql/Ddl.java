@@ -203,6 +203,9 @@ final class Ddl {
         change(s, new CatalogChange.SetProfile(sp.profile(), limits));
     }
 
+    /** TimesTen's password complexity checkers, the only functions PASSWORD_COMPLEXITY_CHECKER may name. */
+    private static final Set<String> CHECKERS = Set.of("TT_VERIFY_FUNCTION", "TT_STRONG_VERIFY_FUNCTION", "TT_STIG_VERIFY_FUNCTION");
+
     /** Smallest and largest time limit, in days: one second, and TimesTen's 106,751,991 days. */
     private static final java.math.BigDecimal MIN_DAYS = java.math.BigDecimal.ONE.divide(java.math.BigDecimal.valueOf(86_400), 20,
             java.math.RoundingMode.UP), MAX_DAYS = java.math.BigDecimal.valueOf(106_751_991);
@@ -214,6 +217,7 @@ final class Ddl {
      */
     private static void checkLimit(String parameter, String value) {
         boolean checker = parameter.equals(Profile.PASSWORD_COMPLEXITY_CHECKER);
+        if (checker && !value.equals("NULL") && !CHECKERS.contains(value)) throw ErrorCode.INVALID_COMPLEXITY_CHECKER.error(value);
         if (!checker && !value.equals(Profile.UNLIMITED)) {
             java.math.BigDecimal v = new java.math.BigDecimal(value);
             boolean count = parameter.equals(Profile.FAILED_LOGIN_ATTEMPTS) || parameter.equals("PASSWORD_REUSE_MAX");
