@@ -80,7 +80,8 @@ final class Access {
     }
 
     /**
-     * The range index whose order is ORDER BY's for a source read by {@code a}, or null. The
+     * The range index whose order is ORDER BY's for a source read by {@code a} (a query's one
+     * source, or the first a join reads), or null. The
      * sort keys must be the index's columns after those {@code a} fixes by equality (which may
      * come anywhere in ORDER BY: they are one value), in its order, all ascending or all
      * descending; once they (and those fixed) cover a unique index of NOT NULL columns, later keys
@@ -100,6 +101,12 @@ final class Access {
         return null;
     }
 
+    /**
+     * {@link #order} by index {@code ix}, whose first {@code fixed} columns {@code a} fixes. Every
+     * key is a column of the source (in a join, of the first table: its row repeats for each of
+     * its matches, and a key of another table would have to order those), so keys after a unique
+     * index are the same for rows that tie on it.
+     */
     private static IndexOrder orderOf(Table t, Access a, IndexDef ix, int fixed, List<Expr> sortKeys, List<Boolean> desc,
                                       List<Boolean> nullsFirst) {
         int[] cols = ix.columns();

@@ -546,7 +546,8 @@ final class Executor {
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
             boolean windowed = !windows.isEmpty();
             // ORDER BY ... FETCH FIRST n over an index in that order: the rows come sorted, and the first n end it
-            ctx.inIndexOrder = indexOrder != null && want != Long.MAX_VALUE;
+            // (not a join's FOR UPDATE, which finds its combinations first: QueryPlan.lockedJoin)
+            ctx.inIndexOrder = indexOrder != null && want != Long.MAX_VALUE && !(forUpdate && tables.length > 1);
             boolean earlyStop = !aggregate && !distinct && (sortKeys.isEmpty() || ctx.inIndexOrder) && !windowed;
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
@@ -1281,7 +1282,7 @@ final class Executor {
             Table tb = tables[level];
             List<Expr> f = filters.get(level);
             Access a = access[level];
-            if (ctx.inIndexOrder) {
+            if (ctx.inIndexOrder && level == 0) {
                 return inIndexOrder(ctx, t, snapshot, (id, row) -> visitRow(level, ctx, t, snapshot, sink, f, id, row));
             }
             if (a.kind == Access.Kind.TEMP_HASH) {
@@ -2002,8 +2003,9 @@ final class Executor {
         q.subqueries = binder.subqueries();
         // (known once the whole query is bound: whether it reads an enclosing query's row)
         q.sortKeys = order;
-        if ((q.limit != null || q.first != null) && q.tables.length == 1 && q.derived[0] == null && !q.outer[0] && q.hierarchy == null
-                && !q.aggregate && !q.distinct && q.windows.isEmpty()) {
+        // (a join's nested loop keeps the order its first table is read in: ORDER BY that table's columns)
+        if ((q.limit != null || q.first != null) && q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0
+                && q.hierarchy == null && !q.aggregate && !q.distinct && q.windows.isEmpty()) {
             q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst);
         }
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
@@ -2712,7 +2714,7 @@ final class Executor {
             return;
         }
         for (int i = 0; i < q.tables.length; i++) {
-            String access = q.indexOrder != null ? q.indexOrder.describe(q.tables[i]) : q.access[i].describe(q.tables[i]);
+            String access = i == 0 && q.indexOrder != null ? q.indexOrder.describe(q.tables[i]) : q.access[i].describe(q.tables[i]);
             lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + access);
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);
         }
