@@ -85,41 +85,43 @@ final class Access {
      * sort keys must be the index's columns after those {@code a} fixes by equality (which may
      * come anywhere in ORDER BY: they are one value), in its order, all ascending or all
      * descending; once they (and those fixed) cover a unique index of NOT NULL columns, later keys
-     * never break a tie and may be anything. A column that may be NULL must have its NULLs where the index has
+     * never break a tie (see {@link #orderOf}). A column that may be NULL must have its NULLs where the index has
      * them (first, ascending: ASC NULLS FIRST or DESC NULLS LAST), which Oracle's defaults are
      * not. Only a FULL_SCAN (any range index) or an INDEX_RANGE (its own index) is read so.
      */
-    static IndexOrder order(Table t, Access a, List<Expr> sortKeys, List<Boolean> desc, List<Boolean> nullsFirst) {
+    static IndexOrder order(Table t, Access a, List<Expr> sortKeys, List<Boolean> desc, List<Boolean> nullsFirst, boolean join) {
         if (sortKeys.isEmpty()) return null;
-        if (a.kind == Kind.INDEX_RANGE) return orderOf(t, a, a.index, a.eq.size(), sortKeys, desc, nullsFirst);
+        if (a.kind == Kind.INDEX_RANGE) return orderOf(t, a, a.index, a.eq.size(), sortKeys, desc, nullsFirst, join);
         if (a.kind != Kind.FULL_SCAN) return null;
         for (IndexDef ix : t.indexes()) {
             if (ix.kind() != IndexDef.Kind.RANGE) continue;
-            IndexOrder o = orderOf(t, a, ix, 0, sortKeys, desc, nullsFirst);
+            IndexOrder o = orderOf(t, a, ix, 0, sortKeys, desc, nullsFirst, join);
             if (o != null) return o;
         }
         return null;
     }
 
     /**
-     * {@link #order} by index {@code ix}, whose first {@code fixed} columns {@code a} fixes. Every
-     * key is a column of the source (in a join, of the first table: its row repeats for each of
-     * its matches, and a key of another table would have to order those), so keys after a unique
-     * index are the same for rows that tie on it.
+     * {@link #order} by index {@code ix}, whose first {@code fixed} columns {@code a} fixes. Up to
+     * a unique index every key is a column of the source; after it, in a query of one table, any
+     * key (no two rows tie before it), and in a join ({@code join}) a column of the first table
+     * (its row repeats for each of its matches, which a key of another table would order).
      */
     private static IndexOrder orderOf(Table t, Access a, IndexDef ix, int fixed, List<Expr> sortKeys, List<Boolean> desc,
-                                      List<Boolean> nullsFirst) {
+                                      List<Boolean> nullsFirst, boolean join) {
         int[] cols = ix.columns();
         int next = fixed;
         Boolean descending = null;
         for (int k = 0; k < sortKeys.size(); k++) {
+            // No two rows tie on the keys so far: what follows orders nothing (in a join, whose
+            // first table's row repeats for each of its matches, only if it is of that row too)
+            if (totalOrder(t, cols, next) && (!join || sortKeys.subList(k, sortKeys.size()).stream().allMatch(e -> isCol(e, 0)))) break;
             if (!isCol(sortKeys.get(k), 0)) return null;
             int c = ((Expr.ColumnRef) sortKeys.get(k)).index;
             if (c >= t.columns().size()) return null; // (ROWID)
             boolean isFixed = false;
             for (int i = 0; i < fixed; i++) isFixed |= cols[i] == c;
             if (isFixed) continue;
-            if (totalOrder(t, cols, next)) break;
             if (next == cols.length || cols[next] != c) return null;
             boolean d = desc.get(k);
             if (descending != null && descending != d) return null;

@@ -2006,7 +2006,7 @@ final class Executor {
         // (a join's nested loop keeps the order its first table is read in: ORDER BY that table's columns)
         if ((q.limit != null || q.first != null) && q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0
                 && q.hierarchy == null && !q.aggregate && !q.distinct && q.windows.isEmpty()) {
-            q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst);
+            q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst, q.tables.length > 1);
         }
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         q.rowIdLevels = binder.rowIdSources; // (its subqueries bound: a correlated one may read a ROWID of this query's)
