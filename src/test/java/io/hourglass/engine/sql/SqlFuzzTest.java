@@ -67,7 +67,8 @@ class SqlFuzzTest {
     /**
      * The same mutated statements on real files, every commit durable, a fuzzy checkpoint now and
      * then; then the process killed and the database recovered from its checkpoint and log: what it holds (every table's rows,
-     * the schema, users, views, sequences, synonyms, aging policies and comments as the dictionary shows them) must be what the dead
+     * the schema, users and their profiles and locks, views, sequences, synonyms, aging policies and comments as the dictionary
+     * shows them) must be what the dead
      * one's committed state was. A change that replays otherwise than it was made, or a log that
      * does not recover at all, fails here.
      */
@@ -115,6 +116,10 @@ class SqlFuzzTest {
                     "ALL_CONS_COLUMNS", "ALL_VIEWS", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS", "ALL_SYNONYMS")) {
                 out.addAll(lines(view, c.execute("SELECT * FROM sys." + view)));
             }
+            // profiles, and each user's profile and ACCOUNT LOCK (a lock by failed logins is kept in memory only, by design)
+            out.addAll(lines("DBA_PROFILES", c.execute("SELECT * FROM sys.dba_profiles")));
+            out.addAll(lines("DBA_USERS", c.execute("SELECT username, profile, CASE account_status WHEN 'LOCKED' THEN 'LOCKED' ELSE 'OPEN' END,"
+                    + " CASE account_status WHEN 'LOCKED' THEN lock_date END FROM sys.dba_users")));
             // (a sequence's LAST_NUMBER moves past its cache at a restart, by design)
             out.addAll(lines("ALL_SEQUENCES", c.execute("SELECT sequence_owner, sequence_name, min_value, max_value, increment_by,"
                     + " cycle_flag, cache_size FROM sys.all_sequences")));
