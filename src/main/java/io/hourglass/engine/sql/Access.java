@@ -72,8 +72,9 @@ final class Access {
      * if {@code descending}, and the query stops at its limit instead of sorting.
      */
     record IndexOrder(Access access, IndexDef index, boolean descending) {
-        String describe(Table t) {
-            String how = " IN ORDER" + (descending ? ", DESCENDING" : "") + " (ORDER BY without a sort, stops at the limit)";
+        /** EXPLAIN's line: the index walked, and {@code why}. */
+        String describe(Table t, String why) {
+            String how = " IN ORDER" + (descending ? ", DESCENDING" : "") + " " + why;
             return access.kind == Kind.FULL_SCAN ? "RANGE INDEX SCAN " + index.qualifiedName() + " ON " + t.qualifiedName() + " (whole index)" + how
                     : access.describe(t) + how;
         }

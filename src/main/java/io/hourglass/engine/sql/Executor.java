@@ -430,6 +430,12 @@ final class Executor {
         Expr limit, offset, first, firstFrom;
         /** ORDER BY with a limit over one source whose access can give the rows in that order (Access.order); null otherwise. */
         Access.IndexOrder indexOrder;
+        /**
+         * A query whose one result is MIN or MAX of a column an index orders (no GROUP BY): that
+         * column, the aggregate's argument. Its {@code indexOrder} walks the index from that end,
+         * and the first row that passes with a value is the answer. Null otherwise.
+         */
+        Expr extremeOf;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
         List<Expr> rownumFilters = List.of();
@@ -547,7 +553,7 @@ final class Executor {
             boolean windowed = !windows.isEmpty();
             // ORDER BY ... FETCH FIRST n over an index in that order: the rows come sorted, and the first n end it
             // (not a join's FOR UPDATE, which finds its combinations first: QueryPlan.lockedJoin)
-            ctx.inIndexOrder = indexOrder != null && want != Long.MAX_VALUE && !(forUpdate && tables.length > 1);
+            ctx.inIndexOrder = indexOrder != null && (extremeOf != null ? !forUpdate : want != Long.MAX_VALUE && !(forUpdate && tables.length > 1));
             boolean earlyStop = !aggregate && !distinct && (sortKeys.isEmpty() || ctx.inIndexOrder) && !windowed;
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
@@ -566,7 +572,7 @@ final class Executor {
             RowSink downstream = c -> {
                 if (aggregate) {
                     accumulate(c, groups, temp);
-                    return true;
+                    return !c.inIndexOrder || extremeOf == null || extremeOf.eval(c) == null; // (MIN or MAX: the first value is it)
                 }
                 if (top != null) {
                     Object[] row = project(c);
@@ -2004,9 +2010,18 @@ final class Executor {
         // (known once the whole query is bound: whether it reads an enclosing query's row)
         q.sortKeys = order;
         // (a join's nested loop keeps the order its first table is read in: ORDER BY that table's columns)
-        if ((q.limit != null || q.first != null) && q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0
-                && q.hierarchy == null && !q.aggregate && !q.distinct && q.windows.isEmpty()) {
+        boolean oneSourceFirst = q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0 && q.hierarchy == null
+                && !q.distinct && q.windows.isEmpty();
+        if ((q.limit != null || q.first != null) && oneSourceFirst && !q.aggregate) {
             q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst, q.tables.length > 1);
+        }
+        // SELECT MAX(id) FROM t: the first row from the index's high end (NULLs, which it keeps first, do not count)
+        if (oneSourceFirst && q.tables.length == 1 && q.aggregate && q.groupBy.isEmpty() && q.groupingSets == null && q.having == null
+                && q.aggregates.size() == 1 && (q.aggregates.getFirst().name.equals("MIN") || q.aggregates.getFirst().name.equals("MAX"))) {
+            Expr arg = q.aggregates.getFirst().arg;
+            boolean max = q.aggregates.getFirst().name.equals("MAX");
+            q.indexOrder = Access.order(q.tables[0], q.access[0], List.of(arg), List.of(max), List.of(!max), false);
+            if (q.indexOrder != null) q.extremeOf = arg;
         }
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         q.rowIdLevels = binder.rowIdSources; // (its subqueries bound: a correlated one may read a ROWID of this query's)
@@ -2714,7 +2729,9 @@ final class Executor {
             return;
         }
         for (int i = 0; i < q.tables.length; i++) {
-            String access = i == 0 && q.indexOrder != null ? q.indexOrder.describe(q.tables[i]) : q.access[i].describe(q.tables[i]);
+            String access = i == 0 && q.indexOrder != null ? q.indexOrder.describe(q.tables[i], q.extremeOf != null
+                    ? "(" + q.aggregates.getFirst().name + ": the first value in that order)" : "(ORDER BY without a sort, stops at the limit)")
+                    : q.access[i].describe(q.tables[i]);
             lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + access);
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);
         }

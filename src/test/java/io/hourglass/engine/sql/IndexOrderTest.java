@@ -34,6 +34,9 @@ class IndexOrderTest {
             assertEquals(List.of("4"), rows(a, last1));
             assertEquals(List.of("1", "2"), rows(b, first2), "the committed version, at 50: not at 5");
             assertEquals(List.of("5"), rows(b, last1));
+            assertEquals(List.of("50|40|5"), rows(b, "SELECT (SELECT MAX(v) FROM k), (SELECT MAX(v) FROM k WHERE id < 5), (SELECT MIN(id) FROM k WHERE v = 50) FROM dual"));
+            assertEquals(List.of("5|40"), rows(a, "SELECT MIN(v), MAX(v) FROM k"), "(read and sorted)");
+            assertEquals(List.of("40|5"), rows(a, "SELECT (SELECT MAX(v) FROM k), (SELECT MIN(v) FROM k) FROM dual"), "its own version, at 5");
             a.execute("COMMIT");
             assertEquals(List.of("5", "1"), rows(b, first2));
             assertEquals(List.of("4"), rows(b, last1), "not at 50 any more");
