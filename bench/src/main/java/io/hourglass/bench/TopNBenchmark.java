@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * ORDER BY with a limit over a {@code rows}-row table: {@code query=page}, the newest 20 rows
  * ({@code ORDER BY code DESC FETCH FIRST 20 ROWS ONLY}); {@code query=queue}, a worker taking the
  * next ready job ({@code WHERE state = 0 ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP
- * LOCKED}, rolled back) while another transaction holds the first 100. {@code order=index} reads
+ * LOCKED}, rolled back) while another transaction holds the first 100; {@code query=max}, the
+ * greatest code ({@code SELECT MAX(code) FROM acct}). {@code order=index} reads
  * a range index in that order and stops at the limit; {@code order=sort} writes the key as
  * {@code key + 0}, which no index gives, so every matching row is read and the best kept (a
  * top-N heap), as every such query was read before index order.
@@ -26,7 +27,7 @@ public class TopNBenchmark {
     @Param("1000000")
     public int rows;
 
-    @Param({"page", "queue"})
+    @Param({"page", "queue", "max"})
     public String query;
 
     @Param({"index", "sort"})
@@ -58,8 +59,11 @@ public class TopNBenchmark {
         }
         c.commit();
         String key = order.equals("index") ? "" : " + 0";
-        String sql = query.equals("page") ? "SELECT id, name FROM acct ORDER BY code" + key + " DESC FETCH FIRST 20 ROWS ONLY"
-                : "SELECT id FROM acct WHERE state = 0 ORDER BY id" + key + " FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED";
+        String sql = switch (query) {
+            case "page" -> "SELECT id, name FROM acct ORDER BY code" + key + " DESC FETCH FIRST 20 ROWS ONLY";
+            case "max" -> "SELECT MAX(code" + key + ") FROM acct";
+            default -> "SELECT id FROM acct WHERE state = 0 ORDER BY id" + key + " FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED";
+        };
         if (query.equals("queue")) {
             holder = Tptbm.connect(instance);
             holder.setAutocommit(false);
