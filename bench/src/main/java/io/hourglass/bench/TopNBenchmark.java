@@ -27,7 +27,7 @@ public class TopNBenchmark {
     @Param("1000000")
     public int rows;
 
-    @Param({"page", "queue", "max"})
+    @Param({"page", "queue", "max", "all"})
     public String query;
 
     @Param({"index", "sort"})
@@ -62,6 +62,7 @@ public class TopNBenchmark {
         String sql = switch (query) {
             case "page" -> "SELECT id, name FROM acct ORDER BY code" + key + " DESC FETCH FIRST 20 ROWS ONLY";
             case "max" -> "SELECT MAX(code" + key + ") FROM acct";
+            case "all" -> "SELECT id, name FROM acct ORDER BY code" + key;
             default -> "SELECT id FROM acct WHERE state = 0 ORDER BY id" + key + " FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED";
         };
         if (query.equals("queue")) {

@@ -428,7 +428,7 @@ final class Executor {
         List<Boolean> sortNullsFirst = new ArrayList<>();
         boolean distinct;
         Expr limit, offset, first, firstFrom;
-        /** ORDER BY with a limit over one source whose access can give the rows in that order (Access.order); null otherwise. */
+        /** ORDER BY over one source (or a join's first) whose access can give the rows in that order (Access.order); null otherwise. */
         Access.IndexOrder indexOrder;
         /**
          * A query whose one result is MIN or MAX of a column an index orders (no GROUP BY): that
@@ -551,9 +551,9 @@ final class Executor {
             long skip = (offset == null ? 0 : nonNegative(offset.eval(ctx), "OFFSET")) + from - 1;
             final long want = max == Long.MAX_VALUE ? Long.MAX_VALUE : skip + max;
             boolean windowed = !windows.isEmpty();
-            // ORDER BY ... FETCH FIRST n over an index in that order: the rows come sorted, and the first n end it
+            // ORDER BY over an index in that order: the rows come sorted (and with FETCH FIRST n, the first n end it)
             // (not a join's FOR UPDATE, which finds its combinations first: QueryPlan.lockedJoin)
-            ctx.inIndexOrder = indexOrder != null && (extremeOf != null ? !forUpdate : want != Long.MAX_VALUE && !(forUpdate && tables.length > 1));
+            ctx.inIndexOrder = indexOrder != null && (extremeOf != null ? !forUpdate : !(forUpdate && tables.length > 1));
             boolean earlyStop = !aggregate && !distinct && (sortKeys.isEmpty() || ctx.inIndexOrder) && !windowed;
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
@@ -2010,9 +2010,11 @@ final class Executor {
         // (known once the whole query is bound: whether it reads an enclosing query's row)
         q.sortKeys = order;
         // (a join's nested loop keeps the order its first table is read in: ORDER BY that table's columns)
+        // (not a query that reads ROWNUM, which numbers the rows in the order they are found, before ORDER BY: it keeps that order)
         boolean oneSourceFirst = q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0 && q.hierarchy == null
-                && !q.distinct && q.windows.isEmpty();
-        if ((q.limit != null || q.first != null) && oneSourceFirst && !q.aggregate) {
+                && !q.distinct && q.windows.isEmpty() && q.rownumFilters.isEmpty() && q.outputs.stream().noneMatch(Expr::readsRownum)
+                && order.stream().noneMatch(Expr::readsRownum);
+        if (oneSourceFirst && !q.aggregate) {
             q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst, q.tables.length > 1);
         }
         // SELECT MAX(id) FROM t: the first row from the index's high end (NULLs, which it keeps first, do not count)
@@ -2730,7 +2732,8 @@ final class Executor {
         }
         for (int i = 0; i < q.tables.length; i++) {
             String access = i == 0 && q.indexOrder != null ? q.indexOrder.describe(q.tables[i], q.extremeOf != null
-                    ? "(" + q.aggregates.getFirst().name + ": the first value in that order)" : "(ORDER BY without a sort, stops at the limit)")
+                    ? "(" + q.aggregates.getFirst().name + ": the first value in that order)"
+                    : "(ORDER BY without a sort" + (q.limit != null || q.first != null ? ", stops at the limit)" : ")"))
                     : q.access[i].describe(q.tables[i]);
             lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + access);
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);

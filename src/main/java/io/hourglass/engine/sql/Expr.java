@@ -80,7 +80,7 @@ abstract class Expr {
         long rownum;
         /** The values of the query's window functions for the row being made (by slot); null outside the select list. */
         Object[] windowValues;
-        /** This execution reads the query's one source in ORDER BY's order, by its plan's {@code indexOrder}, up to the limit. */
+        /** This execution reads the query's (first) source in ORDER BY's order, by its plan's {@code indexOrder}, up to any limit. */
         boolean inIndexOrder;
         /** Per source, the row id of its current row: kept only for SELECT ... FOR UPDATE of a join (null otherwise). */
         long[] rowIds;
