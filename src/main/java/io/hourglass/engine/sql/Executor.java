@@ -2011,14 +2011,14 @@ final class Executor {
         q.sortKeys = order;
         // (a join's nested loop keeps the order its first table is read in: ORDER BY that table's columns)
         // (not a query that reads ROWNUM, which numbers the rows in the order they are found, before ORDER BY: it keeps that order)
-        boolean oneSourceFirst = q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0 && q.hierarchy == null
+        boolean readableInOrder = q.tables.length >= 1 && q.derived[0] == null && !q.outer[0] && q.fullLevel < 0 && q.hierarchy == null
                 && !q.distinct && q.windows.isEmpty() && q.rownumFilters.isEmpty() && q.outputs.stream().noneMatch(Expr::readsRownum)
                 && order.stream().noneMatch(Expr::readsRownum);
-        if (oneSourceFirst && !q.aggregate) {
+        if (readableInOrder && !q.aggregate) {
             q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst, q.tables.length > 1);
         }
         // SELECT MAX(id) FROM t: the first row from the index's high end (NULLs, which it keeps first, do not count)
-        if (oneSourceFirst && q.tables.length == 1 && q.aggregate && q.groupBy.isEmpty() && q.groupingSets == null && q.having == null
+        if (readableInOrder && q.tables.length == 1 && q.aggregate && q.groupBy.isEmpty() && q.groupingSets == null && q.having == null
                 && q.aggregates.size() == 1 && (q.aggregates.getFirst().name.equals("MIN") || q.aggregates.getFirst().name.equals("MAX"))) {
             Expr arg = q.aggregates.getFirst().arg;
             boolean max = q.aggregates.getFirst().name.equals("MAX");

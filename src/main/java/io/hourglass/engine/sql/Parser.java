@@ -1252,6 +1252,9 @@ final class Parser {
         return new Ast.SetProfile(name, alter, limits);
     }
 
+    /** Bounds well outside every password limit's range, past which a number is refused before it is written out. */
+    private static final BigDecimal LIMIT_MOST = new BigDecimal("1E15"), LIMIT_LEAST = new BigDecimal("1E-15");
+
     /** A password parameter's value: UNLIMITED, DEFAULT, a number (".0034", not "0.0034"), or for the checker NULL or a function. */
     private String limitValue(String parameter) {
         if (accept("DEFAULT")) return Profile.DEFAULT;
@@ -1262,7 +1265,11 @@ final class Parser {
             at--;
             throw error("expected UNLIMITED, DEFAULT or a number for " + parameter + " but found " + describe(t));
         }
-        String v = new BigDecimal(t.text()).stripTrailingZeros().toPlainString();
+        BigDecimal d = new BigDecimal(t.text());
+        if (d.compareTo(LIMIT_MOST) > 0 || d.signum() != 0 && d.compareTo(LIMIT_LEAST) < 0) {
+            throw ErrorCode.SEMANTIC_ERROR.error(parameter + " " + t.text() + " is out of range"); // (before it is written out in full)
+        }
+        String v = d.stripTrailingZeros().toPlainString();
         return v.startsWith("0.") ? v.substring(1) : v;
     }
 
