@@ -658,10 +658,16 @@ public final class Catalog {
         version.incrementAndGet();
     }
 
+    /** TT90020 for DEFAULT, TT90061 for a profile there is not: what DROP PROFILE checks before it logs anything. */
+    public void refuseDropOfProfile(String name) {
+        if (name.equals(Profile.DEFAULT)) throw ErrorCode.CANNOT_DROP.error("profile DEFAULT", "it is the profile of every user without one");
+        if (!profiles.containsKey(name)) throw ErrorCode.PROFILE_NOT_FOUND.error(name);
+    }
+
     /** DROP PROFILE: the users it had get the DEFAULT profile (the statement checked for CASCADE). */
     public synchronized void dropProfile(String name) {
-        if (name.equals(Profile.DEFAULT)) throw ErrorCode.CANNOT_DROP.error("profile DEFAULT", "it is the profile of every user without one");
-        if (profiles.remove(name) == null) throw ErrorCode.PROFILE_NOT_FOUND.error(name);
+        refuseDropOfProfile(name);
+        profiles.remove(name);
         for (User u : users.values()) if (name.equals(u.profile)) u.profile = null;
         version.incrementAndGet();
     }

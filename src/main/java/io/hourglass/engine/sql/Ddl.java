@@ -239,10 +239,7 @@ final class Ddl {
     private static void dropProfile(Ast.DropProfile dp, Session s) {
         Executor.require(s, Privilege.ADMIN);
         Catalog cat = s.catalog();
-        if (dp.profile().equals(Profile.DEFAULT)) {
-            throw ErrorCode.CANNOT_DROP.error("profile DEFAULT", "it is the profile of every user without one");
-        }
-        if (cat.profile(dp.profile()) == null) throw ErrorCode.PROFILE_NOT_FOUND.error(dp.profile());
+        cat.refuseDropOfProfile(dp.profile());
         if (!dp.cascade()) {
             for (io.hourglass.engine.catalog.User u : cat.users()) {
                 if (u.profile().equals(dp.profile())) throw ErrorCode.PROFILE_IN_USE.error(dp.profile());

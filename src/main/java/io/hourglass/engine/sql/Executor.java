@@ -1176,11 +1176,7 @@ final class Executor {
                 // the others hold, then takes the next: not every row it could have returned)
                 inIndexOrder(ctx, scope.txn, scope.snapshot, (id, row) -> {
                     ctx.rows[0] = row;
-                    if (!passes(filters.get(0), ctx)) return true;
-                    Object[] current = lockAndReadAgain(this, scope, 0, id, null, null);
-                    if (current == null) return true; // skipped (SKIP LOCKED), or deleted meanwhile
-                    ctx.rows[0] = current;
-                    return !passes(filters.get(0), ctx) || sink.accept(ctx); // (changed meanwhile: no longer matches)
+                    return !passes(filters.get(0), ctx) || lockedRow(this, scope, ctx, id, null, null, (i, current) -> sink.accept(ctx));
                 });
                 return;
             }
@@ -2617,13 +2613,21 @@ final class Executor {
     private static boolean forEachLockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, List<Candidate> found, LockedRow visit) {
         for (Candidate c : found) {
             ctx.tick();
-            Object[] current = lockAndReadAgain(q, scope, 0, c.id(), c.image(), c.row());
-            if (current == null) continue; // skipped (SKIP LOCKED), or deleted meanwhile
-            ctx.rows[0] = current;
-            if (!passes(q.filters.get(0), ctx)) continue; // changed meanwhile, no longer matches
-            if (!visit.visit(c.id(), current)) return false;
+            if (!lockedRow(q, scope, ctx, c.id(), c.image(), c.row(), visit)) return false;
         }
         return true;
+    }
+
+    /**
+     * One row of {@link #forEachLockedRow}: locked, read again newest and visited if it still
+     * matches ({@code seen} and {@code seenRow} as {@link #lockAndReadAgain} takes them); false if
+     * the visit stopped the walk.
+     */
+    private static boolean lockedRow(QueryPlan q, Scope scope, Expr.Ctx ctx, long id, byte[] seen, Object[] seenRow, LockedRow visit) {
+        Object[] current = lockAndReadAgain(q, scope, 0, id, seen, seenRow);
+        if (current == null) return true; // skipped (SKIP LOCKED), or deleted meanwhile
+        ctx.rows[0] = current;
+        return !passes(q.filters.get(0), ctx) || visit.visit(id, current); // (changed meanwhile: no longer matches)
     }
 
     /**

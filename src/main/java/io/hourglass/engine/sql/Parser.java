@@ -1189,9 +1189,8 @@ final class Parser {
             expect("IDENTIFIED");
             expect("BY");
             String password = password();
-            String[] profile = new String[1];
-            Boolean lock = accountClauses(profile);
-            return new Ast.CreateUser(u, password, profile[0], lock);
+            Account account = account();
+            return new Ast.CreateUser(u, password, account.profile(), account.lock());
         }
         if (accept("PROFILE")) return profile(false);
         boolean unique = accept("UNIQUE");
@@ -1213,16 +1212,19 @@ final class Parser {
         return new Ast.CreateIndex(ix, table, cols, unique, hash);
     }
 
+    /** A user's PROFILE (null: not given) and ACCOUNT clause (true LOCK, false UNLOCK, null: not given). */
+    private record Account(String profile, Boolean lock) {}
+
     /**
-     * A user's [PROFILE name] [ACCOUNT {LOCK | UNLOCK}], in either order, each at most once:
-     * the profile's name goes to {@code profile[0]}; the answer is true for LOCK, false for
-     * UNLOCK, null for neither. PASSWORD EXPIRE is TT90019: passwords do not expire here.
+     * A user's [PROFILE name] [ACCOUNT {LOCK | UNLOCK}], in either order, each at most once.
+     * PASSWORD EXPIRE is TT90019: passwords do not expire here.
      */
-    private Boolean accountClauses(String[] profile) {
+    private Account account() {
+        String profile = null;
         Boolean lock = null;
         while (peek().type() == T.IDENT) {
             Token t = peek();
-            if (accept("PROFILE")) profile[0] = once(profile[0], identifier(), t);
+            if (accept("PROFILE")) profile = once(profile, identifier(), t);
             else if (accept("ACCOUNT")) {
                 boolean locked = accept("LOCK");
                 if (!locked) expect("UNLOCK");
@@ -1231,7 +1233,7 @@ final class Parser {
                 throw ErrorCode.UNSUPPORTED.error("PASSWORD EXPIRE: Hourglass's passwords do not expire");
             } else break;
         }
-        return lock;
+        return new Account(profile, lock);
     }
 
     /** CREATE or ALTER PROFILE name LIMIT parameter value [parameter value ...], after PROFILE. */
@@ -1920,12 +1922,11 @@ final class Parser {
             expect("BY");
             password = password();
         }
-        String[] profile = new String[1];
-        Boolean lock = accountClauses(profile);
-        if (password == null && profile[0] == null && lock == null) {
+        Account account = account();
+        if (password == null && account.profile() == null && account.lock() == null) {
             throw error("expected IDENTIFIED BY, PROFILE or ACCOUNT but found " + describe(peek()));
         }
-        return new Ast.AlterUser(u, password, profile[0], lock);
+        return new Ast.AlterUser(u, password, account.profile(), account.lock());
     }
 
     private Ast.Stmt call() {
@@ -2539,14 +2540,17 @@ final class Parser {
      */
     private static final String LIMIT_COLUMN = "LIMIT";
 
+    /** A name after a qualifier's dot: an identifier, or LIMIT (see {@link #LIMIT_COLUMN}). */
+    private String columnName() { return accept(LIMIT_COLUMN) ? LIMIT_COLUMN : identifier(); }
+
     private Expr columnRef(Token first) {
         String a = first.text();
         if (accept(".")) {
             if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), null, a, next().text().equals("NEXTVAL"));
-            String b = accept(LIMIT_COLUMN) ? LIMIT_COLUMN : identifier();
+            String b = columnName();
             if (accept(".")) {
                 if (pseudoColumnAhead()) return new Expr.SequenceRef(first.pos(), a, b, next().text().equals("NEXTVAL"));
-                return marked(new Expr.ColumnRef(first.pos(), a + "." + b, accept(LIMIT_COLUMN) ? LIMIT_COLUMN : identifier()));
+                return marked(new Expr.ColumnRef(first.pos(), a + "." + b, columnName()));
             }
             return marked(new Expr.ColumnRef(first.pos(), a, b));
         }
