@@ -39,6 +39,11 @@ public final class PostgresBackend implements CacheBackend {
 
     @Override
     public Session open(String url, String user, String password) {
+        return new PgSession(connection(url, user, password, "hourglass cache agent"));
+    }
+
+    /** A connection to the backend, not in autocommit, with the timeouts below. */
+    static Connection connection(String url, String user, String password, String application) {
         if (url == null || !url.startsWith("jdbc:postgresql:")) {
             throw new Failure(true, "the backend URL must be jdbc:postgresql://host:port/database, got " + url, null);
         }
@@ -51,11 +56,11 @@ public final class PostgresBackend implements CacheBackend {
         p.setProperty("loginTimeout", "10");
         p.setProperty("socketTimeout", "300");
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("ApplicationName", "hourglass cache agent");
+        p.setProperty("ApplicationName", application);
         try {
             Connection c = DriverManager.getConnection(url, p);
             c.setAutoCommit(false);
-            return new PgSession(c);
+            return c;
         } catch (SQLException e) {
             throw failure(e, "connect to " + url + " as " + user);
         }

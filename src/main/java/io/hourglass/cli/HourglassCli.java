@@ -69,6 +69,7 @@ public final class HourglassCli {
                 case "destroy" -> service.destroy(List.of(args).subList(1, args.length));
                 case "admin" -> service.admin(List.of(args).subList(1, args.length));
                 case "status" -> service.status(List.of(args).subList(1, args.length));
+                case "cache-cleanup" -> cacheCleanup(List.of(args).subList(1, args.length));
                 case "help", "--help", "-h" -> {
                     out.println(USAGE_TEXT);
                     yield OK;
@@ -104,7 +105,15 @@ public final class HourglassCli {
               does not exist yet: --into names it (default DSN); its DataStore, LogDir and PermSize come
               from --config (default config/application.properties, then the built-in one) unless given.
               --if-empty: do nothing when DSN has files or nothing is archived (a pod's init container).
-              Kafka client settings: kafka.* keys of the configuration and KAFKA_* environment variables.""";
+              Kafka client settings: kafka.* keys of the configuration and KAFKA_* environment variables.
+                   hourglass cache-cleanup [--database DSN] [--id ID] [--drop]
+                                           [--backend-url URL] [--backend-user U] [--config FILE]
+              cache-cleanup (TimesTen's cacheCleanUp) lists the objects cache groups made in the PostgreSQL
+              backend, whose database and group, and with --drop removes those of --database DSN (or of the
+              group with backend id ID): for a database that is gone without DROP CACHE GROUP. The backend
+              and user come from the options, else DSN's cache-backend-url and cache-uid (environment
+              HOURGLASS_DATABASES_<DSN>_CACHE_*, then --config); the password from
+              HOURGLASS_DATABASES_<DSN>_CACHE_PWD, the configuration's cache-pwd or PGPASSWORD.""";
 
     private int usage(String why) {
         err.println("hourglass: " + why);
@@ -158,6 +167,64 @@ public final class HourglassCli {
                         + "(it will not ship into " + source + "'s topics)" : "");
         out.printf("Took %d ms (image %d ms, log %d ms).%n", r.totalMillis(), r.snapshotMillis(), r.logMillis());
         return OK;
+    }
+
+    // ---- cache-cleanup ----------------------------------------------------------------------------
+
+    private int cacheCleanup(List<String> all) {
+        boolean drop = all.contains("--drop");
+        Map<String, String> o = options(all.stream().filter(a -> !a.equals("--drop")).toList(),
+                List.of("--database", "--id", "--backend-url", "--backend-user", "--config"));
+        String dsn = o.get("--database"), id = o.get("--id");
+        if (drop && dsn == null && id == null) throw new UsageException("cache-cleanup --drop needs --database DSN or --id ID");
+        Properties p = dsn == null && o.get("--config") == null ? new Properties() : config(o.get("--config"));
+        String url = o.getOrDefault("--backend-url", databaseSetting(p, dsn, "cache-backend-url"));
+        String user = o.getOrDefault("--backend-user", databaseSetting(p, dsn, "cache-uid"));
+        String password = databaseSetting(p, dsn, "cache-pwd");
+        if (password == null) password = env.get("PGPASSWORD");
+        if (url == null) throw new UsageException("no backend: give --backend-url or configure " + (dsn == null ? "the database's" : dsn + "'s") + " cache-backend-url");
+        if (user == null) throw new UsageException("no backend user: give --backend-user or configure cache-uid");
+        java.sql.Connection c = null;
+        try {
+            c = io.hourglass.cache.CacheCleanup.connect(url, user, password);
+            List<io.hourglass.cache.CacheCleanup.Leftover> found = io.hourglass.cache.CacheCleanup.find(c).stream()
+                    .filter(l -> (dsn == null || l.isOf(dsn)) && (id == null || l.id().equalsIgnoreCase(id))).toList();
+            String which = (dsn == null ? "" : " of database " + dsn) + (id == null ? "" : " with id " + id);
+            if (found.isEmpty()) {
+                out.printf("No cache group objects%s in %s.%n", which, url);
+                return OK;
+            }
+            out.printf("%d cache group(s)%s left objects in %s:%n", found.size(), which, url);
+            for (var l : found) {
+                out.println("  " + l.describe());
+                if (drop) {
+                    io.hourglass.cache.CacheCleanup.drop(c, l);
+                    out.println("    removed");
+                }
+            }
+            if (!drop) {
+                out.println("Nothing removed; add --drop to remove them. Only for a database that is gone: a live one's change log"
+                        + " is made again at its next refresh (a full one), and a live ASYNCHRONOUS WRITETHROUGH group without its"
+                        + " bookmark stops sending until it is dropped and created again.");
+            }
+            return OK;
+        } catch (io.hourglass.engine.spi.CacheBackend.Failure e) {
+            err.println("hourglass cache-cleanup: " + e.getMessage());
+            return e.connection() ? UNREACHABLE : FAILED;
+        } finally {
+            io.hourglass.cache.CacheCleanup.close(c);
+        }
+    }
+
+    /**
+     * A database's setting as the service reads it: the environment
+     * ({@code HOURGLASS_DATABASES_<DSN>_CACHE_PWD}), then the configuration file; null without a DSN.
+     */
+    private String databaseSetting(Properties p, String dsn, String key) {
+        if (dsn == null) return null;
+        String name = ("HOURGLASS_DATABASES_" + dsn + "_" + key).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        String v = env.get(name);
+        return v != null && !v.isEmpty() ? v : find(p, "hourglass.databases." + dsn.toLowerCase(Locale.ROOT) + "." + key);
     }
 
     /**
