@@ -13,7 +13,7 @@ final class Ast {
             Commit, Rollback, CallProc, CreateUser, AlterUser, DropUser, GrantRevoke, Explain, CreateSequence, DropSequence,
             CreateView, DropView, AlterTable, TruncateTable, RenameTable, CreateCacheGroup, AlterCacheGroup, DropCacheGroup, CacheGroupData,
             Merge, RenameColumn, SelectForUpdate, AlterSession, AlterAging, AlterUnique, AlterPages, CommentOn,
-            CreateSynonym, DropSynonym, SetProfile, DropProfile {}
+            CreateSynonym, DropSynonym, SetProfile, DropProfile, Returning {}
 
     /** {@code ALTER SESSION SET name = value [name = value ...]}: each setting's parameter, its value's text, and where it stands. */
     record AlterSession(List<SessionSetting> settings) implements Stmt {}
@@ -130,6 +130,13 @@ final class Ast {
 
     /** DELETE [FIRST n] FROM t [alias] [WHERE ...]; {@code first}: TimesTen's FIRST n (a number or a parameter), or null. */
     record Delete(Name table, String alias, Expr where, Expr first) implements Stmt {}
+
+    /**
+     * INSERT ... VALUES, UPDATE or DELETE with {@code RETURNING | RETURN items [INTO :v, ...]}:
+     * the items' values for each row the statement changes, as its result. {@code into}: the
+     * names the INTO clause gives the values (null for a {@code ?}), or null without INTO.
+     */
+    record Returning(Stmt dml, List<SelectItem> items, List<String> into, int pos) implements Stmt {}
 
     record ColumnDef(String name, SqlType type, boolean notNull, Expr defaultValue, String defaultSql,
                      boolean primaryKey, boolean unique, int pos) {}

@@ -46,8 +46,9 @@ final class Executor {
         return switch (stmt) {
             case Ast.Select sel -> queryPlan(planQuery(sel, s));
             case Ast.Insert ins -> planInsert(ins, s);
-            case Ast.Update upd -> planUpdate(upd, s);
-            case Ast.Delete del -> planDelete(del, s);
+            case Ast.Update upd -> planUpdate(upd, s, null);
+            case Ast.Delete del -> planDelete(del, s, null);
+            case Ast.Returning r -> planReturning(r, s);
             case Ast.Commit c -> (ss, p) -> {
                 ss.commitWork();
                 return StatementResult.none();
@@ -146,6 +147,7 @@ final class Executor {
             case Ast.Merge m -> new Ast.Merge(m.update() == null ? null : (Ast.Update) resolveTarget(m.update(), s),
                     m.insert() == null ? null : (Ast.Insert) resolveTarget(m.insert(), s));
             case Ast.Explain e -> new Ast.Explain(resolveTarget(e.stmt(), s));
+            case Ast.Returning r -> new Ast.Returning(resolveTarget(r.dml(), s), r.items(), r.into(), r.pos());
             default -> stmt;
         };
     }
@@ -2218,7 +2220,8 @@ final class Executor {
     }
 
     static Plan planInsert(Ast.Insert ins, Session s) {
-        return insertPlan(ins, s)::run;
+        InsertPlan p = insertPlan(ins, s);
+        return (ss, params) -> p.run(ss, params, null);
     }
 
     /**
@@ -2228,7 +2231,7 @@ final class Executor {
      */
     static long insertAll(Session s, Table t, QueryPlan query) {
         int[] target = java.util.stream.IntStream.range(0, t.columns().size()).toArray();
-        return new InsertPlan(t, target, query, List.of()).run(s, new Object[0]).updateCount();
+        return new InsertPlan(t, target, query, List.of()).run(s, new Object[0], null).updateCount();
     }
 
     private static InsertPlan insertPlan(Ast.Insert ins, Session s) {
@@ -2272,12 +2275,14 @@ final class Executor {
 
     /** INSERT's plan: into {@code t}'s columns {@code target}, its query's rows or its VALUES {@code rows}. */
     private record InsertPlan(Table t, int[] target, QueryPlan query, List<List<Expr>> rows) {
-        /** One execution, as one statement (undone whole if a row fails). */
-        StatementResult run(Session ss, Object[] params) {
+        /** One execution, as one statement (undone whole if a row fails); with {@code returning}, its rows' values. */
+        StatementResult run(Session ss, Object[] params, ReturningPlan returning) {
             return atomically(ss, txn -> {
                 try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
                     Scope scope = begin(ss, txn, params, temp);
-                    return StatementResult.count(insert(scope, values(scope)));
+                    Returned out = returning == null ? null : returning.start(temp);
+                    long n = insert(scope, values(scope), out);
+                    return out == null ? StatementResult.count(n) : out.result(n);
                 }
             });
         }
@@ -2304,11 +2309,14 @@ final class Executor {
             return values;
         }
 
-        /** Inserts {@code values} (from {@link #values}), checking each row and the foreign keys; returns how many. */
-        long insert(Scope scope, List<Object[]> values) {
+        /**
+         * Inserts {@code values} (from {@link #values}), checking each row and the foreign keys;
+         * returns how many. Each row as inserted goes to {@code returned}, if not null.
+         */
+        long insert(Scope scope, List<Object[]> values, Returned returned) {
             Session ss = scope.session;
             Transaction txn = scope.txn;
-            Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(ss);
+            Expr.Ctx ctx = new Expr.Ctx(1, scope.params).limitedBy(ss); // (one source: the row inserted, for RETURNING)
             ctx.scope = scope;
             ForeignKeys.Checks checks = new ForeignKeys.Checks(ss, txn, scope.temp, ctx);
             long n = 0;
@@ -2326,6 +2334,7 @@ final class Executor {
                 Object[] checked = checkRow(t, row);
                 long id = ss.transactions().insert(txn, t, checked);
                 checks.inserted(t, id, checked);
+                if (returned != null) returned.add(ctx, id, checked);
                 n++;
             }
             checks.finish();
@@ -2451,7 +2460,8 @@ final class Executor {
         return true;
     }
 
-    static Plan planUpdate(Ast.Update upd, Session s) {
+    /** UPDATE; with {@code returning} (bound over its table), the updated rows' values as its result. */
+    static Plan planUpdate(Ast.Update upd, Session s, Ast.Returning returning) {
         Table t = table(upd.table(), s);
         require(s, Privilege.UPDATE, t);
         writable(s, t);
@@ -2470,8 +2480,9 @@ final class Executor {
         }
         boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();
         q.rowIdLevels |= binder.rowIdSources; // (SET a = ROWID: the rows read carry it)
-        return (ss, params) -> atomically(ss, txn -> StatementResult.count(
-                forEachLockedMatch(ss, txn, q, params, subqueries, Long.MAX_VALUE, (old, ctx) -> {
+        ReturningPlan ret = returning == null ? null : ReturningPlan.of(returning, t, upd.alias(), s);
+        return (ss, params) -> atomically(ss, txn -> changed(ret,
+                forEachLockedMatch(ss, txn, q, params, subqueries, Long.MAX_VALUE, ret, (old, ctx) -> {
                     ctx.row++;
                     Object[] row = old.clone();
                     Object[] spread = null; // the row of a SET (a, b) = (SELECT ...) subquery, for its later columns
@@ -2493,6 +2504,11 @@ final class Executor {
                 })));
     }
 
+    /** What UPDATE or DELETE returns: the count, or with RETURNING the values it collected. */
+    private static StatementResult changed(ReturningPlan ret, Changed c) {
+        return ret == null ? StatementResult.count(c.count()) : c.returned().result(c.count());
+    }
+
     /**
      * MERGE (see {@link Ast.Merge}): its INSERT's rows chosen, then its UPDATE made, then those
      * rows inserted, as one statement: a failure of any undoes all. The rows to insert are chosen
@@ -2502,7 +2518,7 @@ final class Executor {
      * the rows updated and inserted.
      */
     static Plan planMerge(Ast.Merge m, Session s) {
-        Plan update = m.update() == null ? null : planUpdate(m.update(), s);
+        Plan update = m.update() == null ? null : planUpdate(m.update(), s, null);
         InsertPlan insert = m.insert() == null ? null : insertPlan(m.insert(), s);
         return (ss, params) -> atomically(ss, txn -> {
             try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
@@ -2510,13 +2526,14 @@ final class Executor {
                 long n = 0;
                 if (update != null) n += update.run(ss, params).updateCount();
                 // (inserted, with their foreign keys checked, as the UPDATE left the tables)
-                if (insert != null) n += insert.insert(insert.begin(ss, txn, params, temp), rows);
+                if (insert != null) n += insert.insert(insert.begin(ss, txn, params, temp), rows, null);
                 return StatementResult.count(n);
             }
         });
     }
 
-    static Plan planDelete(Ast.Delete del, Session s) {
+    /** DELETE; with {@code returning} (bound over its table), the deleted rows' values as its result. */
+    static Plan planDelete(Ast.Delete del, Session s, Ast.Returning returning) {
         Table t = table(del.table(), s);
         require(s, Privilege.DELETE, t);
         writable(s, t);
@@ -2524,11 +2541,108 @@ final class Executor {
         // DELETE FIRST n: the first n matching rows the statement meets (in no promised order), as TimesTen's
         if (del.first() != null && !q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error();
         Expr first = del.first() == null ? null : new Binder(new Table[0], new String[0]).bind(del.first());
+        ReturningPlan ret = returning == null ? null : ReturningPlan.of(returning, t, del.alias(), s);
         return (ss, params) -> {
             long n = first == null ? Long.MAX_VALUE : positive(first.eval(new Expr.Ctx(0, params)), "DELETE FIRST");
-            return atomically(ss, txn -> StatementResult.count(
-                    forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), n, (old, ctx) -> null)));
+            return atomically(ss, txn -> changed(ret,
+                    forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), n, ret, (old, ctx) -> null)));
         };
+    }
+
+    // ---- RETURNING ----------------------------------------------------------------------------
+
+    /**
+     * INSERT ... VALUES, UPDATE or DELETE ... RETURNING: the statement planned with its returning
+     * clause bound over its table, as the name it was written with (or its alias) reads.
+     */
+    static Plan planReturning(Ast.Returning r, Session s) {
+        return switch (r.dml()) {
+            case Ast.Insert ins -> {
+                InsertPlan p = insertPlan(ins, s);
+                ReturningPlan ret = ReturningPlan.of(r, p.t(), ins.table().name(), s);
+                yield (ss, params) -> p.run(ss, params, ret);
+            }
+            case Ast.Update upd -> planUpdate(upd, s, r);
+            case Ast.Delete del -> planDelete(del, s, r);
+            default -> throw ErrorCode.INTERNAL.error("RETURNING on " + r.dml().getClass().getSimpleName());
+        };
+    }
+
+    /**
+     * A returning clause bound over table {@code t}: its values (ROWID, if one reads it, after the
+     * row's columns) and the result's columns, named by INTO's parameters (if any), else by the
+     * aliases, else as a select list's are.
+     */
+    record ReturningPlan(Table t, List<Expr> values, List<ResultColumn> columns, boolean rowId, boolean into) {
+        static ReturningPlan of(Ast.Returning r, Table t, String alias, Session s) {
+            Binder binder = new Binder(new Table[] {t}, new String[] {alias}, s);
+            List<Expr> values = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (Ast.SelectItem it : r.items()) {
+                if (it.star()) {
+                    binder.expandStar(null, null, values, names);
+                    continue;
+                }
+                walk(it.expr(), x -> {
+                    if (x instanceof Expr.SequenceRef) throw ErrorCode.RETURNING_SEQUENCE.error();
+                    if (x instanceof Expr.Aggregate || x instanceof Expr.Window || x instanceof Expr.Grouping) {
+                        throw ErrorCode.RETURNING_AGGREGATE.error();
+                    }
+                    if (x instanceof Expr.Subquery) throw ErrorCode.UNSUPPORTED.error("a subquery in the RETURNING clause");
+                });
+                Expr e = binder.bind(it.expr());
+                if (Expr.readsRownum(e)) throw ErrorCode.UNSUPPORTED.error("ROWNUM in the RETURNING clause");
+                values.add(e);
+                names.add(it.alias() != null ? it.alias() : label(it.expr()));
+            }
+            if (r.into() != null) {
+                if (r.into().size() != values.size()) throw ErrorCode.RETURNING_INTO_COUNT.error(values.size(), r.into().size());
+                for (int i = 0; i < names.size(); i++) if (r.into().get(i) != null) names.set(i, r.into().get(i));
+            }
+            List<ResultColumn> columns = new ArrayList<>();
+            for (int i = 0; i < values.size(); i++) columns.add(new ResultColumn(names.get(i), values.get(i).type));
+            return new ReturningPlan(t, List.copyOf(values), List.copyOf(columns), binder.rowIdSources != 0, r.into() != null);
+        }
+
+        /** One execution's collector, charging what it keeps to {@code temp}. */
+        Returned start(TempSpace.Budget temp) { return new Returned(this, temp); }
+    }
+
+    /** One execution's returned values: each row's as it is changed; with INTO, only the first is kept. */
+    static final class Returned {
+        private final ReturningPlan plan;
+        private final TempSpace.Budget temp;
+        private final List<Object[]> rows = new ArrayList<>();
+
+        Returned(ReturningPlan plan, TempSpace.Budget temp) {
+            this.plan = plan;
+            this.temp = temp;
+        }
+
+        /** Row {@code id}'s values {@code row}: the clause's values over it, evaluated in the statement's {@code ctx}. */
+        void add(Expr.Ctx ctx, long id, Object[] row) {
+            if (plan.into() && !rows.isEmpty()) return; // (counted by the statement: more than one fails it at the end)
+            Object[] saved = ctx.rows[0];
+            if (plan.rowId()) {
+                row = java.util.Arrays.copyOf(row, row.length + 1);
+                row[row.length - 1] = io.hourglass.engine.catalog.RowIds.text(plan.t().rowIdTag(), id);
+            }
+            ctx.rows[0] = row;
+            try {
+                Object[] out = new Object[plan.values().size()];
+                for (int i = 0; i < out.length; i++) out[i] = plan.values().get(i).eval(ctx);
+                temp.chargeRow(out);
+                rows.add(out);
+            } finally {
+                ctx.rows[0] = saved;
+            }
+        }
+
+        /** The statement's result once it changed {@code count} rows: TT90062 for INTO and more than one. */
+        StatementResult result(long count) {
+            if (plan.into() && count > 1) throw ErrorCode.RETURNING_INTO_ROWS.error(count);
+            return new StatementResult(plan.columns(), List.copyOf(rows), count);
+        }
     }
 
     /** What UPDATE or DELETE makes of a row it holds locked: its new values, or null to delete it. */
@@ -2551,10 +2665,12 @@ final class Executor {
      * that reads the target table (delete each row that has a duplicate with a smaller id; set
      * each row to its group's maximum) would otherwise see the rows this statement already
      * changed. What it decided counts in TempSize until it is made. It changes at most {@code
-     * limit} rows (DELETE FIRST n), and locks no row past the last of them.
+     * limit} rows (DELETE FIRST n), and locks no row past the last of them. With {@code
+     * returning}, each row's values as the statement leaves it (as it was, for a row deleted)
+     * are collected as it is decided.
      */
-    private static long forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, boolean decideFirst,
-                                           long limit, RowChange change) {
+    private static Changed forEachLockedMatch(Session s, Transaction txn, QueryPlan q, Object[] params, boolean decideFirst,
+                                              long limit, ReturningPlan returning, RowChange change) {
         TransactionManager tm = s.transactions();
         Table t = q.tables[0];
         lockForWrite(s, txn, t);
@@ -2569,11 +2685,13 @@ final class Executor {
             List<Pending> pending = new ArrayList<>();
             ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
             int width = t.columns().size();
+            Returned returned = returning == null ? null : returning.start(temp);
             LockedRow each = (id, read) -> {
                 // (SET and the conditions read ctx.rows[0], with the ROWID after the columns if
                 // they ask for it; what is written is the row as stored)
                 Object[] current = read.length == width ? read : java.util.Arrays.copyOf(read, width);
                 Object[] next = change.newRow(current, ctx);
+                if (returned != null) returned.add(ctx, id, next != null ? next : current); // (DELETE: the row as it was)
                 if (decideFirst) {
                     temp.chargeRow(current);
                     if (next != null) temp.chargeRow(next);
@@ -2591,9 +2709,12 @@ final class Executor {
                 make(tm, txn, t, p.id(), p.current(), p.next(), checks);
             }
             checks.finish();
+            return new Changed(changed[0], returned);
         }
-        return changed[0];
     }
+
+    /** What UPDATE or DELETE changed: how many rows, and with RETURNING their values. */
+    private record Changed(long count, Returned returned) {}
 
     /** A row the write rule holds locked, as it is now (also in {@code ctx.rows[0]}); false stops the walk. */
     @FunctionalInterface
@@ -2700,6 +2821,10 @@ final class Executor {
                 QueryPlan q = planTarget(t, d.alias(), d.where(), s);
                 lines.add("DELETE " + (d.first() != null ? "FIRST " + d.first().text() + " " : "") + q.access[0].describe(t));
                 explainSubqueries(q, "", lines);
+            }
+            case Ast.Returning r -> {
+                lines.addAll(planExplain(new Ast.Explain(r.dml()), s).run(null, null).rows().stream().map(l -> (String) l[0]).toList());
+                lines.add(r.into() != null ? "RETURNING ... INTO (the changed row's values)" : "RETURNING (each changed row's values)");
             }
             case Ast.SelectForUpdate fu -> {
                 QueryPlan q = planForUpdate(fu, s);

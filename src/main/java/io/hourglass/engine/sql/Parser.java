@@ -177,9 +177,9 @@ final class Parser {
         if (t.type() != T.IDENT) throw error("expected a statement but found " + describe(t));
         return switch (t.text()) {
             case "SELECT", "WITH" -> forUpdate(query());
-            case "INSERT" -> insert();
-            case "UPDATE" -> update();
-            case "DELETE" -> delete();
+            case "INSERT" -> returning(insert());
+            case "UPDATE" -> returning(update());
+            case "DELETE" -> returning(delete());
             case "CREATE" -> create();
             case "DROP" -> drop();
             case "ALTER" -> alter();
@@ -241,7 +241,8 @@ final class Parser {
     private boolean aliasAhead() {
         return peek().type() == T.QUOTED || peek().type() == T.IDENT && !RESERVED.contains(peek().text())
                 && !(peek().is("FOR") && peek(1).is("UPDATE")) && !(peek().is("START") && peek(1).is("WITH"))
-                && !(peek().is("CONNECT") && peek(1).is("BY")) && !(peek().is("FETCH") && (peek(1).is("FIRST") || peek(1).is("NEXT")));
+                && !(peek().is("CONNECT") && peek(1).is("BY")) && !(peek().is("FETCH") && (peek(1).is("FIRST") || peek(1).is("NEXT")))
+                && !peek().is("RETURNING"); // (INSERT ... SELECT ... FROM s RETURNING: refused as such, not read as s's name)
     }
 
     /** Whether a query starts {@code ahead} tokens on: SELECT, or parentheses around one. */
@@ -1141,9 +1142,50 @@ final class Parser {
         accept("FROM");
         Ast.Name table = name();
         String alias = null;
-        if (!peek().is("WHERE") && peek().type() == T.IDENT) alias = identifier();
+        if (!peek().is("WHERE") && peek().type() == T.IDENT && !(returningAhead() && !peek(1).is("WHERE") && peek(1).type() != T.EOF)) {
+            alias = identifier();
+        }
         Expr where = accept("WHERE") ? expr() : null;
         return new Ast.Delete(table, alias, where, first);
+    }
+
+    private boolean returningAhead() { return peek().is("RETURNING") || peek().is("RETURN"); }
+
+    /**
+     * The DML returning clause after INSERT ... VALUES, UPDATE or DELETE, if one follows:
+     * {@code RETURNING | RETURN} items (expressions, each with an optional {@code AS name}, or
+     * {@code *}), then TimesTen's {@code INTO :v, ...}, whose output parameters name the values
+     * and are not input parameters.
+     */
+    private Ast.Stmt returning(Ast.Stmt dml) {
+        if (!returningAhead()) return dml;
+        int pos = next().pos();
+        if (dml instanceof Ast.Insert ins && ins.query() != null) {
+            throw error("RETURNING after INSERT ... SELECT (it goes with INSERT ... VALUES, UPDATE and DELETE)");
+        }
+        List<Ast.SelectItem> items = new ArrayList<>();
+        do {
+            if (peek().is("*")) {
+                int at0 = next().pos();
+                items.add(new Ast.SelectItem(null, null, null, true, at0, at0 + 1));
+                continue;
+            }
+            Expr e = expr();
+            items.add(new Ast.SelectItem(e, accept("AS") ? identifier() : null));
+        } while (accept(","));
+        List<String> into = null;
+        if (accept("INTO")) {
+            into = new ArrayList<>();
+            do {
+                Token p = next();
+                if (p.type() != T.PARAM) {
+                    at--;
+                    throw error("INTO takes output parameters (:name or ?), found " + describe(p));
+                }
+                into.add(p.text().equals("?") ? null : p.text().substring(1).toUpperCase(java.util.Locale.ROOT));
+            } while (accept(","));
+        }
+        return new Ast.Returning(dml, List.copyOf(items), into == null ? null : java.util.Collections.unmodifiableList(into), pos);
     }
 
     private Ast.Stmt create() {

@@ -95,6 +95,11 @@ class SqlGrpcTest {
         assertEquals("2024-01-02 03:04:05.5", row.get(3).getDatetimeValue());
         assertEquals(2, row.get(4).getBytesValue().size());
         assertTrue(row.get(5).getNullValue());
+        // DML RETURNING: the rows changed and their count in one response
+        ExecuteResponse del = exec("DELETE FROM g WHERE id = ? RETURNING id, name", i(1));
+        assertEquals(1, del.getUpdateCount());
+        assertEquals("NAME", del.getColumns(1).getName());
+        assertEquals("one", del.getRows(0).getValues(1).getStringValue());
     }
 
     @Test

@@ -55,6 +55,11 @@ class SqlHttpTest {
                 .body("updateCount", equalTo(-1));
         sql("UPDATE items SET price = price * 2 WHERE id = ?", 2).statusCode(200).body("updateCount", equalTo(1));
         sql("SELECT price FROM items WHERE id = 2").body("rows[0][0]", equalTo(1));
+        // DML RETURNING: the changed rows' values and the count, in one answer
+        sql("UPDATE items SET price = price + ? WHERE id = ? RETURNING id, price AS new_price", 1, 2).statusCode(200)
+                .body("columns[1].name", equalTo("NEW_PRICE"))
+                .body("rows", equalTo(List.of(List.of(2, 2))))
+                .body("updateCount", equalTo(1));
         // characters past U+FFFF, in and out as they are, counted as characters
         sql("INSERT INTO items VALUES (3, ?, 1, NULL)", "\uD83D\uDE00 grape \uD83C\uDF47").statusCode(200);
         sql("SELECT name, LENGTH(name), SUBSTR(name, 2, 5) FROM items WHERE id = 3")
