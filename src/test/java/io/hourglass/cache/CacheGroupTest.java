@@ -760,6 +760,8 @@ class CacheGroupTest {
         Object[] rephold = admin.execute("SELECT rephold_log_file, rephold_log_off FROM sys.monitor").rows().getFirst();
         assertTrue(holds("Replication").getFirst().startsWith(rephold[0] + "." + rephold[1] + " "),
                 "SYS.MONITOR's REPHOLD_LOG_FILE and REPHOLD_LOG_OFF are where the hold is: " + rephold[0] + "." + rephold[1]);
+        Object[] bookmark = admin.execute("CALL ttBookmark()").rows().getFirst();
+        assertEquals(List.of(rephold[0], rephold[1]), List.of(bookmark[4], bookmark[5]), "ttBookmark's replication bookmark is the hold");
         assertTrue(!awtCaughtUp(0));
         sql("CALL ttCacheStart()");
         assertTrue(awtCaughtUp(30));

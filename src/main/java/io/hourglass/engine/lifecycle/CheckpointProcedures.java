@@ -112,6 +112,25 @@ final class CheckpointProcedures {
                 col("TYPE", SqlType.VARCHAR_ANY), col("DESCRIPTION", SqlType.VARCHAR_ANY)), rows);
     }
 
+    /**
+     * ttBookmark: where the log stands, as (file, offset) pairs: the end of what is written to the
+     * log files, of what is synced (forced) there, and the replication bookmark, the oldest
+     * position an ASYNCHRONOUS WRITETHROUGH group still has to send (-1, -1 if none). No row for
+     * a Temporary database, which has no log.
+     */
+    static StatementResult bookmark(Connection c) {
+        List<Object[]> rows = new ArrayList<>();
+        var log = c.database().log();
+        if (log != null) {
+            Lsn written = Lsn.of(log.writtenLsn()), forced = Lsn.of(log.syncedLsn());
+            Lsn hold = c.database().replicationHold();
+            rows.add(new Object[] {(long) written.file(), written.offset(), (long) forced.file(), forced.offset(),
+                    hold == null ? -1L : hold.file(), hold == null ? -1L : hold.offset()});
+        }
+        return table(List.of(col("WRITELFN", SqlType.INTEGER), col("WRITELFO", SqlType.BIGINT), col("FORCELFN", SqlType.INTEGER),
+                col("FORCELFO", SqlType.BIGINT), col("HOLDLFN", SqlType.INTEGER), col("HOLDLFO", SqlType.BIGINT)), rows);
+    }
+
     private static Checkpointer checkpointer(Connection c) {
         Checkpointer ck = c.database().checkpointer();
         if (ck == null) throw ErrorCode.UNSUPPORTED.error("checkpoints of a Temporary database (it has no files)");

@@ -510,6 +510,16 @@ public final class Database {
     }
 
     /** The holds on the log, lowest first, as ttLogHolds shows them: one below the oldest file kept holds that file. */
+    /**
+     * TimesTen's replication bookmark: the oldest log position the Replication hold (ASYNCHRONOUS
+     * WRITETHROUGH) keeps, as ttLogHolds shows it; null if nothing holds it or there is no log.
+     */
+    Lsn replicationHold() {
+        if (log == null) return null;
+        return shownHolds().stream().filter(h -> h.type().equals(LogHolds.REPLICATION)).map(h -> Lsn.of(h.lsn()))
+                .min(Lsn::compareTo).orElse(null);
+    }
+
     List<LogHolds.Hold> shownHolds() {
         long first = Lsn.pack(firstLogFile(), LogFormat.FILE_HEADER);
         return log.holds().holds().stream().map(h -> h.lsn() >= first ? h : new LogHolds.Hold(first, h.type(), h.description())).toList();
@@ -556,12 +566,9 @@ public final class Database {
         if (log != null) {
             last = (long) Lsn.of(log.appendedLsn()).file();
             first = (long) firstLogFile();
-            holdFile = holdOffset = -1L;
-            for (LogHolds.Hold h : shownHolds()) {
-                if (!h.type().equals(LogHolds.REPLICATION)) continue;
-                holdFile = (long) Lsn.of(h.lsn()).file();
-                holdOffset = Lsn.of(h.lsn()).offset();
-            }
+            Lsn hold = replicationHold();
+            holdFile = hold == null ? -1L : hold.file();
+            holdOffset = hold == null ? -1L : hold.offset();
         }
         return new MonitorStats(firstConnect, connects.sum(), disconnects.sum(), ck.completed(), ck.fuzzy(),
                 t.memory().limit() >> 10, t.memory().used() >> 10, t.memory().highWater() >> 10,

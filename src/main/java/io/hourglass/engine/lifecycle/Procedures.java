@@ -61,6 +61,10 @@ public final class Procedures {
             arity("ttLogHolds", a, 0, 0);
             return CheckpointProcedures.logHolds(c);
         });
+        register("ttBookmark", (c, a) -> {
+            arity("ttBookmark", a, 0, 0);
+            return CheckpointProcedures.bookmark(c);
+        });
         CheckpointProcedures.register(this);
         MonitorProcedures.register(this);
         AgingProcedures.register(this);

@@ -197,7 +197,7 @@ final class SystemViews {
      */
     private static final Map<String, String> PROCEDURE_VIEWS = Map.of("BACKUP_STATUS", "ttBackupStatus", "CKPT_CONFIG", "ttCkptConfig",
             "CKPT_HISTORY", "ttCkptHistory", "CONFIGURATION", "ttConfiguration", "CONTEXT", "ttContext",
-            "DATASTORE_STATUS", "ttDataStoreStatus", "LOG_HOLDS", "ttLogHolds");
+            "DATASTORE_STATUS", "ttDataStoreStatus", "LOG_HOLDS", "ttLogHolds", "BOOKMARK", "ttBookmark");
 
     /** The procedure {@code V$name} or {@code GV$name} reads (or "MONITOR", SYS.MONITOR itself), or null. */
     private static String procedureOf(String name) {

@@ -50,6 +50,33 @@ class MonitorTest {
     }
 
     @Test
+    void ttBookmarkShowsWhereTheLogIsWrittenAndForced() {
+        try (Instance inst = TestInstances.with(config()); Connection a = admin(inst)) {
+            a.setDurableCommits(true);
+            a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(100))");
+            a.execute("INSERT INTO t VALUES (1, 'one')");
+            StatementResult r = a.execute("CALL ttBookmark()");
+            assertEquals(List.of("WRITELFN", "WRITELFO", "FORCELFN", "FORCELFO", "HOLDLFN", "HOLDLFO"),
+                    r.columns().stream().map(io.hourglass.engine.sql.ResultColumn::name).toList());
+            Object[] b1 = r.rows().getFirst();
+            var log = inst.database("MON").log();
+            io.hourglass.engine.log.Lsn synced = io.hourglass.engine.log.Lsn.of(log.syncedLsn());
+            assertEquals((long) synced.file(), b1[2]);
+            assertEquals(synced.offset(), b1[3], "a durable commit returned: the log is forced up to its end");
+            assertEquals(List.of(b1[2], b1[3]), List.of(b1[0], b1[1]), "and nothing is written past what is forced");
+            assertEquals(List.of(-1L, -1L), List.of(b1[4], b1[5]), "no ASYNCHRONOUS WRITETHROUGH group holds the log");
+
+            a.execute("INSERT INTO t VALUES (2, 'two')");
+            Object[] b2 = a.execute("SELECT * FROM sys.v$bookmark").rows().getFirst();
+            assertTrue((Long) b2[3] > (Long) b1[3] || (Long) b2[2] > (Long) b1[2], "the next commit forced more: " + b2[2] + "." + b2[3]);
+            assertEquals(log.syncedLsn(), io.hourglass.engine.log.Lsn.pack((int) (long) (Long) b2[2], (Long) b2[3]));
+        }
+        try (Instance inst = TestInstances.one("TMPB"); Connection a = TestInstances.admin(inst, "TMPB")) {
+            assertTrue(a.execute("CALL ttBookmark()").rows().isEmpty(), "a Temporary database has no log");
+        }
+    }
+
+    @Test
     void countsConnectionsTransactionsCheckpointsAndTheLog() {
         try (Instance inst = TestInstances.with(config()); Connection a = admin(inst)) {
             a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR2(100))");
