@@ -1309,7 +1309,12 @@ final class Parser {
             at--;
             throw error("expected UNLIMITED, DEFAULT or a number for " + parameter + " but found " + describe(t));
         }
-        BigDecimal d = new BigDecimal(t.text());
+        BigDecimal d;
+        try {
+            d = new BigDecimal(t.text());
+        } catch (NumberFormatException e) { // (an exponent past an int's range: 1E-9999999999)
+            throw ErrorCode.SEMANTIC_ERROR.error(parameter + " " + t.text() + " is out of range");
+        }
         if (d.compareTo(LIMIT_MOST) > 0 || d.signum() != 0 && d.compareTo(LIMIT_LEAST) < 0) {
             throw ErrorCode.SEMANTIC_ERROR.error(parameter + " " + t.text() + " is out of range"); // (before it is written out in full)
         }
