@@ -433,11 +433,12 @@ final class Executor {
         /** ORDER BY over one source (or a join's first) whose access can give the rows in that order (Access.order); null otherwise. */
         Access.IndexOrder indexOrder;
         /**
-         * A query whose one result is MIN or MAX of a column an index orders (no GROUP BY): that
-         * column, the aggregate's argument. Its {@code indexOrder} walks the index from that end,
-         * and the first row that passes with a value is the answer. Null otherwise.
+         * A query of one table whose aggregates are all MIN or MAX, each of a column an index
+         * orders (no GROUP BY: SELECT MIN(id), MAX(id) FROM t): per aggregate, the walk of that
+         * index from the end its answer is at; the first row that passes with a value is the
+         * answer. Null otherwise.
          */
-        Expr extremeOf;
+        Access.IndexOrder[] extremes;
         List<Expr> constantFilters = List.of(); // conjuncts with no source, for a FROM-less query
         /** WHERE conjuncts that read ROWNUM: checked last, on a row that passed all others, with the number it would get. */
         List<Expr> rownumFilters = List.of();
@@ -555,7 +556,8 @@ final class Executor {
             boolean windowed = !windows.isEmpty();
             // ORDER BY over an index in that order: the rows come sorted (and with FETCH FIRST n, the first n end it)
             // (not a join's FOR UPDATE, which finds its combinations first: QueryPlan.lockedJoin)
-            ctx.inIndexOrder = indexOrder != null && (extremeOf != null ? !forUpdate : !(forUpdate && tables.length > 1));
+            ctx.inIndexOrder = indexOrder != null && !(forUpdate && tables.length > 1);
+            ctx.walkOrder = indexOrder;
             boolean earlyStop = !aggregate && !distinct && (sortKeys.isEmpty() || ctx.inIndexOrder) && !windowed;
             List<Object[]> out = new ArrayList<>();
             List<Object[]> keys = sortKeys.isEmpty() ? null : new ArrayList<>();
@@ -574,7 +576,7 @@ final class Executor {
             RowSink downstream = c -> {
                 if (aggregate) {
                     accumulate(c, groups, temp);
-                    return !c.inIndexOrder || extremeOf == null || extremeOf.eval(c) == null; // (MIN or MAX: the first value is it)
+                    return true;
                 }
                 if (top != null) {
                     Object[] row = project(c);
@@ -606,6 +608,8 @@ final class Executor {
                 if (want > 0) locked(scope, ctx, sink, top != null, earlyStop ? want : Long.MAX_VALUE); // (LIMIT 0 locks nothing)
             } else if (hierarchy != null) {
                 hierarchy.run(hierarchyRows(ctx, t, snapshot, temp), ctx, temp, sink);
+            } else if (extremes != null) {
+                groups.put(new Key(new Object[0]), extremes(ctx, t, snapshot, temp));
             } else if (passes(constantFilters, ctx) && scan(0, ctx, t, snapshot, sink) && fullLevel >= 0) {
                 unmatched(ctx, t, snapshot, sink);
             }
@@ -1015,6 +1019,29 @@ final class Executor {
         }
 
         // Accumulator layout per aggregate: [0] = count or running value, [1] = sum for AVG, [2] = distinct set.
+        /**
+         * The one group of a query whose aggregates are all MIN or MAX an index gives ({@link
+         * #extremes}): each aggregate's index walked from its end to the first row that passes
+         * WHERE with a value, which is the aggregate's value. (Over no such row, NULL.)
+         */
+        private Object[][] extremes(Expr.Ctx ctx, Transaction t, long snapshot, TempSpace.Budget temp) {
+            Object[][] acc = newAccumulators();
+            for (int k = 0; k < extremes.length; k++) {
+                Expr.Aggregate a = aggregates.get(k);
+                Object[] state = acc[k];
+                ctx.inIndexOrder = true;
+                ctx.walkOrder = extremes[k];
+                scan(0, ctx, t, snapshot, c -> {
+                    Object v = a.arg.eval(c);
+                    if (v == null) return true;
+                    fold(a, state, v, temp);
+                    return false;
+                });
+            }
+            ctx.inIndexOrder = false;
+            return acc;
+        }
+
         private Object[][] newAccumulators() {
             Object[][] acc = new Object[aggregates.size()][];
             for (int i = 0; i < acc.length; i++) {
@@ -1332,8 +1359,9 @@ final class Executor {
          */
         private boolean inIndexOrder(Expr.Ctx ctx, Transaction t, long snapshot, RowVisitor v) {
             Table tb = tables[0];
-            IndexDef ix = indexOrder.index();
-            return indexOrder.access().entriesInOrder(ctx, ix, indexOrder.descending(), (key, id) -> {
+            Access.IndexOrder order = ctx.walkOrder;
+            IndexDef ix = order.index();
+            return order.access().entriesInOrder(ctx, ix, order.descending(), (key, id) -> {
                 ctx.tick();
                 byte[] img = Version.visible(tb.store().slot(id), snapshot, t.id());
                 if (img == null) return true;
@@ -2015,13 +2043,15 @@ final class Executor {
         if (readableInOrder && !q.aggregate) {
             q.indexOrder = Access.order(q.tables[0], q.access[0], order, q.sortDesc, q.sortNullsFirst, q.tables.length > 1);
         }
-        // SELECT MAX(id) FROM t: the first row from the index's high end (NULLs, which it keeps first, do not count)
-        if (readableInOrder && q.tables.length == 1 && q.aggregate && q.groupBy.isEmpty() && q.groupingSets == null && q.having == null
-                && q.aggregates.size() == 1 && (q.aggregates.getFirst().name.equals("MIN") || q.aggregates.getFirst().name.equals("MAX"))) {
-            Expr arg = q.aggregates.getFirst().arg;
-            boolean max = q.aggregates.getFirst().name.equals("MAX");
-            q.indexOrder = Access.order(q.tables[0], q.access[0], List.of(arg), List.of(max), List.of(!max), false);
-            if (q.indexOrder != null) q.extremeOf = arg;
+        // SELECT MIN(id), MAX(id) FROM t: for each, the first row from its index's end (NULLs, which it keeps first, do not count)
+        if (readableInOrder && q.tables.length == 1 && q.aggregate && q.groupBy.isEmpty() && q.groupingSets == null
+                && q.aggregates.stream().allMatch(a -> a.name.equals("MIN") || a.name.equals("MAX"))) {
+            Access.IndexOrder[] walks = new Access.IndexOrder[q.aggregates.size()];
+            for (int k = 0; k < walks.length && (k == 0 || walks[k - 1] != null); k++) {
+                boolean max = q.aggregates.get(k).name.equals("MAX");
+                walks[k] = Access.order(q.tables[0], q.access[0], List.of(q.aggregates.get(k).arg), List.of(max), List.of(!max), false);
+            }
+            if (walks[walks.length - 1] != null) q.extremes = walks;
         }
         for (int i = 0; i < q.outputs.size(); i++) q.columns.add(new ResultColumn(names.get(i), q.outputs.get(i).type));
         q.rowIdLevels = binder.rowIdSources; // (its subqueries bound: a correlated one may read a ROWID of this query's)
@@ -2860,9 +2890,14 @@ final class Executor {
             return;
         }
         for (int i = 0; i < q.tables.length; i++) {
-            String access = i == 0 && q.indexOrder != null ? q.indexOrder.describe(q.tables[i], q.extremeOf != null
-                    ? "(" + q.aggregates.getFirst().name + ": the first value in that order)"
-                    : "(ORDER BY without a sort" + (q.limit != null || q.first != null ? ", stops at the limit)" : ")"))
+            if (i == 0 && q.extremes != null) {
+                for (int k = 0; k < q.extremes.length; k++) {
+                    lines.add(indent + q.extremes[k].describe(q.tables[i], "(" + q.aggregates.get(k).name + ": the first value in that order)"));
+                }
+                continue;
+            }
+            String access = i == 0 && q.indexOrder != null ? q.indexOrder.describe(q.tables[i],
+                    "(ORDER BY without a sort" + (q.limit != null || q.first != null ? ", stops at the limit)" : ")"))
                     : q.access[i].describe(q.tables[i]);
             lines.add(indent + (i == q.fullLevel ? "FULL OUTER JOIN " : q.outer[i] ? "LEFT OUTER JOIN " : "") + access);
             if (q.derived[i] != null) explain(q.derived[i], indent + "  ", lines);

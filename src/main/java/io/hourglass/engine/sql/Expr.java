@@ -80,8 +80,13 @@ abstract class Expr {
         long rownum;
         /** The values of the query's window functions for the row being made (by slot); null outside the select list. */
         Object[] windowValues;
-        /** This execution reads the query's (first) source in ORDER BY's order, by its plan's {@code indexOrder}, up to any limit. */
+        /**
+         * This execution reads the query's (first) source in an index's order, {@link #walkOrder}
+         * (ORDER BY's, up to any limit; or a MIN or MAX's, to its first value).
+         */
         boolean inIndexOrder;
+        /** The index order the source is read in while {@link #inIndexOrder}. */
+        Access.IndexOrder walkOrder;
         /** Per source, the row id of its current row: kept only for SELECT ... FOR UPDATE of a join (null otherwise). */
         long[] rowIds;
         /** A hierarchical query's row being made: its node in the tree (null otherwise). */
