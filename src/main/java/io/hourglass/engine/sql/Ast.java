@@ -136,7 +136,7 @@ final class Ast {
      * the items' values for each row the statement changes, as its result. {@code into}: the
      * names the INTO clause gives the values (null for a {@code ?}), or null without INTO.
      */
-    record Returning(Stmt dml, List<SelectItem> items, List<String> into, int pos) implements Stmt {}
+    record Returning(Stmt dml, List<SelectItem> items, List<String> into) implements Stmt {}
 
     record ColumnDef(String name, SqlType type, boolean notNull, Expr defaultValue, String defaultSql,
                      boolean primaryKey, boolean unique, int pos) {}

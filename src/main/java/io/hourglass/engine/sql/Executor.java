@@ -147,7 +147,7 @@ final class Executor {
             case Ast.Merge m -> new Ast.Merge(m.update() == null ? null : (Ast.Update) resolveTarget(m.update(), s),
                     m.insert() == null ? null : (Ast.Insert) resolveTarget(m.insert(), s));
             case Ast.Explain e -> new Ast.Explain(resolveTarget(e.stmt(), s));
-            case Ast.Returning r -> new Ast.Returning(resolveTarget(r.dml(), s), r.items(), r.into(), r.pos());
+            case Ast.Returning r -> new Ast.Returning(resolveTarget(r.dml(), s), r.items(), r.into());
             default -> stmt;
         };
     }
@@ -1018,7 +1018,6 @@ final class Executor {
             return v;
         }
 
-        // Accumulator layout per aggregate: [0] = count or running value, [1] = sum for AVG, [2] = distinct set.
         /**
          * The one group of a query whose aggregates are all MIN or MAX an index gives ({@link
          * #extremes}): each aggregate's index walked from its end to the first row that passes
@@ -1042,6 +1041,7 @@ final class Executor {
             return acc;
         }
 
+        // Accumulator layout per aggregate: [0] = count or running value, [1] = sum for AVG, [2] = distinct set.
         private Object[][] newAccumulators() {
             Object[][] acc = new Object[aggregates.size()][];
             for (int i = 0; i < acc.length; i++) {

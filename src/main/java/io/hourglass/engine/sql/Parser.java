@@ -1159,15 +1159,15 @@ final class Parser {
      */
     private Ast.Stmt returning(Ast.Stmt dml) {
         if (!returningAhead()) return dml;
-        int pos = next().pos();
+        next();
         if (dml instanceof Ast.Insert ins && ins.query() != null) {
             throw error("RETURNING after INSERT ... SELECT (it goes with INSERT ... VALUES, UPDATE and DELETE)");
         }
         List<Ast.SelectItem> items = new ArrayList<>();
         do {
             if (peek().is("*")) {
-                int at0 = next().pos();
-                items.add(new Ast.SelectItem(null, null, null, true, at0, at0 + 1));
+                int star = next().pos();
+                items.add(new Ast.SelectItem(null, null, null, true, star, star + 1));
                 continue;
             }
             Expr e = expr();
@@ -1185,7 +1185,7 @@ final class Parser {
                 into.add(p.text().equals("?") ? null : p.text().substring(1).toUpperCase(java.util.Locale.ROOT));
             } while (accept(","));
         }
-        return new Ast.Returning(dml, List.copyOf(items), into == null ? null : java.util.Collections.unmodifiableList(into), pos);
+        return new Ast.Returning(dml, List.copyOf(items), into == null ? null : java.util.Collections.unmodifiableList(into));
     }
 
     private Ast.Stmt create() {
