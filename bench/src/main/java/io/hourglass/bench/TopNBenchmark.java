@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * ({@code ORDER BY code DESC FETCH FIRST 20 ROWS ONLY}); {@code query=queue}, a worker taking the
  * next ready job ({@code WHERE state = 0 ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP
  * LOCKED}, rolled back) while another transaction holds the first 100; {@code query=max}, the
- * greatest code ({@code SELECT MAX(code) FROM acct}). {@code order=index} reads
+ * greatest code ({@code SELECT MAX(code) FROM acct}); {@code query=range}, the least and the
+ * greatest ({@code SELECT MIN(code), MAX(code) FROM acct}, a walk from each end). {@code order=index} reads
  * a range index in that order and stops at the limit; {@code order=sort} writes the key as
  * {@code key + 0}, which no index gives, so every matching row is read and the best kept (a
  * top-N heap), as every such query was read before index order.
@@ -27,7 +28,7 @@ public class TopNBenchmark {
     @Param("1000000")
     public int rows;
 
-    @Param({"page", "queue", "max", "all"})
+    @Param({"page", "queue", "max", "range", "all"})
     public String query;
 
     @Param({"index", "sort"})
@@ -62,6 +63,7 @@ public class TopNBenchmark {
         String sql = switch (query) {
             case "page" -> "SELECT id, name FROM acct ORDER BY code" + key + " DESC FETCH FIRST 20 ROWS ONLY";
             case "max" -> "SELECT MAX(code" + key + ") FROM acct";
+            case "range" -> "SELECT MIN(code" + key + "), MAX(code" + key + ") FROM acct";
             case "all" -> "SELECT id, name FROM acct ORDER BY code" + key;
             default -> "SELECT id FROM acct WHERE state = 0 ORDER BY id" + key + " FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED";
         };
