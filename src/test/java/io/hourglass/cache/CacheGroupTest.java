@@ -172,6 +172,8 @@ class CacheGroupTest {
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32))"));
         assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertError(90019, () -> sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
+        assertError(90019, () -> sql("CREATE DYNAMIC ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema
+                + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertEquals(0L, changeLogs(), "a refused CREATE leaves nothing in the backend");
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
         sql(group(""));
@@ -1148,6 +1150,112 @@ class CacheGroupTest {
         backend("UPDATE " + schema + ".readtab SET str = 'still here' WHERE keyval = 1");
         awaitCached(backendRows());
         assertTrue(cached().contains("1=still here"));
+    }
+
+    /**
+     * A DYNAMIC READONLY group starts empty. A statement naming whole primary keys loads the
+     * rows of those keys the cache lacks (a parameter, an IN list), and a key the backend lacks
+     * loads nothing; a loaded row is read from the cache after (a dynamic load never updates
+     * one). Autorefresh and REFRESH keep the cached rows current and bring in no others.
+     */
+    @Test
+    void aDynamicReadonlyGroupLoadsTheRowsStatementsNameAndRefreshesOnlyThose() {
+        openTemporary();
+        String t = schema + ".readtab";
+        sql("CREATE DYNAMIC READONLY CACHE GROUP readcache AUTOREFRESH INTERVAL 100 MILLISECONDS FROM " + t
+                + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        assertEquals("Y", admin.execute("SELECT dynamic FROM sys.cache_group WHERE cgname = 'READCACHE'").rows().getFirst()[0]);
+        assertTrue(admin.execute("SELECT str FROM " + t).rows().isEmpty(), "a query naming no key loads nothing");
+        assertTrue(admin.execute("SELECT str FROM " + t + " WHERE keyval > 0").rows().isEmpty());
+        assertEquals(List.of(), cached());
+
+        assertEquals("two", admin.execute("SELECT str FROM " + t + " WHERE keyval = 2").rows().getFirst()[0]);
+        assertEquals(List.of("2=two"), cached());
+        assertTrue(admin.execute("SELECT str FROM " + t + " WHERE keyval = 9").rows().isEmpty(), "the backend has no row 9");
+        assertTrue(admin.execute("SELECT str FROM " + t + " WHERE keyval = 1.5").rows().isEmpty());
+        assertEquals("one", admin.execute("SELECT str FROM " + t + " WHERE keyval = ? AND str IS NOT NULL", 1).rows().getFirst()[0]);
+        assertEquals(List.of("1=one", "2=two"), cached());
+
+        backend("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1", "INSERT INTO " + t + " VALUES (3, 'three'), (5, 'five')");
+        assertEquals("one", admin.execute("SELECT str FROM " + t + " WHERE keyval = 1").rows().getFirst()[0],
+                "a cached row is read from the cache: a dynamic load adds rows, it does not update them");
+        assertEquals(1, admin.execute("SELECT keyval FROM " + t + " WHERE keyval IN (3, 4)").rows().size());
+        assertEquals(List.of("1=one", "2=two", "3=three"), cached());
+
+        // Autorefresh (its first refresh a full one): the cached rows made current, 3 gone with the backend's, 5 not brought in.
+        backend("UPDATE " + t + " SET str = 'dos' WHERE keyval = 2", "DELETE FROM " + t + " WHERE keyval = 3");
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH STATE ON");
+        sql("CALL ttCacheStart()");
+        awaitCached(List.of("1=uno", "2=dos"));
+        backend("INSERT INTO " + t + " VALUES (6, 'six')", "UPDATE " + t + " SET str = 'one again' WHERE keyval = 1");
+        awaitCached(List.of("1=one again", "2=dos"));
+        long n = lastRefreshNumber();
+        await(() -> lastRefreshNumber() > n + 1, () -> "two more refreshes: " + stats());
+        assertEquals(List.of("1=one again", "2=dos"), cached(), "incremental refreshes bring in no row");
+        assertEquals("six", admin.execute("SELECT str FROM " + t + " WHERE keyval = 6").rows().getFirst()[0]);
+
+        sql("CALL ttCacheStop()");
+        backend("UPDATE " + t + " SET str = 'SIX' WHERE keyval = 6", "INSERT INTO " + t + " VALUES (7, 'seven')");
+        assertEquals(1, admin.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount(), "row 6 only");
+        assertEquals(List.of("1=one again", "2=dos", "6=SIX"), cached());
+        assertEquals(3, admin.execute("UNLOAD CACHE GROUP readcache").updateCount());
+        assertEquals("seven", admin.execute("SELECT str FROM " + t + " WHERE keyval = 7").rows().getFirst()[0]);
+        assertEquals(4, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount(),
+                "LOAD still loads every row the cache lacks: " + cached());
+        assertEquals(List.of("1=one again", "2=dos", "5=five", "6=SIX", "7=seven"), cached());
+    }
+
+    /**
+     * A DYNAMIC SYNCHRONOUS WRITETHROUGH group: UPDATE and DELETE by key load the row, then change
+     * it here and in the backend; without a key they change only what is cached. A key the
+     * session's own transaction inserted, not yet committed, is left to that transaction (no
+     * wait for itself), and an unreachable backend fails the statement and loads nothing.
+     */
+    @Test
+    void aDynamicWritethroughGroupLoadsTheRowsUpdatesAndDeletesName() {
+        openTemporary();
+        String t = schema + ".readtab";
+        backend("INSERT INTO " + t + " VALUES (3, 'three'), (9, 'nine')");
+        sql("CREATE DYNAMIC SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM " + t + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        assertEquals(1, admin.execute("UPDATE " + t + " SET str = 'deux' WHERE keyval = 2").updateCount());
+        assertEquals(List.of("2=deux"), cached());
+        assertEquals(1, admin.execute("DELETE FROM " + t + " WHERE keyval = 1").updateCount());
+        assertEquals(0, admin.execute("UPDATE " + t + " SET str = 'x' WHERE keyval = 8").updateCount());
+        assertEquals(List.of("2=deux", "3=three", "9=nine"), backendRows());
+        assertEquals(1, admin.execute("UPDATE " + t + " SET str = UPPER(str)").updateCount(), "only the cached row");
+        assertEquals(List.of("2=DEUX", "3=three", "9=nine"), backendRows());
+
+        admin.setAutocommit(false);
+        sql("INSERT INTO " + t + " VALUES (9, 'mine')"); // the backend has 9: this commit will fail there
+        assertEquals("mine", admin.execute("SELECT str FROM " + t + " WHERE keyval = 9").rows().getFirst()[0]);
+        assertError(90052, () -> Connection.join(admin.commit()));
+        admin.setAutocommit(true);
+        assertEquals(List.of("2=DEUX"), cached());
+
+        sql("CALL ttCacheUidPwdSet('nosuchuser', 'x')");
+        assertError(5220, () -> admin.execute("SELECT str FROM " + t + " WHERE keyval = 3"));
+        assertEquals(List.of("2=DEUX"), cached());
+        sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
+        assertEquals("three", admin.execute("SELECT str FROM " + t + " WHERE keyval = 3").rows().getFirst()[0]);
+    }
+
+    /** DYNAMIC is kept in the log and in checkpoints: a restart by either still loads on demand. */
+    @Test
+    void aDynamicGroupStaysDynamicAcrossRestarts(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        String t = schema + ".readtab";
+        sql("CREATE DYNAMIC READONLY CACHE GROUP readcache FROM " + t + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        kill();
+        open(cfg);
+        assertFalse(loadedFromACheckpoint());
+        assertEquals("Y", admin.execute("SELECT dynamic FROM sys.cache_group").rows().getFirst()[0]);
+        assertEquals("one", admin.execute("SELECT str FROM " + t + " WHERE keyval = 1").rows().getFirst()[0]);
+        instance.close(); // (its unload checkpoint)
+        open(cfg);
+        assertTrue(loadedFromACheckpoint());
+        assertEquals("Y", admin.execute("SELECT dynamic FROM sys.cache_group").rows().getFirst()[0]);
+        assertEquals("two", admin.execute("SELECT str FROM " + t + " WHERE keyval = 2").rows().getFirst()[0]);
+        assertEquals(List.of("1=one", "2=two"), cached());
     }
 
     // ---- helpers ------------------------------------------------------------------------------

@@ -532,6 +532,70 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
+    /**
+     * A dynamic load: the keys the cache table lacks, read from the backend and inserted, in a
+     * transaction of the agent's own. It holds the group's lock, as LOAD and the refreshes do, so
+     * a refresh never passes over a row a load is about to insert with older values. The commit
+     * is not durable: what a crash loses is loaded again when next asked for. A key some user's
+     * transaction holds (an uncommitted write-through insert of it) is left alone, at once, not
+     * waited for: that transaction may be the one asking.
+     */
+    @Override
+    public long dynamicLoad(CacheGroup g, List<Object[]> keys) {
+        if (g.restored()) return 0; // (a restored group never reads the backend: TT90051 for LOAD; a query reads what is cached)
+        GroupState st = state(g);
+        st.lock.lock();
+        try (Writer w = new Writer(g, 0)) {
+            List<Object[]> missing = new ArrayList<>();
+            for (Object[] k : keys) if (!w.cached(k)) missing.add(k);
+            if (missing.isEmpty()) return 0;
+            List<Object[]> rows;
+            try (CacheBackend.Session s = open()) {
+                rows = call(() -> {
+                    List<Object[]> read = s.fetch(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
+                            w.backendColumns, w.backendKey, missing.stream().map(CacheAgent::backendKey).toList());
+                    s.commit();
+                    return read;
+                });
+            }
+            w.c.setLockWait(0);
+            for (Object[] raw : rows) {
+                Object[] row = w.coerce(raw);
+                try {
+                    w.insert(row);
+                } catch (HourglassException e) {
+                    if (e.code() != ErrorCode.LOCK_TIMEOUT && e.code() != ErrorCode.UNIQUE_VIOLATION) throw e;
+                }
+            }
+            Connection.join(w.c.commit(false));
+            dynamicLoads.add(w.changed);
+            return w.changed;
+        } finally {
+            st.lock.unlock();
+        }
+    }
+
+    /**
+     * Key values as the backend compares them best: a whole NUMBER as a long, so that PostgreSQL
+     * compares an integer key column with an integer and uses its index (a numeric would make it
+     * read the table).
+     */
+    private static Object[] backendKey(Object[] key) {
+        Object[] k = key.clone();
+        for (int i = 0; i < k.length; i++) {
+            if (k[i] instanceof java.math.BigDecimal d && (d.signum() == 0 || d.stripTrailingZeros().scale() <= 0)
+                    && d.toBigInteger().bitLength() < 63) {
+                k[i] = d.longValueExact();
+            }
+        }
+        return k;
+    }
+
+    private final java.util.concurrent.atomic.LongAdder dynamicLoads = new java.util.concurrent.atomic.LongAdder();
+
+    /** Rows dynamic loads brought in since the agent was made. */
+    public long dynamicallyLoaded() { return dynamicLoads.sum(); }
+
     private long cachedRows(CacheGroup g) {
         try (Connection c = connector.apply(g.tableOwner())) {
             return ((Number) c.execute("SELECT COUNT(*) FROM " + qualified(g.tableOwner(), g.tableName())).rows().getFirst()[0]).longValue();
@@ -730,6 +794,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     /** The statements that write one cache table, on one agent connection. */
     private final class Writer implements AutoCloseable {
+        final CacheGroup group;
         final Table table;
         final Connection c;
         final int[] pk;
@@ -740,6 +805,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         long sinceCommit, changed;
 
         Writer(CacheGroup g, long commitEvery) {
+            this.group = g;
             this.table = catalog.requireTable(g.tableOwner(), g.tableName());
             this.pk = table.primaryKey();
             this.commitEvery = commitEvery;
@@ -788,6 +854,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
         Object[] keyOf(Object[] row) { return keyValues(table, row); }
 
+        /** Whether the cache table has a committed row with primary key values {@code key}. */
+        boolean cached(Object[] key) { return ((Number) c.execute(exists, key).rows().getFirst()[0]).longValue() > 0; }
+
         void insert(Object[] row) { run(insert, row); }
 
         /** Writes the row over the cached one with its key, or inserts it. */
@@ -803,10 +872,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                     counted();
                     return;
                 }
-            } else if (((Number) c.execute(exists, keyOf(row)).rows().getFirst()[0]).longValue() > 0) {
+            } else if (cached(keyOf(row))) {
                 return;
             }
-            insert(row);
+            if (!group.dynamic()) insert(row); // (a DYNAMIC group's refresh keeps the rows cached current, and brings in no others)
         }
 
         void update(Object[] row) { upsert(row); }
@@ -850,8 +919,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.backendColumns, where, raw -> {
                     Object[] row = w.coerce(raw);
                     Object[] old = cached.remove(new Key(w.keyOf(row)));
-                    if (old == null) w.insert(row);
-                    else if (refresh && !same(old, row)) w.update(row);
+                    if (old == null) {
+                        if (!refresh || !g.dynamic()) w.insert(row); // (a DYNAMIC group's REFRESH brings in no rows)
+                    } else if (refresh && !same(old, row)) {
+                        w.update(row);
+                    }
                 });
                 return null;
             });

@@ -21,13 +21,16 @@ import java.util.Locale;
  *
  * @param cacheId names the group's objects in the backend (change log, trigger): random, so two
  *                databases caching one backend table never share them
+ * @param dynamic DYNAMIC: a statement that names a whole primary key the cache table lacks loads
+ *                that row from the backend first (a dynamic load); autorefresh and REFRESH keep
+ *                the rows cached current and bring in no others
  * @param restored the group came with a restore (a backup or the Kafka archive): its rows are
  *                 stale and its backend objects may be gone or still the source database's, so
  *                 it is neither refreshed nor altered, and dropping it leaves the backend alone
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
                          Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
-                         boolean asynchronous) {
+                         boolean asynchronous, boolean dynamic) {
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -46,14 +49,14 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic);
     }
 
     public CacheGroup asRestored() {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic);
     }
 
-    /** The group's type as CREATE names it. */
+    /** The group's type as CREATE names it (without DYNAMIC). */
     public String type() { return !writethrough ? "READONLY" : asynchronous ? "ASYNCHRONOUS WRITETHROUGH" : "SYNCHRONOUS WRITETHROUGH"; }
 
     /** SYNCHRONOUS WRITETHROUGH: each commit writes the backend first. */

@@ -39,7 +39,7 @@ public final class LogCodec {
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
      */
-    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4;
+    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -100,7 +100,7 @@ public final class LogCodec {
                 o.u8(CREATE_CACHE_GROUP).str(g.owner()).str(g.name()).u64(g.cacheId()).str(g.tableOwner()).str(g.tableName())
                         .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal())
                         .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0)
-                                | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0));
+                                | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0) | (g.dynamic() ? GROUP_DYNAMIC : 0));
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
@@ -280,7 +280,8 @@ public final class LogCodec {
                 CacheGroup.State state = CacheGroup.State.values()[p.get()];
                 int flags = p.get();
                 yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
-                        (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0));
+                        (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0,
+                        (flags & GROUP_DYNAMIC) != 0));
             }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);

@@ -507,6 +507,16 @@ final class Access {
         return k;
     }
 
+    /** The value as the column stores it, or null when no stored value can equal it (of another type, too). */
+    static Object storedOrNull(Table t, int column, Object v) {
+        try {
+            Object c = exact(t, column, v);
+            return c == NO_MATCH ? null : c;
+        } catch (HourglassException e) {
+            return null;
+        }
+    }
+
     /** The value as the column stores it, or NO_MATCH when no stored value can equal it. */
     private static Object exact(Table t, int column, Object v) {
         if (v == null) return NO_MATCH;

@@ -277,7 +277,8 @@ final class Ast {
      * [A]SYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM table (...) ({@code writethrough}, no AUTOREFRESH).
      */
     record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
-                            CacheGroup.State state, CreateTable table, boolean writethrough, boolean asynchronous) implements Stmt {}
+                            CacheGroup.State state, CreateTable table, boolean writethrough, boolean asynchronous,
+                            boolean dynamic) implements Stmt {}
 
     /** ALTER CACHE GROUP g SET AUTOREFRESH MODE | INTERVAL | STATE: the one setting it changes, the others null. */
     record AlterCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,

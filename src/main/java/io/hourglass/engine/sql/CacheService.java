@@ -37,6 +37,14 @@ public interface CacheService {
      */
     long load(CacheGroup group, long commitEvery, boolean refresh, String where, long waitMillis);
 
+    /**
+     * A dynamic load (a DYNAMIC group's): of {@code keys}, its primary key values a statement
+     * names, those the cache table lacks are read from the backend and inserted, committed
+     * before the statement reads. Throws (TT5220, TT90049, TT90050) if the backend cannot be
+     * read. Returns the rows loaded.
+     */
+    long dynamicLoad(CacheGroup group, List<Object[]> keys);
+
     /** UNLOAD: every cached row (with {@code where}, a condition on the cache table, those it holds for) is deleted; returns how many. */
     long unload(CacheGroup group, String where);
 

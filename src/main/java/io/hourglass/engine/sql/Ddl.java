@@ -794,11 +794,11 @@ final class Ddl {
         long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         CacheGroup g = cg.writethrough()
                 ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
-                        CacheGroup.State.OFF, false, true, cg.asynchronous())
+                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic())
                 : new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false);
+                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic());
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
         // The checks CREATE TABLE makes that need no backend, before the backend is touched.

@@ -44,7 +44,7 @@ final class Executor {
     static Plan plan(Ast.Stmt statement, Session s) {
         Ast.Stmt stmt = resolveTarget(statement, s);
         return switch (stmt) {
-            case Ast.Select sel -> queryPlan(planQuery(sel, s));
+            case Ast.Select sel -> queryPlan(planQuery(sel, s), s);
             case Ast.Insert ins -> planInsert(ins, s);
             case Ast.Update upd -> planUpdate(upd, s, null);
             case Ast.Delete del -> planDelete(del, s, null);
@@ -60,7 +60,7 @@ final class Executor {
             case Ast.CallProc c -> planCall(c, s);
             case Ast.Explain e -> planExplain(e, s);
             case Ast.Merge m -> planMerge(m, s);
-            case Ast.SelectForUpdate fu -> queryPlan(planForUpdate(fu, s));
+            case Ast.SelectForUpdate fu -> queryPlan(planForUpdate(fu, s), s);
             case Ast.CacheGroupData d -> (ss, p) -> cacheGroupData(d, ss);
             case Ast.AlterSession a -> (ss, p) -> {
                 SessionSettings.apply(a, ss);
@@ -70,14 +70,18 @@ final class Executor {
         };
     }
 
-    /** A query's statement plan: its rows as a result, or handed to a sink. */
-    private static Plan queryPlan(QueryPlan q) {
+    /** A query's statement plan: its rows as a result, or handed to a sink; a DYNAMIC cache group's rows loaded first. */
+    private static Plan queryPlan(QueryPlan q, Session s) {
+        DynamicLoad load = q.tables == null ? null : DynamicLoad.of(q.tables, q.access, s);
         return new Plan() {
             @Override
-            public StatementResult run(Session ss, Object[] p) { return q.run(ss, p, null); }
+            public StatementResult run(Session ss, Object[] p) { return run(ss, p, null); }
 
             @Override
-            public StatementResult run(Session ss, Object[] p, ResultSink sink) { return q.run(ss, p, sink); }
+            public StatementResult run(Session ss, Object[] p, ResultSink sink) {
+                if (load != null) load.run(ss, p);
+                return q.run(ss, p, sink);
+            }
         };
     }
 
@@ -2511,7 +2515,10 @@ final class Executor {
         boolean subqueries = !q.subqueries.isEmpty() || !binder.subqueries().isEmpty();
         q.rowIdLevels |= binder.rowIdSources; // (SET a = ROWID: the rows read carry it)
         ReturningPlan ret = returning == null ? null : ReturningPlan.of(returning, t, upd.alias(), s);
-        return (ss, params) -> atomically(ss, txn -> changed(ret,
+        DynamicLoad load = DynamicLoad.of(q.tables, q.access, s);
+        return (ss, params) -> {
+            if (load != null) load.run(ss, params);
+            return atomically(ss, txn -> changed(ret,
                 forEachLockedMatch(ss, txn, q, params, subqueries, Long.MAX_VALUE, ret, (old, ctx) -> {
                     ctx.row++;
                     Object[] row = old.clone();
@@ -2532,6 +2539,7 @@ final class Executor {
                     }
                     return checkRow(t, row);
                 })));
+        };
     }
 
     /** What UPDATE or DELETE returns: the count, or with RETURNING the values it collected. */
@@ -2572,7 +2580,9 @@ final class Executor {
         if (del.first() != null && !q.rownumFilters.isEmpty()) throw ErrorCode.ROWNUM_WITH_FIRST_ROWS.error();
         Expr first = del.first() == null ? null : new Binder(new Table[0], new String[0]).bind(del.first());
         ReturningPlan ret = returning == null ? null : ReturningPlan.of(returning, t, del.alias(), s);
+        DynamicLoad load = DynamicLoad.of(q.tables, q.access, s);
         return (ss, params) -> {
+            if (load != null) load.run(ss, params);
             long n = first == null ? Long.MAX_VALUE : positive(first.eval(new Expr.Ctx(0, params)), "DELETE FIRST");
             return atomically(ss, txn -> changed(ret,
                     forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), n, ret, (old, ctx) -> null)));

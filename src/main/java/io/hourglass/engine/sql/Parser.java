@@ -1207,11 +1207,19 @@ final class Parser {
         }
         if (accept("TABLE")) return createTable();
         if (accept("SEQUENCE")) return createSequence();
-        if (accept("READONLY")) return createCacheGroup(false, false);
+        // [DYNAMIC] READONLY | SYNCHRONOUS WRITETHROUGH | ASYNCHRONOUS WRITETHROUGH CACHE GROUP
+        boolean dynamic = peek().is("DYNAMIC") && (peek(1).is("READONLY") || peek(1).is("SYNCHRONOUS") || peek(1).is("ASYNCHRONOUS"));
+        if (dynamic) next();
+        if (accept("READONLY")) return createCacheGroup(false, false, dynamic);
         if ((peek().is("SYNCHRONOUS") || peek().is("ASYNCHRONOUS")) && peek(1).is("WRITETHROUGH")) {
             boolean asynchronous = peek().is("ASYNCHRONOUS");
+            if (dynamic && asynchronous) {
+                throw ErrorCode.UNSUPPORTED.error("DYNAMIC ASYNCHRONOUS WRITETHROUGH cache groups (a dynamic load could bring back from"
+                        + " the backend a row whose change is still on its way there; DYNAMIC READONLY and DYNAMIC SYNCHRONOUS"
+                        + " WRITETHROUGH are supported)");
+            }
             at += 2;
-            return createCacheGroup(true, asynchronous);
+            return createCacheGroup(true, asynchronous, dynamic);
         }
         if (peek().is("DYNAMIC") || peek().is("ASYNCHRONOUS") || peek().is("SYNCHRONOUS") || peek().is("USERMANAGED")) {
             throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY, SYNCHRONOUS WRITETHROUGH and"
@@ -1475,7 +1483,7 @@ final class Parser {
      * After CREATE READONLY: CACHE GROUP g [AUTOREFRESH [MODE ..] [INTERVAL ..] [STATE ..]] FROM table (...);
      * after CREATE [A]SYNCHRONOUS WRITETHROUGH: CACHE GROUP g FROM table (...).
      */
-    private Ast.Stmt createCacheGroup(boolean writethrough, boolean asynchronous) {
+    private Ast.Stmt createCacheGroup(boolean writethrough, boolean asynchronous, boolean dynamic) {
         expect("CACHE");
         expect("GROUP");
         Ast.Name g = name();
@@ -1499,7 +1507,7 @@ final class Parser {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table, writethrough, asynchronous);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table, writethrough, asynchronous, dynamic);
     }
 
     private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {

@@ -75,10 +75,11 @@ final class SystemViews {
                         // (a write-through group has no autorefresh: no mode or interval, state OFF)
                         .map(g -> new Object[] {g.owner(), g.name(), g.type(), g.tableOwner(), g.tableName(),
                                 g.writethrough() ? null : g.mode().name(), g.state().name(), g.writethrough() ? null : g.intervalMs(),
-                                g.backendId(), g.restored() ? "Y" : "N", s.cacheIfAny() == null ? null : s.cacheIfAny().writeBehindState(g)}).toList(),
+                                g.backendId(), g.restored() ? "Y" : "N", s.cacheIfAny() == null ? null : s.cacheIfAny().writeBehindState(g),
+                                g.dynamic() ? "Y" : "N"}).toList(),
                 "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
                 "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME,
-                "RESTORED", NAME, "AWT_STATE", NAME);
+                "RESTORED", NAME, "AWT_STATE", NAME, "DYNAMIC", NAME);
         // TimesTen's SYS.MONITOR, the columns Hourglass keeps (see MonitorStats), in its order.
         view("MONITOR", s -> List.<Object[]>of(s.monitor().row()), "TIME_OF_1ST_CONNECT", NAME, "DS_CONNECTS", NUMBER,
                 "DS_DISCONNECTS", NUMBER, "DS_CHECKPOINTS", NUMBER, "DS_CHECKPOINTS_FUZZY", NUMBER, "PERM_ALLOCATED_SIZE", NUMBER,
