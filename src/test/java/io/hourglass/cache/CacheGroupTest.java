@@ -1169,6 +1169,10 @@ class CacheGroupTest {
         assertTrue(admin.execute("SELECT str FROM " + t + " WHERE keyval > 0").rows().isEmpty());
         assertEquals(List.of(), cached());
 
+        assertEquals(List.of("DYNAMIC LOAD OF CACHE GROUP ADMIN.READCACHE (the keys " + schema.toUpperCase() + ".READTAB lacks, from the backend, first)",
+                "RANGE INDEX LOOKUP " + schema.toUpperCase() + ".READTAB ON " + schema.toUpperCase() + ".READTAB"),
+                admin.execute("EXPLAIN SELECT str FROM " + t + " WHERE keyval = 2").rows().stream().map(r -> (String) r[0]).toList());
+        assertEquals(1, admin.execute("EXPLAIN SELECT str FROM " + t + " WHERE keyval > 2").rows().size());
         assertEquals("two", admin.execute("SELECT str FROM " + t + " WHERE keyval = 2").rows().getFirst()[0]);
         assertEquals(List.of("2=two"), cached());
         assertTrue(admin.execute("SELECT str FROM " + t + " WHERE keyval = 9").rows().isEmpty(), "the backend has no row 9");
@@ -1203,13 +1207,24 @@ class CacheGroupTest {
         assertEquals(4, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount(),
                 "LOAD still loads every row the cache lacks: " + cached());
         assertEquals(List.of("1=one again", "2=dos", "5=five", "6=SIX", "7=seven"), cached());
+
+        // A main query over the tables of two dynamic groups loads for neither, as TimesTen's rule has it.
+        backend("CREATE TABLE " + schema + ".other (id integer PRIMARY KEY, v varchar(10))", "INSERT INTO " + schema + ".other VALUES (1, 'x')");
+        sql("CREATE DYNAMIC READONLY CACHE GROUP othercache FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY, v VARCHAR2(10))");
+        backend("INSERT INTO " + t + " VALUES (8, 'eight')");
+        assertTrue(admin.execute("SELECT o.v FROM " + schema + ".other o, " + t + " r WHERE o.id = 1 AND r.keyval = 8").rows().isEmpty());
+        assertEquals(0L, count("SELECT COUNT(*) FROM " + schema + ".other"));
+        assertEquals(List.of("1=one again", "2=dos", "5=five", "6=SIX", "7=seven"), cached());
+        assertEquals("x", admin.execute("SELECT v FROM " + schema + ".other WHERE id = 1").rows().getFirst()[0]);
+        assertEquals(1, admin.execute("SELECT o.v FROM " + schema + ".other o, " + t + " r WHERE o.id = 1 AND r.keyval = 5").rows().size());
     }
 
     /**
      * A DYNAMIC SYNCHRONOUS WRITETHROUGH group: UPDATE and DELETE by key load the row, then change
      * it here and in the backend; without a key they change only what is cached. A key the
      * session's own transaction inserted, not yet committed, is left to that transaction (no
-     * wait for itself), and an unreachable backend fails the statement and loads nothing.
+     * wait for itself); an unreachable backend fails a statement that needs a row loaded, and
+     * loads nothing, while a key already cached needs no backend.
      */
     @Test
     void aDynamicWritethroughGroupLoadsTheRowsUpdatesAndDeletesName() {
@@ -1225,18 +1240,32 @@ class CacheGroupTest {
         assertEquals(1, admin.execute("UPDATE " + t + " SET str = UPPER(str)").updateCount(), "only the cached row");
         assertEquals(List.of("2=DEUX", "3=three", "9=nine"), backendRows());
 
+        // A row whose key moved (3 to 30, in both databases) leaves key 3 free: a backend row 3 made since is loaded.
+        assertEquals(1, admin.execute("UPDATE " + t + " SET keyval = 30 WHERE keyval = 3").updateCount());
+        backend("INSERT INTO " + t + " VALUES (3, 'new three')");
+        assertEquals("new three", admin.execute("SELECT str FROM " + t + " WHERE keyval = 3").rows().getFirst()[0]);
+        assertEquals(1, admin.execute("DELETE FROM " + t + " WHERE keyval IN (3, 30)").updateCount() - 1);
+        assertEquals(List.of("2=DEUX", "9=nine"), backendRows());
+
         admin.setAutocommit(false);
         sql("INSERT INTO " + t + " VALUES (9, 'mine')"); // the backend has 9: this commit will fail there
+        long before = instance.database("CACHEDB").cacheAgent().dynamicLoadRequests();
         assertEquals("mine", admin.execute("SELECT str FROM " + t + " WHERE keyval = 9").rows().getFirst()[0]);
+        assertEquals(before, instance.database("CACHEDB").cacheAgent().dynamicLoadRequests(), "a key being written is not loaded");
         assertError(90052, () -> Connection.join(admin.commit()));
         admin.setAutocommit(true);
         assertEquals(List.of("2=DEUX"), cached());
 
         sql("CALL ttCacheUidPwdSet('nosuchuser', 'x')");
-        assertError(5220, () -> admin.execute("SELECT str FROM " + t + " WHERE keyval = 3"));
+        assertError(5220, () -> admin.execute("SELECT str FROM " + t + " WHERE keyval = 9"));
         assertEquals(List.of("2=DEUX"), cached());
+        var agent = instance.database("CACHEDB").cacheAgent();
+        long asked = agent.dynamicLoadRequests();
+        assertEquals("DEUX", admin.execute("SELECT str FROM " + t + " WHERE keyval = 2").rows().getFirst()[0],
+                "a key the cache has asks nothing of the backend");
+        assertEquals(asked, agent.dynamicLoadRequests(), "nor of the agent: the statement's index lookup finds it");
         sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
-        assertEquals("three", admin.execute("SELECT str FROM " + t + " WHERE keyval = 3").rows().getFirst()[0]);
+        assertEquals("nine", admin.execute("SELECT str FROM " + t + " WHERE keyval = 9").rows().getFirst()[0]);
     }
 
     /** DYNAMIC is kept in the log and in checkpoints: a restart by either still loads on demand. */

@@ -543,6 +543,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     @Override
     public long dynamicLoad(CacheGroup g, List<Object[]> keys) {
         if (g.restored()) return 0; // (a restored group never reads the backend: TT90051 for LOAD; a query reads what is cached)
+        dynamicLoadRequests.increment();
         GroupState st = state(g);
         st.lock.lock();
         try (Writer w = new Writer(g, 0)) {
@@ -592,9 +593,13 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     private final java.util.concurrent.atomic.LongAdder dynamicLoads = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder dynamicLoadRequests = new java.util.concurrent.atomic.LongAdder();
 
     /** Rows dynamic loads brought in since the agent was made. */
     public long dynamicallyLoaded() { return dynamicLoads.sum(); }
+
+    /** Statements that asked for a dynamic load (a key the table lacked) since the agent was made. */
+    public long dynamicLoadRequests() { return dynamicLoadRequests.sum(); }
 
     private long cachedRows(CacheGroup g) {
         try (Connection c = connector.apply(g.tableOwner())) {

@@ -74,14 +74,32 @@ record DynamicLoad(CacheGroup group, Table table, Access access, int[] index) {
         if (!keys.isEmpty()) s.cache().dynamicLoad(group, keys);
     }
 
-    /** Adds the key {@code values} (in the index's column order) in the primary key's order, as stored; not if no row can have it. */
+    /**
+     * Adds the key {@code values} (in the index's column order) in the primary key's order, as
+     * stored; not if no row can have it, nor if the table has it (a committed row, or one some
+     * transaction is writing: the agent would only wait for that one, which may be the asker).
+     * So a key found cached costs an index lookup, not a trip to the agent.
+     */
     private void add(List<Object[]> keys, Object[] values, int[] pk) {
+        Object[] stored = new Object[index.length];
+        for (int i = 0; i < index.length; i++) {
+            stored[i] = Access.storedOrNull(table, index[i], values[i]);
+            if (stored[i] == null) return; // (NULL, 1.5 for an integer, a string for a number: the lookup finds nothing either)
+        }
+        boolean[] present = {false};
+        io.hourglass.engine.store.Key wanted = new io.hourglass.engine.store.Key(stored);
+        access.index.index().lookup(wanted, id -> {
+            // (an entry stays for every version some reader may see: the newest must have this key)
+            io.hourglass.engine.store.Version head = io.hourglass.engine.store.Version.of(table.store().slot(id));
+            present[0] |= head != null && (!head.isCommitted()
+                    || head.image != null && access.index.keyOf(table.codec().decode(head.image)).equals(wanted));
+        });
+        if (present[0]) return;
         Object[] key = new Object[pk.length];
         for (int i = 0; i < index.length; i++) {
             int at = 0;
             while (pk[at] != index[i]) at++;
-            key[at] = Access.storedOrNull(table, index[i], values[i]);
-            if (key[at] == null) return; // (NULL, 1.5 for an integer, a string for a number: the lookup finds nothing either)
+            key[at] = stored[i];
         }
         keys.add(key);
     }

@@ -2847,7 +2847,11 @@ final class Executor {
     static Plan planExplain(Ast.Explain e, Session s) {
         List<String> lines = new ArrayList<>();
         switch (e.stmt()) {
-            case Ast.Select sel -> explain(planQuery(sel, s), "", lines);
+            case Ast.Select sel -> {
+                QueryPlan q = planQuery(sel, s);
+                explainDynamicLoad(q, s, lines);
+                explain(q, "", lines);
+            }
             case Ast.Update u -> explainUpdate(u, s, lines);
             case Ast.Merge m -> {
                 if (m.update() != null) explainUpdate(m.update(), s, lines);
@@ -2859,6 +2863,7 @@ final class Executor {
             case Ast.Delete d -> {
                 Table t = table(d.table(), s);
                 QueryPlan q = planTarget(t, d.alias(), d.where(), s);
+                explainDynamicLoad(q, s, lines);
                 lines.add("DELETE " + (d.first() != null ? "FIRST " + d.first().text() + " " : "") + q.access[0].describe(t));
                 explainSubqueries(q, "", lines);
             }
@@ -2882,8 +2887,18 @@ final class Executor {
     private static void explainUpdate(Ast.Update u, Session s, List<String> lines) {
         Table t = table(u.table(), s);
         QueryPlan q = planTarget(t, u.alias(), u.where(), s);
+        explainDynamicLoad(q, s, lines);
         lines.add("UPDATE " + q.access[0].describe(t));
         explainSubqueries(q, "", lines);
+    }
+
+    /** The line saying a statement first loads from the backend what a DYNAMIC cache group lacks, if it does. */
+    private static void explainDynamicLoad(QueryPlan q, Session s, List<String> lines) {
+        DynamicLoad load = q.tables == null ? null : DynamicLoad.of(q.tables, q.access, s);
+        if (load != null) {
+            lines.add("DYNAMIC LOAD OF CACHE GROUP " + load.group().qualifiedName() + " (the keys " + load.table().qualifiedName()
+                    + " lacks, from the backend, first)");
+        }
     }
 
     /** The plan's lines: each source's access, then each subquery's, indented; a compound query's terms in turn. */
