@@ -1216,6 +1216,10 @@ class CacheGroupTest {
         assertEquals(0L, count("SELECT COUNT(*) FROM " + schema + ".other"));
         assertEquals(List.of("1=one again", "2=dos", "5=five", "6=SIX", "7=seven"), cached());
         assertEquals("x", admin.execute("SELECT v FROM " + schema + ".other WHERE id = 1").rows().getFirst()[0]);
+        assertEquals(2, admin.execute("UNLOAD CACHE GROUP readcache WHERE keyval > 5").updateCount(), "a dynamic group unloads a part");
+        assertError(90015, () -> sql("REFRESH CACHE GROUP readcache WHERE keyval > 5 COMMIT EVERY 0 ROWS"));
+        assertEquals(List.of("1=one again", "2=dos", "5=five"), cached());
+        assertEquals("SIX", admin.execute("SELECT str FROM " + t + " WHERE keyval = 6").rows().getFirst()[0]);
         assertEquals(1, admin.execute("SELECT o.v FROM " + schema + ".other o, " + t + " r WHERE o.id = 1 AND r.keyval = 5").rows().size());
     }
 

@@ -97,7 +97,7 @@ final class Executor {
         if (d.op() != Ast.CacheOp.UNLOAD && d.commitEvery() == null) throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
         // A restored group's change log may be the source database's: only UNLOAD (local) is allowed.
         if (g.restored() && d.op() != Ast.CacheOp.UNLOAD) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
-        if (d.where() != null && !g.writethrough()) {
+        if (d.where() != null && !g.writethrough() && !(g.dynamic() && d.op() == Ast.CacheOp.UNLOAD)) {
             // As in TimesTen: autorefresh keeps a READONLY group's whole table, so it takes no part of one.
             throw ErrorCode.SEMANTIC_ERROR.error("a WHERE clause in " + d.op() + " CACHE GROUP of READONLY group " + g.qualifiedName()
                     + ": autorefresh keeps the whole table; WHERE is for write-through groups");
