@@ -3,13 +3,19 @@
 # an unchanged REFRESH, an incremental autorefresh of a burst of updates, and the lag of one
 # change; then SYNCHRONOUS and ASYNCHRONOUS WRITETHROUGH commits (and the latter's lag to
 # PostgreSQL); writes bench/results/<date>-cache/ (with "awt" as the fourth argument, only the
-# ASYNCHRONOUS WRITETHROUGH part, in <date>-cache-awt/): the machine, the command and the output.
-# Usage: bench/run-cache.sh [rows] [burst] [rounds] [all|awt]
+# ASYNCHRONOUS WRITETHROUGH part, in <date>-cache-awt/; with "dynamic", only a DYNAMIC group's
+# reads by key, first and again, beside a static group's and PostgreSQL's, in <date>-cache-dynamic/):
+# the machine, the command and the output.
+# Usage: bench/run-cache.sh [rows] [burst] [rounds] [all|awt|dynamic]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/machine-info.sh
 parts="${4:-all}"
-if [ "$parts" = awt ]; then bench_start cache-awt; else bench_start cache; fi
+case "$parts" in
+  awt) bench_start cache-awt ;;
+  dynamic) bench_start cache-dynamic ;;
+  *) bench_start cache ;;
+esac
 rows="${1:-1000000}"; burst="${2:-100000}"; rounds="${3:-20}"
 cmd=("$JAVA" -Xmx6g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench bench/target/cache "$rows" "$burst" "$rounds" "$parts")
 echo "${cmd[*]}" > "$out/commands.txt"

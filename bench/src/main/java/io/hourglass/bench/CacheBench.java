@@ -33,11 +33,79 @@ public final class CacheBench {
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int burst = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-        boolean all = args.length <= 4 || !args[4].equals("awt");
+        String parts = args.length > 4 ? args[4] : "all";
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-            if (all) readOnlyAndSynchronous(url, rows, burst, rounds);
+            if (parts.equals("dynamic")) {
+                dynamic(url, rows, rounds);
+                return;
+            }
+            if (parts.equals("all")) readOnlyAndSynchronous(url, rows, burst, rounds);
             asynchronous(url, dir.resolve("awt"), rounds);
+        }
+    }
+
+    /**
+     * A DYNAMIC READONLY group over a {@code rows}-row table, read one key at a time by a
+     * prepared {@code SELECT ... WHERE keyval = ?}: each of {@code rounds} x 100 keys read for
+     * the first time (a miss: the dynamic load from PostgreSQL, then the read), then read again
+     * (a hit); beside them the same read of a static group's table loaded whole, and the same
+     * SELECT on PostgreSQL directly.
+     */
+    private static void dynamic(String url, int rows, int rounds) throws Exception {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA sales");
+            for (String t : List.of("dyntab", "statab")) {
+                st.execute("CREATE TABLE sales." + t + " (keyval integer PRIMARY KEY, str varchar(64), amount numeric(12,2))");
+                st.execute("INSERT INTO sales." + t + " SELECT g, 'row ' || g, g * 1.5 FROM generate_series(1, " + rows + ") g");
+                st.execute("VACUUM ANALYZE sales." + t);
+            }
+        }
+        DatabaseConfig cfg = DatabaseConfig.temporary("CACHEDB").withPermSize(2048)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+             Connection c = i.connect("CACHEDB", "admin", Tptbm.PASSWORD);
+             var backend = DriverManager.getConnection(url, "postgres", "postgres");
+             var direct = backend.prepareStatement("SELECT str FROM sales.dyntab WHERE keyval = ?")) {
+            c.execute("CREATE USER sales IDENTIFIED BY salespw");
+            c.execute("CREATE DYNAMIC READONLY CACHE GROUP dyn FROM sales.dyntab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(64), amount NUMBER(12,2))");
+            c.execute("CREATE READONLY CACHE GROUP sta FROM sales.statab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(64), amount NUMBER(12,2))");
+            c.execute("LOAD CACHE GROUP sta COMMIT EVERY 10000 ROWS");
+            var dyn = c.prepare("SELECT str FROM sales.dyntab WHERE keyval = ?");
+            var sta = c.prepare("SELECT str FROM sales.statab WHERE keyval = ?");
+            int n = rounds * 100;
+            java.util.Random rnd = new java.util.Random(42);
+            int[] keys = rnd.ints(1, rows + 1).distinct().limit(n).toArray();
+            long[] miss = new long[n], hit = new long[n], stat = new long[n], pg = new long[n];
+            for (int r = 0; r < n; r++) {
+                long t = System.nanoTime();
+                if (c.execute(dyn, keys[r]).rows().size() != 1) throw new IllegalStateException("key " + keys[r] + " not loaded");
+                miss[r] = System.nanoTime() - t;
+            }
+            for (int warm = 0; warm < 2; warm++) { // the first pass warms the paths up
+                for (int r = 0; r < n; r++) {
+                    // (each read first every other time: the one after PostgreSQL's round trip starts on a cold thread)
+                    for (int which = 0; which < 2; which++) {
+                        boolean dynamicNow = (which == 0) == (r % 2 == 0);
+                        long t = System.nanoTime();
+                        c.execute(dynamicNow ? dyn : sta, keys[r]);
+                        (dynamicNow ? hit : stat)[r] = System.nanoTime() - t;
+                    }
+                    long t;
+                    direct.setInt(1, keys[r]);
+                    t = System.nanoTime();
+                    try (var rs = direct.executeQuery()) {
+                        rs.next();
+                    }
+                    pg[r] = System.nanoTime() - t;
+                }
+            }
+            for (long[] a : List.of(miss, hit, stat, pg)) java.util.Arrays.sort(a);
+            System.out.printf("result dynamic-read: %d keys of a %,d-row table; first read (a dynamic load) median %.0f us, p99 %.0f us;"
+                    + " read again (cached) median %.1f us, p99 %.1f us; the same read of a static group's table median %.1f us,"
+                    + " p99 %.1f us; the SELECT on PostgreSQL directly median %.0f us, p99 %.0f us%n", n, rows,
+                    miss[n / 2] / 1e3, miss[n * 99 / 100] / 1e3, hit[n / 2] / 1e3, hit[n * 99 / 100] / 1e3,
+                    stat[n / 2] / 1e3, stat[n * 99 / 100] / 1e3, pg[n / 2] / 1e3, pg[n * 99 / 100] / 1e3);
         }
     }
 

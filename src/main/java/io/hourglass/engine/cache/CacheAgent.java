@@ -550,15 +550,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             List<Object[]> missing = new ArrayList<>();
             for (Object[] k : keys) if (!w.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
-            List<Object[]> rows;
-            try (CacheBackend.Session s = open()) {
-                rows = call(() -> {
-                    List<Object[]> read = s.fetch(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
-                            w.backendColumns, w.backendKey, missing.stream().map(CacheAgent::backendKey).toList());
-                    s.commit();
-                    return read;
-                });
-            }
+            List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
+            List<Object[]> rows = onKeptSession(s -> s.fetch(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
+                    w.backendColumns, w.backendKey, asked));
             w.c.setLockWait(0);
             for (Object[] raw : rows) {
                 Object[] row = w.coerce(raw);
@@ -573,6 +567,44 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             return w.changed;
         } finally {
             st.lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code read} (reads only) on a backend session kept from an earlier call or a
+     * write-through commit, and keeps the session again for the next ones; a kept session the
+     * backend dropped since is closed and a new one tried. So a dynamic load costs a round trip,
+     * not a connection.
+     */
+    private <T> T onKeptSession(java.util.function.Function<CacheBackend.Session, T> read) {
+        Credentials now = credentials.get();
+        Kept kept = idleWriters.pollFirst();
+        while (kept != null && !kept.credentials().equals(now)) { // ttCacheUidPwdSet since: the old user's sessions go
+            kept.session().close();
+            kept = idleWriters.pollFirst();
+        }
+        if (kept != null) {
+            try {
+                return readAndKeep(kept.session(), now, read);
+            } catch (CacheBackend.Failure f) {
+                if (!f.connection()) throw ErrorCode.BACKEND_ERROR.error(f.getMessage());
+                LOG.fine("a kept backend session of " + dsn + " was gone; reading on a new one: " + f.getMessage());
+            }
+        }
+        CacheBackend.Session s = open();
+        return call(() -> readAndKeep(s, now, read));
+    }
+
+    private <T> T readAndKeep(CacheBackend.Session s, Credentials cr, java.util.function.Function<CacheBackend.Session, T> read) {
+        boolean done = false;
+        try {
+            T result = read.apply(s);
+            s.commit();
+            done = true;
+            return result;
+        } finally {
+            if (done && idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
+            else s.close();
         }
     }
 
