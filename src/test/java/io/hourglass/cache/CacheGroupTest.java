@@ -1270,6 +1270,11 @@ class CacheGroupTest {
         assertEquals(asked, agent.dynamicLoadRequests(), "nor of the agent: the statement's index lookup finds it");
         sql("CALL ttCacheUidPwdSet('postgres', 'postgres')");
         assertEquals("nine", admin.execute("SELECT str FROM " + t + " WHERE keyval = 9").rows().getFirst()[0]);
+
+        // Loads keep their backend session for the next; one the backend has dropped since is replaced.
+        backend("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent'",
+                "INSERT INTO " + t + " VALUES (12, 'twelve')");
+        assertEquals("twelve", admin.execute("SELECT str FROM " + t + " WHERE keyval = 12").rows().getFirst()[0]);
     }
 
     /** DYNAMIC is kept in the log and in checkpoints: a restart by either still loads on demand. */
