@@ -51,6 +51,11 @@ public class EngineMetrics {
             counter(registry, instance, name, "hourglass.cache.writethrough.in.doubt",
                     "SYNCHRONOUS WRITETHROUGH commits whose backend COMMIT got no answer: REFRESH their groups",
                     d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeThroughInDoubt());
+            counter(registry, instance, name, "hourglass.cache.dynamic.loads",
+                    "statements that had a DYNAMIC cache group load keys the cache lacked",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().dynamicLoadRequests());
+            counter(registry, instance, name, "hourglass.cache.dynamic.rows", "rows dynamic loads brought in from the backend",
+                    d -> d.cacheAgent() == null ? 0 : d.cacheAgent().dynamicallyLoaded());
             counter(registry, instance, name, "hourglass.cache.awt.transactions",
                     "ASYNCHRONOUS WRITETHROUGH transactions applied to the backend",
                     d -> d.cacheAgent() == null ? 0 : d.cacheAgent().writeBehindTransactions());

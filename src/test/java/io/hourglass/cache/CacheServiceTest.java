@@ -60,6 +60,26 @@ public class CacheServiceTest {
         admin("DROP CACHE GROUP readcache").statusCode(200);
     }
 
+    /** A DYNAMIC group over HTTP: a read by key loads the row, a key the backend lacks loads nothing; both count. */
+    @Test
+    public void aDynamicGroupLoadsARowAReadByKeyAsksFor() {
+        PostgresServer.run("CREATE SCHEMA dyn", "CREATE TABLE dyn.customer (id integer PRIMARY KEY, name varchar(20))",
+                "INSERT INTO dyn.customer VALUES (1, 'Ada'), (2, 'Grace')");
+        admin("CREATE USER dyn IDENTIFIED BY dynpw").statusCode(200);
+        admin("CREATE DYNAMIC READONLY CACHE GROUP customers FROM dyn.customer (id NUMBER NOT NULL PRIMARY KEY, name VARCHAR2(20))")
+                .statusCode(200);
+        admin("SELECT COUNT(*) FROM dyn.customer").statusCode(200).body("rows", equalTo(List.of(List.of(0))));
+        given().auth().preemptive().basic("admin", adminPassword()).contentType(ContentType.JSON)
+                .body(Map.of("sql", "SELECT name FROM dyn.customer WHERE id = ?", "params", List.of(2)))
+                .post("/v1/databases/cachedb/sql").then().statusCode(200).body("rows", equalTo(List.of(List.of("Grace"))));
+        admin("SELECT name FROM dyn.customer WHERE id = 3").statusCode(200).body("rows", equalTo(List.of()));
+        admin("SELECT name FROM dyn.customer WHERE id = 2").statusCode(200).body("rows", equalTo(List.of(List.of("Grace"))));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_dynamic_loads_total{database=\"cachedb\"} 2.0"))
+                .body(org.hamcrest.Matchers.containsString("hourglass_cache_dynamic_rows_total{database=\"cachedb\"} 1.0"));
+        admin("DROP CACHE GROUP customers").statusCode(200);
+    }
+
     /** A SYNCHRONOUS WRITETHROUGH group over HTTP: a commit reaches PostgreSQL; one it refuses is a 409 with TT90052. */
     @Test
     public void aWritethroughCommitReachesTheBackendAndARefusedOneIsAConflict() throws java.sql.SQLException {
