@@ -1221,6 +1221,17 @@ class CacheGroupTest {
         assertEquals(List.of("1=one again", "2=dos", "5=five"), cached());
         assertEquals("SIX", admin.execute("SELECT str FROM " + t + " WHERE keyval = 6").rows().getFirst()[0]);
         assertEquals(1, admin.execute("SELECT o.v FROM " + schema + ".other o, " + t + " r WHERE o.id = 1 AND r.keyval = 5").rows().size());
+
+        // A SERIALIZABLE transaction that has read the table holds its lock: no load until it ends.
+        Connection serializable = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        serializable.execute("ALTER SESSION SET ISOLATION_LEVEL = SERIALIZABLE");
+        serializable.setAutocommit(false);
+        serializable.execute("SELECT COUNT(*) FROM " + t);
+        assertTrue(serializable.execute("SELECT str FROM " + t + " WHERE keyval = 8").rows().isEmpty());
+        serializable.rollback();
+        assertEquals("eight", serializable.execute("SELECT str FROM " + t + " WHERE keyval = 8").rows().getFirst()[0]);
+        serializable.rollback();
+        serializable.close();
     }
 
     /**
