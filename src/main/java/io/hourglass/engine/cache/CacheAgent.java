@@ -578,11 +578,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      */
     private <T> T onKeptSession(java.util.function.Function<CacheBackend.Session, T> read) {
         Credentials now = credentials.get();
-        Kept kept = idleWriters.pollFirst();
-        while (kept != null && !kept.credentials().equals(now)) { // ttCacheUidPwdSet since: the old user's sessions go
-            kept.session().close();
-            kept = idleWriters.pollFirst();
-        }
+        Kept kept = kept(now);
         if (kept != null) {
             try {
                 return readAndKeep(kept.session(), now, read);
@@ -603,9 +599,24 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             done = true;
             return result;
         } finally {
-            if (done && idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
-            else s.close();
+            keepOrClose(s, cr, done);
         }
+    }
+
+    /** An idle kept session opened with {@code now}'s credentials, or null; those of earlier credentials are closed. */
+    private Kept kept(Credentials now) {
+        Kept kept = idleWriters.pollFirst();
+        while (kept != null && !kept.credentials().equals(now)) { // ttCacheUidPwdSet since: the old user's sessions go
+            kept.session().close();
+            kept = idleWriters.pollFirst();
+        }
+        return kept;
+    }
+
+    /** Keeps {@code s} for later calls if {@code reusable} and there is room, else closes it. */
+    private void keepOrClose(CacheBackend.Session s, Credentials cr, boolean reusable) {
+        if (reusable && idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
+        else s.close();
     }
 
     /**
@@ -694,12 +705,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     /** On a kept session, then (if that one was gone) on a new one. */
     private void attempts(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
-        Kept kept = idleWriters.pollFirst();
         Credentials now = credentials.get();
-        while (kept != null && !kept.credentials().equals(now)) { // ttCacheUidPwdSet since: the old user's sessions go
-            kept.session().close();
-            kept = idleWriters.pollFirst();
-        }
+        Kept kept = kept(now);
         if (kept != null) {
             // A kept session may have lost its backend since (a restart, an idle timeout): if it
             // fails before its COMMIT, nothing was committed, and a new session tries once more.
@@ -759,10 +766,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         } finally {
             // Only a session whose transaction committed is kept: any other failure (not the
             // backend's) may have left its writes open, and the next commit would carry them.
-            if (s != null) {
-                if (committed && idleWriters.size() < IDLE_WRITERS && !closed && cr != null) idleWriters.addFirst(new Kept(s, cr));
-                else s.close();
-            }
+            if (s != null) keepOrClose(s, cr, committed);
         }
     }
 
