@@ -192,12 +192,12 @@ final class SqlShell {
         }
         if (found < 0) return true; // (the error printed)
         // and its aging policy, as ttIsql's describe ends with it
-        Result aging = run("SELECT owner, aging_column, lifetime, lifetime_unit, cycle, cycle_unit, aging_state FROM sys.all_tab_aging"
-                + " WHERE table_name = '" + table + "'" + owner + " ORDER BY owner");
+        Result aging = run("SELECT owner, aging_column, lifetime, lifetime_unit, cycle, cycle_unit, aging_state, aging_type"
+                + " FROM sys.all_tab_aging WHERE table_name = '" + table + "'" + owner + " ORDER BY owner");
         if (aging != null) {
             for (List<String> a : aging.rows()) {
-                out.println("Aging of " + a.get(0) + "." + table + ": USE " + a.get(1) + " LIFETIME " + a.get(2) + " " + a.get(3) + "S CYCLE "
-                        + a.get(4) + " " + a.get(5) + "S " + a.get(6));
+                out.println("Aging of " + a.get(0) + "." + table + ": " + ("LRU".equals(a.get(7)) ? "LRU " + a.get(6)
+                        : "USE " + a.get(1) + " LIFETIME " + a.get(2) + " " + a.get(3) + "S CYCLE " + a.get(4) + " " + a.get(5) + "S " + a.get(6)));
             }
         }
         return true;

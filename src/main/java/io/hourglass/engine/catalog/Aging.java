@@ -3,10 +3,13 @@ package io.hourglass.engine.catalog;
 import java.util.Locale;
 
 /**
- * A table's time-based aging policy (TimesTen's {@code AGING USE column LIFETIME n unit CYCLE n
+ * A table's aging policy. Time-based (TimesTen's {@code AGING USE column LIFETIME n unit CYCLE n
  * unit ON|OFF}): every cycle, while the state is ON, the rows whose timestamp {@code column} is
  * older than the lifetime are deleted. The column is named, not numbered, so the policy survives
- * ALTER TABLE's new column lists; RENAME COLUMN renames it here too.
+ * ALTER TABLE's new column lists; RENAME COLUMN renames it here too. Usage-based ({@code AGING LRU
+ * ON|OFF}, {@link #lru(boolean)}: no column, lifetime or cycle): while the state is ON and the
+ * database's PermSize in use is past ttAgingLRUConfig's high threshold, the rows least recently
+ * used go until it is under the low one.
  */
 public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle, Unit cycleUnit, boolean on) {
 
@@ -24,8 +27,17 @@ public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle,
     }
 
     public Aging {
-        if (lifetime <= 0 || cycle <= 0) throw new IllegalArgumentException("aging lifetime and cycle must be positive");
+        if (column != null && (lifetime <= 0 || cycle <= 0)) throw new IllegalArgumentException("aging lifetime and cycle must be positive");
     }
+
+    /** {@code AGING LRU ON | OFF}: usage-based aging. */
+    public static Aging lru(boolean on) { return new Aging(null, 0, null, 0, null, on); }
+
+    /** Usage-based (LRU) rather than time-based. */
+    public boolean isLru() { return column == null; }
+
+    /** Whether {@code c} is this time-based policy's column (never for LRU). */
+    public boolean uses(String c) { return column != null && column.equals(c); }
 
     public long lifetimeMillis() { return Math.multiplyExact(lifetime, lifetimeUnit.millis); }
 
@@ -39,8 +51,9 @@ public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle,
 
     public Aging withCycle(long n, Unit unit) { return new Aging(column, lifetime, lifetimeUnit, n, unit, on); }
 
-    /** The policy as CREATE TABLE writes it, after AGING: {@code USE TS LIFETIME 1 DAYS CYCLE 5 MINUTES ON}. */
+    /** The policy as CREATE TABLE writes it, after AGING: {@code USE TS LIFETIME 1 DAYS CYCLE 5 MINUTES ON}, or {@code LRU ON}. */
     public String sql() {
+        if (isLru()) return on ? "LRU ON" : "LRU OFF";
         return "USE " + column + " LIFETIME " + lifetime + " " + plural(lifetimeUnit) + " CYCLE " + cycle + " " + plural(cycleUnit)
                 + (on ? " ON" : " OFF");
     }

@@ -116,6 +116,7 @@ public final class Catalog {
 
     private final KeyedMac cacheMac = new KeyedMac();
     private volatile CatalogChange.CheckpointSettings checkpointSettings = new CatalogChange.CheckpointSettings(null, null, null);
+    private volatile CatalogChange.LruAgingSettings lruAgingSettings = CatalogChange.LruAgingSettings.DEFAULT;
     private volatile int awtThreshold;
 
     /** The instance administrator's password (ADMIN in every database); null: no one logs in as ADMIN. */
@@ -725,6 +726,11 @@ public final class Catalog {
         version.incrementAndGet();
     }
 
+    /** The ttAgingLRUConfig settings (TimesTen's defaults until changed). */
+    public CatalogChange.LruAgingSettings lruAgingSettings() { return lruAgingSettings; }
+
+    public void setLruAgingSettings(CatalogChange.LruAgingSettings s) { lruAgingSettings = s; }
+
     // ---- cache groups -------------------------------------------------------------------------
 
     public CacheGroup cacheGroup(String owner, String name) { return cacheGroups.get(owner + "." + name); }
@@ -847,6 +853,7 @@ public final class Catalog {
         }
         var cs = checkpointSettings;
         if (cs.frequencySeconds() != null || cs.logVolumeMb() != null || cs.rateMbPerSecond() != null) out.add(cs);
+        if (!lruAgingSettings.equals(CatalogChange.LruAgingSettings.DEFAULT)) out.add(lruAgingSettings);
         return out;
     }
 

@@ -169,6 +169,16 @@ public sealed interface CatalogChange {
      */
     record CheckpointSettings(Integer frequencySeconds, Integer logVolumeMb, Integer rateMbPerSecond) implements CatalogChange {}
 
+    /**
+     * ttAgingLRUConfig: LRU aging starts when PermSize in use passes {@code highUsage} (a
+     * fraction of PermSize) and deletes down to {@code lowUsage}, checking every {@code
+     * cycleMinutes}; the whole setting after the call, kept across restarts.
+     */
+    record LruAgingSettings(double lowUsage, double highUsage, int cycleMinutes) implements CatalogChange {
+        /** TimesTen's defaults: from 90% down to 80%, every minute. */
+        public static final LruAgingSettings DEFAULT = new LruAgingSettings(0.8, 0.9, 1);
+    }
+
     /** CREATE SEQUENCE; {@code restart} is the value NEXTVAL gives first (null: exhausted). */
     record CreateSequence(String owner, String name, long increment, long min, long max, boolean cycle, long cache, Long restart)
             implements CatalogChange {}

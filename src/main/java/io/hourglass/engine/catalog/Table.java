@@ -34,7 +34,7 @@ public final class Table {
     private volatile String[] labels; // "OWNER.TABLE.COLUMN", for error messages
     private volatile boolean retired;
     private volatile TableSizes sizes; // the last ttComputeTabSizes of it, or null
-    private volatile Aging aging; // its time-based aging policy, or null; the catalog sets it under its monitor
+    private volatile Aging aging; // its aging policy, or null; the catalog sets it under its monitor
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
         this(id, id, owner, name, columns, primaryKey);
@@ -147,10 +147,13 @@ public final class Table {
 
     public void sizes(TableSizes s) { sizes = s; }
 
-    /** The table's time-based aging policy, or null for none. */
+    /** The table's aging policy (time-based or LRU), or null for none. */
     public Aging aging() { return aging; }
 
-    void aging(Aging a) { aging = a; }
+    void aging(Aging a) {
+        aging = a;
+        store.trackUsage(a != null && a.isLru());
+    }
 
     @Override
     public String toString() { return qualifiedName().toLowerCase(Locale.ROOT); }

@@ -3,17 +3,25 @@ package io.hourglass.engine.lifecycle;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Aging;
 import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.ForeignKey;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.TypeKind;
+import io.hourglass.engine.store.MemoryAccount;
+import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.txn.TransactionManager;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,10 +30,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Time-based aging, TimesTen's aging thread: it wakes every second and ages each table whose
+ * TimesTen's aging thread. Time-based aging: it wakes every second and ages each table whose
  * policy is ON once its cycle has come round since the last aging (at once for a table it has
  * not aged yet in this image, so a reload does not wait a whole cycle), and each table
  * ttAgingScheduleNow named, ON or OFF (whose cycle then starts again from that aging).
+ * LRU aging: see {@link #lruCycle}.
  *
  * <p>A table is aged by ordinary DELETE statements on a connection of the instance
  * administrator, each of at most {@link #BATCH} rows and committed on its own (so the locks,
@@ -47,7 +56,14 @@ final class AgingAgent implements AutoCloseable {
 
     private final String dsn;
     private final Catalog catalog;
+    private final TransactionManager transactions;
     private final Supplier<Connection> connector;
+    /** When LRU aging last began a cycle (System.nanoTime). */
+    private volatile long lruLast = System.nanoTime();
+    /** The usage clock's value when this agent's last LRU cycle began (or it started): a row used since has a usage of at least this. */
+    private int lruSince = RowStore.advanceEpoch();
+    private final AtomicLong lruCycles = new AtomicLong();
+    private final Object lruLock = new Object();
     /** When each table was last aged (System.nanoTime), by qualified name; the agent's thread only. */
     private final Map<String, Long> lastAged = new HashMap<>();
     /** Tables ttAgingScheduleNow asked for, by qualified name. */
@@ -56,10 +72,15 @@ final class AgingAgent implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    /** @param connector opens a connection of the instance administrator */
-    AgingAgent(String dsn, Catalog catalog, Supplier<Connection> connector) {
+    /**
+     * @param transactions the database's, whose PermSize in use LRU aging watches
+     * @param connector    opens a connection of the instance administrator that writes cache tables
+     *                     (aging deletes a cache table's rows here only, as UNLOAD does)
+     */
+    AgingAgent(String dsn, Catalog catalog, TransactionManager transactions, Supplier<Connection> connector) {
         this.dsn = dsn;
         this.catalog = catalog;
+        this.transactions = transactions;
         this.connector = connector;
         this.thread = Thread.ofPlatform().daemon().name("hourglass-aging-" + dsn).start(this::loop);
     }
@@ -72,17 +93,28 @@ final class AgingAgent implements AutoCloseable {
         }
     }
 
-    /** Rows aging deleted since the load. */
+    /** ttAgingLRUConfig changed the cycle: the next one is a whole new cycle from now. */
+    void lruCycleChanged() { lruLast = System.nanoTime(); }
+
+    /** Rows aging deleted since the load, time-based and LRU. */
     long agedRows() { return agedRows.get(); }
+
+    /** LRU aging cycles done since the load. */
+    long lruCycles() { return lruCycles.get(); }
 
     private void loop() {
         while (!closed) {
             try {
                 Set<String> live = new HashSet<>();
+                List<Table> lruAsked = new ArrayList<>();
                 for (Table t : catalog.tables()) {
                     Aging a = t.aging();
                     if (closed || a == null) continue;
                     String name = t.qualifiedName();
+                    if (a.isLru()) {
+                        if (requested.remove(name)) lruAsked.add(t);
+                        continue;
+                    }
                     live.add(name);
                     Long last = lastAged.get(name);
                     long now = System.nanoTime();
@@ -93,6 +125,11 @@ final class AgingAgent implements AutoCloseable {
                     }
                 }
                 lastAged.keySet().retainAll(live); // dropped, renamed, or aging dropped: forget it
+                long cycle = TimeUnit.MINUTES.toNanos(catalog.lruAgingSettings().cycleMinutes());
+                if (!closed && (!lruAsked.isEmpty() || System.nanoTime() - lruLast >= cycle)) {
+                    lruLast = System.nanoTime();
+                    lruCycle(lruAsked);
+                }
                 synchronized (this) {
                     if (requested.isEmpty() && !closed) wait(1000);
                 }
@@ -129,12 +166,109 @@ final class AgingAgent implements AutoCloseable {
     }
 
     /**
-     * {@code DELETE FROM t WHERE ts < ? AND ROWNUM <= BATCH}, and for each foreign key that
-     * references t without CASCADE or SET NULL, {@code AND NOT EXISTS} a child row of it.
+     * One cycle of LRU aging (TimesTen's usage-based aging), every ttAgingLRUConfig cycle and when
+     * ttAgingScheduleNow names a table with LRU aging ({@code asked}, aged even if OFF). Each
+     * table with LRU aging begins a new usage epoch: a row used since the last cycle is not aged
+     * in this one. Then, if PermSize in use is past the high threshold, the rows not used since,
+     * least recently used first across the tables whose policy is ON (and those asked), are
+     * deleted until what they take adds up to what brings PermSize in use down to the low
+     * threshold. Only rows every snapshot sees as they are (no change pending, no old version
+     * kept) are chosen; each goes only if still unused once locked, a locked row is passed over.
+     * What a row takes is estimated as the database charges it (image, version and index
+     * entries); the space comes back once no snapshot can see the rows.
+     */
+    void lruCycle(List<Table> asked) {
+        synchronized (lruLock) { // (the agent's thread, or a test's; not this object's monitor, which ttAgingScheduleNow takes)
+            try {
+                lruAge(asked);
+            } finally {
+                lruCycles.incrementAndGet();
+            }
+        }
+    }
+
+    private void lruAge(List<Table> asked) {
+        int bound = lruSince; // a row used since the last cycle began has a usage of at least this: it stays
+        lruSince = RowStore.advanceEpoch();
+        List<Table> tables = new ArrayList<>();
+        for (Table t : catalog.tables()) {
+            Aging a = t.aging();
+            if (a != null && a.isLru() && t.store().tracksUsage() && (a.on() || asked.contains(t))) tables.add(t);
+        }
+        CatalogChange.LruAgingSettings s = catalog.lruAgingSettings();
+        if (tables.isEmpty()) return;
+        // (versions every snapshot sees become bare rows, the candidates; deleted ones give their space back)
+        transactions.collectGarbage();
+        MemoryAccount memory = transactions.memory();
+        long used = memory.used(), limit = memory.limit();
+        if (used <= s.highUsage() * limit) return;
+        long target = used - (long) (s.lowUsage() * limit);
+        // What the rows last used in each epoch take, over every table: the oldest epochs go first.
+        TreeMap<Integer, Long> bytesByEpoch = new TreeMap<>();
+        for (Table t : tables) {
+            t.store().forEachHead((id, slot) -> {
+                int use = t.store().usage(id);
+                if (slot instanceof byte[] img && use < bound) bytesByEpoch.merge(use, rowBytes(t, img), Long::sum);
+                return !closed;
+            });
+        }
+        long sum = 0;
+        int cutoff = -1; // the newest epoch whose rows go (some of them, if the target is met within it)
+        for (var e : bytesByEpoch.entrySet()) {
+            cutoff = e.getKey();
+            sum += e.getValue();
+            if (sum >= target) break;
+        }
+        if (cutoff < 0) return;
+        // what the cutoff epoch's rows may give: what the older epochs' left of the target, or all if short of it
+        long[] fromCutoff = {sum >= target ? target - (sum - bytesByEpoch.get(cutoff)) : Long.MAX_VALUE};
+        try (Connection c = connector.get()) {
+            for (Table t : tables) {
+                if (closed) return;
+                ageLru(c, t, bound, cutoff, fromCutoff);
+            }
+            transactions.collectGarbage();
+        } catch (HourglassException e) {
+            LOG.warning("TT" + e.number() + ": LRU aging in " + dsn + " stopped and goes on at its next cycle: " + e.getMessage());
+        }
+    }
+
+    /** Deletes {@code t}'s rows last used before {@code cutoff}, and its cutoff epoch's while {@code fromCutoff} bytes remain. */
+    private void ageLru(Connection c, Table t, int bound, int cutoff, long[] fromCutoff) {
+        RowStore store = t.store();
+        String sql = deleteSql(t, null);
+        long[] batch = new long[BATCH];
+        int[] n = {0};
+        store.forEachHead((id, slot) -> {
+            int use = store.usage(id);
+            if (!(slot instanceof byte[] img) || use > cutoff || use >= bound) return true;
+            if (use == cutoff) {
+                if (fromCutoff[0] <= 0) return true;
+                fromCutoff[0] -= rowBytes(t, img);
+            }
+            batch[n[0]++] = id;
+            if (n[0] == BATCH) {
+                agedRows.addAndGet(c.ageOut(sql, batch.clone(), x -> store.usage(x) < bound));
+                n[0] = 0;
+            }
+            return !closed;
+        });
+        if (n[0] > 0) agedRows.addAndGet(c.ageOut(sql, Arrays.copyOf(batch, n[0]), x -> store.usage(x) < bound));
+    }
+
+    /** What a committed row takes in PermSize, as the database charges it: its image, its version and its index entries. */
+    private static long rowBytes(Table t, byte[] image) {
+        return image.length + MemoryAccount.VERSION_OVERHEAD + (long) t.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
+    }
+
+    /**
+     * {@code DELETE FROM t WHERE ts < ? AND ROWNUM <= BATCH} (with {@code a} null, LRU aging's
+     * {@code DELETE FROM t}, run over the rows it chose), and for each foreign key that references
+     * t without CASCADE or SET NULL, {@code AND NOT EXISTS} a child row of it.
      */
     static String deleteSql(Table t, Aging a) {
         StringBuilder sql = new StringBuilder("DELETE FROM ").append(quote(t.owner())).append('.').append(quote(t.name()))
-                .append(" aged WHERE aged.").append(quote(a.column())).append(" < ?");
+                .append(" aged WHERE ").append(a == null ? "1 = 1" : "aged." + quote(a.column()) + " < ?");
         int n = 0;
         for (ForeignKey fk : t.referencedBy()) {
             if (fk.onDelete() != ForeignKey.OnDelete.NO_ACTION) continue;
@@ -148,7 +282,7 @@ final class AgingAgent implements AutoCloseable {
             }
             sql.append(')');
         }
-        return sql.append(" AND ROWNUM <= ").append(BATCH).toString();
+        return a == null ? sql.toString() : sql.append(" AND ROWNUM <= ").append(BATCH).toString();
     }
 
     private static String quote(String name) { return '"' + name + '"'; }

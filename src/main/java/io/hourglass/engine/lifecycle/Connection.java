@@ -241,6 +241,23 @@ public final class Connection implements Session, AutoCloseable {
         });
     }
 
+    /**
+     * LRU aging ({@link io.hourglass.engine.sql.AgeOut}): runs {@code deleteSql} over rows {@code
+     * ids} only, each deleted if {@code unused} still says so once locked, and commits without
+     * waiting for the disk, as aging's batches do. Returns the rows deleted.
+     */
+    long ageOut(String deleteSql, long[] ids, java.util.function.LongPredicate unused) {
+        return join(locked(() -> {
+            try {
+                long n = io.hourglass.engine.sql.AgeOut.run(this, deleteSql, ids, unused);
+                return commitNow(false).thenApply(v -> n);
+            } catch (RuntimeException | Error e) {
+                rollbackWork();
+                throw HourglassException.of(e, "LRU aging");
+            }
+        }));
+    }
+
     /** Waits for a stage, rethrowing the engine's error as itself. */
     public static <T> T join(CompletionStage<T> stage) {
         try {

@@ -316,18 +316,20 @@ public final class Database {
     /** The cache agent of this image, or null. */
     public CacheAgent cacheAgent() { return cacheAgent; }
 
-    /** Starts time-based aging on this image: ttAgingScheduleNow, and every policy that is ON. */
+    /** Starts aging on this image: ttAgingScheduleNow, and every policy that is ON, time-based and LRU. */
     void startAging(Procedures procedures) {
-        agingAgent = new AgingAgent(config.name(), catalog, () -> {
+        agingAgent = new AgingAgent(config.name(), catalog, transactions, () -> {
             User u = catalog.user(Catalog.INSTANCE_ADMIN);
-            return new Connection(this, u, Isolation.READ_COMMITTED, config.lockWaitSeconds(), procedures, "aging");
+            Connection c = new Connection(this, u, Isolation.READ_COMMITTED, config.lockWaitSeconds(), procedures, "aging");
+            c.writeCacheTables(); // (a cache table's aged rows go here only, as UNLOAD's)
+            return c;
         });
     }
 
     /** The aging agent of this image, or null before it starts. */
     AgingAgent agingAgent() { return agingAgent; }
 
-    /** Rows time-based aging deleted since the load. */
+    /** Rows aging (time-based and LRU) deleted since the load. */
     public long agedRows() {
         AgingAgent a = agingAgent;
         return a == null ? 0 : a.agedRows();

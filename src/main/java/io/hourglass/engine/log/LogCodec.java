@@ -34,7 +34,7 @@ public final class LogCodec {
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
             MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30, COMMENT = 31, CREATE_SYNONYM = 32, DROP_SYNONYM = 33,
-            SET_PROFILE = 34, DROP_PROFILE = 35, USER_ACCOUNT = 36;
+            SET_PROFILE = 34, DROP_PROFILE = 35, USER_ACCOUNT = 36, LRU_AGING_SETTINGS = 37;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -66,6 +66,8 @@ public final class LogCodec {
                     .str(p.privilege().name()).str(p.table());
             case CatalogChange.CheckpointSettings cs -> o.u8(CHECKPOINT_SETTINGS).u32(orMinus1(cs.frequencySeconds()))
                     .u32(orMinus1(cs.logVolumeMb())).u32(orMinus1(cs.rateMbPerSecond()));
+            case CatalogChange.LruAgingSettings ls -> o.u8(LRU_AGING_SETTINGS).u64(Double.doubleToLongBits(ls.lowUsage()))
+                    .u64(Double.doubleToLongBits(ls.highUsage())).u32(ls.cycleMinutes());
             case CatalogChange.CreateSequence cs -> optionalLong(o.u8(CREATE_SEQUENCE).str(cs.owner()).str(cs.name()).u64(cs.increment())
                     .u64(cs.min()).u64(cs.max()).u8(cs.cycle() ? 1 : 0).u64(cs.cache()), cs.restart());
             case CatalogChange.DropSequence ds -> o.u8(DROP_SEQUENCE).str(ds.owner()).str(ds.name());
@@ -126,17 +128,21 @@ public final class LogCodec {
     }
 
     /**
-     * An aging policy: u8 0 for none, or u8 1, then its column, u64 lifetime, u8 unit, u64 cycle,
-     * u8 unit, u8 state (1 ON).
+     * An aging policy: u8 0 for none; u8 1 (time-based), then its column, u64 lifetime, u8 unit,
+     * u64 cycle, u8 unit, u8 state (1 ON); or u8 2 (LRU), then u8 state.
      */
     private static Out aging(Out o, Aging a) {
         if (a == null) return o.u8(0);
+        if (a.isLru()) return o.u8(2).u8(a.on() ? 1 : 0);
         return o.u8(1).str(a.column()).u64(a.lifetime()).u8(a.lifetimeUnit().ordinal()).u64(a.cycle()).u8(a.cycleUnit().ordinal())
                 .u8(a.on() ? 1 : 0);
     }
 
     private static Aging aging(ByteBuffer p) {
-        if (p.get() == 0) return null;
+        byte kind = p.get();
+        if (kind == 0) return null;
+        if (kind == 2) return Aging.lru(p.get() != 0);
+        if (kind != 1) throw new IllegalArgumentException("bad aging policy kind " + kind);
         String column = str(p);
         long lifetime = p.getLong();
         Aging.Unit lifetimeUnit = unit(p.get());
@@ -259,6 +265,8 @@ public final class LogCodec {
             case PRIVILEGES -> new CatalogChange.Privileges(p.get() != 0, str(p), Privilege.valueOf(str(p)), str(p));
             case CHECKPOINT_SETTINGS -> new CatalogChange.CheckpointSettings(nullIfMinus1(p.getInt()), nullIfMinus1(p.getInt()),
                     nullIfMinus1(p.getInt()));
+            case LRU_AGING_SETTINGS -> new CatalogChange.LruAgingSettings(Double.longBitsToDouble(p.getLong()),
+                    Double.longBitsToDouble(p.getLong()), p.getInt());
             case CREATE_SEQUENCE -> new CatalogChange.CreateSequence(str(p), str(p), p.getLong(), p.getLong(), p.getLong(), p.get() != 0,
                     p.getLong(), optionalLong(p));
             case DROP_SEQUENCE -> new CatalogChange.DropSequence(str(p), str(p));

@@ -153,14 +153,18 @@ final class Ast {
     /**
      * CREATE TABLE; with {@code query} (CREATE TABLE ... AS SELECT), the columns are named only
      * (a null type: the query's column's), or not at all (empty: the query's names); {@code
-     * aging}: its AGING USE clause, or null.
+     * aging}: its AGING clause, or null.
      */
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
                        List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks, Select query,
-                       io.hourglass.engine.catalog.Aging aging) implements Stmt {}
+                       io.hourglass.engine.catalog.Aging aging) implements Stmt {
+        CreateTable withAging(io.hourglass.engine.catalog.Aging a) {
+            return new CreateTable(table, columns, primaryKey, hashPrimaryKey, uniques, foreignKeys, checks, query, a);
+        }
+    }
 
     /**
-     * ALTER TABLE t ADD AGING USE ... ({@code add}), DROP AGING (every part null), SET AGING ON |
+     * ALTER TABLE t ADD AGING USE ... | LRU ... ({@code add}), DROP AGING (every part null), SET AGING ON |
      * OFF ({@code state}), SET AGING LIFETIME n unit ({@code lifetime}) or CYCLE n unit ({@code cycle}).
      */
     record AlterAging(Name table, io.hourglass.engine.catalog.Aging add, Boolean state, AgingSpan lifetime, AgingSpan cycle)

@@ -71,6 +71,7 @@ public final class CatalogChanges {
                 else cat.revoke(p.user(), p.privilege(), p.table());
             }
             case CatalogChange.CheckpointSettings cs -> cat.setCheckpointSettings(cs);
+            case CatalogChange.LruAgingSettings ls -> cat.setLruAgingSettings(ls);
             case CatalogChange.CreateSequence cs -> cat.createSequence(cs);
             case CatalogChange.DropSequence ds -> cat.dropSequence(requireSequence(cat, ds.owner(), ds.name()));
             case CatalogChange.SequenceRestart sr -> requireSequence(cat, sr.owner(), sr.name()).restartAt(sr.restart());
@@ -198,7 +199,7 @@ public final class CatalogChanges {
             String sql = renamedColumn(ck.sql(), rc.column(), rc.newName());
             return new Table.Check(ck.name(), sql, condition(t, sql));
         });
-        if (t.aging() != null && t.aging().column().equals(rc.column())) cat.setAging(t, t.aging().withColumn(rc.newName()));
+        if (t.aging() != null && t.aging().uses(rc.column())) cat.setAging(t, t.aging().withColumn(rc.newName()));
         cat.renameColumnComment(t, rc.column(), rc.newName());
     }
 

@@ -333,12 +333,25 @@ final class Ddl {
             if (!ixNames.add(ix.name())) throw ErrorCode.INDEX_EXISTS.error(ix.owner() + "." + ix.name());
         }
         List<CatalogChange.CheckSpec> checks = checks(ct, owner, tableName, cols);
-        if (ct.aging() != null) {
+        if (ct.aging() != null && !ct.aging().isLru()) {
             CatalogChange.ColumnSpec c = pos.containsKey(ct.aging().column()) ? cols.get(pos.get(ct.aging().column())) : null;
             agingColumn(owner + "." + tableName + "." + ct.aging().column(), c == null ? null : c.type(), c != null && c.notNull());
         }
         long id = cat.nextTableId();
         return new CatalogChange.CreateTable(id, owner, tableName, cols, pk, indexes, List.copyOf(fks), checks, id, ct.aging());
+    }
+
+    /**
+     * LRU aging is refused on a static READONLY cache group's table, as TimesTen refuses it on
+     * an autorefreshed group loaded whole: autorefresh would never bring back a row aging took
+     * whose backend row does not change, so the cache would silently miss rows it is meant to
+     * hold. Time-based aging is allowed there (the rows it takes are meant to go).
+     */
+    private static void lruAllowed(CacheGroup g, io.hourglass.engine.catalog.Aging a) {
+        if (g != null && a != null && a.isLru() && !g.writethrough() && !g.dynamic()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("LRU aging of " + g.qualifiedName() + ", a static READONLY cache group: its autorefresh"
+                    + " would not bring back the rows aging took; use time-based aging (AGING USE column LIFETIME ...), or a DYNAMIC group");
+        }
     }
 
     /**
@@ -406,19 +419,23 @@ final class Ddl {
     private static void alterAging(Ast.AlterAging aa, Session s) {
         Table t = Executor.table(aa.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
-        CacheGroup g = s.catalog().cacheGroupOf(t);
-        if (g != null) throw ErrorCode.UNSUPPORTED.error("aging of a cache group's table (" + t.qualifiedName() + " is " + g.qualifiedName() + "'s)");
         io.hourglass.engine.catalog.Aging now = t.aging(), next;
         if (aa.add() != null) {
             if (now != null) throw ErrorCode.AGING_EXISTS.error(t.qualifiedName());
-            int p = t.columnIndex(aa.add().column());
-            agingColumn(t.qualifiedName() + "." + aa.add().column(), p < 0 ? null : t.columns().get(p).type(),
-                    p >= 0 && t.columns().get(p).notNull());
+            if (!aa.add().isLru()) {
+                int p = t.columnIndex(aa.add().column());
+                agingColumn(t.qualifiedName() + "." + aa.add().column(), p < 0 ? null : t.columns().get(p).type(),
+                        p >= 0 && t.columns().get(p).notNull());
+            }
+            lruAllowed(s.catalog().cacheGroupOf(t), aa.add());
             next = aa.add();
         } else if (now == null) {
             throw ErrorCode.AGING_NONE.error(t.qualifiedName());
         } else if (aa.state() != null) {
             next = now.withState(aa.state());
+        } else if (now.isLru() && (aa.lifetime() != null || aa.cycle() != null)) {
+            throw ErrorCode.SEMANTIC_ERROR.error("SET AGING " + (aa.lifetime() != null ? "LIFETIME" : "CYCLE") + " is for time-based aging; "
+                    + t.qualifiedName() + " has LRU aging (its cycle is ttAgingLRUConfig's)");
         } else if (aa.lifetime() != null) {
             next = now.withLifetime(aa.lifetime().n(), aa.lifetime().unit());
         } else if (aa.cycle() != null) {
@@ -799,6 +816,7 @@ final class Ddl {
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
                         cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic());
+        lruAllowed(g, ct.aging()); // (createTableChange checks a time-based policy's column)
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
         // The checks CREATE TABLE makes that need no backend, before the backend is touched.
@@ -1174,7 +1192,7 @@ final class Ddl {
         for (String d : at.dropColumns()) {
             if (!names.contains(d)) throw ErrorCode.COLUMN_NOT_FOUND.error(table + "." + d);
             if (dropped.contains(d)) throw ErrorCode.SEMANTIC_ERROR.error("column " + d + " is named twice");
-            if (t.aging() != null && t.aging().column().equals(d)) {
+            if (t.aging() != null && t.aging().uses(d)) {
                 throw ErrorCode.CANNOT_DROP.error("column " + table + "." + d, "it is the table's aging column (DROP AGING first)");
             }
             dropped.add(d);
@@ -1301,7 +1319,7 @@ final class Ddl {
                 throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(table + "." + m.name() + " is in a foreign key: its type must stay "
                         + old.type().kind().sqlName() + ", the other side's");
             }
-            if (t.aging() != null && t.aging().column().equals(m.name())) agingColumn(table + "." + m.name(), type, notNull);
+            if (t.aging() != null && t.aging().uses(m.name())) agingColumn(table + "." + m.name(), type, notNull);
             if (defaultSql != null) type.coerce(CatalogChanges.defaultOf(defaultSql).apply(s.user().name()), table + "." + m.name()); // fits its column
             modified.add(CatalogChange.ColumnSpec.of(m.name(), type, notNull, defaultSql));
         }

@@ -491,6 +491,14 @@ final class Executor {
             return row;
         }
 
+        /**
+         * Records a use of row {@code id} of source {@code level} for LRU aging (a table's row
+         * that passed the conditions on its table: it goes into the result, or into a join).
+         */
+        void used(int level, long id) {
+            if (derived[level] == null) tables[level].store().touch(id);
+        }
+
         /** Source {@code level}'s row of NULLs (an outer join's side that no row matched), ROWID included. */
         Object[] nullRow(int level) {
             return new Object[tables[level].columns().size() + (int) (rowIdLevels >>> level & 1)];
@@ -1209,7 +1217,9 @@ final class Executor {
                 // the others hold, then takes the next: not every row it could have returned)
                 inIndexOrder(ctx, scope.txn, scope.snapshot, (id, row) -> {
                     ctx.rows[0] = row;
-                    return !passes(filters.get(0), ctx) || lockedRow(this, scope, ctx, id, null, null, (i, current) -> sink.accept(ctx));
+                    if (!passes(filters.get(0), ctx)) return true;
+                    used(0, id);
+                    return lockedRow(this, scope, ctx, id, null, null, (i, current) -> sink.accept(ctx));
                 });
                 return;
             }
@@ -1308,7 +1318,9 @@ final class Executor {
             forEachRow(fullLevel, ctx, t, snapshot, (id, row) -> {
                 if (matched.get(Math.toIntExact(id))) return true;
                 ctx.rows[fullLevel] = row;
-                return !passes(after.get(fullLevel), ctx) || scan(fullLevel + 1, ctx, t, snapshot, sink);
+                if (!passes(after.get(fullLevel), ctx)) return true;
+                used(fullLevel, id);
+                return scan(fullLevel + 1, ctx, t, snapshot, sink);
             });
         }
 
@@ -1531,6 +1543,7 @@ final class Executor {
             for (Expr e : f) {
                 if (!Boolean.TRUE.equals(Expr.truth(e.eval(ctx), e.pos))) return true;
             }
+            used(level, id);
             if (outer[level]) {
                 ctx.matched[level] = true;
                 if (level == fullLevel) ctx.fullMatched.set(Math.toIntExact(id));
@@ -2475,6 +2488,7 @@ final class Executor {
                 done[0] = numbered == Boolean.FALSE;
                 return;
             }
+            t.store().touch(id); // (to be changed or locked: used, for LRU aging)
             ids.add(ids.size() < CANDIDATES_KEPT_DECODED ? new Candidate(id, img, row) : new Candidate(id, null, null));
             if (ids.size() >= most) done[0] = true;
         };
@@ -2587,6 +2601,47 @@ final class Executor {
             return atomically(ss, txn -> changed(ret,
                     forEachLockedMatch(ss, txn, q, params, !q.subqueries.isEmpty(), n, ret, (old, ctx) -> null)));
         };
+    }
+
+    /**
+     * LRU aging's delete ({@link AgeOut}): of rows {@code ids} of {@code del}'s table, those still
+     * there, that pass its WHERE, and that {@code unused} still says are unused once each is
+     * locked (a row read meanwhile, or a new row in a slot freed meanwhile, stays). A row another
+     * transaction holds is passed over, never waited for. Its foreign keys act as for DELETE.
+     */
+    static long ageOut(Session s, Ast.Delete del, long[] ids, java.util.function.LongPredicate unused) {
+        Table t = table(del.table(), s);
+        writable(s, t);
+        QueryPlan q = planTarget(t, del.alias(), del.where(), s);
+        q.skipLocked = true;
+        return atomically(s, txn -> {
+            TransactionManager tm = s.transactions();
+            lockForWrite(s, txn, t);
+            Expr.Ctx ctx = new Expr.Ctx(1, new Object[0]).limitedBy(s);
+            long[] gone = {0};
+            try (TempSpace.Budget temp = tm.temp().budget()) {
+                Scope scope = new Scope(s, txn, tm.openSnapshot(s.snapshotSlot()), new Object[0], temp);
+                ctx.scope = scope;
+                ForeignKeys.Checks checks = new ForeignKeys.Checks(s, txn, temp, ctx);
+                for (long id : ids) {
+                    ctx.tick();
+                    byte[] img = Version.visible(t.store().slot(id), scope.snapshot, txn.id());
+                    if (img == null || !unused.test(id)) continue;
+                    ctx.rows[0] = q.readRow(0, id, img);
+                    if (!passes(q.filters.get(0), ctx)) continue;
+                    lockedRow(q, scope, ctx, id, img, ctx.rows[0], (i, current) -> {
+                        if (unused.test(i)) { // (asked again under the lock)
+                            int width = t.columns().size();
+                            make(tm, txn, t, i, current.length == width ? current : java.util.Arrays.copyOf(current, width), null, checks);
+                            gone[0]++;
+                        }
+                        return true;
+                    });
+                }
+                checks.finish();
+            }
+            return StatementResult.count(gone[0]);
+        }).updateCount();
     }
 
     // ---- RETURNING ----------------------------------------------------------------------------

@@ -1422,11 +1422,14 @@ final class Parser {
 
     /**
      * After AGING: {@code USE column LIFETIME n unit [CYCLE n unit] [ON | OFF]}, TimesTen's
-     * time-based aging (CYCLE 5 MINUTES and ON unless given). Its usage-based {@code LRU} is TT90019.
+     * time-based aging (CYCLE 5 MINUTES and ON unless given), or {@code LRU [ON | OFF]}, its
+     * usage-based aging (ON unless given).
      */
     private io.hourglass.engine.catalog.Aging aging() {
-        if (peek().is("LRU")) {
-            throw ErrorCode.UNSUPPORTED.error("AGING LRU (usage-based aging); time-based AGING USE column LIFETIME n unit is");
+        if (accept("LRU")) {
+            boolean on = !accept("OFF");
+            if (on) accept("ON");
+            return io.hourglass.engine.catalog.Aging.lru(on);
         }
         expect("USE");
         String column = identifier();
@@ -1500,14 +1503,15 @@ final class Parser {
             }
         }
         expect("FROM");
-        Ast.Stmt table = createTable();
-        if (((Ast.CreateTable) table).query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
-        if (((Ast.CreateTable) table).aging() != null) throw ErrorCode.UNSUPPORTED.error("aging of a cache group's table");
+        Ast.CreateTable table = (Ast.CreateTable) createTable();
+        if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
+        // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
+        if (dynamic && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));
         if (peek().is(",")) {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, (Ast.CreateTable) table, writethrough, asynchronous, dynamic);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, table, writethrough, asynchronous, dynamic);
     }
 
     private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {

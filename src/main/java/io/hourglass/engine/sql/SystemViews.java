@@ -96,13 +96,15 @@ final class SystemViews {
                             z.totalBytes(), z.computed()};
                 }).toList(), "OWNER", NAME, "TABLE_NAME", NAME, "INLINE_ALLOC_BYTES", NUMBER, "NUM_USED_ROWS", NUMBER,
                 "NUM_FREE_ROWS", NUMBER, "AVG_ROW_LEN", NUMBER, "INDEX_BYTES", NUMBER, "TOTAL_BYTES", NUMBER, "LAST_UPDATED", SqlType.TIMESTAMP);
-        // Hourglass's view of the time-based aging policies (TimesTen shows them in ttIsql's describe)
+        // Hourglass's view of the aging policies (TimesTen shows them in ttIsql's describe); an LRU
+        // policy has no column, lifetime or cycle (its cycle is ttAgingLRUConfig's)
         view("ALL_TAB_AGING", s -> visibleTables(s, true).stream().filter(t -> t.aging() != null).map(t -> {
                     var a = t.aging();
+                    if (a.isLru()) return new Object[] {t.owner(), t.name(), null, null, null, null, null, a.on() ? "ON" : "OFF", "LRU"};
                     return new Object[] {t.owner(), t.name(), a.column(), a.lifetime(), a.lifetimeUnit().name(), a.cycle(), a.cycleUnit().name(),
-                            a.on() ? "ON" : "OFF"};
+                            a.on() ? "ON" : "OFF", "TIME"};
                 }).toList(), "OWNER", NAME, "TABLE_NAME", NAME, "AGING_COLUMN", NAME, "LIFETIME", NUMBER, "LIFETIME_UNIT", NAME,
-                "CYCLE", NUMBER, "CYCLE_UNIT", NAME, "AGING_STATE", NAME);
+                "CYCLE", NUMBER, "CYCLE_UNIT", NAME, "AGING_STATE", NAME, "AGING_TYPE", NAME);
         // Oracle's comment views (COMMENT ON): every table and view, and every column of them, the user
         // may see, with its comment or NULL
         view("ALL_TAB_COMMENTS", SystemViews::tableComments, "OWNER", NAME, "TABLE_NAME", NAME, "TABLE_TYPE", NAME, "COMMENTS", NAME);

@@ -16,6 +16,12 @@ public final class Block {
     final int number;
     final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(SLOTS);
     private final AtomicLong changeCount = new AtomicLong();
+    /**
+     * Each slot's last use, as the store's usage epoch then ({@link RowStore#touch}); null unless
+     * the table has LRU aging. Written and read without synchronization: a use seen late, or a
+     * race between two readers writing the same epoch, only makes LRU aging's order a little rougher.
+     */
+    volatile int[] usage;
 
     Block(int number) { this.number = number; }
 

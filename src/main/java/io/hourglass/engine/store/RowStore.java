@@ -18,14 +18,23 @@ public final class RowStore {
     private long[] free = new long[16]; // free row ids, used as a stack; guarded by this
     private int freeCount;              // guarded by this
 
-    /** Reserves a slot for a new row; the caller installs its version with {@link #setHead}. */
+    /**
+     * Reserves a slot for a new row; the caller installs its version with {@link #setHead}. The
+     * slot counts as used now, so LRU aging, which checks a row's use again once it holds the
+     * row's lock, never takes a new row that reuses the slot of one it chose.
+     */
     public synchronized long allocate() {
-        if (freeCount > 0) return free[--freeCount];
+        long rowId = freeCount > 0 ? free[--freeCount] : fresh();
+        touch(rowId);
+        return rowId;
+    }
+
+    private long fresh() {
         long rowId = nextFresh++;
         int blockNo = (int) (rowId >>> Block.SHIFT);
         if (blockNo >= blocks.length) {
             Block[] grown = Arrays.copyOf(blocks, Math.max(4, blocks.length * 2));
-            for (int i = blocks.length; i < grown.length; i++) grown[i] = new Block(i);
+            for (int i = blocks.length; i < grown.length; i++) grown[i] = newBlock(i);
             blocks = grown;
         }
         return rowId;
@@ -36,7 +45,7 @@ public final class RowStore {
         int blockNo = (int) (rowId >>> Block.SHIFT);
         if (blockNo >= blocks.length) {
             Block[] grown = Arrays.copyOf(blocks, Math.max(blockNo + 1, blocks.length * 2));
-            for (int i = blocks.length; i < grown.length; i++) grown[i] = new Block(i);
+            for (int i = blocks.length; i < grown.length; i++) grown[i] = newBlock(i);
             blocks = grown;
         }
         nextFresh = Math.max(nextFresh, rowId + 1);
@@ -51,7 +60,7 @@ public final class RowStore {
     public synchronized void installBlock(int blockNo, int count, int[] slots, byte[][] images) {
         if (blockNo >= blocks.length) {
             Block[] grown = Arrays.copyOf(blocks, Math.max(blockNo + 1, blocks.length * 2));
-            for (int i = blocks.length; i < grown.length; i++) grown[i] = new Block(i);
+            for (int i = blocks.length; i < grown.length; i++) grown[i] = newBlock(i);
             blocks = grown;
         }
         Block b = blocks[blockNo];
@@ -115,6 +124,63 @@ public final class RowStore {
         if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
         free[freeCount++] = rowId;
         return true;
+    }
+
+    private Block newBlock(int number) {
+        Block b = new Block(number);
+        if (tracking) b.usage = new int[Block.SLOTS];
+        return b;
+    }
+
+    // ---- row use, for LRU aging -----------------------------------------------------------------
+
+    /**
+     * The usage clock: a use is recorded with its value then, and LRU aging advances it at each
+     * cycle ({@link #advanceEpoch}), so a row used since a cycle began has a usage at least the
+     * value that cycle advanced it to. One clock for the process: every table's uses compare, and
+     * each database's agent keeps the value its own last cycle began with.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger EPOCH = new java.util.concurrent.atomic.AtomicInteger(1);
+
+    private volatile boolean tracking;
+
+    /**
+     * Starts or stops recording each row's last use (a table has LRU aging). The rows there when
+     * it starts, as those a load brings back, were last used in epoch 0: before any cycle.
+     */
+    public synchronized void trackUsage(boolean on) {
+        if (on == tracking) return;
+        tracking = on;
+        for (Block b : blocks) b.usage = on ? new int[Block.SLOTS] : null;
+    }
+
+    public boolean tracksUsage() { return tracking; }
+
+    /** Records that a statement used row {@code rowId} (read it into a result, or is changing it); nothing unless usage is tracked. */
+    public void touch(long rowId) {
+        if (!tracking) return;
+        Block[] b = blocks;
+        int blockNo = (int) (rowId >>> Block.SHIFT);
+        if (blockNo >= b.length) return;
+        int[] u = b[blockNo].usage;
+        if (u == null) return;
+        int slot = (int) (rowId & (Block.SLOTS - 1)), e = EPOCH.get();
+        if (u[slot] != e) u[slot] = e; // (no write, and no cache line made dirty, for a row already marked)
+    }
+
+    /** Advances the usage clock (LRU aging begins a cycle); returns its new value, which uses from now on are recorded with. */
+    public static int advanceEpoch() { return EPOCH.incrementAndGet(); }
+
+    /** The usage clock's value now. */
+    public static int epoch() { return EPOCH.get(); }
+
+    /** The epoch row {@code rowId} was last used in; 0 if never, or if usage is not tracked. */
+    public int usage(long rowId) {
+        Block[] b = blocks;
+        int blockNo = (int) (rowId >>> Block.SHIFT);
+        if (blockNo >= b.length) return 0;
+        int[] u = b[blockNo].usage;
+        return u == null ? 0 : u[(int) (rowId & (Block.SLOTS - 1))];
     }
 
     /** Block {@code blockNo}'s change count ({@link Block#changeCount}); the block must exist. */

@@ -191,4 +191,133 @@ class AgingTest {
             LifecycleTest.waitFor(() -> count(d, "ev") == 0);
         }
     }
+
+    // ---- LRU aging --------------------------------------------------------------------------
+
+    /** Waits for the aging agent to finish an LRU cycle that ttAgingScheduleNow('t') asks for now. */
+    private static void lruCycleNow(Instance inst, Connection c, String table) {
+        AgingAgent agent = inst.loaded("AG").agingAgent();
+        long before = agent.lruCycles();
+        c.execute("CALL ttAgingScheduleNow('" + table + "')");
+        LifecycleTest.waitFor(() -> agent.lruCycles() > before);
+    }
+
+    private static long used(Instance inst) { return inst.loaded("AG").transactions().memory().used(); }
+
+    private static long permSize(Instance inst) { return inst.loaded("AG").transactions().memory().limit(); }
+
+    /**
+     * Past the high threshold, the rows least recently used go first (not used since an older
+     * cycle before those of a newer one), those used since the last cycle stay, and the deletes
+     * stop at about what brings PermSize in use down to the low threshold.
+     */
+    @Test
+    void lruAgingTakesTheLeastRecentlyUsedRowsDownToTheLowThreshold() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 600)"); // (no cycle by the clock during the test)
+            a.execute("CREATE TABLE hot (id INTEGER PRIMARY KEY, pad VARCHAR2(300)) AGING LRU");
+            a.execute("CREATE TABLE other (id INTEGER PRIMARY KEY, pad VARCHAR2(300))");
+            long u0 = used(inst);
+            a.execute("INSERT INTO hot SELECT LEVEL, RPAD('x', 300, 'x') FROM dual CONNECT BY LEVEL <= 4000");
+            inst.loaded("AG").transactions().collectGarbage();
+            long perRow = (used(inst) - u0) / 4000;
+            a.execute("INSERT INTO other SELECT LEVEL, RPAD('x', 300, 'x') FROM dual CONNECT BY LEVEL <= 1000");
+            assertEquals(4000, count(a, "hot")); // (a use of every row)
+            lruCycleNow(inst, a, "hot"); // (under the high threshold: a cycle boundary only)
+            assertEquals(List.of("1000"), rows(a, "SELECT COUNT(pad) FROM hot WHERE id BETWEEN 1001 AND 2000")); // used in this cycle
+            lruCycleNow(inst, a, "hot");
+            assertEquals(List.of("1000"), rows(a, "SELECT COUNT(pad) FROM hot WHERE id <= 1000")); // used in the next
+            // Down to what leaves 2,500 rows' worth less in use: 2,000 not used since the insert, then
+            // about 500 of those used one cycle ago; none of those used since the last cycle.
+            double low = (double) (used(inst) - 2500 * perRow) / permSize(inst);
+            a.execute("CALL ttAgingLRUConfig(?, ?)", low, low);
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            long agedBefore = agent.agedRows();
+            agent.lruCycle(List.of()); // (on this thread, so what it took is known when it returns)
+            assertEquals(0, count(a, "hot WHERE id > 2000"), "the least recently used go first");
+            assertEquals(1000, count(a, "hot WHERE id <= 1000"), "used since the last cycle: stays");
+            long middle = count(a, "hot WHERE id BETWEEN 1001 AND 2000");
+            assertTrue(middle > 100 && middle < 900, "about 500 of the rows used a cycle earlier go, not all: " + middle + " stay");
+            assertEquals(1000, count(a, "other"), "a table without LRU aging keeps its rows");
+            assertEquals(4000 - 1000 - middle, agent.agedRows() - agedBefore, "the aged rows counted");
+            inst.loaded("AG").transactions().collectGarbage();
+            assertTrue(used(inst) <= low * permSize(inst) + perRow, "PermSize in use down to the low threshold: " + used(inst));
+        }
+    }
+
+    /**
+     * Under the high threshold nothing goes; an OFF policy ages only when ttAgingScheduleNow names
+     * it; a row being changed (locked) is passed over, not waited for; a parent row a child
+     * references without CASCADE stays, an ON DELETE CASCADE child goes with its parent.
+     */
+    @Test
+    void lruAgingKeepsWhatItMustAndWaitsForNoLock() throws Exception {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG");
+             Connection b = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 600)");
+            a.execute("CREATE TABLE par (id INTEGER PRIMARY KEY, pad VARCHAR2(100)) AGING LRU OFF");
+            a.execute("CREATE TABLE kid (id INTEGER PRIMARY KEY, par INTEGER REFERENCES par (id))");
+            a.execute("CREATE TABLE cas (id INTEGER PRIMARY KEY, par INTEGER REFERENCES par (id) ON DELETE CASCADE)");
+            a.execute("INSERT INTO par SELECT LEVEL, 'p' FROM dual CONNECT BY LEVEL <= 100");
+            a.execute("INSERT INTO kid VALUES (1, 7)");
+            a.execute("INSERT INTO cas VALUES (1, 8)");
+            lruCycleNow(inst, a, "par");
+            a.execute("CALL ttAgingLRUConfig(0, 0)"); // (every unused row of it goes)
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            agent.lruCycle(List.of());
+            assertEquals(100, count(a, "par"), "OFF: no aging by the clock");
+
+            b.setAutocommit(false);
+            b.execute("SELECT * FROM par WHERE id = 9 FOR UPDATE"); // locked, and used
+            b.execute("UPDATE par SET pad = 'q' WHERE id = 10"); // being changed
+            a.execute("CALL ttAgingLRUConfig(1, 1)");
+            lruCycleNow(inst, a, "par"); // (a boundary: id 9's use is now a cycle old)
+            a.execute("CALL ttAgingLRUConfig(0, 0)");
+            long started = System.nanoTime();
+            agent.lruCycle(List.of(inst.loaded("AG").catalog().table("ADMIN", "PAR")));
+            assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(5), "no lock wait");
+            assertEquals(List.of("7", "9", "10"), rows(a, "SELECT id FROM par ORDER BY id"),
+                    "the referenced parent stays, the locked row and the one being changed are passed over, the rest go");
+            assertEquals(0, count(a, "cas"), "the CASCADE child went with its parent");
+            assertEquals(1, count(a, "kid"));
+            b.rollback();
+        }
+    }
+
+    /** A row read, or a new row in a freed slot, between choosing and deleting stays: the use is asked again under the lock. */
+    @Test
+    void lruAgingAsksTheUseAgainOnceTheRowIsLocked() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY) AGING LRU");
+            a.execute("INSERT INTO t SELECT LEVEL FROM dual CONNECT BY LEVEL <= 10");
+            io.hourglass.engine.catalog.Table t = inst.loaded("AG").catalog().table("ADMIN", "T");
+            long[] ids = new long[10];
+            for (int i = 0; i < 10; i++) ids[i] = i;
+            long[] asked = new long[10];
+            long n = a.ageOut(AgingAgent.deleteSql(t, null), ids, id -> ++asked[(int) id] == 1 || id % 2 == 0);
+            assertEquals(5, n, "a row whose use changed between the first look and the lock stays");
+            assertEquals(List.of("2", "4", "6", "8", "10"), rows(a, "SELECT id FROM t ORDER BY id"));
+            assertTrue(java.util.Arrays.stream(asked).allMatch(x -> x == 2), "asked before and under the lock");
+        }
+    }
+
+    /** LRU policies and ttAgingLRUConfig come back from the log and from a checkpoint. */
+    @Test
+    void lruPoliciesAndSettingsSurviveACrash() {
+        DatabaseConfig cfg = DatabaseConfig.defaults("AG", dir.resolve("lru").toString()).withCheckpoints(0, 0, 0);
+        Crashable dying = Crashable.open(cfg);
+        Connection c = dying.instance().connect("AG", "admin", TestInstances.ADMIN_PASSWORD);
+        c.execute("CREATE TABLE a1 (id INTEGER PRIMARY KEY) AGING LRU OFF");
+        c.execute("CALL ttAgingLRUConfig(0.6, 0.7, 5)");
+        c.execute("CALL ttCkpt()"); // both in the checkpoint
+        c.execute("CREATE TABLE a2 (id INTEGER PRIMARY KEY)");
+        c.execute("ALTER TABLE a2 ADD AGING LRU");
+        c.execute("CALL ttAgingLRUConfig(NULL, 0.75)"); // in the log
+        dying.kill();
+        try (Instance i = TestInstances.with(cfg); Connection d = i.connect("AG", "admin", TestInstances.ADMIN_PASSWORD)) {
+            assertEquals(List.of("A1|OFF|LRU", "A2|ON|LRU"), rows(d, "SELECT table_name, aging_state, aging_type FROM user_tab_aging ORDER BY 1"));
+            assertEquals(List.of("0.6|0.75|5"), rows(d, "CALL ttAgingLRUConfig"));
+            assertTrue(i.loaded("AG").catalog().table("ADMIN", "A2").store().tracksUsage(), "a recovered LRU table records uses");
+        }
+    }
 }
