@@ -1307,6 +1307,52 @@ class CacheGroupTest {
         assertEquals(List.of("1=one", "2=two"), cached());
     }
 
+    /**
+     * A dynamic group ages by LRU unless told otherwise: past the high threshold its rows not
+     * used since the last cycle go from the cache only (the backend keeps them, even for a
+     * write-through group), and a statement that names one again loads it again.
+     */
+    @Test
+    void aDynamicGroupAgesItsLeastRecentlyUsedRowsHereOnly() {
+        openTemporary();
+        String t = schema + ".readtab";
+        backend("INSERT INTO " + t + " VALUES (3, 'three')");
+        sql("CREATE DYNAMIC SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM " + t + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        assertEquals(List.of("READTAB|ON|LRU"), admin.execute("SELECT table_name, aging_state, aging_type FROM sys.all_tab_aging")
+                .rows().stream().map(r -> r[0] + "|" + r[1] + "|" + r[2]).toList(), "LRU ON: a dynamic group's default");
+        for (int k = 1; k <= 3; k++) admin.execute("SELECT str FROM " + t + " WHERE keyval = ?", k);
+        sql("CALL ttAgingLRUConfig(NULL, NULL, 600)");
+        var db = instance.database("CACHEDB");
+        long aged = db.agedRows();
+        sql("CALL ttAgingScheduleNow('" + t + "')"); // (under the threshold: a cycle boundary)
+        admin.execute("UPDATE " + t + " SET str = 'TWO' WHERE keyval = 2"); // a use since
+        sql("CALL ttAgingLRUConfig(0, 0)");
+        sql("CALL ttAgingScheduleNow('" + t + "')");
+        await(() -> db.agedRows() == aged + 2, () -> "aged " + (db.agedRows() - aged));
+        assertEquals(List.of("2=TWO"), cached(), "the rows not used since the last cycle went");
+        assertEquals(List.of("1=one", "2=TWO", "3=three"), backendRows(), "from the cache only");
+        sql("CALL ttAgingLRUConfig(1, 1)");
+        assertEquals("three", admin.execute("SELECT str FROM " + t + " WHERE keyval = 3").rows().getFirst()[0], "loaded again");
+
+        // A static READONLY group's autorefresh would never bring an aged row back: LRU there is refused,
+        // time-based aging allowed (and ALTER TABLE gives a cache table a policy as any table).
+        backend("CREATE TABLE " + schema + ".evtab (keyval integer PRIMARY KEY, ts timestamp NOT NULL)",
+                "INSERT INTO " + schema + ".evtab VALUES (1, now() - interval '2 hours'), (2, now())");
+        String ev = schema + ".evtab (keyval NUMBER NOT NULL PRIMARY KEY, ts TIMESTAMP NOT NULL)";
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP evcache FROM " + ev + " AGING LRU"));
+        sql("CREATE READONLY CACHE GROUP evcache FROM " + ev + " AGING USE ts LIFETIME 1 HOUR OFF");
+        assertError(2980, () -> sql("ALTER TABLE " + schema + ".evtab ADD AGING LRU"));
+        sql("ALTER TABLE " + schema + ".evtab DROP AGING");
+        assertError(90015, () -> sql("ALTER TABLE " + schema + ".evtab ADD AGING LRU"));
+        sql("ALTER TABLE " + schema + ".evtab ADD AGING USE ts LIFETIME 1 HOUR OFF");
+        sql("LOAD CACHE GROUP evcache COMMIT EVERY 0 ROWS");
+        long before = db.agedRows();
+        sql("CALL ttAgingScheduleNow('" + schema + ".evtab')");
+        await(() -> db.agedRows() == before + 1, () -> "aged " + (db.agedRows() - before));
+        assertEquals(List.of(2L), admin.execute("SELECT keyval FROM " + schema + ".evtab").rows().stream().map(r -> ((Number) r[0]).longValue()).toList());
+        assertEquals(2L, backendCount("SELECT COUNT(*) FROM " + schema + ".evtab"), "the backend keeps its rows");
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private long count(String query) { return ((Number) admin.execute(query).rows().getFirst()[0]).longValue(); }

@@ -261,23 +261,29 @@ class AgingTest {
             a.execute("INSERT INTO par SELECT LEVEL, 'p' FROM dual CONNECT BY LEVEL <= 100");
             a.execute("INSERT INTO kid VALUES (1, 7)");
             a.execute("INSERT INTO cas VALUES (1, 8)");
-            lruCycleNow(inst, a, "par");
-            a.execute("CALL ttAgingLRUConfig(0, 0)"); // (every unused row of it goes)
+            lruCycleNow(inst, a, "par"); // (a boundary: the rows' uses are now a cycle old)
             AgingAgent agent = inst.loaded("AG").agingAgent();
+            io.hourglass.engine.catalog.Table par = inst.loaded("AG").catalog().table("ADMIN", "PAR");
+            a.execute("CALL ttAgingLRUConfig(0, 0)"); // (every unused row of it goes)
             agent.lruCycle(List.of());
-            assertEquals(100, count(a, "par"), "OFF: no aging by the clock");
+            assertEquals(100, count(a, "par"), "OFF: no aging by the clock"); // (a use of every row)
+            a.execute("CALL ttAgingLRUConfig(0, 1)"); // (past the low threshold, never past the high one)
+            lruCycleNow(inst, a, "par");
+            agent.lruCycle(List.of(par));
+            assertEquals(100, count(a, "par"), "under the high threshold nothing goes");
 
             b.setAutocommit(false);
             b.execute("SELECT * FROM par WHERE id = 9 FOR UPDATE"); // locked, and used
             b.execute("UPDATE par SET pad = 'q' WHERE id = 10"); // being changed
             a.execute("CALL ttAgingLRUConfig(1, 1)");
             lruCycleNow(inst, a, "par"); // (a boundary: id 9's use is now a cycle old)
+            a.execute("INSERT INTO par VALUES (101, 'new')"); // new since: used
             a.execute("CALL ttAgingLRUConfig(0, 0)");
             long started = System.nanoTime();
-            agent.lruCycle(List.of(inst.loaded("AG").catalog().table("ADMIN", "PAR")));
+            agent.lruCycle(List.of(par));
             assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(5), "no lock wait");
-            assertEquals(List.of("7", "9", "10"), rows(a, "SELECT id FROM par ORDER BY id"),
-                    "the referenced parent stays, the locked row and the one being changed are passed over, the rest go");
+            assertEquals(List.of("7", "9", "10", "101"), rows(a, "SELECT id FROM par ORDER BY id"),
+                    "the referenced parent stays, the locked row and the one being changed are passed over, the new one stays, the rest go");
             assertEquals(0, count(a, "cas"), "the CASCADE child went with its parent");
             assertEquals(1, count(a, "kid"));
             b.rollback();
