@@ -67,7 +67,7 @@ final class AgingAgent implements AutoCloseable {
     /** When each table was last aged (System.nanoTime), by qualified name; the agent's thread only. */
     private final Map<String, Long> lastAged = new HashMap<>();
     /** Tables ttAgingScheduleNow asked for, by qualified name. */
-    private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    private final Map<String, Table> requested = new ConcurrentHashMap<>();
     private final AtomicLong agedRows = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
@@ -87,7 +87,7 @@ final class AgingAgent implements AutoCloseable {
 
     /** ttAgingScheduleNow: ages {@code t} (ON or OFF) at the agent's next wake, within a second. */
     void scheduleNow(Table t) {
-        requested.add(t.qualifiedName());
+        requested.put(t.qualifiedName(), t);
         synchronized (this) {
             notifyAll();
         }
@@ -112,19 +112,22 @@ final class AgingAgent implements AutoCloseable {
                     if (closed || a == null) continue;
                     String name = t.qualifiedName();
                     if (a.isLru()) {
-                        if (requested.remove(name)) lruAsked.add(t);
+                        if (requested.remove(name) != null) lruAsked.add(t);
                         continue;
                     }
                     live.add(name);
                     Long last = lastAged.get(name);
                     long now = System.nanoTime();
                     boolean due = a.on() && (last == null || now - last >= TimeUnit.MILLISECONDS.toNanos(a.cycleMillis()));
-                    if (requested.remove(name) || due) {
+                    if (requested.remove(name) != null || due) {
                         lastAged.put(name, now);
                         age(t, a);
                     }
                 }
                 lastAged.keySet().retainAll(live); // dropped, renamed, or aging dropped: forget it
+                // A request for a table dropped, or whose policy was dropped, since the call: never
+                // to be met (kept, it would keep the agent from sleeping).
+                requested.values().removeIf(t -> t.retired() || t.aging() == null);
                 long cycle = TimeUnit.MINUTES.toNanos(catalog.lruAgingSettings().cycleMinutes());
                 if (!closed && (!lruAsked.isEmpty() || System.nanoTime() - lruLast >= cycle)) {
                     lruLast = System.nanoTime();
