@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * A point read of one row of a {@code rows}-row table, a prepared {@code SELECT name FROM acct
  * WHERE ...} with a random row's key: {@code by=rowid} by its ROWID (read beforehand), {@code
  * by=primaryKey} by its primary key (the table's hash index, as TimesTen makes one with
- * UNIQUE HASH ON), {@code by=range} by a range index on another unique column.
+ * UNIQUE HASH ON), {@code by=range} by a range index on another unique column. {@code
+ * aging=lru} gives the table LRU aging (each read then records its row's use), {@code none} none.
  */
 @State(Scope.Benchmark)
 public class RowIdBenchmark {
@@ -27,6 +28,9 @@ public class RowIdBenchmark {
 
     @Param({"rowid", "primaryKey", "range"})
     public String by;
+
+    @Param("none")
+    public String aging;
 
     private final SplittableRandom random = new SplittableRandom(42);
     private Instance instance;
@@ -42,7 +46,7 @@ public class RowIdBenchmark {
         instance = Tptbm.open(2048);
         c = Tptbm.connect(instance);
         c.execute("CREATE TABLE acct (id INTEGER NOT NULL PRIMARY KEY, code INTEGER NOT NULL, name VARCHAR2(20)) UNIQUE HASH ON (id) PAGES = "
-                + Math.max(1, rows / 256));
+                + Math.max(1, rows / 256) + ("lru".equals(aging) ? " AGING LRU" : ""));
         c.execute("CREATE UNIQUE RANGE INDEX acct_code ON acct (code)");
         c.setAutocommit(false);
         PreparedStatement ins = c.prepare("INSERT INTO acct VALUES (?, ?, ?)");
