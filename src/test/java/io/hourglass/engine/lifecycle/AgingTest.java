@@ -307,6 +307,30 @@ class AgingTest {
         }
     }
 
+    /**
+     * What LRU aging is for: a table written far past PermSize never fills it (no TT0802) while
+     * a cycle runs between bursts, and the rows read every cycle (a hot set) are never aged.
+     */
+    @Test
+    void lruAgingKeepsAGrowingTableWithinPermSizeAndItsHotRows() {
+        try (Instance inst = new Instance(TestInstances.ADMIN_PASSWORD, List.of(DatabaseConfig.temporary("AG").withPermSize(16)));
+             Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(0.5, 0.7, 600)");
+            a.execute("CREATE TABLE cache (id INTEGER PRIMARY KEY, pad VARCHAR2(400)) AGING LRU");
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            long written = 0;
+            for (int round = 0; round < 40; round++) {
+                a.execute("INSERT INTO cache SELECT ? + LEVEL, RPAD('x', 400, 'x') FROM dual CONNECT BY LEVEL <= 2000", round * 2000);
+                written += 2000L * 400;
+                assertEquals(List.of("500"), rows(a, "SELECT COUNT(pad) FROM cache WHERE id <= 500"), "the hot rows, round " + round);
+                agent.lruCycle(List.of());
+                assertTrue(used(inst) <= 0.7 * permSize(inst), "round " + round + ": " + used(inst) + " in use after the cycle");
+            }
+            assertTrue(written > 1.5 * permSize(inst), "written " + written + " bytes of rows through a PermSize of " + permSize(inst));
+            assertTrue(agent.agedRows() > 20_000, "aged " + agent.agedRows());
+        }
+    }
+
     /** LRU policies and ttAgingLRUConfig come back from the log and from a checkpoint. */
     @Test
     void lruPoliciesAndSettingsSurviveACrash() {
