@@ -9,9 +9,21 @@ import java.util.Locale;
  * ALTER TABLE's new column lists; RENAME COLUMN renames it here too. Usage-based ({@code AGING LRU
  * ON|OFF}, {@link #lru(boolean)}: no column, lifetime or cycle): while the state is ON and the
  * database's PermSize in use is past ttAgingLRUConfig's high threshold, the rows least recently
- * used go until it is under the low one.
+ * used go until it is under the low one; or, with row thresholds ({@link #rows},
+ * ttAgingTableLRUConfig), every one of their cycles, while the table holds more rows than the
+ * high one, down to the low one (PermSize then plays no part for it).
  */
-public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle, Unit cycleUnit, boolean on) {
+public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle, Unit cycleUnit, boolean on, RowThresholds rows) {
+
+    /**
+     * ttAgingTableLRUConfig's row thresholds of an LRU table: past {@code high} rows, its least
+     * recently used go until {@code low} are left, checked every {@code cycleMinutes}.
+     */
+    public record RowThresholds(long low, long high, int cycleMinutes) {
+        public RowThresholds {
+            if (low < 0 || high < low || cycleMinutes < 1) throw new IllegalArgumentException("bad LRU row thresholds");
+        }
+    }
 
     /** TimesTen's CYCLE when none is given: 5 minutes. */
     public static final long DEFAULT_CYCLE = 5;
@@ -28,10 +40,19 @@ public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle,
 
     public Aging {
         if (column != null && (lifetime <= 0 || cycle <= 0)) throw new IllegalArgumentException("aging lifetime and cycle must be positive");
+        if (column != null && rows != null) throw new IllegalArgumentException("row thresholds are LRU aging's");
     }
 
-    /** {@code AGING LRU ON | OFF}: usage-based aging. */
-    public static Aging lru(boolean on) { return new Aging(null, 0, null, 0, null, on); }
+    /** A time-based policy. */
+    public Aging(String column, long lifetime, Unit lifetimeUnit, long cycle, Unit cycleUnit, boolean on) {
+        this(column, lifetime, lifetimeUnit, cycle, cycleUnit, on, null);
+    }
+
+    /** {@code AGING LRU ON | OFF}: usage-based aging, by PermSize in use. */
+    public static Aging lru(boolean on) { return lru(on, null); }
+
+    /** Usage-based aging, by the table's own row thresholds (null: by PermSize in use). */
+    public static Aging lru(boolean on, RowThresholds rows) { return new Aging(null, 0, null, 0, null, on, rows); }
 
     /** Usage-based (LRU) rather than time-based. */
     public boolean isLru() { return column == null; }
@@ -45,7 +66,7 @@ public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle,
 
     public Aging withColumn(String c) { return new Aging(c, lifetime, lifetimeUnit, cycle, cycleUnit, on); }
 
-    public Aging withState(boolean state) { return new Aging(column, lifetime, lifetimeUnit, cycle, cycleUnit, state); }
+    public Aging withState(boolean state) { return new Aging(column, lifetime, lifetimeUnit, cycle, cycleUnit, state, rows); }
 
     public Aging withLifetime(long n, Unit unit) { return new Aging(column, n, unit, cycle, cycleUnit, on); }
 

@@ -9,6 +9,7 @@ import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.TypeKind;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.RowStore;
+import io.hourglass.engine.store.Version;
 import io.hourglass.engine.txn.TransactionManager;
 
 import java.time.Duration;
@@ -60,8 +61,10 @@ final class AgingAgent implements AutoCloseable {
     private final Supplier<Connection> connector;
     /** When LRU aging last began a cycle (System.nanoTime). */
     private volatile long lruLast = System.nanoTime();
+    /** The usage clock's value when this agent started. */
+    private final int lruStart = RowStore.advanceEpoch();
     /** The usage clock's value when this agent's last LRU cycle began (or it started): a row used since has a usage of at least this. */
-    private int lruSince = RowStore.advanceEpoch();
+    private int lruSince = lruStart;
     private final AtomicLong lruCycles = new AtomicLong();
     private final Object lruLock = new Object();
     /** When each table was last aged (System.nanoTime), by qualified name; the agent's thread only. */
@@ -111,20 +114,27 @@ final class AgingAgent implements AutoCloseable {
                     Aging a = t.aging();
                     if (closed || a == null) continue;
                     String name = t.qualifiedName();
-                    if (a.isLru()) {
+                    if (a.isLru() && a.rows() == null) {
                         if (requested.remove(name) != null) lruAsked.add(t);
                         continue;
                     }
                     live.add(name);
-                    Long last = lastAged.get(name);
                     long now = System.nanoTime();
-                    boolean due = a.on() && (last == null || now - last >= TimeUnit.MILLISECONDS.toNanos(a.cycleMillis()));
+                    // (row thresholds' first cycle comes a whole cycle after the agent first sees them)
+                    Long last = a.isLru() ? lastAged.computeIfAbsent(name, n -> now) : lastAged.get(name);
+                    long cycleMillis = a.isLru() ? TimeUnit.MINUTES.toMillis(a.rows().cycleMinutes()) : a.cycleMillis();
+                    boolean due = a.on() && (last == null || now - last >= TimeUnit.MILLISECONDS.toNanos(cycleMillis));
                     if (requested.remove(name) != null || due) {
                         lastAged.put(name, now);
-                        age(t, a);
+                        if (a.isLru()) {
+                            rowsCycle(t);
+                        } else {
+                            age(t, a);
+                        }
                     }
                 }
                 lastAged.keySet().retainAll(live); // dropped, renamed, or aging dropped: forget it
+                rowsSince.keySet().retainAll(live);
                 // A request for a table dropped, or whose policy was dropped, since the call: never
                 // to be met (kept, it would keep the agent from sleeping).
                 requested.values().removeIf(t -> t.retired() || t.aging() == null);
@@ -196,7 +206,7 @@ final class AgingAgent implements AutoCloseable {
         List<Table> tables = new ArrayList<>();
         for (Table t : catalog.tables()) {
             Aging a = t.aging();
-            if (a != null && a.isLru() && t.store().tracksUsage() && (a.on() || asked.contains(t))) tables.add(t);
+            if (a != null && a.isLru() && a.rows() == null && t.store().tracksUsage() && (a.on() || asked.contains(t))) tables.add(t);
         }
         CatalogChange.LruAgingSettings s = catalog.lruAgingSettings();
         if (tables.isEmpty()) return;
@@ -205,30 +215,68 @@ final class AgingAgent implements AutoCloseable {
         MemoryAccount memory = transactions.memory();
         long used = memory.used(), limit = memory.limit();
         if (used <= s.highUsage() * limit) return;
-        long target = used - (long) (s.lowUsage() * limit);
-        // What the rows last used in each epoch take, over every table: the oldest epochs go first.
-        TreeMap<Integer, Long> bytesByEpoch = new TreeMap<>();
+        ageLeastRecentlyUsed(tables, bound, used - (long) (s.lowUsage() * limit), AgingAgent::rowBytes);
+    }
+
+    /** Rows of LRU tables with row thresholds: the value of the usage clock each one's last cycle began with. */
+    private final Map<String, Integer> rowsSince = new HashMap<>();
+
+    /**
+     * One cycle of an LRU table with row thresholds (ttAgingTableLRUConfig), every one of their
+     * cycles and when ttAgingScheduleNow names it: a new usage epoch for it, then, if it holds more
+     * committed rows than the high threshold, its rows not used since its last cycle, least
+     * recently used first, until the low threshold is left (or no such row is).
+     */
+    void rowsCycle(Table t) {
+        synchronized (lruLock) {
+            Aging a = t.aging();
+            if (a != null && a.isLru() && a.rows() != null) ageByRows(t, a.rows());
+        }
+    }
+
+    private void ageByRows(Table t, Aging.RowThresholds rows) {
+        int bound = rowsSince.getOrDefault(t.qualifiedName(), lruStart);
+        rowsSince.put(t.qualifiedName(), RowStore.advanceEpoch());
+        if (!t.store().tracksUsage()) return;
+        transactions.collectGarbage();
+        long[] count = {0};
+        t.store().forEachHead((id, slot) -> {
+            if (Version.visible(slot, Long.MAX_VALUE, Long.MIN_VALUE) != null) count[0]++; // (committed, not deleted)
+            return true;
+        });
+        if (count[0] > rows.high()) ageLeastRecentlyUsed(List.of(t), bound, count[0] - rows.low(), (table, img) -> 1);
+    }
+
+    /**
+     * Deletes rows of {@code tables} not used since {@code bound}, oldest last use first, until
+     * their {@code weight} (PermSize, or one each) adds up to {@code target}; every chosen row is
+     * bare (committed, no older version kept) and goes only if still unused once locked.
+     */
+    private void ageLeastRecentlyUsed(List<Table> tables, int bound, long target, java.util.function.ToLongBiFunction<Table, byte[]> weight) {
+        if (target <= 0) return;
+        // What the rows last used in each epoch weigh, over every table: the oldest epochs go first.
+        TreeMap<Integer, Long> byEpoch = new TreeMap<>();
         for (Table t : tables) {
             t.store().forEachHead((id, slot) -> {
                 int use = t.store().usage(id);
-                if (slot instanceof byte[] img && use < bound) bytesByEpoch.merge(use, rowBytes(t, img), Long::sum);
+                if (slot instanceof byte[] img && use < bound) byEpoch.merge(use, weight.applyAsLong(t, img), Long::sum);
                 return !closed;
             });
         }
         long sum = 0;
         int cutoff = -1; // the newest epoch whose rows go (some of them, if the target is met within it)
-        for (var e : bytesByEpoch.entrySet()) {
+        for (var e : byEpoch.entrySet()) {
             cutoff = e.getKey();
             sum += e.getValue();
             if (sum >= target) break;
         }
         if (cutoff < 0) return;
         // what the cutoff epoch's rows may give: what the older epochs' left of the target, or all if short of it
-        long[] fromCutoff = {sum >= target ? target - (sum - bytesByEpoch.get(cutoff)) : Long.MAX_VALUE};
+        long[] fromCutoff = {sum >= target ? target - (sum - byEpoch.get(cutoff)) : Long.MAX_VALUE};
         try (Connection c = connector.get()) {
             for (Table t : tables) {
                 if (closed) return;
-                ageLru(c, t, bound, cutoff, fromCutoff);
+                ageLru(c, t, bound, cutoff, fromCutoff, weight);
             }
             transactions.collectGarbage();
         } catch (HourglassException e) {
@@ -236,8 +284,8 @@ final class AgingAgent implements AutoCloseable {
         }
     }
 
-    /** Deletes {@code t}'s rows last used before {@code cutoff}, and its cutoff epoch's while {@code fromCutoff} bytes remain. */
-    private void ageLru(Connection c, Table t, int bound, int cutoff, long[] fromCutoff) {
+    /** Deletes {@code t}'s rows last used before {@code cutoff}, and its cutoff epoch's while {@code fromCutoff} remains. */
+    private void ageLru(Connection c, Table t, int bound, int cutoff, long[] fromCutoff, java.util.function.ToLongBiFunction<Table, byte[]> weight) {
         RowStore store = t.store();
         String sql = deleteSql(t, null);
         long[] batch = new long[BATCH];
@@ -247,7 +295,7 @@ final class AgingAgent implements AutoCloseable {
             if (!(slot instanceof byte[] img) || use > cutoff || use >= bound) return true;
             if (use == cutoff) {
                 if (fromCutoff[0] <= 0) return true;
-                fromCutoff[0] -= rowBytes(t, img);
+                fromCutoff[0] -= weight.applyAsLong(t, img);
             }
             batch[n[0]++] = id;
             if (n[0] == BATCH) {

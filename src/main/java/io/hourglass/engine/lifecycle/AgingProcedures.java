@@ -15,7 +15,7 @@ import static io.hourglass.engine.lifecycle.Procedures.arity;
 import static io.hourglass.engine.lifecycle.Procedures.col;
 import static io.hourglass.engine.lifecycle.Procedures.table;
 
-/** TimesTen's aging procedures: ttAgingScheduleNow and ttAgingLRUConfig. */
+/** TimesTen's aging procedures: ttAgingScheduleNow, ttAgingLRUConfig and ttAgingTableLRUConfig. */
 final class AgingProcedures {
     private AgingProcedures() {}
 
@@ -38,6 +38,59 @@ final class AgingProcedures {
             return StatementResult.none();
         });
         p.register("ttAgingLRUConfig", AgingProcedures::lruConfig);
+        p.register("ttAgingTableLRUConfig", AgingProcedures::tableLruConfig);
+    }
+
+    /**
+     * ttAgingTableLRUConfig(tblOwner, tblName, [lowRowsThreshold], [highRowsThreshold],
+     * [agingCycle]): an LRU table's own thresholds, in rows: past the high one its least recently
+     * used rows go until the low one is left, every agingCycle minutes, whatever PermSize in use;
+     * both 0 (as until set) put it back under ttAgingLRUConfig's thresholds. Reading needs no
+     * privilege, changing ADMIN; a change is logged with the table's policy (ALTER TABLE SET AGING
+     * keeps it, DROP AGING drops it).
+     */
+    private static StatementResult tableLruConfig(Connection c, Object[] a) {
+        arity("ttAgingTableLRUConfig", a, 2, 5);
+        if (a[0] == null || a[1] == null) throw ErrorCode.SEMANTIC_ERROR.error("ttAgingTableLRUConfig needs the table's owner and name");
+        String owner = a[0].toString().toUpperCase(java.util.Locale.ROOT), name = a[1].toString().toUpperCase(java.util.Locale.ROOT);
+        Table t = c.catalog().table(owner, name);
+        if (t == null) throw ErrorCode.TABLE_NOT_FOUND.error(owner + "." + name);
+        io.hourglass.engine.catalog.Aging now = t.aging();
+        if (now == null) throw ErrorCode.AGING_NOT_DEFINED.error(t.qualifiedName());
+        if (!now.isLru()) throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " has time-based aging: row thresholds are LRU aging's");
+        io.hourglass.engine.catalog.Aging.RowThresholds cur = now.rows() != null ? now.rows() : new io.hourglass.engine.catalog.Aging.RowThresholds(0, 0, 1);
+        long low = a.length > 2 && a[2] != null ? rowCount("LowRowsThreshold", a[2]) : cur.low();
+        long high = a.length > 3 && a[3] != null ? rowCount("HighRowsThreshold", a[3]) : cur.high();
+        int cycle = cur.cycleMinutes();
+        if (a.length > 4 && a[4] != null) {
+            cycle = Procedures.wholeNumber("AgingCycle", a[4]);
+            if (cycle < 1) throw ErrorCode.SEMANTIC_ERROR.error("AgingCycle is a number of minutes from 1, got 0");
+        }
+        boolean asked = false;
+        for (int i = 2; i < a.length; i++) asked |= a[i] != null;
+        io.hourglass.engine.catalog.Aging.RowThresholds shown = cur;
+        if (asked) {
+            CheckpointProcedures.requireAdmin(c);
+            if (low > high) throw ErrorCode.SEMANTIC_ERROR.error("the low rows threshold (" + low + ") may not be above the high one (" + high + ")");
+            io.hourglass.engine.catalog.Aging next = io.hourglass.engine.catalog.Aging.lru(now.on(),
+                    low == 0 && high == 0 ? null : new io.hourglass.engine.catalog.Aging.RowThresholds(low, high, cycle));
+            if (!next.equals(now)) {
+                CatalogChanges.logAndApply(c.catalog(), c.transactions(), new CatalogChange.SetAging(t.owner(), t.name(), next));
+            }
+            shown = next.rows() != null ? next.rows() : new io.hourglass.engine.catalog.Aging.RowThresholds(0, 0, 1);
+        }
+        return table(List.of(col("LOWROWSTHRESHOLD", SqlType.BIGINT), col("HIGHROWSTHRESHOLD", SqlType.BIGINT),
+                col("AGINGCYCLE", SqlType.INTEGER)), List.<Object[]>of(new Object[] {shown.low(), shown.high(), (long) shown.cycleMinutes()}));
+    }
+
+    /** A number of rows from 0; TT90003 or TT90015 otherwise. */
+    private static long rowCount(String what, Object v) {
+        if (!Values.isNumber(v)) throw ErrorCode.TYPE_MISMATCH.error(what + " must be a number, got " + Values.describe(v));
+        double d = Values.toDouble(v);
+        if (d < 0 || d != Math.floor(d) || d > Long.MAX_VALUE) {
+            throw ErrorCode.SEMANTIC_ERROR.error(what + " is a number of rows from 0, got " + Values.toText(v));
+        }
+        return (long) d;
     }
 
     /**

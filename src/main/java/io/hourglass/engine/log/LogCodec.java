@@ -129,10 +129,14 @@ public final class LogCodec {
 
     /**
      * An aging policy: u8 0 for none; u8 1 (time-based), then its column, u64 lifetime, u8 unit,
-     * u64 cycle, u8 unit, u8 state (1 ON); or u8 2 (LRU), then u8 state.
+     * u64 cycle, u8 unit, u8 state (1 ON); or u8 2 (LRU), then u8 state; or u8 3 (LRU with
+     * row thresholds), then u8 state, u64 low, u64 high, u32 cycle minutes.
      */
     private static Out aging(Out o, Aging a) {
         if (a == null) return o.u8(0);
+        if (a.isLru() && a.rows() != null) {
+            return o.u8(3).u8(a.on() ? 1 : 0).u64(a.rows().low()).u64(a.rows().high()).u32(a.rows().cycleMinutes());
+        }
         if (a.isLru()) return o.u8(2).u8(a.on() ? 1 : 0);
         return o.u8(1).str(a.column()).u64(a.lifetime()).u8(a.lifetimeUnit().ordinal()).u64(a.cycle()).u8(a.cycleUnit().ordinal())
                 .u8(a.on() ? 1 : 0);
@@ -142,6 +146,7 @@ public final class LogCodec {
         byte kind = p.get();
         if (kind == 0) return null;
         if (kind == 2) return Aging.lru(p.get() != 0);
+        if (kind == 3) return Aging.lru(p.get() != 0, new Aging.RowThresholds(p.getLong(), p.getLong(), p.getInt()));
         if (kind != 1) throw new IllegalArgumentException("bad aging policy kind " + kind);
         String column = str(p);
         long lifetime = p.getLong();

@@ -331,6 +331,41 @@ class AgingTest {
         }
     }
 
+    /**
+     * ttAgingTableLRUConfig's row thresholds: past the high one the table's least recently used
+     * rows go down to the low one, whatever PermSize; a table with them is left out of the
+     * PermSize-driven cycles, which age the others.
+     */
+    @Test
+    void rowThresholdsAgeATableByItsRowCountAlone() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 600)");
+            a.execute("CREATE TABLE r (id INTEGER PRIMARY KEY) AGING LRU");
+            a.execute("CREATE TABLE m (id INTEGER PRIMARY KEY) AGING LRU");
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'R', 300, 500, 600)");
+            a.execute("INSERT INTO r SELECT LEVEL FROM dual CONNECT BY LEVEL <= 1000");
+            a.execute("INSERT INTO m SELECT LEVEL FROM dual CONNECT BY LEVEL <= 1000");
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            io.hourglass.engine.catalog.Table r = inst.loaded("AG").catalog().table("ADMIN", "R");
+            long aged = agent.agedRows();
+            agent.rowsCycle(r);
+            assertEquals(aged, agent.agedRows(), "every row used since the last cycle (inserted): none goes");
+            assertEquals(List.of("100"), rows(a, "SELECT COUNT(*) FROM r WHERE id <= 100")); // the hot rows
+            agent.rowsCycle(r);
+            assertEquals(aged + 700, agent.agedRows(), "1,000 rows past the high 500: down to the low 300");
+            a.execute("CALL ttAgingLRUConfig(0, 0)"); // (PermSize-driven cycles now take every unused row)
+            agent.lruCycle(List.of());
+            agent.lruCycle(List.of());
+            assertEquals(0, count(a, "m"), "the table without row thresholds went by PermSize");
+            assertEquals(List.of("300|100"), rows(a, "SELECT COUNT(*), COUNT(CASE WHEN id <= 100 THEN 1 END) FROM r"),
+                    "the table with row thresholds left to them, and its hot rows kept");
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'R', 200, 400)"); // (300 rows: past the low, under the high)
+            agent.rowsCycle(r);
+            agent.rowsCycle(r);
+            assertEquals(300, count(a, "r"), "under the high threshold nothing goes");
+        }
+    }
+
     /** LRU policies and ttAgingLRUConfig come back from the log and from a checkpoint. */
     @Test
     void lruPoliciesAndSettingsSurviveACrash() {
@@ -343,10 +378,12 @@ class AgingTest {
         c.execute("CREATE TABLE a2 (id INTEGER PRIMARY KEY)");
         c.execute("ALTER TABLE a2 ADD AGING LRU");
         c.execute("CALL ttAgingLRUConfig(NULL, 0.75)"); // in the log
+        c.execute("CALL ttAgingTableLRUConfig('ADMIN', 'A2', 10, 20, 3)");
         dying.kill();
         try (Instance i = TestInstances.with(cfg); Connection d = i.connect("AG", "admin", TestInstances.ADMIN_PASSWORD)) {
             assertEquals(List.of("A1|OFF|LRU", "A2|ON|LRU"), rows(d, "SELECT table_name, aging_state, aging_type FROM user_tab_aging ORDER BY 1"));
             assertEquals(List.of("0.6|0.75|5"), rows(d, "CALL ttAgingLRUConfig"));
+            assertEquals(List.of("10|20|3"), rows(d, "CALL ttAgingTableLRUConfig('ADMIN', 'A2')"));
             assertTrue(i.loaded("AG").catalog().table("ADMIN", "A2").store().tracksUsage(), "a recovered LRU table records uses");
         }
     }
