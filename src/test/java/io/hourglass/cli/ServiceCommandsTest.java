@@ -114,6 +114,8 @@ class ServiceCommandsTest {
                 describe t
                 CREATE TABLE ev (ts TIMESTAMP NOT NULL) AGING USE ts LIFETIME 3 HOURS OFF;
                 describe ev
+                CREATE TABLE lr (id INTEGER) AGING LRU;
+                describe lr
                 desc admin.nosuch
                 describe a.b.c
                 CREATE PUBLIC SYNONYM pt FOR st;
@@ -153,7 +155,8 @@ class ServiceCommandsTest {
                 3 rows found.
                 """), r.out());
         assertTrue(r.out().contains("3 rows found.\nCommand> CREATE TABLE ev"), "t has no aging: " + r.out());
-        assertTrue(r.out().contains("1 row found.\nAging of ADMIN.EV: USE TS LIFETIME 3 HOURS CYCLE 5 MINUTES OFF\nCommand> desc"), r.out());
+        assertTrue(r.out().contains("1 row found.\nAging of ADMIN.EV: USE TS LIFETIME 3 HOURS CYCLE 5 MINUTES OFF\nCommand> CREATE TABLE lr"), r.out());
+        assertTrue(r.out().contains("1 row found.\nAging of ADMIN.LR: LRU ON\nCommand> desc"), r.out());
         assertTrue(r.out().contains("Command> desc admin.nosuch\nTable ADMIN.NOSUCH not found\nCommand> describe a.b.c"), r.out());
         assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
         assertTrue(r.out().contains("""
