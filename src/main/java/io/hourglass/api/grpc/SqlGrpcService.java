@@ -205,7 +205,7 @@ public class SqlGrpcService extends SqlGrpc.SqlImplBase {
                         Connection c = connected();
                         StatementResult r = c.execute(c.prepare(req.getExecute().getSql()), rows,
                                 ProtoValues.params(req.getExecute().getParamsList()));
-                        if (r.isQuery()) rows.finish();
+                        if (r.isQuery()) rows.finish(r.updateCount());
                         else send(response(id).setUpdateCount(UpdateCount.newBuilder().setCount(r.updateCount())).build());
                     }
                     case COMMIT -> {
@@ -309,7 +309,11 @@ public class SqlGrpcService extends SqlGrpc.SqlImplBase {
                 bytes += n;
             }
 
-            void finish() { flush(true); }
+            /** The last batch, with the statement's update count (DML ... RETURNING's; -1 for a query). */
+            void finish(long updateCount) {
+                batch.setUpdateCount(updateCount);
+                flush(true);
+            }
 
             private void flush(boolean last) {
                 RowBatch b = batch.setLast(last).build();

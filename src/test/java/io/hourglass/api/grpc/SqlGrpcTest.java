@@ -173,6 +173,11 @@ class SqlGrpcTest {
             assertFalse(q.get(2).getRows().getLast());
             assertEquals(500, q.get(3).getRows().getRowsCount());
             assertTrue(q.get(3).getRows().getLast());
+            assertEquals(-1, q.get(3).getRows().getUpdateCount(), "a query counts nothing");
+            List<SessionResponse> ret = s.sql("UPDATE g SET name = 'm' WHERE id < 3 RETURNING id", 2);
+            assertEquals(List.of(2, 1), ret.subList(1, ret.size()).stream().map(r -> r.getRows().getRowsCount()).toList());
+            assertEquals(0, ret.get(1).getRows().getUpdateCount(), "not on a batch before the last");
+            assertEquals(3, ret.get(2).getRows().getUpdateCount(), "DML RETURNING: its count on the last batch");
             assertTrue(s.send(SessionRequest.newBuilder().setCommit(Commit.newBuilder().setDurable(true))).get(0).hasDone());
             assertEquals(2500, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
 
