@@ -96,6 +96,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         int fullDone;
         long refreshes;
         final Deque<Refresh> history = new ArrayDeque<>();
+        Statements dynamicStatements; // the last dynamic load's writer statements; under the lock
         String lastWarning;   // the last failure logged, and when: the same failure is logged once a minute
         long lastWarningMillis;
     }
@@ -546,7 +547,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         dynamicLoadRequests.increment();
         GroupState st = state(g);
         st.lock.lock();
-        try (Writer w = new Writer(g, 0)) {
+        try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
+            st.dynamicStatements = w.statements();
             List<Object[]> missing = new ArrayList<>();
             for (Object[] k : keys) if (!w.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
@@ -834,44 +836,75 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     /** The statements that write one cache table, on one agent connection. */
+    /**
+     * A writer's statements over the cache table {@code table} (update null for a table of key
+     * columns only), and the backend's names of its columns and key. A statement is planned at
+     * its first run and kept while the catalog does not change: a dynamic load reuses its
+     * group's (under the group's lock, one load at a time) rather than parse and plan four
+     * statements per load.
+     */
+    record Statements(Table table, List<String> backendColumns, List<String> backendKey,
+                      PreparedStatement insert, PreparedStatement update, PreparedStatement delete, PreparedStatement exists) {
+        static Statements of(Table table) {
+            String t = qualified(table.owner(), table.name());
+            List<String> columns = new ArrayList<>(), key = new ArrayList<>();
+            List<String> cols = new ArrayList<>(), sets = new ArrayList<>(), keys = new ArrayList<>();
+            Set<Integer> pkSet = new HashSet<>();
+            for (int p : table.primaryKey()) pkSet.add(p);
+            for (int i = 0; i < table.columns().size(); i++) {
+                String n = table.columns().get(i).name();
+                columns.add(CacheGroup.backendName(n));
+                cols.add(quote(n));
+                if (!pkSet.contains(i)) sets.add(quote(n) + " = ?");
+            }
+            for (int p : table.primaryKey()) {
+                keys.add(quote(table.columns().get(p).name()) + " = ?");
+                key.add(CacheGroup.backendName(table.columns().get(p).name()));
+            }
+            String where = " WHERE " + String.join(" AND ", keys);
+            return new Statements(table, List.copyOf(columns), List.copyOf(key),
+                    PreparedStatement.prepare("INSERT INTO " + t + " (" + String.join(", ", cols) + ") VALUES (" + "?, ".repeat(cols.size() - 1) + "?)"),
+                    sets.isEmpty() ? null : PreparedStatement.prepare("UPDATE " + t + " SET " + String.join(", ", sets) + where),
+                    PreparedStatement.prepare("DELETE FROM " + t + where),
+                    PreparedStatement.prepare("SELECT COUNT(*) FROM " + t + where));
+        }
+    }
+
     private final class Writer implements AutoCloseable {
         final CacheGroup group;
         final Table table;
         final Connection c;
         final int[] pk;
-        final List<String> backendColumns = new ArrayList<>();
-        final List<String> backendKey = new ArrayList<>();
+        final List<String> backendColumns;
+        final List<String> backendKey;
         final PreparedStatement insert, update, delete, exists;
         final long commitEvery;
         long sinceCommit, changed;
 
-        Writer(CacheGroup g, long commitEvery) {
+        Writer(CacheGroup g, long commitEvery) { this(g, commitEvery, null); }
+
+        /**
+         * A writer on a new connection; with {@code kept}, its statements are those, if made for
+         * the group's table as it is now (a statement plans again by itself after any DDL).
+         */
+        Writer(CacheGroup g, long commitEvery, Statements kept) {
             this.group = g;
             this.table = catalog.requireTable(g.tableOwner(), g.tableName());
             this.pk = table.primaryKey();
             this.commitEvery = commitEvery;
+            Statements st = kept != null && kept.table() == table ? kept : Statements.of(table);
+            this.backendColumns = st.backendColumns();
+            this.backendKey = st.backendKey();
+            this.insert = st.insert();
+            this.update = st.update();
+            this.delete = st.delete();
+            this.exists = st.exists();
             this.c = connector.apply(g.tableOwner());
             c.setAutocommit(false);
-            String t = qualified(table.owner(), table.name());
-            List<String> cols = new ArrayList<>(), sets = new ArrayList<>(), keys = new ArrayList<>();
-            Set<Integer> pkSet = new HashSet<>();
-            for (int p : pk) pkSet.add(p);
-            for (int i = 0; i < table.columns().size(); i++) {
-                String n = table.columns().get(i).name();
-                backendColumns.add(CacheGroup.backendName(n));
-                cols.add(quote(n));
-                if (!pkSet.contains(i)) sets.add(quote(n) + " = ?");
-            }
-            for (int p : pk) {
-                keys.add(quote(table.columns().get(p).name()) + " = ?");
-                backendKey.add(CacheGroup.backendName(table.columns().get(p).name()));
-            }
-            String where = " WHERE " + String.join(" AND ", keys);
-            insert = c.prepare("INSERT INTO " + t + " (" + String.join(", ", cols) + ") VALUES (" + "?, ".repeat(cols.size() - 1) + "?)");
-            update = sets.isEmpty() ? null : c.prepare("UPDATE " + t + " SET " + String.join(", ", sets) + where);
-            delete = c.prepare("DELETE FROM " + t + where);
-            exists = c.prepare("SELECT COUNT(*) FROM " + t + where);
         }
+
+        /** The statements this writer runs, for the next writer of the group to reuse. */
+        Statements statements() { return new Statements(table, backendColumns, backendKey, insert, update, delete, exists); }
 
         /** A backend row as the cache table's values: each coerced to its column's type. */
         Object[] coerce(Object[] raw) {
