@@ -366,6 +366,62 @@ class AgingTest {
         }
     }
 
+    /**
+     * LRU cycles racing writers: a row a transaction holds (locked by FOR UPDATE) is never aged
+     * under it, so its UPDATE always finds it; inserts of keys aging took go in again; and the
+     * table's indexes agree with its rows at the end.
+     */
+    @Test
+    void lruCyclesRacingWritersNeverTakeARowATransactionHolds() throws Exception {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(0, 0, 600)"); // (every cycle takes every row not used since the last)
+            a.execute("CREATE TABLE hot (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, pad VARCHAR2(100)) AGING LRU");
+            a.execute("CREATE INDEX hot_v ON hot (v)");
+            a.execute("INSERT INTO hot SELECT LEVEL, 0, 'p' FROM dual CONNECT BY LEVEL <= 3000");
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> writers = new java.util.ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                int base = w * 1000;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(base);
+                    try (Connection c = TestInstances.admin(inst, "AG")) {
+                        c.setAutocommit(false);
+                        while (!stop.get()) {
+                            int k = base + 1 + random.nextInt(1000);
+                            if (c.execute("SELECT v FROM hot WHERE id = ? FOR UPDATE", k).rows().isEmpty()) {
+                                c.execute("INSERT INTO hot VALUES (?, 0, 'again')", k); // (aged: in again)
+                            } else {
+                                Thread.onSpinWait();
+                                assertEquals(1, c.execute("UPDATE hot SET v = v + 1 WHERE id = ?", k).updateCount(), "a held row stays");
+                                held.incrementAndGet();
+                            }
+                            Connection.join(c.commit());
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            long cycles = 0, until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < until) {
+                agent.lruCycle(List.of());
+                cycles++;
+            }
+            stop.set(true);
+            for (Thread t : writers) t.join();
+            assertTrue(failures.isEmpty(), "writers failed: " + failures);
+            assertTrue(held.get() > 100 && agent.agedRows() > 0 && cycles > 10, held.get() + " updates of held rows, "
+                    + agent.agedRows() + " rows aged, " + cycles + " cycles");
+            long rows = count(a, "hot");
+            assertEquals(List.of(rows + "|" + rows + "|" + rows), rows(a, "SELECT (SELECT COUNT(*) FROM hot WHERE id > 0),"
+                    + " (SELECT COUNT(*) FROM hot WHERE v >= 0), (SELECT COUNT(*) FROM hot WHERE v + 0 >= 0) FROM dual"),
+                    "the primary key's and v's indexes agree with the rows");
+        }
+    }
+
     /** LRU policies and ttAgingLRUConfig come back from the log and from a checkpoint. */
     @Test
     void lruPoliciesAndSettingsSurviveACrash() {
