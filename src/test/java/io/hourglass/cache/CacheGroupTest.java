@@ -790,6 +790,24 @@ class CacheGroupTest {
         assertTrue(awtCaughtUp(30));
         assertEquals(7, applied().size(), "UNLOAD and REFRESH are not sent back: " + applied());
 
+        // LRU aging of an AWT group's table deletes in the cache only: nothing is sent back either.
+        var db = instance.database("CACHEDB");
+        sql("ALTER TABLE " + t + " ADD AGING LRU");
+        sql("CALL ttAgingLRUConfig(0, 0, 600)");
+        long aged = db.agedRows();
+        sql("CALL ttAgingScheduleNow('" + t + "')"); // (a boundary: the refreshed rows were used since the last cycle)
+        sql("CALL ttAgingScheduleNow('" + t + "')");
+        await(() -> db.agedRows() == aged + 3, () -> "aged " + (db.agedRows() - aged));
+        sql("INSERT INTO " + t + " VALUES (6, 'six')"); // (a change after the aging, to know the agent got past it)
+        assertTrue(awtCaughtUp(30));
+        assertEquals(List.of("1=one again", "4=three", "5=five!", "6=six"), backendRows(), "aged rows stay in the backend");
+        assertEquals(8, applied().size(), "only the INSERT was sent: " + applied());
+        sql("ALTER TABLE " + t + " DROP AGING");
+        sql("CALL ttAgingLRUConfig(0.8, 0.9, 1)");
+        sql("DELETE FROM " + t + " WHERE keyval = 6");
+        assertEquals(3, admin.execute("REFRESH CACHE GROUP awcache COMMIT EVERY 0 ROWS").updateCount());
+        assertTrue(awtCaughtUp(30));
+
         // A large transaction: its changes go in the backend's batches, one backend transaction.
         sql("CREATE TABLE " + schema + ".src (k NUMBER PRIMARY KEY)");
         sql("INSERT INTO " + schema + ".src VALUES (1)");
@@ -797,7 +815,7 @@ class CacheGroupTest {
         assertEquals(4096, admin.execute("INSERT INTO " + t + " SELECT k + 1000, 'bulk' FROM " + schema + ".src").updateCount());
         sql("DELETE FROM " + t + " WHERE keyval > 1000");
         assertTrue(awtCaughtUp(30));
-        assertEquals(7 + 2 * 4096, applied().size());
+        assertEquals(9 + 2 * 4096, applied().size());
         assertEquals(backendRows(), cached());
         sql("DROP CACHE GROUP awcache");
         assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_bm_%' AND relnamespace = '"
