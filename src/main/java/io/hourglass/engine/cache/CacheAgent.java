@@ -548,13 +548,13 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         GroupState st = state(g);
         st.lock.lock();
         try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
-            st.dynamicStatements = w.statements();
+            st.dynamicStatements = w.sql;
             List<Object[]> missing = new ArrayList<>();
             for (Object[] k : keys) if (!w.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
             List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
             List<Object[]> rows = onKeptSession(s -> s.fetch(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
-                    w.backendColumns, w.backendKey, asked));
+                    w.sql.backendColumns(), w.sql.backendKey(), asked));
             w.c.setLockWait(0);
             for (Object[] raw : rows) {
                 Object[] row = w.coerce(raw);
@@ -875,9 +875,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         final Table table;
         final Connection c;
         final int[] pk;
-        final List<String> backendColumns;
-        final List<String> backendKey;
-        final PreparedStatement insert, update, delete, exists;
+        /** Its statements, and the backend's names of the table's columns and key. */
+        final Statements sql;
         final long commitEvery;
         long sinceCommit, changed;
 
@@ -892,19 +891,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             this.table = catalog.requireTable(g.tableOwner(), g.tableName());
             this.pk = table.primaryKey();
             this.commitEvery = commitEvery;
-            Statements st = kept != null && kept.table() == table ? kept : Statements.of(table);
-            this.backendColumns = st.backendColumns();
-            this.backendKey = st.backendKey();
-            this.insert = st.insert();
-            this.update = st.update();
-            this.delete = st.delete();
-            this.exists = st.exists();
+            this.sql = kept != null && kept.table() == table ? kept : Statements.of(table);
             this.c = connector.apply(g.tableOwner());
             c.setAutocommit(false);
         }
-
-        /** The statements this writer runs, for the next writer of the group to reuse. */
-        Statements statements() { return new Statements(table, backendColumns, backendKey, insert, update, delete, exists); }
 
         /** A backend row as the cache table's values: each coerced to its column's type. */
         Object[] coerce(Object[] raw) {
@@ -929,20 +919,20 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         Object[] keyOf(Object[] row) { return keyValues(table, row); }
 
         /** Whether the cache table has a committed row with primary key values {@code key}. */
-        boolean cached(Object[] key) { return ((Number) c.execute(exists, key).rows().getFirst()[0]).longValue() > 0; }
+        boolean cached(Object[] key) { return ((Number) c.execute(sql.exists(), key).rows().getFirst()[0]).longValue() > 0; }
 
-        void insert(Object[] row) { run(insert, row); }
+        void insert(Object[] row) { run(sql.insert(), row); }
 
         /** Writes the row over the cached one with its key, or inserts it. */
         void upsert(Object[] row) {
-            if (update != null) {
+            if (sql.update() != null) {
                 Object[] args = new Object[row.length];
                 int a = 0;
                 Set<Integer> pkSet = new HashSet<>();
                 for (int p : pk) pkSet.add(p);
                 for (int i = 0; i < row.length; i++) if (!pkSet.contains(i)) args[a++] = row[i];
                 for (int p : pk) args[a++] = row[p];
-                if (c.execute(update, args).updateCount() > 0) {
+                if (c.execute(sql.update(), args).updateCount() > 0) {
                     counted();
                     return;
                 }
@@ -955,7 +945,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         void update(Object[] row) { upsert(row); }
 
         void delete(Object[] key) {
-            if (c.execute(delete, key).updateCount() > 0) counted();
+            if (c.execute(sql.delete(), key).updateCount() > 0) counted();
         }
 
         private void run(PreparedStatement ps, Object[] args) {
@@ -990,7 +980,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 cached.put(new Key(w.keyOf(row)), row);
             }
             call(() -> {
-                s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.backendColumns, where, raw -> {
+                s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.sql.backendColumns(), where, raw -> {
                     Object[] row = w.coerce(raw);
                     Object[] old = cached.remove(new Key(w.keyOf(row)));
                     if (old == null) {
@@ -1015,7 +1005,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
         try (Writer w = new Writer(g, 0)) {
             while (true) {
-                List<Object[]> entries = call(() -> s.takeChanges(g.backendId(), schema, w.backendKey, CHANGE_BATCH));
+                List<Object[]> entries = call(() -> s.takeChanges(g.backendId(), schema, w.sql.backendKey(), CHANGE_BATCH));
                 if (entries.isEmpty()) {
                     call(() -> { s.commit(); return null; });
                     return changed;
@@ -1035,7 +1025,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                     if (entries.size() < CHANGE_BATCH) return changed;
                     continue;
                 }
-                List<Object[]> rows = call(() -> s.fetch(schema, table, w.backendColumns, w.backendKey, new ArrayList<>(keys.values())));
+                List<Object[]> rows = call(() -> s.fetch(schema, table, w.sql.backendColumns(), w.sql.backendKey(), new ArrayList<>(keys.values())));
                 long before = w.changed;
                 for (Object[] raw : rows) {
                     Object[] row = w.coerce(raw);

@@ -20,6 +20,9 @@ public record Aging(String column, long lifetime, Unit lifetimeUnit, long cycle,
      * recently used go until {@code low} are left, checked every {@code cycleMinutes}.
      */
     public record RowThresholds(long low, long high, int cycleMinutes) {
+        /** What ttAgingTableLRUConfig shows for a table without thresholds (aged by PermSize). */
+        public static final RowThresholds NONE = new RowThresholds(0, 0, 1);
+
         public RowThresholds {
             if (low < 0 || high < low || cycleMinutes < 1) throw new IllegalArgumentException("bad LRU row thresholds");
         }

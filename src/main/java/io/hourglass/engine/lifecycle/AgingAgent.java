@@ -180,9 +180,9 @@ final class AgingAgent implements AutoCloseable {
 
     /**
      * One cycle of LRU aging (TimesTen's usage-based aging), every ttAgingLRUConfig cycle and when
-     * ttAgingScheduleNow names a table with LRU aging ({@code asked}, aged even if OFF). Each
-     * table with LRU aging begins a new usage epoch: a row used since the last cycle is not aged
-     * in this one. Then, if PermSize in use is past the high threshold, the rows not used since,
+     * ttAgingScheduleNow names a table with LRU aging ({@code asked}, aged even if OFF). It
+     * advances the usage clock and keeps the value it began with: a row used since the last cycle
+     * began is not aged in this one. Then, if PermSize in use is past the high threshold, the rows not used since,
      * least recently used first across the tables whose policy is ON (and those asked), are
      * deleted until what they take adds up to what brings PermSize in use down to the low
      * threshold. Only rows every snapshot sees as they are (no change pending, no old version
@@ -208,8 +208,8 @@ final class AgingAgent implements AutoCloseable {
             Aging a = t.aging();
             if (a != null && a.isLru() && a.rows() == null && t.store().tracksUsage() && (a.on() || asked.contains(t))) tables.add(t);
         }
-        CatalogChange.LruAgingSettings s = catalog.lruAgingSettings();
         if (tables.isEmpty()) return;
+        CatalogChange.LruAgingSettings s = catalog.lruAgingSettings();
         // (versions every snapshot sees become bare rows, the candidates; deleted ones give their space back)
         transactions.collectGarbage();
         MemoryAccount memory = transactions.memory();

@@ -58,14 +58,10 @@ final class AgingProcedures {
         io.hourglass.engine.catalog.Aging now = t.aging();
         if (now == null) throw ErrorCode.AGING_NOT_DEFINED.error(t.qualifiedName());
         if (!now.isLru()) throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " has time-based aging: row thresholds are LRU aging's");
-        io.hourglass.engine.catalog.Aging.RowThresholds cur = now.rows() != null ? now.rows() : new io.hourglass.engine.catalog.Aging.RowThresholds(0, 0, 1);
+        io.hourglass.engine.catalog.Aging.RowThresholds cur = now.rows() != null ? now.rows() : io.hourglass.engine.catalog.Aging.RowThresholds.NONE;
         long low = a.length > 2 && a[2] != null ? rowCount("LowRowsThreshold", a[2]) : cur.low();
         long high = a.length > 3 && a[3] != null ? rowCount("HighRowsThreshold", a[3]) : cur.high();
-        int cycle = cur.cycleMinutes();
-        if (a.length > 4 && a[4] != null) {
-            cycle = Procedures.wholeNumber("AgingCycle", a[4]);
-            if (cycle < 1) throw ErrorCode.SEMANTIC_ERROR.error("AgingCycle is a number of minutes from 1, got 0");
-        }
+        int cycle = cycleMinutes("AgingCycle", a, 4, cur.cycleMinutes());
         boolean asked = false;
         for (int i = 2; i < a.length; i++) asked |= a[i] != null;
         io.hourglass.engine.catalog.Aging.RowThresholds shown = cur;
@@ -77,10 +73,18 @@ final class AgingProcedures {
             if (!next.equals(now)) {
                 CatalogChanges.logAndApply(c.catalog(), c.transactions(), new CatalogChange.SetAging(t.owner(), t.name(), next));
             }
-            shown = next.rows() != null ? next.rows() : new io.hourglass.engine.catalog.Aging.RowThresholds(0, 0, 1);
+            shown = next.rows() != null ? next.rows() : io.hourglass.engine.catalog.Aging.RowThresholds.NONE;
         }
         return table(List.of(col("LOWROWSTHRESHOLD", SqlType.BIGINT), col("HIGHROWSTHRESHOLD", SqlType.BIGINT),
                 col("AGINGCYCLE", SqlType.INTEGER)), List.<Object[]>of(new Object[] {shown.low(), shown.high(), (long) shown.cycleMinutes()}));
+    }
+
+    /** Argument {@code i}, an aging cycle in whole minutes from 1, or {@code current} if it is left out or NULL. */
+    private static int cycleMinutes(String what, Object[] a, int i, int current) {
+        if (a.length <= i || a[i] == null) return current;
+        int cycle = Procedures.wholeNumber(what, a[i]);
+        if (cycle < 1) throw ErrorCode.SEMANTIC_ERROR.error(what + " is a number of minutes from 1, got 0");
+        return cycle;
     }
 
     /** A number of rows from 0; TT90003 or TT90015 otherwise. */
@@ -104,11 +108,7 @@ final class AgingProcedures {
         CatalogChange.LruAgingSettings now = c.catalog().lruAgingSettings();
         double low = a.length > 0 && a[0] != null ? fraction("lowUsageThreshold", a[0]) : now.lowUsage();
         double high = a.length > 1 && a[1] != null ? fraction("highUsageThreshold", a[1]) : now.highUsage();
-        int cycle = now.cycleMinutes();
-        if (a.length > 2 && a[2] != null) {
-            cycle = Procedures.wholeNumber("agingCycle", a[2]);
-            if (cycle < 1) throw ErrorCode.SEMANTIC_ERROR.error("agingCycle is a number of minutes from 1, got 0");
-        }
+        int cycle = cycleMinutes("agingCycle", a, 2, now.cycleMinutes());
         CatalogChange.LruAgingSettings next = new CatalogChange.LruAgingSettings(low, high, cycle);
         boolean asked = false;
         for (Object x : a) asked |= x != null;

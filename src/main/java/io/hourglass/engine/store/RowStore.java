@@ -145,8 +145,9 @@ public final class RowStore {
     private volatile boolean tracking;
 
     /**
-     * Starts or stops recording each row's last use (a table has LRU aging). The rows there when
-     * it starts, as those a load brings back, were last used in epoch 0: before any cycle.
+     * Starts or stops recording each row's last use (a table has LRU aging). Uses live in memory
+     * only, never in the log or a checkpoint: the rows there when it starts, as those a load
+     * brings back, were last used in epoch 0, before any cycle.
      */
     public synchronized void trackUsage(boolean on) {
         if (on == tracking) return;
