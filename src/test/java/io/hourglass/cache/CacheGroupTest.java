@@ -795,7 +795,7 @@ class CacheGroupTest {
         sql("ALTER TABLE " + t + " ADD AGING LRU");
         sql("CALL ttAgingLRUConfig(0, 0, 600)");
         long aged = db.agedRows();
-        sql("CALL ttAgingScheduleNow('" + t + "')"); // (a boundary: the refreshed rows were used since the last cycle)
+        lruCycleNow(t); // (a boundary: the refreshed rows were used since the last cycle)
         sql("CALL ttAgingScheduleNow('" + t + "')");
         await(() -> db.agedRows() == aged + 3, () -> "aged " + (db.agedRows() - aged));
         sql("INSERT INTO " + t + " VALUES (6, 'six')"); // (a change after the aging, to know the agent got past it)
@@ -1342,7 +1342,7 @@ class CacheGroupTest {
         sql("CALL ttAgingLRUConfig(NULL, NULL, 600)");
         var db = instance.database("CACHEDB");
         long aged = db.agedRows();
-        sql("CALL ttAgingScheduleNow('" + t + "')"); // (under the threshold: a cycle boundary)
+        lruCycleNow(t); // (under the threshold: a cycle boundary)
         admin.execute("UPDATE " + t + " SET str = 'TWO' WHERE keyval = 2"); // a use since
         sql("CALL ttAgingLRUConfig(0, 0)");
         sql("CALL ttAgingScheduleNow('" + t + "')");
@@ -1372,6 +1372,14 @@ class CacheGroupTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** Asks for an LRU aging cycle of {@code table} and waits until it is done (its uses before the call are then a cycle old). */
+    private void lruCycleNow(String table) {
+        var db = instance.database("CACHEDB");
+        long before = db.lruCycles();
+        sql("CALL ttAgingScheduleNow('" + table + "')");
+        await(() -> db.lruCycles() > before, () -> "an LRU cycle of " + table);
+    }
 
     private long count(String query) { return ((Number) admin.execute(query).rows().getFirst()[0]).longValue(); }
 

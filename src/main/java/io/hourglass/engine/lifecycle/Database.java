@@ -329,6 +329,12 @@ public final class Database {
     /** The aging agent of this image, or null before it starts. */
     AgingAgent agingAgent() { return agingAgent; }
 
+    /** LRU aging cycles done since the load (each one ttAgingScheduleNow asks for counts once done). */
+    public long lruCycles() {
+        AgingAgent a = agingAgent;
+        return a == null ? 0 : a.lruCycles();
+    }
+
     /** Rows aging (time-based and LRU) deleted since the load. */
     public long agedRows() {
         AgingAgent a = agingAgent;
