@@ -91,7 +91,12 @@ public class TransactionResource {
         Credentials cred = Credentials.fromHeader(auth);
         HttpTransactions.Entry e = transactions.get(id, cred.user());
         // Re-check the password on every request: the id alone is not a credential.
-        e.connection().database().catalog().authenticate(cred.user().toUpperCase(java.util.Locale.ROOT), cred.password());
+        var catalog = e.connection().database().catalog();
+        var user = catalog.authenticate(cred.user().toUpperCase(java.util.Locale.ROOT), cred.password());
+        // (as at a login: a password that expired since the transaction began may only be changed)
+        if (catalog.loginPasswordStatus(user) == io.hourglass.engine.catalog.Catalog.PasswordStatus.EXPIRED) {
+            e.connection().restrictToPasswordChange();
+        }
         return e;
     }
 }

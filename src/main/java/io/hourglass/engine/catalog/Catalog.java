@@ -561,16 +561,128 @@ public final class Catalog {
 
     public Collection<User> users() { return users.values(); }
 
+    /** A new user, its password set now (a PasswordState change that follows gives the time it was set). */
     public synchronized void createUser(String name, String passwordHash) {
         if (users.containsKey(name)) throw ErrorCode.USER_EXISTS.error(name);
-        users.put(name, new User(name, passwordHash, false));
+        User u = new User(name, passwordHash, false);
+        u.passwordSetAt = now();
+        users.put(name, u);
         version.incrementAndGet();
     }
 
+    /** A new password, set now and not expired (a PasswordState change that follows gives its times and history). */
     public synchronized void alterPassword(String name, String passwordHash) {
-        requireUser(name).passwordHash = passwordHash;
+        User u = requireUser(name);
+        u.passwordHash = passwordHash;
+        u.passwordSetAt = now();
+        u.passwordExpiredAt = 0;
         verified.remove(name);
         version.incrementAndGet();
+    }
+
+    /** A user's password state as CREATE or ALTER USER left it (see {@link CatalogChange.PasswordState}). */
+    public synchronized void setPasswordState(String name, long setAt, long expiredAt, List<User.OldPassword> history) {
+        User u = requireUser(name);
+        u.passwordSetAt = setAt;
+        u.passwordExpiredAt = expiredAt;
+        u.passwordHistory = List.copyOf(history);
+        version.incrementAndGet();
+    }
+
+    /**
+     * A new password for {@code u}, whose profile will be {@code profile}: TT90064 if it is the
+     * password {@code u} has, or one it had that PASSWORD_REUSE_TIME and PASSWORD_REUSE_MAX do not
+     * let back yet (both met: that many days since it was replaced, and that many changes since;
+     * one UNLIMITED: never; both UNLIMITED: no limit). Returns the history to keep once the new
+     * password is set: the passwords that will still be forbidden, newest first. Each
+     * earlier password still forbidden costs one slow hash check.
+     */
+    public List<User.OldPassword> passwordHistoryAfter(User u, String profile, String password) {
+        String time = limit(profile, Profile.PASSWORD_REUSE_TIME), max = limit(profile, Profile.PASSWORD_REUSE_MAX);
+        if (time.equals(Profile.UNLIMITED) && max.equals(Profile.UNLIMITED)) return List.of();
+        long days = time.equals(Profile.UNLIMITED) ? Long.MAX_VALUE : Profile.millis(time);
+        long changes = max.equals(Profile.UNLIMITED) ? Long.MAX_VALUE : Long.parseLong(max);
+        long now = now();
+        List<User.OldPassword> candidates = new ArrayList<>();
+        candidates.add(new User.OldPassword(u.passwordHash, u.passwordSetAt, now)); // (the one this change replaces)
+        candidates.addAll(u.passwordHistory);
+        List<User.OldPassword> kept = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            User.OldPassword old = candidates.get(i);
+            long since = now - old.replacedAt();
+            // i changes since it was replaced, before this one; i + 1 after it
+            if (!(i >= changes && since >= days) && PasswordHasher.verify(password, old.hash())) {
+                throw ErrorCode.PASSWORD_REUSED.error(u.name(), time, max);
+            }
+            if (!(i + 1 >= changes && since >= days)) kept.add(old);
+        }
+        return kept;
+    }
+
+    // ---- password lifetimes -----------------------------------------------------------------------
+
+    private volatile java.util.function.LongSupplier clock = System::currentTimeMillis;
+
+    /** The time password lifetimes and reuse limits are measured in (epoch milliseconds). */
+    public long now() { return clock.getAsLong(); }
+
+    /** For tests: the clock password lifetimes are measured with. */
+    void clock(java.util.function.LongSupplier c) { clock = c; }
+
+    /**
+     * Where a user's password stands: OPEN; GRACE, past its PASSWORD_LIFE_TIME but within its
+     * PASSWORD_GRACE_TIME (logins go on, with a warning); EXPIRED, past both or expired by
+     * PASSWORD EXPIRE (a login may only set a new password).
+     */
+    public enum PasswordStatus { OPEN, GRACE, EXPIRED }
+
+    public PasswordStatus passwordStatus(User u) {
+        if (u.instanceAdmin()) return PasswordStatus.OPEN;
+        if (u.passwordExpiredAt != 0) return PasswordStatus.EXPIRED;
+        long expires = passwordExpiry(u);
+        long now = now();
+        if (now < expires) return PasswordStatus.OPEN;
+        String grace = limit(u, Profile.PASSWORD_GRACE_TIME);
+        return grace.equals(Profile.UNLIMITED) || now < plus(expires, Profile.millis(grace)) ? PasswordStatus.GRACE : PasswordStatus.EXPIRED;
+    }
+
+    /**
+     * {@link #passwordStatus} at a login: the first login in a password's grace period logs a
+     * warning (once per password, not per login: HTTP requests each log in).
+     */
+    public PasswordStatus loginPasswordStatus(User u) {
+        PasswordStatus st = passwordStatus(u);
+        if (st == PasswordStatus.GRACE && u.graceWarnedFor != u.passwordSetAt) {
+            u.graceWarnedFor = u.passwordSetAt;
+            java.util.logging.Logger.getLogger(Catalog.class.getName()).warning("The password of user " + u.name() + " expired at "
+                    + java.time.Instant.ofEpochMilli(passwordExpiry(u)) + " (PASSWORD_LIFE_TIME); it logs in within its PASSWORD_GRACE_TIME."
+                    + " Set a new one: ALTER USER " + u.name() + " IDENTIFIED BY ...");
+        }
+        return st;
+    }
+
+    /** When {@code u}'s password expires (or expired) by its PASSWORD_LIFE_TIME; Long.MAX_VALUE when never. */
+    private long passwordExpiry(User u) {
+        String life = limit(u, Profile.PASSWORD_LIFE_TIME);
+        return life.equals(Profile.UNLIMITED) ? Long.MAX_VALUE : plus(u.passwordSetAt, Profile.millis(life));
+    }
+
+    /** {@code a + b}, Long.MAX_VALUE past it (a limit of 106,751,991 days is nearly all of a long's milliseconds). */
+    private static long plus(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * DBA_USERS.EXPIRY_DATE: when the password expired by PASSWORD EXPIRE, or expires (expired)
+     * by its PASSWORD_LIFE_TIME, the grace period starting then (epoch milliseconds); null when it
+     * never does.
+     */
+    public Long expiryDate(User u) {
+        if (u.instanceAdmin()) return null;
+        if (u.passwordExpiredAt != 0) return u.passwordExpiredAt;
+        long at = passwordExpiry(u);
+        return at == Long.MAX_VALUE ? null : at;
     }
 
     public synchronized void dropUser(String name) {
@@ -692,16 +804,29 @@ public final class Catalog {
     }
 
     /** The value of password parameter {@code parameter} for {@code u}: its profile's, or the DEFAULT profile's. */
-    public String limit(User u, String parameter) {
-        Profile p = profiles.get(u.profile());
+    public String limit(User u, String parameter) { return limit(u.profile(), parameter); }
+
+    /** The value of password parameter {@code parameter} in profile {@code profile}, or the DEFAULT profile's. */
+    public String limit(String profile, String parameter) {
+        Profile p = profiles.get(profile);
         String v = p == null ? Profile.DEFAULT : p.limit(parameter);
         return v.equals(Profile.DEFAULT) ? profiles.get(Profile.DEFAULT).limit(parameter) : v;
     }
 
-    /** DBA_USERS.ACCOUNT_STATUS: LOCKED (by ACCOUNT LOCK), LOCKED(TIMED) (by failed logins) or OPEN. */
+    /**
+     * DBA_USERS.ACCOUNT_STATUS, Oracle's words: OPEN, or the password's state (EXPIRED,
+     * EXPIRED(GRACE)) and the lock's (LOCKED by ACCOUNT LOCK, LOCKED(TIMED) by failed logins),
+     * joined by " & " when both hold.
+     */
     public String accountStatus(User u) {
-        if (u.lockedAt != null) return "LOCKED";
-        return timedLock(u) ? "LOCKED(TIMED)" : "OPEN";
+        String lock = u.lockedAt != null ? "LOCKED" : timedLock(u) ? "LOCKED(TIMED)" : null;
+        String password = switch (passwordStatus(u)) {
+            case OPEN -> null;
+            case GRACE -> "EXPIRED(GRACE)";
+            case EXPIRED -> "EXPIRED";
+        };
+        if (password == null) return lock == null ? "OPEN" : lock;
+        return lock == null ? password : password + " & " + lock;
     }
 
     /** DBA_USERS.LOCK_DATE: when the account was locked (epoch milliseconds), or null when it is open. */
@@ -800,6 +925,7 @@ public final class Catalog {
         for (User u : new TreeMap<>(users).values()) {
             if (u.instanceAdmin()) continue;
             out.add(new CatalogChange.CreateUser(u.name(), u.passwordHash));
+            out.add(new CatalogChange.PasswordState(u.name(), u.passwordSetAt, u.passwordExpiredAt, u.passwordHistory));
             if (u.profile != null || u.lockedAt != null) out.add(new CatalogChange.UserAccount(u.name(), u.profile, u.lockedAt));
         }
         List<Table> byId = new ArrayList<>(tables.values());

@@ -160,6 +160,18 @@ public sealed interface CatalogChange {
      */
     record UserAccount(String name, String profile, Long lockedAt) implements CatalogChange {}
 
+    /**
+     * A user's password state after CREATE USER or ALTER USER (logged after the CreateUser or
+     * AlterPassword that set the hash, if any): when the password was set and when PASSWORD EXPIRE
+     * expired it (epoch milliseconds; 0: not by hand), and the earlier passwords its profile's reuse limits
+     * still forbid, newest first (hashes only).
+     */
+    record PasswordState(String name, long setAt, long expiredAt, java.util.List<User.OldPassword> history) implements CatalogChange {
+        public PasswordState {
+            history = java.util.List.copyOf(history);
+        }
+    }
+
     /** GRANT ({@code grant}) or REVOKE of a privilege, on a table ({@code owner.name}) or system-wide (null). */
     record Privileges(boolean grant, String user, Privilege privilege, String table) implements CatalogChange {}
 

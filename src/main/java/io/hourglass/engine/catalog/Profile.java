@@ -18,10 +18,14 @@ public record Profile(String name, Map<String, String> limits) {
     public static final String FAILED_LOGIN_ATTEMPTS = "FAILED_LOGIN_ATTEMPTS";
     public static final String PASSWORD_LOCK_TIME = "PASSWORD_LOCK_TIME";
     public static final String PASSWORD_COMPLEXITY_CHECKER = "PASSWORD_COMPLEXITY_CHECKER";
+    public static final String PASSWORD_LIFE_TIME = "PASSWORD_LIFE_TIME";
+    public static final String PASSWORD_GRACE_TIME = "PASSWORD_GRACE_TIME";
+    public static final String PASSWORD_REUSE_TIME = "PASSWORD_REUSE_TIME";
+    public static final String PASSWORD_REUSE_MAX = "PASSWORD_REUSE_MAX";
 
     /** The password parameters, in the order TimesTen's DBA_PROFILES lists them. */
-    public static final List<String> PARAMETERS = List.of(FAILED_LOGIN_ATTEMPTS, "PASSWORD_LIFE_TIME", "PASSWORD_REUSE_TIME",
-            "PASSWORD_REUSE_MAX", PASSWORD_COMPLEXITY_CHECKER, PASSWORD_LOCK_TIME, "PASSWORD_GRACE_TIME");
+    public static final List<String> PARAMETERS = List.of(FAILED_LOGIN_ATTEMPTS, PASSWORD_LIFE_TIME, PASSWORD_REUSE_TIME,
+            PASSWORD_REUSE_MAX, PASSWORD_COMPLEXITY_CHECKER, PASSWORD_LOCK_TIME, PASSWORD_GRACE_TIME);
 
     /** The DEFAULT profile a new database has, TimesTen's: ten failed logins lock an account for about five minutes. */
     public static final Profile BUILT_IN_DEFAULT;

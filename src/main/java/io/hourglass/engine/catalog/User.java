@@ -25,6 +25,17 @@ public final class User {
     // System.nanoTime() and epoch milliseconds, 0 when not locked. Kept in memory only.
     final AtomicInteger failedLogins = new AtomicInteger();
     volatile long timedLockNanos, timedLockMillis;
+    /**
+     * When its password was set (epoch milliseconds, the catalog's clock): PASSWORD_LIFE_TIME counts
+     * from here. A user read from a log older than this record has the time it was loaded.
+     */
+    volatile long passwordSetAt;
+    /** When PASSWORD EXPIRE expired its password (epoch milliseconds), until a new one is set; 0: not by hand. */
+    volatile long passwordExpiredAt;
+    /** The password (its set time) whose grace period a login was last warned of; kept in memory only. */
+    volatile long graceWarnedFor = Long.MIN_VALUE;
+    /** The passwords it had that PASSWORD_REUSE_TIME and PASSWORD_REUSE_MAX keep from coming back, newest first. */
+    volatile java.util.List<OldPassword> passwordHistory = java.util.List.of();
 
     User(String name, String passwordHash, boolean instanceAdmin) {
         this.name = name;
@@ -41,4 +52,19 @@ public final class User {
 
     /** When ACCOUNT LOCK locked it (epoch milliseconds), or null. */
     public Long lockedAt() { return lockedAt; }
+
+    /** When its password was set (epoch milliseconds). */
+    public long passwordSetAt() { return passwordSetAt; }
+
+    /** When PASSWORD EXPIRE expired its password (epoch milliseconds), or 0. */
+    public long passwordExpiredAt() { return passwordExpiredAt; }
+
+    /** Its earlier passwords that may not be reused yet, newest first. */
+    public java.util.List<OldPassword> passwordHistory() { return passwordHistory; }
+
+    /**
+     * A password a user had: its hash, when it was set and when another replaced it (epoch
+     * milliseconds). Kept while its profile's reuse limits forbid it.
+     */
+    public record OldPassword(String hash, long setAt, long replacedAt) {}
 }

@@ -50,6 +50,7 @@ public final class Connection implements Session, AutoCloseable {
     private volatile boolean closed;
     private boolean cacheWriter; // the cache agent's: may write READONLY cache tables
     private final String agent; // whose background work it does ("cache agent", "aging"), or null: an application's
+    private volatile boolean passwordExpired; // its user's password had expired at login: it may only set a new one
 
     Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures) {
         this(db, user, isolation, lockWaitSeconds, procedures, null);
@@ -219,7 +220,18 @@ public final class Connection implements Session, AutoCloseable {
         return join(executeAsync(ps, sink, params));
     }
 
+    /**
+     * The user's password had expired when it logged in (PASSWORD EXPIRE, or past its lifetime and
+     * grace): until it sets a new one, {@code ALTER USER <itself> IDENTIFIED BY ...} is the only
+     * statement this connection runs (TT90063 for the rest).
+     */
+    public void restrictToPasswordChange() { passwordExpired = true; }
+
     private CompletionStage<StatementResult> executeAsync(PreparedStatement ps, ResultSink sink, Object... params) {
+        if (passwordExpired && !ps.setsOwnPassword(user.name())) {
+            db.countStatement(false);
+            throw ErrorCode.PASSWORD_EXPIRED.error(user.name(), user.name());
+        }
         return locked(() -> {
             boolean ok = false;
             // (a limit past a century is none; | 1 keeps a deadline from reading as 0, "none")
@@ -227,6 +239,7 @@ public final class Connection implements Session, AutoCloseable {
                     : (System.nanoTime() + queryTimeoutMillis * 1_000_000L) | 1;
             try {
                 StatementResult r = ps.execute(this, sink, params);
+                if (passwordExpired && ps.setsOwnPassword(user.name())) passwordExpired = false; // (a new password: not expired)
                 CompletionStage<Void> done = autocommit && txn != null && !ps.isTransactionControl()
                         ? commitNow(false) : CompletableFuture.completedFuture(null);
                 ok = true;

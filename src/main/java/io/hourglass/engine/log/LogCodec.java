@@ -34,7 +34,7 @@ public final class LogCodec {
             ADD_CHECK = 17, ALTER_COLUMNS = 18, TRUNCATE_TABLE = 19, CREATE_CACHE_GROUP = 20, ALTER_CACHE_GROUP = 21,
             DROP_CACHE_GROUP = 22, CACHE_AGENT = 23, RESTORED_CACHE_GROUPS = 24, MODIFY_COLUMNS = 25, AWT_THRESHOLD = 26, RENAME_TABLE = 27,
             MODIFY_COLUMNS_IN_PLACE = 28, RENAME_COLUMN = 29, SET_AGING = 30, COMMENT = 31, CREATE_SYNONYM = 32, DROP_SYNONYM = 33,
-            SET_PROFILE = 34, DROP_PROFILE = 35, USER_ACCOUNT = 36, LRU_AGING_SETTINGS = 37;
+            SET_PROFILE = 34, DROP_PROFILE = 35, USER_ACCOUNT = 36, LRU_AGING_SETTINGS = 37, PASSWORD_STATE = 38;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
@@ -122,6 +122,10 @@ public final class LogCodec {
             }
             case CatalogChange.DropProfile dp -> o.u8(DROP_PROFILE).str(dp.name());
             case CatalogChange.UserAccount ua -> optionalLong(o.u8(USER_ACCOUNT).str(ua.name()).str(ua.profile()), ua.lockedAt());
+            case CatalogChange.PasswordState ps -> {
+                o.u8(PASSWORD_STATE).str(ps.name()).u64(ps.setAt()).u64(ps.expiredAt()).u32(ps.history().size());
+                for (var old : ps.history()) o.str(old.hash()).u64(old.setAt()).u64(old.replacedAt());
+            }
             case CatalogChange.AddCheck ac -> o.u8(ADD_CHECK).str(ac.owner()).str(ac.table()).str(ac.check().name()).str(ac.check().sql());
         }
         return o.toArray();
@@ -321,6 +325,20 @@ public final class LogCodec {
             }
             case DROP_PROFILE -> new CatalogChange.DropProfile(str(p));
             case USER_ACCOUNT -> new CatalogChange.UserAccount(str(p), str(p), optionalLong(p));
+            case PASSWORD_STATE -> {
+                String name = str(p);
+                long setAt = p.getLong();
+                long expiredAt = p.getLong();
+                int n = p.getInt();
+                if (n < 0 || n > p.remaining() / 20) throw new IllegalArgumentException("a password history of " + n + " entries");
+                List<io.hourglass.engine.catalog.User.OldPassword> history = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String hash = str(p);
+                    if (hash == null) throw new IllegalArgumentException("an old password without a hash");
+                    history.add(new io.hourglass.engine.catalog.User.OldPassword(hash, p.getLong(), p.getLong()));
+                }
+                yield new CatalogChange.PasswordState(name, setAt, expiredAt, history);
+            }
             case ADD_FOREIGN_KEY -> new CatalogChange.AddForeignKey(str(p), str(p), foreignKey(p));
             case DROP_FOREIGN_KEY -> new CatalogChange.DropForeignKey(str(p), str(p), str(p));
             case ALTER_COLUMNS -> {

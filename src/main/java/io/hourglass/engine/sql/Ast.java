@@ -244,12 +244,13 @@ final class Ast {
     record CallProc(String name, List<Expr> args) implements Stmt {}
 
     /**
-     * CREATE USER ... IDENTIFIED BY and ALTER USER, with TimesTen's PROFILE and ACCOUNT {LOCK |
-     * UNLOCK} clauses: null for what the statement leaves as it is (ALTER USER gives at least one).
+     * CREATE USER ... IDENTIFIED BY and ALTER USER, with TimesTen's PROFILE, ACCOUNT {LOCK |
+     * UNLOCK} and PASSWORD EXPIRE clauses: null (false) for what the statement leaves as it is
+     * (ALTER USER gives at least one).
      */
-    record CreateUser(String user, String password, String profile, Boolean lock) implements Stmt {}
+    record CreateUser(String user, String password, String profile, Boolean lock, boolean expire) implements Stmt {}
 
-    record AlterUser(String user, String password, String profile, Boolean lock) implements Stmt {}
+    record AlterUser(String user, String password, String profile, Boolean lock, boolean expire) implements Stmt {}
 
     /**
      * CREATE PROFILE ({@code alter} false) or ALTER PROFILE name LIMIT ...: the limits it gives, by

@@ -64,6 +64,7 @@ public final class CatalogChanges {
             case CatalogChange.SetProfile sp -> cat.setProfile(new io.hourglass.engine.catalog.Profile(sp.name(), sp.limits()));
             case CatalogChange.DropProfile dp -> cat.dropProfile(dp.name());
             case CatalogChange.UserAccount ua -> cat.setAccount(ua.name(), ua.profile(), ua.lockedAt());
+            case CatalogChange.PasswordState ps -> cat.setPasswordState(ps.name(), ps.setAt(), ps.expiredAt(), ps.history());
             case CatalogChange.Privileges p -> {
                 // on a table, a view or a sequence ("OWNER.NAME"), or a system privilege (null)
                 if (p.table() != null && !cat.objectExists(p.table())) throw ErrorCode.TABLE_NOT_FOUND.error(p.table());

@@ -138,16 +138,20 @@ final class Ddl {
         if (cu.profile() != null || Boolean.TRUE.equals(cu.lock())) {
             cs.add(new CatalogChange.UserAccount(cu.user(), ownProfile(cu.profile()), Boolean.TRUE.equals(cu.lock()) ? System.currentTimeMillis() : null));
         }
+        long now = cat.now();
+        cs.add(new CatalogChange.PasswordState(cu.user(), now, cu.expire() ? now : 0, List.of()));
         cs.add(new CatalogChange.Privileges(true, cu.user(), Privilege.CREATE_SESSION, null));
         changes(s, cs);
     }
 
     /**
      * ALTER USER: a user changes its own password without a privilege; everything else (another's
-     * password, a profile, ACCOUNT LOCK or UNLOCK) needs ADMIN, as in TimesTen.
+     * password, a profile, ACCOUNT LOCK or UNLOCK, PASSWORD EXPIRE) needs ADMIN, as in TimesTen. A
+     * new password must pass the reuse limits of the profile the user has after the statement
+     * (TT90064), starts a new lifetime and ends an expiry.
      */
     private static void alterUser(Ast.AlterUser au, Session s) {
-        boolean account = au.profile() != null || au.lock() != null;
+        boolean account = au.profile() != null || au.lock() != null || au.expire();
         if (account || !au.user().equals(s.user().name())) Executor.require(s, Privilege.ADMIN);
         if (au.password() != null) validatePassword(au.password());
         Catalog cat = s.catalog();
@@ -159,9 +163,17 @@ final class Ddl {
         }
         requireProfile(cat, au.profile());
         List<CatalogChange> cs = new ArrayList<>();
-        if (au.password() != null) cs.add(new CatalogChange.AlterPassword(au.user(), PasswordHasher.hash(au.password())));
-        if (account) {
-            String profile = au.profile() != null ? au.profile() : u.profile();
+        String profile = au.profile() != null ? au.profile() : u.profile();
+        long now = cat.now();
+        if (au.password() != null) {
+            List<io.hourglass.engine.catalog.User.OldPassword> history = cat.passwordHistoryAfter(u, profile, au.password());
+            cs.add(new CatalogChange.AlterPassword(au.user(), PasswordHasher.hash(au.password())));
+            cs.add(new CatalogChange.PasswordState(au.user(), now, au.expire() ? now : 0, history));
+        } else if (au.expire()) {
+            long expiredAt = u.passwordExpiredAt() != 0 ? u.passwordExpiredAt() : now; // (expired already: since then)
+            cs.add(new CatalogChange.PasswordState(au.user(), u.passwordSetAt(), expiredAt, u.passwordHistory()));
+        }
+        if (au.profile() != null || au.lock() != null) {
             Long lockedAt = au.lock() == null ? u.lockedAt()
                     : au.lock() ? (u.lockedAt() != null ? u.lockedAt() : Long.valueOf(System.currentTimeMillis())) : null;
             cs.add(new CatalogChange.UserAccount(au.user(), ownProfile(profile), lockedAt));
@@ -212,8 +224,8 @@ final class Ddl {
 
     /**
      * A limit other than DEFAULT: a count is a whole number from 1, a time from one second to
-     * 106,751,991 days. Hourglass enforces FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME; the other
-     * parameters may only be UNLIMITED (the checker NULL) until it enforces them too (TT90019).
+     * 106,751,991 days. The complexity checker may only be NULL until Hourglass checks passwords'
+     * complexity (TT90019).
      */
     private static void checkLimit(String parameter, String value) {
         boolean checker = parameter.equals(Profile.PASSWORD_COMPLEXITY_CHECKER);
@@ -228,10 +240,9 @@ final class Ddl {
                 throw ErrorCode.SEMANTIC_ERROR.error(parameter + " is in days, from one second (.0000116) to 106751991, or UNLIMITED: " + value);
             }
         }
-        boolean enforced = parameter.equals(Profile.FAILED_LOGIN_ATTEMPTS) || parameter.equals(Profile.PASSWORD_LOCK_TIME);
-        if (!enforced && !value.equals(checker ? "NULL" : Profile.UNLIMITED)) {
-            throw ErrorCode.UNSUPPORTED.error(parameter + " " + value + ": Hourglass enforces FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME;"
-                    + " its other password parameters can only be " + (checker ? "NULL" : "UNLIMITED") + " (or DEFAULT)");
+        if (checker && !value.equals("NULL")) {
+            throw ErrorCode.UNSUPPORTED.error(parameter + " " + value + ": Hourglass does not check password complexity yet;"
+                    + " the checker can only be NULL (or DEFAULT)");
         }
     }
 

@@ -1240,7 +1240,7 @@ final class Parser {
             expect("BY");
             String password = password();
             Account account = account();
-            return new Ast.CreateUser(u, password, account.profile(), account.lock());
+            return new Ast.CreateUser(u, password, account.profile(), account.lock(), account.expire());
         }
         if (accept("PROFILE")) return profile(false);
         boolean unique = accept("UNIQUE");
@@ -1262,16 +1262,13 @@ final class Parser {
         return new Ast.CreateIndex(ix, table, cols, unique, hash);
     }
 
-    /** A user's PROFILE (null: not given) and ACCOUNT clause (true LOCK, false UNLOCK, null: not given). */
-    private record Account(String profile, Boolean lock) {}
+    /** A user's PROFILE (null: not given), ACCOUNT clause (true LOCK, false UNLOCK, null: not given) and PASSWORD EXPIRE. */
+    private record Account(String profile, Boolean lock, boolean expire) {}
 
-    /**
-     * A user's [PROFILE name] [ACCOUNT {LOCK | UNLOCK}], in either order, each at most once.
-     * PASSWORD EXPIRE is TT90019: passwords do not expire here.
-     */
+    /** A user's [PROFILE name] [ACCOUNT {LOCK | UNLOCK}] [PASSWORD EXPIRE], in any order, each at most once. */
     private Account account() {
         String profile = null;
-        Boolean lock = null;
+        Boolean lock = null, expire = null;
         while (peek().type() == T.IDENT) {
             Token t = peek();
             if (accept("PROFILE")) profile = once(profile, identifier(), t);
@@ -1279,11 +1276,12 @@ final class Parser {
                 boolean locked = accept("LOCK");
                 if (!locked) expect("UNLOCK");
                 lock = once(lock, locked, t);
-            } else if (peek().is("PASSWORD") && peek(1).is("EXPIRE")) {
-                throw ErrorCode.UNSUPPORTED.error("PASSWORD EXPIRE: Hourglass's passwords do not expire");
+            } else if (accept("PASSWORD")) {
+                expect("EXPIRE");
+                expire = once(expire, Boolean.TRUE, t);
             } else break;
         }
-        return new Account(profile, lock);
+        return new Account(profile, lock, expire != null);
     }
 
     /** CREATE or ALTER PROFILE name LIMIT parameter value [parameter value ...], after PROFILE. */
@@ -1982,10 +1980,10 @@ final class Parser {
             password = password();
         }
         Account account = account();
-        if (password == null && account.profile() == null && account.lock() == null) {
-            throw error("expected IDENTIFIED BY, PROFILE or ACCOUNT but found " + describe(peek()));
+        if (password == null && account.profile() == null && account.lock() == null && !account.expire()) {
+            throw error("expected IDENTIFIED BY, PROFILE, ACCOUNT or PASSWORD EXPIRE but found " + describe(peek()));
         }
-        return new Ast.AlterUser(u, password, account.profile(), account.lock());
+        return new Ast.AlterUser(u, password, account.profile(), account.lock(), account.expire());
     }
 
     private Ast.Stmt call() {

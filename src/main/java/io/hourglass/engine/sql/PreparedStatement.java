@@ -42,6 +42,12 @@ public final class PreparedStatement {
     /** True for statements that end or cross a transaction boundary (COMMIT, ROLLBACK, DDL). */
     public boolean isTransactionControl() { return syntax instanceof Ast.Commit || syntax instanceof Ast.Rollback; }
 
+    /** Whether this is {@code ALTER USER user IDENTIFIED BY ...} and nothing more: all a session whose password expired may run. */
+    public boolean setsOwnPassword(String user) {
+        return syntax instanceof Ast.AlterUser au && au.user().equals(user) && au.password() != null && au.profile() == null
+                && au.lock() == null && !au.expire();
+    }
+
     public StatementResult execute(Session session, Object... params) { return execute(session, null, params); }
 
     /** Runs the statement; a query's rows go to {@code sink} if one is given (see {@link ResultSink}). */

@@ -128,9 +128,9 @@ final class SystemViews {
         view("DBA_USERS", s -> {
                     requireAdmin(s);
                     return s.catalog().users().stream().sorted(Comparator.comparing(User::name)).map(u -> account(s, u)).toList();
-                }, "USERNAME", NAME, "ACCOUNT_STATUS", NAME, "LOCK_DATE", SqlType.TIMESTAMP, "PROFILE", NAME);
+                }, "USERNAME", NAME, "ACCOUNT_STATUS", NAME, "LOCK_DATE", SqlType.TIMESTAMP, "EXPIRY_DATE", SqlType.TIMESTAMP, "PROFILE", NAME);
         view("USER_USERS", s -> List.<Object[]>of(account(s, s.user())), "USERNAME", NAME, "ACCOUNT_STATUS", NAME,
-                "LOCK_DATE", SqlType.TIMESTAMP, "PROFILE", NAME);
+                "LOCK_DATE", SqlType.TIMESTAMP, "EXPIRY_DATE", SqlType.TIMESTAMP, "PROFILE", NAME);
         view("DBA_PROFILES", s -> {
                     requireAdmin(s);
                     List<Object[]> out = new ArrayList<>();
@@ -158,12 +158,18 @@ final class SystemViews {
                 .map(r -> java.util.Arrays.copyOfRange(r, 1, r.length)).toList()));
     }
 
-    /** A row of DBA_USERS: name, account status, when it locked (in the service's time zone, as SYSDATE), profile. */
+    /**
+     * A row of DBA_USERS: name, account status, when it locked and when its password expires or
+     * expired (in the service's time zone, as SYSDATE), profile.
+     */
     private static Object[] account(Session s, User u) {
-        Long at = s.catalog().lockDate(u);
-        return new Object[] {u.name(), s.catalog().accountStatus(u),
-                at == null ? null : java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(at), java.time.ZoneId.systemDefault()),
+        return new Object[] {u.name(), s.catalog().accountStatus(u), localTime(s.catalog().lockDate(u)), localTime(s.catalog().expiryDate(u)),
                 u.profile()};
+    }
+
+    private static java.time.LocalDateTime localTime(Long epochMillis) {
+        return epochMillis == null ? null
+                : java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneId.systemDefault());
     }
 
     /** The DBA_ views are for users with ADMIN (TT90006 for others). */

@@ -178,6 +178,30 @@ class SqlHttpTest {
     }
 
     @Test
+    void anExpiredPasswordOnlyLetsItsUserSetANewOne() {
+        admin().body(Map.of("sql", "DROP USER lapsed")).post("/v1/databases/testdb/sql");
+        sql("CREATE USER lapsed IDENTIFIED BY oldpw PASSWORD EXPIRE").statusCode(200);
+        RequestSpecification lapsed = given().auth().preemptive().basic("lapsed", "oldpw").contentType(ContentType.JSON);
+        lapsed.body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/databases/testdb/sql")
+                .then().statusCode(403).body("error.code", equalTo(90063)).body("error.message", containsString("ALTER USER LAPSED IDENTIFIED BY"));
+        given().auth().preemptive().basic("lapsed", "oldpw").contentType(ContentType.JSON)
+                .body(Map.of("sql", "ALTER USER lapsed IDENTIFIED BY newpw")).post("/v1/databases/testdb/sql").then().statusCode(200);
+        given().auth().preemptive().basic("lapsed", "newpw").contentType(ContentType.JSON)
+                .body(Map.of("sql", "SELECT account_status FROM user_users")).post("/v1/databases/testdb/sql")
+                .then().statusCode(200).body("rows[0][0]", equalTo("OPEN"));
+        // an HTTP transaction logs in at each request: once the password expires, its next request is held to it
+        String id = given().auth().preemptive().basic("lapsed", "newpw").contentType(ContentType.JSON).post("/v1/databases/testdb/transactions")
+                .then().statusCode(200).extract().path("id");
+        sql("ALTER USER lapsed PASSWORD EXPIRE").statusCode(200);
+        given().auth().preemptive().basic("lapsed", "newpw").contentType(ContentType.JSON)
+                .body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/transactions/" + id + "/sql")
+                .then().statusCode(403).body("error.code", equalTo(90063));
+        given().auth().preemptive().basic("lapsed", "newpw").contentType(ContentType.JSON).post("/v1/transactions/" + id + "/rollback")
+                .then().statusCode(200);
+        sql("DROP USER lapsed").statusCode(200);
+    }
+
+    @Test
     void transactionsCommitAndRollBack() {
         String id = admin().post("/v1/databases/testdb/transactions").then().statusCode(200).extract().path("id");
         admin().body(Map.of("sql", "INSERT INTO items VALUES (10, 'ten', 10, NULL)")).post("/v1/transactions/" + id + "/sql")

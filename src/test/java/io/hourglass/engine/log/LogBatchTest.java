@@ -83,6 +83,14 @@ class LogBatchTest {
                 new CatalogChange.Comment("SALES", "ORDERS", "QTY", null),
                 new CatalogChange.CreateSynonym("SALES", "O", "SALES", "ORDERS"), new CatalogChange.CreateSynonym(null, "ORDERS", "SALES", "O"),
                 new CatalogChange.DropSynonym("SALES", "O"), new CatalogChange.DropSynonym(null, "ORDERS"),
+                new CatalogChange.SetProfile("STRICT", java.util.Map.of("FAILED_LOGIN_ATTEMPTS", "3", "PASSWORD_LIFE_TIME", ".5")),
+                new CatalogChange.SetProfile("EMPTY", java.util.Map.of()), new CatalogChange.DropProfile("STRICT"),
+                new CatalogChange.UserAccount("APP", "STRICT", 1_764_000_000_000L), new CatalogChange.UserAccount("APP", null, null),
+                new CatalogChange.LruAgingSettings(.5, .75, 3),
+                new CatalogChange.PasswordState("APP", 1_764_000_000_000L, 0, List.of()),
+                new CatalogChange.PasswordState("APP", 1_764_000_000_000L, 1_764_000_500_000L, List.of(
+                        new io.hourglass.engine.catalog.User.OldPassword("pbkdf2-sha256$210000$c2FsdA==$aGFzaA==", 1_700_000_000_000L, 1_764_000_000_000L),
+                        new io.hourglass.engine.catalog.User.OldPassword("pbkdf2-sha256$210000$b2xk$b2xk", 1_600_000_000_000L, 1_700_000_000_000L))),
                 new CatalogChange.ModifyColumnsInPlace("SALES", "READTAB", List.of(CatalogChange.ColumnSpec.of("STR",
                         io.hourglass.engine.catalog.SqlType.varchar(80), true, null))),
                 new CatalogChange.ModifyColumns("SALES", "READTAB", 42, List.of(

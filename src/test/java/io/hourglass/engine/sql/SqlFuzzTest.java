@@ -116,10 +116,10 @@ class SqlFuzzTest {
                     "ALL_CONS_COLUMNS", "ALL_VIEWS", "ALL_TAB_AGING", "ALL_TAB_COMMENTS", "ALL_COL_COMMENTS", "ALL_SYNONYMS")) {
                 out.addAll(lines(view, c.execute("SELECT * FROM sys." + view)));
             }
-            // profiles, and each user's profile and ACCOUNT LOCK (a lock by failed logins is kept in memory only, by design)
+            // profiles, and each user's profile, ACCOUNT LOCK and password expiry (a lock by failed logins is kept in memory only, by design)
             out.addAll(lines("DBA_PROFILES", c.execute("SELECT * FROM sys.dba_profiles")));
-            out.addAll(lines("DBA_USERS", c.execute("SELECT username, profile, CASE account_status WHEN 'LOCKED' THEN 'LOCKED' ELSE 'OPEN' END,"
-                    + " CASE account_status WHEN 'LOCKED' THEN lock_date END FROM sys.dba_users")));
+            out.addAll(lines("DBA_USERS", c.execute("SELECT username, profile, CASE WHEN account_status LIKE '%LOCKED' THEN 'LOCKED' ELSE 'OPEN' END,"
+                    + " CASE WHEN account_status LIKE '%LOCKED' THEN lock_date END, expiry_date FROM sys.dba_users")));
             // (a sequence's LAST_NUMBER moves past its cache at a restart, by design)
             out.addAll(lines("ALL_SEQUENCES", c.execute("SELECT sequence_owner, sequence_name, min_value, max_value, increment_by,"
                     + " cycle_flag, cache_size FROM sys.all_sequences")));
