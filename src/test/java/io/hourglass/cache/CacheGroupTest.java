@@ -172,8 +172,6 @@ class CacheGroupTest {
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32))"));
         assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertError(90019, () -> sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
-        assertError(90019, () -> sql("CREATE DYNAMIC ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema
-                + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertEquals(0L, changeLogs(), "a refused CREATE leaves nothing in the backend");
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
         sql(group(""));
@@ -1304,6 +1302,54 @@ class CacheGroupTest {
         backend("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent'",
                 "INSERT INTO " + t + " VALUES (12, 'twelve')");
         assertEquals("twelve", admin.execute("SELECT str FROM " + t + " WHERE keyval = 12").rows().getFirst()[0]);
+    }
+
+    /**
+     * A DYNAMIC ASYNCHRONOUS WRITETHROUGH group never loads a row whose change is still on its way
+     * to the backend: a key the cache lacks (deleted here, or updated, then unloaded) is read only
+     * once the backend has every change committed before; TT90053 if that takes longer than
+     * LockWait (or the agent is stopped). Without the wait, the backend's older row would come back.
+     */
+    @Test
+    void aDynamicAsynchronousGroupNeverLoadsARowWhoseChangeIsOnItsWay(@TempDir Path dir) throws Exception {
+        openPersistent(dir);
+        String t = schema + ".readtab";
+        sql("CREATE DYNAMIC ASYNCHRONOUS WRITETHROUGH CACHE GROUP awcache FROM " + t + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        assertEquals(List.of("ASYNCHRONOUS WRITETHROUGH|Y"), TestInstances.rows(admin, "SELECT cgtype, dynamic FROM sys.cache_group"));
+        assertEquals(List.of("LRU|ON"), TestInstances.rows(admin, "SELECT aging_type, aging_state FROM sys.all_tab_aging"), "dynamic: LRU by default");
+        assertEquals("one", admin.execute("SELECT str FROM " + t + " WHERE keyval = 1").rows().getFirst()[0], "nothing on its way: loaded");
+        // the agent stopped, a DELETE waits to be sent: the row the backend still has is not loaded back
+        sql("DELETE FROM " + t + " WHERE keyval = 1");
+        sql("CALL ttLockWait(1)");
+        assertError(90053, () -> admin.execute("SELECT str FROM " + t + " WHERE keyval = 1"));
+        assertEquals(List.of(), cached());
+        assertEquals(List.of("1=one", "2=two"), backendRows());
+        sql("CALL ttCacheStart()");
+        assertEquals(List.of(), admin.execute("SELECT str FROM " + t + " WHERE keyval = 1").rows(), "read once the backend had the DELETE");
+        assertEquals(List.of("2=two"), backendRows());
+        assertEquals(List.of(), cached());
+
+        // an UPDATE held up in the backend, then the row unloaded here: the next read waits for the UPDATE
+        assertEquals("two", admin.execute("SELECT str FROM " + t + " WHERE keyval = 2").rows().getFirst()[0]);
+        try (var blocker = DriverManager.getConnection(url, "postgres", "postgres")) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("SELECT * FROM " + t + " WHERE keyval = 2 FOR UPDATE");
+            sql("UPDATE " + t + " SET str = 'deux' WHERE keyval = 2"); // the agent's UPDATE waits for the backend's row lock
+            assertEquals(1, admin.execute("UNLOAD CACHE GROUP awcache").updateCount());
+            sql("CALL ttLockWait(30)");
+            CompletableFuture<Object> read = CompletableFuture.supplyAsync(
+                    () -> admin.execute("SELECT str FROM " + t + " WHERE keyval = 2").rows().getFirst()[0]);
+            Thread.sleep(300);
+            assertFalse(read.isDone(), "it waits for the change on its way");
+            blocker.rollback();
+            assertEquals("deux", read.get(30, TimeUnit.SECONDS), "the row as the backend has it once the UPDATE is there");
+        }
+        assertEquals(List.of("2=deux"), cached());
+        assertEquals(cached(), backendRows());
+        // a new row inserted here goes to the backend as with any ASYNCHRONOUS WRITETHROUGH group
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        assertTrue(awtCaughtUp(30));
+        assertEquals(List.of("2=deux", "3=three"), backendRows());
     }
 
     /** DYNAMIC is kept in the log and in checkpoints: a restart by either still loads on demand. */

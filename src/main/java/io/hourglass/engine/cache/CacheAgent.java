@@ -444,11 +444,16 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     /**
      * Whether the backend has every ASYNCHRONOUS WRITETHROUGH change committed so far, waiting
      * for it (as TimesTen's REFRESH does) at most {@code millis} while the agent runs to send them.
+     * (Those committed while it waits are not waited for: under a steady stream of commits the
+     * backend would never have them all.)
      */
-    private boolean awaitAllChanges(long millis) {
-        if (writeBehind.hasAllChanges()) return true;
+    private boolean awaitAllChanges(long millis) { return awaitChangesUpTo(writeBehind.lastChange(), millis); }
+
+    /** Whether the backend has every change committed for it up to {@code lsn}, waiting as {@link #awaitAllChanges} does. */
+    private boolean awaitChangesUpTo(long lsn, long millis) {
+        if (writeBehind.hasChangesUpTo(lsn)) return true;
         try {
-            return awaitSent(millis, writeBehind::hasAllChanges, () -> running);
+            return awaitSent(millis, () -> writeBehind.hasChangesUpTo(lsn), () -> running);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -540,9 +545,16 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      * is not durable: what a crash loses is loaded again when next asked for. A key some user's
      * transaction holds (an uncommitted write-through insert of it) is left alone, at once, not
      * waited for: that transaction may be the one asking.
+     *
+     * <p>Of an ASYNCHRONOUS WRITETHROUGH group, the keys are read from the backend only once it
+     * has every change committed before they were found missing: a row deleted here (or updated,
+     * then aged out or unloaded) may still be in the backend as it was, until the write-behind
+     * gets there. Commits tell the write-behind before they are visible, so a key found missing
+     * was either never changed here or its change is waited for. After that, nothing can change
+     * a missing key here but an INSERT of it, which the load's own insert then meets and leaves.
      */
     @Override
-    public long dynamicLoad(CacheGroup g, List<Object[]> keys) {
+    public long dynamicLoad(CacheGroup g, List<Object[]> keys, long waitMillis) {
         if (g.restored()) return 0; // (a restored group never reads the backend: TT90051 for LOAD; a query reads what is cached)
         dynamicLoadRequests.increment();
         GroupState st = state(g);
@@ -552,6 +564,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             List<Object[]> missing = new ArrayList<>();
             for (Object[] k : keys) if (!w.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
+            if (g.asynchronous() && writeBehind != null) {
+                long upTo = writeBehind.lastChange(); // (after the keys were found missing: covers the commit that deleted one)
+                if (!awaitChangesUpTo(upTo, waitMillis)) throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
+            }
             List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
             List<Object[]> rows = onKeptSession(s -> s.fetch(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
                     w.sql.backendColumns(), w.sql.backendKey(), asked));

@@ -497,11 +497,13 @@ final class WriteBehind {
     /** A transaction with changes for the backend committed, ending at {@code lsn}. */
     void committed(long lsn) { lastChange.accumulateAndGet(lsn, Math::max); }
 
-    /** Whether the backend has every change committed for it so far (lost groups aside). */
-    boolean hasAllChanges() {
-        long last = lastChange.get();
+    /** Where the last transaction with changes for the backend ends in the log (0: none since the agent began). */
+    long lastChange() { return lastChange.get(); }
+
+    /** Whether the backend has every change committed for it up to {@code lsn} (lost groups aside). */
+    boolean hasChangesUpTo(long lsn) {
         // (a group made since the bookmarks were read has no change before it was made)
-        return last == 0 || from(false) >= last;
+        return lsn == 0 || from(false) >= lsn;
     }
 
     /** See {@link io.hourglass.engine.sql.CacheService#writeBehindState}. */

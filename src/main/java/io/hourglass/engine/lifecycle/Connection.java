@@ -314,9 +314,7 @@ public final class Connection implements Session, AutoCloseable {
         try {
             writeBehind(t);
             writeThrough(t);
-            CompletionStage<Void> done = db.transactions().commit(t, d);
-            if (t.writeBehindLsn() > 0) cache().wroteBehind(t.writeBehindLsn());
-            return done;
+            return db.transactions().commit(t, d);
         } finally {
             runAfterTransaction();
         }
@@ -362,6 +360,9 @@ public final class Connection implements Session, AutoCloseable {
         t.writeBehind(table -> {
             CacheGroup g = cat.cacheGroupOf(table);
             return g != null && g.asynchronous();
+        }, lsn -> {
+            CacheService agent = db.cacheAgent();
+            if (agent != null) agent.wroteBehind(lsn);
         });
     }
 

@@ -71,7 +71,7 @@ record DynamicLoad(CacheGroup group, Table table, Access access, int[] index) {
         } else {
             for (Expr e : access.inList) add(keys, new Object[] {e.eval(ctx)}, pk);
         }
-        if (!keys.isEmpty()) s.cache().dynamicLoad(group, keys);
+        if (!keys.isEmpty()) s.cache().dynamicLoad(group, keys, (long) (s.lockWait() * 1000));
     }
 
     /**

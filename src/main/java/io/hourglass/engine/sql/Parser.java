@@ -1213,11 +1213,6 @@ final class Parser {
         if (accept("READONLY")) return createCacheGroup(false, false, dynamic);
         if ((peek().is("SYNCHRONOUS") || peek().is("ASYNCHRONOUS")) && peek(1).is("WRITETHROUGH")) {
             boolean asynchronous = peek().is("ASYNCHRONOUS");
-            if (dynamic && asynchronous) {
-                throw ErrorCode.UNSUPPORTED.error("DYNAMIC ASYNCHRONOUS WRITETHROUGH cache groups (a dynamic load could bring back from"
-                        + " the backend a row whose change is still on its way there; DYNAMIC READONLY and DYNAMIC SYNCHRONOUS"
-                        + " WRITETHROUGH are supported)");
-            }
             at += 2;
             return createCacheGroup(true, asynchronous, dynamic);
         }

@@ -49,9 +49,10 @@ public final class Transaction {
     boolean commitReserved;
     /** The tables whose changes its commit logs with BEFORE records (ASYNCHRONOUS WRITETHROUGH), or null. */
     java.util.function.Predicate<io.hourglass.engine.catalog.Table> writeBehind;
-    /** Whether its commit logged BEFORE records; then, once logged, where its commit ends. */
+    /** Told where its commit ends once it logged BEFORE records, before the commit is visible. */
+    java.util.function.LongConsumer writeBehindLogged;
+    /** Whether its commit logs BEFORE records. */
     boolean wroteBehind;
-    long wroteBehindLsn;
     /**
      * Catalog changes its commit logs first, in its own batch (CREATE TABLE ... AS SELECT: the
      * table and its rows are in the log together or not at all); applied already. Null if none.
@@ -90,10 +91,13 @@ public final class Transaction {
     /**
      * Its commit logs, for each row it changed in a table {@code tables} accepts, the row's image
      * before it (a BEFORE record), which the write-behind to a backend needs to find the row
-     * there. Set before the commit (and before {@link TransactionManager#reserveCommit}).
+     * there. Set before the commit (and before {@link TransactionManager#reserveCommit}). If it
+     * does, {@code logged} is told where the commit ends in the log, once it is there and before
+     * any statement can see it (under the commit lock: it must be quick).
      */
-    public void writeBehind(java.util.function.Predicate<io.hourglass.engine.catalog.Table> tables) { this.writeBehind = tables; }
+    public void writeBehind(java.util.function.Predicate<io.hourglass.engine.catalog.Table> tables, java.util.function.LongConsumer logged) {
+        this.writeBehind = tables;
+        this.writeBehindLogged = logged;
+    }
 
-    /** After its commit: the log position just after it if it logged changes for the write-behind, else 0. */
-    public long writeBehindLsn() { return wroteBehindLsn; }
 }

@@ -481,7 +481,9 @@ public final class TransactionManager {
                 if (entries != null) {
                     try {
                         endLsn = lg.append(entries); // log order = commit order
-                        if (t.wroteBehind) t.wroteBehindLsn = endLsn;
+                        // (before it is visible: a dynamic load that misses a row this commit
+                        // deleted knows the backend may still have it)
+                        if (t.wroteBehind && t.writeBehindLogged != null) t.writeBehindLogged.accept(endLsn);
                     } catch (HourglassException e) {
                         refused = e; // nothing of the batch was appended
                     } catch (RuntimeException | Error e) {
