@@ -4,9 +4,11 @@
 # change; then SYNCHRONOUS and ASYNCHRONOUS WRITETHROUGH commits (and the latter's lag to
 # PostgreSQL); writes bench/results/<date>-cache/ (with "awt" as the fourth argument, only the
 # ASYNCHRONOUS WRITETHROUGH part, in <date>-cache-awt/; with "dynamic", only a DYNAMIC group's
-# reads by key, first and again, beside a static group's and PostgreSQL's, in <date>-cache-dynamic/):
-# the machine, the command and the output.
-# Usage: bench/run-cache.sh [rows] [burst] [rounds] [all|awt|dynamic]
+# reads by key, first and again, beside a static group's and PostgreSQL's, in <date>-cache-dynamic/;
+# with "dynamic-awt", a DYNAMIC ASYNCHRONOUS WRITETHROUGH group's first reads, idle and while
+# another connection commits changes of it, in <date>-cache-dynamic-awt/): the machine, the
+# command and the output.
+# Usage: bench/run-cache.sh [rows] [burst] [rounds] [all|awt|dynamic|dynamic-awt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/machine-info.sh
@@ -14,6 +16,7 @@ parts="${4:-all}"
 case "$parts" in
   awt) bench_start cache-awt ;;
   dynamic) bench_start cache-dynamic ;;
+  dynamic-awt) bench_start cache-dynamic-awt ;;
   *) bench_start cache ;;
 esac
 rows="${1:-1000000}"; burst="${2:-100000}"; rounds="${3:-20}"

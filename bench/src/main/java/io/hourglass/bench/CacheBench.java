@@ -23,7 +23,7 @@ import java.util.List;
  * 10,000 rows each way. Then an ASYNCHRONOUS WRITETHROUGH group (see {@link #asynchronous}).
  * With {@code awt} as the fifth argument, only that last part runs.
  *
- * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds] [all|awt]</pre>
+ * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds] [all|awt|dynamic|dynamic-awt]</pre>
  */
 public final class CacheBench {
     private CacheBench() {}
@@ -38,6 +38,10 @@ public final class CacheBench {
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             if (parts.equals("dynamic")) {
                 dynamic(url, rows, rounds);
+                return;
+            }
+            if (parts.equals("dynamic-awt")) {
+                dynamicAsynchronous(url, dir.resolve("dynawt"), rows, rounds);
                 return;
             }
             if (parts.equals("all")) readOnlyAndSynchronous(url, rows, burst, rounds);
@@ -107,6 +111,72 @@ public final class CacheBench {
                     miss[n / 2] / 1e3, miss[n * 99 / 100] / 1e3, hit[n / 2] / 1e3, hit[n * 99 / 100] / 1e3,
                     stat[n / 2] / 1e3, stat[n * 99 / 100] / 1e3, pg[n / 2] / 1e3, pg[n * 99 / 100] / 1e3);
         }
+    }
+
+    /**
+     * A DYNAMIC ASYNCHRONOUS WRITETHROUGH group over a {@code rows}-row table: {@code rounds} x 100
+     * first reads by key (each a dynamic load) with no change on its way to PostgreSQL, then as many
+     * of other keys while a second connection commits one-row UPDATEs of the group's cached rows
+     * every millisecond: each load then first waits until the write-behind has sent what was
+     * committed before it (docs/SQL.md, "Dynamic cache groups").
+     */
+    private static void dynamicAsynchronous(String url, Path dir, int rows, int rounds) throws Exception {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA sales");
+            st.execute("CREATE TABLE sales.dyntab (keyval integer PRIMARY KEY, str varchar(64), amount numeric(12,2))");
+            st.execute("INSERT INTO sales.dyntab SELECT g, 'row ' || g, g * 1.5 FROM generate_series(1, " + rows + ") g");
+            st.execute("VACUUM ANALYZE sales.dyntab");
+        }
+        java.nio.file.Files.createDirectories(dir);
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.toList()) java.nio.file.Files.delete(f);
+        }
+        DatabaseConfig cfg = DatabaseConfig.defaults("DYNAWT", dir.resolve("dynawt").toString()).withPermSize(1024)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+             Connection c = i.connect("DYNAWT", "admin", Tptbm.PASSWORD);
+             Connection writer = i.connect("DYNAWT", "admin", Tptbm.PASSWORD)) {
+            c.execute("CREATE USER sales IDENTIFIED BY salespw");
+            c.execute("CREATE DYNAMIC ASYNCHRONOUS WRITETHROUGH CACHE GROUP dyn FROM sales.dyntab (keyval NUMBER NOT NULL PRIMARY KEY,"
+                    + " str VARCHAR2(64), amount NUMBER(12,2))");
+            c.execute("CALL ttCacheStart()");
+            var read = c.prepare("SELECT str FROM sales.dyntab WHERE keyval = ?");
+            int n = rounds * 100, written = 1000;
+            int[] keys = new java.util.Random(42).ints(written + 1, rows + 1).distinct().limit(2L * n).toArray();
+            for (int k = 1; k <= written; k++) c.execute(read, k); // the rows the writer changes, cached
+            long[] idle = firstReads(c, read, keys, 0, n);
+            var update = writer.prepare("UPDATE sales.dyntab SET amount = amount + 1 WHERE keyval = ?");
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+            Thread w = Thread.ofPlatform().start(() -> {
+                for (int r = 0; !stop.get(); r++) {
+                    writer.execute(update, 1 + r % written);
+                    commits.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
+            });
+            long t0 = System.nanoTime();
+            long[] busy = firstReads(c, read, keys, n, n);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            stop.set(true);
+            w.join();
+            System.out.printf("result dynamic-awt-read: %d first reads (dynamic loads) of a %,d-row table with nothing on its way to"
+                            + " PostgreSQL: median %.0f us, p99 %.0f us; %d while another connection committed %,.0f one-row UPDATEs/s of"
+                            + " the group's rows (each load waits for what was committed before it): median %.0f us, p99 %.0f us%n",
+                    n, rows, idle[n / 2] / 1e3, idle[n * 99 / 100] / 1e3, n, commits.get() / seconds, busy[n / 2] / 1e3, busy[n * 99 / 100] / 1e3);
+        }
+    }
+
+    /** Reads keys {@code from} to {@code from + n - 1} of {@code keys} for the first time; their latencies, sorted. */
+    private static long[] firstReads(Connection c, io.hourglass.engine.sql.PreparedStatement read, int[] keys, int from, int n) {
+        long[] out = new long[n];
+        for (int r = 0; r < n; r++) {
+            long t = System.nanoTime();
+            if (c.execute(read, keys[from + r]).rows().size() != 1) throw new IllegalStateException("key " + keys[from + r] + " not loaded");
+            out[r] = System.nanoTime() - t;
+        }
+        java.util.Arrays.sort(out);
+        return out;
     }
 
     private static void readOnlyAndSynchronous(String url, int rows, int burst, int rounds) throws Exception {
