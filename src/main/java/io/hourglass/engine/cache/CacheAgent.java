@@ -83,7 +83,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private Credentials sessionCredentials; // what it was opened with: ttCacheUidPwdSet since retires it
     private final TransactionLog log;
     private final WriteBehind writeBehind; // null without a log (a Temporary database)
-    private Thread writeBehindThread;
+    private volatile Thread writeBehindThread;
 
     private static final class GroupState {
         final ReentrantLock lock = new ReentrantLock();
@@ -461,16 +461,21 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     /**
-     * Asks for a log sync (the write-behind sends only synced commits), then looks every 5 ms
-     * until {@code done}, or {@code millis} passed or {@code worthWaiting} turned false.
+     * Asks for a log sync (the write-behind sends only synced commits) and wakes the write-behind
+     * once it is done, rather than at its next idle look; then looks again each time the
+     * bookmarks move (at least every 5 ms) until {@code done}, or {@code millis} passed or
+     * {@code worthWaiting} turned false.
      */
     private boolean awaitSent(long millis, java.util.function.BooleanSupplier done, java.util.function.BooleanSupplier worthWaiting)
             throws InterruptedException {
-        log.whenDurable(log.appendedLsn());
+        log.whenDurable(log.appendedLsn()).thenRun(() -> {
+            Thread w = writeBehindThread;
+            if (w != null) java.util.concurrent.locks.LockSupport.unpark(w);
+        });
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
         while (!done.getAsBoolean()) {
             if (!worthWaiting.getAsBoolean() || System.nanoTime() - deadline >= 0) return false;
-            Thread.sleep(5);
+            writeBehind.awaitProgress(5);
         }
         return true;
     }

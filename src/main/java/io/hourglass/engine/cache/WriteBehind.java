@@ -337,6 +337,7 @@ final class WriteBehind {
         for (CacheGroup g : all) ids.add(g.cacheId());
         resynced.keySet().retainAll(ids); // groups dropped since
         settled.forEach(resynced::remove);
+        progressed();
     }
 
     /**
@@ -400,6 +401,23 @@ final class WriteBehind {
         for (CacheGroup g : groups) marks.merge(g.cacheId(), lsn, Math::max);
         confirmed = marks.values().stream().mapToLong(Long::longValue).min().orElse(lsn);
         lastMarkMillis = System.currentTimeMillis();
+        progressed();
+    }
+
+    private final Object progress = new Object();
+
+    /** Wakes the threads in {@link #awaitProgress}: the bookmarks moved. */
+    private void progressed() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    /** Waits until the bookmarks move, or {@code millis} pass (a move just before the call is not seen: callers look again). */
+    void awaitProgress(long millis) throws InterruptedException {
+        synchronized (progress) {
+            progress.wait(millis);
+        }
     }
 
     /**
