@@ -1418,7 +1418,11 @@ final class Executor {
             return go[0];
         }
 
-        /** A hierarchical query's source rows: all read once when first asked for, or one by id. */
+        /**
+         * A hierarchical query's source rows: all read once when first asked for, or one by id.
+         * For LRU aging, every row read is used (the walk's nodes carry no row ids): all of them
+         * when the walk reads them all, as a full scan does; those its indexes find otherwise.
+         */
         private Hierarchy.Rows hierarchyRows(Expr.Ctx ctx, Transaction t, long snapshot, TempSpace.Budget temp) {
             return new Hierarchy.Rows() {
                 private List<Object[]> all;
@@ -1428,6 +1432,7 @@ final class Executor {
                         all = new ArrayList<>();
                         forEachRow(0, ctx, t, snapshot, (id, row) -> {
                             temp.chargeRow(row);
+                            used(0, id);
                             return all.add(row);
                         });
                     }
@@ -1436,7 +1441,9 @@ final class Executor {
 
                 public Object[] visible(long id) {
                     byte[] img = Version.visible(tables[0].store().slot(id), snapshot, t.id());
-                    return img == null ? null : readRow(0, id, img);
+                    if (img == null) return null;
+                    used(0, id);
+                    return readRow(0, id, img);
                 }
             };
         }

@@ -367,6 +367,38 @@ class AgingTest {
     }
 
     /**
+     * A hierarchical query uses the rows it walks: a subtree read by START WITH and CONNECT BY
+     * through indexes stays when the rest of the table, not used since, is aged.
+     */
+    @Test
+    void aHierarchicalQueryUsesTheRowsItWalks() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 600)");
+            a.execute("CREATE TABLE tree (id INTEGER PRIMARY KEY, parent INTEGER) AGING LRU");
+            a.execute("CREATE INDEX tree_parent ON tree (parent)");
+            // ten chains of 100: 1 <- 2 <- ... <- 100, 101 <- ... <- 200, ...
+            a.execute("INSERT INTO tree SELECT LEVEL, CASE WHEN MOD(LEVEL, 100) = 1 THEN NULL ELSE LEVEL - 1 END FROM dual CONNECT BY LEVEL <= 1000");
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'TREE', 100, 500, 600)");
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            io.hourglass.engine.catalog.Table tree = inst.loaded("AG").catalog().table("ADMIN", "TREE");
+            agent.rowsCycle(tree); // (a boundary: every row was used by its insert)
+            String plan = rows(a, "EXPLAIN SELECT id FROM tree START WITH id = 301 CONNECT BY PRIOR id = parent").toString();
+            assertTrue(plan.contains("TREE_PARENT") && !plan.contains("HASH ON"), "the walk reads by index, not every row: " + plan);
+            assertEquals(List.of("100"), rows(a, "SELECT COUNT(*) FROM tree START WITH id = 301 CONNECT BY PRIOR id = parent"));
+            agent.rowsCycle(tree);
+            assertEquals(List.of("100|100"), rows(a, "SELECT COUNT(*), COUNT(CASE WHEN id BETWEEN 301 AND 400 THEN 1 END) FROM tree"),
+                    "down to the low threshold, the walked chain kept");
+            // without the index the walk reads every row, as a full scan does: every row is used
+            a.execute("DROP INDEX tree_parent");
+            a.execute("INSERT INTO tree SELECT 1000 + LEVEL, CASE WHEN MOD(LEVEL, 100) = 1 THEN NULL ELSE 999 + LEVEL END FROM dual CONNECT BY LEVEL <= 900");
+            agent.rowsCycle(tree); // (a boundary)
+            assertEquals(List.of("100"), rows(a, "SELECT COUNT(*) FROM tree START WITH id = 1001 CONNECT BY PRIOR id = parent"));
+            agent.rowsCycle(tree);
+            assertEquals(1000, count(a, "tree"), "every row read by the walk was used: none goes");
+        }
+    }
+
+    /**
      * LRU cycles racing writers: a row a transaction holds (locked by FOR UPDATE) is never aged
      * under it, so its UPDATE always finds it; inserts of keys aging took go in again; and the
      * table's indexes agree with its rows at the end.
