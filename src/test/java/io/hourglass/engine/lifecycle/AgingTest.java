@@ -398,6 +398,24 @@ class AgingTest {
         }
     }
 
+    /** MIN and MAX read from an index's ends use the rows they return. */
+    @Test
+    void anIndexMinOrMaxUsesTheRowItReads() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 600)");
+            a.execute("CREATE TABLE m (id INTEGER PRIMARY KEY, code INTEGER) AGING LRU");
+            a.execute("CREATE UNIQUE INDEX m_code ON m (code)");
+            a.execute("INSERT INTO m SELECT LEVEL, LEVEL * 10 FROM dual CONNECT BY LEVEL <= 1000");
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'M', 1, 500, 600)");
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            io.hourglass.engine.catalog.Table m = inst.loaded("AG").catalog().table("ADMIN", "M");
+            agent.rowsCycle(m); // (a boundary)
+            assertEquals(List.of("10|10000"), rows(a, "SELECT MIN(code), MAX(code) FROM m"));
+            agent.rowsCycle(m);
+            assertEquals(List.of("1", "1000"), rows(a, "SELECT id FROM m ORDER BY id"), "the two rows read stay, the rest not used since go");
+        }
+    }
+
     /**
      * LRU cycles racing writers: a row a transaction holds (locked by FOR UPDATE) is never aged
      * under it, so its UPDATE always finds it; inserts of keys aging took go in again; and the
