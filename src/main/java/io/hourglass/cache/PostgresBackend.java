@@ -166,6 +166,30 @@ public final class PostgresBackend implements CacheBackend {
             }
         }
 
+        /**
+         * One statement in autocommit when no transaction is open and the keys fit one chunk: the
+         * SELECT is its own transaction, and the {@link #commit} after it sends nothing (the JDBC
+         * driver commits only an open transaction). More keys take several statements, which one
+         * transaction keeps to one snapshot.
+         */
+        @Override
+        public List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
+            try {
+                if (keys.size() > FETCH_CHUNK
+                        || c.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState() != org.postgresql.core.TransactionState.IDLE) {
+                    return fetch(schema, table, columns, keyColumns, keys);
+                }
+                c.setAutoCommit(true); // (idle: nothing to commit, nothing sent)
+                try {
+                    return fetch(schema, table, columns, keyColumns, keys);
+                } finally {
+                    c.setAutoCommit(false); // (nothing sent either: the next statement begins a transaction)
+                }
+            } catch (SQLException e) {
+                throw failure(e, "read " + schema + "." + table);
+            }
+        }
+
         @Override
         public void installChangeLog(String id, String schema, String table, List<String> keyColumns, String description) {
             String log = qualified(schema, "hourglass_cl_" + id), fn = qualified(schema, "hourglass_cf_" + id);

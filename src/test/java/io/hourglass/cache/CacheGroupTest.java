@@ -1302,6 +1302,10 @@ class CacheGroupTest {
         backend("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent'",
                 "INSERT INTO " + t + " VALUES (12, 'twelve')");
         assertEquals("twelve", admin.execute("SELECT str FROM " + t + " WHERE keyval = 12").rows().getFirst()[0]);
+        // a kept session is left with no transaction open (its read was a transaction of its own), and takes a write-through commit next
+        assertEquals(0L, backendCount("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'hourglass cache agent' AND state <> 'idle'"));
+        assertEquals(1, admin.execute("UPDATE " + t + " SET str = 'TWELVE' WHERE keyval = 12").updateCount());
+        assertEquals("TWELVE", backendRows().stream().filter(r -> r.startsWith("12=")).findFirst().orElseThrow().substring(3));
     }
 
     /**

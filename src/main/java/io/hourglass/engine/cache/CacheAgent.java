@@ -574,7 +574,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 if (!awaitChangesUpTo(upTo, waitMillis)) throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
             }
             List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
-            List<Object[]> rows = onKeptSession(s -> s.fetch(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
+            List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
                     w.sql.backendColumns(), w.sql.backendKey(), asked));
             w.c.setLockWait(0);
             for (Object[] raw : rows) {

@@ -37,6 +37,15 @@ public interface CacheBackend {
         List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys);
 
         /**
+         * {@link #fetch}, as the session's only read before its {@link #commit}: outside a
+         * transaction, an adapter may run it as a transaction of its own (autocommit), so that the
+         * commit after it costs no round trip.
+         */
+        default List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
+            return fetch(schema, table, columns, keyColumns, keys);
+        }
+
+        /**
          * Makes the change log of cache group {@code id}: a table that a trigger on
          * {@code schema.table} fills with the key of every row inserted, updated or deleted,
          * and with a mark (all key values null) when the table is truncated. Idempotent.
