@@ -67,8 +67,11 @@ final class AgingAgent implements AutoCloseable {
     private int lruSince = lruStart;
     private final AtomicLong lruCycles = new AtomicLong();
     private final Object lruLock = new Object();
-    /** When each table was last aged (System.nanoTime), by qualified name; the agent's thread only. */
-    private final Map<String, Long> lastAged = new HashMap<>();
+    /**
+     * When each table was last aged (System.nanoTime), by qualified name: the start of its cycle.
+     * The agent's thread keeps it, but ttAgingTableLRUConfig restarts a table's cycle from its call.
+     */
+    private final Map<String, Long> lastAged = new ConcurrentHashMap<>();
     /** Tables ttAgingScheduleNow asked for, by qualified name. */
     private final Map<String, Table> requested = new ConcurrentHashMap<>();
     private final AtomicLong agedRows = new AtomicLong();
@@ -98,6 +101,15 @@ final class AgingAgent implements AutoCloseable {
 
     /** ttAgingLRUConfig changed the cycle: the next one is a whole new cycle from now. */
     void lruCycleChanged() { lruLast = System.nanoTime(); }
+
+    /** For tests: when the current LRU cycle (PermSize thresholds) began counting (System.nanoTime). */
+    long lruCycleFrom() { return lruLast; }
+
+    /** ttAgingTableLRUConfig changed {@code t}'s cycle: its next one is a whole new cycle from now, as for ttAgingLRUConfig. */
+    void rowsCycleChanged(Table t) { lastAged.put(t.qualifiedName(), System.nanoTime()); }
+
+    /** For tests: when {@code t}'s current cycle began counting (System.nanoTime), or null before the agent first saw its policy. */
+    Long cycleFrom(Table t) { return lastAged.get(t.qualifiedName()); }
 
     /** Rows aging deleted since the load, time-based and LRU. */
     long agedRows() { return agedRows.get(); }

@@ -73,6 +73,8 @@ final class AgingProcedures {
             if (!next.equals(now)) {
                 CatalogChanges.logAndApply(c.catalog(), c.transactions(), new CatalogChange.SetAging(t.owner(), t.name(), next));
             }
+            AgingAgent agent = c.database().agingAgent();
+            if (agent != null && next.rows() != null && next.rows().cycleMinutes() != cur.cycleMinutes()) agent.rowsCycleChanged(t);
             shown = next.rows() != null ? next.rows() : io.hourglass.engine.catalog.Aging.RowThresholds.NONE;
         }
         return table(List.of(col("LOWROWSTHRESHOLD", SqlType.BIGINT), col("HIGHROWSTHRESHOLD", SqlType.BIGINT),

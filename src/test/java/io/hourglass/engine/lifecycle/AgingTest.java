@@ -398,6 +398,35 @@ class AgingTest {
         }
     }
 
+    /**
+     * A new aging cycle, by ttAgingLRUConfig or a table's ttAgingTableLRUConfig, counts from the
+     * call (TimesTen: called at 12:00 with 15 minutes, aging runs at 12:15, 12:30, ...), not from
+     * the last cycle; new thresholds alone leave the cycle as it runs.
+     */
+    @Test
+    void aChangedAgingCycleCountsFromTheCall() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            AgingAgent agent = inst.loaded("AG").agingAgent();
+            long before = System.nanoTime();
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 5)");
+            assertTrue(agent.lruCycleFrom() - before >= 0, "the PermSize cycle restarted at the call");
+            long from = agent.lruCycleFrom();
+            a.execute("CALL ttAgingLRUConfig(.5, .6)");
+            assertEquals(from, agent.lruCycleFrom(), "thresholds alone: the cycle goes on");
+
+            a.execute("CREATE TABLE r (id INTEGER PRIMARY KEY) AGING LRU");
+            io.hourglass.engine.catalog.Table r = inst.loaded("AG").catalog().table("ADMIN", "R");
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'R', 10, 20, 10)");
+            LifecycleTest.waitFor(() -> agent.cycleFrom(r) != null); // (the agent saw it)
+            long before2 = System.nanoTime();
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'R', NULL, NULL, 20)");
+            assertTrue(agent.cycleFrom(r) - before2 >= 0, "the table's cycle restarted at the call");
+            long from2 = agent.cycleFrom(r);
+            a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'R', 5, 20)");
+            assertEquals(from2, agent.cycleFrom(r), "thresholds alone: the cycle goes on");
+        }
+    }
+
     /** MIN and MAX read from an index's ends use the rows they return. */
     @Test
     void anIndexMinOrMaxUsesTheRowItReads() {
