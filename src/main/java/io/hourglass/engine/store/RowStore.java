@@ -166,7 +166,9 @@ public final class RowStore {
         int[] u = b[blockNo].usage;
         if (u == null) return;
         int slot = (int) (rowId & (Block.SLOTS - 1)), e = EPOCH.get();
-        if (u[slot] != e) u[slot] = e; // (no write, and no cache line made dirty, for a row already marked)
+        // (no write, and no cache line made dirty, for a row already marked; and a reader that
+        // took the clock just before a cycle advanced it never lowers a newer mark)
+        if (u[slot] < e) u[slot] = e;
     }
 
     /** Advances the usage clock (LRU aging begins a cycle); returns its new value, which uses from now on are recorded with. */
