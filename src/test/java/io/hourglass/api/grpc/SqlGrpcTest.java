@@ -115,6 +115,20 @@ class SqlGrpcTest {
         StatusRuntimeException auth = assertThrows(StatusRuntimeException.class, () -> client.execute(ExecuteRequest.newBuilder()
                 .setConnectionString("DSN=testdb;UID=admin;PWD=nope").setSql("SELECT 1 FROM dual").build()).await().atMost(WAIT));
         assertEquals(Status.Code.UNAUTHENTICATED, auth.getStatus().getCode());
+        // an expired password logs in, and may only set a new one (TT90063, PERMISSION_DENIED)
+        exec("CREATE USER lapsed IDENTIFIED BY oldpw PASSWORD EXPIRE");
+        try {
+            StatusRuntimeException expired = assertThrows(StatusRuntimeException.class, () -> client.execute(ExecuteRequest.newBuilder()
+                    .setConnectionString("DSN=testdb;UID=lapsed;PWD=oldpw").setSql("SELECT 1 FROM dual").build()).await().atMost(WAIT));
+            assertEquals(Status.Code.PERMISSION_DENIED, expired.getStatus().getCode());
+            assertEquals("90063", expired.getTrailers().get(ProtoValues.ERROR_CODE));
+            client.execute(ExecuteRequest.newBuilder().setConnectionString("DSN=testdb;UID=lapsed;PWD=oldpw")
+                    .setSql("ALTER USER lapsed IDENTIFIED BY newpw").build()).await().atMost(WAIT);
+            client.execute(ExecuteRequest.newBuilder().setConnectionString("DSN=testdb;UID=lapsed;PWD=newpw")
+                    .setSql("SELECT 1 FROM dual").build()).await().atMost(WAIT);
+        } finally {
+            exec("DROP USER lapsed");
+        }
     }
 
     /** A session driven request by request, reading the responses of each before the next. */
