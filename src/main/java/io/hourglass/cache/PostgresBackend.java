@@ -317,15 +317,43 @@ public final class PostgresBackend implements CacheBackend {
             }
         }
 
+        /** The statements that write {@code schema.table}, made on first use and kept with the session. */
+        private Writer writerOf(String schema, String table, List<String> columns, List<String> keyColumns) throws SQLException {
+            String id = schema + "." + table + columns + keyColumns;
+            Writer wr = writers.get(id);
+            if (wr == null) {
+                wr = writer(schema, table, columns, keyColumns);
+                writers.put(id, wr);
+            }
+            return wr;
+        }
+
+        /** INSERT ... ON CONFLICT (key) DO UPDATE SET every other column, in JDBC batches. */
+        @Override
+        public void upsert(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> rows) {
+            List<String> others = columns.stream().filter(col -> !keyColumns.contains(col)).toList();
+            String sql = "INSERT INTO " + qualified(schema, table) + " (" + list(columns, "") + ") VALUES ("
+                    + "?, ".repeat(columns.size() - 1) + "?) ON CONFLICT (" + list(keyColumns, "") + ") DO "
+                    + (others.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", others.stream()
+                            .map(col -> q(col) + " = EXCLUDED." + q(col)).toList()));
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int[] types = writerOf(schema, table, columns, keyColumns).columnTypes;
+                for (int from = 0; from < rows.size(); from += BATCH) {
+                    for (Object[] row : rows.subList(from, Math.min(rows.size(), from + BATCH))) {
+                        for (int i = 0; i < row.length; i++) bind(ps, i + 1, row[i], types[i]);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            } catch (SQLException e) {
+                throw failure(e, "flush to " + schema + "." + table);
+            }
+        }
+
         @Override
         public void write(String schema, String table, List<String> columns, List<String> keyColumns, List<Write> changes) {
             try {
-                String id = schema + "." + table + columns + keyColumns;
-                Writer wr = writers.get(id);
-                if (wr == null) {
-                    wr = writer(schema, table, columns, keyColumns);
-                    writers.put(id, wr);
-                }
+                Writer wr = writerOf(schema, table, columns, keyColumns);
                 // Consecutive changes of one kind go as one JDBC batch (one round trip for many
                 // rows), in order; every row's count is checked all the same.
                 int from = 0;

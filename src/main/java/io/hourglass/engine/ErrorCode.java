@@ -125,6 +125,7 @@ public enum ErrorCode {
     CONSTRAINT_NOT_FOUND(90044, Kind.NOT_FOUND, "Constraint %s not found on table %s"),
     CHECK_VIOLATION(90045, Kind.BAD_REQUEST, "Check constraint %s violated: %s"),
     TABLE_REDEFINED(90046, Kind.CONFLICT, "Table %s was altered while the statement waited for it; run the statement again"),
+    FLUSH_SYSTEM_MANAGED(8271, Kind.BAD_REQUEST, "Manual FLUSH operations are not allowed on cache group %s because it is system managed (FLUSH is for USERMANAGED cache groups; a write-through group sends its changes by itself)"),
     READ_ONLY_TABLE(8225, Kind.FORBIDDEN, "Table %s is read only: it is the cache table of cache group %s"),
     COMMIT_EVERY_REQUIRED(8290, Kind.BAD_REQUEST, "%s CACHE GROUP needs COMMIT EVERY n ROWS (0: one transaction)"),
     BACKEND_CONNECT_FAILED(5220, Kind.UNAVAILABLE, "Permanent backend connection failure: %s"),

@@ -170,7 +170,7 @@ class CacheGroupTest {
                 + ".readtab (keyval NUMBER PRIMARY KEY, nosuch VARCHAR2(10))"));
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32) PRIMARY KEY)"));
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER, str VARCHAR2(32))"));
-        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
+        assertError(90019, () -> sql("CREATE DYNAMIC USERMANAGED CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertError(90019, () -> sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + schema + ".readtab (keyval NUMBER PRIMARY KEY)"));
         assertEquals(0L, changeLogs(), "a refused CREATE leaves nothing in the backend");
         assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
@@ -1354,6 +1354,74 @@ class CacheGroupTest {
         sql("INSERT INTO " + t + " VALUES (3, 'three')");
         assertTrue(awtCaughtUp(30));
         assertEquals(List.of("2=deux", "3=three"), backendRows());
+    }
+
+    /**
+     * A USERMANAGED group's table is written here and committed here only; FLUSH CACHE GROUP
+     * writes its rows (those its WHERE holds for) to the backend, inserted or over the backend's
+     * row with the key, in one backend transaction; a row deleted here is not flushed.
+     */
+    @Test
+    void aUserManagedGroupIsWrittenHereAndFlushedByHand() {
+        openTemporary();
+        String t = schema + ".readtab";
+        sql("CREATE USERMANAGED CACHE GROUP umcache FROM " + t + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        assertEquals(List.of("USERMANAGED|null|OFF"), TestInstances.rows(admin, "SELECT cgtype, autorefresh_mode, autorefresh_state FROM sys.cache_group"));
+        assertEquals(2, admin.execute("LOAD CACHE GROUP umcache COMMIT EVERY 0 ROWS").updateCount());
+        sql("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1");
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        sql("DELETE FROM " + t + " WHERE keyval = 2");
+        assertEquals(List.of("1=one", "2=two"), backendRows(), "commits stay here");
+        assertEquals(1, admin.execute("FLUSH CACHE GROUP umcache WHERE keyval > 2").updateCount());
+        assertEquals(List.of("1=one", "2=two", "3=three"), backendRows(), "the row the WHERE (on the cache table) holds for");
+        assertEquals(2, admin.execute("FLUSH CACHE GROUP umcache").updateCount());
+        assertEquals(List.of("1=uno", "2=two", "3=three"), backendRows(), "inserted, or written over the backend's row; the DELETE is not flushed");
+        assertEquals(List.of("1=uno", "3=three"), cached());
+
+        // a row the backend refuses: nothing of the FLUSH is there
+        backend("ALTER TABLE " + t + " ADD CONSTRAINT short CHECK (length(str) < 10)");
+        sql("UPDATE " + t + " SET str = 'tres' WHERE keyval = 3");
+        sql("UPDATE " + t + " SET str = 'far too long a value' WHERE keyval = 1");
+        assertError(90052, () -> sql("FLUSH CACHE GROUP umcache"));
+        assertEquals(List.of("1=uno", "2=two", "3=three"), backendRows());
+        // REFRESH makes the cache the backend's again (its own changes not flushed are gone, as in TimesTen)
+        assertEquals(3, admin.execute("REFRESH CACHE GROUP umcache COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("1=uno", "2=two", "3=three"), cached());
+
+        // FLUSH is for USERMANAGED groups only; their table attributes and AUTOREFRESH are not built
+        backend("CREATE TABLE " + schema + ".other (id integer PRIMARY KEY)");
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swother FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY)");
+        assertError(8271, () -> sql("FLUSH CACHE GROUP swother"));
+        sql("DROP CACHE GROUP swother");
+        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP um2 FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY, PROPAGATE)"));
+        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP um2 FROM " + schema + ".other (id NUMBER NOT NULL, READONLY, PRIMARY KEY (id))"));
+        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP um2 AUTOREFRESH INTERVAL 5 SECONDS FROM " + schema
+                + ".other (id NUMBER NOT NULL PRIMARY KEY)"));
+        assertError(90019, () -> sql("ALTER CACHE GROUP umcache SET AUTOREFRESH STATE ON"));
+        assertError(90015, () -> sql("FLUSH CACHE GROUP umcache WHERE keyval = ?"));
+        sql("DROP CACHE GROUP umcache");
+        assertEquals(List.of("1=uno", "2=two", "3=three"), backendRows(), "DROP leaves the backend table alone");
+    }
+
+    /** USERMANAGED is kept in the log and in checkpoints: after a restart by either, commits still stay here until FLUSH. */
+    @Test
+    void aUserManagedGroupStaysUserManagedAcrossRestarts(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        String t = schema + ".readtab";
+        sql("CREATE USERMANAGED CACHE GROUP umcache FROM " + t + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))");
+        kill();
+        open(cfg);
+        assertFalse(loadedFromACheckpoint());
+        sql("INSERT INTO " + t + " VALUES (3, 'three')");
+        assertEquals(List.of("1=one", "2=two"), backendRows(), "not written through");
+        instance.close(); // (its unload checkpoint)
+        open(cfg);
+        assertTrue(loadedFromACheckpoint());
+        assertEquals("USERMANAGED", admin.execute("SELECT cgtype FROM sys.cache_group").rows().getFirst()[0]);
+        sql("INSERT INTO " + t + " VALUES (4, 'four')");
+        assertEquals(List.of("1=one", "2=two"), backendRows(), "not written through");
+        assertEquals(2, admin.execute("FLUSH CACHE GROUP umcache").updateCount());
+        assertEquals(List.of("1=one", "2=two", "3=three", "4=four"), backendRows());
     }
 
     /** DYNAMIC is kept in the log and in checkpoints: a restart by either still loads on demand. */

@@ -687,6 +687,40 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
+    /**
+     * FLUSH: the rows read in one snapshot on a connection of the table's owner (as UNLOAD runs
+     * its WHERE), under the group's lock, then written to the backend in one transaction of a
+     * session of their own.
+     */
+    @Override
+    public long flush(CacheGroup g, String where) {
+        GroupState st = state(g);
+        st.lock.lock();
+        try (Connection c = connector.apply(g.tableOwner())) {
+            Table t = catalog.requireTable(g.tableOwner(), g.tableName());
+            List<Object[]> rows = new ArrayList<>();
+            for (Object[] r : c.execute("SELECT * FROM " + qualified(g.tableOwner(), g.tableName())
+                    + (where == null ? "" : " WHERE " + where)).rows()) {
+                rows.add(backendValues(r));
+            }
+            if (rows.isEmpty()) return 0;
+            List<String> columns = new ArrayList<>(), key = new ArrayList<>();
+            for (Column col : t.columns()) columns.add(CacheGroup.backendName(col.name()));
+            for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
+            try (CacheBackend.Session s = open()) { // (closed without its COMMIT, the backend rolls it back: all or nothing)
+                s.upsert(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), columns, key, rows);
+                s.commit();
+            } catch (CacheBackend.Failure f) {
+                throw f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(f.getMessage())
+                        : f.refusedData() ? ErrorCode.BACKEND_REFUSED_CHANGE.error(f.getMessage() + "; nothing was flushed")
+                        : ErrorCode.BACKEND_ERROR.error(f.getMessage());
+            }
+            return rows.size();
+        } finally {
+            st.lock.unlock();
+        }
+    }
+
     // ---- synchronous writethrough --------------------------------------------------------------
 
     /** Backend sessions of committed write-throughs, kept for the next ones (at most {@link #IDLE_WRITERS}), with the credentials they opened with. */

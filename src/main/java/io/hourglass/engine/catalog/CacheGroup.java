@@ -27,10 +27,13 @@ import java.util.Locale;
  * @param restored the group came with a restore (a backup or the Kafka archive): its rows are
  *                 stale and its backend objects may be gone or still the source database's, so
  *                 it is neither refreshed nor altered, and dropping it leaves the backend alone
+ * @param usermanaged USERMANAGED (with {@code writethrough}, neither READONLY nor PROPAGATE): users
+ *                 write the table and commit here only; FLUSH CACHE GROUP sends its rows to the
+ *                 backend, by hand (no autorefresh)
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
                          Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
-                         boolean asynchronous, boolean dynamic) {
+                         boolean asynchronous, boolean dynamic, boolean usermanaged) {
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -49,18 +52,20 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic, usermanaged);
     }
 
     public CacheGroup asRestored() {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic, usermanaged);
     }
 
     /** The group's type as CREATE names it (without DYNAMIC). */
-    public String type() { return !writethrough ? "READONLY" : asynchronous ? "ASYNCHRONOUS WRITETHROUGH" : "SYNCHRONOUS WRITETHROUGH"; }
+    public String type() {
+        return usermanaged ? "USERMANAGED" : !writethrough ? "READONLY" : asynchronous ? "ASYNCHRONOUS WRITETHROUGH" : "SYNCHRONOUS WRITETHROUGH";
+    }
 
     /** SYNCHRONOUS WRITETHROUGH: each commit writes the backend first. */
-    public boolean synchronous() { return writethrough && !asynchronous; }
+    public boolean synchronous() { return writethrough && !asynchronous && !usermanaged; }
 
     /**
      * The name an identifier has in the backend (PostgreSQL): an unquoted name, which Hourglass

@@ -37,9 +37,10 @@ public final class LogCodec {
             SET_PROFILE = 34, DROP_PROFILE = 35, USER_ACCOUNT = 36, LRU_AGING_SETTINGS = 37, PASSWORD_STATE = 38;
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
-     * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS).
+     * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS); it is DYNAMIC; it is
+     * USERMANAGED (written here, sent by FLUSH).
      */
-    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8;
+    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8, GROUP_USERMANAGED = 16;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -102,7 +103,8 @@ public final class LogCodec {
                 o.u8(CREATE_CACHE_GROUP).str(g.owner()).str(g.name()).u64(g.cacheId()).str(g.tableOwner()).str(g.tableName())
                         .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal())
                         .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0)
-                                | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0) | (g.dynamic() ? GROUP_DYNAMIC : 0));
+                                | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0) | (g.dynamic() ? GROUP_DYNAMIC : 0)
+                                | (g.usermanaged() ? GROUP_USERMANAGED : 0));
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
@@ -298,7 +300,7 @@ public final class LogCodec {
                 int flags = p.get();
                 yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
                         (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0,
-                        (flags & GROUP_DYNAMIC) != 0));
+                        (flags & GROUP_DYNAMIC) != 0, (flags & GROUP_USERMANAGED) != 0));
             }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);

@@ -92,6 +92,13 @@ public interface CacheBackend {
         void write(String schema, String table, List<String> columns, List<String> keyColumns, List<Write> changes);
 
         /**
+         * FLUSH CACHE GROUP: each of {@code rows} ({@code columns} in that order) inserted into
+         * {@code schema.table}, or written over the row with its {@code keyColumns} values if there is
+         * one, in the open transaction. A row the backend refuses is a {@link Failure}.
+         */
+        void upsert(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> rows);
+
+        /**
          * ASYNCHRONOUS WRITETHROUGH: makes the bookmark of cache group {@code id} in
          * {@code schema}, a one-row table holding the log position up to which the group's
          * changes are in the backend, set to {@code lsn}; one that exists already is left as it

@@ -283,7 +283,7 @@ final class Ast {
      */
     record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
                             CacheGroup.State state, CreateTable table, boolean writethrough, boolean asynchronous,
-                            boolean dynamic) implements Stmt {}
+                            boolean dynamic, boolean usermanaged) implements Stmt {}
 
     /** ALTER CACHE GROUP g SET AUTOREFRESH MODE | INTERVAL | STATE: the one setting it changes, the others null. */
     record AlterCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
@@ -298,5 +298,5 @@ final class Ast {
      */
     record CacheGroupData(CacheOp op, Name group, Long commitEvery, String where) implements Stmt {}
 
-    enum CacheOp { LOAD, REFRESH, UNLOAD }
+    enum CacheOp { LOAD, REFRESH, UNLOAD, FLUSH }
 }

@@ -50,6 +50,14 @@ public interface CacheService {
     /** UNLOAD: every cached row (with {@code where}, a condition on the cache table, those it holds for) is deleted; returns how many. */
     long unload(CacheGroup group, String where);
 
+    /**
+     * FLUSH CACHE GROUP of a USERMANAGED group: every committed cached row (with {@code where}, a
+     * condition on the cache table, those it holds for) written to the backend in one backend
+     * transaction, inserted or over the backend's row with its key; rows deleted here are not.
+     * Returns how many.
+     */
+    long flush(CacheGroup group, String where);
+
     /** The catalog's cache groups or agent state changed: the agent looks again. */
     void changed();
 

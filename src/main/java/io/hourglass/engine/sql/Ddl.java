@@ -822,11 +822,11 @@ final class Ddl {
         long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         CacheGroup g = cg.writethrough()
                 ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
-                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic())
+                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic(), cg.usermanaged())
                 : new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic());
+                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic(), false);
         lruAllowed(g, ct.aging()); // (createTableChange checks a time-based policy's column)
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
@@ -876,8 +876,8 @@ final class Ddl {
         change(s, new CatalogChange.DropCacheGroup(owner, g.name()));
         dropTable(t, false, s, ddl);
         s.cache().changed();
-        // (a restored group's backend objects may be the source database's; a synchronous one has none)
-        if (!g.restored() && !g.synchronous()) s.cache().dropped(g);
+        // (a restored group's backend objects may be the source database's; a synchronous or user-managed one has none)
+        if (!g.restored() && !g.synchronous() && !g.usermanaged()) s.cache().dropped(g);
     }
 
     private static List<String> columnNames(Table t) {

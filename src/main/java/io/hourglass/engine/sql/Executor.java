@@ -86,7 +86,7 @@ final class Executor {
     }
 
     /**
-     * LOAD, REFRESH and UNLOAD CACHE GROUP: the session's transaction commits first (as DDL),
+     * LOAD, REFRESH, UNLOAD and FLUSH CACHE GROUP: the session's transaction commits first (as DDL),
      * the cache agent moves the rows in transactions of its own, and the count of rows changed
      * is the statement's ("n cache instances affected"). LOAD of an autorefresh group turns it ON.
      */
@@ -94,7 +94,10 @@ final class Executor {
         String owner = owner(d.group(), s);
         Ddl.requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, d.group().name());
-        if (d.op() != Ast.CacheOp.UNLOAD && d.commitEvery() == null) throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
+        if (d.op() == Ast.CacheOp.FLUSH && !g.usermanaged()) throw ErrorCode.FLUSH_SYSTEM_MANAGED.error(g.qualifiedName());
+        if (d.op() != Ast.CacheOp.UNLOAD && d.op() != Ast.CacheOp.FLUSH && d.commitEvery() == null) {
+            throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
+        }
         // A restored group's change log may be the source database's: only UNLOAD (local) is allowed.
         if (g.restored() && d.op() != Ast.CacheOp.UNLOAD) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
         if (d.where() != null && !g.writethrough() && !(g.dynamic() && d.op() == Ast.CacheOp.UNLOAD)) {
@@ -107,10 +110,11 @@ final class Executor {
             case LOAD -> s.cache().load(g, d.commitEvery(), false, d.where(), (long) (s.lockWait() * 1000));
             case REFRESH -> s.cache().load(g, d.commitEvery(), true, d.where(), (long) (s.lockWait() * 1000));
             case UNLOAD -> s.cache().unload(g, d.where());
+            case FLUSH -> s.cache().flush(g, d.where());
         };
         // A PAUSED group starts autorefreshing once loaded; an unloaded one pauses until loaded again.
-        CacheGroup.State next = d.op() == Ast.CacheOp.UNLOAD
-                ? (g.state() == CacheGroup.State.ON ? CacheGroup.State.PAUSED : null)
+        CacheGroup.State next = d.op() == Ast.CacheOp.FLUSH ? null
+                : d.op() == Ast.CacheOp.UNLOAD ? (g.state() == CacheGroup.State.ON ? CacheGroup.State.PAUSED : null)
                 : (g.state() == CacheGroup.State.PAUSED ? CacheGroup.State.ON : null);
         if (next != null && !g.restored()) Ddl.run(new Ast.AlterCacheGroup(d.group(), null, null, next), s, new Object[0]);
         return StatementResult.count(n);

@@ -192,7 +192,7 @@ final class Parser {
             case "CALL" -> call();
             case "GRANT", "REVOKE" -> grantRevoke();
             case "EXPLAIN" -> { next(); accept("PLAN"); accept("FOR"); yield new Ast.Explain(statement()); }
-            case "LOAD", "REFRESH", "UNLOAD" -> cacheGroupData();
+            case "LOAD", "REFRESH", "UNLOAD", "FLUSH" -> cacheGroupData();
             default -> throw error("unknown statement " + t.text());
         };
     }
@@ -1210,15 +1210,19 @@ final class Parser {
         // [DYNAMIC] READONLY | SYNCHRONOUS WRITETHROUGH | ASYNCHRONOUS WRITETHROUGH CACHE GROUP
         boolean dynamic = peek().is("DYNAMIC") && (peek(1).is("READONLY") || peek(1).is("SYNCHRONOUS") || peek(1).is("ASYNCHRONOUS"));
         if (dynamic) next();
-        if (accept("READONLY")) return createCacheGroup(false, false, dynamic);
+        if (accept("READONLY")) return createCacheGroup(false, false, dynamic, false);
         if ((peek().is("SYNCHRONOUS") || peek().is("ASYNCHRONOUS")) && peek(1).is("WRITETHROUGH")) {
             boolean asynchronous = peek().is("ASYNCHRONOUS");
             at += 2;
-            return createCacheGroup(true, asynchronous, dynamic);
+            return createCacheGroup(true, asynchronous, dynamic, false);
+        }
+        if (peek().is("USERMANAGED") && peek(1).is("CACHE")) {
+            next();
+            return createCacheGroup(true, false, false, true);
         }
         if (peek().is("DYNAMIC") || peek().is("ASYNCHRONOUS") || peek().is("SYNCHRONOUS") || peek().is("USERMANAGED")) {
-            throw ErrorCode.UNSUPPORTED.error(peek().text() + " cache groups (Hourglass has READONLY, SYNCHRONOUS WRITETHROUGH and"
-                    + " ASYNCHRONOUS WRITETHROUGH cache groups)");
+            throw ErrorCode.UNSUPPORTED.error(peek().text() + " " + peek(1).text() + " cache groups (Hourglass has READONLY, SYNCHRONOUS"
+                    + " WRITETHROUGH, ASYNCHRONOUS WRITETHROUGH, their DYNAMIC forms, and USERMANAGED cache groups)");
         }
         if (accept("VIEW")) {
             Ast.Name n = name();
@@ -1477,15 +1481,19 @@ final class Parser {
 
     /**
      * After CREATE READONLY: CACHE GROUP g [AUTOREFRESH [MODE ..] [INTERVAL ..] [STATE ..]] FROM table (...);
-     * after CREATE [A]SYNCHRONOUS WRITETHROUGH: CACHE GROUP g FROM table (...).
+     * after CREATE [A]SYNCHRONOUS WRITETHROUGH or USERMANAGED: CACHE GROUP g FROM table (...).
      */
-    private Ast.Stmt createCacheGroup(boolean writethrough, boolean asynchronous, boolean dynamic) {
+    private Ast.Stmt createCacheGroup(boolean writethrough, boolean asynchronous, boolean dynamic, boolean usermanaged) {
         expect("CACHE");
         expect("GROUP");
         Ast.Name g = name();
         io.hourglass.engine.catalog.CacheGroup.Mode mode = null;
         io.hourglass.engine.catalog.CacheGroup.State state = null;
         Long interval = null;
+        if (usermanaged && peek().is("AUTOREFRESH")) {
+            throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on a USERMANAGED cache group (its table is written here and sent by FLUSH;"
+                    + " a READONLY cache group autorefreshes)");
+        }
         if (writethrough && peek().is("AUTOREFRESH")) throw error("a WRITETHROUGH cache group has no AUTOREFRESH (its changes go from here to the backend)");
         if (accept("AUTOREFRESH")) {
             while (true) {
@@ -1496,6 +1504,7 @@ final class Parser {
             }
         }
         expect("FROM");
+        if (usermanaged) refuseTableAttributes();
         Ast.CreateTable table = (Ast.CreateTable) createTable();
         if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
         // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
@@ -1504,7 +1513,27 @@ final class Parser {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, table, writethrough, asynchronous, dynamic);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, table, writethrough, asynchronous, dynamic, usermanaged);
+    }
+
+    /**
+     * TT90019 for a USERMANAGED table's READONLY or PROPAGATE attribute, an element of its own in
+     * the table's parentheses: Hourglass's READONLY and SYNCHRONOUS WRITETHROUGH groups do what they
+     * ask. Looks ahead only.
+     */
+    private void refuseTableAttributes() {
+        int depth = 0;
+        for (int i = at; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.is("(")) depth++;
+            else if (t.is(")") && --depth == 0) return;
+            else if (depth == 1 && (t.is("READONLY") || t.is("PROPAGATE")) && (tokens.get(i - 1).is(",") || tokens.get(i - 1).is("("))
+                    && (tokens.get(i + 1).is(",") || tokens.get(i + 1).is(")"))) {
+                throw ErrorCode.UNSUPPORTED.error("the " + t.text() + " attribute of a USERMANAGED cache table (a "
+                        + (t.is("READONLY") ? "READONLY" : "SYNCHRONOUS WRITETHROUGH") + " cache group does what it asks)");
+            }
+            if (t.type() == T.EOF) return;
+        }
     }
 
     private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {
@@ -1534,21 +1563,22 @@ final class Parser {
         return ms;
     }
 
-    /** LOAD | REFRESH | UNLOAD CACHE GROUP g [COMMIT EVERY n ROWS] [PARALLEL n]. */
+    /** LOAD | REFRESH | UNLOAD | FLUSH CACHE GROUP g [WHERE ...] [COMMIT EVERY n ROWS] [PARALLEL n]. */
     private Ast.Stmt cacheGroupData() {
         Ast.CacheOp op = Ast.CacheOp.valueOf(next().text());
         expect("CACHE");
         expect("GROUP");
         Ast.Name g = name();
         String where = null;
+        boolean local = op == Ast.CacheOp.UNLOAD || op == Ast.CacheOp.FLUSH; // (their WHERE reads the cache table)
         if (accept("WHERE")) {
             int start = peek().pos();
-            if (op == Ast.CacheOp.UNLOAD) {
+            if (local) {
                 // On the cache table, in Hourglass's SQL, run by the cache agent as the table's owner:
                 // only the row's columns, constants and functions of them, as in a CHECK.
                 Executor.walk(expr(), x -> {
                     if (x instanceof Expr.Subquery || x instanceof Expr.SequenceRef || x instanceof Expr.Param) {
-                        throw ErrorCode.SEMANTIC_ERROR.error("UNLOAD's WHERE may read only the cache table's row, not " + x.text());
+                        throw ErrorCode.SEMANTIC_ERROR.error(op + "'s WHERE may read only the cache table's row, not " + x.text());
                     }
                 });
             } else {
@@ -1565,13 +1595,13 @@ final class Parser {
             if (where.isEmpty()) throw error("expected a condition after WHERE");
         }
         Long every = null;
-        if (op != Ast.CacheOp.UNLOAD && accept("COMMIT")) {
+        if (!local && accept("COMMIT")) {
             expect("EVERY");
             every = integer();
             expect("ROWS");
             if (every < 0) throw error("COMMIT EVERY takes 0 or more rows");
         }
-        if (op != Ast.CacheOp.UNLOAD && accept("PARALLEL")) {
+        if (!local && accept("PARALLEL")) {
             if (integer() < 1) throw error("PARALLEL takes 1 or more threads");
         }
         return new Ast.CacheGroupData(op, g, every, where);
