@@ -687,35 +687,58 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
+    private static HourglassException flushFailure(CacheBackend.Failure f) {
+        return f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(f.getMessage())
+                : f.refusedData() ? ErrorCode.BACKEND_REFUSED_CHANGE.error(f.getMessage() + "; nothing was flushed")
+                : ErrorCode.BACKEND_ERROR.error(f.getMessage());
+    }
+
+    /** Rows a FLUSH sends to the backend per call (one backend transaction for them all). */
+    static final int FLUSH_BATCH = 1000;
+
     /**
      * FLUSH: the rows read in one snapshot on a connection of the table's owner (as UNLOAD runs
-     * its WHERE), under the group's lock, then written to the backend in one transaction of a
-     * session of their own.
+     * its WHERE), under the group's lock, streamed to the backend in batches as they are read,
+     * in one transaction of a session of their own (so a large table is never held whole).
      */
     @Override
     public long flush(CacheGroup g, String where) {
         GroupState st = state(g);
         st.lock.lock();
-        try (Connection c = connector.apply(g.tableOwner())) {
+        try (Connection c = connector.apply(g.tableOwner()); CacheBackend.Session s = open()) {
+            // (closed without its COMMIT, the backend rolls the transaction back: all or nothing)
             Table t = catalog.requireTable(g.tableOwner(), g.tableName());
-            List<Object[]> rows = new ArrayList<>();
-            for (Object[] r : c.execute("SELECT * FROM " + qualified(g.tableOwner(), g.tableName())
-                    + (where == null ? "" : " WHERE " + where)).rows()) {
-                rows.add(backendValues(r));
-            }
-            if (rows.isEmpty()) return 0;
+            String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
             List<String> columns = new ArrayList<>(), key = new ArrayList<>();
             for (Column col : t.columns()) columns.add(CacheGroup.backendName(col.name()));
             for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
-            try (CacheBackend.Session s = open()) { // (closed without its COMMIT, the backend rolls it back: all or nothing)
-                s.upsert(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), columns, key, rows);
+            List<Object[]> batch = new ArrayList<>();
+            long[] n = {0};
+            try {
+                c.execute(c.prepare("SELECT * FROM " + qualified(g.tableOwner(), g.tableName()) + (where == null ? "" : " WHERE " + where)),
+                        new io.hourglass.engine.sql.ResultSink() {
+                            @Override public void columns(List<io.hourglass.engine.sql.ResultColumn> cols) { }
+
+                            @Override public void row(Object[] row) {
+                                batch.add(backendValues(row));
+                                if (batch.size() == FLUSH_BATCH) {
+                                    try {
+                                        s.upsert(schema, table, columns, key, batch);
+                                    } catch (CacheBackend.Failure f) {
+                                        throw flushFailure(f); // (as the engine's error: it stops the query as it is)
+                                    }
+                                    n[0] += batch.size();
+                                    batch.clear();
+                                }
+                            }
+                        });
+                if (!batch.isEmpty()) s.upsert(schema, table, columns, key, batch);
+                n[0] += batch.size();
                 s.commit();
             } catch (CacheBackend.Failure f) {
-                throw f.connection() ? ErrorCode.BACKEND_CONNECT_FAILED.error(f.getMessage())
-                        : f.refusedData() ? ErrorCode.BACKEND_REFUSED_CHANGE.error(f.getMessage() + "; nothing was flushed")
-                        : ErrorCode.BACKEND_ERROR.error(f.getMessage());
+                throw flushFailure(f);
             }
-            return rows.size();
+            return n[0];
         } finally {
             st.lock.unlock();
         }
