@@ -1401,15 +1401,36 @@ class CacheGroupTest {
         sql("DELETE FROM " + t + " WHERE keyval > 3");
         backend("DELETE FROM " + t + " WHERE keyval > 3");
 
-        // FLUSH is for USERMANAGED groups only; their table attributes and AUTOREFRESH are not built
-        backend("CREATE TABLE " + schema + ".other (id integer PRIMARY KEY)");
-        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swother FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY)");
+        // FLUSH is for USERMANAGED groups whose table is neither READONLY nor PROPAGATE
+        backend("CREATE TABLE " + schema + ".other (id integer PRIMARY KEY, v integer)");
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swother FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY, v NUMBER)");
         assertError(8271, () -> sql("FLUSH CACHE GROUP swother"));
         sql("DROP CACHE GROUP swother");
-        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP um2 FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY, PROPAGATE)"));
-        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP um2 FROM " + schema + ".other (id NUMBER NOT NULL, READONLY, PRIMARY KEY (id))"));
+        // PROPAGATE: each commit writes the backend first, as a SYNCHRONOUS WRITETHROUGH group's
+        sql("CREATE USERMANAGED CACHE GROUP umprop FROM " + schema + ".other (id NUMBER NOT NULL, v NUMBER, PRIMARY KEY (id), PROPAGATE)");
+        sql("INSERT INTO " + schema + ".other VALUES (1, 10)");
+        assertEquals(1L, backendCount("SELECT COUNT(*) FROM " + schema + ".other WHERE id = 1 AND v = 10"), "in the backend at commit");
+        assertError(90015, () -> sql("FLUSH CACHE GROUP umprop"));
+        sql("DROP CACHE GROUP umprop");
+        // READONLY: read-only here, filled by LOAD and REFRESH (or AUTOREFRESH, if the group has it)
+        sql("CREATE USERMANAGED CACHE GROUP umro FROM " + schema + ".other (id NUMBER NOT NULL, READONLY, v NUMBER, PRIMARY KEY (id))");
+        assertEquals(List.of("USERMANAGED|FULL|OFF"), TestInstances.rows(admin, "SELECT cgtype, autorefresh_mode, autorefresh_state FROM sys.cache_group WHERE cgname = 'UMRO'"));
+        assertEquals(1, admin.execute("LOAD CACHE GROUP umro COMMIT EVERY 0 ROWS").updateCount());
+        assertError(8225, () -> sql("UPDATE " + schema + ".other SET v = 11"));
+        assertError(90015, () -> sql("FLUSH CACHE GROUP umro"));
+        sql("DROP CACHE GROUP umro");
+        sql("CREATE USERMANAGED CACHE GROUP umauto AUTOREFRESH INTERVAL 100 MILLISECONDS STATE ON FROM " + schema
+                + ".other (id NUMBER NOT NULL, v NUMBER, PRIMARY KEY (id), READONLY)");
+        sql("CALL ttCacheStart()");
+        backend("UPDATE " + schema + ".other SET v = 12 WHERE id = 1");
+        await(() -> TestInstances.rows(admin, "SELECT v FROM " + schema + ".other").equals(List.of("12")), () -> "autorefreshed");
+        sql("CALL ttCacheStop()");
+        sql("DROP CACHE GROUP umauto");
+        assertEquals(0L, changeLogs(), "DROP removed its change log");
+        // not built: AUTOREFRESH on a table written here (update anywhere), both attributes
         assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP um2 AUTOREFRESH INTERVAL 5 SECONDS FROM " + schema
-                + ".other (id NUMBER NOT NULL PRIMARY KEY)"));
+                + ".other (id NUMBER NOT NULL PRIMARY KEY, PROPAGATE)"));
+        assertError(1001, () -> sql("CREATE USERMANAGED CACHE GROUP um2 FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY, PROPAGATE, READONLY)"));
         assertError(90019, () -> sql("ALTER CACHE GROUP umcache SET AUTOREFRESH STATE ON"));
         assertError(90015, () -> sql("FLUSH CACHE GROUP umcache WHERE keyval = ?"));
         sql("DROP CACHE GROUP umcache");

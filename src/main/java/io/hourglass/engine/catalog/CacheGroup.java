@@ -27,13 +27,17 @@ import java.util.Locale;
  * @param restored the group came with a restore (a backup or the Kafka archive): its rows are
  *                 stale and its backend objects may be gone or still the source database's, so
  *                 it is neither refreshed nor altered, and dropping it leaves the backend alone
- * @param usermanaged USERMANAGED (with {@code writethrough}, neither READONLY nor PROPAGATE): users
- *                 write the table and commit here only; FLUSH CACHE GROUP sends its rows to the
- *                 backend, by hand (no autorefresh)
+ * @param usermanaged USERMANAGED: with {@code writethrough} and without {@code propagate} (its table
+ *                 neither READONLY nor PROPAGATE), users write the table and commit here only, and
+ *                 FLUSH CACHE GROUP sends its rows to the backend by hand; with {@code propagate}
+ *                 (PROPAGATE), each commit writes the backend first, as SYNCHRONOUS WRITETHROUGH;
+ *                 without {@code writethrough} (READONLY), the table is read-only, autorefreshed
+ *                 if the group has AUTOREFRESH
+ * @param propagate a USERMANAGED table's PROPAGATE attribute
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
                          Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
-                         boolean asynchronous, boolean dynamic, boolean usermanaged) {
+                         boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate) {
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -52,11 +56,11 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic, usermanaged);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic, usermanaged, propagate);
     }
 
     public CacheGroup asRestored() {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic, usermanaged);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic, usermanaged, propagate);
     }
 
     /** The group's type as CREATE names it (without DYNAMIC). */
@@ -65,7 +69,10 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     }
 
     /** SYNCHRONOUS WRITETHROUGH: each commit writes the backend first. */
-    public boolean synchronous() { return writethrough && !asynchronous && !usermanaged; }
+    public boolean synchronous() { return writethrough && !asynchronous && (!usermanaged || propagate); }
+
+    /** A USERMANAGED group whose table is neither READONLY nor PROPAGATE: written here, sent by FLUSH. */
+    public boolean flushed() { return usermanaged && writethrough && !propagate; }
 
     /**
      * The name an identifier has in the backend (PostgreSQL): an unquoted name, which Hourglass

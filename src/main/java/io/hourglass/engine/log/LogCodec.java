@@ -38,9 +38,9 @@ public final class LogCodec {
     /**
      * CREATE CACHE GROUP's flags byte: the group came with a restore; it is WRITETHROUGH (else
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS); it is DYNAMIC; it is
-     * USERMANAGED (written here, sent by FLUSH).
+     * USERMANAGED; its USERMANAGED table is PROPAGATE.
      */
-    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8, GROUP_USERMANAGED = 16;
+    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8, GROUP_USERMANAGED = 16, GROUP_PROPAGATE = 32;
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -104,7 +104,7 @@ public final class LogCodec {
                         .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal())
                         .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0)
                                 | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0) | (g.dynamic() ? GROUP_DYNAMIC : 0)
-                                | (g.usermanaged() ? GROUP_USERMANAGED : 0));
+                                | (g.usermanaged() ? GROUP_USERMANAGED : 0) | (g.propagate() ? GROUP_PROPAGATE : 0));
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
@@ -300,7 +300,8 @@ public final class LogCodec {
                 int flags = p.get();
                 yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
                         (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0,
-                        (flags & GROUP_DYNAMIC) != 0, (flags & GROUP_USERMANAGED) != 0));
+                        (flags & GROUP_DYNAMIC) != 0, (flags & GROUP_USERMANAGED) != 0,
+                        (flags & GROUP_PROPAGATE) != 0));
             }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);

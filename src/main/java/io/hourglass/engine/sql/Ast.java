@@ -283,7 +283,7 @@ final class Ast {
      */
     record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
                             CacheGroup.State state, CreateTable table, boolean writethrough, boolean asynchronous,
-                            boolean dynamic, boolean usermanaged) implements Stmt {}
+                            boolean dynamic, boolean usermanaged, boolean propagate) implements Stmt {}
 
     /** ALTER CACHE GROUP g SET AUTOREFRESH MODE | INTERVAL | STATE: the one setting it changes, the others null. */
     record AlterCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,

@@ -822,11 +822,14 @@ final class Ddl {
         long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         CacheGroup g = cg.writethrough()
                 ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
-                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic(), cg.usermanaged())
+                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic(), cg.usermanaged(), cg.propagate())
+                : cg.usermanaged() && cg.mode() == null && cg.intervalMs() == null && cg.state() == null
+                ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
+                        CacheGroup.State.OFF, false, false, false, false, true, false) // (a READONLY table without AUTOREFRESH: LOAD and REFRESH only)
                 : new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic(), false);
+                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic(), cg.usermanaged(), false);
         lruAllowed(g, ct.aging()); // (createTableChange checks a time-based policy's column)
         List<String> columns = new ArrayList<>();
         for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
@@ -877,7 +880,7 @@ final class Ddl {
         dropTable(t, false, s, ddl);
         s.cache().changed();
         // (a restored group's backend objects may be the source database's; a synchronous or user-managed one has none)
-        if (!g.restored() && !g.synchronous() && !g.usermanaged()) s.cache().dropped(g);
+        if (!g.restored() && !g.synchronous() && !g.flushed()) s.cache().dropped(g);
     }
 
     private static List<String> columnNames(Table t) {

@@ -95,6 +95,10 @@ final class Executor {
         Ddl.requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, d.group().name());
         if (d.op() == Ast.CacheOp.FLUSH && !g.usermanaged()) throw ErrorCode.FLUSH_SYSTEM_MANAGED.error(g.qualifiedName());
+        if (d.op() == Ast.CacheOp.FLUSH && !g.flushed()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("FLUSH CACHE GROUP " + g.qualifiedName() + ": its table is " + (g.propagate() ? "PROPAGATE"
+                    + " (each commit writes the backend already)" : "READONLY (nothing is written here to flush)"));
+        }
         if (d.op() != Ast.CacheOp.UNLOAD && d.op() != Ast.CacheOp.FLUSH && d.commitEvery() == null) {
             throw ErrorCode.COMMIT_EVERY_REQUIRED.error(d.op().name());
         }

@@ -1490,21 +1490,30 @@ final class Parser {
         io.hourglass.engine.catalog.CacheGroup.Mode mode = null;
         io.hourglass.engine.catalog.CacheGroup.State state = null;
         Long interval = null;
-        if (usermanaged && peek().is("AUTOREFRESH")) {
-            throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on a USERMANAGED cache group (its table is written here and sent by FLUSH;"
-                    + " a READONLY cache group autorefreshes)");
+        if (!usermanaged && writethrough && peek().is("AUTOREFRESH")) {
+            throw error("a WRITETHROUGH cache group has no AUTOREFRESH (its changes go from here to the backend)");
         }
-        if (writethrough && peek().is("AUTOREFRESH")) throw error("a WRITETHROUGH cache group has no AUTOREFRESH (its changes go from here to the backend)");
-        if (accept("AUTOREFRESH")) {
+        boolean autorefresh = accept("AUTOREFRESH");
+        if (autorefresh) {
             while (true) {
                 if (mode == null && accept("MODE")) mode = refreshMode();
                 else if (interval == null && accept("INTERVAL")) interval = refreshInterval();
                 else if (state == null && accept("STATE")) state = refreshState();
                 else break;
             }
+            if (usermanaged && mode == null) mode = io.hourglass.engine.catalog.CacheGroup.Mode.INCREMENTAL; // (AUTOREFRESH given: not a static table)
         }
         expect("FROM");
-        if (usermanaged) refuseTableAttributes();
+        boolean propagate = false;
+        if (usermanaged) {
+            String attribute = takeTableAttribute();
+            if ("READONLY".equals(attribute)) writethrough = false;
+            propagate = "PROPAGATE".equals(attribute);
+            if (autorefresh && writethrough) {
+                throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on a USERMANAGED cache group whose table is not READONLY (the backend's"
+                        + " changes and this database's on one table: update anywhere); give the table READONLY, or no AUTOREFRESH");
+            }
+        }
         Ast.CreateTable table = (Ast.CreateTable) createTable();
         if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
         // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
@@ -1513,27 +1522,37 @@ final class Parser {
             throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
         }
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, table, writethrough, asynchronous, dynamic, usermanaged);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, table, writethrough, asynchronous, dynamic, usermanaged, propagate);
     }
 
     /**
-     * TT90019 for a USERMANAGED table's READONLY or PROPAGATE attribute, an element of its own in
-     * the table's parentheses: Hourglass's READONLY and SYNCHRONOUS WRITETHROUGH groups do what they
-     * ask. Looks ahead only.
+     * A USERMANAGED table's READONLY or PROPAGATE attribute, an element of its own in the table's
+     * parentheses after FROM (TimesTen's {@code (id NUMBER NOT NULL, ..., PRIMARY KEY (id), PROPAGATE)}):
+     * taken out of the statement's tokens, with its comma, so the table definition reads as any
+     * other; null if there is none. Both is TT1001.
      */
-    private void refuseTableAttributes() {
+    private String takeTableAttribute() {
+        String found = null;
         int depth = 0;
-        for (int i = at; i < tokens.size(); i++) {
+        for (int i = at; i < tokens.size() && tokens.get(i).type() != T.EOF; i++) {
             Token t = tokens.get(i);
             if (t.is("(")) depth++;
-            else if (t.is(")") && --depth == 0) return;
+            else if (t.is(")") && --depth == 0) break;
             else if (depth == 1 && (t.is("READONLY") || t.is("PROPAGATE")) && (tokens.get(i - 1).is(",") || tokens.get(i - 1).is("("))
                     && (tokens.get(i + 1).is(",") || tokens.get(i + 1).is(")"))) {
-                throw ErrorCode.UNSUPPORTED.error("the " + t.text() + " attribute of a USERMANAGED cache table (a "
-                        + (t.is("READONLY") ? "READONLY" : "SYNCHRONOUS WRITETHROUGH") + " cache group does what it asks)");
+                if (found != null) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "a cache table is READONLY or PROPAGATE, not both");
+                found = t.text().toUpperCase(java.util.Locale.ROOT);
+                if (tokens.get(i - 1).is(",")) { // (its comma: the one before it, or after it when it comes first)
+                    tokens.subList(i - 1, i + 1).clear();
+                    i -= 2;
+                } else if (tokens.get(i + 1).is(",")) {
+                    tokens.subList(i, i + 2).clear();
+                    i -= 1;
+                }
+                // (alone in the parentheses it stays, and the table definition reads it as a column)
             }
-            if (t.type() == T.EOF) return;
         }
+        return found;
     }
 
     private io.hourglass.engine.catalog.CacheGroup.Mode refreshMode() {

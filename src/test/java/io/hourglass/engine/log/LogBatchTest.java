@@ -61,15 +61,17 @@ class LogBatchTest {
     @Test
     void cacheGroupAndModifyColumnsChangesRoundTrip() {
         CacheGroup g = new CacheGroup("CACHEADM", "READCACHE", 0x9f3a_0000_0000_0001L, "SALES", "READTAB",
-                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false, false, false, false, false);
+                CacheGroup.Mode.FULL, 300_000, CacheGroup.State.PAUSED, false, false, false, false, false, false);
         CacheGroup swt = new CacheGroup("CACHEADM", "SWCACHE", 7L, "SALES", "ORDERS", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
-                false, true, false, true, false);
+                false, true, false, true, false, false);
         CacheGroup um = new CacheGroup("CACHEADM", "UMCACHE", 9L, "SALES", "CARTS", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
-                false, true, false, false, true);
+                false, true, false, false, true, false);
+        CacheGroup ump = new CacheGroup("CACHEADM", "UMPROP", 10L, "SALES", "CARTS", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
+                false, true, false, false, true, true);
         CacheGroup awt = new CacheGroup("CACHEADM", "AWCACHE", 8L, "SALES", "LINES", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
-                false, true, true, false, false);
+                false, true, true, false, false, false);
         for (CatalogChange c : List.of(new CatalogChange.CreateCacheGroup(g), new CatalogChange.CreateCacheGroup(g.asRestored()),
-                new CatalogChange.CreateCacheGroup(um), new CatalogChange.CreateCacheGroup(um.asRestored()),
+                new CatalogChange.CreateCacheGroup(um), new CatalogChange.CreateCacheGroup(um.asRestored()), new CatalogChange.CreateCacheGroup(ump),
                 new CatalogChange.CreateCacheGroup(swt), new CatalogChange.CreateCacheGroup(swt.asRestored()),
                 new CatalogChange.CreateCacheGroup(awt), new CatalogChange.CreateCacheGroup(awt.asRestored()),
                 new CatalogChange.RestoredCacheGroups(),
