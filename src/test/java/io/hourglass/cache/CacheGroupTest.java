@@ -1401,6 +1401,17 @@ class CacheGroupTest {
         sql("DELETE FROM " + t + " WHERE keyval > 3");
         backend("DELETE FROM " + t + " WHERE keyval > 3");
 
+        // WITH ID (the primary key's values) names one row, as a WHERE on the key would, for each operation
+        sql("UPDATE " + t + " SET str = 'dos' WHERE keyval = 2");
+        assertEquals(1, admin.execute("FLUSH CACHE GROUP umcache WITH ID (2)").updateCount());
+        assertEquals(List.of("1=eins", "2=dos", "3=three"), backendRows());
+        assertEquals(1, admin.execute("UNLOAD CACHE GROUP umcache WITH ID (2)").updateCount());
+        assertEquals(List.of("1=eins", "3=three"), cached());
+        assertEquals(1, admin.execute("LOAD CACHE GROUP umcache WITH ID (2) COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("1=eins", "2=dos", "3=three"), cached());
+        assertError(90015, () -> sql("FLUSH CACHE GROUP umcache WITH ID (1, 2)"));
+        assertError(90015, () -> sql("FLUSH CACHE GROUP umcache WITH ID (keyval)"));
+        assertError(1001, () -> sql("FLUSH CACHE GROUP umcache WHERE keyval = 1 WITH ID (1)"));
         // FLUSH is for USERMANAGED groups whose table is neither READONLY nor PROPAGATE
         backend("CREATE TABLE " + schema + ".other (id integer PRIMARY KEY, v integer)");
         sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swother FROM " + schema + ".other (id NUMBER NOT NULL PRIMARY KEY, v NUMBER)");
@@ -1434,7 +1445,7 @@ class CacheGroupTest {
         assertError(90019, () -> sql("ALTER CACHE GROUP umcache SET AUTOREFRESH STATE ON"));
         assertError(90015, () -> sql("FLUSH CACHE GROUP umcache WHERE keyval = ?"));
         sql("DROP CACHE GROUP umcache");
-        assertEquals(List.of("1=eins", "2=two", "3=three"), backendRows(), "DROP leaves the backend table alone");
+        assertEquals(List.of("1=eins", "2=dos", "3=three"), backendRows(), "DROP leaves the backend table alone");
     }
 
     /** USERMANAGED is kept in the log and in checkpoints: after a restart by either, commits still stay here until FLUSH. */

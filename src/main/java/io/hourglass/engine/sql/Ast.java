@@ -291,12 +291,13 @@ final class Ast {
 
     record DropCacheGroup(Name group) implements Stmt {}
 
-    /** LOAD, REFRESH or UNLOAD CACHE GROUP g [COMMIT EVERY n ROWS] ({@code commitEvery} null when absent). */
     /**
-     * LOAD, REFRESH or UNLOAD CACHE GROUP; {@code where}: the WHERE condition's text (the
-     * backend's SQL for LOAD and REFRESH, Hourglass's on the cache table for UNLOAD), or null.
+     * LOAD, REFRESH, UNLOAD or FLUSH CACHE GROUP g [COMMIT EVERY n ROWS] ({@code commitEvery} null
+     * when absent); {@code where}: the WHERE condition's text (the backend's SQL for LOAD and
+     * REFRESH, Hourglass's on the cache table for UNLOAD and FLUSH), or null; {@code ids}: WITH
+     * ID's values as written (constants), or null.
      */
-    record CacheGroupData(CacheOp op, Name group, Long commitEvery, String where) implements Stmt {}
+    record CacheGroupData(CacheOp op, Name group, Long commitEvery, String where, List<String> ids) implements Stmt {}
 
     enum CacheOp { LOAD, REFRESH, UNLOAD, FLUSH }
 }

@@ -104,17 +104,18 @@ final class Executor {
         }
         // A restored group's change log may be the source database's: only UNLOAD (local) is allowed.
         if (g.restored() && d.op() != Ast.CacheOp.UNLOAD) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
-        if (d.where() != null && !g.writethrough() && !(g.dynamic() && d.op() == Ast.CacheOp.UNLOAD)) {
+        String where = d.ids() == null ? d.where() : idCondition(g, d.ids(), d.op() == Ast.CacheOp.LOAD || d.op() == Ast.CacheOp.REFRESH, s);
+        if (where != null && !g.writethrough() && !(g.dynamic() && d.op() == Ast.CacheOp.UNLOAD)) {
             // As in TimesTen: autorefresh keeps a READONLY group's whole table, so it takes no part of one.
             throw ErrorCode.SEMANTIC_ERROR.error("a WHERE clause in " + d.op() + " CACHE GROUP of READONLY group " + g.qualifiedName()
                     + ": autorefresh keeps the whole table; WHERE is for write-through groups");
         }
         s.commitWork();
         long n = switch (d.op()) {
-            case LOAD -> s.cache().load(g, d.commitEvery(), false, d.where(), (long) (s.lockWait() * 1000));
-            case REFRESH -> s.cache().load(g, d.commitEvery(), true, d.where(), (long) (s.lockWait() * 1000));
-            case UNLOAD -> s.cache().unload(g, d.where());
-            case FLUSH -> s.cache().flush(g, d.where());
+            case LOAD -> s.cache().load(g, d.commitEvery(), false, where, (long) (s.lockWait() * 1000));
+            case REFRESH -> s.cache().load(g, d.commitEvery(), true, where, (long) (s.lockWait() * 1000));
+            case UNLOAD -> s.cache().unload(g, where);
+            case FLUSH -> s.cache().flush(g, where);
         };
         // A PAUSED group starts autorefreshing once loaded; an unloaded one pauses until loaded again.
         CacheGroup.State next = d.op() == Ast.CacheOp.FLUSH ? null
@@ -122,6 +123,27 @@ final class Executor {
                 : (g.state() == CacheGroup.State.PAUSED ? CacheGroup.State.ON : null);
         if (next != null && !g.restored()) Ddl.run(new Ast.AlterCacheGroup(d.group(), null, null, next), s, new Object[0]);
         return StatementResult.count(n);
+    }
+
+    /**
+     * WITH ID (values): the condition that the group's primary key has those values, in the order
+     * of its columns; on the backend's columns for LOAD and REFRESH (sent as written, so the values
+     * must read as the backend's SQL too), on the cache table's for UNLOAD and FLUSH.
+     */
+    private static String idCondition(CacheGroup g, List<String> ids, boolean backend, Session s) {
+        Table t = s.catalog().requireTable(g.tableOwner(), g.tableName());
+        int[] pk = t.primaryKey();
+        if (ids.size() != pk.length) {
+            throw ErrorCode.SEMANTIC_ERROR.error("WITH ID gives " + ids.size() + " value(s); the primary key of " + t.qualifiedName() + " has "
+                    + pk.length + " column(s)");
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < pk.length; i++) {
+            String column = t.columns().get(pk[i]).name();
+            if (backend) column = CacheGroup.backendName(column);
+            b.append(i == 0 ? "" : " AND ").append('"').append(column.replace("\"", "\"\"")).append("\" = ").append(ids.get(i));
+        }
+        return b.toString();
     }
 
     // ---- names and privileges -----------------------------------------------------------------

@@ -1582,7 +1582,7 @@ final class Parser {
         return ms;
     }
 
-    /** LOAD | REFRESH | UNLOAD | FLUSH CACHE GROUP g [WHERE ...] [COMMIT EVERY n ROWS] [PARALLEL n]. */
+    /** LOAD | REFRESH | UNLOAD | FLUSH CACHE GROUP g [WHERE ... | WITH ID (values)] [COMMIT EVERY n ROWS] [PARALLEL n]. */
     private Ast.Stmt cacheGroupData() {
         Ast.CacheOp op = Ast.CacheOp.valueOf(next().text());
         expect("CACHE");
@@ -1613,6 +1613,22 @@ final class Parser {
             where = sql.substring(start, peek().pos()).strip();
             if (where.isEmpty()) throw error("expected a condition after WHERE");
         }
+        List<String> ids = null;
+        if (where == null && accept("WITH")) {
+            expect("ID");
+            expect("(");
+            ids = new ArrayList<>();
+            do {
+                int start = peek().pos();
+                Executor.walk(expr(), x -> {
+                    if (x instanceof Expr.Subquery || x instanceof Expr.SequenceRef || x instanceof Expr.Param || x instanceof Expr.ColumnRef) {
+                        throw ErrorCode.SEMANTIC_ERROR.error(op + " ... WITH ID takes constants (the primary key's values), not " + x.text());
+                    }
+                });
+                ids.add(sql.substring(start, peek().pos()).strip());
+            } while (accept(","));
+            expect(")");
+        }
         Long every = null;
         if (!local && accept("COMMIT")) {
             expect("EVERY");
@@ -1623,7 +1639,7 @@ final class Parser {
         if (!local && accept("PARALLEL")) {
             if (integer() < 1) throw error("PARALLEL takes 1 or more threads");
         }
-        return new Ast.CacheGroupData(op, g, every, where);
+        return new Ast.CacheGroupData(op, g, every, where, ids);
     }
 
     /** CHECK (condition), CHECK next; the condition's text is kept as written. */
