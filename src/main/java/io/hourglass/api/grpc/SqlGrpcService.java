@@ -84,9 +84,11 @@ public class SqlGrpcService extends SqlGrpc.SqlImplBase {
         executor.execute(() -> {
             ExecuteResponse response;
             try {
-                StatementResult r = gateway.autocommit(gateway.connect(req.getConnectionString()), req.getSql(),
-                        ProtoValues.params(req.getParamsList()), req.getDurable());
+                Connection c = gateway.connect(req.getConnectionString());
+                String warning = c.loginWarning(); // (before autocommit closes it)
+                StatementResult r = gateway.autocommit(c, req.getSql(), ProtoValues.params(req.getParamsList()), req.getDurable());
                 ExecuteResponse.Builder b = ExecuteResponse.newBuilder().setUpdateCount(r.updateCount());
+                if (warning != null) b.setWarning(warning);
                 b.addAllColumns(ProtoValues.columns(r.columns()));
                 for (Object[] row : r.rows()) b.addRows(ProtoValues.row(row));
                 response = b.build();
@@ -196,8 +198,10 @@ public class SqlGrpcService extends SqlGrpc.SqlImplBase {
                         c.setAutocommit(!req.getConnect().hasAutocommit() || req.getConnect().getAutocommit());
                         connection = c;
                         if (gone) c.close(); // the client left while it connected
-                        send(response(id).setConnected(Connected.newBuilder().setConnectionId(c.id())
-                                .setDatabase(c.database().name()).setUser(c.user().name())).build());
+                        Connected.Builder connected = Connected.newBuilder().setConnectionId(c.id()).setDatabase(c.database().name())
+                                .setUser(c.user().name());
+                        if (c.loginWarning() != null) connected.setWarning(c.loginWarning());
+                        send(response(id).setConnected(connected).build());
                     }
                     case EXECUTE -> {
                         int batch = req.getExecute().getBatchSize() > 0 ? req.getExecute().getBatchSize() : DEFAULT_BATCH;

@@ -54,6 +54,7 @@ public class SqlResource {
         String sql = req == null ? null : req.sql();
         Object[] params = req == null ? new Object[0] : JsonValues.params(req.params());
         Connection c = gateway.connect(dsn, cred.user(), cred.password());
+        Warnings.login(c, response);
         return StreamedResult.run(executor, json, response, config.resultStallTimeout(), c,
                 sink -> gateway.autocommit(c, sql, params, false, sink));
     }

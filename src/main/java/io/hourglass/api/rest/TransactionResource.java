@@ -42,9 +42,11 @@ public class TransactionResource {
     @Path("/databases/{dsn}/transactions")
     @RunOnVirtualThread
     @Operation(summary = "Begin a transaction", description = "Answers its id; it expires when left idle.")
-    public Begun begin(@PathParam("dsn") String dsn, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Begun begin(@PathParam("dsn") String dsn, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                       @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerResponse response) {
         Credentials cred = Credentials.fromHeader(auth);
         Connection c = gateway.connect(dsn, cred.user(), cred.password());
+        Warnings.login(c, response);
         return new Begun(transactions.begin(c));
     }
 

@@ -654,11 +654,22 @@ public final class Catalog {
         PasswordStatus st = passwordStatus(u);
         if (st == PasswordStatus.GRACE && u.graceWarnedFor != u.passwordSetAt) {
             u.graceWarnedFor = u.passwordSetAt;
-            java.util.logging.Logger.getLogger(Catalog.class.getName()).warning("The password of user " + u.name() + " expired at "
-                    + java.time.Instant.ofEpochMilli(passwordExpiry(u)) + " (PASSWORD_LIFE_TIME); it logs in within its PASSWORD_GRACE_TIME."
-                    + " Set a new one: ALTER USER " + u.name() + " IDENTIFIED BY ...");
+            java.util.logging.Logger.getLogger(Catalog.class.getName()).warning(graceWarning(u));
         }
         return st;
+    }
+
+    /**
+     * What a login within a password's grace period is told (TimesTen logs in "with a warning"):
+     * when the password expired, until when it still logs in, and how to set a new one.
+     */
+    public String graceWarning(User u) {
+        long expired = passwordExpiry(u);
+        String grace = limit(u, Profile.PASSWORD_GRACE_TIME);
+        return "The password of user " + u.name() + " expired at " + java.time.Instant.ofEpochMilli(expired) + " (PASSWORD_LIFE_TIME); it logs in "
+                + (grace.equals(Profile.UNLIMITED) ? "within its PASSWORD_GRACE_TIME, which does not end"
+                        : "until " + java.time.Instant.ofEpochMilli(plus(expired, Profile.millis(grace))) + " (PASSWORD_GRACE_TIME)")
+                + ". Set a new one: ALTER USER " + u.name() + " IDENTIFIED BY ...";
     }
 
     /** When {@code u}'s password expires (or expired) by its PASSWORD_LIFE_TIME; Long.MAX_VALUE when never. */

@@ -227,6 +227,13 @@ public final class Connection implements Session, AutoCloseable {
      */
     public void restrictToPasswordChange() { passwordExpired = true; }
 
+    private volatile String loginWarning;
+
+    /** Its login's warning (a password within its grace period), for the client; null if none. */
+    public String loginWarning() { return loginWarning; }
+
+    void loginWarning(String warning) { loginWarning = warning; }
+
     private CompletionStage<StatementResult> executeAsync(PreparedStatement ps, ResultSink sink, Object... params) {
         if (passwordExpired && !ps.setsOwnPassword(user.name())) {
             db.countStatement(false);

@@ -260,7 +260,11 @@ public final class Instance implements AutoCloseable {
             User u = cat.authenticate(name, pwd);
             if (!cat.has(u, Privilege.CREATE_SESSION)) throw ErrorCode.PRIVILEGE_REQUIRED.error(name, "CREATE SESSION");
             Connection c = new Connection(db, u, iso, lockWait, m.procedures);
-            if (cat.loginPasswordStatus(u) == Catalog.PasswordStatus.EXPIRED) c.restrictToPasswordChange();
+            switch (cat.loginPasswordStatus(u)) {
+                case EXPIRED -> c.restrictToPasswordChange();
+                case GRACE -> c.loginWarning(cat.graceWarning(u));
+                case OPEN -> { }
+            }
             c.setDurableCommits(db.config().durableCommits() == 1);
             c.setQueryTimeoutMillis(db.config().sqlQueryTimeoutMs());
             ok = true;

@@ -129,6 +129,25 @@ class SqlGrpcTest {
         } finally {
             exec("DROP USER lapsed");
         }
+        // within a password's grace period: a warning with the result
+        exec("CREATE PROFILE oneSecond LIMIT PASSWORD_LIFE_TIME .0000116 PASSWORD_GRACE_TIME UNLIMITED");
+        exec("CREATE USER graced IDENTIFIED BY gracepw PROFILE oneSecond");
+        try {
+            ExecuteRequest select = ExecuteRequest.newBuilder().setConnectionString("DSN=testdb;UID=graced;PWD=gracepw").setSql("SELECT 1 FROM dual").build();
+            assertEquals("", client.execute(select).await().atMost(WAIT).getWarning());
+            Thread.sleep(1_100); // (one second of lifetime: the smallest there is)
+            assertTrue(client.execute(select).await().atMost(WAIT).getWarning().startsWith("The password of user GRACED expired at"));
+            try (Session s = new Session()) { // (a session is told when it connects)
+                SessionResponse c = s.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder()
+                        .setConnectionString("DSN=testdb;UID=graced;PWD=gracepw"))).getFirst();
+                assertTrue(c.getConnected().getWarning().contains("ALTER USER GRACED IDENTIFIED BY"), c.toString());
+            }
+        } catch (InterruptedException interrupted) {
+            throw new AssertionError(interrupted);
+        } finally {
+            exec("DROP USER graced");
+            exec("DROP PROFILE oneSecond");
+        }
     }
 
     /** A session driven request by request, reading the responses of each before the next. */

@@ -202,6 +202,29 @@ class SqlHttpTest {
     }
 
     @Test
+    void aPasswordInItsGracePeriodLogsInWithAWarningHeader() throws Exception {
+        admin().body(Map.of("sql", "DROP USER graced")).post("/v1/databases/testdb/sql");
+        admin().body(Map.of("sql", "DROP PROFILE oneSecond CASCADE")).post("/v1/databases/testdb/sql");
+        sql("CREATE PROFILE oneSecond LIMIT PASSWORD_LIFE_TIME .0000116 PASSWORD_GRACE_TIME UNLIMITED").statusCode(200);
+        sql("CREATE USER graced IDENTIFIED BY gracepw PROFILE oneSecond").statusCode(200);
+        given().auth().preemptive().basic("graced", "gracepw").contentType(ContentType.JSON)
+                .body(Map.of("sql", "SELECT 1 FROM dual")).post("/v1/databases/testdb/sql")
+                .then().statusCode(200).header("Warning", org.hamcrest.Matchers.nullValue());
+        Thread.sleep(1_100); // (one second of lifetime: the smallest there is)
+        given().auth().preemptive().basic("graced", "gracepw").contentType(ContentType.JSON)
+                .body(Map.of("sql", "SELECT account_status FROM user_users")).post("/v1/databases/testdb/sql")
+                .then().statusCode(200).body("rows[0][0]", equalTo("EXPIRED(GRACE)"))
+                .header("Warning", containsString("299 hourglass \"The password of user GRACED expired at"))
+                .header("Warning", containsString("ALTER USER GRACED IDENTIFIED BY"));
+        String id = given().auth().preemptive().basic("graced", "gracepw").contentType(ContentType.JSON).post("/v1/databases/testdb/transactions")
+                .then().statusCode(200).header("Warning", containsString("PASSWORD_GRACE_TIME")).extract().path("id");
+        given().auth().preemptive().basic("graced", "gracepw").contentType(ContentType.JSON).post("/v1/transactions/" + id + "/rollback")
+                .then().statusCode(200);
+        sql("DROP USER graced").statusCode(200);
+        sql("DROP PROFILE oneSecond").statusCode(200);
+    }
+
+    @Test
     void transactionsCommitAndRollBack() {
         String id = admin().post("/v1/databases/testdb/transactions").then().statusCode(200).extract().path("id");
         admin().body(Map.of("sql", "INSERT INTO items VALUES (10, 'ten', 10, NULL)")).post("/v1/transactions/" + id + "/sql")
