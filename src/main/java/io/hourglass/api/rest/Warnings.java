@@ -3,7 +3,11 @@ package io.hourglass.api.rest;
 import io.hourglass.engine.lifecycle.Connection;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Warnings a response carries beside its result, as HTTP {@code Warning} headers (RFC 9111's code 299, "miscellaneous persistent"). */
+/**
+ * Warnings a response carries beside its result, as HTTP {@code Warning} headers with RFC 7234's
+ * code 299 ("miscellaneous persistent warning"; RFC 9111 retired the field from caching, but
+ * clients and proxies still show it).
+ */
 final class Warnings {
     private Warnings() {}
 
