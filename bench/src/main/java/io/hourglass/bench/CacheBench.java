@@ -127,12 +127,7 @@ public final class CacheBench {
             st.execute("INSERT INTO sales.dyntab SELECT g, 'row ' || g, g * 1.5 FROM generate_series(1, " + rows + ") g");
             st.execute("VACUUM ANALYZE sales.dyntab");
         }
-        java.nio.file.Files.createDirectories(dir);
-        try (var files = java.nio.file.Files.list(dir)) {
-            for (Path f : files.toList()) java.nio.file.Files.delete(f);
-        }
-        DatabaseConfig cfg = DatabaseConfig.defaults("DYNAWT", dir.resolve("dynawt").toString()).withPermSize(1024)
-                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        DatabaseConfig cfg = loggedCacheDatabase(dir, "DYNAWT", url);
         try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
              Connection c = i.connect("DYNAWT", "admin", Tptbm.PASSWORD);
              Connection writer = i.connect("DYNAWT", "admin", Tptbm.PASSWORD)) {
@@ -165,6 +160,16 @@ public final class CacheBench {
                             + " the group's rows (each load waits for what was committed before it): median %.0f us, p99 %.0f us%n",
                     n, rows, idle[n / 2] / 1e3, idle[n * 99 / 100] / 1e3, n, commits.get() / seconds, busy[n / 2] / 1e3, busy[n * 99 / 100] / 1e3);
         }
+    }
+
+    /** A logged database {@code name} in {@code dir}, emptied first, whose cache groups read {@code url} as postgres. */
+    private static DatabaseConfig loggedCacheDatabase(Path dir, String name, String url) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.toList()) java.nio.file.Files.delete(f);
+        }
+        return DatabaseConfig.defaults(name, dir.resolve(name.toLowerCase(java.util.Locale.ROOT)).toString()).withPermSize(1024)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
     }
 
     /** Reads keys {@code from} to {@code from + n - 1} of {@code keys} for the first time; their latencies, sorted. */
@@ -285,12 +290,7 @@ public final class CacheBench {
                     + " NEW.applied_at := clock_timestamp(); RETURN NEW; END $$");
             st.execute("CREATE TRIGGER stamp BEFORE UPDATE ON sales.awtab FOR EACH ROW EXECUTE FUNCTION sales.stamp()");
         }
-        java.nio.file.Files.createDirectories(dir);
-        try (var files = java.nio.file.Files.list(dir)) {
-            for (Path f : files.toList()) java.nio.file.Files.delete(f);
-        }
-        DatabaseConfig cfg = DatabaseConfig.defaults("AWTDB", dir.resolve("awtdb").toString()).withPermSize(1024)
-                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        DatabaseConfig cfg = loggedCacheDatabase(dir, "AWTDB", url);
         try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
              Connection c = i.connect("AWTDB", "admin", Tptbm.PASSWORD)) {
             c.execute("CREATE USER sales IDENTIFIED BY salespw");

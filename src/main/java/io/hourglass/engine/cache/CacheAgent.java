@@ -373,9 +373,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
         if (call(() -> s.changeLogIntact(g.backendId(), schema, table))) return true;
         Table t = catalog.requireTable(g.tableOwner(), g.tableName());
-        List<String> key = new ArrayList<>();
-        for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
-        installChangeLog(g, s, key);
+        installChangeLog(g, s, backendKey(t));
         LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " (hourglass_cl_" + g.backendId()
                 + " and its triggers on " + schema + "." + table + ") was incomplete: made again; this refresh is a full one");
         return false;
@@ -709,9 +707,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             // (closed without its COMMIT, the backend rolls the transaction back: all or nothing)
             Table t = catalog.requireTable(g.tableOwner(), g.tableName());
             String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
-            List<String> columns = new ArrayList<>(), key = new ArrayList<>();
-            for (Column col : t.columns()) columns.add(CacheGroup.backendName(col.name()));
-            for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
+            List<String> columns = backendColumns(t), key = backendKey(t);
             List<Object[]> batch = new ArrayList<>();
             long[] n = {0};
             try {
@@ -866,10 +862,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 writes.add(new CacheBackend.Write(ch.before() == null ? null : backendValues(keyValues(t, ch.before())),
                         ch.after() == null ? null : backendValues(ch.after())));
             }
-            List<String> columns = new ArrayList<>(), key = new ArrayList<>();
-            for (Column c : t.columns()) columns.add(CacheGroup.backendName(c.name()));
-            for (int p : t.primaryKey()) key.add(CacheGroup.backendName(t.columns().get(p).name()));
-            s.write(CacheGroup.backendName(t.owner()), CacheGroup.backendName(t.name()), columns, key, writes);
+            s.write(CacheGroup.backendName(t.owner()), CacheGroup.backendName(t.name()), backendColumns(t), backendKey(t), writes);
             from = to;
         }
     }
@@ -925,22 +918,17 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                       PreparedStatement insert, PreparedStatement update, PreparedStatement delete, PreparedStatement exists) {
         static Statements of(Table table) {
             String t = qualified(table.owner(), table.name());
-            List<String> columns = new ArrayList<>(), key = new ArrayList<>();
             List<String> cols = new ArrayList<>(), sets = new ArrayList<>(), keys = new ArrayList<>();
             Set<Integer> pkSet = new HashSet<>();
             for (int p : table.primaryKey()) pkSet.add(p);
             for (int i = 0; i < table.columns().size(); i++) {
                 String n = table.columns().get(i).name();
-                columns.add(CacheGroup.backendName(n));
                 cols.add(quote(n));
                 if (!pkSet.contains(i)) sets.add(quote(n) + " = ?");
             }
-            for (int p : table.primaryKey()) {
-                keys.add(quote(table.columns().get(p).name()) + " = ?");
-                key.add(CacheGroup.backendName(table.columns().get(p).name()));
-            }
+            for (int p : table.primaryKey()) keys.add(quote(table.columns().get(p).name()) + " = ?");
             String where = " WHERE " + String.join(" AND ", keys);
-            return new Statements(table, List.copyOf(columns), List.copyOf(key),
+            return new Statements(table, List.copyOf(CacheAgent.backendColumns(table)), List.copyOf(CacheAgent.backendKey(table)),
                     PreparedStatement.prepare("INSERT INTO " + t + " (" + String.join(", ", cols) + ") VALUES (" + "?, ".repeat(cols.size() - 1) + "?)"),
                     sets.isEmpty() ? null : PreparedStatement.prepare("UPDATE " + t + " SET " + String.join(", ", sets) + where),
                     PreparedStatement.prepare("DELETE FROM " + t + where),
@@ -1156,6 +1144,20 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     private static List<String> backendNames(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) out.add(CacheGroup.backendName(n));
+        return out;
+    }
+
+    /** The backend's names of {@code t}'s columns, in the table's order. */
+    static List<String> backendColumns(Table t) {
+        List<String> out = new ArrayList<>();
+        for (Column c : t.columns()) out.add(CacheGroup.backendName(c.name()));
+        return out;
+    }
+
+    /** The backend's names of {@code t}'s primary key columns, in the key's order. */
+    static List<String> backendKey(Table t) {
+        List<String> out = new ArrayList<>();
+        for (int p : t.primaryKey()) out.add(CacheGroup.backendName(t.columns().get(p).name()));
         return out;
     }
 }

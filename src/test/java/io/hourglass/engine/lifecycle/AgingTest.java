@@ -202,6 +202,9 @@ class AgingTest {
         LifecycleTest.waitFor(() -> agent.lruCycles() > before);
     }
 
+    /** Table {@code name} of ADMIN in the loaded AG database. */
+    private static io.hourglass.engine.catalog.Table table(Instance inst, String name) { return inst.loaded("AG").catalog().table("ADMIN", name); }
+
     private static long used(Instance inst) { return inst.loaded("AG").transactions().memory().used(); }
 
     private static long permSize(Instance inst) { return inst.loaded("AG").transactions().memory().limit(); }
@@ -263,7 +266,7 @@ class AgingTest {
             a.execute("INSERT INTO cas VALUES (1, 8)");
             lruCycleNow(inst, a, "par"); // (a boundary: the rows' uses are now a cycle old)
             AgingAgent agent = inst.loaded("AG").agingAgent();
-            io.hourglass.engine.catalog.Table par = inst.loaded("AG").catalog().table("ADMIN", "PAR");
+            io.hourglass.engine.catalog.Table par = table(inst, "PAR");
             a.execute("CALL ttAgingLRUConfig(0, 0)"); // (every unused row of it goes)
             agent.lruCycle(List.of());
             assertEquals(100, count(a, "par"), "OFF: no aging by the clock"); // (a use of every row)
@@ -296,7 +299,7 @@ class AgingTest {
         try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
             a.execute("CREATE TABLE t (id INTEGER PRIMARY KEY) AGING LRU");
             a.execute("INSERT INTO t SELECT LEVEL FROM dual CONNECT BY LEVEL <= 10");
-            io.hourglass.engine.catalog.Table t = inst.loaded("AG").catalog().table("ADMIN", "T");
+            io.hourglass.engine.catalog.Table t = table(inst, "T");
             long[] ids = new long[10];
             for (int i = 0; i < 10; i++) ids[i] = i;
             long[] asked = new long[10];
@@ -346,7 +349,7 @@ class AgingTest {
             a.execute("INSERT INTO r SELECT LEVEL FROM dual CONNECT BY LEVEL <= 1000");
             a.execute("INSERT INTO m SELECT LEVEL FROM dual CONNECT BY LEVEL <= 1000");
             AgingAgent agent = inst.loaded("AG").agingAgent();
-            io.hourglass.engine.catalog.Table r = inst.loaded("AG").catalog().table("ADMIN", "R");
+            io.hourglass.engine.catalog.Table r = table(inst, "R");
             long aged = agent.agedRows();
             agent.rowsCycle(r);
             assertEquals(aged, agent.agedRows(), "every row used since the last cycle (inserted): none goes");
@@ -380,7 +383,7 @@ class AgingTest {
             a.execute("INSERT INTO tree SELECT LEVEL, CASE WHEN MOD(LEVEL, 100) = 1 THEN NULL ELSE LEVEL - 1 END FROM dual CONNECT BY LEVEL <= 1000");
             a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'TREE', 100, 500, 600)");
             AgingAgent agent = inst.loaded("AG").agingAgent();
-            io.hourglass.engine.catalog.Table tree = inst.loaded("AG").catalog().table("ADMIN", "TREE");
+            io.hourglass.engine.catalog.Table tree = table(inst, "TREE");
             agent.rowsCycle(tree); // (a boundary: every row was used by its insert)
             String plan = rows(a, "EXPLAIN SELECT id FROM tree START WITH id = 301 CONNECT BY PRIOR id = parent").toString();
             assertTrue(plan.contains("TREE_PARENT") && !plan.contains("HASH ON"), "the walk reads by index, not every row: " + plan);
@@ -415,7 +418,7 @@ class AgingTest {
             assertEquals(from, agent.lruCycleFrom(), "thresholds alone: the cycle goes on");
 
             a.execute("CREATE TABLE r (id INTEGER PRIMARY KEY) AGING LRU");
-            io.hourglass.engine.catalog.Table r = inst.loaded("AG").catalog().table("ADMIN", "R");
+            io.hourglass.engine.catalog.Table r = table(inst, "R");
             a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'R', 10, 20, 10)");
             LifecycleTest.waitFor(() -> agent.cycleFrom(r) != null); // (the agent saw it)
             long before2 = System.nanoTime();
@@ -437,7 +440,7 @@ class AgingTest {
             a.execute("INSERT INTO m SELECT LEVEL, LEVEL * 10 FROM dual CONNECT BY LEVEL <= 1000");
             a.execute("CALL ttAgingTableLRUConfig('ADMIN', 'M', 1, 500, 600)");
             AgingAgent agent = inst.loaded("AG").agingAgent();
-            io.hourglass.engine.catalog.Table m = inst.loaded("AG").catalog().table("ADMIN", "M");
+            io.hourglass.engine.catalog.Table m = table(inst, "M");
             agent.rowsCycle(m); // (a boundary)
             assertEquals(List.of("10|10000"), rows(a, "SELECT MIN(code), MAX(code) FROM m"));
             agent.rowsCycle(m);
