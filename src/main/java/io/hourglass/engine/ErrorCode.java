@@ -115,6 +115,7 @@ public enum ErrorCode {
     RETURNING_AGGREGATE(3056, Kind.BAD_REQUEST, "Aggregate functions are not allowed in the RETURNING clause"),
     PASSWORD_EXPIRED(90063, Kind.FORBIDDEN, "The password of user %s has expired (PASSWORD EXPIRE, or its profile's PASSWORD_LIFE_TIME and PASSWORD_GRACE_TIME): the only statement its sessions may run is ALTER USER %s IDENTIFIED BY a new password, or a user with ADMIN sets one"),
     PASSWORD_REUSED(90064, Kind.BAD_REQUEST, "The password cannot be reused yet: user %s had it, and its profile's PASSWORD_REUSE_TIME %s and PASSWORD_REUSE_MAX %s must both be met first (a password comes back only after that many days and that many changes; UNLIMITED in one of them: never)"),
+    TEMPORARY_TABLE_IN_USE(90065, Kind.CONFLICT, "%s of GLOBAL TEMPORARY table %s: a session holds rows in it (ON COMMIT PRESERVE ROWS); each session's TRUNCATE TABLE, or its disconnect, lets them go"),
     RETURNING_INTO_ROWS(90062, Kind.BAD_REQUEST, "RETURNING ... INTO returns one row, and the statement changed %d; it was undone. RETURNING without INTO returns every row changed"),
     REQUEST_TOO_LARGE(90058, Kind.BAD_REQUEST, "The request body of %s bytes is over the service's limit of %s bytes (quarkus.http.limits.max-body-size): send its rows in smaller requests, or raise the limit"),
     SEQUENCE_EXHAUSTED(90039, Kind.RESOURCE, "Sequence %s has reached its %s and does not CYCLE"),

@@ -263,6 +263,18 @@ public final class Catalog {
     /** Gives {@code t} its aging policy (null: none). */
     public synchronized void setAging(Table t, Aging aging) { t.aging(aging); }
 
+    /** Makes {@code t}, just created, a GLOBAL TEMPORARY table: its rows are its sessions' instances'. */
+    public synchronized void setTemporary(Table t, Table.OnCommit onCommit) { t.temporary(onCommit); }
+
+    private final AtomicLong instanceIds = new AtomicLong(-1);
+
+    /**
+     * An id for a session's instance of a GLOBAL TEMPORARY table: below every table's (which are
+     * positive; -1 marks a query's derived tables), never used twice while the database runs, and
+     * never logged.
+     */
+    public long nextInstanceId() { return instanceIds.decrementAndGet(); }
+
     /** ALTER TABLE MODIFY in place (see {@link Table#redefine}) and RENAME COLUMN: the table takes {@code columns}. */
     public synchronized void redefineColumns(Table t, List<Column> columns) {
         t.redefine(columns);
@@ -951,7 +963,7 @@ public final class Catalog {
             List<CatalogChange.CheckSpec> checks = new ArrayList<>();
             for (Table.Check c : t.checks()) checks.add(new CatalogChange.CheckSpec(c.name(), c.sql()));
             out.add(new CatalogChange.CreateTable(t.id(), t.owner(), t.name(), cols, t.primaryKey(), ixs, List.of(), List.copyOf(checks),
-                    t.rowIdTag(), t.aging()));
+                    t.rowIdTag(), t.aging(), t.temporary()));
         }
         // Foreign keys once every table exists: a table may reference one created after it.
         for (Table t : byId) {

@@ -33,11 +33,18 @@ public sealed interface CatalogChange {
      * CREATE TABLE: its columns, primary key and constraint indexes (the foreign keys' among
      * them), then its foreign keys, which may reference the table itself, and its CHECK
      * constraints; the id its ROWIDs carry ({@link Table#rowIdTag}: the id it was created
-     * with, kept when ALTER TABLE gives it a new one); and its aging policy, or null.
+     * with, kept when ALTER TABLE gives it a new one); its aging policy, or null; and, for a
+     * GLOBAL TEMPORARY table, its ON COMMIT (null for a table of rows of its own).
      */
     record CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
-                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks, long rowIdTag, Aging aging)
+                       List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks, long rowIdTag, Aging aging,
+                       Table.OnCommit temporary)
             implements CatalogChange {
+        public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey,
+                           List<IndexSpec> indexes, List<ForeignKeySpec> foreignKeys, List<CheckSpec> checks, long rowIdTag, Aging aging) {
+            this(tableId, owner, name, columns, primaryKey, indexes, foreignKeys, checks, rowIdTag, aging, null);
+        }
+
         public CreateTable(long tableId, String owner, String name, List<ColumnSpec> columns, int[] primaryKey, List<IndexSpec> indexes) {
             this(tableId, owner, name, columns, primaryKey, indexes, List.of(), List.of());
         }

@@ -35,12 +35,29 @@ public final class Table {
     private volatile boolean retired;
     private volatile TableSizes sizes; // the last ttComputeTabSizes of it, or null
     private volatile Aging aging; // its aging policy, or null; the catalog sets it under its monitor
+    private volatile OnCommit temporary; // a GLOBAL TEMPORARY table's ON COMMIT, or null for a table of rows of its own
+    private final Table definition; // the GLOBAL TEMPORARY table this is a session's instance of, or null
+    private List<IndexDef> copiedIndexes; // an instance's: the definition's indexes it copied
+    /** A definition's instances, one per session that used it: who holds rows, for DDL to refuse (see {@link #instance}). */
+    private final java.util.Set<Table> instances = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * What a GLOBAL TEMPORARY table's instance keeps at the end of a transaction that commits:
+     * nothing (DELETE ROWS, TimesTen's default: the rows last a transaction) or its rows (PRESERVE
+     * ROWS: they last the session). Ordinals are in the log: never reorder.
+     */
+    public enum OnCommit { DELETE_ROWS, PRESERVE_ROWS }
 
     public Table(long id, String owner, String name, List<Column> columns, int[] primaryKey) {
         this(id, id, owner, name, columns, primaryKey);
     }
 
     public Table(long id, long rowIdTag, String owner, String name, List<Column> columns, int[] primaryKey) {
+        this(id, rowIdTag, owner, name, columns, primaryKey, null);
+    }
+
+    private Table(long id, long rowIdTag, String owner, String name, List<Column> columns, int[] primaryKey, Table definition) {
+        this.definition = definition;
         this.id = id;
         this.rowIdTag = rowIdTag;
         this.owner = owner;
@@ -85,6 +102,12 @@ public final class Table {
     }
 
     public long id() { return id; }
+
+    /**
+     * Whether this is a query's stand-in for a view, a derived table, a system view or DUAL (id
+     * -1): no rows of its own, no ROWIDs. (Instances of GLOBAL TEMPORARY tables have ids below -1.)
+     */
+    public boolean standIn() { return id == -1; }
 
     /**
      * The id this table's ROWIDs carry ({@link RowIds}): the id it was created with. ALTER TABLE
@@ -153,6 +176,51 @@ public final class Table {
     void aging(Aging a) {
         aging = a;
         store.trackUsage(a != null && a.isLru());
+    }
+
+    /** A GLOBAL TEMPORARY table's ON COMMIT (its instances' too), or null for a table of rows of its own. */
+    public OnCommit temporary() { return temporary; }
+
+    void temporary(OnCommit onCommit) { temporary = onCommit; }
+
+    /**
+     * The GLOBAL TEMPORARY table this is one session's instance of, or null: an instance holds
+     * that session's rows under the definition's name, columns, indexes and CHECK constraints,
+     * with an id of its own (its locks are its own) and its definition's ROWID tag; its rows are
+     * never logged nor checkpointed.
+     */
+    public Table definition() { return definition; }
+
+    /**
+     * A new instance of this GLOBAL TEMPORARY table for one session, under {@code id} (one no
+     * table of the catalog has): empty, with indexes of its own like this table's, registered
+     * among {@link #instances()} until {@link #dropInstance}.
+     */
+    public Table instance(long id) {
+        if (temporary == null || definition != null) throw new IllegalStateException(this + " is no GLOBAL TEMPORARY table");
+        Table t = new Table(id, rowIdTag, owner, name, columns, primaryKey, this);
+        t.temporary = temporary;
+        t.copiedIndexes = List.copyOf(indexes);
+        for (IndexDef ix : t.copiedIndexes) t.indexes.add(new IndexDef(ix.owner(), ix.name(), ix.columns(), ix.unique(), ix.kind(), ix.constraint()));
+        t.checks.addAll(checks);
+        instances.add(t);
+        return t;
+    }
+
+    /** The session that made {@code instance} is done with it (it holds no rows any more, or they go with it). */
+    public void dropInstance(Table instance) { instances.remove(instance); }
+
+    /** This GLOBAL TEMPORARY table's instances that sessions hold now. */
+    public java.util.Collection<Table> instances() { return java.util.Collections.unmodifiableSet(instances); }
+
+    /**
+     * Whether this instance was made from its definition as it is now: the same columns, indexes
+     * and CHECK constraints (CREATE and DROP INDEX change them in place, only while no instance
+     * holds rows; a statement planned on an older instance plans again).
+     */
+    public boolean instanceCurrent() {
+        if (definition == null) return true;
+        return definition.columns.equals(columns) && definition.checks.equals(checks) && definition.indexes.equals(copiedIndexes);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.CacheGroup;
 import io.hourglass.engine.catalog.Catalog;
+import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.User;
 import io.hourglass.engine.sql.CacheService;
 import io.hourglass.engine.sql.PreparedStatement;
@@ -51,6 +52,8 @@ public final class Connection implements Session, AutoCloseable {
     private boolean cacheWriter; // the cache agent's: may write READONLY cache tables
     private final String agent; // whose background work it does ("cache agent", "aging"), or null: an application's
     private volatile boolean passwordExpired; // its user's password had expired at login: it may only set a new one
+    /** Its instances of GLOBAL TEMPORARY tables, by definition; touched under {@link #lock} only. */
+    private final java.util.Map<Table, Table> temporaries = new java.util.IdentityHashMap<>();
 
     Connection(Database db, User user, Isolation isolation, double lockWaitSeconds, Procedures procedures) {
         this(db, user, isolation, lockWaitSeconds, procedures, null);
@@ -321,6 +324,9 @@ public final class Connection implements Session, AutoCloseable {
         try {
             writeBehind(t);
             writeThrough(t);
+            // ON COMMIT DELETE ROWS: the rows of such tables last the transaction; taking its
+            // changes back empties them, as nothing of them was committed before.
+            if (!temporaries.isEmpty()) db.transactions().discard(t, Connection::deletedOnCommit);
             return db.transactions().commit(t, d);
         } finally {
             runAfterTransaction();
@@ -385,6 +391,7 @@ public final class Connection implements Session, AutoCloseable {
                 db.transactions().rollback(txn);
                 txn = null;
             }
+            dropTemporaries();
             closed = true;
             db.transactions().unregisterSlot(slot);
             db.closed(this);
@@ -394,6 +401,37 @@ public final class Connection implements Session, AutoCloseable {
     }
 
     public boolean isClosed() { return closed; }
+
+    private static boolean deletedOnCommit(Table t) {
+        return t.definition() != null && t.temporary() == Table.OnCommit.DELETE_ROWS;
+    }
+
+    @Override
+    public Table temporaryInstance(Table definition) {
+        Table instance = temporaries.get(definition);
+        if (instance != null && instance.instanceCurrent()) return instance;
+        // None yet, or its definition changed since (CREATE or DROP INDEX, refused while an instance
+        // holds rows: this one is empty); and forget those of tables dropped since.
+        temporaries.entrySet().removeIf(e -> {
+            boolean gone = e.getKey() == definition || db.catalog().tableById(e.getKey().id()) != e.getKey();
+            if (gone) dropTemporary(e.getValue());
+            return gone;
+        });
+        instance = definition.instance(db.catalog().nextInstanceId());
+        temporaries.put(definition, instance);
+        return instance;
+    }
+
+    /** The session ends: its instances' rows go, and what they held in PermSize is given back. */
+    private void dropTemporaries() {
+        for (Table instance : temporaries.values()) dropTemporary(instance);
+        temporaries.clear();
+    }
+
+    private void dropTemporary(Table instance) {
+        instance.definition().dropInstance(instance);
+        db.transactions().memory().release(db.transactions().retire(instance));
+    }
 
     void writeCacheTables() { cacheWriter = true; }
 

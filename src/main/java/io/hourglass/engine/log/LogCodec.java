@@ -55,7 +55,7 @@ public final class LogCodec {
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) foreignKey(o, fk);
                 o.u32(ct.checks().size());
                 for (CatalogChange.CheckSpec ck : ct.checks()) o.str(ck.name()).str(ck.sql());
-                aging(o.u64(ct.rowIdTag()), ct.aging());
+                aging(o.u64(ct.rowIdTag()), ct.aging()).u8(ct.temporary() == null ? 0 : 1 + ct.temporary().ordinal());
             }
             case CatalogChange.DropTable dt -> o.u8(DROP_TABLE).str(dt.owner()).str(dt.name());
             case CatalogChange.CreateIndex ci -> index(o.u8(CREATE_INDEX).str(ci.tableOwner()).str(ci.tableName()), ci.index());
@@ -265,7 +265,13 @@ public final class LogCodec {
                 long rowIdTag = p.hasRemaining() ? p.getLong() : id;
                 // (and payloads written before aging, here: no policy)
                 Aging aging = p.hasRemaining() ? aging(p) : null;
-                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks), rowIdTag, aging);
+                // (and payloads written before GLOBAL TEMPORARY tables, here: a table of rows of its own)
+                int temporary = p.hasRemaining() ? p.get() & 0xFF : 0;
+                if (temporary > io.hourglass.engine.catalog.Table.OnCommit.values().length) {
+                    throw new IllegalArgumentException("CREATE TABLE of " + owner + "." + name + " has an unknown ON COMMIT " + temporary);
+                }
+                yield new CatalogChange.CreateTable(id, owner, name, cols, pk, ixs, List.copyOf(fks), List.copyOf(checks), rowIdTag, aging,
+                        temporary == 0 ? null : io.hourglass.engine.catalog.Table.OnCommit.values()[temporary - 1]);
             }
             case DROP_TABLE -> new CatalogChange.DropTable(str(p), str(p));
             case CREATE_INDEX -> new CatalogChange.CreateIndex(str(p), str(p), index(p));

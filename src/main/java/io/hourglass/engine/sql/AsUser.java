@@ -40,4 +40,8 @@ record AsUser(Session session, User user, int depth) implements Session {
     @Override public Map<Sequence, Long> sequenceValues() { return session.sequenceValues(); }
 
     @Override public StatementResult callProcedure(String name, Object[] args) { return session.callProcedure(name, args); }
+
+    @Override public io.hourglass.engine.catalog.Table temporaryInstance(io.hourglass.engine.catalog.Table definition) {
+        return session.temporaryInstance(definition);
+    }
 }

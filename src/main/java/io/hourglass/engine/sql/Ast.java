@@ -153,13 +153,20 @@ final class Ast {
     /**
      * CREATE TABLE; with {@code query} (CREATE TABLE ... AS SELECT), the columns are named only
      * (a null type: the query's column's), or not at all (empty: the query's names); {@code
-     * aging}: its AGING clause, or null.
+     * aging}: its AGING clause, or null; {@code temporary}: a GLOBAL TEMPORARY table's ON COMMIT,
+     * or null.
      */
     record CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
                        List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks, Select query,
-                       io.hourglass.engine.catalog.Aging aging) implements Stmt {
+                       io.hourglass.engine.catalog.Aging aging, io.hourglass.engine.catalog.Table.OnCommit temporary) implements Stmt {
+        CreateTable(Name table, List<ColumnDef> columns, List<String> primaryKey, boolean hashPrimaryKey,
+                    List<List<String>> uniques, List<ForeignKeyDef> foreignKeys, List<CheckDef> checks, Select query,
+                    io.hourglass.engine.catalog.Aging aging) {
+            this(table, columns, primaryKey, hashPrimaryKey, uniques, foreignKeys, checks, query, aging, null);
+        }
+
         CreateTable withAging(io.hourglass.engine.catalog.Aging a) {
-            return new CreateTable(table, columns, primaryKey, hashPrimaryKey, uniques, foreignKeys, checks, query, a);
+            return new CreateTable(table, columns, primaryKey, hashPrimaryKey, uniques, foreignKeys, checks, query, a, temporary);
         }
     }
 

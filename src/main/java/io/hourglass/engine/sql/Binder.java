@@ -489,7 +489,7 @@ final class Binder {
         }
         if (found < 0) return null;
         Table t = tables[found];
-        if (t.id() < 0 || parts[found].length != 1) {
+        if (t.standIn() || parts[found].length != 1) {
             throw ErrorCode.SEMANTIC_ERROR.error(c.text() + " at position " + (c.pos + 1) + ": only a table's rows have a ROWID, not "
                     + (parts[found].length != 1 ? "a join's in parentheses" : "a view's or a derived table's") + " (select the ROWID inside it)");
         }

@@ -32,6 +32,7 @@ public final class CatalogChanges {
                 for (CatalogChange.ForeignKeySpec fk : ct.foreignKeys()) cat.addForeignKey(t, fk);
                 for (CatalogChange.CheckSpec ck : ct.checks()) t.checks().add(new Table.Check(ck.name(), ck.sql(), condition(t, ck.sql())));
                 if (ct.aging() != null) cat.setAging(t, ct.aging());
+                if (ct.temporary() != null) cat.setTemporary(t, ct.temporary());
             }
             case CatalogChange.SetAging sa -> cat.setAging(cat.requireTable(sa.owner(), sa.table()), sa.aging());
             case CatalogChange.Comment cm -> {

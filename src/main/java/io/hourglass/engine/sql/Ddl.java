@@ -348,8 +348,12 @@ final class Ddl {
             CatalogChange.ColumnSpec c = pos.containsKey(ct.aging().column()) ? cols.get(pos.get(ct.aging().column())) : null;
             agingColumn(owner + "." + tableName + "." + ct.aging().column(), c == null ? null : c.type(), c != null && c.notNull());
         }
+        if (ct.temporary() != null && !fks.isEmpty()) {
+            throw ErrorCode.UNSUPPORTED.error("a FOREIGN KEY of GLOBAL TEMPORARY table " + owner + "." + tableName
+                    + " (its rows are one session's; a constraint across sessions' rows cannot hold)");
+        }
         long id = cat.nextTableId();
-        return new CatalogChange.CreateTable(id, owner, tableName, cols, pk, indexes, List.copyOf(fks), checks, id, ct.aging());
+        return new CatalogChange.CreateTable(id, owner, tableName, cols, pk, indexes, List.copyOf(fks), checks, id, ct.aging(), ct.temporary());
     }
 
     /**
@@ -384,6 +388,7 @@ final class Ddl {
     private static void alterUnique(Ast.AlterUnique au, Session s, Transaction ddl) {
         Table t = Executor.table(au.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
+        notTemporary(t, "ALTER TABLE of");
         notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
         int[] cols = positions(au.columns(), Executor.columnPositions(t), t.qualifiedName());
         if (new HashSet<>(au.columns()).size() != cols.length) throw ErrorCode.SEMANTIC_ERROR.error("a unique constraint's column appears twice");
@@ -418,6 +423,7 @@ final class Ddl {
                     + fk.child().qualifiedName());
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
+        notInUse(t, "DROP INDEX");
         change(s, new CatalogChange.DropIndex(ix.owner(), ix.name()));
         s.transactions().memory().release(s.transactions().retire(ix));
     }
@@ -429,6 +435,7 @@ final class Ddl {
      */
     private static void alterAging(Ast.AlterAging aa, Session s) {
         Table t = Executor.table(aa.table(), s);
+        notTemporary(t, "ALTER TABLE ... AGING of");
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         io.hourglass.engine.catalog.Aging now = t.aging(), next;
         if (aa.add() != null) {
@@ -646,6 +653,7 @@ final class Ddl {
         Table parent = toSelf ? null : cat.table(parentOwner, pn.name());
         if (!toSelf && parent == null) throw ErrorCode.TABLE_NOT_FOUND.error(parentOwner + "." + pn.name());
         if (parent != null) notCacheTable(s, parent, "a foreign key referencing it", "a refresh deletes the rows the backend deleted");
+        if (parent != null) notTemporary(parent, "a FOREIGN KEY referencing");
         if (parent != null && !cat.has(s.user(), Privilege.REFERENCES, parent)) {
             throw ErrorCode.PRIVILEGE_REQUIRED.error(s.user().name(), "REFERENCES on " + parent.qualifiedName());
         }
@@ -705,6 +713,7 @@ final class Ddl {
         requireOwnerOrAdmin(s, t, "DROP TABLE");
         notCacheTable(s, t, "DROP TABLE", "DROP CACHE GROUP drops it");
         dropTable(t, dt.cascadeConstraints(), s, ddl);
+        for (Table instance : t.instances()) t.dropInstance(instance); // (all empty: see notInUse)
     }
 
     private static void dropTable(Table t, boolean cascadeConstraints, Session s, Transaction ddl) {
@@ -720,6 +729,7 @@ final class Ddl {
             if (fk.child() != t) dropForeignKey(fk, s, ddl);
         }
         s.transactions().lockTable(ddl, t, LockMode.X);
+        notInUse(t, "DROP TABLE");
         change(s, new CatalogChange.DropTable(t.owner(), t.name()));
         // Give back the PermSize the table's versions and index entries held, once.
         s.transactions().memory().release(s.transactions().retire(t));
@@ -737,6 +747,7 @@ final class Ddl {
         Table t = Executor.table(rt.table(), s);
         requireOwnerOrAdmin(s, t, "RENAME");
         notCacheTable(s, t, "RENAME", "its cache group names it");
+        notTemporary(t, "RENAME of");
         String owner = t.owner(), to = rt.newName().name();
         if (rt.newName().owner() != null && !rt.newName().owner().equals(owner)) {
             throw ErrorCode.SEMANTIC_ERROR.error("RENAME keeps a table with its owner: " + t.qualifiedName() + " cannot become "
@@ -771,6 +782,7 @@ final class Ddl {
         Table t = Executor.table(rc.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         notCacheTable(s, t, "RENAME COLUMN", "the backend table's columns name it");
+        notTemporary(t, "RENAME COLUMN of");
         if (t.columnIndex(rc.column()) < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + rc.column());
         if (t.columnIndex(rc.newName()) >= 0) throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " already has a column " + rc.newName());
         notRowId(rc.newName());
@@ -779,6 +791,50 @@ final class Ddl {
     }
 
     /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */
+    /** ALTER TABLE, RENAME, a foreign key: refused on a GLOBAL TEMPORARY table (TT90019). */
+    private static void notTemporary(Table t, String what) {
+        if (t.temporary() != null) {
+            throw ErrorCode.UNSUPPORTED.error(what + " GLOBAL TEMPORARY table " + t.qualifiedName()
+                    + (what.startsWith("a ") ? "" : " (drop it and create it again)"));
+        }
+    }
+
+    /**
+     * DROP TABLE, CREATE INDEX and DROP INDEX of a GLOBAL TEMPORARY table wait, through its table
+     * lock, for the transactions writing it (a session's instance takes the definition's intention
+     * lock), then are refused while a session's instance still holds rows: committed ones, ON COMMIT
+     * PRESERVE ROWS (Oracle's ORA-14452). A session's own rows count too: TRUNCATE them first.
+     */
+    private static void notInUse(Table t, String what) {
+        if (t.temporary() == null) return;
+        for (Table instance : t.instances()) {
+            boolean[] rows = {false};
+            instance.store().forEachHead((id, slot) -> {
+                Version head = Version.of(slot), committed = Version.latestCommitted(head);
+                rows[0] = head.image != null || committed != null && committed.image != null;
+                return !rows[0];
+            });
+            if (rows[0]) throw ErrorCode.TEMPORARY_TABLE_IN_USE.error(what, t.qualifiedName());
+        }
+    }
+
+    /**
+     * TRUNCATE TABLE of a GLOBAL TEMPORARY table: the session's own rows go (the open
+     * transaction's committed first, as for any TRUNCATE); other sessions' stay.
+     */
+    private static void truncateInstance(Table instance, Session s, Transaction ddl) {
+        TransactionManager tm = s.transactions();
+        List<Long> rows = new ArrayList<>();
+        instance.store().forEachHead((id, slot) -> {
+            if (Version.of(slot).image != null) rows.add(id);
+            return true;
+        });
+        for (long rowId : rows) {
+            tm.lockRow(ddl, instance, rowId);
+            tm.delete(ddl, instance, rowId);
+        }
+    }
+
     private static void notCacheTable(Session s, Table t, String what, String instead) {
         CacheGroup g = s.catalog().cacheGroupOf(t);
         if (g != null) {
@@ -1053,6 +1109,7 @@ final class Ddl {
         s.catalog().checkIndexNameFree(owner, ci.index().name());
         // Shared lock: writers finish first and none start until the index is in place.
         s.transactions().lockTable(ddl, t, LockMode.S);
+        notInUse(t, "CREATE INDEX");
         buildIndex(t, new CatalogChange.IndexSpec(owner, ci.index().name(), cols, ci.unique(), Executor.kind(ci.hash()), false), s);
     }
 
@@ -1123,6 +1180,7 @@ final class Ddl {
         Table t = Executor.table(at.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
+        notTemporary(t, "ALTER TABLE of");
         Catalog cat = s.catalog();
         TransactionManager tm = s.transactions();
         if (at.addCheck() != null) {
@@ -1477,6 +1535,10 @@ final class Ddl {
         Table t = Executor.table(tt.table(), s);
         Executor.require(s, Privilege.DELETE, t);
         notCacheTable(s, t, "TRUNCATE TABLE", "UNLOAD CACHE GROUP empties it");
+        if (t.temporary() != null) {
+            truncateInstance(s.temporaryInstance(t), s, ddl);
+            return;
+        }
         for (ForeignKey fk : t.referencedBy()) {
             if (fk.child() != t) {
                 throw ErrorCode.FOREIGN_KEY_IN_USE.error("table " + t.qualifiedName() + " is referenced by " + fk.qualifiedName() + " of "

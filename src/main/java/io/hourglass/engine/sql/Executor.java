@@ -212,6 +212,17 @@ final class Executor {
         return t != null ? t : s.catalog().requireTable(owner, n.name());
     }
 
+    /**
+     * The table {@code n} names, as a statement reads or writes its rows: for a GLOBAL TEMPORARY
+     * table, the session's instance of it (made the first time).
+     */
+    static Table rows(Ast.Name n, Session s) {
+        Table t = table(n, s);
+        if (t.temporary() == null) return t;
+        JoinOrder.bindsSession();
+        return s.temporaryInstance(t);
+    }
+
     /** How deep views may be expanded within one another. */
     static final int MAX_VIEW_DEPTH = 32;
 
@@ -343,6 +354,16 @@ final class Executor {
      * plans the statement again and runs it once more.
      */
     static void lockForWrite(Session s, Transaction t, Table table) {
+        Table definition = table.definition();
+        if (definition != null) {
+            // A session's instance of a GLOBAL TEMPORARY table: no one else writes it, but DDL of
+            // the definition (DROP TABLE, CREATE INDEX...) must wait for its writers. IX even when
+            // SERIALIZABLE: sessions writing their own instances do not wait for each other.
+            s.transactions().lockTable(t, definition, LockMode.IX);
+            if (s.catalog().tableById(definition.id()) != definition) throw ErrorCode.TABLE_NOT_FOUND.error(definition.qualifiedName());
+            if (!table.instanceCurrent()) throw ErrorCode.TABLE_REDEFINED.error(definition.qualifiedName());
+            return;
+        }
         s.transactions().lockTable(t, table, writeTableMode(t));
         if (s.catalog().tableById(table.id()) != table) {
             if (s.catalog().table(table.owner(), table.name()) != null) throw ErrorCode.TABLE_REDEFINED.error(table.qualifiedName());
@@ -1930,7 +1951,7 @@ final class Executor {
                 nests.add(null);
                 continue;
             }
-            Table t = table(f.table(), s);
+            Table t = rows(f.table(), s);
             require(s, Privilege.SELECT, t);
             levelOf[i] = tl.size();
             tl.add(t);
@@ -2319,7 +2340,7 @@ final class Executor {
     }
 
     private static InsertPlan insertPlan(Ast.Insert ins, Session s) {
-        Table t = table(ins.table(), s);
+        Table t = rows(ins.table(), s);
         require(s, Privilege.INSERT, t);
         writable(s, t);
         int[] target;
@@ -2547,7 +2568,7 @@ final class Executor {
 
     /** UPDATE; with {@code returning} (bound over its table), the updated rows' values as its result. */
     static Plan planUpdate(Ast.Update upd, Session s, Ast.Returning returning) {
-        Table t = table(upd.table(), s);
+        Table t = rows(upd.table(), s);
         require(s, Privilege.UPDATE, t);
         writable(s, t);
         QueryPlan q = planTarget(t, upd.alias(), upd.where(), s);
@@ -2623,7 +2644,7 @@ final class Executor {
 
     /** DELETE; with {@code returning} (bound over its table), the deleted rows' values as its result. */
     static Plan planDelete(Ast.Delete del, Session s, Ast.Returning returning) {
-        Table t = table(del.table(), s);
+        Table t = rows(del.table(), s);
         require(s, Privilege.DELETE, t);
         writable(s, t);
         QueryPlan q = planTarget(t, del.alias(), del.where(), s);
@@ -2647,7 +2668,7 @@ final class Executor {
      * transaction holds is passed over, never waited for. Its foreign keys act as for DELETE.
      */
     static long ageOut(Session s, Ast.Delete del, long[] ids, java.util.function.LongPredicate unused) {
-        Table t = table(del.table(), s);
+        Table t = rows(del.table(), s);
         writable(s, t);
         QueryPlan q = planTarget(t, del.alias(), del.where(), s);
         q.skipLocked = true;
@@ -2948,12 +2969,12 @@ final class Executor {
             case Ast.Merge m -> {
                 if (m.update() != null) explainUpdate(m.update(), s, lines);
                 if (m.insert() != null) {
-                    lines.add("INSERT INTO " + table(m.insert().table(), s).qualifiedName());
+                    lines.add("INSERT INTO " + rows(m.insert().table(), s).qualifiedName());
                     explain(planQuery(m.insert().query(), s), "  ", lines);
                 }
             }
             case Ast.Delete d -> {
-                Table t = table(d.table(), s);
+                Table t = rows(d.table(), s);
                 QueryPlan q = planTarget(t, d.alias(), d.where(), s);
                 explainDynamicLoad(q, s, lines);
                 lines.add("DELETE " + (d.first() != null ? "FIRST " + d.first().text() + " " : "") + q.access[0].describe(t));
@@ -2977,7 +2998,7 @@ final class Executor {
     }
 
     private static void explainUpdate(Ast.Update u, Session s, List<String> lines) {
-        Table t = table(u.table(), s);
+        Table t = rows(u.table(), s);
         QueryPlan q = planTarget(t, u.alias(), u.where(), s);
         explainDynamicLoad(q, s, lines);
         lines.add("UPDATE " + q.access[0].describe(t));

@@ -47,6 +47,8 @@ final class JoinOrder {
     static final class Sizes {
         private final List<Table> tables = new ArrayList<>();
         private final List<Long> slots = new ArrayList<>();
+        /** Whether the plan reads or writes a session's instance of a GLOBAL TEMPORARY table: it is that session's only. */
+        boolean sessionBound;
 
         boolean changed() {
             for (int i = 0; i < tables.size(); i++) {
@@ -63,6 +65,12 @@ final class JoinOrder {
     private static final ThreadLocal<Sizes> PLANNING = new ThreadLocal<>();
 
     /** Makes a plan with {@code plan}, noting in {@code sizes} the sizes its join orders were chosen from. */
+    /** The plan being made binds a session's instance of a GLOBAL TEMPORARY table (see {@link Sizes#sessionBound}). */
+    static void bindsSession() {
+        Sizes sizes = PLANNING.get();
+        if (sizes != null) sizes.sessionBound = true;
+    }
+
     static <T> T planning(Sizes sizes, java.util.function.Supplier<T> plan) {
         Sizes outer = PLANNING.get();
         PLANNING.set(sizes);
@@ -85,6 +93,7 @@ final class JoinOrder {
             if (f.query() != null || f.table() == null || f.full()) return sel;
             tables[i] = s.catalog().table(Executor.owner(f.table(), s), f.table().name());
             if (tables[i] == null) return sel; // a view, a system view, DUAL, or no such table: planned as written
+            if (tables[i].temporary() != null) tables[i] = s.temporaryInstance(tables[i]); // (its size is the session's)
             names[i] = f.alias();
         }
         int[] written = new int[n];
@@ -360,7 +369,7 @@ final class JoinOrder {
         for (int i = 0; i < tables.length; i++) {
             if (ref.qualifier != null && !matches(tables[i], names[i], ref.qualifier)) continue;
             int c = tables[i].columnIndex(ref.column);
-            if (c < 0 && ref.column.equals("ROWID") && tables[i].id() >= 0) c = tables[i].columns().size(); // (its row's ROWID)
+            if (c < 0 && ref.column.equals("ROWID") && !tables[i].standIn()) c = tables[i].columns().size(); // (its row's ROWID)
             if (c < 0) continue;
             if (found != null) return AMBIGUOUS;
             found = new int[] {i, c};

@@ -1205,7 +1205,13 @@ final class Parser {
             expect("FOR");
             return new Ast.CreateSynonym(pub, synonym, name(), orReplace);
         }
-        if (accept("TABLE")) return createTable();
+        if (accept("TABLE")) return createTable(false);
+        if (peek().is("GLOBAL") && peek(1).is("TEMPORARY")) {
+            next();
+            next();
+            expect("TABLE");
+            return createTable(true);
+        }
         if (accept("SEQUENCE")) return createSequence();
         // [DYNAMIC] READONLY | SYNCHRONOUS WRITETHROUGH | ASYNCHRONOUS WRITETHROUGH CACHE GROUP
         boolean dynamic = peek().is("DYNAMIC") && (peek(1).is("READONLY") || peek(1).is("SYNCHRONOUS") || peek(1).is("ASYNCHRONOUS"));
@@ -1346,7 +1352,8 @@ final class Parser {
         }
     }
 
-    private Ast.Stmt createTable() {
+    /** After CREATE [GLOBAL TEMPORARY] TABLE. */
+    private Ast.Stmt createTable(boolean temporary) {
         Ast.Name table = name();
         List<Ast.ColumnDef> cols = new ArrayList<>();
         List<String> pk = new ArrayList<>();
@@ -1354,6 +1361,10 @@ final class Parser {
         List<Ast.ForeignKeyDef> fks = new ArrayList<>();
         List<Ast.CheckDef> checks = new ArrayList<>();
         boolean hashPk = false;
+        if (temporary && (peek().is("AS") || peek().is("ON"))) {
+            onCommit();
+            if (peek().is("AS")) throw temporaryAsSelect();
+        }
         if (peek().is("AS") || peek().is("AGING")) { // CREATE TABLE t [AGING ...] AS SELECT, without a column list
             io.hourglass.engine.catalog.Aging aging = accept("AGING") ? aging() : null;
             if (!peek().is("AS")) throw error("expected AS and a query after the AGING clause, or the table's columns before it");
@@ -1409,12 +1420,33 @@ final class Parser {
             }
             if (c.unique()) uniques.add(List.of(c.name()));
         }
+        io.hourglass.engine.catalog.Table.OnCommit onCommit = temporary ? onCommit() : null;
+        if (temporary && peek().is("AGING")) {
+            throw ErrorCode.UNSUPPORTED.error("AGING on a GLOBAL TEMPORARY table (its rows last a transaction or a session)");
+        }
         io.hourglass.engine.catalog.Aging aging = accept("AGING") ? aging() : null;
+        if (temporary && peek().is("AS")) throw temporaryAsSelect();
         if (peek().is("AS")) return createTableAs(table, cols, pk, hashPk, uniques, fks, checks, aging);
         for (Ast.ColumnDef c : cols) {
             if (c.type() == null) throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "expected a data type for column " + c.name());
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, null, aging);
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, null, aging, onCommit);
+    }
+
+    /** A GLOBAL TEMPORARY table's {@code [ON COMMIT DELETE ROWS | ON COMMIT PRESERVE ROWS]}: DELETE ROWS unless given. */
+    private io.hourglass.engine.catalog.Table.OnCommit onCommit() {
+        if (!accept("ON")) return io.hourglass.engine.catalog.Table.OnCommit.DELETE_ROWS;
+        expect("COMMIT");
+        io.hourglass.engine.catalog.Table.OnCommit c;
+        if (accept("DELETE")) c = io.hourglass.engine.catalog.Table.OnCommit.DELETE_ROWS;
+        else if (accept("PRESERVE")) c = io.hourglass.engine.catalog.Table.OnCommit.PRESERVE_ROWS;
+        else throw error("expected DELETE or PRESERVE after ON COMMIT but found " + describe(peek()));
+        expect("ROWS");
+        return c;
+    }
+
+    private static HourglassException temporaryAsSelect() {
+        return ErrorCode.UNSUPPORTED.error("CREATE GLOBAL TEMPORARY TABLE ... AS SELECT (create the table, then INSERT ... SELECT into it)");
     }
 
     /**
@@ -1514,7 +1546,7 @@ final class Parser {
                         + " changes and this database's on one table: update anywhere); give the table READONLY, or no AUTOREFRESH");
             }
         }
-        Ast.CreateTable table = (Ast.CreateTable) createTable();
+        Ast.CreateTable table = (Ast.CreateTable) createTable(false);
         if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
         // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
         if (dynamic && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));

@@ -21,6 +21,7 @@ public final class PreparedStatement {
     private String planUser;
     private JoinOrder.Sizes planSizes;
     private java.util.List<String> planJoinOrder;
+    private Session planSession; // a plan that binds a session's GLOBAL TEMPORARY table instances is that session's only
 
     PreparedStatement(String sql) {
         this.sql = sql;
@@ -59,6 +60,7 @@ public final class PreparedStatement {
         for (int attempt = 1; ; attempt++) {
             Catalog cat = session.catalog();
             if (plan == null || planVersion != cat.version() || !session.user().name().equals(planUser) || planSizes.changed()
+                    || planSizes.sessionBound && session != planSession
                     || !java.util.Objects.equals(planJoinOrder, session.joinOrder())) {
                 long v = cat.version();
                 if (plan != null) session.replanned();
@@ -70,6 +72,7 @@ public final class PreparedStatement {
                 planJoinOrder = session.joinOrder();
                 planVersion = v;
                 planUser = session.user().name();
+                planSession = session;
             }
             try {
                 return sink == null ? plan.run(session, p) : plan.run(session, p, sink);

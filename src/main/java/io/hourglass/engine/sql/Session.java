@@ -74,6 +74,15 @@ public interface Session {
         throw ErrorCode.UNSUPPORTED.error("SYS.MONITOR outside a database connection");
     }
 
+    /**
+     * This session's instance of GLOBAL TEMPORARY table {@code definition}: where its statements
+     * read and write that table's rows, which no other session sees. Made the first time, and
+     * again once DDL changed the definition (CREATE or DROP INDEX, while no instance held rows).
+     */
+    default io.hourglass.engine.catalog.Table temporaryInstance(io.hourglass.engine.catalog.Table definition) {
+        throw ErrorCode.UNSUPPORTED.error("GLOBAL TEMPORARY table " + definition.qualifiedName() + " outside a database connection");
+    }
+
     /** Whether this session may change READONLY cache tables: only the cache agent's own. */
     default boolean writesCacheTables() { return false; }
 }

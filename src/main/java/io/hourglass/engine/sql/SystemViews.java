@@ -47,8 +47,10 @@ final class SystemViews {
     }
 
     static {
-        view("ALL_TABLES", s -> tables(s, true, t -> new Object[] {t.owner(), t.name()}), "OWNER", NAME, "TABLE_NAME", NAME);
-        view("USER_TABLES", s -> tables(s, false, t -> new Object[] {t.name()}), "TABLE_NAME", NAME);
+        view("ALL_TABLES", s -> tables(s, true, t -> new Object[] {t.owner(), t.name(), temporary(t), duration(t)}),
+                "OWNER", NAME, "TABLE_NAME", NAME, "TEMPORARY", NAME, "DURATION", NAME);
+        view("USER_TABLES", s -> tables(s, false, t -> new Object[] {t.name(), temporary(t), duration(t)}),
+                "TABLE_NAME", NAME, "TEMPORARY", NAME, "DURATION", NAME);
         view("ALL_TAB_COLUMNS", SystemViews::columns, "OWNER", NAME, "TABLE_NAME", NAME, "COLUMN_NAME", NAME, "DATA_TYPE", NAME,
                 "DATA_LENGTH", NUMBER, "DATA_PRECISION", NUMBER, "DATA_SCALE", NUMBER, "NULLABLE", NAME, "COLUMN_ID", NUMBER,
                 "DATA_DEFAULT", NAME);
@@ -257,6 +259,15 @@ final class SystemViews {
         return s.catalog().tables().stream()
                 .filter(t -> all ? visible(s, t.owner(), t.qualifiedName()) : t.owner().equals(s.user().name()))
                 .sorted(Comparator.comparing(Table::owner).thenComparing(Table::name)).toList();
+    }
+
+    /** Oracle's ALL_TABLES.TEMPORARY: Y for a GLOBAL TEMPORARY table. */
+    private static String temporary(Table t) { return t.temporary() == null ? "N" : "Y"; }
+
+    /** Oracle's ALL_TABLES.DURATION: how long a GLOBAL TEMPORARY table's rows last; NULL for another. */
+    private static String duration(Table t) {
+        if (t.temporary() == null) return null;
+        return t.temporary() == Table.OnCommit.DELETE_ROWS ? "SYS$TRANSACTION" : "SYS$SESSION";
     }
 
     private static List<Object[]> tables(Session s, boolean all, Function<Table, Object[]> row) {

@@ -465,8 +465,9 @@ public final class TransactionManager {
             LogBatch entries;
             List<Finish> finishes;
             try {
-                long bytes = chargeCommit(t, lg != null);
-                entries = lg == null ? null : logEntries(t, bytes).commit(t.id(), System.currentTimeMillis());
+                boolean logged = lg != null && logs(t);
+                long bytes = chargeCommit(t, logged);
+                entries = logged ? logEntries(t, bytes).commit(t.id(), System.currentTimeMillis()) : null;
                 finishes = finishes(t);
             } catch (RuntimeException | Error e) {
                 // TT0802 (a transaction too large for TempSize), or the heap gone: nothing of it is
@@ -517,7 +518,7 @@ public final class TransactionManager {
         if (hadWrites) collectAfterCommit(t.undo.size()); // a read-only commit creates no garbage
         if (!durable || lg == null) return CompletableFuture.completedFuture(null);
         durableCommits.increment();
-        return lg.whenDurable(hadWrites ? endLsn : lg.appendedLsn());
+        return lg.whenDurable(endLsn >= 0 ? endLsn : lg.appendedLsn()); // (nothing logged: as ttDurableCommit)
     }
 
     /**
@@ -550,6 +551,7 @@ public final class TransactionManager {
         long bytes = LogBatch.rowRecordBytes(8); // the COMMIT record, about
         if (t.catalogChanges != null) for (CatalogChange c : t.catalogChanges) bytes += LogBatch.ddlRecordBytes(c);
         for (Transaction.Undo u : t.undo) {
+            if (u.table().definition() != null) continue; // (a GLOBAL TEMPORARY table's rows: not logged)
             if (u.table().store().slot(u.rowId()) instanceof Version head && !head.isCommitted()) {
                 bytes += LogBatch.rowRecordBytes(head.image == null ? -1 : head.image.length);
                 if (t.writeBehind != null && t.writeBehind.test(u.table())) {
@@ -568,7 +570,17 @@ public final class TransactionManager {
      * backend) has happened. For the moment just before the commit, with no statement between.
      */
     public void reserveCommit(Transaction t) {
-        if (!t.commitReserved && !t.undo.isEmpty()) chargeCommit(t, log != null);
+        if (!t.commitReserved && !t.undo.isEmpty()) chargeCommit(t, log != null && logs(t));
+    }
+
+    /**
+     * Whether {@code t}'s commit has something to log: a catalog change, or a row of a table
+     * that is not a session's instance of a GLOBAL TEMPORARY table (whose rows are never logged).
+     */
+    private static boolean logs(Transaction t) {
+        if (t.catalogChanges != null) return true;
+        for (Transaction.Undo u : t.undo) if (u.table().definition() == null) return true;
+        return false;
     }
 
     /**
@@ -596,6 +608,7 @@ public final class TransactionManager {
         for (int i = 0; i < ddl; i++) out.ddl(t.id(), t.catalogChanges.get(i)); // first: replay makes the table, then its rows
         java.util.Set<LockManager.RowLock> seen = t.rewrote ? new java.util.HashSet<>() : null;
         for (Transaction.Undo u : t.undo) {
+            if (u.table().definition() != null) continue; // (a GLOBAL TEMPORARY table's rows: not logged)
             if (seen != null && !seen.add(new LockManager.RowLock(u.table().id(), u.rowId()))) continue;
             if (!(u.table().store().slot(u.rowId()) instanceof Version head) || head.isCommitted()) continue;
             boolean existedBefore = head.prev() != null;
@@ -751,18 +764,39 @@ public final class TransactionManager {
     /** Undoes the changes made after {@code savepoint}; the transaction stays active. */
     public void rollbackTo(Transaction t, int savepoint) {
         long undone = 0;
-        for (int i = t.undo.size() - 1; i >= savepoint; i--) {
-            Transaction.Undo u = t.undo.remove(i);
-            undone += UNDO_ENTRY + u.addedEntries().size() * UNDO_INDEX_ENTRY;
-            RowStore store = u.table().store();
-            store.setHead(u.rowId(), u.previousSlot());
-            for (Transaction.IndexEntry e : u.addedEntries()) removeIfUnused(u.table(), u.rowId(), e);
-            // The slot's row lock stays held until the transaction ends; free it only then, so
-            // no other inserter gets a slot it would have to wait for.
-            if (u.freshSlot()) t.freedSlots.add(new Transaction.Slot(u.table(), u.rowId()));
-            memory.release(u.bytes());
-        }
+        for (int i = t.undo.size() - 1; i >= savepoint; i--) undone += undo(t, t.undo.remove(i));
         if (t.temp != null) t.temp.release(undone);
+    }
+
+    /**
+     * Undoes the changes of {@code t} to the tables {@code which} accepts, newest first; the
+     * transaction stays active with its other changes. For tables no other transaction writes
+     * (a session's instances of ON COMMIT DELETE ROWS tables, emptied as its commit begins).
+     */
+    public void discard(Transaction t, java.util.function.Predicate<Table> which) {
+        long undone = 0;
+        boolean any = false;
+        for (int i = t.undo.size() - 1; i >= 0; i--) {
+            Transaction.Undo u = t.undo.get(i);
+            if (!which.test(u.table())) continue;
+            undone += undo(t, u);
+            any = true;
+        }
+        if (!any) return;
+        t.undo.removeIf(u -> which.test(u.table()));
+        if (t.temp != null) t.temp.release(undone);
+    }
+
+    /** Undoes one change (taken out of the undo list by the caller); returns the TempSize it held. */
+    private long undo(Transaction t, Transaction.Undo u) {
+        RowStore store = u.table().store();
+        store.setHead(u.rowId(), u.previousSlot());
+        for (Transaction.IndexEntry e : u.addedEntries()) removeIfUnused(u.table(), u.rowId(), e);
+        // The slot's row lock stays held until the transaction ends; free it only then, so
+        // no other inserter gets a slot it would have to wait for.
+        if (u.freshSlot()) t.freedSlots.add(new Transaction.Slot(u.table(), u.rowId()));
+        memory.release(u.bytes());
+        return UNDO_ENTRY + u.addedEntries().size() * UNDO_INDEX_ENTRY;
     }
 
     private void end(Transaction t) {
