@@ -515,8 +515,9 @@ final class Ddl {
         String owner = creator(ct.table(), s, "CREATE TABLE");
         Executor.QueryPlan q = Executor.planQuery(ct.query(), s);
         CatalogChange.CreateTable change = createTableChange(new Ast.CreateTable(ct.table(), queryColumns(ct, q), ct.primaryKey(),
-                ct.hashPrimaryKey(), ct.uniques(), List.of(), ct.checks(), null, ct.aging()), s);
+                ct.hashPrimaryKey(), ct.uniques(), List.of(), ct.checks(), null, ct.aging(), ct.temporary()), s);
         Catalog cat = s.catalog();
+        if (ct.temporary() != null) return temporaryTableAsSelect(change, q, s);
         Transaction t = s.transaction();
         long n;
         try {
@@ -536,6 +537,28 @@ final class Ddl {
         }
         s.transactions().flushDurably().toCompletableFuture().join(); // a DDL statement that returned survives a crash
         return n;
+    }
+
+    /**
+     * CREATE GLOBAL TEMPORARY TABLE ... AS SELECT: the definition is logged as any CREATE TABLE,
+     * and the query's rows go to the creating session's instance, committed. With ON COMMIT
+     * DELETE ROWS that commit, the DDL's own, leaves none (as in Oracle): the query is planned, not
+     * run. If a row is refused, the definition is dropped again: no table, as for any CREATE TABLE
+     * ... AS SELECT.
+     */
+    private static long temporaryTableAsSelect(CatalogChange.CreateTable change, Executor.QueryPlan q, Session s) {
+        change(s, change);
+        if (change.temporary() == Table.OnCommit.DELETE_ROWS) return 0;
+        Table definition = s.catalog().tableById(change.tableId());
+        try {
+            long n = Executor.insertAll(s, s.temporaryInstance(definition), q);
+            s.commitWork();
+            return n;
+        } catch (RuntimeException | Error e) {
+            s.rollbackWork();
+            change(s, new CatalogChange.DropTable(change.owner(), change.name()));
+            throw e;
+        }
     }
 
     /**

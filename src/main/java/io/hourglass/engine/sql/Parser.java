@@ -1361,14 +1361,15 @@ final class Parser {
         List<Ast.ForeignKeyDef> fks = new ArrayList<>();
         List<Ast.CheckDef> checks = new ArrayList<>();
         boolean hashPk = false;
-        if (temporary && (peek().is("AS") || peek().is("ON"))) {
-            onCommit();
-            if (peek().is("AS")) throw temporaryAsSelect();
+        if (temporary && (peek().is("AS") || peek().is("ON"))) { // CREATE GLOBAL TEMPORARY TABLE t [ON COMMIT ...] AS SELECT
+            io.hourglass.engine.catalog.Table.OnCommit onCommit = onCommit();
+            if (!peek().is("AS")) throw error("expected AS and a query after ON COMMIT, or the table's columns before it");
+            return createTableAs(table, cols, pk, false, uniques, fks, checks, null, onCommit);
         }
         if (peek().is("AS") || peek().is("AGING")) { // CREATE TABLE t [AGING ...] AS SELECT, without a column list
             io.hourglass.engine.catalog.Aging aging = accept("AGING") ? aging() : null;
             if (!peek().is("AS")) throw error("expected AS and a query after the AGING clause, or the table's columns before it");
-            return createTableAs(table, cols, pk, false, uniques, fks, checks, aging);
+            return createTableAs(table, cols, pk, false, uniques, fks, checks, aging, null);
         }
         expect("(");
         do {
@@ -1425,8 +1426,7 @@ final class Parser {
             throw ErrorCode.UNSUPPORTED.error("AGING on a GLOBAL TEMPORARY table (its rows last a transaction or a session)");
         }
         io.hourglass.engine.catalog.Aging aging = accept("AGING") ? aging() : null;
-        if (temporary && peek().is("AS")) throw temporaryAsSelect();
-        if (peek().is("AS")) return createTableAs(table, cols, pk, hashPk, uniques, fks, checks, aging);
+        if (peek().is("AS")) return createTableAs(table, cols, pk, hashPk, uniques, fks, checks, aging, onCommit);
         for (Ast.ColumnDef c : cols) {
             if (c.type() == null) throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "expected a data type for column " + c.name());
         }
@@ -1443,10 +1443,6 @@ final class Parser {
         else throw error("expected DELETE or PRESERVE after ON COMMIT but found " + describe(peek()));
         expect("ROWS");
         return c;
-    }
-
-    private static HourglassException temporaryAsSelect() {
-        return ErrorCode.UNSUPPORTED.error("CREATE GLOBAL TEMPORARY TABLE ... AS SELECT (create the table, then INSERT ... SELECT into it)");
     }
 
     /**
@@ -1494,7 +1490,7 @@ final class Parser {
      */
     private Ast.Stmt createTableAs(Ast.Name table, List<Ast.ColumnDef> cols, List<String> pk, boolean hashPk,
                                    List<List<String>> uniques, List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks,
-                                   io.hourglass.engine.catalog.Aging aging) {
+                                   io.hourglass.engine.catalog.Aging aging, io.hourglass.engine.catalog.Table.OnCommit temporary) {
         for (Ast.ColumnDef c : cols) {
             if (c.type() != null) {
                 throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "column " + c.name() + " of CREATE TABLE ... AS SELECT takes its type "
@@ -1508,7 +1504,7 @@ final class Parser {
         if (paramCount != params) {
             throw ErrorCode.SYNTAX_ERROR.error(as.pos() + 1, "the query of CREATE TABLE ... AS SELECT takes no parameters (it runs once, as DDL)");
         }
-        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, query, aging);
+        return new Ast.CreateTable(table, cols, pk, hashPk, uniques, fks, checks, query, aging, temporary);
     }
 
     /**
