@@ -513,12 +513,31 @@ public final class TransactionManager {
             }
         }
         t.state = Transaction.State.COMMITTED;
+        if (t.rewrote) releaseReplaced(t);
         end(t);
         commits.increment();
         if (hadWrites) collectAfterCommit(t.undo.size()); // a read-only commit creates no garbage
         if (!durable || lg == null) return CompletableFuture.completedFuture(null);
         durableCommits.increment();
         return lg.whenDurable(endLsn >= 0 ? endLsn : lg.appendedLsn()); // (nothing logged: as ttDurableCommit)
+    }
+
+    /**
+     * A row {@code t} changed more than once keeps only its last version: each change replaced
+     * the transaction's own version before it (cut out of the chain, never committed, kept only
+     * by the undo for a rollback). What those held in PermSize is given back once the commit is
+     * certain; a rollback gives it back through the undo. (It was never given back: every row
+     * inserted then updated or deleted in one transaction, or updated twice, kept its earlier
+     * images' bytes in use for good, until PermSize filled up.)
+     */
+    private void releaseReplaced(Transaction t) {
+        long bytes = 0;
+        for (Transaction.Undo u : t.undo) {
+            if (u.previousSlot() instanceof Version own && !own.isCommitted()) {
+                bytes += (own.image == null ? 0 : own.image.length) + MemoryAccount.VERSION_OVERHEAD;
+            }
+        }
+        memory.release(bytes);
     }
 
     /**

@@ -39,6 +39,34 @@ class GarbageTest {
         }
     }
 
+    /**
+     * A row changed twice in one transaction (inserted then updated or deleted, updated twice)
+     * keeps only its last version; the PermSize of those it replaced comes back with the commit,
+     * and a rollback's too. (It did not: each such transaction left bytes in use for good.)
+     */
+    @Test
+    void rowsChangedTwiceInOneTransactionGiveBackWhatTheirEarlierVersionsHeld() {
+        try (Instance inst = TestInstances.one("GC2"); Connection c = inst.connect("GC2", "admin", TestInstances.ADMIN_PASSWORD)) {
+            Database db = inst.database("GC2");
+            c.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, v VARCHAR2(100))");
+            c.execute("INSERT INTO g VALUES (1, 'kept')");
+            long base = db.transactions().memory().used();
+            c.setAutocommit(false);
+            for (int round = 0; round < 50; round++) {
+                for (int k = 0; k < 20; k++) c.execute("INSERT INTO g VALUES (?, RPAD('x', 100, 'x'))", 100 + k);
+                c.execute("UPDATE g SET v = 'once' WHERE id >= 100");
+                c.execute("UPDATE g SET v = 'twice'");
+                c.execute("DELETE FROM g WHERE id >= 100");
+                c.execute("UPDATE g SET v = 'kept'");
+                if (round % 2 == 0) c.commit().toCompletableFuture().join();
+                else c.rollback();
+            }
+            db.transactions().collectGarbage();
+            assertEquals(0, db.transactions().pendingGarbage());
+            assertEquals(base, db.transactions().memory().used(), "PermSize in use is what the one row holds");
+        }
+    }
+
     @Test
     void committedRowsEveryoneSeesKeepNoVersionHeader() {
         try (Instance inst = TestInstances.one("GC3"); Connection c = inst.connect("GC3", "admin", TestInstances.ADMIN_PASSWORD)) {
