@@ -244,6 +244,23 @@ class SqlHttpTest {
         sql("SELECT COUNT(*) FROM items").body("rows[0][0]", equalTo(1));
     }
 
+    /** A GLOBAL TEMPORARY table over HTTP: a transaction is a session, with rows of its own; a one-shot statement is one too. */
+    @Test
+    void temporaryRowsAreTheirSessionsOwn() {
+        admin().body(Map.of("sql", "DROP TABLE picks")).post("/v1/databases/testdb/sql");
+        sql("CREATE GLOBAL TEMPORARY TABLE picks (id INTEGER PRIMARY KEY) ON COMMIT PRESERVE ROWS").statusCode(200);
+        sql("INSERT INTO picks VALUES (1), (2)").statusCode(200).body("updateCount", equalTo(2));
+        sql("SELECT COUNT(*) FROM picks").body("rows[0][0]", equalTo(0)); // another request, another session
+        String id = admin().post("/v1/databases/testdb/transactions").then().statusCode(200).extract().path("id");
+        admin().body(Map.of("sql", "INSERT INTO picks VALUES (3)")).post("/v1/transactions/" + id + "/sql").then().statusCode(200);
+        admin().body(Map.of("sql", "INSERT INTO items SELECT id, 'pick', 1, NULL FROM picks")).post("/v1/transactions/" + id + "/sql")
+                .then().statusCode(200).body("updateCount", equalTo(1));
+        admin().post("/v1/transactions/" + id + "/commit").then().statusCode(200);
+        sql("SELECT id FROM items").body("rows[0][0]", equalTo(3)).body("rows.size()", equalTo(1));
+        sql("SELECT COUNT(*) FROM picks").body("rows[0][0]", equalTo(0));
+        sql("DROP TABLE picks").statusCode(200); // every session that held rows is gone
+    }
+
     @Test
     void aTransactionBelongsToItsUser() {
         admin().body(Map.of("sql", "DROP USER other")).post("/v1/databases/testdb/sql");
