@@ -216,13 +216,25 @@ final class MonitorProcedures {
     }
 
     private static String tableName(Connection c, long id) {
-        Table t = c.catalog().tableById(id);
-        return t == null ? "(dropped table " + id + ")" : t.qualifiedName();
+        Table t = lockedTable(c, id);
+        if (t == null) return "(dropped table " + id + ")";
+        return t.definition() == null ? t.qualifiedName() : t.qualifiedName() + " (a session's temporary rows)";
     }
 
     private static String rowName(Connection c, LockManager.RowLock r) {
-        Table t = c.catalog().tableById(r.tableId());
+        Table t = lockedTable(c, r.tableId());
         return t == null ? String.valueOf(r.rowId()) : io.hourglass.engine.catalog.RowIds.text(t.rowIdTag(), r.rowId());
+    }
+
+    /** The table of a lock: a catalog table, or a session's instance of a GLOBAL TEMPORARY table (ids below -1); null if gone. */
+    private static Table lockedTable(Connection c, long id) {
+        Table t = c.catalog().tableById(id);
+        if (t != null || id >= -1) return t;
+        for (Table definition : c.catalog().tables()) {
+            if (definition.temporary() == null) continue;
+            for (Table instance : definition.instances()) if (instance.id() == id) return instance;
+        }
+        return null;
     }
 
     /**

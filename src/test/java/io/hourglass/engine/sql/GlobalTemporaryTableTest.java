@@ -103,6 +103,11 @@ class GlobalTemporaryTableTest {
             assertEquals(List.of("1|b"), rows(b, "SELECT id, v FROM keep"));
             assertEquals(List.of("1|a"), rows(a, "SELECT id, v FROM work"));
             assertEquals(List.of(), rows(b, "SELECT id, v FROM work"));
+            // ttXactAdmin names an instance's locks by its table (a's SERIALIZABLE read took S on its instance)
+            String locks = String.join(" / ", rows(a, "CALL ttXactAdmin()"));
+            assertTrue(locks.contains("ADMIN.KEEP (a session's temporary rows) S"), locks);
+            assertTrue(locks.contains("ADMIN.KEEP IX"), locks + ": the definition's intention lock, which DDL waits for");
+            assertFalse(locks.contains("dropped table"), locks);
             a.commit().toCompletableFuture().join();
             b.rollback();
             assertEquals(List.of("1|aa"), rows(a, "SELECT id, v FROM keep"));
