@@ -422,7 +422,7 @@ public final class Connection implements Session, AutoCloseable {
         return instance;
     }
 
-    /** The session ends: its instances' rows go, and what they held in PermSize is given back. */
+    /** The session ends: its instances' rows go, and what they held in TempSize is given back. */
     private void dropTemporaries() {
         for (Table instance : temporaries.values()) dropTemporary(instance);
         temporaries.clear();
@@ -430,7 +430,7 @@ public final class Connection implements Session, AutoCloseable {
 
     private void dropTemporary(Table instance) {
         instance.definition().dropInstance(instance);
-        db.transactions().memory().release(db.transactions().retire(instance));
+        db.transactions().account(instance).release(db.transactions().retire(instance));
     }
 
     void writeCacheTables() { cacheWriter = true; }

@@ -843,20 +843,32 @@ final class Ddl {
 
     /**
      * TRUNCATE TABLE of a GLOBAL TEMPORARY table: the session's own rows go (the open
-     * transaction's committed first, as for any TRUNCATE); other sessions' stay.
+     * transaction's committed first, as for any TRUNCATE); other sessions' stay. The rows are
+     * deleted in transactions of {@link #TRUNCATE_SLICE} rows, whose undo stays within a
+     * transaction's TempSize allowance: TRUNCATE is how a session gives back a TempSize its rows
+     * filled, so it must not need any of it. No row locks: no one else reaches these rows.
      */
-    private static void truncateInstance(Table instance, Session s, Transaction ddl) {
+    private static void truncateInstance(Table instance, Session s) {
         TransactionManager tm = s.transactions();
         List<Long> rows = new ArrayList<>();
         instance.store().forEachHead((id, slot) -> {
             if (Version.of(slot).image != null) rows.add(id);
             return true;
         });
-        for (long rowId : rows) {
-            tm.lockRow(ddl, instance, rowId);
-            tm.delete(ddl, instance, rowId);
+        for (int from = 0; from < rows.size(); from += TRUNCATE_SLICE) {
+            Transaction t = tm.begin(Isolation.READ_COMMITTED, 0);
+            try {
+                for (long rowId : rows.subList(from, Math.min(rows.size(), from + TRUNCATE_SLICE))) tm.delete(t, instance, rowId);
+                tm.commit(t, false); // (not durable: nothing of it is logged)
+            } catch (RuntimeException | Error e) {
+                tm.rollback(t);
+                throw e;
+            }
         }
     }
+
+    /** Rows of a GLOBAL TEMPORARY table's instance one TRUNCATE transaction deletes (see truncateInstance). */
+    static final int TRUNCATE_SLICE = 256;
 
     private static void notCacheTable(Session s, Table t, String what, String instead) {
         CacheGroup g = s.catalog().cacheGroupOf(t);
@@ -1559,7 +1571,7 @@ final class Ddl {
         Executor.require(s, Privilege.DELETE, t);
         notCacheTable(s, t, "TRUNCATE TABLE", "UNLOAD CACHE GROUP empties it");
         if (t.temporary() != null) {
-            truncateInstance(s.temporaryInstance(t), s, ddl);
+            truncateInstance(s.temporaryInstance(t), s);
             return;
         }
         for (ForeignKey fk : t.referencedBy()) {

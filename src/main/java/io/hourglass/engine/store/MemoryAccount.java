@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * PermSize accounting: every row version and index entry reserves its bytes here before it is
  * created; a reservation past the limit fails with TT802 and changes nothing.
  */
-public final class MemoryAccount {
+public final class MemoryAccount implements SpaceAccount {
     /** Bytes charged per row version beyond its image (version header and slot). */
     public static final int VERSION_OVERHEAD = 48;
     /** Bytes charged per index entry. */
@@ -20,6 +20,7 @@ public final class MemoryAccount {
 
     public MemoryAccount(long limitBytes) { this.limitBytes = limitBytes; }
 
+    @Override
     public void reserve(long bytes) {
         while (true) {
             long u = used.get();
@@ -37,12 +38,14 @@ public final class MemoryAccount {
      * Charges bytes without the limit check: for the small tombstone a DELETE writes, because
      * deleting is how a user gets out of a full PermSize and must never be refused for it.
      */
+    @Override
     public void charge(long bytes) { raiseHighWater(used.addAndGet(bytes)); }
 
     private void raiseHighWater(long inUse) {
         if (inUse > highWater.get()) highWater.accumulateAndGet(inUse, Math::max);
     }
 
+    @Override
     public void release(long bytes) { used.addAndGet(-bytes); }
 
     public long used() { return used.get(); }

@@ -73,13 +73,34 @@ public final class TempSpace {
 
     public long limit() { return limitBytes; }
 
-    private void take(long bytes, Budget who) {
+    /**
+     * The account of the sessions' rows of GLOBAL TEMPORARY tables, which live in TempSize, as in
+     * TimesTen: each row version and index entry counted exactly (no allowance, no chunks), for
+     * as long as it lasts (a transaction, or the session), so that a session's working set can
+     * fill TempSize but never PermSize, where the committed data lives.
+     */
+    public SpaceAccount temporaryRows() { return temporaryRows; }
+
+    private final SpaceAccount temporaryRows = new SpaceAccount() {
+        @Override
+        public void reserve(long bytes) { take(bytes, "the session's rows of global temporary tables", "commit, TRUNCATE them or end the session"); }
+
+        @Override
+        public void charge(long bytes) { highWater.accumulateAndGet(used.addAndGet(bytes), Math::max); }
+
+        @Override
+        public void release(long bytes) { used.addAndGet(-bytes); }
+    };
+
+    private void take(long bytes, Budget who) { take(bytes, who.user, who.advice); }
+
+    private void take(long bytes, String user, String advice) {
         while (true) {
             long u = used.get();
             if (u + bytes > limitBytes) {
                 throw ErrorCode.SPACE_EXHAUSTED.error("temporary", String.format(
                         ": %s needs more than the %,d KB left of TempSize (%,d MB); raise TempSize or %s",
-                        who.user, Math.max(0, limitBytes - u) >> 10, limitBytes >> 20, who.advice));
+                        user, Math.max(0, limitBytes - u) >> 10, limitBytes >> 20, advice));
             }
             if (used.compareAndSet(u, u + bytes)) {
                 highWater.accumulateAndGet(u + bytes, Math::max);

@@ -128,6 +128,14 @@ public final class TransactionManager {
 
     public TempSpace temp() { return temp; }
 
+    /**
+     * Where {@code table}'s row versions and index entries are counted: PermSize, or TempSize
+     * for a session's instance of a GLOBAL TEMPORARY table.
+     */
+    public io.hourglass.engine.store.SpaceAccount account(Table table) {
+        return table.definition() != null ? temp.temporaryRows() : memory;
+    }
+
     public long lastCommitTs() { return lastCommitTs; }
 
     public long commits() { return commits.sum(); }
@@ -288,13 +296,14 @@ public final class TransactionManager {
         byte[] img = table.codec().encode(row);
         long bytes = img.length + MemoryAccount.VERSION_OVERHEAD
                 + (long) table.indexes().size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
-        memory.reserve(bytes);
+        io.hourglass.engine.store.SpaceAccount account = account(table);
+        account.reserve(bytes);
         RowStore store = table.store();
         long rowId;
         try {
             rowId = store.allocate();
         } catch (RuntimeException | Error e) {
-            memory.release(bytes);
+            account.release(bytes);
             throw e;
         }
         // Undo first: whatever fails from here on (an index, the heap), the undo finds the slot.
@@ -319,14 +328,14 @@ public final class TransactionManager {
         }
         bytes += (long) changed.size() * MemoryAccount.INDEX_ENTRY_OVERHEAD;
         holdTemp(t, UNDO_ENTRY + changed.size() * UNDO_INDEX_ENTRY);
-        memory.reserve(bytes);
+        account(table).reserve(bytes);
         replaceHead(t, table, rowId, img, bytes, changed, newRow);
     }
 
     /** Deletes the row {@code rowId}, whose lock {@code t} holds. */
     public void delete(Transaction t, Table table, long rowId) {
         holdTemp(t, UNDO_ENTRY);
-        memory.charge(MemoryAccount.VERSION_OVERHEAD);
+        account(table).charge(MemoryAccount.VERSION_OVERHEAD);
         replaceHead(t, table, rowId, null, MemoryAccount.VERSION_OVERHEAD, List.of(), null);
     }
 
@@ -531,13 +540,11 @@ public final class TransactionManager {
      * images' bytes in use for good, until PermSize filled up.)
      */
     private void releaseReplaced(Transaction t) {
-        long bytes = 0;
         for (Transaction.Undo u : t.undo) {
             if (u.previousSlot() instanceof Version own && !own.isCommitted()) {
-                bytes += (own.image == null ? 0 : own.image.length) + MemoryAccount.VERSION_OVERHEAD;
+                account(u.table()).release((own.image == null ? 0 : own.image.length) + MemoryAccount.VERSION_OVERHEAD);
             }
         }
-        memory.release(bytes);
     }
 
     /**
@@ -814,7 +821,7 @@ public final class TransactionManager {
         // The slot's row lock stays held until the transaction ends; free it only then, so
         // no other inserter gets a slot it would have to wait for.
         if (u.freshSlot()) t.freedSlots.add(new Transaction.Slot(u.table(), u.rowId()));
-        memory.release(u.bytes());
+        account(u.table()).release(u.bytes());
         return UNDO_ENTRY + u.addedEntries().size() * UNDO_INDEX_ENTRY;
     }
 
@@ -967,7 +974,7 @@ public final class TransactionManager {
                     Version cut = v.prev();
                     v.cutPrev();
                     for (Version c = cut; c != null; c = c.prev()) {
-                        memory.release((c.image == null ? 0 : c.image.length) + MemoryAccount.VERSION_OVERHEAD);
+                        account(g.table()).release((c.image == null ? 0 : c.image.length) + MemoryAccount.VERSION_OVERHEAD);
                     }
                     break;
                 }
@@ -976,7 +983,7 @@ public final class TransactionManager {
         for (Transaction.IndexEntry e : g.staleEntries()) {
             if (e.index().retired()) continue;
             removeIfUnused(g.table(), g.rowId(), e);
-            memory.release(MemoryAccount.INDEX_ENTRY_OVERHEAD);
+            account(g.table()).release(MemoryAccount.INDEX_ENTRY_OVERHEAD);
         }
         // A lone committed version every snapshot sees: keep just its image, or free the slot of
         // a deletion. Compare-and-set, so a writer that replaced the head meanwhile wins. A
@@ -990,7 +997,7 @@ public final class TransactionManager {
                 store.replaceIf(g.rowId(), head, head.image);
             } else if (head.commitTs() == g.ts() && !locks.isLocked(new LockManager.RowLock(g.table().id(), g.rowId()))
                     && store.releaseIf(g.rowId(), head)) {
-                memory.release(MemoryAccount.VERSION_OVERHEAD);
+                account(g.table()).release(MemoryAccount.VERSION_OVERHEAD);
             }
         }
     }

@@ -174,27 +174,66 @@ class GlobalTemporaryTableTest {
         }
     }
 
-    /** What the rows held in PermSize is given back: at a DELETE ROWS commit, and when a session with PRESERVE ROWS rows leaves. */
+    /**
+     * The rows live in TempSize, as in TimesTen: PermSize (the committed data's) does not move;
+     * what they held comes back at a DELETE ROWS commit, and when a session with PRESERVE ROWS
+     * rows leaves.
+     */
     @Test
-    void thePermSizeTheRowsHeldIsGivenBack() {
+    void theRowsAreCountedInTempSizeAndGivenBack() {
         try (Instance i = TestInstances.one("GTT5"); Connection a = TestInstances.admin(i, "GTT5")) {
             a.execute("CREATE GLOBAL TEMPORARY TABLE keep (id INTEGER PRIMARY KEY, v VARCHAR2(100)) ON COMMIT PRESERVE ROWS");
             a.execute("CREATE GLOBAL TEMPORARY TABLE work (id INTEGER PRIMARY KEY, v VARCHAR2(100))");
             var memory = i.database("GTT5").transactions().memory();
-            long base = memory.used();
+            var temp = i.database("GTT5").transactions().temp();
+            long perm = memory.used();
+            assertEquals(0, temp.used());
             a.setAutocommit(false);
             a.execute("INSERT INTO work SELECT level, RPAD('w', 100, 'w') FROM dual CONNECT BY level <= 1000");
-            assertTrue(memory.used() > base + 100_000, "1,000 rows of 100 bytes: " + (memory.used() - base));
+            assertEquals(perm, memory.used(), "PermSize does not hold them");
             a.commit().toCompletableFuture().join();
-            assertEquals(base, memory.used(), "a DELETE ROWS commit gives its rows back");
+            assertEquals(0, temp.used(), "a DELETE ROWS commit gives its rows back");
             a.setAutocommit(true);
             try (Connection c = TestInstances.admin(i, "GTT5")) {
                 c.execute("INSERT INTO keep SELECT level, RPAD('k', 100, 'k') FROM dual CONNECT BY level <= 1000");
                 c.execute("UPDATE keep SET v = 'short' WHERE id <= 500");
                 i.database("GTT5").transactions().collectGarbage();
-                assertTrue(memory.used() > base + 50_000, "kept after its commits: " + (memory.used() - base));
+                assertTrue(temp.used() > 100_000, "1,000 rows of up to 100 bytes kept after their commits: " + temp.used());
+                assertEquals(perm, memory.used());
             }
-            assertEquals(base, memory.used(), "a session that leaves gives its rows back");
+            assertEquals(0, temp.used(), "a session that leaves gives its rows back");
+            assertEquals(perm, memory.used());
+        }
+    }
+
+    /** A session's rows can fill TempSize (TT0802, temporary), never PermSize: the committed data goes on being written. */
+    @Test
+    void aFullTempSizeRefusesTemporaryRowsAndLeavesPermanentWritesAlone() {
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(DatabaseConfig.temporary("GTT6").withPermSize(64).withTempSize(32)));
+             Connection a = TestInstances.admin(i, "GTT6")) {
+            a.execute("CREATE GLOBAL TEMPORARY TABLE keep (id INTEGER PRIMARY KEY, v VARCHAR2(1000)) ON COMMIT PRESERVE ROWS");
+            a.execute("CREATE TABLE perm (id INTEGER PRIMARY KEY, v VARCHAR2(1000))");
+            PreparedStatement chunk = a.prepare("INSERT INTO keep SELECT ? + level, RPAD('x', 1000, 'x') FROM dual CONNECT BY level <= 1000");
+            HourglassException full = null;
+            int chunks = 0;
+            for (; chunks < 200 && full == null; chunks++) {
+                try {
+                    a.execute(chunk, chunks * 1000);
+                } catch (HourglassException e) {
+                    full = e;
+                }
+            }
+            assertTrue(full != null && full.number() == 802 && full.getMessage().contains("temporary"), String.valueOf(full));
+            assertTrue(chunks > 10, chunks + " chunks of 1,000 rows of 1 KB in 32 MB");
+            assertEquals(List.of(String.valueOf((chunks - 1) * 1000)), rows(a, "SELECT COUNT(*) FROM keep"), "the refused statement undid itself");
+            // (a statement that builds much, as INSERT ... SELECT of 5,000 rows does, needs TempSize too: one row at a time)
+            PreparedStatement one = a.prepare("INSERT INTO perm VALUES (?, RPAD('p', 1000, 'p'))");
+            for (int k = 0; k < 5000; k++) a.execute(one, k);
+            assertEquals(List.of("5000"), rows(a, "SELECT COUNT(*) FROM perm"));
+            a.execute("TRUNCATE TABLE keep");
+            i.database("GTT6").transactions().collectGarbage();
+            a.execute(chunk, 0);
+            assertEquals(List.of("1000"), rows(a, "SELECT COUNT(*) FROM keep"), "TRUNCATE gave the space back");
         }
     }
 }

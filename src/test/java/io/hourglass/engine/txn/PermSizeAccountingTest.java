@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * statements failing part-way, rollbacks to a statement's start and of whole transactions, in ordinary
  * tables and a GLOBAL TEMPORARY table's instances), once the collector has run with no snapshot
  * open, PermSize in use is exactly what ttComputeTabSizes adds up over the tables (their row
- * versions and index entries); and once every row is deleted and every session gone, it is what it
- * was before the first row. A charge given back twice, or never, shows here.
+ * versions and index entries), and TempSize in use what the instances hold; and once every row is
+ * deleted, PermSize is what it was before the first row and TempSize holds nothing. A charge
+ * given back twice, or never, or to the wrong account, shows here.
  */
 class PermSizeAccountingTest {
     private static final long SEED = Long.getLong("hourglass.permsize.seed", 4511);
@@ -89,19 +90,25 @@ class PermSizeAccountingTest {
             Connection.join(a.commit());
             db.transactions().collectGarbage();
             assertEquals(base, db.transactions().memory().used(), "every row deleted: PermSize in use is what it was before them");
+            assertEquals(0, db.transactions().temp().used(), "and TempSize holds nothing");
         }
     }
 
-    /** With no transaction open and the collector run, PermSize in use is the tables' (and the sessions' instances') sum. */
+    /**
+     * With no transaction open and the collector run, PermSize in use is the tables' sum, and
+     * TempSize in use the sessions' instances' of the global temporary tables (no statement or
+     * transaction holds any).
+     */
     private static void assertBalanced(Database db, String when) {
         TransactionManager tm = db.transactions();
         tm.collectGarbage();
-        long tables = 0;
+        long tables = 0, instances = 0;
         for (Table t : db.catalog().tables()) {
             tables += tm.held(t);
-            for (Table instance : t.instances()) tables += tm.held(instance);
+            for (Table instance : t.instances()) instances += tm.held(instance);
         }
         assertEquals(tables, tm.memory().used() - emptyCatalogCharge(db), when + ": PermSize in use against what the tables hold");
+        assertEquals(instances, tm.temp().used(), when + ": TempSize in use against what the sessions' temporary rows hold");
     }
 
     /** What PermSize counts besides rows and index entries: nothing today (a change here must say what). */
