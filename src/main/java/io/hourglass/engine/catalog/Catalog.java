@@ -322,6 +322,7 @@ public final class Catalog {
         unregister(old);
         forgetComments(old.owner(), old.name(), c -> c != null && columns.stream().noneMatch(k -> k.name().equals(c)));
         Table t = new Table(id, old.rowIdTag(), old.owner(), old.name(), columns, primaryKey); // (its rows keep their ROWIDs)
+        t.temporary(old.temporary()); // (before anyone can find it: a GLOBAL TEMPORARY table's rows are its sessions')
         tables.put(t.qualifiedName(), t);
         tablesById.put(id, t);
         tableIds.accumulateAndGet(id, Math::max);

@@ -214,13 +214,14 @@ public final class Table {
     public java.util.Collection<Table> instances() { return java.util.Collections.unmodifiableSet(instances); }
 
     /**
-     * Whether this instance was made from its definition as it is now: the same columns, indexes
-     * and CHECK constraints (CREATE and DROP INDEX change them in place, only while no instance
-     * holds rows; a statement planned on an older instance plans again).
+     * Whether this instance was made from its definition as it is now: the same name, columns,
+     * indexes and CHECK constraints (CREATE and DROP INDEX, ALTER TABLE and RENAME change them,
+     * only while no instance holds rows; a statement planned on an older instance plans again).
      */
     public boolean instanceCurrent() {
         if (definition == null) return true;
-        return definition.columns.equals(columns) && definition.checks.equals(checks) && definition.indexes.equals(copiedIndexes);
+        return definition.name.equals(name) && definition.columns.equals(columns) && definition.checks.equals(checks)
+                && definition.indexes.equals(copiedIndexes);
     }
 
     @Override

@@ -388,7 +388,7 @@ final class Ddl {
     private static void alterUnique(Ast.AlterUnique au, Session s, Transaction ddl) {
         Table t = Executor.table(au.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
-        notTemporary(t, "ALTER TABLE of");
+        notInUse(s, ddl, t, "ALTER TABLE");
         notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
         int[] cols = positions(au.columns(), Executor.columnPositions(t), t.qualifiedName());
         if (new HashSet<>(au.columns()).size() != cols.length) throw ErrorCode.SEMANTIC_ERROR.error("a unique constraint's column appears twice");
@@ -770,7 +770,7 @@ final class Ddl {
         Table t = Executor.table(rt.table(), s);
         requireOwnerOrAdmin(s, t, "RENAME");
         notCacheTable(s, t, "RENAME", "its cache group names it");
-        notTemporary(t, "RENAME of");
+        notInUse(s, ddl, t, "RENAME");
         String owner = t.owner(), to = rt.newName().name();
         if (rt.newName().owner() != null && !rt.newName().owner().equals(owner)) {
             throw ErrorCode.SEMANTIC_ERROR.error("RENAME keeps a table with its owner: " + t.qualifiedName() + " cannot become "
@@ -805,7 +805,7 @@ final class Ddl {
         Table t = Executor.table(rc.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         notCacheTable(s, t, "RENAME COLUMN", "the backend table's columns name it");
-        notTemporary(t, "RENAME COLUMN of");
+        notInUse(s, ddl, t, "RENAME COLUMN");
         if (t.columnIndex(rc.column()) < 0) throw ErrorCode.COLUMN_NOT_FOUND.error(t.qualifiedName() + "." + rc.column());
         if (t.columnIndex(rc.newName()) >= 0) throw ErrorCode.SEMANTIC_ERROR.error(t.qualifiedName() + " already has a column " + rc.newName());
         notRowId(rc.newName());
@@ -814,12 +814,20 @@ final class Ddl {
     }
 
     /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */
-    /** ALTER TABLE, RENAME, a foreign key: refused on a GLOBAL TEMPORARY table (TT90019). */
+    /** A foreign key from or to a GLOBAL TEMPORARY table, and its AGING: refused (TT90019). */
     private static void notTemporary(Table t, String what) {
-        if (t.temporary() != null) {
-            throw ErrorCode.UNSUPPORTED.error(what + " GLOBAL TEMPORARY table " + t.qualifiedName()
-                    + (what.startsWith("a ") ? "" : " (drop it and create it again)"));
-        }
+        if (t.temporary() != null) throw ErrorCode.UNSUPPORTED.error(what + " GLOBAL TEMPORARY table " + t.qualifiedName());
+    }
+
+    /**
+     * ALTER TABLE, RENAME and RENAME COLUMN of a GLOBAL TEMPORARY table: its X lock first (its
+     * writers finish, new ones wait), then refused while a session holds rows (TT90065), as in
+     * Oracle: the instances are all empty, and each session makes its own anew.
+     */
+    private static void notInUse(Session s, Transaction ddl, Table t, String what) {
+        if (t.temporary() == null) return;
+        s.transactions().lockTable(ddl, t, LockMode.X);
+        notInUse(t, what);
     }
 
     /**
@@ -1215,7 +1223,8 @@ final class Ddl {
         Table t = Executor.table(at.table(), s);
         requireOwnerOrAdmin(s, t, "ALTER TABLE");
         notCacheTable(s, t, "ALTER TABLE", "its columns are the backend table's; drop and create the cache group");
-        notTemporary(t, "ALTER TABLE of");
+        if (at.add() != null) notTemporary(t, "a FOREIGN KEY of");
+        notInUse(s, ddl, t, "ALTER TABLE");
         Catalog cat = s.catalog();
         TransactionManager tm = s.transactions();
         if (at.addCheck() != null) {

@@ -45,19 +45,20 @@ class GlobalTemporaryTableTest {
             a.execute("CREATE GLOBAL TEMPORARY TABLE keep (id INTEGER PRIMARY KEY, v VARCHAR2(10)) ON COMMIT PRESERVE ROWS");
             a.execute("CREATE GLOBAL TEMPORARY TABLE work (id INTEGER PRIMARY KEY, v VARCHAR2(10))");
             a.execute("CREATE INDEX keep_v ON keep (v)");
+            a.execute("ALTER TABLE work ADD (note VARCHAR2(10))"); // (a new table object: it stays temporary)
             Database db = crashable.instance().database("GTT1");
             long before = db.log().appendedLsn();
             a.execute("INSERT INTO keep VALUES (1, 'k1'), (2, 'k2')");
             a.execute("UPDATE keep SET v = 'k22' WHERE id = 2");
             a.setAutocommit(false);
-            a.execute("INSERT INTO work VALUES (1, 'w1')");
+            a.execute("INSERT INTO work (id, v) VALUES (1, 'w1')");
             a.execute("DELETE FROM keep WHERE id = 1");
             a.commit(true).toCompletableFuture().join();
             assertEquals(before, db.log().appendedLsn(), "transactions that changed only temporary rows log nothing, durable or not");
 
             // One transaction over both kinds: only the permanent table's row is logged and recovered.
             a.execute("INSERT INTO keep VALUES (3, 'k3')");
-            a.execute("INSERT INTO work VALUES (2, 'w2')");
+            a.execute("INSERT INTO work (id, v) VALUES (2, 'w2')");
             a.execute("INSERT INTO perm VALUES (1, 'p1')");
             a.commit(true).toCompletableFuture().join();
             assertNotEquals(before, db.log().appendedLsn());
@@ -72,6 +73,7 @@ class GlobalTemporaryTableTest {
                 assertEquals(List.of("KEEP|Y|SYS$SESSION", "WORK|Y|SYS$TRANSACTION"),
                         rows(a, "SELECT table_name, temporary, duration FROM user_tables WHERE temporary = 'Y' ORDER BY 1"));
                 assertEquals(List.of("0"), rows(a, "SELECT COUNT(*) FROM keep"), "a new session starts with none");
+                assertEquals(List.of("ID", "V", "NOTE"), rows(a, "SELECT column_name FROM user_tab_columns WHERE table_name = 'WORK' ORDER BY column_id"));
                 Table keep = i.database("GTT1").catalog().table("ADMIN", "KEEP");
                 assertEquals(Table.OnCommit.PRESERVE_ROWS, keep.temporary());
                 a.execute("INSERT INTO keep VALUES (1, 'again')");
