@@ -813,7 +813,6 @@ final class Ddl {
         change(s, new CatalogChange.RenameColumn(t.owner(), t.name(), rc.column(), rc.newName()));
     }
 
-    /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */
     /** A foreign key from or to a GLOBAL TEMPORARY table, and its AGING: refused (TT90019). */
     private static void notTemporary(Table t, String what) {
         if (t.temporary() != null) throw ErrorCode.UNSUPPORTED.error(what + " GLOBAL TEMPORARY table " + t.qualifiedName());
@@ -878,6 +877,7 @@ final class Ddl {
     /** Rows of a GLOBAL TEMPORARY table's instance one TRUNCATE transaction deletes (see truncateInstance). */
     static final int TRUNCATE_SLICE = 256;
 
+    /** TT8225 for {@code what} on a cache group's table; {@code instead} says what to do. */
     private static void notCacheTable(Session s, Table t, String what, String instead) {
         CacheGroup g = s.catalog().cacheGroupOf(t);
         if (g != null) {

@@ -225,6 +225,9 @@ public final class TransactionManager {
      * other transaction holds or awaits it (SELECT ... FOR UPDATE SKIP LOCKED), else returns false.
      */
     private boolean takeRowLock(Transaction t, Table table, long rowId, LockMode mode, long timeoutNanos) {
+        // A session's rows of a GLOBAL TEMPORARY table: only its one transaction at a time reaches
+        // them, so a lock would guard against no one (and cost TempSize and the lock table).
+        if (table.definition() != null) return true;
         LockManager.RowLock r = new LockManager.RowLock(table.id(), rowId);
         // An uncommitted writer's lock on its row is implicit until someone else asks for the row.
         if (table.store().slot(rowId) instanceof Version h && h.writer() instanceof Transaction owner && owner != t) {
@@ -534,8 +537,9 @@ public final class TransactionManager {
     /**
      * A row {@code t} changed more than once keeps only its last version: each change replaced
      * the transaction's own version before it (cut out of the chain, never committed, kept only
-     * by the undo for a rollback). What those held in PermSize is given back once the commit is
-     * certain; a rollback gives it back through the undo. (It was never given back: every row
+     * by the undo for a rollback). What those held (in PermSize, or TempSize: see {@link
+     * #account}) is given back once the commit is certain; a rollback gives it back through the
+     * undo. (It was never given back: every row
      * inserted then updated or deleted in one transaction, or updated twice, kept its earlier
      * images' bytes in use for good, until PermSize filled up.)
      */

@@ -110,6 +110,8 @@ class GlobalTemporaryTableTest {
             assertTrue(locks.contains("ADMIN.KEEP (a session's temporary rows) S"), locks);
             assertTrue(locks.contains("ADMIN.KEEP IX"), locks + ": the definition's intention lock, which DDL waits for");
             assertFalse(locks.contains("dropped table"), locks);
+            // and no row locks: a's UPDATE and b's DELETE of their own rows took none
+            for (Object[] r : a.execute("CALL ttXactAdmin()").rows()) assertEquals(0L, ((Number) r[4]).longValue(), locks);
             a.commit().toCompletableFuture().join();
             b.rollback();
             assertEquals(List.of("1|aa"), rows(a, "SELECT id, v FROM keep"));
