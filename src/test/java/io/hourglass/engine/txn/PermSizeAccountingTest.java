@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * PermSize's count against what the tables hold: after random transactions (inserts, updates of
  * keys and of other columns, deletes, each row touched any number of times per transaction,
- * statements failing part-way, rollbacks to a statement's start and of whole transactions, in ordinary
+ * statements failing part-way or meeting the other connection's locks, rollbacks to a statement's
+ * start and of whole transactions, transactions left open across the other's, a SERIALIZABLE
+ * snapshot holding old versions back, in ordinary
  * tables and a GLOBAL TEMPORARY table's instances), once the collector has run with no snapshot
  * open, PermSize in use is exactly what ttComputeTabSizes adds up over the tables (their row
  * versions and index entries), and TempSize in use what the instances hold; and once every row is
@@ -40,7 +43,11 @@ class PermSizeAccountingTest {
             a.execute("CREATE GLOBAL TEMPORARY TABLE w (id INTEGER PRIMARY KEY, v VARCHAR2(200)) ON COMMIT PRESERVE ROWS");
             a.execute("CREATE GLOBAL TEMPORARY TABLE d (id INTEGER PRIMARY KEY, v VARCHAR2(200))");
             long base = db.transactions().memory().used();
-            for (Connection c : List.of(a, b)) c.setAutocommit(false);
+            for (Connection c : List.of(a, b)) {
+                c.setAutocommit(false);
+                c.setLockWait(0); // (the other's row or table lock: TT6003 at once, the statement undone)
+            }
+            b.setIsolation(Isolation.SERIALIZABLE); // (its snapshot, held while a commits, keeps a's old versions)
             PreparedStatement[] ops = {
                     a.prepare("INSERT INTO t VALUES (?, ?, ?)"),
                     a.prepare("UPDATE t SET k = k + ?, v = ? WHERE id = ?"),
@@ -52,7 +59,9 @@ class PermSizeAccountingTest {
                     a.prepare("INSERT INTO d VALUES (?, ?)"),
                     a.prepare("UPDATE d SET v = ? WHERE id <= ?"),
                     a.prepare("UPDATE t SET v = ? WHERE k <= ?"), // (two rows or more: TT0907 part-way, the statement undone)
+                    a.prepare("SELECT COUNT(*) FROM t WHERE k >= ?"),
             };
+            int duplicates = 0, conflicts = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 Connection c = rnd.nextBoolean() ? a : b;
                 int statements = 1 + rnd.nextInt(8);
@@ -70,20 +79,30 @@ class PermSizeAccountingTest {
                             case 6 -> c.execute(ops[6], id);
                             case 7 -> c.execute(ops[7], id, text);
                             case 8 -> c.execute(ops[8], text, id);
-                            default -> c.execute(ops[9], text, n);
+                            case 9 -> c.execute(ops[9], text, n);
+                            default -> c.execute(ops[10], n);
                         }
                     } catch (HourglassException e) {
                         // a duplicate key (TT0907) or the other connection's row lock (TT6003): the statement undid itself
-                        if (e.number() != 907 && e.number() != 6003) throw e;
+                        if (e.number() == 907) duplicates++;
+                        else if (e.number() == 6003) conflicts++;
+                        else throw e;
                     }
                 }
-                if (rnd.nextInt(3) == 0) c.rollback();
-                else Connection.join(c.commit());
-                if (round % 50 == 49) assertBalanced(db, "round " + round);
+                int end = rnd.nextInt(4);
+                if (end == 0) c.rollback();
+                else if (end < 3) Connection.join(c.commit());
+                // (else left open: the other connection meets its locks, and its snapshot if it is b's)
+                if (round % 50 == 49) {
+                    Connection.join(a.commit());
+                    Connection.join(b.commit());
+                    assertBalanced(db, "round " + round);
+                }
             }
             a.rollback();
             b.rollback();
             assertBalanced(db, "at the end");
+            assertTrue(duplicates > 0 && conflicts > 0, duplicates + " statements undone by a duplicate key, " + conflicts + " by a lock");
             a.execute("DELETE FROM t");
             a.execute("TRUNCATE TABLE w");
             b.execute("TRUNCATE TABLE w");
