@@ -191,6 +191,16 @@ final class SqlShell {
             return true;
         }
         if (found < 0) return true; // (the error printed)
+        // a global temporary table says so, and how long its rows last
+        Result temporary = run("SELECT owner, duration FROM sys.all_tables WHERE table_name = '" + table + "'" + owner
+                + " AND temporary = 'Y' ORDER BY owner");
+        if (temporary != null) {
+            for (List<String> t : temporary.rows()) {
+                out.println("Global temporary table " + t.get(0) + "." + table + ": ON COMMIT "
+                        + ("SYS$SESSION".equals(t.get(1)) ? "PRESERVE ROWS (each session's rows last the session)"
+                        : "DELETE ROWS (each session's rows last its transaction)"));
+            }
+        }
         // and its aging policy, as ttIsql's describe ends with it
         Result aging = run("SELECT owner, aging_column, lifetime, lifetime_unit, cycle, cycle_unit, aging_state, aging_type"
                 + " FROM sys.all_tab_aging WHERE table_name = '" + table + "'" + owner + " ORDER BY owner");

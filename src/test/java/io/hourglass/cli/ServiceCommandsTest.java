@@ -116,6 +116,8 @@ class ServiceCommandsTest {
                 describe ev
                 CREATE TABLE lr (id INTEGER) AGING LRU;
                 describe lr
+                CREATE GLOBAL TEMPORARY TABLE gt (id INTEGER) ON COMMIT PRESERVE ROWS;
+                describe gt
                 desc admin.nosuch
                 describe a.b.c
                 CREATE PUBLIC SYNONYM pt FOR st;
@@ -156,7 +158,9 @@ class ServiceCommandsTest {
                 """), r.out());
         assertTrue(r.out().contains("3 rows found.\nCommand> CREATE TABLE ev"), "t has no aging: " + r.out());
         assertTrue(r.out().contains("1 row found.\nAging of ADMIN.EV: USE TS LIFETIME 3 HOURS CYCLE 5 MINUTES OFF\nCommand> CREATE TABLE lr"), r.out());
-        assertTrue(r.out().contains("1 row found.\nAging of ADMIN.LR: LRU ON\nCommand> desc"), r.out());
+        assertTrue(r.out().contains("1 row found.\nAging of ADMIN.LR: LRU ON\nCommand> CREATE GLOBAL"), r.out());
+        assertTrue(r.out().contains("1 row found.\nGlobal temporary table ADMIN.GT: ON COMMIT PRESERVE ROWS (each session's rows last the session)\n"
+                + "Command> desc"), r.out());
         assertTrue(r.out().contains("Command> desc admin.nosuch\nTable ADMIN.NOSUCH not found\nCommand> describe a.b.c"), r.out());
         assertTrue(r.out().contains("Command> describe a.b.c\ndescribe takes a table name: [OWNER.]TABLE"), r.out());
         assertTrue(r.out().contains("""

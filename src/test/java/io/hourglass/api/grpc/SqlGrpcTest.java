@@ -245,6 +245,34 @@ class SqlGrpcTest {
         }
     }
 
+    /** A GLOBAL TEMPORARY table's PRESERVE ROWS rows last the gRPC session, across its commits; no other session sees them. */
+    @Test
+    void aSessionKeepsItsTemporaryRowsAcrossCommits() throws Exception {
+        exec("CREATE GLOBAL TEMPORARY TABLE picks (id INTEGER PRIMARY KEY) ON COMMIT PRESERVE ROWS");
+        try (Session s = new Session(); Session other = new Session()) {
+            s.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(CS).setAutocommit(true)));
+            other.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(CS).setAutocommit(true)));
+            assertEquals(2, s.sql("INSERT INTO picks VALUES (1), (2)", 0).get(0).getUpdateCount().getCount());
+            assertEquals(1, other.sql("INSERT INTO picks VALUES (1)", 0).get(0).getUpdateCount().getCount(), "its own key 1");
+            assertEquals(2, s.sql("INSERT INTO g (id) SELECT id FROM picks", 0).get(0).getUpdateCount().getCount(),
+                    "the session's two rows, still there after the autocommits");
+            assertEquals(1, other.sql("SELECT COUNT(*) FROM picks", 0).get(1).getRows().getRows(0).getValues(0).getIntValue());
+            assertEquals(0, exec("SELECT COUNT(*) FROM picks").getRows(0).getValues(0).getIntValue(), "a one-shot Execute is a session of its own");
+        }
+        assertEquals(2, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
+        // Both sessions' rows go with their connections, which close as the streams end (TT90065 until then).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                exec("DROP TABLE picks");
+                break;
+            } catch (StatusRuntimeException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
     @Test
     void statementsBeforeConnectAndBadCredentialsAreErrors() throws Exception {
         try (Session s = new Session()) {
