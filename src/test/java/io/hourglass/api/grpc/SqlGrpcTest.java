@@ -261,16 +261,7 @@ class SqlGrpcTest {
         }
         assertEquals(2, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
         // Both sessions' rows go with their connections, which close as the streams end (TT90065 until then).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                exec("DROP TABLE picks");
-                break;
-            } catch (StatusRuntimeException e) {
-                if (System.nanoTime() > deadline) throw e;
-                Thread.sleep(100);
-            }
-        }
+        execOnceTheStreamsAreClosed("DROP TABLE picks");
     }
 
     @Test
@@ -289,18 +280,23 @@ class SqlGrpcTest {
             s.send(SessionRequest.newBuilder().setConnect(Connect.newBuilder().setConnectionString(CS).setAutocommit(false)));
             s.sql("INSERT INTO g (id) VALUES (99)", 0);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         // The insert held the row lock until the stream closed; after that the row can be written.
+        execOnceTheStreamsAreClosed("INSERT INTO g (id) VALUES (99)");
+        assertEquals(1, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
+    }
+
+    /** Runs {@code sql} as a one-shot Execute, again every 100 ms for up to 10 s while it fails: a closed stream's connection closes a moment later. */
+    private void execOnceTheStreamsAreClosed(String sql) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
-                exec("INSERT INTO g (id) VALUES (99)");
-                break;
+                exec(sql);
+                return;
             } catch (StatusRuntimeException e) {
                 if (System.nanoTime() > deadline) throw e;
                 Thread.sleep(100);
             }
         }
-        assertEquals(1, exec("SELECT COUNT(*) FROM g").getRows(0).getValues(0).getIntValue());
     }
 
     @Test
