@@ -736,7 +736,6 @@ final class Ddl {
         requireOwnerOrAdmin(s, t, "DROP TABLE");
         notCacheTable(s, t, "DROP TABLE", "DROP CACHE GROUP drops it");
         dropTable(t, dt.cascadeConstraints(), s, ddl);
-        for (Table instance : t.instances()) t.dropInstance(instance); // (all empty: see notInUse)
     }
 
     private static void dropTable(Table t, boolean cascadeConstraints, Session s, Transaction ddl) {

@@ -4,6 +4,7 @@ import io.hourglass.engine.ErrorCode;
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.catalog.Profile;
 import io.hourglass.engine.catalog.SqlType;
+import io.hourglass.engine.catalog.Table.OnCommit;
 import io.hourglass.engine.sql.Lexer.T;
 import io.hourglass.engine.sql.Lexer.Token;
 
@@ -1362,7 +1363,7 @@ final class Parser {
         List<Ast.CheckDef> checks = new ArrayList<>();
         boolean hashPk = false;
         if (temporary && (peek().is("AS") || peek().is("ON"))) { // CREATE GLOBAL TEMPORARY TABLE t [ON COMMIT ...] AS SELECT
-            io.hourglass.engine.catalog.Table.OnCommit onCommit = onCommit();
+            OnCommit onCommit = onCommit();
             if (!peek().is("AS")) throw error("expected AS and a query after ON COMMIT, or the table's columns before it");
             return createTableAs(table, cols, pk, false, uniques, fks, checks, null, onCommit);
         }
@@ -1421,7 +1422,7 @@ final class Parser {
             }
             if (c.unique()) uniques.add(List.of(c.name()));
         }
-        io.hourglass.engine.catalog.Table.OnCommit onCommit = temporary ? onCommit() : null;
+        OnCommit onCommit = temporary ? onCommit() : null;
         if (temporary && peek().is("AGING")) {
             throw ErrorCode.UNSUPPORTED.error("AGING on a GLOBAL TEMPORARY table (its rows last a transaction or a session)");
         }
@@ -1434,12 +1435,12 @@ final class Parser {
     }
 
     /** A GLOBAL TEMPORARY table's {@code [ON COMMIT DELETE ROWS | ON COMMIT PRESERVE ROWS]}: DELETE ROWS unless given. */
-    private io.hourglass.engine.catalog.Table.OnCommit onCommit() {
-        if (!accept("ON")) return io.hourglass.engine.catalog.Table.OnCommit.DELETE_ROWS;
+    private OnCommit onCommit() {
+        if (!accept("ON")) return OnCommit.DELETE_ROWS;
         expect("COMMIT");
-        io.hourglass.engine.catalog.Table.OnCommit c;
-        if (accept("DELETE")) c = io.hourglass.engine.catalog.Table.OnCommit.DELETE_ROWS;
-        else if (accept("PRESERVE")) c = io.hourglass.engine.catalog.Table.OnCommit.PRESERVE_ROWS;
+        OnCommit c;
+        if (accept("DELETE")) c = OnCommit.DELETE_ROWS;
+        else if (accept("PRESERVE")) c = OnCommit.PRESERVE_ROWS;
         else throw error("expected DELETE or PRESERVE after ON COMMIT but found " + describe(peek()));
         expect("ROWS");
         return c;
@@ -1490,7 +1491,7 @@ final class Parser {
      */
     private Ast.Stmt createTableAs(Ast.Name table, List<Ast.ColumnDef> cols, List<String> pk, boolean hashPk,
                                    List<List<String>> uniques, List<Ast.ForeignKeyDef> fks, List<Ast.CheckDef> checks,
-                                   io.hourglass.engine.catalog.Aging aging, io.hourglass.engine.catalog.Table.OnCommit temporary) {
+                                   io.hourglass.engine.catalog.Aging aging, OnCommit temporary) {
         for (Ast.ColumnDef c : cols) {
             if (c.type() != null) {
                 throw ErrorCode.SYNTAX_ERROR.error(c.pos() + 1, "column " + c.name() + " of CREATE TABLE ... AS SELECT takes its type "
