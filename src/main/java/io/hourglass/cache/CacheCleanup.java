@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * trigger whose change log was dropped by hand) still shows, under its id, with no owner known.
  */
 public final class CacheCleanup {
-    private static final Pattern NAME = Pattern.compile("hourglass_(cl|bm|cf|ct|cx)_([0-9a-f]{1,16})");
+    private static final Pattern NAME = Pattern.compile("hourglass_(cl|bm|cf|ct|cx)_([0-9a-f]{1,16})(?:_[0-9]+)?"); // (_n: a child table's, n-th in its group)
     private static final Pattern OWNER = Pattern.compile("of cache group (\\S+) of database ([^\\s:]+)");
 
     private CacheCleanup() {}
@@ -63,18 +63,18 @@ public final class CacheCleanup {
         Map<String, String> comments = new TreeMap<>();
         try (Statement st = c.createStatement()) {
             try (var rs = st.executeQuery("SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND c.relname ~ '^hourglass_(cl|bm)_[0-9a-f]+$'")) {
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND c.relname ~ '^hourglass_(cl|bm)_[0-9a-f]+(_[0-9]+)?$'")) {
                 while (rs.next()) {
                     String id = add(byId, new BackendObject("table", rs.getString(1), rs.getString(2), null));
                     if (rs.getString(3) != null) comments.put(id, rs.getString(3));
                 }
             }
             try (var rs = st.executeQuery("SELECT n.nspname, p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                    + " WHERE p.proname ~ '^hourglass_cf_[0-9a-f]+$'")) {
+                    + " WHERE p.proname ~ '^hourglass_cf_[0-9a-f]+(_[0-9]+)?$'")) {
                 while (rs.next()) add(byId, new BackendObject("function", rs.getString(1), rs.getString(2), null));
             }
             try (var rs = st.executeQuery("SELECT n.nspname, t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND t.tgname ~ '^hourglass_c[tx]_[0-9a-f]+$'")) {
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND t.tgname ~ '^hourglass_c[tx]_[0-9a-f]+(_[0-9]+)?$'")) {
                 while (rs.next()) {
                     add(byId, new BackendObject("trigger", rs.getString(1), rs.getString(2),
                             PostgresBackend.qualified(rs.getString(1), rs.getString(3))));
@@ -88,7 +88,10 @@ public final class CacheCleanup {
                 Long entries = null;
                 OffsetDateTime moved = null;
                 for (BackendObject o : e.getValue()) {
-                    if (o.name().startsWith("hourglass_cl_")) entries = single(st, "SELECT count(*) FROM " + PostgresBackend.qualified(o.schema(), o.name()));
+                    if (o.name().startsWith("hourglass_cl_")) {
+                        long n = single(st, "SELECT count(*) FROM " + PostgresBackend.qualified(o.schema(), o.name()));
+                        entries = entries == null ? n : entries + n; // (a group of several tables has a change log for each)
+                    }
                     if (o.name().startsWith("hourglass_bm_")) {
                         try (var rs = st.executeQuery("SELECT max(updated) FROM " + PostgresBackend.qualified(o.schema(), o.name()))) {
                             rs.next();

@@ -152,6 +152,34 @@ class CacheCleanupTest {
         }
     }
 
+    @Test
+    void aGroupOfSeveralTablesIsOneLeftoverWithEveryTablesObjects() {
+        backend("CREATE SCHEMA multi", "CREATE TABLE multi.customer (id integer PRIMARY KEY)",
+                "CREATE TABLE multi.orders (id integer PRIMARY KEY, cust integer)");
+        DatabaseConfig cfg = DatabaseConfig.defaults("MULTIDB", dir.resolve("multidb").toString())
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        String id;
+        try (Instance i = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend())) {
+            Connection c = i.connect("MULTIDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+            c.execute("CREATE USER multi IDENTIFIED BY pw");
+            c.execute("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 5 SECONDS FROM multi.customer (id NUMBER NOT NULL PRIMARY KEY),"
+                    + " multi.orders (id NUMBER NOT NULL PRIMARY KEY, cust NUMBER, FOREIGN KEY (cust) REFERENCES multi.customer)");
+            id = backendId(c, "CO");
+        }
+        backend("INSERT INTO multi.customer VALUES (1)", "INSERT INTO multi.orders VALUES (1, 1), (2, 1)");
+        Map<String, String> env = Map.of("PGPASSWORD", "postgres");
+        Run list = cli(env, "cache-cleanup", "--id", id, "--backend-url", url, "--backend-user", "postgres");
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("cache group ADMIN.CO of database MULTIDB, id " + id + ", 3 change-log entries"), list.out());
+        assertTrue(list.out().contains("table multi.hourglass_cl_" + id + "_1"), list.out());
+        assertTrue(list.out().contains("trigger hourglass_ct_" + id + "_1 on \"multi\".\"orders\""), list.out());
+        assertEquals(8, hourglassObjects().stream().filter(n -> n.contains(id)).count(), "two tables' change logs, 4 objects each");
+        Run dropped = cli(env, "cache-cleanup", "--id", id, "--drop", "--backend-url", url, "--backend-user", "postgres");
+        assertEquals(0, dropped.code(), dropped.err());
+        assertEquals(List.of(), hourglassObjects().stream().filter(n -> n.contains(id)).toList());
+        backend("INSERT INTO multi.orders VALUES (3, 1)", "DROP SCHEMA multi CASCADE"); // (no trigger is left to refuse it)
+    }
+
     private static String backendId(Connection c, String group) {
         return (String) c.execute("SELECT backend_id FROM sys.cache_group WHERE cgname = ?", group).rows().getFirst()[0];
     }

@@ -246,7 +246,13 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             if (full) {
                 // The change log's entries are covered by the full read that follows, in the same
                 // backend transaction: they go only if the refresh commits.
-                if (incrementalGroup) call(() -> { bs.discardChanges(now.backendId(), CacheGroup.backendName(now.tableOwner())); return null; });
+                if (incrementalGroup) {
+                    List<CacheGroup.Member> members = now.tables();
+                    for (int i = 0; i < members.size(); i++) {
+                        String id = now.backendId(i), schema = CacheGroup.backendName(members.get(i).owner());
+                        call(() -> { bs.discardChanges(id, schema); return null; });
+                    }
+                }
                 rows = sync(now, bs, 0, true, null);
                 call(() -> { bs.commit(); return null; }); // no backend transaction stays open between refreshes
             } else {
@@ -326,25 +332,31 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     @Override
-    public void prepare(CacheGroup g, List<String> columns, List<String> primaryKey) {
+    public void prepare(CacheGroup g, List<Shape> tables) {
+        List<CacheGroup.Member> members = g.tables();
         try (CacheBackend.Session s = open()) {
-            String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
-            CacheBackend.TableInfo info = call(() -> s.describe(schema, table));
-            for (String c : columns) {
-                if (!info.columns().contains(CacheGroup.backendName(c))) {
-                    throw ErrorCode.SEMANTIC_ERROR.error("the backend table " + schema + "." + table + " has no column "
-                            + CacheGroup.backendName(c) + " (it has " + String.join(", ", info.columns()) + ")");
+            for (int i = 0; i < members.size(); i++) {
+                String schema = CacheGroup.backendName(members.get(i).owner()), table = CacheGroup.backendName(members.get(i).name());
+                CacheBackend.TableInfo info = call(() -> s.describe(schema, table));
+                for (String c : tables.get(i).columns()) {
+                    if (!info.columns().contains(CacheGroup.backendName(c))) {
+                        throw ErrorCode.SEMANTIC_ERROR.error("the backend table " + schema + "." + table + " has no column "
+                                + CacheGroup.backendName(c) + " (it has " + String.join(", ", info.columns()) + ")");
+                    }
+                }
+                List<String> pk = backendNames(tables.get(i).primaryKey());
+                if (!new HashSet<>(pk).equals(new HashSet<>(info.primaryKey()))) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the cache table's primary key (" + String.join(", ", pk) + ") must be the backend table's ("
+                            + (info.primaryKey().isEmpty() ? "it has none" : String.join(", ", info.primaryKey())) + ")");
                 }
             }
-            List<String> pk = backendNames(primaryKey);
-            if (!new HashSet<>(pk).equals(new HashSet<>(info.primaryKey()))) {
-                throw ErrorCode.SEMANTIC_ERROR.error("the cache table's primary key (" + String.join(", ", pk) + ") must be the backend table's ("
-                        + (info.primaryKey().isEmpty() ? "it has none" : String.join(", ", info.primaryKey())) + ")");
+            if (g.mode() == CacheGroup.Mode.INCREMENTAL) {
+                for (int i = 0; i < members.size(); i++) installChangeLog(g, i, s, backendNames(tables.get(i).primaryKey()));
             }
-            if (g.mode() == CacheGroup.Mode.INCREMENTAL) installChangeLog(g, s, pk);
             if (g.asynchronous()) {
                 if (log == null) throw ErrorCode.UNSUPPORTED.error("ASYNCHRONOUS WRITETHROUGH in a Temporary database (its changes go out from the log)");
-                // Nothing of the new table is in the log before this point.
+                String schema = CacheGroup.backendName(g.tableOwner());
+                // Nothing of the new tables is in the log before this point.
                 long from = log.appendedLsn();
                 call(() -> {
                     s.installBookmark(g.backendId(), schema, from, "Hourglass ASYNCHRONOUS WRITETHROUGH bookmark of cache group "
@@ -355,38 +367,51 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
-    private void installChangeLog(CacheGroup g, CacheBackend.Session s, List<String> backendKey) {
+    /** Installs (again) the change log and triggers of the group's table number {@code i} (0: the root). */
+    private void installChangeLog(CacheGroup g, int i, CacheBackend.Session s, List<String> backendKey) {
+        CacheGroup.Member m = g.tables().get(i);
         call(() -> {
-            s.installChangeLog(g.backendId(), CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), backendKey,
-                    "Hourglass change log of cache group " + g.qualifiedName() + " of database " + dsn);
+            s.installChangeLog(g.backendId(i), CacheGroup.backendName(m.owner()), CacheGroup.backendName(m.name()), backendKey,
+                    "Hourglass change log of " + (i == 0 ? "" : "table " + m.qualifiedName() + " of ") + "cache group " + g.qualifiedName()
+                            + " of database " + dsn);
             return null;
         });
     }
 
     /**
-     * Whether the group's change log is whole. One that lost its table or a trigger (dropped by
+     * Whether the group's change logs are whole. One that lost its table or a trigger (dropped by
      * hand, or a backend restored from an older backup) has missed changes, and while its table
      * is gone the trigger makes the backend refuse every change to the cached table: it is made
      * again at once, and the caller refreshes in full.
      */
     private boolean changeLogIntact(CacheGroup g, CacheBackend.Session s) {
-        String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
-        if (call(() -> s.changeLogIntact(g.backendId(), schema, table))) return true;
-        Table t = catalog.requireTable(g.tableOwner(), g.tableName());
-        installChangeLog(g, s, backendKey(t));
-        LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " (hourglass_cl_" + g.backendId()
-                + " and its triggers on " + schema + "." + table + ") was incomplete: made again; this refresh is a full one");
-        return false;
+        List<CacheGroup.Member> members = g.tables();
+        boolean intact = true;
+        for (int i = 0; i < members.size(); i++) {
+            String id = g.backendId(i), schema = CacheGroup.backendName(members.get(i).owner()), table = CacheGroup.backendName(members.get(i).name());
+            if (call(() -> s.changeLogIntact(id, schema, table))) continue;
+            Table t = catalog.requireTable(members.get(i).owner(), members.get(i).name());
+            installChangeLog(g, i, s, backendKey(t));
+            LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " (hourglass_cl_" + id
+                    + " and its triggers on " + schema + "." + table + ") was incomplete: made again; this refresh is a full one");
+            intact = false;
+        }
+        return intact;
     }
 
-    /** Whether the change log holds more entries than a full refresh would read rows. */
+    /** Whether a change log holds more entries than a full refresh would read rows of its table. */
     private boolean backlogTooLong(CacheGroup g, CacheBackend.Session s) {
-        long backlog = call(() -> s.changeLogBacklog(g.backendId(), CacheGroup.backendName(g.tableOwner())));
-        long cached = catalog.requireTable(g.tableOwner(), g.tableName()).store().highWater();
-        if (backlog <= Math.max(FULL_REFRESH_BACKLOG, cached)) return false;
-        LOG.info("cache group " + g.qualifiedName() + " of " + dsn + ": " + backlog + " change-log entries, more than a full refresh"
-                + " reads; refreshing in full");
-        return true;
+        List<CacheGroup.Member> members = g.tables();
+        for (int i = 0; i < members.size(); i++) {
+            String id = g.backendId(i), schema = CacheGroup.backendName(members.get(i).owner());
+            long backlog = call(() -> s.changeLogBacklog(id, schema));
+            long cached = catalog.requireTable(members.get(i).owner(), members.get(i).name()).store().highWater();
+            if (backlog <= Math.max(FULL_REFRESH_BACKLOG, cached)) continue;
+            LOG.info("cache group " + g.qualifiedName() + " of " + dsn + ": " + backlog + " change-log entries for " + members.get(i).qualifiedName()
+                    + ", more than a full refresh reads; refreshing in full");
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -497,17 +522,22 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     /** Synced log the backend has not confirmed yet (-1: not known, the bookmarks are not read). */
     public long writeBehindBytes() { return writeBehind == null ? 0 : writeBehind.behindBytes(); }
 
-    /** Removes the group's change log and triggers; an unreachable backend is logged, not thrown. */
+    /** Removes the group's change logs and triggers; an unreachable backend is logged, not thrown. */
     private void dropChangeLog(CacheGroup g) {
+        List<CacheGroup.Member> members = g.tables();
         try (CacheBackend.Session s = open()) {
-            call(() -> {
-                s.dropChangeLog(g.backendId(), CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()));
-                return null;
-            });
+            for (int i = members.size() - 1; i >= 0; i--) {
+                String id = g.backendId(i), schema = CacheGroup.backendName(members.get(i).owner()), table = CacheGroup.backendName(members.get(i).name());
+                call(() -> {
+                    s.dropChangeLog(id, schema, table);
+                    return null;
+                });
+            }
         } catch (HourglassException e) {
             LOG.warning("the change log of cache group " + g.qualifiedName() + " of " + dsn + " is no longer needed, but its backend objects (hourglass_cl_"
                     + g.backendId() + ", hourglass_ct_" + g.backendId() + ", hourglass_cx_" + g.backendId() + ", hourglass_cf_"
-                    + g.backendId() + ") could not be removed: " + e.getMessage());
+                    + g.backendId() + (members.size() > 1 ? ", and those of its child tables, with _1, _2 ... after the id" : "")
+                    + ") could not be removed: " + e.getMessage());
         }
     }
 
@@ -563,9 +593,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         GroupState st = state(g);
         st.lock.lock();
         try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
-            st.dynamicStatements = w.sql;
+            Writer.Rows t = w.root(); // (a DYNAMIC group has one table)
+            st.dynamicStatements = t.sql;
             List<Object[]> missing = new ArrayList<>();
-            for (Object[] k : keys) if (!w.cached(k)) missing.add(k);
+            for (Object[] k : keys) if (!t.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
             if (g.asynchronous() && writeBehind != null) {
                 long upTo = writeBehind.lastChange(); // (after the keys were found missing: covers the commit that deleted one)
@@ -573,12 +604,12 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             }
             List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
             List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
-                    w.sql.backendColumns(), w.sql.backendKey(), asked));
+                    t.sql.backendColumns(), t.sql.backendKey(), asked));
             w.c.setLockWait(0);
             for (Object[] raw : rows) {
-                Object[] row = w.coerce(raw);
+                Object[] row = t.coerce(raw);
                 try {
-                    w.insert(row);
+                    t.insert(row);
                 } catch (HourglassException e) {
                     if (e.code() != ErrorCode.LOCK_TIMEOUT && e.code() != ErrorCode.UNIQUE_VIOLATION) throw e;
                 }
@@ -677,7 +708,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         st.lock.lock();
         try (Connection c = connector.apply(g.tableOwner())) {
             c.setAutocommit(false);
-            long n = c.execute("DELETE FROM " + qualified(g.tableOwner(), g.tableName()) + (where == null ? "" : " WHERE " + where)).updateCount();
+            long n = 0;
+            for (CacheGroup.Member m : g.tables().reversed()) { // (children first; a WHERE is the root's, in a group of one table)
+                n += c.execute("DELETE FROM " + qualified(m.owner(), m.name()) + (where == null ? "" : " WHERE " + where)).updateCount();
+            }
             Connection.join(c.commit(true));
             return n;
         } finally {
@@ -705,39 +739,44 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         st.lock.lock();
         try (Connection c = connector.apply(g.tableOwner()); CacheBackend.Session s = open()) {
             // (closed without its COMMIT, the backend rolls the transaction back: all or nothing)
-            Table t = catalog.requireTable(g.tableOwner(), g.tableName());
-            String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
-            List<String> columns = backendColumns(t), key = backendKey(t);
-            List<Object[]> batch = new ArrayList<>();
-            long[] n = {0};
+            long n = 0;
             try {
-                c.execute(c.prepare("SELECT * FROM " + qualified(g.tableOwner(), g.tableName()) + (where == null ? "" : " WHERE " + where)),
-                        new io.hourglass.engine.sql.ResultSink() {
-                            @Override public void columns(List<io.hourglass.engine.sql.ResultColumn> cols) { }
-
-                            @Override public void row(Object[] row) {
-                                batch.add(backendValues(row));
-                                if (batch.size() == FLUSH_BATCH) {
-                                    try {
-                                        s.upsert(schema, table, columns, key, batch);
-                                    } catch (CacheBackend.Failure f) {
-                                        throw flushFailure(f); // (as the engine's error: it stops the query as it is)
-                                    }
-                                    n[0] += batch.size();
-                                    batch.clear();
-                                }
-                            }
-                        });
-                if (!batch.isEmpty()) s.upsert(schema, table, columns, key, batch);
-                n[0] += batch.size();
+                for (Table t : catalog.cacheTables(g)) n += flush(t, where, c, s); // (parents first, as the backend's keys may ask)
                 s.commit();
             } catch (CacheBackend.Failure f) {
                 throw flushFailure(f);
             }
-            return n[0];
+            return n;
         } finally {
             st.lock.unlock();
         }
+    }
+
+    /** Streams the rows of cache table {@code t} ({@code where} holds for) to the backend in batches; returns how many. */
+    private static long flush(Table t, String where, Connection c, CacheBackend.Session s) {
+        String schema = CacheGroup.backendName(t.owner()), table = CacheGroup.backendName(t.name());
+        List<String> columns = backendColumns(t), key = backendKey(t);
+        List<Object[]> batch = new ArrayList<>();
+        long[] n = {0};
+        c.execute(c.prepare("SELECT * FROM " + qualified(t.owner(), t.name()) + (where == null ? "" : " WHERE " + where)),
+                new io.hourglass.engine.sql.ResultSink() {
+                    @Override public void columns(List<io.hourglass.engine.sql.ResultColumn> cols) { }
+
+                    @Override public void row(Object[] row) {
+                        batch.add(backendValues(row));
+                        if (batch.size() == FLUSH_BATCH) {
+                            try {
+                                s.upsert(schema, table, columns, key, batch);
+                            } catch (CacheBackend.Failure f) {
+                                throw flushFailure(f); // (as the engine's error: it stops the query as it is)
+                            }
+                            n[0] += batch.size();
+                            batch.clear();
+                        }
+                    }
+                });
+        if (!batch.isEmpty()) s.upsert(schema, table, columns, key, batch);
+        return n[0] + batch.size();
     }
 
     // ---- synchronous writethrough --------------------------------------------------------------
@@ -772,7 +811,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public void writeThrough(List<io.hourglass.engine.txn.TransactionManager.RowChange> changes) {
         if (changes.isEmpty()) return;
         try {
-            attempts(changes);
+            attempts(ForeignKeyOrder.of(changes));
         } catch (RuntimeException | Error e) {
             writeThroughFailures.increment();
             throw e;
@@ -936,82 +975,177 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
+    /**
+     * The agent's writes to a group's cache tables, on one agent connection (so a child row sees
+     * the parent row inserted before it, uncommitted), committed every {@code commitEvery} rows
+     * changed (0: when told).
+     */
     private final class Writer implements AutoCloseable {
         final CacheGroup group;
-        final Table table;
         final Connection c;
-        final int[] pk;
-        /** Its statements, and the backend's names of the table's columns and key. */
-        final Statements sql;
+        /** The group's tables, the root first, each child after its parent. */
+        final List<Rows> tables = new ArrayList<>();
         final long commitEvery;
         long sinceCommit, changed;
 
         Writer(CacheGroup g, long commitEvery) { this(g, commitEvery, null); }
 
         /**
-         * A writer on a new connection; with {@code kept}, its statements are those, if made for
-         * the group's table as it is now (a statement plans again by itself after any DDL).
+         * A writer on a new connection; with {@code kept}, the root table's statements are those,
+         * if made for the group's table as it is now (a statement plans again by itself after any DDL).
          */
         Writer(CacheGroup g, long commitEvery, Statements kept) {
             this.group = g;
-            this.table = catalog.requireTable(g.tableOwner(), g.tableName());
-            this.pk = table.primaryKey();
             this.commitEvery = commitEvery;
-            this.sql = kept != null && kept.table() == table ? kept : Statements.of(table);
+            Map<Long, Rows> byId = new HashMap<>();
+            for (Table t : catalog.cacheTables(g)) {
+                io.hourglass.engine.catalog.ForeignKey up = null;
+                for (io.hourglass.engine.catalog.ForeignKey fk : t.foreignKeys()) if (byId.containsKey(fk.parent().id())) up = fk;
+                Rows r = new Rows(t, tables.isEmpty() && kept != null && kept.table() == t ? kept : Statements.of(t),
+                        up == null ? null : byId.get(up.parent().id()), up);
+                if (r.parent != null) r.parent.children.add(r);
+                tables.add(r);
+                byId.put(t.id(), r);
+            }
             this.c = connector.apply(g.tableOwner());
             c.setAutocommit(false);
         }
 
-        /** A backend row as the cache table's values: each coerced to its column's type. */
-        Object[] coerce(Object[] raw) {
-            Object[] v = new Object[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                Column col = table.columns().get(i);
-                v[i] = col.type().coerce(Values.fromJava(raw[i]), table.qualifiedName() + "." + col.name());
-            }
-            return v;
-        }
+        Rows root() { return tables.getFirst(); }
 
-        /** A change log entry's key as the cache table's key values. */
-        Object[] coerceKey(Object[] raw) {
-            Object[] k = new Object[pk.length];
-            for (int i = 0; i < pk.length; i++) {
-                Column col = table.columns().get(pk[i]);
-                k[i] = col.type().coerce(Values.fromJava(raw[i]), table.qualifiedName() + "." + col.name());
-            }
-            return k;
-        }
+        /** One cache table's rows. */
+        final class Rows {
+            final Table table;
+            final int[] pk;
+            /** Its statements, and the backend's names of the table's columns and key. */
+            final Statements sql;
+            /** The table its foreign key references in the group (null: the root). */
+            final Rows parent;
+            /** The foreign key's columns of this table, in the order of the parent's primary key. */
+            final int[] up;
+            /** The backend's names of {@link #up}. */
+            final List<String> backendUp;
+            /** SELECT of the keys of the rows whose {@link #up} columns are a parent key; null for the root. */
+            final PreparedStatement underParent;
+            final List<Rows> children = new ArrayList<>();
 
-        Object[] keyOf(Object[] row) { return keyValues(table, row); }
-
-        /** Whether the cache table has a committed row with primary key values {@code key}. */
-        boolean cached(Object[] key) { return ((Number) c.execute(sql.exists(), key).rows().getFirst()[0]).longValue() > 0; }
-
-        void insert(Object[] row) { run(sql.insert(), row); }
-
-        /** Writes the row over the cached one with its key, or inserts it. */
-        void upsert(Object[] row) {
-            if (sql.update() != null) {
-                Object[] args = new Object[row.length];
-                int a = 0;
-                Set<Integer> pkSet = new HashSet<>();
-                for (int p : pk) pkSet.add(p);
-                for (int i = 0; i < row.length; i++) if (!pkSet.contains(i)) args[a++] = row[i];
-                for (int p : pk) args[a++] = row[p];
-                if (c.execute(sql.update(), args).updateCount() > 0) {
-                    counted();
+            Rows(Table table, Statements sql, Rows parent, io.hourglass.engine.catalog.ForeignKey fk) {
+                this.table = table;
+                this.pk = table.primaryKey();
+                this.sql = sql;
+                this.parent = parent;
+                if (parent == null) {
+                    up = null;
+                    backendUp = null;
+                    underParent = null;
                     return;
                 }
-            } else if (cached(keyOf(row))) {
-                return;
+                up = new int[parent.pk.length];
+                for (int i = 0; i < up.length; i++) {
+                    for (int j = 0; j < fk.parentColumns().length; j++) if (fk.parentColumns()[j] == parent.pk[i]) up[i] = fk.childColumns()[j];
+                }
+                List<String> names = new ArrayList<>(), keys = new ArrayList<>(), conditions = new ArrayList<>();
+                for (int u : up) {
+                    names.add(CacheGroup.backendName(table.columns().get(u).name()));
+                    conditions.add(quote(table.columns().get(u).name()) + " = ?");
+                }
+                for (int p : pk) keys.add(quote(table.columns().get(p).name()));
+                backendUp = List.copyOf(names);
+                underParent = PreparedStatement.prepare("SELECT " + String.join(", ", keys) + " FROM " + qualified(table.owner(), table.name())
+                        + " WHERE " + String.join(" AND ", conditions));
             }
-            if (!group.dynamic()) insert(row); // (a DYNAMIC group's refresh keeps the rows cached current, and brings in no others)
-        }
 
-        void update(Object[] row) { upsert(row); }
+            /** A backend row as the cache table's values: each coerced to its column's type. */
+            Object[] coerce(Object[] raw) {
+                Object[] v = new Object[raw.length];
+                for (int i = 0; i < raw.length; i++) {
+                    Column col = table.columns().get(i);
+                    v[i] = col.type().coerce(Values.fromJava(raw[i]), table.qualifiedName() + "." + col.name());
+                }
+                return v;
+            }
 
-        void delete(Object[] key) {
-            if (c.execute(sql.delete(), key).updateCount() > 0) counted();
+            /** A change log entry's key as the cache table's key values. */
+            Object[] coerceKey(Object[] raw) {
+                Object[] k = new Object[pk.length];
+                for (int i = 0; i < pk.length; i++) {
+                    Column col = table.columns().get(pk[i]);
+                    k[i] = col.type().coerce(Values.fromJava(raw[i]), table.qualifiedName() + "." + col.name());
+                }
+                return k;
+            }
+
+            Object[] keyOf(Object[] row) { return keyValues(table, row); }
+
+            /** The key of the parent row {@code row} references; null if a column of it is NULL (it references none). */
+            Object[] parentKey(Object[] row) {
+                Object[] k = new Object[up.length];
+                for (int i = 0; i < up.length; i++) if ((k[i] = row[up[i]]) == null) return null;
+                return k;
+            }
+
+            /** Whether the row belongs to a cache instance here: the root's always; a child's if its parent row is cached. */
+            boolean inInstance(Object[] row) {
+                if (parent == null) return true;
+                Object[] k = parentKey(row);
+                return k != null && parent.cached(k);
+            }
+
+            /** Whether the cache table has a committed row with primary key values {@code key}. */
+            boolean cached(Object[] key) { return ((Number) c.execute(sql.exists(), key).rows().getFirst()[0]).longValue() > 0; }
+
+            void insert(Object[] row) { run(sql.insert(), row); }
+
+            /** Writes the row over the cached one with its key, or inserts it; returns whether it inserted. */
+            boolean upsert(Object[] row) {
+                if (sql.update() != null) {
+                    Object[] args = new Object[row.length];
+                    int a = 0;
+                    Set<Integer> pkSet = new HashSet<>();
+                    for (int p : pk) pkSet.add(p);
+                    for (int i = 0; i < row.length; i++) if (!pkSet.contains(i)) args[a++] = row[i];
+                    for (int p : pk) args[a++] = row[p];
+                    if (c.execute(sql.update(), args).updateCount() > 0) {
+                        counted();
+                        return false;
+                    }
+                } else if (cached(keyOf(row))) {
+                    return false;
+                }
+                if (group.dynamic()) return false; // (a DYNAMIC group's refresh keeps the rows cached current, and brings in no others)
+                insert(row);
+                return true;
+            }
+
+            void update(Object[] row) { upsert(row); }
+
+            /** Deletes the row with the key, and first the rows of the group that reference it, and theirs. */
+            void delete(Object[] key) {
+                for (Rows child : children) {
+                    for (Object[] k : c.execute(child.underParent, key).rows()) child.delete(k);
+                }
+                if (c.execute(sql.delete(), key).updateCount() > 0) counted();
+            }
+
+            /**
+             * After rows of this table with keys {@code keys} came into the cache: the backend rows
+             * of its child tables that reference them, and theirs, come in too (a whole cache
+             * instance), inserted or written over the cached ones.
+             */
+            void loadChildren(List<Object[]> keys, CacheBackend.Session s) {
+                if (keys.isEmpty()) return;
+                List<Object[]> asked = keys.stream().map(CacheAgent::backendKey).toList();
+                for (Rows child : children) {
+                    List<Object[]> rows = call(() -> s.fetch(CacheGroup.backendName(child.table.owner()), CacheGroup.backendName(child.table.name()),
+                            child.sql.backendColumns(), child.backendUp, asked));
+                    List<Object[]> fresh = new ArrayList<>();
+                    for (Object[] raw : rows) {
+                        Object[] row = child.coerce(raw);
+                        if (child.upsert(row)) fresh.add(child.keyOf(row));
+                    }
+                    child.loadChildren(fresh, s);
+                }
+            }
         }
 
         private void run(PreparedStatement ps, Object[] args) {
@@ -1041,73 +1175,119 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      */
     private long sync(CacheGroup g, CacheBackend.Session s, long commitEvery, boolean refresh, String where) {
         try (Writer w = new Writer(g, commitEvery)) {
-            Map<Key, Object[]> cached = new HashMap<>();
-            for (Object[] row : w.c.execute("SELECT * FROM " + qualified(g.tableOwner(), g.tableName())).rows()) {
-                cached.put(new Key(w.keyOf(row)), row);
-            }
-            call(() -> {
-                s.scan(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()), w.sql.backendColumns(), where, raw -> {
-                    Object[] row = w.coerce(raw);
-                    Object[] old = cached.remove(new Key(w.keyOf(row)));
-                    if (old == null) {
-                        if (!refresh || !g.dynamic()) w.insert(row); // (a DYNAMIC group's REFRESH brings in no rows)
-                    } else if (refresh && !same(old, row)) {
-                        w.update(row);
-                    }
+            // Parents before children: a child row comes in only under a parent row the cache
+            // keeps (its cache instance's), so each table's keys kept are known before its
+            // children are read. What goes, goes after, children first. Every commit on the way
+            // (COMMIT EVERY) leaves each child row with its parent.
+            Map<Writer.Rows, Set<Key>> kept = new HashMap<>();
+            List<Iterable<Key>> gone = new ArrayList<>();
+            for (Writer.Rows t : w.tables) {
+                Map<Key, Object[]> cached = new HashMap<>();
+                for (Object[] row : w.c.execute("SELECT * FROM " + qualified(t.table.owner(), t.table.name())).rows()) {
+                    cached.put(new Key(t.keyOf(row)), row);
+                }
+                Set<Key> parents = t.parent == null ? null : kept.get(t.parent);
+                Set<Key> keeps = t.children.isEmpty() ? null : new HashSet<>();
+                call(() -> {
+                    s.scan(CacheGroup.backendName(t.table.owner()), CacheGroup.backendName(t.table.name()), t.sql.backendColumns(), where, raw -> {
+                        Object[] row = t.coerce(raw);
+                        if (parents != null) {
+                            Object[] up = t.parentKey(row);
+                            if (up == null || !parents.contains(new Key(up))) return; // (in no cache instance here: left out, or goes)
+                        }
+                        Key k = new Key(t.keyOf(row));
+                        Object[] old = cached.remove(k);
+                        if (old == null) {
+                            if (refresh && g.dynamic()) return; // (a DYNAMIC group's REFRESH brings in no rows)
+                            t.insert(row);
+                        } else if (refresh && !same(old, row)) {
+                            t.update(row);
+                        }
+                        if (keeps != null) keeps.add(k);
+                    });
+                    return null;
                 });
-                return null;
-            });
-            // Without a condition, a cached row the backend no longer has goes; with one, a row it
-            // did not return may simply not meet it, so none goes.
-            if (refresh && where == null) for (Key k : cached.keySet()) w.delete(k.values);
+                // Without a condition, a cached row the backend no longer has goes; with one, a row it
+                // did not return may simply not meet it, so none goes. LOAD takes nothing away.
+                if (refresh && where == null) {
+                    gone.add(cached.keySet());
+                } else {
+                    if (keeps != null) keeps.addAll(cached.keySet());
+                    gone.add(List.of());
+                }
+                if (keeps != null) kept.put(t, keeps);
+            }
+            for (int i = w.tables.size() - 1; i >= 0; i--) {
+                Writer.Rows t = w.tables.get(i);
+                for (Key k : gone.get(i)) t.delete(k.values);
+            }
             w.commit();
             return w.changed;
         }
     }
 
-    /** Applies the change log's entries, a batch per backend transaction; a truncate mark turns it into a full refresh. */
+    /**
+     * Applies the change logs' entries, a batch per backend transaction, the tables' parents
+     * first; a truncate mark turns it into a full refresh. A row that came into the cache brings
+     * its cache instance's rows below it (a child's change may have been taken before its
+     * parent's row was here to hold it), and a row that goes takes them along.
+     */
     private long incremental(CacheGroup g, CacheBackend.Session s) {
         long changed = 0;
-        String schema = CacheGroup.backendName(g.tableOwner()), table = CacheGroup.backendName(g.tableName());
         try (Writer w = new Writer(g, 0)) {
-            while (true) {
-                List<Object[]> entries = call(() -> s.takeChanges(g.backendId(), schema, w.sql.backendKey(), CHANGE_BATCH));
-                if (entries.isEmpty()) {
+            for (int i = 0; i < w.tables.size(); i++) {
+                Writer.Rows t = w.tables.get(i);
+                String id = g.backendId(i), schema = CacheGroup.backendName(t.table.owner()), table = CacheGroup.backendName(t.table.name());
+                while (true) {
+                    List<Object[]> entries = call(() -> s.takeChanges(id, schema, t.sql.backendKey(), CHANGE_BATCH));
+                    if (entries.isEmpty()) {
+                        call(() -> { s.commit(); return null; });
+                        break;
+                    }
+                    boolean mark = false;
+                    Map<Key, Object[]> keys = new HashMap<>();
+                    for (Object[] e : entries) {
+                        boolean allNull = true;
+                        for (Object v : e) allNull &= v == null;
+                        if (allNull) mark = true;
+                        else keys.put(new Key(t.coerceKey(e)), e);
+                    }
+                    if (mark) {
+                        // A table was truncated: read the group whole, in the backend transaction that took the mark.
+                        for (int j = 0; j < w.tables.size(); j++) {
+                            if (j == i) continue;
+                            String other = g.backendId(j), otherSchema = CacheGroup.backendName(w.tables.get(j).table.owner());
+                            call(() -> { s.discardChanges(other, otherSchema); return null; });
+                        }
+                        changed += sync(g, s, 0, true, null);
+                        call(() -> { s.commit(); return null; });
+                        if (w.tables.size() > 1) return changed; // (the others' entries went with the full read)
+                        if (entries.size() < CHANGE_BATCH) return changed;
+                        continue;
+                    }
+                    List<Object[]> rows = call(() -> s.fetch(schema, table, t.sql.backendColumns(), t.sql.backendKey(), new ArrayList<>(keys.values())));
+                    long before = w.changed;
+                    List<Object[]> arrived = new ArrayList<>();
+                    for (Object[] raw : rows) {
+                        Object[] row = t.coerce(raw);
+                        Object[] key = t.keyOf(row);
+                        if (!t.inInstance(row)) continue; // (its parent row is not cached: it goes, below, if it was)
+                        keys.remove(new Key(key));
+                        if (t.upsert(row) && !t.children.isEmpty()) arrived.add(key);
+                    }
+                    for (Key k : keys.keySet()) t.delete(k.values);
+                    t.loadChildren(arrived, s);
+                    w.commit(); // durable: only then may the backend forget the entries
                     call(() -> { s.commit(); return null; });
-                    return changed;
+                    changed += w.changed - before;
+                    if (entries.size() < CHANGE_BATCH) break;
                 }
-                boolean mark = false;
-                Map<Key, Object[]> keys = new HashMap<>();
-                for (Object[] e : entries) {
-                    boolean allNull = true;
-                    for (Object v : e) allNull &= v == null;
-                    if (allNull) mark = true;
-                    else keys.put(new Key(w.coerceKey(e)), e);
-                }
-                if (mark) {
-                    // The table was truncated: read it whole, in the backend transaction that took the mark.
-                    changed += sync(g, s, 0, true, null);
-                    call(() -> { s.commit(); return null; });
-                    if (entries.size() < CHANGE_BATCH) return changed;
-                    continue;
-                }
-                List<Object[]> rows = call(() -> s.fetch(schema, table, w.sql.backendColumns(), w.sql.backendKey(), new ArrayList<>(keys.values())));
-                long before = w.changed;
-                for (Object[] raw : rows) {
-                    Object[] row = w.coerce(raw);
-                    keys.remove(new Key(w.keyOf(row)));
-                    w.upsert(row);
-                }
-                for (Key k : keys.keySet()) w.delete(k.values);
-                w.commit(); // durable: only then may the backend forget the entries
-                call(() -> { s.commit(); return null; });
-                changed += w.changed - before;
-                if (entries.size() < CHANGE_BATCH) return changed;
             }
+            return changed;
         }
     }
 
-    private static boolean same(Object[] a, Object[] b) {
+    static boolean same(Object[] a, Object[] b) {
         for (int i = 0; i < a.length; i++) {
             if (a[i] == null || b[i] == null) {
                 if (a[i] != b[i]) return false;
@@ -1119,7 +1299,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     /** Key values compared and hashed as SQL compares them (1 = 1.0, 'a' = 'a  '). */
-    private static final class Key {
+    static final class Key {
         final Object[] values;
         final int hash;
 

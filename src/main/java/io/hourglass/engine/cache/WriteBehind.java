@@ -348,8 +348,10 @@ final class WriteBehind {
     private void apply(List<CacheGroup> groups, List<LogTailer.Committed> batch) {
         Map<Long, CacheGroup> byTable = new HashMap<>();
         for (CacheGroup g : groups) {
-            Table t = catalog.table(g.tableOwner(), g.tableName());
-            if (t != null) byTable.put(t.id(), g);
+            for (CacheGroup.Member m : g.tables()) {
+                Table t = catalog.table(m.owner(), m.name());
+                if (t != null) byTable.put(t.id(), g);
+            }
         }
         List<List<RowChange>> all = new ArrayList<>(batch.size());
         int with = 0;
@@ -441,7 +443,7 @@ final class WriteBehind {
             if (b.image() == null && after == null) continue;
             out.add(new RowChange(t, b.image() == null ? null : t.codec().decode(b.image()), after == null ? null : t.codec().decode(after)));
         }
-        return out;
+        return ForeignKeyOrder.of(out);
     }
 
     /**

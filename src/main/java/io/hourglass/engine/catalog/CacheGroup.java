@@ -1,5 +1,7 @@
 package io.hourglass.engine.catalog;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,10 +36,51 @@ import java.util.Locale;
  *                 without {@code writethrough} (READONLY), the table is read-only, autorefreshed
  *                 if the group has AUTOREFRESH
  * @param propagate a USERMANAGED table's PROPAGATE attribute
+ * @param children the group's child tables after its root table ({@code tableOwner.tableName}),
+ *                 each after the table its foreign key references (TimesTen's multiple-table cache
+ *                 group): a cache instance is a root row and the rows that reference it, and theirs
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
                          Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
-                         boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate) {
+                         boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate, List<Member> children) {
+
+    public CacheGroup {
+        children = List.copyOf(children);
+    }
+
+    /** A group of one table. */
+    public CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
+                      Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
+                      boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate) {
+        this(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, restored, writethrough, asynchronous, dynamic, usermanaged,
+                propagate, List.of());
+    }
+
+    /** A cache table of the group, by owner and name. */
+    public record Member(String owner, String name) {
+        public String qualifiedName() { return owner + "." + name; }
+    }
+
+    /** The root table, then the children, each after its parent. */
+    public List<Member> tables() {
+        List<Member> out = new ArrayList<>(1 + children.size());
+        out.add(new Member(tableOwner, tableName));
+        out.addAll(children);
+        return out;
+    }
+
+    /** Whether {@code owner.table} is one of the group's cache tables. */
+    public boolean holds(String owner, String table) {
+        if (tableOwner.equals(owner) && tableName.equals(table)) return true;
+        for (Member m : children) if (m.owner().equals(owner) && m.name().equals(table)) return true;
+        return false;
+    }
+
+    /**
+     * The suffix of the backend objects of the group's table number {@code i} (0: the root, whose
+     * objects keep the group's id alone, as a group of one table has them).
+     */
+    public String backendId(int i) { return i == 0 ? backendId() : backendId() + "_" + i; }
 
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
@@ -56,11 +99,13 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
     public String tableQualifiedName() { return tableOwner + "." + tableName; }
 
     public CacheGroup with(Mode m, long interval, State s) {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic, usermanaged, propagate);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic, usermanaged,
+                propagate, children);
     }
 
     public CacheGroup asRestored() {
-        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic, usermanaged, propagate);
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic, usermanaged,
+                propagate, children);
     }
 
     /** The group's type as CREATE names it (without DYNAMIC). */

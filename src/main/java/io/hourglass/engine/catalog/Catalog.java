@@ -889,13 +889,20 @@ public final class Catalog {
     /** The cache group whose cache table {@code t} is, or null. */
     public CacheGroup cacheGroupOf(Table t) {
         for (CacheGroup g : cacheGroups.values()) {
-            if (g.tableOwner().equals(t.owner()) && g.tableName().equals(t.name())) return g;
+            if (g.holds(t.owner(), t.name())) return g;
         }
         return null;
     }
 
+    /** The group's cache tables, the root first, each child after its parent. */
+    public List<Table> cacheTables(CacheGroup g) {
+        List<Table> out = new ArrayList<>();
+        for (CacheGroup.Member m : g.tables()) out.add(requireTable(m.owner(), m.name()));
+        return out;
+    }
+
     public synchronized void createCacheGroup(CacheGroup g) {
-        requireTable(g.tableOwner(), g.tableName());
+        for (CacheGroup.Member m : g.tables()) requireTable(m.owner(), m.name());
         if (cacheGroups.putIfAbsent(g.qualifiedName(), g) != null) throw ErrorCode.CACHE_GROUP_EXISTS.error(g.qualifiedName());
         version.incrementAndGet();
     }

@@ -105,6 +105,10 @@ public final class LogCodec {
                         .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0)
                                 | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0) | (g.dynamic() ? GROUP_DYNAMIC : 0)
                                 | (g.usermanaged() ? GROUP_USERMANAGED : 0) | (g.propagate() ? GROUP_PROPAGATE : 0));
+                if (!g.children().isEmpty()) { // (a group of one table ends here, as before there were others)
+                    o.u32(g.children().size());
+                    for (CacheGroup.Member m : g.children()) o.str(m.owner()).str(m.name());
+                }
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
                     .u64(ag.intervalMs()).u8(ag.state().ordinal());
@@ -304,10 +308,14 @@ public final class LogCodec {
                 long interval = p.getLong();
                 CacheGroup.State state = CacheGroup.State.values()[p.get()];
                 int flags = p.get();
+                int n = p.hasRemaining() ? p.getInt() : 0;
+                if (n < 0 || n > p.remaining() / 4) throw new IllegalArgumentException("cache group " + owner + "." + name + " of " + n + " child tables");
+                List<CacheGroup.Member> children = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) children.add(new CacheGroup.Member(str(p), str(p)));
                 yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
                         (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0,
                         (flags & GROUP_DYNAMIC) != 0, (flags & GROUP_USERMANAGED) != 0,
-                        (flags & GROUP_PROPAGATE) != 0));
+                        (flags & GROUP_PROPAGATE) != 0, children));
             }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);

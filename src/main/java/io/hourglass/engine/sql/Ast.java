@@ -287,10 +287,18 @@ final class Ast {
      * CREATE READONLY CACHE GROUP g [AUTOREFRESH ...] FROM table (columns, PRIMARY KEY (...)):
      * null for an AUTOREFRESH setting the statement leaves to its default; or CREATE
      * [A]SYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM table (...) ({@code writethrough}, no AUTOREFRESH).
+     * {@code tables}: the root table, then the child tables in the order written.
      */
     record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
-                            CacheGroup.State state, CreateTable table, boolean writethrough, boolean asynchronous,
-                            boolean dynamic, boolean usermanaged, boolean propagate) implements Stmt {}
+                            CacheGroup.State state, List<CreateTable> tables, boolean writethrough, boolean asynchronous,
+                            boolean dynamic, boolean usermanaged, boolean propagate) implements Stmt {
+        public CreateCacheGroup {
+            tables = List.copyOf(tables);
+        }
+
+        /** The root table. */
+        public CreateTable table() { return tables.getFirst(); }
+    }
 
     /** ALTER CACHE GROUP g SET AUTOREFRESH MODE | INTERVAL | STATE: the one setting it changes, the others null. */
     record AlterCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,

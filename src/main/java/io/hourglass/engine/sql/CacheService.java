@@ -10,11 +10,15 @@ import java.util.List;
  * statements check names and privileges and keep the catalog; this does the backend work.
  */
 public interface CacheService {
+    /** A cache table's column names and primary key column names, as CREATE CACHE GROUP gives them. */
+    record Shape(List<String> columns, List<String> primaryKey) {}
+
     /**
-     * Before CREATE CACHE GROUP is logged: the backend table exists, has the cache table's
-     * columns and primary key, and (MODE INCREMENTAL) has its change log and triggers.
+     * Before CREATE CACHE GROUP is logged: each backend table exists, has its cache table's
+     * columns and primary key ({@code tables}, in the order of {@link CacheGroup#tables()}), and
+     * (MODE INCREMENTAL) has its change log and triggers.
      */
-    void prepare(CacheGroup group, List<String> columns, List<String> primaryKey);
+    void prepare(CacheGroup group, List<Shape> tables);
 
     /**
      * After ALTER CACHE GROUP is logged. A group that turns INCREMENTAL or turns ON again gets a

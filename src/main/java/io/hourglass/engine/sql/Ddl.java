@@ -296,6 +296,15 @@ final class Ddl {
 
     /** The catalog change a CREATE TABLE (its columns typed) makes, checked: names free, privileges, constraints. */
     private static CatalogChange.CreateTable createTableChange(Ast.CreateTable ct, Session s) {
+        return createTableChange(ct, s, Map.of());
+    }
+
+    /**
+     * As {@link #createTableChange(Ast.CreateTable, Session)}, in a statement that makes the
+     * tables {@code made} too (by qualified name, in the order made; a multiple-table cache
+     * group's): a foreign key may reference them, and the table's id comes after theirs.
+     */
+    private static CatalogChange.CreateTable createTableChange(Ast.CreateTable ct, Session s, Map<String, Self> made) {
         String owner = creator(ct.table(), s, "CREATE TABLE");
         Catalog cat = s.catalog();
         String tableName = ct.table().name();
@@ -333,7 +342,7 @@ final class Ddl {
             String name = d.name() != null ? d.name() : freeConstraintName(cat, owner, tableName, fkNames);
             if (!fkNames.add(name)) throw ErrorCode.INDEX_EXISTS.error(owner + "." + name);
             Self self = new Self(owner, tableName, cols, pos, pk, indexes);
-            CatalogChange.ForeignKeySpec fk = foreignKey(d, name, self, s);
+            CatalogChange.ForeignKeySpec fk = foreignKey(d, name, self, made, s);
             fks.add(fk);
             indexes.add(new CatalogChange.IndexSpec(owner, name, fk.columns(), false, IndexDef.Kind.RANGE, true));
         }
@@ -352,7 +361,7 @@ final class Ddl {
             throw ErrorCode.UNSUPPORTED.error("a FOREIGN KEY of GLOBAL TEMPORARY table " + owner + "." + tableName
                     + " (its rows are one session's; a constraint across sessions' rows cannot hold)");
         }
-        long id = cat.nextTableId();
+        long id = cat.nextTableId() + made.size();
         return new CatalogChange.CreateTable(id, owner, tableName, cols, pk, indexes, List.copyOf(fks), checks, id, ct.aging(), ct.temporary());
     }
 
@@ -668,11 +677,13 @@ final class Ddl {
      * index of the parent (TT3005), one column for each of the child's, of the same type (TT3004),
      * and another user's parent needs the REFERENCES privilege on it.
      */
-    private static CatalogChange.ForeignKeySpec foreignKey(Ast.ForeignKeyDef d, String name, Self self, Session s) {
+    private static CatalogChange.ForeignKeySpec foreignKey(Ast.ForeignKeyDef d, String name, Self self, Map<String, Self> made, Session s) {
         Catalog cat = s.catalog();
         Ast.Name pn = d.references().table();
         String parentOwner = Executor.owner(pn, s);
-        boolean toSelf = parentOwner.equals(self.owner()) && pn.name().equals(self.name());
+        // (a table the statement makes is the one referenced, as the table itself is)
+        Self target = parentOwner.equals(self.owner()) && pn.name().equals(self.name()) ? self : made.get(parentOwner + "." + pn.name());
+        boolean toSelf = target != null;
         Table parent = toSelf ? null : cat.table(parentOwner, pn.name());
         if (!toSelf && parent == null) throw ErrorCode.TABLE_NOT_FOUND.error(parentOwner + "." + pn.name());
         if (parent != null) notCacheTable(s, parent, "a foreign key referencing it", "a refresh deletes the rows the backend deleted");
@@ -685,10 +696,10 @@ final class Ddl {
         int[] cols = positions(d.columns(), self.positions(), childName);
         int[] parentCols;
         if (d.references().columns().isEmpty()) {
-            parentCols = toSelf ? self.primaryKey() : parent.primaryKey();
+            parentCols = toSelf ? target.primaryKey() : parent.primaryKey();
             if (parentCols.length == 0) throw ErrorCode.FOREIGN_KEY_NO_UNIQUE_INDEX.error(parentName + " (it has no primary key)");
         } else {
-            parentCols = positions(d.references().columns(), toSelf ? self.positions() : Executor.columnPositions(parent), parentName);
+            parentCols = positions(d.references().columns(), toSelf ? target.positions() : Executor.columnPositions(parent), parentName);
         }
         if (parentCols.length != cols.length) {
             throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(cols.length + " columns of " + childName + " reference " + parentCols.length
@@ -700,15 +711,15 @@ final class Ddl {
                 throw ErrorCode.SEMANTIC_ERROR.error("ON DELETE SET NULL needs columns that may be NULL; " + childName + "." + c.name()
                         + " is NOT NULL");
             }
-            io.hourglass.engine.catalog.SqlType pt = toSelf ? self.columns().get(parentCols[i]).type() : parent.columns().get(parentCols[i]).type();
+            io.hourglass.engine.catalog.SqlType pt = toSelf ? target.columns().get(parentCols[i]).type() : parent.columns().get(parentCols[i]).type();
             if (!c.type().equals(pt)) {
-                String pcol = toSelf ? self.columns().get(parentCols[i]).name() : parent.columns().get(parentCols[i]).name();
+                String pcol = toSelf ? target.columns().get(parentCols[i]).name() : parent.columns().get(parentCols[i]).name();
                 throw ErrorCode.FOREIGN_KEY_TYPE_MISMATCH.error(childName + "." + c.name() + " is " + c.type().sqlName() + " but "
                         + parentName + "." + pcol + " is " + pt.sqlName());
             }
         }
         boolean keyed = toSelf
-                ? self.indexes().stream().anyMatch(ix -> ix.unique() && Catalog.sameColumns(ix.columns(), parentCols))
+                ? target.indexes().stream().anyMatch(ix -> ix.unique() && Catalog.sameColumns(ix.columns(), parentCols))
                 : Catalog.uniqueIndexOn(parent, parentCols) != null;
         if (!keyed) {
             String names = toSelf ? d.references().columns().toString() : Catalog.columnNames(parent, parentCols);
@@ -907,44 +918,112 @@ final class Ddl {
         Catalog cat = s.catalog();
         String name = cg.group().name();
         if (cat.cacheGroup(owner, name) != null) throw ErrorCode.CACHE_GROUP_EXISTS.error(owner + "." + name);
-        Ast.CreateTable ct = cg.table();
-        if (ct.primaryKey().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("the table of a cache group needs a PRIMARY KEY");
-        if (!ct.foreignKeys().isEmpty()) {
-            throw ErrorCode.UNSUPPORTED.error("a foreign key in a cache group's table (one table per group so far)");
+        boolean several = cg.tables().size() > 1;
+        if (several && cg.dynamic()) {
+            throw ErrorCode.UNSUPPORTED.error("a DYNAMIC cache group of more than one table (a dynamic load brings in one table's rows so far)");
         }
-        for (Ast.ColumnDef d : ct.columns()) {
-            if (d.defaultSql() != null) throw ErrorCode.SEMANTIC_ERROR.error("a cache table's column takes its value from the backend: "
-                    + d.name() + " may not have a DEFAULT");
+        List<CacheGroup.Member> members = new ArrayList<>();
+        for (Ast.CreateTable ct : cg.tables()) {
+            if (ct.primaryKey().isEmpty()) throw ErrorCode.SEMANTIC_ERROR.error("the table of a cache group needs a PRIMARY KEY");
+            for (Ast.ColumnDef d : ct.columns()) {
+                if (d.defaultSql() != null) throw ErrorCode.SEMANTIC_ERROR.error("a cache table's column takes its value from the backend: "
+                        + d.name() + " may not have a DEFAULT");
+            }
+            if (several && ct.aging() != null) {
+                throw ErrorCode.UNSUPPORTED.error("AGING on a table of a cache group of more than one table (aging removes rows, not cache instances)");
+            }
+            CacheGroup.Member m = new CacheGroup.Member(Executor.owner(ct.table(), s), ct.table().name());
+            if (!members.isEmpty() && !m.owner().equals(members.getFirst().owner())) {
+                throw ErrorCode.UNSUPPORTED.error("tables of one cache group in different schemas (" + m.qualifiedName() + " and "
+                        + members.getFirst().qualifiedName() + ")");
+            }
+            if (members.contains(m)) throw ErrorCode.SEMANTIC_ERROR.error("table " + m.qualifiedName() + " is named twice in cache group " + name);
+            groupForeignKeys(ct, m, members, s);
+            members.add(m);
         }
-        String tableOwner = Executor.owner(ct.table(), s);
+        Ast.CreateTable root = cg.table();
+        String tableOwner = members.getFirst().owner();
+        List<CacheGroup.Member> children = members.subList(1, members.size());
         long cacheId = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         CacheGroup g = cg.writethrough()
-                ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
-                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic(), cg.usermanaged(), cg.propagate())
+                ? new CacheGroup(owner, name, cacheId, tableOwner, root.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
+                        CacheGroup.State.OFF, false, true, cg.asynchronous(), cg.dynamic(), cg.usermanaged(), cg.propagate(), children)
                 : cg.usermanaged() && cg.mode() == null && cg.intervalMs() == null && cg.state() == null
-                ? new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
-                        CacheGroup.State.OFF, false, false, false, false, true, false) // (a READONLY table without AUTOREFRESH: LOAD and REFRESH only)
-                : new CacheGroup(owner, name, cacheId, tableOwner, ct.table().name(),
+                ? new CacheGroup(owner, name, cacheId, tableOwner, root.table().name(), CacheGroup.Mode.FULL, CacheGroup.DEFAULT_INTERVAL_MS,
+                        CacheGroup.State.OFF, false, false, false, false, true, false, children) // (a READONLY table without AUTOREFRESH: LOAD and REFRESH only)
+                : new CacheGroup(owner, name, cacheId, tableOwner, root.table().name(),
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
-                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic(), cg.usermanaged(), false);
-        lruAllowed(g, ct.aging()); // (createTableChange checks a time-based policy's column)
-        List<String> columns = new ArrayList<>();
-        for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
-        // The checks CREATE TABLE makes that need no backend, before the backend is touched.
-        creator(ct.table(), s, "CREATE TABLE");
-        if (cat.table(tableOwner, g.tableName()) != null) throw ErrorCode.TABLE_EXISTS.error(g.tableQualifiedName());
-        nameFree(cat, tableOwner, g.tableName());
+                        cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic(), cg.usermanaged(), false, children);
+        // The checks CREATE TABLE makes (they need no backend), every table's before the backend is touched.
+        List<CatalogChange> changes = new ArrayList<>();
+        List<CacheService.Shape> shapes = new ArrayList<>();
+        Map<String, Self> made = new java.util.LinkedHashMap<>();
+        Set<String> indexNames = new HashSet<>();
+        for (Ast.CreateTable ct : cg.tables()) {
+            lruAllowed(g, ct.aging()); // (createTableChange checks a time-based policy's column)
+            CatalogChange.CreateTable change = createTableChange(ct, s, made);
+            if (!made.isEmpty()) {
+                CatalogChange.ForeignKeySpec fk = change.foreignKeys().getFirst();
+                Self parent = made.get(fk.parentOwner() + "." + fk.parentName());
+                if (!Catalog.sameColumns(fk.parentColumns(), parent.primaryKey())) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("the FOREIGN KEY of child table " + change.owner() + "." + change.name()
+                            + " references columns of " + parent.owner() + "." + parent.name() + " that are not its primary key (a cache"
+                            + " instance's rows hang on their parents' keys)");
+                }
+            }
+            for (CatalogChange.IndexSpec ix : change.indexes()) {
+                if (!indexNames.add(ix.owner() + "." + ix.name())) throw ErrorCode.INDEX_EXISTS.error(ix.owner() + "." + ix.name());
+            }
+            Map<String, Integer> pos = new HashMap<>();
+            for (int i = 0; i < change.columns().size(); i++) pos.put(change.columns().get(i).name(), i);
+            made.put(change.owner() + "." + change.name(), new Self(change.owner(), change.name(), change.columns(), pos, change.primaryKey(),
+                    change.indexes()));
+            changes.add(change);
+            List<String> columns = new ArrayList<>();
+            for (Ast.ColumnDef d : ct.columns()) columns.add(d.name());
+            shapes.add(new CacheService.Shape(columns, ct.primaryKey()));
+        }
+        changes.add(new CatalogChange.CreateCacheGroup(g));
         CacheService cache = s.cache();
-        cache.prepare(g, columns, ct.primaryKey());
+        cache.prepare(g, shapes);
         try {
-            change(s, createTableChange(ct, s));
+            changes(s, changes); // (the tables and the group: one transaction, all or none after a crash)
         } catch (RuntimeException e) {
             cache.dropped(g);
             throw e;
         }
-        change(s, new CatalogChange.CreateCacheGroup(g));
         cache.changed();
+    }
+
+    /**
+     * A cache group's tables hang together by foreign keys, as TimesTen's multiple-table groups:
+     * the root (the first) references no table; each child has one foreign key, to the primary
+     * key of a table named before it in the group (its parent). A cache instance is a root row
+     * and the rows that reference it, and theirs.
+     */
+    private static void groupForeignKeys(Ast.CreateTable ct, CacheGroup.Member m, List<CacheGroup.Member> before, Session s) {
+        if (before.isEmpty()) {
+            if (!ct.foreignKeys().isEmpty()) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the root table of a cache group, " + m.qualifiedName() + ", references no table: name"
+                        + " a child table after the table it references");
+            }
+            return;
+        }
+        if (ct.foreignKeys().size() != 1) {
+            throw ErrorCode.SEMANTIC_ERROR.error("child table " + m.qualifiedName() + " of a cache group needs one FOREIGN KEY, to the primary"
+                    + " key of a table named before it in the group (it has " + ct.foreignKeys().size() + ")");
+        }
+        Ast.References r = ct.foreignKeys().getFirst().references();
+        CacheGroup.Member parent = new CacheGroup.Member(Executor.owner(r.table(), s), r.table().name());
+        if (!before.contains(parent)) {
+            throw ErrorCode.SEMANTIC_ERROR.error("the FOREIGN KEY of child table " + m.qualifiedName() + " references " + parent.qualifiedName()
+                    + ", which is not a table named before it in the cache group");
+        }
+        if (r.onDelete() != ForeignKey.OnDelete.NO_ACTION) {
+            throw ErrorCode.UNSUPPORTED.error("ON DELETE in a cache group's foreign key (" + m.qualifiedName() + "): a cache instance's rows"
+                    + " go together as the group's statements take them");
+        }
     }
 
     private static void alterCacheGroup(Ast.AlterCacheGroup ag, Session s) {
@@ -959,8 +1038,9 @@ final class Ddl {
         CacheGroup next = g.with(mode, interval, state);
         if (next.equals(g)) return;
         if (mode == CacheGroup.Mode.INCREMENTAL && g.mode() != mode) {
-            Table t = s.catalog().requireTable(g.tableOwner(), g.tableName());
-            s.cache().prepare(next, columnNames(t), columnNames(t, t.primaryKey()));
+            List<CacheService.Shape> shapes = new ArrayList<>();
+            for (Table t : s.catalog().cacheTables(g)) shapes.add(new CacheService.Shape(columnNames(t), columnNames(t, t.primaryKey())));
+            s.cache().prepare(next, shapes);
         }
         change(s, new CatalogChange.AlterCacheGroup(owner, g.name(), mode, interval, state));
         s.cache().altered(g, next);
@@ -971,11 +1051,11 @@ final class Ddl {
         String owner = Executor.owner(dg.group(), s);
         requireCacheManager(s, owner);
         CacheGroup g = s.catalog().requireCacheGroup(owner, dg.group().name());
-        Table t = s.catalog().requireTable(g.tableOwner(), g.tableName());
-        // Take the table's lock before the group goes, so a refresh under way finishes first.
-        s.transactions().lockTable(ddl, t, LockMode.X);
+        List<Table> tables = s.catalog().cacheTables(g);
+        // Take the tables' locks before the group goes, so a refresh under way finishes first.
+        for (Table t : tables) s.transactions().lockTable(ddl, t, LockMode.X);
         change(s, new CatalogChange.DropCacheGroup(owner, g.name()));
-        dropTable(t, false, s, ddl);
+        for (Table t : tables.reversed()) dropTable(t, false, s, ddl); // (children first: nothing references a table when it goes)
         s.cache().changed();
         // (a restored group's backend objects may be the source database's; a synchronous or user-managed one has none)
         if (!g.restored() && !g.synchronous() && !g.flushed()) s.cache().dropped(g);
@@ -1258,7 +1338,7 @@ final class Ddl {
         Ast.ForeignKeyDef d = at.add();
         String name = d.name() != null ? d.name() : freeConstraintName(cat, t.owner(), t.name(), Set.of());
         cat.checkIndexNameFree(t.owner(), name);
-        CatalogChange.ForeignKeySpec spec = foreignKey(d, name, Self.of(t), s);
+        CatalogChange.ForeignKeySpec spec = foreignKey(d, name, Self.of(t), Map.of(), s);
         Table parent = cat.requireTable(spec.parentOwner(), spec.parentName());
         tm.lockTable(ddl, t, LockMode.S);
         if (parent != t) tm.lockTable(ddl, parent, LockMode.S);

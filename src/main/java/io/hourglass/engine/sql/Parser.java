@@ -1534,24 +1534,30 @@ final class Parser {
         }
         expect("FROM");
         boolean propagate = false;
-        if (usermanaged) {
-            String attribute = takeTableAttribute();
-            if ("READONLY".equals(attribute)) writethrough = false;
-            propagate = "PROPAGATE".equals(attribute);
-            if (autorefresh && writethrough) {
-                throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on a USERMANAGED cache group whose table is not READONLY (the backend's"
-                        + " changes and this database's on one table: update anywhere); give the table READONLY, or no AUTOREFRESH");
+        List<Ast.CreateTable> tables = new ArrayList<>();
+        do {
+            if (usermanaged) {
+                String attribute = takeTableAttribute();
+                if (tables.isEmpty()) {
+                    if ("READONLY".equals(attribute)) writethrough = false;
+                    propagate = "PROPAGATE".equals(attribute);
+                    if (autorefresh && writethrough) {
+                        throw ErrorCode.UNSUPPORTED.error("AUTOREFRESH on a USERMANAGED cache group whose table is not READONLY (the backend's"
+                                + " changes and this database's on one table: update anywhere); give the table READONLY, or no AUTOREFRESH");
+                    }
+                } else if (!java.util.Objects.equals(attribute, !writethrough ? "READONLY" : propagate ? "PROPAGATE" : null)) {
+                    throw ErrorCode.UNSUPPORTED.error("tables of one USERMANAGED cache group with different attributes (READONLY,"
+                            + " PROPAGATE or neither): give each table the root table's");
+                }
             }
-        }
-        Ast.CreateTable table = (Ast.CreateTable) createTable(false);
-        if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
-        // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
-        if (dynamic && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));
-        if (peek().is(",")) {
-            throw ErrorCode.UNSUPPORTED.error("a cache group of more than one table (Hourglass caches one table per group so far)");
-        }
+            Ast.CreateTable table = (Ast.CreateTable) createTable(false);
+            if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
+            // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
+            if (dynamic && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));
+            tables.add(table);
+        } while (accept(","));
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, table, writethrough, asynchronous, dynamic, usermanaged, propagate);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, tables, writethrough, asynchronous, dynamic, usermanaged, propagate);
     }
 
     /**

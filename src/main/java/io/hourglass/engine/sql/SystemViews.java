@@ -78,10 +78,31 @@ final class SystemViews {
                         .map(g -> new Object[] {g.owner(), g.name(), g.type(), g.tableOwner(), g.tableName(),
                                 g.writethrough() ? null : g.mode().name(), g.state().name(), g.writethrough() ? null : g.intervalMs(),
                                 g.backendId(), g.restored() ? "Y" : "N", s.cacheIfAny() == null ? null : s.cacheIfAny().writeBehindState(g),
-                                g.dynamic() ? "Y" : "N"}).toList(),
+                                g.dynamic() ? "Y" : "N", (long) g.tables().size()}).toList(),
                 "CGOWNER", NAME, "CGNAME", NAME, "CGTYPE", NAME, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "AUTOREFRESH_MODE", NAME,
                 "AUTOREFRESH_STATE", NAME, "AUTOREFRESH_INTERVAL", NUMBER, "BACKEND_ID", NAME,
-                "RESTORED", NAME, "AWT_STATE", NAME, "DYNAMIC", NAME);
+                "RESTORED", NAME, "AWT_STATE", NAME, "DYNAMIC", NAME, "TBLCOUNT", NUMBER);
+        // Each cache group's tables, the root first (PARENT_TABLE NULL), each child after its parent;
+        // BACKEND_ID names the table's change log and triggers in the backend.
+        view("CACHE_GROUP_TABLES", s -> {
+            List<Object[]> rows = new ArrayList<>();
+            for (io.hourglass.engine.catalog.CacheGroup g : s.catalog().cacheGroups().stream()
+                    .sorted(Comparator.comparing(io.hourglass.engine.catalog.CacheGroup::qualifiedName)).toList()) {
+                List<io.hourglass.engine.catalog.CacheGroup.Member> members = g.tables();
+                for (int i = 0; i < members.size(); i++) {
+                    io.hourglass.engine.catalog.CacheGroup.Member m = members.get(i);
+                    Table t = s.catalog().table(m.owner(), m.name());
+                    String parent = null;
+                    if (t != null && i > 0) {
+                        for (ForeignKey fk : t.foreignKeys()) {
+                            if (g.holds(fk.parent().owner(), fk.parent().name())) parent = fk.parent().name();
+                        }
+                    }
+                    rows.add(new Object[] {g.owner(), g.name(), (long) (i + 1), m.owner(), m.name(), parent, g.backendId(i)});
+                }
+            }
+            return rows;
+        }, "CGOWNER", NAME, "CGNAME", NAME, "TBLNUM", NUMBER, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "PARENT_TABLE", NAME, "BACKEND_ID", NAME);
         // TimesTen's SYS.MONITOR, the columns Hourglass keeps (see MonitorStats), in its order.
         view("MONITOR", s -> List.<Object[]>of(s.monitor().row()), "TIME_OF_1ST_CONNECT", NAME, "DS_CONNECTS", NUMBER,
                 "DS_DISCONNECTS", NUMBER, "DS_CHECKPOINTS", NUMBER, "DS_CHECKPOINTS_FUZZY", NUMBER, "PERM_ALLOCATED_SIZE", NUMBER,

@@ -1,0 +1,468 @@
+package io.hourglass.cache;
+
+import io.hourglass.engine.HourglassException;
+import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.lifecycle.Connection;
+import io.hourglass.engine.lifecycle.DatabaseConfig;
+import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.spi.KillableIo;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Cache groups of several tables (TimesTen's multiple-table cache groups) over a real PostgreSQL
+ * server: a root table {@code customer}, its child {@code orders} and grandchild {@code item},
+ * cached as cache instances (a customer row with its orders and their items). The backend's
+ * tables have no foreign keys of their own unless a test adds them, as TimesTen allows, so the
+ * backend can hold rows that belong to no instance.
+ */
+class MultiTableCacheGroupTest {
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private static EmbeddedPostgres pg;
+    private static String url;
+
+    private Instance instance;
+    private KillableIo files;
+    private Connection admin;
+    private String schema;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = EmbeddedPostgres.builder().start();
+        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (pg != null) pg.close();
+    }
+
+    @BeforeEach
+    void schema() {
+        schema = "shop" + SCHEMAS.incrementAndGet();
+        backend("CREATE SCHEMA " + schema,
+                "CREATE TABLE " + schema + ".customer (cust_id integer PRIMARY KEY, name varchar(40))",
+                "CREATE TABLE " + schema + ".orders (ord_id integer PRIMARY KEY, cust_id integer, amount numeric(10,2))",
+                "CREATE TABLE " + schema + ".item (ord_id integer, line integer, qty integer, PRIMARY KEY (ord_id, line))",
+                "INSERT INTO " + schema + ".customer VALUES (1, 'Ann'), (2, 'Bob')",
+                // order 12 belongs to no cached customer (9 is not in the backend), order 13 to none at all
+                "INSERT INTO " + schema + ".orders VALUES (10, 1, 5.00), (11, 2, 7.50), (12, 9, 1.00), (13, NULL, 2.00)",
+                "INSERT INTO " + schema + ".item VALUES (10, 1, 3), (10, 2, 4), (11, 1, 1), (12, 1, 8), (99, 1, 1)");
+    }
+
+    @AfterEach
+    void close() {
+        if (instance != null) instance.close();
+    }
+
+    private void open(DatabaseConfig cfg) {
+        files = new KillableIo();
+        instance = new Instance(TestInstances.ADMIN_PASSWORD, List.of(cfg), files, new PostgresBackend());
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        admin.setDurableCommits(true);
+    }
+
+    private void openTemporary() {
+        open(DatabaseConfig.temporary("CACHEDB").withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres")));
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+    }
+
+    private DatabaseConfig openPersistent(Path dir) {
+        DatabaseConfig cfg = DatabaseConfig.defaults("CACHEDB", dir.resolve("cachedb").toString())
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        open(cfg);
+        sql("CREATE USER " + schema + " IDENTIFIED BY pw");
+        return cfg;
+    }
+
+    /** The three tables' definitions after FROM, with {@code attribute} (", PROPAGATE" and such) in each. */
+    private String tables(String attribute) {
+        return schema + ".customer (cust_id NUMBER NOT NULL PRIMARY KEY, name VARCHAR2(40)" + attribute + "), "
+                + schema + ".orders (ord_id NUMBER NOT NULL PRIMARY KEY, cust_id NUMBER, amount NUMBER(10,2),"
+                + " FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id)" + attribute + "), "
+                + schema + ".item (ord_id NUMBER NOT NULL, line NUMBER NOT NULL, qty NUMBER, PRIMARY KEY (ord_id, line),"
+                + " FOREIGN KEY (ord_id) REFERENCES " + schema + ".orders" + attribute + ")";
+    }
+
+    private static final List<String> INSTANCES_1_AND_2 = List.of(
+            "customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5", "item: 10 1 3 | 10 2 4 | 11 1 1");
+
+    @Test
+    void loadBringsWholeCacheInstancesAndNoRowOutsideOne() {
+        openTemporary();
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 1 SECONDS FROM " + tables(""));
+        assertEquals(7, admin.execute("LOAD CACHE GROUP co COMMIT EVERY 2 ROWS").updateCount());
+        assertEquals(INSTANCES_1_AND_2, cached(), "orders 12 and 13 and items of 12 and 99 belong to no cached customer");
+        assertEquals(List.of("1 CUSTOMER null " + id(), "2 ORDERS CUSTOMER " + id() + "_1", "3 ITEM ORDERS " + id() + "_2"),
+                strings(admin.execute("SELECT tblnum, table_name, parent_table, backend_id FROM sys.cache_group_tables"
+                        + " WHERE cgname = 'CO' ORDER BY tblnum").rows()));
+        assertEquals(3L, ((Number) admin.execute("SELECT tblcount FROM sys.cache_group WHERE cgname = 'CO'").rows().getFirst()[0]).longValue());
+        assertEquals(3, changeLogs(), "a change log for each table");
+
+        // Every table is the cache agent's alone.
+        assertError(8225, () -> sql("DELETE FROM " + schema + ".item"));
+        assertError(8225, () -> sql("UPDATE " + schema + ".orders SET amount = 0"));
+        assertError(8225, () -> sql("DROP TABLE " + schema + ".item"));
+
+        assertEquals(7, admin.execute("UNLOAD CACHE GROUP co").updateCount());
+        assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
+        sql("DROP CACHE GROUP co");
+        assertEquals(0, changeLogs(), "every table's change log and triggers are gone");
+        assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM sys.all_tables WHERE owner = '" + schema.toUpperCase() + "'")
+                .rows().getFirst()[0]).longValue(), "the three cache tables are dropped");
+    }
+
+    @Test
+    void incrementalAutorefreshKeepsInstancesWhole() {
+        openTemporary();
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 100 MILLISECONDS FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        sql("CALL ttCacheStart()");
+
+        // A new instance in one backend transaction; a child row changed; an order moving to another customer.
+        backend("BEGIN",
+                "INSERT INTO " + schema + ".customer VALUES (3, 'Cy')",
+                "INSERT INTO " + schema + ".orders VALUES (14, 3, 9.00)",
+                "INSERT INTO " + schema + ".item VALUES (14, 1, 6)",
+                "COMMIT",
+                "UPDATE " + schema + ".item SET qty = 5 WHERE ord_id = 10 AND line = 2",
+                "UPDATE " + schema + ".orders SET cust_id = 1 WHERE ord_id = 11");
+        awaitCached(List.of("customer: 1 Ann | 2 Bob | 3 Cy", "orders: 10 1 5 | 11 1 7.5 | 14 3 9",
+                "item: 10 1 3 | 10 2 5 | 11 1 1 | 14 1 6"));
+
+        // A customer deleted in the backend (its rows there left behind): its instance leaves the cache.
+        backend("DELETE FROM " + schema + ".customer WHERE cust_id = 1");
+        awaitCached(List.of("customer: 2 Bob | 3 Cy", "orders: 14 3 9", "item: 14 1 6"));
+
+        // An order's customer arrives after it: the order and its items come in with the customer,
+        // though the order's own change was taken while it had no parent here.
+        backend("INSERT INTO " + schema + ".orders VALUES (15, 4, 3.00)", "INSERT INTO " + schema + ".item VALUES (15, 1, 2)");
+        awaitRefreshes(3);
+        assertEquals(List.of("customer: 2 Bob | 3 Cy", "orders: 14 3 9", "item: 14 1 6"), cached(), "order 15 has no customer here yet");
+        backend("INSERT INTO " + schema + ".customer VALUES (4, 'Di')");
+        awaitCached(List.of("customer: 2 Bob | 3 Cy | 4 Di", "orders: 14 3 9 | 15 4 3", "item: 14 1 6 | 15 1 2"));
+
+        // An order moved to a customer the cache lacks goes, with its items.
+        backend("UPDATE " + schema + ".orders SET cust_id = 9 WHERE ord_id = 15");
+        awaitCached(List.of("customer: 2 Bob | 3 Cy | 4 Di", "orders: 14 3 9", "item: 14 1 6"));
+
+        // A truncated child table: a full refresh of the group.
+        backend("TRUNCATE " + schema + ".item");
+        awaitCached(List.of("customer: 2 Bob | 3 Cy | 4 Di", "orders: 14 3 9", "item: "));
+        backend("INSERT INTO " + schema + ".item VALUES (14, 2, 1)");
+        awaitCached(List.of("customer: 2 Bob | 3 Cy | 4 Di", "orders: 14 3 9", "item: 14 2 1"));
+    }
+
+    @Test
+    void refreshAndFullAutorefreshMakeTheCacheTheBackendsInstances() {
+        openTemporary();
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH MODE FULL INTERVAL 100 MILLISECONDS STATE PAUSED FROM " + tables(""));
+        assertEquals(0, changeLogs(), "MODE FULL keeps no change log");
+        sql("LOAD CACHE GROUP co COMMIT EVERY 0 ROWS");
+        sql("ALTER CACHE GROUP co SET AUTOREFRESH STATE PAUSED");
+        backend("DELETE FROM " + schema + ".customer WHERE cust_id = 2",
+                "INSERT INTO " + schema + ".customer VALUES (9, 'Ida')", // order 12 and its item now have a customer
+                "UPDATE " + schema + ".item SET qty = 0 WHERE ord_id = 10 AND line = 1",
+                "DELETE FROM " + schema + ".item WHERE ord_id = 10 AND line = 2");
+        List<String> expected = List.of("customer: 1 Ann | 9 Ida", "orders: 10 1 5 | 12 9 1", "item: 10 1 0 | 12 1 8");
+        // 2 deletes (customer 2, order 11, item 11/1 = 3), 3 inserts (9, 12, 12/1), 1 update, 1 delete (10/2)
+        assertEquals(8, admin.execute("REFRESH CACHE GROUP co COMMIT EVERY 1 ROWS").updateCount());
+        assertEquals(expected, cached());
+
+        sql("CALL ttCacheStart()"); // (STATE ON: the LOAD turned it on, and REFRESH keeps it)
+        sql("ALTER CACHE GROUP co SET AUTOREFRESH STATE ON");
+        backend("UPDATE " + schema + ".customer SET name = 'Anne' WHERE cust_id = 1", "DELETE FROM " + schema + ".customer WHERE cust_id = 9");
+        awaitCached(List.of("customer: 1 Anne", "orders: 10 1 5", "item: 10 1 0"));
+    }
+
+    @Test
+    void aGroupOfSeveralTablesSurvivesRestartsFromTheLogAndFromACheckpoint(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 100 MILLISECONDS FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        files.kill();
+        try {
+            instance.close();
+        } catch (RuntimeException expected) {
+            // a killed process does not unload
+        }
+        open(cfg); // from the log alone: the tables and the group were one transaction
+        assertEquals(null, instance.database("CACHEDB").recovery().checkpoint(), "from the log");
+        assertEquals(INSTANCES_1_AND_2, cached());
+        assertEquals(List.of("CUSTOMER", "ORDERS", "ITEM"), strings(admin.execute(
+                "SELECT table_name FROM sys.cache_group_tables WHERE cgname = 'CO' ORDER BY tblnum").rows()));
+        instance.close(); // (its unload checkpoint)
+        open(cfg);
+        assertTrue(instance.database("CACHEDB").recovery().checkpoint() != null, "from the checkpoint");
+        assertEquals(INSTANCES_1_AND_2, cached());
+        sql("CALL ttCacheStart()");
+        backend("INSERT INTO " + schema + ".item VALUES (11, 2, 9)");
+        awaitCached(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5", "item: 10 1 3 | 10 2 4 | 11 1 1 | 11 2 9"));
+    }
+
+    @Test
+    void theGroupsShapeIsCheckedBeforeAnythingIsMade() {
+        openTemporary();
+        String c = schema + ".customer (cust_id NUMBER NOT NULL PRIMARY KEY, name VARCHAR2(40))";
+        String o = schema + ".orders (ord_id NUMBER NOT NULL PRIMARY KEY, cust_id NUMBER, amount NUMBER(10,2)";
+        String fk = ", FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id))";
+        // a child with no foreign key, a foreign key to a table not before it, to columns not its parent's key
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o + ")"));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + o + fk + ", " + c));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + schema + ".customer (cust_id NUMBER NOT NULL PRIMARY KEY,"
+                + " name VARCHAR2(40) NOT NULL UNIQUE), " + schema + ".orders (ord_id NUMBER NOT NULL PRIMARY KEY, cust_id VARCHAR2(40),"
+                + " FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (name))"));
+        // not built yet: DYNAMIC, ON DELETE, AGING, tables in two schemas
+        assertError(90019, () -> sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + c + ", " + o + fk));
+        assertError(90019, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o
+                + ", FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id) ON DELETE CASCADE)"));
+        assertError(90019, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + c + ", " + o + fk
+                .replace("))", ")) AGING LRU ON")));
+        assertError(90019, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", admin.orders (ord_id NUMBER NOT NULL PRIMARY KEY,"
+                + " cust_id NUMBER, FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id))"));
+        // the backend lacks a column of the child table: neither table is made
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o + ", nope NUMBER" + fk));
+        assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM sys.all_tables WHERE owner = '" + schema.toUpperCase() + "'")
+                .rows().getFirst()[0]).longValue(), "no table was left behind");
+        assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM sys.cache_group").rows().getFirst()[0]).longValue());
+
+        sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o + fk);
+        assertError(90019, () -> sql("REFRESH CACHE GROUP co WHERE cust_id = 1 COMMIT EVERY 0 ROWS"));
+        // a table of another group is no parent: the new group's root would reference it
+        assertError(90015, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP sw FROM " + schema + ".item (ord_id NUMBER NOT NULL,"
+                + " line NUMBER NOT NULL, qty NUMBER, PRIMARY KEY (ord_id, line), FOREIGN KEY (ord_id) REFERENCES " + schema + ".orders)"));
+    }
+
+    @Test
+    void synchronousWritethroughSendsATransactionOfSeveralTablesInItsOrder() {
+        openTemporary();
+        backendForeignKeys();
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        admin.setAutocommit(false);
+        sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
+        sql("INSERT INTO " + schema + ".orders VALUES (14, 3, 9)");
+        sql("INSERT INTO " + schema + ".item VALUES (14, 1, 6)");
+        sql("DELETE FROM " + schema + ".item WHERE ord_id = 11");
+        sql("DELETE FROM " + schema + ".orders WHERE ord_id = 11");
+        admin.commit();
+        List<String> expected = List.of("customer: 1 Ann | 2 Bob | 3 Cy", "orders: 10 1 5 | 14 3 9", "item: 10 1 3 | 10 2 4 | 14 1 6");
+        assertEquals(expected, cached());
+        assertEquals(expected, backendInstances(), "the backend's foreign keys took the changes in the transaction's order");
+
+        // Rows first changed before the rows they reference: an order re-pointed to a customer
+        // inserted after it, a customer renamed, then deleted after its order and item.
+        sql("UPDATE " + schema + ".orders SET amount = 1 WHERE ord_id = 10");
+        sql("UPDATE " + schema + ".customer SET name = 'Cyd' WHERE cust_id = 3");
+        sql("INSERT INTO " + schema + ".customer VALUES (5, 'Eve')");
+        sql("UPDATE " + schema + ".orders SET cust_id = 5 WHERE ord_id = 10");
+        sql("DELETE FROM " + schema + ".item WHERE ord_id = 14");
+        sql("DELETE FROM " + schema + ".orders WHERE ord_id = 14");
+        sql("DELETE FROM " + schema + ".customer WHERE cust_id = 3");
+        admin.commit();
+        expected = List.of("customer: 1 Ann | 2 Bob | 5 Eve", "orders: 10 5 1", "item: 10 1 3 | 10 2 4");
+        assertEquals(expected, cached());
+        assertEquals(expected, backendInstances());
+
+        // The backend refuses one row: nothing of the transaction stays, here or there.
+        backend("ALTER TABLE " + schema + ".item ADD CHECK (qty < 100)");
+        sql("INSERT INTO " + schema + ".orders VALUES (15, 5, 1)");
+        sql("INSERT INTO " + schema + ".item VALUES (15, 1, 500)");
+        assertError(90052, admin::commit);
+        assertEquals(expected, cached());
+        assertEquals(expected, backendInstances());
+    }
+
+    @Test
+    void asynchronousWritethroughOnALoggedDatabase(@TempDir Path dir) {
+        openPersistent(dir);
+        backendForeignKeys();
+        sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        sql("CALL ttCacheStart()");
+        admin.setAutocommit(false);
+        sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
+        sql("INSERT INTO " + schema + ".orders VALUES (14, 3, 9)");
+        sql("INSERT INTO " + schema + ".item VALUES (14, 1, 6)");
+        admin.commit();
+        // (first changed before the rows they reference, as in the SWT test: sent in an order the backend's keys take)
+        sql("UPDATE " + schema + ".customer SET name = 'Al' WHERE cust_id = 1");
+        sql("UPDATE " + schema + ".item SET qty = 7 WHERE ord_id = 14");
+        sql("UPDATE " + schema + ".orders SET amount = 8 WHERE ord_id = 11");
+        sql("INSERT INTO " + schema + ".customer VALUES (5, 'Eve')");
+        sql("UPDATE " + schema + ".orders SET cust_id = 5 WHERE ord_id = 11");
+        sql("DELETE FROM " + schema + ".item WHERE ord_id = 10");
+        sql("DELETE FROM " + schema + ".orders WHERE ord_id = 10");
+        sql("DELETE FROM " + schema + ".customer WHERE cust_id = 1");
+        admin.commit();
+        admin.setAutocommit(true);
+        assertEquals(0L, ((Number) admin.execute("CALL ttRepSubscriberWait(NULL, NULL, '_ORACLE', NULL, 30)").rows().getFirst()[0]).longValue());
+        List<String> expected = List.of("customer: 2 Bob | 3 Cy | 5 Eve", "orders: 11 5 8 | 14 3 9", "item: 11 1 1 | 14 1 7");
+        assertEquals(expected, cached());
+        assertEquals(expected, backendInstances());
+    }
+
+    @Test
+    void flushWritesEveryTableParentsFirstAndUnloadEmptiesThemAll() {
+        openTemporary();
+        backendForeignKeys();
+        sql("CREATE USERMANAGED CACHE GROUP co FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
+        sql("INSERT INTO " + schema + ".orders VALUES (14, 3, 9)");
+        sql("INSERT INTO " + schema + ".item VALUES (14, 1, 6)");
+        sql("UPDATE " + schema + ".orders SET amount = 6 WHERE ord_id = 10");
+        List<String> expected = List.of("customer: 1 Ann | 2 Bob | 3 Cy", "orders: 10 1 6 | 11 2 7.5 | 14 3 9",
+                "item: 10 1 3 | 10 2 4 | 11 1 1 | 14 1 6");
+        assertEquals(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5", "item: 10 1 3 | 10 2 4 | 11 1 1"), backendInstances(),
+                "nothing goes before FLUSH");
+        assertEquals(10, admin.execute("FLUSH CACHE GROUP co").updateCount());
+        assertEquals(expected, backendInstances());
+        assertError(90019, () -> sql("FLUSH CACHE GROUP co WHERE cust_id = 3"));
+        assertEquals(10, admin.execute("UNLOAD CACHE GROUP co").updateCount());
+        assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    /** The backend's own foreign keys (after removing the rows that belong to no instance). */
+    private void backendForeignKeys() {
+        backend("DELETE FROM " + schema + ".item WHERE ord_id IN (12, 99)", "DELETE FROM " + schema + ".orders WHERE ord_id IN (12, 13)",
+                "ALTER TABLE " + schema + ".orders ADD FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer",
+                "ALTER TABLE " + schema + ".item ADD FOREIGN KEY (ord_id) REFERENCES " + schema + ".orders");
+    }
+
+    private void sql(String s) { admin.execute(s); }
+
+    private String id() {
+        return (String) admin.execute("SELECT backend_id FROM sys.cache_group WHERE cgname = 'CO'").rows().getFirst()[0];
+    }
+
+    private static final String[] ORDERED = {"customer ORDER BY cust_id", "orders ORDER BY ord_id", "item ORDER BY ord_id, line"};
+
+    /** Each cache table's rows, "table: row | row", values joined by blanks (numbers without trailing zeros). */
+    private List<String> cached() {
+        List<String> out = new ArrayList<>();
+        for (String t : ORDERED) {
+            List<String> rows = new ArrayList<>();
+            for (Object[] r : admin.execute("SELECT * FROM " + schema + "." + t).rows()) rows.add(row(r));
+            out.add(t.substring(0, t.indexOf(' ')) + ": " + String.join(" | ", rows));
+        }
+        return out;
+    }
+
+    /** The backend's rows of cache instances (each child row whose parent row is there), as {@link #cached} shows them. */
+    private List<String> backendInstances() {
+        List<String> out = new ArrayList<>();
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            for (String t : ORDERED) {
+                List<String> rows = new ArrayList<>();
+                try (var rs = st.executeQuery("SELECT * FROM " + schema + "." + t)) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        Object[] r = new Object[n];
+                        for (int i = 0; i < n; i++) r[i] = rs.getObject(i + 1);
+                        rows.add(row(r));
+                    }
+                }
+                out.add(t.substring(0, t.indexOf(' ')) + ": " + String.join(" | ", rows));
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+
+    private static String row(Object[] r) {
+        List<String> cells = new ArrayList<>();
+        for (Object v : r) cells.add(v instanceof java.math.BigDecimal b ? b.stripTrailingZeros().toPlainString() : String.valueOf(v));
+        return String.join(" ", cells);
+    }
+
+    private static List<String> strings(List<Object[]> rows) {
+        List<String> out = new ArrayList<>();
+        for (Object[] r : rows) out.add(row(r));
+        return out;
+    }
+
+    private long changeLogs() {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_cl_%' AND relkind = 'r'"
+                     + " AND relnamespace = '" + schema + "'::regnamespace")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void awaitCached(List<String> expected) {
+        await(() -> cached().equals(expected), () -> "cache " + cached() + ", expected " + expected + "; refreshes " + stats());
+    }
+
+    /** Waits until {@code n} more autorefreshes completed. */
+    private void awaitRefreshes(int n) {
+        long from = lastComplete();
+        await(() -> lastComplete() >= from + n, () -> "refreshes " + stats());
+    }
+
+    /** The number of the last autorefresh that completed (0: none). */
+    private long lastComplete() {
+        for (Object[] r : admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'CO')").rows()) {
+            if ("Complete".equals(r[5])) return ((Number) r[0]).longValue();
+        }
+        return 0;
+    }
+
+    private List<String> stats() {
+        List<String> out = new ArrayList<>();
+        for (Object[] r : admin.execute("CALL ttCacheAutorefreshStatsGet('ADMIN', 'CO')").rows()) {
+            out.add(r[3] + " " + r[4] + " " + r[5] + " " + r[6]);
+        }
+        return out;
+    }
+
+    private static void await(Supplier<Boolean> done, Supplier<String> what) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!done.get()) {
+            if (System.nanoTime() > deadline) fail("not reached in 30 s: " + what.get());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static void backend(String... statements) {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            for (String s : statements) st.execute(s);
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assertError(int number, Runnable r) {
+        HourglassException e = assertThrows(HourglassException.class, r::run);
+        assertEquals(number, e.code().number(), e.getMessage());
+    }
+}
