@@ -239,6 +239,8 @@ class MultiTableCacheGroupTest {
                 .replace("))", ")) AGING LRU ON")));
         assertError(90019, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", admin.orders (ord_id NUMBER NOT NULL PRIMARY KEY,"
                 + " cust_id NUMBER, FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id))"));
+        // a USERMANAGED group's tables share one attribute (READONLY, PROPAGATE or none)
+        assertError(90019, () -> sql("CREATE USERMANAGED CACHE GROUP co FROM " + c.replace("))", "), PROPAGATE)") + ", " + o + fk));
         // the backend lacks a column of the child table: neither table is made
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o + ", nope NUMBER" + fk));
         assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM sys.all_tables WHERE owner = '" + schema.toUpperCase() + "'")
@@ -319,6 +321,24 @@ class MultiTableCacheGroupTest {
         List<String> expected = List.of("customer: 2 Bob | 3 Cy | 5 Eve", "orders: 11 5 8 | 14 3 9", "item: 11 1 1 | 14 1 7");
         assertEquals(expected, cached());
         assertEquals(expected, backendInstances());
+    }
+
+    @Test
+    void propagateTablesWriteThroughAsASynchronousGroup() {
+        openTemporary();
+        backendForeignKeys();
+        sql("CREATE USERMANAGED CACHE GROUP co FROM " + tables(", PROPAGATE"));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        admin.setAutocommit(false);
+        sql("UPDATE " + schema + ".orders SET amount = 2 WHERE ord_id = 11");
+        sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
+        sql("UPDATE " + schema + ".orders SET cust_id = 3 WHERE ord_id = 11");
+        sql("DELETE FROM " + schema + ".customer WHERE cust_id = 2");
+        admin.commit();
+        List<String> expected = List.of("customer: 1 Ann | 3 Cy", "orders: 10 1 5 | 11 3 2", "item: 10 1 3 | 10 2 4 | 11 1 1");
+        assertEquals(expected, cached());
+        assertEquals(expected, backendInstances());
+        assertError(90015, () -> sql("FLUSH CACHE GROUP co"));
     }
 
     @Test
