@@ -248,7 +248,7 @@ class MultiTableCacheGroupTest {
         assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM sys.cache_group").rows().getFirst()[0]).longValue());
 
         sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o + fk);
-        assertError(90019, () -> sql("REFRESH CACHE GROUP co WHERE cust_id = 1 COMMIT EVERY 0 ROWS"));
+        assertError(90015, () -> sql("REFRESH CACHE GROUP co WHERE cust_id = 1 COMMIT EVERY 0 ROWS")); // (READONLY: autorefresh keeps it whole)
         // a table of another group is no parent: the new group's root would reference it
         assertError(90015, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP sw FROM " + schema + ".item (ord_id NUMBER NOT NULL,"
                 + " line NUMBER NOT NULL, qty NUMBER, PRIMARY KEY (ord_id, line), FOREIGN KEY (ord_id) REFERENCES " + schema + ".orders)"));
@@ -324,6 +324,29 @@ class MultiTableCacheGroupTest {
     }
 
     @Test
+    void whereAndWithIdTakeWholeCacheInstancesOfAWritethroughGroup() {
+        openTemporary();
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        assertEquals(4, admin.execute("UNLOAD CACHE GROUP co WHERE cust_id = 1").updateCount(), "customer 1, order 10, its two items");
+        assertEquals(List.of("customer: 2 Bob", "orders: 11 2 7.5", "item: 11 1 1"), cached());
+        assertEquals(4, admin.execute("LOAD CACHE GROUP co WHERE cust_id < 2 COMMIT EVERY 1 ROWS").updateCount());
+        assertEquals(INSTANCES_1_AND_2, cached());
+
+        backend("DELETE FROM " + schema + ".item WHERE ord_id = 10 AND line = 2", "INSERT INTO " + schema + ".item VALUES (10, 3, 7)",
+                "UPDATE " + schema + ".orders SET amount = 6 WHERE ord_id = 10", "UPDATE " + schema + ".item SET qty = 2 WHERE ord_id = 11",
+                "INSERT INTO " + schema + ".orders VALUES (16, 1, 4)");
+        // REFRESH of customer 1's instance: its rows made the backend's (an item gone, one new, an order new and one changed)
+        assertEquals(4, admin.execute("REFRESH CACHE GROUP co WITH ID (1) COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 6 | 11 2 7.5 | 16 1 4", "item: 10 1 3 | 10 3 7 | 11 1 1"), cached(),
+                "customer 2's item is not refreshed");
+        // LOAD only adds: customer 2's instance has every row, changed or not
+        assertEquals(0, admin.execute("LOAD CACHE GROUP co WHERE cust_id = 2 COMMIT EVERY 256 ROWS").updateCount());
+        assertEquals(3, admin.execute("UNLOAD CACHE GROUP co WITH ID (2)").updateCount());
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 6 | 16 1 4", "item: 10 1 3 | 10 3 7"), cached());
+    }
+
+    @Test
     void propagateTablesWriteThroughAsASynchronousGroup() {
         openTemporary();
         backendForeignKeys();
@@ -357,7 +380,15 @@ class MultiTableCacheGroupTest {
                 "nothing goes before FLUSH");
         assertEquals(10, admin.execute("FLUSH CACHE GROUP co").updateCount());
         assertEquals(expected, backendInstances());
-        assertError(90019, () -> sql("FLUSH CACHE GROUP co WHERE cust_id = 3"));
+        // FLUSH WHERE: the instances whose customer it chooses, every table's rows of them
+        sql("UPDATE " + schema + ".item SET qty = 30 WHERE ord_id = 14");
+        sql("UPDATE " + schema + ".item SET qty = 40 WHERE ord_id = 10 AND line = 1");
+        assertEquals(3, admin.execute("FLUSH CACHE GROUP co WHERE cust_id = 3").updateCount());
+        assertEquals(List.of("customer: 1 Ann | 2 Bob | 3 Cy", "orders: 10 1 6 | 11 2 7.5 | 14 3 9",
+                "item: 10 1 3 | 10 2 4 | 11 1 1 | 14 1 30"), backendInstances(), "customer 1's item is not flushed");
+        assertEquals(4, admin.execute("FLUSH CACHE GROUP co WITH ID (1)").updateCount());
+        assertEquals(List.of("customer: 1 Ann | 2 Bob | 3 Cy", "orders: 10 1 6 | 11 2 7.5 | 14 3 9",
+                "item: 10 1 40 | 10 2 4 | 11 1 1 | 14 1 30"), backendInstances());
         assertEquals(10, admin.execute("UNLOAD CACHE GROUP co").updateCount());
         assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
     }

@@ -706,16 +706,34 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     public long unload(CacheGroup g, String where) {
         GroupState st = state(g);
         st.lock.lock();
-        try (Connection c = connector.apply(g.tableOwner())) {
-            c.setAutocommit(false);
-            long n = 0;
-            for (CacheGroup.Member m : g.tables().reversed()) { // (children first; a WHERE is the root's, in a group of one table)
-                n += c.execute("DELETE FROM " + qualified(m.owner(), m.name()) + (where == null ? "" : " WHERE " + where)).updateCount();
+        try {
+            if (where != null && !g.children().isEmpty()) return unloadInstances(g, where);
+            try (Connection c = connector.apply(g.tableOwner())) {
+                c.setAutocommit(false);
+                long n = 0;
+                for (CacheGroup.Member m : g.tables().reversed()) { // (children first; a WHERE is the root's, in a group of one table)
+                    n += c.execute("DELETE FROM " + qualified(m.owner(), m.name()) + (where == null ? "" : " WHERE " + where)).updateCount();
+                }
+                Connection.join(c.commit(true));
+                return n;
             }
-            Connection.join(c.commit(true));
-            return n;
         } finally {
             st.lock.unlock();
+        }
+    }
+
+    /** UNLOAD of the cache instances whose root rows {@code where} holds for: each row below them first. */
+    private long unloadInstances(CacheGroup g, String where) {
+        try (Writer w = new Writer(g, 0)) {
+            Writer.Rows root = w.root();
+            List<String> key = new ArrayList<>();
+            for (int p : root.pk) key.add(quote(root.table.columns().get(p).name()));
+            for (Object[] k : w.c.execute("SELECT " + String.join(", ", key) + " FROM " + qualified(g.tableOwner(), g.tableName())
+                    + " WHERE " + where).rows()) {
+                root.delete(k);
+            }
+            w.commit();
+            return w.changed;
         }
     }
 
@@ -740,8 +758,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         try (Connection c = connector.apply(g.tableOwner()); CacheBackend.Session s = open()) {
             // (closed without its COMMIT, the backend rolls the transaction back: all or nothing)
             long n = 0;
+            List<Table> tables = catalog.cacheTables(g);
             try {
-                for (Table t : catalog.cacheTables(g)) n += flush(t, where, c, s); // (parents first, as the backend's keys may ask)
+                for (int i = 0; i < tables.size(); i++) { // (parents first, as the backend's keys may ask)
+                    n += flush(tables.get(i), where == null ? null : instancesOf(tables, i, where), c, s);
+                }
                 s.commit();
             } catch (CacheBackend.Failure f) {
                 throw flushFailure(f);
@@ -750,6 +771,31 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         } finally {
             st.lock.unlock();
         }
+    }
+
+    /**
+     * A condition on cache table number {@code i} of a group ({@code tables}, the root first) for
+     * its rows in the cache instances whose root rows {@code where} holds for: the root's is
+     * {@code where}; a child's, that a parent row under that condition exists. Each table is
+     * named by its name (a group's tables are of one schema and differ in name), so {@code where}
+     * reads the root's columns, the innermost table that has them.
+     */
+    static String instancesOf(List<Table> tables, int i, String where) {
+        if (i == 0) return where;
+        Table t = tables.get(i);
+        for (io.hourglass.engine.catalog.ForeignKey fk : t.foreignKeys()) {
+            int j = 0;
+            while (j < i && tables.get(j).id() != fk.parent().id()) j++;
+            if (j == i) continue;
+            List<String> joins = new ArrayList<>();
+            for (int k = 0; k < fk.childColumns().length; k++) {
+                joins.add(quote(fk.parent().name()) + "." + quote(fk.parent().columns().get(fk.parentColumns()[k]).name()) + " = "
+                        + quote(t.name()) + "." + quote(t.columns().get(fk.childColumns()[k]).name()));
+            }
+            return "EXISTS (SELECT 1 FROM " + qualified(fk.parent().owner(), fk.parent().name()) + " WHERE " + String.join(" AND ", joins)
+                    + " AND (" + instancesOf(tables, j, where) + "))";
+        }
+        throw new IllegalStateException(t.qualifiedName() + " references no table before it in its cache group");
     }
 
     /** Streams the rows of cache table {@code t} ({@code where} holds for) to the backend in batches; returns how many. */
@@ -1025,8 +1071,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             final int[] up;
             /** The backend's names of {@link #up}. */
             final List<String> backendUp;
-            /** SELECT of the keys of the rows whose {@link #up} columns are a parent key; null for the root. */
-            final PreparedStatement underParent;
+            /** SELECT of the keys, or the rows, whose {@link #up} columns are a parent key; null for the root. */
+            final PreparedStatement underParent, rowsUnderParent;
+            /** SELECT of the row with a key. */
+            final PreparedStatement byKey;
             final List<Rows> children = new ArrayList<>();
 
             Rows(Table table, Statements sql, Rows parent, io.hourglass.engine.catalog.ForeignKey fk) {
@@ -1034,10 +1082,15 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 this.pk = table.primaryKey();
                 this.sql = sql;
                 this.parent = parent;
+                List<String> keyConditions = new ArrayList<>();
+                for (int p : pk) keyConditions.add(quote(table.columns().get(p).name()) + " = ?");
+                byKey = PreparedStatement.prepare("SELECT * FROM " + qualified(table.owner(), table.name()) + " WHERE "
+                        + String.join(" AND ", keyConditions));
                 if (parent == null) {
                     up = null;
                     backendUp = null;
                     underParent = null;
+                    rowsUnderParent = null;
                     return;
                 }
                 up = new int[parent.pk.length];
@@ -1053,6 +1106,51 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 backendUp = List.copyOf(names);
                 underParent = PreparedStatement.prepare("SELECT " + String.join(", ", keys) + " FROM " + qualified(table.owner(), table.name())
                         + " WHERE " + String.join(" AND ", conditions));
+                rowsUnderParent = PreparedStatement.prepare("SELECT * FROM " + qualified(table.owner(), table.name())
+                        + " WHERE " + String.join(" AND ", conditions));
+            }
+
+            /** The cached row with the key, or null. */
+            Object[] row(Object[] key) {
+                List<Object[]> rows = c.execute(byKey, key).rows();
+                return rows.isEmpty() ? null : rows.getFirst();
+            }
+
+            /** LOAD inserts a row the cache lacks; REFRESH also writes one over the cached row that differs. */
+            void copy(Object[] row, boolean refresh) {
+                Object[] old = row(keyOf(row));
+                if (old == null) insert(row);
+                else if (refresh && !same(old, row)) update(row);
+            }
+
+            /**
+             * LOAD or REFRESH of the cache instances below rows of this table with keys
+             * {@code keys} (those a condition chose): each child table's backend rows that
+             * reference them, copied, and theirs in turn. REFRESH also deletes the cached rows
+             * below them that the backend no longer has there.
+             */
+            void copyBelow(List<Object[]> keys, CacheBackend.Session s, boolean refresh) {
+                if (keys.isEmpty()) return;
+                List<Object[]> asked = keys.stream().map(CacheAgent::backendKey).toList();
+                for (Rows child : children) {
+                    List<Object[]> rows = call(() -> s.fetch(CacheGroup.backendName(child.table.owner()), CacheGroup.backendName(child.table.name()),
+                            child.sql.backendColumns(), child.backendUp, asked));
+                    Set<Key> read = new HashSet<>();
+                    List<Object[]> childKeys = new ArrayList<>();
+                    for (Object[] raw : rows) {
+                        Object[] row = child.coerce(raw);
+                        Object[] k = child.keyOf(row);
+                        read.add(new Key(k));
+                        childKeys.add(k);
+                        child.copy(row, refresh);
+                    }
+                    if (refresh) {
+                        for (Object[] parentKey : keys) {
+                            for (Object[] k : c.execute(child.underParent, parentKey).rows()) if (!read.contains(new Key(k))) child.delete(k);
+                        }
+                    }
+                    child.copyBelow(childKeys, s, refresh);
+                }
             }
 
             /** A backend row as the cache table's values: each coerced to its column's type. */
@@ -1175,6 +1273,23 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      */
     private long sync(CacheGroup g, CacheBackend.Session s, long commitEvery, boolean refresh, String where) {
         try (Writer w = new Writer(g, commitEvery)) {
+            if (where != null && w.tables.size() > 1) {
+                // The instances whose root rows the condition chooses: the root's rows read with
+                // it, the rows below them by their foreign keys.
+                Writer.Rows root = w.root();
+                List<Object[]> keys = new ArrayList<>();
+                call(() -> {
+                    s.scan(CacheGroup.backendName(root.table.owner()), CacheGroup.backendName(root.table.name()), root.sql.backendColumns(), where, raw -> {
+                        Object[] row = root.coerce(raw);
+                        keys.add(root.keyOf(row));
+                        root.copy(row, refresh);
+                    });
+                    return null;
+                });
+                root.copyBelow(keys, s, refresh);
+                w.commit();
+                return w.changed;
+            }
             // Parents before children: a child row comes in only under a parent row the cache
             // keeps (its cache instance's), so each table's keys kept are known before its
             // children are read. What goes, goes after, children first. Every commit on the way

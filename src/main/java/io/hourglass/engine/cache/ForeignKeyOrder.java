@@ -5,13 +5,10 @@ import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.txn.TransactionManager.RowChange;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 
 /**
  * The order in which a transaction's write-through changes go to the backend when they touch
@@ -31,12 +28,13 @@ final class ForeignKeyOrder {
     private ForeignKeyOrder() { }
 
     static List<RowChange> of(List<RowChange> changes) {
-        Set<Table> tables = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (RowChange c : changes) tables.add(c.table());
+        // (tables by id: a foreign key's ends are the tables as it was made, the changes' as they are now)
+        Map<Long, Table> tables = new HashMap<>();
+        for (RowChange c : changes) tables.putIfAbsent(c.table().id(), c.table());
         if (tables.size() < 2) return changes;
         List<ForeignKey> links = new ArrayList<>();
-        for (Table t : tables) {
-            for (ForeignKey fk : t.foreignKeys()) if (fk.parent() != t && tables.contains(fk.parent())) links.add(fk);
+        for (Table t : tables.values()) {
+            for (ForeignKey fk : t.foreignKeys()) if (fk.parent().id() != t.id() && tables.containsKey(fk.parent().id())) links.add(fk);
         }
         if (links.isEmpty()) return changes;
         int n = changes.size();
@@ -47,7 +45,7 @@ final class ForeignKeyOrder {
             Map<CacheAgent.Key, List<Integer>> arriving = new HashMap<>(), leaving = new HashMap<>();
             for (int i = 0; i < n; i++) {
                 RowChange p = changes.get(i);
-                if (p.table() != fk.parent()) continue;
+                if (p.table().id() != fk.parent().id()) continue;
                 Object[] before = p.before() == null ? null : values(p.before(), fk.parentColumns());
                 Object[] after = p.after() == null ? null : values(p.after(), fk.parentColumns());
                 boolean moved = before == null || after == null || !CacheAgent.same(before, after);
@@ -57,7 +55,7 @@ final class ForeignKeyOrder {
             }
             for (int j = 0; j < n; j++) {
                 RowChange c = changes.get(j);
-                if (c.table() != fk.child()) continue;
+                if (c.table().id() != fk.child().id()) continue;
                 Object[] to = c.after() == null ? null : values(c.after(), fk.childColumns());
                 Object[] from = c.before() == null ? null : values(c.before(), fk.childColumns());
                 if (to != null) for (int i : arriving.getOrDefault(new CacheAgent.Key(to), List.of())) edge(next, waits, i, j);

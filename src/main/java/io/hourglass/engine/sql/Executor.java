@@ -104,10 +104,6 @@ final class Executor {
         }
         // A restored group's change log may be the source database's: only UNLOAD (local) is allowed.
         if (g.restored() && d.op() != Ast.CacheOp.UNLOAD) throw ErrorCode.CACHE_GROUP_RESTORED.error(g.qualifiedName());
-        if ((d.where() != null || d.ids() != null) && !g.children().isEmpty()) {
-            throw ErrorCode.UNSUPPORTED.error((d.ids() != null ? "WITH ID" : "a WHERE clause") + " in " + d.op() + " CACHE GROUP of "
-                    + g.qualifiedName() + ", a group of more than one table (the whole group is " + d.op() + "ED so far)");
-        }
         String where = d.ids() == null ? d.where() : idCondition(g, d.ids(), d.op() == Ast.CacheOp.LOAD || d.op() == Ast.CacheOp.REFRESH, s);
         if (where != null && !g.writethrough() && !(g.dynamic() && d.op() == Ast.CacheOp.UNLOAD)) {
             // As in TimesTen: autorefresh keeps a READONLY group's whole table, so it takes no part of one.
