@@ -231,12 +231,13 @@ class MultiTableCacheGroupTest {
         assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + schema + ".customer (cust_id NUMBER NOT NULL PRIMARY KEY,"
                 + " name VARCHAR2(40) NOT NULL UNIQUE), " + schema + ".orders (ord_id NUMBER NOT NULL PRIMARY KEY, cust_id VARCHAR2(40),"
                 + " FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (name))"));
-        // not built yet: DYNAMIC, ON DELETE, AGING, tables in two schemas
-        assertError(90019, () -> sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + c + ", " + o + fk));
-        assertError(90019, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o
-                + ", FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id) ON DELETE CASCADE)"));
-        assertError(90019, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + c + ", " + o + fk
+        // a row that references nothing is in no instance; aging takes whole instances, by ON DELETE CASCADE only
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", " + o
+                + ", FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id) ON DELETE SET NULL)"));
+        assertError(90015, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + c + ", " + o + fk
                 .replace("))", ")) AGING LRU ON")));
+        assertError(90015, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + c + " AGING LRU ON, " + o + fk));
+        // not built yet: tables in two schemas
         assertError(90019, () -> sql("CREATE READONLY CACHE GROUP co FROM " + c + ", admin.orders (ord_id NUMBER NOT NULL PRIMARY KEY,"
                 + " cust_id NUMBER, FOREIGN KEY (cust_id) REFERENCES " + schema + ".customer (cust_id))"));
         // a USERMANAGED group's tables share one attribute (READONLY, PROPAGATE or none)
@@ -344,6 +345,85 @@ class MultiTableCacheGroupTest {
         assertEquals(0, admin.execute("LOAD CACHE GROUP co WHERE cust_id = 2 COMMIT EVERY 256 ROWS").updateCount());
         assertEquals(3, admin.execute("UNLOAD CACHE GROUP co WITH ID (2)").updateCount());
         assertEquals(List.of("customer: 1 Ann", "orders: 10 1 6 | 16 1 4", "item: 10 1 3 | 10 3 7"), cached());
+    }
+
+    /** The three tables with ON DELETE CASCADE foreign keys, as a DYNAMIC group needs them. */
+    private String cascadingTables() {
+        return tables("").replace("REFERENCES " + schema + ".customer (cust_id)", "REFERENCES " + schema + ".customer (cust_id) ON DELETE CASCADE")
+                .replace("REFERENCES " + schema + ".orders", "REFERENCES " + schema + ".orders ON DELETE CASCADE");
+    }
+
+    @Test
+    void aDynamicGroupLoadsAWholeCacheInstanceByItsRootKeyAndAgesItWhole() {
+        openTemporary();
+        assertError(90015, () -> sql("CREATE DYNAMIC READONLY CACHE GROUP co AUTOREFRESH INTERVAL 100 MILLISECONDS FROM " + tables("")));
+        assertError(90015, () -> sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + cascadingTables().replace(
+                "ON DELETE CASCADE)", "ON DELETE CASCADE) AGING LRU ON")));
+        sql("CALL ttAgingLRUConfig(NULL, NULL, 600)"); // (no aging cycle by the clock during the test)
+        sql("CREATE DYNAMIC READONLY CACHE GROUP co AUTOREFRESH INTERVAL 100 MILLISECONDS STATE ON FROM " + cascadingTables());
+        assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
+
+        // A child table's key loads nothing: its rows are read as cached.
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".orders WHERE ord_id = 10").rows());
+        // The root's key loads its instance: the customer, its orders, their items.
+        assertEquals(List.of("Ann"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 1").rows()));
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached());
+        // A join of the group's tables loads by the root's key too.
+        assertEquals(List.of("11 7.5"), strings(admin.execute("SELECT o.ord_id, o.amount FROM " + schema + ".customer c JOIN " + schema
+                + ".orders o ON o.cust_id = c.cust_id WHERE c.cust_id = 2").rows()));
+        assertEquals(INSTANCES_1_AND_2, cached());
+
+        // Autorefresh keeps the cached instances whole: a new order of a cached customer comes in,
+        // a new customer does not.
+        sql("CALL ttCacheStart()");
+        backend("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')", "INSERT INTO " + schema + ".orders VALUES (17, 1, 2.00), (18, 3, 1.00)",
+                "INSERT INTO " + schema + ".item VALUES (17, 1, 9)");
+        awaitCached(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5 | 17 1 2", "item: 10 1 3 | 10 2 4 | 11 1 1 | 17 1 9"));
+        backend("INSERT INTO " + schema + ".item VALUES (11, 2, 5)"); // (after the agent's first, full, refresh: an incremental one)
+        awaitCached(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5 | 17 1 2",
+                "item: 10 1 3 | 10 2 4 | 11 1 1 | 11 2 5 | 17 1 9"));
+        assertTrue(stats().stream().anyMatch(r -> r.startsWith("Incremental")), stats().toString());
+
+        // LRU aging takes customer 1 (not used since the last cycle) with its rows; customer 2 was used.
+        long cycles = instance.loaded("CACHEDB").lruCycles();
+        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
+        await(() -> instance.loaded("CACHEDB").lruCycles() > cycles, () -> "an aging cycle");
+        assertEquals(List.of("Bob"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 2").rows()));
+        sql("CALL ttAgingLRUConfig(0, 0)");
+        long next = instance.loaded("CACHEDB").lruCycles();
+        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
+        await(() -> instance.loaded("CACHEDB").lruCycles() > next, () -> "an aging cycle");
+        assertEquals(List.of("customer: 2 Bob", "orders: 11 2 7.5", "item: 11 1 1 | 11 2 5"), cached());
+
+        // Asked again, the instance comes back whole; UNLOAD WHERE takes one out whole.
+        assertEquals(List.of("2"), strings(admin.execute("SELECT COUNT(*) FROM " + schema + ".customer c JOIN " + schema
+                + ".orders o ON o.cust_id = c.cust_id WHERE c.cust_id = 1").rows()));
+        assertEquals(4, admin.execute("UNLOAD CACHE GROUP co WHERE cust_id = 2").updateCount());
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5 | 17 1 2", "item: 10 1 3 | 10 2 4 | 17 1 9"), cached());
+    }
+
+    @Test
+    void aDynamicAsynchronousGroupSendsACascadedDeleteChildrenFirst(@TempDir Path dir) {
+        openPersistent(dir);
+        backendForeignKeys();
+        sql("CREATE DYNAMIC ASYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + cascadingTables());
+        sql("CALL ttCacheStart()");
+        assertEquals(List.of("Ann"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 1").rows()));
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached());
+        // The cascade's rows go to the backend children first, which its own foreign keys (no CASCADE) need.
+        assertEquals(1, admin.execute("DELETE FROM " + schema + ".customer WHERE cust_id = 1").updateCount()); // (and its order and items)
+        admin.setAutocommit(false);
+        sql("INSERT INTO " + schema + ".customer VALUES (4, 'Di')");
+        sql("INSERT INTO " + schema + ".orders VALUES (20, 4, 1)");
+        admin.commit();
+        admin.setAutocommit(true);
+        assertEquals(0L, ((Number) admin.execute("CALL ttRepSubscriberWait(NULL, NULL, '_ORACLE', NULL, 30)").rows().getFirst()[0]).longValue());
+        assertEquals(List.of("customer: 2 Bob | 4 Di", "orders: 11 2 7.5 | 20 4 1", "item: 11 1 1"), backendInstances());
+        // A key the backend no longer has loads nothing; one it has loads its instance.
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".customer WHERE cust_id = 1").rows());
+        assertEquals(List.of("1"), strings(admin.execute("SELECT COUNT(*) FROM " + schema + ".customer c, " + schema + ".item i, " + schema
+                + ".orders o WHERE c.cust_id = 2 AND o.cust_id = c.cust_id AND i.ord_id = o.ord_id").rows()));
+        assertEquals(List.of("customer: 2 Bob | 4 Di", "orders: 11 2 7.5 | 20 4 1", "item: 11 1 1"), cached());
     }
 
     @Test

@@ -593,7 +593,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         GroupState st = state(g);
         st.lock.lock();
         try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
-            Writer.Rows t = w.root(); // (a DYNAMIC group has one table)
+            Writer.Rows t = w.root(); // (the statement asked for root keys; the rows below them come along)
             st.dynamicStatements = t.sql;
             List<Object[]> missing = new ArrayList<>();
             for (Object[] k : keys) if (!t.cached(k)) missing.add(k);
@@ -606,19 +606,23 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
                     t.sql.backendColumns(), t.sql.backendKey(), asked));
             w.c.setLockWait(0);
-            for (Object[] raw : rows) {
-                Object[] row = t.coerce(raw);
-                try {
-                    t.insert(row);
-                } catch (HourglassException e) {
-                    if (e.code() != ErrorCode.LOCK_TIMEOUT && e.code() != ErrorCode.UNIQUE_VIOLATION) throw e;
-                }
-            }
+            dynamicChildren(t, t.insertUnlessTaken(rows));
             Connection.join(w.c.commit(false));
             dynamicLoads.add(w.changed);
             return w.changed;
         } finally {
             st.lock.unlock();
+        }
+    }
+
+    /** A dynamic load's rows below the rows of {@code t} it inserted ({@code keys}): each child table's that reference them, and theirs. */
+    private void dynamicChildren(Writer.Rows t, List<Object[]> keys) {
+        if (keys.isEmpty()) return;
+        List<Object[]> asked = keys.stream().map(CacheAgent::backendKey).toList();
+        for (Writer.Rows child : t.children) {
+            List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(child.table.owner()),
+                    CacheGroup.backendName(child.table.name()), child.sql.backendColumns(), child.backendUp, asked));
+            dynamicChildren(child, child.insertUnlessTaken(rows));
         }
     }
 
@@ -1194,6 +1198,25 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
             void insert(Object[] row) { run(sql.insert(), row); }
 
+            /**
+             * Inserts the backend rows {@code raw}, leaving each whose key some transaction holds
+             * or has (a dynamic load never waits: the holder may be the one asking); returns the
+             * keys inserted.
+             */
+            List<Object[]> insertUnlessTaken(List<Object[]> raw) {
+                List<Object[]> inserted = new ArrayList<>();
+                for (Object[] r : raw) {
+                    Object[] row = coerce(r);
+                    try {
+                        insert(row);
+                        inserted.add(keyOf(row));
+                    } catch (HourglassException e) {
+                        if (e.code() != ErrorCode.LOCK_TIMEOUT && e.code() != ErrorCode.UNIQUE_VIOLATION) throw e;
+                    }
+                }
+                return inserted;
+            }
+
             /** Writes the row over the cached one with its key, or inserts it; returns whether it inserted. */
             boolean upsert(Object[] row) {
                 if (sql.update() != null) {
@@ -1210,7 +1233,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 } else if (cached(keyOf(row))) {
                     return false;
                 }
-                if (group.dynamic()) return false; // (a DYNAMIC group's refresh keeps the rows cached current, and brings in no others)
+                // (a DYNAMIC group's refresh keeps the instances cached current, and brings in no others;
+                // a row below a cached root is its instance's, and comes in)
+                if (group.dynamic() && parent == null) return false;
                 insert(row);
                 return true;
             }
@@ -1313,7 +1338,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                         Key k = new Key(t.keyOf(row));
                         Object[] old = cached.remove(k);
                         if (old == null) {
-                            if (refresh && g.dynamic()) return; // (a DYNAMIC group's REFRESH brings in no rows)
+                            if (refresh && g.dynamic() && t.parent == null) return; // (a DYNAMIC group's REFRESH brings in no instances)
                             t.insert(row);
                         } else if (refresh && !same(old, row)) {
                             t.update(row);

@@ -919,8 +919,13 @@ final class Ddl {
         String name = cg.group().name();
         if (cat.cacheGroup(owner, name) != null) throw ErrorCode.CACHE_GROUP_EXISTS.error(owner + "." + name);
         boolean several = cg.tables().size() > 1;
-        if (several && cg.dynamic()) {
-            throw ErrorCode.UNSUPPORTED.error("a DYNAMIC cache group of more than one table (a dynamic load brings in one table's rows so far)");
+        // Rows that leave by themselves (aging, and a DYNAMIC group's aging by default) must take
+        // their cache instance along: the root's, through ON DELETE CASCADE down every level.
+        boolean cascading = cg.tables().stream().skip(1).allMatch(ct -> ct.foreignKeys().size() == 1
+                && ct.foreignKeys().getFirst().references().onDelete() == ForeignKey.OnDelete.CASCADE);
+        if (several && cg.dynamic() && !cascading) {
+            throw ErrorCode.SEMANTIC_ERROR.error("the foreign keys of a DYNAMIC cache group of several tables are ON DELETE CASCADE: aging"
+                    + " takes a root row with its cache instance");
         }
         List<CacheGroup.Member> members = new ArrayList<>();
         for (Ast.CreateTable ct : cg.tables()) {
@@ -929,8 +934,10 @@ final class Ddl {
                 if (d.defaultSql() != null) throw ErrorCode.SEMANTIC_ERROR.error("a cache table's column takes its value from the backend: "
                         + d.name() + " may not have a DEFAULT");
             }
-            if (several && ct.aging() != null) {
-                throw ErrorCode.UNSUPPORTED.error("AGING on a table of a cache group of more than one table (aging removes rows, not cache instances)");
+            if (several && ct.aging() != null && (!members.isEmpty() || !cascading)) {
+                throw ErrorCode.SEMANTIC_ERROR.error("AGING on " + (members.isEmpty() ? "the root table of a cache group whose foreign keys"
+                        + " are not all ON DELETE CASCADE" : "a child table of a cache group") + ": aging takes a root row with its"
+                        + " cache instance, by ON DELETE CASCADE");
             }
             CacheGroup.Member m = new CacheGroup.Member(Executor.owner(ct.table(), s), ct.table().name());
             if (!members.isEmpty() && !m.owner().equals(members.getFirst().owner())) {
@@ -1020,9 +1027,9 @@ final class Ddl {
             throw ErrorCode.SEMANTIC_ERROR.error("the FOREIGN KEY of child table " + m.qualifiedName() + " references " + parent.qualifiedName()
                     + ", which is not a table named before it in the cache group");
         }
-        if (r.onDelete() != ForeignKey.OnDelete.NO_ACTION) {
-            throw ErrorCode.UNSUPPORTED.error("ON DELETE in a cache group's foreign key (" + m.qualifiedName() + "): a cache instance's rows"
-                    + " go together as the group's statements take them");
+        if (r.onDelete() == ForeignKey.OnDelete.SET_NULL) {
+            throw ErrorCode.SEMANTIC_ERROR.error("ON DELETE SET NULL in a cache group's foreign key (" + m.qualifiedName() + "): a row"
+                    + " that references nothing is in no cache instance");
         }
     }
 

@@ -21,15 +21,20 @@ record DynamicLoad(CacheGroup group, Table table, Access access, int[] index) {
     /** The load a statement over {@code tables} read by {@code access} asks for, or null. */
     static DynamicLoad of(Table[] tables, Access[] access, Session s) {
         DynamicLoad found = null;
-        int dynamicTables = 0;
+        CacheGroup group = null;
+        int roots = 0;
         for (int i = 0; i < tables.length; i++) {
             if (tables[i] == null) continue; // (a derived table)
             CacheGroup g = s.catalog().cacheGroupOf(tables[i]);
             if (g == null || !g.dynamic()) continue;
-            dynamicTables++;
+            if (group != null && !group.qualifiedName().equals(g.qualifiedName())) return null; // (two dynamic groups: TimesTen's rule)
+            group = g;
+            // The root's key loads a cache instance; a child table's rows are read as cached.
+            if (!tables[i].owner().equals(g.tableOwner()) || !tables[i].name().equals(g.tableName())) continue;
+            roots++;
             found = byPrimaryKey(g, tables[i], access[i]);
         }
-        return dynamicTables == 1 ? found : null;
+        return roots == 1 ? found : null;
     }
 
     private static DynamicLoad byPrimaryKey(CacheGroup g, Table t, Access a) {

@@ -1552,8 +1552,9 @@ final class Parser {
             }
             Ast.CreateTable table = (Ast.CreateTable) createTable(false);
             if (table.query() != null) throw error("a cache group's table takes its rows from the backend, not from AS SELECT");
-            // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's.
-            if (dynamic && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));
+            // A dynamic group ages its least recently used rows unless told otherwise, as TimesTen's
+            // (its root's: a cache instance goes whole)
+            if (dynamic && tables.isEmpty() && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));
             tables.add(table);
         } while (accept(","));
         if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
