@@ -96,7 +96,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         int fullDone;
         long refreshes;
         final Deque<Refresh> history = new ArrayDeque<>();
-        Statements dynamicStatements; // the last dynamic load's writer statements; under the lock
+        List<Statements> dynamicStatements; // the last dynamic load's writer statements, a table's each; under the lock
         String lastWarning;   // the last failure logged, and when: the same failure is logged once a minute
         long lastWarningMillis;
     }
@@ -594,7 +594,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         st.lock.lock();
         try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
             Writer.Rows t = w.root(); // (the statement asked for root keys; the rows below them come along)
-            st.dynamicStatements = t.sql;
+            st.dynamicStatements = w.tables.stream().map(r -> r.sql).toList();
             List<Object[]> missing = new ArrayList<>();
             for (Object[] k : keys) if (!t.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
@@ -1041,17 +1041,19 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         Writer(CacheGroup g, long commitEvery) { this(g, commitEvery, null); }
 
         /**
-         * A writer on a new connection; with {@code kept}, the root table's statements are those,
-         * if made for the group's table as it is now (a statement plans again by itself after any DDL).
+         * A writer on a new connection; with {@code kept} (a table's each, in the group's order),
+         * each table's statements are those if made for that table as it is now (a statement plans
+         * again by itself after any DDL).
          */
-        Writer(CacheGroup g, long commitEvery, Statements kept) {
+        Writer(CacheGroup g, long commitEvery, List<Statements> kept) {
             this.group = g;
             this.commitEvery = commitEvery;
             Map<Long, Rows> byId = new HashMap<>();
             for (Table t : catalog.cacheTables(g)) {
                 io.hourglass.engine.catalog.ForeignKey up = null;
                 for (io.hourglass.engine.catalog.ForeignKey fk : t.foreignKeys()) if (byId.containsKey(fk.parent().id())) up = fk;
-                Rows r = new Rows(t, tables.isEmpty() && kept != null && kept.table() == t ? kept : Statements.of(t),
+                int at = tables.size();
+                Rows r = new Rows(t, kept != null && at < kept.size() && kept.get(at).table() == t ? kept.get(at) : Statements.of(t),
                         up == null ? null : byId.get(up.parent().id()), up);
                 if (r.parent != null) r.parent.children.add(r);
                 tables.add(r);
@@ -1075,10 +1077,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             final int[] up;
             /** The backend's names of {@link #up}. */
             final List<String> backendUp;
-            /** SELECT of the keys, or the rows, whose {@link #up} columns are a parent key; null for the root. */
-            final PreparedStatement underParent, rowsUnderParent;
-            /** SELECT of the row with a key. */
-            final PreparedStatement byKey;
+            /** SELECT of the keys whose {@link #up} columns are a parent key (null for the root), and of the row with a key. */
+            private final String underParentSql, byKeySql;
+            /** Parsed when first used: most writers never need them (a dynamic load of one table's rows, say). */
+            private PreparedStatement underParent, byKey;
             final List<Rows> children = new ArrayList<>();
 
             Rows(Table table, Statements sql, Rows parent, io.hourglass.engine.catalog.ForeignKey fk) {
@@ -1088,13 +1090,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 this.parent = parent;
                 List<String> keyConditions = new ArrayList<>();
                 for (int p : pk) keyConditions.add(quote(table.columns().get(p).name()) + " = ?");
-                byKey = PreparedStatement.prepare("SELECT * FROM " + qualified(table.owner(), table.name()) + " WHERE "
-                        + String.join(" AND ", keyConditions));
+                byKeySql = "SELECT * FROM " + qualified(table.owner(), table.name()) + " WHERE " + String.join(" AND ", keyConditions);
                 if (parent == null) {
                     up = null;
                     backendUp = null;
-                    underParent = null;
-                    rowsUnderParent = null;
+                    underParentSql = null;
                     return;
                 }
                 up = new int[parent.pk.length];
@@ -1108,14 +1108,19 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 }
                 for (int p : pk) keys.add(quote(table.columns().get(p).name()));
                 backendUp = List.copyOf(names);
-                underParent = PreparedStatement.prepare("SELECT " + String.join(", ", keys) + " FROM " + qualified(table.owner(), table.name())
-                        + " WHERE " + String.join(" AND ", conditions));
-                rowsUnderParent = PreparedStatement.prepare("SELECT * FROM " + qualified(table.owner(), table.name())
-                        + " WHERE " + String.join(" AND ", conditions));
+                underParentSql = "SELECT " + String.join(", ", keys) + " FROM " + qualified(table.owner(), table.name())
+                        + " WHERE " + String.join(" AND ", conditions);
+            }
+
+            /** The keys of the cached rows below the parent row with key {@code parentKey}. */
+            List<Object[]> keysUnder(Object[] parentKey) {
+                if (underParent == null) underParent = PreparedStatement.prepare(underParentSql);
+                return c.execute(underParent, parentKey).rows();
             }
 
             /** The cached row with the key, or null. */
             Object[] row(Object[] key) {
+                if (byKey == null) byKey = PreparedStatement.prepare(byKeySql);
                 List<Object[]> rows = c.execute(byKey, key).rows();
                 return rows.isEmpty() ? null : rows.getFirst();
             }
@@ -1150,7 +1155,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                     }
                     if (refresh) {
                         for (Object[] parentKey : keys) {
-                            for (Object[] k : c.execute(child.underParent, parentKey).rows()) if (!read.contains(new Key(k))) child.delete(k);
+                            for (Object[] k : child.keysUnder(parentKey)) if (!read.contains(new Key(k))) child.delete(k);
                         }
                     }
                     child.copyBelow(childKeys, s, refresh);
@@ -1245,7 +1250,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             /** Deletes the row with the key, and first the rows of the group that reference it, and theirs. */
             void delete(Object[] key) {
                 for (Rows child : children) {
-                    for (Object[] k : c.execute(child.underParent, key).rows()) child.delete(k);
+                    for (Object[] k : child.keysUnder(key)) child.delete(k);
                 }
                 if (c.execute(sql.delete(), key).updateCount() > 0) counted();
             }
