@@ -23,7 +23,7 @@ import java.util.List;
  * 10,000 rows each way. Then an ASYNCHRONOUS WRITETHROUGH group (see {@link #asynchronous}).
  * With {@code awt} as the fifth argument, only that last part runs.
  *
- * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds] [all|awt|dynamic|dynamic-awt]</pre>
+ * <pre>java -Xmx4g -cp bench/target/benchmarks.jar io.hourglass.bench.CacheBench dir [rows] [burst] [rounds] [all|awt|dynamic|dynamic-awt|dynamic-instance]</pre>
  */
 public final class CacheBench {
     private CacheBench() {}
@@ -40,12 +40,78 @@ public final class CacheBench {
                 dynamic(url, rows, rounds);
                 return;
             }
+            if (parts.equals("dynamic-instance")) {
+                dynamicInstance(url, rows, rounds);
+                return;
+            }
             if (parts.equals("dynamic-awt")) {
                 dynamicAsynchronous(url, dir.resolve("dynawt"), rows, rounds);
                 return;
             }
             if (parts.equals("all")) readOnlyAndSynchronous(url, rows, burst, rounds);
             asynchronous(url, dir.resolve("awt"), rounds);
+        }
+    }
+
+    /**
+     * A DYNAMIC READONLY group of three tables: {@code rows} customers, 3 orders each, 2 items per
+     * order. Each of {@code rounds} x 100 customers read the first time by a join of the three
+     * by the customer's key (a dynamic load of the whole cache instance: 1 + 3 + 6 rows, a backend
+     * read per table), then again (cached); beside them the same join on PostgreSQL directly.
+     */
+    private static void dynamicInstance(String url, int rows, int rounds) throws Exception {
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA shop");
+            st.execute("CREATE TABLE shop.customer (cust_id integer PRIMARY KEY, name varchar(40))");
+            st.execute("CREATE TABLE shop.orders (ord_id integer PRIMARY KEY, cust_id integer REFERENCES shop.customer, amount numeric(10,2))");
+            st.execute("CREATE INDEX ON shop.orders (cust_id)");
+            st.execute("CREATE TABLE shop.item (ord_id integer REFERENCES shop.orders, line integer, qty integer, PRIMARY KEY (ord_id, line))");
+            st.execute("INSERT INTO shop.customer SELECT g, 'customer ' || g FROM generate_series(1, " + rows + ") g");
+            st.execute("INSERT INTO shop.orders SELECT g, (g - 1) / 3 + 1, g * 0.5 FROM generate_series(1, " + rows * 3L + ") g");
+            st.execute("INSERT INTO shop.item SELECT o, l, o % 7 + l FROM generate_series(1, " + rows * 3L + ") o, generate_series(1, 2) l");
+            st.execute("VACUUM ANALYZE");
+        }
+        DatabaseConfig cfg = DatabaseConfig.temporary("CACHEDB").withPermSize(2048)
+                .withCache(new DatabaseConfig.CacheSettings(url, "postgres", "postgres"));
+        String join = "SELECT COUNT(*) FROM shop.customer c JOIN shop.orders o ON o.cust_id = c.cust_id JOIN shop.item i ON i.ord_id = o.ord_id"
+                + " WHERE c.cust_id = ?";
+        try (Instance i = new Instance(Tptbm.PASSWORD, List.of(cfg), FileStorageIo.INSTANCE, new PostgresBackend());
+             Connection c = i.connect("CACHEDB", "admin", Tptbm.PASSWORD);
+             var backend = DriverManager.getConnection(url, "postgres", "postgres");
+             var direct = backend.prepareStatement(join)) {
+            c.execute("CREATE USER shop IDENTIFIED BY shoppw");
+            c.execute("CREATE DYNAMIC READONLY CACHE GROUP co FROM shop.customer (cust_id NUMBER NOT NULL PRIMARY KEY, name VARCHAR2(40)),"
+                    + " shop.orders (ord_id NUMBER NOT NULL PRIMARY KEY, cust_id NUMBER, amount NUMBER(10,2),"
+                    + " FOREIGN KEY (cust_id) REFERENCES shop.customer ON DELETE CASCADE),"
+                    + " shop.item (ord_id NUMBER NOT NULL, line NUMBER NOT NULL, qty NUMBER, PRIMARY KEY (ord_id, line),"
+                    + " FOREIGN KEY (ord_id) REFERENCES shop.orders ON DELETE CASCADE)");
+            var q = c.prepare(join);
+            int n = rounds * 100;
+            int[] keys = new java.util.Random(42).ints(1, rows + 1).distinct().limit(n).toArray();
+            long[] miss = new long[n], hit = new long[n], pg = new long[n];
+            for (int r = 0; r < n; r++) {
+                long t = System.nanoTime();
+                if (((Number) c.execute(q, keys[r]).rows().getFirst()[0]).longValue() != 6) throw new IllegalStateException("customer " + keys[r]);
+                miss[r] = System.nanoTime() - t;
+            }
+            for (int warm = 0; warm < 2; warm++) {
+                for (int r = 0; r < n; r++) {
+                    long t = System.nanoTime();
+                    c.execute(q, keys[r]);
+                    hit[r] = System.nanoTime() - t;
+                    direct.setInt(1, keys[r]);
+                    t = System.nanoTime();
+                    try (var rs = direct.executeQuery()) {
+                        rs.next();
+                    }
+                    pg[r] = System.nanoTime() - t;
+                }
+            }
+            for (long[] a : List.of(miss, hit, pg)) java.util.Arrays.sort(a);
+            System.out.printf("result dynamic-instance: %d customers of %,d (3 orders, 6 items each); first join by the customer's key (a dynamic"
+                    + " load of its instance) median %.0f us, p99 %.0f us; again (cached) median %.1f us, p99 %.1f us; the join on PostgreSQL"
+                    + " directly median %.0f us, p99 %.0f us%n", n, rows, miss[n / 2] / 1e3, miss[n * 99 / 100] / 1e3,
+                    hit[n / 2] / 1e3, hit[n * 99 / 100] / 1e3, pg[n / 2] / 1e3, pg[n * 99 / 100] / 1e3);
         }
     }
 
