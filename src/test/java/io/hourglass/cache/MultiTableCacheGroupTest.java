@@ -363,11 +363,12 @@ class MultiTableCacheGroupTest {
         sql("CREATE DYNAMIC READONLY CACHE GROUP co AUTOREFRESH INTERVAL 100 MILLISECONDS STATE ON FROM " + cascadingTables());
         assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
 
-        // A child table's key loads nothing: its rows are read as cached.
-        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".orders WHERE ord_id = 10").rows());
         // The root's key loads its instance: the customer, its orders, their items.
         assertEquals(List.of("Ann"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 1").rows()));
         assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached());
+        // An order in no instance (its customer is not in the backend) loads nothing.
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".orders WHERE ord_id = 12").rows());
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".orders WHERE ord_id IN (13, 99)").rows());
         // A join of the group's tables loads by the root's key too.
         assertEquals(List.of("11 7.5"), strings(admin.execute("SELECT o.ord_id, o.amount FROM " + schema + ".customer c JOIN " + schema
                 + ".orders o ON o.cust_id = c.cust_id WHERE c.cust_id = 2").rows()));
@@ -400,6 +401,14 @@ class MultiTableCacheGroupTest {
                 + ".orders o ON o.cust_id = c.cust_id WHERE c.cust_id = 1").rows()));
         assertEquals(4, admin.execute("UNLOAD CACHE GROUP co WHERE cust_id = 2").updateCount());
         assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5 | 17 1 2", "item: 10 1 3 | 10 2 4 | 17 1 9"), cached());
+        // A child table's key loads the instance of its row: the item's order's customer, whole.
+        assertEquals(List.of("5"), strings(admin.execute("SELECT qty FROM " + schema + ".item WHERE ord_id = 11 AND line = 2").rows()));
+        assertEquals(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5 | 17 1 2",
+                "item: 10 1 3 | 10 2 4 | 11 1 1 | 11 2 5 | 17 1 9"), cached());
+        List<String> plan = strings(admin.execute("EXPLAIN SELECT * FROM " + schema + ".orders WHERE ord_id = 18").rows());
+        assertTrue(plan.stream().anyMatch(l -> l.contains("DYNAMIC LOAD OF CACHE GROUP ADMIN.CO")), plan.toString());
+        assertEquals(List.of("18 3 1"), strings(admin.execute("SELECT * FROM " + schema + ".orders WHERE ord_id = 18").rows()));
+        assertEquals(List.of("Cy"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 3").rows()));
     }
 
     @Test

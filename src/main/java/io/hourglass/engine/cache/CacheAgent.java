@@ -587,21 +587,38 @@ public final class CacheAgent implements CacheService, AutoCloseable {
      * a missing key here but an INSERT of it, which the load's own insert then meets and leaves.
      */
     @Override
-    public long dynamicLoad(CacheGroup g, List<Object[]> keys, long waitMillis) {
+    public long dynamicLoad(CacheGroup g, Table table, List<Object[]> keys, long waitMillis) {
         if (g.restored()) return 0; // (a restored group never reads the backend: TT90051 for LOAD; a query reads what is cached)
         dynamicLoadRequests.increment();
         GroupState st = state(g);
         st.lock.lock();
         try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
-            Writer.Rows t = w.root(); // (the statement asked for root keys; the rows below them come along)
             st.dynamicStatements = w.tables.stream().map(r -> r.sql).toList();
+            Writer.Rows named = w.tables.stream().filter(r -> r.table.id() == table.id()).findFirst().orElse(null);
+            if (named == null) return 0; // (the group's tables changed since the statement was planned: it reads what is cached)
             List<Object[]> missing = new ArrayList<>();
-            for (Object[] k : keys) if (!t.cached(k)) missing.add(k);
+            for (Object[] k : keys) if (!named.cached(k)) missing.add(k);
             if (missing.isEmpty()) return 0;
             if (g.asynchronous() && writeBehind != null) {
                 long upTo = writeBehind.lastChange(); // (after the keys were found missing: covers the commit that deleted one)
                 if (!awaitChangesUpTo(upTo, waitMillis)) throw ErrorCode.AWT_PENDING.error(g.qualifiedName());
             }
+            // A child table's rows: their instances' roots, found in the backend a level up at a time.
+            for (Writer.Rows r = named; r.parent != null && !missing.isEmpty(); r = r.parent) {
+                Writer.Rows level = r;
+                List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(level.table.owner()),
+                        CacheGroup.backendName(level.table.name()), level.sql.backendColumns(), level.sql.backendKey(),
+                        missing.stream().map(CacheAgent::backendKey).toList()));
+                Map<Key, Object[]> up = new java.util.LinkedHashMap<>();
+                for (Object[] raw : rows) {
+                    Object[] parentKey = level.parentKey(level.coerce(raw));
+                    if (parentKey != null) up.putIfAbsent(new Key(parentKey), parentKey);
+                }
+                missing.clear();
+                for (Object[] k : up.values()) if (!level.parent.cached(k)) missing.add(k); // (an instance cached already is not loaded again)
+            }
+            if (missing.isEmpty()) return 0;
+            Writer.Rows t = w.root();
             List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
             List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
                     t.sql.backendColumns(), t.sql.backendKey(), asked));

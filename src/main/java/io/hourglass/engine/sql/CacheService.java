@@ -42,14 +42,16 @@ public interface CacheService {
     long load(CacheGroup group, long commitEvery, boolean refresh, String where, long waitMillis);
 
     /**
-     * A dynamic load (a DYNAMIC group's): of {@code keys}, its primary key values a statement
-     * names, those the cache table lacks are read from the backend and inserted, committed
+     * A dynamic load (a DYNAMIC group's): of {@code keys}, primary key values of the group's table
+     * {@code table} a statement names, those the cache table lacks are read from the backend and
+     * inserted with their whole cache instances (found from a child table's rows by their
+     * parents' keys, up to the root), committed
      * before the statement reads. Throws (TT5220, TT90049, TT90050) if the backend cannot be
      * read. Of an ASYNCHRONOUS WRITETHROUGH group, a key the cache lacks is read only once the
      * backend has every change committed before (the write-behind may still be deleting it
      * there): it waits up to {@code waitMillis} for them, then TT90053. Returns the rows loaded.
      */
-    long dynamicLoad(CacheGroup group, List<Object[]> keys, long waitMillis);
+    long dynamicLoad(CacheGroup group, io.hourglass.engine.catalog.Table table, List<Object[]> keys, long waitMillis);
 
     /** UNLOAD: every cached row (with {@code where}, a condition on the cache table, those it holds for) is deleted; returns how many. */
     long unload(CacheGroup group, String where);

@@ -22,19 +22,24 @@ record DynamicLoad(CacheGroup group, Table table, Access access, int[] index) {
     static DynamicLoad of(Table[] tables, Access[] access, Session s) {
         DynamicLoad found = null;
         CacheGroup group = null;
-        int roots = 0;
+        int dynamicTables = 0, keyed = 0;
         for (int i = 0; i < tables.length; i++) {
             if (tables[i] == null) continue; // (a derived table)
             CacheGroup g = s.catalog().cacheGroupOf(tables[i]);
             if (g == null || !g.dynamic()) continue;
             if (group != null && !group.qualifiedName().equals(g.qualifiedName())) return null; // (two dynamic groups: TimesTen's rule)
             group = g;
-            // The root's key loads a cache instance; a child table's rows are read as cached.
-            if (!tables[i].owner().equals(g.tableOwner()) || !tables[i].name().equals(g.tableName())) continue;
-            roots++;
-            found = byPrimaryKey(g, tables[i], access[i]);
+            dynamicTables++;
+            // Any table of the group read by its whole key loads the cache instances of those rows
+            // (a join of its tables by the key of one of them is one load).
+            DynamicLoad load = byPrimaryKey(g, tables[i], access[i]);
+            if (load != null) {
+                keyed++;
+                found = load;
+            }
         }
-        return roots == 1 ? found : null;
+        // (a group of one table read twice by key, a self-join, loads nothing, as before groups had several)
+        return keyed == 1 && (dynamicTables == 1 || !group.children().isEmpty()) ? found : null;
     }
 
     private static DynamicLoad byPrimaryKey(CacheGroup g, Table t, Access a) {
@@ -76,7 +81,7 @@ record DynamicLoad(CacheGroup group, Table table, Access access, int[] index) {
         } else {
             for (Expr e : access.inList) add(keys, new Object[] {e.eval(ctx)}, pk);
         }
-        if (!keys.isEmpty()) s.cache().dynamicLoad(group, keys, (long) (s.lockWait() * 1000));
+        if (!keys.isEmpty()) s.cache().dynamicLoad(group, table, keys, (long) (s.lockWait() * 1000));
     }
 
     /**
