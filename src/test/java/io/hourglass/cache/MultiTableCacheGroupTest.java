@@ -172,6 +172,128 @@ class MultiTableCacheGroupTest {
         awaitCached(List.of("customer: 2 Bob | 3 Cy | 4 Di", "orders: 14 3 9", "item: 14 2 1"));
     }
 
+    /**
+     * Random backend changes to all three tables (rows moved between parents, keys changed,
+     * orphans made and adopted, a table truncated now and then), each round in one backend
+     * transaction or several: after each, incremental autorefresh makes the cache exactly the
+     * backend's cache instances. Rounds and seed: {@code -Dhourglass.multicache.rounds},
+     * {@code -Dhourglass.multicache.seed}.
+     */
+    @Test
+    void incrementalAutorefreshFollowsRandomChangesToEveryTable() {
+        long seed = Long.getLong("hourglass.multicache.seed", 46);
+        int rounds = Integer.getInteger("hourglass.multicache.rounds", 25);
+        openTemporary();
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 50 MILLISECONDS FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 3 ROWS");
+        sql("CALL ttCacheStart()");
+        java.util.Random rnd = new java.util.Random(seed);
+        String c = schema + ".customer", o = schema + ".orders", i = schema + ".item";
+        for (int round = 0; round < rounds; round++) {
+            List<String> changes = new ArrayList<>();
+            boolean together = rnd.nextBoolean();
+            if (together) changes.add("BEGIN");
+            for (int n = 1 + rnd.nextInt(6); n > 0; n--) {
+                int cust = 1 + rnd.nextInt(8), ord = 10 + rnd.nextInt(12), line = 1 + rnd.nextInt(3);
+                changes.add(switch (rnd.nextInt(13)) {
+                    case 0, 1 -> "INSERT INTO " + c + " VALUES (" + cust + ", 'c" + round + "') ON CONFLICT DO NOTHING";
+                    case 2 -> "DELETE FROM " + c + " WHERE cust_id = " + cust;
+                    case 3 -> "UPDATE " + c + " SET name = 'n" + round + "' WHERE cust_id = " + cust;
+                    case 4, 5 -> "INSERT INTO " + o + " VALUES (" + ord + ", " + (rnd.nextInt(6) == 0 ? "NULL" : cust) + ", " + round
+                            + ") ON CONFLICT DO NOTHING";
+                    case 6 -> "UPDATE " + o + " SET cust_id = " + cust + " WHERE ord_id = " + ord;
+                    case 7 -> "DELETE FROM " + o + " WHERE ord_id = " + ord;
+                    case 8 -> "UPDATE " + o + " SET ord_id = " + (ord + 20) + " WHERE ord_id = " + ord
+                            + " AND NOT EXISTS (SELECT 1 FROM " + o + " WHERE ord_id = " + (ord + 20) + ")";
+                    case 9, 10 -> "INSERT INTO " + i + " VALUES (" + ord + ", " + line + ", " + round + ") ON CONFLICT DO NOTHING";
+                    case 11 -> rnd.nextInt(8) == 0 ? "TRUNCATE " + (rnd.nextBoolean() ? i : o)
+                            : "UPDATE " + i + " SET qty = qty + 1 WHERE ord_id = " + ord;
+                    default -> "DELETE FROM " + i + " WHERE ord_id = " + ord + " AND line = " + line;
+                });
+            }
+            if (together) changes.add("COMMIT");
+            backend(changes.toArray(String[]::new));
+            List<String> expected = backendInstanceRows();
+            int r = round;
+            await(() -> cached().equals(expected), () -> "seed " + seed + " round " + r + " after " + changes + ": cache " + cached()
+                    + ", backend's instances " + expected + "; refreshes " + stats());
+        }
+    }
+
+    /**
+     * Random transactions on a SYNCHRONOUS WRITETHROUGH group whose backend tables have the same
+     * foreign keys (without CASCADE): rows inserted, moved between parents, updated and deleted
+     * (a customer's delete cascades here) in any order a transaction may take. Every commit must
+     * reach the backend (whose keys refuse a wrong order), and the two must then be equal.
+     * Rounds and seed: {@code -Dhourglass.multicache.rounds}, {@code -Dhourglass.multicache.seed}.
+     */
+    @Test
+    void writethroughOfRandomTransactionsIsTakenByABackendWithTheSameForeignKeys() {
+        long seed = Long.getLong("hourglass.multicache.seed", 46);
+        int rounds = Integer.getInteger("hourglass.multicache.rounds", 25);
+        openTemporary();
+        backendForeignKeys();
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + cascadingTables());
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        admin.setAutocommit(false);
+        java.util.Random rnd = new java.util.Random(seed);
+        String c = schema + ".customer", o = schema + ".orders", i = schema + ".item";
+        int refused = 0;
+        for (int round = 0; round < rounds * 4; round++) {
+            List<String> done = new ArrayList<>();
+            for (int n = 1 + rnd.nextInt(6); n > 0; n--) {
+                int cust = 1 + rnd.nextInt(6), ord = 10 + rnd.nextInt(10), line = 1 + rnd.nextInt(3);
+                String stmt = switch (rnd.nextInt(11)) {
+                    case 0, 1 -> "INSERT INTO " + c + " VALUES (" + cust + ", 'c" + round + "')";
+                    case 2 -> "DELETE FROM " + c + " WHERE cust_id = " + cust;
+                    case 3 -> "UPDATE " + c + " SET name = 'n" + round + "' WHERE cust_id = " + cust;
+                    case 4, 5 -> "INSERT INTO " + o + " VALUES (" + ord + ", " + cust + ", " + round + ")";
+                    case 6 -> "UPDATE " + o + " SET cust_id = " + cust + " WHERE ord_id = " + ord;
+                    case 7 -> "DELETE FROM " + o + " WHERE ord_id = " + ord;
+                    case 8, 9 -> "INSERT INTO " + i + " VALUES (" + ord + ", " + line + ", " + round + ")";
+                    default -> "DELETE FROM " + i + " WHERE ord_id = " + ord + " AND line = " + line;
+                };
+                try {
+                    sql(stmt);
+                    done.add(stmt);
+                } catch (HourglassException e) {
+                    refused++; // (a duplicate key or a missing parent here: that statement only)
+                }
+            }
+            try {
+                admin.commit();
+            } catch (HourglassException e) {
+                fail("seed " + seed + " round " + round + ": the backend refused " + done + ": " + e.getMessage());
+            }
+            assertEquals(cached(), backendInstances(), "seed " + seed + " round " + round + " after " + done);
+        }
+        assertTrue(refused < rounds * 4 * 3, "most statements ran: " + refused + " refused");
+    }
+
+    /** The backend's rows of cache instances: every customer, the orders of those, the items of those orders. */
+    private List<String> backendInstanceRows() {
+        String c = schema + ".customer", o = schema + ".orders", i = schema + ".item";
+        return List.of("customer: " + String.join(" | ", backendQuery("SELECT * FROM " + c + " ORDER BY cust_id")),
+                "orders: " + String.join(" | ", backendQuery("SELECT o.* FROM " + o + " o JOIN " + c + " c ON c.cust_id = o.cust_id ORDER BY ord_id")),
+                "item: " + String.join(" | ", backendQuery("SELECT i.* FROM " + i + " i JOIN " + o + " o ON o.ord_id = i.ord_id JOIN " + c
+                        + " c ON c.cust_id = o.cust_id ORDER BY i.ord_id, i.line")));
+    }
+
+    private static List<String> backendQuery(String sql) {
+        List<String> rows = new ArrayList<>();
+        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Object[] r = new Object[n];
+                for (int k = 0; k < n; k++) r[k] = rs.getObject(k + 1);
+                rows.add(row(r));
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return rows;
+    }
+
     @Test
     void refreshAndFullAutorefreshMakeTheCacheTheBackendsInstances() {
         openTemporary();
