@@ -341,6 +341,36 @@ class MultiTableCacheGroupTest {
         awaitCached(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5", "item: 10 1 3 | 10 2 4 | 11 1 1 | 11 2 9"));
     }
 
+    /** Restored from a backup, a group of several tables refuses writes to any of its tables and any LOAD; UNLOAD and DROP work. */
+    @Test
+    void aRestoredGroupOfSeveralTablesIsReadOnlyAndDropsWhole(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        Path backup = dir.resolve("dump");
+        io.hourglass.engine.backup.Backup.run(instance.database("CACHEDB"), io.hourglass.engine.spi.FileStorageIo.INSTANCE,
+                new io.hourglass.engine.backup.Backup.Request(io.hourglass.engine.backup.BackupType.FILE_FULL, backup, null, false, null, 0),
+                io.hourglass.engine.backup.Backup.Progress.NONE);
+        admin.close();
+        instance.destroy("CACHEDB", 0, false);
+        instance.refuseRestoreOver("CACHEDB");
+        io.hourglass.engine.backup.Restore.fromDirectory(backup, null, cfg, io.hourglass.engine.spi.FileStorageIo.INSTANCE,
+                io.hourglass.engine.backup.Backup.Progress.NONE);
+        instance.restored("CACHEDB");
+        admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        assertEquals(List.of("Y 3"), strings(admin.execute("SELECT restored, tblcount FROM sys.cache_group").rows()));
+        assertEquals(INSTANCES_1_AND_2, cached());
+        assertError(90051, () -> sql("UPDATE " + schema + ".item SET qty = 0"));
+        assertError(90051, () -> sql("INSERT INTO " + schema + ".orders VALUES (30, 1, 1)"));
+        assertError(90051, () -> sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS"));
+        assertEquals(7, admin.execute("UNLOAD CACHE GROUP co").updateCount());
+        sql("DROP CACHE GROUP co");
+        assertEquals(0L, ((Number) admin.execute("SELECT COUNT(*) FROM sys.all_tables WHERE owner = '" + schema.toUpperCase() + "'")
+                .rows().getFirst()[0]).longValue());
+        assertEquals(List.of("customer: 1 Ann | 2 Bob", "orders: 10 1 5 | 11 2 7.5 | 12 9 1 | 13 null 2",
+                "item: 10 1 3 | 10 2 4 | 11 1 1 | 12 1 8 | 99 1 1"), backendInstances(), "the backend is left alone");
+    }
+
     @Test
     void theGroupsShapeIsCheckedBeforeAnythingIsMade() {
         openTemporary();
