@@ -190,6 +190,64 @@ public final class PostgresBackend implements CacheBackend {
             }
         }
 
+        /**
+         * Every level's SELECT in one prepared command of several statements, sent and answered
+         * in one round trip (one result set each, in order). Below the root, a level's
+         * condition names its parent level's rows by the same condition, nested up to the root's
+         * keys, so no statement waits for another's rows. In autocommit when no transaction is
+         * open, as {@link #fetchAlone}. More root keys than a chunk take a round trip per chunk.
+         */
+        @Override
+        public List<List<Object[]>> fetchInstances(List<CacheBackend.Level> levels, List<Object[]> rootKeys) {
+            List<List<Object[]>> out = new ArrayList<>();
+            for (int i = 0; i < levels.size(); i++) out.add(new ArrayList<>());
+            try {
+                boolean idle = c.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState() == org.postgresql.core.TransactionState.IDLE;
+                if (idle) c.setAutoCommit(true);
+                try {
+                    for (int from = 0; from < rootKeys.size(); from += FETCH_CHUNK) {
+                        List<Object[]> chunk = rootKeys.subList(from, Math.min(rootKeys.size(), from + FETCH_CHUNK));
+                        StringBuilder sql = new StringBuilder();
+                        for (int i = 0; i < levels.size(); i++) {
+                            CacheBackend.Level l = levels.get(i);
+                            sql.append(i == 0 ? "" : ";\n").append("SELECT ").append(list(l.columns(), "")).append(" FROM ")
+                                    .append(qualified(l.schema(), l.table())).append(" WHERE ").append(instanceCondition(levels, i, chunk.size()));
+                        }
+                        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                            int p = 1;
+                            for (int i = 0; i < levels.size(); i++) for (Object[] k : chunk) for (Object v : k) ps.setObject(p++, v);
+                            boolean results = ps.execute();
+                            for (int i = 0; i < levels.size(); i++) {
+                                if (!results) throw new SQLException("expected " + levels.size() + " result sets, got " + i);
+                                int width = levels.get(i).columns().size();
+                                try (ResultSet rs = ps.getResultSet()) {
+                                    while (rs.next()) out.get(i).add(row(rs, width));
+                                }
+                                results = ps.getMoreResults();
+                            }
+                        }
+                    }
+                } finally {
+                    if (idle) c.setAutoCommit(false); // (nothing sent: the next statement begins a transaction)
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure(e, "read cache instances of " + levels.getFirst().schema() + "." + levels.getFirst().table());
+            }
+        }
+
+        /** Level {@code i}'s condition: the root's keys among {@code keys} tuples; below it, a reference to its parent level's rows. */
+        private static String instanceCondition(List<CacheBackend.Level> levels, int i, int keys) {
+            CacheBackend.Level l = levels.get(i);
+            if (l.parent() < 0) {
+                String tuple = "(" + "?, ".repeat(l.keyColumns().size() - 1) + "?)";
+                return "(" + list(l.keyColumns(), "") + ") IN (" + String.join(", ", java.util.Collections.nCopies(keys, tuple)) + ")";
+            }
+            CacheBackend.Level p = levels.get(l.parent());
+            return "(" + list(l.upColumns(), "") + ") IN (SELECT " + list(p.keyColumns(), "") + " FROM " + qualified(p.schema(), p.table())
+                    + " WHERE " + instanceCondition(levels, l.parent(), keys) + ")";
+        }
+
         @Override
         public void installChangeLog(String id, String schema, String table, List<String> keyColumns, String description) {
             String log = qualified(schema, "hourglass_cl_" + id), fn = qualified(schema, "hourglass_cf_" + id);

@@ -371,6 +371,32 @@ class MultiTableCacheGroupTest {
                 "item: 10 1 3 | 10 2 4 | 11 1 1 | 12 1 8 | 99 1 1"), backendInstances(), "the backend is left alone");
     }
 
+    /** The adapter's one-round-trip read of cache instances, with more root keys than one command takes, in and out of a transaction. */
+    @Test
+    void theAdapterReadsEveryLevelOfManyInstances() {
+        backend("INSERT INTO " + schema + ".customer SELECT g, 'c' || g FROM generate_series(1000, 2199) g",
+                "INSERT INTO " + schema + ".orders SELECT g, g, 1 FROM generate_series(1000, 2199) g",
+                "INSERT INTO " + schema + ".item SELECT g, l, l FROM generate_series(1000, 2199) g, generate_series(1, 2) l");
+        List<io.hourglass.engine.spi.CacheBackend.Level> levels = List.of(
+                new io.hourglass.engine.spi.CacheBackend.Level(schema, "customer", List.of("cust_id", "name"), List.of("cust_id"), null, -1),
+                new io.hourglass.engine.spi.CacheBackend.Level(schema, "orders", List.of("ord_id", "cust_id", "amount"), List.of("ord_id"),
+                        List.of("cust_id"), 0),
+                new io.hourglass.engine.spi.CacheBackend.Level(schema, "item", List.of("ord_id", "line", "qty"), List.of("ord_id", "line"),
+                        List.of("ord_id"), 1));
+        List<Object[]> keys = new ArrayList<>();
+        for (int k = 1000; k < 2200; k++) keys.add(new Object[] {k});
+        keys.add(new Object[] {1}); // (customer 1: order 10, items 10/1 and 10/2)
+        try (var s = new PostgresBackend().open(url, "postgres", "postgres")) {
+            for (int pass = 0; pass < 2; pass++) { // (the second inside the transaction the describe opens)
+                if (pass == 1) s.describe(schema, "customer");
+                List<List<Object[]>> rows = s.fetchInstances(levels, keys);
+                assertEquals(List.of(1201, 1201, 2402), rows.stream().map(List::size).toList());
+                assertTrue(rows.get(2).stream().anyMatch(r -> ((Number) r[0]).intValue() == 10 && ((Number) r[1]).intValue() == 2));
+            }
+            s.commit();
+        }
+    }
+
     @Test
     void theGroupsShapeIsCheckedBeforeAnythingIsMade() {
         openTemporary();

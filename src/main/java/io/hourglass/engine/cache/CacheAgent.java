@@ -618,28 +618,39 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 for (Object[] k : up.values()) if (!level.parent.cached(k)) missing.add(k); // (an instance cached already is not loaded again)
             }
             if (missing.isEmpty()) return 0;
-            Writer.Rows t = w.root();
             List<Object[]> asked = missing.stream().map(CacheAgent::backendKey).toList();
-            List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(g.tableOwner()), CacheGroup.backendName(g.tableName()),
-                    t.sql.backendColumns(), t.sql.backendKey(), asked));
+            // Every table's rows of those instances, in one backend read.
+            List<CacheBackend.Level> levels = new ArrayList<>();
+            for (Writer.Rows r : w.tables) {
+                levels.add(new CacheBackend.Level(CacheGroup.backendName(r.table.owner()), CacheGroup.backendName(r.table.name()),
+                        r.sql.backendColumns(), r.sql.backendKey(), r.backendUp, w.tables.indexOf(r.parent)));
+            }
+            List<List<Object[]>> rows = onKeptSession(s -> levels.size() == 1
+                    ? List.of(s.fetchAlone(levels.getFirst().schema(), levels.getFirst().table(), levels.getFirst().columns(),
+                            levels.getFirst().keyColumns(), asked))
+                    : s.fetchInstances(levels, asked));
             w.c.setLockWait(0);
-            dynamicChildren(t, t.insertUnlessTaken(rows));
+            // Each level's rows under the rows inserted a level up (a root some transaction holds is left, and so is what is below it).
+            List<Set<Key>> inserted = new ArrayList<>();
+            for (int i = 0; i < w.tables.size(); i++) {
+                Writer.Rows r = w.tables.get(i);
+                List<Object[]> mine = rows.get(i);
+                if (r.parent != null) {
+                    Set<Key> parents = inserted.get(w.tables.indexOf(r.parent));
+                    mine = mine.stream().filter(raw -> {
+                        Object[] up = r.parentKey(r.coerce(raw));
+                        return up != null && parents.contains(new Key(up));
+                    }).toList();
+                }
+                Set<Key> keysIn = new HashSet<>();
+                for (Object[] k : r.insertUnlessTaken(mine)) keysIn.add(new Key(k));
+                inserted.add(keysIn);
+            }
             Connection.join(w.c.commit(false));
             dynamicLoads.add(w.changed);
             return w.changed;
         } finally {
             st.lock.unlock();
-        }
-    }
-
-    /** A dynamic load's rows below the rows of {@code t} it inserted ({@code keys}): each child table's that reference them, and theirs. */
-    private void dynamicChildren(Writer.Rows t, List<Object[]> keys) {
-        if (keys.isEmpty()) return;
-        List<Object[]> asked = keys.stream().map(CacheAgent::backendKey).toList();
-        for (Writer.Rows child : t.children) {
-            List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(child.table.owner()),
-                    CacheGroup.backendName(child.table.name()), child.sql.backendColumns(), child.backendUp, asked));
-            dynamicChildren(child, child.insertUnlessTaken(rows));
         }
     }
 

@@ -18,6 +18,13 @@ public interface CacheBackend {
     Session open(String url, String user, String password);
 
     /**
+     * A table of a cache instance, for {@link Session#fetchInstances}: the columns read, its key
+     * columns, and below the root ({@code parent} the index of its parent level, -1 for the root)
+     * the columns that reference its parent level's key columns, in their order.
+     */
+    record Level(String schema, String table, List<String> columns, List<String> keyColumns, List<String> upColumns, int parent) {}
+
+    /**
      * One connection to the backend, used by one thread at a time. Reads and change-log takes
      * run in one backend transaction, begun by the first call after {@link #commit} or
      * {@link #rollback}; DDL-like calls ({@link #installChangeLog}, {@link #dropChangeLog})
@@ -44,6 +51,16 @@ public interface CacheBackend {
         default List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
             return fetch(schema, table, columns, keyColumns, keys);
         }
+
+        /**
+         * The rows of whole cache instances: {@code levels.get(0)} (the root table) by its key
+         * columns equal to one of {@code rootKeys}; each later level (after its parent level)
+         * the rows whose {@link Level#upColumns} equal the key of a row its parent level has
+         * among them. Each level's rows, as {@link #fetchAlone} gives them: as the session's only
+         * read before its {@link #commit}, so that an adapter may send every level at once, in
+         * one round trip.
+         */
+        List<List<Object[]>> fetchInstances(List<Level> levels, List<Object[]> rootKeys);
 
         /**
          * Makes the change log of cache group {@code id}: a table that a trigger on
