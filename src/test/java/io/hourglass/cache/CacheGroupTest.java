@@ -1243,7 +1243,9 @@ class CacheGroupTest {
         serializable.execute("ALTER SESSION SET ISOLATION_LEVEL = SERIALIZABLE");
         serializable.setAutocommit(false);
         serializable.execute("SELECT COUNT(*) FROM " + t);
+        long started = System.nanoTime();
         assertTrue(serializable.execute("SELECT str FROM " + t + " WHERE keyval = 8").rows().isEmpty());
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "the load waits for no lock (LockWait is 10 s)");
         serializable.rollback();
         assertEquals("eight", serializable.execute("SELECT str FROM " + t + " WHERE keyval = 8").rows().getFirst()[0]);
         serializable.rollback();

@@ -612,6 +612,29 @@ class MultiTableCacheGroupTest {
         assertEquals(List.of("Cy"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 3").rows()));
     }
 
+    /**
+     * A dynamic load that cannot insert a row below a root (a SERIALIZABLE reader holds the child
+     * table) loads nothing rather than part of an instance, which would stay part-loaded: a
+     * cached root is not loaded again.
+     */
+    @Test
+    void aDynamicLoadBringsAWholeInstanceOrNothing() {
+        openTemporary();
+        sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + cascadingTables());
+        Connection serializable = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        serializable.execute("ALTER SESSION SET ISOLATION_LEVEL = SERIALIZABLE");
+        serializable.setAutocommit(false);
+        serializable.execute("SELECT COUNT(*) FROM " + schema + ".item");
+        long started = System.nanoTime();
+        assertEquals(List.of(), admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 1").rows());
+        assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(5), "the load waits for no lock (LockWait is 10 s)");
+        assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
+        serializable.rollback();
+        serializable.close();
+        assertEquals(List.of("Ann"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 1").rows()));
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached());
+    }
+
     @Test
     void aDynamicAsynchronousGroupSendsACascadedDeleteChildrenFirst(@TempDir Path dir) {
         openPersistent(dir);

@@ -593,6 +593,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         GroupState st = state(g);
         st.lock.lock();
         try (Writer w = new Writer(g, 0, st.dynamicStatements)) {
+            // Before its first statement, which begins the transaction that keeps this setting:
+            // a load never waits for a lock (the holder may be the statement asking).
+            w.c.setLockWait(0);
             st.dynamicStatements = w.tables.stream().map(r -> r.sql).toList();
             Writer.Rows named = w.tables.stream().filter(r -> r.table.id() == table.id()).findFirst().orElse(null);
             if (named == null) return 0; // (the group's tables changed since the statement was planned: it reads what is cached)
@@ -629,8 +632,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                     ? List.of(s.fetchAlone(levels.getFirst().schema(), levels.getFirst().table(), levels.getFirst().columns(),
                             levels.getFirst().keyColumns(), asked))
                     : s.fetchInstances(levels, asked));
-            w.c.setLockWait(0);
-            // Each level's rows under the rows inserted a level up (a root some transaction holds is left, and so is what is below it).
+            // Each level's rows under the rows inserted a level up (a root some transaction holds is
+            // left, and so is what is below it). A row below a root that some transaction holds
+            // (a SERIALIZABLE reader's table lock) would leave that instance part-loaded for good,
+            // as a cached root is not loaded again: then nothing is loaded, and the statement reads
+            // what is cached, as for a root it cannot have.
             List<Set<Key>> inserted = new ArrayList<>();
             for (int i = 0; i < w.tables.size(); i++) {
                 Writer.Rows r = w.tables.get(i);
@@ -642,8 +648,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                         return up != null && parents.contains(new Key(up));
                     }).toList();
                 }
+                List<Object[]> in = r.insertUnlessTaken(mine);
+                if (r.parent != null && in.size() < mine.size()) return 0; // (closing the writer rolls the load back)
                 Set<Key> keysIn = new HashSet<>();
-                for (Object[] k : r.insertUnlessTaken(mine)) keysIn.add(new Key(k));
+                for (Object[] k : in) keysIn.add(new Key(k));
                 inserted.add(keysIn);
             }
             Connection.join(w.c.commit(false));
