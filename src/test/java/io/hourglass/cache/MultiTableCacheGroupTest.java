@@ -2,9 +2,14 @@ package io.hourglass.cache;
 
 import io.hourglass.engine.HourglassException;
 import io.hourglass.engine.TestInstances;
+import io.hourglass.engine.backup.Backup;
+import io.hourglass.engine.backup.BackupType;
+import io.hourglass.engine.backup.Restore;
 import io.hourglass.engine.lifecycle.Connection;
 import io.hourglass.engine.lifecycle.DatabaseConfig;
 import io.hourglass.engine.lifecycle.Instance;
+import io.hourglass.engine.spi.CacheBackend;
+import io.hourglass.engine.spi.FileStorageIo;
 import io.hourglass.engine.spi.KillableIo;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -371,14 +376,14 @@ class MultiTableCacheGroupTest {
         sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
         sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
         Path backup = dir.resolve("dump");
-        io.hourglass.engine.backup.Backup.run(instance.database("CACHEDB"), io.hourglass.engine.spi.FileStorageIo.INSTANCE,
-                new io.hourglass.engine.backup.Backup.Request(io.hourglass.engine.backup.BackupType.FILE_FULL, backup, null, false, null, 0),
-                io.hourglass.engine.backup.Backup.Progress.NONE);
+        Backup.run(instance.database("CACHEDB"), FileStorageIo.INSTANCE,
+                new Backup.Request(BackupType.FILE_FULL, backup, null, false, null, 0),
+                Backup.Progress.NONE);
         admin.close();
         instance.destroy("CACHEDB", 0, false);
         instance.refuseRestoreOver("CACHEDB");
-        io.hourglass.engine.backup.Restore.fromDirectory(backup, null, cfg, io.hourglass.engine.spi.FileStorageIo.INSTANCE,
-                io.hourglass.engine.backup.Backup.Progress.NONE);
+        Restore.fromDirectory(backup, null, cfg, FileStorageIo.INSTANCE,
+                Backup.Progress.NONE);
         instance.restored("CACHEDB");
         admin = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
         assertEquals(List.of("Y 3"), strings(admin.execute("SELECT restored, tblcount FROM sys.cache_group").rows()));
@@ -400,11 +405,11 @@ class MultiTableCacheGroupTest {
         backend("INSERT INTO " + schema + ".customer SELECT g, 'c' || g FROM generate_series(1000, 2199) g",
                 "INSERT INTO " + schema + ".orders SELECT g, g, 1 FROM generate_series(1000, 2199) g",
                 "INSERT INTO " + schema + ".item SELECT g, l, l FROM generate_series(1000, 2199) g, generate_series(1, 2) l");
-        List<io.hourglass.engine.spi.CacheBackend.Level> levels = List.of(
-                new io.hourglass.engine.spi.CacheBackend.Level(schema, "customer", List.of("cust_id", "name"), List.of("cust_id"), null, -1),
-                new io.hourglass.engine.spi.CacheBackend.Level(schema, "orders", List.of("ord_id", "cust_id", "amount"), List.of("ord_id"),
+        List<CacheBackend.Level> levels = List.of(
+                new CacheBackend.Level(schema, "customer", List.of("cust_id", "name"), List.of("cust_id"), null, -1),
+                new CacheBackend.Level(schema, "orders", List.of("ord_id", "cust_id", "amount"), List.of("ord_id"),
                         List.of("cust_id"), 0),
-                new io.hourglass.engine.spi.CacheBackend.Level(schema, "item", List.of("ord_id", "line", "qty"), List.of("ord_id", "line"),
+                new CacheBackend.Level(schema, "item", List.of("ord_id", "line", "qty"), List.of("ord_id", "line"),
                         List.of("ord_id"), 1));
         List<Object[]> keys = new ArrayList<>();
         for (int k = 1000; k < 2200; k++) keys.add(new Object[] {k});
