@@ -572,7 +572,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
     }
 
     /**
-     * A dynamic load: the keys the cache table lacks, read from the backend and inserted, in a
+     * A dynamic load: the keys the cache table lacks (of a group of several tables, their whole
+     * cache instances), read from the backend and inserted, in a
      * transaction of the agent's own. It holds the group's lock, as LOAD and the refreshes do, so
      * a refresh never passes over a row a load is about to insert with older values. The commit
      * is not durable: what a crash loses is loaded again when next asked for. A key some user's
@@ -1333,9 +1334,10 @@ public final class CacheAgent implements CacheService, AutoCloseable {
 
     /**
      * LOAD ({@code refresh} false): inserts the backend rows whose keys are not cached.
-     * REFRESH / full autorefresh: makes the cache table equal to the backend table, writing only
-     * rows that differ. With {@code where} (backend SQL) only the rows it holds for are read, and
-     * REFRESH deletes nothing. Returns the rows changed; the cache is committed (durably) at the end.
+     * REFRESH / full autorefresh: makes each cache table equal to the backend's rows of cache
+     * instances, writing only rows that differ. With {@code where} (backend SQL, on the root)
+     * only the rows it holds for are read, with the rows below them, and REFRESH deletes no root
+     * row. Returns the rows changed; the cache is committed (durably) at the end.
      */
     private long sync(CacheGroup g, CacheBackend.Session s, long commitEvery, boolean refresh, String where) {
         try (Writer w = new Writer(g, commitEvery)) {

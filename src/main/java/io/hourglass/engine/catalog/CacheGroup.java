@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A cache group: one cache table, {@code tableOwner.tableName}, that holds the rows of a table
- * of the backend database.
+ * A cache group: a cache table, {@code tableOwner.tableName}, that holds the rows of a table of
+ * the backend database, and, in a group of several tables, child cache tables of other backend
+ * tables ({@code children}) that hold the rows referencing its rows.
  *
  * <p>READONLY: only the cache agent writes the table (users get TT8225). Its AUTOREFRESH
  * settings say how the agent keeps it current: MODE INCREMENTAL reads the keys a trigger on the

@@ -31,11 +31,12 @@ public interface CacheService {
     void dropped(CacheGroup group);
 
     /**
-     * LOAD ({@code refresh} false: rows not yet cached are inserted) or REFRESH (the cache table
-     * is made equal to the backend table), committing every {@code commitEvery} rows (0: once).
-     * With {@code where} (a condition in the backend's SQL; null for none) only the backend rows
-     * it holds for are read: LOAD inserts those not cached, REFRESH inserts or updates them and
-     * deletes nothing. Of an ASYNCHRONOUS WRITETHROUGH group, they first wait, at most
+     * LOAD ({@code refresh} false: rows not yet cached are inserted) or REFRESH (each cache table
+     * is made equal to the backend's rows of cache instances), committing every
+     * {@code commitEvery} rows (0: once). With {@code where} (a condition in the backend's SQL on
+     * the root table; null for none) only the backend rows it holds for are read, with the rows
+     * below them: LOAD inserts those not cached, REFRESH inserts or updates them and deletes no
+     * root row. Of an ASYNCHRONOUS WRITETHROUGH group, they first wait, at most
      * {@code waitMillis}, until the backend has every change committed for it (TT90053 then).
      * Returns the rows inserted, updated and deleted.
      */
@@ -53,7 +54,10 @@ public interface CacheService {
      */
     long dynamicLoad(CacheGroup group, io.hourglass.engine.catalog.Table table, List<Object[]> keys, long waitMillis);
 
-    /** UNLOAD: every cached row (with {@code where}, a condition on the cache table, those it holds for) is deleted; returns how many. */
+    /**
+     * UNLOAD: every cached row (with {@code where}, a condition on the root cache table, the cache
+     * instances of the root rows it holds for) is deleted; returns how many.
+     */
     long unload(CacheGroup group, String where);
 
     /**
