@@ -29,13 +29,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
+import static io.hourglass.cache.CacheTests.assertError;
+import static io.hourglass.cache.CacheTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * READONLY cache groups over a real PostgreSQL server (binaries from Maven Central, a child
@@ -1606,18 +1606,6 @@ class CacheGroupTest {
         return out;
     }
 
-    private static void await(Supplier<Boolean> done, Supplier<String> what) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!done.get()) {
-            if (System.nanoTime() > deadline) fail("not reached in 30 s: " + what.get());
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
-
     private static void backend(String... statements) {
         try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
             for (String s : statements) {
@@ -1639,10 +1627,5 @@ class CacheGroupTest {
         } catch (SQLException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static void assertError(int number, Runnable r) {
-        HourglassException e = assertThrows(HourglassException.class, r::run);
-        assertEquals(number, e.code().number(), e.getMessage());
     }
 }

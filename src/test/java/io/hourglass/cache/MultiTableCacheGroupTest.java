@@ -26,10 +26,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
+import static io.hourglass.cache.CacheTests.assertError;
+import static io.hourglass.cache.CacheTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -739,25 +739,10 @@ class MultiTableCacheGroupTest {
         return out;
     }
 
-    /** The backend's rows of cache instances (each child row whose parent row is there), as {@link #cached} shows them. */
+    /** The backend's rows of each table (with the backend's own foreign keys, all rows of instances), as {@link #cached} shows them. */
     private List<String> backendInstances() {
         List<String> out = new ArrayList<>();
-        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
-            for (String t : ORDERED) {
-                List<String> rows = new ArrayList<>();
-                try (var rs = st.executeQuery("SELECT * FROM " + schema + "." + t)) {
-                    int n = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        Object[] r = new Object[n];
-                        for (int i = 0; i < n; i++) r[i] = rs.getObject(i + 1);
-                        rows.add(row(r));
-                    }
-                }
-                out.add(t.substring(0, t.indexOf(' ')) + ": " + String.join(" | ", rows));
-            }
-        } catch (SQLException e) {
-            throw new AssertionError(e);
-        }
+        for (String t : ORDERED) out.add(t.substring(0, t.indexOf(' ')) + ": " + String.join(" | ", backendQuery("SELECT * FROM " + schema + "." + t)));
         return out;
     }
 
@@ -774,14 +759,8 @@ class MultiTableCacheGroupTest {
     }
 
     private long changeLogs() {
-        try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_cl_%' AND relkind = 'r'"
-                     + " AND relnamespace = '" + schema + "'::regnamespace")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new AssertionError(e);
-        }
+        return Long.parseLong(backendQuery("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'hourglass_cl_%' AND relkind = 'r'"
+                + " AND relnamespace = '" + schema + "'::regnamespace").getFirst());
     }
 
     private void awaitCached(List<String> expected) {
@@ -810,28 +789,11 @@ class MultiTableCacheGroupTest {
         return out;
     }
 
-    private static void await(Supplier<Boolean> done, Supplier<String> what) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!done.get()) {
-            if (System.nanoTime() > deadline) fail("not reached in 30 s: " + what.get());
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
-
     private static void backend(String... statements) {
         try (var c = DriverManager.getConnection(url, "postgres", "postgres"); Statement st = c.createStatement()) {
             for (String s : statements) st.execute(s);
         } catch (SQLException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static void assertError(int number, Runnable r) {
-        HourglassException e = assertThrows(HourglassException.class, r::run);
-        assertEquals(number, e.code().number(), e.getMessage());
     }
 }

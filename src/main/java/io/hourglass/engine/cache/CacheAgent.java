@@ -641,11 +641,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             List<Set<Key>> inserted = new ArrayList<>();
             for (int i = 0; i < w.tables.size(); i++) {
                 Writer.Rows r = w.tables.get(i);
-                List<Object[]> mine = rows.get(i);
+                List<Object[]> mine = rows.get(i).stream().map(r::coerce).toList();
                 if (r.parent != null) {
                     Set<Key> parents = inserted.get(w.tables.indexOf(r.parent));
-                    mine = mine.stream().filter(raw -> {
-                        Object[] up = r.parentKey(r.coerce(raw));
+                    mine = mine.stream().filter(row -> {
+                        Object[] up = r.parentKey(row);
                         return up != null && parents.contains(new Key(up));
                     }).toList();
                 }
@@ -1241,14 +1241,13 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             void insert(Object[] row) { run(sql.insert(), row); }
 
             /**
-             * Inserts the backend rows {@code raw}, leaving each whose key some transaction holds
-             * or has (a dynamic load never waits: the holder may be the one asking); returns the
-             * keys inserted.
+             * Inserts {@code rows} (coerced), leaving each whose key some transaction holds or has
+             * (a dynamic load never waits: the holder may be the one asking); returns the keys
+             * inserted.
              */
-            List<Object[]> insertUnlessTaken(List<Object[]> raw) {
+            List<Object[]> insertUnlessTaken(List<Object[]> rows) {
                 List<Object[]> inserted = new ArrayList<>();
-                for (Object[] r : raw) {
-                    Object[] row = coerce(r);
+                for (Object[] row : rows) {
                     try {
                         insert(row);
                         inserted.add(keyOf(row));
