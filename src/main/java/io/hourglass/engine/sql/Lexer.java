@@ -8,7 +8,11 @@ import java.util.Locale;
 
 /** Splits SQL text into tokens. Unquoted identifiers and keywords are upper-cased. */
 final class Lexer {
-    enum T { IDENT, QUOTED, STRING, NUMBER, PARAM, OP, EOF }
+    /**
+     * OTHER: a character no statement of Hourglass's SQL has (every use of one is a syntax error),
+     * which a condition in the backend's SQL, taken as written, may have ({@code %}, {@code ::}, {@code ~}).
+     */
+    enum T { IDENT, QUOTED, STRING, NUMBER, PARAM, OP, OTHER, EOF }
 
     record Token(T type, String text, int pos) {
         boolean is(String keywordOrOp) {
@@ -91,7 +95,9 @@ final class Lexer {
                     out.add(new Token(T.OP, String.valueOf(c), start));
                     i++;
                 } else {
-                    throw ErrorCode.SYNTAX_ERROR.error(start + 1, "unexpected character '" + c + "'");
+                    int end = i + Character.charCount(sql.codePointAt(i));
+                    out.add(new Token(T.OTHER, sql.substring(i, end), start));
+                    i = end;
                 }
             }
         }

@@ -138,7 +138,10 @@ final class Parser {
         }
     }
 
-    private HourglassException error(String msg) { return ErrorCode.SYNTAX_ERROR.error(peek().pos() + 1, msg); }
+    private HourglassException error(String msg) {
+        Token t = peek();
+        return ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, t.type() == T.OTHER ? "unexpected character '" + t.text() + "'" : msg);
+    }
 
     private static String describe(Token t) { return t.type() == T.EOF ? "the end of the statement" : "'" + t.text() + "'"; }
 
@@ -1636,18 +1639,11 @@ final class Parser {
                         throw ErrorCode.SEMANTIC_ERROR.error(op + "'s WHERE may read only the cache table's row, not " + x.text());
                     }
                 });
+                where = sql.substring(start, peek().pos()).strip();
             } else {
                 // In the backend's SQL, sent as written: its tokens up to COMMIT EVERY (outside parentheses).
-                int depth = 0;
-                while (!(depth == 0 && peek().is("COMMIT") && peek(1).is("EVERY"))) {
-                    if (peek().type() == T.EOF) throw error("expected COMMIT EVERY n ROWS after the WHERE condition");
-                    Token t = next();
-                    if (t.is("(")) depth++;
-                    if (t.is(")") && --depth < 0) throw error("a ) the WHERE condition did not open");
-                }
+                where = backendCondition(() -> peek().is("COMMIT") && peek(1).is("EVERY"), "COMMIT EVERY n ROWS");
             }
-            where = sql.substring(start, peek().pos()).strip();
-            if (where.isEmpty()) throw error("expected a condition after WHERE");
         }
         List<String> ids = null;
         if (where == null && accept("WITH")) {
@@ -1676,6 +1672,30 @@ final class Parser {
             if (integer() < 1) throw error("PARALLEL takes 1 or more threads");
         }
         return new Ast.CacheGroupData(op, g, every, where, ids);
+    }
+
+    /**
+     * A condition in the backend's SQL, after WHERE: its text as written, the tokens up to where
+     * {@code end} holds outside parentheses ({@code expected} names that). It is sent to the
+     * backend inside parentheses, so they must pair up within it; nor may it hold a {@code ;} or
+     * a {@code ?}.
+     */
+    private String backendCondition(java.util.function.BooleanSupplier end, String expected) {
+        int start = peek().pos(), depth = 0;
+        while (!(depth == 0 && end.getAsBoolean())) {
+            if (peek().type() == T.EOF) throw error("expected " + (depth > 0 ? "a ) to close the WHERE condition's (" : expected + " after the WHERE condition"));
+            Token t = next();
+            if (t.is("(")) depth++;
+            if (t.is(")") && --depth < 0) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "a ) the WHERE condition did not open");
+            if (t.is(";")) throw ErrorCode.SYNTAX_ERROR.error(t.pos() + 1, "a ; in the WHERE condition (it is one condition, not statements)");
+            if (t.type() == T.PARAM && t.text().equals("?")) {
+                throw ErrorCode.SEMANTIC_ERROR.error("a parameter in the WHERE condition at position " + (t.pos() + 1) + ": it is sent to the"
+                        + " backend as written; give the value");
+            }
+        }
+        String where = sql.substring(start, peek().pos()).strip();
+        if (where.isEmpty()) throw error("expected a condition after WHERE");
+        return where;
     }
 
     /** CHECK (condition), CHECK next; the condition's text is kept as written. */
@@ -2525,6 +2545,10 @@ final class Parser {
             case EOF -> {
                 at--;
                 throw error("unexpected end of the statement");
+            }
+            case OTHER -> {
+                at--;
+                throw error("unexpected " + describe(t));
             }
             default -> { }
         }
