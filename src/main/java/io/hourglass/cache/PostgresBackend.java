@@ -142,7 +142,7 @@ public final class PostgresBackend implements CacheBackend {
         }
 
         @Override
-        public List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
+        public List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys, String where) {
             List<Object[]> out = new ArrayList<>();
             String head = "SELECT " + list(columns, "") + " FROM " + qualified(schema, table) + " WHERE (" + list(keyColumns, "") + ") IN (";
             String tuple = "(" + "?, ".repeat(keyColumns.size() - 1) + "?)";
@@ -152,6 +152,7 @@ public final class PostgresBackend implements CacheBackend {
                     StringBuilder sql = new StringBuilder(head);
                     for (int i = 0; i < chunk.size(); i++) sql.append(i == 0 ? "" : ", ").append(tuple);
                     sql.append(')');
+                    if (where != null) sql.append(" AND (").append(where).append(')');
                     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                         int p = 1;
                         for (Object[] k : chunk) for (Object v : k) ps.setObject(p++, v);
@@ -173,15 +174,16 @@ public final class PostgresBackend implements CacheBackend {
          * transaction keeps to one snapshot.
          */
         @Override
-        public List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
+        public List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys,
+                                         String where) {
             try {
                 if (keys.size() > FETCH_CHUNK
                         || c.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState() != org.postgresql.core.TransactionState.IDLE) {
-                    return fetch(schema, table, columns, keyColumns, keys);
+                    return fetch(schema, table, columns, keyColumns, keys, where);
                 }
                 c.setAutoCommit(true); // (idle: nothing to commit, nothing sent)
                 try {
-                    return fetch(schema, table, columns, keyColumns, keys);
+                    return fetch(schema, table, columns, keyColumns, keys, where);
                 } finally {
                     c.setAutoCommit(false); // (nothing sent either: the next statement begins a transaction)
                 }
@@ -239,13 +241,14 @@ public final class PostgresBackend implements CacheBackend {
         /** Level {@code i}'s condition: the root's keys among {@code keys} tuples; below it, a reference to its parent level's rows. */
         private static String instanceCondition(List<CacheBackend.Level> levels, int i, int keys) {
             CacheBackend.Level l = levels.get(i);
+            String own = l.where() == null ? "" : " AND (" + l.where() + ")";
             if (l.parent() < 0) {
                 String tuple = "(" + "?, ".repeat(l.keyColumns().size() - 1) + "?)";
-                return "(" + list(l.keyColumns(), "") + ") IN (" + String.join(", ", java.util.Collections.nCopies(keys, tuple)) + ")";
+                return "(" + list(l.keyColumns(), "") + ") IN (" + String.join(", ", java.util.Collections.nCopies(keys, tuple)) + ")" + own;
             }
             CacheBackend.Level p = levels.get(l.parent());
             return "(" + list(l.upColumns(), "") + ") IN (SELECT " + list(p.keyColumns(), "") + " FROM " + qualified(p.schema(), p.table())
-                    + " WHERE " + instanceCondition(levels, l.parent(), keys) + ")";
+                    + " WHERE " + instanceCondition(levels, l.parent(), keys) + ")" + own;
         }
 
         @Override

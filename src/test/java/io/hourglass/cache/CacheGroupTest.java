@@ -420,6 +420,106 @@ class CacheGroupTest {
         assertError(90047, () -> sql("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS"));
     }
 
+    /**
+     * A WHERE clause on a cache table (CREATE CACHE GROUP's, the backend's SQL) caches the backend
+     * rows it holds for and no others, through LOAD, incremental and full autorefresh (a row that
+     * stops meeting it goes, one that starts comes) and REFRESH; it is checked by the backend at
+     * CREATE, comes back after a restart from the log and from a checkpoint, and is shown by
+     * SYS.CACHE_GROUP_TABLES.
+     */
+    @Test
+    void aWhereClauseCachesOnlyTheBackendRowsItHoldsFor(@TempDir Path dir) {
+        DatabaseConfig cfg = openPersistent(dir);
+        String t = schema + ".readtab";
+        backend("INSERT INTO " + t + " VALUES (3, 'three'), (4, 'four'), (5, NULL)");
+        // (a condition reads columns the cache table does not have too, and the backend's functions)
+        sql("CREATE READONLY CACHE GROUP readcache AUTOREFRESH INTERVAL 100 MILLISECONDS FROM " + t
+                + " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32)) WHERE " + t + ".keyval % 2 = 1 AND length(str) > 0");
+        assertEquals(List.of(t + ".keyval % 2 = 1 AND length(str) > 0"), TestInstances.rows(admin, "SELECT where_clause FROM sys.cache_group_tables WHERE cgname = 'READCACHE'"));
+        assertEquals(2, admin.execute("LOAD CACHE GROUP readcache COMMIT EVERY 1 ROWS").updateCount());
+        assertEquals(List.of("1=one", "3=three"), cached(), "odd keys with a string: 5's is NULL");
+
+        sql("CALL ttCacheStart()");
+        backend("UPDATE " + t + " SET str = 'five' WHERE keyval = 5", // comes: it meets the condition now
+                "UPDATE " + t + " SET keyval = 6 WHERE keyval = 3",   // goes: its new key does not
+                "UPDATE " + t + " SET str = 'uno' WHERE keyval = 1",  // changes
+                "INSERT INTO " + t + " VALUES (7, 'seven'), (8, 'eight')");
+        awaitCached(List.of("1=uno", "5=five", "7=seven"));
+        backend("UPDATE " + t + " SET str = '' WHERE keyval = 7");
+        awaitCached(List.of("1=uno", "5=five"));
+
+        sql("ALTER CACHE GROUP readcache SET AUTOREFRESH MODE FULL");
+        backend("UPDATE " + t + " SET str = 'seven' WHERE keyval = 7", "UPDATE " + t + " SET str = NULL WHERE keyval = 1");
+        awaitCached(List.of("5=five", "7=seven"));
+
+        sql("CALL ttCacheStop()"); // (no autorefresh from here: the REFRESHes below count what they change)
+        backend("UPDATE " + t + " SET str = 'one' WHERE keyval = 1", "DELETE FROM " + t + " WHERE keyval = 5");
+        assertEquals(2, admin.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount(), "1 comes, 5 goes");
+        assertEquals(List.of("1=one", "7=seven"), cached());
+
+        // After a restart from the log, then from a checkpoint: the clause is still there, and still applied.
+        kill();
+        open(cfg);
+        assertEquals(List.of(t + ".keyval % 2 = 1 AND length(str) > 0"),
+                TestInstances.rows(admin, "SELECT where_clause FROM sys.cache_group_tables WHERE cgname = 'READCACHE'"));
+        backend("INSERT INTO " + t + " VALUES (9, 'nine'), (10, 'ten')");
+        assertEquals(1, admin.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount());
+        instance.close();
+        open(cfg);
+        assertTrue(loadedFromACheckpoint());
+        backend("DELETE FROM " + t + " WHERE keyval = 9", "INSERT INTO " + t + " VALUES (11, 'eleven'), (12, 'twelve')");
+        assertEquals(2, admin.execute("REFRESH CACHE GROUP readcache COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("1=one", "7=seven", "11=eleven"), cached());
+    }
+
+    /**
+     * A DYNAMIC group loads a key only when the backend's row meets the table's WHERE clause; a
+     * USERMANAGED group's LOAD and REFRESH read the rows it holds for, and its users write any row.
+     */
+    @Test
+    void dynamicAndUserManagedGroupsCacheTheRowsTheirWhereClauseHoldsFor() {
+        openTemporary();
+        String t = schema + ".readtab", def = " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";
+        backend("INSERT INTO " + t + " VALUES (3, 'three')");
+        sql("CREATE DYNAMIC READONLY CACHE GROUP readcache FROM " + t + def + " WHERE str LIKE 't%'");
+        assertEquals(List.of(), admin.execute("SELECT str FROM " + t + " WHERE keyval = 1").rows(), "one is not for this cache");
+        assertEquals(List.of("two", "three"), TestInstances.rows(admin, "SELECT str FROM " + t + " WHERE keyval IN (1, 2, 3) ORDER BY keyval"));
+        assertEquals(List.of("2=two", "3=three"), cached());
+        sql("DROP CACHE GROUP readcache");
+
+        sql("CREATE USERMANAGED CACHE GROUP umcache FROM " + t + def + " WHERE keyval < 3");
+        assertEquals(2, admin.execute("LOAD CACHE GROUP umcache COMMIT EVERY 0 ROWS").updateCount());
+        sql("INSERT INTO " + t + " VALUES (4, 'four')");
+        assertEquals(List.of("1=one", "2=two", "4=four"), cached(), "written here: any row");
+        assertEquals(1, admin.execute("FLUSH CACHE GROUP umcache WHERE keyval = 4").updateCount());
+        backend("UPDATE " + t + " SET str = 'uno' WHERE keyval = 1");
+        assertEquals(2, admin.execute("REFRESH CACHE GROUP umcache COMMIT EVERY 0 ROWS").updateCount(), "1 changes; 4, not for this cache, goes");
+        assertEquals(List.of("1=uno", "2=two"), cached());
+    }
+
+    /**
+     * A cache table's WHERE clause is refused with its number when it is not for its group (a
+     * write-through group's), has a subquery, a parameter, a ; or an unpaired parenthesis, or the
+     * backend cannot read it; a refused CREATE leaves nothing behind.
+     */
+    @Test
+    void aWhereClauseTheGroupCannotTakeIsRefused() {
+        openTemporary();
+        String t = schema + ".readtab", def = " (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";
+        assertError(90015, () -> sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP g FROM " + t + def + " WHERE keyval > 1"));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE keyval IN (SELECT 1)"));
+        assertError(90015, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE keyval > ?"));
+        assertError(1001, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE keyval > 1; DROP TABLE " + t));
+        assertError(1001, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE keyval > 1) OR (true"));
+        assertError(1001, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE (keyval > 1"));
+        assertError(1001, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE"));
+        assertError(90049, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE nosuch > 1"));
+        assertError(90049, () -> sql("CREATE READONLY CACHE GROUP g FROM " + t + def + " WHERE str > 1"));
+        assertEquals(0L, changeLogs(), "a refused CREATE leaves nothing in the backend");
+        assertTrue(admin.execute("SELECT * FROM all_tables WHERE owner = '" + schema.toUpperCase() + "'").rows().isEmpty());
+        assertEquals(2L, backendCount("SELECT COUNT(*) FROM " + t));
+    }
+
     private String writethroughGroup() {
         return "CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP swcache FROM " + schema
                 + ".readtab (keyval NUMBER NOT NULL PRIMARY KEY, str VARCHAR2(32))";

@@ -406,11 +406,11 @@ class MultiTableCacheGroupTest {
                 "INSERT INTO " + schema + ".orders SELECT g, g, 1 FROM generate_series(1000, 2199) g",
                 "INSERT INTO " + schema + ".item SELECT g, l, l FROM generate_series(1000, 2199) g, generate_series(1, 2) l");
         List<CacheBackend.Level> levels = List.of(
-                new CacheBackend.Level(schema, "customer", List.of("cust_id", "name"), List.of("cust_id"), null, -1),
+                new CacheBackend.Level(schema, "customer", List.of("cust_id", "name"), List.of("cust_id"), null, -1, null),
                 new CacheBackend.Level(schema, "orders", List.of("ord_id", "cust_id", "amount"), List.of("ord_id"),
-                        List.of("cust_id"), 0),
+                        List.of("cust_id"), 0, null),
                 new CacheBackend.Level(schema, "item", List.of("ord_id", "line", "qty"), List.of("ord_id", "line"),
-                        List.of("ord_id"), 1));
+                        List.of("ord_id"), 1, null));
         List<Object[]> keys = new ArrayList<>();
         for (int k = 1000; k < 2200; k++) keys.add(new Object[] {k});
         keys.add(new Object[] {1}); // (customer 1: order 10, items 10/1 and 10/2)
@@ -615,6 +615,65 @@ class MultiTableCacheGroupTest {
         assertTrue(plan.stream().anyMatch(l -> l.contains("DYNAMIC LOAD OF CACHE GROUP ADMIN.CO")), plan.toString());
         assertEquals(List.of("18 3 1"), strings(admin.execute("SELECT * FROM " + schema + ".orders WHERE ord_id = 18").rows()));
         assertEquals(List.of("Cy"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 3").rows()));
+    }
+
+    /** {@code tables} (as {@link #tables} makes them) with a WHERE clause after each table's definition. */
+    private String withWhere(String tables, String customer, String orders, String item) {
+        String[] parts = tables.split(java.util.regex.Pattern.quote("), " + schema + "."));
+        assertEquals(3, parts.length, tables);
+        return parts[0] + ") WHERE " + customer + ", " + schema + "." + parts[1] + ") WHERE " + orders + ", " + schema + "." + parts[2]
+                + " WHERE " + item;
+    }
+
+    /**
+     * Each table's WHERE clause chooses the backend rows it caches: a row below one it refuses is
+     * in no cache instance. Incremental autorefresh follows rows into and out of their
+     * conditions, bringing or taking what is below them; REFRESH and a DYNAMIC group's loads (by
+     * a child's key too, through the one-round-trip read) apply every table's condition.
+     */
+    @Test
+    void eachTablesWhereClauseChoosesTheRowsOfTheInstances() {
+        openTemporary();
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 100 MILLISECONDS FROM "
+                + withWhere(tables(""), "name <> 'Bob'", "amount >= 2", "qty > 1"));
+        assertEquals(List.of("name <> 'Bob'", "amount >= 2", "qty > 1"), strings(admin.execute(
+                "SELECT where_clause FROM sys.cache_group_tables WHERE cgname = 'CO' ORDER BY tblnum").rows()));
+        assertEquals(4, admin.execute("LOAD CACHE GROUP co COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached(), "Bob's instance is not cached");
+
+        sql("CALL ttCacheStart()");
+        backend("UPDATE " + schema + ".customer SET name = 'Bobby' WHERE cust_id = 2", // comes, with order 11 (its item's qty is 1)
+                "UPDATE " + schema + ".item SET qty = 0 WHERE ord_id = 10 AND line = 2",  // goes
+                "INSERT INTO " + schema + ".orders VALUES (14, 1, 1.00)");                 // never comes
+        awaitCached(List.of("customer: 1 Ann | 2 Bobby", "orders: 10 1 5 | 11 2 7.5", "item: 10 1 3"));
+        backend("UPDATE " + schema + ".orders SET amount = 1.5 WHERE ord_id = 10", "UPDATE " + schema + ".customer SET name = 'Bob' WHERE cust_id = 2");
+        awaitCached(List.of("customer: 1 Ann", "orders: ", "item: "));
+        backend("UPDATE " + schema + ".orders SET amount = 3 WHERE ord_id = 10");
+        awaitCached(List.of("customer: 1 Ann", "orders: 10 1 3", "item: 10 1 3"));
+
+        sql("CALL ttCacheStop()");
+        backend("UPDATE " + schema + ".item SET qty = 5 WHERE ord_id = 10 AND line = 2", "UPDATE " + schema + ".item SET qty = 1 WHERE ord_id = 10 AND line = 1",
+                "UPDATE " + schema + ".orders SET amount = 2 WHERE ord_id = 14");
+        assertEquals(3, admin.execute("REFRESH CACHE GROUP co COMMIT EVERY 0 ROWS").updateCount(), "10/2 and 14 come, 10/1 goes");
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 3 | 14 1 2", "item: 10 2 5"), cached());
+
+        sql("DROP CACHE GROUP co");
+        sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + withWhere(cascadingTables(), "name <> 'Bob'", "amount >= 2", "qty > 1"));
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".customer WHERE cust_id = 2").rows(), "Bob is not for this cache");
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".item WHERE ord_id = 11 AND line = 1").rows());
+        // (an item its condition refuses brings in nothing, though its order's and customer's are met)
+        assertEquals(List.of(), admin.execute("SELECT * FROM " + schema + ".item WHERE ord_id = 10 AND line = 1").rows());
+        assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
+        assertEquals(List.of("5"), strings(admin.execute("SELECT qty FROM " + schema + ".item WHERE ord_id = 10 AND line = 2").rows()));
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 3 | 14 1 2", "item: 10 2 5"), cached(), "the item's instance, as its conditions choose it");
+
+        // A LOAD ... WHERE of a USERMANAGED group chooses roots; the rows below them still meet their tables' conditions.
+        sql("DROP CACHE GROUP co");
+        sql("CREATE USERMANAGED CACHE GROUP co FROM " + withWhere(tables(""), "name <> 'Bob'", "amount >= 2", "qty > 1"));
+        backend("UPDATE " + schema + ".customer SET name = 'Bobby' WHERE cust_id = 2", "UPDATE " + schema + ".customer SET name = 'Bob' WHERE cust_id = 1",
+                "INSERT INTO " + schema + ".item VALUES (11, 2, 6)");
+        assertEquals(3, admin.execute("LOAD CACHE GROUP co WHERE cust_id IN (1, 2) COMMIT EVERY 0 ROWS").updateCount());
+        assertEquals(List.of("customer: 2 Bobby", "orders: 11 2 7.5", "item: 11 2 6"), cached());
     }
 
     /**

@@ -349,6 +349,16 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                     throw ErrorCode.SEMANTIC_ERROR.error("the cache table's primary key (" + String.join(", ", pk) + ") must be the backend table's ("
                             + (info.primaryKey().isEmpty() ? "it has none" : String.join(", ", info.primaryKey())) + ")");
                 }
+                String where = g.condition(i);
+                if (where != null) {
+                    // The backend reads it now (and finds no row): a column it lacks or a type it refuses fails CREATE, not the first LOAD.
+                    try {
+                        s.scan(schema, table, pk, "(" + where + ") AND 1 = 0", row -> { });
+                    } catch (CacheBackend.Failure f) {
+                        if (f.connection()) throw ErrorCode.BACKEND_CONNECT_FAILED.error(f.getMessage());
+                        throw ErrorCode.BACKEND_ERROR.error("the WHERE clause of " + schema + "." + table + " (" + where + "): " + f.getMessage());
+                    }
+                }
             }
             if (g.mode() == CacheGroup.Mode.INCREMENTAL) {
                 for (int i = 0; i < members.size(); i++) installChangeLog(g, i, s, backendNames(tables.get(i).primaryKey()));
@@ -612,7 +622,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 Writer.Rows level = r;
                 List<Object[]> rows = onKeptSession(s -> s.fetchAlone(CacheGroup.backendName(level.table.owner()),
                         CacheGroup.backendName(level.table.name()), level.sql.backendColumns(), level.sql.backendKey(),
-                        missing.stream().map(CacheAgent::backendKey).toList()));
+                        missing.stream().map(CacheAgent::backendKey).toList(), level.where));
                 Map<Key, Object[]> up = new java.util.LinkedHashMap<>();
                 for (Object[] raw : rows) {
                     Object[] parentKey = level.parentKey(level.coerce(raw));
@@ -627,11 +637,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             List<CacheBackend.Level> levels = new ArrayList<>();
             for (Writer.Rows r : w.tables) {
                 levels.add(new CacheBackend.Level(CacheGroup.backendName(r.table.owner()), CacheGroup.backendName(r.table.name()),
-                        r.sql.backendColumns(), r.sql.backendKey(), r.backendUp, w.tables.indexOf(r.parent)));
+                        r.sql.backendColumns(), r.sql.backendKey(), r.backendUp, w.tables.indexOf(r.parent), r.where));
             }
             List<List<Object[]>> rows = onKeptSession(s -> levels.size() == 1
                     ? List.of(s.fetchAlone(levels.getFirst().schema(), levels.getFirst().table(), levels.getFirst().columns(),
-                            levels.getFirst().keyColumns(), asked))
+                            levels.getFirst().keyColumns(), asked, levels.getFirst().where()))
                     : s.fetchInstances(levels, asked));
             // Each level's rows under the rows inserted a level up (a root some transaction holds is
             // left, and so is what is below it). A row below a root that some transaction holds
@@ -1091,7 +1101,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 for (io.hourglass.engine.catalog.ForeignKey fk : t.foreignKeys()) if (byId.containsKey(fk.parent().id())) up = fk;
                 int at = tables.size();
                 Rows r = new Rows(t, kept != null && at < kept.size() && kept.get(at).table() == t ? kept.get(at) : Statements.of(t),
-                        up == null ? null : byId.get(up.parent().id()), up);
+                        up == null ? null : byId.get(up.parent().id()), up, g.condition(at));
                 if (r.parent != null) r.parent.children.add(r);
                 tables.add(r);
                 byId.put(t.id(), r);
@@ -1110,6 +1120,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             final Statements sql;
             /** The table its foreign key references in the group (null: the root). */
             final Rows parent;
+            /** Its WHERE clause in the group, in the backend's SQL: every read of its backend rows has it (null: none). */
+            final String where;
             /** The foreign key's columns of this table, in the order of the parent's primary key. */
             final int[] up;
             /** The backend's names of {@link #up}. */
@@ -1120,11 +1132,12 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             private PreparedStatement underParent, byKey;
             final List<Rows> children = new ArrayList<>();
 
-            Rows(Table table, Statements sql, Rows parent, io.hourglass.engine.catalog.ForeignKey fk) {
+            Rows(Table table, Statements sql, Rows parent, io.hourglass.engine.catalog.ForeignKey fk, String where) {
                 this.table = table;
                 this.pk = table.primaryKey();
                 this.sql = sql;
                 this.parent = parent;
+                this.where = where;
                 List<String> keyConditions = new ArrayList<>();
                 for (int p : pk) keyConditions.add(quote(table.columns().get(p).name()) + " = ?");
                 byKeySql = "SELECT * FROM " + qualified(table.owner(), table.name()) + " WHERE " + String.join(" AND ", keyConditions);
@@ -1180,7 +1193,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 List<Object[]> asked = keys.stream().map(CacheAgent::backendKey).toList();
                 for (Rows child : children) {
                     List<Object[]> rows = call(() -> s.fetch(CacheGroup.backendName(child.table.owner()), CacheGroup.backendName(child.table.name()),
-                            child.sql.backendColumns(), child.backendUp, asked));
+                            child.sql.backendColumns(), child.backendUp, asked, child.where));
                     Set<Key> read = new HashSet<>();
                     List<Object[]> childKeys = new ArrayList<>();
                     for (Object[] raw : rows) {
@@ -1301,7 +1314,7 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 List<Object[]> asked = keys.stream().map(CacheAgent::backendKey).toList();
                 for (Rows child : children) {
                     List<Object[]> rows = call(() -> s.fetch(CacheGroup.backendName(child.table.owner()), CacheGroup.backendName(child.table.name()),
-                            child.sql.backendColumns(), child.backendUp, asked));
+                            child.sql.backendColumns(), child.backendUp, asked, child.where));
                     List<Object[]> fresh = new ArrayList<>();
                     for (Object[] raw : rows) {
                         Object[] row = child.coerce(raw);
@@ -1346,7 +1359,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 Writer.Rows root = w.root();
                 List<Object[]> keys = new ArrayList<>();
                 call(() -> {
-                    s.scan(CacheGroup.backendName(root.table.owner()), CacheGroup.backendName(root.table.name()), root.sql.backendColumns(), where, raw -> {
+                    s.scan(CacheGroup.backendName(root.table.owner()), CacheGroup.backendName(root.table.name()), root.sql.backendColumns(),
+                            both(root.where, where), raw -> {
                         Object[] row = root.coerce(raw);
                         keys.add(root.keyOf(row));
                         root.copy(row, refresh);
@@ -1371,7 +1385,8 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                 Set<Key> parents = t.parent == null ? null : kept.get(t.parent);
                 Set<Key> keeps = t.children.isEmpty() ? null : new HashSet<>();
                 call(() -> {
-                    s.scan(CacheGroup.backendName(t.table.owner()), CacheGroup.backendName(t.table.name()), t.sql.backendColumns(), where, raw -> {
+                    s.scan(CacheGroup.backendName(t.table.owner()), CacheGroup.backendName(t.table.name()), t.sql.backendColumns(),
+                            both(t.where, where), raw -> {
                         Object[] row = t.coerce(raw);
                         if (parents != null) {
                             Object[] up = t.parentKey(row);
@@ -1406,6 +1421,11 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             w.commit();
             return w.changed;
         }
+    }
+
+    /** Two conditions in the backend's SQL, either null, that both hold: the table's WHERE clause in its group, then a LOAD's or REFRESH's. */
+    private static String both(String group, String statement) {
+        return group == null ? statement : statement == null ? group : "(" + group + ") AND (" + statement + ")";
     }
 
     /**
@@ -1447,7 +1467,9 @@ public final class CacheAgent implements CacheService, AutoCloseable {
                         if (entries.size() < CHANGE_BATCH) return changed;
                         continue;
                     }
-                    List<Object[]> rows = call(() -> s.fetch(schema, table, t.sql.backendColumns(), t.sql.backendKey(), new ArrayList<>(keys.values())));
+                    // (a row its WHERE clause no longer holds for is not read, and goes as a deleted one)
+                    List<Object[]> rows = call(() -> s.fetch(schema, table, t.sql.backendColumns(), t.sql.backendKey(), new ArrayList<>(keys.values()),
+                            t.where));
                     long before = w.changed;
                     List<Object[]> arrived = new ArrayList<>();
                     for (Object[] raw : rows) {

@@ -40,13 +40,31 @@ import java.util.Locale;
  * @param children the group's child tables after its root table ({@code tableOwner.tableName}),
  *                 each after the table its foreign key references (TimesTen's multiple-table cache
  *                 group): a cache instance is a root row and the rows that reference it, and theirs
+ * @param conditions each table's WHERE clause of CREATE CACHE GROUP, in {@link #tables()} order, in the
+ *                 backend's SQL ("" for a table without one): only the backend rows it holds for are
+ *                 cached (READONLY and USERMANAGED groups); empty when no table has one
  */
 public record CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
                          Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
-                         boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate, List<Member> children) {
+                         boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate, List<Member> children,
+                         List<String> conditions) {
 
     public CacheGroup {
         children = List.copyOf(children);
+        conditions = List.copyOf(conditions);
+        if (!conditions.isEmpty() && conditions.size() != 1 + children.size()) {
+            throw new IllegalArgumentException("cache group " + owner + "." + name + " has " + (1 + children.size()) + " tables and "
+                    + conditions.size() + " conditions");
+        }
+        if (conditions.stream().allMatch(String::isEmpty)) conditions = List.of();
+    }
+
+    /** A group without WHERE clauses. */
+    public CacheGroup(String owner, String name, long cacheId, String tableOwner, String tableName,
+                      Mode mode, long intervalMs, State state, boolean restored, boolean writethrough,
+                      boolean asynchronous, boolean dynamic, boolean usermanaged, boolean propagate, List<Member> children) {
+        this(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, restored, writethrough, asynchronous, dynamic, usermanaged,
+                propagate, children, List.of());
     }
 
     /** A group of one table. */
@@ -83,6 +101,15 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
      */
     public String backendId(int i) { return i == 0 ? backendId() : backendId() + "_" + i; }
 
+    /** The WHERE clause of the group's table number {@code i} (0: the root), in the backend's SQL; null if it has none. */
+    public String condition(int i) { return conditions.isEmpty() || conditions.get(i).isEmpty() ? null : conditions.get(i); }
+
+    /** The group with these WHERE clauses ({@link #conditions}). */
+    public CacheGroup withConditions(List<String> c) {
+        return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, restored, writethrough, asynchronous, dynamic,
+                usermanaged, propagate, children, c);
+    }
+
     /** How an autorefresh finds what changed. Ordinals are in the log: never reorder. */
     public enum Mode { INCREMENTAL, FULL }
 
@@ -101,12 +128,12 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
 
     public CacheGroup with(Mode m, long interval, State s) {
         return new CacheGroup(owner, name, cacheId, tableOwner, tableName, m, interval, s, restored, writethrough, asynchronous, dynamic, usermanaged,
-                propagate, children);
+                propagate, children, conditions);
     }
 
     public CacheGroup asRestored() {
         return new CacheGroup(owner, name, cacheId, tableOwner, tableName, mode, intervalMs, state, true, writethrough, asynchronous, dynamic, usermanaged,
-                propagate, children);
+                propagate, children, conditions);
     }
 
     /** The group's type as CREATE names it (without DYNAMIC). */

@@ -40,7 +40,8 @@ public final class LogCodec {
      * READONLY); the write-through is ASYNCHRONOUS (else SYNCHRONOUS); it is DYNAMIC; it is
      * USERMANAGED; its USERMANAGED table is PROPAGATE.
      */
-    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8, GROUP_USERMANAGED = 16, GROUP_PROPAGATE = 32;
+    private static final int GROUP_RESTORED = 1, GROUP_WRITETHROUGH = 2, GROUP_ASYNCHRONOUS = 4, GROUP_DYNAMIC = 8, GROUP_USERMANAGED = 16, GROUP_PROPAGATE = 32,
+            GROUP_TABLES = 64, GROUP_CONDITIONS = 128; // (what follows the flags: a record cut before it is not read as a group without it)
 
     /** The payload of a DDL record; also how a checkpoint file stores its catalog. */
     public static byte[] ddlPayload(CatalogChange c) {
@@ -104,10 +105,15 @@ public final class LogCodec {
                         .u8(g.mode().ordinal()).u64(g.intervalMs()).u8(g.state().ordinal())
                         .u8((g.restored() ? GROUP_RESTORED : 0) | (g.writethrough() ? GROUP_WRITETHROUGH : 0)
                                 | (g.asynchronous() ? GROUP_ASYNCHRONOUS : 0) | (g.dynamic() ? GROUP_DYNAMIC : 0)
-                                | (g.usermanaged() ? GROUP_USERMANAGED : 0) | (g.propagate() ? GROUP_PROPAGATE : 0));
+                                | (g.usermanaged() ? GROUP_USERMANAGED : 0) | (g.propagate() ? GROUP_PROPAGATE : 0)
+                                | (g.children().isEmpty() ? 0 : GROUP_TABLES) | (g.conditions().isEmpty() ? 0 : GROUP_CONDITIONS));
                 if (!g.children().isEmpty()) { // (a group of one table ends here, as before there were others)
                     o.u32(g.children().size());
                     for (CacheGroup.Member m : g.children()) o.str(m.owner()).str(m.name());
+                }
+                if (!g.conditions().isEmpty()) { // (and a group without WHERE clauses here, as before there were any)
+                    o.u32(g.conditions().size());
+                    for (String w : g.conditions()) o.str(w);
                 }
             }
             case CatalogChange.AlterCacheGroup ag -> o.u8(ALTER_CACHE_GROUP).str(ag.owner()).str(ag.name()).u8(ag.mode().ordinal())
@@ -307,15 +313,20 @@ public final class LogCodec {
                 CacheGroup.Mode mode = CacheGroup.Mode.values()[p.get()];
                 long interval = p.getLong();
                 CacheGroup.State state = CacheGroup.State.values()[p.get()];
-                int flags = p.get();
-                int n = p.hasRemaining() ? p.getInt() : 0;
+                int flags = p.get() & 0xFF;
+                // (a record written before GROUP_TABLES was has its child tables without the flag)
+                int n = (flags & GROUP_TABLES) != 0 || ((flags & GROUP_CONDITIONS) == 0 && p.hasRemaining()) ? p.getInt() : 0;
                 if (n < 0 || n > p.remaining() / 4) throw new IllegalArgumentException("cache group " + owner + "." + name + " of " + n + " child tables");
                 List<CacheGroup.Member> children = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) children.add(new CacheGroup.Member(str(p), str(p)));
+                int w = (flags & GROUP_CONDITIONS) != 0 ? p.getInt() : 0;
+                if ((flags & GROUP_CONDITIONS) != 0 && w != n + 1) throw new IllegalArgumentException("cache group " + owner + "." + name + " of " + (n + 1) + " tables and " + w + " conditions");
+                List<String> conditions = new ArrayList<>(w);
+                for (int i = 0; i < w; i++) conditions.add(str(p));
                 yield new CatalogChange.CreateCacheGroup(new CacheGroup(owner, name, id, tableOwner, tableName, mode, interval, state,
                         (flags & GROUP_RESTORED) != 0, (flags & GROUP_WRITETHROUGH) != 0, (flags & GROUP_ASYNCHRONOUS) != 0,
                         (flags & GROUP_DYNAMIC) != 0, (flags & GROUP_USERMANAGED) != 0,
-                        (flags & GROUP_PROPAGATE) != 0, children));
+                        (flags & GROUP_PROPAGATE) != 0, children, conditions));
             }
             case ALTER_CACHE_GROUP -> new CatalogChange.AlterCacheGroup(str(p), str(p), CacheGroup.Mode.values()[p.get()], p.getLong(),
                     CacheGroup.State.values()[p.get()]);

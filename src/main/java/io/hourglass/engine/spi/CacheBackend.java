@@ -20,9 +20,10 @@ public interface CacheBackend {
     /**
      * A table of a cache instance, for {@link Session#fetchInstances}: the columns read, its key
      * columns, and below the root ({@code parent} the index of its parent level, -1 for the root)
-     * the columns that reference its parent level's key columns, in their order.
+     * the columns that reference its parent level's key columns, in their order; with
+     * {@code where} (the backend's SQL, or null), only the rows it holds for.
      */
-    record Level(String schema, String table, List<String> columns, List<String> keyColumns, List<String> upColumns, int parent) {}
+    record Level(String schema, String table, List<String> columns, List<String> keyColumns, List<String> upColumns, int parent, String where) {}
 
     /**
      * One connection to the backend, used by one thread at a time. Reads and change-log takes
@@ -40,23 +41,28 @@ public interface CacheBackend {
          */
         void scan(String schema, String table, List<String> columns, String where, Consumer<Object[]> sink);
 
-        /** The rows whose {@code keyColumns} equal one of {@code keys} (rows in no particular order). */
-        List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys);
+        /**
+         * The rows whose {@code keyColumns} equal one of {@code keys} (rows in no particular order);
+         * with {@code where} (a condition in the backend's SQL, or null), only those it holds for.
+         */
+        List<Object[]> fetch(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys, String where);
 
         /**
          * {@link #fetch}, as the session's only read before its {@link #commit}: outside a
          * transaction, an adapter may run it as a transaction of its own (autocommit), so that the
          * commit after it costs no round trip.
          */
-        default List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys) {
-            return fetch(schema, table, columns, keyColumns, keys);
+        default List<Object[]> fetchAlone(String schema, String table, List<String> columns, List<String> keyColumns, List<Object[]> keys,
+                                          String where) {
+            return fetch(schema, table, columns, keyColumns, keys, where);
         }
 
         /**
          * The rows of whole cache instances: {@code levels.get(0)} (the root table) by its key
          * columns equal to one of {@code rootKeys}; each later level (after its parent level)
          * the rows whose {@link Level#upColumns} equal the key of a row its parent level has
-         * among them. Each level's rows, as {@link #fetchAlone} gives them: as the session's only
+         * among them (and each level's {@link Level#where} holds for). Each level's rows, as
+         * {@link #fetchAlone} gives them: as the session's only
          * read before its {@link #commit}, so that an adapter may send every level at once, in
          * one round trip.
          */

@@ -291,9 +291,11 @@ final class Ast {
      */
     record CreateCacheGroup(Name group, CacheGroup.Mode mode, Long intervalMs,
                             CacheGroup.State state, List<CreateTable> tables, boolean writethrough, boolean asynchronous,
-                            boolean dynamic, boolean usermanaged, boolean propagate) implements Stmt {
+                            boolean dynamic, boolean usermanaged, boolean propagate, List<String> conditions) implements Stmt {
+        /** {@code conditions}: each table's WHERE clause, in the backend's SQL, "" for none. */
         public CreateCacheGroup {
             tables = List.copyOf(tables);
+            conditions = List.copyOf(conditions);
         }
 
         /** The root table. */

@@ -962,6 +962,12 @@ final class Ddl {
                         cg.mode() != null ? cg.mode() : CacheGroup.Mode.INCREMENTAL,
                         cg.intervalMs() != null ? cg.intervalMs() : CacheGroup.DEFAULT_INTERVAL_MS,
                         cg.state() != null ? cg.state() : CacheGroup.State.PAUSED, false, false, false, cg.dynamic(), cg.usermanaged(), false, children);
+        if (!cg.usermanaged() && cg.writethrough() && cg.conditions().stream().anyMatch(c -> !c.isEmpty())) {
+            // As in TimesTen: a write-through table holds what its users write, not a chosen part of the backend's.
+            throw ErrorCode.SEMANTIC_ERROR.error("a WHERE clause in a table of " + g.type() + " cache group " + g.qualifiedName()
+                    + ": only READONLY and USERMANAGED groups cache a part of a backend table (LOAD ... WHERE loads a part of it)");
+        }
+        g = g.withConditions(cg.conditions());
         // The checks CREATE TABLE makes (they need no backend), every table's before the backend is touched.
         List<CatalogChange> changes = new ArrayList<>();
         List<CacheService.Shape> shapes = new ArrayList<>();

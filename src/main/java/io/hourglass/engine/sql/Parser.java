@@ -1538,6 +1538,7 @@ final class Parser {
         expect("FROM");
         boolean propagate = false;
         List<Ast.CreateTable> tables = new ArrayList<>();
+        List<String> conditions = new ArrayList<>();
         do {
             if (usermanaged) {
                 String attribute = takeTableAttribute();
@@ -1559,9 +1560,11 @@ final class Parser {
             // (its root's: a cache instance goes whole)
             if (dynamic && tables.isEmpty() && table.aging() == null) table = table.withAging(io.hourglass.engine.catalog.Aging.lru(true));
             tables.add(table);
+            // The rows of the backend table to cache, in the backend's SQL, up to the next table's comma.
+            conditions.add(accept("WHERE") ? backendCondition(() -> peek().is(",") || peek().is(";") || peek().type() == T.EOF,
+                    "the end of the condition", true) : "");
         } while (accept(","));
-        if (peek().is("WHERE")) throw ErrorCode.UNSUPPORTED.error("a WHERE clause in a cache group");
-        return new Ast.CreateCacheGroup(g, mode, interval, state, tables, writethrough, asynchronous, dynamic, usermanaged, propagate);
+        return new Ast.CreateCacheGroup(g, mode, interval, state, tables, writethrough, asynchronous, dynamic, usermanaged, propagate, conditions);
     }
 
     /**
@@ -1642,7 +1645,7 @@ final class Parser {
                 where = sql.substring(start, peek().pos()).strip();
             } else {
                 // In the backend's SQL, sent as written: its tokens up to COMMIT EVERY (outside parentheses).
-                where = backendCondition(() -> peek().is("COMMIT") && peek(1).is("EVERY"), "COMMIT EVERY n ROWS");
+                where = backendCondition(() -> peek().is("COMMIT") && peek(1).is("EVERY"), "COMMIT EVERY n ROWS", false);
             }
         }
         List<String> ids = null;
@@ -1678,9 +1681,10 @@ final class Parser {
      * A condition in the backend's SQL, after WHERE: its text as written, the tokens up to where
      * {@code end} holds outside parentheses ({@code expected} names that). It is sent to the
      * backend inside parentheses, so they must pair up within it; nor may it hold a {@code ;} or
-     * a {@code ?}.
+     * a {@code ?}. With {@code ownRow}, it reads its own table's row only: no subquery (TimesTen's
+     * rule for CREATE CACHE GROUP).
      */
-    private String backendCondition(java.util.function.BooleanSupplier end, String expected) {
+    private String backendCondition(java.util.function.BooleanSupplier end, String expected, boolean ownRow) {
         int start = peek().pos(), depth = 0;
         while (!(depth == 0 && end.getAsBoolean())) {
             if (peek().type() == T.EOF) throw error("expected " + (depth > 0 ? "a ) to close the WHERE condition's (" : expected + " after the WHERE condition"));
@@ -1691,6 +1695,10 @@ final class Parser {
             if (t.type() == T.PARAM && t.text().equals("?")) {
                 throw ErrorCode.SEMANTIC_ERROR.error("a parameter in the WHERE condition at position " + (t.pos() + 1) + ": it is sent to the"
                         + " backend as written; give the value");
+            }
+            if (ownRow && t.is("SELECT")) {
+                throw ErrorCode.SEMANTIC_ERROR.error("a subquery in a cache table's WHERE condition at position " + (t.pos() + 1) + ": it reads"
+                        + " its own backend table's row only");
             }
         }
         String where = sql.substring(start, peek().pos()).strip();

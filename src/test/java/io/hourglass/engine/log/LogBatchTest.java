@@ -70,7 +70,12 @@ class LogBatchTest {
                 false, true, false, false, true, true);
         CacheGroup awt = new CacheGroup("CACHEADM", "AWCACHE", 8L, "SALES", "LINES", CacheGroup.Mode.FULL, 300_000, CacheGroup.State.OFF,
                 false, true, true, false, false, false);
+        CacheGroup where = g.withConditions(List.of("keyval % 2 = 1 AND str <> 'x'"));
+        CacheGroup several = new CacheGroup("CACHEADM", "CO", 11L, "SALES", "CUSTOMER", CacheGroup.Mode.INCREMENTAL, 300_000, CacheGroup.State.ON,
+                false, false, false, false, false, false, List.of(new CacheGroup.Member("SALES", "ORDERS")));
         for (CatalogChange c : List.of(new CatalogChange.CreateCacheGroup(g), new CatalogChange.CreateCacheGroup(g.asRestored()),
+                new CatalogChange.CreateCacheGroup(where), new CatalogChange.CreateCacheGroup(several),
+                new CatalogChange.CreateCacheGroup(several.withConditions(List.of("", "amount > 0"))),
                 new CatalogChange.CreateCacheGroup(um), new CatalogChange.CreateCacheGroup(um.asRestored()), new CatalogChange.CreateCacheGroup(ump),
                 new CatalogChange.CreateCacheGroup(swt), new CatalogChange.CreateCacheGroup(swt.asRestored()),
                 new CatalogChange.CreateCacheGroup(awt), new CatalogChange.CreateCacheGroup(awt.asRestored()),
