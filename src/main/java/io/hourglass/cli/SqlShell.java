@@ -140,10 +140,9 @@ final class SqlShell {
                 monitor(w.length == 2 ? w[1] : null);
                 return true;
             }
-            case "cachegroups" -> {
-                if (w.length > 1) return false;
-                execute("SELECT cgowner, cgname, cgtype, table_owner, table_name, autorefresh_mode, autorefresh_state, autorefresh_interval,"
-                        + " restored FROM sys.cache_group ORDER BY cgowner, cgname");
+            case "cachegroups", "cachegroup" -> {
+                if (w.length > 2) return false;
+                cacheGroups(w.length == 2 ? w[1] : null);
                 return true;
             }
             case "describe", "desc" -> {
@@ -353,6 +352,77 @@ final class SqlShell {
         for (List<String> row : r.rows()) vertical(r.columns(), row);
     }
 
+    /**
+     * ttIsql's cachegroups: each cache group (or the one named, [owner.]name) with its type,
+     * autorefresh and aging, then its tables, the root first, each with its WHERE clause and type.
+     */
+    private void cacheGroups(String name) {
+        String[] n = name == null ? null : name.toUpperCase(Locale.ROOT).split("\\.");
+        if (n != null && (n.length > 2 || !java.util.Arrays.stream(n).allMatch(p -> p.matches("[A-Z_][A-Z0-9_$#]*")))) {
+            out.println("cachegroups takes a cache group's name: [OWNER.]NAME");
+            failures++;
+            return;
+        }
+        Result r = run("SELECT g.cgowner, g.cgname, g.cgtype, g.dynamic, g.autorefresh_mode, g.autorefresh_state, g.autorefresh_interval,"
+                + " g.restored, t.tblnum, t.table_owner, t.table_name, t.where_clause, t.table_type, a.aging_type, a.aging_state"
+                + " FROM sys.cache_group g JOIN sys.cache_group_tables t ON t.cgowner = g.cgowner AND t.cgname = g.cgname"
+                + " LEFT JOIN sys.all_tab_aging a ON a.owner = t.table_owner AND a.table_name = t.table_name"
+                + (n == null ? "" : " WHERE g.cgname = '" + n[n.length - 1] + "'" + (n.length == 2 ? " AND g.cgowner = '" + n[0] + "'" : ""))
+                + " ORDER BY g.cgowner, g.cgname, t.tblnum");
+        if (r == null) return;
+        int groups = 0;
+        for (List<String> row : r.rows()) {
+            if (row.get(8).equals("1")) {
+                groups++;
+                out.println();
+                out.println("Cache Group " + row.get(0) + "." + row.get(1) + ":");
+                out.println();
+                String type = switch (row.get(2)) {
+                    case "READONLY" -> "Read Only";
+                    case "USERMANAGED" -> "User Managed";
+                    default -> words(row.get(2));
+                };
+                out.println("  Cache Group Type: " + type + (row.get(3).equals("Y") ? " (Dynamic)" : ""));
+                boolean autorefresh = !row.get(4).equals("<NULL>");
+                out.println("  Autorefresh: " + (autorefresh ? "Yes" : "No"));
+                if (autorefresh) {
+                    out.println("  Autorefresh Mode: " + words(row.get(4)));
+                    out.println("  Autorefresh State: " + words(row.get(5)));
+                    out.println("  Autorefresh Interval: " + interval(Long.parseLong(row.get(6))));
+                }
+                out.println("  Aging: " + (row.get(13).equals("<NULL>") ? "No aging defined" : (row.get(13).equals("LRU") ? "LRU" : words(row.get(13)))
+                        + " " + row.get(14).toLowerCase(Locale.ROOT)));
+                if (row.get(7).equals("Y")) out.println("  Restored: Yes (not refreshed: drop and create it again to cache anew)");
+                out.println();
+                out.println("  Root Table: " + row.get(9) + "." + row.get(10));
+            } else {
+                out.println();
+                out.println("  Child Table: " + row.get(9) + "." + row.get(10));
+            }
+            out.println("  Where Clause: " + (row.get(11).equals("<NULL>") ? "(none)" : row.get(11)));
+            out.println("  Table Type: " + words(row.get(12)));
+        }
+        out.println();
+        out.println(groups + (groups == 1 ? " cache group found." : " cache groups found."));
+    }
+
+    /** READ ONLY as ttIsql writes it: Read Only. */
+    private static String words(String upper) {
+        StringBuilder b = new StringBuilder();
+        for (String w : upper.toLowerCase(Locale.ROOT).split(" ")) {
+            if (!b.isEmpty()) b.append(' ');
+            b.append(w.isEmpty() ? w : Character.toUpperCase(w.charAt(0)) + w.substring(1));
+        }
+        return b.toString();
+    }
+
+    /** An autorefresh interval as CREATE CACHE GROUP would write it: 5 Minutes, 30 Seconds, 100 Milliseconds. */
+    private static String interval(long ms) {
+        if (ms % 60_000 == 0) return ms / 60_000 + (ms == 60_000 ? " Minute" : " Minutes");
+        if (ms % 1_000 == 0) return ms / 1_000 + (ms == 1_000 ? " Second" : " Seconds");
+        return ms + (ms == 1 ? " Millisecond" : " Milliseconds");
+    }
+
     private void time(long t0) {
         if (timing) out.printf("Execution time = %.6f seconds.%n", (System.nanoTime() - t0) / 1e9);
     }
@@ -426,7 +496,9 @@ final class SqlShell {
               commitdurable         commit, returning once the commit is durable
               timing on|off         print each command's time
               tables                the tables you can see
-              cachegroups           the cache groups of the database
+              cachegroups [[owner.]name]
+                                    the cache groups of the database (or the one named): type,
+                                    autorefresh, aging, and each table's WHERE clause and type
               monitor [COLUMN]      SYS.MONITOR, the database's counters, a line each
               dssize [k|m|g]        PermSize and TempSize: allocated, in use, high water
               tablesize [[OWNER.]T] what CALL ttComputeTabSizes found of each table

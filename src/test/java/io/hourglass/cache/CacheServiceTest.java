@@ -81,6 +81,62 @@ public class CacheServiceTest {
     }
 
     /** A SYNCHRONOUS WRITETHROUGH group over HTTP: a commit reaches PostgreSQL; one it refuses is a 409 with TT90052. */
+    /** The shell's cachegroups (ttIsql's): a group's type, autorefresh and aging, then its tables, each with its WHERE clause and type. */
+    @Test
+    public void theShellDescribesACacheGroupAndItsTables() {
+        PostgresServer.run("CREATE SCHEMA crm", "CREATE TABLE crm.customer (id integer PRIMARY KEY, region varchar(8))",
+                "CREATE TABLE crm.orders (id integer PRIMARY KEY, cust integer, amount numeric(8,2))");
+        admin("CREATE USER crm IDENTIFIED BY crmpw").statusCode(200);
+        admin("CREATE DYNAMIC READONLY CACHE GROUP crmcache AUTOREFRESH INTERVAL 30 SECONDS FROM crm.customer (id NUMBER NOT NULL"
+                + " PRIMARY KEY, region VARCHAR2(8)) WHERE region = 'EU', crm.orders (id NUMBER NOT NULL PRIMARY KEY, cust NUMBER,"
+                + " amount NUMBER(8,2), FOREIGN KEY (cust) REFERENCES crm.customer (id) ON DELETE CASCADE)").statusCode(200);
+        String out = io.hourglass.cli.Shell.run("cachedb", adminPassword(), "cachegroups admin.crmcache\ncachegroup nosuch\ncachegroups a.b.c\n");
+        org.junit.jupiter.api.Assertions.assertTrue(out.contains("""
+                Command> cachegroups admin.crmcache
+
+                Cache Group ADMIN.CRMCACHE:
+
+                  Cache Group Type: Read Only (Dynamic)
+                  Autorefresh: Yes
+                  Autorefresh Mode: Incremental
+                  Autorefresh State: Paused
+                  Autorefresh Interval: 30 Seconds
+                  Aging: LRU on
+
+                  Root Table: CRM.CUSTOMER
+                  Where Clause: region = 'EU'
+                  Table Type: Read Only
+
+                  Child Table: CRM.ORDERS
+                  Where Clause: (none)
+                  Table Type: Read Only
+
+                1 cache group found.
+                Command> cachegroup nosuch
+
+                0 cache groups found.
+                Command> cachegroups a.b.c
+                cachegroups takes a cache group's name: [OWNER.]NAME
+                """), out);
+        admin("DROP CACHE GROUP crmcache").statusCode(200);
+        admin("CREATE USERMANAGED CACHE GROUP crmum FROM crm.customer (id NUMBER NOT NULL PRIMARY KEY, region VARCHAR2(8), PROPAGATE)")
+                .statusCode(200);
+        org.junit.jupiter.api.Assertions.assertTrue(io.hourglass.cli.Shell.run("cachedb", adminPassword(), "cachegroups crmum\n").contains("""
+                Cache Group ADMIN.CRMUM:
+
+                  Cache Group Type: User Managed
+                  Autorefresh: No
+                  Aging: No aging defined
+
+                  Root Table: CRM.CUSTOMER
+                  Where Clause: (none)
+                  Table Type: Propagate
+
+                1 cache group found.
+                """));
+        admin("DROP CACHE GROUP crmum").statusCode(200);
+    }
+
     @Test
     public void aWritethroughCommitReachesTheBackendAndARefusedOneIsAConflict() throws java.sql.SQLException {
         PostgresServer.run("CREATE SCHEMA shop", "CREATE TABLE shop.orders (id integer PRIMARY KEY, amount numeric(8,2) CHECK (amount >= 0))");

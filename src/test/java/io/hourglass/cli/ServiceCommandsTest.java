@@ -176,11 +176,9 @@ class ServiceCommandsTest {
                 r.out());
         assertTrue(r.out().contains("""
                 Command> cachegroups
-                +---------+--------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
-                | CGOWNER | CGNAME | CGTYPE | TABLE_OWNER | TABLE_NAME | AUTOREFRESH_MODE | AUTOREFRESH_STATE | AUTOREFRESH_INTERVAL | RESTORED |
-                +---------+--------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
-                +---------+--------+--------+-------------+------------+------------------+-------------------+----------------------+----------+
-                0 rows found.
+
+                0 cache groups found.
+                Command> monitor
                 """), r.out());
         // ttIsql's monitor: SYS.MONITOR a column a line, or the one column asked for
         assertTrue(r.out().matches("(?s).*Command> monitor\n  TIME_OF_1ST_CONNECT: +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d [0-9:]{8} \\d{4}\n"

@@ -141,6 +141,17 @@ public record CacheGroup(String owner, String name, long cacheId, String tableOw
         return usermanaged ? "USERMANAGED" : !writethrough ? "READONLY" : asynchronous ? "ASYNCHRONOUS WRITETHROUGH" : "SYNCHRONOUS WRITETHROUGH";
     }
 
+    /**
+     * What its tables are, as ttIsql's cachegroups says it: READ ONLY (a READONLY group, or a
+     * USERMANAGED group's READONLY tables), PROPAGATE or NOT PROPAGATE (a USERMANAGED group's
+     * other tables), or the write-through group's type.
+     */
+    public String tableType() {
+        if (!writethrough) return "READ ONLY";
+        if (usermanaged) return propagate ? "PROPAGATE" : "NOT PROPAGATE";
+        return type();
+    }
+
     /** SYNCHRONOUS WRITETHROUGH: each commit writes the backend first. */
     public boolean synchronous() { return writethrough && !asynchronous && (!usermanaged || propagate); }
 

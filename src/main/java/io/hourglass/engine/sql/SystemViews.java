@@ -98,12 +98,12 @@ final class SystemViews {
                             if (g.holds(fk.parent().owner(), fk.parent().name())) parent = fk.parent().name();
                         }
                     }
-                    rows.add(new Object[] {g.owner(), g.name(), (long) (i + 1), m.owner(), m.name(), parent, g.backendId(i), g.condition(i)});
+                    rows.add(new Object[] {g.owner(), g.name(), (long) (i + 1), m.owner(), m.name(), parent, g.backendId(i), g.condition(i), g.tableType()});
                 }
             }
             return rows;
         }, "CGOWNER", NAME, "CGNAME", NAME, "TBLNUM", NUMBER, "TABLE_OWNER", NAME, "TABLE_NAME", NAME, "PARENT_TABLE", NAME, "BACKEND_ID", NAME,
-                "WHERE_CLAUSE", NAME);
+                "WHERE_CLAUSE", NAME, "TABLE_TYPE", NAME);
         // TimesTen's SYS.MONITOR, the columns Hourglass keeps (see MonitorStats), in its order.
         view("MONITOR", s -> List.<Object[]>of(s.monitor().row()), "TIME_OF_1ST_CONNECT", NAME, "DS_CONNECTS", NUMBER,
                 "DS_DISCONNECTS", NUMBER, "DS_CHECKPOINTS", NUMBER, "DS_CHECKPOINTS_FUZZY", NUMBER, "PERM_ALLOCATED_SIZE", NUMBER,
