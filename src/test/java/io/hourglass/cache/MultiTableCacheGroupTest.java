@@ -186,10 +186,26 @@ class MultiTableCacheGroupTest {
      */
     @Test
     void incrementalAutorefreshFollowsRandomChangesToEveryTable() {
+        randomBackendChanges(null);
+    }
+
+    /**
+     * The same random changes to a group whose tables have WHERE clauses that the changes move
+     * rows into and out of (a customer renamed, an item's quantity raised): after each round the
+     * cache must be exactly the backend's instances of the rows the clauses hold for.
+     */
+    @Test
+    void incrementalAutorefreshFollowsRandomChangesIntoAndOutOfWhereClauses() {
+        randomBackendChanges(new String[] {"name LIKE 'c%'", "amount::int % 2 = 0", "qty % 3 <> 1"});
+    }
+
+    /** The random rounds of backend changes, on a group whose tables have WHERE clauses {@code where} (customer, orders, item), or none. */
+    private void randomBackendChanges(String[] where) {
         long seed = Long.getLong("hourglass.multicache.seed", 46);
         int rounds = Integer.getInteger("hourglass.multicache.rounds", 25);
         openTemporary();
-        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 50 MILLISECONDS FROM " + tables(""));
+        sql("CREATE READONLY CACHE GROUP co AUTOREFRESH INTERVAL 50 MILLISECONDS FROM "
+                + (where == null ? tables("") : withWhere(tables(""), where[0], where[1], where[2])));
         sql("LOAD CACHE GROUP co COMMIT EVERY 3 ROWS");
         sql("CALL ttCacheStart()");
         java.util.Random rnd = new java.util.Random(seed);
@@ -203,7 +219,7 @@ class MultiTableCacheGroupTest {
                 changes.add(switch (rnd.nextInt(13)) {
                     case 0, 1 -> "INSERT INTO " + c + " VALUES (" + cust + ", 'c" + round + "') ON CONFLICT DO NOTHING";
                     case 2 -> "DELETE FROM " + c + " WHERE cust_id = " + cust;
-                    case 3 -> "UPDATE " + c + " SET name = 'n" + round + "' WHERE cust_id = " + cust;
+                    case 3 -> "UPDATE " + c + " SET name = '" + (rnd.nextBoolean() ? "n" : "c") + round + "' WHERE cust_id = " + cust;
                     case 4, 5 -> "INSERT INTO " + o + " VALUES (" + ord + ", " + (rnd.nextInt(6) == 0 ? "NULL" : cust) + ", " + round
                             + ") ON CONFLICT DO NOTHING";
                     case 6 -> "UPDATE " + o + " SET cust_id = " + cust + " WHERE ord_id = " + ord;
@@ -218,7 +234,7 @@ class MultiTableCacheGroupTest {
             }
             if (together) changes.add("COMMIT");
             backend(changes.toArray(String[]::new));
-            List<String> expected = backendInstanceRows();
+            List<String> expected = backendInstanceRows(where);
             int r = round;
             await(() -> cached().equals(expected), () -> "seed " + seed + " round " + r + " after " + changes + ": cache " + cached()
                     + ", backend's instances " + expected + "; refreshes " + stats());
@@ -268,7 +284,7 @@ class MultiTableCacheGroupTest {
                 String stmt = switch (rnd.nextInt(11)) {
                     case 0, 1 -> "INSERT INTO " + c + " VALUES (" + cust + ", 'c" + round + "')";
                     case 2 -> "DELETE FROM " + c + " WHERE cust_id = " + cust;
-                    case 3 -> "UPDATE " + c + " SET name = 'n" + round + "' WHERE cust_id = " + cust;
+                    case 3 -> "UPDATE " + c + " SET name = '" + (rnd.nextBoolean() ? "n" : "c") + round + "' WHERE cust_id = " + cust;
                     case 4, 5 -> "INSERT INTO " + o + " VALUES (" + ord + ", " + cust + ", " + round + ")";
                     case 6 -> "UPDATE " + o + " SET cust_id = " + cust + " WHERE ord_id = " + ord;
                     case 7 -> "DELETE FROM " + o + " WHERE ord_id = " + ord;
@@ -299,12 +315,19 @@ class MultiTableCacheGroupTest {
     }
 
     /** The backend's rows of cache instances: every customer, the orders of those, the items of those orders. */
-    private List<String> backendInstanceRows() {
+    /**
+     * The backend's rows that are in a cache instance: orders of a customer, items of those; with
+     * {@code where} (each table's condition, on columns no other table has), of the rows they hold for.
+     */
+    private List<String> backendInstanceRows(String[] where) {
         String c = schema + ".customer", o = schema + ".orders", i = schema + ".item";
-        return List.of("customer: " + String.join(" | ", backendQuery("SELECT * FROM " + c + " ORDER BY cust_id")),
-                "orders: " + String.join(" | ", backendQuery("SELECT o.* FROM " + o + " o JOIN " + c + " c ON c.cust_id = o.cust_id ORDER BY ord_id")),
+        String wc = where == null ? "" : " AND (" + where[0] + ")", wo = where == null ? "" : " AND (" + where[1] + ")";
+        String wi = where == null ? "" : " AND (" + where[2] + ")";
+        return List.of("customer: " + String.join(" | ", backendQuery("SELECT * FROM " + c + " WHERE true" + wc + " ORDER BY cust_id")),
+                "orders: " + String.join(" | ", backendQuery("SELECT o.* FROM " + o + " o JOIN " + c + " c ON c.cust_id = o.cust_id WHERE true"
+                        + wc + wo + " ORDER BY ord_id")),
                 "item: " + String.join(" | ", backendQuery("SELECT i.* FROM " + i + " i JOIN " + o + " o ON o.ord_id = i.ord_id JOIN " + c
-                        + " c ON c.cust_id = o.cust_id ORDER BY i.ord_id, i.line")));
+                        + " c ON c.cust_id = o.cust_id WHERE true" + wc + wo + wi + " ORDER BY i.ord_id, i.line")));
     }
 
     private static List<String> backendQuery(String sql) {
