@@ -1042,7 +1042,6 @@ public final class CacheAgent implements CacheService, AutoCloseable {
         }
     }
 
-    /** The statements that write one cache table, on one agent connection. */
     /**
      * A writer's statements over the cache table {@code table} (update null for a table of key
      * columns only), and the backend's names of its columns and key. A statement is planned at
