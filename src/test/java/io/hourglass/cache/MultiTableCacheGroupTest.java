@@ -700,6 +700,31 @@ class MultiTableCacheGroupTest {
     }
 
     /**
+     * LRU aging keeps a cache instance whose rows below the root were read though its root row
+     * was not: aging the root would take them (ON DELETE CASCADE), so their use is its use. An
+     * instance none of whose rows was read goes whole.
+     */
+    @Test
+    void aCacheInstanceWhoseChildRowsAreReadIsNotAged() {
+        openTemporary();
+        sql("CALL ttAgingLRUConfig(NULL, NULL, 600)"); // (no aging cycle by the clock during the test)
+        sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + cascadingTables());
+        for (int cust = 1; cust <= 2; cust++) admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = " + cust);
+        assertEquals(INSTANCES_1_AND_2, cached());
+        long cycles = instance.loaded("CACHEDB").lruCycles();
+        sql("CALL ttAgingScheduleNow('" + schema + ".customer')"); // (below the thresholds: ages nothing, starts a period of use)
+        await(() -> instance.loaded("CACHEDB").lruCycles() > cycles, () -> "an aging cycle");
+
+        // (cached() reads every row: not until the end.) Only an item of customer 1's order is read (by its key: the cache has it), two levels below the root.
+        assertEquals(List.of("3"), strings(admin.execute("SELECT qty FROM " + schema + ".item WHERE ord_id = 10 AND line = 1").rows()));
+        sql("CALL ttAgingLRUConfig(0, 0)");
+        long next = instance.loaded("CACHEDB").lruCycles();
+        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
+        await(() -> instance.loaded("CACHEDB").lruCycles() > next, () -> "an aging cycle");
+        assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached(), "customer 2's instance goes whole");
+    }
+
+    /**
      * A dynamic load that cannot insert a row below a root (a SERIALIZABLE reader holds the child
      * table) loads nothing rather than part of an instance, which would stay part-loaded: a
      * cached root is not loaded again.

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -262,6 +263,27 @@ public final class Catalog {
 
     /** Gives {@code t} its aging policy (null: none). */
     public synchronized void setAging(Table t, Aging aging) { t.aging(aging); }
+
+    /**
+     * Tracks the use of the rows of each table with LRU aging, and of each table an ON DELETE
+     * CASCADE foreign key reaches from one (its child tables, theirs, ...): aging a row takes
+     * those rows too, so their use keeps it (a cache instance of a DYNAMIC group of several
+     * tables stays while any of its rows is read). Stops tracking every other table. Run after
+     * every catalog change; cheap (the tables, then their foreign keys).
+     */
+    public synchronized void refreshUsageTracking() {
+        Set<Table> tracked = new HashSet<>();
+        java.util.ArrayDeque<Table> reach = new java.util.ArrayDeque<>();
+        for (Table t : tables.values()) {
+            if (t.aging() != null && t.aging().isLru() && tracked.add(t)) reach.add(t);
+        }
+        while (!reach.isEmpty()) {
+            for (ForeignKey fk : reach.poll().referencedBy()) {
+                if (!fk.dropped() && fk.onDelete() == ForeignKey.OnDelete.CASCADE && tracked.add(fk.child())) reach.add(fk.child());
+            }
+        }
+        for (Table t : tables.values()) t.store().trackUsage(tracked.contains(t));
+    }
 
     /** Makes {@code t}, just created, a GLOBAL TEMPORARY table: its rows are its sessions' instances'. */
     public synchronized void setTemporary(Table t, Table.OnCommit onCommit) { t.temporary(onCommit); }

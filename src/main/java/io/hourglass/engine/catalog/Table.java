@@ -173,10 +173,8 @@ public final class Table {
     /** The table's aging policy (time-based or LRU), or null for none. */
     public Aging aging() { return aging; }
 
-    void aging(Aging a) {
-        aging = a;
-        store.trackUsage(a != null && a.isLru());
-    }
+    /** Sets the policy; {@link Catalog#refreshUsageTracking} then says whether the rows' use is tracked. */
+    void aging(Aging a) { aging = a; }
 
     /** A GLOBAL TEMPORARY table's ON COMMIT (its instances' too), or null for a table of rows of its own. */
     public OnCommit temporary() { return temporary; }

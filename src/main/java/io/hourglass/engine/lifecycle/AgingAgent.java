@@ -7,6 +7,7 @@ import io.hourglass.engine.catalog.CatalogChange;
 import io.hourglass.engine.catalog.ForeignKey;
 import io.hourglass.engine.catalog.Table;
 import io.hourglass.engine.catalog.TypeKind;
+import io.hourglass.engine.store.Key;
 import io.hourglass.engine.store.MemoryAccount;
 import io.hourglass.engine.store.RowStore;
 import io.hourglass.engine.store.Version;
@@ -271,7 +272,7 @@ final class AgingAgent implements AutoCloseable {
         for (Table t : tables) {
             t.store().forEachHead((id, slot) -> {
                 int use = t.store().usage(id);
-                if (slot instanceof byte[] img && use < bound) byEpoch.merge(use, weight.applyAsLong(t, img), Long::sum);
+                if (slot instanceof byte[] img && use < bound && !usedBelow(t, img, bound, 0)) byEpoch.merge(use, weight.applyAsLong(t, img), Long::sum);
                 return !closed;
             });
         }
@@ -302,21 +303,54 @@ final class AgingAgent implements AutoCloseable {
         String sql = deleteSql(t, null);
         long[] batch = new long[BATCH];
         int[] n = {0};
+        java.util.function.LongPredicate unused = x -> store.usage(x) < bound && !(store.slot(x) instanceof byte[] img && usedBelow(t, img, bound, 0));
         store.forEachHead((id, slot) -> {
             int use = store.usage(id);
-            if (!(slot instanceof byte[] img) || use > cutoff || use >= bound) return true;
+            if (!(slot instanceof byte[] img) || use > cutoff || use >= bound || usedBelow(t, img, bound, 0)) return true;
             if (use == cutoff) {
                 if (fromCutoff[0] <= 0) return true;
                 fromCutoff[0] -= weight.applyAsLong(t, img);
             }
             batch[n[0]++] = id;
             if (n[0] == BATCH) {
-                agedRows.addAndGet(c.ageOut(sql, batch.clone(), x -> store.usage(x) < bound));
+                agedRows.addAndGet(c.ageOut(sql, batch.clone(), unused));
                 n[0] = 0;
             }
             return !closed;
         });
-        if (n[0] > 0) agedRows.addAndGet(c.ageOut(sql, Arrays.copyOf(batch, n[0]), x -> store.usage(x) < bound));
+        if (n[0] > 0) agedRows.addAndGet(c.ageOut(sql, Arrays.copyOf(batch, n[0]), unused));
+    }
+
+    /** How deep {@link #usedBelow} follows ON DELETE CASCADE foreign keys (a chain of tables, or a table that references itself). */
+    private static final int CASCADE_DEPTH = 8;
+
+    /**
+     * Whether a row that ON DELETE CASCADE would delete with the row of {@code t} whose committed
+     * image is {@code image} (a child table's row that references it, or one of theirs, down to
+     * {@link #CASCADE_DEPTH} levels) was used since {@code bound}: aging the row would take that
+     * one, so it counts as used. Its child rows are found by each foreign key's index.
+     */
+    private static boolean usedBelow(Table t, byte[] image, int bound, int depth) {
+        if (depth >= CASCADE_DEPTH) return false;
+        Object[] row = null;
+        for (ForeignKey fk : t.referencedBy()) {
+            if (fk.dropped() || fk.onDelete() != ForeignKey.OnDelete.CASCADE) continue;
+            if (row == null) row = t.codec().decode(image);
+            Key k = fk.referencedKey(row);
+            if (k.hasNull()) continue;
+            Table child = fk.child();
+            List<Long> ids = new ArrayList<>(4);
+            fk.childIndex().index().lookup(k, ids::add);
+            for (long id : ids) {
+                if (!(child.store().slot(id) instanceof byte[] img)) {
+                    if (child.store().usage(id) >= bound) return true; // (a row being changed was used; its image is not settled)
+                    continue;
+                }
+                if (!fk.childKey(child.codec().decode(img)).equals(k)) continue; // (an index entry of an older key)
+                if (child.store().usage(id) >= bound || usedBelow(child, img, bound, depth + 1)) return true;
+            }
+        }
+        return false;
     }
 
     /** What a committed row takes in PermSize, as the database charges it: its image, its version and its index entries. */

@@ -21,6 +21,12 @@ public final class CatalogChanges {
     private CatalogChanges() {}
 
     public static void apply(Catalog cat, CatalogChange change) {
+        applyOne(cat, change);
+        // (which tables' row use LRU aging reads: its tables', and those ON DELETE CASCADE reaches from them)
+        cat.refreshUsageTracking();
+    }
+
+    private static void applyOne(Catalog cat, CatalogChange change) {
         switch (change) {
             case CatalogChange.CreateTable ct -> {
                 List<Column> cols = new ArrayList<>();

@@ -293,6 +293,44 @@ class AgingTest {
         }
     }
 
+    /**
+     * A row whose ON DELETE CASCADE rows (its children's, theirs) were used since the last cycle
+     * counts as used: aging it would take them. Their tables' use is tracked only while the
+     * CASCADE of a table with LRU aging reaches them.
+     */
+    @Test
+    void lruAgingKeepsARowWhoseCascadeRowsWereUsed() {
+        try (Instance inst = TestInstances.one("AG"); Connection a = TestInstances.admin(inst, "AG")) {
+            a.execute("CALL ttAgingLRUConfig(NULL, NULL, 600)");
+            a.execute("CREATE TABLE par (id INTEGER PRIMARY KEY) AGING LRU");
+            a.execute("CREATE TABLE cas (id INTEGER PRIMARY KEY, par INTEGER REFERENCES par (id) ON DELETE CASCADE)");
+            a.execute("CREATE TABLE grand (id INTEGER PRIMARY KEY, cas INTEGER REFERENCES cas (id) ON DELETE CASCADE)");
+            a.execute("CREATE TABLE kid (id INTEGER PRIMARY KEY, par INTEGER REFERENCES par (id) ON DELETE SET NULL)");
+            a.execute("CREATE TABLE own (id INTEGER PRIMARY KEY, par INTEGER REFERENCES par (id) ON DELETE SET NULL) AGING LRU");
+            assertEquals(List.of(true, true, true, false), java.util.stream.Stream.of("PAR", "CAS", "GRAND", "KID")
+                    .map(n -> table(inst, n).store().tracksUsage()).toList());
+            a.execute("INSERT INTO par SELECT LEVEL FROM dual CONNECT BY LEVEL <= 5");
+            a.execute("INSERT INTO cas VALUES (1, 1), (2, 2), (3, 3)");
+            a.execute("INSERT INTO grand VALUES (1, 1)");
+            a.execute("INSERT INTO kid VALUES (4, 4)");
+            a.execute("INSERT INTO own VALUES (5, 5)");
+            lruCycleNow(inst, a, "par"); // (a boundary: the rows' uses are now a cycle old)
+            assertEquals(1, count(a, "grand WHERE id = 1"), "par 1's grandchild is read");
+            assertEquals(1, count(a, "cas WHERE id = 2"), "par 2's child is read");
+            assertEquals(1, count(a, "kid WHERE id = 4"), "par 4's SET NULL child is read: it would not go with it");
+            assertEquals(1, count(a, "own WHERE id = 5"), "par 5's SET NULL child, with LRU aging of its own, is read");
+            a.execute("CALL ttAgingLRUConfig(0, 0)");
+            inst.loaded("AG").agingAgent().lruCycle(List.of(table(inst, "PAR")));
+            assertEquals(List.of("1", "2"), rows(a, "SELECT id FROM par ORDER BY id"));
+            assertEquals(List.of("1", "2"), rows(a, "SELECT id FROM cas ORDER BY id"));
+            assertEquals(List.of("5|null"), rows(a, "SELECT id || '|' || NVL(TO_CHAR(par), 'null') FROM own"));
+
+            a.execute("ALTER TABLE par DROP AGING");
+            assertEquals(List.of(false, false, false), java.util.stream.Stream.of("PAR", "CAS", "GRAND")
+                    .map(n -> table(inst, n).store().tracksUsage()).toList(), "no LRU aging reaches them any more");
+        }
+    }
+
     /** A row read, or a new row in a freed slot, between choosing and deleting stays: the use is asked again under the lock. */
     @Test
     void lruAgingAsksTheUseAgainOnceTheRowIsLocked() {
