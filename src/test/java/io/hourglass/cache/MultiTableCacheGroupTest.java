@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.hourglass.cache.CacheTests.assertError;
 import static io.hourglass.cache.CacheTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -816,6 +817,30 @@ class MultiTableCacheGroupTest {
                 "item: 10 1 40 | 10 2 4 | 11 1 1 | 14 1 30"), backendInstances());
         assertEquals(10, admin.execute("UNLOAD CACHE GROUP co").updateCount());
         assertEquals(List.of("customer: ", "orders: ", "item: "), cached());
+    }
+
+    /**
+     * FLUSH of several tables reads them as one cut: it waits for a transaction writing them (a
+     * parent with its child, not yet committed), then sends both; writers wait for it in turn.
+     */
+    @Test
+    void flushOfSeveralTablesWaitsForTheirWritersAndSendsOneCut() throws Exception {
+        openTemporary();
+        backendForeignKeys();
+        sql("CREATE USERMANAGED CACHE GROUP co FROM " + tables(""));
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        Connection writer = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
+        writer.setAutocommit(false);
+        writer.execute("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
+        writer.execute("INSERT INTO " + schema + ".orders VALUES (14, 3, 9)");
+        var flush = java.util.concurrent.CompletableFuture.supplyAsync(() -> admin.execute("FLUSH CACHE GROUP co").updateCount());
+        Thread.sleep(300);
+        assertFalse(flush.isDone(), "FLUSH waits for the transaction writing the group's tables");
+        writer.commit();
+        assertEquals(9, flush.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(List.of("customer: 1 Ann | 2 Bob | 3 Cy", "orders: 10 1 5 | 11 2 7.5 | 14 3 9", "item: 10 1 3 | 10 2 4 | 11 1 1"),
+                backendInstances());
+        writer.close();
     }
 
     // ---- helpers ----------------------------------------------------------------------------

@@ -810,6 +810,14 @@ public final class CacheAgent implements CacheService, AutoCloseable {
             // (closed without its COMMIT, the backend rolls the transaction back: all or nothing)
             long n = 0;
             List<Table> tables = catalog.cacheTables(g);
+            if (tables.size() > 1) {
+                // One cut of every table: SERIALIZABLE reads hold each table's S lock until the
+                // FLUSH ends, parents' first, so no transaction commits a parent with its children
+                // between the reads (it waits, as for any SERIALIZABLE reader), and each child read
+                // finds its parent read before it.
+                c.setIsolation(io.hourglass.engine.txn.Isolation.SERIALIZABLE);
+                c.setAutocommit(false);
+            }
             try {
                 for (int i = 0; i < tables.size(); i++) { // (parents first, as the backend's keys may ask)
                     n += flush(tables.get(i), where == null ? null : instancesOf(tables, i, where), c, s);
