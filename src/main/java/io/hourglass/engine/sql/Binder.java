@@ -68,6 +68,129 @@ final class Binder {
 
     private final Part[][] parts;
 
+    /**
+     * A column a USING or NATURAL join made one: an unqualified {@code name} reads column
+     * {@code index} of source {@code source} (the left side's, or a RIGHT JOIN's right side's),
+     * and {@code *} lists it once, first of its join's columns: before the first of the join's
+     * left side's sources ({@code left}, a bit each). The columns it was made of are hidden from
+     * unqualified names and from {@code *} ({@link #hidden}); qualified, each is still its table's.
+     */
+    record Merged(String name, int source, int index, long left) {}
+
+    /** The merged columns, newest join's first (as {@code *} lists them). */
+    private final List<Merged> merged = new ArrayList<>();
+    /** Columns a merged column stands for, {@code source << 32 | index}. */
+    private final java.util.Set<Long> hidden = new java.util.HashSet<>();
+
+    private static long slot(int source, int index) { return (long) source << 32 | index; }
+
+    /** The merged columns, newest first; a join nest's query hands them to the query around it. */
+    List<Merged> merged() { return List.copyOf(merged); }
+
+    /** The hidden columns (see {@link #merged}). */
+    java.util.Set<Long> hidden() { return java.util.Set.copyOf(hidden); }
+
+    /**
+     * Takes the merged and hidden columns of the join nest that is source {@code s}, whose row
+     * holds its sources' rows at {@code offsets} (by the nest's own source numbers).
+     */
+    void importNest(int s, List<Merged> nestMerged, java.util.Set<Long> nestHidden, int[] offsets) {
+        for (Merged m : nestMerged) merged.add(new Merged(m.name(), s, offsets[m.source()] + m.index(), 1L << s));
+        for (long h : nestHidden) hidden.add(slot(s, offsets[(int) (h >>> 32)] + (int) h));
+    }
+
+    /** Where each source's row starts in a row of the sources side by side in {@code order} (null: FROM order), by source. */
+    int[] rowOffsets(int[] order) {
+        int[] out = new int[tables.length];
+        int at = 0;
+        for (int o = 0; o < tables.length; o++) {
+            int s = order == null ? o : order[o];
+            out[s] = at;
+            at += tables[s].columns().size();
+        }
+        return out;
+    }
+
+    /**
+     * A USING or NATURAL join's condition, each column of the left side's sources equal to the
+     * right side's, as column references for {@link #bind}; the columns become merged ones. A
+     * column is looked for on each side as an unqualified name would be there (a merged column of
+     * an earlier join first): TT2211 if a side lacks it, TT90017 if a side has it twice. NATURAL
+     * joins the columns both sides have (none: a cross join).
+     */
+    Expr using(Expr.Using u) {
+        List<String> names = u.columns;
+        if (names == null) {
+            names = new ArrayList<>();
+            for (String n : visibleNames(u.left)) if (visibleNames(u.right).contains(n)) names.add(n);
+        } else if (new java.util.HashSet<>(names).size() < names.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("a column named twice in USING (" + String.join(", ", names) + ")");
+        }
+        Expr condition = null;
+        List<Merged> made = new ArrayList<>();
+        for (String n : names) {
+            int[] l = side(u.left, n, "left"), r = side(u.right, n, "right");
+            merged.removeIf(m -> m.name().equals(n) && (m.source() == l[0] && m.index() == l[1] || m.source() == r[0] && m.index() == r[1]));
+            hidden.add(slot(l[0], l[1]));
+            hidden.add(slot(r[0], r[1]));
+            int[] kept = u.kind == Expr.Using.Kind.RIGHT ? r : l;
+            made.add(new Merged(n, kept[0], kept[1], sourcesNamed(u.left)));
+            condition = Expr.and(condition, new Expr.Binary(u.pos, "=", reference(l, n, u.pos), reference(r, n, u.pos)));
+        }
+        merged.addAll(0, made);
+        return condition != null ? condition : new Expr.Literal(u.pos, Boolean.TRUE, SqlType.BOOLEAN);
+    }
+
+    /** The sources with a part named in {@code names}, a bit each. */
+    private long sourcesNamed(List<String> names) {
+        long out = 0;
+        for (int s = 0; s < tables.length; s++) {
+            for (Part p : parts[s]) if (names.stream().anyMatch(p::matches)) out |= 1L << s;
+        }
+        return out;
+    }
+
+    /** A reference to column {@code index} of source {@code source} that resolves to it alone: qualified by its part's name. */
+    private Expr.ColumnRef reference(int[] at, String name, int pos) {
+        Part p = partOf(at[0], at[1]);
+        return new Expr.ColumnRef(pos, p.alias != null ? p.alias : p.table.qualifiedName(), name);
+    }
+
+    /** Column {@code name} of the side of a join whose sources' parts are named {@code side}, as {source, index}. */
+    private int[] side(List<String> side, String name, String which) {
+        for (Merged m : merged) {
+            if (m.name().equals(name) && side.stream().anyMatch(q -> partOf(m.source(), m.index()).matches(q))) return new int[] {m.source(), m.index()};
+        }
+        int[] found = null;
+        for (int s = 0; s < tables.length; s++) {
+            for (Part p : parts[s]) {
+                if (side.stream().noneMatch(p::matches)) continue;
+                List<Column> cols = p.table.columns();
+                for (int i = 0; i < cols.size(); i++) {
+                    if (!cols.get(i).name().equals(name) || hidden.contains(slot(s, p.offset + i))) continue;
+                    if (found != null) throw ErrorCode.AMBIGUOUS_COLUMN.error(name + " (on the " + which + " side of a USING or NATURAL join)");
+                    found = new int[] {s, p.offset + i};
+                }
+            }
+        }
+        if (found == null) throw ErrorCode.COLUMN_NOT_FOUND.error(name + " (on the " + which + " side of a USING or NATURAL join)");
+        return found;
+    }
+
+    /** The names an unqualified column of the side named {@code side} may have: merged ones, then the others not hidden. */
+    private List<String> visibleNames(List<String> side) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (Merged m : merged) if (side.stream().anyMatch(q -> partOf(m.source(), m.index()).matches(q))) out.add(m.name());
+        for (int s = 0; s < tables.length; s++) {
+            for (Part p : parts[s]) {
+                if (side.stream().noneMatch(p::matches)) continue;
+                List<Column> cols = p.table.columns();
+                for (int i = 0; i < cols.size(); i++) if (!hidden.contains(slot(s, p.offset + i))) out.add(cols.get(i).name());
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
     /** The part of source {@code s}'s row that column {@code index} is in. */
     Part partOf(int s, int index) {
         for (Part p : parts[s]) if (index >= p.offset && index < p.offset + p.table.columns().size()) return p;
@@ -458,12 +581,20 @@ final class Binder {
     /** The source and column index of {@code c} among this query's sources; null if none has it. */
     private int[] find(Expr.ColumnRef c) {
         int[] found = null;
+        if (c.qualifier == null) {
+            for (Merged m : merged) {
+                if (m.name().equals(c.column)) {
+                    found = new int[] {m.source(), m.index()};
+                    break;
+                }
+            }
+        }
         for (int s = 0; s < tables.length; s++) {
             for (Part p : parts[s]) {
                 if (c.qualifier != null && !p.matches(c.qualifier)) continue;
                 List<Column> cols = p.table.columns();
                 int i = p.table.columnIndex(c.column);
-                if (i < 0) continue;
+                if (i < 0 || c.qualifier == null && hidden.contains(slot(s, p.offset + i))) continue;
                 // (a derived table may have two columns of one name: SELECT a.id, b.id ...)
                 if (found != null || cols.subList(i + 1, cols.size()).stream().anyMatch(col -> col.name().equals(c.column))) {
                     throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text());
@@ -499,14 +630,37 @@ final class Binder {
 
     /** Expands {@code *} or {@code q.*} into column references, the sources in {@code order} (null: FROM order). */
     void expandStar(String qualifier, int[] order, List<Expr> out, List<String> names) {
+        expandStar(qualifier, order, out, names, false);
+    }
+
+    /**
+     * As {@link #expandStar(String, int[], List, List)}; {@code raw}: every column of every
+     * source, a join nest's row (merged columns not first, hidden ones not left out).
+     */
+    void expandStar(String qualifier, int[] order, List<Expr> out, List<String> names, boolean raw) {
         boolean any = false;
+        long listed = 0; // (merged columns listed: each before the first source of its join's left side)
         for (int o = 0; o < tables.length; o++) {
             int s = order == null ? o : order[o];
+            for (int k = 0; k < merged.size() && qualifier == null && !raw; k++) {
+                Merged m = merged.get(k);
+                if ((listed & 1L << k) != 0 || (m.left() & 1L << s) == 0) continue;
+                listed |= 1L << k;
+                Part p = partOf(m.source(), m.index());
+                Expr.ColumnRef c = new Expr.ColumnRef(0, p.alias != null ? p.alias : p.table.qualifiedName(), m.name());
+                c.source = m.source();
+                c.index = m.index();
+                c.sources = 1L << m.source();
+                c.type = p.table.columns().get(m.index() - p.offset).type();
+                out.add(c);
+                names.add(m.name());
+            }
             for (Part p : parts[s]) {
                 if (qualifier != null && !p.matches(qualifier)) continue;
                 any = true;
                 List<Column> cols = p.table.columns();
                 for (int i = 0; i < cols.size(); i++) {
+                    if (qualifier == null && !raw && hidden.contains(slot(s, p.offset + i))) continue;
                     Expr.ColumnRef c = new Expr.ColumnRef(0, p.alias != null ? p.alias : p.table.qualifiedName(), cols.get(i).name());
                     c.source = s;
                     c.index = p.offset + i;

@@ -525,6 +525,10 @@ final class Executor {
         Hierarchy hierarchy;
         /** For {@code SELECT *} of the sources: their named parts in its row ({@link Binder#starParts}); null otherwise. */
         Binder.Part[] starParts;
+        /** A join nest's columns its USING joins merged, those they hide, and where each of its sources' rows starts in its row. */
+        List<Binder.Merged> merged;
+        Set<Long> hidden;
+        int[] rowOffsets;
         /** The tables a read locks under SERIALIZABLE: its own, its derived tables' and its terms'. */
         Table[] lockTables = new Table[0];
         /**
@@ -1696,6 +1700,24 @@ final class Executor {
         return Values.toDecimal(v).longValue();
     }
 
+    /** Whether a join of {@code sel}'s FROM is written with USING or NATURAL. */
+    static boolean hasUsing(Ast.Select sel) {
+        if (conjuncts(sel.where()).stream().anyMatch(c -> c instanceof Expr.Using)) return true;
+        return sel.from().stream().anyMatch(f -> f.on() instanceof Expr.Using);
+    }
+
+    /**
+     * {@code e} with its conjuncts that are USING or NATURAL joins' stand-ins replaced by their
+     * conditions ({@code made}); the stand-ins are conjuncts only, of WHERE (an inner join's) or
+     * of an outer join's ON.
+     */
+    private static Expr withUsingConditions(Expr e, Map<Expr.Using, Expr> made) {
+        if (e == null) return null;
+        Expr out = null;
+        for (Expr c : conjuncts(e)) out = Expr.and(out, c instanceof Expr.Using u ? made.get(u) : c);
+        return out;
+    }
+
     static List<Expr> conjuncts(Expr e) {
         List<Expr> out = new ArrayList<>();
         if (e == null) return out;
@@ -1880,6 +1902,15 @@ final class Executor {
 
     /** Plans {@code sel}; a subquery's ({@code owner}) within the query {@code parent} binds. */
     static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
+        return planQuery(sel, s, parent, owner, false);
+    }
+
+    /**
+     * {@code nest}: {@code sel} is a join nest's query ({@link Ast.FromItem#nest}): its {@code *}
+     * is every column of its sources side by side, and the plan keeps the columns its USING
+     * joins merged, for the query around it.
+     */
+    private static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner, boolean nest) {
         if (sel.isCompound()) return planCompound(sel, s, parent, owner);
         sel = JoinOrder.reorder(resolveSources(sel, s), s);
         QueryPlan q = new QueryPlan();
@@ -1917,7 +1948,7 @@ final class Executor {
                 // is run once, however many target rows ask for a match).
                 boolean wasCorrelated = owner != null && owner.correlated;
                 if (owner != null) owner.correlated = false;
-                QueryPlan dq = view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner);
+                QueryPlan dq = view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner, f.nest());
                 perExecution.add(owner != null && owner.correlated);
                 if (owner != null) owner.correlated |= wasCorrelated;
                 List<Column> cols = new ArrayList<>();
@@ -1965,6 +1996,9 @@ final class Executor {
         if (tl.size() > 62) throw ErrorCode.UNSUPPORTED.error("more than 62 tables in one query");
         Expr where = sel.where();
         boolean marked = OuterJoinMarks.present(where);
+        if (sel.hierarchy() != null && hasUsing(sel)) {
+            throw ErrorCode.UNSUPPORTED.error("a USING or NATURAL join in a hierarchical query (write JOIN ... ON)");
+        }
         if (sel.hierarchy() != null && tl.size() > 1) {
             if (marked) throw ErrorCode.UNSUPPORTED.error("the outer join operator (+) in a hierarchical query (write LEFT JOIN ... ON)");
             Binder probe = new Binder(tl.toArray(new Table[0]), al.toArray(new String[0]), nests.toArray(new Binder.Part[0][]), s, parent, owner);
@@ -1987,6 +2021,21 @@ final class Executor {
         Table[] tables = tl.toArray(new Table[0]);
         Binder binder = new Binder(tables, al.toArray(new String[0]), nests.toArray(new Binder.Part[0][]), s, parent, owner);
         binder.hierarchical = sel.hierarchy() != null;
+        for (int i = 0; i < tables.length; i++) {
+            QueryPlan dq = derived.get(i);
+            if (nests.get(i) != null && dq.merged != null) binder.importNest(i, dq.merged, dq.hidden, dq.rowOffsets);
+        }
+        if (hasUsing(sel)) {
+            // USING and NATURAL joins, in the order written: each one's condition, and its merged columns
+            List<Expr.Using> usings = new ArrayList<>();
+            for (Expr c : conjuncts(where)) if (c instanceof Expr.Using u) usings.add(u);
+            for (Expr on : ons) for (Expr c : conjuncts(on)) if (c instanceof Expr.Using u) usings.add(u);
+            usings.sort(java.util.Comparator.comparingInt(u -> u.seq));
+            Map<Expr.Using, Expr> made = new java.util.IdentityHashMap<>();
+            for (Expr.Using u : usings) made.put(u, binder.using(u));
+            where = withUsingConditions(where, made);
+            ons.replaceAll(on -> withUsingConditions(on, made));
+        }
         planSources(q, tables, binder, where, ons);
         if (sel.hierarchy() != null) {
             if (tables.length != 1) throw new IllegalStateException("a hierarchical query of " + tables.length + " sources");
@@ -2020,6 +2069,11 @@ final class Executor {
         if (sel.items().size() == 1 && sel.items().getFirst().star() && sel.items().getFirst().starQualifier() == null) {
             q.starParts = binder.starParts(starOrder); // (for a join nest: its sources' names in its row)
         }
+        if (nest) {
+            q.merged = binder.merged();
+            q.hidden = binder.hidden();
+            q.rowOffsets = binder.rowOffsets(starOrder);
+        }
         q.distinct = sel.distinct();
         if (sel.first() != null) {
             if (sel.first().from() != null && (sel.limit() != null || sel.offset() != null)) {
@@ -2038,7 +2092,7 @@ final class Executor {
             if (it.star()) {
                 if (tables.length == 0) throw ErrorCode.SEMANTIC_ERROR.error("* needs a FROM table");
                 int before = q.outputs.size();
-                binder.expandStar(it.starQualifier(), starOrder, q.outputs, names);
+                binder.expandStar(it.starQualifier(), starOrder, q.outputs, names, nest);
                 if (q.stars.isEmpty()) q.stars = new ArrayList<>();
                 q.stars.add(new StarExpansion(it.start(), it.end(), List.copyOf(q.outputs.subList(before, q.outputs.size())), binder));
             } else {

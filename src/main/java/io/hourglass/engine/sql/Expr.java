@@ -299,6 +299,35 @@ abstract class Expr {
         String text() { return (owner == null ? "" : owner + ".") + name + (next ? ".NEXTVAL" : ".CURRVAL"); }
     }
 
+    /**
+     * The condition of a join written {@code USING (columns)} or {@code NATURAL} (columns null:
+     * those both sides have): a stand-in the planner replaces, before anything is bound, with the
+     * equalities of each column of the sources named {@code left} (the join's left side, the
+     * sources of its group before it) and of those named {@code right} ({@link Binder#using}).
+     * {@code seq} orders the joins of a query as written.
+     */
+    static final class Using extends Expr {
+        enum Kind { INNER, LEFT, RIGHT, FULL }
+
+        final List<String> columns;
+        final List<String> left, right;
+        final Kind kind;
+        final int seq;
+
+        Using(int pos, List<String> columns, List<String> left, List<String> right, Kind kind, int seq) {
+            super(pos);
+            this.columns = columns;
+            this.left = List.copyOf(left);
+            this.right = List.copyOf(right);
+            this.kind = kind;
+            this.seq = seq;
+        }
+
+        Object eval(Ctx c) { throw new IllegalStateException("a USING join's condition is planned, not evaluated"); }
+
+        String text() { return columns == null ? "NATURAL" : "USING (" + String.join(", ", columns) + ")"; }
+    }
+
     /** A GROUP BY expression's value in the current group. */
     static final class GroupRef extends Expr {
         final int slot;

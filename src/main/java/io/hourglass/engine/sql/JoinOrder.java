@@ -85,7 +85,8 @@ final class JoinOrder {
     static Ast.Select reorder(Ast.Select sel, Session s) {
         List<Ast.FromItem> from = sel.from();
         int n = from.size();
-        if (n < 2 || sel.starOrder() != null || sel.hierarchy() != null) return sel;
+        // (a USING join's condition is made when the sources are bound: such a query is read as written)
+        if (n < 2 || sel.starOrder() != null || sel.hierarchy() != null || Executor.hasUsing(sel)) return sel;
         Table[] tables = new Table[n];
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {

@@ -56,6 +56,8 @@ final class Parser {
     private final List<Token> tokens;
     private int at;
     private int paramCount;
+    /** USING and NATURAL joins read so far: numbers them in the written order ({@link Expr.Using#seq}). */
+    private int usingJoins;
 
     /**
      * Where the outer join operators ({@code col(+)}) read so far and not yet taken by a query's
@@ -246,7 +248,8 @@ final class Parser {
         return peek().type() == T.QUOTED || peek().type() == T.IDENT && !RESERVED.contains(peek().text())
                 && !(peek().is("FOR") && peek(1).is("UPDATE")) && !(peek().is("START") && peek(1).is("WITH"))
                 && !(peek().is("CONNECT") && peek(1).is("BY")) && !(peek().is("FETCH") && (peek(1).is("FIRST") || peek(1).is("NEXT")))
-                && !peek().is("RETURNING"); // (INSERT ... SELECT ... FROM s RETURNING: refused as such, not read as s's name)
+                && !peek().is("RETURNING") // (INSERT ... SELECT ... FROM s RETURNING: refused as such, not read as s's name)
+                && !(peek().is("USING") && peek(1).is("(")); // (a JOIN b USING (x): b's join columns, not its name)
     }
 
     /** Whether a query starts {@code ahead} tokens on: SELECT, or parentheses around one. */
@@ -755,6 +758,24 @@ final class Parser {
         /** Whether no comma was read. */
         boolean oneGroup() { return group == 0; }
 
+        /** The names the current group's sources are read by (a join's left side, for USING). */
+        List<String> groupNames() {
+            List<String> out = new ArrayList<>();
+            for (Ast.FromItem f : from.subList(group, from.size())) out.addAll(names(f));
+            return out;
+        }
+
+        /** The names a source's columns are qualified by: its alias or table name; a join nest's, each of its sources'. */
+        static List<String> names(Ast.FromItem f) {
+            if (f.nest()) {
+                List<String> out = new ArrayList<>();
+                for (Ast.FromItem g : f.query().from()) out.addAll(names(g));
+                return out;
+            }
+            if (f.alias() != null) return List.of(f.alias());
+            return f.table() != null ? List.of(f.table().name()) : List.of(); // (a derived table without an alias has no name)
+        }
+
         /** Whether the current group is one source. */
         boolean single() { return from.size() - group == 1; }
 
@@ -815,23 +836,35 @@ final class Parser {
                 next();
                 expect("JOIN");
                 fc.add(fromItem());
-            } else if (peek().is("JOIN") || peek().is("INNER")) {
+            } else if (peek().is("JOIN") || peek().is("INNER") || peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL")
+                    || peek().is("NATURAL")) {
                 fc.joined = true;
-                accept("INNER");
+                Token natural = accept("NATURAL") ? tokens.get(at - 1) : null;
+                Token side = peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL") ? next() : null;
+                if (side != null) accept("OUTER");
+                else accept("INNER");
                 expect("JOIN");
-                fc.add(fromItem());
-                expect("ON");
-                fc.inner(joinCondition());
-            } else if (peek().is("LEFT") || peek().is("RIGHT") || peek().is("FULL")) {
-                fc.joined = true;
-                Token side = next();
-                accept("OUTER");
-                expect("JOIN");
-                if (!side.is("LEFT") && !fc.single()) fc.nest();
+                if (side != null && !side.is("LEFT") && !fc.single()) fc.nest();
+                List<String> left = fc.groupNames(); // (the join's left side: its group's sources so far)
                 Ast.FromItem item = fromItem();
-                expect("ON");
-                Expr on = joinCondition();
-                if (side.is("LEFT")) {
+                Expr on;
+                if (natural != null || peek().is("USING")) {
+                    Token word = natural != null ? natural : next();
+                    List<String> columns = natural != null ? null : parenthesized(this::identifier);
+                    if (side != null && side.is("FULL")) {
+                        throw ErrorCode.UNSUPPORTED.error("FULL JOIN with USING or NATURAL (write FULL JOIN ... ON, and COALESCE(a.col, b.col)"
+                                + " for the column both sides have)");
+                    }
+                    Expr.Using.Kind kind = side == null ? Expr.Using.Kind.INNER : side.is("LEFT") ? Expr.Using.Kind.LEFT : Expr.Using.Kind.RIGHT;
+                    on = new Expr.Using(word.pos(), columns, left, FromClause.names(item), kind, usingJoins++);
+                } else {
+                    expect("ON");
+                    on = joinCondition();
+                }
+                if (side == null) {
+                    fc.add(item);
+                    fc.inner(on);
+                } else if (side.is("LEFT")) {
                     fc.add(item.withOn(on));
                 } else if (side.is("RIGHT")) {
                     fc.right(item, on);
@@ -840,8 +873,6 @@ final class Parser {
                     // (the executor joins a FULL JOIN's two sources as a query's only ones)
                     if (fc.from.size() > 2) fc.nest();
                 }
-            } else if (peek().is("NATURAL")) {
-                throw ErrorCode.UNSUPPORTED.error("NATURAL JOIN (name the join condition with ON)");
             } else {
                 return fc;
             }

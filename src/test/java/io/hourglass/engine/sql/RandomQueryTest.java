@@ -864,7 +864,14 @@ class RandomQueryTest {
                     group = aliases.size() - added.size();
                 } else {
                     String kind = joinKind();
-                    from.append(kind).append(source).append(joinOn(kind, added.get(rnd.nextInt(added.size())), before));
+                    if (before.size() == 1 && added.size() == 1 && rnd.nextInt(3) == 0 && !kind.equals(" FULL JOIN ") && !kind.equals(" CROSS JOIN ")) {
+                        // USING: one source on each side, so each column is there once (a name the left side had twice is ambiguous)
+                        List<String> cols = new ArrayList<>(List.of("id", "a", "b", "c", "d", "e"));
+                        java.util.Collections.shuffle(cols, rnd);
+                        from.append(kind).append(source).append(" USING (").append(String.join(", ", cols.subList(0, 1 + rnd.nextInt(2)))).append(')');
+                    } else {
+                        from.append(kind).append(source).append(joinOn(kind, added.get(rnd.nextInt(added.size())), before));
+                    }
                 }
             }
             return from.toString();
