@@ -583,10 +583,9 @@ final class Binder {
         int[] found = null;
         if (c.qualifier == null) {
             for (Merged m : merged) {
-                if (m.name().equals(c.column)) {
-                    found = new int[] {m.source(), m.index()};
-                    break;
-                }
+                if (!m.name().equals(c.column)) continue;
+                if (found != null) throw ErrorCode.AMBIGUOUS_COLUMN.error(c.text()); // (two joins' columns: a, b USING (x), c JOIN d USING (x))
+                found = new int[] {m.source(), m.index()};
             }
         }
         for (int s = 0; s < tables.length; s++) {
