@@ -151,9 +151,15 @@ final class Binder {
     }
 
     /** A reference to column {@code index} of source {@code source} that resolves to it alone: qualified by its part's name. */
-    private Expr.ColumnRef reference(int[] at, String name, int pos) {
-        Part p = partOf(at[0], at[1]);
-        return new Expr.ColumnRef(pos, p.alias != null ? p.alias : p.table.qualifiedName(), name);
+    private Expr.ColumnRef reference(int[] at, String name, int pos) { return new Expr.ColumnRef(pos, qualifierOf(partOf(at[0], at[1])), name); }
+
+    /** The name that qualifies {@code p}'s columns alone: its alias, else its table's name, or owner.name if another part has that name. */
+    private String qualifierOf(Part p) {
+        if (p.alias != null) return p.alias;
+        for (Part[] ps : parts) {
+            for (Part o : ps) if (o != p && o.matches(p.table.name())) return p.table.qualifiedName();
+        }
+        return p.table.name();
     }
 
     /** Column {@code name} of the side of a join whose sources' parts are named {@code side}, as {source, index}. */
@@ -646,7 +652,7 @@ final class Binder {
                 if ((listed & 1L << k) != 0 || (m.left() & 1L << s) == 0) continue;
                 listed |= 1L << k;
                 Part p = partOf(m.source(), m.index());
-                Expr.ColumnRef c = new Expr.ColumnRef(0, p.alias != null ? p.alias : p.table.qualifiedName(), m.name());
+                Expr.ColumnRef c = new Expr.ColumnRef(0, qualifierOf(p), m.name());
                 c.source = m.source();
                 c.index = m.index();
                 c.sources = 1L << m.source();
