@@ -165,10 +165,25 @@ class ServiceIT {
         admin().get("/v1/admin/restores/nosuch").then().statusCode(400).body("error.message", containsString("no restore job"));
     }
 
+    /** The transactions of itdb Kafka has acknowledged, as the status shows them. */
+    private static long shippedTransactions() {
+        Number n = admin().get("/v1/admin/status").then().statusCode(200).extract()
+                .path("find { it.status.name == 'itdb' }.archive.acknowledgedTransactions");
+        return n == null ? 0 : n.longValue();
+    }
+
     @Test
     void aRestoreFromKafkaRunsAsAJobOverHttp() throws Exception {
+        long before = shippedTransactions();
         admin().body(Map.of("sql", "CREATE TABLE kept (id INTEGER PRIMARY KEY)")).post(SQL).then().statusCode(200);
         for (int i = 0; i < 5; i++) grpc("INSERT INTO kept VALUES (?)", Value.newBuilder().setIntValue(i).build());
+        // A restore reads what the archive holds: wait until Kafka has these six transactions (the
+        // shipper sends synced ones, within milliseconds; a restore begun before found an empty topic).
+        long shipped = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (shippedTransactions() < before + 6) {
+            assertTrue(System.nanoTime() < shipped, "Kafka acknowledged " + (shippedTransactions() - before) + " of 6 transactions in 30 s");
+            Thread.sleep(20);
+        }
         String id = admin().body(Map.of("source", "itdb", "target", "itcopy", "dataStore",
                         PackagedService.DATA.resolve("itcopy/itcopy").toString(), "permSizeMb", 64))
                 .post("/v1/admin/restores").then().statusCode(202).extract().path("id");
