@@ -270,9 +270,7 @@ class MultiTableCacheGroupTest {
         long seed = Long.getLong("hourglass.multicache.seed", 46);
         int rounds = Integer.getInteger("hourglass.multicache.rounds", 25);
         boolean asynchronous = type.startsWith("ASYNCHRONOUS");
-        backendForeignKeys();
-        sql("CREATE " + type + " CACHE GROUP co FROM " + cascadingTables());
-        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        loadedOverBackendKeys("CREATE " + type + " CACHE GROUP co FROM " + cascadingTables());
         started.run();
         admin.setAutocommit(false);
         java.util.Random rnd = new java.util.Random(seed);
@@ -488,9 +486,7 @@ class MultiTableCacheGroupTest {
     @Test
     void synchronousWritethroughSendsATransactionOfSeveralTablesInItsOrder() {
         openTemporary();
-        backendForeignKeys();
-        sql("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
-        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        loadedOverBackendKeys("CREATE SYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
         admin.setAutocommit(false);
         sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
         sql("INSERT INTO " + schema + ".orders VALUES (14, 3, 9)");
@@ -528,9 +524,7 @@ class MultiTableCacheGroupTest {
     @Test
     void asynchronousWritethroughOnALoggedDatabase(@TempDir Path dir) {
         openPersistent(dir);
-        backendForeignKeys();
-        sql("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
-        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        loadedOverBackendKeys("CREATE ASYNCHRONOUS WRITETHROUGH CACHE GROUP co FROM " + tables(""));
         sql("CALL ttCacheStart()");
         admin.setAutocommit(false);
         sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
@@ -775,9 +769,7 @@ class MultiTableCacheGroupTest {
     @Test
     void propagateTablesWriteThroughAsASynchronousGroup() {
         openTemporary();
-        backendForeignKeys();
-        sql("CREATE USERMANAGED CACHE GROUP co FROM " + tables(", PROPAGATE"));
-        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        loadedOverBackendKeys("CREATE USERMANAGED CACHE GROUP co FROM " + tables(", PROPAGATE"));
         admin.setAutocommit(false);
         sql("UPDATE " + schema + ".orders SET amount = 2 WHERE ord_id = 11");
         sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
@@ -793,9 +785,7 @@ class MultiTableCacheGroupTest {
     @Test
     void flushWritesEveryTableParentsFirstAndUnloadEmptiesThemAll() {
         openTemporary();
-        backendForeignKeys();
-        sql("CREATE USERMANAGED CACHE GROUP co FROM " + tables(""));
-        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        loadedOverBackendKeys("CREATE USERMANAGED CACHE GROUP co FROM " + tables(""));
         sql("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
         sql("INSERT INTO " + schema + ".orders VALUES (14, 3, 9)");
         sql("INSERT INTO " + schema + ".item VALUES (14, 1, 6)");
@@ -826,9 +816,7 @@ class MultiTableCacheGroupTest {
     @Test
     void flushOfSeveralTablesWaitsForTheirWritersAndSendsOneCut() throws Exception {
         openTemporary();
-        backendForeignKeys();
-        sql("CREATE USERMANAGED CACHE GROUP co FROM " + tables(""));
-        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+        loadedOverBackendKeys("CREATE USERMANAGED CACHE GROUP co FROM " + tables(""));
         Connection writer = instance.connect("CACHEDB", "ADMIN", TestInstances.ADMIN_PASSWORD);
         writer.setAutocommit(false);
         writer.execute("INSERT INTO " + schema + ".customer VALUES (3, 'Cy')");
@@ -844,6 +832,13 @@ class MultiTableCacheGroupTest {
     }
 
     // ---- helpers ----------------------------------------------------------------------------
+
+    /** Gives the backend its foreign keys, makes the group co with {@code create} and loads it. */
+    private void loadedOverBackendKeys(String create) {
+        backendForeignKeys();
+        sql(create);
+        sql("LOAD CACHE GROUP co COMMIT EVERY 256 ROWS");
+    }
 
     /** The backend's own foreign keys (after removing the rows that belong to no instance). */
     private void backendForeignKeys() {

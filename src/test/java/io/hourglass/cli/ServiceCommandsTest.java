@@ -31,10 +31,13 @@ class ServiceCommandsTest {
 
     record Run(int code, String out, String err, byte[] raw) {}
 
-    static Run cli(byte[] stdin, String... args) {
+    static Run cli(byte[] stdin, String... args) { return cli(stdin, ENV, args); }
+
+    /** {@code hourglass args} in this process, with {@code env} as its environment. */
+    static Run cli(byte[] stdin, Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(), raw = new ByteArrayOutputStream();
         int code = new HourglassCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                new ByteArrayInputStream(stdin), raw, ENV).run(args);
+                new ByteArrayInputStream(stdin), raw, env).run(args);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), raw.toByteArray());
     }
 

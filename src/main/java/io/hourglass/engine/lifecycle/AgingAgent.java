@@ -269,10 +269,14 @@ final class AgingAgent implements AutoCloseable {
         if (target <= 0) return;
         // What the rows last used in each epoch weigh, over every table: the oldest epochs go first.
         TreeMap<Integer, Long> byEpoch = new TreeMap<>();
+        Map<Table, Set<Long>> keptBelow = new HashMap<>(); // (rows unused themselves whose CASCADE rows were used: not chosen)
         for (Table t : tables) {
+            Set<Long> kept = keptBelow.computeIfAbsent(t, x -> new HashSet<>());
             t.store().forEachHead((id, slot) -> {
                 int use = t.store().usage(id);
-                if (slot instanceof byte[] img && use < bound && !usedBelow(t, img, bound, 0)) byEpoch.merge(use, weight.applyAsLong(t, img), Long::sum);
+                if (!(slot instanceof byte[] img) || use >= bound) return !closed;
+                if (usedBelow(t, img, bound, 0)) kept.add(id);
+                else byEpoch.merge(use, weight.applyAsLong(t, img), Long::sum);
                 return !closed;
             });
         }
@@ -289,7 +293,7 @@ final class AgingAgent implements AutoCloseable {
         try (Connection c = connector.get()) {
             for (Table t : tables) {
                 if (closed) return;
-                ageLru(c, t, bound, cutoff, fromCutoff, weight);
+                ageLru(c, t, bound, cutoff, fromCutoff, weight, keptBelow.get(t));
             }
             transactions.collectGarbage();
         } catch (HourglassException e) {
@@ -297,8 +301,9 @@ final class AgingAgent implements AutoCloseable {
         }
     }
 
-    /** Deletes {@code t}'s rows last used before {@code cutoff}, and its cutoff epoch's while {@code fromCutoff} remains. */
-    private void ageLru(Connection c, Table t, int bound, int cutoff, long[] fromCutoff, java.util.function.ToLongBiFunction<Table, byte[]> weight) {
+    /** Deletes {@code t}'s rows last used before {@code cutoff}, and its cutoff epoch's while {@code fromCutoff} remains, but not those in {@code keptBelow}. */
+    private void ageLru(Connection c, Table t, int bound, int cutoff, long[] fromCutoff, java.util.function.ToLongBiFunction<Table, byte[]> weight,
+                        Set<Long> keptBelow) {
         RowStore store = t.store();
         String sql = deleteSql(t, null);
         long[] batch = new long[BATCH];
@@ -306,7 +311,7 @@ final class AgingAgent implements AutoCloseable {
         java.util.function.LongPredicate unused = x -> store.usage(x) < bound && !(store.slot(x) instanceof byte[] img && usedBelow(t, img, bound, 0));
         store.forEachHead((id, slot) -> {
             int use = store.usage(id);
-            if (!(slot instanceof byte[] img) || use > cutoff || use >= bound || usedBelow(t, img, bound, 0)) return true;
+            if (!(slot instanceof byte[] img) || use > cutoff || use >= bound || keptBelow.contains(id)) return true;
             if (use == cutoff) {
                 if (fromCutoff[0] <= 0) return true;
                 fromCutoff[0] -= weight.applyAsLong(t, img);

@@ -121,8 +121,8 @@ final class Binder {
     Expr using(Expr.Using u) {
         List<String> names = u.columns;
         if (names == null) {
-            names = new ArrayList<>();
-            for (String n : visibleNames(u.left)) if (visibleNames(u.right).contains(n)) names.add(n);
+            names = visibleNames(u.left);
+            names.retainAll(visibleNames(u.right));
         } else if (new java.util.HashSet<>(names).size() < names.size()) {
             throw ErrorCode.SEMANTIC_ERROR.error("a column named twice in USING (" + String.join(", ", names) + ")");
         }
