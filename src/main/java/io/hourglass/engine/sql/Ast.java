@@ -43,8 +43,23 @@ final class Ast {
      * {@code full}: a FULL [OUTER] JOIN of the source before it and this one, whose rows that
      * matched none of the other's also come, with NULLs for the other's columns.
      */
-    record FromItem(Name table, String alias, Expr on, Select query, boolean full, boolean nest) {
+    record FromItem(Name table, String alias, Expr on, Select query, boolean full, boolean nest, Recursion recursion, boolean working) {
+        FromItem(Name table, String alias, Expr on, Select query, boolean full, boolean nest) {
+            this(table, alias, on, query, full, nest, null, false);
+        }
+
         FromItem(Name table, String alias) { this(table, alias, null, null, false, false); }
+
+        /**
+         * A recursive WITH query: {@code initial} gives its first rows, and each round
+         * {@code recursion}'s query adds more from those the round before added.
+         */
+        static FromItem recursive(Select initial, Recursion recursion, String alias) {
+            return new FromItem(null, alias, null, initial, false, false, recursion, false);
+        }
+
+        /** Within a recursive WITH query's recursive query, its reference to itself ({@code table}): the rows the round before added. */
+        static FromItem working(Name table, String alias) { return new FromItem(table, alias, null, null, false, false, null, true); }
 
         /** A derived table: {@code (query) alias}. */
         static FromItem derived(Select query, String alias) { return new FromItem(null, alias, null, query, false, false); }
@@ -57,12 +72,21 @@ final class Ast {
          */
         static FromItem nest(Select query) { return new FromItem(null, null, null, query, false, true); }
 
-        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query, full, nest); }
+        FromItem withOn(Expr condition) { return new FromItem(table, alias, condition, query, full, nest, recursion, working); }
 
-        FromItem withFullOn(Expr condition) { return new FromItem(table, alias, condition, query, true, nest); }
+        FromItem withFullOn(Expr condition) { return new FromItem(table, alias, condition, query, true, nest, recursion, working); }
 
         boolean outer() { return on != null; }
     }
+
+    /**
+     * What makes a WITH query recursive (one that reads itself, SQL's WITH RECURSIVE, Oracle's
+     * recursive subquery factoring): its {@code name}, its column names ({@code columns}; null:
+     * its initial query's), the query after its last UNION ALL ({@code step}, which reads
+     * {@code name} once, as a source of its FROM), and whether that was a UNION ({@code
+     * distinct}: a row already given is not given, nor read, again).
+     */
+    record Recursion(String name, List<String> columns, Select step, boolean distinct) {}
 
     record OrderItem(Expr expr, boolean descending, Boolean nullsFirst) {}
 

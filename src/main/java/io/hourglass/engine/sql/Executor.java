@@ -8,6 +8,7 @@ import io.hourglass.engine.catalog.IndexDef;
 import io.hourglass.engine.catalog.Privilege;
 import io.hourglass.engine.catalog.SqlType;
 import io.hourglass.engine.catalog.Table;
+import io.hourglass.engine.catalog.TypeKind;
 import io.hourglass.engine.catalog.Values;
 import io.hourglass.engine.store.Index;
 import io.hourglass.engine.store.Key;
@@ -191,7 +192,7 @@ final class Executor {
         List<Ast.FromItem> from = null;
         for (int i = 0; i < sel.from().size(); i++) {
             Ast.FromItem f = sel.from().get(i);
-            if (f.table() == null || SystemViews.find(f.table(), s) != null) continue;
+            if (f.table() == null || f.working() || SystemViews.find(f.table(), s) != null) continue;
             Ast.Name to = resolve(f.table(), s);
             if (to == f.table()) continue;
             if (from == null) from = new ArrayList<>(sel.from());
@@ -412,6 +413,19 @@ final class Executor {
             return v;
         }
 
+        /**
+         * A scope of the same statement with nothing made yet, for one round of a recursive WITH
+         * query: what its queries make (a subquery's rows, a temporary index) may depend on the
+         * rows the round before added, {@code rows}, which its reference to itself, {@code
+         * working}, reads.
+         */
+        Scope round(QueryPlan working, List<Object[]> rows) {
+            Scope r = new Scope(session, txn, snapshot, params, temp);
+            r.memo = new java.util.IdentityHashMap<>(4);
+            if (working != null) r.memo.put(working, rows);
+            return r;
+        }
+
         /** The rows of subquery {@code q}, at most {@code cap}, its correlated columns read from {@code outer}. */
         List<Object[]> rows(Expr.Subquery q, Expr.Ctx outer, long cap) { return rows(q.plan, outer, cap); }
 
@@ -500,6 +514,10 @@ final class Executor {
         /** A system view's rows (SystemViews), made for the statement; null for a query. */
         java.util.function.Function<Scope, List<Object[]>> generated;
         String generatedName;
+        /** A recursive WITH query ({@link #executeRecursive}); null for any other. */
+        Recursion recursion;
+        /** Within a recursive WITH query, its reference to itself: its name (the plan's rows are those the round before added); null otherwise. */
+        String workingOf;
         /** The window functions of the select list and ORDER BY, by slot: computed once every row of the query is known. */
         List<Expr.Window> windows = List.of();
         /**
@@ -587,7 +605,7 @@ final class Executor {
          * query's as the scan finds it (kept nowhere, so not charged), any other's once all are made.
          */
         List<Object[]> execute(Scope scope, Expr.Ctx outer, long cap, Consumer<Object[]> emit) {
-            List<Object[]> rows = generated != null ? generated.apply(scope)
+            List<Object[]> rows = generated != null ? generated.apply(scope) : recursion != null ? executeRecursive(scope, outer, cap)
                     : terms != null ? executeCompound(scope, outer, cap) : executeSimple(scope, outer, cap, emit);
             if (emit == null) return rows;
             for (Object[] row : rows) emit.accept(row);
@@ -806,6 +824,41 @@ final class Executor {
             int from = (int) Math.min(skip, rows.size());
             int to = (int) Math.min(rows.size(), from + Math.min(max, Integer.MAX_VALUE));
             return from == 0 && to == rows.size() ? rows : new ArrayList<>(rows.subList(from, to));
+        }
+
+        /**
+         * A recursive WITH query's rows: its initial query's, then, round after round, those its
+         * recursive query makes from the rows the round before added, until a round adds none
+         * (the first {@code cap} of them). With UNION, a row given before is dropped. Each round
+         * runs in a scope of its own ({@link Scope#round}); what it built is given back to
+         * TempSize when it ends, but for the rows kept. A query that never stops adding rows
+         * stops at TempSize (TT0802) or at its SQLQueryTimeout.
+         */
+        private List<Object[]> executeRecursive(Scope scope, Expr.Ctx outer, long cap) {
+            Recursion r = recursion;
+            TempSpace.Budget temp = scope.temp;
+            Set<Key> seen = r.distinct() ? new HashSet<>() : null;
+            List<Object[]> all = new ArrayList<>();
+            Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
+            List<Object[]> added = null;
+            while (added == null || !added.isEmpty()) {
+                long built = temp.built();
+                List<Object[]> made = added == null ? r.initial().execute(scope.round(null, null), outer, Long.MAX_VALUE)
+                        : r.step().execute(scope.round(r.working(), added), outer, Long.MAX_VALUE);
+                temp.release(temp.built() - built);
+                added = new ArrayList<>();
+                for (Object[] row : made) {
+                    ctx.tick();
+                    if (seen != null) {
+                        if (!seen.add(new Key(row))) continue;
+                        temp.charge(SET_ENTRY);
+                    }
+                    temp.chargeRow(row);
+                    added.add(row);
+                }
+                all.addAll(added);
+            }
+            return all.size() <= cap ? all : new ArrayList<>(all.subList(0, (int) cap));
         }
 
         private static List<Object[]> combine(String op, List<Object[]> left, List<Object[]> right, TempSpace.Budget temp, Expr.Ctx ctx) {
@@ -1911,6 +1964,11 @@ final class Executor {
      * joins merged, for the query around it.
      */
     private static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner, boolean nest) {
+        return planQuery(sel, s, parent, owner, nest, null);
+    }
+
+    /** {@code working}: {@code sel} is a recursive WITH query's recursive query, and this is its reference to itself. */
+    private static QueryPlan planQuery(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner, boolean nest, QueryPlan working) {
         if (sel.isCompound()) return planCompound(sel, s, parent, owner);
         sel = JoinOrder.reorder(resolveSources(sel, s), s);
         QueryPlan q = new QueryPlan();
@@ -1925,8 +1983,9 @@ final class Executor {
         for (int i = 0; i < levelOf.length; i++) {
             Ast.FromItem f = sel.from().get(i);
             levelOf[i] = -1;
-            SystemViews.View system = f.query() != null ? null : SystemViews.find(f.table(), s);
-            var view = f.query() != null || system != null ? null : s.catalog().view(owner(f.table(), s), f.table().name());
+            boolean source = f.query() != null || f.working(); // (not a name to look up)
+            SystemViews.View system = source ? null : SystemViews.find(f.table(), s);
+            var view = source || system != null ? null : s.catalog().view(owner(f.table(), s), f.table().name());
             if (system != null) {
                 QueryPlan dq = SystemViews.plan(system);
                 List<Column> cols = new ArrayList<>();
@@ -1940,7 +1999,7 @@ final class Executor {
                 nests.add(null);
                 continue;
             }
-            if (f.query() != null || view != null) {
+            if (source || view != null) {
                 // A derived table (its query planned in the enclosing query's scope: it cannot
                 // name the sources beside it) or a view (as its owner), and a stand-in table of
                 // its result columns. In a subquery, it is run again for each of the subquery's
@@ -1948,7 +2007,9 @@ final class Executor {
                 // is run once, however many target rows ask for a match).
                 boolean wasCorrelated = owner != null && owner.correlated;
                 if (owner != null) owner.correlated = false;
-                QueryPlan dq = view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner, f.nest());
+                QueryPlan dq = f.working() ? workingPlan(working, f)
+                        : f.recursion() != null ? planRecursive(f.query(), f.recursion(), s, parent, owner)
+                        : view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner, f.nest());
                 perExecution.add(owner != null && owner.correlated);
                 if (owner != null) owner.correlated |= wasCorrelated;
                 List<Column> cols = new ArrayList<>();
@@ -2194,6 +2255,106 @@ final class Executor {
      * TT_INTEGER and a NUMBER(5,1) is a NUMBER). Its ORDER BY names result columns by position or
      * name, as Oracle's does.
      */
+    /** A recursive WITH query's plans: its initial query, its recursive query, and the latter's reference to itself. */
+    record Recursion(String name, QueryPlan initial, QueryPlan step, QueryPlan working, boolean distinct) {}
+
+    /** The plan of {@code f}, a recursive WITH query's reference to itself, within the query {@code working} is planned for. */
+    private static QueryPlan workingPlan(QueryPlan working, Ast.FromItem f) {
+        if (working == null || !working.workingOf.equals(f.table().name())) {
+            throw ErrorCode.INTERNAL.error("recursive WITH query " + f.table().name() + " read outside its recursive query");
+        }
+        return working;
+    }
+
+    /**
+     * Plans the recursive WITH query {@code r} whose initial query is {@code initial}. Its columns
+     * have the initial query's types, widened to hold the recursive query's values too: the
+     * recursive query is planned over the types so far until they hold (numbers widen as in a
+     * UNION, strings of differing lengths become VARCHAR2 of any length); a column whose types are
+     * of different kinds (a number and a string, say) is TT90003, as Oracle's ORA-01790 and
+     * PostgreSQL refuse it.
+     */
+    private static QueryPlan planRecursive(Ast.Select initial, Ast.Recursion r, Session s, Binder parent, Expr.Subquery owner) {
+        if (r.step().hierarchy() != null) {
+            throw ErrorCode.UNSUPPORTED.error("a hierarchical query (CONNECT BY) as the recursive query of WITH query " + r.name());
+        }
+        QueryPlan first = planQuery(initial, s, parent, owner);
+        List<String> names = r.columns() != null ? r.columns() : first.columns.stream().map(ResultColumn::name).toList();
+        if (names.size() != first.columns.size()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + r.name() + " names " + names.size() + " columns but its query has "
+                    + first.columns.size());
+        }
+        List<SqlType> types = new ArrayList<>();
+        for (ResultColumn c : first.columns) types.add(c.type());
+        boolean[] untyped = new boolean[types.size()]; // a NULL or a parameter of the initial query: the recursive query's type
+        for (int i = 0; i < untyped.length; i++) {
+            Expr e = first.terms == null ? first.outputs.get(i) : null;
+            untyped[i] = Binder.isNullLiteral(e) || e instanceof Expr.Param;
+        }
+        for (int round = 0; ; round++) {
+            QueryPlan working = new QueryPlan();
+            working.columns = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) working.columns.add(new ResultColumn(names.get(i), types.get(i)));
+            working.tables = new Table[0];
+            working.workingOf = r.name();
+            working.generated = scope -> {
+                throw ErrorCode.INTERNAL.error("recursive WITH query " + r.name() + " read outside one of its rounds");
+            };
+            QueryPlan step = planQuery(r.step(), s, parent, owner, false, working);
+            if (step.columns.size() != names.size()) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the queries of recursive WITH query " + r.name() + " select " + names.size() + " and "
+                        + step.columns.size() + " columns; each must select as many");
+            }
+            readsItselfInnerJoined(step, working, r.name());
+            if (step.aggregate) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the recursive query of WITH query " + r.name() + " groups or aggregates; each round"
+                        + " adds rows, one by one, from those of the round before");
+            }
+            List<SqlType> wider = new ArrayList<>();
+            for (int i = 0; i < types.size(); i++) {
+                SqlType a = types.get(i), b = step.columns.get(i).type();
+                wider.add(untyped[i] ? b : Binder.isNullLiteral(step.outputs.get(i)) ? a : recursiveType(a, b, r.name(), names.get(i)));
+            }
+            untyped = new boolean[types.size()];
+            if (wider.equals(types)) {
+                QueryPlan q = new QueryPlan();
+                q.recursion = new Recursion(r.name(), first, step, working, r.distinct());
+                q.columns = working.columns;
+                q.outputs = first.outputs;
+                q.tables = new Table[0];
+                q.lockTables = java.util.stream.Stream.concat(java.util.Arrays.stream(first.lockTables), java.util.Arrays.stream(step.lockTables))
+                        .toArray(Table[]::new);
+                return q;
+            }
+            if (round == 8) throw ErrorCode.INTERNAL.error("the column types of recursive WITH query " + r.name() + " do not settle");
+            types = wider;
+        }
+    }
+
+    /** The type of a recursive WITH query's column whose initial query gives {@code a}s and recursive query {@code b}s. */
+    private static SqlType recursiveType(SqlType a, SqlType b, String name, String column) {
+        if (a.equals(b)) return a;
+        TypeKind x = a.kind(), y = b.kind();
+        if (x.isString() && y.isString()) return SqlType.VARCHAR_ANY;
+        if (x == TypeKind.VARBINARY && y == TypeKind.VARBINARY) return SqlType.VARBINARY_ANY;
+        if (x.isNumeric() && y.isNumeric() || x.isDatetime() && y.isDatetime()) return Binder.commonTypeOf(List.of(a, b));
+        throw ErrorCode.TYPE_MISMATCH.error("column " + column + " of recursive WITH query " + name + " is " + a.sqlName() + " in its initial"
+                + " query but " + b.sqlName() + " in its recursive query");
+    }
+
+    /**
+     * Refuses a recursive query that reads its WITH query ({@code working}) on the side of an
+     * outer join that may be NULLs: each round's rows must come from the rows the round before added.
+     */
+    private static void readsItselfInnerJoined(QueryPlan step, QueryPlan working, String name) {
+        for (int i = 0; i < step.derived.length; i++) {
+            if (step.derived[i] == working && (step.outer[i] || step.fullLevel >= 0)) {
+                throw ErrorCode.SEMANTIC_ERROR.error("the recursive query of WITH query " + name + " reads it in an outer join (the side"
+                        + " that may be NULLs, or a FULL JOIN); read it as a table that the join's other rows join");
+            }
+        }
+    }
+
     private static QueryPlan planCompound(Ast.Select sel, Session s, Binder parent, Expr.Subquery owner) {
         QueryPlan q = new QueryPlan();
         q.terms = new ArrayList<>();
@@ -3070,8 +3231,19 @@ final class Executor {
 
     /** The plan's lines: each source's access, then each subquery's, indented; a compound query's terms in turn. */
     private static void explain(QueryPlan q, String indent, List<String> lines) {
+        if (q.workingOf != null) {
+            lines.add(indent + "ROWS OF " + q.workingOf + " THE ROUND BEFORE ADDED");
+            return;
+        }
         if (q.generated != null) {
             lines.add(indent + "SYSTEM VIEW " + q.generatedName);
+            return;
+        }
+        if (q.recursion != null) {
+            lines.add(indent + "RECURSIVE WITH " + q.recursion.name() + ", FIRST ROWS:");
+            explain(q.recursion.initial(), indent + "  ", lines);
+            lines.add(indent + "THEN EACH ROUND, " + (q.recursion.distinct() ? "UNION" : "UNION ALL") + ":");
+            explain(q.recursion.step(), indent + "  ", lines);
             return;
         }
         if (q.terms != null) {

@@ -91,7 +91,7 @@ final class JoinOrder {
         String[] names = new String[n];
         for (int i = 0; i < n; i++) {
             Ast.FromItem f = from.get(i);
-            if (f.query() != null || f.table() == null || f.full()) return sel;
+            if (f.query() != null || f.table() == null || f.working() || f.full()) return sel;
             tables[i] = s.catalog().table(Executor.owner(f.table(), s), f.table().name());
             if (tables[i] == null) return sel; // a view, a system view, DUAL, or no such table: planned as written
             if (tables[i].temporary() != null) tables[i] = s.temporaryInstance(tables[i]); // (its size is the session's)

@@ -71,10 +71,12 @@ final class Parser {
 
     /**
      * A WITH query in scope: its query's tokens (read anew at each reference, so every reference
-     * is a derived table of its own), its column names (null: the query's), and the WITH queries
-     * it may name itself (those before it).
+     * is a derived table of its own), its column names (null: the query's), the WITH queries
+     * it may name itself (those before it), and whether its own name is in scope in its query
+     * ({@code recursive}: WITH RECURSIVE, or Oracle's WITH with a column list). While its query
+     * is read, its own name stands for a {@code Cte} whose {@code self} counts the references.
      */
-    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible) {}
+    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible, boolean recursive, int[] self) {}
 
     /** The WITH queries in scope, by name: an unqualified FROM name finds these before tables. */
     private Map<String, Cte> ctes = Map.of();
@@ -293,13 +295,15 @@ final class Parser {
     }
 
     /**
-     * {@code WITH name [(columns)] AS (query), ... query}: each name stands, in the queries after
-     * it and in the main query (and their subqueries), for its query as a derived table, as
-     * Oracle's subquery factoring does. Not recursive: a name is not in scope in its own query.
+     * {@code WITH [RECURSIVE] name [(columns)] AS (query), ... query}: each name stands, in the
+     * queries after it and in the main query (and their subqueries), for its query as a derived
+     * table, as Oracle's subquery factoring does. With RECURSIVE, or with a column list (Oracle's
+     * recursive subquery factoring), a name is in scope in its own query too: one that reads
+     * itself is recursive ({@link #recursion}).
      */
     private Ast.Select withQuery() {
         expect("WITH");
-        if (peek().is("RECURSIVE")) throw ErrorCode.UNSUPPORTED.error("WITH RECURSIVE");
+        boolean recursive = accept("RECURSIVE");
         Map<String, Cte> outer = ctes;
         Set<String> named = new java.util.HashSet<>();
         try {
@@ -309,12 +313,16 @@ final class Parser {
                 List<String> columns = peek().is("(") ? columnList() : null;
                 expect("AS");
                 expect("(");
-                Ast.Select[] q = new Ast.Select[1];
-                Piece body = piece(() -> q[0] = nestedQuery()); // read once here: its errors show at its definition
-                if (columns != null) renamed(q[0], columns, name);
-                Map<String, Cte> next = new java.util.HashMap<>(ctes);
-                next.put(name, new Cte(body, columns, ctes));
+                Cte c = new Cte(null, columns, ctes, recursive || columns != null, null);
+                // read once here: its errors show at its definition
+                Piece body = piece(() -> cteSource(c, name, name, this::nestedQuery));
                 expect(")");
+                if (peek().is("SEARCH") || peek().is("CYCLE")) {
+                    throw ErrorCode.UNSUPPORTED.error("the " + peek().text() + " clause of a recursive WITH query (a UNION instead of UNION"
+                            + " ALL before its recursive query stops at rows it already gave)");
+                }
+                Map<String, Cte> next = new java.util.HashMap<>(ctes);
+                next.put(name, new Cte(body, c.columns(), c.visible(), c.recursive(), null));
                 ctes = Map.copyOf(next);
             } while (accept(","));
             return query();
@@ -323,16 +331,87 @@ final class Parser {
         }
     }
 
-    /** The query of WITH query {@code c}, parsed anew from its tokens (same parameters, same scope as at its definition). */
-    private Ast.Select cteQuery(Cte c, String name) {
+    /**
+     * WITH query {@code c}, named {@code name}, as a source called {@code alias}: its query read
+     * with {@code read} (at its definition, or anew from its tokens: same parameters, same scope
+     * as at its definition, its own name included if it may be recursive).
+     */
+    private Ast.FromItem cteSource(Cte c, String name, String alias, java.util.function.Supplier<Ast.Select> read) {
         Map<String, Cte> savedCtes = ctes;
-        ctes = c.visible();
+        int[] self = {0};
+        if (c.recursive()) {
+            Map<String, Cte> scope = new java.util.HashMap<>(c.visible());
+            scope.put(name, new Cte(null, c.columns(), null, false, self));
+            ctes = Map.copyOf(scope);
+        } else {
+            ctes = c.visible();
+        }
         try {
-            Ast.Select q = again(c.body(), this::nestedQuery);
-            return c.columns() == null ? q : renamed(q, c.columns(), name);
+            Ast.Select q = read.get();
+            if (self[0] > 0) {
+                Ast.Recursion r = recursion(q, name, c.columns(), self[0]);
+                return Ast.FromItem.recursive(initialQuery(q), r, alias);
+            }
+            return Ast.FromItem.derived(c.columns() == null ? q : renamed(q, c.columns(), name), alias);
         } finally {
             ctes = savedCtes;
         }
+    }
+
+    /**
+     * What makes WITH query {@code name}, whose query {@code q} reads it {@code refs} times, recursive,
+     * with the rules of SQL's WITH RECURSIVE (and Oracle's): {@code q} is an initial query (one or
+     * more, with set operations), UNION ALL or UNION, then a query that reads {@code name} once,
+     * as a source of its FROM: not in a subquery or a query in FROM, not twice.
+     */
+    private static Ast.Recursion recursion(Ast.Select q, String name, List<String> columns, int refs) {
+        if (!q.isCompound()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " reads itself, so its query must be an initial query, UNION ALL,"
+                    + " then a query that reads " + name);
+        }
+        int last = q.terms().size() - 1;
+        String op = q.setOps().get(last - 1);
+        if (!op.equals("UNION ALL") && !op.equals("UNION")) {
+            throw ErrorCode.SEMANTIC_ERROR.error("recursive WITH query " + name + " joins its recursive query to its initial query with "
+                    + op + "; only UNION ALL or UNION can");
+        }
+        if (!q.orderBy().isEmpty() || q.limit() != null || q.offset() != null) {
+            throw ErrorCode.SEMANTIC_ERROR.error("recursive WITH query " + name + " has ORDER BY, OFFSET or FETCH after its queries"
+                    + " (sort or limit the query that reads it)");
+        }
+        for (int i = 0; i < last; i++) {
+            if (selfReferences(q.terms().get(i)) > 0) {
+                throw ErrorCode.SEMANTIC_ERROR.error("recursive WITH query " + name + " is read by a query before its last UNION ALL;"
+                        + " only the query after it may read it");
+            }
+        }
+        Ast.Select step = q.terms().get(last);
+        if (step.isCompound()) {
+            throw ErrorCode.SEMANTIC_ERROR.error("the recursive query of WITH query " + name + " is a set operation in parentheses;"
+                    + " write its queries without them");
+        }
+        int read = selfReferences(step);
+        if (read != refs) {
+            throw ErrorCode.SEMANTIC_ERROR.error("recursive WITH query " + name + " is read in a subquery, a query in FROM or a join"
+                    + " read as one source (before a RIGHT or FULL JOIN); its recursive query reads it as a source of its own FROM only");
+        }
+        if (read > 1) {
+            throw ErrorCode.SEMANTIC_ERROR.error("the recursive query of WITH query " + name + " reads it " + read + " times; it may once");
+        }
+        return new Ast.Recursion(name, columns, step, op.equals("UNION"));
+    }
+
+    /** The initial query of recursive WITH query {@code q}: its queries before the last UNION [ALL], with the set operations between them. */
+    private static Ast.Select initialQuery(Ast.Select q) {
+        int last = q.terms().size() - 1;
+        if (last == 1) return q.terms().getFirst();
+        return Ast.Select.compound(q.terms().subList(0, last), q.setOps().subList(0, last - 1), List.of(), null, null);
+    }
+
+    /** How many sources of {@code q}'s own FROM are a recursive WITH query's reference to itself. */
+    private static int selfReferences(Ast.Select q) {
+        if (q.isCompound()) return q.terms().stream().mapToInt(Parser::selfReferences).sum();
+        return (int) q.from().stream().filter(Ast.FromItem::working).count();
     }
 
     /** {@code q} with its select items named {@code columns} (WITH name (columns) AS ...). */
@@ -905,7 +984,11 @@ final class Parser {
         if (accept("AS")) alias = identifier();
         else if (aliasAhead()) alias = identifier();
         Cte c = n.owner() == null ? ctes.get(n.name()) : null;
-        if (c != null) return Ast.FromItem.derived(cteQuery(c, n.name()), alias != null ? alias : n.name());
+        if (c != null && c.self() != null) {
+            c.self()[0]++;
+            return Ast.FromItem.working(n, alias != null ? alias : n.name());
+        }
+        if (c != null) return cteSource(c, n.name(), alias != null ? alias : n.name(), () -> again(c.body(), this::nestedQuery));
         return new Ast.FromItem(n, alias);
     }
 

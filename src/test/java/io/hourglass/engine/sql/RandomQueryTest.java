@@ -662,7 +662,7 @@ class RandomQueryTest {
 
         /** A query, maybe sorted by every column it gives (ties are then equal rows) and limited, maybe after an offset. */
         Query query() {
-            Query made = rnd.nextInt(8) == 0 ? setOperation() : rnd.nextInt(8) == 0 ? hierarchical() : select();
+            Query made = rnd.nextInt(8) == 0 ? setOperation() : rnd.nextInt(8) == 0 ? hierarchical() : rnd.nextInt(10) == 0 ? recursive() : select();
             Query q = inTextOrder(new Query(made.sql(), theirs(made.pg()), made.width(), made.ordered()));
             // (not with subtotals: PostgreSQL, 17 included, drops a sort key it deduces constant from
             // an equality, though the total rows have it NULL, and so sorts them wrong)
@@ -755,6 +755,41 @@ class RandomQueryTest {
                     + connect.replace("#.", "h.") + " WHERE NOT COALESCE(x0." + prior + " = ANY (h.keys), FALSE) AND h.lvl < " + depth
                     + ") SELECT " + String.join(", ", there) + " FROM h x0" + (where == null ? "" : " WHERE " + where);
             return new Query(ours, pg, items, false);
+        }
+
+        /**
+         * A recursive WITH query, the same text for both: a table's rows, then, round after round,
+         * the rows of a table that a link (and maybe a condition) joins to those the round before
+         * added; with UNION ALL to a depth (its level a column), or with UNION (no depth: the rows
+         * are a table's, so the walk ends). A plain or a grouped query reads it.
+         */
+        private Query recursive() {
+            keyed = false;
+            boolean union = rnd.nextInt(3) == 0;
+            String link = List.of("h.id = x1.a", "x1.id = h.a", "h.b = x1.a", "h.a = x1.b").get(rnd.nextInt(4));
+            if (rnd.nextBoolean()) link += " AND " + predicate(List.of("x1"), 0);
+            String next = table();
+            String from = switch (rnd.nextInt(3)) {
+                case 0 -> " FROM " + next + " x1 JOIN h ON " + link;
+                case 1 -> " FROM h JOIN " + next + " x1 ON " + link;
+                default -> " FROM h, " + next + " x1 WHERE " + link;
+            };
+            String depth = union ? "" : (from.contains(" WHERE ") ? " AND " : " WHERE ") + "h.lvl < " + (2 + rnd.nextInt(3));
+            String initial = "SELECT " + columns("x0") + (union ? "" : ", 1") + " FROM " + table() + " x0"
+                    + (rnd.nextInt(3) == 0 ? "" : " WHERE " + predicate(List.of("x0"), 1));
+            String step = "SELECT " + columns("x1") + (union ? "" : ", h.lvl + 1") + from + depth;
+            String with = "WITH RECURSIVE h (" + COLUMNS + (union ? "" : ", lvl") + ") AS (" + initial + (union ? " UNION " : " UNION ALL ")
+                    + step + ") ";
+            List<String> x = List.of("x0");
+            String here = " FROM h x0" + (rnd.nextInt(3) == 0 ? "" : " WHERE " + predicate(x, 1));
+            if (rnd.nextInt(3) == 0) {
+                Query g = grouped(x, here, here);
+                return new Query(with + g.sql(), with + g.pg(), g.width(), g.ordered());
+            }
+            StringBuilder select = new StringBuilder("SELECT ");
+            int items = 1 + rnd.nextInt(3);
+            for (int i = 0; i < items; i++) select.append(i > 0 ? ", " : "").append(!union && rnd.nextInt(4) == 0 ? "x0.lvl" : item(x));
+            return new Query(with + select + here, with + select + here, items, false);
         }
 
         /** Two queries of one table each, of as many columns of the same kinds, under UNION [ALL], INTERSECT or EXCEPT. */

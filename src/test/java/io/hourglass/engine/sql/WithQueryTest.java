@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * WITH queries read anew at each reference: their parameters keep their numbers however often
- * the name is used, and a view's {@code *} inside a WITH query named twice expands once per use.
+ * the name is used (a recursive one's too), and a view's {@code *} inside a WITH query named twice expands once per use.
  */
 class WithQueryTest {
     @Test
@@ -24,6 +24,12 @@ class WithQueryTest {
             PreparedStatement ps = a.prepare(sql);
             assertEquals(List.of("1|3", "1|5", "3|5"), TestInstances.rows(a.execute(ps, 300, 120)));
             assertEquals(List.of("1|5"), TestInstances.rows(a.execute(ps, 200, 120)));
+
+            // a recursive one: its initial and recursive queries' parameters, the main query's after them
+            PreparedStatement steps = a.prepare("WITH RECURSIVE n (i) AS (SELECT ? FROM dual UNION ALL SELECT i + ? FROM n WHERE i < ?)"
+                    + " SELECT a.i, b.i FROM n a JOIN n b ON b.i = a.i + ? ORDER BY 1");
+            assertEquals(List.of("1|4", "4|7"), TestInstances.rows(a.execute(steps, 1, 3, 7, 3)));
+            assertEquals(List.of("10|12", "12|14"), TestInstances.rows(a.execute(steps, 10, 2, 14, 2)));
 
             a.execute("CREATE VIEW pairs (a, ap, b, bp) AS WITH e AS (SELECT * FROM emp WHERE pay > 200) SELECT * FROM e x, e y WHERE x.id < y.id");
             assertEquals(List.of("2|300|3|250", "2|300|4|350", "3|250|4|350"), TestInstances.rows(a.execute("SELECT * FROM pairs ORDER BY 1, 3")));
