@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs HierarchyBenchmark and writes bench/results/<date>-hierarchy/: the machine, the command
-# and the output. A subtree of a 1,000,000-row tree by START WITH ... CONNECT BY, with and
-# without an index on the child's column.
+# and the output. A subtree of a 1,000,000-row tree by START WITH ... CONNECT BY and by a
+# recursive WITH query, with and without an index on the child's column.
 # Usage: bench/run-hierarchy.sh [employees]
 set -euo pipefail
 cd "$(dirname "$0")/.."

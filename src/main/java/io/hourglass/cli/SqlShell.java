@@ -209,6 +209,15 @@ final class SqlShell {
                         : "USE " + a.get(1) + " LIFETIME " + a.get(2) + " " + a.get(3) + "S CYCLE " + a.get(4) + " " + a.get(5) + "S " + a.get(6)));
             }
         }
+        // and the cache group it belongs to (the cachegroups command tells the rest)
+        Result cached = run("SELECT table_owner, cgowner, cgname, tblnum, parent_table, table_type FROM sys.cache_group_tables"
+                + " WHERE table_name = '" + table + "'" + (name.length > 1 ? " AND table_owner = '" + name[0] + "'" : "") + " ORDER BY table_owner");
+        if (cached != null) {
+            for (List<String> g : cached.rows()) {
+                out.println("Cache group of " + g.get(0) + "." + table + ": " + g.get(1) + "." + g.get(2) + ", "
+                        + ("1".equals(g.get(3)) ? "its root table" : "a child of " + g.get(0) + "." + g.get(4)) + " (" + words(g.get(5)) + ")");
+            }
+        }
         return true;
     }
 
@@ -502,7 +511,7 @@ final class SqlShell {
               monitor [COLUMN]      SYS.MONITOR, the database's counters, a line each
               dssize [k|m|g]        PermSize and TempSize: allocated, in use, high water
               tablesize [[OWNER.]T] what CALL ttComputeTabSizes found of each table
-              describe [OWNER.]T    the columns of table or view T (of a synonym: its object's)
+              describe [OWNER.]T    the columns of table or view T (of a synonym: its object's), its aging, its cache group
               @FILE                 run the commands in FILE
               help | exit""";
 

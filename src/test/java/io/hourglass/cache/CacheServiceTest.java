@@ -81,7 +81,10 @@ public class CacheServiceTest {
     }
 
     /** A SYNCHRONOUS WRITETHROUGH group over HTTP: a commit reaches PostgreSQL; one it refuses is a 409 with TT90052. */
-    /** The shell's cachegroups (ttIsql's): a group's type, autorefresh and aging, then its tables, each with its WHERE clause and type. */
+    /**
+     * The shell's cachegroups (ttIsql's): a group's type, autorefresh and aging, then its tables, each with its WHERE clause and
+     * type; and describe of a cached table names its group and its place in it.
+     */
     @Test
     public void theShellDescribesACacheGroupAndItsTables() {
         PostgresServer.run("CREATE SCHEMA crm", "CREATE TABLE crm.customer (id integer PRIMARY KEY, region varchar(8))",
@@ -90,7 +93,8 @@ public class CacheServiceTest {
         admin("CREATE DYNAMIC READONLY CACHE GROUP crmcache AUTOREFRESH INTERVAL 30 SECONDS FROM crm.customer (id NUMBER NOT NULL"
                 + " PRIMARY KEY, region VARCHAR2(8)) WHERE region = 'EU', crm.orders (id NUMBER NOT NULL PRIMARY KEY, cust NUMBER,"
                 + " amount NUMBER(8,2), FOREIGN KEY (cust) REFERENCES crm.customer (id) ON DELETE CASCADE)").statusCode(200);
-        String out = io.hourglass.cli.Shell.run("cachedb", adminPassword(), "cachegroups admin.crmcache\ncachegroup nosuch\ncachegroups a.b.c\n");
+        String out = io.hourglass.cli.Shell.run("cachedb", adminPassword(), "cachegroups admin.crmcache\ncachegroup nosuch\ncachegroups a.b.c\n"
+                + "describe crm.orders\n");
         org.junit.jupiter.api.Assertions.assertTrue(out.contains("""
                 Command> cachegroups admin.crmcache
 
@@ -118,10 +122,14 @@ public class CacheServiceTest {
                 Command> cachegroups a.b.c
                 cachegroups takes a cache group's name: [OWNER.]NAME
                 """), out);
+        org.junit.jupiter.api.Assertions.assertTrue(out.contains("3 rows found.\n"
+                + "Cache group of CRM.ORDERS: ADMIN.CRMCACHE, a child of CRM.CUSTOMER (Read Only)\n"), out);
         admin("DROP CACHE GROUP crmcache").statusCode(200);
         admin("CREATE USERMANAGED CACHE GROUP crmum FROM crm.customer (id NUMBER NOT NULL PRIMARY KEY, region VARCHAR2(8), PROPAGATE)")
                 .statusCode(200);
-        org.junit.jupiter.api.Assertions.assertTrue(io.hourglass.cli.Shell.run("cachedb", adminPassword(), "cachegroups crmum\n").contains("""
+        String um = io.hourglass.cli.Shell.run("cachedb", adminPassword(), "cachegroups crmum\ndescribe crm.customer\n");
+        org.junit.jupiter.api.Assertions.assertTrue(um.contains("Cache group of CRM.CUSTOMER: ADMIN.CRMUM, its root table (Propagate)\n"), um);
+        org.junit.jupiter.api.Assertions.assertTrue(um.contains("""
                 Cache Group ADMIN.CRMUM:
 
                   Cache Group Type: User Managed

@@ -16,10 +16,12 @@ import java.util.SplittableRandom;
 
 /**
  * A subtree of a 1,000,000-row tree (employee k reports to (k - 1) / 10: ten reports each, six
- * levels) by a hierarchical query: {@code START WITH empno = ? CONNECT BY PRIOR empno = mgr} from
- * a random employee of the fourth level, about 1,100 rows under it. {@code mgrIndex=true}: an
- * index on mgr, which each row's children are looked up in; false: none, so the table's rows are
- * read and hashed by mgr once per execution.
+ * levels) from a random employee of the fourth level, about 1,100 rows under it, by a
+ * hierarchical query ({@code query=connectBy}: {@code START WITH empno = ? CONNECT BY PRIOR empno
+ * = mgr}) or by the recursive WITH query that walks the same tree ({@code query=recursiveWith}).
+ * {@code mgrIndex=true}: an index on mgr, which each row's children are looked up in; false:
+ * none, so the table's rows are read and hashed by mgr once per execution (CONNECT BY) or once
+ * per round (the recursive query's join, five rounds).
  */
 @State(Scope.Benchmark)
 public class HierarchyBenchmark {
@@ -28,6 +30,9 @@ public class HierarchyBenchmark {
 
     @Param({"true", "false"})
     public boolean mgrIndex;
+
+    @Param({"connectBy", "recursiveWith"})
+    public String query;
 
     private final SplittableRandom random = new SplittableRandom(42);
     private Instance instance;
@@ -52,7 +57,9 @@ public class HierarchyBenchmark {
         }
         c.commit();
         c.setAutocommit(true);
-        subtree = c.prepare("SELECT COUNT(*), MAX(LEVEL) FROM emp START WITH empno = ? CONNECT BY PRIOR empno = mgr");
+        subtree = c.prepare(query.equals("connectBy") ? "SELECT COUNT(*), MAX(LEVEL) FROM emp START WITH empno = ? CONNECT BY PRIOR empno = mgr"
+                : "WITH RECURSIVE t (empno, lvl) AS (SELECT empno, 1 FROM emp WHERE empno = ? UNION ALL SELECT e.empno, t.lvl + 1"
+                + " FROM t JOIN emp e ON e.mgr = t.empno) SELECT COUNT(*), MAX(lvl) FROM t");
     }
 
     @TearDown(Level.Trial)
