@@ -250,9 +250,11 @@ final class Ast {
      * MERGE INTO t USING s ON (cond) WHEN MATCHED THEN UPDATE ... WHEN NOT MATCHED THEN INSERT
      * ..., as the UPDATE of the rows of t a row of s matches (each SET value a subquery over the
      * matching row of s) followed by the INSERT of the rows of s that match no row of t, run as
-     * one statement; either may be null.
+     * one statement; either may be null. With Oracle's {@code DELETE WHERE cond} after the
+     * UPDATE, {@code delete} (else null) deletes an updated row, the one whose ROWID is parameter
+     * {@code rowIdParam} (one past the statement's own), if a source row matching it meets cond.
      */
-    record Merge(Update update, Insert insert) implements Stmt {}
+    record Merge(Update update, Insert insert, Delete delete, int rowIdParam) implements Stmt {}
 
     /** ALTER TABLE t RENAME COLUMN c TO n. */
     record RenameColumn(Name table, String column, String newName) implements Stmt {}

@@ -180,7 +180,8 @@ final class Executor {
                 yield t == d.table() ? d : new Ast.Delete(t, d.alias() != null ? d.alias() : d.table().name(), d.where(), d.first());
             }
             case Ast.Merge m -> new Ast.Merge(m.update() == null ? null : (Ast.Update) resolveTarget(m.update(), s),
-                    m.insert() == null ? null : (Ast.Insert) resolveTarget(m.insert(), s));
+                    m.insert() == null ? null : (Ast.Insert) resolveTarget(m.insert(), s),
+                    m.delete() == null ? null : (Ast.Delete) resolveTarget(m.delete(), s), m.rowIdParam());
             case Ast.Explain e -> new Ast.Explain(resolveTarget(e.stmt(), s));
             case Ast.Returning r -> new Ast.Returning(resolveTarget(r.dml(), s), r.items(), r.into());
             default -> stmt;
@@ -2840,16 +2841,29 @@ final class Executor {
      * first because the UPDATE's changes are the transaction's, and the INSERT's query would see
      * them: a source that reads the target table (MERGE INTO t USING (SELECT ... FROM t) s ON
      * (... s.d ...)), changed by the UPDATE, would no longer match and be inserted too. Returns
-     * the rows updated and inserted.
+     * the rows updated and inserted. With DELETE WHERE, the UPDATE returns the ROWIDs of the rows
+     * it changed, and each is deleted if its condition holds now, over the row's new values (the
+     * rows deleted were updated, and are counted so, as Oracle counts them).
      */
     static Plan planMerge(Ast.Merge m, Session s) {
-        Plan update = m.update() == null ? null : planUpdate(m.update(), s, null);
+        Ast.Returning rowIds = m.delete() == null ? null
+                : new Ast.Returning(m.update(), List.of(new Ast.SelectItem(new Expr.ColumnRef(0, m.update().alias(), "ROWID"), null)), null);
+        Plan update = m.update() == null ? null : planUpdate(m.update(), s, rowIds);
+        Plan delete = m.delete() == null ? null : planDelete(m.delete(), s, null);
         InsertPlan insert = m.insert() == null ? null : insertPlan(m.insert(), s);
         return (ss, params) -> atomically(ss, txn -> {
             try (TempSpace.Budget temp = ss.transactions().temp().budget()) {
                 List<Object[]> rows = insert == null ? null : insert.values(insert.begin(ss, txn, params, temp));
                 long n = 0;
-                if (update != null) n += update.run(ss, params).updateCount();
+                if (update != null) {
+                    StatementResult updated = update.run(ss, params);
+                    n += updated.updateCount();
+                    Object[] withRowId = delete == null ? null : java.util.Arrays.copyOf(params, m.rowIdParam() + 1);
+                    for (Object[] row : delete == null ? List.<Object[]>of() : updated.rows()) {
+                        withRowId[m.rowIdParam()] = row[0];
+                        delete.run(ss, withRowId);
+                    }
+                }
                 // (inserted, with their foreign keys checked, as the UPDATE left the tables)
                 if (insert != null) n += insert.insert(insert.begin(ss, txn, params, temp), rows, null);
                 return StatementResult.count(n);
@@ -3183,6 +3197,10 @@ final class Executor {
             case Ast.Update u -> explainUpdate(u, s, lines);
             case Ast.Merge m -> {
                 if (m.update() != null) explainUpdate(m.update(), s, lines);
+                if (m.delete() != null) {
+                    Table t = rows(m.delete().table(), s);
+                    lines.add("DELETE (each row updated) " + planTarget(t, m.delete().alias(), m.delete().where(), s).access[0].describe(t));
+                }
                 if (m.insert() != null) {
                     lines.add("INSERT INTO " + rows(m.insert().table(), s).qualifiedName());
                     explain(planQuery(m.insert().query(), s), "  ", lines);

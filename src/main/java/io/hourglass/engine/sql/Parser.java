@@ -1098,8 +1098,8 @@ final class Parser {
 
     /**
      * {@code MERGE INTO t [alias] USING {s | (query)} [alias] ON (cond) [WHEN MATCHED THEN UPDATE
-     * SET c = e, ... [WHERE w]] [WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (v, ...) [WHERE w]]},
-     * Oracle's, made here into an UPDATE and an INSERT (see {@link Ast.Merge}). Every column
+     * SET c = e, ... [WHERE w] [DELETE WHERE d]] [WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (v,
+     * ...) [WHERE w]]}, Oracle's, made here into an UPDATE, a DELETE and an INSERT (see {@link Ast.Merge}). Every column
      * reference in its conditions and values names its table (TT90015 otherwise): a name both
      * tables have would be read from the source inside the subqueries the statement becomes.
      */
@@ -1121,7 +1121,7 @@ final class Parser {
         expect(")");
         List<String> setColumns = new ArrayList<>();
         List<Piece> setValues = new ArrayList<>();
-        Piece updateWhere = null, insertWhere = null;
+        Piece updateWhere = null, insertWhere = null, deleteWhere = null;
         List<String> insertColumns = null;
         List<Piece> insertValues = null;
         while (accept("WHEN")) {
@@ -1141,7 +1141,10 @@ final class Parser {
                     setValues.add(piece(this::valueOrDefault));
                 } while (accept(","));
                 if (accept("WHERE")) updateWhere = piece(this::expr);
-                if (peek().is("DELETE")) throw ErrorCode.UNSUPPORTED.error("MERGE ... DELETE WHERE");
+                if (accept("DELETE")) {
+                    expect("WHERE");
+                    deleteWhere = piece(this::expr);
+                }
             } else {
                 expect("NOT");
                 expect("MATCHED");
@@ -1165,6 +1168,7 @@ final class Parser {
         if (insertValues != null) valuePieces.addAll(insertValues);
         if (updateWhere != null) conditions.add(updateWhere);
         if (insertWhere != null) conditions.add(insertWhere);
+        if (deleteWhere != null) conditions.add(deleteWhere);
         List<Expr> read = new ArrayList<>();
         for (Piece p : valuePieces) read.add(again(p, this::valueOrDefault)); // (each piece read as it was first: DEFAULT is a value only in SET and VALUES)
         for (Piece p : conditions) read.add(again(p, this::expr));
@@ -1219,7 +1223,17 @@ final class Parser {
             if (insertWhere != null) cond = new Expr.Binary(pos, "AND", cond, again(insertWhere, this::expr));
             insert = new Ast.Insert(target, insertColumns, null, selectOf(values, again(source, this::fromItem), cond));
         }
-        return new Ast.Merge(update, insert);
+        Ast.Delete delete = null;
+        if (deleteWhere != null) {
+            // An updated row (its ROWID a parameter past the statement's own, paramCount) whose
+            // matching source row meets the condition over its new values.
+            Ast.Select meets = selectOf(List.of(new Expr.Literal(pos, 1L, io.hourglass.engine.catalog.SqlType.BIGINT)),
+                    again(source, this::fromItem), new Expr.Binary(pos, "AND", again(on, this::expr), again(deleteWhere, this::expr)));
+            Expr updated = new Expr.Binary(pos, "=", new Expr.ColumnRef(pos, t, "ROWID"), new Expr.Param(pos, paramCount));
+            delete = new Ast.Delete(target, t, new Expr.Binary(pos, "AND", updated,
+                    new Expr.Subquery(pos, Expr.Subquery.Kind.EXISTS, meets, null, null, false, "(MERGE's DELETE WHERE)")), null);
+        }
+        return new Ast.Merge(update, insert, delete, paramCount);
     }
 
     /** Fails with {@code error} if {@code e} (a piece read again as it was first) reads a column of MERGE's target {@code t}. */

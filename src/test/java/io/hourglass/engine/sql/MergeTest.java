@@ -50,6 +50,33 @@ class MergeTest {
         }
     }
 
+    /** DELETE WHERE's condition with parameters of its own, after those of SET and WHEN NOT MATCHED's; and DELETE on the target needed. */
+    @Test
+    void aPreparedMergeDeletesTheUpdatedRowsItsParametersSay() {
+        try (Instance i = TestInstances.one("MG3"); Connection a = i.connect("MG3", "admin", TestInstances.ADMIN_PASSWORD)) {
+            a.execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, n INTEGER)");
+            a.execute("INSERT INTO kv VALUES (1, 1), (2, 5)");
+            PreparedStatement use = a.prepare("MERGE INTO kv t USING dual ON (t.k = ?) WHEN MATCHED THEN UPDATE SET n = t.n - ?"
+                    + " DELETE WHERE t.n <= ? WHEN NOT MATCHED THEN INSERT VALUES (?, ?)");
+            assertEquals(1, a.execute(use, 1, 1, 0, 1, 9).updateCount()); // 1 reaches 0: gone
+            assertEquals(1, a.execute(use, 2, 1, 0, 2, 9).updateCount()); // 2 reaches 4: stays
+            assertEquals(1, a.execute(use, 3, 1, 0, 3, 9).updateCount()); // 3 is new
+            assertEquals(List.of("2|4", "3|9"), TestInstances.rows(a, "SELECT k, n FROM kv ORDER BY k"));
+            assertEquals(1, a.execute(use, 3, 1, 8, 3, 9).updateCount()); // 3 reaches 8: gone
+            assertEquals(List.of("2|4"), TestInstances.rows(a, "SELECT k, n FROM kv ORDER BY k"));
+
+            a.execute("CREATE USER u IDENTIFIED BY pw");
+            a.execute("GRANT SELECT, UPDATE ON kv TO u");
+            try (Connection u = i.connect("MG3", "u", "pw")) {
+                String merge = "MERGE INTO admin.kv t USING dual ON (t.k = 2) WHEN MATCHED THEN UPDATE SET n = 0 DELETE WHERE t.n = 0";
+                assertEquals(90006, assertThrows(HourglassException.class, () -> u.execute(merge)).number(), "no DELETE");
+                a.execute("GRANT DELETE ON kv TO u");
+                assertEquals(1, u.execute(merge).updateCount());
+            }
+            assertEquals(List.of(), TestInstances.rows(a, "SELECT k, n FROM kv"));
+        }
+    }
+
     @Test
     void itNeedsUpdateAndInsertOnTheTargetAndSelectOnBothTables() {
         try (Instance i = TestInstances.one("MG2"); Connection a = i.connect("MG2", "admin", TestInstances.ADMIN_PASSWORD)) {
