@@ -415,17 +415,27 @@ final class Executor {
         }
 
         /**
-         * A scope of the same statement with nothing made yet, for one round of a recursive WITH
-         * query: what its queries make (a subquery's rows, a temporary index) may depend on the
-         * rows the round before added, {@code rows}, which its reference to itself, {@code
-         * working}, reads.
+         * A scope of the same statement with nothing made yet, for the rounds of a recursive WITH
+         * query, which share what their queries make once (a subquery's rows, a query in FROM, a
+         * temporary index over a table: none of them may read the rows of a round, which its
+         * reference to itself reads, and is run for each round, see {@link #working(QueryPlan, List)}).
          */
-        Scope round(QueryPlan working, List<Object[]> rows) {
-            Scope r = new Scope(session, txn, snapshot, params, temp);
-            r.memo = new java.util.IdentityHashMap<>(4);
-            if (working != null) r.memo.put(working, rows);
-            return r;
+        Scope recursion() { return new Scope(session, txn, snapshot, params, temp); }
+
+        /** The rows the recursive query's reference to itself, {@code plan}, reads in this round. */
+        List<Object[]> working(QueryPlan plan) {
+            List<Object[]> rows = working == null ? null : working.get(plan);
+            if (rows == null) throw ErrorCode.INTERNAL.error("recursive WITH query " + plan.workingOf + " read outside one of its rounds");
+            return rows;
         }
+
+        /** Makes {@code rows} the rows {@code plan}, a recursive query's reference to itself, reads from now on. */
+        void working(QueryPlan plan, List<Object[]> rows) {
+            if (working == null) working = new java.util.IdentityHashMap<>(2);
+            working.put(plan, rows);
+        }
+
+        private java.util.IdentityHashMap<QueryPlan, List<Object[]>> working;
 
         /** The rows of subquery {@code q}, at most {@code cap}, its correlated columns read from {@code outer}. */
         List<Object[]> rows(Expr.Subquery q, Expr.Ctx outer, long cap) { return rows(q.plan, outer, cap); }
@@ -537,7 +547,8 @@ final class Executor {
         QueryPlan[] derived;
         /**
          * Per source: a derived table that reads an enclosing query's row, run for each execution
-         * of this query (a correlated subquery); every other is run once per statement.
+         * of this query (a correlated subquery), or a recursive query's reference to itself, read
+         * anew in each round; every other is run once per statement.
          */
         boolean[] perExecution = new boolean[0];
         /** A hierarchical query's START WITH and CONNECT BY (its one source's rows walked as a tree); null otherwise. */
@@ -827,26 +838,36 @@ final class Executor {
             return from == 0 && to == rows.size() ? rows : new ArrayList<>(rows.subList(from, to));
         }
 
-        /**
-         * A recursive WITH query's rows: its initial query's, then, round after round, those its
-         * recursive query makes from the rows the round before added, until a round adds none
-         * (the first {@code cap} of them). With UNION, a row given before is dropped. Each round
-         * runs in a scope of its own ({@link Scope#round}); what it built is given back to
-         * TempSize when it ends, but for the rows kept. A query that never stops adding rows
-         * stops at TempSize (TT0802) or at its SQLQueryTimeout.
-         */
+        /** A recursive WITH query's rows (the first {@code cap} of them): {@link #rounds}' rows, all of them kept. */
         private List<Object[]> executeRecursive(Scope scope, Expr.Ctx outer, long cap) {
+            List<Object[]> all = new ArrayList<>();
+            if (cap > 0) rounds(scope, outer, (i, row) -> all.add(row) && all.size() < cap);
+            return all;
+        }
+
+        /**
+         * Makes a recursive WITH query's rows and hands each to {@code v} in turn: its initial
+         * query's, then, round after round, those its recursive query makes from the rows the
+         * round before added, until a round adds none or {@code v} returns false (then false).
+         * With UNION, a row given before is dropped. The rounds run in a scope of their own
+         * ({@link Scope#recursion}), which keeps what they make once; what a round built besides
+         * is given back to TempSize when it ends, but for the rows kept (charged whether {@code
+         * v} keeps them or not). A query that never stops adding rows, and is not stopped, stops
+         * at TempSize (TT0802) or at its SQLQueryTimeout.
+         */
+        private boolean rounds(Scope scope, Expr.Ctx outer, RowVisitor v) {
             Recursion r = recursion;
             TempSpace.Budget temp = scope.temp;
+            Scope rounds = scope.recursion();
             Set<Key> seen = r.distinct() ? new HashSet<>() : null;
-            List<Object[]> all = new ArrayList<>();
             Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
+            long given = 0;
             List<Object[]> added = null;
             while (added == null || !added.isEmpty()) {
-                long built = temp.built();
-                List<Object[]> made = added == null ? r.initial().execute(scope.round(null, null), outer, Long.MAX_VALUE)
-                        : r.step().execute(scope.round(r.working(), added), outer, Long.MAX_VALUE);
-                temp.release(temp.built() - built);
+                long[] mark = rounds.mark();
+                if (added != null) rounds.working(r.working(), added);
+                List<Object[]> made = (added == null ? r.initial() : r.step()).execute(rounds, outer, Long.MAX_VALUE);
+                rounds.releaseTo(mark);
                 added = new ArrayList<>();
                 for (Object[] row : made) {
                     ctx.tick();
@@ -857,9 +878,9 @@ final class Executor {
                     temp.chargeRow(row);
                     added.add(row);
                 }
-                all.addAll(added);
+                for (Object[] row : added) if (!v.visit(given++, row)) return false;
             }
-            return all.size() <= cap ? all : new ArrayList<>(all.subList(0, (int) cap));
+            return true;
         }
 
         private static List<Object[]> combine(String op, List<Object[]> left, List<Object[]> right, TempSpace.Budget temp, Expr.Ctx ctx) {
@@ -1507,6 +1528,15 @@ final class Executor {
          * False if the visitor stopped it.
          */
         private boolean forEachRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowVisitor v) {
+            if (level == 0 && ctx.outer == null && derived[0] != null && derived[0].recursion != null) {
+                // A recursive WITH query read first, by a query run once per statement: its rows
+                // as its rounds make them, so that a query that stops early (LIMIT, FETCH FIRST,
+                // ROWNUM) stops the recursion too, as PostgreSQL's lazy reading does
+                return derived[0].rounds(ctx.scope, null, (id, row) -> {
+                    ctx.tick();
+                    return v.visit(id, row);
+                });
+            }
             if (derived[level] != null) {
                 List<Object[]> rows = derivedRows(level, ctx);
                 for (int i = 0; i < rows.size(); i++) {
@@ -2011,7 +2041,9 @@ final class Executor {
                 QueryPlan dq = f.working() ? workingPlan(working, f)
                         : f.recursion() != null ? planRecursive(f.query(), f.recursion(), s, parent, owner)
                         : view != null ? planView(view, s) : planQuery(f.query(), s, parent, owner, f.nest());
-                perExecution.add(owner != null && owner.correlated);
+                // (a recursive query's reference to itself reads other rows each round: each
+                // round runs the query once)
+                perExecution.add(f.working() || owner != null && owner.correlated);
                 if (owner != null) owner.correlated |= wasCorrelated;
                 List<Column> cols = new ArrayList<>();
                 for (int c = 0; c < dq.columns.size(); c++) {
@@ -2298,9 +2330,7 @@ final class Executor {
             for (int i = 0; i < names.size(); i++) working.columns.add(new ResultColumn(names.get(i), types.get(i)));
             working.tables = new Table[0];
             working.workingOf = r.name();
-            working.generated = scope -> {
-                throw ErrorCode.INTERNAL.error("recursive WITH query " + r.name() + " read outside one of its rounds");
-            };
+            working.generated = scope -> scope.working(working);
             QueryPlan step = planQuery(r.step(), s, parent, owner, false, working);
             if (step.columns.size() != names.size()) {
                 throw ErrorCode.SEMANTIC_ERROR.error("the queries of recursive WITH query " + r.name() + " select " + names.size() + " and "

@@ -63,10 +63,10 @@ class TempSizeTest {
 
     @Test
     void eachRoundOfARecursiveWithQueryGivesBackWhatItBuilt() {
-        // each round reads 5 MB of big's rows in a query in FROM; 20 rounds' would be 100 MB, past TempSize
-        List<Object[]> rows = c.execute("WITH RECURSIVE r (n) AS (SELECT 0 FROM dual UNION ALL SELECT r.n + 1 FROM r,"
-                + " (SELECT id, s FROM big WHERE id < 5) b WHERE b.id = 0 AND r.n < 20) SELECT COUNT(*), MAX(n) FROM r").rows();
-        assertEquals(List.of(21L, 20L), List.of(rows.get(0)));
+        // each round keeps a 1 MB row of big for its window function; 40 rounds' would be 40 MB, past TempSize
+        List<Object[]> rows = c.execute("WITH RECURSIVE r (n) AS (SELECT 0 FROM dual UNION ALL SELECT r.n + 1 + 0 * COUNT(*) OVER ()"
+                + " FROM r, big b WHERE b.id = 0 AND r.n < 40) SELECT COUNT(*), MAX(n) FROM r").rows();
+        assertEquals(List.of(41L, 40L), List.of(rows.get(0)));
         assertEquals(0, temp.used());
         // one that never ends stops at TempSize, its rows given back
         exhausted("WITH RECURSIVE r (n) AS (SELECT 0 FROM dual UNION ALL SELECT n + 1 FROM r) SELECT COUNT(*) FROM r");
