@@ -83,10 +83,19 @@ final class Ast {
      * What makes a WITH query recursive (one that reads itself, SQL's WITH RECURSIVE, Oracle's
      * recursive subquery factoring): its {@code name}, its column names ({@code columns}; null:
      * its initial query's), the query after its last UNION ALL ({@code step}, which reads
-     * {@code name} once, as a source of its FROM), and whether that was a UNION ({@code
-     * distinct}: a row already given is not given, nor read, again).
+     * {@code name} once, as a source of its FROM), whether that was a UNION ({@code
+     * distinct}: a row already given is not given, nor read, again), and its CYCLE clause
+     * (null if none).
      */
-    record Recursion(String name, List<String> columns, Select step, boolean distinct) {}
+    record Recursion(String name, List<String> columns, Select step, boolean distinct, Cycle cycle) {}
+
+    /**
+     * Oracle's {@code CYCLE columns SET mark TO value DEFAULT otherwise} of a recursive WITH
+     * query: a row whose {@code columns} have the values one of its ancestors' have closes a
+     * cycle: it comes with {@code mark} (a column after the query's) {@code value}, and no row
+     * is made from it; every other row's {@code mark} is {@code otherwise}.
+     */
+    record Cycle(List<String> columns, String mark, String value, String otherwise) {}
 
     record OrderItem(Expr expr, boolean descending, Boolean nullsFirst) {}
 

@@ -857,18 +857,62 @@ final class Executor {
          */
         private boolean rounds(Scope scope, Expr.Ctx outer, RowVisitor v) {
             Recursion r = recursion;
-            TempSpace.Budget temp = scope.temp;
             Scope rounds = scope.recursion();
-            Set<Key> seen = r.distinct() ? new HashSet<>() : null;
-            Expr.Ctx ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
-            long given = 0;
-            List<Object[]> added = null;
-            while (added == null || !added.isEmpty()) {
-                long[] mark = rounds.mark();
-                if (added != null) rounds.working(r.working(), added);
-                List<Object[]> made = (added == null ? r.initial() : r.step()).execute(rounds, outer, Long.MAX_VALUE);
-                rounds.releaseTo(mark);
-                added = new ArrayList<>();
+            Kept kept = new Kept(r, scope, v);
+            List<Node> added = new ArrayList<>();
+            if (!kept.keep(round(r.initial(), rounds, outer, null), null, added)) return false;
+            while (!added.isEmpty()) {
+                List<Node> next = new ArrayList<>();
+                if (r.cycle() == null) {
+                    List<Object[]> rows = new ArrayList<>(added.size());
+                    for (Node n : added) rows.add(n.row());
+                    if (!kept.keep(round(r.step(), rounds, outer, rows), null, next)) return false;
+                } else {
+                    // each row a run of its own, so that each row made knows its parent, whose
+                    // ancestors CYCLE compares it with (what the runs share is made once all the same)
+                    for (Node n : added) if (!kept.keep(round(r.step(), rounds, outer, List.<Object[]>of(n.row())), n, next)) return false;
+                }
+                added = next;
+            }
+            return true;
+        }
+
+        /** The rows {@code q} (the initial or the recursive query) makes in {@code rounds} over the working rows {@code rows}; what it built besides given back. */
+        private List<Object[]> round(QueryPlan q, Scope rounds, Expr.Ctx outer, List<Object[]> rows) {
+            long[] mark = rounds.mark();
+            if (rows != null) rounds.working(recursion.working(), rows);
+            List<Object[]> made = q.execute(rounds, outer, Long.MAX_VALUE);
+            rounds.releaseTo(mark);
+            return made;
+        }
+
+        /** A row a recursive WITH query made, and (for CYCLE) the row it was made from. */
+        private record Node(Object[] row, Node parent) {}
+
+        /** What a recursive WITH query keeps of the rows its rounds make, and hands on. */
+        private static final class Kept {
+            private final Recursion r;
+            private final TempSpace.Budget temp;
+            private final RowVisitor v;
+            private final Set<Key> seen;
+            private final Expr.Ctx ctx;
+            private long given;
+
+            Kept(Recursion r, Scope scope, RowVisitor v) {
+                this.r = r;
+                this.temp = scope.temp;
+                this.v = v;
+                this.seen = r.distinct() ? new HashSet<>() : null;
+                this.ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
+            }
+
+            /**
+             * Keeps each of {@code made}, rows made from {@code parent} (null: from the initial
+             * query, or without CYCLE), that UNION does not drop: charged, handed to the visitor
+             * (with its cycle mark, for CYCLE), and added to {@code next} unless it closes a
+             * cycle. False if the visitor stopped.
+             */
+            boolean keep(List<Object[]> made, Node parent, List<Node> next) {
                 for (Object[] row : made) {
                     ctx.tick();
                     if (seen != null) {
@@ -876,11 +920,30 @@ final class Executor {
                         temp.charge(SET_ENTRY);
                     }
                     temp.chargeRow(row);
-                    added.add(row);
+                    boolean closes = r.cycle() != null && closesCycle(row, parent);
+                    if (!closes) next.add(new Node(row, r.cycle() == null ? null : parent));
+                    Object[] out = row;
+                    if (r.cycle() != null) {
+                        out = java.util.Arrays.copyOf(row, row.length + 1);
+                        out[row.length] = closes ? r.cycleMark() : r.noCycleMark();
+                    }
+                    if (!v.visit(given++, out)) return false;
                 }
-                for (Object[] row : added) if (!v.visit(given++, row)) return false;
+                return true;
             }
-            return true;
+
+            /** Whether {@code row}'s CYCLE columns have the values (NULLs alike) of {@code parent}'s or of one of its ancestors'. */
+            private boolean closesCycle(Object[] row, Node parent) {
+                Key key = cycleKey(row);
+                for (Node a = parent; a != null; a = a.parent()) if (key.equals(cycleKey(a.row()))) return true;
+                return false;
+            }
+
+            private Key cycleKey(Object[] row) {
+                Object[] k = new Object[r.cycle().length];
+                for (int i = 0; i < k.length; i++) k[i] = row[r.cycle()[i]];
+                return new Key(k);
+            }
         }
 
         private static List<Object[]> combine(String op, List<Object[]> left, List<Object[]> right, TempSpace.Budget temp, Expr.Ctx ctx) {
@@ -2288,8 +2351,13 @@ final class Executor {
      * TT_INTEGER and a NUMBER(5,1) is a NUMBER). Its ORDER BY names result columns by position or
      * name, as Oracle's does.
      */
-    /** A recursive WITH query's plans: its initial query, its recursive query, and the latter's reference to itself. */
-    record Recursion(String name, QueryPlan initial, QueryPlan step, QueryPlan working, boolean distinct) {}
+    /**
+     * A recursive WITH query's plans: its initial query, its recursive query, and the latter's
+     * reference to itself; whether UNION drops rows given before; and, for CYCLE, the columns
+     * (positions) it compares and the mark's two values.
+     */
+    record Recursion(String name, QueryPlan initial, QueryPlan step, QueryPlan working, boolean distinct, int[] cycle, String cycleMark,
+                     String noCycleMark) {}
 
     /** The plan of {@code f}, a recursive WITH query's reference to itself, within the query {@code working} is planned for. */
     private static QueryPlan workingPlan(QueryPlan working, Ast.FromItem f) {
@@ -2349,8 +2417,14 @@ final class Executor {
             untyped = new boolean[types.size()];
             if (wider.equals(types)) {
                 QueryPlan q = new QueryPlan();
-                q.recursion = new Recursion(r.name(), first, step, working, r.distinct());
-                q.columns = working.columns;
+                q.columns = new ArrayList<>(working.columns);
+                int[] cycle = r.cycle() == null ? null : cycleColumns(r, names);
+                if (cycle != null) {
+                    int width = Math.max(1, Math.max(r.cycle().value().length(), r.cycle().otherwise().length()));
+                    q.columns.add(new ResultColumn(r.cycle().mark(), SqlType.varchar(width)));
+                }
+                q.recursion = new Recursion(r.name(), first, step, working, r.distinct(), cycle,
+                        r.cycle() == null ? null : r.cycle().value(), r.cycle() == null ? null : r.cycle().otherwise());
                 q.outputs = first.outputs;
                 q.tables = new Table[0];
                 q.lockTables = java.util.stream.Stream.concat(java.util.Arrays.stream(first.lockTables), java.util.Arrays.stream(step.lockTables))
@@ -2360,6 +2434,23 @@ final class Executor {
             if (round == 8) throw ErrorCode.INTERNAL.error("the column types of recursive WITH query " + r.name() + " do not settle");
             types = wider;
         }
+    }
+
+    /** The positions among {@code names} of the columns CYCLE compares, whose mark is a column after them. */
+    private static int[] cycleColumns(Ast.Recursion r, List<String> names) {
+        Ast.Cycle c = r.cycle();
+        int[] at = new int[c.columns().size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = names.indexOf(c.columns().get(i));
+            if (at[i] < 0) {
+                throw ErrorCode.SEMANTIC_ERROR.error("CYCLE compares " + c.columns().get(i) + ", which recursive WITH query " + r.name()
+                        + " has no column of");
+            }
+        }
+        if (names.contains(c.mark())) {
+            throw ErrorCode.SEMANTIC_ERROR.error("CYCLE's mark " + c.mark() + " is already a column of recursive WITH query " + r.name());
+        }
+        return at;
     }
 
     /** The type of a recursive WITH query's column whose initial query gives {@code a}s and recursive query {@code b}s. */

@@ -76,7 +76,7 @@ final class Parser {
      * ({@code recursive}: WITH RECURSIVE, or Oracle's WITH with a column list). While its query
      * is read, its own name stands for a {@code Cte} whose {@code self} counts the references.
      */
-    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible, boolean recursive, int[] self) {}
+    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible, boolean recursive, int[] self, Ast.Cycle cycle) {}
 
     /** The WITH queries in scope, by name: an unqualified FROM name finds these before tables. */
     private Map<String, Cte> ctes = Map.of();
@@ -313,22 +313,53 @@ final class Parser {
                 List<String> columns = peek().is("(") ? columnList() : null;
                 expect("AS");
                 expect("(");
-                Cte c = new Cte(null, columns, ctes, recursive || columns != null, null);
+                Cte c = new Cte(null, columns, ctes, recursive || columns != null, null, null);
                 // read once here: its errors show at its definition
-                Piece body = piece(() -> cteSource(c, name, name, this::nestedQuery));
+                Ast.FromItem[] defined = new Ast.FromItem[1];
+                Piece body = piece(() -> defined[0] = cteSource(c, name, name, this::nestedQuery));
                 expect(")");
-                if (peek().is("SEARCH") || peek().is("CYCLE")) {
-                    throw ErrorCode.UNSUPPORTED.error("the " + peek().text() + " clause of a recursive WITH query (a UNION instead of UNION"
-                            + " ALL before its recursive query stops at rows it already gave)");
+                if (peek().is("SEARCH")) {
+                    throw ErrorCode.UNSUPPORTED.error("the SEARCH clause of a recursive WITH query (order the rows by a level or path"
+                            + " column it makes)");
                 }
+                Ast.Cycle cycle = peek().is("CYCLE") ? cycleClause(name, defined[0].recursion() != null) : null;
                 Map<String, Cte> next = new java.util.HashMap<>(ctes);
-                next.put(name, new Cte(body, c.columns(), c.visible(), c.recursive(), null));
+                next.put(name, new Cte(body, c.columns(), c.visible(), c.recursive(), null, cycle));
                 ctes = Map.copyOf(next);
             } while (accept(","));
             return query();
         } finally {
             ctes = outer;
         }
+    }
+
+    /** Oracle's {@code CYCLE column, ... SET mark TO 'value' DEFAULT 'otherwise'} after WITH query {@code name}, recursive or not. */
+    private Ast.Cycle cycleClause(String name, boolean recursive) {
+        expect("CYCLE");
+        if (!recursive) throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " has a CYCLE clause but does not read itself");
+        List<String> columns = new ArrayList<>();
+        do columns.add(identifier()); while (accept(","));
+        expect("SET");
+        String mark = identifier();
+        expect("TO");
+        String value = quotedText("the cycle mark's value");
+        expect("DEFAULT");
+        String otherwise = quotedText("the cycle mark's default");
+        if (value.equals(otherwise)) {
+            throw ErrorCode.SEMANTIC_ERROR.error("CYCLE's mark of WITH query " + name + " has the same value for a cycle and for none ('"
+                    + value + "')");
+        }
+        return new Ast.Cycle(List.copyOf(columns), mark, value, otherwise);
+    }
+
+    /** A quoted text, {@code what} for the error if it is not one. */
+    private String quotedText(String what) {
+        Token t = next();
+        if (t.type() != T.STRING) {
+            at--;
+            throw error("expected " + what + " as a quoted text but found " + describe(t));
+        }
+        return t.text();
     }
 
     /**
@@ -341,7 +372,7 @@ final class Parser {
         int[] self = {0};
         if (c.recursive()) {
             Map<String, Cte> scope = new java.util.HashMap<>(c.visible());
-            scope.put(name, new Cte(null, c.columns(), null, false, self));
+            scope.put(name, new Cte(null, c.columns(), null, false, self, null));
             ctes = Map.copyOf(scope);
         } else {
             ctes = c.visible();
@@ -349,7 +380,7 @@ final class Parser {
         try {
             Ast.Select q = read.get();
             if (self[0] > 0) {
-                Ast.Recursion r = recursion(q, name, c.columns(), self[0]);
+                Ast.Recursion r = recursion(q, name, c.columns(), self[0], c.cycle());
                 return Ast.FromItem.recursive(initialQuery(q), r, alias);
             }
             return Ast.FromItem.derived(c.columns() == null ? q : renamed(q, c.columns(), name), alias);
@@ -364,7 +395,7 @@ final class Parser {
      * more, with set operations), UNION ALL or UNION, then a query that reads {@code name} once,
      * as a source of its FROM: not in a subquery or a query in FROM, not twice.
      */
-    private static Ast.Recursion recursion(Ast.Select q, String name, List<String> columns, int refs) {
+    private static Ast.Recursion recursion(Ast.Select q, String name, List<String> columns, int refs, Ast.Cycle cycle) {
         if (!q.isCompound()) {
             throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " reads itself, so its query must be an initial query, UNION ALL,"
                     + " then a query that reads " + name);
@@ -398,7 +429,7 @@ final class Parser {
         if (read > 1) {
             throw ErrorCode.SEMANTIC_ERROR.error("the recursive query of WITH query " + name + " reads it " + read + " times; it may once");
         }
-        return new Ast.Recursion(name, columns, step, op.equals("UNION"));
+        return new Ast.Recursion(name, columns, step, op.equals("UNION"), cycle);
     }
 
     /** The initial query of recursive WITH query {@code q}: its queries before the last UNION [ALL], with the set operations between them. */

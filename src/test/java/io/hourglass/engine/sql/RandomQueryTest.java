@@ -761,14 +761,18 @@ class RandomQueryTest {
          * A recursive WITH query, the same text for both: a table's rows, then, round after round,
          * the rows of a table that a link (and maybe a condition) joins to those the round before
          * added; with UNION ALL to a depth (its level a column), or with UNION (no depth: the rows
-         * are a table's, so the walk ends). A plain or a grouped query reads it.
+         * are a table's, so the walk ends), now and then with a CYCLE clause. A plain or a grouped
+         * query reads it.
          */
         private Query recursive() {
             keyed = false;
             boolean union = rnd.nextInt(3) == 0;
+            // Oracle's CYCLE on id, PostgreSQL's with its path column: the rows it walks to are of a
+            // table with a key (PostgreSQL's NULLs are never a cycle's; those of t3 would be here)
+            boolean cycle = !union && rnd.nextInt(3) == 0;
             String link = List.of("h.id = x1.a", "x1.id = h.a", "h.b = x1.a", "h.a = x1.b").get(rnd.nextInt(4));
             if (rnd.nextBoolean()) link += " AND " + predicate(List.of("x1"), 0);
-            String next = table();
+            String next = cycle ? TABLES[rnd.nextInt(2)] : table();
             String from = switch (rnd.nextInt(3)) {
                 case 0 -> " FROM " + next + " x1 JOIN h ON " + link;
                 case 1 -> " FROM h JOIN " + next + " x1 ON " + link;
@@ -779,17 +783,20 @@ class RandomQueryTest {
                     + (rnd.nextInt(3) == 0 ? "" : " WHERE " + predicate(List.of("x0"), 1));
             String step = "SELECT " + columns("x1") + (union ? "" : ", h.lvl + 1") + from + depth;
             String with = "WITH RECURSIVE h (" + COLUMNS + (union ? "" : ", lvl") + ") AS (" + initial + (union ? " UNION " : " UNION ALL ")
-                    + step + ") ";
+                    + step + ") " + (cycle ? "CYCLE id SET cy TO 'Y' DEFAULT 'N' " : "");
+            String pgWith = cycle ? with + "USING cpath " : with;
             List<String> x = List.of("x0");
             String here = " FROM h x0" + (rnd.nextInt(3) == 0 ? "" : " WHERE " + predicate(x, 1));
             if (rnd.nextInt(3) == 0) {
                 Query g = grouped(x, here, here);
-                return new Query(with + g.sql(), with + g.pg(), g.width(), g.ordered());
+                return new Query(with + g.sql(), pgWith + g.pg(), g.width(), g.ordered());
             }
             StringBuilder select = new StringBuilder("SELECT ");
             int items = 1 + rnd.nextInt(3);
-            for (int i = 0; i < items; i++) select.append(i > 0 ? ", " : "").append(!union && rnd.nextInt(4) == 0 ? "x0.lvl" : item(x));
-            return new Query(with + select + here, with + select + here, items, false);
+            for (int i = 0; i < items; i++) {
+                select.append(i > 0 ? ", " : "").append(cycle && rnd.nextInt(3) == 0 ? "x0.cy" : !union && rnd.nextInt(4) == 0 ? "x0.lvl" : item(x));
+            }
+            return new Query(with + select + here, pgWith + select + here, items, false);
         }
 
         /** Two queries of one table each, of as many columns of the same kinds, under UNION [ALL], INTERSECT or EXCEPT. */
