@@ -84,10 +84,18 @@ final class Ast {
      * recursive subquery factoring): its {@code name}, its column names ({@code columns}; null:
      * its initial query's), the query after its last UNION ALL ({@code step}, which reads
      * {@code name} once, as a source of its FROM), whether that was a UNION ({@code
-     * distinct}: a row already given is not given, nor read, again), and its CYCLE clause
-     * (null if none).
+     * distinct}: a row already given is not given, nor read, again), and its SEARCH and CYCLE
+     * clauses (null if none).
      */
-    record Recursion(String name, List<String> columns, Select step, boolean distinct, Cycle cycle) {}
+    record Recursion(String name, List<String> columns, Select step, boolean distinct, Search search, Cycle cycle) {}
+
+    /**
+     * {@code SEARCH {DEPTH | BREADTH} FIRST BY columns [ASC | DESC] [NULLS FIRST | LAST], ... SET
+     * column} of a recursive WITH query: {@code column}, after the query's, numbers its rows
+     * from 1 in that order: depth first (each row before the rows made from it, siblings in the
+     * {@code by} order), or breadth first (by round, then in the {@code by} order).
+     */
+    record Search(boolean depthFirst, List<OrderItem> by, String column) {}
 
     /**
      * Oracle's {@code CYCLE columns SET mark TO value DEFAULT otherwise} of a recursive WITH

@@ -859,22 +859,23 @@ final class Executor {
             Recursion r = recursion;
             Scope rounds = scope.recursion();
             Kept kept = new Kept(r, scope, v);
+            // With CYCLE, or SEARCH DEPTH FIRST, each row a run of its own, so that each row made
+            // knows its parent (what the runs share is made once all the same)
+            boolean lineage = r.cycle() != null || r.search() != null && r.search().depthFirst();
             List<Node> added = new ArrayList<>();
-            if (!kept.keep(round(r.initial(), rounds, outer, null), null, added)) return false;
-            while (!added.isEmpty()) {
+            if (!kept.keep(round(r.initial(), rounds, outer, null), null, 0, added)) return false;
+            for (int level = 1; !added.isEmpty(); level++) {
                 List<Node> next = new ArrayList<>();
-                if (r.cycle() == null) {
+                if (!lineage) {
                     List<Object[]> rows = new ArrayList<>(added.size());
-                    for (Node n : added) rows.add(n.row());
-                    if (!kept.keep(round(r.step(), rounds, outer, rows), null, next)) return false;
+                    for (Node n : added) rows.add(n.row);
+                    if (!kept.keep(round(r.step(), rounds, outer, rows), null, level, next)) return false;
                 } else {
-                    // each row a run of its own, so that each row made knows its parent, whose
-                    // ancestors CYCLE compares it with (what the runs share is made once all the same)
-                    for (Node n : added) if (!kept.keep(round(r.step(), rounds, outer, List.<Object[]>of(n.row())), n, next)) return false;
+                    for (Node n : added) if (!kept.keep(round(r.step(), rounds, outer, List.<Object[]>of(n.row)), n, level, next)) return false;
                 }
                 added = next;
             }
-            return true;
+            return kept.inSearchOrder();
         }
 
         /** The rows {@code q} (the initial or the recursive query) makes in {@code rounds} over the working rows {@code rows}; what it built besides given back. */
@@ -886,8 +887,25 @@ final class Executor {
             return made;
         }
 
-        /** A row a recursive WITH query made, and (for CYCLE) the row it was made from. */
-        private record Node(Object[] row, Node parent) {}
+        /**
+         * A row a recursive WITH query made: its values, the row it was made from (for CYCLE and
+         * SEARCH DEPTH FIRST; else null), its round, the row the query gives (with the SEARCH
+         * number and the CYCLE mark after its values), and (for SEARCH DEPTH FIRST) the rows made from it.
+         */
+        private static final class Node {
+            final Object[] row;
+            final Node parent;
+            final int level;
+            final Object[] out;
+            List<Node> children;
+
+            Node(Object[] row, Node parent, int level, Object[] out) {
+                this.row = row;
+                this.parent = parent;
+                this.level = level;
+                this.out = out;
+            }
+        }
 
         /** What a recursive WITH query keeps of the rows its rounds make, and hands on. */
         private static final class Kept {
@@ -896,6 +914,8 @@ final class Executor {
             private final RowVisitor v;
             private final Set<Key> seen;
             private final Expr.Ctx ctx;
+            /** With SEARCH, every row kept, numbered and handed on once all are made. */
+            private final List<Node> searched;
             private long given;
 
             Kept(Recursion r, Scope scope, RowVisitor v) {
@@ -904,15 +924,19 @@ final class Executor {
                 this.v = v;
                 this.seen = r.distinct() ? new HashSet<>() : null;
                 this.ctx = new Expr.Ctx(0, scope.params).limitedBy(scope.session);
+                this.searched = r.search() == null ? null : new ArrayList<>();
             }
 
             /**
-             * Keeps each of {@code made}, rows made from {@code parent} (null: from the initial
-             * query, or without CYCLE), that UNION does not drop: charged, handed to the visitor
-             * (with its cycle mark, for CYCLE), and added to {@code next} unless it closes a
-             * cycle. False if the visitor stopped.
+             * Keeps each of {@code made}, rows made in round {@code level} from {@code parent}
+             * (null: from the initial query, or no lineage kept), that UNION does not drop:
+             * charged, handed to the visitor (with its cycle mark, for CYCLE; for SEARCH, once
+             * all are made), and added to {@code next} unless it closes a cycle. False if the
+             * visitor stopped.
              */
-            boolean keep(List<Object[]> made, Node parent, List<Node> next) {
+            boolean keep(List<Object[]> made, Node parent, int level, List<Node> next) {
+                int width = r.working().columns.size();
+                int extra = (r.search() != null ? 1 : 0) + (r.cycle() != null ? 1 : 0);
                 for (Object[] row : made) {
                     ctx.tick();
                     if (seen != null) {
@@ -921,21 +945,68 @@ final class Executor {
                     }
                     temp.chargeRow(row);
                     boolean closes = r.cycle() != null && closesCycle(row, parent);
-                    if (!closes) next.add(new Node(row, r.cycle() == null ? null : parent));
-                    Object[] out = row;
-                    if (r.cycle() != null) {
-                        out = java.util.Arrays.copyOf(row, row.length + 1);
-                        out[row.length] = closes ? r.cycleMark() : r.noCycleMark();
-                    }
-                    if (!v.visit(given++, out)) return false;
+                    Object[] out = extra == 0 ? row : java.util.Arrays.copyOf(row, width + extra);
+                    if (r.cycle() != null) out[width + extra - 1] = closes ? r.cycleMark() : r.noCycleMark();
+                    Node n = new Node(row, parent, level, out);
+                    if (!closes) next.add(n);
+                    if (searched != null) searched.add(n);
+                    else if (!v.visit(given++, out)) return false;
                 }
                 return true;
+            }
+
+            /**
+             * With SEARCH, numbers the rows kept in its order, from 1, and hands them on in it:
+             * depth first, each row before those made from it (a walk of the tree of rows, each
+             * row's children and the initial rows sorted by the BY columns), or breadth first (by
+             * round, then by the BY columns; a stable sort). False if the visitor stopped.
+             */
+            boolean inSearchOrder() {
+                if (searched == null) return true;
+                Comparator<Node> by = (x, y) -> r.search().order().compare(searchKey(x.row), searchKey(y.row));
+                List<Node> ordered = new ArrayList<>(searched.size());
+                if (r.search().depthFirst()) {
+                    List<Node> roots = new ArrayList<>();
+                    for (Node n : searched) {
+                        if (n.parent == null) {
+                            roots.add(n);
+                        } else {
+                            if (n.parent.children == null) n.parent.children = new ArrayList<>();
+                            n.parent.children.add(n);
+                        }
+                    }
+                    java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
+                    roots.sort(by);
+                    for (int i = roots.size() - 1; i >= 0; i--) stack.push(roots.get(i));
+                    while (!stack.isEmpty()) {
+                        Node n = stack.pop();
+                        ordered.add(n);
+                        if (n.children == null) continue;
+                        n.children.sort(by);
+                        for (int i = n.children.size() - 1; i >= 0; i--) stack.push(n.children.get(i));
+                    }
+                } else {
+                    ordered.addAll(searched);
+                    ordered.sort(Comparator.<Node>comparingInt(n -> n.level).thenComparing(by));
+                }
+                int at = r.working().columns.size();
+                for (Node n : ordered) {
+                    n.out[at] = given + 1;
+                    if (!v.visit(given++, n.out)) return false;
+                }
+                return true;
+            }
+
+            private Object[] searchKey(Object[] row) {
+                Object[] k = new Object[r.search().by().length];
+                for (int i = 0; i < k.length; i++) k[i] = row[r.search().by()[i]];
+                return k;
             }
 
             /** Whether {@code row}'s CYCLE columns have the values (NULLs alike) of {@code parent}'s or of one of its ancestors'. */
             private boolean closesCycle(Object[] row, Node parent) {
                 Key key = cycleKey(row);
-                for (Node a = parent; a != null; a = a.parent()) if (key.equals(cycleKey(a.row()))) return true;
+                for (Node a = parent; a != null; a = a.parent) if (key.equals(cycleKey(a.row))) return true;
                 return false;
             }
 
@@ -2353,11 +2424,14 @@ final class Executor {
      */
     /**
      * A recursive WITH query's plans: its initial query, its recursive query, and the latter's
-     * reference to itself; whether UNION drops rows given before; and, for CYCLE, the columns
-     * (positions) it compares and the mark's two values.
+     * reference to itself; whether UNION drops rows given before; its SEARCH; and, for CYCLE,
+     * the columns (positions) it compares and the mark's two values.
      */
-    record Recursion(String name, QueryPlan initial, QueryPlan step, QueryPlan working, boolean distinct, int[] cycle, String cycleMark,
-                     String noCycleMark) {}
+    record Recursion(String name, QueryPlan initial, QueryPlan step, QueryPlan working, boolean distinct, Search search, int[] cycle,
+                     String cycleMark, String noCycleMark) {}
+
+    /** A recursive WITH query's SEARCH: depth or breadth first, the BY columns (positions) and their order. */
+    record Search(boolean depthFirst, int[] by, Comparator<Object[]> order) {}
 
     /** The plan of {@code f}, a recursive WITH query's reference to itself, within the query {@code working} is planned for. */
     private static QueryPlan workingPlan(QueryPlan working, Ast.FromItem f) {
@@ -2418,12 +2492,14 @@ final class Executor {
             if (wider.equals(types)) {
                 QueryPlan q = new QueryPlan();
                 q.columns = new ArrayList<>(working.columns);
+                Search search = r.search() == null ? null : search(r, names);
+                if (search != null) q.columns.add(new ResultColumn(r.search().column(), SqlType.BIGINT));
                 int[] cycle = r.cycle() == null ? null : cycleColumns(r, names);
                 if (cycle != null) {
                     int width = Math.max(1, Math.max(r.cycle().value().length(), r.cycle().otherwise().length()));
                     q.columns.add(new ResultColumn(r.cycle().mark(), SqlType.varchar(width)));
                 }
-                q.recursion = new Recursion(r.name(), first, step, working, r.distinct(), cycle,
+                q.recursion = new Recursion(r.name(), first, step, working, r.distinct(), search, cycle,
                         r.cycle() == null ? null : r.cycle().value(), r.cycle() == null ? null : r.cycle().otherwise());
                 q.outputs = first.outputs;
                 q.tables = new Table[0];
@@ -2434,6 +2510,29 @@ final class Executor {
             if (round == 8) throw ErrorCode.INTERNAL.error("the column types of recursive WITH query " + r.name() + " do not settle");
             types = wider;
         }
+    }
+
+    /** The SEARCH of recursive WITH query {@code r}, whose columns are {@code names} (its number a column after them). */
+    private static Search search(Ast.Recursion r, List<String> names) {
+        Ast.Search search = r.search();
+        int[] by = new int[search.by().size()];
+        List<Boolean> desc = new ArrayList<>(), nullsFirst = new ArrayList<>();
+        for (int i = 0; i < by.length; i++) {
+            Ast.OrderItem o = search.by().get(i);
+            String column = ((Expr.ColumnRef) o.expr()).column;
+            by[i] = names.indexOf(column);
+            if (by[i] < 0) {
+                throw ErrorCode.SEMANTIC_ERROR.error("SEARCH orders by " + column + ", which recursive WITH query " + r.name()
+                        + " has no column of");
+            }
+            desc.add(o.descending());
+            nullsFirst.add(o.nullsFirst());
+        }
+        if (names.contains(search.column())) {
+            throw ErrorCode.SEMANTIC_ERROR.error("SEARCH's column " + search.column() + " is already a column of recursive WITH query "
+                    + r.name());
+        }
+        return new Search(search.depthFirst(), by, QueryPlan.keyComparator(desc, nullsFirst));
     }
 
     /** The positions among {@code names} of the columns CYCLE compares, whose mark is a column after them. */

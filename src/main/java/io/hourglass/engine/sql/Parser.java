@@ -76,7 +76,8 @@ final class Parser {
      * ({@code recursive}: WITH RECURSIVE, or Oracle's WITH with a column list). While its query
      * is read, its own name stands for a {@code Cte} whose {@code self} counts the references.
      */
-    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible, boolean recursive, int[] self, Ast.Cycle cycle) {}
+    private record Cte(Piece body, List<String> columns, Map<String, Cte> visible, boolean recursive, int[] self, Ast.Search search,
+                       Ast.Cycle cycle) {}
 
     /** The WITH queries in scope, by name: an unqualified FROM name finds these before tables. */
     private Map<String, Cte> ctes = Map.of();
@@ -313,24 +314,50 @@ final class Parser {
                 List<String> columns = peek().is("(") ? columnList() : null;
                 expect("AS");
                 expect("(");
-                Cte c = new Cte(null, columns, ctes, recursive || columns != null, null, null);
+                Cte c = new Cte(null, columns, ctes, recursive || columns != null, null, null, null);
                 // read once here: its errors show at its definition
                 Ast.FromItem[] defined = new Ast.FromItem[1];
                 Piece body = piece(() -> defined[0] = cteSource(c, name, name, this::nestedQuery));
                 expect(")");
-                if (peek().is("SEARCH")) {
-                    throw ErrorCode.UNSUPPORTED.error("the SEARCH clause of a recursive WITH query (order the rows by a level or path"
-                            + " column it makes)");
+                boolean readsItself = defined[0].recursion() != null;
+                Ast.Search search = peek().is("SEARCH") ? searchClause(name, readsItself) : null;
+                Ast.Cycle cycle = peek().is("CYCLE") ? cycleClause(name, readsItself) : null;
+                if (search != null && cycle != null && search.column().equals(cycle.mark())) {
+                    throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " names " + cycle.mark() + " for both SEARCH and CYCLE");
                 }
-                Ast.Cycle cycle = peek().is("CYCLE") ? cycleClause(name, defined[0].recursion() != null) : null;
                 Map<String, Cte> next = new java.util.HashMap<>(ctes);
-                next.put(name, new Cte(body, c.columns(), c.visible(), c.recursive(), null, cycle));
+                next.put(name, new Cte(body, c.columns(), c.visible(), c.recursive(), null, search, cycle));
                 ctes = Map.copyOf(next);
             } while (accept(","));
             return query();
         } finally {
             ctes = outer;
         }
+    }
+
+    /** {@code SEARCH {DEPTH | BREADTH} FIRST BY column [ASC | DESC] [NULLS FIRST | LAST], ... SET column} after WITH query {@code name}. */
+    private Ast.Search searchClause(String name, boolean recursive) {
+        expect("SEARCH");
+        if (!recursive) throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " has a SEARCH clause but does not read itself");
+        boolean depth = accept("DEPTH");
+        if (!depth) expect("BREADTH");
+        expect("FIRST");
+        expect("BY");
+        List<Ast.OrderItem> by = new ArrayList<>();
+        do {
+            Token t = peek();
+            Expr column = new Expr.ColumnRef(t.pos(), null, identifier());
+            boolean desc = accept("DESC");
+            if (!desc) accept("ASC");
+            Boolean nullsFirst = null;
+            if (accept("NULLS")) {
+                nullsFirst = accept("FIRST");
+                if (!nullsFirst) expect("LAST");
+            }
+            by.add(new Ast.OrderItem(column, desc, nullsFirst));
+        } while (accept(","));
+        expect("SET");
+        return new Ast.Search(depth, List.copyOf(by), identifier());
     }
 
     /** Oracle's {@code CYCLE column, ... SET mark TO 'value' DEFAULT 'otherwise'} after WITH query {@code name}, recursive or not. */
@@ -372,7 +399,7 @@ final class Parser {
         int[] self = {0};
         if (c.recursive()) {
             Map<String, Cte> scope = new java.util.HashMap<>(c.visible());
-            scope.put(name, new Cte(null, c.columns(), null, false, self, null));
+            scope.put(name, new Cte(null, c.columns(), null, false, self, null, null));
             ctes = Map.copyOf(scope);
         } else {
             ctes = c.visible();
@@ -380,7 +407,7 @@ final class Parser {
         try {
             Ast.Select q = read.get();
             if (self[0] > 0) {
-                Ast.Recursion r = recursion(q, name, c.columns(), self[0], c.cycle());
+                Ast.Recursion r = recursion(q, name, c.columns(), self[0], c.search(), c.cycle());
                 return Ast.FromItem.recursive(initialQuery(q), r, alias);
             }
             return Ast.FromItem.derived(c.columns() == null ? q : renamed(q, c.columns(), name), alias);
@@ -395,7 +422,7 @@ final class Parser {
      * more, with set operations), UNION ALL or UNION, then a query that reads {@code name} once,
      * as a source of its FROM: not in a subquery or a query in FROM, not twice.
      */
-    private static Ast.Recursion recursion(Ast.Select q, String name, List<String> columns, int refs, Ast.Cycle cycle) {
+    private static Ast.Recursion recursion(Ast.Select q, String name, List<String> columns, int refs, Ast.Search search, Ast.Cycle cycle) {
         if (!q.isCompound()) {
             throw ErrorCode.SEMANTIC_ERROR.error("WITH query " + name + " reads itself, so its query must be an initial query, UNION ALL,"
                     + " then a query that reads " + name);
@@ -429,7 +456,7 @@ final class Parser {
         if (read > 1) {
             throw ErrorCode.SEMANTIC_ERROR.error("the recursive query of WITH query " + name + " reads it " + read + " times; it may once");
         }
-        return new Ast.Recursion(name, columns, step, op.equals("UNION"), cycle);
+        return new Ast.Recursion(name, columns, step, op.equals("UNION"), search, cycle);
     }
 
     /** The initial query of recursive WITH query {@code q}: its queries before the last UNION [ALL], with the set operations between them. */

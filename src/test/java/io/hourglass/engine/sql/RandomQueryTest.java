@@ -666,7 +666,7 @@ class RandomQueryTest {
             Query q = inTextOrder(new Query(made.sql(), theirs(made.pg()), made.width(), made.ordered()));
             // (not with subtotals: PostgreSQL, 17 included, drops a sort key it deduces constant from
             // an equality, though the total rows have it NULL, and so sorts them wrong)
-            if (rnd.nextInt(3) != 0 || q.sql().matches("(?s).*(ROLLUP|CUBE|GROUPING SETS).*")) return q;
+            if (rnd.nextInt(3) != 0 || q.ordered() || q.sql().matches("(?s).*(ROLLUP|CUBE|GROUPING SETS).*")) return q;
             StringBuilder order = new StringBuilder(" ORDER BY ");
             for (int i = 1; i <= q.width(); i++) order.append(i > 1 ? ", " : "").append(i).append(rnd.nextBoolean() ? " DESC" : "");
             int limit = rnd.nextInt(6), offset = rnd.nextInt(4);
@@ -761,8 +761,8 @@ class RandomQueryTest {
          * A recursive WITH query, the same text for both: a table's rows, then, round after round,
          * the rows of a table that a link (and maybe a condition) joins to those the round before
          * added; with UNION ALL to a depth (its level a column), or with UNION (no depth: the rows
-         * are a table's, so the walk ends), now and then with a CYCLE clause. A plain or a grouped
-         * query reads it.
+         * are a table's, so the walk ends), now and then with a CYCLE clause, or a SEARCH clause
+         * whose order the query reading it keeps. A plain or a grouped query reads it.
          */
         private Query recursive() {
             keyed = false;
@@ -770,24 +770,31 @@ class RandomQueryTest {
             // Oracle's CYCLE on id, PostgreSQL's with its path column: the rows it walks to are of a
             // table with a key (PostgreSQL's NULLs are never a cycle's; those of t3 would be here)
             boolean cycle = !union && rnd.nextInt(3) == 0;
+            // SEARCH by id, depth or breadth first (PostgreSQL's number is a sort key, not 1, 2, ...:
+            // the query reads it in ORDER BY only), of tables whose ids are keys: no ties. Not with
+            // UNION: PostgreSQL's would compare the rows with their sort keys, all different, and never end.
+            boolean search = !union && rnd.nextInt(4) == 0;
+            // (breadth first, rows of one round and id tie, a row reached from two parents: compared as sets)
+            boolean depthFirst = rnd.nextBoolean();
             String link = List.of("h.id = x1.a", "x1.id = h.a", "h.b = x1.a", "h.a = x1.b").get(rnd.nextInt(4));
             if (rnd.nextBoolean()) link += " AND " + predicate(List.of("x1"), 0);
-            String next = cycle ? TABLES[rnd.nextInt(2)] : table();
+            String next = cycle || search ? TABLES[rnd.nextInt(2)] : table();
             String from = switch (rnd.nextInt(3)) {
                 case 0 -> " FROM " + next + " x1 JOIN h ON " + link;
                 case 1 -> " FROM h JOIN " + next + " x1 ON " + link;
                 default -> " FROM h, " + next + " x1 WHERE " + link;
             };
             String depth = union ? "" : (from.contains(" WHERE ") ? " AND " : " WHERE ") + "h.lvl < " + (2 + rnd.nextInt(3));
-            String initial = "SELECT " + columns("x0") + (union ? "" : ", 1") + " FROM " + table() + " x0"
+            String initial = "SELECT " + columns("x0") + (union ? "" : ", 1") + " FROM " + (search ? TABLES[rnd.nextInt(2)] : table()) + " x0"
                     + (rnd.nextInt(3) == 0 ? "" : " WHERE " + predicate(List.of("x0"), 1));
             String step = "SELECT " + columns("x1") + (union ? "" : ", h.lvl + 1") + from + depth;
             String with = "WITH RECURSIVE h (" + COLUMNS + (union ? "" : ", lvl") + ") AS (" + initial + (union ? " UNION " : " UNION ALL ")
-                    + step + ") " + (cycle ? "CYCLE id SET cy TO 'Y' DEFAULT 'N' " : "");
+                    + step + ") " + (search ? "SEARCH " + (depthFirst ? "DEPTH" : "BREADTH") + " FIRST BY id SET ord " : "")
+                    + (cycle ? "CYCLE id SET cy TO 'Y' DEFAULT 'N' " : "");
             String pgWith = cycle ? with + "USING cpath " : with;
             List<String> x = List.of("x0");
             String here = " FROM h x0" + (rnd.nextInt(3) == 0 ? "" : " WHERE " + predicate(x, 1));
-            if (rnd.nextInt(3) == 0) {
+            if (!search && rnd.nextInt(3) == 0) {
                 Query g = grouped(x, here, here);
                 return new Query(with + g.sql(), pgWith + g.pg(), g.width(), g.ordered());
             }
@@ -796,7 +803,8 @@ class RandomQueryTest {
             for (int i = 0; i < items; i++) {
                 select.append(i > 0 ? ", " : "").append(cycle && rnd.nextInt(3) == 0 ? "x0.cy" : !union && rnd.nextInt(4) == 0 ? "x0.lvl" : item(x));
             }
-            return new Query(with + select + here, pgWith + select + here, items, false);
+            String order = search && depthFirst ? " ORDER BY x0.ord" : "";
+            return new Query(with + select + here + order, pgWith + select + here + order, items, search && depthFirst);
         }
 
         /** Two queries of one table each, of as many columns of the same kinds, under UNION [ALL], INTERSECT or EXCEPT. */
