@@ -848,7 +848,8 @@ final class Executor {
         /**
          * Makes a recursive WITH query's rows and hands each to {@code v} in turn: its initial
          * query's, then, round after round, those its recursive query makes from the rows the
-         * round before added, until a round adds none or {@code v} returns false (then false).
+         * round before added, until a round adds none or {@code v} returns false (then false);
+         * with SEARCH, all of them in its order once the last round is made (see {@link Kept}).
          * With UNION, a row given before is dropped. The rounds run in a scope of their own
          * ({@link Scope#recursion}), which keeps what they make once; what a round built besides
          * is given back to TempSize when it ends, but for the rows kept (charged whether {@code
