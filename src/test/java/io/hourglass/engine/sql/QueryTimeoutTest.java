@@ -50,6 +50,19 @@ class QueryTimeoutTest {
     }
 
     /**
+     * A recursive WITH query stops at the timeout too, within a round: each of its 30 rounds
+     * reads 9 million pairs of rows to learn that none has a negative sum.
+     */
+    @Test
+    void aLongRecursionStopsAtTheTimeout() {
+        try (Connection c = admin(";SQLQueryTimeoutMSec=200")) {
+            assertEquals(6111, timedOut(c, "WITH RECURSIVE r (n) AS (SELECT 0 FROM dual UNION ALL SELECT r.n + 1 FROM r WHERE r.n < 30"
+                    + " AND NOT EXISTS (SELECT 1 FROM t a, t b WHERE a.v + b.v + r.n < 0)) SELECT COUNT(*) FROM r"));
+            assertEquals(List.of("3000"), TestInstances.rows(c, "SELECT COUNT(*) FROM t"), "the connection goes on");
+        }
+    }
+
+    /**
      * A regular expression that backtracks at length on one row stops at the timeout too (a
      * backreference keeps Java's engine from memoizing the nested loop: some 20 s for these 31
      * characters, doubling with each more, so that a match that no longer ticks fails the test
