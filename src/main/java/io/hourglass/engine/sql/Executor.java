@@ -1663,11 +1663,12 @@ final class Executor {
          * False if the visitor stopped it.
          */
         private boolean forEachRow(int level, Expr.Ctx ctx, Transaction t, long snapshot, RowVisitor v) {
-            if (level == 0 && ctx.outer == null && derived[0] != null && derived[0].recursion != null) {
-                // A recursive WITH query read first, by a query run once per statement: its rows
+            if (level == 0 && derived[0] != null && derived[0].recursion != null && (ctx.outer == null || perExecution[0])) {
+                // A recursive WITH query read first, by a query run once per statement, or one
+                // that reads the enclosing row (made anew for each execution anyway): its rows
                 // as its rounds make them, so that a query that stops early (LIMIT, FETCH FIRST,
                 // ROWNUM) stops the recursion too, as PostgreSQL's lazy reading does
-                return derived[0].rounds(ctx.scope, null, (id, row) -> {
+                return derived[0].rounds(ctx.scope, ctx.outer, (id, row) -> {
                     ctx.tick();
                     return v.visit(id, row);
                 });
