@@ -610,14 +610,10 @@ class MultiTableCacheGroupTest {
         assertTrue(stats().stream().anyMatch(r -> r.startsWith("Incremental")), stats().toString());
 
         // LRU aging takes customer 1 (not used since the last cycle) with its rows; customer 2 was used.
-        long cycles = instance.loaded("CACHEDB").lruCycles();
-        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
-        await(() -> instance.loaded("CACHEDB").lruCycles() > cycles, () -> "an aging cycle");
+        agingCycleNow();
         assertEquals(List.of("Bob"), strings(admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = 2").rows()));
         sql("CALL ttAgingLRUConfig(0, 0)");
-        long next = instance.loaded("CACHEDB").lruCycles();
-        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
-        await(() -> instance.loaded("CACHEDB").lruCycles() > next, () -> "an aging cycle");
+        agingCycleNow();
         assertEquals(List.of("customer: 2 Bob", "orders: 11 2 7.5", "item: 11 1 1 | 11 2 5"), cached());
 
         // Asked again, the instance comes back whole; UNLOAD WHERE takes one out whole.
@@ -706,16 +702,12 @@ class MultiTableCacheGroupTest {
         sql("CREATE DYNAMIC READONLY CACHE GROUP co FROM " + cascadingTables());
         for (int cust = 1; cust <= 2; cust++) admin.execute("SELECT name FROM " + schema + ".customer WHERE cust_id = " + cust);
         assertEquals(INSTANCES_1_AND_2, cached());
-        long cycles = instance.loaded("CACHEDB").lruCycles();
-        sql("CALL ttAgingScheduleNow('" + schema + ".customer')"); // (below the thresholds: ages nothing, starts a period of use)
-        await(() -> instance.loaded("CACHEDB").lruCycles() > cycles, () -> "an aging cycle");
+        agingCycleNow(); // (below the thresholds: ages nothing, starts a period of use)
 
         // (cached() reads every row: not until the end.) Only an item of customer 1's order is read (by its key: the cache has it), two levels below the root.
         assertEquals(List.of("3"), strings(admin.execute("SELECT qty FROM " + schema + ".item WHERE ord_id = 10 AND line = 1").rows()));
         sql("CALL ttAgingLRUConfig(0, 0)");
-        long next = instance.loaded("CACHEDB").lruCycles();
-        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
-        await(() -> instance.loaded("CACHEDB").lruCycles() > next, () -> "an aging cycle");
+        agingCycleNow();
         assertEquals(List.of("customer: 1 Ann", "orders: 10 1 5", "item: 10 1 3 | 10 2 4"), cached(), "customer 2's instance goes whole");
     }
 
@@ -851,6 +843,13 @@ class MultiTableCacheGroupTest {
 
     private String id() {
         return (String) admin.execute("SELECT backend_id FROM sys.cache_group WHERE cgname = 'CO'").rows().getFirst()[0];
+    }
+
+    /** Runs an LRU aging cycle of the customer table's groups now (ttAgingScheduleNow) and waits until it is done. */
+    private void agingCycleNow() {
+        long before = instance.loaded("CACHEDB").lruCycles();
+        sql("CALL ttAgingScheduleNow('" + schema + ".customer')");
+        await(() -> instance.loaded("CACHEDB").lruCycles() > before, () -> "an aging cycle");
     }
 
     private static final String[] ORDERED = {"customer ORDER BY cust_id", "orders ORDER BY ord_id", "item ORDER BY ord_id, line"};

@@ -219,9 +219,7 @@ final class Parser {
         String col = column ? parts.removeLast() : null;
         Ast.Name on = parts.size() == 2 ? new Ast.Name(parts.get(0), parts.get(1), pos) : new Ast.Name(null, parts.get(0), pos);
         expect("IS");
-        Token text = next();
-        if (text.type() != T.STRING) { at--; throw error("expected the comment as a quoted text but found " + describe(text)); }
-        return new Ast.CommentOn(on, col, text.text());
+        return new Ast.CommentOn(on, col, quotedText("the comment"));
     }
 
     /** {@code query}, or {@code query FOR UPDATE [OF [table.]column, ...] [NOWAIT | WAIT seconds | SKIP LOCKED]} if that follows. */
